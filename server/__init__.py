@@ -1,0 +1,39 @@
+"""The Genba sync server: a Flask app factory."""
+import os
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from .config import Config
+from .db import configure_sqlite, db
+
+migrate = Migrate()
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(test_config=None):
+    """Build the app: defaults, then the environment, then ``test_config``."""
+    app = Flask(__name__, instance_path=os.environ.get(
+        "GENBA_INSTANCE_PATH", os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance")))
+    app.config.from_object(Config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.config["GENBA_DATA_DIR"], exist_ok=True)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=MIGRATIONS)
+
+    from . import admin, auth, cli, customers, errors, openapi, pwa, sync_api
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    auth.limiter.init_app(app)
+    errors.register(app)
+    for module in (auth, sync_api, customers, admin, openapi):
+        app.register_blueprint(module.bp, url_prefix="/api/v1")
+    app.register_blueprint(pwa.bp)
+    cli.register(app)
+    return app

@@ -1,0 +1,43 @@
+"""Admin endpoints: the dead-letter list of rejected mutations and device revocation."""
+import json
+
+from flask import Blueprint, request
+from sqlalchemy import select
+
+from sync.models import DeadLetter
+
+from .auth import require_role, revoke_device, token_required
+from .db import db, writing_session
+from .errors import ApiError
+from .schemas import DeadLetterListSchema
+
+bp = Blueprint("admin", __name__)
+dead_letters_schema = DeadLetterListSchema()
+
+
+@bp.get("/admin/dead-letters")
+@token_required
+def dead_letters():
+    """List rejected mutations, newest first."""
+    require_role("admin")
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+        raise ApiError(422, "limit must be a number from 1 to 1000.", errors={"limit": ["1 to 1000"]})
+    rows = db.session.execute(
+        select(DeadLetter).order_by(DeadLetter.id.desc()).limit(int(limit))).scalars()
+    return dead_letters_schema.dump({"dead_letters": [
+        dict(id=r.id, device_id=r.device_id, user_id=r.user_id, mutation_id=r.mutation_id,
+             entity=r.entity, record_id=r.record_id, mutation=json.loads(r.mutation),
+             errors=json.loads(r.errors), created_at=r.created_at) for r in rows]})
+
+
+@bp.post("/admin/devices/<device_id>/revoke")
+@token_required
+def revoke(device_id):
+    """Revoke a lost device: its next sync wipes it."""
+    require_role("admin")
+    session = writing_session()
+    if not revoke_device(session, device_id):
+        raise ApiError(404, "There is no device with this id.")
+    session.commit()
+    return {"device_id": device_id, "revoked": True}

@@ -1,0 +1,30 @@
+"""Every setting, read from the environment with a safe default (listed in the README)."""
+import os
+
+
+def env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    def __init__(self, instance_path):
+        data_dir = os.environ.get("GENBA_DATA_DIR", instance_path)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{os.path.join(data_dir, 'genba.sqlite3')}")
+        self.GENBA_DATA_DIR = data_dir
+        self.SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 30000)
+        self.MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
+        self.MAX_PUSH_MUTATIONS = env_int("MAX_PUSH_MUTATIONS", 500)
+        self.PULL_LIMIT_DEFAULT = env_int("PULL_LIMIT_DEFAULT", 500)
+        self.PULL_LIMIT_MAX = env_int("PULL_LIMIT_MAX", 2000)
+        self.TOMBSTONE_DAYS = env_int("TOMBSTONE_DAYS", 90)
+        self.TOKEN_IDLE_DAYS = max(env_int("TOKEN_IDLE_DAYS", 90), self.TOMBSTONE_DAYS)
+        self.CLOCK_SKEW_LIMIT_MS = env_int("CLOCK_SKEW_LIMIT_HOURS", 24) * 3600 * 1000
+        self.SERVER_NODE = os.environ.get("SERVER_NODE", "server")
+        self.COMPANY_TIMEZONE = os.environ.get("COMPANY_TIMEZONE", "Asia/Tokyo")
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+        self.SEARCH_LIMIT_MAX = env_int("SEARCH_LIMIT_MAX", 50)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

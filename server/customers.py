@@ -1,0 +1,51 @@
+"""Online customer search: find customers outside one's scope to follow them."""
+import json
+
+from flask import Blueprint, request
+from marshmallow import ValidationError
+from sqlalchemy import false, select
+
+from sync.models import Record
+
+from .auth import token_required
+from .db import db
+from .errors import ApiError
+from .schemas import CustomerSearchSchema, SearchQuerySchema
+from .text import digits, fold
+
+bp = Blueprint("customers", __name__)
+query_schema = SearchQuerySchema()
+result_schema = CustomerSearchSchema()
+
+
+@bp.get("/customers/search")
+@token_required
+def search():
+    """Find customers by name, kana or phone; answer only their ids and names."""
+    try:
+        query = query_schema.load(request.args)
+    except ValidationError as err:
+        raise ApiError(422, "Type at least one character to search for.", errors=err.messages)
+    needle, number = fold(query["q"]), digits(query["q"])
+    hits = []
+    rows = db.session.execute(select(Record.id, Record.data).where(
+        Record.entity == "customers", Record.deleted == false(), Record.compacted == false()))
+    for row in rows:
+        data = json.loads(row.data)
+        rank = match_rank(data, needle, number)
+        if rank is not None:
+            hits.append((rank, data["name"], row.id))
+    hits.sort()
+    return result_schema.dump({"results": [{"id": i, "name": n} for _, n, i in hits[:query["limit"]]]})
+
+
+def match_rank(customer, needle, number):
+    """0 for a match at the start of the name or kana, 1 inside them, 2 by phone; else None."""
+    names = [fold(customer.get("name")), fold(customer.get("name_kana"))]
+    if any(name.startswith(needle) for name in names):
+        return 0
+    if any(needle in name for name in names):
+        return 1
+    if len(number) >= 3 and number in digits(customer.get("phone")):
+        return 2
+    return None

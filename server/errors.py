@@ -1,0 +1,76 @@
+"""One error shape for every failure: ``{"code", "status", "message", "errors"?, "reason"?}``."""
+from http import HTTPStatus
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(HTTPException):
+    """An error answer with a sentence a person can act on."""
+
+    def __init__(self, code, message, errors=None, reason=None):
+        super().__init__(description=message)
+        self.code = code
+        self.errors = errors
+        self.reason = reason
+
+
+def bad_request(message, errors=None):
+    return ApiError(400, message, errors)
+
+
+def unauthorized(reason, message):
+    return ApiError(401, message, reason=reason)
+
+
+def forbidden(message):
+    return ApiError(403, message, reason="forbidden")
+
+
+def body(code, message, errors=None, reason=None):
+    payload = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if errors:
+        payload["errors"] = errors
+    if reason:
+        payload["reason"] = reason
+    return payload
+
+
+MESSAGES = {
+    400: "The request could not be read; send a JSON object as the API describes.",
+    404: "There is nothing at this address; check the URL.",
+    405: "This address does not accept that method.",
+    413: "The request is too large; send it in smaller parts.",
+    415: "Send the body as JSON with Content-Type: application/json.",
+    429: "Too many attempts; wait a minute and try again.",
+}
+
+
+def handle_http_error(error):
+    code = error.code or 500
+    if isinstance(error, ApiError):
+        payload = body(code, error.description, error.errors, error.reason)
+    else:
+        message = MESSAGES.get(code) or error.description or HTTPStatus(code).phrase
+        payload = body(code, message, reason="rate_limited" if code == 429 else None)
+    response = jsonify(payload)
+    response.status_code = code
+    if code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="genba"'
+    for name, value in (error.get_headers() if not isinstance(error, ApiError) else []):
+        if name.lower() == "retry-after":
+            response.headers[name] = value
+    return response
+
+
+def handle_unexpected(error):
+    from flask import current_app
+    current_app.logger.exception("unhandled error")
+    response = jsonify(body(500, "Something went wrong on the server; your data on the device is safe. Try again later."))
+    response.status_code = 500
+    return response
+
+
+def register(app):
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

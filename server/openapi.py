@@ -1,0 +1,94 @@
+"""``GET /api/v1/openapi.json``: the API described from the marshmallow schemas (apispec)."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint
+
+from sync.entities import ENTITIES
+
+from . import schemas
+
+bp = Blueprint("openapi", __name__)
+
+BEARER = [{"bearer": []}]
+ERRORS = {code: {"description": text, "content": {"application/json": {"schema": "Error"}}}
+          for code, text in [(400, "malformed request"), (401, "no valid token; see `reason`"),
+                             (403, "role or scope forbids it"), (409, "clock_skew"),
+                             (410, "cursor_expired"), (413, "too large"),
+                             (422, "invalid fields, listed in `errors`"), (429, "rate limited")]}
+
+
+def json_body(schema):
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def ok(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def query(name, description, required=False, type_="string"):
+    return {"in": "query", "name": name, "required": required, "description": description,
+            "schema": {"type": type_}}
+
+
+OPERATIONS = {
+    "/auth/token": {"post": {
+        "summary": "Sign in on a device and receive its bearer token",
+        "security": [], "requestBody": json_body("Login"),
+        "responses": {200: ok("Token"), 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422], 429: ERRORS[429]}}},
+    "/sync/push": {"post": {
+        "summary": "Apply a batch of mutations (at most 500, 5 MB) in one transaction",
+        "description": "Entities: " + ", ".join(ENTITIES),
+        "security": BEARER, "requestBody": json_body("Push"),
+        "responses": {200: ok("PushResult"), 400: ERRORS[400], 401: ERRORS[401],
+                      409: ERRORS[409], 413: ERRORS[413]}}},
+    "/sync/pull": {"get": {
+        "summary": "Changes in the user's scope after the cursor, in commit order",
+        "security": BEARER,
+        "parameters": [query("cursor", "opaque cursor from the last pull; none for the whole scope"),
+                       query("limit", "changes per page", type_="integer")],
+        "responses": {200: ok("Pull"), 400: ERRORS[400], 401: ERRORS[401], 410: ERRORS[410],
+                      422: ERRORS[422]}}},
+    "/customers/search": {"get": {
+        "summary": "Find customers by name, kana or phone (ids and names only)",
+        "security": BEARER,
+        "parameters": [query("q", "text to look for", required=True),
+                       query("limit", "at most this many", type_="integer")],
+        "responses": {200: ok("CustomerSearch"), 401: ERRORS[401], 422: ERRORS[422]}}},
+    "/admin/dead-letters": {"get": {
+        "summary": "Rejected mutations, newest first (admin)", "security": BEARER,
+        "parameters": [query("limit", "at most this many", type_="integer")],
+        "responses": {200: ok("DeadLetterList"), 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422]}}},
+    "/admin/devices/{device_id}/revoke": {"post": {
+        "summary": "Revoke a device: its next sync wipes it (admin)", "security": BEARER,
+        "parameters": [{"in": "path", "name": "device_id", "required": True, "schema": {"type": "string"}}],
+        "responses": {200: {"description": "revoked"}, 401: ERRORS[401], 403: ERRORS[403],
+                      404: {"description": "no such device"}}}},
+    "/openapi.json": {"get": {
+        "summary": "This description", "security": [],
+        "responses": {200: {"description": "OpenAPI 3 document"}}}},
+}
+
+SCHEMAS = {"Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
+           "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,
+           "Pull": schemas.PullSchema, "CustomerSearch": schemas.CustomerSearchSchema,
+           "DeadLetterList": schemas.DeadLetterListSchema, "Error": schemas.ErrorSchema}
+
+
+def build_spec():
+    spec = APISpec(title="Genba sync API", version="1", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()], servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
+    for name, entity in ENTITIES.items():
+        if entity.schema is not None:
+            spec.components.schema(f"{name}.changes", schema=type(entity.schema))
+    for path, operations in OPERATIONS.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Describe every endpoint of the API."""
+    return build_spec()

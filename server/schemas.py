@@ -1,0 +1,127 @@
+"""Schemas of the HTTP envelopes; entity fields are validated by ``sync.entities``."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class DeviceSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.UUID(required=True)
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class LoginSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    login = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    device = fields.Nested(DeviceSchema, required=True)
+
+
+class UserSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    team = fields.String(allow_none=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    user = fields.Nested(UserSchema)
+
+
+class MutationDoc(Schema):
+    """One mutation, as documented; the engine's own schema checks it."""
+
+    mutation_id = fields.UUID(required=True)
+    entity = fields.String(required=True)
+    record_id = fields.UUID(required=True)
+    op = fields.String(required=True, validate=validate.OneOf(["upsert", "delete"]))
+    base_version = fields.Integer(allow_none=True)
+    changes = fields.Dict()
+    hlc = fields.String(required=True)
+
+
+class PushSchema(Schema):
+    device_id = fields.UUID(required=True)
+    client_time = fields.Integer(allow_none=True)
+    mutations = fields.List(fields.Nested(MutationDoc), required=True)
+
+
+class ResultSchema(Schema):
+    mutation_id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(["applied", "merged", "duplicate", "rejected"]))
+    original_status = fields.String()
+    record = fields.Dict()
+    conflicts = fields.List(fields.Dict())
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    ignored = fields.List(fields.String())
+
+
+class PushResultSchema(Schema):
+    results = fields.List(fields.Nested(ResultSchema))
+    hlc = fields.String()
+
+
+class PullQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    cursor = fields.String(load_default=None, validate=validate.Length(max=1000))
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class ChangeSchema(Schema):
+    entity = fields.String()
+    record = fields.Dict()
+    id = fields.String()
+    evict = fields.Boolean()
+
+
+class PullSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    hlc = fields.String()
+
+
+class SearchQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class CustomerHitSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class CustomerSearchSchema(Schema):
+    results = fields.List(fields.Nested(CustomerHitSchema))
+
+
+class DeadLetterSchema(Schema):
+    id = fields.Integer()
+    device_id = fields.String()
+    user_id = fields.String()
+    mutation_id = fields.String()
+    entity = fields.String()
+    record_id = fields.String()
+    mutation = fields.Dict()
+    errors = fields.Dict()
+    created_at = fields.DateTime()
+
+
+class DeadLetterListSchema(Schema):
+    dead_letters = fields.List(fields.Nested(DeadLetterSchema))
+
+
+class ErrorSchema(Schema):
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    reason = fields.String()

@@ -1,0 +1,123 @@
+"""The sync endpoints: push a batch of mutations, pull the change feed."""
+import time
+import uuid
+
+from flask import Blueprint, Response, current_app, g, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from sync.pull import BadCursor, StaleCursor, changes_since
+from sync.push import apply_push
+
+from .auth import json_object, token_required
+from .db import db, writing_session
+from .errors import ApiError, bad_request
+from .routing import route_request
+from .schemas import PullQuerySchema
+
+bp = Blueprint("sync", __name__)
+pull_query_schema = PullQuerySchema()
+RETRIES = 5
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+@bp.post("/sync/push")
+@token_required
+def push():
+    """Apply a batch of mutations in one transaction; one result per mutation, in order."""
+    body = json_object()
+    mutations = check_envelope(body)
+    results, server_hlc = run_push(mutations)
+    return {"results": results, "hlc": server_hlc}
+
+
+def check_envelope(body):
+    if str(body.get("device_id", "")).lower() != g.actor.device_id:
+        raise bad_request("device_id must be the id of the device this token was issued to.",
+                          {"device_id": ["does not match the signed-in device"]})
+    mutations = body.get("mutations")
+    if not isinstance(mutations, list):
+        raise bad_request("mutations must be a list.", {"mutations": ["must be a list"]})
+    limit = current_app.config["MAX_PUSH_MUTATIONS"]
+    if len(mutations) > limit:
+        raise ApiError(413, f"A push carries at most {limit} mutations; send the rest in another push.")
+    errors = {}
+    for index, mutation in enumerate(mutations):
+        if not isinstance(mutation, dict) or not is_uuid(mutation.get("mutation_id")):
+            errors[f"mutations.{index}.mutation_id"] = ["every mutation needs a UUID mutation_id"]
+    if errors:
+        raise bad_request("Every mutation must be an object with a UUID mutation_id; nothing was applied.", errors)
+    client_time = body.get("client_time")
+    if client_time is not None:
+        if not isinstance(client_time, int) or isinstance(client_time, bool):
+            raise bad_request("client_time must be the device clock in epoch milliseconds.",
+                              {"client_time": ["must be an integer"]})
+        if abs(client_time - now_ms()) > current_app.config["CLOCK_SKEW_LIMIT_MS"]:
+            raise ApiError(409, "The device clock is more than a day off. Set the date and time "
+                                "on the device correctly; your unsent work is kept and will be sent.",
+                           reason="clock_skew")
+    return mutations
+
+
+def is_uuid(value):
+    try:
+        uuid.UUID(value)
+        return True
+    except (ValueError, TypeError, AttributeError):
+        return False
+
+
+def run_push(mutations):
+    """Apply the push, retrying when a concurrent writer made the database refuse it."""
+    for attempt in range(RETRIES):
+        session = writing_session()
+        try:
+            results, server_hlc = apply_push(
+                session, g.actor, mutations, now_ms=now_ms(),
+                server_node=current_app.config["SERVER_NODE"],
+                hooks={"route_request": route_request})
+            session.commit()
+            return results, server_hlc
+        except (IntegrityError, DBAPIError) as err:
+            session.rollback()
+            if attempt == RETRIES - 1 or not retryable(err):
+                raise
+            time.sleep(0.01 * (2 ** attempt))
+
+
+def retryable(err):
+    """Deadlocks, serialization failures, lock timeouts and racing inserts of the same key."""
+    if isinstance(err, IntegrityError):
+        return True
+    code = getattr(getattr(err, "orig", None), "sqlstate", None)
+    return code in {"40001", "40P01", "55P03"} or "database is locked" in str(err)
+
+
+@bp.get("/sync/pull")
+@token_required
+def pull():
+    """Return the changes in the user's scope after the cursor, oldest first."""
+    try:
+        query = pull_query_schema.load(request.args)
+    except ValidationError as err:
+        raise ApiError(422, "Check the cursor and limit.", errors=err.messages)
+    limit = min(query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"],
+                current_app.config["PULL_LIMIT_MAX"])
+    try:
+        changes, cursor, has_more, server_hlc = changes_since(
+            db.session, g.actor, query["cursor"], limit, now_ms=now_ms(),
+            window_ms=current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
+            server_node=current_app.config["SERVER_NODE"])
+    except StaleCursor:
+        raise ApiError(410, "This device has been offline too long to catch up; it will download "
+                            "everything afresh and keep its unsent work.", reason="cursor_expired")
+    except BadCursor as err:
+        raise bad_request(str(err), {"cursor": ["not a cursor from this server"]})
+    finally:
+        db.session.rollback()
+    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"}' % (
+        ",".join(changes), cursor, "true" if has_more else "false", server_hlc)
+    return Response(body, mimetype="application/json")

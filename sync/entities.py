@@ -1,0 +1,230 @@
+"""The synced entities: their fields, validation schemas, references and defaults.
+
+The marshmallow schemas here are the only place a pushed field is validated. Values come out
+of ``load`` already in their wire form (dates and instants as strings), ready to store.
+"""
+import unicodedata
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+STAGES = ["card_exchange", "first_contact", "product_intro", "interest_check",
+          "needs_hearing", "proposal_quote", "quote_revision", "won", "lost"]
+ROLES = ["rep", "technician", "office", "manager", "admin"]
+SEES_EVERY_CUSTOMER = {"technician", "office", "manager", "admin"}
+ROUTERS = {"office", "manager", "admin"}
+
+SHORT, MEDIUM, LONG = 200, 1000, 10000
+
+
+class Text(fields.String):
+    """A string of bounded length without NUL or other control characters but tab and newline."""
+
+    def __init__(self, max_length=SHORT, required=False, **kwargs):
+        length = validate.Length(min=1 if required else 0, max=max_length)
+        super().__init__(validate=length, required=required, allow_none=not required, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+            raise ValidationError("must not contain control characters such as NUL")
+        return text
+
+
+class Uuid(fields.UUID):
+    """A UUID, kept as its lower-case string."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+class Instant(fields.Field):
+    """An RFC 3339 instant with an offset, kept as given once checked."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=not kwargs.get("required", False), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValidationError("must be an RFC 3339 time with an offset, e.g. 2026-11-27T10:30:00+09:00")
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError("must be an RFC 3339 time with an offset, e.g. 2026-11-27T10:30:00+09:00")
+        if parsed.tzinfo is None or "T" not in value.upper():
+            raise ValidationError("must include a time and an offset, e.g. 2026-11-27T10:30:00+09:00")
+        return parsed.isoformat()
+
+
+class Day(fields.Date):
+    """A calendar date ``YYYY-MM-DD``, kept as a string."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+
+def choice(values, **kwargs):
+    kwargs.setdefault("allow_none", not kwargs.get("required", False))
+    return fields.String(validate=validate.OneOf(values), **kwargs)
+
+
+def yen(**kwargs):
+    return fields.Integer(strict=True, allow_none=True,
+                          validate=validate.Range(min=0, max=10**12), **kwargs)
+
+
+class Competitor(Schema):
+    name = Text(required=True)
+    product = Text()
+    price = yen()
+
+
+class CustomerSchema(Schema):
+    name = Text(required=True)
+    name_kana = Text()
+    address = Text(MEDIUM)
+    phone = Text(40)
+    owner_id = Uuid()
+    team = Text(64)
+    notes = Text(LONG)
+
+
+class ContactSchema(Schema):
+    customer_id = Uuid(required=True)
+    name = Text(required=True)
+    name_kana = Text()
+    department = Text()
+    title = Text()
+    phone = Text(40)
+    email = Text(254)
+
+
+class VisitSchema(Schema):
+    customer_id = Uuid(required=True)
+    kind = choice(["sales", "aftercare", "phone", "email", "fax", "event"], required=True)
+    visited_at = Instant(required=True)
+    contact_ids = fields.List(Uuid(allow_none=False), validate=validate.Length(max=50), allow_none=True)
+    purpose = Text(MEDIUM)
+    notes = Text(LONG)
+    handling = Text(LONG)
+    next_action = Text(MEDIUM)
+    next_action_due = Day()
+    deal_id = Uuid()
+
+
+class RequestSchema(Schema):
+    customer_id = Uuid(required=True)
+    kind = choice(["request", "complaint", "question"], required=True)
+    title = Text(required=True)
+    visit_id = Uuid()
+    details = Text(LONG)
+    urgency = choice(["low", "normal", "high"])
+    heard_at = Instant()
+    route_to = choice(["sales", "manufacturing", "service", "triage"])
+    status = choice(["new", "triaged", "in_progress", "answered", "closed"])
+    assignee_id = Uuid()
+    response = Text(LONG)
+
+
+class DealSchema(Schema):
+    customer_id = Uuid(required=True)
+    title = Text(required=True)
+    stage = choice(STAGES)
+    lost_reason = Text(MEDIUM)
+    ball = choice(["ours", "customer"])
+    amount = yen()
+    expected_close = Day()
+    competitors = fields.List(fields.Nested(Competitor), validate=validate.Length(max=50), allow_none=True)
+    situation = fields.List(
+        choice(["competitor", "budget_tight", "spec_change", "decision_maker_change", "postponed"]),
+        validate=validate.Length(max=10), allow_none=True)
+    owner_id = Uuid()
+
+
+class QuoteSchema(Schema):
+    customer_id = Uuid(required=True)
+    deal_id = Uuid()
+    product = Text()
+    drawing_no = Text(100)
+    material = Text(100)
+    dimensions = Text()
+    processing_method = Text()
+    processing_details = Text(LONG)
+    quantity = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=10**9))
+    amount = yen()
+    actual_cost = yen()
+    difficulties = Text(LONG)
+    lead_time_days = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=3650))
+    submitted_at = Instant()
+    status = choice(["draft", "submitted", "accepted", "rejected"])
+
+
+class FollowSchema(Schema):
+    customer_id = Uuid(required=True)
+    user_id = Uuid()
+
+
+class ConflictSchema(Schema):
+    """Clients may only mark a conflict resolved; every other field is written by the server."""
+
+    resolved = fields.Boolean(truthy={True}, falsy={False})
+
+
+class Entity:
+    """What the engine needs to know about one entity."""
+
+    def __init__(self, name, schema, fields_, references=(), defaults=None, server_fields=(),
+                 immutable=(), writable=True, creatable=True):
+        self.name = name
+        self.schema = schema
+        self.fields = list(fields_)
+        self.references = dict(references)
+        self.defaults = defaults or {}
+        self.server_fields = set(server_fields)
+        self.immutable = set(immutable)
+        self.writable = writable
+        self.creatable = creatable
+        self.required = [n for n, f in schema.fields.items() if f.required] if schema else []
+
+
+ALWAYS_SERVER_OWNED = {"id", "version", "created_at", "updated_at", "deleted", "author_id"}
+
+ENTITIES = {e.name: e for e in [
+    Entity("customers", CustomerSchema(), CustomerSchema._declared_fields,
+           references={"owner_id": "users"}),
+    Entity("contacts", ContactSchema(), ContactSchema._declared_fields,
+           references={"customer_id": "customers"}, immutable={"customer_id"}),
+    Entity("visits", VisitSchema(), list(VisitSchema._declared_fields) + ["author_id"],
+           references={"customer_id": "customers", "contact_ids": "contacts", "deal_id": "deals"},
+           defaults={"contact_ids": []}, immutable={"customer_id"}),
+    Entity("requests", RequestSchema(), list(RequestSchema._declared_fields) + ["author_id"],
+           references={"customer_id": "customers", "visit_id": "visits", "assignee_id": "users"},
+           defaults={"urgency": "normal", "status": "new"}, immutable={"customer_id"}),
+    Entity("deals", DealSchema(), list(DealSchema._declared_fields) + ["ball_since"],
+           references={"customer_id": "customers", "owner_id": "users"},
+           defaults={"stage": "card_exchange", "ball": "ours", "competitors": [], "situation": []},
+           server_fields={"ball_since"}, immutable={"customer_id"}),
+    Entity("quotes", QuoteSchema(), QuoteSchema._declared_fields,
+           references={"customer_id": "customers", "deal_id": "deals"},
+           defaults={"status": "draft"}, immutable={"customer_id"}),
+    Entity("follows", FollowSchema(), FollowSchema._declared_fields,
+           references={"customer_id": "customers", "user_id": "users"},
+           immutable={"customer_id", "user_id"}),
+    Entity("users", None, ["name", "role", "team"], writable=False),
+    Entity("conflicts", ConflictSchema(),
+           ["entity", "record_id", "field", "kept_value", "kept_by", "kept_hlc",
+            "lost_value", "lost_by", "lost_hlc", "resolved"], creatable=False,
+           server_fields={"entity", "record_id", "field", "kept_value", "kept_by", "kept_hlc",
+                          "lost_value", "lost_by", "lost_hlc"}),
+]}
+
+# Parents first, so a client applying a page in order never meets a dangling reference.
+ENTITY_ORDER = ["users", "customers", "contacts", "deals", "visits", "requests", "quotes",
+                "follows", "conflicts"]

@@ -1,0 +1,47 @@
+"""Hybrid logical clock values: ``"<ms:13>:<counter:6>:<node>"``, compared as plain strings."""
+import re
+from datetime import datetime, timezone
+
+HLC_PATTERN = re.compile(r"^(\d{13}):(\d{6}):([A-Za-z0-9._-]{1,64})$")
+ZERO = "0000000000000:000000:0"
+
+
+class InvalidHLC(ValueError):
+    """The string is not an HLC value."""
+
+
+def parse(value):
+    """Return ``(ms, counter, node)`` of an HLC string."""
+    match = HLC_PATTERN.match(value) if isinstance(value, str) else None
+    if not match:
+        raise InvalidHLC("must look like 0001700000000000:000000:device-id")
+    return int(match.group(1)), int(match.group(2)), match.group(3)
+
+
+def format_hlc(ms, counter, node):
+    return f"{ms:013d}:{counter:06d}:{node}"
+
+
+def physical_ms(value):
+    return int(value[:13])
+
+
+def clamp(value, limit_ms):
+    """Pull an HLC whose physical part runs ahead of ``limit_ms`` back to it."""
+    ms, counter, node = parse(value)
+    if ms <= limit_ms:
+        return value
+    return format_hlc(limit_ms, counter, node)
+
+
+def tick(latest, now_ms, node):
+    """Return the next clock value after ``latest`` (an HLC string) at wall time ``now_ms``."""
+    last_ms, last_counter, _ = parse(latest) if latest else (0, 0, node)
+    if now_ms > last_ms:
+        return format_hlc(now_ms, 0, node)
+    return format_hlc(last_ms, last_counter + 1, node)
+
+
+def to_datetime(value):
+    """Return the physical time of an HLC as an aware UTC datetime."""
+    return datetime.fromtimestamp(physical_ms(value) / 1000, tz=timezone.utc)

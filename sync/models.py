@@ -1,0 +1,122 @@
+"""Tables of the sync engine, on a plain SQLAlchemy declarative base shared with the server."""
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A person who signs in; the ``users`` entity is its read-only public part."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Record(Base):
+    """The latest version of one synced record, stored as its wire JSON plus per-field clocks.
+
+    ``customer_id`` is the customer the record goes with (its own id for a customer, NULL for
+    the user directory); ``owner_id`` and ``team`` copy the fields the scope rules read: a
+    customer's owner and team, a follow's user, a conflict's losing user.
+    """
+
+    __tablename__ = "records"
+
+    entity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    owner_id: Mapped[str | None] = mapped_column(String(36))
+    team: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    compacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[str | None] = mapped_column(Text)
+    clocks: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_records_seq", "seq", unique=True),
+        Index("ix_records_id", "id"),
+        Index("ix_records_customer", "customer_id", "entity"),
+        Index("ix_records_owner", "entity", "owner_id"),
+        Index("ix_records_team", "entity", "team"),
+    )
+
+
+class Feed(Base):
+    """One row: the last feed position handed out and the highest HLC stored.
+
+    A push takes this row's lock just before commit, so feed positions become visible in
+    commit order (a reader never sees position n+1 before n is committed).
+    """
+
+    __tablename__ = "feed"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hlc: Mapped[str] = mapped_column(String(96))
+    compacted_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ScopeEvent(Base):
+    """A rep gained or lost a customer: an entry in their feed and a fact in scope history."""
+
+    __tablename__ = "scope_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[str] = mapped_column(String(36))
+    customer_id: Mapped[str] = mapped_column(String(36))
+    gained: Mapped[bool] = mapped_column(Boolean)
+    hlc: Mapped[str] = mapped_column(String(96))
+
+    __table_args__ = (
+        Index("ix_scope_events_user_seq", "user_id", "seq"),
+        Index("ix_scope_events_user_customer", "user_id", "customer_id", "hlc"),
+    )
+
+
+class SeenMutation(Base):
+    """Every mutation a device pushed, with its first outcome, so a repeat changes nothing."""
+
+    __tablename__ = "seen_mutations"
+
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    mutation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str | None] = mapped_column(String(16))
+    record_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))
+    errors: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DeadLetter(Base):
+    """A rejected mutation, kept whole with its errors for an admin to inspect."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    user_id: Mapped[str] = mapped_column(String(36))
+    mutation_id: Mapped[str] = mapped_column(String(36))
+    entity: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    mutation: Mapped[str] = mapped_column(Text)
+    errors: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -1,0 +1,127 @@
+"""Read the change feed: what changed in a user's scope after a cursor.
+
+The feed is every record in ``seq`` order, merged with the rep's scope events: a gained
+customer expands to its live records written before the gain (later ones come by their own
+``seq``), a lost one to an ``evict`` per record. The cursor is opaque to clients; it holds the
+position ``(seq, key of the last change sent from that entry)``, the high-water mark of an
+initial pull (below which only live records are sent) and when it was issued.
+"""
+import base64
+import heapq
+import json
+
+from sqlalchemy import false, or_, select
+
+from . import hlc as hlcs
+from .entities import ENTITY_ORDER
+from .models import Feed, Record, ScopeEvent
+from .scope import readable
+
+ORDER = {name: rank for rank, name in enumerate(ENTITY_ORDER)}
+
+
+class StaleCursor(Exception):
+    """The cursor is older than the tombstone window: pull afresh."""
+
+
+class BadCursor(ValueError):
+    """The cursor is not one this server handed out."""
+
+
+DONE = "~"  # sorts after every entry key: the entry at this position was sent whole
+
+
+def encode_cursor(seq, key, high_water, issued_ms):
+    raw = json.dumps([seq, key, high_water, issued_ms], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        seq, key, high_water, issued_ms = json.loads(raw)
+        if not all(isinstance(v, int) and v >= 0 for v in (seq, high_water, issued_ms)) \
+                or not isinstance(key, str):
+            raise ValueError
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise BadCursor("cursor is not one this server handed out; pull without a cursor")
+    return seq, key, high_water, issued_ms
+
+
+def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_node="server"):
+    """Return ``(changes_json_fragments, next_cursor, has_more, server_hlc)``.
+
+    Each change is a JSON text, so stored records are sent without being decoded again.
+    """
+    feed = session.get(Feed, 1)
+    top = feed.seq  # every position up to here is committed: pushes number in commit order
+    if cursor:
+        seq, key, high_water, issued_ms = decode_cursor(cursor)
+        if now_ms - issued_ms > window_ms or seq < feed.compacted_seq:
+            raise StaleCursor("cursor_expired")
+    else:
+        seq, key, high_water = 0, "", top
+
+    rows = session.execute(
+        select(Record.seq, Record.entity, Record.data)
+        .where(Record.seq >= seq, Record.seq <= top, readable(actor),
+               or_(Record.seq > high_water, Record.deleted == false()))
+        .order_by(Record.seq).limit(limit + 1)).all()
+    events = [] if actor.sees_everything else session.execute(
+        select(ScopeEvent)
+        .where(ScopeEvent.user_id == actor.user_id, ScopeEvent.seq >= max(seq, high_water + 1),
+               ScopeEvent.seq <= top)
+        .order_by(ScopeEvent.seq).limit(limit + 1)).scalars().all()
+
+    # Merge only up to the last position both lists are complete for.
+    boundary = top
+    for fetched in (rows, events):
+        if len(fetched) > limit:
+            boundary = min(boundary, fetched[-1].seq - 1)
+    stream = heapq.merge(((r.seq, 0, r) for r in rows), ((e.seq, 1, e) for e in events))
+
+    out, position, truncated = [], (seq, key), False
+    for item_seq, kind, item in stream:
+        if item_seq > boundary:
+            break
+        entries = [(DONE, change(item.entity, item.data))] if kind == 0 \
+            else expand(session, actor, item)
+        for entry_key, entry in entries:
+            if item_seq == seq and entry_key <= key:
+                continue  # sent by the page before
+            if len(out) == limit:
+                truncated = True
+                break
+            out.append(entry)
+            position = (item_seq, entry_key)
+        if truncated:
+            break
+        position = (item_seq, DONE)
+    if not truncated and boundary == top:
+        position = max(position, (top + 1, ""))
+    has_more = truncated or boundary < top
+    next_cursor = encode_cursor(position[0], position[1], high_water, now_ms)
+    server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
+    return out, next_cursor, has_more, server_hlc
+
+
+def change(entity, data):
+    return '{"entity":"%s","record":%s}' % (entity, data)
+
+
+def expand(session, actor, event):
+    """Turn a scope event into ``(key, change)`` pairs for the rep's device, parents first."""
+    query = select(Record.entity, Record.id, Record.data).where(
+        Record.customer_id == event.customer_id, Record.compacted == false())
+    if event.gained:
+        query = query.where(Record.seq < event.seq, Record.deleted == false())
+    else:
+        query = query.where(or_(Record.entity != "conflicts", Record.owner_id != actor.user_id))
+    entries = []
+    for r in session.execute(query):
+        key = f"{ORDER[r.entity]}:{r.id}"
+        if event.gained:
+            entries.append((key, change(r.entity, r.data)))
+        else:
+            entries.append((key, '{"entity":"%s","id":"%s","evict":true}' % (r.entity, r.id)))
+    return sorted(entries)

@@ -1,0 +1,17 @@
+"""How records look on the wire: compact UTF-8 JSON and RFC 3339 instants."""
+import json
+from datetime import datetime, timezone
+
+
+def dump_json(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def iso_from_ms(ms):
+    """Format epoch milliseconds as an RFC 3339 instant in UTC."""
+    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_instant(value):
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
