@@ -1,0 +1,216 @@
+"""Fixtures: a migrated database per test (a real SQLite file, and PostgreSQL when
+``TEST_DATABASE_URL`` names a server), the app on it, people, and a device helper."""
+import os
+import shutil
+import time
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from server import create_app
+from server.db import db, writing_session
+from server.users import create_user
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+PEOPLE = {
+    # login: (role, team, name)
+    "rep_a": ("rep", "east", "佐藤 健太"),
+    "rep_a2": ("rep", "east", "鈴木 一郎"),
+    "rep_b": ("rep", "west", "田中 花子"),
+    "tech": ("technician", "service", "高橋 修"),
+    "office": ("office", "office", "伊藤 美咲"),
+    "manager": ("manager", "east", "渡辺 誠"),
+    "admin": ("admin", "office", "管理者"),
+}
+PASSWORD = "correct horse battery"
+
+
+def migrate(url, data_dir):
+    """Migrate a template database and sign up ``PEOPLE`` (password hashing is slow by design)."""
+    import flask_migrate
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(data_dir)})
+    with app.app_context():
+        flask_migrate.upgrade()
+        session = writing_session()
+        for login, (role, team, name) in PEOPLE.items():
+            create_user(session, login, PASSWORD, role, team, name)
+        session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def admin_engine():
+    return create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "genba.sqlite3"
+    migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    if not PG_URL:
+        yield None
+        return
+    name = f"genba_tmpl_{uuid.uuid4().hex[:10]}"
+    engine = admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    migrate(make_url(PG_URL).set(database=name).render_as_string(hide_password=False), "/tmp")
+    yield name
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path, sqlite_template, pg_template):
+    """A freshly migrated, empty database of each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "genba.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (the README's test command sets it)")
+    name = f"genba_test_{uuid.uuid4().hex[:12]}"
+    engine = admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+
+
+@pytest.fixture
+def people(app):
+    """One user per role and team (made in the template database); login -> user id."""
+    from sqlalchemy import select
+
+    from sync.models import User
+    with app.app_context():
+        ids = dict(db.session.execute(select(User.login, User.id)).all())
+        db.session.remove()
+    return ids
+
+
+class Device:
+    """A device of one user, speaking the wire contract through a test client."""
+
+    def __init__(self, client, login, password=PASSWORD, device_id=None):
+        self.client = client
+        self.id = device_id or str(uuid.uuid4())
+        self.login = login
+        self.counter = 0
+        self.clock_offset_ms = 0
+        self.cursor = None
+        self.sign_in(password)
+
+    def sign_in(self, password=PASSWORD):
+        response = self.client.post("/api/v1/auth/token", json={
+            "login": self.login, "password": password, "device": {"id": self.id, "name": "test"}})
+        assert response.status_code == 200, response.get_json()
+        self.token = response.get_json()["token"]
+        self.user = response.get_json()["user"]
+
+    @property
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def hlc(self):
+        self.counter += 1
+        ms = int(time.time() * 1000) + self.clock_offset_ms
+        return f"{ms:013d}:{self.counter:06d}:{self.id}"
+
+    def mutation(self, entity, record_id=None, op="upsert", base_version=None, **changes):
+        return {"mutation_id": str(uuid.uuid4()), "entity": entity,
+                "record_id": record_id or str(uuid.uuid4()), "op": op,
+                "base_version": base_version, "changes": changes, "hlc": self.hlc()}
+
+    def push_raw(self, body):
+        return self.client.post("/api/v1/sync/push", json=body, headers=self.headers)
+
+    def push(self, *mutations, **extra):
+        response = self.push_raw({"device_id": self.id, "mutations": list(mutations), **extra})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["results"]
+
+    def create(self, entity, **changes):
+        """Create a record and return it as the server stored it."""
+        result = self.push(self.mutation(entity, **changes))[0]
+        assert result["status"] == "applied", result
+        return result["record"]
+
+    def update(self, entity, record, **changes):
+        result = self.push(self.mutation(entity, record["id"], base_version=record["version"],
+                                         **changes))[0]
+        return result
+
+    def pull(self, cursor=None, limit=None):
+        query = {}
+        if cursor:
+            query["cursor"] = cursor
+        if limit:
+            query["limit"] = limit
+        return self.client.get("/api/v1/sync/pull", query_string=query, headers=self.headers)
+
+    def sync(self, limit=None):
+        """Pull until has_more is false from the device's cursor; return the changes."""
+        changes = []
+        while True:
+            response = self.pull(self.cursor, limit)
+            assert response.status_code == 200, response.get_json()
+            body = response.get_json()
+            changes.extend(body["changes"])
+            self.cursor = body["cursor"]
+            if not body["has_more"]:
+                return changes
+
+
+def records_by_id(changes):
+    """Fold a list of changes into the latest record per id (evictions remove)."""
+    out = {}
+    for change in changes:
+        if change.get("evict"):
+            out.pop(change["id"], None)
+        else:
+            record = change["record"]
+            if record["id"] not in out or out[record["id"]]["version"] <= record["version"]:
+                out[record["id"]] = record
+    return out
+
+
+@pytest.fixture
+def device(client, people):
+    """Make a signed-in device: ``device("rep_a")``."""
+    return lambda login, **kwargs: Device(client, login, **kwargs)

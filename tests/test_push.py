@@ -1,0 +1,252 @@
+"""Push: batch semantics, exactly-once, validation, server-owned fields, deletes."""
+import uuid
+
+import pytest
+
+
+def test_create_returns_the_stored_record_with_server_fields(device, people):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="山田製作所", name_kana="ヤマダセイサクショ")
+    assert customer["version"] == 1 and customer["deleted"] is False
+    assert customer["owner_id"] == people["rep_a"] and customer["team"] == "east"
+    assert customer["created_at"] == customer["updated_at"]
+
+
+def test_retried_push_answers_duplicate_and_changes_nothing(device):
+    rep = device("rep_a")
+    mutations = [rep.mutation("customers", name="一回だけ工業")]
+    first = rep.push(*mutations)
+    for _ in range(3):
+        again = rep.push(*mutations)
+        assert again[0]["status"] == "duplicate"
+        assert again[0]["original_status"] == "applied"
+        assert again[0]["record"] == first[0]["record"]
+    names = [c["record"]["name"] for c in rep.sync() if c["entity"] == "customers"]
+    assert names.count("一回だけ工業") == 1
+
+
+def test_repeat_inside_one_push_is_a_duplicate(device):
+    rep = device("rep_a")
+    mutation = rep.mutation("customers", name="二重送信")
+    results = rep.push(mutation, mutation)
+    assert [r["status"] for r in results] == ["applied", "duplicate"]
+
+
+def test_batch_with_one_invalid_mutation_applies_the_rest(device):
+    rep = device("rep_a")
+    customer_id = str(uuid.uuid4())
+    results = rep.push(
+        rep.mutation("customers", customer_id, name="有効株式会社"),
+        rep.mutation("visits", customer_id=customer_id, kind="teleport", visited_at="2026-11-27T10:00:00+09:00"),
+        rep.mutation("contacts", customer_id=customer_id, name="山本 太郎"),
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert "kind" in results[1]["errors"]
+    assert "record" not in results[1]
+
+
+def test_rejected_duplicate_repeats_its_errors(device):
+    rep = device("rep_a")
+    bad = rep.mutation("customers", name="")
+    first = rep.push(bad)[0]
+    again = rep.push(bad)[0]
+    assert again["status"] == "duplicate" and again["original_status"] == "rejected"
+    assert again["errors"] == first["errors"]
+
+
+def test_reference_to_a_create_rejected_earlier_in_the_batch_is_rejected(device):
+    rep = device("rep_a")
+    customer_id = str(uuid.uuid4())
+    results = rep.push(
+        rep.mutation("customers", customer_id, name=None),
+        rep.mutation("contacts", customer_id=customer_id, name="宙に浮く連絡先"),
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected"]
+    assert results[1]["errors"] == {"customer_id": [f"customers {customer_id} does not exist"]}
+
+
+def test_later_mutations_see_earlier_ones_in_the_same_push(device):
+    rep = device("rep_a")
+    customer_id = str(uuid.uuid4())
+    results = rep.push(
+        rep.mutation("customers", customer_id, name="旧名"),
+        rep.mutation("customers", customer_id, base_version=1, name="新名"),
+    )
+    assert results[1]["record"]["name"] == "新名" and results[1]["record"]["version"] == 2
+
+
+@pytest.mark.parametrize("entity, changes, field", [
+    ("customers", {}, "name"),
+    ("customers", {"name": "x", "shoe_size": 27}, "shoe_size"),
+    ("customers", {"name": "x" * 201}, "name"),
+    ("customers", {"name": "NUL\u0000文字"}, "name"),
+    ("customers", {"name": 42}, "name"),
+    ("customers", {"name": "x", "owner_id": "not-a-uuid"}, "owner_id"),
+    ("visits", {"kind": "sales", "visited_at": "2026-11-27T10:00:00+09:00"}, "customer_id"),
+    ("deals", {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "stage": "dreaming"}, "stage"),
+    ("deals", {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "amount": -1}, "amount"),
+    ("deals", {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "amount": 1.5}, "amount"),
+    ("quotes", {"customer_id": "00000000-0000-4000-8000-000000000000", "submitted_at": "2026-11-27"}, "submitted_at"),
+    ("visits", {"customer_id": "00000000-0000-4000-8000-000000000000", "kind": "sales", "visited_at": "2026-11-27T10:00:00"}, "visited_at"),
+    ("users", {"name": "なりすまし"}, "entity"),
+    ("conflicts", {"resolved": True}, "record_id"),
+    ("planets", {"name": "x"}, "entity"),
+])
+def test_invalid_mutations_are_rejected_with_field_errors(device, entity, changes, field):
+    rep = device("office")
+    result = rep.push(rep.mutation(entity, **changes))[0]
+    assert result["status"] == "rejected"
+    assert field in result["errors"], result["errors"]
+
+
+@pytest.mark.parametrize("patch, field", [
+    ({"record_id": "not-a-uuid"}, "record_id"),
+    ({"op": "replace"}, "op"),
+    ({"base_version": "3"}, "base_version"),
+    ({"hlc": "yesterday"}, "hlc"),
+    ({"changes": ["name"]}, "changes"),
+])
+def test_malformed_mutation_fields_reject_that_mutation_only(device, patch, field):
+    rep = device("rep_a")
+    bad = {**rep.mutation("customers", name="x"), **patch}
+    results = rep.push(bad, rep.mutation("customers", name="正常"))
+    assert results[0]["status"] == "rejected" and field in results[0]["errors"]
+    assert results[1]["status"] == "applied"
+
+
+def test_rejected_mutations_are_kept_for_the_admin(client, device):
+    rep, admin = device("rep_a"), device("admin")
+    bad = rep.mutation("customers", name="")
+    rep.push(bad)
+    response = client.get("/api/v1/admin/dead-letters", headers=admin.headers)
+    letters = response.get_json()["dead_letters"]
+    assert letters[0]["mutation_id"] == bad["mutation_id"]
+    assert letters[0]["mutation"]["changes"] == {"name": ""}
+    assert "name" in letters[0]["errors"]
+
+
+def test_server_owned_fields_are_ignored_and_listed(device, people):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="顧客")
+    result = rep.push(rep.mutation(
+        "requests", customer_id=customer["id"], kind="complaint", title="異音がする",
+        route_to="sales", author_id=people["rep_b"], version=99))[0]
+    assert result["ignored"] == ["author_id", "route_to", "version"]
+    record = result["record"]
+    assert record["author_id"] == people["rep_a"] and record["version"] == 1
+    assert record["route_to"] == "manufacturing"
+
+
+def test_request_defaults(device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="顧客")
+    mutation = rep.mutation("requests", customer_id=customer["id"], kind="question", title="操作方法")
+    record = rep.push(mutation)[0]["record"]
+    assert record["urgency"] == "normal" and record["status"] == "new"
+    assert record["route_to"] == "service"
+    heard_ms = int(mutation["hlc"][:13])
+    from datetime import datetime
+    assert int(datetime.fromisoformat(record["heard_at"].replace("Z", "+00:00")).timestamp() * 1000) == heard_ms
+
+
+def test_only_office_changes_the_route_after_create(device):
+    rep, office = device("rep_a"), device("office")
+    customer = rep.create("customers", name="顧客")
+    request = rep.create("requests", customer_id=customer["id"], kind="request", title="相談")
+    denied = rep.update("requests", request, route_to="sales")
+    assert denied["status"] == "rejected" and "route_to" in denied["errors"]
+    allowed = office.update("requests", request, route_to="sales")
+    assert allowed["status"] == "applied" and allowed["record"]["route_to"] == "sales"
+
+
+def test_base_version_above_the_record_is_rejected(device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="顧客")
+    result = rep.push(rep.mutation("customers", customer["id"], base_version=7, name="x"))[0]
+    assert result["status"] == "rejected" and "base_version" in result["errors"]
+
+
+def test_base_version_on_a_create_is_rejected(device):
+    rep = device("rep_a")
+    result = rep.push(rep.mutation("customers", base_version=1, name="x"))[0]
+    assert result["status"] == "rejected" and "base_version" in result["errors"]
+
+
+def test_unchanged_upsert_keeps_the_version(device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="同じ")
+    result = rep.update("customers", customer, name="同じ")
+    assert result["status"] == "applied" and result["record"]["version"] == 1
+
+
+def test_delete_of_unknown_id_is_applied_and_changes_nothing(device):
+    rep = device("rep_a")
+    result = rep.push(rep.mutation("customers", op="delete"))[0]
+    assert result["status"] == "applied" and "record" not in result
+
+
+def test_delete_leaves_a_tombstone_and_never_cascades(device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="消える顧客")
+    contact = rep.create("contacts", customer_id=customer["id"], name="残る人")
+    result = rep.push(rep.mutation("customers", customer["id"], op="delete",
+                                   base_version=customer["version"]))[0]
+    assert result["record"]["deleted"] is True and result["record"]["version"] == 2
+    records = {c["record"]["id"]: c["record"] for c in device("office").sync()}
+    assert customer["id"] not in records  # a fresh device gets live records only
+    assert records[contact["id"]]["deleted"] is False
+
+
+def test_stale_edit_of_a_deleted_record_is_kept_as_a_conflict(device, people):
+    a, b = device("rep_a"), device("rep_a2")
+    customer = a.create("customers", name="顧客")
+    a.push(a.mutation("customers", customer["id"], op="delete", base_version=1))
+    result = b.update("customers", customer, notes="削除前の編集")
+    assert result["status"] == "merged"
+    assert result["record"]["deleted"] is True
+    [conflict] = result["conflicts"]
+    assert conflict["field"] == "deleted" and conflict["lost_value"] == {"notes": "削除前の編集"}
+    assert conflict["lost_by"] == people["rep_a2"]
+
+
+def test_delete_wins_over_a_concurrent_edit_and_keeps_the_edit_as_a_conflict(device, people):
+    a, b = device("rep_a"), device("rep_a2")
+    customer = a.create("customers", name="顧客")
+    b.update("customers", customer, phone="03-1234-5678")
+    result = a.push(a.mutation("customers", customer["id"], op="delete", base_version=1))[0]
+    assert result["record"]["deleted"] is True
+    conflicts = [c["record"] for c in a.sync() if c["entity"] == "conflicts"]
+    assert [(c["field"], c["lost_value"], c["lost_by"]) for c in conflicts] == [
+        ("deleted", {"phone": "03-1234-5678"}, people["rep_a2"])]
+
+
+def test_upsert_based_on_the_tombstone_undeletes(device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="顧客")
+    tombstone = rep.push(rep.mutation("customers", customer["id"], op="delete", base_version=1))[0]["record"]
+    result = rep.update("customers", tombstone, name="復活")
+    assert result["status"] == "applied"
+    assert result["record"]["deleted"] is False and result["record"]["name"] == "復活"
+
+
+def test_follows_are_made_by_their_user(device, people):
+    rep_b, rep_a, office = device("rep_b"), device("rep_a"), device("office")
+    customer = rep_a.create("customers", name="東の顧客")
+    other = rep_b.push(rep_b.mutation("follows", customer_id=customer["id"], user_id=people["rep_a2"]))[0]
+    assert other["status"] == "rejected" and "user_id" in other["errors"]
+    mine = rep_b.create("follows", customer_id=customer["id"])
+    assert mine["user_id"] == people["rep_b"]
+    for_someone = office.create("follows", customer_id=customer["id"], user_id=people["rep_a2"])
+    assert for_someone["user_id"] == people["rep_a2"]
+
+
+def test_deal_ball_since_follows_the_ball(device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="顧客")
+    deal = rep.create("deals", customer_id=customer["id"], title="治具 10台", ball="ours")
+    mutation = rep.mutation("deals", deal["id"], base_version=deal["version"], ball="customer")
+    record = rep.push(mutation)[0]["record"]
+    assert record["ball"] == "customer"
+    from datetime import datetime
+    since = datetime.fromisoformat(record["ball_since"].replace("Z", "+00:00"))
+    assert int(since.timestamp() * 1000) == int(mutation["hlc"][:13])
