@@ -1,0 +1,87 @@
+"""Pull: the whole scope first, then only changes, in pages, never skipping one."""
+import time
+
+from conftest import records_by_id
+
+
+def make_customers(rep, count):
+    return [rep.create("customers", name=f"顧客{i:03d}") for i in range(count)]
+
+
+def test_pages_deliver_every_record_once(device):
+    rep, office = device("rep_a"), device("office")
+    made = make_customers(rep, 7)
+    changes = office.sync(limit=3)
+    ids = [c["record"]["id"] for c in changes if c["entity"] == "customers"]
+    assert sorted(ids) == sorted(c["id"] for c in made)
+
+
+def test_has_more_until_the_last_page(device):
+    rep = device("rep_a")
+    make_customers(rep, 5)
+    body = rep.pull(limit=2).get_json()
+    assert len(body["changes"]) == 2 and body["has_more"] is True
+
+
+def test_then_only_what_changed_including_own_pushes(device):
+    rep = device("rep_a")
+    customer = make_customers(rep, 3)[0]
+    rep.sync()
+    rep.update("customers", customer, notes="更新")
+    changes = rep.sync()
+    assert [(c["entity"], c["record"]["notes"]) for c in changes] == [("customers", "更新")]
+    assert rep.sync() == []
+
+
+def test_empty_pull_keeps_a_usable_cursor(device):
+    rep = device("rep_a")
+    rep.sync()
+    body = rep.pull(rep.cursor).get_json()
+    assert body["changes"] == [] and body["has_more"] is False and body["cursor"]
+    assert body["hlc"].endswith(":server")
+
+
+def test_first_pull_has_live_records_only_then_tombstones(device):
+    rep, office = device("rep_a"), device("office")
+    gone, kept = make_customers(rep, 2)
+    rep.push(rep.mutation("customers", gone["id"], op="delete", base_version=1))
+    first = records_by_id(office.sync())
+    assert gone["id"] not in first and kept["id"] in first
+    rep.push(rep.mutation("customers", kept["id"], op="delete", base_version=1))
+    [tombstone] = office.sync()
+    assert tombstone["record"]["id"] == kept["id"] and tombstone["record"]["deleted"] is True
+
+
+def test_record_deleted_between_pages_of_the_first_pull_arrives_as_a_tombstone(device, people):
+    rep, office = device("rep_a"), device("office")
+    first, *rest = make_customers(rep, 4)
+    page = office.pull(limit=len(people) + 1).get_json()  # the user directory, then one customer
+    assert page["changes"][-1]["record"]["id"] == first["id"] and page["has_more"]
+    office.cursor = page["cursor"]
+    rep.push(rep.mutation("customers", first["id"], op="delete", base_version=1))
+    records = records_by_id(page["changes"] + office.sync())
+    assert records[first["id"]]["deleted"] is True
+
+
+def test_cursor_older_than_the_tombstone_window_answers_410(app, device):
+    rep = device("rep_a")
+    rep.sync()
+    app.config["TOMBSTONE_DAYS"] = 0
+    time.sleep(0.01)
+    response = rep.pull(rep.cursor)
+    assert response.status_code == 410
+    assert response.get_json()["reason"] == "cursor_expired"
+    assert rep.pull().status_code == 200  # pulling afresh works
+
+
+def test_limit_is_capped(app, device):
+    rep = device("rep_a")
+    make_customers(rep, 4)
+    app.config["PULL_LIMIT_MAX"] = 2
+    assert len(rep.pull(limit=1000).get_json()["changes"]) == 2
+
+
+def test_users_directory_reaches_every_device(device, people):
+    changes = device("rep_b").sync()
+    names = {c["record"]["id"]: c["record"]["name"] for c in changes if c["entity"] == "users"}
+    assert set(names) == set(people.values()) and names[people["rep_a"]] == "佐藤 健太"
