@@ -33,8 +33,9 @@ def register(app):
 @with_appcontext
 def serve(host, port):
     """Run the development server and print where to open it."""
+    from werkzeug.serving import run_simple
     click.echo(f"Genba is running at http://{host}:{port}/  (Ctrl+C stops it)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("create-user")
