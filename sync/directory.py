@@ -19,7 +19,8 @@ def ensure_feed(session):
 def publish_user(session, user):
     """Write the ``users`` record of a user who was created or changed."""
     ensure_feed(session)
-    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()).scalar_one()
+    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
     now = datetime.now(timezone.utc)
     stamp = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     record = session.get(Record, ("users", user.id))

@@ -530,7 +530,8 @@ def write(batch, server_hlc):
     """Take the feed lock, number the changes in commit order and write them in bulk."""
     session = batch.session
     events = scope_events(batch)
-    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()).scalar_one()
+    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
     seq = feed.seq
     for event in events:
         seq += 1
