@@ -1,0 +1,277 @@
+"""A reference sync client: the same protocol as the field app, over an injected transport.
+
+It keeps a replica of the records in its user's scope, an outbox of unanswered mutations and
+a hybrid logical clock. Tests, benchmarks and tooling drive the server through it, so the
+protocol rules are written once:
+
+- saving applies the change locally and queues a mutation; edits of a record whose mutation
+  has not been sent yet collapse into it, one being sent is never changed;
+- an outbox entry is removed only once the server answered for it, and only if it did not
+  change while it was being sent; a ``rejected`` one moves to ``rejected`` for the user;
+- a pull keeps the newer of what the replica holds and what arrives; an eviction removes a
+  record unless the outbox still holds edits of it; a 410 pulls afresh and keeps the outbox.
+"""
+import json
+import time
+import uuid
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+from . import hlc as hlcs
+
+
+class SyncError(Exception):
+    """The server answered with an error; ``status`` and ``body`` say which."""
+
+    def __init__(self, status, body):
+        super().__init__(f"{status}: {body.get('message') if isinstance(body, dict) else body}")
+        self.status = status
+        self.body = body if isinstance(body, dict) else {}
+
+    @property
+    def reason(self):
+        return self.body.get("reason")
+
+
+class HttpTransport:
+    """JSON over HTTP to a running server."""
+
+    def __init__(self, base_url, timeout=30):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def request(self, method, path, body=None, token=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as err:
+            payload = err.read()
+            try:
+                return err.code, json.loads(payload)
+            except ValueError:
+                return err.code, {"message": payload.decode(errors="replace")}
+
+
+class FlaskTransport:
+    """The same calls through a Flask test client (no sockets)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def request(self, method, path, body=None, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self.client.open(path, method=method, json=body, headers=headers)
+        return response.status_code, response.get_json(silent=True) or {}
+
+
+@dataclass
+class OutboxEntry:
+    mutation_id: str
+    entity: str
+    record_id: str
+    op: str
+    base_version: int | None
+    changes: dict
+    hlc: str
+    revision: int = 0
+    sent_revision: int | None = None
+
+    def wire(self):
+        return {"mutation_id": self.mutation_id, "entity": self.entity,
+                "record_id": self.record_id, "op": self.op, "base_version": self.base_version,
+                "changes": dict(self.changes), "hlc": self.hlc}
+
+
+@dataclass
+class Replica:
+    """What a device holds: records by (entity, id), the outbox, the cursor and the clock."""
+
+    records: dict = field(default_factory=dict)
+    outbox: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+    cursor: str | None = None
+    last_hlc: str = hlcs.ZERO
+
+
+class Client:
+    """One device of one user."""
+
+    def __init__(self, transport, login, password, device_id=None, clock=None, batch_size=500):
+        self.transport = transport
+        self.login = login
+        self.password = password
+        self.device_id = device_id or str(uuid.uuid4())
+        self.clock = clock or (lambda: int(time.time() * 1000))
+        self.batch_size = batch_size
+        self.replica = Replica()
+        self.token = None
+        self.user = None
+
+    # --- auth ---------------------------------------------------------------------------
+
+    def sign_in(self):
+        status, body = self.transport.request("POST", "/api/v1/auth/token", {
+            "login": self.login, "password": self.password,
+            "device": {"id": self.device_id, "name": f"reference client {self.login}"}})
+        if status != 200:
+            raise SyncError(status, body)
+        self.token, self.user = body["token"], body["user"]
+        return self.user
+
+    def call(self, method, path, body=None):
+        if self.token is None:
+            self.sign_in()
+        status, answer = self.transport.request(method, path, body, self.token)
+        if status == 401 and answer.get("reason") == "token_revoked":
+            self.wipe()
+        if status != 200:
+            raise SyncError(status, answer)
+        return answer
+
+    def wipe(self):
+        """A revoked device forgets everything it held."""
+        self.replica = Replica()
+        self.token = None
+
+    # --- clock --------------------------------------------------------------------------
+
+    def tick(self):
+        self.replica.last_hlc = hlcs.tick(self.replica.last_hlc, self.clock(), self.device_id)
+        return self.replica.last_hlc
+
+    def observe(self, remote):
+        """Move the clock past a value the server sent."""
+        if remote and remote > self.replica.last_hlc:
+            ms, counter, _ = hlcs.parse(remote)
+            self.replica.last_hlc = hlcs.format_hlc(ms, counter, self.device_id)
+
+    # --- local edits --------------------------------------------------------------------
+
+    def save(self, entity, record_id=None, **changes):
+        """Apply an edit locally and queue it; return the record id."""
+        record_id = record_id or str(uuid.uuid4())
+        self.queue(entity, record_id, "upsert", changes)
+        return record_id
+
+    def delete(self, entity, record_id):
+        self.queue(entity, record_id, "delete", {})
+
+    def queue(self, entity, record_id, op, changes):
+        stamp = self.tick()
+        for entry in self.replica.outbox:
+            if (entry.entity, entry.record_id) == (entity, record_id) and entry.sent_revision is None \
+                    and entry.op == op == "upsert":
+                entry.changes.update(changes)
+                entry.hlc, entry.revision = stamp, entry.revision + 1
+                return
+        known = self.replica.records.get((entity, record_id))
+        self.replica.outbox.append(OutboxEntry(
+            str(uuid.uuid4()), entity, record_id, op,
+            known["version"] if known else None, dict(changes), stamp))
+
+    def view(self, entity, record_id):
+        """The record as the user sees it: the replica with unanswered edits laid over."""
+        record = dict(self.replica.records.get((entity, record_id)) or {})
+        for entry in self.replica.outbox:
+            if (entry.entity, entry.record_id) == (entity, record_id):
+                if entry.op == "delete":
+                    record["deleted"] = True
+                else:
+                    record.update(entry.changes)
+        return record or None
+
+    # --- sync ---------------------------------------------------------------------------
+
+    def sync(self):
+        self.push()
+        self.pull()
+
+    def push(self):
+        """Send the outbox in batches; return every result."""
+        results = []
+        while True:
+            batch = [e for e in self.replica.outbox if e.sent_revision is None][:self.batch_size]
+            if not batch:
+                return results
+            for entry in batch:
+                entry.sent_revision = entry.revision
+            try:
+                answer = self.call("POST", "/api/v1/sync/push", {
+                    "device_id": self.device_id, "client_time": self.clock(),
+                    "mutations": [e.wire() for e in batch]})
+            except Exception:
+                for entry in batch:
+                    entry.sent_revision = None
+                raise
+            self.observe(answer.get("hlc"))
+            for entry, result in zip(batch, answer["results"]):
+                self.settle(entry, result)
+            results.extend(answer["results"])
+
+    def settle(self, entry, result):
+        """Take in the server's answer for one outbox entry."""
+        record = result.get("record")
+        if record is not None:
+            self.keep_newer(entry.entity, record)
+        changed_meanwhile = entry.revision != entry.sent_revision
+        if result["status"] == "rejected" or result.get("original_status") == "rejected":
+            self.replica.rejected.append((entry, result.get("errors")))
+            self.replica.outbox.remove(entry)
+        elif changed_meanwhile:
+            entry.sent_revision = None
+            entry.mutation_id = str(uuid.uuid4())
+            if record is not None:
+                entry.base_version = record["version"]
+        else:
+            self.replica.outbox.remove(entry)
+
+    def pull(self, limit=None):
+        """Pull until ``has_more`` is false; return the changes received."""
+        received = []
+        while True:
+            query = []
+            if self.replica.cursor:
+                query.append(f"cursor={self.replica.cursor}")
+            if limit:
+                query.append(f"limit={limit}")
+            path = "/api/v1/sync/pull" + ("?" + "&".join(query) if query else "")
+            try:
+                answer = self.call("GET", path)
+            except SyncError as err:
+                if err.status == 410 and self.replica.cursor:
+                    self.replica.cursor = None
+                    self.replica.records = {k: v for k, v in self.replica.records.items()
+                                            if self.pending(*k)}
+                    continue
+                raise
+            for change in answer["changes"]:
+                if change.get("evict"):
+                    if not self.pending(change["entity"], change["id"]):
+                        self.replica.records.pop((change["entity"], change["id"]), None)
+                else:
+                    self.keep_newer(change["entity"], change["record"])
+            received.extend(answer["changes"])
+            self.replica.cursor = answer["cursor"]
+            self.observe(answer.get("hlc"))
+            if not answer["has_more"]:
+                return received
+
+    def pending(self, entity, record_id):
+        return any((e.entity, e.record_id) == (entity, record_id) for e in self.replica.outbox)
+
+    def keep_newer(self, entity, record):
+        key = (entity, record["id"])
+        held = self.replica.records.get(key)
+        if held is None or held["version"] <= record["version"]:
+            self.replica.records[key] = record
+
+    def live(self, entity):
+        """Live records of an entity in the replica."""
+        return {rid: r for (e, rid), r in self.replica.records.items()
+                if e == entity and not r.get("deleted")}

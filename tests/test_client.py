@@ -1,0 +1,66 @@
+"""The reference client speaks the protocol: outbox, collapse, settle, pull, evictions."""
+import pytest
+
+from conftest import PASSWORD
+from sync.client import Client, FlaskTransport, SyncError
+
+
+@pytest.fixture
+def make_client(client, people):
+    return lambda login, **kw: Client(FlaskTransport(client), login, PASSWORD, **kw)
+
+
+def test_two_clients_converge(make_client):
+    rep, office = make_client("rep_a"), make_client("office")
+    customer_id = rep.save("customers", name="三河精機")
+    rep.save("visits", customer_id=customer_id, kind="sales", visited_at="2026-11-27T10:00:00+09:00")
+    rep.sync(), office.sync()
+    assert office.live("customers")[customer_id]["name"] == "三河精機"
+    assert rep.replica.outbox == [] and len(office.live("visits")) == 1
+
+
+def test_offline_edits_of_one_record_collapse_into_one_mutation(make_client):
+    rep = make_client("rep_a")
+    customer_id = rep.save("customers", name="仮")
+    rep.save("customers", customer_id, phone="052-000-0000")
+    rep.save("customers", customer_id, name="本名")
+    assert len(rep.replica.outbox) == 1
+    [result] = rep.push()
+    assert result["record"]["name"] == "本名" and result["record"]["phone"] == "052-000-0000"
+
+
+def test_rejected_mutations_stay_visible_with_the_servers_message(make_client):
+    rep = make_client("rep_a")
+    rep.save("customers", name="")
+    rep.push()
+    [(entry, errors)] = rep.replica.rejected
+    assert entry.entity == "customers" and "name" in errors and rep.replica.outbox == []
+
+
+def test_view_lays_unanswered_edits_over_the_replica(make_client):
+    rep, office = make_client("rep_a"), make_client("office")
+    customer_id = rep.save("customers", name="三河精機")
+    rep.sync(), office.sync()
+    office.save("customers", customer_id, notes="未送信のメモ")
+    assert office.view("customers", customer_id)["notes"] == "未送信のメモ"
+    assert office.live("customers")[customer_id]["notes"] is None
+
+
+def test_a_revoked_device_is_wiped(client, make_client, people):
+    rep, admin = make_client("rep_a"), make_client("admin")
+    rep.save("customers", name="三河精機")
+    rep.sync()
+    admin.call("POST", f"/api/v1/admin/devices/{rep.device_id}/revoke")
+    with pytest.raises(SyncError) as err:
+        rep.pull()
+    assert err.value.reason == "token_revoked" and rep.replica.records == {}
+
+
+def test_an_expired_cursor_pulls_afresh_and_keeps_the_outbox(app, make_client):
+    rep = make_client("rep_a")
+    rep.save("customers", name="三河精機")
+    rep.sync()
+    pending = rep.save("customers", name="未送信")
+    app.config["TOMBSTONE_DAYS"] = 0
+    rep.pull()
+    assert rep.view("customers", pending)["name"] == "未送信" and len(rep.replica.outbox) == 1
