@@ -85,9 +85,7 @@ def apply_push(session, actor, mutations, *, now_ms, server_node="server", hooks
     batch = Batch(session, actor, server_ms, iso_from_ms(now_ms), hooks or {})
     prefetch(batch, mutations)
     results = [apply_one(batch, m) for m in mutations]
-    server_hlc = hlcs.tick(max(feed.hlc, batch.max_hlc), server_ms, server_node)
-    write(batch, server_hlc)
-    return results, server_hlc
+    return results, write(batch, server_node)
 
 
 def prefetch(batch, mutations):
@@ -526,12 +524,15 @@ def store(batch, working, when):
         batch.max_hlc = when
 
 
-def write(batch, server_hlc):
-    """Take the feed lock, number the changes in commit order and write them in bulk."""
+def write(batch, server_node):
+    """Take the feed lock, number the changes in commit order, write them in bulk and
+    return the server's clock, above every HLC stored (read under the lock)."""
     session = batch.session
     events = scope_events(batch)
     feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
                            .execution_options(populate_existing=True)).scalar_one()
+    server_hlc = hlcs.tick(max(feed.hlc, batch.max_hlc),
+                           max(batch.server_ms, hlcs.physical_ms(feed.hlc)), server_node)
     seq = feed.seq
     for event in events:
         seq += 1
@@ -557,7 +558,8 @@ def write(batch, server_hlc):
     if batch.dead_letters:
         session.execute(insert(DeadLetter), batch.dead_letters)
     feed.seq = seq
-    feed.hlc = max(feed.hlc, server_hlc)
+    feed.hlc = server_hlc
+    return server_hlc
 
 
 def owner_column(w):

@@ -1,0 +1,79 @@
+"""The wire contract end to end over HTTP, through real gunicorn with two workers."""
+import contextlib
+import sqlite3
+
+import pytest
+
+from conftest import PASSWORD
+from live import HttpDevice, occurrences, run_cli, start_gunicorn
+
+
+@pytest.fixture
+def server(database_url):
+    with start_gunicorn(database_url, workers=2) as (base_url, _process):
+        yield base_url
+
+
+def visit_batch(device, name):
+    customer = device.mutation("customers", name=name)
+    visit = device.mutation("visits", customer_id=customer["record_id"], kind="sales",
+                            visited_at="2026-11-27T10:00:00+09:00", purpose="新型治具の紹介")
+    return customer, visit
+
+
+def test_a_visit_pushed_by_a_rep_reaches_the_office(server):
+    rep, office = HttpDevice(server, "rep_a"), HttpDevice(server, "office")
+    customer, visit = visit_batch(rep, "山田製作所")
+    assert [r["status"] for r in rep.push(customer, visit)] == ["applied", "applied"]
+    records = {c["record"]["id"]: c["record"] for c in office.sync()}
+    assert records[customer["record_id"]]["name"] == "山田製作所"
+    assert records[visit["record_id"]]["customer_id"] == customer["record_id"]
+    assert records[visit["record_id"]]["author_id"] == rep.user["id"]
+
+
+def test_a_push_retried_five_times_answers_duplicate_and_is_stored_once(server):
+    rep, office = HttpDevice(server, "rep_a"), HttpDevice(server, "office")
+    batch = visit_batch(rep, "一回だけ工業")
+    first = rep.push(*batch)
+    for _ in range(5):
+        again = rep.push(*batch)
+        assert [(r["status"], r["original_status"]) for r in again] == [("duplicate", "applied")] * 2
+        assert [r["record"] for r in again] == [r["record"] for r in first]
+    changes = office.sync()
+    for mutation, result in zip(batch, first):
+        assert occurrences(changes, mutation["record_id"]) == 1
+        [stored] = [c["record"] for c in changes if c["record"]["id"] == mutation["record_id"]]
+        assert stored["version"] == result["record"]["version"] == 1
+
+
+def test_a_batch_with_one_invalid_mutation_applies_the_rest(server):
+    rep, office = HttpDevice(server, "rep_a"), HttpDevice(server, "office")
+    customer, _ = visit_batch(rep, "有効株式会社")
+    invalid = rep.mutation("visits", customer_id=customer["record_id"], kind="teleport",
+                           visited_at="2026-11-27T10:00:00")
+    contact = rep.mutation("contacts", customer_id=customer["record_id"], name="山本 太郎")
+    results = rep.push(customer, invalid, contact)
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert set(results[1]["errors"]) == {"kind", "visited_at"} and "record" not in results[1]
+    stored = {c["record"]["id"] for c in office.sync()}
+    assert {customer["record_id"], contact["record_id"]} <= stored
+    assert invalid["record_id"] not in stored
+
+
+def test_genba_db_upgrade_creates_the_schema_gunicorn_serves(tmp_path):
+    path = tmp_path / "fresh.sqlite3"
+    url = f"sqlite:///{path}"
+    upgrade = run_cli("db", "upgrade", database_url=url, folder=tmp_path)
+    assert upgrade.returncode == 0, upgrade.stderr
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"records", "feed", "seen_mutations", "dead_letters", "users", "devices",
+            "tokens", "scope_events", "alembic_version"} <= tables
+    made = run_cli("create-user", "sato", "--password", PASSWORD, "--role", "rep",
+                   "--team", "east", database_url=url, folder=tmp_path)
+    assert made.returncode == 0, made.stderr
+    with start_gunicorn(url, workers=2) as (base_url, _process):
+        rep = HttpDevice(base_url, "sato")
+        [result] = rep.push(rep.mutation("customers", name="新規顧客"))
+        assert result["status"] == "applied"
+        assert [c["record"]["name"] for c in rep.sync() if c["entity"] == "customers"] == ["新規顧客"]
