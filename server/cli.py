@@ -23,7 +23,7 @@ def main():
 
 
 def register(app):
-    for command in (serve, create_user_command, demo, revoke_device_command):
+    for command in (serve, create_user_command, demo, revoke_device_command, compact):
         app.cli.add_command(command)
 
 
@@ -102,3 +102,20 @@ def demo():
     click.echo("sign in with (login / password / role):")
     for u in DEMO_USERS:
         click.echo(f"  {u['login']:<10} {u['password']:<16} {u['role']}")
+
+
+@click.command("compact")
+@click.option("--days", type=int, default=None, help="tombstone window (default TOMBSTONE_DAYS)")
+@with_appcontext
+def compact(days):
+    """Compact tombstones older than the tombstone window (run it daily)."""
+    from datetime import timedelta
+
+    from sync.compact import compact_tombstones
+    from sync.models import utcnow
+
+    days = current_app.config["TOMBSTONE_DAYS"] if days is None else days
+    session = writing_session()
+    count = compact_tombstones(session, utcnow() - timedelta(days=days))
+    session.commit()
+    click.echo(f"compacted {count} tombstones older than {days} days")

@@ -57,7 +57,7 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
     top = feed.seq  # every position up to here is committed: pushes number in commit order
     if cursor:
         seq, key, high_water, issued_ms = decode_cursor(cursor)
-        if now_ms - issued_ms > window_ms or seq < feed.compacted_seq:
+        if now_ms - issued_ms > window_ms or seq <= feed.compacted_seq:
             raise StaleCursor("cursor_expired")
     else:
         seq, key, high_water = 0, "", top

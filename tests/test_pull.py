@@ -85,3 +85,23 @@ def test_users_directory_reaches_every_device(device, people):
     changes = device("rep_b").sync()
     names = {c["record"]["id"]: c["record"]["name"] for c in changes if c["entity"] == "users"}
     assert set(names) == set(people.values()) and names[people["rep_a"]] == "佐藤 健太"
+
+
+def test_compacted_tombstone_cannot_come_back(runner, device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="廃業した顧客")
+    rep.push(rep.mutation("customers", customer["id"], op="delete", base_version=1))
+    result = runner.invoke(args=["compact", "--days", "0"])
+    assert "compacted 1 tombstones" in result.output
+    stale = rep.push(rep.mutation("customers", customer["id"], base_version=1, name="復活?"))[0]
+    assert stale == {"mutation_id": stale["mutation_id"], "status": "rejected",
+                     "errors": {"record_id": ["deleted"]}}
+
+
+def test_cursor_from_before_a_compaction_answers_410(runner, device):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="廃業した顧客")
+    rep.sync()
+    rep.push(rep.mutation("customers", customer["id"], op="delete", base_version=1))
+    runner.invoke(args=["compact", "--days", "0"])
+    assert rep.pull(rep.cursor).get_json()["reason"] == "cursor_expired"

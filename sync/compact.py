@@ -1,0 +1,23 @@
+"""Tombstone compaction: forget the content of records deleted longer ago than the window.
+
+The id stays (``compacted``), so an upsert of it is rejected rather than resurrecting the
+record, and ``feed.compacted_seq`` makes a cursor from before the compaction answer 410.
+"""
+from sqlalchemy import func, select, true, update
+
+from .models import Feed, Record
+
+
+def compact_tombstones(session, before):
+    """Compact tombstones last changed before ``before`` (aware datetime); return how many."""
+    condition = (Record.deleted == true(), Record.compacted.is_(False), Record.updated_at < before)
+    top = session.execute(select(func.max(Record.seq)).where(*condition)).scalar()
+    if top is None:
+        return 0
+    count = session.execute(
+        update(Record).where(*condition, Record.seq <= top)
+        .values(compacted=True, data=None, clocks="{}")).rowcount
+    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
+    feed.compacted_seq = max(feed.compacted_seq, top)
+    return count
