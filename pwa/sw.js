@@ -1,2 +1,98 @@
-// Placeholder service worker: the field app's worker (app shell cache) replaces it.
-self.addEventListener("install", () => self.skipWaiting());
+// Genba's service worker (a classic script): caches the app shell so the app starts and runs
+// with no network. Data never goes through here: records live in IndexedDB and /api/ calls go
+// straight to the network.
+//
+// Bump VERSION with every change to a file in pwa/: the server serves the shell's files under
+// /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
+// offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
+
+const VERSION = 1;
+const CACHE = `genba-shell-v${VERSION}`;
+const APP = `/app/v${VERSION}/`;
+// Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).
+const FILES = [
+  "css/app.css",
+  "icons/apple-touch-icon.png",
+  "icons/icon-192.png",
+  "icons/icon-512.png",
+  "icons/icon-maskable-512.png",
+  "js/api.js",
+  "js/app.js",
+  "js/auth.js",
+  "js/db.js",
+  "js/format.js",
+  "js/hlc.js",
+  "js/i18n.js",
+  "js/messages-en.js",
+  "js/messages-ja.js",
+  "js/outbox.js",
+  "js/records.js",
+  "js/store.js",
+  "js/sync.js",
+  "js/text.js",
+  "js/ui/conflicts.js",
+  "js/ui/customer-page.js",
+  "js/ui/customer-picker.js",
+  "js/ui/customers.js",
+  "js/ui/dom.js",
+  "js/ui/form.js",
+  "js/ui/login.js",
+  "js/ui/request-form.js",
+  "js/ui/request-page.js",
+  "js/ui/sync-page.js",
+  "js/ui/sync-status.js",
+  "js/ui/visit-form.js",
+  "js/ui/visit-page.js",
+  "manifest.webmanifest",
+];
+const SHELL = "/";
+const PRECACHE = [SHELL, ...FILES.map((file) => APP + file)];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) =>
+    cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })))));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("genba-shell-") && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+// The page asks the waiting worker to take over when the user accepts the update.
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigation(url, request));
+    return;
+  }
+  if (url.pathname.startsWith("/app/")) {
+    event.respondWith(caches.match(request, { cacheName: CACHE })
+      .then((cached) => cached || fetch(request)));
+  }
+});
+
+/** The shell from the cache (it starts with no network); other pages from the network first. */
+async function navigation(url, request) {
+  const cache = await caches.open(CACHE);
+  if (url.pathname === SHELL || url.pathname === "/index.html") {
+    return (await cache.match(SHELL)) || fetch(request);
+  }
+  try {
+    return await fetch(request);
+  } catch (err) {
+    const shell = await cache.match(SHELL);
+    if (shell) return shell;
+    throw err;
+  }
+}
