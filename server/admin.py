@@ -2,6 +2,7 @@
 import json
 
 from flask import Blueprint, request
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from sync.models import DeadLetter
@@ -9,10 +10,11 @@ from sync.models import DeadLetter
 from .auth import require_role, revoke_device, token_required
 from .db import db, writing_session
 from .errors import ApiError
-from .schemas import DeadLetterListSchema
+from .schemas import DeadLetterListSchema, DeadLetterQuerySchema
 
 bp = Blueprint("admin", __name__)
 dead_letters_schema = DeadLetterListSchema()
+query_schema = DeadLetterQuerySchema()
 
 
 @bp.get("/admin/dead-letters")
@@ -20,22 +22,24 @@ dead_letters_schema = DeadLetterListSchema()
 def dead_letters():
     """List rejected mutations, newest first."""
     require_role("admin")
-    limit = request.args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
-        raise ApiError(422, "limit must be a number from 1 to 1000.", errors={"limit": ["1 to 1000"]})
+    try:
+        limit = query_schema.load(request.args)["limit"]
+    except ValidationError as err:
+        raise ApiError(422, "limit must be a number from 1 to 1000.", errors=err.messages)
     rows = db.session.execute(
-        select(DeadLetter).order_by(DeadLetter.id.desc()).limit(int(limit))).scalars()
+        select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)).scalars()
     return dead_letters_schema.dump({"dead_letters": [
         dict(id=r.id, device_id=r.device_id, user_id=r.user_id, mutation_id=r.mutation_id,
              entity=r.entity, record_id=r.record_id, mutation=json.loads(r.mutation),
              errors=json.loads(r.errors), created_at=r.created_at) for r in rows]})
 
 
-@bp.post("/admin/devices/<device_id>/revoke")
+@bp.post("/admin/devices/<uuid:device_id>/revoke")
 @token_required
 def revoke(device_id):
     """Revoke a lost device: its next sync wipes it."""
     require_role("admin")
+    device_id = str(device_id)
     session = writing_session()
     if not revoke_device(session, device_id):
         raise ApiError(404, "There is no device with this id.")

@@ -1,21 +1,23 @@
 """Schemas of the HTTP envelopes; entity fields are validated by ``sync.entities``."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from sync.entities import Text
+
 
 class DeviceSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
     id = fields.UUID(required=True)
-    name = fields.String(load_default="", validate=validate.Length(max=100))
+    name = Text(100, load_default="")
 
 
 class LoginSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    login = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    login = Text(64, required=True)
+    password = Text(256, required=True)
     device = fields.Nested(DeviceSchema, required=True)
 
 
@@ -68,8 +70,15 @@ class PullQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    cursor = fields.String(load_default=None, validate=validate.Length(max=1000))
+    cursor = fields.String(load_default=None)
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class DeadLetterQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class ChangeSchema(Schema):
@@ -90,7 +99,7 @@ class SearchQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    q = Text(100, required=True)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
 

@@ -26,9 +26,28 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
-            raise ValidationError("must not contain control characters such as NUL")
+        if not clean_text(text):
+            raise ValidationError("must not contain control characters such as NUL, or broken characters")
         return text
+
+
+def clean_text(text):
+    """False if the text holds control characters (but tab and newlines) or lone surrogates."""
+    return not any((unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
+                   or unicodedata.category(ch) == "Cs" for ch in text)
+
+
+def field_errors(messages):
+    """Turn marshmallow's nested messages into ``{"field" or "a.b": [str]}``."""
+    out = {}
+    for key, value in messages.items():
+        key = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+        if isinstance(value, dict):
+            for inner_key, inner in field_errors(value).items():
+                out[f"{key}.{inner_key}"] = inner
+        else:
+            out[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return out
 
 
 class Uuid(fields.UUID):

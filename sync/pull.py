@@ -38,12 +38,14 @@ def encode_cursor(seq, key, high_water, issued_ms):
 
 def decode_cursor(cursor):
     try:
+        if len(cursor) > 200:
+            raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         seq, key, high_water, issued_ms = json.loads(raw)
-        if not all(isinstance(v, int) and v >= 0 for v in (seq, high_water, issued_ms)) \
-                or not isinstance(key, str):
+        if not all(type(v) is int and 0 <= v < 2**62 for v in (seq, high_water, issued_ms)) \
+                or not isinstance(key, str) or len(key) > 64:
             raise ValueError
-    except (ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise BadCursor("cursor is not one this server handed out; pull without a cursor")
     return seq, key, high_water, issued_ms
 

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import false, insert, select, update
 
 from . import hlc as hlcs
-from .entities import ALWAYS_SERVER_OWNED, ENTITIES, ROUTERS
+from .entities import ALWAYS_SERVER_OWNED, ENTITIES, ROUTERS, field_errors
 from .merge import FieldClock, resolve_field
 from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
 from .mutation import MutationSchema
@@ -149,22 +149,24 @@ def apply_one(batch, raw):
         status = result["status"]
         errors = None
     except ValidationError as err:
-        result, status, errors = reject(batch, raw, mutation_id, flatten(err.messages))
+        result, status, errors = reject(batch, raw, mutation_id, field_errors(err.messages))
     except Rejected as err:
         result, status, errors = reject(batch, raw, mutation_id, err.errors)
+    entity, record_id = known_entity(raw), canonical_uuid(raw.get("record_id"))
     seen = SeenMutation(device_id=batch.actor.device_id, mutation_id=mutation_id,
-                        entity=str(raw.get("entity"))[:16], record_id=str(raw.get("record_id"))[:36],
-                        status=status, errors=dump_json(errors) if errors else None)
+                        entity=entity, record_id=record_id, status=status,
+                        errors=json.dumps(errors) if errors else None)
     batch.seen[mutation_id] = seen
     batch.new_seen.append(seen)
     return result
 
 
 def reject(batch, raw, mutation_id, errors):
+    # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown.
     batch.dead_letters.append(dict(
         device_id=batch.actor.device_id, user_id=batch.actor.user_id, mutation_id=mutation_id,
-        entity=str(raw.get("entity"))[:64], record_id=str(raw.get("record_id"))[:64],
-        mutation=dump_json(raw), errors=dump_json(errors)))
+        entity=known_entity(raw), record_id=canonical_uuid(raw.get("record_id")),
+        mutation=json.dumps(raw), errors=json.dumps(errors)))
     return {"mutation_id": mutation_id, "status": "rejected", "errors": errors}, "rejected", errors
 
 
@@ -176,18 +178,6 @@ def duplicate_result(batch, mutation_id, first):
     if working is not None and not working.compacted and visible(batch, working):
         result["record"] = dict(working.data)
     return result
-
-
-def flatten(messages):
-    """Turn marshmallow's messages into ``{field: [str]}``."""
-    out = {}
-    for key, value in messages.items():
-        if isinstance(value, dict):
-            for inner_key, inner in flatten(value).items():
-                out[f"{key}.{inner_key}"] = inner
-        else:
-            out[str(key)] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return out
 
 
 # --- upsert -------------------------------------------------------------------------------
@@ -211,7 +201,7 @@ def apply_upsert(batch, m):
     try:
         values = entity.schema.load(changes, partial=current is not None)
     except ValidationError as err:
-        raise Rejected(flatten(err.messages))
+        raise Rejected(field_errors(err.messages))
     for name in ("contact_ids", "competitors", "situation"):
         if name in values and values[name] is None:
             values[name] = []
@@ -583,6 +573,11 @@ def scope_events(batch):
         for user_id in sorted(before - after):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when))
     return events
+
+
+def known_entity(raw):
+    entity = raw.get("entity")
+    return entity if isinstance(entity, str) and entity in ENTITIES else None
 
 
 def canonical_uuid(value):

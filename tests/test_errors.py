@@ -1,0 +1,263 @@
+"""Bad input at every endpoint answers 4xx in the one error shape, and never a 500."""
+import base64
+import json
+import re
+import time
+import uuid
+from http import HTTPStatus
+
+import pytest
+
+from conftest import PASSWORD
+
+ERROR_KEYS = {"code", "status", "message", "errors", "reason"}
+ME = "<the signed-in device id>"
+NEW = "<a fresh uuid>"
+OVER_5_MB = "x" * (5 * 1024 * 1024 + 1)
+LOGIN, PUSH, PULL = "/api/v1/auth/token", "/api/v1/sync/push", "/api/v1/sync/pull"
+SEARCH, DEAD_LETTERS = "/api/v1/customers/search", "/api/v1/admin/dead-letters"
+REVOKE = "/api/v1/admin/devices/{}/revoke"
+
+
+def assert_error_shape(response, code, reason=None):
+    """Assert ``{"code", "status", "message", "errors"?, "reason"?}`` with ``code`` = the HTTP status."""
+    body = response.get_json(silent=True)
+    assert (response.status_code, response.mimetype) == (code, "application/json"), \
+        response.get_data(as_text=True)[:500]
+    assert set(body) <= ERROR_KEYS and body["code"] == code, body
+    assert body["status"] == HTTPStatus(code).phrase, body
+    assert isinstance(body["message"], str) and body["message"].strip(), body
+    if reason is not None:
+        assert body.get("reason") == reason, body
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", body.get("reason", "x")), body
+    if code == 422:
+        assert body.get("errors"), body
+    for field, messages in body.get("errors", {}).items():
+        assert isinstance(field, str) and isinstance(messages, list), body
+        assert messages and all(isinstance(m, str) for m in messages), body
+
+
+def cursor_of(*position):
+    """A forged cursor in the server's own encoding."""
+    return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode().rstrip("=")
+
+
+def login_body(**fields):
+    return {"login": "rep_a", "password": PASSWORD, "device": {"id": NEW, "name": "tablet"}, **fields}
+
+
+def push_body(**fields):
+    return {"device_id": ME, "mutations": [], **fields}
+
+
+def as_json(body):
+    """Send JSON text ourselves (keeps lone surrogates as \\ud800 escapes)."""
+    return {"data": json.dumps(body), "content_type": "application/json"}
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def row(id, method, path, args, code, reason=None):
+    return pytest.param(method, path, args, code, reason, id=id)
+
+
+BAD_INPUT = [
+    # POST /api/v1/auth/token
+    row("login-malformed-json", "POST", LOGIN, {"data": '{"login": ', "content_type": "application/json"}, 400),
+    row("login-deeply-nested-json", "POST", LOGIN, {"data": "[" * 100_000, "content_type": "application/json"}, 400),
+    row("login-invalid-utf8", "POST", LOGIN, {"data": b'{"login": "\xff"}', "content_type": "application/json"}, 400),
+    row("login-json-array", "POST", LOGIN, {"json": [login_body()]}, 400),
+    row("login-json-string", "POST", LOGIN, {"json": "rep_a"}, 400),
+    row("login-json-null", "POST", LOGIN, {"data": "null", "content_type": "application/json"}, 400),
+    row("login-no-body", "POST", LOGIN, {}, 400),
+    row("login-form-body", "POST", LOGIN, {"data": {"login": "rep_a", "password": PASSWORD}}, 400),
+    row("login-json-as-text-plain", "POST", LOGIN, {"data": json.dumps(login_body()), "content_type": "text/plain"}, 400),
+    row("login-missing-fields", "POST", LOGIN, {"json": {}}, 422),
+    row("login-login-not-a-string", "POST", LOGIN, {"json": login_body(login=42)}, 422),
+    row("login-password-not-a-string", "POST", LOGIN, {"json": login_body(password=["x"])}, 422),
+    row("login-device-not-an-object", "POST", LOGIN, {"json": login_body(device="tablet")}, 422),
+    row("login-device-id-not-a-uuid", "POST", LOGIN, {"json": login_body(device={"id": "tablet-1"})}, 422),
+    row("login-device-name-too-long", "POST", LOGIN, {"json": login_body(device={"id": NEW, "name": "x" * 101})}, 422),
+    row("login-device-name-with-nul", "POST", LOGIN, {"json": login_body(device={"id": NEW, "name": "tab\x00let"})}, 422),
+    row("login-login-too-long", "POST", LOGIN, {"json": login_body(login="x" * 65)}, 422),
+    row("login-password-too-long", "POST", LOGIN, {"json": login_body(password="x" * 257)}, 422),
+    row("login-login-with-nul", "POST", LOGIN, {"json": login_body(login="rep\x00_a")}, 422),
+    row("login-login-lone-surrogate", "POST", LOGIN, as_json(login_body(login="rep\ud800")), 422),
+    row("login-password-lone-surrogate", "POST", LOGIN, as_json(login_body(password="pass\ud800word")), 422),
+    row("login-body-over-5mb", "POST", LOGIN, {"json": login_body(password=OVER_5_MB)}, 413),
+    row("login-get", "GET", LOGIN, {}, 405),
+    row("login-put", "PUT", LOGIN, {"json": login_body()}, 405),
+    # POST /api/v1/sync/push
+    row("push-malformed-json", "POST", PUSH, {"data": '{"device_id": ', "content_type": "application/json"}, 400),
+    row("push-deeply-nested-json", "POST", PUSH, {"data": "[" * 100_000, "content_type": "application/json"}, 400),
+    row("push-json-array", "POST", PUSH, {"json": [push_body()]}, 400),
+    row("push-json-number", "POST", PUSH, {"json": 42}, 400),
+    row("push-no-body", "POST", PUSH, {}, 400),
+    row("push-json-as-text-plain", "POST", PUSH, {"data": json.dumps(push_body()), "content_type": "text/plain"}, 400),
+    row("push-form-body", "POST", PUSH, {"data": {"device_id": ME}}, 400),
+    row("push-device-id-missing", "POST", PUSH, {"json": {"mutations": []}}, 400),
+    row("push-device-id-of-another-device", "POST", PUSH, {"json": push_body(device_id=NEW)}, 400),
+    row("push-device-id-not-a-uuid", "POST", PUSH, {"json": push_body(device_id="tablet-1")}, 400),
+    row("push-device-id-not-a-string", "POST", PUSH, {"json": push_body(device_id=42)}, 400),
+    row("push-device-id-with-nul", "POST", PUSH, {"json": push_body(device_id="\x00")}, 400),
+    row("push-device-id-oversized", "POST", PUSH, {"json": push_body(device_id="x" * 100_000)}, 400),
+    row("push-mutations-missing", "POST", PUSH, {"json": {"device_id": ME}}, 400),
+    row("push-mutations-a-string", "POST", PUSH, {"json": push_body(mutations="all")}, 400),
+    row("push-mutations-an-object", "POST", PUSH, {"json": push_body(mutations={"0": {}})}, 400),
+    row("push-mutation-not-an-object", "POST", PUSH, {"json": push_body(mutations=["upsert"])}, 400),
+    row("push-mutation-without-id", "POST", PUSH, {"json": push_body(mutations=[{"entity": "customers"}])}, 400),
+    row("push-mutation-id-not-a-uuid", "POST", PUSH, {"json": push_body(mutations=[{"mutation_id": "m-1"}])}, 400),
+    row("push-mutation-id-a-number", "POST", PUSH, {"json": push_body(mutations=[{"mutation_id": 1}])}, 400),
+    row("push-client-time-a-string", "POST", PUSH, {"json": push_body(client_time="now")}, 400),
+    row("push-client-time-a-float", "POST", PUSH, {"json": push_body(client_time=1.5)}, 400),
+    row("push-client-time-a-boolean", "POST", PUSH, {"json": push_body(client_time=True)}, 400),
+    row("push-501-mutations", "POST", PUSH, {"json": push_body(mutations=[{"mutation_id": NEW}] * 501)}, 413),
+    row("push-body-over-5mb", "POST", PUSH, {"json": push_body(padding=OVER_5_MB)}, 413),
+    row("push-clock-25h-behind", "POST", PUSH, {"json": push_body(client_time=now_ms() - 25 * 3600 * 1000)}, 409, "clock_skew"),
+    row("push-clock-25h-ahead", "POST", PUSH, {"json": push_body(client_time=now_ms() + 25 * 3600 * 1000)}, 409, "clock_skew"),
+    row("push-get", "GET", PUSH, {}, 405),
+    row("push-delete", "DELETE", PUSH, {}, 405),
+    # GET /api/v1/sync/pull
+    row("pull-cursor-garbage", "GET", PULL, {"query_string": {"cursor": "not a cursor!"}}, 400),
+    row("pull-cursor-not-a-position", "GET", PULL, {"query_string": {"cursor": cursor_of("a", "b")}}, 400),
+    row("pull-cursor-with-nul", "GET", PULL, {"query_string": {"cursor": "\x00"}}, 400),
+    row("pull-cursor-oversized", "GET", PULL, {"query_string": {"cursor": "A" * 1001}}, 400),
+    row("pull-cursor-position-out-of-range", "GET", PULL, {"query_string": {"cursor": cursor_of(10**30, "", 0, now_ms())}}, 400),
+    row("pull-cursor-high-water-out-of-range", "GET", PULL, {"query_string": {"cursor": cursor_of(0, "", 2**63, now_ms())}}, 400),
+    row("pull-cursor-position-a-boolean", "GET", PULL, {"query_string": {"cursor": cursor_of(True, "", 0, now_ms())}}, 400),
+    row("pull-limit-zero", "GET", PULL, {"query_string": {"limit": "0"}}, 422),
+    row("pull-limit-negative", "GET", PULL, {"query_string": {"limit": "-5"}}, 422),
+    row("pull-limit-not-a-number", "GET", PULL, {"query_string": {"limit": "ten"}}, 422),
+    row("pull-limit-a-fraction", "GET", PULL, {"query_string": {"limit": "1.5"}}, 422),
+    row("pull-post", "POST", PULL, {"json": {}}, 405),
+    # GET /api/v1/customers/search
+    row("search-q-missing", "GET", SEARCH, {}, 422),
+    row("search-q-empty", "GET", SEARCH, {"query_string": {"q": ""}}, 422),
+    row("search-q-oversized", "GET", SEARCH, {"query_string": {"q": "山" * 101}}, 422),
+    row("search-limit-zero", "GET", SEARCH, {"query_string": {"q": "山田", "limit": "0"}}, 422),
+    row("search-limit-too-big", "GET", SEARCH, {"query_string": {"q": "山田", "limit": "51"}}, 422),
+    row("search-limit-not-a-number", "GET", SEARCH, {"query_string": {"q": "山田", "limit": "many"}}, 422),
+    row("search-post", "POST", SEARCH, {"json": {"q": "山田"}}, 405),
+    # GET /api/v1/admin/dead-letters
+    row("dead-letters-limit-zero", "GET", DEAD_LETTERS, {"query_string": {"limit": "0"}}, 422),
+    row("dead-letters-limit-too-big", "GET", DEAD_LETTERS, {"query_string": {"limit": "1001"}}, 422),
+    row("dead-letters-limit-negative", "GET", DEAD_LETTERS, {"query_string": {"limit": "-1"}}, 422),
+    row("dead-letters-limit-not-a-number", "GET", DEAD_LETTERS, {"query_string": {"limit": "all"}}, 422),
+    row("dead-letters-limit-superscript-digit", "GET", DEAD_LETTERS, {"query_string": {"limit": "²"}}, 422),
+    row("dead-letters-post", "POST", DEAD_LETTERS, {}, 405),
+    # POST /api/v1/admin/devices/<device_id>/revoke
+    row("revoke-unknown-device", "POST", REVOKE.format(NEW), {}, 404),
+    row("revoke-id-not-a-uuid", "POST", REVOKE.format("tablet-1"), {}, 404),
+    row("revoke-id-with-nul", "POST", REVOKE.format("%00"), {}, 404),
+    row("revoke-id-oversized", "POST", REVOKE.format("x" * 300), {}, 404),
+    row("revoke-get", "GET", REVOKE.format(NEW), {}, 405),
+    # unknown paths and wrong methods elsewhere
+    row("unknown-path", "GET", "/api/v1/nothing-here", {}, 404),
+    row("api-root", "GET", "/api/v1/", {}, 404),
+    row("unknown-sync-path", "POST", "/api/v1/sync", {"json": {}}, 404),
+    row("path-below-an-endpoint", "GET", PULL + "/more", {}, 404),
+    row("old-api-version", "POST", "/api/v0/sync/push", {"json": {}}, 404),
+    row("openapi-post", "POST", "/api/v1/openapi.json", {}, 405),
+]
+
+
+def fill(value, device_id):
+    """Replace the placeholders of a table row with this test's ids."""
+    if value == ME:
+        return device_id
+    if value == NEW:
+        return str(uuid.uuid4())
+    if isinstance(value, str) and NEW in value:
+        return value.replace(NEW, str(uuid.uuid4()))
+    if isinstance(value, dict):
+        return {key: fill(item, device_id) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill(item, device_id) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("method, path, args, code, reason", BAD_INPUT)
+def test_bad_input_answers_4xx_in_the_error_shape(client, device, method, path, args, code, reason):
+    admin = device("admin")
+    response = client.open(fill(path, admin.id), method=method, headers=admin.headers,
+                           **fill(args, admin.id))
+    assert_error_shape(response, code, reason)
+
+
+def customer_names(device):
+    return sorted(c["record"]["name"] for c in device.sync() if c["entity"] == "customers")
+
+
+def test_a_mutation_without_a_uuid_id_rejects_the_whole_push(device):
+    rep = device("rep_a")
+    good = rep.mutation("customers", name="先に並んだ顧客")
+    response = rep.push_raw({"device_id": rep.id, "mutations": [good, {"entity": "customers"}]})
+    assert_error_shape(response, 400)
+    assert response.get_json()["errors"] == {
+        "mutations.1.mutation_id": ["every mutation needs a UUID mutation_id"]}
+    assert customer_names(rep) == []
+    assert rep.push(good)[0]["status"] == "applied"
+
+
+def test_more_than_500_mutations_answer_413_and_apply_nothing(device):
+    rep = device("rep_a")
+    mutations = [rep.mutation("customers", name=f"顧客{n}") for n in range(501)]
+    assert_error_shape(rep.push_raw({"device_id": rep.id, "mutations": mutations}), 413)
+    assert customer_names(rep) == []
+
+
+def test_500_mutations_go_through(device):
+    rep = device("rep_a")
+    results = rep.push(*[rep.mutation("customers", name=f"顧客{n:03d}") for n in range(500)])
+    assert {r["status"] for r in results} == {"applied"}
+    assert customer_names(rep) == [f"顧客{n:03d}" for n in range(500)]
+
+
+def test_a_body_over_5_mb_answers_413_and_applies_nothing(device):
+    rep = device("rep_a")
+    mutation = rep.mutation("customers", name="大きすぎる", notes=OVER_5_MB)
+    assert_error_shape(rep.push_raw({"device_id": rep.id, "mutations": [mutation]}), 413)
+    assert customer_names(rep) == []
+
+
+@pytest.mark.parametrize("skew_hours", [-25, 25, -24 * 30, 24 * 365])
+def test_a_clock_more_than_a_day_off_applies_nothing_until_fixed(device, skew_hours):
+    rep = device("rep_a")
+    outbox = [rep.mutation("customers", name="時計のずれた端末")]
+    skewed = rep.push_raw({"device_id": rep.id, "client_time": now_ms() + skew_hours * 3600 * 1000,
+                           "mutations": outbox})
+    assert_error_shape(skewed, 409, "clock_skew")
+    assert customer_names(rep) == []
+    assert [r["status"] for r in rep.push(*outbox, client_time=now_ms())] == ["applied"]
+
+
+@pytest.mark.parametrize("skew_hours", [-23, 23])
+def test_a_clock_less_than_a_day_off_is_accepted(device, skew_hours):
+    rep = device("rep_a")
+    results = rep.push(rep.mutation("customers", name="少しずれた端末"),
+                       client_time=now_ms() + skew_hours * 3600 * 1000)
+    assert [r["status"] for r in results] == ["applied"]
+    assert customer_names(rep) == ["少しずれた端末"]
+
+
+@pytest.mark.parametrize("patch, field", [
+    pytest.param({"changes": {"name": "山田\ud800製作所"}}, "name", id="lone-surrogate-in-name"),
+    pytest.param({"changes": {"name": "顧客", "notes": "\ud83d"}}, "notes", id="half-an-emoji-in-notes"),
+    pytest.param({"entity": "cust\x00omers"}, "entity", id="nul-in-entity"),
+    pytest.param({"record_id": "\x00"}, "record_id", id="nul-record-id"),
+    pytest.param({"hlc": "\x00"}, "hlc", id="nul-hlc"),
+    pytest.param({"op": "ups\x00ert"}, "op", id="nul-in-op"),
+    pytest.param({"hlc": "\ud800"}, "hlc", id="lone-surrogate-hlc"),
+    # a field name that cannot be encoded comes back escaped, so the answer itself is valid
+    pytest.param({"changes": {"name": "顧客", "n\ud800tes": "x"}}, "n\\ud800tes", id="lone-surrogate-field-name"),
+])
+def test_hostile_text_inside_a_mutation_rejects_only_that_mutation(client, device, patch, field):
+    rep = device("office")
+    mutations = [{**rep.mutation("customers", name="x"), **patch}, rep.mutation("customers", name="正常")]
+    response = client.post(PUSH, headers=rep.headers,
+                           **as_json({"device_id": rep.id, "mutations": mutations}))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    first, second = response.get_json()["results"]
+    assert (first["status"], list(first["errors"]), second["status"]) == ("rejected", [field], "applied")

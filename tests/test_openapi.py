@@ -1,0 +1,89 @@
+"""``GET /api/v1/openapi.json`` describes the API, every route of it."""
+import re
+
+import pytest
+
+PREFIX = "/api/v1"
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get(f"{PREFIX}/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    return response.get_json()
+
+
+def api_operations(app):
+    """``(path, method)`` of every rule under ``/api/v1``, written the OpenAPI way."""
+    operations = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(PREFIX + "/"):
+            path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule)[len(PREFIX):]
+            operations |= {(path, method.lower()) for method in rule.methods - IGNORED_METHODS}
+    return operations
+
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
+
+
+def documented_operations(spec):
+    return {(path, method) for path, item in spec["paths"].items() for method in item
+            if method in HTTP_METHODS}
+
+
+def refs(node):
+    """Every ``$ref`` anywhere in a JSON document."""
+    if isinstance(node, dict):
+        yield from ([node["$ref"]] if isinstance(node.get("$ref"), str) else [])
+        for value in node.values():
+            yield from refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from refs(value)
+
+
+def test_the_description_is_openapi_3(spec):
+    assert {"openapi", "info", "paths", "components"} <= set(spec)
+    assert re.fullmatch(r"3\.\d+\.\d+", spec["openapi"])
+    assert spec["info"]["title"] and spec["info"]["version"]
+    assert spec["paths"] and spec["components"]["schemas"]
+
+
+def test_the_description_needs_no_token(client):
+    assert client.get(f"{PREFIX}/openapi.json", headers={}).status_code == 200
+
+
+def test_every_api_route_is_documented_with_each_method(app, spec):
+    assert api_operations(app) - documented_operations(spec) == set()
+
+
+def test_every_documented_operation_exists(app, spec):
+    assert documented_operations(spec) - api_operations(app) == set()
+
+
+def test_every_reference_resolves_to_a_schema(spec):
+    names = {f"#/components/schemas/{name}" for name in spec["components"]["schemas"]}
+    assert set(refs(spec)) - names == set()
+
+
+def test_every_operation_describes_its_responses(spec):
+    lacking = [(path, method) for path, method in documented_operations(spec)
+               if not spec["paths"][path][method].get("responses")]
+    assert lacking == []
+
+
+def test_the_error_schema_is_the_one_error_shape(spec):
+    error = spec["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"code", "status", "message", "errors", "reason"}
+    assert sorted(error["required"]) == ["code", "message", "status"]
+
+
+def test_path_parameters_are_declared(spec):
+    undeclared = []
+    for path, method in documented_operations(spec):
+        item = spec["paths"][path]
+        parameters = item[method].get("parameters", []) + item.get("parameters", [])
+        if set(re.findall(r"{([^}]+)}", path)) != {p["name"] for p in parameters if p["in"] == "path"}:
+            undeclared.append((path, method))
+    assert undeclared == []
