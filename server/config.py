@@ -22,9 +22,7 @@ class Config:
         self.TOKEN_IDLE_DAYS = max(env_int("TOKEN_IDLE_DAYS", 90), self.TOMBSTONE_DAYS)
         self.CLOCK_SKEW_LIMIT_MS = env_int("CLOCK_SKEW_LIMIT_HOURS", 24) * 3600 * 1000
         self.SERVER_NODE = os.environ.get("SERVER_NODE", "server")
-        self.COMPANY_TIMEZONE = os.environ.get("COMPANY_TIMEZONE", "Asia/Tokyo")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
-        self.SEARCH_LIMIT_MAX = env_int("SEARCH_LIMIT_MAX", 50)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
