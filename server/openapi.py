@@ -45,9 +45,22 @@ OPERATIONS = {
         "summary": "Changes in the user's scope after the cursor, in commit order",
         "security": BEARER,
         "parameters": [query("cursor", "opaque cursor from the last pull; none for the whole scope"),
-                       query("limit", "changes per page", type_="integer")],
+                       query("limit", "changes per page", type_="integer"),
+                       query("digest", "true: the last page carries a digest of the scope", type_="boolean")],
         "responses": {200: ok("Pull"), 400: ERRORS[400], 401: ERRORS[401], 410: ERRORS[410],
                       422: ERRORS[422]}}},
+    "/sync/digest": {"get": {
+        "summary": "Digest of one entity's records in scope, by buckets of leading id digits",
+        "security": BEARER,
+        "parameters": [query("entity", "entity name", required=True),
+                       query("prefix", "0 to 4 hex digits the ids start with")],
+        "responses": {200: ok("BucketDigest"), 401: ERRORS[401], 422: ERRORS[422]}}},
+    "/sync/range": {"get": {
+        "summary": "The live records in scope of one entity whose ids start with a prefix",
+        "security": BEARER,
+        "parameters": [query("entity", "entity name", required=True),
+                       query("prefix", "0 to 4 hex digits the ids start with")],
+        "responses": {200: ok("Range"), 401: ERRORS[401], 413: ERRORS[413], 422: ERRORS[422]}}},
     "/customers/search": {"get": {
         "summary": "Find customers by name, kana or phone (ids and names only)",
         "security": BEARER,
@@ -70,7 +83,8 @@ OPERATIONS = {
 
 SCHEMAS = {"Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
            "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,
-           "Pull": schemas.PullSchema, "CustomerSearch": schemas.CustomerSearchSchema,
+           "Pull": schemas.PullSchema, "BucketDigest": schemas.BucketDigestSchema,
+           "Range": schemas.RangeSchema, "CustomerSearch": schemas.CustomerSearchSchema,
            "DeadLetterList": schemas.DeadLetterListSchema, "Error": schemas.ErrorSchema}
 
 

@@ -1,7 +1,7 @@
 """Schemas of the HTTP envelopes; entity fields are validated by ``sync.entities``."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from sync.entities import Text
+from sync.entities import ENTITIES, Text
 
 
 class DeviceSchema(Schema):
@@ -70,8 +70,18 @@ class PullQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    cursor = fields.String(load_default=None)
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    digest = fields.Boolean(load_default=False)
+
+
+class RangeQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    entity = fields.String(required=True, validate=validate.OneOf(list(ENTITIES)))
+    prefix = fields.String(load_default="", validate=validate.Regexp(
+        r"^[0-9a-f]{0,4}$", error="up to 4 lower-case hex digits"))
 
 
 class DeadLetterQuerySchema(Schema):
@@ -88,11 +98,30 @@ class ChangeSchema(Schema):
     evict = fields.Boolean()
 
 
+class DigestEntry(Schema):
+    count = fields.Integer()
+    sum = fields.String(metadata={"description": "sum of FNV-1a hashes of 'entity:id:version'"})
+
+
 class PullSchema(Schema):
     changes = fields.List(fields.Nested(ChangeSchema))
     cursor = fields.String()
     has_more = fields.Boolean()
     hlc = fields.String()
+    digest = fields.Dict(keys=fields.String(), values=fields.Nested(DigestEntry),
+                         metadata={"description": "with digest=true, on the last page"})
+
+
+class BucketDigestSchema(Schema):
+    entity = fields.String()
+    prefix = fields.String()
+    buckets = fields.Dict(keys=fields.String(), values=fields.Nested(DigestEntry))
+
+
+class RangeSchema(Schema):
+    entity = fields.String()
+    prefix = fields.String()
+    records = fields.List(fields.Dict())
 
 
 class SearchQuerySchema(Schema):

@@ -1,4 +1,5 @@
 """The sync endpoints: push a batch of mutations, pull the change feed."""
+import json
 import time
 import uuid
 
@@ -6,17 +7,21 @@ from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from sync.digest import bucket_digest, records_in_range
+from sync.entities import field_errors
 from sync.pull import BadCursor, StaleCursor, changes_since
+from sync.scope import readable
 from sync.push import apply_push
 
 from .auth import json_object, token_required
 from .db import db, writing_session
 from .errors import ApiError, bad_request
 from .routing import route_request
-from .schemas import PullQuerySchema
+from .schemas import PullQuerySchema, RangeQuerySchema
 
 bp = Blueprint("sync", __name__)
 pull_query_schema = PullQuerySchema()
+range_query_schema = RangeQuerySchema()
 RETRIES = 5
 
 
@@ -100,17 +105,14 @@ def retryable(err):
 @token_required
 def pull():
     """Return the changes in the user's scope after the cursor, oldest first."""
-    try:
-        query = pull_query_schema.load(request.args)
-    except ValidationError as err:
-        raise ApiError(422, "Check the cursor and limit.", errors=err.messages)
+    query = load_query(pull_query_schema)
     limit = min(query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"],
                 current_app.config["PULL_LIMIT_MAX"])
     try:
-        changes, cursor, has_more, server_hlc = changes_since(
-            db.session, g.actor, query["cursor"], limit, now_ms=now_ms(),
+        changes, cursor, has_more, server_hlc, digest = changes_since(
+            snapshot_session(), g.actor, query["cursor"], limit, now_ms=now_ms(),
             window_ms=current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
-            server_node=current_app.config["SERVER_NODE"])
+            server_node=current_app.config["SERVER_NODE"], with_digest=query["digest"])
     except StaleCursor:
         raise ApiError(410, "This device has been offline too long to catch up; it will download "
                             "everything afresh and keep its unsent work.", reason="cursor_expired")
@@ -118,6 +120,58 @@ def pull():
         raise bad_request(str(err), {"cursor": ["not a cursor from this server"]})
     finally:
         db.session.rollback()
-    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"}' % (
-        ",".join(changes), cursor, "true" if has_more else "false", server_hlc)
+    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
+        ",".join(changes), cursor, "true" if has_more else "false", server_hlc,
+        ',"digest":' + json.dumps(digest) if digest is not None else "")
     return Response(body, mimetype="application/json")
+
+
+@bp.get("/sync/digest")
+@token_required
+def digest():
+    """Digest of one entity's records in scope, split into buckets by leading id digits."""
+    query = load_query(range_query_schema)
+    try:
+        buckets = bucket_digest(snapshot_session(), readable(g.actor), query["entity"], query["prefix"])
+    finally:
+        db.session.rollback()
+    return {"entity": query["entity"], "prefix": query["prefix"], "buckets": buckets}
+
+
+@bp.get("/sync/range")
+@token_required
+def record_range():
+    """The live records in scope of one entity whose ids start with ``prefix``."""
+    query = load_query(range_query_schema)
+    limit = current_app.config["PULL_LIMIT_MAX"]
+    try:
+        rows = records_in_range(snapshot_session(), readable(g.actor), query["entity"],
+                                query["prefix"], limit + 1)
+    finally:
+        db.session.rollback()
+    if len(rows) > limit:
+        raise ApiError(413, "This range holds too many records; ask for a longer prefix.",
+                       reason="range_too_large")
+    body = '{"entity":"%s","prefix":"%s","records":[%s]}' % (
+        query["entity"], query["prefix"], ",".join(rows))
+    return Response(body, mimetype="application/json")
+
+
+def load_query(schema):
+    try:
+        return schema.load(request.args)
+    except ValidationError as err:
+        if "cursor" in err.messages:
+            raise bad_request("cursor is not one this server handed out; pull without a cursor",
+                              {"cursor": ["not a cursor from this server"]})
+        raise ApiError(422, "Check the query parameters.", errors=field_errors(err.messages))
+
+
+def snapshot_session():
+    """The session, its reads in one snapshot (PostgreSQL otherwise snapshots per statement)."""
+    session = db.session()
+    if db.engine.dialect.name == "postgresql":
+        if session.in_transaction():
+            session.rollback()  # the token check's transaction: begin afresh in one snapshot
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return session

@@ -19,6 +19,9 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from . import hlc as hlcs
+from .digest import record_hash, summarise
+
+EMPTY = {"count": 0, "sum": "0"}
 
 
 class SyncError(Exception):
@@ -231,11 +234,12 @@ class Client:
         else:
             self.replica.outbox.remove(entry)
 
-    def pull(self, limit=None):
-        """Pull until ``has_more`` is false; return the changes received."""
+    def pull(self, limit=None, digest=False):
+        """Pull until ``has_more`` is false; return the changes received (or, asked for, the
+        server's digest of the scope as of the end)."""
         received = []
         while True:
-            query = []
+            query = ["digest=true"] if digest else []
             if self.replica.cursor:
                 query.append(f"cursor={self.replica.cursor}")
             if limit:
@@ -260,7 +264,64 @@ class Client:
             self.replica.cursor = answer["cursor"]
             self.observe(answer.get("hlc"))
             if not answer["has_more"]:
-                return received
+                return answer.get("digest", {}) if digest else received
+
+    # --- convergence -------------------------------------------------------------------
+
+    def verify(self):
+        """Pull to the end with a digest; return the entities whose replica differs."""
+        self.push()
+        answer = self.pull(digest=True)
+        return sorted(e for e in set(answer) | set(self.digest())
+                      if answer.get(e, EMPTY) != self.digest().get(e, EMPTY))
+
+    def digest(self, entity=None, prefix=""):
+        """Digest of the replica's live records (all entities, or one by id prefix bucket)."""
+        if entity is None:
+            return summarise((e, rid, r["version"]) for (e, rid), r in self.replica.records.items()
+                             if not r.get("deleted"))
+        depth = len(prefix) + 1
+        out = {}
+        for rid, record in self.live(entity).items():
+            if rid.startswith(prefix):
+                bucket = out.setdefault(rid[:depth], {"count": 0, "sum": 0})
+                bucket["count"] += 1
+                bucket["sum"] += record_hash(entity, rid, record["version"])
+        return {b: {"count": v["count"], "sum": str(v["sum"])} for b, v in out.items()}
+
+    def repair(self, max_rounds=3):
+        """Re-pull only the id ranges whose digests differ until the replica converges.
+
+        Return the ranges re-pulled, as ``(entity, prefix)`` pairs.
+        """
+        repaired = []
+        for _ in range(max_rounds):
+            differing = self.verify()
+            if not differing:
+                return repaired
+            for entity in differing:
+                repaired.extend(self.repair_entity(entity, ""))
+        raise SyncError(500, {"message": "replica still differs after repair"})
+
+    def repair_entity(self, entity, prefix):
+        answer = self.call("GET", f"/api/v1/sync/digest?entity={entity}&prefix={prefix}")
+        theirs, mine = answer["buckets"], self.digest(entity, prefix)
+        done = []
+        for bucket in sorted(set(theirs) | set(mine)):
+            if theirs.get(bucket, EMPTY) == mine.get(bucket, EMPTY):
+                continue
+            if theirs.get(bucket, EMPTY)["count"] > 500 and len(bucket) < 4:
+                done.extend(self.repair_entity(entity, bucket))
+                continue
+            records = self.call("GET", f"/api/v1/sync/range?entity={entity}&prefix={bucket}")["records"]
+            fresh = {r["id"]: r for r in records}
+            for rid in [rid for rid in self.live(entity) if rid.startswith(bucket)]:
+                if rid not in fresh and not self.pending(entity, rid):
+                    self.replica.records.pop((entity, rid))
+            for record in records:
+                self.replica.records[(entity, record["id"])] = record
+            done.append((entity, bucket))
+        return done
 
     def pending(self, entity, record_id):
         return any((e.entity, e.record_id) == (entity, record_id) for e in self.replica.outbox)

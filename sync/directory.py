@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from . import hlc as hlcs
+from .digest import record_hash
 from .models import Feed, Record
 from .wire import dump_json
 
@@ -30,7 +31,8 @@ def publish_user(session, user):
     if record is None:
         session.add(Record(entity="users", id=user.id, customer_id=None, version=1,
                            deleted=data["deleted"], data=dump_json(data), clocks="{}",
-                           updated_at=now, seq=feed.seq, team=user.team))
+                           updated_at=now, seq=feed.seq, team=user.team,
+                           digest=record_hash("users", user.id, 1)))
         return
     old = json.loads(record.data)
     if all(old.get(k) == data[k] for k in ("name", "role", "team", "deleted")):
@@ -39,3 +41,4 @@ def publish_user(session, user):
     data["version"], data["created_at"] = old["version"] + 1, old["created_at"]
     record.version, record.deleted, record.team = data["version"], data["deleted"], user.team
     record.data, record.updated_at, record.seq = dump_json(data), now, feed.seq
+    record.digest = record_hash("users", user.id, data["version"])

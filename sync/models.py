@@ -50,6 +50,7 @@ class Record(Base):
     clocks: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     seq: Mapped[int] = mapped_column(BigInteger)
+    digest: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (
         Index("ix_records_seq", "seq", unique=True),

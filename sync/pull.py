@@ -13,6 +13,7 @@ import json
 from sqlalchemy import false, or_, select
 
 from . import hlc as hlcs
+from .digest import scope_digest
 from .entities import ENTITY_ORDER
 from .models import Feed, Record, ScopeEvent
 from .scope import readable
@@ -50,10 +51,13 @@ def decode_cursor(cursor):
     return seq, key, high_water, issued_ms
 
 
-def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_node="server"):
-    """Return ``(changes_json_fragments, next_cursor, has_more, server_hlc)``.
+def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_node="server",
+                  with_digest=False):
+    """Return ``(changes_json_fragments, next_cursor, has_more, server_hlc, digest)``.
 
-    Each change is a JSON text, so stored records are sent without being decoded again.
+    Each change is a JSON text, so stored records are sent without being decoded again. The
+    digest (asked for, on the last page only) describes the scope as of the returned cursor;
+    the caller runs the whole read in one snapshot.
     """
     feed = session.get(Feed, 1)
     top = feed.seq  # every position up to here is committed: pushes number in commit order
@@ -104,7 +108,8 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
     has_more = truncated or boundary < top
     next_cursor = encode_cursor(position[0], position[1], high_water, now_ms)
     server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
-    return out, next_cursor, has_more, server_hlc
+    digest = scope_digest(session, readable(actor), top) if with_digest and not has_more else None
+    return out, next_cursor, has_more, server_hlc, digest
 
 
 def change(entity, data):

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import false, insert, select, update
 
 from . import hlc as hlcs
+from .digest import record_hash
 from .entities import ALWAYS_SERVER_OWNED, ENTITIES, ROUTERS, field_errors
 from .merge import FieldClock, resolve_field
 from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
@@ -533,7 +534,8 @@ def write(batch, server_node):
         row = dict(entity=w.entity, id=w.id, customer_id=w.customer_id,
                    owner_id=owner_column(w), team=w.data.get("team") if w.entity == "customers" else None,
                    version=w.version, deleted=w.deleted, data=dump_json(w.data),
-                   clocks=dump_json(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq)
+                   clocks=dump_json(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
+                   digest=record_hash(w.entity, w.id, w.version))
         (inserts if w.created else updates).append(row)
     if events:
         session.execute(insert(ScopeEvent), events)

@@ -64,3 +64,26 @@ def test_an_expired_cursor_pulls_afresh_and_keeps_the_outbox(app, make_client):
     app.config["TOMBSTONE_DAYS"] = 0
     rep.pull()
     assert rep.view("customers", pending)["name"] == "未送信" and len(rep.replica.outbox) == 1
+
+
+def test_a_replica_that_matches_the_server_verifies_clean(make_client):
+    rep = make_client("rep_a")
+    for i in range(5):
+        rep.save("customers", name=f"顧客{i}")
+    rep.sync()
+    assert rep.verify() == []
+
+
+def test_a_damaged_replica_is_found_and_repaired_range_by_range(make_client):
+    rep, office = make_client("rep_a"), make_client("office")
+    ids = [rep.save("customers", name=f"顧客{i}") for i in range(20)]
+    rep.sync(), office.sync()
+    lost, stale = ids[0], ids[1]
+    del office.replica.records[("customers", lost)]
+    office.replica.records[("customers", stale)] = {**office.live("customers")[stale], "version": 0}
+    office.replica.records[("customers", "ffffffff-0000-4000-8000-000000000000")] = {
+        "id": "ffffffff-0000-4000-8000-000000000000", "version": 1, "deleted": False}
+    assert office.verify() == ["customers"]
+    repaired = office.repair()
+    assert {prefix for _, prefix in repaired} == {lost[0], stale[0], "f"}
+    assert office.verify() == [] and set(office.live("customers")) == set(ids)
