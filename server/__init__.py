@@ -4,6 +4,8 @@ import os
 from flask import Flask
 from flask_migrate import Migrate
 
+from sync import protocol
+
 from .config import Config
 from .db import configure_sqlite, db
 
@@ -36,4 +38,10 @@ def create_app(test_config=None):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     app.register_blueprint(pwa.bp)
     cli.register(app)
+
+    @app.after_request
+    def announce_protocol(response):
+        response.headers["Genba-Protocol"] = str(protocol.CURRENT)
+        return response
+
     return app

@@ -21,6 +21,7 @@ class Config:
         self.TOMBSTONE_DAYS = env_int("TOMBSTONE_DAYS", 90)
         self.TOKEN_IDLE_DAYS = max(env_int("TOKEN_IDLE_DAYS", 90), self.TOMBSTONE_DAYS)
         self.CLOCK_SKEW_LIMIT_MS = env_int("CLOCK_SKEW_LIMIT_HOURS", 24) * 3600 * 1000
+        self.MIN_PROTOCOL_VERSION = env_int("MIN_PROTOCOL_VERSION", 1)
         self.SERVER_NODE = os.environ.get("SERVER_NODE", "server")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

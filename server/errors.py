@@ -42,6 +42,7 @@ MESSAGES = {
     405: "This address does not accept that method.",
     413: "The request is too large; send it in smaller parts.",
     415: "Send the body as JSON with Content-Type: application/json.",
+    426: "Update the app to sync with this server.",
     429: "Too many attempts; wait a minute and try again.",
 }
 

@@ -14,7 +14,8 @@ ERRORS = {code: {"description": text, "content": {"application/json": {"schema":
           for code, text in [(400, "malformed request"), (401, "no valid token; see `reason`"),
                              (403, "role or scope forbids it"), (409, "clock_skew"),
                              (410, "cursor_expired"), (413, "too large"),
-                             (422, "invalid fields, listed in `errors`"), (429, "rate limited")]}
+                             (422, "invalid fields, listed in `errors`"),
+                             (426, "client_outdated: update the app"), (429, "rate limited")]}
 
 
 def json_body(schema):
@@ -37,10 +38,13 @@ OPERATIONS = {
         "responses": {200: ok("Token"), 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422], 429: ERRORS[429]}}},
     "/sync/push": {"post": {
         "summary": "Apply a batch of mutations (at most 500, 5 MB) in one transaction",
+        "parameters": [{"in": "header", "name": "Genba-Protocol", "required": False,
+                        "description": "the client's protocol version (default 1); too old → 426",
+                        "schema": {"type": "integer"}}],
         "description": "Entities: " + ", ".join(ENTITIES),
         "security": BEARER, "requestBody": json_body("Push"),
         "responses": {200: ok("PushResult"), 400: ERRORS[400], 401: ERRORS[401],
-                      409: ERRORS[409], 413: ERRORS[413]}}},
+                      409: ERRORS[409], 413: ERRORS[413], 426: ERRORS[426]}}},
     "/sync/pull": {"get": {
         "summary": "Changes in the user's scope after the cursor, in commit order",
         "security": BEARER,
@@ -48,7 +52,7 @@ OPERATIONS = {
                        query("limit", "changes per page", type_="integer"),
                        query("digest", "true: the last page carries a digest of the scope", type_="boolean")],
         "responses": {200: ok("Pull"), 400: ERRORS[400], 401: ERRORS[401], 410: ERRORS[410],
-                      422: ERRORS[422]}}},
+                      422: ERRORS[422], 426: ERRORS[426]}}},
     "/sync/digest": {"get": {
         "summary": "Digest of one entity's records in scope, by buckets of leading id digits",
         "security": BEARER,

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sync.digest import bucket_digest, records_in_range
 from sync.entities import field_errors
+from sync import protocol
 from sync.pull import BadCursor, StaleCursor, changes_since
 from sync.scope import readable
 from sync.push import apply_push
@@ -33,10 +34,31 @@ def now_ms():
 @token_required
 def push():
     """Apply a batch of mutations in one transaction; one result per mutation, in order."""
+    version = client_protocol()
     body = json_object()
-    mutations = check_envelope(body)
+    mutations = protocol.upgrade(check_envelope(body), version)
     results, server_hlc = run_push(mutations)
     return {"results": results, "hlc": server_hlc}
+
+
+def client_protocol():
+    """The client's protocol version (header ``Genba-Protocol``, default 1), checked."""
+    raw = request.headers.get("Genba-Protocol", "1").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
+        raise bad_request("Genba-Protocol must be a version number such as 1.",
+                          {"Genba-Protocol": ["must be a number"]})
+    version = int(raw)
+    try:
+        protocol.check(version, current_app.config["MIN_PROTOCOL_VERSION"])
+    except protocol.UnsupportedProtocol as err:
+        if err.too_old:
+            raise ApiError(426, "This version of the app is too old for the server. Update the "
+                                "app; your unsent work stays on the device and is sent after.",
+                           reason="client_outdated")
+        raise bad_request(f"This server speaks protocol {protocol.CURRENT} at most; "
+                          "it needs an update before this app can sync.",
+                          {"Genba-Protocol": [f"at most {protocol.CURRENT}"]})
+    return version
 
 
 def check_envelope(body):
@@ -105,6 +127,7 @@ def retryable(err):
 @token_required
 def pull():
     """Return the changes in the user's scope after the cursor, oldest first."""
+    client_protocol()
     query = load_query(pull_query_schema)
     limit = min(query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"],
                 current_app.config["PULL_LIMIT_MAX"])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from . import hlc as hlcs
 from .digest import record_hash, summarise
+from .protocol import CURRENT as PROTOCOL
 
 EMPTY = {"count": 0, "sum": "0"}
 
@@ -48,6 +49,7 @@ class HttpTransport:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base_url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
+        request.add_header("Genba-Protocol", str(PROTOCOL))
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
@@ -68,7 +70,9 @@ class FlaskTransport:
         self.client = client
 
     def request(self, method, path, body=None, token=None):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {"Genba-Protocol": str(PROTOCOL)}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         response = self.client.open(path, method=method, json=body, headers=headers)
         return response.status_code, response.get_json(silent=True) or {}
 
