@@ -5,12 +5,10 @@ import uuid
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
 
-from sync.models import User
 from sync.scope import Actor
 
-from .db import db, writing_session
+from .db import writing_session
 from .users import UserError, create_user
 
 DEMO_DEVICE_NAMESPACE = uuid.UUID("5d0c3a9e-2b7f-4f0e-8d4a-6c1e9b2f7a10")

@@ -132,7 +132,7 @@ def pull():
     limit = min(query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"],
                 current_app.config["PULL_LIMIT_MAX"])
     try:
-        changes, cursor, has_more, server_hlc, digest = changes_since(
+        page = changes_since(
             snapshot_session(), g.actor, query["cursor"], limit, now_ms=now_ms(),
             window_ms=current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
             server_node=current_app.config["SERVER_NODE"], with_digest=query["digest"])
@@ -144,8 +144,8 @@ def pull():
     finally:
         db.session.rollback()
     body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
-        ",".join(changes), cursor, "true" if has_more else "false", server_hlc,
-        ',"digest":' + json.dumps(digest) if digest is not None else "")
+        ",".join(page.changes), page.cursor, "true" if page.has_more else "false", page.hlc,
+        ',"digest":' + json.dumps(page.digest) if page.digest is not None else "")
     return Response(body, mimetype="application/json")
 
 

@@ -9,6 +9,7 @@ initial pull (below which only live records are sent) and when it was issued.
 import base64
 import heapq
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import false, or_, select
 
@@ -19,6 +20,17 @@ from .models import Feed, Record, ScopeEvent
 from .scope import readable
 
 ORDER = {name: rank for rank, name in enumerate(ENTITY_ORDER)}
+
+
+@dataclass
+class Page:
+    """One pull answer; each change is already a JSON text."""
+
+    changes: list
+    cursor: str
+    has_more: bool
+    hlc: str
+    digest: dict | None = None
 
 
 class StaleCursor(Exception):
@@ -53,7 +65,7 @@ def decode_cursor(cursor):
 
 def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_node="server",
                   with_digest=False):
-    """Return ``(changes_json_fragments, next_cursor, has_more, server_hlc, digest)``.
+    """Return the next ``Page`` of changes after ``cursor``.
 
     Each change is a JSON text, so stored records are sent without being decoded again. The
     digest (asked for, on the last page only) describes the scope as of the returned cursor;
@@ -109,7 +121,7 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
     next_cursor = encode_cursor(position[0], position[1], high_water, now_ms)
     server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
     digest = scope_digest(session, readable(actor), top) if with_digest and not has_more else None
-    return out, next_cursor, has_more, server_hlc, digest
+    return Page(out, next_cursor, has_more, server_hlc, digest)
 
 
 def change(entity, data):

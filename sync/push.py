@@ -7,73 +7,22 @@ the batch's writes are bulk statements issued once at the end, after the feed lo
 """
 import json
 import uuid
-from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
-from sqlalchemy import false, insert, select, update
 
 from . import hlc as hlcs
-from .digest import record_hash
+from .batch import (Batch, Rejected, Working, canonical_uuid, check_write_scope, customer_of,
+                    known_entity, note_scope_change, prefetch, store, team_of, visible)
+from .commit import write
 from .entities import ALWAYS_SERVER_OWNED, ENTITIES, ROUTERS, field_errors
 from .merge import FieldClock, resolve_field
-from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
+from .models import Feed, SeenMutation
 from .mutation import MutationSchema
-from .scope import rep_sees, reps_seeing, was_in_scope
-from .wire import dump_json, iso_from_ms, parse_instant
+from .scope import rep_sees
+from .wire import iso_from_ms
 
 CONFLICT_NAMESPACE = uuid.UUID("0b6f1c52-7d0e-4a8c-9a55-3f6d2f1e4c11")
 mutation_schema = MutationSchema()
-
-
-class Rejected(Exception):
-    """A mutation that cannot apply; ``errors`` maps a field to messages."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
-
-
-@dataclass
-class Working:
-    """One record as the batch sees it."""
-
-    entity: str
-    id: str
-    data: dict
-    clocks: dict
-    customer_id: str | None
-    created: bool = False
-    compacted: bool = False
-    dirty: bool = False
-
-    @property
-    def version(self):
-        return self.data["version"]
-
-    @property
-    def deleted(self):
-        return self.data["deleted"]
-
-
-@dataclass
-class Batch:
-    """State of one push: the working set and what it will write."""
-
-    session: object
-    actor: object
-    server_ms: int
-    now_iso: str
-    hooks: dict
-    records: dict = field(default_factory=dict)
-    my_follows: set = field(default_factory=set)
-    seen: dict = field(default_factory=dict)
-    new_seen: list = field(default_factory=list)
-    dead_letters: list = field(default_factory=list)
-    touched: list = field(default_factory=list)
-    scope_before: dict = field(default_factory=dict)
-    scope_hlc: dict = field(default_factory=dict)
-    max_hlc: str = hlcs.ZERO
-    mutation_id: str = ""
 
 
 def apply_push(session, actor, mutations, *, now_ms, server_node="server", hooks=None):
@@ -87,54 +36,6 @@ def apply_push(session, actor, mutations, *, now_ms, server_node="server", hooks
     prefetch(batch, mutations)
     results = [apply_one(batch, m) for m in mutations]
     return results, write(batch, server_node)
-
-
-def prefetch(batch, mutations):
-    """Load everything the batch reads in a few queries, locking the rows it may change."""
-    session, actor = batch.session, batch.actor
-    ids = [str(m["mutation_id"]) for m in mutations]
-    for chunk in chunks(ids):
-        for row in session.execute(select(SeenMutation).where(
-                SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))).scalars():
-            batch.seen[row.mutation_id] = row
-    targets = {canonical_uuid(m.get("record_id")) for m in mutations}
-    targets.update(row.record_id for row in batch.seen.values() if row.record_id)
-    references = set()
-    for m in mutations:
-        changes = m.get("changes")
-        if isinstance(changes, dict):
-            references.update(canonical_uuid(r) for r in referenced_ids(changes))
-    targets.discard(None)
-    references.discard(None)
-    load_records(batch, sorted(targets), lock=True)
-    load_records(batch, sorted(references - targets), lock=False)
-    customer_ids = {w.customer_id for w in batch.records.values() if w.customer_id}
-    load_records(batch, sorted(c for c in customer_ids if ("customers", c) not in batch.records),
-                 lock=False)
-    if not actor.sees_everything:
-        batch.my_follows = set(session.execute(select(Record.customer_id).where(
-            Record.entity == "follows", Record.owner_id == actor.user_id,
-            Record.deleted == false())).scalars())
-
-
-def load_records(batch, ids, lock):
-    for chunk in chunks(ids):
-        query = select(Record).where(Record.id.in_(chunk)).order_by(Record.entity, Record.id)
-        if lock:
-            query = query.with_for_update()
-        for row in batch.session.execute(query).scalars():
-            batch.records[(row.entity, row.id)] = Working(
-                row.entity, row.id, json.loads(row.data) if row.data else {},
-                json.loads(row.clocks), row.customer_id, compacted=row.compacted)
-
-
-def referenced_ids(changes):
-    for value in changes.values():
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, list):
-            yield from (v for v in value if isinstance(v, str))
-
 
 def apply_one(batch, raw):
     """Apply one mutation and return its result."""
@@ -161,7 +62,6 @@ def apply_one(batch, raw):
     batch.new_seen.append(seen)
     return result
 
-
 def reject(batch, raw, mutation_id, errors):
     # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown.
     batch.dead_letters.append(dict(
@@ -169,7 +69,6 @@ def reject(batch, raw, mutation_id, errors):
         entity=known_entity(raw), record_id=canonical_uuid(raw.get("record_id")),
         mutation=json.dumps(raw), errors=json.dumps(errors)))
     return {"mutation_id": mutation_id, "status": "rejected", "errors": errors}, "rejected", errors
-
 
 def duplicate_result(batch, mutation_id, first):
     result = {"mutation_id": mutation_id, "status": "duplicate", "original_status": first.status}
@@ -179,7 +78,6 @@ def duplicate_result(batch, mutation_id, first):
     if working is not None and not working.compacted and visible(batch, working):
         result["record"] = dict(working.data)
     return result
-
 
 # --- upsert -------------------------------------------------------------------------------
 
@@ -222,14 +120,12 @@ def apply_upsert(batch, m):
         result["ignored"] = ignored
     return result
 
-
 def split_server_owned(entity, changes, creating):
     owned = ALWAYS_SERVER_OWNED | entity.server_fields
     if creating and entity.name == "requests":
         owned = owned | {"route_to"}
     kept = {k: v for k, v in changes.items() if k not in owned}
     return kept, sorted(k for k in changes if k in owned)
-
 
 def check_edit_rules(batch, entity, current, values):
     actor = batch.actor
@@ -245,7 +141,6 @@ def check_edit_rules(batch, entity, current, values):
         if user_id != actor.user_id and actor.role not in ROUTERS:
             raise Rejected({"user_id": ["you can only follow customers yourself"]})
 
-
 def check_references(batch, entity, values):
     errors = {}
     for name, target in entity.references.items():
@@ -258,7 +153,6 @@ def check_references(batch, entity, values):
                 errors.setdefault(name, []).append(f"{target} {ref} does not exist")
     if errors:
         raise Rejected(errors)
-
 
 def create(batch, entity, m, values):
     actor, when = batch.actor, m["hlc"]
@@ -296,7 +190,6 @@ def create(batch, entity, m, values):
         note_scope_change(batch, customer_id, when)
     store(batch, working, when)
     return working, []
-
 
 def update_existing(batch, entity, current, m, values):
     actor, when, base = batch.actor, m["hlc"], m["base_version"]
@@ -344,10 +237,8 @@ def update_existing(batch, entity, current, m, values):
     bump(batch, current, when)
     return current, lost
 
-
 def follow_writer(batch, follow):
     return batch.actor.role in ROUTERS or follow.data.get("user_id") == batch.actor.user_id
-
 
 # --- delete -------------------------------------------------------------------------------
 
@@ -387,7 +278,6 @@ def apply_delete(batch, m):
     result["record"] = dict(current.data)
     return result
 
-
 # --- conflicts ----------------------------------------------------------------------------
 
 def conflict(batch, record, name, kept_value, kept_clock, lost_value, lost_hlc):
@@ -396,13 +286,11 @@ def conflict(batch, record, name, kept_value, kept_clock, lost_value, lost_hlc):
     return add_conflict(batch, record, name, kept_value, kept.user_id if kept else None,
                         kept.hlc if kept else None, lost_value, batch.actor.user_id, lost_hlc)
 
-
 def conflict_from_stored(batch, record, name, stored_value, stored_clock, pushed_value, pushed_hlc):
     """Keep the stored value that a concurrent pushed write beat."""
     lost = FieldClock.from_list(stored_clock)
     add_conflict(batch, record, name, pushed_value, batch.actor.user_id, pushed_hlc,
                  stored_value, lost.user_id, lost.hlc)
-
 
 def add_conflict(batch, record, name, kept_value, kept_by, kept_hlc, lost_value, lost_by, lost_hlc):
     key = f"{batch.mutation_id}:{record.entity}:{record.id}:{name}:{lost_by}"
@@ -418,179 +306,11 @@ def add_conflict(batch, record, name, kept_value, kept_by, kept_hlc, lost_value,
         store(batch, working, kept_hlc or lost_hlc)
     return data
 
-
 # --- scope --------------------------------------------------------------------------------
 
-def visible(batch, working):
-    """Whether the actor may read a record now."""
-    actor = batch.actor
-    if actor.sees_everything or working.customer_id is None:
-        return True
-    if working.entity == "conflicts" and working.data.get("lost_by") == actor.user_id:
-        return True
-    return in_scope_now(batch, working.customer_id)
-
-
-def in_scope_now(batch, customer_id):
-    actor = batch.actor
-    if actor.sees_everything:
-        return True
-    customer = batch.records.get(("customers", customer_id))
-    if customer is None:
-        customer = load_customer(batch, customer_id)
-    following = customer_id in batch.my_follows
-    return customer is not None and rep_sees(actor.user_id, actor.team, customer.data, following)
-
-
-def load_customer(batch, customer_id):
-    load_records(batch, [customer_id], lock=False)
-    return batch.records.get(("customers", customer_id))
-
-
-def check_write_scope(batch, customer_id, when, record=None):
-    """Allow a write when its customer is in scope now, or was at the edit's HLC."""
-    actor = batch.actor
-    if record is not None and record.entity == "conflicts":
-        if record.data.get("lost_by") == actor.user_id or in_scope_now(batch, customer_id):
-            return
-    elif in_scope_now(batch, customer_id) or was_in_scope(batch.session, actor.user_id, customer_id, when):
-        return
-    raise Rejected({"customer_id": ["this customer is not in your scope: ask its owner or follow it"]})
-
-
-def note_scope_change(batch, customer_id, when):
-    """Remember who saw a customer before the batch first changed its scope."""
-    if customer_id not in batch.scope_before:
-        batch.scope_before[customer_id] = reps_now(batch, customer_id, from_batch=False)
-    batch.scope_hlc[customer_id] = when
-
-
-def reps_now(batch, customer_id, from_batch):
-    session = batch.session
-    customer = batch.records.get(("customers", customer_id))
-    if customer is None or (not from_batch and customer.created):
-        return set()
-    data = customer.data
-    followers = {}
-    for row in session.execute(select(Record.id, Record.owner_id).where(
-            Record.entity == "follows", Record.customer_id == customer_id,
-            Record.deleted == false())):
-        followers[row.id] = row.owner_id
-    if from_batch:
-        for (entity, record_id), w in batch.records.items():
-            if entity == "follows" and w.customer_id == customer_id:
-                followers.pop(record_id, None)
-                if not w.deleted:
-                    followers[record_id] = w.data["user_id"]
-    return reps_seeing(session, data, set(followers.values()))
-
-
 # --- bookkeeping --------------------------------------------------------------------------
-
-def customer_of(batch, data):
-    customer = batch.records.get(("customers", data.get("customer_id")))
-    return customer.data if customer else {}
-
-
-def team_of(batch, user_id):
-    user = batch.records.get(("users", user_id))
-    if user is None:
-        load_records(batch, [user_id], lock=False)
-        user = batch.records.get(("users", user_id))
-    return user.data.get("team") if user else None
-
 
 def bump(batch, working, when):
     working.data["version"] += 1
     working.data["updated_at"] = batch.now_iso
     store(batch, working, when)
-
-
-def store(batch, working, when):
-    batch.records[(working.entity, working.id)] = working
-    if not working.dirty:
-        working.dirty = True
-        batch.touched.append(working)
-    if when and when > batch.max_hlc:
-        batch.max_hlc = when
-
-
-def write(batch, server_node):
-    """Take the feed lock, number the changes in commit order, write them in bulk and
-    return the server's clock, above every HLC stored (read under the lock)."""
-    session = batch.session
-    events = scope_events(batch)
-    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
-    server_hlc = hlcs.tick(max(feed.hlc, batch.max_hlc),
-                           max(batch.server_ms, hlcs.physical_ms(feed.hlc)), server_node)
-    seq = feed.seq
-    for event in events:
-        seq += 1
-        event["seq"] = seq
-    inserts, updates = [], []
-    for w in batch.touched:
-        seq += 1
-        row = dict(entity=w.entity, id=w.id, customer_id=w.customer_id,
-                   owner_id=owner_column(w), team=w.data.get("team") if w.entity == "customers" else None,
-                   version=w.version, deleted=w.deleted, data=dump_json(w.data),
-                   clocks=dump_json(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
-                   digest=record_hash(w.entity, w.id, w.version))
-        (inserts if w.created else updates).append(row)
-    if events:
-        session.execute(insert(ScopeEvent), events)
-    if inserts:
-        session.execute(insert(Record), inserts)
-    if updates:
-        session.execute(update(Record), updates)
-    if batch.new_seen:
-        session.execute(insert(SeenMutation), [
-            dict(device_id=s.device_id, mutation_id=s.mutation_id, entity=s.entity,
-                 record_id=s.record_id, status=s.status, errors=s.errors) for s in batch.new_seen])
-    if batch.dead_letters:
-        session.execute(insert(DeadLetter), batch.dead_letters)
-    feed.seq = seq
-    feed.hlc = server_hlc
-    return server_hlc
-
-
-def owner_column(w):
-    if w.entity == "customers":
-        return w.data.get("owner_id")
-    if w.entity == "follows":
-        return w.data.get("user_id")
-    if w.entity == "conflicts":
-        return w.data.get("lost_by")
-    return None
-
-
-def scope_events(batch):
-    """Diff who sees each customer whose scope the batch changed, as feed entries."""
-    events = []
-    for customer_id, before in batch.scope_before.items():
-        after = reps_now(batch, customer_id, from_batch=True)
-        when = batch.scope_hlc[customer_id]
-        for user_id in sorted(after - before):
-            events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when))
-        for user_id in sorted(before - after):
-            events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when))
-    return events
-
-
-def known_entity(raw):
-    entity = raw.get("entity")
-    return entity if isinstance(entity, str) and entity in ENTITIES else None
-
-
-def canonical_uuid(value):
-    """The canonical string of a UUID, or None for anything else."""
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
-def chunks(values, size=500):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]

@@ -53,8 +53,8 @@ def pull(engine, actor, cursor):
     names = []
     while True:
         with Session(engine) as session:
-            changes, cursor, has_more, _ = changes_since(session, actor, cursor, 500,
-                                                         now_ms=now_ms(), window_ms=WINDOW_MS)
+            page = changes_since(session, actor, cursor, 500, now_ms=now_ms(), window_ms=WINDOW_MS)
+        changes, cursor, has_more = page.changes, page.cursor, page.has_more
         names += [change["record"]["name"] for change in map(json.loads, changes)
                   if change["entity"] == "customers"]
         if not has_more:

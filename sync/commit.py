@@ -1,0 +1,68 @@
+"""Number a push's changes in commit order and write them in a handful of bulk statements."""
+from sqlalchemy import insert, select, update
+
+from . import hlc as hlcs
+from .batch import reps_now
+from .digest import record_hash
+from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
+from .wire import dump_json, parse_instant
+
+
+def write(batch, server_node):
+    """Take the feed lock, number the changes in commit order, write them in bulk and
+    return the server's clock, above every HLC stored (read under the lock)."""
+    session = batch.session
+    events = scope_events(batch)
+    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
+    server_hlc = hlcs.tick(max(feed.hlc, batch.max_hlc),
+                           max(batch.server_ms, hlcs.physical_ms(feed.hlc)), server_node)
+    seq = feed.seq
+    for event in events:
+        seq += 1
+        event["seq"] = seq
+    inserts, updates = [], []
+    for w in batch.touched:
+        seq += 1
+        row = dict(entity=w.entity, id=w.id, customer_id=w.customer_id,
+                   owner_id=owner_column(w), team=w.data.get("team") if w.entity == "customers" else None,
+                   version=w.version, deleted=w.deleted, data=dump_json(w.data),
+                   clocks=dump_json(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
+                   digest=record_hash(w.entity, w.id, w.version))
+        (inserts if w.created else updates).append(row)
+    if events:
+        session.execute(insert(ScopeEvent), events)
+    if inserts:
+        session.execute(insert(Record), inserts)
+    if updates:
+        session.execute(update(Record), updates)
+    if batch.new_seen:
+        session.execute(insert(SeenMutation), [
+            dict(device_id=s.device_id, mutation_id=s.mutation_id, entity=s.entity,
+                 record_id=s.record_id, status=s.status, errors=s.errors) for s in batch.new_seen])
+    if batch.dead_letters:
+        session.execute(insert(DeadLetter), batch.dead_letters)
+    feed.seq = seq
+    feed.hlc = server_hlc
+    return server_hlc
+
+def owner_column(w):
+    if w.entity == "customers":
+        return w.data.get("owner_id")
+    if w.entity == "follows":
+        return w.data.get("user_id")
+    if w.entity == "conflicts":
+        return w.data.get("lost_by")
+    return None
+
+def scope_events(batch):
+    """Diff who sees each customer whose scope the batch changed, as feed entries."""
+    events = []
+    for customer_id, before in batch.scope_before.items():
+        after = reps_now(batch, customer_id, from_batch=True)
+        when = batch.scope_hlc[customer_id]
+        for user_id in sorted(after - before):
+            events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when))
+        for user_id in sorted(before - after):
+            events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when))
+    return events
