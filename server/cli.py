@@ -4,7 +4,7 @@ import uuid
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, shell_command, with_appcontext
 
 from sync.scope import Actor
 
@@ -16,12 +16,15 @@ DEMO_DEVICE_NAMESPACE = uuid.UUID("5d0c3a9e-2b7f-4f0e-8d4a-6c1e9b2f7a10")
 
 def main():
     from . import create_app
-    FlaskGroup(create_app=create_app, add_version_option=False,
-               help="Genba: the sync server of the field app.")()
+    # Flask's own "routes" (URL rules) and "run" would shadow ours; "shell" stays.
+    cli = FlaskGroup(create_app=create_app, add_version_option=False, add_default_commands=False,
+                     help="Genba: the sync server of the field app.")
+    cli.add_command(shell_command)
+    cli()
 
 
 def register(app):
-    for command in (serve, create_user_command, demo, revoke_device_command, compact):
+    for command in (serve, create_user_command, demo, revoke_device_command, compact, routes):
         app.cli.add_command(command)
 
 
@@ -76,7 +79,7 @@ def demo():
     from sync.push import apply_push
 
     from .demo_data import DEMO_USERS, demo_batches
-    from .routing import route_request
+    from .routing import router
 
     session = writing_session()
     users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
@@ -90,7 +93,7 @@ def demo():
         session = writing_session()
         results, _ = apply_push(session, actor, mutations, now_ms=int(time.time() * 1000),
                                 server_node=current_app.config["SERVER_NODE"],
-                                hooks={"route_request": route_request})
+                                hooks={"route_request": router(session)})
         session.commit()
         for result in results:
             counts[result["status"]] = counts.get(result["status"], 0) + 1
@@ -117,3 +120,92 @@ def compact(days):
     count = compact_tombstones(session, utcnow() - timedelta(days=days))
     session.commit()
     click.echo(f"compacted {count} tombstones older than {days} days")
+
+
+@click.group("routes")
+def routes():
+    """List, add, move, remove and test the request routing rules."""
+
+
+@routes.command("list")
+@with_appcontext
+def routes_list():
+    """Show the rules in the order they are tried."""
+    from .routing_api import dump, ordered
+    for rule in map(dump, ordered(writing_session())):
+        conditions = "; ".join(f"{k}={','.join(rule[k])}" for k in
+                               ("kinds", "keywords", "customer_ids", "urgencies") if rule[k])
+        state = "" if rule["active"] else " (off)"
+        click.echo(f"{rule['position']:>2}. [{rule['id']}] {rule['name']} -> {rule['route_to']}{state}"
+                   f"  {conditions or 'any request'}")
+
+
+@routes.command("add")
+@click.argument("name")
+@click.option("--route", "route_to", required=True, type=click.Choice(["sales", "manufacturing", "service", "triage"]))
+@click.option("--keyword", "keywords", multiple=True, help="repeatable; any one matches")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["request", "complaint", "question"]))
+@click.option("--urgency", "urgencies", multiple=True, type=click.Choice(["low", "normal", "high"]))
+@click.option("--customer", "customer_ids", multiple=True, help="customer id; repeatable")
+@click.option("--position", type=int, default=None, help="1 = tried first (default: last)")
+@with_appcontext
+def routes_add(name, route_to, keywords, kinds, urgencies, customer_ids, position):
+    """Add a rule; it routes requests created from now on."""
+    from .models import RoutingRule
+    from .routing_api import apply_fields, ordered, place
+    session = writing_session()
+    row = RoutingRule(conditions="{}", position=0)
+    apply_fields(session, row, {"name": name, "route_to": route_to, "keywords": keywords,
+                                "kinds": kinds, "urgencies": urgencies, "customer_ids": customer_ids})
+    session.add(row)
+    place(session, row, position or len(ordered(session)) + 1)
+    session.commit()
+    click.echo(f"added rule {row.id} at position {row.position}")
+
+
+@routes.command("move")
+@click.argument("rule_id", type=int)
+@click.argument("position", type=int)
+@with_appcontext
+def routes_move(rule_id, position):
+    """Move a rule to a position (1 = tried first)."""
+    from .models import RoutingRule
+    from .routing_api import place
+    session = writing_session()
+    row = session.get(RoutingRule, rule_id)
+    if row is None:
+        raise click.ClickException(f"no rule {rule_id}")
+    place(session, row, position)
+    session.commit()
+    click.echo(f"rule {rule_id} is now at position {row.position}")
+
+
+@routes.command("remove")
+@click.argument("rule_id", type=int)
+@with_appcontext
+def routes_remove(rule_id):
+    """Remove a rule."""
+    from .models import RoutingRule
+    from .routing_api import ordered
+    session = writing_session()
+    row = session.get(RoutingRule, rule_id)
+    if row is None:
+        raise click.ClickException(f"no rule {rule_id}")
+    session.delete(row)
+    session.flush()
+    for index, r in enumerate(ordered(session), start=1):
+        r.position = index
+    session.commit()
+    click.echo(f"removed rule {rule_id}")
+
+
+@routes.command("test")
+@click.argument("text")
+@click.option("--kind", default="request", type=click.Choice(["request", "complaint", "question"]))
+@click.option("--urgency", default="normal", type=click.Choice(["low", "normal", "high"]))
+@with_appcontext
+def routes_test(text, kind, urgency):
+    """Show which rule fires for a request with this title."""
+    from .routing import decide, load_rules
+    decision = decide(load_rules(writing_session()), {"title": text, "kind": kind, "urgency": urgency})
+    click.echo(f"{decision['route_to']}  ({decision['route_rule'] or 'no rule matched'})")

@@ -5,7 +5,7 @@ from flask import Blueprint
 
 from sync.entities import ENTITIES
 
-from . import schemas
+from . import routing_api, schemas
 
 bp = Blueprint("openapi", __name__)
 
@@ -30,6 +30,8 @@ def query(name, description, required=False, type_="string"):
     return {"in": "query", "name": name, "required": required, "description": description,
             "schema": {"type": type_}}
 
+
+RULE_ID = {"in": "path", "name": "rule_id", "required": True, "schema": {"type": "integer"}}
 
 OPERATIONS = {
     "/auth/token": {"post": {
@@ -65,6 +67,28 @@ OPERATIONS = {
         "parameters": [query("entity", "entity name", required=True),
                        query("prefix", "0 to 4 hex digits the ids start with")],
         "responses": {200: ok("Range"), 401: ERRORS[401], 413: ERRORS[413], 422: ERRORS[422]}}},
+    "/routing/rules": {
+        "get": {"summary": "The request routing rules in the order they are tried (office, manager, admin)",
+                "security": BEARER,
+                "responses": {200: ok("RuleList"), 401: ERRORS[401], 403: ERRORS[403]}},
+        "post": {"summary": "Add a routing rule (office, admin)", "security": BEARER,
+                 "requestBody": json_body("Rule"),
+                 "responses": {201: ok("Rule"), 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422]}}},
+    "/routing/rules/{rule_id}": {
+        "patch": {"summary": "Change or move a rule (office, admin)", "security": BEARER,
+                  "parameters": [RULE_ID],
+                  "requestBody": json_body("Rule"),
+                  "responses": {200: ok("Rule"), 401: ERRORS[401], 403: ERRORS[403],
+                                404: {"description": "no such rule"}, 422: ERRORS[422]}},
+        "delete": {"summary": "Remove a rule (office, admin)", "security": BEARER,
+                   "parameters": [RULE_ID],
+                   "responses": {200: {"description": "removed"}, 401: ERRORS[401], 403: ERRORS[403],
+                                 404: {"description": "no such rule"}}}},
+    "/routing/test": {"post": {
+        "summary": "Which rule would route a request with this text", "security": BEARER,
+        "requestBody": json_body("RuleTrial"),
+        "responses": {200: {"description": "route_to and the rule that fires"}, 401: ERRORS[401],
+                      403: ERRORS[403], 422: ERRORS[422]}}},
     "/customers/search": {"get": {
         "summary": "Find customers by name, kana or phone (ids and names only)",
         "security": BEARER,
@@ -85,7 +109,8 @@ OPERATIONS = {
         "responses": {200: {"description": "OpenAPI 3 document"}}}},
 }
 
-SCHEMAS = {"Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
+SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
+           "RuleList": schemas.RuleListSchema, "Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
            "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,
            "Pull": schemas.PullSchema, "BucketDigest": schemas.BucketDigestSchema,
            "Range": schemas.RangeSchema, "CustomerSearch": schemas.CustomerSearchSchema,

@@ -163,3 +163,20 @@ class ErrorSchema(Schema):
     message = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     reason = fields.String()
+
+
+class RuleOut(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    name = fields.String()
+    route_to = fields.String()
+    kinds = fields.List(fields.String())
+    keywords = fields.List(fields.String())
+    customer_ids = fields.List(fields.String())
+    urgencies = fields.List(fields.String())
+    assignee_id = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class RuleListSchema(Schema):
+    rules = fields.List(fields.Nested(RuleOut))

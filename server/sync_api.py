@@ -17,7 +17,7 @@ from sync.push import apply_push
 from .auth import json_object, token_required
 from .db import db, writing_session
 from .errors import ApiError, bad_request
-from .routing import route_request
+from .routing import router
 from .schemas import PullQuerySchema, RangeQuerySchema
 
 bp = Blueprint("sync", __name__)
@@ -105,7 +105,7 @@ def run_push(mutations):
             results, server_hlc = apply_push(
                 session, g.actor, mutations, now_ms=now_ms(),
                 server_node=current_app.config["SERVER_NODE"],
-                hooks={"route_request": route_request})
+                hooks={"route_request": router(session)})
             session.commit()
             return results, server_hlc
         except (IntegrityError, DBAPIError) as err:

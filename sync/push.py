@@ -174,7 +174,10 @@ def create(batch, entity, m, values):
     elif entity.name == "requests":
         data["heard_at"] = data["heard_at"] or iso_from_ms(hlcs.physical_ms(when))
         route = batch.hooks.get("route_request")
-        data["route_to"] = route(data, customer_of(batch, data)) if route else "triage"
+        decision = route(data, customer_of(batch, data)) if route else {"route_to": "triage"}
+        data["route_to"], data["route_rule"] = decision["route_to"], decision.get("route_rule")
+        if decision.get("assignee_id") and not data["assignee_id"]:
+            data["assignee_id"] = decision["assignee_id"]
 
     customer_id = data["id"] if entity.name == "customers" else data["customer_id"]
     if entity.name == "customers":
