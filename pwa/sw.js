@@ -35,6 +35,7 @@ const FILES = [
   "js/ui/customer-picker.js",
   "js/ui/customers.js",
   "js/ui/dom.js",
+  "js/ui/follow-search.js",
   "js/ui/form.js",
   "js/ui/login.js",
   "js/ui/request-form.js",

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Benchmark the field app in Debian's Chromium against a real server (gunicorn, SQLite).
+
+Seeds the demo data scaled to 5,000 customers, 10,000 contacts and 50,000 visits (through the
+sync engine's own ``apply_push``), then measures, as the issue asks:
+
+- first sync of all of it on a fresh device (seconds, records/s);
+- cold offline start to interactive (ms): the browser restarted with no network;
+- customer search per keystroke over 5,000 customers (ms, p95);
+- save of a visit to IndexedDB, record + outbox in one transaction (ms, p95).
+
+Targets: first sync <= 15 s, offline start <= 1 s, search p95 <= 50 ms, save p95 <= 30 ms.
+Run: ``.venv/bin/python bench/pwa_bench.py`` (``--customers N`` scales it down for a quick look).
+"""
+import argparse
+import contextlib
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = os.environ.get("GENBA_CHROMIUM", "/usr/lib/chromium/chromium")
+NAMESPACE = uuid.UUID("2f6c8e1a-4b7d-4c1e-9a3f-5d8e7b6a1c20")
+TARGETS = {"first sync (s)": 15, "offline start (ms)": 1000, "search p95 (ms)": 50, "save p95 (ms)": 30}
+PURPOSES = ["定期点検", "新製品の紹介", "見積の説明", "納期の確認", "不具合の確認", "図面の打ち合わせ", "立ち会い検査"]
+NOTES = ["工場長と面談。次期設備更新の計画があり、治具の相談を受けた。",
+         "ローラー部の振動を確認。ベアリングの摩耗が進んでいるため交換を提案。",
+         "SUS304の溶接フレームの見積について説明。価格は前回比5%増で了承を得た。",
+         "試作品の寸法を一緒に確認。公差±0.05に収まっていることを確認してもらった。",
+         "競合他社の提案と比較検討中とのこと。納期短縮が決め手になりそう。"]
+
+
+ENTITY_RANK = {"customers": 0, "contacts": 1, "visits": 2}
+
+
+def uid(key):
+    return str(uuid.uuid5(NAMESPACE, key))
+
+
+def scaled_mutations(user_ids, customers, contacts_per, visits_per, today):
+    """The demo data's customers, named after the demo seeds, scaled up; yields (login, mutation)."""
+    from server.demo_data import CUSTOMER_SEEDS, REP_OF_TEAM
+    rng = random.Random(2026)
+    counter = 0
+
+    def mutation(entity, key, **changes):
+        nonlocal counter
+        counter += 1
+        return {"mutation_id": uid(f"m/{key}"), "entity": entity, "record_id": uid(key), "op": "upsert",
+                "base_version": None, "changes": changes,
+                "hlc": f"{int(time.time() * 1000):013d}:{counter % 1000000:06d}:bench"}
+
+    for number in range(customers):
+        seed = CUSTOMER_SEEDS[number % len(CUSTOMER_SEEDS)]
+        branch = number // len(CUSTOMER_SEEDS)
+        name = seed.name if branch == 0 else f"{seed.name} 第{branch}工場"
+        kana = seed.kana if branch == 0 else f"{seed.kana} ダイ{branch}コウジョウ"
+        rep = REP_OF_TEAM[seed.team]
+        yield rep, mutation("customers", f"c{number}", name=name, name_kana=kana,
+                            address=seed.address, phone=f"{seed.area}-{rng.randint(200, 999)}-{number % 10000:04d}",
+                            owner_id=user_ids[rep])
+        contact_ids = []
+        for index in range(contacts_per):
+            contact_ids.append(uid(f"c{number}/p{index}"))
+            yield rep, mutation("contacts", f"c{number}/p{index}", customer_id=uid(f"c{number}"),
+                                name=rng.choice(["山田", "佐藤", "鈴木", "高橋", "田中"]) + " " + rng.choice(["太郎", "花子", "健一", "美咲"]),
+                                department=rng.choice(["製造部", "購買部", "技術部", "品質保証部"]))
+        for index in range(visits_per):
+            day = today - timedelta(days=rng.randint(1, 900))
+            author = "tech1" if index % 3 == 0 else rep
+            yield author, mutation("visits", f"c{number}/v{index}", customer_id=uid(f"c{number}"),
+                                   kind="aftercare" if author == "tech1" else "sales",
+                                   visited_at=f"{day.isoformat()}T{rng.randint(9, 17):02d}:00:00+09:00",
+                                   contact_ids=contact_ids[:1 + index % 2], purpose=rng.choice(PURPOSES),
+                                   notes=rng.choice(NOTES), next_action="見積を再提出",
+                                   next_action_due=(day + timedelta(days=14)).isoformat())
+
+
+def seed(database_url, folder, customers):
+    """Migrate a fresh database, create the demo users, load the demo data scaled up."""
+    import flask_migrate
+
+    from server import create_app
+    from server.db import writing_session
+    from server.demo_data import DEMO_USERS, demo_batches
+    from server.routing import route_request
+    from server.users import create_user
+    from sync.push import apply_push
+    from sync.scope import Actor
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": str(folder)})
+    with app.app_context():
+        flask_migrate.upgrade()
+        session = writing_session()
+        users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
+                 for u in DEMO_USERS}
+        session.commit()
+        actors = {login: Actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login))) for login, u in users.items()}
+        batches = demo_batches(date.today(), {k: u.id for k, u in users.items()})
+        scaled = scaled_mutations({k: u.id for k, u in users.items()}, customers, 2, 10, date.today())
+        pending, total, started = {}, 0, time.perf_counter()
+
+        def flush(login):
+            nonlocal total
+            mutations = pending.pop(login, [])
+            if not mutations:
+                return
+            session = writing_session()
+            results, _ = apply_push(session, actors[login], mutations, now_ms=int(time.time() * 1000),
+                                    hooks={"route_request": route_request})
+            session.commit()
+            bad = [r for r in results if r["status"] == "rejected"]
+            assert not bad, bad[:3]
+            total += len(mutations)
+
+        for login, mutations in batches:
+            pending[login] = mutations
+            flush(login)
+        # parents before children: every customer, then contacts, then visits, by author
+        scaled = sorted(scaled, key=lambda item: (ENTITY_RANK[item[1]["entity"]], item[0]))
+        for login, mutation in scaled:
+            if login not in pending:
+                for other in list(pending):
+                    flush(other)
+            pending.setdefault(login, []).append(mutation)
+            if len(pending[login]) >= 500:
+                flush(login)
+        for login in list(pending):
+            flush(login)
+        print(f"seeded {total} mutations in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+@contextlib.contextmanager
+def gunicorn(database_url, folder, workers=2):
+    """Serve the app with gunicorn on a free port, as in production; yield its URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": database_url, "GENBA_INSTANCE_PATH": str(folder),
+           "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
+    log = open(Path(folder) / "gunicorn.log", "wb")
+    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
+                                "-w", str(workers), "-b", f"127.0.0.1:{port}", "server:create_app()"],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/api/v1/openapi.json", timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start: " + (Path(folder) / "gunicorn.log").read_text())
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=5000)
+    parser.add_argument("--login", default="office1", help="who signs in (office sees every customer)")
+    parser.add_argument("--keep", help="a folder to keep the seeded database in and reuse next time")
+    args = parser.parse_args()
+    if not os.path.exists(CHROMIUM):
+        sys.exit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    from server.demo_data import DEMO_USERS
+    password = next(u["password"] for u in DEMO_USERS if u["login"] == args.login)
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="genba-bench-") as folder:
+        folder = Path(folder)
+        database = Path(args.keep or folder) / "genba.sqlite3"
+        database_url = f"sqlite:///{database}"
+        if not database.exists():
+            database.parent.mkdir(parents=True, exist_ok=True)
+            seed(database_url, database.parent, args.customers)
+        with gunicorn(database_url, folder) as base_url, sync_playwright() as pw:
+            profile = folder / "profile"
+            launch = dict(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"],
+                          locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800})
+            context = pw.chromium.launch_persistent_context(str(profile), **launch)
+            version = context.browser.version if context.browser else "?"
+            page = context.new_page()
+            page.goto(base_url + "/")
+            page.get_by_label("ログインID").fill(args.login)
+            page.get_by_label("パスワード").fill(password)
+            started = time.perf_counter()
+            page.get_by_role("button", name="ログイン").click()
+            page.wait_for_function("() => document.querySelector('[data-testid=sync-status]')?.dataset.lastSync",
+                                   timeout=300_000)
+            wall = time.perf_counter() - started
+            sync = page.evaluate("performance.getEntriesByName('genba:sync').map(m => [m.duration, m.detail.pulled])")[0]
+            figures["first sync (s)"] = sync[0] / 1000
+            figures["records pulled"] = sync[1]
+            figures["records/s"] = sync[1] / (sync[0] / 1000)
+            figures["sign-in + first sync, wall (s)"] = wall
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+            counts = page.evaluate("""async () => {
+                const { count } = await import(document.querySelector('script[type=module]').src.replace('app.js', 'db.js'));
+                return { customers: await count('customers'), contacts: await count('contacts'), visits: await count('visits') };
+            }""")
+            figures.update({f"{k} on the device": v for k, v in counts.items()})
+            context.close()
+
+            starts = []
+            for _ in range(3):
+                context = pw.chromium.launch_persistent_context(str(profile), offline=True, **launch)
+                page = context.pages[0] if context.pages else context.new_page()
+                page.goto(base_url + "/")
+                page.wait_for_function("() => document.body.dataset.ready === 'true' && document.querySelector('[data-testid=customer-list] li')")
+                starts.append(page.evaluate("performance.getEntriesByName('genba:interactive')[0].startTime"))
+                context.close()
+            figures["offline start (ms)"] = statistics.median(starts)
+            figures["offline start, each run (ms)"] = ", ".join(f"{s:.0f}" for s in starts)
+
+            context = pw.chromium.launch_persistent_context(str(profile), offline=True, **launch)
+            page = context.pages[0] if context.pages else context.new_page()
+            page.goto(base_url + "/")
+            page.wait_for_function("() => document.body.dataset.ready === 'true'")
+            keystrokes = page.evaluate("""async () => {
+                const input = document.querySelector('[data-testid=customer-search]');
+                const words = ['ヤマダ', 'ﾔﾏﾀﾞｾｲｻｸｼｮ', 'やまだせいさくしょ', '山田製作所 第3', 'ほくしん', 'ｶﾝﾄｳ', '048-', '株式会社', 'ダイ12コウジョウ', 'さかい'];
+                const times = [];
+                for (const word of words) {
+                    for (let i = 1; i <= word.length; i++) {
+                        const t0 = performance.now();
+                        input.value = word.slice(0, i);
+                        input.dispatchEvent(new Event('input'));
+                        document.body.offsetHeight;  // include style and layout of the new list
+                        times.push(performance.now() - t0);
+                        await new Promise(requestAnimationFrame);
+                    }
+                    input.value = '';
+                    input.dispatchEvent(new Event('input'));
+                }
+                return times;
+            }""")
+            figures["search p95 (ms)"] = p95(keystrokes)
+            figures["search median (ms)"] = statistics.median(keystrokes)
+            figures["search keystrokes"] = len(keystrokes)
+
+            saves = page.evaluate("""async () => {
+                const base = document.querySelector('script[type=module]').src.replace('app.js', '');
+                const outbox = await import(base + 'outbox.js');
+                const { customerIndex } = await import(base + 'records.js');
+                const customers = (await customerIndex()).slice(0, 100);
+                performance.clearMeasures('genba:save');
+                for (const c of customers) {
+                    await outbox.save([{ entity: 'visits', id: crypto.randomUUID(), changes: {
+                        customer_id: c.id, kind: 'aftercare', visited_at: new Date().toISOString(),
+                        contact_ids: [], purpose: '定期点検', handling: 'ローラー部の点検と給油。異音なし。',
+                        next_action: '次回点検', next_action_due: '2026-12-20' } }]);
+                }
+                return performance.getEntriesByName('genba:save').map((m) => m.duration);
+            }""")
+            figures["save p95 (ms)"] = p95(saves)
+            figures["save median (ms)"] = statistics.median(saves)
+            figures["saves"] = len(saves)
+            context.close()
+
+    print(f"\nGenba PWA benchmark — Chromium {version}, {os.cpu_count()} CPUs, gunicorn 2 workers, SQLite")
+    for name, value in figures.items():
+        target = TARGETS.get(name)
+        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        verdict = "" if target is None else ("  ok (target <= %s)" % target if value <= target else "  OVER target %s" % target)
+        print(f"  {name:<34} {shown}{verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+// Boot and the hash router: open the store, register the service worker, show the screen the
+// hash names (the login when nobody is signed in), and start syncing.
+
+import { ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
+import { getMetas, openDb } from "./db.js";
+import { lang, setLang, t } from "./i18n.js";
+import { getState, subscribe, update } from "./store.js";
+import * as sync from "./sync.js";
+import * as conflicts from "./ui/conflicts.js";
+import * as customerPage from "./ui/customer-page.js";
+import * as customers from "./ui/customers.js";
+import { h, mount } from "./ui/dom.js";
+import * as login from "./ui/login.js";
+import * as requestForm from "./ui/request-form.js";
+import * as requestPage from "./ui/request-page.js";
+import * as syncPage from "./ui/sync-page.js";
+import { syncStatus } from "./ui/sync-status.js";
+import * as visitForm from "./ui/visit-form.js";
+import * as visitPage from "./ui/visit-page.js";
+
+const ROUTES = [
+  [/^\/login$/, login, { public: true }],
+  [/^\/(?:customers)?$/, customers],
+  [/^\/customers\/([\w-]+)$/, customerPage],
+  [/^\/visits\/new$/, visitForm],
+  [/^\/visits\/([\w-]+)\/edit$/, visitForm, { edit: true }],
+  [/^\/visits\/([\w-]+)$/, visitPage],
+  [/^\/requests\/new$/, requestForm],
+  [/^\/requests\/([\w-]+)\/edit$/, requestForm, { edit: true }],
+  [/^\/requests\/([\w-]+)$/, requestPage],
+  [/^\/conflicts$/, conflicts],
+  [/^\/sync$/, syncPage],
+];
+
+let cleanup = null;
+let rendering = 0;
+
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, "") || "/";
+  const [path, search = ""] = raw.split("?");
+  return { path, query: new URLSearchParams(search) };
+}
+
+async function route() {
+  const { path, query } = parseHash();
+  const view = document.getElementById("view");
+  let match = null;
+  for (const [pattern, screen, options = {}] of ROUTES) {
+    const found = pattern.exec(path);
+    if (found) {
+      match = { screen, options, params: found.slice(1) };
+      break;
+    }
+  }
+  if (!match) return navigate("#/customers");
+  if (!getState().user && !match.options.public) return navigate("#/login");
+  const ticket = ++rendering;
+  if (typeof cleanup === "function") cleanup();
+  cleanup = null;
+  const result = await match.screen.render(view, {
+    params: match.params, query, edit: Boolean(match.options.edit), navigate,
+  });
+  if (ticket !== rendering) {
+    if (typeof result === "function") result();
+    return;
+  }
+  cleanup = result;
+  document.title = `${view.querySelector("h1")?.textContent || ""} | Genba`;
+  view.dataset.route = path;
+  view.querySelector("h1")?.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+let disposeStatus = null;
+
+function renderHeader() {
+  const header = document.getElementById("header");
+  disposeStatus?.();
+  const status = getState().user ? syncStatus() : null;
+  disposeStatus = status?.dispose;
+  const user = getState().user;
+  const other = lang() === "ja" ? "en" : "ja";
+  mount(header,
+    h("div", { class: "header-row" },
+      h("a", { class: "brand", href: "#/customers" }, t("app.name")),
+      user ? h("nav", { class: "nav", "aria-label": t("nav.label") },
+        h("a", { href: "#/customers" }, t("nav.customers")),
+        h("a", { href: "#/sync" }, t("nav.sync"))) : null,
+      h("button", {
+        type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",
+        onClick: () => { setLang(other); renderHeader(); route(); },
+      }, t("lang.switch"))),
+    status?.el);
+}
+
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js").then((registration) => {
+    const offer = (worker) => {
+      if (worker && navigator.serviceWorker.controller) showUpdate(worker);
+    };
+    offer(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker?.addEventListener("statechange", () => {
+        if (worker.state === "installed") offer(worker);
+      });
+    });
+    setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
+  }).catch((err) => console.warn("service worker not registered", err));
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (!getState().updateReady || reloading) return;
+    reloading = true;
+    location.reload();
+  });
+}
+
+/** "新しいバージョンがあります": the user chooses when; nothing is lost (the outbox is in IndexedDB). */
+function showUpdate(worker) {
+  const bar = document.getElementById("update");
+  mount(bar,
+    h("p", {}, t("update.available")),
+    h("button", {
+      type: "button", class: "button primary", "data-testid": "update-button",
+      onClick: () => {
+        update({ updateReady: true });
+        worker.postMessage({ type: "SKIP_WAITING" });
+      },
+    }, t("update.apply")));
+  bar.hidden = false;
+}
+
+async function boot() {
+  setLang(lang());
+  await openDb();
+  const { user, last_sync: lastSync, device_id: deviceId } = await getMetas(["user", "last_sync", "device_id"]);
+  await ensureDeviceId(deviceId);
+  update({ user: user || null, lastSync: lastSync || null, online: navigator.onLine });
+  sync.setRevokedHandler(async () => {
+    await wipeDevice("revoked");
+    renderHeader();
+    navigate("#/login");
+  });
+  let signedIn = Boolean(user);
+  subscribe((state) => {
+    if (Boolean(state.user) !== signedIn) {
+      signedIn = Boolean(state.user);
+      renderHeader();
+    }
+  });
+  window.addEventListener("hashchange", route);
+  window.addEventListener("genba:db-closed", () => update({ notice: "reload" }));
+  renderHeader();
+  await route();
+  document.body.dataset.ready = "true";
+  performance.mark("genba:interactive");
+  registerServiceWorker();
+  if (user) requestPersistence();
+  await sync.refreshStatus();
+  sync.start();
+}
+
+boot().catch((err) => {
+  console.error(err);
+  mount(document.getElementById("view"),
+    h("div", { class: "alert error", role: "alert" }, t("app.bootFailed"), " ", String(err?.message || err)));
+});

@@ -1,0 +1,61 @@
+// Signing in (online, once per device), signing in again after a token expired, and wiping
+// the device when an administrator revoked it.
+
+import * as api from "./api.js";
+import { getMeta, setMeta, wipe } from "./db.js";
+import * as outbox from "./outbox.js";
+import { update } from "./store.js";
+
+export async function ensureDeviceId(known = undefined) {
+  let id = known === undefined ? await getMeta("device_id") : known;
+  if (!id) {
+    id = crypto.randomUUID();
+    await setMeta({ device_id: id });
+  }
+  update({ deviceId: id });
+  return id;
+}
+
+function deviceName() {
+  const platform = navigator.userAgentData?.platform || navigator.platform || "device";
+  const narrow = Math.min(screen.width, screen.height) < 600 ? "phone" : "tablet";
+  return `${platform} ${narrow}`.slice(0, 100);
+}
+
+export class OtherUserPending extends Error {}
+
+/** Sign in and keep the token; another person's data never stays on the device. */
+export async function signIn(login, password) {
+  const deviceId = await ensureDeviceId();
+  const previous = await getMeta("user");
+  const body = await api.signIn(login, password, { id: deviceId, name: deviceName() });
+  if (previous && previous.id !== body.user.id) {
+    const unsent = (await outbox.entries()).length;
+    if (unsent) throw new OtherUserPending(String(unsent));
+    await wipe();
+    await setMeta({ device_id: deviceId });
+  }
+  await setMeta({ token: body.token, user: body.user, login });
+  update({ user: body.user, authNeeded: false, error: null });
+  requestPersistence();
+  return body.user;
+}
+
+/** Ask the browser to keep our storage; remember whether it will. */
+export async function requestPersistence() {
+  if (!navigator.storage?.persisted) {
+    update({ persisted: false });
+    return;
+  }
+  let persisted = await navigator.storage.persisted();
+  if (!persisted && navigator.storage.persist) persisted = await navigator.storage.persist();
+  update({ persisted });
+}
+
+/** Erase everything on the device (records, outbox, token, device id). */
+export async function wipeDevice(notice) {
+  await wipe();
+  update({ user: null, authNeeded: false, error: null, pending: 0, rejected: 0, conflicts: 0,
+    oldestPending: null, lastSync: null, notice });
+  await ensureDeviceId();
+}

@@ -1,0 +1,127 @@
+// The device's IndexedDB store, opened once, with a tiny promise wrapper (no framework).
+//
+// Migrations are numbered steps run by `onupgradeneeded`: a released step is never edited; a
+// change of shape is a new `if (oldVersion < N)` step that also migrates what is stored (the
+// outbox above all: it holds work that exists nowhere else).
+
+export const DB_NAME = "genba";
+export const DB_VERSION = 2;
+export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
+  "quotes", "follows", "conflicts"];
+const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
+
+let opening = null;
+
+function upgrade(db, oldVersion) {
+  if (oldVersion < 1) {
+    for (const name of ENTITIES) {
+      const store = db.createObjectStore(name, { keyPath: "id" });
+      if (BY_CUSTOMER.includes(name)) store.createIndex("customer_id", "customer_id");
+    }
+    const outbox = db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+    outbox.createIndex("record", ["entity", "record_id"]);
+    db.createObjectStore("meta");
+    // The latest visit per customer, so the customer list can put recently visited first.
+    db.createObjectStore("recent", { keyPath: "customer_id" });
+  }
+  if (oldVersion < 2) {
+    // Derived data that can always be rebuilt (the customer list's prepared index), kept apart
+    // so writing it never holds up a save, which writes "meta".
+    db.createObjectStore("cache");
+  }
+}
+
+/** Open the database once per page; later calls share the same connection. */
+export function openDb() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
+      request.onsuccess = () => {
+        const db = request.result;
+        // A newer version of the app in another tab wants to migrate: let it.
+        db.onversionchange = () => {
+          db.close();
+          opening = null;
+          window.dispatchEvent(new CustomEvent("genba:db-closed"));
+        };
+        resolve(db);
+      };
+      request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error("database upgrade blocked by another tab"));
+    });
+  }
+  return opening;
+}
+
+/** The result of one IDB request as a promise. */
+export function req(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Resolve when a transaction commits; reject when it fails or aborts. */
+export function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("transaction aborted"));
+  });
+}
+
+/** Start a transaction; `durability: "strict"` for work that exists nowhere else. */
+export async function transaction(stores, mode = "readonly", durability = "default") {
+  const db = await openDb();
+  return db.transaction(stores, mode, { durability });
+}
+
+export async function get(store, key) {
+  const tx = await transaction([store]);
+  return req(tx.objectStore(store).get(key));
+}
+
+export async function getAll(store, query) {
+  const tx = await transaction([store]);
+  return req(tx.objectStore(store).getAll(query));
+}
+
+export async function byIndex(store, index, key) {
+  const tx = await transaction([store]);
+  return req(tx.objectStore(store).index(index).getAll(key));
+}
+
+export async function count(store) {
+  const tx = await transaction([store]);
+  return req(tx.objectStore(store).count());
+}
+
+export async function getMeta(key) {
+  return get("meta", key);
+}
+
+/** Several meta values in one read: `{key: value}`. */
+export async function getMetas(keys) {
+  const tx = await transaction(["meta"]);
+  const values = await Promise.all(keys.map((key) => req(tx.objectStore("meta").get(key))));
+  return Object.fromEntries(keys.map((key, index) => [key, values[index]]));
+}
+
+export async function setMeta(values, durability = "strict") {
+  const tx = await transaction(["meta"], "readwrite", durability);
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) tx.objectStore("meta").delete(key);
+    else tx.objectStore("meta").put(value, key);
+  }
+  return done(tx);
+}
+
+/** Erase every record, the outbox and all sync state, in one transaction. */
+export async function wipe() {
+  const db = await openDb();
+  const names = [...db.objectStoreNames];
+  const tx = db.transaction(names, "readwrite", { durability: "strict" });
+  for (const name of names) tx.objectStore(name).clear();
+  return done(tx);
+}

@@ -1,0 +1,90 @@
+// Dates, day counts and money for display. Instants are shown in the company's time zone,
+// which also decides what "today" means (Asia/Tokyo by default, as on the server).
+
+import { lang, locale, t } from "./i18n.js";
+
+export const COMPANY_TZ = "Asia/Tokyo";
+const DAY_MS = 86400000;
+const formats = new Map();
+
+function formatter(kind) {
+  const key = `${lang()}:${kind}`;
+  if (!formats.has(key)) {
+    const options = {
+      datetime: { dateStyle: "medium", timeStyle: "short" },
+      date: { dateStyle: "medium" },
+      time: { hour: "2-digit", minute: "2-digit" },
+      ymd: { year: "numeric", month: "2-digit", day: "2-digit" },
+    }[kind];
+    formats.set(key, new Intl.DateTimeFormat(kind === "ymd" ? "en-CA" : locale(),
+      { ...options, timeZone: COMPANY_TZ }));
+  }
+  return formats.get(key);
+}
+
+function toDate(value) {
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function dateTime(value) {
+  const date = toDate(value);
+  return date ? formatter("datetime").format(date) : "";
+}
+
+export function time(value) {
+  const date = toDate(value);
+  return date ? formatter("time").format(date) : "";
+}
+
+/** A `YYYY-MM-DD` company date shown in the user's language. */
+export function day(ymd) {
+  if (!ymd) return "";
+  const date = toDate(`${ymd}T12:00:00+09:00`);
+  return date ? formatter("date").format(date) : ymd;
+}
+
+/** The company-calendar date of an instant, as `YYYY-MM-DD`. */
+export function companyDay(value) {
+  const date = toDate(value);
+  return date ? formatter("ymd").format(date) : "";
+}
+
+/** Whole company days from the instant's date to today (negative: in the future). */
+export function daysSince(value, now = Date.now()) {
+  const then = companyDay(value);
+  if (!then) return null;
+  const today = companyDay(now);
+  return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${then}T00:00:00Z`)) / DAY_MS);
+}
+
+export function relativeDays(days) {
+  if (days === null) return "";
+  if (days === 0) return t("days.today");
+  if (days === 1) return t("days.yesterday");
+  if (days > 1) return t("days.ago", { n: days });
+  return t("days.ahead", { n: -days });
+}
+
+export function yen(amount) {
+  if (amount === null || amount === undefined) return "";
+  return t("money.yen", { amount: new Intl.NumberFormat("ja-JP").format(amount) });
+}
+
+/** The value of an `<input type="datetime-local">` for an instant, in the device's time. */
+export function localInput(value = new Date()) {
+  const date = toDate(value) || new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+    + `T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** An RFC 3339 instant with the device's offset from a datetime-local value. */
+export function instantFromLocal(local) {
+  const date = toDate(local);
+  if (!date) return null;
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
+  return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+}

@@ -1,0 +1,213 @@
+// The outbox: every local edit waits here until the server has answered for it.
+//
+// Rules (see WatermelonDB's sync notes): a save writes the record and its mutation in ONE
+// transaction; edits of a record collapse into its last entry only while that entry has never
+// been sent (once sent, the server may have recorded its mutation_id, so new edits go in a new
+// entry); an entry is removed only after the server answered for it and only if its revision is
+// unchanged since it was sent; a rejected entry stays, with the server's errors, until the user
+// fixes it (it is then resent under a new mutation_id) or discards it.
+
+import { ENTITIES, done, req, transaction } from "./db.js";
+import * as hlc from "./hlc.js";
+import { applyChanges, noteVisits, pendingByRecord } from "./records.js";
+import { dataChanged } from "./store.js";
+
+let afterSave = () => {};
+
+/** Let the sync client hear about saves without a dependency cycle. */
+export function onSaved(listener) {
+  afterSave = listener;
+}
+
+function canCollapse(entry, op, base) {
+  return entry && entry.status === "pending" && !entry.attempted && entry.op === "upsert"
+    && op === "upsert" && entry.base_version === base;
+}
+
+function beforeValues(current, changes) {
+  const before = {};
+  for (const name of Object.keys(changes)) before[name] = current ? current[name] ?? null : null;
+  return before;
+}
+
+/**
+ * Save local edits, each `{entity, id, changes, op?, local?}`, with their mutations in one
+ * transaction. `local` holds fields shown on the device before the server answers (never sent).
+ */
+export async function save(edits, { group = null } = {}) {
+  const started = performance.now();
+  const stores = [...new Set(edits.map((e) => e.entity)), "outbox", "meta", "recent"];
+  const tx = await transaction(stores, "readwrite", "strict");
+  const meta = tx.objectStore("meta");
+  const outbox = tx.objectStore("outbox");
+  const [last, node] = await Promise.all([req(meta.get("hlc")), req(meta.get("device_id"))]);
+  let clock = last || hlc.ZERO;
+  const visitTimes = new Map();
+  for (const edit of edits) {
+    clock = hlc.send(clock, Date.now(), node);
+    const op = edit.op || "upsert";
+    const store = tx.objectStore(edit.entity);
+    const [current, entries] = await Promise.all([
+      req(store.get(edit.id)), req(outbox.index("record").getAll([edit.entity, edit.id]))]);
+    const base = current?.version ?? null;
+    const record = { ...(current || { id: edit.id }), ...(edit.local || {}), ...edit.changes };
+    if (op === "delete") record.deleted = true;
+    store.put(record);
+    if (edit.entity === "visits" && !record.deleted) {
+      visitTimes.set(record.customer_id, Date.parse(record.visited_at) || Date.now());
+    }
+    const lastEntry = entries[entries.length - 1];
+    if (canCollapse(lastEntry, op, base)) {
+      for (const [name, value] of Object.entries(beforeValues(current, edit.changes))) {
+        if (!(name in lastEntry.before)) lastEntry.before[name] = value;
+      }
+      Object.assign(lastEntry.changes, edit.changes);
+      lastEntry.hlc = clock;
+      lastEntry.rev += 1;
+      outbox.put(lastEntry);
+    } else {
+      outbox.add({
+        mutation_id: crypto.randomUUID(), entity: edit.entity, record_id: edit.id, op,
+        base_version: base, changes: { ...edit.changes }, hlc: clock, rev: 1,
+        attempted: false, status: "pending", errors: null, created_ms: Date.now(), group,
+        before: beforeValues(current, edit.changes),
+      });
+    }
+  }
+  meta.put(clock, "hlc");
+  await noteVisits(tx, visitTimes);
+  await done(tx);
+  performance.measure("genba:save", { start: started });
+  dataChanged({ local: true });
+  afterSave();
+}
+
+/** Take up to `limit` pending entries in order, marking them sent (they never collapse again). */
+export async function takeBatch(limit) {
+  const tx = await transaction(["outbox"], "readwrite", "strict");
+  const store = tx.objectStore("outbox");
+  const all = await req(store.getAll());
+  let batch = all.filter((e) => e.status === "pending").slice(0, limit + 1);
+  if (batch.length > limit) {
+    const next = batch.pop();
+    // Never split a group (a restored value and its `resolved` flag go in the same push).
+    if (next.group) {
+      const kept = batch.filter((e) => e.group !== next.group);
+      if (kept.length) batch = kept;
+    }
+  }
+  for (const entry of batch) {
+    if (!entry.attempted) {
+      entry.attempted = true;
+      store.put(entry);
+    }
+  }
+  await done(tx);
+  return batch.map((entry) => ({ ...entry, changes: { ...entry.changes } }));
+}
+
+export function toWire(entry) {
+  return {
+    mutation_id: entry.mutation_id, entity: entry.entity, record_id: entry.record_id,
+    op: entry.op, base_version: entry.base_version, changes: entry.changes, hlc: entry.hlc,
+  };
+}
+
+/** Record the server's answers for a sent batch, and store the records it returned. */
+export async function settle(sent, results, serverHlc) {
+  const tx = await transaction([...ENTITIES, "outbox", "meta", "recent"], "readwrite", "strict");
+  const store = tx.objectStore("outbox");
+  const answers = new Map(results.map((r) => [r.mutation_id, r]));
+  const changes = [];
+  const current = await Promise.all(sent.map((entry) => req(store.get(entry.seq))));
+  sent.forEach((entry, index) => {
+    const result = answers.get(entry.mutation_id);
+    const now = current[index];
+    if (!result || !now) return;
+    const rejected = result.status === "rejected"
+      || (result.status === "duplicate" && result.original_status === "rejected");
+    if (rejected) {
+      now.status = "rejected";
+      now.errors = result.errors || {};
+      store.put(now);
+    } else if (now.rev === entry.rev) {
+      store.delete(entry.seq);
+    } else {
+      // Edited while in flight: what the server stored is not all of it; send the rest anew.
+      now.mutation_id = crypto.randomUUID();
+      now.attempted = false;
+      store.put(now);
+    }
+    if (result.record) changes.push({ entity: entry.entity, record: result.record });
+    for (const conflict of result.conflicts || []) {
+      if (conflict?.id && conflict.version) changes.push({ entity: "conflicts", record: conflict });
+    }
+  });
+  const pending = pendingByRecord(await req(store.getAll()));
+  await applyChanges(tx, changes, pending);
+  await advanceClock(tx, serverHlc);
+  await done(tx);
+}
+
+/** Move the device clock past the server's (inside `tx`, which must include "meta"). */
+export async function advanceClock(tx, serverHlc) {
+  if (!serverHlc) return;
+  const meta = tx.objectStore("meta");
+  const [last, node] = await Promise.all([req(meta.get("hlc")), req(meta.get("device_id"))]);
+  meta.put(hlc.receive(last, serverHlc, Date.now(), node), "hlc");
+}
+
+export async function entries() {
+  const tx = await transaction(["outbox"]);
+  return req(tx.objectStore("outbox").getAll());
+}
+
+/** Resend a rejected entry, with the user's corrections, under a new mutation_id. */
+export async function resend(seq, corrections = {}) {
+  const tx = await transaction(["outbox", "meta", ...ENTITIES], "readwrite", "strict");
+  const store = tx.objectStore("outbox");
+  const entry = await req(store.get(seq));
+  if (!entry) return;
+  const meta = tx.objectStore("meta");
+  const [last, node] = await Promise.all([req(meta.get("hlc")), req(meta.get("device_id"))]);
+  const clock = hlc.send(last, Date.now(), node);
+  Object.assign(entry, {
+    mutation_id: crypto.randomUUID(), changes: { ...entry.changes, ...corrections }, hlc: clock,
+    status: "pending", errors: null, attempted: false, rev: entry.rev + 1,
+  });
+  store.put(entry);
+  meta.put(clock, "hlc");
+  if (Object.keys(corrections).length) {
+    const records = tx.objectStore(entry.entity);
+    const record = await req(records.get(entry.record_id));
+    records.put({ ...(record || { id: entry.record_id }), ...corrections });
+  }
+  await done(tx);
+  dataChanged({ local: true });
+  afterSave();
+}
+
+/** Give up a rejected entry: a never-created record goes, an edit's old values come back. */
+export async function discard(seq) {
+  const tx = await transaction(["outbox", ...ENTITIES], "readwrite", "strict");
+  const store = tx.objectStore("outbox");
+  const entry = await req(store.get(seq));
+  if (!entry) return;
+  store.delete(seq);
+  const others = (await req(store.index("record").getAll([entry.entity, entry.record_id])))
+    .filter((e) => e.seq !== seq);
+  const records = tx.objectStore(entry.entity);
+  const record = await req(records.get(entry.record_id));
+  if (record && entry.base_version === null && record.version == null && !others.length) {
+    records.delete(entry.record_id);
+  } else if (record) {
+    const touchedLater = new Set(others.filter((e) => e.seq > seq).flatMap((e) => Object.keys(e.changes)));
+    for (const [name, value] of Object.entries(entry.before || {})) {
+      if (!touchedLater.has(name)) record[name] = value;
+    }
+    if (entry.op === "delete") record.deleted = false;
+    records.put(record);
+  }
+  await done(tx);
+  dataChanged({ local: true });
+}

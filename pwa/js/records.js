@@ -1,0 +1,162 @@
+// Records on the device: applying what the server sends (keeping the newer version and laying
+// unanswered outbox edits over it), evictions, and the reads the screens need.
+
+import { ENTITIES, req, transaction } from "./db.js";
+import { digits, fold } from "./text.js";
+
+export function recordKey(entity, id) {
+  return `${entity}:${id}`;
+}
+
+/** Outbox entries the server has not answered yet, by record (rejected ones are not laid over). */
+export function pendingByRecord(entries) {
+  const out = new Map();
+  for (const entry of entries) {
+    if (entry.status === "rejected") continue;
+    const key = recordKey(entry.entity, entry.record_id);
+    if (!out.has(key)) out.set(key, []);
+    out.get(key).push(entry);
+  }
+  return out;
+}
+
+/** The server's record with the device's unanswered edits laid over it, in outbox order. */
+export function overlay(record, entries) {
+  if (!entries) return record;
+  const out = { ...record };
+  for (const entry of entries) {
+    if (entry.op === "delete") out.deleted = true;
+    else Object.assign(out, entry.changes);
+  }
+  return out;
+}
+
+/**
+ * Apply server changes (`{entity, record}` or `{entity, id, evict}`) inside `tx`.
+ *
+ * The newer version wins: a record older than the one held is skipped. An eviction removes a
+ * record unless the outbox still holds unanswered edits of it. `seen`, when given, collects
+ * the keys of everything the server sent (a fresh pull removes what it did not send).
+ * `empty` names stores that held nothing when a fresh pull began: the feed comes in commit
+ * order, so there is nothing older to compare with and no record needs reading first.
+ */
+export async function applyChanges(tx, changes, pending, seen = null, empty = null) {
+  const held = await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)
+    ? null : req(tx.objectStore(change.entity).get(change.record.id)))));
+  const written = new Map();
+  const visitTimes = new Map();
+  changes.forEach((change, index) => {
+    if (!ENTITIES.includes(change.entity)) return;
+    const id = change.evict ? change.id : change.record.id;
+    const key = recordKey(change.entity, id);
+    seen?.add(key);
+    const store = tx.objectStore(change.entity);
+    if (change.evict) {
+      if (!pending.has(key)) {
+        store.delete(id);
+        written.set(key, null);
+        if (change.entity === "customers") tx.objectStore("recent").delete(id);
+      }
+      return;
+    }
+    const current = written.has(key) ? written.get(key) : held[index];
+    if (current && current.version != null && current.version > change.record.version) return;
+    const record = overlay(change.record, pending.get(key));
+    store.put(record);
+    written.set(key, record);
+    if (change.entity === "visits" && !record.deleted) {
+      const at = Date.parse(record.visited_at) || 0;
+      if (at > (visitTimes.get(record.customer_id) || 0)) visitTimes.set(record.customer_id, at);
+    }
+  });
+  await noteVisits(tx, visitTimes);
+}
+
+/** Remember the latest visit per customer (a store of its own, for the customer list order). */
+export async function noteVisits(tx, visitTimes) {
+  if (!visitTimes.size) return;
+  const store = tx.objectStore("recent");
+  const ids = [...visitTimes.keys()];
+  const known = await Promise.all(ids.map((id) => req(store.get(id))));
+  ids.forEach((id, index) => {
+    const at = visitTimes.get(id);
+    if (!known[index] || known[index].at < at) store.put({ customer_id: id, at });
+  });
+}
+
+/** After a fresh pull: drop records the server no longer sends, unless edits of them are unsent. */
+export async function removeUnseen(seen) {
+  const tx = await transaction([...ENTITIES, "outbox"], "readwrite");
+  const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
+  for (const entity of ENTITIES) {
+    const keys = await req(tx.objectStore(entity).getAllKeys());
+    for (const id of keys) {
+      const key = recordKey(entity, id);
+      if (!seen.has(key) && !pending.has(key)) tx.objectStore(entity).delete(id);
+    }
+  }
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+// --- reads -------------------------------------------------------------------------------
+
+/** Every live customer, prepared for instant search, recently visited first. */
+export async function customerIndex() {
+  const tx = await transaction(["customers", "recent"]);
+  const [customers, recent] = await Promise.all([
+    req(tx.objectStore("customers").getAll()), req(tx.objectStore("recent").getAll())]);
+  const last = new Map(recent.map((r) => [r.customer_id, r.at]));
+  return customers.filter((c) => !c.deleted).map((c) => {
+    const kana = fold(c.name_kana);
+    return {
+      id: c.id,
+      name: c.name || "",
+      kana: c.name_kana || "",
+      phoneText: c.phone || "",
+      address: c.address || "",
+      folded: `${fold(c.name)}\u0001${kana}`,
+      order: kana || fold(c.name), // hiragana sorts in gojūon order by code point
+      phone: digits(c.phone),
+      last: last.get(c.id) || 0,
+    };
+  }).sort((a, b) => (b.last - a.last) || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+}
+
+/** The index as the customer list last saw it: shown at once on start, then refreshed. */
+export async function cachedCustomerIndex() {
+  const tx = await transaction(["cache"]);
+  return (await req(tx.objectStore("cache").get("customer_index"))) || null;
+}
+
+export async function cacheCustomerIndex(index) {
+  const tx = await transaction(["cache"], "readwrite", "relaxed");
+  tx.objectStore("cache").put(index, "customer_index");
+}
+
+/** A customer with everything the customer page shows. */
+export async function customerBundle(id) {
+  const children = ["contacts", "visits", "requests", "deals", "quotes"];
+  const tx = await transaction(["customers", "users", ...children]);
+  const [customer, users, ...lists] = await Promise.all([
+    req(tx.objectStore("customers").get(id)),
+    req(tx.objectStore("users").getAll()),
+    ...children.map((name) => req(tx.objectStore(name).index("customer_id").getAll(id))),
+  ]);
+  const bundle = { customer, users: new Map(users.map((u) => [u.id, u])) };
+  children.forEach((name, index) => { bundle[name] = lists[index].filter((r) => !r.deleted); });
+  return bundle;
+}
+
+export async function getRecord(entity, id) {
+  const tx = await transaction([entity]);
+  return req(tx.objectStore(entity).get(id));
+}
+
+export async function usersById() {
+  const tx = await transaction(["users"]);
+  const users = await req(tx.objectStore("users").getAll());
+  return new Map(users.map((u) => [u.id, u]));
+}

@@ -1,0 +1,57 @@
+// The only global state of the app: who is signed in, the sync status, and a "data changed"
+// signal. Screens read IndexedDB for records and subscribe here to re-render.
+
+const state = {
+  user: null,
+  deviceId: null,
+  online: navigator.onLine,
+  syncing: false,
+  lastSync: null,
+  pending: 0,
+  rejected: 0,
+  conflicts: 0,
+  oldestPending: null,
+  error: null,
+  authNeeded: false,
+  persisted: null,
+  updateReady: false,
+  notice: null,
+};
+const listeners = new Set();
+const dataListeners = new Set();
+const channel = "BroadcastChannel" in self ? new BroadcastChannel("genba") : null;
+
+export function getState() {
+  return state;
+}
+
+export function update(patch) {
+  let changed = false;
+  for (const [key, value] of Object.entries(patch)) {
+    if (state[key] !== value) {
+      state[key] = value;
+      changed = true;
+    }
+  }
+  if (changed) for (const listener of listeners) listener(state);
+}
+
+export function subscribe(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Tell screens (in this tab and the others) that stored records changed. */
+export function dataChanged(what = {}) {
+  for (const listener of dataListeners) listener(what);
+  channel?.postMessage({ type: "data", what });
+}
+
+export function onData(listener) {
+  dataListeners.add(listener);
+  return () => dataListeners.delete(listener);
+}
+
+channel?.addEventListener("message", (event) => {
+  if (event.data?.type === "data") for (const listener of dataListeners) listener(event.data.what);
+});

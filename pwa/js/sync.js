@@ -1,0 +1,254 @@
+// The sync client: one run at a time (across tabs too, with a Web Lock), pushing the outbox in
+// batches of at most 500 and then pulling until `has_more` is false.
+//
+// Triggers: start, the `online` event, every save, a timer while the page is visible, the
+// button. Failures back off exponentially with jitter. A 401 `token_revoked` wipes the device;
+// any other 401 keeps everything and asks for the password; 409 `clock_skew` asks the user to
+// fix the clock; 410 drops the cursor and pulls afresh, keeping the outbox.
+
+import * as api from "./api.js";
+import { ENTITIES, count, done, getMeta, req, setMeta, transaction } from "./db.js";
+import * as outbox from "./outbox.js";
+import { applyChanges, pendingByRecord, removeUnseen } from "./records.js";
+import { dataChanged, getState, update } from "./store.js";
+
+export const PUSH_BATCH = 500;
+export const PULL_LIMIT = 2000;
+const TIMER_MS = 3 * 60 * 1000;
+const BACKOFF_BASE_MS = 2000;
+const BACKOFF_MAX_MS = 5 * 60 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+
+let running = null;
+let again = false;
+let failures = 0;
+let retryTimer = null;
+let onRevoked = async () => {};
+
+/** What to do when the server says this device was revoked (wipe it and show the login). */
+export function setRevokedHandler(handler) {
+  onRevoked = handler;
+}
+
+/** Run a sync now, or once more right after the one running. */
+export function requestSync(reason = "manual") {
+  if (reason === "manual" || reason === "online") failures = 0;
+  if (running) {
+    again = true;
+    return running;
+  }
+  clearTimeout(retryTimer);
+  running = (async () => {
+    try {
+      do {
+        again = false;
+        await withLock(runOnce);
+      } while (again);
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
+function withLock(task) {
+  if (navigator.locks) return navigator.locks.request("genba-sync", task);
+  return task();
+}
+
+async function runOnce() {
+  const token = await getMeta("token");
+  if (!token || getState().authNeeded) return refreshStatus();
+  if (!navigator.onLine) {
+    update({ online: false });
+    return refreshStatus();
+  }
+  update({ syncing: true, online: true });
+  const started = performance.now();
+  try {
+    const pushed = await pushAll(token);
+    const pulled = await pullAll(token);
+    performance.measure("genba:sync", { start: started, detail: { pushed, pulled } });
+    const now = Date.now();
+    await setMeta({ last_sync: now });
+    failures = 0;
+    update({ lastSync: now, error: null });
+  } catch (err) {
+    await handleFailure(err);
+  } finally {
+    update({ syncing: false });
+    await refreshStatus();
+  }
+}
+
+async function pushAll(token) {
+  let limit = PUSH_BATCH;
+  let pushed = 0;
+  for (let round = 0; round < 10000; round += 1) {
+    const batch = await outbox.takeBatch(limit);
+    if (!batch.length) return pushed;
+    let answer;
+    try {
+      answer = await api.push(token, {
+        device_id: getState().deviceId, client_time: Date.now(), mutations: batch.map(outbox.toWire),
+      });
+    } catch (err) {
+      if (err.status === 413 && limit > 1) {
+        limit = Math.ceil(limit / 2); // over 5 MB: send smaller batches
+        continue;
+      }
+      throw err;
+    }
+    await outbox.settle(batch, answer.results, answer.hlc);
+    pushed += batch.length;
+    dataChanged({ pushed: batch.length });
+    await refreshStatus();
+  }
+  return pushed;
+}
+
+async function pullAll(token) {
+  let cursor = await getMeta("cursor");
+  let seen = null;
+  let pulled = 0;
+  let empty = cursor ? null : await emptyStores();
+  let lastSignal = 0;
+  let next = fetchPage(token, cursor);
+  for (;;) {
+    let page;
+    try {
+      page = await next;
+    } catch (err) {
+      if (err.status === 410 && cursor) {
+        cursor = null; // too long offline: everything afresh, the outbox stays
+        seen = new Set();
+        empty = await emptyStores();
+        await setMeta({ cursor: undefined });
+        next = fetchPage(token, null);
+        continue;
+      }
+      throw err;
+    }
+    // Fetch the next page while this one is written.
+    next = page.has_more ? fetchPage(token, page.cursor) : null;
+    next?.catch(() => {}); // its failure is handled when it is awaited
+    const applying = performance.now();
+    await applyPage(page, seen, empty);
+    performance.measure("genba:pull-apply", { start: applying, detail: page.changes.length });
+    cursor = page.cursor;
+    pulled += page.changes.length;
+    if (page.changes.length && (!page.has_more || performance.now() - lastSignal > 2000)) {
+      lastSignal = performance.now(); // screens redraw at most every 2 s during a long pull
+      dataChanged({ pulled: page.changes.length });
+    }
+    if (!page.has_more) break;
+  }
+  if (seen) {
+    await removeUnseen(seen);
+    dataChanged({ refreshed: true });
+  }
+  return pulled;
+}
+
+async function fetchPage(token, cursor) {
+  const started = performance.now();
+  const page = await api.pull(token, cursor, PULL_LIMIT);
+  performance.measure("genba:pull-fetch", { start: started });
+  return page;
+}
+
+/** The entity stores holding nothing (before a pull without a cursor). */
+async function emptyStores() {
+  const tx = await transaction(ENTITIES);
+  const counts = await Promise.all(ENTITIES.map((name) => req(tx.objectStore(name).count())));
+  return new Set(ENTITIES.filter((name, index) => counts[index] === 0));
+}
+
+/** Apply one pull page and move the cursor, in one transaction (relaxed: the server has it all). */
+async function applyPage(page, seen, empty) {
+  const tx = await transaction([...ENTITIES, "outbox", "meta", "recent"], "readwrite", "relaxed");
+  const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
+  await applyChanges(tx, page.changes, pending, seen, empty);
+  tx.objectStore("meta").put(page.cursor, "cursor");
+  await outbox.advanceClock(tx, page.hlc);
+  await done(tx);
+}
+
+async function handleFailure(err) {
+  if (err instanceof api.ApiError && err.status === 401) {
+    if (err.reason === "token_revoked") {
+      await onRevoked();
+      return;
+    }
+    update({ authNeeded: true, error: { kind: "auth", message: err.message } });
+    return;
+  }
+  if (err instanceof api.ApiError && err.status === 409 && err.reason === "clock_skew") {
+    update({ error: { kind: "clock", message: err.message } });
+  } else if (err instanceof api.ApiError && err.status === 426) {
+    // The server needs a newer app: keep the outbox and look for the new version now.
+    update({ error: { kind: "outdated", message: err.message } });
+    navigator.serviceWorker?.getRegistration().then((r) => r?.update()).catch(() => {});
+  } else if (err instanceof api.NetworkError) {
+    update({ error: navigator.onLine ? { kind: "network", message: err.message } : null,
+      online: navigator.onLine });
+  } else {
+    update({ error: { kind: "server", message: err.message } });
+    console.error(err);
+  }
+  scheduleRetry();
+}
+
+function scheduleRetry() {
+  failures += 1;
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+  const delay = ceiling * (0.5 + Math.random() / 2);
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => requestSync("retry"), delay);
+}
+
+/** Recount what the status bar shows: pending, rejected, conflicts, the oldest unsent edit. */
+export async function refreshStatus() {
+  const [entries, conflicts, lastSync] = await Promise.all([
+    outbox.entries(), unresolvedConflicts(), getMeta("last_sync")]);
+  const pending = entries.filter((e) => e.status === "pending");
+  update({
+    pending: pending.length,
+    rejected: entries.length - pending.length,
+    oldestPending: pending.length ? Math.min(...pending.map((e) => e.created_ms)) : null,
+    conflicts: conflicts.filter((c) => c.lost_by === getState().user?.id).length,
+    lastSync: lastSync || null,
+  });
+}
+
+export async function unresolvedConflicts() {
+  const tx = await transaction(["conflicts"]);
+  const all = await req(tx.objectStore("conflicts").getAll());
+  return all.filter((c) => !c.resolved && !c.deleted);
+}
+
+export function staleSince(state, now = Date.now()) {
+  return state.oldestPending !== null && now - state.oldestPending > DAY_MS;
+}
+
+/** Wire up the triggers: `online`, visibility, and the timer while the page is visible. */
+export function start() {
+  outbox.onSaved(() => requestSync("save"));
+  window.addEventListener("online", () => {
+    update({ online: true });
+    failures = 0;
+    requestSync("online");
+  });
+  window.addEventListener("offline", () => update({ online: false }));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") requestSync("visible");
+  });
+  setInterval(() => {
+    if (document.visibilityState === "visible") requestSync("timer");
+  }, TIMER_MS);
+  return requestSync("start");
+}
+
+export async function outboxSize() {
+  return count("outbox");
+}

@@ -1,0 +1,26 @@
+// Japanese-aware folding for search: width (NFKC), case and katakana/hiragana differences
+// disappear, so ﾔﾏﾀﾞ, ヤマダ and やまだ all find 山田製作所 by its name_kana.
+
+const KATAKANA = /[\u30a1-\u30f6]/g;
+
+export function fold(text) {
+  if (!text) return "";
+  return String(text).normalize("NFKC").toLowerCase()
+    .replace(KATAKANA, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0x60))
+    .replace(/\s+/g, "");
+}
+
+export function digits(text) {
+  return String(text || "").normalize("NFKC").replace(/\D+/g, "");
+}
+
+/** Whether a prepared entry ({folded, phone}) matches a query folded once per keystroke. */
+export function matches(entry, query) {
+  if (!query.folded) return true;
+  if (entry.folded.includes(query.folded)) return true;
+  return query.digits.length >= 3 && entry.phone.includes(query.digits);
+}
+
+export function prepareQuery(text) {
+  return { folded: fold(text), digits: digits(text) };
+}

@@ -1,0 +1,132 @@
+// A customer: details, contacts, and a timeline of visits, requests, deals and quotes, newest
+// first. Requests show the route the server chose once they have been synced.
+
+import { dateTime, day, daysSince, relativeDays, yen } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { customerBundle, recordKey } from "../records.js";
+import { onData } from "../store.js";
+import { h, mount } from "./dom.js";
+import { actionBar, linkButton } from "./form.js";
+
+export async function render(view, { params }) {
+  const [id] = params;
+  const draw = async () => {
+    const [bundle, entries] = await Promise.all([customerBundle(id), outbox.entries()]);
+    const unsent = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+    mount(view, ...page(bundle, unsent));
+  };
+  await draw();
+  let timer = null;
+  return onData(() => {
+    clearTimeout(timer);
+    timer = setTimeout(draw, 100);
+  });
+}
+
+function page(bundle, unsent) {
+  const { customer } = bundle;
+  if (!customer || customer.deleted) {
+    return [h("h1", { tabindex: "-1" }, t("customer.missing")),
+      h("p", {}, h("a", { href: "#/customers" }, t("nav.back")))];
+  }
+  const names = (userId) => bundle.users.get(userId)?.name || "";
+  const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
+  return [
+    h("p", { class: "crumbs" }, h("a", { href: "#/customers" }, t("nav.customers"))),
+    h("h1", { tabindex: "-1", "data-testid": "customer-name" }, customer.name),
+    customer.name_kana ? h("p", { class: "sub" }, customer.name_kana) : null,
+    h("dl", { class: "facts" },
+      fact(t("customer.phone"), customer.phone ? h("a", { href: `tel:${customer.phone.replace(/[^\d+]/g, "")}` }, customer.phone) : null),
+      fact(t("customer.address"), customer.address),
+      fact(t("customer.owner"), names(customer.owner_id)),
+      fact(t("customer.notes"), customer.notes ? h("span", { class: "prewrap" }, customer.notes) : null)),
+    h("section", { "aria-labelledby": "contacts-h" },
+      h("h2", { id: "contacts-h" }, t("customer.contacts")),
+      bundle.contacts.length
+        ? h("ul", { class: "list compact" }, bundle.contacts.map(contactRow))
+        : h("p", { class: "empty" }, t("customer.noContacts"))),
+    h("section", { "aria-labelledby": "timeline-h" },
+      h("h2", { id: "timeline-h" }, t("customer.timeline")),
+      timeline(bundle, contacts, names, unsent)),
+    actionBar(
+      linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
+      linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" })),
+  ];
+}
+
+function fact(term, value) {
+  if (value === null || value === undefined || value === "") return null;
+  return [h("dt", {}, term), h("dd", {}, value)];
+}
+
+function contactRow(contact) {
+  return h("li", { class: "row static" },
+    h("span", { class: "row-title" }, contact.name),
+    h("span", { class: "row-meta" },
+      [contact.department, contact.title].filter(Boolean).join(" "),
+      contact.phone ? h("a", { href: `tel:${contact.phone.replace(/[^\d+]/g, "")}` }, contact.phone) : null,
+      contact.email ? h("span", {}, contact.email) : null));
+}
+
+/** When an item happened, for ordering: the visit time, when a request was heard, and so on. */
+export function happenedAt(entity, record) {
+  const value = {
+    visits: record.visited_at,
+    requests: record.heard_at || record.created_at,
+    deals: record.updated_at,
+    quotes: record.submitted_at || record.created_at,
+  }[entity];
+  return Date.parse(value) || Date.now();
+}
+
+function timeline(bundle, contacts, names, unsent) {
+  const items = [];
+  for (const entity of ["visits", "requests", "deals", "quotes"]) {
+    for (const record of bundle[entity]) items.push({ entity, record, at: happenedAt(entity, record) });
+  }
+  if (!items.length) return h("p", { class: "empty" }, t("customer.noHistory"));
+  items.sort((a, b) => b.at - a.at);
+  return h("ol", { class: "timeline", "data-testid": "timeline" }, items.map(({ entity, record, at }) => {
+    const pending = unsent.has(recordKey(entity, record.id));
+    const when = h("span", { class: "when" }, dateTime(at), " · ", relativeDays(daysSince(at)));
+    const body = ITEM[entity](record, contacts, names);
+    const badge = pending ? h("span", { class: "badge pending" }, t("record.unsent")) : null;
+    const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when, badge), body];
+    const href = entity === "visits" ? `#/visits/${record.id}` : entity === "requests" ? `#/requests/${record.id}` : null;
+    return h("li", { class: ["item", entity], dataset: { id: record.id } },
+      href ? h("a", { class: "item-link", href }, content) : h("div", { class: "item-static" }, content));
+  }));
+}
+
+export function routeText(request) {
+  return request.route_to ? label("request.route", request.route_to) : t("request.routePending");
+}
+
+const ITEM = {
+  visits: (visit, contacts, names) => h("span", { class: "item-body" },
+    h("span", { class: "item-title" }, label("visit.kind", visit.kind), visit.purpose ? ` — ${visit.purpose}` : ""),
+    visit.notes ? h("span", { class: "item-text" }, visit.notes) : null,
+    visit.handling ? h("span", { class: "item-text" }, visit.handling) : null,
+    h("span", { class: "item-meta" },
+      (visit.contact_ids || []).map((cid) => contacts.get(cid)?.name).filter(Boolean).join("、"),
+      visit.author_id ? ` ${t("record.by", { name: names(visit.author_id) })}` : "",
+      visit.next_action ? ` ${t("visit.nextShort", { action: visit.next_action, due: day(visit.next_action_due) })}` : "")),
+  requests: (request) => h("span", { class: "item-body" },
+    h("span", { class: "item-title" }, label("request.kind", request.kind), " — ", request.title),
+    request.details ? h("span", { class: "item-text" }, request.details) : null,
+    h("span", { class: "item-meta" },
+      h("span", { class: "route", "data-testid": "route" }, t("request.routeLabel"), routeText(request)),
+      ` · ${label("request.status", request.status || "new")} · ${t("request.urgencyLabel")}${label("request.urgency", request.urgency || "normal")}`)),
+  deals: (deal) => h("span", { class: "item-body" },
+    h("span", { class: "item-title" }, deal.title),
+    h("span", { class: "item-meta" },
+      label("deal.stage", deal.stage), " · ",
+      t("deal.ball", { who: label("deal.ballOwner", deal.ball), days: deal.ball_since ? daysSince(deal.ball_since) : 0 }),
+      deal.amount ? ` · ${yen(deal.amount)}` : "")),
+  quotes: (quote) => h("span", { class: "item-body" },
+    h("span", { class: "item-title" }, [quote.product, quote.drawing_no].filter(Boolean).join(" ")),
+    h("span", { class: "item-meta" },
+      [quote.material, quote.dimensions, quote.processing_method].filter(Boolean).join(" / "),
+      quote.amount ? ` · ${yen(quote.amount)}` : "", ` · ${label("quote.status", quote.status)}`)),
+};

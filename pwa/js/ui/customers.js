@@ -1,0 +1,109 @@
+// Customers: instant search over name, kana and phone (width, case and kana folded), recently
+// visited first. Works entirely from IndexedDB.
+
+import { daysSince, relativeDays } from "../format.js";
+import { t } from "../i18n.js";
+import { cacheCustomerIndex, cachedCustomerIndex, customerIndex } from "../records.js";
+import { getState, onData, subscribe } from "../store.js";
+import { matches, prepareQuery } from "../text.js";
+import { h, mount } from "./dom.js";
+import { followSearch } from "./follow-search.js";
+import { actionBar, field, linkButton } from "./form.js";
+
+const PAGE = 50;
+
+export async function render(view, { query }) {
+  // Start from the index cached by the last visit to this screen (one read instead of every
+  // customer), then refresh it from the stores.
+  const cached = await cachedCustomerIndex();
+  let index = cached || await customerIndex();
+  let shown = PAGE;
+  const search = h("input", {
+    type: "search", autocomplete: "off", enterkeyhint: "search", value: query.get("q") || "",
+    "data-testid": "customer-search",
+  });
+  const summary = h("p", { class: "summary", "aria-live": "polite", "data-testid": "customer-count" });
+  const list = h("ul", { class: "list", "data-testid": "customer-list" });
+  const more = h("button", { type: "button", class: "button", hidden: true }, t("customers.more"));
+  const empty = h("p", { class: "empty", "data-testid": "no-customers" }, t("customers.none"));
+
+  const show = () => {
+    const started = performance.now();
+    const q = prepareQuery(search.value);
+    const hits = q.folded ? index.filter((entry) => matches(entry, q)) : index;
+    mount(list, ...hits.slice(0, shown).map(row));
+    summary.textContent = q.folded
+      ? t("customers.found", { n: hits.length, total: index.length })
+      : t("customers.total", { total: index.length });
+    more.hidden = hits.length <= shown;
+    empty.hidden = index.length > 0;
+    performance.measure("genba:search", { start: started });
+  };
+  search.addEventListener("input", () => {
+    shown = PAGE;
+    show();
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") event.preventDefault(); // results are already there; IME-safe
+  });
+  more.addEventListener("click", () => {
+    shown += PAGE;
+    show();
+  });
+
+  mount(view,
+    h("h1", { tabindex: "-1" }, t("customers.title")),
+    h("div", { class: "search" }, field({
+      name: "q", label: t("customers.search"), control: search, hint: t("customers.searchHint"),
+    })),
+    summary,
+    empty,
+    list, more,
+    getState().user?.role === "rep"
+      ? followSearch(() => search.value, () => new Set(index.map((entry) => entry.id))) : null,
+    actionBar(linkButton(t("visit.new"), "#/visits/new", { class: "button primary" })));
+  show();
+
+  let timer = null;
+  let dirty = false;
+  const refresh = async () => {
+    dirty = false;
+    index = await customerIndex();
+    show();
+    cacheCustomerIndex(index);
+  };
+  if (cached) setTimeout(refresh, 0);
+  else cacheCustomerIndex(index);
+  // While a sync runs, records arrive page by page: re-index once it is over, not every page.
+  const offData = onData(() => {
+    dirty = true;
+    clearTimeout(timer);
+    if (!getState().syncing) timer = setTimeout(refresh, 400); // a burst of saves re-indexes once
+  });
+  let syncing = getState().syncing;
+  const offState = subscribe((state) => {
+    const ended = syncing && !state.syncing;
+    syncing = state.syncing;
+    if (ended && dirty) {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 0);
+    }
+  });
+  return () => {
+    clearTimeout(timer);
+    offData();
+    offState();
+  };
+}
+
+function row(entry) {
+  const days = entry.last ? daysSince(entry.last) : null;
+  return h("li", {},
+    h("a", { class: "row customer-row", href: `#/customers/${entry.id}` },
+      h("span", { class: "row-title" }, entry.name),
+      entry.kana ? h("span", { class: "row-sub" }, entry.kana) : null,
+      h("span", { class: "row-meta" },
+        entry.phoneText ? h("span", {}, entry.phoneText) : null,
+        entry.address ? h("span", {}, entry.address) : null,
+        days !== null ? h("span", {}, t("customers.lastVisit", { when: relativeDays(days) })) : null)));
+}

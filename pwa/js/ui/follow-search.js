@@ -1,0 +1,54 @@
+// A rep's customers are their own, their team's and those they follow. Others are found
+// online (the server answers only ids and names) and followed: the follow syncs like any
+// record, and the customer with its history arrives in the next pull.
+
+import * as api from "../api.js";
+import { getMeta } from "../db.js";
+import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { getState } from "../store.js";
+import { h, mount } from "./dom.js";
+import { button } from "./form.js";
+
+export function followSearch(currentQuery, knownIds) {
+  const results = h("ul", { class: "list compact", "data-testid": "server-results", hidden: true });
+  const status = h("p", { class: "hint", "aria-live": "polite" });
+  const search = button(t("follow.search"), {
+    "data-testid": "server-search",
+    onClick: async () => {
+      const q = currentQuery().trim();
+      if (!q) {
+        status.textContent = t("follow.typeFirst");
+        return;
+      }
+      if (!getState().online) {
+        status.textContent = t("follow.offline");
+        return;
+      }
+      status.textContent = t("follow.searching");
+      try {
+        const body = await api.searchCustomers(await getMeta("token"), q);
+        const hits = body.results.filter((hit) => !knownIds().has(hit.id));
+        mount(results, ...hits.map(resultRow));
+        results.hidden = !hits.length;
+        status.textContent = hits.length ? t("follow.found", { n: hits.length }) : t("follow.none");
+      } catch (err) {
+        status.textContent = err instanceof api.NetworkError ? t("follow.offline") : err.message;
+      }
+    },
+  });
+  return h("section", { class: "follow-search" },
+    h("h2", {}, t("follow.title")), h("p", { class: "hint" }, t("follow.intro")), search, status, results);
+}
+
+function resultRow(hit) {
+  const follow = button(t("follow.follow"), {
+    class: "button small primary",
+    onClick: async () => {
+      follow.disabled = true;
+      await outbox.save([{ entity: "follows", id: crypto.randomUUID(), changes: { customer_id: hit.id } }]);
+      follow.textContent = t("follow.following");
+    },
+  });
+  return h("li", { class: "row static" }, h("span", { class: "row-title" }, hit.name), follow);
+}

@@ -1,0 +1,128 @@
+// Form building blocks in the DADS manner: a visible label on every field, 必須 marks, hints,
+// errors right under the field in words that say how to fix it, and Enter that is safe for
+// Japanese input: confirming an IME conversion never submits the form or moves focus.
+
+import { t } from "../i18n.js";
+import { h, uniqueId } from "./dom.js";
+
+/** A labelled field around `control` (which gets the id, hint and error wiring). */
+export function field({ name, label, control, required = false, hint = null }) {
+  const id = control.id || uniqueId(name);
+  control.id = id;
+  control.name = control.name || name;
+  if (required) control.setAttribute("aria-required", "true");
+  const hintEl = hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null;
+  const error = h("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  control.setAttribute("aria-describedby", [hintEl && hintEl.id, error.id].filter(Boolean).join(" "));
+  return h("div", { class: "field", dataset: { field: name } },
+    h("label", { for: id }, label, required ? requiredMark() : null),
+    hintEl, control, error);
+}
+
+export function requiredMark() {
+  return h("span", { class: "required" }, t("form.required"));
+}
+
+export function input(props = {}) {
+  return h("input", { type: "text", autocomplete: "off", ...props });
+}
+
+export function textarea(props = {}) {
+  return h("textarea", { rows: 4, ...props });
+}
+
+/** Big radio buttons in a fieldset: `options` is a list of [value, label]. */
+export function choices({ name, legend, options, value, required = false }) {
+  const error = h("p", { class: "field-error", id: uniqueId(`${name}-error`), hidden: true });
+  return h("fieldset", { class: "field choices", dataset: { field: name }, "aria-describedby": error.id },
+    h("legend", {}, legend, required ? requiredMark() : null),
+    h("div", { class: "choice-row" }, options.map(([code, text]) => h("label", { class: "choice" },
+      h("input", { type: "radio", name, value: code, checked: code === value }),
+      h("span", {}, text)))),
+    error);
+}
+
+export function choiceValue(form, name) {
+  return form.querySelector(`input[name="${name}"]:checked`)?.value ?? null;
+}
+
+/** Show `{field: [message]}` next to the fields; focus the first field in error. */
+export function showErrors(form, errors) {
+  clearErrors(form);
+  let first = null;
+  for (const [name, messages] of Object.entries(errors)) {
+    const wrapper = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+    const error = wrapper?.querySelector(".field-error");
+    if (!error) continue;
+    error.textContent = [].concat(messages).join(" ");
+    error.hidden = false;
+    const control = wrapper.querySelector("input, textarea, select");
+    control?.setAttribute("aria-invalid", "true");
+    first = first || control;
+  }
+  first?.focus();
+  return first !== null;
+}
+
+export function clearErrors(form) {
+  for (const error of form.querySelectorAll(".field-error")) {
+    error.textContent = "";
+    error.hidden = true;
+  }
+  for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+}
+
+/** Whether a keydown belongs to an IME composition (Safari reports 229 after compositionend). */
+export function composingKey(event, composing = false) {
+  return event.isComposing || event.keyCode === 229 || composing;
+}
+
+/**
+ * Make Enter safe in `form` and call `onSubmit` only for a deliberate submit.
+ *
+ * Enter that confirms an IME conversion does nothing at all. Enter in any other single-line
+ * field moves to the next field (a tablet keyboard's "next"), never submits: only the
+ * primary button saves.
+ */
+export function guardForm(form, onSubmit) {
+  let composing = false;
+  form.addEventListener("compositionstart", () => { composing = true; });
+  form.addEventListener("compositionend", () => { composing = false; });
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.keyCode !== 229) return;
+    if (composingKey(event, composing)) return;
+    const target = event.target;
+    if (target.tagName === "TEXTAREA" || target.tagName === "BUTTON" || target.tagName === "A") return;
+    if (target.tagName === "INPUT" || target.tagName === "SELECT") {
+      event.preventDefault();
+      focusNext(form, target);
+    }
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (composing) return;
+    onSubmit(event);
+  });
+  form.noValidate = true;
+}
+
+function focusNext(form, from) {
+  const focusable = [...form.querySelectorAll("input, select, textarea, button")].filter((el) =>
+    !el.disabled && !el.closest("[hidden]") && el.type !== "hidden"
+    && !(el.type === "radio" && !el.checked && el.name === from.name));
+  const next = focusable[focusable.indexOf(from) + 1];
+  next?.focus();
+}
+
+/** A bar of big buttons at the bottom of the screen; the first is the primary action. */
+export function actionBar(...buttons) {
+  return h("div", { class: "actions" }, buttons);
+}
+
+export function button(text, props = {}) {
+  return h("button", { type: "button", class: "button", ...props }, text);
+}
+
+export function linkButton(text, href, props = {}) {
+  return h("a", { class: "button", href, ...props }, text);
+}

@@ -1,0 +1,43 @@
+// One request or complaint: what was heard, where the server routed it (once synced), its
+// status and the office's answer.
+
+import { dateTime, daysSince, relativeDays } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { customerBundle, getRecord, recordKey } from "../records.js";
+import { onData } from "../store.js";
+import { routeText } from "./customer-page.js";
+import { h, mount } from "./dom.js";
+import { actionBar, linkButton } from "./form.js";
+import { fact } from "./visit-page.js";
+
+export async function render(view, { params }) {
+  const draw = async () => {
+    const request = await getRecord("requests", params[0]);
+    if (!request || request.deleted) {
+      mount(view, h("h1", { tabindex: "-1" }, t("request.missing")),
+        h("p", {}, h("a", { href: "#/customers" }, t("nav.back"))));
+      return;
+    }
+    const [bundle, entries] = await Promise.all([customerBundle(request.customer_id), outbox.entries()]);
+    const unsent = entries.some((e) => recordKey(e.entity, e.record_id) === recordKey("requests", request.id));
+    mount(view,
+      h("p", { class: "crumbs" }, h("a", { href: `#/customers/${request.customer_id}` }, bundle.customer?.name || "")),
+      h("h1", { tabindex: "-1", "data-testid": "request-heading" }, label("request.kind", request.kind), " — ", request.title),
+      unsent ? h("p", { class: "badge pending", "data-testid": "request-unsent" }, t("record.unsentLong")) : null,
+      h("dl", { class: "facts", "data-testid": "request-facts" },
+        fact(t("request.route"), h("span", { "data-testid": "route" }, routeText(request))),
+        fact(t("request.status"), label("request.status", request.status || "new")),
+        fact(t("request.urgency"), label("request.urgency", request.urgency || "normal")),
+        fact(t("request.heardAt"), request.heard_at
+          ? `${dateTime(request.heard_at)}（${relativeDays(daysSince(request.heard_at))}）` : null),
+        fact(t("request.details"), request.details),
+        fact(t("request.assignee"), bundle.users.get(request.assignee_id)?.name),
+        fact(t("request.response"), request.response),
+        fact(t("record.author"), bundle.users.get(request.author_id)?.name),
+        request.visit_id ? fact(t("request.visit"), h("a", { href: `#/visits/${request.visit_id}` }, t("request.openVisit"))) : null),
+      actionBar(linkButton(t("form.edit"), `#/requests/${request.id}/edit`, { class: "button primary", "data-testid": "edit-request" })));
+  };
+  await draw();
+  return onData(() => draw());
+}

@@ -1,0 +1,97 @@
+// Sync in detail: what is waiting to be sent, what the server refused (with its message, to be
+// fixed and resent or given up), the device and its storage, the language, and signing out.
+
+import { wipeDevice } from "../auth.js";
+import { dateTime } from "../format.js";
+import { label, lang, setLang, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { getRecord } from "../records.js";
+import { getState, onData, subscribe } from "../store.js";
+import { requestSync } from "../sync.js";
+import { h, mount } from "./dom.js";
+import { actionBar, button } from "./form.js";
+
+const FIXABLE = new Set(["visits", "requests"]);
+
+export async function render(view, { navigate }) {
+  const draw = async () => {
+    const entries = await outbox.entries();
+    const pending = entries.filter((e) => e.status === "pending");
+    const rejected = entries.filter((e) => e.status === "rejected");
+    const state = getState();
+    mount(view,
+      h("h1", { tabindex: "-1" }, t("syncPage.title")),
+      h("dl", { class: "facts" },
+        h("dt", {}, t("syncPage.lastSync")), h("dd", {}, state.lastSync ? dateTime(state.lastSync) : t("sync.never")),
+        h("dt", {}, t("syncPage.user")), h("dd", {}, state.user ? `${state.user.name} (${label("role", state.user.role)})` : ""),
+        h("dt", {}, t("syncPage.device")), h("dd", { class: "mono" }, state.deviceId || ""),
+        h("dt", {}, t("syncPage.storage")), h("dd", {}, t(state.persisted ? "syncPage.persistent" : "syncPage.notPersistent"))),
+      state.persisted === false ? h("p", { class: "alert info" }, t("sync.notPersistent")) : null,
+      h("section", {},
+        h("h2", {}, t("syncPage.rejected", { n: rejected.length })),
+        rejected.length ? h("p", { class: "lead" }, t("syncPage.rejectedIntro")) : null,
+        rejected.length ? h("ul", { class: "cards", "data-testid": "rejected-list" },
+          await Promise.all(rejected.map((e) => rejectedCard(e, navigate))))
+          : h("p", { class: "empty" }, t("syncPage.noRejected"))),
+      h("section", {},
+        h("h2", {}, t("syncPage.pending", { n: pending.length })),
+        pending.length ? h("ul", { class: "list compact", "data-testid": "pending-list" },
+          await Promise.all(pending.map(pendingRow))) : h("p", { class: "empty" }, t("sync.allSent"))),
+      h("section", {},
+        h("h2", {}, t("syncPage.settings")),
+        h("div", { class: "actions inline" },
+          button(lang() === "ja" ? "English" : "日本語", { lang: lang() === "ja" ? "en" : "ja",
+            onClick: () => { setLang(lang() === "ja" ? "en" : "ja"); location.reload(); } }),
+          button(t("syncPage.signOut"), { class: "button danger", onClick: () => signOut(entries.length, navigate) }))),
+      actionBar(button(t("sync.now"), { class: "button primary", "data-testid": "sync-now-big",
+        disabled: state.syncing, onClick: () => requestSync("manual") })));
+  };
+  await draw();
+  const offData = onData(() => draw());
+  let syncing = getState().syncing;
+  const offState = subscribe((state) => {
+    if (state.syncing !== syncing) {
+      syncing = state.syncing;
+      draw();
+    }
+  });
+  return () => { offData(); offState(); };
+}
+
+async function summary(entry) {
+  const record = await getRecord(entry.entity, entry.record_id);
+  const source = { ...(record || {}), ...entry.changes };
+  return source.title || source.name || source.purpose || (source.visited_at ? dateTime(source.visited_at) : "")
+    || entry.record_id.slice(0, 8);
+}
+
+async function pendingRow(entry) {
+  return h("li", { class: "row static" },
+    h("span", { class: "row-title" }, label("entity", entry.entity), "「", await summary(entry), "」"),
+    h("span", { class: "row-meta" }, dateTime(entry.created_ms), entry.attempted ? ` · ${t("syncPage.sent")}` : ""));
+}
+
+async function rejectedCard(entry, navigate) {
+  const messages = Object.entries(entry.errors || {}).map(([name, list]) => {
+    const key = `field.${name}`;
+    const fieldName = t(key) === key ? name : t(key);
+    return h("li", {}, `${fieldName}: ${[].concat(list).join(" ")}`);
+  });
+  const fixHref = FIXABLE.has(entry.entity)
+    ? `#/${entry.entity}/${entry.record_id}/edit?fix=${entry.seq}` : null;
+  return h("li", { class: "card rejected", "data-testid": "rejected-entry" },
+    h("h3", {}, label("entity", entry.entity), "「", await summary(entry), "」"),
+    h("ul", { class: "errors" }, messages),
+    h("div", { class: "actions inline" },
+      fixHref ? button(t("syncPage.fix"), { class: "button primary", onClick: () => navigate(fixHref) }) : null,
+      button(t("syncPage.resend"), { onClick: () => outbox.resend(entry.seq) }),
+      button(t("syncPage.discard"), { class: "button danger", onClick: () => {
+        if (confirm(t("syncPage.discardConfirm"))) outbox.discard(entry.seq);
+      } })));
+}
+
+async function signOut(unsent, navigate) {
+  if (!confirm(unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm"))) return;
+  await wipeDevice(null);
+  navigate("#/login");
+}

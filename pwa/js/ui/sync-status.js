@@ -1,0 +1,67 @@
+// Always visible under the header: offline badge, pending count, last successful sync, errors,
+// conflicts to review, and warnings (unsent work older than a day, storage that may be cleared).
+
+import { time } from "../format.js";
+import { t } from "../i18n.js";
+import { getState, subscribe } from "../store.js";
+import { requestSync, staleSince } from "../sync.js";
+import { h, mount } from "./dom.js";
+
+export function syncStatus() {
+  const el = h("section", { class: "sync-status", "aria-label": t("sync.label"), "data-testid": "sync-status" });
+  const render = (state) => {
+    el.dataset.syncing = String(state.syncing);
+    el.dataset.lastSync = state.lastSync ? String(state.lastSync) : "";
+    mount(el, ...content(state));
+  };
+  render(getState());
+  const dispose = subscribe(render);
+  return { el, dispose };
+}
+
+function lastSyncText(lastSync) {
+  if (!lastSync) return t("sync.never");
+  const sameDay = new Date(lastSync).toDateString() === new Date().toDateString();
+  return t("sync.last", { when: sameDay ? time(lastSync) : new Date(lastSync).toLocaleDateString() + " " + time(lastSync) });
+}
+
+function content(state) {
+  const row = h("div", { class: "status-row" },
+    state.online ? null : h("span", { class: "badge offline", "data-testid": "offline-badge" }, t("sync.offline")),
+    h("a", { class: ["badge", state.pending ? "pending" : "clear"], href: "#/sync", "data-testid": "pending" },
+      state.pending ? t("sync.pending", { n: state.pending }) : t("sync.allSent"),
+      h("span", { class: "visually-hidden", "data-testid": "pending-count" }, String(state.pending))),
+    state.rejected ? h("a", { class: "badge error", href: "#/sync", "data-testid": "rejected" },
+      t("sync.rejected", { n: state.rejected })) : null,
+    state.conflicts ? h("a", { class: "badge warn", href: "#/conflicts", "data-testid": "conflicts-badge" },
+      t("sync.conflicts", { n: state.conflicts })) : null,
+    state.persisted === false ? h("a", { class: "badge info", href: "#/sync", "data-testid": "storage-warning" },
+      t("sync.notPersistentShort")) : null,
+    h("span", { class: "last-sync", "data-testid": "last-sync" },
+      state.syncing ? t("sync.running") : lastSyncText(state.lastSync)),
+    h("button", {
+      type: "button", class: "button small", "data-testid": "sync-now", disabled: state.syncing,
+      onClick: () => requestSync("manual"),
+    }, t("sync.now")));
+  const notes = [];
+  if (state.authNeeded) {
+    notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "auth-needed" },
+      t("sync.authNeeded"), " ",
+      h("a", { href: "#/login?reauth=1", class: "button small primary" }, t("sync.signInAgain"))));
+  } else if (state.error?.kind === "clock") {
+    notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "clock-skew" }, t("sync.clockSkew")));
+  } else if (state.error?.kind === "outdated") {
+    notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "outdated" }, t("sync.outdated")));
+  } else if (state.error?.kind === "server") {
+    notes.push(h("p", { class: "alert error", role: "alert" }, t("sync.serverError", { message: state.error.message })));
+  } else if (state.error?.kind === "network") {
+    notes.push(h("p", { class: "alert warn" }, t("sync.networkError")));
+  }
+  if (staleSince(state)) {
+    notes.push(h("p", { class: "alert warn", "data-testid": "stale-warning" }, t("sync.stale")));
+  }
+  if (state.notice === "reload") {
+    notes.push(h("p", { class: "alert info" }, t("sync.reload")));
+  }
+  return [row, ...notes];
+}

@@ -1,0 +1,160 @@
+// New visit (sales meeting or aftercare) and its edit: customer, kind, date and time (now by
+// default), contacts met (pick, or add one on the spot), purpose, what was discussed and done,
+// next action and due date. Saved in one tap to IndexedDB and the outbox; never waits for the
+// network.
+
+import { instantFromLocal, localInput } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { customerBundle, getRecord } from "../records.js";
+import { getState } from "../store.js";
+import { customerPicker } from "./customer-picker.js";
+import { h, mount } from "./dom.js";
+import {
+  actionBar, button, choiceValue, choices, clearErrors, field, guardForm, input, linkButton,
+  showErrors, textarea,
+} from "./form.js";
+
+export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
+const TEXTS = ["purpose", "notes", "handling", "next_action"];
+
+export async function render(view, { params, query, edit, navigate }) {
+  const user = getState().user;
+  const visit = edit ? await getRecord("visits", params[0]) : null;
+  if (edit && !visit) return navigate("#/customers");
+  const fix = query.get("fix") ? Number(query.get("fix")) : null;
+  const state = { customer: null, contacts: [], selected: new Set(visit?.contact_ids || []), added: [] };
+
+  const customerSlot = h("div", { class: "customer-slot" });
+  const contactSlot = h("fieldset", { class: "field contacts", dataset: { field: "contact_ids" } });
+  const visitedAt = input({ type: "datetime-local", value: localInput(visit?.visited_at || new Date()) });
+  const controls = {
+    purpose: input({ value: visit?.purpose || "", maxlength: 1000, enterkeyhint: "next" }),
+    notes: textarea({ value: visit?.notes || "", maxlength: 10000 }),
+    handling: textarea({ value: visit?.handling || "", maxlength: 10000 }),
+    next_action: input({ value: visit?.next_action || "", maxlength: 1000, enterkeyhint: "next" }),
+  };
+  const due = input({ type: "date", value: visit?.next_action_due || "" });
+  const save = h("button", { type: "submit", class: "button primary", "data-testid": "save-visit" }, t("form.save"));
+  const form = h("form", { class: "form visit-form" },
+    customerSlot,
+    choices({ name: "kind", legend: t("visit.kind"), required: true,
+      value: visit?.kind || (user?.role === "technician" ? "aftercare" : "sales"),
+      options: KINDS.map((k) => [k, label("visit.kind", k)]) }),
+    field({ name: "visited_at", label: t("visit.when"), control: visitedAt, required: true }),
+    contactSlot,
+    field({ name: "purpose", label: t("visit.purpose"), control: controls.purpose }),
+    field({ name: "notes", label: t("visit.notes"), control: controls.notes, hint: t("visit.notesHint") }),
+    field({ name: "handling", label: t("visit.handling"), control: controls.handling, hint: t("visit.handlingHint") }),
+    field({ name: "next_action", label: t("visit.nextAction"), control: controls.next_action }),
+    field({ name: "next_action_due", label: t("visit.due"), control: due }),
+    actionBar(save, linkButton(t("form.cancel"),
+      visit ? `#/visits/${visit.id}` : query.get("customer") ? `#/customers/${query.get("customer")}` : "#/customers")));
+
+  const drawContacts = () => {
+    const all = [...state.contacts, ...state.added];
+    const adder = addContactPanel((contact) => {
+      state.added.push(contact);
+      state.selected.add(contact.id);
+      drawContacts();
+    });
+    mount(contactSlot,
+      h("legend", {}, t("visit.contacts")),
+      all.length ? h("div", { class: "checks" }, all.map((c) => h("label", { class: "check" },
+        h("input", { type: "checkbox", value: c.id, checked: state.selected.has(c.id),
+          onChange: (e) => (e.target.checked ? state.selected.add(c.id) : state.selected.delete(c.id)) }),
+        h("span", {}, c.name, c.department ? ` (${c.department})` : "")))) : h("p", { class: "hint" }, t("visit.noContacts")),
+      adder);
+  };
+  const setCustomer = async (id) => {
+    const bundle = await customerBundle(id);
+    state.customer = bundle.customer;
+    state.contacts = bundle.contacts;
+    if (!visit && !state.selected.size && bundle.visits.length) {
+      const last = bundle.visits.reduce((a, b) => (Date.parse(a.visited_at) > Date.parse(b.visited_at) ? a : b));
+      for (const cid of last.contact_ids || []) if (bundle.contacts.some((c) => c.id === cid)) state.selected.add(cid);
+    }
+    mount(customerSlot, h("div", { class: "field", dataset: { field: "customer_id" } },
+      h("p", { class: "label-like" }, t("visit.customer")),
+      h("p", { class: "chosen", "data-testid": "chosen-customer" }, state.customer?.name || ""),
+      visit ? null : button(t("visit.changeCustomer"), { onClick: () => pickCustomer() })));
+    drawContacts();
+  };
+  const pickCustomer = () => {
+    state.customer = null;
+    state.contacts = [];
+    state.selected.clear();
+    state.added = [];
+    mount(customerSlot, customerPicker(setCustomer));
+    mount(contactSlot, h("legend", {}, t("visit.contacts")), h("p", { class: "hint" }, t("visit.pickCustomerFirst")));
+  };
+  const customerId = visit?.customer_id || query.get("customer");
+  if (customerId) await setCustomer(customerId);
+  else pickCustomer();
+
+  mount(view, h("h1", { tabindex: "-1" }, t(visit ? "visit.editTitle" : "visit.newTitle")), form);
+
+  guardForm(form, async () => {
+    clearErrors(form);
+    const errors = {};
+    const kind = choiceValue(form, "kind");
+    if (!state.customer) errors.customer_id = [t("visit.customerMissing")];
+    if (!kind) errors.kind = [t("visit.kindMissing")];
+    if (!visitedAt.value) errors.visited_at = [t("visit.whenMissing")];
+    if (showErrors(form, errors)) return;
+    const values = {
+      kind,
+      visited_at: visit && visitedAt.value === localInput(visit.visited_at) ? visit.visited_at : instantFromLocal(visitedAt.value),
+      contact_ids: [...state.selected],
+      next_action_due: due.value || null,
+    };
+    for (const name of TEXTS) values[name] = controls[name].value.trim() || null;
+    const id = visit?.id || crypto.randomUUID();
+    let changes;
+    if (visit) {
+      changes = Object.fromEntries(Object.entries(values)
+        .filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(visit[name] ?? null)));
+    } else {
+      changes = { customer_id: state.customer.id, ...Object.fromEntries(Object.entries(values)
+        .filter(([, value]) => value !== null)) };
+    }
+    const contacts = state.added.filter((c) => state.selected.has(c.id)).map((c) => ({
+      entity: "contacts", id: c.id,
+      changes: { customer_id: state.customer.id, name: c.name, ...(c.department ? { department: c.department } : {}) },
+    }));
+    save.disabled = true;
+    if (contacts.length) await outbox.save(contacts);
+    if (fix !== null) await outbox.resend(fix, changes);
+    else if (Object.keys(changes).length) {
+      await outbox.save([{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }]);
+    }
+    navigate(`#/visits/${id}`);
+  });
+}
+
+/** "Add a contact": name (required) and department, added to the visit's contacts on save. */
+function addContactPanel(onAdd) {
+  const name = input({ maxlength: 200, enterkeyhint: "next" });
+  const department = input({ maxlength: 200, enterkeyhint: "done" });
+  const error = h("p", { class: "field-error", hidden: true });
+  const panel = h("div", { class: "add-contact", hidden: true },
+    field({ name: "new_contact_name", label: t("contact.name"), control: name, required: true }),
+    field({ name: "new_contact_department", label: t("contact.department"), control: department }),
+    error,
+    button(t("contact.add"), {
+      class: "button", onClick: () => {
+        if (!name.value.trim()) {
+          error.textContent = t("contact.nameMissing");
+          error.hidden = false;
+          name.focus();
+          return;
+        }
+        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), department: department.value.trim() || null });
+      },
+    }));
+  const open = button(t("contact.open"), {
+    class: "button", "data-testid": "add-contact",
+    onClick: () => { panel.hidden = false; open.hidden = true; name.focus(); },
+  });
+  return h("div", {}, open, panel);
+}

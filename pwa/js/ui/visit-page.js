@@ -1,0 +1,57 @@
+// One visit as saved: everything recorded, the requests heard during it, and the next steps
+// (record a request or complaint heard here, edit).
+
+import { dateTime, day } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { customerBundle, getRecord, recordKey } from "../records.js";
+import { onData } from "../store.js";
+import { routeText } from "./customer-page.js";
+import { h, mount } from "./dom.js";
+import { actionBar, linkButton } from "./form.js";
+
+export async function render(view, { params }) {
+  const draw = async () => {
+    const visit = await getRecord("visits", params[0]);
+    if (!visit || visit.deleted) {
+      mount(view, h("h1", { tabindex: "-1" }, t("visit.missing")),
+        h("p", {}, h("a", { href: "#/customers" }, t("nav.back"))));
+      return;
+    }
+    const [bundle, entries] = await Promise.all([customerBundle(visit.customer_id), outbox.entries()]);
+    const unsent = entries.some((e) => recordKey(e.entity, e.record_id) === recordKey("visits", visit.id));
+    const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
+    const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
+    mount(view,
+      h("p", { class: "crumbs" }, h("a", { href: `#/customers/${visit.customer_id}` }, bundle.customer?.name || t("nav.customers"))),
+      h("h1", { tabindex: "-1" }, label("visit.kind", visit.kind), " ", dateTime(visit.visited_at)),
+      unsent ? h("p", { class: "badge pending" }, t("record.unsentLong")) : null,
+      h("dl", { class: "facts", "data-testid": "visit-facts" },
+        fact(t("visit.customer"), bundle.customer?.name),
+        fact(t("visit.contacts"), (visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean).join("、")),
+        fact(t("visit.purpose"), visit.purpose),
+        fact(t("visit.notes"), visit.notes),
+        fact(t("visit.handling"), visit.handling),
+        fact(t("visit.nextAction"), visit.next_action),
+        fact(t("visit.due"), day(visit.next_action_due)),
+        fact(t("record.author"), bundle.users.get(visit.author_id)?.name)),
+      h("section", {},
+        h("h2", {}, t("visit.requests")),
+        heard.length ? h("ul", { class: "list compact" }, heard.map((r) => h("li", {},
+          h("a", { class: "row", href: `#/requests/${r.id}` },
+            h("span", { class: "row-title" }, label("request.kind", r.kind), " — ", r.title),
+            h("span", { class: "row-meta", "data-testid": "route" }, t("request.routeLabel"), routeText(r))))))
+          : h("p", { class: "empty" }, t("visit.noRequests"))),
+      actionBar(
+        linkButton(t("request.newFromVisit"), `#/requests/new?customer=${visit.customer_id}&visit=${visit.id}`,
+          { class: "button primary", "data-testid": "new-request" }),
+        linkButton(t("form.edit"), `#/visits/${visit.id}/edit`)));
+  };
+  await draw();
+  return onData(() => draw());
+}
+
+export function fact(term, value) {
+  if (value === null || value === undefined || value === "") return null;
+  return [h("dt", {}, term), h("dd", { class: "prewrap" }, value)];
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Take screenshots of the field app's main screens at tablet size (1280x800, Japanese UI).
+
+Loads the Japanese demo data into a throwaway SQLite database, serves it, drives Debian's
+Chromium through the screens as rep1 (and office1 for a conflict), and writes
+docs/screenshots/*.png. Japanese text needs fonts-noto-cjk (`apt-get install fonts-noto-cjk`);
+without it every kanji renders as a box, so the script stops and says so.
+
+Run: `.venv/bin/python scripts/screenshots.py`
+"""
+import logging
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/lib/chromium/chromium"
+SIZE = {"width": 1280, "height": 800}
+
+
+def check_tools():
+    if not Path(CHROMIUM).exists():
+        sys.exit("Chromium is missing: apt-get install -y chromium")
+    fonts = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
+    if "Noto Sans CJK JP" not in fonts:
+        sys.exit("Japanese fonts are missing (kanji would render as boxes): apt-get install -y fonts-noto-cjk")
+
+
+def serve_demo(folder):
+    """Migrate, load the demo data with `genba demo`, serve it; return (url, app, stop)."""
+    from werkzeug.serving import make_server
+
+    from server import create_app
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    url = f"sqlite:///{folder / 'genba.sqlite3'}"
+    env = {"DATABASE_URL": url, "GENBA_INSTANCE_PATH": str(folder), "PATH": "/usr/bin:/bin"}
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([str(ROOT / ".venv" / "bin" / "genba"), *command], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(folder),
+                      "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", app, server.shutdown
+
+
+def api_device(app, login, password):
+    client = app.test_client()
+    device_id = str(uuid.uuid4())
+    token = client.post("/api/v1/auth/token", json={"login": login, "password": password,
+                                                    "device": {"id": device_id, "name": "script"}}).get_json()["token"]
+    return client, device_id, {"Authorization": f"Bearer {token}"}
+
+
+def office_retitles(app, request_id, title):
+    """office1 changes a request's title from another device (makes rep1's offline edit lose)."""
+    client, device_id, headers = api_device(app, "office1", "genba-office1")
+    pulled, cursor = {}, None
+    while True:
+        body = client.get("/api/v1/sync/pull", headers=headers,
+                          query_string={"limit": 2000, **({"cursor": cursor} if cursor else {})}).get_json()
+        pulled.update({c["record"]["id"]: c["record"] for c in body["changes"] if not c.get("evict")})
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            break
+    record = pulled[request_id]
+    client.post("/api/v1/sync/push", headers=headers, json={"device_id": device_id, "mutations": [{
+        "mutation_id": str(uuid.uuid4()), "entity": "requests", "record_id": request_id, "op": "upsert",
+        "base_version": record["version"], "changes": {"title": title},
+        "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}"}]})
+
+
+def shoot(page, name):
+    page.wait_for_timeout(150)  # let fonts and the last redraw settle; these are pictures, not tests
+    page.screenshot(path=str(OUT / f"{name}.png"))
+    print(f"wrote docs/screenshots/{name}.png")
+
+
+def wait_synced(page):
+    page.wait_for_function("() => { const s = document.querySelector('[data-testid=sync-status]');"
+                           " return s && s.dataset.syncing === 'false' && s.dataset.lastSync; }")
+
+
+def main():
+    check_tools()
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=30_000)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
+        base, app, stop = serve_demo(Path(folder))
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+        context = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo",
+                                      device_scale_factor=1)
+        page = context.new_page()
+        page.goto(base + "/")
+        expect(page.get_by_label("ログインID")).to_be_visible()
+        page.get_by_label("ログインID").fill("rep1")
+        shoot(page, "01-login")
+        page.get_by_label("パスワード").fill("genba-rep1")
+        page.get_by_role("button", name="ログイン").click()
+        wait_synced(page)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        shoot(page, "02-customers")
+        page.get_by_label("顧客を検索").fill("ﾔﾏﾀﾞ")
+        shoot(page, "03-search-half-width-kana")
+        page.get_by_role("link", name=re.compile("山田製作所")).first.click()
+        expect(page.get_by_test_id("timeline")).to_be_visible()
+        shoot(page, "04-customer-page")
+        customer_url = page.url
+
+        context.set_offline(True)
+        page.get_by_test_id("new-visit").click()
+        page.get_by_text("アフターサービス", exact=True).click()
+        page.get_by_label("目的").fill("定期点検")
+        page.get_by_label("話した内容・メモ").fill("工場長より、ローラー部から時々異音がするとの話あり。")
+        page.get_by_label("実施した対応").fill("ローラー部のベアリングを点検し給油。摩耗は許容範囲内。")
+        page.get_by_label("次のアクション", exact=True).fill("交換用ベアリングの見積を送付")
+        shoot(page, "05-visit-form-offline")
+        page.get_by_test_id("save-visit").click()
+        page.get_by_test_id("new-request").click()
+        page.get_by_text("クレーム", exact=True).click()
+        page.get_by_label("件名").fill("ローラー部から異音がする")
+        page.get_by_label("詳しい内容").fill("運転開始から30分ほどで異音。前回点検時はなかった。")
+        page.get_by_text("高", exact=True).click()
+        shoot(page, "06-complaint-form")
+        page.get_by_test_id("save-request").click()
+        expect(page.get_by_test_id("route")).to_have_text("同期後に決まります")
+        shoot(page, "07-complaint-unsent")
+        request_id = page.url.rsplit("/", 1)[-1]
+        context.set_offline(False)
+        expect(page.get_by_test_id("route")).to_have_text("製造")
+        shoot(page, "08-complaint-routed")
+
+        context.set_offline(True)
+        page.get_by_test_id("edit-request").click()
+        page.get_by_label("件名").fill("ローラー部から異音（ベアリング摩耗の疑い）")
+        page.get_by_test_id("save-request").click()
+        office_retitles(app, request_id, "ローラー部の異音（製造で原因調査中）")
+        context.set_offline(False)
+        page.get_by_test_id("conflicts-badge").click()
+        expect(page.get_by_test_id("conflict")).to_have_count(1)
+        shoot(page, "09-conflicts")
+
+        page.goto(customer_url.split("#")[0] + "#/sync")
+        expect(page.get_by_role("heading", name="同期", exact=True)).to_be_visible()
+        shoot(page, "10-sync")
+        page.goto(customer_url)
+        page.get_by_test_id("lang-toggle").click()
+        expect(page.get_by_test_id("timeline")).to_contain_text("Aftercare")
+        shoot(page, "11-customer-page-english")
+        page.get_by_test_id("lang-toggle").click()
+
+        tablet = browser.new_context(viewport={"width": 800, "height": 1280}, locale="ja-JP",
+                                     timezone_id="Asia/Tokyo")
+        portrait = tablet.new_page()
+        portrait.goto(base + "/")
+        portrait.get_by_label("ログインID").fill("tech1")
+        portrait.get_by_label("パスワード").fill("genba-tech1")
+        portrait.get_by_role("button", name="ログイン").click()
+        wait_synced(portrait)
+        portrait.goto(base + "/#/visits/new")
+        expect(portrait.get_by_test_id("customer-picker")).to_be_visible()
+        portrait.get_by_test_id("customer-picker").fill("さんじょう")
+        shoot(portrait, "12-visit-form-portrait")
+        browser.close()
+        stop()
+
+
+if __name__ == "__main__":
+    main()

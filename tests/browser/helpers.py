@@ -1,0 +1,176 @@
+"""Helpers for the browser tests: a live server, another device on the API, and driving the app."""
+import os
+import re
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from server import create_app
+from server.db import db
+
+CHROMIUM = os.environ.get("GENBA_CHROMIUM", "/usr/lib/chromium/chromium")
+PASSWORD = "correct horse battery"  # tests/conftest.py gives every PEOPLE user this password
+PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
+NOT_TEXT = re.compile(r"null|undefined|NaN|\[object Object\]")
+
+
+class Live:
+    """A running server: its URL, the app object (for API checks) and its database file."""
+
+    def __init__(self, app, url, db_path):
+        self.app, self.url, self.db_path = app, url, db_path
+
+    def device(self, login, **kwargs):
+        return ApiDevice(self.app.test_client(), login, **kwargs)
+
+    def sql(self, statement, *args):
+        with sqlite3.connect(self.db_path, timeout=30) as conn:
+            rows = conn.execute(statement, args).fetchall()
+        return rows
+
+
+def serve(folder, sqlite_template, pwa_dir=None, config=None):
+    path = folder / "genba.sqlite3"
+    shutil.copy(sqlite_template, path)
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": False, **(config or {})}
+    if pwa_dir:
+        settings["PWA_DIR"] = str(pwa_dir)
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Live(app, f"http://127.0.0.1:{server.server_port}", path)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+class ApiDevice:
+    """Another device of a user, speaking the wire contract to the same app."""
+
+    def __init__(self, client, login, password=PASSWORD, device_id=None):
+        self.client, self.id, self.counter = client, device_id or str(uuid.uuid4()), 0
+        response = client.post("/api/v1/auth/token", json={
+            "login": login, "password": password, "device": {"id": self.id, "name": "api"}})
+        assert response.status_code == 200, response.get_json()
+        self.token, self.user = response.get_json()["token"], response.get_json()["user"]
+
+    @property
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def mutation(self, entity, record_id=None, base_version=None, **changes):
+        self.counter += 1
+        return {"mutation_id": str(uuid.uuid4()), "entity": entity,
+                "record_id": record_id or str(uuid.uuid4()), "op": "upsert",
+                "base_version": base_version, "changes": changes,
+                "hlc": f"{int(time.time() * 1000):013d}:{self.counter:06d}:{self.id}"}
+
+    def push(self, *mutations):
+        response = self.client.post("/api/v1/sync/push", headers=self.headers, json={
+            "device_id": self.id, "client_time": int(time.time() * 1000), "mutations": list(mutations)})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["results"]
+
+    def create(self, entity, **changes):
+        result = self.push(self.mutation(entity, **changes))[0]
+        assert result["status"] == "applied", result
+        return result["record"]
+
+    def records(self, entity):
+        """Every live record of ``entity`` in the user's scope now (a fresh pull)."""
+        out, cursor = {}, None
+        while True:
+            query = {"limit": 2000, **({"cursor": cursor} if cursor else {})}
+            response = self.client.get("/api/v1/sync/pull", query_string=query, headers=self.headers)
+            assert response.status_code == 200, response.get_json()
+            body = response.get_json()
+            for change in body["changes"]:
+                if change["entity"] == entity and not change.get("evict"):
+                    out[change["record"]["id"]] = change["record"]
+            cursor = body["cursor"]
+            if not body["has_more"]:
+                return out
+
+    def revoke(self, device_id):
+        return self.client.post(f"/api/v1/admin/devices/{device_id}/revoke", headers=self.headers)
+
+
+def sign_in(page, live, login="rep_a", password=PASSWORD):
+    """Open the app, sign in, and wait for the first sync and the service worker's control."""
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill(login)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+    wait_synced(page)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def wait_synced(page, pending=0):
+    """Wait until a sync has finished and ``pending`` changes are left."""
+    status = page.get_by_test_id("sync-status")
+    expect(status).to_have_attribute("data-syncing", "false")
+    expect(status).not_to_have_attribute("data-last-sync", "")
+    expect(page.get_by_test_id("pending-count")).to_have_text(str(pending))
+    page.wait_for_timeout(150)  # let the screens redraw with what the sync brought
+    expect(page.locator("body")).not_to_contain_text(NOT_TEXT)  # no missing value shown as text
+
+
+def idb_all(page, store):
+    """Every value in one object store of the app's IndexedDB."""
+    return page.evaluate("""(store) => new Promise((resolve, reject) => {
+        const open = indexedDB.open("genba");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const db = open.result;
+            const request = db.transaction(store).objectStore(store).getAll();
+            request.onsuccess = () => { db.close(); resolve(request.result); };
+            request.onerror = () => { db.close(); reject(request.error); };
+        };
+    })""", store)
+
+
+def outbox(page):
+    return idb_all(page, "outbox")
+
+
+def idb_get(page, store, key):
+    """One value of the app's IndexedDB (``meta`` keys: device_id, token, cursor, hlc, ...)."""
+    return page.evaluate("""([store, key]) => new Promise((resolve, reject) => {
+        const open = indexedDB.open("genba");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const db = open.result;
+            const request = db.transaction(store).objectStore(store).get(key);
+            request.onsuccess = () => { db.close(); resolve(request.result ?? null); };
+            request.onerror = () => { db.close(); reject(request.error); };
+        };
+    })""", [store, key])
+
+
+def record_visit(page, customer_name, *, kind="営業訪問", purpose="", notes="", handling=""):
+    """From the customer list, record a visit to ``customer_name``; end on the visit's page."""
+    page.goto(page.url.split("#")[0] + "#/customers")
+    page.get_by_role("link", name=customer_name).first.click()
+    page.get_by_test_id("new-visit").click()
+    page.get_by_text(kind, exact=True).click()
+    if purpose:
+        page.get_by_label("目的").fill(purpose)
+    if notes:
+        page.get_by_label("話した内容・メモ").fill(notes)
+    if handling:
+        page.get_by_label("実施した対応").fill(handling)
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text(NOT_TEXT)

@@ -1,0 +1,62 @@
+"""Japanese input: Enter that confirms an IME conversion never submits, and search folds kana
+and width so every way of typing a reading finds the customer."""
+from playwright.sync_api import expect
+
+from .helpers import outbox, sign_in
+
+LOG_KEYDOWNS = """() => {
+    window.keydowns = [];
+    document.addEventListener("keydown", (e) => window.keydowns.push([e.key, e.keyCode, e.isComposing]), true);
+}"""
+
+
+def compose(cdp, text):
+    """What an IME does while the user types a reading: a composition, not committed yet."""
+    cdp.send("Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)})
+
+
+def test_enter_that_confirms_an_ime_conversion_does_not_submit_the_form(page, live, customers):
+    sign_in(page, live)
+    page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
+    purpose = page.get_by_label("目的")
+    purpose.click()
+    page.evaluate(LOG_KEYDOWNS)
+    cdp = page.context.new_cdp_session(page)
+
+    compose(cdp, "やまだ")
+    expect(purpose).to_have_value("やまだ")
+    # Enter confirms the conversion: the IME reports keyCode 229 while composing.
+    cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", "key": "Enter", "code": "Enter",
+                                        "windowsVirtualKeyCode": 229, "nativeVirtualKeyCode": 229})
+    cdp.send("Input.insertText", {"text": "山田"})
+    cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Enter", "code": "Enter",
+                                        "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13})
+    # Some browsers report the confirming Enter as 13 with isComposing set.
+    compose(cdp, "さま")
+    cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", "key": "Enter", "code": "Enter",
+                                        "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13})
+    cdp.send("Input.insertText", {"text": "様"})
+
+    expect(purpose).to_have_value("山田様")
+    expect(purpose).to_be_focused()
+    assert [k for k in page.evaluate("window.keydowns") if k[0] == "Enter"] == [
+        ["Enter", 229, True], ["Enter", 13, True]]
+    assert "#/visits/new" in page.url
+    assert outbox(page) == []
+
+    purpose.press("Enter")  # a plain Enter moves on to the next field; it never saves either
+    expect(page.get_by_label("話した内容・メモ")).to_be_focused()
+    assert outbox(page) == []
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("山田様")
+
+
+def test_katakana_hiragana_and_half_width_kana_find_yamada_by_its_reading(page, live, customers):
+    sign_in(page, live)
+    search, results = page.get_by_label("顧客を検索"), page.get_by_test_id("customer-list")
+    for query in ["ヤマダ", "ﾔﾏﾀﾞ", "やまだ", "山田", "ヤマダ　セイサクショ", "048-123"]:
+        search.fill(query)
+        expect(results).to_contain_text("山田製作所")
+        expect(results.get_by_role("listitem")).to_have_count(1)
+    search.fill("ﾎｸｼﾝ")
+    expect(results).to_have_text(["株式会社北辰フードマシナリーホクシンフードマシナリー0256-11-2222"])

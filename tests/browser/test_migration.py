@@ -1,0 +1,55 @@
+"""The device database migrates in numbered steps, and unsent work survives every one."""
+import time
+import uuid
+
+from playwright.sync_api import expect
+
+from .helpers import wait_synced
+
+# Version 1 of the device database, exactly as db.js's first step created it.
+CREATE_VERSION_1 = """async ({ meta, entry }) => {
+    const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open("genba", 1);
+        open.onupgradeneeded = () => {
+            const db = open.result;
+            for (const name of ["users", "customers", "contacts", "visits", "requests", "deals", "quotes", "follows", "conflicts"]) {
+                const store = db.createObjectStore(name, { keyPath: "id" });
+                if (!["users", "customers", "conflicts"].includes(name)) store.createIndex("customer_id", "customer_id");
+            }
+            db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true }).createIndex("record", ["entity", "record_id"]);
+            db.createObjectStore("meta");
+            db.createObjectStore("recent", { keyPath: "customer_id" });
+        };
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction(["meta", "outbox"], "readwrite");
+    for (const [key, value] of Object.entries(meta)) tx.objectStore("meta").put(value, key);
+    tx.objectStore("outbox").add(entry);
+    await new Promise((resolve) => { tx.oncomplete = resolve; });
+    db.close();
+}"""
+
+
+def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and_is_sent(page, live, customers):
+    device_id = str(uuid.uuid4())
+    rep = live.device("rep_a", device_id=device_id)
+    visit_id = str(uuid.uuid4())
+    entry = {"mutation_id": str(uuid.uuid4()), "entity": "visits", "record_id": visit_id, "op": "upsert",
+             "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
+             "changes": {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
+                         "visited_at": "2026-11-27T09:30:00+09:00", "purpose": "旧版で記録した訪問"},
+             "rev": 1, "attempted": False, "status": "pending", "errors": None,
+             "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+    page.goto(live.url + "/sw.js")  # any page of the origin, before the app has opened its database
+    page.evaluate(CREATE_VERSION_1, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
+                                              "login": "rep_a"}, "entry": entry})
+    page.goto(live.url + "/")
+    wait_synced(page)
+    assert page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("genba");
+        open.onsuccess = () => { resolve([open.result.version, [...open.result.objectStoreNames].includes("cache")]); open.result.close(); };
+    })""") == [2, True]
+    visits = live.device("office").records("visits")
+    assert visits[visit_id]["purpose"] == "旧版で記録した訪問"
+    expect(page.get_by_test_id("customer-list")).to_contain_text("山田製作所")

@@ -1,0 +1,111 @@
+"""What the user sees and keeps when sync cannot simply go through."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import idb_all, outbox, record_visit, sign_in, wait_synced
+
+SAVE_IN_THE_APP = """async (changes) => {
+    const base = document.querySelector("script[type=module]").src.replace("app.js", "");
+    const outbox = await import(base + "outbox.js");
+    await outbox.save([{ entity: "visits", id: crypto.randomUUID(), changes }]);
+}"""
+
+
+def test_a_clock_more_than_a_day_off_is_reported_and_the_work_goes_out_once_fixed(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    record_visit(page, re.compile("山田製作所"), purpose="時計がずれた端末の訪問")
+    page.clock.set_system_time(datetime.now(timezone.utc) + timedelta(days=3))
+    context.set_offline(False)
+    expect(page.get_by_test_id("clock-skew")).to_contain_text("日付と時刻を正しく合わせてください")
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    page.clock.set_system_time(datetime.now(timezone.utc))
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("clock-skew")).to_have_count(0)
+    assert [v["purpose"] for v in live.device("office").records("visits").values()].count("時計がずれた端末の訪問") == 1
+
+
+@pytest.mark.server_config(TOMBSTONE_DAYS=0)  # every cursor is already too old: 410 on each pull
+def test_an_expired_cursor_pulls_everything_afresh_and_drops_what_is_gone(page, live, customers):
+    sign_in(page, live)
+    rep = live.device("rep_a")
+    sanjo = customers["sanjo"]
+    rep.push({**rep.mutation("customers", sanjo["id"], base_version=sanjo["version"]), "op": "delete"})
+    rep.create("customers", name="新潟ライスマシン", name_kana="ニイガタライスマシン")
+    page.get_by_test_id("sync-now").click()
+    expect(page.get_by_test_id("customer-list")).to_contain_text("新潟ライスマシン")
+    expect(page.get_by_test_id("customer-list")).not_to_contain_text("有限会社三条精工")
+    wait_synced(page)
+    assert sorted(c["name"] for c in idb_all(page, "customers")) == sorted(
+        ["山田製作所", "株式会社北辰フードマシナリー", "新潟ライスマシン"])
+
+
+def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live, customers):
+    sign_in(page, live)
+    page.evaluate(SAVE_IN_THE_APP, {"customer_id": customers["yamada"]["id"], "kind": "teleport",
+                                    "visited_at": "2026-11-27T10:00:00+09:00", "purpose": "種別が不正な訪問"})
+    expect(page.get_by_test_id("rejected")).to_have_text("送信できなかった変更 1件")
+    page.get_by_test_id("rejected").click()
+    entry = page.get_by_test_id("rejected-entry")
+    expect(entry).to_contain_text("種別: Must be one of")
+    first_id = outbox(page)[0]["mutation_id"]
+
+    entry.get_by_role("button", name="直して再送").click()
+    page.get_by_text("営業訪問", exact=True).click()
+    page.get_by_test_id("save-visit").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("rejected")).to_have_count(0)
+    visits = [v for v in live.device("office").records("visits").values() if v["purpose"] == "種別が不正な訪問"]
+    assert [v["kind"] for v in visits] == ["sales"]
+    assert live.sql("SELECT count(*) FROM dead_letters WHERE mutation_id = ?", first_id) == [(1,)]
+
+
+def test_unsent_work_older_than_a_day_is_warned_about(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.clock.set_system_time(datetime.now(timezone.utc) - timedelta(days=2))
+    record_visit(page, re.compile("山田製作所"), purpose="二日前の訪問")
+    page.clock.set_system_time(datetime.now(timezone.utc))
+    page.reload()
+    expect(page.get_by_test_id("stale-warning")).to_contain_text("1日以上送信できていない変更があります")
+    context.set_offline(False)
+    wait_synced(page)
+    expect(page.get_by_test_id("stale-warning")).to_have_count(0)
+
+
+def test_a_contact_added_during_a_visit_reaches_the_server_with_it(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_role("link", name=re.compile("山田製作所")).click()
+    page.get_by_test_id("new-visit").click()
+    expect(page.get_by_label("山田 太郎 (製造部)")).to_be_checked()  # the last visit's contact
+    page.get_by_test_id("add-contact").click()
+    page.get_by_label("氏名").fill("鈴木 次郎")
+    page.get_by_label("部署").fill("品質保証部")
+    page.get_by_role("button", name="追加する").click()
+    expect(page.get_by_label("鈴木 次郎 (品質保証部)")).to_be_checked()
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("山田 太郎、鈴木 次郎")
+    context.set_offline(False)
+    wait_synced(page)
+    office = live.device("office")
+    contact = next(c for c in office.records("contacts").values() if c["name"] == "鈴木 次郎")
+    visit = max(office.records("visits").values(), key=lambda v: v["created_at"])
+    assert visit["contact_ids"] == [customers["contact"]["id"], contact["id"]]
+
+
+def test_an_outdated_app_is_told_to_update_and_keeps_its_outbox(page, live, customers):
+    sign_in(page, live)
+    live.app.config["MIN_PROTOCOL_VERSION"] = 2  # the server no longer takes this app's protocol
+    record_visit(page, re.compile("山田製作所"), purpose="更新を待つ訪問")
+    expect(page.get_by_test_id("outdated")).to_contain_text("アプリを更新してください")
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    assert [e["changes"]["purpose"] for e in outbox(page)] == ["更新を待つ訪問"]
+    live.app.config["MIN_PROTOCOL_VERSION"] = 1  # the app was updated
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("outdated")).to_have_count(0)

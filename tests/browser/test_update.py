@@ -1,0 +1,50 @@
+"""A new version of the app is offered, and activating it loses no unsent work."""
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import PWA_DIR, record_visit, serve, sign_in, wait_synced
+
+
+@pytest.fixture
+def live_copy(tmp_path, sqlite_template):
+    """A server whose pwa/ folder is a copy the test can release a new version into."""
+    folder = tmp_path / "pwa"
+    shutil.copytree(PWA_DIR, folder)
+    for live in serve(tmp_path, sqlite_template, pwa_dir=folder):
+        live.pwa = folder
+        yield live
+
+
+def release_next_version(folder):
+    worker = folder / "sw.js"
+    text = worker.read_text(encoding="utf-8")
+    version = int(re.search(r"^const VERSION = (\d+);", text, re.M).group(1))
+    worker.write_text(text.replace(f"const VERSION = {version};", f"const VERSION = {version + 1};"),
+                      encoding="utf-8")
+    return version + 1
+
+
+def test_a_new_version_is_offered_and_activating_it_keeps_unsent_work(page, context, live_copy, customers):
+    live = live_copy
+    sign_in(page, live)
+    context.route("**/api/v1/sync/push", lambda route: route.abort("internetdisconnected"))
+    record_visit(page, re.compile("山田製作所"), purpose="更新をまたいで残る訪問")
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+
+    version = release_next_version(live.pwa)
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    expect(page.get_by_text("新しいバージョンがあります")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_test_id("update-button").click()
+    page.wait_for_function(f"""async () => JSON.stringify(await caches.keys()) === '["genba-shell-v{version}"]'""")
+    assert page.evaluate("document.querySelector('script[type=module]').src").endswith(f"/app/v{version}/js/app.js")
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+
+    context.unroute("**/api/v1/sync/push")
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    assert [v["purpose"] for v in live.device("office").records("visits").values()
+            if v["purpose"] == "更新をまたいで残る訪問"] == ["更新をまたいで残る訪問"]
