@@ -246,6 +246,13 @@ ENTITIES = {e.name: e for e in [
                           "lost_value", "lost_by", "lost_hlc"}),
 ]}
 
+ENTITIES["history"] = Entity(
+    "history", None, ["entity", "record_id", "record_version", "changes", "by", "hlc", "at"],
+    writable=False)
+# Each change of these keeps a ``history`` record: the audit trail of a request, the stage
+# and ball history of a deal.
+HISTORY_ENTITIES = {"requests", "deals"}
+
 # Parents first, so a client applying a page in order never meets a dangling reference.
 ENTITY_ORDER = ["users", "customers", "contacts", "deals", "visits", "requests", "quotes",
-                "follows", "conflicts"]
+                "follows", "conflicts", "history"]

@@ -14,7 +14,7 @@ from . import hlc as hlcs
 from .batch import (Batch, Rejected, Working, canonical_uuid, check_write_scope, customer_of,
                     known_entity, note_scope_change, prefetch, store, team_of, visible)
 from .commit import write
-from .entities import ALWAYS_SERVER_OWNED, ENTITIES, ROUTERS, field_errors
+from .entities import ALWAYS_SERVER_OWNED, ENTITIES, HISTORY_ENTITIES, ROUTERS, field_errors
 from .merge import FieldClock, resolve_field
 from .models import Feed, SeenMutation
 from .mutation import MutationSchema
@@ -192,6 +192,8 @@ def create(batch, entity, m, values):
     if entity.name in ("customers", "follows"):
         note_scope_change(batch, customer_id, when)
     store(batch, working, when)
+    add_history(batch, working, {k: [None, v] for k, v in data.items()
+                                 if k in entity.fields and v not in (None, [])}, when)
     return working, []
 
 def update_existing(batch, entity, current, m, values):
@@ -228,7 +230,9 @@ def update_existing(batch, entity, current, m, values):
         note_scope_change(batch, current.customer_id, when)
     if entity.name == "deals" and "ball" in stored and stored["ball"] != before.get("ball"):
         stored["ball_since"] = iso_from_ms(hlcs.physical_ms(when))
-    changed = {k: v for k, v in stored.items() if before.get(k) != v} or undelete
+    changed = {k: [before.get(k), v] for k, v in stored.items() if before.get(k) != v}
+    if undelete:
+        changed["deleted"] = [True, False]
     if not changed:
         return current, lost
     current.data.update(stored)
@@ -238,6 +242,7 @@ def update_existing(batch, entity, current, m, values):
         current.data["deleted"] = False
         current.clocks["deleted"] = new_clock.to_list()
     bump(batch, current, when)
+    add_history(batch, current, changed, when)
     return current, lost
 
 def follow_writer(batch, follow):
@@ -278,8 +283,23 @@ def apply_delete(batch, m):
     if entity.name in ("customers", "follows"):
         note_scope_change(batch, current.customer_id, when)
     bump(batch, current, when)
+    add_history(batch, current, {"deleted": [False, True]}, when)
     result["record"] = dict(current.data)
     return result
+
+# --- history ------------------------------------------------------------------------------
+
+def add_history(batch, record, changes, when):
+    """Keep who changed what and when, for the entities whose story matters."""
+    if record.entity not in HISTORY_ENTITIES or not changes:
+        return
+    history_id = str(uuid.uuid5(CONFLICT_NAMESPACE, f"history:{batch.mutation_id}:{record.id}"))
+    data = {"id": history_id, "version": 1, "created_at": batch.now_iso,
+            "updated_at": batch.now_iso, "deleted": False, "entity": record.entity,
+            "record_id": record.id, "record_version": record.version, "changes": changes,
+            "by": batch.actor.user_id, "hlc": when, "at": iso_from_ms(hlcs.physical_ms(when))}
+    store(batch, Working("history", history_id, data, {}, record.customer_id, created=True), when)
+
 
 # --- conflicts ----------------------------------------------------------------------------
 

@@ -250,3 +250,21 @@ def test_deal_ball_since_follows_the_ball(device):
     from datetime import datetime
     since = datetime.fromisoformat(record["ball_since"].replace("Z", "+00:00"))
     assert int(since.timestamp() * 1000) == int(mutation["hlc"][:13])
+
+
+def test_every_change_of_a_request_is_kept_in_its_history(device, people):
+    tech, office = device("tech"), device("office")
+    customer = tech.create("customers", name="履歴工業")
+    request = tech.create("requests", customer_id=customer["id"], kind="complaint", title="異音")
+    office.update("requests", request, status="answered", response="部品を手配しました")
+    history = sorted((c["record"] for c in office.sync() if c["entity"] == "history"),
+                     key=lambda h: h["record_version"])
+    assert [(h["record_version"], h["by"]) for h in history] == [(1, people["tech"]), (2, people["office"])]
+    assert history[0]["changes"]["title"] == [None, "異音"]
+    assert history[1]["changes"] == {"status": ["new", "answered"], "response": [None, "部品を手配しました"]}
+
+
+def test_history_is_written_by_the_server_only(device):
+    office = device("office")
+    result = office.push(office.mutation("history", record_id=None, op="upsert"))[0]
+    assert result["status"] == "rejected" and "entity" in result["errors"]

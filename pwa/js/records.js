@@ -40,7 +40,9 @@ export function overlay(record, entries) {
  * `empty` names stores that held nothing when a fresh pull began: the feed comes in commit
  * order, so there is nothing older to compare with and no record needs reading first.
  */
-export async function applyChanges(tx, changes, pending, seen = null, empty = null) {
+export async function applyChanges(tx, allChanges, pending, seen = null, empty = null) {
+  // Entities this version of the app does not keep (a newer server's) are skipped.
+  const changes = allChanges.filter((change) => ENTITIES.includes(change.entity));
   const held = await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)
     ? null : req(tx.objectStore(change.entity).get(change.record.id)))));
   const written = new Map();
