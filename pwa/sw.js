@@ -6,7 +6,7 @@
 // /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
 // offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
 
-const VERSION = 2;
+const VERSION = 3;
 const CACHE = `genba-shell-v${VERSION}`;
 const APP = `/app/v${VERSION}/`;
 // Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).
@@ -19,6 +19,7 @@ const FILES = [
   "js/api.js",
   "js/app.js",
   "js/auth.js",
+  "js/calendar.js",
   "js/db.js",
   "js/format.js",
   "js/hlc.js",
@@ -27,6 +28,7 @@ const FILES = [
   "js/messages-ja.js",
   "js/outbox.js",
   "js/records.js",
+  "js/seen.js",
   "js/store.js",
   "js/sync.js",
   "js/text.js",
@@ -37,11 +39,16 @@ const FILES = [
   "js/ui/dom.js",
   "js/ui/follow-search.js",
   "js/ui/form.js",
+  "js/ui/inbox.js",
   "js/ui/login.js",
+  "js/ui/my-requests.js",
   "js/ui/request-form.js",
+  "js/ui/request-history.js",
   "js/ui/request-page.js",
+  "js/ui/rules.js",
   "js/ui/sync-page.js",
   "js/ui/sync-status.js",
+  "js/ui/triage.js",
   "js/ui/visit-form.js",
   "js/ui/visit-page.js",
   "manifest.webmanifest",

@@ -2,7 +2,7 @@
 """Take screenshots of the field app's main screens at tablet size (1280x800, Japanese UI).
 
 Loads the Japanese demo data into a throwaway SQLite database, serves it, drives Debian's
-Chromium through the screens as rep1 (and office1 for a conflict), and writes
+Chromium through the screens as rep1 (and office1 for a conflict, the inbox and the rules), and writes
 docs/screenshots/*.png. Japanese text needs fonts-noto-cjk (`apt-get install fonts-noto-cjk`);
 without it every kanji renders as a box, so the script stops and says so.
 
@@ -170,6 +170,32 @@ def main():
         expect(portrait.get_by_test_id("customer-picker")).to_be_visible()
         portrait.get_by_test_id("customer-picker").fill("さんじょう")
         shoot(portrait, "12-visit-form-portrait")
+
+        office = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+        office.goto(base + "/")
+        office.get_by_label("ログインID").fill("office1")
+        office.get_by_label("パスワード").fill("genba-office1")
+        office.get_by_role("button", name="ログイン").click()
+        wait_synced(office)
+        office.get_by_test_id("nav-inbox").click()
+        expect(office.locator(".inbox-item").first).to_be_visible()
+        shoot(office, "13-inbox")
+        office.locator("[data-team=manufacturing] .inbox-item", has_text="ローラー部").first.get_by_role("link").click()
+        office.get_by_test_id("triage-assignee_id").select_option(index=1)
+        office.get_by_test_id("triage-response").fill("ベアリングを交換します。来週火曜に伺います。")
+        office.get_by_test_id("triage-save").click()
+        wait_synced(office)
+        expect(office.get_by_test_id("history")).to_contain_text("が変更しました")
+        office.get_by_test_id("history").scroll_into_view_if_needed()
+        shoot(office, "14-request-triage-history")
+        office.get_by_test_id("nav-rules").click()
+        expect(office.get_by_test_id("rules").locator("li").first).to_be_visible()
+        shoot(office, "15-routing-rules")
+        page.get_by_test_id("sync-now").click()
+        wait_synced(page)
+        page.goto(customer_url.split("#")[0] + "#/my-requests")
+        expect(page.get_by_test_id("my-requests")).to_be_visible()
+        shoot(page, "16-my-requests")
         browser.close()
         stop()
 

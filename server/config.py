@@ -1,6 +1,8 @@
 """Every setting, read from the environment with a safe default (listed in the README)."""
 import os
 
+from .calendar import parse_targets
+
 
 def env_int(name, default):
     return int(os.environ.get(name, default))
@@ -26,4 +28,6 @@ class Config:
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+        self.RESPONSE_TARGET_DAYS = parse_targets(
+            os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -89,6 +89,25 @@ OPERATIONS = {
         "requestBody": json_body("RuleTrial"),
         "responses": {200: {"description": "route_to and the rule that fires"}, 401: ERRORS[401],
                       403: ERRORS[403], 422: ERRORS[422]}}},
+    "/calendar": {"get": {
+        "summary": "Japanese public holidays and the response target per urgency, in business days",
+        "description": "Devices cache it to count request ages and overdue requests offline.",
+        "security": BEARER,
+        "parameters": [query("from", "first year (default last year)", type_="integer"),
+                       query("to", "last year (default next year; at most 10 years)", type_="integer")],
+        "responses": {200: ok("Calendar"), 401: ERRORS[401], 422: ERRORS[422]}}},
+    "/requests/export.csv": {"get": {
+        "summary": "The inbox as CSV for Excel: UTF-8 with BOM, Japanese headers (office, manager, admin)",
+        "description": "Overdue first, then oldest first; open requests unless `status` says otherwise.",
+        "security": BEARER,
+        "parameters": [query("team", "route_to: sales, manufacturing, service, triage"),
+                       query("status", "a status, `open` (default: new, triaged, in_progress) or `all`"),
+                       query("customer_id", "one customer"),
+                       query("overdue", "true: only overdue; false: only those within target", type_="boolean"),
+                       query("min_age", "at least this many business days old", type_="integer")],
+        "responses": {200: {"description": "text/csv; charset=utf-8, starting with a BOM",
+                            "content": {"text/csv": {"schema": {"type": "string"}}}},
+                      401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422]}}},
     "/customers/search": {"get": {
         "summary": "Find customers by name, kana or phone (ids and names only)",
         "security": BEARER,
@@ -114,7 +133,8 @@ SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,
            "Pull": schemas.PullSchema, "BucketDigest": schemas.BucketDigestSchema,
            "Range": schemas.RangeSchema, "CustomerSearch": schemas.CustomerSearchSchema,
-           "DeadLetterList": schemas.DeadLetterListSchema, "Error": schemas.ErrorSchema}
+           "DeadLetterList": schemas.DeadLetterListSchema,
+           "Calendar": schemas.CalendarSchema, "Error": schemas.ErrorSchema}
 
 
 def build_spec():

@@ -180,3 +180,18 @@ class RuleOut(Schema):
 
 class RuleListSchema(Schema):
     rules = fields.List(fields.Nested(RuleOut))
+
+
+class HolidaySchema(Schema):
+    date = fields.String(metadata={"description": "YYYY-MM-DD"})
+    name = fields.String(metadata={"description": "the holiday's name in Japanese"})
+
+
+class CalendarSchema(Schema):
+    time_zone = fields.String()
+    from_ = fields.Integer(data_key="from")
+    to = fields.Integer()
+    weekend = fields.List(fields.Integer(), metadata={"description": "days off by JavaScript getDay number"})
+    holidays = fields.List(fields.Nested(HolidaySchema))
+    response_targets = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                   metadata={"description": "business days per urgency: high, normal, low"})

@@ -60,3 +60,43 @@ export function pull(token, cursor, limit) {
 export function searchCustomers(token, q) {
   return call("GET", `/api/v1/customers/search?${new URLSearchParams({ q })}`, { token });
 }
+
+export function calendar(token) {
+  return call("GET", "/api/v1/calendar", { token });
+}
+
+// Routing rules (office and admins edit them online; there is no offline copy).
+export function routingRules(token) {
+  return call("GET", "/api/v1/routing/rules", { token });
+}
+
+export function addRule(token, rule) {
+  return call("POST", "/api/v1/routing/rules", { body: rule, token });
+}
+
+export function editRule(token, id, changes) {
+  return call("PATCH", `/api/v1/routing/rules/${encodeURIComponent(id)}`, { body: changes, token });
+}
+
+export function removeRule(token, id) {
+  return call("DELETE", `/api/v1/routing/rules/${encodeURIComponent(id)}`, { token });
+}
+
+export function tryRules(token, trial) {
+  return call("POST", "/api/v1/routing/test", { body: trial, token });
+}
+
+/** The inbox as CSV (a Blob) with the given filters. */
+export async function exportRequests(token, filters) {
+  let response;
+  try {
+    response = await fetch(`/api/v1/requests/export.csv?${new URLSearchParams(filters)}`, {
+      headers: { Authorization: `Bearer ${token}`, "Genba-Protocol": String(PROTOCOL) },
+      cache: "no-store", credentials: "omit",
+    });
+  } catch (err) {
+    throw new NetworkError(err.message);
+  }
+  if (!response.ok) throw new ApiError(await response.json().catch(() => null), response.status);
+  return response.blob();
+}

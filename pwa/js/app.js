@@ -10,9 +10,12 @@ import * as conflicts from "./ui/conflicts.js";
 import * as customerPage from "./ui/customer-page.js";
 import * as customers from "./ui/customers.js";
 import { h, mount } from "./ui/dom.js";
+import * as inbox from "./ui/inbox.js";
 import * as login from "./ui/login.js";
+import * as myRequests from "./ui/my-requests.js";
 import * as requestForm from "./ui/request-form.js";
 import * as requestPage from "./ui/request-page.js";
+import * as rules from "./ui/rules.js";
 import * as syncPage from "./ui/sync-page.js";
 import { syncStatus } from "./ui/sync-status.js";
 import * as visitForm from "./ui/visit-form.js";
@@ -28,6 +31,9 @@ const ROUTES = [
   [/^\/requests\/new$/, requestForm],
   [/^\/requests\/([\w-]+)\/edit$/, requestForm, { edit: true }],
   [/^\/requests\/([\w-]+)$/, requestPage],
+  [/^\/inbox$/, inbox],
+  [/^\/my-requests$/, myRequests],
+  [/^\/rules$/, rules],
   [/^\/conflicts$/, conflicts],
   [/^\/sync$/, syncPage],
 ];
@@ -90,6 +96,9 @@ function renderHeader() {
       h("a", { class: "brand", href: "#/customers" }, t("app.name")),
       user ? h("nav", { class: "nav", "aria-label": t("nav.label") },
         h("a", { href: "#/customers" }, t("nav.customers")),
+        inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
+        h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
+        ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         h("a", { href: "#/sync" }, t("nav.sync"))) : null,
       h("button", {
         type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",

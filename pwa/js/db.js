@@ -5,14 +5,18 @@
 // outbox above all: it holds work that exists nowhere else).
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
+// The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
+// Every entity the app keeps: step 1's, then those added by later steps. The server may send
+// others; they are skipped.
+export const SYNCED = [...ENTITIES, "history"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
 
 let opening = null;
 
-function upgrade(db, oldVersion) {
+function upgrade(db, oldVersion, tx) {
   if (oldVersion < 1) {
     for (const name of ENTITIES) {
       const store = db.createObjectStore(name, { keyPath: "id" });
@@ -29,6 +33,13 @@ function upgrade(db, oldVersion) {
     // so writing it never holds up a save, which writes "meta".
     db.createObjectStore("cache");
   }
+  if (oldVersion < 3) {
+    // The server's audit trail of requests and deals (who changed what, when), read per record.
+    db.createObjectStore("history", { keyPath: "id" }).createIndex("record_id", "record_id");
+    // The server sent history before this store existed and the app skipped it: the next sync
+    // pulls the whole scope once (like a 410), keeping the outbox.
+    if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
+  }
 }
 
 /** Open the database once per page; later calls share the same connection. */
@@ -36,7 +47,7 @@ export function openDb() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
+      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion, request.transaction);
       request.onsuccess = () => {
         const db = request.result;
         // A newer version of the app in another tab wants to migrate: let it.

@@ -1,7 +1,7 @@
 // Records on the device: applying what the server sends (keeping the newer version and laying
 // unanswered outbox edits over it), evictions, and the reads the screens need.
 
-import { ENTITIES, req, transaction } from "./db.js";
+import { SYNCED, req, transaction } from "./db.js";
 import { digits, fold } from "./text.js";
 
 export function recordKey(entity, id) {
@@ -42,13 +42,13 @@ export function overlay(record, entries) {
  */
 export async function applyChanges(tx, allChanges, pending, seen = null, empty = null) {
   // Entities this version of the app does not keep (a newer server's) are skipped.
-  const changes = allChanges.filter((change) => ENTITIES.includes(change.entity));
+  const changes = allChanges.filter((change) => SYNCED.includes(change.entity));
   const held = await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)
     ? null : req(tx.objectStore(change.entity).get(change.record.id)))));
   const written = new Map();
   const visitTimes = new Map();
   changes.forEach((change, index) => {
-    if (!ENTITIES.includes(change.entity)) return;
+    if (!SYNCED.includes(change.entity)) return;
     const id = change.evict ? change.id : change.record.id;
     const key = recordKey(change.entity, id);
     seen?.add(key);
@@ -88,9 +88,9 @@ export async function noteVisits(tx, visitTimes) {
 
 /** After a fresh pull: drop records the server no longer sends, unless edits of them are unsent. */
 export async function removeUnseen(seen) {
-  const tx = await transaction([...ENTITIES, "outbox"], "readwrite");
+  const tx = await transaction([...SYNCED, "outbox"], "readwrite");
   const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
-  for (const entity of ENTITIES) {
+  for (const entity of SYNCED) {
     const keys = await req(tx.objectStore(entity).getAllKeys());
     for (const id of keys) {
       const key = recordKey(entity, id);

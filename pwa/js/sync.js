@@ -7,7 +7,8 @@
 // fix the clock; 410 drops the cursor and pulls afresh, keeping the outbox.
 
 import * as api from "./api.js";
-import { ENTITIES, count, done, getMeta, req, setMeta, transaction } from "./db.js";
+import { refreshCalendar } from "./calendar.js";
+import { SYNCED, count, done, getMeta, req, setMeta, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
 import { applyChanges, pendingByRecord, removeUnseen } from "./records.js";
 import { dataChanged, getState, update } from "./store.js";
@@ -68,6 +69,7 @@ async function runOnce() {
   try {
     const pushed = await pushAll(token);
     const pulled = await pullAll(token);
+    await refreshCalendar(token).catch(() => {}); // ages fall back to the last calendar held
     performance.measure("genba:sync", { start: started, detail: { pushed, pulled } });
     const now = Date.now();
     await setMeta({ last_sync: now });
@@ -110,6 +112,11 @@ async function pushAll(token) {
 async function pullAll(token) {
   let cursor = await getMeta("cursor");
   let seen = null;
+  const refetch = await getMeta("refetch");
+  if (refetch && cursor) {
+    cursor = null; // a new store to fill (db.js step 3): everything afresh, as after a 410
+    seen = new Set();
+  }
   let pulled = 0;
   let empty = cursor ? null : await emptyStores();
   let lastSignal = 0;
@@ -147,6 +154,7 @@ async function pullAll(token) {
     await removeUnseen(seen);
     dataChanged({ refreshed: true });
   }
+  if (refetch) await setMeta({ refetch: undefined });
   return pulled;
 }
 
@@ -159,14 +167,14 @@ async function fetchPage(token, cursor) {
 
 /** The entity stores holding nothing (before a pull without a cursor). */
 async function emptyStores() {
-  const tx = await transaction(ENTITIES);
-  const counts = await Promise.all(ENTITIES.map((name) => req(tx.objectStore(name).count())));
-  return new Set(ENTITIES.filter((name, index) => counts[index] === 0));
+  const tx = await transaction(SYNCED);
+  const counts = await Promise.all(SYNCED.map((name) => req(tx.objectStore(name).count())));
+  return new Set(SYNCED.filter((name, index) => counts[index] === 0));
 }
 
 /** Apply one pull page and move the cursor, in one transaction (relaxed: the server has it all). */
 async function applyPage(page, seen, empty) {
-  const tx = await transaction([...ENTITIES, "outbox", "meta", "recent"], "readwrite", "relaxed");
+  const tx = await transaction([...SYNCED, "outbox", "meta", "recent"], "readwrite", "relaxed");
   const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
   await applyChanges(tx, page.changes, pending, seen, empty);
   tx.objectStore("meta").put(page.cursor, "cursor");

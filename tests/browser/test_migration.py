@@ -49,7 +49,38 @@ def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and
     assert page.evaluate("""() => new Promise((resolve) => {
         const open = indexedDB.open("genba");
         open.onsuccess = () => { resolve([open.result.version, [...open.result.objectStoreNames].includes("cache")]); open.result.close(); };
-    })""") == [2, True]
+    })""") == [3, True]
     visits = live.device("office").records("visits")
     assert visits[visit_id]["purpose"] == "旧版で記録した訪問"
     expect(page.get_by_test_id("customer-list")).to_contain_text("山田製作所")
+
+
+# Version 2: version 1 plus the "cache" store, exactly as db.js's second step added it.
+CREATE_VERSION_2 = CREATE_VERSION_1.replace('indexedDB.open("genba", 1)', 'indexedDB.open("genba", 2)').replace(
+    'db.createObjectStore("recent", { keyPath: "customer_id" });',
+    'db.createObjectStore("recent", { keyPath: "customer_id" }); db.createObjectStore("cache");')
+
+
+def test_an_outbox_written_by_version_2_survives_the_history_store_and_history_is_backfilled(page, live, customers):
+    device_id = str(uuid.uuid4())
+    tech = live.device("tech", device_id=device_id)
+    old = tech.create("requests", customer_id=customers["yamada"]["id"], kind="complaint", title="旧版の時の苦情")
+    tech.push(tech.mutation("requests", old["id"], base_version=old["version"], status="triaged"))
+    request_id = str(uuid.uuid4())
+    entry = {"mutation_id": str(uuid.uuid4()), "entity": "requests", "record_id": request_id, "op": "upsert",
+             "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
+             "changes": {"customer_id": customers["yamada"]["id"], "kind": "complaint", "title": "v2で記録した異音"},
+             "rev": 1, "attempted": False, "status": "pending", "errors": None,
+             "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+    page.goto(live.url + "/sw.js")
+    page.evaluate(CREATE_VERSION_2, {"meta": {"device_id": device_id, "token": tech.token, "user": tech.user,
+                                              "login": "tech", "cursor": "stale-but-valid-looking"}, "entry": entry})
+    page.goto(live.url + f"/#/requests/{old['id']}")
+    wait_synced(page)
+    assert page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("genba");
+        open.onsuccess = () => { const db = open.result; resolve([db.version, db.transaction("history").objectStore("history").indexNames.contains("record_id")]); db.close(); };
+    })""") == [3, True]
+    requests = live.device("office").records("requests")
+    assert requests[request_id]["title"] == "v2で記録した異音"
+    expect(page.get_by_test_id("history")).to_contain_text("状況: 新規 → 振り分け済み")

@@ -115,6 +115,8 @@ const ITEM = {
   requests: (request) => h("span", { class: "item-body" },
     h("span", { class: "item-title" }, label("request.kind", request.kind), " — ", request.title),
     request.details ? h("span", { class: "item-text" }, request.details) : null,
+    request.response ? h("span", { class: "item-text answer", "data-testid": "answer" },
+      h("strong", {}, t("request.answerLabel")), request.response) : null,
     h("span", { class: "item-meta" },
       h("span", { class: "route", "data-testid": "route" }, t("request.routeLabel"), routeText(request)),
       ` · ${label("request.status", request.status || "new")} · ${t("request.urgencyLabel")}${label("request.urgency", request.urgency || "normal")}`)),

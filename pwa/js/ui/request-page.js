@@ -1,13 +1,18 @@
 // One request or complaint: what was heard, where the server routed it (once synced), its
-// status and the office's answer.
+// status and the office's answer; for office roles the triage actions; for everyone the audit
+// trail. Its author opening it marks it seen (my requests' unread marks).
 
 import { dateTime, daysSince, relativeDays } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { customerBundle, getRecord, recordKey } from "../records.js";
-import { onData } from "../store.js";
+import { markSeen } from "../seen.js";
+import { getState, onData } from "../store.js";
 import { routeText } from "./customer-page.js";
 import { h, mount } from "./dom.js";
+import { TRIAGERS } from "./inbox.js";
+import { historyList, historyOf } from "./request-history.js";
+import { triagePanel } from "./triage.js";
 import { actionBar, linkButton } from "./form.js";
 import { fact } from "./visit-page.js";
 
@@ -19,7 +24,11 @@ export async function render(view, { params }) {
         h("p", {}, h("a", { href: "#/customers" }, t("nav.back"))));
       return;
     }
-    const [bundle, entries] = await Promise.all([customerBundle(request.customer_id), outbox.entries()]);
+    const [bundle, entries, history] = await Promise.all([
+      customerBundle(request.customer_id), outbox.entries(), historyOf(request.id)]);
+    const me = getState().user;
+    if (request.author_id && request.author_id === me?.id) await markSeen(request);
+    const triager = TRIAGERS.has(me?.role);
     const unsent = entries.some((e) => recordKey(e.entity, e.record_id) === recordKey("requests", request.id));
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${request.customer_id}` }, bundle.customer?.name || "")),
@@ -27,16 +36,21 @@ export async function render(view, { params }) {
       unsent ? h("p", { class: "badge pending", "data-testid": "request-unsent" }, t("record.unsentLong")) : null,
       h("dl", { class: "facts", "data-testid": "request-facts" },
         fact(t("request.route"), h("span", { "data-testid": "route" }, routeText(request))),
-        fact(t("request.status"), label("request.status", request.status || "new")),
+        fact(t("request.status"), h("span", { "data-testid": "request-status" }, label("request.status", request.status || "new"))),
         fact(t("request.urgency"), label("request.urgency", request.urgency || "normal")),
         fact(t("request.heardAt"), request.heard_at
           ? `${dateTime(request.heard_at)}（${relativeDays(daysSince(request.heard_at))}）` : null),
         fact(t("request.details"), request.details),
         fact(t("request.assignee"), bundle.users.get(request.assignee_id)?.name),
-        fact(t("request.response"), request.response),
+        fact(t("request.response"), request.response
+          ? h("span", { class: "prewrap", "data-testid": "request-response" }, request.response) : null),
         fact(t("record.author"), bundle.users.get(request.author_id)?.name),
         request.visit_id ? fact(t("request.visit"), h("a", { href: `#/visits/${request.visit_id}` }, t("request.openVisit"))) : null),
-      actionBar(linkButton(t("form.edit"), `#/requests/${request.id}/edit`, { class: "button primary", "data-testid": "edit-request" })));
+      triager ? triagePanel(request, bundle.users) : null,
+      h("section", { "aria-labelledby": "history-h" },
+        h("h2", { id: "history-h" }, t("history.title")), historyList(history, bundle.users)),
+      actionBar(linkButton(t("form.edit"), `#/requests/${request.id}/edit`,
+        { class: triager ? "button" : "button primary", "data-testid": "edit-request" })));
   };
   await draw();
   return onData(() => draw());

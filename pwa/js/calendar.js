@@ -1,0 +1,59 @@
+// The company calendar on the device: Japanese public holidays and the response target per
+// urgency, fetched from the server after a sync (once a day) and kept in the "cache" store, so
+// ages and overdue requests are counted offline. A business day is a weekday that is not a
+// public holiday, in Asia/Tokyo (the server counts the same way for the CSV export).
+
+import * as api from "./api.js";
+import { req, transaction } from "./db.js";
+import { companyDay } from "./format.js";
+
+const KEY = "calendar";
+const DAY_MS = 86400000;
+export const DEFAULT_TARGETS = { high: 1, normal: 3, low: 10 };
+const FALLBACK = { holidays: [], weekend: [6, 0], response_targets: DEFAULT_TARGETS, fetched: null };
+const DONE_STATUSES = new Set(["answered", "closed"]);
+
+export async function loadCalendar() {
+  const tx = await transaction(["cache"]);
+  const held = await req(tx.objectStore("cache").get(KEY));
+  return prepare(held || FALLBACK);
+}
+
+function prepare(calendar) {
+  return { ...calendar, days_off: new Set((calendar.holidays || []).map((h) => h.date)) };
+}
+
+/** Fetch the calendar unless today's is held already. */
+export async function refreshCalendar(token, now = Date.now()) {
+  const today = companyDay(now);
+  const tx = await transaction(["cache"]);
+  const held = await req(tx.objectStore("cache").get(KEY));
+  if (held?.fetched === today) return;
+  const fresh = await api.calendar(token);
+  const write = await transaction(["cache"], "readwrite", "relaxed");
+  write.objectStore("cache").put({ ...fresh, fetched: today }, KEY);
+}
+
+/** Business days after the instant's company date up to and including today (0 the same day). */
+export function businessAge(instant, calendar, now = Date.now()) {
+  const start = companyDay(instant);
+  if (!start) return null;
+  const end = Date.parse(`${companyDay(now)}T00:00:00Z`);
+  const weekend = new Set(calendar.weekend || [6, 0]);
+  let count = 0;
+  for (let day = Date.parse(`${start}T00:00:00Z`) + DAY_MS; day <= end; day += DAY_MS) {
+    const date = new Date(day);
+    if (!weekend.has(date.getUTCDay()) && !calendar.days_off.has(date.toISOString().slice(0, 10))) count += 1;
+  }
+  return count;
+}
+
+export function targetDays(request, calendar) {
+  const targets = calendar.response_targets || DEFAULT_TARGETS;
+  return targets[request.urgency || "normal"] ?? targets.normal;
+}
+
+/** Beyond its urgency's target and not answered yet. */
+export function isOverdue(request, age, calendar) {
+  return !DONE_STATUSES.has(request.status || "new") && age !== null && age > targetDays(request, calendar);
+}

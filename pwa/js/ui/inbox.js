@@ -1,0 +1,161 @@
+// The triage inbox (office, managers, admins): every open request by team, overdue first, then
+// oldest first, its age in business days counted from when it was heard on site. Filters live
+// in the address (#/inbox?team=&status=&customer=&age=), so the CSV export takes the same ones.
+
+import * as api from "../api.js";
+import { businessAge, isOverdue, loadCalendar, targetDays } from "../calendar.js";
+import { getMeta, transaction, req } from "../db.js";
+import { dateTime } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { recordKey } from "../records.js";
+import { getState, onData } from "../store.js";
+import { h, mount } from "./dom.js";
+import { field } from "./form.js";
+
+export const TRIAGERS = new Set(["office", "manager", "admin"]);
+export const TEAMS = ["triage", "manufacturing", "sales", "service"];
+export const STATUSES = ["new", "triaged", "in_progress", "answered", "closed"];
+const OPEN = new Set(["new", "triaged", "in_progress"]);
+const AGES = ["1", "3", "10", "overdue"];
+
+export async function render(view, { query, navigate }) {
+  if (!TRIAGERS.has(getState().user?.role)) {
+    mount(view, h("h1", { tabindex: "-1" }, t("inbox.title")),
+      h("p", { class: "alert warn", role: "alert", "data-testid": "inbox-forbidden" }, t("inbox.forbidden")));
+    return null;
+  }
+  const filters = {
+    team: query.get("team") || "", status: query.get("status") || "open",
+    customer: query.get("customer") || "", age: query.get("age") || "",
+  };
+  const draw = async () => {
+    const data = await readInbox();
+    mount(view, ...page(data, filters, navigate));
+  };
+  await draw();
+  let timer = null;
+  return onData(() => {
+    clearTimeout(timer);
+    timer = setTimeout(draw, 100);
+  });
+}
+
+async function readInbox() {
+  const tx = await transaction(["requests", "customers", "users"]);
+  const [requests, customers, users] = await Promise.all(["requests", "customers", "users"]
+    .map((name) => req(tx.objectStore(name).getAll())));
+  const [calendar, entries] = await Promise.all([loadCalendar(), outbox.entries()]);
+  return {
+    requests: requests.filter((r) => !r.deleted),
+    customers: new Map(customers.map((c) => [c.id, c])),
+    users: new Map(users.map((u) => [u.id, u])),
+    calendar,
+    unsent: new Set(entries.map((e) => recordKey(e.entity, e.record_id))),
+  };
+}
+
+/** Requests passing the filters, each with its age and whether it is overdue, sorted. */
+export function inboxItems(requests, calendar, filters, now = Date.now()) {
+  const items = [];
+  for (const request of requests) {
+    const status = request.status || "new";
+    if (filters.status === "open" ? !OPEN.has(status) : filters.status !== "all" && status !== filters.status) continue;
+    if (filters.team && request.route_to !== filters.team) continue;
+    if (filters.customer && request.customer_id !== filters.customer) continue;
+    const heard = request.heard_at || request.created_at;
+    const age = businessAge(heard, calendar, now) ?? 0;
+    const overdue = isOverdue(request, age, calendar);
+    if (filters.age === "overdue" ? !overdue : filters.age && age < Number(filters.age)) continue;
+    items.push({ request, age, overdue, heard: Date.parse(heard) || 0 });
+  }
+  return items.sort((a, b) => (b.overdue - a.overdue) || (a.heard - b.heard));
+}
+
+function page(data, filters, navigate) {
+  const items = inboxItems(data.requests, data.calendar, filters);
+  const overdue = items.filter((i) => i.overdue).length;
+  const status = h("p", { class: "export-status", role: "status", "data-testid": "export-status" });
+  return [
+    h("h1", { tabindex: "-1" }, t("inbox.title")),
+    filterForm(data, filters, navigate),
+    h("p", { class: "summary", "data-testid": "inbox-summary" },
+      t("inbox.summary", { n: items.length }), overdue ? ` ${t("inbox.overdueCount", { n: overdue })}` : ""),
+    h("div", { class: "inbox-tools" },
+      h("button", { type: "button", class: "button", "data-testid": "export-csv",
+        onClick: () => exportCsv(filters, status) }, t("inbox.export")),
+      status),
+    TEAMS.filter((team) => !filters.team || filters.team === team).map((team) => {
+      const rows = items.filter((i) => (i.request.route_to || "triage") === team);
+      return h("section", { class: "inbox-team", "data-team": team, "aria-labelledby": `team-${team}` },
+        h("h2", { id: `team-${team}` }, label("request.route", team), ` (${rows.length})`),
+        rows.length ? h("ol", { class: "list inbox-list" }, rows.map((item) => row(item, data)))
+          : h("p", { class: "empty" }, t("inbox.empty")));
+    }),
+  ];
+}
+
+function filterForm(data, filters, navigate) {
+  const apply = () => {
+    const next = new URLSearchParams();
+    for (const [name, control] of Object.entries(controls)) if (control.value) next.set(name, control.value);
+    navigate(`#/inbox?${next}`);
+  };
+  const select = (name, options, value) => h("select", { "data-testid": `filter-${name}`, onChange: apply },
+    options.map(([code, text]) => h("option", { value: code, selected: code === value }, text)));
+  const withRequests = new Set(data.requests.map((r) => r.customer_id));
+  const customers = [...data.customers.values()].filter((c) => withRequests.has(c.id))
+    .sort((a, b) => (a.name_kana || a.name || "").localeCompare(b.name_kana || b.name || "", "ja"));
+  const controls = {
+    team: select("team", [["", t("inbox.allTeams")], ...TEAMS.map((r) => [r, label("request.route", r)])], filters.team),
+    status: select("status", [["open", t("inbox.open")], ["all", t("inbox.allStatuses")],
+      ...STATUSES.map((s) => [s, label("request.status", s)])], filters.status),
+    customer: select("customer", [["", t("inbox.allCustomers")], ...customers.map((c) => [c.id, c.name])], filters.customer),
+    age: select("age", [["", t("inbox.anyAge")], ...AGES.map((a) => [a, t(`inbox.age.${a}`)])], filters.age),
+  };
+  return h("form", { class: "filters", "aria-label": t("inbox.filters"), onSubmit: (e) => e.preventDefault() },
+    field({ name: "team", label: t("inbox.team"), control: controls.team }),
+    field({ name: "status", label: t("request.status"), control: controls.status }),
+    field({ name: "customer", label: t("inbox.customer"), control: controls.customer }),
+    field({ name: "age", label: t("inbox.ageFilter"), control: controls.age }));
+}
+
+function row({ request, age, overdue }, data) {
+  const name = (id) => data.users.get(id)?.name || "";
+  const customer = data.customers.get(request.customer_id)?.name || "";
+  return h("li", { class: ["inbox-item", overdue ? "overdue" : null], dataset: { id: request.id, overdue: String(overdue) } },
+    h("a", { class: "row", href: `#/requests/${request.id}` },
+      h("span", { class: "row-title" },
+        overdue ? h("span", { class: "badge error overdue-mark", "data-testid": "overdue" }, t("inbox.overdue")) : null,
+        " ", label("request.kind", request.kind), " — ", request.title),
+      h("span", { class: "row-meta" },
+        h("span", { class: "age", "data-testid": "age" }, t("inbox.ageDays", { n: age, target: targetDays(request, data.calendar) })),
+        h("span", {}, customer),
+        h("span", {}, t("inbox.heardBy", { name: name(request.author_id) }), " ", dateTime(request.heard_at || request.created_at)),
+        h("span", {}, t("request.urgencyLabel"), label("request.urgency", request.urgency || "normal")),
+        h("span", {}, label("request.status", request.status || "new")),
+        request.assignee_id ? h("span", {}, t("inbox.assignedTo", { name: name(request.assignee_id) })) : null,
+        data.unsent.has(recordKey("requests", request.id)) ? h("span", { class: "badge pending" }, t("record.unsent")) : null)));
+}
+
+/** Download the server's CSV with the inbox's filters (online only). */
+async function exportCsv(filters, status) {
+  const query = { status: filters.status };
+  if (filters.team) query.team = filters.team;
+  if (filters.customer) query.customer_id = filters.customer;
+  if (filters.age === "overdue") query.overdue = "true";
+  else if (filters.age) query.min_age = filters.age;
+  status.textContent = t("inbox.exporting");
+  try {
+    const blob = await api.exportRequests(await getMeta("token"), query);
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, download: `requests-${new Date().toISOString().slice(0, 10)}.csv`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    status.textContent = t("inbox.exported");
+  } catch (err) {
+    status.textContent = err instanceof api.NetworkError ? t("inbox.exportOffline") : err.message;
+  }
+}

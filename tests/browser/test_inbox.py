@@ -1,0 +1,128 @@
+"""Requests heard on site never end as small talk: the office's inbox, its actions and the
+answer back on the device of whoever heard it."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from server.calendar import age_of
+
+from .helpers import sign_in, wait_synced
+
+TOKYO = timezone(timedelta(hours=9))
+
+
+@pytest.fixture
+def office_page(browser, browser_context_args):
+    context = browser.new_context(**browser_context_args)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_technician(
+        page, context, office_page, live, customers):
+    sign_in(page, live, "tech")
+    context.set_offline(True)
+    heard = (datetime.now(TOKYO) - timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    page.get_by_test_id("new-request").click()
+    page.get_by_text("クレーム", exact=True).click()
+    page.get_by_label("件名").fill("異音が再発")
+    page.get_by_label("聞いた日時").fill(heard.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_test_id("save-request").click()
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    context.set_offline(False)
+    wait_synced(page)
+    page.get_by_role("link", name="顧客", exact=True).click()  # off the request's page: opening it marks it seen
+
+    sign_in(office_page, live, "office")
+    office_page.get_by_test_id("nav-inbox").click()
+    row = office_page.locator("[data-team=manufacturing] .inbox-item", has_text="異音が再発")
+    age = age_of(heard.isoformat())
+    expect(row.get_by_test_id("age")).to_have_text(f"経過 {age}営業日（目標 3営業日）")
+    expect(row).to_contain_text("山田製作所")
+    expect(row).to_contain_text("聞いた人: 高橋 修")
+    row.get_by_role("link").click()
+    office_page.get_by_test_id("triage-assignee_id").select_option(label="高橋 修")
+    office_page.get_by_test_id("triage-response").fill("軸受を交換します。来週伺います。")
+    office_page.get_by_test_id("triage-save").click()
+    expect(office_page.get_by_test_id("request-status")).to_have_text("回答済み")
+    wait_synced(office_page)
+    history = office_page.get_by_test_id("history")
+    expect(history).to_contain_text("伊藤 美咲 が変更しました")
+    expect(history).to_contain_text("状況: 新規 → 回答済み")
+    expect(history).to_contain_text("担当: （なし） → 高橋 修")
+
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    page.get_by_test_id("nav-mine").click()
+    item = page.locator(".mine-item", has_text="異音が再発")
+    expect(item.get_by_test_id("unread")).to_have_text("● 未読")
+    expect(item.get_by_test_id("mine-answer")).to_have_text("回答: 軸受を交換します。来週伺います。")
+    item.get_by_role("link").click()
+    expect(page.get_by_test_id("request-response")).to_have_text("軸受を交換します。来週伺います。")
+    page.get_by_role("link", name="山田製作所").click()
+    expect(page.get_by_test_id("timeline").get_by_test_id("answer")).to_have_text("回答: 軸受を交換します。来週伺います。")
+    page.get_by_test_id("nav-mine").click()
+    expect(page.locator(".mine-item", has_text="異音が再発")).to_have_attribute("data-unread", "false")
+
+
+def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, customers):
+    tech = live.device("tech")
+    now = datetime.now(TOKYO).isoformat()
+    for title, heard, urgency in [("新しい異音", now, "normal"), ("寸法不良（古い）", "2026-01-06T09:00:00+09:00", "low"),
+                                  ("破損の件", now, "high")]:
+        tech.create("requests", customer_id=customers["sanjo"]["id"], kind="complaint", title=title,
+                    heard_at=heard, urgency=urgency)
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/inbox?team=manufacturing")
+    items = page.locator("[data-team=manufacturing] .inbox-item")
+    expect(items).to_have_count(3)
+    expect(items.first).to_contain_text("寸法不良（古い）")
+    expect(items.first.get_by_test_id("overdue")).to_have_text("⚠ 期限超過")
+    expect(items.nth(1).get_by_test_id("overdue")).to_have_count(0)
+    expect(page.get_by_test_id("inbox-summary")).to_have_text("3件 （うち期限超過 1件）")
+    page.get_by_test_id("filter-age").select_option("overdue")
+    expect(items).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_test_id("export-csv").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert text.startswith("\ufeff受付ID,") and "寸法不良（古い）" in text and "新しい異音" not in text
+
+
+def test_a_rep_has_no_inbox_and_the_rules_api_refuses_them(page, live, customers):
+    sign_in(page, live, "rep_a")
+    expect(page.get_by_test_id("nav-mine")).to_be_visible()
+    expect(page.get_by_test_id("nav-inbox")).to_have_count(0)
+    expect(page.get_by_test_id("nav-rules")).to_have_count(0)
+    page.goto(live.url + "/#/inbox")
+    expect(page.get_by_test_id("inbox-forbidden")).to_be_visible()
+    answer = page.evaluate("""async () => {
+        const open = await new Promise((resolve) => { const r = indexedDB.open("genba"); r.onsuccess = () => resolve(r.result); });
+        const token = await new Promise((resolve) => { const r = open.transaction("meta").objectStore("meta").get("token"); r.onsuccess = () => resolve(r.result); });
+        const response = await fetch("/api/v1/routing/rules", { headers: { Authorization: `Bearer ${token}` } });
+        return [response.status, await response.json()];
+    }""")
+    assert answer[0] == 403 and answer[1]["code"] == 403 and answer[1]["reason"] == "forbidden"
+
+
+def test_office_edits_routing_rules_online_and_is_told_offline(page, context, live):
+    sign_in(page, live, "office")
+    page.get_by_test_id("nav-rules").click()
+    expect(page.get_by_test_id("rules").locator("li").first).to_contain_text("1.")
+    page.get_by_test_id("rule-name").fill("塗装 → 製造")
+    page.get_by_test_id("rule-keywords").fill("塗装、色むら")
+    page.get_by_test_id("rule-route").select_option("manufacturing")
+    page.get_by_test_id("rule-save").click()
+    last = page.get_by_test_id("rules").locator("li").last
+    expect(last).to_contain_text("塗装 → 製造 → 製造")
+    last.get_by_role("button", name=re.compile("上へ")).click()
+    expect(page.get_by_test_id("rules").locator("li").nth(-2)).to_contain_text("塗装 → 製造")
+    page.get_by_test_id("trial-text").fill("ﾄｿｳの色むら")
+    page.get_by_test_id("trial-run").click()
+    expect(page.get_by_test_id("trial-result")).to_contain_text("ルール: 塗装 → 製造")
+    context.set_offline(True)
+    page.get_by_test_id("rule-name").fill("オフラインのルール")
+    page.get_by_test_id("rule-save").click()
+    expect(page.get_by_test_id("rules-message")).to_contain_text("オンラインで編集できます")

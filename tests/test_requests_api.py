@@ -1,0 +1,201 @@
+"""The office's view of requests: the company calendar and the inbox exported for Excel."""
+import csv
+import io
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from server.calendar import age_of, business_days_between, is_overdue, japanese_holidays, parse_targets
+
+HOLIDAYS = japanese_holidays(2025, 2027)
+
+
+# --- business days ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start, end, days", [
+    (date(2026, 11, 24), date(2026, 11, 24), 0),   # heard today
+    (date(2026, 11, 24), date(2026, 11, 25), 1),   # Tuesday → Wednesday
+    (date(2026, 11, 20), date(2026, 11, 24), 1),   # Friday → Tuesday: weekend and 勤労感謝の日 (Mon 23rd)
+    (date(2026, 4, 30), date(2026, 5, 7), 2),      # Golden Week: 5/1 and 5/7 only (5/6 振替休日)
+    (date(2026, 9, 18), date(2026, 9, 24), 1),     # シルバーウィーク: 9/21, 9/22 国民の休日, 9/23
+    (date(2026, 12, 31), date(2027, 1, 4), 1),     # across the year, 元日 off
+])
+def test_business_days_skip_weekends_and_japanese_holidays(start, end, days):
+    assert business_days_between(start, end, HOLIDAYS) == days
+
+
+def test_age_is_counted_in_tokyo_from_when_it_was_heard():
+    # 23:30 UTC on Friday 2026-11-20 is already Saturday 08:30 in Tokyo
+    assert age_of("2026-11-20T23:30:00Z", until=date(2026, 11, 24), days_off=HOLIDAYS) == 1
+    assert age_of("2026-11-20T14:00:00Z", until=date(2026, 11, 24), days_off=HOLIDAYS) == 1
+
+
+@pytest.mark.parametrize("request_, age, overdue", [
+    ({"urgency": "high", "status": "new"}, 2, True),
+    ({"urgency": "high", "status": "new"}, 1, False),
+    ({"urgency": "normal", "status": "in_progress"}, 4, True),
+    ({"urgency": "low", "status": "triaged"}, 10, False),
+    ({"urgency": "high", "status": "answered"}, 30, False),
+    ({"status": "new"}, 4, True),  # no urgency: normal
+])
+def test_a_request_is_overdue_beyond_its_urgencys_target_until_answered(request_, age, overdue):
+    assert is_overdue(request_, age, parse_targets("high=1,normal=3,low=10")) is overdue
+
+
+def test_response_targets_are_read_from_the_setting():
+    assert parse_targets("high=2, low=15") == {"high": 2, "normal": 3, "low": 15}
+    with pytest.raises(ValueError, match="RESPONSE_TARGET_DAYS"):
+        parse_targets("urgent=1")
+
+
+# --- GET /calendar ------------------------------------------------------------------------
+
+def test_calendar_lists_japanese_holidays_and_response_targets(client, device):
+    response = client.get("/api/v1/calendar?from=2026&to=2026", headers=device("tech").headers)
+    body = response.get_json()
+    assert response.status_code == 200
+    assert (body["time_zone"], body["from"], body["to"]) == ("Asia/Tokyo", 2026, 2026)
+    assert body["response_targets"] == {"high": 1, "normal": 3, "low": 10}
+    assert {"date": "2026-01-01", "name": "元日"} in body["holidays"]
+    assert {"date": "2026-05-06", "name": "振替休日"} in body["holidays"]
+    assert [h["date"] for h in body["holidays"]] == sorted(h["date"] for h in body["holidays"])
+
+
+def test_calendar_defaults_to_last_this_and_next_year(client, device):
+    body = client.get("/api/v1/calendar", headers=device("rep_a").headers).get_json()
+    year = datetime.now(timezone(timedelta(hours=9))).year
+    assert (body["from"], body["to"]) == (year - 1, year + 1)
+
+
+def test_calendar_answers_the_configured_targets(app, client, device):
+    app.config["RESPONSE_TARGET_DAYS"] = parse_targets("high=2,normal=5,low=20")
+    body = client.get("/api/v1/calendar", headers=device("office").headers).get_json()
+    assert body["response_targets"] == {"high": 2, "normal": 5, "low": 20}
+
+
+@pytest.mark.parametrize("query, field", [
+    ("from=twenty", "from"),
+    ("from=1999", "from"),
+    ("from=2027&to=2026", "to"),
+    ("from=2020&to=2030", "to"),
+    ("to=2101", "to"),
+])
+def test_calendar_rejects_bad_years_in_the_error_shape(client, device, query, field):
+    response = client.get(f"/api/v1/calendar?{query}", headers=device("office").headers)
+    body = response.get_json()
+    assert response.status_code == 422
+    assert (body["code"], body["status"]) == (422, "Unprocessable Entity")
+    assert field in body["errors"] and "from=YYYY" in body["message"]
+
+
+def test_calendar_needs_a_token(client):
+    response = client.get("/api/v1/calendar")
+    assert response.status_code == 401 and response.get_json()["code"] == 401
+
+
+# --- GET /requests/export.csv -------------------------------------------------------------
+
+LONG_AGO = "2025-06-02T09:00:00+09:00"
+
+
+@pytest.fixture
+def inbox(device):
+    """Requests of two customers heard by the technician: one long overdue, others fresh."""
+    tech = device("tech")
+    now = datetime.now(timezone.utc).isoformat()
+    yamada = tech.create("customers", name="山田製作所")
+    sanjo = tech.create("customers", name="三条精工")
+    made = {
+        "noise": tech.create("requests", customer_id=yamada["id"], kind="complaint", title="異音が再発",
+                             heard_at=now, urgency="high"),
+        "old": tech.create("requests", customer_id=sanjo["id"], kind="complaint", title="寸法不良の件",
+                           heard_at=LONG_AGO, urgency="low"),
+        "quote": tech.create("requests", customer_id=yamada["id"], kind="request", title="見積をください",
+                             heard_at=now),
+        "formula": tech.create("requests", customer_id=sanjo["id"], kind="question",
+                               title="=HYPERLINK(\"http://x\")", heard_at=now),
+    }
+    done = tech.create("requests", customer_id=sanjo["id"], kind="complaint", title="漏れ", heard_at=LONG_AGO)
+    tech.update("requests", done, status="closed")
+    return {"yamada": yamada, "sanjo": sanjo, **made}
+
+
+def export(client, device, login="office", query=""):
+    return client.get(f"/api/v1/requests/export.csv{query}", headers=device(login).headers)
+
+
+def rows_of(response):
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def test_export_is_utf8_csv_with_bom_and_japanese_headers_for_excel(client, device, inbox):
+    response = export(client, device)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "filename*=UTF-8''%E4%BE%9D%E9%A0%BC%E4%B8%80%E8%A6%A7" in response.headers["Content-Disposition"]
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf\xe5\x8f\x97\xe4\xbb\x98ID,") and b"\r\n" in raw  # 受付ID, CRLF
+    header = raw.decode("utf-8")[1:].splitlines()[0].split(",")
+    assert header[:6] == ["受付ID", "顧客", "種別", "件名", "詳しい内容", "緊急度"]
+
+
+def test_export_lists_open_requests_overdue_first_then_oldest(client, device, inbox):
+    rows = rows_of(export(client, device))
+    assert [r["件名"] for r in rows][0] == "寸法不良の件"
+    assert {r["件名"] for r in rows} == {"異音が再発", "寸法不良の件", "見積をください", "'=HYPERLINK(\"http://x\")"}
+    old = rows[0]
+    assert (old["期限超過"], old["顧客"], old["種別"], old["緊急度"], old["状況"], old["振り分け先"]) == (
+        "超過", "三条精工", "クレーム", "低", "新規", "製造")
+    assert old["聞いた人"] == "高橋 修" and old["聞いた日時"] == "2025-06-02 09:00" and int(old["経過営業日"]) > 200
+    assert all(r["期限超過"] == "" for r in rows[1:])
+
+
+def test_export_neutralises_spreadsheet_formulas(client, device, inbox):
+    titles = [r["件名"] for r in rows_of(export(client, device, query="?team=service"))]
+    assert titles == ["'=HYPERLINK(\"http://x\")"]
+
+
+@pytest.mark.parametrize("query, titles", [
+    ("?team=manufacturing", {"異音が再発", "寸法不良の件"}),
+    ("?team=sales", {"見積をください"}),
+    ("?overdue=true", {"寸法不良の件"}),
+    ("?overdue=false&team=manufacturing", {"異音が再発"}),
+    ("?min_age=5", {"寸法不良の件"}),
+    ("?status=closed", {"漏れ"}),
+    ("?status=new&team=triage", set()),
+])
+def test_export_applies_the_inbox_filters(client, device, inbox, query, titles):
+    assert {r["件名"] for r in rows_of(export(client, device, query=query))} == titles
+
+
+def test_export_filters_by_customer(client, device, inbox):
+    rows = rows_of(export(client, device, "manager", f"?customer_id={inbox['yamada']['id']}"))
+    assert {r["件名"] for r in rows} == {"異音が再発", "見積をください"}
+
+
+@pytest.mark.parametrize("login", ["rep_a", "tech"])
+def test_export_is_for_office_managers_and_admins_only(client, device, login):
+    response = export(client, device, login)
+    body = response.get_json()
+    assert response.status_code == 403
+    assert body == {"code": 403, "status": "Forbidden", "message": body["message"], "reason": "forbidden"}
+
+
+@pytest.mark.parametrize("query, field", [
+    ("?team=accounting", "team"),
+    ("?status=lost", "status"),
+    ("?customer_id=42", "customer_id"),
+    ("?overdue=maybe", "overdue"),
+    ("?min_age=-1", "min_age"),
+])
+def test_export_rejects_bad_filters_in_the_error_shape(client, device, query, field):
+    response = export(client, device, query=query)
+    body = response.get_json()
+    assert response.status_code == 422 and body["code"] == 422 and field in body["errors"]
+
+
+def test_export_needs_a_token(client):
+    response = client.get("/api/v1/requests/export.csv")
+    assert response.status_code == 401 and response.get_json()["reason"]
