@@ -5,7 +5,8 @@ a hybrid logical clock. Tests, benchmarks and tooling drive the server through i
 protocol rules are written once:
 
 - saving applies the change locally and queues a mutation; edits of a record whose mutation
-  has not been sent yet collapse into it, one being sent is never changed;
+  was never sent collapse into it; one that was sent, even if no answer came (the server may
+  have applied it), is never changed: a later edit gets a mutation of its own;
 - an outbox entry is removed only once the server answered for it, and only if it did not
   change while it was being sent; a ``rejected`` one moves to ``rejected`` for the user;
 - a pull keeps the newer of what the replica holds and what arrives; an eviction removes a
@@ -88,6 +89,7 @@ class OutboxEntry:
     hlc: str
     revision: int = 0
     sent_revision: int | None = None
+    sent_once: bool = False   # the server may have applied it: never fold new edits into it
 
     def wire(self):
         return {"mutation_id": self.mutation_id, "entity": self.entity,
@@ -104,6 +106,7 @@ class Replica:
     rejected: list = field(default_factory=list)
     cursor: str | None = None
     last_hlc: str = hlcs.ZERO
+    evict_when_sent: set = field(default_factory=set)
 
 
 class Client:
@@ -172,7 +175,7 @@ class Client:
     def queue(self, entity, record_id, op, changes):
         stamp = self.tick()
         for entry in self.replica.outbox:
-            if (entry.entity, entry.record_id) == (entity, record_id) and entry.sent_revision is None \
+            if (entry.entity, entry.record_id) == (entity, record_id) and not entry.sent_once \
                     and entry.op == op == "upsert":
                 entry.changes.update(changes)
                 entry.hlc, entry.revision = stamp, entry.revision + 1
@@ -207,7 +210,7 @@ class Client:
             if not batch:
                 return results
             for entry in batch:
-                entry.sent_revision = entry.revision
+                entry.sent_revision, entry.sent_once = entry.revision, True
             try:
                 answer = self.call("POST", "/api/v1/sync/push", {
                     "device_id": self.device_id, "client_time": self.clock(),
@@ -226,22 +229,23 @@ class Client:
         record = result.get("record")
         if record is not None:
             self.keep_newer(entry.entity, record)
-        changed_meanwhile = entry.revision != entry.sent_revision
         if result["status"] == "rejected" or result.get("original_status") == "rejected":
             self.replica.rejected.append((entry, result.get("errors")))
+        if entry.revision == entry.sent_revision:  # unchanged since sent (always, here: see queue)
             self.replica.outbox.remove(entry)
-        elif changed_meanwhile:
-            entry.sent_revision = None
-            entry.mutation_id = str(uuid.uuid4())
-            if record is not None:
-                entry.base_version = record["version"]
-        else:
-            self.replica.outbox.remove(entry)
+        key = (entry.entity, entry.record_id)
+        if key in self.replica.evict_when_sent and not self.pending(*key):
+            self.replica.evict_when_sent.discard(key)
+            self.replica.records.pop(key, None)
 
     def pull(self, limit=None, digest=False):
         """Pull until ``has_more`` is false; return the changes received (or, asked for, the
-        server's digest of the scope as of the end)."""
-        received = []
+        server's digest of the scope as of the end).
+
+        A pull from no cursor (the first, or after a 410) sends the whole scope: what the
+        replica holds beyond it is dropped at the end, unless the outbox still holds edits.
+        """
+        received, fresh, delivered = [], self.replica.cursor is None, set()
         while True:
             query = ["digest=true"] if digest else []
             if self.replica.cursor:
@@ -253,22 +257,33 @@ class Client:
                 answer = self.call("GET", path)
             except SyncError as err:
                 if err.status == 410 and self.replica.cursor:
-                    self.replica.cursor = None
-                    self.replica.records = {k: v for k, v in self.replica.records.items()
-                                            if self.pending(*k)}
+                    self.replica.cursor, fresh, delivered = None, True, set()
                     continue
                 raise
             for change in answer["changes"]:
-                if change.get("evict"):
-                    if not self.pending(change["entity"], change["id"]):
-                        self.replica.records.pop((change["entity"], change["id"]), None)
-                else:
-                    self.keep_newer(change["entity"], change["record"])
+                self.take(change, delivered)
             received.extend(answer["changes"])
             self.replica.cursor = answer["cursor"]
             self.observe(answer.get("hlc"))
             if not answer["has_more"]:
+                if fresh:
+                    self.replica.records = {k: v for k, v in self.replica.records.items()
+                                            if k in delivered or self.pending(*k)}
                 return answer.get("digest", {}) if digest else received
+
+    def take(self, change, delivered):
+        """Apply one pulled change; an eviction of a record with unsent edits waits for them."""
+        if change.get("evict"):
+            key = (change["entity"], change["id"])
+            if self.pending(*key):
+                self.replica.evict_when_sent.add(key)
+            else:
+                self.replica.records.pop(key, None)
+            return
+        key = (change["entity"], change["record"]["id"])
+        self.replica.evict_when_sent.discard(key)
+        delivered.add(key)
+        self.keep_newer(change["entity"], change["record"])
 
     # --- convergence -------------------------------------------------------------------
 
