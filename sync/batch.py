@@ -158,7 +158,7 @@ def reps_now(batch, customer_id, from_batch):
         for (entity, record_id), w in batch.records.items():
             if entity == "follows" and w.customer_id == customer_id:
                 followers.pop(record_id, None)
-                if not w.deleted:
+                if not w.compacted and not w.deleted:
                     followers[record_id] = w.data["user_id"]
     return reps_seeing(session, data, set(followers.values()))
 

@@ -267,8 +267,11 @@ class Client:
             self.observe(answer.get("hlc"))
             if not answer["has_more"]:
                 if fresh:
-                    self.replica.records = {k: v for k, v in self.replica.records.items()
-                                            if k in delivered or self.pending(*k)}
+                    for key in [k for k in self.replica.records if k not in delivered]:
+                        if self.pending(*key):   # gone from the server: leaves once answered
+                            self.replica.evict_when_sent.add(key)
+                        else:
+                            del self.replica.records[key]
                 return answer.get("digest", {}) if digest else received
 
     def take(self, change, delivered):

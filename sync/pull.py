@@ -75,7 +75,10 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
     top = feed.seq  # every position up to here is committed: pushes number in commit order
     if cursor:
         seq, key, high_water, issued_ms = decode_cursor(cursor)
-        if now_ms - issued_ms > window_ms or seq <= feed.compacted_seq:
+        # A first pull in pages sends only live records up to its high-water mark, so only
+        # tombstones compacted above that mark can be missing from what the device was sent.
+        if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq
+                                              and feed.compacted_seq > high_water):
             raise StaleCursor("cursor_expired")
     else:
         seq, key, high_water = 0, "", top
