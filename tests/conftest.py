@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import hypothesis_profiles  # noqa: F401  (registers "ci" and "long" before pytest picks one)
 from server import create_app
 from server.db import db, writing_session
 from server.users import create_user
