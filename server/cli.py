@@ -186,15 +186,12 @@ def routes_move(rule_id, position):
 def routes_remove(rule_id):
     """Remove a rule."""
     from .models import RoutingRule
-    from .routing_api import ordered
+    from .routing_api import remove
     session = writing_session()
     row = session.get(RoutingRule, rule_id)
     if row is None:
         raise click.ClickException(f"no rule {rule_id}")
-    session.delete(row)
-    session.flush()
-    for index, r in enumerate(ordered(session), start=1):
-        r.position = index
+    remove(session, row)
     session.commit()
     click.echo(f"removed rule {rule_id}")
 

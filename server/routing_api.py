@@ -76,6 +76,14 @@ def place(session, row, position):
         r.position = index
 
 
+def remove(session, row):
+    """Delete a rule and number the rest 1..n again."""
+    session.delete(row)
+    session.flush()
+    for index, r in enumerate(ordered(session), start=1):
+        r.position = index
+
+
 def apply_fields(session, row, data):
     if data.get("assignee_id") is not None:
         if session.get(User, str(data["assignee_id"])) is None:
@@ -142,10 +150,7 @@ def remove_rule(rule_id):
     row = session.get(RoutingRule, rule_id)
     if row is None:
         raise ApiError(404, "There is no routing rule with this id.")
-    session.delete(row)
-    session.flush()
-    for index, r in enumerate(ordered(session), start=1):
-        r.position = index
+    remove(session, row)
     session.commit()
     return {"deleted": rule_id}
 
