@@ -1,0 +1,274 @@
+"""The world the sync properties run in: a server with a clock of its own, devices signed in
+once, a network with faults, and an oracle of what the server applied and the devices heard."""
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, select, update
+
+from conftest import PASSWORD
+from server.db import db, writing_session
+from sync.client import Client, FlaskTransport
+from sync.compact import compact_tombstones
+from sync.models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
+
+PUSH_PATH = "/api/v1/sync/push"
+APPLIED = {"applied", "merged"}
+REQUESTS_PER_STEP = 400  # a step's sync that takes more has looped (a 410 on every page, say)
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+class Crashed(Exception):
+    """The app died after the server answered: what it had not taken in is gone."""
+
+
+# --- the world of one test: a server (one backend) and signed-in devices --------------------
+
+class World:
+    """The server of one test, its clock, and the devices signed in on it once for all examples."""
+
+    def __init__(self, app, client, people):
+        self.app, self.transport, self.people = app, FlaskTransport(client), people
+        self.signed = {}  # (login, slot) -> (device_id, token, user): signing in is slow on purpose
+        with app.app_context():
+            feed = db.session.get(Feed, 1)
+            self.feed = {"seq": feed.seq, "hlc": feed.hlc, "compacted_seq": feed.compacted_seq}
+            db.session.remove()
+        self.clock_ms = now_ms()
+        self.stats = Counter()
+
+    def now(self):
+        return self.clock_ms
+
+    def reset(self):
+        """Forget every synced record but the user directory, as right after migration."""
+        self.clock_ms = now_ms()
+        with self.app.app_context():
+            db.session.remove()
+            with db.engine.begin() as conn:
+                conn.execute(delete(Record).where(Record.entity != "users"))
+                for table in (ScopeEvent, SeenMutation, DeadLetter):
+                    conn.execute(delete(table))
+                conn.execute(update(Feed).where(Feed.id == 1).values(**self.feed))
+
+    def client(self, transport, login, slot, clock=None, batch_size=500):
+        """A client object of a device signed in once per test (its token, as an app keeps it)."""
+        if (login, slot) not in self.signed:
+            first = Client(self.transport, login, PASSWORD)
+            first.sign_in()
+            self.signed[login, slot] = (first.device_id, first.token, first.user)
+        device_id, token, user = self.signed[login, slot]
+        client = Client(transport, login, PASSWORD, device_id=device_id, clock=clock,
+                        batch_size=batch_size)
+        client.token, client.user = token, user
+        return client
+
+    def compact(self):
+        """Compact every tombstone (their ids are kept)."""
+        return compact(self.app, datetime.fromtimestamp(self.clock_ms / 1000, timezone.utc))
+
+    def records(self):
+        """Every record the server stores, tombstones included: (entity, id) -> record."""
+        with self.app.app_context():
+            rows = db.session.execute(select(Record.entity, Record.id, Record.data)).all()
+            twice = db.session.execute(select(Record.id).group_by(Record.id)
+                                       .having(func.count() > 1)).scalars().all()
+            db.session.remove()
+        assert twice == [], f"record ids stored twice: {twice}"
+        return {(entity, rid): json.loads(data) if data else {"deleted": True, "compacted": True}
+                for entity, rid, data in rows}
+
+
+# --- what the server did, and what the devices heard ------------------------------------------
+
+@dataclass
+class Application:
+    """The first time the server applied a mutation (every later send answers ``duplicate``)."""
+
+    device_id: str
+    mutation: dict
+    status: str
+    version: int | None  # the record's version right after it
+
+
+@dataclass
+class Oracle:
+    first: dict = field(default_factory=dict)  # (device_id, mutation_id) -> Application
+    acknowledged: list = field(default_factory=list)  # (device_id, mutation as the device sent it)
+    rejected: list = field(default_factory=list)  # (login, mutation, errors)
+
+    def answered(self, login, body, answer):
+        """The server answered a push, whether or not the device hears the answer."""
+        assert len(answer["results"]) == len(body["mutations"])
+        for m, result in zip(body["mutations"], answer["results"]):
+            assert result["mutation_id"] == m["mutation_id"], (m, result)
+            key = (body["device_id"], m["mutation_id"])
+            if result["status"] == "duplicate":
+                assert key in self.first, f"duplicate of a mutation never applied: {m}"
+                assert result["original_status"] == self.first[key].status, (m, result)
+                continue
+            assert key not in self.first, f"mutation applied twice: {m} -> {result}"
+            record = result.get("record")
+            self.first[key] = Application(body["device_id"], m, result["status"],
+                                          record["version"] if record else None)
+            if result["status"] == "rejected":
+                self.rejected.append((login, m, result["errors"]))
+
+    def heard(self, device_id, mutations, results):
+        """The device took these answers in: what it sent is acknowledged unless rejected."""
+        for m, result in zip(mutations, results):
+            if result.get("original_status", result["status"]) in APPLIED:
+                self.acknowledged.append((device_id, m))
+
+    def deletes(self):
+        return sum(1 for a in self.first.values() if a.mutation["op"] == "delete" and a.version)
+
+    def upserts_of(self, key):
+        return [a for a in self.first.values() if a.status in APPLIED
+                and a.mutation["op"] == "upsert"
+                and (a.mutation["entity"], a.mutation["record_id"]) == key]
+
+    def lost(self, server):
+        """Acknowledged writes the final state neither holds nor explains."""
+        conflicts = [r for (entity, _), r in server.items() if entity == "conflicts"]
+        out = []
+        for device_id, m in self.acknowledged:
+            first = self.first[device_id, m["mutation_id"]]
+            key = (m["entity"], m["record_id"])
+            seen_by = [a for a in self.upserts_of(key) if first.version is not None
+                       and (a.mutation["base_version"] or 0) >= first.version]
+            if m["op"] == "delete":
+                if first.version is not None and not server[key]["deleted"] and not seen_by:
+                    out.append(("delete undone", key, m["mutation_id"]))
+                continue
+            if server[key].get("compacted"):
+                continue  # deleted long ago: what it held is gone by design, and it stays gone
+            for name, value in m["changes"].items():
+                if server[key].get(name) == value or any(
+                        c["entity"] == key[0] and c["record_id"] == key[1] and (
+                            (c["field"] == name and c["lost_value"] == value)
+                            or (c["field"] == "deleted" and isinstance(c["lost_value"], dict)
+                                and c["lost_value"].get(name) == value)) for c in conflicts):
+                    continue
+                later_own = [a for a in self.upserts_of(key) if a.device_id == device_id
+                             and a.mutation["hlc"] > m["hlc"]]
+                if any(name in a.mutation["changes"] for a in later_own + seen_by):
+                    continue
+                out.append(("write lost", key, name, value, m["mutation_id"],
+                            "server has", server[key].get(name)))
+        return out
+
+
+class Network:
+    """The wire between one device and the server, with the faults field networks have."""
+
+    def __init__(self, world, oracle, device):
+        self.world, self.oracle, self.device = world, oracle, device
+        self.fault, self.keep = None, 0
+        self.late = []  # pushes whose answer was lost, or that were lost on the way: (body, token)
+        self.crashed = False
+        self.budget = REQUESTS_PER_STEP
+
+    def request(self, method, path, body=None, token=None):
+        if self.crashed:
+            raise Crashed()
+        self.budget -= 1
+        assert self.budget >= 0, f"{method} {path}: a sync that never ends (the server keeps answering)"
+        fault, self.fault = self.fault, None
+        if path != PUSH_PATH:
+            status, answer = self.world.transport.request(method, path, body, token)
+            if fault == "lost_response":
+                raise ConnectionResetError("the answer to a pull was lost")
+            return status, answer
+        if fault == "lost_request":
+            self.late.append((body, token))
+            raise ConnectionResetError("the push was lost on the way")
+        status, answer = self.send(body, token)
+        if fault == "duplicate" and status == 200:
+            status, answer = self.send(body, token)
+            assert {r["status"] for r in answer["results"]} == {"duplicate"}, answer
+        elif fault == "lost_response":
+            self.late.append((body, token))
+            raise ConnectionResetError("the answer to a push was lost")
+        elif fault == "crash" and status == 200:
+            self.crashed = True  # the app takes in the first ``keep`` answers, then dies
+            answer = {**answer, "results": answer["results"][:self.keep]}
+        if status == 200:
+            self.oracle.heard(body["device_id"], body["mutations"], answer["results"])
+        return status, answer
+
+    def send(self, body, token):
+        status, answer = self.world.transport.request("POST", PUSH_PATH, body, token)
+        assert status in (200, 409), (status, answer)
+        if status == 200:
+            self.oracle.answered(self.device.login, body, answer)
+        return status, answer
+
+
+@dataclass(repr=False)
+class Device:
+    world: World
+    login: str
+    slot: int
+    skew_ms: int
+    batch_size: int
+    network: Network = None
+    client: Client = None
+
+    def clock(self):
+        return self.world.now() + self.skew_ms
+
+    def shows(self, *entities):
+        """Live records as the user sees them (unanswered edits laid over), by (entity, id)."""
+        replica = self.client.replica
+        keys = set(replica.records) | {(e.entity, e.record_id) for e in replica.outbox}
+        out = {}
+        for key in sorted(keys):
+            if key[0] in entities:
+                record = self.client.view(*key)
+                if record and not record.get("deleted"):
+                    out[key] = record
+        return out
+
+    def unsent(self):
+        return [e.wire() for e in self.client.replica.outbox if e.sent_revision is None]
+
+    def __repr__(self):
+        return f"{self.login}#{self.slot}"
+
+
+def conflict_order(device, key):
+    """Conflict ids derive from random mutation ids: order conflicts by what they are about."""
+    c = device.client.view(*key)
+    return (c["entity"], c["record_id"], c["field"], json.dumps(c["lost_value"], sort_keys=True))
+
+
+def live_records(client):
+    return {k: r for k, r in client.replica.records.items() if not r.get("deleted")}
+
+
+def differences(mine, theirs, server):
+    out = []
+    for key in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(key), theirs.get(key)
+        if a is None or b is None:
+            out.append((key, "only on the device" if b is None else "missing on the device",
+                        "device has", a or b, "server has", server.get(key)))
+        elif a != b:
+            out.append((key, {f: (a.get(f), b.get(f)) for f in set(a) | set(b) if a.get(f) != b.get(f)}))
+    return out
+
+
+def compact(app, before):
+    """``genba compact``: forget the content of tombstones last changed before ``before``."""
+    with app.app_context():
+        session = writing_session()
+        count = compact_tombstones(session, before)
+        session.commit()
+        db.session.remove()
+    return count
