@@ -4,18 +4,16 @@ import re
 import shutil
 import sqlite3
 import threading
-import time
-import uuid
 from pathlib import Path
 
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from conftest import PASSWORD, Device
 from server import create_app
 from server.db import db
 
 CHROMIUM = os.environ.get("GENBA_CHROMIUM", "/usr/lib/chromium/chromium")
-PASSWORD = "correct horse battery"  # tests/conftest.py gives every PEOPLE user this password
 PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
 NOT_TEXT = re.compile(r"null|undefined|NaN|\[object Object\]")
 
@@ -56,37 +54,8 @@ def serve(folder, sqlite_template, pwa_dir=None, config=None):
             db.engine.dispose()
 
 
-class ApiDevice:
+class ApiDevice(Device):
     """Another device of a user, speaking the wire contract to the same app."""
-
-    def __init__(self, client, login, password=PASSWORD, device_id=None):
-        self.client, self.id, self.counter = client, device_id or str(uuid.uuid4()), 0
-        response = client.post("/api/v1/auth/token", json={
-            "login": login, "password": password, "device": {"id": self.id, "name": "api"}})
-        assert response.status_code == 200, response.get_json()
-        self.token, self.user = response.get_json()["token"], response.get_json()["user"]
-
-    @property
-    def headers(self):
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def mutation(self, entity, record_id=None, base_version=None, **changes):
-        self.counter += 1
-        return {"mutation_id": str(uuid.uuid4()), "entity": entity,
-                "record_id": record_id or str(uuid.uuid4()), "op": "upsert",
-                "base_version": base_version, "changes": changes,
-                "hlc": f"{int(time.time() * 1000):013d}:{self.counter:06d}:{self.id}"}
-
-    def push(self, *mutations):
-        response = self.client.post("/api/v1/sync/push", headers=self.headers, json={
-            "device_id": self.id, "client_time": int(time.time() * 1000), "mutations": list(mutations)})
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()["results"]
-
-    def create(self, entity, **changes):
-        result = self.push(self.mutation(entity, **changes))[0]
-        assert result["status"] == "applied", result
-        return result["record"]
 
     def records(self, entity):
         """Every live record of ``entity`` in the user's scope now (a fresh pull)."""
