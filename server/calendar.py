@@ -1,4 +1,5 @@
-"""The company calendar: Japanese public holidays, business days, and response targets.
+"""The company calendar: Japanese public holidays, business days, and response targets
+(business days per team and urgency).
 
 Holidays come from the maintained ``holidays`` library (the Cabinet Office's list, substitute
 and citizens' holidays included), never from a hand-written table. A business day is a weekday
@@ -9,21 +10,44 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from .routing import ROUTES
+
 COMPANY_TZ = ZoneInfo("Asia/Tokyo")
 URGENCIES = ("high", "normal", "low")
 # A request whose status is one of these has been answered: it is never overdue.
 DONE_STATUSES = ("answered", "closed")
 
 
+DEFAULT_TARGETS = {"high": 1, "normal": 3, "low": 10}
+
+
 def parse_targets(text):
-    """``"high=1,normal=3,low=10"`` → ``{"high": 1, "normal": 3, "low": 10}``."""
-    targets = {"high": 1, "normal": 3, "low": 10}
+    """``"high=1,normal=3,manufacturing.high=2"`` → business days per team and urgency.
+
+    A bare ``urgency=days`` sets it for every team; ``team.urgency=days`` overrides it for one
+    team (``sales``, ``manufacturing``, ``service``, ``triage``) whatever the order.
+    """
+    base, overrides = dict(DEFAULT_TARGETS), []
     for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, days = part.partition("=")
-        if name.strip() not in URGENCIES or not days.strip().isdigit():
-            raise ValueError(f"RESPONSE_TARGET_DAYS: {part!r} is not urgency=days (high, normal, low)")
-        targets[name.strip()] = int(days)
+        name, _, days = (piece.strip() for piece in part.partition("="))
+        team, _, urgency = name.rpartition(".")
+        if urgency not in URGENCIES or not days.isdigit() or (team and team not in ROUTES):
+            raise ValueError(f"RESPONSE_TARGET_DAYS: {part!r} is not urgency=days or team.urgency=days "
+                             f"(urgencies {', '.join(URGENCIES)}; teams {', '.join(ROUTES)})")
+        if team:
+            overrides.append((team, urgency, int(days)))
+        else:
+            base[urgency] = int(days)
+    targets = {team: dict(base) for team in ROUTES}
+    for team, urgency, days in overrides:
+        targets[team][urgency] = days
     return targets
+
+
+def target_days(request, targets):
+    """Business days within which the request's team should answer it."""
+    team = targets.get(request.get("route_to") or "triage", targets["triage"])
+    return team.get(request.get("urgency") or "normal", team["normal"])
 
 
 def japanese_holidays(first_year, last_year):
@@ -69,10 +93,10 @@ def age_of(heard_at, until=None, days_off=None):
 
 
 def is_overdue(request, age, targets):
-    """Beyond its urgency's target and not answered yet."""
+    """Beyond its team's target for its urgency and not answered yet."""
     if request.get("status") in DONE_STATUSES:
         return False
-    return age > targets.get(request.get("urgency") or "normal", targets["normal"])
+    return age > target_days(request, targets)
 
 
 def calendar(first_year, last_year, targets):
@@ -81,5 +105,8 @@ def calendar(first_year, last_year, targets):
             "weekend": [6, 0],  # Saturday and Sunday (JavaScript's getDay numbers)
             "holidays": [{"date": d.isoformat(), "name": name}
                          for d, name in japanese_holidays(first_year, last_year).items()],
-            "response_targets": dict(targets)}
+            # Per team and urgency; ``response_targets`` (per urgency, as for triage) is what
+            # devices of protocol 1 before team targets read.
+            "team_targets": {team: dict(days) for team, days in targets.items()},
+            "response_targets": dict(targets["triage"])}
 

@@ -33,6 +33,13 @@ def query(name, description, required=False, type_="string"):
 
 RULE_ID = {"in": "path", "name": "rule_id", "required": True, "schema": {"type": "integer"}}
 
+EXPORT_FILTERS = [
+    query("team", "route_to: sales, manufacturing, service, triage"),
+    query("status", "a status, `open` (default: new, triaged, in_progress) or `all`"),
+    query("customer_id", "one customer"),
+    query("overdue", "true: only overdue; false: only those within target", type_="boolean"),
+    query("min_age", "at least this many business days old", type_="integer")]
+
 OPERATIONS = {
     "/auth/token": {"post": {
         "summary": "Sign in on a device and receive its bearer token",
@@ -99,14 +106,16 @@ OPERATIONS = {
     "/requests/export.csv": {"get": {
         "summary": "The inbox as CSV for Excel: UTF-8 with BOM, Japanese headers (office, manager, admin)",
         "description": "Overdue first, then oldest first; open requests unless `status` says otherwise.",
-        "security": BEARER,
-        "parameters": [query("team", "route_to: sales, manufacturing, service, triage"),
-                       query("status", "a status, `open` (default: new, triaged, in_progress) or `all`"),
-                       query("customer_id", "one customer"),
-                       query("overdue", "true: only overdue; false: only those within target", type_="boolean"),
-                       query("min_age", "at least this many business days old", type_="integer")],
+        "security": BEARER, "parameters": EXPORT_FILTERS,
         "responses": {200: {"description": "text/csv; charset=utf-8, starting with a BOM",
                             "content": {"text/csv": {"schema": {"type": "string"}}}},
+                      401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422]}}},
+    "/requests/export.xlsx": {"get": {
+        "summary": "The inbox as an Excel workbook, same rows and filters as the CSV (office, manager, admin)",
+        "security": BEARER, "parameters": EXPORT_FILTERS,
+        "responses": {200: {"description": "one sheet 依頼一覧 with Japanese headers",
+                            "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                "schema": {"type": "string", "format": "binary"}}}},
                       401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422]}}},
     "/customers/search": {"get": {
         "summary": "Find customers by name, kana or phone (ids and names only)",

@@ -1,5 +1,5 @@
 """The office's view of requests: the company calendar devices count ages with, and the
-inbox exported as CSV that Excel opens in Japanese."""
+inbox exported as CSV and as .xlsx that Excel opens in Japanese."""
 import csv
 import io
 import json
@@ -13,9 +13,10 @@ from sync.models import Record, User
 from sync.scope import readable
 
 from .auth import require_role, token_required
-from .calendar import age_of, calendar, company_time, is_overdue, japanese_holidays, today
+from .calendar import age_of, calendar, company_time, is_overdue, japanese_holidays, target_days, today
 from .db import db
 from .errors import ApiError
+from .spreadsheet import XLSX, workbook
 from .routing import ROUTES
 
 bp = Blueprint("requests", __name__)
@@ -62,7 +63,7 @@ def load_query(schema, message):
 @bp.get("/calendar")
 @token_required
 def company_calendar():
-    """Japanese public holidays of the years asked for, and the response target per urgency."""
+    """Japanese public holidays of the years asked for, and the response targets per team and urgency."""
     query = load_query(calendar_query, "Ask for years as from=YYYY&to=YYYY, at most ten years apart.")
     year = today().year
     first = query.get("from_", min(year - 1, query.get("to", year)))
@@ -78,7 +79,7 @@ COLUMNS = [
     ("id", "受付ID"), ("customer", "顧客"), ("kind", "種別"), ("title", "件名"), ("details", "詳しい内容"),
     ("urgency", "緊急度"), ("status", "状況"), ("route_to", "振り分け先"), ("route_rule", "振り分けルール"),
     ("assignee", "担当"), ("author", "聞いた人"), ("heard_at", "聞いた日時"), ("age", "経過営業日"),
-    ("overdue", "期限超過"), ("response", "回答"), ("updated_at", "更新日時"),
+    ("target", "回答目標（営業日）"), ("overdue", "期限超過"), ("response", "回答"), ("updated_at", "更新日時"),
 ]
 LABELS = {
     "kind": {"request": "依頼", "complaint": "クレーム", "question": "質問"},
@@ -132,13 +133,12 @@ def local_time(instant):
     return company_time(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
-@bp.get("/requests/export.csv")
-@token_required
-def export_csv():
-    """The inbox with its filters as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
+def export_table():
+    """The filtered inbox as spreadsheet rows under Japanese headers, for the actor."""
     require_role(*EXPORTERS)
     filters = load_query(export_query, "Check the inbox filters: team, status, customer_id, overdue, min_age.")
-    rows = inbox_rows(g.actor, filters, current_app.config["RESPONSE_TARGET_DAYS"])
+    targets = current_app.config["RESPONSE_TARGET_DAYS"]
+    rows = inbox_rows(g.actor, filters, targets)
     customer_ids = {item["customer_id"] for item, _, _ in rows}
     customers = {}
     if customer_ids:
@@ -147,9 +147,7 @@ def export_csv():
             customer = json.loads(data)
             customers[customer["id"]] = customer.get("name") or ""
     names = dict(db.session.execute(select(User.id, User.name)).all())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
-    writer.writerow([header for _, header in COLUMNS])
+    table = []
     for item, age, overdue in rows:
         values = {**{k: LABELS[k].get(item.get(k), item.get(k)) if k in LABELS else item.get(k)
                      for k, _ in COLUMNS},
@@ -158,9 +156,34 @@ def export_csv():
                   "author": names.get(item.get("author_id"), ""),
                   "heard_at": local_time(item.get("heard_at")),
                   "updated_at": local_time(item.get("updated_at")),
-                  "age": age, "overdue": "超過" if overdue else ""}
-        writer.writerow([spreadsheet_safe(values[k]) for k, _ in COLUMNS])
-    filename = f"依頼一覧_{today().isoformat()}.csv"
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=\"requests_{today().isoformat()}.csv\"; "
+                  "age": age, "target": target_days(item, targets), "overdue": "超過" if overdue else ""}
+        table.append([values[k] for k, _ in COLUMNS])
+    return [header for _, header in COLUMNS], table
+
+
+def attachment(body, mimetype, extension):
+    filename = f"依頼一覧_{today().isoformat()}.{extension}"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=\"requests_{today().isoformat()}.{extension}\"; "
                                f"filename*=UTF-8''{quote(filename)}"})
+
+
+@bp.get("/requests/export.csv")
+@token_required
+def export_csv():
+    """The inbox with its filters as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
+    headers, table = export_table()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
+    writer.writerow(headers)
+    for row in table:
+        writer.writerow([spreadsheet_safe(value) for value in row])
+    return attachment("\ufeff" + buffer.getvalue(), "text/csv", "csv")
+
+
+@bp.get("/requests/export.xlsx")
+@token_required
+def export_xlsx():
+    """The inbox with its filters as an Excel workbook (numbers as numbers, text never a formula)."""
+    headers, table = export_table()
+    return attachment(workbook("依頼一覧", headers, table), XLSX, "xlsx")

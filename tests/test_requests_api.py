@@ -3,6 +3,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta, timezone
 
+import openpyxl
 import pytest
 
 from server.calendar import age_of, business_days_between, is_overdue, japanese_holidays, parse_targets
@@ -43,9 +44,32 @@ def test_a_request_is_overdue_beyond_its_urgencys_target_until_answered(request_
 
 
 def test_response_targets_are_read_from_the_setting():
-    assert parse_targets("high=2, low=15") == {"high": 2, "normal": 3, "low": 15}
+    targets = parse_targets("high=2, low=15")
+    assert targets["sales"] == targets["triage"] == {"high": 2, "normal": 3, "low": 15}
+
+
+def test_a_team_can_have_its_own_targets_whatever_the_order():
+    targets = parse_targets("manufacturing.high=2,manufacturing.normal=5,normal=4")
+    assert targets["manufacturing"] == {"high": 2, "normal": 5, "low": 10}
+    assert targets["sales"] == {"high": 1, "normal": 4, "low": 10}
+
+
+@pytest.mark.parametrize("setting", ["urgent=1", "high=soon", "accounting.high=2", "sales.urgent=2", "high"])
+def test_a_bad_target_setting_stops_the_server_with_its_name(setting):
     with pytest.raises(ValueError, match="RESPONSE_TARGET_DAYS"):
-        parse_targets("urgent=1")
+        parse_targets(setting)
+
+
+@pytest.mark.parametrize("route_to, urgency, age, overdue", [
+    ("manufacturing", "high", 2, False),   # manufacturing answers high urgency within 2 days
+    ("manufacturing", "high", 3, True),
+    ("sales", "high", 2, True),            # sales keeps the default 1
+    (None, "normal", 4, True),             # no route yet: triage's targets
+])
+def test_overdue_counts_against_the_requests_team(route_to, urgency, age, overdue):
+    targets = parse_targets("manufacturing.high=2")
+    request_ = {"route_to": route_to, "urgency": urgency, "status": "new"}
+    assert is_overdue(request_, age, targets) is overdue
 
 
 # --- GET /calendar ------------------------------------------------------------------------
@@ -68,9 +92,11 @@ def test_calendar_defaults_to_last_this_and_next_year(client, device):
 
 
 def test_calendar_answers_the_configured_targets(app, client, device):
-    app.config["RESPONSE_TARGET_DAYS"] = parse_targets("high=2,normal=5,low=20")
+    app.config["RESPONSE_TARGET_DAYS"] = parse_targets("high=2,normal=5,low=20,service.low=30")
     body = client.get("/api/v1/calendar", headers=device("office").headers).get_json()
     assert body["response_targets"] == {"high": 2, "normal": 5, "low": 20}
+    assert body["team_targets"]["service"] == {"high": 2, "normal": 5, "low": 30}
+    assert body["team_targets"]["manufacturing"] == {"high": 2, "normal": 5, "low": 20}
 
 
 @pytest.mark.parametrize("query, field", [
@@ -149,6 +175,7 @@ def test_export_lists_open_requests_overdue_first_then_oldest(client, device, in
     assert (old["期限超過"], old["顧客"], old["種別"], old["緊急度"], old["状況"], old["振り分け先"]) == (
         "超過", "三条精工", "クレーム", "低", "新規", "製造")
     assert old["聞いた人"] == "高橋 修" and old["聞いた日時"] == "2025-06-02 09:00" and int(old["経過営業日"]) > 200
+    assert old["回答目標（営業日）"] == "10"
     assert all(r["期限超過"] == "" for r in rows[1:])
 
 
@@ -196,6 +223,48 @@ def test_export_rejects_bad_filters_in_the_error_shape(client, device, query, fi
     assert response.status_code == 422 and body["code"] == 422 and field in body["errors"]
 
 
-def test_export_needs_a_token(client):
-    response = client.get("/api/v1/requests/export.csv")
+def test_export_uses_each_teams_target(app, client, device, inbox):
+    app.config["RESPONSE_TARGET_DAYS"] = parse_targets("manufacturing.low=1000")
+    rows = {r["件名"]: r for r in rows_of(export(client, device))}
+    assert (rows["寸法不良の件"]["回答目標（営業日）"], rows["寸法不良の件"]["期限超過"]) == ("1000", "")
+    assert rows["見積をください"]["回答目標（営業日）"] == "3"
+
+
+@pytest.mark.parametrize("path", ["export.csv", "export.xlsx"])
+def test_export_needs_a_token(client, path):
+    response = client.get(f"/api/v1/requests/{path}")
     assert response.status_code == 401 and response.get_json()["reason"]
+
+
+# --- GET /requests/export.xlsx ------------------------------------------------------------
+
+def sheet_of(response):
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames == ["依頼一覧"]
+    return [list(row) for row in book["依頼一覧"].iter_rows(values_only=True)]
+
+
+def test_xlsx_export_has_the_same_rows_as_the_csv(client, device, inbox):
+    response = client.get("/api/v1/requests/export.xlsx?team=manufacturing", headers=device("office").headers)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''%E4%BE%9D%E9%A0%BC%E4%B8%80%E8%A6%A7" in response.headers["Content-Disposition"]
+    rows = sheet_of(response)
+    csv_rows = rows_of(export(client, device, query="?team=manufacturing"))
+    assert rows[0] == list(csv_rows[0].keys())
+    assert [r[3] for r in rows[1:]] == [r["件名"] for r in csv_rows] == ["寸法不良の件", "異音が再発"]
+    age = rows[0].index("経過営業日")
+    assert isinstance(rows[1][age], int) and rows[1][age] > 200  # a number Excel can sort and sum
+
+
+def test_xlsx_export_keeps_a_formula_as_text(client, device, inbox):
+    response = client.get("/api/v1/requests/export.xlsx?team=service", headers=device("office").headers)
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    cell = book["依頼一覧"]["D2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
+@pytest.mark.parametrize("login, query, code", [("rep_a", "", 403), ("tech", "", 403), ("office", "?team=x", 422)])
+def test_xlsx_export_refuses_in_the_error_shape(client, device, login, query, code):
+    response = client.get(f"/api/v1/requests/export.xlsx{query}", headers=device(login).headers)
+    assert response.status_code == code and response.get_json()["code"] == code

@@ -87,10 +87,11 @@ export function tryRules(token, trial) {
 }
 
 /** The inbox as CSV (a Blob) with the given filters. */
-export async function exportRequests(token, filters) {
+/** The inbox export as a Blob: format "csv" or "xlsx". */
+export async function exportRequests(token, filters, format = "csv") {
   let response;
   try {
-    response = await fetch(`/api/v1/requests/export.csv?${new URLSearchParams(filters)}`, {
+    response = await fetch(`/api/v1/requests/export.${format}?${new URLSearchParams(filters)}`, {
       headers: { Authorization: `Bearer ${token}`, "Genba-Protocol": String(PROTOCOL) },
       cache: "no-store", credentials: "omit",
     });

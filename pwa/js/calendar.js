@@ -1,5 +1,5 @@
-// The company calendar on the device: Japanese public holidays and the response target per
-// urgency, fetched from the server after a sync (once a day) and kept in the "cache" store, so
+// The company calendar on the device: Japanese public holidays and the response targets per
+// team and urgency, fetched from the server after a sync (once a day) and kept in the "cache" store, so
 // ages and overdue requests are counted offline. A business day is a weekday that is not a
 // public holiday, in Asia/Tokyo (the server counts the same way for the CSV export).
 
@@ -48,12 +48,14 @@ export function businessAge(instant, calendar, now = Date.now()) {
   return count;
 }
 
+/** Business days within which the request's team should answer it, by urgency. */
 export function targetDays(request, calendar) {
-  const targets = calendar.response_targets || DEFAULT_TARGETS;
+  const teams = calendar.team_targets || {};
+  const targets = teams[request.route_to || "triage"] || calendar.response_targets || DEFAULT_TARGETS;
   return targets[request.urgency || "normal"] ?? targets.normal;
 }
 
-/** Beyond its urgency's target and not answered yet. */
+/** Beyond its team's target for its urgency and not answered yet. */
 export function isOverdue(request, age, calendar) {
   return !DONE_STATUSES.has(request.status || "new") && age !== null && age > targetDays(request, calendar);
 }

@@ -270,6 +270,8 @@ export const en = {
   "inbox.export": "Export CSV (for Excel)",
   "inbox.exporting": "Exporting…",
   "inbox.exported": "The CSV was downloaded.",
+  "inbox.exportXlsx": "Export Excel workbook (.xlsx)",
+  "inbox.exportedXlsx": "The Excel workbook was downloaded.",
   "inbox.exportOffline": "Exporting needs a connection. Press it again where there is signal.",
   "triage.title": "Route and answer",
   "triage.nobody": "Nobody yet",

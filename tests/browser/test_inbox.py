@@ -3,6 +3,7 @@ answer back on the device of whoever heard it."""
 import re
 from datetime import datetime, timedelta, timezone
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -89,6 +90,13 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
         page.get_by_test_id("export-csv").click()
     text = open(download.value.path(), encoding="utf-8").read()
     assert text.startswith("\ufeff受付ID,") and "寸法不良（古い）" in text and "新しい異音" not in text
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as workbook:
+        sheet = openpyxl.load_workbook(workbook)["依頼一覧"]
+    assert [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["寸法不良（古い）"]
+    expect(page.get_by_test_id("export-status")).to_have_text("Excelファイルを書き出しました。")
 
 
 def test_a_rep_has_no_inbox_and_the_rules_api_refuses_them(page, live, customers):

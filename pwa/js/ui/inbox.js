@@ -83,7 +83,9 @@ function page(data, filters, navigate) {
       t("inbox.summary", { n: items.length }), overdue ? ` ${t("inbox.overdueCount", { n: overdue })}` : ""),
     h("div", { class: "inbox-tools" },
       h("button", { type: "button", class: "button", "data-testid": "export-csv",
-        onClick: () => exportCsv(filters, status) }, t("inbox.export")),
+        onClick: () => exportInbox(filters, status, "csv") }, t("inbox.export")),
+      h("button", { type: "button", class: "button", "data-testid": "export-xlsx",
+        onClick: () => exportInbox(filters, status, "xlsx") }, t("inbox.exportXlsx")),
       status),
     TEAMS.filter((team) => !filters.team || filters.team === team).map((team) => {
       const rows = items.filter((i) => (i.request.route_to || "triage") === team);
@@ -138,8 +140,8 @@ function row({ request, age, overdue }, data) {
         data.unsent.has(recordKey("requests", request.id)) ? h("span", { class: "badge pending" }, t("record.unsent")) : null)));
 }
 
-/** Download the server's CSV with the inbox's filters (online only). */
-async function exportCsv(filters, status) {
+/** Download the server's CSV or workbook with the inbox's filters (online only). */
+async function exportInbox(filters, status, format) {
   const query = { status: filters.status };
   if (filters.team) query.team = filters.team;
   if (filters.customer) query.customer_id = filters.customer;
@@ -147,14 +149,14 @@ async function exportCsv(filters, status) {
   else if (filters.age) query.min_age = filters.age;
   status.textContent = t("inbox.exporting");
   try {
-    const blob = await api.exportRequests(await getMeta("token"), query);
+    const blob = await api.exportRequests(await getMeta("token"), query, format);
     const url = URL.createObjectURL(blob);
-    const link = h("a", { href: url, download: `requests-${new Date().toISOString().slice(0, 10)}.csv`, hidden: true });
+    const link = h("a", { href: url, download: `requests-${new Date().toISOString().slice(0, 10)}.${format}`, hidden: true });
     document.body.append(link);
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
-    status.textContent = t("inbox.exported");
+    status.textContent = t(format === "xlsx" ? "inbox.exportedXlsx" : "inbox.exported");
   } catch (err) {
     status.textContent = err instanceof api.NetworkError ? t("inbox.exportOffline") : err.message;
   }
