@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from server.calendar import age_of
+from server.calendar import age_of, parse_targets
 
 from .helpers import sign_in, wait_synced
 
@@ -134,3 +134,19 @@ def test_office_edits_routing_rules_online_and_is_told_offline(page, context, li
     page.get_by_test_id("rule-name").fill("オフラインのルール")
     page.get_by_test_id("rule-save").click()
     expect(page.get_by_test_id("rules-message")).to_contain_text("オンラインで編集できます")
+
+
+@pytest.mark.server_config(RESPONSE_TARGET_DAYS=parse_targets("manufacturing.low=500"))
+def test_the_device_counts_overdue_against_each_teams_target(page, live, customers):
+    tech = live.device("tech")
+    for title, kind in [("寸法不良（古い）", "complaint"), ("見積の件（古い）", "request")]:
+        tech.create("requests", customer_id=customers["sanjo"]["id"], kind=kind, title=title,
+                    heard_at="2026-01-06T09:00:00+09:00", urgency="low")
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/inbox")
+    manufacturing = page.locator("[data-team=manufacturing] .inbox-item")
+    sales = page.locator("[data-team=sales] .inbox-item")
+    expect(manufacturing).to_have_count(1)
+    expect(manufacturing.get_by_test_id("overdue")).to_have_count(0)
+    expect(manufacturing.get_by_test_id("age")).to_contain_text("500")
+    expect(sales.get_by_test_id("overdue")).to_have_text("⚠ 期限超過")
