@@ -260,7 +260,7 @@ export const en = {
   "inbox.age.3": "3 business days or more",
   "inbox.age.10": "10 business days or more",
   "inbox.age.overdue": "Overdue only",
-  "inbox.summary": "{n} requests",
+  "inbox.summary": "Requests: {n}",
   "inbox.overdueCount": "({n} overdue)",
   "inbox.empty": "No requests match.",
   "inbox.overdue": "⚠ Overdue",

@@ -150,3 +150,20 @@ def test_the_device_counts_overdue_against_each_teams_target(page, live, custome
     expect(manufacturing.get_by_test_id("overdue")).to_have_count(0)
     expect(manufacturing.get_by_test_id("age")).to_contain_text("500")
     expect(sales.get_by_test_id("overdue")).to_have_text("⚠ 期限超過")
+
+
+def test_the_inbox_reads_in_english_with_the_same_ages(page, live, customers):
+    tech = live.device("tech")
+    tech.create("requests", customer_id=customers["sanjo"]["id"], kind="complaint", title="異音が再発",
+                heard_at="2026-01-06T09:00:00+09:00", urgency="normal")
+    sign_in(page, live, "office")
+    page.evaluate("localStorage.setItem('genba.lang', 'en')")
+    page.goto(live.url + "/#/inbox?team=manufacturing")
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Request inbox")
+    expect(page.locator("#team-manufacturing")).to_have_text("Manufacturing (1)")
+    item = page.locator("[data-team=manufacturing] .inbox-item")
+    expect(item.get_by_test_id("overdue")).to_have_text("⚠ Overdue")
+    age = age_of("2026-01-06T09:00:00+09:00")
+    expect(item.get_by_test_id("age")).to_have_text(f"{age} business days old (target 3)")
+    expect(page.get_by_test_id("inbox-summary")).to_have_text("Requests: 1 (1 overdue)")
