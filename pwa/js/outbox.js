@@ -9,7 +9,7 @@
 
 import { ENTITIES, done, req, transaction } from "./db.js";
 import * as hlc from "./hlc.js";
-import { applyChanges, noteVisits, pendingByRecord } from "./records.js";
+import { applyChanges, evictAnswered, noteVisits, pendingByRecord } from "./records.js";
 import { dataChanged } from "./store.js";
 
 let afterSave = () => {};
@@ -144,7 +144,8 @@ export async function settle(sent, results, serverHlc) {
     }
   });
   const pending = pendingByRecord(await req(store.getAll()));
-  await applyChanges(tx, changes, pending);
+  await applyChanges(tx, changes, pending, null, null, false);
+  await evictAnswered(tx);
   await advanceClock(tx, serverHlc);
   await done(tx);
 }
@@ -189,7 +190,7 @@ export async function resend(seq, corrections = {}) {
 
 /** Give up a rejected entry: a never-created record goes, an edit's old values come back. */
 export async function discard(seq) {
-  const tx = await transaction(["outbox", ...ENTITIES], "readwrite", "strict");
+  const tx = await transaction(["outbox", "meta", "recent", ...ENTITIES], "readwrite", "strict");
   const store = tx.objectStore("outbox");
   const entry = await req(store.get(seq));
   if (!entry) return;
@@ -208,6 +209,7 @@ export async function discard(seq) {
     if (entry.op === "delete") record.deleted = false;
     records.put(record);
   }
+  await evictAnswered(tx);
   await done(tx);
   dataChanged({ local: true });
 }

@@ -32,21 +32,24 @@ export function overlay(record, entries) {
 }
 
 /**
- * Apply server changes (`{entity, record}` or `{entity, id, evict}`) inside `tx`.
+ * Apply server changes (`{entity, record}` or `{entity, id, evict}`) inside `tx` (which must
+ * include "meta").
  *
  * The newer version wins: a record older than the one held is skipped. An eviction removes a
- * record unless the outbox still holds unanswered edits of it. `seen`, when given, collects
+ * record unless the outbox still holds unanswered edits of it: then it is noted to go once they
+ * are answered (`evictAnswered`), unless a later pull delivers it again. `seen`, when given, collects
  * the keys of everything the server sent (a fresh pull removes what it did not send).
  * `empty` names stores that held nothing when a fresh pull began: the feed comes in commit
  * order, so there is nothing older to compare with and no record needs reading first.
  */
-export async function applyChanges(tx, allChanges, pending, seen = null, empty = null) {
+export async function applyChanges(tx, allChanges, pending, seen = null, empty = null, pulled = true) {
   // Entities this version of the app does not keep (a newer server's) are skipped.
   const changes = allChanges.filter((change) => SYNCED.includes(change.entity));
   const held = await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)
     ? null : req(tx.objectStore(change.entity).get(change.record.id)))));
   const written = new Map();
   const visitTimes = new Map();
+  const doomed = { add: [], keep: [] };
   changes.forEach((change, index) => {
     if (!SYNCED.includes(change.entity)) return;
     const id = change.evict ? change.id : change.record.id;
@@ -54,13 +57,16 @@ export async function applyChanges(tx, allChanges, pending, seen = null, empty =
     seen?.add(key);
     const store = tx.objectStore(change.entity);
     if (change.evict) {
-      if (!pending.has(key)) {
+      if (pending.has(key)) {
+        doomed.add.push(key);
+      } else {
         store.delete(id);
         written.set(key, null);
         if (change.entity === "customers") tx.objectStore("recent").delete(id);
       }
       return;
     }
+    if (pulled) doomed.keep.push(key);
     const current = written.has(key) ? written.get(key) : held[index];
     if (current && current.version != null && current.version > change.record.version) return;
     const record = overlay(change.record, pending.get(key));
@@ -72,6 +78,44 @@ export async function applyChanges(tx, allChanges, pending, seen = null, empty =
     }
   });
   await noteVisits(tx, visitTimes);
+  if (doomed.add.length || doomed.keep.length) await noteEvictions(tx, doomed.add, doomed.keep);
+}
+
+const EVICT_WHEN_SENT = "evict_when_sent";
+
+/** Keep the keys of records to drop once their edits are answered (inside `tx`, with "meta"). */
+async function noteEvictions(tx, add, keep) {
+  const meta = tx.objectStore("meta");
+  const held = new Set((await req(meta.get(EVICT_WHEN_SENT))) || []);
+  if (!held.size && !add.length) return;
+  for (const key of keep) held.delete(key);
+  for (const key of add) held.add(key);
+  meta.put([...held], EVICT_WHEN_SENT);
+}
+
+/**
+ * Drop records that left the user's scope while they had unsent edits, now that no edit of
+ * theirs waits (inside `tx`, with "meta", "recent", "outbox" and every synced store). A rejected
+ * edit still waits: the user fixes or discards it first.
+ */
+export async function evictAnswered(tx) {
+  const meta = tx.objectStore("meta");
+  const held = (await req(meta.get(EVICT_WHEN_SENT))) || [];
+  if (!held.length) return;
+  const entries = await req(tx.objectStore("outbox").getAll());
+  const open = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+  const left = [];
+  for (const key of held) {
+    if (open.has(key)) {
+      left.push(key);
+      continue;
+    }
+    const [entity, id] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+    if (!tx.objectStoreNames.contains(entity)) continue;
+    tx.objectStore(entity).delete(id);
+    if (entity === "customers") tx.objectStore("recent").delete(id);
+  }
+  meta.put(left, EVICT_WHEN_SENT);
 }
 
 /** Remember the latest visit per customer (a store of its own, for the customer list order). */
@@ -86,17 +130,25 @@ export async function noteVisits(tx, visitTimes) {
   });
 }
 
-/** After a fresh pull: drop records the server no longer sends, unless edits of them are unsent. */
+/**
+ * After a fresh pull: drop records the server no longer sends; those with unsent edits go once
+ * the edits are answered.
+ */
 export async function removeUnseen(seen) {
-  const tx = await transaction([...SYNCED, "outbox"], "readwrite");
-  const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
+  const tx = await transaction([...SYNCED, "outbox", "meta"], "readwrite");
+  const entries = await req(tx.objectStore("outbox").getAll());
+  const unsent = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+  const later = [];
   for (const entity of SYNCED) {
     const keys = await req(tx.objectStore(entity).getAllKeys());
     for (const id of keys) {
       const key = recordKey(entity, id);
-      if (!seen.has(key) && !pending.has(key)) tx.objectStore(entity).delete(id);
+      if (seen.has(key)) continue;
+      if (unsent.has(key)) later.push(key);
+      else tx.objectStore(entity).delete(id);
     }
   }
+  if (later.length) await noteEvictions(tx, later, []);
   await new Promise((resolve, reject) => {
     tx.oncomplete = resolve;
     tx.onerror = () => reject(tx.error);
