@@ -10,10 +10,12 @@ import { getState, onData, subscribe } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
+import { photoQueueSection } from "./photos.js";
 
 const FIXABLE = new Set(["visits", "requests"]);
 
 export async function render(view, { navigate }) {
+  const photoQueue = photoQueueSection(); // photos (issue 8): made once, kept across redraws
   const draw = async () => {
     const entries = await outbox.entries();
     const pending = entries.filter((e) => e.status === "pending");
@@ -37,6 +39,7 @@ export async function render(view, { navigate }) {
         h("h2", {}, t("syncPage.pending", { n: pending.length })),
         pending.length ? h("ul", { class: "list compact", "data-testid": "pending-list" },
           await Promise.all(pending.map(pendingRow))) : h("p", { class: "empty" }, t("sync.allSent"))),
+      photoQueue,
       h("section", {},
         h("h2", {}, t("syncPage.settings")),
         h("div", { class: "actions inline" },
@@ -55,7 +58,7 @@ export async function render(view, { navigate }) {
       draw();
     }
   });
-  return () => { offData(); offState(); };
+  return () => { offData(); offState(); photoQueue.dispose(); };
 }
 
 async function summary(entry) {
