@@ -21,6 +21,7 @@ def jpeg(seed=0, size=(640, 480)):
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 GIF = b"GIF89a" + b"\x00" * 64
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200
 
 
 def sha(data):
@@ -245,12 +246,31 @@ def test_the_timeline_gets_a_small_jpeg_thumbnail(rep, visit):
     assert Image.open(io.BytesIO(response.data)).size == (320, 240)
 
 
-def test_a_pdf_gets_a_placeholder_thumbnail(rep, visit):
-    attachment = attach(rep, visit, PDF, content_type="application/pdf", filename="図面.pdf")
-    assert put(rep, attachment, PDF).status_code == 200
+@pytest.mark.parametrize("data, content_type", [(PDF, "application/pdf"), (HEIC, "image/heic"),
+                                                (HEIC, "image/heif")])
+def test_pdf_and_heic_files_get_a_placeholder_thumbnail(rep, visit, data, content_type):
+    attachment = attach(rep, visit, data, content_type=content_type, filename="図面")
+    assert put(rep, attachment, data).status_code == 200
 
     response = rep.client.get(f"/api/v1/attachments/{attachment['id']}/thumbnail", headers=rep.headers)
 
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.data)).format == "JPEG"
-    assert content(rep, attachment).data == PDF
+    assert content(rep, attachment).data == data
+
+
+def test_a_second_connection_writing_the_same_upload_is_told_to_wait(app, rep, visit):
+    from server.storage import storage_for
+    photo = jpeg(12)
+    attachment = attach(rep, visit, photo)
+    with app.app_context(), storage_for(app).receiving(attachment["id"]):
+        assert_error(put(rep, attachment, photo), 409, "upload_busy")
+    assert put(rep, attachment, photo).status_code == 200
+
+
+def test_devices_cannot_set_uploaded_themselves(rep, visit):
+    photo = jpeg(13)
+    attachment = attach(rep, visit, photo)
+    result = rep.update("attachments", attachment, uploaded="2026-11-27T10:00:00+09:00")
+    assert result["ignored"] == ["uploaded"] and result["record"]["uploaded"] is None
+    assert_error(content(rep, attachment), 404, "not_uploaded")

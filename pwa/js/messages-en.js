@@ -333,6 +333,7 @@ export const en = {
   "photo.waiting": "Waiting",
   "photo.sending": "Sending {percent}%",
   "photo.sent": "Sent",
+  "photo.elsewhere": "Not yet sent by the device that took it",
   "photo.remote": "On the server",
   "photo.failed": "Cannot be sent: {message}",
   "photo.notHere": "Shown when online",

@@ -334,6 +334,7 @@ export const ja = {
   "photo.waiting": "待機中",
   "photo.sending": "送信中 {percent}%",
   "photo.sent": "送信済み",
+  "photo.elsewhere": "撮影した端末からまだ届いていません",
   "photo.remote": "サーバーにあります",
   "photo.failed": "送信できません: {message}",
   "photo.notHere": "オンラインになると表示されます",

@@ -98,7 +98,10 @@ export async function attachmentsOf(ownerId) {
     .sort((a, b) => String(a.taken_at || a.created_at).localeCompare(String(b.taken_at || b.created_at)));
 }
 
-/** A photo's state for the queue: waiting, sending (with percent), sent, failed, or remote. */
+/**
+ * A photo's state: mine waiting, sending (with percent), sent or failed; someone else's on the
+ * server (remote) or not yet sent by the device that took it (elsewhere).
+ */
 export function stateOf(record, photo) {
   if (photo?.mine && photo.state === "failed") return { state: "failed", message: photo.error };
   if (photo?.mine && photo.state !== "sent") {
@@ -106,8 +109,8 @@ export function stateOf(record, photo) {
     return have === undefined ? { state: "waiting" }
       : { state: "sending", percent: Math.floor((100 * have) / Math.max(1, photo.size)) };
   }
-  if (photo?.mine || record.uploaded) return { state: "sent" };
-  return { state: "remote" };
+  if (photo?.mine || (record.uploaded && record.author_id === getState().user?.id)) return { state: "sent" };
+  return { state: record.uploaded ? "remote" : "elsewhere" };
 }
 
 /** My photos in the upload queue (those not freed), with their records and states. */

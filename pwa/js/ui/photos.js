@@ -81,7 +81,7 @@ export function stateBadge(state) {
   const text = state.state === "sending" ? t("photo.sending", { percent: state.percent })
     : state.state === "failed" ? t("photo.failed", { message: state.message || "" })
       : t(`photo.${state.state}`);
-  const tone = { waiting: "pending", sending: "pending", sent: "clear", failed: "error", remote: "" }[state.state];
+  const tone = { waiting: "pending", sending: "pending", sent: "clear", failed: "error", remote: "", elsewhere: "pending" }[state.state];
   return h("span", { class: `badge ${tone}`, "data-testid": "photo-state", dataset: { state: state.state } }, text);
 }
 
