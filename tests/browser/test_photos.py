@@ -88,3 +88,64 @@ def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a
     queue = page.get_by_test_id("photo-queue")
     expect(queue.get_by_test_id("photo-state")).to_have_text(["送信済み", "送信済み"])
     expect(page.get_by_test_id("photo-total")).to_contain_text("2枚中 2枚 送信済み")
+
+
+def upload_from_api(live, visit, data, login="rep_a"):
+    """Another device of ``login`` adds a photo to ``visit`` and sends its bytes."""
+    rep = live.device(login)
+    attachment = rep.create("attachments", customer_id=visit["customer_id"], owner_entity="visits",
+                            owner_id=visit["id"], filename="ローラー部.jpg", content_type="image/jpeg",
+                            size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    response = rep.client.put(f"/api/v1/attachments/{attachment['id']}/content", data=data,
+                              headers=rep.headers, content_type="application/octet-stream")
+    assert response.status_code == 200, response.get_json()
+    return attachment
+
+
+def test_photos_of_others_are_downloaded_when_shown_and_stay_for_offline(page, context, live, customers):
+    visit = next(v for v in live.device("rep_a").records("visits").values()
+                 if v["customer_id"] == customers["yamada"]["id"])
+    upload_from_api(live, visit, noisy_jpeg(3, (800, 600))["buffer"])
+    sign_in(page, live, login="tech")
+    page.goto(live.url + f"/#/visits/{visit['id']}")
+    expect(page.get_by_test_id("photo-state")).to_have_text(["サーバーにあります"])
+    expect(page.locator("[data-testid=photo] img")).to_have_js_property("naturalWidth", 320)
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("[data-testid=photo] img")).to_have_js_property("naturalWidth", 320)
+    page.get_by_role("button", name="写真を大きく表示: ローラー部.jpg").click()
+    expect(page.get_by_test_id("photo-dialog")).to_contain_text("オンラインになると表示されます")
+    page.get_by_role("button", name="閉じる").click()
+
+    context.set_offline(False)
+    page.get_by_role("button", name="写真を大きく表示: ローラー部.jpg").click()
+    expect(page.locator(".photo-full")).to_have_js_property("naturalWidth", 800)
+    page.get_by_role("button", name="閉じる").click()
+    expect(page.locator("[data-testid=timeline-photos] img")).to_have_count(0)  # not on this page
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    expect(page.locator("[data-testid=timeline-photos] img")).to_have_count(1)
+
+
+def test_freeing_space_removes_only_photos_the_server_has(page, context, live, customers):
+    sign_in(page, live)
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="部品の写真")
+    choose_files(page, [noisy_jpeg(4, (800, 600))])
+    expect(page.get_by_test_id("photo-state")).to_have_text(["送信済み"])
+    context.set_offline(True)
+    choose_files(page, [noisy_jpeg(5, (800, 600))])
+    expect(page.get_by_test_id("photo-state")).to_have_text(["送信済み", "待機中"])
+
+    page.goto(live.url + "/#/sync")
+    expect(page.get_by_test_id("photo-total")).to_contain_text("2枚中 1枚 送信済み")
+    expect(page.get_by_test_id("photo-usage")).to_contain_text("写真")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("photo-free").click()
+    expect(page.get_by_test_id("queued-photo")).to_have_count(1)
+    expect(page.get_by_test_id("queued-photo").get_by_test_id("photo-state")).to_have_text("待機中")
+    expect(page.get_by_test_id("photo-free")).to_be_disabled()
+
+    context.set_offline(False)
+    expect(page.get_by_test_id("queued-photo").get_by_test_id("photo-state")).to_have_text("送信済み",
+                                                                                           timeout=30_000)
+    assert len(stored_blobs(live)) == 2
