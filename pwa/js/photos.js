@@ -48,10 +48,8 @@ export async function prepare(file) {
       const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
       const width = Math.max(1, Math.round(bitmap.width * scale));
       const height = Math.max(1, Math.round(bitmap.height * scale));
-      const canvas = new OffscreenCanvas(width, height);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+      const jpeg = await encodeJpeg(bitmap, width, height);
       bitmap.close();
-      const jpeg = await canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
       // A JPEG already small enough is kept as it is when re-encoding would not shrink it.
       if (!(type === "image/jpeg" && scale === 1 && file.size <= jpeg.size)) {
         blob = jpeg;
@@ -67,6 +65,19 @@ export async function prepare(file) {
   const base = (file.name || "photo").replace(/\.[^.]*$/, "") || "photo";
   const filename = type === "image/jpeg" ? `${base}.jpg` : file.name || base;
   return { blob, type, size: blob.size, sha256, takenAt, filename: filename.slice(0, 255) };
+}
+
+/** Draw a bitmap at the given size and encode it as JPEG (OffscreenCanvas, or a canvas element). */
+async function encodeJpeg(bitmap, width, height) {
+  if (typeof OffscreenCanvas !== "undefined") {
+    const canvas = new OffscreenCanvas(width, height);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+    return canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
+  }
+  const canvas = Object.assign(document.createElement("canvas"), { width, height });
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+  return new Promise((resolve, reject) => canvas.toBlob(
+    (blob) => (blob ? resolve(blob) : reject(new Error("the photo could not be encoded"))), "image/jpeg", QUALITY));
 }
 
 /** Add files to a visit or request (`owner`: {entity, id, customer_id}); return how many. */
@@ -103,7 +114,7 @@ export async function attachmentsOf(ownerId) {
  * server (remote) or not yet sent by the device that took it (elsewhere).
  */
 export function stateOf(record, photo) {
-  if (photo?.mine && photo.state === "failed") return { state: "failed", message: photo.error };
+  if (photo?.mine && photo.state === "failed") return { state: "failed", status: photo.error };
   if (photo?.mine && photo.state !== "sent") {
     const have = progress.get(record.id);
     return have === undefined ? { state: "waiting" }
@@ -161,7 +172,8 @@ async function uploadAll() {
       progress.delete(photo.id);
       changed();
       if (err.status && HOPELESS.has(err.status)) {
-        await setPhoto(photo.id, { state: "failed", error: err.message });
+        await setPhoto(photo.id, { state: "failed", error: err.status, detail: err.message });
+        changed();
         continue;
       }
       return; // offline or a cut: the next run resumes from the server's offset

@@ -5,6 +5,7 @@ import random
 import re
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -149,3 +150,15 @@ def test_freeing_space_removes_only_photos_the_server_has(page, context, live, c
     expect(page.get_by_test_id("queued-photo").get_by_test_id("photo-state")).to_have_text("送信済み",
                                                                                            timeout=30_000)
     assert len(stored_blobs(live)) == 2
+
+
+@pytest.mark.server_config(MAX_ATTACHMENT_BYTES=50_000)
+def test_a_photo_the_server_refuses_says_why_and_is_kept(page, live, customers):
+    sign_in(page, live)
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="大きな写真")
+    choose_files(page, [noisy_jpeg(6, (800, 600))])
+    expect(page.get_by_test_id("photo-state")).to_have_text(
+        ["送信できません: ファイルが大きすぎます（サーバーの上限を超えています）"])
+    page.goto(live.url + "/#/sync")
+    expect(page.get_by_test_id("photo-total")).to_contain_text("1枚中 0枚 送信済み")
+    expect(page.get_by_test_id("photo-free")).to_be_disabled()

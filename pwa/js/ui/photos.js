@@ -77,9 +77,12 @@ function photoTile(record, queued, urls) {
     open, stateBadge(state));
 }
 
+// Why the server refused a file for good, by HTTP status, in the user's language.
+const FAILURES = { 403: "photo.notYours", 404: "photo.gone", 413: "photo.tooLarge", 415: "photo.unsupportedShort" };
+
 export function stateBadge(state) {
   const text = state.state === "sending" ? t("photo.sending", { percent: state.percent })
-    : state.state === "failed" ? t("photo.failed", { message: state.message || "" })
+    : state.state === "failed" ? t("photo.failed", { message: t(FAILURES[state.status] || "photo.refused") })
       : t(`photo.${state.state}`);
   const tone = { waiting: "pending", sending: "pending", sent: "clear", failed: "error", remote: "", elsewhere: "pending" }[state.state];
   return h("span", { class: `badge ${tone}`, "data-testid": "photo-state", dataset: { state: state.state } }, text);

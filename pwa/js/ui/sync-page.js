@@ -64,7 +64,7 @@ export async function render(view, { navigate }) {
 async function summary(entry) {
   const record = await getRecord(entry.entity, entry.record_id);
   const source = { ...(record || {}), ...entry.changes };
-  return source.title || source.name || source.purpose || (source.visited_at ? dateTime(source.visited_at) : "")
+  return source.title || source.name || source.purpose || source.filename || (source.visited_at ? dateTime(source.visited_at) : "")
     || entry.record_id.slice(0, 8);
 }
 
