@@ -10,6 +10,7 @@ import { getState, onData, subscribe } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
+import { queue as photoQueue } from "../photos.js";
 import { photoQueueSection } from "./photos.js";
 
 const FIXABLE = new Set(["visits", "requests"]);
@@ -93,7 +94,9 @@ async function rejectedCard(entry, navigate) {
       } })));
 }
 
-async function signOut(unsent, navigate) {
+async function signOut(unsentChanges, navigate) {
+  // Photos the server does not have yet are unsent work too (issue 8).
+  const unsent = unsentChanges + (await photoQueue()).filter((item) => item.state !== "sent").length;
   if (!confirm(unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm"))) return;
   await wipeDevice(null);
   navigate("#/login");
