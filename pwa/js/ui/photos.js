@@ -109,7 +109,7 @@ async function fullView(record) {
 
 /** The sync page's part: the upload queue with per-file states and a total, and the space. */
 export function photoQueueSection() {
-  const section = h("section", { "data-testid": "photo-queue" });
+  const section = h("section", { class: "photo-queue", "data-testid": "photo-queue" });
   const draw = async () => {
     const [queue, use] = await Promise.all([photos.queue(), photos.usage()]);
     const sent = queue.filter((item) => item.state === "sent").length;
