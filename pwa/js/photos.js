@@ -26,6 +26,10 @@ const progress = new Map(); // attachment id -> bytes the server has, while send
 const listeners = new Set();
 let running = null;
 let again = false;
+let failures = 0;
+let retryTimer = null;
+const RETRY_BASE_MS = 5000;
+const RETRY_MAX_MS = 5 * 60 * 1000;
 
 /** Hear about upload progress (the queue's states change without a record changing). */
 export function onPhotos(listener) {
@@ -176,9 +180,18 @@ async function uploadAll() {
         changed();
         continue;
       }
-      return; // offline or a cut: the next run resumes from the server's offset
+      retryLater(); // offline or a cut: the next run resumes from the server's offset
+      return;
     }
   }
+  failures = 0;
+}
+
+/** Try again after a failure, backing off from 5 s to 5 min (the `online` event comes sooner). */
+function retryLater() {
+  failures += 1;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => requestUploads(), Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1)));
 }
 
 async function upload(token, photo) {
@@ -314,6 +327,9 @@ export function start() {
   onData((what) => {
     if (what?.pushed || what?.pulled || what?.local) requestUploads();
   });
-  window.addEventListener("online", () => requestUploads());
+  window.addEventListener("online", () => {
+    failures = 0;
+    requestUploads();
+  });
   requestUploads();
 }

@@ -42,10 +42,13 @@ def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a
     expect(page.get_by_test_id("photo-state")).to_have_text(["待機中", "待機中"])
     expect(page.get_by_test_id("pending-count")).to_have_text("3")
 
-    puts, cut = [], []  # (attachment id, first byte) of every PUT; where the cut happened
+    puts, cut, restored = [], [], []  # (attachment id, first byte) of every PUT; the cut
 
     def cut_second_upload_midway(route):
         request = route.request
+        if cut and not restored:
+            route.abort("internetdisconnected")  # the network stays down until the test restores it
+            return
         if request.method == "PUT":
             attachment_id = request.url.split("/")[-2]
             first_byte = int(re.match(r"bytes (\d+)", request.headers["content-range"]).group(1))
@@ -73,6 +76,7 @@ def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a
     assert office.records("attachments")[second]["uploaded"] is None
 
     context.set_offline(True)  # the network comes back: the queue resumes from the server's offset
+    restored.append(True)
     context.set_offline(False)
     expect(page.get_by_test_id("photo-state")).to_have_text(["送信済み", "送信済み"], timeout=30_000)
 
