@@ -196,8 +196,47 @@ def main():
         page.goto(customer_url.split("#")[0] + "#/my-requests")
         expect(page.get_by_test_id("my-requests")).to_be_visible()
         shoot(page, "16-my-requests")
+        shoot_photos(page, context, customer_url)  # photos (issue 8)
         browser.close()
         stop()
+
+
+def sample_photo(seed):
+    """A made-up shop-floor picture (Pillow), as a file chooser payload."""
+    import io
+
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (1600, 1200), (96 + seed * 20, 104, 112))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((300, 380, 1300, 900), fill=(170, 176, 184), outline=(40, 44, 52), width=12)
+    for x in (520, 800, 1080):
+        draw.ellipse((x - 110, 530, x + 110, 750), fill=(60, 64, 72), outline=(20, 20, 24), width=10)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return {"name": f"IMG_20261127_{seed:04d}.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def shoot_photos(page, context, customer_url):
+    """17: a visit with one photo sent and one waiting (offline); 18: the queue and the space."""
+    from playwright.sync_api import expect
+    page.goto(customer_url)
+    page.locator(".timeline .item.visits a").first.click()
+    expect(page.get_by_test_id("photo-grid")).to_be_visible()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("写真・ファイルを選ぶ").click()
+    chooser.value.set_files([sample_photo(1)])
+    expect(page.get_by_test_id("photo-state")).to_have_text(["送信済み"])
+    context.set_offline(True)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("写真・ファイルを選ぶ").click()
+    chooser.value.set_files([sample_photo(2)])
+    expect(page.get_by_test_id("photo-state")).to_have_text(["送信済み", "待機中"])
+    page.get_by_test_id("photo-grid").scroll_into_view_if_needed()
+    shoot(page, "17-visit-photos")
+    page.goto(customer_url.split("#")[0] + "#/sync")
+    page.get_by_test_id("photo-queue").scroll_into_view_if_needed()
+    shoot(page, "18-photo-queue")
+    context.set_offline(False)
 
 
 if __name__ == "__main__":

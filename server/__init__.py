@@ -36,6 +36,8 @@ def create_app(test_config=None):
     errors.register(app)
     for module in (auth, sync_api, customers, routing_api, requests_api, admin, openapi):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
+    from . import attachments  # photos and files (issue 8)
+    app.register_blueprint(attachments.bp, url_prefix="/api/v1")
     app.register_blueprint(pwa.bp)
     cli.register(app)
 

@@ -30,4 +30,6 @@ class Config:
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
         self.RESPONSE_TARGET_DAYS = parse_targets(
             os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
+        # attachments (issue 8): the largest photo or file the content endpoint takes
+        self.MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

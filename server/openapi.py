@@ -137,6 +137,43 @@ OPERATIONS = {
         "responses": {200: {"description": "OpenAPI 3 document"}}}},
 }
 
+# --- attachments (issue 8): the bytes of an ``attachments`` record -----------------------
+ATTACHMENT_ID = {"in": "path", "name": "attachment_id", "required": True,
+                 "schema": {"type": "string", "format": "uuid"}}
+NOT_FOUND = {"description": "no such attachment in your scope, or its bytes are not uploaded yet",
+             "content": {"application/json": {"schema": "Error"}}}
+OPERATIONS.update({
+    "/attachments/{attachment_id}/content": {
+        "get": {"summary": "The file's bytes (ETag: its SHA-256, cached for a year); HEAD answers "
+                           "Upload-Offset, the bytes the server has", "security": BEARER,
+                "parameters": [ATTACHMENT_ID],
+                "responses": {200: {"description": "the bytes, as the record's content_type"},
+                              304: {"description": "not modified (If-None-Match)"},
+                              401: ERRORS[401], 404: NOT_FOUND}},
+        "put": {"summary": "Send the file, or a part of it with Content-Range "
+                           "('bytes 0-1023/4096'; 'bytes */4096' with no body to ask or finish); "
+                           "the SHA-256 is checked when the last byte arrives", "security": BEARER,
+                "parameters": [ATTACHMENT_ID,
+                               {"in": "header", "name": "Content-Range", "required": False,
+                                "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}}}},
+                "responses": {200: {"description": "received, size, uploaded; the record once complete"},
+                              400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403], 404: NOT_FOUND,
+                              409: {"description": "offset_mismatch or upload_busy",
+                                    "content": {"application/json": {"schema": "Error"}}},
+                              413: ERRORS[413],
+                              415: {"description": "unsupported_type: not JPEG, PNG, HEIC, WebP or "
+                                                   "PDF, or not the record's content_type",
+                                    "content": {"application/json": {"schema": "Error"}}},
+                              422: {"description": "sha256_mismatch (the part is discarded) or size_mismatch",
+                                    "content": {"application/json": {"schema": "Error"}}}}}},
+    "/attachments/{attachment_id}/thumbnail": {"get": {
+        "summary": "A JPEG thumbnail, longest side 320 px (a labelled placeholder for PDF and HEIC)",
+        "security": BEARER, "parameters": [ATTACHMENT_ID],
+        "responses": {200: {"description": "image/jpeg"}, 401: ERRORS[401], 404: NOT_FOUND}}},
+})
+
 SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "RuleList": schemas.RuleListSchema, "Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
            "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,

@@ -256,3 +256,28 @@ HISTORY_ENTITIES = {"requests", "deals"}
 # Parents first, so a client applying a page in order never meets a dangling reference.
 ENTITY_ORDER = ["users", "customers", "contacts", "deals", "visits", "requests", "quotes",
                 "follows", "conflicts", "history"]
+
+# --- attachments (photos and documents, issue 8) -------------------------------------------
+# The record syncs like any other; its bytes move through /api/v1/attachments/{id}/content.
+ATTACHMENT_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp",
+                    "application/pdf"]
+
+
+class AttachmentSchema(Schema):
+    customer_id = Uuid(required=True)
+    owner_entity = choice(["visits", "requests"], required=True)
+    owner_id = Uuid(required=True)
+    filename = Text(255)
+    content_type = choice(ATTACHMENT_TYPES, required=True)
+    size = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-f]{64}$", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"))
+    taken_at = Instant()
+
+
+ENTITIES["attachments"] = Entity(
+    "attachments", AttachmentSchema(),
+    list(AttachmentSchema._declared_fields) + ["author_id", "uploaded"],
+    references={"customer_id": "customers"}, server_fields={"uploaded"},
+    immutable={"customer_id", "owner_entity", "owner_id", "content_type", "size", "sha256"})
+ENTITY_ORDER.append("attachments")

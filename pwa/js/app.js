@@ -4,6 +4,7 @@
 import { ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
 import { getMetas, openDb } from "./db.js";
 import { lang, setLang, t } from "./i18n.js";
+import * as photos from "./photos.js";
 import { getState, subscribe, update } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
@@ -173,6 +174,7 @@ async function boot() {
   if (user) requestPersistence();
   await sync.refreshStatus();
   sync.start();
+  photos.start(); // the photo upload queue (issue 8)
 }
 
 boot().catch((err) => {

@@ -5,13 +5,13 @@
 // outbox above all: it holds work that exists nowhere else).
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
 // Every entity the app keeps: step 1's, then those added by later steps. The server may send
 // others; they are skipped.
-export const SYNCED = [...ENTITIES, "history"];
+export const SYNCED = [...ENTITIES, "history", "attachments"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
 
 let opening = null;
@@ -39,6 +39,13 @@ function upgrade(db, oldVersion, tx) {
     // The server sent history before this store existed and the app skipped it: the next sync
     // pulls the whole scope once (like a 410), keeping the outbox.
     if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
+  }
+  if (oldVersion < 4) {
+    // Photos (issue 8): the synced attachment records, and the bytes, kept apart from the
+    // records: my photos until the server has them (the upload queue), others' as a cache.
+    db.createObjectStore("attachments", { keyPath: "id" }).createIndex("owner_id", "owner_id");
+    db.createObjectStore("photos", { keyPath: "id" });
+    // No refetch: no server sent attachments before this step.
   }
 }
 

@@ -49,7 +49,7 @@ def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and
     assert page.evaluate("""() => new Promise((resolve) => {
         const open = indexedDB.open("genba");
         open.onsuccess = () => { resolve([open.result.version, [...open.result.objectStoreNames].includes("cache")]); open.result.close(); };
-    })""") == [3, True]
+    })""") == [4, True]  # the latest version: every later step ran too
     visits = live.device("office").records("visits")
     assert visits[visit_id]["purpose"] == "旧版で記録した訪問"
     expect(page.get_by_test_id("customer-list")).to_contain_text("山田製作所")
@@ -80,7 +80,36 @@ def test_an_outbox_written_by_version_2_survives_the_history_store_and_history_i
     assert page.evaluate("""() => new Promise((resolve) => {
         const open = indexedDB.open("genba");
         open.onsuccess = () => { const db = open.result; resolve([db.version, db.transaction("history").objectStore("history").indexNames.contains("record_id")]); db.close(); };
-    })""") == [3, True]
+    })""") == [4, True]  # the latest version: every later step ran too
     requests = live.device("office").records("requests")
     assert requests[request_id]["title"] == "v2で記録した異音"
     expect(page.get_by_test_id("history")).to_contain_text("状況: 新規 → 振り分け済み")
+
+
+# Version 3: version 2 plus the "history" store, exactly as db.js's third step added it.
+CREATE_VERSION_3 = CREATE_VERSION_2.replace('indexedDB.open("genba", 2)', 'indexedDB.open("genba", 3)').replace(
+    'db.createObjectStore("cache");',
+    'db.createObjectStore("cache"); db.createObjectStore("history", { keyPath: "id" }).createIndex("record_id", "record_id");')
+
+
+def test_an_outbox_written_by_version_3_survives_the_photo_stores_and_is_sent(page, live, customers):
+    device_id = str(uuid.uuid4())
+    rep = live.device("rep_a", device_id=device_id)
+    visit_id = str(uuid.uuid4())
+    entry = {"mutation_id": str(uuid.uuid4()), "entity": "visits", "record_id": visit_id, "op": "upsert",
+             "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
+             "changes": {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
+                         "visited_at": "2026-11-27T09:30:00+09:00", "purpose": "v3で記録した訪問"},
+             "rev": 1, "attempted": False, "status": "pending", "errors": None,
+             "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+    page.goto(live.url + "/sw.js")
+    page.evaluate(CREATE_VERSION_3, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
+                                              "login": "rep_a"}, "entry": entry})
+    page.goto(live.url + f"/#/visits/{visit_id}")
+    wait_synced(page)
+    assert page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("genba");
+        open.onsuccess = () => { const db = open.result; resolve([db.version, ["attachments", "photos"].every((n) => db.objectStoreNames.contains(n))]); db.close(); };
+    })""") == [4, True]
+    assert live.device("office").records("visits")[visit_id]["purpose"] == "v3で記録した訪問"
+    expect(page.get_by_test_id("photo-grid")).to_contain_text("写真はまだありません")

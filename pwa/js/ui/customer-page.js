@@ -7,6 +7,7 @@ import * as outbox from "../outbox.js";
 import { customerBundle, recordKey } from "../records.js";
 import { onData } from "../store.js";
 import { h, mount } from "./dom.js";
+import { timelinePhotos } from "./photos.js";
 import { actionBar, linkButton } from "./form.js";
 
 export async function render(view, { params }) {
@@ -92,7 +93,8 @@ function timeline(bundle, contacts, names, unsent) {
     const when = h("span", { class: "when" }, dateTime(at), " · ", relativeDays(daysSince(at)));
     const body = ITEM[entity](record, contacts, names);
     const badge = pending ? h("span", { class: "badge pending" }, t("record.unsent")) : null;
-    const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when, badge), body];
+    const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when, badge), body,
+      entity === "visits" || entity === "requests" ? timelinePhotos(record.id) : null]; // photos (issue 8)
     const href = entity === "visits" ? `#/visits/${record.id}` : entity === "requests" ? `#/requests/${record.id}` : null;
     return h("li", { class: ["item", entity], dataset: { id: record.id } },
       href ? h("a", { class: "item-link", href }, content) : h("div", { class: "item-static" }, content));

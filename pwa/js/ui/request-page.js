@@ -10,6 +10,7 @@ import { markSeen } from "../seen.js";
 import { getState, onData } from "../store.js";
 import { routeText } from "./customer-page.js";
 import { h, mount } from "./dom.js";
+import { photoSection } from "./photos.js";
 import { TRIAGERS } from "./inbox.js";
 import { historyList, historyOf } from "./request-history.js";
 import { triagePanel } from "./triage.js";
@@ -17,6 +18,7 @@ import { actionBar, linkButton } from "./form.js";
 import { fact } from "./visit-page.js";
 
 export async function render(view, { params }) {
+  let photoEl = null; // photos (issue 8): made once, kept across redraws
   const draw = async () => {
     const request = await getRecord("requests", params[0]);
     if (!request || request.deleted) {
@@ -49,9 +51,11 @@ export async function render(view, { params }) {
       triager ? triagePanel(request, bundle.users) : null,
       h("section", { "aria-labelledby": "history-h" },
         h("h2", { id: "history-h" }, t("history.title")), historyList(history, bundle.users)),
+      photoEl ||= photoSection({ entity: "requests", id: request.id, customer_id: request.customer_id }),
       actionBar(linkButton(t("form.edit"), `#/requests/${request.id}/edit`,
         { class: triager ? "button" : "button primary", "data-testid": "edit-request" })));
   };
   await draw();
-  return onData(() => draw());
+  const offData = onData(() => draw());
+  return () => { offData(); photoEl?.dispose(); };
 }

@@ -10,10 +10,13 @@ import { getState, onData, subscribe } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
+import { queue as photoQueue } from "../photos.js";
+import { photoQueueSection } from "./photos.js";
 
 const FIXABLE = new Set(["visits", "requests"]);
 
 export async function render(view, { navigate }) {
+  const photoQueue = photoQueueSection(); // photos (issue 8): made once, kept across redraws
   const draw = async () => {
     const entries = await outbox.entries();
     const pending = entries.filter((e) => e.status === "pending");
@@ -37,6 +40,7 @@ export async function render(view, { navigate }) {
         h("h2", {}, t("syncPage.pending", { n: pending.length })),
         pending.length ? h("ul", { class: "list compact", "data-testid": "pending-list" },
           await Promise.all(pending.map(pendingRow))) : h("p", { class: "empty" }, t("sync.allSent"))),
+      photoQueue,
       h("section", {},
         h("h2", {}, t("syncPage.settings")),
         h("div", { class: "actions inline" },
@@ -55,13 +59,13 @@ export async function render(view, { navigate }) {
       draw();
     }
   });
-  return () => { offData(); offState(); };
+  return () => { offData(); offState(); photoQueue.dispose(); };
 }
 
 async function summary(entry) {
   const record = await getRecord(entry.entity, entry.record_id);
   const source = { ...(record || {}), ...entry.changes };
-  return source.title || source.name || source.purpose || (source.visited_at ? dateTime(source.visited_at) : "")
+  return source.title || source.name || source.purpose || source.filename || (source.visited_at ? dateTime(source.visited_at) : "")
     || entry.record_id.slice(0, 8);
 }
 
@@ -90,7 +94,9 @@ async function rejectedCard(entry, navigate) {
       } })));
 }
 
-async function signOut(unsent, navigate) {
+async function signOut(unsentChanges, navigate) {
+  // Photos the server does not have yet are unsent work too (issue 8).
+  const unsent = unsentChanges + (await photoQueue()).filter((item) => item.state !== "sent").length;
   if (!confirm(unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm"))) return;
   await wipeDevice(null);
   navigate("#/login");

@@ -8,9 +8,11 @@ import { customerBundle, getRecord, recordKey } from "../records.js";
 import { onData } from "../store.js";
 import { routeText } from "./customer-page.js";
 import { h, mount } from "./dom.js";
+import { photoSection } from "./photos.js";
 import { actionBar, linkButton } from "./form.js";
 
 export async function render(view, { params }) {
+  let photoEl = null; // photos (issue 8): made once, kept across redraws
   const draw = async () => {
     const visit = await getRecord("visits", params[0]);
     if (!visit || visit.deleted) {
@@ -42,13 +44,15 @@ export async function render(view, { params }) {
             h("span", { class: "row-title" }, label("request.kind", r.kind), " — ", r.title),
             h("span", { class: "row-meta", "data-testid": "route" }, t("request.routeLabel"), routeText(r))))))
           : h("p", { class: "empty" }, t("visit.noRequests"))),
+      photoEl ||= photoSection({ entity: "visits", id: visit.id, customer_id: visit.customer_id }),
       actionBar(
         linkButton(t("request.newFromVisit"), `#/requests/new?customer=${visit.customer_id}&visit=${visit.id}`,
           { class: "button primary", "data-testid": "new-request" }),
         linkButton(t("form.edit"), `#/visits/${visit.id}/edit`)));
   };
   await draw();
-  return onData(() => draw());
+  const offData = onData(() => draw());
+  return () => { offData(); photoEl?.dispose(); };
 }
 
 export function fact(term, value) {

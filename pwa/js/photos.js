@@ -1,0 +1,335 @@
+// Photos taken on the shop floor: shrunk on the device, kept in IndexedDB until the server has
+// them, and sent by an upload queue of their own, one file at a time, in parts that resume.
+//
+// The `attachments` record goes through the normal outbox and syncs at once; the bytes follow
+// once the server has accepted the record: HEAD tells how many bytes the server has, PUTs with
+// Content-Range send the rest. A photo leaves the device only when the server said it has all
+// of it (or the user frees space from photos the server has); photos of others are downloaded
+// when shown and kept as a cache.
+
+import { done, get, getAll, getMeta, req, transaction } from "./db.js";
+import * as outbox from "./outbox.js";
+import { applyChanges, pendingByRecord } from "./records.js";
+import { getState, onData } from "./store.js";
+
+export const MAX_SIDE = 2048;
+export const QUALITY = 0.8;
+export const PART_BYTES = 256 * 1024;
+export const ACCEPTED = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp",
+  "application/pdf"];
+// Server answers after which sending the same bytes again cannot help.
+const HOPELESS = new Set([403, 404, 413, 415]);
+
+export class PhotoError extends Error {}
+
+const progress = new Map(); // attachment id -> bytes the server has, while sending
+const listeners = new Set();
+let running = null;
+let again = false;
+let failures = 0;
+let retryTimer = null;
+const RETRY_BASE_MS = 5000;
+const RETRY_MAX_MS = 5 * 60 * 1000;
+
+/** Hear about upload progress (the queue's states change without a record changing). */
+export function onPhotos(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function changed() {
+  for (const listener of listeners) listener();
+}
+
+/** Shrink an image (longest side 2048 px, JPEG 0.8) keeping its capture time; others as they are. */
+export async function prepare(file) {
+  const takenAt = new Date(file.lastModified || Date.now()).toISOString();
+  let blob = file;
+  let type = file.type || "application/octet-stream";
+  if (type.startsWith("image/")) {
+    try {
+      const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+      const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      const width = Math.max(1, Math.round(bitmap.width * scale));
+      const height = Math.max(1, Math.round(bitmap.height * scale));
+      const jpeg = await encodeJpeg(bitmap, width, height);
+      bitmap.close();
+      // A JPEG already small enough is kept as it is when re-encoding would not shrink it.
+      if (!(type === "image/jpeg" && scale === 1 && file.size <= jpeg.size)) {
+        blob = jpeg;
+        type = "image/jpeg";
+      }
+    } catch {
+      // The browser cannot decode it (HEIC on most): it goes as it is.
+    }
+  }
+  if (!ACCEPTED.includes(type)) throw new PhotoError("photo.unsupported");
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const base = (file.name || "photo").replace(/\.[^.]*$/, "") || "photo";
+  const filename = type === "image/jpeg" ? `${base}.jpg` : file.name || base;
+  return { blob, type, size: blob.size, sha256, takenAt, filename: filename.slice(0, 255) };
+}
+
+/** Draw a bitmap at the given size and encode it as JPEG (OffscreenCanvas, or a canvas element). */
+async function encodeJpeg(bitmap, width, height) {
+  if (typeof OffscreenCanvas !== "undefined") {
+    const canvas = new OffscreenCanvas(width, height);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+    return canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
+  }
+  const canvas = Object.assign(document.createElement("canvas"), { width, height });
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+  return new Promise((resolve, reject) => canvas.toBlob(
+    (blob) => (blob ? resolve(blob) : reject(new Error("the photo could not be encoded"))), "image/jpeg", QUALITY));
+}
+
+/** Add files to a visit or request (`owner`: {entity, id, customer_id}); return how many. */
+export async function addPhotos(owner, files) {
+  let added = 0;
+  for (const file of files) {
+    const photo = await prepare(file);
+    const id = crypto.randomUUID();
+    // The bytes first: a record never names a photo the device does not hold.
+    const tx = await transaction(["photos"], "readwrite", "strict");
+    tx.objectStore("photos").put({ id, blob: photo.blob, size: photo.size, type: photo.type,
+      mine: true, state: "waiting", added_ms: Date.now() });
+    await done(tx);
+    await outbox.save([{ entity: "attachments", id, changes: {
+      customer_id: owner.customer_id, owner_entity: owner.entity, owner_id: owner.id,
+      filename: photo.filename, content_type: photo.type, size: photo.size, sha256: photo.sha256,
+      taken_at: photo.takenAt,
+    }, local: { author_id: getState().user?.id, uploaded: null } }]);
+    added += 1;
+  }
+  requestUploads();
+  return added;
+}
+
+/** The attachments of a visit or request, oldest first. */
+export async function attachmentsOf(ownerId) {
+  const all = await getAll("attachments");
+  return all.filter((a) => a.owner_id === ownerId && !a.deleted)
+    .sort((a, b) => String(a.taken_at || a.created_at).localeCompare(String(b.taken_at || b.created_at)));
+}
+
+/**
+ * A photo's state: mine waiting, sending (with percent), sent or failed; someone else's on the
+ * server (remote) or not yet sent by the device that took it (elsewhere).
+ */
+export function stateOf(record, photo) {
+  if (photo?.mine && photo.state === "failed") return { state: "failed", status: photo.error };
+  if (photo?.mine && photo.state !== "sent") {
+    const have = progress.get(record.id);
+    return have === undefined ? { state: "waiting" }
+      : { state: "sending", percent: Math.floor((100 * have) / Math.max(1, photo.size)) };
+  }
+  if (photo?.mine || (record.uploaded && record.author_id === getState().user?.id)) return { state: "sent" };
+  return { state: record.uploaded ? "remote" : "elsewhere" };
+}
+
+/** My photos in the upload queue (those not freed), with their records and states. */
+export async function queue() {
+  const [photos, records] = await Promise.all([getAll("photos"), getAll("attachments")]);
+  const byId = new Map(records.map((r) => [r.id, r]));
+  return photos.filter((p) => p.mine && byId.has(p.id))
+    .sort((a, b) => a.added_ms - b.added_ms)
+    .map((photo) => {
+      const record = byId.get(photo.id);
+      return { record, photo, ...stateOf(record, photo) };
+    });
+}
+
+/** Send waiting photos now (or once more right after the run going on). */
+export function requestUploads() {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    try {
+      do {
+        again = false;
+        await (navigator.locks ? navigator.locks.request("genba-uploads", uploadAll) : uploadAll());
+      } while (again);
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
+async function uploadAll() {
+  const token = await getMeta("token");
+  if (!token || !navigator.onLine) return;
+  const [photos, entries] = await Promise.all([getAll("photos"), outbox.entries()]);
+  const unanswered = new Set(entries.filter((e) => e.entity === "attachments").map((e) => e.record_id));
+  const waiting = photos.filter((p) => p.mine && p.state === "waiting")
+    .sort((a, b) => a.added_ms - b.added_ms);
+  for (const photo of waiting) {
+    if (unanswered.has(photo.id)) continue; // the record goes first, through the outbox
+    const record = await get("attachments", photo.id);
+    if (!record || record.version == null) continue;
+    try {
+      await upload(token, photo);
+    } catch (err) {
+      progress.delete(photo.id);
+      changed();
+      if (err.status && HOPELESS.has(err.status)) {
+        await setPhoto(photo.id, { state: "failed", error: err.status, detail: err.message });
+        changed();
+        continue;
+      }
+      retryLater(); // offline or a cut: the next run resumes from the server's offset
+      return;
+    }
+  }
+  failures = 0;
+}
+
+/** Try again after a failure, backing off from 5 s to 5 min (the `online` event comes sooner). */
+function retryLater() {
+  failures += 1;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => requestUploads(), Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1)));
+}
+
+async function upload(token, photo) {
+  const url = `/api/v1/attachments/${encodeURIComponent(photo.id)}/content`;
+  const auth = { Authorization: `Bearer ${token}` };
+  const head = await send(url, { method: "HEAD", headers: auth });
+  let offset = head.headers.get("Upload-Complete") === "?1" ? photo.size
+    : Number(head.headers.get("Upload-Offset") || 0);
+  progress.set(photo.id, offset);
+  changed();
+  let answer = null;
+  while (offset < photo.size || !answer?.uploaded) {
+    const end = Math.min(photo.size, offset + PART_BYTES);
+    const range = offset < photo.size ? `bytes ${offset}-${end - 1}/${photo.size}` : `bytes */${photo.size}`;
+    const response = await send(url, { method: "PUT", body: photo.blob.slice(offset, end),
+      headers: { ...auth, "Content-Type": "application/octet-stream", "Content-Range": range } });
+    answer = await response.json();
+    if (answer.received <= offset && !answer.uploaded) throw new PhotoError("no progress");
+    offset = answer.received;
+    progress.set(photo.id, offset);
+    changed();
+  }
+  if (answer.record) await storeRecord(answer.record);
+  await setPhoto(photo.id, { state: "sent" });
+  progress.delete(photo.id);
+  changed();
+}
+
+async function send(url, init) {
+  let response;
+  try {
+    response = await fetch(url, { ...init, cache: "no-store", credentials: "omit" });
+  } catch (err) {
+    throw new PhotoError(err.message);
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    if (response.status === 422 && body?.reason === "sha256_mismatch") {
+      throw new PhotoError(body.message); // the server discarded the part: resend from 0
+    }
+    const error = new PhotoError(body?.message || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return response;
+}
+
+async function storeRecord(record) {
+  const tx = await transaction(["attachments", "outbox", "recent"], "readwrite", "relaxed");
+  const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
+  await applyChanges(tx, [{ entity: "attachments", record }], pending);
+  await done(tx);
+}
+
+async function setPhoto(id, patch) {
+  const tx = await transaction(["photos"], "readwrite", "strict");
+  const store = tx.objectStore("photos");
+  const photo = await req(store.get(id));
+  if (photo) store.put({ ...photo, ...patch });
+  await done(tx);
+}
+
+// --- showing photos ----------------------------------------------------------------------
+
+/** A Blob to show for an attachment: the device's own copy, else downloaded once and kept. */
+export async function imageOf(record, { full = false } = {}) {
+  const photo = await get("photos", record.id);
+  if (photo?.blob) return photo.blob;
+  if (!full && photo?.thumb) return photo.thumb;
+  if (!record.uploaded || !navigator.onLine) return null;
+  const token = await getMeta("token");
+  const path = full ? "content" : "thumbnail";
+  let response;
+  try {
+    response = await fetch(`/api/v1/attachments/${encodeURIComponent(record.id)}/${path}`,
+      { headers: { Authorization: `Bearer ${token}` }, credentials: "omit" });
+  } catch {
+    return null;
+  }
+  if (!response.ok) return null;
+  const blob = await response.blob();
+  const tx = await transaction(["photos"], "readwrite", "relaxed");
+  const store = tx.objectStore("photos");
+  const held = await req(store.get(record.id));
+  store.put({ ...(held || { id: record.id, mine: false, state: "cached", added_ms: Date.now() }),
+    [full ? "blob" : "thumb"]: blob, size: full ? blob.size : held?.size || 0 });
+  await done(tx);
+  return blob;
+}
+
+// --- space -------------------------------------------------------------------------------
+
+/** How much space photos take: `{unsent, sent, cached, usage, quota}` in bytes. */
+export async function usage() {
+  const [photos, estimate] = await Promise.all([
+    getAll("photos"), navigator.storage?.estimate?.().catch(() => null)]);
+  const out = { unsent: 0, sent: 0, cached: 0, usage: estimate?.usage ?? null, quota: estimate?.quota ?? null };
+  for (const photo of photos) {
+    const bytes = (photo.blob?.size || 0) + (photo.thumb?.size || 0);
+    if (photo.mine && photo.state !== "sent") out.unsent += bytes;
+    else if (photo.mine) out.sent += bytes;
+    else out.cached += bytes;
+  }
+  return out;
+}
+
+/** Delete photos the server has (sent ones and downloaded copies); never one it lacks. */
+export async function freeSpace() {
+  const records = new Map((await getAll("attachments")).map((r) => [r.id, r]));
+  const tx = await transaction(["photos"], "readwrite", "strict");
+  const store = tx.objectStore("photos");
+  let freed = 0;
+  for (const photo of await req(store.getAll())) {
+    const serverHasIt = photo.state === "sent" || (!photo.mine && records.get(photo.id)?.uploaded);
+    if (!serverHasIt || (photo.mine && photo.state !== "sent")) continue;
+    freed += (photo.blob?.size || 0) + (photo.thumb?.size || 0);
+    store.delete(photo.id);
+  }
+  await done(tx);
+  changed();
+  return freed;
+}
+
+export function formatBytes(bytes) {
+  if (bytes === null || bytes === undefined) return "—";
+  if (bytes < 1024 * 1024) return `${Math.max(0, Math.round(bytes / 1024))} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
+/** Send photos whenever records were pushed or the network came back. */
+export function start() {
+  onData((what) => {
+    if (what?.pushed || what?.pulled || what?.local) requestUploads();
+  });
+  window.addEventListener("online", () => {
+    failures = 0;
+    requestUploads();
+  });
+  requestUploads();
+}

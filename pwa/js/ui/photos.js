@@ -1,0 +1,164 @@
+// Photos on a visit or request: take one with the camera or choose from the gallery, see each
+// one's upload state, tap for the full view. The upload queue and the space photos take, for
+// the sync page.
+
+import { t } from "../i18n.js";
+import * as photos from "../photos.js";
+import { onData } from "../store.js";
+import { h, mount, uniqueId } from "./dom.js";
+import { button } from "./form.js";
+
+/** The photo section of a visit or request page; `owner` is {entity, id, customer_id}. */
+export function photoSection(owner) {
+  const list = h("ul", { class: "photo-grid", "data-testid": "photo-grid" });
+  const status = h("p", { class: "field-error", role: "status", hidden: true });
+  const pick = (input) => async () => {
+    const files = [...input.files];
+    input.value = "";
+    if (!files.length) return;
+    status.hidden = false;
+    status.className = "hint";
+    status.textContent = t("photo.preparing");
+    try {
+      await photos.addPhotos(owner, files);
+      status.hidden = true;
+    } catch (err) {
+      status.className = "field-error";
+      status.textContent = err instanceof photos.PhotoError ? t(err.message) : String(err.message || err);
+    }
+    draw();
+  };
+  // Two inputs: on Android 14+ Chrome, accept="image/*" alone can hide the camera, and
+  // capture alone hides the gallery.
+  const camera = h("input", { type: "file", accept: "image/*", capture: "environment",
+    class: "visually-hidden", id: uniqueId("camera"), "data-testid": "photo-camera" });
+  const gallery = h("input", { type: "file", accept: "image/*,application/pdf", multiple: true,
+    class: "visually-hidden", id: uniqueId("gallery"), "data-testid": "photo-gallery" });
+  camera.addEventListener("change", pick(camera));
+  gallery.addEventListener("change", pick(gallery));
+  const section = h("section", { class: "photos", "aria-labelledby": `${camera.id}-h` },
+    h("h2", { id: `${camera.id}-h` }, t("photo.title")),
+    list, status,
+    h("div", { class: "actions inline" },
+      h("label", { class: "button", for: camera.id }, t("photo.camera")), camera,
+      h("label", { class: "button", for: gallery.id }, t("photo.gallery")), gallery));
+  let urls = [];
+  const draw = async () => {
+    const [records, queue] = await Promise.all([photos.attachmentsOf(owner.id), photos.queue()]);
+    const mine = new Map(queue.map((item) => [item.record.id, item]));
+    for (const url of urls) URL.revokeObjectURL(url);
+    urls = [];
+    mount(list, records.length ? records.map((record) => photoTile(record, mine.get(record.id), urls))
+      : h("li", { class: "empty" }, t("photo.none")));
+  };
+  draw();
+  const offPhotos = photos.onPhotos(draw);
+  const offData = onData(draw);
+  section.dispose = () => { offPhotos(); offData(); };
+  return section;
+}
+
+function photoTile(record, queued, urls) {
+  const state = queued || photos.stateOf(record, null);
+  const img = h("img", { alt: record.filename || t("photo.title"), loading: "lazy", width: 160, height: 120 });
+  const open = h("button", { type: "button", class: "photo-open",
+    "aria-label": t("photo.open", { name: record.filename || "" }),
+    onClick: () => fullView(record) }, img);
+  photos.imageOf(record).then((blob) => {
+    if (!blob) {
+      img.replaceWith(h("span", { class: "photo-missing" }, t("photo.notHere")));
+      return;
+    }
+    const url = URL.createObjectURL(blob);
+    urls.push(url);
+    img.src = url;
+  });
+  return h("li", { class: "photo", "data-testid": "photo", dataset: { id: record.id } },
+    open, stateBadge(state));
+}
+
+// Why the server refused a file for good, by HTTP status, in the user's language.
+const FAILURES = { 403: "photo.notYours", 404: "photo.gone", 413: "photo.tooLarge", 415: "photo.unsupportedShort" };
+
+export function stateBadge(state) {
+  const text = state.state === "sending" ? t("photo.sending", { percent: state.percent })
+    : state.state === "failed" ? t("photo.failed", { message: t(FAILURES[state.status] || "photo.refused") })
+      : t(`photo.${state.state}`);
+  const tone = { waiting: "pending", sending: "pending", sent: "clear", failed: "error", remote: "", elsewhere: "pending" }[state.state];
+  return h("span", { class: `badge ${tone}`, "data-testid": "photo-state", dataset: { state: state.state } }, text);
+}
+
+async function fullView(record) {
+  const blob = await photos.imageOf(record, { full: true });
+  const url = blob ? URL.createObjectURL(blob) : null;
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+    if (url) URL.revokeObjectURL(url);
+  };
+  const content = !blob ? h("p", {}, t("photo.notHere"))
+    : record.content_type === "application/pdf"
+      ? h("a", { href: url, download: record.filename || "file.pdf", class: "button" }, record.filename || "PDF")
+      : h("img", { src: url, alt: record.filename || t("photo.title"), class: "photo-full" });
+  const dialog = h("dialog", { class: "photo-dialog", "data-testid": "photo-dialog" },
+    content, button(t("photo.close"), { class: "button primary", onClick: close }));
+  dialog.addEventListener("cancel", () => { if (url) URL.revokeObjectURL(url); dialog.remove(); });
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+/** The sync page's part: the upload queue with per-file states and a total, and the space. */
+export function photoQueueSection() {
+  const section = h("section", { class: "photo-queue", "data-testid": "photo-queue" });
+  const draw = async () => {
+    const [queue, use] = await Promise.all([photos.queue(), photos.usage()]);
+    const sent = queue.filter((item) => item.state === "sent").length;
+    const left = queue.filter((item) => item.state !== "sent")
+      .reduce((sum, item) => sum + (item.photo.size || 0), 0);
+    mount(section,
+      h("h2", {}, t("photo.queueTitle")),
+      queue.length ? [
+        h("p", { "data-testid": "photo-total" }, t("photo.queueTotal",
+          { sent, total: queue.length, left: photos.formatBytes(left) })),
+        h("ul", { class: "list compact" }, queue.map((item) => h("li", { class: "row static", "data-testid": "queued-photo" },
+          h("span", { class: "row-title" }, item.record.filename || item.record.id.slice(0, 8)),
+          h("span", { class: "row-meta" }, photos.formatBytes(item.photo.size), " "), stateBadge(item))))]
+        : h("p", { class: "empty" }, t("photo.queueEmpty")),
+      h("h3", {}, t("photo.storageTitle")),
+      h("p", { "data-testid": "photo-usage" }, t("photo.storageUse", {
+        photos: photos.formatBytes(use.unsent + use.sent + use.cached),
+        usage: photos.formatBytes(use.usage), quota: photos.formatBytes(use.quota) })),
+      h("p", { class: "hint" }, t("photo.storageBreakdown", { unsent: photos.formatBytes(use.unsent),
+        sent: photos.formatBytes(use.sent), cached: photos.formatBytes(use.cached) })),
+      button(t("photo.free", { bytes: photos.formatBytes(use.sent + use.cached) }), {
+        "data-testid": "photo-free", disabled: use.sent + use.cached === 0,
+        onClick: async () => {
+          if (!confirm(t("photo.freeConfirm"))) return;
+          await photos.freeSpace();
+          draw();
+        } }));
+  };
+  draw();
+  const offPhotos = photos.onPhotos(draw);
+  const offData = onData(draw);
+  section.dispose = () => { offPhotos(); offData(); };
+  return section;
+}
+
+/** Small thumbnails of a visit's or request's photos for the customer timeline (filled in later). */
+export function timelinePhotos(ownerId) {
+  const strip = h("span", { class: "timeline-photos", "data-testid": "timeline-photos" });
+  photos.attachmentsOf(ownerId).then((records) => {
+    for (const record of records.slice(0, 4)) {
+      photos.imageOf(record).then((blob) => {
+        if (!blob) return;
+        const img = h("img", { alt: record.filename || t("photo.title"), width: 64, height: 48 });
+        const url = URL.createObjectURL(blob);
+        img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+        img.src = url;
+        strip.append(img);
+      });
+    }
+  });
+  return strip;
+}

@@ -1,0 +1,58 @@
+"""What kind of file some bytes are (by their magic bytes), and timeline thumbnails (Pillow)."""
+import io
+
+from PIL import Image, ImageDraw, ImageOps
+
+THUMBNAIL_PX = 320
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+# Declared types that the same sniffed bytes may carry (HEIF images often come as either).
+SAME_KIND = {"image/heif": "image/heic"}
+
+
+def sniff(head):
+    """The content type the first bytes of a file show, or None when it is none we accept."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "image/heic"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def matches(declared, sniffed):
+    return SAME_KIND.get(declared, declared) == sniffed
+
+
+def thumbnail(path):
+    """JPEG bytes of a thumbnail (longest side 320 px), or None when Pillow cannot read it.
+
+    Pillow reads JPEG, PNG and WebP; HEIC needs a plugin that is not installed, and PDFs are
+    documents: both get a placeholder from ``placeholder``.
+    """
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX))
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return None
+
+
+def placeholder(label):
+    """A plain thumbnail saying what the file is (e.g. ``PDF``, ``HEIC``) for files with no picture."""
+    image = Image.new("RGB", (THUMBNAIL_PX, THUMBNAIL_PX * 3 // 4), (226, 230, 236))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((8, 8, image.width - 9, image.height - 9), outline=(120, 128, 140), width=3)
+    draw.text((image.width // 2, image.height // 2), label, fill=(40, 44, 52), anchor="mm",
+              font_size=48)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()

@@ -1,0 +1,276 @@
+"""Photos and files: the ``attachments`` record syncs, its bytes go through the content endpoint."""
+import hashlib
+import io
+import os
+
+import pytest
+from PIL import Image
+
+from conftest import records_by_id
+
+
+def jpeg(seed=0, size=(640, 480)):
+    """A real JPEG made by Pillow (a different picture for each seed)."""
+    image = Image.new("RGB", size, ((seed * 40) % 256, 120, (255 - seed * 30) % 256))
+    for x in range(0, size[0], 16):
+        image.putpixel((x, (x * (seed + 3)) % size[1]), (255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+GIF = b"GIF89a" + b"\x00" * 64
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def rep(device):
+    return device("rep_a")
+
+
+@pytest.fixture
+def visit(rep):
+    customer = rep.create("customers", name="山田製作所")
+    return rep.create("visits", customer_id=customer["id"], kind="aftercare",
+                      visited_at="2026-11-27T10:00:00+09:00")
+
+
+def attach(dev, visit, data, content_type="image/jpeg", **changes):
+    fields = dict(customer_id=visit["customer_id"], owner_entity="visits", owner_id=visit["id"],
+                  filename="photo.jpg", content_type=content_type, size=len(data), sha256=sha(data),
+                  taken_at="2026-11-27T10:05:00+09:00")
+    fields.update(changes)
+    return dev.create("attachments", **fields)
+
+
+def put(dev, attachment, body, content_range=None):
+    headers = dict(dev.headers)
+    if content_range:
+        headers["Content-Range"] = content_range
+    return dev.client.put(f"/api/v1/attachments/{attachment['id']}/content", data=body,
+                          headers=headers, content_type="application/octet-stream")
+
+
+def offset(dev, attachment):
+    response = dev.client.head(f"/api/v1/attachments/{attachment['id']}/content", headers=dev.headers)
+    assert response.status_code == 200
+    return int(response.headers["Upload-Offset"])
+
+
+def content(dev, attachment, **headers):
+    return dev.client.get(f"/api/v1/attachments/{attachment['id']}/content",
+                          headers={**dev.headers, **headers})
+
+
+def assert_error(response, code, reason=None):
+    body = response.get_json()
+    assert response.status_code == code, body
+    assert body["code"] == code and body["status"] and body["message"]
+    if reason:
+        assert body["reason"] == reason
+
+
+def blobs(app):
+    folder = os.path.join(app.config["GENBA_DATA_DIR"], "attachments", "blobs")
+    return sorted(name for _, _, files in os.walk(folder) for name in files)
+
+
+def test_a_whole_upload_is_kept_and_marked_uploaded_for_every_device(rep, visit, device):
+    photo = jpeg()
+    attachment = attach(rep, visit, photo)
+    assert attachment["uploaded"] is None and attachment["author_id"] == rep.user["id"]
+    colleague = device("rep_a2")
+    colleague.sync()
+
+    response = put(rep, attachment, photo)
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["received"] == len(photo)
+    assert response.get_json()["record"]["uploaded"]
+    changes = records_by_id(colleague.sync())
+    assert changes[attachment["id"]]["uploaded"] and changes[attachment["id"]]["version"] == 2
+    got = content(colleague, attachment)
+    assert got.status_code == 200 and got.data == photo and got.mimetype == "image/jpeg"
+
+
+def test_a_cut_upload_resumes_from_the_bytes_the_server_has(rep, visit):
+    photo = jpeg(1, (1200, 900))
+    attachment = attach(rep, visit, photo)
+    half = len(photo) // 2
+
+    first = put(rep, attachment, photo[:half], f"bytes 0-{half - 1}/{len(photo)}")
+
+    assert first.status_code == 200 and first.get_json()["uploaded"] is None
+    assert offset(rep, attachment) == half
+    assert content(rep, attachment).status_code == 404
+    rest = put(rep, attachment, photo[half:], f"bytes {half}-{len(photo) - 1}/{len(photo)}")
+    assert rest.status_code == 200 and rest.get_json()["record"]["uploaded"]
+    assert offset(rep, attachment) == len(photo)
+    assert content(rep, attachment).data == photo
+
+
+def test_a_part_sent_again_after_a_lost_answer_overwrites_its_own_bytes(rep, visit):
+    photo = jpeg(2)
+    attachment = attach(rep, visit, photo)
+    put(rep, attachment, photo[:1000], f"bytes 0-999/{len(photo)}")
+    put(rep, attachment, photo[500:1000], f"bytes 500-999/{len(photo)}")
+    assert offset(rep, attachment) == 1000
+    put(rep, attachment, photo[1000:], f"bytes 1000-{len(photo) - 1}/{len(photo)}")
+    assert content(rep, attachment).data == photo
+
+
+def test_the_same_bytes_uploaded_twice_are_stored_once(app, rep, visit):
+    photo = jpeg(3)
+    first, second = attach(rep, visit, photo), attach(rep, visit, photo)
+
+    assert put(rep, first, photo).status_code == 200
+    assert put(rep, second, photo).status_code == 200
+    assert put(rep, first, photo).status_code == 200  # a resend after a lost answer
+
+    assert blobs(app) == [sha(photo)]
+    assert content(rep, second).data == photo
+
+
+def test_bytes_that_do_not_match_the_sha256_are_discarded_and_can_be_sent_again(app, rep, visit):
+    photo = jpeg(4)
+    attachment = attach(rep, visit, photo)
+    broken = photo[:-10] + b"\x00" * 10
+
+    response = put(rep, attachment, broken)
+
+    assert_error(response, 422, "sha256_mismatch")
+    assert offset(rep, attachment) == 0 and blobs(app) == []
+    assert put(rep, attachment, photo).status_code == 200
+    assert content(rep, attachment).data == photo
+
+
+@pytest.mark.parametrize("declared, body, code, reason", [
+    ("image/jpeg", GIF, 415, "unsupported_type"),
+    ("image/png", jpeg(5), 415, "unsupported_type"),
+    ("application/pdf", b"MZ\x90\x00" + b"\x00" * 60, 415, "unsupported_type"),
+])
+def test_files_of_other_types_than_their_record_says_are_refused(rep, visit, declared, body, code, reason):
+    attachment = attach(rep, visit, body, content_type=declared)
+    assert_error(put(rep, attachment, body), code, reason)
+    assert offset(rep, attachment) == 0
+
+
+@pytest.mark.parametrize("content_range, body_slice, code, reason", [
+    ("bytes 0-9/999999", slice(0, 10), 422, "size_mismatch"),
+    ("bytes=0-9", slice(0, 10), 400, None),
+    ("bytes 9-0/{n}", slice(0, 10), 400, None),
+    ("bytes 0-99/{n}", slice(0, 10), 400, None),
+    ("bytes 2000-2009/{n}", slice(2000, 2010), 409, "offset_mismatch"),
+    (None, slice(0, 10), 422, "size_mismatch"),
+])
+def test_parts_that_do_not_fit_the_file_are_refused(rep, visit, content_range, body_slice, code, reason):
+    photo = jpeg(6)
+    attachment = attach(rep, visit, photo)
+    header = content_range.format(n=len(photo)) if content_range else None
+    assert_error(put(rep, attachment, photo[body_slice], header), code, reason)
+
+
+def test_files_over_the_size_limit_are_refused_with_413(app, rep, visit):
+    app.config["MAX_ATTACHMENT_BYTES"] = 4096
+    photo = jpeg(7)
+    assert len(photo) > 4096
+    attachment = attach(rep, visit, photo)
+    assert_error(put(rep, attachment, photo), 413, "too_large")
+    assert_error(put(rep, attachment, photo[:100], f"bytes 0-99/{len(photo)}"), 413, "too_large")
+
+
+def test_a_push_refuses_attachments_with_a_bad_type_or_checksum(rep, visit):
+    result = rep.push(rep.mutation("attachments", customer_id=visit["customer_id"],
+                                   owner_entity="visits", owner_id=visit["id"], content_type="image/gif",
+                                   size=10, sha256="not-a-sha"))[0]
+    assert result["status"] == "rejected"
+    assert set(result["errors"]) == {"content_type", "sha256"}
+
+
+def test_rep_cannot_fetch_other_teams_photo(rep, visit, device):
+    photo = jpeg(8)
+    attachment = attach(rep, visit, photo)
+    put(rep, attachment, photo)
+    other_team = device("rep_b")
+
+    for response in (content(other_team, attachment),
+                     other_team.client.get(f"/api/v1/attachments/{attachment['id']}/thumbnail",
+                                           headers=other_team.headers),
+                     put(other_team, attachment, photo)):
+        assert_error(response, 404, "not_found")
+    head = other_team.client.head(f"/api/v1/attachments/{attachment['id']}/content",
+                                  headers=other_team.headers)
+    assert head.status_code == 404 and "Upload-Offset" not in head.headers
+    assert content(device("tech"), attachment).data == photo
+
+
+def test_only_the_person_who_added_a_photo_sends_its_bytes(rep, visit, device):
+    photo = jpeg(9)
+    attachment = attach(rep, visit, photo)
+    assert_error(put(device("rep_a2"), attachment, photo), 403, "forbidden")
+
+
+def test_unknown_attachments_and_missing_tokens_answer_in_the_error_shape(rep, client):
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert_error(client.get(f"/api/v1/attachments/{missing}/content", headers=rep.headers), 404)
+    assert_error(client.get(f"/api/v1/attachments/{missing}/content"), 401)
+    assert_error(client.put(f"/api/v1/attachments/{missing}/content", data=b"x"), 401)
+
+
+def test_photo_bytes_are_cached_by_their_sha256(rep, visit):
+    photo = jpeg(10)
+    attachment = attach(rep, visit, photo)
+    put(rep, attachment, photo)
+
+    response = content(rep, attachment)
+
+    assert response.headers["ETag"] == f'"{sha(photo)}"'
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
+    assert content(rep, attachment, **{"If-None-Match": f'"{sha(photo)}"'}).status_code == 304
+
+
+def test_the_timeline_gets_a_small_jpeg_thumbnail(rep, visit):
+    photo = jpeg(11, (2048, 1536))
+    attachment = attach(rep, visit, photo)
+    put(rep, attachment, photo)
+
+    response = rep.client.get(f"/api/v1/attachments/{attachment['id']}/thumbnail", headers=rep.headers)
+
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(response.data)).size == (320, 240)
+
+
+@pytest.mark.parametrize("data, content_type", [(PDF, "application/pdf"), (HEIC, "image/heic"),
+                                                (HEIC, "image/heif")])
+def test_pdf_and_heic_files_get_a_placeholder_thumbnail(rep, visit, data, content_type):
+    attachment = attach(rep, visit, data, content_type=content_type, filename="図面")
+    assert put(rep, attachment, data).status_code == 200
+
+    response = rep.client.get(f"/api/v1/attachments/{attachment['id']}/thumbnail", headers=rep.headers)
+
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.data)).format == "JPEG"
+    assert content(rep, attachment).data == data
+
+
+def test_a_second_connection_writing_the_same_upload_is_told_to_wait(app, rep, visit):
+    from server.storage import storage_for
+    photo = jpeg(12)
+    attachment = attach(rep, visit, photo)
+    with app.app_context(), storage_for(app).receiving(attachment["id"]):
+        assert_error(put(rep, attachment, photo), 409, "upload_busy")
+    assert put(rep, attachment, photo).status_code == 200
+
+
+def test_devices_cannot_set_uploaded_themselves(rep, visit):
+    photo = jpeg(13)
+    attachment = attach(rep, visit, photo)
+    result = rep.update("attachments", attachment, uploaded="2026-11-27T10:00:00+09:00")
+    assert result["ignored"] == ["uploaded"] and result["record"]["uploaded"] is None
+    assert_error(content(rep, attachment), 404, "not_uploaded")
