@@ -144,7 +144,7 @@ export async function settle(sent, results, serverHlc) {
     }
   });
   const pending = pendingByRecord(await req(store.getAll()));
-  await applyChanges(tx, changes, pending, null, null, false);
+  await applyChanges(tx, changes, pending, { pulled: false });
   await evictAnswered(tx);
   await advanceClock(tx, serverHlc);
   await done(tx);

@@ -242,7 +242,7 @@ async function send(url, init) {
 async function storeRecord(record) {
   const tx = await transaction(["attachments", "outbox", "recent"], "readwrite", "relaxed");
   const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
-  await applyChanges(tx, [{ entity: "attachments", record }], pending);
+  await applyChanges(tx, [{ entity: "attachments", record }], pending, { pulled: false });
   await done(tx);
 }
 

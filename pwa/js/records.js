@@ -37,12 +37,14 @@ export function overlay(record, entries) {
  *
  * The newer version wins: a record older than the one held is skipped. An eviction removes a
  * record unless the outbox still holds unanswered edits of it: then it is noted to go once they
- * are answered (`evictAnswered`), unless a later pull delivers it again. `seen`, when given, collects
+ * are answered (`evictAnswered`), unless a later pull delivers it again (`pulled` is false for
+ * records that come back in a push's answer: they do not say the record is still in scope).
+ * `seen`, when given, collects
  * the keys of everything the server sent (a fresh pull removes what it did not send).
  * `empty` names stores that held nothing when a fresh pull began: the feed comes in commit
  * order, so there is nothing older to compare with and no record needs reading first.
  */
-export async function applyChanges(tx, allChanges, pending, seen = null, empty = null, pulled = true) {
+export async function applyChanges(tx, allChanges, pending, { seen = null, empty = null, pulled = true } = {}) {
   // Entities this version of the app does not keep (a newer server's) are skipped.
   const changes = allChanges.filter((change) => SYNCED.includes(change.entity));
   const held = await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)

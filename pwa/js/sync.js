@@ -176,7 +176,7 @@ async function emptyStores() {
 async function applyPage(page, seen, empty) {
   const tx = await transaction([...SYNCED, "outbox", "meta", "recent"], "readwrite", "relaxed");
   const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
-  await applyChanges(tx, page.changes, pending, seen, empty);
+  await applyChanges(tx, page.changes, pending, { seen, empty });
   tx.objectStore("meta").put(page.cursor, "cursor");
   await outbox.advanceClock(tx, page.hlc);
   await done(tx);
