@@ -2,6 +2,7 @@
 import os
 
 from .calendar import parse_targets
+from .deals import parse_follow_up
 
 
 def env_int(name, default):
@@ -30,4 +31,7 @@ class Config:
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
         self.RESPONSE_TARGET_DAYS = parse_targets(
             os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
+        # Deals, ball and follow-up (issue 6)
+        self.FOLLOW_UP_DAYS = parse_follow_up(
+            os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
