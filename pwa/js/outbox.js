@@ -7,7 +7,7 @@
 // unchanged since it was sent; a rejected entry stays, with the server's errors, until the user
 // fixes it (it is then resent under a new mutation_id) or discards it.
 
-import { ENTITIES, done, req, transaction } from "./db.js";
+import { SYNCED, done, req, transaction } from "./db.js";
 import * as hlc from "./hlc.js";
 import { applyChanges, noteVisits, pendingByRecord } from "./records.js";
 import { dataChanged } from "./store.js";
@@ -115,7 +115,7 @@ export function toWire(entry) {
 
 /** Record the server's answers for a sent batch, and store the records it returned. */
 export async function settle(sent, results, serverHlc) {
-  const tx = await transaction([...ENTITIES, "outbox", "meta", "recent"], "readwrite", "strict");
+  const tx = await transaction([...SYNCED, "outbox", "meta", "recent"], "readwrite", "strict");
   const store = tx.objectStore("outbox");
   const answers = new Map(results.map((r) => [r.mutation_id, r]));
   const changes = [];
@@ -164,7 +164,7 @@ export async function entries() {
 
 /** Resend a rejected entry, with the user's corrections, under a new mutation_id. */
 export async function resend(seq, corrections = {}) {
-  const tx = await transaction(["outbox", "meta", ...ENTITIES], "readwrite", "strict");
+  const tx = await transaction(["outbox", "meta", ...SYNCED], "readwrite", "strict");
   const store = tx.objectStore("outbox");
   const entry = await req(store.get(seq));
   if (!entry) return;
@@ -189,7 +189,7 @@ export async function resend(seq, corrections = {}) {
 
 /** Give up a rejected entry: a never-created record goes, an edit's old values come back. */
 export async function discard(seq) {
-  const tx = await transaction(["outbox", ...ENTITIES], "readwrite", "strict");
+  const tx = await transaction(["outbox", ...SYNCED], "readwrite", "strict");
   const store = tx.objectStore("outbox");
   const entry = await req(store.get(seq));
   if (!entry) return;
