@@ -36,9 +36,14 @@ export async function render(view, { params }) {
   };
   await draw();
   let timer = null;
+  let force = false;
   return onData((what) => {
+    force = force || Boolean(what?.local);
     clearTimeout(timer);
-    timer = setTimeout(() => draw(Boolean(what?.local)), 100);
+    timer = setTimeout(() => {
+      draw(force);
+      force = false;
+    }, 100);
   });
 }
 
