@@ -717,7 +717,7 @@ class DemoBuilder:
             "competitors": competitors or None,
             "situation": situation or None,
             "owner_id": self.user_ids[customer.rep],
-        }, days_ago=last_days_ago)
+        }, days_ago=self.ball_days(number, stage, last_days_ago))
         self.build_deal_events(number, customer, deal_id, competitors, situation, last_days_ago)
         steps = self.deal_steps(step)
         contact = customer.contact_ids[rng.randrange(len(customer.contact_ids))]
@@ -735,6 +735,13 @@ class DemoBuilder:
             days_ago = max(last_days_ago, days_ago - rng.randint(10, 25))
         if step >= 5:
             self.build_deal_quotes(customer, deal_id, stage, amount, quote_visits or [self.visits[-1]])
+
+    def ball_days(self, number: int, stage: str, last_days_ago: int) -> int:
+        """How long ago the deal's ball last changed hands: a few days with us, longer with the customer."""
+        if stage in ("won", "lost"):
+            return last_days_ago
+        rng = random.Random(f"{SEED}-ball-{number}")  # its own stream: the rest of the demo stays as it was
+        return min(last_days_ago, rng.choice((1, 2, 2, 3, 4, 6, 9, 12, 16, 21)))
 
     def build_deal_events(self, number: int, customer: Customer, deal_id: str, competitors: list[dict],
                           situation: list[str], last_days_ago: int) -> None:

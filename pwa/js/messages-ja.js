@@ -139,7 +139,7 @@ export const ja = {
   "request.status.closed": "完了",
   "deal.ball": "ボール: {who}（{days}日）",
   "deal.ballOwner.ours": "当社",
-  "deal.ballOwner.customer": "お客様",
+  "deal.ballOwner.customer": "顧客",
   "deal.stage.card_exchange": "名刺交換",
   "deal.stage.first_contact": "初回コンタクト",
   "deal.stage.product_intro": "製品説明",

@@ -70,7 +70,7 @@ def test_offline_visit_moves_the_deal_while_the_manager_edits_its_expected_close
     expect(page.get_by_test_id("deal-expected-close")).to_contain_text("2027")
     history = page.get_by_test_id("history")
     expect(history).to_contain_text("段階: 提案・見積提示 → 見積修正")
-    expect(history).to_contain_text("ボール: お客様 → 当社")
+    expect(history).to_contain_text("ボール: 顧客 → 当社")
     expect(history).to_contain_text("受注予定日")
     expect(history).to_contain_text("渡辺 誠")
     expect(page.locator("body")).not_to_contain_text(NOT_TEXT)
