@@ -422,4 +422,5 @@ export const en = {
   "history.field.lost_reason": "Reason lost",
   "history.field.competitors": "Competitors",
   "history.field.situation": "Customer side",
+  "deal.lostReasonMissing": "Write why the deal was lost (e.g. price, lead time).",
 };

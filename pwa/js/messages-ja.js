@@ -423,4 +423,5 @@ export const ja = {
   "history.field.lost_reason": "失注理由",
   "history.field.competitors": "競合",
   "history.field.situation": "状況（顧客側）",
+  "deal.lostReasonMissing": "失注にするときは失注理由を書いてください（例: 価格差、納期）。",
 };

@@ -146,6 +146,10 @@ function editForm(deal) {
       showErrors(form, { amount: [t("deal.amountInvalid")] });
       return;
     }
+    if (stage.value === "lost" && !lost.value.trim()) {
+      showErrors(form, { lost_reason: [t("deal.lostReasonMissing")] });
+      return;
+    }
     const values = {
       stage: stage.value, ball: choiceValue(form, "ball"), amount: yenText ? Number(yenText) : null,
       expected_close: close.value || null, lost_reason: lost.value.trim() || null,
