@@ -107,6 +107,17 @@ def test_submitting_a_draft_quote_later_puts_the_ball_with_the_customer(shop):
     assert days_since(deal["ball_since"], datetime.now(timezone.utc).date()) in (1, 2, 3)
 
 
+def test_a_deal_and_its_submitted_quote_made_offline_arrive_in_one_push(shop):
+    rep = shop["rep"]
+    deal = rep.mutation("deals", customer_id=shop["customer"]["id"], title="ロボット架台")
+    quote = rep.mutation("quotes", customer_id=shop["customer"]["id"], deal_id=deal["record_id"],
+                         status="submitted")
+    assert [r["status"] for r in rep.push(deal, quote)] == ["applied", "applied"]
+    stored = everything(shop["manager"])[deal["record_id"]]
+    assert (stored["ball"], stored["version"]) == ("customer", 2)
+    assert [h["record_version"] for h in history_of(shop["manager"], stored["id"])] == [1, 2]
+
+
 @pytest.mark.parametrize("changes", [
     {"status": "draft"},
     {"status": "accepted"},
