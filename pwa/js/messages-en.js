@@ -423,4 +423,5 @@ export const en = {
   "history.field.competitors": "Competitors",
   "history.field.situation": "Customer side",
   "deal.lostReasonMissing": "Write why the deal was lost (e.g. price, lead time).",
+  "deal.newVisit": "Record a visit for this deal",
 };

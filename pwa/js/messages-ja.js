@@ -424,4 +424,5 @@ export const ja = {
   "history.field.competitors": "競合",
   "history.field.situation": "状況（顧客側）",
   "deal.lostReasonMissing": "失注にするときは失注理由を書いてください（例: 価格差、納期）。",
+  "deal.newVisit": "この案件の訪問を記録",
 };

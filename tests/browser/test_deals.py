@@ -126,6 +126,10 @@ def test_a_rep_has_no_board_but_their_follow_up_list_most_overdue_first(page, li
     expect(follow.nth(0)).to_contain_text("活動なし40日（基準 30日）")
     expect(follow.nth(1)).to_contain_text("SUSフレーム製作")
     expect(page.get_by_test_id("open-deals")).to_contain_text("治具プレート年間契約")
+    follow.nth(0).get_by_role("link").click()
+    page.get_by_test_id("deal-new-visit").click()
+    expect(page.get_by_test_id("visit-deal").locator("option:checked")).to_have_text("古い引き合い（初回コンタクト）")
+    expect(page.get_by_test_id("visit-deal-badge")).to_have_text("当社対応待ち 40日 · ボールは当社")
     page.goto(live.url + "/#/board")
     expect(page.get_by_test_id("board-forbidden")).to_be_visible()
 

@@ -62,6 +62,8 @@ function page(row, unsent) {
         t("deal.followUp"), ": ", row.reasons.map(reasonText).join("、")) : null,
       unsent.has(recordKey("deals", deal.id)) ? h("span", { class: "badge pending" }, t("record.unsent")) : null),
     stagePath(deal),
+    h("p", {}, h("a", { class: "button", href: `#/visits/new?customer=${deal.customer_id}&deal=${deal.id}`,
+      "data-testid": "deal-new-visit" }, t("deal.newVisit"))),
     h("dl", { class: "facts" },
       fact(t("deal.customer"), customer?.name),
       fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),
