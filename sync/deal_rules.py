@@ -18,6 +18,13 @@ def check_deal_link(batch, entity, values, current):
         raise Rejected({"deal_id": ["belongs to another customer"]})
 
 
+def before_upsert(entity, current):
+    """What ``after_upsert`` needs of the record as it was (only a quote's status and deal)."""
+    if entity.name != "quotes" or current is None:
+        return None
+    return {"status": current.data.get("status"), "deal_id": current.data.get("deal_id")}
+
+
 def after_upsert(batch, entity, before, working, mutation):
     """Apply what a stored write implies for its deal."""
     if entity.name == "quotes":

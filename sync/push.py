@@ -14,7 +14,7 @@ from . import hlc as hlcs
 from .batch import (Batch, Rejected, Working, canonical_uuid, check_write_scope, customer_of,
                     known_entity, note_scope_change, prefetch, store, team_of, visible)
 from .commit import write
-from .deal_rules import after_upsert, check_deal_link
+from .deal_rules import after_upsert, before_upsert, check_deal_link
 from .entities import ALWAYS_SERVER_OWNED, ENTITIES, HISTORY_ENTITIES, ROUTERS, field_errors
 from .merge import FieldClock, resolve_field
 from .models import Feed, SeenMutation
@@ -109,7 +109,7 @@ def apply_upsert(batch, m):
     check_references(batch, entity, values)
     check_deal_link(batch, entity, values, current)
 
-    before = dict(current.data) if current is not None else None
+    before = before_upsert(entity, current)
     if current is None:
         working, lost = create(batch, entity, m, values)
     else:
