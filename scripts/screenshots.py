@@ -78,15 +78,41 @@ def office_retitles(app, request_id, title):
         "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}"}]})
 
 
-def shoot(page, name):
+def shoot(page, name, full_page=False):
     page.wait_for_timeout(150)  # let fonts and the last redraw settle; these are pictures, not tests
-    page.screenshot(path=str(OUT / f"{name}.png"))
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
     print(f"wrote docs/screenshots/{name}.png")
 
 
 def wait_synced(page):
     page.wait_for_function("() => { const s = document.querySelector('[data-testid=sync-status]');"
                            " return s && s.dataset.syncing === 'false' && s.dataset.lastSync; }")
+
+
+def shoot_deals(browser, base):
+    """manager1's board in Japanese and English, a deal with competitors, and the competitors list."""
+    from playwright.sync_api import expect
+    manager = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    manager.goto(base + "/")
+    manager.get_by_label("ログインID").fill("manager1")
+    manager.get_by_label("パスワード").fill("genba-manager1")
+    manager.get_by_role("button", name="ログイン").click()
+    wait_synced(manager)
+    manager.get_by_test_id("nav-board").click()
+    expect(manager.get_by_test_id("board")).to_be_visible()
+    shoot(manager, "20-deal-board", full_page=True)
+    manager.get_by_test_id("lang-toggle").click()
+    expect(manager.get_by_role("heading", level=1)).to_have_text("Deal board")
+    manager.evaluate("window.scrollTo(0, document.getElementById('board-deals-h').offsetTop - 130)")
+    shoot(manager, "21-deal-board-english")
+    manager.get_by_test_id("lang-toggle").click()
+    manager.goto(base + "/#/competitors")
+    expect(manager.locator("section.competitor").first).to_be_visible()
+    deal_link = manager.locator("section.competitor tbody a").first
+    shoot(manager, "22-competitors")
+    deal_link.click()
+    expect(manager.get_by_test_id("deal-events")).to_be_visible()
+    shoot(manager, "23-deal-page", full_page=True)
 
 
 def main():
@@ -186,6 +212,7 @@ def main():
         office.get_by_test_id("triage-save").click()
         wait_synced(office)
         expect(office.get_by_test_id("history")).to_contain_text("が変更しました")
+        office.wait_for_timeout(500)  # the page redraws once more after the sync; scroll the last drawing
         office.get_by_test_id("history").scroll_into_view_if_needed()
         shoot(office, "14-request-triage-history")
         office.get_by_test_id("nav-rules").click()
@@ -196,6 +223,10 @@ def main():
         page.goto(customer_url.split("#")[0] + "#/my-requests")
         expect(page.get_by_test_id("my-requests")).to_be_visible()
         shoot(page, "16-my-requests")
+        page.get_by_test_id("nav-deals").click()
+        expect(page.get_by_test_id("open-deals")).to_be_visible()
+        shoot(page, "19-follow-up")
+        shoot_deals(browser, base)
         shoot_photos(page, context, customer_url)  # photos (issue 8)
         browser.close()
         stop()

@@ -2,6 +2,7 @@
 import os
 
 from .calendar import parse_targets
+from .deals import parse_follow_up
 
 
 def env_int(name, default):
@@ -32,4 +33,7 @@ class Config:
             os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
         # attachments (issue 8): the largest photo or file the content endpoint takes
         self.MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+        # Deals, ball and follow-up (issue 6)
+        self.FOLLOW_UP_DAYS = parse_follow_up(
+            os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -52,7 +52,7 @@ REP_OF_TEAM = {"east": "rep1", "west": "rep2"}
 
 # Order in which authors' batches are applied (admin writes nothing).
 AUTHOR_ORDER = ["rep1", "rep2", "manager1", "tech1", "office1"]
-ENTITY_ORDER = ["customers", "contacts", "deals", "visits", "requests", "quotes"]
+ENTITY_ORDER = ["customers", "contacts", "deals", "deal_events", "visits", "requests", "quotes"]
 
 # --------------------------------------------------------------------------
 # Enums (wire contract)
@@ -239,6 +239,13 @@ CONTACT_DEPARTMENTS = [["購買部"], ["技術部", "製造部"], ["品質保証
 TITLES = ["部長", "課長", "課長", "係長", "係長", "主任", "主任", None]
 
 COMPETITORS = ["丸栄精機工業", "昭和メタルテック", "大和精密加工", "協栄製作所", "中部テクノ工業", "関東シートメタル"]
+EVENT_NOTES = {
+    "competitor": ["先方購買から相見積の結果を聞いた。", "担当者から口頭で価格を聞いた。", "他社見積書を見せてもらった。"],
+    "budget_tight": ["今期の予算枠が残り少ないとのこと。", "値下げ要望あり。目標は現行比10%減。"],
+    "spec_change": ["板厚と表面処理の変更が入る見込み。図面改訂待ち。", "数量が半分になる可能性あり。"],
+    "decision_maker_change": ["購買課長が交代。新任の方へ挨拶が必要。", "決裁が工場長から本社購買へ移った。"],
+    "postponed": ["設備導入が来期に延期。", "先方の生産計画見直しで1か月延期。"],
+}
 LOST_REASONS = [
     "価格差（競合比 約12%高）",
     "納期が先方希望に合わず",
@@ -500,6 +507,7 @@ class Record:
     entity: str
     author: str
     changes: dict[str, Any]
+    days_ago: int = 0  # the record's HLC this many days back (a deal's ball_since comes from it)
 
     @property
     def record_id(self) -> str:
@@ -564,10 +572,10 @@ class DemoBuilder:
 
     # -- bookkeeping -------------------------------------------------------
 
-    def add(self, key: str, entity: str, author: str, changes: dict[str, Any]) -> str:
+    def add(self, key: str, entity: str, author: str, changes: dict[str, Any], days_ago: int = 0) -> str:
         """Record a new upsert and return its record id."""
         clean = {name: value for name, value in changes.items() if value is not None}
-        record = Record(key, entity, author, clean)
+        record = Record(key, entity, author, clean, days_ago)
         self.records.append(record)
         return record.record_id
 
@@ -709,7 +717,8 @@ class DemoBuilder:
             "competitors": competitors or None,
             "situation": situation or None,
             "owner_id": self.user_ids[customer.rep],
-        })
+        }, days_ago=self.ball_days(number, stage, last_days_ago))
+        self.build_deal_events(number, customer, deal_id, competitors, situation, last_days_ago)
         steps = self.deal_steps(step)
         contact = customer.contact_ids[rng.randrange(len(customer.contact_ids))]
         days_ago = last_days_ago + rng.randint(10, 25) * (len(steps) - 1)
@@ -726,6 +735,28 @@ class DemoBuilder:
             days_ago = max(last_days_ago, days_ago - rng.randint(10, 25))
         if step >= 5:
             self.build_deal_quotes(customer, deal_id, stage, amount, quote_visits or [self.visits[-1]])
+
+    def ball_days(self, number: int, stage: str, last_days_ago: int) -> int:
+        """How long ago the deal's ball last changed hands: a few days with us, longer with the customer."""
+        if stage in ("won", "lost"):
+            return last_days_ago
+        rng = random.Random(f"{SEED}-ball-{number}")  # its own stream: the rest of the demo stays as it was
+        return min(last_days_ago, rng.choice((1, 2, 2, 3, 4, 6, 9, 12, 16, 21)))
+
+    def build_deal_events(self, number: int, customer: Customer, deal_id: str, competitors: list[dict],
+                          situation: list[str], last_days_ago: int) -> None:
+        """Record the deal's customer-side events: competitors with their prices, budget, delays."""
+        rng = random.Random(f"{SEED}-deal-events-{number}")  # its own stream: the rest of the demo stays as it was
+        kinds = [("competitor", c) for c in competitors] + [(kind, None) for kind in situation if kind != "competitor"]
+        for index, (kind, competitor) in enumerate(kinds, start=1):
+            days_ago = last_days_ago + rng.randint(1, 20)
+            day = _past_workday(self.today, days_ago)
+            changes = {"customer_id": customer.record_id, "deal_id": deal_id, "kind": kind,
+                       "occurred_at": _instant(day, rng), "note": rng.choice(EVENT_NOTES[kind])}
+            if competitor:
+                changes.update(competitor_name=competitor["name"], competitor_product=competitor["product"],
+                               competitor_price=competitor["price"])
+            self.add(f"deal-{number}-event-{index}", "deal_events", customer.rep, changes, days_ago=days_ago)
 
     def deal_ball(self, stage: str) -> str:
         """Return who holds the ball: us early on, the customer once a quote is out."""
@@ -948,7 +979,7 @@ def _to_batches(records: list[Record], ms: int) -> list[tuple[str, list[dict]]]:
             "op": "upsert",
             "base_version": None,
             "changes": record.changes,
-            "hlc": f"{ms:013d}:{counter:06d}:{NODE}",
+            "hlc": f"{ms - record.days_ago * 86_400_000:013d}:{counter:06d}:{NODE}",
         }
         if not batches or batches[-1][0] != record.author or len(batches[-1][1]) >= MAX_BATCH:
             batches.append((record.author, []))

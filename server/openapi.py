@@ -132,6 +132,19 @@ OPERATIONS = {
         "parameters": [{"in": "path", "name": "device_id", "required": True, "schema": {"type": "string"}}],
         "responses": {200: {"description": "revoked"}, 401: ERRORS[401], 403: ERRORS[403],
                       404: {"description": "no such device"}}}},
+    # Deals, ball and follow-up (issue 6)
+    "/deals/export.csv": {"get": {
+        "summary": "The manager's deal board as CSV for Excel: UTF-8 with BOM, Japanese headers (office, manager, admin)",
+        "description": "Longest with the ball first; days are calendar days in Asia/Tokyo; open deals "
+                       "unless `status=all`.",
+        "security": BEARER,
+        "parameters": [query("owner_id", "one rep's deals"),
+                       query("stage", "one stage code"),
+                       query("status", "`open` (default: not won or lost) or `all`"),
+                       query("follow_up", "true: only deals needing follow-up", type_="boolean")],
+        "responses": {200: {"description": "text/csv; charset=utf-8, starting with a BOM",
+                            "content": {"text/csv": {"schema": {"type": "string"}}}},
+                      401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422]}}},
     "/openapi.json": {"get": {
         "summary": "This description", "security": [],
         "responses": {200: {"description": "OpenAPI 3 document"}}}},

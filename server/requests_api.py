@@ -71,7 +71,8 @@ def company_calendar():
     if last < first or last - first >= MAX_YEARS:
         raise ApiError(422, "Ask for years as from=YYYY&to=YYYY, at most ten years apart.",
                        errors={"to": [f"between from and from + {MAX_YEARS - 1}"]})
-    return calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"])
+    return {**calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"]),
+            "follow_up_days": current_app.config["FOLLOW_UP_DAYS"]}  # deals (issue 6)
 
 
 # Japanese headers, in the order Excel shows them.

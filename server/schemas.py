@@ -195,3 +195,5 @@ class CalendarSchema(Schema):
     holidays = fields.List(fields.Nested(HolidaySchema))
     response_targets = fields.Dict(keys=fields.String(), values=fields.Integer(),
                                    metadata={"description": "business days per urgency: high, normal, low"})
+    follow_up_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "deal follow-up limits in calendar days: ours, customer (ball), idle"})

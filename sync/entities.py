@@ -185,6 +185,21 @@ class QuoteSchema(Schema):
     status = choice(["draft", "submitted", "accepted", "rejected"])
 
 
+# Deals, ball and follow-up (issue 6): a typed customer-side event on a deal.
+EVENT_KINDS = ["competitor", "budget_tight", "spec_change", "decision_maker_change", "postponed", "note"]
+
+
+class DealEventSchema(Schema):
+    customer_id = Uuid(required=True)
+    deal_id = Uuid(required=True)
+    kind = choice(EVENT_KINDS, required=True)
+    competitor_name = Text()
+    competitor_product = Text()
+    competitor_price = yen()
+    note = Text(LONG)
+    occurred_at = Instant()
+
+
 class FollowSchema(Schema):
     customer_id = Uuid(required=True)
     user_id = Uuid()
@@ -246,6 +261,12 @@ ENTITIES = {e.name: e for e in [
                           "lost_value", "lost_by", "lost_hlc"}),
 ]}
 
+# Deals, ball and follow-up (issue 6)
+ENTITIES["deal_events"] = Entity(
+    "deal_events", DealEventSchema(), list(DealEventSchema._declared_fields) + ["author_id"],
+    references={"customer_id": "customers", "deal_id": "deals"},
+    immutable={"customer_id", "deal_id"})
+
 ENTITIES["history"] = Entity(
     "history", None, ["entity", "record_id", "record_version", "changes", "by", "hlc", "at"],
     writable=False)
@@ -254,7 +275,7 @@ ENTITIES["history"] = Entity(
 HISTORY_ENTITIES = {"requests", "deals"}
 
 # Parents first, so a client applying a page in order never meets a dangling reference.
-ENTITY_ORDER = ["users", "customers", "contacts", "deals", "visits", "requests", "quotes",
+ENTITY_ORDER = ["users", "customers", "contacts", "deals", "deal_events", "visits", "requests", "quotes",
                 "follows", "conflicts", "history"]
 
 # --- attachments (photos and documents, issue 8) -------------------------------------------

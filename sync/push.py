@@ -14,6 +14,7 @@ from . import hlc as hlcs
 from .batch import (Batch, Rejected, Working, canonical_uuid, check_write_scope, customer_of,
                     known_entity, note_scope_change, prefetch, store, team_of, visible)
 from .commit import write
+from .deal_rules import after_upsert, before_upsert, check_deal_link
 from .entities import ALWAYS_SERVER_OWNED, ENTITIES, HISTORY_ENTITIES, ROUTERS, field_errors
 from .merge import FieldClock, resolve_field
 from .models import Feed, SeenMutation
@@ -106,12 +107,15 @@ def apply_upsert(batch, m):
             values[name] = []
     check_edit_rules(batch, entity, current, values)
     check_references(batch, entity, values)
+    check_deal_link(batch, entity, values, current)
 
+    before = before_upsert(entity, current)
     if current is None:
         working, lost = create(batch, entity, m, values)
     else:
         check_write_scope(batch, current.customer_id, m["hlc"], record=current)
         working, lost = update_existing(batch, entity, current, m, values)
+    after_upsert(batch, entity, before, working, m)
     result = {"mutation_id": str(m["mutation_id"]),
               "status": "merged" if lost else "applied", "record": dict(working.data)}
     if lost:

@@ -101,3 +101,18 @@ export async function exportRequests(token, filters, format = "csv") {
   if (!response.ok) throw new ApiError(await response.json().catch(() => null), response.status);
   return response.blob();
 }
+
+// Deals, ball and follow-up (issue 6): the manager's board as CSV.
+export async function exportDeals(token, filters) {
+  let response;
+  try {
+    response = await fetch(`/api/v1/deals/export.csv?${new URLSearchParams(filters)}`, {
+      headers: { Authorization: `Bearer ${token}`, "Genba-Protocol": String(PROTOCOL) },
+      cache: "no-store", credentials: "omit",
+    });
+  } catch (err) {
+    throw new NetworkError(err.message);
+  }
+  if (!response.ok) throw new ApiError(await response.json().catch(() => null), response.status);
+  return response.blob();
+}

@@ -21,6 +21,13 @@ import * as syncPage from "./ui/sync-page.js";
 import { syncStatus } from "./ui/sync-status.js";
 import * as visitForm from "./ui/visit-form.js";
 import * as visitPage from "./ui/visit-page.js";
+// Deals, ball and follow-up (issue 6)
+import * as board from "./ui/board.js";
+import * as competitors from "./ui/competitors.js";
+import * as dealList from "./ui/deal-list.js";
+import * as dealPage from "./ui/deal-page.js";
+import { BOARD_ROLES } from "./deals.js";
+const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -37,6 +44,11 @@ const ROUTES = [
   [/^\/rules$/, rules],
   [/^\/conflicts$/, conflicts],
   [/^\/sync$/, syncPage],
+  // Deals, ball and follow-up (issue 6)
+  [/^\/deals$/, dealList],
+  [/^\/deals\/([\w-]+)$/, dealPage],
+  [/^\/board$/, board],
+  [/^\/competitors$/, competitors],
 ];
 
 let cleanup = null;
@@ -100,6 +112,8 @@ function renderHeader() {
         inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
         h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
+        DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
+        BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
         h("a", { href: "#/sync" }, t("nav.sync"))) : null,
       h("button", {
         type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",

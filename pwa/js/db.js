@@ -5,13 +5,13 @@
 // outbox above all: it holds work that exists nowhere else).
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
 // Every entity the app keeps: step 1's, then those added by later steps. The server may send
 // others; they are skipped.
-export const SYNCED = [...ENTITIES, "history", "attachments"];
+export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
 
 let opening = null;
@@ -46,6 +46,14 @@ function upgrade(db, oldVersion, tx) {
     db.createObjectStore("attachments", { keyPath: "id" }).createIndex("owner_id", "owner_id");
     db.createObjectStore("photos", { keyPath: "id" });
     // No refetch: no server sent attachments before this step.
+  }
+  if (oldVersion < 5) {
+    // Typed customer-side events of a deal (競合あり with prices, 予算が厳しい, …), read per deal
+    // and per customer. Events sent before this store existed were skipped: pull afresh once.
+    const events = db.createObjectStore("deal_events", { keyPath: "id" });
+    events.createIndex("customer_id", "customer_id");
+    events.createIndex("deal_id", "deal_id");
+    if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
   }
 }
 

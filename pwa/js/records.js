@@ -194,7 +194,7 @@ export async function cacheCustomerIndex(index) {
 
 /** A customer with everything the customer page shows. */
 export async function customerBundle(id) {
-  const children = ["contacts", "visits", "requests", "deals", "quotes"];
+  const children = ["contacts", "visits", "requests", "deals", "quotes", "deal_events"];
   const tx = await transaction(["customers", "users", ...children]);
   const [customer, users, ...lists] = await Promise.all([
     req(tx.objectStore("customers").get(id)),

@@ -49,7 +49,7 @@ def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and
     assert page.evaluate("""() => new Promise((resolve) => {
         const open = indexedDB.open("genba");
         open.onsuccess = () => { resolve([open.result.version, [...open.result.objectStoreNames].includes("cache")]); open.result.close(); };
-    })""") == [4, True]  # the latest version: every later step ran too
+    })""") == [5, True]  # the latest version: every later step ran too
     visits = live.device("office").records("visits")
     assert visits[visit_id]["purpose"] == "旧版で記録した訪問"
     expect(page.get_by_test_id("customer-list")).to_contain_text("山田製作所")
@@ -80,7 +80,7 @@ def test_an_outbox_written_by_version_2_survives_the_history_store_and_history_i
     assert page.evaluate("""() => new Promise((resolve) => {
         const open = indexedDB.open("genba");
         open.onsuccess = () => { const db = open.result; resolve([db.version, db.transaction("history").objectStore("history").indexNames.contains("record_id")]); db.close(); };
-    })""") == [4, True]  # the latest version: every later step ran too
+    })""") == [5, True]  # the latest version: every later step ran too
     requests = live.device("office").records("requests")
     assert requests[request_id]["title"] == "v2で記録した異音"
     expect(page.get_by_test_id("history")).to_contain_text("状況: 新規 → 振り分け済み")
@@ -110,6 +110,6 @@ def test_an_outbox_written_by_version_3_survives_the_photo_stores_and_is_sent(pa
     assert page.evaluate("""() => new Promise((resolve) => {
         const open = indexedDB.open("genba");
         open.onsuccess = () => { const db = open.result; resolve([db.version, ["attachments", "photos"].every((n) => db.objectStoreNames.contains(n))]); db.close(); };
-    })""") == [4, True]
+    })""") == [5, True]  # the latest version: every later step ran too
     assert live.device("office").records("visits")[visit_id]["purpose"] == "v3で記録した訪問"
     expect(page.get_by_test_id("photo-grid")).to_contain_text("写真はまだありません")

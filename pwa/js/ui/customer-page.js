@@ -6,6 +6,8 @@ import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { customerBundle, recordKey } from "../records.js";
 import { onData } from "../store.js";
+import { dealBadge } from "./deal-page.js";
+import { eventText } from "./deal-events.js";
 import { h, mount } from "./dom.js";
 import { timelinePhotos } from "./photos.js";
 import { actionBar, linkButton } from "./form.js";
@@ -77,25 +79,30 @@ export function happenedAt(entity, record) {
     requests: record.heard_at || record.created_at,
     deals: record.updated_at,
     quotes: record.submitted_at || record.created_at,
+    deal_events: record.occurred_at || record.created_at,
   }[entity];
   return Date.parse(value) || Date.now();
 }
 
 function timeline(bundle, contacts, names, unsent) {
   const items = [];
-  for (const entity of ["visits", "requests", "deals", "quotes"]) {
+  for (const entity of ["visits", "requests", "deals", "quotes", "deal_events"]) {
     for (const record of bundle[entity]) items.push({ entity, record, at: happenedAt(entity, record) });
   }
   if (!items.length) return h("p", { class: "empty" }, t("customer.noHistory"));
   items.sort((a, b) => b.at - a.at);
+  const deals = new Map(bundle.deals.map((d) => [d.id, d]));
   return h("ol", { class: "timeline", "data-testid": "timeline" }, items.map(({ entity, record, at }) => {
     const pending = unsent.has(recordKey(entity, record.id));
     const when = h("span", { class: "when" }, dateTime(at), " · ", relativeDays(daysSince(at)));
-    const body = ITEM[entity](record, contacts, names);
+    const body = ITEM[entity](record, contacts, names, deals);
     const badge = pending ? h("span", { class: "badge pending" }, t("record.unsent")) : null;
     const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when, badge), body,
       entity === "visits" || entity === "requests" ? timelinePhotos(record.id) : null]; // photos (issue 8)
-    const href = entity === "visits" ? `#/visits/${record.id}` : entity === "requests" ? `#/requests/${record.id}` : null;
+    const href = {
+      visits: `#/visits/${record.id}`, requests: `#/requests/${record.id}`, deals: `#/deals/${record.id}`,
+      deal_events: `#/deals/${record.deal_id}`,
+    }[entity] || null;
     return h("li", { class: ["item", entity], dataset: { id: record.id } },
       href ? h("a", { class: "item-link", href }, content) : h("div", { class: "item-static" }, content));
   }));
@@ -125,9 +132,13 @@ const ITEM = {
   deals: (deal) => h("span", { class: "item-body" },
     h("span", { class: "item-title" }, deal.title),
     h("span", { class: "item-meta" },
-      label("deal.stage", deal.stage), " · ",
-      t("deal.ball", { who: label("deal.ballOwner", deal.ball), days: deal.ball_since ? daysSince(deal.ball_since) : 0 }),
+      label("deal.stage", deal.stage || "card_exchange"), " · ", dealBadge(deal),
       deal.amount ? ` · ${yen(deal.amount)}` : "")),
+  deal_events: (event, contacts, names, deals) => h("span", { class: "item-body" },
+    h("span", { class: "item-title" }, eventText(event)),
+    event.note ? h("span", { class: "item-text" }, event.note) : null,
+    h("span", { class: "item-meta" }, deals.get(event.deal_id)?.title || "",
+      event.author_id ? ` ${t("record.by", { name: names(event.author_id) })}` : "")),
   quotes: (quote) => h("span", { class: "item-body" },
     h("span", { class: "item-title" }, [quote.product, quote.drawing_no].filter(Boolean).join(" ")),
     h("span", { class: "item-meta" },

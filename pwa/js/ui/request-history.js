@@ -13,9 +13,9 @@ export async function historyOf(recordId) {
   return records.filter((r) => !r.deleted).sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
 }
 
-function shown(name, value, users) {
+export function shown(name, value, users, enums = ENUMS) {
   if (value === null || value === undefined || value === "") return t("history.none");
-  if (ENUMS[name]) return label(ENUMS[name], value);
+  if (enums[name]) return label(enums[name], value);
   if (name.endsWith("_id") && users.has(value)) return users.get(value).name;
   if (name.endsWith("_at")) return dateTime(value);
   return typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -27,12 +27,13 @@ function fieldName(name) {
   return text === key ? name : text;
 }
 
-export function historyList(records, users) {
+/** The trail as a list; a deal passes its own enumerations and fields shown at create. */
+export function historyList(records, users, { enums = ENUMS, atCreate = SHOWN_AT_CREATE, format = shown } = {}) {
   if (!records.length) return h("p", { class: "empty" }, t("history.empty"));
   return h("ol", { class: "history", "data-testid": "history" }, records.map((record) => {
     const created = record.record_version === 1;
     const changes = Object.entries(record.changes || {})
-      .filter(([name]) => !created || SHOWN_AT_CREATE.includes(name));
+      .filter(([name]) => !created || atCreate.includes(name));
     return h("li", { class: "history-item" },
       h("p", { class: "history-head" },
         h("span", { class: "when" }, dateTime(record.at)), " ",
@@ -40,6 +41,7 @@ export function historyList(records, users) {
         created ? t("history.created") : t("history.changed")),
       h("ul", { class: "history-changes" }, changes.map(([name, [before, after]]) => h("li", {},
         h("span", { class: "history-field" }, fieldName(name)), ": ",
-        created ? shown(name, after, users) : [shown(name, before, users), " → ", shown(name, after, users)]))));
+        created ? format(name, after, users, enums)
+          : [format(name, before, users, enums), " → ", format(name, after, users, enums)]))));
   }));
 }

@@ -9,6 +9,7 @@ import * as outbox from "../outbox.js";
 import { customerBundle, getRecord } from "../records.js";
 import { getState } from "../store.js";
 import { customerPicker } from "./customer-picker.js";
+import { dealMover } from "./deal-picker.js";
 import { h, mount } from "./dom.js";
 import {
   actionBar, button, choiceValue, choices, clearErrors, field, guardForm, input, linkButton,
@@ -27,6 +28,8 @@ export async function render(view, { params, query, edit, navigate }) {
 
   const customerSlot = h("div", { class: "customer-slot" });
   const contactSlot = h("fieldset", { class: "field contacts", dataset: { field: "contact_ids" } });
+  const dealSlot = h("div", { class: "deal-slot" });
+  let mover = null;
   const visitedAt = input({ type: "datetime-local", value: localInput(visit?.visited_at || new Date()) });
   const controls = {
     purpose: input({ value: visit?.purpose || "", maxlength: 1000, enterkeyhint: "next" }),
@@ -43,6 +46,7 @@ export async function render(view, { params, query, edit, navigate }) {
       options: KINDS.map((k) => [k, label("visit.kind", k)]) }),
     field({ name: "visited_at", label: t("visit.when"), control: visitedAt, required: true }),
     contactSlot,
+    dealSlot,
     field({ name: "purpose", label: t("visit.purpose"), control: controls.purpose }),
     field({ name: "notes", label: t("visit.notes"), control: controls.notes, hint: t("visit.notesHint") }),
     field({ name: "handling", label: t("visit.handling"), control: controls.handling, hint: t("visit.handlingHint") }),
@@ -79,6 +83,8 @@ export async function render(view, { params, query, edit, navigate }) {
       h("p", { class: "chosen", "data-testid": "chosen-customer" }, state.customer?.name || ""),
       visit ? null : button(t("visit.changeCustomer"), { onClick: () => pickCustomer() })));
     drawContacts();
+    mover = dealMover(bundle.deals, visit?.deal_id || query.get("deal"));
+    mount(dealSlot, mover.el);
   };
   const pickCustomer = () => {
     state.customer = null;
@@ -87,6 +93,8 @@ export async function render(view, { params, query, edit, navigate }) {
     state.added = [];
     mount(customerSlot, customerPicker(setCustomer));
     mount(contactSlot, h("legend", {}, t("visit.contacts")), h("p", { class: "hint" }, t("visit.pickCustomerFirst")));
+    mover = null;
+    mount(dealSlot);
   };
   const customerId = visit?.customer_id || query.get("customer");
   if (customerId) await setCustomer(customerId);
@@ -107,6 +115,7 @@ export async function render(view, { params, query, edit, navigate }) {
       visited_at: visit && visitedAt.value === localInput(visit.visited_at) ? visit.visited_at : instantFromLocal(visitedAt.value),
       contact_ids: [...state.selected],
       next_action_due: due.value || null,
+      deal_id: mover?.dealId() || null,
     };
     for (const name of TEXTS) values[name] = controls[name].value.trim() || null;
     const id = visit?.id || crypto.randomUUID();
@@ -122,11 +131,15 @@ export async function render(view, { params, query, edit, navigate }) {
       entity: "contacts", id: c.id,
       changes: { customer_id: state.customer.id, name: c.name, ...(c.department ? { department: c.department } : {}) },
     }));
+    // The deal moves in the same save: visit and deal are one outbox transaction.
+    const dealEdit = mover?.edit();
     save.disabled = true;
     if (contacts.length) await outbox.save(contacts);
     if (fix !== null) await outbox.resend(fix, changes);
-    else if (Object.keys(changes).length) {
-      await outbox.save([{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }]);
+    else if (Object.keys(changes).length || dealEdit) {
+      const edits = Object.keys(changes).length
+        ? [{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }] : [];
+      await outbox.save(dealEdit ? [...edits, dealEdit] : edits);
     }
     navigate(`#/visits/${id}`);
   });

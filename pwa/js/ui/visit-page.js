@@ -24,6 +24,7 @@ export async function render(view, { params }) {
     const unsent = entries.some((e) => recordKey(e.entity, e.record_id) === recordKey("visits", visit.id));
     const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
     const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
+    const deal = visit.deal_id ? bundle.deals.find((d) => d.id === visit.deal_id) : null;
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${visit.customer_id}` }, bundle.customer?.name || t("nav.customers"))),
       h("h1", { tabindex: "-1" }, label("visit.kind", visit.kind), " ", dateTime(visit.visited_at)),
@@ -31,6 +32,7 @@ export async function render(view, { params }) {
       h("dl", { class: "facts", "data-testid": "visit-facts" },
         fact(t("visit.customer"), bundle.customer?.name),
         fact(t("visit.contacts"), (visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean).join("、")),
+        fact(t("visit.deal"), deal ? h("a", { href: `#/deals/${deal.id}`, "data-testid": "visit-deal-link" }, deal.title) : null),
         fact(t("visit.purpose"), visit.purpose),
         fact(t("visit.notes"), visit.notes),
         fact(t("visit.handling"), visit.handling),

@@ -1,0 +1,136 @@
+// The manager's board (office, managers, admins): the pipeline by stage with count and amount,
+// then every deal with its stage, ball, days with the ball, last activity and owner; filter by
+// rep, sort by days with the ball (#/board?owner=&sort=). Read from IndexedDB, so it works
+// offline; the CSV (UTF-8 with BOM, the same rows) is downloaded from the server, online.
+
+import * as api from "../api.js";
+import { loadCalendar } from "../calendar.js";
+import { BOARD_ROLES, STAGES, dealRows, limitsOf, reasonText } from "../deals.js";
+import { getMeta } from "../db.js";
+import { dateTime, yen } from "../format.js";
+import { label, t } from "../i18n.js";
+import { getState, onData } from "../store.js";
+import { dealBadge } from "./deal-page.js";
+import { ownerFilter } from "./deal-list.js";
+import { h, mount } from "./dom.js";
+import { field } from "./form.js";
+
+const SORTS = ["ball_desc", "ball_asc", "activity_desc", "amount_desc"];
+
+export async function render(view, { query, navigate }) {
+  if (!BOARD_ROLES.has(getState().user?.role)) {
+    mount(view, h("h1", { tabindex: "-1" }, t("board.title")),
+      h("p", { class: "alert warn", role: "alert", "data-testid": "board-forbidden" }, t("board.forbidden")));
+    return null;
+  }
+  const filters = { owner: query.get("owner") || "", sort: SORTS.includes(query.get("sort")) ? query.get("sort") : "ball_desc",
+    all: query.get("all") === "1" };
+  const go = (patch) => {
+    const next = { ...filters, ...patch };
+    const params = new URLSearchParams();
+    if (next.owner) params.set("owner", next.owner);
+    if (next.sort !== "ball_desc") params.set("sort", next.sort);
+    if (next.all) params.set("all", "1");
+    navigate(`#/board?${params}`);
+  };
+  const draw = async () => {
+    const rows = await dealRows(limitsOf(await loadCalendar()));
+    mount(view, ...page(rows, filters, go));
+  };
+  await draw();
+  let timer = null;
+  return onData(() => {
+    clearTimeout(timer);
+    timer = setTimeout(draw, 100);
+  });
+}
+
+export function sortRows(rows, sort) {
+  const by = {
+    ball_desc: (a, b) => b.ballDays - a.ballDays,
+    ball_asc: (a, b) => a.ballDays - b.ballDays,
+    activity_desc: (a, b) => b.idleDays - a.idleDays,
+    amount_desc: (a, b) => (b.deal.amount || 0) - (a.deal.amount || 0),
+  }[sort];
+  return [...rows].sort((a, b) => by(a, b) || (a.deal.id < b.deal.id ? -1 : 1));
+}
+
+function page(rows, filters, go) {
+  const mine = rows.filter((r) => !filters.owner || r.deal.owner_id === filters.owner);
+  const shown = sortRows(mine.filter((r) => filters.all || !["won", "lost"].includes(r.deal.stage)), filters.sort);
+  const status = h("p", { class: "export-status", role: "status", "data-testid": "export-status" });
+  const sort = h("select", { "data-testid": "board-sort", onChange: (e) => go({ sort: e.target.value }) },
+    SORTS.map((s) => h("option", { value: s, selected: s === filters.sort }, t(`board.sort.${s}`))));
+  const all = h("label", { class: "check" },
+    h("input", { type: "checkbox", checked: filters.all, "data-testid": "board-all", onChange: (e) => go({ all: e.target.checked }) }),
+    h("span", {}, t("board.includeClosed")));
+  return [
+    h("h1", { tabindex: "-1" }, t("board.title")),
+    h("div", { class: "board-filters" },
+      ownerFilter(rows, filters.owner, (owner) => go({ owner })),
+      h("form", { class: "filters", onSubmit: (e) => e.preventDefault() },
+        field({ name: "sort", label: t("board.sortLabel"), control: sort })),
+      all),
+    pipeline(mine),
+    h("div", { class: "inbox-tools" },
+      h("button", { type: "button", class: "button", "data-testid": "board-csv",
+        onClick: () => exportCsv(filters, status) }, t("inbox.export")),
+      h("a", { href: "#/competitors", class: "button", "data-testid": "to-competitors" }, t("competitors.title")),
+      status),
+    h("h2", { id: "board-deals-h" }, t("board.deals"), ` (${shown.length})`),
+    shown.length ? table(shown) : h("p", { class: "empty" }, t("deals.none")),
+  ];
+}
+
+/** Count and amount per stage, along the path. */
+function pipeline(rows) {
+  return h("table", { class: "pipeline", "data-testid": "pipeline" },
+    h("caption", {}, t("board.pipeline")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("deal.stageLabel")),
+      h("th", { scope: "col" }, t("board.count")), h("th", { scope: "col" }, t("deal.amount")))),
+    h("tbody", {}, STAGES.map((stage) => {
+      const at = rows.filter((r) => (r.deal.stage || "card_exchange") === stage);
+      const amount = at.reduce((sum, r) => sum + (r.deal.amount || 0), 0);
+      return h("tr", { dataset: { stage } },
+        h("th", { scope: "row" }, label("deal.stage", stage)),
+        h("td", { class: "num", "data-testid": `count-${stage}` }, String(at.length)),
+        h("td", { class: "num", "data-testid": `amount-${stage}` }, yen(amount)));
+    })));
+}
+
+function table(rows) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "board", "data-testid": "board" },
+    h("thead", {}, h("tr", {}, ["board.deal", "deal.stageLabel", "deal.ballLabel", "board.days", "deal.lastActivity",
+      "deal.owner", "deal.amount"].map((key) => h("th", { scope: "col" }, t(key))))),
+    h("tbody", {}, rows.map((row) => h("tr", { class: row.reasons.length ? "needs-follow-up" : null, dataset: { id: row.deal.id } },
+      h("th", { scope: "row" },
+        h("a", { href: `#/deals/${row.deal.id}` }, row.deal.title),
+        h("span", { class: "cell-sub" }, row.customer?.name || ""),
+        row.reasons.length ? h("span", { class: "badge error", title: row.reasons.map(reasonText).join("、") },
+          t("deal.followUpMark")) : null),
+      h("td", {}, label("deal.stage", row.deal.stage || "card_exchange")),
+      h("td", {}, dealBadge(row.deal)),
+      h("td", { class: "num", "data-testid": "ball-days" }, t("board.daysValue", { n: row.ballDays })),
+      h("td", {}, row.activity ? dateTime(row.activity) : ""),
+      h("td", {}, row.owner?.name || ""),
+      h("td", { class: "num" }, row.deal.amount != null ? yen(row.deal.amount) : ""))))));
+}
+
+/** Download the server's CSV with the board's rep filter (online only). */
+async function exportCsv(filters, status) {
+  const query = filters.all ? { status: "all" } : {};
+  if (filters.owner) query.owner_id = filters.owner;
+  status.textContent = t("inbox.exporting");
+  try {
+    const blob = await api.exportDeals(await getMeta("token"), query);
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, download: `deals-${new Date().toISOString().slice(0, 10)}.csv`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    status.textContent = t("inbox.exported");
+  } catch (err) {
+    status.textContent = err instanceof api.NetworkError ? t("inbox.exportOffline") : err.message;
+  }
+}

@@ -1,0 +1,87 @@
+// Deals and the 要フォロー list, computed on the device from synced data (offline too): deals
+// whose ball has sat with us or the customer too long, or with no activity at all, most overdue
+// first; then every open deal, longest with the ball first. A rep sees their own by default;
+// the office and managers choose a rep (#/deals?owner=).
+
+import { loadCalendar } from "../calendar.js";
+import { BOARD_ROLES, CLOSED, dealRows, followUpList, limitsOf, reasonText } from "../deals.js";
+import { dateTime, yen } from "../format.js";
+import { label, t } from "../i18n.js";
+import { getState, onData } from "../store.js";
+import { dealBadge } from "./deal-page.js";
+import { h, mount } from "./dom.js";
+import { field } from "./form.js";
+
+export async function render(view, { query, navigate }) {
+  const user = getState().user;
+  const owner = query.get("owner") ?? (user?.role === "rep" ? user.id : "");
+  const draw = async () => {
+    const calendar = await loadCalendar();
+    const limits = limitsOf(calendar);
+    const rows = await dealRows(limits);
+    mount(view, ...page(rows, limits, owner, navigate));
+  };
+  await draw();
+  let timer = null;
+  return onData(() => {
+    clearTimeout(timer);
+    timer = setTimeout(draw, 100);
+  });
+}
+
+function page(rows, limits, owner, navigate) {
+  const mine = rows.filter((r) => !owner || r.deal.owner_id === owner);
+  const follow = followUpList(mine);
+  const open = mine.filter((r) => !CLOSED.has(r.deal.stage)).sort((a, b) => b.ballDays - a.ballDays);
+  const closed = mine.filter((r) => CLOSED.has(r.deal.stage));
+  return [
+    h("h1", { tabindex: "-1" }, t("deals.title")),
+    ownerFilter(rows, owner, (next) => navigate(`#/deals${next ? `?owner=${next}` : "?owner="}`)),
+    h("p", { class: "hint" }, t("deals.rules", limits)),
+    h("section", { "aria-labelledby": "follow-h", class: "follow-up" },
+      h("h2", { id: "follow-h" }, t("deals.followUp"), ` (${follow.length})`),
+      follow.length ? h("ol", { class: "list deal-list", "data-testid": "follow-up-list" }, follow.map((r) => dealRow(r, true)))
+        : h("p", { class: "empty", "data-testid": "follow-up-empty" }, t("deals.noFollowUp"))),
+    h("section", { "aria-labelledby": "open-h" },
+      h("h2", { id: "open-h" }, t("deals.open"), ` (${open.length})`),
+      open.length ? h("ol", { class: "list deal-list", "data-testid": "open-deals" }, open.map((r) => dealRow(r, false)))
+        : h("p", { class: "empty" }, t("deals.none"))),
+    closed.length ? h("details", {}, h("summary", {}, t("deals.closed"), ` (${closed.length})`),
+      h("ol", { class: "list deal-list" }, closed.map((r) => dealRow(r, false)))) : null,
+    h("p", {},
+      BOARD_ROLES.has(getState().user?.role) ? [h("a", { href: "#/board", "data-testid": "to-board" }, t("board.title")), " · "] : null,
+      h("a", { href: "#/competitors", "data-testid": "to-competitors" }, t("competitors.title"))),
+  ];
+}
+
+/** A rep picker over the owners of the deals held (and "everyone"). */
+export function ownerFilter(rows, owner, onChange) {
+  const owners = new Map();
+  for (const r of rows) if (r.deal.owner_id) owners.set(r.deal.owner_id, r.owner?.name || r.deal.owner_id);
+  const me = getState().user;
+  if (me && !owners.has(me.id) && me.role === "rep") owners.set(me.id, me.name);
+  const select = h("select", { "data-testid": "filter-owner", onChange: (e) => onChange(e.target.value) },
+    h("option", { value: "", selected: !owner }, t("deals.everyone")),
+    [...owners.entries()].sort((a, b) => a[1].localeCompare(b[1], "ja"))
+      .map(([id, name]) => h("option", { value: id, selected: id === owner }, name)));
+  return h("form", { class: "filters", "aria-label": t("deals.filters"), onSubmit: (e) => e.preventDefault() },
+    field({ name: "owner", label: t("deals.owner"), control: select }));
+}
+
+export function dealRow(row, withReasons) {
+  const { deal } = row;
+  return h("li", { class: ["deal-item", row.reasons.length ? "needs-follow-up" : null], dataset: { id: deal.id } },
+    h("a", { class: "row", href: `#/deals/${deal.id}` },
+      h("span", { class: "row-title" },
+        row.reasons.length ? h("span", { class: "badge error", "data-testid": "follow-up-mark" }, t("deal.followUpMark")) : null,
+        " ", deal.title),
+      h("span", { class: "row-meta" },
+        h("span", {}, row.customer?.name || ""),
+        h("span", {}, label("deal.stage", deal.stage || "card_exchange")),
+        dealBadge(deal),
+        deal.amount != null ? h("span", {}, yen(deal.amount)) : null,
+        row.owner ? h("span", {}, t("deal.ownerShort", { name: row.owner.name })) : null,
+        row.activity ? h("span", {}, t("deal.lastActivityShort", { when: dateTime(row.activity) })) : null),
+      withReasons ? h("span", { class: "row-meta reasons", "data-testid": "reasons" },
+        row.reasons.map((r) => h("span", { class: "reason" }, "⚠ ", reasonText(r)))) : null));
+}

@@ -1,0 +1,168 @@
+// A deal: its stage along the path, who holds the ball and for how many days, what the
+// customer side did (competitors with their prices, budget, spec changes, …), the history of
+// its stage and ball with date and author, and an edit of stage, ball, amount and expected
+// close that is saved offline like any other change.
+
+import { loadCalendar } from "../calendar.js";
+import { BOARD_ROLES, EVENT_KINDS, PATH, STAGES, badgeText, dealRows, limitsOf, reasonText } from "../deals.js";
+import { dateTime, day, yen } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { recordKey } from "../records.js";
+import { getState, onData } from "../store.js";
+import { h, mount } from "./dom.js";
+import { dealEvents, eventForm } from "./deal-events.js";
+import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, showErrors, textarea } from "./form.js";
+import { historyList, shown } from "./request-history.js";
+
+const ENUMS = { stage: "deal.stage", ball: "deal.ballOwner" };
+const AT_CREATE = ["title", "stage", "ball", "amount", "expected_close", "owner_id"];
+let flash = "";  // "saved" shown once by the redraw that follows a save
+
+/** Say something in the next drawing of the page (its forms' status line). */
+export function say(text) {
+  flash = text;
+}
+
+export async function render(view, { params }) {
+  const [id] = params;
+  const draw = async (force = false) => {
+    // A sync never redraws a form under the user's fingers; their own save does.
+    if (!force && [...view.querySelectorAll("form")].some((f) => f.contains(document.activeElement))) return;
+    const calendar = await loadCalendar();
+    const [[row], entries] = await Promise.all([dealRows(limitsOf(calendar), { ids: [id] }), outbox.entries()]);
+    const unsent = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+    mount(view, ...page(row, unsent));
+  };
+  await draw();
+  let timer = null;
+  let force = false;
+  return onData((what) => {
+    force = force || Boolean(what?.local);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      draw(force);
+      force = false;
+    }, 100);
+  });
+}
+
+function page(row, unsent) {
+  if (!row) {
+    return [h("h1", { tabindex: "-1" }, t("deal.missing")), h("p", {}, h("a", { href: "#/deals" }, t("nav.back")))];
+  }
+  const { deal, customer, users } = row;
+  return [
+    h("p", { class: "crumbs" }, h("a", { href: "#/deals" }, t("nav.deals")),
+      customer ? [" / ", h("a", { href: `#/customers/${customer.id}` }, customer.name)] : null),
+    h("h1", { tabindex: "-1", "data-testid": "deal-title" }, deal.title),
+    h("p", { class: "deal-badges" },
+      dealBadge(deal),
+      row.reasons.length ? h("span", { class: "badge error", "data-testid": "deal-follow-up" },
+        t("deal.followUp"), ": ", row.reasons.map(reasonText).join("、")) : null,
+      unsent.has(recordKey("deals", deal.id)) ? h("span", { class: "badge pending" }, t("record.unsent")) : null),
+    stagePath(deal),
+    h("p", {}, h("a", { class: "button", href: `#/visits/new?customer=${deal.customer_id}&deal=${deal.id}`,
+      "data-testid": "deal-new-visit" }, t("deal.newVisit"))),
+    h("dl", { class: "facts" },
+      fact(t("deal.customer"), customer?.name),
+      fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),
+      fact(t("deal.expectedClose"), day(deal.expected_close), "deal-expected-close"),
+      fact(t("deal.owner"), users.get(deal.owner_id)?.name),
+      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("deal.daysAgo", { n: row.idleDays })}）` : null),
+      fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
+    h("section", { "aria-labelledby": "deal-edit-h" },
+      h("h2", { id: "deal-edit-h" }, t("deal.editTitle")), editForm(deal)),
+    h("section", { "aria-labelledby": "deal-events-h" },
+      h("h2", { id: "deal-events-h" }, t("deal.events")),
+      dealEvents(row.events, users, unsent), eventForm(deal)),
+    h("section", { "aria-labelledby": "deal-history-h" },
+      h("h2", { id: "deal-history-h" }, t("history.title")),
+      historyList([...row.history].sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0)), users,
+        { enums: ENUMS, atCreate: AT_CREATE, format: dealValue })),
+    BOARD_ROLES.has(getState().user?.role)
+      ? h("p", {}, h("a", { href: "#/board" }, t("board.title")), " · ", h("a", { href: "#/competitors" }, t("competitors.title")))
+      : h("p", {}, h("a", { href: "#/competitors" }, t("competitors.title"))),
+  ];
+}
+
+function dealValue(name, value, users, enums) {
+  if (name === "amount" && value != null) return yen(value);
+  if (name === "ball_since" && value) return dateTime(value);
+  if (name === "expected_close" && value) return day(value);
+  if (name === "competitors" && Array.isArray(value)) return value.map((c) => c.name).join("、") || t("history.none");
+  if (name === "situation" && Array.isArray(value)) return value.map((s) => label("deal.event", s)).join("、") || t("history.none");
+  return shown(name, value, users, enums);
+}
+
+/** 「見積提出後 14日 · ボールは顧客」 (closed deals say only their stage). */
+export function dealBadge(deal) {
+  if (deal.stage === "won" || deal.stage === "lost") {
+    return h("span", { class: "badge info", "data-testid": "deal-badge" }, label("deal.stage", deal.stage));
+  }
+  return h("span", { class: ["badge", "ball", deal.ball === "customer" ? "info" : "warn"], "data-testid": "deal-badge" },
+    deal.ball === "customer" ? "⇢ " : "● ", badgeText(deal));
+}
+
+/** The stage path: done steps ticked, the current one marked in words, never colour alone. */
+export function stagePath(deal) {
+  const current = deal.stage || "card_exchange";
+  const at = PATH.indexOf(current);
+  return h("ol", { class: "stage-path", "aria-label": t("deal.path"), "data-testid": "stage-path" },
+    PATH.map((stage, index) => {
+      const state = current === "lost" ? "upcoming" : index < at ? "done" : index === at ? "current" : "upcoming";
+      return h("li", { class: ["stage", state], "aria-current": state === "current" ? "step" : null, dataset: { stage } },
+        state === "done" ? "✓ " : state === "current" ? "● " : "", label("deal.stage", stage));
+    }),
+    current === "lost" ? h("li", { class: "stage current lost", "aria-current": "step", dataset: { stage: "lost" } },
+      "✕ ", label("deal.stage", "lost")) : null);
+}
+
+function fact(term, value, testid = null) {
+  if (value === null || value === undefined || value === "") return null;
+  return [h("dt", {}, term), h("dd", testid ? { "data-testid": testid } : {}, value)];
+}
+
+/** Stage, ball, amount, expected close and lost reason: one outbox mutation of what changed. */
+function editForm(deal) {
+  const stage = h("select", { "data-testid": "deal-stage" },
+    STAGES.map((s) => h("option", { value: s, selected: s === (deal.stage || "card_exchange") }, label("deal.stage", s))));
+  const amount = input({ inputmode: "numeric", value: deal.amount ?? "", "data-testid": "deal-amount-input" });
+  const close = input({ type: "date", value: deal.expected_close || "", "data-testid": "deal-close-input" });
+  const lost = textarea({ value: deal.lost_reason || "", rows: 2, maxlength: 1000 });
+  const note = h("p", { class: "triage-note", role: "status", "data-testid": "deal-saved" }, flash);
+  flash = "";
+  const form = h("form", { class: "form deal-form" },
+    field({ name: "stage", label: t("deal.stageLabel"), control: stage }),
+    choices({ name: "ball", legend: t("deal.ballLabel"), value: deal.ball || "ours",
+      options: ["ours", "customer"].map((b) => [b, label("deal.ballIs", b)]) }),
+    field({ name: "amount", label: t("deal.amountYen"), control: amount }),
+    field({ name: "expected_close", label: t("deal.expectedClose"), control: close }),
+    field({ name: "lost_reason", label: t("deal.lostReason"), control: lost, hint: t("deal.lostHint") }),
+    actionBar(h("button", { type: "submit", class: "button primary", "data-testid": "deal-save" }, t("deal.save"))),
+    note);
+  guardForm(form, async () => {
+    clearErrors(form);
+    const yenText = amount.value.normalize("NFKC").replace(/[,\s円¥]/g, "");
+    if (yenText && !/^\d{1,12}$/.test(yenText)) {
+      showErrors(form, { amount: [t("deal.amountInvalid")] });
+      return;
+    }
+    if (stage.value === "lost" && !lost.value.trim()) {
+      showErrors(form, { lost_reason: [t("deal.lostReasonMissing")] });
+      return;
+    }
+    const values = {
+      stage: stage.value, ball: choiceValue(form, "ball"), amount: yenText ? Number(yenText) : null,
+      expected_close: close.value || null, lost_reason: lost.value.trim() || null,
+    };
+    const changes = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (deal[name] ?? null)));
+    if (!Object.keys(changes).length) {
+      note.textContent = t("deal.unchanged");
+      return;
+    }
+    say(t("triage.saved"));
+    await outbox.save([{ entity: "deals", id: deal.id, changes }]);
+  });
+  return form;
+}
