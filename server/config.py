@@ -31,3 +31,5 @@ class Config:
         self.RESPONSE_TARGET_DAYS = parse_targets(
             os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Past-quote database: the editable synonym list (None: server/quote_synonyms.txt).
+        self.QUOTE_SYNONYMS_FILE = os.environ.get("QUOTE_SYNONYMS_FILE") or None
