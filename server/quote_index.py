@@ -17,7 +17,7 @@ from sync.models import Base, Record
 from .quote_text import FIELD_WEIGHTS, Synonyms, dimensions_of, terms_of
 from .text import fold
 
-TERM = String(8).with_variant(String(8, collation="C"), "postgresql")
+TERM = String(32).with_variant(String(32, collation="C"), "postgresql")
 _synonyms = {}
 
 
@@ -28,12 +28,13 @@ class QuoteIndex(Base):
 
     quote_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     customer_id: Mapped[str] = mapped_column(String(36))
-    submitted_ms: Mapped[int | None] = mapped_column(BigInteger)
+    submitted_ms: Mapped[int] = mapped_column(BigInteger)  # submitted, else created
     product: Mapped[str | None] = mapped_column(String(200))
     drawing_no: Mapped[str | None] = mapped_column(String(100))
     material: Mapped[str | None] = mapped_column(String(100))
     material_family: Mapped[str | None] = mapped_column(String(64))
     method: Mapped[str | None] = mapped_column(String(200))
+    method_family: Mapped[str | None] = mapped_column(String(64))
     length_mm: Mapped[float | None] = mapped_column(Float)
     width_mm: Mapped[float | None] = mapped_column(Float)
     thickness_mm: Mapped[float | None] = mapped_column(Float)
@@ -42,6 +43,8 @@ class QuoteIndex(Base):
     __table_args__ = (
         Index("ix_quote_index_customer", "customer_id"),
         Index("ix_quote_index_family", "material_family", "length_mm"),
+        Index("ix_quote_index_material_recent", "material_family", "submitted_ms"),
+        Index("ix_quote_index_method_family", "method_family", "submitted_ms"),
         Index("ix_quote_index_product", "product", "length_mm"),
         Index("ix_quote_index_submitted", "submitted_ms"),
     )
@@ -57,7 +60,10 @@ class QuoteTerm(Base):
     quote_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     weight: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_quote_terms_quote", "quote_id"),)
+    # The weight rides in the primary key's index (clustered on SQLite, INCLUDE on
+    # PostgreSQL) so a search reads postings without touching the table.
+    __table_args__ = (Index("ix_quote_terms_quote", "quote_id"),
+                      {"sqlite_with_rowid": False})
 
 
 def synonyms():
@@ -84,12 +90,13 @@ def index_rows(quote, words=None):
     # The longest side: the filter's "length" of a disc such as φ200×t20 is its diameter.
     dims["length_mm"] = dims["length_mm"] or max((v for v in dims.values() if v), default=None)
     row = dict(quote_id=quote["id"], customer_id=quote["customer_id"],
-               submitted_ms=instant_ms(quote.get("submitted_at") or quote.get("created_at")),
+               submitted_ms=instant_ms(quote.get("submitted_at")) or instant_ms(quote.get("created_at")) or 0,
                product=fold(quote.get("product"))[:200] or None,
                drawing_no=fold(quote.get("drawing_no"))[:100] or None,
                material=fold(quote.get("material"))[:100] or None,
                material_family=words.family(quote.get("material")),
-               method=fold(quote.get("processing_method"))[:200] or None, **dims)
+               method=fold(quote.get("processing_method"))[:200] or None,
+               method_family=words.family(quote.get("processing_method")), **dims)
     weights = {}
     for field, weight in FIELD_WEIGHTS.items():
         for term in terms_of(fold(quote.get(field))):

@@ -13,7 +13,8 @@ from sync.models import Record
 from sync.scope import customer_ids_in_scope, readable
 
 from .quote_index import QuoteIndex, QuoteTerm, index_rows, synonyms
-from .quote_text import DIMENSIONS, FIELD_WEIGHTS, query_terms, terms_of, words_of
+from .quote_text import (DIMENSIONS, FIELD_WEIGHTS, SYNONYM_WEIGHT, terms_of, word_conditions,
+                         word_in, words_of)
 from .text import fold
 
 JST = timezone(timedelta(hours=9))
@@ -28,29 +29,57 @@ def in_scope(actor):
     return QuoteIndex.customer_id.in_(customer_ids_in_scope(actor))
 
 
-def word_matches(word, weight):
-    """A select of (quote_id, w) for quotes whose index holds every term of ``word``."""
-    if len(word) == 1:
-        condition = and_(QuoteTerm.term >= word, QuoteTerm.term < word + "\U0010ffff")
-        having = None
+def condition_matches(condition):
+    """A select of (quote_id, w) for quotes whose index satisfies one word condition."""
+    kind, value = condition
+    if kind == "prefix":
+        where, having = and_(QuoteTerm.term >= value, QuoteTerm.term < value + "\U0010ffff"), None
     else:
-        terms = query_terms(word)
-        condition, having = QuoteTerm.term.in_(terms), func.count() == len(terms)
-    query = (select(QuoteTerm.quote_id, (func.max(QuoteTerm.weight) * weight).label("w"))
-             .where(condition).group_by(QuoteTerm.quote_id))
+        where, having = QuoteTerm.term.in_(value), func.count() == len(value)
+    query = (select(QuoteTerm.quote_id, func.max(QuoteTerm.weight).label("w"))
+             .where(where).group_by(QuoteTerm.quote_id))
     return query.having(having) if having is not None else query
 
 
-def text_candidates(words, words_alternatives):
-    """A subquery of (quote_id, score): per query word its best alternative, summed."""
-    per_word = []
-    for word in words:
-        alternatives = union_all(*[word_matches(alt, w) for alt, w in words_alternatives[word].items()]).subquery()
-        per_word.append(select(alternatives.c.quote_id, func.max(alternatives.c.w).label("w"))
-                        .group_by(alternatives.c.quote_id))
-    hits = union_all(*per_word).subquery()
+def word_matches(word):
+    """A select of (quote_id, w): quotes whose index holds the word (all its conditions)."""
+    parts = [condition_matches(c).subquery() for c in word_conditions(word)]
+    first = parts[0]
+    query = select(first.c.quote_id, first.c.w)
+    for part in parts[1:]:
+        query = query.join(part, part.c.quote_id == first.c.quote_id)
+    return query
+
+
+def text_candidates(words):
+    """A subquery of (quote_id, score): per query word the weight of its best field, summed."""
+    hits = union_all(*[word_matches(word) for word in words]).subquery()
     return (select(hits.c.quote_id, func.sum(hits.c.w).label("score"))
             .group_by(hits.c.quote_id).subquery())
+
+
+def candidate_statements(query_words, families, query):
+    """The statements whose union holds the best quotes: the words as typed, and, for each
+    word naming a material or method group (ステンレス, アルミ, 鉄…), that group's quotes
+    holding the other words, newest first."""
+    recent = QuoteIndex.submitted_ms.desc()
+    if not query_words:
+        return [select(QuoteIndex.quote_id).order_by(*exact_first(query), recent)]
+    hits = text_candidates(query_words)
+    statements = [select(QuoteIndex.quote_id).join(hits, hits.c.quote_id == QuoteIndex.quote_id)
+                  .order_by(hits.c.score.desc(), *exact_first(query), recent)]
+    for word, family in families.items():
+        if not family:
+            continue
+        others = [w for w in query_words if w != word]
+        for column in (QuoteIndex.material_family, QuoteIndex.method_family):
+            statement = select(QuoteIndex.quote_id).where(column == family)
+            if others:
+                rest = text_candidates(others)
+                statement = (statement.join(rest, rest.c.quote_id == QuoteIndex.quote_id)
+                             .order_by(rest.c.score.desc(), recent))
+            statements.append(statement.order_by(recent))
+    return statements
 
 
 def exact_first(query):
@@ -68,10 +97,13 @@ def filter_conditions(query, words):
     out = []
     if query.get("customer_id"):
         out.append(QuoteIndex.customer_id == str(query["customer_id"]))
-    for name, column in (("material", QuoteIndex.material), ("processing_method", QuoteIndex.method)):
+    for name, column, kin in (("material", QuoteIndex.material, QuoteIndex.material_family),
+                              ("processing_method", QuoteIndex.method, QuoteIndex.method_family)):
         if query.get(name):
-            alternatives = words.alternatives(fold(query[name]))
-            out.append(or_(*[column.contains(alt, autoescape=True) for alt in alternatives]))
+            word = fold(query[name])
+            family = words.group_of(word)
+            same = column.contains(word, autoescape=True)
+            out.append(or_(same, kin == family) if family else same)
     for name, column in (("product", QuoteIndex.product), ("drawing_no", QuoteIndex.drawing_no)):
         if query.get(name):
             out.append(column.contains(fold(query[name]), autoescape=True))
@@ -98,25 +130,19 @@ def search(session, actor, query):
     filters = filter_conditions(query, words)
     if not query_words and not filters:
         return []
-    alternatives = {w: words.alternatives(w) for w in query_words}
-    order = func.coalesce(QuoteIndex.submitted_ms, 0).desc()
-    if query_words:
-        hits = text_candidates(query_words, alternatives)
-        statement = (select(QuoteIndex.quote_id, hits.c.score)
-                     .join(hits, hits.c.quote_id == QuoteIndex.quote_id)
-                     .order_by(hits.c.score.desc(), *exact_first(query), order))
-    else:
-        statement = select(QuoteIndex.quote_id).order_by(*exact_first(query), order)
+    families = {w: words.group_of(w) for w in query_words}
     limit = query.get("limit", 20)
-    statement = statement.where(in_scope(actor), *filters).limit(max(CANDIDATES, limit * 3))
-    ids = [row.quote_id for row in session.execute(statement)]
+    ids = []
+    for statement in candidate_statements(query_words, families, query):
+        statement = statement.where(in_scope(actor), *filters).limit(max(CANDIDATES, limit * 3))
+        ids.extend(i for i in session.execute(statement).scalars() if i not in ids)
     quotes = load_quotes(session, ids)
     results = []
     for quote_id in ids:
         quote = quotes.get(quote_id)
         if quote is None:
             continue
-        score, why = explain(quote, query_words, alternatives)
+        score, why = explain(quote, query_words, families)
         if query_words and score == 0:
             continue  # the bigrams were all there, but not the word itself
         reasons = filter_reasons(query, quote)
@@ -143,18 +169,25 @@ def load_quotes(session, ids):
     return {row.id: json.loads(row.data) for row in rows}
 
 
-def explain(quote, query_words, alternatives):
+def explain(quote, query_words, families):
     """Score a quote against the query words and list which field matched which word."""
     folded = {field: fold(quote.get(field)) for field in FIELD_WEIGHTS}
+    words = synonyms()
+    kin = {"material": words.family(quote.get("material")),
+           "processing_method": words.family(quote.get("processing_method"))}
     score, why = 0.0, []
     for word in query_words:
         best, reason = 0.0, None
-        for alt, alt_weight in alternatives[word].items():
-            for field, field_weight in FIELD_WEIGHTS.items():
-                if alt in folded[field]:
-                    value = field_weight * alt_weight + (EXACT_BONUS if folded[field] == alt else 0)
-                    if value > best:
-                        best, reason = value, {"field": field, "term": alt, "word": word}
+        for field, field_weight in FIELD_WEIGHTS.items():
+            if word_in(word, folded[field]):
+                value = field_weight + (EXACT_BONUS if folded[field] == word else 0)
+                if value > best:
+                    best, reason = value, {"field": field, "term": word, "word": word}
+        family = families.get(word)
+        for field, value in kin.items():
+            if family and value == family and not reason:
+                best = FIELD_WEIGHTS["material"] * SYNONYM_WEIGHT
+                reason = {"field": field, "term": fold(quote.get(field)), "word": word, "synonym": True}
         if reason:
             score += best
             why.append(reason)
@@ -195,7 +228,7 @@ def similar(session, actor, quote, limit=10):
     target, _ = index_rows(quote)
     length = target["length_mm"]
     base = select(QuoteIndex.quote_id).where(QuoteIndex.quote_id != quote["id"], in_scope(actor))
-    recent = func.coalesce(QuoteIndex.submitted_ms, 0).desc()
+    recent = QuoteIndex.submitted_ms.desc()
     queries = []
     if target["material_family"]:
         nearby = base.where(QuoteIndex.material_family == target["material_family"])

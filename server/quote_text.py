@@ -21,24 +21,57 @@ DEFAULT_SYNONYMS = os.path.join(os.path.dirname(__file__), "quote_synonyms.txt")
 SEPARATORS = re.compile(r"[^\w×.\-/φ]+")
 
 
+ASCII_RUN = re.compile(r"[0-9a-zφ]+(?:[-./][0-9a-zφ]+)*")
+WIDE_RUN = re.compile(r"[^\W\d_a-zφ]+")  # kanji, kana and other letters that are not ASCII
+PART_START = re.compile(r"(?<![0-9a-zφ])[0-9a-zφ]|(?<=[a-zφ])\d|(?<=\d)[a-zφ]")
+MAX_RUN = 32
+
+
+def runs_of(folded):
+    """Cut folded text into ASCII runs (``sus304``, ``ys-2023-0153``, ``φ45``) and runs of
+    Japanese (``溶接歪み``); everything else (×, ・, →, brackets) separates them."""
+    return ([("ascii", m.group()[:MAX_RUN]) for m in ASCII_RUN.finditer(folded)]
+            + [("wide", m.group()) for m in WIDE_RUN.finditer(folded)])
+
+
 def terms_of(folded):
-    """The index terms of a folded text: every two-character window, and its last character
-    alone so a one-character word is found at the end of a text too."""
-    if not folded:
-        return set()
-    out = {folded[i:i + 2] for i in range(len(folded) - 1)}
-    out.add(folded[-1])
+    """The index terms of a folded text. An ASCII run gives itself and its tails from each
+    letter/digit boundary (``sus304``, ``304``), so a search by prefix finds a grade, a
+    drawing number or its last digits; Japanese gives every two-character window and its
+    last character alone, so 溶接 and 鉄 are found anywhere."""
+    out = set()
+    for kind, run in runs_of(folded or ""):
+        if kind == "ascii":
+            out.update(run[m.start():] for m in PART_START.finditer(run))
+        else:
+            out.update(run[i:i + 2] for i in range(len(run) - 1))
+            out.add(run[-1])
     return out
 
 
-def query_terms(word):
-    """The terms a folded word must all have in the index: up to ``MAX_TERMS_PER_WORD``
-    bigrams spread over it (the search checks the whole word afterwards)."""
-    grams = [word[i:i + 2] for i in range(len(word) - 1)]
-    if len(grams) <= MAX_TERMS_PER_WORD:
-        return sorted(set(grams))
-    step = (len(grams) - 1) / (MAX_TERMS_PER_WORD - 1)
-    return sorted({grams[round(i * step)] for i in range(MAX_TERMS_PER_WORD)})
+def word_conditions(word):
+    """What a folded query word needs from the index: ``("exact", [bigrams])`` that must all
+    be there, and ``("prefix", text)`` for each ASCII run or one-character word."""
+    exact, prefixes = [], []
+    for kind, run in runs_of(word):
+        if kind == "wide" and len(run) > 1:
+            # every other window still covers every character; the search checks the word whole
+            exact.extend(run[i:i + 2] for i in sorted({*range(0, len(run) - 1, 2), len(run) - 2}))
+        else:
+            prefixes.append(run)
+    if len(exact) > MAX_TERMS_PER_WORD:  # spread over the word; the search checks it whole
+        step = (len(exact) - 1) / (MAX_TERMS_PER_WORD - 1)
+        exact = [exact[round(i * step)] for i in range(MAX_TERMS_PER_WORD)]
+    if exact or len(prefixes) > 1:  # a lone digit such as the 2 of 2段取り narrows nothing
+        prefixes = [p for p in prefixes if len(p) > 1] or prefixes[:0]
+    conditions = [("prefix", p) for p in dict.fromkeys(prefixes)]
+    return ([("exact", sorted(set(exact)))] if exact else []) + conditions
+
+
+def word_in(word, folded):
+    """Whether every run of a query word is in the folded text (the search's final check)."""
+    runs = runs_of(word)
+    return bool(runs) and all(run in folded for _, run in runs)
 
 
 def words_of(query):
@@ -47,7 +80,7 @@ def words_of(query):
     for part in (query or "").split():
         for piece in SEPARATORS.split(fold(part)):
             piece = piece.strip("._-/")
-            if piece and not (len(piece) == 1 and piece.isascii()) and piece not in words:
+            if runs_of(piece) and not (len(piece) == 1 and piece.isascii()) and piece not in words:
                 words.append(piece)
     return words[:MAX_TOKENS]
 
@@ -83,6 +116,13 @@ class Synonyms:
         # A word that holds another alternative adds nothing: the shorter one finds it already.
         return {w: weight for w, weight in out.items()
                 if not any(o != w and o in w and out[o] >= weight for o in out)}
+
+    def group_of(self, word):
+        """The name of the group a folded word belongs to, or None."""
+        for name, group in zip(self.names, self.groups):
+            if word in group:
+                return fold(name)
+        return None
 
     def family(self, material):
         """The group a material belongs to (its first word), or the folded material itself."""
