@@ -89,6 +89,7 @@ class Synonyms:
     """Groups of words that mean the same material or method, one group per line."""
 
     def __init__(self, groups):
+        self.raw = [list(group) for group in groups if group]
         self.groups = [sorted({fold(w) for w in group if fold(w)}, key=len, reverse=True)
                        for group in groups]
         self.groups = [g for g in self.groups if g]

@@ -173,3 +173,18 @@ def test_similar_of_an_unknown_quote_answers_404(quotes, path, code):
 def test_search_needs_a_token(quotes):
     response = quotes.client.get("/api/v1/quotes/search", query_string={"q": "溶接"})
     assert response.status_code == 401 and response.get_json()["code"] == 401
+
+
+# -- the device's copy of the rules ----------------------------------------------------------
+
+def test_the_device_has_the_same_synonym_groups_as_the_server():
+    import json
+    import re
+    from pathlib import Path
+
+    from server.quote_text import DEFAULT_SYNONYMS, Synonyms
+    source = (Path(__file__).resolve().parents[1] / "pwa/js/quote-synonyms.js").read_text(encoding="utf-8")
+    device = json.loads(re.search(r"SYNONYMS = (\[.*?\]);", source, re.S).group(1).replace(",\n]", "\n]"))
+    server = Synonyms.load(DEFAULT_SYNONYMS)
+    assert [g[0] for g in device] == server.names
+    assert [sorted(g) for g in device] == [sorted(g) for g in Synonyms.load(DEFAULT_SYNONYMS).raw]

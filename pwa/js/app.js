@@ -20,6 +20,10 @@ import * as syncPage from "./ui/sync-page.js";
 import { syncStatus } from "./ui/sync-status.js";
 import * as visitForm from "./ui/visit-form.js";
 import * as visitPage from "./ui/visit-page.js";
+// Past-quote database
+import * as quoteForm from "./ui/quote-form.js";
+import * as quotePage from "./ui/quote-page.js";
+import * as quotes from "./ui/quotes.js";
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -36,6 +40,11 @@ const ROUTES = [
   [/^\/rules$/, rules],
   [/^\/conflicts$/, conflicts],
   [/^\/sync$/, syncPage],
+  // Past-quote database
+  [/^\/quotes$/, quotes],
+  [/^\/quotes\/new$/, quoteForm],
+  [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
+  [/^\/quotes\/([\w-]+)$/, quotePage],
 ];
 
 let cleanup = null;
@@ -98,6 +107,7 @@ function renderHeader() {
         h("a", { href: "#/customers" }, t("nav.customers")),
         inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
         h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
+        h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         h("a", { href: "#/sync" }, t("nav.sync"))) : null,
       h("button", {

@@ -93,7 +93,8 @@ function timeline(bundle, contacts, names, unsent) {
     const body = ITEM[entity](record, contacts, names);
     const badge = pending ? h("span", { class: "badge pending" }, t("record.unsent")) : null;
     const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when, badge), body];
-    const href = entity === "visits" ? `#/visits/${record.id}` : entity === "requests" ? `#/requests/${record.id}` : null;
+    const href = entity === "visits" ? `#/visits/${record.id}` : entity === "requests" ? `#/requests/${record.id}`
+      : entity === "quotes" ? `#/quotes/${record.id}` : null;
     return h("li", { class: ["item", entity], dataset: { id: record.id } },
       href ? h("a", { class: "item-link", href }, content) : h("div", { class: "item-static" }, content));
   }));
