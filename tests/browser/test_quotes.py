@@ -76,3 +76,29 @@ def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_th
     assert draft["source_quote_id"] == ids["shaft_sus"]
     assert "びびり" in draft["carried_notes"] and draft["actual_cost"] is None and draft["difficulties"] is None
     assert any(q["id"] == draft["id"] for q in idb_all(page, "quotes"))
+
+
+def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_server(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_role("link", name="山田製作所").first.click()
+    page.get_by_test_id("new-quote").click()
+    page.get_by_test_id("quote-product").fill("ﾌﾗﾝｼﾞ")
+    page.get_by_test_id("quote-material").fill("ＳＵＳ３１６Ｌ")
+    page.get_by_test_id("quote-dimensions").fill("φ１５０×ｔ１６")
+    page.get_by_test_id("quote-processing_method").fill("旋盤")
+    page.get_by_test_id("quote-amount").fill("12.5")
+    page.get_by_test_id("save-quote").click()
+    expect(page.locator("[data-field=amount] .field-error")).to_contain_text("整数")
+    page.get_by_test_id("quote-amount").fill("320000")
+    page.get_by_test_id("save-quote").click()
+    expect(page.get_by_test_id("quote-heading")).to_have_text("ﾌﾗﾝｼﾞ")
+    page.get_by_test_id("nav-quotes").click()
+    page.get_by_test_id("quote-q").fill("ステンレス ふらんじ")
+    expect(page.get_by_test_id("quote-results").get_by_role("listitem")).to_have_count(1)
+    context.set_offline(False)
+    wait_synced(page)
+    found = live.device("office").client.get(
+        "/api/v1/quotes/search", query_string={"q": "フランジ", "length_min": 150},
+        headers=live.device("office").headers).get_json()["results"]
+    assert [r["quote"]["material"] for r in found] == ["ＳＵＳ３１６Ｌ"]

@@ -51,7 +51,8 @@ function page(bundle, unsent) {
       timeline(bundle, contacts, names, unsent)),
     actionBar(
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
-      linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" })),
+      linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
+      linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" })),
   ];
 }
 
