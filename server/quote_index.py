@@ -45,24 +45,27 @@ class QuoteIndex(Base):
         Index("ix_quote_index_family", "material_family", "length_mm"),
         Index("ix_quote_index_material_recent", "material_family", "submitted_ms"),
         Index("ix_quote_index_method_family", "method_family", "submitted_ms"),
+        Index("ix_quote_index_method_length", "method_family", "length_mm"),
         Index("ix_quote_index_product", "product", "length_mm"),
+        Index("ix_quote_index_drawing", "drawing_no"),
         Index("ix_quote_index_submitted", "submitted_ms"),
     )
 
 
 class QuoteTerm(Base):
-    """One bigram (or final character) of a quote's folded text and the best field weight
-    it occurs in."""
+    """One term of a quote's folded text, the best field weight it occurs in, and the quote's
+    submitted time: the key orders each term's postings best and newest first, so a search
+    reads the first few and stops."""
 
     __tablename__ = "quote_terms"
 
     term: Mapped[str] = mapped_column(TERM, primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submitted_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     quote_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    weight: Mapped[int] = mapped_column(Integer)
 
-    # The weight rides in the primary key's index (clustered on SQLite, INCLUDE on
-    # PostgreSQL) so a search reads postings without touching the table.
-    __table_args__ = (Index("ix_quote_terms_quote", "quote_id"),
+    # (quote_id, term) answers "does this quote hold that term?" and deletes a quote's terms.
+    __table_args__ = (Index("ix_quote_terms_quote", "quote_id", "term"),
                       {"sqlite_with_rowid": False})
 
 
@@ -102,7 +105,8 @@ def index_rows(quote, words=None):
         for term in terms_of(fold(quote.get(field))):
             if weights.get(term, 0) < weight:
                 weights[term] = weight
-    terms = [dict(term=t, quote_id=quote["id"], weight=w) for t, w in weights.items()]
+    terms = [dict(term=t, weight=w, submitted_ms=row["submitted_ms"], quote_id=quote["id"])
+             for t, w in weights.items()]
     return row, terms
 
 

@@ -7,7 +7,8 @@ each one matched.
 import json
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, false, func, or_, select, union_all
+from sqlalchemy import and_, exists, false, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from sync.models import Record
 from sync.scope import customer_ids_in_scope, readable
@@ -19,77 +20,104 @@ from .text import fold
 
 JST = timezone(timedelta(hours=9))
 CANDIDATES = 60
+PROBE = 1000
+NEAR = 20
+LAST_CHARACTER = "\U0010ffff"
 EXACT_BONUS = 1.0
 
 
-def in_scope(actor):
-    """A WHERE clause over ``QuoteIndex`` for the quotes of customers the actor sees."""
+def in_scope(session, actor):
+    """A WHERE clause over ``QuoteIndex`` for the quotes of customers the actor sees (None
+    for everyone's). The ids are read first: a list the database probes per row is much
+    cheaper than the scope's union evaluated inside every scan."""
     if actor.sees_everything:
-        return QuoteIndex.quote_id.isnot(None)
-    return QuoteIndex.customer_id.in_(customer_ids_in_scope(actor))
+        return None
+    ids = sorted(set(session.execute(customer_ids_in_scope(actor)).scalars()))
+    # coalesce() keeps the planner from walking the customer index and sorting what it finds:
+    # the scans here read the best and newest first and stop, checking the list as they go.
+    return func.coalesce(QuoteIndex.customer_id, "").in_(ids)
 
 
-def condition_matches(condition):
-    """A select of (quote_id, w) for quotes whose index satisfies one word condition."""
+def clause(table, condition):
+    """The WHERE clause of one word condition over a ``quote_terms`` alias."""
     kind, value = condition
     if kind == "prefix":
-        where, having = and_(QuoteTerm.term >= value, QuoteTerm.term < value + "\U0010ffff"), None
-    else:
-        where, having = QuoteTerm.term.in_(value), func.count() == len(value)
-    query = (select(QuoteTerm.quote_id, func.max(QuoteTerm.weight).label("w"))
-             .where(where).group_by(QuoteTerm.quote_id))
-    return query.having(having) if having is not None else query
+        return and_(table.term >= value, table.term < value + LAST_CHARACTER)
+    return table.term == value
 
 
-def word_matches(word):
-    """A select of (quote_id, w): quotes whose index holds the word (all its conditions)."""
-    parts = [condition_matches(c).subquery() for c in word_conditions(word)]
-    first = parts[0]
-    query = select(first.c.quote_id, first.c.w)
-    for part in parts[1:]:
-        query = query.join(part, part.c.quote_id == first.c.quote_id)
-    return query
+def holds(condition, quote_id):
+    """Whether the quote ``quote_id`` has a term meeting the condition (an index seek)."""
+    other = aliased(QuoteTerm)
+    return exists().where(other.quote_id == quote_id, clause(other, condition))
 
 
-def text_candidates(words):
-    """A subquery of (quote_id, score): per query word the weight of its best field, summed."""
-    hits = union_all(*[word_matches(word) for word in words]).subquery()
-    return (select(hits.c.quote_id, func.sum(hits.c.w).label("score"))
-            .group_by(hits.c.quote_id).subquery())
+def postings(session, conditions, families):
+    """How many postings each condition (and quotes each ``(column, family)``) has, counted
+    up to ``PROBE``, enough to pick the rarest to drive a scan, in one round trip."""
+    probes = [select(literal(1)).where(clause(QuoteTerm, c)) for c in conditions]
+    probes += [select(literal(1)).where(column == family) for column, family in families]
+    counts = [select(func.count()).select_from(p.limit(PROBE).subquery()).scalar_subquery() for p in probes]
+    row = session.execute(select(*counts)).one() if counts else ()
+    return dict(zip([*conditions, *families], row))
 
 
-def candidate_statements(query_words, families, query):
-    """The statements whose union holds the best quotes: the words as typed, and, for each
-    word naming a material or method group (ステンレス, アルミ, 鉄…), that group's quotes
-    holding the other words, newest first."""
-    recent = QuoteIndex.submitted_ms.desc()
-    if not query_words:
-        return [select(QuoteIndex.quote_id).order_by(*exact_first(query), recent)]
-    hits = text_candidates(query_words)
-    statements = [select(QuoteIndex.quote_id).join(hits, hits.c.quote_id == QuoteIndex.quote_id)
-                  .order_by(hits.c.score.desc(), *exact_first(query), recent)]
+def scan(conditions, counts, quote_filters, whole_words=True):
+    """Quotes meeting every condition, read from the rarest one's postings best and newest
+    first (the others checked by index seeks); ``quote_filters`` are over ``QuoteIndex``.
+
+    A prefix drives as the whole word (``sus304``), whose postings are in order; with
+    ``whole_words=False`` it drives as the prefix (``sus304l`` too), which needs a sort."""
+    driver = min(conditions, key=lambda c: (counts[c], c[0] == "prefix"))
+    where = (QuoteTerm.term == driver[1]) if whole_words else clause(QuoteTerm, driver)
+    statement = select(QuoteTerm.quote_id).where(
+        where, *[holds(c, QuoteTerm.quote_id) for c in conditions if c != driver])
+    if quote_filters:
+        statement = statement.join(QuoteIndex, QuoteIndex.quote_id == QuoteTerm.quote_id).where(*quote_filters)
+    return statement.order_by(QuoteTerm.weight.desc(), QuoteTerm.submitted_ms.desc())
+
+
+FAMILY_COLUMNS = (QuoteIndex.material_family, QuoteIndex.method_family)
+
+
+def candidate_statements(session, query_words, families, quote_filters):
+    """Statements for the best quotes: those holding every word, and for each word naming a
+    material or method group (ステンレス, アルミ, 鉄…) that family's quotes holding the others;
+    then, run only when too few were found, prefixes and each word alone."""
+    conditions = {word: word_conditions(word) for word in query_words}
+    kin = sorted({(column, family) for family in families.values() if family for column in FAMILY_COLUMNS},
+                 key=lambda k: (k[0].key, k[1]))
+    counts = postings(session, sorted({c for cs in conditions.values() for c in cs}), kin)
+    every = [c for word in query_words for c in conditions[word]]
+    statements = [scan(every, counts, quote_filters)]
+    fallback = []
+    if any(kind == "prefix" for kind, _ in every):
+        fallback.append(scan(every, counts, quote_filters, whole_words=False))
     for word, family in families.items():
-        if not family:
-            continue
-        others = [w for w in query_words if w != word]
-        for column in (QuoteIndex.material_family, QuoteIndex.method_family):
-            statement = select(QuoteIndex.quote_id).where(column == family)
-            if others:
-                rest = text_candidates(others)
-                statement = (statement.join(rest, rest.c.quote_id == QuoteIndex.quote_id)
-                             .order_by(rest.c.score.desc(), recent))
-            statements.append(statement.order_by(recent))
-    return statements
+        for column in FAMILY_COLUMNS:
+            if not family or not counts[(column, family)]:
+                continue
+            rest = [c for other in query_words if other != word for c in conditions[other]]
+            if rest and min(counts[c] for c in rest) < counts[(column, family)]:
+                statements.append(scan(rest, counts, [*quote_filters, column == family]))
+            else:
+                statements.append(select(QuoteIndex.quote_id).where(
+                    column == family, *[holds(c, QuoteIndex.quote_id) for c in rest], *quote_filters)
+                    .order_by(QuoteIndex.submitted_ms.desc()))
+    if len(query_words) > 1:
+        fallback += [scan(conditions[word], counts, quote_filters) for word in query_words]
+    return statements, fallback
 
 
-def exact_first(query):
-    """ORDER BY terms putting quotes whose material or method holds the very word typed in a
-    filter before those found through a synonym."""
-    out = []
-    for name, column in (("material", QuoteIndex.material), ("processing_method", QuoteIndex.method)):
-        if query.get(name):
-            out.append(case((column.contains(fold(query[name]), autoescape=True), 0), else_=1))
-    return out
+def filter_statements(query, quote_filters):
+    """Statements for a search by filters alone, newest first: the material or method as
+    typed before those of its family."""
+    recent = QuoteIndex.submitted_ms.desc()
+    typed = [column.contains(fold(query[name]), autoescape=True)
+             for name, column in (("material", QuoteIndex.material), ("processing_method", QuoteIndex.method))
+             if query.get(name)]
+    first = [select(QuoteIndex.quote_id).where(*typed, *quote_filters).order_by(recent)] if typed else []
+    return first + [select(QuoteIndex.quote_id).where(*quote_filters).order_by(recent)]
 
 
 def filter_conditions(query, words):
@@ -127,15 +155,28 @@ def search(session, actor, query):
     """The quotes matching ``query`` (the loaded search parameters), best first."""
     words = synonyms()
     query_words = words_of(query.get("q"))
+    # A product or drawing-number filter also finds its candidates through the term index.
+    query_words += [w for name in ("product", "drawing_no") for w in words_of(query.get(name))
+                    if w not in query_words]
     filters = filter_conditions(query, words)
     if not query_words and not filters:
         return []
     families = {w: words.group_of(w) for w in query_words}
     limit = query.get("limit", 20)
+    quote_filters = [c for c in [in_scope(session, actor), *filters] if c is not None]
+    if query_words:
+        statements, singles = candidate_statements(session, query_words, families, quote_filters)
+    else:
+        statements, singles = filter_statements(query, quote_filters), []
     ids = []
-    for statement in candidate_statements(query_words, families, query):
-        statement = statement.where(in_scope(actor), *filters).limit(max(CANDIDATES, limit * 3))
-        ids.extend(i for i in session.execute(statement).scalars() if i not in ids)
+    for statement in statements + [None] + singles:
+        if statement is None:  # the quotes holding only some of the words, if too few hold all
+            if len(ids) >= limit:
+                break
+            continue
+        for quote_id in session.execute(statement.limit(max(CANDIDATES, limit * 3))).scalars():
+            if quote_id not in ids:
+                ids.append(quote_id)
     quotes = load_quotes(session, ids)
     results = []
     for quote_id in ids:
@@ -226,38 +267,17 @@ def readable_quote(session, actor, quote_id):
 def similar(session, actor, quote, limit=10):
     """Past quotes most like ``quote``, each with its score and why."""
     target, _ = index_rows(quote)
-    length = target["length_mm"]
-    base = select(QuoteIndex.quote_id).where(QuoteIndex.quote_id != quote["id"], in_scope(actor))
-    recent = QuoteIndex.submitted_ms.desc()
-    queries = []
-    if target["material_family"]:
-        nearby = base.where(QuoteIndex.material_family == target["material_family"])
-        if length:
-            nearby = nearby.where(QuoteIndex.length_mm.between(length / 2, length * 2)).order_by(
-                func.abs(QuoteIndex.length_mm - length))
-        queries.append(nearby.order_by(recent).limit(CANDIDATES))
-    if target["method"]:
-        same_method = base.where(QuoteIndex.method == target["method"])
-        if length:
-            same_method = same_method.where(QuoteIndex.length_mm.between(length / 2, length * 2)).order_by(
-                func.abs(QuoteIndex.length_mm - length))
-        queries.append(same_method.order_by(recent).limit(CANDIDATES))
-    if target["product"] and len(target["product"]) > 1:
-        product_terms = sorted(terms_of(target["product"]) - {target["product"][-1]})
-        queries.append(
-            select(QuoteTerm.quote_id).join(QuoteIndex, QuoteIndex.quote_id == QuoteTerm.quote_id)
-            .where(QuoteTerm.term.in_(product_terms), QuoteTerm.weight >= 3,
-                   QuoteTerm.quote_id != quote["id"], in_scope(actor))
-            .group_by(QuoteTerm.quote_id).order_by(func.count().desc()).limit(CANDIDATES // 2))
-    if target["product"]:
-        same = base.where(QuoteIndex.product == target["product"])
-        if length:
-            same = same.order_by(func.abs(func.coalesce(QuoteIndex.length_mm, 0) - length))
-        queries.append(same.order_by(recent).limit(CANDIDATES))
+    base = select(QuoteIndex.quote_id).where(
+        QuoteIndex.quote_id != quote["id"], *[c for c in [in_scope(session, actor)] if c is not None])
+    statements = []
+    for column, key in ((QuoteIndex.material_family, "material_family"),
+                        (QuoteIndex.method_family, "method_family"), (QuoteIndex.product, "product")):
+        if target[key]:
+            statements.extend(nearest(base.where(column == target[key]), target["length_mm"]))
     if target["drawing_no"]:
-        queries.append(base.where(QuoteIndex.drawing_no == target["drawing_no"]).limit(20))
+        statements.append(base.where(QuoteIndex.drawing_no == target["drawing_no"]).limit(NEAR))
     ids = []
-    for statement in queries:
+    for statement in statements:
         ids.extend(i for i in session.execute(statement).scalars() if i not in ids)
     rows = {row.quote_id: dict(row._mapping) for row in session.execute(
         select(*QuoteIndex.__table__.columns).where(QuoteIndex.quote_id.in_(ids)))} if ids else {}
@@ -271,6 +291,15 @@ def similar(session, actor, quote, limit=10):
                 results.append({"quote": quotes[quote_id], "score": round(score, 3), "why": why})
     results.sort(key=lambda r: (-r["score"], -instant_key(r["quote"])))
     return results[:limit]
+
+
+def nearest(statement, length):
+    """The quotes of ``statement`` nearest in length on either side (two index range scans),
+    or the newest when the length is unknown."""
+    if not length:
+        return [statement.order_by(QuoteIndex.submitted_ms.desc()).limit(NEAR)]
+    return [statement.where(QuoteIndex.length_mm >= length).order_by(QuoteIndex.length_mm).limit(NEAR),
+            statement.where(QuoteIndex.length_mm < length).order_by(QuoteIndex.length_mm.desc()).limit(NEAR)]
 
 
 def resemblance(target, text, other, quote):

@@ -50,8 +50,8 @@ def terms_of(folded):
 
 
 def word_conditions(word):
-    """What a folded query word needs from the index: ``("exact", [bigrams])`` that must all
-    be there, and ``("prefix", text)`` for each ASCII run or one-character word."""
+    """What a folded query word needs from the index, all of it: ``("term", bigram)`` for
+    the Japanese, ``("prefix", text)`` for each ASCII run or one-character word."""
     exact, prefixes = [], []
     for kind, run in runs_of(word):
         if kind == "wide" and len(run) > 1:
@@ -64,8 +64,8 @@ def word_conditions(word):
         exact = [exact[round(i * step)] for i in range(MAX_TERMS_PER_WORD)]
     if exact or len(prefixes) > 1:  # a lone digit such as the 2 of 2段取り narrows nothing
         prefixes = [p for p in prefixes if len(p) > 1] or prefixes[:0]
-    conditions = [("prefix", p) for p in dict.fromkeys(prefixes)]
-    return ([("exact", sorted(set(exact)))] if exact else []) + conditions
+    return ([("term", b) for b in dict.fromkeys(exact)]
+            + [("prefix", p) for p in dict.fromkeys(prefixes)])
 
 
 def word_in(word, folded):

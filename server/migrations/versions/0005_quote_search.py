@@ -36,16 +36,19 @@ def upgrade():
     op.create_index('ix_quote_index_family', 'quote_index', ['material_family', 'length_mm'])
     op.create_index('ix_quote_index_material_recent', 'quote_index', ['material_family', 'submitted_ms'])
     op.create_index('ix_quote_index_method_family', 'quote_index', ['method_family', 'submitted_ms'])
+    op.create_index('ix_quote_index_method_length', 'quote_index', ['method_family', 'length_mm'])
     op.create_index('ix_quote_index_product', 'quote_index', ['product', 'length_mm'])
+    op.create_index('ix_quote_index_drawing', 'quote_index', ['drawing_no'])
     op.create_index('ix_quote_index_submitted', 'quote_index', ['submitted_ms'])
     op.create_table(
         'quote_terms',
         sa.Column('term', TERM, nullable=False),
-        sa.Column('quote_id', sa.String(length=36), nullable=False),
         sa.Column('weight', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('term', 'quote_id', postgresql_include=['weight']),
+        sa.Column('submitted_ms', sa.BigInteger(), nullable=False),
+        sa.Column('quote_id', sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint('term', 'weight', 'submitted_ms', 'quote_id'),
         sqlite_with_rowid=False)
-    op.create_index('ix_quote_terms_quote', 'quote_terms', ['quote_id'])
+    op.create_index('ix_quote_terms_quote', 'quote_terms', ['quote_id', 'term'])
     # The index rules live in server.quote_text; the backfill applies today's rules once.
     from server.quote_index import backfill
     backfill(Session(bind=op.get_bind()))
