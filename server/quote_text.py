@@ -62,8 +62,9 @@ def word_conditions(word):
     if len(exact) > MAX_TERMS_PER_WORD:  # spread over the word; the search checks it whole
         step = (len(exact) - 1) / (MAX_TERMS_PER_WORD - 1)
         exact = [exact[round(i * step)] for i in range(MAX_TERMS_PER_WORD)]
-    if exact or len(prefixes) > 1:  # a lone digit such as the 2 of 2段取り narrows nothing
-        prefixes = [p for p in prefixes if len(p) > 1] or prefixes[:0]
+    narrowing = [p for p in prefixes if not (len(p) == 1 and p.isascii())]
+    if exact or narrowing:  # a lone digit such as the 2 of 2段取り narrows nothing
+        prefixes = narrowing
     return ([("term", b) for b in dict.fromkeys(exact)]
             + [("prefix", p) for p in dict.fromkeys(prefixes)])
 

@@ -131,6 +131,13 @@ def test_similar_quotes_of_a_rep_stay_in_their_scope(quotes):
 
 # -- bad queries ---------------------------------------------------------------------------
 
+@pytest.mark.parametrize("q", ["2段", "2 段", "a1", "×××", "φ", "ー", "-1", "1.2.3.4", "段取り2", "t", "ｱ",
+                               "SUS304 " * 25, "溶接" * 100, "\u3000", "🔧 溶接", "ys-", "--", "/", "0"])
+def test_an_odd_query_never_fails(quotes, q):
+    response = quotes.search(q=q)
+    assert response.status_code == 200 and isinstance(response.get_json()["results"], list)
+
+
 @pytest.mark.parametrize("params", [
     {}, {"q": ""}, {"q": "   "}, {"q": '" OR * NEAR('}, {"q": "'; DROP TABLE records; --"},
     {"q": "%_%"}, {"q": "NEAR(a b) AND \"x\"*"}, {"q": "\\"},
