@@ -127,7 +127,7 @@ export function searchQuotes(entries, { q = "", material = "", method = "", leng
     }
     const [score, why] = explain(entry, words);
     if (words.length && score === 0) continue;
-    results.push({ quote: entry.quote, score, why });
+    results.push({ quote: entry.quote, score, why, customer: entry.customer || "" });
   }
   const when = (quote) => Date.parse(quote.submitted_at || quote.created_at) || 0;
   results.sort((a, b) => (b.score - a.score) || (when(b.quote) - when(a.quote)));

@@ -39,7 +39,7 @@ export async function render(view, { query, navigate }) {
     }, SHOWN);
     summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total: entries.length })
       : t("quotes.none", { total: entries.length });
-    mount(list, ...hits.map((hit) => row(hit, entries)));
+    mount(list, ...hits.map(row));
     const params = new URLSearchParams(Object.entries({
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
       min: controls.lengthMin.value, max: controls.lengthMax.value }).filter(([, v]) => v));
@@ -60,8 +60,7 @@ export async function render(view, { query, navigate }) {
   return onData(async () => { entries = await quoteEntries(); show(); });
 }
 
-function row({ quote, why }, entries) {
-  const customer = entries.find((e) => e.quote.id === quote.id)?.customer || "";
+function row({ quote, why, customer }) {
   const terms = (field) => why.filter((w) => w.field === field).map((w) => w.term);
   const part = (field) => (quote[field] ? marked(quote[field], terms(field)) : null);
   return h("li", { dataset: { id: quote.id } },
