@@ -110,11 +110,12 @@ def index_rows(quote, words=None):
     return row, terms
 
 
-def reindex(session, quotes):
-    """Replace the index entries of ``quotes`` (wire dicts, or ``(id, None)`` when deleted)."""
-    ids = [q["id"] for q in quotes]
-    if not ids:
+def reindex(session, quotes, fresh=()):
+    """Replace the index entries of ``quotes`` (wire dicts; deleted ones leave the index);
+    the ids in ``fresh`` were just created, so there is nothing of theirs to delete."""
+    if not quotes:
         return
+    ids = [q["id"] for q in quotes if q["id"] not in fresh]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         session.execute(delete(QuoteTerm).where(QuoteTerm.quote_id.in_(chunk)))
@@ -136,7 +137,7 @@ def reindex(session, quotes):
 def records_written(session, touched):
     """Push hook: index the quotes a push wrote, in its transaction."""
     quotes = [dict(w.data, id=w.id, deleted=w.deleted) for w in touched if w.entity == "quotes"]
-    reindex(session, quotes)
+    reindex(session, quotes, fresh={w.id for w in touched if w.entity == "quotes" and w.created})
 
 
 def backfill(session):
