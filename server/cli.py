@@ -24,7 +24,9 @@ def main():
 
 
 def register(app):
-    for command in (serve, create_user_command, demo, revoke_device_command, compact, routes):
+    from .quote_cli import reindex_quotes  # past-quote database
+    for command in (serve, create_user_command, demo, revoke_device_command, compact, routes,
+                    reindex_quotes):
         app.cli.add_command(command)
 
 

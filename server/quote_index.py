@@ -77,6 +77,9 @@ def synonyms():
     return _synonyms[path]
 
 
+synonyms.cache_clear = _synonyms.clear
+
+
 def instant_ms(value):
     if not value:
         return None
@@ -141,13 +144,15 @@ def records_written(session, touched):
 
 
 def backfill(session):
-    """Index every live quote (used by the migration and ``genba`` maintenance)."""
+    """Index every live quote afresh and return how many (migration 0005, ``genba reindex-quotes``)."""
     rows = session.execute(select(Record.data).where(
         Record.entity == "quotes", Record.deleted == false(), Record.compacted == false())).scalars()
-    batch = []
+    batch, count = [], 0
     for data in rows:
         batch.append(json.loads(data))
+        count += 1
         if len(batch) == 1000:
             reindex(session, batch)
             batch = []
     reindex(session, batch)
+    return count

@@ -61,3 +61,22 @@ def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_p
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_reindex_applies_an_edited_synonym_list(app, device, tmp_path):
+    office = device("office")
+    customer = office.create("customers", name="山田製作所")
+    quote = office.create("quotes", customer_id=customer["id"], product="ブラケット", material="A2017")
+
+    def found(word):
+        body = office.client.get("/api/v1/quotes/search", query_string={"q": word},
+                                 headers=office.headers).get_json()
+        return [r["quote"]["id"] for r in body["results"]]
+
+    assert found("ジュラルミン") == []
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("# 社内の呼び方\nジュラルミン, ジュラ, A2017\n", encoding="utf-8")
+    app.config["QUOTE_SYNONYMS_FILE"] = str(synonyms)
+    result = app.test_cli_runner().invoke(args=["reindex-quotes"])
+    assert result.exit_code == 0 and "indexed 1 quotes" in result.output
+    assert found("ジュラ") == [quote["id"]]
