@@ -1,8 +1,8 @@
 """Search past quotes in Japanese, and rank the quotes most like one quote.
 
-The database narrows the candidates (bigram terms, filters, scope, in one statement); the
-few best are then checked and scored here against the folded fields, which also says why
-each one matched.
+The database finds a few dozen candidates by reading term postings best and newest first
+(filters and scope checked as it goes) and stops; those are then checked and scored here
+against the folded fields, which also says why each one matched.
 """
 import json
 from datetime import datetime, time, timedelta, timezone
