@@ -16,7 +16,8 @@ figures (the machine is shared). Run:
     .venv/bin/python bench/quote_search_bench.py --database sqlite
     .venv/bin/python bench/quote_search_bench.py --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-(``--quotes N`` scales it down; ``--keep DIR`` keeps the SQLite file to reuse next time.)
+(``--quotes N`` scales it down; ``--keep DIR`` (SQLite) or ``--keep NAME`` (PostgreSQL) keeps
+the seeded database to reuse next time.)
 """
 import argparse
 import os
@@ -202,7 +203,8 @@ def main():
     parser.add_argument("--quotes", type=int, default=100000)
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", help="a folder to keep the SQLite database in and reuse")
+    parser.add_argument("--keep", help="keep the database to reuse next time: a folder for SQLite, "
+                                       "a database name for PostgreSQL")
     args = parser.parse_args()
     import flask_migrate
     from sqlalchemy import create_engine, text
@@ -218,11 +220,14 @@ def main():
             path.parent.mkdir(parents=True, exist_ok=True)
             url, fresh = f"sqlite:///{path}", not path.exists()
         else:
-            name = f"genba_quote_bench_{uuid.uuid4().hex[:8]}"
+            name = args.keep or f"genba_quote_bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(make_url(args.database), isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            url, fresh, dropped = make_url(args.database).set(database=name).render_as_string(hide_password=False), True, name
+                fresh = not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+                if fresh:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            url = make_url(args.database).set(database=name).render_as_string(hide_password=False)
+            dropped = None if args.keep else name
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder,
                           "RATELIMIT_ENABLED": False, "BENCH_QUOTES": args.quotes})
         try:
@@ -233,10 +238,9 @@ def main():
                 print(f"seeding {args.customers} customers and {args.quotes} quotes on {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]} …", flush=True)
                 seconds = seed(app, args.customers, args.quotes)
                 print(f"seeded in {seconds:.0f} s ({args.quotes / seconds:.0f} quotes/s, index included)")
-            if dropped:
-                with app.app_context():
-                    db.session.execute(text("ANALYZE"))
-                    db.session.commit()
+            if args.database != "sqlite" and fresh:  # what autovacuum does soon after a bulk load
+                with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+                    conn.execute(text("VACUUM ANALYZE"))
             load = os.getloadavg()
             figures, empty = measure(app, args.rounds)
             load_after = os.getloadavg()

@@ -7,7 +7,7 @@ against the folded fields, which also says why each one matched.
 import json
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select
+from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from sync.models import Record
@@ -47,9 +47,13 @@ def clause(table, condition):
 
 
 def holds(condition, quote_id):
-    """Whether the quote ``quote_id`` has a term meeting the condition (an index seek)."""
+    """Whether the quote ``quote_id`` has a term meeting the condition (an index seek).
+
+    OFFSET 0 keeps PostgreSQL from turning the EXISTS into a semi-join that reads every
+    posting of the other term first; asked per row, it stops with the scan."""
     other = aliased(QuoteTerm)
-    return exists().where(other.quote_id == quote_id, clause(other, condition))
+    return (select(literal(1)).where(other.quote_id == quote_id, clause(other, condition))
+            .offset(0).exists())
 
 
 def postings(session, conditions, families):
