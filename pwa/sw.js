@@ -6,7 +6,7 @@
 // /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
 // offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
 
-const VERSION = 6;
+const VERSION = 7;
 const CACHE = `genba-shell-v${VERSION}`;
 const APP = `/app/v${VERSION}/`;
 // Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).
@@ -29,6 +29,8 @@ const FILES = [
   "js/messages-ja.js",
   "js/outbox.js",
   "js/photos.js",
+  "js/quote-search.js",
+  "js/quote-synonyms.js",
   "js/records.js",
   "js/seen.js",
   "js/store.js",
@@ -51,6 +53,9 @@ const FILES = [
   "js/ui/login.js",
   "js/ui/my-requests.js",
   "js/ui/photos.js",
+  "js/ui/quote-form.js",
+  "js/ui/quote-page.js",
+  "js/ui/quotes.js",
   "js/ui/request-form.js",
   "js/ui/request-history.js",
   "js/ui/request-page.js",

@@ -30,12 +30,13 @@ def create_app(test_config=None):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=MIGRATIONS)
 
-    from . import admin, auth, cli, customers, errors, openapi, pwa, requests_api, routing_api, sync_api
+    from . import admin, auth, cli, customers, errors, openapi, pwa, quotes_api, requests_api, routing_api, sync_api
     from . import deals_api  # deals, ball and follow-up (issue 6)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     auth.limiter.init_app(app)
     errors.register(app)
-    for module in (auth, sync_api, customers, routing_api, requests_api, admin, openapi, deals_api):
+    for module in (auth, sync_api, customers, routing_api, requests_api, admin, openapi, deals_api,
+                   quotes_api):  # quotes_api: past-quote database
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     from . import attachments  # photos and files (issue 8)
     app.register_blueprint(attachments.bp, url_prefix="/api/v1")

@@ -24,7 +24,9 @@ def main():
 
 
 def register(app):
-    for command in (serve, create_user_command, demo, revoke_device_command, compact, routes):
+    from .quote_cli import reindex_quotes  # past-quote database
+    for command in (serve, create_user_command, demo, revoke_device_command, compact, routes,
+                    reindex_quotes):
         app.cli.add_command(command)
 
 
@@ -79,6 +81,7 @@ def demo():
     from sync.push import apply_push
 
     from .demo_data import DEMO_USERS, demo_batches
+    from .quote_index import records_written
     from .routing import router
 
     session = writing_session()
@@ -93,7 +96,8 @@ def demo():
         session = writing_session()
         results, _ = apply_push(session, actor, mutations, now_ms=int(time.time() * 1000),
                                 server_node=current_app.config["SERVER_NODE"],
-                                hooks={"route_request": router(session)})
+                                hooks={"route_request": router(session),
+                                       "records_written": records_written})  # quote search index
         session.commit()
         for result in results:
             counts[result["status"]] = counts.get(result["status"], 0) + 1

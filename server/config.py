@@ -37,3 +37,5 @@ class Config:
         self.FOLLOW_UP_DAYS = parse_follow_up(
             os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Past-quote database: the editable synonym list (None: server/quote_synonyms.txt).
+        self.QUOTE_SYNONYMS_FILE = os.environ.get("QUOTE_SYNONYMS_FILE") or None

@@ -920,7 +920,7 @@ class DemoBuilder:
             difficulties.append(MATERIAL_DIFFICULTIES[material])
         day = _past_workday(self.today, days_ago)
         submitted_at = _instant(day, rng)
-        cost_ratio = rng.uniform(0.66, 1.04)
+        cost_ratio = rng.uniform(0.66, 1.25)  # past-quote database: some jobs cost more than quoted
         self.quote_seq += 1
         self.add(f"quote-{self.quote_seq}", "quotes", author, {
             "customer_id": customer.record_id,

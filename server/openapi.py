@@ -5,7 +5,7 @@ from flask import Blueprint
 
 from sync.entities import ENTITIES
 
-from . import routing_api, schemas
+from . import quotes_api, routing_api, schemas
 
 bp = Blueprint("openapi", __name__)
 
@@ -186,6 +186,28 @@ OPERATIONS.update({
         "security": BEARER, "parameters": [ATTACHMENT_ID],
         "responses": {200: {"description": "image/jpeg"}, 401: ERRORS[401], 404: NOT_FOUND}}},
 })
+# Past-quote database (issue 7).
+OPERATIONS["/quotes/search"] = {"get": {
+    "summary": "Search past quotes in Japanese (width, kana, case folded; synonyms; 2-character words)",
+    "description": "Free text `q` and/or filters; neither answers no results. Each result says `why`.",
+    "security": BEARER,
+    "parameters": [query("q", "free text, up to 200 characters"), query("customer_id", "one customer"),
+                   query("material", "material, synonyms included (ステンレス finds SUS304)"),
+                   query("processing_method", "processing method, e.g. 旋盤"), query("product", "product name"),
+                   query("drawing_no", "drawing number or part of it"),
+                   query("length_min", "longest dimension at least (mm)", type_="number"),
+                   query("length_max", "longest dimension at most (mm)", type_="number"),
+                   query("submitted_from", "submitted on or after (YYYY-MM-DD, Japan)"),
+                   query("submitted_to", "submitted on or before (YYYY-MM-DD, Japan)"),
+                   query("limit", "at most this many (1-100, default 20)", type_="integer")],
+    "responses": {200: ok("QuoteResults"), 400: ERRORS[400], 401: ERRORS[401]}}}
+OPERATIONS["/quotes/{quote_id}/similar"] = {"get": {
+    "summary": "Past quotes most like this one: material, method, dimensions, product, text; each with `why`",
+    "security": BEARER,
+    "parameters": [{"in": "path", "name": "quote_id", "required": True, "schema": {"type": "string"}},
+                   query("limit", "at most this many (1-50, default 10)", type_="integer")],
+    "responses": {200: ok("QuoteResults"), 400: ERRORS[400], 401: ERRORS[401],
+                  404: {"description": "no such quote in your scope"}}}}
 
 SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "RuleList": schemas.RuleListSchema, "Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
@@ -193,7 +215,8 @@ SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "Pull": schemas.PullSchema, "BucketDigest": schemas.BucketDigestSchema,
            "Range": schemas.RangeSchema, "CustomerSearch": schemas.CustomerSearchSchema,
            "DeadLetterList": schemas.DeadLetterListSchema,
-           "Calendar": schemas.CalendarSchema, "Error": schemas.ErrorSchema}
+           "Calendar": schemas.CalendarSchema, "Error": schemas.ErrorSchema,
+           "QuoteResults": quotes_api.QuoteResultsSchema}  # past-quote database
 
 
 def build_spec():

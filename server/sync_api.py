@@ -17,6 +17,7 @@ from sync.push import apply_push
 from .auth import json_object, token_required
 from .db import db, writing_session
 from .errors import ApiError, bad_request
+from .quote_index import records_written
 from .routing import router
 from .schemas import PullQuerySchema, RangeQuerySchema
 
@@ -105,7 +106,8 @@ def run_push(mutations):
             results, server_hlc = apply_push(
                 session, g.actor, mutations, now_ms=now_ms(),
                 server_node=current_app.config["SERVER_NODE"],
-                hooks={"route_request": router(session)})
+                hooks={"route_request": router(session),
+                       "records_written": records_written})  # quote search index
             session.commit()
             return results, server_hlc
         except (IntegrityError, DBAPIError) as err:

@@ -42,6 +42,9 @@ def write(batch, server_node):
                  record_id=s.record_id, status=s.status, errors=s.errors) for s in batch.new_seen])
     if batch.dead_letters:
         session.execute(insert(DeadLetter), batch.dead_letters)
+    written = batch.hooks.get("records_written")  # e.g. the quote search index
+    if written:
+        written(session, batch.touched)
     feed.seq = seq
     feed.hlc = server_hlc
     return server_hlc

@@ -183,6 +183,13 @@ class QuoteSchema(Schema):
     lead_time_days = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=3650))
     submitted_at = Instant()
     status = choice(["draft", "submitted", "accepted", "rejected"])
+    # Past-quote database (issue 7), additive: mm figures where known, and "make it again".
+    length_mm = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=10**7))
+    width_mm = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=10**7))
+    thickness_mm = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=10**7))
+    diameter_mm = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=10**7))
+    source_quote_id = Uuid()
+    carried_notes = Text(LONG)
 
 
 # Deals, ball and follow-up (issue 6): a typed customer-side event on a deal.
@@ -248,7 +255,7 @@ ENTITIES = {e.name: e for e in [
            defaults={"stage": "card_exchange", "ball": "ours", "competitors": [], "situation": []},
            server_fields={"ball_since"}, immutable={"customer_id"}),
     Entity("quotes", QuoteSchema(), QuoteSchema._declared_fields,
-           references={"customer_id": "customers", "deal_id": "deals"},
+           references={"customer_id": "customers", "deal_id": "deals", "source_quote_id": "quotes"},
            defaults={"status": "draft"}, immutable={"customer_id"}),
     Entity("follows", FollowSchema(), FollowSchema._declared_fields,
            references={"customer_id": "customers", "user_id": "users"},

@@ -116,3 +116,8 @@ export async function exportDeals(token, filters) {
   if (!response.ok) throw new ApiError(await response.json().catch(() => null), response.status);
   return response.blob();
 }
+
+// Past-quote database: quotes most like one (online; the device searches its own quotes).
+export function similarQuotes(token, id) {
+  return call("GET", `/api/v1/quotes/${encodeURIComponent(id)}/similar`, { token });
+}

@@ -27,6 +27,11 @@ import * as competitors from "./ui/competitors.js";
 import * as dealList from "./ui/deal-list.js";
 import * as dealPage from "./ui/deal-page.js";
 import { BOARD_ROLES } from "./deals.js";
+// Past-quote database
+import * as quoteForm from "./ui/quote-form.js";
+import * as quotePage from "./ui/quote-page.js";
+import * as quotes from "./ui/quotes.js";
+
 const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
 const ROUTES = [
@@ -49,6 +54,11 @@ const ROUTES = [
   [/^\/deals\/([\w-]+)$/, dealPage],
   [/^\/board$/, board],
   [/^\/competitors$/, competitors],
+  // Past-quote database
+  [/^\/quotes$/, quotes],
+  [/^\/quotes\/new$/, quoteForm],
+  [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
+  [/^\/quotes\/([\w-]+)$/, quotePage],
 ];
 
 let cleanup = null;
@@ -111,6 +121,7 @@ function renderHeader() {
         h("a", { href: "#/customers" }, t("nav.customers")),
         inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
         h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
+        h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,

@@ -54,7 +54,8 @@ function page(bundle, unsent) {
       timeline(bundle, contacts, names, unsent)),
     actionBar(
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
-      linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" })),
+      linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
+      linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" })),
   ];
 }
 
@@ -101,7 +102,7 @@ function timeline(bundle, contacts, names, unsent) {
       entity === "visits" || entity === "requests" ? timelinePhotos(record.id) : null]; // photos (issue 8)
     const href = {
       visits: `#/visits/${record.id}`, requests: `#/requests/${record.id}`, deals: `#/deals/${record.id}`,
-      deal_events: `#/deals/${record.deal_id}`,
+      deal_events: `#/deals/${record.deal_id}`, quotes: `#/quotes/${record.id}`,
     }[entity] || null;
     return h("li", { class: ["item", entity], dataset: { id: record.id } },
       href ? h("a", { class: "item-link", href }, content) : h("div", { class: "item-static" }, content));

@@ -1,0 +1,109 @@
+// A quote, new or edited, offline: product, drawing number, material, dimensions (text and mm),
+// method, details, quantity, amount, lead time, status, and after production the actual cost
+// and what was hard. "Make it again" (#/quotes/new?from=<id>) copies an old quote's fields into
+// a new draft, for the same customer or another, shows the old difficulties as a note and
+// warns when the old quote cost more than it was quoted at.
+
+import { getAll } from "../db.js";
+import { instantFromLocal, localInput } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { againFields } from "../quote-search.js";
+import { getRecord } from "../records.js";
+import { customerPicker } from "./customer-picker.js";
+import { h, mount } from "./dom.js";
+import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, linkButton, showErrors, textarea } from "./form.js";
+import { overrunWarning } from "./quote-page.js";
+
+const STATUSES = ["draft", "submitted", "accepted", "rejected"];
+const TEXTS = [["product", 200], ["drawing_no", 100], ["material", 100], ["dimensions", 200], ["processing_method", 200]];
+const LONG_TEXTS = ["processing_details", "difficulties"];
+const NUMBERS = [["length_mm", true], ["width_mm", true], ["thickness_mm", true], ["diameter_mm", true],
+  ["quantity", false], ["amount", false], ["actual_cost", false], ["lead_time_days", false]];
+
+export async function render(view, { params, query, edit, navigate }) {
+  const existing = edit ? await getRecord("quotes", params[0]) : null;
+  if (edit && !existing) return navigate("#/quotes");
+  const source = query.get("from") ? await getRecord("quotes", query.get("from")) : null;
+  let customerId = existing?.customer_id || query.get("customer") || source?.customer_id || null;
+  const start = existing || (source ? againFields(source, customerId) : {});
+  const customers = new Map((await getAll("customers")).map((c) => [c.id, c]));
+
+  const controls = {};
+  for (const [name, max] of TEXTS) controls[name] = input({ value: start[name] ?? "", maxlength: max, "data-testid": `quote-${name}` });
+  for (const name of LONG_TEXTS) controls[name] = textarea({ value: start[name] ?? "", maxlength: 10000, "data-testid": `quote-${name}` });
+  for (const [name, decimal] of NUMBERS) {
+    controls[name] = input({ type: "number", inputmode: decimal ? "decimal" : "numeric", min: 0,
+      step: decimal ? "0.1" : "1", value: start[name] ?? "", "data-testid": `quote-${name}` });
+  }
+  const submitted = input({ type: "datetime-local", value: existing?.submitted_at ? localInput(existing.submitted_at) : "" });
+  const who = h("p", { class: "context", "data-testid": "quote-customer" });
+  const showCustomer = () => { who.textContent = customerId ? t("quote.for", { customer: customers.get(customerId)?.name || "" }) : ""; };
+  showCustomer();
+  const picker = existing ? null : h("details", { class: "other-customer" },
+    h("summary", {}, t("quote.otherCustomer")),
+    customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
+  const save = h("button", { type: "submit", class: "button primary", "data-testid": "save-quote" }, t("form.save"));
+  const back = existing ? `#/quotes/${existing.id}` : source ? `#/quotes/${source.id}` : "#/quotes";
+  const field_ = (name, key = `quote.${camel(name)}`) => field({ name, label: t(key), control: controls[name] });
+  const form = h("form", { class: "form quote-form" },
+    who, picker,
+    source ? h("div", { class: "carried", "data-testid": "again-from" },
+      h("p", { class: "alert info" }, t("quote.againFrom", { title: [source.product, source.drawing_no].filter(Boolean).join(" ") })),
+      overrunWarning(source, "again-overrun"),
+      source.difficulties ? h("div", { class: "alert warn", role: "note", "data-testid": "carried-note" },
+        h("strong", {}, t("quote.carried")), " ", source.difficulties) : null) : null,
+    field_("product"), field_("drawing_no"), field_("material"),
+    field({ name: "dimensions", label: t("quote.dimensions"), control: controls.dimensions, hint: t("quote.dimensionsHint") }),
+    h("div", { class: "field-row" }, field_("length_mm"), field_("width_mm"), field_("thickness_mm"), field_("diameter_mm")),
+    field_("processing_method"), field({ name: "processing_details", label: t("quote.details"), control: controls.processing_details }),
+    field_("quantity"), field_("amount"), field({ name: "lead_time_days", label: t("quote.leadTime"), control: controls.lead_time_days }),
+    choices({ name: "status", legend: t("quote.status"), value: start.status || "draft",
+      options: STATUSES.map((s) => [s, label("quote.status", s)]) }),
+    field({ name: "submitted_at", label: t("quote.submittedAt"), control: submitted }),
+    existing ? [field({ name: "actual_cost", label: t("quote.actualCost"), control: controls.actual_cost }),
+      field({ name: "difficulties", label: t("quote.difficulties"), control: controls.difficulties, hint: t("quote.difficultiesHint") })] : null,
+    actionBar(save, linkButton(t("form.cancel"), back)));
+  mount(view, h("h1", { tabindex: "-1" }, t(existing ? "quote.editTitle" : source ? "quote.againTitle" : "quote.newTitle")), form);
+
+  guardForm(form, async () => {
+    clearErrors(form);
+    const values = {};
+    for (const [name] of TEXTS) values[name] = controls[name].value.trim() || null;
+    for (const name of LONG_TEXTS) if (existing) values[name] = controls[name].value.trim() || null;
+    const errors = {};
+    for (const [name, decimal] of NUMBERS) {
+      if (!existing && (name === "actual_cost")) continue;
+      const raw = controls[name].value;
+      const value = raw === "" ? null : Number(raw);
+      if (value !== null && (!Number.isFinite(value) || value < 0 || (!decimal && !Number.isInteger(value)))) {
+        errors[name] = [t(decimal ? "quote.mmInvalid" : "quote.numberInvalid")];
+      }
+      values[name] = value;
+    }
+    values.status = choiceValue(form, "status") || "draft";
+    values.submitted_at = instantFromLocal(submitted.value) || null;
+    if (!customerId) errors.customer_id = [t("quote.customerMissing")];
+    if (!values.product && !values.drawing_no) errors.product = [t("quote.productMissing")];
+    if (showErrors(form, errors)) return;
+    const id = existing?.id || crypto.randomUUID();
+    let changes;
+    if (existing) {
+      changes = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (existing[name] ?? null)));
+    } else {
+      values.customer_id = customerId;
+      if (source) { values.source_quote_id = source.id; values.carried_notes = source.difficulties || null; }
+      changes = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
+    }
+    save.disabled = true;
+    if (Object.keys(changes).length) {
+      await outbox.save([{ entity: "quotes", id, changes, local: existing ? {} : { created_at: new Date().toISOString() } }]);
+    }
+    navigate(`#/quotes/${id}`);
+  });
+}
+
+function camel(name) {
+  return { drawing_no: "drawingNo", processing_method: "method", length_mm: "lengthMm", width_mm: "widthMm",
+    thickness_mm: "thicknessMm", diameter_mm: "diameterMm", lead_time_days: "leadTime", actual_cost: "actualCost" }[name] || name;
+}

@@ -1,0 +1,100 @@
+// One quote: what was quoted, what it really cost (and by how much it went over), what was hard
+// about making it, quotes like it (online), and "make it again".
+
+import * as api from "../api.js";
+import { getMeta } from "../db.js";
+import { dateTime, yen } from "../format.js";
+import { label, t } from "../i18n.js";
+import { highlightRanges, overrun } from "../quote-search.js";
+import { getRecord } from "../records.js";
+import { onData } from "../store.js";
+import { h, mount } from "./dom.js";
+import { actionBar, linkButton } from "./form.js";
+import { fact } from "./visit-page.js";
+
+/** Text with the folded terms marked (<mark> elements around text nodes, never markup). */
+export function marked(text, terms) {
+  const source = String(text);
+  const ranges = terms.flatMap((term) => highlightRanges(source, term)).sort((a, b) => a[0] - b[0]);
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (start < at) continue;
+    if (start > at) parts.push(source.slice(at, start));
+    parts.push(h("mark", {}, source.slice(start, end)));
+    at = end;
+  }
+  if (at < source.length) parts.push(source.slice(at));
+  return h("span", { class: "marked" }, ...parts);
+}
+
+/** The warning of a quote whose actual cost went over its amount, or null. */
+export function overrunWarning(quote, testid = "overrun") {
+  const over = overrun(quote);
+  return over ? h("p", { class: "alert warn", role: "note", "data-testid": testid },
+    t("quote.overrun", { yen: yen(over.yen), percent: over.percent, cost: yen(quote.actual_cost), amount: yen(quote.amount) }))
+    : null;
+}
+
+export async function render(view, { params }) {
+  const draw = async () => {
+    const quote = await getRecord("quotes", params[0]);
+    if (!quote || quote.deleted) {
+      mount(view, h("h1", { tabindex: "-1" }, t("quote.missing")), h("p", {}, h("a", { href: "#/quotes" }, t("nav.back"))));
+      return;
+    }
+    const customer = await getRecord("customers", quote.customer_id);
+    const similar = h("div", { "data-testid": "similar" }, h("p", { class: "summary" }, t("quote.similarLoading")));
+    mount(view,
+      h("p", { class: "crumbs" }, h("a", { href: "#/quotes" }, t("quotes.title")), " › ",
+        h("a", { href: `#/customers/${quote.customer_id}` }, customer?.name || "")),
+      h("h1", { tabindex: "-1", "data-testid": "quote-heading" }, [quote.product, quote.drawing_no].filter(Boolean).join(" ") || t("quote.untitled")),
+      overrunWarning(quote),
+      h("dl", { class: "facts", "data-testid": "quote-facts" },
+        fact(t("quote.status"), label("quote.status", quote.status || "draft")),
+        fact(t("quote.amount"), quote.amount != null ? yen(quote.amount) : null),
+        fact(t("quote.actualCost"), quote.actual_cost != null
+          ? h("span", { "data-testid": "actual-cost" }, yen(quote.actual_cost), " ", costNote(quote)) : null),
+        fact(t("quote.material"), quote.material),
+        fact(t("quote.dimensions"), quote.dimensions),
+        fact(t("quote.method"), quote.processing_method),
+        fact(t("quote.details"), quote.processing_details ? h("span", { class: "prewrap" }, quote.processing_details) : null),
+        fact(t("quote.quantity"), quote.quantity != null ? String(quote.quantity) : null),
+        fact(t("quote.leadTime"), quote.lead_time_days != null ? t("quote.days", { n: quote.lead_time_days }) : null),
+        fact(t("quote.submittedAt"), quote.submitted_at ? dateTime(quote.submitted_at) : null),
+        fact(t("quote.difficulties"), quote.difficulties
+          ? h("span", { class: "prewrap", "data-testid": "difficulties" }, quote.difficulties) : null),
+        fact(t("quote.carried"), quote.carried_notes
+          ? h("span", { class: "prewrap", "data-testid": "carried-notes" }, quote.carried_notes) : null)),
+      h("section", { "aria-labelledby": "similar-h" }, h("h2", { id: "similar-h" }, t("quote.similar")), similar),
+      actionBar(
+        linkButton(t("quote.again"), `#/quotes/new?from=${quote.id}`, { class: "button primary", "data-testid": "make-again" }),
+        linkButton(t("form.edit"), `#/quotes/${quote.id}/edit`, { "data-testid": "edit-quote" })));
+    loadSimilar(quote, similar);
+  };
+  await draw();
+  return onData(() => draw());
+}
+
+function costNote(quote) {
+  if (!(quote.amount > 0)) return null;
+  const ratio = Math.round((quote.actual_cost / quote.amount) * 1000) / 10;
+  return h("span", { class: quote.actual_cost > quote.amount ? "badge warn" : "badge clear" },
+    t("quote.costRatio", { percent: ratio }));
+}
+
+async function loadSimilar(quote, box) {
+  try {
+    const token = await getMeta("token");
+    const { results } = await api.similarQuotes(token, quote.id);
+    mount(box, results.length ? h("ol", { class: "list" }, results.map(({ quote: other, why }) => h("li", {},
+      h("a", { class: "row", href: `#/quotes/${other.id}` },
+        h("span", { class: "row-title" }, [other.product, other.drawing_no].filter(Boolean).join(" ")),
+        h("span", { class: "row-meta" }, [other.material, other.dimensions, other.processing_method].filter(Boolean).join(" / "),
+          other.amount ? ` · ${yen(other.amount)}` : ""),
+        h("span", { class: "why" }, t("quotes.why"), why.map((w) => label("quote.field", w.field)).join("・"))))))
+      : h("p", { class: "empty" }, t("quote.noSimilar")));
+  } catch (err) {
+    mount(box, h("p", { class: "empty" }, err instanceof api.NetworkError ? t("quote.similarOffline") : err.message));
+  }
+}

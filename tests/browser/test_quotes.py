@@ -1,0 +1,104 @@
+"""Past quotes in the field app: offline search with the server's folding rules, the quote
+page with cost against the quoted amount, and "make it again" carrying the difficulties."""
+from playwright.sync_api import expect
+
+from quote_fixture import QUOTES
+
+from .helpers import idb_all, sign_in, wait_synced
+
+
+def load_quotes(live, customer_id, *keys):
+    """Create fixture quotes for one customer of rep_a; return their ids by key."""
+    rep = live.device("rep_a")
+    return {key: rep.create("quotes", customer_id=customer_id, **QUOTES[key][1])["id"] for key in keys}
+
+
+KEYS = ("shaft_sus", "shaft_sus_repeat", "bracket_sus", "bracket_weld", "sleeve_halfwidth", "cover_a5052",
+        "frame_weld", "housing_a6061")
+
+
+def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page, context, live, customers):
+    load_quotes(live, customers["yamada"]["id"], *KEYS)
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_test_id("nav-quotes").click()
+    search, results = page.get_by_test_id("quote-q"), page.get_by_test_id("quote-results")
+    for query, first in [("ＳＵＳ３０４ シャフト", "シャフト YS-2023-0153"), ("sus304 しゃふと", "シャフト"),
+                         ("すりーぶ", "ｽﾘｰﾌﾞ"), ("ｽﾘｰﾌﾞ", "ｽﾘｰﾌﾞ"), ("ステンレス ブラケット", "ブラケット YS-2024-0512"),
+                         ("溶接 架台", "架台フレーム"), ("アルミ ハウジング", "ハウジング"), ("ys-2023-0099", "ｽﾘｰﾌﾞ")]:
+        search.fill(query)
+        expect(results.get_by_role("listitem").first.locator(".row-title")).to_contain_text(first)
+    search.fill("旋盤")
+    expect(results.get_by_role("listitem")).to_have_count(3)  # the two shafts and the half-width ｾﾝﾊﾞﾝ sleeve
+    search.fill("sus304")
+    marks = results.get_by_role("listitem").first.locator("mark")
+    expect(marks.first).to_have_text("ＳＵＳ３０４")  # the newest one, typed full-width: its own text is marked
+    expect(results.get_by_role("listitem").first.get_by_test_id("why")).to_contain_text("材質")
+    search.fill("")
+    page.get_by_test_id("quote-material").fill("アルミ")
+    expect(results.get_by_role("listitem")).to_have_count(2)
+    page.get_by_test_id("quote-min").fill("300")
+    expect(results.get_by_role("listitem")).to_have_count(1)
+    expect(results).to_contain_text("カバー")
+    search.fill("<img src=x onerror=alert(1)>")
+    expect(page.get_by_test_id("quote-count")).to_contain_text("条件に合う見積はありません")
+
+
+def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_the_overrun(page, live, customers):
+    ids = load_quotes(live, customers["yamada"]["id"], "shaft_sus")
+    sign_in(page, live)
+    page.goto(f"{live.url}/#/quotes/{ids['shaft_sus']}")
+    expect(page.get_by_test_id("overrun")).to_contain_text("40,000円")  # 290,000 against 250,000
+    expect(page.get_by_test_id("overrun")).to_contain_text("16%")
+    expect(page.get_by_test_id("actual-cost")).to_contain_text("見積比 116%")
+    page.get_by_test_id("make-again").click()
+    expect(page.get_by_test_id("again-overrun")).to_contain_text("40,000円（16%）")
+    expect(page.get_by_test_id("carried-note")).to_contain_text("びびりが出やすい")
+    expect(page.get_by_test_id("quote-product")).to_have_value("シャフト")
+    expect(page.get_by_test_id("quote-material")).to_have_value("SUS304")
+    expect(page.get_by_test_id("quote-dimensions")).to_have_value("φ45×120")
+    expect(page.get_by_test_id("quote-amount")).to_have_value("250000")
+    page.get_by_text("別の顧客の見積にする").click()
+    page.get_by_test_id("customer-picker").fill("さんじょう")
+    page.get_by_role("button", name="有限会社三条精工").click()
+    expect(page.get_by_test_id("quote-customer")).to_contain_text("有限会社三条精工")
+    page.get_by_test_id("quote-quantity").fill("80")
+    page.get_by_test_id("save-quote").click()
+    expect(page.get_by_test_id("carried-notes")).to_contain_text("びびりが出やすい")
+    wait_synced(page)
+    new = [q for q in live.device("rep_a").records("quotes").values() if q["id"] != ids["shaft_sus"]]
+    assert len(new) == 1
+    draft = new[0]
+    assert draft["customer_id"] == customers["sanjo"]["id"] and draft["status"] == "draft"
+    assert (draft["product"], draft["drawing_no"], draft["material"], draft["dimensions"],
+            draft["processing_method"], draft["amount"], draft["quantity"]) == (
+        "シャフト", "YS-2023-0153", "SUS304", "φ45×120", "旋盤", 250000, 80)
+    assert draft["source_quote_id"] == ids["shaft_sus"]
+    assert "びびり" in draft["carried_notes"] and draft["actual_cost"] is None and draft["difficulties"] is None
+    assert any(q["id"] == draft["id"] for q in idb_all(page, "quotes"))
+
+
+def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_server(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_role("link", name="山田製作所").first.click()
+    page.get_by_test_id("new-quote").click()
+    page.get_by_test_id("quote-product").fill("ﾌﾗﾝｼﾞ")
+    page.get_by_test_id("quote-material").fill("ＳＵＳ３１６Ｌ")
+    page.get_by_test_id("quote-dimensions").fill("φ１５０×ｔ１６")
+    page.get_by_test_id("quote-processing_method").fill("旋盤")
+    page.get_by_test_id("quote-amount").fill("12.5")
+    page.get_by_test_id("save-quote").click()
+    expect(page.locator("[data-field=amount] .field-error")).to_contain_text("整数")
+    page.get_by_test_id("quote-amount").fill("320000")
+    page.get_by_test_id("save-quote").click()
+    expect(page.get_by_test_id("quote-heading")).to_have_text("ﾌﾗﾝｼﾞ")
+    page.get_by_test_id("nav-quotes").click()
+    page.get_by_test_id("quote-q").fill("ステンレス ふらんじ")
+    expect(page.get_by_test_id("quote-results").get_by_role("listitem")).to_have_count(1)
+    context.set_offline(False)
+    wait_synced(page)
+    found = live.device("office").client.get(
+        "/api/v1/quotes/search", query_string={"q": "フランジ", "length_min": 150},
+        headers=live.device("office").headers).get_json()["results"]
+    assert [r["quote"]["material"] for r in found] == ["ＳＵＳ３１６Ｌ"]

@@ -1,0 +1,82 @@
+"""Migration 0004 indexes the quotes that existed before it, on SQLite and PostgreSQL."""
+import time
+import uuid
+
+import flask_migrate
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from conftest import BACKENDS, PASSWORD, PG_URL, Device, admin_engine
+from server import create_app
+from server.db import db, writing_session
+from server.users import create_user
+from sync.push import apply_push
+from sync.scope import Actor
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'genba.sqlite3'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    name = f"genba_test_{uuid.uuid4().hex[:12]}"
+    with admin_engine().connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin_engine().connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_url,
+                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        flask_migrate.upgrade(revision="0003")
+        session = writing_session()
+        office = create_user(session, "office", PASSWORD, "office", "office", "伊藤 美咲")
+        session.commit()
+        actor = Actor(office.id, "office", "office", str(uuid.uuid4()))
+        customer_id, quote_id = str(uuid.uuid4()), str(uuid.uuid4())
+        now = int(time.time() * 1000)
+        mutations = [
+            {"mutation_id": str(uuid.uuid4()), "entity": "customers", "record_id": customer_id, "op": "upsert",
+             "base_version": None, "changes": {"name": "山田製作所"}, "hlc": f"{now:013d}:000001:old"},
+            {"mutation_id": str(uuid.uuid4()), "entity": "quotes", "record_id": quote_id, "op": "upsert",
+             "base_version": None, "hlc": f"{now:013d}:000002:old",
+             "changes": {"customer_id": customer_id, "product": "架台フレーム", "material": "SS400",
+                         "processing_method": "溶接", "dimensions": "1500×800×H900"}}]
+        results, _ = apply_push(writing_session(), actor, mutations, now_ms=now)
+        assert [r["status"] for r in results] == ["applied", "applied"]
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.upgrade()
+        db.session.remove()
+    device = Device(app.test_client(), "office")
+    for query in ({"q": "溶接"}, {"q": "鉄 架台"}, {"length_min": 1400}):
+        body = device.client.get("/api/v1/quotes/search", query_string=query, headers=device.headers).get_json()
+        assert [r["quote"]["id"] for r in body["results"]] == [quote_id], query
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_reindex_applies_an_edited_synonym_list(app, device, tmp_path):
+    office = device("office")
+    customer = office.create("customers", name="山田製作所")
+    quote = office.create("quotes", customer_id=customer["id"], product="ブラケット", material="A2017")
+
+    def found(word):
+        body = office.client.get("/api/v1/quotes/search", query_string={"q": word},
+                                 headers=office.headers).get_json()
+        return [r["quote"]["id"] for r in body["results"]]
+
+    assert found("ジュラルミン") == []
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("# 社内の呼び方\nジュラルミン, ジュラ, A2017\n", encoding="utf-8")
+    app.config["QUOTE_SYNONYMS_FILE"] = str(synonyms)
+    result = app.test_cli_runner().invoke(args=["reindex-quotes"])
+    assert result.exit_code == 0 and "indexed 1 quotes" in result.output
+    assert found("ジュラ") == [quote["id"]]
