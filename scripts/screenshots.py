@@ -115,6 +115,23 @@ def shoot_deals(browser, base):
     shoot(manager, "23-deal-page", full_page=True)
 
 
+def shoot_quotes(page):
+    """Past quotes on the rep's device: a folded search, a quote with its cost, make it again."""
+    from playwright.sync_api import expect
+    page.get_by_test_id("nav-quotes").click()
+    page.get_by_test_id("quote-q").fill("ｓｕｓ 旋盤")
+    results = page.get_by_test_id("quote-results").get_by_role("listitem")
+    expect(results.first).to_be_visible()
+    shoot(page, "24-quote-search")
+    results.first.locator("a").first.click()
+    expect(page.get_by_test_id("quote-facts")).to_be_visible()
+    page.wait_for_timeout(500)  # similar quotes come from the server
+    shoot(page, "25-quote-page", full_page=True)
+    page.get_by_test_id("make-again").click()
+    expect(page.get_by_test_id("save-quote")).to_be_visible()
+    shoot(page, "26-quote-make-again")
+
+
 def main():
     check_tools()
     from playwright.sync_api import expect, sync_playwright
@@ -228,6 +245,7 @@ def main():
         shoot(page, "19-follow-up")
         shoot_deals(browser, base)
         shoot_photos(page, context, customer_url)  # photos (issue 8)
+        shoot_quotes(page)
         browser.close()
         stop()
 
