@@ -1,6 +1,7 @@
 """The working set of one push: the records it reads, loaded in a few queries, and who may
 see and write them as the batch goes on."""
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -41,6 +42,17 @@ class Working:
         return self.data["deleted"]
 
 @dataclass
+class Seen:
+    """A mutation the device pushed before, or in this batch, with its first outcome."""
+
+    device_id: str
+    mutation_id: str
+    entity: str | None
+    record_id: str | None
+    status: str
+    errors: str | None
+
+@dataclass
 class Batch:
     """State of one push: the working set and what it will write."""
 
@@ -65,9 +77,11 @@ def prefetch(batch, mutations):
     session, actor = batch.session, batch.actor
     ids = [str(m["mutation_id"]) for m in mutations]
     for chunk in chunks(ids):
-        for row in session.execute(select(SeenMutation).where(
-                SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))).scalars():
-            batch.seen[row.mutation_id] = row
+        for row in session.execute(select(
+                SeenMutation.device_id, SeenMutation.mutation_id, SeenMutation.entity,
+                SeenMutation.record_id, SeenMutation.status, SeenMutation.errors).where(
+                SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))):
+            batch.seen[row.mutation_id] = Seen(*row)
     targets = {canonical_uuid(m.get("record_id")) for m in mutations}
     targets.update(row.record_id for row in batch.seen.values() if row.record_id)
     references = set()
@@ -185,8 +199,16 @@ def known_entity(raw):
     entity = raw.get("entity")
     return entity if isinstance(entity, str) and entity in ENTITIES else None
 
+CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
 def canonical_uuid(value):
     """The canonical string of a UUID, or None for anything else."""
+    if type(value) is str:
+        if CANONICAL.match(value):
+            return value  # already what str(uuid.UUID(value)) gives
+        if len(value) < 32:
+            return None  # too short to hold 32 hex digits
     try:
         return str(uuid.UUID(value))
     except (ValueError, TypeError, AttributeError):
