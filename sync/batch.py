@@ -20,18 +20,23 @@ class Rejected(Exception):
         super().__init__(errors)
         self.errors = errors
 
-@dataclass
 class Working:
-    """One record as the batch sees it."""
+    """One record as the batch sees it; its clocks are decoded when first read."""
 
-    entity: str
-    id: str
-    data: dict
-    clocks: dict
-    customer_id: str | None
-    created: bool = False
-    compacted: bool = False
-    dirty: bool = False
+    __slots__ = ("entity", "id", "data", "_clocks", "customer_id", "created", "compacted", "dirty")
+
+    def __init__(self, entity, id, data, clocks, customer_id, created=False, compacted=False,
+                 dirty=False):
+        self.entity, self.id, self.data, self._clocks = entity, id, data, clocks
+        self.customer_id, self.created, self.compacted, self.dirty = (
+            customer_id, created, compacted, dirty)
+
+    @property
+    def clocks(self):
+        """The per-field clocks; a record read only as a reference never decodes them."""
+        if isinstance(self._clocks, str):
+            self._clocks = json.loads(self._clocks)
+        return self._clocks
 
     @property
     def version(self):
@@ -103,13 +108,14 @@ def prefetch(batch, mutations):
 
 def load_records(batch, ids, lock):
     for chunk in chunks(ids):
-        query = select(Record).where(Record.id.in_(chunk)).order_by(Record.entity, Record.id)
+        query = select(Record.entity, Record.id, Record.data, Record.clocks, Record.customer_id,
+                       Record.compacted).where(Record.id.in_(chunk)).order_by(Record.entity, Record.id)
         if lock:
             query = query.with_for_update()
-        for row in batch.session.execute(query).scalars():
+        for row in batch.session.execute(query):
             batch.records[(row.entity, row.id)] = Working(
                 row.entity, row.id, json.loads(row.data) if row.data else {},
-                json.loads(row.clocks), row.customer_id, compacted=row.compacted)
+                row.clocks, row.customer_id, compacted=row.compacted)
 
 def referenced_ids(changes):
     for value in changes.values():
