@@ -91,9 +91,9 @@ def prefetch(batch, mutations):
     targets.update(row.record_id for row in batch.seen.values() if row.record_id)
     references = set()
     for m in mutations:
-        changes = m.get("changes")
-        if isinstance(changes, dict):
-            references.update(canonical_uuid(r) for r in referenced_ids(changes))
+        changes, entity = m.get("changes"), ENTITIES.get(known_entity(m))
+        if isinstance(changes, dict) and entity is not None:
+            references.update(canonical_uuid(r) for r in referenced_ids(changes, entity.references))
     targets.discard(None)
     references.discard(None)
     load_records(batch, sorted(targets), lock=True)
@@ -117,8 +117,10 @@ def load_records(batch, ids, lock):
                 row.entity, row.id, json.loads(row.data) if row.data else {},
                 row.clocks, row.customer_id, compacted=row.compacted)
 
-def referenced_ids(changes):
-    for value in changes.values():
+def referenced_ids(changes, names):
+    """The ids that the reference fields ``names`` of ``changes`` hold."""
+    for name in names:
+        value = changes.get(name)
         if isinstance(value, str):
             yield value
         elif isinstance(value, list):
