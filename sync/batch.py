@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import false, select
 
-from . import hlc as hlcs
+from . import clockstore, hlc as hlcs
 from .entities import ENTITIES
 from .models import Record, SeenMutation
 from .scope import rep_sees, reps_seeing, was_in_scope
@@ -35,7 +35,7 @@ class Working:
     def clocks(self):
         """The per-field clocks; a record read only as a reference never decodes them."""
         if isinstance(self._clocks, str):
-            self._clocks = json.loads(self._clocks)
+            self._clocks = clockstore.unpack(self._clocks)
         return self._clocks
 
     @property

@@ -1,7 +1,7 @@
 """Number a push's changes in commit order and write them in a handful of bulk statements."""
 from sqlalchemy import insert, select, update
 
-from . import hlc as hlcs
+from . import clockstore, hlc as hlcs
 from .batch import reps_now
 from .digest import record_hash
 from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
@@ -27,7 +27,7 @@ def write(batch, server_node):
         row = dict(entity=w.entity, id=w.id, customer_id=w.customer_id,
                    owner_id=owner_column(w), team=w.data.get("team") if w.entity == "customers" else None,
                    version=w.version, deleted=w.deleted, data=dump_json(w.data),
-                   clocks=dump_json(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
+                   clocks=clockstore.pack(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
                    digest=record_hash(w.entity, w.id, w.version))
         (inserts if w.created else updates).append(row)
     # Core statements (executemany) rather than ORM bulk inserts: same rows, less Python.
