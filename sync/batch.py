@@ -1,12 +1,13 @@
 """The working set of one push: the records it reads, loaded in a few queries, and who may
 see and write them as the batch goes on."""
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import false, select
 
-from . import hlc as hlcs
+from . import clockstore, hlc as hlcs
 from .entities import ENTITIES
 from .models import Record, SeenMutation
 from .scope import rep_sees, reps_seeing, was_in_scope
@@ -19,18 +20,23 @@ class Rejected(Exception):
         super().__init__(errors)
         self.errors = errors
 
-@dataclass
 class Working:
-    """One record as the batch sees it."""
+    """One record as the batch sees it; its clocks are decoded when first read."""
 
-    entity: str
-    id: str
-    data: dict
-    clocks: dict
-    customer_id: str | None
-    created: bool = False
-    compacted: bool = False
-    dirty: bool = False
+    __slots__ = ("entity", "id", "data", "_clocks", "customer_id", "created", "compacted", "dirty")
+
+    def __init__(self, entity, id, data, clocks, customer_id, created=False, compacted=False,
+                 dirty=False):
+        self.entity, self.id, self.data, self._clocks = entity, id, data, clocks
+        self.customer_id, self.created, self.compacted, self.dirty = (
+            customer_id, created, compacted, dirty)
+
+    @property
+    def clocks(self):
+        """The per-field clocks; a record read only as a reference never decodes them."""
+        if isinstance(self._clocks, str):
+            self._clocks = clockstore.unpack(self._clocks)
+        return self._clocks
 
     @property
     def version(self):
@@ -39,6 +45,17 @@ class Working:
     @property
     def deleted(self):
         return self.data["deleted"]
+
+@dataclass
+class Seen:
+    """A mutation the device pushed before, or in this batch, with its first outcome."""
+
+    device_id: str
+    mutation_id: str
+    entity: str | None
+    record_id: str | None
+    status: str
+    errors: str | None
 
 @dataclass
 class Batch:
@@ -65,16 +82,18 @@ def prefetch(batch, mutations):
     session, actor = batch.session, batch.actor
     ids = [str(m["mutation_id"]) for m in mutations]
     for chunk in chunks(ids):
-        for row in session.execute(select(SeenMutation).where(
-                SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))).scalars():
-            batch.seen[row.mutation_id] = row
+        for row in session.execute(select(
+                SeenMutation.device_id, SeenMutation.mutation_id, SeenMutation.entity,
+                SeenMutation.record_id, SeenMutation.status, SeenMutation.errors).where(
+                SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))):
+            batch.seen[row.mutation_id] = Seen(*row)
     targets = {canonical_uuid(m.get("record_id")) for m in mutations}
     targets.update(row.record_id for row in batch.seen.values() if row.record_id)
     references = set()
     for m in mutations:
-        changes = m.get("changes")
-        if isinstance(changes, dict):
-            references.update(canonical_uuid(r) for r in referenced_ids(changes))
+        changes, entity = m.get("changes"), ENTITIES.get(known_entity(m))
+        if isinstance(changes, dict) and entity is not None:
+            references.update(canonical_uuid(r) for r in referenced_ids(changes, entity.references))
     targets.discard(None)
     references.discard(None)
     load_records(batch, sorted(targets), lock=True)
@@ -89,16 +108,19 @@ def prefetch(batch, mutations):
 
 def load_records(batch, ids, lock):
     for chunk in chunks(ids):
-        query = select(Record).where(Record.id.in_(chunk)).order_by(Record.entity, Record.id)
+        query = select(Record.entity, Record.id, Record.data, Record.clocks, Record.customer_id,
+                       Record.compacted).where(Record.id.in_(chunk)).order_by(Record.entity, Record.id)
         if lock:
             query = query.with_for_update()
-        for row in batch.session.execute(query).scalars():
+        for row in batch.session.execute(query):
             batch.records[(row.entity, row.id)] = Working(
                 row.entity, row.id, json.loads(row.data) if row.data else {},
-                json.loads(row.clocks), row.customer_id, compacted=row.compacted)
+                row.clocks, row.customer_id, compacted=row.compacted)
 
-def referenced_ids(changes):
-    for value in changes.values():
+def referenced_ids(changes, names):
+    """The ids that the reference fields ``names`` of ``changes`` hold."""
+    for name in names:
+        value = changes.get(name)
         if isinstance(value, str):
             yield value
         elif isinstance(value, list):
@@ -185,8 +207,16 @@ def known_entity(raw):
     entity = raw.get("entity")
     return entity if isinstance(entity, str) and entity in ENTITIES else None
 
+CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
 def canonical_uuid(value):
     """The canonical string of a UUID, or None for anything else."""
+    if type(value) is str:
+        if CANONICAL.match(value):
+            return value  # already what str(uuid.UUID(value)) gives
+        if len(value) < 32:
+            return None  # too short to hold 32 hex digits
     try:
         return str(uuid.UUID(value))
     except (ValueError, TypeError, AttributeError):

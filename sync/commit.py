@@ -1,7 +1,7 @@
 """Number a push's changes in commit order and write them in a handful of bulk statements."""
 from sqlalchemy import insert, select, update
 
-from . import hlc as hlcs
+from . import clockstore, hlc as hlcs
 from .batch import reps_now
 from .digest import record_hash
 from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
@@ -27,21 +27,22 @@ def write(batch, server_node):
         row = dict(entity=w.entity, id=w.id, customer_id=w.customer_id,
                    owner_id=owner_column(w), team=w.data.get("team") if w.entity == "customers" else None,
                    version=w.version, deleted=w.deleted, data=dump_json(w.data),
-                   clocks=dump_json(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
+                   clocks=clockstore.pack(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
                    digest=record_hash(w.entity, w.id, w.version))
         (inserts if w.created else updates).append(row)
+    # Core statements (executemany) rather than ORM bulk inserts: same rows, less Python.
     if events:
-        session.execute(insert(ScopeEvent), events)
+        session.execute(insert(ScopeEvent.__table__), events)
     if inserts:
-        session.execute(insert(Record), inserts)
+        session.execute(insert(Record.__table__), inserts)
     if updates:
         session.execute(update(Record), updates)
     if batch.new_seen:
-        session.execute(insert(SeenMutation), [
+        session.execute(insert(SeenMutation.__table__), [
             dict(device_id=s.device_id, mutation_id=s.mutation_id, entity=s.entity,
                  record_id=s.record_id, status=s.status, errors=s.errors) for s in batch.new_seen])
     if batch.dead_letters:
-        session.execute(insert(DeadLetter), batch.dead_letters)
+        session.execute(insert(DeadLetter.__table__), batch.dead_letters)
     written = batch.hooks.get("records_written")  # e.g. the quote search index
     if written:
         written(session, batch.touched)

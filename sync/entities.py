@@ -3,7 +3,7 @@
 The marshmallow schemas here are the only place a pushed field is validated. Values come out
 of ``load`` already in their wire form (dates and instants as strings), ready to store.
 """
-import unicodedata
+import re
 from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -31,10 +31,13 @@ class Text(fields.String):
         return text
 
 
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; Cs is U+D800-U+DFFF.
+UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(text):
     """False if the text holds control characters (but tab and newlines) or lone surrogates."""
-    return not any((unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
-                   or unicodedata.category(ch) == "Cs" for ch in text)
+    return UNCLEAN.search(text) is None
 
 
 def field_errors(messages):

@@ -40,3 +40,29 @@ class MutationSchema(Schema):
         data["record_id"] = str(uuid.UUID(data["record_id"]))
         data["mutation_id"] = str(data["mutation_id"])
         return data
+
+
+mutation_schema = MutationSchema()
+OPS = ("upsert", "delete")
+
+
+def load_mutation(raw):
+    """Load one mutation as ``MutationSchema`` does; raise ``ValidationError`` as it does.
+
+    A well-formed mutation (the usual case) is checked directly; anything else goes through
+    the schema, which gives the same answer and the error messages.
+    """
+    try:
+        entity, op, base, changes, hlc = (raw["entity"], raw["op"], raw.get("base_version"),
+                                          raw.get("changes", {}), raw["hlc"])
+        if (type(entity) is str and entity in ENTITIES and type(op) is str and op in OPS
+                and (base is None or (type(base) is int and 0 <= base <= 2**31 - 1))
+                and type(changes) is dict and all(type(k) is str for k in changes)
+                and type(hlc) is str and hlcs.HLC_PATTERN.match(hlc)
+                and type(raw["record_id"]) is str and type(raw["mutation_id"]) is str):
+            return {"mutation_id": str(uuid.UUID(raw["mutation_id"])), "entity": entity,
+                    "record_id": str(uuid.UUID(raw["record_id"])), "op": op,
+                    "base_version": base, "changes": dict(changes), "hlc": hlc}
+    except (KeyError, ValueError):
+        pass
+    return mutation_schema.load(raw)

@@ -85,7 +85,8 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
 
     rows = session.execute(
         select(Record.seq, Record.entity, Record.data)
-        .where(Record.seq >= seq, Record.seq <= top, readable(actor),
+        .where(Record.seq >= seq, Record.seq <= top,
+               readable(actor, by_position=session.get_bind().dialect.name == "sqlite"),
                or_(Record.seq > high_water, Record.deleted == false()))
         .order_by(Record.seq).limit(limit + 1)).all()
     events = [] if actor.sees_everything else session.execute(

@@ -11,19 +11,19 @@ import uuid
 from marshmallow import ValidationError
 
 from . import hlc as hlcs
-from .batch import (Batch, Rejected, Working, canonical_uuid, check_write_scope, customer_of,
+from .batch import (Batch, Rejected, Seen, Working, canonical_uuid, check_write_scope, customer_of,
                     known_entity, note_scope_change, prefetch, store, team_of, visible)
 from .commit import write
 from .deal_rules import after_upsert, before_upsert, check_deal_link
 from .entities import ALWAYS_SERVER_OWNED, ENTITIES, HISTORY_ENTITIES, ROUTERS, field_errors
 from .merge import FieldClock, resolve_field
-from .models import Feed, SeenMutation
-from .mutation import MutationSchema
+from .models import Feed
+from .mutation import load_mutation
+from .validate import load_changes
 from .scope import rep_sees
 from .wire import iso_from_ms
 
 CONFLICT_NAMESPACE = uuid.UUID("0b6f1c52-7d0e-4a8c-9a55-3f6d2f1e4c11")
-mutation_schema = MutationSchema()
 
 
 def apply_push(session, actor, mutations, *, now_ms, server_node="server", hooks=None):
@@ -46,7 +46,7 @@ def apply_one(batch, raw):
     if first is not None:
         return duplicate_result(batch, mutation_id, first)
     try:
-        m = mutation_schema.load(raw)
+        m = load_mutation(raw)
         m["hlc"] = hlcs.clamp(m["hlc"], batch.server_ms)
         result = apply_upsert(batch, m) if m["op"] == "upsert" else apply_delete(batch, m)
         status = result["status"]
@@ -56,9 +56,9 @@ def apply_one(batch, raw):
     except Rejected as err:
         result, status, errors = reject(batch, raw, mutation_id, err.errors)
     entity, record_id = known_entity(raw), canonical_uuid(raw.get("record_id"))
-    seen = SeenMutation(device_id=batch.actor.device_id, mutation_id=mutation_id,
-                        entity=entity, record_id=record_id, status=status,
-                        errors=json.dumps(errors) if errors else None)
+    seen = Seen(device_id=batch.actor.device_id, mutation_id=mutation_id,
+                entity=entity, record_id=record_id, status=status,
+                errors=json.dumps(errors) if errors else None)
     batch.seen[mutation_id] = seen
     batch.new_seen.append(seen)
     return result
@@ -99,7 +99,7 @@ def apply_upsert(batch, m):
 
     changes, ignored = split_server_owned(entity, m["changes"], creating=current is None)
     try:
-        values = entity.schema.load(changes, partial=current is not None)
+        values = load_changes(entity.schema, changes, partial=current is not None)
     except ValidationError as err:
         raise Rejected(field_errors(err.messages))
     for name in ("contact_ids", "competitors", "situation"):
