@@ -60,13 +60,22 @@ def owner_column(w):
     return None
 
 def scope_events(batch):
-    """Diff who sees each customer whose scope the batch changed, as feed entries."""
+    """Diff who sees each customer whose scope the batch changed, as feed entries.
+
+    The pushing rep may have held a customer only in the middle of the batch (a follow and
+    its unfollow in one push): the answers handed them its records, so a loss is recorded for
+    them too, and their next pull evicts what those answers left on the device.
+    """
     events = []
+    actor = batch.actor
     for customer_id, before in batch.scope_before.items():
         after = reps_now(batch, customer_id, from_batch=True)
         when = batch.scope_hlc[customer_id]
+        lost = before - after
+        if not actor.sees_everything and actor.user_id not in before | after:
+            lost = lost | {actor.user_id}
         for user_id in sorted(after - before):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when))
-        for user_id in sorted(before - after):
+        for user_id in sorted(lost):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when))
     return events

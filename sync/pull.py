@@ -134,11 +134,11 @@ def change(entity, data):
 
 def expand(session, actor, event):
     """Turn a scope event into ``(key, change)`` pairs for the rep's device, parents first."""
-    query = select(Record.entity, Record.id, Record.data).where(
-        Record.customer_id == event.customer_id, Record.compacted == false())
+    query = select(Record.entity, Record.id, Record.data).where(Record.customer_id == event.customer_id)
     if event.gained:
-        query = query.where(Record.seq < event.seq, Record.deleted == false())
+        query = query.where(Record.seq < event.seq, Record.deleted == false(), Record.compacted == false())
     else:
+        # Every id, compacted tombstones too: the device may still hold one live.
         query = query.where(or_(Record.entity != "conflicts", Record.owner_id != actor.user_id))
     entries = []
     for r in session.execute(query):

@@ -485,6 +485,35 @@ def test_a_push_touching_a_compacted_follow_while_following_again_is_answered(ap
     assert [r["status"] for r in rep.push()] == ["applied", "applied"]
 
 
+class DiesAfterOneAnswer(FlaskTransport):
+    """The server applies the next push; the app takes in its first answer, then dies."""
+
+    die = False
+
+    def request(self, method, path, body=None, token=None):
+        status, answer = super().request(method, path, body, token)
+        if self.die and path == PUSH_PATH:
+            self.die = False
+            answer = {**answer, "results": answer["results"][:1]}
+        return status, answer
+
+
+def test_a_follow_answered_before_a_crash_leaves_once_its_unfollow_is_answered(client, make_client, people):
+    network = DiesAfterOneAnswer(client)
+    rep, office = make_client("rep_a", network), make_client("office")
+    customer_id = office.save("customers", name="西の顧客", owner_id=people["rep_b"])
+    office.sync(), rep.sync()
+    follow_id = rep.save("follows", customer_id=customer_id)
+    rep.delete("follows", follow_id)
+    network.die = True
+    rep.push()  # both applied; the device heard only that the follow was made
+    for entry in rep.replica.outbox:
+        entry.sent_revision = None  # the app starts again with its outbox
+    assert [r["original_status"] for r in rep.push()] == ["applied"]  # the unfollow: no record now
+    rep.pull()
+    assert follow_id not in rep.live("follows") and rep.verify() == []
+
+
 # --- the machine, run ----------------------------------------------------------------------------
 
 def test_devices_converge_and_no_acknowledged_write_is_lost(app, client, people, monkeypatch):
