@@ -94,7 +94,7 @@ def seed(database_url, folder, customers):
     from server import create_app
     from server.db import writing_session
     from server.demo_data import DEMO_USERS, demo_batches
-    from server.routing import route_request
+    from server.sync_api import engine_hooks
     from server.users import create_user
     from sync.push import apply_push
     from sync.scope import Actor
@@ -118,7 +118,7 @@ def seed(database_url, folder, customers):
                 return
             session = writing_session()
             results, _ = apply_push(session, actors[login], mutations, now_ms=int(time.time() * 1000),
-                                    hooks={"route_request": route_request})
+                                    hooks=engine_hooks(session))
             session.commit()
             bad = [r for r in results if r["status"] == "rejected"]
             assert not bad, bad[:3]

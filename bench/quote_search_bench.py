@@ -108,7 +108,7 @@ def seed(app, customers, quotes):
     """Create the demo users and push the generated records in batches of 500."""
     from server.db import writing_session
     from server.demo_data import DEMO_USERS
-    from server.quote_index import records_written
+    from server.sync_api import engine_hooks
     from server.users import create_user
     from sync.push import apply_push
     from sync.scope import Actor
@@ -128,7 +128,7 @@ def seed(app, customers, quotes):
             if mutations:
                 session = writing_session()
                 results, _ = apply_push(session, actors[login], mutations, now_ms=int(time.time() * 1000),
-                                        hooks={"records_written": records_written})
+                                        hooks=engine_hooks(session))
                 session.commit()
                 bad = [r for r in results if r["status"] == "rejected"]
                 assert not bad, bad[:3]

@@ -81,8 +81,7 @@ def demo():
     from sync.push import apply_push
 
     from .demo_data import DEMO_USERS, demo_batches
-    from .quote_index import records_written
-    from .routing import router
+    from .sync_api import engine_hooks
 
     session = writing_session()
     users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
@@ -96,8 +95,7 @@ def demo():
         session = writing_session()
         results, _ = apply_push(session, actor, mutations, now_ms=int(time.time() * 1000),
                                 server_node=current_app.config["SERVER_NODE"],
-                                hooks={"route_request": router(session),
-                                       "records_written": records_written})  # quote search index
+                                hooks=engine_hooks(session))
         session.commit()
         for result in results:
             counts[result["status"]] = counts.get(result["status"], 0) + 1

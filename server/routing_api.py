@@ -2,7 +2,7 @@
 triages can test a text against them."""
 import json
 
-from flask import Blueprint, g
+from flask import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 

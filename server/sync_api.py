@@ -98,6 +98,11 @@ def is_uuid(value):
         return False
 
 
+def engine_hooks(session):
+    """What the server adds to every push: request routing and the quote search index."""
+    return {"route_request": router(session), "records_written": records_written}
+
+
 def run_push(mutations):
     """Apply the push, retrying when a concurrent writer made the database refuse it."""
     for attempt in range(RETRIES):
@@ -106,8 +111,7 @@ def run_push(mutations):
             results, server_hlc = apply_push(
                 session, g.actor, mutations, now_ms=now_ms(),
                 server_node=current_app.config["SERVER_NODE"],
-                hooks={"route_request": router(session),
-                       "records_written": records_written})  # quote search index
+                hooks=engine_hooks(session))
             session.commit()
             return results, server_hlc
         except (IntegrityError, DBAPIError) as err:
