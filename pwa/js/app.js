@@ -24,6 +24,7 @@ import * as visitPage from "./ui/visit-page.js";
 // Deals, ball and follow-up (issue 6)
 import * as board from "./ui/board.js";
 import * as competitors from "./ui/competitors.js";
+import * as dealForm from "./ui/deal-form.js";
 import * as dealList from "./ui/deal-list.js";
 import * as dealPage from "./ui/deal-page.js";
 import { BOARD_ROLES } from "./deals.js";
@@ -51,6 +52,7 @@ const ROUTES = [
   [/^\/sync$/, syncPage],
   // Deals, ball and follow-up (issue 6)
   [/^\/deals$/, dealList],
+  [/^\/deals\/new$/, dealForm],
   [/^\/deals\/([\w-]+)$/, dealPage],
   [/^\/board$/, board],
   [/^\/competitors$/, competitors],

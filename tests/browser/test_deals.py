@@ -196,3 +196,38 @@ def test_competitor_events_with_prices_show_on_the_deal_and_per_competitor(page,
     expect(page.get_by_test_id("timeline")).to_contain_text("競合あり — 丸栄精機工業（同等品） 980,000円")
     expect(page.get_by_test_id("timeline")).to_contain_text("見積提出後 10日 · ボールは顧客")
     expect(page.locator("body")).not_to_contain_text(NOT_TEXT)
+
+
+def test_a_rep_opens_a_deal_offline_and_it_reaches_the_board_with_them_as_owner(page, live, customers):
+    sign_in(page, live, "rep_a")
+    page.context.set_offline(True)
+    page.goto(live.url + f"/#/customers/{customers['sanjo']['id']}")
+    page.get_by_test_id("new-deal").click()
+    expect(page.get_by_test_id("deal-new-customer")).to_have_text("顧客: 有限会社三条精工")
+    page.get_by_test_id("deal-create").click()
+    expect(page.locator("[data-field=title] .field-error")).to_have_text("案件名を入力してください。")
+    page.get_by_test_id("deal-new-title").fill("精密シャフト　量産案件")
+    page.get_by_test_id("deal-new-stage").select_option("product_intro")
+    page.get_by_text("ボールは顧客").click()
+    page.get_by_test_id("deal-new-amount").fill("１，２００，０００円")
+    page.get_by_test_id("deal-create").click()
+    expect(page.get_by_test_id("deal-title")).to_have_text("精密シャフト　量産案件")
+    expect(page.get_by_test_id("deal-amount")).to_contain_text("1,200,000")
+    expect(page.get_by_test_id("stage-path").locator("[aria-current=step]")).to_contain_text("製品説明")
+    page.context.set_offline(False)
+    wait_synced(page)
+    rep = live.device("rep_a")
+    deal = next(d for d in live.device("manager").records("deals").values() if d["title"] == "精密シャフト　量産案件")
+    assert (deal["customer_id"], deal["owner_id"], deal["stage"], deal["ball"], deal["amount"]) == (
+        customers["sanjo"]["id"], rep.user["id"], "product_intro", "customer", 1200000)
+    assert deal["ball_since"]
+
+
+def test_a_new_deal_needs_a_customer_when_opened_from_the_deal_list(page, live, customers):
+    sign_in(page, live, "rep_a")
+    page.get_by_test_id("nav-deals").click()
+    page.get_by_test_id("deal-new").click()
+    page.get_by_test_id("deal-new-title").fill("新規引き合い")
+    page.get_by_test_id("deal-create").click()
+    expect(page.get_by_test_id("deal-new-customer")).to_have_text("顧客を選んでください（下の「顧客を選ぶ・変える」から）。")
+    expect(page).to_have_url(re.compile(r"#/deals/new$"))

@@ -55,7 +55,8 @@ function page(bundle, unsent) {
     actionBar(
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
       linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
-      linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" })),
+      linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" }),
+      linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" })),
   ];
 }
 

@@ -10,7 +10,7 @@ import { label, t } from "../i18n.js";
 import { getState, onData } from "../store.js";
 import { dealBadge } from "./deal-page.js";
 import { h, mount } from "./dom.js";
-import { field } from "./form.js";
+import { field, linkButton } from "./form.js";
 
 export async function render(view, { query, navigate }) {
   const user = getState().user;
@@ -36,6 +36,7 @@ function page(rows, limits, owner, navigate) {
   const closed = mine.filter((r) => CLOSED.has(r.deal.stage));
   return [
     h("h1", { tabindex: "-1" }, t("deals.title")),
+    h("p", {}, linkButton(t("deal.newTitle"), "#/deals/new", { "data-testid": "deal-new" })),
     ownerFilter(rows, owner, (next) => navigate(`#/deals${next ? `?owner=${next}` : "?owner="}`)),
     h("p", { class: "hint" }, t("deals.rules", limits)),
     h("section", { "aria-labelledby": "follow-h", class: "follow-up" },

@@ -83,9 +83,14 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     values.status = choiceValue(form, "status") || "draft";
     values.submitted_at = instantFromLocal(submitted.value) || null;
-    if (!customerId) errors.customer_id = [t("quote.customerMissing")];
     if (!values.product && !values.drawing_no) errors.product = [t("quote.productMissing")];
     if (showErrors(form, errors)) return;
+    if (!customerId) {  // the picker is not a field: say it where the customer is named
+      who.textContent = t("quote.customerMissing");
+      who.setAttribute("role", "alert");
+      if (picker) picker.open = true;
+      return;
+    }
     const id = existing?.id || crypto.randomUUID();
     let changes;
     if (existing) {

@@ -1,0 +1,67 @@
+// A new deal, offline: its customer (from the customer page, or picked), a title (必須), the
+// stage it starts at, who holds the ball, amount and expected close. The rep who makes it owns
+// it; the server sets when the ball was taken. Later changes are made on the deal's page.
+
+import { getAll } from "../db.js";
+import { STAGES } from "../deals.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { getState } from "../store.js";
+import { customerPicker } from "./customer-picker.js";
+import { h, mount } from "./dom.js";
+import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, linkButton, showErrors } from "./form.js";
+
+export async function render(view, { query, navigate }) {
+  let customerId = query.get("customer") || null;
+  const customers = new Map((await getAll("customers")).map((c) => [c.id, c]));
+  const title = input({ maxlength: 200, "data-testid": "deal-new-title" });
+  const stage = h("select", { "data-testid": "deal-new-stage" },
+    STAGES.filter((s) => s !== "won" && s !== "lost").map((s) => h("option", { value: s }, label("deal.stage", s))));
+  const amount = input({ inputmode: "numeric", "data-testid": "deal-new-amount" });
+  const close = input({ type: "date", "data-testid": "deal-new-close" });
+  const who = h("p", { class: "context", "data-testid": "deal-new-customer" });
+  const showCustomer = () => {
+    who.textContent = customerId ? t("deal.for", { customer: customers.get(customerId)?.name || "" }) : t("deal.pickCustomer");
+  };
+  showCustomer();
+  const picker = h("details", { class: "other-customer", open: !customerId },
+    h("summary", {}, t("deal.otherCustomer")),
+    customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
+  const save = h("button", { type: "submit", class: "button primary", "data-testid": "deal-create" }, t("form.save"));
+  const back = customerId ? `#/customers/${customerId}` : "#/deals";
+  const form = h("form", { class: "form deal-form" },
+    who, picker,
+    field({ name: "title", label: t("deal.titleLabel"), control: title, required: true, hint: t("deal.titleHint") }),
+    field({ name: "stage", label: t("deal.stageLabel"), control: stage }),
+    choices({ name: "ball", legend: t("deal.ballLabel"), value: "ours",
+      options: ["ours", "customer"].map((b) => [b, label("deal.ballIs", b)]) }),
+    field({ name: "amount", label: t("deal.amountYen"), control: amount }),
+    field({ name: "expected_close", label: t("deal.expectedClose"), control: close }),
+    actionBar(save, linkButton(t("form.cancel"), back)));
+  mount(view, h("h1", { tabindex: "-1" }, t("deal.newTitle")), form);
+
+  guardForm(form, async () => {
+    clearErrors(form);
+    const errors = {};
+    const yenText = amount.value.normalize("NFKC").replace(/[,\s円¥]/g, "");
+    if (yenText && !/^\d{1,12}$/.test(yenText)) errors.amount = [t("deal.amountInvalid")];
+    if (!title.value.trim()) errors.title = [t("deal.titleMissing")];
+    if (showErrors(form, errors)) return;
+    if (!customerId) {  // the picker is not a field: say it where the customer is named
+      who.textContent = t("deal.customerMissing");
+      who.setAttribute("role", "alert");
+      picker.open = true;
+      return;
+    }
+    const id = crypto.randomUUID();
+    const changes = {
+      customer_id: customerId, title: title.value.trim(), stage: stage.value, ball: choiceValue(form, "ball") || "ours",
+      owner_id: getState().user?.id,
+    };
+    if (yenText) changes.amount = Number(yenText);
+    if (close.value) changes.expected_close = close.value;
+    save.disabled = true;
+    await outbox.save([{ entity: "deals", id, changes, local: { created_at: new Date().toISOString() } }]);
+    navigate(`#/deals/${id}`);
+  });
+}
