@@ -87,11 +87,11 @@ export function tryRules(token, trial) {
 }
 
 /** The inbox as CSV (a Blob) with the given filters. */
-/** The inbox export as a Blob: format "csv" or "xlsx". */
-export async function exportRequests(token, filters, format = "csv") {
+/** A file the server makes (CSV, workbook) as a Blob; online only. */
+async function download(path, token, filters) {
   let response;
   try {
-    response = await fetch(`/api/v1/requests/export.${format}?${new URLSearchParams(filters)}`, {
+    response = await fetch(`${path}?${new URLSearchParams(filters)}`, {
       headers: { Authorization: `Bearer ${token}`, "Genba-Protocol": String(PROTOCOL) },
       cache: "no-store", credentials: "omit",
     });
@@ -102,19 +102,14 @@ export async function exportRequests(token, filters, format = "csv") {
   return response.blob();
 }
 
-// Deals, ball and follow-up (issue 6): the manager's board as CSV.
-export async function exportDeals(token, filters) {
-  let response;
-  try {
-    response = await fetch(`/api/v1/deals/export.csv?${new URLSearchParams(filters)}`, {
-      headers: { Authorization: `Bearer ${token}`, "Genba-Protocol": String(PROTOCOL) },
-      cache: "no-store", credentials: "omit",
-    });
-  } catch (err) {
-    throw new NetworkError(err.message);
-  }
-  if (!response.ok) throw new ApiError(await response.json().catch(() => null), response.status);
-  return response.blob();
+/** The inbox export as a Blob: format "csv" or "xlsx". */
+export function exportRequests(token, filters, format = "csv") {
+  return download(`/api/v1/requests/export.${format}`, token, filters);
+}
+
+/** The manager's deal board as CSV (issue 6). */
+export function exportDeals(token, filters) {
+  return download("/api/v1/deals/export.csv", token, filters);
 }
 
 // Past-quote database: quotes most like one (online; the device searches its own quotes).
