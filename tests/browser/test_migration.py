@@ -1,10 +1,14 @@
 """The device database migrates in numbered steps, and unsent work survives every one."""
+import re
 import time
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from .helpers import wait_synced
+
+PWA = Path(__file__).resolve().parents[2] / "pwa"
 
 # Version 1 of the device database, exactly as db.js's first step created it.
 CREATE_VERSION_1 = """async ({ meta, entry }) => {
@@ -31,25 +35,46 @@ CREATE_VERSION_1 = """async ({ meta, entry }) => {
 }"""
 
 
+LATEST = int(re.search(r"export const DB_VERSION = (\d+);", (PWA / "js" / "db.js").read_text()).group(1))
+
+
+def unsent(device_id, entity, record_id, changes):
+    """An outbox entry as the app writes it, never sent."""
+    return {"mutation_id": str(uuid.uuid4()), "entity": entity, "record_id": record_id, "op": "upsert",
+            "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
+            "changes": changes, "rev": 1, "attempted": False, "status": "pending", "errors": None,
+            "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+
+
+def open_database(page):
+    """The database's version and its stores, each with its index names."""
+    version, stores = page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("genba");
+        open.onsuccess = () => {
+            const db = open.result;
+            const names = [...db.objectStoreNames];
+            const tx = db.transaction(names);
+            resolve([db.version, Object.fromEntries(names.map((n) => [n, [...tx.objectStore(n).indexNames]]))]);
+            db.close();
+        };
+    })""")
+    return version, stores
+
+
 def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and_is_sent(page, live, customers):
     device_id = str(uuid.uuid4())
     rep = live.device("rep_a", device_id=device_id)
     visit_id = str(uuid.uuid4())
-    entry = {"mutation_id": str(uuid.uuid4()), "entity": "visits", "record_id": visit_id, "op": "upsert",
-             "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
-             "changes": {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
-                         "visited_at": "2026-11-27T09:30:00+09:00", "purpose": "旧版で記録した訪問"},
-             "rev": 1, "attempted": False, "status": "pending", "errors": None,
-             "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+    entry = unsent(device_id, "visits", visit_id, {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
+                                                   "visited_at": "2026-11-27T09:30:00+09:00",
+                                                   "purpose": "旧版で記録した訪問"})
     page.goto(live.url + "/sw.js")  # any page of the origin, before the app has opened its database
     page.evaluate(CREATE_VERSION_1, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
                                               "login": "rep_a"}, "entry": entry})
     page.goto(live.url + "/")
     wait_synced(page)
-    assert page.evaluate("""() => new Promise((resolve) => {
-        const open = indexedDB.open("genba");
-        open.onsuccess = () => { resolve([open.result.version, [...open.result.objectStoreNames].includes("cache")]); open.result.close(); };
-    })""") == [5, True]  # the latest version: every later step ran too
+    version, stores = open_database(page)
+    assert version == LATEST and "cache" in stores  # the latest version: every later step ran too
     visits = live.device("office").records("visits")
     assert visits[visit_id]["purpose"] == "旧版で記録した訪問"
     expect(page.get_by_test_id("customer-list")).to_contain_text("山田製作所")
@@ -67,20 +92,15 @@ def test_an_outbox_written_by_version_2_survives_the_history_store_and_history_i
     old = tech.create("requests", customer_id=customers["yamada"]["id"], kind="complaint", title="旧版の時の苦情")
     tech.push(tech.mutation("requests", old["id"], base_version=old["version"], status="triaged"))
     request_id = str(uuid.uuid4())
-    entry = {"mutation_id": str(uuid.uuid4()), "entity": "requests", "record_id": request_id, "op": "upsert",
-             "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
-             "changes": {"customer_id": customers["yamada"]["id"], "kind": "complaint", "title": "v2で記録した異音"},
-             "rev": 1, "attempted": False, "status": "pending", "errors": None,
-             "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+    entry = unsent(device_id, "requests", request_id, {"customer_id": customers["yamada"]["id"],
+                                                       "kind": "complaint", "title": "v2で記録した異音"})
     page.goto(live.url + "/sw.js")
     page.evaluate(CREATE_VERSION_2, {"meta": {"device_id": device_id, "token": tech.token, "user": tech.user,
                                               "login": "tech", "cursor": "stale-but-valid-looking"}, "entry": entry})
     page.goto(live.url + f"/#/requests/{old['id']}")
     wait_synced(page)
-    assert page.evaluate("""() => new Promise((resolve) => {
-        const open = indexedDB.open("genba");
-        open.onsuccess = () => { const db = open.result; resolve([db.version, db.transaction("history").objectStore("history").indexNames.contains("record_id")]); db.close(); };
-    })""") == [5, True]  # the latest version: every later step ran too
+    version, stores = open_database(page)
+    assert version == LATEST and "record_id" in stores["history"]
     requests = live.device("office").records("requests")
     assert requests[request_id]["title"] == "v2で記録した異音"
     expect(page.get_by_test_id("history")).to_contain_text("状況: 新規 → 振り分け済み")
@@ -96,20 +116,46 @@ def test_an_outbox_written_by_version_3_survives_the_photo_stores_and_is_sent(pa
     device_id = str(uuid.uuid4())
     rep = live.device("rep_a", device_id=device_id)
     visit_id = str(uuid.uuid4())
-    entry = {"mutation_id": str(uuid.uuid4()), "entity": "visits", "record_id": visit_id, "op": "upsert",
-             "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
-             "changes": {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
-                         "visited_at": "2026-11-27T09:30:00+09:00", "purpose": "v3で記録した訪問"},
-             "rev": 1, "attempted": False, "status": "pending", "errors": None,
-             "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+    entry = unsent(device_id, "visits", visit_id, {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
+                                                   "visited_at": "2026-11-27T09:30:00+09:00",
+                                                   "purpose": "v3で記録した訪問"})
     page.goto(live.url + "/sw.js")
     page.evaluate(CREATE_VERSION_3, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
                                               "login": "rep_a"}, "entry": entry})
     page.goto(live.url + f"/#/visits/{visit_id}")
     wait_synced(page)
-    assert page.evaluate("""() => new Promise((resolve) => {
-        const open = indexedDB.open("genba");
-        open.onsuccess = () => { const db = open.result; resolve([db.version, ["attachments", "photos"].every((n) => db.objectStoreNames.contains(n))]); db.close(); };
-    })""") == [5, True]  # the latest version: every later step ran too
+    version, stores = open_database(page)
+    assert version == LATEST and {"attachments", "photos"} <= set(stores)
     assert live.device("office").records("visits")[visit_id]["purpose"] == "v3で記録した訪問"
     expect(page.get_by_test_id("photo-grid")).to_contain_text("写真はまだありません")
+
+
+# Version 4: version 3 plus the photo stores, exactly as db.js's fourth step added them.
+CREATE_VERSION_4 = CREATE_VERSION_3.replace('indexedDB.open("genba", 3)', 'indexedDB.open("genba", 4)').replace(
+    'createIndex("record_id", "record_id");',
+    'createIndex("record_id", "record_id"); '
+    'db.createObjectStore("attachments", { keyPath: "id" }).createIndex("owner_id", "owner_id"); '
+    'db.createObjectStore("photos", { keyPath: "id" });')
+
+
+def test_an_outbox_written_by_version_4_survives_the_deal_event_store_and_events_are_fetched(page, live, customers):
+    device_id = str(uuid.uuid4())
+    rep = live.device("rep_a", device_id=device_id)
+    deal = rep.create("deals", customer_id=customers["yamada"]["id"], title="治具プレート年間契約")
+    rep.create("deal_events", customer_id=customers["yamada"]["id"], deal_id=deal["id"], kind="competitor",
+               competitor_name="丸栄精機工業", competitor_price=980000)
+    rep.sync()  # the v4 app had pulled past the event, and skipped it: it had no store for it
+    visit_id = str(uuid.uuid4())
+    entry = unsent(device_id, "visits", visit_id, {"customer_id": customers["yamada"]["id"], "kind": "sales",
+                                                   "visited_at": "2026-11-27T09:30:00+09:00",
+                                                   "purpose": "v4で記録した訪問"})
+    page.goto(live.url + "/sw.js")
+    page.evaluate(CREATE_VERSION_4, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
+                                              "login": "rep_a", "cursor": rep.cursor},
+                                     "entry": entry})
+    page.goto(live.url + f"/#/deals/{deal['id']}")
+    wait_synced(page)
+    version, stores = open_database(page)
+    assert version == LATEST and {"customer_id", "deal_id"} <= set(stores["deal_events"])
+    assert live.device("office").records("visits")[visit_id]["purpose"] == "v4で記録した訪問"
+    expect(page.get_by_test_id("deal-events")).to_contain_text("丸栄精機工業")
