@@ -89,15 +89,20 @@ def wait_synced(page):
                            " return s && s.dataset.syncing === 'false' && s.dataset.lastSync; }")
 
 
+def sign_in(page, base, login):
+    """Open the app as a demo login (password genba-<login>) and wait for the first sync."""
+    page.goto(base + "/")
+    page.get_by_label("ログインID").fill(login)
+    page.get_by_label("パスワード").fill(f"genba-{login}")
+    page.get_by_role("button", name="ログイン").click()
+    wait_synced(page)
+
+
 def shoot_deals(browser, base):
     """manager1's board in Japanese and English, a deal with competitors, and the competitors list."""
     from playwright.sync_api import expect
     manager = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
-    manager.goto(base + "/")
-    manager.get_by_label("ログインID").fill("manager1")
-    manager.get_by_label("パスワード").fill("genba-manager1")
-    manager.get_by_role("button", name="ログイン").click()
-    wait_synced(manager)
+    sign_in(manager, base, "manager1")
     manager.get_by_test_id("nav-board").click()
     expect(manager.get_by_test_id("board")).to_be_visible()
     shoot(manager, "20-deal-board", full_page=True)
@@ -204,22 +209,14 @@ def main():
         tablet = browser.new_context(viewport={"width": 800, "height": 1280}, locale="ja-JP",
                                      timezone_id="Asia/Tokyo")
         portrait = tablet.new_page()
-        portrait.goto(base + "/")
-        portrait.get_by_label("ログインID").fill("tech1")
-        portrait.get_by_label("パスワード").fill("genba-tech1")
-        portrait.get_by_role("button", name="ログイン").click()
-        wait_synced(portrait)
+        sign_in(portrait, base, "tech1")
         portrait.goto(base + "/#/visits/new")
         expect(portrait.get_by_test_id("customer-picker")).to_be_visible()
         portrait.get_by_test_id("customer-picker").fill("さんじょう")
         shoot(portrait, "12-visit-form-portrait")
 
         office = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
-        office.goto(base + "/")
-        office.get_by_label("ログインID").fill("office1")
-        office.get_by_label("パスワード").fill("genba-office1")
-        office.get_by_role("button", name="ログイン").click()
-        wait_synced(office)
+        sign_in(office, base, "office1")
         office.get_by_test_id("nav-inbox").click()
         expect(office.locator(".inbox-item").first).to_be_visible()
         shoot(office, "13-inbox")
