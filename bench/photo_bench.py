@@ -25,6 +25,8 @@ import time
 import uuid
 from pathlib import Path
 
+from workload import workers_of  # gunicorn's workers, from /proc
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "bench-password"
@@ -94,18 +96,6 @@ def call(port, method, path, body=None, headers=None):
         return response.status, json.loads(raw) if raw else None
     finally:
         connection.close()
-
-
-def workers_of(master_pid):
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == master_pid:
-            pids.append(int(stat.parent.name))
-    return sorted(pids)
 
 
 def memory_kb(pid, field):
