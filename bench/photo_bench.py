@@ -43,8 +43,8 @@ def prepare(database_url, folder):
     import flask_migrate
 
     from server import create_app
-    from server.db import db, writing_session
-    from server.users import create_user
+    from server.core.db import db, writing_session
+    from server.core.users import create_user
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": folder})
     with app.app_context():
         flask_migrate.upgrade()

@@ -96,7 +96,7 @@ def main():
         print(f"empty pull: {(time.perf_counter() - started) / 200 * 1000:.2f} ms, "
               f"{(time.process_time() - cpu) / 200 * 1000:.2f} ms CPU")
         profile.disable()
-        from server.db import db
+        from server.core.db import db
         with app.app_context():
             db.engine.dispose()
     out = io.StringIO()

@@ -50,7 +50,7 @@ def uid(key):
 
 def scaled_mutations(user_ids, customers, contacts_per, visits_per, today):
     """The demo data's customers, named after the demo seeds, scaled up; yields (login, mutation)."""
-    from server.demo_data import CUSTOMER_SEEDS, REP_OF_TEAM
+    from demo.data import CUSTOMER_SEEDS, REP_OF_TEAM
     rng = random.Random(2026)
     counter = 0
 
@@ -92,12 +92,11 @@ def seed(database_url, folder, customers):
     import flask_migrate
 
     from server import create_app
-    from server.db import writing_session
-    from server.demo_data import DEMO_USERS, demo_batches
-    from server.sync_api import engine_hooks
-    from server.users import create_user
-    from sync.push import apply_push
-    from sync.scope import Actor
+    from server.core.db import writing_session
+    from demo.data import DEMO_USERS, demo_batches
+    from server.core.engine import ENGINE, actor as make_actor
+    from server.core.users import create_user
+    from sync import apply_push
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": str(folder)})
     with app.app_context():
@@ -106,7 +105,7 @@ def seed(database_url, folder, customers):
         users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
                  for u in DEMO_USERS}
         session.commit()
-        actors = {login: Actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login))) for login, u in users.items()}
+        actors = {login: make_actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login))) for login, u in users.items()}
         batches = demo_batches(date.today(), {k: u.id for k, u in users.items()})
         scaled = scaled_mutations({k: u.id for k, u in users.items()}, customers, 2, 10, date.today())
         pending, total, started = {}, 0, time.perf_counter()
@@ -117,8 +116,7 @@ def seed(database_url, folder, customers):
             if not mutations:
                 return
             session = writing_session()
-            results, _ = apply_push(session, actors[login], mutations, now_ms=int(time.time() * 1000),
-                                    hooks=engine_hooks(session))
+            results, _ = apply_push(session, ENGINE, actors[login], mutations, now_ms=int(time.time() * 1000))
             session.commit()
             bad = [r for r in results if r["status"] == "rejected"]
             assert not bad, bad[:3]
@@ -185,7 +183,7 @@ def main():
         sys.exit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    from server.demo_data import DEMO_USERS
+    from demo.data import DEMO_USERS
     password = next(u["password"] for u in DEMO_USERS if u["login"] == args.login)
     figures = {}
     with tempfile.TemporaryDirectory(prefix="genba-bench-") as folder:

@@ -59,7 +59,7 @@ def uid(key):
 
 def generated(customers, quotes, today):
     """Yield (login, mutation): the customers, then quotes made like the demo's."""
-    from server.demo_data import (CUSTOMER_SEEDS, DIFFICULTIES, MATERIAL_DIFFICULTIES, MATERIAL_FACTOR,
+    from demo.data import (CUSTOMER_SEEDS, DIFFICULTIES, MATERIAL_DIFFICULTIES, MATERIAL_FACTOR,
                                   PROCESS_FLOW, PRODUCTS, REP_OF_TEAM, SURFACES, _dimensions,
                                   _drawing_prefix)
     rng = random.Random(2026)
@@ -106,19 +106,18 @@ FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
 
 def seed(app, customers, quotes):
     """Create the demo users and push the generated records in batches of 500."""
-    from server.db import writing_session
-    from server.demo_data import DEMO_USERS
-    from server.sync_api import engine_hooks
-    from server.users import create_user
-    from sync.push import apply_push
-    from sync.scope import Actor
+    from server.core.db import writing_session
+    from demo.data import DEMO_USERS
+    from server.core.engine import ENGINE, actor as make_actor
+    from server.core.users import create_user
+    from sync import apply_push
 
     with app.app_context():
         session = writing_session()
         users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
                  for u in DEMO_USERS}
         session.commit()
-        actors = {login: Actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login)))
+        actors = {login: make_actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login)))
                   for login, u in users.items()}
         pending, started, pushed = {}, time.perf_counter(), 0
 
@@ -127,8 +126,7 @@ def seed(app, customers, quotes):
             mutations = pending.pop(login, [])
             if mutations:
                 session = writing_session()
-                results, _ = apply_push(session, actors[login], mutations, now_ms=int(time.time() * 1000),
-                                        hooks=engine_hooks(session))
+                results, _ = apply_push(session, ENGINE, actors[login], mutations, now_ms=int(time.time() * 1000))
                 session.commit()
                 bad = [r for r in results if r["status"] == "rejected"]
                 assert not bad, bad[:3]
@@ -164,7 +162,7 @@ def percentile(values, fraction):
 
 
 def sign_in(client, login):
-    from server.demo_data import DEMO_USERS
+    from demo.data import DEMO_USERS
     password = next(u["password"] for u in DEMO_USERS if u["login"] == login)
     response = client.post("/api/v1/auth/token", json={
         "login": login, "password": password, "device": {"id": str(uuid.uuid4()), "name": "bench"}})
@@ -211,7 +209,7 @@ def main():
     from sqlalchemy.engine import make_url
 
     from server import create_app
-    from server.db import db
+    from server.core.db import db
 
     with tempfile.TemporaryDirectory(prefix="genba-quote-bench-") as folder:
         dropped = None

@@ -96,8 +96,8 @@ def migrate(database_url, folder, users):
     import flask_migrate
 
     from server import create_app
-    from server.db import writing_session
-    from server.users import create_user
+    from server.core.db import writing_session
+    from server.core.users import create_user
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": str(folder)})
     with app.app_context():
         flask_migrate.upgrade()
@@ -105,7 +105,7 @@ def migrate(database_url, folder, users):
         ids = {login: create_user(session, login, PASSWORD, role, team).id
                for login, (role, team) in users.items()}
         session.commit()
-        from server.db import db
+        from server.core.db import db
         db.engine.dispose()
     return ids
 

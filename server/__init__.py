@@ -6,8 +6,8 @@ from flask_migrate import Migrate
 
 from sync import protocol
 
-from .config import Config
-from .db import configure_sqlite, db
+from server.core.config import Config
+from server.core.db import configure_sqlite, db
 
 migrate = Migrate()
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -30,16 +30,19 @@ def create_app(test_config=None):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=MIGRATIONS)
 
-    from . import admin, auth, cli, customers, errors, openapi, pwa, quotes_api, requests_api, routing_api, sync_api
-    from . import deals_api  # deals, ball and follow-up (issue 6)
+    from server.attachments import api as attachments
+    from server.core import admin, auth, cli, errors, openapi, pwa, sync_api
+    from server.customers import api as customers
+    from server.deals import api as deals
+    from server.quotes import api as quotes
+    from server.requests import api as requests, rules_api as routing_rules
+
     app.config.setdefault("RATELIMIT_ENABLED", True)
     auth.limiter.init_app(app)
     errors.register(app)
-    for module in (auth, sync_api, customers, routing_api, requests_api, admin, openapi, deals_api,
-                   quotes_api):  # quotes_api: past-quote database
+    for module in (auth, sync_api, customers, routing_rules, requests, admin, openapi, deals,
+                   quotes, attachments):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
-    from . import attachments  # photos and files (issue 8)
-    app.register_blueprint(attachments.bp, url_prefix="/api/v1")
     app.register_blueprint(pwa.bp)
     cli.register(app)
 

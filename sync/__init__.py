@@ -1,4 +1,19 @@
 """The sync engine: apply pushed mutations, merge fields, serve the change feed.
 
-Plain Python over SQLAlchemy: it takes a session and plain values, never a Flask request.
+Plain Python over SQLAlchemy: it takes a session and plain values, never a Flask request, and
+names no business entity. The server describes its entities and rules as an ``Engine``
+(``sync.engine``) and hands it to every call. The public API:
+
+- ``apply_push`` applies a client's batch; ``changes_since`` reads the feed (``sync.pull``);
+- ``write_changes`` is the one way the server changes records itself (``sync.write``);
+- ``live_records``/``live_record`` read records through a reader's scope (``sync.read``).
 """
+from .engine import Actor, Engine, ScopeModel
+from .entity import Entity, Rejected, Rules
+from .pull import changes_since
+from .push import apply_push
+from .read import live_record, live_records, stored_record
+from .write import write_changes
+
+__all__ = ["Actor", "Engine", "Entity", "Rejected", "Rules", "ScopeModel", "apply_push",
+           "changes_since", "live_record", "live_records", "stored_record", "write_changes"]

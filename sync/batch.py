@@ -8,28 +8,23 @@ from dataclasses import dataclass, field
 from sqlalchemy import false, select
 
 from . import clockstore, hlc as hlcs
-from .entities import ENTITIES
+from .entity import Rejected
 from .models import Record, SeenMutation
-from .scope import rep_sees, reps_seeing, was_in_scope
+from .scope import sees, was_in_scope
 
+__all__ = ["Batch", "Rejected", "Working"]
 
-class Rejected(Exception):
-    """A mutation that cannot apply; ``errors`` maps a field to messages."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
 
 class Working:
     """One record as the batch sees it; its clocks are decoded when first read."""
 
-    __slots__ = ("entity", "id", "data", "_clocks", "customer_id", "created", "compacted", "dirty")
+    __slots__ = ("entity", "id", "data", "_clocks", "scope_id", "created", "compacted", "dirty")
 
-    def __init__(self, entity, id, data, clocks, customer_id, created=False, compacted=False,
+    def __init__(self, entity, id, data, clocks, scope_id, created=False, compacted=False,
                  dirty=False):
         self.entity, self.id, self.data, self._clocks = entity, id, data, clocks
-        self.customer_id, self.created, self.compacted, self.dirty = (
-            customer_id, created, compacted, dirty)
+        self.scope_id, self.created, self.compacted, self.dirty = (
+            scope_id, created, compacted, dirty)
 
     @property
     def clocks(self):
@@ -46,6 +41,7 @@ class Working:
     def deleted(self):
         return self.data["deleted"]
 
+
 @dataclass
 class Seen:
     """A mutation the device pushed before, or in this batch, with its first outcome."""
@@ -57,29 +53,53 @@ class Seen:
     status: str
     errors: str | None
 
+
 @dataclass
 class Batch:
-    """State of one push: the working set and what it will write."""
+    """State of one push: the working set and what it will write.
+
+    Rules see it as their context: ``actor``, ``session``, ``engine``, ``memo`` (anything a
+    rule wants to compute once per push), ``get`` to read a record and ``change`` to write one.
+    """
 
     session: object
+    engine: object
     actor: object
     server_ms: int
     now_iso: str
-    hooks: dict
+    server_node: str = "server"
     records: dict = field(default_factory=dict)
-    my_follows: set = field(default_factory=set)
+    my_memberships: set = field(default_factory=set)
     seen: dict = field(default_factory=dict)
     new_seen: list = field(default_factory=list)
     dead_letters: list = field(default_factory=list)
     touched: list = field(default_factory=list)
     scope_before: dict = field(default_factory=dict)
     scope_hlc: dict = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)
     max_hlc: str = hlcs.ZERO
     mutation_id: str = ""
 
+    def get(self, entity, record_id, lock=False):
+        """The live record ``entity``/``record_id`` as the batch sees it, or None."""
+        working = self.records.get((entity, record_id))
+        if working is None or (lock and not working.dirty):
+            load_records(self, [record_id], lock=lock)
+            working = self.records.get((entity, record_id))
+        if working is None or working.compacted:
+            return None
+        return working
+
+    def change(self, entity, record_id, values, hlc, delete=False):
+        """Write ``values`` to a record as a server-side versioned change (the one way a rule
+        changes data); return the record as stored."""
+        from .write import put
+        return put(self, self.engine.entity(entity), record_id, values, hlc, delete=delete)
+
+
 def prefetch(batch, mutations):
     """Load everything the batch reads in a few queries, locking the rows it may change."""
-    session, actor = batch.session, batch.actor
+    session, actor, engine = batch.session, batch.actor, batch.engine
     ids = [str(m["mutation_id"]) for m in mutations]
     for chunk in chunks(ids):
         for row in session.execute(select(
@@ -91,20 +111,25 @@ def prefetch(batch, mutations):
     targets.update(row.record_id for row in batch.seen.values() if row.record_id)
     references = set()
     for m in mutations:
-        changes, entity = m.get("changes"), ENTITIES.get(known_entity(m))
+        changes, entity = m.get("changes"), engine.entities.get(known_entity(engine, m))
         if isinstance(changes, dict) and entity is not None:
             references.update(canonical_uuid(r) for r in referenced_ids(changes, entity.references))
     targets.discard(None)
     references.discard(None)
     load_records(batch, sorted(targets), lock=True)
     load_records(batch, sorted(references - targets), lock=False)
-    customer_ids = {w.customer_id for w in batch.records.values() if w.customer_id}
-    load_records(batch, sorted(c for c in customer_ids if ("customers", c) not in batch.records),
-                 lock=False)
+    root = engine.scope.root
+    scope_ids = {w.scope_id for w in batch.records.values() if w.scope_id}
+    load_records(batch, sorted(c for c in scope_ids if (root, c) not in batch.records), lock=False)
     if not actor.sees_everything:
-        batch.my_follows = set(session.execute(select(Record.customer_id).where(
-            Record.entity == "follows", Record.owner_id == actor.user_id,
-            Record.deleted == false())).scalars())
+        membership = engine.scope.membership
+        approved = engine.scope.approved
+        batch.my_memberships = {row.customer_id for row in session.execute(
+            select(Record.customer_id, Record.data).where(
+                Record.entity == membership, Record.owner_id == actor.user_id,
+                Record.deleted == false()))
+            if approved is None or approved(json.loads(row.data))}
+
 
 def load_records(batch, ids, lock):
     for chunk in chunks(ids):
@@ -117,6 +142,7 @@ def load_records(batch, ids, lock):
                 row.entity, row.id, json.loads(row.data) if row.data else {},
                 row.clocks, row.customer_id, compacted=row.compacted)
 
+
 def referenced_ids(changes, names):
     """The ids that the reference fields ``names`` of ``changes`` hold."""
     for name in names:
@@ -126,74 +152,74 @@ def referenced_ids(changes, names):
         elif isinstance(value, list):
             yield from (v for v in value if isinstance(v, str))
 
+
 def visible(batch, working):
     """Whether the actor may read a record now."""
     actor = batch.actor
-    if actor.sees_everything or working.customer_id is None:
+    if actor.sees_everything or working.scope_id is None:
         return True
     if working.entity == "conflicts" and working.data.get("lost_by") == actor.user_id:
         return True
-    return in_scope_now(batch, working.customer_id)
+    return in_scope_now(batch, working.scope_id)
 
-def in_scope_now(batch, customer_id):
+
+def in_scope_now(batch, scope_id):
     actor = batch.actor
     if actor.sees_everything:
         return True
-    customer = batch.records.get(("customers", customer_id))
-    if customer is None:
-        customer = load_customer(batch, customer_id)
-    following = customer_id in batch.my_follows
-    return customer is not None and rep_sees(actor.user_id, actor.team, customer.data, following)
+    root = batch.engine.scope.root
+    record = batch.records.get((root, scope_id))
+    if record is None:
+        load_records(batch, [scope_id], lock=False)
+        record = batch.records.get((root, scope_id))
+    if record is None:
+        return False
+    root_entity = batch.engine.entity(root)
+    return sees(actor, record.data.get(root_entity.owner_field),
+                record.data.get(root_entity.team_field), scope_id in batch.my_memberships)
 
-def load_customer(batch, customer_id):
-    load_records(batch, [customer_id], lock=False)
-    return batch.records.get(("customers", customer_id))
 
-def check_write_scope(batch, customer_id, when, record=None):
-    """Allow a write when its customer is in scope now, or was at the edit's HLC."""
+def check_write_scope(batch, scope_id, when, record=None):
+    """Allow a write when its scope root is in scope now, or was at the edit's HLC."""
     actor = batch.actor
     if record is not None and record.entity == "conflicts":
-        if record.data.get("lost_by") == actor.user_id or in_scope_now(batch, customer_id):
+        if record.data.get("lost_by") == actor.user_id or in_scope_now(batch, scope_id):
             return
-    elif in_scope_now(batch, customer_id) or was_in_scope(batch.session, actor.user_id, customer_id, when):
+    elif in_scope_now(batch, scope_id) or was_in_scope(batch.session, actor.user_id, scope_id, when):
         return
-    raise Rejected({"customer_id": ["this customer is not in your scope: ask its owner or follow it"]})
+    scope = batch.engine.scope
+    raise Rejected({scope.field: [scope.out_of_scope]})
 
-def note_scope_change(batch, customer_id, when):
-    """Remember who saw a customer before the batch first changed its scope."""
-    if customer_id not in batch.scope_before:
-        batch.scope_before[customer_id] = reps_now(batch, customer_id, from_batch=False)
-    batch.scope_hlc[customer_id] = when
 
-def reps_now(batch, customer_id, from_batch):
-    session = batch.session
-    customer = batch.records.get(("customers", customer_id))
-    if customer is None or (not from_batch and customer.created):
+def note_scope_change(batch, scope_id, when):
+    """Remember who saw a scope root before the batch first changed who sees it."""
+    if scope_id not in batch.scope_before:
+        batch.scope_before[scope_id] = watchers_now(batch, scope_id, from_batch=False)
+    batch.scope_hlc[scope_id] = when
+
+
+def watchers_now(batch, scope_id, from_batch):
+    """The scope-limited users who see a root, before the batch or as the batch leaves it."""
+    session, scope = batch.session, batch.engine.scope
+    root = batch.records.get((scope.root, scope_id))
+    if root is None or (not from_batch and root.created):
         return set()
-    data = customer.data
-    followers = {}
-    for row in session.execute(select(Record.id, Record.owner_id).where(
-            Record.entity == "follows", Record.customer_id == customer_id,
+    members = {}
+    for row in session.execute(select(Record.id, Record.owner_id, Record.data).where(
+            Record.entity == scope.membership, Record.customer_id == scope_id,
             Record.deleted == false())):
-        followers[row.id] = row.owner_id
+        if scope.approved is None or scope.approved(json.loads(row.data)):
+            members[row.id] = row.owner_id
     if from_batch:
+        member_field = batch.engine.entity(scope.membership).owner_field
         for (entity, record_id), w in batch.records.items():
-            if entity == "follows" and w.customer_id == customer_id:
-                followers.pop(record_id, None)
-                if not w.compacted and not w.deleted:
-                    followers[record_id] = w.data["user_id"]
-    return reps_seeing(session, data, set(followers.values()))
+            if entity == scope.membership and w.scope_id == scope_id:
+                members.pop(record_id, None)
+                if not w.compacted and not w.deleted and (
+                        scope.approved is None or scope.approved(w.data)):
+                    members[record_id] = w.data[member_field]
+    return scope.watchers(session, root.data, set(members.values()))
 
-def customer_of(batch, data):
-    customer = batch.records.get(("customers", data.get("customer_id")))
-    return customer.data if customer else {}
-
-def team_of(batch, user_id):
-    user = batch.records.get(("users", user_id))
-    if user is None:
-        load_records(batch, [user_id], lock=False)
-        user = batch.records.get(("users", user_id))
-    return user.data.get("team") if user else None
 
 def store(batch, working, when):
     batch.records[(working.entity, working.id)] = working
@@ -203,9 +229,11 @@ def store(batch, working, when):
     if when and when > batch.max_hlc:
         batch.max_hlc = when
 
-def known_entity(raw):
+
+def known_entity(engine, raw):
     entity = raw.get("entity")
-    return entity if isinstance(entity, str) and entity in ENTITIES else None
+    return entity if isinstance(entity, str) and entity in engine.entities else None
+
 
 CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
@@ -221,6 +249,7 @@ def canonical_uuid(value):
         return str(uuid.UUID(value))
     except (ValueError, TypeError, AttributeError):
         return None
+
 
 def chunks(values, size=500):
     values = list(values)

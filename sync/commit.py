@@ -2,7 +2,7 @@
 from sqlalchemy import insert, select, update
 
 from . import clockstore, hlc as hlcs
-from .batch import reps_now
+from .batch import watchers_now
 from .digest import record_hash
 from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
 from .wire import dump_json, parse_instant
@@ -22,10 +22,13 @@ def write(batch, server_node):
         seq += 1
         event["seq"] = seq
     inserts, updates = [], []
+    entities = batch.engine.entities
     for w in batch.touched:
         seq += 1
-        row = dict(entity=w.entity, id=w.id, customer_id=w.customer_id,
-                   owner_id=owner_column(w), team=w.data.get("team") if w.entity == "customers" else None,
+        entity = entities[w.entity]
+        row = dict(entity=w.entity, id=w.id, customer_id=w.scope_id,
+                   owner_id=w.data.get(entity.owner_field) if entity.owner_field else None,
+                   team=w.data.get(entity.team_field) if entity.team_field else None,
                    version=w.version, deleted=w.deleted, data=dump_json(w.data),
                    clocks=clockstore.pack(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
                    digest=record_hash(w.entity, w.id, w.version))
@@ -43,33 +46,23 @@ def write(batch, server_node):
                  record_id=s.record_id, status=s.status, errors=s.errors) for s in batch.new_seen])
     if batch.dead_letters:
         session.execute(insert(DeadLetter.__table__), batch.dead_letters)
-    written = batch.hooks.get("records_written")  # e.g. the quote search index
-    if written:
+    for written in batch.engine.records_written:  # e.g. the quote search index
         written(session, batch.touched)
     feed.seq = seq
     feed.hlc = server_hlc
     return server_hlc
 
-def owner_column(w):
-    if w.entity == "customers":
-        return w.data.get("owner_id")
-    if w.entity == "follows":
-        return w.data.get("user_id")
-    if w.entity == "conflicts":
-        return w.data.get("lost_by")
-    return None
-
 def scope_events(batch):
-    """Diff who sees each customer whose scope the batch changed, as feed entries.
+    """Diff who sees each scope root whose watchers the batch changed, as feed entries.
 
-    The pushing rep may have held a customer only in the middle of the batch (a follow and
-    its unfollow in one push): the answers handed them its records, so a loss is recorded for
+    The pushing user may have held a root only in the middle of the batch (a membership and
+    its removal in one push): the answers handed them its records, so a loss is recorded for
     them too, and their next pull evicts what those answers left on the device.
     """
     events = []
     actor = batch.actor
     for customer_id, before in batch.scope_before.items():
-        after = reps_now(batch, customer_id, from_batch=True)
+        after = watchers_now(batch, customer_id, from_batch=True)
         when = batch.scope_hlc[customer_id]
         lost = before - after
         if not actor.sees_everything and actor.user_id not in before | after:

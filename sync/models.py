@@ -13,27 +13,12 @@ class Base(DeclarativeBase):
     pass
 
 
-class User(Base):
-    """A person who signs in; the ``users`` entity is its read-only public part."""
-
-    __tablename__ = "users"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    login: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(16))
-    team: Mapped[str | None] = mapped_column(String(64), index=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
 class Record(Base):
     """The latest version of one synced record, stored as its wire JSON plus per-field clocks.
 
-    ``customer_id`` is the customer the record goes with (its own id for a customer, NULL for
-    the user directory); ``owner_id`` and ``team`` copy the fields the scope rules read: a
-    customer's owner and team, a follow's user, a conflict's losing user.
+    ``customer_id`` is the scope root the record goes with (its own id for a root, NULL for
+    records everyone reads); ``owner_id`` and ``team`` copy the fields its entity names as
+    ``owner_field`` and ``team_field``, which the scope rules read.
     """
 
     __tablename__ = "records"
@@ -77,7 +62,7 @@ class Feed(Base):
 
 
 class ScopeEvent(Base):
-    """A rep gained or lost a customer: an entry in their feed and a fact in scope history."""
+    """A user gained or lost a scope root: an entry in their feed and a fact in scope history."""
 
     __tablename__ = "scope_events"
 

@@ -4,7 +4,6 @@ import uuid
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
 
 from . import hlc as hlcs
-from .entities import ENTITIES
 
 
 class MutationSchema(Schema):
@@ -12,8 +11,7 @@ class MutationSchema(Schema):
         unknown = EXCLUDE
 
     mutation_id = fields.UUID(required=True)
-    entity = fields.String(required=True, validate=validate.OneOf(
-        list(ENTITIES), error="unknown entity; expected one of: {choices}"))
+    entity = fields.String(required=True)
     record_id = fields.String(required=True)
     op = fields.String(required=True, validate=validate.OneOf(["upsert", "delete"]))
     base_version = fields.Integer(strict=True, allow_none=True, load_default=None,
@@ -42,11 +40,22 @@ class MutationSchema(Schema):
         return data
 
 
-mutation_schema = MutationSchema()
 OPS = ("upsert", "delete")
+SCHEMAS = {}
 
 
-def load_mutation(raw):
+def mutation_schema(engine):
+    """The mutation schema whose ``entity`` must be one of the engine's entities."""
+    schema = SCHEMAS.get(id(engine))
+    if schema is None:
+        schema = MutationSchema()
+        schema.fields["entity"].validators.append(validate.OneOf(
+            list(engine.entities), error="unknown entity; expected one of: {choices}"))
+        SCHEMAS[id(engine)] = schema
+    return schema
+
+
+def load_mutation(raw, engine):
     """Load one mutation as ``MutationSchema`` does; raise ``ValidationError`` as it does.
 
     A well-formed mutation (the usual case) is checked directly; anything else goes through
@@ -55,7 +64,7 @@ def load_mutation(raw):
     try:
         entity, op, base, changes, hlc = (raw["entity"], raw["op"], raw.get("base_version"),
                                           raw.get("changes", {}), raw["hlc"])
-        if (type(entity) is str and entity in ENTITIES and type(op) is str and op in OPS
+        if (type(entity) is str and entity in engine.entities and type(op) is str and op in OPS
                 and (base is None or (type(base) is int and 0 <= base <= 2**31 - 1))
                 and type(changes) is dict and all(type(k) is str for k in changes)
                 and type(hlc) is str and hlcs.HLC_PATTERN.match(hlc)
@@ -65,4 +74,4 @@ def load_mutation(raw):
                     "base_version": base, "changes": dict(changes), "hlc": hlc}
     except (KeyError, ValueError):
         pass
-    return mutation_schema.load(raw)
+    return mutation_schema(engine).load(raw)

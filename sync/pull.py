@@ -1,7 +1,7 @@
 """Read the change feed: what changed in a user's scope after a cursor.
 
-The feed is every record in ``seq`` order, merged with the rep's scope events: a gained
-customer expands to its live records written before the gain (later ones come by their own
+The feed is every record in ``seq`` order, merged with the user's scope events: a gained
+scope root expands to its live records written before the gain (later ones come by their own
 ``seq``), a lost one to an ``evict`` per record. The cursor is opaque to clients; it holds the
 position ``(seq, key of the last change sent from that entry)``, the high-water mark of an
 initial pull (below which only live records are sent) and when it was issued.
@@ -15,12 +15,8 @@ from sqlalchemy import false, or_, select
 
 from . import hlc as hlcs
 from .digest import scope_digest
-from .entities import ENTITY_ORDER
 from .models import Feed, Record, ScopeEvent
 from .scope import readable
-
-ORDER = {name: rank for rank, name in enumerate(ENTITY_ORDER)}
-
 
 @dataclass
 class Page:
@@ -63,7 +59,7 @@ def decode_cursor(cursor):
     return seq, key, high_water, issued_ms
 
 
-def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_node="server",
+def changes_since(session, engine, actor, cursor, limit, *, now_ms, window_ms, server_node="server",
                   with_digest=False):
     """Return the next ``Page`` of changes after ``cursor``.
 
@@ -86,7 +82,7 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
     rows = session.execute(
         select(Record.seq, Record.entity, Record.data)
         .where(Record.seq >= seq, Record.seq <= top,
-               readable(actor, by_position=session.get_bind().dialect.name == "sqlite"),
+               readable(engine, actor, by_position=session.get_bind().dialect.name == "sqlite"),
                or_(Record.seq > high_water, Record.deleted == false()))
         .order_by(Record.seq).limit(limit + 1)).all()
     events = [] if actor.sees_everything else session.execute(
@@ -107,7 +103,7 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
         if item_seq > boundary:
             break
         entries = [(DONE, change(item.entity, item.data))] if kind == 0 \
-            else expand(session, actor, item)
+            else expand(session, engine, actor, item)
         for entry_key, entry in entries:
             if item_seq == seq and entry_key <= key:
                 continue  # sent by the page before
@@ -124,7 +120,7 @@ def changes_since(session, actor, cursor, limit, *, now_ms, window_ms, server_no
     has_more = truncated or boundary < top
     next_cursor = encode_cursor(position[0], position[1], high_water, now_ms)
     server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
-    digest = scope_digest(session, readable(actor), top) if with_digest and not has_more else None
+    digest = scope_digest(session, readable(engine, actor), top) if with_digest and not has_more else None
     return Page(out, next_cursor, has_more, server_hlc, digest)
 
 
@@ -132,8 +128,9 @@ def change(entity, data):
     return '{"entity":"%s","record":%s}' % (entity, data)
 
 
-def expand(session, actor, event):
-    """Turn a scope event into ``(key, change)`` pairs for the rep's device, parents first."""
+def expand(session, engine, actor, event):
+    """Turn a scope event into ``(key, change)`` pairs for the user's device, parents first."""
+    order = {name: rank for rank, name in enumerate(engine.order)}
     query = select(Record.entity, Record.id, Record.data).where(Record.customer_id == event.customer_id)
     if event.gained:
         query = query.where(Record.seq < event.seq, Record.deleted == false(), Record.compacted == false())
@@ -142,7 +139,7 @@ def expand(session, actor, event):
         query = query.where(or_(Record.entity != "conflicts", Record.owner_id != actor.user_id))
     entries = []
     for r in session.execute(query):
-        key = f"{ORDER[r.entity]}:{r.id}"
+        key = f"{order[r.entity]}:{r.id}"
         if event.gained:
             entries.append((key, change(r.entity, r.data)))
         else:

@@ -9,7 +9,7 @@ are the schema's.
 from marshmallow import ValidationError, fields, validate
 
 from .batch import canonical_uuid
-from .entities import Day, Instant, Text, Uuid, clean_text
+from .entity import Day, Instant, Text, Uuid, clean_text
 
 PLAIN = (Text, Uuid, Instant, Day, fields.String, fields.Integer, fields.Boolean)
 

@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 
 import hypothesis_profiles  # noqa: F401  (registers "ci" and "long" before pytest picks one)
 from server import create_app
-from server.db import db, writing_session
-from server.users import create_user
+from server.core.db import db, writing_session
+from server.core.users import create_user
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -118,7 +118,7 @@ def people(app):
     """One user per role and team (made in the template database); login -> user id."""
     from sqlalchemy import select
 
-    from sync.models import User
+    from server.core.models import User
     with app.app_context():
         ids = dict(db.session.execute(select(User.login, User.id)).all())
         db.session.remove()

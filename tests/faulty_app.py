@@ -15,7 +15,7 @@ from flask import has_request_context, request
 from sqlalchemy import event
 
 from server import create_app
-from server.db import db
+from server.core.db import db
 
 PUSH_PATH = "/api/v1/sync/push"
 

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from conftest import PG_URL, Device, admin_engine
 from server import create_app
-from server.db import db
+from server.core.db import db
 
 import quote_fixture
 

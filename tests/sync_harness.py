@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, select, update
 
 from conftest import PASSWORD
-from server.db import db, writing_session
+from server.core.db import db, writing_session
 from sync.client import Client, FlaskTransport
 from sync.compact import compact_tombstones
 from sync.models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation

@@ -260,7 +260,7 @@ def test_pdf_and_heic_files_get_a_placeholder_thumbnail(rep, visit, data, conten
 
 
 def test_a_second_connection_writing_the_same_upload_is_told_to_wait(app, rep, visit):
-    from server.storage import storage_for
+    from server.attachments.storage import storage_for
     photo = jpeg(12)
     attachment = attach(rep, visit, photo)
     with app.app_context(), storage_for(app).receiving(attachment["id"]):

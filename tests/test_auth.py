@@ -8,9 +8,9 @@ from sqlalchemy import select, update
 
 from conftest import PASSWORD
 from server import create_app
-from server.db import db
-from server.models import Token
-from sync.models import User, utcnow
+from server.core.db import db
+from server.core.models import Token, User
+from sync.models import utcnow
 from test_errors import assert_error_shape
 
 LOGIN = "/api/v1/auth/token"

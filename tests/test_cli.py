@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import Device
-from server.db import db
-from sync.entities import ROLES
-from sync.models import Record, User
+from server.core.db import db
+from server.core.models import User
+from server.core.vocabulary import ROLES
+from sync.models import Record
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 DEMO_MINIMUMS = {"customers": 40, "contacts": 80, "visits": 200, "requests": 30, "deals": 20, "quotes": 100}

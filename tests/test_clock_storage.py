@@ -3,7 +3,7 @@ import json
 
 from sqlalchemy import select, update
 
-from server.db import db
+from server.core.db import db
 from sync import clockstore
 from sync.models import Record
 

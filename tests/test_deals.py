@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from conftest import records_by_id
-from server.deals import (FOLLOW_UP_DEFAULTS, days_since, follow_up, follow_up_list, last_activity,
+from server.deals.follow_up import (FOLLOW_UP_DEFAULTS, days_since, follow_up, follow_up_list, last_activity,
                           parse_follow_up)
 from sync.wire import iso_from_ms
 

@@ -14,11 +14,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from server import create_app
-from server.db import db
-from sync.models import User
+from server.core.db import db
+from server.core.engine import ENGINE, actor as make_actor
+from server.core.models import User
 from sync.pull import changes_since
 from sync.push import apply_push
-from sync.scope import Actor
 
 WINDOW_MS = 90 * 86400 * 1000
 
@@ -34,7 +34,7 @@ def engine(database_url, tmp_path):
 def office_actor(engine):
     with Session(engine) as session:
         user = session.execute(select(User).where(User.login == "office")).scalar_one()
-        return Actor(user.id, user.role, user.team, str(uuid.uuid4()))
+        return make_actor(user.id, user.role, user.team, str(uuid.uuid4()))
 
 
 def customer_push(actor, name):
@@ -53,7 +53,7 @@ def pull(engine, actor, cursor):
     names = []
     while True:
         with Session(engine) as session:
-            page = changes_since(session, actor, cursor, 500, now_ms=now_ms(), window_ms=WINDOW_MS)
+            page = changes_since(session, ENGINE, actor, cursor, 500, now_ms=now_ms(), window_ms=WINDOW_MS)
         changes, cursor, has_more = page.changes, page.cursor, page.has_more
         names += [change["record"]["name"] for change in map(json.loads, changes)
                   if change["entity"] == "customers"]
@@ -80,17 +80,17 @@ def race(engine, actor, now_a, now_b, meanwhile):
 
     Return A's answered clock and B's outcome (its status and clock, or the error it raised).
     """
-    writer_a, writer_b = (Actor(actor.user_id, actor.role, actor.team, str(uuid.uuid4()))
+    writer_a, writer_b = (make_actor(actor.user_id, actor.role, actor.team, str(uuid.uuid4()))
                           for _ in range(2))
     session_a = Session(engine)
-    [result_a], hlc_a = apply_push(session_a, writer_a, customer_push(writer_a, "A社"), now_ms=now_a)
+    [result_a], hlc_a = apply_push(session_a, ENGINE, writer_a, customer_push(writer_a, "A社"), now_ms=now_a)
     assert result_a["status"] == "applied"
     outcome_b = {}
 
     def push_b():
         with Session(engine) as session_b:
             try:
-                [result], hlc_b = apply_push(session_b, writer_b, customer_push(writer_b, "B社"),
+                [result], hlc_b = apply_push(session_b, ENGINE, writer_b, customer_push(writer_b, "B社"),
                                              now_ms=now_b)
                 session_b.commit()
                 outcome_b.update(status=result["status"], hlc=hlc_b)

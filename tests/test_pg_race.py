@@ -20,12 +20,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from server import create_app
-from server.db import db
-from server.sync_api import retryable
-from sync.models import Record, User
+from server.core.db import db
+from server.core.sync_api import retryable
+from server.core.engine import ENGINE, actor as make_actor
+from server.core.models import User
+from sync.models import Record
 from sync.pull import changes_since
 from sync.push import apply_push
-from sync.scope import Actor
 
 WRITERS = 8
 PUSHES = 25
@@ -49,7 +50,7 @@ def engine(database_url, tmp_path):
 def actors(engine, login, count):
     with Session(engine) as session:
         user = session.execute(select(User).where(User.login == login)).scalar_one()
-        return [Actor(user.id, user.role, user.team, str(uuid.uuid4())) for _ in range(count)]
+        return [make_actor(user.id, user.role, user.team, str(uuid.uuid4())) for _ in range(count)]
 
 
 class Writer:
@@ -104,7 +105,7 @@ class Writer:
         for attempt in range(10):
             session = Session(self.engine)
             try:
-                results, _ = apply_push(session, self.actor, mutations, now_ms=now_ms())
+                results, _ = apply_push(session, ENGINE, self.actor, mutations, now_ms=now_ms())
                 time.sleep(self.random.random() * 0.02)
                 session.commit()
                 assert all(r["status"] in ("applied", "merged") for r in results), results
@@ -132,7 +133,7 @@ class Reader:
     def pull_page(self):
         with Session(self.engine) as session:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            page = changes_since(session, self.actor, self.cursor,
+            page = changes_since(session, ENGINE, self.actor, self.cursor,
                                  self.random.choice([3, 17, 500]), now_ms=now_ms(),
                                  window_ms=WINDOW_MS)
             session.rollback()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app
-from server.pwa import shell_version
+from server.core.pwa import shell_version
 
 PWA = Path(__file__).resolve().parent.parent / "pwa"
 SERVED_ELSEWHERE = {"sw.js", "index.html"}  # the worker itself, and the shell (precached as "/")

@@ -1,4 +1,5 @@
 """Migration 0004 indexes the quotes that existed before it, on SQLite and PostgreSQL."""
+import dataclasses
 import time
 import uuid
 
@@ -9,10 +10,10 @@ from sqlalchemy.engine import make_url
 
 from conftest import BACKENDS, PASSWORD, PG_URL, Device, admin_engine
 from server import create_app
-from server.db import db, writing_session
-from server.users import create_user
-from sync.push import apply_push
-from sync.scope import Actor
+from server.core.db import db, writing_session
+from server.core.users import create_user
+from server.core.engine import ENGINE, actor as make_actor
+from sync import apply_push
 
 
 @pytest.fixture(params=BACKENDS)
@@ -38,7 +39,7 @@ def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_p
         session = writing_session()
         office = create_user(session, "office", PASSWORD, "office", "office", "伊藤 美咲")
         session.commit()
-        actor = Actor(office.id, "office", "office", str(uuid.uuid4()))
+        actor = make_actor(office.id, "office", "office", str(uuid.uuid4()))
         customer_id, quote_id = str(uuid.uuid4()), str(uuid.uuid4())
         now = int(time.time() * 1000)
         mutations = [
@@ -48,7 +49,8 @@ def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_p
              "base_version": None, "hlc": f"{now:013d}:000002:old",
              "changes": {"customer_id": customer_id, "product": "架台フレーム", "material": "SS400",
                          "processing_method": "溶接", "dimensions": "1500×800×H900"}}]
-        results, _ = apply_push(writing_session(), actor, mutations, now_ms=now)
+        before_the_index = dataclasses.replace(ENGINE, records_written=[])  # as the server was then
+        results, _ = apply_push(writing_session(), before_the_index, actor, mutations, now_ms=now)
         assert [r["status"] for r in results] == ["applied", "applied"]
         db.session.commit()
         db.session.remove()

@@ -189,7 +189,7 @@ def test_the_device_has_the_same_synonym_groups_as_the_server():
     import re
     from pathlib import Path
 
-    from server.quote_text import DEFAULT_SYNONYMS, Synonyms
+    from server.quotes.text import DEFAULT_SYNONYMS, Synonyms
     source = (Path(__file__).resolve().parents[1] / "pwa/js/quote-synonyms.js").read_text(encoding="utf-8")
     device = json.loads(re.search(r"SYNONYMS = (\[.*?\]);", source, re.S).group(1).replace(",\n]", "\n]"))
     server = Synonyms.load(DEFAULT_SYNONYMS)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import openpyxl
 import pytest
 
-from server.calendar import age_of, business_days_between, is_overdue, japanese_holidays, parse_targets
+from server.core.calendar import age_of, business_days_between, is_overdue, japanese_holidays, parse_targets
 
 HOLIDAYS = japanese_holidays(2025, 2027)
 

@@ -1,7 +1,7 @@
 """Routing: each new request goes to the team that can act on it."""
 import pytest
 
-from server.routing import DEFAULT_RULES, Rule, decide
+from server.requests.routing import DEFAULT_RULES, Rule, decide
 
 DEFAULTS = [Rule(None, r["name"], r["route_to"], r.get("kinds", []), r.get("keywords", []))
             for r in DEFAULT_RULES]

@@ -3,7 +3,8 @@ import pytest
 
 from sync import hlc
 from sync.merge import FieldClock, resolve_field
-from sync.scope import rep_sees
+from sync import Actor
+from sync.scope import sees as sees_root
 
 
 def test_hlc_values_compare_as_strings_in_time_order():
@@ -61,4 +62,5 @@ def test_a_field_never_written_takes_the_push():
     ({"owner_id": None, "team": None}, False, False),
 ])
 def test_rep_scope(customer, following, sees):
-    assert rep_sees("me", "east", customer, following) is sees
+    rep = Actor("me", "rep", "east", "device")
+    assert sees_root(rep, customer["owner_id"], customer["team"], following) is sees

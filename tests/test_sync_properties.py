@@ -518,7 +518,7 @@ def test_a_follow_answered_before_a_crash_leaves_once_its_unfollow_is_answered(c
 
 def test_devices_converge_and_no_acknowledged_write_is_lost(app, client, people, monkeypatch):
     world = World(app, client, people)
-    monkeypatch.setattr("server.sync_api.now_ms", world.now)
+    monkeypatch.setattr("server.core.sync_api.now_ms", world.now)
     started = time.monotonic()
     try:
         run_state_machine_as_test(type("Devices", (Devices,), {"world": world}),

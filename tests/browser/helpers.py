@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from conftest import PASSWORD, Device
 from server import create_app
-from server.db import db
+from server.core.db import db
 
 CHROMIUM = os.environ.get("GENBA_CHROMIUM", "/usr/lib/chromium/chromium")
 PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"

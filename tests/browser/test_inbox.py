@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from server.calendar import age_of, parse_targets
+from server.core.calendar import age_of, parse_targets
 
 from .helpers import sign_in, wait_synced
 

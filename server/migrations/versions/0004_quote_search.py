@@ -49,8 +49,8 @@ def upgrade():
         sa.PrimaryKeyConstraint('term', 'weight', 'submitted_ms', 'quote_id'),
         sqlite_with_rowid=False)
     op.create_index('ix_quote_terms_quote', 'quote_terms', ['quote_id', 'term'])
-    # The index rules live in server.quote_text; the backfill applies today's rules once.
-    from server.quote_index import backfill
+    # The index rules live in server.quotes.text; the backfill applies today's rules once.
+    from server.quotes.index import backfill
     backfill(Session(bind=op.get_bind()))
 
 

@@ -1,0 +1,269 @@
+"""Attachment bytes: ``PUT``/``HEAD``/``GET /api/v1/attachments/{id}/content`` and thumbnails.
+
+The ``attachments`` record syncs through push and pull; its bytes come here after the record
+was accepted. A ``PUT`` carries the whole file, or one part with ``Content-Range`` so a cut
+upload resumes where the server's copy ends (``HEAD`` answers ``Upload-Offset``). The body is
+streamed to disk in chunks, never held in memory. When the last byte arrives the server checks
+the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the record
+as a versioned change that reaches other devices by pull.
+"""
+import json
+import re
+import time
+
+from flask import Blueprint, Response, current_app, g, request, send_file
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from werkzeug.exceptions import ClientDisconnected
+
+from sync import live_record, stored_record, write_changes
+from sync.wire import dump_json, iso_from_ms
+
+from server.core.auth import token_required
+from server.core.engine import ENGINE, server_actor
+from server.core.db import db, writing_session
+from server.core.errors import ApiError, bad_request
+from server.attachments.storage import CHUNK, UploadBusy, storage_for
+from server.core.sync_api import RETRIES, retryable
+from server.attachments.thumbnails import matches, placeholder, sniff, thumbnail
+
+bp = Blueprint("attachments", __name__)
+RANGE = re.compile(r"^bytes (?:(\d{1,12})-(\d{1,12})|\*)/(\d{1,12})$")
+YEAR_S = 365 * 24 * 3600
+SNIFF_BYTES = 32
+
+
+def find_attachment(attachment_id):
+    """The attachment's record if the user may read it; 404 otherwise (no hint it exists)."""
+    row = live_record(db.session, "attachments", attachment_id, engine=ENGINE, actor=g.actor)
+    db.session.rollback()  # no transaction stays open while bytes stream
+    if row is None:
+        raise ApiError(404, "There is no photo or file with this id that you can see.",
+                       reason="not_found")
+    return row
+
+
+@bp.route("/attachments/<uuid:attachment_id>/content", methods=["GET"])
+@token_required
+def get_content(attachment_id):
+    """The bytes of an uploaded attachment (immutable: ETag is the SHA-256); HEAD: upload offset."""
+    attachment = find_attachment(str(attachment_id))
+    storage = storage_for(current_app)
+    if request.method == "HEAD":
+        return upload_state(attachment, storage)
+    if not attachment["uploaded"] or not storage.has(attachment["sha256"]):
+        raise ApiError(404, "This file has not reached the server yet; the device that took it "
+                            "sends it when it is online.", reason="not_uploaded")
+    response = send_file(storage.blob_path(attachment["sha256"]), mimetype=attachment["content_type"],
+                         etag=attachment["sha256"], conditional=True, max_age=YEAR_S)
+    return immutable(response)
+
+
+def upload_state(attachment, storage):
+    done = bool(attachment["uploaded"]) and storage.has(attachment["sha256"])
+    offset = attachment["size"] if done else storage.received(attachment["id"])
+    response = Response(status=200)
+    response.headers["Upload-Offset"] = str(offset)
+    response.headers["Upload-Length"] = str(attachment["size"])
+    response.headers["Upload-Complete"] = "?1" if done else "?0"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def immutable(response):
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/attachments/<uuid:attachment_id>/thumbnail")
+@token_required
+def get_thumbnail(attachment_id):
+    """A JPEG thumbnail (longest side 320 px) for the timeline; a labelled placeholder for PDF/HEIC."""
+    attachment = find_attachment(str(attachment_id))
+    storage = storage_for(current_app)
+    sha = attachment["sha256"]
+    if not attachment["uploaded"] or not storage.has(sha):
+        raise ApiError(404, "This file has not reached the server yet.", reason="not_uploaded")
+
+    def make():
+        label = "PDF" if attachment["content_type"] == "application/pdf" else "HEIC"
+        return thumbnail(storage.blob_path(sha)) or placeholder(label)
+
+    path = storage.derived(f"{sha}-thumb.jpg", make)
+    response = send_file(path, mimetype="image/jpeg", etag=f"{sha}-thumb", conditional=True,
+                         max_age=YEAR_S)
+    return immutable(response)
+
+
+@bp.put("/attachments/<uuid:attachment_id>/content")
+@token_required
+def put_content(attachment_id):
+    """Receive the file, or one part of it (``Content-Range``); verify and keep it when complete."""
+    attachment = find_attachment(str(attachment_id))
+    if attachment["author_id"] != g.actor.user_id:
+        raise ApiError(403, "Only the person who added this file sends its bytes.", reason="forbidden")
+    size, limit = attachment["size"], current_app.config["MAX_ATTACHMENT_BYTES"]
+    if size > limit:
+        raise ApiError(413, f"This file is {size:,} bytes; the server takes files of at most "
+                            f"{limit:,} bytes. Make it smaller and add it again.", reason="too_large")
+    start, length = requested_range(attachment["id"], size)
+    storage = storage_for(current_app)
+    if attachment["uploaded"] and storage.has(attachment["sha256"]):
+        drain(length)
+        return answer(attachment, size)
+    request.max_content_length = limit
+    try:
+        with storage.receiving(attachment["id"]) as partial:
+            received = receive(partial, attachment, start, length)
+            if received < size:
+                return answer(attachment, received)
+            verify(partial, attachment, storage)
+            storage.keep(attachment["id"], attachment["sha256"])
+    except UploadBusy:
+        raise ApiError(409, "This file is being sent by another connection; wait a moment, ask "
+                            "HEAD for the offset and continue from there.", reason="upload_busy")
+    return answer(record_uploaded(attachment), size)
+
+
+def requested_range(attachment_id, size):
+    """``(start, length)`` of the body from ``Content-Range`` (none: the whole file)."""
+    header = request.headers.get("Content-Range")
+    length = request.content_length
+    if header is None:
+        start, total = 0, size
+        if length is not None and length != size:
+            raise ApiError(422, f"The body is {length} bytes but the file is {size} bytes; send "
+                                "the whole file or a part with Content-Range.",
+                           errors={"Content-Length": [f"must be {size} without Content-Range"]},
+                           reason="size_mismatch")
+        length = size
+    else:
+        match = RANGE.match(header.strip())
+        if not match:
+            raise bad_request("Content-Range must look like 'bytes 0-1023/4096' (or 'bytes */4096' "
+                              "with an empty body).", {"Content-Range": ["malformed"]})
+        first, last, total = match.groups()
+        total = int(total)
+        if first is None:
+            start, length_expected = None, 0
+        else:
+            start, last = int(first), int(last)
+            if last < start or last >= total:
+                raise bad_request("Content-Range must name bytes inside the file.",
+                                  {"Content-Range": ["first byte after last, or past the end"]})
+            length_expected = last - start + 1
+        if total != size:
+            raise ApiError(422, f"The file's record says {size} bytes but Content-Range says "
+                                f"{total}; send the file the record describes.",
+                           errors={"Content-Range": [f"total must be {size}"]}, reason="size_mismatch")
+        if (length or 0) != length_expected:
+            raise bad_request("The body's length must match Content-Range.",
+                              {"Content-Length": [f"must be {length_expected}"]})
+        length = length_expected
+        if start is None:
+            start = storage_for(current_app).received(attachment_id)
+    return start, length
+
+
+def receive(partial, attachment, start, length):
+    """Append the body at ``start``; return how many bytes of the file the server now has."""
+    have = partial.size
+    if start > have:
+        raise ApiError(409, f"The server has the first {have} bytes of this file; continue from "
+                            f"byte {have} (ask HEAD for Upload-Offset).",
+                       errors={"Content-Range": [f"must start at {have} or before"]},
+                       reason="offset_mismatch")
+    partial.truncate(start)
+    stream = request.stream
+    offset, head = start, b""
+    try:
+        while offset < start + length:
+            chunk = stream.read(min(CHUNK, start + length - offset))
+            if not chunk:
+                break
+            if offset < SNIFF_BYTES:
+                head = (head + chunk)[:SNIFF_BYTES]
+                if len(head) >= 12 and offset == start == 0:
+                    check_type(attachment, head, partial)
+            partial.write(chunk)
+            offset += len(chunk)
+    except ClientDisconnected:
+        partial.sync()  # keep what came: the device resumes from here
+        raise
+    partial.sync()
+    if offset < start + length:
+        raise bad_request("The body ended before Content-Length; send the rest from Upload-Offset.")
+    return offset
+
+
+def check_type(attachment, head, partial):
+    kind = sniff(head)
+    if kind is None or not matches(attachment["content_type"], kind):
+        partial.truncate(0)
+        shown = kind or "a type the server does not take"
+        raise ApiError(415, f"This file is {shown}, not {attachment['content_type']}: the server "
+                            "takes JPEG, PNG, HEIC, WebP and PDF files whose record names "
+                            "their type.", reason="unsupported_type")
+
+
+def verify(partial, attachment, storage):
+    check_type(attachment, partial.head(SNIFF_BYTES), partial)
+    if partial.sha256() != attachment["sha256"]:
+        storage.discard(attachment["id"])
+        raise ApiError(422, "The bytes that arrived do not match the file's SHA-256; they were "
+                            "discarded, send the file again from the start.",
+                       errors={"sha256": ["does not match the bytes received"]},
+                       reason="sha256_mismatch")
+
+
+def record_uploaded(attachment):
+    """Set ``uploaded`` on the record in its own transaction (retried like a push)."""
+    for attempt in range(RETRIES):
+        session = writing_session()
+        try:
+            record = mark_uploaded(session, g.actor.user_id, attachment["id"],
+                                   now_ms=int(time.time() * 1000),
+                                   node=current_app.config["SERVER_NODE"])
+            session.commit()
+            return record or attachment
+        except (IntegrityError, DBAPIError) as err:
+            session.rollback()
+            if attempt == RETRIES - 1 or not retryable(err):
+                raise
+            time.sleep(0.01 * (2 ** attempt))
+
+
+def mark_uploaded(session, user_id, attachment_id, now_ms, node):
+    """Set ``uploaded`` once the bytes are complete; return the record (None if unknown)."""
+    current = stored_record(session, "attachments", attachment_id)
+    if current is None or current.get("uploaded"):
+        return current
+    stored, = write_changes(session, ENGINE, server_actor(user_id, node),
+                            [("attachments", attachment_id, {"uploaded": iso_from_ms(now_ms)})],
+                            now_ms=now_ms, server_node=node)
+    return stored
+
+
+def answer(attachment, received):
+    body = {"id": attachment["id"], "received": received, "size": attachment["size"],
+            "uploaded": attachment["uploaded"] if received >= attachment["size"] else None}
+    if received >= attachment["size"]:
+        body["record"] = attachment
+    response = Response(dump_json(body), mimetype="application/json")
+    response.headers["Upload-Offset"] = str(received)
+    return response
+
+
+def drain(length):
+    """Read and drop a body the server does not need, so the connection stays usable."""
+    request.max_content_length = current_app.config["MAX_ATTACHMENT_BYTES"]
+    remaining = length
+    while remaining > 0:
+        chunk = request.stream.read(min(CHUNK, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)

@@ -1,0 +1,27 @@
+"""Attachments: the record of a photo or file syncs like any other; its bytes move through
+``/api/v1/attachments/{id}/content``."""
+from marshmallow import Schema, fields, validate
+
+from sync import Entity
+from sync.entity import Instant, Text, Uuid, choice
+
+ATTACHMENT_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp",
+                    "application/pdf"]
+
+
+class AttachmentSchema(Schema):
+    customer_id = Uuid(required=True)
+    owner_entity = choice(["visits", "requests"], required=True)
+    owner_id = Uuid(required=True)
+    filename = Text(255)
+    content_type = choice(ATTACHMENT_TYPES, required=True)
+    size = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-f]{64}$", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"))
+    taken_at = Instant()
+
+
+ATTACHMENTS = Entity(
+    "attachments", AttachmentSchema(), extra_fields=["author_id", "uploaded"],
+    references={"customer_id": "customers"}, server_fields={"uploaded"},
+    immutable={"customer_id", "owner_entity", "owner_id", "content_type", "size", "sha256"})

@@ -1,0 +1,198 @@
+"""The sync endpoints: push a batch of mutations, pull the change feed."""
+import json
+import time
+import uuid
+
+from flask import Blueprint, Response, current_app, g, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from sync import apply_push, changes_since, protocol
+from sync.digest import bucket_digest, records_in_range
+from sync.entity import field_errors
+from sync.pull import BadCursor, StaleCursor
+from sync.scope import readable
+
+from server.core.auth import json_object, token_required
+from server.core.db import db, writing_session
+from server.core.errors import ApiError, bad_request
+from server.core.engine import ENGINE
+from server.core.schemas import PullQuerySchema, RangeQuerySchema
+
+bp = Blueprint("sync", __name__)
+pull_query_schema = PullQuerySchema()
+range_query_schema = RangeQuerySchema()
+RETRIES = 5
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+@bp.post("/sync/push")
+@token_required
+def push():
+    """Apply a batch of mutations in one transaction; one result per mutation, in order."""
+    version = client_protocol()
+    body = json_object()
+    mutations = protocol.upgrade(check_envelope(body), version)
+    results, server_hlc = run_push(mutations)
+    return {"results": results, "hlc": server_hlc}
+
+
+def client_protocol():
+    """The client's protocol version (header ``Genba-Protocol``, default 1), checked."""
+    raw = request.headers.get("Genba-Protocol", "1").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
+        raise bad_request("Genba-Protocol must be a version number such as 1.",
+                          {"Genba-Protocol": ["must be a number"]})
+    version = int(raw)
+    try:
+        protocol.check(version, current_app.config["MIN_PROTOCOL_VERSION"])
+    except protocol.UnsupportedProtocol as err:
+        if err.too_old:
+            raise ApiError(426, "This version of the app is too old for the server. Update the "
+                                "app; your unsent work stays on the device and is sent after.",
+                           reason="client_outdated")
+        raise bad_request(f"This server speaks protocol {protocol.CURRENT} at most; "
+                          "it needs an update before this app can sync.",
+                          {"Genba-Protocol": [f"at most {protocol.CURRENT}"]})
+    return version
+
+
+def check_envelope(body):
+    if str(body.get("device_id", "")).lower() != g.actor.device_id:
+        raise bad_request("device_id must be the id of the device this token was issued to.",
+                          {"device_id": ["does not match the signed-in device"]})
+    mutations = body.get("mutations")
+    if not isinstance(mutations, list):
+        raise bad_request("mutations must be a list.", {"mutations": ["must be a list"]})
+    limit = current_app.config["MAX_PUSH_MUTATIONS"]
+    if len(mutations) > limit:
+        raise ApiError(413, f"A push carries at most {limit} mutations; send the rest in another push.")
+    errors = {}
+    for index, mutation in enumerate(mutations):
+        if not isinstance(mutation, dict) or not is_uuid(mutation.get("mutation_id")):
+            errors[f"mutations.{index}.mutation_id"] = ["every mutation needs a UUID mutation_id"]
+    if errors:
+        raise bad_request("Every mutation must be an object with a UUID mutation_id; nothing was applied.", errors)
+    client_time = body.get("client_time")
+    if client_time is not None:
+        if not isinstance(client_time, int) or isinstance(client_time, bool):
+            raise bad_request("client_time must be the device clock in epoch milliseconds.",
+                              {"client_time": ["must be an integer"]})
+        if abs(client_time - now_ms()) > current_app.config["CLOCK_SKEW_LIMIT_MS"]:
+            raise ApiError(409, "The device clock is more than a day off. Set the date and time "
+                                "on the device correctly; your unsent work is kept and will be sent.",
+                           reason="clock_skew")
+    return mutations
+
+
+def is_uuid(value):
+    try:
+        uuid.UUID(value)
+        return True
+    except (ValueError, TypeError, AttributeError):
+        return False
+
+
+def run_push(mutations):
+    """Apply the push, retrying when a concurrent writer made the database refuse it."""
+    for attempt in range(RETRIES):
+        session = writing_session()
+        try:
+            results, server_hlc = apply_push(
+                session, ENGINE, g.actor, mutations, now_ms=now_ms(),
+                server_node=current_app.config["SERVER_NODE"])
+            session.commit()
+            return results, server_hlc
+        except (IntegrityError, DBAPIError) as err:
+            session.rollback()
+            if attempt == RETRIES - 1 or not retryable(err):
+                raise
+            time.sleep(0.01 * (2 ** attempt))
+
+
+def retryable(err):
+    """Deadlocks, serialization failures, lock timeouts and racing inserts of the same key."""
+    if isinstance(err, IntegrityError):
+        return True
+    code = getattr(getattr(err, "orig", None), "sqlstate", None)
+    return code in {"40001", "40P01", "55P03"} or "database is locked" in str(err)
+
+
+@bp.get("/sync/pull")
+@token_required
+def pull():
+    """Return the changes in the user's scope after the cursor, oldest first."""
+    client_protocol()
+    query = load_query(pull_query_schema)
+    limit = min(query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"],
+                current_app.config["PULL_LIMIT_MAX"])
+    try:
+        page = changes_since(
+            snapshot_session(), ENGINE, g.actor, query["cursor"], limit, now_ms=now_ms(),
+            window_ms=current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
+            server_node=current_app.config["SERVER_NODE"], with_digest=query["digest"])
+    except StaleCursor:
+        raise ApiError(410, "This device has been offline too long to catch up; it will download "
+                            "everything afresh and keep its unsent work.", reason="cursor_expired")
+    except BadCursor as err:
+        raise bad_request(str(err), {"cursor": ["not a cursor from this server"]})
+    finally:
+        db.session.rollback()
+    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
+        ",".join(page.changes), page.cursor, "true" if page.has_more else "false", page.hlc,
+        ',"digest":' + json.dumps(page.digest) if page.digest is not None else "")
+    return Response(body, mimetype="application/json")
+
+
+@bp.get("/sync/digest")
+@token_required
+def digest():
+    """Digest of one entity's records in scope, split into buckets by leading id digits."""
+    query = load_query(range_query_schema)
+    try:
+        buckets = bucket_digest(snapshot_session(), readable(ENGINE, g.actor), query["entity"], query["prefix"])
+    finally:
+        db.session.rollback()
+    return {"entity": query["entity"], "prefix": query["prefix"], "buckets": buckets}
+
+
+@bp.get("/sync/range")
+@token_required
+def record_range():
+    """The live records in scope of one entity whose ids start with ``prefix``."""
+    query = load_query(range_query_schema)
+    limit = current_app.config["PULL_LIMIT_MAX"]
+    try:
+        rows = records_in_range(snapshot_session(), readable(ENGINE, g.actor), query["entity"],
+                                query["prefix"], limit + 1)
+    finally:
+        db.session.rollback()
+    if len(rows) > limit:
+        raise ApiError(413, "This range holds too many records; ask for a longer prefix.",
+                       reason="range_too_large")
+    body = '{"entity":"%s","prefix":"%s","records":[%s]}' % (
+        query["entity"], query["prefix"], ",".join(rows))
+    return Response(body, mimetype="application/json")
+
+
+def load_query(schema):
+    try:
+        return schema.load(request.args)
+    except ValidationError as err:
+        if "cursor" in err.messages:
+            raise bad_request("cursor is not one this server handed out; pull without a cursor",
+                              {"cursor": ["not a cursor from this server"]})
+        raise ApiError(422, "Check the query parameters.", errors=field_errors(err.messages))
+
+
+def snapshot_session():
+    """The session, its reads in one snapshot (PostgreSQL otherwise snapshots per statement)."""
+    session = db.session()
+    if db.engine.dialect.name == "postgresql":
+        if session.in_transaction():
+            session.rollback()  # the token check's transaction: begin afresh in one snapshot
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return session

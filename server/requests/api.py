@@ -1,0 +1,179 @@
+"""The office's view of requests: the company calendar devices count ages with, and the
+inbox exported as CSV and as .xlsx that Excel opens in Japanese."""
+import csv
+import io
+import json
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, g, request
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import false, select
+
+from sync import live_records
+
+from server.core.auth import require_role, token_required
+from server.core.calendar import age_of, calendar, company_time, is_overdue, japanese_holidays, target_days, today
+from server.core.db import db
+from server.core.errors import ApiError
+from server.core.engine import ENGINE
+from server.core.models import User
+from server.core.spreadsheet import XLSX, workbook
+from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, REQUEST_STATUSES, ROUTES, labels
+
+bp = Blueprint("requests", __name__)
+STATUSES = REQUEST_STATUSES
+OPEN_STATUSES = list(OPEN_REQUEST_STATUSES)
+MAX_YEARS = 10
+
+
+class CalendarQuerySchema(Schema):
+    from_ = fields.Integer(data_key="from", validate=validate.Range(min=2000, max=2100))
+    to = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+    @validates_schema
+    def years_in_order(self, data, **kwargs):
+        first, last = data.get("from_"), data.get("to")
+        if first is not None and last is not None:
+            if first > last:
+                raise ValidationError("must not be before from", "to")
+            if last - first >= MAX_YEARS:
+                raise ValidationError(f"ask for at most {MAX_YEARS} years at a time", "to")
+
+
+class ExportQuerySchema(Schema):
+    """The inbox filters: team (route_to), status (or ``open``), customer, overdue, age."""
+
+    team = fields.String(validate=validate.OneOf(ROUTES))
+    status = fields.String(validate=validate.OneOf(STATUSES + ["open", "all"]), load_default="open")
+    customer_id = fields.UUID()
+    overdue = fields.Boolean()
+    min_age = fields.Integer(validate=validate.Range(min=0, max=3650))
+
+
+calendar_query, export_query = CalendarQuerySchema(), ExportQuerySchema()
+
+
+def load_query(schema, message):
+    try:
+        return schema.load(request.args)
+    except ValidationError as err:
+        raise ApiError(422, message, errors=err.messages)
+
+
+@bp.get("/calendar")
+@token_required
+def company_calendar():
+    """Japanese public holidays of the years asked for, and the response targets per team and urgency."""
+    query = load_query(calendar_query, "Ask for years as from=YYYY&to=YYYY, at most ten years apart.")
+    year = today().year
+    first = query.get("from_", min(year - 1, query.get("to", year)))
+    last = query.get("to", max(year + 1, first))
+    if last < first or last - first >= MAX_YEARS:
+        raise ApiError(422, "Ask for years as from=YYYY&to=YYYY, at most ten years apart.",
+                       errors={"to": [f"between from and from + {MAX_YEARS - 1}"]})
+    return {**calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"]),
+            "follow_up_days": current_app.config["FOLLOW_UP_DAYS"]}  # deals (issue 6)
+
+
+# Japanese headers, in the order Excel shows them.
+COLUMNS = [
+    ("id", "受付ID"), ("customer", "顧客"), ("kind", "種別"), ("title", "件名"), ("details", "詳しい内容"),
+    ("urgency", "緊急度"), ("status", "状況"), ("route_to", "振り分け先"), ("route_rule", "振り分けルール"),
+    ("assignee", "担当"), ("author", "聞いた人"), ("heard_at", "聞いた日時"), ("age", "経過営業日"),
+    ("target", "回答目標（営業日）"), ("overdue", "期限超過"), ("response", "回答"), ("updated_at", "更新日時"),
+]
+LABELS = {"kind": labels("request.kind"), "urgency": labels("request.urgency"),
+          "status": labels("request.status"), "route_to": labels("request.route")}
+
+
+def inbox_rows(actor, filters, targets):
+    """Requests in the actor's scope that pass the filters: overdue first, then oldest first."""
+    rows = live_records(db.session, "requests", engine=ENGINE, actor=actor)
+    until = today()
+    days_off = japanese_holidays(until.year - MAX_YEARS, until.year)
+    out = []
+    for item in rows:
+        if not passes(item, filters):
+            continue
+        age = age_of(item.get("heard_at") or item.get("created_at"), until, days_off)
+        overdue = is_overdue(item, age, targets)
+        if filters.get("overdue") is not None and overdue != filters["overdue"]:
+            continue
+        if age < filters.get("min_age", 0):
+            continue
+        out.append((item, age, overdue))
+    out.sort(key=lambda row: (not row[2], row[0].get("heard_at") or row[0].get("created_at") or ""))
+    return out
+
+
+def passes(item, filters):
+    status = filters["status"]
+    if status == "open" and item.get("status", "new") not in OPEN_STATUSES:
+        return False
+    if status not in ("open", "all") and item.get("status", "new") != status:
+        return False
+    if "team" in filters and item.get("route_to") != filters["team"]:
+        return False
+    return "customer_id" not in filters or item.get("customer_id") == str(filters["customer_id"])
+
+
+def spreadsheet_safe(value):
+    """Text Excel shows as typed: a leading =, +, - or @ would otherwise start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def local_time(instant):
+    return company_time(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
+
+
+def export_table():
+    """The filtered inbox as spreadsheet rows under Japanese headers, for the actor."""
+    require_role(*OFFICE_ROLES)
+    filters = load_query(export_query, "Check the inbox filters: team, status, customer_id, overdue, min_age.")
+    targets = current_app.config["RESPONSE_TARGET_DAYS"]
+    rows = inbox_rows(g.actor, filters, targets)
+    customer_ids = {item["customer_id"] for item, _, _ in rows}
+    customers = {c["id"]: c.get("name") or ""
+                 for c in live_records(db.session, "customers", ids=customer_ids)} if customer_ids else {}
+    names = dict(db.session.execute(select(User.id, User.name)).all())
+    table = []
+    for item, age, overdue in rows:
+        values = {**{k: LABELS[k].get(item.get(k), item.get(k)) if k in LABELS else item.get(k)
+                     for k, _ in COLUMNS},
+                  "customer": customers.get(item["customer_id"], ""),
+                  "assignee": names.get(item.get("assignee_id"), ""),
+                  "author": names.get(item.get("author_id"), ""),
+                  "heard_at": local_time(item.get("heard_at")),
+                  "updated_at": local_time(item.get("updated_at")),
+                  "age": age, "target": target_days(item, targets), "overdue": "超過" if overdue else ""}
+        table.append([values[k] for k, _ in COLUMNS])
+    return [header for _, header in COLUMNS], table
+
+
+def attachment(body, mimetype, extension):
+    filename = f"依頼一覧_{today().isoformat()}.{extension}"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=\"requests_{today().isoformat()}.{extension}\"; "
+                               f"filename*=UTF-8''{quote(filename)}"})
+
+
+@bp.get("/requests/export.csv")
+@token_required
+def export_csv():
+    """The inbox with its filters as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
+    headers, table = export_table()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
+    writer.writerow(headers)
+    for row in table:
+        writer.writerow([spreadsheet_safe(value) for value in row])
+    return attachment("\ufeff" + buffer.getvalue(), "text/csv", "csv")
+
+
+@bp.get("/requests/export.xlsx")
+@token_required
+def export_xlsx():
+    """The inbox with its filters as an Excel workbook (numbers as numbers, text never a formula)."""
+    headers, table = export_table()
+    return attachment(workbook("依頼一覧", headers, table), XLSX, "xlsx")

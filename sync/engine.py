@@ -1,0 +1,66 @@
+"""The engine as the server configures it: its entities, its scope model and its hooks."""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .entity import Entity, conflicts_entity, history_entity
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user and the device they push from.
+
+    ``sees_everything`` is decided by the server (which roles see every scope root);
+    everyone else sees the roots they own, those of their team and those they are members of.
+    """
+
+    user_id: str
+    role: str
+    team: str | None
+    device_id: str
+    sees_everything: bool = False
+
+
+@dataclass
+class ScopeModel:
+    """How records are grouped for reading: each record goes with one scope root.
+
+    ``root`` is the entity every scoped record points at (through its entity's
+    ``scope_field``); the root's ``owner_field``/``team_field`` and the ``membership``
+    entity (whose ``owner_field`` names the member) decide who sees it. ``watchers`` answers
+    which scope-limited users see a root (its data and its members' ids), for the feed's scope
+    events; ``approved`` says whether a membership record grants anything yet.
+    """
+
+    root: str
+    membership: str
+    watchers: Callable[[object, dict, set], set]
+    field: str = "scope_id"
+    out_of_scope: str = "this record is not in your scope"
+    approved: Callable[[dict], bool] | None = None
+    decisive_fields: frozenset = frozenset()
+
+
+@dataclass
+class Engine:
+    """Everything the engine needs to know about the server's data, handed to every call."""
+
+    entities: dict
+    scope: ScopeModel
+    order: list
+    records_written: list = field(default_factory=list)
+
+    @classmethod
+    def build(cls, entities, scope, records_written=(), conflict_rules=()):
+        """Register ``entities`` (parents first) plus the engine's own."""
+        all_ = list(entities) + [conflicts_entity(conflict_rules), history_entity()]
+        by_name = {e.name: e for e in all_}
+        for entity in all_:
+            entity.scope_field = scope.field if entity.scoped and entity.name != scope.root else None
+        assert len(by_name) == len(all_), "two entities share a name"
+        for entity in all_:
+            for target in entity.references.values():
+                assert target in by_name, f"{entity.name} refers to unknown {target}"
+        return cls(by_name, scope, [e.name for e in all_], list(records_written))
+
+    def entity(self, name) -> Entity:
+        return self.entities[name]

@@ -1,0 +1,207 @@
+"""What the engine knows of an entity: its fields, their validation, and the server's rules.
+
+The engine names no business entity. The server describes each of its entities with an
+``Entity`` (fields from a marshmallow schema, references, defaults, which fields the server
+owns) and hangs its business rules on it as ``Rules``; the engine calls those rules at fixed
+points of a push. The generic field types below are the vocabulary entity schemas are written
+in: values come out of ``load`` already in their wire form (dates and instants as strings).
+"""
+import re
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+SHORT, MEDIUM, LONG = 200, 1000, 10000
+
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; Cs is U+D800-U+DFFF.
+UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text):
+    """False if the text holds control characters (but tab and newlines) or lone surrogates."""
+    return UNCLEAN.search(text) is None
+
+
+class Text(fields.String):
+    """A string of bounded length without NUL or other control characters but tab and newline."""
+
+    def __init__(self, max_length=SHORT, required=False, **kwargs):
+        length = validate.Length(min=1 if required else 0, max=max_length)
+        super().__init__(validate=length, required=required, allow_none=not required, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not clean_text(text):
+            raise ValidationError("must not contain control characters such as NUL, or broken characters")
+        return text
+
+
+class Uuid(fields.UUID):
+    """A UUID, kept as its lower-case string."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+INSTANT_HELP = "must be an RFC 3339 time with an offset, e.g. 2026-11-27T10:30:00+09:00"
+
+
+class Instant(fields.Field):
+    """An RFC 3339 instant with an offset, kept as given once checked."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=not kwargs.get("required", False), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValidationError(INSTANT_HELP)
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(INSTANT_HELP)
+        if parsed.tzinfo is None or "T" not in value.upper():
+            raise ValidationError("must include a time and an offset, e.g. 2026-11-27T10:30:00+09:00")
+        return parsed.isoformat()
+
+
+class Day(fields.Date):
+    """A calendar date ``YYYY-MM-DD``, kept as a string."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+
+def choice(values, **kwargs):
+    """A string that must be one of ``values``."""
+    kwargs.setdefault("allow_none", not kwargs.get("required", False))
+    return fields.String(validate=validate.OneOf(values), **kwargs)
+
+
+def yen(**kwargs):
+    """An amount of money in whole yen."""
+    return fields.Integer(strict=True, allow_none=True,
+                          validate=validate.Range(min=0, max=10**12), **kwargs)
+
+
+def field_errors(messages):
+    """Turn marshmallow's nested messages into ``{"field" or "a.b": [str]}``."""
+    out = {}
+    for key, value in messages.items():
+        key = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+        if isinstance(value, dict):
+            for inner_key, inner in field_errors(value).items():
+                out[f"{key}.{inner_key}"] = inner
+        else:
+            out[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return out
+
+
+class Rejected(Exception):
+    """A mutation that cannot apply; ``errors`` maps a field to messages."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class Rules:
+    """Business rules of one entity, called by the engine at fixed points of a write.
+
+    Subclass and override what the entity needs; every method's default does nothing. ``ctx``
+    is the push (``sync.batch.Batch``): its ``actor``, ``session``, ``get`` and ``change``.
+    """
+
+    def check(self, ctx, current, values):
+        """Raise ``Rejected`` if the actor may not write ``values`` (``current`` is None on create)."""
+
+    def check_delete(self, ctx, current):
+        """Raise ``Rejected`` if the actor may not delete ``current``."""
+
+    def prepare_update(self, ctx, current, values):
+        """Add to ``values`` (a client's or the server's change) before it is merged."""
+
+    def on_create(self, ctx, data, hlc):
+        """Fill in server-owned fields of a new record's ``data`` before it is stored."""
+
+    def on_update(self, ctx, current, stored, hlc):
+        """Adjust ``stored``: the fields that won the merge, about to be written."""
+
+    def after_write(self, ctx, before, record, hlc):
+        """Write what a stored change implies elsewhere (through ``ctx.change``)."""
+
+
+class Entity:
+    """One synced entity as the engine sees it.
+
+    A ``scoped`` record goes with the scope root its field ``scope_field`` (the engine's
+    scope model names it) points at; others are read by every user. ``owner_field`` and ``team_field`` are copied into
+    indexed columns for the scope rules. ``server_fields`` are ignored when a client sends
+    them, ``create_only_server_fields`` only on create, ``fixed`` may be set at create only
+    (later values are ignored), ``immutable`` may never change after create.
+    """
+
+    def __init__(self, name, schema, *, extra_fields=(), references=None, defaults=None,
+                 server_fields=(), create_only_server_fields=(), fixed=(), immutable=(),
+                 writable=True, creatable=True, deletable=True, keeps_history=False,
+                 scoped=True, owner_field=None, team_field=None, rules=()):
+        self.name = name
+        self.schema = schema
+        declared = list(schema.fields) if schema is not None else []
+        self.fields = declared + [f for f in extra_fields if f not in declared]
+        self.references = dict(references or {})
+        self.defaults = defaults or {}
+        self.server_fields = set(server_fields)
+        self.create_only_server_fields = set(create_only_server_fields)
+        self.fixed = set(fixed)
+        self.immutable = set(immutable)
+        self.writable = writable
+        self.creatable = creatable
+        self.deletable = deletable
+        self.keeps_history = keeps_history
+        self.scoped = scoped
+        self.scope_field = None  # set by the engine: the scope model's field when scoped
+        self.owner_field = owner_field
+        self.team_field = team_field
+        self.rules = list(rules)
+        self.required = [n for n, f in schema.fields.items() if f.required] if schema else []
+        self.list_fields = {n for n, f in schema.fields.items()
+                            if isinstance(f, fields.List)} if schema else set()
+
+    def __repr__(self):
+        return f"Entity({self.name!r})"
+
+
+ALWAYS_SERVER_OWNED = frozenset({"id", "version", "created_at", "updated_at", "deleted", "author_id"})
+
+# The engine's own entities: what it writes when two edits of a field meet, and the story of
+# the records whose entity keeps history.
+
+
+class ConflictSchema(Schema):
+    """Clients may only mark a conflict resolved; every other field is written by the engine."""
+
+    resolved = fields.Boolean(truthy={True}, falsy={False})
+
+
+CONFLICT_FIELDS = ["entity", "record_id", "field", "kept_value", "kept_by", "kept_hlc",
+                   "lost_value", "lost_by", "lost_hlc"]
+
+
+def conflicts_entity(rules=()):
+    """The ``conflicts`` entity; the server may add rules (who may resolve one)."""
+    return Entity("conflicts", ConflictSchema(), extra_fields=CONFLICT_FIELDS, creatable=False,
+                  deletable=False, server_fields=CONFLICT_FIELDS, owner_field="lost_by",
+                  rules=rules)
+
+
+def history_entity():
+    """The ``history`` entity: one record per stored change of an entity that keeps history."""
+    return Entity("history", None, extra_fields=["entity", "record_id", "record_version",
+                                                 "changes", "by", "hlc", "at"], writable=False)
