@@ -2,7 +2,7 @@
 """Benchmark the field app in Debian's Chromium against a real server (gunicorn, SQLite).
 
 Seeds the demo data scaled to 5,000 customers, 10,000 contacts and 50,000 visits (through the
-sync engine's own ``apply_push``), then measures, as the issue asks:
+sync engine's own ``apply_push``), then measures what a field worker waits for:
 
 - first sync of all of it on a fresh device (seconds, records/s);
 - cold offline start to interactive (ms): the browser restarted with no network;

@@ -241,7 +241,7 @@ def main():
         expect(page.get_by_test_id("open-deals")).to_be_visible()
         shoot(page, "19-follow-up")
         shoot_deals(browser, base)
-        shoot_photos(page, context, customer_url)  # photos (issue 8)
+        shoot_photos(page, context, customer_url)
         shoot_quotes(page)
         browser.close()
         stop()
