@@ -24,11 +24,12 @@ class Actor:
 class ScopeModel:
     """How records are grouped for reading: each record goes with one scope root.
 
-    ``root`` is the entity every scoped record points at (through its entity's
-    ``scope_field``); the root's ``owner_field``/``team_field`` and the ``membership``
-    entity (whose ``owner_field`` names the member) decide who sees it. ``watchers`` answers
-    which scope-limited users see a root (its data and its members' ids), for the feed's scope
-    events; ``approved`` says whether a membership record grants anything yet.
+    ``root`` is the entity every scoped record points at through its ``field``; the root's
+    ``owner_field``/``team_field`` and the ``membership`` entity (whose ``owner_field`` names
+    the member) decide who sees it. ``watchers`` answers which scope-limited users see a root
+    (its data and its members' ids), for the feed's scope events; ``approved`` says whether a
+    membership record grants anything yet, and a change of a ``decisive_fields`` field of a
+    root or membership is a scope change. ``out_of_scope`` is the message of a refused write.
     """
 
     root: str
