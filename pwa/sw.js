@@ -2,11 +2,13 @@
 // with no network. Data never goes through here: records live in IndexedDB and /api/ calls go
 // straight to the network.
 //
-// Bump VERSION with every change to a file in pwa/: the server serves the shell's files under
-// /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
-// offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
+// VERSION is filled in by the server when it serves this file: a hash of every file in pwa/
+// (server/pwa.py). Any change to a file gives a new version, so the shell's files move to new
+// /app/v<VERSION>/ URLs (long-cached), this worker's bytes change, the new worker precaches
+// them into a new cache, and the page offers "新しいバージョンがあります"; the old cache is
+// deleted once the new worker activates.
 
-const VERSION = 10;
+const VERSION = "__GENBA_VERSION__";
 const CACHE = `genba-shell-v${VERSION}`;
 const APP = `/app/v${VERSION}/`;
 // Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).
