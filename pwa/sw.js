@@ -34,6 +34,7 @@ const FILES = [
   "js/quote-search.js",
   "js/quote-synonyms.js",
   "js/records.js",
+  "js/retry.js",
   "js/seen.js",
   "js/store.js",
   "js/sync.js",

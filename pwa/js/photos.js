@@ -10,6 +10,7 @@
 import { done, get, getAll, getMeta, req, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
 import { applyChanges, pendingByRecord } from "./records.js";
+import { backoff, oneAtATime } from "./retry.js";
 import { getState, onData } from "./store.js";
 
 export const MAX_SIDE = 2048;
@@ -24,12 +25,12 @@ export class PhotoError extends Error {}
 
 const progress = new Map(); // attachment id -> bytes the server has, while sending
 const listeners = new Set();
-let running = null;
-let again = false;
-let failures = 0;
-let retryTimer = null;
 const RETRY_BASE_MS = 5000;
 const RETRY_MAX_MS = 5 * 60 * 1000;
+// One file at a time across tabs; after a cut, try again from 5 s to 5 min (the `online`
+// event comes sooner).
+const run = oneAtATime(uploadAll, { lock: "genba-uploads" });
+const retry = backoff(() => requestUploads(), { baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS });
 
 /** Hear about upload progress (the queue's states change without a record changing). */
 export function onPhotos(listener) {
@@ -142,21 +143,7 @@ export async function queue() {
 
 /** Send waiting photos now (or once more right after the run going on). */
 export function requestUploads() {
-  if (running) {
-    again = true;
-    return running;
-  }
-  running = (async () => {
-    try {
-      do {
-        again = false;
-        await (navigator.locks ? navigator.locks.request("genba-uploads", uploadAll) : uploadAll());
-      } while (again);
-    } finally {
-      running = null;
-    }
-  })();
-  return running;
+  return run();
 }
 
 async function uploadAll() {
@@ -180,18 +167,11 @@ async function uploadAll() {
         changed();
         continue;
       }
-      retryLater(); // offline or a cut: the next run resumes from the server's offset
+      retry.failed(); // offline or a cut: the next run resumes from the server's offset
       return;
     }
   }
-  failures = 0;
-}
-
-/** Try again after a failure, backing off from 5 s to 5 min (the `online` event comes sooner). */
-function retryLater() {
-  failures += 1;
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(() => requestUploads(), Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1)));
+  retry.reset();
 }
 
 async function upload(token, photo) {
@@ -328,7 +308,7 @@ export function start() {
     if (what?.pushed || what?.pulled || what?.local) requestUploads();
   });
   window.addEventListener("online", () => {
-    failures = 0;
+    retry.reset();
     requestUploads();
   });
   requestUploads();
