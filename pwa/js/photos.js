@@ -7,6 +7,7 @@
 // of it (or the user frees space from photos the server has); photos of others are downloaded
 // when shown and kept as a cache.
 
+import * as api from "./api.js";
 import { done, get, getAll, getMeta, req, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
 import { applyChanges, pendingByRecord } from "./records.js";
@@ -18,7 +19,8 @@ export const QUALITY = 0.8;
 export const PART_BYTES = 256 * 1024;
 export const ACCEPTED = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp",
   "application/pdf"];
-// Server answers after which sending the same bytes again cannot help.
+// Server answers after which sending the same bytes again cannot help. (Not 422
+// `sha256_mismatch`: the server dropped what it had, and the next run sends it all again.)
 const HOPELESS = new Set([403, 404, 413, 415]);
 
 export class PhotoError extends Error {}
@@ -175,20 +177,15 @@ async function uploadAll() {
 }
 
 async function upload(token, photo) {
-  const url = `/api/v1/attachments/${encodeURIComponent(photo.id)}/content`;
-  const auth = { Authorization: `Bearer ${token}` };
-  const head = await send(url, { method: "HEAD", headers: auth });
-  let offset = head.headers.get("Upload-Complete") === "?1" ? photo.size
-    : Number(head.headers.get("Upload-Offset") || 0);
+  const held = await api.uploadOffset(token, photo.id);
+  let offset = held.complete ? photo.size : held.received;
   progress.set(photo.id, offset);
   changed();
   let answer = null;
   while (offset < photo.size || !answer?.uploaded) {
     const end = Math.min(photo.size, offset + PART_BYTES);
     const range = offset < photo.size ? `bytes ${offset}-${end - 1}/${photo.size}` : `bytes */${photo.size}`;
-    const response = await send(url, { method: "PUT", body: photo.blob.slice(offset, end),
-      headers: { ...auth, "Content-Type": "application/octet-stream", "Content-Range": range } });
-    answer = await response.json();
+    answer = await api.uploadPart(token, photo.id, photo.blob.slice(offset, end), range);
     if (answer.received <= offset && !answer.uploaded) throw new PhotoError("no progress");
     offset = answer.received;
     progress.set(photo.id, offset);
@@ -198,25 +195,6 @@ async function upload(token, photo) {
   await setPhoto(photo.id, { state: "sent" });
   progress.delete(photo.id);
   changed();
-}
-
-async function send(url, init) {
-  let response;
-  try {
-    response = await fetch(url, { ...init, cache: "no-store", credentials: "omit" });
-  } catch (err) {
-    throw new PhotoError(err.message);
-  }
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    if (response.status === 422 && body?.reason === "sha256_mismatch") {
-      throw new PhotoError(body.message); // the server discarded the part: resend from 0
-    }
-    const error = new PhotoError(body?.message || `HTTP ${response.status}`);
-    error.status = response.status;
-    throw error;
-  }
-  return response;
 }
 
 async function storeRecord(record) {
@@ -242,17 +220,12 @@ export async function imageOf(record, { full = false } = {}) {
   if (photo?.blob) return photo.blob;
   if (!full && photo?.thumb) return photo.thumb;
   if (!record.uploaded || !navigator.onLine) return null;
-  const token = await getMeta("token");
-  const path = full ? "content" : "thumbnail";
-  let response;
+  let blob;
   try {
-    response = await fetch(`/api/v1/attachments/${encodeURIComponent(record.id)}/${path}`,
-      { headers: { Authorization: `Bearer ${token}` }, credentials: "omit" });
+    blob = await api.attachmentFile(await getMeta("token"), record.id, full ? "content" : "thumbnail");
   } catch {
-    return null;
+    return null; // not reachable now: shown as "not on this device"
   }
-  if (!response.ok) return null;
-  const blob = await response.blob();
   const tx = await transaction(["photos"], "readwrite", "relaxed");
   const store = tx.objectStore("photos");
   const held = await req(store.get(record.id));
