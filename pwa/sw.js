@@ -30,6 +30,7 @@ const FILES = [
   "js/messages-en.js",
   "js/messages-ja.js",
   "js/outbox.js",
+  "js/overlay.js",
   "js/photos.js",
   "js/quote-search.js",
   "js/quote-synonyms.js",

@@ -9,7 +9,8 @@
 
 import { SYNCED, done, req, transaction } from "./db.js";
 import * as hlc from "./hlc.js";
-import { applyChanges, evictAnswered, noteVisits, pendingByRecord } from "./records.js";
+import { pendingByRecord } from "./overlay.js";
+import { applyChanges, evictAnswered, noteVisits } from "./records.js";
 import { dataChanged } from "./store.js";
 
 let afterSave = () => {};

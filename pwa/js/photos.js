@@ -10,7 +10,8 @@
 import * as api from "./api.js";
 import { done, get, getAll, getMeta, req, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
-import { applyChanges, pendingByRecord } from "./records.js";
+import { pendingByRecord } from "./overlay.js";
+import { applyChanges } from "./records.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { getState, onData } from "./store.js";
 

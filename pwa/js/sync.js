@@ -10,7 +10,8 @@ import * as api from "./api.js";
 import { refreshCalendar } from "./calendar.js";
 import { SYNCED, count, done, getMeta, req, setMeta, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
-import { applyChanges, pendingByRecord, removeUnseen } from "./records.js";
+import { pendingByRecord } from "./overlay.js";
+import { applyChanges, removeUnseen } from "./records.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { dataChanged, getState, update } from "./store.js";
 

@@ -4,7 +4,8 @@
 import { dateTime, day, daysSince, relativeDays, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { customerBundle, recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
+import { customerBundle } from "../records.js";
 import { onData } from "../store.js";
 import { dealBadge } from "./deal-page.js";
 import { eventText } from "./deal-events.js";

@@ -5,7 +5,7 @@ import { EVENT_KINDS } from "../deals.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
 import { getState } from "../store.js";
 import { h } from "./dom.js";
 import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, showErrors, textarea } from "./form.js";

@@ -8,7 +8,7 @@ import { BOARD_ROLES, EVENT_KINDS, PATH, STAGES, badgeText, dealRows, limitsOf, 
 import { dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
 import { getState, onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { dealEvents, eventForm } from "./deal-events.js";

@@ -8,7 +8,7 @@ import { getMeta, transaction, req } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
 import { getState, onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { field } from "./form.js";

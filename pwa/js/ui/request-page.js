@@ -5,7 +5,8 @@
 import { dateTime, daysSince, relativeDays } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { customerBundle, getRecord, recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
+import { customerBundle, getRecord } from "../records.js";
 import { markSeen } from "../seen.js";
 import { getState, onData } from "../store.js";
 import { routeText } from "./customer-page.js";

@@ -4,7 +4,8 @@
 import { dateTime, day } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { customerBundle, getRecord, recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
+import { customerBundle, getRecord } from "../records.js";
 import { onData } from "../store.js";
 import { routeText } from "./customer-page.js";
 import { h, mount } from "./dom.js";
