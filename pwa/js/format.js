@@ -23,6 +23,7 @@ function formatter(kind) {
 }
 
 function toDate(value) {
+  if (value === null || value === undefined || value === "") return null; // not 1970
   const date = value instanceof Date ? value : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
 }
