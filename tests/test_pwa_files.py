@@ -155,9 +155,22 @@ def test_no_script_writes_markup():
     assert offenders == []
 
 
+STRING = r'"((?:[^"\\]|\\.)*)"'
+
+
 def messages(language):
+    """``{key: text}``, where a text with a count is ``{form: text}`` (``{ one: "…", other: "…" }``)."""
     source = (PWA / "js" / f"messages-{language}.js").read_text(encoding="utf-8")
-    return dict(re.findall(r'^  "([^"]+)": "((?:[^"\\]|\\.)*)",$', source, re.M))
+    out = {}
+    for key, text, forms in re.findall(rf'^  "([^"]+)": (?:{STRING}|\{{ (.*) \}}),$', source, re.M):
+        out[key] = dict(re.findall(rf"(\w+): {STRING}", forms)) if forms else text
+    assert len(out) == len(re.findall(r'^  "', source, re.M)), f"messages-{language}.js: one entry per line"
+    return out
+
+
+def placeholders(entry):
+    texts = entry.values() if isinstance(entry, dict) else [entry]
+    return set().union(*(re.findall(r"\{(\w+)\}", text) for text in texts))
 
 
 def test_every_text_the_screens_use_exists_in_japanese_and_english():
@@ -170,3 +183,18 @@ def test_every_text_the_screens_use_exists_in_japanese_and_english():
             used.update((a, b))
     missing = sorted(key for key in used if key not in ja)
     assert missing == []
+
+
+def test_a_text_with_a_count_has_the_plural_forms_of_both_languages():
+    ja, en = messages("ja"), messages("en")
+    counted = sorted(key for key in ja if isinstance(ja[key], dict) or isinstance(en[key], dict))
+    assert "days.count" in counted
+    for key in counted:
+        assert set(en[key]) == {"one", "other"}, key   # "1 day", "2 days"
+        assert set(ja[key]) == {"other"}, key          # Japanese has one form: 「1日」「2日」
+        assert all("{n}" in text for text in [*en[key].values(), *ja[key].values()]), key
+
+
+def test_both_languages_fill_the_same_placeholders():
+    ja, en = messages("ja"), messages("en")
+    assert {k: placeholders(v) for k, v in ja.items()} == {k: placeholders(v) for k, v in en.items()}

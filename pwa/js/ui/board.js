@@ -110,7 +110,7 @@ function table(rows) {
           t("deal.followUpMark")) : null),
       h("td", {}, label("deal.stage", row.deal.stage || "card_exchange")),
       h("td", {}, dealBadge(row.deal)),
-      h("td", { class: "num", "data-testid": "ball-days" }, t("board.daysValue", { n: row.ballDays })),
+      h("td", { class: "num", "data-testid": "ball-days" }, t("days.count", { n: row.ballDays })),
       h("td", {}, row.activity ? dateTime(row.activity) : ""),
       h("td", {}, row.owner?.name || ""),
       h("td", { class: "num" }, row.deal.amount != null ? yen(row.deal.amount) : ""))))));

@@ -38,7 +38,8 @@ function page(rows, limits, owner, navigate) {
     h("h1", { tabindex: "-1" }, t("deals.title")),
     h("p", {}, linkButton(t("deal.newTitle"), "#/deals/new", { "data-testid": "deal-new" })),
     ownerFilter(rows, owner, (next) => navigate(`#/deals${next ? `?owner=${next}` : "?owner="}`)),
-    h("p", { class: "hint" }, t("deals.rules", limits)),
+    h("p", { class: "hint" }, t("deals.rules", Object.fromEntries(
+      Object.entries(limits).map(([rule, n]) => [rule, t("days.count", { n })])))),
     h("section", { "aria-labelledby": "follow-h", class: "follow-up" },
       h("h2", { id: "follow-h" }, t("deals.followUp"), ` (${follow.length})`),
       follow.length ? h("ol", { class: "list deal-list", "data-testid": "follow-up-list" }, follow.map((r) => dealRow(r, true)))

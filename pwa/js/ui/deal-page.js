@@ -69,7 +69,7 @@ function page(row, unsent) {
       fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),
       fact(t("deal.expectedClose"), day(deal.expected_close), "deal-expected-close"),
       fact(t("deal.owner"), users.get(deal.owner_id)?.name),
-      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("deal.daysAgo", { n: row.idleDays })}）` : null),
+      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("days.ago", { n: row.idleDays })}）` : null),
       fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
     h("section", { "aria-labelledby": "deal-edit-h" },
       h("h2", { id: "deal-edit-h" }, t("deal.editTitle")), editForm(deal)),

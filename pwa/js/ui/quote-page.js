@@ -60,7 +60,7 @@ export async function render(view, { params }) {
         fact(t("quote.method"), quote.processing_method),
         fact(t("quote.details"), quote.processing_details ? h("span", { class: "prewrap" }, quote.processing_details) : null),
         fact(t("quote.quantity"), quote.quantity != null ? String(quote.quantity) : null),
-        fact(t("quote.leadTime"), quote.lead_time_days != null ? t("quote.days", { n: quote.lead_time_days }) : null),
+        fact(t("quote.leadTime"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null),
         fact(t("quote.submittedAt"), quote.submitted_at ? dateTime(quote.submitted_at) : null),
         fact(t("quote.difficulties"), quote.difficulties
           ? h("span", { class: "prewrap", "data-testid": "difficulties" }, quote.difficulties) : null),

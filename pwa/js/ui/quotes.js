@@ -37,8 +37,8 @@ export async function render(view, { query, navigate }) {
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
       lengthMin: number(controls.lengthMin), lengthMax: number(controls.lengthMax),
     }, SHOWN);
-    summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total: entries.length })
-      : t("quotes.none", { total: entries.length });
+    const total = t("quotes.onDevice", { n: entries.length });
+    summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total }) : t("quotes.none", { total });
     mount(list, ...hits.map(row));
     const params = new URLSearchParams(Object.entries({
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
