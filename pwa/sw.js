@@ -61,6 +61,7 @@ const FILES = [
   "js/ui/quote-form.js",
   "js/ui/quote-page.js",
   "js/ui/quotes.js",
+  "js/ui/redraw.js",
   "js/ui/request-form.js",
   "js/ui/request-history.js",
   "js/ui/request-page.js",
@@ -70,6 +71,7 @@ const FILES = [
   "js/ui/triage.js",
   "js/ui/visit-form.js",
   "js/ui/visit-page.js",
+  "js/ui/widgets.js",
   "manifest.webmanifest",
 ];
 const SHELL = "/";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { digits, fold, matches, prepareQuery } from "../../pwa/js/text.js";
+import { digits, fold, matches, parseYen, prepareQuery } from "../../pwa/js/text.js";
 
 test("half-width katakana, katakana and hiragana fold to the same hiragana", () => {
   assert.equal(fold("ﾔﾏﾀﾞ"), "やまだ");
@@ -58,4 +58,17 @@ test("a phone number matches from three digits on", () => {
 
 test("an empty query matches everyone", () => {
   assert.ok(matches(yamada, prepareQuery("  ")));
+});
+
+test("an amount of yen is read in any width, with commas, spaces, 円 or ¥", () => {
+  assert.equal(parseYen("１，２００，０００円"), 1200000);
+  assert.equal(parseYen("¥980,000"), 980000);
+  assert.equal(parseYen("￥ 45 000"), 45000);
+  assert.equal(parseYen("0"), 0);
+});
+
+test("a blank amount is none, and anything but a whole amount of at most 12 digits is not an amount", () => {
+  assert.equal(parseYen(""), null);
+  assert.equal(parseYen("  円 "), null);
+  for (const bad of ["1.5", "-100", "約100万", "1234567890123"]) assert.ok(Number.isNaN(parseYen(bad)), bad);
 });

@@ -31,6 +31,11 @@ export function textarea(props = {}) {
   return h("textarea", { rows: 4, ...props });
 }
 
+/** A drop-down of `options` ([value, label] pairs) with `value` chosen. */
+export function select(options, value, props = {}) {
+  return h("select", props, options.map(([code, text]) => h("option", { value: code, selected: code === value }, text)));
+}
+
 /** Big radio buttons in a fieldset: `options` is a list of [value, label]. */
 export function choices({ name, legend, options, value, required = false }) {
   const error = h("p", { class: "field-error", id: uniqueId(`${name}-error`), hidden: true });

@@ -13,7 +13,7 @@ import { getRecord } from "../records.js";
 import { customerPicker } from "./customer-picker.js";
 import { h, mount } from "./dom.js";
 import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, linkButton, showErrors, textarea } from "./form.js";
-import { overrunWarning } from "./quote-page.js";
+import { overrunWarning } from "./widgets.js";
 
 const STATUSES = ["draft", "submitted", "accepted", "rejected"];
 const TEXTS = [["product", 200], ["drawing_no", 100], ["material", 100], ["dimensions", 200], ["processing_method", 200]];

@@ -6,10 +6,10 @@ import { getAll } from "../db.js";
 import { yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { prepare, searchQuotes } from "../quote-search.js";
-import { onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { field, input } from "./form.js";
-import { marked } from "./quote-page.js";
+import { redrawOnData } from "./redraw.js";
+import { marked } from "./widgets.js";
 
 const SHOWN = 50;
 
@@ -57,7 +57,10 @@ export async function render(view, { query, navigate }) {
       field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax })),
     summary, list);
   show();
-  return onData(async () => { entries = await quoteEntries(); show(); });
+  return redrawOnData(async () => {
+    entries = await quoteEntries();
+    show();
+  });
 }
 
 function row({ quote, why, customer }) {

@@ -7,8 +7,9 @@ import { getMeta } from "../db.js";
 import { label, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field, guardForm, input, showErrors } from "./form.js";
+import { field, guardForm, input, select, showErrors } from "./form.js";
 import { TEAMS } from "./inbox.js";
+import { forbidden } from "./widgets.js";
 
 const EDITORS = new Set(["office", "admin"]);
 const KINDS = ["request", "complaint", "question"];
@@ -19,8 +20,7 @@ function words(text) {
 
 export async function render(view) {
   if (!EDITORS.has(getState().user?.role)) {
-    mount(view, h("h1", { tabindex: "-1" }, t("rules.title")),
-      h("p", { class: "alert warn", role: "alert" }, t("rules.forbidden")));
+    mount(view, ...forbidden(t("rules.title"), t("rules.forbidden")));
     return null;
   }
   const message = h("p", { class: "alert info", role: "status", hidden: true, "data-testid": "rules-message" });
@@ -73,8 +73,7 @@ export async function render(view) {
   const ruleForm = (rule) => {
     const name = input({ value: rule?.name || "", maxlength: 200, "data-testid": "rule-name" });
     const keywords = input({ value: (rule?.keywords || []).join("、"), "data-testid": "rule-keywords" });
-    const route = h("select", { "data-testid": "rule-route" },
-      TEAMS.map((r) => h("option", { value: r, selected: r === (rule?.route_to || "triage") }, label("request.route", r))));
+    const route = select(TEAMS.map((r) => [r, label("request.route", r)]), rule?.route_to || "triage", { "data-testid": "rule-route" });
     const kinds = h("fieldset", { class: "field choices", dataset: { field: "kinds" } },
       h("legend", {}, t("rules.kinds")),
       h("div", { class: "choice-row" }, KINDS.map((k) => h("label", { class: "choice" },
