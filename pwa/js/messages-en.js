@@ -325,7 +325,7 @@ export const en = {
   "rules.try": "Try",
   "rules.tryResult": "Team: {route} (rule: {rule})",
   "rules.noRule": "no rule matches",
-  // photos (issue 8)
+  // photos
   "entity.attachments": "Photo",
   "photo.title": "Photos",
   "photo.camera": "Take a photo",
@@ -355,7 +355,7 @@ export const en = {
   "photo.storageBreakdown": "unsent {unsent} · sent {sent} · other people's photos {cached}",
   "photo.free": "Remove photos the server has from this device ({bytes})",
   "photo.freeConfirm": "Remove the photos the server already has from this device? They can be shown again when online. Unsent photos are kept.",
-  // Deals, ball and follow-up (issue 6)
+  // Deals, ball and follow-up
   "nav.deals": "Deals",
   "nav.board": "Board",
   "entity.deal_events": "Customer side",
@@ -463,7 +463,7 @@ export const en = {
   "deal.titleMissing": "Enter a title for the deal.",
   "deal.customerMissing": "Choose a customer (under “Choose or change the customer”).",
   "deal.newVisit": "Record a visit for this deal",
-  // Past-quote database (issue 7)
+  // Past-quote database
   "nav.quotes": "Past quotes",
   "quotes.title": "Search past quotes",
   "quotes.lead": "Find quotes by product, drawing number, material, method, dimensions or what was hard. Width, kana and case do not matter. Searches the quotes on this device, so it works offline.",

@@ -326,7 +326,7 @@ export const ja = {
   "rules.try": "試す",
   "rules.tryResult": "振り分け先: {route}（ルール: {rule}）",
   "rules.noRule": "当てはまるルールなし",
-  // photos (issue 8)
+  // photos
   "entity.attachments": "写真",
   "photo.title": "写真",
   "photo.camera": "カメラで撮る",
@@ -356,7 +356,7 @@ export const ja = {
   "photo.storageBreakdown": "未送信 {unsent}・送信済み {sent}・ほかの人の写真 {cached}",
   "photo.free": "サーバーに届いた写真を端末から削除（{bytes}）",
   "photo.freeConfirm": "サーバーに届いた写真を端末から削除します。必要なときはオンラインで再び表示できます。未送信の写真は削除しません。よろしいですか？",
-  // Deals, ball and follow-up (issue 6)
+  // Deals, ball and follow-up
   "nav.deals": "案件",
   "nav.board": "ボード",
   "entity.deal_events": "顧客側の動き",
@@ -464,7 +464,7 @@ export const ja = {
   "deal.titleHint": "例: 充填機ライン増設（2号機）",
   "deal.titleMissing": "案件名を入力してください。",
   "deal.customerMissing": "顧客を選んでください（下の「顧客を選ぶ・変える」から）。",
-  // Past-quote database (issue 7)
+  // Past-quote database
   "nav.quotes": "過去見積",
   "quotes.title": "過去見積の検索",
   "quotes.lead": "品名・図番・材質・加工方法・寸法・苦労した点で探せます。全角/半角、カタカナ/ひらがな、大文字/小文字は区別しません。端末の見積を探すので電波がなくても使えます。",
