@@ -59,6 +59,11 @@ export function daysSince(value, now = Date.now()) {
   return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${then}T00:00:00Z`)) / DAY_MS);
 }
 
+/** 「今日」「昨日」「3日前」: how long ago an instant was, in company days. */
+export function ago(value, now = Date.now()) {
+  return relativeDays(daysSince(value, now));
+}
+
 export function relativeDays(days) {
   if (days === null) return "";
   if (days === 0) return t("days.today");

@@ -11,7 +11,7 @@ import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field, select } from "./form.js";
+import { button, field, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { dealBadge, download, empty, followUpMark, forbidden, ownerFilter } from "./widgets.js";
 
@@ -68,8 +68,7 @@ function page(rows, filters, go) {
       all),
     pipeline(mine),
     h("div", { class: "inbox-tools" },
-      h("button", { type: "button", class: "button", "data-testid": "board-csv",
-        onClick: () => exportCsv(filters, status) }, t("inbox.export")),
+      button(t("inbox.export"), { "data-testid": "board-csv", onClick: () => exportCsv(filters, status) }),
       h("a", { href: "#/competitors", class: "button", "data-testid": "to-competitors" }, t("competitors.title")),
       status),
     h("h2", { id: "board-deals-h" }, t("board.deals"), ` (${shown.length})`),

@@ -1,7 +1,7 @@
 // A customer: details, contacts, and a timeline of visits, requests, deals and quotes, newest
 // first. Requests show the route the server chose once they have been synced.
 
-import { dateTime, day, daysSince, relativeDays, yen } from "../format.js";
+import { ago, dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
@@ -84,7 +84,7 @@ function timeline(bundle, contacts, names, unsent) {
   const deals = new Map(bundle.deals.map((d) => [d.id, d]));
   return h("ol", { class: "timeline", "data-testid": "timeline" }, items.map(({ entity, record, at }) => {
     const pending = unsent.has(recordKey(entity, record.id));
-    const when = h("span", { class: "when" }, dateTime(at), " · ", relativeDays(daysSince(at)));
+    const when = h("span", { class: "when" }, dateTime(at), " · ", ago(at));
     const body = ITEM[entity](record, contacts, names, deals);
     const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when,
       pending ? unsentBadge() : null), body,

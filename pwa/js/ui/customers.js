@@ -1,14 +1,14 @@
 // Customers: instant search over name, kana and phone (width, case and kana folded), recently
 // visited first. Works entirely from IndexedDB.
 
-import { daysSince, relativeDays } from "../format.js";
+import { ago } from "../format.js";
 import { t } from "../i18n.js";
 import { cacheCustomerIndex, cachedCustomerIndex, customerIndex } from "../records.js";
 import { getState } from "../store.js";
 import { matches, prepareQuery } from "../text.js";
 import { h, mount } from "./dom.js";
 import { followSearch } from "./follow-search.js";
-import { actionBar, field, linkButton } from "./form.js";
+import { actionBar, button, field, linkButton } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
@@ -26,7 +26,7 @@ export async function render(view, { query }) {
   });
   const summary = h("p", { class: "summary", "aria-live": "polite", "data-testid": "customer-count" });
   const list = h("ul", { class: "list", "data-testid": "customer-list" });
-  const more = h("button", { type: "button", class: "button", hidden: true }, t("customers.more"));
+  const more = button(t("customers.more"), { hidden: true });
   const none = empty(t("customers.none"), "no-customers");
 
   const show = () => {
@@ -79,7 +79,6 @@ export async function render(view, { query }) {
 }
 
 function row(entry) {
-  const days = entry.last ? daysSince(entry.last) : null;
   return h("li", {},
     h("a", { class: "row customer-row", href: `#/customers/${entry.id}` },
       h("span", { class: "row-title" }, entry.name),
@@ -87,5 +86,5 @@ function row(entry) {
       h("span", { class: "row-meta" },
         entry.phoneText ? h("span", {}, entry.phoneText) : null,
         entry.address ? h("span", {}, entry.address) : null,
-        days !== null ? h("span", {}, t("customers.lastVisit", { when: relativeDays(days) })) : null)));
+        entry.last ? h("span", {}, t("customers.lastVisit", { when: ago(entry.last) })) : null)));
 }

@@ -9,7 +9,9 @@ import { recordKey } from "../overlay.js";
 import { getState } from "../store.js";
 import { parseYen } from "../text.js";
 import { h } from "./dom.js";
-import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, showErrors, textarea } from "./form.js";
+import {
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
+} from "./form.js";
 import { empty, unsentBadge } from "./widgets.js";
 
 export function eventAt(event) {
@@ -53,7 +55,7 @@ export function eventForm(deal) {
     options: EVENT_KINDS.map((k) => [k, label("deal.event", k)]) });
   const form = h("form", { class: "form event-form", "data-testid": "event-form" },
     kinds, competitorFields, field({ name: "note", label: t("event.note"), control: note }),
-    actionBar(h("button", { type: "submit", class: "button", "data-testid": "event-save" }, t("event.add"))));
+    actionBar(submitButton(t("event.add"), { class: "button", "data-testid": "event-save" })));
   form.classList.add("inline-actions");
   kinds.addEventListener("change", () => { competitorFields.hidden = choiceValue(form, "event_kind") !== "competitor"; });
   guardForm(form, async () => {

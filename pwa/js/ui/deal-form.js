@@ -10,7 +10,9 @@ import { getState } from "../store.js";
 import { parseYen } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
 import { h, mount } from "./dom.js";
-import { actionBar, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors } from "./form.js";
+import {
+  actionBar, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton,
+} from "./form.js";
 import { ballChoices, stageSelect } from "./widgets.js";
 
 export async function render(view, { query, navigate }) {
@@ -28,7 +30,7 @@ export async function render(view, { query, navigate }) {
   const picker = h("details", { class: "other-customer", open: !customerId },
     h("summary", {}, t("deal.otherCustomer")),
     customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
-  const save = h("button", { type: "submit", class: "button primary", "data-testid": "deal-create" }, t("form.save"));
+  const save = submitButton(t("form.save"), { "data-testid": "deal-create" });
   const back = customerId ? `#/customers/${customerId}` : "#/deals";
   const form = h("form", { class: "form deal-form" },
     who, picker,

@@ -13,7 +13,9 @@ import { getState } from "../store.js";
 import { parseYen } from "../text.js";
 import { dealEvents, eventForm } from "./deal-events.js";
 import { h, mount } from "./dom.js";
-import { actionBar, choiceValue, clearErrors, field, guardForm, input, showErrors, textarea } from "./form.js";
+import {
+  actionBar, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
+} from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { historyList, shown } from "./request-history.js";
 import { ballChoices, dealBadge, fact, notFound, stageSelect, unsentBadge } from "./widgets.js";
@@ -114,7 +116,7 @@ function editForm(deal) {
     field({ name: "amount", label: t("deal.amountYen"), control: amount }),
     field({ name: "expected_close", label: t("deal.expectedClose"), control: close }),
     field({ name: "lost_reason", label: t("deal.lostReason"), control: lost, hint: t("deal.lostHint") }),
-    actionBar(h("button", { type: "submit", class: "button primary", "data-testid": "deal-save" }, t("deal.save"))),
+    actionBar(submitButton(t("deal.save"), { "data-testid": "deal-save" })),
     note);
   guardForm(form, async () => {
     clearErrors(form);

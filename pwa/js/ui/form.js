@@ -128,6 +128,11 @@ export function button(text, props = {}) {
   return h("button", { type: "button", class: "button", ...props }, text);
 }
 
+/** The button that submits a form: the screen's primary action unless `props` say otherwise. */
+export function submitButton(text, props = {}) {
+  return h("button", { type: "submit", class: "button primary", ...props }, text);
+}
+
 export function linkButton(text, href, props = {}) {
   return h("a", { class: "button", href, ...props }, text);
 }

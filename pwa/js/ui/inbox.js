@@ -11,7 +11,7 @@ import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field, select } from "./form.js";
+import { button, field, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { download, empty, forbidden, unsentBadge } from "./widgets.js";
 
@@ -79,10 +79,8 @@ function page(data, filters, navigate) {
     h("p", { class: "summary", "data-testid": "inbox-summary" },
       t("inbox.summary", { n: items.length }), overdue ? ` ${t("inbox.overdueCount", { n: overdue })}` : ""),
     h("div", { class: "inbox-tools" },
-      h("button", { type: "button", class: "button", "data-testid": "export-csv",
-        onClick: () => exportInbox(filters, status, "csv") }, t("inbox.export")),
-      h("button", { type: "button", class: "button", "data-testid": "export-xlsx",
-        onClick: () => exportInbox(filters, status, "xlsx") }, t("inbox.exportXlsx")),
+      button(t("inbox.export"), { "data-testid": "export-csv", onClick: () => exportInbox(filters, status, "csv") }),
+      button(t("inbox.exportXlsx"), { "data-testid": "export-xlsx", onClick: () => exportInbox(filters, status, "xlsx") }),
       status),
     TEAMS.filter((team) => !filters.team || filters.team === team).map((team) => {
       const rows = items.filter((i) => (i.request.route_to || "triage") === team);

@@ -2,7 +2,7 @@
 // status and the office's answer; for office roles the triage actions; for everyone the audit
 // trail. Its author opening it marks it seen (my requests' unread marks).
 
-import { dateTime, daysSince, relativeDays } from "../format.js";
+import { ago, dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
@@ -41,7 +41,7 @@ export async function render(view, { params }) {
         fact(t("request.status"), h("span", { "data-testid": "request-status" }, label("request.status", request.status || "new"))),
         fact(t("request.urgency"), label("request.urgency", request.urgency || "normal")),
         fact(t("request.heardAt"), request.heard_at
-          ? `${dateTime(request.heard_at)}（${relativeDays(daysSince(request.heard_at))}）` : null),
+          ? `${dateTime(request.heard_at)}（${ago(request.heard_at)}）` : null),
         fact(t("request.details"), request.details),
         fact(t("request.assignee"), bundle.users.get(request.assignee_id)?.name),
         fact(t("request.response"), request.response

@@ -5,7 +5,7 @@
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { h } from "./dom.js";
-import { field, guardForm, select, textarea } from "./form.js";
+import { button, field, guardForm, select, submitButton, textarea } from "./form.js";
 import { STATUSES, TEAMS } from "./inbox.js";
 
 const BEFORE_ANSWER = new Set(["new", "triaged", "in_progress"]);
@@ -29,15 +29,15 @@ export function triagePanel(request, users) {
     note.textContent = t("triage.saved");
   };
   const confirm = (request.status || "new") === "new"
-    ? h("button", { type: "button", class: "button", "data-testid": "confirm-route",
-      onClick: () => write({ route_to: route.value, status: "triaged" }) }, t("triage.confirm"))
+    ? button(t("triage.confirm"), { "data-testid": "confirm-route",
+      onClick: () => write({ route_to: route.value, status: "triaged" }) })
     : null;
   const form = h("form", { class: "form triage", "data-testid": "triage-form" },
     field({ name: "route_to", label: t("request.route"), control: route }), confirm,
     field({ name: "assignee_id", label: t("request.assignee"), control: assignee }),
     field({ name: "status", label: t("request.status"), control: status }),
     field({ name: "response", label: t("request.response"), control: response, hint: t("triage.responseHint") }),
-    h("button", { type: "submit", class: "button primary", "data-testid": "triage-save" }, t("triage.save")),
+    submitButton(t("triage.save"), { "data-testid": "triage-save" }),
     note);
   guardForm(form, () => {
     const answer = response.value.trim() || null;
