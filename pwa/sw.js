@@ -2,11 +2,13 @@
 // with no network. Data never goes through here: records live in IndexedDB and /api/ calls go
 // straight to the network.
 //
-// Bump VERSION with every change to a file in pwa/: the server serves the shell's files under
-// /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
-// offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
+// VERSION is filled in by the server when it serves this file: a hash of every file in pwa/
+// (server/pwa.py). Any change to a file gives a new version, so the shell's files move to new
+// /app/v<VERSION>/ URLs (long-cached), this worker's bytes change, the new worker precaches
+// them into a new cache, and the page offers "新しいバージョンがあります"; the old cache is
+// deleted once the new worker activates.
 
-const VERSION = 10;
+const VERSION = "__GENBA_VERSION__";
 const CACHE = `genba-shell-v${VERSION}`;
 const APP = `/app/v${VERSION}/`;
 // Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).
@@ -28,10 +30,12 @@ const FILES = [
   "js/messages-en.js",
   "js/messages-ja.js",
   "js/outbox.js",
+  "js/overlay.js",
   "js/photos.js",
   "js/quote-search.js",
   "js/quote-synonyms.js",
   "js/records.js",
+  "js/retry.js",
   "js/seen.js",
   "js/store.js",
   "js/sync.js",
@@ -57,6 +61,7 @@ const FILES = [
   "js/ui/quote-form.js",
   "js/ui/quote-page.js",
   "js/ui/quotes.js",
+  "js/ui/redraw.js",
   "js/ui/request-form.js",
   "js/ui/request-history.js",
   "js/ui/request-page.js",
@@ -66,6 +71,7 @@ const FILES = [
   "js/ui/triage.js",
   "js/ui/visit-form.js",
   "js/ui/visit-page.js",
+  "js/ui/widgets.js",
   "manifest.webmanifest",
 ];
 const SHELL = "/";

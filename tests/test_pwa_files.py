@@ -54,9 +54,22 @@ def test_the_precache_list_is_exactly_the_files_of_the_shell():
 
 def test_the_worker_caches_under_a_versioned_name_and_precaches_the_shell_page():
     source = (PWA / "sw.js").read_text(encoding="utf-8")
+    assert 'const VERSION = "__GENBA_VERSION__";' in source
     assert "const CACHE = `genba-shell-v${VERSION}`;" in source
     assert "const PRECACHE = [SHELL, ...FILES.map((file) => APP + file)];" in source
-    assert shell_version(str(PWA)) >= 1
+    assert re.fullmatch(r"[0-9a-f]{12}", shell_version(str(PWA)))
+
+
+def test_the_version_changes_exactly_when_a_file_of_the_app_changes(tmp_path):
+    same, changed, added = tmp_path / "same", tmp_path / "changed", tmp_path / "added"
+    for folder in (same, changed, added):
+        shutil.copytree(PWA, folder)
+    with open(changed / "css" / "app.css", "a", encoding="utf-8") as css:
+        css.write("\n")
+    (added / "js" / "new-screen.js").write_text("export {};\n", encoding="utf-8")
+    versions = [shell_version(str(folder)) for folder in (PWA, same, changed, added)]
+    assert versions[0] == versions[1]
+    assert len(set(versions[1:])) == 3
 
 
 def test_every_module_import_and_page_reference_is_precached():
@@ -99,6 +112,12 @@ def test_the_worker_is_served_at_the_root_as_javascript_and_never_cached(client)
     assert response.headers["Cache-Control"] == "no-cache"
 
 
+def test_the_worker_is_served_with_the_version_of_the_files_filled_in(client):
+    source = client.get("/sw.js").get_data(as_text=True)
+    assert f'const VERSION = "{shell_version(str(PWA))}";' in source
+    assert "__GENBA_VERSION__" not in source
+
+
 def test_the_shell_page_points_at_the_current_version_and_allows_no_inline_code(client):
     response = client.get("/")
     version = shell_version(str(PWA))
@@ -120,7 +139,7 @@ def test_files_of_the_current_version_are_cached_for_a_year(client, name, mimety
 
 
 def test_files_asked_for_under_another_version_are_not_cached(client):
-    response = client.get(f"/app/v{shell_version(str(PWA)) + 1000}/js/app.js")
+    response = client.get("/app/v000000000000/js/app.js")
     assert response.headers["Cache-Control"] == "no-cache"
 
 
@@ -136,9 +155,22 @@ def test_no_script_writes_markup():
     assert offenders == []
 
 
+STRING = r'"((?:[^"\\]|\\.)*)"'
+
+
 def messages(language):
+    """``{key: text}``, where a text with a count is ``{form: text}`` (``{ one: "…", other: "…" }``)."""
     source = (PWA / "js" / f"messages-{language}.js").read_text(encoding="utf-8")
-    return dict(re.findall(r'^  "([^"]+)": "((?:[^"\\]|\\.)*)",$', source, re.M))
+    out = {}
+    for key, text, forms in re.findall(rf'^  "([^"]+)": (?:{STRING}|\{{ (.*) \}}),$', source, re.M):
+        out[key] = dict(re.findall(rf"(\w+): {STRING}", forms)) if forms else text
+    assert len(out) == len(re.findall(r'^  "', source, re.M)), f"messages-{language}.js: one entry per line"
+    return out
+
+
+def placeholders(entry):
+    texts = entry.values() if isinstance(entry, dict) else [entry]
+    return set().union(*(re.findall(r"\{(\w+)\}", text) for text in texts))
 
 
 def test_every_text_the_screens_use_exists_in_japanese_and_english():
@@ -151,3 +183,18 @@ def test_every_text_the_screens_use_exists_in_japanese_and_english():
             used.update((a, b))
     missing = sorted(key for key in used if key not in ja)
     assert missing == []
+
+
+def test_a_text_with_a_count_has_the_plural_forms_of_both_languages():
+    ja, en = messages("ja"), messages("en")
+    counted = sorted(key for key in ja if isinstance(ja[key], dict) or isinstance(en[key], dict))
+    assert "days.count" in counted
+    for key in counted:
+        assert set(en[key]) == {"one", "other"}, key   # "1 day", "2 days"
+        assert set(ja[key]) == {"other"}, key          # Japanese has one form: 「1日」「2日」
+        assert all("{n}" in text for text in [*en[key].values(), *ja[key].values()]), key
+
+
+def test_both_languages_fill_the_same_placeholders():
+    ja, en = messages("ja"), messages("en")
+    assert {k: placeholders(v) for k, v in ja.items()} == {k: placeholders(v) for k, v in en.items()}

@@ -16,31 +16,41 @@ export class ApiError extends Error {
 
 export class NetworkError extends Error {}
 
-async function call(method, path, { body, token } = {}) {
-  const headers = { Accept: "application/json", "Genba-Protocol": String(PROTOCOL) };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
+/**
+ * Send one request with the app's headers and answer the Response when it is ok; otherwise
+ * throw: NetworkError when no answer came, ApiError with the server's error shape when one did.
+ * `timeout` (ms, null for none) bounds the wait for the answer's headers.
+ */
+async function send(method, path, { token, headers = {}, body, timeout = TIMEOUT_MS, cache = "no-store" } = {}) {
+  const all = { "Genba-Protocol": String(PROTOCOL), ...headers };
+  if (token) all.Authorization = `Bearer ${token}`;
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  const timer = timeout ? setTimeout(() => abort.abort(), timeout) : null;
   let response;
   try {
-    response = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      signal: abort.signal, cache: "no-store", credentials: "omit",
-    });
+    response = await fetch(path, { method, headers: all, body, signal: abort.signal, cache, credentials: "omit" });
   } catch (err) {
     throw new NetworkError(err.message);
   } finally {
     clearTimeout(timer);
   }
-  let payload = null;
+  if (!response.ok) throw new ApiError(await response.json().catch(() => null), response.status);
+  return response;
+}
+
+async function json(response) {
   try {
-    payload = await response.json();
+    return await response.json();
   } catch {
-    if (response.ok) throw new NetworkError("the answer was cut off");
+    throw new NetworkError("the answer was cut off");
   }
-  if (!response.ok) throw new ApiError(payload, response.status);
-  return payload;
+}
+
+async function call(method, path, { body, token } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  return json(await send(method, path, {
+    token, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
 }
 
 export function signIn(login, password, device) {
@@ -86,19 +96,9 @@ export function tryRules(token, trial) {
   return call("POST", "/api/v1/routing/test", { body: trial, token });
 }
 
-/** The inbox as CSV (a Blob) with the given filters. */
 /** A file the server makes (CSV, workbook) as a Blob; online only. */
 async function download(path, token, filters) {
-  let response;
-  try {
-    response = await fetch(`${path}?${new URLSearchParams(filters)}`, {
-      headers: { Authorization: `Bearer ${token}`, "Genba-Protocol": String(PROTOCOL) },
-      cache: "no-store", credentials: "omit",
-    });
-  } catch (err) {
-    throw new NetworkError(err.message);
-  }
-  if (!response.ok) throw new ApiError(await response.json().catch(() => null), response.status);
+  const response = await send("GET", `${path}?${new URLSearchParams(filters)}`, { token, timeout: null });
   return response.blob();
 }
 
@@ -107,7 +107,7 @@ export function exportRequests(token, filters, format = "csv") {
   return download(`/api/v1/requests/export.${format}`, token, filters);
 }
 
-/** The manager's deal board as CSV (issue 6). */
+/** The manager's deal board as CSV. */
 export function exportDeals(token, filters) {
   return download("/api/v1/deals/export.csv", token, filters);
 }
@@ -115,4 +115,32 @@ export function exportDeals(token, filters) {
 // Past-quote database: quotes most like one (online; the device searches its own quotes).
 export function similarQuotes(token, id) {
   return call("GET", `/api/v1/quotes/${encodeURIComponent(id)}/similar`, { token });
+}
+
+// Attachment files: uploads in parts that resume where the server's copy ends, and downloads
+// of others' photos. No timeout: a part on a poor line may take longer than a JSON answer, and
+// a cut connection fails on its own.
+
+function contentPath(id, what = "content") {
+  return `/api/v1/attachments/${encodeURIComponent(id)}/${what}`;
+}
+
+/** How much of an attachment's file the server holds: `{received, complete}`. */
+export async function uploadOffset(token, id) {
+  const response = await send("HEAD", contentPath(id), { token, timeout: null });
+  return { received: Number(response.headers.get("Upload-Offset") || 0),
+    complete: response.headers.get("Upload-Complete") === "?1" };
+}
+
+/** Send a part of an attachment's file (`range` as in Content-Range); answers `{received, uploaded, record}`. */
+export async function uploadPart(token, id, part, range) {
+  return json(await send("PUT", contentPath(id), { token, body: part, timeout: null,
+    headers: { "Content-Type": "application/octet-stream", "Content-Range": range } }));
+}
+
+/** An attachment's file (`what`: "content") or its thumbnail ("thumbnail") as a Blob. */
+export async function attachmentFile(token, id, what) {
+  // The browser's HTTP cache may answer: the server marks these immutable.
+  const response = await send("GET", contentPath(id, what), { token, timeout: null, cache: "default" });
+  return response.blob();
 }

@@ -21,7 +21,7 @@ import * as syncPage from "./ui/sync-page.js";
 import { syncStatus } from "./ui/sync-status.js";
 import * as visitForm from "./ui/visit-form.js";
 import * as visitPage from "./ui/visit-page.js";
-// Deals, ball and follow-up (issue 6)
+// Deals, ball and follow-up
 import * as board from "./ui/board.js";
 import * as competitors from "./ui/competitors.js";
 import * as dealForm from "./ui/deal-form.js";
@@ -50,7 +50,7 @@ const ROUTES = [
   [/^\/rules$/, rules],
   [/^\/conflicts$/, conflicts],
   [/^\/sync$/, syncPage],
-  // Deals, ball and follow-up (issue 6)
+  // Deals, ball and follow-up
   [/^\/deals$/, dealList],
   [/^\/deals\/new$/, dealForm],
   [/^\/deals\/([\w-]+)$/, dealPage],
@@ -201,7 +201,7 @@ async function boot() {
   if (user) requestPersistence();
   await sync.refreshStatus();
   sync.start();
-  photos.start(); // the photo upload queue (issue 8)
+  photos.start(); // the photo upload queue
 }
 
 boot().catch((err) => {

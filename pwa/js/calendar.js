@@ -16,10 +16,11 @@ const DONE_STATUSES = new Set(["answered", "closed"]);
 export async function loadCalendar() {
   const tx = await transaction(["cache"]);
   const held = await req(tx.objectStore("cache").get(KEY));
-  return prepare(held || FALLBACK);
+  return prepareCalendar(held || FALLBACK);
 }
 
-function prepare(calendar) {
+/** The calendar as the counts use it: holidays as a set of dates. */
+export function prepareCalendar(calendar) {
   return { ...calendar, days_off: new Set((calendar.holidays || []).map((h) => h.date)) };
 }
 

@@ -41,7 +41,7 @@ function upgrade(db, oldVersion, tx) {
     if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
   }
   if (oldVersion < 4) {
-    // Photos (issue 8): the synced attachment records, and the bytes, kept apart from the
+    // Photos: the synced attachment records, and the bytes, kept apart from the
     // records: my photos until the server has them (the upload queue), others' as a cache.
     db.createObjectStore("attachments", { keyPath: "id" }).createIndex("owner_id", "owner_id");
     db.createObjectStore("photos", { keyPath: "id" });

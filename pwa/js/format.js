@@ -23,6 +23,7 @@ function formatter(kind) {
 }
 
 function toDate(value) {
+  if (value === null || value === undefined || value === "") return null; // not 1970
   const date = value instanceof Date ? value : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
 }
@@ -56,6 +57,11 @@ export function daysSince(value, now = Date.now()) {
   if (!then) return null;
   const today = companyDay(now);
   return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${then}T00:00:00Z`)) / DAY_MS);
+}
+
+/** 「今日」「昨日」「3日前」: how long ago an instant was, in company days. */
+export function ago(value, now = Date.now()) {
+  return relativeDays(daysSince(value, now));
 }
 
 export function relativeDays(days) {

@@ -30,10 +30,22 @@ export function setLang(next) {
   document.documentElement.lang = next;
 }
 
-/** The text for `key`, with `{name}` placeholders filled from `vars`. */
+/**
+ * The text for `key`, with `{name}` placeholders filled from `vars`. A text that depends on a
+ * count is an entry of plural forms, `{one: "{n} day", other: "{n} days"}`, named as
+ * Intl.PluralRules names them for the language (Japanese has only `other`); `vars.n` chooses.
+ */
 export function t(key, vars = {}) {
-  const text = DICTIONARIES[current][key] ?? ja[key] ?? key;
+  const entry = DICTIONARIES[current][key] ?? ja[key] ?? key;
+  const text = typeof entry === "string" ? entry : entry[pluralRules().select(Number(vars.n))] ?? entry.other;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+const plurals = new Map();
+
+function pluralRules() {
+  if (!plurals.has(current)) plurals.set(current, new Intl.PluralRules(current));
+  return plurals.get(current);
 }
 
 /** The label of an enumeration code, e.g. label("visit.kind", "aftercare"). */

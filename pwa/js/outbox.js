@@ -9,7 +9,8 @@
 
 import { SYNCED, done, req, transaction } from "./db.js";
 import * as hlc from "./hlc.js";
-import { applyChanges, evictAnswered, noteVisits, pendingByRecord } from "./records.js";
+import { keysOf, pendingByRecord } from "./overlay.js";
+import { applyChanges, evictAnswered, noteVisits } from "./records.js";
 import { dataChanged } from "./store.js";
 
 let afterSave = () => {};
@@ -161,6 +162,11 @@ export async function advanceClock(tx, serverHlc) {
 export async function entries() {
   const tx = await transaction(["outbox"]);
   return req(tx.objectStore("outbox").getAll());
+}
+
+/** The keys (overlay.js `recordKey`) of the records with edits the server has not taken yet. */
+export async function unsentKeys() {
+  return keysOf(await entries());
 }
 
 /** Resend a rejected entry, with the user's corrections, under a new mutation_id. */

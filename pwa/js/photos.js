@@ -7,9 +7,12 @@
 // of it (or the user frees space from photos the server has); photos of others are downloaded
 // when shown and kept as a cache.
 
+import * as api from "./api.js";
 import { done, get, getAll, getMeta, req, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
-import { applyChanges, pendingByRecord } from "./records.js";
+import { pendingByRecord } from "./overlay.js";
+import { applyChanges } from "./records.js";
+import { backoff, oneAtATime } from "./retry.js";
 import { getState, onData } from "./store.js";
 
 export const MAX_SIDE = 2048;
@@ -17,19 +20,20 @@ export const QUALITY = 0.8;
 export const PART_BYTES = 256 * 1024;
 export const ACCEPTED = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp",
   "application/pdf"];
-// Server answers after which sending the same bytes again cannot help.
+// Server answers after which sending the same bytes again cannot help. (Not 422
+// `sha256_mismatch`: the server dropped what it had, and the next run sends it all again.)
 const HOPELESS = new Set([403, 404, 413, 415]);
 
 export class PhotoError extends Error {}
 
 const progress = new Map(); // attachment id -> bytes the server has, while sending
 const listeners = new Set();
-let running = null;
-let again = false;
-let failures = 0;
-let retryTimer = null;
 const RETRY_BASE_MS = 5000;
 const RETRY_MAX_MS = 5 * 60 * 1000;
+// One file at a time across tabs; after a cut, try again from 5 s to 5 min (the `online`
+// event comes sooner).
+const run = oneAtATime(uploadAll, { lock: "genba-uploads" });
+const retry = backoff(() => requestUploads(), { baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS });
 
 /** Hear about upload progress (the queue's states change without a record changing). */
 export function onPhotos(listener) {
@@ -142,21 +146,7 @@ export async function queue() {
 
 /** Send waiting photos now (or once more right after the run going on). */
 export function requestUploads() {
-  if (running) {
-    again = true;
-    return running;
-  }
-  running = (async () => {
-    try {
-      do {
-        again = false;
-        await (navigator.locks ? navigator.locks.request("genba-uploads", uploadAll) : uploadAll());
-      } while (again);
-    } finally {
-      running = null;
-    }
-  })();
-  return running;
+  return run();
 }
 
 async function uploadAll() {
@@ -180,35 +170,23 @@ async function uploadAll() {
         changed();
         continue;
       }
-      retryLater(); // offline or a cut: the next run resumes from the server's offset
+      retry.failed(); // offline or a cut: the next run resumes from the server's offset
       return;
     }
   }
-  failures = 0;
-}
-
-/** Try again after a failure, backing off from 5 s to 5 min (the `online` event comes sooner). */
-function retryLater() {
-  failures += 1;
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(() => requestUploads(), Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1)));
+  retry.reset();
 }
 
 async function upload(token, photo) {
-  const url = `/api/v1/attachments/${encodeURIComponent(photo.id)}/content`;
-  const auth = { Authorization: `Bearer ${token}` };
-  const head = await send(url, { method: "HEAD", headers: auth });
-  let offset = head.headers.get("Upload-Complete") === "?1" ? photo.size
-    : Number(head.headers.get("Upload-Offset") || 0);
+  const held = await api.uploadOffset(token, photo.id);
+  let offset = held.complete ? photo.size : held.received;
   progress.set(photo.id, offset);
   changed();
   let answer = null;
   while (offset < photo.size || !answer?.uploaded) {
     const end = Math.min(photo.size, offset + PART_BYTES);
     const range = offset < photo.size ? `bytes ${offset}-${end - 1}/${photo.size}` : `bytes */${photo.size}`;
-    const response = await send(url, { method: "PUT", body: photo.blob.slice(offset, end),
-      headers: { ...auth, "Content-Type": "application/octet-stream", "Content-Range": range } });
-    answer = await response.json();
+    answer = await api.uploadPart(token, photo.id, photo.blob.slice(offset, end), range);
     if (answer.received <= offset && !answer.uploaded) throw new PhotoError("no progress");
     offset = answer.received;
     progress.set(photo.id, offset);
@@ -218,25 +196,6 @@ async function upload(token, photo) {
   await setPhoto(photo.id, { state: "sent" });
   progress.delete(photo.id);
   changed();
-}
-
-async function send(url, init) {
-  let response;
-  try {
-    response = await fetch(url, { ...init, cache: "no-store", credentials: "omit" });
-  } catch (err) {
-    throw new PhotoError(err.message);
-  }
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    if (response.status === 422 && body?.reason === "sha256_mismatch") {
-      throw new PhotoError(body.message); // the server discarded the part: resend from 0
-    }
-    const error = new PhotoError(body?.message || `HTTP ${response.status}`);
-    error.status = response.status;
-    throw error;
-  }
-  return response;
 }
 
 async function storeRecord(record) {
@@ -262,17 +221,12 @@ export async function imageOf(record, { full = false } = {}) {
   if (photo?.blob) return photo.blob;
   if (!full && photo?.thumb) return photo.thumb;
   if (!record.uploaded || !navigator.onLine) return null;
-  const token = await getMeta("token");
-  const path = full ? "content" : "thumbnail";
-  let response;
+  let blob;
   try {
-    response = await fetch(`/api/v1/attachments/${encodeURIComponent(record.id)}/${path}`,
-      { headers: { Authorization: `Bearer ${token}` }, credentials: "omit" });
+    blob = await api.attachmentFile(await getMeta("token"), record.id, full ? "content" : "thumbnail");
   } catch {
-    return null;
+    return null; // not reachable now: shown as "not on this device"
   }
-  if (!response.ok) return null;
-  const blob = await response.blob();
   const tx = await transaction(["photos"], "readwrite", "relaxed");
   const store = tx.objectStore("photos");
   const held = await req(store.get(record.id));
@@ -328,7 +282,7 @@ export function start() {
     if (what?.pushed || what?.pulled || what?.local) requestUploads();
   });
   window.addEventListener("online", () => {
-    failures = 0;
+    retry.reset();
     requestUploads();
   });
   requestUploads();

@@ -1,35 +1,9 @@
 // Records on the device: applying what the server sends (keeping the newer version and laying
-// unanswered outbox edits over it), evictions, and the reads the screens need.
+// unanswered outbox edits over it, overlay.js), evictions, and the reads the screens need.
 
 import { SYNCED, req, transaction } from "./db.js";
+import { keysOf, merged, recordKey } from "./overlay.js";
 import { digits, fold } from "./text.js";
-
-export function recordKey(entity, id) {
-  return `${entity}:${id}`;
-}
-
-/** Outbox entries the server has not answered yet, by record (rejected ones are not laid over). */
-export function pendingByRecord(entries) {
-  const out = new Map();
-  for (const entry of entries) {
-    if (entry.status === "rejected") continue;
-    const key = recordKey(entry.entity, entry.record_id);
-    if (!out.has(key)) out.set(key, []);
-    out.get(key).push(entry);
-  }
-  return out;
-}
-
-/** The server's record with the device's unanswered edits laid over it, in outbox order. */
-export function overlay(record, entries) {
-  if (!entries) return record;
-  const out = { ...record };
-  for (const entry of entries) {
-    if (entry.op === "delete") out.deleted = true;
-    else Object.assign(out, entry.changes);
-  }
-  return out;
-}
 
 /**
  * Apply server changes (`{entity, record}` or `{entity, id, evict}`) inside `tx` (which must
@@ -70,8 +44,8 @@ export async function applyChanges(tx, allChanges, pending, { seen = null, empty
     }
     if (pulled) doomed.keep.push(key);
     const current = written.has(key) ? written.get(key) : held[index];
-    if (current && current.version != null && current.version > change.record.version) return;
-    const record = overlay(change.record, pending.get(key));
+    const record = merged(current, change.record, pending.get(key));
+    if (!record) return;
     store.put(record);
     written.set(key, record);
     if (change.entity === "visits" && !record.deleted) {
@@ -104,8 +78,7 @@ export async function evictAnswered(tx) {
   const meta = tx.objectStore("meta");
   const held = (await req(meta.get(EVICT_WHEN_SENT))) || [];
   if (!held.length) return;
-  const entries = await req(tx.objectStore("outbox").getAll());
-  const open = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+  const open = keysOf(await req(tx.objectStore("outbox").getAll()));
   const left = [];
   for (const key of held) {
     if (open.has(key)) {
@@ -138,8 +111,7 @@ export async function noteVisits(tx, visitTimes) {
  */
 export async function removeUnseen(seen) {
   const tx = await transaction([...SYNCED, "outbox", "meta"], "readwrite");
-  const entries = await req(tx.objectStore("outbox").getAll());
-  const unsent = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+  const unsent = keysOf(await req(tx.objectStore("outbox").getAll()));
   const later = [];
   for (const entity of SYNCED) {
     const keys = await req(tx.objectStore(entity).getAllKeys());

@@ -10,7 +10,9 @@ import * as api from "./api.js";
 import { refreshCalendar } from "./calendar.js";
 import { SYNCED, count, done, getMeta, req, setMeta, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
-import { applyChanges, pendingByRecord, removeUnseen } from "./records.js";
+import { pendingByRecord } from "./overlay.js";
+import { applyChanges, removeUnseen } from "./records.js";
+import { backoff, oneAtATime } from "./retry.js";
 import { dataChanged, getState, update } from "./store.js";
 
 export const PUSH_BATCH = 500;
@@ -20,10 +22,8 @@ const BACKOFF_BASE_MS = 2000;
 const BACKOFF_MAX_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 
-let running = null;
-let again = false;
-let failures = 0;
-let retryTimer = null;
+const run = oneAtATime(runOnce, { lock: "genba-sync" });
+const retry = backoff(() => requestSync("retry"), { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS });
 let onRevoked = async () => {};
 
 /** What to do when the server says this device was revoked (wipe it and show the login). */
@@ -33,28 +33,9 @@ export function setRevokedHandler(handler) {
 
 /** Run a sync now, or once more right after the one running. */
 export function requestSync(reason = "manual") {
-  if (reason === "manual" || reason === "online") failures = 0;
-  if (running) {
-    again = true;
-    return running;
-  }
-  clearTimeout(retryTimer);
-  running = (async () => {
-    try {
-      do {
-        again = false;
-        await withLock(runOnce);
-      } while (again);
-    } finally {
-      running = null;
-    }
-  })();
-  return running;
-}
-
-function withLock(task) {
-  if (navigator.locks) return navigator.locks.request("genba-sync", task);
-  return task();
+  if (reason === "manual" || reason === "online") retry.reset();
+  retry.cancel(); // the run asked for now replaces the retry that was waiting
+  return run();
 }
 
 async function runOnce() {
@@ -73,7 +54,7 @@ async function runOnce() {
     performance.measure("genba:sync", { start: started, detail: { pushed, pulled } });
     const now = Date.now();
     await setMeta({ last_sync: now });
-    failures = 0;
+    retry.reset();
     update({ lastSync: now, error: null });
   } catch (err) {
     await handleFailure(err);
@@ -204,15 +185,7 @@ async function handleFailure(err) {
     update({ error: { kind: "server", message: err.message } });
     console.error(err);
   }
-  scheduleRetry();
-}
-
-function scheduleRetry() {
-  failures += 1;
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
-  const delay = ceiling * (0.5 + Math.random() / 2);
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(() => requestSync("retry"), delay);
+  retry.failed();
 }
 
 /** Recount what the status bar shows: pending, rejected, conflicts, the oldest unsent edit. */
@@ -244,7 +217,6 @@ export function start() {
   outbox.onSaved(() => requestSync("save"));
   window.addEventListener("online", () => {
     update({ online: true });
-    failures = 0;
     requestSync("online");
   });
   window.addEventListener("offline", () => update({ online: false }));

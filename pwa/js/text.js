@@ -14,6 +14,16 @@ export function digits(text) {
   return String(text || "").normalize("NFKC").replace(/\D+/g, "");
 }
 
+/**
+ * An amount of yen as typed, in any width, with commas, spaces, 円 or ¥: the number, null
+ * when nothing was typed, NaN when it is not a whole amount of at most 12 digits.
+ */
+export function parseYen(text) {
+  const plain = String(text ?? "").normalize("NFKC").replace(/[,\s円¥]/g, "");
+  if (!plain) return null;
+  return /^\d{1,12}$/.test(plain) ? Number(plain) : NaN;
+}
+
 /** Whether a prepared entry ({folded, phone}) matches a query folded once per keystroke. */
 export function matches(entry, query) {
   if (!query.folded) return true;

@@ -1,17 +1,19 @@
 """Serve the field app from ``pwa/``: the shell at ``/``, the service worker at ``/sw.js`` and
-the shell's files under ``/app/v<N>/``, where ``N`` is the ``VERSION`` in ``pwa/sw.js``.
+the shell's files under ``/app/v<version>/``, where the version is a hash of the files in ``pwa/``.
 
 A file's URL changes with every version, so the current version's files are cached for a year
 (``immutable``); the shell page and the worker are revalidated on every load (``no-cache``), which
 is how a device learns of a new version.
 """
+import functools
+import hashlib
 import os
-import re
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
 PWA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "pwa")
-VERSION_PATTERN = re.compile(r"^const VERSION = (\d+);", re.MULTILINE)
+VERSION_PLACEHOLDER = "__GENBA_VERSION__"  # in sw.js, replaced by the version when served
 APP_PLACEHOLDER = "{{APP}}"
 YEAR = 365 * 24 * 3600
 # The shell runs only its own scripts and styles; user text can never become markup or code.
@@ -29,13 +31,26 @@ def pwa_dir():
     return current_app.config.get("PWA_DIR", PWA_DIR)
 
 
+@functools.cache
 def shell_version(folder):
-    """The ``VERSION`` the service worker in ``folder`` declares."""
-    with open(os.path.join(folder, "sw.js"), encoding="utf-8") as worker:
-        match = VERSION_PATTERN.search(worker.read())
-    if match is None:
-        raise RuntimeError("pwa/sw.js must declare `const VERSION = <integer>;`")
-    return int(match.group(1))
+    """Hash every file in ``folder`` (sorted paths, then bytes) into the app's version.
+
+    It changes exactly when a file does, so nobody bumps a number by hand. Computed once per
+    process (at start-up, below): a deploy restarts the server, and every worker of one deploy
+    gets the same version because it depends on the content alone.
+    """
+    root = Path(folder)
+    files = sorted((path.relative_to(root).as_posix(), path) for path in root.rglob("*") if path.is_file())
+    digest = hashlib.sha256()
+    for name, path in files:
+        data = path.read_bytes()
+        digest.update(b"%s\0%d\0" % (name.encode(), len(data)))
+        digest.update(data)
+    return digest.hexdigest()[:12]
+
+
+# Hashed when the app is made, so no request waits for it.
+bp.record_once(lambda state: shell_version(state.app.config.get("PWA_DIR", PWA_DIR)))
 
 
 def app_prefix(version):
@@ -57,12 +72,18 @@ def index():
 
 @bp.get("/sw.js")
 def service_worker():
-    response = send_from_directory(pwa_dir(), "sw.js", mimetype="text/javascript")
+    """The worker with the version filled in: its bytes change whenever any file of the app does."""
+    folder = pwa_dir()
+    version = shell_version(folder)
+    with open(os.path.join(folder, "sw.js"), encoding="utf-8") as worker:
+        source = worker.read().replace(VERSION_PLACEHOLDER, version)
+    response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.set_etag(version)
+    return response.make_conditional(request)
 
 
-@bp.get("/app/v<int:version>/<path:filename>")
+@bp.get("/app/v<version>/<path:filename>")
 def asset(version, filename):
     """A file of the shell; long-cached when it belongs to the current version."""
     folder = pwa_dir()

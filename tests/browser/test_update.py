@@ -5,6 +5,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from server.core.pwa import shell_version
+
 from .helpers import PWA_DIR, record_visit, serve, sign_in, wait_synced
 
 
@@ -19,12 +21,14 @@ def live_copy(tmp_path, sqlite_template):
 
 
 def release_next_version(folder):
-    worker = folder / "sw.js"
-    text = worker.read_text(encoding="utf-8")
-    version = int(re.search(r"^const VERSION = (\d+);", text, re.M).group(1))
-    worker.write_text(text.replace(f"const VERSION = {version};", f"const VERSION = {version + 1};"),
-                      encoding="utf-8")
-    return version + 1
+    """Change a file of the app and hash the files again, as the restart after a deploy does."""
+    old = shell_version(str(folder))
+    with open(folder / "css" / "app.css", "a", encoding="utf-8") as css:
+        css.write("\n/* the next release */\n")
+    shell_version.cache_clear()
+    version = shell_version(str(folder))
+    assert version != old
+    return version
 
 
 def test_a_new_version_is_offered_and_activating_it_keeps_unsent_work(page, context, live_copy, customers):

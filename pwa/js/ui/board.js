@@ -5,22 +5,21 @@
 
 import * as api from "../api.js";
 import { loadCalendar } from "../calendar.js";
-import { BOARD_ROLES, STAGES, dealRows, limitsOf, reasonText } from "../deals.js";
+import { BOARD_ROLES, STAGES, dealRows, limitsOf } from "../deals.js";
 import { getMeta } from "../db.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
-import { getState, onData } from "../store.js";
-import { dealBadge } from "./deal-page.js";
-import { ownerFilter } from "./deal-list.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field } from "./form.js";
+import { button, field, select } from "./form.js";
+import { redrawOnData } from "./redraw.js";
+import { dealBadge, download, empty, followUpMark, forbidden, ownerFilter } from "./widgets.js";
 
 const SORTS = ["ball_desc", "ball_asc", "activity_desc", "amount_desc"];
 
 export async function render(view, { query, navigate }) {
   if (!BOARD_ROLES.has(getState().user?.role)) {
-    mount(view, h("h1", { tabindex: "-1" }, t("board.title")),
-      h("p", { class: "alert warn", role: "alert", "data-testid": "board-forbidden" }, t("board.forbidden")));
+    mount(view, ...forbidden(t("board.title"), t("board.forbidden"), "board-forbidden"));
     return null;
   }
   const filters = { owner: query.get("owner") || "", sort: SORTS.includes(query.get("sort")) ? query.get("sort") : "ball_desc",
@@ -38,11 +37,7 @@ export async function render(view, { query, navigate }) {
     mount(view, ...page(rows, filters, go));
   };
   await draw();
-  let timer = null;
-  return onData(() => {
-    clearTimeout(timer);
-    timer = setTimeout(draw, 100);
-  });
+  return redrawOnData(draw);
 }
 
 export function sortRows(rows, sort) {
@@ -59,8 +54,8 @@ function page(rows, filters, go) {
   const mine = rows.filter((r) => !filters.owner || r.deal.owner_id === filters.owner);
   const shown = sortRows(mine.filter((r) => filters.all || !["won", "lost"].includes(r.deal.stage)), filters.sort);
   const status = h("p", { class: "export-status", role: "status", "data-testid": "export-status" });
-  const sort = h("select", { "data-testid": "board-sort", onChange: (e) => go({ sort: e.target.value }) },
-    SORTS.map((s) => h("option", { value: s, selected: s === filters.sort }, t(`board.sort.${s}`))));
+  const sort = select(SORTS.map((s) => [s, t(`board.sort.${s}`)]), filters.sort,
+    { "data-testid": "board-sort", onChange: (e) => go({ sort: e.target.value }) });
   const all = h("label", { class: "check" },
     h("input", { type: "checkbox", checked: filters.all, "data-testid": "board-all", onChange: (e) => go({ all: e.target.checked }) }),
     h("span", {}, t("board.includeClosed")));
@@ -73,12 +68,11 @@ function page(rows, filters, go) {
       all),
     pipeline(mine),
     h("div", { class: "inbox-tools" },
-      h("button", { type: "button", class: "button", "data-testid": "board-csv",
-        onClick: () => exportCsv(filters, status) }, t("inbox.export")),
+      button(t("inbox.export"), { "data-testid": "board-csv", onClick: () => exportCsv(filters, status) }),
       h("a", { href: "#/competitors", class: "button", "data-testid": "to-competitors" }, t("competitors.title")),
       status),
     h("h2", { id: "board-deals-h" }, t("board.deals"), ` (${shown.length})`),
-    shown.length ? table(shown) : h("p", { class: "empty" }, t("deals.none")),
+    shown.length ? table(shown) : empty(t("deals.none")),
   ];
 }
 
@@ -106,31 +100,19 @@ function table(rows) {
       h("th", { scope: "row" },
         h("a", { href: `#/deals/${row.deal.id}` }, row.deal.title),
         h("span", { class: "cell-sub" }, row.customer?.name || ""),
-        row.reasons.length ? h("span", { class: "badge error", title: row.reasons.map(reasonText).join("、") },
-          t("deal.followUpMark")) : null),
+        row.reasons.length ? followUpMark(row.reasons) : null),
       h("td", {}, label("deal.stage", row.deal.stage || "card_exchange")),
       h("td", {}, dealBadge(row.deal)),
-      h("td", { class: "num", "data-testid": "ball-days" }, t("board.daysValue", { n: row.ballDays })),
+      h("td", { class: "num", "data-testid": "ball-days" }, t("days.count", { n: row.ballDays })),
       h("td", {}, row.activity ? dateTime(row.activity) : ""),
       h("td", {}, row.owner?.name || ""),
       h("td", { class: "num" }, row.deal.amount != null ? yen(row.deal.amount) : ""))))));
 }
 
 /** Download the server's CSV with the board's rep filter (online only). */
-async function exportCsv(filters, status) {
+function exportCsv(filters, status) {
   const query = filters.all ? { status: "all" } : {};
   if (filters.owner) query.owner_id = filters.owner;
-  status.textContent = t("inbox.exporting");
-  try {
-    const blob = await api.exportDeals(await getMeta("token"), query);
-    const url = URL.createObjectURL(blob);
-    const link = h("a", { href: url, download: `deals-${new Date().toISOString().slice(0, 10)}.csv`, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    status.textContent = t("inbox.exported");
-  } catch (err) {
-    status.textContent = err instanceof api.NetworkError ? t("inbox.exportOffline") : err.message;
-  }
+  return download(status, `deals-${new Date().toISOString().slice(0, 10)}.csv`,
+    async () => api.exportDeals(await getMeta("token"), query));
 }

@@ -5,8 +5,9 @@ import { loadCalendar } from "../calendar.js";
 import { byCompetitor, dealRows, limitsOf } from "../deals.js";
 import { companyDay, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
-import { onData } from "../store.js";
 import { h, mount } from "./dom.js";
+import { redrawOnData } from "./redraw.js";
+import { empty } from "./widgets.js";
 
 export async function render(view) {
   const draw = async () => {
@@ -14,11 +15,7 @@ export async function render(view) {
     mount(view, ...page(byCompetitor(rows)));
   };
   await draw();
-  let timer = null;
-  return onData(() => {
-    clearTimeout(timer);
-    timer = setTimeout(draw, 100);
-  });
+  return redrawOnData(draw);
 }
 
 function page(competitors) {
@@ -38,6 +35,6 @@ function page(competitors) {
           h("td", {}, product || ""),
           h("td", { class: "num", "data-testid": "competitor-price" }, price != null ? yen(price) : ""),
           h("td", {}, at ? day(companyDay(at)) : t("competitors.onDeal")))))))))
-      : h("p", { class: "empty" }, t("competitors.none")),
+      : empty(t("competitors.none")),
   ];
 }

@@ -7,10 +7,12 @@ import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getRecord, usersById } from "../records.js";
-import { getState, onData } from "../store.js";
+import { getState } from "../store.js";
 import { unresolvedConflicts } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { button } from "./form.js";
+import { redrawOnData } from "./redraw.js";
+import { empty } from "./widgets.js";
 
 export async function render(view) {
   const draw = async () => {
@@ -23,10 +25,10 @@ export async function render(view) {
       h("h1", { tabindex: "-1" }, t("conflicts.title")),
       h("p", { class: "lead" }, t("conflicts.intro")),
       cards.length ? h("ul", { class: "cards", "data-testid": "conflict-list" }, cards)
-        : h("p", { class: "empty", "data-testid": "no-conflicts" }, t("conflicts.none")));
+        : empty(t("conflicts.none"), "no-conflicts"));
   };
   await draw();
-  return onData(() => draw());
+  return redrawOnData(draw);
 }
 
 async function card(conflict, users, me) {

@@ -1,38 +1,31 @@
 // A customer: details, contacts, and a timeline of visits, requests, deals and quotes, newest
 // first. Requests show the route the server chose once they have been synced.
 
-import { dateTime, day, daysSince, relativeDays, yen } from "../format.js";
+import { ago, dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { customerBundle, recordKey } from "../records.js";
-import { onData } from "../store.js";
-import { dealBadge } from "./deal-page.js";
+import { recordKey } from "../overlay.js";
+import { customerBundle } from "../records.js";
 import { eventText } from "./deal-events.js";
 import { h, mount } from "./dom.js";
-import { timelinePhotos } from "./photos.js";
 import { actionBar, linkButton } from "./form.js";
+import { timelinePhotos } from "./photos.js";
+import { redrawOnData } from "./redraw.js";
+import { dealBadge, empty, fact, notFound, phoneLink, routeText, unsentBadge } from "./widgets.js";
 
 export async function render(view, { params }) {
   const [id] = params;
   const draw = async () => {
-    const [bundle, entries] = await Promise.all([customerBundle(id), outbox.entries()]);
-    const unsent = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+    const [bundle, unsent] = await Promise.all([customerBundle(id), outbox.unsentKeys()]);
     mount(view, ...page(bundle, unsent));
   };
   await draw();
-  let timer = null;
-  return onData(() => {
-    clearTimeout(timer);
-    timer = setTimeout(draw, 100);
-  });
+  return redrawOnData(draw);
 }
 
 function page(bundle, unsent) {
   const { customer } = bundle;
-  if (!customer || customer.deleted) {
-    return [h("h1", { tabindex: "-1" }, t("customer.missing")),
-      h("p", {}, h("a", { href: "#/customers" }, t("nav.back")))];
-  }
+  if (!customer || customer.deleted) return notFound(t("customer.missing"));
   const names = (userId) => bundle.users.get(userId)?.name || "";
   const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
   return [
@@ -40,7 +33,7 @@ function page(bundle, unsent) {
     h("h1", { tabindex: "-1", "data-testid": "customer-name" }, customer.name),
     customer.name_kana ? h("p", { class: "sub" }, customer.name_kana) : null,
     h("dl", { class: "facts" },
-      fact(t("customer.phone"), customer.phone ? h("a", { href: `tel:${customer.phone.replace(/[^\d+]/g, "")}` }, customer.phone) : null),
+      fact(t("customer.phone"), phoneLink(customer.phone)),
       fact(t("customer.address"), customer.address),
       fact(t("customer.owner"), names(customer.owner_id)),
       fact(t("customer.notes"), customer.notes ? h("span", { class: "prewrap" }, customer.notes) : null)),
@@ -48,7 +41,7 @@ function page(bundle, unsent) {
       h("h2", { id: "contacts-h" }, t("customer.contacts")),
       bundle.contacts.length
         ? h("ul", { class: "list compact" }, bundle.contacts.map(contactRow))
-        : h("p", { class: "empty" }, t("customer.noContacts"))),
+        : empty(t("customer.noContacts"))),
     h("section", { "aria-labelledby": "timeline-h" },
       h("h2", { id: "timeline-h" }, t("customer.timeline")),
       timeline(bundle, contacts, names, unsent)),
@@ -60,17 +53,12 @@ function page(bundle, unsent) {
   ];
 }
 
-function fact(term, value) {
-  if (value === null || value === undefined || value === "") return null;
-  return [h("dt", {}, term), h("dd", {}, value)];
-}
-
 function contactRow(contact) {
   return h("li", { class: "row static" },
     h("span", { class: "row-title" }, contact.name),
     h("span", { class: "row-meta" },
       [contact.department, contact.title].filter(Boolean).join(" "),
-      contact.phone ? h("a", { href: `tel:${contact.phone.replace(/[^\d+]/g, "")}` }, contact.phone) : null,
+      phoneLink(contact.phone),
       contact.email ? h("span", {}, contact.email) : null));
 }
 
@@ -91,16 +79,16 @@ function timeline(bundle, contacts, names, unsent) {
   for (const entity of ["visits", "requests", "deals", "quotes", "deal_events"]) {
     for (const record of bundle[entity]) items.push({ entity, record, at: happenedAt(entity, record) });
   }
-  if (!items.length) return h("p", { class: "empty" }, t("customer.noHistory"));
+  if (!items.length) return empty(t("customer.noHistory"));
   items.sort((a, b) => b.at - a.at);
   const deals = new Map(bundle.deals.map((d) => [d.id, d]));
   return h("ol", { class: "timeline", "data-testid": "timeline" }, items.map(({ entity, record, at }) => {
     const pending = unsent.has(recordKey(entity, record.id));
-    const when = h("span", { class: "when" }, dateTime(at), " · ", relativeDays(daysSince(at)));
+    const when = h("span", { class: "when" }, dateTime(at), " · ", ago(at));
     const body = ITEM[entity](record, contacts, names, deals);
-    const badge = pending ? h("span", { class: "badge pending" }, t("record.unsent")) : null;
-    const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when, badge), body,
-      entity === "visits" || entity === "requests" ? timelinePhotos(record.id) : null]; // photos (issue 8)
+    const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when,
+      pending ? unsentBadge() : null), body,
+    entity === "visits" || entity === "requests" ? timelinePhotos(record.id) : null];
     const href = {
       visits: `#/visits/${record.id}`, requests: `#/requests/${record.id}`, deals: `#/deals/${record.id}`,
       deal_events: `#/deals/${record.deal_id}`, quotes: `#/quotes/${record.id}`,
@@ -108,10 +96,6 @@ function timeline(bundle, contacts, names, unsent) {
     return h("li", { class: ["item", entity], dataset: { id: record.id } },
       href ? h("a", { class: "item-link", href }, content) : h("div", { class: "item-static" }, content));
   }));
-}
-
-export function routeText(request) {
-  return request.route_to ? label("request.route", request.route_to) : t("request.routePending");
 }
 
 const ITEM = {

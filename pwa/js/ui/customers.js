@@ -1,14 +1,16 @@
 // Customers: instant search over name, kana and phone (width, case and kana folded), recently
 // visited first. Works entirely from IndexedDB.
 
-import { daysSince, relativeDays } from "../format.js";
+import { ago } from "../format.js";
 import { t } from "../i18n.js";
 import { cacheCustomerIndex, cachedCustomerIndex, customerIndex } from "../records.js";
-import { getState, onData, subscribe } from "../store.js";
+import { getState } from "../store.js";
 import { matches, prepareQuery } from "../text.js";
 import { h, mount } from "./dom.js";
 import { followSearch } from "./follow-search.js";
-import { actionBar, field, linkButton } from "./form.js";
+import { actionBar, button, field, linkButton } from "./form.js";
+import { redrawOnData } from "./redraw.js";
+import { empty } from "./widgets.js";
 
 const PAGE = 50;
 
@@ -24,8 +26,8 @@ export async function render(view, { query }) {
   });
   const summary = h("p", { class: "summary", "aria-live": "polite", "data-testid": "customer-count" });
   const list = h("ul", { class: "list", "data-testid": "customer-list" });
-  const more = h("button", { type: "button", class: "button", hidden: true }, t("customers.more"));
-  const empty = h("p", { class: "empty", "data-testid": "no-customers" }, t("customers.none"));
+  const more = button(t("customers.more"), { hidden: true });
+  const none = empty(t("customers.none"), "no-customers");
 
   const show = () => {
     const started = performance.now();
@@ -36,7 +38,7 @@ export async function render(view, { query }) {
       ? t("customers.found", { n: hits.length, total: index.length })
       : t("customers.total", { total: index.length });
     more.hidden = hits.length <= shown;
-    empty.hidden = index.length > 0;
+    none.hidden = index.length > 0;
     performance.measure("genba:search", { start: started });
   };
   search.addEventListener("input", () => {
@@ -57,47 +59,26 @@ export async function render(view, { query }) {
       name: "q", label: t("customers.search"), control: search, hint: t("customers.searchHint"),
     })),
     summary,
-    empty,
+    none,
     list, more,
     getState().user?.role === "rep"
       ? followSearch(() => search.value, () => new Set(index.map((entry) => entry.id))) : null,
     actionBar(linkButton(t("visit.new"), "#/visits/new", { class: "button primary" })));
   show();
 
-  let timer = null;
-  let dirty = false;
   const refresh = async () => {
-    dirty = false;
     index = await customerIndex();
     show();
     cacheCustomerIndex(index);
   };
   if (cached) setTimeout(refresh, 0);
   else cacheCustomerIndex(index);
-  // While a sync runs, records arrive page by page: re-index once it is over, not every page.
-  const offData = onData(() => {
-    dirty = true;
-    clearTimeout(timer);
-    if (!getState().syncing) timer = setTimeout(refresh, 400); // a burst of saves re-indexes once
-  });
-  let syncing = getState().syncing;
-  const offState = subscribe((state) => {
-    const ended = syncing && !state.syncing;
-    syncing = state.syncing;
-    if (ended && dirty) {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, 0);
-    }
-  });
-  return () => {
-    clearTimeout(timer);
-    offData();
-    offState();
-  };
+  // While a sync runs, records arrive page by page: re-index once it is over, not every page;
+  // a burst of saves re-indexes once.
+  return redrawOnData(refresh, { delay: 400, afterSync: true });
 }
 
 function row(entry) {
-  const days = entry.last ? daysSince(entry.last) : null;
   return h("li", {},
     h("a", { class: "row customer-row", href: `#/customers/${entry.id}` },
       h("span", { class: "row-title" }, entry.name),
@@ -105,5 +86,5 @@ function row(entry) {
       h("span", { class: "row-meta" },
         entry.phoneText ? h("span", {}, entry.phoneText) : null,
         entry.address ? h("span", {}, entry.address) : null,
-        days !== null ? h("span", {}, t("customers.lastVisit", { when: relativeDays(days) })) : null)));
+        entry.last ? h("span", {}, t("customers.lastVisit", { when: ago(entry.last) })) : null)));
 }

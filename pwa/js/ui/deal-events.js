@@ -5,10 +5,14 @@ import { EVENT_KINDS } from "../deals.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
 import { getState } from "../store.js";
+import { parseYen } from "../text.js";
 import { h } from "./dom.js";
-import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, showErrors, textarea } from "./form.js";
+import {
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
+} from "./form.js";
+import { empty, unsentBadge } from "./widgets.js";
 
 export function eventAt(event) {
   return event.occurred_at || event.created_at;
@@ -25,7 +29,7 @@ export function eventText(event) {
 }
 
 export function dealEvents(events, users, unsent) {
-  if (!events.length) return h("p", { class: "empty" }, t("deal.noEvents"));
+  if (!events.length) return empty(t("deal.noEvents"));
   const sorted = [...events].sort((a, b) => (Date.parse(eventAt(b)) || 0) - (Date.parse(eventAt(a)) || 0));
   return h("ol", { class: "list deal-events", "data-testid": "deal-events" }, sorted.map((event) =>
     h("li", { class: ["row", "static", "deal-event", event.kind], dataset: { kind: event.kind } },
@@ -34,7 +38,7 @@ export function dealEvents(events, users, unsent) {
       h("span", { class: "row-meta" },
         h("span", {}, dateTime(eventAt(event))),
         event.author_id ? h("span", {}, t("record.by", { name: users.get(event.author_id)?.name || "" })) : null,
-        unsent?.has(recordKey("deal_events", event.id)) ? h("span", { class: "badge pending" }, t("record.unsent")) : null))));
+        unsent?.has(recordKey("deal_events", event.id)) ? unsentBadge() : null))));
 }
 
 /** Record an event: its kind, and for a competitor their name, product and quoted price. */
@@ -51,23 +55,23 @@ export function eventForm(deal) {
     options: EVENT_KINDS.map((k) => [k, label("deal.event", k)]) });
   const form = h("form", { class: "form event-form", "data-testid": "event-form" },
     kinds, competitorFields, field({ name: "note", label: t("event.note"), control: note }),
-    actionBar(h("button", { type: "submit", class: "button", "data-testid": "event-save" }, t("event.add"))));
+    actionBar(submitButton(t("event.add"), { class: "button", "data-testid": "event-save" })));
   form.classList.add("inline-actions");
   kinds.addEventListener("change", () => { competitorFields.hidden = choiceValue(form, "event_kind") !== "competitor"; });
   guardForm(form, async () => {
     clearErrors(form);
     const kind = choiceValue(form, "event_kind");
     const errors = {};
-    const priceText = price.value.normalize("NFKC").replace(/[,\s円¥]/g, "");
+    const quoted = parseYen(price.value);
     if (kind === "competitor" && !name.value.trim()) errors.competitor_name = [t("event.competitorMissing")];
-    if (kind === "competitor" && priceText && !/^\d{1,12}$/.test(priceText)) errors.competitor_price = [t("deal.amountInvalid")];
+    if (kind === "competitor" && Number.isNaN(quoted)) errors.competitor_price = [t("deal.amountInvalid")];
     if (kind === "note" && !note.value.trim()) errors.note = [t("event.noteMissing")];
     if (showErrors(form, errors)) return;
     const changes = { customer_id: deal.customer_id, deal_id: deal.id, kind, occurred_at: new Date().toISOString() };
     if (kind === "competitor") {
       changes.competitor_name = name.value.trim();
       if (product.value.trim()) changes.competitor_product = product.value.trim();
-      if (priceText) changes.competitor_price = Number(priceText);
+      if (quoted !== null) changes.competitor_price = quoted;
     }
     if (note.value.trim()) changes.note = note.value.trim();
     await outbox.save([{ entity: "deal_events", id: crypto.randomUUID(), changes,

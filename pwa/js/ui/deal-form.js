@@ -3,20 +3,23 @@
 // it; the server sets when the ball was taken. Later changes are made on the deal's page.
 
 import { getAll } from "../db.js";
-import { STAGES } from "../deals.js";
-import { label, t } from "../i18n.js";
+import { CLOSED, STAGES } from "../deals.js";
+import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getState } from "../store.js";
+import { parseYen } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
 import { h, mount } from "./dom.js";
-import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, linkButton, showErrors } from "./form.js";
+import {
+  actionBar, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton,
+} from "./form.js";
+import { ballChoices, stageSelect } from "./widgets.js";
 
 export async function render(view, { query, navigate }) {
   let customerId = query.get("customer") || null;
   const customers = new Map((await getAll("customers")).map((c) => [c.id, c]));
   const title = input({ maxlength: 200, "data-testid": "deal-new-title" });
-  const stage = h("select", { "data-testid": "deal-new-stage" },
-    STAGES.filter((s) => s !== "won" && s !== "lost").map((s) => h("option", { value: s }, label("deal.stage", s))));
+  const stage = stageSelect(null, "deal-new-stage", STAGES.filter((s) => !CLOSED.has(s)));
   const amount = input({ inputmode: "numeric", "data-testid": "deal-new-amount" });
   const close = input({ type: "date", "data-testid": "deal-new-close" });
   const who = h("p", { class: "context", "data-testid": "deal-new-customer" });
@@ -27,14 +30,13 @@ export async function render(view, { query, navigate }) {
   const picker = h("details", { class: "other-customer", open: !customerId },
     h("summary", {}, t("deal.otherCustomer")),
     customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
-  const save = h("button", { type: "submit", class: "button primary", "data-testid": "deal-create" }, t("form.save"));
+  const save = submitButton(t("form.save"), { "data-testid": "deal-create" });
   const back = customerId ? `#/customers/${customerId}` : "#/deals";
   const form = h("form", { class: "form deal-form" },
     who, picker,
     field({ name: "title", label: t("deal.titleLabel"), control: title, required: true, hint: t("deal.titleHint") }),
     field({ name: "stage", label: t("deal.stageLabel"), control: stage }),
-    choices({ name: "ball", legend: t("deal.ballLabel"), value: "ours",
-      options: ["ours", "customer"].map((b) => [b, label("deal.ballIs", b)]) }),
+    ballChoices("ball", t("deal.ballLabel")),
     field({ name: "amount", label: t("deal.amountYen"), control: amount }),
     field({ name: "expected_close", label: t("deal.expectedClose"), control: close }),
     actionBar(save, linkButton(t("form.cancel"), back)));
@@ -43,8 +45,8 @@ export async function render(view, { query, navigate }) {
   guardForm(form, async () => {
     clearErrors(form);
     const errors = {};
-    const yenText = amount.value.normalize("NFKC").replace(/[,\s円¥]/g, "");
-    if (yenText && !/^\d{1,12}$/.test(yenText)) errors.amount = [t("deal.amountInvalid")];
+    const typed = parseYen(amount.value);
+    if (Number.isNaN(typed)) errors.amount = [t("deal.amountInvalid")];
     if (!title.value.trim()) errors.title = [t("deal.titleMissing")];
     if (showErrors(form, errors)) return;
     if (!customerId) {  // the picker is not a field: say it where the customer is named
@@ -58,7 +60,7 @@ export async function render(view, { query, navigate }) {
       customer_id: customerId, title: title.value.trim(), stage: stage.value, ball: choiceValue(form, "ball") || "ours",
       owner_id: getState().user?.id,
     };
-    if (yenText) changes.amount = Number(yenText);
+    if (typed !== null) changes.amount = typed;
     if (close.value) changes.expected_close = close.value;
     save.disabled = true;
     await outbox.save([{ entity: "deals", id, changes, local: { created_at: new Date().toISOString() } }]);

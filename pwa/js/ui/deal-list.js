@@ -7,10 +7,11 @@ import { loadCalendar } from "../calendar.js";
 import { BOARD_ROLES, CLOSED, dealRows, followUpList, limitsOf, reasonText } from "../deals.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
-import { getState, onData } from "../store.js";
-import { dealBadge } from "./deal-page.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field, linkButton } from "./form.js";
+import { linkButton } from "./form.js";
+import { redrawOnData } from "./redraw.js";
+import { dealBadge, empty, followUpMark, ownerFilter } from "./widgets.js";
 
 export async function render(view, { query, navigate }) {
   const user = getState().user;
@@ -22,11 +23,7 @@ export async function render(view, { query, navigate }) {
     mount(view, ...page(rows, limits, owner, navigate));
   };
   await draw();
-  let timer = null;
-  return onData(() => {
-    clearTimeout(timer);
-    timer = setTimeout(draw, 100);
-  });
+  return redrawOnData(draw);
 }
 
 function page(rows, limits, owner, navigate) {
@@ -38,15 +35,16 @@ function page(rows, limits, owner, navigate) {
     h("h1", { tabindex: "-1" }, t("deals.title")),
     h("p", {}, linkButton(t("deal.newTitle"), "#/deals/new", { "data-testid": "deal-new" })),
     ownerFilter(rows, owner, (next) => navigate(`#/deals${next ? `?owner=${next}` : "?owner="}`)),
-    h("p", { class: "hint" }, t("deals.rules", limits)),
+    h("p", { class: "hint" }, t("deals.rules", Object.fromEntries(
+      Object.entries(limits).map(([rule, n]) => [rule, t("days.count", { n })])))),
     h("section", { "aria-labelledby": "follow-h", class: "follow-up" },
       h("h2", { id: "follow-h" }, t("deals.followUp"), ` (${follow.length})`),
       follow.length ? h("ol", { class: "list deal-list", "data-testid": "follow-up-list" }, follow.map((r) => dealRow(r, true)))
-        : h("p", { class: "empty", "data-testid": "follow-up-empty" }, t("deals.noFollowUp"))),
+        : empty(t("deals.noFollowUp"), "follow-up-empty")),
     h("section", { "aria-labelledby": "open-h" },
       h("h2", { id: "open-h" }, t("deals.open"), ` (${open.length})`),
       open.length ? h("ol", { class: "list deal-list", "data-testid": "open-deals" }, open.map((r) => dealRow(r, false)))
-        : h("p", { class: "empty" }, t("deals.none"))),
+        : empty(t("deals.none"))),
     closed.length ? h("details", {}, h("summary", {}, t("deals.closed"), ` (${closed.length})`),
       h("ol", { class: "list deal-list" }, closed.map((r) => dealRow(r, false)))) : null,
     h("p", {},
@@ -55,26 +53,12 @@ function page(rows, limits, owner, navigate) {
   ];
 }
 
-/** A rep picker over the owners of the deals held (and "everyone"). */
-export function ownerFilter(rows, owner, onChange) {
-  const owners = new Map();
-  for (const r of rows) if (r.deal.owner_id) owners.set(r.deal.owner_id, r.owner?.name || r.deal.owner_id);
-  const me = getState().user;
-  if (me && !owners.has(me.id) && me.role === "rep") owners.set(me.id, me.name);
-  const select = h("select", { "data-testid": "filter-owner", onChange: (e) => onChange(e.target.value) },
-    h("option", { value: "", selected: !owner }, t("deals.everyone")),
-    [...owners.entries()].sort((a, b) => a[1].localeCompare(b[1], "ja"))
-      .map(([id, name]) => h("option", { value: id, selected: id === owner }, name)));
-  return h("form", { class: "filters", "aria-label": t("deals.filters"), onSubmit: (e) => e.preventDefault() },
-    field({ name: "owner", label: t("deals.owner"), control: select }));
-}
-
-export function dealRow(row, withReasons) {
+function dealRow(row, withReasons) {
   const { deal } = row;
   return h("li", { class: ["deal-item", row.reasons.length ? "needs-follow-up" : null], dataset: { id: deal.id } },
     h("a", { class: "row", href: `#/deals/${deal.id}` },
       h("span", { class: "row-title" },
-        row.reasons.length ? h("span", { class: "badge error", "data-testid": "follow-up-mark" }, t("deal.followUpMark")) : null,
+        row.reasons.length ? followUpMark(row.reasons, "follow-up-mark") : null,
         " ", deal.title),
       h("span", { class: "row-meta" },
         h("span", {}, row.customer?.name || ""),

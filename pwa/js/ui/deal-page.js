@@ -4,16 +4,21 @@
 // close that is saved offline like any other change.
 
 import { loadCalendar } from "../calendar.js";
-import { BOARD_ROLES, EVENT_KINDS, PATH, STAGES, badgeText, dealRows, limitsOf, reasonText } from "../deals.js";
+import { BOARD_ROLES, PATH, dealRows, limitsOf, reasonText } from "../deals.js";
 import { dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { recordKey } from "../records.js";
-import { getState, onData } from "../store.js";
-import { h, mount } from "./dom.js";
+import { recordKey } from "../overlay.js";
+import { getState } from "../store.js";
+import { parseYen } from "../text.js";
 import { dealEvents, eventForm } from "./deal-events.js";
-import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, showErrors, textarea } from "./form.js";
+import { h, mount } from "./dom.js";
+import {
+  actionBar, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
+} from "./form.js";
+import { redrawOnData } from "./redraw.js";
 import { historyList, shown } from "./request-history.js";
+import { ballChoices, dealBadge, fact, notFound, stageSelect, unsentBadge } from "./widgets.js";
 
 const ENUMS = { stage: "deal.stage", ball: "deal.ballOwner" };
 const AT_CREATE = ["title", "stage", "ball", "amount", "expected_close", "owner_id"];
@@ -30,27 +35,15 @@ export async function render(view, { params }) {
     // A sync never redraws a form under the user's fingers; their own save does.
     if (!force && [...view.querySelectorAll("form")].some((f) => f.contains(document.activeElement))) return;
     const calendar = await loadCalendar();
-    const [[row], entries] = await Promise.all([dealRows(limitsOf(calendar), { ids: [id] }), outbox.entries()]);
-    const unsent = new Set(entries.map((e) => recordKey(e.entity, e.record_id)));
+    const [[row], unsent] = await Promise.all([dealRows(limitsOf(calendar), { ids: [id] }), outbox.unsentKeys()]);
     mount(view, ...page(row, unsent));
   };
   await draw();
-  let timer = null;
-  let force = false;
-  return onData((what) => {
-    force = force || Boolean(what?.local);
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      draw(force);
-      force = false;
-    }, 100);
-  });
+  return redrawOnData(({ local }) => draw(local));
 }
 
 function page(row, unsent) {
-  if (!row) {
-    return [h("h1", { tabindex: "-1" }, t("deal.missing")), h("p", {}, h("a", { href: "#/deals" }, t("nav.back")))];
-  }
+  if (!row) return notFound(t("deal.missing"), "#/deals", t("nav.deals"));
   const { deal, customer, users } = row;
   return [
     h("p", { class: "crumbs" }, h("a", { href: "#/deals" }, t("nav.deals")),
@@ -60,7 +53,7 @@ function page(row, unsent) {
       dealBadge(deal),
       row.reasons.length ? h("span", { class: "badge error", "data-testid": "deal-follow-up" },
         t("deal.followUp"), ": ", row.reasons.map(reasonText).join("、")) : null,
-      unsent.has(recordKey("deals", deal.id)) ? h("span", { class: "badge pending" }, t("record.unsent")) : null),
+      unsent.has(recordKey("deals", deal.id)) ? unsentBadge() : null),
     stagePath(deal),
     h("p", {}, h("a", { class: "button", href: `#/visits/new?customer=${deal.customer_id}&deal=${deal.id}`,
       "data-testid": "deal-new-visit" }, t("deal.newVisit"))),
@@ -69,7 +62,7 @@ function page(row, unsent) {
       fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),
       fact(t("deal.expectedClose"), day(deal.expected_close), "deal-expected-close"),
       fact(t("deal.owner"), users.get(deal.owner_id)?.name),
-      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("deal.daysAgo", { n: row.idleDays })}）` : null),
+      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("days.ago", { n: row.idleDays })}）` : null),
       fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
     h("section", { "aria-labelledby": "deal-edit-h" },
       h("h2", { id: "deal-edit-h" }, t("deal.editTitle")), editForm(deal)),
@@ -95,17 +88,8 @@ function dealValue(name, value, users, enums) {
   return shown(name, value, users, enums);
 }
 
-/** 「見積提出後 14日 · ボールは顧客」 (closed deals say only their stage). */
-export function dealBadge(deal) {
-  if (deal.stage === "won" || deal.stage === "lost") {
-    return h("span", { class: "badge info", "data-testid": "deal-badge" }, label("deal.stage", deal.stage));
-  }
-  return h("span", { class: ["badge", "ball", deal.ball === "customer" ? "info" : "warn"], "data-testid": "deal-badge" },
-    deal.ball === "customer" ? "⇢ " : "● ", badgeText(deal));
-}
-
 /** The stage path: done steps ticked, the current one marked in words, never colour alone. */
-export function stagePath(deal) {
+function stagePath(deal) {
   const current = deal.stage || "card_exchange";
   const at = PATH.indexOf(current);
   return h("ol", { class: "stage-path", "aria-label": t("deal.path"), "data-testid": "stage-path" },
@@ -118,15 +102,9 @@ export function stagePath(deal) {
       "✕ ", label("deal.stage", "lost")) : null);
 }
 
-function fact(term, value, testid = null) {
-  if (value === null || value === undefined || value === "") return null;
-  return [h("dt", {}, term), h("dd", testid ? { "data-testid": testid } : {}, value)];
-}
-
 /** Stage, ball, amount, expected close and lost reason: one outbox mutation of what changed. */
 function editForm(deal) {
-  const stage = h("select", { "data-testid": "deal-stage" },
-    STAGES.map((s) => h("option", { value: s, selected: s === (deal.stage || "card_exchange") }, label("deal.stage", s))));
+  const stage = stageSelect(deal.stage, "deal-stage");
   const amount = input({ inputmode: "numeric", value: deal.amount ?? "", "data-testid": "deal-amount-input" });
   const close = input({ type: "date", value: deal.expected_close || "", "data-testid": "deal-close-input" });
   const lost = textarea({ value: deal.lost_reason || "", rows: 2, maxlength: 1000 });
@@ -134,17 +112,16 @@ function editForm(deal) {
   flash = "";
   const form = h("form", { class: "form deal-form" },
     field({ name: "stage", label: t("deal.stageLabel"), control: stage }),
-    choices({ name: "ball", legend: t("deal.ballLabel"), value: deal.ball || "ours",
-      options: ["ours", "customer"].map((b) => [b, label("deal.ballIs", b)]) }),
+    ballChoices("ball", t("deal.ballLabel"), deal.ball),
     field({ name: "amount", label: t("deal.amountYen"), control: amount }),
     field({ name: "expected_close", label: t("deal.expectedClose"), control: close }),
     field({ name: "lost_reason", label: t("deal.lostReason"), control: lost, hint: t("deal.lostHint") }),
-    actionBar(h("button", { type: "submit", class: "button primary", "data-testid": "deal-save" }, t("deal.save"))),
+    actionBar(submitButton(t("deal.save"), { "data-testid": "deal-save" })),
     note);
   guardForm(form, async () => {
     clearErrors(form);
-    const yenText = amount.value.normalize("NFKC").replace(/[,\s円¥]/g, "");
-    if (yenText && !/^\d{1,12}$/.test(yenText)) {
+    const typed = parseYen(amount.value);
+    if (Number.isNaN(typed)) {
       showErrors(form, { amount: [t("deal.amountInvalid")] });
       return;
     }
@@ -153,7 +130,7 @@ function editForm(deal) {
       return;
     }
     const values = {
-      stage: stage.value, ball: choiceValue(form, "ball"), amount: yenText ? Number(yenText) : null,
+      stage: stage.value, ball: choiceValue(form, "ball"), amount: typed,
       expected_close: close.value || null, lost_reason: lost.value.trim() || null,
     };
     const changes = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (deal[name] ?? null)));

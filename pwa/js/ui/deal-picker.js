@@ -1,25 +1,25 @@
 // The visit form's deal: link the visit to one of the customer's deals and, in the same save,
 // move its stage or hand over the ball, so the meeting and the progress are recorded in one step.
 
-import { CLOSED, STAGES, badgeText } from "../deals.js";
+import { CLOSED, badgeText } from "../deals.js";
 import { label, t } from "../i18n.js";
 import { h, mount } from "./dom.js";
-import { choiceValue, choices, field } from "./form.js";
+import { choiceValue, field, select } from "./form.js";
+import { ballChoices, stageSelect } from "./widgets.js";
 
 /** `{el, dealId(), edit()}`: `edit()` is the deal's outbox edit, or null when nothing moves. */
 export function dealMover(deals, selectedId = null) {
   const live = deals.filter((d) => !d.deleted && (!CLOSED.has(d.stage) || d.id === selectedId));
-  const select = h("select", { "data-testid": "visit-deal" },
-    h("option", { value: "" }, t("visit.noDeal")),
-    live.map((d) => h("option", { value: d.id, selected: d.id === selectedId },
-      `${d.title}（${label("deal.stage", d.stage || "card_exchange")}）`)));
+  const picked = select([["", t("visit.noDeal")],
+    ...live.map((d) => [d.id, `${d.title}（${label("deal.stage", d.stage || "card_exchange")}）`])], selectedId,
+  { "data-testid": "visit-deal" });
   const moves = h("div", { class: "deal-moves" });
   const el = h("fieldset", { class: "field deal-link", dataset: { field: "deal_id" } },
     h("legend", {}, t("visit.deal")),
-    live.length ? field({ name: "deal", label: t("visit.dealPick"), control: select }) : h("p", { class: "hint" }, t("visit.noDeals")),
+    live.length ? field({ name: "deal", label: t("visit.dealPick"), control: picked }) : h("p", { class: "hint" }, t("visit.noDeals")),
     moves);
   let stage = null;
-  const current = () => live.find((d) => d.id === select.value) || null;
+  const current = () => live.find((d) => d.id === picked.value) || null;
   const drawMoves = () => {
     const deal = current();
     if (!deal) {
@@ -27,16 +27,14 @@ export function dealMover(deals, selectedId = null) {
       stage = null;
       return;
     }
-    stage = h("select", { "data-testid": "visit-deal-stage" },
-      STAGES.map((s) => h("option", { value: s, selected: s === (deal.stage || "card_exchange") }, label("deal.stage", s))));
+    stage = stageSelect(deal.stage, "visit-deal-stage");
     mount(moves,
       h("p", { class: "hint", "data-testid": "visit-deal-badge" }, badgeText(deal)),
       field({ name: "deal_stage", label: t("visit.dealStage"), control: stage }),
-      choices({ name: "deal_ball", legend: t("visit.dealBall"), value: deal.ball || "ours",
-        options: ["ours", "customer"].map((b) => [b, label("deal.ballIs", b)]) }),
+      ballChoices("deal_ball", t("visit.dealBall"), deal.ball),
       h("p", { class: "hint" }, t("visit.dealHint")));
   };
-  select.addEventListener("change", drawMoves);
+  picked.addEventListener("change", drawMoves);
   drawMoves();
   return {
     el,

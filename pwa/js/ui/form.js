@@ -31,6 +31,11 @@ export function textarea(props = {}) {
   return h("textarea", { rows: 4, ...props });
 }
 
+/** A drop-down of `options` ([value, label] pairs) with `value` chosen. */
+export function select(options, value, props = {}) {
+  return h("select", props, options.map(([code, text]) => h("option", { value: code, selected: code === value }, text)));
+}
+
 /** Big radio buttons in a fieldset: `options` is a list of [value, label]. */
 export function choices({ name, legend, options, value, required = false }) {
   const error = h("p", { class: "field-error", id: uniqueId(`${name}-error`), hidden: true });
@@ -121,6 +126,11 @@ export function actionBar(...buttons) {
 
 export function button(text, props = {}) {
   return h("button", { type: "button", class: "button", ...props }, text);
+}
+
+/** The button that submits a form: the screen's primary action unless `props` say otherwise. */
+export function submitButton(text, props = {}) {
+  return h("button", { type: "submit", class: "button primary", ...props }, text);
 }
 
 export function linkButton(text, href, props = {}) {

@@ -8,10 +8,12 @@ import { getMeta, transaction, req } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { recordKey } from "../records.js";
-import { getState, onData } from "../store.js";
+import { recordKey } from "../overlay.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field } from "./form.js";
+import { button, field, select } from "./form.js";
+import { redrawOnData } from "./redraw.js";
+import { download, empty, forbidden, unsentBadge } from "./widgets.js";
 
 export const TRIAGERS = new Set(["office", "manager", "admin"]);
 export const TEAMS = ["triage", "manufacturing", "sales", "service"];
@@ -21,8 +23,7 @@ const AGES = ["1", "3", "10", "overdue"];
 
 export async function render(view, { query, navigate }) {
   if (!TRIAGERS.has(getState().user?.role)) {
-    mount(view, h("h1", { tabindex: "-1" }, t("inbox.title")),
-      h("p", { class: "alert warn", role: "alert", "data-testid": "inbox-forbidden" }, t("inbox.forbidden")));
+    mount(view, ...forbidden(t("inbox.title"), t("inbox.forbidden"), "inbox-forbidden"));
     return null;
   }
   const filters = {
@@ -34,24 +35,20 @@ export async function render(view, { query, navigate }) {
     mount(view, ...page(data, filters, navigate));
   };
   await draw();
-  let timer = null;
-  return onData(() => {
-    clearTimeout(timer);
-    timer = setTimeout(draw, 100);
-  });
+  return redrawOnData(draw);
 }
 
 async function readInbox() {
   const tx = await transaction(["requests", "customers", "users"]);
   const [requests, customers, users] = await Promise.all(["requests", "customers", "users"]
     .map((name) => req(tx.objectStore(name).getAll())));
-  const [calendar, entries] = await Promise.all([loadCalendar(), outbox.entries()]);
+  const [calendar, unsent] = await Promise.all([loadCalendar(), outbox.unsentKeys()]);
   return {
     requests: requests.filter((r) => !r.deleted),
     customers: new Map(customers.map((c) => [c.id, c])),
     users: new Map(users.map((u) => [u.id, u])),
     calendar,
-    unsent: new Set(entries.map((e) => recordKey(e.entity, e.record_id))),
+    unsent,
   };
 }
 
@@ -82,17 +79,15 @@ function page(data, filters, navigate) {
     h("p", { class: "summary", "data-testid": "inbox-summary" },
       t("inbox.summary", { n: items.length }), overdue ? ` ${t("inbox.overdueCount", { n: overdue })}` : ""),
     h("div", { class: "inbox-tools" },
-      h("button", { type: "button", class: "button", "data-testid": "export-csv",
-        onClick: () => exportInbox(filters, status, "csv") }, t("inbox.export")),
-      h("button", { type: "button", class: "button", "data-testid": "export-xlsx",
-        onClick: () => exportInbox(filters, status, "xlsx") }, t("inbox.exportXlsx")),
+      button(t("inbox.export"), { "data-testid": "export-csv", onClick: () => exportInbox(filters, status, "csv") }),
+      button(t("inbox.exportXlsx"), { "data-testid": "export-xlsx", onClick: () => exportInbox(filters, status, "xlsx") }),
       status),
     TEAMS.filter((team) => !filters.team || filters.team === team).map((team) => {
       const rows = items.filter((i) => (i.request.route_to || "triage") === team);
       return h("section", { class: "inbox-team", "data-team": team, "aria-labelledby": `team-${team}` },
         h("h2", { id: `team-${team}` }, label("request.route", team), ` (${rows.length})`),
         rows.length ? h("ol", { class: "list inbox-list" }, rows.map((item) => row(item, data)))
-          : h("p", { class: "empty" }, t("inbox.empty")));
+          : empty(t("inbox.empty")));
     }),
   ];
 }
@@ -103,17 +98,16 @@ function filterForm(data, filters, navigate) {
     for (const [name, control] of Object.entries(controls)) if (control.value) next.set(name, control.value);
     navigate(`#/inbox?${next}`);
   };
-  const select = (name, options, value) => h("select", { "data-testid": `filter-${name}`, onChange: apply },
-    options.map(([code, text]) => h("option", { value: code, selected: code === value }, text)));
+  const filter = (name, options, value) => select(options, value, { "data-testid": `filter-${name}`, onChange: apply });
   const withRequests = new Set(data.requests.map((r) => r.customer_id));
   const customers = [...data.customers.values()].filter((c) => withRequests.has(c.id))
     .sort((a, b) => (a.name_kana || a.name || "").localeCompare(b.name_kana || b.name || "", "ja"));
   const controls = {
-    team: select("team", [["", t("inbox.allTeams")], ...TEAMS.map((r) => [r, label("request.route", r)])], filters.team),
-    status: select("status", [["open", t("inbox.open")], ["all", t("inbox.allStatuses")],
+    team: filter("team", [["", t("inbox.allTeams")], ...TEAMS.map((r) => [r, label("request.route", r)])], filters.team),
+    status: filter("status", [["open", t("inbox.open")], ["all", t("inbox.allStatuses")],
       ...STATUSES.map((s) => [s, label("request.status", s)])], filters.status),
-    customer: select("customer", [["", t("inbox.allCustomers")], ...customers.map((c) => [c.id, c.name])], filters.customer),
-    age: select("age", [["", t("inbox.anyAge")], ...AGES.map((a) => [a, t(`inbox.age.${a}`)])], filters.age),
+    customer: filter("customer", [["", t("inbox.allCustomers")], ...customers.map((c) => [c.id, c.name])], filters.customer),
+    age: filter("age", [["", t("inbox.anyAge")], ...AGES.map((a) => [a, t(`inbox.age.${a}`)])], filters.age),
   };
   return h("form", { class: "filters", "aria-label": t("inbox.filters"), onSubmit: (e) => e.preventDefault() },
     field({ name: "team", label: t("inbox.team"), control: controls.team }),
@@ -137,27 +131,17 @@ function row({ request, age, overdue }, data) {
         h("span", {}, t("request.urgencyLabel"), label("request.urgency", request.urgency || "normal")),
         h("span", {}, label("request.status", request.status || "new")),
         request.assignee_id ? h("span", {}, t("inbox.assignedTo", { name: name(request.assignee_id) })) : null,
-        data.unsent.has(recordKey("requests", request.id)) ? h("span", { class: "badge pending" }, t("record.unsent")) : null)));
+        data.unsent.has(recordKey("requests", request.id)) ? unsentBadge() : null)));
 }
 
 /** Download the server's CSV or workbook with the inbox's filters (online only). */
-async function exportInbox(filters, status, format) {
+function exportInbox(filters, status, format) {
   const query = { status: filters.status };
   if (filters.team) query.team = filters.team;
   if (filters.customer) query.customer_id = filters.customer;
   if (filters.age === "overdue") query.overdue = "true";
   else if (filters.age) query.min_age = filters.age;
-  status.textContent = t("inbox.exporting");
-  try {
-    const blob = await api.exportRequests(await getMeta("token"), query, format);
-    const url = URL.createObjectURL(blob);
-    const link = h("a", { href: url, download: `requests-${new Date().toISOString().slice(0, 10)}.${format}`, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    status.textContent = t(format === "xlsx" ? "inbox.exportedXlsx" : "inbox.exported");
-  } catch (err) {
-    status.textContent = err instanceof api.NetworkError ? t("inbox.exportOffline") : err.message;
-  }
+  return download(status, `requests-${new Date().toISOString().slice(0, 10)}.${format}`,
+    async () => api.exportRequests(await getMeta("token"), query, format),
+    t(format === "xlsx" ? "inbox.exportedXlsx" : "inbox.exported"));
 }

@@ -8,7 +8,7 @@ import { t } from "../i18n.js";
 import { getState, update } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
-import { actionBar, clearErrors, field, guardForm, input, showErrors } from "./form.js";
+import { actionBar, clearErrors, field, guardForm, input, showErrors, submitButton } from "./form.js";
 
 export async function render(view, { query, navigate }) {
   const state = getState();
@@ -18,7 +18,7 @@ export async function render(view, { query, navigate }) {
     value: knownLogin || "", readOnly: reauth, enterkeyhint: "next" });
   const password = input({ type: "password", autocomplete: "current-password", enterkeyhint: "go" });
   const general = h("p", { class: "alert error", role: "alert", hidden: true, "data-testid": "login-error" });
-  const submit = h("button", { type: "submit", class: "button primary" }, t(reauth ? "login.again" : "login.submit"));
+  const submit = submitButton(t(reauth ? "login.again" : "login.submit"));
   const form = h("form", { class: "form login" },
     field({ name: "login", label: t("login.login"), control: login, required: true }),
     field({ name: "password", label: t("login.password"), control: password, required: true }),

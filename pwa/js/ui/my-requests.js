@@ -5,9 +5,10 @@ import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import { req, transaction } from "../db.js";
 import { isUnread, seenMarks } from "../seen.js";
-import { getState, onData } from "../store.js";
-import { routeText } from "./customer-page.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
+import { redrawOnData } from "./redraw.js";
+import { empty, routeText } from "./widgets.js";
 
 export async function render(view) {
   const draw = async () => {
@@ -38,8 +39,8 @@ export async function render(view) {
               h("span", { "data-testid": "mine-status" }, label("request.status", request.status || "new"))),
             request.response ? h("span", { class: "row-sub answer", "data-testid": "mine-answer" },
               t("request.answerLabel"), request.response) : null))))
-        : h("p", { class: "empty" }, t("mine.empty")));
+        : empty(t("mine.empty")));
   };
   await draw();
-  return onData(() => draw());
+  return redrawOnData(draw);
 }

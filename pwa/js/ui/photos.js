@@ -4,9 +4,10 @@
 
 import { t } from "../i18n.js";
 import * as photos from "../photos.js";
-import { onData } from "../store.js";
 import { h, mount, uniqueId } from "./dom.js";
 import { button } from "./form.js";
+import { redrawOnData } from "./redraw.js";
+import { empty } from "./widgets.js";
 
 /** The photo section of a visit or request page; `owner` is {entity, id, customer_id}. */
 export function photoSection(owner) {
@@ -53,7 +54,7 @@ export function photoSection(owner) {
   };
   draw();
   const offPhotos = photos.onPhotos(draw);
-  const offData = onData(draw);
+  const offData = redrawOnData(draw);
   section.dispose = () => { offPhotos(); offData(); };
   return section;
 }
@@ -123,7 +124,7 @@ export function photoQueueSection() {
         h("ul", { class: "list compact" }, queue.map((item) => h("li", { class: "row static", "data-testid": "queued-photo" },
           h("span", { class: "row-title" }, item.record.filename || item.record.id.slice(0, 8)),
           h("span", { class: "row-meta" }, photos.formatBytes(item.photo.size), " "), stateBadge(item))))]
-        : h("p", { class: "empty" }, t("photo.queueEmpty")),
+        : empty(t("photo.queueEmpty")),
       h("h3", {}, t("photo.storageTitle")),
       h("p", { "data-testid": "photo-usage" }, t("photo.storageUse", {
         photos: photos.formatBytes(use.unsent + use.sent + use.cached),
@@ -140,7 +141,7 @@ export function photoQueueSection() {
   };
   draw();
   const offPhotos = photos.onPhotos(draw);
-  const offData = onData(draw);
+  const offData = redrawOnData(draw);
   section.dispose = () => { offPhotos(); offData(); };
   return section;
 }

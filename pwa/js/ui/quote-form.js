@@ -12,8 +12,10 @@ import { againFields } from "../quote-search.js";
 import { getRecord } from "../records.js";
 import { customerPicker } from "./customer-picker.js";
 import { h, mount } from "./dom.js";
-import { actionBar, choiceValue, choices, clearErrors, field, guardForm, input, linkButton, showErrors, textarea } from "./form.js";
-import { overrunWarning } from "./quote-page.js";
+import {
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
+} from "./form.js";
+import { overrunWarning } from "./widgets.js";
 
 const STATUSES = ["draft", "submitted", "accepted", "rejected"];
 const TEXTS = [["product", 200], ["drawing_no", 100], ["material", 100], ["dimensions", 200], ["processing_method", 200]];
@@ -43,7 +45,7 @@ export async function render(view, { params, query, edit, navigate }) {
   const picker = existing ? null : h("details", { class: "other-customer" },
     h("summary", {}, t("quote.otherCustomer")),
     customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
-  const save = h("button", { type: "submit", class: "button primary", "data-testid": "save-quote" }, t("form.save"));
+  const save = submitButton(t("form.save"), { "data-testid": "save-quote" });
   const back = existing ? `#/quotes/${existing.id}` : source ? `#/quotes/${source.id}` : "#/quotes";
   const field_ = (name, key = `quote.${camel(name)}`) => field({ name, label: t(key), control: controls[name] });
   const form = h("form", { class: "form quote-form" },

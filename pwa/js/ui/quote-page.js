@@ -5,42 +5,17 @@ import * as api from "../api.js";
 import { getMeta } from "../db.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
-import { highlightRanges, overrun } from "../quote-search.js";
 import { getRecord } from "../records.js";
-import { onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
-import { fact } from "./visit-page.js";
-
-/** Text with the folded terms marked (<mark> elements around text nodes, never markup). */
-export function marked(text, terms) {
-  const source = String(text);
-  const ranges = terms.flatMap((term) => highlightRanges(source, term)).sort((a, b) => a[0] - b[0]);
-  const parts = [];
-  let at = 0;
-  for (const [start, end] of ranges) {
-    if (start < at) continue;
-    if (start > at) parts.push(source.slice(at, start));
-    parts.push(h("mark", {}, source.slice(start, end)));
-    at = end;
-  }
-  if (at < source.length) parts.push(source.slice(at));
-  return h("span", { class: "marked" }, ...parts);
-}
-
-/** The warning of a quote whose actual cost went over its amount, or null. */
-export function overrunWarning(quote, testid = "overrun") {
-  const over = overrun(quote);
-  return over ? h("p", { class: "alert warn", role: "note", "data-testid": testid },
-    t("quote.overrun", { yen: yen(over.yen), percent: over.percent, cost: yen(quote.actual_cost), amount: yen(quote.amount) }))
-    : null;
-}
+import { redrawOnData } from "./redraw.js";
+import { empty, fact, notFound, overrunWarning } from "./widgets.js";
 
 export async function render(view, { params }) {
   const draw = async () => {
     const quote = await getRecord("quotes", params[0]);
     if (!quote || quote.deleted) {
-      mount(view, h("h1", { tabindex: "-1" }, t("quote.missing")), h("p", {}, h("a", { href: "#/quotes" }, t("nav.back"))));
+      mount(view, ...notFound(t("quote.missing"), "#/quotes", t("quotes.title")));
       return;
     }
     const customer = await getRecord("customers", quote.customer_id);
@@ -60,7 +35,7 @@ export async function render(view, { params }) {
         fact(t("quote.method"), quote.processing_method),
         fact(t("quote.details"), quote.processing_details ? h("span", { class: "prewrap" }, quote.processing_details) : null),
         fact(t("quote.quantity"), quote.quantity != null ? String(quote.quantity) : null),
-        fact(t("quote.leadTime"), quote.lead_time_days != null ? t("quote.days", { n: quote.lead_time_days }) : null),
+        fact(t("quote.leadTime"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null),
         fact(t("quote.submittedAt"), quote.submitted_at ? dateTime(quote.submitted_at) : null),
         fact(t("quote.difficulties"), quote.difficulties
           ? h("span", { class: "prewrap", "data-testid": "difficulties" }, quote.difficulties) : null),
@@ -73,7 +48,7 @@ export async function render(view, { params }) {
     loadSimilar(quote, similar);
   };
   await draw();
-  return onData(() => draw());
+  return redrawOnData(draw);
 }
 
 function costNote(quote) {
@@ -93,8 +68,8 @@ async function loadSimilar(quote, box) {
         h("span", { class: "row-meta" }, [other.material, other.dimensions, other.processing_method].filter(Boolean).join(" / "),
           other.amount ? ` · ${yen(other.amount)}` : ""),
         h("span", { class: "why" }, t("quotes.why"), why.map((w) => label("quote.field", w.field)).join("・"))))))
-      : h("p", { class: "empty" }, t("quote.noSimilar")));
+      : empty(t("quote.noSimilar")));
   } catch (err) {
-    mount(box, h("p", { class: "empty" }, err instanceof api.NetworkError ? t("quote.similarOffline") : err.message));
+    mount(box, empty(err instanceof api.NetworkError ? t("quote.similarOffline") : err.message));
   }
 }

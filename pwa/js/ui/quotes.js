@@ -6,10 +6,10 @@ import { getAll } from "../db.js";
 import { yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { prepare, searchQuotes } from "../quote-search.js";
-import { onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { field, input } from "./form.js";
-import { marked } from "./quote-page.js";
+import { redrawOnData } from "./redraw.js";
+import { marked } from "./widgets.js";
 
 const SHOWN = 50;
 
@@ -37,8 +37,8 @@ export async function render(view, { query, navigate }) {
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
       lengthMin: number(controls.lengthMin), lengthMax: number(controls.lengthMax),
     }, SHOWN);
-    summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total: entries.length })
-      : t("quotes.none", { total: entries.length });
+    const total = t("quotes.onDevice", { n: entries.length });
+    summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total }) : t("quotes.none", { total });
     mount(list, ...hits.map(row));
     const params = new URLSearchParams(Object.entries({
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
@@ -57,7 +57,10 @@ export async function render(view, { query, navigate }) {
       field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax })),
     summary, list);
   show();
-  return onData(async () => { entries = await quoteEntries(); show(); });
+  return redrawOnData(async () => {
+    entries = await quoteEntries();
+    show();
+  });
 }
 
 function row({ quote, why, customer }) {

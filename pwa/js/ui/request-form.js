@@ -9,8 +9,7 @@ import { getRecord } from "../records.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import {
-  actionBar, choiceValue, choices, clearErrors, field, guardForm, input, linkButton, showErrors,
-  textarea,
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
 
 const KINDS = ["request", "complaint", "question"];
@@ -45,7 +44,7 @@ export async function render(view, { params, query, edit, navigate }) {
     extra.push(field({ name: "response", label: t("request.response"), control: controls.response }));
   }
   const heardAt = existing ? null : input({ type: "datetime-local", value: localInput(visit?.visited_at || new Date()) });
-  const save = h("button", { type: "submit", class: "button primary", "data-testid": "save-request" }, t("form.save"));
+  const save = submitButton(t("form.save"), { "data-testid": "save-request" });
   const back = existing ? `#/requests/${existing.id}` : visit ? `#/visits/${visit.id}` : `#/customers/${customer.id}`;
   const form = h("form", { class: "form request-form" },
     h("p", { class: "context" }, t("request.for", { customer: customer.name }),

@@ -4,6 +4,7 @@ import { byIndex } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import { h } from "./dom.js";
+import { empty } from "./widgets.js";
 
 const SHOWN_AT_CREATE = ["title", "kind", "urgency", "route_to", "assignee_id"];
 const ENUMS = { status: "request.status", route_to: "request.route", urgency: "request.urgency", kind: "request.kind" };
@@ -29,7 +30,7 @@ function fieldName(name) {
 
 /** The trail as a list; a deal passes its own enumerations and fields shown at create. */
 export function historyList(records, users, { enums = ENUMS, atCreate = SHOWN_AT_CREATE, format = shown } = {}) {
-  if (!records.length) return h("p", { class: "empty" }, t("history.empty"));
+  if (!records.length) return empty(t("history.empty"));
   return h("ol", { class: "history", "data-testid": "history" }, records.map((record) => {
     const created = record.record_version === 1;
     const changes = Object.entries(record.changes || {})

@@ -2,46 +2,46 @@
 // status and the office's answer; for office roles the triage actions; for everyone the audit
 // trail. Its author opening it marks it seen (my requests' unread marks).
 
-import { dateTime, daysSince, relativeDays } from "../format.js";
+import { ago, dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { customerBundle, getRecord, recordKey } from "../records.js";
+import { recordKey } from "../overlay.js";
+import { customerBundle, getRecord } from "../records.js";
 import { markSeen } from "../seen.js";
-import { getState, onData } from "../store.js";
-import { routeText } from "./customer-page.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { photoSection } from "./photos.js";
+import { actionBar, linkButton } from "./form.js";
 import { TRIAGERS } from "./inbox.js";
+import { photoSection } from "./photos.js";
+import { redrawOnData } from "./redraw.js";
 import { historyList, historyOf } from "./request-history.js";
 import { triagePanel } from "./triage.js";
-import { actionBar, linkButton } from "./form.js";
-import { fact } from "./visit-page.js";
+import { fact, notFound, routeText, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
-  let photoEl = null; // photos (issue 8): made once, kept across redraws
+  let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
   const draw = async () => {
     const request = await getRecord("requests", params[0]);
     if (!request || request.deleted) {
-      mount(view, h("h1", { tabindex: "-1" }, t("request.missing")),
-        h("p", {}, h("a", { href: "#/customers" }, t("nav.back"))));
+      mount(view, ...notFound(t("request.missing")));
       return;
     }
-    const [bundle, entries, history] = await Promise.all([
-      customerBundle(request.customer_id), outbox.entries(), historyOf(request.id)]);
+    const [bundle, unsentKeys, history] = await Promise.all([
+      customerBundle(request.customer_id), outbox.unsentKeys(), historyOf(request.id)]);
     const me = getState().user;
     if (request.author_id && request.author_id === me?.id) await markSeen(request);
     const triager = TRIAGERS.has(me?.role);
-    const unsent = entries.some((e) => recordKey(e.entity, e.record_id) === recordKey("requests", request.id));
+    const unsent = unsentKeys.has(recordKey("requests", request.id));
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${request.customer_id}` }, bundle.customer?.name || "")),
       h("h1", { tabindex: "-1", "data-testid": "request-heading" }, label("request.kind", request.kind), " — ", request.title),
-      unsent ? h("p", { class: "badge pending", "data-testid": "request-unsent" }, t("record.unsentLong")) : null,
+      unsent ? unsentNotice("request-unsent") : null,
       h("dl", { class: "facts", "data-testid": "request-facts" },
         fact(t("request.route"), h("span", { "data-testid": "route" }, routeText(request))),
         fact(t("request.status"), h("span", { "data-testid": "request-status" }, label("request.status", request.status || "new"))),
         fact(t("request.urgency"), label("request.urgency", request.urgency || "normal")),
         fact(t("request.heardAt"), request.heard_at
-          ? `${dateTime(request.heard_at)}（${relativeDays(daysSince(request.heard_at))}）` : null),
+          ? `${dateTime(request.heard_at)}（${ago(request.heard_at)}）` : null),
         fact(t("request.details"), request.details),
         fact(t("request.assignee"), bundle.users.get(request.assignee_id)?.name),
         fact(t("request.response"), request.response
@@ -56,6 +56,6 @@ export async function render(view, { params }) {
         { class: triager ? "button" : "button primary", "data-testid": "edit-request" })));
   };
   await draw();
-  const offData = onData(() => draw());
+  const offData = redrawOnData(draw);
   return () => { offData(); photoEl?.dispose(); };
 }

@@ -7,8 +7,9 @@ import { getMeta } from "../db.js";
 import { label, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field, guardForm, input, showErrors } from "./form.js";
+import { button, field, guardForm, input, select, showErrors, submitButton } from "./form.js";
 import { TEAMS } from "./inbox.js";
+import { forbidden } from "./widgets.js";
 
 const EDITORS = new Set(["office", "admin"]);
 const KINDS = ["request", "complaint", "question"];
@@ -19,8 +20,7 @@ function words(text) {
 
 export async function render(view) {
   if (!EDITORS.has(getState().user?.role)) {
-    mount(view, h("h1", { tabindex: "-1" }, t("rules.title")),
-      h("p", { class: "alert warn", role: "alert" }, t("rules.forbidden")));
+    mount(view, ...forbidden(t("rules.title"), t("rules.forbidden")));
     return null;
   }
   const message = h("p", { class: "alert info", role: "status", hidden: true, "data-testid": "rules-message" });
@@ -60,21 +60,19 @@ export async function render(view) {
       rule.kinds.length ? h("span", {}, t("request.kind"), ": ", rule.kinds.map((k) => label("request.kind", k)).join("、")) : null,
       rule.urgencies.length ? h("span", {}, t("request.urgency"), ": ", rule.urgencies.map((u) => label("request.urgency", u)).join("、")) : null),
     h("span", { class: "rule-actions" },
-      h("button", { type: "button", class: "button small", disabled: index === 0, "aria-label": t("rules.upOf", { name: rule.name }),
-        onClick: () => act(() => api.editRule(token, rule.id, { position: rule.position - 1 })) }, t("rules.up")),
-      h("button", { type: "button", class: "button small", disabled: index === rules.length - 1, "aria-label": t("rules.downOf", { name: rule.name }),
-        onClick: () => act(() => api.editRule(token, rule.id, { position: rule.position + 1 })) }, t("rules.down")),
-      h("button", { type: "button", class: "button small", "aria-label": t("rules.editOf", { name: rule.name }),
-        onClick: () => { editing = rule; draw(); view.querySelector("#rule-form-h")?.scrollIntoView(); } }, t("form.edit")),
-      h("button", { type: "button", class: "button small danger", "aria-label": t("rules.deleteOf", { name: rule.name }),
-        onClick: () => { if (confirm(t("rules.confirmDelete", { name: rule.name }))) act(() => api.removeRule(token, rule.id)); } },
-      t("rules.delete"))));
+      button(t("rules.up"), { class: "button small", disabled: index === 0, "aria-label": t("rules.upOf", { name: rule.name }),
+        onClick: () => act(() => api.editRule(token, rule.id, { position: rule.position - 1 })) }),
+      button(t("rules.down"), { class: "button small", disabled: index === rules.length - 1, "aria-label": t("rules.downOf", { name: rule.name }),
+        onClick: () => act(() => api.editRule(token, rule.id, { position: rule.position + 1 })) }),
+      button(t("form.edit"), { class: "button small", "aria-label": t("rules.editOf", { name: rule.name }),
+        onClick: () => { editing = rule; draw(); view.querySelector("#rule-form-h")?.scrollIntoView(); } }),
+      button(t("rules.delete"), { class: "button small danger", "aria-label": t("rules.deleteOf", { name: rule.name }),
+        onClick: () => { if (confirm(t("rules.confirmDelete", { name: rule.name }))) act(() => api.removeRule(token, rule.id)); } })));
 
   const ruleForm = (rule) => {
     const name = input({ value: rule?.name || "", maxlength: 200, "data-testid": "rule-name" });
     const keywords = input({ value: (rule?.keywords || []).join("、"), "data-testid": "rule-keywords" });
-    const route = h("select", { "data-testid": "rule-route" },
-      TEAMS.map((r) => h("option", { value: r, selected: r === (rule?.route_to || "triage") }, label("request.route", r))));
+    const route = select(TEAMS.map((r) => [r, label("request.route", r)]), rule?.route_to || "triage", { "data-testid": "rule-route" });
     const kinds = h("fieldset", { class: "field choices", dataset: { field: "kinds" } },
       h("legend", {}, t("rules.kinds")),
       h("div", { class: "choice-row" }, KINDS.map((k) => h("label", { class: "choice" },
@@ -87,8 +85,8 @@ export async function render(view) {
       kinds,
       field({ name: "route_to", label: t("request.route"), control: route, required: true }),
       h("div", { class: "rule-form-actions" },
-        h("button", { type: "submit", class: "button primary", "data-testid": "rule-save" }, rule ? t("form.save") : t("rules.add")),
-        rule ? h("button", { type: "button", class: "button", onClick: () => { editing = null; draw(); } }, t("form.cancel")) : null));
+        submitButton(rule ? t("form.save") : t("rules.add"), { "data-testid": "rule-save" }),
+        rule ? button(t("form.cancel"), { onClick: () => { editing = null; draw(); } }) : null));
     guardForm(form, () => {
       const body = { name: name.value.trim(), keywords: words(keywords.value), route_to: route.value,
         kinds: [...form.querySelectorAll("input[name=kinds]:checked")].map((c) => c.value) };
@@ -107,7 +105,7 @@ export async function render(view) {
     const form = h("form", { class: "form trial" },
       h("h2", {}, t("rules.tryTitle")),
       field({ name: "trial", label: t("rules.tryText"), control: text }),
-      h("button", { type: "submit", class: "button", "data-testid": "trial-run" }, t("rules.try")), result);
+      submitButton(t("rules.try"), { class: "button", "data-testid": "trial-run" }), result);
     guardForm(form, async () => {
       try {
         const answer = await api.tryRules(token, { title: text.value, kind: "complaint" });

@@ -6,17 +6,19 @@ import { dateTime } from "../format.js";
 import { label, lang, setLang, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getRecord } from "../records.js";
-import { getState, onData, subscribe } from "../store.js";
+import { queue as photoQueue } from "../photos.js";
+import { getState, subscribe } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
-import { queue as photoQueue } from "../photos.js";
 import { photoQueueSection } from "./photos.js";
+import { redrawOnData } from "./redraw.js";
+import { empty } from "./widgets.js";
 
 const FIXABLE = new Set(["visits", "requests"]);
 
 export async function render(view, { navigate }) {
-  const photoQueue = photoQueueSection(); // photos (issue 8): made once, kept across redraws
+  const photoQueue = photoQueueSection(); // made once, kept across redraws: it draws itself
   const draw = async () => {
     const entries = await outbox.entries();
     const pending = entries.filter((e) => e.status === "pending");
@@ -35,11 +37,11 @@ export async function render(view, { navigate }) {
         rejected.length ? h("p", { class: "lead" }, t("syncPage.rejectedIntro")) : null,
         rejected.length ? h("ul", { class: "cards", "data-testid": "rejected-list" },
           await Promise.all(rejected.map((e) => rejectedCard(e, navigate))))
-          : h("p", { class: "empty" }, t("syncPage.noRejected"))),
+          : empty(t("syncPage.noRejected"))),
       h("section", {},
         h("h2", {}, t("syncPage.pending", { n: pending.length })),
         pending.length ? h("ul", { class: "list compact", "data-testid": "pending-list" },
-          await Promise.all(pending.map(pendingRow))) : h("p", { class: "empty" }, t("sync.allSent"))),
+          await Promise.all(pending.map(pendingRow))) : empty(t("sync.allSent"))),
       photoQueue,
       h("section", {},
         h("h2", {}, t("syncPage.settings")),
@@ -51,7 +53,7 @@ export async function render(view, { navigate }) {
         disabled: state.syncing, onClick: () => requestSync("manual") })));
   };
   await draw();
-  const offData = onData(() => draw());
+  const offData = redrawOnData(draw);
   let syncing = getState().syncing;
   const offState = subscribe((state) => {
     if (state.syncing !== syncing) {
@@ -95,7 +97,7 @@ async function rejectedCard(entry, navigate) {
 }
 
 async function signOut(unsentChanges, navigate) {
-  // Photos the server does not have yet are unsent work too (issue 8).
+  // Photos the server does not have yet are unsent work too.
   const unsent = unsentChanges + (await photoQueue()).filter((item) => item.state !== "sent").length;
   if (!confirm(unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm"))) return;
   await wipeDevice(null);

@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { getState, subscribe } from "../store.js";
 import { requestSync, staleSince } from "../sync.js";
 import { h, mount } from "./dom.js";
+import { button } from "./form.js";
 
 export function syncStatus() {
   const el = h("section", { class: "sync-status", "aria-label": t("sync.label"), "data-testid": "sync-status" });
@@ -39,10 +40,8 @@ function content(state) {
       t("sync.notPersistentShort")) : null,
     h("span", { class: "last-sync", "data-testid": "last-sync" },
       state.syncing ? t("sync.running") : lastSyncText(state.lastSync)),
-    h("button", {
-      type: "button", class: "button small", "data-testid": "sync-now", disabled: state.syncing,
-      onClick: () => requestSync("manual"),
-    }, t("sync.now")));
+    button(t("sync.now"), { class: "button small", "data-testid": "sync-now", disabled: state.syncing,
+      onClick: () => requestSync("manual") }));
   const notes = [];
   if (state.authNeeded) {
     notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "auth-needed" },

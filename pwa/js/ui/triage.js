@@ -5,22 +5,21 @@
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { h } from "./dom.js";
-import { field, guardForm, textarea } from "./form.js";
+import { button, field, guardForm, select, submitButton, textarea } from "./form.js";
 import { STATUSES, TEAMS } from "./inbox.js";
 
 const BEFORE_ANSWER = new Set(["new", "triaged", "in_progress"]);
 
-function select(name, options, value) {
-  return h("select", { name, "data-testid": `triage-${name}` },
-    options.map(([code, text]) => h("option", { value: code, selected: code === (value ?? "") }, text)));
+function choose(name, options, value) {
+  return select(options, value ?? "", { name, "data-testid": `triage-${name}` });
 }
 
 export function triagePanel(request, users) {
   const people = [...users.values()].filter((u) => !u.deleted && u.role !== "admin")
     .sort((a, b) => (a.name || "").localeCompare(b.name || "", "ja"));
-  const route = select("route_to", TEAMS.map((r) => [r, label("request.route", r)]), request.route_to || "triage");
-  const assignee = select("assignee_id", [["", t("triage.nobody")], ...people.map((u) => [u.id, u.name])], request.assignee_id);
-  const status = select("status", STATUSES.map((s) => [s, label("request.status", s)]), request.status || "new");
+  const route = choose("route_to", TEAMS.map((r) => [r, label("request.route", r)]), request.route_to || "triage");
+  const assignee = choose("assignee_id", [["", t("triage.nobody")], ...people.map((u) => [u.id, u.name])], request.assignee_id);
+  const status = choose("status", STATUSES.map((s) => [s, label("request.status", s)]), request.status || "new");
   const response = textarea({ value: request.response || "", maxlength: 10000, "data-testid": "triage-response" });
   const note = h("p", { class: "triage-note", role: "status", "data-testid": "triage-saved" });
   const write = async (changes) => {
@@ -30,15 +29,15 @@ export function triagePanel(request, users) {
     note.textContent = t("triage.saved");
   };
   const confirm = (request.status || "new") === "new"
-    ? h("button", { type: "button", class: "button", "data-testid": "confirm-route",
-      onClick: () => write({ route_to: route.value, status: "triaged" }) }, t("triage.confirm"))
+    ? button(t("triage.confirm"), { "data-testid": "confirm-route",
+      onClick: () => write({ route_to: route.value, status: "triaged" }) })
     : null;
   const form = h("form", { class: "form triage", "data-testid": "triage-form" },
     field({ name: "route_to", label: t("request.route"), control: route }), confirm,
     field({ name: "assignee_id", label: t("request.assignee"), control: assignee }),
     field({ name: "status", label: t("request.status"), control: status }),
     field({ name: "response", label: t("request.response"), control: response, hint: t("triage.responseHint") }),
-    h("button", { type: "submit", class: "button primary", "data-testid": "triage-save" }, t("triage.save")),
+    submitButton(t("triage.save"), { "data-testid": "triage-save" }),
     note);
   guardForm(form, () => {
     const answer = response.value.trim() || null;

@@ -12,8 +12,7 @@ import { customerPicker } from "./customer-picker.js";
 import { dealMover } from "./deal-picker.js";
 import { h, mount } from "./dom.js";
 import {
-  actionBar, button, choiceValue, choices, clearErrors, field, guardForm, input, linkButton,
-  showErrors, textarea,
+  actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
@@ -38,7 +37,7 @@ export async function render(view, { params, query, edit, navigate }) {
     next_action: input({ value: visit?.next_action || "", maxlength: 1000, enterkeyhint: "next" }),
   };
   const due = input({ type: "date", value: visit?.next_action_due || "" });
-  const save = h("button", { type: "submit", class: "button primary", "data-testid": "save-visit" }, t("form.save"));
+  const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
   const form = h("form", { class: "form visit-form" },
     customerSlot,
     choices({ name: "kind", legend: t("visit.kind"), required: true,

@@ -4,31 +4,31 @@
 import { dateTime, day } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { customerBundle, getRecord, recordKey } from "../records.js";
-import { onData } from "../store.js";
-import { routeText } from "./customer-page.js";
+import { recordKey } from "../overlay.js";
+import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
-import { photoSection } from "./photos.js";
 import { actionBar, linkButton } from "./form.js";
+import { photoSection } from "./photos.js";
+import { redrawOnData } from "./redraw.js";
+import { empty, fact, notFound, routeText, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
-  let photoEl = null; // photos (issue 8): made once, kept across redraws
+  let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
   const draw = async () => {
     const visit = await getRecord("visits", params[0]);
     if (!visit || visit.deleted) {
-      mount(view, h("h1", { tabindex: "-1" }, t("visit.missing")),
-        h("p", {}, h("a", { href: "#/customers" }, t("nav.back"))));
+      mount(view, ...notFound(t("visit.missing")));
       return;
     }
-    const [bundle, entries] = await Promise.all([customerBundle(visit.customer_id), outbox.entries()]);
-    const unsent = entries.some((e) => recordKey(e.entity, e.record_id) === recordKey("visits", visit.id));
+    const [bundle, unsentKeys] = await Promise.all([customerBundle(visit.customer_id), outbox.unsentKeys()]);
+    const unsent = unsentKeys.has(recordKey("visits", visit.id));
     const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
     const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
     const deal = visit.deal_id ? bundle.deals.find((d) => d.id === visit.deal_id) : null;
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${visit.customer_id}` }, bundle.customer?.name || t("nav.customers"))),
       h("h1", { tabindex: "-1" }, label("visit.kind", visit.kind), " ", dateTime(visit.visited_at)),
-      unsent ? h("p", { class: "badge pending" }, t("record.unsentLong")) : null,
+      unsent ? unsentNotice() : null,
       h("dl", { class: "facts", "data-testid": "visit-facts" },
         fact(t("visit.customer"), bundle.customer?.name),
         fact(t("visit.contacts"), (visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean).join("、")),
@@ -45,7 +45,7 @@ export async function render(view, { params }) {
           h("a", { class: "row", href: `#/requests/${r.id}` },
             h("span", { class: "row-title" }, label("request.kind", r.kind), " — ", r.title),
             h("span", { class: "row-meta", "data-testid": "route" }, t("request.routeLabel"), routeText(r))))))
-          : h("p", { class: "empty" }, t("visit.noRequests"))),
+          : empty(t("visit.noRequests"))),
       photoEl ||= photoSection({ entity: "visits", id: visit.id, customer_id: visit.customer_id }),
       actionBar(
         linkButton(t("request.newFromVisit"), `#/requests/new?customer=${visit.customer_id}&visit=${visit.id}`,
@@ -53,11 +53,6 @@ export async function render(view, { params }) {
         linkButton(t("form.edit"), `#/visits/${visit.id}/edit`)));
   };
   await draw();
-  const offData = onData(() => draw());
+  const offData = redrawOnData(draw);
   return () => { offData(); photoEl?.dispose(); };
-}
-
-export function fact(term, value) {
-  if (value === null || value === undefined || value === "") return null;
-  return [h("dt", {}, term), h("dd", { class: "prewrap" }, value)];
 }

@@ -1,0 +1,47 @@
+// A screen draws itself again when stored records change (a save in this tab or another, a
+// pull): a burst of changes makes one drawing, drawings never overlap, and none happens once
+// the screen was left.
+
+import { oneAtATime } from "../retry.js";
+import { getState, onData, subscribe } from "../store.js";
+
+/**
+ * Call `draw({local})` `delay` ms after stored records last changed; `local` says whether one
+ * of the changes was a save on this device (a form may redraw then, never under a sync).
+ * With `afterSync`, changes that come while a sync runs wait for its end (one drawing for a
+ * whole pull). Returns the function that stops it.
+ */
+export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
+  let changed = false;
+  let local = false;
+  let live = true;
+  const redraw = oneAtATime(async () => {
+    if (!live || !changed) return;
+    const own = local;
+    changed = local = false;
+    await draw({ local: own });
+  });
+  let timer = null;
+  const schedule = (ms) => {
+    clearTimeout(timer);
+    timer = setTimeout(redraw, ms);
+  };
+  const offData = onData((what) => {
+    changed = true;
+    local ||= Boolean(what?.local);
+    if (afterSync && getState().syncing) clearTimeout(timer);
+    else schedule(delay);
+  });
+  let syncing = getState().syncing;
+  const offState = afterSync ? subscribe((state) => {
+    const ended = syncing && !state.syncing;
+    syncing = state.syncing;
+    if (ended && changed) schedule(0);
+  }) : () => {};
+  return () => {
+    live = false;
+    clearTimeout(timer);
+    offData();
+    offState();
+  };
+}

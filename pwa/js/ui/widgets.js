@@ -1,0 +1,132 @@
+// Small pieces several screens show the same way: facts, badges, empty and missing states, a
+// deal's badge and inputs, search hits marked, a quote's overrun warning, and saving a file the
+// server made. One place, so they look and read alike everywhere and screens do not import
+// each other for them.
+
+import { NetworkError } from "../api.js";
+import { STAGES, badgeText, reasonText } from "../deals.js";
+import { yen } from "../format.js";
+import { label, t } from "../i18n.js";
+import { highlightRanges, overrun } from "../quote-search.js";
+import { getState } from "../store.js";
+import { h } from "./dom.js";
+import { choices, field, select } from "./form.js";
+
+/** One term and its value in a `<dl class="facts">`; nothing when there is no value. */
+export function fact(term, value, testid = null) {
+  if (value === null || value === undefined || value === "") return null;
+  return [h("dt", {}, term), h("dd", testid ? { "data-testid": testid } : {}, value)];
+}
+
+/** What a list shows when it has nothing in it. */
+export function empty(text, testid = null) {
+  return h("p", { class: "empty", "data-testid": testid }, text);
+}
+
+/** The page of a record that is not (or no longer) on the device. */
+export function notFound(title, href = "#/customers", back = t("nav.back")) {
+  return [h("h1", { tabindex: "-1" }, title), h("p", {}, h("a", { href }, back))];
+}
+
+/** The page a role may not use, saying who it is for. */
+export function forbidden(title, text, testid = null) {
+  return [h("h1", { tabindex: "-1" }, title), h("p", { class: "alert warn", role: "alert", "data-testid": testid }, text)];
+}
+
+/** 「未送信」 beside a record the server has not taken yet. */
+export function unsentBadge() {
+  return h("span", { class: "badge pending" }, t("record.unsent"));
+}
+
+/** The same, on the record's own page, in a sentence. */
+export function unsentNotice(testid = null) {
+  return h("p", { class: "badge pending", "data-testid": testid }, t("record.unsentLong"));
+}
+
+/** A phone number that dials when tapped. */
+export function phoneLink(phone) {
+  return phone ? h("a", { href: `tel:${phone.replace(/[^\d+]/g, "")}` }, phone) : null;
+}
+
+/** Where the server routed a request, or that it will once the request reaches it. */
+export function routeText(request) {
+  return request.route_to ? label("request.route", request.route_to) : t("request.routePending");
+}
+
+/** 「見積提出後 14日 · ボールは顧客」 (closed deals say only their stage). */
+export function dealBadge(deal) {
+  if (deal.stage === "won" || deal.stage === "lost") {
+    return h("span", { class: "badge info", "data-testid": "deal-badge" }, label("deal.stage", deal.stage));
+  }
+  return h("span", { class: ["badge", "ball", deal.ball === "customer" ? "info" : "warn"], "data-testid": "deal-badge" },
+    deal.ball === "customer" ? "⇢ " : "● ", badgeText(deal));
+}
+
+/** 「⚠ 要フォロー」 on a deal that needs following up; the reasons in its tooltip. */
+export function followUpMark(reasons, testid = null) {
+  return h("span", { class: "badge error", title: reasons.map(reasonText).join("、"), "data-testid": testid },
+    t("deal.followUpMark"));
+}
+
+/** A rep picker over the owners of the deals held (and "everyone"). */
+export function ownerFilter(rows, owner, onChange) {
+  const owners = new Map();
+  for (const r of rows) if (r.deal.owner_id) owners.set(r.deal.owner_id, r.owner?.name || r.deal.owner_id);
+  const me = getState().user;
+  if (me && !owners.has(me.id) && me.role === "rep") owners.set(me.id, me.name);
+  const people = [...owners.entries()].sort((a, b) => a[1].localeCompare(b[1], "ja"));
+  const control = select([["", t("deals.everyone")], ...people], owner || "",
+    { "data-testid": "filter-owner", onChange: (e) => onChange(e.target.value) });
+  return h("form", { class: "filters", "aria-label": t("deals.filters"), onSubmit: (e) => e.preventDefault() },
+    field({ name: "owner", label: t("deals.owner"), control }));
+}
+
+/** A deal's stage to choose, among `stages`. */
+export function stageSelect(value, testid, stages = STAGES) {
+  return select(stages.map((s) => [s, label("deal.stage", s)]), value || "card_exchange", { "data-testid": testid });
+}
+
+/** Who holds the ball: us or the customer. */
+export function ballChoices(name, legend, value) {
+  return choices({ name, legend, value: value || "ours", options: ["ours", "customer"].map((b) => [b, label("deal.ballIs", b)]) });
+}
+
+/** Text with the folded terms marked (<mark> elements around text nodes, never markup). */
+export function marked(text, terms) {
+  const source = String(text);
+  const ranges = terms.flatMap((term) => highlightRanges(source, term)).sort((a, b) => a[0] - b[0]);
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (start < at) continue;
+    if (start > at) parts.push(source.slice(at, start));
+    parts.push(h("mark", {}, source.slice(start, end)));
+    at = end;
+  }
+  if (at < source.length) parts.push(source.slice(at));
+  return h("span", { class: "marked" }, ...parts);
+}
+
+/** The warning of a quote whose actual cost went over its amount, or null. */
+export function overrunWarning(quote, testid = "overrun") {
+  const over = overrun(quote);
+  return over ? h("p", { class: "alert warn", role: "note", "data-testid": testid },
+    t("quote.overrun", { yen: yen(over.yen), percent: over.percent, cost: yen(quote.actual_cost), amount: yen(quote.amount) }))
+    : null;
+}
+
+/** Fetch a file the server makes (online only) and save it, saying how it went in `status`. */
+export async function download(status, filename, fetchBlob, doneText = t("inbox.exported")) {
+  status.textContent = t("inbox.exporting");
+  try {
+    const url = URL.createObjectURL(await fetchBlob());
+    const link = h("a", { href: url, download: filename, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    status.textContent = doneText;
+  } catch (err) {
+    status.textContent = err instanceof NetworkError ? t("inbox.exportOffline") : err.message;
+  }
+}

@@ -1,0 +1,35 @@
+// Dates and day counts for display (pwa/js/format.js): "today" is the company's day in
+// Asia/Tokyo, whatever the device's time zone.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ago, companyDay, daysSince, relativeDays, yen } from "../../pwa/js/format.js";
+
+const NOW = Date.parse("2026-11-27T10:00:00+09:00");
+
+test("the company day of an instant is its date in Tokyo", () => {
+  assert.equal(companyDay("2026-11-26T15:30:00Z"), "2026-11-27"); // 00:30 JST
+  assert.equal(companyDay("2026-11-26T14:30:00Z"), "2026-11-26"); // 23:30 JST
+  assert.equal(companyDay(null), "");
+  assert.equal(companyDay("not a date"), "");
+});
+
+test("days since count Tokyo days, not 24-hour periods", () => {
+  assert.equal(daysSince("2026-11-26T23:30:00+09:00", NOW), 1);
+  assert.equal(daysSince("2026-11-27T00:10:00+09:00", NOW), 0);
+  assert.equal(daysSince("2026-11-30T09:00:00+09:00", NOW), -3);
+  assert.equal(daysSince(undefined, NOW), null);
+});
+
+test("a day count reads as today, yesterday, some days ago or ahead", () => {
+  assert.deepEqual([0, 1, 5, -2, null].map(relativeDays), ["今日", "昨日", "5日前", "2日後", ""]);
+  assert.equal(ago("2026-11-26T09:00:00+09:00", NOW), "昨日");
+  assert.equal(ago(null, NOW), "");
+});
+
+test("yen are grouped in thousands with 円, and nothing shows nothing", () => {
+  assert.equal(yen(1200000), "1,200,000円");
+  assert.equal(yen(0), "0円");
+  assert.equal(yen(null), "");
+});
