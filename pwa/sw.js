@@ -52,6 +52,7 @@ const FILES = [
   "js/ui/follow-search.js",
   "js/ui/form.js",
   "js/ui/inbox.js",
+  "js/ui/load-chart.js",
   "js/ui/login.js",
   "js/ui/my-requests.js",
   "js/ui/photos.js",
