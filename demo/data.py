@@ -27,6 +27,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from demo import factory
+
 __all__ = ["DEMO_USERS", "demo_batches"]
 
 NAMESPACE = uuid.UUID("6f1c3a52-9d4e-5b7a-8c21-4e0d2b9f7a13")
@@ -52,7 +54,8 @@ REP_OF_TEAM = {"east": "rep1", "west": "rep2"}
 
 # Order in which authors' batches are applied (admin writes nothing).
 AUTHOR_ORDER = ["rep1", "rep2", "manager1", "tech1", "office1"]
-ENTITY_ORDER = ["customers", "contacts", "deals", "deal_events", "visits", "requests", "quotes"]
+FACTORY_ENTITIES = ("resource_groups", "company_holidays", "load_entries")
+ENTITY_ORDER = ["resource_groups", "company_holidays", "load_entries", "customers", "contacts", "deals", "deal_events", "visits", "requests", "quotes"]
 
 # --------------------------------------------------------------------------
 # Enums (wire contract)
@@ -572,6 +575,10 @@ class DemoBuilder:
 
     # -- bookkeeping -------------------------------------------------------
 
+    def group_id(self, name: str) -> str:
+        """The record id of a demo resource group."""
+        return _uid(f"group-{name}")
+
     def add(self, key: str, entity: str, author: str, changes: dict[str, Any], days_ago: int = 0) -> str:
         """Record a new upsert and return its record id."""
         clean = {name: value for name, value in changes.items() if value is not None}
@@ -788,6 +795,9 @@ class DemoBuilder:
             return
         status = {"proposal_quote": "submitted", "won": "accepted", "lost": "rejected"}[stage]
         self.add_quote(customer, customer.rep, quote_visits[0].days_ago, status=status, deal_id=deal_id, amount=amount)
+        # the factory's load: what the job needs per group, and the week the customer wants it
+        self.records[-1].changes.update(process_hours=factory.process_hours(self.rng, self.group_id),
+                                        delivery_week=self.rng.choice(factory.full_weeks(self.today)))
 
     # -- visits ------------------------------------------------------------
 
@@ -944,6 +954,8 @@ class DemoBuilder:
 
     def build(self) -> list[Record]:
         """Generate every record in a fixed order and return them."""
+        for key, entity, changes in factory.factory_records(self.today, self.group_id):
+            self.add(key, entity, "office1", changes)
         self.build_customers()
         self.build_deals()
         self.build_rep_visits()
@@ -961,9 +973,10 @@ def _ordered(records: list[Record]) -> list[Record]:
     Authors come in AUTHOR_ORDER and entities in ENTITY_ORDER, so every
     referenced record (customer, contact, deal, visit) precedes its users.
     """
-    def rank(item: tuple[int, Record]) -> tuple[int, int, int]:
+    def rank(item: tuple[int, Record]) -> tuple[int, int, int, int]:
         position, record = item
-        return AUTHOR_ORDER.index(record.author), ENTITY_ORDER.index(record.entity), position
+        factory_first = 0 if record.entity in FACTORY_ENTITIES else 1  # quotes name the groups
+        return factory_first, AUTHOR_ORDER.index(record.author), ENTITY_ORDER.index(record.entity), position
 
     return [record for _, record in sorted(enumerate(records), key=rank)]
 

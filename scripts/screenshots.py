@@ -137,6 +137,18 @@ def shoot_quotes(page):
     shoot(page, "26-quote-make-again")
 
 
+def shoot_load(browser, base):
+    """The 山積み表 as office1 sees it, at tablet and phone size."""
+    from playwright.sync_api import expect
+    for name, viewport in (("30-load-tablet", SIZE), ("31-load-phone", {"width": 360, "height": 740})):
+        page = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+        sign_in(page, base, "office1")
+        page.goto(base + "/#/load")
+        expect(page.get_by_test_id("load-group").first).to_be_visible()
+        shoot(page, name, full_page=True)
+        page.context.close()
+
+
 def main():
     check_tools()
     from playwright.sync_api import expect, sync_playwright
@@ -241,6 +253,7 @@ def main():
         expect(page.get_by_test_id("open-deals")).to_be_visible()
         shoot(page, "19-follow-up")
         shoot_deals(browser, base)
+        shoot_load(browser, base)
         shoot_photos(page, context, customer_url)
         shoot_quotes(page)
         browser.close()

@@ -34,6 +34,7 @@ def create_app(test_config=None):
     from server.core import admin, auth, cli, errors, openapi, pwa, sync_api
     from server.customers import api as customers
     from server.deals import api as deals
+    from server.load import api as load
     from server.quotes import api as quotes
     from server.requests import api as requests, rules_api as routing_rules
 
@@ -41,7 +42,7 @@ def create_app(test_config=None):
     auth.limiter.init_app(app)
     errors.register(app)
     for module in (auth, sync_api, customers, routing_rules, requests, admin, openapi, deals,
-                   quotes, attachments):
+                   quotes, attachments, load):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     app.register_blueprint(pwa.bp)
     cli.register(app)

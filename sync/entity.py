@@ -134,7 +134,8 @@ class Rules:
         """Adjust ``stored``: the fields that won the merge, about to be written."""
 
     def after_write(self, ctx, before, record, hlc):
-        """Write what a stored change implies elsewhere (through ``ctx.change``)."""
+        """Write what a stored change (a delete too: ``record.deleted``) implies elsewhere
+        (through ``ctx.change``)."""
 
 
 class Entity:

@@ -161,6 +161,9 @@ def apply_delete(batch, m):
     if entity.name != batch.engine.scope.membership:
         check_write_scope(batch, current.scope_id, m["hlc"], record=current)
     if not current.deleted:
+        before = dict(current.data)
         delete_record(batch, current, m["base_version"] or 0, m["hlc"])
+        for rule in entity.rules:
+            rule.after_write(batch, before, current, m["hlc"])
     result["record"] = dict(current.data)
     return result

@@ -37,6 +37,8 @@ def write_changes(session, engine, actor, changes, *, now_ms, server_node="serve
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     load_records(batch, sorted({record_id for _, record_id, _ in changes}), lock=True)
     when = hlcs.tick(max(feed.hlc, batch.max_hlc), server_ms, server_node)
+    # History and conflict ids derive from the mutation: each server write is one of its own.
+    batch.mutation_id = f"server:{when}"
     stored = []
     for entity, record_id, values in changes:
         working = put(batch, engine.entity(entity), record_id, values or {}, when,

@@ -32,6 +32,7 @@ import { BOARD_ROLES } from "./deals.js";
 import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
 import * as quotes from "./ui/quotes.js";
+import * as loadChart from "./ui/load-chart.js";
 
 const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
@@ -61,6 +62,7 @@ const ROUTES = [
   [/^\/quotes\/new$/, quoteForm],
   [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
   [/^\/quotes\/([\w-]+)$/, quotePage],
+  [/^\/load$/, loadChart],
 ];
 
 let cleanup = null;
@@ -124,6 +126,7 @@ function renderHeader() {
         inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
         h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
         h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
+        h("a", { href: "#/load", "data-testid": "nav-load" }, t("nav.load")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,

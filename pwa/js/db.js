@@ -5,13 +5,14 @@
 // outbox above all: it holds work that exists nowhere else).
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
 // Every entity the app keeps: step 1's, then those added by later steps. The server may send
 // others; they are skipped.
-export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events"];
+export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events", "resource_groups",
+  "company_holidays", "load_entries"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
 
 let opening = null;
@@ -53,6 +54,14 @@ function upgrade(db, oldVersion, tx) {
     const events = db.createObjectStore("deal_events", { keyPath: "id" });
     events.createIndex("customer_id", "customer_id");
     events.createIndex("deal_id", "deal_id");
+    if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
+  }
+  if (oldVersion < 6) {
+    // The factory's load (read by everyone, so quoting works offline): groups, company
+    // holidays and load entries by week. Sent before these stores existed, they were skipped.
+    db.createObjectStore("resource_groups", { keyPath: "id" });
+    db.createObjectStore("company_holidays", { keyPath: "id" });
+    db.createObjectStore("load_entries", { keyPath: "id" }).createIndex("week", "week");
     if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
   }
 }

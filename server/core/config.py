@@ -3,6 +3,7 @@ import os
 
 from server.core.calendar import parse_targets
 from server.deals.follow_up import parse_follow_up
+from server.load.capacity import parse_weights
 
 
 def env_int(name, default):
@@ -38,4 +39,7 @@ class Config:
             os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Past-quote database: the editable synonym list (None: server/quotes/synonyms.txt).
+        # Factory load: how much unconfirmed load counts, and how full a week may get by an order.
+        self.LOAD_WEIGHTS = parse_weights(os.environ.get("LOAD_WEIGHTS", "likely=0.6,possible=0.3"))
+        self.LOAD_LIMIT = float(os.environ.get("LOAD_LIMIT", "0.9"))
         self.QUOTE_SYNONYMS_FILE = os.environ.get("QUOTE_SYNONYMS_FILE") or None

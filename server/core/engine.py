@@ -11,6 +11,7 @@ from server.core.models import User
 from server.core.vocabulary import SEES_EVERY_CUSTOMER
 from server.customers.entities import CONTACTS, CUSTOMERS, FOLLOWS
 from server.deals.entities import DEAL_EVENTS, DEALS
+from server.load.entities import COMPANY_HOLIDAYS, LOAD_ENTRIES, RESOURCE_GROUPS
 from server.quotes.entities import QUOTES
 from server.quotes.index import records_written as index_quotes
 from server.requests.entities import REQUESTS
@@ -20,8 +21,8 @@ from sync import Actor, Engine, Entity, ScopeModel
 USERS = Entity("users", None, extra_fields=["name", "role", "team"], writable=False,
                scoped=False, team_field="team")
 
-ENTITIES = [USERS, CUSTOMERS, CONTACTS, DEALS, DEAL_EVENTS, VISITS, REQUESTS, QUOTES, FOLLOWS,
-            ATTACHMENTS]
+ENTITIES = [USERS, RESOURCE_GROUPS, COMPANY_HOLIDAYS, CUSTOMERS, CONTACTS, DEALS, DEAL_EVENTS,
+            VISITS, REQUESTS, QUOTES, LOAD_ENTRIES, FOLLOWS, ATTACHMENTS]
 
 
 def reps_seeing(session, customer, follower_ids):

@@ -7,6 +7,7 @@ from server.core.engine import ENGINE
 
 from server.core import schemas
 from server.quotes import api as quotes_api
+from server.load import api as load_api
 from server.requests import rules_api as routing_api
 
 bp = Blueprint("openapi", __name__)
@@ -211,6 +212,30 @@ OPERATIONS["/quotes/{quote_id}/similar"] = {"get": {
     "responses": {200: ok("QuoteResults"), 400: ERRORS[400], 401: ERRORS[401],
                   404: {"description": "no such quote in your scope"}}}}
 
+# Factory load.
+OPERATIONS["/load"] = {"get": {
+    "summary": "Capacity, firm/likely/possible load and utilisation per resource group, week by week",
+    "description": "capacity = working days x hours_per_day x efficiency; utilisation = (firm + "
+                   "LOAD_WEIGHTS x likely/possible) / capacity, 3 decimals, null at zero capacity.",
+    "security": BEARER,
+    "parameters": [query("from", "first ISO week, YYYY-Www (default this week)"),
+                   query("weeks", "how many weeks (1-52, default 12)", type_="integer")],
+    "responses": {200: {"description": "as_of and weeks"}, 401: ERRORS[401], 422: ERRORS[422]}}}
+OPERATIONS["/load/fit"] = {"post": {
+    "summary": "The earliest week from `from` where the order's hours keep every group within LOAD_LIMIT",
+    "security": BEARER, "requestBody": json_body("LoadFit"),
+    "responses": {200: {"description": "week (null: none within 52 weeks) and utilisation_after"},
+                  400: ERRORS[400], 401: ERRORS[401], 422: ERRORS[422]}}}
+OPERATIONS["/load/import"] = {"post": {
+    "summary": "Import the production plan (CSV in UTF-8 or Shift_JIS, or .xlsx; office, manager, admin)",
+    "description": "Columns 工程, 週 or 日付, 時間, 確度 (確定/内示/見込), 件名. All rows or none: errors "
+                   "are keyed by row number. Replaces the imported entries of the weeks it covers.",
+    "security": BEARER,
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {200: {"description": "rows, weeks, created, deleted"}, 401: ERRORS[401],
+                  403: ERRORS[403], 413: ERRORS[413], 422: ERRORS[422]}}}
+
 SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "RuleList": schemas.RuleListSchema, "Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
            "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,
@@ -218,7 +243,8 @@ SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "Range": schemas.RangeSchema, "CustomerSearch": schemas.CustomerSearchSchema,
            "DeadLetterList": schemas.DeadLetterListSchema,
            "Calendar": schemas.CalendarSchema, "Error": schemas.ErrorSchema,
-           "QuoteResults": quotes_api.QuoteResultsSchema}  # past-quote database
+           "QuoteResults": quotes_api.QuoteResultsSchema,  # past-quote database
+           "LoadFit": load_api.FitSchema}
 
 
 def build_spec():

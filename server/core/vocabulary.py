@@ -79,6 +79,16 @@ ENUMS = {
         "accepted": ("受注", "Accepted"),
         "rejected": ("不採用", "Rejected"),
     },
+    "load.confidence": {
+        "firm": ("確定", "Firm"),
+        "likely": ("内示", "Likely"),
+        "possible": ("見込", "Possible"),
+    },
+    "load.source": {
+        "manual": ("手入力", "Entered"),
+        "import": ("取込", "Imported"),
+        "quote": ("見積", "Quote"),
+    },
 }
 
 # Enumerations with no labels of their own on screen.

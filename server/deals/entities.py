@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from server.core.vocabulary import BALL, SITUATIONS, STAGES, codes
+from server.load.quote_load import DealLoad
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Day, Instant, Text, Uuid, choice, yen
 from sync.hlc import physical_ms
@@ -66,7 +67,7 @@ DEALS = Entity("deals", DealSchema(), extra_fields=["ball_since"],
                references={"customer_id": "customers", "owner_id": "users"},
                defaults={"stage": "card_exchange", "ball": "ours", "competitors": [], "situation": []},
                server_fields={"ball_since"}, immutable={"customer_id"}, keeps_history=True,
-               rules=[DealRules()])
+               rules=[DealRules(), DealLoad()])
 DEAL_EVENTS = Entity("deal_events", DealEventSchema(), extra_fields=["author_id"],
                      references={"customer_id": "customers", "deal_id": "deals"},
                      immutable={"customer_id", "deal_id"}, rules=[DealEventRules()])

@@ -2,6 +2,8 @@
 from marshmallow import Schema, fields, validate
 
 from server.core.vocabulary import codes
+from server.load.entities import IsoWeek, hours
+from server.load.quote_load import QuoteLoad
 from sync import Entity, Rules
 from sync.entity import LONG, Instant, Text, Uuid, choice, yen
 
@@ -33,6 +35,10 @@ class QuoteSchema(Schema):
     diameter_mm = millimetres()
     source_quote_id = Uuid()
     carried_notes = Text(LONG)
+    # the factory's load this order would bring: hours per resource group, and when
+    process_hours = fields.Dict(keys=Uuid(required=True), values=hours(required=True), allow_none=True,
+                                validate=validate.Length(max=50))
+    delivery_week = IsoWeek()
 
 
 class QuoteRules(Rules):
@@ -55,4 +61,4 @@ class QuoteRules(Rules):
 
 QUOTES = Entity("quotes", QuoteSchema(),
                 references={"customer_id": "customers", "deal_id": "deals", "source_quote_id": "quotes"},
-                defaults={"status": "draft"}, immutable={"customer_id"}, rules=[QuoteRules()])
+                defaults={"status": "draft"}, immutable={"customer_id"}, rules=[QuoteRules(), QuoteLoad()])

@@ -1,0 +1,144 @@
+"""The factory's load: weeks of capacity and load per group, the earliest week an order fits,
+and the production plan's import."""
+import time
+import uuid
+from collections import Counter
+from datetime import date
+
+from flask import Blueprint, current_app, g, request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from server.core.auth import json_object, require_role, token_required
+from server.core.calendar import japanese_holidays, today
+from server.core.db import db, writing_session
+from server.core.engine import ENGINE, server_actor
+from server.core.errors import ApiError
+from server.core.vocabulary import OFFICE_ROLES
+from server.load.capacity import fit, load_table, public
+from server.load.entities import IsoWeek, hours
+from server.load.importer import UnreadablePlan, read_plan
+from server.load.weeks import monday_of, week_of, weeks_from
+from server.requests.api import load_query
+from sync import live_records, write_changes
+from sync.entity import field_errors
+from sync.wire import iso_from_ms
+
+bp = Blueprint("load", __name__)
+FIT_WEEKS = 52
+
+
+class LoadQuerySchema(Schema):
+    from_ = IsoWeek(data_key="from")
+    weeks = fields.Integer(load_default=12, validate=validate.Range(min=1, max=52))
+
+
+class FitSchema(Schema):
+    process_hours = fields.Dict(keys=fields.UUID(), values=hours(required=True), required=True,
+                                validate=validate.Length(min=1, max=50))
+    from_ = IsoWeek(data_key="from")
+
+
+load_query_schema, fit_schema = LoadQuerySchema(), FitSchema()
+
+
+def groups():
+    """The active resource groups in their order."""
+    found = [g_ for g_ in live_records(db.session, "resource_groups") if g_.get("active") is not False]
+    return sorted(found, key=lambda g_: (g_.get("sort") or 0, g_.get("name") or "", g_["id"]))
+
+
+def days_off(weeks):
+    """Japanese public holidays and company holidays over the weeks."""
+    first, last = monday_of(weeks[0]), monday_of(weeks[-1])
+    off = set(japanese_holidays(first.year, last.year + 1))
+    off |= {date.fromisoformat(h["date"]) for h in live_records(db.session, "company_holidays")}
+    return off
+
+
+def table(weeks):
+    wanted = set(weeks)
+    entries = [e for e in live_records(db.session, "load_entries") if e.get("week") in wanted]
+    return load_table(weeks, groups(), entries, days_off(weeks), current_app.config["LOAD_WEIGHTS"])
+
+
+@bp.get("/load")
+@token_required
+def load():
+    """Capacity, load by confidence and utilisation per group for ``weeks`` weeks from ``from``."""
+    query = load_query(load_query_schema, "Ask as from=YYYY-Www&weeks=N, with N from 1 to 52.")
+    weeks = weeks_from(query.get("from_") or week_of(today()), query["weeks"])
+    return {"as_of": iso_from_ms(int(time.time() * 1000)), "weeks": public(table(weeks))}
+
+
+@bp.post("/load/fit")
+@token_required
+def fit_order():
+    """The earliest week from ``from`` in which the order's hours keep every group within the limit."""
+    try:
+        order = fit_schema.load(json_object())
+    except ValidationError as err:
+        raise ApiError(422, "Send process_hours as {resource group id: hours} and from as YYYY-Www.",
+                       errors=field_errors(err.messages))
+    process_hours = {str(k): v for k, v in order["process_hours"].items()}
+    known = {g_["id"] for g_ in groups()}
+    unknown = sorted(set(process_hours) - known)
+    if unknown:
+        raise ApiError(422, "Name only active resource groups in process_hours.",
+                       errors={"process_hours": [f"unknown resource group {u}" for u in unknown]})
+    weeks = weeks_from(order.get("from_") or week_of(today()), FIT_WEEKS)
+    week, after = fit(table(weeks), process_hours, current_app.config["LOAD_WEIGHTS"],
+                      current_app.config["LOAD_LIMIT"])
+    return {"week": week, "utilisation_after": after}
+
+
+@bp.post("/load/import")
+@token_required
+def import_plan():
+    """Replace the imported load of the weeks a production plan covers; all rows or none."""
+    require_role(*OFFICE_ROLES)
+    upload = request.files.get("file")
+    content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
+    if not content:
+        raise ApiError(422, "Send the plan as a file (CSV or .xlsx) in the form field 'file'.",
+                       errors={"file": ["missing"]})
+    names = {g_["name"]: g_["id"] for g_ in groups()}
+    try:
+        entries, errors = read_plan(content, filename, names)
+    except UnreadablePlan as err:
+        raise ApiError(422, str(err), errors={"file": [str(err)]})
+    if errors:
+        raise ApiError(422, "Nothing was imported: correct the rows listed and import the file again.",
+                       errors=errors)
+    session = writing_session()
+    changes = replacement(entries, live_records(session, "load_entries"))
+    write_changes(session, ENGINE, server_actor(g.user.id, current_app.config["SERVER_NODE"]), changes,
+                  now_ms=int(time.time() * 1000), server_node=current_app.config["SERVER_NODE"])
+    session.commit()
+    created = sum(1 for _, _, values in changes if values is not None)
+    return {"rows": len(entries), "weeks": sorted({e["week"] for e in entries}),
+            "created": created, "deleted": len(changes) - created}
+
+
+def key(entry):
+    return (entry["resource_group_id"], entry["week"], float(entry["hours"]), entry["confidence"],
+            entry.get("label"))
+
+
+def replacement(entries, stored):
+    """The changes that make the imported entries of the plan's weeks exactly the plan's rows;
+    rows already there stay as they are."""
+    weeks = {e["week"] for e in entries}
+    wanted = Counter(key(e) for e in entries)
+    changes = []
+    for entry in stored:
+        if entry.get("source") != "import" or entry.get("week") not in weeks:
+            continue
+        if wanted[key(entry)] > 0:
+            wanted[key(entry)] -= 1
+        else:
+            changes.append(("load_entries", entry["id"], None))
+    for entry in entries:
+        if wanted[key(entry)] > 0:
+            wanted[key(entry)] -= 1
+            changes.append(("load_entries", str(uuid.uuid4()), entry))
+    return changes
