@@ -38,4 +38,9 @@ class Config:
             os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Past-quote database: the editable synonym list (None: server/quotes/synonyms.txt).
+        # The company on printed reports: set once by whoever deploys (an admin), like the URL.
+        self.COMPANY_NAME = os.environ.get("COMPANY_NAME", "株式会社 現場製作所")
+        self.COMPANY_ADDRESS = os.environ.get("COMPANY_ADDRESS", "")
+        self.COMPANY_PHONE = os.environ.get("COMPANY_PHONE", "")
+        self.COMPANY_LOGO = os.environ.get("COMPANY_LOGO") or None
         self.QUOTE_SYNONYMS_FILE = os.environ.get("QUOTE_SYNONYMS_FILE") or None
