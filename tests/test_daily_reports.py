@@ -90,3 +90,14 @@ def test_two_devices_of_one_person_write_the_same_day_and_both_edits_survive(cli
     assert first["status"] == "applied" and second["status"] in ("applied", "merged")
     merged = records_by_id(phone.sync())[record_id]
     assert (merged["summary"], merged["notes"], merged["hours"], merged["version"]) == ("午前 点検", "部品手配", 7.5, 2)
+
+
+def test_the_conflicts_of_a_report_stay_with_its_readers(client, tech2, device):
+    phone, tablet = Device(client, "tech"), Device(client, "tech")
+    record_id = report_id(phone)
+    phone.push(phone.mutation("daily_reports", record_id, date=DAY, summary="スマホで書いた"))
+    tablet.push(tablet.mutation("daily_reports", record_id, date=DAY, summary="タブレットで書いた"))
+    def conflicts(dev):
+        return [c["record"]["field"] for c in dev.sync() if c["entity"] == "conflicts"]
+    assert conflicts(phone) == ["summary"] and conflicts(device("manager")) == ["summary"]
+    assert conflicts(tech2) == [] and conflicts(device("rep_a")) == []
