@@ -6,7 +6,7 @@
 // /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
 // offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
 
-const VERSION = 10;
+const VERSION = 11;
 const CACHE = `genba-shell-v${VERSION}`;
 const APP = `/app/v${VERSION}/`;
 // Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).
@@ -32,6 +32,7 @@ const FILES = [
   "js/quote-search.js",
   "js/quote-synonyms.js",
   "js/records.js",
+  "js/reports.js",
   "js/seen.js",
   "js/store.js",
   "js/sync.js",
@@ -57,15 +58,19 @@ const FILES = [
   "js/ui/quote-form.js",
   "js/ui/quote-page.js",
   "js/ui/quotes.js",
+  "js/ui/reports.js",
   "js/ui/request-form.js",
   "js/ui/request-history.js",
   "js/ui/request-page.js",
   "js/ui/rules.js",
   "js/ui/sync-page.js",
   "js/ui/sync-status.js",
+  "js/ui/today.js",
   "js/ui/triage.js",
   "js/ui/visit-form.js",
   "js/ui/visit-page.js",
+  "js/ui/visit-print.js",
+  "js/ui/visit-sign.js",
   "manifest.webmanifest",
 ];
 const SHELL = "/";

@@ -5,13 +5,13 @@
 // outbox above all: it holds work that exists nowhere else).
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
 // Every entity the app keeps: step 1's, then those added by later steps. The server may send
 // others; they are skipped.
-export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events"];
+export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events", "daily_reports"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
 
 let opening = null;
@@ -54,6 +54,11 @@ function upgrade(db, oldVersion, tx) {
     events.createIndex("customer_id", "customer_id");
     events.createIndex("deal_id", "deal_id");
     if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
+  }
+  if (oldVersion < 6) {
+    // Daily reports (作業日報): one per person and day, read by date for the manager's list.
+    // No server sent them before this step: nothing to pull again.
+    db.createObjectStore("daily_reports", { keyPath: "id" }).createIndex("date", "date");
   }
 }
 
