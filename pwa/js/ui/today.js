@@ -32,7 +32,8 @@ export async function render(view, { query }) {
         linkButton(`← ${t("today.prev")}`, link(shiftDay(ymd, -1)), { "data-testid": "day-prev" }),
         h("strong", { class: "day-current", "data-testid": "day-current" }, formatDay(ymd)),
         ymd === today() ? null : linkButton(t("today.today"), link(today())),
-        linkButton(`${t("today.next")} →`, link(shiftDay(ymd, 1)), { "data-testid": "day-next" })),
+        linkButton(`${t("today.next")} →`, link(shiftDay(ymd, 1)), { "data-testid": "day-next" }),
+        button(t("today.print"), { onClick: () => window.print() })),
       h("p", { class: "day-stats", "data-testid": "day-stats" }, t("today.stats", {
         visits: day.visits.length, minutes, requests: day.requests.length, photos: day.photos.length })),
       h("section", {},
@@ -46,8 +47,7 @@ export async function render(view, { query }) {
             h("span", { class: "row-title" }, label("request.kind", r.kind), " — ", r.title),
             h("span", { class: "row-meta" }, label("request.route", r.route_to || "triage"))))))
           : h("p", { class: "empty" }, t("today.noRequests"))),
-      form,
-      actionBar(button(t("today.print"), { class: "button no-print", onClick: () => window.print() })));
+      form);
   };
   await draw();
   return onData(() => draw());
