@@ -597,4 +597,5 @@ export const en = {
   "print.pdf": "Open the PDF (online)",
   "print.print": "Print",
   "print.none": "None",
+  "report.count": "{n} of {total} submitted",
 };

@@ -598,4 +598,5 @@ export const ja = {
   "print.pdf": "PDFを開く（要オンライン）",
   "print.print": "印刷",
   "print.none": "なし",
+  "report.count": "提出 {n} / {total}人",
 };

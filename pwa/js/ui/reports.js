@@ -21,7 +21,8 @@ export async function render(view, { query }) {
         linkButton(`← ${t("today.prev")}`, `#/reports?date=${shiftDay(ymd, -1)}`),
         h("strong", { class: "day-current" }, formatDay(ymd)),
         linkButton(`${t("today.next")} →`, `#/reports?date=${shiftDay(ymd, 1)}`)),
-      h("p", { class: "day-stats", "data-testid": "reports-count" }, `${submitted} / ${rows.length}`),
+      h("p", { class: "day-stats", "data-testid": "reports-count" },
+        t("report.count", { n: submitted, total: rows.length })),
       rows.length ? h("ul", { class: "list report-list", "data-testid": "report-list" },
         rows.map(({ user, report }) => row(ymd, user, report, comments))) : h("p", { class: "empty" }, t("report.none")));
   };
