@@ -101,3 +101,24 @@ def test_the_conflicts_of_a_report_stay_with_its_readers(client, tech2, device):
         return [c["record"]["field"] for c in dev.sync() if c["entity"] == "conflicts"]
     assert conflicts(phone) == ["summary"] and conflicts(device("manager")) == ["summary"]
     assert conflicts(tech2) == [] and conflicts(device("rep_a")) == []
+
+
+@pytest.mark.parametrize("login, count", [("tech", 1), ("manager", 1), ("rep_a", 0)])
+def test_digest_buckets_and_range_reads_keep_a_report_private(tech, device, client, login, count):
+    report = tech.create("daily_reports", record_id=report_id(tech), date=DAY)
+    reader = tech if login == "tech" else device(login)
+    query = {"entity": "daily_reports", "prefix": report["id"][0]}
+    buckets = client.get("/api/v1/sync/digest", query_string=query, headers=reader.headers).get_json()
+    records = client.get("/api/v1/sync/range", query_string=query, headers=reader.headers).get_json()
+    assert sum(b["count"] for b in buckets["buckets"].values()) == count
+    assert len(records["records"]) == count
+
+
+def test_privacy_is_a_pure_rule_over_the_entity_and_the_record():
+    from server.core.engine import ENGINE
+    from sync.scope import is_private
+    entities = ENGINE.entities
+    assert is_private(entities, "daily_reports", {})
+    assert is_private(entities, "conflicts", {"entity": "daily_reports"})
+    assert not is_private(entities, "conflicts", {"entity": "visits"})
+    assert not is_private(entities, "visits", {})
