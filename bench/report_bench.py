@@ -8,7 +8,6 @@ run included: every report reads the Noto CJK collection afresh), and the PDF si
 Run: ``.venv/bin/python bench/report_bench.py`` (``--runs``, ``--visits``).
 """
 import argparse
-import io
 import statistics
 import sys
 import tempfile
@@ -20,8 +19,8 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.reports import pdf  # noqa: E402
-from server.reports.day import Day  # noqa: E402
+from server.reports import pdf
+from server.reports.day import Day
 
 COMPANY = {"name": "株式会社 現場製作所", "address": "東京都大田区下丸子1-2-3", "phone": "03-1234-5678",
            "logo": None}

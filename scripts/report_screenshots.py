@@ -23,7 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from screenshots import CHROMIUM, OUT, api_device, check_tools, serve_demo, shoot, sign_in  # noqa: E402
+from screenshots import (
+    CHROMIUM,
+    OUT,
+    api_device,
+    check_tools,
+    serve_demo,
+    shoot,
+    sign_in,
+)
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1280, "height": 800}

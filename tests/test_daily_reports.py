@@ -1,7 +1,7 @@
 """The daily report syncs like any record, but only its author and the office read it."""
 import pytest
-
 from conftest import Device, records_by_id
+
 from server.core.db import db
 from server.core.users import create_user
 from server.reports.entities import daily_report_id

@@ -4,10 +4,9 @@ import subprocess
 
 import pytest
 from PIL import Image, ImageDraw
-
-from conftest import Device
-from server.reports.entities import daily_report_id
 from test_attachments import assert_error, attach, put
+
+from server.reports.entities import daily_report_id
 
 DAY = "2026-12-02"
 
@@ -28,7 +27,7 @@ def text_of(pdf_bytes):
 
 
 def images_in(pdf_bytes):
-    listing = subprocess.run(["pdfimages", "-list", "-"], input=pdf_bytes, capture_output=True)
+    listing = subprocess.run(["pdfimages", "-list", "-"], input=pdf_bytes, capture_output=True, check=False)
     if listing.returncode:  # older poppler reads no stdin: go through a file
         import tempfile
         with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
@@ -156,3 +155,9 @@ def test_bad_report_requests_answer_in_the_one_error_shape(device, path, code):
 
 def test_reports_need_a_token(client):
     assert_error(client.get("/api/v1/reports/daily"), 401)
+
+
+def test_a_server_without_the_japanese_font_says_so(tech, visit, monkeypatch):
+    monkeypatch.setattr("server.reports.pdf.FONT", "/nonexistent/NotoSansCJK-Regular.ttc")
+    response = tech.client.get(f"/api/v1/visits/{visit['id']}/report.pdf", headers=tech.headers)
+    assert_error(response, 503, "font_missing")

@@ -4,15 +4,19 @@ A4 in Japanese with the company's name, as the paper forms they replace are laid
 fpdf2 writes them: it reads the OpenType (CFF) Noto Sans CJK collection through fontTools and
 embeds a subset, so the text stays text that can be searched and copied out of the PDF.
 """
+import logging
 import os
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.errors import FPDFException
 from fpdf.fonts import FontFace
 
 from server.core.calendar import company_time
 from server.core.vocabulary import label
 
+log = logging.getLogger(__name__)
+UNREADABLE = (OSError, ValueError, FPDFException)  # what a broken image file raises
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 JAPANESE_FACE = 0  # the collection's first face is Noto Sans CJK JP
 LABEL_W = 32
@@ -61,8 +65,8 @@ class Form(FPDF):
             try:
                 self.image(company["logo"], x=x + width - 30, y=y, h=12)
                 top += 13
-            except Exception:  # a broken logo file must not stop the report
-                pass
+            except UNREADABLE as err:  # a broken logo file must not stop the report
+                log.warning("company logo %s not printed: %s", company["logo"], err)
         self.set_xy(x, top)
         self.set_font("jp", "", 11)
         self.multi_cell(width, 6, company["name"], align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -182,8 +186,8 @@ def signature_box(pdf, visit, signature):
     if signature:
         try:
             pdf.image(signature, x=x + 4, y=y + 3, h=height - 12, keep_aspect_ratio=True, w=pdf.epw / 2)
-        except Exception:  # an unreadable signature file prints as a blank box, not a 500
-            pass
+        except UNREADABLE as err:  # an unreadable signature prints as a blank box, not a 500
+            log.warning("signature not printed: %s", err)
     pdf.set_xy(x + 4, y + height - 8)
     pdf.cell(pdf.epw - 8, 6, f"ご署名：{visit.get('signed_by') or ''}")
     pdf.set_xy(x, y + height + 2)
@@ -199,8 +203,8 @@ def photo_page(pdf, photos):
         y = pdf.get_y()
         try:
             pdf.image(path, x=x, y=y, w=size, h=size * 0.75, keep_aspect_ratio=True)
-        except Exception:  # a photo the library cannot read is left out of the print
-            pass
+        except UNREADABLE as err:  # a photo the library cannot read is left out of the print
+            log.warning("photo %s not printed: %s", path, err)
         if index % 2 == 1 or index == len(photos[:4]) - 1:
             pdf.set_y(y + size * 0.75 + 4)
 

@@ -49,7 +49,7 @@ def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(page,
     expect(page.get_by_test_id("day-visits").locator("li")).to_have_count(2)
     expect(page.get_by_test_id("day-stats")).to_contain_text("作業 135分")
     summary = page.get_by_test_id("report-summary")
-    expect(summary).to_have_value(re.compile("山田製作所.*ベアリング 6204×2", re.S))
+    expect(summary).to_have_value(re.compile("山田製作所.*ベアリング 6204×2", re.DOTALL))
     summary.fill(summary.input_value() + "\n午後は部品の手配。")
     page.get_by_test_id("report-hours").fill("8")
     page.get_by_test_id("report-submit").click()
