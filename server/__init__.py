@@ -36,13 +36,14 @@ def create_app(test_config=None):
     from server.deals import api as deals
     from server.load import api as load
     from server.quotes import api as quotes
+    from server.reports import api as reports
     from server.requests import api as requests, rules_api as routing_rules
 
     app.config.setdefault("RATELIMIT_ENABLED", True)
     auth.limiter.init_app(app)
     errors.register(app)
     for module in (auth, sync_api, customers, routing_rules, requests, admin, openapi, deals,
-                   quotes, attachments, load):
+                   quotes, attachments, load, reports):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     app.register_blueprint(pwa.bp)
     cli.register(app)

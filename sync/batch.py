@@ -10,7 +10,7 @@ from sqlalchemy import false, select
 from . import clockstore, hlc as hlcs
 from .entity import Rejected
 from .models import Record, SeenMutation
-from .scope import sees, was_in_scope
+from .scope import is_private, sees, was_in_scope
 
 __all__ = ["Batch", "Rejected", "Working"]
 
@@ -153,9 +153,19 @@ def referenced_ids(changes, names):
             yield from (v for v in value if isinstance(v, str))
 
 
+def private_to_another(batch, working):
+    """Whether a record is private to someone the actor may not read for."""
+    entities, actor = batch.engine.entities, batch.actor
+    if actor.reads_private or not is_private(entities, working.entity, working.data):
+        return False
+    return working.data.get(entities[working.entity].owner_field) != actor.user_id
+
+
 def visible(batch, working):
     """Whether the actor may read a record now."""
     actor = batch.actor
+    if private_to_another(batch, working):
+        return False
     if actor.sees_everything or working.scope_id is None:
         return True
     if working.entity == "conflicts" and working.data.get("lost_by") == actor.user_id:
@@ -180,14 +190,21 @@ def in_scope_now(batch, scope_id):
 
 
 def check_write_scope(batch, scope_id, when, record=None):
-    """Allow a write when its scope root is in scope now, or was at the edit's HLC."""
+    """Allow a write when its scope root is in scope now, or was at the edit's HLC.
+
+    Records outside every scope are the entity's rules' to guard, private ones their owner's.
+    """
     actor = batch.actor
+    scope = batch.engine.scope
+    if record is not None and private_to_another(batch, record):
+        raise Rejected({"record_id": ["this record is private to another user"]})
+    if scope_id is None:
+        return
     if record is not None and record.entity == "conflicts":
         if record.data.get("lost_by") == actor.user_id or in_scope_now(batch, scope_id):
             return
     elif in_scope_now(batch, scope_id) or was_in_scope(batch.session, actor.user_id, scope_id, when):
         return
-    scope = batch.engine.scope
     raise Rejected({scope.field: [scope.out_of_scope]})
 
 

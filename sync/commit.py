@@ -5,6 +5,7 @@ from . import clockstore, hlc as hlcs
 from .batch import watchers_now
 from .digest import record_hash
 from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
+from .scope import PRIVATE, is_private
 from .wire import dump_json, parse_instant
 
 
@@ -28,7 +29,8 @@ def write(batch, server_node):
         entity = entities[w.entity]
         row = dict(entity=w.entity, id=w.id, customer_id=w.scope_id,
                    owner_id=w.data.get(entity.owner_field) if entity.owner_field else None,
-                   team=w.data.get(entity.team_field) if entity.team_field else None,
+                   team=PRIVATE if is_private(entities, w.entity, w.data) else
+                   w.data.get(entity.team_field) if entity.team_field else None,
                    version=w.version, deleted=w.deleted, data=dump_json(w.data),
                    clocks=clockstore.pack(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
                    digest=record_hash(w.entity, w.id, w.version))

@@ -11,6 +11,7 @@ class Actor:
 
     ``sees_everything`` is decided by the server (which roles see every scope root);
     everyone else sees the roots they own, those of their team and those they are members of.
+    ``reads_private`` lets them read every private record, not only their own.
     """
 
     user_id: str
@@ -18,6 +19,7 @@ class Actor:
     team: str | None
     device_id: str
     sees_everything: bool = False
+    reads_private: bool = False
 
 
 @dataclass

@@ -145,13 +145,15 @@ class Entity:
     scope model names it) points at; others are read by every user. ``owner_field`` and ``team_field`` are copied into
     indexed columns for the scope rules. ``server_fields`` are ignored when a client sends
     them, ``create_only_server_fields`` only on create, ``fixed`` may be set at create only
-    (later values are ignored), ``immutable`` may never change after create.
+    (later values are ignored), ``immutable`` may never change after create. A ``private``
+    record (unscoped) is read and written only by the user its ``owner_field`` names and by
+    actors who read private records; so are the conflicts of its fields (and their loser).
     """
 
     def __init__(self, name, schema, *, extra_fields=(), references=None, defaults=None,
                  server_fields=(), create_only_server_fields=(), fixed=(), immutable=(),
                  writable=True, creatable=True, deletable=True, keeps_history=False,
-                 scoped=True, owner_field=None, team_field=None, rules=()):
+                 scoped=True, owner_field=None, team_field=None, private=False, rules=()):
         self.name = name
         self.schema = schema
         declared = list(schema.fields) if schema is not None else []
@@ -170,6 +172,8 @@ class Entity:
         self.scope_field = None  # set by the engine: the scope model's field when scoped
         self.owner_field = owner_field
         self.team_field = team_field
+        self.private = private
+        assert not private or (owner_field and not team_field), "a private record needs an owner"
         self.rules = list(rules)
         self.required = [n for n, f in schema.fields.items() if f.required] if schema else []
         self.list_fields = {n for n, f in schema.fields.items()

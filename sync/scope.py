@@ -1,11 +1,16 @@
 """Who sees which scope root, and so every record that goes with it.
 
 Users whose role sees everything read every record; everyone else reads the roots they own,
-those of their team and those they are members of (with the records of each).
+those of their team and those they are members of (with the records of each). Private
+records (and the conflicts of their fields) are stored with ``team`` set to ``PRIVATE``: only
+the user in ``owner_id`` and actors who read private records read them, whatever else they see.
 """
 from sqlalchemy import and_, false, func, or_, select, union
 
 from .models import Record, ScopeEvent
+
+# Never a team's name: the team column of a private record holds this instead of a team.
+PRIVATE = "~private"
 
 
 def sees(actor, owner_id, team, member):
@@ -13,6 +18,14 @@ def sees(actor, owner_id, team, member):
     return (owner_id == actor.user_id
             or (actor.team is not None and team == actor.team)
             or member)
+
+
+def is_private(entities, entity, data):
+    """Whether a record is private: of a private entity, or a conflict of one's field."""
+    if entities[entity].private:
+        return True
+    of = data.get("entity") if entity == "conflicts" else None
+    return of in entities and entities[of].private
 
 
 def root_ids_in_scope(engine, actor):
@@ -34,13 +47,18 @@ def readable(engine, actor, by_position=False):
     reads and sorts every record in scope), so a feed read walks ``seq`` from the cursor.
     """
     if actor.sees_everything:
-        return Record.compacted == false()
-    scope_id = func.coalesce(Record.customer_id, "") if by_position else Record.customer_id
-    return and_(Record.compacted == false(), or_(
-        Record.customer_id.is_(None),
-        scope_id.in_(root_ids_in_scope(engine, actor)),
-        and_(Record.entity == "conflicts", Record.owner_id == actor.user_id),
-    ))
+        clause = Record.compacted == false()
+    else:
+        scope_id = func.coalesce(Record.customer_id, "") if by_position else Record.customer_id
+        clause = and_(Record.compacted == false(), or_(
+            Record.customer_id.is_(None),
+            scope_id.in_(root_ids_in_scope(engine, actor)),
+            and_(Record.entity == "conflicts", Record.owner_id == actor.user_id),
+        ))
+    if actor.reads_private:
+        return clause
+    return and_(clause, or_(Record.team.is_(None), Record.team != PRIVATE,
+                            Record.owner_id == actor.user_id))
 
 
 def was_in_scope(session, user_id, scope_id, hlc):

@@ -33,6 +33,11 @@ import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
 import * as quotes from "./ui/quotes.js";
 import * as loadChart from "./ui/load-chart.js";
+// Work reports: the day, the daily report, the signature and the printed service report
+import * as reportList from "./ui/reports.js";
+import * as today from "./ui/today.js";
+import * as visitPrint from "./ui/visit-print.js";
+import * as visitSign from "./ui/visit-sign.js";
 
 const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
@@ -42,6 +47,8 @@ const ROUTES = [
   [/^\/customers\/([\w-]+)$/, customerPage],
   [/^\/visits\/new$/, visitForm],
   [/^\/visits\/([\w-]+)\/edit$/, visitForm, { edit: true }],
+  [/^\/visits\/([\w-]+)\/sign$/, visitSign],
+  [/^\/visits\/([\w-]+)\/print$/, visitPrint],
   [/^\/visits\/([\w-]+)$/, visitPage],
   [/^\/requests\/new$/, requestForm],
   [/^\/requests\/([\w-]+)\/edit$/, requestForm, { edit: true }],
@@ -63,6 +70,8 @@ const ROUTES = [
   [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
   [/^\/quotes\/([\w-]+)$/, quotePage],
   [/^\/load$/, loadChart],
+  [/^\/today$/, today],
+  [/^\/reports$/, reportList],
 ];
 
 let cleanup = null;
@@ -123,6 +132,8 @@ function renderHeader() {
       h("a", { class: "brand", href: "#/customers" }, t("app.name")),
       user ? h("nav", { class: "nav", "aria-label": t("nav.label") },
         h("a", { href: "#/customers" }, t("nav.customers")),
+        h("a", { href: "#/today", "data-testid": "nav-today" }, t("nav.today")),
+        today.APPROVERS.has(user.role) ? h("a", { href: "#/reports", "data-testid": "nav-reports" }, t("nav.reports")) : null,
         inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
         h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
         h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),

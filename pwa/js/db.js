@@ -5,14 +5,14 @@
 // outbox above all: it holds work that exists nowhere else).
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 6;
+export const DB_VERSION = 7;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
 // Every entity the app keeps: step 1's, then those added by later steps. The server may send
 // others; they are skipped.
 export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events", "resource_groups",
-  "company_holidays", "load_entries"];
+  "company_holidays", "load_entries", "daily_reports"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
 
 let opening = null;
@@ -63,6 +63,11 @@ function upgrade(db, oldVersion, tx) {
     db.createObjectStore("company_holidays", { keyPath: "id" });
     db.createObjectStore("load_entries", { keyPath: "id" }).createIndex("week", "week");
     if (oldVersion >= 1) tx.objectStore("meta").put(true, "refetch");
+  }
+  if (oldVersion < 7) {
+    // Daily reports (作業日報): one per person and day, read by date for the manager's list.
+    // No server sent them before this step: nothing to pull again.
+    db.createObjectStore("daily_reports", { keyPath: "id" }).createIndex("date", "date");
   }
 }
 

@@ -110,6 +110,24 @@ export async function addPhotos(owner, files) {
   return added;
 }
 
+/** Keep a signature drawn on the device (a PNG blob) as the owner's `signature` attachment. */
+export async function addSignature(owner, blob) {
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const id = crypto.randomUUID();
+  const tx = await transaction(["photos"], "readwrite", "strict");
+  tx.objectStore("photos").put({ id, blob, size: blob.size, type: "image/png", mine: true,
+    state: "waiting", added_ms: Date.now() });
+  await done(tx);
+  await outbox.save([{ entity: "attachments", id, changes: {
+    customer_id: owner.customer_id, owner_entity: owner.entity, owner_id: owner.id,
+    filename: "signature.png", content_type: "image/png", size: blob.size, sha256,
+    taken_at: new Date().toISOString(), purpose: "signature",
+  }, local: { author_id: getState().user?.id, uploaded: null } }]);
+  requestUploads();
+  return id;
+}
+
 /** The attachments of a visit or request, oldest first. */
 export async function attachmentsOf(ownerId) {
   const all = await getAll("attachments");

@@ -42,4 +42,9 @@ class Config:
         # Factory load: how much unconfirmed load counts, and how full a week may get by an order.
         self.LOAD_WEIGHTS = parse_weights(os.environ.get("LOAD_WEIGHTS", "likely=0.6,possible=0.3"))
         self.LOAD_LIMIT = float(os.environ.get("LOAD_LIMIT", "0.9"))
+        # The company on printed reports: set once by whoever deploys (an admin), like the URL.
+        self.COMPANY_NAME = os.environ.get("COMPANY_NAME", "株式会社 現場製作所")
+        self.COMPANY_ADDRESS = os.environ.get("COMPANY_ADDRESS", "")
+        self.COMPANY_PHONE = os.environ.get("COMPANY_PHONE", "")
+        self.COMPANY_LOGO = os.environ.get("COMPANY_LOGO") or None
         self.QUOTE_SYNONYMS_FILE = os.environ.get("QUOTE_SYNONYMS_FILE") or None

@@ -8,12 +8,13 @@ from sqlalchemy import or_, select
 
 from server.attachments.entities import ATTACHMENTS
 from server.core.models import User
-from server.core.vocabulary import SEES_EVERY_CUSTOMER
+from server.core.vocabulary import OFFICE_ROLES, SEES_EVERY_CUSTOMER
 from server.customers.entities import CONTACTS, CUSTOMERS, FOLLOWS
 from server.deals.entities import DEAL_EVENTS, DEALS
 from server.load.entities import COMPANY_HOLIDAYS, LOAD_ENTRIES, RESOURCE_GROUPS
 from server.quotes.entities import QUOTES
 from server.quotes.index import records_written as index_quotes
+from server.reports.entities import DAILY_REPORTS
 from server.requests.entities import REQUESTS
 from server.visits.entities import VISITS
 from sync import Actor, Engine, Entity, ScopeModel
@@ -22,7 +23,7 @@ USERS = Entity("users", None, extra_fields=["name", "role", "team"], writable=Fa
                scoped=False, team_field="team")
 
 ENTITIES = [USERS, RESOURCE_GROUPS, COMPANY_HOLIDAYS, CUSTOMERS, CONTACTS, DEALS, DEAL_EVENTS,
-            VISITS, REQUESTS, QUOTES, LOAD_ENTRIES, FOLLOWS, ATTACHMENTS]
+            VISITS, REQUESTS, QUOTES, LOAD_ENTRIES, FOLLOWS, ATTACHMENTS, DAILY_REPORTS]
 
 
 def reps_seeing(session, customer, follower_ids):
@@ -52,9 +53,10 @@ ENGINE = Engine.build(
 def actor(user_id, role, team, device_id):
     """The engine's view of a signed-in user on one device."""
     return Actor(user_id=user_id, role=role, team=team, device_id=device_id,
-                 sees_everything=role in SEES_EVERY_CUSTOMER)
+                 sees_everything=role in SEES_EVERY_CUSTOMER, reads_private=role in OFFICE_ROLES)
 
 
 def server_actor(user_id, node):
     """The server writing on behalf of ``user_id`` (its clock's device is the server node)."""
-    return Actor(user_id=user_id, role="admin", team=None, device_id=node, sees_everything=True)
+    return Actor(user_id=user_id, role="admin", team=None, device_id=node, sees_everything=True,
+                 reads_private=True)

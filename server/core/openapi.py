@@ -235,6 +235,35 @@ OPERATIONS["/load/import"] = {"post": {
         "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
     "responses": {200: {"description": "rows, weeks, created, deleted"}, 401: ERRORS[401],
                   403: ERRORS[403], 413: ERRORS[413], 422: ERRORS[422]}}}
+# Work reports: a person's day, its printed forms and a month as CSV.
+REPORT_ERRORS = {401: ERRORS[401], 403: {"description": "another person's report (you read only your own)",
+                                         "content": {"application/json": {"schema": "Error"}}},
+                 404: {"description": "no such user", "content": {"application/json": {"schema": "Error"}}},
+                 422: ERRORS[422]}
+DAY_QUERY = [query("user_id", "whose day (default: yours; office, managers, admins: anyone)"),
+             query("date", "YYYY-MM-DD in the company's time zone (default: today)")]
+OPERATIONS.update({
+    "/reports/daily": {"get": {
+        "summary": "A person's day: {user, date, visits, requests, report}", "security": BEARER,
+        "parameters": DAY_QUERY, "responses": {200: {"description": "the day"}, **REPORT_ERRORS}}},
+    "/reports/daily.pdf": {"get": {
+        "summary": "The day as a printed 作業日報 / 営業日報 (A4, Japanese)", "security": BEARER,
+        "parameters": DAY_QUERY, "responses": {200: {"description": "application/pdf"}, **REPORT_ERRORS}}},
+    "/reports/daily.csv": {"get": {
+        "summary": "A month's visits, one row each (UTF-8 with BOM, minutes as numbers); office, "
+                   "managers and admins get everyone's when they name no user", "security": BEARER,
+        "parameters": [query("user_id", "whose month (default: yours)"),
+                       query("month", "YYYY-MM", required=True)],
+        "responses": {200: {"description": "text/csv"}, **REPORT_ERRORS}}},
+    "/visits/{visit_id}/report.pdf": {"get": {
+        "summary": "The service report (作業報告書) of a visit: work, minutes, parts, requests heard, "
+                   "photos and the customer's signature", "security": BEARER,
+        "parameters": [{"in": "path", "name": "visit_id", "required": True,
+                        "schema": {"type": "string", "format": "uuid"}}],
+        "responses": {200: {"description": "application/pdf"}, 401: ERRORS[401],
+                      404: {"description": "no such visit in your scope",
+                            "content": {"application/json": {"schema": "Error"}}}}}},
+})
 
 SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "RuleList": schemas.RuleListSchema, "Login": schemas.LoginSchema, "Token": schemas.TokenSchema,

@@ -89,6 +89,16 @@ ENUMS = {
         "import": ("取込", "Imported"),
         "quote": ("見積", "Quote"),
     },
+    "attachment.purpose": {
+        "photo": ("写真", "Photo"),
+        "business_card": ("名刺", "Business card"),
+        "signature": ("署名", "Signature"),
+    },
+    "daily_report.status": {
+        "draft": ("下書き", "Draft"),
+        "submitted": ("提出済み", "Submitted"),
+        "approved": ("承認済み", "Approved"),
+    },
 }
 
 # Enumerations with no labels of their own on screen.

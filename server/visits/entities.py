@@ -6,6 +6,11 @@ from sync import Entity
 from sync.entity import LONG, MEDIUM, Day, Instant, Text, Uuid, choice
 
 
+class Part(Schema):
+    name = Text(required=True)
+    quantity = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
+
+
 class VisitSchema(Schema):
     customer_id = Uuid(required=True)
     kind = choice(codes("visit.kind"), required=True)
@@ -17,8 +22,11 @@ class VisitSchema(Schema):
     next_action = Text(MEDIUM)
     next_action_due = Day()
     deal_id = Uuid()
+    work_minutes = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=7 * 24 * 60))
+    parts = fields.List(fields.Nested(Part), validate=validate.Length(max=100), allow_none=True)
+    signed_by = Text()
 
 
 VISITS = Entity("visits", VisitSchema(), extra_fields=["author_id"],
                 references={"customer_id": "customers", "contact_ids": "contacts", "deal_id": "deals"},
-                defaults={"contact_ids": []}, immutable={"customer_id"})
+                defaults={"contact_ids": [], "parts": []}, immutable={"customer_id"})

@@ -37,6 +37,9 @@ export async function render(view, { params, query, edit, navigate }) {
     next_action: input({ value: visit?.next_action || "", maxlength: 1000, enterkeyhint: "next" }),
   };
   const due = input({ type: "date", value: visit?.next_action_due || "" });
+  const minutes = input({ type: "number", inputmode: "numeric", min: 0, step: 5,
+    value: visit?.work_minutes ?? "", "data-testid": "work-minutes" });
+  const parts = partsEditor(visit?.parts || []);
   const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
   const form = h("form", { class: "form visit-form" },
     customerSlot,
@@ -49,6 +52,8 @@ export async function render(view, { params, query, edit, navigate }) {
     field({ name: "purpose", label: t("visit.purpose"), control: controls.purpose }),
     field({ name: "notes", label: t("visit.notes"), control: controls.notes, hint: t("visit.notesHint") }),
     field({ name: "handling", label: t("visit.handling"), control: controls.handling, hint: t("visit.handlingHint") }),
+    field({ name: "work_minutes", label: t("visit.workMinutes"), control: minutes }),
+    parts.el,
     field({ name: "next_action", label: t("visit.nextAction"), control: controls.next_action }),
     field({ name: "next_action_due", label: t("visit.due"), control: due }),
     actionBar(save, linkButton(t("form.cancel"),
@@ -108,6 +113,10 @@ export async function render(view, { params, query, edit, navigate }) {
     if (!state.customer) errors.customer_id = [t("visit.customerMissing")];
     if (!kind) errors.kind = [t("visit.kindMissing")];
     if (!visitedAt.value) errors.visited_at = [t("visit.whenMissing")];
+    const workMinutes = minutes.value === "" ? null : Number(minutes.value);
+    if (workMinutes !== null && !(Number.isInteger(workMinutes) && workMinutes >= 0)) {
+      errors.work_minutes = [t("visit.workMinutesInvalid")];
+    }
     if (showErrors(form, errors)) return;
     const values = {
       kind,
@@ -115,6 +124,8 @@ export async function render(view, { params, query, edit, navigate }) {
       contact_ids: [...state.selected],
       next_action_due: due.value || null,
       deal_id: mover?.dealId() || null,
+      work_minutes: workMinutes,
+      parts: parts.value(),
     };
     for (const name of TEXTS) values[name] = controls[name].value.trim() || null;
     const id = visit?.id || crypto.randomUUID();
@@ -124,7 +135,7 @@ export async function render(view, { params, query, edit, navigate }) {
         .filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(visit[name] ?? null)));
     } else {
       changes = { customer_id: state.customer.id, ...Object.fromEntries(Object.entries(values)
-        .filter(([, value]) => value !== null)) };
+        .filter(([, value]) => value !== null && !(Array.isArray(value) && !value.length))) };
     }
     const contacts = state.added.filter((c) => state.selected.has(c.id)).map((c) => ({
       entity: "contacts", id: c.id,
@@ -142,6 +153,37 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     navigate(`#/visits/${id}`);
   });
+}
+
+/** Parts used: rows of name and quantity, one added per tap. */
+function partsEditor(initial) {
+  const list = h("div", { class: "parts", "data-testid": "parts" });
+  const rows = [];
+  const addRow = (part = {}) => {
+    const name = input({ value: part.name || "", maxlength: 200, "aria-label": t("visit.partName"),
+      "data-testid": "part-name" });
+    const quantity = input({ type: "number", inputmode: "decimal", min: 0, step: "any", value: part.quantity ?? 1,
+      "aria-label": t("visit.partQuantity"), class: "quantity", "data-testid": "part-quantity" });
+    const row = h("div", { class: "part-row" }, name, quantity,
+      button("×", { "aria-label": t("visit.removePart"), onClick: () => {
+        rows.splice(rows.indexOf(entry), 1);
+        row.remove();
+      } }));
+    const entry = { name, quantity };
+    rows.push(entry);
+    list.append(row);
+    return entry;
+  };
+  for (const part of initial) addRow(part);
+  const el = h("fieldset", { class: "field", dataset: { field: "parts" } },
+    h("legend", {}, t("visit.parts")),
+    h("div", { class: "part-row part-head", "aria-hidden": "true" },
+      h("span", {}, t("visit.partName")), h("span", {}, t("visit.partQuantity"))),
+    list,
+    button(t("visit.addPart"), { "data-testid": "add-part", onClick: () => addRow().name.focus() }));
+  const value = () => rows.filter((r) => r.name.value.trim()).map((r) => ({
+    name: r.name.value.trim(), quantity: r.quantity.value === "" ? null : Number(r.quantity.value) }));
+  return { el, value };
 }
 
 /** "Add a contact": name (required) and department, added to the visit's contacts on save. */

@@ -36,6 +36,9 @@ export async function render(view, { params }) {
         fact(t("visit.purpose"), visit.purpose),
         fact(t("visit.notes"), visit.notes),
         fact(t("visit.handling"), visit.handling),
+        fact(t("visit.workMinutes"), visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : null),
+        fact(t("visit.parts"), (visit.parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`).join("、")),
+        fact(t("visit.signedBy"), visit.signed_by),
         fact(t("visit.nextAction"), visit.next_action),
         fact(t("visit.due"), day(visit.next_action_due)),
         fact(t("record.author"), bundle.users.get(visit.author_id)?.name)),
@@ -50,7 +53,9 @@ export async function render(view, { params }) {
       actionBar(
         linkButton(t("request.newFromVisit"), `#/requests/new?customer=${visit.customer_id}&visit=${visit.id}`,
           { class: "button primary", "data-testid": "new-request" }),
-        linkButton(t("form.edit"), `#/visits/${visit.id}/edit`)));
+        linkButton(t("form.edit"), `#/visits/${visit.id}/edit`),
+        linkButton(t("visit.sign"), `#/visits/${visit.id}/sign`, { "data-testid": "visit-sign" }),
+        linkButton(t("visit.print"), `#/visits/${visit.id}/print`, { "data-testid": "visit-print" })));
   };
   await draw();
   const offData = redrawOnData(draw);

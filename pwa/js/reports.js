@@ -1,0 +1,100 @@
+// A person's day from the records on the device: the visits they logged, the requests they
+// heard, the photos and the minutes, and the daily report drafted from them. Works offline.
+
+import { req, transaction } from "./db.js";
+import { companyDay, time } from "./format.js";
+import { label, t } from "./i18n.js";
+
+// The contract's namespace: every device computes the same id for one person's day.
+const NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
+
+/** UUIDv5 (SHA-1) of `name` in `namespace`, as RFC 4122 spells it. */
+export async function uuidV5(namespace, name) {
+  const ns = namespace.replace(/-/g, "").match(/../g).map((x) => parseInt(x, 16));
+  const bytes = new Uint8Array([...ns, ...new TextEncoder().encode(name)]);
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-1", bytes)).slice(0, 16);
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = [...hash].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function dailyReportId(userId, ymd) {
+  return uuidV5(NAMESPACE, `genba:daily_report:${userId}:${ymd}`);
+}
+
+/** Today in the company's calendar, as `YYYY-MM-DD`. */
+export function today() {
+  return companyDay(Date.now());
+}
+
+/** The date `n` days after `ymd`. */
+export function shiftDay(ymd, n) {
+  const date = new Date(`${ymd}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+export function totalMinutes(visits) {
+  return visits.reduce((sum, v) => sum + (Number(v.work_minutes) || 0), 0);
+}
+
+/** `{user, date, visits, requests, photos, report, customers}` of one person's day. */
+export async function dayOf(userId, ymd) {
+  const stores = ["visits", "requests", "attachments", "customers", "users", "daily_reports"];
+  const reportId = await dailyReportId(userId, ymd); // before the transaction: it must not idle
+  const tx = await transaction(stores);
+  const [visits, requests, attachments, customers, users, report] = await Promise.all([
+    req(tx.objectStore("visits").getAll()), req(tx.objectStore("requests").getAll()),
+    req(tx.objectStore("attachments").getAll()), req(tx.objectStore("customers").getAll()),
+    req(tx.objectStore("users").getAll()),
+    req(tx.objectStore("daily_reports").get(reportId)),
+  ]);
+  const mine = visits.filter((v) => !v.deleted && v.author_id === userId && companyDay(v.visited_at) === ymd)
+    .sort((a, b) => Date.parse(a.visited_at) - Date.parse(b.visited_at));
+  const visitIds = new Set(mine.map((v) => v.id));
+  const heard = requests.filter((r) => !r.deleted && r.author_id === userId
+    && (visitIds.has(r.visit_id) || companyDay(r.heard_at || r.created_at) === ymd));
+  const photos = attachments.filter((a) => !a.deleted && visitIds.has(a.owner_id));
+  return {
+    user: users.find((u) => u.id === userId) || { id: userId }, date: ymd, visits: mine,
+    requests: heard, photos, report: report || null,
+    customers: new Map(customers.map((c) => [c.id, c])),
+  };
+}
+
+/** The report's summary drafted from the day's records, for the person to edit. */
+export function draftSummary(day) {
+  const lines = [];
+  for (const visit of day.visits) {
+    const customer = day.customers.get(visit.customer_id)?.name || "";
+    lines.push(`■ ${time(visit.visited_at)} ${customer}（${label("visit.kind", visit.kind)}）`
+      + (visit.work_minutes ? ` ${t("report.minutes", { n: visit.work_minutes })}` : ""));
+    if (visit.purpose) lines.push(`  ${t("visit.purpose")}：${visit.purpose}`);
+    if (visit.handling) lines.push(`  ${t("visit.handling")}：${visit.handling}`);
+    if (visit.parts?.length) {
+      lines.push(`  ${t("visit.parts")}：${visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`).join("、")}`);
+    }
+    for (const r of day.requests.filter((x) => x.visit_id === visit.id)) {
+      lines.push(`  ${label("request.kind", r.kind)}：${r.title}（→ ${label("request.route", r.route_to || "triage")}）`);
+    }
+    if (visit.next_action) lines.push(`  ${t("visit.nextAction")}：${visit.next_action}`);
+  }
+  const loose = day.requests.filter((r) => !day.visits.some((v) => v.id === r.visit_id));
+  for (const r of loose) lines.push(`■ ${label("request.kind", r.kind)}：${r.title}`);
+  const minutes = totalMinutes(day.visits);
+  if (minutes) lines.push(t("report.totalLine", { n: minutes }));
+  return lines.join("\n");
+}
+
+/** Every person's report of a day, with who has none yet (for the manager's list). */
+export async function reportsOf(ymd) {
+  const tx = await transaction(["users", "daily_reports"]);
+  const [users, reports] = await Promise.all([
+    req(tx.objectStore("users").getAll()),
+    req(tx.objectStore("daily_reports").index("date").getAll(ymd))]);
+  const byUser = new Map(reports.filter((r) => !r.deleted).map((r) => [r.user_id, r]));
+  return users.filter((u) => ["rep", "technician"].includes(u.role))
+    .sort((a, b) => String(a.name).localeCompare(String(b.name), "ja"))
+    .map((user) => ({ user, report: byUser.get(user.id) || null }));
+}

@@ -1,0 +1,55 @@
+// The manager's list of a day's reports: who has submitted and who has not, each report's
+// summary and its day one tap away, a comment and 承認. Office, managers and admins.
+
+import { dateTime, day as formatDay } from "../format.js";
+import { label, t } from "../i18n.js";
+import { reportsOf, shiftDay, today } from "../reports.js";
+import { onData } from "../store.js";
+import { h, mount } from "./dom.js";
+import { button, linkButton, textarea } from "./form.js";
+import { review } from "./today.js";
+
+export async function render(view, { query }) {
+  const ymd = query.get("date") || today();
+  const comments = new Map(); // user id -> the comment box, kept across redraws
+  const draw = async () => {
+    const rows = await reportsOf(ymd);
+    const submitted = rows.filter((r) => r.report && r.report.status !== "draft").length;
+    mount(view,
+      h("h1", { tabindex: "-1" }, t("report.listTitle")),
+      h("div", { class: "day-nav" },
+        linkButton(`← ${t("today.prev")}`, `#/reports?date=${shiftDay(ymd, -1)}`),
+        h("strong", { class: "day-current" }, formatDay(ymd)),
+        linkButton(`${t("today.next")} →`, `#/reports?date=${shiftDay(ymd, 1)}`)),
+      h("p", { class: "day-stats", "data-testid": "reports-count" },
+        t("report.count", { n: submitted, total: rows.length })),
+      rows.length ? h("ul", { class: "list report-list", "data-testid": "report-list" },
+        rows.map(({ user, report }) => row(ymd, user, report, comments))) : h("p", { class: "empty" }, t("report.none")));
+  };
+  await draw();
+  return onData(() => draw());
+}
+
+function row(ymd, user, report, comments) {
+  const status = report ? report.status || "draft" : null;
+  const state = status ? label("daily_report.status", status) : t("report.notSubmitted");
+  let box = comments.get(user.id);
+  if (!box) {
+    box = textarea({ rows: 2, maxlength: 10000, value: report?.manager_comment || "", "aria-label": t("report.commentLabel"),
+      "data-testid": "list-comment" });
+    comments.set(user.id, box);
+  }
+  return h("li", { class: "report-row", dataset: { user: user.id, status: status || "none" } },
+    h("div", { class: "row-title" }, user.name, "　", label("role", user.role)),
+    h("p", { class: ["badge", status === "approved" ? "ok" : status ? "" : "pending"] }, state,
+      report?.submitted_at ? `　${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : ""),
+    report?.summary ? h("p", { class: "prewrap row-body" }, report.summary) : null,
+    h("div", { class: "actions inline" },
+      linkButton(t("report.open"), `#/today?date=${ymd}&user=${user.id}`, { "data-testid": "list-open" }),
+      report && status !== "draft" ? [
+        box,
+        button(t("report.approve"), { class: "button primary", "data-testid": "list-approve",
+          disabled: status === "approved" && (box.value.trim() || null) === (report.manager_comment ?? null),
+          onClick: () => review({ report }, box.value, "approved") }),
+      ] : null));
+}

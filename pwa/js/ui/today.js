@@ -1,0 +1,171 @@
+// 今日: one person's day in order (visits with their minutes and parts, requests heard, photos)
+// and their daily report, drafted from those records, to edit and submit. Yesterday and any
+// other day are one tap away. Office, managers and admins open anyone's day here to comment
+// and approve. Everything reads and writes the device's store: it works offline.
+
+import { dateTime, day as formatDay, time } from "../format.js";
+import { label, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes } from "../reports.js";
+import { getState, onData } from "../store.js";
+import { h, mount } from "./dom.js";
+import { actionBar, button, clearErrors, field, input, linkButton, showErrors, textarea } from "./form.js";
+
+export const APPROVERS = new Set(["office", "manager", "admin"]);
+
+export async function render(view, { query }) {
+  const me = getState().user;
+  const userId = query.get("user") || me.id;
+  const ymd = query.get("date") || today();
+  const mine = userId === me.id;
+  let form = null; // kept across redraws so a sync never wipes what is being typed
+
+  const draw = async () => {
+    const day = await dayOf(userId, ymd);
+    const link = (date) => `#/today?date=${date}${mine ? "" : `&user=${userId}`}`;
+    const minutes = totalMinutes(day.visits);
+    if (!form || !form.isConnected) form = mine ? reportForm(day) : reviewPanel(day);
+    else form.refresh?.(day);
+    mount(view,
+      h("h1", { tabindex: "-1" }, mine ? t("today.title") : t("today.titleOf", { name: day.user.name || "" })),
+      h("div", { class: "day-nav no-print" },
+        linkButton(`← ${t("today.prev")}`, link(shiftDay(ymd, -1)), { "data-testid": "day-prev" }),
+        h("strong", { class: "day-current", "data-testid": "day-current" }, formatDay(ymd)),
+        ymd === today() ? null : linkButton(t("today.today"), link(today())),
+        linkButton(`${t("today.next")} →`, link(shiftDay(ymd, 1)), { "data-testid": "day-next" }),
+        button(t("today.print"), { onClick: () => window.print() })),
+      h("p", { class: "day-stats", "data-testid": "day-stats" }, t("today.stats", {
+        visits: day.visits.length, minutes, requests: day.requests.length, photos: day.photos.length })),
+      h("section", {},
+        h("h2", {}, t("today.visits")),
+        day.visits.length ? h("ol", { class: "list timeline-day", "data-testid": "day-visits" }, day.visits.map((v) => visitRow(day, v)))
+          : h("p", { class: "empty" }, t("today.noVisits"))),
+      h("section", {},
+        h("h2", {}, t("today.requests")),
+        day.requests.length ? h("ul", { class: "list compact" }, day.requests.map((r) => h("li", {},
+          h("a", { class: "row", href: `#/requests/${r.id}` },
+            h("span", { class: "row-title" }, label("request.kind", r.kind), " — ", r.title),
+            h("span", { class: "row-meta" }, label("request.route", r.route_to || "triage"))))))
+          : h("p", { class: "empty" }, t("today.noRequests"))),
+      form);
+  };
+  await draw();
+  return onData(() => draw());
+}
+
+function visitRow(day, visit) {
+  const customer = day.customers.get(visit.customer_id)?.name || "";
+  const photos = day.photos.filter((p) => p.owner_id === visit.id && (p.purpose || "photo") === "photo").length;
+  const signed = day.photos.some((p) => p.owner_id === visit.id && p.purpose === "signature");
+  return h("li", {},
+    h("a", { class: "row", href: `#/visits/${visit.id}` },
+      h("span", { class: "row-title" }, time(visit.visited_at), "　", customer),
+      h("span", { class: "row-meta" }, [label("visit.kind", visit.kind),
+        visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : null,
+        visit.parts?.length ? `${t("visit.parts")} ${visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`).join("、")}` : null,
+        photos ? `${t("attachment.purpose.photo")} ${photos}` : null,
+        signed ? t("sign.done") : null].filter(Boolean).join(" · ")),
+      visit.handling ? h("span", { class: "row-body prewrap" }, visit.handling) : null));
+}
+
+function statusLine(report) {
+  if (!report) return h("p", { class: "badge", "data-testid": "report-status" }, label("daily_report.status", "draft"));
+  return h("p", { class: ["badge", report.status === "approved" ? "ok" : ""], "data-testid": "report-status" },
+    label("daily_report.status", report.status || "draft"),
+    report.submitted_at ? `　${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : "");
+}
+
+function commentBox(report) {
+  if (!report?.manager_comment) return null;
+  return h("div", { class: "notice comment", "data-testid": "manager-comment" },
+    h("strong", {}, t("report.comment")), h("p", { class: "prewrap" }, report.manager_comment));
+}
+
+/** The author's report: summary drafted from the day, notes, hours; save or submit. */
+function reportForm(day) {
+  let current = day;
+  const summary = textarea({ rows: 10, maxlength: 10000, value: day.report?.summary ?? draftSummary(day),
+    "data-testid": "report-summary" });
+  const notes = textarea({ rows: 3, maxlength: 10000, value: day.report?.notes || "", "data-testid": "report-notes" });
+  const hours = input({ type: "number", inputmode: "decimal", min: 0, max: 24, step: 0.25,
+    value: day.report?.hours ?? "", "data-testid": "report-hours" });
+  const status = h("div", {});
+  const saved = h("p", { class: "hint", role: "status" });
+  const save = async (submit) => {
+    clearErrors(section);
+    const hoursValue = hours.value === "" ? null : Number(hours.value);
+    if (hoursValue !== null && !(hoursValue >= 0 && hoursValue <= 24)) {
+      showErrors(section, { hours: [t("report.hoursInvalid")] });
+      return;
+    }
+    const report = current.report;
+    const values = { summary: summary.value.trim() || null, notes: notes.value.trim() || null, hours: hoursValue };
+    if (submit) values.status = "submitted";
+    // Only what changed is sent: the same day's report edited on another device merges field by field.
+    const changes = Object.fromEntries(Object.entries(values)
+      .filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(report?.[name] ?? null)));
+    if (!report) changes.date = current.date;
+    if (!Object.keys(changes).length) return;
+    const id = await dailyReportId(current.user.id, current.date);
+    await outbox.save([{ entity: "daily_reports", id, changes,
+      local: report ? {} : { user_id: current.user.id, status: "draft" } }]);
+    saved.textContent = t("report.saved");
+  };
+  const section = h("section", { class: "report-form", "data-testid": "report-form" },
+    h("h2", {}, t("report.title")),
+    status,
+    field({ name: "summary", label: t("report.summary"), control: summary, hint: t("report.summaryHint") }),
+    button(t("report.redraft"), { class: "button no-print", onClick: () => { summary.value = draftSummary(current); } }),
+    field({ name: "notes", label: t("report.notes"), control: notes }),
+    field({ name: "hours", label: t("report.hours"), control: hours }),
+    saved,
+    actionBar(
+      button(t("report.submit"), { class: "button primary", "data-testid": "report-submit", onClick: () => save(true) }),
+      button(t("report.saveDraft"), { "data-testid": "report-save", onClick: () => save(false) })));
+  section.refresh = (day) => {
+    current = day;
+    mount(status, statusLine(day.report), commentBox(day.report));
+  };
+  section.refresh(day);
+  return section;
+}
+
+/** Someone else's report, for office, managers and admins: read it, comment, approve. */
+function reviewPanel(day) {
+  let current = day;
+  const comment = textarea({ rows: 3, maxlength: 10000, value: day.report?.manager_comment || "",
+    "data-testid": "review-comment" });
+  const body = h("div", {});
+  const approver = APPROVERS.has(getState().user.role);
+  const section = h("section", { class: "report-form", "data-testid": "review" },
+    h("h2", {}, t("report.title")), body,
+    approver ? field({ name: "manager_comment", label: t("report.comment"), control: comment }) : null,
+    approver ? actionBar(
+      button(t("report.approve"), { class: "button primary", "data-testid": "review-approve",
+        onClick: () => review(current, comment.value, "approved") }),
+      button(t("report.saveComment"), { "data-testid": "review-comment-save",
+        onClick: () => review(current, comment.value, null) })) : null);
+  section.refresh = (next) => {
+    current = next;
+    const report = next.report;
+    mount(body, statusLine(report),
+      report ? [
+        h("p", { class: "prewrap", "data-testid": "review-summary" }, report.summary || ""),
+        report.notes ? h("p", { class: "prewrap" }, report.notes) : null,
+        report.hours != null ? h("p", {}, `${t("report.hours")}: ${report.hours}`) : null,
+      ] : h("p", { class: "empty" }, t("report.notSubmitted")));
+  };
+  section.refresh(day);
+  return section;
+}
+
+/** Save a manager's comment and, with `status`, approve. */
+export async function review(day, comment, status) {
+  const report = day.report;
+  if (!report) return;
+  const changes = {};
+  if ((comment.trim() || null) !== (report.manager_comment ?? null)) changes.manager_comment = comment.trim() || null;
+  if (status && report.status !== status) changes.status = status;
+  if (!Object.keys(changes).length) return;
+  await outbox.save([{ entity: "daily_reports", id: report.id, changes }]);
+}

@@ -1,0 +1,70 @@
+// The service report (作業報告書) of one visit as the paper form lays it out, from the
+// device's own records, so it prints offline with the browser's print; online, the server's
+// PDF opens too.
+
+import { getMeta } from "../db.js";
+import { dateTime } from "../format.js";
+import { label, t } from "../i18n.js";
+import { attachmentsOf, imageOf } from "../photos.js";
+import { customerBundle, getRecord } from "../records.js";
+import { h, mount } from "./dom.js";
+import { actionBar, button, linkButton } from "./form.js";
+
+export async function render(view, { params, navigate }) {
+  const visit = await getRecord("visits", params[0]);
+  if (!visit) return navigate("#/customers");
+  const [bundle, attachments] = await Promise.all([customerBundle(visit.customer_id), attachmentsOf(visit.id)]);
+  const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
+  const signature = attachments.filter((a) => a.purpose === "signature").at(-1);
+  const signatureSlot = h("div", { class: "signature-slot", "data-testid": "print-signature" });
+  const urls = [];
+  const row = (heading, ...value) => h("tr", {}, h("th", { scope: "row" }, heading), h("td", { class: "prewrap" }, ...value));
+  const parts = visit.parts?.length ? h("ul", {}, visit.parts.map((p) => h("li", {}, `${p.name}　× ${p.quantity ?? ""}`)))
+    : t("print.none");
+  mount(view,
+    h("article", { class: "print-sheet", "data-testid": "print-sheet" },
+      h("h1", { tabindex: "-1" }, t("print.title")),
+      h("p", { class: "print-to" }, bundle.customer?.name || "", "　", t("print.to")),
+      h("table", { class: "print-table" }, h("tbody", {},
+        row(t("print.when"), dateTime(visit.visited_at),
+          visit.work_minutes != null ? `　${t("report.minutes", { n: visit.work_minutes })}` : ""),
+        row(t("visit.kind"), label("visit.kind", visit.kind)),
+        row(t("record.author"), bundle.users.get(visit.author_id)?.name || ""),
+        row(t("visit.purpose"), visit.purpose || ""),
+        row(t("print.work"), [visit.handling, visit.notes].filter(Boolean).join("\n")),
+        row(t("print.parts"), parts),
+        row(t("print.requests"), heard.length ? heard.map((r) => `${label("request.kind", r.kind)}：${r.title}`).join("\n") : t("print.none")),
+        row(t("visit.nextAction"), visit.next_action || ""))),
+      h("section", { class: "print-confirm" },
+        h("h2", {}, t("print.confirm")),
+        signatureSlot,
+        h("p", { "data-testid": "print-signer" }, `${t("print.signer")}：${visit.signed_by || ""}`))),
+    actionBar(
+      button(t("print.print"), { class: "button primary no-print", "data-testid": "print", onClick: () => window.print() }),
+      button(t("print.pdf"), { class: "button no-print", onClick: () => openPdf(visit.id) }),
+      linkButton(t("visit.sign"), `#/visits/${visit.id}/sign`, { class: "button no-print" })));
+  if (signature) {
+    const blob = await imageOf(signature, { full: true });
+    if (blob) {
+      const url = URL.createObjectURL(blob);
+      urls.push(url);
+      mount(signatureSlot, h("img", { src: url, alt: t("attachment.purpose.signature"), class: "signature-image" }));
+    }
+  }
+  return () => urls.forEach((u) => URL.revokeObjectURL(u));
+}
+
+/** Fetch the server's PDF with the token and show it in a new tab. */
+async function openPdf(visitId) {
+  const tab = window.open("", "_blank");
+  try {
+    const response = await fetch(`/api/v1/visits/${encodeURIComponent(visitId)}/report.pdf`,
+      { headers: { Authorization: `Bearer ${await getMeta("token")}` }, credentials: "omit" });
+    if (!response.ok) throw new Error(String(response.status));
+    const url = URL.createObjectURL(await response.blob());
+    if (tab) tab.location = url;
+    else location.assign(url);
+  } catch {
+    tab?.close();
+  }
+}

@@ -1,0 +1,84 @@
+// The customer's signature on site: the signer's name and a finger-drawn signature on a
+// canvas, kept as a PNG attachment of the visit (purpose "signature") and `signed_by` on the
+// visit, both in one go through the outbox. Works offline; the PNG uploads like a photo.
+
+import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { addSignature } from "../photos.js";
+import { customerBundle, getRecord } from "../records.js";
+import { h, mount } from "./dom.js";
+import { actionBar, button, clearErrors, field, input, linkButton, showErrors } from "./form.js";
+
+const WIDTH = 900;
+const HEIGHT = 300;
+
+export async function render(view, { params, navigate }) {
+  const visit = await getRecord("visits", params[0]);
+  if (!visit) return navigate("#/customers");
+  const bundle = await customerBundle(visit.customer_id);
+  const name = input({ value: visit.signed_by || "", maxlength: 200, autocomplete: "name", "data-testid": "signer-name" });
+  const pad = signaturePad();
+  const form = h("form", { class: "form sign-form" },
+    h("p", {}, t("sign.intro")),
+    h("p", { class: "chosen" }, bundle.customer?.name || ""),
+    field({ name: "signed_by", label: t("sign.name"), control: name, required: true }),
+    h("div", { class: "field", dataset: { field: "signature" } },
+      h("p", { class: "label-like" }, t("sign.pad")), pad.el,
+      h("p", { class: "field-error", hidden: true })),
+    actionBar(
+      h("button", { type: "submit", class: "button primary", "data-testid": "save-signature" }, t("sign.save")),
+      button(t("sign.clear"), { onClick: () => pad.clear() }),
+      linkButton(t("form.cancel"), `#/visits/${visit.id}`)));
+  mount(view, h("h1", { tabindex: "-1" }, t("sign.title")), form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const errors = {};
+    if (!name.value.trim()) errors.signed_by = [t("sign.nameMissing")];
+    if (pad.isEmpty()) errors.signature = [t("sign.empty")];
+    if (showErrors(form, errors)) return;
+    const blob = await pad.png();
+    await outbox.save([{ entity: "visits", id: visit.id, changes: { signed_by: name.value.trim() } }]);
+    await addSignature({ entity: "visits", id: visit.id, customer_id: visit.customer_id }, blob);
+    navigate(`#/visits/${visit.id}/print`);
+  });
+}
+
+/** A canvas to sign on with a finger, a pen or a mouse (pointer events, no library). */
+export function signaturePad() {
+  const canvas = h("canvas", { class: "signature-pad", width: WIDTH, height: HEIGHT,
+    "aria-label": t("sign.pad"), "data-testid": "signature-pad" });
+  const context = canvas.getContext("2d");
+  context.lineWidth = 5;
+  context.lineCap = "round";
+  context.lineJoin = "round";
+  context.strokeStyle = "#111";
+  let drawing = false;
+  let strokes = 0;
+  const point = (event) => {
+    const box = canvas.getBoundingClientRect();
+    return [(event.clientX - box.left) * (WIDTH / box.width), (event.clientY - box.top) * (HEIGHT / box.height)];
+  };
+  canvas.addEventListener("pointerdown", (event) => {
+    drawing = true;
+    canvas.setPointerCapture?.(event.pointerId);
+    context.beginPath();
+    context.moveTo(...point(event));
+    event.preventDefault();
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    context.lineTo(...point(event));
+    context.stroke();
+    strokes += 1;
+  });
+  const stop = () => { drawing = false; };
+  canvas.addEventListener("pointerup", stop);
+  canvas.addEventListener("pointercancel", stop);
+  return {
+    el: canvas,
+    clear() { context.clearRect(0, 0, WIDTH, HEIGHT); strokes = 0; },
+    isEmpty() { return strokes === 0; },
+    png() { return new Promise((resolve) => canvas.toBlob(resolve, "image/png")); },
+  };
+}

@@ -1,0 +1,174 @@
+"""The reports of a day and of a visit: ``/api/v1/reports/daily`` (JSON, PDF, the month as
+CSV) and ``/api/v1/visits/{id}/report.pdf``. A person reads their own; office, managers and
+admins read everyone's."""
+import csv
+import io
+import re
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, g, request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from server.attachments.storage import storage_for
+from server.core.auth import token_required
+from server.core.calendar import company_day, company_time, today
+from server.core.db import db
+from server.core.engine import ENGINE
+from server.core.errors import ApiError
+from server.core.vocabulary import OFFICE_ROLES, label
+from server.reports import day as days
+from server.reports import pdf
+from server.reports.entities import daily_report_id
+from server.requests.api import spreadsheet_safe
+from sync import live_record
+
+bp = Blueprint("reports", __name__)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class DayQuerySchema(Schema):
+    user_id = fields.UUID()
+    date = fields.Date()
+
+
+class MonthQuerySchema(Schema):
+    user_id = fields.UUID()
+    month = fields.String(required=True, validate=validate.Regexp(MONTH, error="must be YYYY-MM, e.g. 2026-12"))
+
+
+day_query, month_query = DayQuerySchema(), MonthQuerySchema()
+
+
+def load_query(schema):
+    try:
+        return schema.load(request.args)
+    except ValidationError as err:
+        raise ApiError(422, "Check the query: user_id is a user's id, date is YYYY-MM-DD, "
+                            "month is YYYY-MM.", errors=err.messages)
+
+
+def reported_user(user_id):
+    """The user whose report is asked for: oneself, or anyone for office, managers, admins."""
+    user_id = str(user_id) if user_id else g.user.id
+    if user_id != g.user.id and g.user.role not in OFFICE_ROLES:
+        raise ApiError(403, "You can read only your own daily reports; office staff and "
+                            "managers read everyone's.", reason="forbidden")
+    user = days.users_by_id(db.session, [user_id]).get(user_id)
+    if user is None:
+        raise ApiError(404, "There is no user with this id.", reason="not_found")
+    return user
+
+
+def company():
+    config = current_app.config
+    return {"name": config["COMPANY_NAME"], "address": config["COMPANY_ADDRESS"],
+            "phone": config["COMPANY_PHONE"], "logo": config["COMPANY_LOGO"]}
+
+
+def asked_day():
+    query = load_query(day_query)
+    date = (query.get("date") or today()).isoformat()
+    return days.read_day(db.session, g.actor, reported_user(query.get("user_id")), date)
+
+
+def pdf_response(make, filename):
+    try:
+        body = make()
+    except pdf.FontMissing as err:
+        raise ApiError(503, f"Reports cannot be printed on this server: {err}.", reason="font_missing")
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=\"report.pdf\"; filename*=UTF-8''{quote(filename)}"})
+
+
+@bp.get("/reports/daily")
+@token_required
+def daily():
+    """A person's day: their visits, the requests they heard and their daily report."""
+    return asked_day().as_json()
+
+
+@bp.get("/reports/daily.pdf")
+@token_required
+def daily_pdf():
+    """The day as a printed 作業日報 / 営業日報."""
+    day = asked_day()
+    return pdf_response(lambda: pdf.daily_report(day, company()), f"日報_{day.user['name']}_{day.date}.pdf")
+
+
+@bp.get("/visits/<uuid:visit_id>/report.pdf")
+@token_required
+def visit_report(visit_id):
+    """The service report (作業報告書) of one visit, with the customer's signature."""
+    visit = live_record(db.session, "visits", str(visit_id), engine=ENGINE, actor=g.actor)
+    if visit is None:
+        raise ApiError(404, "There is no visit with this id that you can see.", reason="not_found")
+    day = days.read_visit(db.session, g.actor, visit)
+    attachments = day.photos.get(visit["id"], [])
+    signature = next((path for path in files(attachments, "signature")), None)
+    photos = list(files(attachments, "photo"))
+    issued = today().strftime("%Y年%m月%d日")
+    customer = day.customers.get(visit["customer_id"], {}).get("name", "")
+    return pdf_response(lambda: pdf.service_report(day, company(), signature, photos, issued),
+                        f"作業報告書_{customer}_{day.date}.pdf")
+
+
+def files(attachments, purpose):
+    """Paths of the uploaded images among ``attachments`` with this purpose, newest last."""
+    storage = storage_for(current_app)
+    for item in sorted(attachments, key=lambda a: a.get("taken_at") or a.get("created_at") or ""):
+        if (item.get("purpose") or "photo") == purpose and item.get("uploaded") \
+                and item.get("content_type") in ("image/png", "image/jpeg") and storage.has(item["sha256"]):
+            yield storage.blob_path(item["sha256"])
+
+
+CSV_COLUMNS = ["日付", "担当者", "開始", "顧客", "区分", "目的", "作業内容", "作業時間（分）",
+               "使用部品", "署名者", "次回対応", "日報の状況"]
+
+
+@bp.get("/reports/daily.csv")
+@token_required
+def month_csv():
+    """A month of visits, one row each, for payroll and the monthly review (UTF-8 with BOM).
+
+    Office, managers and admins get everyone's when they name no user.
+    """
+    query = load_query(month_query)
+    first, last = days.month_bounds(query["month"])
+    if query.get("user_id") or g.user.role not in OFFICE_ROLES:
+        people = [reported_user(query.get("user_id"))]
+    else:
+        people = sorted(days.users_by_id(db.session).values(), key=lambda u: u.name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
+    writer.writerow(CSV_COLUMNS)
+    for user in people:
+        visits, _ = days.read_days(db.session, g.actor, user, first, last)
+        customers = days.customers_of(db.session, visits)
+        statuses = report_statuses(user, visits)
+        for v in visits:
+            date = company_day(v["visited_at"]).isoformat()
+            writer.writerow([date, spreadsheet_safe(user.name), company_time(v["visited_at"]).strftime("%H:%M"),
+                             spreadsheet_safe(customers.get(v["customer_id"], {}).get("name", "")),
+                             label("visit.kind", v.get("kind")), spreadsheet_safe(v.get("purpose")),
+                             spreadsheet_safe(v.get("handling")),
+                             v.get("work_minutes") if v.get("work_minutes") is not None else "",
+                             spreadsheet_safe("、".join(f"{p['name']}×{pdf.quantity(p.get('quantity'))}"
+                                                       for p in v.get("parts") or [])),
+                             spreadsheet_safe(v.get("signed_by")), spreadsheet_safe(v.get("next_action")),
+                             label("daily_report.status", statuses.get(date)) if statuses.get(date) else ""])
+    filename = f"日報_{query['month']}.csv"
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=\"daily_{query['month']}.csv\"; "
+                               f"filename*=UTF-8''{quote(filename)}"})
+
+
+def report_statuses(user, visits):
+    """The status of the user's daily report of each day that has visits."""
+    dates = {company_day(v["visited_at"]).isoformat() for v in visits}
+    out = {}
+    for date in dates:
+        report = live_record(db.session, "daily_reports", daily_report_id(user.id, date),
+                             engine=ENGINE, actor=g.actor)
+        if report:
+            out[date] = report.get("status")
+    return out
