@@ -36,8 +36,8 @@ const FILES = [
   "js/quote-search.js",
   "js/quote-synonyms.js",
   "js/records.js",
-  "js/retry.js",
   "js/reports.js",
+  "js/retry.js",
   "js/seen.js",
   "js/store.js",
   "js/sync.js",
@@ -76,9 +76,9 @@ const FILES = [
   "js/ui/triage.js",
   "js/ui/visit-form.js",
   "js/ui/visit-page.js",
-  "js/ui/widgets.js",
   "js/ui/visit-print.js",
   "js/ui/visit-sign.js",
+  "js/ui/widgets.js",
   "manifest.webmanifest",
 ];
 const SHELL = "/";
