@@ -33,6 +33,7 @@ import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
 import * as quotes from "./ui/quotes.js";
 import * as loadChart from "./ui/load-chart.js";
+import * as loadSettings from "./ui/load-settings.js";
 
 const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
@@ -63,6 +64,7 @@ const ROUTES = [
   [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
   [/^\/quotes\/([\w-]+)$/, quotePage],
   [/^\/load$/, loadChart],
+  [/^\/load\/settings$/, loadSettings],
 ];
 
 let cleanup = null;
