@@ -81,7 +81,7 @@ function groupForm(group) {
       field({ name: "efficiency", label: t("settings.efficiency"), control: efficiency }),
       field({ name: "sort", label: t("settings.sort"), control: sort })),
     h("label", { class: "check" }, active, t("settings.active")),
-    h("div", { class: "actions" }, submitButton(group ? t("settings.save") : t("settings.addGroup"), { "data-testid": "group-save" }),
+    h("div", { class: "actions inline" }, submitButton(group ? t("settings.save") : t("settings.addGroup"), { "data-testid": "group-save" }),
       group ? remove("resource_groups", group) : null));
   guardForm(form, async () => {
     clearErrors(form);
@@ -105,7 +105,7 @@ function holidayForm() {
     h("div", { class: "field-row" },
       field({ name: "date", label: t("settings.date"), control: date, required: true }),
       field({ name: "name", label: t("settings.holidayName"), control: name })),
-    h("div", { class: "actions" }, submitButton(t("settings.addHoliday"), { "data-testid": "holiday-save" })));
+    h("div", { class: "actions inline" }, submitButton(t("settings.addHoliday"), { "data-testid": "holiday-save" })));
   guardForm(form, async () => {
     if (showErrors(form, date.value ? {} : { date: [t("settings.dateMissing")] })) return;
     await store("company_holidays", null, { date: date.value, name: name.value.trim() || null });
@@ -138,7 +138,7 @@ function entryForm(groups) {
       field({ name: "hours", label: t("settings.hours"), control: hours, required: true }),
       field({ name: "confidence", label: t("settings.confidence"), control: confidence })),
     field({ name: "label", label: t("settings.label"), control: name }),
-    h("div", { class: "actions" }, submitButton(t("settings.addEntry"), { "data-testid": "entry-save" })));
+    h("div", { class: "actions inline" }, submitButton(t("settings.addEntry"), { "data-testid": "entry-save" })));
   guardForm(form, async () => {
     const value = parseHours(hours.value);
     if (showErrors(form, value === null || Number.isNaN(value) ? { hours: [t("impact.hoursInvalid")] } : {})) return;
@@ -156,7 +156,7 @@ function importForm() {
   const form = h("form", { class: "form", "data-testid": "import" },
     h("p", { class: "hint" }, t("settings.importHint")),
     field({ name: "file", label: t("settings.file"), control: file }),
-    h("div", { class: "actions" }, submitButton(t("settings.importButton"), { "data-testid": "import-button" })),
+    h("div", { class: "actions inline" }, submitButton(t("settings.importButton"), { "data-testid": "import-button" })),
     result);
   guardForm(form, async () => {
     const chosen = file.files?.[0];
