@@ -40,13 +40,13 @@ export async function render(view, { params }) {
     const calendar = await loadCalendar();
     const [[row], unsent, quotes, plant] = await Promise.all([dealRows(limitsOf(calendar), { ids: [id] }),
       outbox.unsentKeys(), getAll("quotes"), factory()]);
-    mount(view, ...page(row, unsent), row ? quoteLoad(quotes.filter((q) => q.deal_id === id && !q.deleted), plant) : null);
+    mount(view, ...page(row, unsent, row ? quoteLoad(quotes.filter((q) => q.deal_id === id && !q.deleted), plant) : null));
   };
   await draw();
   return redrawOnData(({ local }) => draw(local));
 }
 
-function page(row, unsent) {
+function page(row, unsent, load) {
   if (!row) return notFound(t("deal.missing"), "#/deals", t("nav.deals"));
   const { deal, customer, users } = row;
   return [
@@ -68,6 +68,7 @@ function page(row, unsent) {
       fact(t("deal.owner"), users.get(deal.owner_id)?.name),
       fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("days.ago", { n: row.idleDays })}）` : null),
       fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
+    load,
     h("section", { "aria-labelledby": "deal-edit-h" },
       h("h2", { id: "deal-edit-h" }, t("deal.editTitle")), editForm(deal)),
     h("section", { "aria-labelledby": "deal-events-h" },
@@ -95,7 +96,8 @@ function quoteLoad(quotes, plant) {
       h("p", { class: "empty", "data-testid": "deal-no-load" }, t("impact.dealNone")));
   }
   return h("div", { "data-testid": "deal-load" },
-    impact(plant, { processHours: quote.process_hours, deliveryWeek: quote.delivery_week, quoteId: quote.id }),
+    impact(plant, { processHours: quote.process_hours, deliveryWeek: quote.delivery_week, quoteId: quote.id,
+      title: t("impact.dealTitle") }),
     h("p", {}, h("a", { href: `#/quotes/${quote.id}` }, t("impact.theQuote", { title: quote.product || quote.drawing_no || "" }))));
 }
 

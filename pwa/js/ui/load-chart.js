@@ -6,7 +6,7 @@
 import { getAll } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
-import { loadTable, weekOf, weeksFrom } from "../load.js";
+import { loadTable, mondayOf, weekOf, weeksFrom } from "../load.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { factory, lightBadge, weekLabel } from "./load-impact.js";
@@ -34,7 +34,7 @@ export async function render(view) {
     const shown = new Set(weeks);
     const current = entries.filter((e) => shown.has(e.week));
     // Drawn at the width it is shown at, so its labels stay readable on a phone.
-    const width = Math.max(320, Math.min(760, view.clientWidth - 32 || 640));
+    const width = Math.max(320, Math.min(1100, view.clientWidth - 32 || 640));
     mount(view, h("h1", { tabindex: "-1" }, t("load.title")),
       h("p", { class: "hint", "data-testid": "load-as-of" },
         t("load.as_of", { time: getState().lastSync ? dateTime(getState().lastSync) : "—" })),
@@ -101,12 +101,18 @@ function legend() {
     h("li", { dataset: { confidence: "over" } }, t("load.over")));
 }
 
+/** 「12/21」: the Monday of a week, so the axis says when without a calendar. */
+function monthDay(week) {
+  const monday = new Date(mondayOf(week));
+  return `${monday.getUTCMonth() + 1}/${monday.getUTCDate()}`;
+}
+
 function chart(group, index, table, width) {
   const rows = table.map((week) => ({ week: week.week, ...week.groups[index] }));
   const top = Math.max(1, ...rows.map((r) => Math.max(r.capacity_hours, r.firm + r.likely + r.possible))) * 1.15;
-  const height = 220;
+  const height = 236;
   const left = 8;
-  const bottom = 40;
+  const bottom = 56;
   const step = (width - left - 8) / rows.length;
   const y = (hours) => height - bottom - (hours / top) * (height - bottom - 16);
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "load-chart",
@@ -130,9 +136,12 @@ function chart(group, index, table, width) {
       }
     }
     if (over) g.append(s("text", { x: x + step / 2, y: 20, "text-anchor": "middle", "font-size": 12, fill: "#b71c1c" }, t("load.over")));
-    g.append(s("text", { x: x + step / 2, y: height - bottom + 16, "text-anchor": "middle", "font-size": 12 },
-      row.week.slice(6)));
-    g.append(s("text", { x: x + step / 2, y: height - bottom + 32, "text-anchor": "middle", "font-size": 11, fill: "#333" },
+    const small = step < 36 ? 11 : 13;  // a phone: 12 weeks in about 350 px
+    g.append(s("text", { x: x + step / 2, y: height - bottom + 16, "text-anchor": "middle", "font-size": small + 1 },
+      `W${row.week.slice(6)}`));
+    g.append(s("text", { x: x + step / 2, y: height - bottom + 32, "text-anchor": "middle", "font-size": small, fill: "#333" },
+      step < 40 && n % 2 ? "" : monthDay(row.week)));  // every other date where they would touch
+    g.append(s("text", { x: x + step / 2, y: height - bottom + 48, "text-anchor": "middle", "font-size": small, fill: "#333" },
       row.utilisation === null ? "—" : `${Math.round(row.utilisation * 100)}%`));
     svg.append(g);
     capacity.push(`${x},${y(row.capacity_hours)} ${x + step},${y(row.capacity_hours)}`);

@@ -53,10 +53,10 @@ export function lightBadge(utilisation, testid = "light") {
  * The impact of ``processHours`` wished for ``deliveryWeek``; ``quoteId``'s own entries are left
  * out first, so a submitted quote is not counted twice. Returns the element.
  */
-export function impact(data, { processHours, deliveryWeek, quoteId = null, now = Date.now() }) {
+export function impact(data, { processHours, deliveryWeek, quoteId = null, title = t("impact.title"), now = Date.now() }) {
   const wanted = Object.fromEntries(Object.entries(processHours || {}).filter(([, hours]) => hours > 0));
   const box = h("section", { class: "load-impact", "aria-labelledby": "impact-h", "data-testid": "load-impact" },
-    h("h2", { id: "impact-h" }, t("impact.title")),
+    h("h2", { id: "impact-h" }, title),
     h("p", { class: "hint", "data-testid": "impact-as-of" },
       t("impact.asOf", { time: getState().lastSync ? dateTime(getState().lastSync) : t("impact.never") })));
   if (!Object.keys(wanted).length || !deliveryWeek) {
@@ -68,8 +68,7 @@ export function impact(data, { processHours, deliveryWeek, quoteId = null, now =
   const weeks = AROUND.map((n) => addWeeks(deliveryWeek, n)).filter((w) => w >= thisWeek);
   const table = loadTable(weeks, data.groups, entries, data.daysOff);
   const groups = data.groups.filter((g) => wanted[g.id]);
-  box.append(h("div", { class: "table-scroll" }, h("table", { class: "impact-table", "data-testid": "impact-table" },
-    h("caption", { class: "hint" }, t("impact.caption")),
+  box.append(h("p", { class: "hint" }, t("impact.caption")), h("div", { class: "table-scroll" }, h("table", { class: "impact-table", "data-testid": "impact-table" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("impact.group")),
       weeks.map((week) => h("th", { scope: "col", class: week === deliveryWeek ? "wished" : null },
         weekLabel(week), week === deliveryWeek ? h("span", { class: "wished-mark" }, t("impact.wished")) : null)))),
@@ -77,7 +76,9 @@ export function impact(data, { processHours, deliveryWeek, quoteId = null, now =
       h("th", { scope: "row" }, group.name, h("span", { class: "hours" }, t("impact.hours", { n: wanted[group.id] }))),
       table.map((week) => {
         const row = week.groups.find((r) => r.resource_group_id === group.id);
-        return h("td", { dataset: { week: week.week } }, lightBadge(utilisationAfter(row, wanted[group.id])));
+        // The week's label again in the cell: on a phone the table is stacked, one group a block.
+        return h("td", { class: week.week === deliveryWeek ? "wished" : null, dataset: { week: week.week } },
+          h("span", { class: "cell-week" }, weekLabel(week.week).slice(5)), lightBadge(utilisationAfter(row, wanted[group.id])));
       })))))));
   const found = fit(loadTable(weeksFrom(thisWeek, FIT_WEEKS), data.groups, entries, data.daysOff), wanted);
   box.append(h("p", { class: ["impact-fit", found.week && found.week <= deliveryWeek ? "ok" : "late"], "data-testid": "impact-fit" },

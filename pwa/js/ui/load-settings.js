@@ -53,7 +53,11 @@ export async function render(view) {
 
 function remove(entity, record) {
   return button(t("settings.delete"), { class: "button small danger", "data-testid": "delete",
-    onClick: () => outbox.save([{ entity, id: record.id, changes: {}, op: "delete" }]) });
+    onClick: () => {
+      // A group holds its load: taking it out of use (使用中) keeps that; deleting needs a second thought.
+      if (entity === "resource_groups" && !confirm(t("settings.confirmDelete", { name: record.name }))) return;
+      outbox.save([{ entity, id: record.id, changes: {}, op: "delete" }]);
+    } });
 }
 
 /** Save ``values`` of a new or existing record: only what changed goes in the outbox. */
@@ -75,13 +79,12 @@ function groupForm(group) {
   const sort = input({ inputmode: "numeric", value: group?.sort ?? 0, "data-testid": "group-sort" });
   const active = h("input", { type: "checkbox", checked: group ? group.active !== false : true, "data-testid": "group-active" });
   const form = h("form", { class: "form", "data-testid": testid },
-    field({ name: "name", label: t("settings.name"), control: name, required: true }),
-    h("div", { class: "field-row" },
+    h("div", { class: "field-row group-row" },
+      field({ name: "name", label: t("settings.name"), control: name, required: true }),
       field({ name: "hours_per_day", label: t("settings.hoursPerDay"), control: perDay }),
       field({ name: "efficiency", label: t("settings.efficiency"), control: efficiency }),
       field({ name: "sort", label: t("settings.sort"), control: sort })),
-    h("label", { class: "check" }, active, t("settings.active")),
-    h("div", { class: "actions inline" }, submitButton(group ? t("settings.save") : t("settings.addGroup"), { "data-testid": "group-save" }),
+    h("div", { class: "actions inline" }, h("label", { class: "check" }, active, t("settings.active")), submitButton(group ? t("settings.save") : t("settings.addGroup"), { class: group ? "button" : "button primary", "data-testid": "group-save" }),
       group ? remove("resource_groups", group) : null));
   guardForm(form, async () => {
     clearErrors(form);
