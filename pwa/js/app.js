@@ -132,7 +132,7 @@ function renderHeader() {
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
-        h("a", { href: "#/sync" }, t("nav.sync"))) : null,
+        h("a", { href: "#/sync", "data-testid": "nav-sync" }, t("nav.sync"))) : null,
       h("button", {
         type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",
         onClick: () => { setLang(other); renderHeader(); route(); },

@@ -170,3 +170,17 @@ def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page,
     expect(page.get_by_test_id("unconfirmed")).to_contain_text("架台更新 · 山田製作所")
     page.goto(f"{live.url}/#/deals/{deal['id']}")
     expect(page.get_by_test_id("deal-load").locator(f"tr[data-group='溶接'] td[data-week='{week_after(3)}']")).to_contain_text("✕ 超過")
+
+
+def test_on_a_phone_the_header_links_never_wrap_and_the_page_does_not_scroll_sideways(browser, live):
+    for width in (360, 390):
+        page = browser.new_context(viewport={"width": width, "height": 800}, locale="ja-JP").new_page()
+        sign_in(page, live, "office")  # office has the most links
+        page.get_by_test_id("nav-load").click()
+        heights = page.locator("nav.nav a").evaluate_all("(links) => links.map((a) => a.getBoundingClientRect().height)")
+        assert max(heights) < 60, heights  # one line each: 48 px targets, no character per line
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.get_by_test_id("nav-sync").scroll_into_view_if_needed()
+        page.get_by_test_id("nav-sync").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("同期")
+        page.context.close()
