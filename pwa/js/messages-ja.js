@@ -553,7 +553,7 @@ export const ja = {
   "impact.asOf": "この端末の負荷データ：{time} 時点",
   "impact.never": "まだ同期していません",
   "impact.hint": "工程ごとの時間と希望納期週を入れると、工場の負荷をすぐに表示します（オフラインでも）。",
-  "impact.caption": "各週にこの注文を入れた場合の稼働率（○ 余裕：70%以下、△ 逼迫：90%以下、✕ 超過：90%超）",
+  "impact.caption": "各週にこの注文を入れた場合の稼働率（○ 余裕：70%以下、△ 逼迫：90%以下、✕ 超過：90%超）",
   "impact.group": "工程",
   "impact.wished": "希望納期週",
   "impact.hours": { other: "{n}時間" },

@@ -78,7 +78,8 @@ export function impact(data, { processHours, deliveryWeek, quoteId = null, title
         const row = week.groups.find((r) => r.resource_group_id === group.id);
         // The week's label again in the cell: on a phone the table is stacked, one group a block.
         return h("td", { class: week.week === deliveryWeek ? "wished" : null, dataset: { week: week.week } },
-          h("span", { class: "cell-week" }, weekLabel(week.week).slice(5)), lightBadge(utilisationAfter(row, wanted[group.id])));
+          h("span", { class: "cell-week" }, weekLabel(week.week).slice(5),
+            week.week === deliveryWeek ? ` ${t("impact.wished")}` : ""), lightBadge(utilisationAfter(row, wanted[group.id])));
       })))))));
   const found = fit(loadTable(weeksFrom(thisWeek, FIT_WEEKS), data.groups, entries, data.daysOff), wanted);
   box.append(h("p", { class: ["impact-fit", found.week && found.week <= deliveryWeek ? "ok" : "late"], "data-testid": "impact-fit" },

@@ -49,17 +49,19 @@ export async function render(view, { params, query, edit, navigate }) {
   if (start.delivery_week && !weeks.includes(start.delivery_week)) weeks.unshift(start.delivery_week);
   const week = select([["", t("impact.noWeek")], ...weeks.map((w) => [w, weekLabel(w)])], start.delivery_week || "",
     { "data-testid": "quote-delivery-week" });
-  const impactBox = h("div", { "aria-live": "polite" });
-  const serverSays = h("p", { class: "hint", "data-testid": "impact-server" });
+  const impactBox = h("div");
+  const serverSays = h("p", { class: "hint", "aria-live": "polite", "data-testid": "impact-server" });
   const typedHours = () => Object.fromEntries([...hours].map(([id, control]) => [id, parseHours(control.value)])
     .filter(([, value]) => value > 0));
   let asking = null;
+  let asked = 0;
   const showImpact = () => {
     const processHours = typedHours();
     mount(impactBox, impact(plant, { processHours, deliveryWeek: week.value || null, quoteId: existing?.id }), serverSays);
     serverSays.textContent = "";
     clearTimeout(asking);
-    asking = setTimeout(() => confirmFit(processHours, (text) => { serverSays.textContent = text; }), 800);
+    const ticket = ++asked;  // an answer to an older question is not shown
+    asking = setTimeout(() => confirmFit(processHours, (text) => { if (ticket === asked) serverSays.textContent = text; }), 800);
   };
   const submitted = input({ type: "datetime-local", value: existing?.submitted_at ? localInput(existing.submitted_at) : "" });
   const who = h("p", { class: "context", "data-testid": "quote-customer" });
@@ -100,7 +102,6 @@ export async function render(view, { params, query, edit, navigate }) {
   if (plant.groups.length) {
     showImpact();
     form.addEventListener("input", (event) => { if (event.target === week || [...hours.values()].includes(event.target)) showImpact(); });
-    week.addEventListener("change", showImpact);
   }
 
   guardForm(form, async () => {
