@@ -87,6 +87,8 @@ def test_a_rep_quoting_offline_sees_the_traffic_lights_and_the_earliest_week_tha
     page.get_by_text("提出済み", exact=True).click()
     page.get_by_test_id("save-quote").click()
     expect(page.get_by_test_id("quote-heading")).to_have_text("架台フレーム")
+    expect(page.get_by_test_id("quote-hours")).to_have_text("機械加工 12時間、溶接 6時間")
+    expect(page.get_by_test_id("quote-week")).to_have_text(week_label(delivery))
     context.set_offline(False)
     wait_synced(page)
     [quote] = [q for q in office.records("quotes").values() if q["product"] == "架台フレーム"]
@@ -167,7 +169,8 @@ def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page,
     week.locator("summary").click()
     expect(week.get_by_test_id("load-entry").first).to_contain_text("確定定期品")
     expect(week).to_contain_text("内示架台更新 · 山田製作所 20時間")
-    expect(page.get_by_test_id("unconfirmed")).to_contain_text("架台更新 · 山田製作所")
+    expect(page.get_by_test_id("unconfirmed").get_by_role("listitem").first).to_contain_text(
+        f"内示架台更新 · 山田製作所{week_after(3)[5:]} 溶接 20時間")  # deals first, before plan rows
     page.goto(f"{live.url}/#/deals/{deal['id']}")
     expect(page.get_by_test_id("deal-load").locator(f"tr[data-group='溶接'] td[data-week='{week_after(3)}']")).to_contain_text("✕ 超過")
 

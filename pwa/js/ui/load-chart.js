@@ -81,16 +81,25 @@ function breakdown(group, index, table, entries, names) {
     }));
 }
 
-/** Load that is likely or possible but not firm yet, by week: what could still come or go. */
+/** Load that is likely or possible but not firm yet, one line per deal (or plan row's title). */
 function unconfirmed(groups, entries, names) {
   const groupNames = new Map(groups.map((g) => [g.id, g.name]));
-  const open = entries.filter((e) => (e.confidence || "firm") !== "firm" && groupNames.has(e.resource_group_id))
-    .sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : (b.hours || 0) - (a.hours || 0)));
+  const byWork = new Map();
+  for (const e of entries) {
+    if ((e.confidence || "firm") === "firm" || !groupNames.has(e.resource_group_id)) continue;
+    const key = e.deal_id || `label:${e.label || ""}:${e.confidence}`;
+    if (!byWork.has(key)) byWork.set(key, []);
+    byWork.get(key).push(e);
+  }
+  const first = (list) => list.reduce((w, e) => (e.week < w ? e.week : w), "9999");
+  const works = [...byWork.values()].sort((a, b) => Number(Boolean(b[0].deal_id)) - Number(Boolean(a[0].deal_id))
+    || (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0));
   return h("section", { "aria-labelledby": "unconfirmed-h" },
     h("h2", { id: "unconfirmed-h" }, t("load.unconfirmed")),
-    open.length ? h("ul", { class: "unconfirmed list", "data-testid": "unconfirmed" }, open.map((e) => h("li", {},
-      confidenceMark(e), weekLabel(e.week), " ", groupNames.get(e.resource_group_id), " ",
-      t("impact.hours", { n: e.hours }), " — ", entryTitle(e, names))))
+    works.length ? h("ul", { class: "unconfirmed list", "data-testid": "unconfirmed" }, works.map((list) => h("li", {},
+      confidenceMark(list[0]), entryTitle(list[0], names), h("br"),
+      h("span", { class: "hint" }, list.sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : 0))
+        .map((e) => `${e.week.slice(5)} ${groupNames.get(e.resource_group_id)} ${t("impact.hours", { n: e.hours })}`).join("、")))))
       : h("p", { class: "empty" }, t("load.unconfirmedNone")));
 }
 
