@@ -58,6 +58,8 @@ const FILES = [
   "js/ui/form.js",
   "js/ui/inbox.js",
   "js/ui/load-chart.js",
+  "js/ui/load-impact.js",
+  "js/ui/load-settings.js",
   "js/ui/login.js",
   "js/ui/my-requests.js",
   "js/ui/photos.js",

@@ -6,7 +6,7 @@ Chromium through the screens as rep1 (and office1 for a conflict, the inbox and 
 docs/screenshots/*.png. Japanese text needs fonts-noto-cjk (`apt-get install fonts-noto-cjk`);
 without it every kanji renders as a box, so the script stops and says so.
 
-Run: `.venv/bin/python scripts/screenshots.py`
+Run: `.venv/bin/python scripts/screenshots.py` (`... screenshots.py load`: only the factory's load)
 """
 import logging
 import re
@@ -137,16 +137,63 @@ def shoot_quotes(page):
     shoot(page, "26-quote-make-again")
 
 
+PHONE = {"width": 390, "height": 844}
+QUOTE_WITH_HOURS = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("genba");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+        const request = open.result.transaction("quotes").objectStore("quotes").getAll();
+        request.onsuccess = () => {
+            const quotes = request.result.filter((q) => q.process_hours && q.delivery_week && q.deal_id
+                && q.status === "submitted" && Object.keys(q.process_hours).length >= 2);
+            open.result.close();
+            resolve(quotes.length ? { id: quotes[0].id, deal: quotes[0].deal_id } : null);
+        };
+    };
+})"""
+
+
 def shoot_load(browser, base):
-    """The 山積み表 as office1 sees it, at tablet and phone size."""
+    """The 山積み表 as office1 sees it and its editing screen, at tablet and phone size."""
     from playwright.sync_api import expect
-    for name, viewport in (("30-load-tablet", SIZE), ("31-load-phone", {"width": 360, "height": 740})):
+    for name, viewport in (("30-load-tablet", SIZE), ("31-load-phone", PHONE)):
         page = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
         sign_in(page, base, "office1")
         page.goto(base + "/#/load")
         expect(page.get_by_test_id("load-group").first).to_be_visible()
-        shoot(page, name, full_page=True)
+        shoot(page, name)
+        page.locator("[data-testid=load-weeks] details").nth(3 + 12).locator("summary").click()
+        page.locator("[data-testid=load-weeks]").nth(1).scroll_into_view_if_needed()
+        shoot(page, name.replace("load", "load-breakdown").replace("30", "32").replace("31", "33"))
+        if viewport is SIZE:
+            page.goto(base + "/#/load/settings")
+            expect(page.get_by_test_id("groups")).to_be_visible()
+            shoot(page, "34-load-settings")
         page.context.close()
+
+
+def shoot_quote_load(browser, base):
+    """A rep makes a submitted quote again with an overloaded week wished, offline: the lights."""
+    from playwright.sync_api import expect
+    for name, viewport in (("35-quote-load-tablet", SIZE), ("36-quote-load-phone", PHONE)):
+        context = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
+        page = context.new_page()
+        sign_in(page, base, "rep1")
+        found = page.evaluate(QUOTE_WITH_HOURS)
+        context.set_offline(True)
+        page.goto(f"{base}/#/quotes/new?from={found['id']}")
+        week = page.get_by_test_id("quote-delivery-week")
+        week.select_option(index=4)  # three weeks ahead, where 溶接 is over capacity
+        expect(page.get_by_test_id("impact-fit")).to_be_visible()
+        page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=load-impact]')"
+                      ".getBoundingClientRect().top + window.scrollY - 150)")
+        shoot(page, name)
+        if viewport is SIZE:
+            page.goto(f"{base}/#/deals/{found['deal']}")
+            expect(page.get_by_test_id("deal-load")).to_be_visible()
+            page.get_by_test_id("deal-load").scroll_into_view_if_needed()
+            shoot(page, "37-deal-load")
+        context.close()
 
 
 def main():
@@ -157,6 +204,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
         base, app, stop = serve_demo(Path(folder))
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+        if sys.argv[1:] == ["load"]:  # only the factory's load, while working on it
+            shoot_load(browser, base)
+            shoot_quote_load(browser, base)
+            return
         context = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo",
                                       device_scale_factor=1)
         page = context.new_page()
@@ -254,6 +305,7 @@ def main():
         shoot(page, "19-follow-up")
         shoot_deals(browser, base)
         shoot_load(browser, base)
+        shoot_quote_load(browser, base)
         shoot_photos(page, context, customer_url)
         shoot_quotes(page)
         browser.close()

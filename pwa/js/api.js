@@ -117,6 +117,18 @@ export function similarQuotes(token, id) {
   return call("GET", `/api/v1/quotes/${encodeURIComponent(id)}/similar`, { token });
 }
 
+// Factory load: the server's answer to "which week fits this order", and a production plan's import.
+export function fitLoad(token, order) {
+  return call("POST", "/api/v1/load/fit", { body: order, token });
+}
+
+/** Post a plan file (CSV or .xlsx); a 422 carries the errors by row number. */
+export async function importLoad(token, file) {
+  const body = new FormData();
+  body.append("file", file, file.name);
+  return json(await send("POST", "/api/v1/load/import", { token, body, headers: { Accept: "application/json" } }));
+}
+
 // Attachment files: uploads in parts that resume where the server's copy ends, and downloads
 // of others' photos. No timeout: a part on a poor line may take longer than a JSON answer, and
 // a cut connection fails on its own.

@@ -38,6 +38,7 @@ import * as reportList from "./ui/reports.js";
 import * as today from "./ui/today.js";
 import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
+import * as loadSettings from "./ui/load-settings.js";
 
 const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
@@ -72,6 +73,7 @@ const ROUTES = [
   [/^\/load$/, loadChart],
   [/^\/today$/, today],
   [/^\/reports$/, reportList],
+  [/^\/load\/settings$/, loadSettings],
 ];
 
 let cleanup = null;
@@ -141,7 +143,7 @@ function renderHeader() {
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
-        h("a", { href: "#/sync" }, t("nav.sync"))) : null,
+        h("a", { href: "#/sync", "data-testid": "nav-sync" }, t("nav.sync"))) : null,
       h("button", {
         type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",
         onClick: () => { setLang(other); renderHeader(); route(); },

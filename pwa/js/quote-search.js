@@ -160,7 +160,7 @@ export function highlightRanges(text, term) {
 
 export const COPIED = ["product", "drawing_no", "material", "dimensions", "length_mm", "width_mm",
   "thickness_mm", "diameter_mm", "processing_method", "processing_details", "quantity", "amount",
-  "lead_time_days"];
+  "lead_time_days", "process_hours"];
 
 /** How much the actual cost went over the quoted amount, or null when it did not. */
 export function overrun(quote) {

@@ -24,6 +24,17 @@ export function parseYen(text) {
   return /^\d{1,12}$/.test(plain) ? Number(plain) : NaN;
 }
 
+/**
+ * Hours as typed, in any width, with 時間 or h after them: the number, null when nothing was
+ * typed, NaN when it is not a number of hours from 0 to 100000.
+ */
+export function parseHours(text) {
+  const plain = String(text ?? "").normalize("NFKC").replace(/[,\s]|時間$|h$/gi, "");
+  if (!plain) return null;
+  const value = /^\d{1,6}(\.\d{1,2})?$/.test(plain) ? Number(plain) : NaN;
+  return value <= 100000 ? value : NaN;
+}
+
 /** Whether a prepared entry ({folded, phone}) matches a query folded once per keystroke. */
 export function matches(entry, query) {
   if (!query.folded) return true;

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { digits, fold, matches, parseYen, prepareQuery } from "../../pwa/js/text.js";
+import { digits, fold, matches, parseHours, parseYen, prepareQuery } from "../../pwa/js/text.js";
 
 test("half-width katakana, katakana and hiragana fold to the same hiragana", () => {
   assert.equal(fold("ﾔﾏﾀﾞ"), "やまだ");
@@ -71,4 +71,11 @@ test("a blank amount is none, and anything but a whole amount of at most 12 digi
   assert.equal(parseYen(""), null);
   assert.equal(parseYen("  円 "), null);
   for (const bad of ["1.5", "-100", "約100万", "1234567890123"]) assert.ok(Number.isNaN(parseYen(bad)), bad);
+});
+
+test("hours are read in any width, with 時間 or h after them", () => {
+  for (const [typed, hours] of [["１２", 12], ["12.5", 12.5], ["７．５時間", 7.5], ["8h", 8], [" 0 ", 0], ["", null]]) {
+    assert.equal(parseHours(typed), hours, typed);
+  }
+  for (const typed of ["abc", "-3", "1.234", "100001", "12時"]) assert.ok(Number.isNaN(parseHours(typed)), typed);
 });

@@ -1,10 +1,12 @@
 // A deal: its stage along the path, who holds the ball and for how many days, what the
 // customer side did (competitors with their prices, budget, spec changes, …), the history of
 // its stage and ball with date and author, and an edit of stage, ball, amount and expected
-// close that is saved offline like any other change.
+// close that is saved offline like any other change. The load its submitted quote puts on the
+// factory's weeks is shown as on the quote form.
 
 import { loadCalendar } from "../calendar.js";
 import { BOARD_ROLES, PATH, dealRows, limitsOf, reasonText } from "../deals.js";
+import { getAll } from "../db.js";
 import { dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -16,6 +18,7 @@ import { h, mount } from "./dom.js";
 import {
   actionBar, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
 } from "./form.js";
+import { factory, impact } from "./load-impact.js";
 import { redrawOnData } from "./redraw.js";
 import { historyList, shown } from "./request-history.js";
 import { ballChoices, dealBadge, fact, notFound, stageSelect, unsentBadge } from "./widgets.js";
@@ -35,14 +38,15 @@ export async function render(view, { params }) {
     // A sync never redraws a form under the user's fingers; their own save does.
     if (!force && [...view.querySelectorAll("form")].some((f) => f.contains(document.activeElement))) return;
     const calendar = await loadCalendar();
-    const [[row], unsent] = await Promise.all([dealRows(limitsOf(calendar), { ids: [id] }), outbox.unsentKeys()]);
-    mount(view, ...page(row, unsent));
+    const [[row], unsent, quotes, plant] = await Promise.all([dealRows(limitsOf(calendar), { ids: [id] }),
+      outbox.unsentKeys(), getAll("quotes"), factory()]);
+    mount(view, ...page(row, unsent, row ? quoteLoad(quotes.filter((q) => q.deal_id === id && !q.deleted), plant) : null));
   };
   await draw();
   return redrawOnData(({ local }) => draw(local));
 }
 
-function page(row, unsent) {
+function page(row, unsent, load) {
   if (!row) return notFound(t("deal.missing"), "#/deals", t("nav.deals"));
   const { deal, customer, users } = row;
   return [
@@ -64,6 +68,7 @@ function page(row, unsent) {
       fact(t("deal.owner"), users.get(deal.owner_id)?.name),
       fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("days.ago", { n: row.idleDays })}）` : null),
       fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
+    load,
     h("section", { "aria-labelledby": "deal-edit-h" },
       h("h2", { id: "deal-edit-h" }, t("deal.editTitle")), editForm(deal)),
     h("section", { "aria-labelledby": "deal-events-h" },
@@ -77,6 +82,23 @@ function page(row, unsent) {
       ? h("p", {}, h("a", { href: "#/board" }, t("board.title")), " · ", h("a", { href: "#/competitors" }, t("competitors.title")))
       : h("p", {}, h("a", { href: "#/competitors" }, t("competitors.title"))),
   ];
+}
+
+const LOADING = new Set(["submitted", "accepted"]);
+
+/** The newest submitted quote's load on the factory, or a line saying there is none. */
+function quoteLoad(quotes, plant) {
+  const newest = (q) => q.submitted_at || q.updated_at || q.created_at || "";
+  const [quote] = quotes.filter((q) => LOADING.has(q.status)).sort((a, b) => (newest(a) < newest(b) ? 1 : -1));
+  if (!plant.groups.length) return null;
+  if (!quote?.process_hours || !quote.delivery_week) {
+    return h("section", { "aria-labelledby": "impact-h" }, h("h2", { id: "impact-h" }, t("impact.title")),
+      h("p", { class: "empty", "data-testid": "deal-no-load" }, t("impact.dealNone")));
+  }
+  return h("div", { "data-testid": "deal-load" },
+    impact(plant, { processHours: quote.process_hours, deliveryWeek: quote.delivery_week, quoteId: quote.id,
+      title: t("impact.dealTitle") }),
+    h("p", {}, h("a", { href: `#/quotes/${quote.id}` }, t("impact.theQuote", { title: quote.product || quote.drawing_no || "" }))));
 }
 
 function dealValue(name, value, users, enums) {

@@ -2,7 +2,8 @@
 // method, details, quantity, amount, lead time, status, and after production the actual cost
 // and what was hard. "Make it again" (#/quotes/new?from=<id>) copies an old quote's fields into
 // a new draft, for the same customer or another, shows the old difficulties as a note and
-// warns when the old quote cost more than it was quoted at.
+// warns when the old quote cost more than it was quoted at. Hours per resource group and a
+// wished delivery week show at once what the order does to the factory (load-impact.js).
 
 import { getAll } from "../db.js";
 import { instantFromLocal, localInput } from "../format.js";
@@ -10,11 +11,14 @@ import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { againFields } from "../quote-search.js";
 import { getRecord } from "../records.js";
+import { parseHours } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
 import { h, mount } from "./dom.js";
 import {
-  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, select, showErrors, submitButton,
+  textarea,
 } from "./form.js";
+import { confirmFit, factory, impact, weekChoices, weekLabel } from "./load-impact.js";
 import { overrunWarning } from "./widgets.js";
 
 const STATUSES = ["draft", "submitted", "accepted", "rejected"];
@@ -38,6 +42,27 @@ export async function render(view, { params, query, edit, navigate }) {
     controls[name] = input({ type: "number", inputmode: decimal ? "decimal" : "numeric", min: 0,
       step: decimal ? "0.1" : "1", value: start[name] ?? "", "data-testid": `quote-${name}` });
   }
+  const plant = await factory();
+  const hours = new Map(plant.groups.map((group) => [group.id, input({ inputmode: "decimal",
+    class: "hours-input", value: start.process_hours?.[group.id] ?? "", "data-testid": `hours-${group.name}` })]));
+  const weeks = weekChoices();
+  if (start.delivery_week && !weeks.includes(start.delivery_week)) weeks.unshift(start.delivery_week);
+  const week = select([["", t("impact.noWeek")], ...weeks.map((w) => [w, weekLabel(w)])], start.delivery_week || "",
+    { "data-testid": "quote-delivery-week" });
+  const impactBox = h("div");
+  const serverSays = h("p", { class: "hint", "aria-live": "polite", "data-testid": "impact-server" });
+  const typedHours = () => Object.fromEntries([...hours].map(([id, control]) => [id, parseHours(control.value)])
+    .filter(([, value]) => value > 0));
+  let asking = null;
+  let asked = 0;
+  const showImpact = () => {
+    const processHours = typedHours();
+    mount(impactBox, impact(plant, { processHours, deliveryWeek: week.value || null, quoteId: existing?.id }), serverSays);
+    serverSays.textContent = "";
+    clearTimeout(asking);
+    const ticket = ++asked;  // an answer to an older question is not shown
+    asking = setTimeout(() => confirmFit(processHours, (text) => { if (ticket === asked) serverSays.textContent = text; }), 800);
+  };
   const submitted = input({ type: "datetime-local", value: existing?.submitted_at ? localInput(existing.submitted_at) : "" });
   const who = h("p", { class: "context", "data-testid": "quote-customer" });
   const showCustomer = () => { who.textContent = customerId ? t("quote.for", { customer: customers.get(customerId)?.name || "" }) : ""; };
@@ -59,7 +84,14 @@ export async function render(view, { params, query, edit, navigate }) {
     field({ name: "dimensions", label: t("quote.dimensions"), control: controls.dimensions, hint: t("quote.dimensionsHint") }),
     h("div", { class: "field-row" }, field_("length_mm"), field_("width_mm"), field_("thickness_mm"), field_("diameter_mm")),
     field_("processing_method"), field({ name: "processing_details", label: t("quote.details"), control: controls.processing_details }),
-    field_("quantity"), field_("amount"), field({ name: "lead_time_days", label: t("quote.leadTime"), control: controls.lead_time_days }),
+    field_("quantity"), field_("amount"),
+    plant.groups.length ? h("fieldset", { class: "field process-hours", dataset: { field: "process_hours" } },
+      h("legend", {}, t("impact.hoursLegend")),
+      h("p", { class: "hint" }, t("impact.hoursHint")),
+      h("div", { class: "field-row" }, plant.groups.map((group) => field({ name: `hours-${group.id}`,
+        label: group.name, control: hours.get(group.id) }))),
+      field({ name: "delivery_week", label: t("impact.week"), control: week }),
+      impactBox) : null, field({ name: "lead_time_days", label: t("quote.leadTime"), control: controls.lead_time_days }),
     choices({ name: "status", legend: t("quote.status"), value: start.status || "draft",
       options: STATUSES.map((s) => [s, label("quote.status", s)]) }),
     field({ name: "submitted_at", label: t("quote.submittedAt"), control: submitted }),
@@ -67,6 +99,10 @@ export async function render(view, { params, query, edit, navigate }) {
       field({ name: "difficulties", label: t("quote.difficulties"), control: controls.difficulties, hint: t("quote.difficultiesHint") })] : null,
     actionBar(save, linkButton(t("form.cancel"), back)));
   mount(view, h("h1", { tabindex: "-1" }, t(existing ? "quote.editTitle" : source ? "quote.againTitle" : "quote.newTitle")), form);
+  if (plant.groups.length) {
+    showImpact();
+    form.addEventListener("input", (event) => { if (event.target === week || [...hours.values()].includes(event.target)) showImpact(); });
+  }
 
   guardForm(form, async () => {
     clearErrors(form);
@@ -83,6 +119,20 @@ export async function render(view, { params, query, edit, navigate }) {
       }
       values[name] = value;
     }
+    const processHours = {};
+    for (const [id, control] of hours) {
+      const value = parseHours(control.value);
+      if (Number.isNaN(value)) errors[`hours-${id}`] = [t("impact.hoursInvalid")];
+      else if (value > 0) processHours[id] = value;
+    }
+    if (plant.groups.length) {
+      // Hours of groups no longer active stay as they were: this form cannot show them.
+      const kept = Object.fromEntries(Object.entries(existing?.process_hours || start.process_hours || {})
+        .filter(([id]) => !hours.has(id)));
+      const all = { ...kept, ...processHours };
+      values.process_hours = Object.keys(all).length ? all : null;
+      values.delivery_week = week.value || null;
+    }
     values.status = choiceValue(form, "status") || "draft";
     values.submitted_at = instantFromLocal(submitted.value) || null;
     if (!values.product && !values.drawing_no) errors.product = [t("quote.productMissing")];
@@ -96,7 +146,8 @@ export async function render(view, { params, query, edit, navigate }) {
     const id = existing?.id || crypto.randomUUID();
     let changes;
     if (existing) {
-      changes = Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (existing[name] ?? null)));
+      changes = Object.fromEntries(Object.entries(values).filter(([name, value]) =>
+        same(value, existing[name] ?? null) === false));
     } else {
       values.customer_id = customerId;
       if (source) { values.source_quote_id = source.id; values.carried_notes = source.difficulties || null; }
@@ -108,6 +159,12 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     navigate(`#/quotes/${id}`);
   });
+}
+
+/** Whether two field values are equal; objects (process_hours) whatever their keys' order. */
+function same(a, b) {
+  const plain = (v) => (v && typeof v === "object" ? Object.keys(v).sort().map((k) => [k, v[k]]) : v);
+  return JSON.stringify(plain(a)) === JSON.stringify(plain(b));
 }
 
 function camel(name) {

@@ -2,11 +2,12 @@
 // about making it, quotes like it (online), and "make it again".
 
 import * as api from "../api.js";
-import { getMeta } from "../db.js";
+import { getAll, getMeta } from "../db.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
+import { weekLabel } from "./load-impact.js";
 import { actionBar, linkButton } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { empty, fact, notFound, overrunWarning } from "./widgets.js";
@@ -18,7 +19,7 @@ export async function render(view, { params }) {
       mount(view, ...notFound(t("quote.missing"), "#/quotes", t("quotes.title")));
       return;
     }
-    const customer = await getRecord("customers", quote.customer_id);
+    const [customer, groups] = await Promise.all([getRecord("customers", quote.customer_id), getAll("resource_groups")]);
     const similar = h("div", { "data-testid": "similar" }, h("p", { class: "summary" }, t("quote.similarLoading")));
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: "#/quotes" }, t("quotes.title")), " › ",
@@ -37,6 +38,8 @@ export async function render(view, { params }) {
         fact(t("quote.quantity"), quote.quantity != null ? String(quote.quantity) : null),
         fact(t("quote.leadTime"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null),
         fact(t("quote.submittedAt"), quote.submitted_at ? dateTime(quote.submitted_at) : null),
+        fact(t("impact.hoursLegend"), hoursText(quote.process_hours, groups), "quote-hours"),
+        fact(t("impact.week"), quote.delivery_week ? weekLabel(quote.delivery_week) : null, "quote-week"),
         fact(t("quote.difficulties"), quote.difficulties
           ? h("span", { class: "prewrap", "data-testid": "difficulties" }, quote.difficulties) : null),
         fact(t("quote.carried"), quote.carried_notes
@@ -49,6 +52,16 @@ export async function render(view, { params }) {
   };
   await draw();
   return redrawOnData(draw);
+}
+
+/** 「機械加工 12時間、溶接 6時間」 in the groups' order. */
+function hoursText(processHours, groups) {
+  if (!processHours || !Object.keys(processHours).length) return null;
+  const order = [...groups].sort((a, b) => (a.sort || 0) - (b.sort || 0));
+  const names = new Map(order.map((g) => [g.id, g.name]));
+  return Object.entries(processHours)
+    .sort((a, b) => order.findIndex((g) => g.id === a[0]) - order.findIndex((g) => g.id === b[0]))
+    .map(([id, hours]) => `${names.get(id) || "?"} ${t("impact.hours", { n: hours })}`).join("、");
 }
 
 function costNote(quote) {
