@@ -7,12 +7,10 @@ streamed to disk in chunks, never held in memory. When the last byte arrives the
 the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the record
 as a versioned change that reaches other devices by pull.
 """
-import json
 import re
 import time
 
 from flask import Response, current_app, g, request, send_file
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import ClientDisconnected
 
@@ -36,7 +34,8 @@ SNIFF_BYTES = 32
 NOT_FOUND = "not_found: no such file in your scope; not_uploaded: its bytes are not here yet"
 BYTES = {"type": "string", "format": "binary"}
 CONTENT_RANGE = {"in": "header", "name": "Content-Range", "required": False, "schema": {"type": "string"},
-                 "description": "'bytes 0-1023/4096' for a part; 'bytes */4096' with no body to ask or finish"}
+                 "description": "'bytes 0-1023/4096' for a part; 'bytes */4096' with no body to ask "
+                                "or finish"}
 
 
 def find_attachment(attachment_id):
