@@ -261,3 +261,21 @@ def test_hostile_text_inside_a_mutation_rejects_only_that_mutation(client, devic
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     first, second = response.get_json()["results"]
     assert (first["status"], list(first["errors"]), second["status"]) == ("rejected", [field], "applied")
+
+
+@pytest.mark.parametrize("login, path, code", [
+    pytest.param(None, DEAD_LETTERS + "?limit=0", 401, id="no-token-and-a-bad-limit"),
+    pytest.param("rep_a", DEAD_LETTERS + "?limit=0", 403, id="wrong-role-and-a-bad-limit"),
+    pytest.param("rep_a", "/api/v1/requests/export.csv?team=nobody", 403, id="wrong-role-and-a-bad-filter"),
+    pytest.param("rep_a", "/api/v1/deals/export.csv?stage=nowhere", 403, id="wrong-role-and-a-bad-stage"),
+    pytest.param(None, PULL + "?limit=ten", 401, id="pull-without-token"),
+])
+def test_who_asks_is_checked_before_what_they_ask(client, device, login, path, code):
+    headers = device(login).headers if login else {}
+    assert_error_shape(client.get(path, headers=headers), code)
+
+
+def test_an_app_too_old_to_sync_is_told_to_update_before_its_cursor_is_read(client, device):
+    rep = device("rep_a")
+    response = client.get(PULL + "?cursor=not-a-cursor", headers={**rep.headers, "Genba-Protocol": "0"})
+    assert_error_shape(response, 426, "client_outdated")

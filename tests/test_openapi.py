@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from server.core.engine import ENGINE
+
 PREFIX = "/api/v1"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -62,8 +64,8 @@ def test_every_documented_operation_exists(app, spec):
     assert documented_operations(spec) - api_operations(app) == set()
 
 
-def test_every_reference_resolves_to_a_schema(spec):
-    names = {f"#/components/schemas/{name}" for name in spec["components"]["schemas"]}
+def test_every_reference_resolves_to_a_component(spec):
+    names = {f"#/components/{kind}/{name}" for kind, items in spec["components"].items() for name in items}
     assert set(refs(spec)) - names == set()
 
 
@@ -87,3 +89,14 @@ def test_path_parameters_are_declared(spec):
         if set(re.findall(r"{([^}]+)}", path)) != {p["name"] for p in parameters if p["in"] == "path"}:
             undeclared.append((path, method))
     assert undeclared == []
+
+
+def test_each_entity_lists_its_changes_as_a_schema(spec):
+    expected = {f"{name}.changes" for name, entity in ENGINE.entities.items() if entity.schema is not None}
+    assert expected and expected <= set(spec["components"]["schemas"])
+
+
+def test_only_signing_in_and_the_public_descriptions_need_no_token(spec):
+    public = sorted(path for path, method in documented_operations(spec)
+                    if not spec["paths"][path][method].get("security"))
+    assert public == ["/auth/token", "/openapi.json", "/vocabulary"]

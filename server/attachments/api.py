@@ -7,30 +7,35 @@ streamed to disk in chunks, never held in memory. When the last byte arrives the
 the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the record
 as a versioned change that reaches other devices by pull.
 """
-import json
 import re
 import time
 
-from flask import Blueprint, Response, current_app, g, request, send_file
-from sqlalchemy import select
+from flask import Response, current_app, g, request, send_file
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import ClientDisconnected
 
 from sync import live_record, stored_record, write_changes
 from sync.wire import dump_json, iso_from_ms
 
-from server.core.auth import token_required
-from server.core.engine import ENGINE, server_actor
-from server.core.db import db, writing_session
-from server.core.errors import ApiError, bad_request
+from server.attachments.schemas import UploadSchema
 from server.attachments.storage import CHUNK, UploadBusy, storage_for
-from server.core.sync_api import RETRIES, retryable
 from server.attachments.thumbnails import matches, placeholder, sniff, thumbnail
+from server.core.auth import token_required
+from server.core.blueprint import Blueprint
+from server.core.db import db, writing_session
+from server.core.engine import ENGINE, server_actor
+from server.core.errors import ApiError, bad_request
+from server.core.sync_api import RETRIES, retryable
 
 bp = Blueprint("attachments", __name__)
 RANGE = re.compile(r"^bytes (?:(\d{1,12})-(\d{1,12})|\*)/(\d{1,12})$")
 YEAR_S = 365 * 24 * 3600
 SNIFF_BYTES = 32
+NOT_FOUND = "not_found: no such file in your scope; not_uploaded: its bytes are not here yet"
+BYTES = {"type": "string", "format": "binary"}
+CONTENT_RANGE = {"in": "header", "name": "Content-Range", "required": False, "schema": {"type": "string"},
+                 "description": "'bytes 0-1023/4096' for a part; 'bytes */4096' with no body to ask "
+                                "or finish"}
 
 
 def find_attachment(attachment_id):
@@ -45,6 +50,11 @@ def find_attachment(attachment_id):
 
 @bp.route("/attachments/<uuid:attachment_id>/content", methods=["GET"])
 @token_required
+@bp.alt_response(304, description="not modified (If-None-Match)")
+@bp.error(404, NOT_FOUND)
+@bp.response(200, BYTES, content_type="application/octet-stream", description=(
+    "the bytes, as the record's content_type; ETag is the SHA-256, cached for a year. HEAD "
+    "answers Upload-Offset, Upload-Length and Upload-Complete: how much the server has"))
 def get_content(attachment_id):
     """The bytes of an uploaded attachment (immutable: ETag is the SHA-256); HEAD: upload offset."""
     attachment = find_attachment(str(attachment_id))
@@ -81,6 +91,9 @@ def immutable(response):
 
 @bp.get("/attachments/<uuid:attachment_id>/thumbnail")
 @token_required
+@bp.alt_response(304, description="not modified (If-None-Match)")
+@bp.error(404, NOT_FOUND)
+@bp.response(200, BYTES, content_type="image/jpeg")
 def get_thumbnail(attachment_id):
     """A JPEG thumbnail (longest side 320 px) for the timeline; a labelled placeholder for PDF/HEIC."""
     attachment = find_attachment(str(attachment_id))
@@ -101,6 +114,16 @@ def get_thumbnail(attachment_id):
 
 @bp.put("/attachments/<uuid:attachment_id>/content")
 @token_required
+@bp.doc(parameters=[CONTENT_RANGE],
+        requestBody={"required": True, "content": {"application/octet-stream": {"schema": BYTES}}})
+@bp.error(400, "a malformed Content-Range, or a body shorter than it says")
+@bp.error(403, "only the person who added the file sends its bytes")
+@bp.error(404, NOT_FOUND)
+@bp.error(409, "offset_mismatch: continue from Upload-Offset; upload_busy: another connection sends it")
+@bp.error(413, "too_large")
+@bp.error(415, "unsupported_type: not JPEG, PNG, HEIC, WebP or PDF, or not the record's content_type")
+@bp.error(422, "sha256_mismatch (the bytes are discarded) or size_mismatch")
+@bp.response(200, UploadSchema)
 def put_content(attachment_id):
     """Receive the file, or one part of it (``Content-Range``); verify and keep it when complete."""
     attachment = find_attachment(str(attachment_id))

@@ -6,27 +6,25 @@ import uuid
 from datetime import timedelta
 from functools import wraps
 
-from flask import Blueprint, current_app, g, request
+from flask import current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from marshmallow import ValidationError
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash
 
-from sync.entity import field_errors
 from sync.models import utcnow
 
+from server.core.blueprint import Blueprint, read_json
 from server.core.db import db, writing_session
-from server.core.errors import ApiError, bad_request, unauthorized
+from server.core.errors import ApiError, unauthorized
 from server.core.engine import actor
 from server.core.models import Device, Token, User
-from server.core.schemas import LoginSchema, TokenSchema, UserSchema
+from server.core.schemas import LoginSchema, TokenSchema
 
 bp = Blueprint("auth", __name__)
 limiter = Limiter(key_func=get_remote_address)
-login_schema = LoginSchema()
-token_schema = TokenSchema()
 TOUCH_EVERY = timedelta(hours=1)
+BEARER = [{"bearer": []}]
 
 
 def hash_token(token):
@@ -59,13 +57,12 @@ def limits_off():
 @bp.post("/auth/token")
 @limiter.limit(login_limit, deduct_when=failed, exempt_when=limits_off)
 @limiter.limit(login_limit, key_func=login_key, deduct_when=failed, exempt_when=limits_off)
-def issue_token():
+@bp.doc(security=[], responses={401: "UNAUTHORIZED", 429: "TOO_MANY_REQUESTS"})
+@bp.error(403, "device_revoked: sign in again after resetting the app")
+@bp.arguments(LoginSchema)
+@bp.response(200, TokenSchema)
+def issue_token(data):
     """Sign in on a device and receive its bearer token."""
-    try:
-        data = login_schema.load(json_object())
-    except ValidationError as err:
-        raise ApiError(422, "Enter your login, password and the device id.",
-                       errors=field_errors(err.messages))
     user = db.session.execute(
         select(User).where(User.login == normalise_login(data["login"]))).scalar_one_or_none()
     if user is None or not user.active or not check_password_hash(user.password_hash, data["password"]):
@@ -84,33 +81,35 @@ def issue_token():
     token = secrets.token_urlsafe(32)
     session.add(Token(token_hash=hash_token(token), device_id=device_id, user_id=user.id))
     session.commit()
-    return token_schema.dump({"token": token, "user": user})
-
-
-def read_json():
-    """The request's JSON body, or None when it cannot be read (bad JSON, absurd nesting)."""
-    try:
-        return request.get_json(silent=True)
-    except RecursionError:
-        return None
-
-
-def json_object():
-    body = read_json()
-    if not isinstance(body, dict):
-        raise bad_request("The body must be a JSON object.")
-    return body
+    return {"token": token, "user": user}
 
 
 def token_required(view):
-    """Authenticate the bearer token; set ``g.user`` and ``g.actor`` for the view."""
+    """Authenticate the bearer token; set ``g.user`` and ``g.actor`` for the view.
+
+    Put it above ``@bp.arguments``: who asks is checked before what they ask.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         g.user, g.actor = authenticate(request.headers.get("Authorization", ""))
         return view(*args, **kwargs)
 
-    return wrapper
+    return Blueprint.doc(security=BEARER, responses={401: "UNAUTHORIZED"})(wrapper)
+
+
+def role_required(*roles):
+    """``token_required``, then only ``roles`` may go on (403 for the others)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require_role(*roles)
+            return view(*args, **kwargs)
+
+        return token_required(Blueprint.doc(responses={403: "FORBIDDEN"})(wrapper))
+
+    return decorator
 
 
 def authenticate(header):
@@ -171,5 +170,3 @@ def require_role(*roles):
     if g.user.role not in roles:
         raise ApiError(403, "Your role cannot do this; ask an administrator.", reason="forbidden")
 
-
-user_schema = UserSchema()

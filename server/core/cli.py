@@ -129,8 +129,8 @@ def routes():
 @with_appcontext
 def routes_list():
     """Show the rules in the order they are tried."""
-    from server.requests.rules_api import dump, ordered
-    for rule in map(dump, ordered(writing_session())):
+    from server.requests.rules_api import ordered, rule_data
+    for rule in map(rule_data, ordered(writing_session())):
         conditions = "; ".join(f"{k}={','.join(rule[k])}" for k in
                                ("kinds", "keywords", "customer_ids", "urgencies") if rule[k])
         state = "" if rule["active"] else " (off)"

@@ -1,8 +1,26 @@
-"""Schemas of the HTTP envelopes; entity fields are validated by each entity's own schema."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+"""Schemas of the HTTP envelopes; entity fields are validated by each entity's own schema.
+
+Each domain's own request and answer schemas are in its ``schemas.py``.
+"""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from sync.entity import Text
 
 from server.core.engine import ENGINE
-from sync.entity import Text
+from server.core.errors import ApiError
+
+MAX_CALENDAR_YEARS = 10
+
+
+class Arguments(Schema):
+    """A request's arguments: when they do not load, the answer says ``invalid_message``."""
+
+    invalid_message = "Check the highlighted fields."
+    invalid_status = 422
+
+    def invalid(self, errors):
+        """The error to answer for these field errors (``{"field": [str]}``)."""
+        return ApiError(self.invalid_status, self.invalid_message, errors=errors)
 
 
 class DeviceSchema(Schema):
@@ -13,7 +31,9 @@ class DeviceSchema(Schema):
     name = Text(100, load_default="")
 
 
-class LoginSchema(Schema):
+class LoginSchema(Arguments):
+    invalid_message = "Enter your login, password and the device id."
+
     class Meta:
         unknown = EXCLUDE
 
@@ -47,6 +67,8 @@ class MutationDoc(Schema):
 
 
 class PushSchema(Schema):
+    """The push envelope, as documented: the view checks it by hand, which is faster on the hot path."""
+
     device_id = fields.UUID(required=True)
     client_time = fields.Integer(allow_none=True)
     mutations = fields.List(fields.Nested(MutationDoc), required=True)
@@ -67,16 +89,30 @@ class PushResultSchema(Schema):
     hlc = fields.String()
 
 
-class PullQuerySchema(Schema):
+class PullQuerySchema(Arguments):
+    invalid_message = "Check the query parameters."
+
     class Meta:
         unknown = EXCLUDE
 
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
-    limit = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    digest = fields.Boolean(load_default=False)
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "opaque cursor from the last pull; none for the whole scope"})
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                           metadata={"description": "changes per page"})
+    digest = fields.Boolean(load_default=False, metadata={
+        "description": "true: the last page carries a digest of the scope"})
+
+    def invalid(self, errors):
+        """A cursor the server did not hand out is a malformed request (400), as a bad cursor is."""
+        if "cursor" in errors:
+            return ApiError(400, "cursor is not one this server handed out; pull without a cursor",
+                            errors={"cursor": ["not a cursor from this server"]})
+        return super().invalid(errors)
 
 
-class RangeQuerySchema(Schema):
+class RangeQuerySchema(Arguments):
+    invalid_message = "Check the query parameters."
+
     class Meta:
         unknown = EXCLUDE
 
@@ -85,7 +121,9 @@ class RangeQuerySchema(Schema):
         r"^[0-9a-f]{0,4}$", error="up to 4 lower-case hex digits"))
 
 
-class DeadLetterQuerySchema(Schema):
+class DeadLetterQuerySchema(Arguments):
+    invalid_message = "limit must be a number from 1 to 1000."
+
     class Meta:
         unknown = EXCLUDE
 
@@ -125,23 +163,6 @@ class RangeSchema(Schema):
     records = fields.List(fields.Dict())
 
 
-class SearchQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    q = Text(100, required=True)
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
-
-
-class CustomerHitSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-
-
-class CustomerSearchSchema(Schema):
-    results = fields.List(fields.Nested(CustomerHitSchema))
-
-
 class DeadLetterSchema(Schema):
     id = fields.Integer()
     device_id = fields.String()
@@ -158,6 +179,11 @@ class DeadLetterListSchema(Schema):
     dead_letters = fields.List(fields.Nested(DeadLetterSchema))
 
 
+class RevokedSchema(Schema):
+    device_id = fields.String()
+    revoked = fields.Boolean()
+
+
 class ErrorSchema(Schema):
     code = fields.Integer(required=True)
     status = fields.String(required=True)
@@ -166,21 +192,22 @@ class ErrorSchema(Schema):
     reason = fields.String()
 
 
-class RuleOut(Schema):
-    id = fields.Integer()
-    position = fields.Integer()
-    name = fields.String()
-    route_to = fields.String()
-    kinds = fields.List(fields.String())
-    keywords = fields.List(fields.String())
-    customer_ids = fields.List(fields.String())
-    urgencies = fields.List(fields.String())
-    assignee_id = fields.String(allow_none=True)
-    active = fields.Boolean()
+class CalendarQuerySchema(Arguments):
+    invalid_message = "Ask for years as from=YYYY&to=YYYY, at most ten years apart."
 
+    from_ = fields.Integer(data_key="from", validate=validate.Range(min=2000, max=2100),
+                           metadata={"description": "first year (default last year)"})
+    to = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
+        "description": f"last year (default next year; at most {MAX_CALENDAR_YEARS} years)"})
 
-class RuleListSchema(Schema):
-    rules = fields.List(fields.Nested(RuleOut))
+    @validates_schema
+    def years_in_order(self, data, **kwargs):
+        first, last = data.get("from_"), data.get("to")
+        if first is not None and last is not None:
+            if first > last:
+                raise ValidationError("must not be before from", "to")
+            if last - first >= MAX_CALENDAR_YEARS:
+                raise ValidationError(f"ask for at most {MAX_CALENDAR_YEARS} years at a time", "to")
 
 
 class HolidaySchema(Schema):
@@ -190,11 +217,28 @@ class HolidaySchema(Schema):
 
 class CalendarSchema(Schema):
     time_zone = fields.String()
-    from_ = fields.Integer(data_key="from")
+    from_ = fields.Integer(data_key="from", attribute="from")
     to = fields.Integer()
     weekend = fields.List(fields.Integer(), metadata={"description": "days off by JavaScript getDay number"})
     holidays = fields.List(fields.Nested(HolidaySchema))
-    response_targets = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                                   metadata={"description": "business days per urgency: high, normal, low"})
+    team_targets = fields.Dict(keys=fields.String(), values=fields.Dict(
+        keys=fields.String(), values=fields.Integer()), metadata={
+        "description": "business days per team (route_to) and urgency"})
+    response_targets = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "business days per urgency: high, normal, low (the triage team's)"})
     follow_up_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "deal follow-up limits in calendar days: ours, customer (ball), idle"})
+
+
+class LabelSchema(Schema):
+    code = fields.String()
+    ja = fields.String()
+    en = fields.String()
+
+
+class VocabularySchema(Schema):
+    roles = fields.List(fields.String())
+    permissions = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                              metadata={"description": "which roles hold each permission"})
+    enums = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(LabelSchema)), metadata={
+        "description": "every enumeration in screen order; the key is the app's message-key prefix"})

@@ -2,42 +2,62 @@
 import json
 import time
 import uuid
+from functools import wraps
 
-from flask import Blueprint, Response, current_app, g, request
-from marshmallow import ValidationError
+from flask import Response, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sync import apply_push, changes_since, protocol
 from sync.digest import bucket_digest, records_in_range
-from sync.entity import field_errors
 from sync.pull import BadCursor, StaleCursor
 from sync.scope import readable
 
-from server.core.auth import json_object, token_required
+from server.core.auth import token_required
+from server.core.blueprint import Blueprint, json_object
 from server.core.db import db, writing_session
 from server.core.errors import ApiError, bad_request
 from server.core.engine import ENGINE
-from server.core.schemas import PullQuerySchema, RangeQuerySchema
+from server.core.schemas import (BucketDigestSchema, PullQuerySchema, PullSchema, PushResultSchema,
+                                 PushSchema, RangeQuerySchema, RangeSchema)
 
 bp = Blueprint("sync", __name__)
-pull_query_schema = PullQuerySchema()
-range_query_schema = RangeQuerySchema()
 RETRIES = 5
+PROTOCOL_HEADER = {"in": "header", "name": "Genba-Protocol", "required": False,
+                   "description": "the client's protocol version (default 1); too old: 426",
+                   "schema": {"type": "integer"}}
 
 
 def now_ms():
     return int(time.time() * 1000)
 
 
-@bp.post("/sync/push")
+def protocol_checked(view):
+    """Check the client's protocol into ``g.protocol`` before anything else of the request:
+    an app too old to sync is told to update, whatever else it sent."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.protocol = client_protocol()
+        return view(*args, **kwargs)
+
+    return Blueprint.doc(responses={400: "BAD_REQUEST", 426: "UPGRADE_REQUIRED"})(wrapper)
+
+
+@bp.post("/sync/push", parameters=[PROTOCOL_HEADER])
 @token_required
+@protocol_checked
+@bp.doc(description="At most 500 mutations and 5 MB. Entities: " + ", ".join(ENGINE.entities) + ". "
+                    "The envelope is checked by hand (a bad one is a 400), each mutation by its "
+                    "entity's schema (a bad one is rejected in its result).",
+        requestBody={"required": True, "content": {"application/json": {"schema": PushSchema}}})
+@bp.error(409, "clock_skew: the device clock is more than a day off")
+@bp.error(413, "more than 500 mutations, or over 5 MB")
+@bp.response(200, PushResultSchema)
 def push():
     """Apply a batch of mutations in one transaction; one result per mutation, in order."""
-    version = client_protocol()
-    body = json_object()
-    mutations = protocol.upgrade(check_envelope(body), version)
+    mutations = protocol.upgrade(check_envelope(json_object()), g.protocol)
     results, server_hlc = run_push(mutations)
-    return {"results": results, "hlc": server_hlc}
+    return jsonify(results=results, hlc=server_hlc)  # a Response: the results are not dumped again
 
 
 def client_protocol():
@@ -121,12 +141,14 @@ def retryable(err):
     return code in {"40001", "40P01", "55P03"} or "database is locked" in str(err)
 
 
-@bp.get("/sync/pull")
+@bp.get("/sync/pull", parameters=[PROTOCOL_HEADER])
 @token_required
-def pull():
+@protocol_checked
+@bp.arguments(PullQuerySchema, location="query")
+@bp.error(410, "cursor_expired: offline too long; pull from the start")
+@bp.response(200, PullSchema)
+def pull(query):
     """Return the changes in the user's scope after the cursor, oldest first."""
-    client_protocol()
-    query = load_query(pull_query_schema)
     limit = min(query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"],
                 current_app.config["PULL_LIMIT_MAX"])
     try:
@@ -144,14 +166,15 @@ def pull():
     body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
         ",".join(page.changes), page.cursor, "true" if page.has_more else "false", page.hlc,
         ',"digest":' + json.dumps(page.digest) if page.digest is not None else "")
-    return Response(body, mimetype="application/json")
+    return Response(body, mimetype="application/json")  # the records are JSON texts already
 
 
 @bp.get("/sync/digest")
 @token_required
-def digest():
+@bp.arguments(RangeQuerySchema, location="query")
+@bp.response(200, BucketDigestSchema)
+def digest(query):
     """Digest of one entity's records in scope, split into buckets by leading id digits."""
-    query = load_query(range_query_schema)
     try:
         buckets = bucket_digest(snapshot_session(), readable(ENGINE, g.actor), query["entity"], query["prefix"])
     finally:
@@ -161,9 +184,11 @@ def digest():
 
 @bp.get("/sync/range")
 @token_required
-def record_range():
+@bp.arguments(RangeQuerySchema, location="query")
+@bp.error(413, "range_too_large: ask for a longer prefix")
+@bp.response(200, RangeSchema)
+def record_range(query):
     """The live records in scope of one entity whose ids start with ``prefix``."""
-    query = load_query(range_query_schema)
     limit = current_app.config["PULL_LIMIT_MAX"]
     try:
         rows = records_in_range(snapshot_session(), readable(ENGINE, g.actor), query["entity"],
@@ -176,16 +201,6 @@ def record_range():
     body = '{"entity":"%s","prefix":"%s","records":[%s]}' % (
         query["entity"], query["prefix"], ",".join(rows))
     return Response(body, mimetype="application/json")
-
-
-def load_query(schema):
-    try:
-        return schema.load(request.args)
-    except ValidationError as err:
-        if "cursor" in err.messages:
-            raise bad_request("cursor is not one this server handed out; pull without a cursor",
-                              {"cursor": ["not a cursor from this server"]})
-        raise ApiError(422, "Check the query parameters.", errors=field_errors(err.messages))
 
 
 def snapshot_session():

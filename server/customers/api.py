@@ -1,31 +1,21 @@
 """Online customer search: find customers outside one's scope to follow them."""
-import json
-
-from flask import Blueprint, request
-from marshmallow import ValidationError
-from sqlalchemy import false, select
-
 from sync import live_records
 
 from server.core.auth import token_required
+from server.core.blueprint import Blueprint
 from server.core.db import db
-from server.core.errors import ApiError
-from server.core.schemas import CustomerSearchSchema, SearchQuerySchema
 from server.core.text import digits, fold
+from server.customers.schemas import CustomerSearchSchema, SearchQuerySchema
 
 bp = Blueprint("customers", __name__)
-query_schema = SearchQuerySchema()
-result_schema = CustomerSearchSchema()
 
 
 @bp.get("/customers/search")
 @token_required
-def search():
+@bp.arguments(SearchQuerySchema, location="query")
+@bp.response(200, CustomerSearchSchema)
+def search(query):
     """Find customers by name, kana or phone; answer only their ids and names."""
-    try:
-        query = query_schema.load(request.args)
-    except ValidationError as err:
-        raise ApiError(422, "Type at least one character to search for.", errors=err.messages)
     needle, number = fold(query["q"]), digits(query["q"])
     hits = []
     for data in live_records(db.session, "customers"):  # every customer: the search is for those outside one's scope
@@ -33,7 +23,7 @@ def search():
         if rank is not None:
             hits.append((rank, data["name"], data["id"]))
     hits.sort()
-    return result_schema.dump({"results": [{"id": i, "name": n} for _, n, i in hits[:query["limit"]]]})
+    return {"results": [{"id": i, "name": n} for _, n, i in hits[:query["limit"]]]}
 
 
 def match_rank(customer, needle, number):

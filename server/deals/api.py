@@ -2,38 +2,26 @@
 the ball and for how many days, last activity, owner and follow-up."""
 import csv
 import io
-import json
 from collections import defaultdict
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g
-from marshmallow import Schema, fields, validate
-from sqlalchemy import false, select
+from flask import Response, current_app, g
+from sqlalchemy import select
 
 from sync import live_records
 
-from server.core.auth import require_role, token_required
+from server.core.auth import role_required
+from server.core.blueprint import Blueprint
 from server.core.calendar import today
 from server.core.db import db
 from server.core.engine import ENGINE
 from server.core.models import User
-from server.core.vocabulary import OFFICE_ROLES, STAGES, labels
+from server.core.vocabulary import OFFICE_ROLES, labels
 from server.deals.follow_up import days_since, follow_up, last_activity, overdue_by
-from server.requests.api import load_query, local_time, spreadsheet_safe
+from server.deals.schemas import BoardQuerySchema
+from server.requests.api import local_time, spreadsheet_safe
 
 bp = Blueprint("deals", __name__)
-
-
-class BoardQuerySchema(Schema):
-    """The board's filters: a rep, a stage, open deals only, those needing follow-up."""
-
-    owner_id = fields.UUID()
-    stage = fields.String(validate=validate.OneOf(STAGES))
-    status = fields.String(validate=validate.OneOf(["open", "all"]), load_default="open")
-    follow_up = fields.Boolean()
-
-
-board_query = BoardQuerySchema()
 
 COLUMNS = [
     ("id", "案件ID"), ("customer", "顧客"), ("title", "案件名"), ("stage", "段階"), ("ball", "ボール"),
@@ -106,11 +94,12 @@ def competitors_text(deal, events):
 
 
 @bp.get("/deals/export.csv")
-@token_required
-def export_csv():
+@role_required(*OFFICE_ROLES)
+@bp.arguments(BoardQuerySchema, location="query")
+@bp.response(200, {"type": "string"}, content_type="text/csv", description=(
+    "UTF-8 with a BOM, Japanese headers; longest with the ball first, days in Asia/Tokyo"))
+def export_csv(filters):
     """The manager's board as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
-    require_role(*OFFICE_ROLES)
-    filters = load_query(board_query, "Check the board filters: owner_id, stage, status, follow_up.")
     rows = board_rows(g.actor, filters, current_app.config["FOLLOW_UP_DAYS"])
     customers = {c["id"]: c.get("name") or "" for c in live(g.actor, "customers")} if rows else {}
     names = dict(db.session.execute(select(User.id, User.name)).all())

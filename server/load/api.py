@@ -5,40 +5,41 @@ import uuid
 from collections import Counter
 from datetime import date
 
-from flask import Blueprint, current_app, g, request
-from marshmallow import Schema, ValidationError, fields, validate
+from flask import current_app, g, request
+from marshmallow import fields, validate
 
-from server.core.auth import json_object, require_role, token_required
+from server.core.auth import role_required, token_required
+from server.core.blueprint import Blueprint
 from server.core.calendar import japanese_holidays, today
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
+from server.core.schemas import Arguments
 from server.core.vocabulary import OFFICE_ROLES
 from server.load.capacity import fit, load_table, public
 from server.load.entities import IsoWeek, hours
 from server.load.importer import UnreadablePlan, read_plan
 from server.load.weeks import monday_of, week_of, weeks_from
-from server.requests.api import load_query
 from sync import live_records, write_changes
-from sync.entity import field_errors
 from sync.wire import iso_from_ms
 
 bp = Blueprint("load", __name__)
 FIT_WEEKS = 52
 
 
-class LoadQuerySchema(Schema):
+class LoadQuerySchema(Arguments):
+    invalid_message = "Ask as from=YYYY-Www&weeks=N, with N from 1 to 52."
+
     from_ = IsoWeek(data_key="from")
     weeks = fields.Integer(load_default=12, validate=validate.Range(min=1, max=52))
 
 
-class FitSchema(Schema):
+class FitSchema(Arguments):
+    invalid_message = "Send process_hours as {resource group id: hours} and from as YYYY-Www."
+
     process_hours = fields.Dict(keys=fields.UUID(), values=hours(required=True), required=True,
                                 validate=validate.Length(min=1, max=50))
     from_ = IsoWeek(data_key="from")
-
-
-load_query_schema, fit_schema = LoadQuerySchema(), FitSchema()
 
 
 def groups():
@@ -63,22 +64,21 @@ def table(weeks):
 
 @bp.get("/load")
 @token_required
-def load():
+@bp.arguments(LoadQuerySchema, location="query")
+@bp.alt_response(200, schema={"type": "object"}, description="as_of and weeks: capacity, firm, likely, "
+             "possible and utilisation per resource group")
+def load(query):
     """Capacity, load by confidence and utilisation per group for ``weeks`` weeks from ``from``."""
-    query = load_query(load_query_schema, "Ask as from=YYYY-Www&weeks=N, with N from 1 to 52.")
     weeks = weeks_from(query.get("from_") or week_of(today()), query["weeks"])
     return {"as_of": iso_from_ms(int(time.time() * 1000)), "weeks": public(table(weeks))}
 
 
 @bp.post("/load/fit")
 @token_required
-def fit_order():
+@bp.arguments(FitSchema, location="json")
+@bp.alt_response(200, schema={"type": "object"}, description="week (null: none within 52 weeks) and utilisation_after")
+def fit_order(order):
     """The earliest week from ``from`` in which the order's hours keep every group within the limit."""
-    try:
-        order = fit_schema.load(json_object())
-    except ValidationError as err:
-        raise ApiError(422, "Send process_hours as {resource group id: hours} and from as YYYY-Www.",
-                       errors=field_errors(err.messages))
     process_hours = {str(k): v for k, v in order["process_hours"].items()}
     known = {g_["id"] for g_ in groups()}
     unknown = sorted(set(process_hours) - known)
@@ -92,10 +92,17 @@ def fit_order():
 
 
 @bp.post("/load/import")
-@token_required
+@role_required(*OFFICE_ROLES)
+@bp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@bp.error(422, "an unreadable file, or rows to correct (errors keyed by row number)")
+@bp.alt_response(200, schema={"type": "object"}, description="rows, weeks, created, deleted")
 def import_plan():
-    """Replace the imported load of the weeks a production plan covers; all rows or none."""
-    require_role(*OFFICE_ROLES)
+    """Replace the imported load of the weeks a production plan covers; all rows or none.
+
+    A CSV in UTF-8 (with or without BOM) or Shift_JIS as Excel saves it, or an .xlsx; columns
+    工程, 週 or 日付, 時間, 確度 (確定/内示/見込), 件名.
+    """
     upload = request.files.get("file")
     content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
     if not content:

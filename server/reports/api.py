@@ -6,15 +6,17 @@ import io
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, request
-from marshmallow import Schema, ValidationError, fields, validate
+from flask import Response, current_app, g
+from marshmallow import fields, validate
 
 from server.attachments.storage import storage_for
 from server.core.auth import token_required
+from server.core.blueprint import Blueprint
 from server.core.calendar import company_day, company_time, today
 from server.core.db import db
 from server.core.engine import ENGINE
 from server.core.errors import ApiError
+from server.core.schemas import Arguments
 from server.core.vocabulary import OFFICE_ROLES, label
 from server.reports import day as days
 from server.reports import pdf
@@ -26,25 +28,30 @@ bp = Blueprint("reports", __name__)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class DayQuerySchema(Schema):
+QUERY_HELP = "Check the query: user_id is a user's id, date is YYYY-MM-DD, month is YYYY-MM."
+
+
+class DayQuerySchema(Arguments):
+    invalid_message = QUERY_HELP
+
     user_id = fields.UUID()
     date = fields.Date()
 
 
-class MonthQuerySchema(Schema):
+class MonthQuerySchema(Arguments):
+    invalid_message = QUERY_HELP
+
     user_id = fields.UUID()
     month = fields.String(required=True, validate=validate.Regexp(MONTH, error="must be YYYY-MM, e.g. 2026-12"))
 
 
-day_query, month_query = DayQuerySchema(), MonthQuerySchema()
-
-
-def load_query(schema):
-    try:
-        return schema.load(request.args)
-    except ValidationError as err:
-        raise ApiError(422, "Check the query: user_id is a user's id, date is YYYY-MM-DD, "
-                            "month is YYYY-MM.", errors=err.messages)
+def day_reader(view):
+    """Document and check what every view of one person's day shares."""
+    for decorate in (bp.error(404, "no such user"),
+                     bp.error(403, "another person's report: you read only your own"),
+                     bp.arguments(DayQuerySchema, location="query"), token_required):
+        view = decorate(view)
+    return view
 
 
 def reported_user(user_id):
@@ -65,8 +72,7 @@ def company():
             "phone": config["COMPANY_PHONE"], "logo": config["COMPANY_LOGO"]}
 
 
-def asked_day():
-    query = load_query(day_query)
+def asked_day(query):
     date = (query.get("date") or today()).isoformat()
     return days.read_day(db.session, g.actor, reported_user(query.get("user_id")), date)
 
@@ -81,22 +87,28 @@ def pdf_response(make, filename):
 
 
 @bp.get("/reports/daily")
-@token_required
-def daily():
+@day_reader
+@bp.alt_response(200, schema={"type": "object"}, description="user, date, visits, requests and report")
+def daily(query):
     """A person's day: their visits, the requests they heard and their daily report."""
-    return asked_day().as_json()
+    return asked_day(query).as_json()
 
 
 @bp.get("/reports/daily.pdf")
-@token_required
-def daily_pdf():
+@day_reader
+@bp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type="application/pdf",
+             description="the day as a printed A4 report")
+def daily_pdf(query):
     """The day as a printed 作業日報 / 営業日報."""
-    day = asked_day()
+    day = asked_day(query)
     return pdf_response(lambda: pdf.daily_report(day, company()), f"日報_{day.user['name']}_{day.date}.pdf")
 
 
 @bp.get("/visits/<uuid:visit_id>/report.pdf")
 @token_required
+@bp.error(404, "no such visit in your scope")
+@bp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type="application/pdf",
+             description="the service report, A4")
 def visit_report(visit_id):
     """The service report (作業報告書) of one visit, with the customer's signature."""
     visit = live_record(db.session, "visits", str(visit_id), engine=ENGINE, actor=g.actor)
@@ -127,12 +139,15 @@ CSV_COLUMNS = ["日付", "担当者", "開始", "顧客", "区分", "目的", "�
 
 @bp.get("/reports/daily.csv")
 @token_required
-def month_csv():
+@bp.arguments(MonthQuerySchema, location="query")
+@bp.error(403, "another person's month: you read only your own")
+@bp.error(404, "no such user")
+@bp.alt_response(200, schema={"type": "string"}, content_type="text/csv", description="UTF-8 with BOM")
+def month_csv(query):
     """A month of visits, one row each, for payroll and the monthly review (UTF-8 with BOM).
 
     Office, managers and admins get everyone's when they name no user.
     """
-    query = load_query(month_query)
     first, last = days.month_bounds(query["month"])
     if query.get("user_id") or g.user.role not in OFFICE_ROLES:
         people = [reported_user(query.get("user_id"))]

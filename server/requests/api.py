@@ -2,77 +2,47 @@
 inbox exported as CSV and as .xlsx that Excel opens in Japanese."""
 import csv
 import io
-import json
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, request
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import false, select
+from flask import Response, current_app, g
+from sqlalchemy import select
 
 from sync import live_records
 
-from server.core.auth import require_role, token_required
+from server.core.auth import role_required, token_required
+from server.core.blueprint import Blueprint
 from server.core.calendar import age_of, calendar, company_time, is_overdue, japanese_holidays, target_days, today
 from server.core.db import db
 from server.core.errors import ApiError
 from server.core.engine import ENGINE
 from server.core.models import User
+from server.core.schemas import MAX_CALENDAR_YEARS, CalendarQuerySchema, CalendarSchema
 from server.core.spreadsheet import XLSX, workbook
-from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, REQUEST_STATUSES, ROUTES, labels
+from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, labels
+from server.requests.schemas import ExportQuerySchema
 
 bp = Blueprint("requests", __name__)
-STATUSES = REQUEST_STATUSES
 OPEN_STATUSES = list(OPEN_REQUEST_STATUSES)
-MAX_YEARS = 10
-
-
-class CalendarQuerySchema(Schema):
-    from_ = fields.Integer(data_key="from", validate=validate.Range(min=2000, max=2100))
-    to = fields.Integer(validate=validate.Range(min=2000, max=2100))
-
-    @validates_schema
-    def years_in_order(self, data, **kwargs):
-        first, last = data.get("from_"), data.get("to")
-        if first is not None and last is not None:
-            if first > last:
-                raise ValidationError("must not be before from", "to")
-            if last - first >= MAX_YEARS:
-                raise ValidationError(f"ask for at most {MAX_YEARS} years at a time", "to")
-
-
-class ExportQuerySchema(Schema):
-    """The inbox filters: team (route_to), status (or ``open``), customer, overdue, age."""
-
-    team = fields.String(validate=validate.OneOf(ROUTES))
-    status = fields.String(validate=validate.OneOf(STATUSES + ["open", "all"]), load_default="open")
-    customer_id = fields.UUID()
-    overdue = fields.Boolean()
-    min_age = fields.Integer(validate=validate.Range(min=0, max=3650))
-
-
-calendar_query, export_query = CalendarQuerySchema(), ExportQuerySchema()
-
-
-def load_query(schema, message):
-    try:
-        return schema.load(request.args)
-    except ValidationError as err:
-        raise ApiError(422, message, errors=err.messages)
+MAX_YEARS = 10  # holidays this far back count in a request's age
 
 
 @bp.get("/calendar")
 @token_required
-def company_calendar():
-    """Japanese public holidays of the years asked for, and the response targets per team and urgency."""
-    query = load_query(calendar_query, "Ask for years as from=YYYY&to=YYYY, at most ten years apart.")
+@bp.arguments(CalendarQuerySchema, location="query")
+@bp.response(200, CalendarSchema)
+def company_calendar(query):
+    """Japanese public holidays of the years asked for, and the response targets per team and urgency.
+
+    Devices cache it to count request ages and overdue requests offline.
+    """
     year = today().year
     first = query.get("from_", min(year - 1, query.get("to", year)))
     last = query.get("to", max(year + 1, first))
-    if last < first or last - first >= MAX_YEARS:
-        raise ApiError(422, "Ask for years as from=YYYY&to=YYYY, at most ten years apart.",
-                       errors={"to": [f"between from and from + {MAX_YEARS - 1}"]})
+    if last < first or last - first >= MAX_CALENDAR_YEARS:
+        raise ApiError(422, CalendarQuerySchema.invalid_message,
+                       errors={"to": [f"between from and from + {MAX_CALENDAR_YEARS - 1}"]})
     return {**calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"]),
-            "follow_up_days": current_app.config["FOLLOW_UP_DAYS"]}  # deals (issue 6)
+            "follow_up_days": current_app.config["FOLLOW_UP_DAYS"]}
 
 
 # Japanese headers, in the order Excel shows them.
@@ -127,10 +97,8 @@ def local_time(instant):
     return company_time(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
-def export_table():
+def export_table(filters):
     """The filtered inbox as spreadsheet rows under Japanese headers, for the actor."""
-    require_role(*OFFICE_ROLES)
-    filters = load_query(export_query, "Check the inbox filters: team, status, customer_id, overdue, min_age.")
     targets = current_app.config["RESPONSE_TARGET_DAYS"]
     rows = inbox_rows(g.actor, filters, targets)
     customer_ids = {item["customer_id"] for item, _, _ in rows}
@@ -159,10 +127,13 @@ def attachment(body, mimetype, extension):
 
 
 @bp.get("/requests/export.csv")
-@token_required
-def export_csv():
+@role_required(*OFFICE_ROLES)
+@bp.arguments(ExportQuerySchema, location="query")
+@bp.response(200, {"type": "string"}, content_type="text/csv",
+             description="UTF-8 with a BOM, Japanese headers; overdue first, then oldest first")
+def export_csv(filters):
     """The inbox with its filters as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
-    headers, table = export_table()
+    headers, table = export_table(filters)
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
     writer.writerow(headers)
@@ -172,8 +143,11 @@ def export_csv():
 
 
 @bp.get("/requests/export.xlsx")
-@token_required
-def export_xlsx():
+@role_required(*OFFICE_ROLES)
+@bp.arguments(ExportQuerySchema, location="query")
+@bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX,
+             description="one sheet 依頼一覧, the CSV's rows and headers")
+def export_xlsx(filters):
     """The inbox with its filters as an Excel workbook (numbers as numbers, text never a formula)."""
-    headers, table = export_table()
+    headers, table = export_table(filters)
     return attachment(workbook("依頼一覧", headers, table), XLSX, "xlsx")

@@ -1,0 +1,56 @@
+"""The past-quote search: its query, the similar-quotes query and their answer."""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from sync.entity import Text
+
+from server.core.schemas import Arguments
+
+MM = dict(allow_nan=False, validate=validate.Range(min=0, max=10**7))
+INVALID = ("Check the search: q up to 200 characters, sizes in mm, dates as YYYY-MM-DD, "
+           "minimum not above maximum.")
+
+
+class QuoteSearchQuerySchema(Arguments):
+    """Free text ``q`` and the filters; at least one of them to get results."""
+
+    invalid_message, invalid_status = INVALID, 400
+
+    class Meta:
+        unknown = EXCLUDE
+
+    q = Text(200, load_default="", metadata={"description": "free text"})
+    customer_id = fields.UUID()
+    material = Text(100, metadata={"description": "synonyms included (ステンレス finds SUS304)"})
+    processing_method = Text(100, metadata={"description": "e.g. 旋盤"})
+    product = Text(200)
+    drawing_no = Text(100, metadata={"description": "the drawing number or a part of it"})
+    length_min = fields.Float(**MM, metadata={"description": "longest dimension at least (mm)"})
+    length_max = fields.Float(**MM, metadata={"description": "longest dimension at most (mm)"})
+    submitted_from = fields.Date(metadata={"description": "submitted on or after (Japan)"})
+    submitted_to = fields.Date(metadata={"description": "submitted on or before (Japan)"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def ranges_in_order(self, data, **kwargs):
+        for low, high in (("length_min", "length_max"), ("submitted_from", "submitted_to")):
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                raise ValidationError(f"must not be below {low}", high)
+
+
+class SimilarQuerySchema(Arguments):
+    invalid_message, invalid_status = INVALID, 400
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class QuoteHitSchema(Schema):
+    quote = fields.Dict()
+    score = fields.Float()
+    why = fields.List(fields.Dict(), metadata={"description": "which field matched which word"})
+
+
+class QuoteResultsSchema(Schema):
+    results = fields.List(fields.Nested(QuoteHitSchema))
