@@ -102,13 +102,13 @@ class Stream:
                 self.expected[m["record_id"]] = ("customers", 1, None)
         return mutations
 
-    def run(self, until, errors, pushing):
+    def run(self, going, errors, pushing):
         def push():
             pushing.set()
             return self.device.try_push(*mutations)
 
         try:
-            while time.monotonic() < until:
+            while going():
                 mutations = self.batch()
                 self.sent += [m["mutation_id"] for m in mutations]
                 results, attempts = until_answered(push)
@@ -123,13 +123,19 @@ def test_pushes_survive_workers_killed_at_random_and_apply_exactly_once(database
         stop, pushing, kills, errors = threading.Event(), threading.Event(), [], []
         killer = threading.Thread(target=kill_workers,
                                   args=(master.pid, stop, kills, random.Random(1), pushing))
-        until = time.monotonic() + STREAM_S
-        pushers = [threading.Thread(target=s.run, args=(until, errors, pushing)) for s in streams]
+        # At least STREAM_S, and on a busy machine longer, until enough workers died mid-push.
+        start = time.monotonic()
+
+        def going():
+            elapsed = time.monotonic() - start
+            return elapsed < STREAM_S or (len(kills) < 5 and elapsed < 4 * STREAM_S)
+
+        pushers = [threading.Thread(target=s.run, args=(going, errors, pushing)) for s in streams]
         killer.start()
         for thread in pushers:
             thread.start()
         for thread in pushers:
-            thread.join(timeout=STREAM_S + 2 * ANSWER_WITHIN_S)
+            thread.join(timeout=4 * STREAM_S + 2 * ANSWER_WITHIN_S)
         stop.set()
         killer.join()
     assert errors == []
