@@ -1,6 +1,7 @@
 """The engine as the server configures it: its entities, its scope model and its hooks."""
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .entity import Entity, conflicts_entity, history_entity
 

@@ -6,6 +6,7 @@ owns) and hangs its business rules on it as ``Rules``; the engine calls those ru
 points of a push. The generic field types below are the vocabulary entity schemas are written
 in: values come out of ``load`` already in their wire form (dates and instants as strings).
 """
+
 import re
 from datetime import datetime
 
@@ -86,8 +87,7 @@ def choice(values, **kwargs):
 
 def yen(**kwargs):
     """An amount of money in whole yen."""
-    return fields.Integer(strict=True, allow_none=True,
-                          validate=validate.Range(min=0, max=10**12), **kwargs)
+    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=10**12), **kwargs)
 
 
 def field_errors(messages):
@@ -147,10 +147,27 @@ class Entity:
     (later values are ignored), ``immutable`` may never change after create.
     """
 
-    def __init__(self, name, schema, *, extra_fields=(), references=None, defaults=None,
-                 server_fields=(), create_only_server_fields=(), fixed=(), immutable=(),
-                 writable=True, creatable=True, deletable=True, keeps_history=False,
-                 scoped=True, owner_field=None, team_field=None, rules=()):
+    def __init__(
+        self,
+        name,
+        schema,
+        *,
+        extra_fields=(),
+        references=None,
+        defaults=None,
+        server_fields=(),
+        create_only_server_fields=(),
+        fixed=(),
+        immutable=(),
+        writable=True,
+        creatable=True,
+        deletable=True,
+        keeps_history=False,
+        scoped=True,
+        owner_field=None,
+        team_field=None,
+        rules=(),
+    ):
         self.name = name
         self.schema = schema
         declared = list(schema.fields) if schema is not None else []
@@ -171,8 +188,9 @@ class Entity:
         self.team_field = team_field
         self.rules = list(rules)
         self.required = [n for n, f in schema.fields.items() if f.required] if schema else []
-        self.list_fields = {n for n, f in schema.fields.items()
-                            if isinstance(f, fields.List)} if schema else set()
+        self.list_fields = (
+            {n for n, f in schema.fields.items() if isinstance(f, fields.List)} if schema else set()
+        )
 
     def __repr__(self):
         return f"Entity({self.name!r})"
@@ -190,18 +208,38 @@ class ConflictSchema(Schema):
     resolved = fields.Boolean(truthy={True}, falsy={False})
 
 
-CONFLICT_FIELDS = ["entity", "record_id", "field", "kept_value", "kept_by", "kept_hlc",
-                   "lost_value", "lost_by", "lost_hlc"]
+CONFLICT_FIELDS = [
+    "entity",
+    "record_id",
+    "field",
+    "kept_value",
+    "kept_by",
+    "kept_hlc",
+    "lost_value",
+    "lost_by",
+    "lost_hlc",
+]
 
 
 def conflicts_entity(rules=()):
     """The ``conflicts`` entity; the server may add rules (who may resolve one)."""
-    return Entity("conflicts", ConflictSchema(), extra_fields=CONFLICT_FIELDS, creatable=False,
-                  deletable=False, server_fields=CONFLICT_FIELDS, owner_field="lost_by",
-                  rules=rules)
+    return Entity(
+        "conflicts",
+        ConflictSchema(),
+        extra_fields=CONFLICT_FIELDS,
+        creatable=False,
+        deletable=False,
+        server_fields=CONFLICT_FIELDS,
+        owner_field="lost_by",
+        rules=rules,
+    )
 
 
 def history_entity():
     """The ``history`` entity: one record per stored change of an entity that keeps history."""
-    return Entity("history", None, extra_fields=["entity", "record_id", "record_version",
-                                                 "changes", "by", "hlc", "at"], writable=False)
+    return Entity(
+        "history",
+        None,
+        extra_fields=["entity", "record_id", "record_version", "changes", "by", "hlc", "at"],
+        writable=False,
+    )

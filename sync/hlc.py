@@ -1,6 +1,7 @@
 """Hybrid logical clock values: ``"<ms:13>:<counter:6>:<node>"``, compared as plain strings."""
+
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 HLC_PATTERN = re.compile(r"^(\d{13}):(\d{6}):([A-Za-z0-9._-]{1,64})$")
 ZERO = "0000000000000:000000:0"
@@ -44,4 +45,4 @@ def tick(latest, now_ms, node):
 
 def to_datetime(value):
     """Return the physical time of an HLC as an aware UTC datetime."""
-    return datetime.fromtimestamp(physical_ms(value) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(physical_ms(value) / 1000, tz=UTC)

@@ -5,6 +5,7 @@ is at least the version that wrote the stored value) or when the same device wro
 has always seen its own writes). Otherwise the writes are concurrent and the higher HLC wins;
 the loser, when the values differ, is kept as a ``conflicts`` record.
 """
+
 from dataclasses import dataclass
 
 

@@ -6,6 +6,7 @@ scope root expands to its live records written before the gain (later ones come 
 position ``(seq, key of the last change sent from that entry)``, the high-water mark of an
 initial pull (below which only live records are sent) and when it was issued.
 """
+
 import base64
 import heapq
 import json
@@ -17,6 +18,7 @@ from . import hlc as hlcs
 from .digest import scope_digest
 from .models import Feed, Record, ScopeEvent
 from .scope import readable
+
 
 @dataclass
 class Page:
@@ -51,16 +53,20 @@ def decode_cursor(cursor):
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         seq, key, high_water, issued_ms = json.loads(raw)
-        if not all(type(v) is int and 0 <= v < 2**62 for v in (seq, high_water, issued_ms)) \
-                or not isinstance(key, str) or len(key) > 64:
+        if (
+            not all(type(v) is int and 0 <= v < 2**62 for v in (seq, high_water, issued_ms))
+            or not isinstance(key, str)
+            or len(key) > 64
+        ):
             raise ValueError
     except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise BadCursor("cursor is not one this server handed out; pull without a cursor")
     return seq, key, high_water, issued_ms
 
 
-def changes_since(session, engine, actor, cursor, limit, *, now_ms, window_ms, server_node="server",
-                  with_digest=False):
+def changes_since(
+    session, engine, actor, cursor, limit, *, now_ms, window_ms, server_node="server", with_digest=False
+):
     """Return the next ``Page`` of changes after ``cursor``.
 
     Each change is a JSON text, so stored records are sent without being decoded again. The
@@ -73,23 +79,38 @@ def changes_since(session, engine, actor, cursor, limit, *, now_ms, window_ms, s
         seq, key, high_water, issued_ms = decode_cursor(cursor)
         # A first pull in pages sends only live records up to its high-water mark, so only
         # tombstones compacted above that mark can be missing from what the device was sent.
-        if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq
-                                              and feed.compacted_seq > high_water):
+        if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq and feed.compacted_seq > high_water):
             raise StaleCursor("cursor_expired")
     else:
         seq, key, high_water = 0, "", top
 
     rows = session.execute(
         select(Record.seq, Record.entity, Record.data)
-        .where(Record.seq >= seq, Record.seq <= top,
-               readable(engine, actor, by_position=session.get_bind().dialect.name == "sqlite"),
-               or_(Record.seq > high_water, Record.deleted == false()))
-        .order_by(Record.seq).limit(limit + 1)).all()
-    events = [] if actor.sees_everything else session.execute(
-        select(ScopeEvent)
-        .where(ScopeEvent.user_id == actor.user_id, ScopeEvent.seq >= max(seq, high_water + 1),
-               ScopeEvent.seq <= top)
-        .order_by(ScopeEvent.seq).limit(limit + 1)).scalars().all()
+        .where(
+            Record.seq >= seq,
+            Record.seq <= top,
+            readable(engine, actor, by_position=session.get_bind().dialect.name == "sqlite"),
+            or_(Record.seq > high_water, Record.deleted == false()),
+        )
+        .order_by(Record.seq)
+        .limit(limit + 1)
+    ).all()
+    events = (
+        []
+        if actor.sees_everything
+        else session.execute(
+            select(ScopeEvent)
+            .where(
+                ScopeEvent.user_id == actor.user_id,
+                ScopeEvent.seq >= max(seq, high_water + 1),
+                ScopeEvent.seq <= top,
+            )
+            .order_by(ScopeEvent.seq)
+            .limit(limit + 1)
+        )
+        .scalars()
+        .all()
+    )
 
     # Merge only up to the last position both lists are complete for.
     boundary = top
@@ -102,8 +123,9 @@ def changes_since(session, engine, actor, cursor, limit, *, now_ms, window_ms, s
     for item_seq, kind, item in stream:
         if item_seq > boundary:
             break
-        entries = [(DONE, change(item.entity, item.data))] if kind == 0 \
-            else expand(session, engine, actor, item)
+        entries = (
+            [(DONE, change(item.entity, item.data))] if kind == 0 else expand(session, engine, actor, item)
+        )
         for entry_key, entry in entries:
             if item_seq == seq and entry_key <= key:
                 continue  # sent by the page before

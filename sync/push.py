@@ -5,6 +5,7 @@ a few queries; each sees the effects of those before it. A rejected mutation lea
 set untouched (the effect of a rolled-back savepoint, without a round trip per mutation), so
 the batch's writes are bulk statements issued once at the end, after the feed lock is taken.
 """
+
 import json
 
 from marshmallow import ValidationError
@@ -51,9 +52,14 @@ def apply_one(batch, raw):
     except Rejected as err:
         result, status, errors = reject(batch, raw, mutation_id, err.errors)
     entity, record_id = known_entity(batch.engine, raw), canonical_uuid(raw.get("record_id"))
-    seen = Seen(device_id=batch.actor.device_id, mutation_id=mutation_id,
-                entity=entity, record_id=record_id, status=status,
-                errors=json.dumps(errors) if errors else None)
+    seen = Seen(
+        device_id=batch.actor.device_id,
+        mutation_id=mutation_id,
+        entity=entity,
+        record_id=record_id,
+        status=status,
+        errors=json.dumps(errors) if errors else None,
+    )
     batch.seen[mutation_id] = seen
     batch.new_seen.append(seen)
     return result
@@ -61,10 +67,17 @@ def apply_one(batch, raw):
 
 def reject(batch, raw, mutation_id, errors):
     # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown.
-    batch.dead_letters.append(dict(
-        device_id=batch.actor.device_id, user_id=batch.actor.user_id, mutation_id=mutation_id,
-        entity=known_entity(batch.engine, raw), record_id=canonical_uuid(raw.get("record_id")),
-        mutation=json.dumps(raw), errors=json.dumps(errors)))
+    batch.dead_letters.append(
+        dict(
+            device_id=batch.actor.device_id,
+            user_id=batch.actor.user_id,
+            mutation_id=mutation_id,
+            entity=known_entity(batch.engine, raw),
+            record_id=canonical_uuid(raw.get("record_id")),
+            mutation=json.dumps(raw),
+            errors=json.dumps(errors),
+        )
+    )
     return {"mutation_id": mutation_id, "status": "rejected", "errors": errors}, "rejected", errors
 
 
@@ -118,8 +131,11 @@ def apply_upsert(batch, m):
         working, lost = update_existing(batch, entity, current, base, values, m["hlc"])
     for rule in entity.rules:
         rule.after_write(batch, before, working, m["hlc"])
-    result = {"mutation_id": str(m["mutation_id"]),
-              "status": "merged" if lost else "applied", "record": dict(working.data)}
+    result = {
+        "mutation_id": str(m["mutation_id"]),
+        "status": "merged" if lost else "applied",
+        "record": dict(working.data),
+    }
     if lost:
         result["conflicts"] = lost
     if ignored:

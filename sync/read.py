@@ -4,6 +4,7 @@ Features never parse the engine's storage themselves: they ask for the live reco
 entity that an actor may read (or, for server-side work such as an out-of-scope name search,
 every live record) and get plain dicts in their wire form.
 """
+
 import json
 
 from sqlalchemy import false, select
@@ -12,15 +13,15 @@ from .models import Record
 from .scope import readable
 
 
-def live_records(session, entity, *, engine=None, actor=None, ids=None, scope_ids=None,
-                 where=(), limit=None):
+def live_records(session, entity, *, engine=None, actor=None, ids=None, scope_ids=None, where=(), limit=None):
     """The live records of ``entity`` as dicts, read by ``actor`` when one is given.
 
     ``ids`` keeps only those records, ``scope_ids`` only those going with these scope roots;
     ``where`` adds SQLAlchemy conditions over ``sync.models.Record``.
     """
-    query = select(Record.data).where(Record.entity == entity, Record.deleted == false(),
-                                      Record.compacted == false(), *where)
+    query = select(Record.data).where(
+        Record.entity == entity, Record.deleted == false(), Record.compacted == false(), *where
+    )
     if actor is not None:
         query = query.where(readable(engine, actor))
     if ids is not None:
@@ -40,8 +41,11 @@ def live_record(session, entity, record_id, *, engine=None, actor=None):
 
 def stored_record(session, entity, record_id):
     """A record as stored, tombstones included (None when unknown or compacted)."""
-    data = session.execute(select(Record.data).where(
-        Record.entity == entity, Record.id == record_id, Record.compacted == false())).scalar()
+    data = session.execute(
+        select(Record.data).where(
+            Record.entity == entity, Record.id == record_id, Record.compacted == false()
+        )
+    ).scalar()
     return json.loads(data) if data else None
 
 

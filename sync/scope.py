@@ -3,6 +3,7 @@
 Users whose role sees everything read every record; everyone else reads the roots they own,
 those of their team and those they are members of (with the records of each).
 """
+
 from sqlalchemy import and_, false, func, or_, select, union
 
 from .models import Record, ScopeEvent
@@ -10,9 +11,7 @@ from .models import Record, ScopeEvent
 
 def sees(actor, owner_id, team, member):
     """Whether a scope-limited actor sees a root with this owner and team."""
-    return (owner_id == actor.user_id
-            or (actor.team is not None and team == actor.team)
-            or member)
+    return owner_id == actor.user_id or (actor.team is not None and team == actor.team) or member
 
 
 def root_ids_in_scope(engine, actor):
@@ -22,8 +21,8 @@ def root_ids_in_scope(engine, actor):
         conditions.append(Record.team == actor.team)
     owned = select(Record.id).where(Record.entity == engine.scope.root, or_(*conditions))
     members = select(Record.customer_id).where(
-        Record.entity == engine.scope.membership, Record.owner_id == actor.user_id,
-        Record.deleted == false())
+        Record.entity == engine.scope.membership, Record.owner_id == actor.user_id, Record.deleted == false()
+    )
     return union(owned, members)
 
 
@@ -36,19 +35,22 @@ def readable(engine, actor, by_position=False):
     if actor.sees_everything:
         return Record.compacted == false()
     scope_id = func.coalesce(Record.customer_id, "") if by_position else Record.customer_id
-    return and_(Record.compacted == false(), or_(
-        Record.customer_id.is_(None),
-        scope_id.in_(root_ids_in_scope(engine, actor)),
-        and_(Record.entity == "conflicts", Record.owner_id == actor.user_id),
-    ))
+    return and_(
+        Record.compacted == false(),
+        or_(
+            Record.customer_id.is_(None),
+            scope_id.in_(root_ids_in_scope(engine, actor)),
+            and_(Record.entity == "conflicts", Record.owner_id == actor.user_id),
+        ),
+    )
 
 
 def was_in_scope(session, user_id, scope_id, hlc):
     """Whether a scope-limited user had the root in scope at the moment ``hlc``."""
     last = session.execute(
         select(ScopeEvent.gained)
-        .where(ScopeEvent.user_id == user_id, ScopeEvent.customer_id == scope_id,
-               ScopeEvent.hlc <= hlc)
-        .order_by(ScopeEvent.hlc.desc(), ScopeEvent.seq.desc()).limit(1)
+        .where(ScopeEvent.user_id == user_id, ScopeEvent.customer_id == scope_id, ScopeEvent.hlc <= hlc)
+        .order_by(ScopeEvent.hlc.desc(), ScopeEvent.seq.desc())
+        .limit(1)
     ).scalar()
     return bool(last)

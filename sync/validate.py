@@ -6,6 +6,7 @@ the fields run), other plain fields by their own ``deserialize``. Anything else,
 that does not pass, goes through ``Schema.load`` itself, so the result and the error messages
 are the schema's.
 """
+
 from marshmallow import ValidationError, fields, validate
 
 from .batch import canonical_uuid
@@ -22,8 +23,12 @@ def checker(field):
     """A function that returns the loaded value of ``field`` or raises ``Fallback``."""
     allow_none = field.allow_none
     validators = field.validators
-    if type(field) is Text and len(validators) == 1 and isinstance(validators[0], validate.Length) \
-            and validators[0].equal is None:
+    if (
+        type(field) is Text
+        and len(validators) == 1
+        and isinstance(validators[0], validate.Length)
+        and validators[0].equal is None
+    ):
         low, high = validators[0].min or 0, validators[0].max
 
         def text(value):
@@ -32,8 +37,10 @@ def checker(field):
             if value is None and allow_none:
                 return None
             raise Fallback
+
         return text
     if type(field) is Uuid and not validators:
+
         def uuid_(value):
             if type(value) is str:
                 loaded = canonical_uuid(value)
@@ -42,6 +49,7 @@ def checker(field):
             elif value is None and allow_none:
                 return None
             raise Fallback
+
         return uuid_
     if type(field) is fields.String and len(validators) == 1 and isinstance(validators[0], validate.OneOf):
         choices = frozenset(validators[0].choices)
@@ -52,6 +60,7 @@ def checker(field):
             if value is None and allow_none:
                 return None
             raise Fallback
+
         return choice
 
     def other(value):
@@ -59,6 +68,7 @@ def checker(field):
             return field.deserialize(value)
         except ValidationError:
             raise Fallback
+
     return other
 
 
@@ -75,11 +85,14 @@ def load_changes(schema, changes, partial):
     """Return ``schema.load(changes, partial=partial)``."""
     known = CHECKERS.get(id(schema))
     if known is None:
-        known = CHECKERS[id(schema)] = (schema, {
-            name: checker(f) for name, f in schema.load_fields.items() if plain(f)})
+        known = CHECKERS[id(schema)] = (
+            schema,
+            {name: checker(f) for name, f in schema.load_fields.items() if plain(f)},
+        )
     checks = known[1]
     if all(name in checks for name in changes) and (
-            partial or all(name in changes for name, f in schema.load_fields.items() if f.required)):
+        partial or all(name in changes for name, f in schema.load_fields.items() if f.required)
+    ):
         try:
             return {name: check(changes[name]) for name, check in checks.items() if name in changes}
         except Fallback:

@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from sync.models import utcnow
+
 from conftest import PASSWORD
 from server import create_app
 from server.core.db import db
 from server.core.models import Token, User
-from sync.models import utcnow
 from test_errors import assert_error_shape
 
 LOGIN = "/api/v1/auth/token"

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from sync.models import Record
+
 from conftest import Device
 from server.core.db import db
 from server.core.models import User
 from server.core.vocabulary import ROLES
-from sync.models import Record
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 DEMO_MINIMUMS = {"customers": 40, "contacts": 80, "visits": 200, "requests": 30, "deals": 20, "quotes": 100}

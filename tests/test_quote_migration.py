@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from sync import apply_push
+
 from conftest import BACKENDS, PASSWORD, PG_URL, Device, admin_engine
 from server import create_app
 from server.core.db import db, writing_session
-from server.core.users import create_user
 from server.core.engine import ENGINE, actor as make_actor
-from sync import apply_push
+from server.core.users import create_user
 
 
 @pytest.fixture(params=BACKENDS)

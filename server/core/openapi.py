@@ -3,9 +3,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint
 
-from server.core.engine import ENGINE
-
 from server.core import schemas
+from server.core.engine import ENGINE
 from server.quotes import api as quotes_api
 from server.requests import rules_api as routing_api
 

@@ -1,8 +1,9 @@
 """Schemas of the HTTP envelopes; entity fields are validated by each entity's own schema."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from server.core.engine import ENGINE
 from sync.entity import Text
+
+from server.core.engine import ENGINE
 
 
 class DeviceSchema(Schema):

@@ -15,8 +15,8 @@ from sync.scope import readable
 
 from server.core.auth import json_object, token_required
 from server.core.db import db, writing_session
-from server.core.errors import ApiError, bad_request
 from server.core.engine import ENGINE
+from server.core.errors import ApiError, bad_request
 from server.core.schemas import PullQuerySchema, RangeQuerySchema
 
 bp = Blueprint("sync", __name__)

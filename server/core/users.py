@@ -1,17 +1,17 @@
 """Creating people who sign in."""
+import time
 import unicodedata
 import uuid
-
-import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from sync import write_changes
+
 from server.core.engine import ENGINE, server_actor
 from server.core.models import User
 from server.core.vocabulary import ROLES
-from sync import write_changes
 
 
 class UserError(ValueError):

@@ -1,11 +1,12 @@
 """Deals and their customer-side events: stage, who holds the ball and since when."""
 from marshmallow import Schema, fields, validate
 
-from server.core.vocabulary import BALL, SITUATIONS, STAGES, codes
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Day, Instant, Text, Uuid, choice, yen
 from sync.hlc import physical_ms
 from sync.wire import iso_from_ms
+
+from server.core.vocabulary import BALL, SITUATIONS, STAGES, codes
 
 
 class Competitor(Schema):

@@ -1,9 +1,10 @@
 """Quotes: what was offered, at what price, and what it really cost."""
 from marshmallow import Schema, fields, validate
 
-from server.core.vocabulary import codes
 from sync import Entity, Rules
 from sync.entity import LONG, Instant, Text, Uuid, choice, yen
+
+from server.core.vocabulary import codes
 
 
 def millimetres():

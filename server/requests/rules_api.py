@@ -85,9 +85,8 @@ def remove(session, row):
 
 
 def apply_fields(session, row, data):
-    if data.get("assignee_id") is not None:
-        if session.get(User, str(data["assignee_id"])) is None:
-            raise ApiError(422, "The assignee must be a user.", errors={"assignee_id": ["no such user"]})
+    if data.get("assignee_id") is not None and session.get(User, str(data["assignee_id"])) is None:
+        raise ApiError(422, "The assignee must be a user.", errors={"assignee_id": ["no such user"]})
     for name in ("name", "route_to", "active"):
         if name in data:
             setattr(row, name, data[name])
