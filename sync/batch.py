@@ -7,8 +7,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import false, select
+from sqlalchemy.orm import Session
 
 from . import clockstore, hlc as hlcs
+from .engine import Actor, Engine
 from .entity import Rejected
 from .models import Record, SeenMutation
 from .scope import sees, was_in_scope
@@ -61,9 +63,9 @@ class Batch:
     rule wants to compute once per push), ``get`` to read a record and ``change`` to write one.
     """
 
-    session: object
-    engine: object
-    actor: object
+    session: Session
+    engine: Engine
+    actor: Actor
     server_ms: int
     now_iso: str
     server_node: str = "server"
@@ -115,7 +117,7 @@ def prefetch(batch, mutations):
             batch.seen[row.mutation_id] = Seen(*row)
     targets = {canonical_uuid(m.get("record_id")) for m in mutations}
     targets.update(row.record_id for row in batch.seen.values() if row.record_id)
-    references = set()
+    references: set[tuple[str, str]] = set()
     for m in mutations:
         changes, entity = m.get("changes"), engine.entities.get(known_entity(engine, m))
         if isinstance(changes, dict) and entity is not None:

@@ -228,7 +228,7 @@ class Client:
 
     def push(self):
         """Send the outbox in batches; return every result."""
-        results = []
+        results: list[dict] = []
         while True:
             batch = [e for e in self.replica.outbox if e.sent_revision is None][: self.batch_size]
             if not batch:
@@ -275,7 +275,9 @@ class Client:
         A pull from no cursor (the first, or after a 410) sends the whole scope: what the
         replica holds beyond it is dropped at the end, unless the outbox still holds edits.
         """
-        received, fresh, delivered = [], self.replica.cursor is None, set()
+        received: list[dict] = []
+        delivered: set[tuple[str, str]] = set()
+        fresh = self.replica.cursor is None
         while True:
             query = ["digest=true"] if digest else []
             if self.replica.cursor:
@@ -335,7 +337,7 @@ class Client:
                 (e, rid, r["version"]) for (e, rid), r in self.replica.records.items() if not r.get("deleted")
             )
         depth = len(prefix) + 1
-        out = {}
+        out: dict[str, dict] = {}
         for rid, record in self.live(entity).items():
             if rid.startswith(prefix):
                 bucket = out.setdefault(rid[:depth], {"count": 0, "sum": 0})
@@ -348,7 +350,7 @@ class Client:
 
         Return the ranges re-pulled, as ``(entity, prefix)`` pairs.
         """
-        repaired = []
+        repaired: list[tuple[str, str]] = []
         for _ in range(max_rounds):
             differing = self.verify()
             if not differing:

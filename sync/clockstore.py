@@ -13,7 +13,9 @@ from .wire import dump_json
 
 def pack(clocks):
     """The stored text of ``{field: clock}``."""
-    table, index, fields = [], {}, {}
+    table: list[list] = []
+    index: dict[tuple, int] = {}
+    fields = {}
     for name, clock in clocks.items():
         key = tuple(clock)
         position = index.get(key)

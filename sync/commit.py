@@ -1,6 +1,8 @@
 """Number a push's changes in commit order and write them in a handful of bulk statements."""
 
-from sqlalchemy import insert, select, update
+from typing import cast
+
+from sqlalchemy import Table, insert, select, update
 
 from . import clockstore, hlc as hlcs
 from .batch import watchers_now
@@ -24,7 +26,8 @@ def write(batch, server_node):
     for event in events:
         seq += 1
         event["seq"] = seq
-    inserts, updates = [], []
+    inserts: list[dict] = []
+    updates: list[dict] = []
     entities = batch.engine.entities
     for w in batch.touched:
         seq += 1
@@ -46,14 +49,14 @@ def write(batch, server_node):
         (inserts if w.created else updates).append(row)
     # Core statements (executemany) rather than ORM bulk inserts: same rows, less Python.
     if events:
-        session.execute(insert(ScopeEvent.__table__), events)
+        session.execute(insert(cast(Table, ScopeEvent.__table__)), events)
     if inserts:
-        session.execute(insert(Record.__table__), inserts)
+        session.execute(insert(cast(Table, Record.__table__)), inserts)
     if updates:
         session.execute(update(Record), updates)
     if batch.new_seen:
         session.execute(
-            insert(SeenMutation.__table__),
+            insert(cast(Table, SeenMutation.__table__)),
             [
                 dict(
                     device_id=s.device_id,
@@ -67,7 +70,7 @@ def write(batch, server_node):
             ],
         )
     if batch.dead_letters:
-        session.execute(insert(DeadLetter.__table__), batch.dead_letters)
+        session.execute(insert(cast(Table, DeadLetter.__table__)), batch.dead_letters)
     for written in batch.engine.records_written:  # e.g. the quote search index
         written(session, batch.touched)
     feed.seq = seq

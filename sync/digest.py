@@ -23,7 +23,7 @@ def record_hash(entity, record_id, version):
 
 def summarise(pairs):
     """Digest of ``(entity, id, version)`` triples, as the server answers it."""
-    out = {}
+    out: dict[str, dict] = {}
     for entity, record_id, version in pairs:
         entry = out.setdefault(entity, {"count": 0, "sum": 0})
         entry["count"] += 1

@@ -43,7 +43,7 @@ class MutationSchema(Schema):
 
 
 OPS = ("upsert", "delete")
-SCHEMAS = {}
+SCHEMAS: dict[int, Schema] = {}
 
 
 def mutation_schema(engine):

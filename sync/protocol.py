@@ -9,9 +9,11 @@ Version 1 is the only one so far, so ``UPGRADES`` is empty: the first incompatib
 an entity's fields adds version 2 and the function that rewrites a version-1 mutation.
 """
 
+from collections.abc import Callable
+
 CURRENT = 1
 OLDEST = 1
-UPGRADES = {}
+UPGRADES: dict[int, Callable[[dict], dict]] = {}
 
 
 class UnsupportedProtocol(ValueError):

@@ -10,12 +10,16 @@ initial pull (below which only live records are sent) and when it was issued.
 import base64
 import heapq
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
 from .digest import scope_digest
+from .engine import Actor, Engine
 from .models import Feed, Record, ScopeEvent
 from .scope import readable
 
@@ -24,7 +28,7 @@ from .scope import readable
 class Page:
     """One pull answer; each change is already a JSON text."""
 
-    changes: list
+    changes: list[str]
     cursor: str
     has_more: bool
     hlc: str
@@ -42,12 +46,12 @@ class BadCursor(ValueError):
 DONE = "~"  # sorts after every entry key: the entry at this position was sent whole
 
 
-def encode_cursor(seq, key, high_water, issued_ms):
+def encode_cursor(seq: int, key: str, high_water: int, issued_ms: int) -> str:
     raw = json.dumps([seq, key, high_water, issued_ms], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor):
+def decode_cursor(cursor: str) -> tuple[int, str, int, int]:
     try:
         if len(cursor) > 200:
             raise ValueError
@@ -65,15 +69,24 @@ def decode_cursor(cursor):
 
 
 def changes_since(
-    session, engine, actor, cursor, limit, *, now_ms, window_ms, server_node="server", with_digest=False
-):
+    session: Session,
+    engine: Engine,
+    actor: Actor,
+    cursor: str | None,
+    limit: int,
+    *,
+    now_ms: int,
+    window_ms: int,
+    server_node: str = "server",
+    with_digest: bool = False,
+) -> Page:
     """Return the next ``Page`` of changes after ``cursor``.
 
     Each change is a JSON text, so stored records are sent without being decoded again. The
     digest (asked for, on the last page only) describes the scope as of the returned cursor;
     the caller runs the whole read in one snapshot.
     """
-    feed = session.get(Feed, 1)
+    feed = session.get_one(Feed, 1)
     top = feed.seq  # every position up to here is committed: pushes number in commit order
     if cursor:
         seq, key, high_water, issued_ms = decode_cursor(cursor)
@@ -117,9 +130,12 @@ def changes_since(
     for fetched in (rows, events):
         if len(fetched) > limit:
             boundary = min(boundary, fetched[-1].seq - 1)
-    stream = heapq.merge(((r.seq, 0, r) for r in rows), ((e.seq, 1, e) for e in events))
+    stream: Iterator[tuple[int, int, Any]] = heapq.merge(
+        ((r.seq, 0, r) for r in rows), ((e.seq, 1, e) for e in events)
+    )
 
-    out, position, truncated = [], (seq, key), False
+    out: list[str] = []
+    position, truncated = (seq, key), False
     for item_seq, kind, item in stream:
         if item_seq > boundary:
             break

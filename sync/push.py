@@ -7,12 +7,15 @@ the batch's writes are bulk statements issued once at the end, after the feed lo
 """
 
 import json
+from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
 from .batch import Batch, Seen, canonical_uuid, check_write_scope, known_entity, prefetch, visible
 from .commit import write
+from .engine import Actor, Engine
 from .entity import ALWAYS_SERVER_OWNED, Rejected, field_errors
 from .models import Feed
 from .mutation import load_mutation
@@ -21,12 +24,20 @@ from .wire import iso_from_ms
 from .write import create, delete_record, update_existing
 
 
-def apply_push(session, engine, actor, mutations, *, now_ms, server_node="server"):
+def apply_push(
+    session: Session,
+    engine: Engine,
+    actor: Actor,
+    mutations: list[dict[str, Any]],
+    *,
+    now_ms: int,
+    server_node: str = "server",
+) -> tuple[list[dict[str, Any]], str]:
     """Apply ``mutations`` (already checked to be a list of dicts with UUID ids).
 
     Return ``(results, server_hlc)``. The caller commits.
     """
-    feed = session.get(Feed, 1)
+    feed = session.get_one(Feed, 1)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     prefetch(batch, mutations)
@@ -151,7 +162,7 @@ def split_server_owned(entity, changes, creating):
 
 
 def check_references(batch, entity, values):
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for name, target in entity.references.items():
         value = values.get(name)
         for ref in value if isinstance(value, list) else [value]:
@@ -169,7 +180,7 @@ def apply_delete(batch, m):
     if not entity.writable or not entity.deletable:
         raise Rejected({"entity": [f"{entity.name} cannot be deleted by a client"]})
     current = batch.records.get((entity.name, m["record_id"]))
-    result = {"mutation_id": str(m["mutation_id"]), "status": "applied"}
+    result: dict[str, Any] = {"mutation_id": str(m["mutation_id"]), "status": "applied"}
     if current is None or current.compacted:
         return result
     for rule in entity.rules:

@@ -7,7 +7,10 @@ that does not pass, goes through ``Schema.load`` itself, so the result and the e
 are the schema's.
 """
 
-from marshmallow import ValidationError, fields, validate
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .batch import canonical_uuid
 from .entity import Day, Instant, Text, Uuid, clean_text
@@ -29,7 +32,8 @@ def checker(field):
         and isinstance(validators[0], validate.Length)
         and validators[0].equal is None
     ):
-        low, high = validators[0].min or 0, validators[0].max
+        low = validators[0].min or 0
+        high = validators[0].max if validators[0].max is not None else float("inf")
 
         def text(value):
             if type(value) is str and low <= len(value) <= high and clean_text(value):
@@ -78,7 +82,7 @@ def plain(field):
     return isinstance(field, PLAIN)
 
 
-CHECKERS = {}
+CHECKERS: dict[int, tuple[Schema, dict[str, Callable[[Any], Any]]]] = {}
 
 
 def load_changes(schema, changes, partial):

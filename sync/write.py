@@ -4,10 +4,15 @@ push) and ``Batch.change`` (inside one) are the one way the server changes a rec
 """
 
 import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
 from .batch import Batch, Working, check_write_scope, load_records, note_scope_change, store
 from .commit import write
+from .engine import Actor, Engine
 from .entity import Rejected
 from .merge import FieldClock, resolve_field
 from .models import Feed
@@ -17,14 +22,22 @@ from .wire import iso_from_ms
 CONFLICT_NAMESPACE = uuid.UUID("0b6f1c52-7d0e-4a8c-9a55-3f6d2f1e4c11")
 
 
-def ensure_feed(session):
+def ensure_feed(session: Session) -> None:
     """Create the feed row if the database is new."""
     if session.get(Feed, 1) is None:
         session.add(Feed(id=1, seq=0, hlc=hlcs.ZERO, compacted_seq=0))
         session.flush()
 
 
-def write_changes(session, engine, actor, changes, *, now_ms, server_node="server"):
+def write_changes(
+    session: Session,
+    engine: Engine,
+    actor: Actor,
+    changes: Iterable[tuple[str, str, dict[str, Any] | None]],
+    *,
+    now_ms: int,
+    server_node: str = "server",
+) -> list[dict[str, Any] | None]:
     """Apply server-side changes ``[(entity, record_id, values)]`` in the caller's transaction.
 
     Each becomes a versioned change with the server's clock, numbered in the feed in commit
@@ -33,7 +46,7 @@ def write_changes(session, engine, actor, changes, *, now_ms, server_node="serve
     record that does not exist and was only to be deleted). The caller commits.
     """
     ensure_feed(session)
-    feed = session.get(Feed, 1)
+    feed = session.get_one(Feed, 1)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     load_records(batch, sorted({record_id for _, record_id, _ in changes}), lock=True)
@@ -174,7 +187,7 @@ def scope_fields(engine, entity):
 def delete_record(batch, current, base, when):
     """Tombstone a record; each user's edits it discards become one conflict on ``deleted``."""
     actor, scope = batch.actor, batch.engine.scope
-    discarded = {}
+    discarded: dict[str, dict[str, tuple[Any, FieldClock]]] = {}
     for name, clock in current.clocks.items():
         stored = FieldClock.from_list(clock)
         if name != "deleted" and stored.version > base and stored.device_id != actor.device_id:
