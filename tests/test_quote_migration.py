@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 
 from sync import apply_push
 
-from conftest import BACKENDS, PASSWORD, PG_URL, Device, admin_engine
+from conftest import BACKENDS, CHEAP_HASH, PASSWORD, PG_URL, Device, admin_engine
 from server import create_app
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, actor as make_actor
@@ -34,7 +34,8 @@ def empty_url(request, tmp_path):
 
 def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False})
+                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
+                      "PASSWORD_HASH_METHOD": CHEAP_HASH})
     with app.app_context():
         flask_migrate.upgrade(revision="0003")
         session = writing_session()
