@@ -46,6 +46,16 @@ def migrate(url, data_dir):
         db.engine.dispose()
 
 
+DATABASE_FIXTURES = {"database_url", "sqlite_template", "pg_template", "empty_url"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses a database ``db``: ``pytest -m "not db"`` runs the pure ones."""
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
 def admin_engine():
     return create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
 
@@ -103,6 +113,14 @@ def app(database_url, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def bare_app(tmp_path_factory):
+    """An app on a database it never opens, for tests that read no data (they run once)."""
+    folder = tmp_path_factory.mktemp("bare")
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.sqlite3'}",
+                       "GENBA_DATA_DIR": str(folder)})
 
 
 @pytest.fixture

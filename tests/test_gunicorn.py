@@ -60,6 +60,7 @@ def test_a_batch_with_one_invalid_mutation_applies_the_rest(server):
     assert invalid["record_id"] not in stored
 
 
+@pytest.mark.db
 def test_genba_db_upgrade_creates_the_schema_gunicorn_serves(tmp_path):
     path = tmp_path / "fresh.sqlite3"
     url = f"sqlite:///{path}"
