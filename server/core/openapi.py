@@ -133,7 +133,7 @@ OPERATIONS = {
         "parameters": [{"in": "path", "name": "device_id", "required": True, "schema": {"type": "string"}}],
         "responses": {200: {"description": "revoked"}, 401: ERRORS[401], 403: ERRORS[403],
                       404: {"description": "no such device"}}}},
-    # Deals, ball and follow-up (issue 6)
+    # Deals: the ball and the follow-up board.
     "/deals/export.csv": {"get": {
         "summary": "The manager's deal board as CSV for Excel: UTF-8 with BOM, Japanese headers (office, manager, admin)",
         "description": "Longest with the ball first; days are calendar days in Asia/Tokyo; open deals "
@@ -151,7 +151,7 @@ OPERATIONS = {
         "responses": {200: {"description": "OpenAPI 3 document"}}}},
 }
 
-# --- attachments (issue 8): the bytes of an ``attachments`` record -----------------------
+# --- attachments: the bytes of an ``attachments`` record ---------------------------------
 ATTACHMENT_ID = {"in": "path", "name": "attachment_id", "required": True,
                  "schema": {"type": "string", "format": "uuid"}}
 NOT_FOUND = {"description": "no such attachment in your scope, or its bytes are not uploaded yet",
@@ -187,7 +187,7 @@ OPERATIONS.update({
         "security": BEARER, "parameters": [ATTACHMENT_ID],
         "responses": {200: {"description": "image/jpeg"}, 401: ERRORS[401], 404: NOT_FOUND}}},
 })
-# Past-quote database (issue 7).
+# Past-quote database.
 OPERATIONS["/quotes/search"] = {"get": {
     "summary": "Search past quotes in Japanese (width, kana, case folded; synonyms; 2-character words)",
     "description": "Free text `q` and/or filters; neither answers no results. Each result says `why`.",

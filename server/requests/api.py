@@ -72,7 +72,7 @@ def company_calendar():
         raise ApiError(422, "Ask for years as from=YYYY&to=YYYY, at most ten years apart.",
                        errors={"to": [f"between from and from + {MAX_YEARS - 1}"]})
     return {**calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"]),
-            "follow_up_days": current_app.config["FOLLOW_UP_DAYS"]}  # deals (issue 6)
+            "follow_up_days": current_app.config["FOLLOW_UP_DAYS"]}  # the deals follow-up rules, for the device
 
 
 # Japanese headers, in the order Excel shows them.
