@@ -89,13 +89,16 @@ def load_changes(schema, changes, partial):
     """Return ``schema.load(changes, partial=partial)``."""
     known = CHECKERS.get(id(schema))
     if known is None:
-        known = CHECKERS[id(schema)] = (
-            schema,
-            {name: checker(f) for name, f in schema.load_fields.items() if plain(f)},
-        )
+        # A schema with hooks (validates, pre_load, post_load, ...) checks more than its
+        # fields: it always loads itself.
+        hooked = any(schema._hooks.values())
+        checks = {} if hooked else {name: checker(f) for name, f in schema.load_fields.items() if plain(f)}
+        known = CHECKERS[id(schema)] = (schema, checks)
     checks = known[1]
-    if all(name in checks for name in changes) and (
-        partial or all(name in changes for name, f in schema.load_fields.items() if f.required)
+    if (
+        checks
+        and all(name in checks for name in changes)
+        and (partial or all(name in changes for name, f in schema.load_fields.items() if f.required))
     ):
         try:
             return {name: check(changes[name]) for name, check in checks.items() if name in changes}
