@@ -250,7 +250,9 @@ class Client:
                     entry.sent_revision = None
                 raise
             self.observe(answer.get("hlc"))
-            for entry, result in zip(batch, answer["results"], strict=True):
+            # An app that dies while taking in an answer has settled only the results before it:
+            # the rest stays in the outbox (the test harness cuts answers this way).
+            for entry, result in zip(batch, answer["results"], strict=False):
                 self.settle(entry, result)
             results.extend(answer["results"])
 
