@@ -12,7 +12,7 @@ import argparse
 import statistics
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import sync_bench
@@ -75,7 +75,7 @@ def main():
     peer_opts = SimpleNamespace(seed=42, n=n, batch=100, page=500, clients=8, per_client=n // 10,
                                 client_batch=50, keep=False)
     ours_opts = sync_bench.options(["--n", str(n), "--history", "0"])
-    print(f"anchor_compare {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}, "
+    print(f"anchor_compare {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
           f"loadavg {loadavg()}, {runs} runs of {n} docs", flush=True)
     url, pid = start_peer()
     results = {"peer": [], **{k: [] for k in kinds}}

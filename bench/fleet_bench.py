@@ -15,12 +15,23 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-
-from workload import (PASSWORD, ServerProc, fresh_database, gunicorn, loadavg, machine, machine_busy,
-                      migrate, pct, peer_doc, temp_folder)
+from datetime import UTC, datetime
 
 from sync.client import Client, HttpTransport
+
+from workload import (
+    PASSWORD,
+    ServerProc,
+    fresh_database,
+    gunicorn,
+    loadavg,
+    machine,
+    machine_busy,
+    migrate,
+    pct,
+    peer_doc,
+    temp_folder,
+)
 
 TEAMS = ["east", "west", "north", "south"]
 
@@ -86,7 +97,7 @@ def device_loop(client, fleet, stop_at, interval, seed):
 def main():
     a = options()
     reps = {f"fleet-rep{n:02d}": ("rep", TEAMS[n % 4]) for n in range(20)}
-    print(f"fleet_bench {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}, loadavg {loadavg()}, "
+    print(f"fleet_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, loadavg {loadavg()}, "
           f"{a.devices} devices on {a.db}, sync every {a.interval:.0f} s for {a.seconds:.0f} s", flush=True)
     with temp_folder() as folder, fresh_database(a.db, folder) as url:
         migrate(url, folder, reps)

@@ -60,7 +60,7 @@ def gunicorn(database_url, folder, workers):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, GENBA_DATA_DIR=folder,
                GENBA_INSTANCE_PATH=folder, RATELIMIT_ENABLED="0", PYTHONPATH=str(ROOT))
-    log = open(Path(folder) / "gunicorn.log", "wb")
+    log = open(Path(folder) / "gunicorn.log", "wb")  # noqa: SIM115 (gunicorn writes to it until stopped)
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
                                 "-w", str(workers), "-b", f"127.0.0.1:{port}", "server:create_app()"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

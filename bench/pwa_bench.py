@@ -91,12 +91,13 @@ def seed(database_url, folder, customers):
     """Migrate a fresh database, create the demo users, load the demo data scaled up."""
     import flask_migrate
 
+    from sync import apply_push
+
+    from demo.data import DEMO_USERS, demo_batches
     from server import create_app
     from server.core.db import writing_session
-    from demo.data import DEMO_USERS, demo_batches
     from server.core.engine import ENGINE, actor as make_actor
     from server.core.users import create_user
-    from sync import apply_push
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": str(folder)})
     with app.app_context():
@@ -147,7 +148,7 @@ def gunicorn(database_url, folder, workers=2):
         port = sock.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": database_url, "GENBA_INSTANCE_PATH": str(folder),
            "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
-    log = open(Path(folder) / "gunicorn.log", "wb")
+    log = open(Path(folder) / "gunicorn.log", "wb")  # noqa: SIM115 (gunicorn writes to it until stopped)
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
                                 "-w", str(workers), "-b", f"127.0.0.1:{port}", "server:create_app()"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -59,9 +59,18 @@ def uid(key):
 
 def generated(customers, quotes, today):
     """Yield (login, mutation): the customers, then quotes made like the demo's."""
-    from demo.data import (CUSTOMER_SEEDS, DIFFICULTIES, MATERIAL_DIFFICULTIES, MATERIAL_FACTOR,
-                                  PROCESS_FLOW, PRODUCTS, REP_OF_TEAM, SURFACES, _dimensions,
-                                  _drawing_prefix)
+    from demo.data import (
+        CUSTOMER_SEEDS,
+        DIFFICULTIES,
+        MATERIAL_DIFFICULTIES,
+        MATERIAL_FACTOR,
+        PROCESS_FLOW,
+        PRODUCTS,
+        REP_OF_TEAM,
+        SURFACES,
+        _dimensions,
+        _drawing_prefix,
+    )
     rng = random.Random(2026)
     counter = 0
 
@@ -106,11 +115,12 @@ FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
 
 def seed(app, customers, quotes):
     """Create the demo users and push the generated records in batches of 500."""
-    from server.core.db import writing_session
+    from sync import apply_push
+
     from demo.data import DEMO_USERS
+    from server.core.db import writing_session
     from server.core.engine import ENGINE, actor as make_actor
     from server.core.users import create_user
-    from sync import apply_push
 
     with app.app_context():
         session = writing_session()

@@ -19,8 +19,8 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.reports import pdf
-from server.reports.day import Day
+from server.reports import pdf  # noqa: E402 - after the path is set
+from server.reports.day import Day  # noqa: E402
 
 COMPANY = {"name": "株式会社 現場製作所", "address": "東京都大田区下丸子1-2-3", "phone": "03-1234-5678",
            "logo": None}

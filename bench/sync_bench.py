@@ -20,10 +20,25 @@ import sqlite3
 import statistics
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from workload import (Device, ServerProc, Timed, concurrently, driver_url, fresh_database, gunicorn,
-                      loadavg, machine, migrate, pct, seed_customers, seeded, temp_folder, visit_mutation)
+from workload import (
+    Device,
+    ServerProc,
+    Timed,
+    concurrently,
+    driver_url,
+    fresh_database,
+    gunicorn,
+    loadavg,
+    machine,
+    migrate,
+    pct,
+    seed_customers,
+    seeded,
+    temp_folder,
+    visit_mutation,
+)
 
 TARGETS = {"push": 12000, "pull": 35000, "empty_p95": 5.0, "concurrent": 11000, "rss": 150}
 PEER = {"push": 8177, "pull": 11686, "incr_p50": 10.6, "empty_p50": 1.9, "concurrent": 7335,
@@ -135,7 +150,7 @@ def run_ours(kind, a, log=print):
                 return run
 
             with Timed(proc) as t:
-                wall, _ = concurrently([job(d, p) for d, p in zip(devices, plans)])
+                wall, _ = concurrently([job(d, p) for d, p in zip(devices, plans, strict=True)])
             total = sum(len(p) for p in plans) * 50
             m["concurrent"] = total / wall
             m["conc_cpu"] = t.srv * t.wall / 100 * 1000 / (total / 50)
@@ -321,7 +336,7 @@ def table(results):
 def main(argv=None):
     a = options(argv)
     kinds = ["sqlite", "postgresql"] if a.db == "both" else [a.db]
-    print(f"sync_bench {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}, "
+    print(f"sync_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
           f"loadavg {loadavg()}, n={a.n} history={a.history}", flush=True)
     results = {}
     for kind in kinds:

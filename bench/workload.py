@@ -346,7 +346,7 @@ def concurrently(jobs):
 def machine():
     cpu = "?"
     with contextlib.suppress(OSError):
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
     return f"{os.cpu_count()} cores, {cpu}"
 
 

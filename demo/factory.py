@@ -59,7 +59,7 @@ def factory_records(today, group_id):
             spread = (0.8, 1.2)
             if name == "溶接" and offset == 3:
                 shares, spread = (0.95, 0.3, 0.1), (1, 1.05)  # a big frame order lands here: over capacity
-            for confidence, share in zip(("firm", "likely", "possible"), shares):
+            for confidence, share in zip(("firm", "likely", "possible"), shares, strict=False):
                 if offset > 6 and confidence == "firm":
                     share *= 0.5  # further out, less is confirmed
                 load = round(capacity * share * rng.uniform(*spread))

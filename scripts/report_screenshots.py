@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from screenshots import (
+from screenshots import (  # noqa: E402 - after the path is set
     CHROMIUM,
     OUT,
     api_device,
@@ -68,7 +68,7 @@ def log_day(app):
     customers = [c["record"] for c in pulled if c["entity"] == "customers"][:3]
     today = datetime.now(ZoneInfo("Asia/Tokyo")).date().isoformat()
     ids = []
-    for customer, (at, purpose, handling, minutes, parts) in zip(customers, VISITS):
+    for customer, (at, purpose, handling, minutes, parts) in zip(customers, VISITS, strict=False):
         visit_id = str(uuid.uuid4())
         ids.append(visit_id)
         push(client, device_id, headers, ("visits", visit_id, {

@@ -10,7 +10,6 @@ Run: `.venv/bin/python scripts/screenshots.py` (`... screenshots.py load`: only 
 """
 import logging
 import re
-import shutil
 import subprocess
 import sys
 import tempfile

@@ -8,6 +8,7 @@ names no business entity. The server describes its entities and rules as an ``En
 - ``write_changes`` is the one way the server changes records itself (``sync.write``);
 - ``live_records``/``live_record`` read records through a reader's scope (``sync.read``).
 """
+
 from .engine import Actor, Engine, ScopeModel
 from .entity import Entity, Rejected, Rules
 from .pull import changes_since
@@ -15,5 +16,17 @@ from .push import apply_push
 from .read import live_record, live_records, stored_record
 from .write import write_changes
 
-__all__ = ["Actor", "Engine", "Entity", "Rejected", "Rules", "ScopeModel", "apply_push",
-           "changes_since", "live_record", "live_records", "stored_record", "write_changes"]
+__all__ = [
+    "Actor",
+    "Engine",
+    "Entity",
+    "Rejected",
+    "Rules",
+    "ScopeModel",
+    "apply_push",
+    "changes_since",
+    "live_record",
+    "live_records",
+    "stored_record",
+    "write_changes",
+]

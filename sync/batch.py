@@ -1,13 +1,16 @@
 """The working set of one push: the records it reads, loaded in a few queries, and who may
 see and write them as the batch goes on."""
+
 import json
 import re
 import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import false, select
+from sqlalchemy.orm import Session
 
 from . import clockstore, hlc as hlcs
+from .engine import Actor, Engine
 from .entity import Rejected
 from .models import Record, SeenMutation
 from .scope import is_private, sees, was_in_scope
@@ -20,11 +23,9 @@ class Working:
 
     __slots__ = ("entity", "id", "data", "_clocks", "scope_id", "created", "compacted", "dirty")
 
-    def __init__(self, entity, id, data, clocks, scope_id, created=False, compacted=False,
-                 dirty=False):
+    def __init__(self, entity, id, data, clocks, scope_id, created=False, compacted=False, dirty=False):
         self.entity, self.id, self.data, self._clocks = entity, id, data, clocks
-        self.scope_id, self.created, self.compacted, self.dirty = (
-            scope_id, created, compacted, dirty)
+        self.scope_id, self.created, self.compacted, self.dirty = (scope_id, created, compacted, dirty)
 
     @property
     def clocks(self):
@@ -62,9 +63,9 @@ class Batch:
     rule wants to compute once per push), ``get`` to read a record and ``change`` to write one.
     """
 
-    session: object
-    engine: object
-    actor: object
+    session: Session
+    engine: Engine
+    actor: Actor
     server_ms: int
     now_iso: str
     server_node: str = "server"
@@ -94,6 +95,7 @@ class Batch:
         """Write ``values`` to a record as a server-side versioned change (the one way a rule
         changes data); return the record as stored."""
         from .write import put
+
         return put(self, self.engine.entity(entity), record_id, values, hlc, delete=delete)
 
 
@@ -102,14 +104,20 @@ def prefetch(batch, mutations):
     session, actor, engine = batch.session, batch.actor, batch.engine
     ids = [str(m["mutation_id"]) for m in mutations]
     for chunk in chunks(ids):
-        for row in session.execute(select(
-                SeenMutation.device_id, SeenMutation.mutation_id, SeenMutation.entity,
-                SeenMutation.record_id, SeenMutation.status, SeenMutation.errors).where(
-                SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))):
+        for row in session.execute(
+            select(
+                SeenMutation.device_id,
+                SeenMutation.mutation_id,
+                SeenMutation.entity,
+                SeenMutation.record_id,
+                SeenMutation.status,
+                SeenMutation.errors,
+            ).where(SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))
+        ):
             batch.seen[row.mutation_id] = Seen(*row)
     targets = {canonical_uuid(m.get("record_id")) for m in mutations}
     targets.update(row.record_id for row in batch.seen.values() if row.record_id)
-    references = set()
+    references: set[tuple[str, str]] = set()
     for m in mutations:
         changes, entity = m.get("changes"), engine.entities.get(known_entity(engine, m))
         if isinstance(changes, dict) and entity is not None:
@@ -124,23 +132,35 @@ def prefetch(batch, mutations):
     if not actor.sees_everything:
         membership = engine.scope.membership
         approved = engine.scope.approved
-        batch.my_memberships = {row.customer_id for row in session.execute(
-            select(Record.customer_id, Record.data).where(
-                Record.entity == membership, Record.owner_id == actor.user_id,
-                Record.deleted == false()))
-            if approved is None or approved(json.loads(row.data))}
+        batch.my_memberships = {
+            row.customer_id
+            for row in session.execute(
+                select(Record.customer_id, Record.data).where(
+                    Record.entity == membership, Record.owner_id == actor.user_id, Record.deleted == false()
+                )
+            )
+            if approved is None or approved(json.loads(row.data))
+        }
 
 
 def load_records(batch, ids, lock):
     for chunk in chunks(ids):
-        query = select(Record.entity, Record.id, Record.data, Record.clocks, Record.customer_id,
-                       Record.compacted).where(Record.id.in_(chunk)).order_by(Record.entity, Record.id)
+        query = (
+            select(Record.entity, Record.id, Record.data, Record.clocks, Record.customer_id, Record.compacted)
+            .where(Record.id.in_(chunk))
+            .order_by(Record.entity, Record.id)
+        )
         if lock:
             query = query.with_for_update()
         for row in batch.session.execute(query):
             batch.records[(row.entity, row.id)] = Working(
-                row.entity, row.id, json.loads(row.data) if row.data else {},
-                row.clocks, row.customer_id, compacted=row.compacted)
+                row.entity,
+                row.id,
+                json.loads(row.data) if row.data else {},
+                row.clocks,
+                row.customer_id,
+                compacted=row.compacted,
+            )
 
 
 def referenced_ids(changes, names):
@@ -185,8 +205,12 @@ def in_scope_now(batch, scope_id):
     if record is None:
         return False
     root_entity = batch.engine.entity(root)
-    return sees(actor, record.data.get(root_entity.owner_field),
-                record.data.get(root_entity.team_field), scope_id in batch.my_memberships)
+    return sees(
+        actor,
+        record.data.get(root_entity.owner_field),
+        record.data.get(root_entity.team_field),
+        scope_id in batch.my_memberships,
+    )
 
 
 def check_write_scope(batch, scope_id, when, record=None):
@@ -222,9 +246,11 @@ def watchers_now(batch, scope_id, from_batch):
     if root is None or (not from_batch and root.created):
         return set()
     members = {}
-    for row in session.execute(select(Record.id, Record.owner_id, Record.data).where(
-            Record.entity == scope.membership, Record.customer_id == scope_id,
-            Record.deleted == false())):
+    for row in session.execute(
+        select(Record.id, Record.owner_id, Record.data).where(
+            Record.entity == scope.membership, Record.customer_id == scope_id, Record.deleted == false()
+        )
+    ):
         if scope.approved is None or scope.approved(json.loads(row.data)):
             members[row.id] = row.owner_id
     if from_batch:
@@ -232,8 +258,7 @@ def watchers_now(batch, scope_id, from_batch):
         for (entity, record_id), w in batch.records.items():
             if entity == scope.membership and w.scope_id == scope_id:
                 members.pop(record_id, None)
-                if not w.compacted and not w.deleted and (
-                        scope.approved is None or scope.approved(w.data)):
+                if not w.compacted and not w.deleted and (scope.approved is None or scope.approved(w.data)):
                     members[record_id] = w.data[member_field]
     return scope.watchers(session, root.data, set(members.values()))
 
@@ -271,4 +296,4 @@ def canonical_uuid(value):
 def chunks(values, size=500):
     values = list(values)
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]

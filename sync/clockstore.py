@@ -5,6 +5,7 @@ user]}`` repeats one clock per field (about 1.7 kB for a visit, more than its da
 ``[[clock, ...], {field: index}]`` it takes about 0.3 kB. Rows written before in the plain
 ``{field: clock}`` form are read as they are.
 """
+
 import json
 
 from .wire import dump_json
@@ -12,7 +13,9 @@ from .wire import dump_json
 
 def pack(clocks):
     """The stored text of ``{field: clock}``."""
-    table, index, fields = [], {}, {}
+    table: list[list] = []
+    index: dict[tuple, int] = {}
+    fields = {}
     for name, clock in clocks.items():
         key = tuple(clock)
         position = index.get(key)

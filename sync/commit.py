@@ -1,5 +1,8 @@
 """Number a push's changes in commit order and write them in a handful of bulk statements."""
-from sqlalchemy import insert, select, update
+
+from typing import cast
+
+from sqlalchemy import Table, insert, select, update
 
 from . import clockstore, hlc as hlcs
 from .batch import watchers_now
@@ -14,45 +17,71 @@ def write(batch, server_node):
     return the server's clock, above every HLC stored (read under the lock)."""
     session = batch.session
     events = scope_events(batch)
-    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
-    server_hlc = hlcs.tick(max(feed.hlc, batch.max_hlc),
-                           max(batch.server_ms, hlcs.physical_ms(feed.hlc)), server_node)
+    feed = session.execute(
+        select(Feed).where(Feed.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    server_hlc = hlcs.tick(
+        max(feed.hlc, batch.max_hlc), max(batch.server_ms, hlcs.physical_ms(feed.hlc)), server_node
+    )
     seq = feed.seq
     for event in events:
         seq += 1
         event["seq"] = seq
-    inserts, updates = [], []
+    inserts: list[dict] = []
+    updates: list[dict] = []
     entities = batch.engine.entities
     for w in batch.touched:
         seq += 1
         entity = entities[w.entity]
-        row = dict(entity=w.entity, id=w.id, customer_id=w.scope_id,
-                   owner_id=w.data.get(entity.owner_field) if entity.owner_field else None,
-                   team=PRIVATE if is_private(entities, w.entity, w.data) else
-                   w.data.get(entity.team_field) if entity.team_field else None,
-                   version=w.version, deleted=w.deleted, data=dump_json(w.data),
-                   clocks=clockstore.pack(w.clocks), updated_at=parse_instant(w.data["updated_at"]), seq=seq,
-                   digest=record_hash(w.entity, w.id, w.version))
+        row = dict(
+            entity=w.entity,
+            id=w.id,
+            customer_id=w.scope_id,
+            owner_id=w.data.get(entity.owner_field) if entity.owner_field else None,
+            team=PRIVATE
+            if is_private(entities, w.entity, w.data)
+            else w.data.get(entity.team_field)
+            if entity.team_field
+            else None,
+            version=w.version,
+            deleted=w.deleted,
+            data=dump_json(w.data),
+            clocks=clockstore.pack(w.clocks),
+            updated_at=parse_instant(w.data["updated_at"]),
+            seq=seq,
+            digest=record_hash(w.entity, w.id, w.version),
+        )
         (inserts if w.created else updates).append(row)
     # Core statements (executemany) rather than ORM bulk inserts: same rows, less Python.
     if events:
-        session.execute(insert(ScopeEvent.__table__), events)
+        session.execute(insert(cast(Table, ScopeEvent.__table__)), events)
     if inserts:
-        session.execute(insert(Record.__table__), inserts)
+        session.execute(insert(cast(Table, Record.__table__)), inserts)
     if updates:
         session.execute(update(Record), updates)
     if batch.new_seen:
-        session.execute(insert(SeenMutation.__table__), [
-            dict(device_id=s.device_id, mutation_id=s.mutation_id, entity=s.entity,
-                 record_id=s.record_id, status=s.status, errors=s.errors) for s in batch.new_seen])
+        session.execute(
+            insert(cast(Table, SeenMutation.__table__)),
+            [
+                dict(
+                    device_id=s.device_id,
+                    mutation_id=s.mutation_id,
+                    entity=s.entity,
+                    record_id=s.record_id,
+                    status=s.status,
+                    errors=s.errors,
+                )
+                for s in batch.new_seen
+            ],
+        )
     if batch.dead_letters:
-        session.execute(insert(DeadLetter.__table__), batch.dead_letters)
+        session.execute(insert(cast(Table, DeadLetter.__table__)), batch.dead_letters)
     for written in batch.engine.records_written:  # e.g. the quote search index
         written(session, batch.touched)
     feed.seq = seq
     feed.hlc = server_hlc
     return server_hlc
+
 
 def scope_events(batch):
     """Diff who sees each scope root whose watchers the batch changed, as feed entries.

@@ -3,6 +3,7 @@
 The id stays (``compacted``), so an upsert of it is rejected rather than resurrecting the
 record, and ``feed.compacted_seq`` makes a cursor from before the compaction answer 410.
 """
+
 from sqlalchemy import func, select, true, update
 
 from .models import Feed, Record
@@ -15,9 +16,10 @@ def compact_tombstones(session, before):
     if top is None:
         return 0
     count = session.execute(
-        update(Record).where(*condition, Record.seq <= top)
-        .values(compacted=True, data=None, clocks="{}")).rowcount
-    feed = session.execute(select(Feed).where(Feed.id == 1).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
+        update(Record).where(*condition, Record.seq <= top).values(compacted=True, data=None, clocks="{}")
+    ).rowcount
+    feed = session.execute(
+        select(Feed).where(Feed.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
     feed.compacted_seq = max(feed.compacted_seq, top)
     return count

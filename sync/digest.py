@@ -6,6 +6,7 @@ replicas holding the same versions of the same records have equal digests. Bucke
 entity by the leading hex digits of its ids, so a client can find which ranges differ and
 re-pull only those.
 """
+
 from sqlalchemy import false, func, select
 
 from .models import Record
@@ -22,7 +23,7 @@ def record_hash(entity, record_id, version):
 
 def summarise(pairs):
     """Digest of ``(entity, id, version)`` triples, as the server answers it."""
-    out = {}
+    out: dict[str, dict] = {}
     for entity, record_id, version in pairs:
         entry = out.setdefault(entity, {"count": 0, "sum": 0})
         entry["count"] += 1
@@ -38,7 +39,9 @@ def scope_digest(session, readable, top):
     """Per entity: count and hash sum of the live records readable, up to feed position top."""
     rows = session.execute(
         select(Record.entity, func.count(), func.sum(Record.digest))
-        .where(*live(readable), Record.seq <= top).group_by(Record.entity))
+        .where(*live(readable), Record.seq <= top)
+        .group_by(Record.entity)
+    )
     return {entity: {"count": count, "sum": str(total or 0)} for entity, count, total in rows}
 
 
@@ -50,16 +53,21 @@ def bucket_digest(session, readable, entity, prefix):
     rows = session.execute(
         select(bucket, func.count(), func.sum(Record.digest))
         .where(*live(readable), Record.entity == entity, Record.id.like(prefix + "%"))
-        .group_by(bucket))
+        .group_by(bucket)
+    )
     return {b: {"count": count, "sum": str(total or 0)} for b, count, total in rows}
 
 
 def records_in_range(session, readable, entity, prefix, limit):
     """The readable live records of an entity whose id starts with ``prefix``, as JSON texts."""
-    return list(session.execute(
-        select(Record.data)
-        .where(*live(readable), Record.entity == entity, Record.id.like(prefix + "%"))
-        .order_by(Record.id).limit(limit)).scalars())
+    return list(
+        session.execute(
+            select(Record.data)
+            .where(*live(readable), Record.entity == entity, Record.id.like(prefix + "%"))
+            .order_by(Record.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 __all__ = ["record_hash", "summarise", "scope_digest", "bucket_digest", "records_in_range"]

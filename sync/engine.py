@@ -1,8 +1,9 @@
 """The engine as the server configures it: its entities, its scope model and its hooks."""
-from dataclasses import dataclass, field
-from typing import Callable
 
-from .entity import Entity, conflicts_entity, history_entity
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .entity import Entity, Rules, conflicts_entity, history_entity
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,19 @@ class ScopeModel:
 class Engine:
     """Everything the engine needs to know about the server's data, handed to every call."""
 
-    entities: dict
+    entities: dict[str, Entity]
     scope: ScopeModel
-    order: list
-    records_written: list = field(default_factory=list)
+    order: list[str]
+    records_written: list[Callable] = field(default_factory=list)
 
     @classmethod
-    def build(cls, entities, scope, records_written=(), conflict_rules=()):
+    def build(
+        cls,
+        entities: Iterable[Entity],
+        scope: ScopeModel,
+        records_written: Iterable[Callable] = (),
+        conflict_rules: Iterable[Rules] = (),
+    ) -> "Engine":
         """Register ``entities`` (parents first) plus the engine's own."""
         all_ = list(entities) + [conflicts_entity(conflict_rules), history_entity()]
         by_name = {e.name: e for e in all_}
@@ -65,5 +72,5 @@ class Engine:
                 assert target in by_name, f"{entity.name} refers to unknown {target}"
         return cls(by_name, scope, [e.name for e in all_], list(records_written))
 
-    def entity(self, name) -> Entity:
+    def entity(self, name: str) -> Entity:
         return self.entities[name]

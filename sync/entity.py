@@ -6,10 +6,18 @@ owns) and hangs its business rules on it as ``Rules``; the engine calls those ru
 points of a push. The generic field types below are the vocabulary entity schemas are written
 in: values come out of ``load`` already in their wire form (dates and instants as strings).
 """
+
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+
+if TYPE_CHECKING:  # the push's context imports this module
+    from .batch import Batch, Working
 
 SHORT, MEDIUM, LONG = 200, 1000, 10000
 
@@ -86,8 +94,7 @@ def choice(values, **kwargs):
 
 def yen(**kwargs):
     """An amount of money in whole yen."""
-    return fields.Integer(strict=True, allow_none=True,
-                          validate=validate.Range(min=0, max=10**12), **kwargs)
+    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=10**12), **kwargs)
 
 
 def field_errors(messages):
@@ -106,7 +113,7 @@ def field_errors(messages):
 class Rejected(Exception):
     """A mutation that cannot apply; ``errors`` maps a field to messages."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__(errors)
         self.errors = errors
 
@@ -118,22 +125,24 @@ class Rules:
     is the push (``sync.batch.Batch``): its ``actor``, ``session``, ``get`` and ``change``.
     """
 
-    def check(self, ctx, current, values):
+    def check(self, ctx: Batch, current: Working | None, values: dict[str, Any]) -> None:
         """Raise ``Rejected`` if the actor may not write ``values`` (``current`` is None on create)."""
 
-    def check_delete(self, ctx, current):
+    def check_delete(self, ctx: Batch, current: Working) -> None:
         """Raise ``Rejected`` if the actor may not delete ``current``."""
 
-    def prepare_update(self, ctx, current, values):
+    def prepare_update(self, ctx: Batch, current: Working, values: dict[str, Any]) -> None:
         """Add to ``values`` (a client's or the server's change) before it is merged."""
 
-    def on_create(self, ctx, data, hlc):
+    def on_create(self, ctx: Batch, data: dict[str, Any], hlc: str) -> None:
         """Fill in server-owned fields of a new record's ``data`` before it is stored."""
 
-    def on_update(self, ctx, current, stored, hlc):
+    def on_update(self, ctx: Batch, current: Working, stored: dict[str, Any], hlc: str) -> None:
         """Adjust ``stored``: the fields that won the merge, about to be written."""
 
-    def after_write(self, ctx, before, record, hlc):
+    def after_write(
+        self, ctx: Batch, before: dict[str, Any] | None, record: dict[str, Any], hlc: str
+    ) -> None:
         """Write what a stored change (a delete too: ``record.deleted``) implies elsewhere
         (through ``ctx.change``)."""
 
@@ -150,10 +159,28 @@ class Entity:
     actors who read private records; so are the conflicts of its fields (and their loser).
     """
 
-    def __init__(self, name, schema, *, extra_fields=(), references=None, defaults=None,
-                 server_fields=(), create_only_server_fields=(), fixed=(), immutable=(),
-                 writable=True, creatable=True, deletable=True, keeps_history=False,
-                 scoped=True, owner_field=None, team_field=None, private=False, rules=()):
+    def __init__(
+        self,
+        name: str,
+        schema: Schema | None,
+        *,
+        extra_fields: Iterable[str] = (),
+        references: dict[str, str] | None = None,
+        defaults: dict[str, Any] | None = None,
+        server_fields: Iterable[str] = (),
+        create_only_server_fields: Iterable[str] = (),
+        fixed: Iterable[str] = (),
+        immutable: Iterable[str] = (),
+        writable: bool = True,
+        creatable: bool = True,
+        deletable: bool = True,
+        keeps_history: bool = False,
+        scoped: bool = True,
+        owner_field: str | None = None,
+        team_field: str | None = None,
+        private: bool = False,
+        rules: Iterable[Rules] = (),
+    ) -> None:
         self.name = name
         self.schema = schema
         declared = list(schema.fields) if schema is not None else []
@@ -169,17 +196,18 @@ class Entity:
         self.deletable = deletable
         self.keeps_history = keeps_history
         self.scoped = scoped
-        self.scope_field = None  # set by the engine: the scope model's field when scoped
+        self.scope_field: str | None = None  # set by the engine: the scope model's field when scoped
         self.owner_field = owner_field
         self.team_field = team_field
         self.private = private
         assert not private or (owner_field and not team_field), "a private record needs an owner"
         self.rules = list(rules)
         self.required = [n for n, f in schema.fields.items() if f.required] if schema else []
-        self.list_fields = {n for n, f in schema.fields.items()
-                            if isinstance(f, fields.List)} if schema else set()
+        self.list_fields = (
+            {n for n, f in schema.fields.items() if isinstance(f, fields.List)} if schema else set()
+        )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Entity({self.name!r})"
 
 
@@ -195,18 +223,38 @@ class ConflictSchema(Schema):
     resolved = fields.Boolean(truthy={True}, falsy={False})
 
 
-CONFLICT_FIELDS = ["entity", "record_id", "field", "kept_value", "kept_by", "kept_hlc",
-                   "lost_value", "lost_by", "lost_hlc"]
+CONFLICT_FIELDS = [
+    "entity",
+    "record_id",
+    "field",
+    "kept_value",
+    "kept_by",
+    "kept_hlc",
+    "lost_value",
+    "lost_by",
+    "lost_hlc",
+]
 
 
 def conflicts_entity(rules=()):
     """The ``conflicts`` entity; the server may add rules (who may resolve one)."""
-    return Entity("conflicts", ConflictSchema(), extra_fields=CONFLICT_FIELDS, creatable=False,
-                  deletable=False, server_fields=CONFLICT_FIELDS, owner_field="lost_by",
-                  rules=rules)
+    return Entity(
+        "conflicts",
+        ConflictSchema(),
+        extra_fields=CONFLICT_FIELDS,
+        creatable=False,
+        deletable=False,
+        server_fields=CONFLICT_FIELDS,
+        owner_field="lost_by",
+        rules=rules,
+    )
 
 
 def history_entity():
     """The ``history`` entity: one record per stored change of an entity that keeps history."""
-    return Entity("history", None, extra_fields=["entity", "record_id", "record_version",
-                                                 "changes", "by", "hlc", "at"], writable=False)
+    return Entity(
+        "history",
+        None,
+        extra_fields=["entity", "record_id", "record_version", "changes", "by", "hlc", "at"],
+        writable=False,
+    )

@@ -1,6 +1,7 @@
 """Hybrid logical clock values: ``"<ms:13>:<counter:6>:<node>"``, compared as plain strings."""
+
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 HLC_PATTERN = re.compile(r"^(\d{13}):(\d{6}):([A-Za-z0-9._-]{1,64})$")
 ZERO = "0000000000000:000000:0"
@@ -10,7 +11,7 @@ class InvalidHLC(ValueError):
     """The string is not an HLC value."""
 
 
-def parse(value):
+def parse(value: object) -> tuple[int, int, str]:
     """Return ``(ms, counter, node)`` of an HLC string."""
     match = HLC_PATTERN.match(value) if isinstance(value, str) else None
     if not match:
@@ -18,15 +19,15 @@ def parse(value):
     return int(match.group(1)), int(match.group(2)), match.group(3)
 
 
-def format_hlc(ms, counter, node):
+def format_hlc(ms: int, counter: int, node: str) -> str:
     return f"{ms:013d}:{counter:06d}:{node}"
 
 
-def physical_ms(value):
+def physical_ms(value: str) -> int:
     return int(value[:13])
 
 
-def clamp(value, limit_ms):
+def clamp(value: str, limit_ms: int) -> str:
     """Pull an HLC whose physical part runs ahead of ``limit_ms`` back to it."""
     ms, counter, node = parse(value)
     if ms <= limit_ms:
@@ -34,7 +35,7 @@ def clamp(value, limit_ms):
     return format_hlc(limit_ms, counter, node)
 
 
-def tick(latest, now_ms, node):
+def tick(latest: str | None, now_ms: int, node: str) -> str:
     """Return the next clock value after ``latest`` (an HLC string) at wall time ``now_ms``."""
     last_ms, last_counter, _ = parse(latest) if latest else (0, 0, node)
     if now_ms > last_ms:
@@ -42,6 +43,6 @@ def tick(latest, now_ms, node):
     return format_hlc(last_ms, last_counter + 1, node)
 
 
-def to_datetime(value):
+def to_datetime(value: str) -> datetime:
     """Return the physical time of an HLC as an aware UTC datetime."""
-    return datetime.fromtimestamp(physical_ms(value) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(physical_ms(value) / 1000, tz=UTC)

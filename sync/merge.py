@@ -5,6 +5,7 @@ is at least the version that wrote the stored value) or when the same device wro
 has always seen its own writes). Otherwise the writes are concurrent and the higher HLC wins;
 the loser, when the values differ, is kept as a ``conflicts`` record.
 """
+
 from dataclasses import dataclass
 
 
@@ -17,11 +18,11 @@ class FieldClock:
     device_id: str
     user_id: str
 
-    def to_list(self):
+    def to_list(self) -> list:
         return [self.hlc, self.version, self.device_id, self.user_id]
 
     @classmethod
-    def from_list(cls, values):
+    def from_list(cls, values: list) -> "FieldClock":
         return cls(*values)
 
 
@@ -31,7 +32,7 @@ class Outcome:
     concurrent: bool
 
 
-def resolve_field(stored, base_version, hlc, device_id):
+def resolve_field(stored: FieldClock | None, base_version: int | None, hlc: str, device_id: str) -> Outcome:
     """Decide a pushed write of one field against the stored field clock (or None)."""
     if stored is None:
         return Outcome(pushed_wins=True, concurrent=False)

@@ -1,4 +1,5 @@
 """The shape of one pushed mutation, before its entity's own fields are checked."""
+
 import uuid
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
@@ -14,8 +15,9 @@ class MutationSchema(Schema):
     entity = fields.String(required=True)
     record_id = fields.String(required=True)
     op = fields.String(required=True, validate=validate.OneOf(["upsert", "delete"]))
-    base_version = fields.Integer(strict=True, allow_none=True, load_default=None,
-                                  validate=validate.Range(min=0, max=2**31 - 1))
+    base_version = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=2**31 - 1)
+    )
     changes = fields.Dict(keys=fields.String(), load_default=dict)
     hlc = fields.String(required=True)
 
@@ -41,7 +43,7 @@ class MutationSchema(Schema):
 
 
 OPS = ("upsert", "delete")
-SCHEMAS = {}
+SCHEMAS: dict[int, Schema] = {}
 
 
 def mutation_schema(engine):
@@ -49,8 +51,9 @@ def mutation_schema(engine):
     schema = SCHEMAS.get(id(engine))
     if schema is None:
         schema = MutationSchema()
-        schema.fields["entity"].validators.append(validate.OneOf(
-            list(engine.entities), error="unknown entity; expected one of: {choices}"))
+        schema.fields["entity"].validators.append(
+            validate.OneOf(list(engine.entities), error="unknown entity; expected one of: {choices}")
+        )
         SCHEMAS[id(engine)] = schema
     return schema
 
@@ -62,16 +65,35 @@ def load_mutation(raw, engine):
     the schema, which gives the same answer and the error messages.
     """
     try:
-        entity, op, base, changes, hlc = (raw["entity"], raw["op"], raw.get("base_version"),
-                                          raw.get("changes", {}), raw["hlc"])
-        if (type(entity) is str and entity in engine.entities and type(op) is str and op in OPS
-                and (base is None or (type(base) is int and 0 <= base <= 2**31 - 1))
-                and type(changes) is dict and all(type(k) is str for k in changes)
-                and type(hlc) is str and hlcs.HLC_PATTERN.match(hlc)
-                and type(raw["record_id"]) is str and type(raw["mutation_id"]) is str):
-            return {"mutation_id": str(uuid.UUID(raw["mutation_id"])), "entity": entity,
-                    "record_id": str(uuid.UUID(raw["record_id"])), "op": op,
-                    "base_version": base, "changes": dict(changes), "hlc": hlc}
+        entity, op, base, changes, hlc = (
+            raw["entity"],
+            raw["op"],
+            raw.get("base_version"),
+            raw.get("changes", {}),
+            raw["hlc"],
+        )
+        if (
+            type(entity) is str
+            and entity in engine.entities
+            and type(op) is str
+            and op in OPS
+            and (base is None or (type(base) is int and 0 <= base <= 2**31 - 1))
+            and type(changes) is dict
+            and all(type(k) is str for k in changes)
+            and type(hlc) is str
+            and hlcs.HLC_PATTERN.match(hlc)
+            and type(raw["record_id"]) is str
+            and type(raw["mutation_id"]) is str
+        ):
+            return {
+                "mutation_id": str(uuid.UUID(raw["mutation_id"])),
+                "entity": entity,
+                "record_id": str(uuid.UUID(raw["record_id"])),
+                "op": op,
+                "base_version": base,
+                "changes": dict(changes),
+                "hlc": hlc,
+            }
     except (KeyError, ValueError):
         pass
     return mutation_schema(engine).load(raw)

@@ -8,9 +8,12 @@ than the server's minimum is told to update; it keeps its outbox and sends it on
 Version 1 is the only one so far, so ``UPGRADES`` is empty: the first incompatible change of
 an entity's fields adds version 2 and the function that rewrites a version-1 mutation.
 """
+
+from collections.abc import Callable
+
 CURRENT = 1
 OLDEST = 1
-UPGRADES = {}
+UPGRADES: dict[int, Callable[[dict], dict]] = {}
 
 
 class UnsupportedProtocol(ValueError):

@@ -6,23 +6,29 @@ scope root expands to its live records written before the gain (later ones come 
 position ``(seq, key of the last change sent from that entry)``, the high-water mark of an
 initial pull (below which only live records are sent) and when it was issued.
 """
+
 import base64
 import heapq
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
 from .digest import scope_digest
+from .engine import Actor, Engine
 from .models import Feed, Record, ScopeEvent
 from .scope import readable
+
 
 @dataclass
 class Page:
     """One pull answer; each change is already a JSON text."""
 
-    changes: list
+    changes: list[str]
     cursor: str
     has_more: bool
     hlc: str
@@ -40,70 +46,102 @@ class BadCursor(ValueError):
 DONE = "~"  # sorts after every entry key: the entry at this position was sent whole
 
 
-def encode_cursor(seq, key, high_water, issued_ms):
+def encode_cursor(seq: int, key: str, high_water: int, issued_ms: int) -> str:
     raw = json.dumps([seq, key, high_water, issued_ms], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor):
+def decode_cursor(cursor: str) -> tuple[int, str, int, int]:
     try:
         if len(cursor) > 200:
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         seq, key, high_water, issued_ms = json.loads(raw)
-        if not all(type(v) is int and 0 <= v < 2**62 for v in (seq, high_water, issued_ms)) \
-                or not isinstance(key, str) or len(key) > 64:
+        if (
+            not all(type(v) is int and 0 <= v < 2**62 for v in (seq, high_water, issued_ms))
+            or not isinstance(key, str)
+            or len(key) > 64
+        ):
             raise ValueError
     except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise BadCursor("cursor is not one this server handed out; pull without a cursor")
     return seq, key, high_water, issued_ms
 
 
-def changes_since(session, engine, actor, cursor, limit, *, now_ms, window_ms, server_node="server",
-                  with_digest=False):
+def changes_since(
+    session: Session,
+    engine: Engine,
+    actor: Actor,
+    cursor: str | None,
+    limit: int,
+    *,
+    now_ms: int,
+    window_ms: int,
+    server_node: str = "server",
+    with_digest: bool = False,
+) -> Page:
     """Return the next ``Page`` of changes after ``cursor``.
 
     Each change is a JSON text, so stored records are sent without being decoded again. The
     digest (asked for, on the last page only) describes the scope as of the returned cursor;
     the caller runs the whole read in one snapshot.
     """
-    feed = session.get(Feed, 1)
+    feed = session.get_one(Feed, 1)
     top = feed.seq  # every position up to here is committed: pushes number in commit order
     if cursor:
         seq, key, high_water, issued_ms = decode_cursor(cursor)
         # A first pull in pages sends only live records up to its high-water mark, so only
         # tombstones compacted above that mark can be missing from what the device was sent.
-        if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq
-                                              and feed.compacted_seq > high_water):
+        if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq and feed.compacted_seq > high_water):
             raise StaleCursor("cursor_expired")
     else:
         seq, key, high_water = 0, "", top
 
     rows = session.execute(
         select(Record.seq, Record.entity, Record.data)
-        .where(Record.seq >= seq, Record.seq <= top,
-               readable(engine, actor, by_position=session.get_bind().dialect.name == "sqlite"),
-               or_(Record.seq > high_water, Record.deleted == false()))
-        .order_by(Record.seq).limit(limit + 1)).all()
-    events = [] if actor.sees_everything else session.execute(
-        select(ScopeEvent)
-        .where(ScopeEvent.user_id == actor.user_id, ScopeEvent.seq >= max(seq, high_water + 1),
-               ScopeEvent.seq <= top)
-        .order_by(ScopeEvent.seq).limit(limit + 1)).scalars().all()
+        .where(
+            Record.seq >= seq,
+            Record.seq <= top,
+            readable(engine, actor, by_position=session.get_bind().dialect.name == "sqlite"),
+            or_(Record.seq > high_water, Record.deleted == false()),
+        )
+        .order_by(Record.seq)
+        .limit(limit + 1)
+    ).all()
+    events = (
+        []
+        if actor.sees_everything
+        else session.execute(
+            select(ScopeEvent)
+            .where(
+                ScopeEvent.user_id == actor.user_id,
+                ScopeEvent.seq >= max(seq, high_water + 1),
+                ScopeEvent.seq <= top,
+            )
+            .order_by(ScopeEvent.seq)
+            .limit(limit + 1)
+        )
+        .scalars()
+        .all()
+    )
 
     # Merge only up to the last position both lists are complete for.
     boundary = top
     for fetched in (rows, events):
         if len(fetched) > limit:
             boundary = min(boundary, fetched[-1].seq - 1)
-    stream = heapq.merge(((r.seq, 0, r) for r in rows), ((e.seq, 1, e) for e in events))
+    stream: Iterator[tuple[int, int, Any]] = heapq.merge(
+        ((r.seq, 0, r) for r in rows), ((e.seq, 1, e) for e in events)
+    )
 
-    out, position, truncated = [], (seq, key), False
+    out: list[str] = []
+    position, truncated = (seq, key), False
     for item_seq, kind, item in stream:
         if item_seq > boundary:
             break
-        entries = [(DONE, change(item.entity, item.data))] if kind == 0 \
-            else expand(session, engine, actor, item)
+        entries = (
+            [(DONE, change(item.entity, item.data))] if kind == 0 else expand(session, engine, actor, item)
+        )
         for entry_key, entry in entries:
             if item_seq == seq and entry_key <= key:
                 continue  # sent by the page before

@@ -5,13 +5,17 @@ a few queries; each sees the effects of those before it. A rejected mutation lea
 set untouched (the effect of a rolled-back savepoint, without a round trip per mutation), so
 the batch's writes are bulk statements issued once at the end, after the feed lock is taken.
 """
+
 import json
+from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
 from .batch import Batch, Seen, canonical_uuid, check_write_scope, known_entity, prefetch, visible
 from .commit import write
+from .engine import Actor, Engine
 from .entity import ALWAYS_SERVER_OWNED, Rejected, field_errors
 from .models import Feed
 from .mutation import load_mutation
@@ -20,12 +24,20 @@ from .wire import iso_from_ms
 from .write import create, delete_record, update_existing
 
 
-def apply_push(session, engine, actor, mutations, *, now_ms, server_node="server"):
+def apply_push(
+    session: Session,
+    engine: Engine,
+    actor: Actor,
+    mutations: list[dict[str, Any]],
+    *,
+    now_ms: int,
+    server_node: str = "server",
+) -> tuple[list[dict[str, Any]], str]:
     """Apply ``mutations`` (already checked to be a list of dicts with UUID ids).
 
     Return ``(results, server_hlc)``. The caller commits.
     """
-    feed = session.get(Feed, 1)
+    feed = session.get_one(Feed, 1)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     prefetch(batch, mutations)
@@ -51,9 +63,14 @@ def apply_one(batch, raw):
     except Rejected as err:
         result, status, errors = reject(batch, raw, mutation_id, err.errors)
     entity, record_id = known_entity(batch.engine, raw), canonical_uuid(raw.get("record_id"))
-    seen = Seen(device_id=batch.actor.device_id, mutation_id=mutation_id,
-                entity=entity, record_id=record_id, status=status,
-                errors=json.dumps(errors) if errors else None)
+    seen = Seen(
+        device_id=batch.actor.device_id,
+        mutation_id=mutation_id,
+        entity=entity,
+        record_id=record_id,
+        status=status,
+        errors=json.dumps(errors) if errors else None,
+    )
     batch.seen[mutation_id] = seen
     batch.new_seen.append(seen)
     return result
@@ -61,10 +78,17 @@ def apply_one(batch, raw):
 
 def reject(batch, raw, mutation_id, errors):
     # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown.
-    batch.dead_letters.append(dict(
-        device_id=batch.actor.device_id, user_id=batch.actor.user_id, mutation_id=mutation_id,
-        entity=known_entity(batch.engine, raw), record_id=canonical_uuid(raw.get("record_id")),
-        mutation=json.dumps(raw), errors=json.dumps(errors)))
+    batch.dead_letters.append(
+        dict(
+            device_id=batch.actor.device_id,
+            user_id=batch.actor.user_id,
+            mutation_id=mutation_id,
+            entity=known_entity(batch.engine, raw),
+            record_id=canonical_uuid(raw.get("record_id")),
+            mutation=json.dumps(raw),
+            errors=json.dumps(errors),
+        )
+    )
     return {"mutation_id": mutation_id, "status": "rejected", "errors": errors}, "rejected", errors
 
 
@@ -118,8 +142,11 @@ def apply_upsert(batch, m):
         working, lost = update_existing(batch, entity, current, base, values, m["hlc"])
     for rule in entity.rules:
         rule.after_write(batch, before, working, m["hlc"])
-    result = {"mutation_id": str(m["mutation_id"]),
-              "status": "merged" if lost else "applied", "record": dict(working.data)}
+    result = {
+        "mutation_id": str(m["mutation_id"]),
+        "status": "merged" if lost else "applied",
+        "record": dict(working.data),
+    }
     if lost:
         result["conflicts"] = lost
     if ignored:
@@ -135,7 +162,7 @@ def split_server_owned(entity, changes, creating):
 
 
 def check_references(batch, entity, values):
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for name, target in entity.references.items():
         value = values.get(name)
         for ref in value if isinstance(value, list) else [value]:
@@ -153,7 +180,7 @@ def apply_delete(batch, m):
     if not entity.writable or not entity.deletable:
         raise Rejected({"entity": [f"{entity.name} cannot be deleted by a client"]})
     current = batch.records.get((entity.name, m["record_id"]))
-    result = {"mutation_id": str(m["mutation_id"]), "status": "applied"}
+    result: dict[str, Any] = {"mutation_id": str(m["mutation_id"]), "status": "applied"}
     if current is None or current.compacted:
         return result
     for rule in entity.rules:

@@ -5,6 +5,7 @@ those of their team and those they are members of (with the records of each). Pr
 records (and the conflicts of their fields) are stored with ``team`` set to ``PRIVATE``: only
 the user in ``owner_id`` and actors who read private records read them, whatever else they see.
 """
+
 from sqlalchemy import and_, false, func, or_, select, union
 
 from .models import Record, ScopeEvent
@@ -15,9 +16,7 @@ PRIVATE = "~private"
 
 def sees(actor, owner_id, team, member):
     """Whether a scope-limited actor sees a root with this owner and team."""
-    return (owner_id == actor.user_id
-            or (actor.team is not None and team == actor.team)
-            or member)
+    return owner_id == actor.user_id or (actor.team is not None and team == actor.team) or member
 
 
 def is_private(entities, entity, data):
@@ -35,8 +34,8 @@ def root_ids_in_scope(engine, actor):
         conditions.append(Record.team == actor.team)
     owned = select(Record.id).where(Record.entity == engine.scope.root, or_(*conditions))
     members = select(Record.customer_id).where(
-        Record.entity == engine.scope.membership, Record.owner_id == actor.user_id,
-        Record.deleted == false())
+        Record.entity == engine.scope.membership, Record.owner_id == actor.user_id, Record.deleted == false()
+    )
     return union(owned, members)
 
 
@@ -50,23 +49,25 @@ def readable(engine, actor, by_position=False):
         clause = Record.compacted == false()
     else:
         scope_id = func.coalesce(Record.customer_id, "") if by_position else Record.customer_id
-        clause = and_(Record.compacted == false(), or_(
-            Record.customer_id.is_(None),
-            scope_id.in_(root_ids_in_scope(engine, actor)),
-            and_(Record.entity == "conflicts", Record.owner_id == actor.user_id),
-        ))
+        clause = and_(
+            Record.compacted == false(),
+            or_(
+                Record.customer_id.is_(None),
+                scope_id.in_(root_ids_in_scope(engine, actor)),
+                and_(Record.entity == "conflicts", Record.owner_id == actor.user_id),
+            ),
+        )
     if actor.reads_private:
         return clause
-    return and_(clause, or_(Record.team.is_(None), Record.team != PRIVATE,
-                            Record.owner_id == actor.user_id))
+    return and_(clause, or_(Record.team.is_(None), Record.team != PRIVATE, Record.owner_id == actor.user_id))
 
 
 def was_in_scope(session, user_id, scope_id, hlc):
     """Whether a scope-limited user had the root in scope at the moment ``hlc``."""
     last = session.execute(
         select(ScopeEvent.gained)
-        .where(ScopeEvent.user_id == user_id, ScopeEvent.customer_id == scope_id,
-               ScopeEvent.hlc <= hlc)
-        .order_by(ScopeEvent.hlc.desc(), ScopeEvent.seq.desc()).limit(1)
+        .where(ScopeEvent.user_id == user_id, ScopeEvent.customer_id == scope_id, ScopeEvent.hlc <= hlc)
+        .order_by(ScopeEvent.hlc.desc(), ScopeEvent.seq.desc())
+        .limit(1)
     ).scalar()
     return bool(last)

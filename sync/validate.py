@@ -6,7 +6,11 @@ the fields run), other plain fields by their own ``deserialize``. Anything else,
 that does not pass, goes through ``Schema.load`` itself, so the result and the error messages
 are the schema's.
 """
-from marshmallow import ValidationError, fields, validate
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .batch import canonical_uuid
 from .entity import Day, Instant, Text, Uuid, clean_text
@@ -22,9 +26,14 @@ def checker(field):
     """A function that returns the loaded value of ``field`` or raises ``Fallback``."""
     allow_none = field.allow_none
     validators = field.validators
-    if type(field) is Text and len(validators) == 1 and isinstance(validators[0], validate.Length) \
-            and validators[0].equal is None:
-        low, high = validators[0].min or 0, validators[0].max
+    if (
+        type(field) is Text
+        and len(validators) == 1
+        and isinstance(validators[0], validate.Length)
+        and validators[0].equal is None
+    ):
+        low = validators[0].min or 0
+        high = validators[0].max if validators[0].max is not None else float("inf")
 
         def text(value):
             if type(value) is str and low <= len(value) <= high and clean_text(value):
@@ -32,8 +41,10 @@ def checker(field):
             if value is None and allow_none:
                 return None
             raise Fallback
+
         return text
     if type(field) is Uuid and not validators:
+
         def uuid_(value):
             if type(value) is str:
                 loaded = canonical_uuid(value)
@@ -42,6 +53,7 @@ def checker(field):
             elif value is None and allow_none:
                 return None
             raise Fallback
+
         return uuid_
     if type(field) is fields.String and len(validators) == 1 and isinstance(validators[0], validate.OneOf):
         choices = frozenset(validators[0].choices)
@@ -52,6 +64,7 @@ def checker(field):
             if value is None and allow_none:
                 return None
             raise Fallback
+
         return choice
 
     def other(value):
@@ -59,6 +72,7 @@ def checker(field):
             return field.deserialize(value)
         except ValidationError:
             raise Fallback
+
     return other
 
 
@@ -68,18 +82,24 @@ def plain(field):
     return isinstance(field, PLAIN)
 
 
-CHECKERS = {}
+CHECKERS: dict[int, tuple[Schema, dict[str, Callable[[Any], Any]]]] = {}
 
 
 def load_changes(schema, changes, partial):
     """Return ``schema.load(changes, partial=partial)``."""
     known = CHECKERS.get(id(schema))
     if known is None:
-        known = CHECKERS[id(schema)] = (schema, {
-            name: checker(f) for name, f in schema.load_fields.items() if plain(f)})
+        # A schema with hooks (validates, pre_load, post_load, ...) checks more than its
+        # fields: it always loads itself.
+        hooked = any(schema._hooks.values())
+        checks = {} if hooked else {name: checker(f) for name, f in schema.load_fields.items() if plain(f)}
+        known = CHECKERS[id(schema)] = (schema, checks)
     checks = known[1]
-    if all(name in checks for name in changes) and (
-            partial or all(name in changes for name, f in schema.load_fields.items() if f.required)):
+    if (
+        checks
+        and all(name in checks for name in changes)
+        and (partial or all(name in changes for name, f in schema.load_fields.items() if f.required))
+    ):
         try:
             return {name: check(changes[name]) for name, check in checks.items() if name in changes}
         except Fallback:

@@ -1,6 +1,7 @@
 """How records look on the wire: compact UTF-8 JSON and RFC 3339 instants."""
+
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def dump_json(value):
@@ -9,7 +10,7 @@ def dump_json(value):
 
 def iso_from_ms(ms):
     """Format epoch milliseconds as an RFC 3339 instant in UTC."""
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

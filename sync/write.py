@@ -2,11 +2,17 @@
 history. The push applies clients' mutations through these; ``write_changes`` (outside a
 push) and ``Batch.change`` (inside one) are the one way the server changes a record itself.
 """
+
 import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
 from .batch import Batch, Working, check_write_scope, load_records, note_scope_change, store
 from .commit import write
+from .engine import Actor, Engine
 from .entity import Rejected
 from .merge import FieldClock, resolve_field
 from .models import Feed
@@ -16,14 +22,22 @@ from .wire import iso_from_ms
 CONFLICT_NAMESPACE = uuid.UUID("0b6f1c52-7d0e-4a8c-9a55-3f6d2f1e4c11")
 
 
-def ensure_feed(session):
+def ensure_feed(session: Session) -> None:
     """Create the feed row if the database is new."""
     if session.get(Feed, 1) is None:
         session.add(Feed(id=1, seq=0, hlc=hlcs.ZERO, compacted_seq=0))
         session.flush()
 
 
-def write_changes(session, engine, actor, changes, *, now_ms, server_node="server"):
+def write_changes(
+    session: Session,
+    engine: Engine,
+    actor: Actor,
+    changes: Iterable[tuple[str, str, dict[str, Any] | None]],
+    *,
+    now_ms: int,
+    server_node: str = "server",
+) -> list[dict[str, Any] | None]:
     """Apply server-side changes ``[(entity, record_id, values)]`` in the caller's transaction.
 
     Each becomes a versioned change with the server's clock, numbered in the feed in commit
@@ -32,7 +46,7 @@ def write_changes(session, engine, actor, changes, *, now_ms, server_node="serve
     record that does not exist and was only to be deleted). The caller commits.
     """
     ensure_feed(session)
-    feed = session.get(Feed, 1)
+    feed = session.get_one(Feed, 1)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     load_records(batch, sorted({record_id for _, record_id, _ in changes}), lock=True)
@@ -41,8 +55,7 @@ def write_changes(session, engine, actor, changes, *, now_ms, server_node="serve
     batch.mutation_id = f"server:{when}"
     stored = []
     for entity, record_id, values in changes:
-        working = put(batch, engine.entity(entity), record_id, values or {}, when,
-                      delete=values is None)
+        working = put(batch, engine.entity(entity), record_id, values or {}, when, delete=values is None)
         stored.append(dict(working.data) if working is not None else None)
     if batch.touched:
         write(batch, server_node)
@@ -75,8 +88,13 @@ def put(batch, entity, record_id, values, hlc, delete=False):
 def create(batch, entity, record_id, values, when, checked=True):
     """Store a new record; with ``checked`` the actor must be allowed to write its scope."""
     actor, scope = batch.actor, batch.engine.scope
-    data = {"id": record_id, "version": 1, "created_at": batch.now_iso,
-            "updated_at": batch.now_iso, "deleted": False}
+    data = {
+        "id": record_id,
+        "version": 1,
+        "created_at": batch.now_iso,
+        "updated_at": batch.now_iso,
+        "deleted": False,
+    }
     data.update({name: None for name in entity.fields})
     data.update({k: (list(v) if isinstance(v, list) else v) for k, v in entity.defaults.items()})
     data.update(values)
@@ -87,23 +105,30 @@ def create(batch, entity, record_id, values, when, checked=True):
 
     if entity.name == scope.root:
         scope_id = data["id"]
-        if checked and not actor.sees_everything and not sees(
-                actor, data.get(entity.owner_field), data.get(entity.team_field), False):
-            raise Rejected({entity.owner_field: [
-                "you can only create records that you or your team own"]})
+        if (
+            checked
+            and not actor.sees_everything
+            and not sees(actor, data.get(entity.owner_field), data.get(entity.team_field), False)
+        ):
+            raise Rejected({entity.owner_field: ["you can only create records that you or your team own"]})
     else:
         scope_id = data.get(entity.scope_field) if entity.scope_field else None
         if checked and scope_id is not None and entity.name != scope.membership:
             check_write_scope(batch, scope_id, when)
 
     clock = FieldClock(when, 1, actor.device_id, actor.user_id).to_list()
-    working = Working(entity.name, data["id"], data, {name: clock for name in entity.fields},
-                      scope_id, created=True)
+    working = Working(
+        entity.name, data["id"], data, {name: clock for name in entity.fields}, scope_id, created=True
+    )
     if entity.name in (scope.root, scope.membership):
         note_scope_change(batch, scope_id, when)
     store(batch, working, when)
-    add_history(batch, working, {k: [None, v] for k, v in data.items()
-                                 if k in entity.fields and v not in (None, [])}, when)
+    add_history(
+        batch,
+        working,
+        {k: [None, v] for k, v in data.items() if k in entity.fields and v not in (None, [])},
+        when,
+    )
     return working, []
 
 
@@ -112,8 +137,7 @@ def update_existing(batch, entity, current, base, values, when):
     actor, scope = batch.actor, batch.engine.scope
     if current.deleted:
         if base is None or base < current.version:
-            lost = [conflict(batch, current, "deleted", True, current.clocks.get("deleted"),
-                             values, when)]
+            lost = [conflict(batch, current, "deleted", True, current.clocks.get("deleted"), values, when)]
             return current, lost
         undelete = True
     else:
@@ -127,8 +151,7 @@ def update_existing(batch, entity, current, base, values, when):
     lost, stored = [], {}
     for name, value in values.items():
         clock = current.clocks.get(name)
-        outcome = resolve_field(FieldClock.from_list(clock) if clock else None, base, when,
-                                actor.device_id)
+        outcome = resolve_field(FieldClock.from_list(clock) if clock else None, base, when, actor.device_id)
         if outcome.pushed_wins:
             if outcome.concurrent and before.get(name) != value:
                 conflict_from_stored(batch, current, name, before.get(name), clock, value, when)
@@ -138,7 +161,8 @@ def update_existing(batch, entity, current, base, values, when):
     for rule in entity.rules:
         rule.on_update(batch, current, stored, when)
     if entity.name in (scope.root, scope.membership) and (
-            undelete or scope_fields(batch.engine, entity) & stored.keys()):
+        undelete or scope_fields(batch.engine, entity) & stored.keys()
+    ):
         note_scope_change(batch, current.scope_id, when)
     changed = {k: [before.get(k), v] for k, v in stored.items() if before.get(k) != v}
     if undelete:
@@ -165,19 +189,29 @@ def scope_fields(engine, entity):
 def delete_record(batch, current, base, when):
     """Tombstone a record; each user's edits it discards become one conflict on ``deleted``."""
     actor, scope = batch.actor, batch.engine.scope
-    discarded = {}
+    discarded: dict[str, dict[str, tuple[Any, FieldClock]]] = {}
     for name, clock in current.clocks.items():
         stored = FieldClock.from_list(clock)
         if name != "deleted" and stored.version > base and stored.device_id != actor.device_id:
             discarded.setdefault(stored.user_id, {})[name] = (current.data.get(name), stored)
-    for user_id, fields_ in sorted(discarded.items()):
+    for _user_id, fields_ in sorted(discarded.items()):
         lost_value = {name: value for name, (value, _) in fields_.items()}
         lost_clock = max((c for _, c in fields_.values()), key=lambda c: c.hlc)
-        add_conflict(batch, current, "deleted", True, actor.user_id, when,
-                     lost_value, lost_clock.user_id, lost_clock.hlc)
+        add_conflict(
+            batch,
+            current,
+            "deleted",
+            True,
+            actor.user_id,
+            when,
+            lost_value,
+            lost_clock.user_id,
+            lost_clock.hlc,
+        )
     current.data["deleted"] = True
-    current.clocks["deleted"] = FieldClock(when, current.version + 1, actor.device_id,
-                                           actor.user_id).to_list()
+    current.clocks["deleted"] = FieldClock(
+        when, current.version + 1, actor.device_id, actor.user_id
+    ).to_list()
     if current.entity in (scope.root, scope.membership):
         note_scope_change(batch, current.scope_id, when)
     bump(batch, current, when)
@@ -189,35 +223,75 @@ def add_history(batch, record, changes, when):
     if not changes or not batch.engine.entity(record.entity).keeps_history:
         return
     history_id = str(uuid.uuid5(CONFLICT_NAMESPACE, f"history:{batch.mutation_id}:{record.id}"))
-    data = {"id": history_id, "version": 1, "created_at": batch.now_iso,
-            "updated_at": batch.now_iso, "deleted": False, "entity": record.entity,
-            "record_id": record.id, "record_version": record.version, "changes": changes,
-            "by": batch.actor.user_id, "hlc": when, "at": iso_from_ms(hlcs.physical_ms(when))}
+    data = {
+        "id": history_id,
+        "version": 1,
+        "created_at": batch.now_iso,
+        "updated_at": batch.now_iso,
+        "deleted": False,
+        "entity": record.entity,
+        "record_id": record.id,
+        "record_version": record.version,
+        "changes": changes,
+        "by": batch.actor.user_id,
+        "hlc": when,
+        "at": iso_from_ms(hlcs.physical_ms(when)),
+    }
     store(batch, Working("history", history_id, data, {}, record.scope_id, created=True), when)
 
 
 def conflict(batch, record, name, kept_value, kept_clock, lost_value, lost_hlc):
     """Keep the pushed value that lost to a concurrent write; return the conflict record."""
     kept = FieldClock.from_list(kept_clock) if kept_clock else None
-    return add_conflict(batch, record, name, kept_value, kept.user_id if kept else None,
-                        kept.hlc if kept else None, lost_value, batch.actor.user_id, lost_hlc)
+    return add_conflict(
+        batch,
+        record,
+        name,
+        kept_value,
+        kept.user_id if kept else None,
+        kept.hlc if kept else None,
+        lost_value,
+        batch.actor.user_id,
+        lost_hlc,
+    )
 
 
 def conflict_from_stored(batch, record, name, stored_value, stored_clock, pushed_value, pushed_hlc):
     """Keep the stored value that a concurrent pushed write beat."""
     lost = FieldClock.from_list(stored_clock)
-    add_conflict(batch, record, name, pushed_value, batch.actor.user_id, pushed_hlc,
-                 stored_value, lost.user_id, lost.hlc)
+    add_conflict(
+        batch,
+        record,
+        name,
+        pushed_value,
+        batch.actor.user_id,
+        pushed_hlc,
+        stored_value,
+        lost.user_id,
+        lost.hlc,
+    )
 
 
 def add_conflict(batch, record, name, kept_value, kept_by, kept_hlc, lost_value, lost_by, lost_hlc):
     key = f"{batch.mutation_id}:{record.entity}:{record.id}:{name}:{lost_by}"
     conflict_id = str(uuid.uuid5(CONFLICT_NAMESPACE, key))
-    data = {"id": conflict_id, "version": 1, "created_at": batch.now_iso,
-            "updated_at": batch.now_iso, "deleted": False, "entity": record.entity,
-            "record_id": record.id, "field": name, "kept_value": kept_value, "kept_by": kept_by,
-            "kept_hlc": kept_hlc, "lost_value": lost_value, "lost_by": lost_by,
-            "lost_hlc": lost_hlc, "resolved": False}
+    data = {
+        "id": conflict_id,
+        "version": 1,
+        "created_at": batch.now_iso,
+        "updated_at": batch.now_iso,
+        "deleted": False,
+        "entity": record.entity,
+        "record_id": record.id,
+        "field": name,
+        "kept_value": kept_value,
+        "kept_by": kept_by,
+        "kept_hlc": kept_hlc,
+        "lost_value": lost_value,
+        "lost_by": lost_by,
+        "lost_hlc": lost_hlc,
+        "resolved": False,
+    }
     working = Working("conflicts", conflict_id, data, {}, record.scope_id, created=True)
     if batch.records.get(("conflicts", conflict_id)) is None:
         store(batch, working, kept_hlc or lost_hlc)

@@ -27,12 +27,15 @@ PEOPLE = {
     "admin": ("admin", "office", "管理者"),
 }
 PASSWORD = "correct horse battery"
+# Passwords are hashed at sign-up and checked at every sign-in: a cheap hash keeps tests fast.
+CHEAP_HASH = "pbkdf2:sha256:1000"
 
 
 def migrate(url, data_dir):
-    """Migrate a template database and sign up ``PEOPLE`` (password hashing is slow by design)."""
+    """Migrate a template database and sign up ``PEOPLE``."""
     import flask_migrate
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(data_dir)})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(data_dir),
+                      "PASSWORD_HASH_METHOD": CHEAP_HASH})
     with app.app_context():
         flask_migrate.upgrade()
         session = writing_session()
@@ -41,6 +44,16 @@ def migrate(url, data_dir):
         session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+DATABASE_FIXTURES = {"database_url", "sqlite_template", "pg_template", "empty_url"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses a database ``db``: ``pytest -m "not db"`` runs the pure ones."""
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
 
 
 def admin_engine():
@@ -94,11 +107,20 @@ def database_url(request, tmp_path, sqlite_template, pg_template):
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False})
+                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
+                      "PASSWORD_HASH_METHOD": CHEAP_HASH})
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def bare_app(tmp_path_factory):
+    """An app on a database it never opens, for tests that read no data (they run once)."""
+    folder = tmp_path_factory.mktemp("bare")
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.sqlite3'}",
+                       "GENBA_DATA_DIR": str(folder)})
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from conftest import PASSWORD
+from conftest import CHEAP_HASH, PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -29,7 +29,7 @@ def server_env(database_url, folder, env=None):
     """The environment of a server process: its database, its own data folder, no rate limits."""
     out = dict(os.environ)
     out.update({"DATABASE_URL": database_url, "GENBA_INSTANCE_PATH": str(folder),
-                "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": "0",
+                "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": "0", "PASSWORD_HASH_METHOD": CHEAP_HASH,
                 "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
     out.update(env or {})
     return out

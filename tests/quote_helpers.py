@@ -6,11 +6,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+import quote_fixture
 from conftest import PG_URL, Device, admin_engine
 from server import create_app
 from server.core.db import db
-
-import quote_fixture
 
 
 class Loaded:

@@ -4,15 +4,16 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
 
-from conftest import PASSWORD
-from server.core.db import db, writing_session
 from sync.client import Client, FlaskTransport
 from sync.compact import compact_tombstones
 from sync.models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
+
+from conftest import PASSWORD
+from server.core.db import db, writing_session
 
 PUSH_PATH = "/api/v1/sync/push"
 APPLIED = {"applied", "merged"}
@@ -70,7 +71,7 @@ class World:
 
     def compact(self):
         """Compact every tombstone (their ids are kept)."""
-        return compact(self.app, datetime.fromtimestamp(self.clock_ms / 1000, timezone.utc))
+        return compact(self.app, datetime.fromtimestamp(self.clock_ms / 1000, UTC))
 
     def records(self):
         """Every record the server stores, tombstones included: (entity, id) -> record."""
@@ -105,7 +106,7 @@ class Oracle:
     def answered(self, login, body, answer):
         """The server answered a push, whether or not the device hears the answer."""
         assert len(answer["results"]) == len(body["mutations"])
-        for m, result in zip(body["mutations"], answer["results"]):
+        for m, result in zip(body["mutations"], answer["results"], strict=True):
             assert result["mutation_id"] == m["mutation_id"], (m, result)
             key = (body["device_id"], m["mutation_id"])
             if result["status"] == "duplicate":
@@ -121,7 +122,7 @@ class Oracle:
 
     def heard(self, device_id, mutations, results):
         """The device took these answers in: what it sent is acknowledged unless rejected."""
-        for m, result in zip(mutations, results):
+        for m, result in zip(mutations, results, strict=False):  # an app that died took in only these
             if result.get("original_status", result["status"]) in APPLIED:
                 self.acknowledged.append((device_id, m))
 

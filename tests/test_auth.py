@@ -6,11 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from conftest import PASSWORD
+from sync.models import utcnow
+
+from conftest import CHEAP_HASH, PASSWORD
 from server import create_app
+from server.core.config import Config
 from server.core.db import db
 from server.core.models import Token, User
-from sync.models import utcnow
 from test_errors import assert_error_shape
 
 LOGIN = "/api/v1/auth/token"
@@ -72,10 +74,15 @@ def test_missing_fields_answer_422_naming_them(client, people, body, fields):
     assert set(response.get_json()["errors"]) == fields
 
 
-def test_the_password_is_stored_only_as_a_scrypt_hash(app, people):
+def test_the_password_is_stored_only_as_a_hash_of_the_configured_method(app, people):
     with app.app_context():
         stored = db.session.execute(select(User.password_hash).where(User.login == "rep_a")).scalar_one()
-    assert stored.startswith("scrypt:") and PASSWORD not in stored
+    assert stored.startswith(CHEAP_HASH + "$") and PASSWORD not in stored
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured(monkeypatch, tmp_path):
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
+    assert Config(str(tmp_path)).PASSWORD_HASH_METHOD == "scrypt"
 
 
 def test_the_token_is_stored_only_as_its_hash(app, device):

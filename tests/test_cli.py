@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from sync.models import Record
+
 from conftest import Device
 from server.core.db import db
 from server.core.models import User
 from server.core.vocabulary import ROLES
-from sync.models import Record
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 DEMO_MINIMUMS = {"customers": 40, "contacts": 80, "visits": 200, "requests": 30, "deals": 20, "quotes": 100}
@@ -128,8 +129,8 @@ def test_revoke_device_of_an_unknown_id_fails(runner):
     assert (result.exit_code, result.output) == (1, f"Error: no device {device_id}\n")
 
 
-def test_serve_help_lists_host_and_port(runner):
-    result = runner.invoke(args=["serve", "--help"])
+def test_serve_help_lists_host_and_port(bare_app):
+    result = bare_app.test_cli_runner().invoke(args=["serve", "--help"])
     assert result.exit_code == 0
     assert "--host" in result.output and "--port" in result.output
 
@@ -147,9 +148,9 @@ def readme_cli_section():
     pytest.fail("README.md has no CLI section listing the genba commands")
 
 
-def test_every_cli_command_is_in_the_readme(app):
+def test_every_cli_command_is_in_the_readme(bare_app):
     if not README.exists():
         pytest.skip("README.md is not written yet")
     section = readme_cli_section()
-    commands = [f"genba {name}" for name in sorted(app.cli.commands)] + ["genba db upgrade"]
+    commands = [f"genba {name}" for name in sorted(bare_app.cli.commands)] + ["genba db upgrade"]
     assert [command for command in commands if command not in section] == []

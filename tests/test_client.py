@@ -1,8 +1,9 @@
 """The reference client speaks the protocol: outbox, collapse, settle, pull, evictions."""
 import pytest
 
-from conftest import PASSWORD
 from sync.client import Client, FlaskTransport, SyncError
+
+from conftest import PASSWORD
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ import json
 
 from sqlalchemy import select, update
 
-from server.core.db import db
 from sync import clockstore
 from sync.models import Record
+
+from server.core.db import db
 
 
 def stored_clocks(app, record_id):

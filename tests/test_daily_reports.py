@@ -1,7 +1,7 @@
 """The daily report syncs like any record, but only its author and the office read it."""
 import pytest
-from conftest import Device, records_by_id
 
+from conftest import Device, records_by_id
 from server.core.db import db
 from server.core.users import create_user
 from server.reports.entities import daily_report_id
@@ -115,8 +115,9 @@ def test_digest_buckets_and_range_reads_keep_a_report_private(tech, device, clie
 
 
 def test_privacy_is_a_pure_rule_over_the_entity_and_the_record():
-    from server.core.engine import ENGINE
     from sync.scope import is_private
+
+    from server.core.engine import ENGINE
     entities = ENGINE.entities
     assert is_private(entities, "daily_reports", {})
     assert is_private(entities, "conflicts", {"entity": "daily_reports"})

@@ -2,14 +2,21 @@
 the follow-up rules in calendar days, and the manager's board as CSV."""
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from conftest import records_by_id
-from server.deals.follow_up import (FOLLOW_UP_DEFAULTS, days_since, follow_up, follow_up_list, last_activity,
-                          parse_follow_up)
 from sync.wire import iso_from_ms
+
+from conftest import records_by_id
+from server.deals.follow_up import (
+    FOLLOW_UP_DEFAULTS,
+    days_since,
+    follow_up,
+    follow_up_list,
+    last_activity,
+    parse_follow_up,
+)
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -104,7 +111,7 @@ def test_submitting_a_draft_quote_later_puts_the_ball_with_the_customer(shop):
     shop["rep"].update("quotes", draft, status="submitted")
     deal = deal_now(shop)
     assert deal["ball"] == "customer"
-    assert days_since(deal["ball_since"], datetime.now(timezone.utc).date()) in (1, 2, 3)
+    assert days_since(deal["ball_since"], datetime.now(UTC).date()) in (1, 2, 3)
 
 
 def test_a_deal_and_its_submitted_quote_made_offline_arrive_in_one_push(shop):

@@ -40,7 +40,7 @@ def test_a_push_retried_five_times_answers_duplicate_and_is_stored_once(server):
         assert [(r["status"], r["original_status"]) for r in again] == [("duplicate", "applied")] * 2
         assert [r["record"] for r in again] == [r["record"] for r in first]
     changes = office.sync()
-    for mutation, result in zip(batch, first):
+    for mutation, result in zip(batch, first, strict=True):
         assert occurrences(changes, mutation["record_id"]) == 1
         [stored] = [c["record"] for c in changes if c["record"]["id"] == mutation["record_id"]]
         assert stored["version"] == result["record"]["version"] == 1
@@ -60,6 +60,7 @@ def test_a_batch_with_one_invalid_mutation_applies_the_rest(server):
     assert invalid["record_id"] not in stored
 
 
+@pytest.mark.db
 def test_genba_db_upgrade_creates_the_schema_gunicorn_serves(tmp_path):
     path = tmp_path / "fresh.sqlite3"
     url = f"sqlite:///{path}"

@@ -19,8 +19,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from live import HttpDevice, NoAnswer, start_gunicorn
 from sync.models import DeadLetter, Record, SeenMutation
+
+from live import HttpDevice, NoAnswer, start_gunicorn
 
 STREAM_S = 8
 ANSWER_WITHIN_S = 30

@@ -3,7 +3,7 @@ over one table of cases."""
 import json
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest

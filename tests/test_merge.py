@@ -2,7 +2,6 @@
 import time
 
 
-
 def test_edits_of_different_fields_both_survive(device):
     office, rep = device("office"), device("rep_a")
     customer = rep.create("customers", name="三河精機")

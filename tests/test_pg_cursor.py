@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from sync.pull import changes_since
+from sync.push import apply_push
+
 from server import create_app
 from server.core.db import db
 from server.core.engine import ENGINE, actor as make_actor
 from server.core.models import User
-from sync.pull import changes_since
-from sync.push import apply_push
 
 WINDOW_MS = 90 * 86400 * 1000
 
@@ -115,7 +116,7 @@ def test_a_pull_between_out_of_order_commits_skips_neither_push(engine):
     _, before_both = pull(engine, actor, None)
     between = {}
     _, outcome_b = race(engine, actor, now_ms(), now_ms(), lambda: between.update(
-        zip(("names", "cursor"), pull(engine, actor, before_both))))
+        zip(("names", "cursor"), pull(engine, actor, before_both), strict=True)))
     assert between["names"] == []
     assert outcome_b.get("status") == "applied", outcome_b
     assert pull(engine, actor, between["cursor"])[0] == ["A社", "B社"]

@@ -19,14 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from server import create_app
-from server.core.db import db
-from server.core.sync_api import retryable
-from server.core.engine import ENGINE, actor as make_actor
-from server.core.models import User
 from sync.models import Record
 from sync.pull import changes_since
 from sync.push import apply_push
+
+from server import create_app
+from server.core.db import db
+from server.core.engine import ENGINE, actor as make_actor
+from server.core.models import User
+from server.core.sync_api import retryable
 
 WRITERS = 8
 PUSHES = 25

@@ -1,9 +1,10 @@
 """Protocol versions: old clients are upgraded or told to update, and keep their outbox."""
 import pytest
 
-from conftest import PASSWORD
 from sync import protocol
 from sync.client import Client, FlaskTransport, SyncError
+
+from conftest import PASSWORD
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from conftest import BACKENDS, PASSWORD, PG_URL, Device, admin_engine
+from sync import apply_push
+
+from conftest import BACKENDS, CHEAP_HASH, PASSWORD, PG_URL, Device, admin_engine
 from server import create_app
 from server.core.db import db, writing_session
-from server.core.users import create_user
 from server.core.engine import ENGINE, actor as make_actor
-from sync import apply_push
+from server.core.users import create_user
 
 
 @pytest.fixture(params=BACKENDS)
@@ -33,7 +34,8 @@ def empty_url(request, tmp_path):
 
 def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False})
+                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
+                      "PASSWORD_HASH_METHOD": CHEAP_HASH})
     with app.app_context():
         flask_migrate.upgrade(revision="0003")
         session = writing_session()

@@ -4,9 +4,9 @@ import subprocess
 
 import pytest
 from PIL import Image, ImageDraw
-from test_attachments import assert_error, attach, put
 
 from server.reports.entities import daily_report_id
+from test_attachments import assert_error, attach, put
 
 DAY = "2026-12-02"
 

@@ -1,7 +1,7 @@
 """The office's view of requests: the company calendar and the inbox exported for Excel."""
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import openpyxl
 import pytest
@@ -128,7 +128,7 @@ LONG_AGO = "2025-06-02T09:00:00+09:00"
 def inbox(device):
     """Requests of two customers heard by the technician: one long overdue, others fresh."""
     tech = device("tech")
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     yamada = tech.create("customers", name="山田製作所")
     sanjo = tech.create("customers", name="三条精工")
     made = {

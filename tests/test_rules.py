@@ -1,9 +1,8 @@
 """The pure rules: HLC values, who wins a field, whether a rep sees a customer."""
 import pytest
 
-from sync import hlc
+from sync import Actor, hlc
 from sync.merge import FieldClock, resolve_field
-from sync import Actor
 from sync.scope import sees as sees_root
 
 

@@ -3,8 +3,9 @@ import time
 
 import pytest
 
-from conftest import PASSWORD
 from sync.client import Client, FlaskTransport, SyncError
+
+from conftest import PASSWORD
 
 HOUR = 3600 * 1000
 

@@ -18,22 +18,41 @@ late (after newer pushes), and through apps that crash between a push and taking
 The server's clock is the test's: it moves a second a step, so an example replays exactly and
 shrinks. Profiles: ``ci`` (default) and ``long`` (``HYPOTHESIS_PROFILE=long``).
 """
+import contextlib
 import copy
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
-                                 rule, run_state_machine_as_test)
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from sync.client import Client, FlaskTransport, SyncError
 
 import hypothesis_profiles
 from conftest import PASSWORD
-from sync.client import Client, FlaskTransport, SyncError
-from sync_harness import (PUSH_PATH, REQUESTS_PER_STEP, Crashed, Device, Network, Oracle, World,
-                          compact, conflict_order, differences, live_records)
+from sync_harness import (
+    PUSH_PATH,
+    REQUESTS_PER_STEP,
+    Crashed,
+    Device,
+    Network,
+    Oracle,
+    World,
+    compact,
+    conflict_order,
+    differences,
+    live_records,
+)
 
 IDS = uuid.UUID("5d0f3c0e-6a55-4c53-9b8e-1f2b7e5c9a01")  # record ids that replay the same
 STEP_MS = 1000
@@ -262,10 +281,8 @@ class Devices(RuleBasedStateMachine):
             return self.push_with_a_clock_a_day_off(device, data.draw(
                 st.sampled_from([-30, 26]), label="hours off"))
         device.network.fault, device.network.keep = fault, keep
-        try:
+        with contextlib.suppress(ConnectionError, Crashed):
             device.client.push()
-        except (ConnectionError, Crashed):
-            pass
         device.network.fault = None
         if device.network.crashed:
             self.restart(device)
@@ -288,10 +305,8 @@ class Devices(RuleBasedStateMachine):
         if how == "push and pull":
             return device.client.sync()
         device.network.fault = "lost_response" if how == "pull, answer lost" else None
-        try:
+        with contextlib.suppress(ConnectionError):
             device.client.pull(limit=3 if how == "pull in pages of 3" else None)
-        except ConnectionError:
-            pass
         device.network.fault = None
 
     @precondition(lambda self: self.some(lambda d: d.network.late))
@@ -341,7 +356,7 @@ class Devices(RuleBasedStateMachine):
         rejected create (a later edit of that record is a create without its fields) reject."""
         never_created = {r["record_id"] for _, r, _ in self.oracle.rejected
                          if r["op"] == "upsert" and r["base_version"] is None}
-        for name, messages in errors.items():
+        for messages in errors.values():
             for message in messages:
                 scope = login.startswith("rep") and (
                     "not in your scope" in message or "does not exist" in message)
@@ -439,7 +454,7 @@ def test_a_first_pull_forgets_records_deleted_since_the_device_pushed_them(make_
 
 
 def compact_now(app):
-    return compact(app, datetime.now(timezone.utc) + timedelta(seconds=1))
+    return compact(app, datetime.now(UTC) + timedelta(seconds=1))
 
 
 def test_a_first_pull_in_pages_goes_through_after_a_compaction(app, client, make_client):

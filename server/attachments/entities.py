@@ -2,9 +2,10 @@
 ``/api/v1/attachments/{id}/content``."""
 from marshmallow import Schema, fields, validate
 
-from server.core.vocabulary import codes
 from sync import Entity
 from sync.entity import Instant, Text, Uuid, choice
+
+from server.core.vocabulary import codes
 
 ATTACHMENT_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp",
                     "application/pdf"]

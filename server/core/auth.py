@@ -3,7 +3,7 @@ import hashlib
 import secrets
 import unicodedata
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import wraps
 
 from flask import current_app, g, request
@@ -16,8 +16,8 @@ from sync.models import utcnow
 
 from server.core.blueprint import Blueprint, read_json
 from server.core.db import db, writing_session
-from server.core.errors import ApiError, unauthorized
 from server.core.engine import actor
+from server.core.errors import ApiError, unauthorized
 from server.core.models import Device, Token, User
 from server.core.schemas import LoginSchema, TokenSchema
 
@@ -146,8 +146,7 @@ def touch(token_hash, now):
 
 def aware(moment):
     """SQLite hands back naive datetimes: they are UTC."""
-    from datetime import timezone
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def revoke_device(session, device_id):

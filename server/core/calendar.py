@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from server.requests.routing import ROUTES
+from server.core.vocabulary import ROUTES
 
 COMPANY_TZ = ZoneInfo("Asia/Tokyo")
 URGENCIES = ("high", "normal", "low")

@@ -76,9 +76,10 @@ def demo():
     """Load Japanese demo data and one user per role (safe to run again)."""
     from datetime import date
 
+    from sync import apply_push
+
     from demo.data import DEMO_USERS, demo_batches
     from server.core.engine import ENGINE, actor
-    from sync import apply_push
 
     session = writing_session()
     users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])

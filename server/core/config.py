@@ -14,6 +14,8 @@ class Config:
     def __init__(self, instance_path):
         data_dir = os.environ.get("GENBA_DATA_DIR", instance_path)
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+        # Werkzeug's method string; scrypt is slow by design, the tests use a cheap one.
+        self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{os.path.join(data_dir, 'genba.sqlite3')}")
         self.GENBA_DATA_DIR = data_dir
@@ -32,9 +34,9 @@ class Config:
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
         self.RESPONSE_TARGET_DAYS = parse_targets(
             os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
-        # attachments (issue 8): the largest photo or file the content endpoint takes
+        # The largest photo or file the attachment content endpoint takes.
         self.MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
-        # Deals, ball and follow-up (issue 6)
+        # When an open deal needs following up (the ball with us, with the customer, idle).
         self.FOLLOW_UP_DAYS = parse_follow_up(
             os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -6,6 +6,8 @@ reference). Business rules hang on the entity as ``sync.Rules``.
 """
 from sqlalchemy import or_, select
 
+from sync import Actor, Engine, Entity, ScopeModel
+
 from server.attachments.entities import ATTACHMENTS
 from server.core.models import User
 from server.core.vocabulary import OFFICE_ROLES, SEES_EVERY_CUSTOMER
@@ -17,7 +19,6 @@ from server.quotes.index import records_written as index_quotes
 from server.reports.entities import DAILY_REPORTS
 from server.requests.entities import REQUESTS
 from server.visits.entities import VISITS
-from sync import Actor, Engine, Entity, ScopeModel
 
 USERS = Entity("users", None, extra_fields=["name", "role", "team"], writable=False,
                scoped=False, team_field="team")

@@ -23,6 +23,7 @@ class Arguments(Schema):
         return ApiError(self.invalid_status, self.invalid_message, errors=errors)
 
 
+
 class DeviceSchema(Schema):
     class Meta:
         unknown = EXCLUDE

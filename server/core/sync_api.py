@@ -15,10 +15,17 @@ from sync.scope import readable
 from server.core.auth import token_required
 from server.core.blueprint import Blueprint, json_object
 from server.core.db import db, writing_session
-from server.core.errors import ApiError, bad_request
 from server.core.engine import ENGINE
-from server.core.schemas import (BucketDigestSchema, PullQuerySchema, PullSchema, PushResultSchema,
-                                 PushSchema, RangeQuerySchema, RangeSchema)
+from server.core.errors import ApiError, bad_request
+from server.core.schemas import (
+    BucketDigestSchema,
+    PullQuerySchema,
+    PullSchema,
+    PushResultSchema,
+    PushSchema,
+    RangeQuerySchema,
+    RangeSchema,
+)
 
 bp = Blueprint("sync", __name__)
 RETRIES = 5

@@ -1,17 +1,17 @@
 """Creating people who sign in."""
+import time
 import unicodedata
 import uuid
-
-import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from sync import write_changes
+
 from server.core.engine import ENGINE, server_actor
 from server.core.models import User
 from server.core.vocabulary import ROLES
-from sync import write_changes
 
 
 class UserError(ValueError):
@@ -32,10 +32,15 @@ def create_user(session, login, password, role, team=None, name=None):
         user = User(id=str(uuid.uuid4()), login=login)
         session.add(user)
     user.name, user.role, user.team, user.active = name or login, role, team, True
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=hash_method())
     session.flush()
     publish_user(session, user)
     return user
+
+
+def hash_method():
+    """Werkzeug's password hash method from the app's config (scrypt outside an app)."""
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
 
 
 def publish_user(session, user):

@@ -1,9 +1,10 @@
 """Customers, their contacts, and follows: who a rep sees beyond their own and their team's."""
 from marshmallow import Schema
 
-from server.core.vocabulary import OFFICE_ROLES
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Text, Uuid
+
+from server.core.vocabulary import OFFICE_ROLES
 
 
 class CustomerSchema(Schema):

@@ -1,12 +1,13 @@
 """Deals and their customer-side events: stage, who holds the ball and since when."""
 from marshmallow import Schema, fields, validate
 
-from server.core.vocabulary import BALL, SITUATIONS, STAGES, codes
-from server.load.quote_load import DealLoad
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Day, Instant, Text, Uuid, choice, yen
 from sync.hlc import physical_ms
 from sync.wire import iso_from_ms
+
+from server.core.vocabulary import BALL, SITUATIONS, STAGES, codes
+from server.load.quote_load import DealLoad
 
 
 class Competitor(Schema):

@@ -8,6 +8,9 @@ from datetime import date
 from flask import current_app, g, request
 from marshmallow import fields, validate
 
+from sync import live_records, write_changes
+from sync.wire import iso_from_ms
+
 from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
 from server.core.calendar import japanese_holidays, today
@@ -20,8 +23,6 @@ from server.load.capacity import fit, load_table, public
 from server.load.entities import IsoWeek, hours
 from server.load.importer import UnreadablePlan, read_plan
 from server.load.weeks import monday_of, week_of, weeks_from
-from sync import live_records, write_changes
-from sync.wire import iso_from_ms
 
 bp = Blueprint("load", __name__)
 FIT_WEEKS = 52

@@ -4,10 +4,11 @@ Unscoped: every user's device holds them, so the load can be shown while quoting
 """
 from marshmallow import Schema, ValidationError, fields, validate
 
-from server.core.vocabulary import OFFICE_ROLES, codes
-from server.load.weeks import monday_of
 from sync import Entity, Rejected, Rules
 from sync.entity import Day, Text, Uuid, choice
+
+from server.core.vocabulary import OFFICE_ROLES, codes
+from server.load.weeks import monday_of
 
 MAX_HOURS = 100000
 

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from openpyxl import load_workbook
 
+from sync.entity import Text
+
 from server.load.entities import IsoWeek, hours
 from server.load.weeks import week_of
-from sync.entity import Text
 
 CONFIDENCE_LABELS = {"確定": "firm", "内示": "likely", "見込": "possible"}
 XLSX_MAGIC = b"PK\x03\x04"
@@ -53,7 +54,7 @@ def rows_of(content, filename=""):
     if missing or ("週" not in headers and "日付" not in headers):
         raise UnreadablePlan("The first row must name the columns 工程, 週 or 日付, 時間 (and 確度, 件名).")
     for number, cells in enumerate(table[1:], start=2):
-        row = {h: cell for h, cell in zip(headers, cells) if h in HEADERS}
+        row = {h: cell for h, cell in zip(headers, cells, strict=False) if h in HEADERS}
         if any(cell not in (None, "") for cell in row.values()):
             yield number, row
 

@@ -1,11 +1,12 @@
 """Quotes: what was offered, at what price, and what it really cost."""
 from marshmallow import Schema, fields, validate
 
+from sync import Entity, Rules
+from sync.entity import LONG, Instant, Text, Uuid, choice, yen
+
 from server.core.vocabulary import codes
 from server.load.entities import IsoWeek, hours
 from server.load.quote_load import QuoteLoad
-from sync import Entity, Rules
-from sync.entity import LONG, Instant, Text, Uuid, choice, yen
 
 
 def millimetres():

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.models import Base, Record
 
-from server.quotes.text import FIELD_WEIGHTS, Synonyms, dimensions_of, terms_of
 from server.core.text import fold
+from server.quotes.text import FIELD_WEIGHTS, Synonyms, dimensions_of, terms_of
 
 TERM = String(32).with_variant(String(32, collation="C"), "postgresql")
 _synonyms = {}

@@ -4,21 +4,26 @@ The database finds a few dozen candidates by reading term postings best and newe
 (filters and scope checked as it goes) and stops; those are then checked and scored here
 against the folded fields, which also says why each one matched.
 """
-import json
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from sync import live_record, live_records
 from sync.scope import root_ids_in_scope
 
 from server.core.engine import ENGINE
-
-from server.quotes.index import QuoteIndex, QuoteTerm, index_rows, synonyms
-from server.quotes.text import (DIMENSIONS, FIELD_WEIGHTS, SYNONYM_WEIGHT, terms_of, word_conditions,
-                         word_in, words_of)
 from server.core.text import fold
+from server.quotes.index import QuoteIndex, QuoteTerm, index_rows, synonyms
+from server.quotes.text import (
+    DIMENSIONS,
+    FIELD_WEIGHTS,
+    SYNONYM_WEIGHT,
+    terms_of,
+    word_conditions,
+    word_in,
+    words_of,
+)
 
 JST = timezone(timedelta(hours=9))
 CANDIDATES = 60
@@ -65,7 +70,7 @@ def postings(session, conditions, families):
     probes += [select(literal(1)).where(column == family) for column, family in families]
     counts = [select(func.count()).select_from(p.limit(PROBE).subquery()).scalar_subquery() for p in probes]
     row = session.execute(select(*counts)).one() if counts else ()
-    return dict(zip([*conditions, *families], row))
+    return dict(zip([*conditions, *families], row, strict=True))
 
 
 def scan(conditions, counts, quote_filters, whole_words=True):

@@ -121,7 +121,7 @@ class Synonyms:
 
     def group_of(self, word):
         """The name of the group a folded word belongs to, or None."""
-        for name, group in zip(self.names, self.groups):
+        for name, group in zip(self.names, self.groups, strict=True):
             if word in group:
                 return fold(name)
         return None

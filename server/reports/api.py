@@ -9,6 +9,8 @@ from urllib.parse import quote
 from flask import Response, current_app, g
 from marshmallow import fields, validate
 
+from sync import live_record
+
 from server.attachments.storage import storage_for
 from server.core.auth import token_required
 from server.core.blueprint import Blueprint
@@ -18,11 +20,9 @@ from server.core.engine import ENGINE
 from server.core.errors import ApiError
 from server.core.schemas import Arguments
 from server.core.vocabulary import OFFICE_ROLES, label
-from server.reports import day as days
-from server.reports import pdf
+from server.reports import day as days, pdf
 from server.reports.entities import daily_report_id
 from server.requests.api import spreadsheet_safe
-from sync import live_record
 
 bp = Blueprint("reports", __name__)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

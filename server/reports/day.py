@@ -5,12 +5,13 @@ from datetime import date as Date
 
 from sqlalchemy import select
 
+from sync import live_record, live_records
+from sync.models import Record
+
 from server.core.calendar import company_day, company_time
 from server.core.engine import ENGINE
 from server.core.models import User
 from server.reports.entities import daily_report_id
-from sync import live_record, live_records
-from sync.models import Record
 
 
 @dataclass

@@ -4,11 +4,12 @@ import uuid
 
 from marshmallow import Schema, fields, validate
 
-from server.core.vocabulary import OFFICE_ROLES, codes
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, Day, Text, choice
 from sync.hlc import physical_ms
 from sync.wire import iso_from_ms
+
+from server.core.vocabulary import OFFICE_ROLES, codes
 
 REPORT_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
 APPROVER_ONLY = ("manager_comment",)

@@ -11,10 +11,18 @@ from sync import live_records
 
 from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
-from server.core.calendar import age_of, calendar, company_time, is_overdue, japanese_holidays, target_days, today
+from server.core.calendar import (
+    age_of,
+    calendar,
+    company_time,
+    is_overdue,
+    japanese_holidays,
+    target_days,
+    today,
+)
 from server.core.db import db
-from server.core.errors import ApiError
 from server.core.engine import ENGINE
+from server.core.errors import ApiError
 from server.core.models import User
 from server.core.schemas import MAX_CALENDAR_YEARS, CalendarQuerySchema, CalendarSchema
 from server.core.spreadsheet import XLSX, workbook

@@ -1,12 +1,13 @@
 """Requests, complaints and questions heard in the field, routed when they are created."""
 from marshmallow import Schema
 
-from server.core.vocabulary import OFFICE_ROLES, ROUTES, codes
-from server.requests.routing import router
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, Instant, Text, Uuid, choice
 from sync.hlc import physical_ms
 from sync.wire import iso_from_ms
+
+from server.core.vocabulary import OFFICE_ROLES, ROUTES, codes
+from server.requests.routing import router
 
 
 class RequestSchema(Schema):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from server.core.text import fold
-from server.core.vocabulary import ROUTES
+from server.core.vocabulary import ROUTES  # noqa: F401 (the routing rules API takes it from here)
 from server.requests.models import RoutingRule
 
 # The rules a new installation starts with (also seeded by migration 0003).

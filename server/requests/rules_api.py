@@ -11,8 +11,14 @@ from server.core.errors import ApiError
 from server.core.models import User
 from server.requests.models import RoutingRule
 from server.requests.routing import decide, load_rules, to_rule
-from server.requests.schemas import (RuleDeletedSchema, RuleListSchema, RuleOut, RuleSchema,
-                                     TrialResultSchema, TrialSchema)
+from server.requests.schemas import (
+    RuleDeletedSchema,
+    RuleListSchema,
+    RuleOut,
+    RuleSchema,
+    TrialResultSchema,
+    TrialSchema,
+)
 
 bp = Blueprint("routing", __name__)
 EDITORS = ("office", "admin")
@@ -49,9 +55,8 @@ def remove(session, row):
 
 
 def apply_fields(session, row, data):
-    if data.get("assignee_id") is not None:
-        if session.get(User, str(data["assignee_id"])) is None:
-            raise ApiError(422, "The assignee must be a user.", errors={"assignee_id": ["no such user"]})
+    if data.get("assignee_id") is not None and session.get(User, str(data["assignee_id"])) is None:
+        raise ApiError(422, "The assignee must be a user.", errors={"assignee_id": ["no such user"]})
     for name in ("name", "route_to", "active"):
         if name in data:
             setattr(row, name, data[name])

@@ -1,9 +1,10 @@
 """Visits: which customer, when, met whom, what was discussed and done."""
 from marshmallow import Schema, fields, validate
 
-from server.core.vocabulary import codes
 from sync import Entity
 from sync.entity import LONG, MEDIUM, Day, Instant, Text, Uuid, choice
+
+from server.core.vocabulary import codes
 
 
 class Part(Schema):

@@ -4,6 +4,7 @@ prices, and the manager's board in Japanese and English."""
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -97,7 +98,7 @@ def test_the_board_shows_days_with_the_ball_in_japanese_and_english(page, live, 
 
     with page.expect_download() as download:
         page.get_by_test_id("board-csv").click()
-    data = open(download.value.path(), "rb").read()
+    data = Path(download.value.path()).read_bytes()
     assert data.startswith("\ufeff案件ID".encode())
     csv_rows = list(csv.DictReader(io.StringIO(data.decode("utf-8")[1:])))
     assert {r["案件名"]: r["ボール日数"] for r in csv_rows} == {"治具プレート年間契約": "10", "SUSフレーム製作": "5"}

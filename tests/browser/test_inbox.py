@@ -2,6 +2,7 @@
 answer back on the device of whoever heard it."""
 import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -88,7 +89,7 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
     expect(items).to_have_count(1)
     with page.expect_download() as download:
         page.get_by_test_id("export-csv").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("\ufeff受付ID,") and "寸法不良（古い）" in text and "新しい異音" not in text
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx").click()

@@ -1,6 +1,6 @@
 """User text is only ever text; a revoked device is wiped; an expired sign-in loses nothing."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -44,7 +44,7 @@ def test_an_expired_sign_in_keeps_the_outbox_and_sends_it_after_the_password(pag
     sign_in(page, live)
     context.set_offline(True)
     record_visit(page, re.compile("山田製作所"), purpose="期限切れの後に届く訪問")
-    long_ago = (datetime.now(timezone.utc) - timedelta(days=365)).replace(tzinfo=None)
+    long_ago = (datetime.now(UTC) - timedelta(days=365)).replace(tzinfo=None)
     live.sql("UPDATE tokens SET last_used_at = ?", long_ago.isoformat(" "))
     context.set_offline(False)
     expect(page.get_by_test_id("auth-needed")).to_be_visible()

@@ -1,6 +1,6 @@
 """What the user sees and keeps when sync cannot simply go through."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -18,11 +18,11 @@ def test_a_clock_more_than_a_day_off_is_reported_and_the_work_goes_out_once_fixe
     sign_in(page, live)
     context.set_offline(True)
     record_visit(page, re.compile("山田製作所"), purpose="時計がずれた端末の訪問")
-    page.clock.set_system_time(datetime.now(timezone.utc) + timedelta(days=3))
+    page.clock.set_system_time(datetime.now(UTC) + timedelta(days=3))
     context.set_offline(False)
     expect(page.get_by_test_id("clock-skew")).to_contain_text("日付と時刻を正しく合わせてください")
     expect(page.get_by_test_id("pending-count")).to_have_text("1")
-    page.clock.set_system_time(datetime.now(timezone.utc))
+    page.clock.set_system_time(datetime.now(UTC))
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
     expect(page.get_by_test_id("clock-skew")).to_have_count(0)
@@ -67,9 +67,9 @@ def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live,
 def test_unsent_work_older_than_a_day_is_warned_about(page, context, live, customers):
     sign_in(page, live)
     context.set_offline(True)
-    page.clock.set_system_time(datetime.now(timezone.utc) - timedelta(days=2))
+    page.clock.set_system_time(datetime.now(UTC) - timedelta(days=2))
     record_visit(page, re.compile("山田製作所"), purpose="二日前の訪問")
-    page.clock.set_system_time(datetime.now(timezone.utc))
+    page.clock.set_system_time(datetime.now(UTC))
     page.reload()
     expect(page.get_by_test_id("stale-warning")).to_contain_text("1日以上送信できていない変更があります")
     context.set_offline(False)

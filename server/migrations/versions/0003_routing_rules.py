@@ -4,6 +4,7 @@ Revision ID: 0003
 Revises: 0002
 """
 import json
+from datetime import UTC
 
 import sqlalchemy as sa
 from alembic import op
@@ -40,8 +41,8 @@ def upgrade():
         sa.Column('active', sa.Boolean(), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id'))
-    from datetime import datetime, timezone
-    now = datetime.now(timezone.utc)
+    from datetime import datetime
+    now = datetime.now(UTC)
     op.bulk_insert(rules, [
         {"position": i + 1, "name": name, "route_to": route, "conditions": json.dumps(cond, ensure_ascii=False),
          "assignee_id": None, "active": True, "updated_at": now}
