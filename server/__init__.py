@@ -31,7 +31,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS)
 
     from server.attachments import api as attachments
-    from server.core import admin, auth, cli, errors, openapi, pwa, sync_api
+    from server.core import admin, admin_users, auth, cli, errors, openapi, pwa, sync_api
     from server.customers import api as customers
     from server.deals import api as deals
     from server.quotes import api as quotes
@@ -40,8 +40,8 @@ def create_app(test_config=None):
     app.config.setdefault("RATELIMIT_ENABLED", True)
     auth.limiter.init_app(app)
     errors.register(app)
-    for module in (auth, sync_api, customers, routing_rules, requests, admin, openapi, deals,
-                   quotes, attachments):
+    for module in (auth, sync_api, customers, routing_rules, requests, admin, admin_users, openapi,
+                   deals, quotes, attachments):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     app.register_blueprint(pwa.bp)
     cli.register(app)

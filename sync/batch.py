@@ -10,7 +10,7 @@ from sqlalchemy import false, select
 from . import clockstore, hlc as hlcs
 from .entity import Rejected
 from .models import Record, SeenMutation
-from .scope import sees, was_in_scope
+from .scope import owned_anywhere, sees, within_grace
 
 __all__ = ["Batch", "Rejected", "Working"]
 
@@ -79,6 +79,7 @@ class Batch:
     memo: dict = field(default_factory=dict)
     max_hlc: str = hlcs.ZERO
     mutation_id: str = ""
+    grace_ms: int | None = None
 
     def get(self, entity, record_id, lock=False):
         """The live record ``entity``/``record_id`` as the batch sees it, or None."""
@@ -158,7 +159,8 @@ def visible(batch, working):
     actor = batch.actor
     if actor.sees_everything or working.scope_id is None:
         return True
-    if working.entity == "conflicts" and working.data.get("lost_by") == actor.user_id:
+    if working.entity in owned_anywhere(batch.engine) and working.data.get(
+            batch.engine.entity(working.entity).owner_field) == actor.user_id:
         return True
     return in_scope_now(batch, working.scope_id)
 
@@ -180,12 +182,14 @@ def in_scope_now(batch, scope_id):
 
 
 def check_write_scope(batch, scope_id, when, record=None):
-    """Allow a write when its scope root is in scope now, or was at the edit's HLC."""
+    """Allow a write when its scope root is in scope now, or was at the edit's HLC and the
+    loss is still within its grace."""
     actor = batch.actor
     if record is not None and record.entity == "conflicts":
         if record.data.get("lost_by") == actor.user_id or in_scope_now(batch, scope_id):
             return
-    elif in_scope_now(batch, scope_id) or was_in_scope(batch.session, actor.user_id, scope_id, when):
+    elif in_scope_now(batch, scope_id) or within_grace(
+            batch.session, actor, scope_id, when, now_ms=batch.server_ms, grace_ms=batch.grace_ms):
         return
     scope = batch.engine.scope
     raise Rejected({scope.field: [scope.out_of_scope]})

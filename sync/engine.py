@@ -11,6 +11,8 @@ class Actor:
 
     ``sees_everything`` is decided by the server (which roles see every scope root);
     everyone else sees the roots they own, those of their team and those they are members of.
+    ``pulled_seq`` is a feed position the device is known to have pulled past (the server
+    keeps it), which ends the grace of writes made before a loss of scope.
     """
 
     user_id: str
@@ -18,6 +20,7 @@ class Actor:
     team: str | None
     device_id: str
     sees_everything: bool = False
+    pulled_seq: int = 0
 
 
 @dataclass
@@ -28,7 +31,10 @@ class ScopeModel:
     ``scope_field``); the root's ``owner_field``/``team_field`` and the ``membership``
     entity (whose ``owner_field`` names the member) decide who sees it. ``watchers`` answers
     which scope-limited users see a root (its data and its members' ids), for the feed's scope
-    events; ``approved`` says whether a membership record grants anything yet.
+    events; ``approved`` says whether a membership record grants anything yet, and
+    ``pending`` is the value of the membership's ``team_field`` column that marks one that
+    does not (the same test, for the database). A member always reads their own membership
+    records, granted or not.
     """
 
     root: str
@@ -38,6 +44,7 @@ class ScopeModel:
     out_of_scope: str = "this record is not in your scope"
     approved: Callable[[dict], bool] | None = None
     decisive_fields: frozenset = frozenset()
+    pending: str | None = None
 
 
 @dataclass

@@ -5,6 +5,7 @@ a few queries; each sees the effects of those before it. A rejected mutation lea
 set untouched (the effect of a rolled-back savepoint, without a round trip per mutation), so
 the batch's writes are bulk statements issued once at the end, after the feed lock is taken.
 """
+import hashlib
 import json
 
 from marshmallow import ValidationError
@@ -20,14 +21,18 @@ from .wire import iso_from_ms
 from .write import create, delete_record, update_existing
 
 
-def apply_push(session, engine, actor, mutations, *, now_ms, server_node="server"):
+def apply_push(session, engine, actor, mutations, *, now_ms, server_node="server",
+               scope_grace_ms=None):
     """Apply ``mutations`` (already checked to be a list of dicts with UUID ids).
 
-    Return ``(results, server_hlc)``. The caller commits.
+    A write to a root lost since its edit lands only within ``scope_grace_ms`` of the loss
+    (``None``: any time) and before the device pulled past it. Return ``(results,
+    server_hlc)``. The caller commits.
     """
     feed = session.get(Feed, 1)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
-    batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
+    batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node,
+                  grace_ms=scope_grace_ms)
     prefetch(batch, mutations)
     results = [apply_one(batch, m) for m in mutations]
     return results, write(batch, server_node)
@@ -59,12 +64,18 @@ def apply_one(batch, raw):
     return result
 
 
+DEAD_LETTER_BYTES = 64 * 1024
+
+
 def reject(batch, raw, mutation_id, errors):
-    # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown.
+    # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown. A
+    # dead letter keeps its start only, so rejected pushes cannot fill the database.
+    text = json.dumps(raw)
     batch.dead_letters.append(dict(
         device_id=batch.actor.device_id, user_id=batch.actor.user_id, mutation_id=mutation_id,
         entity=known_entity(batch.engine, raw), record_id=canonical_uuid(raw.get("record_id")),
-        mutation=json.dumps(raw), errors=json.dumps(errors)))
+        mutation=text[:DEAD_LETTER_BYTES], size=len(text),
+        sha256=hashlib.sha256(text.encode()).hexdigest(), errors=json.dumps(errors)[:DEAD_LETTER_BYTES]))
     return {"mutation_id": mutation_id, "status": "rejected", "errors": errors}, "rejected", errors
 
 

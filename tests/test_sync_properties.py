@@ -336,7 +336,8 @@ class Devices(RuleBasedStateMachine):
 
     def explained(self, login, m, errors):
         """Whether a rejection is one the contract calls for here. The harness sends valid data,
-        so only scope (a rep's customer taken away meanwhile, or a record made on it),
+        so only scope (a rep's customer taken away meanwhile, or a record made on it), a
+        request's triage by someone other than the office,
         compaction (an edit of a compacted record, or a reference to one) and an earlier
         rejected create (a later edit of that record is a create without its fields) reject."""
         never_created = {r["record_id"] for _, r, _ in self.oracle.rejected
@@ -347,7 +348,8 @@ class Devices(RuleBasedStateMachine):
                     "not in your scope" in message or "does not exist" in message)
                 compaction = self.compacted and (message == "deleted" or "does not exist" in message)
                 cascade = m["record_id"] in never_created and message.startswith("Missing data")
-                if not (scope or compaction or cascade):
+                triage = message == "not_allowed" and login not in ROUTERS  # a request's status
+                if not (scope or compaction or cascade or triage):
                     return False
         return True
 

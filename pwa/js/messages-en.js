@@ -136,6 +136,8 @@ export const en = {
   "request.status.in_progress": "In progress",
   "request.status.answered": "Answered",
   "request.status.closed": "Closed",
+  "follow.status.requested": "Awaiting approval",
+  "follow.status.approved": "Approved",
   "deal.ball": "Ball: {who} ({days} days)",
   "deal.ballOwner.ours": "us",
   "deal.ballOwner.customer": "customer",

@@ -137,6 +137,8 @@ export const ja = {
   "request.status.in_progress": "対応中",
   "request.status.answered": "回答済み",
   "request.status.closed": "完了",
+  "follow.status.requested": "承認待ち",
+  "follow.status.approved": "承認済み",
   "deal.ball": "ボール: {who}（{days}日）",
   "deal.ballOwner.ours": "当社",
   "deal.ballOwner.customer": "顧客",

@@ -25,7 +25,8 @@ from server.core.db import db, writing_session
 from server.core.errors import ApiError, bad_request
 from server.attachments.storage import CHUNK, UploadBusy, storage_for
 from server.core.sync_api import RETRIES, retryable
-from server.attachments.thumbnails import matches, placeholder, sniff, thumbnail
+from server.attachments.thumbnails import (HEADER_BYTES, matches, pixels, placeholder, sniff,
+                                           thumbnail)
 
 bp = Blueprint("attachments", __name__)
 RANGE = re.compile(r"^bytes (?:(\d{1,12})-(\d{1,12})|\*)/(\d{1,12})$")
@@ -91,7 +92,8 @@ def get_thumbnail(attachment_id):
 
     def make():
         label = "PDF" if attachment["content_type"] == "application/pdf" else "HEIC"
-        return thumbnail(storage.blob_path(sha)) or placeholder(label)
+        return thumbnail(storage.blob_path(sha), current_app.config["MAX_IMAGE_PIXELS"]) \
+            or placeholder(label)
 
     path = storage.derived(f"{sha}-thumb.jpg", make)
     response = send_file(path, mimetype="image/jpeg", etag=f"{sha}-thumb", conditional=True,
@@ -218,6 +220,18 @@ def verify(partial, attachment, storage):
                             "discarded, send the file again from the start.",
                        errors={"sha256": ["does not match the bytes received"]},
                        reason="sha256_mismatch")
+    check_pixels(partial, attachment, storage)
+
+
+def check_pixels(partial, attachment, storage):
+    """Refuse an image whose header declares more pixels than the server will ever decode."""
+    limit = current_app.config["MAX_IMAGE_PIXELS"]
+    count = pixels(partial.head(HEADER_BYTES)) if attachment["content_type"].startswith("image/") else None
+    if count is not None and count > limit:
+        storage.discard(attachment["id"])
+        raise ApiError(422, f"This picture has more than {limit:,} pixels; make it smaller (a "
+                            "phone's normal photo size is fine) and add it again.",
+                       errors={"size": ["too many pixels"]}, reason="image_too_large")
 
 
 def record_uploaded(attachment):

@@ -22,9 +22,10 @@ def main():
 
 
 def register(app):
+    from server.core.user_cli import user
     from server.quotes.cli import reindex_quotes  # past-quote database
     for command in (serve, create_user_command, demo, revoke_device_command, compact, routes,
-                    reindex_quotes):
+                    reindex_quotes, user):
         app.cli.add_command(command)
 
 

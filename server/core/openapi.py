@@ -5,7 +5,7 @@ from flask import Blueprint
 
 from server.core.engine import ENGINE
 
-from server.core import schemas
+from server.core import admin_schemas, schemas
 from server.quotes import api as quotes_api
 from server.requests import rules_api as routing_api
 
@@ -211,6 +211,31 @@ OPERATIONS["/quotes/{quote_id}/similar"] = {"get": {
     "responses": {200: ok("QuoteResults"), 400: ERRORS[400], 401: ERRORS[401],
                   404: {"description": "no such quote in your scope"}}}}
 
+USER_ID = {"in": "path", "name": "user_id", "required": True, "schema": {"type": "string"}}
+OPERATIONS["/admin/users"] = {
+    "get": {"summary": "Every user with when one of their devices was last used (admin, office)",
+            "security": BEARER, "responses": {200: ok("AdminUserList"), 401: ERRORS[401], 403: ERRORS[403]}},
+    "post": {"summary": "Create a user (admin)", "security": BEARER, "requestBody": json_body("NewUser"),
+             "responses": {201: ok("AdminUser", "created"), 401: ERRORS[401], 403: ERRORS[403],
+                           409: {"description": "login_taken"}, 422: ERRORS[422]}}}
+OPERATIONS["/admin/users/{user_id}"] = {"patch": {
+    "summary": "Change a user's name, role, team, password or active (admin): a new password ends "
+               "their sign-ins, deactivating wipes their devices, a role or team change moves their scope",
+    "security": BEARER, "parameters": [USER_ID], "requestBody": json_body("UserChange"),
+    "responses": {200: ok("AdminUser"), 401: ERRORS[401], 403: ERRORS[403],
+                  404: {"description": "no such user"}, 422: ERRORS[422]}}}
+OPERATIONS["/admin/users/{user_id}/devices"] = {"get": {
+    "summary": "A user's devices, first and last seen, revoked (admin, office)", "security": BEARER,
+    "parameters": [USER_ID],
+    "responses": {200: ok("AdminDeviceList"), 401: ERRORS[401], 403: ERRORS[403],
+                  404: {"description": "no such user"}}}}
+OPERATIONS["/admin/audit"] = {"get": {
+    "summary": "Sign-ins, failed sign-ins, exports, admin changes and revocations, oldest first (admin)",
+    "security": BEARER,
+    "parameters": [query("since", "RFC 3339 time: events from then on"),
+                   query("limit", "at most this many (1-1000, default 100)", type_="integer")],
+    "responses": {200: ok("AuditList"), 401: ERRORS[401], 403: ERRORS[403], 422: ERRORS[422]}}}
+
 SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "RuleList": schemas.RuleListSchema, "Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
            "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,
@@ -218,7 +243,11 @@ SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "Range": schemas.RangeSchema, "CustomerSearch": schemas.CustomerSearchSchema,
            "DeadLetterList": schemas.DeadLetterListSchema,
            "Calendar": schemas.CalendarSchema, "Error": schemas.ErrorSchema,
-           "QuoteResults": quotes_api.QuoteResultsSchema}  # past-quote database
+           "QuoteResults": quotes_api.QuoteResultsSchema,  # past-quote database
+           "AdminUserList": admin_schemas.AdminUserListSchema,
+           "NewUser": admin_schemas.NewUserSchema, "UserChange": admin_schemas.UserChangeSchema,
+           "AdminDeviceList": admin_schemas.AdminDeviceListSchema,
+           "AuditList": admin_schemas.AuditListSchema}
 
 
 def build_spec():

@@ -1,5 +1,5 @@
 """Schemas of the HTTP envelopes; entity fields are validated by each entity's own schema."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from server.core.engine import ENGINE
 from sync.entity import Text
@@ -129,8 +129,14 @@ class SearchQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    # A search outside one's scope lists names, so it answers a few and never everything.
     q = Text(100, required=True)
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=20))
+
+    @validates("q")
+    def has_something_to_match(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("must contain a letter or digit, not only spaces")
 
 
 class CustomerHitSchema(Schema):
@@ -149,8 +155,10 @@ class DeadLetterSchema(Schema):
     mutation_id = fields.String()
     entity = fields.String()
     record_id = fields.String()
-    mutation = fields.Dict()
-    errors = fields.Dict()
+    mutation = fields.Raw(metadata={"description": "the mutation, or the start of one over 64 KB as text"})
+    size = fields.Integer(allow_none=True, metadata={"description": "bytes of the whole mutation as JSON"})
+    sha256 = fields.String(allow_none=True)
+    errors = fields.Raw()
     created_at = fields.DateTime()
 
 

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from server.core.vocabulary import BALL, SITUATIONS, STAGES, codes
+from server.customers.entities import check_owner
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Day, Instant, Text, Uuid, choice, yen
 from sync.hlc import physical_ms
@@ -40,7 +41,11 @@ class DealEventSchema(Schema):
 
 class DealRules(Rules):
     """A new deal is owned by its creator; ``ball_since`` is the HLC time of the write that
-    last moved the ball (the device's edit time, not the sync's)."""
+    last moved the ball (the device's edit time, not the sync's). Only the office hands a deal
+    over."""
+
+    def check(self, ctx, current, values):
+        check_owner(ctx, current, values, ("owner_id",))
 
     def on_create(self, ctx, data, hlc):
         data["owner_id"] = data["owner_id"] or ctx.actor.user_id

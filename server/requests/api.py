@@ -11,6 +11,7 @@ from sqlalchemy import false, select
 
 from sync import live_records
 
+from server.core.audit import note
 from server.core.auth import require_role, token_required
 from server.core.calendar import age_of, calendar, company_time, is_overdue, japanese_holidays, target_days, today
 from server.core.db import db
@@ -148,6 +149,7 @@ def export_table():
                   "updated_at": local_time(item.get("updated_at")),
                   "age": age, "target": target_days(item, targets), "overdue": "超過" if overdue else ""}
         table.append([values[k] for k, _ in COLUMNS])
+    note(g.user.id, "export", what="requests", rows=len(table), filters=request.args.to_dict())
     return [header for _, header in COLUMNS], table
 
 
