@@ -345,7 +345,7 @@ class Devices(RuleBasedStateMachine):
         for name, messages in errors.items():
             for message in messages:
                 scope = login.startswith("rep") and (
-                    "not in your scope" in message or "does not exist" in message)
+                    message == "out_of_scope" or "does not exist" in message)
                 compaction = self.compacted and (message == "deleted" or "does not exist" in message)
                 cascade = m["record_id"] in never_created and message.startswith("Missing data")
                 triage = message == "not_allowed" and login not in ROUTERS  # a request's status
