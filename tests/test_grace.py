@@ -42,3 +42,11 @@ def test_an_edit_dated_after_the_loss_is_refused(unfollowed):
     later = west.mutation("visits", edit["record_id"], base_version=1, notes="後から")
     result = west.push(later)[0]
     assert result["status"] == "rejected" and result["errors"] == OUT
+
+
+def test_a_record_answered_in_its_grace_is_evicted_again_on_the_next_pull(unfollowed):
+    west, edit = unfollowed
+    result = west.push(edit)[0]
+    assert result["status"] == "applied" and result["record"]["notes"] == "追記"
+    evicted = {c["id"] for c in west.sync() if c.get("evict")}
+    assert edit["record_id"] in evicted
