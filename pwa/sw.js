@@ -6,7 +6,7 @@
 // /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
 // offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
 
-const VERSION = 11;
+const VERSION = 12;
 const CACHE = `genba-shell-v${VERSION}`;
 const APP = `/app/v${VERSION}/`;
 // Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).

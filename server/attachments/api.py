@@ -47,7 +47,7 @@ def find_attachment(attachment_id):
 @bp.route("/attachments/<uuid:attachment_id>/content", methods=["GET"])
 @token_required
 def get_content(attachment_id):
-    """The bytes of an uploaded attachment (immutable: ETag is the SHA-256); HEAD: upload offset."""
+    """The bytes of an uploaded attachment (ETag: their SHA-256; never in the HTTP cache); HEAD: upload offset."""
     attachment = find_attachment(str(attachment_id))
     storage = storage_for(current_app)
     if request.method == "HEAD":
@@ -72,9 +72,10 @@ def upload_state(attachment, storage):
 
 
 def immutable(response):
-    response.cache_control.public = False
-    response.cache_control.private = True
-    response.cache_control.immutable = True
+    """The bytes never change (the ETag is their SHA-256), but the browser's HTTP cache must not
+    keep them: a wiped device would still show them. The app keeps its own copies, which a
+    wipe erases."""
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
