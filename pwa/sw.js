@@ -6,7 +6,7 @@
 // /app/v<VERSION>/ (long-cached), the new worker precaches them into a new cache, and the page
 // offers "新しいバージョンがあります"; the old cache is deleted once the new worker activates.
 
-const VERSION = 12;
+const VERSION = 13;
 const CACHE = `genba-shell-v${VERSION}`;
 const APP = `/app/v${VERSION}/`;
 // Every file the shell needs, relative to pwa/ (tests/test_pwa_files.py checks it against the folder).
@@ -48,6 +48,7 @@ const FILES = [
   "js/ui/deal-page.js",
   "js/ui/deal-picker.js",
   "js/ui/dom.js",
+  "js/ui/follow-requests.js",
   "js/ui/follow-search.js",
   "js/ui/form.js",
   "js/ui/inbox.js",

@@ -113,3 +113,15 @@ def test_database_errors_hide_their_parameters(app):
     from server.core.db import db
     with app.app_context():
         assert db.engine.hide_parameters is True
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(database_url, tmp_path):
+    from server.core.network import client_address
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "GENBA_DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": 1})
+    forwarded = {"X-Forwarded-For": "6.6.6.6, 1.2.3.4"}  # the client wrote the first entry itself
+    with app.test_request_context(headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.9"}):
+        assert client_address() == "1.2.3.4"
+    app.config["TRUSTED_PROXIES"] = 0
+    with app.test_request_context(headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.9"}):
+        assert client_address() == "10.0.0.9"
