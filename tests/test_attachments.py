@@ -273,3 +273,19 @@ def test_devices_cannot_set_uploaded_themselves(rep, visit):
     result = rep.update("attachments", attachment, uploaded="2026-11-27T10:00:00+09:00")
     assert result["ignored"] == ["uploaded"] and result["record"]["uploaded"] is None
     assert_error(content(rep, attachment), 404, "not_uploaded")
+
+
+def test_compact_removes_the_bytes_of_deleted_attachments_and_abandoned_uploads(app, runner, rep, visit):
+    kept, gone = jpeg(20), jpeg(21)
+    kept_record, gone_record = attach(rep, visit, kept), attach(rep, visit, gone)
+    put(rep, kept_record, kept), put(rep, gone_record, gone)
+    rep.client.get(f"/api/v1/attachments/{gone_record['id']}/thumbnail", headers=rep.headers)
+    rep.push(rep.mutation("attachments", gone_record["id"], op="delete", base_version=2))
+    from server.attachments.storage import storage_for
+    storage = storage_for(app)
+    abandoned = os.path.join(storage.root, "partial", "abandoned")
+    open(abandoned, "wb").close()
+    os.utime(abandoned, (0, 0))
+    result = runner.invoke(args=["compact"])
+    assert result.exit_code == 0 and "removed 3 unused files" in result.output
+    assert storage.has(sha(kept)) and not storage.has(sha(gone)) and not os.path.exists(abandoned)
