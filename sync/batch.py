@@ -80,7 +80,6 @@ class Batch:
     max_hlc: str = hlcs.ZERO
     mutation_id: str = ""
     grace_ms: int | None = None
-    graced: set = field(default_factory=set)
 
     def get(self, entity, record_id, lock=False):
         """The live record ``entity``/``record_id`` as the batch sees it, or None."""
@@ -189,11 +188,8 @@ def check_write_scope(batch, scope_id, when, record=None):
     if record is not None and record.entity == "conflicts":
         if record.data.get("lost_by") == actor.user_id or in_scope_now(batch, scope_id):
             return
-    elif in_scope_now(batch, scope_id):
-        return
-    elif within_grace(batch.session, actor, scope_id, when, now_ms=batch.server_ms,
-                      grace_ms=batch.grace_ms):
-        batch.graced.add(scope_id)
+    elif in_scope_now(batch, scope_id) or within_grace(
+            batch.session, actor, scope_id, when, now_ms=batch.server_ms, grace_ms=batch.grace_ms):
         return
     scope = batch.engine.scope
     raise Rejected({scope.field: [scope.out_of_scope]})

@@ -71,9 +71,4 @@ def scope_events(batch):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when))
         for user_id in sorted(lost):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when))
-    # A write that landed in its grace answered with the record the device had lost: a new
-    # loss (dated now, after the one that took the root away) evicts it again on the next pull.
-    now = hlcs.format_hlc(batch.server_ms, 0, batch.server_node)
-    for customer_id in sorted(batch.graced - batch.scope_before.keys()):
-        events.append(dict(user_id=actor.user_id, customer_id=customer_id, gained=False, hlc=now))
     return events

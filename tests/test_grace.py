@@ -44,7 +44,7 @@ def test_an_edit_dated_after_the_loss_is_refused(unfollowed):
     assert result["status"] == "rejected" and result["errors"] == OUT
 
 
-def test_a_record_answered_in_its_grace_is_evicted_again_on_the_next_pull(unfollowed):
+def test_a_record_answered_in_its_grace_still_leaves_with_the_next_pull(unfollowed):
     west, edit = unfollowed
     result = west.push(edit)[0]
     assert result["status"] == "applied" and result["record"]["notes"] == "追記"

@@ -216,6 +216,21 @@ class Devices(RuleBasedStateMachine):
         device.client.save("follows", self.new_id(), customer_id=customer_id)
 
     @staticmethod
+    def pending_follows(device):
+        if device.login not in ROUTERS:
+            return []
+        return sorted(k for k, r in device.shows("follows").items()
+                      if r.get("status") == "requested" and not r.get("deleted"))
+
+    @precondition(lambda self: self.some(self.pending_follows))
+    @rule(data=st.data())
+    def approve_follow(self, data):
+        """The office approves a rep's follow request: the customer arrives with its history."""
+        device = self.choose(data, self.pending_follows)
+        device.client.save(*data.draw(st.sampled_from(self.pending_follows(device)), label="follow"),
+                           status="approved")
+
+    @staticmethod
     def own_follows(device):
         me = device.client.user["id"]
         return sorted(k for k, r in device.shows("follows").items() if r.get("user_id", me) == me)
