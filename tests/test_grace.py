@@ -26,6 +26,7 @@ def test_an_edit_made_in_scope_lands_while_the_device_has_not_pulled_the_loss(un
 def test_an_edit_after_the_device_pulled_the_loss_is_refused(unfollowed):
     west, edit = unfollowed
     assert any(c.get("evict") for c in west.sync())
+    west.sync()  # the device shows it has the loss: it asks for what comes after it
     result = west.push(edit)[0]
     assert result["status"] == "rejected" and result["errors"] == OUT
 

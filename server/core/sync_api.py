@@ -144,7 +144,7 @@ def pull():
         raise bad_request(str(err), {"cursor": ["not a cursor from this server"]})
     finally:
         db.session.rollback()
-    note_position(page.cursor)
+    note_position(query["cursor"])
     body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
         ",".join(page.changes), page.cursor, "true" if page.has_more else "false", page.hlc,
         ',"digest":' + json.dumps(page.digest) if page.digest is not None else "")
@@ -152,9 +152,9 @@ def pull():
 
 
 def note_position(cursor):
-    """Remember how far the device has pulled when the page passed a loss of scope: its
-    writes to what it lost are refused from then on (the app pushes before it pulls, so
-    nothing it wrote before the loss is still waiting)."""
+    """Remember how far the device has pulled when the cursor it sends shows it took in a loss
+    of scope: its writes to what it lost are refused from then on. An answer alone proves
+    nothing (it may be lost, or an edit may be saved while it is on its way)."""
     if not cursor or g.actor.sees_everything:
         return
     start = cursor_start(cursor)
