@@ -511,11 +511,12 @@ class Record:
     author: str
     changes: dict[str, Any]
     days_ago: int = 0  # the record's HLC this many days back (a deal's ball_since comes from it)
+    target: str | None = None  # the key of the record this one changes (None: a new record)
 
     @property
     def record_id(self) -> str:
         """The deterministic UUID of the record."""
-        return _uid(self.key)
+        return _uid(self.target or self.key)
 
 
 @dataclass
@@ -885,7 +886,14 @@ class DemoBuilder:
         else:
             status = rng.choice(("new", "triaged", "in_progress"))
         assignee_login = customer.rep if assignee == "rep" else assignee
-        self.add(f"request-{number}", "requests", author, {
+        triage = {
+            "status": status,
+            "assignee_id": None if status == "new" else self.user_ids[assignee_login],
+            "response": response if status in ("answered", "closed") else None,
+        }
+        triaged_by_author = author in ("office1", "manager1")
+        key = f"request-{number}"
+        self.add(key, "requests", author, {
             "customer_id": customer.record_id,
             "kind": kind,
             "title": title,
@@ -893,10 +901,13 @@ class DemoBuilder:
             "details": details.format(**self.fmt_for(customer)),
             "urgency": urgency,
             "heard_at": heard_at,
-            "status": status,
-            "assignee_id": None if status == "new" else self.user_ids[assignee_login],
-            "response": response if status in ("answered", "closed") else None,
+            **(triage if triaged_by_author else {}),
         })
+        if status != "new" and not triaged_by_author:
+            # Only the office triages and closes; office1's batches are applied last, so its
+            # edit is the later one.
+            clean = {name: value for name, value in triage.items() if value is not None}
+            self.records.append(Record(f"{key}/triage", "requests", "office1", clean, target=key))
 
     # -- quotes ------------------------------------------------------------
 

@@ -54,6 +54,7 @@ const FILES = [
   "js/ui/deal-page.js",
   "js/ui/deal-picker.js",
   "js/ui/dom.js",
+  "js/ui/follow-requests.js",
   "js/ui/follow-search.js",
   "js/ui/form.js",
   "js/ui/inbox.js",

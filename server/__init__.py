@@ -31,7 +31,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS)
 
     from server.attachments import api as attachments
-    from server.core import admin, auth, cli, errors, openapi, pwa, sync_api, vocabulary_api
+    from server.core import admin, admin_users, auth, cli, errors, openapi, pwa, sync_api, vocabulary_api
     from server.customers import api as customers
     from server.deals import api as deals
     from server.load import api as load
@@ -42,7 +42,7 @@ def create_app(test_config=None):
     app.config.setdefault("RATELIMIT_ENABLED", True)
     auth.limiter.init_app(app)
     errors.register(app)
-    for module in (auth, sync_api, customers, routing_rules, requests, admin, openapi,
+    for module in (auth, sync_api, customers, routing_rules, requests, admin, admin_users, openapi,
                    vocabulary_api, deals, quotes, attachments, load, reports):
         app.register_blueprint(module.bp, url_prefix=openapi.PREFIX)
     app.register_blueprint(pwa.bp)

@@ -6,7 +6,8 @@ names no business entity. The server describes its entities and rules as an ``En
 
 - ``apply_push`` applies a client's batch; ``changes_since`` reads the feed (``sync.pull``);
 - ``write_changes`` is the one way the server changes records itself (``sync.write``);
-- ``live_records``/``live_record`` read records through a reader's scope (``sync.read``).
+- ``live_records``/``live_record`` read records through a reader's scope (``sync.read``);
+- ``move_scope`` turns a change of who a user is (role, team) into their scope events.
 """
 
 from .engine import Actor, Engine, ScopeModel
@@ -14,6 +15,7 @@ from .entity import Entity, Rejected, Rules
 from .pull import changes_since
 from .push import apply_push
 from .read import live_record, live_records, stored_record
+from .rescope import move_scope
 from .write import write_changes
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "changes_since",
     "live_record",
     "live_records",
+    "move_scope",
     "stored_record",
     "write_changes",
 ]

@@ -13,7 +13,7 @@ from . import clockstore, hlc as hlcs
 from .engine import Actor, Engine
 from .entity import Rejected
 from .models import Record, SeenMutation
-from .scope import is_private, sees, was_in_scope
+from .scope import is_private, owned_anywhere, sees, within_grace
 
 __all__ = ["Batch", "Rejected", "Working"]
 
@@ -80,6 +80,7 @@ class Batch:
     memo: dict = field(default_factory=dict)
     max_hlc: str = hlcs.ZERO
     mutation_id: str = ""
+    grace_ms: int | None = None
 
     def get(self, entity, record_id, lock=False):
         """The live record ``entity``/``record_id`` as the batch sees it, or None."""
@@ -188,7 +189,10 @@ def visible(batch, working):
         return False
     if actor.sees_everything or working.scope_id is None:
         return True
-    if working.entity == "conflicts" and working.data.get("lost_by") == actor.user_id:
+    if (
+        working.entity in owned_anywhere(batch.engine)
+        and working.data.get(batch.engine.entity(working.entity).owner_field) == actor.user_id
+    ):
         return True
     return in_scope_now(batch, working.scope_id)
 
@@ -214,7 +218,8 @@ def in_scope_now(batch, scope_id):
 
 
 def check_write_scope(batch, scope_id, when, record=None):
-    """Allow a write when its scope root is in scope now, or was at the edit's HLC.
+    """Allow a write when its scope root is in scope now, or was at the edit's HLC and the
+    loss is still within its grace.
 
     Records outside every scope are the entity's rules' to guard, private ones their owner's.
     """
@@ -227,7 +232,9 @@ def check_write_scope(batch, scope_id, when, record=None):
     if record is not None and record.entity == "conflicts":
         if record.data.get("lost_by") == actor.user_id or in_scope_now(batch, scope_id):
             return
-    elif in_scope_now(batch, scope_id) or was_in_scope(batch.session, actor.user_id, scope_id, when):
+    elif in_scope_now(batch, scope_id) or within_grace(
+        batch.session, actor, scope_id, when, now_ms=batch.server_ms, grace_ms=batch.grace_ms
+    ):
         return
     raise Rejected({scope.field: [scope.out_of_scope]})
 

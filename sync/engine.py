@@ -13,6 +13,8 @@ class Actor:
     ``sees_everything`` is decided by the server (which roles see every scope root);
     everyone else sees the roots they own, those of their team and those they are members of.
     ``reads_private`` lets them read every private record, not only their own.
+    ``pulled_seq`` is a feed position the device is known to have pulled past (the server
+    keeps it), which ends the grace of writes made before a loss of scope.
     """
 
     user_id: str
@@ -21,18 +23,22 @@ class Actor:
     device_id: str
     sees_everything: bool = False
     reads_private: bool = False
+    pulled_seq: int = 0
 
 
 @dataclass
 class ScopeModel:
     """How records are grouped for reading: each record goes with one scope root.
 
-    ``root`` is the entity every scoped record points at through its ``field``; the root's
-    ``owner_field``/``team_field`` and the ``membership`` entity (whose ``owner_field`` names
-    the member) decide who sees it. ``watchers`` answers which scope-limited users see a root
-    (its data and its members' ids), for the feed's scope events; ``approved`` says whether a
-    membership record grants anything yet, and a change of a ``decisive_fields`` field of a
-    root or membership is a scope change. ``out_of_scope`` is the message of a refused write.
+    ``root`` is the entity every scoped record points at (through its entity's
+    ``scope_field``); the root's ``owner_field``/``team_field`` and the ``membership``
+    entity (whose ``owner_field`` names the member) decide who sees it. ``watchers`` answers
+    which scope-limited users see a root (its data and its members' ids), for the feed's scope
+    events; ``approved`` says whether a membership record grants anything yet, and
+    ``pending`` is the value of the membership's ``team_field`` column that marks one that
+    does not (the same test, for the database). A member always reads their own membership
+    records, granted or not. A change of a ``decisive_fields`` field of a root or membership is
+    a scope change; ``out_of_scope`` is the message of a refused write.
     """
 
     root: str
@@ -42,6 +48,7 @@ class ScopeModel:
     out_of_scope: str = "this record is not in your scope"
     approved: Callable[[dict], bool] | None = None
     decisive_fields: frozenset = frozenset()
+    pending: str | None = None
 
 
 @dataclass

@@ -94,7 +94,8 @@ class SeenMutation(Base):
 
 
 class DeadLetter(Base):
-    """A rejected mutation, kept whole with its errors for an admin to inspect."""
+    """A rejected mutation with its errors for an admin to inspect; ``mutation`` keeps at most
+    the first 64 KB of it, ``size`` and ``sha256`` describe the whole."""
 
     __tablename__ = "dead_letters"
 
@@ -106,4 +107,6 @@ class DeadLetter(Base):
     record_id: Mapped[str | None] = mapped_column(String(64))
     mutation: Mapped[str] = mapped_column(Text)
     errors: Mapped[str] = mapped_column(Text)
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

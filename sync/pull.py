@@ -21,7 +21,7 @@ from . import hlc as hlcs
 from .digest import scope_digest
 from .engine import Actor, Engine
 from .models import Feed, Record, ScopeEvent
-from .scope import readable
+from .scope import owned_anywhere, readable
 
 
 @dataclass
@@ -68,6 +68,12 @@ def decode_cursor(cursor: str) -> tuple[int, str, int, int]:
     return seq, key, high_water, issued_ms
 
 
+def cursor_start(cursor):
+    """The first feed position a device holding ``cursor`` has not been sent whole."""
+    seq, key, _, _ = decode_cursor(cursor)
+    return seq + 1 if key == DONE else seq
+
+
 def changes_since(
     session: Session,
     engine: Engine,
@@ -97,10 +103,14 @@ def changes_since(
     else:
         seq, key, high_water = 0, "", top
 
+    # Everything at the cursor's position was sent unless an expansion stopped inside it:
+    # reading that position again would spend the page's room on changes already sent, and a
+    # page of one would never move.
+    start = seq + 1 if key == DONE else seq
     rows = session.execute(
         select(Record.seq, Record.entity, Record.data)
         .where(
-            Record.seq >= seq,
+            Record.seq >= start,
             Record.seq <= top,
             readable(engine, actor, by_position=session.get_bind().dialect.name == "sqlite"),
             or_(Record.seq > high_water, Record.deleted == false()),
@@ -108,14 +118,13 @@ def changes_since(
         .order_by(Record.seq)
         .limit(limit + 1)
     ).all()
+    # Everyone reads their scope events: a role change gains or loses roots for anyone.
     events = (
-        []
-        if actor.sees_everything
-        else session.execute(
+        session.execute(
             select(ScopeEvent)
             .where(
                 ScopeEvent.user_id == actor.user_id,
-                ScopeEvent.seq >= max(seq, high_water + 1),
+                ScopeEvent.seq >= max(start, high_water + 1),
                 ScopeEvent.seq <= top,
             )
             .order_by(ScopeEvent.seq)
@@ -174,7 +183,9 @@ def expand(session, engine, actor, event):
         query = query.where(Record.seq < event.seq, Record.deleted == false(), Record.compacted == false())
     else:
         # Every id, compacted tombstones too: the device may still hold one live.
-        query = query.where(or_(Record.entity != "conflicts", Record.owner_id != actor.user_id))
+        query = query.where(
+            or_(Record.entity.not_in(owned_anywhere(engine)), Record.owner_id != actor.user_id)
+        )
     entries = []
     for r in session.execute(query):
         key = f"{order[r.entity]}:{r.id}"

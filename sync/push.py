@@ -6,6 +6,7 @@ set untouched (the effect of a rolled-back savepoint, without a round trip per m
 the batch's writes are bulk statements issued once at the end, after the feed lock is taken.
 """
 
+import hashlib
 import json
 from typing import Any
 
@@ -32,14 +33,19 @@ def apply_push(
     *,
     now_ms: int,
     server_node: str = "server",
+    scope_grace_ms: int | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
     """Apply ``mutations`` (already checked to be a list of dicts with UUID ids).
 
-    Return ``(results, server_hlc)``. The caller commits.
+    A write to a root lost since its edit lands only within ``scope_grace_ms`` of the loss
+    (``None``: any time) and before the device pulled past it. Return ``(results,
+    server_hlc)``. The caller commits.
     """
     feed = session.get_one(Feed, 1)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
-    batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
+    batch = Batch(
+        session, engine, actor, server_ms, iso_from_ms(now_ms), server_node, grace_ms=scope_grace_ms
+    )
     prefetch(batch, mutations)
     results = [apply_one(batch, m) for m in mutations]
     return results, write(batch, server_node)
@@ -76,8 +82,13 @@ def apply_one(batch, raw):
     return result
 
 
+DEAD_LETTER_BYTES = 64 * 1024
+
+
 def reject(batch, raw, mutation_id, errors):
-    # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown.
+    # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown. A
+    # dead letter keeps its start only, so rejected pushes cannot fill the database.
+    text = json.dumps(raw)
     batch.dead_letters.append(
         dict(
             device_id=batch.actor.device_id,
@@ -85,8 +96,10 @@ def reject(batch, raw, mutation_id, errors):
             mutation_id=mutation_id,
             entity=known_entity(batch.engine, raw),
             record_id=canonical_uuid(raw.get("record_id")),
-            mutation=json.dumps(raw),
-            errors=json.dumps(errors),
+            mutation=text[:DEAD_LETTER_BYTES],
+            size=len(text),
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            errors=json.dumps(errors)[:DEAD_LETTER_BYTES],
         )
     )
     return {"mutation_id": mutation_id, "status": "rejected", "errors": errors}, "rejected", errors

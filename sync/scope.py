@@ -8,6 +8,7 @@ the user in ``owner_id`` and actors who read private records read them, whatever
 
 from sqlalchemy import and_, false, func, or_, select, union
 
+from . import hlc as hlcs
 from .models import Record, ScopeEvent
 
 # Never a team's name: the team column of a private record holds this instead of a team.
@@ -36,7 +37,15 @@ def root_ids_in_scope(engine, actor):
     members = select(Record.customer_id).where(
         Record.entity == engine.scope.membership, Record.owner_id == actor.user_id, Record.deleted == false()
     )
+    if engine.scope.pending is not None:
+        members = members.where(or_(Record.team.is_(None), Record.team != engine.scope.pending))
     return union(owned, members)
+
+
+def owned_anywhere(engine):
+    """The entities whose records their owner reads outside the scope: a conflict its
+    ``lost_by`` user lost, a membership its member asked for (before it grants anything)."""
+    return ("conflicts", engine.scope.membership)
 
 
 def readable(engine, actor, by_position=False):
@@ -54,7 +63,7 @@ def readable(engine, actor, by_position=False):
             or_(
                 Record.customer_id.is_(None),
                 scope_id.in_(root_ids_in_scope(engine, actor)),
-                and_(Record.entity == "conflicts", Record.owner_id == actor.user_id),
+                and_(Record.entity.in_(owned_anywhere(engine)), Record.owner_id == actor.user_id),
             ),
         )
     if actor.reads_private:
@@ -71,3 +80,49 @@ def was_in_scope(session, user_id, scope_id, hlc):
         .limit(1)
     ).scalar()
     return bool(last)
+
+
+def within_grace(session, actor, scope_id, hlc, *, now_ms, grace_ms):
+    """Whether a write made at ``hlc`` to a root the actor no longer sees may still land.
+
+    It may when the root was in scope at ``hlc``, the device has not pulled past the change
+    that took it away (so it could not know), and that change is younger than ``grace_ms``
+    (``None``: no limit). A loss not yet in the feed (made earlier in the same push) counts as
+    just now.
+    """
+    if not was_in_scope(session, actor.user_id, scope_id, hlc):
+        return False
+    loss = session.execute(
+        select(ScopeEvent.seq, ScopeEvent.hlc)
+        .where(
+            ScopeEvent.user_id == actor.user_id,
+            ScopeEvent.customer_id == scope_id,
+            ScopeEvent.gained == false(),
+            ScopeEvent.hlc > hlc,
+        )
+        .order_by(ScopeEvent.hlc, ScopeEvent.seq)
+        .limit(1)
+    ).first()
+    if loss is None:
+        return True
+    young = grace_ms is None or hlcs.physical_ms(loss.hlc) > now_ms - grace_ms
+    return loss.seq >= actor.pulled_seq and young
+
+
+def losses_passed(session, user_id, start, pulled_seq):
+    """Whether the feed between a device's known position and ``start`` holds a loss of scope
+    for the user (then the server notes the device's new position)."""
+    return (
+        start > pulled_seq
+        and session.execute(
+            select(ScopeEvent.seq)
+            .where(
+                ScopeEvent.user_id == user_id,
+                ScopeEvent.gained == false(),
+                ScopeEvent.seq >= pulled_seq,
+                ScopeEvent.seq < start,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )

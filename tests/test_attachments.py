@@ -222,7 +222,7 @@ def test_unknown_attachments_and_missing_tokens_answer_in_the_error_shape(rep, c
     assert_error(client.put(f"/api/v1/attachments/{missing}/content", data=b"x"), 401)
 
 
-def test_photo_bytes_are_cached_by_their_sha256(rep, visit):
+def test_photo_bytes_are_tagged_by_their_sha256_and_never_kept_in_the_http_cache(rep, visit):
     photo = jpeg(10)
     attachment = attach(rep, visit, photo)
     put(rep, attachment, photo)
@@ -230,8 +230,7 @@ def test_photo_bytes_are_cached_by_their_sha256(rep, visit):
     response = content(rep, attachment)
 
     assert response.headers["ETag"] == f'"{sha(photo)}"'
-    assert "max-age=31536000" in response.headers["Cache-Control"]
-    assert "private" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "private, no-store"  # a wipe leaves nothing behind
     assert content(rep, attachment, **{"If-None-Match": f'"{sha(photo)}"'}).status_code == 304
 
 
@@ -274,3 +273,19 @@ def test_devices_cannot_set_uploaded_themselves(rep, visit):
     result = rep.update("attachments", attachment, uploaded="2026-11-27T10:00:00+09:00")
     assert result["ignored"] == ["uploaded"] and result["record"]["uploaded"] is None
     assert_error(content(rep, attachment), 404, "not_uploaded")
+
+
+def test_compact_removes_the_bytes_of_deleted_attachments_and_abandoned_uploads(app, runner, rep, visit):
+    kept, gone = jpeg(20), jpeg(21)
+    kept_record, gone_record = attach(rep, visit, kept), attach(rep, visit, gone)
+    put(rep, kept_record, kept), put(rep, gone_record, gone)
+    rep.client.get(f"/api/v1/attachments/{gone_record['id']}/thumbnail", headers=rep.headers)
+    rep.push(rep.mutation("attachments", gone_record["id"], op="delete", base_version=2))
+    from server.attachments.storage import storage_for
+    storage = storage_for(app)
+    abandoned = os.path.join(storage.root, "partial", "abandoned")
+    open(abandoned, "wb").close()
+    os.utime(abandoned, (0, 0))
+    result = runner.invoke(args=["compact"])
+    assert result.exit_code == 0 and "removed 3 unused files" in result.output
+    assert storage.has(sha(kept)) and not storage.has(sha(gone)) and not os.path.exists(abandoned)

@@ -235,6 +235,21 @@ class Devices(RuleBasedStateMachine):
         device.client.save("follows", self.new_id(), customer_id=customer_id)
 
     @staticmethod
+    def pending_follows(device):
+        if device.login not in ROUTERS:
+            return []
+        return sorted(k for k, r in device.shows("follows").items()
+                      if r.get("status") == "requested" and not r.get("deleted"))
+
+    @precondition(lambda self: self.some(self.pending_follows))
+    @rule(data=st.data())
+    def approve_follow(self, data):
+        """The office approves a rep's follow request: the customer arrives with its history."""
+        device = self.choose(data, self.pending_follows)
+        device.client.save(*data.draw(st.sampled_from(self.pending_follows(device)), label="follow"),
+                           status="approved")
+
+    @staticmethod
     def own_follows(device):
         me = device.client.user["id"]
         return sorted(k for k, r in device.shows("follows").items() if r.get("user_id", me) == me)
@@ -351,7 +366,8 @@ class Devices(RuleBasedStateMachine):
 
     def explained(self, login, m, errors):
         """Whether a rejection is one the contract calls for here. The harness sends valid data,
-        so only scope (a rep's customer taken away meanwhile, or a record made on it),
+        so only scope (a rep's customer taken away meanwhile, or a record made on it), a
+        request's triage by someone other than the office,
         compaction (an edit of a compacted record, or a reference to one) and an earlier
         rejected create (a later edit of that record is a create without its fields) reject."""
         never_created = {r["record_id"] for _, r, _ in self.oracle.rejected
@@ -359,10 +375,11 @@ class Devices(RuleBasedStateMachine):
         for messages in errors.values():
             for message in messages:
                 scope = login.startswith("rep") and (
-                    "not in your scope" in message or "does not exist" in message)
+                    message == "out_of_scope" or "does not exist" in message)
                 compaction = self.compacted and (message == "deleted" or "does not exist" in message)
                 cascade = m["record_id"] in never_created and message.startswith("Missing data")
-                if not (scope or compaction or cascade):
+                triage = message == "not_allowed" and login not in ROUTERS  # a request's status
+                if not (scope or compaction or cascade or triage):
                     return False
         return True
 

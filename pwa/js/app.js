@@ -10,6 +10,7 @@ import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
 import * as customerPage from "./ui/customer-page.js";
 import * as customers from "./ui/customers.js";
+import * as followRequests from "./ui/follow-requests.js";
 import { h, mount } from "./ui/dom.js";
 import * as inbox from "./ui/inbox.js";
 import * as login from "./ui/login.js";
@@ -59,6 +60,7 @@ const ROUTES = [
   [/^\/rules$/, rules],
   [/^\/conflicts$/, conflicts],
   [/^\/sync$/, syncPage],
+  [/^\/follow-requests$/, followRequests],
   // Deals, ball and follow-up
   [/^\/deals$/, dealList],
   [/^\/deals\/new$/, dealForm],
@@ -143,6 +145,7 @@ function renderHeader() {
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
+        DEAL_ROLES.has(user.role) ? h("a", { href: "#/follow-requests", "data-testid": "nav-follow-requests" }, t("nav.followRequests")) : null,
         h("a", { href: "#/sync", "data-testid": "nav-sync" }, t("nav.sync"))) : null,
       h("button", {
         type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",

@@ -24,21 +24,39 @@ function deviceName() {
 
 export class OtherUserPending extends Error {}
 
-/** Sign in and keep the token; another person's data never stays on the device. */
+/** Sign in and keep the token; another person's data never stays on the device. A device id
+ * belongs to the first person who signed in with it, so another person gets a new one. */
 export async function signIn(login, password) {
-  const deviceId = await ensureDeviceId();
   const previous = await getMeta("user");
-  const body = await api.signIn(login, password, { id: deviceId, name: deviceName() });
-  if (previous && previous.id !== body.user.id) {
-    const unsent = (await outbox.entries()).length;
-    if (unsent) throw new OtherUserPending(String(unsent));
-    await wipe();
-    await setMeta({ device_id: deviceId });
+  const previousLogin = await getMeta("login");
+  if (previous && previousLogin && fold(previousLogin) !== fold(login)) await handOver();
+  let body;
+  try {
+    body = await api.signIn(login, password, { id: await ensureDeviceId(), name: deviceName() });
+  } catch (err) {
+    if (!(err instanceof api.ApiError && err.reason === "device_in_use")) throw err;
+    await handOver();
+    body = await api.signIn(login, password, { id: await ensureDeviceId(), name: deviceName() });
   }
+  if (previous && previous.id !== body.user.id) await handOver(await getMeta("device_id"));
   await setMeta({ token: body.token, user: body.user, login });
   update({ user: body.user, authNeeded: false, error: null });
   requestPersistence();
   return body.user;
+}
+
+function fold(login) {
+  return String(login).normalize("NFKC").trim().toLowerCase();
+}
+
+/** Leave the device to another person: refuse while the last one's work is unsent, then erase
+ * everything (keeping ``keepId`` as the device id, or making a new one). */
+async function handOver(keepId = null) {
+  const unsent = (await outbox.entries()).length;
+  if (unsent) throw new OtherUserPending(String(unsent));
+  await wipe();
+  if (keepId) await setMeta({ device_id: keepId });
+  await ensureDeviceId();
 }
 
 /** Ask the browser to keep our storage; remember whether it will. */

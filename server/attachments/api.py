@@ -19,7 +19,7 @@ from sync.wire import dump_json, iso_from_ms
 
 from server.attachments.schemas import UploadSchema
 from server.attachments.storage import CHUNK, UploadBusy, storage_for
-from server.attachments.thumbnails import matches, placeholder, sniff, thumbnail
+from server.attachments.thumbnails import HEADER_BYTES, matches, pixels, placeholder, sniff, thumbnail
 from server.core.auth import token_required
 from server.core.blueprint import Blueprint
 from server.core.db import db, writing_session
@@ -56,7 +56,7 @@ def find_attachment(attachment_id):
     "the bytes, as the record's content_type; ETag is the SHA-256, cached for a year. HEAD "
     "answers Upload-Offset, Upload-Length and Upload-Complete: how much the server has"))
 def get_content(attachment_id):
-    """The bytes of an uploaded attachment (immutable: ETag is the SHA-256); HEAD: upload offset."""
+    """The bytes of an uploaded attachment (ETag: their SHA-256; never in the HTTP cache); HEAD: upload offset."""
     attachment = find_attachment(str(attachment_id))
     storage = storage_for(current_app)
     if request.method == "HEAD":
@@ -81,9 +81,10 @@ def upload_state(attachment, storage):
 
 
 def immutable(response):
-    response.cache_control.public = False
-    response.cache_control.private = True
-    response.cache_control.immutable = True
+    """The bytes never change (the ETag is their SHA-256), but the browser's HTTP cache must not
+    keep them: a wiped device would still show them. The app keeps its own copies, which a
+    wipe erases."""
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -104,7 +105,8 @@ def get_thumbnail(attachment_id):
 
     def make():
         label = "PDF" if attachment["content_type"] == "application/pdf" else "HEIC"
-        return thumbnail(storage.blob_path(sha)) or placeholder(label)
+        return thumbnail(storage.blob_path(sha), current_app.config["MAX_IMAGE_PIXELS"]) \
+            or placeholder(label)
 
     path = storage.derived(f"{sha}-thumb.jpg", make)
     response = send_file(path, mimetype="image/jpeg", etag=f"{sha}-thumb", conditional=True,
@@ -241,6 +243,18 @@ def verify(partial, attachment, storage):
                             "discarded, send the file again from the start.",
                        errors={"sha256": ["does not match the bytes received"]},
                        reason="sha256_mismatch")
+    check_pixels(partial, attachment, storage)
+
+
+def check_pixels(partial, attachment, storage):
+    """Refuse an image whose header declares more pixels than the server will ever decode."""
+    limit = current_app.config["MAX_IMAGE_PIXELS"]
+    count = pixels(partial.head(HEADER_BYTES)) if attachment["content_type"].startswith("image/") else None
+    if count is not None and count > limit:
+        storage.discard(attachment["id"])
+        raise ApiError(422, f"This picture has more than {limit:,} pixels; make it smaller (a "
+                            "phone's normal photo size is fine) and add it again.",
+                       errors={"size": ["too many pixels"]}, reason="image_too_large")
 
 
 def record_uploaded(attachment):

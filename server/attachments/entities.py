@@ -2,7 +2,7 @@
 ``/api/v1/attachments/{id}/content``."""
 from marshmallow import Schema, fields, validate
 
-from sync import Entity
+from sync import Entity, Rejected, Rules
 from sync.entity import Instant, Text, Uuid, choice
 
 from server.core.vocabulary import codes
@@ -24,7 +24,22 @@ class AttachmentSchema(Schema):
     purpose = choice(codes("attachment.purpose"))
 
 
+class AttachmentRules(Rules):
+    """An attachment goes with the customer of the record it belongs to, so it is seen (and
+    its bytes are served) exactly where that record is."""
+
+    def check(self, ctx, current, values):
+        if current is not None:
+            return
+        owner = ctx.get(values["owner_entity"], values["owner_id"])
+        if owner is None:
+            raise Rejected({"owner_id": [f"{values['owner_entity']} {values['owner_id']} does not exist"]})
+        if owner.scope_id != values["customer_id"]:
+            raise Rejected({"customer_id": ["not_allowed"]})
+
+
 ATTACHMENTS = Entity(
     "attachments", AttachmentSchema(), extra_fields=["author_id", "uploaded"],
     references={"customer_id": "customers"}, server_fields={"uploaded"}, defaults={"purpose": "photo"},
-    immutable={"customer_id", "owner_entity", "owner_id", "content_type", "size", "sha256"})
+    immutable={"customer_id", "owner_entity", "owner_id", "content_type", "size", "sha256"},
+    rules=[AttachmentRules()])

@@ -140,11 +140,37 @@ class FileStorage(Storage):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.partial_path(attachment_id))
 
+    def sweep(self, keep, partial_before):
+        """Remove the blobs (and their thumbnails) whose SHA-256 is not in ``keep``, and the
+        unfinished uploads last written before ``partial_before`` (epoch seconds); return how
+        many files went."""
+        removed = 0
+        for folder, _, names in os.walk(os.path.join(self.root, "blobs")):
+            for name in names:
+                if name not in keep:
+                    removed += remove(os.path.join(folder, name))
+                    removed += remove(os.path.join(self.root, "derived", f"{name}-thumb.jpg"))
+        partial = os.path.join(self.root, "partial")
+        for name in os.listdir(partial):
+            path = os.path.join(partial, name)
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.getmtime(path) < partial_before:
+                    removed += remove(path)
+        return removed
+
     def derived(self, name, make):
         path = os.path.join(self.root, "derived", name)
         if not os.path.exists(path):
             write_atomically(path, make(), os.path.join(self.root, "tmp"))
         return path
+
+
+def remove(path):
+    try:
+        os.unlink(path)
+        return 1
+    except FileNotFoundError:
+        return 0
 
 
 def write_atomically(path, data, tmp_folder):

@@ -1,5 +1,6 @@
 """What kind of file some bytes are (by their magic bytes), and timeline thumbnails (Pillow)."""
 import io
+import warnings
 
 from PIL import Image, ImageDraw, ImageOps
 
@@ -28,15 +29,41 @@ def matches(declared, sniffed):
     return SAME_KIND.get(declared, declared) == sniffed
 
 
-def thumbnail(path):
-    """JPEG bytes of a thumbnail (longest side 320 px), or None when Pillow cannot read it.
+# Enough of a file to hold its dimensions (a JPEG's frame header may follow a large EXIF block).
+HEADER_BYTES = 256 * 1024
+
+
+def pixels(head):
+    """Width × height an image's header declares (no pixel is decoded), or None when the bytes
+    are no image Pillow reads; an absurd size counts as infinitely many."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(head)) as image:
+                width, height = image.size
+                return width * height
+    except Image.DecompressionBombError:
+        return float("inf")
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
+def thumbnail(path, max_pixels):
+    """JPEG bytes of a thumbnail (longest side 320 px), or None when Pillow cannot read it or
+    the image is larger than ``max_pixels``.
 
     Pillow reads JPEG, PNG and WebP; HEIC needs a plugin that is not installed, and PDFs are
-    documents: both get a placeholder from ``placeholder``.
+    documents: both get a placeholder from ``placeholder``. A JPEG is decoded already reduced
+    (``draft``: 1/2 to 1/8 scale in the decoder), so memory follows the thumbnail, not the photo.
     """
     try:
         with Image.open(path) as image:
+            if image.width * image.height > max_pixels:
+                return None
             image.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX))
+            factor = min(image.width, image.height) // (THUMBNAIL_PX * 2)
+            if factor >= 2 and image.format != "JPEG":
+                image = image.reduce(min(factor, 8))
             image = ImageOps.exif_transpose(image)
             image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
             out = io.BytesIO()

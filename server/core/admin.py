@@ -1,10 +1,12 @@
 """Admin endpoints: the dead-letter list of rejected mutations and device revocation."""
 import json
 
+from flask import g
 from sqlalchemy import select
 
 from sync.models import DeadLetter
 
+from server.core.audit import record
 from server.core.auth import revoke_device, role_required
 from server.core.blueprint import Blueprint
 from server.core.db import db, writing_session
@@ -24,8 +26,17 @@ def dead_letters(query):
         select(DeadLetter).order_by(DeadLetter.id.desc()).limit(query["limit"])).scalars()
     return {"dead_letters": [
         dict(id=r.id, device_id=r.device_id, user_id=r.user_id, mutation_id=r.mutation_id,
-             entity=r.entity, record_id=r.record_id, mutation=json.loads(r.mutation),
-             errors=json.loads(r.errors), created_at=r.created_at) for r in rows]}
+             entity=r.entity, record_id=r.record_id, mutation=stored_json(r.mutation),
+             size=r.size, sha256=r.sha256, errors=stored_json(r.errors),
+             created_at=r.created_at) for r in rows]}
+
+
+def stored_json(text):
+    """A stored JSON text, or the start of one cut at the dead-letter limit (as text)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 @bp.post("/admin/devices/<uuid:device_id>/revoke")
@@ -38,5 +49,6 @@ def revoke(device_id):
     session = writing_session()
     if not revoke_device(session, device_id):
         raise ApiError(404, "There is no device with this id.")
+    record(session, "device_revoked", g.user.id, device_id=device_id)
     session.commit()
     return {"device_id": device_id, "revoked": True}

@@ -8,23 +8,32 @@ from functools import wraps
 
 from flask import current_app, g, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from sqlalchemy import select, update
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from sync.models import utcnow
 
+from server.core.audit import record
 from server.core.blueprint import Blueprint, read_json
 from server.core.db import db, writing_session
 from server.core.engine import actor
 from server.core.errors import ApiError, unauthorized
 from server.core.models import Device, Token, User
+from server.core.network import client_address
 from server.core.schemas import LoginSchema, TokenSchema
 
 bp = Blueprint("auth", __name__)
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=lambda: client_address())
 TOUCH_EVERY = timedelta(hours=1)
 BEARER = [{"bearer": []}]
+DUMMY_HASHES = {}  # per hash method: checking one costs what checking a real password does
+
+
+def dummy_hash():
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in DUMMY_HASHES:
+        DUMMY_HASHES[method] = generate_password_hash("not a password anyone has", method=method)
+    return DUMMY_HASHES[method]
 
 
 def hash_token(token):
@@ -49,13 +58,19 @@ def login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def address_limit():
+    # Loose: one office behind one address must not lock out a colleague.
+    return current_app.config["ADDRESS_RATE_LIMIT"]
+
+
 def limits_off():
     """Read per app: one process may hold several apps (tests), the limiter is shared."""
     return not current_app.config["RATELIMIT_ENABLED"]
 
 
 @bp.post("/auth/token")
-@limiter.limit(login_limit, deduct_when=failed, exempt_when=limits_off)
+@limiter.limit(address_limit, key_func=lambda: "address:" + client_address(), deduct_when=failed,
+               exempt_when=limits_off)
 @limiter.limit(login_limit, key_func=login_key, deduct_when=failed, exempt_when=limits_off)
 @bp.doc(security=[], responses={401: "UNAUTHORIZED", 429: "TOO_MANY_REQUESTS"})
 @bp.error(403, "device_revoked: sign in again after resetting the app")
@@ -63,9 +78,15 @@ def limits_off():
 @bp.response(200, TokenSchema)
 def issue_token(data):
     """Sign in on a device and receive its bearer token."""
-    user = db.session.execute(
-        select(User).where(User.login == normalise_login(data["login"]))).scalar_one_or_none()
-    if user is None or not user.active or not check_password_hash(user.password_hash, data["password"]):
+    login = normalise_login(data["login"])
+    user = db.session.execute(select(User).where(User.login == login)).scalar_one_or_none()
+    # An unknown login costs the same hash check as a wrong password: timing tells nothing.
+    password_hash = user.password_hash if user is not None else dummy_hash()
+    if not check_password_hash(password_hash, data["password"]) or user is None or not user.active:
+        user_id = user.id if user else None
+        session = writing_session()
+        record(session, "sign_in_failed", user_id, login=login[:64], address=client_address())
+        session.commit()
         raise unauthorized("bad_credentials", "The login or password is wrong.")
     session = writing_session()
     device_id = str(data["device"]["id"])
@@ -73,13 +94,20 @@ def issue_token(data):
     if device is not None and device.revoked_at is not None:
         raise ApiError(403, "This device was revoked by an administrator; sign in on it again after "
                             "resetting the app, which gives it a new device id.", reason="device_revoked")
+    if device is not None and device.user_id != user.id:
+        raise ApiError(409, "This device id belongs to another person. The app makes a new one "
+                            "when someone else signs in on a shared tablet.", reason="device_in_use")
+    now = utcnow()
     if device is None:
-        device = Device(id=device_id, user_id=user.id, name=data["device"]["name"])
+        device = Device(id=device_id, user_id=user.id, name=data["device"]["name"], pulled_seq=0)
         session.add(device)
     else:
-        device.user_id, device.name = user.id, data["device"]["name"] or device.name
+        device.name = data["device"]["name"] or device.name
+    device.last_seen_at = now
     token = secrets.token_urlsafe(32)
-    session.add(Token(token_hash=hash_token(token), device_id=device_id, user_id=user.id))
+    session.add(Token(token_hash=hash_token(token), device_id=device_id, user_id=user.id,
+                      created_at=now, last_used_at=now))
+    record(session, "sign_in", user.id, device_id=device_id, address=client_address())
     session.commit()
     return {"token": token, "user": user}
 
@@ -125,6 +153,9 @@ def authenticate(header):
     tok, device, user = row
     if tok.revoked_at is not None or device.revoked_at is not None or not user.active:
         raise unauthorized("token_revoked", "This device was signed out by an administrator.")
+    if user.password_changed_at is not None and aware(tok.created_at) < aware(user.password_changed_at):
+        raise unauthorized("token_expired", "Your password was changed; sign in again with the "
+                                            "new one and your unsent work will be sent.")
     now = utcnow()
     idle = timedelta(days=current_app.config["TOKEN_IDLE_DAYS"])
     last_used = aware(tok.last_used_at)
@@ -132,15 +163,16 @@ def authenticate(header):
         raise unauthorized("token_expired", "Your sign-in expired after a long time unused; "
                                             "sign in again and your unsent work will be sent.")
     if now - last_used > TOUCH_EVERY:
-        touch(token_hash, now)
-    return user, actor(user.id, user.role, user.team, device.id)
+        touch(token_hash, device.id, now)
+    return user, actor(user.id, user.role, user.team, device.id, device.pulled_seq or 0)
 
 
-def touch(token_hash, now):
-    """Slide the token's expiry, in a short transaction of its own."""
+def touch(token_hash, device_id, now):
+    """Slide the token's expiry and note the device's last use, in a short transaction."""
     db.session.rollback()
     session = writing_session()
     session.execute(update(Token).where(Token.token_hash == token_hash).values(last_used_at=now))
+    session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
     session.commit()
 
 

@@ -22,9 +22,10 @@ def main():
 
 
 def register(app):
+    from server.core.user_cli import user
     from server.quotes.cli import reindex_quotes  # past-quote database
     for command in (serve, create_user_command, demo, revoke_device_command, compact, routes,
-                    reindex_quotes):
+                    reindex_quotes, user):
         app.cli.add_command(command)
 
 
@@ -108,17 +109,24 @@ def demo():
 @click.option("--days", type=int, default=None, help="tombstone window (default TOMBSTONE_DAYS)")
 @with_appcontext
 def compact(days):
-    """Compact tombstones older than the tombstone window (run it daily)."""
+    """Compact tombstones older than the tombstone window and remove unused photo bytes (run it daily)."""
     from datetime import timedelta
 
+    from sync import live_records
     from sync.compact import compact_tombstones
     from sync.models import utcnow
+
+    from server.attachments.storage import storage_for
 
     days = current_app.config["TOMBSTONE_DAYS"] if days is None else days
     session = writing_session()
     count = compact_tombstones(session, utcnow() - timedelta(days=days))
     session.commit()
-    click.echo(f"compacted {count} tombstones older than {days} days")
+    # Bytes of deleted attachments, and uploads abandoned for a week, go too.
+    keep = {a["sha256"] for a in live_records(session, "attachments")}
+    session.rollback()
+    files = storage_for(current_app).sweep(keep, time.time() - 7 * 86400)
+    click.echo(f"compacted {count} tombstones older than {days} days; removed {files} unused files")
 
 
 @click.group("routes")

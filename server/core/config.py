@@ -29,8 +29,10 @@ class Config:
         self.CLOCK_SKEW_LIMIT_MS = env_int("CLOCK_SKEW_LIMIT_HOURS", 24) * 3600 * 1000
         self.MIN_PROTOCOL_VERSION = env_int("MIN_PROTOCOL_VERSION", 1)
         self.SERVER_NODE = os.environ.get("SERVER_NODE", "server")
-        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.RATELIMIT_STORAGE_URI = os.environ.get(
+            "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
         self.RESPONSE_TARGET_DAYS = parse_targets(
             os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
@@ -39,7 +41,13 @@ class Config:
         # When an open deal needs following up (the ball with us, with the customer, idle).
         self.FOLLOW_UP_DAYS = parse_follow_up(
             os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Trust: writes after a loss of scope, proxies, image and sign-in limits.
+        self.SCOPE_GRACE_DAYS = env_int("SCOPE_GRACE_DAYS", 7)
+        self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+        self.MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+        self.ADDRESS_RATE_LIMIT = os.environ.get("ADDRESS_RATE_LIMIT", "100 per hour")
+        # Database errors never carry record contents into the logs.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         # Past-quote database: the editable synonym list (None: server/quotes/synonyms.txt).
         # Factory load: how much unconfirmed load counts, and how full a week may get by an order.
         self.LOAD_WEIGHTS = parse_weights(os.environ.get("LOAD_WEIGHTS", "likely=0.6,possible=0.3"))

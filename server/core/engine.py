@@ -6,12 +6,12 @@ reference). Business rules hang on the entity as ``sync.Rules``.
 """
 from sqlalchemy import or_, select
 
-from sync import Actor, Engine, Entity, ScopeModel
+from sync import Actor, Engine, Entity, Rejected, Rules, ScopeModel
 
 from server.attachments.entities import ATTACHMENTS
 from server.core.models import User
 from server.core.vocabulary import OFFICE_ROLES, SEES_EVERY_CUSTOMER
-from server.customers.entities import CONTACTS, CUSTOMERS, FOLLOWS
+from server.customers.entities import CONTACTS, CUSTOMERS, FOLLOWS, grants_scope
 from server.deals.entities import DEAL_EVENTS, DEALS
 from server.load.entities import COMPANY_HOLIDAYS, LOAD_ENTRIES, RESOURCE_GROUPS
 from server.quotes.entities import QUOTES
@@ -43,18 +43,31 @@ def reps_seeing(session, customer, follower_ids):
         User.role.not_in(sorted(SEES_EVERY_CUSTOMER)), or_(*conditions))).scalars())
 
 
+class ConflictRules(Rules):
+    """A conflict is resolved by one of its two parties or by the office."""
+
+    def check(self, ctx, current, values):
+        actor = ctx.actor
+        if "resolved" in values and actor.role not in OFFICE_ROLES and actor.user_id not in (
+                current.data.get("lost_by"), current.data.get("kept_by")):
+            raise Rejected({"resolved": ["not_allowed"]})
+
+
 ENGINE = Engine.build(
     ENTITIES,
     ScopeModel(root="customers", membership="follows", watchers=reps_seeing, field="customer_id",
-               out_of_scope="this customer is not in your scope: ask its owner or follow it"),
+               out_of_scope="out_of_scope",
+               approved=grants_scope, decisive_fields=frozenset({"status"}), pending="requested"),
     records_written=[index_quotes],
+    conflict_rules=[ConflictRules()],
 )
 
 
-def actor(user_id, role, team, device_id):
+def actor(user_id, role, team, device_id, pulled_seq=0):
     """The engine's view of a signed-in user on one device."""
     return Actor(user_id=user_id, role=role, team=team, device_id=device_id,
-                 sees_everything=role in SEES_EVERY_CUSTOMER, reads_private=role in OFFICE_ROLES)
+                 sees_everything=role in SEES_EVERY_CUSTOMER, reads_private=role in OFFICE_ROLES,
+                 pulled_seq=pulled_seq)
 
 
 def server_actor(user_id, node):

@@ -5,12 +5,12 @@ public part of ``User`` (name, role, team), published to every device as a direc
 """
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.models import Base, utcnow
 
-__all__ = ["Base", "User", "Device", "Token"]
+__all__ = ["Base", "User", "Device", "Token", "AuditEvent"]
 
 
 class User(Base):
@@ -26,10 +26,17 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Tokens issued before this moment answer token_expired: a new password ends old sign-ins.
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Device(Base):
-    """A tablet or phone; revoking it cuts every token it holds and wipes it on next sync."""
+    """A tablet or phone, belonging to the first user who signed in on it; revoking it cuts
+    every token it holds and wipes it on next sync.
+
+    ``pulled_seq`` is a feed position the device has pulled past, kept when it passes the loss
+    of a customer: a write made before that loss is accepted only until then.
+    """
 
     __tablename__ = "devices"
 
@@ -38,6 +45,8 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pulled_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Token(Base):
@@ -51,3 +60,16 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Something an administrator may need to know later: a sign-in, a failed one, an export,
+    an admin change, a revocation. ``detail`` is JSON."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="{}")

@@ -171,8 +171,10 @@ class DeadLetterSchema(Schema):
     mutation_id = fields.String()
     entity = fields.String()
     record_id = fields.String()
-    mutation = fields.Dict()
-    errors = fields.Dict()
+    mutation = fields.Raw(metadata={"description": "the mutation, or the start of one over 64 KB as text"})
+    size = fields.Integer(allow_none=True, metadata={"description": "bytes of the whole mutation as JSON"})
+    sha256 = fields.String(allow_none=True)
+    errors = fields.Raw()
     created_at = fields.DateTime()
 
 

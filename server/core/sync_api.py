@@ -5,18 +5,20 @@ import uuid
 from functools import wraps
 
 from flask import Response, current_app, g, jsonify, request
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sync import apply_push, changes_since, protocol
 from sync.digest import bucket_digest, records_in_range
-from sync.pull import BadCursor, StaleCursor
-from sync.scope import readable
+from sync.pull import BadCursor, StaleCursor, cursor_start
+from sync.scope import losses_passed, readable
 
 from server.core.auth import token_required
 from server.core.blueprint import Blueprint, json_object
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE
 from server.core.errors import ApiError, bad_request
+from server.core.models import Device
 from server.core.schemas import (
     BucketDigestSchema,
     PullQuerySchema,
@@ -130,7 +132,8 @@ def run_push(mutations):
         try:
             results, server_hlc = apply_push(
                 session, ENGINE, g.actor, mutations, now_ms=now_ms(),
-                server_node=current_app.config["SERVER_NODE"])
+                server_node=current_app.config["SERVER_NODE"],
+                scope_grace_ms=current_app.config["SCOPE_GRACE_DAYS"] * 86400 * 1000)
             session.commit()
             return results, server_hlc
         except (IntegrityError, DBAPIError) as err:
@@ -170,10 +173,27 @@ def pull(query):
         raise bad_request(str(err), {"cursor": ["not a cursor from this server"]})
     finally:
         db.session.rollback()
+    note_position(query["cursor"])
     body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
         ",".join(page.changes), page.cursor, "true" if page.has_more else "false", page.hlc,
         ',"digest":' + json.dumps(page.digest) if page.digest is not None else "")
     return Response(body, mimetype="application/json")  # the records are JSON texts already
+
+
+def note_position(cursor):
+    """Remember how far the device has pulled when the cursor it sends shows it took in a loss
+    of scope: its writes to what it lost are refused from then on. An answer alone proves
+    nothing (it may be lost, or an edit may be saved while it is on its way)."""
+    if not cursor or g.actor.sees_everything:
+        return
+    start = cursor_start(cursor)
+    if losses_passed(db.session, g.actor.user_id, start, g.actor.pulled_seq):
+        db.session.rollback()
+        session = writing_session()
+        session.execute(update(Device).where(Device.id == g.actor.device_id,
+                                             Device.pulled_seq < start).values(pulled_seq=start))
+        session.commit()
+    db.session.rollback()
 
 
 @bp.get("/sync/digest")

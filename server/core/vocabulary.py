@@ -54,6 +54,10 @@ ENUMS = {
         "answered": ("回答済み", "Answered"),
         "closed": ("完了", "Closed"),
     },
+    "follow.status": {
+        "requested": ("承認待ち", "Awaiting approval"),
+        "approved": ("承認済み", "Approved"),
+    },
     "deal.stage": {
         "card_exchange": ("名刺交換", "Card exchange"),
         "first_contact": ("初回コンタクト", "First contact"),
@@ -131,6 +135,7 @@ STAGES = codes("deal.stage")
 ROUTES = codes("request.route")
 URGENCIES = codes("request.urgency")
 REQUEST_STATUSES = codes("request.status")
+FOLLOW_STATUSES = codes("follow.status")
 
 
 def as_data():

@@ -27,12 +27,13 @@ def search(query):
 
 
 def match_rank(customer, needle, number):
-    """0 for a match at the start of the name or kana, 1 inside them, 2 by phone; else None."""
+    """0 for a match at the start of the name or kana, 1 inside them, 2 by the whole phone
+    number (a part of one would list every customer of an area code); else None."""
     names = [fold(customer.get("name")), fold(customer.get("name_kana"))]
     if any(name.startswith(needle) for name in names):
         return 0
     if any(needle in name for name in names):
         return 1
-    if len(number) >= 3 and number in digits(customer.get("phone")):
+    if len(number) >= 6 and number == digits(customer.get("phone")):
         return 2
     return None

@@ -2,9 +2,9 @@
 from marshmallow import Schema
 
 from sync import Entity, Rejected, Rules
-from sync.entity import LONG, MEDIUM, Text, Uuid
+from sync.entity import LONG, MEDIUM, Text, Uuid, choice
 
-from server.core.vocabulary import OFFICE_ROLES
+from server.core.vocabulary import FOLLOW_STATUSES, OFFICE_ROLES
 
 
 class CustomerSchema(Schema):
@@ -30,6 +30,7 @@ class ContactSchema(Schema):
 class FollowSchema(Schema):
     customer_id = Uuid(required=True)
     user_id = Uuid()
+    status = choice(FOLLOW_STATUSES)
 
 
 def team_of(ctx, user_id):
@@ -38,9 +39,37 @@ def team_of(ctx, user_id):
     return user.data.get("team") if user else None
 
 
+NOT_ALLOWED = "not_allowed"
+
+
+def check_owner(ctx, current, values, names):
+    """A rep's create is owned by that rep; after create only the office hands a record over.
+
+    ``names`` are the fields that say who owns the record (the first names the owner).
+    """
+    actor = ctx.actor
+    if actor.role in OFFICE_ROLES:
+        return
+    if current is None:
+        owner = values.get(names[0])
+        if actor.role == "rep" and owner not in (None, actor.user_id):
+            raise Rejected({names[0]: [NOT_ALLOWED]})
+        team = values.get("team") if "team" in names else None
+        if actor.role == "rep" and team not in (None, actor.team):
+            raise Rejected({"team": [NOT_ALLOWED]})
+        return
+    for name in names:
+        if name in values and values[name] != current.data.get(name):
+            raise Rejected({name: [NOT_ALLOWED]})
+
+
 class CustomerRules(Rules):
-    """A new customer is owned by its creator unless it says otherwise, in the owner's team; a
-    customer handed to a new owner goes to the new owner's team unless the change names one."""
+    """A new customer is owned by its creator unless the office says otherwise, in the owner's
+    team; a customer handed to a new owner goes to the new owner's team unless the change
+    names one. Only the office hands a customer over."""
+
+    def check(self, ctx, current, values):
+        check_owner(ctx, current, values, ("owner_id", "team"))
 
     def on_create(self, ctx, data, hlc):
         data["owner_id"] = data["owner_id"] or ctx.actor.user_id
@@ -53,8 +82,10 @@ class CustomerRules(Rules):
 
 
 class FollowRules(Rules):
-    """A user follows for themselves; the office may follow for anyone. Only the follower or
-    the office changes or removes a follow."""
+    """A user follows for themselves; the office may follow for anyone. A rep's follow of a
+    customer beyond their own and their team's is a request that grants nothing until the
+    customer's owner or the office approves it (refusing is deleting it). Only the follower,
+    the customer's owner or the office removes a follow."""
 
     def check(self, ctx, current, values):
         actor = ctx.actor
@@ -62,19 +93,41 @@ class FollowRules(Rules):
             if (values.get("user_id") or actor.user_id) != actor.user_id \
                     and actor.role not in OFFICE_ROLES:
                 raise Rejected({"user_id": ["you can only follow customers yourself"]})
-        elif not self.may_change(actor, current):
+        elif "status" in values and values["status"] != current.data.get("status"):
+            if not self.may_approve(ctx, current):
+                raise Rejected({"status": [NOT_ALLOWED]})
+        elif not self.may_change(ctx, current):
             raise Rejected({"record_id": ["only the follower or the office can change a follow"]})
 
     def check_delete(self, ctx, current):
-        if not self.may_change(ctx.actor, current):
-            raise Rejected({"record_id": ["only the follower or the office can remove a follow"]})
+        if not self.may_change(ctx, current):
+            raise Rejected({"record_id": ["only the follower, the customer's owner or the office "
+                                          "can remove a follow"]})
 
     def on_create(self, ctx, data, hlc):
-        data["user_id"] = data["user_id"] or ctx.actor.user_id
+        actor = ctx.actor
+        data["user_id"] = data["user_id"] or actor.user_id
+        customer = ctx.get("customers", data["customer_id"])
+        own = customer is not None and (customer.data.get("owner_id") == actor.user_id or (
+            actor.team is not None and customer.data.get("team") == actor.team))
+        approved = actor.role in OFFICE_ROLES or actor.role != "rep" or own
+        data["status"] = "approved" if approved else "requested"
 
     @staticmethod
-    def may_change(actor, follow):
-        return actor.role in OFFICE_ROLES or follow.data.get("user_id") == actor.user_id
+    def may_approve(ctx, follow):
+        if ctx.actor.role in OFFICE_ROLES:
+            return True
+        customer = ctx.get("customers", follow.data.get("customer_id"))
+        return customer is not None and customer.data.get("owner_id") == ctx.actor.user_id
+
+    @classmethod
+    def may_change(cls, ctx, follow):
+        return follow.data.get("user_id") == ctx.actor.user_id or cls.may_approve(ctx, follow)
+
+
+def grants_scope(follow):
+    """Whether a follow brings its customer into its user's scope (older ones have no status)."""
+    return follow.get("status") != "requested"
 
 
 CUSTOMERS = Entity("customers", CustomerSchema(), references={"owner_id": "users"},
@@ -83,5 +136,5 @@ CONTACTS = Entity("contacts", ContactSchema(), references={"customer_id": "custo
                   immutable={"customer_id"})
 FOLLOWS = Entity("follows", FollowSchema(),
                  references={"customer_id": "customers", "user_id": "users"},
-                 immutable={"customer_id", "user_id"}, owner_field="user_id",
-                 rules=[FollowRules()])
+                 create_only_server_fields={"status"}, immutable={"customer_id", "user_id"},
+                 owner_field="user_id", team_field="status", rules=[FollowRules()])

@@ -1,5 +1,5 @@
 """The online customer search: its query and its answer."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from sync.entity import Text
 
@@ -12,8 +12,14 @@ class SearchQuerySchema(Arguments):
     class Meta:
         unknown = EXCLUDE
 
-    q = Text(100, required=True, metadata={"description": "name, kana or phone to look for"})
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+    # A search outside one's scope lists names, so it answers a few and never everything.
+    q = Text(100, required=True, metadata={"description": "name, kana or whole phone number to look for"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=20))
+
+    @validates("q")
+    def has_something_to_match(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("must contain a letter or digit, not only spaces")
 
 
 class CustomerHitSchema(Schema):

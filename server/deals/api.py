@@ -5,11 +5,12 @@ import io
 from collections import defaultdict
 from urllib.parse import quote
 
-from flask import Response, current_app, g
+from flask import Response, current_app, g, request
 from sqlalchemy import select
 
 from sync import live_records
 
+from server.core.audit import note
 from server.core.auth import role_required
 from server.core.blueprint import Blueprint
 from server.core.calendar import today
@@ -103,6 +104,7 @@ def export_csv(filters):
     rows = board_rows(g.actor, filters, current_app.config["FOLLOW_UP_DAYS"])
     customers = {c["id"]: c.get("name") or "" for c in live(g.actor, "customers")} if rows else {}
     names = dict(db.session.execute(select(User.id, User.name)).all())
+    note(g.user.id, "export", what="deals", rows=len(rows), filters=request.args.to_dict())
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
     writer.writerow([header for _, header in COLUMNS])

@@ -7,6 +7,7 @@ from sync.hlc import physical_ms
 from sync.wire import iso_from_ms
 
 from server.core.vocabulary import BALL, SITUATIONS, STAGES, codes
+from server.customers.entities import check_owner
 from server.load.quote_load import DealLoad
 
 
@@ -42,7 +43,11 @@ class DealEventSchema(Schema):
 
 class DealRules(Rules):
     """A new deal is owned by its creator; ``ball_since`` is the HLC time of the write that
-    last moved the ball (the device's edit time, not the sync's)."""
+    last moved the ball (the device's edit time, not the sync's). Only the office hands a deal
+    over."""
+
+    def check(self, ctx, current, values):
+        check_owner(ctx, current, values, ("owner_id",))
 
     def on_create(self, ctx, data, hlc):
         data["owner_id"] = data["owner_id"] or ctx.actor.user_id

@@ -4,11 +4,12 @@ import csv
 import io
 from urllib.parse import quote
 
-from flask import Response, current_app, g
+from flask import Response, current_app, g, request
 from sqlalchemy import select
 
 from sync import live_records
 
+from server.core.audit import note
 from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
 from server.core.calendar import (
@@ -124,6 +125,7 @@ def export_table(filters):
                   "updated_at": local_time(item.get("updated_at")),
                   "age": age, "target": target_days(item, targets), "overdue": "超過" if overdue else ""}
         table.append([values[k] for k, _ in COLUMNS])
+    note(g.user.id, "export", what="requests", rows=len(table), filters=request.args.to_dict())
     return [header for _, header in COLUMNS], table
 
 

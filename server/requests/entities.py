@@ -4,7 +4,7 @@ from marshmallow import Schema
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, Instant, Text, Uuid, choice
 from sync.hlc import physical_ms
-from sync.wire import iso_from_ms
+from sync.wire import iso_from_ms, parse_instant
 
 from server.core.vocabulary import OFFICE_ROLES, ROUTES, codes
 from server.requests.routing import router
@@ -24,17 +24,34 @@ class RequestSchema(Schema):
     response = Text(LONG)
 
 
+# Triage fields: the office changes them; the assignee also answers and moves the status.
+OFFICE_ONLY = ("route_to", "assignee_id")
+ASSIGNEE_TOO = ("status", "response")
+
+
 class RequestRules(Rules):
-    """A new request is dated when it was heard and routed by the editable rules in the same
-    transaction; afterwards only the office changes its route."""
+    """A new request is dated when it was heard (never later than the edit that records it)
+    and routed by the editable rules in the same transaction; afterwards only the office
+    triages it, and only the office and the assignee answer or close it."""
 
     def check(self, ctx, current, values):
-        if current is not None and "route_to" in values and ctx.actor.role not in OFFICE_ROLES \
-                and values["route_to"] != current.data.get("route_to"):
-            raise Rejected({"route_to": ["only office, managers and admins change a request's route"]})
+        actor = ctx.actor
+        if actor.role in OFFICE_ROLES:
+            return
+        if current is None:
+            if values.get("status") not in (None, "new"):
+                raise Rejected({"status": ["not_allowed"]})
+            return
+        assignee = current.data.get("assignee_id") == actor.user_id
+        for name in OFFICE_ONLY + ASSIGNEE_TOO:
+            if name in values and values[name] != current.data.get(name) \
+                    and not (assignee and name in ASSIGNEE_TOO):
+                raise Rejected({name: ["not_allowed"]})
 
     def on_create(self, ctx, data, hlc):
-        data["heard_at"] = data["heard_at"] or iso_from_ms(physical_ms(hlc))
+        heard = iso_from_ms(physical_ms(hlc))
+        data["heard_at"] = heard if not data["heard_at"] or later(data["heard_at"], heard) \
+            else data["heard_at"]
         route = ctx.memo.get("route_request")
         if route is None:
             route = ctx.memo["route_request"] = router(ctx.session)
@@ -45,8 +62,14 @@ class RequestRules(Rules):
             data["assignee_id"] = decision["assignee_id"]
 
 
+def later(instant, than):
+    """Whether RFC 3339 ``instant`` is after ``than`` (offsets may differ)."""
+    return parse_instant(instant) > parse_instant(than)
+
+
 REQUESTS = Entity("requests", RequestSchema(), extra_fields=["author_id", "route_rule"],
                   references={"customer_id": "customers", "visit_id": "visits", "assignee_id": "users"},
                   defaults={"urgency": "normal", "status": "new"}, server_fields={"route_rule"},
-                  create_only_server_fields={"route_to"}, immutable={"customer_id"},
+                  create_only_server_fields={"route_to"}, fixed={"heard_at", "kind"},
+                  immutable={"customer_id"},
                   keeps_history=True, rules=[RequestRules()])

@@ -77,7 +77,7 @@ def test_a_push_cut_after_the_server_applied_it_is_retried_without_duplicates(pa
                     "%回線が切れても一件だけ%") == [(1,)]
 
 
-def test_a_rep_finds_a_customer_outside_their_list_online_and_following_brings_its_history(page, live, customers):
+def test_a_rep_finds_a_customer_outside_their_list_online_and_an_approved_follow_brings_its_history(page, live, customers):
     sign_in(page, live, "rep_b")  # team west: rep_a's customers are not theirs
     page.get_by_label("顧客を検索").fill("ヤマダ")
     expect(page.get_by_test_id("customer-list").get_by_role("listitem")).to_have_count(0)
@@ -85,6 +85,13 @@ def test_a_rep_finds_a_customer_outside_their_list_online_and_following_brings_i
     results = page.get_by_test_id("server-results")
     expect(results).to_have_text(["山田製作所フォローする"])
     results.get_by_role("button", name="フォローする").click()
+    expect(results).to_contain_text("申請しました")
+    wait_synced(page)
+    owner = live.device("rep_a")  # the customer's owner approves the request
+    follow = [c["record"] for c in owner.sync() if c.get("entity") == "follows"][-1]
+    assert follow["status"] == "requested"
+    owner.push(owner.mutation("follows", follow["id"], base_version=follow["version"], status="approved"))
+    page.get_by_test_id("sync-now").click()
     expect(page.get_by_test_id("customer-list")).to_contain_text("山田製作所")
     page.get_by_role("link", name=re.compile("山田製作所")).click()
     expect(page.get_by_test_id("timeline")).to_contain_text("新製品の紹介")

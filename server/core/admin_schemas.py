@@ -1,0 +1,73 @@
+"""Schemas of the admin API: users, their devices, the audit trail."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from sync.entity import Text
+
+from server.core.vocabulary import ROLES
+
+
+class NewUserSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    login = Text(64, required=True)
+    name = Text(100, required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    team = Text(64)
+    password = fields.String(required=True, validate=validate.Length(min=8, max=256))
+
+
+class UserChangeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = Text(100)
+    role = fields.String(validate=validate.OneOf(ROLES))
+    team = Text(64)
+    password = fields.String(validate=validate.Length(min=8, max=256))
+    active = fields.Boolean(truthy={True}, falsy={False})
+
+
+class AdminUserSchema(Schema):
+    id = fields.String()
+    login = fields.String()
+    name = fields.String()
+    role = fields.String()
+    team = fields.String(allow_none=True)
+    active = fields.Boolean()
+    last_seen = fields.DateTime(allow_none=True)
+
+
+class AdminUserListSchema(Schema):
+    users = fields.List(fields.Nested(AdminUserSchema))
+
+
+class AdminDeviceSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    first_seen = fields.DateTime()
+    last_seen = fields.DateTime(allow_none=True)
+    revoked = fields.Boolean()
+
+
+class AdminDeviceListSchema(Schema):
+    devices = fields.List(fields.Nested(AdminDeviceSchema))
+
+
+class AuditQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    since = fields.AwareDateTime(load_default=None, default_timezone=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class AuditEventSchema(Schema):
+    at = fields.DateTime()
+    user_id = fields.String(allow_none=True)
+    action = fields.String()
+    detail = fields.Dict()
+
+
+class AuditListSchema(Schema):
+    events = fields.List(fields.Nested(AuditEventSchema))

@@ -1,0 +1,120 @@
+"""The admin API of people: users, their devices, and the audit trail (admin; office reads)."""
+from datetime import UTC, datetime
+
+from flask import Blueprint, g, request
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from sync.entity import field_errors
+
+from server.core.admin_schemas import (
+    AdminDeviceListSchema,
+    AdminUserListSchema,
+    AdminUserSchema,
+    AuditListSchema,
+    AuditQuerySchema,
+    NewUserSchema,
+    UserChangeSchema,
+)
+from server.core.audit import events_since, record
+from server.core.auth import json_object, normalise_login, require_role, token_required
+from server.core.db import db, writing_session
+from server.core.errors import ApiError
+from server.core.models import Device, User
+from server.core.users import UserError, change_user, create_user, users_with_last_seen
+
+bp = Blueprint("admin_users", __name__)
+new_user_schema, change_schema = NewUserSchema(), UserChangeSchema()
+user_schema, users_schema = AdminUserSchema(), AdminUserListSchema()
+devices_schema = AdminDeviceListSchema()
+audit_query_schema, audit_schema = AuditQuerySchema(), AuditListSchema()
+READERS = ("admin", "office")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@bp.get("/admin/users")
+@token_required
+def list_users():
+    """List every user with the last time one of their devices was used."""
+    require_role(*READERS)
+    return users_schema.dump({"users": [as_row(user, last_seen)
+                                        for user, last_seen in users_with_last_seen(db.session)]})
+
+
+@bp.post("/admin/users")
+@token_required
+def add_user():
+    """Create a user."""
+    require_role("admin")
+    data = load(new_user_schema, json_object())
+    session = writing_session()
+    if session.execute(select(User.id).where(User.login == normalise_login(data["login"]))).first():
+        raise ApiError(409, "This login is taken; choose another one.", reason="login_taken")
+    try:
+        user = create_user(session, data["login"], data["password"], data["role"],
+                           data.get("team"), data["name"])
+    except UserError as err:
+        raise ApiError(422, f"{err}.", errors={"login": [str(err)]})
+    record(session, "user_added", g.user.id, target=user.id, login=user.login, role=user.role)
+    session.commit()
+    return user_schema.dump(as_row(user, None)), 201
+
+
+@bp.patch("/admin/users/<uuid:user_id>")
+@token_required
+def patch_user(user_id):
+    """Change a user's name, role, team, password or whether they may sign in."""
+    require_role("admin")
+    changes = load(change_schema, json_object())
+    session = writing_session()
+    user = found(session.get(User, str(user_id)))
+    try:
+        user = change_user(session, user, **changes)
+    except UserError as err:
+        raise ApiError(422, f"{err}.", errors={"role": [str(err)]})
+    shown = {k: v for k, v in changes.items() if k != "password"}
+    record(session, "user_changed", g.user.id, target=user.id, **shown,
+           password_changed="password" in changes)
+    session.commit()
+    return user_schema.dump(as_row(user, None))
+
+
+@bp.get("/admin/users/<uuid:user_id>/devices")
+@token_required
+def user_devices(user_id):
+    """List a user's devices: when each was first and last used, whether it is revoked."""
+    require_role(*READERS)
+    found(db.session.get(User, str(user_id)))
+    rows = db.session.execute(select(Device).where(Device.user_id == str(user_id))
+                              .order_by(Device.created_at)).scalars()
+    return devices_schema.dump({"devices": [
+        dict(id=d.id, name=d.name, first_seen=d.created_at, last_seen=d.last_seen_at,
+             revoked=d.revoked_at is not None) for d in rows]})
+
+
+@bp.get("/admin/audit")
+@token_required
+def audit():
+    """List audit events from ``since`` on, oldest first."""
+    require_role("admin")
+    query = load(audit_query_schema, request.args)
+    return audit_schema.dump({"events": events_since(db.session, query["since"] or EPOCH,
+                                                     query["limit"])})
+
+
+def as_row(user, last_seen):
+    return dict(id=user.id, login=user.login, name=user.name, role=user.role, team=user.team,
+                active=user.active, last_seen=last_seen)
+
+
+def found(user):
+    if user is None:
+        raise ApiError(404, "There is no user with this id.")
+    return user
+
+
+def load(schema, data):
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise ApiError(422, "Check the fields marked.", errors=field_errors(err.messages))

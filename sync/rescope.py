@@ -1,0 +1,42 @@
+"""A user whose role or team changed gains and loses scope roots like any other scope change:
+as scope events in their feed, so every device of theirs receives the gains and evictions."""
+
+from typing import cast
+
+from sqlalchemy import Table, insert, select
+
+from . import hlc as hlcs
+from .models import Feed, Record, ScopeEvent
+from .scope import root_ids_in_scope
+from .write import ensure_feed
+
+
+def roots_seen(session, engine, actor):
+    """The ids of every scope root the actor sees."""
+    if actor.sees_everything:
+        query = select(Record.id).where(Record.entity == engine.scope.root)
+    else:
+        query = root_ids_in_scope(engine, actor)
+    return set(session.execute(query).scalars())
+
+
+def move_scope(session, engine, before, after, *, now_ms, server_node="server"):
+    """Write the scope events of one user seen first as ``before``, now as ``after`` (two
+    ``Actor`` values of the same user); return how many roots were gained and lost. The
+    caller commits, in the transaction that changes the user."""
+    ensure_feed(session)
+    old, new = roots_seen(session, engine, before), roots_seen(session, engine, after)
+    gained, lost = sorted(new - old), sorted(old - new)
+    if not gained and not lost:
+        return 0, 0
+    feed = session.execute(
+        select(Feed).where(Feed.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    when = hlcs.tick(feed.hlc, max(now_ms, hlcs.physical_ms(feed.hlc)), server_node)
+    seq, events = feed.seq, []
+    for root_id, was_gained in [(r, True) for r in gained] + [(r, False) for r in lost]:
+        seq += 1
+        events.append(dict(seq=seq, user_id=after.user_id, customer_id=root_id, gained=was_gained, hlc=when))
+    session.execute(insert(cast(Table, ScopeEvent.__table__)), events)
+    feed.seq, feed.hlc = seq, when
+    return len(gained), len(lost)

@@ -1,0 +1,37 @@
+"""A shared tablet: the next person gets a device id of their own and none of the last
+person's data; the last person's unsent work is never silently dropped."""
+import re
+
+from playwright.sync_api import expect
+
+from .helpers import PASSWORD, idb_all, idb_get, outbox, record_visit, sign_in, wait_synced
+
+
+def sign_in_as_someone_else(page, live, login):
+    page.goto(live.url + "/#/login")
+    page.get_by_label("ログインID").fill(login)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("ログイン")).click()
+
+
+def test_the_next_person_gets_a_new_device_id_and_none_of_the_last_persons_data(page, live, customers):
+    sign_in(page, live, "rep_a")
+    first_id = idb_get(page, "meta", "device_id")
+    assert idb_all(page, "customers")
+    sign_in_as_someone_else(page, live, "rep_b")
+    expect(page.get_by_label("パスワード")).to_have_count(0)
+    wait_synced(page)
+    assert idb_get(page, "meta", "user")["id"] != live.device("rep_a").user["id"]
+    assert idb_get(page, "meta", "device_id") not in (None, first_id)
+    assert {c["name"] for c in idb_all(page, "customers")}.isdisjoint({"山田製作所", "有限会社三条精工"})
+
+
+def test_the_last_persons_unsent_work_stops_the_switch(page, context, live, customers):
+    sign_in(page, live, "rep_a")
+    context.set_offline(True)
+    record_visit(page, re.compile("山田製作所"), purpose="まだ送っていない訪問")
+    context.route("**/api/v1/sync/**", lambda route: route.abort("connectionreset"))
+    context.set_offline(False)
+    sign_in_as_someone_else(page, live, "rep_b")
+    expect(page.get_by_text(re.compile("未送信データが 1 件"))).to_be_visible()
+    assert [e["changes"]["purpose"] for e in outbox(page)] == ["まだ送っていない訪問"]

@@ -1,0 +1,143 @@
+"""Staff come and go: devices belong to one person, passwords end sign-ins, the admin API,
+the audit trail."""
+import uuid
+
+import pytest
+
+from conftest import PASSWORD, Device, records_by_id
+
+USERS = "/api/v1/admin/users"
+
+
+def sign_in(client, login, device_id, password=PASSWORD):
+    return client.post("/api/v1/auth/token", json={
+        "login": login, "password": password, "device": {"id": device_id, "name": "tablet"}})
+
+
+def pulled(client, who):
+    return client.get("/api/v1/sync/pull", headers=who.headers)
+
+
+def test_a_device_id_belongs_to_the_first_person_who_signed_in_with_it(client, device):
+    first = device("rep_a")
+    response = sign_in(client, "rep_b", first.id)
+    assert response.status_code == 409 and response.get_json()["reason"] == "device_in_use"
+    assert sign_in(client, "rep_a", first.id).status_code == 200
+
+
+def test_a_changed_password_ends_every_sign_in(client, device, people):
+    rep, admin = device("rep_a"), device("admin")
+    response = client.patch(f"{USERS}/{people['rep_a']}", json={"password": "a-new-password"},
+                            headers=admin.headers)
+    assert response.status_code == 200
+    answer = pulled(client, rep)
+    assert answer.status_code == 401 and answer.get_json()["reason"] == "token_expired"
+    assert sign_in(client, "rep_a", rep.id, "a-new-password").status_code == 200
+
+
+def test_create_user_on_an_existing_login_ends_the_old_sign_ins(client, runner, device):
+    office = device("office")
+    runner.invoke(args=["create-user", "office", "--password", "a-new-password", "--role", "office"])
+    assert pulled(client, office).get_json()["reason"] == "token_expired"
+
+
+def test_a_deactivated_user_is_wiped_and_cannot_sign_in(client, device, people):
+    rep, admin = device("rep_a"), device("admin")
+    client.patch(f"{USERS}/{people['rep_a']}", json={"active": False}, headers=admin.headers)
+    assert pulled(client, rep).get_json()["reason"] == "token_revoked"
+    response = sign_in(client, "rep_a", str(uuid.uuid4()))
+    assert response.status_code == 401 and response.get_json()["reason"] == "bad_credentials"
+
+
+def test_the_admin_lists_creates_and_changes_users(client, device):
+    admin = device("admin")
+    made = client.post(USERS, json={"login": "kimura", "name": "木村 拓也", "role": "technician",
+                                    "team": "service", "password": "kimura-pass-1"}, headers=admin.headers)
+    assert made.status_code == 201
+    user = made.get_json()
+    assert {k: user[k] for k in ("login", "name", "role", "team", "active")} == {
+        "login": "kimura", "name": "木村 拓也", "role": "technician", "team": "service", "active": True}
+    Device(client, "kimura", password="kimura-pass-1")
+    listed = {u["login"]: u for u in client.get(USERS, headers=admin.headers).get_json()["users"]}
+    assert listed["kimura"]["last_seen"] is not None and listed["rep_a"]["last_seen"] is None
+    changed = client.patch(f"{USERS}/{user['id']}", json={"role": "office", "team": "office"},
+                           headers=admin.headers)
+    assert (changed.get_json()["role"], changed.get_json()["team"]) == ("office", "office")
+
+
+@pytest.mark.parametrize("method, path, body, code", [
+    ("post", USERS, {"login": "rep_a", "name": "x", "role": "rep", "password": "long-enough"}, 409),
+    ("post", USERS, {"login": "x", "name": "x", "role": "boss", "password": "long-enough"}, 422),
+    ("post", USERS, {"login": "x", "name": "x", "role": "rep", "password": "short"}, 422),
+    ("patch", f"{USERS}/{uuid.uuid4()}", {"name": "x"}, 404),
+    ("patch", "USER", {"active": "no"}, 422),
+    ("get", f"{USERS}/{uuid.uuid4()}/devices", None, 404),
+])
+def test_admin_api_refusals(client, device, people, method, path, body, code):
+    path = path.replace("USER", f"{USERS}/{people['rep_a']}")
+    response = getattr(client, method)(path, json=body, headers=device("admin").headers)
+    assert response.status_code == code, response.get_json()
+
+
+@pytest.mark.parametrize("login, reads, writes", [("office", 200, 403), ("rep_a", 403, 403),
+                                                  ("manager", 403, 403)])
+def test_office_may_read_and_only_the_admin_changes(client, device, people, login, reads, writes):
+    who = device(login)
+    assert client.get(USERS, headers=who.headers).status_code == reads
+    assert client.get(f"{USERS}/{people['rep_a']}/devices", headers=who.headers).status_code == reads
+    assert client.patch(f"{USERS}/{people['rep_a']}", json={"name": "x"},
+                        headers=who.headers).status_code == writes
+    assert client.get("/api/v1/admin/audit", headers=who.headers).status_code == 403
+
+
+def test_devices_are_listed_with_first_and_last_seen_and_revoked(client, device, people):
+    rep, admin = device("rep_a"), device("admin")
+    listed = client.get(f"{USERS}/{people['rep_a']}/devices", headers=admin.headers).get_json()["devices"]
+    assert [(d["id"], d["revoked"]) for d in listed] == [(rep.id, False)]
+    assert listed[0]["first_seen"] and listed[0]["last_seen"]
+    assert client.post(f"/api/v1/admin/devices/{rep.id}/revoke", headers=admin.headers).status_code == 200
+    listed = client.get(f"{USERS}/{people['rep_a']}/devices", headers=admin.headers).get_json()["devices"]
+    assert listed[0]["revoked"] is True
+
+
+def test_the_audit_lists_sign_ins_failures_admin_changes_and_revocations(client, device, people):
+    rep, admin = device("rep_a"), device("admin")
+    sign_in(client, "rep_b", str(uuid.uuid4()), "wrong password")
+    client.patch(f"{USERS}/{people['rep_b']}", json={"team": "east"}, headers=admin.headers)
+    client.post(f"/api/v1/admin/devices/{rep.id}/revoke", headers=admin.headers)
+    events = client.get("/api/v1/admin/audit", query_string={"since": "2020-01-01T00:00:00Z"},
+                        headers=admin.headers).get_json()["events"]
+    actions = [(e["action"], e["user_id"]) for e in events]
+    assert ("sign_in", people["rep_a"]) in actions and ("sign_in_failed", people["rep_b"]) in actions
+    assert ("user_changed", people["admin"]) in actions and ("device_revoked", people["admin"]) in actions
+    assert client.get("/api/v1/admin/audit", query_string={"limit": 1},
+                      headers=admin.headers).get_json()["events"][0]["action"] == "sign_in"
+    assert client.get("/api/v1/admin/audit", query_string={"since": "yesterday"},
+                      headers=admin.headers).status_code == 422
+
+
+def test_a_team_change_moves_the_reps_customers_through_the_feed(client, device, people):
+    east, west, admin = device("rep_a"), device("rep_b"), device("admin")
+    eastern = east.create("customers", name="東日本精工")
+    western = west.create("customers", name="西日本精工")
+    east.sync()
+    client.patch(f"{USERS}/{people['rep_a']}", json={"team": "west"}, headers=admin.headers)
+    changes = east.sync()
+    assert western["id"] in records_by_id(changes)
+    assert eastern["id"] not in {c["id"] for c in changes if c.get("evict")}  # still theirs: they own it
+    client.patch(f"{USERS}/{people['rep_a']}", json={"role": "manager"}, headers=admin.headers)
+    client.patch(f"{USERS}/{people['rep_a']}", json={"role": "rep", "team": "south"}, headers=admin.headers)
+    evicted = {c["id"] for c in east.sync(limit=1) if c.get("evict")}
+    assert western["id"] in evicted
+
+
+def test_cli_user_commands(runner, device, people):
+    rep = device("rep_a")
+    assert "rep_a\trep\teast\tactive" in runner.invoke(args=["user", "list"]).output
+    assert rep.id in runner.invoke(args=["user", "devices", "rep_a"]).output
+    result = runner.invoke(args=["user", "set", "rep_a", "--team", "west", "--inactive"])
+    assert result.exit_code == 0 and "west" in result.output and "inactive" in result.output
+    assert "0 device(s) of rep_b revoked" in runner.invoke(args=["user", "revoke-devices", "rep_b"]).output
+    assert runner.invoke(args=["user", "add", "rep_b", "--password", "x" * 8, "--role", "rep"]).exit_code != 0
+    assert runner.invoke(args=["user", "add", "sato2", "--password", "x" * 8, "--role", "rep"]).exit_code == 0
+    assert runner.invoke(args=["user", "set", "nobody", "--name", "x"]).exit_code != 0

@@ -1,0 +1,94 @@
+"""Follows: a rep asks to follow a colleague's customer; the owner or the office approves."""
+import pytest
+
+from conftest import records_by_id
+
+
+def customer_ids(changes):
+    return {c["record"]["id"] for c in changes if c.get("entity") == "customers" and "record" in c}
+
+
+@pytest.fixture
+def requested(device):
+    """rep_b (west) asks to follow rep_a's (east) customer, which has a visit."""
+    east, west = device("rep_a"), device("rep_b")
+    customer = east.create("customers", name="東日本精工")
+    east.create("visits", customer_id=customer["id"], kind="sales", visited_at="2026-11-27T10:00:00+09:00")
+    west.sync()
+    follow = west.create("follows", customer_id=customer["id"])
+    return east, west, customer, follow
+
+
+def test_a_reps_follow_of_another_teams_customer_is_requested_and_grants_nothing(requested):
+    _, west, customer, follow = requested
+    assert follow["status"] == "requested"
+    changes = west.sync()
+    assert customer["id"] not in customer_ids(changes)
+    assert records_by_id(changes)[follow["id"]]["status"] == "requested"  # the asker sees the request
+    result = west.push(west.mutation("visits", customer_id=customer["id"], kind="sales",
+                                     visited_at="2026-11-27T10:00:00+09:00"))[0]
+    assert result["status"] == "rejected" and "customer_id" in result["errors"]
+
+
+def test_the_status_cannot_be_sent_at_create(device):
+    east, west = device("rep_a"), device("rep_b")
+    customer = east.create("customers", name="東日本精工")
+    result = west.push(west.mutation("follows", customer_id=customer["id"], status="approved"))[0]
+    assert result["record"]["status"] == "requested" and result["ignored"] == ["status"]
+
+
+def test_the_customers_owner_sees_the_request_and_approving_brings_the_customer(requested):
+    east, west, customer, follow = requested
+    pending = records_by_id(east.sync())[follow["id"]]
+    assert pending["status"] == "requested"
+    assert east.update("follows", pending, status="approved")["status"] == "applied"
+    gained = records_by_id(west.sync())
+    assert customer["id"] in gained and gained[follow["id"]]["status"] == "approved"
+
+
+@pytest.mark.parametrize("login, allowed", [("rep_b", False), ("rep_a2", False), ("office", True),
+                                            ("manager", True)])
+def test_only_the_owner_or_the_office_approves(requested, device, login, allowed):
+    _, _, _, follow = requested
+    result = device(login).update("follows", follow, status="approved")
+    if allowed:
+        assert result["status"] == "applied"
+    else:
+        assert result["status"] == "rejected" and result["errors"] == {"status": ["not_allowed"]}
+
+
+def test_refusing_is_deleting_and_the_asker_sees_it_go(requested):
+    east, west, _, follow = requested
+    west.sync()
+    result = east.push(east.mutation("follows", follow["id"], op="delete", base_version=1))[0]
+    assert result["status"] == "applied"
+    assert records_by_id(west.sync()).get(follow["id"], {"deleted": True})["deleted"] is True
+
+
+@pytest.mark.parametrize("login", ["office", "manager", "admin"])
+def test_the_offices_follows_are_approved_at_once(device, people, login):
+    east, west = device("rep_a"), device("rep_b")
+    customer = east.create("customers", name="東日本精工")
+    follow = device(login).create("follows", customer_id=customer["id"], user_id=people["rep_b"])
+    assert follow["status"] == "approved"
+    assert customer["id"] in customer_ids(west.sync())
+
+
+def test_a_follow_within_ones_team_is_approved(device):
+    east, east2 = device("rep_a"), device("rep_a2")
+    customer = east.create("customers", name="東日本精工")
+    assert east2.create("follows", customer_id=customer["id"])["status"] == "approved"
+
+
+def test_the_search_answers_at_most_twenty_and_only_whole_phone_numbers(client, device):
+    office, west = device("office"), device("rep_b")
+    office.push(*[office.mutation("customers", name=f"株式会社{i:02d}", phone="052-123-4567")
+                  for i in range(25)])
+
+    def search(**query):
+        return client.get("/api/v1/customers/search", query_string=query, headers=west.headers)
+    assert len(search(q="株").get_json()["results"]) == 20
+    assert search(q="株", limit=50).status_code == 422
+    assert search(q="\t").status_code == 422
+    assert search(q="052-123").get_json()["results"] == []
+    assert len(search(q="0521234567").get_json()["results"]) == 20
