@@ -13,6 +13,7 @@ from test_attachments import (  # noqa: F401  (fixtures)
     attach,
     jpeg,
     put,
+    rep,
     visit,
 )
 
@@ -53,7 +54,7 @@ def test_a_thumbnail_is_never_made_of_an_image_over_the_limit(tmp_path):
 
 
 def test_a_dead_letter_keeps_at_most_64_kb_with_size_and_hash(client, device):
-    rep, admin = device("rep_a"), device("admin")
+    rep, admin = device("rep_a"), device("admin")  # noqa: F811 - not the fixture
     huge = "x" * 2_000_000
     result = rep.push(rep.mutation("customers", name="x", notes=huge))[0]
     assert result["status"] == "rejected"
