@@ -155,7 +155,7 @@ QUOTE_WITH_HOURS = """() => new Promise((resolve, reject) => {
 def shoot_load(browser, base):
     """The 山積み表 as office1 sees it and its editing screen, at tablet and phone size."""
     from playwright.sync_api import expect
-    for name, viewport in (("30-load-tablet", SIZE), ("31-load-phone", PHONE)):
+    for name, viewport in (("33-load-tablet", SIZE), ("34-load-phone", PHONE)):
         page = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
         sign_in(page, base, "office1")
         page.goto(base + "/#/load")
@@ -167,14 +167,14 @@ def shoot_load(browser, base):
         if viewport is SIZE:
             page.goto(base + "/#/load/settings")
             expect(page.get_by_test_id("groups")).to_be_visible()
-            shoot(page, "34-load-settings")
+            shoot(page, "37-load-settings")
         page.context.close()
 
 
 def shoot_quote_load(browser, base):
     """A rep makes a submitted quote again with an overloaded week wished, offline: the lights."""
     from playwright.sync_api import expect
-    for name, viewport in (("35-quote-load-tablet", SIZE), ("36-quote-load-phone", PHONE)):
+    for name, viewport in (("38-quote-load-tablet", SIZE), ("39-quote-load-phone", PHONE)):
         context = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
         page = context.new_page()
         sign_in(page, base, "rep1")
@@ -191,7 +191,7 @@ def shoot_quote_load(browser, base):
             page.goto(f"{base}/#/deals/{found['deal']}")
             expect(page.get_by_test_id("deal-load")).to_be_visible()
             page.get_by_test_id("deal-load").scroll_into_view_if_needed()
-            shoot(page, "37-deal-load")
+            shoot(page, "40-deal-load")
         context.close()
 
 
