@@ -101,6 +101,38 @@ def app(database_url, tmp_path):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3-protocol server on loopback (moto's standalone server) for the whole run."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "genba-test", "AWS_SECRET_ACCESS_KEY": "genba-test-secret",
+                  "AWS_DEFAULT_REGION": "ap-northeast-1"}
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint):
+    """Settings putting attachment bytes in a fresh bucket of the loopback S3 server."""
+    import boto3
+    bucket = f"genba-test-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name=S3_CREDENTIALS["AWS_DEFAULT_REGION"],
+                 aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                 aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_CREDENTIALS["AWS_DEFAULT_REGION"]})
+    return {"ATTACHMENT_STORAGE": f"s3://{bucket}/genba", "S3_ENDPOINT_URL": s3_endpoint,
+            **S3_CREDENTIALS}
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -1,12 +1,17 @@
-"""Photos and files: the ``attachments`` record syncs, its bytes go through the content endpoint."""
+"""Photos and files: the ``attachments`` record syncs, its bytes go through the content endpoint.
+
+Every test runs with the bytes on the local disk and in an S3-compatible object store.
+"""
 import hashlib
 import io
-import os
 
 import pytest
 from PIL import Image
 
 from conftest import records_by_id
+from server import create_app
+from server.attachments.storage import storage_for
+from server.core.db import db
 
 
 def jpeg(seed=0, size=(640, 480)):
@@ -26,6 +31,22 @@ HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200
 
 def sha(data):
     return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture(params=["file", "s3"])
+def storage_settings(request):
+    return request.getfixturevalue("s3_settings") if request.param == "s3" else {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, storage_settings):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
+                      **storage_settings})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -76,8 +97,7 @@ def assert_error(response, code, reason=None):
 
 
 def blobs(app):
-    folder = os.path.join(app.config["GENBA_DATA_DIR"], "attachments", "blobs")
-    return sorted(name for _, _, files in os.walk(folder) for name in files)
+    return sorted(sha256 for sha256, _ in storage_for(app).blobs())
 
 
 def test_a_whole_upload_is_kept_and_marked_uploaded_for_every_device(rep, visit, device):
@@ -259,8 +279,9 @@ def test_pdf_and_heic_files_get_a_placeholder_thumbnail(rep, visit, data, conten
     assert content(rep, attachment).data == data
 
 
-def test_a_second_connection_writing_the_same_upload_is_told_to_wait(app, rep, visit):
-    from server.attachments.storage import storage_for
+def test_a_second_connection_writing_the_same_upload_is_told_to_wait(app, rep, visit, storage_settings):
+    if storage_settings:
+        pytest.skip("object-store parts are named by offset: two writers cannot interleave bytes")
     photo = jpeg(12)
     attachment = attach(rep, visit, photo)
     with app.app_context(), storage_for(app).receiving(attachment["id"]):

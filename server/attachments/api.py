@@ -3,7 +3,7 @@
 The ``attachments`` record syncs through push and pull; its bytes come here after the record
 was accepted. A ``PUT`` carries the whole file, or one part with ``Content-Range`` so a cut
 upload resumes where the server's copy ends (``HEAD`` answers ``Upload-Offset``). The body is
-streamed to disk in chunks, never held in memory. When the last byte arrives the server checks
+streamed to the storage in chunks, never held in memory. When the last byte arrives the server checks
 the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the record
 as a versioned change that reaches other devices by pull.
 """
@@ -11,10 +11,11 @@ import json
 import re
 import time
 
-from flask import Blueprint, Response, current_app, g, request, send_file
+from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import ClientDisconnected
+from werkzeug.wsgi import wrap_file
 
 from sync import live_record, stored_record, write_changes
 from sync.wire import dump_json, iso_from_ms
@@ -54,9 +55,21 @@ def get_content(attachment_id):
     if not attachment["uploaded"] or not storage.has(attachment["sha256"]):
         raise ApiError(404, "This file has not reached the server yet; the device that took it "
                             "sends it when it is online.", reason="not_uploaded")
-    response = send_file(storage.blob_path(attachment["sha256"]), mimetype=attachment["content_type"],
-                         etag=attachment["sha256"], conditional=True, max_age=YEAR_S)
-    return immutable(response)
+    return immutable(send_blob(storage, attachment))
+
+
+def send_blob(storage, attachment):
+    """Stream the blob from the storage (nothing read when the device already has it)."""
+    sha = attachment["sha256"]
+    response = Response(mimetype=attachment["content_type"], direct_passthrough=True)
+    response.set_etag(sha)
+    response.cache_control.max_age = YEAR_S
+    if request.if_none_match.contains(sha):
+        response.status_code = 304
+        return response
+    response.response = wrap_file(request.environ, storage.open_blob(sha), CHUNK)
+    response.content_length = attachment["size"]
+    return response
 
 
 def upload_state(attachment, storage):
@@ -91,12 +104,13 @@ def get_thumbnail(attachment_id):
 
     def make():
         label = "PDF" if attachment["content_type"] == "application/pdf" else "HEIC"
-        return thumbnail(storage.blob_path(sha)) or placeholder(label)
+        with storage.blob_copy(sha) as source:
+            return thumbnail(source) or placeholder(label)
 
-    path = storage.derived(f"{sha}-thumb.jpg", make)
-    response = send_file(path, mimetype="image/jpeg", etag=f"{sha}-thumb", conditional=True,
-                         max_age=YEAR_S)
-    return immutable(response)
+    response = Response(storage.derived(f"{sha}-thumb.jpg", make), mimetype="image/jpeg")
+    response.set_etag(f"{sha}-thumb")
+    response.cache_control.max_age = YEAR_S
+    return immutable(response.make_conditional(request))
 
 
 @bp.put("/attachments/<uuid:attachment_id>/content")
@@ -122,7 +136,7 @@ def put_content(attachment_id):
             if received < size:
                 return answer(attachment, received)
             verify(partial, attachment, storage)
-            storage.keep(attachment["id"], attachment["sha256"])
+            partial.keep(attachment["sha256"])
     except UploadBusy:
         raise ApiError(409, "This file is being sent by another connection; wait a moment, ask "
                             "HEAD for the offset and continue from there.", reason="upload_busy")

@@ -28,14 +28,15 @@ def matches(declared, sniffed):
     return SAME_KIND.get(declared, declared) == sniffed
 
 
-def thumbnail(path):
+def thumbnail(source):
     """JPEG bytes of a thumbnail (longest side 320 px), or None when Pillow cannot read it.
 
     Pillow reads JPEG, PNG and WebP; HEIC needs a plugin that is not installed, and PDFs are
-    documents: both get a placeholder from ``placeholder``.
+    documents: both get a placeholder from ``placeholder``. ``source`` is a seekable binary
+    file (the storage's copy of the blob).
     """
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             image.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX))
             image = ImageOps.exif_transpose(image)
             image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
