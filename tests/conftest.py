@@ -92,9 +92,16 @@ def database_url(request, tmp_path, sqlite_template, pg_template):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def storage_settings():
+    """Where attachment bytes go (the data folder; modules override it to run on S3 too)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, storage_settings):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False})
+                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
+                      **storage_settings})
     yield app
     with app.app_context():
         db.session.remove()

@@ -9,9 +9,7 @@ import pytest
 from PIL import Image
 
 from conftest import records_by_id
-from server import create_app
 from server.attachments.storage import storage_for
-from server.core.db import db
 
 
 def jpeg(seed=0, size=(640, 480)):
@@ -36,17 +34,6 @@ def sha(data):
 @pytest.fixture(params=["file", "s3"])
 def storage_settings(request):
     return request.getfixturevalue("s3_settings") if request.param == "s3" else {}
-
-
-@pytest.fixture
-def app(database_url, tmp_path, storage_settings):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
-                      **storage_settings})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -295,3 +282,68 @@ def test_devices_cannot_set_uploaded_themselves(rep, visit):
     result = rep.update("attachments", attachment, uploaded="2026-11-27T10:00:00+09:00")
     assert result["ignored"] == ["uploaded"] and result["record"]["uploaded"] is None
     assert_error(content(rep, attachment), 404, "not_uploaded")
+
+
+def collect(app, hours_later=2, days=7):
+    from datetime import datetime, timedelta, timezone
+
+    from server.attachments.collect import collect_attachments
+    from server.core.db import writing_session
+    with app.app_context():
+        now = datetime.now(timezone.utc) + timedelta(hours=hours_later)
+        return collect_attachments(writing_session(), storage_for(app), now, days)
+
+
+def test_compact_deletes_the_bytes_of_deleted_photos_and_keeps_the_rest(app, rep, visit):
+    kept, dropped = jpeg(14), jpeg(15)
+    keeper, goner = attach(rep, visit, kept), attach(rep, visit, dropped)
+    put(rep, keeper, kept)
+    goner = put(rep, goner, dropped).get_json()["record"]
+    [deleted] = rep.push(rep.mutation("attachments", goner["id"], op="delete",
+                                      base_version=goner["version"]))
+    assert deleted["status"] == "applied"
+
+    assert collect(app, hours_later=0) == (0, 0)  # just written: left alone
+    assert collect(app) == (1, 0)
+    assert blobs(app) == [sha(kept)]
+    assert content(rep, keeper).data == kept
+
+
+def test_compact_deletes_partial_uploads_idle_past_the_limit_or_of_deleted_records(app, rep, visit):
+    photo = jpeg(16)
+    waiting, deleted = attach(rep, visit, photo), attach(rep, visit, jpeg(17))
+    put(rep, waiting, photo[:1000], f"bytes 0-999/{len(photo)}")
+    put(rep, deleted, jpeg(17)[:1000], f"bytes 0-999/{len(jpeg(17))}")
+    rep.push(rep.mutation("attachments", deleted["id"], op="delete", base_version=deleted["version"]))
+
+    assert collect(app) == (0, 1)
+    assert offset(rep, waiting) == 1000
+    assert collect(app, hours_later=8 * 24) == (0, 1)
+    assert offset(rep, waiting) == 0
+
+
+def test_genba_compact_reports_what_it_collected(runner):
+    result = runner.invoke(args=["compact"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 0 unreferenced attachment files and 0 stale partial uploads" in result.output
+
+
+def test_an_upload_cut_on_one_node_resumes_on_another_sharing_the_bucket_and_database(
+        app, rep, visit, storage_settings, tmp_path):
+    from types import SimpleNamespace
+
+    from server import create_app
+    if not storage_settings:
+        pytest.skip("a node's local disk is its own: only a shared store resumes elsewhere")
+    other_node = create_app({**app.config, "GENBA_DATA_DIR": str(tmp_path / "other")})
+    photo = jpeg(18, (1600, 1200))
+    attachment = attach(rep, visit, photo)
+    half = len(photo) // 2
+    on_other = SimpleNamespace(client=other_node.test_client(), headers=rep.headers)
+
+    put(rep, attachment, photo[:half], f"bytes 0-{half - 1}/{len(photo)}")
+
+    assert offset(on_other, attachment) == half
+    rest = put(on_other, attachment, photo[half:], f"bytes {half}-{len(photo) - 1}/{len(photo)}")
+    assert rest.status_code == 200 and rest.get_json()["record"]["uploaded"]
+    assert content(rep, attachment).data == photo

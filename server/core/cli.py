@@ -107,9 +107,11 @@ def demo():
 @click.option("--days", type=int, default=None, help="tombstone window (default TOMBSTONE_DAYS)")
 @with_appcontext
 def compact(days):
-    """Compact tombstones older than the tombstone window (run it daily)."""
+    """Compact tombstones older than the tombstone window and collect unused attachment bytes."""
     from datetime import timedelta
 
+    from server.attachments.collect import collect_attachments
+    from server.attachments.storage import storage_for
     from sync.compact import compact_tombstones
     from sync.models import utcnow
 
@@ -118,6 +120,9 @@ def compact(days):
     count = compact_tombstones(session, utcnow() - timedelta(days=days))
     session.commit()
     click.echo(f"compacted {count} tombstones older than {days} days")
+    blobs, uploads = collect_attachments(session, storage_for(current_app), utcnow(),
+                                         current_app.config["STALE_UPLOAD_DAYS"])
+    click.echo(f"deleted {blobs} unreferenced attachment files and {uploads} stale partial uploads")
 
 
 @click.group("routes")
