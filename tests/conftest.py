@@ -113,7 +113,10 @@ def s3_endpoint():
     """A real S3-protocol server on loopback (moto's standalone server) for the whole run."""
     import socket
 
+    import logging
+
     from moto.server import ThreadedMotoServer
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 call otherwise
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
