@@ -19,11 +19,10 @@ import urllib.parse
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from conftest import PG_URL, admin_engine, records_by_id
+from conftest import PG_URL
 from live import HttpDevice, NoAnswer, request, start_gunicorn
 from sync.models import DeadLetter, Record, SeenMutation
 from test_kill import workers_of
@@ -33,18 +32,6 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 ACTIVITY_S = 6
 ANSWER_WITHIN_S = 30
 FAILURES_ALLOWED = 5
-
-
-@pytest.fixture
-def pg_database(pg_template):
-    name = f"genba_test_{uuid.uuid4().hex[:12]}"
-    engine = admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 @pytest.fixture
