@@ -23,7 +23,7 @@ def main():
 
 def register(app):
     from server.quotes.cli import reindex_quotes  # past-quote database
-    for command in (serve, create_user_command, demo, revoke_device_command, compact, routes,
+    for command in (serve, create_user_command, demo, revoke_device_command, compact, after_restore, routes,
                     reindex_quotes):
         app.cli.add_command(command)
 
@@ -123,6 +123,18 @@ def compact(days):
     blobs, uploads = collect_attachments(session, storage_for(current_app), utcnow(),
                                          current_app.config["STALE_UPLOAD_DAYS"])
     click.echo(f"deleted {blobs} unreferenced attachment files and {uploads} stale partial uploads")
+
+
+@click.command("after-restore")
+@with_appcontext
+def after_restore():
+    """After restoring the database from a backup: every device downloads its data again."""
+    from sync.compact import expire_cursors
+
+    session = writing_session()
+    top = expire_cursors(session)
+    session.commit()
+    click.echo(f"every device will pull afresh (feed moved to {top})")
 
 
 @click.group("routes")
