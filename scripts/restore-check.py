@@ -15,6 +15,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, false, select, text
@@ -104,7 +105,7 @@ def check(url):
             session.commit()
             user_id = user.id
         client = app.test_client()
-        device_id = str(__import__("uuid").uuid4())
+        device_id = str(uuid.uuid4())
         signed_in = client.post("/api/v1/auth/token", json={
             "login": login, "password": password, "device": {"id": device_id, "name": "restore check"}})
         if signed_in.status_code != 200:
