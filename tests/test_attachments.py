@@ -347,3 +347,21 @@ def test_an_upload_cut_on_one_node_resumes_on_another_sharing_the_bucket_and_dat
     rest = put(on_other, attachment, photo[half:], f"bytes {half}-{len(photo) - 1}/{len(photo)}")
     assert rest.status_code == 200 and rest.get_json()["record"]["uploaded"]
     assert content(rep, attachment).data == photo
+
+
+def test_an_object_store_that_does_not_answer_gives_503_and_the_device_retries_later(
+        app, rep, visit, storage_settings):
+    import socket
+    if not storage_settings:
+        pytest.skip("the local disk has no outage of its own to answer")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app.config["S3_ENDPOINT_URL"] = dead
+    app.extensions.pop("genba_storage", None)
+    photo = jpeg(19)
+    attachment = attach(rep, visit, photo)
+
+    assert_error(put(rep, attachment, photo), 503, "storage_unavailable")
+    head = rep.client.head(f"/api/v1/attachments/{attachment['id']}/content", headers=rep.headers)
+    assert head.status_code == 503

@@ -3,9 +3,9 @@
 The ``attachments`` record syncs through push and pull; its bytes come here after the record
 was accepted. A ``PUT`` carries the whole file, or one part with ``Content-Range`` so a cut
 upload resumes where the server's copy ends (``HEAD`` answers ``Upload-Offset``). The body is
-streamed to the storage in chunks, never held in memory. When the last byte arrives the server checks
-the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the record
-as a versioned change that reaches other devices by pull.
+streamed to the storage in chunks, never held in memory. When the last byte arrives the server
+checks the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the
+record as a versioned change that reaches other devices by pull.
 """
 import json
 import re
@@ -23,8 +23,8 @@ from sync.wire import dump_json, iso_from_ms
 from server.core.auth import token_required
 from server.core.engine import ENGINE, server_actor
 from server.core.db import db, writing_session
-from server.core.errors import ApiError, bad_request
-from server.attachments.storage import CHUNK, UploadBusy, storage_for
+from server.core.errors import ApiError, bad_request, handle_http_error
+from server.attachments.storage import CHUNK, StorageUnavailable, UploadBusy, storage_for
 from server.core.sync_api import RETRIES, retryable
 from server.attachments.thumbnails import matches, placeholder, sniff, thumbnail
 
@@ -32,6 +32,14 @@ bp = Blueprint("attachments", __name__)
 RANGE = re.compile(r"^bytes (?:(\d{1,12})-(\d{1,12})|\*)/(\d{1,12})$")
 YEAR_S = 365 * 24 * 3600
 SNIFF_BYTES = 32
+
+
+@bp.errorhandler(StorageUnavailable)
+def storage_unavailable(error):
+    current_app.logger.warning("attachment storage unavailable: %s", error)
+    return handle_http_error(ApiError(
+        503, "The server cannot reach its file store right now; the device keeps the file and "
+             "sends it again later.", reason="storage_unavailable"))
 
 
 def find_attachment(attachment_id):

@@ -12,19 +12,39 @@ Keys under the prefix:
 - ``derived/<name>``: thumbnails, named after their blob.
 """
 import contextlib
+import functools
 import hashlib
 import tempfile
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from server.attachments.storage import CHUNK, Storage, Upload, copy_stream
+from server.attachments.storage import CHUNK, Storage, StorageUnavailable, Upload, copy_stream
 
 PART_BYTES = 8 * 1024 * 1024  # a request's bytes go to the store at least this often
 MEMORY_BYTES = 1024 * 1024  # beyond this a part being received spills to a temporary file
 
 
+def translated(method):
+    """Turn the store's failures into ``StorageUnavailable`` (the views answer 503)."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except (BotoCoreError, ClientError) as err:
+            raise StorageUnavailable(str(err)) from err
+    return wrapper
+
+
+def translating(cls):
+    for name, value in list(vars(cls).items()):
+        if callable(value) and (name == "__init__" or not name.startswith("_")):
+            setattr(cls, name, translated(value))
+    return cls
+
+
+@translating
 class ObjectStorage(Storage):
     """Blobs, upload parts and thumbnails as objects in one bucket under one prefix."""
 
@@ -69,12 +89,15 @@ class ObjectStorage(Storage):
     def open_blob(self, sha256):
         return self.client.get_object(Bucket=self.bucket, Key=self.blob_key(sha256))["Body"]
 
-    @contextlib.contextmanager
     def blob_copy(self, sha256):
-        with tempfile.SpooledTemporaryFile(MEMORY_BYTES) as copy:
+        copy = tempfile.SpooledTemporaryFile(MEMORY_BYTES)
+        try:
             self.client.download_fileobj(self.bucket, self.blob_key(sha256), copy)
-            copy.seek(0)
-            yield copy
+        except BaseException:
+            copy.close()
+            raise
+        copy.seek(0)
+        return copy
 
     def parts(self, attachment_id):
         """The upload's parts as ``(offset, size, key)``, in order."""
@@ -86,13 +109,8 @@ class ObjectStorage(Storage):
     def received(self, attachment_id):
         return reach(self.parts(attachment_id))
 
-    @contextlib.contextmanager
     def receiving(self, attachment_id):
-        upload = ObjectUpload(self, attachment_id)
-        try:
-            yield upload
-        finally:
-            upload.close()
+        return contextlib.closing(ObjectUpload(self, attachment_id))
 
     def discard(self, attachment_id):
         self.delete(key for _, _, key in self.parts(attachment_id))
@@ -125,6 +143,7 @@ class ObjectStorage(Storage):
         self.delete([*derived, self.blob_key(sha256)])
 
 
+@translating
 class ObjectUpload(Upload):
     """An upload written as part objects; the bytes of a request are buffered up to a part."""
 

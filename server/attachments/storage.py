@@ -27,6 +27,10 @@ class UploadBusy(Exception):
     """Another request is writing this attachment's bytes right now."""
 
 
+class StorageUnavailable(Exception):
+    """The place that keeps the bytes does not answer (an object store down or refusing)."""
+
+
 class Storage:
     """What the attachment endpoints need from a place that keeps bytes."""
 
@@ -38,9 +42,8 @@ class Storage:
         """A readable binary stream of the blob (the caller closes it)."""
         raise NotImplementedError
 
-    @contextlib.contextmanager
     def blob_copy(self, sha256):
-        """A seekable binary file with the blob's bytes, for decoders that seek."""
+        """A seekable binary file with the blob's bytes (the caller closes it), for decoders."""
         raise NotImplementedError
 
     def received(self, attachment_id):
@@ -139,10 +142,8 @@ class FileStorage(Storage):
     def open_blob(self, sha256):
         return open(self._blob_path(sha256), "rb")
 
-    @contextlib.contextmanager
     def blob_copy(self, sha256):
-        with self.open_blob(sha256) as handle:
-            yield handle
+        return self.open_blob(sha256)
 
     def received(self, attachment_id):
         try:
