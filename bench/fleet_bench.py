@@ -8,8 +8,13 @@ team edit too (field merge and kept conflicts). Prints the round trip of a sync 
 to the end) p50/p95/p99, requests, errors (exceptions or rejected mutations: zero expected),
 and the server's CPU and worker RSS every 5 s.
 Run: ``.venv/bin/python bench/fleet_bench.py`` (``--quick``: 40 devices for 15 s; ``--db sqlite``).
+Several nodes on one database: ``--nodes 2`` starts two gunicorn servers here (the cores split
+between them), or ``--url http://a:8000 --url http://b:8000 --database-url postgresql+psycopg://...``
+drives servers already running elsewhere; devices are spread over the nodes in turn.
 """
 import argparse
+import contextlib
+import os
 import random
 import statistics
 import threading
@@ -42,9 +47,14 @@ def options():
     p.add_argument("--devices", type=int, default=200)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--interval", type=float, default=3.0, help="seconds between a device's syncs")
-    p.add_argument("--workers", type=int, help="gunicorn workers (default: one per core)")
+    p.add_argument("--workers", type=int, help="gunicorn workers per node (default: the cores / nodes)")
+    p.add_argument("--nodes", type=int, default=1, help="gunicorn servers to start on the one database")
+    p.add_argument("--url", action="append", default=[], help="a running node's base URL (repeat)")
+    p.add_argument("--database-url", help="the database of the --url nodes (users are created there)")
     p.add_argument("--quick", action="store_true")
     a = p.parse_args()
+    if a.url and not a.database_url:
+        p.error("--url needs --database-url (the bench creates its users there)")
     if a.quick:
         a.devices, a.seconds = 40, 15
     return a
@@ -68,6 +78,26 @@ class Fleet:
     def failed(self, error):
         with self.lock:
             self.errors.append(repr(error)[:200])
+
+
+def node_folder(folder, n):
+    """Each node's own data folder and log, as on separate machines."""
+    path = os.path.join(folder, f"node-{n}")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+class Servers:
+    """CPU and memory of the nodes started here, summed (nothing for nodes elsewhere)."""
+
+    def __init__(self, pids):
+        self.procs = [ServerProc(pid) for pid in pids]
+
+    def cpu(self):
+        return sum(proc.cpu() for proc in self.procs)
+
+    def memory(self):
+        return {pid: usage for proc in self.procs for pid, usage in proc.memory().items()}
 
 
 def device_loop(client, fleet, stop_at, interval, seed):
@@ -97,51 +127,60 @@ def device_loop(client, fleet, stop_at, interval, seed):
 def main():
     a = options()
     reps = {f"fleet-rep{n:02d}": ("rep", TEAMS[n % 4]) for n in range(20)}
+    nodes = len(a.url) or a.nodes
     print(f"fleet_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, loadavg {loadavg()}, "
-          f"{a.devices} devices on {a.db}, sync every {a.interval:.0f} s for {a.seconds:.0f} s", flush=True)
-    with temp_folder() as folder, fresh_database(a.db, folder) as url:
+          f"{a.devices} devices on {a.db}, {nodes} node(s), sync every {a.interval:.0f} s for "
+          f"{a.seconds:.0f} s", flush=True)
+    with temp_folder() as folder, contextlib.ExitStack() as stack:
+        url = a.database_url or stack.enter_context(fresh_database(a.db, folder))
         migrate(url, folder, reps)
-        with gunicorn(url, folder, a.workers) as (base, pid):
-            transport = HttpTransport(base, timeout=60)
-            for login in reps:  # 5 customers each, with a visit
-                owner = Client(transport, login, PASSWORD)
-                for n in range(5):
-                    cid = owner.save("customers", name=f"{login} 顧客{n}", name_kana=f"こきゃく{n}")
-                    owner.save("visits", customer_id=cid, kind="sales", visited_at="2026-11-27T10:00:00+09:00")
-                owner.push()
-            clients = [Client(transport, list(reps)[n % 20], PASSWORD) for n in range(a.devices)]
-            started = time.perf_counter()
-            with ThreadPoolExecutor(8) as pool:  # sign-ins hash passwords: keep both workers busy
-                list(pool.map(Client.sync, clients))
-            print(f"  {a.devices} devices signed in and pulled their scope in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
+        workers = a.workers or max(1, (os.cpu_count() or 2) // nodes)
+        servers = [(base, None) for base in a.url] or [
+            stack.enter_context(gunicorn(url, node_folder(folder, n), workers, {"SERVER_NODE": f"node-{n}"}))
+            for n in range(a.nodes)]
+        pids = [pid for _, pid in servers if pid is not None]
+        transports = [HttpTransport(base, timeout=60) for base, _ in servers]
+        transport = transports[0]
+        for login in reps:  # 5 customers each, with a visit
+            owner = Client(transport, login, PASSWORD)
+            for n in range(5):
+                cid = owner.save("customers", name=f"{login} 顧客{n}", name_kana=f"こきゃく{n}")
+                owner.save("visits", customer_id=cid, kind="sales", visited_at="2026-11-27T10:00:00+09:00")
+            owner.push()
+        clients = [Client(transports[n % nodes], list(reps)[n % 20], PASSWORD) for n in range(a.devices)]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:  # sign-ins hash passwords: keep both workers busy
+            list(pool.map(Client.sync, clients))
+        print(f"  {a.devices} devices signed in and pulled their scope in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
 
-            proc, fleet, samples = ServerProc(pid), Fleet(), []
-            stop_at = time.monotonic() + a.seconds
-            threads = [threading.Thread(target=device_loop, args=(c, fleet, stop_at, a.interval, n), daemon=True)
-                       for n, c in enumerate(clients)]
-            for thread in threads:
-                thread.start()
-            last = (time.perf_counter(), proc.cpu(), machine_busy(), time.process_time())
-            begun = last[0]
-            while time.monotonic() < stop_at:
-                time.sleep(5)
-                now = (time.perf_counter(), proc.cpu(), machine_busy(), time.process_time())
-                wall = now[0] - last[0]
-                memory = proc.memory()
-                workers = [rss for p, (rss, _) in memory.items() if p != pid]
-                samples.append((now[0] - begun, *(100 * (now[i] - last[i]) / wall for i in (1, 3, 2)),
-                                workers))
-                last = now
-            for thread in threads:
-                thread.join(timeout=120)
-            peaks = [peak for p, (_, peak) in proc.memory().items() if p != pid]
+        proc, fleet, samples = Servers(pids), Fleet(), []
+        stop_at = time.monotonic() + a.seconds
+        threads = [threading.Thread(target=device_loop, args=(c, fleet, stop_at, a.interval, n), daemon=True)
+                   for n, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        last = (time.perf_counter(), proc.cpu(), machine_busy(), time.process_time())
+        begun = last[0]
+        while time.monotonic() < stop_at:
+            time.sleep(5)
+            now = (time.perf_counter(), proc.cpu(), machine_busy(), time.process_time())
+            wall = now[0] - last[0]
+            memory = proc.memory()
+            workers = [rss for p, (rss, _) in memory.items() if p not in pids]
+            samples.append((now[0] - begun, *(100 * (now[i] - last[i]) / wall for i in (1, 3, 2)),
+                            workers))
+            last = now
+        for thread in threads:
+            thread.join(timeout=120)
+        peaks = [peak for p, (_, peak) in proc.memory().items() if p not in pids] or [0]
 
     rt = fleet.round_trips
     print("\n  t (s) | server CPU % | devices CPU % | machine CPU % | worker RSS (MB)")
     for t, cpu, devices, busy, workers in samples:
         print(f"  {t:5.0f} | {cpu:12.0f} | {devices:13.0f} | {busy:13.0f} | {' '.join(f'{w:.0f}' for w in workers)}")
-    print(f"\n  syncs {fleet.syncs} ({fleet.syncs / a.seconds:.1f}/s), mutations {fleet.mutations}, "
+    print(f"\n  syncs (a push and a pull each) {fleet.syncs} ({fleet.syncs / a.seconds:.1f} pushes/s), "
+          f"mutations {fleet.mutations} ({fleet.mutations / a.seconds:.0f}/s), "
           f"merged with conflicts {fleet.conflicts}, errors {len(fleet.errors)}")
     if rt:
         print(f"  round trip (push + pull): p50 {statistics.median(rt):.0f} ms, p95 {pct(rt, 95):.0f} ms, "
@@ -150,7 +189,7 @@ def main():
     for error in fleet.errors[:5]:
         print("  error:", error)
     if rt:
-        print(f"fleet: devices={a.devices} p50_ms={statistics.median(rt):.0f} p95_ms={pct(rt, 95):.0f} "
+        print(f"fleet: nodes={nodes} devices={a.devices} pushes_per_s={fleet.syncs / a.seconds:.1f} p50_ms={statistics.median(rt):.0f} p95_ms={pct(rt, 95):.0f} "
               f"p99_ms={pct(rt, 99):.0f} errors={len(fleet.errors)} rss_mb={max(peaks):.0f}")
 
 

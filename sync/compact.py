@@ -23,3 +23,23 @@ def compact_tombstones(session, before):
     ).scalar_one()
     feed.compacted_seq = max(feed.compacted_seq, top)
     return count
+
+
+# Far more feed positions than a deployment writes between a backup and its restore.
+RESTORE_GAP = 10**9
+
+
+def expire_cursors(session, gap=RESTORE_GAP):
+    """Make every cursor handed out so far stale, so each device pulls afresh; return the new top.
+
+    After a restore from a backup, devices may hold cursors (and records) from past the
+    backup: positions the restored feed will hand out again to other changes. Moving the feed
+    past them and marking everything below as compacted answers those cursors 410, and the
+    device downloads its scope again (keeping its outbox).
+    """
+    feed = session.execute(
+        select(Feed).where(Feed.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    feed.seq += gap
+    feed.compacted_seq = feed.seq
+    return feed.seq

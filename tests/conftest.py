@@ -105,10 +105,31 @@ def database_url(request, tmp_path, sqlite_template, pg_template):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def pg_database(pg_template):
+    """A freshly migrated PostgreSQL database (skipped without TEST_DATABASE_URL)."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (the README's test command sets it)")
+    name = f"genba_test_{uuid.uuid4().hex[:12]}"
+    engine = admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture
+def storage_settings():
+    """Where attachment bytes go (the data folder; modules override it to run on S3 too)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, storage_settings):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
-                      "PASSWORD_HASH_METHOD": CHEAP_HASH})
+                      "PASSWORD_HASH_METHOD": CHEAP_HASH, **storage_settings})
     yield app
     with app.app_context():
         db.session.remove()
@@ -121,6 +142,40 @@ def bare_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bare")
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.sqlite3'}",
                        "GENBA_DATA_DIR": str(folder)})
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3-protocol server on loopback (moto's standalone server) for the whole run."""
+    import logging
+    import socket
+
+    from moto.server import ThreadedMotoServer
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 call otherwise
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "genba-test", "AWS_SECRET_ACCESS_KEY": "genba-test-secret",
+                  "AWS_DEFAULT_REGION": "ap-northeast-1"}
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint):
+    """Settings putting attachment bytes in a fresh bucket of the loopback S3 server."""
+    import boto3
+    bucket = f"genba-test-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name=S3_CREDENTIALS["AWS_DEFAULT_REGION"],
+                 aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                 aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_CREDENTIALS["AWS_DEFAULT_REGION"]})
+    return {"ATTACHMENT_STORAGE": f"s3://{bucket}/genba", "S3_ENDPOINT_URL": s3_endpoint,
+            **S3_CREDENTIALS}
 
 
 @pytest.fixture

@@ -3,28 +3,29 @@
 The ``attachments`` record syncs through push and pull; its bytes come here after the record
 was accepted. A ``PUT`` carries the whole file, or one part with ``Content-Range`` so a cut
 upload resumes where the server's copy ends (``HEAD`` answers ``Upload-Offset``). The body is
-streamed to disk in chunks, never held in memory. When the last byte arrives the server checks
-the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the record
-as a versioned change that reaches other devices by pull.
+streamed to the storage in chunks, never held in memory. When the last byte arrives the server
+checks the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the
+record as a versioned change that reaches other devices by pull.
 """
 import re
 import time
 
-from flask import Response, current_app, g, request, send_file
+from flask import Response, current_app, g, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import ClientDisconnected
+from werkzeug.wsgi import wrap_file
 
 from sync import live_record, stored_record, write_changes
 from sync.wire import dump_json, iso_from_ms
 
 from server.attachments.schemas import UploadSchema
-from server.attachments.storage import CHUNK, UploadBusy, storage_for
+from server.attachments.storage import CHUNK, StorageUnavailable, UploadBusy, storage_for
 from server.attachments.thumbnails import HEADER_BYTES, matches, pixels, placeholder, sniff, thumbnail
 from server.core.auth import token_required
 from server.core.blueprint import Blueprint
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
-from server.core.errors import ApiError, bad_request
+from server.core.errors import ApiError, bad_request, handle_http_error
 from server.core.sync_api import RETRIES, retryable
 
 bp = Blueprint("attachments", __name__)
@@ -36,6 +37,14 @@ BYTES = {"type": "string", "format": "binary"}
 CONTENT_RANGE = {"in": "header", "name": "Content-Range", "required": False, "schema": {"type": "string"},
                  "description": "'bytes 0-1023/4096' for a part; 'bytes */4096' with no body to ask "
                                 "or finish"}
+
+
+@bp.errorhandler(StorageUnavailable)
+def storage_unavailable(error):
+    current_app.logger.warning("attachment storage unavailable: %s", error)
+    return handle_http_error(ApiError(
+        503, "The server cannot reach its file store right now; the device keeps the file and "
+             "sends it again later.", reason="storage_unavailable"))
 
 
 def find_attachment(attachment_id):
@@ -64,9 +73,21 @@ def get_content(attachment_id):
     if not attachment["uploaded"] or not storage.has(attachment["sha256"]):
         raise ApiError(404, "This file has not reached the server yet; the device that took it "
                             "sends it when it is online.", reason="not_uploaded")
-    response = send_file(storage.blob_path(attachment["sha256"]), mimetype=attachment["content_type"],
-                         etag=attachment["sha256"], conditional=True, max_age=YEAR_S)
-    return immutable(response)
+    return immutable(send_blob(storage, attachment))
+
+
+def send_blob(storage, attachment):
+    """Stream the blob from the storage (nothing read when the device already has it)."""
+    sha = attachment["sha256"]
+    response = Response(mimetype=attachment["content_type"], direct_passthrough=True)
+    response.set_etag(sha)
+    response.cache_control.max_age = YEAR_S
+    if request.if_none_match.contains(sha):
+        response.status_code = 304
+        return response
+    response.response = wrap_file(request.environ, storage.open_blob(sha), CHUNK)
+    response.content_length = attachment["size"]
+    return response
 
 
 def upload_state(attachment, storage):
@@ -105,13 +126,13 @@ def get_thumbnail(attachment_id):
 
     def make():
         label = "PDF" if attachment["content_type"] == "application/pdf" else "HEIC"
-        return thumbnail(storage.blob_path(sha), current_app.config["MAX_IMAGE_PIXELS"]) \
-            or placeholder(label)
+        with storage.blob_copy(sha) as source:
+            return thumbnail(source, current_app.config["MAX_IMAGE_PIXELS"]) or placeholder(label)
 
-    path = storage.derived(f"{sha}-thumb.jpg", make)
-    response = send_file(path, mimetype="image/jpeg", etag=f"{sha}-thumb", conditional=True,
-                         max_age=YEAR_S)
-    return immutable(response)
+    response = Response(storage.derived(f"{sha}-thumb.jpg", make), mimetype="image/jpeg")
+    response.set_etag(f"{sha}-thumb")
+    response.cache_control.max_age = YEAR_S
+    return immutable(response.make_conditional(request))
 
 
 @bp.put("/attachments/<uuid:attachment_id>/content")
@@ -147,7 +168,7 @@ def put_content(attachment_id):
             if received < size:
                 return answer(attachment, received)
             verify(partial, attachment, storage)
-            storage.keep(attachment["id"], attachment["sha256"])
+            partial.keep(attachment["sha256"])
     except UploadBusy:
         raise ApiError(409, "This file is being sent by another connection; wait a moment, ask "
                             "HEAD for the offset and continue from there.", reason="upload_busy")

@@ -48,16 +48,17 @@ def pixels(head):
         return None
 
 
-def thumbnail(path, max_pixels):
+def thumbnail(source, max_pixels):
     """JPEG bytes of a thumbnail (longest side 320 px), or None when Pillow cannot read it or
     the image is larger than ``max_pixels``.
 
     Pillow reads JPEG, PNG and WebP; HEIC needs a plugin that is not installed, and PDFs are
     documents: both get a placeholder from ``placeholder``. A JPEG is decoded already reduced
     (``draft``: 1/2 to 1/8 scale in the decoder), so memory follows the thumbnail, not the photo.
+    ``source`` is a seekable binary file (the storage's copy of the blob).
     """
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             if image.width * image.height > max_pixels:
                 return None
             image.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX))

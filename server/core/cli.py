@@ -24,7 +24,7 @@ def main():
 def register(app):
     from server.core.user_cli import user
     from server.quotes.cli import reindex_quotes  # past-quote database
-    for command in (serve, create_user_command, demo, revoke_device_command, compact, routes,
+    for command in (serve, create_user_command, demo, revoke_device_command, compact, after_restore, routes,
                     reindex_quotes, user):
         app.cli.add_command(command)
 
@@ -109,24 +109,36 @@ def demo():
 @click.option("--days", type=int, default=None, help="tombstone window (default TOMBSTONE_DAYS)")
 @with_appcontext
 def compact(days):
-    """Compact tombstones older than the tombstone window and remove unused photo bytes (run it daily)."""
+    """Compact tombstones older than the tombstone window and collect unused attachment bytes."""
     from datetime import timedelta
 
-    from sync import live_records
     from sync.compact import compact_tombstones
     from sync.models import utcnow
 
+    from server.attachments.collect import collect_attachments
     from server.attachments.storage import storage_for
+
 
     days = current_app.config["TOMBSTONE_DAYS"] if days is None else days
     session = writing_session()
     count = compact_tombstones(session, utcnow() - timedelta(days=days))
     session.commit()
-    # Bytes of deleted attachments, and uploads abandoned for a week, go too.
-    keep = {a["sha256"] for a in live_records(session, "attachments")}
-    session.rollback()
-    files = storage_for(current_app).sweep(keep, time.time() - 7 * 86400)
-    click.echo(f"compacted {count} tombstones older than {days} days; removed {files} unused files")
+    click.echo(f"compacted {count} tombstones older than {days} days")
+    blobs, uploads = collect_attachments(session, storage_for(current_app), utcnow(),
+                                         current_app.config["STALE_UPLOAD_DAYS"])
+    click.echo(f"deleted {blobs} unreferenced attachment files and {uploads} stale partial uploads")
+
+
+@click.command("after-restore")
+@with_appcontext
+def after_restore():
+    """After restoring the database from a backup: every device downloads its data again."""
+    from sync.compact import expire_cursors
+
+    session = writing_session()
+    top = expire_cursors(session)
+    session.commit()
+    click.echo(f"every device will pull afresh (feed moved to {top})")
 
 
 @click.group("routes")

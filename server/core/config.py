@@ -30,14 +30,24 @@ class Config:
         self.MIN_PROTOCOL_VERSION = env_int("MIN_PROTOCOL_VERSION", 1)
         self.SERVER_NODE = os.environ.get("SERVER_NODE", "server")
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-        self.RATELIMIT_STORAGE_URI = os.environ.get(
-            "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://")
+        # Shared state lives in shared engines: with REDIS_URL every node counts sign-ins together.
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
         self.RESPONSE_TARGET_DAYS = parse_targets(
             os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
         # The largest photo or file the attachment content endpoint takes.
         self.MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+        # Where attachment bytes live: file:///path or s3://bucket/prefix (shared by every node).
+        # (None: the attachments folder of GENBA_DATA_DIR)
+        self.ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE") or None
+        self.S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+        self.AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+        self.AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+        self.AWS_DEFAULT_REGION = os.environ.get("AWS_DEFAULT_REGION") or None
+        # Unfinished uploads untouched this long are deleted by `genba compact`.
+        self.STALE_UPLOAD_DAYS = env_int("STALE_UPLOAD_DAYS", 7)
         # When an open deal needs following up (the ball with us, with the customer, idle).
         self.FOLLOW_UP_DAYS = parse_follow_up(
             os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))

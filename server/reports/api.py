@@ -125,12 +125,13 @@ def visit_report(visit_id):
 
 
 def files(attachments, purpose):
-    """Paths of the uploaded images among ``attachments`` with this purpose, newest last."""
+    """The uploaded images among ``attachments`` with this purpose, as files, newest last."""
     storage = storage_for(current_app)
     for item in sorted(attachments, key=lambda a: a.get("taken_at") or a.get("created_at") or ""):
         if (item.get("purpose") or "photo") == purpose and item.get("uploaded") \
                 and item.get("content_type") in ("image/png", "image/jpeg") and storage.has(item["sha256"]):
-            yield storage.blob_path(item["sha256"])
+            with storage.blob_copy(item["sha256"]) as source:  # any backend: bytes, not a path
+                yield io.BytesIO(source.read())
 
 
 CSV_COLUMNS = ["日付", "担当者", "開始", "顧客", "区分", "目的", "作業内容", "作業時間（分）",
