@@ -3,10 +3,13 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from sync.entity import Text
 
+from server.core.schemas import Arguments
 from server.core.vocabulary import ROLES
 
 
-class NewUserSchema(Schema):
+class NewUserSchema(Arguments):
+    invalid_message = "Check the fields marked."
+
     class Meta:
         unknown = EXCLUDE
 
@@ -17,7 +20,9 @@ class NewUserSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=8, max=256))
 
 
-class UserChangeSchema(Schema):
+class UserChangeSchema(Arguments):
+    invalid_message = "Check the fields marked."
+
     class Meta:
         unknown = EXCLUDE
 
@@ -54,7 +59,9 @@ class AdminDeviceListSchema(Schema):
     devices = fields.List(fields.Nested(AdminDeviceSchema))
 
 
-class AuditQuerySchema(Schema):
+class AuditQuerySchema(Arguments):
+    invalid_message = "Ask as since=<RFC 3339 time>&limit=N, with N from 1 to 1000."
+
     class Meta:
         unknown = EXCLUDE
 

@@ -1,11 +1,8 @@
 """The admin API of people: users, their devices, and the audit trail (admin; office reads)."""
 from datetime import UTC, datetime
 
-from flask import Blueprint, g, request
-from marshmallow import ValidationError
+from flask import g
 from sqlalchemy import select
-
-from sync.entity import field_errors
 
 from server.core.admin_schemas import (
     AdminDeviceListSchema,
@@ -17,36 +14,33 @@ from server.core.admin_schemas import (
     UserChangeSchema,
 )
 from server.core.audit import events_since, record
-from server.core.auth import json_object, normalise_login, require_role, token_required
+from server.core.auth import normalise_login, role_required
+from server.core.blueprint import Blueprint
 from server.core.db import db, writing_session
 from server.core.errors import ApiError
 from server.core.models import Device, User
 from server.core.users import UserError, change_user, create_user, users_with_last_seen
 
 bp = Blueprint("admin_users", __name__)
-new_user_schema, change_schema = NewUserSchema(), UserChangeSchema()
-user_schema, users_schema = AdminUserSchema(), AdminUserListSchema()
-devices_schema = AdminDeviceListSchema()
-audit_query_schema, audit_schema = AuditQuerySchema(), AuditListSchema()
 READERS = ("admin", "office")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @bp.get("/admin/users")
-@token_required
+@role_required(*READERS)
+@bp.response(200, AdminUserListSchema)
 def list_users():
     """List every user with the last time one of their devices was used."""
-    require_role(*READERS)
-    return users_schema.dump({"users": [as_row(user, last_seen)
-                                        for user, last_seen in users_with_last_seen(db.session)]})
+    return {"users": [as_row(user, last_seen) for user, last_seen in users_with_last_seen(db.session)]}
 
 
 @bp.post("/admin/users")
-@token_required
-def add_user():
+@role_required("admin")
+@bp.arguments(NewUserSchema)
+@bp.error(409, "login_taken: choose another login")
+@bp.response(201, AdminUserSchema)
+def add_user(data):
     """Create a user."""
-    require_role("admin")
-    data = load(new_user_schema, json_object())
     session = writing_session()
     if session.execute(select(User.id).where(User.login == normalise_login(data["login"]))).first():
         raise ApiError(409, "This login is taken; choose another one.", reason="login_taken")
@@ -57,15 +51,20 @@ def add_user():
         raise ApiError(422, f"{err}.", errors={"login": [str(err)]})
     record(session, "user_added", g.user.id, target=user.id, login=user.login, role=user.role)
     session.commit()
-    return user_schema.dump(as_row(user, None)), 201
+    return as_row(user, None)
 
 
 @bp.patch("/admin/users/<uuid:user_id>")
-@token_required
-def patch_user(user_id):
-    """Change a user's name, role, team, password or whether they may sign in."""
-    require_role("admin")
-    changes = load(change_schema, json_object())
+@role_required("admin")
+@bp.arguments(UserChangeSchema)
+@bp.error(404, "no such user")
+@bp.response(200, AdminUserSchema)
+def patch_user(changes, user_id):
+    """Change a user's name, role, team, password or whether they may sign in.
+
+    A new password ends their sign-ins, a deactivation revokes their devices, a new role or
+    team moves their scope.
+    """
     session = writing_session()
     user = found(session.get(User, str(user_id)))
     try:
@@ -76,30 +75,29 @@ def patch_user(user_id):
     record(session, "user_changed", g.user.id, target=user.id, **shown,
            password_changed="password" in changes)
     session.commit()
-    return user_schema.dump(as_row(user, None))
+    return as_row(user, None)
 
 
 @bp.get("/admin/users/<uuid:user_id>/devices")
-@token_required
+@role_required(*READERS)
+@bp.error(404, "no such user")
+@bp.response(200, AdminDeviceListSchema)
 def user_devices(user_id):
     """List a user's devices: when each was first and last used, whether it is revoked."""
-    require_role(*READERS)
     found(db.session.get(User, str(user_id)))
     rows = db.session.execute(select(Device).where(Device.user_id == str(user_id))
                               .order_by(Device.created_at)).scalars()
-    return devices_schema.dump({"devices": [
-        dict(id=d.id, name=d.name, first_seen=d.created_at, last_seen=d.last_seen_at,
-             revoked=d.revoked_at is not None) for d in rows]})
+    return {"devices": [dict(id=d.id, name=d.name, first_seen=d.created_at, last_seen=d.last_seen_at,
+                             revoked=d.revoked_at is not None) for d in rows]}
 
 
 @bp.get("/admin/audit")
-@token_required
-def audit():
+@role_required("admin")
+@bp.arguments(AuditQuerySchema, location="query")
+@bp.response(200, AuditListSchema)
+def audit(query):
     """List audit events from ``since`` on, oldest first."""
-    require_role("admin")
-    query = load(audit_query_schema, request.args)
-    return audit_schema.dump({"events": events_since(db.session, query["since"] or EPOCH,
-                                                     query["limit"])})
+    return {"events": events_since(db.session, query["since"] or EPOCH, query["limit"])}
 
 
 def as_row(user, last_seen):
@@ -111,10 +109,3 @@ def found(user):
     if user is None:
         raise ApiError(404, "There is no user with this id.")
     return user
-
-
-def load(schema, data):
-    try:
-        return schema.load(data)
-    except ValidationError as err:
-        raise ApiError(422, "Check the fields marked.", errors=field_errors(err.messages))
