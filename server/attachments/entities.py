@@ -11,7 +11,7 @@ ATTACHMENT_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif", "imag
 
 class AttachmentSchema(Schema):
     customer_id = Uuid(required=True)
-    owner_entity = choice(["visits", "requests"], required=True)
+    owner_entity = choice(["visits", "requests", "customers", "contacts"], required=True)
     owner_id = Uuid(required=True)
     filename = Text(255)
     content_type = choice(ATTACHMENT_TYPES, required=True)
@@ -19,9 +19,12 @@ class AttachmentSchema(Schema):
     sha256 = fields.String(required=True, validate=validate.Regexp(
         r"^[0-9a-f]{64}$", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"))
     taken_at = Instant()
+    purpose = choice(["photo", "business_card", "signature"])
 
 
 ATTACHMENTS = Entity(
-    "attachments", AttachmentSchema(), extra_fields=["author_id", "uploaded"],
-    references={"customer_id": "customers"}, server_fields={"uploaded"},
+    "attachments", AttachmentSchema(),
+    extra_fields=["author_id", "uploaded", "card_status", "card"],
+    references={"customer_id": "customers"}, defaults={"purpose": "photo"},
+    server_fields={"uploaded", "card_status", "card"},
     immutable={"customer_id", "owner_entity", "owner_id", "content_type", "size", "sha256"})

@@ -36,6 +36,10 @@ class Config:
         # Deals, ball and follow-up (issue 6)
         self.FOLLOW_UP_DAYS = parse_follow_up(
             os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
+        # Background jobs: a claim held longer than the lease is taken over by another worker.
+        self.JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", 300))
+        self.JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5)
+        self.JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", 1))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Past-quote database: the editable synonym list (None: server/quotes/synonyms.txt).
         self.QUOTE_SYNONYMS_FILE = os.environ.get("QUOTE_SYNONYMS_FILE") or None

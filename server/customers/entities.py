@@ -1,9 +1,9 @@
 """Customers, their contacts, and follows: who a rep sees beyond their own and their team's."""
 from marshmallow import Schema
 
-from server.core.vocabulary import OFFICE_ROLES
+from server.core.vocabulary import CUSTOMER_STATUSES, OFFICE_ROLES
 from sync import Entity, Rejected, Rules
-from sync.entity import LONG, MEDIUM, Text, Uuid
+from sync.entity import LONG, MEDIUM, Text, Uuid, choice
 
 
 class CustomerSchema(Schema):
@@ -14,6 +14,11 @@ class CustomerSchema(Schema):
     owner_id = Uuid()
     team = Text(64)
     notes = Text(LONG)
+    status = choice(CUSTOMER_STATUSES)
+    source = Text()
+    postal_code = Text(16)
+    email = Text(254)
+    url = Text(MEDIUM)
 
 
 class ContactSchema(Schema):
@@ -23,6 +28,8 @@ class ContactSchema(Schema):
     department = Text()
     title = Text()
     phone = Text(40)
+    mobile = Text(40)
+    fax = Text(40)
     email = Text(254)
 
 
@@ -76,8 +83,10 @@ class FollowRules(Rules):
         return actor.role in OFFICE_ROLES or follow.data.get("user_id") == actor.user_id
 
 
-CUSTOMERS = Entity("customers", CustomerSchema(), references={"owner_id": "users"},
-                   owner_field="owner_id", team_field="team", rules=[CustomerRules()])
+CUSTOMERS = Entity("customers", CustomerSchema(), extra_fields=["merged_into"],
+                   references={"owner_id": "users"}, defaults={"status": "active"},
+                   server_fields={"merged_into"}, owner_field="owner_id", team_field="team",
+                   rules=[CustomerRules()])
 CONTACTS = Entity("contacts", ContactSchema(), references={"customer_id": "customers"},
                   immutable={"customer_id"})
 FOLLOWS = Entity("follows", FollowSchema(),
