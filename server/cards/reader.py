@@ -65,7 +65,8 @@ def skew_angle(gray):
     best, best_score = 0.0, -1.0
     for angle in ANGLES:
         turned = ink.rotate(angle, resample=Image.NEAREST)
-        rows = [sum(turned.crop((0, y, turned.width, y + 1)).getdata()) for y in range(turned.height)]
+        data, width = turned.tobytes(), turned.width
+        rows = [sum(data[y * width:(y + 1) * width]) for y in range(turned.height)]
         score = sum((a - b) ** 2 for a, b in zip(rows, rows[1:]))
         if score > best_score:
             best, best_score = angle, score

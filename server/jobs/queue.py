@@ -37,7 +37,7 @@ def claim(session, worker_id, lease_ms, at=None):
     due = or_(and_(Job.status == "queued", Job.run_after_ms <= at),
               and_(Job.status == "running", Job.claimed_ms < at - lease_ms))
     query = select(Job).where(due).order_by(Job.id).limit(1)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     job = session.execute(query).scalar_one_or_none()
     if job is None:
