@@ -30,6 +30,9 @@ class ScopeModel:
     (its data and its members' ids), for the feed's scope events; ``approved`` says whether a
     membership record grants anything yet, and a change of a ``decisive_fields`` field of a
     root or membership is a scope change. ``out_of_scope`` is the message of a refused write.
+    ``redirect_field`` names a root field the server sets when it merges one root into another:
+    later upserts naming the merged root (as their record or as their scope field) are applied
+    to the root it names.
     """
 
     root: str
@@ -39,6 +42,7 @@ class ScopeModel:
     out_of_scope: str = "this record is not in your scope"
     approved: Callable[[dict], bool] | None = None
     decisive_fields: frozenset = frozenset()
+    redirect_field: str | None = None
 
 
 @dataclass

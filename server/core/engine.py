@@ -43,7 +43,8 @@ def reps_seeing(session, customer, follower_ids):
 ENGINE = Engine.build(
     ENTITIES,
     ScopeModel(root="customers", membership="follows", watchers=reps_seeing, field="customer_id",
-               out_of_scope="this customer is not in your scope: ask its owner or follow it"),
+               out_of_scope="this customer is not in your scope: ask its owner or follow it",
+               redirect_field="merged_into"),
     records_written=[index_quotes],
 )
 
