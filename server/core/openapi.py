@@ -6,6 +6,7 @@ from flask import Blueprint
 from server.core.engine import ENGINE
 
 from server.core import schemas
+from server.customers import schemas as customer_schemas
 from server.quotes import api as quotes_api
 from server.requests import rules_api as routing_api
 
@@ -211,6 +212,24 @@ OPERATIONS["/quotes/{quote_id}/similar"] = {"get": {
     "responses": {200: ok("QuoteResults"), 400: ERRORS[400], 401: ERRORS[401],
                   404: {"description": "no such quote in your scope"}}}}
 
+OPERATIONS["/customers/duplicates"] = {"get": {
+    "summary": "Likely duplicates in your scope: folded name (without 株式会社 etc.), phone digits, "
+               "email domain; each with `score` (0-1) and `why`",
+    "security": BEARER,
+    "parameters": [query("name", "a customer's name"), query("phone", "a phone number"),
+                   query("email", "an email address")],
+    "responses": {200: ok("Duplicates"), 401: ERRORS[401], 422: ERRORS[422]}}}
+OPERATIONS["/customers/{customer_id}/merge"] = {"post": {
+    "summary": "Merge this customer into another (office, manager, admin): its records move to "
+               "the survivor, it becomes a tombstone with `merged_into`; later pushes naming it "
+               "land on the survivor",
+    "security": BEARER,
+    "parameters": [{"in": "path", "name": "customer_id", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"content": {"application/json": {"schema": "Merge"}}},
+    "responses": {200: {"description": "`{\"record\": the survivor}`"}, 401: ERRORS[401],
+                  403: ERRORS[403], 404: {"description": "no such live customer"},
+                  422: ERRORS[422]}}}
+
 SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "RuleList": schemas.RuleListSchema, "Login": schemas.LoginSchema, "Token": schemas.TokenSchema,
            "Push": schemas.PushSchema, "PushResult": schemas.PushResultSchema,
@@ -218,7 +237,8 @@ SCHEMAS = {"Rule": routing_api.RuleSchema, "RuleTrial": routing_api.TrialSchema,
            "Range": schemas.RangeSchema, "CustomerSearch": schemas.CustomerSearchSchema,
            "DeadLetterList": schemas.DeadLetterListSchema,
            "Calendar": schemas.CalendarSchema, "Error": schemas.ErrorSchema,
-           "QuoteResults": quotes_api.QuoteResultsSchema}  # past-quote database
+           "QuoteResults": quotes_api.QuoteResultsSchema,
+           "Duplicates": customer_schemas.DuplicatesSchema, "Merge": customer_schemas.MergeSchema}  # past-quote database
 
 
 def build_spec():
