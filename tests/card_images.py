@@ -48,7 +48,8 @@ def card_facts(rng):
     user = rng.choice(["k.sato", "info", "sales", "t.tanaka", "yamada", "m.ito"])
     return {
         "company": company, "department": rng.choice(DEPARTMENTS), "title": rng.choice(TITLES),
-        "name": f"{sur} {given}", "name_kana": f"{sur_kana} {given_kana}",
+        "name": f"{sur} {given}",
+        "name_kana": f"{sur_kana} {given_kana}" if rng.random() < 0.5 else None,
         "postal_code": f"{rng.randint(100, 999)}-{rng.randint(0, 9999):04d}",
         "address": f"{pref}{city}{rng.randint(1, 9)}丁目{rng.randint(1, 30)}番{rng.randint(1, 20)}号",
         "phone": number(), "fax": number() if rng.random() < 0.8 else None,
@@ -96,7 +97,7 @@ def render(facts, rng):
     y = put(company, int(50 * unit), rng.choice([34, 40, 46]), bold=True)
     y = put(role, y + int(20 * unit), 28) if role else y
     name_size = rng.choice([60, 72, 84])
-    if rng.random() < 0.5:
+    if kana:
         y = put(kana, y + int(10 * unit), 22)
     y = put(name, y + int(10 * unit), name_size, bold=rng.random() < 0.5)
     size = 22 if len(contact) > 6 else 24

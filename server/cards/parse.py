@@ -11,7 +11,7 @@ TITLES = ("代表取締役社長", "代表取締役", "取締役", "執行役員
           "次長", "課長", "係長", "主任", "主査", "マネージャー", "リーダー", "担当")
 DEPARTMENT_WORDS = ("部", "課", "室", "グループ", "センター", "事業所", "営業所", "工場", "支店")
 PREFECTURE = re.compile(r"(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
-DASHES = re.compile(r"(?<=[0-9O])\s*[一ー—–‐−\-~〜]\s*(?=[0-9O])")
+DASHES = re.compile(r"(?<=[0-9O])\s*[一二ー—–‐−=\-~〜]\s*(?=[0-9O])")
 PHONE = re.compile(r"(?<!\d)0*(0[1-9]\d{0,3}-\d{1,4}-\d{3,4}|0[1-9]\d{8,9}|\(0\d{1,4}\)\d{1,4}-\d{4})(?!\d)")
 POSTAL = re.compile(r"^(?:〒|T|干|\+|7(?=\d{3}-))?\s*(\d{3})-(\d{4})(?![\d-])")
 # OCR's letters for digits after a TEL/FAX label: TEL 052 is often read TELO52 or TELOS2.

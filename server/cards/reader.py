@@ -5,6 +5,7 @@ card (brighter than the table it lies on); deskew by the angle whose row profile
 and scale so the text is a size Tesseract reads well (very large names are missed otherwise).
 """
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 TARGET_WIDTH = 1600
+NAME_LIKE = re.compile(r"^[\u4e00-\u9fff\u3005]{1,4}\s?[\u4e00-\u9fff\u3005\u3041-\u309f]{1,4}$")
 ANGLES = [a / 2 for a in range(-8, 9)]  # -4° to 4° in half degrees
 
 
@@ -37,11 +39,15 @@ def prepare(path):
     gray = crop_to_card(gray)
     angle = skew_angle(gray)
     if angle:
-        gray = gray.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+        gray = crop_to_card(gray.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=0))
+    # The table's edge left at the border breaks Tesseract's page layout: cut it off, and
+    # give the text a white margin instead.
+    inset = round(min(gray.size) * 0.02)
+    gray = gray.crop((inset, inset, gray.width - inset, gray.height - inset))
     if gray.width > TARGET_WIDTH:
         gray = gray.resize((TARGET_WIDTH, round(gray.height * TARGET_WIDTH / gray.width)),
                            Image.LANCZOS)
-    return ImageOps.autocontrast(gray, cutoff=1)
+    return ImageOps.expand(ImageOps.autocontrast(gray, cutoff=1), 24, fill=255)
 
 
 def crop_to_card(gray):
@@ -157,10 +163,12 @@ def reread_large(image, lines):
     box = (max(0, big.left - pad), max(0, big.top - pad), min(image.width, big.right + pad),
            min(image.height, big.top + big.height + pad))
     crop = image.crop(box)
-    scale = 48 / big.height
-    crop = crop.resize((max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
-                       Image.LANCZOS)
-    again = tesseract_lines(ImageOps.expand(crop, 20, fill=255), 7)
-    if again:
-        big.text = " ".join(line.text for line in again)
+    for target in (48, 32, 64):
+        scale = target / big.height
+        small = crop.resize((max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
+                            Image.LANCZOS)
+        text = " ".join(line.text for line in tesseract_lines(ImageOps.expand(small, 20, fill=255), 7))
+        if NAME_LIKE.match(text):
+            big.text = text
+            break
     return lines
