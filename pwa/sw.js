@@ -45,6 +45,7 @@ const FILES = [
   "js/ui/conflicts.js",
   "js/ui/customer-page.js",
   "js/ui/customer-picker.js",
+  "js/ui/customer-form.js",
   "js/ui/customers.js",
   "js/ui/deal-events.js",
   "js/ui/deal-form.js",

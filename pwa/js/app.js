@@ -8,6 +8,7 @@ import * as photos from "./photos.js";
 import { getState, subscribe, update } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
+import * as customerForm from "./ui/customer-form.js";
 import * as customerPage from "./ui/customer-page.js";
 import * as customers from "./ui/customers.js";
 import { h, mount } from "./ui/dom.js";
@@ -38,6 +39,8 @@ const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
   [/^\/(?:customers)?$/, customers],
+  [/^\/customers\/new$/, customerForm],
+  [/^\/customers\/([\w-]+)\/edit$/, customerForm, { edit: true }],
   [/^\/customers\/([\w-]+)$/, customerPage],
   [/^\/visits\/new$/, visitForm],
   [/^\/visits\/([\w-]+)\/edit$/, visitForm, { edit: true }],

@@ -49,7 +49,8 @@ function page(bundle, unsent) {
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
       linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
       linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" }),
-      linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" })),
+      linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" }),
+      linkButton(t("customer.edit"), `#/customers/${customer.id}/edit`, { "data-testid": "edit-customer" })),
   ];
 }
 

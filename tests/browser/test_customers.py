@@ -1,0 +1,42 @@
+"""New customers and prospects are created and edited offline, with look-alikes shown first."""
+import re
+
+from playwright.sync_api import expect
+
+from .helpers import sign_in, wait_synced
+
+
+def test_a_prospect_created_offline_reaches_the_server_and_a_teammate(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_test_id("new-customer").click()
+    page.get_by_label("会社名").fill("株式会社みらい精機")
+    page.get_by_label("フリガナ").fill("ミライセイキ")
+    page.get_by_label("きっかけ（展示会名など）").fill("名古屋ものづくり展 2026")
+    page.get_by_label("郵便番号").fill("460-0003")
+    page.get_by_label("電話").fill("052-123-4567")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("株式会社みらい精機")
+    page.get_by_test_id("edit-customer").click()
+    page.get_by_label("住所").fill("愛知県名古屋市中区錦1-2-3")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")  # the edit joined the create
+
+    context.set_offline(False)
+    wait_synced(page)
+    found = [c for c in live.device("rep_a2").records("customers").values()
+             if c["name"] == "株式会社みらい精機"]
+    assert [(c["status"], c["source"], c["postal_code"], c["address"], c["version"]) for c in found] == [
+        ("prospect", "名古屋ものづくり展 2026", "460-0003", "愛知県名古屋市中区錦1-2-3", 1)]
+
+
+def test_a_look_alike_customer_is_shown_before_saving(page, live, customers):
+    sign_in(page, live)
+    page.get_by_test_id("new-customer").click()
+    page.get_by_label("会社名").fill("三条精工（有）")
+    page.get_by_label("電話").fill("048-123-4567")
+    page.get_by_label("電話").blur()
+    expect(page.get_by_test_id("duplicates")).to_contain_text("山田製作所")
+    page.get_by_label("会社名").fill("有限会社 三条精工")
+    page.get_by_label("会社名").blur()
+    expect(page.get_by_test_id("duplicates")).to_contain_text(re.compile("三条精工"))
