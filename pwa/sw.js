@@ -53,6 +53,7 @@ const FILES = [
   "js/ui/deal-page.js",
   "js/ui/deal-picker.js",
   "js/ui/dom.js",
+  "js/ui/exhibition.js",
   "js/ui/follow-search.js",
   "js/ui/form.js",
   "js/ui/inbox.js",

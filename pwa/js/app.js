@@ -12,6 +12,7 @@ import * as customerForm from "./ui/customer-form.js";
 import * as customerPage from "./ui/customer-page.js";
 import * as customers from "./ui/customers.js";
 import { h, mount } from "./ui/dom.js";
+import * as exhibition from "./ui/exhibition.js";
 import * as inbox from "./ui/inbox.js";
 import * as login from "./ui/login.js";
 import * as myRequests from "./ui/my-requests.js";
@@ -48,6 +49,7 @@ const ROUTES = [
   [/^\/requests\/new$/, requestForm],
   [/^\/requests\/([\w-]+)\/edit$/, requestForm, { edit: true }],
   [/^\/requests\/([\w-]+)$/, requestPage],
+  [/^\/exhibition$/, exhibition],
   [/^\/inbox$/, inbox],
   [/^\/my-requests$/, myRequests],
   [/^\/rules$/, rules],
@@ -129,6 +131,7 @@ function renderHeader() {
         h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
+        DEAL_ROLES.has(user.role) ? h("a", { href: "#/exhibition", "data-testid": "nav-exhibition" }, t("nav.exhibition")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
         h("a", { href: "#/sync" }, t("nav.sync"))) : null,
       h("button", {
