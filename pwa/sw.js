@@ -41,6 +41,7 @@ const FILES = [
   "js/sync.js",
   "js/text.js",
   "js/ui/board.js",
+  "js/ui/card-review.js",
   "js/ui/competitors.js",
   "js/ui/conflicts.js",
   "js/ui/customer-form.js",

@@ -47,3 +47,19 @@ def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(pa
     cards_ = [a for a in teammate.records("attachments").values() if a["customer_id"] in ids]
     assert sorted((a["purpose"], a["owner_entity"], a["card_status"]) for a in cards_) == [
         ("business_card", "customers", "pending")] * 3
+
+    # The worker reads the cards; the app shows the suggestions beside the photo after a sync.
+    from server.jobs.worker import Worker
+    assert Worker(live.app, "test").run(until_idle=True) == 3
+    first = sorted(prospects, key=lambda c: c["name"])[0]
+    page.goto(live.url + f"/#/customers/{first['id']}")
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    page.reload()
+    review = page.get_by_test_id("card-review")
+    expect(review.get_by_test_id("card-suggestions")).to_be_visible(timeout=15000)
+    expect(review.locator("img")).to_have_count(1)
+    review.get_by_test_id("accept-email").click()
+    wait_synced(page)
+    contact = [c for c in teammate.records("contacts").values() if c["customer_id"] == first["id"]][0]
+    assert "@" in contact["email"] and contact["version"] == 2

@@ -6,6 +6,7 @@ import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { customerBundle } from "../records.js";
+import { cardReview } from "./card-review.js";
 import { eventText } from "./deal-events.js";
 import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
@@ -37,6 +38,7 @@ function page(bundle, unsent) {
       fact(t("customer.address"), customer.address),
       fact(t("customer.owner"), names(customer.owner_id)),
       fact(t("customer.notes"), customer.notes ? h("span", { class: "prewrap" }, customer.notes) : null)),
+    cardReview(customer, bundle.contacts),
     h("section", { "aria-labelledby": "contacts-h" },
       h("h2", { id: "contacts-h" }, t("customer.contacts")),
       bundle.contacts.length
