@@ -75,3 +75,7 @@ def test_a_line_is_read_as_the_field_it_holds(lines, field, expected):
 def test_the_largest_name_like_line_is_the_name():
     lines = [("株式会社みらい精機", 40), ("営業部", 30), ("佐藤 健太", 90), ("東海 太郎", 20)]
     assert parse_card(lines)["name"] == "佐藤 健太"
+
+
+def test_the_dots_of_a_co_jp_domain_come_back():
+    assert parse_card([("Mail sato@mirai-seiki.cojp", 30)])["email"] == "sato@mirai-seiki.co.jp"

@@ -75,7 +75,8 @@ def take_contacts(card, text):
     found = False
     email = EMAIL.search(text.replace(",", "."))
     if email and card["email"] is None:
-        card["email"] = email.group(0).strip(".").lower()
+        # OCR drops the dots of a .co.jp domain more often than any other character.
+        card["email"] = re.sub(r"\.?(co|ne|or|ac|go)\.?jp$", r".\1.jp", email.group(0).strip(".").lower())
         found = True
     url = URL.search(text.replace(",", "."))
     if url and not email and card["url"] is None:

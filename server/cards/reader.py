@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 TARGET_WIDTH = 1600
+EMAIL_LIKE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(jp|com|net|org)\b")
 NAME_LIKE = re.compile(r"^[\u4e00-\u9fff\u3005]{1,4}\s?[\u4e00-\u9fff\u3005\u3041-\u309f]{1,4}$")
 ANGLES = [a / 2 for a in range(-8, 9)]  # -4° to 4° in half degrees
 
@@ -79,14 +80,14 @@ def skew_angle(gray):
     return best
 
 
-def tesseract_lines(image, psm):
+def tesseract_lines(image, psm, lang="jpn+eng"):
     """Run Tesseract on an image; return its lines with their heights, top to bottom."""
     with tempfile.NamedTemporaryFile(suffix=".png") as handle:
         image.save(handle.name)
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         try:
             done = subprocess.run(
-                ["tesseract", handle.name, "-", "-l", "jpn+eng", "--psm", str(psm), "tsv"],
+                ["tesseract", handle.name, "-", "-l", lang, "--psm", str(psm), "tsv"],
                 capture_output=True, text=True, timeout=60, env=env, check=True)
         except (OSError, subprocess.SubprocessError) as err:
             raise ReadFailed(str(err)) from err
@@ -139,7 +140,7 @@ def read_card(path):
     """
     from server.cards.parse import parse_card
     image = prepare(path)
-    lines = reread_large(image, tesseract_lines(image, 3))
+    lines = reread_email(image, reread_large(image, tesseract_lines(image, 3)))
     card = parse_card([(line.text, line.height) for line in lines])
     if card["name"] is None or card["company"] is None or card["phone"] is None:
         second = parse_card([(line.text, line.height) for line in tesseract_lines(image, 11)])
@@ -159,16 +160,35 @@ def reread_large(image, lines):
     big = max(lines, key=lambda line: line.height)
     if big.height < 1.8 * median:
         return lines
-    pad = big.height // 2
-    box = (max(0, big.left - pad), max(0, big.top - pad), min(image.width, big.right + pad),
-           min(image.height, big.top + big.height + pad))
-    crop = image.crop(box)
     for target in (48, 32, 64):
-        scale = target / big.height
-        small = crop.resize((max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
-                            Image.LANCZOS)
-        text = " ".join(line.text for line in tesseract_lines(ImageOps.expand(small, 20, fill=255), 7))
+        text = reread(image, big, target)
         if NAME_LIKE.match(text):
             big.text = text
             break
+    return lines
+
+
+def reread(image, line, target, lang="jpn+eng"):
+    """The text of one line read on its own, scaled so its height is ``target`` pixels."""
+    pad = line.height // 2
+    box = (max(0, line.left - pad), max(0, line.top - pad), min(image.width, line.right + pad),
+           min(image.height, line.top + line.height + pad))
+    crop = image.crop(box)
+    scale = target / max(1, line.height)
+    small = crop.resize((max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
+                        Image.LANCZOS)
+    found = tesseract_lines(ImageOps.expand(small, 20, fill=255), 7, lang)
+    return " ".join(found_line.text for found_line in found)
+
+
+def reread_email(image, lines):
+    """Read the address line again in Latin script only: the Japanese model drops its dots."""
+    for line in lines:
+        if "@" in line.text:
+            for target in (40, 28):
+                text = reread(image, line, target, lang="eng")
+                if EMAIL_LIKE.search(text):
+                    line.text = text
+                    break
+            return lines
     return lines
