@@ -9,6 +9,7 @@ import { getState, subscribe, update } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
 import * as customerForm from "./ui/customer-form.js";
+import * as customerMerge from "./ui/customer-merge.js";
 import * as customerPage from "./ui/customer-page.js";
 import * as customers from "./ui/customers.js";
 import { h, mount } from "./ui/dom.js";
@@ -42,6 +43,7 @@ const ROUTES = [
   [/^\/(?:customers)?$/, customers],
   [/^\/customers\/new$/, customerForm],
   [/^\/customers\/([\w-]+)\/edit$/, customerForm, { edit: true }],
+  [/^\/customers\/([\w-]+)\/merge$/, customerMerge],
   [/^\/customers\/([\w-]+)$/, customerPage],
   [/^\/visits\/new$/, visitForm],
   [/^\/visits\/([\w-]+)\/edit$/, visitForm, { edit: true }],

@@ -40,3 +40,22 @@ def test_a_look_alike_customer_is_shown_before_saving(page, live, customers):
     page.get_by_label("会社名").fill("有限会社 三条精工")
     page.get_by_label("会社名").blur()
     expect(page.get_by_test_id("duplicates")).to_contain_text(re.compile("三条精工"))
+
+
+def test_office_compares_two_customers_side_by_side_and_merges_them(page, live, customers):
+    rep = live.device("rep_a")
+    twin = rep.create("customers", name="株式会社山田製作所", phone="048-123-4567", postal_code="332-0001")
+    sign_in(page, live, "office")
+    page.goto(live.url + f"/#/customers/{twin['id']}")
+    page.get_by_test_id("merge-customer").click()
+    expect(page.get_by_test_id("merge-candidates")).to_contain_text("社名が同じ・電話番号が同じ")
+    page.get_by_test_id("merge-choose").first.click()
+    compare = page.get_by_test_id("merge-compare")
+    expect(compare).to_contain_text("332-0001")
+    expect(compare).to_contain_text("埼玉県川口市")
+    page.get_by_test_id("merge-do").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    office = live.device("office")
+    survivor = office.records("customers")[customers["yamada"]["id"]]
+    assert survivor["postal_code"] == "332-0001"
+    assert twin["id"] not in office.records("customers")
