@@ -155,12 +155,16 @@ def redirect(batch, m):
 def survivor_of(batch, root_id):
     """The live root a (possibly merged) root id now stands for."""
     scope = batch.engine.scope
+    # The batch already holds every root its mutations name (prefetch): no query per mutation.
+    root = batch.records.get((scope.root, root_id))
     for _ in range(16):  # merges chain rarely; a cycle must not hang a push
-        root = batch.get(scope.root, root_id)
+        if root is not None and root.compacted:
+            root = None
         into = root.data.get(scope.redirect_field) if root is not None and root.deleted else None
         if not into:
             return root_id
         root_id = into
+        root = batch.get(scope.root, root_id)
     return root_id
 
 
