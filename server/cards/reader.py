@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 TARGET_WIDTH = 1600
-EMAIL_LIKE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.(jp|com|net|org)\b")
+EMAIL_LIKE = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.(jp|com|net|org)\b")
 NAME_LIKE = re.compile(r"^[\u4e00-\u9fff\u3005]{1,4}\s?[\u4e00-\u9fff\u3005\u3041-\u309f]{1,4}$")
 ANGLES = [a / 2 for a in range(-8, 9)]  # -4° to 4° in half degrees
 
@@ -168,10 +168,14 @@ def reread_large(image, lines):
     return lines
 
 
-def reread(image, line, target, lang="jpn+eng"):
-    """The text of one line read on its own, scaled so its height is ``target`` pixels."""
+def reread(image, line, target, lang="jpn+eng", to_edge=False):
+    """The text of one line read on its own, scaled so its height is ``target`` pixels.
+
+    ``to_edge`` reads on to the card's right edge (Tesseract sometimes ends a line at a hyphen).
+    """
     pad = line.height // 2
-    box = (max(0, line.left - pad), max(0, line.top - pad), min(image.width, line.right + pad),
+    right = image.width if to_edge else min(image.width, line.right + pad)
+    box = (max(0, line.left - pad), max(0, line.top - pad), right,
            min(image.height, line.top + line.height + pad))
     crop = image.crop(box)
     scale = target / max(1, line.height)
@@ -182,13 +186,22 @@ def reread(image, line, target, lang="jpn+eng"):
 
 
 def reread_email(image, lines):
-    """Read the address line again in Latin script only: the Japanese model drops its dots."""
+    """Read the address line again in Latin script at a few sizes and keep the longest valid
+    address: the Japanese model, and small type, drop dots far more often than they add any."""
     for line in lines:
-        if "@" in line.text:
-            for target in (40, 28):
-                text = reread(image, line, target, lang="eng")
-                if EMAIL_LIKE.search(text):
-                    line.text = text
-                    break
-            return lines
+        if "@" not in line.text:
+            continue
+        readings = [line.text] + [reread(image, line, target, "eng", to_edge=True)
+                                  for target in (28, 40, 56)]
+        found = [m.group(0) for m in (EMAIL_LIKE.search(fold_email(r)) for r in readings) if m]
+        if found:
+            line.text = max(found, key=len)
+        return lines
     return lines
+
+
+def fold_email(text):
+    """An address as OCR gives it, without the spaces it puts inside, the .co.jp dots back."""
+    text = re.sub(r"^.*?(e-?mail|mail)\s*(?:[:：]\s*|\s+)", "", text, flags=re.I)
+    text = re.sub(r"\s+", "", text.replace(",", ".")).lower()
+    return re.sub(r"\.?(co|ne|or|ac|go)\.?jp\b", r".\1.jp", text)
