@@ -62,6 +62,8 @@ class Flaky:
 
 
 def test_a_failing_job_is_retried_then_given_up_once(app, monkeypatch):
+    monkeypatch.setattr(Flaky, "calls", 0)
+    monkeypatch.setattr(Flaky, "given_up", [])
     monkeypatch.setitem(workers.KINDS, "flaky", __name__)
     monkeypatch.setattr(sys.modules[__name__], "run", Flaky.run, raising=False)
     monkeypatch.setattr(sys.modules[__name__], "give_up", Flaky.give_up, raising=False)
