@@ -6,7 +6,8 @@ Chromium through the screens as rep1 (and office1 for a conflict, the inbox and 
 docs/screenshots/*.png. Japanese text needs fonts-noto-cjk (`apt-get install fonts-noto-cjk`);
 without it every kanji renders as a box, so the script stops and says so.
 
-Run: `.venv/bin/python scripts/screenshots.py` (`... screenshots.py load`: only the factory's load)
+Run: `.venv/bin/python scripts/screenshots.py` (`... screenshots.py load`: only the factory's load;
+`--cards`: only exhibition mode, the card review and the merge screen)
 """
 import logging
 import re
@@ -163,7 +164,7 @@ def shoot_load(browser, base):
         shoot(page, name)
         page.locator("[data-testid=load-weeks] details").nth(3 + 12).locator("summary").click()
         page.locator("[data-testid=load-weeks]").nth(1).scroll_into_view_if_needed()
-        shoot(page, name.replace("load", "load-breakdown").replace("30", "32").replace("31", "33"))
+        shoot(page, {"33-load-tablet": "35-load-breakdown-tablet", "34-load-phone": "36-load-breakdown-phone"}[name])
         if viewport is SIZE:
             page.goto(base + "/#/load/settings")
             expect(page.get_by_test_id("groups")).to_be_visible()
@@ -193,10 +194,57 @@ def shoot_quote_load(browser, base):
             page.get_by_test_id("deal-load").scroll_into_view_if_needed()
             shoot(page, "40-deal-load")
         context.close()
+def shoot_cards(browser, base, app, folder):
+    """Exhibition mode with three cards, the card review after the worker read them, the merge."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from playwright.sync_api import expect
+
+    from card_images import cards
+    from server.jobs.worker import Worker
+    page = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    sign_in(page, base, "rep1")
+    page.get_by_test_id("nav-exhibition").click()
+    page.get_by_label("展示会・イベント名").fill("名古屋ものづくり展 2026")
+    page.get_by_label("展示会・イベント名").blur()
+    for index, (jpeg, _) in enumerate(cards(3, seed=15)):
+        path = Path(folder) / f"card{index}.jpg"
+        path.write_bytes(jpeg)
+        page.get_by_test_id("exhibition-camera").set_input_files(str(path))
+        expect(page.get_by_test_id("exhibition-count")).to_have_text(f"この展示会で {index + 1} 枚")
+    shoot(page, "41-exhibition-mode")
+    wait_synced(page)
+    page.wait_for_timeout(3000)  # the photo queue sends the three cards
+    Worker(app, "screenshots").run(until_idle=True)
+    page.goto(base + "/#/customers")
+    page.get_by_label("顧客を検索").fill("名刺 1")
+    page.get_by_role("link", name=re.compile("名刺 1")).first.click()
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    page.reload()
+    expect(page.get_by_test_id("card-suggestions")).to_be_visible()
+    page.get_by_test_id("card-review").scroll_into_view_if_needed()
+    shoot(page, "42-card-review")
+    page.get_by_test_id("accept-company").click()
+    wait_synced(page)
+    customer_url = page.url
+    client, device_id, headers = api_device(app, "rep1", "genba-rep1")
+    client.post("/api/v1/sync/push", headers=headers, json={"device_id": device_id, "mutations": [{
+        "mutation_id": str(uuid.uuid4()), "entity": "customers", "record_id": str(uuid.uuid4()),
+        "op": "upsert", "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
+        "changes": {"name": "中央機械（株）", "phone": "052-825-6828", "address": "静岡県浜松市中央区板屋町2-11-15",
+                    "status": "active"}}]})
+    office = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    sign_in(office, base, "office1")
+    office.goto(customer_url.split("#")[0] + "#/customers/" + customer_url.rsplit("/", 1)[-1] + "/merge")
+    office.get_by_test_id("merge-choose").first.click()
+    expect(office.get_by_test_id("merge-compare")).to_contain_text("052-825-6828")
+    shoot(office, "43-merge")
 
 
 def main():
     check_tools()
+    if "--cards" in sys.argv:
+        return main_cards()
     from playwright.sync_api import expect, sync_playwright
     expect.set_options(timeout=30_000)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -307,6 +355,19 @@ def main():
         shoot_quote_load(browser, base)
         shoot_photos(page, context, customer_url)
         shoot_quotes(page)
+        shoot_cards(browser, base, app, folder)
+        browser.close()
+        stop()
+
+
+def main_cards():
+    """Only the business-card screens (``--cards``)."""
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=30_000)
+    with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
+        base, app, stop = serve_demo(Path(folder))
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+        shoot_cards(browser, base, app, folder)
         browser.close()
         stop()
 

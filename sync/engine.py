@@ -39,6 +39,9 @@ class ScopeModel:
     does not (the same test, for the database). A member always reads their own membership
     records, granted or not. A change of a ``decisive_fields`` field of a root or membership is
     a scope change; ``out_of_scope`` is the message of a refused write.
+    ``redirect_field`` names a root field the server sets when it merges one root into another:
+    later upserts naming the merged root (as their record or as their scope field) are applied
+    to the root it names.
     """
 
     root: str
@@ -49,6 +52,7 @@ class ScopeModel:
     approved: Callable[[dict], bool] | None = None
     decisive_fields: frozenset = frozenset()
     pending: str | None = None
+    redirect_field: str | None = None
 
 
 @dataclass

@@ -61,6 +61,8 @@ def apply_one(batch, raw):
     try:
         m = load_mutation(raw, batch.engine)
         m["hlc"] = hlcs.clamp(m["hlc"], batch.server_ms)
+        if m["op"] == "upsert":
+            redirect(batch, m)
         result = apply_upsert(batch, m) if m["op"] == "upsert" else apply_delete(batch, m)
         status = result["status"]
         errors = None
@@ -165,6 +167,47 @@ def apply_upsert(batch, m):
     if ignored:
         result["ignored"] = ignored
     return result
+
+
+def redirect(batch, m):
+    """Point an upsert that names a merged scope root at the root it was merged into.
+
+    A device offline during the merge still holds the old root: its edits of it, and its new
+    records under it, land on the survivor. Its ``base_version`` was of the old record, so
+    the edit of the survivor merges as a concurrent one (the later write wins, the other is
+    kept as a conflict): nothing it sent is lost.
+    """
+    scope = batch.engine.scope
+    if scope.redirect_field is None:
+        return
+    entity = batch.engine.entity(m["entity"])
+    if entity.name == scope.root:
+        survivor = survivor_of(batch, m["record_id"])
+        if survivor != m["record_id"]:
+            batch.get(scope.root, survivor, lock=True)
+            m["record_id"], m["base_version"] = survivor, None
+            m["changes"] = {k: v for k, v in m["changes"].items() if k != scope.redirect_field}
+    elif entity.scope_field and isinstance(m["changes"].get(entity.scope_field), str):
+        m["changes"] = {
+            **m["changes"],
+            entity.scope_field: survivor_of(batch, m["changes"][entity.scope_field]),
+        }
+
+
+def survivor_of(batch, root_id):
+    """The live root a (possibly merged) root id now stands for."""
+    scope = batch.engine.scope
+    # The batch already holds every root its mutations name (prefetch): no query per mutation.
+    root = batch.records.get((scope.root, root_id))
+    for _ in range(16):  # merges chain rarely; a cycle must not hang a push
+        if root is not None and root.compacted:
+            root = None
+        into = root.data.get(scope.redirect_field) if root is not None and root.deleted else None
+        if not into:
+            return root_id
+        root_id = into
+        root = batch.get(scope.root, root_id)
+    return root_id
 
 
 def split_server_owned(entity, changes, creating):

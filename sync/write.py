@@ -65,7 +65,9 @@ def write_changes(
 def put(batch, entity, record_id, values, hlc, delete=False):
     """Create, change or delete one record as the server; no client rule applies.
 
-    A tombstone stays one unless ``values`` holds ``"deleted": False``.
+    A tombstone stays one unless ``values`` holds ``"deleted": False``. Only the server may
+    change a record's scope field (it moves the record to another scope root, as when two
+    roots are merged); immutable fields bind clients, not the server.
     """
     values = dict(values)
     undelete = values.pop("deleted", None) is False
@@ -81,7 +83,13 @@ def put(batch, entity, record_id, values, hlc, delete=False):
         return working
     if current.deleted and not undelete:
         return current
+    moved_to = values.get(entity.scope_field) if entity.scope_field else None
+    if moved_to is not None and moved_to != current.scope_id and entity.name == batch.engine.scope.membership:
+        note_scope_change(batch, current.scope_id, hlc)
+        note_scope_change(batch, moved_to, hlc)
     working, _ = update_existing(batch, entity, current, current.version, values, hlc)
+    if moved_to is not None:
+        working.scope_id = moved_to
     return working
 
 

@@ -71,6 +71,16 @@ export function searchCustomers(token, q) {
   return call("GET", `/api/v1/customers/search?${new URLSearchParams({ q })}`, { token });
 }
 
+export function duplicateCustomers(token, { name, phone, email }) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries({ name, phone, email })) if (value) query.set(key, value);
+  return call("GET", `/api/v1/customers/duplicates?${query}`, { token });
+}
+
+export function mergeCustomer(token, id, into) {
+  return call("POST", `/api/v1/customers/${encodeURIComponent(id)}/merge`, { body: { into }, token });
+}
+
 export function calendar(token) {
   return call("GET", "/api/v1/calendar", { token });
 }

@@ -8,10 +8,13 @@ import * as photos from "./photos.js";
 import { getState, subscribe, update } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
+import * as customerForm from "./ui/customer-form.js";
+import * as customerMerge from "./ui/customer-merge.js";
 import * as customerPage from "./ui/customer-page.js";
 import * as customers from "./ui/customers.js";
 import * as followRequests from "./ui/follow-requests.js";
 import { h, mount } from "./ui/dom.js";
+import * as exhibition from "./ui/exhibition.js";
 import * as inbox from "./ui/inbox.js";
 import * as login from "./ui/login.js";
 import * as myRequests from "./ui/my-requests.js";
@@ -46,6 +49,9 @@ const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
   [/^\/(?:customers)?$/, customers],
+  [/^\/customers\/new$/, customerForm],
+  [/^\/customers\/([\w-]+)\/edit$/, customerForm, { edit: true }],
+  [/^\/customers\/([\w-]+)\/merge$/, customerMerge],
   [/^\/customers\/([\w-]+)$/, customerPage],
   [/^\/visits\/new$/, visitForm],
   [/^\/visits\/([\w-]+)\/edit$/, visitForm, { edit: true }],
@@ -55,6 +61,7 @@ const ROUTES = [
   [/^\/requests\/new$/, requestForm],
   [/^\/requests\/([\w-]+)\/edit$/, requestForm, { edit: true }],
   [/^\/requests\/([\w-]+)$/, requestPage],
+  [/^\/exhibition$/, exhibition],
   [/^\/inbox$/, inbox],
   [/^\/my-requests$/, myRequests],
   [/^\/rules$/, rules],
@@ -144,6 +151,7 @@ function renderHeader() {
         h("a", { href: "#/load", "data-testid": "nav-load" }, t("nav.load")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
+        DEAL_ROLES.has(user.role) ? h("a", { href: "#/exhibition", "data-testid": "nav-exhibition" }, t("nav.exhibition")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/follow-requests", "data-testid": "nav-follow-requests" }, t("nav.followRequests")) : null,
         h("a", { href: "#/sync", "data-testid": "nav-sync" }, t("nav.sync"))) : null,

@@ -88,22 +88,36 @@ async function encodeJpeg(bitmap, width, height) {
     (blob) => (blob ? resolve(blob) : reject(new Error("the photo could not be encoded"))), "image/jpeg", QUALITY));
 }
 
+/**
+ * Keep a prepared photo's bytes on the device under a new attachment id, before any record
+ * names it; return the id. The caller saves the `attachments` record (see `attachmentChanges`).
+ */
+export async function keepPhoto(photo) {
+  const id = crypto.randomUUID();
+  const tx = await transaction(["photos"], "readwrite", "strict");
+  tx.objectStore("photos").put({ id, blob: photo.blob, size: photo.size, type: photo.type,
+    mine: true, state: "waiting", added_ms: Date.now() });
+  await done(tx);
+  return id;
+}
+
+/** The `attachments` record of a kept photo of `owner` ({entity, id, customer_id}). */
+export function attachmentEdit(id, photo, owner, purpose = "photo") {
+  return { entity: "attachments", id, changes: {
+    customer_id: owner.customer_id, owner_entity: owner.entity, owner_id: owner.id,
+    filename: photo.filename, content_type: photo.type, size: photo.size, sha256: photo.sha256,
+    taken_at: photo.takenAt, purpose,
+  }, local: { author_id: getState().user?.id, uploaded: null } };
+}
+
 /** Add files to a visit or request (`owner`: {entity, id, customer_id}); return how many. */
 export async function addPhotos(owner, files) {
   let added = 0;
   for (const file of files) {
     const photo = await prepare(file);
-    const id = crypto.randomUUID();
     // The bytes first: a record never names a photo the device does not hold.
-    const tx = await transaction(["photos"], "readwrite", "strict");
-    tx.objectStore("photos").put({ id, blob: photo.blob, size: photo.size, type: photo.type,
-      mine: true, state: "waiting", added_ms: Date.now() });
-    await done(tx);
-    await outbox.save([{ entity: "attachments", id, changes: {
-      customer_id: owner.customer_id, owner_entity: owner.entity, owner_id: owner.id,
-      filename: photo.filename, content_type: photo.type, size: photo.size, sha256: photo.sha256,
-      taken_at: photo.takenAt,
-    }, local: { author_id: getState().user?.id, uploaded: null } }]);
+    const id = await keepPhoto(photo);
+    await outbox.save([attachmentEdit(id, photo, owner)]);
     added += 1;
   }
   requestUploads();

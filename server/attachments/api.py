@@ -27,6 +27,7 @@ from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError, bad_request, handle_http_error
 from server.core.sync_api import RETRIES, retryable
+from server.jobs.queue import enqueue
 
 bp = Blueprint("attachments", __name__)
 RANGE = re.compile(r"^bytes (?:(\d{1,12})-(\d{1,12})|\*)/(\d{1,12})$")
@@ -296,12 +297,20 @@ def record_uploaded(attachment):
 
 
 def mark_uploaded(session, user_id, attachment_id, now_ms, node):
-    """Set ``uploaded`` once the bytes are complete; return the record (None if unknown)."""
+    """Set ``uploaded`` once the bytes are complete; return the record (None if unknown).
+
+    A business card is queued for reading in the same transaction, so it is read exactly
+    when its upload is recorded.
+    """
     current = stored_record(session, "attachments", attachment_id)
     if current is None or current.get("uploaded"):
         return current
+    values = {"uploaded": iso_from_ms(now_ms)}
+    if current.get("purpose") == "business_card":
+        values["card_status"] = "pending"
+        enqueue(session, "read_card", {"attachment_id": attachment_id})
     stored, = write_changes(session, ENGINE, server_actor(user_id, node),
-                            [("attachments", attachment_id, {"uploaded": iso_from_ms(now_ms)})],
+                            [("attachments", attachment_id, values)],
                             now_ms=now_ms, server_node=node)
     return stored
 

@@ -39,7 +39,9 @@ class AttachmentRules(Rules):
 
 
 ATTACHMENTS = Entity(
-    "attachments", AttachmentSchema(), extra_fields=["author_id", "uploaded"],
-    references={"customer_id": "customers"}, server_fields={"uploaded"}, defaults={"purpose": "photo"},
+    "attachments", AttachmentSchema(),
+    extra_fields=["author_id", "uploaded", "card_status", "card"],
+    references={"customer_id": "customers"}, defaults={"purpose": "photo"},
+    server_fields={"uploaded", "card_status", "card"},
     immutable={"customer_id", "owner_entity", "owner_id", "content_type", "size", "sha256"},
     rules=[AttachmentRules()])

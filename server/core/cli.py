@@ -25,7 +25,7 @@ def register(app):
     from server.core.user_cli import user
     from server.quotes.cli import reindex_quotes  # past-quote database
     for command in (serve, create_user_command, demo, revoke_device_command, compact, after_restore, routes,
-                    reindex_quotes, user):
+                    reindex_quotes, user, worker):
         app.cli.add_command(command)
 
 
@@ -38,6 +38,21 @@ def serve(host, port):
     from werkzeug.serving import run_simple
     click.echo(f"Genba is running at http://{host}:{port}/  (Ctrl+C stops it)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+@click.command("worker")
+@click.option("--until-idle", is_flag=True, help="stop when no job is due (for cron and tests)")
+@with_appcontext
+def worker(until_idle):
+    """Run background jobs (card reading) until stopped; run any number of them."""
+    import logging
+
+    from server.jobs.worker import Worker
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    runner = Worker(current_app._get_current_object())
+    click.echo(f"worker {runner.name} waiting for jobs", err=True)
+    done = runner.run(until_idle=until_idle)
+    click.echo(f"worker {runner.name} stopped after {done} job(s)", err=True)
 
 
 @click.command("create-user")

@@ -58,6 +58,10 @@ class Config:
         self.ADDRESS_RATE_LIMIT = os.environ.get("ADDRESS_RATE_LIMIT", "100 per hour")
         # Database errors never carry record contents into the logs.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+        # Background jobs: a claim held longer than the lease is taken over by another worker.
+        self.JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", 300))
+        self.JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5)
+        self.JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", 1))
         # Past-quote database: the editable synonym list (None: server/quotes/synonyms.txt).
         # Factory load: how much unconfirmed load counts, and how full a week may get by an order.
         self.LOAD_WEIGHTS = parse_weights(os.environ.get("LOAD_WEIGHTS", "likely=0.6,possible=0.3"))

@@ -56,7 +56,7 @@ class ConflictRules(Rules):
 ENGINE = Engine.build(
     ENTITIES,
     ScopeModel(root="customers", membership="follows", watchers=reps_seeing, field="customer_id",
-               out_of_scope="out_of_scope",
+               out_of_scope="out_of_scope", redirect_field="merged_into",
                approved=grants_scope, decisive_fields=frozenset({"status"}), pending="requested"),
     records_written=[index_quotes],
     conflict_rules=[ConflictRules()],

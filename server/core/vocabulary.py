@@ -23,6 +23,11 @@ ENUMS = {
         "manager": ("管理者", "Manager"),
         "admin": ("システム管理者", "Admin"),
     },
+    "customer.status": {
+        "prospect": ("見込み客", "Prospect"),
+        "active": ("取引先", "Customer"),
+        "inactive": ("休眠", "Inactive"),
+    },
     "visit.kind": {
         "sales": ("営業訪問", "Sales visit"),
         "aftercare": ("アフターサービス", "Aftercare"),
@@ -109,6 +114,11 @@ ENUMS = {
 BALL = ["ours", "customer"]
 SITUATIONS = ["competitor", "budget_tight", "spec_change", "decision_maker_change", "postponed"]
 CLOSED_STAGES = ("won", "lost")
+ATTACHMENT_PURPOSES = ["photo", "business_card", "signature"]
+CARD_STATUSES = ["pending", "done", "failed"]
+# The fields a read business card suggests, in the order the app shows them.
+CARD_FIELDS = ["company", "department", "title", "name", "name_kana", "postal_code", "address",
+               "phone", "fax", "mobile", "email", "url", "text"]
 OPEN_REQUEST_STATUSES = ("new", "triaged", "in_progress")
 DONE_REQUEST_STATUSES = ("answered", "closed")
 
@@ -132,6 +142,7 @@ def labels(name, language="ja"):
 
 
 STAGES = codes("deal.stage")
+CUSTOMER_STATUSES = codes("customer.status")
 ROUTES = codes("request.route")
 URGENCIES = codes("request.urgency")
 REQUEST_STATUSES = codes("request.status")

@@ -1,11 +1,26 @@
-"""Online customer search: find customers outside one's scope to follow them."""
+"""Customer endpoints: the online search (to follow customers outside one's scope), likely
+duplicates within it, and merging two customers."""
+import time
+
+from flask import current_app, g
+
 from sync import live_records
 
-from server.core.auth import token_required
+from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
-from server.core.db import db
+from server.core.db import db, writing_session
+from server.core.engine import ENGINE
 from server.core.text import digits, fold
-from server.customers.schemas import CustomerSearchSchema, SearchQuerySchema
+from server.core.vocabulary import OFFICE_ROLES
+from server.customers.duplicates import candidates
+from server.customers.merge import merge_customer
+from server.customers.schemas import (
+    CustomerSearchSchema,
+    DuplicatesQuerySchema,
+    DuplicatesSchema,
+    MergeSchema,
+    SearchQuerySchema,
+)
 
 bp = Blueprint("customers", __name__)
 
@@ -37,3 +52,33 @@ def match_rank(customer, needle, number):
     if len(number) >= 6 and number == digits(customer.get("phone")):
         return 2
     return None
+
+
+@bp.get("/customers/duplicates")
+@token_required
+@bp.arguments(DuplicatesQuerySchema, location="query")
+@bp.response(200, DuplicatesSchema)
+def duplicates(query):
+    """Customers in the user's scope likely the same as the one described: folded name
+    (without 株式会社 and the like), phone digits, email domain; each with a score and why."""
+    customers = live_records(db.session, "customers", engine=ENGINE, actor=g.actor)
+    contacts = {}
+    for contact in live_records(db.session, "contacts", engine=ENGINE, actor=g.actor):
+        contacts.setdefault(contact["customer_id"], []).append(contact)
+    return {"candidates": candidates(query, customers, contacts)}
+
+
+@bp.post("/customers/<uuid:customer_id>/merge")
+@role_required(*OFFICE_ROLES)
+@bp.arguments(MergeSchema)
+@bp.error(404, "no such live customer")
+@bp.alt_response(200, schema={"type": "object"}, description="{\"record\": the survivor}")
+def merge(body, customer_id):
+    """Merge a customer into another: its records move to the survivor as versioned changes,
+    it becomes a tombstone with ``merged_into``, and later pushes naming it land on the survivor."""
+    session = writing_session()
+    survivor = merge_customer(session, g.actor.user_id, str(customer_id), body["into"],
+                              now_ms=int(time.time() * 1000),
+                              node=current_app.config["SERVER_NODE"])
+    session.commit()
+    return {"record": survivor}

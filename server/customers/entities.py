@@ -4,7 +4,7 @@ from marshmallow import Schema
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Text, Uuid, choice
 
-from server.core.vocabulary import FOLLOW_STATUSES, OFFICE_ROLES
+from server.core.vocabulary import CUSTOMER_STATUSES, FOLLOW_STATUSES, OFFICE_ROLES
 
 
 class CustomerSchema(Schema):
@@ -15,6 +15,11 @@ class CustomerSchema(Schema):
     owner_id = Uuid()
     team = Text(64)
     notes = Text(LONG)
+    status = choice(CUSTOMER_STATUSES)
+    source = Text()
+    postal_code = Text(16)
+    email = Text(254)
+    url = Text(MEDIUM)
 
 
 class ContactSchema(Schema):
@@ -24,6 +29,8 @@ class ContactSchema(Schema):
     department = Text()
     title = Text()
     phone = Text(40)
+    mobile = Text(40)
+    fax = Text(40)
     email = Text(254)
 
 
@@ -130,8 +137,10 @@ def grants_scope(follow):
     return follow.get("status") != "requested"
 
 
-CUSTOMERS = Entity("customers", CustomerSchema(), references={"owner_id": "users"},
-                   owner_field="owner_id", team_field="team", rules=[CustomerRules()])
+CUSTOMERS = Entity("customers", CustomerSchema(), extra_fields=["merged_into"],
+                   references={"owner_id": "users"}, defaults={"status": "active"},
+                   server_fields={"merged_into"}, owner_field="owner_id", team_field="team",
+                   rules=[CustomerRules()])
 CONTACTS = Entity("contacts", ContactSchema(), references={"customer_id": "customers"},
                   immutable={"customer_id"})
 FOLLOWS = Entity("follows", FollowSchema(),

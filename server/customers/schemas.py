@@ -1,7 +1,7 @@
-"""The online customer search: its query and its answer."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+"""Input and output of the customer endpoints: the online search, duplicates and merge."""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
 
-from sync.entity import Text
+from sync.entity import Text, Uuid
 
 from server.core.schemas import Arguments
 
@@ -29,3 +29,36 @@ class CustomerHitSchema(Schema):
 
 class CustomerSearchSchema(Schema):
     results = fields.List(fields.Nested(CustomerHitSchema))
+
+
+class DuplicatesQuerySchema(Arguments):
+    invalid_message = "Give a name, a phone number or an email address to look for."
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = Text(200)
+    phone = Text(40)
+    email = Text(254)
+
+    @validates_schema
+    def needs_something(self, data, **kwargs):
+        if not any(data.get(k) for k in ("name", "phone", "email")):
+            raise ValidationError("give a name, a phone number or an email address", "name")
+
+
+class CandidateSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    score = fields.Float()
+    why = fields.List(fields.String())
+
+
+class DuplicatesSchema(Schema):
+    candidates = fields.List(fields.Nested(CandidateSchema))
+
+
+class MergeSchema(Arguments):
+    invalid_message = "Name the customer to merge into as {\"into\": id}."
+
+    into = Uuid(required=True)

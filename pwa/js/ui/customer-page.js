@@ -6,6 +6,9 @@ import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { customerBundle } from "../records.js";
+import { getState } from "../store.js";
+import { cardReview } from "./card-review.js";
+import { MERGERS } from "./customer-merge.js";
 import { eventText } from "./deal-events.js";
 import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
@@ -37,6 +40,7 @@ function page(bundle, unsent) {
       fact(t("customer.address"), customer.address),
       fact(t("customer.owner"), names(customer.owner_id)),
       fact(t("customer.notes"), customer.notes ? h("span", { class: "prewrap" }, customer.notes) : null)),
+    cardReview(customer, bundle.contacts),
     h("section", { "aria-labelledby": "contacts-h" },
       h("h2", { id: "contacts-h" }, t("customer.contacts")),
       bundle.contacts.length
@@ -49,7 +53,10 @@ function page(bundle, unsent) {
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
       linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
       linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" }),
-      linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" })),
+      linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" }),
+      linkButton(t("customer.edit"), `#/customers/${customer.id}/edit`, { "data-testid": "edit-customer" }),
+      MERGERS.has(getState().user?.role)
+        ? linkButton(t("customer.merge"), `#/customers/${customer.id}/merge`, { "data-testid": "merge-customer" }) : null),
   ];
 }
 

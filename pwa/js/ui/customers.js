@@ -63,7 +63,8 @@ export async function render(view, { query }) {
     list, more,
     getState().user?.role === "rep"
       ? followSearch(() => search.value, () => new Set(index.map((entry) => entry.id))) : null,
-    actionBar(linkButton(t("visit.new"), "#/visits/new", { class: "button primary" })));
+    actionBar(linkButton(t("visit.new"), "#/visits/new", { class: "button primary" }),
+      linkButton(t("customer.new"), "#/customers/new", { "data-testid": "new-customer" })));
   show();
 
   const refresh = async () => {

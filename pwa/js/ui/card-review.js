@@ -1,0 +1,67 @@
+// A business card beside what the server read from it: one tap accepts a suggested field into
+// the customer or its contact; nothing is written without that tap, and the current value is
+// shown next to each suggestion.
+
+import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { attachmentsOf, imageOf } from "../photos.js";
+import { h, mount } from "./dom.js";
+import { button } from "./form.js";
+
+// card field -> [entity it goes to, that entity's field]
+const TARGETS = [
+  ["company", "customers", "name"], ["postal_code", "customers", "postal_code"],
+  ["address", "customers", "address"], ["phone", "customers", "phone"],
+  ["url", "customers", "url"], ["name", "contacts", "name"], ["name_kana", "contacts", "name_kana"],
+  ["department", "contacts", "department"], ["title", "contacts", "title"],
+  ["mobile", "contacts", "mobile"], ["fax", "contacts", "fax"], ["email", "contacts", "email"],
+];
+
+/** The suggestions of a read card that differ from what the records hold. */
+export function suggestions(card, customer, contact) {
+  if (!card) return [];
+  return TARGETS.filter(([from, entity]) => card[from] && (entity === "customers" || contact))
+    .map(([from, entity, to]) => {
+      const record = entity === "customers" ? customer : contact;
+      return { from, entity, id: record.id, to, value: card[from], current: record[to] ?? null };
+    })
+    .filter((s) => s.value !== s.current);
+}
+
+/** The section of a customer's page showing its business cards, filled in when read. */
+export function cardReview(customer, contacts) {
+  const section = h("section", { "aria-labelledby": "cards-h", "data-testid": "card-review", hidden: true });
+  attachmentsOf(customer.id).then(async (all) => {
+    const cards = all.filter((a) => a.purpose === "business_card");
+    if (!cards.length) return;
+    const items = await Promise.all(cards.map(async (card) => {
+      const blob = await imageOf(card);
+      return h("div", { class: "card-review" },
+        blob ? h("img", { src: URL.createObjectURL(blob), alt: t("card.photo"), class: "card-photo" }) : null,
+        body(card, customer, contacts[0]));
+    }));
+    mount(section, h("h2", { id: "cards-h" }, t("card.title")), ...items);
+    section.hidden = false;
+  });
+  return section;
+}
+
+function body(card, customer, contact) {
+  if (card.card_status !== "done") {
+    return h("p", { "data-testid": "card-status" },
+      t(card.card_status === "failed" ? "card.failed" : "card.pending"));
+  }
+  const rows = suggestions(card.card, customer, contact);
+  if (!rows.length) return h("p", { "data-testid": "card-status" }, t("card.allTaken"));
+  return h("ul", { class: "list compact", "data-testid": "card-suggestions" }, rows.map((s) => {
+    const accept = button(t("card.accept"), { "data-testid": `accept-${s.from}` });
+    accept.addEventListener("click", async () => {
+      accept.disabled = true;
+      await outbox.save([{ entity: s.entity, id: s.id, changes: { [s.to]: s.value } }]);
+    });
+    return h("li", { class: "row static" },
+      h("span", { class: "row-title" }, `${t(`card.field.${s.from}`)}: ${s.value}`),
+      h("span", { class: "row-meta" }, s.current ? t("card.now", { value: s.current }) : t("card.empty")),
+      accept);
+  }));
+}

@@ -1,0 +1,68 @@
+// Merging two customers (名寄せ; office, manager, admin; online): the likely duplicates of this
+// customer from the server, the two side by side, and one button that merges this one into the
+// chosen one. The server moves every record; devices that still hold this customer keep working.
+
+import * as api from "../api.js";
+import { getMeta } from "../db.js";
+import { label, t } from "../i18n.js";
+import { getRecord } from "../records.js";
+import * as sync from "../sync.js";
+import { h, mount } from "./dom.js";
+import { actionBar, button, linkButton } from "./form.js";
+import { empty } from "./widgets.js";
+
+export const MERGERS = new Set(["office", "manager", "admin"]);
+const SHOWN = [["name", "customer.name"], ["name_kana", "customer.kana"], ["status", "customer.statusLabel"],
+  ["postal_code", "customer.postalCode"], ["address", "customer.address"], ["phone", "customer.phone"],
+  ["email", "customer.email"], ["url", "customer.url"], ["source", "customer.source"]];
+
+export async function render(view, { params, navigate }) {
+  const customer = await getRecord("customers", params[0]);
+  if (!customer || customer.deleted) return navigate("#/customers");
+  const status = h("p", { role: "status", "data-testid": "merge-status" });
+  const side = h("div", { class: "merge-side", "data-testid": "merge-compare" });
+  const list = h("ul", { class: "list", "data-testid": "merge-candidates" });
+  const merge = button(t("merge.do"), { class: "button primary", disabled: true, "data-testid": "merge-do" });
+  let chosen = null;
+  mount(view, h("h1", { tabindex: "-1" }, t("merge.title", { name: customer.name })),
+    status, list, side, actionBar(merge, linkButton(t("form.cancel"), `#/customers/${customer.id}`)));
+
+  const choose = async (candidate) => {
+    chosen = await getRecord("customers", candidate.id) || candidate;
+    mount(side, table(customer, chosen));
+    merge.disabled = false;
+  };
+  merge.addEventListener("click", async () => {
+    merge.disabled = true;
+    try {
+      await api.mergeCustomer(await getMeta("token"), customer.id, chosen.id);
+      sync.requestSync("merge");
+      navigate(`#/customers/${chosen.id}`);
+    } catch (err) {
+      status.textContent = err instanceof api.ApiError ? err.message : t("merge.offline");
+      merge.disabled = false;
+    }
+  });
+  try {
+    const { candidates } = await api.duplicateCustomers(await getMeta("token"), customer);
+    const others = candidates.filter((c) => c.id !== customer.id);
+    mount(list, ...others.map((c) => {
+      const pick = button(t("merge.choose", { name: c.name }), { "data-testid": "merge-choose" });
+      pick.addEventListener("click", () => choose(c));
+      return h("li", { class: "row static" }, h("span", { class: "row-title" }, c.name),
+        h("span", { class: "row-meta" }, c.why.map((w) => t(`merge.why.${w}`)).join("・")), pick);
+    }));
+    if (!others.length) mount(list, empty(t("merge.none")));
+  } catch {
+    status.textContent = t("merge.offline");
+  }
+}
+
+function table(loser, survivor) {
+  const value = (record, key) => (key === "status" && record[key] ? label("customer.status", record[key]) : record[key] || "—");
+  return h("table", { class: "compare" },
+    h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, t("merge.loser")), h("th", {}, t("merge.survivor")))),
+    h("tbody", {}, SHOWN.map(([key, labelKey]) => h("tr", {},
+      h("th", { scope: "row" }, t(labelKey)),
+      h("td", {}, value(loser, key)), h("td", {}, value(survivor, key))))));
+}

@@ -1,0 +1,42 @@
+"""Merge one customer into another: its records move to the survivor as versioned changes, and
+it becomes a tombstone naming the survivor (``merged_into``), so devices that still hold it
+keep working: the engine redirects what they push later (``ScopeModel.redirect_field``)."""
+from sync import live_record, live_records, write_changes
+
+from server.core.engine import ENGINE, server_actor
+from server.core.errors import ApiError
+
+# Fields of the merged customer that fill the survivor's empty ones.
+FILLED = ["name_kana", "address", "postal_code", "phone", "email", "url", "notes", "source"]
+
+
+def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
+    """Move every live record of ``loser_id`` to ``survivor_id``; return the survivor."""
+    if loser_id == survivor_id:
+        raise ApiError(422, "Choose another customer to merge into.",
+                       errors={"into": ["must be another customer"]}, reason="same_customer")
+    loser = live_record(session, "customers", loser_id)
+    survivor = live_record(session, "customers", survivor_id)
+    if loser is None:
+        raise ApiError(404, "There is no such customer, or it was already merged or deleted.",
+                       reason="not_found")
+    if survivor is None:
+        raise ApiError(422, "The customer to merge into does not exist or was deleted.",
+                       errors={"into": ["no such customer"]}, reason="not_found")
+    changes = []
+    for name in ENGINE.order:
+        entity = ENGINE.entity(name)
+        if entity.scope_field is None or entity.scope_field not in entity.fields:
+            continue
+        for record in live_records(session, name, scope_ids=[loser_id]):
+            changes.append((name, record["id"], {entity.scope_field: survivor_id}))
+    filled = {k: loser[k] for k in FILLED if loser.get(k) and not survivor.get(k)}
+    if loser.get("status") == "active" and survivor.get("status") == "prospect":
+        filled["status"] = "active"
+    if filled:
+        changes.append(("customers", survivor_id, filled))
+    changes.append(("customers", loser_id, {"merged_into": survivor_id}))
+    changes.append(("customers", loser_id, None))
+    write_changes(session, ENGINE, server_actor(user_id, node), changes, now_ms=now_ms,
+                  server_node=node)
+    return live_record(session, "customers", survivor_id)

@@ -1,0 +1,61 @@
+"""New customers and prospects are created and edited offline, with look-alikes shown first."""
+import re
+
+from playwright.sync_api import expect
+
+from .helpers import sign_in, wait_synced
+
+
+def test_a_prospect_created_offline_reaches_the_server_and_a_teammate(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_test_id("new-customer").click()
+    page.get_by_label("会社名").fill("株式会社みらい精機")
+    page.get_by_label("フリガナ").fill("ミライセイキ")
+    page.get_by_label("きっかけ（展示会名など）").fill("名古屋ものづくり展 2026")
+    page.get_by_label("郵便番号").fill("460-0003")
+    page.get_by_label("電話").fill("052-123-4567")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("株式会社みらい精機")
+    page.get_by_test_id("edit-customer").click()
+    page.get_by_label("住所").fill("愛知県名古屋市中区錦1-2-3")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")  # the edit joined the create
+
+    context.set_offline(False)
+    wait_synced(page)
+    found = [c for c in live.device("rep_a2").records("customers").values()
+             if c["name"] == "株式会社みらい精機"]
+    assert [(c["status"], c["source"], c["postal_code"], c["address"], c["version"]) for c in found] == [
+        ("prospect", "名古屋ものづくり展 2026", "460-0003", "愛知県名古屋市中区錦1-2-3", 1)]
+
+
+def test_a_look_alike_customer_is_shown_before_saving(page, live, customers):
+    sign_in(page, live)
+    page.get_by_test_id("new-customer").click()
+    page.get_by_label("会社名").fill("三条精工（有）")
+    page.get_by_label("電話").fill("048-123-4567")
+    page.get_by_label("電話").blur()
+    expect(page.get_by_test_id("duplicates")).to_contain_text("山田製作所")
+    page.get_by_label("会社名").fill("有限会社 三条精工")
+    page.get_by_label("会社名").blur()
+    expect(page.get_by_test_id("duplicates")).to_contain_text(re.compile("三条精工"))
+
+
+def test_office_compares_two_customers_side_by_side_and_merges_them(page, live, customers):
+    rep = live.device("rep_a")
+    twin = rep.create("customers", name="株式会社山田製作所", phone="048-123-4567", postal_code="332-0001")
+    sign_in(page, live, "office")
+    page.goto(live.url + f"/#/customers/{twin['id']}")
+    page.get_by_test_id("merge-customer").click()
+    expect(page.get_by_test_id("merge-candidates")).to_contain_text("社名が同じ・電話番号が同じ")
+    page.get_by_test_id("merge-choose").first.click()
+    compare = page.get_by_test_id("merge-compare")
+    expect(compare).to_contain_text("332-0001")
+    expect(compare).to_contain_text("埼玉県川口市")
+    page.get_by_test_id("merge-do").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    office = live.device("office")
+    survivor = office.records("customers")[customers["yamada"]["id"]]
+    assert survivor["postal_code"] == "332-0001"
+    assert twin["id"] not in office.records("customers")
