@@ -19,7 +19,8 @@ def run(payload):
     if attachment is None or attachment["deleted"] or attachment.get("card_status") != "pending":
         return
     try:
-        card = read_card(storage_for(current_app).blob_path(attachment["sha256"]))
+        with storage_for(current_app).blob_copy(attachment["sha256"]) as photo:  # any backend
+            card = read_card(photo)
     except ReadFailed:
         current_app.logger.warning("could not read the card of attachment %s", attachment["id"])
         store(attachment, {"card_status": "failed"})

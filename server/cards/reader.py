@@ -134,7 +134,7 @@ def read_lines(path, psm=3):
 
 
 def read_card(path):
-    """The card fields read from the photo at ``path``.
+    """The card fields read from the photo ``path`` (a path or a seekable binary file).
 
     The automatic page layout reads most cards; when it misses the company or the name (large
     type, odd layouts) a sparse-text pass fills only what is still missing.
