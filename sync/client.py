@@ -16,6 +16,7 @@ protocol rules are written once:
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -25,6 +26,32 @@ from .digest import record_hash, summarise
 from .protocol import CURRENT as PROTOCOL
 
 EMPTY = {"count": 0, "sum": "0"}
+TOKEN_PATH = "/api/v1/auth/token"
+PUSH_PATH = "/api/v1/sync/push"
+PULL_PATH = "/api/v1/sync/pull"
+
+
+def mutation(entity, record_id, op, base_version, changes, hlc, mutation_id=None):
+    """Spell one mutation as the wire contract does (a fresh ``mutation_id`` unless given)."""
+    return {
+        "mutation_id": mutation_id or str(uuid.uuid4()),
+        "entity": entity,
+        "record_id": record_id,
+        "op": op,
+        "base_version": base_version,
+        "changes": dict(changes),
+        "hlc": hlc,
+    }
+
+
+def pull_path(cursor=None, limit=None, digest=False):
+    """The path of one pull page."""
+    query = {"digest": "true"} if digest else {}
+    if cursor:
+        query["cursor"] = cursor
+    if limit:
+        query["limit"] = limit
+    return PULL_PATH + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
 class SyncError(Exception):
@@ -72,11 +99,15 @@ class FlaskTransport:
         self.client = client
 
     def request(self, method, path, body=None, token=None):
+        response = self.open(method, path, body, token)
+        return response.status_code, response.get_json(silent=True) or {}
+
+    def open(self, method, path, body=None, token=None):
+        """Send one request; return the test client's response itself."""
         headers = {"Genba-Protocol": str(PROTOCOL)}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        response = self.client.open(path, method=method, json=body, headers=headers)
-        return response.status_code, response.get_json(silent=True) or {}
+        return self.client.open(path, method=method, json=body, headers=headers)
 
 
 @dataclass
@@ -93,15 +124,9 @@ class OutboxEntry:
     sent_once: bool = False  # the server may have applied it: never fold new edits into it
 
     def wire(self):
-        return {
-            "mutation_id": self.mutation_id,
-            "entity": self.entity,
-            "record_id": self.record_id,
-            "op": self.op,
-            "base_version": self.base_version,
-            "changes": dict(self.changes),
-            "hlc": self.hlc,
-        }
+        return mutation(
+            self.entity, self.record_id, self.op, self.base_version, self.changes, self.hlc, self.mutation_id
+        )
 
 
 @dataclass
@@ -117,14 +142,32 @@ class Replica:
 
 
 class Client:
-    """One device of one user."""
+    """One device of one user.
 
-    def __init__(self, transport, login, password, device_id=None, clock=None, batch_size=500):
+    A client with an ``unsteady_clock`` stamps each mutation with its wall clock as it stands
+    (a counter keeps stamps apart) instead of after its last value: a test sets such a clock
+    back to send an edit older than one already sent.
+    """
+
+    def __init__(
+        self,
+        transport,
+        login,
+        password,
+        device_id=None,
+        clock=None,
+        batch_size=500,
+        device_name=None,
+        unsteady_clock=False,
+    ):
         self.transport = transport
         self.login = login
         self.password = password
         self.device_id = device_id or str(uuid.uuid4())
+        self.device_name = device_name or f"reference client {login}"
         self.clock = clock or (lambda: int(time.time() * 1000))
+        self.unsteady_clock = unsteady_clock
+        self.ticks = 0
         self.batch_size = batch_size
         self.replica = Replica()
         self.token = None
@@ -135,11 +178,11 @@ class Client:
     def sign_in(self):
         status, body = self.transport.request(
             "POST",
-            "/api/v1/auth/token",
+            TOKEN_PATH,
             {
                 "login": self.login,
                 "password": self.password,
-                "device": {"id": self.device_id, "name": f"reference client {self.login}"},
+                "device": {"id": self.device_id, "name": self.device_name},
             },
         )
         if status != 200:
@@ -165,6 +208,10 @@ class Client:
     # --- clock --------------------------------------------------------------------------
 
     def tick(self):
+        """Return the clock value of the next mutation."""
+        if self.unsteady_clock:
+            self.ticks += 1
+            return hlcs.format_hlc(self.clock(), self.ticks, self.device_id)
         self.replica.last_hlc = hlcs.tick(self.replica.last_hlc, self.clock(), self.device_id)
         return self.replica.last_hlc
 
@@ -173,6 +220,19 @@ class Client:
         if remote and remote > self.replica.last_hlc:
             ms, counter, _ = hlcs.parse(remote)
             self.replica.last_hlc = hlcs.format_hlc(ms, counter, self.device_id)
+
+    # --- the wire ---------------------------------------------------------------------
+
+    def mutation(self, entity, record_id=None, op="upsert", base_version=None, **changes):
+        """A mutation stamped now, to send as it is (a new record unless ``record_id``)."""
+        return mutation(entity, record_id or str(uuid.uuid4()), op, base_version, changes, self.tick())
+
+    def envelope(self, mutations, client_time=True):
+        """The body of a push of ``mutations`` (with the device's wall clock unless told not)."""
+        body = {"device_id": self.device_id, "mutations": list(mutations)}
+        if client_time:
+            body["client_time"] = self.clock()
+        return body
 
     # --- local edits --------------------------------------------------------------------
 
@@ -236,15 +296,7 @@ class Client:
             for entry in batch:
                 entry.sent_revision, entry.sent_once = entry.revision, True
             try:
-                answer = self.call(
-                    "POST",
-                    "/api/v1/sync/push",
-                    {
-                        "device_id": self.device_id,
-                        "client_time": self.clock(),
-                        "mutations": [e.wire() for e in batch],
-                    },
-                )
+                answer = self.call("POST", PUSH_PATH, self.envelope(e.wire() for e in batch))
             except Exception:
                 for entry in batch:
                     entry.sent_revision = None
@@ -281,14 +333,8 @@ class Client:
         delivered: set[tuple[str, str]] = set()
         fresh = self.replica.cursor is None
         while True:
-            query = ["digest=true"] if digest else []
-            if self.replica.cursor:
-                query.append(f"cursor={self.replica.cursor}")
-            if limit:
-                query.append(f"limit={limit}")
-            path = "/api/v1/sync/pull" + ("?" + "&".join(query) if query else "")
             try:
-                answer = self.call("GET", path)
+                answer = self.call("GET", pull_path(self.replica.cursor, limit, digest))
             except SyncError as err:
                 if err.status == 410 and self.replica.cursor:
                     self.replica.cursor, fresh, delivered = None, True, set()

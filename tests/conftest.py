@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from sync.client import PUSH_PATH, FlaskTransport, pull_path
+
 import hypothesis_profiles  # noqa: F401  (registers "ci" and "long" before pytest picks one)
+from driver import WireDevice
 from server import create_app
 from server.core.db import db, writing_session
 from server.core.users import create_user
@@ -202,44 +205,28 @@ def people(app):
     return ids
 
 
-class Device:
-    """A device of one user, speaking the wire contract through a test client."""
+class Device(WireDevice):
+    """A device of one user through a test client; raw answers are the test client's responses.
+
+    Its clock is the wall clock plus ``clock_offset_ms``, which a test may set back; its pushes
+    carry no ``client_time`` unless given.
+    """
 
     def __init__(self, client, login, password=PASSWORD, device_id=None):
         self.client = client
-        self.id = device_id or str(uuid.uuid4())
-        self.login = login
-        self.counter = 0
         self.clock_offset_ms = 0
-        self.cursor = None
-        self.sign_in(password)
-
-    def sign_in(self, password=PASSWORD):
-        response = self.client.post("/api/v1/auth/token", json={
-            "login": self.login, "password": password, "device": {"id": self.id, "name": "test"}})
-        assert response.status_code == 200, response.get_json()
-        self.token = response.get_json()["token"]
-        self.user = response.get_json()["user"]
+        super().__init__(FlaskTransport(client), login, password, device_id, unsteady_clock=True,
+                         clock=lambda: int(time.time() * 1000) + self.clock_offset_ms)
 
     @property
     def headers(self):
         return {"Authorization": f"Bearer {self.token}"}
 
-    def hlc(self):
-        self.counter += 1
-        ms = int(time.time() * 1000) + self.clock_offset_ms
-        return f"{ms:013d}:{self.counter:06d}:{self.id}"
-
-    def mutation(self, entity, record_id=None, op="upsert", base_version=None, **changes):
-        return {"mutation_id": str(uuid.uuid4()), "entity": entity,
-                "record_id": record_id or str(uuid.uuid4()), "op": op,
-                "base_version": base_version, "changes": changes, "hlc": self.hlc()}
-
     def push_raw(self, body):
-        return self.client.post("/api/v1/sync/push", json=body, headers=self.headers)
+        return self.wire.transport.open("POST", PUSH_PATH, body, self.token)
 
     def push(self, *mutations, **extra):
-        response = self.push_raw({"device_id": self.id, "mutations": list(mutations), **extra})
+        response = self.push_raw({**self.wire.envelope(mutations, client_time=False), **extra})
         assert response.status_code == 200, response.get_json()
         return response.get_json()["results"]
 
@@ -255,24 +242,8 @@ class Device:
         return result
 
     def pull(self, cursor=None, limit=None):
-        query = {}
-        if cursor:
-            query["cursor"] = cursor
-        if limit:
-            query["limit"] = limit
-        return self.client.get("/api/v1/sync/pull", query_string=query, headers=self.headers)
-
-    def sync(self, limit=None):
-        """Pull until has_more is false from the device's cursor; return the changes."""
-        changes = []
-        while True:
-            response = self.pull(self.cursor, limit)
-            assert response.status_code == 200, response.get_json()
-            body = response.get_json()
-            changes.extend(body["changes"])
-            self.cursor = body["cursor"]
-            if not body["has_more"]:
-                return changes
+        """One page from ``cursor``, as the test client's response."""
+        return self.wire.transport.open("GET", pull_path(cursor, limit), token=self.token)
 
 
 def records_by_id(changes):

@@ -8,10 +8,12 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
-import uuid
 from pathlib import Path
 
+from sync.client import PUSH_PATH, pull_path
+
 from conftest import CHEAP_HASH, PASSWORD
+from driver import WireDevice
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -116,37 +118,28 @@ class NoAnswer(Exception):
     """The server closed the connection or failed without a contract answer."""
 
 
-class HttpDevice:
+class LiveTransport:
+    """The reference client's transport over ``request``: answers as they came, text or JSON."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+
+    def request(self, method, path, body=None, token=None):
+        return request(self.base_url, method, path, body, {"Authorization": f"Bearer {token}"} if token else {})
+
+
+class HttpDevice(WireDevice):
     """A device of one user, speaking the wire contract over real HTTP."""
 
     def __init__(self, base_url, login, password=PASSWORD, device_id=None):
         self.base_url = base_url
-        self.login = login
-        self.id = device_id or str(uuid.uuid4())
-        self.counter = 0
-        self.cursor = None
-        status, body = self.call("POST", "/api/v1/auth/token", {
-            "login": login, "password": password, "device": {"id": self.id, "name": "live test"}})
-        assert status == 200, body
-        self.token, self.user = body["token"], body["user"]
+        super().__init__(LiveTransport(base_url), login, password, device_id, name="live test")
 
     def call(self, method, path, body=None):
-        headers = {"Authorization": f"Bearer {self.token}"} if getattr(self, "token", None) else {}
-        return request(self.base_url, method, path, body, headers)
-
-    def hlc(self):
-        self.counter += 1
-        return f"{int(time.time() * 1000):013d}:{self.counter:06d}:{self.id}"
-
-    def mutation(self, entity, record_id=None, op="upsert", base_version=None, **changes):
-        return {"mutation_id": str(uuid.uuid4()), "entity": entity,
-                "record_id": record_id or str(uuid.uuid4()), "op": op,
-                "base_version": base_version, "changes": changes, "hlc": self.hlc()}
+        return self.wire.transport.request(method, path, body, self.token)
 
     def push_raw(self, mutations):
-        return self.call("POST", "/api/v1/sync/push",
-                         {"device_id": self.id, "client_time": int(time.time() * 1000),
-                          "mutations": list(mutations)})
+        return self.call("POST", PUSH_PATH, self.wire.envelope(mutations))
 
     def push(self, *mutations):
         status, body = self.push_raw(mutations)
@@ -164,19 +157,7 @@ class HttpDevice:
         return body["results"]
 
     def pull(self, cursor=None):
-        query = f"?cursor={urllib.parse.quote(cursor)}" if cursor else ""
-        return self.call("GET", f"/api/v1/sync/pull{query}")
-
-    def sync(self):
-        """Pull until ``has_more`` is false from the device's cursor; return the changes."""
-        changes = []
-        while True:
-            status, body = self.pull(self.cursor)
-            assert status == 200, body
-            changes.extend(body["changes"])
-            self.cursor = body["cursor"]
-            if not body["has_more"]:
-                return changes
+        return self.call("GET", pull_path(cursor))
 
 
 def occurrences(changes, record_id):

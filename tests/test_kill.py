@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from sync.client import SyncError
 from sync.models import DeadLetter, Record, SeenMutation
 
 from live import HttpDevice, NoAnswer, start_gunicorn
@@ -62,7 +63,7 @@ def until_answered(call):
         attempts += 1
         try:
             return call(), attempts
-        except (NoAnswer, OSError, http.client.HTTPException, AssertionError):
+        except (NoAnswer, SyncError, OSError, http.client.HTTPException, AssertionError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)

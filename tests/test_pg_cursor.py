@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from sync.client import mutation
+from sync.hlc import format_hlc
 from sync.pull import changes_since
 from sync.push import apply_push
 
@@ -39,10 +41,8 @@ def office_actor(engine):
 
 
 def customer_push(actor, name):
-    return [{"mutation_id": str(uuid.uuid4()), "entity": "customers",
-             "record_id": str(uuid.uuid4()), "op": "upsert", "base_version": None,
-             "changes": {"name": name},
-             "hlc": f"{int(time.time() * 1000):013d}:000000:{actor.device_id}"}]
+    return [mutation("customers", str(uuid.uuid4()), "upsert", None, {"name": name},
+                     format_hlc(int(time.time() * 1000), 0, actor.device_id))]
 
 
 def now_ms():

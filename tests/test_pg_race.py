@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from sync.client import mutation
+from sync.hlc import format_hlc
 from sync.models import Record
 from sync.pull import changes_since
 from sync.push import apply_push
@@ -66,9 +68,8 @@ class Writer:
 
     def mutation(self, entity, record_id, op="upsert", **changes):
         self.counter += 1
-        return {"mutation_id": str(uuid.uuid4()), "entity": entity, "record_id": record_id,
-                "op": op, "base_version": None, "changes": changes,
-                "hlc": f"{now_ms():013d}:{self.counter:06d}:{self.actor.device_id}"}
+        return mutation(entity, record_id, op, None, changes,
+                        format_hlc(now_ms(), self.counter, self.actor.device_id))
 
     def batch(self):
         out = []

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from sync import apply_push
+from sync.client import mutation
+from sync.hlc import format_hlc
 
 from conftest import BACKENDS, CHEAP_HASH, PASSWORD, PG_URL, Device, admin_engine
 from server import create_app
@@ -50,12 +52,10 @@ def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_p
         customer_id, quote_id = str(uuid.uuid4()), str(uuid.uuid4())
         now = int(time.time() * 1000)
         mutations = [
-            {"mutation_id": str(uuid.uuid4()), "entity": "customers", "record_id": customer_id, "op": "upsert",
-             "base_version": None, "changes": {"name": "山田製作所"}, "hlc": f"{now:013d}:000001:old"},
-            {"mutation_id": str(uuid.uuid4()), "entity": "quotes", "record_id": quote_id, "op": "upsert",
-             "base_version": None, "hlc": f"{now:013d}:000002:old",
-             "changes": {"customer_id": customer_id, "product": "架台フレーム", "material": "SS400",
-                         "processing_method": "溶接", "dimensions": "1500×800×H900"}}]
+            mutation("customers", customer_id, "upsert", None, {"name": "山田製作所"}, format_hlc(now, 1, "old")),
+            mutation("quotes", quote_id, "upsert", None,
+                     {"customer_id": customer_id, "product": "架台フレーム", "material": "SS400",
+                      "processing_method": "溶接", "dimensions": "1500×800×H900"}, format_hlc(now, 2, "old"))]
         before_the_index = dataclasses.replace(ENGINE, records_written=[])  # as the server was then
         results, _ = apply_push(writing_session(), before_the_index, actor, mutations, now_ms=now)
         assert [r["status"] for r in results] == ["applied", "applied"]

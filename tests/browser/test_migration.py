@@ -6,6 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from sync.client import mutation
+from sync.hlc import format_hlc
+
 from .helpers import wait_synced
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
@@ -40,10 +43,10 @@ LATEST = int(re.search(r"export const DB_VERSION = (\d+);", (PWA / "js" / "db.js
 
 def unsent(device_id, entity, record_id, changes):
     """An outbox entry as the app writes it, never sent."""
-    return {"mutation_id": str(uuid.uuid4()), "entity": entity, "record_id": record_id, "op": "upsert",
-            "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
-            "changes": changes, "rev": 1, "attempted": False, "status": "pending", "errors": None,
-            "created_ms": int(time.time() * 1000), "group": None, "before": {}}
+    now = int(time.time() * 1000)
+    return {**mutation(entity, record_id, "upsert", None, changes, format_hlc(now, 0, device_id)),
+            "rev": 1, "attempted": False, "status": "pending", "errors": None,
+            "created_ms": now, "group": None, "before": {}}
 
 
 def open_database(page):
