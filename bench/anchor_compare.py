@@ -8,6 +8,7 @@ worker per core, as the Procfile runs it) on each database with the same documen
 wrote, as the peer's does). Prints the medians side by side with the ratio ours/peer.
 Run: ``.venv/bin/python bench/anchor_compare.py`` (``--quick``, ``--runs N``, ``--db sqlite``).
 """
+
 import argparse
 import statistics
 import subprocess
@@ -34,8 +35,9 @@ FIGURES = [
 def start_peer():
     """Start pouchdb-server on a free port; return (url, pid)."""
     port = free_port()
-    out = subprocess.run(["bash", str(ANCHOR_DIR / "setup.sh"), str(port)], capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run(
+        ["bash", str(ANCHOR_DIR / "setup.sh"), str(port)], capture_output=True, text=True, timeout=600
+    )
     if out.returncode:
         raise SystemExit(f"the peer did not start:\n{out.stdout}\n{out.stderr}")
     values = dict(line.split("=", 1) for line in out.stdout.splitlines() if line.startswith(("PID=", "URL=")))
@@ -72,11 +74,15 @@ def main():
     runs = 1 if a.quick else a.runs
     kinds = ["sqlite", "postgresql"] if a.db == "both" else [a.db]
     peer = anchor()
-    peer_opts = SimpleNamespace(seed=42, n=n, batch=100, page=500, clients=8, per_client=n // 10,
-                                client_batch=50, keep=False)
+    peer_opts = SimpleNamespace(
+        seed=42, n=n, batch=100, page=500, clients=8, per_client=n // 10, client_batch=50, keep=False
+    )
     ours_opts = sync_bench.options(["--n", str(n), "--history", "0"])
-    print(f"anchor_compare {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
-          f"loadavg {loadavg()}, {runs} runs of {n} docs", flush=True)
+    print(
+        f"anchor_compare {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
+        f"loadavg {loadavg()}, {runs} runs of {n} docs",
+        flush=True,
+    )
     url, pid = start_peer()
     results = {"peer": [], **{k: [] for k in kinds}}
     try:
@@ -84,7 +90,9 @@ def main():
         c, warm = peer.Conn(url), "bench_warmup"
         c.req("PUT", f"/{warm}")
         for _ in range(n // 100):
-            c.req("POST", f"/{warm}/_bulk_docs", peer.dumps({"docs": [peer.make_doc(rng) for _ in range(100)]}))
+            c.req(
+                "POST", f"/{warm}/_bulk_docs", peer.dumps({"docs": [peer.make_doc(rng) for _ in range(100)]})
+            )
         peer.pull(c, warm, 0, 500)
         c.req("DELETE", f"/{warm}")
         for run_no in range(1, runs + 1):

@@ -6,6 +6,7 @@ noise; no downloaded data), reads each with ``server.cards.reader.read_card`` as
 and prints how often each field came out exactly right (spaces and width folded).
 Run: ``.venv/bin/python bench/card_bench.py`` (``--cards 50``, ``--seed 15``).
 """
+
 import argparse
 import os
 import statistics
@@ -20,14 +21,27 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from card_images import cards  # noqa: E402
 from server.cards.reader import read_card  # noqa: E402
 
-FIELDS = ["company", "department", "title", "name", "name_kana", "postal_code", "address",
-          "phone", "fax", "mobile", "email", "url"]
+FIELDS = [
+    "company",
+    "department",
+    "title",
+    "name",
+    "name_kana",
+    "postal_code",
+    "address",
+    "phone",
+    "fax",
+    "mobile",
+    "email",
+    "url",
+]
 TARGETS = {"phone": 0.95, "email": 0.95, "company": 0.90, "name": 0.70}
 
 
 def same(a, b):
     def fold(v):
         return "".join(unicodedata.normalize("NFKC", v or "").split()).lower()
+
     return fold(a) == fold(b)
 
 
@@ -64,12 +78,13 @@ def main():
         share = right[field] / present[field] if present[field] else 0
         target = f"≥ {TARGETS[field]:.0%}" if field in TARGETS else ""
         print(f"{field:12} {right[field]:>3}/{present[field]:<3} {share:>9.1%}  {target}")
-    print(f"time per card: median {statistics.median(times):.2f} s, "
-          f"max {max(times):.2f} s, mean {statistics.mean(times):.2f} s")
+    print(
+        f"time per card: median {statistics.median(times):.2f} s, "
+        f"max {max(times):.2f} s, mean {statistics.mean(times):.2f} s"
+    )
     # On a shared machine the wall time counts other people's work; the CPU time (ours and
     # Tesseract's) is what a card costs on one idle core.
-    print(f"CPU time per card: median {statistics.median(cpu_times):.2f} s, "
-          f"max {max(cpu_times):.2f} s")
+    print(f"CPU time per card: median {statistics.median(cpu_times):.2f} s, max {max(cpu_times):.2f} s")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ another. This measures that bound on this machine: pushes/s, and the p50/p99 of 
 validation, merge) that runs in parallel; only the part from the lock to the commit is serial.
 Run: ``.venv/bin/python bench/feed_lock_bench.py`` (``--seconds 5`` for a shorter run).
 """
+
 import argparse
 import statistics
 import threading
@@ -29,38 +30,50 @@ def options():
 
 def pusher(url, rows, stop_at, times):
     import psycopg
+
     with psycopg.connect(url) as conn:
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             with conn.transaction():
                 seq = conn.execute("SELECT seq FROM feed WHERE id = 1 FOR UPDATE").fetchone()[0]
                 with conn.cursor() as cur:
-                    cur.executemany("INSERT INTO lock_probe (seq, data) VALUES (%s, %s)",
-                                    [(seq + n + 1, ROW) for n in range(rows)])
+                    cur.executemany(
+                        "INSERT INTO lock_probe (seq, data) VALUES (%s, %s)",
+                        [(seq + n + 1, ROW) for n in range(rows)],
+                    )
                 conn.execute("UPDATE feed SET seq = %s WHERE id = 1", (seq + rows,))
             times.append(1000 * (time.perf_counter() - started))
 
 
 def main():
     a = options()
-    print(f"feed_lock_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
-          f"loadavg {loadavg()}, {a.rows} changes per push, {a.seconds:.0f} s per step", flush=True)
+    print(
+        f"feed_lock_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
+        f"loadavg {loadavg()}, {a.rows} changes per push, {a.seconds:.0f} s per step",
+        flush=True,
+    )
     with temp_folder() as folder, fresh_database("postgresql", folder) as url:
         migrate(url, folder, {})
         import psycopg
+
         with psycopg.connect(driver_url(url), autocommit=True) as conn:
             conn.execute("CREATE TABLE lock_probe (seq bigint PRIMARY KEY, data text)")
         print("  connections | pushes/s | commit p50 / p99 (ms)")
         for connections in (1, 4, 16):
             times, stop_at = [], time.monotonic() + a.seconds
-            threads = [threading.Thread(target=pusher, args=(driver_url(url), a.rows, stop_at, times))
-                       for _ in range(connections)]
+            threads = [
+                threading.Thread(target=pusher, args=(driver_url(url), a.rows, stop_at, times))
+                for _ in range(connections)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            print(f"  {connections:11d} | {len(times) / a.seconds:8.0f} | "
-                  f"{statistics.median(times):.1f} / {pct(times, 99):.1f}", flush=True)
+            print(
+                f"  {connections:11d} | {len(times) / a.seconds:8.0f} | "
+                f"{statistics.median(times):.1f} / {pct(times, 99):.1f}",
+                flush=True,
+            )
     print(f"  loadavg at the end {loadavg()}")
 
 

@@ -12,6 +12,7 @@ Several nodes on one database: ``--nodes 2`` starts two gunicorn servers here (t
 between them), or ``--url http://a:8000 --url http://b:8000 --database-url postgresql+psycopg://...``
 drives servers already running elsewhere; devices are spread over the nodes in turn.
 """
+
 import argparse
 import contextlib
 import os
@@ -104,16 +105,25 @@ def device_loop(client, fleet, stop_at, interval, seed):
     rng = random.Random(seed)
     time.sleep(rng.uniform(0, interval))
     while time.monotonic() < stop_at:
-        customers = [r for (entity, _), r in client.replica.records.items()
-                     if entity == "customers" and not r["deleted"]]
+        customers = [
+            r
+            for (entity, _), r in client.replica.records.items()
+            if entity == "customers" and not r["deleted"]
+        ]
         for _ in range(rng.randint(1, 3)):
             customer = rng.choice(customers)
             if rng.random() < 0.2:
                 client.save("customers", customer["id"], notes=f"{client.device_id[:8]} {rng.random():.6f}")
             else:
                 doc = peer_doc(rng)
-                client.save("visits", customer_id=customer["id"], kind="aftercare", visited_at=doc["visited_at"],
-                            purpose=doc["contact"]["name"], notes=doc["notes"])
+                client.save(
+                    "visits",
+                    customer_id=customer["id"],
+                    kind="aftercare",
+                    visited_at=doc["visited_at"],
+                    purpose=doc["contact"]["name"],
+                    notes=doc["notes"],
+                )
         started = time.perf_counter()
         try:
             results = client.push()
@@ -128,16 +138,20 @@ def main():
     a = options()
     reps = {f"fleet-rep{n:02d}": ("rep", TEAMS[n % 4]) for n in range(20)}
     nodes = len(a.url) or a.nodes
-    print(f"fleet_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, loadavg {loadavg()}, "
-          f"{a.devices} devices on {a.db}, {nodes} node(s), sync every {a.interval:.0f} s for "
-          f"{a.seconds:.0f} s", flush=True)
+    print(
+        f"fleet_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, loadavg {loadavg()}, "
+        f"{a.devices} devices on {a.db}, {nodes} node(s), sync every {a.interval:.0f} s for "
+        f"{a.seconds:.0f} s",
+        flush=True,
+    )
     with temp_folder() as folder, contextlib.ExitStack() as stack:
         url = a.database_url or stack.enter_context(fresh_database(a.db, folder))
         migrate(url, folder, reps)
         workers = a.workers or max(1, (os.cpu_count() or 2) // nodes)
         servers = [(base, None) for base in a.url] or [
             stack.enter_context(gunicorn(url, node_folder(folder, n), workers, {"SERVER_NODE": f"node-{n}"}))
-            for n in range(a.nodes)]
+            for n in range(a.nodes)
+        ]
         pids = [pid for _, pid in servers if pid is not None]
         transports = [HttpTransport(base, timeout=60) for base, _ in servers]
         transport = transports[0]
@@ -151,13 +165,18 @@ def main():
         started = time.perf_counter()
         with ThreadPoolExecutor(8) as pool:  # sign-ins hash passwords: keep both workers busy
             list(pool.map(Client.sync, clients))
-        print(f"  {a.devices} devices signed in and pulled their scope in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"  {a.devices} devices signed in and pulled their scope in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
 
         proc, fleet, samples = Servers(pids), Fleet(), []
         stop_at = time.monotonic() + a.seconds
-        threads = [threading.Thread(target=device_loop, args=(c, fleet, stop_at, a.interval, n), daemon=True)
-                   for n, c in enumerate(clients)]
+        threads = [
+            threading.Thread(target=device_loop, args=(c, fleet, stop_at, a.interval, n), daemon=True)
+            for n, c in enumerate(clients)
+        ]
         for thread in threads:
             thread.start()
         last = (time.perf_counter(), proc.cpu(), machine_busy(), time.process_time())
@@ -168,8 +187,7 @@ def main():
             wall = now[0] - last[0]
             memory = proc.memory()
             workers = [rss for p, (rss, _) in memory.items() if p not in pids]
-            samples.append((now[0] - begun, *(100 * (now[i] - last[i]) / wall for i in (1, 3, 2)),
-                            workers))
+            samples.append((now[0] - begun, *(100 * (now[i] - last[i]) / wall for i in (1, 3, 2)), workers))
             last = now
         for thread in threads:
             thread.join(timeout=120)
@@ -178,19 +196,27 @@ def main():
     rt = fleet.round_trips
     print("\n  t (s) | server CPU % | devices CPU % | machine CPU % | worker RSS (MB)")
     for t, cpu, devices, busy, workers in samples:
-        print(f"  {t:5.0f} | {cpu:12.0f} | {devices:13.0f} | {busy:13.0f} | {' '.join(f'{w:.0f}' for w in workers)}")
-    print(f"\n  syncs (a push and a pull each) {fleet.syncs} ({fleet.syncs / a.seconds:.1f} pushes/s), "
-          f"mutations {fleet.mutations} ({fleet.mutations / a.seconds:.0f}/s), "
-          f"merged with conflicts {fleet.conflicts}, errors {len(fleet.errors)}")
+        print(
+            f"  {t:5.0f} | {cpu:12.0f} | {devices:13.0f} | {busy:13.0f} | {' '.join(f'{w:.0f}' for w in workers)}"
+        )
+    print(
+        f"\n  syncs (a push and a pull each) {fleet.syncs} ({fleet.syncs / a.seconds:.1f} pushes/s), "
+        f"mutations {fleet.mutations} ({fleet.mutations / a.seconds:.0f}/s), "
+        f"merged with conflicts {fleet.conflicts}, errors {len(fleet.errors)}"
+    )
     if rt:
-        print(f"  round trip (push + pull): p50 {statistics.median(rt):.0f} ms, p95 {pct(rt, 95):.0f} ms, "
-              f"p99 {pct(rt, 99):.0f} ms, max {max(rt):.0f} ms")
+        print(
+            f"  round trip (push + pull): p50 {statistics.median(rt):.0f} ms, p95 {pct(rt, 95):.0f} ms, "
+            f"p99 {pct(rt, 99):.0f} ms, max {max(rt):.0f} ms"
+        )
     print(f"  peak worker RSS {max(peaks):.0f} MB; loadavg at the end {loadavg()}")
     for error in fleet.errors[:5]:
         print("  error:", error)
     if rt:
-        print(f"fleet: nodes={nodes} devices={a.devices} pushes_per_s={fleet.syncs / a.seconds:.1f} p50_ms={statistics.median(rt):.0f} p95_ms={pct(rt, 95):.0f} "
-              f"p99_ms={pct(rt, 99):.0f} errors={len(fleet.errors)} rss_mb={max(peaks):.0f}")
+        print(
+            f"fleet: nodes={nodes} devices={a.devices} pushes_per_s={fleet.syncs / a.seconds:.1f} p50_ms={statistics.median(rt):.0f} p95_ms={pct(rt, 95):.0f} "
+            f"p99_ms={pct(rt, 99):.0f} errors={len(fleet.errors)} rss_mb={max(peaks):.0f}"
+        )
 
 
 if __name__ == "__main__":

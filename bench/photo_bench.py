@@ -10,6 +10,7 @@ growth of several MB per worker. Target: >= 50 MB/s on loopback, memory flat.
 
 Run: ``.venv/bin/python bench/photo_bench.py`` (``--photos``, ``--mb``, ``--clients``, ``--workers``).
 """
+
 import argparse
 import contextlib
 import hashlib
@@ -45,6 +46,7 @@ def prepare(database_url, folder):
     from server import create_app
     from server.core.db import db, writing_session
     from server.core.users import create_user
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": folder})
     with app.app_context():
         flask_migrate.upgrade()
@@ -58,12 +60,30 @@ def prepare(database_url, folder):
 @contextlib.contextmanager
 def gunicorn(database_url, folder, workers):
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, GENBA_DATA_DIR=folder,
-               GENBA_INSTANCE_PATH=folder, RATELIMIT_ENABLED="0", PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        GENBA_DATA_DIR=folder,
+        GENBA_INSTANCE_PATH=folder,
+        RATELIMIT_ENABLED="0",
+        PYTHONPATH=str(ROOT),
+    )
     log = open(Path(folder) / "gunicorn.log", "wb")  # noqa: SIM115 (gunicorn writes to it until stopped)
-    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
-                                "-w", str(workers), "-b", f"127.0.0.1:{port}", "server:create_app()"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "server:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -85,6 +105,7 @@ def gunicorn(database_url, folder, workers):
 
 def call(port, method, path, body=None, headers=None):
     import json
+
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         payload = json.dumps(body).encode() if isinstance(body, dict) else body
@@ -110,25 +131,45 @@ class Client:
 
     def __init__(self, port):
         self.port, self.id = port, str(uuid.uuid4())
-        status, body = call(port, "POST", "/api/v1/auth/token", {
-            "login": "bench_rep", "password": PASSWORD, "device": {"id": self.id, "name": "bench"}})
+        status, body = call(
+            port,
+            "POST",
+            "/api/v1/auth/token",
+            {"login": "bench_rep", "password": PASSWORD, "device": {"id": self.id, "name": "bench"}},
+        )
         assert status == 200, body
         self.headers = {"Authorization": f"Bearer {body['token']}"}
         self.counter = 0
 
     def push(self, entity, **changes):
         self.counter += 1
-        mutation = {"mutation_id": str(uuid.uuid4()), "entity": entity, "record_id": str(uuid.uuid4()),
-                    "op": "upsert", "base_version": None, "changes": changes,
-                    "hlc": f"{int(time.time() * 1000):013d}:{self.counter:06d}:{self.id}"}
-        status, body = call(self.port, "POST", "/api/v1/sync/push",
-                            {"device_id": self.id, "mutations": [mutation]}, self.headers)
+        mutation = {
+            "mutation_id": str(uuid.uuid4()),
+            "entity": entity,
+            "record_id": str(uuid.uuid4()),
+            "op": "upsert",
+            "base_version": None,
+            "changes": changes,
+            "hlc": f"{int(time.time() * 1000):013d}:{self.counter:06d}:{self.id}",
+        }
+        status, body = call(
+            self.port,
+            "POST",
+            "/api/v1/sync/push",
+            {"device_id": self.id, "mutations": [mutation]},
+            self.headers,
+        )
         assert status == 200 and body["results"][0]["status"] == "applied", body
         return body["results"][0]["record"]
 
     def upload(self, attachment_id, data):
-        status, body = call(self.port, "PUT", f"/api/v1/attachments/{attachment_id}/content", data,
-                            {**self.headers, "Content-Type": "application/octet-stream"})
+        status, body = call(
+            self.port,
+            "PUT",
+            f"/api/v1/attachments/{attachment_id}/content",
+            data,
+            {**self.headers, "Content-Type": "application/octet-stream"},
+        )
         assert status == 200 and body["record"]["uploaded"], body
 
 
@@ -138,7 +179,9 @@ def main():
     parser.add_argument("--mb", type=float, default=3)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--database-url", help="a migrated-or-empty database (default: SQLite in a temp folder)")
+    parser.add_argument(
+        "--database-url", help="a migrated-or-empty database (default: SQLite in a temp folder)"
+    )
     args = parser.parse_args()
     size = int(args.mb * 1024 * 1024)
     with tempfile.TemporaryDirectory(prefix="genba-photo-bench-") as folder:
@@ -148,15 +191,22 @@ def main():
         with gunicorn(database_url, folder, args.workers) as (port, master):
             clients = [Client(port) for _ in range(args.clients)]
             customer = clients[0].push("customers", name="ベンチ製作所")
-            visit = clients[0].push("visits", customer_id=customer["id"], kind="aftercare",
-                                    visited_at="2026-11-27T10:00:00+09:00")
+            visit = clients[0].push(
+                "visits", customer_id=customer["id"], kind="aftercare", visited_at="2026-11-27T10:00:00+09:00"
+            )
             work = queue.Queue()
             for index, data in enumerate(photos):
                 client = clients[index % len(clients)]
-                record = client.push("attachments", customer_id=customer["id"], owner_entity="visits",
-                                     owner_id=visit["id"], filename=f"p{index}.jpg",
-                                     content_type="image/jpeg", size=len(data),
-                                     sha256=hashlib.sha256(data).hexdigest())
+                record = client.push(
+                    "attachments",
+                    customer_id=customer["id"],
+                    owner_entity="visits",
+                    owner_id=visit["id"],
+                    filename=f"p{index}.jpg",
+                    content_type="image/jpeg",
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                )
                 work.put((record["id"], data))
             workers = workers_of(master.pid)
             before = {pid: memory_kb(pid, "VmRSS") for pid in workers}
@@ -182,15 +232,21 @@ def main():
             peak = {pid: memory_kb(pid, "VmHWM") for pid in workers}
             after = {pid: memory_kb(pid, "VmRSS") for pid in workers}
         total_mb = size * args.photos / 1024 / 1024
-        print(f"\nGenba photo upload benchmark — {args.photos} photos × {args.mb:g} MB, "
-              f"{args.clients} clients, gunicorn {args.workers} workers, "
-              f"{'PostgreSQL' if 'postgresql' in database_url else 'SQLite'}, {os.cpu_count()} CPUs")
-        print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
-              f"after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        print(
+            f"\nGenba photo upload benchmark — {args.photos} photos × {args.mb:g} MB, "
+            f"{args.clients} clients, gunicorn {args.workers} workers, "
+            f"{'PostgreSQL' if 'postgresql' in database_url else 'SQLite'}, {os.cpu_count()} CPUs"
+        )
+        print(
+            f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
+            f"after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+        )
         print(f"uploaded {total_mb:.0f} MB in {elapsed:.2f} s: {total_mb / elapsed:.1f} MB/s (target >= 50)")
         for pid in workers:
-            print(f"worker {pid}: RSS before {before[pid] / 1024:.1f} MB, peak {peak[pid] / 1024:.1f} MB, "
-                  f"after {after.get(pid, 0) / 1024:.1f} MB (growth {(peak[pid] - before[pid]) / 1024:+.1f} MB)")
+            print(
+                f"worker {pid}: RSS before {before[pid] / 1024:.1f} MB, peak {peak[pid] / 1024:.1f} MB, "
+                f"after {after.get(pid, 0) / 1024:.1f} MB (growth {(peak[pid] - before[pid]) / 1024:+.1f} MB)"
+            )
 
 
 if __name__ == "__main__":

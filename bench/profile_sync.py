@@ -4,6 +4,7 @@
 Run: ``.venv/bin/python bench/profile_sync.py [--db postgresql] [--phase push|pull|empty]``;
 prints the functions with the most cumulative and own time.
 """
+
 import argparse
 import cProfile
 import io
@@ -21,19 +22,30 @@ class TestDevice:
 
     def __init__(self, client, login):
         self.client, self.id, self.counter = client, str(uuid.uuid4()), 0
-        body = client.post("/api/v1/auth/token", json={
-            "login": login, "password": PASSWORD, "device": {"id": self.id, "name": "profile"}}).get_json()
+        body = client.post(
+            "/api/v1/auth/token",
+            json={"login": login, "password": PASSWORD, "device": {"id": self.id, "name": "profile"}},
+        ).get_json()
         self.headers = {"Authorization": "Bearer " + body["token"]}
 
     def mutation(self, entity, record_id=None, **changes):
         self.counter += 1
-        return {"mutation_id": str(uuid.uuid4()), "entity": entity, "record_id": record_id or str(uuid.uuid4()),
-                "op": "upsert", "base_version": None, "changes": changes,
-                "hlc": f"{int(time.time() * 1000):013d}:{self.counter:06d}:{self.id}"}
+        return {
+            "mutation_id": str(uuid.uuid4()),
+            "entity": entity,
+            "record_id": record_id or str(uuid.uuid4()),
+            "op": "upsert",
+            "base_version": None,
+            "changes": changes,
+            "hlc": f"{int(time.time() * 1000):013d}:{self.counter:06d}:{self.id}",
+        }
 
     def push(self, mutations):
-        r = self.client.post("/api/v1/sync/push", data=json.dumps({"device_id": self.id, "mutations": mutations}),
-                             headers={**self.headers, "Content-Type": "application/json"})
+        r = self.client.post(
+            "/api/v1/sync/push",
+            data=json.dumps({"device_id": self.id, "mutations": mutations}),
+            headers={**self.headers, "Content-Type": "application/json"},
+        )
         assert r.status_code == 200, r.get_data(as_text=True)[:300]
 
     def pull(self, cursor, limit=500):
@@ -43,9 +55,16 @@ class TestDevice:
 
 def visit(device, rng, customers):
     doc = peer_doc(rng)
-    return device.mutation("visits", doc["_id"], customer_id=rng.choice(customers), kind="aftercare",
-                           visited_at=doc["visited_at"], purpose=doc["contact"]["name"],
-                           handling=doc["status"], notes=doc["notes"])
+    return device.mutation(
+        "visits",
+        doc["_id"],
+        customer_id=rng.choice(customers),
+        kind="aftercare",
+        visited_at=doc["visited_at"],
+        purpose=doc["contact"]["name"],
+        handling=doc["status"],
+        notes=doc["notes"],
+    )
 
 
 def main():
@@ -57,10 +76,13 @@ def main():
     p.add_argument("--batch", type=int, default=100, help="mutations per push")
     a = p.parse_args()
     from server import create_app
+
     rng = random.Random(1)
     with temp_folder() as folder, fresh_database(a.db, folder) as url:
         migrate(url, folder, {"bench-rep": ("rep", "bench")})
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder, "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder, "RATELIMIT_ENABLED": False}
+        )
         client = app.test_client()
         device = TestDevice(client, "bench-rep")
         customers = [device.mutation("customers", name=f"客{n}") for n in range(50)]
@@ -73,8 +95,10 @@ def main():
         started, cpu = time.perf_counter(), time.process_time()
         for batch in batches:
             device.push(batch)
-        print(f"push: {a.n / (time.perf_counter() - started):.0f} mutations/s, "
-              f"{(time.process_time() - cpu) / len(batches) * 1e3:.2f} ms CPU per push of {a.batch}")
+        print(
+            f"push: {a.n / (time.perf_counter() - started):.0f} mutations/s, "
+            f"{(time.process_time() - cpu) / len(batches) * 1e3:.2f} ms CPU per push of {a.batch}"
+        )
         profile.disable()
         reader = TestDevice(client, "bench-rep")
         if a.phase == "pull":
@@ -85,18 +109,23 @@ def main():
             got, cursor = got + len(page["changes"]), page["cursor"]
             if not page["has_more"]:
                 break
-        print(f"pull: {got / (time.perf_counter() - started):.0f} records/s, "
-              f"{(time.process_time() - cpu) / got * 5e5:.1f} ms CPU per 500")
+        print(
+            f"pull: {got / (time.perf_counter() - started):.0f} records/s, "
+            f"{(time.process_time() - cpu) / got * 5e5:.1f} ms CPU per 500"
+        )
         profile.disable()
         if a.phase == "empty":
             profile.enable()
         started, cpu = time.perf_counter(), time.process_time()
         for _ in range(200):
             reader.pull(cursor)
-        print(f"empty pull: {(time.perf_counter() - started) / 200 * 1000:.2f} ms, "
-              f"{(time.process_time() - cpu) / 200 * 1000:.2f} ms CPU")
+        print(
+            f"empty pull: {(time.perf_counter() - started) / 200 * 1000:.2f} ms, "
+            f"{(time.process_time() - cpu) / 200 * 1000:.2f} ms CPU"
+        )
         profile.disable()
         from server.core.db import db
+
         with app.app_context():
             db.engine.dispose()
     out = io.StringIO()

@@ -12,6 +12,7 @@ sync engine's own ``apply_push``), then measures what a field worker waits for:
 Targets: first sync <= 15 s, offline start <= 1 s, search p95 <= 50 ms, save p95 <= 30 ms.
 Run: ``.venv/bin/python bench/pwa_bench.py`` (``--customers N`` scales it down for a quick look).
 """
+
 import argparse
 import contextlib
 import os
@@ -33,12 +34,22 @@ sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("GENBA_CHROMIUM", "/usr/lib/chromium/chromium")
 NAMESPACE = uuid.UUID("2f6c8e1a-4b7d-4c1e-9a3f-5d8e7b6a1c20")
 TARGETS = {"first sync (s)": 15, "offline start (ms)": 1000, "search p95 (ms)": 50, "save p95 (ms)": 30}
-PURPOSES = ["定期点検", "新製品の紹介", "見積の説明", "納期の確認", "不具合の確認", "図面の打ち合わせ", "立ち会い検査"]
-NOTES = ["工場長と面談。次期設備更新の計画があり、治具の相談を受けた。",
-         "ローラー部の振動を確認。ベアリングの摩耗が進んでいるため交換を提案。",
-         "SUS304の溶接フレームの見積について説明。価格は前回比5%増で了承を得た。",
-         "試作品の寸法を一緒に確認。公差±0.05に収まっていることを確認してもらった。",
-         "競合他社の提案と比較検討中とのこと。納期短縮が決め手になりそう。"]
+PURPOSES = [
+    "定期点検",
+    "新製品の紹介",
+    "見積の説明",
+    "納期の確認",
+    "不具合の確認",
+    "図面の打ち合わせ",
+    "立ち会い検査",
+]
+NOTES = [
+    "工場長と面談。次期設備更新の計画があり、治具の相談を受けた。",
+    "ローラー部の振動を確認。ベアリングの摩耗が進んでいるため交換を提案。",
+    "SUS304の溶接フレームの見積について説明。価格は前回比5%増で了承を得た。",
+    "試作品の寸法を一緒に確認。公差±0.05に収まっていることを確認してもらった。",
+    "競合他社の提案と比較検討中とのこと。納期短縮が決め手になりそう。",
+]
 
 
 ENTITY_RANK = {"customers": 0, "contacts": 1, "visits": 2}
@@ -51,15 +62,22 @@ def uid(key):
 def scaled_mutations(user_ids, customers, contacts_per, visits_per, today):
     """The demo data's customers, named after the demo seeds, scaled up; yields (login, mutation)."""
     from demo.data import CUSTOMER_SEEDS, REP_OF_TEAM
+
     rng = random.Random(2026)
     counter = 0
 
     def mutation(entity, key, **changes):
         nonlocal counter
         counter += 1
-        return {"mutation_id": uid(f"m/{key}"), "entity": entity, "record_id": uid(key), "op": "upsert",
-                "base_version": None, "changes": changes,
-                "hlc": f"{int(time.time() * 1000):013d}:{counter % 1000000:06d}:bench"}
+        return {
+            "mutation_id": uid(f"m/{key}"),
+            "entity": entity,
+            "record_id": uid(key),
+            "op": "upsert",
+            "base_version": None,
+            "changes": changes,
+            "hlc": f"{int(time.time() * 1000):013d}:{counter % 1000000:06d}:bench",
+        }
 
     for number in range(customers):
         seed = CUSTOMER_SEEDS[number % len(CUSTOMER_SEEDS)]
@@ -67,24 +85,51 @@ def scaled_mutations(user_ids, customers, contacts_per, visits_per, today):
         name = seed.name if branch == 0 else f"{seed.name} 第{branch}工場"
         kana = seed.kana if branch == 0 else f"{seed.kana} ダイ{branch}コウジョウ"
         rep = REP_OF_TEAM[seed.team]
-        yield rep, mutation("customers", f"c{number}", name=name, name_kana=kana,
-                            address=seed.address, phone=f"{seed.area}-{rng.randint(200, 999)}-{number % 10000:04d}",
-                            owner_id=user_ids[rep])
+        yield (
+            rep,
+            mutation(
+                "customers",
+                f"c{number}",
+                name=name,
+                name_kana=kana,
+                address=seed.address,
+                phone=f"{seed.area}-{rng.randint(200, 999)}-{number % 10000:04d}",
+                owner_id=user_ids[rep],
+            ),
+        )
         contact_ids = []
         for index in range(contacts_per):
             contact_ids.append(uid(f"c{number}/p{index}"))
-            yield rep, mutation("contacts", f"c{number}/p{index}", customer_id=uid(f"c{number}"),
-                                name=rng.choice(["山田", "佐藤", "鈴木", "高橋", "田中"]) + " " + rng.choice(["太郎", "花子", "健一", "美咲"]),
-                                department=rng.choice(["製造部", "購買部", "技術部", "品質保証部"]))
+            yield (
+                rep,
+                mutation(
+                    "contacts",
+                    f"c{number}/p{index}",
+                    customer_id=uid(f"c{number}"),
+                    name=rng.choice(["山田", "佐藤", "鈴木", "高橋", "田中"])
+                    + " "
+                    + rng.choice(["太郎", "花子", "健一", "美咲"]),
+                    department=rng.choice(["製造部", "購買部", "技術部", "品質保証部"]),
+                ),
+            )
         for index in range(visits_per):
             day = today - timedelta(days=rng.randint(1, 900))
             author = "tech1" if index % 3 == 0 else rep
-            yield author, mutation("visits", f"c{number}/v{index}", customer_id=uid(f"c{number}"),
-                                   kind="aftercare" if author == "tech1" else "sales",
-                                   visited_at=f"{day.isoformat()}T{rng.randint(9, 17):02d}:00:00+09:00",
-                                   contact_ids=contact_ids[:1 + index % 2], purpose=rng.choice(PURPOSES),
-                                   notes=rng.choice(NOTES), next_action="見積を再提出",
-                                   next_action_due=(day + timedelta(days=14)).isoformat())
+            yield (
+                author,
+                mutation(
+                    "visits",
+                    f"c{number}/v{index}",
+                    customer_id=uid(f"c{number}"),
+                    kind="aftercare" if author == "tech1" else "sales",
+                    visited_at=f"{day.isoformat()}T{rng.randint(9, 17):02d}:00:00+09:00",
+                    contact_ids=contact_ids[: 1 + index % 2],
+                    purpose=rng.choice(PURPOSES),
+                    notes=rng.choice(NOTES),
+                    next_action="見積を再提出",
+                    next_action_due=(day + timedelta(days=14)).isoformat(),
+                ),
+            )
 
 
 def seed(database_url, folder, customers):
@@ -103,10 +148,15 @@ def seed(database_url, folder, customers):
     with app.app_context():
         flask_migrate.upgrade()
         session = writing_session()
-        users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
-                 for u in DEMO_USERS}
+        users = {
+            u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
+            for u in DEMO_USERS
+        }
         session.commit()
-        actors = {login: make_actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login))) for login, u in users.items()}
+        actors = {
+            login: make_actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login)))
+            for login, u in users.items()
+        }
         batches = demo_batches(date.today(), {k: u.id for k, u in users.items()})
         scaled = scaled_mutations({k: u.id for k, u in users.items()}, customers, 2, 10, date.today())
         pending, total, started = {}, 0, time.perf_counter()
@@ -146,12 +196,30 @@ def gunicorn(database_url, folder, workers=2):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url, "GENBA_INSTANCE_PATH": str(folder),
-           "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "GENBA_INSTANCE_PATH": str(folder),
+        "GENBA_DATA_DIR": str(folder),
+        "RATELIMIT_ENABLED": "0",
+        "PYTHONPATH": str(ROOT),
+    }
     log = open(Path(folder) / "gunicorn.log", "wb")  # noqa: SIM115 (gunicorn writes to it until stopped)
-    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
-                                "-w", str(workers), "-b", f"127.0.0.1:{port}", "server:create_app()"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "server:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -161,7 +229,9 @@ def gunicorn(database_url, folder, workers=2):
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: " + (Path(folder) / "gunicorn.log").read_text())
+                    raise RuntimeError(
+                        "gunicorn did not start: " + (Path(folder) / "gunicorn.log").read_text()
+                    )
                 time.sleep(0.1)
         yield url
     finally:
@@ -185,6 +255,7 @@ def main():
     from playwright.sync_api import sync_playwright
 
     from demo.data import DEMO_USERS
+
     password = next(u["password"] for u in DEMO_USERS if u["login"] == args.login)
     figures = {}
     with tempfile.TemporaryDirectory(prefix="genba-bench-") as folder:
@@ -196,8 +267,13 @@ def main():
             seed(database_url, database.parent, args.customers)
         with gunicorn(database_url, folder) as base_url, sync_playwright() as pw:
             profile = folder / "profile"
-            launch = dict(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"],
-                          locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800})
+            launch = dict(
+                executable_path=CHROMIUM,
+                args=["--disable-gpu", "--disable-quic"],
+                locale="ja-JP",
+                timezone_id="Asia/Tokyo",
+                viewport={"width": 1280, "height": 800},
+            )
             context = pw.chromium.launch_persistent_context(str(profile), **launch)
             version = context.browser.version if context.browser else "?"
             page = context.new_page()
@@ -206,10 +282,13 @@ def main():
             page.get_by_label("パスワード").fill(password)
             started = time.perf_counter()
             page.get_by_role("button", name="ログイン").click()
-            page.wait_for_function("() => document.querySelector('[data-testid=sync-status]')?.dataset.lastSync",
-                                   timeout=300_000)
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=sync-status]')?.dataset.lastSync", timeout=300_000
+            )
             wall = time.perf_counter() - started
-            sync = page.evaluate("performance.getEntriesByName('genba:sync').map(m => [m.duration, m.detail.pulled])")[0]
+            sync = page.evaluate(
+                "performance.getEntriesByName('genba:sync').map(m => [m.duration, m.detail.pulled])"
+            )[0]
             figures["first sync (s)"] = sync[0] / 1000
             figures["records pulled"] = sync[1]
             figures["records/s"] = sync[1] / (sync[0] / 1000)
@@ -227,7 +306,9 @@ def main():
                 context = pw.chromium.launch_persistent_context(str(profile), offline=True, **launch)
                 page = context.pages[0] if context.pages else context.new_page()
                 page.goto(base_url + "/")
-                page.wait_for_function("() => document.body.dataset.ready === 'true' && document.querySelector('[data-testid=customer-list] li')")
+                page.wait_for_function(
+                    "() => document.body.dataset.ready === 'true' && document.querySelector('[data-testid=customer-list] li')"
+                )
                 starts.append(page.evaluate("performance.getEntriesByName('genba:interactive')[0].startTime"))
                 context.close()
             figures["offline start (ms)"] = statistics.median(starts)
@@ -281,8 +362,14 @@ def main():
     print(f"\nGenba PWA benchmark — Chromium {version}, {os.cpu_count()} CPUs, gunicorn 2 workers, SQLite")
     for name, value in figures.items():
         target = TARGETS.get(name)
-        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
-        verdict = "" if target is None else ("  ok (target <= %s)" % target if value <= target else "  OVER target %s" % target)
+        shown = (
+            f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        )
+        verdict = (
+            ""
+            if target is None
+            else ("  ok (target <= %s)" % target if value <= target else "  OVER target %s" % target)
+        )
         print(f"  {name:<34} {shown}{verdict}")
 
 

@@ -19,6 +19,7 @@ figures (the machine is shared). Run:
 (``--quotes N`` scales it down; ``--keep DIR`` (SQLite) or ``--keep NAME`` (PostgreSQL) keeps
 the seeded database to reuse next time.)
 """
+
 import argparse
 import os
 import random
@@ -36,20 +37,56 @@ sys.path.insert(0, str(ROOT))
 NAMESPACE = uuid.UUID("7d3f5a10-2b6c-4e8f-9a1d-0c4b5e6f7a81")
 TARGETS = {"search": 50, "similar": 100}
 QUERIES = [
-    {"q": "溶接"}, {"q": "旋盤"}, {"q": "研磨"}, {"q": "曲げ"}, {"q": "SUS304"}, {"q": "ＳＵＳ３０４ シャフト"},
-    {"q": "sus316l ノズル"}, {"q": "ステンレス"}, {"q": "ステンレス ブラケット"}, {"q": "アルミ"},
-    {"q": "アルミ ハウジング"}, {"q": "a5052 カバー"}, {"q": "鉄 架台"}, {"q": "SS400 ベースプレート"},
-    {"q": "真鍮 ブッシュ"}, {"q": "フランジ"}, {"q": "ふらんじ"}, {"q": "ｼｬﾌﾄ"}, {"q": "マニホールド"},
-    {"q": "ガイドレール 研磨"}, {"q": "びびり"}, {"q": "溶接歪み"}, {"q": "深穴"}, {"q": "キズ厳禁"},
-    {"q": "平面度"}, {"q": "アルマイト"}, {"q": "電解研磨"}, {"q": "TIG溶接"}, {"q": "ファイバーレーザー"},
-    {"q": "φ40"}, {"q": "φ50×200"}, {"q": "t12"}, {"q": "治具プレート t16"}, {"q": "AS-2024"},
-    {"q": "CS-2024-0153"}, {"q": "0153"}, {"q": "カバー", "material": "ステンレス"},
-    {"q": "シャフト", "length_min": 100, "length_max": 300}, {"material": "SUS316L"},
-    {"processing_method": "溶接"}, {"q": "フランジ", "processing_method": "旋盤"},
-    {"q": "ブラケット", "submitted_from": "2025-01-01"}, {"length_min": 1500},
-    {"q": "治具", "material": "アルミ", "length_max": 400}, {"product": "ハウジング"},
-    {"drawing_no": "HF-2023"}, {"q": "加工硬化"}, {"q": "マシニング 2段取り"},
-    {"q": "スプリングバック"}, {"q": "存在しない部品名"},
+    {"q": "溶接"},
+    {"q": "旋盤"},
+    {"q": "研磨"},
+    {"q": "曲げ"},
+    {"q": "SUS304"},
+    {"q": "ＳＵＳ３０４ シャフト"},
+    {"q": "sus316l ノズル"},
+    {"q": "ステンレス"},
+    {"q": "ステンレス ブラケット"},
+    {"q": "アルミ"},
+    {"q": "アルミ ハウジング"},
+    {"q": "a5052 カバー"},
+    {"q": "鉄 架台"},
+    {"q": "SS400 ベースプレート"},
+    {"q": "真鍮 ブッシュ"},
+    {"q": "フランジ"},
+    {"q": "ふらんじ"},
+    {"q": "ｼｬﾌﾄ"},
+    {"q": "マニホールド"},
+    {"q": "ガイドレール 研磨"},
+    {"q": "びびり"},
+    {"q": "溶接歪み"},
+    {"q": "深穴"},
+    {"q": "キズ厳禁"},
+    {"q": "平面度"},
+    {"q": "アルマイト"},
+    {"q": "電解研磨"},
+    {"q": "TIG溶接"},
+    {"q": "ファイバーレーザー"},
+    {"q": "φ40"},
+    {"q": "φ50×200"},
+    {"q": "t12"},
+    {"q": "治具プレート t16"},
+    {"q": "AS-2024"},
+    {"q": "CS-2024-0153"},
+    {"q": "0153"},
+    {"q": "カバー", "material": "ステンレス"},
+    {"q": "シャフト", "length_min": 100, "length_max": 300},
+    {"material": "SUS316L"},
+    {"processing_method": "溶接"},
+    {"q": "フランジ", "processing_method": "旋盤"},
+    {"q": "ブラケット", "submitted_from": "2025-01-01"},
+    {"length_min": 1500},
+    {"q": "治具", "material": "アルミ", "length_max": 400},
+    {"product": "ハウジング"},
+    {"drawing_no": "HF-2023"},
+    {"q": "加工硬化"},
+    {"q": "マシニング 2段取り"},
+    {"q": "スプリングバック"},
+    {"q": "存在しない部品名"},
 ]
 
 
@@ -71,15 +108,22 @@ def generated(customers, quotes, today):
         _dimensions,
         _drawing_prefix,
     )
+
     rng = random.Random(2026)
     counter = 0
 
     def mutation(entity, key, **changes):
         nonlocal counter
         counter += 1
-        return {"mutation_id": uid(f"m/{key}"), "entity": entity, "record_id": uid(key), "op": "upsert",
-                "base_version": None, "changes": changes,
-                "hlc": f"{int(time.time() * 1000):013d}:{counter % 1000000:06d}:bench"}
+        return {
+            "mutation_id": uid(f"m/{key}"),
+            "entity": entity,
+            "record_id": uid(key),
+            "op": "upsert",
+            "base_version": None,
+            "changes": changes,
+            "hlc": f"{int(time.time() * 1000):013d}:{counter % 1000000:06d}:bench",
+        }
 
     owners = []
     for number in range(customers):
@@ -94,20 +138,33 @@ def generated(customers, quotes, today):
         material = rng.choice(product.materials)
         method = rng.choice(product.methods)
         day = today - timedelta(days=rng.randint(1, 1500))
-        amount = round(rng.uniform(*product.unit_price) * MATERIAL_FACTOR[material] * rng.choice((1, 5, 20, 100)), -2)
+        amount = round(
+            rng.uniform(*product.unit_price) * MATERIAL_FACTOR[material] * rng.choice((1, 5, 20, 100)), -2
+        )
         difficulties = [rng.choice(DIFFICULTIES[method])]
         if material in MATERIAL_DIFFICULTIES and rng.random() < 0.6:
             difficulties.append(MATERIAL_DIFFICULTIES[material])
-        yield rep, mutation(
-            "quotes", f"q{number}", customer_id=uid(f"c{customer}"), product=product.name,
-            drawing_no=f"{prefix}-{day.year}-{rng.randrange(1, 9999):04d}",
-            material=material if rng.random() < 0.9 else material.translate(FULL_WIDTH),
-            dimensions=_dimensions(product.shape, rng), processing_method=method,
-            processing_details=PROCESS_FLOW[method].format(surface=rng.choice(SURFACES[material])),
-            quantity=rng.choice((1, 5, 10, 50, 100)), amount=int(amount),
-            actual_cost=int(amount * rng.uniform(0.7, 1.2)) if rng.random() < 0.5 else None,
-            difficulties="。".join(difficulties) + "。", lead_time_days=rng.choice((7, 14, 30)),
-            submitted_at=f"{day.isoformat()}T10:00:00+09:00", status="accepted")
+        yield (
+            rep,
+            mutation(
+                "quotes",
+                f"q{number}",
+                customer_id=uid(f"c{customer}"),
+                product=product.name,
+                drawing_no=f"{prefix}-{day.year}-{rng.randrange(1, 9999):04d}",
+                material=material if rng.random() < 0.9 else material.translate(FULL_WIDTH),
+                dimensions=_dimensions(product.shape, rng),
+                processing_method=method,
+                processing_details=PROCESS_FLOW[method].format(surface=rng.choice(SURFACES[material])),
+                quantity=rng.choice((1, 5, 10, 50, 100)),
+                amount=int(amount),
+                actual_cost=int(amount * rng.uniform(0.7, 1.2)) if rng.random() < 0.5 else None,
+                difficulties="。".join(difficulties) + "。",
+                lead_time_days=rng.choice((7, 14, 30)),
+                submitted_at=f"{day.isoformat()}T10:00:00+09:00",
+                status="accepted",
+            ),
+        )
 
 
 FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
@@ -124,11 +181,15 @@ def seed(app, customers, quotes):
 
     with app.app_context():
         session = writing_session()
-        users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
-                 for u in DEMO_USERS}
+        users = {
+            u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
+            for u in DEMO_USERS
+        }
         session.commit()
-        actors = {login: make_actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login)))
-                  for login, u in users.items()}
+        actors = {
+            login: make_actor(u.id, u.role, u.team, str(uuid.uuid5(NAMESPACE, login)))
+            for login, u in users.items()
+        }
         pending, started, pushed = {}, time.perf_counter(), 0
 
         def flush(login):
@@ -136,7 +197,9 @@ def seed(app, customers, quotes):
             mutations = pending.pop(login, [])
             if mutations:
                 session = writing_session()
-                results, _ = apply_push(session, ENGINE, actors[login], mutations, now_ms=int(time.time() * 1000))
+                results, _ = apply_push(
+                    session, ENGINE, actors[login], mutations, now_ms=int(time.time() * 1000)
+                )
                 session.commit()
                 bad = [r for r in results if r["status"] == "rejected"]
                 assert not bad, bad[:3]
@@ -173,9 +236,12 @@ def percentile(values, fraction):
 
 def sign_in(client, login):
     from demo.data import DEMO_USERS
+
     password = next(u["password"] for u in DEMO_USERS if u["login"] == login)
-    response = client.post("/api/v1/auth/token", json={
-        "login": login, "password": password, "device": {"id": str(uuid.uuid4()), "name": "bench"}})
+    response = client.post(
+        "/api/v1/auth/token",
+        json={"login": login, "password": password, "device": {"id": str(uuid.uuid4()), "name": "bench"}},
+    )
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
@@ -199,8 +265,9 @@ def measure(app, rounds):
     quote_ids = [uid(f"q{rng.randrange(app.config['BENCH_QUOTES'])}") for _ in range(50)]
     for quote_id in quote_ids[:5]:
         client.get(f"/api/v1/quotes/{quote_id}/similar", headers=headers)
-    figures["similar as office1"] = [timed(client, f"/api/v1/quotes/{q}/similar", headers)[0]
-                                     for _ in range(rounds) for q in quote_ids]
+    figures["similar as office1"] = [
+        timed(client, f"/api/v1/quotes/{q}/similar", headers)[0] for _ in range(rounds) for q in quote_ids
+    ]
     empty = [q for q, n in hits.items() if n == 0]
     return figures, empty
 
@@ -211,8 +278,10 @@ def main():
     parser.add_argument("--quotes", type=int, default=100000)
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", help="keep the database to reuse next time: a folder for SQLite, "
-                                       "a database name for PostgreSQL")
+    parser.add_argument(
+        "--keep",
+        help="keep the database to reuse next time: a folder for SQLite, a database name for PostgreSQL",
+    )
     args = parser.parse_args()
     import flask_migrate
     from sqlalchemy import create_engine, text
@@ -231,19 +300,30 @@ def main():
             name = args.keep or f"genba_quote_bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(make_url(args.database), isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                fresh = not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+                fresh = not conn.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                ).scalar()
                 if fresh:
                     conn.execute(text(f'CREATE DATABASE "{name}"'))
             url = make_url(args.database).set(database=name).render_as_string(hide_password=False)
             dropped = None if args.keep else name
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder,
-                          "RATELIMIT_ENABLED": False, "BENCH_QUOTES": args.quotes})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "GENBA_DATA_DIR": folder,
+                "RATELIMIT_ENABLED": False,
+                "BENCH_QUOTES": args.quotes,
+            }
+        )
         try:
             with app.app_context():
                 flask_migrate.upgrade()
                 db.session.remove()
             if fresh:
-                print(f"seeding {args.customers} customers and {args.quotes} quotes on {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]} …", flush=True)
+                print(
+                    f"seeding {args.customers} customers and {args.quotes} quotes on {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]} …",
+                    flush=True,
+                )
                 seconds = seed(app, args.customers, args.quotes)
                 print(f"seeded in {seconds:.0f} s ({args.quotes / seconds:.0f} quotes/s, index included)")
             if args.database != "sqlite" and fresh:  # what autovacuum does soon after a bulk load
@@ -259,8 +339,10 @@ def main():
             if dropped:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{dropped}" WITH (FORCE)'))
-    print(f"\n{args.quotes:,} quotes, {args.customers:,} customers, {len(QUERIES)} queries × {args.rounds} rounds; "
-          f"load average {load[0]:.2f} before, {load_after[0]:.2f} after (2 cores)")
+    print(
+        f"\n{args.quotes:,} quotes, {args.customers:,} customers, {len(QUERIES)} queries × {args.rounds} rounds; "
+        f"load average {load[0]:.2f} before, {load_after[0]:.2f} after (2 cores)"
+    )
     print("| figure | p50 ms | p95 ms | target p95 |")
     print("| --- | --- | --- | --- |")
     for name, values in figures.items():

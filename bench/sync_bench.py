@@ -15,6 +15,7 @@ Beside each figure, the same work as raw statements through the same driver (sql
 psycopg): inserts of the stored JSON in the same transactions, selects of pages by position.
 Run: ``.venv/bin/python bench/sync_bench.py`` (``--quick`` for a smoke run, ``--db sqlite``).
 """
+
 import argparse
 import sqlite3
 import statistics
@@ -41,8 +42,7 @@ from workload import (
 )
 
 TARGETS = {"push": 12000, "pull": 35000, "empty_p95": 5.0, "concurrent": 11000, "rss": 150}
-PEER = {"push": 8177, "pull": 11686, "incr_p50": 10.6, "empty_p50": 1.9, "concurrent": 7335,
-        "rss": 190}
+PEER = {"push": 8177, "pull": 11686, "incr_p50": 10.6, "empty_p50": 1.9, "concurrent": 7335, "rss": 190}
 
 
 def options(argv=None):
@@ -62,6 +62,7 @@ def options(argv=None):
 
 # ---------------------------------------------------------------- ours over HTTP
 
+
 def run_ours(kind, a, log=print):
     """Run the phases against a fresh server on ``kind``; return (figures, stored visit JSON)."""
     rng = seeded(42)
@@ -72,22 +73,28 @@ def run_ours(kind, a, log=print):
             writer = Device(base, "bench-rep")
             customers = seed_customers(writer, rng)
             # warm-up, as the peer's bench does: every worker imports and connects
-            warm = [writer.push_body([visit_mutation(rng, customers, writer) for _ in range(100)])
-                    for _ in range(max(2, a.n // 1000))]
+            warm = [
+                writer.push_body([visit_mutation(rng, customers, writer) for _ in range(100)])
+                for _ in range(max(2, a.n // 1000))
+            ]
             for body in warm:
                 writer.push(body)
             Device(base, "bench-rep").pull_all(None, 500)
 
             # a. push
-            bodies = [writer.push_body([visit_mutation(rng, customers, writer) for _ in range(100)])
-                      for _ in range(a.n // 100)]
+            bodies = [
+                writer.push_body([visit_mutation(rng, customers, writer) for _ in range(100)])
+                for _ in range(a.n // 100)
+            ]
             with Timed(proc) as t:
                 for body in bodies:
                     writer.push(body)
             m["push"] = a.n / t.wall
             m["push_cpu"] = t.srv * t.wall / 100 * 1000 / (a.n / 100)  # server CPU ms per request
-            log(f"  a push {a.n} (100/req): {m['push']:.0f} mutations/s in {t.wall:.2f} s "
-                f"(server {t.srv:.0f}% client {t.cli:.0f}% rest {t.rest:.0f}%)")
+            log(
+                f"  a push {a.n} (100/req): {m['push']:.0f} mutations/s in {t.wall:.2f} s "
+                f"(server {t.srv:.0f}% client {t.cli:.0f}% rest {t.rest:.0f}%)"
+            )
 
             # c. full pull on a new device
             reader = Device(base, "bench-rep")
@@ -95,20 +102,26 @@ def run_ours(kind, a, log=print):
                 got, cursor, requests = reader.pull_all(None, 500)
             m["pull"] = got / t.wall
             m["pull_cpu"] = t.srv * t.wall / 100 * 1000 / requests
-            log(f"  c full pull (500/page): {m['pull']:.0f} records/s, {got} records in {requests} "
-                f"requests, {t.wall:.2f} s (server {t.srv:.0f}% rest {t.rest:.0f}%)")
+            log(
+                f"  c full pull (500/page): {m['pull']:.0f} records/s, {got} records in {requests} "
+                f"requests, {t.wall:.2f} s (server {t.srv:.0f}% rest {t.rest:.0f}%)"
+            )
 
             # d. history, then 100 single pushes and the pulls of them
             have = got
-            filler = [writer.push_body([visit_mutation(rng, customers, writer) for _ in range(500)])
-                      for _ in range(max(0, a.history - have) // 500)]
+            filler = [
+                writer.push_body([visit_mutation(rng, customers, writer) for _ in range(500)])
+                for _ in range(max(0, a.history - have) // 500)
+            ]
             started = time.perf_counter()
             for body in filler:
                 writer.push(body)
             filled = time.perf_counter() - started
             got, cursor, _ = reader.pull_all(cursor, 2000)
-            log(f"  d history: {len(filler) * 500} more visits pushed at "
-                f"{len(filler) * 500 / max(filled, 1e-9):.0f}/s (500/req); catch-up pull of {got}")
+            log(
+                f"  d history: {len(filler) * 500} more visits pushed at "
+                f"{len(filler) * 500 / max(filled, 1e-9):.0f}/s (500/req); catch-up pull of {got}"
+            )
             singles = [writer.push_body([visit_mutation(rng, customers, writer)]) for _ in range(100)]
             lat = []
             for body in singles:
@@ -130,14 +143,21 @@ def run_ours(kind, a, log=print):
                 assert got == 0
             m["incr_p50"], m["incr_p95"] = statistics.median(incr), pct(incr, 95)
             m["empty_p50"], m["empty_p95"] = statistics.median(empty), pct(empty, 95)
-            log(f"  d single push p50 {m['single_p50']:.1f} ms p95 {m['single_p95']:.1f} ms; "
+            log(
+                f"  d single push p50 {m['single_p50']:.1f} ms p95 {m['single_p95']:.1f} ms; "
                 f"pull of 100: p50 {m['incr_p50']:.1f} p95 {m['incr_p95']:.1f} ms; "
-                f"empty pull: p50 {m['empty_p50']:.1f} p95 {m['empty_p95']:.1f} ms")
+                f"empty pull: p50 {m['empty_p50']:.1f} p95 {m['empty_p95']:.1f} ms"
+            )
 
             # e. 8 devices at once
             devices = [Device(base, "bench-rep") for _ in range(8)]
-            plans = [[d.push_body([visit_mutation(rng, customers, d) for _ in range(50)])
-                      for _ in range(a.per_client // 50)] for d in devices]
+            plans = [
+                [
+                    d.push_body([visit_mutation(rng, customers, d) for _ in range(50)])
+                    for _ in range(a.per_client // 50)
+                ]
+                for d in devices
+            ]
             latencies, lock = [], threading.Lock()
 
             def job(device, plan):
@@ -147,6 +167,7 @@ def run_ours(kind, a, log=print):
                         device.push(body)
                         with lock:
                             latencies.append(1000 * (time.perf_counter() - t0))
+
                 return run
 
             with Timed(proc) as t:
@@ -155,13 +176,20 @@ def run_ours(kind, a, log=print):
             m["concurrent"] = total / wall
             m["conc_cpu"] = t.srv * t.wall / 100 * 1000 / (total / 50)
             m["conc_p50"], m["conc_p95"] = statistics.median(latencies), pct(latencies, 95)
-            log(f"  e 8 devices x {a.per_client} (50/req): {m['concurrent']:.0f} mutations/s, "
-                f"p50 {m['conc_p50']:.0f} ms p95 {m['conc_p95']:.0f} ms (server {t.srv:.0f}% rest {t.rest:.0f}%)")
+            log(
+                f"  e 8 devices x {a.per_client} (50/req): {m['concurrent']:.0f} mutations/s, "
+                f"p50 {m['conc_p50']:.0f} ms p95 {m['conc_p95']:.0f} ms (server {t.srv:.0f}% rest {t.rest:.0f}%)"
+            )
 
             memory = proc.memory()
             m["rss"] = proc.peak_worker_mb()
-            log("  memory (MB, rss/peak): " + ", ".join(
-                f"{'master' if p == pid else 'worker'} {now:.0f}/{peak:.0f}" for p, (now, peak) in memory.items()))
+            log(
+                "  memory (MB, rss/peak): "
+                + ", ".join(
+                    f"{'master' if p == pid else 'worker'} {now:.0f}/{peak:.0f}"
+                    for p, (now, peak) in memory.items()
+                )
+            )
         stored = stored_visits(url, a.n)
     return m, stored
 
@@ -175,11 +203,13 @@ def stored_visits(url, n):
         conn.close()
         return rows
     import psycopg
+
     with psycopg.connect(driver_url(url)) as conn:
         return [r[0] for r in conn.execute(query)]
 
 
 # ---------------------------------------------------------------- raw driver baseline
+
 
 class Raw:
     """One table of (seq, id, data) through the plain driver, committed as ours commits."""
@@ -196,6 +226,7 @@ class Raw:
             conn.execute("PRAGMA busy_timeout = 30000")
             return conn
         import psycopg
+
         return psycopg.connect(driver_url(self.url), autocommit=True)
 
     def setup(self):
@@ -219,8 +250,10 @@ class Raw:
         conn.execute("COMMIT")
 
     def page(self, conn, after, limit):
-        rows = conn.execute(f"SELECT seq, data FROM raw WHERE seq > {self.mark} ORDER BY seq LIMIT {self.mark}",
-                            (after, limit)).fetchall()
+        rows = conn.execute(
+            f"SELECT seq, data FROM raw WHERE seq > {self.mark} ORDER BY seq LIMIT {self.mark}",
+            (after, limit),
+        ).fetchall()
         body = '{"changes":[%s]}' % ",".join(r[1] for r in rows)
         return (rows[-1][0] if rows else after), len(rows), body
 
@@ -233,7 +266,7 @@ def run_raw(kind, a, stored, log=print):
         conn = raw.connect()
         with Timed(NoProc()) as t:
             for i in range(0, len(stored), 100):
-                raw.insert(conn, stored[i:i + 100])
+                raw.insert(conn, stored[i : i + 100])
         m["push"] = len(stored) / t.wall
         with Timed(NoProc()) as t:
             after, got = 0, 0
@@ -244,7 +277,7 @@ def run_raw(kind, a, stored, log=print):
                     break
         m["pull"] = got / t.wall
         while raw.seq < a.history:
-            raw.insert(conn, stored[:min(1000, len(stored))])
+            raw.insert(conn, stored[: min(1000, len(stored))])
         raw.insert(conn, stored[:100])
         top = raw.seq
         incr, empty = [], []
@@ -270,6 +303,7 @@ def run_raw(kind, a, stored, log=print):
                     raw.insert(c, texts)
                     with lock:
                         latencies.append(1000 * (time.perf_counter() - t0))
+
             return run
 
         wall, _ = concurrently([job(c) for c in conns])
@@ -277,9 +311,11 @@ def run_raw(kind, a, stored, log=print):
         m["conc_p50"], m["conc_p95"] = statistics.median(latencies), pct(latencies, 95)
         for c in conns:
             c.close()
-    log(f"  raw {kind}: insert {m['push']:.0f}/s (100 per commit), select {m['pull']:.0f}/s (500 per page), "
+    log(
+        f"  raw {kind}: insert {m['push']:.0f}/s (100 per commit), select {m['pull']:.0f}/s (500 per page), "
         f"incremental {m['incr_p50']:.2f} ms, empty {m['empty_p50']:.2f} ms, "
-        f"8 writers {m['concurrent']:.0f}/s (50 per commit)")
+        f"8 writers {m['concurrent']:.0f}/s (50 per commit)"
+    )
     return m
 
 
@@ -328,16 +364,22 @@ def table(results):
             ratio = (f"{ours / raw:.2f}" if higher else f"x{ours / raw:,.0f}") if ours and raw else "-"
             cells += [fmt(ours), fmt(raw), ratio]
         target = TARGETS.get({"empty_p95": "empty_p95"}.get(key, key))
-        lines.append(f"| {label} ({unit}) | " + " | ".join(cells) +
-                     f" | {fmt(PEER.get(key))} | {fmt(target) if target else '-'} |")
+        lines.append(
+            f"| {label} ({unit}) | "
+            + " | ".join(cells)
+            + f" | {fmt(PEER.get(key))} | {fmt(target) if target else '-'} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv=None):
     a = options(argv)
     kinds = ["sqlite", "postgresql"] if a.db == "both" else [a.db]
-    print(f"sync_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
-          f"loadavg {loadavg()}, n={a.n} history={a.history}", flush=True)
+    print(
+        f"sync_bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
+        f"loadavg {loadavg()}, n={a.n} history={a.history}",
+        flush=True,
+    )
     results = {}
     for kind in kinds:
         print(f"{kind}:", flush=True)
@@ -348,8 +390,10 @@ def main(argv=None):
     print(table(results))
     for kind in kinds:
         m = results[kind]["ours"]
-        print(f"{kind}: push_per_s={m['push']:.0f} pull_per_s={m['pull']:.0f} incr_pull_ms={m['incr_p50']:.1f} "
-              f"empty_pull_p95_ms={m['empty_p95']:.1f} concurrent_per_s={m['concurrent']:.0f} rss_mb={m['rss']:.0f}")
+        print(
+            f"{kind}: push_per_s={m['push']:.0f} pull_per_s={m['pull']:.0f} incr_pull_ms={m['incr_p50']:.1f} "
+            f"empty_pull_p95_ms={m['empty_p95']:.1f} concurrent_per_s={m['concurrent']:.0f} rss_mb={m['rss']:.0f}"
+        )
     return results
 
 

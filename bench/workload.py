@@ -5,6 +5,7 @@ anchor's 670-byte Japanese visits, from ``../shared/bench/anchor-couch/bench.py`
 database on SQLite or PostgreSQL with a bench team and its customers, gunicorn as the Procfile
 runs it, a keep-alive HTTP device, and ``/proc`` readings of the server's CPU and memory.
 """
+
 import contextlib
 import http.client
 import importlib.util
@@ -56,10 +57,16 @@ def visit_mutation(rng, customer_ids, device):
     """The anchor's visit document as a Genba visit created by ``device``."""
     doc = peer_doc(rng)
     contact = doc["contact"]
-    return device.mutation("visits", doc["_id"], customer_id=rng.choice(customer_ids),
-                           kind=KINDS[rng.randrange(3)], visited_at=doc["visited_at"],
-                           purpose=f"{contact['name']} {contact['phone']}",
-                           handling=f"{doc['status']} {doc['duration_min']}分", notes=doc["notes"])
+    return device.mutation(
+        "visits",
+        doc["_id"],
+        customer_id=rng.choice(customer_ids),
+        kind=KINDS[rng.randrange(3)],
+        visited_at=doc["visited_at"],
+        purpose=f"{contact['name']} {contact['phone']}",
+        handling=f"{doc['status']} {doc['duration_min']}分",
+        notes=doc["notes"],
+    )
 
 
 def dumps(value):
@@ -68,6 +75,7 @@ def dumps(value):
 
 # ---------------------------------------------------------------- databases
 
+
 @contextlib.contextmanager
 def fresh_database(kind, folder):
     """Yield the SQLAlchemy URL of a new, empty database (``sqlite`` or ``postgresql``)."""
@@ -75,6 +83,7 @@ def fresh_database(kind, folder):
         yield f"sqlite:///{Path(folder) / 'genba.sqlite3'}"
         return
     import psycopg
+
     name = f"genba_bench_{uuid.uuid4().hex[:10]}"
     admin = PG_SERVER.replace("+psycopg", "")
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -98,19 +107,24 @@ def migrate(database_url, folder, users):
     from server import create_app
     from server.core.db import writing_session
     from server.core.users import create_user
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": str(folder)})
     with app.app_context():
         flask_migrate.upgrade()
         session = writing_session()
-        ids = {login: create_user(session, login, PASSWORD, role, team).id
-               for login, (role, team) in users.items()}
+        ids = {
+            login: create_user(session, login, PASSWORD, role, team).id
+            for login, (role, team) in users.items()
+        }
         session.commit()
         from server.core.db import db
+
         db.engine.dispose()
     return ids
 
 
 # ---------------------------------------------------------------- gunicorn
+
 
 def free_port():
     with socket.socket() as sock:
@@ -123,15 +137,33 @@ def gunicorn(database_url, folder, workers=None, extra_env=None):
     """Serve the app as the Procfile does (one worker per core by default); yield (URL, pid)."""
     workers = workers or os.cpu_count()
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "GENBA_INSTANCE_PATH": str(folder),
-           "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT),
-           "MAX_PUSH_MUTATIONS": "500", **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "GENBA_INSTANCE_PATH": str(folder),
+        "GENBA_DATA_DIR": str(folder),
+        "RATELIMIT_ENABLED": "0",
+        "PYTHONPATH": str(ROOT),
+        "MAX_PUSH_MUTATIONS": "500",
+        **(extra_env or {}),
+    }
     log_path = Path(folder) / "gunicorn.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "server:create_app()"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "--no-control-socket",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "server:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -234,6 +266,7 @@ class Timed:
 
 # ---------------------------------------------------------------- a device over HTTP
 
+
 class Device:
     """One signed-in device speaking the wire contract over one HTTP connection."""
 
@@ -244,8 +277,11 @@ class Device:
         self.counter = 0
         self.conn = None
         self.headers = {"Content-Type": "application/json", "Genba-Protocol": "1"}
-        body = self.call("POST", "/api/v1/auth/token", dumps(
-            {"login": login, "password": PASSWORD, "device": {"id": self.id, "name": "bench"}}))
+        body = self.call(
+            "POST",
+            "/api/v1/auth/token",
+            dumps({"login": login, "password": PASSWORD, "device": {"id": self.id, "name": "bench"}}),
+        )
         self.headers["Authorization"] = "Bearer " + body["token"]
         self.user_id = body["user"]["id"]
 
@@ -272,13 +308,18 @@ class Device:
         return f"{int(time.time() * 1000):013d}:{self.counter % 1000000:06d}:{self.id}"
 
     def mutation(self, entity, record_id=None, base_version=None, **changes):
-        return {"mutation_id": str(uuid.uuid4()), "entity": entity,
-                "record_id": record_id or str(uuid.uuid4()), "op": "upsert",
-                "base_version": base_version, "changes": changes, "hlc": self.hlc()}
+        return {
+            "mutation_id": str(uuid.uuid4()),
+            "entity": entity,
+            "record_id": record_id or str(uuid.uuid4()),
+            "op": "upsert",
+            "base_version": base_version,
+            "changes": changes,
+            "hlc": self.hlc(),
+        }
 
     def push_body(self, mutations):
-        return dumps({"device_id": self.id, "client_time": int(time.time() * 1000),
-                      "mutations": mutations})
+        return dumps({"device_id": self.id, "client_time": int(time.time() * 1000), "mutations": mutations})
 
     def push(self, body):
         """Push a serialised body; fail unless every mutation applied."""
@@ -304,14 +345,22 @@ class Device:
 
 def seed_customers(device, rng, count=CUSTOMERS):
     """Create ``count`` customers owned by the device's user; return their ids."""
-    mutations = [device.mutation("customers", name=f"株式会社ベンチ{n:03d}", name_kana=f"ベンチ{n:03d}",
-                                 address="東京都大田区蒲田1-2-3", phone="03-0000-0000")
-                 for n in range(count)]
+    mutations = [
+        device.mutation(
+            "customers",
+            name=f"株式会社ベンチ{n:03d}",
+            name_kana=f"ベンチ{n:03d}",
+            address="東京都大田区蒲田1-2-3",
+            phone="03-0000-0000",
+        )
+        for n in range(count)
+    ]
     device.push(device.push_body(mutations))
     return [m["record_id"] for m in mutations]
 
 
 # ---------------------------------------------------------------- figures
+
 
 def pct(values, q):
     if len(values) < 2:
@@ -346,7 +395,11 @@ def concurrently(jobs):
 def machine():
     cpu = "?"
     with contextlib.suppress(OSError):
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     return f"{os.cpu_count()} cores, {cpu}"
 
 

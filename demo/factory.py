@@ -1,5 +1,6 @@
 """The demo factory: four resource groups, the company's holidays and a production plan that
 keeps the shop about half full, with 溶接 over capacity in three weeks' time."""
+
 import datetime as dt
 import random
 
@@ -7,10 +8,18 @@ from server.core.calendar import japanese_holidays
 from server.load.weeks import working_days
 
 GROUPS = [  # name, hours per working day (people x hours), efficiency
-    ("機械加工", 24, 0.85), ("溶接", 16, 0.85), ("組立", 16, 0.9), ("塗装", 8, 0.8)]
+    ("機械加工", 24, 0.85),
+    ("溶接", 16, 0.85),
+    ("組立", 16, 0.9),
+    ("塗装", 8, 0.8),
+]
 # Share of each group's capacity already booked (firm, likely, possible) in an ordinary week.
-BOOKED = {"機械加工": (0.35, 0.15, 0.08), "溶接": (0.32, 0.14, 0.1), "組立": (0.3, 0.12, 0.08),
-          "塗装": (0.28, 0.1, 0.1)}
+BOOKED = {
+    "機械加工": (0.35, 0.15, 0.08),
+    "溶接": (0.32, 0.14, 0.1),
+    "組立": (0.3, 0.12, 0.08),
+    "塗装": (0.28, 0.1, 0.1),
+}
 JOBS = ["治具プレート", "SUSフレーム", "ロボット架台", "検査ゲージ", "装置カバー", "搬送ユニット部品"]
 WEEKS = 12
 
@@ -43,9 +52,14 @@ def factory_records(today, group_id):
     """``(key, entity, changes)`` of the groups, the holidays and the planned load;
     ``group_id(name)`` gives the record id a group will have."""
     rng = random.Random(17)
-    records = [(f"group-{name}", "resource_groups",
-                {"name": name, "hours_per_day": hours, "efficiency": efficiency, "sort": index})
-               for index, (name, hours, efficiency) in enumerate(GROUPS, start=1)]
+    records = [
+        (
+            f"group-{name}",
+            "resource_groups",
+            {"name": name, "hours_per_day": hours, "efficiency": efficiency, "sort": index},
+        )
+        for index, (name, hours, efficiency) in enumerate(GROUPS, start=1)
+    ]
     holidays = company_holidays(today)
     records += [(key, "company_holidays", changes) for key, changes in holidays]
     days_off = set(japanese_holidays(today.year, today.year + 1))
@@ -64,9 +78,20 @@ def factory_records(today, group_id):
                     share *= 0.5  # further out, less is confirmed
                 load = round(capacity * share * rng.uniform(*spread))
                 if load:
-                    records.append((f"load-{week}-{name}-{confidence}", "load_entries", {
-                        "resource_group_id": group_id(name), "week": week, "hours": load,
-                        "confidence": confidence, "label": rng.choice(JOBS), "source": "import"}))
+                    records.append(
+                        (
+                            f"load-{week}-{name}-{confidence}",
+                            "load_entries",
+                            {
+                                "resource_group_id": group_id(name),
+                                "week": week,
+                                "hours": load,
+                                "confidence": confidence,
+                                "label": rng.choice(JOBS),
+                                "source": "import",
+                            },
+                        )
+                    )
     return records
 
 

@@ -5,6 +5,7 @@ The motif is a white clipboard with a check mark on the app's blue. Shapes are s
 functions sampled 3x3 per pixel for smooth edges. Run it again after changing the design:
 `python3 scripts/make-icons.py`.
 """
+
 import math
 import struct
 import zlib
@@ -40,8 +41,10 @@ def colour_at(x, y, maskable):
     check = min(segment(x, y, 0.37, 0.54, 0.47, 0.64), segment(x, y, 0.47, 0.64, 0.64, 0.43))
     if check < 0.04:
         return BLUE
-    if rounded_box(x, y, 0.27, 0.25, 0.73, 0.81, 0.06) < 0 or \
-            rounded_box(x, y, 0.39, 0.18, 0.61, 0.30, 0.04) < 0:
+    if (
+        rounded_box(x, y, 0.27, 0.25, 0.73, 0.81, 0.06) < 0
+        or rounded_box(x, y, 0.39, 0.18, 0.61, 0.30, 0.04) < 0
+    ):
         return WHITE
     return BLUE
 
@@ -54,8 +57,9 @@ def render(size, maskable=False):
             r = g = b = a = 0
             for sy in range(SAMPLES):
                 for sx in range(SAMPLES):
-                    colour = colour_at((px + (sx + 0.5) / SAMPLES) / size,
-                                       (py + (sy + 0.5) / SAMPLES) / size, maskable)
+                    colour = colour_at(
+                        (px + (sx + 0.5) / SAMPLES) / size, (py + (sy + 0.5) / SAMPLES) / size, maskable
+                    )
                     if colour is not None:
                         r, g, b, a = r + colour[0], g + colour[1], b + colour[2], a + 1
             n = SAMPLES * SAMPLES
@@ -66,18 +70,30 @@ def render(size, maskable=False):
 
 def png(width, height, raw):
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, size, maskable in [("icon-192.png", 192, False), ("icon-512.png", 512, False),
-                                 ("icon-maskable-512.png", 512, True),
-                                 ("apple-touch-icon.png", 180, True)]:
+    for name, size, maskable in [
+        ("icon-192.png", 192, False),
+        ("icon-512.png", 512, False),
+        ("icon-maskable-512.png", 512, True),
+        ("apple-touch-icon.png", 180, True),
+    ]:
         (OUT / name).write_bytes(render(size, maskable))
         print(f"wrote pwa/icons/{name} ({size}x{size})")
 

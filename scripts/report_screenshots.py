@@ -8,6 +8,7 @@ API, then Chromium shows them as tech1 and as manager1. Writes docs/screenshots/
 
 Run: `.venv/bin/python scripts/report_screenshots.py`
 """
+
 import io
 import subprocess
 import sys
@@ -35,17 +36,41 @@ from screenshots import (  # noqa: E402 - after the path is set
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1280, "height": 800}
-VISITS = [("09:10", "定期点検", "主軸ベアリングを交換し、試運転で異音なしを確認", 95,
-           [{"name": "ベアリング 6204", "quantity": 2}, {"name": "グリス", "quantity": 1}]),
-          ("13:30", "異音の調査", "Vベルトの張りを調整、摩耗のため交換", 40, [{"name": "Vベルト A-40", "quantity": 1}]),
-          ("16:00", "操作説明", "新しい担当者に日常点検の手順を説明", 30, [])]
+VISITS = [
+    (
+        "09:10",
+        "定期点検",
+        "主軸ベアリングを交換し、試運転で異音なしを確認",
+        95,
+        [{"name": "ベアリング 6204", "quantity": 2}, {"name": "グリス", "quantity": 1}],
+    ),
+    (
+        "13:30",
+        "異音の調査",
+        "Vベルトの張りを調整、摩耗のため交換",
+        40,
+        [{"name": "Vベルト A-40", "quantity": 1}],
+    ),
+    ("16:00", "操作説明", "新しい担当者に日常点検の手順を説明", 30, []),
+]
 
 
 def push(client, device_id, headers, *mutations):
-    body = {"device_id": device_id, "mutations": [
-        {"mutation_id": str(uuid.uuid4()), "entity": entity, "record_id": record_id, "op": "upsert",
-         "base_version": None, "changes": changes, "hlc": f"{int(datetime.now().timestamp() * 1000):013d}:{i:06d}:{device_id}"}
-        for i, (entity, record_id, changes) in enumerate(mutations)]}
+    body = {
+        "device_id": device_id,
+        "mutations": [
+            {
+                "mutation_id": str(uuid.uuid4()),
+                "entity": entity,
+                "record_id": record_id,
+                "op": "upsert",
+                "base_version": None,
+                "changes": changes,
+                "hlc": f"{int(datetime.now().timestamp() * 1000):013d}:{i:06d}:{device_id}",
+            }
+            for i, (entity, record_id, changes) in enumerate(mutations)
+        ],
+    }
     results = client.post("/api/v1/sync/push", json=body, headers=headers).get_json()["results"]
     assert all(r["status"] in ("applied", "merged") for r in results), results
     return results
@@ -53,8 +78,9 @@ def push(client, device_id, headers, *mutations):
 
 def signature_png():
     image = Image.new("RGBA", (900, 300), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line([(40, 220), (160, 60), (280, 240), (420, 70), (600, 200), (850, 150)],
-                               fill=(10, 10, 40, 255), width=8)
+    ImageDraw.Draw(image).line(
+        [(40, 220), (160, 60), (280, 240), (420, 70), (600, 200), (850, 150)], fill=(10, 10, 40, 255), width=8
+    )
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -63,6 +89,7 @@ def signature_png():
 def log_day(app):
     """tech1's visits of today (parts, minutes, a request, a signature); the first visit's id."""
     import hashlib
+
     client, device_id, headers = api_device(app, "tech1", "genba-tech1")
     pulled = client.get("/api/v1/sync/pull?limit=2000", headers=headers).get_json()["changes"]
     customers = [c["record"] for c in pulled if c["entity"] == "customers"][:3]
@@ -71,21 +98,67 @@ def log_day(app):
     for customer, (at, purpose, handling, minutes, parts) in zip(customers, VISITS, strict=False):
         visit_id = str(uuid.uuid4())
         ids.append(visit_id)
-        push(client, device_id, headers, ("visits", visit_id, {
-            "customer_id": customer["id"], "kind": "aftercare", "visited_at": f"{today}T{at}:00+09:00",
-            "purpose": purpose, "handling": handling, "work_minutes": minutes, "parts": parts,
-            "signed_by": "山田 太郎" if not ids[:-1] else None, "next_action": "3か月後に再点検"}))
-    push(client, device_id, headers, ("requests", str(uuid.uuid4()), {
-        "customer_id": customers[0]["id"], "kind": "request", "title": "予備の刃物を見積もってほしい",
-        "visit_id": ids[0]}))
+        push(
+            client,
+            device_id,
+            headers,
+            (
+                "visits",
+                visit_id,
+                {
+                    "customer_id": customer["id"],
+                    "kind": "aftercare",
+                    "visited_at": f"{today}T{at}:00+09:00",
+                    "purpose": purpose,
+                    "handling": handling,
+                    "work_minutes": minutes,
+                    "parts": parts,
+                    "signed_by": "山田 太郎" if not ids[:-1] else None,
+                    "next_action": "3か月後に再点検",
+                },
+            ),
+        )
+    push(
+        client,
+        device_id,
+        headers,
+        (
+            "requests",
+            str(uuid.uuid4()),
+            {
+                "customer_id": customers[0]["id"],
+                "kind": "request",
+                "title": "予備の刃物を見積もってほしい",
+                "visit_id": ids[0],
+            },
+        ),
+    )
     png = signature_png()
     attachment_id = str(uuid.uuid4())
-    push(client, device_id, headers, ("attachments", attachment_id, {
-        "customer_id": customers[0]["id"], "owner_entity": "visits", "owner_id": ids[0],
-        "filename": "signature.png", "content_type": "image/png", "size": len(png),
-        "sha256": hashlib.sha256(png).hexdigest(), "purpose": "signature"}))
-    client.put(f"/api/v1/attachments/{attachment_id}/content", data=png,
-               headers={**headers, "Content-Type": "application/octet-stream"})
+    push(
+        client,
+        device_id,
+        headers,
+        (
+            "attachments",
+            attachment_id,
+            {
+                "customer_id": customers[0]["id"],
+                "owner_entity": "visits",
+                "owner_id": ids[0],
+                "filename": "signature.png",
+                "content_type": "image/png",
+                "size": len(png),
+                "sha256": hashlib.sha256(png).hexdigest(),
+                "purpose": "signature",
+            },
+        ),
+    )
+    client.put(
+        f"/api/v1/attachments/{attachment_id}/content",
+        data=png,
+        headers={**headers, "Content-Type": "application/octet-stream"},
+    )
     return ids[0], (client, headers)
 
 
@@ -95,19 +168,24 @@ def pdf_page(client, headers, path, name):
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(response.data)
         handle.flush()
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", handle.name, str(OUT / name)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", handle.name, str(OUT / name)], check=True
+        )
     print(f"wrote docs/screenshots/{name}.png")
 
 
 def main():
     check_tools()
     from playwright.sync_api import sync_playwright
+
     with tempfile.TemporaryDirectory() as tmp:
         base, app, stop = serve_demo(Path(tmp))
         try:
             visit_id, (client, headers) = log_day(app)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"]
+                )
                 for size, suffix in ((PHONE, "phone"), (TABLET, "tablet")):
                     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport=size)
                     page = context.new_page()

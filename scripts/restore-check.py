@@ -9,6 +9,7 @@ scratch database is dropped unless ``--keep``.
 
 Run: ``.venv/bin/python scripts/restore-check.py backup.dump [--server postgresql+psycopg://...]``
 """
+
 import argparse
 import os
 import secrets
@@ -29,8 +30,11 @@ DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 def options():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("dump", help="a pg_dump in the custom format (-Fc)")
-    p.add_argument("--server", default=os.environ.get("RESTORE_CHECK_SERVER", DEFAULT_SERVER),
-                   help="a PostgreSQL server URL (its database is only used to create the scratch one)")
+    p.add_argument(
+        "--server",
+        default=os.environ.get("RESTORE_CHECK_SERVER", DEFAULT_SERVER),
+        help="a PostgreSQL server URL (its database is only used to create the scratch one)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the restored database")
     return p.parse_args()
 
@@ -44,8 +48,11 @@ def restore(server, dump):
     admin.dispose()
     url = make_url(server).set(database=name)
     libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    done = subprocess.run(["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "-d", libpq, dump],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "-d", libpq, dump],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise SystemExit(f"pg_restore failed:\n{done.stderr}")
     return url.render_as_string(hide_password=False), name
@@ -62,8 +69,9 @@ def pull_all(client, headers, cursor=None):
     """Pull to the end; return ``({(entity, id): version}, cursor, changes seen)``."""
     held, seen = {}, 0
     while True:
-        response = client.get("/api/v1/sync/pull", query_string={"cursor": cursor} if cursor else {},
-                              headers=headers)
+        response = client.get(
+            "/api/v1/sync/pull", query_string={"cursor": cursor} if cursor else {}, headers=headers
+        )
         if response.status_code != 200:
             raise SystemExit(f"pull answered {response.status_code}: {response.get_json()}")
         body = response.get_json()
@@ -96,8 +104,9 @@ def check(url):
     from server.core.users import create_user
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder,
-                          "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder, "RATELIMIT_ENABLED": False}
+        )
         login, password = f"restore-check-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
         with app.app_context():
             flask_migrate.upgrade()
@@ -107,8 +116,10 @@ def check(url):
             user_id = user.id
         client = app.test_client()
         device_id = str(uuid.uuid4())
-        signed_in = client.post("/api/v1/auth/token", json={
-            "login": login, "password": password, "device": {"id": device_id, "name": "restore check"}})
+        signed_in = client.post(
+            "/api/v1/auth/token",
+            json={"login": login, "password": password, "device": {"id": device_id, "name": "restore check"}},
+        )
         if signed_in.status_code != 200:
             raise SystemExit(f"sign-in on the restored database failed: {signed_in.get_json()}")
         headers = {"Authorization": f"Bearer {signed_in.get_json()['token']}"}
@@ -116,9 +127,14 @@ def check(url):
         again, _, more = pull_all(client, headers, cursor)
         with app.app_context():
             reader = actor(user_id, "admin", "office", device_id)
-            stored = {(entity, rid): version for entity, rid, version in db.session.execute(
-                select(Record.entity, Record.id, Record.version).where(
-                    Record.deleted == false(), Record.compacted == false(), readable(ENGINE, reader)))}
+            stored = {
+                (entity, rid): version
+                for entity, rid, version in db.session.execute(
+                    select(Record.entity, Record.id, Record.version).where(
+                        Record.deleted == false(), Record.compacted == false(), readable(ENGINE, reader)
+                    )
+                )
+            }
             db.session.remove()
             db.engine.dispose()
     if held != stored:

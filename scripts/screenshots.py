@@ -9,6 +9,7 @@ without it every kanji renders as a box, so the script stops and says so.
 Run: `.venv/bin/python scripts/screenshots.py` (`... screenshots.py load`: only the factory's load;
 `--cards`: only exhibition mode, the card review and the merge screen)
 """
+
 import logging
 import re
 import subprocess
@@ -31,7 +32,9 @@ def check_tools():
         sys.exit("Chromium is missing: apt-get install -y chromium")
     fonts = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
     if "Noto Sans CJK JP" not in fonts:
-        sys.exit("Japanese fonts are missing (kanji would render as boxes): apt-get install -y fonts-noto-cjk")
+        sys.exit(
+            "Japanese fonts are missing (kanji would render as boxes): apt-get install -y fonts-noto-cjk"
+        )
 
 
 def serve_demo(folder):
@@ -39,14 +42,21 @@ def serve_demo(folder):
     from werkzeug.serving import make_server
 
     from server import create_app
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     url = f"sqlite:///{folder / 'genba.sqlite3'}"
     env = {"DATABASE_URL": url, "GENBA_INSTANCE_PATH": str(folder), "PATH": "/usr/bin:/bin"}
     for command in (["db", "upgrade"], ["demo"]):
-        subprocess.run([str(ROOT / ".venv" / "bin" / "genba"), *command], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(folder),
-                      "RATELIMIT_ENABLED": False})
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "genba"), *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": False}
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}", app, server.shutdown
@@ -55,8 +65,10 @@ def serve_demo(folder):
 def api_device(app, login, password):
     client = app.test_client()
     device_id = str(uuid.uuid4())
-    token = client.post("/api/v1/auth/token", json={"login": login, "password": password,
-                                                    "device": {"id": device_id, "name": "script"}}).get_json()["token"]
+    token = client.post(
+        "/api/v1/auth/token",
+        json={"login": login, "password": password, "device": {"id": device_id, "name": "script"}},
+    ).get_json()["token"]
     return client, device_id, {"Authorization": f"Bearer {token}"}
 
 
@@ -65,17 +77,34 @@ def office_retitles(app, request_id, title):
     client, device_id, headers = api_device(app, "office1", "genba-office1")
     pulled, cursor = {}, None
     while True:
-        body = client.get("/api/v1/sync/pull", headers=headers,
-                          query_string={"limit": 2000, **({"cursor": cursor} if cursor else {})}).get_json()
+        body = client.get(
+            "/api/v1/sync/pull",
+            headers=headers,
+            query_string={"limit": 2000, **({"cursor": cursor} if cursor else {})},
+        ).get_json()
         pulled.update({c["record"]["id"]: c["record"] for c in body["changes"] if not c.get("evict")})
         cursor = body["cursor"]
         if not body["has_more"]:
             break
     record = pulled[request_id]
-    client.post("/api/v1/sync/push", headers=headers, json={"device_id": device_id, "mutations": [{
-        "mutation_id": str(uuid.uuid4()), "entity": "requests", "record_id": request_id, "op": "upsert",
-        "base_version": record["version"], "changes": {"title": title},
-        "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}"}]})
+    client.post(
+        "/api/v1/sync/push",
+        headers=headers,
+        json={
+            "device_id": device_id,
+            "mutations": [
+                {
+                    "mutation_id": str(uuid.uuid4()),
+                    "entity": "requests",
+                    "record_id": request_id,
+                    "op": "upsert",
+                    "base_version": record["version"],
+                    "changes": {"title": title},
+                    "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
+                }
+            ],
+        },
+    )
 
 
 def shoot(page, name, full_page=False):
@@ -85,8 +114,10 @@ def shoot(page, name, full_page=False):
 
 
 def wait_synced(page):
-    page.wait_for_function("() => { const s = document.querySelector('[data-testid=sync-status]');"
-                           " return s && s.dataset.syncing === 'false' && s.dataset.lastSync; }")
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-testid=sync-status]');"
+        " return s && s.dataset.syncing === 'false' && s.dataset.lastSync; }"
+    )
 
 
 def sign_in(page, base, login):
@@ -101,6 +132,7 @@ def sign_in(page, base, login):
 def shoot_deals(browser, base):
     """manager1's board in Japanese and English, a deal with competitors, and the competitors list."""
     from playwright.sync_api import expect
+
     manager = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
     sign_in(manager, base, "manager1")
     manager.get_by_test_id("nav-board").click()
@@ -123,6 +155,7 @@ def shoot_deals(browser, base):
 def shoot_quotes(page):
     """Past quotes on the rep's device: a folded search, a quote with its cost, make it again."""
     from playwright.sync_api import expect
+
     page.get_by_test_id("nav-quotes").click()
     page.get_by_test_id("quote-q").fill("ｓｕｓ 旋盤")
     results = page.get_by_test_id("quote-results").get_by_role("listitem")
@@ -156,6 +189,7 @@ QUOTE_WITH_HOURS = """() => new Promise((resolve, reject) => {
 def shoot_load(browser, base):
     """The 山積み表 as office1 sees it and its editing screen, at tablet and phone size."""
     from playwright.sync_api import expect
+
     for name, viewport in (("33-load-tablet", SIZE), ("34-load-phone", PHONE)):
         page = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
         sign_in(page, base, "office1")
@@ -164,7 +198,10 @@ def shoot_load(browser, base):
         shoot(page, name)
         page.locator("[data-testid=load-weeks] details").nth(3 + 12).locator("summary").click()
         page.locator("[data-testid=load-weeks]").nth(1).scroll_into_view_if_needed()
-        shoot(page, {"33-load-tablet": "35-load-breakdown-tablet", "34-load-phone": "36-load-breakdown-phone"}[name])
+        shoot(
+            page,
+            {"33-load-tablet": "35-load-breakdown-tablet", "34-load-phone": "36-load-breakdown-phone"}[name],
+        )
         if viewport is SIZE:
             page.goto(base + "/#/load/settings")
             expect(page.get_by_test_id("groups")).to_be_visible()
@@ -175,6 +212,7 @@ def shoot_load(browser, base):
 def shoot_quote_load(browser, base):
     """A rep makes a submitted quote again with an overloaded week wished, offline: the lights."""
     from playwright.sync_api import expect
+
     for name, viewport in (("38-quote-load-tablet", SIZE), ("39-quote-load-phone", PHONE)):
         context = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
         page = context.new_page()
@@ -185,8 +223,10 @@ def shoot_quote_load(browser, base):
         week = page.get_by_test_id("quote-delivery-week")
         week.select_option(index=4)  # three weeks ahead, where 溶接 is over capacity
         expect(page.get_by_test_id("impact-fit")).to_be_visible()
-        page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=load-impact]')"
-                      ".getBoundingClientRect().top + window.scrollY - 150)")
+        page.evaluate(
+            "window.scrollTo(0, document.querySelector('[data-testid=load-impact]')"
+            ".getBoundingClientRect().top + window.scrollY - 150)"
+        )
         shoot(page, name)
         if viewport is SIZE:
             page.goto(f"{base}/#/deals/{found['deal']}")
@@ -194,6 +234,8 @@ def shoot_quote_load(browser, base):
             page.get_by_test_id("deal-load").scroll_into_view_if_needed()
             shoot(page, "40-deal-load")
         context.close()
+
+
 def shoot_cards(browser, base, app, folder):
     """Exhibition mode with three cards, the card review after the worker read them, the merge."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -201,6 +243,7 @@ def shoot_cards(browser, base, app, folder):
 
     from card_images import cards
     from server.jobs.worker import Worker
+
     page = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
     sign_in(page, base, "rep1")
     page.get_by_test_id("nav-exhibition").click()
@@ -228,11 +271,29 @@ def shoot_cards(browser, base, app, folder):
     wait_synced(page)
     customer_url = page.url
     client, device_id, headers = api_device(app, "rep1", "genba-rep1")
-    client.post("/api/v1/sync/push", headers=headers, json={"device_id": device_id, "mutations": [{
-        "mutation_id": str(uuid.uuid4()), "entity": "customers", "record_id": str(uuid.uuid4()),
-        "op": "upsert", "base_version": None, "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
-        "changes": {"name": "中央機械（株）", "phone": "052-825-6828", "address": "静岡県浜松市中央区板屋町2-11-15",
-                    "status": "active"}}]})
+    client.post(
+        "/api/v1/sync/push",
+        headers=headers,
+        json={
+            "device_id": device_id,
+            "mutations": [
+                {
+                    "mutation_id": str(uuid.uuid4()),
+                    "entity": "customers",
+                    "record_id": str(uuid.uuid4()),
+                    "op": "upsert",
+                    "base_version": None,
+                    "hlc": f"{int(time.time() * 1000):013d}:000000:{device_id}",
+                    "changes": {
+                        "name": "中央機械（株）",
+                        "phone": "052-825-6828",
+                        "address": "静岡県浜松市中央区板屋町2-11-15",
+                        "status": "active",
+                    },
+                }
+            ],
+        },
+    )
     office = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
     sign_in(office, base, "office1")
     office.goto(customer_url.split("#")[0] + "#/customers/" + customer_url.rsplit("/", 1)[-1] + "/merge")
@@ -246,6 +307,7 @@ def main():
     if "--cards" in sys.argv:
         return main_cards()
     from playwright.sync_api import expect, sync_playwright
+
     expect.set_options(timeout=30_000)
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
@@ -255,8 +317,9 @@ def main():
             shoot_load(browser, base)
             shoot_quote_load(browser, base)
             return
-        context = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo",
-                                      device_scale_factor=1)
+        context = browser.new_context(
+            viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo", device_scale_factor=1
+        )
         page = context.new_page()
         page.goto(base + "/")
         expect(page.get_by_label("ログインID")).to_be_visible()
@@ -316,8 +379,9 @@ def main():
         shoot(page, "11-customer-page-english")
         page.get_by_test_id("lang-toggle").click()
 
-        tablet = browser.new_context(viewport={"width": 800, "height": 1280}, locale="ja-JP",
-                                     timezone_id="Asia/Tokyo")
+        tablet = browser.new_context(
+            viewport={"width": 800, "height": 1280}, locale="ja-JP", timezone_id="Asia/Tokyo"
+        )
         portrait = tablet.new_page()
         sign_in(portrait, base, "tech1")
         portrait.goto(base + "/#/visits/new")
@@ -330,7 +394,9 @@ def main():
         office.get_by_test_id("nav-inbox").click()
         expect(office.locator(".inbox-item").first).to_be_visible()
         shoot(office, "13-inbox")
-        office.locator("[data-team=manufacturing] .inbox-item", has_text="ローラー部").first.get_by_role("link").click()
+        office.locator("[data-team=manufacturing] .inbox-item", has_text="ローラー部").first.get_by_role(
+            "link"
+        ).click()
         office.get_by_test_id("triage-assignee_id").select_option(index=1)
         office.get_by_test_id("triage-response").fill("ベアリングを交換します。来週火曜に伺います。")
         office.get_by_test_id("triage-save").click()
@@ -363,6 +429,7 @@ def main():
 def main_cards():
     """Only the business-card screens (``--cards``)."""
     from playwright.sync_api import expect, sync_playwright
+
     expect.set_options(timeout=30_000)
     with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
         base, app, stop = serve_demo(Path(folder))
@@ -377,6 +444,7 @@ def sample_photo(seed):
     import io
 
     from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (1600, 1200), (96 + seed * 20, 104, 112))
     draw = ImageDraw.Draw(image)
     draw.rectangle((300, 380, 1300, 900), fill=(170, 176, 184), outline=(40, 44, 52), width=12)
@@ -390,6 +458,7 @@ def sample_photo(seed):
 def shoot_photos(page, context, customer_url):
     """17: a visit with one photo sent and one waiting (offline); 18: the queue and the space."""
     from playwright.sync_api import expect
+
     page.goto(customer_url)
     page.locator(".timeline .item.visits a").first.click()
     expect(page.get_by_test_id("photo-grid")).to_be_visible()

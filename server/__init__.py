@@ -1,4 +1,5 @@
 """The Genba sync server: a Flask app factory."""
+
 import os
 
 from flask import Flask
@@ -15,8 +16,12 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 def create_app(test_config=None):
     """Build the app: defaults, then the environment, then ``test_config``."""
-    app = Flask(__name__, instance_path=os.environ.get(
-        "GENBA_INSTANCE_PATH", os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance")))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get(
+            "GENBA_INSTANCE_PATH", os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance")
+        ),
+    )
     app.config.from_object(Config(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -42,8 +47,22 @@ def create_app(test_config=None):
     app.config.setdefault("RATELIMIT_ENABLED", True)
     auth.limiter.init_app(app)
     errors.register(app)
-    for module in (auth, sync_api, customers, routing_rules, requests, admin, admin_users, openapi,
-                   vocabulary_api, deals, quotes, attachments, load, reports):
+    for module in (
+        auth,
+        sync_api,
+        customers,
+        routing_rules,
+        requests,
+        admin,
+        admin_users,
+        openapi,
+        vocabulary_api,
+        deals,
+        quotes,
+        attachments,
+        load,
+        reports,
+    ):
         app.register_blueprint(module.bp, url_prefix=openapi.PREFIX)
     app.register_blueprint(pwa.bp)
     cli.register(app)

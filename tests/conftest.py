@@ -1,5 +1,6 @@
 """Fixtures: a migrated database per test (a real SQLite file, and PostgreSQL when
 ``TEST_DATABASE_URL`` names a server), the app on it, people, and a device helper."""
+
 import os
 import shutil
 import time
@@ -37,8 +38,10 @@ CHEAP_HASH = "pbkdf2:sha256:1000"
 def migrate(url, data_dir):
     """Migrate a template database and sign up ``PEOPLE``."""
     import flask_migrate
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(data_dir),
-                      "PASSWORD_HASH_METHOD": CHEAP_HASH})
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": str(data_dir), "PASSWORD_HASH_METHOD": CHEAP_HASH}
+    )
     with app.app_context():
         flask_migrate.upgrade()
         session = writing_session()
@@ -130,9 +133,16 @@ def storage_settings():
 
 @pytest.fixture
 def app(database_url, tmp_path, storage_settings):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
-                      "PASSWORD_HASH_METHOD": CHEAP_HASH, **storage_settings})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "GENBA_DATA_DIR": str(tmp_path),
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": CHEAP_HASH,
+            **storage_settings,
+        }
+    )
     yield app
     with app.app_context():
         db.session.remove()
@@ -143,8 +153,13 @@ def app(database_url, tmp_path, storage_settings):
 def bare_app(tmp_path_factory):
     """An app on a database it never opens, for tests that read no data (they run once)."""
     folder = tmp_path_factory.mktemp("bare")
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.sqlite3'}",
-                       "GENBA_DATA_DIR": str(folder)})
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'unused.sqlite3'}",
+            "GENBA_DATA_DIR": str(folder),
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -154,6 +169,7 @@ def s3_endpoint():
     import socket
 
     from moto.server import ThreadedMotoServer
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 call otherwise
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -164,21 +180,29 @@ def s3_endpoint():
     server.stop()
 
 
-S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "genba-test", "AWS_SECRET_ACCESS_KEY": "genba-test-secret",
-                  "AWS_DEFAULT_REGION": "ap-northeast-1"}
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "genba-test",
+    "AWS_SECRET_ACCESS_KEY": "genba-test-secret",
+    "AWS_DEFAULT_REGION": "ap-northeast-1",
+}
 
 
 @pytest.fixture
 def s3_settings(s3_endpoint):
     """Settings putting attachment bytes in a fresh bucket of the loopback S3 server."""
     import boto3
+
     bucket = f"genba-test-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name=S3_CREDENTIALS["AWS_DEFAULT_REGION"],
-                 aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                 aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]).create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_CREDENTIALS["AWS_DEFAULT_REGION"]})
-    return {"ATTACHMENT_STORAGE": f"s3://{bucket}/genba", "S3_ENDPOINT_URL": s3_endpoint,
-            **S3_CREDENTIALS}
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name=S3_CREDENTIALS["AWS_DEFAULT_REGION"],
+        aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    ).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_CREDENTIALS["AWS_DEFAULT_REGION"]}
+    )
+    return {"ATTACHMENT_STORAGE": f"s3://{bucket}/genba", "S3_ENDPOINT_URL": s3_endpoint, **S3_CREDENTIALS}
 
 
 @pytest.fixture
@@ -191,14 +215,13 @@ def runner(app):
     return app.test_cli_runner()
 
 
-
-
 @pytest.fixture
 def people(app):
     """One user per role and team (made in the template database); login -> user id."""
     from sqlalchemy import select
 
     from server.core.models import User
+
     with app.app_context():
         ids = dict(db.session.execute(select(User.login, User.id)).all())
         db.session.remove()
@@ -215,8 +238,14 @@ class Device(WireDevice):
     def __init__(self, client, login, password=PASSWORD, device_id=None):
         self.client = client
         self.clock_offset_ms = 0
-        super().__init__(FlaskTransport(client), login, password, device_id, unsteady_clock=True,
-                         clock=lambda: int(time.time() * 1000) + self.clock_offset_ms)
+        super().__init__(
+            FlaskTransport(client),
+            login,
+            password,
+            device_id,
+            unsteady_clock=True,
+            clock=lambda: int(time.time() * 1000) + self.clock_offset_ms,
+        )
 
     @property
     def headers(self):
@@ -237,8 +266,7 @@ class Device(WireDevice):
         return result["record"]
 
     def update(self, entity, record, **changes):
-        result = self.push(self.mutation(entity, record["id"], base_version=record["version"],
-                                         **changes))[0]
+        result = self.push(self.mutation(entity, record["id"], base_version=record["version"], **changes))[0]
         return result
 
     def pull(self, cursor=None, limit=None):

@@ -1,5 +1,6 @@
 """The test devices' common part: their protocol moves are the reference client's
 (``sync.client.Client``), so tests speak the wire contract through one implementation."""
+
 from sync.client import Client
 
 

@@ -8,6 +8,7 @@ the retry goes through:
 - ``GENBA_FAULT_KILL_AFTER_COMMIT`` names a marker: the worker is killed after the push
   committed and its answer is ready, before a byte of the answer is sent.
 """
+
 import os
 import signal
 
@@ -37,8 +38,7 @@ def die():
 
 
 def kill_before_commit(_connection):
-    if has_request_context() and request.path == PUSH_PATH \
-            and take_marker("GENBA_FAULT_KILL_BEFORE_COMMIT"):
+    if has_request_context() and request.path == PUSH_PATH and take_marker("GENBA_FAULT_KILL_BEFORE_COMMIT"):
         die()
 
 
@@ -49,8 +49,9 @@ def kill_after_commit(wsgi_app):
         if environ.get("PATH_INFO") != PUSH_PATH:
             return wsgi_app(environ, start_response)
         started = []
-        body = wsgi_app(environ, lambda status, headers, exc_info=None: started.append(
-            (status, headers, exc_info)))
+        body = wsgi_app(
+            environ, lambda status, headers, exc_info=None: started.append((status, headers, exc_info))
+        )
         try:
             chunks = list(body)
         finally:

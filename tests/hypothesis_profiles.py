@@ -4,17 +4,19 @@ Choose with ``HYPOTHESIS_PROFILE=long``, or with ``--hypothesis-profile=long`` o
 is imported by ``tests/conftest.py`` (pytest loads the profile named on the command line while it
 configures itself, before any test module is imported, so the profile must exist by then).
 """
+
 import os
 
 from hypothesis import HealthCheck, settings
 
-SLOW_ON_PURPOSE = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                   HealthCheck.data_too_large]
+SLOW_ON_PURPOSE = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
-settings.register_profile("ci", max_examples=50, stateful_step_count=40, deadline=None,
-                          suppress_health_check=SLOW_ON_PURPOSE)
-settings.register_profile("long", max_examples=500, stateful_step_count=50, deadline=None,
-                          suppress_health_check=SLOW_ON_PURPOSE)
+settings.register_profile(
+    "ci", max_examples=50, stateful_step_count=40, deadline=None, suppress_health_check=SLOW_ON_PURPOSE
+)
+settings.register_profile(
+    "long", max_examples=500, stateful_step_count=50, deadline=None, suppress_health_check=SLOW_ON_PURPOSE
+)
 
 
 def chosen():

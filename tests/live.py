@@ -1,4 +1,5 @@
 """Real processes for tests: gunicorn serving the app, and a device speaking HTTP to it."""
+
 import contextlib
 import http.client
 import json
@@ -30,9 +31,17 @@ def free_port():
 def server_env(database_url, folder, env=None):
     """The environment of a server process: its database, its own data folder, no rate limits."""
     out = dict(os.environ)
-    out.update({"DATABASE_URL": database_url, "GENBA_INSTANCE_PATH": str(folder),
-                "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": "0", "PASSWORD_HASH_METHOD": CHEAP_HASH,
-                "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
+    out.update(
+        {
+            "DATABASE_URL": database_url,
+            "GENBA_INSTANCE_PATH": str(folder),
+            "GENBA_DATA_DIR": str(folder),
+            "RATELIMIT_ENABLED": "0",
+            "PASSWORD_HASH_METHOD": CHEAP_HASH,
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     out.update(env or {})
     return out
 
@@ -46,11 +55,26 @@ def start_gunicorn(database_url, workers=2, env=None, app="server:create_app()",
     with tempfile.TemporaryDirectory(prefix="genba-gunicorn-") as folder:
         port = free_port()
         log_path = Path(folder) / "gunicorn.log"
-        command = [str(GUNICORN), "--no-control-socket", "-w", str(workers),
-                   "-b", f"127.0.0.1:{port}", "--graceful-timeout", "3", *args, app]
+        command = [
+            str(GUNICORN),
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "3",
+            *args,
+            app,
+        ]
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(command, cwd=ROOT, env=server_env(database_url, folder, env),
-                                       stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=server_env(database_url, folder, env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         base_url = f"http://127.0.0.1:{port}"
         try:
             wait_until_serving(base_url, process, log_path)
@@ -87,8 +111,14 @@ def stop(process):
 
 def run_cli(*args, database_url, folder, env=None):
     """Run the ``genba`` command; return the finished process (output in ``stdout``)."""
-    return subprocess.run([str(BIN / "genba"), *args], cwd=ROOT, capture_output=True, text=True,
-                          env=server_env(database_url, folder, env), timeout=60)
+    return subprocess.run(
+        [str(BIN / "genba"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=server_env(database_url, folder, env),
+        timeout=60,
+    )
 
 
 def request(base_url, method, path, body=None, headers=None, timeout=60):
@@ -125,7 +155,9 @@ class LiveTransport:
         self.base_url = base_url
 
     def request(self, method, path, body=None, token=None):
-        return request(self.base_url, method, path, body, {"Authorization": f"Bearer {token}"} if token else {})
+        return request(
+            self.base_url, method, path, body, {"Authorization": f"Bearer {token}"} if token else {}
+        )
 
 
 class HttpDevice(WireDevice):

@@ -1,4 +1,5 @@
 """A database per backend loaded once with ``quote_fixture``, shared by a test module."""
+
 import shutil
 import uuid
 
@@ -38,8 +39,9 @@ class Loaded:
             self.ids[key], self.keys[quote["id"]] = quote["id"], key
 
     def search(self, login="office", **params):
-        response = self.client.get("/api/v1/quotes/search", query_string=params,
-                                   headers=self.device(login).headers)
+        response = self.client.get(
+            "/api/v1/quotes/search", query_string=params, headers=self.device(login).headers
+        )
         return response
 
     def ranked(self, login="office", **params):
@@ -48,8 +50,9 @@ class Loaded:
         return [self.keys[r["quote"]["id"]] for r in response.get_json()["results"]]
 
     def similar(self, key, login="office"):
-        response = self.client.get(f"/api/v1/quotes/{self.ids[key]}/similar",
-                                   headers=self.device(login).headers)
+        response = self.client.get(
+            f"/api/v1/quotes/{self.ids[key]}/similar", headers=self.device(login).headers
+        )
         assert response.status_code == 200, response.get_json()
         return [self.keys[r["quote"]["id"]] for r in response.get_json()["results"]]
 
@@ -68,8 +71,14 @@ def loaded_database(request, tmp_path_factory, sqlite_template, pg_template):
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
         url, cleanup = make_url(PG_URL).set(database=name).render_as_string(hide_password=False), name
         folder = tmp_path_factory.mktemp("quotes")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                      "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "GENBA_DATA_DIR": str(folder),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     loaded = Loaded(app)
     loaded.load()
     yield loaded

@@ -1,5 +1,6 @@
 """The world the sync properties run in: a server with a clock of its own, devices signed in
 once, a network with faults, and an oracle of what the server applied and the devices heard."""
+
 import json
 import time
 from collections import Counter
@@ -29,6 +30,7 @@ class Crashed(Exception):
 
 
 # --- the world of one test: a server (one backend) and signed-in devices --------------------
+
 
 class World:
     """The server of one test, its clock, and the devices signed in on it once for all examples."""
@@ -64,8 +66,7 @@ class World:
             first.sign_in()
             self.signed[login, slot] = (first.device_id, first.token, first.user)
         device_id, token, user = self.signed[login, slot]
-        client = Client(transport, login, PASSWORD, device_id=device_id, clock=clock,
-                        batch_size=batch_size)
+        client = Client(transport, login, PASSWORD, device_id=device_id, clock=clock, batch_size=batch_size)
         client.token, client.user = token, user
         return client
 
@@ -77,15 +78,21 @@ class World:
         """Every record the server stores, tombstones included: (entity, id) -> record."""
         with self.app.app_context():
             rows = db.session.execute(select(Record.entity, Record.id, Record.data)).all()
-            twice = db.session.execute(select(Record.id).group_by(Record.id)
-                                       .having(func.count() > 1)).scalars().all()
+            twice = (
+                db.session.execute(select(Record.id).group_by(Record.id).having(func.count() > 1))
+                .scalars()
+                .all()
+            )
             db.session.remove()
         assert twice == [], f"record ids stored twice: {twice}"
-        return {(entity, rid): json.loads(data) if data else {"deleted": True, "compacted": True}
-                for entity, rid, data in rows}
+        return {
+            (entity, rid): json.loads(data) if data else {"deleted": True, "compacted": True}
+            for entity, rid, data in rows
+        }
 
 
 # --- what the server did, and what the devices heard ------------------------------------------
+
 
 @dataclass
 class Application:
@@ -115,8 +122,9 @@ class Oracle:
                 continue
             assert key not in self.first, f"mutation applied twice: {m} -> {result}"
             record = result.get("record")
-            self.first[key] = Application(body["device_id"], m, result["status"],
-                                          record["version"] if record else None)
+            self.first[key] = Application(
+                body["device_id"], m, result["status"], record["version"] if record else None
+            )
             if result["status"] == "rejected":
                 self.rejected.append((login, m, result["errors"]))
 
@@ -130,9 +138,13 @@ class Oracle:
         return sum(1 for a in self.first.values() if a.mutation["op"] == "delete" and a.version)
 
     def upserts_of(self, key):
-        return [a for a in self.first.values() if a.status in APPLIED
-                and a.mutation["op"] == "upsert"
-                and (a.mutation["entity"], a.mutation["record_id"]) == key]
+        return [
+            a
+            for a in self.first.values()
+            if a.status in APPLIED
+            and a.mutation["op"] == "upsert"
+            and (a.mutation["entity"], a.mutation["record_id"]) == key
+        ]
 
     def lost(self, server):
         """Acknowledged writes the final state neither holds nor explains."""
@@ -141,8 +153,11 @@ class Oracle:
         for device_id, m in self.acknowledged:
             first = self.first[device_id, m["mutation_id"]]
             key = (m["entity"], m["record_id"])
-            seen_by = [a for a in self.upserts_of(key) if first.version is not None
-                       and (a.mutation["base_version"] or 0) >= first.version]
+            seen_by = [
+                a
+                for a in self.upserts_of(key)
+                if first.version is not None and (a.mutation["base_version"] or 0) >= first.version
+            ]
             if m["op"] == "delete":
                 if first.version is not None and not server[key]["deleted"] and not seen_by:
                     out.append(("delete undone", key, m["mutation_id"]))
@@ -151,17 +166,29 @@ class Oracle:
                 continue  # deleted long ago: what it held is gone by design, and it stays gone
             for name, value in m["changes"].items():
                 if server[key].get(name) == value or any(
-                        c["entity"] == key[0] and c["record_id"] == key[1] and (
-                            (c["field"] == name and c["lost_value"] == value)
-                            or (c["field"] == "deleted" and isinstance(c["lost_value"], dict)
-                                and c["lost_value"].get(name) == value)) for c in conflicts):
+                    c["entity"] == key[0]
+                    and c["record_id"] == key[1]
+                    and (
+                        (c["field"] == name and c["lost_value"] == value)
+                        or (
+                            c["field"] == "deleted"
+                            and isinstance(c["lost_value"], dict)
+                            and c["lost_value"].get(name) == value
+                        )
+                    )
+                    for c in conflicts
+                ):
                     continue
-                later_own = [a for a in self.upserts_of(key) if a.device_id == device_id
-                             and a.mutation["hlc"] > m["hlc"]]
+                later_own = [
+                    a
+                    for a in self.upserts_of(key)
+                    if a.device_id == device_id and a.mutation["hlc"] > m["hlc"]
+                ]
                 if any(name in a.mutation["changes"] for a in later_own + seen_by):
                     continue
-                out.append(("write lost", key, name, value, m["mutation_id"],
-                            "server has", server[key].get(name)))
+                out.append(
+                    ("write lost", key, name, value, m["mutation_id"], "server has", server[key].get(name))
+                )
         return out
 
 
@@ -198,7 +225,7 @@ class Network:
             raise ConnectionResetError("the answer to a push was lost")
         elif fault == "crash" and status == 200:
             self.crashed = True  # the app takes in the first ``keep`` answers, then dies
-            answer = {**answer, "results": answer["results"][:self.keep]}
+            answer = {**answer, "results": answer["results"][: self.keep]}
         if status == 200:
             self.oracle.heard(body["device_id"], body["mutations"], answer["results"])
         return status, answer
@@ -258,8 +285,16 @@ def differences(mine, theirs, server):
     for key in sorted(set(mine) | set(theirs)):
         a, b = mine.get(key), theirs.get(key)
         if a is None or b is None:
-            out.append((key, "only on the device" if b is None else "missing on the device",
-                        "device has", a or b, "server has", server.get(key)))
+            out.append(
+                (
+                    key,
+                    "only on the device" if b is None else "missing on the device",
+                    "device has",
+                    a or b,
+                    "server has",
+                    server.get(key),
+                )
+            )
         elif a != b:
             out.append((key, {f: (a.get(f), b.get(f)) for f in set(a) | set(b) if a.get(f) != b.get(f)}))
     return out

@@ -1,5 +1,6 @@
 """Staff come and go: devices belong to one person, passwords end sign-ins, the admin API,
 the audit trail."""
+
 import uuid
 
 import pytest
@@ -10,8 +11,10 @@ USERS = "/api/v1/admin/users"
 
 
 def sign_in(client, login, device_id, password=PASSWORD):
-    return client.post("/api/v1/auth/token", json={
-        "login": login, "password": password, "device": {"id": device_id, "name": "tablet"}})
+    return client.post(
+        "/api/v1/auth/token",
+        json={"login": login, "password": password, "device": {"id": device_id, "name": "tablet"}},
+    )
 
 
 def pulled(client, who):
@@ -27,8 +30,9 @@ def test_a_device_id_belongs_to_the_first_person_who_signed_in_with_it(client, d
 
 def test_a_changed_password_ends_every_sign_in(client, device, people):
     rep, admin = device("rep_a"), device("admin")
-    response = client.patch(f"{USERS}/{people['rep_a']}", json={"password": "a-new-password"},
-                            headers=admin.headers)
+    response = client.patch(
+        f"{USERS}/{people['rep_a']}", json={"password": "a-new-password"}, headers=admin.headers
+    )
     assert response.status_code == 200
     answer = pulled(client, rep)
     assert answer.status_code == 401 and answer.get_json()["reason"] == "token_expired"
@@ -51,42 +55,63 @@ def test_a_deactivated_user_is_wiped_and_cannot_sign_in(client, device, people):
 
 def test_the_admin_lists_creates_and_changes_users(client, device):
     admin = device("admin")
-    made = client.post(USERS, json={"login": "kimura", "name": "木村 拓也", "role": "technician",
-                                    "team": "service", "password": "kimura-pass-1"}, headers=admin.headers)
+    made = client.post(
+        USERS,
+        json={
+            "login": "kimura",
+            "name": "木村 拓也",
+            "role": "technician",
+            "team": "service",
+            "password": "kimura-pass-1",
+        },
+        headers=admin.headers,
+    )
     assert made.status_code == 201
     user = made.get_json()
     assert {k: user[k] for k in ("login", "name", "role", "team", "active")} == {
-        "login": "kimura", "name": "木村 拓也", "role": "technician", "team": "service", "active": True}
+        "login": "kimura",
+        "name": "木村 拓也",
+        "role": "technician",
+        "team": "service",
+        "active": True,
+    }
     Device(client, "kimura", password="kimura-pass-1")
     listed = {u["login"]: u for u in client.get(USERS, headers=admin.headers).get_json()["users"]}
     assert listed["kimura"]["last_seen"] is not None and listed["rep_a"]["last_seen"] is None
-    changed = client.patch(f"{USERS}/{user['id']}", json={"role": "office", "team": "office"},
-                           headers=admin.headers)
+    changed = client.patch(
+        f"{USERS}/{user['id']}", json={"role": "office", "team": "office"}, headers=admin.headers
+    )
     assert (changed.get_json()["role"], changed.get_json()["team"]) == ("office", "office")
 
 
-@pytest.mark.parametrize("method, path, body, code", [
-    ("post", USERS, {"login": "rep_a", "name": "x", "role": "rep", "password": "long-enough"}, 409),
-    ("post", USERS, {"login": "x", "name": "x", "role": "boss", "password": "long-enough"}, 422),
-    ("post", USERS, {"login": "x", "name": "x", "role": "rep", "password": "short"}, 422),
-    ("patch", f"{USERS}/{uuid.uuid4()}", {"name": "x"}, 404),
-    ("patch", "USER", {"active": "no"}, 422),
-    ("get", f"{USERS}/{uuid.uuid4()}/devices", None, 404),
-])
+@pytest.mark.parametrize(
+    "method, path, body, code",
+    [
+        ("post", USERS, {"login": "rep_a", "name": "x", "role": "rep", "password": "long-enough"}, 409),
+        ("post", USERS, {"login": "x", "name": "x", "role": "boss", "password": "long-enough"}, 422),
+        ("post", USERS, {"login": "x", "name": "x", "role": "rep", "password": "short"}, 422),
+        ("patch", f"{USERS}/{uuid.uuid4()}", {"name": "x"}, 404),
+        ("patch", "USER", {"active": "no"}, 422),
+        ("get", f"{USERS}/{uuid.uuid4()}/devices", None, 404),
+    ],
+)
 def test_admin_api_refusals(client, device, people, method, path, body, code):
     path = path.replace("USER", f"{USERS}/{people['rep_a']}")
     response = getattr(client, method)(path, json=body, headers=device("admin").headers)
     assert response.status_code == code, response.get_json()
 
 
-@pytest.mark.parametrize("login, reads, writes", [("office", 200, 403), ("rep_a", 403, 403),
-                                                  ("manager", 403, 403)])
+@pytest.mark.parametrize(
+    "login, reads, writes", [("office", 200, 403), ("rep_a", 403, 403), ("manager", 403, 403)]
+)
 def test_office_may_read_and_only_the_admin_changes(client, device, people, login, reads, writes):
     who = device(login)
     assert client.get(USERS, headers=who.headers).status_code == reads
     assert client.get(f"{USERS}/{people['rep_a']}/devices", headers=who.headers).status_code == reads
-    assert client.patch(f"{USERS}/{people['rep_a']}", json={"name": "x"},
-                        headers=who.headers).status_code == writes
+    assert (
+        client.patch(f"{USERS}/{people['rep_a']}", json={"name": "x"}, headers=who.headers).status_code
+        == writes
+    )
     assert client.get("/api/v1/admin/audit", headers=who.headers).status_code == 403
 
 
@@ -105,15 +130,24 @@ def test_the_audit_lists_sign_ins_failures_admin_changes_and_revocations(client,
     sign_in(client, "rep_b", str(uuid.uuid4()), "wrong password")
     client.patch(f"{USERS}/{people['rep_b']}", json={"team": "east"}, headers=admin.headers)
     client.post(f"/api/v1/admin/devices/{rep.id}/revoke", headers=admin.headers)
-    events = client.get("/api/v1/admin/audit", query_string={"since": "2020-01-01T00:00:00Z"},
-                        headers=admin.headers).get_json()["events"]
+    events = client.get(
+        "/api/v1/admin/audit", query_string={"since": "2020-01-01T00:00:00Z"}, headers=admin.headers
+    ).get_json()["events"]
     actions = [(e["action"], e["user_id"]) for e in events]
     assert ("sign_in", people["rep_a"]) in actions and ("sign_in_failed", people["rep_b"]) in actions
     assert ("user_changed", people["admin"]) in actions and ("device_revoked", people["admin"]) in actions
-    assert client.get("/api/v1/admin/audit", query_string={"limit": 1},
-                      headers=admin.headers).get_json()["events"][0]["action"] == "sign_in"
-    assert client.get("/api/v1/admin/audit", query_string={"since": "yesterday"},
-                      headers=admin.headers).status_code == 422
+    assert (
+        client.get("/api/v1/admin/audit", query_string={"limit": 1}, headers=admin.headers).get_json()[
+            "events"
+        ][0]["action"]
+        == "sign_in"
+    )
+    assert (
+        client.get(
+            "/api/v1/admin/audit", query_string={"since": "yesterday"}, headers=admin.headers
+        ).status_code
+        == 422
+    )
 
 
 def test_a_team_change_moves_the_reps_customers_through_the_feed(client, device, people):

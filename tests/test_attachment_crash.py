@@ -1,4 +1,5 @@
 """gunicorn killed in the middle of a photo upload: no half file is ever visible, the resume completes."""
+
 import hashlib
 import http.client
 import json
@@ -20,8 +21,11 @@ def fake_jpeg():
 
 
 def files_under(folder):
-    return sorted(os.path.relpath(os.path.join(root, name), folder)
-                  for root, _, names in os.walk(folder) for name in names)
+    return sorted(
+        os.path.relpath(os.path.join(root, name), folder)
+        for root, _, names in os.walk(folder)
+        for name in names
+    )
 
 
 def start_upload(base_url, device, attachment_id, data):
@@ -48,8 +52,11 @@ def upload_offset(base_url, device, attachment_id):
     url = urllib.parse.urlsplit(base_url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     try:
-        connection.request("HEAD", f"/api/v1/attachments/{attachment_id}/content",
-                           headers={"Authorization": f"Bearer {device.token}"})
+        connection.request(
+            "HEAD",
+            f"/api/v1/attachments/{attachment_id}/content",
+            headers={"Authorization": f"Bearer {device.token}"},
+        )
         response = connection.getresponse()
         response.read()
         assert response.status == 200
@@ -63,10 +70,16 @@ def put_part(base_url, device, attachment_id, data, start):
     url = urllib.parse.urlsplit(base_url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     try:
-        connection.request("PUT", f"/api/v1/attachments/{attachment_id}/content", body=data[start:],
-                           headers={"Authorization": f"Bearer {device.token}",
-                                    "Content-Type": "application/octet-stream",
-                                    "Content-Range": f"bytes {start}-{len(data) - 1}/{len(data)}"})
+        connection.request(
+            "PUT",
+            f"/api/v1/attachments/{attachment_id}/content",
+            body=data[start:],
+            headers={
+                "Authorization": f"Bearer {device.token}",
+                "Content-Type": "application/octet-stream",
+                "Content-Range": f"bytes {start}-{len(data) - 1}/{len(data)}",
+            },
+        )
         response = connection.getresponse()
         return response.status, json.loads(response.read())
     finally:
@@ -80,11 +93,23 @@ def test_a_worker_killed_during_an_upload_leaves_no_visible_file_and_the_resume_
         storage = os.path.join(os.path.dirname(master.log_path), "attachments")
         rep = HttpDevice(url, "rep_a")
         customer = rep.push(rep.mutation("customers", name="山田製作所"))[0]["record"]
-        visit = rep.push(rep.mutation("visits", customer_id=customer["id"], kind="aftercare",
-                                      visited_at="2026-11-27T10:00:00+09:00"))[0]["record"]
-        attachment = rep.push(rep.mutation(
-            "attachments", customer_id=customer["id"], owner_entity="visits", owner_id=visit["id"],
-            filename="machine.jpg", content_type="image/jpeg", size=SIZE, sha256=digest))[0]["record"]
+        visit = rep.push(
+            rep.mutation(
+                "visits", customer_id=customer["id"], kind="aftercare", visited_at="2026-11-27T10:00:00+09:00"
+            )
+        )[0]["record"]
+        attachment = rep.push(
+            rep.mutation(
+                "attachments",
+                customer_id=customer["id"],
+                owner_entity="visits",
+                owner_id=visit["id"],
+                filename="machine.jpg",
+                content_type="image/jpeg",
+                size=SIZE,
+                sha256=digest,
+            )
+        )[0]["record"]
         partial = os.path.join(storage, "partial", attachment["id"])
 
         connection = start_upload(url, rep, attachment["id"], data)

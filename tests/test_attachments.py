@@ -2,6 +2,7 @@
 
 Every test runs with the bytes on the local disk and in an S3-compatible object store.
 """
+
 import hashlib
 import io
 from datetime import UTC
@@ -45,14 +46,22 @@ def rep(device):
 @pytest.fixture
 def visit(rep):
     customer = rep.create("customers", name="山田製作所")
-    return rep.create("visits", customer_id=customer["id"], kind="aftercare",
-                      visited_at="2026-11-27T10:00:00+09:00")
+    return rep.create(
+        "visits", customer_id=customer["id"], kind="aftercare", visited_at="2026-11-27T10:00:00+09:00"
+    )
 
 
 def attach(dev, visit, data, content_type="image/jpeg", **changes):
-    fields = dict(customer_id=visit["customer_id"], owner_entity="visits", owner_id=visit["id"],
-                  filename="photo.jpg", content_type=content_type, size=len(data), sha256=sha(data),
-                  taken_at="2026-11-27T10:05:00+09:00")
+    fields = dict(
+        customer_id=visit["customer_id"],
+        owner_entity="visits",
+        owner_id=visit["id"],
+        filename="photo.jpg",
+        content_type=content_type,
+        size=len(data),
+        sha256=sha(data),
+        taken_at="2026-11-27T10:05:00+09:00",
+    )
     fields.update(changes)
     return dev.create("attachments", **fields)
 
@@ -61,8 +70,12 @@ def put(dev, attachment, body, content_range=None):
     headers = dict(dev.headers)
     if content_range:
         headers["Content-Range"] = content_range
-    return dev.client.put(f"/api/v1/attachments/{attachment['id']}/content", data=body,
-                          headers=headers, content_type="application/octet-stream")
+    return dev.client.put(
+        f"/api/v1/attachments/{attachment['id']}/content",
+        data=body,
+        headers=headers,
+        content_type="application/octet-stream",
+    )
 
 
 def offset(dev, attachment):
@@ -72,8 +85,9 @@ def offset(dev, attachment):
 
 
 def content(dev, attachment, **headers):
-    return dev.client.get(f"/api/v1/attachments/{attachment['id']}/content",
-                          headers={**dev.headers, **headers})
+    return dev.client.get(
+        f"/api/v1/attachments/{attachment['id']}/content", headers={**dev.headers, **headers}
+    )
 
 
 def assert_error(response, code, reason=None):
@@ -157,25 +171,31 @@ def test_bytes_that_do_not_match_the_sha256_are_discarded_and_can_be_sent_again(
     assert content(rep, attachment).data == photo
 
 
-@pytest.mark.parametrize("declared, body, code, reason", [
-    ("image/jpeg", GIF, 415, "unsupported_type"),
-    ("image/png", jpeg(5), 415, "unsupported_type"),
-    ("application/pdf", b"MZ\x90\x00" + b"\x00" * 60, 415, "unsupported_type"),
-])
+@pytest.mark.parametrize(
+    "declared, body, code, reason",
+    [
+        ("image/jpeg", GIF, 415, "unsupported_type"),
+        ("image/png", jpeg(5), 415, "unsupported_type"),
+        ("application/pdf", b"MZ\x90\x00" + b"\x00" * 60, 415, "unsupported_type"),
+    ],
+)
 def test_files_of_other_types_than_their_record_says_are_refused(rep, visit, declared, body, code, reason):
     attachment = attach(rep, visit, body, content_type=declared)
     assert_error(put(rep, attachment, body), code, reason)
     assert offset(rep, attachment) == 0
 
 
-@pytest.mark.parametrize("content_range, body_slice, code, reason", [
-    ("bytes 0-9/999999", slice(0, 10), 422, "size_mismatch"),
-    ("bytes=0-9", slice(0, 10), 400, None),
-    ("bytes 9-0/{n}", slice(0, 10), 400, None),
-    ("bytes 0-99/{n}", slice(0, 10), 400, None),
-    ("bytes 2000-2009/{n}", slice(2000, 2010), 409, "offset_mismatch"),
-    (None, slice(0, 10), 422, "size_mismatch"),
-])
+@pytest.mark.parametrize(
+    "content_range, body_slice, code, reason",
+    [
+        ("bytes 0-9/999999", slice(0, 10), 422, "size_mismatch"),
+        ("bytes=0-9", slice(0, 10), 400, None),
+        ("bytes 9-0/{n}", slice(0, 10), 400, None),
+        ("bytes 0-99/{n}", slice(0, 10), 400, None),
+        ("bytes 2000-2009/{n}", slice(2000, 2010), 409, "offset_mismatch"),
+        (None, slice(0, 10), 422, "size_mismatch"),
+    ],
+)
 def test_parts_that_do_not_fit_the_file_are_refused(rep, visit, content_range, body_slice, code, reason):
     photo = jpeg(6)
     attachment = attach(rep, visit, photo)
@@ -193,9 +213,17 @@ def test_files_over_the_size_limit_are_refused_with_413(app, rep, visit):
 
 
 def test_a_push_refuses_attachments_with_a_bad_type_or_checksum(rep, visit):
-    result = rep.push(rep.mutation("attachments", customer_id=visit["customer_id"],
-                                   owner_entity="visits", owner_id=visit["id"], content_type="image/gif",
-                                   size=10, sha256="not-a-sha"))[0]
+    result = rep.push(
+        rep.mutation(
+            "attachments",
+            customer_id=visit["customer_id"],
+            owner_entity="visits",
+            owner_id=visit["id"],
+            content_type="image/gif",
+            size=10,
+            sha256="not-a-sha",
+        )
+    )[0]
     assert result["status"] == "rejected"
     assert set(result["errors"]) == {"content_type", "sha256"}
 
@@ -206,13 +234,17 @@ def test_rep_cannot_fetch_other_teams_photo(rep, visit, device):
     put(rep, attachment, photo)
     other_team = device("rep_b")
 
-    for response in (content(other_team, attachment),
-                     other_team.client.get(f"/api/v1/attachments/{attachment['id']}/thumbnail",
-                                           headers=other_team.headers),
-                     put(other_team, attachment, photo)):
+    for response in (
+        content(other_team, attachment),
+        other_team.client.get(
+            f"/api/v1/attachments/{attachment['id']}/thumbnail", headers=other_team.headers
+        ),
+        put(other_team, attachment, photo),
+    ):
         assert_error(response, 404, "not_found")
-    head = other_team.client.head(f"/api/v1/attachments/{attachment['id']}/content",
-                                  headers=other_team.headers)
+    head = other_team.client.head(
+        f"/api/v1/attachments/{attachment['id']}/content", headers=other_team.headers
+    )
     assert head.status_code == 404 and "Upload-Offset" not in head.headers
     assert content(device("tech"), attachment).data == photo
 
@@ -253,8 +285,9 @@ def test_the_timeline_gets_a_small_jpeg_thumbnail(rep, visit):
     assert Image.open(io.BytesIO(response.data)).size == (320, 240)
 
 
-@pytest.mark.parametrize("data, content_type", [(PDF, "application/pdf"), (HEIC, "image/heic"),
-                                                (HEIC, "image/heif")])
+@pytest.mark.parametrize(
+    "data, content_type", [(PDF, "application/pdf"), (HEIC, "image/heic"), (HEIC, "image/heif")]
+)
 def test_pdf_and_heic_files_get_a_placeholder_thumbnail(rep, visit, data, content_type):
     attachment = attach(rep, visit, data, content_type=content_type, filename="図面")
     assert put(rep, attachment, data).status_code == 200
@@ -289,6 +322,7 @@ def collect(app, hours_later=2, days=7):
 
     from server.attachments.collect import collect_attachments
     from server.core.db import writing_session
+
     with app.app_context():
         now = datetime.now(UTC) + timedelta(hours=hours_later)
         return collect_attachments(writing_session(), storage_for(app), now, days)
@@ -299,8 +333,7 @@ def test_compact_deletes_the_bytes_of_deleted_photos_and_keeps_the_rest(app, rep
     keeper, goner = attach(rep, visit, kept), attach(rep, visit, dropped)
     put(rep, keeper, kept)
     goner = put(rep, goner, dropped).get_json()["record"]
-    [deleted] = rep.push(rep.mutation("attachments", goner["id"], op="delete",
-                                      base_version=goner["version"]))
+    [deleted] = rep.push(rep.mutation("attachments", goner["id"], op="delete", base_version=goner["version"]))
     assert deleted["status"] == "applied"
 
     assert collect(app, hours_later=0) == (0, 0)  # just written: left alone
@@ -329,10 +362,12 @@ def test_genba_compact_reports_what_it_collected(runner):
 
 
 def test_an_upload_cut_on_one_node_resumes_on_another_sharing_the_bucket_and_database(
-        app, rep, visit, storage_settings, tmp_path):
+    app, rep, visit, storage_settings, tmp_path
+):
     from types import SimpleNamespace
 
     from server import create_app
+
     if not storage_settings:
         pytest.skip("a node's local disk is its own: only a shared store resumes elsewhere")
     other_node = create_app({**app.config, "GENBA_DATA_DIR": str(tmp_path / "other")})
@@ -350,8 +385,10 @@ def test_an_upload_cut_on_one_node_resumes_on_another_sharing_the_bucket_and_dat
 
 
 def test_an_object_store_that_does_not_answer_gives_503_and_the_device_retries_later(
-        app, rep, visit, storage_settings):
+    app, rep, visit, storage_settings
+):
     import socket
+
     if not storage_settings:
         pytest.skip("the local disk has no outage of its own to answer")
     with socket.socket() as sock:

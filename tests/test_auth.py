@@ -1,4 +1,5 @@
 """Signing in, bearer tokens, revoked devices, idle expiry, roles and login rate limiting."""
+
 import hashlib
 import uuid
 from datetime import timedelta
@@ -19,20 +20,31 @@ LOGIN = "/api/v1/auth/token"
 
 
 def sign_in(client, login, password=PASSWORD, device_id=None):
-    return client.post(LOGIN, json={"login": login, "password": password,
-                                    "device": {"id": device_id or str(uuid.uuid4()), "name": "タブレット"}})
+    return client.post(
+        LOGIN,
+        json={
+            "login": login,
+            "password": password,
+            "device": {"id": device_id or str(uuid.uuid4()), "name": "タブレット"},
+        },
+    )
 
 
 def set_last_used(app, device, days_ago):
     with app.app_context():
-        db.session.execute(update(Token).where(Token.device_id == device.id)
-                           .values(last_used_at=utcnow() - timedelta(days=days_ago)))
+        db.session.execute(
+            update(Token)
+            .where(Token.device_id == device.id)
+            .values(last_used_at=utcnow() - timedelta(days=days_ago))
+        )
         db.session.commit()
 
 
 def last_used(app, device):
     with app.app_context():
-        moment = db.session.execute(select(Token.last_used_at).where(Token.device_id == device.id)).scalar_one()
+        moment = db.session.execute(
+            select(Token.last_used_at).where(Token.device_id == device.id)
+        ).scalar_one()
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
@@ -50,24 +62,30 @@ def test_login_ignores_case_and_character_width(client, people):
     assert response.get_json()["user"]["id"] == people["rep_a"]
 
 
-@pytest.mark.parametrize("login, password", [
-    ("rep_a", "wrong horse battery"),
-    ("rep_a", PASSWORD.upper()),
-    ("rep_a", PASSWORD + " "),
-    ("nobody", PASSWORD),
-    ("rep_a2 ", "x"),
-])
+@pytest.mark.parametrize(
+    "login, password",
+    [
+        ("rep_a", "wrong horse battery"),
+        ("rep_a", PASSWORD.upper()),
+        ("rep_a", PASSWORD + " "),
+        ("nobody", PASSWORD),
+        ("rep_a2 ", "x"),
+    ],
+)
 def test_bad_credentials_answer_401(client, people, login, password):
     assert_error_shape(sign_in(client, login, password), 401, "bad_credentials")
 
 
-@pytest.mark.parametrize("body, fields", [
-    ({}, {"login", "password", "device"}),
-    ({"login": "rep_a"}, {"password", "device"}),
-    ({"login": "rep_a", "password": PASSWORD}, {"device"}),
-    ({"password": PASSWORD, "device": {"id": str(uuid.uuid4())}}, {"login"}),
-    ({"login": "", "password": PASSWORD, "device": {"id": str(uuid.uuid4())}}, {"login"}),
-])
+@pytest.mark.parametrize(
+    "body, fields",
+    [
+        ({}, {"login", "password", "device"}),
+        ({"login": "rep_a"}, {"password", "device"}),
+        ({"login": "rep_a", "password": PASSWORD}, {"device"}),
+        ({"password": PASSWORD, "device": {"id": str(uuid.uuid4())}}, {"login"}),
+        ({"login": "", "password": PASSWORD, "device": {"id": str(uuid.uuid4())}}, {"login"}),
+    ],
+)
 def test_missing_fields_answer_422_naming_them(client, people, body, fields):
     response = client.post(LOGIN, json=body)
     assert_error_shape(response, 422)
@@ -95,32 +113,38 @@ def test_the_token_is_stored_only_as_its_hash(app, device):
 TOKEN = "<the device's token>"
 
 
-@pytest.mark.parametrize("header", [
-    None,
-    "",
-    "Bearer",
-    "Bearer ",
-    "Basic cmVwX2E6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5",
-    TOKEN,
-    f"Token {TOKEN}",
-    f"Bearer {TOKEN}x",
-    f"Bearer x{TOKEN}",
-    "Bearer not-a-token-this-server-issued",
-    "Bearer " + "a" * 10_000,
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic cmVwX2E6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5",
+        TOKEN,
+        f"Token {TOKEN}",
+        f"Bearer {TOKEN}x",
+        f"Bearer x{TOKEN}",
+        "Bearer not-a-token-this-server-issued",
+        "Bearer " + "a" * 10_000,
+    ],
+)
 def test_missing_or_malformed_bearer_answers_token_invalid(client, device, header):
     rep = device("rep_a")
     headers = {} if header is None else {"Authorization": header.replace(TOKEN, rep.token)}
     assert_error_shape(client.get("/api/v1/sync/pull", headers=headers), 401, "token_invalid")
 
 
-@pytest.mark.parametrize("method, path", [
-    ("POST", "/api/v1/sync/push"),
-    ("GET", "/api/v1/sync/pull"),
-    ("GET", "/api/v1/customers/search?q=山田"),
-    ("GET", "/api/v1/admin/dead-letters"),
-    ("POST", f"/api/v1/admin/devices/{uuid.uuid4()}/revoke"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/api/v1/sync/push"),
+        ("GET", "/api/v1/sync/pull"),
+        ("GET", "/api/v1/customers/search?q=山田"),
+        ("GET", "/api/v1/admin/dead-letters"),
+        ("POST", f"/api/v1/admin/devices/{uuid.uuid4()}/revoke"),
+    ],
+)
 def test_every_call_but_sign_in_needs_a_token(client, method, path):
     assert_error_shape(client.open(path, method=method, json={}), 401, "token_invalid")
 
@@ -202,9 +226,15 @@ def test_only_admins_revoke_devices(client, device, login):
 @pytest.fixture
 def limited_client(database_url, tmp_path):
     """A client of an app that allows 3 failed logins a minute (the ``app`` fixture has no limit)."""
-    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                          "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": True,
-                          "LOGIN_RATE_LIMIT": "3 per minute"})
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "GENBA_DATA_DIR": str(tmp_path),
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     yield limited.test_client()
     with limited.app_context():
         db.session.remove()

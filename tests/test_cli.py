@@ -1,4 +1,5 @@
 """The ``genba`` command: create-user, demo, revoke-device, serve, and the README listing them."""
+
 import re
 import uuid
 from pathlib import Path
@@ -18,22 +19,28 @@ DEMO_MINIMUMS = {"customers": 40, "contacts": 80, "visits": 200, "requests": 30,
 
 
 def sign_in(client, login, password):
-    return client.post("/api/v1/auth/token", json={
-        "login": login, "password": password, "device": {"id": str(uuid.uuid4()), "name": "PC"}})
+    return client.post(
+        "/api/v1/auth/token",
+        json={"login": login, "password": password, "device": {"id": str(uuid.uuid4()), "name": "PC"}},
+    )
 
 
 def live_counts(app):
     with app.app_context():
-        return dict(db.session.execute(
-            select(Record.entity, func.count()).where(Record.deleted.is_(False))
-            .group_by(Record.entity)).all())
+        return dict(
+            db.session.execute(
+                select(Record.entity, func.count()).where(Record.deleted.is_(False)).group_by(Record.entity)
+            ).all()
+        )
 
 
 def printed_logins(output):
     """``{login: (password, role)}`` from the demo's "sign in with" list."""
     listing = output.split("sign in with", 1)[1]
-    return {login: (password, role) for login, password, role
-            in re.findall(r"^\s+(\S+)\s+(\S+)\s+(\S+)\s*$", listing, re.MULTILINE)}
+    return {
+        login: (password, role)
+        for login, password, role in re.findall(r"^\s+(\S+)\s+(\S+)\s+(\S+)\s*$", listing, re.MULTILINE)
+    }
 
 
 @pytest.fixture
@@ -45,8 +52,20 @@ def demo(runner):
 
 
 def test_create_user_makes_someone_who_can_sign_in(runner, client):
-    result = runner.invoke(args=["create-user", "kimura", "--password", "kimura-pass-1",
-                                 "--role", "technician", "--team", "service", "--name", "木村 拓也"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "kimura",
+            "--password",
+            "kimura-pass-1",
+            "--role",
+            "technician",
+            "--team",
+            "service",
+            "--name",
+            "木村 拓也",
+        ]
+    )
     assert result.exit_code == 0, result.output
     response = sign_in(client, "kimura", "kimura-pass-1")
     user = response.get_json()["user"]
@@ -55,19 +74,37 @@ def test_create_user_makes_someone_who_can_sign_in(runner, client):
 
 
 def test_create_user_on_an_existing_login_resets_the_password(runner, client, people):
-    result = runner.invoke(args=["create-user", "rep_a", "--password", "a-new-password", "--role", "rep",
-                                 "--team", "east", "--name", "佐藤 健太"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "rep_a",
+            "--password",
+            "a-new-password",
+            "--role",
+            "rep",
+            "--team",
+            "east",
+            "--name",
+            "佐藤 健太",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert sign_in(client, "rep_a", "correct horse battery").status_code == 401
     assert sign_in(client, "rep_a", "a-new-password").get_json()["user"]["id"] == people["rep_a"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--password", "long-enough-1", "--role", "boss"], "Invalid value for '--role': 'boss' is not one of"),
-    (["--password", "short", "--role", "rep"], "password must be at least 8 characters"),
-    (["--password", "long-enough-1"], "Missing option '--role'"),
-    (["--role", "rep"], "Missing option '--password'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--password", "long-enough-1", "--role", "boss"],
+            "Invalid value for '--role': 'boss' is not one of",
+        ),
+        (["--password", "short", "--role", "rep"], "password must be at least 8 characters"),
+        (["--password", "long-enough-1"], "Missing option '--role'"),
+        (["--role", "rep"], "Missing option '--password'"),
+    ],
+)
 def test_create_user_refuses_bad_input_with_a_clear_message(app, runner, args, message):
     result = runner.invoke(args=["create-user", "newbie", *args])
     assert result.exit_code != 0 and message in result.output
@@ -77,8 +114,9 @@ def test_create_user_refuses_bad_input_with_a_clear_message(app, runner, args, m
 
 def test_demo_loads_a_realistic_data_set(app, demo):
     counts = live_counts(app)
-    assert {entity: counts.get(entity, 0) >= minimum for entity, minimum in DEMO_MINIMUMS.items()} \
-        == {entity: True for entity in DEMO_MINIMUMS}
+    assert {entity: counts.get(entity, 0) >= minimum for entity, minimum in DEMO_MINIMUMS.items()} == {
+        entity: True for entity in DEMO_MINIMUMS
+    }
 
 
 def test_demo_prints_a_login_and_password_for_every_role(app, demo):
@@ -91,8 +129,10 @@ def test_demo_prints_a_login_and_password_for_every_role(app, demo):
 
 def test_every_printed_demo_login_signs_in_with_its_role(client, demo):
     logins = printed_logins(demo)
-    roles = {login: sign_in(client, login, password).get_json()["user"]["role"]
-             for login, (password, _) in logins.items()}
+    roles = {
+        login: sign_in(client, login, password).get_json()["user"]["role"]
+        for login, (password, _) in logins.items()
+    }
     assert roles == {login: role for login, (_, role) in logins.items()}
 
 
@@ -142,8 +182,10 @@ def readme_cli_section():
         heading = re.match(r"(#+)\s+(.*)", line)
         if heading and re.search(r"\bCLI\b|command", heading.group(2), re.IGNORECASE):
             level = len(heading.group(1))
-            end = next((i for i in range(start + 1, len(lines))
-                        if re.match(r"#{1,%d}\s" % level, lines[i])), len(lines))
+            end = next(
+                (i for i in range(start + 1, len(lines)) if re.match(r"#{1,%d}\s" % level, lines[i])),
+                len(lines),
+            )
             return "\n".join(lines[start:end])
     pytest.fail("README.md has no CLI section listing the genba commands")
 

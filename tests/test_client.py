@@ -1,4 +1,5 @@
 """The reference client speaks the protocol: outbox, collapse, settle, pull, evictions."""
+
 import pytest
 
 from sync.client import Client, FlaskTransport, SyncError
@@ -83,7 +84,10 @@ def test_a_damaged_replica_is_found_and_repaired_range_by_range(make_client):
     del office.replica.records[("customers", lost)]
     office.replica.records[("customers", stale)] = {**office.live("customers")[stale], "version": 0}
     office.replica.records[("customers", "ffffffff-0000-4000-8000-000000000000")] = {
-        "id": "ffffffff-0000-4000-8000-000000000000", "version": 1, "deleted": False}
+        "id": "ffffffff-0000-4000-8000-000000000000",
+        "version": 1,
+        "deleted": False,
+    }
     assert office.verify() == ["customers"]
     repaired = office.repair()
     assert {prefix for _, prefix in repaired} == {lost[0], stale[0], "f"}

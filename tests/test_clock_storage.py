@@ -1,4 +1,5 @@
 """Per-field clocks are stored compactly, and records stored before in the plain form still merge."""
+
 import json
 
 from sqlalchemy import select, update
@@ -36,6 +37,9 @@ def test_a_record_stored_with_plain_clocks_still_keeps_the_losing_edit(app, devi
     assert result["status"] == "merged" and result["record"]["phone"] == "0564-99-9999"
     [conflict] = result["conflicts"]
     assert (conflict["kept_value"], conflict["lost_value"], conflict["lost_by"]) == (
-        "0564-99-9999", "0564-00-0000", people["rep_a"])
+        "0564-99-9999",
+        "0564-00-0000",
+        people["rep_a"],
+    )
     table, fields = json.loads(stored_clocks(app, customer["id"]))
     assert table[fields["phone"]][1] == 2 and table[fields["name"]][1] == 1

@@ -1,4 +1,5 @@
 """Settings that depend on each other: shared engines chosen from one variable."""
+
 import pytest
 
 from server.attachments.storage import FileStorage, open_storage

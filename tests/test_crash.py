@@ -4,6 +4,7 @@ gunicorn serves ``tests.faulty_app``, whose faults kill the worker (SIGKILL) onc
 file: just before the push commits, or after it committed and before the answer is sent.
 gunicorn starts a new worker; the device sees no answer and retries the same outbox.
 """
+
 import pytest
 
 from live import HttpDevice, NoAnswer, occurrences, start_gunicorn
@@ -11,18 +12,27 @@ from live import HttpDevice, NoAnswer, occurrences, start_gunicorn
 
 @pytest.fixture
 def faulty_server(database_url, tmp_path):
-    markers = {"before_commit": tmp_path / "kill-before-commit",
-               "after_commit": tmp_path / "kill-after-commit"}
-    env = {"GENBA_FAULT_KILL_BEFORE_COMMIT": str(markers["before_commit"]),
-           "GENBA_FAULT_KILL_AFTER_COMMIT": str(markers["after_commit"])}
+    markers = {
+        "before_commit": tmp_path / "kill-before-commit",
+        "after_commit": tmp_path / "kill-after-commit",
+    }
+    env = {
+        "GENBA_FAULT_KILL_BEFORE_COMMIT": str(markers["before_commit"]),
+        "GENBA_FAULT_KILL_AFTER_COMMIT": str(markers["after_commit"]),
+    }
     with start_gunicorn(database_url, workers=1, env=env, app="tests.faulty_app:app") as (url, _):
         yield url, markers
 
 
 def outbox(device):
     customer = device.mutation("customers", name="停電工業")
-    visit = device.mutation("visits", customer_id=customer["record_id"], kind="aftercare",
-                            visited_at="2026-11-27T14:00:00+09:00", handling="主軸ベアリング交換")
+    visit = device.mutation(
+        "visits",
+        customer_id=customer["record_id"],
+        kind="aftercare",
+        visited_at="2026-11-27T14:00:00+09:00",
+        handling="主軸ベアリング交換",
+    )
     contact = device.mutation("contacts", customer_id=customer["record_id"], name="工場長 木村")
     return [customer, visit, contact]
 

@@ -1,4 +1,5 @@
 """Duplicates (名寄せ) and merging customers: children move, devices holding the old id keep working."""
+
 import hashlib
 
 import pytest
@@ -35,14 +36,21 @@ def family(device):
         "quotes": rep.create("quotes", product="治具", **c),
     }
     children["attachments"] = rep.create(
-        "attachments", owner_entity="visits", owner_id=children["visits"]["id"],
-        content_type="image/jpeg", size=len(photo), sha256=hashlib.sha256(photo).hexdigest(), **c)
+        "attachments",
+        owner_entity="visits",
+        owner_id=children["visits"]["id"],
+        content_type="image/jpeg",
+        size=len(photo),
+        sha256=hashlib.sha256(photo).hexdigest(),
+        **c,
+    )
     return rep, old, new, children
 
 
 def merge(dev, loser, survivor):
-    return dev.client.post(f"/api/v1/customers/{loser['id']}/merge", json={"into": survivor["id"]},
-                           headers=dev.headers)
+    return dev.client.post(
+        f"/api/v1/customers/{loser['id']}/merge", json={"into": survivor["id"]}, headers=dev.headers
+    )
 
 
 def test_a_merge_moves_every_record_and_leaves_a_tombstone_naming_the_survivor(family, device):
@@ -68,8 +76,13 @@ def test_a_device_offline_during_the_merge_loses_nothing(family, device, client)
         offline.mutation("customers", old["id"], base_version=old["version"], name_kana="みらいせいき"),
         offline.mutation("contacts", contact["id"], base_version=contact["version"], title="部長"),
         offline.mutation("contacts", name="鈴木 一郎", customer_id=old["id"]),
-        offline.mutation("visits", kind="event", visited_at="2026-12-02T10:00:00+09:00",
-                         customer_id=old["id"], contact_ids=[contact["id"]]),
+        offline.mutation(
+            "visits",
+            kind="event",
+            visited_at="2026-12-02T10:00:00+09:00",
+            customer_id=old["id"],
+            contact_ids=[contact["id"]],
+        ),
         offline.mutation("deals", title="展示会の引合い", customer_id=old["id"]),
     )
     assert [r["status"] for r in results] == ["applied"] * 5, results
@@ -92,11 +105,14 @@ def test_a_delete_of_the_merged_customer_does_not_delete_the_survivor(family, de
     assert held[new["id"]]["deleted"] is False
 
 
-@pytest.mark.parametrize("login, into, status, reason", [
-    ("rep_a", "new", 403, "forbidden"),
-    ("office", "old", 422, "same_customer"),
-    ("office", "unknown", 422, "not_found"),
-])
+@pytest.mark.parametrize(
+    "login, into, status, reason",
+    [
+        ("rep_a", "new", 403, "forbidden"),
+        ("office", "old", 422, "same_customer"),
+        ("office", "unknown", 422, "not_found"),
+    ],
+)
 def test_a_merge_is_refused(family, device, login, into, status, reason):
     _, old, new, _ = family
     target = {"new": new, "old": old, "unknown": {"id": "00000000-0000-4000-8000-000000000000"}}[into]
@@ -114,8 +130,9 @@ def test_a_merge_of_an_already_merged_customer_answers_404(family, device):
 
 def test_a_merge_without_a_target_answers_422(family, device):
     _, old, _, _ = family
-    response = device("office").client.post(f"/api/v1/customers/{old['id']}/merge", json={},
-                                            headers=device("office").headers)
+    response = device("office").client.post(
+        f"/api/v1/customers/{old['id']}/merge", json={}, headers=device("office").headers
+    )
     assert (response.status_code, list(response.get_json()["errors"])) == (422, ["into"])
 
 
@@ -126,8 +143,9 @@ def duplicates(dev, **query):
 
 def test_duplicates_are_found_by_folded_name_phone_and_email_domain(family, device):
     rep, old, new, _ = family
-    found = duplicates(rep, name="ミライ精機（株）", phone="０５２(111)2222",
-                       email="k.sato@mirai.co.jp").get_json()["candidates"]
+    found = duplicates(
+        rep, name="ミライ精機（株）", phone="０５２(111)2222", email="k.sato@mirai.co.jp"
+    ).get_json()["candidates"]
     by_id = {c["id"]: c for c in found}
     assert by_id[old["id"]]["why"] == ["name", "phone"]
     assert by_id[new["id"]]["why"] == ["name", "email_domain"]

@@ -1,4 +1,5 @@
 """The daily report syncs like any record, but only its author and the office read it."""
+
 import pytest
 
 from conftest import Device, records_by_id
@@ -19,8 +20,9 @@ def tech(device):
 
 
 def test_a_report_belongs_to_its_creator_and_defaults_to_draft(tech):
-    report = tech.create("daily_reports", record_id=report_id(tech), date=DAY, summary="点検2件",
-                         user_id="someone-else")
+    report = tech.create(
+        "daily_reports", record_id=report_id(tech), date=DAY, summary="点検2件", user_id="someone-else"
+    )
     assert (report["user_id"], report["status"], report["submitted_at"]) == (tech.user["id"], "draft", None)
 
 
@@ -50,12 +52,24 @@ def test_a_manager_comments_and_approves(tech, device):
     manager.sync()
     result = manager.update("daily_reports", report, status="approved", manager_comment="確認しました")
     assert result["status"] == "applied"
-    assert {(c["record"]["status"], c["record"]["manager_comment"]) for c in tech.sync()
-            if c["entity"] == "daily_reports"} == {("approved", "確認しました")}
+    assert {
+        (c["record"]["status"], c["record"]["manager_comment"])
+        for c in tech.sync()
+        if c["entity"] == "daily_reports"
+    } == {("approved", "確認しました")}
 
 
-@pytest.mark.parametrize("login, sees", [("tech", True), ("office", True), ("manager", True),
-                                         ("admin", True), ("rep_a", False), ("rep_b", False)])
+@pytest.mark.parametrize(
+    "login, sees",
+    [
+        ("tech", True),
+        ("office", True),
+        ("manager", True),
+        ("admin", True),
+        ("rep_a", False),
+        ("rep_b", False),
+    ],
+)
 def test_only_the_author_and_the_office_read_a_report(tech, device, client, login, sees):
     tech.create("daily_reports", record_id=report_id(tech), date=DAY, summary="秘密ではない")
     other = tech if login == "tech" else device(login)
@@ -86,10 +100,17 @@ def test_two_devices_of_one_person_write_the_same_day_and_both_edits_survive(cli
     phone, tablet = Device(client, "tech"), Device(client, "tech")
     record_id = report_id(phone)
     first = phone.push(phone.mutation("daily_reports", record_id, date=DAY, summary="午前 点検"))[0]
-    second = tablet.push(tablet.mutation("daily_reports", record_id, date=DAY, notes="部品手配", hours=7.5))[0]
+    second = tablet.push(tablet.mutation("daily_reports", record_id, date=DAY, notes="部品手配", hours=7.5))[
+        0
+    ]
     assert first["status"] == "applied" and second["status"] in ("applied", "merged")
     merged = records_by_id(phone.sync())[record_id]
-    assert (merged["summary"], merged["notes"], merged["hours"], merged["version"]) == ("午前 点検", "部品手配", 7.5, 2)
+    assert (merged["summary"], merged["notes"], merged["hours"], merged["version"]) == (
+        "午前 点検",
+        "部品手配",
+        7.5,
+        2,
+    )
 
 
 def test_the_conflicts_of_a_report_stay_with_its_readers(client, tech2, device):
@@ -97,8 +118,10 @@ def test_the_conflicts_of_a_report_stay_with_its_readers(client, tech2, device):
     record_id = report_id(phone)
     phone.push(phone.mutation("daily_reports", record_id, date=DAY, summary="スマホで書いた"))
     tablet.push(tablet.mutation("daily_reports", record_id, date=DAY, summary="タブレットで書いた"))
+
     def conflicts(dev):
         return [c["record"]["field"] for c in dev.sync() if c["entity"] == "conflicts"]
+
     assert conflicts(phone) == ["summary"] and conflicts(device("manager")) == ["summary"]
     assert conflicts(tech2) == [] and conflicts(device("rep_a")) == []
 
@@ -118,6 +141,7 @@ def test_privacy_is_a_pure_rule_over_the_entity_and_the_record():
     from sync.scope import is_private
 
     from server.core.engine import ENGINE
+
     entities = ENGINE.entities
     assert is_private(entities, "daily_reports", {})
     assert is_private(entities, "conflicts", {"entity": "daily_reports"})

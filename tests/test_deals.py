@@ -1,5 +1,6 @@
 """Deals: who holds the ball and since when, quotes handing it over, typed customer-side events,
 the follow-up rules in calendar days, and the manager's board as CSV."""
+
 import csv
 import io
 from datetime import UTC, date, datetime
@@ -26,8 +27,13 @@ def shop(device):
     """A customer of team east with a deal owned by rep_a, and the devices that use them."""
     rep, manager = device("rep_a"), device("manager")
     customer = rep.create("customers", name="山田製作所")
-    deal = rep.create("deals", customer_id=customer["id"], title="治具プレート年間契約",
-                      stage="proposal_quote", amount=1200000)
+    deal = rep.create(
+        "deals",
+        customer_id=customer["id"],
+        title="治具プレート年間契約",
+        stage="proposal_quote",
+        amount=1200000,
+    )
     return {"rep": rep, "manager": manager, "customer": customer, "deal": deal}
 
 
@@ -47,11 +53,18 @@ def everything(device):
 
 def history_of(device, record_id):
     changes = everything(device).values()
-    return sorted((r for r in changes if r.get("entity") == "deals" and r.get("record_id") == record_id
-                   and "changes" in r), key=lambda r: r["record_version"])
+    return sorted(
+        (
+            r
+            for r in changes
+            if r.get("entity") == "deals" and r.get("record_id") == record_id and "changes" in r
+        ),
+        key=lambda r: r["record_version"],
+    )
 
 
 # --- the ball -----------------------------------------------------------------------------
+
 
 def test_ball_moved_ten_days_ago_shows_ten_days_and_its_moment(client, device, shop):
     rep = shop["rep"]
@@ -71,8 +84,11 @@ def test_moving_the_ball_back_restarts_the_count_and_keeps_the_history(client, d
     back = rep.update("deals", moved, ball="ours")["record"]
     assert back["ball_since"] > moved["ball_since"]
     assert board(client, device)[0]["ボール日数"] == "0"
-    balls = [h["changes"]["ball"] for h in history_of(shop["manager"], shop["deal"]["id"])
-             if "ball" in h["changes"]]
+    balls = [
+        h["changes"]["ball"]
+        for h in history_of(shop["manager"], shop["deal"]["id"])
+        if "ball" in h["changes"]
+    ]
     assert balls == [[None, "ours"], ["ours", "customer"], ["customer", "ours"]]
 
 
@@ -84,9 +100,15 @@ def test_a_ball_since_sent_by_a_device_is_ignored(shop):
 
 # --- a submitted quote hands the ball to the customer --------------------------------------
 
+
 def quote_for(shop, **changes):
-    return shop["rep"].create("quotes", customer_id=shop["customer"]["id"], deal_id=shop["deal"]["id"],
-                              product="治具プレート", **changes)
+    return shop["rep"].create(
+        "quotes",
+        customer_id=shop["customer"]["id"],
+        deal_id=shop["deal"]["id"],
+        product="治具プレート",
+        **changes,
+    )
 
 
 def deal_now(shop):
@@ -99,8 +121,10 @@ def test_creating_a_submitted_quote_puts_the_ball_with_the_customer(shop):
     assert (deal["ball"], deal["version"]) == ("customer", shop["deal"]["version"] + 1)
     assert deal["ball_since"] > shop["deal"]["ball_since"]
     last = history_of(shop["manager"], deal["id"])[-1]
-    assert last["changes"] == {"ball": ["ours", "customer"], "ball_since": [shop["deal"]["ball_since"],
-                                                                           deal["ball_since"]]}
+    assert last["changes"] == {
+        "ball": ["ours", "customer"],
+        "ball_since": [shop["deal"]["ball_since"], deal["ball_since"]],
+    }
     assert last["by"] == shop["rep"].user["id"]
 
 
@@ -117,18 +141,22 @@ def test_submitting_a_draft_quote_later_puts_the_ball_with_the_customer(shop):
 def test_a_deal_and_its_submitted_quote_made_offline_arrive_in_one_push(shop):
     rep = shop["rep"]
     deal = rep.mutation("deals", customer_id=shop["customer"]["id"], title="ロボット架台")
-    quote = rep.mutation("quotes", customer_id=shop["customer"]["id"], deal_id=deal["record_id"],
-                         status="submitted")
+    quote = rep.mutation(
+        "quotes", customer_id=shop["customer"]["id"], deal_id=deal["record_id"], status="submitted"
+    )
     assert [r["status"] for r in rep.push(deal, quote)] == ["applied", "applied"]
     stored = everything(shop["manager"])[deal["record_id"]]
     assert (stored["ball"], stored["version"]) == ("customer", 2)
     assert [h["record_version"] for h in history_of(shop["manager"], stored["id"])] == [1, 2]
 
 
-@pytest.mark.parametrize("changes", [
-    {"status": "draft"},
-    {"status": "accepted"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": "draft"},
+        {"status": "accepted"},
+    ],
+)
 def test_a_quote_that_is_not_submitted_leaves_the_ball_alone(shop, changes):
     quote_for(shop, **changes)
     assert deal_now(shop)["ball"] == "ours"
@@ -142,47 +170,71 @@ def test_a_quote_naming_another_customers_deal_does_not_move_that_deal(shop):
 
 # --- customer-side events -----------------------------------------------------------------
 
+
 def test_a_competitor_event_with_its_price_is_kept_and_shows_on_the_board(client, device, shop):
-    event = shop["rep"].create("deal_events", customer_id=shop["customer"]["id"], deal_id=shop["deal"]["id"],
-                               kind="competitor", competitor_name="丸栄精機工業",
-                               competitor_product="同等品", competitor_price=980000,
-                               occurred_at="2026-11-20T10:00:00+09:00")
+    event = shop["rep"].create(
+        "deal_events",
+        customer_id=shop["customer"]["id"],
+        deal_id=shop["deal"]["id"],
+        kind="competitor",
+        competitor_name="丸栄精機工業",
+        competitor_product="同等品",
+        competitor_price=980000,
+        occurred_at="2026-11-20T10:00:00+09:00",
+    )
     assert event["author_id"] == shop["rep"].user["id"]
     assert board(client, device)[0]["競合（製品・価格）"] == "丸栄精機工業（同等品） ¥980,000"
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"kind": "rumour"}, "kind"),
-    ({"kind": "competitor", "competitor_price": -5}, "competitor_price"),
-    ({"kind": "competitor", "competitor_price": "安い"}, "competitor_price"),
-    ({"kind": None}, "kind"),
-    ({"kind": "note", "deal_id": None}, "deal_id"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"kind": "rumour"}, "kind"),
+        ({"kind": "competitor", "competitor_price": -5}, "competitor_price"),
+        ({"kind": "competitor", "competitor_price": "安い"}, "competitor_price"),
+        ({"kind": None}, "kind"),
+        ({"kind": "note", "deal_id": None}, "deal_id"),
+    ],
+)
 def test_bad_deal_events_are_rejected_by_field(shop, changes, field):
-    mutation = shop["rep"].mutation("deal_events", **{"customer_id": shop["customer"]["id"],
-                                                      "deal_id": shop["deal"]["id"], **changes})
+    mutation = shop["rep"].mutation(
+        "deal_events", **{"customer_id": shop["customer"]["id"], "deal_id": shop["deal"]["id"], **changes}
+    )
     result = shop["rep"].push(mutation)[0]
     assert result["status"] == "rejected" and field in result["errors"]
 
 
 def test_a_deal_event_must_name_a_deal_of_its_customer(shop):
     other = shop["rep"].create("customers", name="三条精工")
-    result = shop["rep"].push(shop["rep"].mutation("deal_events", customer_id=other["id"],
-                                                   deal_id=shop["deal"]["id"], kind="note", note="x"))[0]
+    result = shop["rep"].push(
+        shop["rep"].mutation(
+            "deal_events", customer_id=other["id"], deal_id=shop["deal"]["id"], kind="note", note="x"
+        )
+    )[0]
     assert result == {**result, "status": "rejected", "errors": {"deal_id": ["belongs to another customer"]}}
 
 
 def test_a_rep_of_another_team_cannot_add_events_to_the_deal(device, shop):
-    result = device("rep_b").push(device("rep_b").mutation(
-        "deal_events", customer_id=shop["customer"]["id"], deal_id=shop["deal"]["id"], kind="budget_tight"))[0]
+    result = device("rep_b").push(
+        device("rep_b").mutation(
+            "deal_events", customer_id=shop["customer"]["id"], deal_id=shop["deal"]["id"], kind="budget_tight"
+        )
+    )[0]
     assert result["status"] == "rejected" and "customer_id" in result["errors"]
 
 
 def test_deal_events_reach_the_team_and_not_other_teams(device, shop):
-    shop["rep"].create("deal_events", customer_id=shop["customer"]["id"], deal_id=shop["deal"]["id"],
-                       kind="postponed", note="来期に延期")
+    shop["rep"].create(
+        "deal_events",
+        customer_id=shop["customer"]["id"],
+        deal_id=shop["deal"]["id"],
+        kind="postponed",
+        note="来期に延期",
+    )
+
     def kinds(login):
         return [c["record"]["kind"] for c in device(login).sync() if c.get("entity") == "deal_events"]
+
     assert kinds("rep_a2") == ["postponed"]
     assert kinds("rep_b") == []
 
@@ -196,35 +248,43 @@ def open_deal(ball, since, **extra):
     return {"id": extra.pop("id", "d"), "stage": "needs_hearing", "ball": ball, "ball_since": since, **extra}
 
 
-@pytest.mark.parametrize("since, days", [
-    ("2026-11-23T23:30:00+09:00", 4),   # 23:30 JST counts from that JST day
-    ("2026-11-23T14:30:00Z", 4),        # the same moment written in UTC
-    ("2026-11-23T15:30:00Z", 3),        # 00:30 JST on the 24th
-    ("2026-11-27T00:00:00+09:00", 0),
-    ("2026-11-26T23:59:00+09:00", 1),
-])
+@pytest.mark.parametrize(
+    "since, days",
+    [
+        ("2026-11-23T23:30:00+09:00", 4),  # 23:30 JST counts from that JST day
+        ("2026-11-23T14:30:00Z", 4),  # the same moment written in UTC
+        ("2026-11-23T15:30:00Z", 3),  # 00:30 JST on the 24th
+        ("2026-11-27T00:00:00+09:00", 0),
+        ("2026-11-26T23:59:00+09:00", 1),
+    ],
+)
 def test_days_are_calendar_days_in_tokyo(since, days):
     assert days_since(since, TODAY) == days
 
 
-@pytest.mark.parametrize("deal, activity, reasons", [
-    (open_deal("ours", "2026-11-23T23:30:00+09:00"), None, [("ours", 4, 3)]),
-    (open_deal("ours", "2026-11-23T15:30:00Z"), None, []),                       # 3 days: not yet
-    (open_deal("customer", "2026-11-12T09:00:00+09:00"), None, [("customer", 15, 14)]),
-    (open_deal("customer", "2026-11-13T09:00:00+09:00"), None, []),
-    (open_deal("customer", "2026-11-13T09:00:00+09:00"), "2026-10-27T22:00:00+09:00", [("idle", 31, 30)]),
-    (open_deal("ours", "2026-10-01T09:00:00+09:00", stage="won"), None, []),      # closed deals rest
-    (open_deal("ours", "2026-10-01T09:00:00+09:00", stage="lost"), None, []),
-])
+@pytest.mark.parametrize(
+    "deal, activity, reasons",
+    [
+        (open_deal("ours", "2026-11-23T23:30:00+09:00"), None, [("ours", 4, 3)]),
+        (open_deal("ours", "2026-11-23T15:30:00Z"), None, []),  # 3 days: not yet
+        (open_deal("customer", "2026-11-12T09:00:00+09:00"), None, [("customer", 15, 14)]),
+        (open_deal("customer", "2026-11-13T09:00:00+09:00"), None, []),
+        (open_deal("customer", "2026-11-13T09:00:00+09:00"), "2026-10-27T22:00:00+09:00", [("idle", 31, 30)]),
+        (open_deal("ours", "2026-10-01T09:00:00+09:00", stage="won"), None, []),  # closed deals rest
+        (open_deal("ours", "2026-10-01T09:00:00+09:00", stage="lost"), None, []),
+    ],
+)
 def test_follow_up_rules_use_the_default_thresholds(deal, activity, reasons):
     assert follow_up(deal, activity or deal["ball_since"], TODAY, FOLLOW_UP_DEFAULTS) == reasons
 
 
 def test_follow_up_list_puts_the_most_overdue_first():
-    deals = [open_deal("customer", "2026-11-10T09:00:00+09:00", id="a"),   # 17 > 14: 3 over
-             open_deal("ours", "2026-11-17T09:00:00+09:00", id="b"),       # 10 > 3: 7 over
-             open_deal("ours", "2026-11-26T09:00:00+09:00", id="c"),       # 1: fine
-             open_deal("ours", "2026-11-22T23:30:00+09:00", id="d")]       # 5 > 3: 2 over
+    deals = [
+        open_deal("customer", "2026-11-10T09:00:00+09:00", id="a"),  # 17 > 14: 3 over
+        open_deal("ours", "2026-11-17T09:00:00+09:00", id="b"),  # 10 > 3: 7 over
+        open_deal("ours", "2026-11-26T09:00:00+09:00", id="c"),  # 1: fine
+        open_deal("ours", "2026-11-22T23:30:00+09:00", id="d"),
+    ]  # 5 > 3: 2 over
     activities = {d["id"]: d["ball_since"] for d in deals}
     rows = follow_up_list(deals, activities, TODAY, FOLLOW_UP_DEFAULTS)
     assert [deal["id"] for deal, _ in rows] == ["b", "a", "d"]
@@ -232,10 +292,18 @@ def test_follow_up_list_puts_the_most_overdue_first():
 
 def test_last_activity_is_the_latest_change_visit_or_event():
     deal = {"ball_since": "2026-10-01T09:00:00+09:00"}
-    assert last_activity(deal, history=[{"at": "2026-10-05T01:00:00Z"}],
-                         visits=[{"visited_at": "2026-11-02T10:00:00+09:00"},
-                                 {"visited_at": "2026-11-20T10:00:00+09:00", "deleted": True}],
-                         events=[{"occurred_at": "2026-11-01T23:00:00Z"}]) == "2026-11-02T10:00:00+09:00"
+    assert (
+        last_activity(
+            deal,
+            history=[{"at": "2026-10-05T01:00:00Z"}],
+            visits=[
+                {"visited_at": "2026-11-02T10:00:00+09:00"},
+                {"visited_at": "2026-11-20T10:00:00+09:00", "deleted": True},
+            ],
+            events=[{"occurred_at": "2026-11-01T23:00:00Z"}],
+        )
+        == "2026-11-02T10:00:00+09:00"
+    )
 
 
 def test_follow_up_limits_are_read_from_the_setting():
@@ -252,6 +320,7 @@ def test_the_calendar_hands_the_follow_up_limits_to_devices(app, client, device)
 
 # --- the board as CSV ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def pipeline(device, shop):
     """Deals of two reps: rep_a's waits with us for 6 days, rep_b's is won, one is with the customer."""
@@ -259,8 +328,14 @@ def pipeline(device, shop):
     west = rep_b.create("customers", name="=西日本工業")
     rep_b.create("deals", customer_id=west["id"], title="検査ゲージ", stage="won", amount=500000)
     rep_b.clock_offset_ms = -20 * DAY_MS
-    rep_b.create("deals", customer_id=west["id"], title="溶接治具", stage="proposal_quote",
-                 ball="customer", amount=800000)
+    rep_b.create(
+        "deals",
+        customer_id=west["id"],
+        title="溶接治具",
+        stage="proposal_quote",
+        ball="customer",
+        amount=800000,
+    )
     shop["rep"].clock_offset_ms = -6 * DAY_MS
     shop["rep"].update("deals", shop["deal"], stage="needs_hearing")
     shop["rep"].update("deals", everything(shop["rep"])[shop["deal"]["id"]], ball="customer")
@@ -279,18 +354,23 @@ def test_board_csv_is_utf8_with_bom_and_japanese_headers(client, device, pipelin
 def test_board_lists_open_deals_longest_with_the_ball_first(client, device, pipeline):
     rows = board(client, device)
     assert [(r["案件名"], r["段階"], r["ボール"], r["ボール日数"]) for r in rows] == [
-        ("溶接治具", "提案・見積提示", "顧客", "20"), ("治具プレート年間契約", "訪問・ヒアリング", "当社", "6")]
+        ("溶接治具", "提案・見積提示", "顧客", "20"),
+        ("治具プレート年間契約", "訪問・ヒアリング", "当社", "6"),
+    ]
     assert rows[0]["顧客"] == "'=西日本工業" and rows[0]["担当"] == "田中 花子"
     assert rows[0]["要フォロー"] == "ボールが顧客に20日（基準14日）"
     assert rows[1]["要フォロー"] == "ボールが当社に6日（基準3日）" and rows[1]["金額（円）"] == "1200000"
 
 
-@pytest.mark.parametrize("query, titles", [
-    ("?status=all", {"溶接治具", "治具プレート年間契約", "検査ゲージ"}),
-    ("?stage=won", set()),
-    ("?stage=won&status=all", {"検査ゲージ"}),
-    ("?follow_up=false", set()),
-])
+@pytest.mark.parametrize(
+    "query, titles",
+    [
+        ("?status=all", {"溶接治具", "治具プレート年間契約", "検査ゲージ"}),
+        ("?stage=won", set()),
+        ("?stage=won&status=all", {"検査ゲージ"}),
+        ("?follow_up=false", set()),
+    ],
+)
 def test_board_applies_its_filters(client, device, pipeline, query, titles):
     assert {r["案件名"] for r in board(client, device, query=query)} == titles
 
@@ -308,12 +388,15 @@ def test_board_export_is_for_office_managers_and_admins_only(client, device, log
     assert body == {"code": 403, "status": "Forbidden", "message": body["message"], "reason": "forbidden"}
 
 
-@pytest.mark.parametrize("query, field", [
-    ("?owner_id=42", "owner_id"),
-    ("?stage=maybe", "stage"),
-    ("?status=closed", "status"),
-    ("?follow_up=perhaps", "follow_up"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("?owner_id=42", "owner_id"),
+        ("?stage=maybe", "stage"),
+        ("?status=closed", "status"),
+        ("?follow_up=perhaps", "follow_up"),
+    ],
+)
 def test_board_export_rejects_bad_filters_in_the_error_shape(client, device, query, field):
     response = client.get(f"/api/v1/deals/export.csv{query}", headers=device("manager").headers)
     body = response.get_json()

@@ -1,4 +1,5 @@
 """The engine is a mechanism: it imports nothing of the server and names no business entity."""
+
 import ast
 import pathlib
 import subprocess

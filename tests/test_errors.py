@@ -1,4 +1,5 @@
 """Bad input at every endpoint answers 4xx in the one error shape, and never a 500."""
+
 import base64
 import json
 import re
@@ -22,8 +23,9 @@ REVOKE = "/api/v1/admin/devices/{}/revoke"
 def assert_error_shape(response, code, reason=None):
     """Assert ``{"code", "status", "message", "errors"?, "reason"?}`` with ``code`` = the HTTP status."""
     body = response.get_json(silent=True)
-    assert (response.status_code, response.mimetype) == (code, "application/json"), \
-        response.get_data(as_text=True)[:500]
+    assert (response.status_code, response.mimetype) == (code, "application/json"), response.get_data(
+        as_text=True
+    )[:500]
     assert set(body) <= ERROR_KEYS and body["code"] == code, body
     assert body["status"] == HTTPStatus(code).phrase, body
     assert isinstance(body["message"], str) and body["message"].strip(), body
@@ -65,22 +67,54 @@ def row(id, method, path, args, code, reason=None):
 
 BAD_INPUT = [
     # POST /api/v1/auth/token
-    row("login-malformed-json", "POST", LOGIN, {"data": '{"login": ', "content_type": "application/json"}, 400),
-    row("login-deeply-nested-json", "POST", LOGIN, {"data": "[" * 100_000, "content_type": "application/json"}, 400),
-    row("login-invalid-utf8", "POST", LOGIN, {"data": b'{"login": "\xff"}', "content_type": "application/json"}, 400),
+    row(
+        "login-malformed-json", "POST", LOGIN, {"data": '{"login": ', "content_type": "application/json"}, 400
+    ),
+    row(
+        "login-deeply-nested-json",
+        "POST",
+        LOGIN,
+        {"data": "[" * 100_000, "content_type": "application/json"},
+        400,
+    ),
+    row(
+        "login-invalid-utf8",
+        "POST",
+        LOGIN,
+        {"data": b'{"login": "\xff"}', "content_type": "application/json"},
+        400,
+    ),
     row("login-json-array", "POST", LOGIN, {"json": [login_body()]}, 400),
     row("login-json-string", "POST", LOGIN, {"json": "rep_a"}, 400),
     row("login-json-null", "POST", LOGIN, {"data": "null", "content_type": "application/json"}, 400),
     row("login-no-body", "POST", LOGIN, {}, 400),
     row("login-form-body", "POST", LOGIN, {"data": {"login": "rep_a", "password": PASSWORD}}, 400),
-    row("login-json-as-text-plain", "POST", LOGIN, {"data": json.dumps(login_body()), "content_type": "text/plain"}, 400),
+    row(
+        "login-json-as-text-plain",
+        "POST",
+        LOGIN,
+        {"data": json.dumps(login_body()), "content_type": "text/plain"},
+        400,
+    ),
     row("login-missing-fields", "POST", LOGIN, {"json": {}}, 422),
     row("login-login-not-a-string", "POST", LOGIN, {"json": login_body(login=42)}, 422),
     row("login-password-not-a-string", "POST", LOGIN, {"json": login_body(password=["x"])}, 422),
     row("login-device-not-an-object", "POST", LOGIN, {"json": login_body(device="tablet")}, 422),
     row("login-device-id-not-a-uuid", "POST", LOGIN, {"json": login_body(device={"id": "tablet-1"})}, 422),
-    row("login-device-name-too-long", "POST", LOGIN, {"json": login_body(device={"id": NEW, "name": "x" * 101})}, 422),
-    row("login-device-name-with-nul", "POST", LOGIN, {"json": login_body(device={"id": NEW, "name": "tab\x00let"})}, 422),
+    row(
+        "login-device-name-too-long",
+        "POST",
+        LOGIN,
+        {"json": login_body(device={"id": NEW, "name": "x" * 101})},
+        422,
+    ),
+    row(
+        "login-device-name-with-nul",
+        "POST",
+        LOGIN,
+        {"json": login_body(device={"id": NEW, "name": "tab\x00let"})},
+        422,
+    ),
     row("login-login-too-long", "POST", LOGIN, {"json": login_body(login="x" * 65)}, 422),
     row("login-password-too-long", "POST", LOGIN, {"json": login_body(password="x" * 257)}, 422),
     row("login-login-with-nul", "POST", LOGIN, {"json": login_body(login="rep\x00_a")}, 422),
@@ -90,12 +124,30 @@ BAD_INPUT = [
     row("login-get", "GET", LOGIN, {}, 405),
     row("login-put", "PUT", LOGIN, {"json": login_body()}, 405),
     # POST /api/v1/sync/push
-    row("push-malformed-json", "POST", PUSH, {"data": '{"device_id": ', "content_type": "application/json"}, 400),
-    row("push-deeply-nested-json", "POST", PUSH, {"data": "[" * 100_000, "content_type": "application/json"}, 400),
+    row(
+        "push-malformed-json",
+        "POST",
+        PUSH,
+        {"data": '{"device_id": ', "content_type": "application/json"},
+        400,
+    ),
+    row(
+        "push-deeply-nested-json",
+        "POST",
+        PUSH,
+        {"data": "[" * 100_000, "content_type": "application/json"},
+        400,
+    ),
     row("push-json-array", "POST", PUSH, {"json": [push_body()]}, 400),
     row("push-json-number", "POST", PUSH, {"json": 42}, 400),
     row("push-no-body", "POST", PUSH, {}, 400),
-    row("push-json-as-text-plain", "POST", PUSH, {"data": json.dumps(push_body()), "content_type": "text/plain"}, 400),
+    row(
+        "push-json-as-text-plain",
+        "POST",
+        PUSH,
+        {"data": json.dumps(push_body()), "content_type": "text/plain"},
+        400,
+    ),
     row("push-form-body", "POST", PUSH, {"data": {"device_id": ME}}, 400),
     row("push-device-id-missing", "POST", PUSH, {"json": {"mutations": []}}, 400),
     row("push-device-id-of-another-device", "POST", PUSH, {"json": push_body(device_id=NEW)}, 400),
@@ -107,16 +159,42 @@ BAD_INPUT = [
     row("push-mutations-a-string", "POST", PUSH, {"json": push_body(mutations="all")}, 400),
     row("push-mutations-an-object", "POST", PUSH, {"json": push_body(mutations={"0": {}})}, 400),
     row("push-mutation-not-an-object", "POST", PUSH, {"json": push_body(mutations=["upsert"])}, 400),
-    row("push-mutation-without-id", "POST", PUSH, {"json": push_body(mutations=[{"entity": "customers"}])}, 400),
-    row("push-mutation-id-not-a-uuid", "POST", PUSH, {"json": push_body(mutations=[{"mutation_id": "m-1"}])}, 400),
+    row(
+        "push-mutation-without-id",
+        "POST",
+        PUSH,
+        {"json": push_body(mutations=[{"entity": "customers"}])},
+        400,
+    ),
+    row(
+        "push-mutation-id-not-a-uuid",
+        "POST",
+        PUSH,
+        {"json": push_body(mutations=[{"mutation_id": "m-1"}])},
+        400,
+    ),
     row("push-mutation-id-a-number", "POST", PUSH, {"json": push_body(mutations=[{"mutation_id": 1}])}, 400),
     row("push-client-time-a-string", "POST", PUSH, {"json": push_body(client_time="now")}, 400),
     row("push-client-time-a-float", "POST", PUSH, {"json": push_body(client_time=1.5)}, 400),
     row("push-client-time-a-boolean", "POST", PUSH, {"json": push_body(client_time=True)}, 400),
     row("push-501-mutations", "POST", PUSH, {"json": push_body(mutations=[{"mutation_id": NEW}] * 501)}, 413),
     row("push-body-over-5mb", "POST", PUSH, {"json": push_body(padding=OVER_5_MB)}, 413),
-    row("push-clock-25h-behind", "POST", PUSH, {"json": push_body(client_time=now_ms() - 25 * 3600 * 1000)}, 409, "clock_skew"),
-    row("push-clock-25h-ahead", "POST", PUSH, {"json": push_body(client_time=now_ms() + 25 * 3600 * 1000)}, 409, "clock_skew"),
+    row(
+        "push-clock-25h-behind",
+        "POST",
+        PUSH,
+        {"json": push_body(client_time=now_ms() - 25 * 3600 * 1000)},
+        409,
+        "clock_skew",
+    ),
+    row(
+        "push-clock-25h-ahead",
+        "POST",
+        PUSH,
+        {"json": push_body(client_time=now_ms() + 25 * 3600 * 1000)},
+        409,
+        "clock_skew",
+    ),
     row("push-get", "GET", PUSH, {}, 405),
     row("push-delete", "DELETE", PUSH, {}, 405),
     # GET /api/v1/sync/pull
@@ -124,9 +202,27 @@ BAD_INPUT = [
     row("pull-cursor-not-a-position", "GET", PULL, {"query_string": {"cursor": cursor_of("a", "b")}}, 400),
     row("pull-cursor-with-nul", "GET", PULL, {"query_string": {"cursor": "\x00"}}, 400),
     row("pull-cursor-oversized", "GET", PULL, {"query_string": {"cursor": "A" * 1001}}, 400),
-    row("pull-cursor-position-out-of-range", "GET", PULL, {"query_string": {"cursor": cursor_of(10**30, "", 0, now_ms())}}, 400),
-    row("pull-cursor-high-water-out-of-range", "GET", PULL, {"query_string": {"cursor": cursor_of(0, "", 2**63, now_ms())}}, 400),
-    row("pull-cursor-position-a-boolean", "GET", PULL, {"query_string": {"cursor": cursor_of(True, "", 0, now_ms())}}, 400),
+    row(
+        "pull-cursor-position-out-of-range",
+        "GET",
+        PULL,
+        {"query_string": {"cursor": cursor_of(10**30, "", 0, now_ms())}},
+        400,
+    ),
+    row(
+        "pull-cursor-high-water-out-of-range",
+        "GET",
+        PULL,
+        {"query_string": {"cursor": cursor_of(0, "", 2**63, now_ms())}},
+        400,
+    ),
+    row(
+        "pull-cursor-position-a-boolean",
+        "GET",
+        PULL,
+        {"query_string": {"cursor": cursor_of(True, "", 0, now_ms())}},
+        400,
+    ),
     row("pull-limit-zero", "GET", PULL, {"query_string": {"limit": "0"}}, 422),
     row("pull-limit-negative", "GET", PULL, {"query_string": {"limit": "-5"}}, 422),
     row("pull-limit-not-a-number", "GET", PULL, {"query_string": {"limit": "ten"}}, 422),
@@ -181,8 +277,7 @@ def fill(value, device_id):
 @pytest.mark.parametrize("method, path, args, code, reason", BAD_INPUT)
 def test_bad_input_answers_4xx_in_the_error_shape(client, device, method, path, args, code, reason):
     admin = device("admin")
-    response = client.open(fill(path, admin.id), method=method, headers=admin.headers,
-                           **fill(args, admin.id))
+    response = client.open(fill(path, admin.id), method=method, headers=admin.headers, **fill(args, admin.id))
     assert_error_shape(response, code, reason)
 
 
@@ -196,7 +291,8 @@ def test_a_mutation_without_a_uuid_id_rejects_the_whole_push(device):
     response = rep.push_raw({"device_id": rep.id, "mutations": [good, {"entity": "customers"}]})
     assert_error_shape(response, 400)
     assert response.get_json()["errors"] == {
-        "mutations.1.mutation_id": ["every mutation needs a UUID mutation_id"]}
+        "mutations.1.mutation_id": ["every mutation needs a UUID mutation_id"]
+    }
     assert customer_names(rep) == []
     assert rep.push(good)[0]["status"] == "applied"
 
@@ -226,8 +322,9 @@ def test_a_body_over_5_mb_answers_413_and_applies_nothing(device):
 def test_a_clock_more_than_a_day_off_applies_nothing_until_fixed(device, skew_hours):
     rep = device("rep_a")
     outbox = [rep.mutation("customers", name="時計のずれた端末")]
-    skewed = rep.push_raw({"device_id": rep.id, "client_time": now_ms() + skew_hours * 3600 * 1000,
-                           "mutations": outbox})
+    skewed = rep.push_raw(
+        {"device_id": rep.id, "client_time": now_ms() + skew_hours * 3600 * 1000, "mutations": outbox}
+    )
     assert_error_shape(skewed, 409, "clock_skew")
     assert customer_names(rep) == []
     assert [r["status"] for r in rep.push(*outbox, client_time=now_ms())] == ["applied"]
@@ -236,40 +333,52 @@ def test_a_clock_more_than_a_day_off_applies_nothing_until_fixed(device, skew_ho
 @pytest.mark.parametrize("skew_hours", [-23, 23])
 def test_a_clock_less_than_a_day_off_is_accepted(device, skew_hours):
     rep = device("rep_a")
-    results = rep.push(rep.mutation("customers", name="少しずれた端末"),
-                       client_time=now_ms() + skew_hours * 3600 * 1000)
+    results = rep.push(
+        rep.mutation("customers", name="少しずれた端末"), client_time=now_ms() + skew_hours * 3600 * 1000
+    )
     assert [r["status"] for r in results] == ["applied"]
     assert customer_names(rep) == ["少しずれた端末"]
 
 
-@pytest.mark.parametrize("patch, field", [
-    pytest.param({"changes": {"name": "山田\ud800製作所"}}, "name", id="lone-surrogate-in-name"),
-    pytest.param({"changes": {"name": "顧客", "notes": "\ud83d"}}, "notes", id="half-an-emoji-in-notes"),
-    pytest.param({"entity": "cust\x00omers"}, "entity", id="nul-in-entity"),
-    pytest.param({"record_id": "\x00"}, "record_id", id="nul-record-id"),
-    pytest.param({"hlc": "\x00"}, "hlc", id="nul-hlc"),
-    pytest.param({"op": "ups\x00ert"}, "op", id="nul-in-op"),
-    pytest.param({"hlc": "\ud800"}, "hlc", id="lone-surrogate-hlc"),
-    # a field name that cannot be encoded comes back escaped, so the answer itself is valid
-    pytest.param({"changes": {"name": "顧客", "n\ud800tes": "x"}}, "n\\ud800tes", id="lone-surrogate-field-name"),
-])
+@pytest.mark.parametrize(
+    "patch, field",
+    [
+        pytest.param({"changes": {"name": "山田\ud800製作所"}}, "name", id="lone-surrogate-in-name"),
+        pytest.param({"changes": {"name": "顧客", "notes": "\ud83d"}}, "notes", id="half-an-emoji-in-notes"),
+        pytest.param({"entity": "cust\x00omers"}, "entity", id="nul-in-entity"),
+        pytest.param({"record_id": "\x00"}, "record_id", id="nul-record-id"),
+        pytest.param({"hlc": "\x00"}, "hlc", id="nul-hlc"),
+        pytest.param({"op": "ups\x00ert"}, "op", id="nul-in-op"),
+        pytest.param({"hlc": "\ud800"}, "hlc", id="lone-surrogate-hlc"),
+        # a field name that cannot be encoded comes back escaped, so the answer itself is valid
+        pytest.param(
+            {"changes": {"name": "顧客", "n\ud800tes": "x"}}, "n\\ud800tes", id="lone-surrogate-field-name"
+        ),
+    ],
+)
 def test_hostile_text_inside_a_mutation_rejects_only_that_mutation(client, device, patch, field):
     rep = device("office")
     mutations = [{**rep.mutation("customers", name="x"), **patch}, rep.mutation("customers", name="正常")]
-    response = client.post(PUSH, headers=rep.headers,
-                           **as_json({"device_id": rep.id, "mutations": mutations}))
+    response = client.post(
+        PUSH, headers=rep.headers, **as_json({"device_id": rep.id, "mutations": mutations})
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     first, second = response.get_json()["results"]
     assert (first["status"], list(first["errors"]), second["status"]) == ("rejected", [field], "applied")
 
 
-@pytest.mark.parametrize("login, path, code", [
-    pytest.param(None, DEAD_LETTERS + "?limit=0", 401, id="no-token-and-a-bad-limit"),
-    pytest.param("rep_a", DEAD_LETTERS + "?limit=0", 403, id="wrong-role-and-a-bad-limit"),
-    pytest.param("rep_a", "/api/v1/requests/export.csv?team=nobody", 403, id="wrong-role-and-a-bad-filter"),
-    pytest.param("rep_a", "/api/v1/deals/export.csv?stage=nowhere", 403, id="wrong-role-and-a-bad-stage"),
-    pytest.param(None, PULL + "?limit=ten", 401, id="pull-without-token"),
-])
+@pytest.mark.parametrize(
+    "login, path, code",
+    [
+        pytest.param(None, DEAD_LETTERS + "?limit=0", 401, id="no-token-and-a-bad-limit"),
+        pytest.param("rep_a", DEAD_LETTERS + "?limit=0", 403, id="wrong-role-and-a-bad-limit"),
+        pytest.param(
+            "rep_a", "/api/v1/requests/export.csv?team=nobody", 403, id="wrong-role-and-a-bad-filter"
+        ),
+        pytest.param("rep_a", "/api/v1/deals/export.csv?stage=nowhere", 403, id="wrong-role-and-a-bad-stage"),
+        pytest.param(None, PULL + "?limit=ten", 401, id="pull-without-token"),
+    ],
+)
 def test_who_asks_is_checked_before_what_they_ask(client, device, login, path, code):
     headers = device(login).headers if login else {}
     assert_error_shape(client.get(path, headers=headers), code)

@@ -1,4 +1,5 @@
 """Follows: a rep asks to follow a colleague's customer; the owner or the office approves."""
+
 import pytest
 
 from conftest import records_by_id
@@ -25,8 +26,11 @@ def test_a_reps_follow_of_another_teams_customer_is_requested_and_grants_nothing
     changes = west.sync()
     assert customer["id"] not in customer_ids(changes)
     assert records_by_id(changes)[follow["id"]]["status"] == "requested"  # the asker sees the request
-    result = west.push(west.mutation("visits", customer_id=customer["id"], kind="sales",
-                                     visited_at="2026-11-27T10:00:00+09:00"))[0]
+    result = west.push(
+        west.mutation(
+            "visits", customer_id=customer["id"], kind="sales", visited_at="2026-11-27T10:00:00+09:00"
+        )
+    )[0]
     assert result["status"] == "rejected" and "customer_id" in result["errors"]
 
 
@@ -46,8 +50,9 @@ def test_the_customers_owner_sees_the_request_and_approving_brings_the_customer(
     assert customer["id"] in gained and gained[follow["id"]]["status"] == "approved"
 
 
-@pytest.mark.parametrize("login, allowed", [("rep_b", False), ("rep_a2", False), ("office", True),
-                                            ("manager", True)])
+@pytest.mark.parametrize(
+    "login, allowed", [("rep_b", False), ("rep_a2", False), ("office", True), ("manager", True)]
+)
 def test_only_the_owner_or_the_office_approves(requested, device, login, allowed):
     _, _, _, follow = requested
     result = device(login).update("follows", follow, status="approved")
@@ -82,11 +87,13 @@ def test_a_follow_within_ones_team_is_approved(device):
 
 def test_the_search_answers_at_most_twenty_and_only_whole_phone_numbers(client, device):
     office, west = device("office"), device("rep_b")
-    office.push(*[office.mutation("customers", name=f"株式会社{i:02d}", phone="052-123-4567")
-                  for i in range(25)])
+    office.push(
+        *[office.mutation("customers", name=f"株式会社{i:02d}", phone="052-123-4567") for i in range(25)]
+    )
 
     def search(**query):
         return client.get("/api/v1/customers/search", query_string=query, headers=west.headers)
+
     assert len(search(q="株").get_json()["results"]) == 20
     assert search(q="株", limit=50).status_code == 422
     assert search(q="\t").status_code == 422

@@ -1,4 +1,5 @@
 """Writes after a loss of scope: they land only while the device cannot know of the loss."""
+
 import pytest
 
 OUT = {"customer_id": ["out_of_scope"]}
@@ -9,8 +10,9 @@ def unfollowed(device, people):
     """rep_b follows rep_a's customer (approved), edits a visit offline, then loses it."""
     east, west, office = device("rep_a"), device("rep_b"), device("office")
     customer = east.create("customers", name="東日本精工")
-    visit = east.create("visits", customer_id=customer["id"], kind="sales",
-                        visited_at="2026-11-27T10:00:00+09:00")
+    visit = east.create(
+        "visits", customer_id=customer["id"], kind="sales", visited_at="2026-11-27T10:00:00+09:00"
+    )
     follow = office.create("follows", customer_id=customer["id"], user_id=people["rep_b"])
     west.sync()
     edit = west.mutation("visits", visit["id"], base_version=visit["version"], notes="追記")

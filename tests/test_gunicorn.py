@@ -1,4 +1,5 @@
 """The wire contract end to end over HTTP, through real gunicorn with two workers."""
+
 import contextlib
 import sqlite3
 
@@ -16,8 +17,13 @@ def server(database_url):
 
 def visit_batch(device, name):
     customer = device.mutation("customers", name=name)
-    visit = device.mutation("visits", customer_id=customer["record_id"], kind="sales",
-                            visited_at="2026-11-27T10:00:00+09:00", purpose="新型治具の紹介")
+    visit = device.mutation(
+        "visits",
+        customer_id=customer["record_id"],
+        kind="sales",
+        visited_at="2026-11-27T10:00:00+09:00",
+        purpose="新型治具の紹介",
+    )
     return customer, visit
 
 
@@ -49,8 +55,9 @@ def test_a_push_retried_five_times_answers_duplicate_and_is_stored_once(server):
 def test_a_batch_with_one_invalid_mutation_applies_the_rest(server):
     rep, office = HttpDevice(server, "rep_a"), HttpDevice(server, "office")
     customer, _ = visit_batch(rep, "有効株式会社")
-    invalid = rep.mutation("visits", customer_id=customer["record_id"], kind="teleport",
-                           visited_at="2026-11-27T10:00:00")
+    invalid = rep.mutation(
+        "visits", customer_id=customer["record_id"], kind="teleport", visited_at="2026-11-27T10:00:00"
+    )
     contact = rep.mutation("contacts", customer_id=customer["record_id"], name="山本 太郎")
     results = rep.push(customer, invalid, contact)
     assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
@@ -68,10 +75,29 @@ def test_genba_db_upgrade_creates_the_schema_gunicorn_serves(tmp_path):
     assert upgrade.returncode == 0, upgrade.stderr
     with contextlib.closing(sqlite3.connect(path)) as conn:
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"records", "feed", "seen_mutations", "dead_letters", "users", "devices",
-            "tokens", "scope_events", "alembic_version"} <= tables
-    made = run_cli("create-user", "sato", "--password", PASSWORD, "--role", "rep",
-                   "--team", "east", database_url=url, folder=tmp_path)
+    assert {
+        "records",
+        "feed",
+        "seen_mutations",
+        "dead_letters",
+        "users",
+        "devices",
+        "tokens",
+        "scope_events",
+        "alembic_version",
+    } <= tables
+    made = run_cli(
+        "create-user",
+        "sato",
+        "--password",
+        PASSWORD,
+        "--role",
+        "rep",
+        "--team",
+        "east",
+        database_url=url,
+        folder=tmp_path,
+    )
     assert made.returncode == 0, made.stderr
     with start_gunicorn(url, workers=2) as (base_url, _process):
         rep = HttpDevice(base_url, "sato")

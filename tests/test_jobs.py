@@ -1,4 +1,5 @@
 """Background jobs: claimed once, leased, retried with a limit, and surviving a killed worker."""
+
 import json
 import os
 import signal
@@ -87,12 +88,18 @@ def test_an_unknown_kind_fails_without_running(app):
 
 
 def start_worker(app, tmp_path, *extra):
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               GENBA_DATA_DIR=str(tmp_path), GENBA_INSTANCE_PATH=str(tmp_path),
-               JOB_LEASE_SECONDS="2", JOB_POLL_SECONDS="0.05")
+    env = dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        GENBA_DATA_DIR=str(tmp_path),
+        GENBA_INSTANCE_PATH=str(tmp_path),
+        JOB_LEASE_SECONDS="2",
+        JOB_POLL_SECONDS="0.05",
+    )
     genba = os.path.join(os.path.dirname(sys.executable), "genba")
-    return subprocess.Popen([genba, "worker", *extra], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [genba, "worker", *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def test_a_job_whose_worker_was_killed_completes_once_after_a_restart(app, device, tmp_path):
@@ -118,7 +125,10 @@ def test_a_job_whose_worker_was_killed_completes_once_after_a_restart(app, devic
     with app.app_context():
         job = db.session.execute(select(Job)).scalar_one()
         assert (job.status, job.attempts, json.loads(job.payload)) == (
-            "done", 2, {"attachment_id": attachment["id"]})
+            "done",
+            2,
+            {"attachment_id": attachment["id"]},
+        )
         db.session.remove()
     record = [c["record"] for c in rep.sync() if c.get("record", {}).get("id") == attachment["id"]][-1]
     assert (record["card_status"], record["version"]) == ("done", version_uploaded + 1)

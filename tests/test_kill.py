@@ -7,6 +7,7 @@ with the same mutation ids, until it is answered. Afterwards every mutation was 
 every record exists once with version 1 plus the edits made to it and the last value written,
 and every resend was answered ``applied`` or ``duplicate`` of an applied one, never rejected.
 """
+
 import http.client
 import json
 import os
@@ -90,12 +91,12 @@ class Stream:
                 rid = self.rng.choice(own)
                 entity, version, _ = self.expected[rid]
                 notes = f"{self.device.login} {self.counter}"
-                mutations.append(self.device.mutation("customers", rid, base_version=version,
-                                                      notes=notes))
+                mutations.append(self.device.mutation("customers", rid, base_version=version, notes=notes))
                 self.expected[rid] = (entity, version + 1, notes)
             elif own and roll < 0.7:
-                m = self.device.mutation("contacts", customer_id=self.rng.choice(own),
-                                         name=f"担当 {self.counter}")
+                m = self.device.mutation(
+                    "contacts", customer_id=self.rng.choice(own), name=f"担当 {self.counter}"
+                )
                 mutations.append(m)
                 self.expected[m["record_id"]] = ("contacts", 1, None)
             else:
@@ -123,8 +124,9 @@ def test_pushes_survive_workers_killed_at_random_and_apply_exactly_once(database
     with start_gunicorn(database_url, workers=2) as (url, master):
         streams = [Stream(url, login, seed) for seed, login in enumerate(["rep_a", "office", "tech"])]
         stop, pushing, kills, errors = threading.Event(), threading.Event(), [], []
-        killer = threading.Thread(target=kill_workers,
-                                  args=(master.pid, stop, kills, random.Random(1), pushing))
+        killer = threading.Thread(
+            target=kill_workers, args=(master.pid, stop, kills, random.Random(1), pushing)
+        )
         # At least STREAM_S, and on a busy machine longer, until enough workers died mid-push.
         start = time.monotonic()
 
@@ -143,23 +145,36 @@ def test_pushes_survive_workers_killed_at_random_and_apply_exactly_once(database
     assert errors == []
 
     retried = [results for s in streams for attempts, results in s.answers if attempts > 1]
-    print(f"\n{len(kills)} workers killed; {sum(len(s.answers) for s in streams)} pushes, "
-          f"{len(retried)} of them sent again after no answer, "
-          f"{sum(r['status'] == 'duplicate' for rs in retried for r in rs)} mutations answered duplicate")
+    print(
+        f"\n{len(kills)} workers killed; {sum(len(s.answers) for s in streams)} pushes, "
+        f"{len(retried)} of them sent again after no answer, "
+        f"{sum(r['status'] == 'duplicate' for rs in retried for r in rs)} mutations answered duplicate"
+    )
     assert len(kills) >= 5 and retried, "the test should kill workers under pushes that are retried"
-    assert {(r["status"], r.get("original_status", "applied"))
-            for s in streams for _, results in s.answers for r in results} \
-        <= {("applied", "applied"), ("duplicate", "applied")}
+    assert {
+        (r["status"], r.get("original_status", "applied"))
+        for s in streams
+        for _, results in s.answers
+        for r in results
+    } <= {("applied", "applied"), ("duplicate", "applied")}
 
     engine = create_engine(database_url)
     try:
         with Session(engine) as session:
             seen = session.execute(select(SeenMutation.device_id, SeenMutation.mutation_id)).all()
-            stored = {rid: (entity, version, data) for entity, rid, version, data in session.execute(
-                select(Record.entity, Record.id, Record.version, Record.data)
-                .where(Record.entity.in_(["customers", "contacts"])))}
-            twice = session.execute(select(Record.id).group_by(Record.id)
-                                    .having(func.count() > 1)).scalars().all()
+            stored = {
+                rid: (entity, version, data)
+                for entity, rid, version, data in session.execute(
+                    select(Record.entity, Record.id, Record.version, Record.data).where(
+                        Record.entity.in_(["customers", "contacts"])
+                    )
+                )
+            }
+            twice = (
+                session.execute(select(Record.id).group_by(Record.id).having(func.count() > 1))
+                .scalars()
+                .all()
+            )
             dead = session.execute(select(func.count()).select_from(DeadLetter)).scalar()
     finally:
         engine.dispose()

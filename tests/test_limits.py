@@ -1,4 +1,5 @@
 """Limits against a signed-in attacker: image bombs, dead letters, sign-in throttling."""
+
 import struct
 import uuid
 import zlib
@@ -20,11 +21,17 @@ from test_attachments import (  # noqa: F401  (fixtures)
 
 def png_header(width, height):
     """A PNG whose header declares ``width`` × ``height``; its few bytes decode to nothing."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_pixels_are_read_from_the_header_alone():
@@ -64,23 +71,35 @@ def test_a_dead_letter_keeps_at_most_64_kb_with_size_and_hash(client, device):
 
 
 def sign_in(client, login, password, address="10.0.0.1", **headers):
-    return client.post("/api/v1/auth/token", json={
-        "login": login, "password": password, "device": {"id": str(uuid.uuid4()), "name": "t"}},
-        environ_base={"REMOTE_ADDR": address}, headers=headers)
+    return client.post(
+        "/api/v1/auth/token",
+        json={"login": login, "password": password, "device": {"id": str(uuid.uuid4()), "name": "t"}},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers,
+    )
 
 
 @pytest.fixture
 def limited(database_url, tmp_path):
     from server.core.auth import limiter
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": True,
-                      "RATELIMIT_STORAGE_URI": "memory://", "ADDRESS_RATE_LIMIT": "15 per hour"})
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "GENBA_DATA_DIR": str(tmp_path),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "ADDRESS_RATE_LIMIT": "15 per hour",
+        }
+    )
     with app.app_context():
         limiter.reset()
     yield app.test_client()
     with app.app_context():
         limiter.reset()
         from server.core.db import db
+
         db.session.remove()
         db.engine.dispose()
 
@@ -107,6 +126,7 @@ def test_the_address_limit_is_loose_and_comes_from_the_proxy_only_when_trusted(l
 
 def test_an_unknown_login_is_checked_against_a_hash_like_a_wrong_password(monkeypatch, client, people):
     from server.core import auth
+
     checked = []
     real = auth.check_password_hash
     monkeypatch.setattr(auth, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
@@ -117,14 +137,22 @@ def test_an_unknown_login_is_checked_against_a_hash_like_a_wrong_password(monkey
 
 def test_database_errors_hide_their_parameters(app):
     from server.core.db import db
+
     with app.app_context():
         assert db.engine.hide_parameters is True
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(database_url, tmp_path):
     from server.core.network import client_address
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": 1})
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "GENBA_DATA_DIR": str(tmp_path),
+            "TRUSTED_PROXIES": 1,
+        }
+    )
     forwarded = {"X-Forwarded-For": "6.6.6.6, 1.2.3.4"}  # the client wrote the first entry itself
     with app.test_request_context(headers=forwarded, environ_base={"REMOTE_ADDR": "10.0.0.9"}):
         assert client_address() == "1.2.3.4"

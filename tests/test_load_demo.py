@@ -1,5 +1,6 @@
 """The demo shows the factory's load at once: about half full, 溶接 over capacity in three
 weeks' time, and submitted quotes that carry hours."""
+
 from conftest import Device
 
 
@@ -11,8 +12,12 @@ def test_the_demo_factory_is_half_full_with_welding_over_in_three_weeks(client, 
     records = [c["record"] for c in manager.sync() if "record" in c]
     names = {r["id"]: r["name"] for r in records if "hours_per_day" in r}
     assert sorted(names.values()) == sorted(["機械加工", "溶接", "組立", "塗装"])
-    over = [(w["week"], names[g["resource_group_id"]]) for i, w in enumerate(weeks) for g in w["groups"]
-            if (g["utilisation"] or 0) > 1 and i < 6]
+    over = [
+        (w["week"], names[g["resource_group_id"]])
+        for i, w in enumerate(weeks)
+        for g in w["groups"]
+        if (g["utilisation"] or 0) > 1 and i < 6
+    ]
     assert over == [(weeks[3]["week"], "溶接")]
     ordinary = [g["utilisation"] for w in weeks[:3] for g in w["groups"] if w["working_days"] == 5]
     assert all(0.3 <= u <= 0.8 for u in ordinary), ordinary

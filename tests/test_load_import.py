@@ -1,5 +1,6 @@
 """Importing the production plan: Excel's CSV in Shift_JIS or UTF-8, .xlsx; all rows or none;
 the same file twice changes nothing."""
+
 import io
 
 import pytest
@@ -16,25 +17,37 @@ def office(device):
     return office
 
 
-PLAN = ("工程,週,時間,確度,件名\r\n"
-        "機械加工,2027-W16,20,確定,治具プレート\r\n"
-        "溶接,2027-W16,12.5,内示,架台\r\n"
-        "溶接,2027-W17,6,見込,\r\n")
+PLAN = (
+    "工程,週,時間,確度,件名\r\n"
+    "機械加工,2027-W16,20,確定,治具プレート\r\n"
+    "溶接,2027-W16,12.5,内示,架台\r\n"
+    "溶接,2027-W17,6,見込,\r\n"
+)
 
 
 def send(client, device, content, filename="plan.csv"):
-    return client.post("/api/v1/load/import", headers=device.headers,
-                       data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
+    return client.post(
+        "/api/v1/load/import",
+        headers=device.headers,
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def imported(device):
     device.cursor = None
-    return sorted((r["week"], r["hours"], r["confidence"], r["label"]) for r in records_by_id(device.sync()).values()
-                  if r.get("source") == "import")
+    return sorted(
+        (r["week"], r["hours"], r["confidence"], r["label"])
+        for r in records_by_id(device.sync()).values()
+        if r.get("source") == "import"
+    )
 
 
-EXPECTED = [("2027-W16", 12.5, "likely", "架台"), ("2027-W16", 20, "firm", "治具プレート"),
-            ("2027-W17", 6, "possible", None)]
+EXPECTED = [
+    ("2027-W16", 12.5, "likely", "架台"),
+    ("2027-W16", 20, "firm", "治具プレート"),
+    ("2027-W17", 6, "possible", None),
+]
 
 
 @pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig", "utf-8"])
@@ -46,13 +59,16 @@ def test_a_csv_plan_is_imported_whatever_excel_saved_it_as(client, office, encod
 
 
 def test_dates_count_in_their_iso_week(client, office):
-    plan = "工程,日付,時間\r\n機械加工,2027/04/23,8\r\n機械加工,2027-04-26,8\r\n".replace("2027/04/23", "2027-04-23")
+    plan = "工程,日付,時間\r\n機械加工,2027/04/23,8\r\n機械加工,2027-04-26,8\r\n".replace(
+        "2027/04/23", "2027-04-23"
+    )
     assert send(client, office, plan.encode("cp932")).status_code == 200
     assert [(w, h) for w, h, _, _ in imported(office)] == [("2027-W16", 8), ("2027-W17", 8)]
 
 
 def test_an_xlsx_plan_is_imported(client, office):
     from datetime import datetime
+
     book = Workbook()
     sheet = book.active
     sheet.append(["工程", "日付", "時間", "確度", "件名"])
@@ -78,26 +94,39 @@ def test_the_same_file_twice_changes_nothing(client, office):
 def test_an_import_replaces_the_imported_load_of_its_weeks_only(client, office):
     send(client, office, PLAN.encode("cp932"))
     send(client, office, "工程,週,時間\r\n溶接,2027-W17,9\r\n".encode("cp932"))
-    assert imported(office) == [("2027-W16", 12.5, "likely", "架台"), ("2027-W16", 20, "firm", "治具プレート"),
-                                ("2027-W17", 9, "firm", None)]
+    assert imported(office) == [
+        ("2027-W16", 12.5, "likely", "架台"),
+        ("2027-W16", 20, "firm", "治具プレート"),
+        ("2027-W17", 9, "firm", None),
+    ]
 
 
 def test_a_bad_row_imports_nothing_and_names_the_rows(client, office):
-    plan = PLAN + "研磨,2027-W16,4,確定,\r\n機械加工,2027-W16,abc,確定,\r\n溶接,2027-W60,4,確定,\r\n溶接,2027-W18,4,たぶん,\r\n"
+    plan = (
+        PLAN
+        + "研磨,2027-W16,4,確定,\r\n機械加工,2027-W16,abc,確定,\r\n溶接,2027-W60,4,確定,\r\n溶接,2027-W18,4,たぶん,\r\n"
+    )
     response = send(client, office, plan.encode("cp932"))
     body = response.get_json()
     assert response.status_code == 422 and body["message"]
     assert sorted(body["errors"], key=int) == ["5", "6", "7", "8"]
-    assert "研磨" in body["errors"]["5"][0] and "時間" in body["errors"]["6"][0] and "週" in body["errors"]["7"][0]
+    assert (
+        "研磨" in body["errors"]["5"][0]
+        and "時間" in body["errors"]["6"][0]
+        and "週" in body["errors"]["7"][0]
+    )
     assert imported(office) == []
 
 
-@pytest.mark.parametrize("content, filename", [
-    (b"", "plan.csv"),
-    ("名前,時間\r\nx,1\r\n".encode("cp932"), "plan.csv"),
-    (b"\xff\xfe\x00\x81\xff", "plan.csv"),
-    (b"PK\x03\x04broken", "plan.xlsx"),
-])
+@pytest.mark.parametrize(
+    "content, filename",
+    [
+        (b"", "plan.csv"),
+        ("名前,時間\r\nx,1\r\n".encode("cp932"), "plan.csv"),
+        (b"\xff\xfe\x00\x81\xff", "plan.csv"),
+        (b"PK\x03\x04broken", "plan.xlsx"),
+    ],
+)
 def test_an_unreadable_file_answers_422(client, office, content, filename):
     response = send(client, office, content, filename)
     assert response.status_code == 422 and response.get_json()["errors"]

@@ -1,4 +1,5 @@
 """Field merge across devices: nobody's edit is lost."""
+
 import time
 
 
@@ -25,7 +26,10 @@ def test_same_field_later_hlc_wins_everywhere_and_the_loser_is_a_conflict(device
     assert result["record"]["phone"] == "0564-99-9999"
     [conflict] = result["conflicts"]
     assert (conflict["field"], conflict["kept_value"], conflict["lost_value"]) == (
-        "phone", "0564-99-9999", "0564-00-0000")
+        "phone",
+        "0564-99-9999",
+        "0564-00-0000",
+    )
     assert (conflict["kept_by"], conflict["lost_by"]) == (people["office"], people["rep_a"])
     for reader in (office, rep, device("manager")):
         records = {c["record"]["id"]: c for c in reader.sync()}
@@ -44,7 +48,8 @@ def test_later_hlc_arriving_second_overwrites_and_keeps_the_earlier_value(device
     assert result["status"] == "applied" and result["record"]["notes"] == "後の値"
     conflicts = [c["record"] for c in office.sync() if c["entity"] == "conflicts"]
     assert [(c["kept_value"], c["lost_value"], c["lost_by"]) for c in conflicts] == [
-        ("後の値", "先の値", people["office"])]
+        ("後の値", "先の値", people["office"])
+    ]
 
 
 def test_same_value_from_both_sides_is_no_conflict(device):
@@ -75,8 +80,11 @@ def test_restoring_a_conflict_brings_the_lost_value_back(device):
     current = lost["record"]
     rep.clock_offset_ms = 0
     results = rep.push(
-        rep.mutation("customers", customer["id"], base_version=current["version"], phone=conflict["lost_value"]),
-        rep.mutation("conflicts", conflict["id"], base_version=conflict["version"], resolved=True))
+        rep.mutation(
+            "customers", customer["id"], base_version=current["version"], phone=conflict["lost_value"]
+        ),
+        rep.mutation("conflicts", conflict["id"], base_version=conflict["version"], resolved=True),
+    )
     assert [r["status"] for r in results] == ["applied", "applied"]
     assert results[0]["record"]["phone"] == "旧" and results[1]["record"]["resolved"] is True
     tamper = office.update("conflicts", results[1]["record"], lost_value="改ざん")

@@ -1,4 +1,5 @@
 """``GET /api/v1/openapi.json`` describes the API, every route of it."""
+
 import re
 
 import pytest
@@ -32,7 +33,7 @@ def api_operations(app):
     operations = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(PREFIX + "/"):
-            path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule)[len(PREFIX):]
+            path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule)[len(PREFIX) :]
             operations |= {(path, method.lower()) for method in rule.methods - IGNORED_METHODS}
     return operations
 
@@ -41,8 +42,9 @@ HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
 
 def documented_operations(spec):
-    return {(path, method) for path, item in spec["paths"].items() for method in item
-            if method in HTTP_METHODS}
+    return {
+        (path, method) for path, item in spec["paths"].items() for method in item if method in HTTP_METHODS
+    }
 
 
 def refs(node):
@@ -81,8 +83,11 @@ def test_every_reference_resolves_to_a_component(spec):
 
 
 def test_every_operation_describes_its_responses(spec):
-    lacking = [(path, method) for path, method in documented_operations(spec)
-               if not spec["paths"][path][method].get("responses")]
+    lacking = [
+        (path, method)
+        for path, method in documented_operations(spec)
+        if not spec["paths"][path][method].get("responses")
+    ]
     assert lacking == []
 
 
@@ -108,6 +113,9 @@ def test_each_entity_lists_its_changes_as_a_schema(spec):
 
 
 def test_only_signing_in_and_the_public_descriptions_need_no_token(spec):
-    public = sorted(path for path, method in documented_operations(spec)
-                    if not spec["paths"][path][method].get("security"))
+    public = sorted(
+        path
+        for path, method in documented_operations(spec)
+        if not spec["paths"][path][method].get("security")
+    )
     assert public == ["/auth/token", "/openapi.json", "/vocabulary"]

@@ -1,4 +1,5 @@
 """Who may change what: owners and teams, a request's triage, conflicts, attachments."""
+
 import pytest
 
 
@@ -43,8 +44,12 @@ def test_the_office_hands_customers_and_deals_over(device, people, login):
 def test_a_rep_cannot_hand_a_deal_over(device, people):
     rep = device("rep_a")
     customer = rep.create("customers", name="東日本精工")
-    rejected(rep.push(rep.mutation("deals", customer_id=customer["id"], title="治具",
-                                   owner_id=people["rep_a2"]))[0], "owner_id")
+    rejected(
+        rep.push(rep.mutation("deals", customer_id=customer["id"], title="治具", owner_id=people["rep_a2"]))[
+            0
+        ],
+        "owner_id",
+    )
     deal = rep.create("deals", customer_id=customer["id"], title="治具")
     rejected(rep.update("deals", deal, owner_id=people["rep_a2"]), "owner_id")
 
@@ -52,8 +57,7 @@ def test_a_rep_cannot_hand_a_deal_over(device, people):
 def made_request(device, **changes):
     rep = device("rep_a")
     customer = rep.create("customers", name="東日本精工")
-    return rep, rep.create("requests", customer_id=customer["id"], kind="complaint", title="異音",
-                           **changes)
+    return rep, rep.create("requests", customer_id=customer["id"], kind="complaint", title="異音", **changes)
 
 
 def test_heard_at_and_kind_are_fixed_at_create(device):
@@ -68,8 +72,9 @@ def test_a_request_cannot_be_heard_in_the_future(device):
     assert request["heard_at"] < "2030"
 
 
-@pytest.mark.parametrize("field, value", [("status", "closed"), ("response", "済"),
-                                          ("route_to", "sales"), ("assignee_id", None)])
+@pytest.mark.parametrize(
+    "field, value", [("status", "closed"), ("response", "済"), ("route_to", "sales"), ("assignee_id", None)]
+)
 def test_only_the_office_and_the_assignee_triage_and_answer(device, people, field, value):
     rep, request = made_request(device)
     rejected(rep.update("requests", request, **{field: value or people["rep_a"]}), field)
@@ -78,8 +83,14 @@ def test_only_the_office_and_the_assignee_triage_and_answer(device, people, fiel
 def test_a_rep_cannot_create_a_closed_request(device):
     rep = device("rep_a")
     customer = rep.create("customers", name="東日本精工")
-    rejected(rep.push(rep.mutation("requests", customer_id=customer["id"], kind="complaint",
-                                   title="異音", status="closed"))[0], "status")
+    rejected(
+        rep.push(
+            rep.mutation(
+                "requests", customer_id=customer["id"], kind="complaint", title="異音", status="closed"
+            )
+        )[0],
+        "status",
+    )
 
 
 def test_the_assignee_answers_and_closes_but_does_not_reassign(device, people):
@@ -91,8 +102,10 @@ def test_the_assignee_answers_and_closes_but_does_not_reassign(device, people):
     rejected(colleague.update("requests", answered["record"], assignee_id=people["rep_a"]), "assignee_id")
 
 
-@pytest.mark.parametrize("login, allowed", [("rep_a", True), ("rep_a2", True), ("manager", True),
-                                            ("rep_b", False), ("tech", False)])
+@pytest.mark.parametrize(
+    "login, allowed",
+    [("rep_a", True), ("rep_a2", True), ("manager", True), ("rep_b", False), ("tech", False)],
+)
 def test_a_conflict_is_resolved_by_its_parties_or_the_office(device, login, allowed):
     east, east2 = device("rep_a"), device("rep_a2")
     customer = east.create("customers", name="東日本精工")
@@ -114,9 +127,9 @@ def test_an_attachment_goes_with_its_records_customer(device):
     rep = device("rep_a")
     mine = rep.create("customers", name="東日本精工")
     other = rep.create("customers", name="西日本精工")
-    visit = rep.create("visits", customer_id=mine["id"], kind="sales",
-                       visited_at="2026-11-27T10:00:00+09:00")
-    fields = dict(owner_entity="visits", owner_id=visit["id"], content_type="image/jpeg",
-                  size=10, sha256="0" * 64)
+    visit = rep.create("visits", customer_id=mine["id"], kind="sales", visited_at="2026-11-27T10:00:00+09:00")
+    fields = dict(
+        owner_entity="visits", owner_id=visit["id"], content_type="image/jpeg", size=10, sha256="0" * 64
+    )
     rejected(rep.push(rep.mutation("attachments", customer_id=other["id"], **fields))[0], "customer_id")
     assert rep.push(rep.mutation("attachments", customer_id=mine["id"], **fields))[0]["status"] == "applied"

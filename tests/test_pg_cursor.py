@@ -4,6 +4,7 @@ Push A takes its feed position and stays uncommitted; push B, in another thread,
 feed lock A holds; a device pulls in between. Whatever order the numbers were handed out in,
 the puller's next pull after both commits must bring A's change and B's, in commit order.
 """
+
 import json
 import threading
 import time
@@ -41,8 +42,16 @@ def office_actor(engine):
 
 
 def customer_push(actor, name):
-    return [mutation("customers", str(uuid.uuid4()), "upsert", None, {"name": name},
-                     format_hlc(int(time.time() * 1000), 0, actor.device_id))]
+    return [
+        mutation(
+            "customers",
+            str(uuid.uuid4()),
+            "upsert",
+            None,
+            {"name": name},
+            format_hlc(int(time.time() * 1000), 0, actor.device_id),
+        )
+    ]
 
 
 def now_ms():
@@ -56,8 +65,9 @@ def pull(engine, actor, cursor):
         with Session(engine) as session:
             page = changes_since(session, ENGINE, actor, cursor, 500, now_ms=now_ms(), window_ms=WINDOW_MS)
         changes, cursor, has_more = page.changes, page.cursor, page.has_more
-        names += [change["record"]["name"] for change in map(json.loads, changes)
-                  if change["entity"] == "customers"]
+        names += [
+            change["record"]["name"] for change in map(json.loads, changes) if change["entity"] == "customers"
+        ]
         if not has_more:
             return names, cursor
 
@@ -66,9 +76,12 @@ def wait_for_lock_wait(engine, timeout=10):
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:
         while time.monotonic() < deadline:
-            waiting = conn.execute(text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'")).scalar()
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar()
             if waiting:
                 return True
             conn.rollback()
@@ -81,8 +94,9 @@ def race(engine, actor, now_a, now_b, meanwhile):
 
     Return A's answered clock and B's outcome (its status and clock, or the error it raised).
     """
-    writer_a, writer_b = (make_actor(actor.user_id, actor.role, actor.team, str(uuid.uuid4()))
-                          for _ in range(2))
+    writer_a, writer_b = (
+        make_actor(actor.user_id, actor.role, actor.team, str(uuid.uuid4())) for _ in range(2)
+    )
     session_a = Session(engine)
     [result_a], hlc_a = apply_push(session_a, ENGINE, writer_a, customer_push(writer_a, "A社"), now_ms=now_a)
     assert result_a["status"] == "applied"
@@ -91,8 +105,9 @@ def race(engine, actor, now_a, now_b, meanwhile):
     def push_b():
         with Session(engine) as session_b:
             try:
-                [result], hlc_b = apply_push(session_b, ENGINE, writer_b, customer_push(writer_b, "B社"),
-                                             now_ms=now_b)
+                [result], hlc_b = apply_push(
+                    session_b, ENGINE, writer_b, customer_push(writer_b, "B社"), now_ms=now_b
+                )
                 session_b.commit()
                 outcome_b.update(status=result["status"], hlc=hlc_b)
             except Exception as err:
@@ -115,8 +130,13 @@ def test_a_pull_between_out_of_order_commits_skips_neither_push(engine):
     actor = office_actor(engine)
     _, before_both = pull(engine, actor, None)
     between = {}
-    _, outcome_b = race(engine, actor, now_ms(), now_ms(), lambda: between.update(
-        zip(("names", "cursor"), pull(engine, actor, before_both), strict=True)))
+    _, outcome_b = race(
+        engine,
+        actor,
+        now_ms(),
+        now_ms(),
+        lambda: between.update(zip(("names", "cursor"), pull(engine, actor, before_both), strict=True)),
+    )
     assert between["names"] == []
     assert outcome_b.get("status") == "applied", outcome_b
     assert pull(engine, actor, between["cursor"])[0] == ["A社", "B社"]

@@ -8,6 +8,7 @@ are done and the reader has caught up, the union of everything it pulled (latest
 record) must be the table, record for record: the cursor skipped nothing, and no record came
 back older than one already pulled.
 """
+
 import json
 import random
 import threading
@@ -43,8 +44,13 @@ def now_ms():
 
 @pytest.fixture
 def engine(database_url, tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "GENBA_DATA_DIR": str(tmp_path),
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": WRITERS + 4}})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "GENBA_DATA_DIR": str(tmp_path),
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": WRITERS + 4},
+        }
+    )
     with app.app_context():
         yield db.engine
         db.engine.dispose()
@@ -68,8 +74,9 @@ class Writer:
 
     def mutation(self, entity, record_id, op="upsert", **changes):
         self.counter += 1
-        return mutation(entity, record_id, op, None, changes,
-                        format_hlc(now_ms(), self.counter, self.actor.device_id))
+        return mutation(
+            entity, record_id, op, None, changes, format_hlc(now_ms(), self.counter, self.actor.device_id)
+        )
 
     def batch(self):
         out = []
@@ -77,19 +84,31 @@ class Writer:
             roll = self.random.random()
             if roll < 0.3:
                 customer = str(uuid.uuid4())
-                out.append(self.mutation("customers", customer, name=f"{self.actor.device_id[:4]}-{self.counter}"))
+                out.append(
+                    self.mutation("customers", customer, name=f"{self.actor.device_id[:4]}-{self.counter}")
+                )
                 self.mine.append(("customers", customer))
             elif roll < 0.55:
                 contact = str(uuid.uuid4())
-                out.append(self.mutation("contacts", contact, customer_id=self.random.choice(self.shared),
-                                         name=f"担当 {self.counter}"))
+                out.append(
+                    self.mutation(
+                        "contacts",
+                        contact,
+                        customer_id=self.random.choice(self.shared),
+                        name=f"担当 {self.counter}",
+                    )
+                )
                 self.mine.append(("contacts", contact))
             elif roll < 0.9:
-                out.append(self.mutation("customers", self.random.choice(self.shared),
-                                         notes=f"{self.actor.device_id[:4]} {self.counter}"))
+                out.append(
+                    self.mutation(
+                        "customers",
+                        self.random.choice(self.shared),
+                        notes=f"{self.actor.device_id[:4]} {self.counter}",
+                    )
+                )
             elif self.mine:
-                out.append(self.mutation(*self.mine.pop(self.random.randrange(len(self.mine))),
-                                         op="delete"))
+                out.append(self.mutation(*self.mine.pop(self.random.randrange(len(self.mine))), op="delete"))
         return out
 
     def run(self, start, errors):
@@ -135,9 +154,15 @@ class Reader:
     def pull_page(self):
         with Session(self.engine) as session:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            page = changes_since(session, ENGINE, self.actor, self.cursor,
-                                 self.random.choice([3, 17, 500]), now_ms=now_ms(),
-                                 window_ms=WINDOW_MS)
+            page = changes_since(
+                session,
+                ENGINE,
+                self.actor,
+                self.cursor,
+                self.random.choice([3, 17, 500]),
+                now_ms=now_ms(),
+                window_ms=WINDOW_MS,
+            )
             session.rollback()
         self.pulls += 1
         for change in map(json.loads, page.changes):
@@ -163,8 +188,9 @@ class Reader:
 
 def table(engine):
     with Session(engine) as session:
-        rows = session.execute(select(Record.entity, Record.id, Record.data)
-                               .where(Record.compacted.is_(False))).all()
+        rows = session.execute(
+            select(Record.entity, Record.id, Record.data).where(Record.compacted.is_(False))
+        ).all()
     return {(entity, rid): json.loads(data) for entity, rid, data in rows}
 
 
@@ -175,8 +201,10 @@ def test_the_union_of_everything_pulled_during_racing_commits_is_the_table(engin
     setup.push([setup.mutation("customers", cid, name=f"共有{i}") for i, cid in enumerate(shared)])
     reader = Reader(engine, actors(engine, "office", 1)[0])
     reader.pull_page()
-    writers = [Writer(engine, actor, shared, seed)
-               for seed, actor in enumerate(actors(engine, "office", 4) + actors(engine, "tech", 4), 1)]
+    writers = [
+        Writer(engine, actor, shared, seed)
+        for seed, actor in enumerate(actors(engine, "office", 4) + actors(engine, "tech", 4), 1)
+    ]
     start, done, errors = threading.Barrier(WRITERS + 1), threading.Event(), []
     threads = [threading.Thread(target=w.run, args=(start, errors)) for w in writers]
     for thread in threads:
@@ -192,6 +220,8 @@ def test_the_union_of_everything_pulled_during_racing_commits_is_the_table(engin
     assert errors == []
     expected = table(engine)
     assert reader.went_back == []
-    assert {k: r["version"] for k, r in reader.union.items()} == {k: r["version"] for k, r in expected.items()}
+    assert {k: r["version"] for k, r in reader.union.items()} == {
+        k: r["version"] for k, r in expected.items()
+    }
     assert reader.union == expected
     assert reader.pulls > WRITERS * 2, "the reader should have pulled while the writers wrote"

@@ -1,4 +1,5 @@
 """Protocol versions: old clients are upgraded or told to update, and keep their outbox."""
+
 import pytest
 
 from sync import protocol
@@ -23,7 +24,7 @@ def test_a_client_older_than_the_minimum_is_told_to_update_and_keeps_its_outbox(
         rep.push()
     assert (refused.value.status, refused.value.reason) == (426, "client_outdated")
     assert len(rep.replica.outbox) == 1
-    app.config["MIN_PROTOCOL_VERSION"] = protocol.CURRENT   # the app was updated
+    app.config["MIN_PROTOCOL_VERSION"] = protocol.CURRENT  # the app was updated
     assert [r["status"] for r in rep.push()] == ["applied"]
 
 
@@ -43,6 +44,7 @@ def test_a_client_newer_than_the_server_is_refused(device):
 
 def test_previous_version_mutations_are_upgraded_before_they_apply(monkeypatch, device):
     """A stand-in version 2 renamed a field; a version-1 client's push still lands."""
+
     def rename_tel(mutation):
         changes = dict(mutation.get("changes") or {})
         if "tel" in changes:
@@ -53,6 +55,5 @@ def test_previous_version_mutations_are_upgraded_before_they_apply(monkeypatch, 
     monkeypatch.setitem(protocol.UPGRADES, 1, rename_tel)
     rep = device("rep_a")
     body = {"device_id": rep.id, "mutations": [rep.mutation("customers", name="旧形式", tel="052-1")]}
-    response = rep.client.post("/api/v1/sync/push", json=body,
-                               headers={**rep.headers, "Genba-Protocol": "1"})
+    response = rep.client.post("/api/v1/sync/push", json=body, headers={**rep.headers, "Genba-Protocol": "1"})
     assert response.get_json()["results"][0]["record"]["phone"] == "052-1"

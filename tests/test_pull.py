@@ -1,4 +1,5 @@
 """Pull: the whole scope first, then only changes, in pages, never skipping one."""
+
 import time
 
 from conftest import records_by_id
@@ -94,8 +95,11 @@ def test_compacted_tombstone_cannot_come_back(runner, device):
     result = runner.invoke(args=["compact", "--days", "0"])
     assert "compacted 1 tombstones" in result.output
     stale = rep.push(rep.mutation("customers", customer["id"], base_version=1, name="復活?"))[0]
-    assert stale == {"mutation_id": stale["mutation_id"], "status": "rejected",
-                     "errors": {"record_id": ["deleted"]}}
+    assert stale == {
+        "mutation_id": stale["mutation_id"],
+        "status": "rejected",
+        "errors": {"record_id": ["deleted"]},
+    }
 
 
 def test_cursor_from_before_a_compaction_answers_410(runner, device):

@@ -1,4 +1,5 @@
 """Push: batch semantics, exactly-once, validation, server-owned fields, deletes."""
+
 import uuid
 
 import pytest
@@ -37,7 +38,9 @@ def test_batch_with_one_invalid_mutation_applies_the_rest(device):
     customer_id = str(uuid.uuid4())
     results = rep.push(
         rep.mutation("customers", customer_id, name="有効株式会社"),
-        rep.mutation("visits", customer_id=customer_id, kind="teleport", visited_at="2026-11-27T10:00:00+09:00"),
+        rep.mutation(
+            "visits", customer_id=customer_id, kind="teleport", visited_at="2026-11-27T10:00:00+09:00"
+        ),
         rep.mutation("contacts", customer_id=customer_id, name="山本 太郎"),
     )
     assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
@@ -75,23 +78,50 @@ def test_later_mutations_see_earlier_ones_in_the_same_push(device):
     assert results[1]["record"]["name"] == "新名" and results[1]["record"]["version"] == 2
 
 
-@pytest.mark.parametrize("entity, changes, field", [
-    ("customers", {}, "name"),
-    ("customers", {"name": "x", "shoe_size": 27}, "shoe_size"),
-    ("customers", {"name": "x" * 201}, "name"),
-    ("customers", {"name": "NUL\u0000文字"}, "name"),
-    ("customers", {"name": 42}, "name"),
-    ("customers", {"name": "x", "owner_id": "not-a-uuid"}, "owner_id"),
-    ("visits", {"kind": "sales", "visited_at": "2026-11-27T10:00:00+09:00"}, "customer_id"),
-    ("deals", {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "stage": "dreaming"}, "stage"),
-    ("deals", {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "amount": -1}, "amount"),
-    ("deals", {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "amount": 1.5}, "amount"),
-    ("quotes", {"customer_id": "00000000-0000-4000-8000-000000000000", "submitted_at": "2026-11-27"}, "submitted_at"),
-    ("visits", {"customer_id": "00000000-0000-4000-8000-000000000000", "kind": "sales", "visited_at": "2026-11-27T10:00:00"}, "visited_at"),
-    ("users", {"name": "なりすまし"}, "entity"),
-    ("conflicts", {"resolved": True}, "record_id"),
-    ("planets", {"name": "x"}, "entity"),
-])
+@pytest.mark.parametrize(
+    "entity, changes, field",
+    [
+        ("customers", {}, "name"),
+        ("customers", {"name": "x", "shoe_size": 27}, "shoe_size"),
+        ("customers", {"name": "x" * 201}, "name"),
+        ("customers", {"name": "NUL\u0000文字"}, "name"),
+        ("customers", {"name": 42}, "name"),
+        ("customers", {"name": "x", "owner_id": "not-a-uuid"}, "owner_id"),
+        ("visits", {"kind": "sales", "visited_at": "2026-11-27T10:00:00+09:00"}, "customer_id"),
+        (
+            "deals",
+            {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "stage": "dreaming"},
+            "stage",
+        ),
+        (
+            "deals",
+            {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "amount": -1},
+            "amount",
+        ),
+        (
+            "deals",
+            {"customer_id": "00000000-0000-4000-8000-000000000000", "title": "x", "amount": 1.5},
+            "amount",
+        ),
+        (
+            "quotes",
+            {"customer_id": "00000000-0000-4000-8000-000000000000", "submitted_at": "2026-11-27"},
+            "submitted_at",
+        ),
+        (
+            "visits",
+            {
+                "customer_id": "00000000-0000-4000-8000-000000000000",
+                "kind": "sales",
+                "visited_at": "2026-11-27T10:00:00",
+            },
+            "visited_at",
+        ),
+        ("users", {"name": "なりすまし"}, "entity"),
+        ("conflicts", {"resolved": True}, "record_id"),
+        ("planets", {"name": "x"}, "entity"),
+    ],
+)
 def test_invalid_mutations_are_rejected_with_field_errors(device, entity, changes, field):
     rep = device("office")
     result = rep.push(rep.mutation(entity, **changes))[0]
@@ -99,13 +129,16 @@ def test_invalid_mutations_are_rejected_with_field_errors(device, entity, change
     assert field in result["errors"], result["errors"]
 
 
-@pytest.mark.parametrize("patch, field", [
-    ({"record_id": "not-a-uuid"}, "record_id"),
-    ({"op": "replace"}, "op"),
-    ({"base_version": "3"}, "base_version"),
-    ({"hlc": "yesterday"}, "hlc"),
-    ({"changes": ["name"]}, "changes"),
-])
+@pytest.mark.parametrize(
+    "patch, field",
+    [
+        ({"record_id": "not-a-uuid"}, "record_id"),
+        ({"op": "replace"}, "op"),
+        ({"base_version": "3"}, "base_version"),
+        ({"hlc": "yesterday"}, "hlc"),
+        ({"changes": ["name"]}, "changes"),
+    ],
+)
 def test_malformed_mutation_fields_reject_that_mutation_only(device, patch, field):
     rep = device("rep_a")
     bad = {**rep.mutation("customers", name="x"), **patch}
@@ -128,9 +161,17 @@ def test_rejected_mutations_are_kept_for_the_admin(client, device):
 def test_server_owned_fields_are_ignored_and_listed(device, people):
     rep = device("rep_a")
     customer = rep.create("customers", name="顧客")
-    result = rep.push(rep.mutation(
-        "requests", customer_id=customer["id"], kind="complaint", title="異音がする",
-        route_to="sales", author_id=people["rep_b"], version=99))[0]
+    result = rep.push(
+        rep.mutation(
+            "requests",
+            customer_id=customer["id"],
+            kind="complaint",
+            title="異音がする",
+            route_to="sales",
+            author_id=people["rep_b"],
+            version=99,
+        )
+    )[0]
     assert result["ignored"] == ["author_id", "route_to", "version"]
     record = result["record"]
     assert record["author_id"] == people["rep_a"] and record["version"] == 1
@@ -146,7 +187,10 @@ def test_request_defaults(device):
     assert record["route_to"] == "service"
     heard_ms = int(mutation["hlc"][:13])
     from datetime import datetime
-    assert int(datetime.fromisoformat(record["heard_at"].replace("Z", "+00:00")).timestamp() * 1000) == heard_ms
+
+    assert (
+        int(datetime.fromisoformat(record["heard_at"].replace("Z", "+00:00")).timestamp() * 1000) == heard_ms
+    )
 
 
 def test_only_office_changes_the_route_after_create(device):
@@ -189,8 +233,9 @@ def test_delete_leaves_a_tombstone_and_never_cascades(device):
     rep = device("rep_a")
     customer = rep.create("customers", name="消える顧客")
     contact = rep.create("contacts", customer_id=customer["id"], name="残る人")
-    result = rep.push(rep.mutation("customers", customer["id"], op="delete",
-                                   base_version=customer["version"]))[0]
+    result = rep.push(
+        rep.mutation("customers", customer["id"], op="delete", base_version=customer["version"])
+    )[0]
     assert result["record"]["deleted"] is True and result["record"]["version"] == 2
     records = {c["record"]["id"]: c["record"] for c in device("office").sync()}
     assert customer["id"] not in records  # a fresh device gets live records only
@@ -217,7 +262,8 @@ def test_delete_wins_over_a_concurrent_edit_and_keeps_the_edit_as_a_conflict(dev
     assert result["record"]["deleted"] is True
     conflicts = [c["record"] for c in a.sync() if c["entity"] == "conflicts"]
     assert [(c["field"], c["lost_value"], c["lost_by"]) for c in conflicts] == [
-        ("deleted", {"phone": "03-1234-5678"}, people["rep_a2"])]
+        ("deleted", {"phone": "03-1234-5678"}, people["rep_a2"])
+    ]
 
 
 def test_upsert_based_on_the_tombstone_undeletes(device):
@@ -248,6 +294,7 @@ def test_deal_ball_since_follows_the_ball(device):
     record = rep.push(mutation)[0]["record"]
     assert record["ball"] == "customer"
     from datetime import datetime
+
     since = datetime.fromisoformat(record["ball_since"].replace("Z", "+00:00"))
     assert int(since.timestamp() * 1000) == int(mutation["hlc"][:13])
 
@@ -257,8 +304,9 @@ def test_every_change_of_a_request_is_kept_in_its_history(device, people):
     customer = tech.create("customers", name="履歴工業")
     request = tech.create("requests", customer_id=customer["id"], kind="complaint", title="異音")
     office.update("requests", request, status="answered", response="部品を手配しました")
-    history = sorted((c["record"] for c in office.sync() if c["entity"] == "history"),
-                     key=lambda h: h["record_version"])
+    history = sorted(
+        (c["record"] for c in office.sync() if c["entity"] == "history"), key=lambda h: h["record_version"]
+    )
     assert [(h["record_version"], h["by"]) for h in history] == [(1, people["tech"]), (2, people["office"])]
     assert history[0]["changes"]["title"] == [None, "異音"]
     assert history[1]["changes"] == {"status": ["new", "answered"], "response": [None, "部品を手配しました"]}

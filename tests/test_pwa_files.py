@@ -1,5 +1,6 @@
 """The field app's files: the service worker precaches exactly the shell, the manifest is
 installable, and the server serves the worker, the shell and its versioned files right."""
+
 import json
 import posixpath
 import re
@@ -23,8 +24,11 @@ def precache_files():
 
 
 def shell_files():
-    return sorted(p.relative_to(PWA).as_posix() for p in PWA.rglob("*")
-                  if p.is_file() and p.relative_to(PWA).as_posix() not in SERVED_ELSEWHERE)
+    return sorted(
+        p.relative_to(PWA).as_posix()
+        for p in PWA.rglob("*")
+        if p.is_file() and p.relative_to(PWA).as_posix() not in SERVED_ELSEWHERE
+    )
 
 
 def js_sources():
@@ -41,8 +45,9 @@ def png_size(path):
 def client(tmp_path, sqlite_template):
     path = tmp_path / "genba.sqlite3"
     shutil.copy(sqlite_template, path)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "GENBA_DATA_DIR": str(tmp_path)})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "GENBA_DATA_DIR": str(tmp_path)}
+    )
     return app.test_client()
 
 
@@ -128,10 +133,15 @@ def test_the_shell_page_points_at_the_current_version_and_allows_no_inline_code(
     assert "script-src 'self';" in policy and "unsafe-inline" not in policy
 
 
-@pytest.mark.parametrize("name, mimetype", [
-    ("js/app.js", "text/javascript"), ("css/app.css", "text/css"),
-    ("manifest.webmanifest", "application/manifest+json"), ("icons/icon-192.png", "image/png"),
-])
+@pytest.mark.parametrize(
+    "name, mimetype",
+    [
+        ("js/app.js", "text/javascript"),
+        ("css/app.css", "text/css"),
+        ("manifest.webmanifest", "application/manifest+json"),
+        ("icons/icon-192.png", "image/png"),
+    ],
+)
 def test_files_of_the_current_version_are_cached_for_a_year(client, name, mimetype):
     response = client.get(f"/app/v{shell_version(str(PWA))}/{name}")
     assert response.status_code == 200 and response.mimetype == mimetype
@@ -143,8 +153,10 @@ def test_files_asked_for_under_another_version_are_not_cached(client):
     assert response.headers["Cache-Control"] == "no-cache"
 
 
-@pytest.mark.parametrize("path", ["/app/v1/sw.js", "/app/v1/../server/config.py",
-                                  "/app/v1/%2e%2e/server/config.py", "/app/v1/nothing.js"])
+@pytest.mark.parametrize(
+    "path",
+    ["/app/v1/sw.js", "/app/v1/../server/config.py", "/app/v1/%2e%2e/server/config.py", "/app/v1/nothing.js"],
+)
 def test_nothing_outside_the_shell_is_served(client, path):
     assert client.get(path).status_code == 404
 
@@ -190,8 +202,8 @@ def test_a_text_with_a_count_has_the_plural_forms_of_both_languages():
     counted = sorted(key for key in ja if isinstance(ja[key], dict) or isinstance(en[key], dict))
     assert "days.count" in counted
     for key in counted:
-        assert set(en[key]) == {"one", "other"}, key   # "1 day", "2 days"
-        assert set(ja[key]) == {"other"}, key          # Japanese has one form: 「1日」「2日」
+        assert set(en[key]) == {"one", "other"}, key  # "1 day", "2 days"
+        assert set(ja[key]) == {"other"}, key  # Japanese has one form: 「1日」「2日」
         assert all("{n}" in text for text in [*en[key].values(), *ja[key].values()]), key
 
 

@@ -1,4 +1,5 @@
 """Migration 0004 indexes the quotes that existed before it, on SQLite and PostgreSQL."""
+
 import dataclasses
 import time
 import uuid
@@ -36,26 +37,54 @@ def empty_url(request, tmp_path):
 
 
 def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_url,
-                      "GENBA_DATA_DIR": str(tmp_path), "RATELIMIT_ENABLED": False,
-                      "PASSWORD_HASH_METHOD": CHEAP_HASH})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": empty_url,
+            "GENBA_DATA_DIR": str(tmp_path),
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": CHEAP_HASH,
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade(revision="0003")
         session = writing_session()
         # The user as the tables of 0003 hold one (today's model has columns added later).
         office_id = str(uuid.uuid4())
-        session.execute(insert(User.__table__).values(
-            id=office_id, login="office", name="伊藤 美咲", role="office", team="office",
-            password_hash=generate_password_hash(PASSWORD), active=True))
+        session.execute(
+            insert(User.__table__).values(
+                id=office_id,
+                login="office",
+                name="伊藤 美咲",
+                role="office",
+                team="office",
+                password_hash=generate_password_hash(PASSWORD),
+                active=True,
+            )
+        )
         session.commit()
         actor = make_actor(office_id, "office", "office", str(uuid.uuid4()))
         customer_id, quote_id = str(uuid.uuid4()), str(uuid.uuid4())
         now = int(time.time() * 1000)
         mutations = [
-            mutation("customers", customer_id, "upsert", None, {"name": "山田製作所"}, format_hlc(now, 1, "old")),
-            mutation("quotes", quote_id, "upsert", None,
-                     {"customer_id": customer_id, "product": "架台フレーム", "material": "SS400",
-                      "processing_method": "溶接", "dimensions": "1500×800×H900"}, format_hlc(now, 2, "old"))]
+            mutation(
+                "customers", customer_id, "upsert", None, {"name": "山田製作所"}, format_hlc(now, 1, "old")
+            ),
+            mutation(
+                "quotes",
+                quote_id,
+                "upsert",
+                None,
+                {
+                    "customer_id": customer_id,
+                    "product": "架台フレーム",
+                    "material": "SS400",
+                    "processing_method": "溶接",
+                    "dimensions": "1500×800×H900",
+                },
+                format_hlc(now, 2, "old"),
+            ),
+        ]
         before_the_index = dataclasses.replace(ENGINE, records_written=[])  # as the server was then
         results, _ = apply_push(writing_session(), before_the_index, actor, mutations, now_ms=now)
         assert [r["status"] for r in results] == ["applied", "applied"]
@@ -65,7 +94,9 @@ def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_p
         db.session.remove()
     device = Device(app.test_client(), "office")
     for query in ({"q": "溶接"}, {"q": "鉄 架台"}, {"length_min": 1400}):
-        body = device.client.get("/api/v1/quotes/search", query_string=query, headers=device.headers).get_json()
+        body = device.client.get(
+            "/api/v1/quotes/search", query_string=query, headers=device.headers
+        ).get_json()
         assert [r["quote"]["id"] for r in body["results"]] == [quote_id], query
     with app.app_context():
         db.session.remove()
@@ -78,8 +109,9 @@ def test_reindex_applies_an_edited_synonym_list(app, device, tmp_path):
     quote = office.create("quotes", customer_id=customer["id"], product="ブラケット", material="A2017")
 
     def found(word):
-        body = office.client.get("/api/v1/quotes/search", query_string={"q": word},
-                                 headers=office.headers).get_json()
+        body = office.client.get(
+            "/api/v1/quotes/search", query_string={"q": word}, headers=office.headers
+        ).get_json()
         return [r["quote"]["id"] for r in body["results"]]
 
     assert found("ジュラルミン") == []

@@ -1,5 +1,6 @@
 """Past-quote search in Japanese: a table of queries over a fixed set of realistic quotes,
 each naming the quote that must come first (or in the top 3), on SQLite and PostgreSQL."""
+
 import pytest
 
 from conftest import BACKENDS
@@ -72,13 +73,22 @@ CASES = [
     # dates and customers
     ({"q": "シャフト", "submitted_from": "2025-01-01"}, "shaft_sus_repeat", 1),
     ({"q": "シャフト", "submitted_to": "2024-12-31"}, "shaft_sus", 3),
-    ({"q": "フランジ", "product": "フランジ", "submitted_from": "2024-08-01", "submitted_to": "2024-12-31"},
-     "flange_sus316l", 1),
+    (
+        {
+            "q": "フランジ",
+            "product": "フランジ",
+            "submitted_from": "2024-08-01",
+            "submitted_to": "2024-12-31",
+        },
+        "flange_sus316l",
+        1,
+    ),
 ]
 
 
-@pytest.mark.parametrize("params, expected, within", CASES,
-                         ids=[f"{i:02d}-{c[1]}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "params, expected, within", CASES, ids=[f"{i:02d}-{c[1]}" for i, c in enumerate(CASES)]
+)
 def test_query_finds_the_quote_a_person_means(quotes, params, expected, within):
     ranked = quotes.ranked(**params)
     assert expected in ranked[:within], f"{params} → {ranked[:5]}"
@@ -111,6 +121,7 @@ def test_the_limit_cuts_the_list(quotes):
 
 # -- scope ---------------------------------------------------------------------------------
 
+
 def test_a_rep_never_finds_another_teams_quotes(quotes):
     east = quotes.ranked("rep_a", q="シャフト")
     west = quotes.ranked("rep_b", q="シャフト")
@@ -119,8 +130,9 @@ def test_a_rep_never_finds_another_teams_quotes(quotes):
 
 
 def test_a_rep_cannot_ask_for_quotes_like_another_teams_quote(quotes):
-    response = quotes.client.get(f"/api/v1/quotes/{quotes.ids['shaft_sus']}/similar",
-                                 headers=quotes.device("rep_b").headers)
+    response = quotes.client.get(
+        f"/api/v1/quotes/{quotes.ids['shaft_sus']}/similar", headers=quotes.device("rep_b").headers
+    )
     assert response.status_code == 404 and response.get_json()["code"] == 404
 
 
@@ -131,36 +143,71 @@ def test_similar_quotes_of_a_rep_stay_in_their_scope(quotes):
 
 # -- bad queries ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("q", ["2段", "2 段", "a1", "×××", "φ", "ー", "-1", "1.2.3.4", "段取り2", "t", "ｱ",
-                               "SUS304 " * 25, "溶接" * 100, "\u3000", "🔧 溶接", "ys-", "--", "/", "0"])
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "2段",
+        "2 段",
+        "a1",
+        "×××",
+        "φ",
+        "ー",
+        "-1",
+        "1.2.3.4",
+        "段取り2",
+        "t",
+        "ｱ",
+        "SUS304 " * 25,
+        "溶接" * 100,
+        "\u3000",
+        "🔧 溶接",
+        "ys-",
+        "--",
+        "/",
+        "0",
+    ],
+)
 def test_an_odd_query_never_fails(quotes, q):
     response = quotes.search(q=q)
     assert response.status_code == 200 and isinstance(response.get_json()["results"], list)
 
 
-@pytest.mark.parametrize("params", [
-    {}, {"q": ""}, {"q": "   "}, {"q": '" OR * NEAR('}, {"q": "'; DROP TABLE records; --"},
-    {"q": "%_%"}, {"q": "NEAR(a b) AND \"x\"*"}, {"q": "\\"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": '" OR * NEAR('},
+        {"q": "'; DROP TABLE records; --"},
+        {"q": "%_%"},
+        {"q": 'NEAR(a b) AND "x"*'},
+        {"q": "\\"},
+    ],
+)
 def test_a_query_that_means_nothing_answers_no_results(quotes, params):
     response = quotes.search(**params)
     assert response.status_code == 200
     assert response.get_json() == {"results": []}
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"q": "溶" * 10000}, "q"),
-    ({"q": "a\x00b"}, "q"),
-    ({"length_min": "abc"}, "length_min"),
-    ({"length_min": "nan"}, "length_min"),
-    ({"length_min": "-5"}, "length_min"),
-    ({"length_min": "200", "length_max": "100"}, "length_max"),
-    ({"submitted_from": "2024-13-01"}, "submitted_from"),
-    ({"submitted_from": "2025-01-01", "submitted_to": "2024-01-01"}, "submitted_to"),
-    ({"customer_id": "not-a-uuid"}, "customer_id"),
-    ({"limit": "0"}, "limit"),
-    ({"limit": "100000"}, "limit"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"q": "溶" * 10000}, "q"),
+        ({"q": "a\x00b"}, "q"),
+        ({"length_min": "abc"}, "length_min"),
+        ({"length_min": "nan"}, "length_min"),
+        ({"length_min": "-5"}, "length_min"),
+        ({"length_min": "200", "length_max": "100"}, "length_max"),
+        ({"submitted_from": "2024-13-01"}, "submitted_from"),
+        ({"submitted_from": "2025-01-01", "submitted_to": "2024-01-01"}, "submitted_to"),
+        ({"customer_id": "not-a-uuid"}, "customer_id"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "100000"}, "limit"),
+    ],
+)
 def test_a_malformed_query_answers_400_in_the_error_shape(quotes, params, field):
     response = quotes.search(**params)
     body = response.get_json()
@@ -168,10 +215,13 @@ def test_a_malformed_query_answers_400_in_the_error_shape(quotes, params, field)
     assert body["code"] == 400 and body["message"] and field in body["errors"]
 
 
-@pytest.mark.parametrize("path, code", [
-    ("/api/v1/quotes/00000000-0000-0000-0000-000000000000/similar", 404),
-    ("/api/v1/quotes/not-a-uuid/similar", 404),
-])
+@pytest.mark.parametrize(
+    "path, code",
+    [
+        ("/api/v1/quotes/00000000-0000-0000-0000-000000000000/similar", 404),
+        ("/api/v1/quotes/not-a-uuid/similar", 404),
+    ],
+)
 def test_similar_of_an_unknown_quote_answers_404(quotes, path, code):
     response = quotes.client.get(path, headers=quotes.device("office").headers)
     assert response.status_code == code and response.get_json()["code"] == code
@@ -184,12 +234,14 @@ def test_search_needs_a_token(quotes):
 
 # -- the device's copy of the rules ----------------------------------------------------------
 
+
 def test_the_device_has_the_same_synonym_groups_as_the_server():
     import json
     import re
     from pathlib import Path
 
     from server.quotes.text import DEFAULT_SYNONYMS, Synonyms
+
     source = (Path(__file__).resolve().parents[1] / "pwa/js/quote-synonyms.js").read_text(encoding="utf-8")
     device = json.loads(re.search(r"SYNONYMS = (\[.*?\]);", source, re.S).group(1).replace(",\n]", "\n]"))
     server = Synonyms.load(DEFAULT_SYNONYMS)

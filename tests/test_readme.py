@@ -1,4 +1,5 @@
 """The README stays true: every setting the server reads is in its configuration table."""
+
 import re
 from pathlib import Path
 
@@ -12,8 +13,10 @@ def settings_read_by(path):
 
 def test_every_setting_is_in_the_readme_configuration_table():
     readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Configuration"):readme.index("## Architecture")]
-    read = settings_read_by(ROOT / "server" / "core" / "config.py") | settings_read_by(ROOT / "server" / "__init__.py")
+    table = readme[readme.index("## Configuration") : readme.index("## Architecture")]
+    read = settings_read_by(ROOT / "server" / "core" / "config.py") | settings_read_by(
+        ROOT / "server" / "__init__.py"
+    )
     missing = sorted(name for name in read if f"`{name}`" not in table)
     assert read and missing == []
 

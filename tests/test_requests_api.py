@@ -1,4 +1,5 @@
 """The office's view of requests: the company calendar and the inbox exported for Excel."""
+
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -13,14 +14,18 @@ HOLIDAYS = japanese_holidays(2025, 2027)
 
 # --- business days ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start, end, days", [
-    (date(2026, 11, 24), date(2026, 11, 24), 0),   # heard today
-    (date(2026, 11, 24), date(2026, 11, 25), 1),   # Tuesday → Wednesday
-    (date(2026, 11, 20), date(2026, 11, 24), 1),   # Friday → Tuesday: weekend and 勤労感謝の日 (Mon 23rd)
-    (date(2026, 4, 30), date(2026, 5, 7), 2),      # Golden Week: 5/1 and 5/7 only (5/6 振替休日)
-    (date(2026, 9, 18), date(2026, 9, 24), 1),     # シルバーウィーク: 9/21, 9/22 国民の休日, 9/23
-    (date(2026, 12, 31), date(2027, 1, 4), 1),     # across the year, 元日 off
-])
+
+@pytest.mark.parametrize(
+    "start, end, days",
+    [
+        (date(2026, 11, 24), date(2026, 11, 24), 0),  # heard today
+        (date(2026, 11, 24), date(2026, 11, 25), 1),  # Tuesday → Wednesday
+        (date(2026, 11, 20), date(2026, 11, 24), 1),  # Friday → Tuesday: weekend and 勤労感謝の日 (Mon 23rd)
+        (date(2026, 4, 30), date(2026, 5, 7), 2),  # Golden Week: 5/1 and 5/7 only (5/6 振替休日)
+        (date(2026, 9, 18), date(2026, 9, 24), 1),  # シルバーウィーク: 9/21, 9/22 国民の休日, 9/23
+        (date(2026, 12, 31), date(2027, 1, 4), 1),  # across the year, 元日 off
+    ],
+)
 def test_business_days_skip_weekends_and_japanese_holidays(start, end, days):
     assert business_days_between(start, end, HOLIDAYS) == days
 
@@ -31,14 +36,17 @@ def test_age_is_counted_in_tokyo_from_when_it_was_heard():
     assert age_of("2026-11-20T14:00:00Z", until=date(2026, 11, 24), days_off=HOLIDAYS) == 1
 
 
-@pytest.mark.parametrize("request_, age, overdue", [
-    ({"urgency": "high", "status": "new"}, 2, True),
-    ({"urgency": "high", "status": "new"}, 1, False),
-    ({"urgency": "normal", "status": "in_progress"}, 4, True),
-    ({"urgency": "low", "status": "triaged"}, 10, False),
-    ({"urgency": "high", "status": "answered"}, 30, False),
-    ({"status": "new"}, 4, True),  # no urgency: normal
-])
+@pytest.mark.parametrize(
+    "request_, age, overdue",
+    [
+        ({"urgency": "high", "status": "new"}, 2, True),
+        ({"urgency": "high", "status": "new"}, 1, False),
+        ({"urgency": "normal", "status": "in_progress"}, 4, True),
+        ({"urgency": "low", "status": "triaged"}, 10, False),
+        ({"urgency": "high", "status": "answered"}, 30, False),
+        ({"status": "new"}, 4, True),  # no urgency: normal
+    ],
+)
 def test_a_request_is_overdue_beyond_its_urgencys_target_until_answered(request_, age, overdue):
     assert is_overdue(request_, age, parse_targets("high=1,normal=3,low=10")) is overdue
 
@@ -60,12 +68,15 @@ def test_a_bad_target_setting_stops_the_server_with_its_name(setting):
         parse_targets(setting)
 
 
-@pytest.mark.parametrize("route_to, urgency, age, overdue", [
-    ("manufacturing", "high", 2, False),   # manufacturing answers high urgency within 2 days
-    ("manufacturing", "high", 3, True),
-    ("sales", "high", 2, True),            # sales keeps the default 1
-    (None, "normal", 4, True),             # no route yet: triage's targets
-])
+@pytest.mark.parametrize(
+    "route_to, urgency, age, overdue",
+    [
+        ("manufacturing", "high", 2, False),  # manufacturing answers high urgency within 2 days
+        ("manufacturing", "high", 3, True),
+        ("sales", "high", 2, True),  # sales keeps the default 1
+        (None, "normal", 4, True),  # no route yet: triage's targets
+    ],
+)
 def test_overdue_counts_against_the_requests_team(route_to, urgency, age, overdue):
     targets = parse_targets("manufacturing.high=2")
     request_ = {"route_to": route_to, "urgency": urgency, "status": "new"}
@@ -73,6 +84,7 @@ def test_overdue_counts_against_the_requests_team(route_to, urgency, age, overdu
 
 
 # --- GET /calendar ------------------------------------------------------------------------
+
 
 def test_calendar_lists_japanese_holidays_and_response_targets(client, device):
     response = client.get("/api/v1/calendar?from=2026&to=2026", headers=device("tech").headers)
@@ -99,13 +111,16 @@ def test_calendar_answers_the_configured_targets(app, client, device):
     assert body["team_targets"]["manufacturing"] == {"high": 2, "normal": 5, "low": 20}
 
 
-@pytest.mark.parametrize("query, field", [
-    ("from=twenty", "from"),
-    ("from=1999", "from"),
-    ("from=2027&to=2026", "to"),
-    ("from=2020&to=2030", "to"),
-    ("to=2101", "to"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("from=twenty", "from"),
+        ("from=1999", "from"),
+        ("from=2027&to=2026", "to"),
+        ("from=2020&to=2030", "to"),
+        ("to=2101", "to"),
+    ],
+)
 def test_calendar_rejects_bad_years_in_the_error_shape(client, device, query, field):
     response = client.get(f"/api/v1/calendar?{query}", headers=device("office").headers)
     body = response.get_json()
@@ -132,14 +147,28 @@ def inbox(device):
     yamada = tech.create("customers", name="山田製作所")
     sanjo = tech.create("customers", name="三条精工")
     made = {
-        "noise": tech.create("requests", customer_id=yamada["id"], kind="complaint", title="異音が再発",
-                             heard_at=now, urgency="high"),
-        "old": tech.create("requests", customer_id=sanjo["id"], kind="complaint", title="寸法不良の件",
-                           heard_at=LONG_AGO, urgency="low"),
-        "quote": tech.create("requests", customer_id=yamada["id"], kind="request", title="見積をください",
-                             heard_at=now),
-        "formula": tech.create("requests", customer_id=sanjo["id"], kind="question",
-                               title="=HYPERLINK(\"http://x\")", heard_at=now),
+        "noise": tech.create(
+            "requests",
+            customer_id=yamada["id"],
+            kind="complaint",
+            title="異音が再発",
+            heard_at=now,
+            urgency="high",
+        ),
+        "old": tech.create(
+            "requests",
+            customer_id=sanjo["id"],
+            kind="complaint",
+            title="寸法不良の件",
+            heard_at=LONG_AGO,
+            urgency="low",
+        ),
+        "quote": tech.create(
+            "requests", customer_id=yamada["id"], kind="request", title="見積をください", heard_at=now
+        ),
+        "formula": tech.create(
+            "requests", customer_id=sanjo["id"], kind="question", title='=HYPERLINK("http://x")', heard_at=now
+        ),
     }
     done = tech.create("requests", customer_id=sanjo["id"], kind="complaint", title="漏れ", heard_at=LONG_AGO)
     device("office").update("requests", done, status="closed")
@@ -170,29 +199,47 @@ def test_export_is_utf8_csv_with_bom_and_japanese_headers_for_excel(client, devi
 def test_export_lists_open_requests_overdue_first_then_oldest(client, device, inbox):
     rows = rows_of(export(client, device))
     assert [r["件名"] for r in rows][0] == "寸法不良の件"
-    assert {r["件名"] for r in rows} == {"異音が再発", "寸法不良の件", "見積をください", "'=HYPERLINK(\"http://x\")"}
+    assert {r["件名"] for r in rows} == {
+        "異音が再発",
+        "寸法不良の件",
+        "見積をください",
+        '\'=HYPERLINK("http://x")',
+    }
     old = rows[0]
     assert (old["期限超過"], old["顧客"], old["種別"], old["緊急度"], old["状況"], old["振り分け先"]) == (
-        "超過", "三条精工", "クレーム", "低", "新規", "製造")
-    assert old["聞いた人"] == "高橋 修" and old["聞いた日時"] == "2025-06-02 09:00" and int(old["経過営業日"]) > 200
+        "超過",
+        "三条精工",
+        "クレーム",
+        "低",
+        "新規",
+        "製造",
+    )
+    assert (
+        old["聞いた人"] == "高橋 修"
+        and old["聞いた日時"] == "2025-06-02 09:00"
+        and int(old["経過営業日"]) > 200
+    )
     assert old["回答目標（営業日）"] == "10"
     assert all(r["期限超過"] == "" for r in rows[1:])
 
 
 def test_export_neutralises_spreadsheet_formulas(client, device, inbox):
     titles = [r["件名"] for r in rows_of(export(client, device, query="?team=service"))]
-    assert titles == ["'=HYPERLINK(\"http://x\")"]
+    assert titles == ['\'=HYPERLINK("http://x")']
 
 
-@pytest.mark.parametrize("query, titles", [
-    ("?team=manufacturing", {"異音が再発", "寸法不良の件"}),
-    ("?team=sales", {"見積をください"}),
-    ("?overdue=true", {"寸法不良の件"}),
-    ("?overdue=false&team=manufacturing", {"異音が再発"}),
-    ("?min_age=5", {"寸法不良の件"}),
-    ("?status=closed", {"漏れ"}),
-    ("?status=new&team=triage", set()),
-])
+@pytest.mark.parametrize(
+    "query, titles",
+    [
+        ("?team=manufacturing", {"異音が再発", "寸法不良の件"}),
+        ("?team=sales", {"見積をください"}),
+        ("?overdue=true", {"寸法不良の件"}),
+        ("?overdue=false&team=manufacturing", {"異音が再発"}),
+        ("?min_age=5", {"寸法不良の件"}),
+        ("?status=closed", {"漏れ"}),
+        ("?status=new&team=triage", set()),
+    ],
+)
 def test_export_applies_the_inbox_filters(client, device, inbox, query, titles):
     assert {r["件名"] for r in rows_of(export(client, device, query=query))} == titles
 
@@ -210,13 +257,16 @@ def test_export_is_for_office_managers_and_admins_only(client, device, login):
     assert body == {"code": 403, "status": "Forbidden", "message": body["message"], "reason": "forbidden"}
 
 
-@pytest.mark.parametrize("query, field", [
-    ("?team=accounting", "team"),
-    ("?status=lost", "status"),
-    ("?customer_id=42", "customer_id"),
-    ("?overdue=maybe", "overdue"),
-    ("?min_age=-1", "min_age"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("?team=accounting", "team"),
+        ("?status=lost", "status"),
+        ("?customer_id=42", "customer_id"),
+        ("?overdue=maybe", "overdue"),
+        ("?min_age=-1", "min_age"),
+    ],
+)
 def test_export_rejects_bad_filters_in_the_error_shape(client, device, query, field):
     response = export(client, device, query=query)
     body = response.get_json()
@@ -237,6 +287,7 @@ def test_export_needs_a_token(client, path):
 
 
 # --- GET /requests/export.xlsx ------------------------------------------------------------
+
 
 def sheet_of(response):
     book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
@@ -264,7 +315,9 @@ def test_xlsx_export_keeps_a_formula_as_text(client, device, inbox):
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
 
 
-@pytest.mark.parametrize("login, query, code", [("rep_a", "", 403), ("tech", "", 403), ("office", "?team=x", 422)])
+@pytest.mark.parametrize(
+    "login, query, code", [("rep_a", "", 403), ("tech", "", 403), ("office", "?team=x", 422)]
+)
 def test_xlsx_export_refuses_in_the_error_shape(client, device, login, query, code):
     response = client.get(f"/api/v1/requests/export.xlsx{query}", headers=device(login).headers)
     assert response.status_code == code and response.get_json()["code"] == code

@@ -1,4 +1,5 @@
 """Field conditions, told as stories: handovers, wrong clocks, long-offline devices."""
+
 import time
 
 import pytest
@@ -16,17 +17,19 @@ def make_client(client, people):
 
 
 def visit(client, customer_id, notes):
-    return client.save("visits", customer_id=customer_id, kind="sales",
-                       visited_at="2026-11-27T10:00:00+09:00", notes=notes)
+    return client.save(
+        "visits", customer_id=customer_id, kind="sales", visited_at="2026-11-27T10:00:00+09:00", notes=notes
+    )
 
 
 def test_handover_evicts_from_the_old_rep_keeps_their_unsent_work_and_gives_the_new_rep_history(
-        make_client, people):
+    make_client, people
+):
     a, b, manager = make_client("rep_a"), make_client("rep_b"), make_client("manager")
     customer = a.save("customers", name="引継工業")
     old_visit = visit(a, customer, "引継ぎ前の商談")
     a.sync(), b.sync(), manager.sync()
-    unsent = visit(a, customer, "移管の直前に書いた訪問")      # offline, before the handover
+    unsent = visit(a, customer, "移管の直前に書いた訪問")  # offline, before the handover
     time.sleep(0.002)
     manager.save("customers", customer, owner_id=people["rep_b"])
     manager.sync()
@@ -81,14 +84,15 @@ def test_a_clock_a_day_off_is_refused_and_the_same_outbox_goes_through_once_fixe
 
 
 def test_a_device_offline_past_the_window_resyncs_keeps_its_edits_and_nothing_deleted_returns(
-        app, runner, make_client):
+    app, runner, make_client
+):
     rep, office = make_client("rep_a"), make_client("office")
     kept = rep.save("customers", name="存続工業")
     gone = rep.save("customers", name="廃業工業")
     rep.sync(), office.sync()
     office.delete("customers", gone)
     office.sync()
-    runner.invoke(args=["compact", "--days", "0"])   # the window passed while the rep was away
+    runner.invoke(args=["compact", "--days", "0"])  # the window passed while the rep was away
     rep.save("customers", kept, notes="長期オフライン中のメモ")
     rep.save("customers", gone, notes="消えた顧客へのメモ")
     rep.sync()

@@ -1,5 +1,6 @@
 """Scope: reps see their own, their team's and followed customers; a change of scope is
 itself a change in the feed."""
+
 import time
 
 from conftest import records_by_id
@@ -21,8 +22,10 @@ def test_rep_cannot_push_to_another_teams_customer(device):
     customer = east.create("customers", name="東日本精工")
     results = west.push(
         west.mutation("customers", customer["id"], base_version=1, notes="横取り"),
-        west.mutation("visits", customer_id=customer["id"], kind="sales",
-                      visited_at="2026-11-27T10:00:00+09:00"))
+        west.mutation(
+            "visits", customer_id=customer["id"], kind="sales", visited_at="2026-11-27T10:00:00+09:00"
+        ),
+    )
     assert [r["status"] for r in results] == ["rejected", "rejected"]
     assert all("customer_id" in r["errors"] for r in results)
     assert east.sync()[-1]["record"].get("notes") is None
@@ -44,8 +47,13 @@ def test_office_and_technicians_see_everything(device):
 def test_following_brings_a_customer_and_its_history_and_unfollowing_evicts(device):
     east, west = device("rep_a"), device("rep_b")
     customer = east.create("customers", name="東日本精工")
-    visit = east.create("visits", customer_id=customer["id"], kind="sales",
-                        visited_at="2025-01-10T10:00:00+09:00", notes="昔の商談")
+    visit = east.create(
+        "visits",
+        customer_id=customer["id"],
+        kind="sales",
+        visited_at="2025-01-10T10:00:00+09:00",
+        notes="昔の商談",
+    )
     west.sync()
     follow = west.create("follows", customer_id=customer["id"])
     east.update("follows", follow, status="approved")
@@ -59,8 +67,9 @@ def test_following_brings_a_customer_and_its_history_and_unfollowing_evicts(devi
 def test_reassigned_customer_moves_with_its_history(device, people):
     east, west, manager = device("rep_a"), device("rep_b"), device("manager")
     customer = east.create("customers", name="移管工業")
-    visit = east.create("visits", customer_id=customer["id"], kind="sales",
-                        visited_at="2025-06-01T10:00:00+09:00")
+    visit = east.create(
+        "visits", customer_id=customer["id"], kind="sales", visited_at="2025-06-01T10:00:00+09:00"
+    )
     east.sync(), west.sync()
     manager.update("customers", customer, owner_id=people["rep_b"])
     gained = records_by_id(west.sync())
@@ -73,20 +82,32 @@ def test_reassigned_customer_moves_with_its_history(device, people):
 def test_edit_made_before_a_reassignment_still_lands(device, people):
     east, manager = device("rep_a"), device("manager")
     customer = east.create("customers", name="移管工業")
-    before = east.mutation("visits", customer_id=customer["id"], kind="sales",
-                           visited_at="2026-11-27T09:00:00+09:00", notes="移管前の訪問")
+    before = east.mutation(
+        "visits",
+        customer_id=customer["id"],
+        kind="sales",
+        visited_at="2026-11-27T09:00:00+09:00",
+        notes="移管前の訪問",
+    )
     time.sleep(0.002)  # the handover happens a moment later than the first visit is written
     manager.update("customers", customer, owner_id=people["rep_b"])
     time.sleep(0.002)
-    after = east.mutation("visits", customer_id=customer["id"], kind="sales",
-                          visited_at="2026-11-27T11:00:00+09:00", notes="移管後の訪問")
+    after = east.mutation(
+        "visits",
+        customer_id=customer["id"],
+        kind="sales",
+        visited_at="2026-11-27T11:00:00+09:00",
+        notes="移管後の訪問",
+    )
     results = east.push(before, after)
     assert [r["status"] for r in results] == ["applied", "rejected"]
 
 
 def test_search_finds_customers_outside_scope_by_name_kana_or_phone(client, device):
     east, west = device("rep_a"), device("rep_b")
-    customer = east.create("customers", name="山田製作所", name_kana="ヤマダセイサクショ", phone="052-123-4567")
+    customer = east.create(
+        "customers", name="山田製作所", name_kana="ヤマダセイサクショ", phone="052-123-4567"
+    )
     for q in ("山田", "やまだ", "ﾔﾏﾀﾞ", "ヤマダ", "０５２（１２３）４５６７"):
         response = client.get("/api/v1/customers/search", query_string={"q": q}, headers=west.headers)
         assert response.get_json() == {"results": [{"id": customer["id"], "name": "山田製作所"}]}, q

@@ -4,6 +4,7 @@ Eight office devices push 25 times each, all together: every push sets the devic
 of one shared quote (based on the version its last answer gave) and creates a visit of its own,
 while another device keeps pulling. The storm runs once; the tests state what it must leave.
 """
+
 import shutil
 import threading
 import time
@@ -16,8 +17,16 @@ from live import HttpDevice, start_gunicorn
 
 DEVICES = 8
 PUSHES = 25
-FIELDS = ["product", "drawing_no", "material", "dimensions", "processing_method",
-          "processing_details", "difficulties", "quantity"]
+FIELDS = [
+    "product",
+    "drawing_no",
+    "material",
+    "dimensions",
+    "processing_method",
+    "processing_details",
+    "difficulties",
+    "quantity",
+]
 
 
 def value(device, push):
@@ -38,11 +47,17 @@ def run_device(storm, device, index, start):
     base = storm.quote["version"]
     start.wait()
     for push in range(PUSHES):
-        visit = device.mutation("visits", customer_id=storm.quote["customer_id"], kind="phone",
-                                visited_at="2026-11-27T09:00:00+09:00", notes=f"{index}-{push}")
+        visit = device.mutation(
+            "visits",
+            customer_id=storm.quote["customer_id"],
+            kind="phone",
+            visited_at="2026-11-27T09:00:00+09:00",
+            notes=f"{index}-{push}",
+        )
         storm.visits.append(visit["record_id"])
-        edit = device.mutation("quotes", storm.quote["id"], base_version=base,
-                               **{FIELDS[index]: value(index, push)})
+        edit = device.mutation(
+            "quotes", storm.quote["id"], base_version=base, **{FIELDS[index]: value(index, push)}
+        )
         try:
             status, body = device.push_raw([edit, visit])
         except Exception as err:  # a dropped connection is an error answer too
@@ -81,8 +96,9 @@ def storm(sqlite_template, tmp_path_factory):
         devices = [HttpDevice(url, "office") for _ in range(DEVICES)]
         puller = HttpDevice(url, "office")
         start, done = threading.Barrier(DEVICES + 1), threading.Event()
-        threads = [threading.Thread(target=run_device, args=(storm, d, i, start))
-                   for i, d in enumerate(devices)]
+        threads = [
+            threading.Thread(target=run_device, args=(storm, d, i, start)) for i, d in enumerate(devices)
+        ]
         pulling = threading.Thread(target=run_puller, args=(storm, puller, start, done))
         for thread in threads + [pulling]:
             thread.start()
@@ -95,8 +111,7 @@ def storm(sqlite_template, tmp_path_factory):
 
 
 def failures(storm):
-    return [(device, push, status, body) for device, push, status, body in storm.answers
-            if status != 200]
+    return [(device, push, status, body) for device, push, status, body in storm.answers if status != 200]
 
 
 def test_no_push_or_pull_under_contention_answers_an_error(storm):
@@ -106,8 +121,9 @@ def test_no_push_or_pull_under_contention_answers_an_error(storm):
 
 
 def test_every_push_under_contention_is_applied_whole(storm):
-    statuses = {tuple(r["status"] for r in body["results"])
-                for _, _, status, body in storm.answers if status == 200}
+    statuses = {
+        tuple(r["status"] for r in body["results"]) for _, _, status, body in storm.answers if status == 200
+    }
     assert statuses == {("applied", "applied")}
 
 
@@ -119,7 +135,8 @@ def test_every_visit_pushed_under_contention_is_stored_exactly_once(storm):
 def test_every_device_keeps_its_last_value_in_its_own_field(storm):
     [quote] = [c["record"] for c in storm.final if c["record"]["id"] == storm.quote["id"]]
     assert {name: quote[name] for name in FIELDS} == {
-        name: value(index, PUSHES - 1) for index, name in enumerate(FIELDS)}
+        name: value(index, PUSHES - 1) for index, name in enumerate(FIELDS)
+    }
 
 
 def test_the_quote_version_counts_every_push_that_changed_it(storm):

@@ -18,6 +18,7 @@ late (after newer pushes), and through apps that crash between a push and taking
 The server's clock is the test's: it moves a second a step, so an example replays exactly and
 shrinks. Profiles: ``ci`` (default) and ``long`` (``HYPOTHESIS_PROFILE=long``).
 """
+
 import contextlib
 import copy
 import time
@@ -74,12 +75,12 @@ CHOICES = {
     "amount": [0, 120000, 3500000],
     "ball": ["ours", "customer"],
 }
-SKEW_MINUTES = st.one_of(st.just(0), st.sampled_from([-420, -90, -3, 3, 90, 420]),
-                         st.integers(-600, 600))
+SKEW_MINUTES = st.one_of(st.just(0), st.sampled_from([-420, -90, -3, 3, 90, 420]), st.integers(-600, 600))
 FAULTS = [None, None, "duplicate", "lost_response", "lost_request", "crash", "clock a day off"]
 
 
 # --- the machine ------------------------------------------------------------------------------
+
 
 class Devices(RuleBasedStateMachine):
     world = None  # set by the test
@@ -93,9 +94,15 @@ class Devices(RuleBasedStateMachine):
         self.compacted = self.deletes_compacted = 0
         self.world.stats["examples"] += 1
 
-    @initialize(specs=st.lists(st.tuples(st.sampled_from(LOGINS), SKEW_MINUTES,
-                                         st.sampled_from([500, 500, 2])), min_size=3, max_size=8),
-                first=st.lists(st.integers(0, 7), max_size=3), synced=st.booleans())
+    @initialize(
+        specs=st.lists(
+            st.tuples(st.sampled_from(LOGINS), SKEW_MINUTES, st.sampled_from([500, 500, 2])),
+            min_size=3,
+            max_size=8,
+        ),
+        first=st.lists(st.integers(0, 7), max_size=3),
+        synced=st.booleans(),
+    )
     def start(self, specs, first, synced):
         """The devices; maybe a few customers made first, maybe everyone synced once."""
         slots = Counter()
@@ -103,13 +110,13 @@ class Devices(RuleBasedStateMachine):
             device = Device(self.world, login, slots[login], skew * 60_000, batch_size)
             slots[login] += 1
             device.network = Network(self.world, self.oracle, device)
-            device.client = self.world.client(device.network, login, device.slot, device.clock,
-                                              batch_size)
+            device.client = self.world.client(device.network, login, device.slot, device.clock, batch_size)
             self.devices.append(device)
         self.world.stats["devices"] += len(specs)
         for index in first:
             self.devices[index % len(self.devices)].client.save(
-                "customers", self.new_id(), name=self.text("customer"))
+                "customers", self.new_id(), name=self.text("customer")
+            )
         for device in self.devices if synced else ():
             device.client.sync()
 
@@ -158,32 +165,46 @@ class Devices(RuleBasedStateMachine):
     @rule(data=st.data(), entity=st.sampled_from(["contacts", "visits", "requests", "deals"]))
     def create_record_of_a_customer(self, data, entity):
         device = self.choose(data, lambda d: d.shows("customers"))
-        customer_id = data.draw(st.sampled_from(sorted(r for _, r in device.shows("customers"))),
-                                label="customer")
+        customer_id = data.draw(
+            st.sampled_from(sorted(r for _, r in device.shows("customers"))), label="customer"
+        )
         changes = {"customer_id": customer_id}
         if entity == "contacts":
             changes["name"] = self.text("contact")
         elif entity == "visits":
-            contacts = sorted(rid for (_, rid), r in device.shows("contacts").items()
-                              if r.get("customer_id") == customer_id)
-            changes.update(kind=data.draw(st.sampled_from(["sales", "aftercare", "phone"])),
-                           visited_at="2026-11-27T10:00:00+09:00", purpose=self.text("purpose"),
-                           contact_ids=data.draw(st.lists(st.sampled_from(contacts), max_size=2,
-                                                          unique=True)) if contacts else [])
+            contacts = sorted(
+                rid for (_, rid), r in device.shows("contacts").items() if r.get("customer_id") == customer_id
+            )
+            changes.update(
+                kind=data.draw(st.sampled_from(["sales", "aftercare", "phone"])),
+                visited_at="2026-11-27T10:00:00+09:00",
+                purpose=self.text("purpose"),
+                contact_ids=data.draw(st.lists(st.sampled_from(contacts), max_size=2, unique=True))
+                if contacts
+                else [],
+            )
         elif entity == "requests":
-            changes.update(kind=data.draw(st.sampled_from(["request", "complaint", "question"])),
-                           title=self.text("title"), urgency=self.value("urgency", data))
+            changes.update(
+                kind=data.draw(st.sampled_from(["request", "complaint", "question"])),
+                title=self.text("title"),
+                urgency=self.value("urgency", data),
+            )
         else:
-            changes.update(title=self.text("deal"), stage=self.value("stage", data),
-                           amount=self.value("amount", data))
+            changes.update(
+                title=self.text("deal"), stage=self.value("stage", data), amount=self.value("amount", data)
+            )
         device.client.save(entity, self.new_id(), **changes)
 
     def record_of(self, device, data):
         """One of the records a device shows, those other devices show too more often."""
         held = device.shows(*EDITABLE)
         shared = [k for k in self.shared() if k in held]
-        return data.draw(st.sampled_from(shared) | st.sampled_from(sorted(held)) if shared
-                         else st.sampled_from(sorted(held)), label="record")
+        return data.draw(
+            st.sampled_from(shared) | st.sampled_from(sorted(held))
+            if shared
+            else st.sampled_from(sorted(held)),
+            label="record",
+        )
 
     def edit_fields(self, device, key, names, data):
         device.client.save(*key, **{n: self.value(n, data) for n in names})
@@ -193,8 +214,9 @@ class Devices(RuleBasedStateMachine):
     def edit(self, data):
         device = self.choose(data, lambda d: d.shows(*EDITABLE))
         key = self.record_of(device, data)
-        names = data.draw(st.lists(st.sampled_from(EDITABLE[key[0]]), min_size=1, max_size=3,
-                                   unique=True), label="fields")
+        names = data.draw(
+            st.lists(st.sampled_from(EDITABLE[key[0]]), min_size=1, max_size=3, unique=True), label="fields"
+        )
         self.edit_fields(device, key, names, data)
 
     def shared(self):
@@ -209,8 +231,9 @@ class Devices(RuleBasedStateMachine):
         key = data.draw(st.sampled_from(self.shared()), label="record")
         name = data.draw(st.sampled_from(EDITABLE[key[0]]), label="field")
         holders = {repr(d): d for d in self.devices if key in d.shows(key[0])}
-        for device in data.draw(st.lists(st.sampled_from(sorted(holders)), min_size=2, max_size=2,
-                                         unique=True), label="devices"):
+        for device in data.draw(
+            st.lists(st.sampled_from(sorted(holders)), min_size=2, max_size=2, unique=True), label="devices"
+        ):
             self.edit_fields(holders[device], key, [name], data)
 
     @precondition(lambda self: self.some(lambda d: d.shows(*EDITABLE)))
@@ -223,8 +246,11 @@ class Devices(RuleBasedStateMachine):
         """Customers on the server that a rep does not see (found by the online search)."""
         if not device.login.startswith("rep"):
             return []
-        created = {a.mutation["record_id"] for a in self.oracle.first.values()
-                   if a.mutation["entity"] == "customers" and a.version == 1}
+        created = {
+            a.mutation["record_id"]
+            for a in self.oracle.first.values()
+            if a.mutation["entity"] == "customers" and a.version == 1
+        }
         return sorted(created - {rid for _, rid in device.shows("customers")})
 
     @precondition(lambda self: self.some(self.to_follow))
@@ -238,16 +264,20 @@ class Devices(RuleBasedStateMachine):
     def pending_follows(device):
         if device.login not in ROUTERS:
             return []
-        return sorted(k for k, r in device.shows("follows").items()
-                      if r.get("status") == "requested" and not r.get("deleted"))
+        return sorted(
+            k
+            for k, r in device.shows("follows").items()
+            if r.get("status") == "requested" and not r.get("deleted")
+        )
 
     @precondition(lambda self: self.some(self.pending_follows))
     @rule(data=st.data())
     def approve_follow(self, data):
         """The office approves a rep's follow request: the customer arrives with its history."""
         device = self.choose(data, self.pending_follows)
-        device.client.save(*data.draw(st.sampled_from(self.pending_follows(device)), label="follow"),
-                           status="approved")
+        device.client.save(
+            *data.draw(st.sampled_from(self.pending_follows(device)), label="follow"), status="approved"
+        )
 
     @staticmethod
     def own_follows(device):
@@ -264,14 +294,17 @@ class Devices(RuleBasedStateMachine):
     @rule(data=st.data(), owner=st.sampled_from(OWNERS))
     def reassign(self, data, owner):
         device = self.choose(data, lambda d: d.login in ROUTERS and d.shows("customers"))
-        customer_id = data.draw(st.sampled_from(sorted(r for _, r in device.shows("customers"))),
-                                label="customer")
+        customer_id = data.draw(
+            st.sampled_from(sorted(r for _, r in device.shows("customers"))), label="customer"
+        )
         device.client.save("customers", customer_id, owner_id=self.world.people[owner])
 
     @staticmethod
     def open_conflicts(device):
-        return sorted((k for k, r in device.shows("conflicts").items() if not r.get("resolved")),
-                      key=lambda k: conflict_order(device, k))
+        return sorted(
+            (k for k, r in device.shows("conflicts").items() if not r.get("resolved")),
+            key=lambda k: conflict_order(device, k),
+        )
 
     @precondition(lambda self: self.some(self.open_conflicts))
     @rule(data=st.data(), restore=st.booleans())
@@ -281,8 +314,7 @@ class Devices(RuleBasedStateMachine):
         key = data.draw(st.sampled_from(self.open_conflicts(device)), label="conflict")
         conflict = device.client.view(*key)
         target = (conflict["entity"], conflict["record_id"])
-        if restore and conflict["field"] in EDITABLE.get(target[0], ()) \
-                and target in device.shows(*EDITABLE):
+        if restore and conflict["field"] in EDITABLE.get(target[0], ()) and target in device.shows(*EDITABLE):
             device.client.save(*target, **{conflict["field"]: conflict["lost_value"]})
         device.client.save(*key, resolved=True)
 
@@ -293,8 +325,9 @@ class Devices(RuleBasedStateMachine):
     def push(self, data, fault, keep):
         device = self.choose(data, Device.unsent, f"push ({fault or 'ok'})")
         if fault == "clock a day off":
-            return self.push_with_a_clock_a_day_off(device, data.draw(
-                st.sampled_from([-30, 26]), label="hours off"))
+            return self.push_with_a_clock_a_day_off(
+                device, data.draw(st.sampled_from([-30, 26]), label="hours off")
+            )
         device.network.fault, device.network.keep = fault, keep
         with contextlib.suppress(ConnectionError, Crashed):
             device.client.push()
@@ -309,12 +342,20 @@ class Devices(RuleBasedStateMachine):
             entry.sent_revision = None  # an in-memory mark: gone with the process
         old = device.client
         device.network.crashed = False
-        device.client = Client(device.network, device.login, PASSWORD, device_id=old.device_id,
-                               clock=device.clock, batch_size=device.batch_size)
+        device.client = Client(
+            device.network,
+            device.login,
+            PASSWORD,
+            device_id=old.device_id,
+            clock=device.clock,
+            batch_size=device.batch_size,
+        )
         device.client.replica, device.client.token, device.client.user = replica, old.token, old.user
 
-    @rule(data=st.data(), how=st.sampled_from(["push and pull", "pull", "pull in pages of 3",
-                                                "pull, answer lost"]))
+    @rule(
+        data=st.data(),
+        how=st.sampled_from(["push and pull", "pull", "pull in pages of 3", "pull, answer lost"]),
+    )
     def sync(self, data, how):
         device = self.choose(data, what=how)
         if how == "push and pull":
@@ -370,12 +411,14 @@ class Devices(RuleBasedStateMachine):
         request's triage by someone other than the office,
         compaction (an edit of a compacted record, or a reference to one) and an earlier
         rejected create (a later edit of that record is a create without its fields) reject."""
-        never_created = {r["record_id"] for _, r, _ in self.oracle.rejected
-                         if r["op"] == "upsert" and r["base_version"] is None}
+        never_created = {
+            r["record_id"]
+            for _, r, _ in self.oracle.rejected
+            if r["op"] == "upsert" and r["base_version"] is None
+        }
         for messages in errors.values():
             for message in messages:
-                scope = login.startswith("rep") and (
-                    message == "out_of_scope" or "does not exist" in message)
+                scope = login.startswith("rep") and (message == "out_of_scope" or "does not exist" in message)
                 compaction = self.compacted and (message == "deleted" or "does not exist" in message)
                 cascade = m["record_id"] in never_created and message.startswith("Missing data")
                 triage = message == "not_allowed" and login not in ROUTERS  # a request's status
@@ -406,8 +449,11 @@ class Devices(RuleBasedStateMachine):
             assert differences(live_records(device.client), fresh[device.login], server) == [], device
             assert device.client.verify() == [], f"{device}: digest differs from the server's"
         assert self.oracle.lost(server) == []
-        unexpected = [(login, m, errors) for login, m, errors in self.oracle.rejected
-                      if not self.explained(login, m, errors)]
+        unexpected = [
+            (login, m, errors)
+            for login, m, errors in self.oracle.rejected
+            if not self.explained(login, m, errors)
+        ]
         assert unexpected == [], "mutations rejected for no reason the test can see"
         self.world.stats["acknowledged mutations"] += len(self.oracle.acknowledged)
         self.world.stats["rejected (scope, compaction)"] += len(self.oracle.rejected)
@@ -416,6 +462,7 @@ class Devices(RuleBasedStateMachine):
 
 
 # --- what the machine found, pinned as plain examples ------------------------------------------
+
 
 class LosesAnAnswer(FlaskTransport):
     """The server applies the next push, and its answer never reaches the device."""
@@ -486,7 +533,8 @@ def test_a_first_pull_in_pages_goes_through_after_a_compaction(app, client, make
     fresh = make_client("office")
     first = fresh.call("GET", "/api/v1/sync/pull?limit=2")
     status, body = FlaskTransport(client).request(
-        "GET", f"/api/v1/sync/pull?limit=2&cursor={first['cursor']}", token=fresh.token)
+        "GET", f"/api/v1/sync/pull?limit=2&cursor={first['cursor']}", token=fresh.token
+    )
     assert (status, body.get("reason")) == (200, None)
 
 
@@ -548,13 +596,15 @@ def test_a_follow_answered_before_a_crash_leaves_once_its_unfollow_is_answered(c
 
 # --- the machine, run ----------------------------------------------------------------------------
 
+
 def test_devices_converge_and_no_acknowledged_write_is_lost(app, client, people, monkeypatch):
     world = World(app, client, people)
     monkeypatch.setattr("server.core.sync_api.now_ms", world.now)
     started = time.monotonic()
     try:
-        run_state_machine_as_test(type("Devices", (Devices,), {"world": world}),
-                                  settings=hypothesis_profiles.chosen())
+        run_state_machine_as_test(
+            type("Devices", (Devices,), {"world": world}), settings=hypothesis_profiles.chosen()
+        )
     finally:
         backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
         stats = ", ".join(f"{k}: {v}" for k, v in sorted(world.stats.items()))

@@ -7,6 +7,7 @@ the upload continues on node B from the bytes the bucket kept. Afterwards every 
 equals a fresh pull, every record exists once with the versions its edits made, and every photo
 is complete.
 """
+
 import contextlib
 import hashlib
 import http.client
@@ -40,6 +41,7 @@ FAILURES_ALLOWED = 5
 def redis_url():
     """A Redis database of its own (flushed before and after; no other is touched)."""
     import redis
+
     client = redis.Redis.from_url(REDIS_URL)
     try:
         client.ping()
@@ -77,10 +79,16 @@ class Cluster:
 
 @pytest.fixture
 def cluster(pg_database, redis_url, s3_settings):
-    env = {"REDIS_URL": redis_url, "RATELIMIT_ENABLED": "1", "LOGIN_RATE_LIMIT": "10 per minute",
-           **s3_settings}
-    with start_gunicorn(pg_database, workers=2, env={**env, "SERVER_NODE": "node-a"}) as a, \
-            start_gunicorn(pg_database, workers=2, env={**env, "SERVER_NODE": "node-b"}) as b:
+    env = {
+        "REDIS_URL": redis_url,
+        "RATELIMIT_ENABLED": "1",
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        **s3_settings,
+    }
+    with (
+        start_gunicorn(pg_database, workers=2, env={**env, "SERVER_NODE": "node-a"}) as a,
+        start_gunicorn(pg_database, workers=2, env={**env, "SERVER_NODE": "node-b"}) as b,
+    ):
         yield Cluster({"a": a, "b": b}), pg_database
 
 
@@ -108,8 +116,10 @@ class RoamingDevice(HttpDevice):
 
     def push_until_applied(self, *mutations):
         results = self.until_answered(lambda: self.try_push(*mutations))
-        assert {(r["status"], r.get("original_status", "applied")) for r in results} \
-            <= {("applied", "applied"), ("duplicate", "applied")}, results
+        assert {(r["status"], r.get("original_status", "applied")) for r in results} <= {
+            ("applied", "applied"),
+            ("duplicate", "applied"),
+        }, results
         return results
 
     def pull_into_replica(self):
@@ -118,6 +128,7 @@ class RoamingDevice(HttpDevice):
             if status != 200:
                 raise NoAnswer(f"{status}: {body}")
             return body
+
         while True:
             body = self.until_answered(pull)
             for change in body["changes"]:
@@ -138,10 +149,16 @@ def put_bytes(base_url, token, attachment_id, data, start, end):
     parsed = urllib.parse.urlsplit(base_url)
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
     try:
-        connection.request("PUT", f"/api/v1/attachments/{attachment_id}/content", body=data[start:end],
-                           headers={"Authorization": f"Bearer {token}",
-                                    "Content-Type": "application/octet-stream",
-                                    "Content-Range": f"bytes {start}-{end - 1}/{len(data)}"})
+        connection.request(
+            "PUT",
+            f"/api/v1/attachments/{attachment_id}/content",
+            body=data[start:end],
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/octet-stream",
+                "Content-Range": f"bytes {start}-{end - 1}/{len(data)}",
+            },
+        )
         response = connection.getresponse()
         response.read()
         return response.status, int(response.headers.get("Upload-Offset", -1))
@@ -153,8 +170,11 @@ def get_bytes(device, attachment_id):
     parsed = urllib.parse.urlsplit(device.cluster.url())
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
     try:
-        connection.request("GET", f"/api/v1/attachments/{attachment_id}/content",
-                           headers={"Authorization": f"Bearer {device.token}"})
+        connection.request(
+            "GET",
+            f"/api/v1/attachments/{attachment_id}/content",
+            headers={"Authorization": f"Bearer {device.token}"},
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -165,8 +185,11 @@ def upload_offset(device, attachment_id):
     parsed = urllib.parse.urlsplit(device.cluster.url())
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
     try:
-        connection.request("HEAD", f"/api/v1/attachments/{attachment_id}/content",
-                           headers={"Authorization": f"Bearer {device.token}"})
+        connection.request(
+            "HEAD",
+            f"/api/v1/attachments/{attachment_id}/content",
+            headers={"Authorization": f"Bearer {device.token}"},
+        )
         response = connection.getresponse()
         return int(response.headers["Upload-Offset"])
     finally:
@@ -207,7 +230,9 @@ class Activity:
                 mutations.append(self.device.mutation("customers", rid, base_version=version, notes=notes))
                 self.expected[rid] = (entity, version + 1, notes)
             else:
-                mutation = self.device.mutation("customers", name=f"{self.device.login} 顧客 {len(self.sent)}")
+                mutation = self.device.mutation(
+                    "customers", name=f"{self.device.login} 顧客 {len(self.sent)}"
+                )
                 mutations.append(mutation)
                 self.expected[mutation["record_id"]] = ("customers", 1, None)
         self.sent += [m["mutation_id"] for m in mutations]
@@ -232,12 +257,19 @@ class Activity:
 
 def photo_mutations(device, customer_id, data):
     """A visit and a photo of it."""
-    visit = device.mutation("visits", customer_id=customer_id, kind="aftercare",
-                            visited_at="2026-12-03T10:00:00+09:00")
+    visit = device.mutation(
+        "visits", customer_id=customer_id, kind="aftercare", visited_at="2026-12-03T10:00:00+09:00"
+    )
     return visit, device.mutation(
-        "attachments", customer_id=customer_id, owner_entity="visits", owner_id=visit["record_id"],
-        filename="写真.jpg", content_type="image/jpeg", size=len(data),
-        sha256=hashlib.sha256(data).hexdigest())
+        "attachments",
+        customer_id=customer_id,
+        owner_entity="visits",
+        owner_id=visit["record_id"],
+        filename="写真.jpg",
+        content_type="image/jpeg",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def send_photo(device, attachment_id, data, rng):
@@ -264,19 +296,31 @@ def start_request(base_url, head, body_part):
 
 
 def request_head(method, path, token, length, **headers):
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Authorization: Bearer {token}",
-             f"Content-Length: {length}", *[f"{k.replace('_', '-')}: {v}" for k, v in headers.items()]]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        f"Authorization: Bearer {token}",
+        f"Content-Length: {length}",
+        *[f"{k.replace('_', '-')}: {v}" for k, v in headers.items()],
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
 def failed_sign_ins_alternating_nodes(nodes, count):
-    return [request(nodes.url("ab"[attempt % 2]), "POST", "/api/v1/auth/token", {
-        "login": "ghost", "password": "wrong", "device": {"id": str(uuid.uuid4()), "name": "x"}})[0]
-        for attempt in range(count)]
+    return [
+        request(
+            nodes.url("ab"[attempt % 2]),
+            "POST",
+            "/api/v1/auth/token",
+            {"login": "ghost", "password": "wrong", "device": {"id": str(uuid.uuid4()), "name": "x"}},
+        )[0]
+        for attempt in range(count)
+    ]
 
 
 def test_devices_roaming_between_two_nodes_converge_when_one_is_killed_mid_push_and_mid_upload(cluster):
     import json
+
     nodes, database_url = cluster
     roamers = [RoamingDevice(nodes, login) for login in ("rep_a2", "rep_b", "office")]
     activities = [Activity(device, seed) for seed, device in enumerate(roamers)]
@@ -302,13 +346,26 @@ def test_devices_roaming_between_two_nodes_converge_when_one_is_killed_mid_push_
     edit = witness.mutation("customers", customer["record_id"], base_version=1, notes="最後の編集")
     push_body = json.dumps({"device_id": witness.id, "mutations": [edit]}).encode()
     in_flight = [
-        start_request(nodes.url("a"), request_head("POST", "/api/v1/sync/push", witness.token,
-                                                   len(push_body), Content_Type="application/json"),
-                      push_body),
-        start_request(nodes.url("a"), request_head(
-            "PUT", f"/api/v1/attachments/{attachment['record_id']}/content", witness.token,
-            len(photo) - first, Content_Type="application/octet-stream",
-            Content_Range=f"bytes {first}-{len(photo) - 1}/{len(photo)}"), photo[first:2_000_000])]
+        start_request(
+            nodes.url("a"),
+            request_head(
+                "POST", "/api/v1/sync/push", witness.token, len(push_body), Content_Type="application/json"
+            ),
+            push_body,
+        ),
+        start_request(
+            nodes.url("a"),
+            request_head(
+                "PUT",
+                f"/api/v1/attachments/{attachment['record_id']}/content",
+                witness.token,
+                len(photo) - first,
+                Content_Type="application/octet-stream",
+                Content_Range=f"bytes {first}-{len(photo) - 1}/{len(photo)}",
+            ),
+            photo[first:2_000_000],
+        ),
+    ]
     time.sleep(0.3)
     nodes.kill("a")
     for sock in in_flight:
@@ -344,13 +401,19 @@ def test_devices_roaming_between_two_nodes_converge_when_one_is_killed_mid_push_
     try:
         with Session(engine) as session:
             seen = session.execute(select(SeenMutation.mutation_id)).scalars().all()
-            twice = session.execute(select(Record.id).group_by(Record.id)
-                                    .having(func.count() > 1)).scalars().all()
+            twice = (
+                session.execute(select(Record.id).group_by(Record.id).having(func.count() > 1))
+                .scalars()
+                .all()
+            )
             dead = session.execute(select(func.count()).select_from(DeadLetter)).scalar()
     finally:
         engine.dispose()
     sent = [m for a in activities for m in a.sent] + [
-        m["mutation_id"] for m in (customer, visit, attachment, edit)]
+        m["mutation_id"] for m in (customer, visit, attachment, edit)
+    ]
     assert sorted(seen) == sorted(sent) and twice == [] and dead == 0
-    print(f"\n{sum(len(a.sent) for a in activities)} mutations and "
-          f"{sum(len(a.photos) for a in activities)} photos through two nodes")
+    print(
+        f"\n{sum(len(a.sent) for a in activities)} mutations and "
+        f"{sum(len(a.photos) for a in activities)} photos through two nodes"
+    )

@@ -1,4 +1,5 @@
 """The fast path of ``sync/validate.py`` answers exactly what the entity's schema answers."""
+
 import uuid
 from datetime import UTC, timedelta, timezone
 
@@ -25,18 +26,49 @@ def choices_of(schema):
 
 def odd_uuids():
     """A UUID in every spelling ``uuid.UUID`` takes, and a few it does not."""
-    return st.uuids().flatmap(lambda u: st.sampled_from([
-        str(u), str(u).upper(), u.hex, u.hex.upper(), f"{{{u}}}", f"urn:uuid:{u}", str(u)[:-1],
-        str(u) + "0", " " + str(u)]))
+    return st.uuids().flatmap(
+        lambda u: st.sampled_from(
+            [
+                str(u),
+                str(u).upper(),
+                u.hex,
+                u.hex.upper(),
+                f"{{{u}}}",
+                f"urn:uuid:{u}",
+                str(u)[:-1],
+                str(u) + "0",
+                " " + str(u),
+            ]
+        )
+    )
 
 
 def texts():
-    mixed = st.sampled_from(["a", "Z", "あ", "漢", " ", "\t", "\n", "\r", "\x00", "\x1b", "\x7f", "\x85",
-                             "\u3000", "\ud800", "😀"])
+    mixed = st.sampled_from(
+        [
+            "a",
+            "Z",
+            "あ",
+            "漢",
+            " ",
+            "\t",
+            "\n",
+            "\r",
+            "\x00",
+            "\x1b",
+            "\x7f",
+            "\x85",
+            "\u3000",
+            "\ud800",
+            "😀",
+        ]
+    )
     return st.one_of(
-        st.text(max_size=12), st.text(mixed, max_size=12),
+        st.text(max_size=12),
+        st.text(mixed, max_size=12),
         st.integers(0, 10_010).map(lambda n: "あ" * n),  # around every length limit (40 .. 10,000)
-        st.sampled_from(["", " ", "\t改行\n", "a\x00b", "\ud800", "\x7f", "\x9f"]))
+        st.sampled_from(["", " ", "\t改行\n", "a\x00b", "\ud800", "\x7f", "\x9f"]),
+    )
 
 
 def instants():
@@ -46,9 +78,18 @@ def instants():
 
 def scalars(schema):
     return st.one_of(
-        st.none(), st.booleans(), st.integers(-(2**64), 2**64), st.integers(-3, 10**12 + 3),
-        st.floats(allow_nan=False), texts(), odd_uuids(), st.sampled_from(choices_of(schema) or ["x"]),
-        st.dates().map(lambda d: d.isoformat()), instants(), st.just({"nested": 1}))
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**64), 2**64),
+        st.integers(-3, 10**12 + 3),
+        st.floats(allow_nan=False),
+        texts(),
+        odd_uuids(),
+        st.sampled_from(choices_of(schema) or ["x"]),
+        st.dates().map(lambda d: d.isoformat()),
+        instants(),
+        st.just({"nested": 1}),
+    )
 
 
 def values(schema):
@@ -72,13 +113,15 @@ def outcome(load):
 
 
 # Generation is cheap but a shared CI machine can stall it: the checks, not the clock, matter.
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(cases())
 def test_the_fast_path_answers_what_the_schema_answers(case):
     schema, changes, partial = case
     assert outcome(lambda: load_changes(schema, changes, partial)) == outcome(
-        lambda: schema.load(changes, partial=partial))
+        lambda: schema.load(changes, partial=partial)
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
@@ -86,13 +129,15 @@ def test_every_valid_create_loads_on_the_fast_path_too(name):
     schema = SCHEMAS[name]
     required = {n: "x" for n, f in schema.load_fields.items() if f.required}
     assert outcome(lambda: load_changes(schema, required, False)) == outcome(
-        lambda: schema.load(required, partial=False))
+        lambda: schema.load(required, partial=False)
+    )
 
 
 def test_an_odd_case_uuid_loads_as_its_canonical_lower_case():
     known = uuid.uuid4()
     assert load_changes(SCHEMAS["contacts"], {"customer_id": str(known).upper()}, True) == {
-        "customer_id": str(known)}
+        "customer_id": str(known)
+    }
 
 
 class Checked(Schema):

@@ -1,4 +1,5 @@
 """One vocabulary: the server hands it out as data, and the app's message files say the same."""
+
 import json
 import re
 from pathlib import Path
@@ -39,7 +40,10 @@ def test_the_vocabulary_labels_each_code_in_japanese_and_english(client):
 @pytest.mark.parametrize("language, index", [("ja", 0), ("en", 1)])
 def test_every_enumeration_label_is_the_apps_message(language, index):
     plain, plural = messages(language)
-    expected = {f"{name}.{code}": labels[index]
-                for name, values in vocabulary.ENUMS.items() for code, labels in values.items()}
+    expected = {
+        f"{name}.{code}": labels[index]
+        for name, values in vocabulary.ENUMS.items()
+        for code, labels in values.items()
+    }
     shown = {key: plain.get(key) for key in expected if key not in plural}
     assert shown == {key: label for key, label in expected.items() if key not in plural}

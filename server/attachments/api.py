@@ -7,6 +7,7 @@ streamed to the storage in chunks, never held in memory. When the last byte arri
 checks the SHA-256 and the type, keeps the bytes once per SHA-256, and sets ``uploaded`` on the
 record as a versioned change that reaches other devices by pull.
 """
+
 import re
 import time
 
@@ -35,17 +36,26 @@ YEAR_S = 365 * 24 * 3600
 SNIFF_BYTES = 32
 NOT_FOUND = "not_found: no such file in your scope; not_uploaded: its bytes are not here yet"
 BYTES = {"type": "string", "format": "binary"}
-CONTENT_RANGE = {"in": "header", "name": "Content-Range", "required": False, "schema": {"type": "string"},
-                 "description": "'bytes 0-1023/4096' for a part; 'bytes */4096' with no body to ask "
-                                "or finish"}
+CONTENT_RANGE = {
+    "in": "header",
+    "name": "Content-Range",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "'bytes 0-1023/4096' for a part; 'bytes */4096' with no body to ask or finish",
+}
 
 
 @bp.errorhandler(StorageUnavailable)
 def storage_unavailable(error):
     current_app.logger.warning("attachment storage unavailable: %s", error)
-    return handle_http_error(ApiError(
-        503, "The server cannot reach its file store right now; the device keeps the file and "
-             "sends it again later.", reason="storage_unavailable"))
+    return handle_http_error(
+        ApiError(
+            503,
+            "The server cannot reach its file store right now; the device keeps the file and "
+            "sends it again later.",
+            reason="storage_unavailable",
+        )
+    )
 
 
 def find_attachment(attachment_id):
@@ -53,8 +63,7 @@ def find_attachment(attachment_id):
     row = live_record(db.session, "attachments", attachment_id, engine=ENGINE, actor=g.actor)
     db.session.rollback()  # no transaction stays open while bytes stream
     if row is None:
-        raise ApiError(404, "There is no photo or file with this id that you can see.",
-                       reason="not_found")
+        raise ApiError(404, "There is no photo or file with this id that you can see.", reason="not_found")
     return row
 
 
@@ -62,9 +71,15 @@ def find_attachment(attachment_id):
 @token_required
 @bp.alt_response(304, description="not modified (If-None-Match)")
 @bp.error(404, NOT_FOUND)
-@bp.response(200, BYTES, content_type="application/octet-stream", description=(
-    "the bytes, as the record's content_type; ETag is the SHA-256, cached for a year. HEAD "
-    "answers Upload-Offset, Upload-Length and Upload-Complete: how much the server has"))
+@bp.response(
+    200,
+    BYTES,
+    content_type="application/octet-stream",
+    description=(
+        "the bytes, as the record's content_type; ETag is the SHA-256, cached for a year. HEAD "
+        "answers Upload-Offset, Upload-Length and Upload-Complete: how much the server has"
+    ),
+)
 def get_content(attachment_id):
     """The bytes of an uploaded attachment (ETag: their SHA-256; never in the HTTP cache); HEAD: upload offset."""
     attachment = find_attachment(str(attachment_id))
@@ -72,8 +87,11 @@ def get_content(attachment_id):
     if request.method == "HEAD":
         return upload_state(attachment, storage)
     if not attachment["uploaded"] or not storage.has(attachment["sha256"]):
-        raise ApiError(404, "This file has not reached the server yet; the device that took it "
-                            "sends it when it is online.", reason="not_uploaded")
+        raise ApiError(
+            404,
+            "This file has not reached the server yet; the device that took it sends it when it is online.",
+            reason="not_uploaded",
+        )
     return immutable(send_blob(storage, attachment))
 
 
@@ -138,8 +156,10 @@ def get_thumbnail(attachment_id):
 
 @bp.put("/attachments/<uuid:attachment_id>/content")
 @token_required
-@bp.doc(parameters=[CONTENT_RANGE],
-        requestBody={"required": True, "content": {"application/octet-stream": {"schema": BYTES}}})
+@bp.doc(
+    parameters=[CONTENT_RANGE],
+    requestBody={"required": True, "content": {"application/octet-stream": {"schema": BYTES}}},
+)
 @bp.error(400, "a malformed Content-Range, or a body shorter than it says")
 @bp.error(403, "only the person who added the file sends its bytes")
 @bp.error(404, NOT_FOUND)
@@ -155,8 +175,12 @@ def put_content(attachment_id):
         raise ApiError(403, "Only the person who added this file sends its bytes.", reason="forbidden")
     size, limit = attachment["size"], current_app.config["MAX_ATTACHMENT_BYTES"]
     if size > limit:
-        raise ApiError(413, f"This file is {size:,} bytes; the server takes files of at most "
-                            f"{limit:,} bytes. Make it smaller and add it again.", reason="too_large")
+        raise ApiError(
+            413,
+            f"This file is {size:,} bytes; the server takes files of at most "
+            f"{limit:,} bytes. Make it smaller and add it again.",
+            reason="too_large",
+        )
     start, length = requested_range(attachment["id"], size)
     storage = storage_for(current_app)
     if attachment["uploaded"] and storage.has(attachment["sha256"]):
@@ -171,8 +195,12 @@ def put_content(attachment_id):
             verify(partial, attachment, storage)
             partial.keep(attachment["sha256"])
     except UploadBusy:
-        raise ApiError(409, "This file is being sent by another connection; wait a moment, ask "
-                            "HEAD for the offset and continue from there.", reason="upload_busy")
+        raise ApiError(
+            409,
+            "This file is being sent by another connection; wait a moment, ask "
+            "HEAD for the offset and continue from there.",
+            reason="upload_busy",
+        )
     return answer(record_uploaded(attachment), size)
 
 
@@ -183,16 +211,21 @@ def requested_range(attachment_id, size):
     if header is None:
         start, total = 0, size
         if length is not None and length != size:
-            raise ApiError(422, f"The body is {length} bytes but the file is {size} bytes; send "
-                                "the whole file or a part with Content-Range.",
-                           errors={"Content-Length": [f"must be {size} without Content-Range"]},
-                           reason="size_mismatch")
+            raise ApiError(
+                422,
+                f"The body is {length} bytes but the file is {size} bytes; send "
+                "the whole file or a part with Content-Range.",
+                errors={"Content-Length": [f"must be {size} without Content-Range"]},
+                reason="size_mismatch",
+            )
         length = size
     else:
         match = RANGE.match(header.strip())
         if not match:
-            raise bad_request("Content-Range must look like 'bytes 0-1023/4096' (or 'bytes */4096' "
-                              "with an empty body).", {"Content-Range": ["malformed"]})
+            raise bad_request(
+                "Content-Range must look like 'bytes 0-1023/4096' (or 'bytes */4096' with an empty body).",
+                {"Content-Range": ["malformed"]},
+            )
         first, last, total = match.groups()
         total = int(total)
         if first is None:
@@ -200,16 +233,24 @@ def requested_range(attachment_id, size):
         else:
             start, last = int(first), int(last)
             if last < start or last >= total:
-                raise bad_request("Content-Range must name bytes inside the file.",
-                                  {"Content-Range": ["first byte after last, or past the end"]})
+                raise bad_request(
+                    "Content-Range must name bytes inside the file.",
+                    {"Content-Range": ["first byte after last, or past the end"]},
+                )
             length_expected = last - start + 1
         if total != size:
-            raise ApiError(422, f"The file's record says {size} bytes but Content-Range says "
-                                f"{total}; send the file the record describes.",
-                           errors={"Content-Range": [f"total must be {size}"]}, reason="size_mismatch")
+            raise ApiError(
+                422,
+                f"The file's record says {size} bytes but Content-Range says "
+                f"{total}; send the file the record describes.",
+                errors={"Content-Range": [f"total must be {size}"]},
+                reason="size_mismatch",
+            )
         if (length or 0) != length_expected:
-            raise bad_request("The body's length must match Content-Range.",
-                              {"Content-Length": [f"must be {length_expected}"]})
+            raise bad_request(
+                "The body's length must match Content-Range.",
+                {"Content-Length": [f"must be {length_expected}"]},
+            )
         length = length_expected
         if start is None:
             start = storage_for(current_app).received(attachment_id)
@@ -220,10 +261,13 @@ def receive(partial, attachment, start, length):
     """Append the body at ``start``; return how many bytes of the file the server now has."""
     have = partial.size
     if start > have:
-        raise ApiError(409, f"The server has the first {have} bytes of this file; continue from "
-                            f"byte {have} (ask HEAD for Upload-Offset).",
-                       errors={"Content-Range": [f"must start at {have} or before"]},
-                       reason="offset_mismatch")
+        raise ApiError(
+            409,
+            f"The server has the first {have} bytes of this file; continue from "
+            f"byte {have} (ask HEAD for Upload-Offset).",
+            errors={"Content-Range": [f"must start at {have} or before"]},
+            reason="offset_mismatch",
+        )
     partial.truncate(start)
     stream = request.stream
     offset, head = start, b""
@@ -252,19 +296,26 @@ def check_type(attachment, head, partial):
     if kind is None or not matches(attachment["content_type"], kind):
         partial.truncate(0)
         shown = kind or "a type the server does not take"
-        raise ApiError(415, f"This file is {shown}, not {attachment['content_type']}: the server "
-                            "takes JPEG, PNG, HEIC, WebP and PDF files whose record names "
-                            "their type.", reason="unsupported_type")
+        raise ApiError(
+            415,
+            f"This file is {shown}, not {attachment['content_type']}: the server "
+            "takes JPEG, PNG, HEIC, WebP and PDF files whose record names "
+            "their type.",
+            reason="unsupported_type",
+        )
 
 
 def verify(partial, attachment, storage):
     check_type(attachment, partial.head(SNIFF_BYTES), partial)
     if partial.sha256() != attachment["sha256"]:
         storage.discard(attachment["id"])
-        raise ApiError(422, "The bytes that arrived do not match the file's SHA-256; they were "
-                            "discarded, send the file again from the start.",
-                       errors={"sha256": ["does not match the bytes received"]},
-                       reason="sha256_mismatch")
+        raise ApiError(
+            422,
+            "The bytes that arrived do not match the file's SHA-256; they were "
+            "discarded, send the file again from the start.",
+            errors={"sha256": ["does not match the bytes received"]},
+            reason="sha256_mismatch",
+        )
     check_pixels(partial, attachment, storage)
 
 
@@ -274,9 +325,13 @@ def check_pixels(partial, attachment, storage):
     count = pixels(partial.head(HEADER_BYTES)) if attachment["content_type"].startswith("image/") else None
     if count is not None and count > limit:
         storage.discard(attachment["id"])
-        raise ApiError(422, f"This picture has more than {limit:,} pixels; make it smaller (a "
-                            "phone's normal photo size is fine) and add it again.",
-                       errors={"size": ["too many pixels"]}, reason="image_too_large")
+        raise ApiError(
+            422,
+            f"This picture has more than {limit:,} pixels; make it smaller (a "
+            "phone's normal photo size is fine) and add it again.",
+            errors={"size": ["too many pixels"]},
+            reason="image_too_large",
+        )
 
 
 def record_uploaded(attachment):
@@ -284,16 +339,20 @@ def record_uploaded(attachment):
     for attempt in range(RETRIES):
         session = writing_session()
         try:
-            record = mark_uploaded(session, g.actor.user_id, attachment["id"],
-                                   now_ms=int(time.time() * 1000),
-                                   node=current_app.config["SERVER_NODE"])
+            record = mark_uploaded(
+                session,
+                g.actor.user_id,
+                attachment["id"],
+                now_ms=int(time.time() * 1000),
+                node=current_app.config["SERVER_NODE"],
+            )
             session.commit()
             return record or attachment
         except (IntegrityError, DBAPIError) as err:
             session.rollback()
             if attempt == RETRIES - 1 or not retryable(err):
                 raise
-            time.sleep(0.01 * (2 ** attempt))
+            time.sleep(0.01 * (2**attempt))
 
 
 def mark_uploaded(session, user_id, attachment_id, now_ms, node):
@@ -309,15 +368,24 @@ def mark_uploaded(session, user_id, attachment_id, now_ms, node):
     if current.get("purpose") == "business_card":
         values["card_status"] = "pending"
         enqueue(session, "read_card", {"attachment_id": attachment_id})
-    stored, = write_changes(session, ENGINE, server_actor(user_id, node),
-                            [("attachments", attachment_id, values)],
-                            now_ms=now_ms, server_node=node)
+    (stored,) = write_changes(
+        session,
+        ENGINE,
+        server_actor(user_id, node),
+        [("attachments", attachment_id, values)],
+        now_ms=now_ms,
+        server_node=node,
+    )
     return stored
 
 
 def answer(attachment, received):
-    body = {"id": attachment["id"], "received": received, "size": attachment["size"],
-            "uploaded": attachment["uploaded"] if received >= attachment["size"] else None}
+    body = {
+        "id": attachment["id"],
+        "received": received,
+        "size": attachment["size"],
+        "uploaded": attachment["uploaded"] if received >= attachment["size"] else None,
+    }
     if received >= attachment["size"]:
         body["record"] = attachment
     response = Response(dump_json(body), mimetype="application/json")

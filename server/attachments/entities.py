@@ -1,5 +1,6 @@
 """Attachments: the record of a photo or file syncs like any other; its bytes move through
 ``/api/v1/attachments/{id}/content``."""
+
 from marshmallow import Schema, fields, validate
 
 from sync import Entity, Rejected, Rules
@@ -7,8 +8,7 @@ from sync.entity import Instant, Text, Uuid, choice
 
 from server.core.vocabulary import codes
 
-ATTACHMENT_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp",
-                    "application/pdf"]
+ATTACHMENT_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif", "image/webp", "application/pdf"]
 
 
 class AttachmentSchema(Schema):
@@ -18,8 +18,12 @@ class AttachmentSchema(Schema):
     filename = Text(255)
     content_type = choice(ATTACHMENT_TYPES, required=True)
     size = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    sha256 = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9a-f]{64}$", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"))
+    sha256 = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[0-9a-f]{64}$", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"
+        ),
+    )
     taken_at = Instant()
     purpose = choice(codes("attachment.purpose"))
 
@@ -39,9 +43,12 @@ class AttachmentRules(Rules):
 
 
 ATTACHMENTS = Entity(
-    "attachments", AttachmentSchema(),
+    "attachments",
+    AttachmentSchema(),
     extra_fields=["author_id", "uploaded", "card_status", "card"],
-    references={"customer_id": "customers"}, defaults={"purpose": "photo"},
+    references={"customer_id": "customers"},
+    defaults={"purpose": "photo"},
     server_fields={"uploaded", "card_status", "card"},
     immutable={"customer_id", "owner_entity", "owner_id", "content_type", "size", "sha256"},
-    rules=[AttachmentRules()])
+    rules=[AttachmentRules()],
+)

@@ -11,6 +11,7 @@ Keys under the prefix:
   are not;
 - ``derived/<name>``: thumbnails, named after their blob.
 """
+
 import contextlib
 import functools
 import hashlib
@@ -28,12 +29,14 @@ MEMORY_BYTES = 1024 * 1024  # beyond this a part being received spills to a temp
 
 def translated(method):
     """Turn the store's failures into ``StorageUnavailable`` (the views answer 503)."""
+
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
         try:
             return method(*args, **kwargs)
         except (BotoCoreError, ClientError) as err:
             raise StorageUnavailable(str(err)) from err
+
     return wrapper
 
 
@@ -53,12 +56,17 @@ class ObjectStorage(Storage):
         self.prefix = f"{prefix}/" if prefix else ""
         endpoint = config.get("S3_ENDPOINT_URL")
         self.client = boto3.client(
-            "s3", endpoint_url=endpoint, region_name=config.get("AWS_DEFAULT_REGION"),
+            "s3",
+            endpoint_url=endpoint,
+            region_name=config.get("AWS_DEFAULT_REGION"),
             aws_access_key_id=config.get("AWS_ACCESS_KEY_ID"),
             aws_secret_access_key=config.get("AWS_SECRET_ACCESS_KEY"),
             # Self-hosted stores (MinIO and the like) answer on one host name: path-style keys.
-            config=BotoConfig(s3={"addressing_style": "path" if endpoint else "auto"},
-                              retries={"max_attempts": 5, "mode": "standard"}))
+            config=BotoConfig(
+                s3={"addressing_style": "path" if endpoint else "auto"},
+                retries={"max_attempts": 5, "mode": "standard"},
+            ),
+        )
 
     def blob_key(self, sha256):
         return f"{self.prefix}blobs/{sha256[:2]}/{sha256}"
@@ -74,8 +82,10 @@ class ObjectStorage(Storage):
     def delete(self, keys):
         keys = list(keys)
         for start in range(0, len(keys), 1000):
-            self.client.delete_objects(Bucket=self.bucket, Delete={
-                "Objects": [{"Key": key} for key in keys[start:start + 1000]], "Quiet": True})
+            self.client.delete_objects(
+                Bucket=self.bucket,
+                Delete={"Objects": [{"Key": key} for key in keys[start : start + 1000]], "Quiet": True},
+            )
 
     def has(self, sha256):
         try:
@@ -102,8 +112,11 @@ class ObjectStorage(Storage):
     def parts(self, attachment_id):
         """The upload's parts as ``(offset, size, key)``, in order."""
         prefix = self.part_prefix(attachment_id)
-        found = [(int(item["Key"][len(prefix):]), item["Size"], item["Key"])
-                 for item in self.listing(prefix) if item["Key"][len(prefix):].isdigit()]
+        found = [
+            (int(item["Key"][len(prefix) :]), item["Size"], item["Key"])
+            for item in self.listing(prefix)
+            if item["Key"][len(prefix) :].isdigit()
+        ]
         return sorted(found)
 
     def received(self, attachment_id):
@@ -133,9 +146,8 @@ class ObjectStorage(Storage):
     def uploads(self):
         latest = {}
         for item in self.listing(f"{self.prefix}partial/"):
-            attachment_id = item["Key"][len(self.prefix) + len("partial/"):].split("/", 1)[0]
-            latest[attachment_id] = max(latest.get(attachment_id, item["LastModified"]),
-                                        item["LastModified"])
+            attachment_id = item["Key"][len(self.prefix) + len("partial/") :].split("/", 1)[0]
+            latest[attachment_id] = max(latest.get(attachment_id, item["LastModified"]), item["LastModified"])
         return latest.items()
 
     def delete_blob(self, sha256):
@@ -217,8 +229,9 @@ class ObjectUpload(Upload):
     def keep(self, sha256):
         """Store the complete, verified upload as its blob, then drop its parts."""
         if not self.storage.has(sha256):
-            self.storage.client.upload_fileobj(self.assembled(), self.storage.bucket,
-                                               self.storage.blob_key(sha256))
+            self.storage.client.upload_fileobj(
+                self.assembled(), self.storage.bucket, self.storage.blob_key(sha256)
+            )
         self.storage.discard(self.attachment_id)
         self.stored = []
 

@@ -11,6 +11,7 @@ Every backend keeps three kinds of thing:
 ``ATTACHMENT_STORAGE`` chooses the backend: ``file:///path`` (this module) or
 ``s3://bucket/prefix`` (``server.attachments.object_store``).
 """
+
 import contextlib
 import fcntl
 import hashlib
@@ -266,10 +267,14 @@ def copy_stream(source, target):
 
 def open_storage(config):
     """The backend ``ATTACHMENT_STORAGE`` names (``file:///path`` or ``s3://bucket/prefix``)."""
-    url = urllib.parse.urlsplit(config["ATTACHMENT_STORAGE"] or "file://" + urllib.parse.quote(
-        os.path.join(os.path.abspath(config["GENBA_DATA_DIR"]), "attachments")))
+    url = urllib.parse.urlsplit(
+        config["ATTACHMENT_STORAGE"]
+        or "file://"
+        + urllib.parse.quote(os.path.join(os.path.abspath(config["GENBA_DATA_DIR"]), "attachments"))
+    )
     if url.scheme == "s3":
         from server.attachments.object_store import ObjectStorage
+
         return ObjectStorage(url.netloc, url.path.strip("/"), config)
     if url.scheme == "file":
         return FileStorage(urllib.parse.unquote(url.path))

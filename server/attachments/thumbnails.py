@@ -1,4 +1,5 @@
 """What kind of file some bytes are (by their magic bytes), and timeline thumbnails (Pillow)."""
+
 import io
 import warnings
 
@@ -79,8 +80,7 @@ def placeholder(label):
     image = Image.new("RGB", (THUMBNAIL_PX, THUMBNAIL_PX * 3 // 4), (226, 230, 236))
     draw = ImageDraw.Draw(image)
     draw.rectangle((8, 8, image.width - 9, image.height - 9), outline=(120, 128, 140), width=3)
-    draw.text((image.width // 2, image.height // 2), label, fill=(40, 44, 52), anchor="mm",
-              font_size=48)
+    draw.text((image.width // 2, image.height // 2), label, fill=(40, 44, 52), anchor="mm", font_size=48)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()

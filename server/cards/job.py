@@ -1,5 +1,6 @@
 """The ``read_card`` job: read a business card's photo and write what it says onto the
 attachment (``card_status``, ``card``) as a versioned change devices pull."""
+
 import time
 
 from flask import current_app
@@ -40,6 +41,12 @@ def store(attachment, values):
     now_ms = int(time.time() * 1000)
     node = current_app.config["SERVER_NODE"]
     session = writing_session()
-    write_changes(session, ENGINE, server_actor(attachment["author_id"], node),
-                  [("attachments", attachment["id"], values)], now_ms=now_ms, server_node=node)
+    write_changes(
+        session,
+        ENGINE,
+        server_actor(attachment["author_id"], node),
+        [("attachments", attachment["id"], values)],
+        now_ms=now_ms,
+        server_node=node,
+    )
     session.commit()

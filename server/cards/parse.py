@@ -3,12 +3,29 @@
 Pure functions over strings, tested without Tesseract. Full-width digits, letters and hyphens
 are folded (NFKC), and the hyphen look-alikes OCR gives between digits (一, ー, —) become "-".
 """
+
 import re
 import unicodedata
 
 COMPANY_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "(株)", "(有)", "㈱", "㈲")
-TITLES = ("代表取締役社長", "代表取締役", "取締役", "執行役員", "社長", "専務", "常務", "部長",
-          "次長", "課長", "係長", "主任", "主査", "マネージャー", "リーダー", "担当")
+TITLES = (
+    "代表取締役社長",
+    "代表取締役",
+    "取締役",
+    "執行役員",
+    "社長",
+    "専務",
+    "常務",
+    "部長",
+    "次長",
+    "課長",
+    "係長",
+    "主任",
+    "主査",
+    "マネージャー",
+    "リーダー",
+    "担当",
+)
 DEPARTMENT_WORDS = ("部", "課", "室", "グループ", "センター", "事業所", "営業所", "工場", "支店")
 PREFECTURE = re.compile(r"(東京都|北海道|(?:京都|大阪)府|.{2,3}県)")
 DASHES = re.compile(r"(?<=[0-9O])\s*[一二ー—–‐−=\-~〜]\s*(?=[0-9O])")
@@ -16,12 +33,27 @@ PHONE = re.compile(r"(?<!\d)0*(0[1-9]\d{0,3}-\d{1,4}-\d{3,4}|0[1-9]\d{8,9}|\(0\d
 POSTAL = re.compile(r"^(?:〒|T|干|\+|7(?=\d{3}-))?\s*(\d{3})-(\d{4})(?![\d-])")
 # OCR's letters for digits after a TEL/FAX label: TEL 052 is often read TELO52 or TELOS2.
 NUMBER_LABEL = re.compile(r"^(TEL|Tel|FAX|Fax|T|F|携帯|Mobile)\s*[:.]?\s*([0-9OoSBIl=—一ー\-\s]{9,})$")
-DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "S": "5", "B": "8", "I": "1", "l": "1",
-                                  "=": "-", "—": "-", "一": "-", "ー": "-", " ": ""})
+DIGIT_LOOKALIKES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "S": "5",
+        "B": "8",
+        "I": "1",
+        "l": "1",
+        "=": "-",
+        "—": "-",
+        "一": "-",
+        "ー": "-",
+        " ": "",
+    }
+)
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./_%?=&#:~-]+")
 KANA = re.compile(r"^[\u3041-\u309f\u30a0-\u30ff\s]+$")
-CJK_NAME = re.compile(r"^[\u4e00-\u9fff\u3005\u3041-\u309f\u30a0-\u30ff]{1,5}\s?[\u4e00-\u9fff\u3005\u3041-\u309f\u30a0-\u30ff]{1,5}$")
+CJK_NAME = re.compile(
+    r"^[\u4e00-\u9fff\u3005\u3041-\u309f\u30a0-\u30ff]{1,5}\s?[\u4e00-\u9fff\u3005\u3041-\u309f\u30a0-\u30ff]{1,5}$"
+)
 FAX_LABEL = re.compile(r"fax|ファクス|ファックス", re.I)
 MOBILE_LABEL = re.compile(r"携帯|mobile|cell|^m[\s.:]", re.I)
 MOBILE_PREFIX = re.compile(r"^0[789]0-")
@@ -40,8 +72,22 @@ def normalise(text):
 
 def parse_card(lines):
     """``lines``: ``[(text, height)]`` top to bottom → the card's fields (None where unread)."""
-    card = dict.fromkeys(["company", "department", "title", "name", "name_kana", "postal_code",
-                          "address", "phone", "fax", "mobile", "email", "url"])
+    card = dict.fromkeys(
+        [
+            "company",
+            "department",
+            "title",
+            "name",
+            "name_kana",
+            "postal_code",
+            "address",
+            "phone",
+            "fax",
+            "mobile",
+            "email",
+            "url",
+        ]
+    )
     rest = []
     for raw, height in lines:
         text = normalise(raw)
@@ -58,8 +104,12 @@ def parse_card(lines):
             card["company"] = plain
         elif card["address"] is None and PREFECTURE.search(plain) and re.search(r"\d", plain):
             card["address"] = plain
-        elif card["name_kana"] is None and KANA.match(text) and len(plain) >= 4 \
-                and not any(t in plain for t in TITLES):
+        elif (
+            card["name_kana"] is None
+            and KANA.match(text)
+            and len(plain) >= 4
+            and not any(t in plain for t in TITLES)
+        ):
             card["name_kana"] = text
         elif take_role(card, plain):
             continue
@@ -85,13 +135,13 @@ def take_contacts(card, text):
     postal = POSTAL.search(text)
     if postal and card["postal_code"] is None and not PHONE.search(text):
         card["postal_code"] = f"{postal.group(1)}-{postal.group(2)}"
-        remainder = text[postal.end():].strip()
+        remainder = text[postal.end() :].strip()
         if remainder and PREFECTURE.search(remainder):
             card["address"] = remainder.replace(" ", "")
         return True
     for match in PHONE.finditer(text):
         number = match.group(1)
-        before = text[:match.start()]
+        before = text[: match.start()]
         if FAX_LABEL.search(before):
             slot = "fax"
         elif MOBILE_LABEL.search(before) or MOBILE_PREFIX.match(number):
@@ -110,8 +160,7 @@ def take_role(card, plain):
     head = plain[: -len(title)] if title else plain
     if title and card["title"] is None:
         card["title"] = title
-    if head and any(w in head for w in DEPARTMENT_WORDS) and len(head) <= 20 \
-            and card["department"] is None:
+    if head and any(w in head for w in DEPARTMENT_WORDS) and len(head) <= 20 and card["department"] is None:
         card["department"] = head
         return True
     return title is not None

@@ -4,6 +4,7 @@ Preprocessing, measured by ``bench/card_bench.py``: grayscale and autocontrast; 
 card (brighter than the table it lies on); deskew by the angle whose row profile is sharpest;
 and scale so the text is a size Tesseract reads well (very large names are missed otherwise).
 """
+
 import os
 import re
 import subprocess
@@ -47,8 +48,7 @@ def prepare(path):
     inset = round(min(gray.size) * 0.02)
     gray = gray.crop((inset, inset, gray.width - inset, gray.height - inset))
     if gray.width > TARGET_WIDTH:
-        gray = gray.resize((TARGET_WIDTH, round(gray.height * TARGET_WIDTH / gray.width)),
-                           Image.LANCZOS)
+        gray = gray.resize((TARGET_WIDTH, round(gray.height * TARGET_WIDTH / gray.width)), Image.LANCZOS)
     return ImageOps.expand(ImageOps.autocontrast(gray, cutoff=1), 24, fill=255)
 
 
@@ -74,7 +74,7 @@ def skew_angle(gray):
     for angle in ANGLES:
         turned = ink.rotate(angle, resample=Image.NEAREST)
         data, width = turned.tobytes(), turned.width
-        rows = [sum(data[y * width:(y + 1) * width]) for y in range(turned.height)]
+        rows = [sum(data[y * width : (y + 1) * width]) for y in range(turned.height)]
         score = sum((a - b) ** 2 for a, b in zip(rows, rows[1:], strict=False))
         if score > best_score:
             best, best_score = angle, score
@@ -89,7 +89,12 @@ def tesseract_lines(image, psm, lang="jpn+eng"):
         try:
             done = subprocess.run(
                 ["tesseract", handle.name, "-", "-l", lang, "--psm", str(psm), "tsv"],
-                capture_output=True, text=True, timeout=60, env=env, check=True)
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=env,
+                check=True,
+            )
         except (OSError, subprocess.SubprocessError) as err:
             raise ReadFailed(str(err)) from err
     return lines_from_tsv(done.stdout)
@@ -110,8 +115,15 @@ def lines_from_tsv(tsv):
     for words in lines.values():
         words.sort()
         text = join_words([w[1] for w in words])
-        out.append(Line(text, max(w[2] for w in words), min(w[3] for w in words),
-                        words[0][0], max(w[4] for w in words)))
+        out.append(
+            Line(
+                text,
+                max(w[2] for w in words),
+                min(w[3] for w in words),
+                words[0][0],
+                max(w[4] for w in words),
+            )
+        )
     out.sort(key=lambda line: line.top)
     return out
 
@@ -123,7 +135,11 @@ def join_words(words):
         if text and (text[-1].isascii() and text[-1].isalnum()) and word[0].isascii() and word[0].isalnum():
             text += " "
         elif text and text[-1].isascii() != word[0].isascii() and not text.endswith(" "):
-            text += " " if (word[0].isascii() and word[0].isalpha()) or text[-1].isalpha() and text[-1].isascii() else ""
+            text += (
+                " "
+                if (word[0].isascii() and word[0].isalpha()) or text[-1].isalpha() and text[-1].isascii()
+                else ""
+            )
         text += word
     return text
 
@@ -140,6 +156,7 @@ def read_card(path):
     type, odd layouts) a sparse-text pass fills only what is still missing.
     """
     from server.cards.parse import parse_card
+
     image = prepare(path)
     lines = reread_email(image, reread_large(image, tesseract_lines(image, 3)))
     card = parse_card([(line.text, line.height) for line in lines])
@@ -176,12 +193,17 @@ def reread(image, line, target, lang="jpn+eng", to_edge=False):
     """
     pad = line.height // 2
     right = image.width if to_edge else min(image.width, line.right + pad)
-    box = (max(0, line.left - pad), max(0, line.top - pad), right,
-           min(image.height, line.top + line.height + pad))
+    box = (
+        max(0, line.left - pad),
+        max(0, line.top - pad),
+        right,
+        min(image.height, line.top + line.height + pad),
+    )
     crop = image.crop(box)
     scale = target / max(1, line.height)
-    small = crop.resize((max(1, round(crop.width * scale)), max(1, round(crop.height * scale))),
-                        Image.LANCZOS)
+    small = crop.resize(
+        (max(1, round(crop.width * scale)), max(1, round(crop.height * scale))), Image.LANCZOS
+    )
     found = tesseract_lines(ImageOps.expand(small, 20, fill=255), 7, lang)
     return " ".join(found_line.text for found_line in found)
 
@@ -193,8 +215,7 @@ def reread_email(image, lines):
     for line in lines:
         if "@" not in line.text:
             continue
-        readings = [line.text] + [reread(image, line, target, "eng", to_edge=True)
-                                  for target in (28, 40, 56)]
+        readings = [line.text] + [reread(image, line, target, "eng", to_edge=True) for target in (28, 40, 56)]
         votes = Counter()
         for weight, reading in zip((1.5, 1, 1, 1), readings, strict=False):
             match = EMAIL_LIKE.search(fold_email(reading))

@@ -1,4 +1,5 @@
 """Admin endpoints: the dead-letter list of rejected mutations and device revocation."""
+
 import json
 
 from flask import g
@@ -23,12 +24,26 @@ bp = Blueprint("admin", __name__)
 def dead_letters(query):
     """List rejected mutations, newest first."""
     rows = db.session.execute(
-        select(DeadLetter).order_by(DeadLetter.id.desc()).limit(query["limit"])).scalars()
-    return {"dead_letters": [
-        dict(id=r.id, device_id=r.device_id, user_id=r.user_id, mutation_id=r.mutation_id,
-             entity=r.entity, record_id=r.record_id, mutation=stored_json(r.mutation),
-             size=r.size, sha256=r.sha256, errors=stored_json(r.errors),
-             created_at=r.created_at) for r in rows]}
+        select(DeadLetter).order_by(DeadLetter.id.desc()).limit(query["limit"])
+    ).scalars()
+    return {
+        "dead_letters": [
+            dict(
+                id=r.id,
+                device_id=r.device_id,
+                user_id=r.user_id,
+                mutation_id=r.mutation_id,
+                entity=r.entity,
+                record_id=r.record_id,
+                mutation=stored_json(r.mutation),
+                size=r.size,
+                sha256=r.sha256,
+                errors=stored_json(r.errors),
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+    }
 
 
 def stored_json(text):

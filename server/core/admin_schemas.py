@@ -1,4 +1,5 @@
 """Schemas of the admin API: users, their devices, the audit trail."""
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from sync.entity import Text

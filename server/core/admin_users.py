@@ -1,4 +1,5 @@
 """The admin API of people: users, their devices, and the audit trail (admin; office reads)."""
+
 from datetime import UTC, datetime
 
 from flask import g
@@ -45,8 +46,9 @@ def add_user(data):
     if session.execute(select(User.id).where(User.login == normalise_login(data["login"]))).first():
         raise ApiError(409, "This login is taken; choose another one.", reason="login_taken")
     try:
-        user = create_user(session, data["login"], data["password"], data["role"],
-                           data.get("team"), data["name"])
+        user = create_user(
+            session, data["login"], data["password"], data["role"], data.get("team"), data["name"]
+        )
     except UserError as err:
         raise ApiError(422, f"{err}.", errors={"login": [str(err)]})
     record(session, "user_added", g.user.id, target=user.id, login=user.login, role=user.role)
@@ -72,8 +74,9 @@ def patch_user(changes, user_id):
     except UserError as err:
         raise ApiError(422, f"{err}.", errors={"role": [str(err)]})
     shown = {k: v for k, v in changes.items() if k != "password"}
-    record(session, "user_changed", g.user.id, target=user.id, **shown,
-           password_changed="password" in changes)
+    record(
+        session, "user_changed", g.user.id, target=user.id, **shown, password_changed="password" in changes
+    )
     session.commit()
     return as_row(user, None)
 
@@ -85,10 +88,21 @@ def patch_user(changes, user_id):
 def user_devices(user_id):
     """List a user's devices: when each was first and last used, whether it is revoked."""
     found(db.session.get(User, str(user_id)))
-    rows = db.session.execute(select(Device).where(Device.user_id == str(user_id))
-                              .order_by(Device.created_at)).scalars()
-    return {"devices": [dict(id=d.id, name=d.name, first_seen=d.created_at, last_seen=d.last_seen_at,
-                             revoked=d.revoked_at is not None) for d in rows]}
+    rows = db.session.execute(
+        select(Device).where(Device.user_id == str(user_id)).order_by(Device.created_at)
+    ).scalars()
+    return {
+        "devices": [
+            dict(
+                id=d.id,
+                name=d.name,
+                first_seen=d.created_at,
+                last_seen=d.last_seen_at,
+                revoked=d.revoked_at is not None,
+            )
+            for d in rows
+        ]
+    }
 
 
 @bp.get("/admin/audit")
@@ -101,8 +115,15 @@ def audit(query):
 
 
 def as_row(user, last_seen):
-    return dict(id=user.id, login=user.login, name=user.name, role=user.role, team=user.team,
-                active=user.active, last_seen=last_seen)
+    return dict(
+        id=user.id,
+        login=user.login,
+        name=user.name,
+        role=user.role,
+        team=user.team,
+        active=user.active,
+        last_seen=last_seen,
+    )
 
 
 def found(user):

@@ -1,4 +1,5 @@
 """Sign-in and device tokens: ``POST /api/v1/auth/token`` and the bearer check of every call."""
+
 import hashlib
 import secrets
 import unicodedata
@@ -69,8 +70,9 @@ def limits_off():
 
 
 @bp.post("/auth/token")
-@limiter.limit(address_limit, key_func=lambda: "address:" + client_address(), deduct_when=failed,
-               exempt_when=limits_off)
+@limiter.limit(
+    address_limit, key_func=lambda: "address:" + client_address(), deduct_when=failed, exempt_when=limits_off
+)
 @limiter.limit(login_limit, key_func=login_key, deduct_when=failed, exempt_when=limits_off)
 @bp.doc(security=[], responses={401: "UNAUTHORIZED", 429: "TOO_MANY_REQUESTS"})
 @bp.error(403, "device_revoked: sign in again after resetting the app")
@@ -92,11 +94,19 @@ def issue_token(data):
     device_id = str(data["device"]["id"])
     device = session.get(Device, device_id)
     if device is not None and device.revoked_at is not None:
-        raise ApiError(403, "This device was revoked by an administrator; sign in on it again after "
-                            "resetting the app, which gives it a new device id.", reason="device_revoked")
+        raise ApiError(
+            403,
+            "This device was revoked by an administrator; sign in on it again after "
+            "resetting the app, which gives it a new device id.",
+            reason="device_revoked",
+        )
     if device is not None and device.user_id != user.id:
-        raise ApiError(409, "This device id belongs to another person. The app makes a new one "
-                            "when someone else signs in on a shared tablet.", reason="device_in_use")
+        raise ApiError(
+            409,
+            "This device id belongs to another person. The app makes a new one "
+            "when someone else signs in on a shared tablet.",
+            reason="device_in_use",
+        )
     now = utcnow()
     if device is None:
         device = Device(id=device_id, user_id=user.id, name=data["device"]["name"], pulled_seq=0)
@@ -105,8 +115,15 @@ def issue_token(data):
         device.name = data["device"]["name"] or device.name
     device.last_seen_at = now
     token = secrets.token_urlsafe(32)
-    session.add(Token(token_hash=hash_token(token), device_id=device_id, user_id=user.id,
-                      created_at=now, last_used_at=now))
+    session.add(
+        Token(
+            token_hash=hash_token(token),
+            device_id=device_id,
+            user_id=user.id,
+            created_at=now,
+            last_used_at=now,
+        )
+    )
     record(session, "sign_in", user.id, device_id=device_id, address=client_address())
     session.commit()
     return {"token": token, "user": user}
@@ -146,22 +163,29 @@ def authenticate(header):
         raise unauthorized("token_invalid", "Sign in first: this call needs a bearer token.")
     token_hash = hash_token(token.strip())
     row = db.session.execute(
-        select(Token, Device, User).join(Device, Token.device_id == Device.id)
-        .join(User, Token.user_id == User.id).where(Token.token_hash == token_hash)).first()
+        select(Token, Device, User)
+        .join(Device, Token.device_id == Device.id)
+        .join(User, Token.user_id == User.id)
+        .where(Token.token_hash == token_hash)
+    ).first()
     if row is None:
         raise unauthorized("token_invalid", "This sign-in is not valid; sign in again.")
     tok, device, user = row
     if tok.revoked_at is not None or device.revoked_at is not None or not user.active:
         raise unauthorized("token_revoked", "This device was signed out by an administrator.")
     if user.password_changed_at is not None and aware(tok.created_at) < aware(user.password_changed_at):
-        raise unauthorized("token_expired", "Your password was changed; sign in again with the "
-                                            "new one and your unsent work will be sent.")
+        raise unauthorized(
+            "token_expired",
+            "Your password was changed; sign in again with the new one and your unsent work will be sent.",
+        )
     now = utcnow()
     idle = timedelta(days=current_app.config["TOKEN_IDLE_DAYS"])
     last_used = aware(tok.last_used_at)
     if now - last_used > idle:
-        raise unauthorized("token_expired", "Your sign-in expired after a long time unused; "
-                                            "sign in again and your unsent work will be sent.")
+        raise unauthorized(
+            "token_expired",
+            "Your sign-in expired after a long time unused; sign in again and your unsent work will be sent.",
+        )
     if now - last_used > TOUCH_EVERY:
         touch(token_hash, device.id, now)
     return user, actor(user.id, user.role, user.team, device.id, device.pulled_seq or 0)
@@ -192,12 +216,12 @@ def revoke_device(session, device_id):
         return False
     now = utcnow()
     device.revoked_at = now
-    session.execute(update(Token).where(Token.device_id == device_id, Token.revoked_at.is_(None))
-                    .values(revoked_at=now))
+    session.execute(
+        update(Token).where(Token.device_id == device_id, Token.revoked_at.is_(None)).values(revoked_at=now)
+    )
     return True
 
 
 def require_role(*roles):
     if g.user.role not in roles:
         raise ApiError(403, "Your role cannot do this; ask an administrator.", reason="forbidden")
-

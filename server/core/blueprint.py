@@ -4,6 +4,7 @@
 schema's ``invalid(errors)`` names the answer (``server.core.schemas.Arguments``), so the error
 keeps the one shape with flat field errors instead of webargs' ``{"json": {...}}``.
 """
+
 import flask_smorest
 from flask import request
 from webargs.flaskparser import FlaskParser
@@ -55,4 +56,3 @@ class Blueprint(flask_smorest.Blueprint):
     def error(self, status, description):
         """Document a failure the view answers in the one error shape."""
         return self.alt_response(status, schema=ErrorSchema, description=description)
-

@@ -5,6 +5,7 @@ Holidays come from the maintained ``holidays`` library (the Cabinet Office's lis
 and citizens' holidays included), never from a hand-written table. A business day is a weekday
 that is not a public holiday; ages count business days in the company's time zone.
 """
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,10 @@ def parse_targets(text):
         name, _, days = (piece.strip() for piece in part.partition("="))
         team, _, urgency = name.rpartition(".")
         if urgency not in URGENCIES or not days.isdigit() or (team and team not in ROUTES):
-            raise ValueError(f"RESPONSE_TARGET_DAYS: {part!r} is not urgency=days or team.urgency=days "
-                             f"(urgencies {', '.join(URGENCIES)}; teams {', '.join(ROUTES)})")
+            raise ValueError(
+                f"RESPONSE_TARGET_DAYS: {part!r} is not urgency=days or team.urgency=days "
+                f"(urgencies {', '.join(URGENCIES)}; teams {', '.join(ROUTES)})"
+            )
         if team:
             overrides.append((team, urgency, int(days)))
         else:
@@ -101,12 +104,17 @@ def is_overdue(request, age, targets):
 
 def calendar(first_year, last_year, targets):
     """What a device needs to count ages and overdue requests offline."""
-    return {"time_zone": str(COMPANY_TZ), "from": first_year, "to": last_year,
-            "weekend": [6, 0],  # Saturday and Sunday (JavaScript's getDay numbers)
-            "holidays": [{"date": d.isoformat(), "name": name}
-                         for d, name in japanese_holidays(first_year, last_year).items()],
-            # Per team and urgency; ``response_targets`` (per urgency, as for triage) is what
-            # devices of protocol 1 before team targets read.
-            "team_targets": {team: dict(days) for team, days in targets.items()},
-            "response_targets": dict(targets["triage"])}
-
+    return {
+        "time_zone": str(COMPANY_TZ),
+        "from": first_year,
+        "to": last_year,
+        "weekend": [6, 0],  # Saturday and Sunday (JavaScript's getDay numbers)
+        "holidays": [
+            {"date": d.isoformat(), "name": name}
+            for d, name in japanese_holidays(first_year, last_year).items()
+        ],
+        # Per team and urgency; ``response_targets`` (per urgency, as for triage) is what
+        # devices of protocol 1 before team targets read.
+        "team_targets": {team: dict(days) for team, days in targets.items()},
+        "response_targets": dict(targets["triage"]),
+    }

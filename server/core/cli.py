@@ -1,4 +1,5 @@
 """The ``genba`` command: Flask's CLI with the app's own commands."""
+
 import time
 import uuid
 
@@ -14,9 +15,14 @@ DEMO_DEVICE_NAMESPACE = uuid.UUID("5d0c3a9e-2b7f-4f0e-8d4a-6c1e9b2f7a10")
 
 def main():
     from server import create_app
+
     # Flask's own "routes" (URL rules) and "run" would shadow ours; "shell" stays.
-    cli = FlaskGroup(create_app=create_app, add_version_option=False, add_default_commands=False,
-                     help="Genba: the sync server of the field app.")
+    cli = FlaskGroup(
+        create_app=create_app,
+        add_version_option=False,
+        add_default_commands=False,
+        help="Genba: the sync server of the field app.",
+    )
     cli.add_command(shell_command)
     cli()
 
@@ -24,8 +30,19 @@ def main():
 def register(app):
     from server.core.user_cli import user
     from server.quotes.cli import reindex_quotes  # past-quote database
-    for command in (serve, create_user_command, demo, revoke_device_command, compact, after_restore, routes,
-                    reindex_quotes, user, worker):
+
+    for command in (
+        serve,
+        create_user_command,
+        demo,
+        revoke_device_command,
+        compact,
+        after_restore,
+        routes,
+        reindex_quotes,
+        user,
+        worker,
+    ):
         app.cli.add_command(command)
 
 
@@ -36,6 +53,7 @@ def register(app):
 def serve(host, port):
     """Run the development server and print where to open it."""
     from werkzeug.serving import run_simple
+
     click.echo(f"Genba is running at http://{host}:{port}/  (Ctrl+C stops it)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
@@ -48,6 +66,7 @@ def worker(until_idle):
     import logging
 
     from server.jobs.worker import Worker
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runner = Worker(current_app._get_current_object())
     click.echo(f"worker {runner.name} waiting for jobs", err=True)
@@ -79,6 +98,7 @@ def create_user_command(login, password, role, team, name):
 def revoke_device_command(device_id):
     """Revoke a lost device: its tokens stop working and its next sync wipes it."""
     from server.core.auth import revoke_device
+
     session = writing_session()
     if not revoke_device(session, device_id):
         raise click.ClickException(f"no device {device_id}")
@@ -98,17 +118,24 @@ def demo():
     from server.core.engine import ENGINE, actor
 
     session = writing_session()
-    users = {u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
-             for u in DEMO_USERS}
+    users = {
+        u["login"]: create_user(session, u["login"], u["password"], u["role"], u["team"], u["name"])
+        for u in DEMO_USERS
+    }
     session.commit()
     counts = {}
     for login, mutations in demo_batches(date.today(), {k: u.id for k, u in users.items()}):
         user = users[login]
         device = str(uuid.uuid5(DEMO_DEVICE_NAMESPACE, login))
         session = writing_session()
-        results, _ = apply_push(session, ENGINE, actor(user.id, user.role, user.team, device),
-                                mutations, now_ms=int(time.time() * 1000),
-                                server_node=current_app.config["SERVER_NODE"])
+        results, _ = apply_push(
+            session,
+            ENGINE,
+            actor(user.id, user.role, user.team, device),
+            mutations,
+            now_ms=int(time.time() * 1000),
+            server_node=current_app.config["SERVER_NODE"],
+        )
         session.commit()
         for result in results:
             counts[result["status"]] = counts.get(result["status"], 0) + 1
@@ -133,14 +160,14 @@ def compact(days):
     from server.attachments.collect import collect_attachments
     from server.attachments.storage import storage_for
 
-
     days = current_app.config["TOMBSTONE_DAYS"] if days is None else days
     session = writing_session()
     count = compact_tombstones(session, utcnow() - timedelta(days=days))
     session.commit()
     click.echo(f"compacted {count} tombstones older than {days} days")
-    blobs, uploads = collect_attachments(session, storage_for(current_app), utcnow(),
-                                         current_app.config["STALE_UPLOAD_DAYS"])
+    blobs, uploads = collect_attachments(
+        session, storage_for(current_app), utcnow(), current_app.config["STALE_UPLOAD_DAYS"]
+    )
     click.echo(f"deleted {blobs} unreferenced attachment files and {uploads} stale partial uploads")
 
 
@@ -166,17 +193,23 @@ def routes():
 def routes_list():
     """Show the rules in the order they are tried."""
     from server.requests.rules_api import ordered, rule_data
+
     for rule in map(rule_data, ordered(writing_session())):
-        conditions = "; ".join(f"{k}={','.join(rule[k])}" for k in
-                               ("kinds", "keywords", "customer_ids", "urgencies") if rule[k])
+        conditions = "; ".join(
+            f"{k}={','.join(rule[k])}" for k in ("kinds", "keywords", "customer_ids", "urgencies") if rule[k]
+        )
         state = "" if rule["active"] else " (off)"
-        click.echo(f"{rule['position']:>2}. [{rule['id']}] {rule['name']} -> {rule['route_to']}{state}"
-                   f"  {conditions or 'any request'}")
+        click.echo(
+            f"{rule['position']:>2}. [{rule['id']}] {rule['name']} -> {rule['route_to']}{state}"
+            f"  {conditions or 'any request'}"
+        )
 
 
 @routes.command("add")
 @click.argument("name")
-@click.option("--route", "route_to", required=True, type=click.Choice(["sales", "manufacturing", "service", "triage"]))
+@click.option(
+    "--route", "route_to", required=True, type=click.Choice(["sales", "manufacturing", "service", "triage"])
+)
 @click.option("--keyword", "keywords", multiple=True, help="repeatable; any one matches")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["request", "complaint", "question"]))
 @click.option("--urgency", "urgencies", multiple=True, type=click.Choice(["low", "normal", "high"]))
@@ -187,10 +220,21 @@ def routes_add(name, route_to, keywords, kinds, urgencies, customer_ids, positio
     """Add a rule; it routes requests created from now on."""
     from server.requests.models import RoutingRule
     from server.requests.rules_api import apply_fields, ordered, place
+
     session = writing_session()
     row = RoutingRule(conditions="{}", position=0)
-    apply_fields(session, row, {"name": name, "route_to": route_to, "keywords": keywords,
-                                "kinds": kinds, "urgencies": urgencies, "customer_ids": customer_ids})
+    apply_fields(
+        session,
+        row,
+        {
+            "name": name,
+            "route_to": route_to,
+            "keywords": keywords,
+            "kinds": kinds,
+            "urgencies": urgencies,
+            "customer_ids": customer_ids,
+        },
+    )
     session.add(row)
     place(session, row, position or len(ordered(session)) + 1)
     session.commit()
@@ -205,6 +249,7 @@ def routes_move(rule_id, position):
     """Move a rule to a position (1 = tried first)."""
     from server.requests.models import RoutingRule
     from server.requests.rules_api import place
+
     session = writing_session()
     row = session.get(RoutingRule, rule_id)
     if row is None:
@@ -221,6 +266,7 @@ def routes_remove(rule_id):
     """Remove a rule."""
     from server.requests.models import RoutingRule
     from server.requests.rules_api import remove
+
     session = writing_session()
     row = session.get(RoutingRule, rule_id)
     if row is None:
@@ -238,5 +284,6 @@ def routes_remove(rule_id):
 def routes_test(text, kind, urgency):
     """Show which rule fires for a request with this title."""
     from server.requests.routing import decide, load_rules
+
     decision = decide(load_rules(writing_session()), {"title": text, "kind": kind, "urgency": urgency})
     click.echo(f"{decision['route_to']}  ({decision['route_rule'] or 'no rule matched'})")

@@ -1,4 +1,5 @@
 """Every setting, read from the environment with a safe default (listed in the README)."""
+
 import os
 
 from server.core.calendar import parse_targets
@@ -17,7 +18,8 @@ class Config:
         # Werkzeug's method string; scrypt is slow by design, the tests use a cheap one.
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
-            "DATABASE_URL", f"sqlite:///{os.path.join(data_dir, 'genba.sqlite3')}")
+            "DATABASE_URL", f"sqlite:///{os.path.join(data_dir, 'genba.sqlite3')}"
+        )
         self.GENBA_DATA_DIR = data_dir
         self.SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 30000)
         self.MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
@@ -36,7 +38,8 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
         self.RESPONSE_TARGET_DAYS = parse_targets(
-            os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10"))
+            os.environ.get("RESPONSE_TARGET_DAYS", "high=1,normal=3,low=10")
+        )
         # The largest photo or file the attachment content endpoint takes.
         self.MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
         # Where attachment bytes live: file:///path or s3://bucket/prefix (shared by every node).
@@ -49,8 +52,7 @@ class Config:
         # Unfinished uploads untouched this long are deleted by `genba compact`.
         self.STALE_UPLOAD_DAYS = env_int("STALE_UPLOAD_DAYS", 7)
         # When an open deal needs following up (the ball with us, with the customer, idle).
-        self.FOLLOW_UP_DAYS = parse_follow_up(
-            os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
+        self.FOLLOW_UP_DAYS = parse_follow_up(os.environ.get("FOLLOW_UP_DAYS", "ours=3,customer=14,idle=30"))
         # Trust: writes after a loss of scope, proxies, image and sign-in limits.
         self.SCOPE_GRACE_DAYS = env_int("SCOPE_GRACE_DAYS", 7)
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)

@@ -1,4 +1,5 @@
 """The database handle, and SQLite set up to be safe with several writers."""
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 

@@ -4,6 +4,7 @@ A new entity is added to its domain's ``entities.py`` and listed in ``ENTITIES``
 (parents before children, so a device applying a page in order never meets a dangling
 reference). Business rules hang on the entity as ``sync.Rules``.
 """
+
 from sqlalchemy import or_, select
 
 from sync import Actor, Engine, Entity, Rejected, Rules, ScopeModel
@@ -20,11 +21,26 @@ from server.reports.entities import DAILY_REPORTS
 from server.requests.entities import REQUESTS
 from server.visits.entities import VISITS
 
-USERS = Entity("users", None, extra_fields=["name", "role", "team"], writable=False,
-               scoped=False, team_field="team")
+USERS = Entity(
+    "users", None, extra_fields=["name", "role", "team"], writable=False, scoped=False, team_field="team"
+)
 
-ENTITIES = [USERS, RESOURCE_GROUPS, COMPANY_HOLIDAYS, CUSTOMERS, CONTACTS, DEALS, DEAL_EVENTS,
-            VISITS, REQUESTS, QUOTES, LOAD_ENTRIES, FOLLOWS, ATTACHMENTS, DAILY_REPORTS]
+ENTITIES = [
+    USERS,
+    RESOURCE_GROUPS,
+    COMPANY_HOLIDAYS,
+    CUSTOMERS,
+    CONTACTS,
+    DEALS,
+    DEAL_EVENTS,
+    VISITS,
+    REQUESTS,
+    QUOTES,
+    LOAD_ENTRIES,
+    FOLLOWS,
+    ATTACHMENTS,
+    DAILY_REPORTS,
+]
 
 
 def reps_seeing(session, customer, follower_ids):
@@ -39,8 +55,11 @@ def reps_seeing(session, customer, follower_ids):
         conditions.append(User.id.in_(sorted(follower_ids)))
     if not conditions:
         return set()
-    return set(session.execute(select(User.id).where(
-        User.role.not_in(sorted(SEES_EVERY_CUSTOMER)), or_(*conditions))).scalars())
+    return set(
+        session.execute(
+            select(User.id).where(User.role.not_in(sorted(SEES_EVERY_CUSTOMER)), or_(*conditions))
+        ).scalars()
+    )
 
 
 class ConflictRules(Rules):
@@ -48,16 +67,27 @@ class ConflictRules(Rules):
 
     def check(self, ctx, current, values):
         actor = ctx.actor
-        if "resolved" in values and actor.role not in OFFICE_ROLES and actor.user_id not in (
-                current.data.get("lost_by"), current.data.get("kept_by")):
+        if (
+            "resolved" in values
+            and actor.role not in OFFICE_ROLES
+            and actor.user_id not in (current.data.get("lost_by"), current.data.get("kept_by"))
+        ):
             raise Rejected({"resolved": ["not_allowed"]})
 
 
 ENGINE = Engine.build(
     ENTITIES,
-    ScopeModel(root="customers", membership="follows", watchers=reps_seeing, field="customer_id",
-               out_of_scope="out_of_scope", redirect_field="merged_into",
-               approved=grants_scope, decisive_fields=frozenset({"status"}), pending="requested"),
+    ScopeModel(
+        root="customers",
+        membership="follows",
+        watchers=reps_seeing,
+        field="customer_id",
+        out_of_scope="out_of_scope",
+        redirect_field="merged_into",
+        approved=grants_scope,
+        decisive_fields=frozenset({"status"}),
+        pending="requested",
+    ),
     records_written=[index_quotes],
     conflict_rules=[ConflictRules()],
 )
@@ -65,12 +95,19 @@ ENGINE = Engine.build(
 
 def actor(user_id, role, team, device_id, pulled_seq=0):
     """The engine's view of a signed-in user on one device."""
-    return Actor(user_id=user_id, role=role, team=team, device_id=device_id,
-                 sees_everything=role in SEES_EVERY_CUSTOMER, reads_private=role in OFFICE_ROLES,
-                 pulled_seq=pulled_seq)
+    return Actor(
+        user_id=user_id,
+        role=role,
+        team=team,
+        device_id=device_id,
+        sees_everything=role in SEES_EVERY_CUSTOMER,
+        reads_private=role in OFFICE_ROLES,
+        pulled_seq=pulled_seq,
+    )
 
 
 def server_actor(user_id, node):
     """The server writing on behalf of ``user_id`` (its clock's device is the server node)."""
-    return Actor(user_id=user_id, role="admin", team=None, device_id=node, sees_everything=True,
-                 reads_private=True)
+    return Actor(
+        user_id=user_id, role="admin", team=None, device_id=node, sees_everything=True, reads_private=True
+    )

@@ -1,4 +1,5 @@
 """One error shape for every failure: ``{"code", "status", "message", "errors"?, "reason"?}``."""
+
 from http import HTTPStatus
 
 from flask import jsonify
@@ -58,7 +59,7 @@ def handle_http_error(error):
     response.status_code = code
     if code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="genba"'
-    for name, value in (error.get_headers() if not isinstance(error, ApiError) else []):
+    for name, value in error.get_headers() if not isinstance(error, ApiError) else []:
         if name.lower() == "retry-after":
             response.headers[name] = value
     return response
@@ -66,8 +67,11 @@ def handle_http_error(error):
 
 def handle_unexpected(error):
     from flask import current_app
+
     current_app.logger.exception("unhandled error")
-    response = jsonify(body(500, "Something went wrong on the server; your data on the device is safe. Try again later."))
+    response = jsonify(
+        body(500, "Something went wrong on the server; your data on the device is safe. Try again later.")
+    )
     response.status_code = 500
     return response
 

@@ -3,6 +3,7 @@
 Synced records live in the engine's tables (``sync.models``); the ``users`` entity is the
 public part of ``User`` (name, role, team), published to every device as a directory.
 """
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text

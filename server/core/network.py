@@ -1,4 +1,5 @@
 """Where a request comes from: the peer, or the client a trusted proxy names."""
+
 from flask import current_app, request
 
 

@@ -1,4 +1,5 @@
 """``GET /api/v1/openapi.json``: the API described by flask-smorest from its blueprints."""
+
 from functools import cache
 
 import flask_smorest
@@ -35,9 +36,17 @@ class Api(flask_smorest.Api):
 def document(blueprints):
     """The OpenAPI document of ``blueprints``, built once per process on a Flask app of its own:
     building it takes longer than the rest of ``create_app``, and most apps never serve it."""
-    api = Api(Flask(__name__), spec_kwargs=dict(
-        title="Genba sync API", version="1", openapi_version="3.0.3", servers=[{"url": PREFIX}],
-        flask_plugin=RelativePaths(), marshmallow_plugin=MarshmallowPlugin(schema_name_resolver=schema_name)))
+    api = Api(
+        Flask(__name__),
+        spec_kwargs=dict(
+            title="Genba sync API",
+            version="1",
+            openapi_version="3.0.3",
+            servers=[{"url": PREFIX}],
+            flask_plugin=RelativePaths(),
+            marshmallow_plugin=MarshmallowPlugin(schema_name_resolver=schema_name),
+        ),
+    )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for blueprint in blueprints:
         api.register_blueprint(blueprint, url_prefix=PREFIX)
@@ -52,5 +61,12 @@ def document(blueprints):
 @bp.response(200, {"type": "object"}, description="this OpenAPI 3 document")
 def openapi():
     """Describe every endpoint of the API."""
-    return jsonify(document(tuple(blueprint for blueprint in current_app.blueprints.values()
-                                  if isinstance(blueprint, flask_smorest.Blueprint))))
+    return jsonify(
+        document(
+            tuple(
+                blueprint
+                for blueprint in current_app.blueprints.values()
+                if isinstance(blueprint, flask_smorest.Blueprint)
+            )
+        )
+    )

@@ -5,6 +5,7 @@ A file's URL changes with every version, so the current version's files are cach
 (``immutable``); the shell page and the worker are revalidated on every load (``no-cache``), which
 is how a device learns of a new version.
 """
+
 import functools
 import hashlib
 import os
@@ -17,12 +18,19 @@ VERSION_PLACEHOLDER = "__GENBA_VERSION__"  # in sw.js, replaced by the version w
 APP_PLACEHOLDER = "{{APP}}"
 YEAR = 365 * 24 * 3600
 # The shell runs only its own scripts and styles; user text can never become markup or code.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                           "img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; "
-                           "worker-src 'self'; object-src 'none'; base-uri 'none'; "
-                           "form-action 'self'; frame-ancestors 'none'")
-TYPES = {".js": "text/javascript", ".webmanifest": "application/manifest+json",
-         ".css": "text/css", ".png": "image/png", ".html": "text/html"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; "
+    "worker-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+TYPES = {
+    ".js": "text/javascript",
+    ".webmanifest": "application/manifest+json",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".html": "text/html",
+}
 
 bp = Blueprint("pwa", __name__)
 

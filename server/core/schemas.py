@@ -2,6 +2,7 @@
 
 Each domain's own request and answer schemas are in its ``schemas.py``.
 """
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from sync.entity import Text
@@ -21,7 +22,6 @@ class Arguments(Schema):
     def invalid(self, errors):
         """The error to answer for these field errors (``{"field": [str]}``)."""
         return ApiError(self.invalid_status, self.invalid_message, errors=errors)
-
 
 
 class DeviceSchema(Schema):
@@ -96,18 +96,26 @@ class PullQuerySchema(Arguments):
     class Meta:
         unknown = EXCLUDE
 
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
-        "description": "opaque cursor from the last pull; none for the whole scope"})
-    limit = fields.Integer(load_default=None, validate=validate.Range(min=1),
-                           metadata={"description": "changes per page"})
-    digest = fields.Boolean(load_default=False, metadata={
-        "description": "true: the last page carries a digest of the scope"})
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "opaque cursor from the last pull; none for the whole scope"},
+    )
+    limit = fields.Integer(
+        load_default=None, validate=validate.Range(min=1), metadata={"description": "changes per page"}
+    )
+    digest = fields.Boolean(
+        load_default=False, metadata={"description": "true: the last page carries a digest of the scope"}
+    )
 
     def invalid(self, errors):
         """A cursor the server did not hand out is a malformed request (400), as a bad cursor is."""
         if "cursor" in errors:
-            return ApiError(400, "cursor is not one this server handed out; pull without a cursor",
-                            errors={"cursor": ["not a cursor from this server"]})
+            return ApiError(
+                400,
+                "cursor is not one this server handed out; pull without a cursor",
+                errors={"cursor": ["not a cursor from this server"]},
+            )
         return super().invalid(errors)
 
 
@@ -118,8 +126,9 @@ class RangeQuerySchema(Arguments):
         unknown = EXCLUDE
 
     entity = fields.String(required=True, validate=validate.OneOf(list(ENGINE.entities)))
-    prefix = fields.String(load_default="", validate=validate.Regexp(
-        r"^[0-9a-f]{0,4}$", error="up to 4 lower-case hex digits"))
+    prefix = fields.String(
+        load_default="", validate=validate.Regexp(r"^[0-9a-f]{0,4}$", error="up to 4 lower-case hex digits")
+    )
 
 
 class DeadLetterQuerySchema(Arguments):
@@ -148,8 +157,11 @@ class PullSchema(Schema):
     cursor = fields.String()
     has_more = fields.Boolean()
     hlc = fields.String()
-    digest = fields.Dict(keys=fields.String(), values=fields.Nested(DigestEntry),
-                         metadata={"description": "with digest=true, on the last page"})
+    digest = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(DigestEntry),
+        metadata={"description": "with digest=true, on the last page"},
+    )
 
 
 class BucketDigestSchema(Schema):
@@ -198,10 +210,15 @@ class ErrorSchema(Schema):
 class CalendarQuerySchema(Arguments):
     invalid_message = "Ask for years as from=YYYY&to=YYYY, at most ten years apart."
 
-    from_ = fields.Integer(data_key="from", validate=validate.Range(min=2000, max=2100),
-                           metadata={"description": "first year (default last year)"})
-    to = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
-        "description": f"last year (default next year; at most {MAX_CALENDAR_YEARS} years)"})
+    from_ = fields.Integer(
+        data_key="from",
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "first year (default last year)"},
+    )
+    to = fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": f"last year (default next year; at most {MAX_CALENDAR_YEARS} years)"},
+    )
 
     @validates_schema
     def years_in_order(self, data, **kwargs):
@@ -224,13 +241,21 @@ class CalendarSchema(Schema):
     to = fields.Integer()
     weekend = fields.List(fields.Integer(), metadata={"description": "days off by JavaScript getDay number"})
     holidays = fields.List(fields.Nested(HolidaySchema))
-    team_targets = fields.Dict(keys=fields.String(), values=fields.Dict(
-        keys=fields.String(), values=fields.Integer()), metadata={
-        "description": "business days per team (route_to) and urgency"})
-    response_targets = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "business days per urgency: high, normal, low (the triage team's)"})
-    follow_up_days = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "deal follow-up limits in calendar days: ours, customer (ball), idle"})
+    team_targets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        metadata={"description": "business days per team (route_to) and urgency"},
+    )
+    response_targets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "business days per urgency: high, normal, low (the triage team's)"},
+    )
+    follow_up_days = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "deal follow-up limits in calendar days: ours, customer (ball), idle"},
+    )
 
 
 class LabelSchema(Schema):
@@ -241,7 +266,15 @@ class LabelSchema(Schema):
 
 class VocabularySchema(Schema):
     roles = fields.List(fields.String())
-    permissions = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                              metadata={"description": "which roles hold each permission"})
-    enums = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(LabelSchema)), metadata={
-        "description": "every enumeration in screen order; the key is the app's message-key prefix"})
+    permissions = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "which roles hold each permission"},
+    )
+    enums = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(LabelSchema)),
+        metadata={
+            "description": "every enumeration in screen order; the key is the app's message-key prefix"
+        },
+    )

@@ -1,5 +1,6 @@
 """Excel workbooks for exports, written with openpyxl (a maintained library: the .xlsx format
 is a zip of XML parts that is not worth writing by hand)."""
+
 import io
 
 from openpyxl import Workbook

@@ -1,4 +1,5 @@
 """The sync endpoints: push a batch of mutations, pull the change feed."""
+
 import json
 import time
 import uuid
@@ -31,9 +32,13 @@ from server.core.schemas import (
 
 bp = Blueprint("sync", __name__)
 RETRIES = 5
-PROTOCOL_HEADER = {"in": "header", "name": "Genba-Protocol", "required": False,
-                   "description": "the client's protocol version (default 1); too old: 426",
-                   "schema": {"type": "integer"}}
+PROTOCOL_HEADER = {
+    "in": "header",
+    "name": "Genba-Protocol",
+    "required": False,
+    "description": "the client's protocol version (default 1); too old: 426",
+    "schema": {"type": "integer"},
+}
 
 
 def now_ms():
@@ -55,10 +60,12 @@ def protocol_checked(view):
 @bp.post("/sync/push", parameters=[PROTOCOL_HEADER])
 @token_required
 @protocol_checked
-@bp.doc(description="At most 500 mutations and 5 MB. Entities: " + ", ".join(ENGINE.entities) + ". "
-                    "The envelope is checked by hand (a bad one is a 400), each mutation by its "
-                    "entity's schema (a bad one is rejected in its result).",
-        requestBody={"required": True, "content": {"application/json": {"schema": PushSchema}}})
+@bp.doc(
+    description="At most 500 mutations and 5 MB. Entities: " + ", ".join(ENGINE.entities) + ". "
+    "The envelope is checked by hand (a bad one is a 400), each mutation by its "
+    "entity's schema (a bad one is rejected in its result).",
+    requestBody={"required": True, "content": {"application/json": {"schema": PushSchema}}},
+)
 @bp.error(409, "clock_skew: the device clock is more than a day off")
 @bp.error(413, "more than 500 mutations, or over 5 MB")
 @bp.response(200, PushResultSchema)
@@ -73,26 +80,34 @@ def client_protocol():
     """The client's protocol version (header ``Genba-Protocol``, default 1), checked."""
     raw = request.headers.get("Genba-Protocol", "1").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
-        raise bad_request("Genba-Protocol must be a version number such as 1.",
-                          {"Genba-Protocol": ["must be a number"]})
+        raise bad_request(
+            "Genba-Protocol must be a version number such as 1.", {"Genba-Protocol": ["must be a number"]}
+        )
     version = int(raw)
     try:
         protocol.check(version, current_app.config["MIN_PROTOCOL_VERSION"])
     except protocol.UnsupportedProtocol as err:
         if err.too_old:
-            raise ApiError(426, "This version of the app is too old for the server. Update the "
-                                "app; your unsent work stays on the device and is sent after.",
-                           reason="client_outdated")
-        raise bad_request(f"This server speaks protocol {protocol.CURRENT} at most; "
-                          "it needs an update before this app can sync.",
-                          {"Genba-Protocol": [f"at most {protocol.CURRENT}"]})
+            raise ApiError(
+                426,
+                "This version of the app is too old for the server. Update the "
+                "app; your unsent work stays on the device and is sent after.",
+                reason="client_outdated",
+            )
+        raise bad_request(
+            f"This server speaks protocol {protocol.CURRENT} at most; "
+            "it needs an update before this app can sync.",
+            {"Genba-Protocol": [f"at most {protocol.CURRENT}"]},
+        )
     return version
 
 
 def check_envelope(body):
     if str(body.get("device_id", "")).lower() != g.actor.device_id:
-        raise bad_request("device_id must be the id of the device this token was issued to.",
-                          {"device_id": ["does not match the signed-in device"]})
+        raise bad_request(
+            "device_id must be the id of the device this token was issued to.",
+            {"device_id": ["does not match the signed-in device"]},
+        )
     mutations = body.get("mutations")
     if not isinstance(mutations, list):
         raise bad_request("mutations must be a list.", {"mutations": ["must be a list"]})
@@ -104,16 +119,23 @@ def check_envelope(body):
         if not isinstance(mutation, dict) or not is_uuid(mutation.get("mutation_id")):
             errors[f"mutations.{index}.mutation_id"] = ["every mutation needs a UUID mutation_id"]
     if errors:
-        raise bad_request("Every mutation must be an object with a UUID mutation_id; nothing was applied.", errors)
+        raise bad_request(
+            "Every mutation must be an object with a UUID mutation_id; nothing was applied.", errors
+        )
     client_time = body.get("client_time")
     if client_time is not None:
         if not isinstance(client_time, int) or isinstance(client_time, bool):
-            raise bad_request("client_time must be the device clock in epoch milliseconds.",
-                              {"client_time": ["must be an integer"]})
+            raise bad_request(
+                "client_time must be the device clock in epoch milliseconds.",
+                {"client_time": ["must be an integer"]},
+            )
         if abs(client_time - now_ms()) > current_app.config["CLOCK_SKEW_LIMIT_MS"]:
-            raise ApiError(409, "The device clock is more than a day off. Set the date and time "
-                                "on the device correctly; your unsent work is kept and will be sent.",
-                           reason="clock_skew")
+            raise ApiError(
+                409,
+                "The device clock is more than a day off. Set the date and time "
+                "on the device correctly; your unsent work is kept and will be sent.",
+                reason="clock_skew",
+            )
     return mutations
 
 
@@ -131,16 +153,21 @@ def run_push(mutations):
         session = writing_session()
         try:
             results, server_hlc = apply_push(
-                session, ENGINE, g.actor, mutations, now_ms=now_ms(),
+                session,
+                ENGINE,
+                g.actor,
+                mutations,
+                now_ms=now_ms(),
                 server_node=current_app.config["SERVER_NODE"],
-                scope_grace_ms=current_app.config["SCOPE_GRACE_DAYS"] * 86400 * 1000)
+                scope_grace_ms=current_app.config["SCOPE_GRACE_DAYS"] * 86400 * 1000,
+            )
             session.commit()
             return results, server_hlc
         except (IntegrityError, DBAPIError) as err:
             session.rollback()
             if attempt == RETRIES - 1 or not retryable(err):
                 raise
-            time.sleep(0.01 * (2 ** attempt))
+            time.sleep(0.01 * (2**attempt))
 
 
 def retryable(err):
@@ -159,24 +186,40 @@ def retryable(err):
 @bp.response(200, PullSchema)
 def pull(query):
     """Return the changes in the user's scope after the cursor, oldest first."""
-    limit = min(query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"],
-                current_app.config["PULL_LIMIT_MAX"])
+    limit = min(
+        query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"], current_app.config["PULL_LIMIT_MAX"]
+    )
     try:
         page = changes_since(
-            snapshot_session(), ENGINE, g.actor, query["cursor"], limit, now_ms=now_ms(),
+            snapshot_session(),
+            ENGINE,
+            g.actor,
+            query["cursor"],
+            limit,
+            now_ms=now_ms(),
             window_ms=current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
-            server_node=current_app.config["SERVER_NODE"], with_digest=query["digest"])
+            server_node=current_app.config["SERVER_NODE"],
+            with_digest=query["digest"],
+        )
     except StaleCursor:
-        raise ApiError(410, "This device has been offline too long to catch up; it will download "
-                            "everything afresh and keep its unsent work.", reason="cursor_expired")
+        raise ApiError(
+            410,
+            "This device has been offline too long to catch up; it will download "
+            "everything afresh and keep its unsent work.",
+            reason="cursor_expired",
+        )
     except BadCursor as err:
         raise bad_request(str(err), {"cursor": ["not a cursor from this server"]})
     finally:
         db.session.rollback()
     note_position(query["cursor"])
     body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
-        ",".join(page.changes), page.cursor, "true" if page.has_more else "false", page.hlc,
-        ',"digest":' + json.dumps(page.digest) if page.digest is not None else "")
+        ",".join(page.changes),
+        page.cursor,
+        "true" if page.has_more else "false",
+        page.hlc,
+        ',"digest":' + json.dumps(page.digest) if page.digest is not None else "",
+    )
     return Response(body, mimetype="application/json")  # the records are JSON texts already
 
 
@@ -190,8 +233,11 @@ def note_position(cursor):
     if losses_passed(db.session, g.actor.user_id, start, g.actor.pulled_seq):
         db.session.rollback()
         session = writing_session()
-        session.execute(update(Device).where(Device.id == g.actor.device_id,
-                                             Device.pulled_seq < start).values(pulled_seq=start))
+        session.execute(
+            update(Device)
+            .where(Device.id == g.actor.device_id, Device.pulled_seq < start)
+            .values(pulled_seq=start)
+        )
         session.commit()
     db.session.rollback()
 
@@ -203,7 +249,9 @@ def note_position(cursor):
 def digest(query):
     """Digest of one entity's records in scope, split into buckets by leading id digits."""
     try:
-        buckets = bucket_digest(snapshot_session(), readable(ENGINE, g.actor), query["entity"], query["prefix"])
+        buckets = bucket_digest(
+            snapshot_session(), readable(ENGINE, g.actor), query["entity"], query["prefix"]
+        )
     finally:
         db.session.rollback()
     return {"entity": query["entity"], "prefix": query["prefix"], "buckets": buckets}
@@ -218,15 +266,16 @@ def record_range(query):
     """The live records in scope of one entity whose ids start with ``prefix``."""
     limit = current_app.config["PULL_LIMIT_MAX"]
     try:
-        rows = records_in_range(snapshot_session(), readable(ENGINE, g.actor), query["entity"],
-                                query["prefix"], limit + 1)
+        rows = records_in_range(
+            snapshot_session(), readable(ENGINE, g.actor), query["entity"], query["prefix"], limit + 1
+        )
     finally:
         db.session.rollback()
     if len(rows) > limit:
-        raise ApiError(413, "This range holds too many records; ask for a longer prefix.",
-                       reason="range_too_large")
-    body = '{"entity":"%s","prefix":"%s","records":[%s]}' % (
-        query["entity"], query["prefix"], ",".join(rows))
+        raise ApiError(
+            413, "This range holds too many records; ask for a longer prefix.", reason="range_too_large"
+        )
+    body = '{"entity":"%s","prefix":"%s","records":[%s]}' % (query["entity"], query["prefix"], ",".join(rows))
     return Response(body, mimetype="application/json")
 
 

@@ -1,4 +1,5 @@
 """Japanese-aware text folding for matching: width, case and kana differences disappear."""
+
 import unicodedata
 
 KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}

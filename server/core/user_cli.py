@@ -1,4 +1,5 @@
 """``genba user …``: the admin API of people, from the command line."""
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -21,8 +22,10 @@ def user_list():
     """Every user: login, role, team, whether active, last seen."""
     for person, last_seen in users_with_last_seen(writing_session()):
         state = "active" if person.active else "inactive"
-        click.echo(f"{person.login}\t{person.role}\t{person.team or '-'}\t{state}\t"
-                   f"{last_seen or '-'}\t{person.name}\t{person.id}")
+        click.echo(
+            f"{person.login}\t{person.role}\t{person.team or '-'}\t{state}\t"
+            f"{last_seen or '-'}\t{person.name}\t{person.id}"
+        )
 
 
 @user.command("add")
@@ -58,17 +61,29 @@ def user_set(login, name, role, team, password, active):
     """Change a user's name, role, team, password or whether they may sign in."""
     session = writing_session()
     person = find(session, login)
-    changes = {k: v for k, v in dict(name=name, role=role, team=team, password=password,
-                                     active=active).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(name=name, role=role, team=team, password=password, active=active).items()
+        if v is not None
+    }
     try:
         change_user(session, person, **changes)
     except UserError as err:
         raise click.UsageError(str(err))
-    record(session, "user_changed", None, target=person.id, via="cli",
-           **{k: v for k, v in changes.items() if k != "password"}, password_changed=password is not None)
+    record(
+        session,
+        "user_changed",
+        None,
+        target=person.id,
+        via="cli",
+        **{k: v for k, v in changes.items() if k != "password"},
+        password_changed=password is not None,
+    )
     session.commit()
-    click.echo(f"user {person.login} ({person.role}, {person.team or '-'}, "
-               f"{'active' if person.active else 'inactive'})")
+    click.echo(
+        f"user {person.login} ({person.role}, {person.team or '-'}, "
+        f"{'active' if person.active else 'inactive'})"
+    )
 
 
 @user.command("devices")
@@ -78,11 +93,13 @@ def user_devices(login):
     """A user's devices: id, name, first and last seen, revoked."""
     session = writing_session()
     person = find(session, login)
-    for device in session.execute(select(Device).where(Device.user_id == person.id)
-                                  .order_by(Device.created_at)).scalars():
+    for device in session.execute(
+        select(Device).where(Device.user_id == person.id).order_by(Device.created_at)
+    ).scalars():
         state = "revoked" if device.revoked_at else "active"
-        click.echo(f"{device.id}\t{device.name or '-'}\t{device.created_at}\t"
-                   f"{device.last_seen_at or '-'}\t{state}")
+        click.echo(
+            f"{device.id}\t{device.name or '-'}\t{device.created_at}\t{device.last_seen_at or '-'}\t{state}"
+        )
 
 
 @user.command("revoke-devices")
@@ -100,6 +117,7 @@ def user_revoke_devices(login):
 
 def find(session, login, required=True):
     from server.core.auth import normalise_login
+
     person = session.execute(select(User).where(User.login == normalise_login(login))).scalar_one_or_none()
     if person is None and required:
         raise click.ClickException(f"no user {login}")

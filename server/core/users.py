@@ -1,4 +1,5 @@
 """Creating and changing people who sign in."""
+
 import time
 import unicodedata
 import uuid
@@ -30,10 +31,18 @@ def create_user(session, login, password, role, team=None, name=None):
         raise UserError("password must be at least 8 characters")
     user = session.execute(select(User).where(User.login == login)).scalar_one_or_none()
     if user is not None:
-        return change_user(session, user, name=name or user.name, role=role, team=team,
-                           password=password, active=True)
-    user = User(id=str(uuid.uuid4()), login=login, name=name or login, role=role, team=team,
-                active=True, password_hash=generate_password_hash(password, method=hash_method()))
+        return change_user(
+            session, user, name=name or user.name, role=role, team=team, password=password, active=True
+        )
+    user = User(
+        id=str(uuid.uuid4()),
+        login=login,
+        name=name or login,
+        role=role,
+        team=team,
+        active=True,
+        password_hash=generate_password_hash(password, method=hash_method()),
+    )
     session.add(user)
     session.flush()
     publish_user(session, user)
@@ -78,21 +87,29 @@ def change_user(session, user, *, name=None, role=None, team=..., password=None,
 def revoke_devices(session, user_id, now=None):
     """Revoke every device of a user and their tokens; return how many devices."""
     now = now or utcnow()
-    ids = list(session.execute(select(Device.id).where(
-        Device.user_id == user_id, Device.revoked_at.is_(None))).scalars())
+    ids = list(
+        session.execute(
+            select(Device.id).where(Device.user_id == user_id, Device.revoked_at.is_(None))
+        ).scalars()
+    )
     if ids:
         session.execute(update(Device).where(Device.id.in_(ids)).values(revoked_at=now))
-        session.execute(update(Token).where(Token.device_id.in_(ids), Token.revoked_at.is_(None))
-                        .values(revoked_at=now))
+        session.execute(
+            update(Token).where(Token.device_id.in_(ids), Token.revoked_at.is_(None)).values(revoked_at=now)
+        )
     return len(ids)
 
 
 def users_with_last_seen(session):
     """Every user with the last time one of their devices was used, by login."""
-    last = (select(Device.user_id, func.max(Device.last_seen_at).label("last_seen"))
-            .group_by(Device.user_id).subquery())
-    return session.execute(select(User, last.c.last_seen).outerjoin(last, last.c.user_id == User.id)
-                           .order_by(User.login)).all()
+    last = (
+        select(Device.user_id, func.max(Device.last_seen_at).label("last_seen"))
+        .group_by(Device.user_id)
+        .subquery()
+    )
+    return session.execute(
+        select(User, last.c.last_seen).outerjoin(last, last.c.user_id == User.id).order_by(User.login)
+    ).all()
 
 
 def node():
@@ -102,6 +119,11 @@ def node():
 def publish_user(session, user):
     """Write the ``users`` record (the directory every device holds) of a new or changed user."""
     values = {"name": user.name, "role": user.role, "team": user.team}
-    write_changes(session, ENGINE, server_actor(user.id, node()),
-                  [("users", user.id, {**values, "deleted": False} if user.active else None)],
-                  now_ms=int(time.time() * 1000), server_node=node())
+    write_changes(
+        session,
+        ENGINE,
+        server_actor(user.id, node()),
+        [("users", user.id, {**values, "deleted": False} if user.active else None)],
+        now_ms=int(time.time() * 1000),
+        server_node=node(),
+    )

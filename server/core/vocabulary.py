@@ -117,8 +117,21 @@ CLOSED_STAGES = ("won", "lost")
 ATTACHMENT_PURPOSES = ["photo", "business_card", "signature"]
 CARD_STATUSES = ["pending", "done", "failed"]
 # The fields a read business card suggests, in the order the app shows them.
-CARD_FIELDS = ["company", "department", "title", "name", "name_kana", "postal_code", "address",
-               "phone", "fax", "mobile", "email", "url", "text"]
+CARD_FIELDS = [
+    "company",
+    "department",
+    "title",
+    "name",
+    "name_kana",
+    "postal_code",
+    "address",
+    "phone",
+    "fax",
+    "mobile",
+    "email",
+    "url",
+    "text",
+]
 OPEN_REQUEST_STATUSES = ("new", "triaged", "in_progress")
 DONE_REQUEST_STATUSES = ("answered", "closed")
 
@@ -153,8 +166,13 @@ def as_data():
     """The vocabulary as JSON data for clients."""
     return {
         "roles": ROLES,
-        "permissions": {"sees_every_customer": sorted(SEES_EVERY_CUSTOMER),
-                        "office": sorted(OFFICE_ROLES), "admin": sorted(ADMIN_ROLES)},
-        "enums": {name: [{"code": code, "ja": ja, "en": en} for code, (ja, en) in values.items()]
-                  for name, values in ENUMS.items()},
+        "permissions": {
+            "sees_every_customer": sorted(SEES_EVERY_CUSTOMER),
+            "office": sorted(OFFICE_ROLES),
+            "admin": sorted(ADMIN_ROLES),
+        },
+        "enums": {
+            name: [{"code": code, "ja": ja, "en": en} for code, (ja, en) in values.items()]
+            for name, values in ENUMS.items()
+        },
     }

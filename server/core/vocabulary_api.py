@@ -2,6 +2,7 @@
 
 No token needed: nothing in it is secret, and a client needs its labels before anyone signs in.
 """
+
 from server.core import vocabulary
 from server.core.blueprint import Blueprint
 from server.core.schemas import VocabularySchema

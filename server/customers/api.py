@@ -1,5 +1,6 @@
 """Customer endpoints: the online search (to follow customers outside one's scope), likely
 duplicates within it, and merging two customers."""
+
 import time
 
 from flask import current_app, g
@@ -33,12 +34,14 @@ def search(query):
     """Find customers by name, kana or phone; answer only their ids and names."""
     needle, number = fold(query["q"]), digits(query["q"])
     hits = []
-    for data in live_records(db.session, "customers"):  # every customer: the search is for those outside one's scope
+    for data in live_records(
+        db.session, "customers"
+    ):  # every customer: the search is for those outside one's scope
         rank = match_rank(data, needle, number)
         if rank is not None:
             hits.append((rank, data["name"], data["id"]))
     hits.sort()
-    return {"results": [{"id": i, "name": n} for _, n, i in hits[:query["limit"]]]}
+    return {"results": [{"id": i, "name": n} for _, n, i in hits[: query["limit"]]]}
 
 
 def match_rank(customer, needle, number):
@@ -72,13 +75,18 @@ def duplicates(query):
 @role_required(*OFFICE_ROLES)
 @bp.arguments(MergeSchema)
 @bp.error(404, "no such live customer")
-@bp.alt_response(200, schema={"type": "object"}, description="{\"record\": the survivor}")
+@bp.alt_response(200, schema={"type": "object"}, description='{"record": the survivor}')
 def merge(body, customer_id):
     """Merge a customer into another: its records move to the survivor as versioned changes,
     it becomes a tombstone with ``merged_into``, and later pushes naming it land on the survivor."""
     session = writing_session()
-    survivor = merge_customer(session, g.actor.user_id, str(customer_id), body["into"],
-                              now_ms=int(time.time() * 1000),
-                              node=current_app.config["SERVER_NODE"])
+    survivor = merge_customer(
+        session,
+        g.actor.user_id,
+        str(customer_id),
+        body["into"],
+        now_ms=int(time.time() * 1000),
+        node=current_app.config["SERVER_NODE"],
+    )
     session.commit()
     return {"record": survivor}

@@ -2,14 +2,28 @@
 
 Scoring is a pure function over plain values; the endpoint reads the candidates in scope.
 """
+
 import re
 
 from server.core.text import digits, fold
 
-COMPANY_FORMS = re.compile(r"株式会社|有限会社|合同会社|合資会社|\(株\)|\(有\)|㈱|㈲|kabushikikaisha|co\.?,?ltd\.?|inc\.?")
+COMPANY_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|\(株\)|\(有\)|㈱|㈲|kabushikikaisha|co\.?,?ltd\.?|inc\.?"
+)
 # Addresses at these domains say nothing about which company a person works for.
-FREE_MAIL = {"gmail.com", "yahoo.co.jp", "icloud.com", "outlook.com", "outlook.jp", "hotmail.com",
-             "docomo.ne.jp", "ezweb.ne.jp", "softbank.ne.jp", "i.softbank.jp", "au.com"}
+FREE_MAIL = {
+    "gmail.com",
+    "yahoo.co.jp",
+    "icloud.com",
+    "outlook.com",
+    "outlook.jp",
+    "hotmail.com",
+    "docomo.ne.jp",
+    "ezweb.ne.jp",
+    "softbank.ne.jp",
+    "i.softbank.jp",
+    "au.com",
+}
 WEIGHTS = {"name": 0.6, "name_partial": 0.35, "phone": 0.5, "email_domain": 0.3}
 
 
@@ -33,8 +47,10 @@ def match(query, customer, contacts=()):
         elif min(len(wanted), len(theirs)) >= 2 and (wanted in theirs or theirs in wanted):
             why.append("name_partial")
     number = digits(query.get("phone"))
-    numbers = {digits(p) for p in [customer.get("phone")] + [c.get(k) for c in contacts
-                                                             for k in ("phone", "mobile", "fax")]}
+    numbers = {
+        digits(p)
+        for p in [customer.get("phone")] + [c.get(k) for c in contacts for k in ("phone", "mobile", "fax")]
+    }
     if len(number) >= 6 and number in numbers:
         why.append("phone")
     domain = email_domain(query.get("email"))
@@ -52,7 +68,8 @@ def candidates(query, customers, contacts_by_customer, limit=20):
     for customer in customers:
         scored = match(query, customer, contacts_by_customer.get(customer["id"], ()))
         if scored is not None:
-            found.append({"id": customer["id"], "name": customer["name"], "score": scored[0],
-                          "why": scored[1]})
+            found.append(
+                {"id": customer["id"], "name": customer["name"], "score": scored[0], "why": scored[1]}
+            )
     found.sort(key=lambda c: (-c["score"], c["name"]))
     return found[:limit]

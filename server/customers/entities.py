@@ -1,4 +1,5 @@
 """Customers, their contacts, and follows: who a rep sees beyond their own and their team's."""
+
 from marshmallow import Schema
 
 from sync import Entity, Rejected, Rules
@@ -83,8 +84,11 @@ class CustomerRules(Rules):
         data["team"] = data["team"] or team_of(ctx, data["owner_id"])
 
     def prepare_update(self, ctx, current, values):
-        if "owner_id" in values and "team" not in values \
-                and values["owner_id"] != current.data.get("owner_id"):
+        if (
+            "owner_id" in values
+            and "team" not in values
+            and values["owner_id"] != current.data.get("owner_id")
+        ):
             values["team"] = team_of(ctx, values["owner_id"])
 
 
@@ -97,8 +101,7 @@ class FollowRules(Rules):
     def check(self, ctx, current, values):
         actor = ctx.actor
         if current is None:
-            if (values.get("user_id") or actor.user_id) != actor.user_id \
-                    and actor.role not in OFFICE_ROLES:
+            if (values.get("user_id") or actor.user_id) != actor.user_id and actor.role not in OFFICE_ROLES:
                 raise Rejected({"user_id": ["you can only follow customers yourself"]})
         elif "status" in values and values["status"] != current.data.get("status"):
             if not self.may_approve(ctx, current):
@@ -108,15 +111,18 @@ class FollowRules(Rules):
 
     def check_delete(self, ctx, current):
         if not self.may_change(ctx, current):
-            raise Rejected({"record_id": ["only the follower, the customer's owner or the office "
-                                          "can remove a follow"]})
+            raise Rejected(
+                {"record_id": ["only the follower, the customer's owner or the office can remove a follow"]}
+            )
 
     def on_create(self, ctx, data, hlc):
         actor = ctx.actor
         data["user_id"] = data["user_id"] or actor.user_id
         customer = ctx.get("customers", data["customer_id"])
-        own = customer is not None and (customer.data.get("owner_id") == actor.user_id or (
-            actor.team is not None and customer.data.get("team") == actor.team))
+        own = customer is not None and (
+            customer.data.get("owner_id") == actor.user_id
+            or (actor.team is not None and customer.data.get("team") == actor.team)
+        )
         approved = actor.role in OFFICE_ROLES or actor.role != "rep" or own
         data["status"] = "approved" if approved else "requested"
 
@@ -137,13 +143,27 @@ def grants_scope(follow):
     return follow.get("status") != "requested"
 
 
-CUSTOMERS = Entity("customers", CustomerSchema(), extra_fields=["merged_into"],
-                   references={"owner_id": "users"}, defaults={"status": "active"},
-                   server_fields={"merged_into"}, owner_field="owner_id", team_field="team",
-                   rules=[CustomerRules()])
-CONTACTS = Entity("contacts", ContactSchema(), references={"customer_id": "customers"},
-                  immutable={"customer_id"})
-FOLLOWS = Entity("follows", FollowSchema(),
-                 references={"customer_id": "customers", "user_id": "users"},
-                 create_only_server_fields={"status"}, immutable={"customer_id", "user_id"},
-                 owner_field="user_id", team_field="status", rules=[FollowRules()])
+CUSTOMERS = Entity(
+    "customers",
+    CustomerSchema(),
+    extra_fields=["merged_into"],
+    references={"owner_id": "users"},
+    defaults={"status": "active"},
+    server_fields={"merged_into"},
+    owner_field="owner_id",
+    team_field="team",
+    rules=[CustomerRules()],
+)
+CONTACTS = Entity(
+    "contacts", ContactSchema(), references={"customer_id": "customers"}, immutable={"customer_id"}
+)
+FOLLOWS = Entity(
+    "follows",
+    FollowSchema(),
+    references={"customer_id": "customers", "user_id": "users"},
+    create_only_server_fields={"status"},
+    immutable={"customer_id", "user_id"},
+    owner_field="user_id",
+    team_field="status",
+    rules=[FollowRules()],
+)

@@ -1,6 +1,7 @@
 """Merge one customer into another: its records move to the survivor as versioned changes, and
 it becomes a tombstone naming the survivor (``merged_into``), so devices that still hold it
 keep working: the engine redirects what they push later (``ScopeModel.redirect_field``)."""
+
 from sync import live_record, live_records, write_changes
 
 from server.core.engine import ENGINE, server_actor
@@ -13,16 +14,25 @@ FILLED = ["name_kana", "address", "postal_code", "phone", "email", "url", "notes
 def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
     """Move every live record of ``loser_id`` to ``survivor_id``; return the survivor."""
     if loser_id == survivor_id:
-        raise ApiError(422, "Choose another customer to merge into.",
-                       errors={"into": ["must be another customer"]}, reason="same_customer")
+        raise ApiError(
+            422,
+            "Choose another customer to merge into.",
+            errors={"into": ["must be another customer"]},
+            reason="same_customer",
+        )
     loser = live_record(session, "customers", loser_id)
     survivor = live_record(session, "customers", survivor_id)
     if loser is None:
-        raise ApiError(404, "There is no such customer, or it was already merged or deleted.",
-                       reason="not_found")
+        raise ApiError(
+            404, "There is no such customer, or it was already merged or deleted.", reason="not_found"
+        )
     if survivor is None:
-        raise ApiError(422, "The customer to merge into does not exist or was deleted.",
-                       errors={"into": ["no such customer"]}, reason="not_found")
+        raise ApiError(
+            422,
+            "The customer to merge into does not exist or was deleted.",
+            errors={"into": ["no such customer"]},
+            reason="not_found",
+        )
     changes = []
     for name in ENGINE.order:
         entity = ENGINE.entity(name)
@@ -37,6 +47,5 @@ def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
         changes.append(("customers", survivor_id, filled))
     changes.append(("customers", loser_id, {"merged_into": survivor_id}))
     changes.append(("customers", loser_id, None))
-    write_changes(session, ENGINE, server_actor(user_id, node), changes, now_ms=now_ms,
-                  server_node=node)
+    write_changes(session, ENGINE, server_actor(user_id, node), changes, now_ms=now_ms, server_node=node)
     return live_record(session, "customers", survivor_id)

@@ -1,4 +1,5 @@
 """Input and output of the customer endpoints: the online search, duplicates and merge."""
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from sync.entity import Text, Uuid
@@ -59,6 +60,6 @@ class DuplicatesSchema(Schema):
 
 
 class MergeSchema(Arguments):
-    invalid_message = "Name the customer to merge into as {\"into\": id}."
+    invalid_message = 'Name the customer to merge into as {"into": id}.'
 
     into = Uuid(required=True)

@@ -1,5 +1,6 @@
 """The manager's board as CSV that Excel opens in Japanese: every deal with its stage, who holds
 the ball and for how many days, last activity, owner and follow-up."""
+
 import csv
 import io
 from collections import defaultdict
@@ -25,16 +26,28 @@ from server.requests.api import local_time, spreadsheet_safe
 bp = Blueprint("deals", __name__)
 
 COLUMNS = [
-    ("id", "案件ID"), ("customer", "顧客"), ("title", "案件名"), ("stage", "段階"), ("ball", "ボール"),
-    ("ball_days", "ボール日数"), ("ball_since", "ボールの起点"), ("last_activity", "最終活動"),
-    ("idle_days", "活動なし日数"), ("amount", "金額（円）"), ("expected_close", "受注予定日"),
-    ("owner", "担当"), ("follow_up", "要フォロー"), ("competitors", "競合（製品・価格）"),
+    ("id", "案件ID"),
+    ("customer", "顧客"),
+    ("title", "案件名"),
+    ("stage", "段階"),
+    ("ball", "ボール"),
+    ("ball_days", "ボール日数"),
+    ("ball_since", "ボールの起点"),
+    ("last_activity", "最終活動"),
+    ("idle_days", "活動なし日数"),
+    ("amount", "金額（円）"),
+    ("expected_close", "受注予定日"),
+    ("owner", "担当"),
+    ("follow_up", "要フォロー"),
+    ("competitors", "競合（製品・価格）"),
 ]
 STAGE_LABELS = labels("deal.stage")
 BALL_LABELS = {"ours": "当社", "customer": "顧客"}
-RULE_LABELS = {"ours": "ボールが当社に{days}日（基準{limit}日）",
-               "customer": "ボールが顧客に{days}日（基準{limit}日）",
-               "idle": "活動なし{days}日（基準{limit}日）"}
+RULE_LABELS = {
+    "ours": "ボールが当社に{days}日（基準{limit}日）",
+    "customer": "ボールが顧客に{days}日（基準{limit}日）",
+    "idle": "活動なし{days}日（基準{limit}日）",
+}
 
 
 def live(actor, entity):
@@ -63,9 +76,16 @@ def board_rows(actor, filters, limits, until=None):
         reasons = follow_up(deal, activity, until, limits)
         if filters.get("follow_up") is not None and bool(reasons) != filters["follow_up"]:
             continue
-        rows.append({"deal": deal, "events": links["events"], "activity": activity, "reasons": reasons,
-                     "ball_days": days_since(deal.get("ball_since"), until),
-                     "idle_days": days_since(activity, until)})
+        rows.append(
+            {
+                "deal": deal,
+                "events": links["events"],
+                "activity": activity,
+                "reasons": reasons,
+                "ball_days": days_since(deal.get("ball_since"), until),
+                "idle_days": days_since(activity, until),
+            }
+        )
     rows.sort(key=lambda r: (-r["ball_days"], -overdue_by(r["reasons"]), r["deal"]["id"]))
     return rows
 
@@ -82,8 +102,11 @@ def passes(deal, filters):
 def competitors_text(deal, events):
     """Competitors named on the deal and in its events: 「名前（製品）¥価格」."""
     named = [(c.get("name"), c.get("product"), c.get("price")) for c in deal.get("competitors") or []]
-    named += [(e.get("competitor_name"), e.get("competitor_product"), e.get("competitor_price"))
-              for e in sorted(events, key=lambda e: e.get("occurred_at") or "") if e.get("kind") == "competitor"]
+    named += [
+        (e.get("competitor_name"), e.get("competitor_product"), e.get("competitor_price"))
+        for e in sorted(events, key=lambda e: e.get("occurred_at") or "")
+        if e.get("kind") == "competitor"
+    ]
     parts = []
     for name, product, price in named:
         if not name:
@@ -97,8 +120,12 @@ def competitors_text(deal, events):
 @bp.get("/deals/export.csv")
 @role_required(*OFFICE_ROLES)
 @bp.arguments(BoardQuerySchema, location="query")
-@bp.response(200, {"type": "string"}, content_type="text/csv", description=(
-    "UTF-8 with a BOM, Japanese headers; longest with the ball first, days in Asia/Tokyo"))
+@bp.response(
+    200,
+    {"type": "string"},
+    content_type="text/csv",
+    description=("UTF-8 with a BOM, Japanese headers; longest with the ball first, days in Asia/Tokyo"),
+)
 def export_csv(filters):
     """The manager's board as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
     rows = board_rows(g.actor, filters, current_app.config["FOLLOW_UP_DAYS"])
@@ -115,15 +142,23 @@ def export_csv(filters):
             "customer": customers.get(deal["customer_id"], ""),
             "stage": STAGE_LABELS.get(deal.get("stage"), deal.get("stage")),
             "ball": BALL_LABELS.get(deal.get("ball"), deal.get("ball")),
-            "ball_days": row["ball_days"], "ball_since": local_time(deal.get("ball_since")),
-            "last_activity": local_time(row["activity"]), "idle_days": row["idle_days"],
+            "ball_days": row["ball_days"],
+            "ball_since": local_time(deal.get("ball_since")),
+            "last_activity": local_time(row["activity"]),
+            "idle_days": row["idle_days"],
             "owner": names.get(deal.get("owner_id"), ""),
-            "follow_up": "、".join(RULE_LABELS[rule].format(days=days, limit=limit)
-                                  for rule, days, limit in row["reasons"]),
+            "follow_up": "、".join(
+                RULE_LABELS[rule].format(days=days, limit=limit) for rule, days, limit in row["reasons"]
+            ),
             "competitors": competitors_text(deal, row["events"]),
         }
         writer.writerow([spreadsheet_safe(values[k]) for k, _ in COLUMNS])
     filename = f"案件ボード_{today().isoformat()}.csv"
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=\"deals_{today().isoformat()}.csv\"; "
-                               f"filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="deals_{today().isoformat()}.csv"; '
+            f"filename*=UTF-8''{quote(filename)}"
+        },
+    )

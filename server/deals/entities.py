@@ -1,4 +1,5 @@
 """Deals and their customer-side events: stage, who holds the ball and since when."""
+
 from marshmallow import Schema, fields, validate
 
 from sync import Entity, Rejected, Rules
@@ -69,11 +70,22 @@ class DealEventRules(Rules):
             raise Rejected({"deal_id": ["belongs to another customer"]})
 
 
-DEALS = Entity("deals", DealSchema(), extra_fields=["ball_since"],
-               references={"customer_id": "customers", "owner_id": "users"},
-               defaults={"stage": "card_exchange", "ball": "ours", "competitors": [], "situation": []},
-               server_fields={"ball_since"}, immutable={"customer_id"}, keeps_history=True,
-               rules=[DealRules(), DealLoad()])
-DEAL_EVENTS = Entity("deal_events", DealEventSchema(), extra_fields=["author_id"],
-                     references={"customer_id": "customers", "deal_id": "deals"},
-                     immutable={"customer_id", "deal_id"}, rules=[DealEventRules()])
+DEALS = Entity(
+    "deals",
+    DealSchema(),
+    extra_fields=["ball_since"],
+    references={"customer_id": "customers", "owner_id": "users"},
+    defaults={"stage": "card_exchange", "ball": "ours", "competitors": [], "situation": []},
+    server_fields={"ball_since"},
+    immutable={"customer_id"},
+    keeps_history=True,
+    rules=[DealRules(), DealLoad()],
+)
+DEAL_EVENTS = Entity(
+    "deal_events",
+    DealEventSchema(),
+    extra_fields=["author_id"],
+    references={"customer_id": "customers", "deal_id": "deals"},
+    immutable={"customer_id", "deal_id"},
+    rules=[DealEventRules()],
+)

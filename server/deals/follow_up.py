@@ -4,6 +4,7 @@ Days are calendar days in the company's time zone (Asia/Tokyo): a change at 23:3
 from that JST day. Nothing here is stored; whoever shows a deal computes its days, and the
 device does the same in ``pwa/js/deals.js``.
 """
+
 from server.core.calendar import company_day, company_time
 
 CLOSED_STAGES = ("won", "lost")
@@ -67,6 +68,7 @@ def follow_up_list(deals, activities, today, limits):
         reasons = follow_up(deal, activities.get(deal["id"]), today, limits)
         if reasons:
             out.append((deal, reasons))
-    out.sort(key=lambda row: (-overdue_by(row[1]),
-                              -days_since(row[0].get("ball_since"), today), row[0]["id"]))
+    out.sort(
+        key=lambda row: (-overdue_by(row[1]), -days_since(row[0].get("ball_since"), today), row[0]["id"])
+    )
     return out

@@ -1,4 +1,5 @@
 """The deal board's filters."""
+
 from marshmallow import fields, validate
 
 from server.core.schemas import Arguments
@@ -12,6 +13,9 @@ class BoardQuerySchema(Arguments):
 
     owner_id = fields.UUID(metadata={"description": "one rep's deals"})
     stage = fields.String(validate=validate.OneOf(STAGES))
-    status = fields.String(validate=validate.OneOf(["open", "all"]), load_default="open",
-                           metadata={"description": "`open` (not won or lost) or `all`"})
+    status = fields.String(
+        validate=validate.OneOf(["open", "all"]),
+        load_default="open",
+        metadata={"description": "`open` (not won or lost) or `all`"},
+    )
     follow_up = fields.Boolean(metadata={"description": "true: only deals needing follow-up"})

@@ -1,4 +1,5 @@
 """The background job table: the queue every worker on every machine shares."""
+
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 

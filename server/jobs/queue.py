@@ -7,6 +7,7 @@ claim runs in a ``BEGIN IMMEDIATE`` transaction, so one writer claims at a time.
 lease: a job still ``running`` after ``lease_ms`` is taken again, which is how a job outlives a
 worker killed in the middle of it. Handlers must therefore be idempotent.
 """
+
 import json
 import time
 
@@ -22,8 +23,14 @@ def now_ms():
 def enqueue(session, kind, payload, delay_ms=0):
     """Add a job to the caller's transaction; it runs once that transaction commits."""
     at = now_ms()
-    job = Job(kind=kind, payload=json.dumps(payload), status="queued", attempts=0,
-              run_after_ms=at + delay_ms, created_ms=at)
+    job = Job(
+        kind=kind,
+        payload=json.dumps(payload),
+        status="queued",
+        attempts=0,
+        run_after_ms=at + delay_ms,
+        created_ms=at,
+    )
     session.add(job)
     return job
 
@@ -34,8 +41,10 @@ def claim(session, worker_id, lease_ms, at=None):
     The caller's session must be a writing one (BEGIN IMMEDIATE on SQLite); this commits.
     """
     at = at or now_ms()
-    due = or_(and_(Job.status == "queued", Job.run_after_ms <= at),
-              and_(Job.status == "running", Job.claimed_ms < at - lease_ms))
+    due = or_(
+        and_(Job.status == "queued", Job.run_after_ms <= at),
+        and_(Job.status == "running", Job.claimed_ms < at - lease_ms),
+    )
     query = select(Job).where(due).order_by(Job.id).limit(1)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -61,7 +70,10 @@ def finish(session, job_id, worker_id, error=None, retry_ms=None):
         values.update(status="queued", run_after_ms=now_ms() + retry_ms, claimed_by=None)
     else:
         values.update(status="failed", finished_ms=now_ms())
-    result = session.execute(update(Job).where(
-        Job.id == job_id, Job.status == "running", Job.claimed_by == worker_id).values(**values))
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running", Job.claimed_by == worker_id)
+        .values(**values)
+    )
     session.commit()
     return result.rowcount == 1

@@ -4,6 +4,7 @@ Jobs never run inside a request or a push. Each kind is a module with ``run(payl
 be idempotent: a job whose worker died is run again) and ``give_up(payload, error)`` (called
 once when the attempts are spent, to leave the records in a state people can see).
 """
+
 import importlib
 import json
 import logging
@@ -76,8 +77,7 @@ class Worker:
                 if attempts >= self.max_attempts:
                     self.give_up(handler, job_id, payload, error)
                 else:
-                    finish(writing_session(), job_id, self.name, error,
-                           retry_ms=1000 * 2 ** attempts)
+                    finish(writing_session(), job_id, self.name, error, retry_ms=1000 * 2**attempts)
                 db.session.remove()
                 return True
             db.session.remove()

@@ -1,5 +1,6 @@
 """The factory's load: weeks of capacity and load per group, the earliest week an order fits,
 and the production plan's import."""
+
 import time
 import uuid
 from collections import Counter
@@ -38,8 +39,12 @@ class LoadQuerySchema(Arguments):
 class FitSchema(Arguments):
     invalid_message = "Send process_hours as {resource group id: hours} and from as YYYY-Www."
 
-    process_hours = fields.Dict(keys=fields.UUID(), values=hours(required=True), required=True,
-                                validate=validate.Length(min=1, max=50))
+    process_hours = fields.Dict(
+        keys=fields.UUID(),
+        values=hours(required=True),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+    )
     from_ = IsoWeek(data_key="from")
 
 
@@ -66,8 +71,11 @@ def table(weeks):
 @bp.get("/load")
 @token_required
 @bp.arguments(LoadQuerySchema, location="query")
-@bp.alt_response(200, schema={"type": "object"}, description="as_of and weeks: capacity, firm, likely, "
-             "possible and utilisation per resource group")
+@bp.alt_response(
+    200,
+    schema={"type": "object"},
+    description="as_of and weeks: capacity, firm, likely, possible and utilisation per resource group",
+)
 def load(query):
     """Capacity, load by confidence and utilisation per group for ``weeks`` weeks from ``from``."""
     weeks = weeks_from(query.get("from_") or week_of(today()), query["weeks"])
@@ -77,25 +85,39 @@ def load(query):
 @bp.post("/load/fit")
 @token_required
 @bp.arguments(FitSchema, location="json")
-@bp.alt_response(200, schema={"type": "object"}, description="week (null: none within 52 weeks) and utilisation_after")
+@bp.alt_response(
+    200, schema={"type": "object"}, description="week (null: none within 52 weeks) and utilisation_after"
+)
 def fit_order(order):
     """The earliest week from ``from`` in which the order's hours keep every group within the limit."""
     process_hours = {str(k): v for k, v in order["process_hours"].items()}
     known = {g_["id"] for g_ in groups()}
     unknown = sorted(set(process_hours) - known)
     if unknown:
-        raise ApiError(422, "Name only active resource groups in process_hours.",
-                       errors={"process_hours": [f"unknown resource group {u}" for u in unknown]})
+        raise ApiError(
+            422,
+            "Name only active resource groups in process_hours.",
+            errors={"process_hours": [f"unknown resource group {u}" for u in unknown]},
+        )
     weeks = weeks_from(order.get("from_") or week_of(today()), FIT_WEEKS)
-    week, after = fit(table(weeks), process_hours, current_app.config["LOAD_WEIGHTS"],
-                      current_app.config["LOAD_LIMIT"])
+    week, after = fit(
+        table(weeks), process_hours, current_app.config["LOAD_WEIGHTS"], current_app.config["LOAD_LIMIT"]
+    )
     return {"week": week, "utilisation_after": after}
 
 
 @bp.post("/load/import")
 @role_required(*OFFICE_ROLES)
-@bp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@bp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            }
+        },
+    }
+)
 @bp.error(422, "an unreadable file, or rows to correct (errors keyed by row number)")
 @bp.alt_response(200, schema={"type": "object"}, description="rows, weeks, created, deleted")
 def import_plan():
@@ -107,29 +129,48 @@ def import_plan():
     upload = request.files.get("file")
     content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
     if not content:
-        raise ApiError(422, "Send the plan as a file (CSV or .xlsx) in the form field 'file'.",
-                       errors={"file": ["missing"]})
+        raise ApiError(
+            422,
+            "Send the plan as a file (CSV or .xlsx) in the form field 'file'.",
+            errors={"file": ["missing"]},
+        )
     names = {g_["name"]: g_["id"] for g_ in groups()}
     try:
         entries, errors = read_plan(content, filename, names)
     except UnreadablePlan as err:
         raise ApiError(422, str(err), errors={"file": [str(err)]})
     if errors:
-        raise ApiError(422, "Nothing was imported: correct the rows listed and import the file again.",
-                       errors=errors)
+        raise ApiError(
+            422, "Nothing was imported: correct the rows listed and import the file again.", errors=errors
+        )
     session = writing_session()
     changes = replacement(entries, live_records(session, "load_entries"))
-    write_changes(session, ENGINE, server_actor(g.user.id, current_app.config["SERVER_NODE"]), changes,
-                  now_ms=int(time.time() * 1000), server_node=current_app.config["SERVER_NODE"])
+    write_changes(
+        session,
+        ENGINE,
+        server_actor(g.user.id, current_app.config["SERVER_NODE"]),
+        changes,
+        now_ms=int(time.time() * 1000),
+        server_node=current_app.config["SERVER_NODE"],
+    )
     session.commit()
     created = sum(1 for _, _, values in changes if values is not None)
-    return {"rows": len(entries), "weeks": sorted({e["week"] for e in entries}),
-            "created": created, "deleted": len(changes) - created}
+    return {
+        "rows": len(entries),
+        "weeks": sorted({e["week"] for e in entries}),
+        "created": created,
+        "deleted": len(changes) - created,
+    }
 
 
 def key(entry):
-    return (entry["resource_group_id"], entry["week"], float(entry["hours"]), entry["confidence"],
-            entry.get("label"))
+    return (
+        entry["resource_group_id"],
+        entry["week"],
+        float(entry["hours"]),
+        entry["confidence"],
+        entry.get("label"),
+    )
 
 
 def replacement(entries, stored):

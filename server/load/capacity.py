@@ -3,6 +3,7 @@
 Pure functions over plain values; the device computes the same (``pwa/js/load.js``), and a
 test runs both over one table of cases.
 """
+
 import math
 
 from server.load.weeks import working_days
@@ -59,11 +60,16 @@ def load_table(weeks, groups, entries, days_off, weights):
             loads = totals.get((week, group["id"]), dict.fromkeys(CONFIDENCES, 0.0))
             capacity = capacity_hours(days, group)
             used = utilisation(loads, capacity, weights)
-            rows.append({"resource_group_id": group["id"], "capacity_hours": round3(capacity),
-                         **{c: round3(loads[c]) for c in CONFIDENCES},
-                         "utilisation": None if used is None else round3(used),
-                         "weighted": sum(weights[c] * loads[c] for c in CONFIDENCES),
-                         "capacity": capacity})
+            rows.append(
+                {
+                    "resource_group_id": group["id"],
+                    "capacity_hours": round3(capacity),
+                    **{c: round3(loads[c]) for c in CONFIDENCES},
+                    "utilisation": None if used is None else round3(used),
+                    "weighted": sum(weights[c] * loads[c] for c in CONFIDENCES),
+                    "capacity": capacity,
+                }
+            )
         table.append({"week": week, "working_days": days, "groups": rows})
     return table
 
@@ -89,6 +95,13 @@ def fit(table, process_hours, weights, limit):
 
 def public(table):
     """The table as the API answers it (without the unrounded working figures)."""
-    return [{"week": week["week"], "working_days": week["working_days"],
-             "groups": [{k: v for k, v in row.items() if k not in ("weighted", "capacity")}
-                        for row in week["groups"]]} for week in table]
+    return [
+        {
+            "week": week["week"],
+            "working_days": week["working_days"],
+            "groups": [
+                {k: v for k, v in row.items() if k not in ("weighted", "capacity")} for row in week["groups"]
+            ],
+        }
+        for week in table
+    ]

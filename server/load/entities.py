@@ -2,6 +2,7 @@
 
 Unscoped: every user's device holds them, so the load can be shown while quoting offline.
 """
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from sync import Entity, Rejected, Rules
@@ -39,7 +40,7 @@ class ResourceGroupSchema(Schema):
     name = Text(100, required=True)
     hours_per_day = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=24))
     efficiency = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1))
-    sort = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=-10**6, max=10**6))
+    sort = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=-(10**6), max=10**6))
     active = fields.Boolean(allow_none=True)
 
 
@@ -71,13 +72,20 @@ class OfficeWrites(Rules):
             raise Rejected({"deleted": ["not_allowed"]})
 
 
-RESOURCE_GROUPS = Entity("resource_groups", ResourceGroupSchema(), scoped=False,
-                         defaults={"hours_per_day": 8, "efficiency": 0.85, "sort": 0, "active": True},
-                         rules=[OfficeWrites()])
-COMPANY_HOLIDAYS = Entity("company_holidays", CompanyHolidaySchema(), scoped=False,
-                          rules=[OfficeWrites()])
-LOAD_ENTRIES = Entity("load_entries", LoadEntrySchema(), scoped=False,
-                      references={"resource_group_id": "resource_groups", "deal_id": "deals",
-                                  "quote_id": "quotes"},
-                      defaults={"confidence": "firm", "source": "manual"}, keeps_history=True,
-                      rules=[OfficeWrites()])
+RESOURCE_GROUPS = Entity(
+    "resource_groups",
+    ResourceGroupSchema(),
+    scoped=False,
+    defaults={"hours_per_day": 8, "efficiency": 0.85, "sort": 0, "active": True},
+    rules=[OfficeWrites()],
+)
+COMPANY_HOLIDAYS = Entity("company_holidays", CompanyHolidaySchema(), scoped=False, rules=[OfficeWrites()])
+LOAD_ENTRIES = Entity(
+    "load_entries",
+    LoadEntrySchema(),
+    scoped=False,
+    references={"resource_group_id": "resource_groups", "deal_id": "deals", "quote_id": "quotes"},
+    defaults={"confidence": "firm", "source": "manual"},
+    keeps_history=True,
+    rules=[OfficeWrites()],
+)

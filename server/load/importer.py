@@ -1,5 +1,6 @@
 """Reading a production plan as Japanese offices keep it: CSV from Excel (UTF-8, with or without
 BOM, or Shift_JIS/CP932) or an ``.xlsx``, one row per load (工程, 週 or 日付, 時間, 確度, 件名)."""
+
 import csv
 import io
 from datetime import date, datetime
@@ -23,8 +24,9 @@ class PlanRowSchema(Schema):
     week = IsoWeek(data_key="週")
     day = fields.Date(allow_none=True, data_key="日付")
     hours = hours(required=True, data_key="時間")
-    confidence = fields.String(allow_none=True, data_key="確度",
-                               validate=validate.OneOf(list(CONFIDENCE_LABELS)))
+    confidence = fields.String(
+        allow_none=True, data_key="確度", validate=validate.OneOf(list(CONFIDENCE_LABELS))
+    )
     label = Text(data_key="件名")
 
     @validates_schema
@@ -68,7 +70,9 @@ def decode(content):
     try:
         return content.decode("cp932")
     except UnicodeDecodeError:
-        raise UnreadablePlan("The file is neither UTF-8 nor Shift_JIS text: save it as CSV or .xlsx.") from None
+        raise UnreadablePlan(
+            "The file is neither UTF-8 nor Shift_JIS text: save it as CSV or .xlsx."
+        ) from None
 
 
 def xlsx_rows(content):
@@ -101,14 +105,23 @@ def read_plan(content, filename, group_ids):
         try:
             row = plan_row.load(cleaned)
         except ValidationError as err:
-            errors[str(number)] = [f"{field}: {', '.join(messages) if isinstance(messages, list) else messages}"
-                                   for field, messages in err.messages.items()]
+            errors[str(number)] = [
+                f"{field}: {', '.join(messages) if isinstance(messages, list) else messages}"
+                for field, messages in err.messages.items()
+            ]
             continue
         group = group_ids.get(row["group"])
         if group is None:
             errors[str(number)] = [f"工程: no resource group is named {row['group']!r}"]
             continue
-        entries.append({"resource_group_id": group, "week": row.get("week") or week_of(row["day"]),
-                        "hours": row["hours"], "confidence": CONFIDENCE_LABELS[row.get("confidence") or "確定"],
-                        "label": row.get("label"), "source": "import"})
+        entries.append(
+            {
+                "resource_group_id": group,
+                "week": row.get("week") or week_of(row["day"]),
+                "hours": row["hours"],
+                "confidence": CONFIDENCE_LABELS[row.get("confidence") or "確定"],
+                "label": row.get("label"),
+                "source": "import",
+            }
+        )
     return entries, errors

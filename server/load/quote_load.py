@@ -5,6 +5,7 @@ A quote with ``process_hours`` and a ``delivery_week`` that is submitted (or acc
 and gone when the deal is lost, the quote rejected, drafted again or deleted. Entry ids are
 derived from the quote and the group, so writing the same state twice changes nothing.
 """
+
 import uuid
 
 from sync import Rules, live_records
@@ -28,11 +29,20 @@ def wanted_entries(quote, deal):
     if stage == "lost" or (deal and deal.get("deleted")):
         return {}
     label = quote.get("product") or (deal or {}).get("title")
-    return {group: {"resource_group_id": group, "week": quote["delivery_week"], "hours": hours,
-                    "confidence": "firm" if stage == "won" else "likely",
-                    "deal_id": quote.get("deal_id"), "quote_id": quote["id"], "label": label,
-                    "source": "quote"}
-            for group, hours in sorted(quote["process_hours"].items()) if hours}
+    return {
+        group: {
+            "resource_group_id": group,
+            "week": quote["delivery_week"],
+            "hours": hours,
+            "confidence": "firm" if stage == "won" else "likely",
+            "deal_id": quote.get("deal_id"),
+            "quote_id": quote["id"],
+            "label": label,
+            "source": "quote",
+        }
+        for group, hours in sorted(quote["process_hours"].items())
+        if hours
+    }
 
 
 def sync_entries(ctx, before, quote, hlc):
@@ -67,9 +77,15 @@ class DealLoad(Rules):
 
 def quotes_of(ctx, deal):
     """The deal's quotes as the push sees them (stored ones and those written in this push)."""
-    ids = {q["id"] for q in live_records(ctx.session, "quotes", scope_ids=[deal.scope_id])
-           if q.get("deal_id") == deal.id}
-    ids |= {w.id for (entity, _), w in ctx.records.items()
-            if entity == "quotes" and w.data.get("deal_id") == deal.id}
+    ids = {
+        q["id"]
+        for q in live_records(ctx.session, "quotes", scope_ids=[deal.scope_id])
+        if q.get("deal_id") == deal.id
+    }
+    ids |= {
+        w.id
+        for (entity, _), w in ctx.records.items()
+        if entity == "quotes" and w.data.get("deal_id") == deal.id
+    }
     found = (ctx.get("quotes", quote_id) for quote_id in sorted(ids))
     return [q.data for q in found if q is not None and q.data.get("deal_id") == deal.id]

@@ -3,6 +3,7 @@
 A working day is a weekday that is neither a Japanese public holiday nor a company holiday;
 the device counts the same way (``pwa/js/load.js``).
 """
+
 import re
 from datetime import date, timedelta
 

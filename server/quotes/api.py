@@ -1,4 +1,5 @@
 """Past quotes: search them in Japanese, and find the ones most like a quote."""
+
 from flask import g
 
 from server.core.auth import token_required

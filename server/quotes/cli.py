@@ -1,4 +1,5 @@
 """``genba reindex-quotes``: rebuild the quote search index (after editing the synonyms)."""
+
 import click
 from flask.cli import with_appcontext
 

@@ -1,4 +1,5 @@
 """Quotes: what was offered, at what price, and what it really cost."""
+
 from marshmallow import Schema, fields, validate
 
 from sync import Entity, Rules
@@ -37,8 +38,12 @@ class QuoteSchema(Schema):
     source_quote_id = Uuid()
     carried_notes = Text(LONG)
     # the factory's load this order would bring: hours per resource group, and when
-    process_hours = fields.Dict(keys=Uuid(required=True), values=hours(required=True), allow_none=True,
-                                validate=validate.Length(max=50))
+    process_hours = fields.Dict(
+        keys=Uuid(required=True),
+        values=hours(required=True),
+        allow_none=True,
+        validate=validate.Length(max=50),
+    )
     delivery_week = IsoWeek()
 
 
@@ -60,6 +65,11 @@ class QuoteRules(Rules):
             ctx.change("deals", deal.id, {"ball": "customer"}, hlc)
 
 
-QUOTES = Entity("quotes", QuoteSchema(),
-                references={"customer_id": "customers", "deal_id": "deals", "source_quote_id": "quotes"},
-                defaults={"status": "draft"}, immutable={"customer_id"}, rules=[QuoteRules(), QuoteLoad()])
+QUOTES = Entity(
+    "quotes",
+    QuoteSchema(),
+    references={"customer_id": "customers", "deal_id": "deals", "source_quote_id": "quotes"},
+    defaults={"status": "draft"},
+    immutable={"customer_id"},
+    rules=[QuoteRules(), QuoteLoad()],
+)

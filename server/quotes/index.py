@@ -5,6 +5,7 @@ quote is searchable exactly when it is committed. A plain term table works the s
 SQLite and PostgreSQL, and, unlike FTS5's trigram tokenizer, finds two-character words
 such as 溶接 or 旋盤 (see README, design notes).
 """
+
 import json
 from datetime import datetime
 
@@ -65,8 +66,7 @@ class QuoteTerm(Base):
     quote_id: Mapped[str] = mapped_column(String(36), primary_key=True)
 
     # (quote_id, term) answers "does this quote hold that term?" and deletes a quote's terms.
-    __table_args__ = (Index("ix_quote_terms_quote", "quote_id", "term"),
-                      {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_quote_terms_quote", "quote_id", "term"), {"sqlite_with_rowid": False})
 
 
 def synonyms():
@@ -95,21 +95,27 @@ def index_rows(quote, words=None):
     dims = dimensions_of(quote)
     # The longest side: the filter's "length" of a disc such as φ200×t20 is its diameter.
     dims["length_mm"] = dims["length_mm"] or max((v for v in dims.values() if v), default=None)
-    row = dict(quote_id=quote["id"], customer_id=quote["customer_id"],
-               submitted_ms=instant_ms(quote.get("submitted_at")) or instant_ms(quote.get("created_at")) or 0,
-               product=fold(quote.get("product"))[:200] or None,
-               drawing_no=fold(quote.get("drawing_no"))[:100] or None,
-               material=fold(quote.get("material"))[:100] or None,
-               material_family=words.family(quote.get("material")),
-               method=fold(quote.get("processing_method"))[:200] or None,
-               method_family=words.family(quote.get("processing_method")), **dims)
+    row = dict(
+        quote_id=quote["id"],
+        customer_id=quote["customer_id"],
+        submitted_ms=instant_ms(quote.get("submitted_at")) or instant_ms(quote.get("created_at")) or 0,
+        product=fold(quote.get("product"))[:200] or None,
+        drawing_no=fold(quote.get("drawing_no"))[:100] or None,
+        material=fold(quote.get("material"))[:100] or None,
+        material_family=words.family(quote.get("material")),
+        method=fold(quote.get("processing_method"))[:200] or None,
+        method_family=words.family(quote.get("processing_method")),
+        **dims,
+    )
     weights = {}
     for field, weight in FIELD_WEIGHTS.items():
         for term in terms_of(fold(quote.get(field))):
             if weights.get(term, 0) < weight:
                 weights[term] = weight
-    terms = [dict(term=t, weight=w, submitted_ms=row["submitted_ms"], quote_id=quote["id"])
-             for t, w in weights.items()]
+    terms = [
+        dict(term=t, weight=w, submitted_ms=row["submitted_ms"], quote_id=quote["id"])
+        for t, w in weights.items()
+    ]
     return row, terms
 
 
@@ -120,7 +126,7 @@ def reindex(session, quotes, fresh=()):
         return
     ids = [q["id"] for q in quotes if q["id"] not in fresh]
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         session.execute(delete(QuoteTerm).where(QuoteTerm.quote_id.in_(chunk)))
         session.execute(delete(QuoteIndex).where(QuoteIndex.quote_id.in_(chunk)))
     rows, terms = [], []
@@ -134,7 +140,7 @@ def reindex(session, quotes, fresh=()):
     if rows:
         session.execute(insert(QuoteIndex), rows)
     for start in range(0, len(terms), 5000):
-        session.execute(insert(QuoteTerm), terms[start:start + 5000])
+        session.execute(insert(QuoteTerm), terms[start : start + 5000])
 
 
 def records_written(session, touched):
@@ -145,8 +151,11 @@ def records_written(session, touched):
 
 def backfill(session):
     """Index every live quote afresh and return how many (migration 0004, ``genba reindex-quotes``)."""
-    rows = session.execute(select(Record.data).where(
-        Record.entity == "quotes", Record.deleted == false(), Record.compacted == false())).scalars()
+    rows = session.execute(
+        select(Record.data).where(
+            Record.entity == "quotes", Record.deleted == false(), Record.compacted == false()
+        )
+    ).scalars()
     batch, count = [], 0
     for data in rows:
         batch.append(json.loads(data))

@@ -1,4 +1,5 @@
 """The past-quote search: its query, the similar-quotes query and their answer."""
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from sync.entity import Text
@@ -6,8 +7,9 @@ from sync.entity import Text
 from server.core.schemas import Arguments
 
 MM = dict(allow_nan=False, validate=validate.Range(min=0, max=10**7))
-INVALID = ("Check the search: q up to 200 characters, sizes in mm, dates as YYYY-MM-DD, "
-           "minimum not above maximum.")
+INVALID = (
+    "Check the search: q up to 200 characters, sizes in mm, dates as YYYY-MM-DD, minimum not above maximum."
+)
 
 
 class QuoteSearchQuerySchema(Arguments):

@@ -4,6 +4,7 @@ The database finds a few dozen candidates by reading term postings best and newe
 (filters and scope checked as it goes) and stops; those are then checked and scored here
 against the folded fields, which also says why each one matched.
 """
+
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, func, literal, or_, select
@@ -59,8 +60,7 @@ def holds(condition, quote_id):
     OFFSET 0 keeps PostgreSQL from turning the EXISTS into a semi-join that reads every
     posting of the other term first; asked per row, it stops with the scan."""
     other = aliased(QuoteTerm)
-    return (select(literal(1)).where(other.quote_id == quote_id, clause(other, condition))
-            .offset(0).exists())
+    return select(literal(1)).where(other.quote_id == quote_id, clause(other, condition)).offset(0).exists()
 
 
 def postings(session, conditions, families):
@@ -82,9 +82,12 @@ def scan(conditions, counts, quote_filters, whole_words=True):
     driver = min(conditions, key=lambda c: (counts[c], c[0] == "prefix"))
     where = (QuoteTerm.term == driver[1]) if whole_words else clause(QuoteTerm, driver)
     statement = select(QuoteTerm.quote_id).where(
-        where, *[holds(c, QuoteTerm.quote_id) for c in conditions if c != driver])
+        where, *[holds(c, QuoteTerm.quote_id) for c in conditions if c != driver]
+    )
     if quote_filters:
-        statement = statement.join(QuoteIndex, QuoteIndex.quote_id == QuoteTerm.quote_id).where(*quote_filters)
+        statement = statement.join(QuoteIndex, QuoteIndex.quote_id == QuoteTerm.quote_id).where(
+            *quote_filters
+        )
     return statement.order_by(QuoteTerm.weight.desc(), QuoteTerm.submitted_ms.desc())
 
 
@@ -96,8 +99,10 @@ def candidate_statements(session, query_words, families, quote_filters):
     material or method group (ステンレス, アルミ, 鉄…) that family's quotes holding the others;
     then, run only when too few were found, prefixes and each word alone."""
     conditions = {word: word_conditions(word) for word in query_words}
-    kin = sorted({(column, family) for family in families.values() if family for column in FAMILY_COLUMNS},
-                 key=lambda k: (k[0].key, k[1]))
+    kin = sorted(
+        {(column, family) for family in families.values() if family for column in FAMILY_COLUMNS},
+        key=lambda k: (k[0].key, k[1]),
+    )
     counts = postings(session, sorted({c for cs in conditions.values() for c in cs}), kin)
     every = [c for word in query_words for c in conditions[word]]
     statements = [scan(every, counts, quote_filters)]
@@ -112,9 +117,11 @@ def candidate_statements(session, query_words, families, quote_filters):
             if rest and min(counts[c] for c in rest) < counts[(column, family)]:
                 statements.append(scan(rest, counts, [*quote_filters, column == family]))
             else:
-                statements.append(select(QuoteIndex.quote_id).where(
-                    column == family, *[holds(c, QuoteIndex.quote_id) for c in rest], *quote_filters)
-                    .order_by(QuoteIndex.submitted_ms.desc()))
+                statements.append(
+                    select(QuoteIndex.quote_id)
+                    .where(column == family, *[holds(c, QuoteIndex.quote_id) for c in rest], *quote_filters)
+                    .order_by(QuoteIndex.submitted_ms.desc())
+                )
     if len(query_words) > 1:
         fallback += [scan(conditions[word], counts, quote_filters) for word in query_words]
     return statements, fallback
@@ -124,9 +131,11 @@ def filter_statements(query, quote_filters):
     """Statements for a search by filters alone, newest first: the material or method as
     typed before those of its family."""
     recent = QuoteIndex.submitted_ms.desc()
-    typed = [column.contains(fold(query[name]), autoescape=True)
-             for name, column in (("material", QuoteIndex.material), ("processing_method", QuoteIndex.method))
-             if query.get(name)]
+    typed = [
+        column.contains(fold(query[name]), autoescape=True)
+        for name, column in (("material", QuoteIndex.material), ("processing_method", QuoteIndex.method))
+        if query.get(name)
+    ]
     first = [select(QuoteIndex.quote_id).where(*typed, *quote_filters).order_by(recent)] if typed else []
     return first + [select(QuoteIndex.quote_id).where(*quote_filters).order_by(recent)]
 
@@ -136,8 +145,10 @@ def filter_conditions(query, words):
     out = []
     if query.get("customer_id"):
         out.append(QuoteIndex.customer_id == str(query["customer_id"]))
-    for name, column, kin in (("material", QuoteIndex.material, QuoteIndex.material_family),
-                              ("processing_method", QuoteIndex.method, QuoteIndex.method_family)):
+    for name, column, kin in (
+        ("material", QuoteIndex.material, QuoteIndex.material_family),
+        ("processing_method", QuoteIndex.method, QuoteIndex.method_family),
+    ):
         if query.get(name):
             word = fold(query[name])
             family = words.group_of(word)
@@ -167,8 +178,9 @@ def search(session, actor, query):
     words = synonyms()
     query_words = words_of(query.get("q"))
     # A product or drawing-number filter also finds its candidates through the term index.
-    query_words += [w for name in ("product", "drawing_no") for w in words_of(query.get(name))
-                    if w not in query_words]
+    query_words += [
+        w for name in ("product", "drawing_no") for w in words_of(query.get(name)) if w not in query_words
+    ]
     filters = filter_conditions(query, words)
     if not query_words and not filters:
         return []
@@ -223,8 +235,10 @@ def explain(quote, query_words, families):
     """Score a quote against the query words and list which field matched which word."""
     folded = {field: fold(quote.get(field)) for field in FIELD_WEIGHTS}
     words = synonyms()
-    kin = {"material": words.family(quote.get("material")),
-           "processing_method": words.family(quote.get("processing_method"))}
+    kin = {
+        "material": words.family(quote.get("material")),
+        "processing_method": words.family(quote.get("processing_method")),
+    }
     score, why = 0.0, []
     for word in query_words:
         best, reason = 0.0, None
@@ -261,8 +275,14 @@ def filter_reasons(query, quote):
 
 # -- similar quotes ------------------------------------------------------------------------
 
-SIMILAR_WEIGHTS = {"material": 0.25, "processing_method": 0.2, "dimensions": 0.25,
-                   "product": 0.2, "drawing_no": 0.15, "text": 0.1}
+SIMILAR_WEIGHTS = {
+    "material": 0.25,
+    "processing_method": 0.2,
+    "dimensions": 0.25,
+    "product": 0.2,
+    "drawing_no": 0.15,
+    "text": 0.1,
+}
 
 
 def readable_quote(session, actor, quote_id):
@@ -274,10 +294,14 @@ def similar(session, actor, quote, limit=10):
     """Past quotes most like ``quote``, each with its score and why."""
     target, _ = index_rows(quote)
     base = select(QuoteIndex.quote_id).where(
-        QuoteIndex.quote_id != quote["id"], *[c for c in [in_scope(session, actor)] if c is not None])
+        QuoteIndex.quote_id != quote["id"], *[c for c in [in_scope(session, actor)] if c is not None]
+    )
     statements = []
-    for column, key in ((QuoteIndex.material_family, "material_family"),
-                        (QuoteIndex.method_family, "method_family"), (QuoteIndex.product, "product")):
+    for column, key in (
+        (QuoteIndex.material_family, "material_family"),
+        (QuoteIndex.method_family, "method_family"),
+        (QuoteIndex.product, "product"),
+    ):
         if target[key]:
             statements.extend(nearest(base.where(column == target[key]), target["length_mm"]))
     if target["drawing_no"]:
@@ -285,8 +309,16 @@ def similar(session, actor, quote, limit=10):
     ids = []
     for statement in statements:
         ids.extend(i for i in session.execute(statement).scalars() if i not in ids)
-    rows = {row.quote_id: dict(row._mapping) for row in session.execute(
-        select(*QuoteIndex.__table__.columns).where(QuoteIndex.quote_id.in_(ids)))} if ids else {}
+    rows = (
+        {
+            row.quote_id: dict(row._mapping)
+            for row in session.execute(
+                select(*QuoteIndex.__table__.columns).where(QuoteIndex.quote_id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     quotes = load_quotes(session, ids)
     text = terms_of(fold(quote.get("processing_details")) + fold(quote.get("difficulties")))
     results = []
@@ -304,8 +336,10 @@ def nearest(statement, length):
     or the newest when the length is unknown."""
     if not length:
         return [statement.order_by(QuoteIndex.submitted_ms.desc()).limit(NEAR)]
-    return [statement.where(QuoteIndex.length_mm >= length).order_by(QuoteIndex.length_mm).limit(NEAR),
-            statement.where(QuoteIndex.length_mm < length).order_by(QuoteIndex.length_mm.desc()).limit(NEAR)]
+    return [
+        statement.where(QuoteIndex.length_mm >= length).order_by(QuoteIndex.length_mm).limit(NEAR),
+        statement.where(QuoteIndex.length_mm < length).order_by(QuoteIndex.length_mm.desc()).limit(NEAR),
+    ]
 
 
 def resemblance(target, text, other, quote):
@@ -320,8 +354,9 @@ def resemblance(target, text, other, quote):
     if target["method"] and other["method"] == target["method"]:
         score += SIMILAR_WEIGHTS["processing_method"]
         why.append({"field": "processing_method", "match": "same"})
-    closeness = [min(target[d], other[d]) / max(target[d], other[d])
-                 for d in DIMENSIONS if target[d] and other[d]]
+    closeness = [
+        min(target[d], other[d]) / max(target[d], other[d]) for d in DIMENSIONS if target[d] and other[d]
+    ]
     if closeness:
         near = sum(closeness) / len(closeness)
         score += SIMILAR_WEIGHTS["dimensions"] * near

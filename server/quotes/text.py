@@ -3,6 +3,7 @@
 Pure functions over strings, shared by the index (at write time) and the search (at query
 time) so both sides fold and cut text the same way. ``pwa/js/quote-search.js`` mirrors them.
 """
+
 import os
 import re
 import unicodedata
@@ -11,8 +12,13 @@ from server.core.text import fold
 
 # The fields a free-text query looks in, with how much a match in each counts.
 FIELD_WEIGHTS = {
-    "drawing_no": 4, "product": 3, "material": 3, "processing_method": 3,
-    "dimensions": 2, "processing_details": 1, "difficulties": 1,
+    "drawing_no": 4,
+    "product": 3,
+    "material": 3,
+    "processing_method": 3,
+    "dimensions": 2,
+    "processing_details": 1,
+    "difficulties": 1,
 }
 SYNONYM_WEIGHT = 0.6  # a match through a synonym counts a little less than the word typed
 MAX_TOKENS = 8
@@ -30,8 +36,9 @@ MAX_RUN = 32
 def runs_of(folded):
     """Cut folded text into ASCII runs (``sus304``, ``ys-2023-0153``, ``φ45``) and runs of
     Japanese (``溶接歪み``); everything else (×, ・, →, brackets) separates them."""
-    return ([("ascii", m.group()[:MAX_RUN]) for m in ASCII_RUN.finditer(folded)]
-            + [("wide", m.group()) for m in WIDE_RUN.finditer(folded)])
+    return [("ascii", m.group()[:MAX_RUN]) for m in ASCII_RUN.finditer(folded)] + [
+        ("wide", m.group()) for m in WIDE_RUN.finditer(folded)
+    ]
 
 
 def terms_of(folded):
@@ -42,9 +49,9 @@ def terms_of(folded):
     out = set()
     for kind, run in runs_of(folded or ""):
         if kind == "ascii":
-            out.update(run[m.start():] for m in PART_START.finditer(run))
+            out.update(run[m.start() :] for m in PART_START.finditer(run))
         else:
-            out.update(run[i:i + 2] for i in range(len(run) - 1))
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
             out.add(run[-1])
     return out
 
@@ -56,7 +63,7 @@ def word_conditions(word):
     for kind, run in runs_of(word):
         if kind == "wide" and len(run) > 1:
             # every other window still covers every character; the search checks the word whole
-            exact.extend(run[i:i + 2] for i in sorted({*range(0, len(run) - 1, 2), len(run) - 2}))
+            exact.extend(run[i : i + 2] for i in sorted({*range(0, len(run) - 1, 2), len(run) - 2}))
         else:
             prefixes.append(run)
     if len(exact) > MAX_TERMS_PER_WORD:  # spread over the word; the search checks it whole
@@ -65,8 +72,7 @@ def word_conditions(word):
     narrowing = [p for p in prefixes if not (len(p) == 1 and p.isascii())]
     if exact or narrowing:  # a lone digit such as the 2 of 2段取り narrows nothing
         prefixes = narrowing
-    return ([("term", b) for b in dict.fromkeys(exact)]
-            + [("prefix", p) for p in dict.fromkeys(prefixes)])
+    return [("term", b) for b in dict.fromkeys(exact)] + [("prefix", p) for p in dict.fromkeys(prefixes)]
 
 
 def word_in(word, folded):
@@ -91,8 +97,7 @@ class Synonyms:
 
     def __init__(self, groups):
         self.raw = [list(group) for group in groups if group]
-        self.groups = [sorted({fold(w) for w in group if fold(w)}, key=len, reverse=True)
-                       for group in groups]
+        self.groups = [sorted({fold(w) for w in group if fold(w)}, key=len, reverse=True) for group in groups]
         self.groups = [g for g in self.groups if g]
         self.names = [group[0] for group in groups if group]
 
@@ -116,8 +121,11 @@ class Synonyms:
                 for other in group:
                     out.setdefault(other, SYNONYM_WEIGHT)
         # A word that holds another alternative adds nothing: the shorter one finds it already.
-        return {w: weight for w, weight in out.items()
-                if not any(o != w and o in w and out[o] >= weight for o in out)}
+        return {
+            w: weight
+            for w, weight in out.items()
+            if not any(o != w and o in w and out[o] >= weight for o in out)
+        }
 
     def group_of(self, word):
         """The name of the group a folded word belongs to, or None."""
@@ -156,14 +164,17 @@ def parse_dimensions(text):
     s = s.replace("ｘ", "×").replace("*", "×")
     s = re.sub(r"(?<=\d)\s*x\s*(?=[\dφtlh])", "×", s)
     out, spans = {}, []
-    for name, pattern in (("diameter_mm", DIAMETER), ("thickness_mm", THICKNESS),
-                          ("length_mm", LENGTH), ("height_mm", HEIGHT)):
+    for name, pattern in (
+        ("diameter_mm", DIAMETER),
+        ("thickness_mm", THICKNESS),
+        ("length_mm", LENGTH),
+        ("height_mm", HEIGHT),
+    ):
         match = pattern.search(s)
         if match:
             out[name] = float(match.group(1))
             spans.append(match.span(1))
-    plain = [float(m.group(1)) for m in PLAIN.finditer(s)
-             if not any(a <= m.start(1) < b for a, b in spans)]
+    plain = [float(m.group(1)) for m in PLAIN.finditer(s) if not any(a <= m.start(1) < b for a, b in spans)]
     plain.extend([out["height_mm"]] if "height_mm" in out else [])
     plain.sort(reverse=True)
     if "length_mm" not in out and plain:
@@ -184,5 +195,6 @@ DIMENSIONS = ("length_mm", "width_mm", "thickness_mm", "diameter_mm")
 def dimensions_of(quote):
     """The quote's mm figures: the numeric fields where given, else read from its text."""
     parsed = parse_dimensions(quote.get("dimensions"))
-    return {name: float(quote[name]) if quote.get(name) is not None else parsed.get(name)
-            for name in DIMENSIONS}
+    return {
+        name: float(quote[name]) if quote.get(name) is not None else parsed.get(name) for name in DIMENSIONS
+    }

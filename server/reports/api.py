@@ -1,6 +1,7 @@
 """The reports of a day and of a visit: ``/api/v1/reports/daily`` (JSON, PDF, the month as
 CSV) and ``/api/v1/visits/{id}/report.pdf``. A person reads their own; office, managers and
 admins read everyone's."""
+
 import csv
 import io
 import re
@@ -42,14 +43,19 @@ class MonthQuerySchema(Arguments):
     invalid_message = QUERY_HELP
 
     user_id = fields.UUID()
-    month = fields.String(required=True, validate=validate.Regexp(MONTH, error="must be YYYY-MM, e.g. 2026-12"))
+    month = fields.String(
+        required=True, validate=validate.Regexp(MONTH, error="must be YYYY-MM, e.g. 2026-12")
+    )
 
 
 def day_reader(view):
     """Document and check what every view of one person's day shares."""
-    for decorate in (bp.error(404, "no such user"),
-                     bp.error(403, "another person's report: you read only your own"),
-                     bp.arguments(DayQuerySchema, location="query"), token_required):
+    for decorate in (
+        bp.error(404, "no such user"),
+        bp.error(403, "another person's report: you read only your own"),
+        bp.arguments(DayQuerySchema, location="query"),
+        token_required,
+    ):
         view = decorate(view)
     return view
 
@@ -58,8 +64,11 @@ def reported_user(user_id):
     """The user whose report is asked for: oneself, or anyone for office, managers, admins."""
     user_id = str(user_id) if user_id else g.user.id
     if user_id != g.user.id and g.user.role not in OFFICE_ROLES:
-        raise ApiError(403, "You can read only your own daily reports; office staff and "
-                            "managers read everyone's.", reason="forbidden")
+        raise ApiError(
+            403,
+            "You can read only your own daily reports; office staff and managers read everyone's.",
+            reason="forbidden",
+        )
     user = days.users_by_id(db.session, [user_id]).get(user_id)
     if user is None:
         raise ApiError(404, "There is no user with this id.", reason="not_found")
@@ -68,8 +77,12 @@ def reported_user(user_id):
 
 def company():
     config = current_app.config
-    return {"name": config["COMPANY_NAME"], "address": config["COMPANY_ADDRESS"],
-            "phone": config["COMPANY_PHONE"], "logo": config["COMPANY_LOGO"]}
+    return {
+        "name": config["COMPANY_NAME"],
+        "address": config["COMPANY_ADDRESS"],
+        "phone": config["COMPANY_PHONE"],
+        "logo": config["COMPANY_LOGO"],
+    }
 
 
 def asked_day(query):
@@ -82,8 +95,13 @@ def pdf_response(make, filename):
         body = make()
     except pdf.FontMissing as err:
         raise ApiError(503, f"Reports cannot be printed on this server: {err}.", reason="font_missing")
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=\"report.pdf\"; filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"inline; filename=\"report.pdf\"; filename*=UTF-8''{quote(filename)}"
+        },
+    )
 
 
 @bp.get("/reports/daily")
@@ -96,8 +114,12 @@ def daily(query):
 
 @bp.get("/reports/daily.pdf")
 @day_reader
-@bp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type="application/pdf",
-             description="the day as a printed A4 report")
+@bp.alt_response(
+    200,
+    schema={"type": "string", "format": "binary"},
+    content_type="application/pdf",
+    description="the day as a printed A4 report",
+)
 def daily_pdf(query):
     """The day as a printed 作業日報 / 営業日報."""
     day = asked_day(query)
@@ -107,8 +129,12 @@ def daily_pdf(query):
 @bp.get("/visits/<uuid:visit_id>/report.pdf")
 @token_required
 @bp.error(404, "no such visit in your scope")
-@bp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type="application/pdf",
-             description="the service report, A4")
+@bp.alt_response(
+    200,
+    schema={"type": "string", "format": "binary"},
+    content_type="application/pdf",
+    description="the service report, A4",
+)
 def visit_report(visit_id):
     """The service report (作業報告書) of one visit, with the customer's signature."""
     visit = live_record(db.session, "visits", str(visit_id), engine=ENGINE, actor=g.actor)
@@ -120,22 +146,40 @@ def visit_report(visit_id):
     photos = list(files(attachments, "photo"))
     issued = today().strftime("%Y年%m月%d日")
     customer = day.customers.get(visit["customer_id"], {}).get("name", "")
-    return pdf_response(lambda: pdf.service_report(day, company(), signature, photos, issued),
-                        f"作業報告書_{customer}_{day.date}.pdf")
+    return pdf_response(
+        lambda: pdf.service_report(day, company(), signature, photos, issued),
+        f"作業報告書_{customer}_{day.date}.pdf",
+    )
 
 
 def files(attachments, purpose):
     """The uploaded images among ``attachments`` with this purpose, as files, newest last."""
     storage = storage_for(current_app)
     for item in sorted(attachments, key=lambda a: a.get("taken_at") or a.get("created_at") or ""):
-        if (item.get("purpose") or "photo") == purpose and item.get("uploaded") \
-                and item.get("content_type") in ("image/png", "image/jpeg") and storage.has(item["sha256"]):
+        if (
+            (item.get("purpose") or "photo") == purpose
+            and item.get("uploaded")
+            and item.get("content_type") in ("image/png", "image/jpeg")
+            and storage.has(item["sha256"])
+        ):
             with storage.blob_copy(item["sha256"]) as source:  # any backend: bytes, not a path
                 yield io.BytesIO(source.read())
 
 
-CSV_COLUMNS = ["日付", "担当者", "開始", "顧客", "区分", "目的", "作業内容", "作業時間（分）",
-               "使用部品", "署名者", "次回対応", "日報の状況"]
+CSV_COLUMNS = [
+    "日付",
+    "担当者",
+    "開始",
+    "顧客",
+    "区分",
+    "目的",
+    "作業内容",
+    "作業時間（分）",
+    "使用部品",
+    "署名者",
+    "次回対応",
+    "日報の状況",
+]
 
 
 @bp.get("/reports/daily.csv")
@@ -163,19 +207,35 @@ def month_csv(query):
         statuses = report_statuses(user, visits)
         for v in visits:
             date = company_day(v["visited_at"]).isoformat()
-            writer.writerow([date, spreadsheet_safe(user.name), company_time(v["visited_at"]).strftime("%H:%M"),
-                             spreadsheet_safe(customers.get(v["customer_id"], {}).get("name", "")),
-                             label("visit.kind", v.get("kind")), spreadsheet_safe(v.get("purpose")),
-                             spreadsheet_safe(v.get("handling")),
-                             v.get("work_minutes") if v.get("work_minutes") is not None else "",
-                             spreadsheet_safe("、".join(f"{p['name']}×{pdf.quantity(p.get('quantity'))}"
-                                                       for p in v.get("parts") or [])),
-                             spreadsheet_safe(v.get("signed_by")), spreadsheet_safe(v.get("next_action")),
-                             label("daily_report.status", statuses.get(date)) if statuses.get(date) else ""])
+            writer.writerow(
+                [
+                    date,
+                    spreadsheet_safe(user.name),
+                    company_time(v["visited_at"]).strftime("%H:%M"),
+                    spreadsheet_safe(customers.get(v["customer_id"], {}).get("name", "")),
+                    label("visit.kind", v.get("kind")),
+                    spreadsheet_safe(v.get("purpose")),
+                    spreadsheet_safe(v.get("handling")),
+                    v.get("work_minutes") if v.get("work_minutes") is not None else "",
+                    spreadsheet_safe(
+                        "、".join(
+                            f"{p['name']}×{pdf.quantity(p.get('quantity'))}" for p in v.get("parts") or []
+                        )
+                    ),
+                    spreadsheet_safe(v.get("signed_by")),
+                    spreadsheet_safe(v.get("next_action")),
+                    label("daily_report.status", statuses.get(date)) if statuses.get(date) else "",
+                ]
+            )
     filename = f"日報_{query['month']}.csv"
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=\"daily_{query['month']}.csv\"; "
-                               f"filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="daily_{query["month"]}.csv"; '
+            f"filename*=UTF-8''{quote(filename)}"
+        },
+    )
 
 
 def report_statuses(user, visits):
@@ -183,8 +243,9 @@ def report_statuses(user, visits):
     dates = {company_day(v["visited_at"]).isoformat() for v in visits}
     out = {}
     for date in dates:
-        report = live_record(db.session, "daily_reports", daily_report_id(user.id, date),
-                             engine=ENGINE, actor=g.actor)
+        report = live_record(
+            db.session, "daily_reports", daily_report_id(user.id, date), engine=ENGINE, actor=g.actor
+        )
         if report:
             out[date] = report.get("status")
     return out

@@ -1,5 +1,6 @@
 """A person's day as the reports show it: their visits, the requests they heard, the photos
 and their daily report, read through the reader's scope."""
+
 from dataclasses import dataclass, field
 from datetime import date as Date
 
@@ -27,8 +28,13 @@ class Day:
     photos: dict = field(default_factory=dict)  # visit id -> its attachments
 
     def as_json(self):
-        return {"user": self.user, "date": self.date, "visits": self.visits,
-                "requests": self.requests, "report": self.report}
+        return {
+            "user": self.user,
+            "date": self.date,
+            "visits": self.visits,
+            "requests": self.requests,
+            "report": self.report,
+        }
 
 
 def directory_entry(user):
@@ -48,14 +54,24 @@ def in_days(instant, first, last):
 
 def read_days(session, actor, user, first, last):
     """The visits and requests ``user`` logged from ``first`` to ``last`` (dates, inclusive)."""
-    visits = sorted((v for v in written_by(session, "visits", user.id, actor)
-                     if in_days(v.get("visited_at"), first, last)),
-                    key=lambda v: company_time(v["visited_at"]))
+    visits = sorted(
+        (
+            v
+            for v in written_by(session, "visits", user.id, actor)
+            if in_days(v.get("visited_at"), first, last)
+        ),
+        key=lambda v: company_time(v["visited_at"]),
+    )
     visit_ids = {v["id"] for v in visits}
-    requests = sorted((r for r in written_by(session, "requests", user.id, actor)
-                       if r.get("visit_id") in visit_ids
-                       or in_days(r.get("heard_at") or r.get("created_at"), first, last)),
-                      key=lambda r: r.get("heard_at") or r.get("created_at"))
+    requests = sorted(
+        (
+            r
+            for r in written_by(session, "requests", user.id, actor)
+            if r.get("visit_id") in visit_ids
+            or in_days(r.get("heard_at") or r.get("created_at"), first, last)
+        ),
+        key=lambda r: r.get("heard_at") or r.get("created_at"),
+    )
     return visits, requests
 
 
@@ -71,8 +87,13 @@ def photos_of(session, actor, visit_ids):
     out = {}
     if not visit_ids:
         return out
-    rows = live_records(session, "attachments", engine=ENGINE, actor=actor,
-                        where=[Record.data.contains('"owner_entity":"visits"')])
+    rows = live_records(
+        session,
+        "attachments",
+        engine=ENGINE,
+        actor=actor,
+        where=[Record.data.contains('"owner_entity":"visits"')],
+    )
     for row in rows:
         if row.get("owner_id") in visit_ids:
             out.setdefault(row["owner_id"], []).append(row)
@@ -82,22 +103,38 @@ def photos_of(session, actor, visit_ids):
 def read_day(session, actor, user, date):
     """The day ``date`` (``YYYY-MM-DD``) of ``user`` as ``actor`` may read it."""
     visits, requests = read_days(session, actor, user, date, date)
-    report = live_record(session, "daily_reports", daily_report_id(user.id, date),
-                         engine=ENGINE, actor=actor)
-    return Day(directory_entry(user), date, visits, requests, report,
-               customers_of(session, visits + requests),
-               photos_of(session, actor, {v["id"] for v in visits}))
+    report = live_record(session, "daily_reports", daily_report_id(user.id, date), engine=ENGINE, actor=actor)
+    return Day(
+        directory_entry(user),
+        date,
+        visits,
+        requests,
+        report,
+        customers_of(session, visits + requests),
+        photos_of(session, actor, {v["id"] for v in visits}),
+    )
 
 
 def read_visit(session, actor, visit):
     """A single visit's service report: the visit, its requests, photos and author."""
-    requests = [r for r in live_records(session, "requests", engine=ENGINE, actor=actor,
-                                        scope_ids=[visit["customer_id"]])
-                if r.get("visit_id") == visit["id"]]
+    requests = [
+        r
+        for r in live_records(
+            session, "requests", engine=ENGINE, actor=actor, scope_ids=[visit["customer_id"]]
+        )
+        if r.get("visit_id") == visit["id"]
+    ]
     author = session.get(User, visit.get("author_id")) if visit.get("author_id") else None
     date = company_day(visit["visited_at"]).isoformat()
-    return Day(directory_entry(author) if author else {}, date, [visit], requests, None,
-               customers_of(session, [visit]), photos_of(session, actor, {visit["id"]}))
+    return Day(
+        directory_entry(author) if author else {},
+        date,
+        [visit],
+        requests,
+        None,
+        customers_of(session, [visit]),
+        photos_of(session, actor, {visit["id"]}),
+    )
 
 
 def month_bounds(month):

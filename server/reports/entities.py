@@ -1,5 +1,6 @@
 """The daily report: one per person and day, written from any of their devices, approved by a
 manager. It goes with no customer: only its author, office, managers and admins read it."""
+
 import uuid
 
 from marshmallow import Schema, fields, validate
@@ -39,18 +40,30 @@ class DailyReportRules(Rules):
 
     def check(self, ctx, current, values):
         approver = ctx.actor.role in OFFICE_ROLES
-        if values.get("status") == "approved" and not approver \
-                and (current is None or current.data.get("status") != "approved"):
+        if (
+            values.get("status") == "approved"
+            and not approver
+            and (current is None or current.data.get("status") != "approved")
+        ):
             raise not_allowed("status")
         for name in APPROVER_ONLY:
-            if name in values and not approver and values[name] != (current.data.get(name) if current else None):
+            if (
+                name in values
+                and not approver
+                and values[name] != (current.data.get(name) if current else None)
+            ):
                 raise not_allowed(name)
 
     def on_create(self, ctx, data, hlc):
         data["user_id"] = ctx.actor.user_id
         if data["id"] != daily_report_id(data["user_id"], data["date"]):
-            raise Rejected({"record_id": [
-                "a daily report's id is the UUIDv5 of genba:daily_report:<your user id>:<date>"]})
+            raise Rejected(
+                {
+                    "record_id": [
+                        "a daily report's id is the UUIDv5 of genba:daily_report:<your user id>:<date>"
+                    ]
+                }
+            )
         if data.get("status") == "submitted":
             data["submitted_at"] = iso_from_ms(physical_ms(hlc))
 
@@ -60,7 +73,16 @@ class DailyReportRules(Rules):
 
 
 DAILY_REPORTS = Entity(
-    "daily_reports", DailyReportSchema(), extra_fields=["user_id", "submitted_at"],
-    references={}, defaults={"status": "draft"}, server_fields={"user_id", "submitted_at"},
-    immutable={"date"}, scoped=False, private=True, owner_field="user_id", keeps_history=False,
-    rules=[DailyReportRules()])
+    "daily_reports",
+    DailyReportSchema(),
+    extra_fields=["user_id", "submitted_at"],
+    references={},
+    defaults={"status": "draft"},
+    server_fields={"user_id", "submitted_at"},
+    immutable={"date"},
+    scoped=False,
+    private=True,
+    owner_field="user_id",
+    keeps_history=False,
+    rules=[DailyReportRules()],
+)

@@ -4,6 +4,7 @@ A4 in Japanese with the company's name, as the paper forms they replace are laid
 fpdf2 writes them: it reads the OpenType (CFF) Noto Sans CJK collection through fontTools and
 embeds a subset, so the text stays text that can be searched and copied out of the PDF.
 """
+
 import logging
 import os
 
@@ -95,9 +96,13 @@ class Form(FPDF):
     def table(self, headings, widths, rows):
         """A bordered table with a grey header row; long text wraps inside its cell."""
         self.set_fill_color(*GREY)
-        with super().table(col_widths=widths, line_height=LINE, text_align="LEFT",
-                           headings_style=FontFace(fill_color=GREY),
-                           first_row_as_headings=True) as table:
+        with super().table(
+            col_widths=widths,
+            line_height=LINE,
+            text_align="LEFT",
+            headings_style=FontFace(fill_color=GREY),
+            first_row_as_headings=True,
+        ) as table:
             table.row(headings)
             for values in rows:
                 table.row([str(v) if v not in (None, "") else "" for v in values])
@@ -151,12 +156,19 @@ def service_report(day, company, signature, photos, issued):
     pdf.cell(100, 10, f"{customer.get('name') or ''}　御中", border="B")
     pdf.set_font("jp", size=9)
     pdf.set_xy(15, top + 12)
-    pdf.multi_cell(100, 5, f"報告日 {issued}\n下記のとおり作業を実施いたしましたのでご報告いたします。",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        100,
+        5,
+        f"報告日 {issued}\n下記のとおり作業を実施いたしましたのでご報告いたします。",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     left = pdf.get_y()
     bottom = pdf.company_block(pdf.w - 15 - 75, top)
     pdf.set_xy(15, max(bottom, left) + 4)
-    pdf.row("作業日時", f"{local(visit['visited_at'])}　作業時間 {minutes_text(visit.get('work_minutes')) or '—'}")
+    pdf.row(
+        "作業日時", f"{local(visit['visited_at'])}　作業時間 {minutes_text(visit.get('work_minutes')) or '—'}"
+    )
     pdf.row("作業区分", label("visit.kind", visit.get("kind")))
     pdf.row("担当者", day.user.get("name", ""))
     pdf.row("目的", visit.get("purpose"))
@@ -217,9 +229,14 @@ def daily_report(day, company):
     pdf.title_line("営業日報" if day.user.get("role") == "rep" else "作業日報")
     top = pdf.get_y()
     pdf.set_font("jp", size=11)
-    pdf.multi_cell(100, 7, f"日付　{day.date}\n氏名　{day.user.get('name', '')}\n"
-                           f"状況　{label('daily_report.status', report.get('status') or 'draft')}",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        100,
+        7,
+        f"日付　{day.date}\n氏名　{day.user.get('name', '')}\n"
+        f"状況　{label('daily_report.status', report.get('status') or 'draft')}",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     left = pdf.get_y()
     bottom = pdf.company_block(pdf.w - 15 - 75, top)
     pdf.set_xy(15, max(bottom, left) + 4)
@@ -227,16 +244,25 @@ def daily_report(day, company):
     for visit in day.visits:
         customer = day.customers.get(visit["customer_id"], {}).get("name", "")
         work = "\n".join(t for t in (visit.get("purpose"), visit.get("handling")) if t)
-        rows.append([local(visit["visited_at"], "%H:%M"), customer,
-                     label("visit.kind", visit.get("kind")), work,
-                     visit.get("work_minutes") if visit.get("work_minutes") is not None else "",
-                     parts_text(visit.get("parts")) if visit.get("parts") else ""])
+        rows.append(
+            [
+                local(visit["visited_at"], "%H:%M"),
+                customer,
+                label("visit.kind", visit.get("kind")),
+                work,
+                visit.get("work_minutes") if visit.get("work_minutes") is not None else "",
+                parts_text(visit.get("parts")) if visit.get("parts") else "",
+            ]
+        )
     pdf.set_font("jp", size=9)
     pdf.table(["時刻", "顧客", "区分", "内容", "分", "使用部品"], (14, 34, 27, 57, 12, 36), rows)
     total = sum(v.get("work_minutes") or 0 for v in day.visits)
     pdf.ln(2)
     pdf.set_font("jp", size=10)
-    pdf.row("作業時間計", minutes_text(total) + (f"　勤務 {report['hours']}時間" if report.get("hours") is not None else ""))
+    pdf.row(
+        "作業時間計",
+        minutes_text(total) + (f"　勤務 {report['hours']}時間" if report.get("hours") is not None else ""),
+    )
     pdf.row("要望・苦情", requests_text(day.requests))
     pdf.row("所感・まとめ", report.get("summary"), height=24)
     pdf.row("備考", report.get("notes"))

@@ -1,5 +1,6 @@
 """The office's view of requests: the company calendar devices count ages with, and the
 inbox exported as CSV and as .xlsx that Excel opens in Japanese."""
+
 import csv
 import io
 from urllib.parse import quote
@@ -48,21 +49,43 @@ def company_calendar(query):
     first = query.get("from_", min(year - 1, query.get("to", year)))
     last = query.get("to", max(year + 1, first))
     if last < first or last - first >= MAX_CALENDAR_YEARS:
-        raise ApiError(422, CalendarQuerySchema.invalid_message,
-                       errors={"to": [f"between from and from + {MAX_CALENDAR_YEARS - 1}"]})
-    return {**calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"]),
-            "follow_up_days": current_app.config["FOLLOW_UP_DAYS"]}
+        raise ApiError(
+            422,
+            CalendarQuerySchema.invalid_message,
+            errors={"to": [f"between from and from + {MAX_CALENDAR_YEARS - 1}"]},
+        )
+    return {
+        **calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"]),
+        "follow_up_days": current_app.config["FOLLOW_UP_DAYS"],
+    }
 
 
 # Japanese headers, in the order Excel shows them.
 COLUMNS = [
-    ("id", "受付ID"), ("customer", "顧客"), ("kind", "種別"), ("title", "件名"), ("details", "詳しい内容"),
-    ("urgency", "緊急度"), ("status", "状況"), ("route_to", "振り分け先"), ("route_rule", "振り分けルール"),
-    ("assignee", "担当"), ("author", "聞いた人"), ("heard_at", "聞いた日時"), ("age", "経過営業日"),
-    ("target", "回答目標（営業日）"), ("overdue", "期限超過"), ("response", "回答"), ("updated_at", "更新日時"),
+    ("id", "受付ID"),
+    ("customer", "顧客"),
+    ("kind", "種別"),
+    ("title", "件名"),
+    ("details", "詳しい内容"),
+    ("urgency", "緊急度"),
+    ("status", "状況"),
+    ("route_to", "振り分け先"),
+    ("route_rule", "振り分けルール"),
+    ("assignee", "担当"),
+    ("author", "聞いた人"),
+    ("heard_at", "聞いた日時"),
+    ("age", "経過営業日"),
+    ("target", "回答目標（営業日）"),
+    ("overdue", "期限超過"),
+    ("response", "回答"),
+    ("updated_at", "更新日時"),
 ]
-LABELS = {"kind": labels("request.kind"), "urgency": labels("request.urgency"),
-          "status": labels("request.status"), "route_to": labels("request.route")}
+LABELS = {
+    "kind": labels("request.kind"),
+    "urgency": labels("request.urgency"),
+    "status": labels("request.status"),
+    "route_to": labels("request.route"),
+}
 
 
 def inbox_rows(actor, filters, targets):
@@ -111,19 +134,27 @@ def export_table(filters):
     targets = current_app.config["RESPONSE_TARGET_DAYS"]
     rows = inbox_rows(g.actor, filters, targets)
     customer_ids = {item["customer_id"] for item, _, _ in rows}
-    customers = {c["id"]: c.get("name") or ""
-                 for c in live_records(db.session, "customers", ids=customer_ids)} if customer_ids else {}
+    customers = (
+        {c["id"]: c.get("name") or "" for c in live_records(db.session, "customers", ids=customer_ids)}
+        if customer_ids
+        else {}
+    )
     names = dict(db.session.execute(select(User.id, User.name)).all())
     table = []
     for item, age, overdue in rows:
-        values = {**{k: LABELS[k].get(item.get(k), item.get(k)) if k in LABELS else item.get(k)
-                     for k, _ in COLUMNS},
-                  "customer": customers.get(item["customer_id"], ""),
-                  "assignee": names.get(item.get("assignee_id"), ""),
-                  "author": names.get(item.get("author_id"), ""),
-                  "heard_at": local_time(item.get("heard_at")),
-                  "updated_at": local_time(item.get("updated_at")),
-                  "age": age, "target": target_days(item, targets), "overdue": "超過" if overdue else ""}
+        values = {
+            **{
+                k: LABELS[k].get(item.get(k), item.get(k)) if k in LABELS else item.get(k) for k, _ in COLUMNS
+            },
+            "customer": customers.get(item["customer_id"], ""),
+            "assignee": names.get(item.get("assignee_id"), ""),
+            "author": names.get(item.get("author_id"), ""),
+            "heard_at": local_time(item.get("heard_at")),
+            "updated_at": local_time(item.get("updated_at")),
+            "age": age,
+            "target": target_days(item, targets),
+            "overdue": "超過" if overdue else "",
+        }
         table.append([values[k] for k, _ in COLUMNS])
     note(g.user.id, "export", what="requests", rows=len(table), filters=request.args.to_dict())
     return [header for _, header in COLUMNS], table
@@ -131,16 +162,25 @@ def export_table(filters):
 
 def attachment(body, mimetype, extension):
     filename = f"依頼一覧_{today().isoformat()}.{extension}"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"requests_{today().isoformat()}.{extension}\"; "
-                               f"filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="requests_{today().isoformat()}.{extension}"; '
+            f"filename*=UTF-8''{quote(filename)}"
+        },
+    )
 
 
 @bp.get("/requests/export.csv")
 @role_required(*OFFICE_ROLES)
 @bp.arguments(ExportQuerySchema, location="query")
-@bp.response(200, {"type": "string"}, content_type="text/csv",
-             description="UTF-8 with a BOM, Japanese headers; overdue first, then oldest first")
+@bp.response(
+    200,
+    {"type": "string"},
+    content_type="text/csv",
+    description="UTF-8 with a BOM, Japanese headers; overdue first, then oldest first",
+)
 def export_csv(filters):
     """The inbox with its filters as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
     headers, table = export_table(filters)
@@ -155,8 +195,12 @@ def export_csv(filters):
 @bp.get("/requests/export.xlsx")
 @role_required(*OFFICE_ROLES)
 @bp.arguments(ExportQuerySchema, location="query")
-@bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX,
-             description="one sheet 依頼一覧, the CSV's rows and headers")
+@bp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type=XLSX,
+    description="one sheet 依頼一覧, the CSV's rows and headers",
+)
 def export_xlsx(filters):
     """The inbox with its filters as an Excel workbook (numbers as numbers, text never a formula)."""
     headers, table = export_table(filters)

@@ -1,4 +1,5 @@
 """Requests, complaints and questions heard in the field, routed when they are created."""
+
 from marshmallow import Schema
 
 from sync import Entity, Rejected, Rules
@@ -44,14 +45,18 @@ class RequestRules(Rules):
             return
         assignee = current.data.get("assignee_id") == actor.user_id
         for name in OFFICE_ONLY + ASSIGNEE_TOO:
-            if name in values and values[name] != current.data.get(name) \
-                    and not (assignee and name in ASSIGNEE_TOO):
+            if (
+                name in values
+                and values[name] != current.data.get(name)
+                and not (assignee and name in ASSIGNEE_TOO)
+            ):
                 raise Rejected({name: ["not_allowed"]})
 
     def on_create(self, ctx, data, hlc):
         heard = iso_from_ms(physical_ms(hlc))
-        data["heard_at"] = heard if not data["heard_at"] or later(data["heard_at"], heard) \
-            else data["heard_at"]
+        data["heard_at"] = (
+            heard if not data["heard_at"] or later(data["heard_at"], heard) else data["heard_at"]
+        )
         route = ctx.memo.get("route_request")
         if route is None:
             route = ctx.memo["route_request"] = router(ctx.session)
@@ -67,9 +72,16 @@ def later(instant, than):
     return parse_instant(instant) > parse_instant(than)
 
 
-REQUESTS = Entity("requests", RequestSchema(), extra_fields=["author_id", "route_rule"],
-                  references={"customer_id": "customers", "visit_id": "visits", "assignee_id": "users"},
-                  defaults={"urgency": "normal", "status": "new"}, server_fields={"route_rule"},
-                  create_only_server_fields={"route_to"}, fixed={"heard_at", "kind"},
-                  immutable={"customer_id"},
-                  keeps_history=True, rules=[RequestRules()])
+REQUESTS = Entity(
+    "requests",
+    RequestSchema(),
+    extra_fields=["author_id", "route_rule"],
+    references={"customer_id": "customers", "visit_id": "visits", "assignee_id": "users"},
+    defaults={"urgency": "normal", "status": "new"},
+    server_fields={"route_rule"},
+    create_only_server_fields={"route_to"},
+    fixed={"heard_at", "kind"},
+    immutable={"customer_id"},
+    keeps_history=True,
+    rules=[RequestRules()],
+)

@@ -1,4 +1,5 @@
 """Server-only tables of requests: the editable routing rules."""
+
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, String, Text

@@ -4,6 +4,7 @@ The first active rule whose every condition holds sets ``route_to`` (and, if it 
 the assignee); a request no rule matches goes to ``triage``. Keywords are compared folded
 (NFKC, case, katakana as hiragana, no spaces), so 「ｲｵﾝ」, 「イオン」 and 「いおん」 are one word.
 """
+
 import json
 from dataclasses import dataclass, field
 
@@ -15,15 +16,71 @@ from server.requests.models import RoutingRule
 
 # The rules a new installation starts with (also seeded by migration 0003).
 DEFAULT_RULES = [
-    {"name": "品質・故障の苦情 → 製造", "route_to": "manufacturing", "keywords": [
-        "異音", "不良", "破損", "故障", "漏れ", "寸法", "傷", "錆", "割れ", "変形", "振動", "バリ",
-        "noise", "defect", "broken", "leak", "crack", "rust", "dimension"]},
-    {"name": "見積・価格・納期 → 営業", "route_to": "sales", "keywords": [
-        "見積", "価格", "値段", "追加", "仕様変更", "納期", "発注", "注文", "新規", "値引",
-        "quote", "price", "order", "delivery", "spec change"]},
-    {"name": "操作・保守の相談 → サービス", "route_to": "service", "keywords": [
-        "操作", "使い方", "メンテナンス", "点検", "保守", "部品交換", "設定", "取扱",
-        "how to", "operation", "maintenance", "inspection", "manual"]},
+    {
+        "name": "品質・故障の苦情 → 製造",
+        "route_to": "manufacturing",
+        "keywords": [
+            "異音",
+            "不良",
+            "破損",
+            "故障",
+            "漏れ",
+            "寸法",
+            "傷",
+            "錆",
+            "割れ",
+            "変形",
+            "振動",
+            "バリ",
+            "noise",
+            "defect",
+            "broken",
+            "leak",
+            "crack",
+            "rust",
+            "dimension",
+        ],
+    },
+    {
+        "name": "見積・価格・納期 → 営業",
+        "route_to": "sales",
+        "keywords": [
+            "見積",
+            "価格",
+            "値段",
+            "追加",
+            "仕様変更",
+            "納期",
+            "発注",
+            "注文",
+            "新規",
+            "値引",
+            "quote",
+            "price",
+            "order",
+            "delivery",
+            "spec change",
+        ],
+    },
+    {
+        "name": "操作・保守の相談 → サービス",
+        "route_to": "service",
+        "keywords": [
+            "操作",
+            "使い方",
+            "メンテナンス",
+            "点検",
+            "保守",
+            "部品交換",
+            "設定",
+            "取扱",
+            "how to",
+            "operation",
+            "maintenance",
+            "inspection",
+            "manual",
+        ],
+    },
     {"name": "質問 → サービス", "route_to": "service", "kinds": ["question"]},
 ]
 
@@ -42,10 +99,12 @@ class Rule:
     assignee_id: str | None = None
 
     def matches(self, request, text):
-        return ((not self.kinds or request.get("kind") in self.kinds)
-                and (not self.urgencies or (request.get("urgency") or "normal") in self.urgencies)
-                and (not self.customer_ids or request.get("customer_id") in self.customer_ids)
-                and (not self.keywords or any(fold(word) in text for word in self.keywords)))
+        return (
+            (not self.kinds or request.get("kind") in self.kinds)
+            and (not self.urgencies or (request.get("urgency") or "normal") in self.urgencies)
+            and (not self.customer_ids or request.get("customer_id") in self.customer_ids)
+            and (not self.keywords or any(fold(word) in text for word in self.keywords))
+        )
 
 
 def first_match(rules, request):
@@ -64,15 +123,23 @@ def decide(rules, request):
 
 def to_rule(row):
     conditions = json.loads(row.conditions)
-    return Rule(row.id, row.name, row.route_to, conditions.get("kinds", []),
-                conditions.get("keywords", []), conditions.get("customer_ids", []),
-                conditions.get("urgencies", []), row.assignee_id)
+    return Rule(
+        row.id,
+        row.name,
+        row.route_to,
+        conditions.get("kinds", []),
+        conditions.get("keywords", []),
+        conditions.get("customer_ids", []),
+        conditions.get("urgencies", []),
+        row.assignee_id,
+    )
 
 
 def load_rules(session):
     """The active rules in order."""
-    rows = session.execute(select(RoutingRule).where(RoutingRule.active.is_(True))
-                           .order_by(RoutingRule.position, RoutingRule.id)).scalars()
+    rows = session.execute(
+        select(RoutingRule).where(RoutingRule.active.is_(True)).order_by(RoutingRule.position, RoutingRule.id)
+    ).scalars()
     return [to_rule(row) for row in rows]
 
 

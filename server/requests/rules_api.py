@@ -1,5 +1,6 @@
 """Routing rules over HTTP: office and admins edit them, managers read them, anyone who
 triages can test a text against them."""
+
 import json
 
 from sqlalchemy import func, select
@@ -28,9 +29,18 @@ READERS = ("office", "manager", "admin")
 def rule_data(row):
     """The rule as ``RuleOut`` shows it: its conditions out of their JSON column."""
     rule = to_rule(row)
-    return {"id": row.id, "position": row.position, "name": row.name, "route_to": row.route_to,
-            "kinds": rule.kinds, "keywords": rule.keywords, "customer_ids": rule.customer_ids,
-            "urgencies": rule.urgencies, "assignee_id": row.assignee_id, "active": row.active}
+    return {
+        "id": row.id,
+        "position": row.position,
+        "name": row.name,
+        "route_to": row.route_to,
+        "kinds": rule.kinds,
+        "keywords": rule.keywords,
+        "customer_ids": rule.customer_ids,
+        "urgencies": rule.urgencies,
+        "assignee_id": row.assignee_id,
+        "active": row.active,
+    }
 
 
 def ordered(session):

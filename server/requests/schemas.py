@@ -1,4 +1,5 @@
 """The requests' HTTP schemas: the inbox filters, the routing rules and a routing trial."""
+
 from marshmallow import Schema, fields, validate
 
 from sync.entity import Text
@@ -15,12 +16,17 @@ class ExportQuerySchema(Arguments):
     invalid_message = "Check the inbox filters: team, status, customer_id, overdue, min_age."
 
     team = fields.String(validate=validate.OneOf(ROUTES), metadata={"description": "route_to"})
-    status = fields.String(validate=validate.OneOf(REQUEST_STATUSES + ["open", "all"]), load_default="open",
-                           metadata={"description": "a status, `open` (new, triaged, in_progress) or `all`"})
+    status = fields.String(
+        validate=validate.OneOf(REQUEST_STATUSES + ["open", "all"]),
+        load_default="open",
+        metadata={"description": "a status, `open` (new, triaged, in_progress) or `all`"},
+    )
     customer_id = fields.UUID()
     overdue = fields.Boolean(metadata={"description": "true: only overdue; false: only those within target"})
-    min_age = fields.Integer(validate=validate.Range(min=0, max=3650),
-                             metadata={"description": "at least this many business days old"})
+    min_age = fields.Integer(
+        validate=validate.Range(min=0, max=3650),
+        metadata={"description": "at least this many business days old"},
+    )
 
 
 def word_list(**kwargs):

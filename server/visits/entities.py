@@ -1,4 +1,5 @@
 """Visits: which customer, when, met whom, what was discussed and done."""
+
 from marshmallow import Schema, fields, validate
 
 from sync import Entity
@@ -23,11 +24,18 @@ class VisitSchema(Schema):
     next_action = Text(MEDIUM)
     next_action_due = Day()
     deal_id = Uuid()
-    work_minutes = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=7 * 24 * 60))
+    work_minutes = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=0, max=7 * 24 * 60)
+    )
     parts = fields.List(fields.Nested(Part), validate=validate.Length(max=100), allow_none=True)
     signed_by = Text()
 
 
-VISITS = Entity("visits", VisitSchema(), extra_fields=["author_id"],
-                references={"customer_id": "customers", "contact_ids": "contacts", "deal_id": "deals"},
-                defaults={"contact_ids": [], "parts": []}, immutable={"customer_id"})
+VISITS = Entity(
+    "visits",
+    VisitSchema(),
+    extra_fields=["author_id"],
+    references={"customer_id": "customers", "contact_ids": "contacts", "deal_id": "deals"},
+    defaults={"contact_ids": [], "parts": []},
+    immutable={"customer_id"},
+)

@@ -4,6 +4,7 @@ Each test gets its own server (werkzeug in a thread, port 0) over its own copy o
 SQLite template, so tests never see each other's devices or data; one browser serves them all.
 Checks on the server side go through the wire API (``ApiDevice``) or read the database file.
 """
+
 import os
 
 import pytest
@@ -18,14 +19,21 @@ expect.set_options(timeout=15_000)
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (scripts/setup --test does)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--disable-gpu", "--disable-quic"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--disable-gpu", "--disable-quic"],
+    }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo",
-            "viewport": {"width": 1280, "height": 800}}
+    return {
+        **browser_context_args,
+        "locale": "ja-JP",
+        "timezone_id": "Asia/Tokyo",
+        "viewport": {"width": 1280, "height": 800},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -62,12 +70,27 @@ def pytest_configure(config):
 def customers(live):
     """山田製作所 and two other customers of rep_a (team east), with a contact and a visit."""
     rep = live.device("rep_a")
-    yamada = rep.create("customers", name="山田製作所", name_kana="ヤマダセイサクショ",
-                        phone="048-123-4567", address="埼玉県川口市")
-    hokushin = rep.create("customers", name="株式会社北辰フードマシナリー",
-                          name_kana="ホクシンフードマシナリー", phone="0256-11-2222")
+    yamada = rep.create(
+        "customers",
+        name="山田製作所",
+        name_kana="ヤマダセイサクショ",
+        phone="048-123-4567",
+        address="埼玉県川口市",
+    )
+    hokushin = rep.create(
+        "customers",
+        name="株式会社北辰フードマシナリー",
+        name_kana="ホクシンフードマシナリー",
+        phone="0256-11-2222",
+    )
     sanjo = rep.create("customers", name="有限会社三条精工", name_kana="サンジョウセイコウ")
     contact = rep.create("contacts", customer_id=yamada["id"], name="山田 太郎", department="製造部")
-    rep.create("visits", customer_id=yamada["id"], kind="sales", visited_at="2026-11-20T10:00:00+09:00",
-               contact_ids=[contact["id"]], purpose="新製品の紹介")
+    rep.create(
+        "visits",
+        customer_id=yamada["id"],
+        kind="sales",
+        visited_at="2026-11-20T10:00:00+09:00",
+        contact_ids=[contact["id"]],
+        purpose="新製品の紹介",
+    )
     return {"yamada": yamada, "hokushin": hokushin, "sanjo": sanjo, "contact": contact}

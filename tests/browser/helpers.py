@@ -1,4 +1,5 @@
 """Helpers for the browser tests: a live server, another device on the API, and driving the app."""
+
 import os
 import re
 import shutil
@@ -36,8 +37,13 @@ class Live:
 def serve(folder, sqlite_template, pwa_dir=None, config=None):
     path = folder / "genba.sqlite3"
     shutil.copy(sqlite_template, path)
-    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                "GENBA_DATA_DIR": str(folder), "RATELIMIT_ENABLED": False, **(config or {})}
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "GENBA_DATA_DIR": str(folder),
+        "RATELIMIT_ENABLED": False,
+        **(config or {}),
+    }
     if pwa_dir:
         settings["PWA_DIR"] = str(pwa_dir)
     app = create_app(settings)
@@ -98,7 +104,8 @@ def wait_synced(page, pending=0):
 
 def idb_all(page, store):
     """Every value in one object store of the app's IndexedDB."""
-    return page.evaluate("""(store) => new Promise((resolve, reject) => {
+    return page.evaluate(
+        """(store) => new Promise((resolve, reject) => {
         const open = indexedDB.open("genba");
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
@@ -107,7 +114,9 @@ def idb_all(page, store):
             request.onsuccess = () => { db.close(); resolve(request.result); };
             request.onerror = () => { db.close(); reject(request.error); };
         };
-    })""", store)
+    })""",
+        store,
+    )
 
 
 def outbox(page):
@@ -116,7 +125,8 @@ def outbox(page):
 
 def idb_get(page, store, key):
     """One value of the app's IndexedDB (``meta`` keys: device_id, token, cursor, hlc, ...)."""
-    return page.evaluate("""([store, key]) => new Promise((resolve, reject) => {
+    return page.evaluate(
+        """([store, key]) => new Promise((resolve, reject) => {
         const open = indexedDB.open("genba");
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
@@ -125,7 +135,9 @@ def idb_get(page, store, key):
             request.onsuccess = () => { db.close(); resolve(request.result ?? null); };
             request.onerror = () => { db.close(); reject(request.error); };
         };
-    })""", [store, key])
+    })""",
+        [store, key],
+    )
 
 
 def record_visit(page, customer_name, *, kind="営業訪問", purpose="", notes="", handling=""):

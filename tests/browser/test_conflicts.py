@@ -1,4 +1,5 @@
 """Two people change the same field at once: the one who lost sees both values and can restore."""
+
 from playwright.sync_api import expect
 
 from .helpers import sign_in, wait_synced
@@ -13,10 +14,12 @@ def edit_request_title(page, live, request_id, title):
 
 
 def test_concurrent_edits_show_both_values_and_the_lost_one_can_be_restored(
-        browser, browser_context_args, live, customers):
+    browser, browser_context_args, live, customers
+):
     rep_api = live.device("rep_a")
-    request = rep_api.create("requests", customer_id=customers["yamada"]["id"], kind="request",
-                             title="治具の追加製作")
+    request = rep_api.create(
+        "requests", customer_id=customers["yamada"]["id"], kind="request", title="治具の追加製作"
+    )
     rep_context = browser.new_context(**browser_context_args)
     office_context = browser.new_context(**browser_context_args)
     try:

@@ -1,4 +1,5 @@
 """New customers and prospects are created and edited offline, with look-alikes shown first."""
+
 import re
 
 from playwright.sync_api import expect
@@ -24,10 +25,12 @@ def test_a_prospect_created_offline_reaches_the_server_and_a_teammate(page, cont
 
     context.set_offline(False)
     wait_synced(page)
-    found = [c for c in live.device("rep_a2").records("customers").values()
-             if c["name"] == "株式会社みらい精機"]
+    found = [
+        c for c in live.device("rep_a2").records("customers").values() if c["name"] == "株式会社みらい精機"
+    ]
     assert [(c["status"], c["source"], c["postal_code"], c["address"], c["version"]) for c in found] == [
-        ("prospect", "名古屋ものづくり展 2026", "460-0003", "愛知県名古屋市中区錦1-2-3", 1)]
+        ("prospect", "名古屋ものづくり展 2026", "460-0003", "愛知県名古屋市中区錦1-2-3", 1)
+    ]
 
 
 def test_a_look_alike_customer_is_shown_before_saving(page, live, customers):

@@ -1,6 +1,7 @@
 """Deals in the app: the ball and its days, visits that move a deal offline while the manager
 edits it online, the 要フォロー list counted in Tokyo calendar days, competitors with their
 prices, and the manager's board in Japanese and English."""
+
 import csv
 import io
 import re
@@ -19,13 +20,24 @@ def deals(live, customers):
     """A deal of 山田製作所 whose quote went out 10 days ago, and one waiting on us for 5 days."""
     rep = live.device("rep_a")
     rep.clock_offset_ms = -12 * DAY_MS
-    jig = rep.create("deals", customer_id=customers["yamada"]["id"], title="治具プレート年間契約",
-                     stage="proposal_quote", amount=1200000, expected_close="2026-12-20")
+    jig = rep.create(
+        "deals",
+        customer_id=customers["yamada"]["id"],
+        title="治具プレート年間契約",
+        stage="proposal_quote",
+        amount=1200000,
+        expected_close="2026-12-20",
+    )
     rep.clock_offset_ms = -10 * DAY_MS
     jig = rep.update("deals", jig, ball="customer")["record"]
     rep.clock_offset_ms = -5 * DAY_MS
-    frame = rep.create("deals", customer_id=customers["hokushin"]["id"], title="SUSフレーム製作",
-                       stage="needs_hearing", amount=800000)
+    frame = rep.create(
+        "deals",
+        customer_id=customers["hokushin"]["id"],
+        title="SUSフレーム製作",
+        stage="needs_hearing",
+        amount=800000,
+    )
     rep.clock_offset_ms = 0
     return {"jig": jig, "frame": frame, "rep": rep}
 
@@ -49,7 +61,9 @@ def test_offline_visit_moves_the_deal_while_the_manager_edits_its_expected_close
     page.get_by_test_id("save-visit").click()
     expect(page.get_by_test_id("visit-deal-link")).to_have_text("治具プレート年間契約")
 
-    manager = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800})
+    manager = browser.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800}
+    )
     manager_page = manager.new_page()
     sign_in(manager_page, live, "manager")
     open_deal(manager_page, live, "治具プレート年間契約")
@@ -101,7 +115,10 @@ def test_the_board_shows_days_with_the_ball_in_japanese_and_english(page, live, 
     data = Path(download.value.path()).read_bytes()
     assert data.startswith("\ufeff案件ID".encode())
     csv_rows = list(csv.DictReader(io.StringIO(data.decode("utf-8")[1:])))
-    assert {r["案件名"]: r["ボール日数"] for r in csv_rows} == {"治具プレート年間契約": "10", "SUSフレーム製作": "5"}
+    assert {r["案件名"]: r["ボール日数"] for r in csv_rows} == {
+        "治具プレート年間契約": "10",
+        "SUSフレーム製作": "5",
+    }
 
     page.get_by_test_id("lang-toggle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Deal board")
@@ -129,7 +146,9 @@ def test_a_rep_has_no_board_but_their_follow_up_list_most_overdue_first(page, li
     expect(page.get_by_test_id("open-deals")).to_contain_text("治具プレート年間契約")
     follow.nth(0).get_by_role("link").click()
     page.get_by_test_id("deal-new-visit").click()
-    expect(page.get_by_test_id("visit-deal").locator("option:checked")).to_have_text("古い引き合い（初回コンタクト）")
+    expect(page.get_by_test_id("visit-deal").locator("option:checked")).to_have_text(
+        "古い引き合い（初回コンタクト）"
+    )
     expect(page.get_by_test_id("visit-deal-badge")).to_have_text("当社対応待ち 40日 · ボールは当社")
     page.goto(live.url + "/#/board")
     expect(page.get_by_test_id("board-forbidden")).to_be_visible()
@@ -138,9 +157,9 @@ def test_a_rep_has_no_board_but_their_follow_up_list_most_overdue_first(page, li
 # The device's own rule, checked in the browser with a fixed "now": 2026-11-27 10:00 JST.
 FOLLOW_UP_CASES = [
     # ball, ball_since, activity, expected reasons
-    ("ours", "2026-11-23T23:30:00+09:00", None, [["ours", 4, 3]]),   # 23:30 JST counts from that JST day
-    ("ours", "2026-11-23T14:30:00Z", None, [["ours", 4, 3]]),        # the same moment in UTC
-    ("ours", "2026-11-23T15:30:00Z", None, []),                      # 00:30 JST on the 24th: 3 days
+    ("ours", "2026-11-23T23:30:00+09:00", None, [["ours", 4, 3]]),  # 23:30 JST counts from that JST day
+    ("ours", "2026-11-23T14:30:00Z", None, [["ours", 4, 3]]),  # the same moment in UTC
+    ("ours", "2026-11-23T15:30:00Z", None, []),  # 00:30 JST on the 24th: 3 days
     ("customer", "2026-11-12T09:00:00+09:00", None, [["customer", 15, 14]]),
     ("customer", "2026-11-13T09:00:00+09:00", None, []),
     ("customer", "2026-11-13T09:00:00+09:00", "2026-10-27T22:00:00+09:00", [["idle", 31, 30]]),
@@ -149,7 +168,8 @@ FOLLOW_UP_CASES = [
 
 def test_the_device_counts_follow_up_days_in_tokyo_like_the_server(page, live):
     page.goto(live.url + "/")
-    result = page.evaluate("""async (cases) => {
+    result = page.evaluate(
+        """async (cases) => {
         const src = document.querySelector('script[type=module]').src.replace("app.js", "deals.js");
         const deals = await import(src);
         const now = Date.parse("2026-11-27T10:00:00+09:00");
@@ -161,20 +181,31 @@ def test_the_device_counts_follow_up_days_in_tokyo_like_the_server(page, live):
             return { deal, ballDays: deals.ballDays(deal, now), reasons: deals.followUp(deal, since, deals.DEFAULT_LIMITS, now) };
         });
         return { out, order: deals.followUpList(rows).map((r) => r.deal.id) };
-    }""", [list(c[:3]) for c in FOLLOW_UP_CASES])
+    }""",
+        [list(c[:3]) for c in FOLLOW_UP_CASES],
+    )
     assert result["out"] == [c[3] for c in FOLLOW_UP_CASES]
     assert result["order"] == ["3", "0", "1"]  # all one day over: the longest with the ball first
 
 
 def test_competitor_events_with_prices_show_on_the_deal_and_per_competitor(page, live, deals):
-    deals["rep"].create("deal_events", customer_id=deals["frame"]["customer_id"], deal_id=deals["frame"]["id"],
-                        kind="competitor", competitor_name="丸栄精機工業", competitor_product="溶接フレーム",
-                        competitor_price=760000, occurred_at="2026-11-20T10:00:00+09:00")
+    deals["rep"].create(
+        "deal_events",
+        customer_id=deals["frame"]["customer_id"],
+        deal_id=deals["frame"]["id"],
+        kind="competitor",
+        competitor_name="丸栄精機工業",
+        competitor_product="溶接フレーム",
+        competitor_price=760000,
+        occurred_at="2026-11-20T10:00:00+09:00",
+    )
     sign_in(page, live, "rep_a")
     open_deal(page, live, "治具プレート年間契約")
     page.get_by_test_id("event-competitor").fill("丸栄精機工業")
     page.get_by_test_id("event-product").fill("同等品")
-    page.get_by_test_id("event-price").fill("９８０，０００")  # full-width digits as typed with a Japanese IME
+    page.get_by_test_id("event-price").fill(
+        "９８０，０００"
+    )  # full-width digits as typed with a Japanese IME
     page.get_by_test_id("event-save").click()
     events = page.get_by_test_id("deal-events")
     expect(events).to_contain_text("競合あり — 丸栄精機工業（同等品） 980,000円")
@@ -184,7 +215,10 @@ def test_competitor_events_with_prices_show_on_the_deal_and_per_competitor(page,
     expect(events.locator("> li")).to_have_count(2)
     wait_synced(page)
     stored = [e for e in deals["rep"].records("deal_events").values() if e["deal_id"] == deals["jig"]["id"]]
-    assert sorted((e["kind"], e.get("competitor_price")) for e in stored) == [("budget_tight", None), ("competitor", 980000)]
+    assert sorted((e["kind"], e.get("competitor_price")) for e in stored) == [
+        ("budget_tight", None),
+        ("competitor", 980000),
+    ]
 
     page.goto(live.url + "/#/competitors")
     section = page.locator("section.competitor[data-name='丸栄精機工業']")
@@ -218,9 +252,16 @@ def test_a_rep_opens_a_deal_offline_and_it_reaches_the_board_with_them_as_owner(
     page.context.set_offline(False)
     wait_synced(page)
     rep = live.device("rep_a")
-    deal = next(d for d in live.device("manager").records("deals").values() if d["title"] == "精密シャフト　量産案件")
+    deal = next(
+        d for d in live.device("manager").records("deals").values() if d["title"] == "精密シャフト　量産案件"
+    )
     assert (deal["customer_id"], deal["owner_id"], deal["stage"], deal["ball"], deal["amount"]) == (
-        customers["sanjo"]["id"], rep.user["id"], "product_intro", "customer", 1200000)
+        customers["sanjo"]["id"],
+        rep.user["id"],
+        "product_intro",
+        "customer",
+        1200000,
+    )
     assert deal["ball_since"]
 
 
@@ -230,5 +271,7 @@ def test_a_new_deal_needs_a_customer_when_opened_from_the_deal_list(page, live, 
     page.get_by_test_id("deal-new").click()
     page.get_by_test_id("deal-new-title").fill("新規引き合い")
     page.get_by_test_id("deal-create").click()
-    expect(page.get_by_test_id("deal-new-customer")).to_have_text("顧客を選んでください（下の「顧客を選ぶ・変える」から）。")
+    expect(page.get_by_test_id("deal-new-customer")).to_have_text(
+        "顧客を選んでください（下の「顧客を選ぶ・変える」から）。"
+    )
     expect(page).to_have_url(re.compile(r"#/deals/new$"))

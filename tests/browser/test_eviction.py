@@ -1,18 +1,24 @@
 """A record that leaves the user's scope while the device still holds an unsent edit of it
 stays until the edit is answered, then leaves the device too."""
+
 from .helpers import idb_all, idb_get, outbox, sign_in, wait_synced
 
 
 def save_on_device(page, entity, record_id, changes):
     """A save through the app's own outbox, as a screen does (and a sync asked for after it)."""
-    page.evaluate("""async ([entity, id, changes]) => {
+    page.evaluate(
+        """async ([entity, id, changes]) => {
         const base = document.querySelector('script[type=module]').src;
         const outbox = await import(new URL("outbox.js", base));
         await outbox.save([{ entity, id, changes }]);
-    }""", [entity, record_id, changes])
+    }""",
+        [entity, record_id, changes],
+    )
 
 
-def test_a_visit_edited_while_its_customer_is_reassigned_lands_then_leaves_the_device(page, context, live, customers):
+def test_a_visit_edited_while_its_customer_is_reassigned_lands_then_leaves_the_device(
+    page, context, live, customers
+):
     yamada = customers["yamada"]
     sign_in(page, live, "rep_a")
     visit = next(v for v in idb_all(page, "visits") if v["customer_id"] == yamada["id"])

@@ -1,5 +1,6 @@
 """Exhibition mode: three cards photographed offline become prospects, contacts, event visits
 and 名刺交換 deals with the card photos, on the server and on a teammate's device."""
+
 import sys
 from pathlib import Path
 
@@ -28,8 +29,9 @@ def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(pa
     context.set_offline(False)
     wait_synced(page)
     teammate = live.device("rep_a2")
-    prospects = [c for c in teammate.records("customers").values()
-                 if c["source"] == "名古屋ものづくり展 2026"]
+    prospects = [
+        c for c in teammate.records("customers").values() if c["source"] == "名古屋ものづくり展 2026"
+    ]
     assert sorted(c["status"] for c in prospects) == ["prospect"] * 3
     ids = {c["id"] for c in prospects}
     visits = [v for v in teammate.records("visits").values() if v["customer_id"] in ids]
@@ -38,18 +40,24 @@ def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(pa
     assert sorted(v["kind"] for v in visits) == ["event"] * 3
     assert sorted(d["stage"] for d in deals) == ["card_exchange"] * 3
     assert len(contacts) == 3
-    page.wait_for_function("""async () => {
+    page.wait_for_function(
+        """async () => {
       const db = await new Promise((ok) => { const r = indexedDB.open('genba'); r.onsuccess = () => ok(r.result); });
       const all = await new Promise((ok) => { const r = db.transaction('photos').objectStore('photos').getAll(); r.onsuccess = () => ok(r.result); });
       db.close();
       return all.filter((p) => p.state === 'sent').length === 3;
-    }""", timeout=30000)
+    }""",
+        timeout=30000,
+    )
     cards_ = [a for a in teammate.records("attachments").values() if a["customer_id"] in ids]
-    assert sorted((a["purpose"], a["owner_entity"], a["card_status"]) for a in cards_) == [
-        ("business_card", "customers", "pending")] * 3
+    assert (
+        sorted((a["purpose"], a["owner_entity"], a["card_status"]) for a in cards_)
+        == [("business_card", "customers", "pending")] * 3
+    )
 
     # The worker reads the cards; the app shows the suggestions beside the photo after a sync.
     from server.jobs.worker import Worker
+
     assert Worker(live.app, "test").run(until_idle=True) == 3
     first = sorted(prospects, key=lambda c: c["name"])[0]
     page.goto(live.url + f"/#/customers/{first['id']}")

@@ -1,4 +1,5 @@
 """The customer's owner sees who asks to follow it, and approves or refuses in the app."""
+
 from playwright.sync_api import expect
 
 from .helpers import sign_in, wait_synced

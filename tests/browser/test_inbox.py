@@ -1,5 +1,6 @@
 """Requests heard on site never end as small talk: the office's inbox, its actions and the
 answer back on the device of whoever heard it."""
+
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,7 +24,8 @@ def office_page(browser, browser_context_args):
 
 
 def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_technician(
-        page, context, office_page, live, customers):
+    page, context, office_page, live, customers
+):
     sign_in(page, live, "tech")
     context.set_offline(True)
     heard = (datetime.now(TOKYO) - timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -36,7 +38,9 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
     expect(page.get_by_test_id("pending-count")).to_have_text("1")
     context.set_offline(False)
     wait_synced(page)
-    page.get_by_role("link", name="顧客", exact=True).click()  # off the request's page: opening it marks it seen
+    page.get_by_role(
+        "link", name="顧客", exact=True
+    ).click()  # off the request's page: opening it marks it seen
 
     sign_in(office_page, live, "office")
     office_page.get_by_test_id("nav-inbox").click()
@@ -65,7 +69,9 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
     item.get_by_role("link").click()
     expect(page.get_by_test_id("request-response")).to_have_text("軸受を交換します。来週伺います。")
     page.get_by_role("link", name="山田製作所").click()
-    expect(page.get_by_test_id("timeline").get_by_test_id("answer")).to_have_text("回答: 軸受を交換します。来週伺います。")
+    expect(page.get_by_test_id("timeline").get_by_test_id("answer")).to_have_text(
+        "回答: 軸受を交換します。来週伺います。"
+    )
     page.get_by_test_id("nav-mine").click()
     expect(page.locator(".mine-item", has_text="異音が再発")).to_have_attribute("data-unread", "false")
 
@@ -73,10 +79,19 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
 def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, customers):
     tech = live.device("tech")
     now = datetime.now(TOKYO).isoformat()
-    for title, heard, urgency in [("新しい異音", now, "normal"), ("寸法不良（古い）", "2026-01-06T09:00:00+09:00", "low"),
-                                  ("破損の件", now, "high")]:
-        tech.create("requests", customer_id=customers["sanjo"]["id"], kind="complaint", title=title,
-                    heard_at=heard, urgency=urgency)
+    for title, heard, urgency in [
+        ("新しい異音", now, "normal"),
+        ("寸法不良（古い）", "2026-01-06T09:00:00+09:00", "low"),
+        ("破損の件", now, "high"),
+    ]:
+        tech.create(
+            "requests",
+            customer_id=customers["sanjo"]["id"],
+            kind="complaint",
+            title=title,
+            heard_at=heard,
+            urgency=urgency,
+        )
     sign_in(page, live, "office")
     page.goto(live.url + "/#/inbox?team=manufacturing")
     items = page.locator("[data-team=manufacturing] .inbox-item")
@@ -141,8 +156,14 @@ def test_office_edits_routing_rules_online_and_is_told_offline(page, context, li
 def test_the_device_counts_overdue_against_each_teams_target(page, live, customers):
     tech = live.device("tech")
     for title, kind in [("寸法不良（古い）", "complaint"), ("見積の件（古い）", "request")]:
-        tech.create("requests", customer_id=customers["sanjo"]["id"], kind=kind, title=title,
-                    heard_at="2026-01-06T09:00:00+09:00", urgency="low")
+        tech.create(
+            "requests",
+            customer_id=customers["sanjo"]["id"],
+            kind=kind,
+            title=title,
+            heard_at="2026-01-06T09:00:00+09:00",
+            urgency="low",
+        )
     sign_in(page, live, "office")
     page.goto(live.url + "/#/inbox")
     manufacturing = page.locator("[data-team=manufacturing] .inbox-item")
@@ -155,8 +176,14 @@ def test_the_device_counts_overdue_against_each_teams_target(page, live, custome
 
 def test_the_inbox_reads_in_english_with_the_same_ages(page, live, customers):
     tech = live.device("tech")
-    tech.create("requests", customer_id=customers["sanjo"]["id"], kind="complaint", title="異音が再発",
-                heard_at="2026-01-06T09:00:00+09:00", urgency="normal")
+    tech.create(
+        "requests",
+        customer_id=customers["sanjo"]["id"],
+        kind="complaint",
+        title="異音が再発",
+        heard_at="2026-01-06T09:00:00+09:00",
+        urgency="normal",
+    )
     sign_in(page, live, "office")
     page.evaluate("localStorage.setItem('genba.lang', 'en')")
     page.goto(live.url + "/#/inbox?team=manufacturing")

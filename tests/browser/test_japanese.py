@@ -1,5 +1,6 @@
 """Japanese input: Enter that confirms an IME conversion never submits, and search folds kana
 and width so every way of typing a reading finds the customer."""
+
 from playwright.sync_api import expect
 
 from .helpers import outbox, sign_in
@@ -12,7 +13,9 @@ LOG_KEYDOWNS = """() => {
 
 def compose(cdp, text):
     """What an IME does while the user types a reading: a composition, not committed yet."""
-    cdp.send("Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)})
+    cdp.send(
+        "Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)}
+    )
 
 
 def test_enter_that_confirms_an_ime_conversion_does_not_submit_the_form(page, live, customers):
@@ -26,21 +29,47 @@ def test_enter_that_confirms_an_ime_conversion_does_not_submit_the_form(page, li
     compose(cdp, "やまだ")
     expect(purpose).to_have_value("やまだ")
     # Enter confirms the conversion: the IME reports keyCode 229 while composing.
-    cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", "key": "Enter", "code": "Enter",
-                                        "windowsVirtualKeyCode": 229, "nativeVirtualKeyCode": 229})
+    cdp.send(
+        "Input.dispatchKeyEvent",
+        {
+            "type": "rawKeyDown",
+            "key": "Enter",
+            "code": "Enter",
+            "windowsVirtualKeyCode": 229,
+            "nativeVirtualKeyCode": 229,
+        },
+    )
     cdp.send("Input.insertText", {"text": "山田"})
-    cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Enter", "code": "Enter",
-                                        "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13})
+    cdp.send(
+        "Input.dispatchKeyEvent",
+        {
+            "type": "keyUp",
+            "key": "Enter",
+            "code": "Enter",
+            "windowsVirtualKeyCode": 13,
+            "nativeVirtualKeyCode": 13,
+        },
+    )
     # Some browsers report the confirming Enter as 13 with isComposing set.
     compose(cdp, "さま")
-    cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", "key": "Enter", "code": "Enter",
-                                        "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13})
+    cdp.send(
+        "Input.dispatchKeyEvent",
+        {
+            "type": "rawKeyDown",
+            "key": "Enter",
+            "code": "Enter",
+            "windowsVirtualKeyCode": 13,
+            "nativeVirtualKeyCode": 13,
+        },
+    )
     cdp.send("Input.insertText", {"text": "様"})
 
     expect(purpose).to_have_value("山田様")
     expect(purpose).to_be_focused()
     assert [k for k in page.evaluate("window.keydowns") if k[0] == "Enter"] == [
-        ["Enter", 229, True], ["Enter", 13, True]]
+        ["Enter", 229, True],
+        ["Enter", 13, True],
+    ]
     assert "#/visits/new" in page.url
     assert outbox(page) == []
 

@@ -1,6 +1,7 @@
 """The factory's load in the field app: a rep quoting offline sees what the order does to each
 group's weeks and the earliest week it fits; the office edits the factory offline and it
 reaches the server; the manager's 山積み表 says which deals fill which weeks."""
+
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
@@ -36,17 +37,30 @@ def seed_factory(live):
     machining = office.create("resource_groups", name="機械加工", hours_per_day=8, efficiency=1, sort=1)
     welding = office.create("resource_groups", name="溶接", hours_per_day=8, efficiency=1, sort=2)
     for n in range(5):
-        office.create("load_entries", resource_group_id=welding["id"], week=week_after(n), hours=36,
-                      confidence="firm", label="定期品")
-        office.create("load_entries", resource_group_id=machining["id"], week=week_after(n), hours=10,
-                      confidence="likely", label="内示分")
+        office.create(
+            "load_entries",
+            resource_group_id=welding["id"],
+            week=week_after(n),
+            hours=36,
+            confidence="firm",
+            label="定期品",
+        )
+        office.create(
+            "load_entries",
+            resource_group_id=machining["id"],
+            week=week_after(n),
+            hours=10,
+            confidence="likely",
+            label="内示分",
+        )
     return office, {"機械加工": machining["id"], "溶接": welding["id"]}
 
 
 def expected_after(office, delivery_week, order):
     """The server's utilisation per group with the order added in the delivery week."""
-    body = office.client.get("/api/v1/load", query_string={"from": delivery_week, "weeks": 1},
-                             headers=office.headers).get_json()
+    body = office.client.get(
+        "/api/v1/load", query_string={"from": delivery_week, "weeks": 1}, headers=office.headers
+    ).get_json()
     out = {}
     for row in body["weeks"][0]["groups"]:
         if row["resource_group_id"] in order:
@@ -55,13 +69,16 @@ def expected_after(office, delivery_week, order):
     return out
 
 
-def test_a_rep_quoting_offline_sees_the_traffic_lights_and_the_earliest_week_that_fits(page, context, live, customers):
+def test_a_rep_quoting_offline_sees_the_traffic_lights_and_the_earliest_week_that_fits(
+    page, context, live, customers
+):
     office, groups = seed_factory(live)
     delivery = week_after(2)
     order = {groups["機械加工"]: 12, groups["溶接"]: 6}
     after = expected_after(office, delivery, order)
-    fit = office.client.post("/api/v1/load/fit", json={"process_hours": order},
-                             headers=office.headers).get_json()["week"]
+    fit = office.client.post(
+        "/api/v1/load/fit", json={"process_hours": order}, headers=office.headers
+    ).get_json()["week"]
     assert fit is not None and fit > delivery  # 溶接 is too full in the wished week
     sign_in(page, live)
     context.set_offline(True)
@@ -73,16 +90,21 @@ def test_a_rep_quoting_offline_sees_the_traffic_lights_and_the_earliest_week_tha
     page.get_by_label("機械加工").fill("１２")  # full-width digits, as a Japanese keyboard types them
     page.get_by_label("溶接", exact=True).fill("6")
     page.get_by_test_id("quote-delivery-week").select_option(delivery)
-    expect(page.get_by_test_id("quote-delivery-week").locator("option:checked")).to_have_text(week_label(delivery))
+    expect(page.get_by_test_id("quote-delivery-week").locator("option:checked")).to_have_text(
+        week_label(delivery)
+    )
     table = page.get_by_test_id("impact-table")
     for name, group_id in groups.items():
         cell = table.locator(f"tr[data-group='{name}'] td[data-week='{delivery}']")
         percent = round(after[group_id] * 100)
         word = light_word(after[group_id])
-        expect(cell).to_contain_text(f"{SHAPES[word]} {word} {percent}%")  # a shape and a word, not colour alone
+        expect(cell).to_contain_text(
+            f"{SHAPES[word]} {word} {percent}%"
+        )  # a shape and a word, not colour alone
     assert light_word(after[groups["溶接"]]) == "超過"
     expect(page.get_by_test_id("impact-fit")).to_have_text(
-        f"すべての工程に入る最も早い週：{week_label(fit)} 希望納期週には間に合いません。")
+        f"すべての工程に入る最も早い週：{week_label(fit)} 希望納期週には間に合いません。"
+    )
     expect(page.get_by_test_id("impact-server")).to_have_text("")  # offline: the device's answer only
     page.get_by_text("提出済み", exact=True).click()
     page.get_by_test_id("save-quote").click()
@@ -131,14 +153,21 @@ def test_the_office_adds_a_resource_group_offline_and_it_reaches_the_server(page
     wait_synced(page)
     office = live.device("office")
     [group] = office.records("resource_groups").values()
-    assert (group["name"], group["hours_per_day"], group["efficiency"], group["active"]) == ("塗装", 7.5, 0.8, True)
+    assert (group["name"], group["hours_per_day"], group["efficiency"], group["active"]) == (
+        "塗装",
+        7.5,
+        0.8,
+        True,
+    )
     assert [h["name"] for h in office.records("company_holidays").values()] == ["夏季休暇"]
 
 
 def test_a_plan_with_a_bad_row_shows_the_row_in_words_and_imports_nothing(page, live, tmp_path):
     live.device("office").create("resource_groups", name="溶接")
     plan = tmp_path / "plan.csv"
-    plan.write_bytes("工程,週,時間,確度,件名\n溶接,2027-W05,10,確定,A社\n研磨,2027-W60,abc,確定,B社\n".encode("cp932"))
+    plan.write_bytes(
+        "工程,週,時間,確度,件名\n溶接,2027-W05,10,確定,A社\n研磨,2027-W60,abc,確定,B社\n".encode("cp932")
+    )
     sign_in(page, live, "office")
     page.goto(f"{live.url}/#/load/settings")
     page.get_by_test_id("import-file").set_input_files(str(plan))
@@ -160,9 +189,18 @@ def test_reps_see_no_editing_of_the_factory(page, live):
 def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page, live, customers):
     _, groups = seed_factory(live)
     rep = live.device("rep_a")
-    deal = rep.create("deals", customer_id=customers["yamada"]["id"], title="架台更新", stage="proposal_quote")
-    rep.create("quotes", customer_id=customers["yamada"]["id"], deal_id=deal["id"], product="架台",
-               status="submitted", process_hours={groups["溶接"]: 20}, delivery_week=week_after(3))
+    deal = rep.create(
+        "deals", customer_id=customers["yamada"]["id"], title="架台更新", stage="proposal_quote"
+    )
+    rep.create(
+        "quotes",
+        customer_id=customers["yamada"]["id"],
+        deal_id=deal["id"],
+        product="架台",
+        status="submitted",
+        process_hours={groups["溶接"]: 20},
+        delivery_week=week_after(3),
+    )
     sign_in(page, live, "manager")
     page.get_by_test_id("nav-load").click()
     week = page.locator(f"[data-testid=load-weeks] details[data-week='{week_after(3)}']").nth(1)
@@ -170,9 +208,12 @@ def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page,
     expect(week.get_by_test_id("load-entry").first).to_contain_text("確定定期品")
     expect(week).to_contain_text("内示架台更新 · 山田製作所 20時間")
     expect(page.get_by_test_id("unconfirmed").get_by_role("listitem").first).to_contain_text(
-        f"内示架台更新 · 山田製作所{week_after(3)[5:]} 溶接 20時間")  # deals first, before plan rows
+        f"内示架台更新 · 山田製作所{week_after(3)[5:]} 溶接 20時間"
+    )  # deals first, before plan rows
     page.goto(f"{live.url}/#/deals/{deal['id']}")
-    expect(page.get_by_test_id("deal-load").locator(f"tr[data-group='溶接'] td[data-week='{week_after(3)}']")).to_contain_text("✕ 超過")
+    expect(
+        page.get_by_test_id("deal-load").locator(f"tr[data-group='溶接'] td[data-week='{week_after(3)}']")
+    ).to_contain_text("✕ 超過")
 
 
 def test_on_a_phone_the_header_links_never_wrap_and_the_page_does_not_scroll_sideways(browser, live):
@@ -180,7 +221,9 @@ def test_on_a_phone_the_header_links_never_wrap_and_the_page_does_not_scroll_sid
         page = browser.new_context(viewport={"width": width, "height": 800}, locale="ja-JP").new_page()
         sign_in(page, live, "office")  # office has the most links
         page.get_by_test_id("nav-load").click()
-        heights = page.locator("nav.nav a").evaluate_all("(links) => links.map((a) => a.getBoundingClientRect().height)")
+        heights = page.locator("nav.nav a").evaluate_all(
+            "(links) => links.map((a) => a.getBoundingClientRect().height)"
+        )
         assert max(heights) < 60, heights  # one line each: 48 px targets, no character per line
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.get_by_test_id("nav-sync").scroll_into_view_if_needed()

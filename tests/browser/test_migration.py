@@ -1,4 +1,5 @@
 """The device database migrates in numbered steps, and unsent work survives every one."""
+
 import re
 import time
 import uuid
@@ -44,9 +45,16 @@ LATEST = int(re.search(r"export const DB_VERSION = (\d+);", (PWA / "js" / "db.js
 def unsent(device_id, entity, record_id, changes):
     """An outbox entry as the app writes it, never sent."""
     now = int(time.time() * 1000)
-    return {**mutation(entity, record_id, "upsert", None, changes, format_hlc(now, 0, device_id)),
-            "rev": 1, "attempted": False, "status": "pending", "errors": None,
-            "created_ms": now, "group": None, "before": {}}
+    return {
+        **mutation(entity, record_id, "upsert", None, changes, format_hlc(now, 0, device_id)),
+        "rev": 1,
+        "attempted": False,
+        "status": "pending",
+        "errors": None,
+        "created_ms": now,
+        "group": None,
+        "before": {},
+    }
 
 
 def open_database(page):
@@ -64,16 +72,31 @@ def open_database(page):
     return version, stores
 
 
-def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and_is_sent(page, live, customers):
+def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and_is_sent(
+    page, live, customers
+):
     device_id = str(uuid.uuid4())
     rep = live.device("rep_a", device_id=device_id)
     visit_id = str(uuid.uuid4())
-    entry = unsent(device_id, "visits", visit_id, {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
-                                                   "visited_at": "2026-11-27T09:30:00+09:00",
-                                                   "purpose": "旧版で記録した訪問"})
+    entry = unsent(
+        device_id,
+        "visits",
+        visit_id,
+        {
+            "customer_id": customers["yamada"]["id"],
+            "kind": "aftercare",
+            "visited_at": "2026-11-27T09:30:00+09:00",
+            "purpose": "旧版で記録した訪問",
+        },
+    )
     page.goto(live.url + "/sw.js")  # any page of the origin, before the app has opened its database
-    page.evaluate(CREATE_VERSION_1, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
-                                              "login": "rep_a"}, "entry": entry})
+    page.evaluate(
+        CREATE_VERSION_1,
+        {
+            "meta": {"device_id": device_id, "token": rep.token, "user": rep.user, "login": "rep_a"},
+            "entry": entry,
+        },
+    )
     page.goto(live.url + "/")
     wait_synced(page)
     version, stores = open_database(page)
@@ -84,23 +107,45 @@ def test_an_outbox_written_by_version_1_of_the_database_survives_the_upgrade_and
 
 
 # Version 2: version 1 plus the "cache" store, exactly as db.js's second step added it.
-CREATE_VERSION_2 = CREATE_VERSION_1.replace('indexedDB.open("genba", 1)', 'indexedDB.open("genba", 2)').replace(
+CREATE_VERSION_2 = CREATE_VERSION_1.replace(
+    'indexedDB.open("genba", 1)', 'indexedDB.open("genba", 2)'
+).replace(
     'db.createObjectStore("recent", { keyPath: "customer_id" });',
-    'db.createObjectStore("recent", { keyPath: "customer_id" }); db.createObjectStore("cache");')
+    'db.createObjectStore("recent", { keyPath: "customer_id" }); db.createObjectStore("cache");',
+)
 
 
-def test_an_outbox_written_by_version_2_survives_the_history_store_and_history_is_backfilled(page, live, customers):
+def test_an_outbox_written_by_version_2_survives_the_history_store_and_history_is_backfilled(
+    page, live, customers
+):
     device_id = str(uuid.uuid4())
     tech = live.device("tech", device_id=device_id)
-    old = tech.create("requests", customer_id=customers["yamada"]["id"], kind="complaint", title="旧版の時の苦情")
+    old = tech.create(
+        "requests", customer_id=customers["yamada"]["id"], kind="complaint", title="旧版の時の苦情"
+    )
     office = live.device("office")  # only the office triages
     office.push(office.mutation("requests", old["id"], base_version=old["version"], status="triaged"))
     request_id = str(uuid.uuid4())
-    entry = unsent(device_id, "requests", request_id, {"customer_id": customers["yamada"]["id"],
-                                                       "kind": "complaint", "title": "v2で記録した異音"})
+    entry = unsent(
+        device_id,
+        "requests",
+        request_id,
+        {"customer_id": customers["yamada"]["id"], "kind": "complaint", "title": "v2で記録した異音"},
+    )
     page.goto(live.url + "/sw.js")
-    page.evaluate(CREATE_VERSION_2, {"meta": {"device_id": device_id, "token": tech.token, "user": tech.user,
-                                              "login": "tech", "cursor": "stale-but-valid-looking"}, "entry": entry})
+    page.evaluate(
+        CREATE_VERSION_2,
+        {
+            "meta": {
+                "device_id": device_id,
+                "token": tech.token,
+                "user": tech.user,
+                "login": "tech",
+                "cursor": "stale-but-valid-looking",
+            },
+            "entry": entry,
+        },
+    )
     page.goto(live.url + f"/#/requests/{old['id']}")
     wait_synced(page)
     version, stores = open_database(page)
@@ -111,21 +156,37 @@ def test_an_outbox_written_by_version_2_survives_the_history_store_and_history_i
 
 
 # Version 3: version 2 plus the "history" store, exactly as db.js's third step added it.
-CREATE_VERSION_3 = CREATE_VERSION_2.replace('indexedDB.open("genba", 2)', 'indexedDB.open("genba", 3)').replace(
+CREATE_VERSION_3 = CREATE_VERSION_2.replace(
+    'indexedDB.open("genba", 2)', 'indexedDB.open("genba", 3)'
+).replace(
     'db.createObjectStore("cache");',
-    'db.createObjectStore("cache"); db.createObjectStore("history", { keyPath: "id" }).createIndex("record_id", "record_id");')
+    'db.createObjectStore("cache"); db.createObjectStore("history", { keyPath: "id" }).createIndex("record_id", "record_id");',
+)
 
 
 def test_an_outbox_written_by_version_3_survives_the_photo_stores_and_is_sent(page, live, customers):
     device_id = str(uuid.uuid4())
     rep = live.device("rep_a", device_id=device_id)
     visit_id = str(uuid.uuid4())
-    entry = unsent(device_id, "visits", visit_id, {"customer_id": customers["yamada"]["id"], "kind": "aftercare",
-                                                   "visited_at": "2026-11-27T09:30:00+09:00",
-                                                   "purpose": "v3で記録した訪問"})
+    entry = unsent(
+        device_id,
+        "visits",
+        visit_id,
+        {
+            "customer_id": customers["yamada"]["id"],
+            "kind": "aftercare",
+            "visited_at": "2026-11-27T09:30:00+09:00",
+            "purpose": "v3で記録した訪問",
+        },
+    )
     page.goto(live.url + "/sw.js")
-    page.evaluate(CREATE_VERSION_3, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
-                                              "login": "rep_a"}, "entry": entry})
+    page.evaluate(
+        CREATE_VERSION_3,
+        {
+            "meta": {"device_id": device_id, "token": rep.token, "user": rep.user, "login": "rep_a"},
+            "entry": entry,
+        },
+    )
     page.goto(live.url + f"/#/visits/{visit_id}")
     wait_synced(page)
     version, stores = open_database(page)
@@ -135,28 +196,57 @@ def test_an_outbox_written_by_version_3_survives_the_photo_stores_and_is_sent(pa
 
 
 # Version 4: version 3 plus the photo stores, exactly as db.js's fourth step added them.
-CREATE_VERSION_4 = CREATE_VERSION_3.replace('indexedDB.open("genba", 3)', 'indexedDB.open("genba", 4)').replace(
+CREATE_VERSION_4 = CREATE_VERSION_3.replace(
+    'indexedDB.open("genba", 3)', 'indexedDB.open("genba", 4)'
+).replace(
     'createIndex("record_id", "record_id");',
     'createIndex("record_id", "record_id"); '
     'db.createObjectStore("attachments", { keyPath: "id" }).createIndex("owner_id", "owner_id"); '
-    'db.createObjectStore("photos", { keyPath: "id" });')
+    'db.createObjectStore("photos", { keyPath: "id" });',
+)
 
 
-def test_an_outbox_written_by_version_4_survives_the_deal_event_store_and_events_are_fetched(page, live, customers):
+def test_an_outbox_written_by_version_4_survives_the_deal_event_store_and_events_are_fetched(
+    page, live, customers
+):
     device_id = str(uuid.uuid4())
     rep = live.device("rep_a", device_id=device_id)
     deal = rep.create("deals", customer_id=customers["yamada"]["id"], title="治具プレート年間契約")
-    rep.create("deal_events", customer_id=customers["yamada"]["id"], deal_id=deal["id"], kind="competitor",
-               competitor_name="丸栄精機工業", competitor_price=980000)
+    rep.create(
+        "deal_events",
+        customer_id=customers["yamada"]["id"],
+        deal_id=deal["id"],
+        kind="competitor",
+        competitor_name="丸栄精機工業",
+        competitor_price=980000,
+    )
     rep.sync()  # the v4 app had pulled past the event, and skipped it: it had no store for it
     visit_id = str(uuid.uuid4())
-    entry = unsent(device_id, "visits", visit_id, {"customer_id": customers["yamada"]["id"], "kind": "sales",
-                                                   "visited_at": "2026-11-27T09:30:00+09:00",
-                                                   "purpose": "v4で記録した訪問"})
+    entry = unsent(
+        device_id,
+        "visits",
+        visit_id,
+        {
+            "customer_id": customers["yamada"]["id"],
+            "kind": "sales",
+            "visited_at": "2026-11-27T09:30:00+09:00",
+            "purpose": "v4で記録した訪問",
+        },
+    )
     page.goto(live.url + "/sw.js")
-    page.evaluate(CREATE_VERSION_4, {"meta": {"device_id": device_id, "token": rep.token, "user": rep.user,
-                                              "login": "rep_a", "cursor": rep.cursor},
-                                     "entry": entry})
+    page.evaluate(
+        CREATE_VERSION_4,
+        {
+            "meta": {
+                "device_id": device_id,
+                "token": rep.token,
+                "user": rep.user,
+                "login": "rep_a",
+                "cursor": rep.cursor,
+            },
+            "entry": entry,
+        },
+    )
     page.goto(live.url + f"/#/deals/{deal['id']}")
     wait_synced(page)
     version, stores = open_database(page)

@@ -1,5 +1,6 @@
 """The app starts, searches and saves with no network, and what it saved reaches the server
 exactly once when the network is back."""
+
 import re
 
 from playwright.sync_api import expect
@@ -21,11 +22,18 @@ def test_offline_reload_shows_the_app_and_customers_from_indexeddb(page, context
     expect(page.get_by_test_id("customer-name")).to_have_text("株式会社北辰フードマシナリー")
 
 
-def test_offline_visit_and_complaint_survive_closing_and_reach_the_server_once(page, context, live, customers):
+def test_offline_visit_and_complaint_survive_closing_and_reach_the_server_once(
+    page, context, live, customers
+):
     sign_in(page, live)
     context.set_offline(True)
-    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="定期点検",
-                 handling="ローラー部の点検と給油")
+    record_visit(
+        page,
+        re.compile("山田製作所"),
+        kind="アフターサービス",
+        purpose="定期点検",
+        handling="ローラー部の点検と給油",
+    )
     page.get_by_test_id("new-request").click()
     page.get_by_text("クレーム", exact=True).click()
     page.get_by_label("件名").fill("ローラー部から異音がする")
@@ -49,7 +57,8 @@ def test_offline_visit_and_complaint_survive_closing_and_reach_the_server_once(p
     requests = [r for r in office.records("requests").values() if r["title"] == "ローラー部から異音がする"]
     assert [(v["version"], v["kind"]) for v in visits] == [(1, "aftercare")]
     assert [(r["version"], r["kind"], r["route_to"], r["visit_id"]) for r in requests] == [
-        (1, "complaint", "manufacturing", visits[0]["id"])]
+        (1, "complaint", "manufacturing", visits[0]["id"])
+    ]
     expect(page.get_by_test_id("timeline").get_by_test_id("route")).to_have_text("振り分け: 製造")
     assert outbox(page) == []
 
@@ -70,14 +79,20 @@ def test_a_push_cut_after_the_server_applied_it_is_retried_without_duplicates(pa
     record_visit(page, re.compile("山田製作所"), purpose="回線が切れても一件だけ")
     wait_synced(page)
     assert [[r["status"] for r in a["results"]] for a in answers] == [["applied"], ["duplicate"]]
-    visits = [v for v in live.device("office").records("visits").values()
-              if v["purpose"] == "回線が切れても一件だけ"]
+    visits = [
+        v
+        for v in live.device("office").records("visits").values()
+        if v["purpose"] == "回線が切れても一件だけ"
+    ]
     assert [v["version"] for v in visits] == [1]
-    assert live.sql("SELECT count(*) FROM records WHERE entity = 'visits' AND data LIKE ?",
-                    "%回線が切れても一件だけ%") == [(1,)]
+    assert live.sql(
+        "SELECT count(*) FROM records WHERE entity = 'visits' AND data LIKE ?", "%回線が切れても一件だけ%"
+    ) == [(1,)]
 
 
-def test_a_rep_finds_a_customer_outside_their_list_online_and_an_approved_follow_brings_its_history(page, live, customers):
+def test_a_rep_finds_a_customer_outside_their_list_online_and_an_approved_follow_brings_its_history(
+    page, live, customers
+):
     sign_in(page, live, "rep_b")  # team west: rep_a's customers are not theirs
     page.get_by_label("顧客を検索").fill("ヤマダ")
     expect(page.get_by_test_id("customer-list").get_by_role("listitem")).to_have_count(0)

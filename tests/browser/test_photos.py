@@ -1,4 +1,5 @@
 """Photos taken offline reach the server once, after the visit, resuming after a cut."""
+
 import hashlib
 import io
 import random
@@ -29,10 +30,16 @@ def choose_files(page, files):
 
 def stored_blobs(live):
     folder = Path(live.db_path).parent / "attachments" / "blobs"
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in folder.rglob("*") if path.is_file()}
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
 
 
-def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a_cut(page, context, live, customers):
+def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a_cut(
+    page, context, live, customers
+):
     sign_in(page, live)
     context.set_offline(True)
     record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="定期点検")
@@ -102,18 +109,32 @@ def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a
 def upload_from_api(live, visit, data, login="rep_a"):
     """Another device of ``login`` adds a photo to ``visit`` and sends its bytes."""
     rep = live.device(login)
-    attachment = rep.create("attachments", customer_id=visit["customer_id"], owner_entity="visits",
-                            owner_id=visit["id"], filename="ローラー部.jpg", content_type="image/jpeg",
-                            size=len(data), sha256=hashlib.sha256(data).hexdigest())
-    response = rep.client.put(f"/api/v1/attachments/{attachment['id']}/content", data=data,
-                              headers=rep.headers, content_type="application/octet-stream")
+    attachment = rep.create(
+        "attachments",
+        customer_id=visit["customer_id"],
+        owner_entity="visits",
+        owner_id=visit["id"],
+        filename="ローラー部.jpg",
+        content_type="image/jpeg",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    response = rep.client.put(
+        f"/api/v1/attachments/{attachment['id']}/content",
+        data=data,
+        headers=rep.headers,
+        content_type="application/octet-stream",
+    )
     assert response.status_code == 200, response.get_json()
     return attachment
 
 
 def test_photos_of_others_are_downloaded_when_shown_and_stay_for_offline(page, context, live, customers):
-    visit = next(v for v in live.device("rep_a").records("visits").values()
-                 if v["customer_id"] == customers["yamada"]["id"])
+    visit = next(
+        v
+        for v in live.device("rep_a").records("visits").values()
+        if v["customer_id"] == customers["yamada"]["id"]
+    )
     upload_from_api(live, visit, noisy_jpeg(3, (800, 600))["buffer"])
     sign_in(page, live, login="tech")
     page.goto(live.url + f"/#/visits/{visit['id']}")
@@ -155,8 +176,9 @@ def test_freeing_space_removes_only_photos_the_server_has(page, context, live, c
     expect(page.get_by_test_id("photo-free")).to_be_disabled()
 
     context.set_offline(False)
-    expect(page.get_by_test_id("queued-photo").get_by_test_id("photo-state")).to_have_text("送信済み",
-                                                                                           timeout=30_000)
+    expect(page.get_by_test_id("queued-photo").get_by_test_id("photo-state")).to_have_text(
+        "送信済み", timeout=30_000
+    )
     assert len(stored_blobs(live)) == 2
 
 
@@ -166,7 +188,8 @@ def test_a_photo_the_server_refuses_says_why_and_is_kept(page, live, customers):
     record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="大きな写真")
     choose_files(page, [noisy_jpeg(6, (800, 600))])
     expect(page.get_by_test_id("photo-state")).to_have_text(
-        ["送信できません: ファイルが大きすぎます（サーバーの上限を超えています）"])
+        ["送信できません: ファイルが大きすぎます（サーバーの上限を超えています）"]
+    )
     page.goto(live.url + "/#/sync")
     expect(page.get_by_test_id("photo-total")).to_contain_text("1枚中 0枚 送信済み")
     expect(page.get_by_test_id("photo-free")).to_be_disabled()

@@ -1,5 +1,6 @@
 """Past quotes in the field app: offline search with the server's folding rules, the quote
 page with cost against the quoted amount, and "make it again" carrying the difficulties."""
+
 from playwright.sync_api import expect
 
 from quote_fixture import QUOTES
@@ -13,8 +14,16 @@ def load_quotes(live, customer_id, *keys):
     return {key: rep.create("quotes", customer_id=customer_id, **QUOTES[key][1])["id"] for key in keys}
 
 
-KEYS = ("shaft_sus", "shaft_sus_repeat", "bracket_sus", "bracket_weld", "sleeve_halfwidth", "cover_a5052",
-        "frame_weld", "housing_a6061")
+KEYS = (
+    "shaft_sus",
+    "shaft_sus_repeat",
+    "bracket_sus",
+    "bracket_weld",
+    "sleeve_halfwidth",
+    "cover_a5052",
+    "frame_weld",
+    "housing_a6061",
+)
 
 
 def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page, context, live, customers):
@@ -23,16 +32,25 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
     context.set_offline(True)
     page.get_by_test_id("nav-quotes").click()
     search, results = page.get_by_test_id("quote-q"), page.get_by_test_id("quote-results")
-    for query, first in [("ＳＵＳ３０４ シャフト", "シャフト YS-2023-0153"), ("sus304 しゃふと", "シャフト"),
-                         ("すりーぶ", "ｽﾘｰﾌﾞ"), ("ｽﾘｰﾌﾞ", "ｽﾘｰﾌﾞ"), ("ステンレス ブラケット", "ブラケット YS-2024-0512"),
-                         ("溶接 架台", "架台フレーム"), ("アルミ ハウジング", "ハウジング"), ("ys-2023-0099", "ｽﾘｰﾌﾞ")]:
+    for query, first in [
+        ("ＳＵＳ３０４ シャフト", "シャフト YS-2023-0153"),
+        ("sus304 しゃふと", "シャフト"),
+        ("すりーぶ", "ｽﾘｰﾌﾞ"),
+        ("ｽﾘｰﾌﾞ", "ｽﾘｰﾌﾞ"),
+        ("ステンレス ブラケット", "ブラケット YS-2024-0512"),
+        ("溶接 架台", "架台フレーム"),
+        ("アルミ ハウジング", "ハウジング"),
+        ("ys-2023-0099", "ｽﾘｰﾌﾞ"),
+    ]:
         search.fill(query)
         expect(results.get_by_role("listitem").first.locator(".row-title")).to_contain_text(first)
     search.fill("旋盤")
     expect(results.get_by_role("listitem")).to_have_count(3)  # the two shafts and the half-width ｾﾝﾊﾞﾝ sleeve
     search.fill("sus304")
     marks = results.get_by_role("listitem").first.locator("mark")
-    expect(marks.first).to_have_text("ＳＵＳ３０４")  # the newest one, typed full-width: its own text is marked
+    expect(marks.first).to_have_text(
+        "ＳＵＳ３０４"
+    )  # the newest one, typed full-width: its own text is marked
     expect(results.get_by_role("listitem").first.get_by_test_id("why")).to_contain_text("材質")
     search.fill("")
     page.get_by_test_id("quote-material").fill("アルミ")
@@ -44,7 +62,9 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
     expect(page.get_by_test_id("quote-count")).to_contain_text("条件に合う見積はありません")
 
 
-def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_the_overrun(page, live, customers):
+def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_the_overrun(
+    page, live, customers
+):
     ids = load_quotes(live, customers["yamada"]["id"], "shaft_sus")
     sign_in(page, live)
     page.goto(f"{live.url}/#/quotes/{ids['shaft_sus']}")
@@ -70,15 +90,25 @@ def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_th
     assert len(new) == 1
     draft = new[0]
     assert draft["customer_id"] == customers["sanjo"]["id"] and draft["status"] == "draft"
-    assert (draft["product"], draft["drawing_no"], draft["material"], draft["dimensions"],
-            draft["processing_method"], draft["amount"], draft["quantity"]) == (
-        "シャフト", "YS-2023-0153", "SUS304", "φ45×120", "旋盤", 250000, 80)
+    assert (
+        draft["product"],
+        draft["drawing_no"],
+        draft["material"],
+        draft["dimensions"],
+        draft["processing_method"],
+        draft["amount"],
+        draft["quantity"],
+    ) == ("シャフト", "YS-2023-0153", "SUS304", "φ45×120", "旋盤", 250000, 80)
     assert draft["source_quote_id"] == ids["shaft_sus"]
-    assert "びびり" in draft["carried_notes"] and draft["actual_cost"] is None and draft["difficulties"] is None
+    assert (
+        "びびり" in draft["carried_notes"] and draft["actual_cost"] is None and draft["difficulties"] is None
+    )
     assert any(q["id"] == draft["id"] for q in idb_all(page, "quotes"))
 
 
-def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_server(page, context, live, customers):
+def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_server(
+    page, context, live, customers
+):
     sign_in(page, live)
     context.set_offline(True)
     page.get_by_role("link", name="山田製作所").first.click()
@@ -98,7 +128,13 @@ def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_se
     expect(page.get_by_test_id("quote-results").get_by_role("listitem")).to_have_count(1)
     context.set_offline(False)
     wait_synced(page)
-    found = live.device("office").client.get(
-        "/api/v1/quotes/search", query_string={"q": "フランジ", "length_min": 150},
-        headers=live.device("office").headers).get_json()["results"]
+    found = (
+        live.device("office")
+        .client.get(
+            "/api/v1/quotes/search",
+            query_string={"q": "フランジ", "length_min": 150},
+            headers=live.device("office").headers,
+        )
+        .get_json()["results"]
+    )
     assert [r["quote"]["material"] for r in found] == ["ＳＵＳ３１６Ｌ"]

@@ -1,5 +1,6 @@
 """The technician's day offline: two visits with parts and a signature, 今日 and its drafted
 report submitted; the manager comments and approves; the technician sees the comment."""
+
 import re
 
 from playwright.sync_api import expect
@@ -31,17 +32,28 @@ def sign(page, signer):
     page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.7)
     page.mouse.down()
     for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * box["width"] / 14, box["y"] + box["height"] * (0.3 + 0.4 * (step % 2)))
+        page.mouse.move(
+            box["x"] + 20 + step * box["width"] / 14, box["y"] + box["height"] * (0.3 + 0.4 * (step % 2))
+        )
     page.mouse.up()
     page.get_by_test_id("save-signature").click()
     expect(page.get_by_test_id("print-signer")).to_have_text(f"ご署名：{signer}")
     expect(page.locator(".signature-image")).to_be_visible()
 
 
-def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(page, context, browser, live, customers):
+def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(
+    page, context, browser, live, customers
+):
     sign_in(page, live, login="tech")
     context.set_offline(True)
-    log_visit(page, re.compile("山田製作所"), "定期点検", "主軸ベアリングを交換", 95, [("ベアリング 6204", 2), ("グリス", 1)])
+    log_visit(
+        page,
+        re.compile("山田製作所"),
+        "定期点検",
+        "主軸ベアリングを交換",
+        95,
+        [("ベアリング 6204", 2), ("グリス", 1)],
+    )
     sign(page, "山田 太郎")
     log_visit(page, re.compile("三条精工"), "異音の調査", "ベルトの張りを調整", 40, [("Vベルト A-40", 1)])
 
@@ -57,7 +69,9 @@ def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(page,
 
     context.set_offline(False)
     wait_synced(page)
-    manager_context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800})
+    manager_context = browser.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800}
+    )
     manager = manager_context.new_page()
     sign_in(manager, live, login="manager")
     manager.get_by_test_id("nav-reports").click()
@@ -79,7 +93,8 @@ def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(page,
     tech = live.device("tech")
     reports = tech.records("daily_reports")
     assert [(r["status"], r["hours"], r["manager_comment"]) for r in reports.values()] == [
-        ("approved", 8, "部品の在庫を確認してください")]
+        ("approved", 8, "部品の在庫を確認してください")
+    ]
     visits = [v for v in tech.records("visits").values() if v.get("signed_by")]
     assert [v["signed_by"] for v in visits] == ["山田 太郎"]
     signatures = [a for a in tech.records("attachments").values() if a["purpose"] == "signature"]

@@ -1,4 +1,5 @@
 """User text is only ever text; a revoked device is wiped; an expired sign-in loses nothing."""
+
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -56,7 +57,10 @@ def test_an_expired_sign_in_keeps_the_outbox_and_sends_it_after_the_password(pag
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログインして送信").click()
     wait_synced(page)
-    visits = [v for v in live.device("office").records("visits").values()
-              if v["purpose"] == "期限切れの後に届く訪問"]
+    visits = [
+        v
+        for v in live.device("office").records("visits").values()
+        if v["purpose"] == "期限切れの後に届く訪問"
+    ]
     assert len(visits) == 1
     expect(page.get_by_test_id("auth-needed")).to_have_count(0)

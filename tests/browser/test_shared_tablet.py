@@ -1,5 +1,6 @@
 """A shared tablet: the next person gets a device id of their own and none of the last
 person's data; the last person's unsent work is never silently dropped."""
+
 import re
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """What the user sees and keeps when sync cannot simply go through."""
+
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,9 @@ SAVE_IN_THE_APP = """async (changes) => {
 }"""
 
 
-def test_a_clock_more_than_a_day_off_is_reported_and_the_work_goes_out_once_fixed(page, context, live, customers):
+def test_a_clock_more_than_a_day_off_is_reported_and_the_work_goes_out_once_fixed(
+    page, context, live, customers
+):
     sign_in(page, live)
     context.set_offline(True)
     record_visit(page, re.compile("山田製作所"), purpose="時計がずれた端末の訪問")
@@ -26,7 +29,9 @@ def test_a_clock_more_than_a_day_off_is_reported_and_the_work_goes_out_once_fixe
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
     expect(page.get_by_test_id("clock-skew")).to_have_count(0)
-    assert [v["purpose"] for v in live.device("office").records("visits").values()].count("時計がずれた端末の訪問") == 1
+    assert [v["purpose"] for v in live.device("office").records("visits").values()].count(
+        "時計がずれた端末の訪問"
+    ) == 1
 
 
 @pytest.mark.server_config(TOMBSTONE_DAYS=0)  # every cursor is already too old: 410 on each pull
@@ -41,13 +46,21 @@ def test_an_expired_cursor_pulls_everything_afresh_and_drops_what_is_gone(page, 
     expect(page.get_by_test_id("customer-list")).not_to_contain_text("有限会社三条精工")
     wait_synced(page)
     assert sorted(c["name"] for c in idb_all(page, "customers")) == sorted(
-        ["山田製作所", "株式会社北辰フードマシナリー", "新潟ライスマシン"])
+        ["山田製作所", "株式会社北辰フードマシナリー", "新潟ライスマシン"]
+    )
 
 
 def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live, customers):
     sign_in(page, live)
-    page.evaluate(SAVE_IN_THE_APP, {"customer_id": customers["yamada"]["id"], "kind": "teleport",
-                                    "visited_at": "2026-11-27T10:00:00+09:00", "purpose": "種別が不正な訪問"})
+    page.evaluate(
+        SAVE_IN_THE_APP,
+        {
+            "customer_id": customers["yamada"]["id"],
+            "kind": "teleport",
+            "visited_at": "2026-11-27T10:00:00+09:00",
+            "purpose": "種別が不正な訪問",
+        },
+    )
     expect(page.get_by_test_id("rejected")).to_have_text("送信できなかった変更 1件")
     page.get_by_test_id("rejected").click()
     entry = page.get_by_test_id("rejected-entry")
@@ -59,7 +72,9 @@ def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live,
     page.get_by_test_id("save-visit").click()
     wait_synced(page)
     expect(page.get_by_test_id("rejected")).to_have_count(0)
-    visits = [v for v in live.device("office").records("visits").values() if v["purpose"] == "種別が不正な訪問"]
+    visits = [
+        v for v in live.device("office").records("visits").values() if v["purpose"] == "種別が不正な訪問"
+    ]
     assert [v["kind"] for v in visits] == ["sales"]
     assert live.sql("SELECT count(*) FROM dead_letters WHERE mutation_id = ?", first_id) == [(1,)]
 

@@ -1,4 +1,5 @@
 """A new version of the app is offered, and activating it loses no unsent work."""
+
 import re
 import shutil
 
@@ -43,12 +44,19 @@ def test_a_new_version_is_offered_and_activating_it_keeps_unsent_work(page, cont
     expect(page.get_by_text("新しいバージョンがあります")).to_be_visible()
     with page.expect_navigation():
         page.get_by_test_id("update-button").click()
-    page.wait_for_function(f"""async () => JSON.stringify(await caches.keys()) === '["genba-shell-v{version}"]'""")
-    assert page.evaluate("document.querySelector('script[type=module]').src").endswith(f"/app/v{version}/js/app.js")
+    page.wait_for_function(
+        f"""async () => JSON.stringify(await caches.keys()) === '["genba-shell-v{version}"]'"""
+    )
+    assert page.evaluate("document.querySelector('script[type=module]').src").endswith(
+        f"/app/v{version}/js/app.js"
+    )
     expect(page.get_by_test_id("pending-count")).to_have_text("1")
 
     context.unroute("**/api/v1/sync/push")
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
-    assert [v["purpose"] for v in live.device("office").records("visits").values()
-            if v["purpose"] == "更新をまたいで残る訪問"] == ["更新をまたいで残る訪問"]
+    assert [
+        v["purpose"]
+        for v in live.device("office").records("visits").values()
+        if v["purpose"] == "更新をまたいで残る訪問"
+    ] == ["更新をまたいで残る訪問"]
