@@ -20,21 +20,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from card_images import cards  # noqa: E402
 from server.cards.reader import read_card  # noqa: E402
+from server.core.vocabulary import CARD_FIELDS  # noqa: E402
 
-FIELDS = [
-    "company",
-    "department",
-    "title",
-    "name",
-    "name_kana",
-    "postal_code",
-    "address",
-    "phone",
-    "fax",
-    "mobile",
-    "email",
-    "url",
-]
+FIELDS = [name for name in CARD_FIELDS if name != "text"]  # what the benchmark scores
 TARGETS = {"phone": 0.95, "email": 0.95, "company": 0.90, "name": 0.70}
 
 

@@ -7,6 +7,8 @@ are folded (NFKC), and the hyphen look-alikes OCR gives between digits (一, ー
 import re
 import unicodedata
 
+from server.core.vocabulary import CARD_FIELDS
+
 COMPANY_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "(株)", "(有)", "㈱", "㈲")
 TITLES = (
     "代表取締役社長",
@@ -72,22 +74,7 @@ def normalise(text):
 
 def parse_card(lines):
     """``lines``: ``[(text, height)]`` top to bottom → the card's fields (None where unread)."""
-    card = dict.fromkeys(
-        [
-            "company",
-            "department",
-            "title",
-            "name",
-            "name_kana",
-            "postal_code",
-            "address",
-            "phone",
-            "fax",
-            "mobile",
-            "email",
-            "url",
-        ]
-    )
+    card = dict.fromkeys(name for name in CARD_FIELDS if name != "text")
     rest = []
     for raw, height in lines:
         text = normalise(raw)
