@@ -168,6 +168,7 @@ class HttpDevice(WireDevice):
         super().__init__(LiveTransport(base_url), login, password, device_id, name="live test")
 
     def call(self, method, path, body=None):
+        self.wire.transport.base_url = self.base_url  # a device may roam between servers
         return self.wire.transport.request(method, path, body, self.token)
 
     def push_raw(self, mutations):

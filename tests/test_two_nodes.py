@@ -15,6 +15,8 @@ import os
 import random
 import signal
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -26,8 +28,9 @@ from sqlalchemy.orm import Session
 
 from sync.models import DeadLetter, Record, SeenMutation
 
+from card_images import cards
 from conftest import PG_URL
-from live import HttpDevice, NoAnswer, request, start_gunicorn
+from live import BIN, HttpDevice, NoAnswer, request, server_env, start_gunicorn
 from test_kill import workers_of
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two nodes share one PostgreSQL: set TEST_DATABASE_URL")
@@ -88,8 +91,52 @@ def cluster(pg_database, redis_url, s3_settings):
     with (
         start_gunicorn(pg_database, workers=2, env={**env, "SERVER_NODE": "node-a"}) as a,
         start_gunicorn(pg_database, workers=2, env={**env, "SERVER_NODE": "node-b"}) as b,
+        background_worker(pg_database, {**env, "SERVER_NODE": "worker"}),
     ):
         yield Cluster({"a": a, "b": b}), pg_database
+
+
+@contextlib.contextmanager
+def background_worker(database_url, env):
+    """``genba worker``, the Procfile's worker process, on the same database and bucket."""
+    with tempfile.TemporaryDirectory(prefix="genba-worker-") as folder:
+        with open(os.path.join(folder, "worker.log"), "wb") as log:
+            process = subprocess.Popen(
+                [str(BIN / "genba"), "worker"],
+                env=server_env(database_url, folder, env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            yield process
+        finally:
+            process.kill()
+            process.wait()
+
+
+def card_read_through(device, customer_id, deadline_s=90):
+    """Upload a business card to a node at random; the worker reads it from the bucket and the
+    suggestions come back by pull. Return the attachment as pulled."""
+    data, _ = cards(1, seed=15)[0]
+    card = device.mutation(
+        "attachments",
+        customer_id=customer_id,
+        owner_entity="customers",
+        owner_id=customer_id,
+        purpose="business_card",
+        content_type="image/jpeg",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    device.push_until_applied(card)
+    send_photo(device, card["record_id"], data, random.Random(7))
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        device.pull_into_replica()
+        if device.replica[card["record_id"]].get("card_status") in ("done", "failed"):
+            return device.replica[card["record_id"]]
+        time.sleep(0.5)
+    raise AssertionError(f"the worker did not read the card within {deadline_s} s")
 
 
 class RoamingDevice(HttpDevice):
@@ -417,3 +464,7 @@ def test_devices_roaming_between_two_nodes_converge_when_one_is_killed_mid_push_
         f"\n{sum(len(a.sent) for a in activities)} mutations and "
         f"{sum(len(a.photos) for a in activities)} photos through two nodes"
     )
+
+    # The worker process reads a card uploaded through the node that is left, from the bucket.
+    read = card_read_through(witness, customer["record_id"])
+    assert read["card_status"] == "done" and read["card"]["phone"], read
