@@ -236,7 +236,6 @@ class Device(WireDevice):
     """
 
     def __init__(self, client, login, password=PASSWORD, device_id=None):
-        self.client = client
         self.clock_offset_ms = 0
         super().__init__(
             FlaskTransport(client),
@@ -246,6 +245,15 @@ class Device(WireDevice):
             unsteady_clock=True,
             clock=lambda: int(time.time() * 1000) + self.clock_offset_ms,
         )
+
+    @property
+    def client(self):
+        return self.wire.transport.client
+
+    @client.setter
+    def client(self, client):
+        """Point the device at another app (a test may restore the server under it)."""
+        self.wire.transport.client = client
 
     @property
     def headers(self):
