@@ -1807,7 +1807,7 @@ def _to_batches(records: list[Record], ms: int) -> list[tuple[str, list[dict]]]:
             "entity": record.entity,
             "record_id": record.record_id,
             "op": "upsert",
-            "base_version": None,
+            "base_version": 1 if record.target else None,  # a change has seen the record it changes
             "changes": record.changes,
             "hlc": f"{ms - record.days_ago * 86_400_000:013d}:{counter:06d}:{NODE}",
         }

@@ -119,6 +119,11 @@ def test_demo_loads_a_realistic_data_set(app, demo):
     }
 
 
+def test_demo_data_shows_no_concurrent_edits_to_review(app, demo):
+    """A new user's first screen must not open with conflicts the demo itself made."""
+    assert live_counts(app).get("conflicts", 0) == 0
+
+
 def test_demo_prints_a_login_and_password_for_every_role(app, demo):
     logins = printed_logins(demo)
     assert {role for _, role in logins.values()} == set(ROLES)
