@@ -132,15 +132,14 @@ def prefetch(batch, mutations):
     load_records(batch, sorted(c for c in scope_ids if (root, c) not in batch.records), lock=False)
     if not actor.sees_everything:
         membership = engine.scope.membership
-        approved = engine.scope.approved
         batch.my_memberships = {
             row.customer_id
             for row in session.execute(
-                select(Record.customer_id, Record.data).where(
+                select(Record.customer_id, Record.team).where(
                     Record.entity == membership, Record.owner_id == actor.user_id, Record.deleted == false()
                 )
             )
-            if approved is None or approved(json.loads(row.data))
+            if engine.scope.grants(row.team)
         }
 
 
@@ -254,19 +253,19 @@ def watchers_now(batch, scope_id, from_batch):
         return set()
     members = {}
     for row in session.execute(
-        select(Record.id, Record.owner_id, Record.data).where(
+        select(Record.id, Record.owner_id, Record.team).where(
             Record.entity == scope.membership, Record.customer_id == scope_id, Record.deleted == false()
         )
     ):
-        if scope.approved is None or scope.approved(json.loads(row.data)):
+        if scope.grants(row.team):
             members[row.id] = row.owner_id
     if from_batch:
-        member_field = batch.engine.entity(scope.membership).owner_field
+        membership = batch.engine.entity(scope.membership)
         for (entity, record_id), w in batch.records.items():
             if entity == scope.membership and w.scope_id == scope_id:
                 members.pop(record_id, None)
-                if not w.compacted and not w.deleted and (scope.approved is None or scope.approved(w.data)):
-                    members[record_id] = w.data[member_field]
+                if not w.compacted and not w.deleted and scope.grants(w.data.get(membership.team_field)):
+                    members[record_id] = w.data[membership.owner_field]
     return scope.watchers(session, root.data, set(members.values()))
 
 

@@ -30,14 +30,13 @@ class Actor:
 class ScopeModel:
     """How records are grouped for reading: each record goes with one scope root.
 
-    ``root`` is the entity every scoped record points at (through its entity's
-    ``scope_field``); the root's ``owner_field``/``team_field`` and the ``membership``
-    entity (whose ``owner_field`` names the member) decide who sees it. ``watchers`` answers
-    which scope-limited users see a root (its data and its members' ids), for the feed's scope
-    events; ``approved`` says whether a membership record grants anything yet, and
-    ``pending`` is the value of the membership's ``team_field`` column that marks one that
-    does not (the same test, for the database). A member always reads their own membership
-    records, granted or not. A change of a ``decisive_fields`` field of a root or membership is
+    ``root`` is the entity every scoped record points at through its ``field``; the root's
+    ``owner_field``/``team_field`` and the ``membership`` entity (whose ``owner_field`` names
+    the member) decide who sees it. ``watchers`` answers which scope-limited users see a root
+    (its data and its members' ids), for the feed's scope events. ``pending`` is the value of
+    the membership's ``team_field`` that marks one granting nothing yet (read from the indexed
+    column, in SQL and in Python alike). A member always reads their own membership records,
+    granted or not. A change of a ``decisive_fields`` field of a root or membership is
     a scope change; ``out_of_scope`` is the message of a refused write.
     ``redirect_field`` names a root field the server sets when it merges one root into another:
     later upserts naming the merged root (as their record or as their scope field) are applied
@@ -49,10 +48,13 @@ class ScopeModel:
     watchers: Callable[[object, dict, set], set]
     field: str = "scope_id"
     out_of_scope: str = "this record is not in your scope"
-    approved: Callable[[dict], bool] | None = None
     decisive_fields: frozenset = frozenset()
     pending: str | None = None
     redirect_field: str | None = None
+
+    def grants(self, membership_team: str | None) -> bool:
+        """Whether a membership whose ``team_field`` holds this value grants its root."""
+        return self.pending is None or membership_team != self.pending
 
 
 @dataclass

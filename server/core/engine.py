@@ -12,7 +12,7 @@ from sync import Actor, Engine, Entity, Rejected, Rules, ScopeModel
 from server.attachments.entities import ATTACHMENTS
 from server.core.models import User
 from server.core.vocabulary import OFFICE_ROLES, SEES_EVERY_CUSTOMER
-from server.customers.entities import CONTACTS, CUSTOMERS, FOLLOWS, grants_scope
+from server.customers.entities import CONTACTS, CUSTOMERS, FOLLOWS
 from server.deals.entities import DEAL_EVENTS, DEALS
 from server.load.entities import COMPANY_HOLIDAYS, LOAD_ENTRIES, RESOURCE_GROUPS
 from server.quotes.entities import QUOTES
@@ -84,7 +84,6 @@ ENGINE = Engine.build(
         field="customer_id",
         out_of_scope="out_of_scope",
         redirect_field="merged_into",
-        approved=grants_scope,
         decisive_fields=frozenset({"status"}),
         pending="requested",
     ),

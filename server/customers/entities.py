@@ -138,11 +138,6 @@ class FollowRules(Rules):
         return follow.data.get("user_id") == ctx.actor.user_id or cls.may_approve(ctx, follow)
 
 
-def grants_scope(follow):
-    """Whether a follow brings its customer into its user's scope (older ones have no status)."""
-    return follow.get("status") != "requested"
-
-
 CUSTOMERS = Entity(
     "customers",
     CustomerSchema(),
