@@ -38,11 +38,7 @@ def write(batch, server_node):
             id=w.id,
             customer_id=w.scope_id,
             owner_id=w.data.get(entity.owner_field) if entity.owner_field else None,
-            team=PRIVATE
-            if is_private(entities, w.entity, w.data)
-            else w.data.get(entity.team_field)
-            if entity.team_field
-            else None,
+            team=team_column(entities, entity, w),
             version=w.version,
             deleted=w.deleted,
             data=dump_json(w.data),
@@ -81,6 +77,13 @@ def write(batch, server_node):
     feed.seq = seq
     feed.hlc = server_hlc
     return server_hlc
+
+
+def team_column(entities, entity, working):
+    """What the indexed ``team`` column holds: the private marker, or the entity's team field."""
+    if is_private(entities, working.entity, working.data):
+        return PRIVATE
+    return working.data.get(entity.team_field) if entity.team_field else None
 
 
 def scope_events(batch):

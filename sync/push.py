@@ -188,10 +188,10 @@ def redirect(batch, m):
             m["record_id"], m["base_version"] = survivor, None
             m["changes"] = {k: v for k, v in m["changes"].items() if k != scope.redirect_field}
     elif entity.scope_field and isinstance(m["changes"].get(entity.scope_field), str):
-        m["changes"] = {
-            **m["changes"],
-            entity.scope_field: survivor_of(batch, m["changes"][entity.scope_field]),
-        }
+        named = m["changes"][entity.scope_field]
+        survivor = survivor_of(batch, named)
+        if survivor != named:  # the usual push names live roots: nothing to copy
+            m["changes"] = {**m["changes"], entity.scope_field: survivor}
 
 
 def survivor_of(batch, root_id):
