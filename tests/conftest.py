@@ -90,6 +90,20 @@ def pg_template():
     engine.dispose()
 
 
+def database_from_template(pg_template):
+    """Yield the URL of a fresh PostgreSQL database cloned from the migrated template, then drop it."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (.ci/run sets it)")
+    name = f"genba_test_{uuid.uuid4().hex[:12]}"
+    engine = admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path, sqlite_template, pg_template):
     """A freshly migrated, empty database of each backend."""
@@ -98,31 +112,13 @@ def database_url(request, tmp_path, sqlite_template, pg_template):
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (the README's test command sets it)")
-    name = f"genba_test_{uuid.uuid4().hex[:12]}"
-    engine = admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    yield from database_from_template(pg_template)
 
 
 @pytest.fixture
 def pg_database(pg_template):
     """A freshly migrated PostgreSQL database (skipped without TEST_DATABASE_URL)."""
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (the README's test command sets it)")
-    name = f"genba_test_{uuid.uuid4().hex[:12]}"
-    engine = admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    yield from database_from_template(pg_template)
 
 
 @pytest.fixture
