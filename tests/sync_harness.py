@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from sync.client import Client, FlaskTransport
 from sync.compact import compact_tombstones
@@ -15,8 +15,10 @@ from sync.models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
 
 from conftest import PASSWORD
 from server.core.db import db, writing_session
+from server.core.models import Device as SignedDevice, User
 
 PUSH_PATH = "/api/v1/sync/push"
+ROOT, SCOPE_FIELD, REDIRECT_FIELD = "customers", "customer_id", "merged_into"
 APPLIED = {"applied", "merged"}
 REQUESTS_PER_STEP = 400  # a step's sync that takes more has looped (a 410 on every page, say)
 
@@ -41,6 +43,12 @@ class World:
         with app.app_context():
             feed = db.session.get(Feed, 1)
             self.feed = {"seq": feed.seq, "hlc": feed.hlc, "compacted_seq": feed.compacted_seq}
+            # An example may change people's roles and teams: the next one starts from these.
+            self.directory = [
+                dict(r._mapping)
+                for r in db.session.execute(select(Record.__table__).where(Record.entity == "users"))
+            ]
+            self.roles = {u.id: (u.role, u.team) for u in db.session.execute(select(User)).scalars()}
             db.session.remove()
         self.clock_ms = now_ms()
         self.stats = Counter()
@@ -54,9 +62,13 @@ class World:
         with self.app.app_context():
             db.session.remove()
             with db.engine.begin() as conn:
-                conn.execute(delete(Record).where(Record.entity != "users"))
+                conn.execute(delete(Record))
+                conn.execute(insert(Record.__table__), self.directory)
+                for user_id, (role, team) in self.roles.items():
+                    conn.execute(update(User).where(User.id == user_id).values(role=role, team=team))
                 for table in (ScopeEvent, SeenMutation, DeadLetter):
                     conn.execute(delete(table))
+                conn.execute(update(SignedDevice).values(pulled_seq=0))
                 conn.execute(update(Feed).where(Feed.id == 1).values(**self.feed))
 
     def client(self, transport, login, slot, clock=None, batch_size=500):
@@ -69,6 +81,14 @@ class World:
         client = Client(transport, login, PASSWORD, device_id=device_id, clock=clock, batch_size=batch_size)
         client.token, client.user = token, user
         return client
+
+    def admin(self, method, path, body=None):
+        """A request of the admin, online."""
+        return self.transport.request(method, path, body, self.client(self.transport, "admin", 0).token)
+
+    def time(self):
+        """``time.time`` on the server's clock, for the server code that reads it."""
+        return self.clock_ms / 1000
 
     def compact(self):
         """Compact every tombstone (their ids are kept)."""
@@ -109,6 +129,7 @@ class Oracle:
     first: dict = field(default_factory=dict)  # (device_id, mutation_id) -> Application
     acknowledged: list = field(default_factory=list)  # (device_id, mutation as the device sent it)
     rejected: list = field(default_factory=list)  # (login, mutation, errors)
+    merged: dict = field(default_factory=dict)  # merged root id -> the root it was merged into
 
     def answered(self, login, body, answer):
         """The server answered a push, whether or not the device hears the answer."""
@@ -164,20 +185,9 @@ class Oracle:
                 continue
             if server[key].get("compacted"):
                 continue  # deleted long ago: what it held is gone by design, and it stays gone
+            lands_on = self.lands_on(key)
             for name, value in m["changes"].items():
-                if server[key].get(name) == value or any(
-                    c["entity"] == key[0]
-                    and c["record_id"] == key[1]
-                    and (
-                        (c["field"] == name and c["lost_value"] == value)
-                        or (
-                            c["field"] == "deleted"
-                            and isinstance(c["lost_value"], dict)
-                            and c["lost_value"].get(name) == value
-                        )
-                    )
-                    for c in conflicts
-                ):
+                if any(self.kept(server, conflicts, k, name, value) for k in lands_on if k in server):
                     continue
                 later_own = [
                     a
@@ -190,6 +200,40 @@ class Oracle:
                     ("write lost", key, name, value, m["mutation_id"], "server has", server[key].get(name))
                 )
         return out
+
+    def survivors(self, root_id):
+        """A root and every root it was merged into since, in order."""
+        chain = [root_id]
+        while chain[-1] in self.merged and len(chain) < 16:
+            chain.append(self.merged[chain[-1]])
+        return chain
+
+    def lands_on(self, key):
+        """The records a write to ``key`` may have landed on: a merged root's go to its survivor."""
+        if key[0] != ROOT:
+            return [key]
+        return [(ROOT, root_id) for root_id in self.survivors(key[1])]
+
+    def kept(self, server, conflicts, key, name, value):
+        """Whether the record ``key`` holds ``value`` in ``name``, or a conflict kept it."""
+        held = server[key].get(name)
+        if held == value or (
+            name == SCOPE_FIELD and isinstance(value, str) and held in self.survivors(value)
+        ):
+            return True
+        return any(
+            c["entity"] == key[0]
+            and c["record_id"] == key[1]
+            and (
+                (c["field"] == name and c["lost_value"] == value)
+                or (
+                    c["field"] == "deleted"
+                    and isinstance(c["lost_value"], dict)
+                    and c["lost_value"].get(name) == value
+                )
+            )
+            for c in conflicts
+        )
 
 
 class Network:

@@ -25,6 +25,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import strategies as st
@@ -40,7 +41,7 @@ from hypothesis.stateful import (
 from sync.client import Client, FlaskTransport, SyncError
 
 import hypothesis_profiles
-from conftest import PASSWORD
+from conftest import PASSWORD, PEOPLE
 from sync_harness import (
     PUSH_PATH,
     REQUESTS_PER_STEP,
@@ -58,8 +59,11 @@ from sync_harness import (
 IDS = uuid.UUID("5d0f3c0e-6a55-4c53-9b8e-1f2b7e5c9a01")  # record ids that replay the same
 STEP_MS = 1000
 LOGINS = ["rep_a", "rep_a2", "rep_b", "tech", "office", "manager"]
-ROUTERS = {"office", "manager"}
+ROUTERS = {"office", "manager", "admin"}  # roles that hand customers over and merge them
 OWNERS = ["rep_a", "rep_a2", "rep_b", "office"]
+TEAMS = [None, "east", "west"]
+MOVABLE = ["rep_a", "rep_a2", "rep_b", "manager"]
+POSTS = [("rep", "east"), ("rep", "west"), ("manager", "east")]
 EDITABLE = {
     "customers": ["name", "phone", "address", "notes"],
     "contacts": ["name", "title", "phone", "department"],
@@ -92,6 +96,8 @@ class Devices(RuleBasedStateMachine):
         self.devices = []
         self.counter = 0
         self.compacted = self.deletes_compacted = 0
+        self.roles = {login: (role, team) for login, (role, team, _) in PEOPLE.items()}
+        self.moved = set()  # logins whose role or team changed in this example
         self.world.stats["examples"] += 1
 
     @initialize(
@@ -138,6 +144,10 @@ class Devices(RuleBasedStateMachine):
         devices = {repr(d): d for d in self.some(test)}
         return devices[data.draw(st.sampled_from(sorted(devices)), label="device")]
 
+    def routes(self, device):
+        """Whether the device's user may hand customers over and merge them (their role now)."""
+        return self.roles[device.login][0] in ROUTERS
+
     def new_id(self):
         self.counter += 1
         return str(uuid.uuid5(IDS, str(self.counter)))
@@ -157,7 +167,7 @@ class Devices(RuleBasedStateMachine):
     def create_customer(self, data, owner):
         device = self.choose(data)
         changes = {"name": self.text("customer"), "phone": self.text("phone")}
-        if device.login in ROUTERS:
+        if self.routes(device):
             changes["owner_id"] = self.world.people[owner]
         device.client.save("customers", self.new_id(), **changes)
 
@@ -244,7 +254,7 @@ class Devices(RuleBasedStateMachine):
 
     def to_follow(self, device):
         """Customers on the server that a rep does not see (found by the online search)."""
-        if not device.login.startswith("rep"):
+        if self.roles[device.login][0] != "rep":
             return []
         created = {
             a.mutation["record_id"]
@@ -260,9 +270,8 @@ class Devices(RuleBasedStateMachine):
         customer_id = data.draw(st.sampled_from(self.to_follow(device)), label="customer")
         device.client.save("follows", self.new_id(), customer_id=customer_id)
 
-    @staticmethod
-    def pending_follows(device):
-        if device.login not in ROUTERS:
+    def pending_follows(self, device):
+        if not self.routes(device):
             return []
         return sorted(
             k
@@ -290,14 +299,55 @@ class Devices(RuleBasedStateMachine):
         device = self.choose(data, self.own_follows)
         device.client.delete(*data.draw(st.sampled_from(self.own_follows(device)), label="follow"))
 
-    @precondition(lambda self: self.some(lambda d: d.login in ROUTERS and d.shows("customers")))
-    @rule(data=st.data(), owner=st.sampled_from(OWNERS))
-    def reassign(self, data, owner):
-        device = self.choose(data, lambda d: d.login in ROUTERS and d.shows("customers"))
+    @precondition(lambda self: self.some(lambda d: self.routes(d) and d.shows("customers")))
+    @rule(data=st.data(), owner=st.sampled_from(OWNERS), team=st.sampled_from(TEAMS))
+    def reassign(self, data, owner, team):
+        """The office hands a customer to another owner, maybe naming another team."""
+        device = self.choose(data, lambda d: self.routes(d) and d.shows("customers"))
         customer_id = data.draw(
             st.sampled_from(sorted(r for _, r in device.shows("customers"))), label="customer"
         )
-        device.client.save("customers", customer_id, owner_id=self.world.people[owner])
+        changes = {"owner_id": self.world.people[owner]} | ({"team": team} if team else {})
+        device.client.save("customers", customer_id, **changes)
+
+    @precondition(lambda self: self.some(lambda d: self.routes(d) and len(d.shows("customers")) > 1))
+    @rule(data=st.data())
+    def merge_two_customers(self, data):
+        """The office merges a customer into another (online) while devices may hold edits and
+        new records of the merged one: what they push later lands on the survivor."""
+        device = self.choose(data, lambda d: self.routes(d) and len(d.shows("customers")) > 1, "merge")
+        loser, survivor = data.draw(
+            st.lists(
+                st.sampled_from(sorted(r for _, r in device.shows("customers"))),
+                min_size=2,
+                max_size=2,
+                unique=True,
+            ),
+            label="merged, survivor",
+        )
+        status, answer = self.world.transport.request(
+            "POST", f"/api/v1/customers/{loser}/merge", {"into": survivor}, device.client.token
+        )
+        # The device's list may be behind the server: a customer deleted or merged meanwhile.
+        assert status in (200, 404, 422), (status, answer)
+        if status == 200:
+            self.oracle.merged[loser] = survivor
+            self.world.stats["merged"] += 1
+
+    @rule(data=st.data(), login=st.sampled_from(MOVABLE), post=st.sampled_from(POSTS))
+    def move_a_person(self, data, login, post):
+        """An admin changes someone's role or team: their scope moves through the feed."""
+        self.step()
+        if self.roles[login] == post:
+            return
+        role, team = post
+        status, answer = self.world.admin(
+            "PATCH", f"/api/v1/admin/users/{self.world.people[login]}", {"role": role, "team": team}
+        )
+        assert status == 200, answer
+        self.roles[login] = post
+        self.moved.add(login)
+        self.world.stats["people moved"] += 1
 
     @staticmethod
     def open_conflicts(device):
@@ -354,15 +404,16 @@ class Devices(RuleBasedStateMachine):
 
     @rule(
         data=st.data(),
-        how=st.sampled_from(["push and pull", "pull", "pull in pages of 3", "pull, answer lost"]),
+        how=st.sampled_from(["push and pull", "pull", "pull in pages", "pull, answer lost"]),
+        limit=st.one_of(st.integers(1, 5), st.integers(1, 500)),
     )
-    def sync(self, data, how):
+    def sync(self, data, how, limit):
         device = self.choose(data, what=how)
         if how == "push and pull":
             return device.client.sync()
         device.network.fault = "lost_response" if how == "pull, answer lost" else None
         with contextlib.suppress(ConnectionError):
-            device.client.pull(limit=3 if how == "pull in pages of 3" else None)
+            device.client.pull(limit=limit if how != "pull" else None)
         device.network.fault = None
 
     @precondition(lambda self: self.some(lambda d: d.network.late))
@@ -418,10 +469,12 @@ class Devices(RuleBasedStateMachine):
         }
         for messages in errors.values():
             for message in messages:
-                scope = login.startswith("rep") and (message == "out_of_scope" or "does not exist" in message)
+                limited = login.startswith("rep") or login in self.moved
+                scope = limited and (message == "out_of_scope" or "does not exist" in message)
                 compaction = self.compacted and (message == "deleted" or "does not exist" in message)
                 cascade = m["record_id"] in never_created and message.startswith("Missing data")
-                triage = message == "not_allowed" and login not in ROUTERS  # a request's status
+                # a request's status, or an owner change by someone who no longer routes
+                triage = message == "not_allowed" and (login not in ROUTERS or login in self.moved)
                 if not (scope or compaction or cascade or triage):
                     return False
         return True
@@ -600,6 +653,8 @@ def test_a_follow_answered_before_a_crash_leaves_once_its_unfollow_is_answered(c
 def test_devices_converge_and_no_acknowledged_write_is_lost(app, client, people, monkeypatch):
     world = World(app, client, people)
     monkeypatch.setattr("server.core.sync_api.now_ms", world.now)
+    for module in ("server.customers.api", "server.core.users"):  # merges and moves of people
+        monkeypatch.setattr(f"{module}.time", SimpleNamespace(time=world.time))
     started = time.monotonic()
     try:
         run_state_machine_as_test(
