@@ -77,6 +77,7 @@ class Batch:
     touched: list = field(default_factory=list)
     scope_before: dict = field(default_factory=dict)
     scope_hlc: dict = field(default_factory=dict)
+    moved_into: dict = field(default_factory=dict)  # root id -> roots the server moved records from
     memo: dict = field(default_factory=dict)
     max_hlc: str = hlcs.ZERO
     mutation_id: str = ""

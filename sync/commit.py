@@ -91,7 +91,9 @@ def scope_events(batch):
 
     The pushing user may have held a root only in the middle of the batch (a membership and
     its removal in one push): the answers handed them its records, so a loss is recorded for
-    them too, and their next pull evicts what those answers left on the device.
+    them too, and their next pull evicts what those answers left on the device. Likewise
+    whoever saw a root the server moved records from (a merge) and does not see the root they
+    moved to loses that root: their pull evicts the moved records.
     """
     events = []
     actor = batch.actor
@@ -101,6 +103,9 @@ def scope_events(batch):
         lost = before - after
         if not actor.sees_everything and actor.user_id not in before | after:
             lost = lost | {actor.user_id}
+        for old_root in batch.moved_into.get(customer_id, ()):
+            # Records moved here from a root they saw: evicting this root takes them away.
+            lost = lost | (batch.scope_before[old_root] - after)
         for user_id in sorted(after - before):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when))
         for user_id in sorted(lost):

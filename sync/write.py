@@ -84,9 +84,13 @@ def put(batch, entity, record_id, values, hlc, delete=False):
     if current.deleted and not undelete:
         return current
     moved_to = values.get(entity.scope_field) if entity.scope_field else None
-    if moved_to is not None and moved_to != current.scope_id and entity.name == batch.engine.scope.membership:
+    if moved_to is not None and moved_to != current.scope_id:
         note_scope_change(batch, current.scope_id, hlc)
         note_scope_change(batch, moved_to, hlc)
+        if entity.name != batch.engine.scope.membership:
+            # Whoever saw the record under its old root and does not see the new one must
+            # have it evicted: an eviction of the new root reaches them (see scope_events).
+            batch.moved_into.setdefault(moved_to, set()).add(current.scope_id)
     working, _ = update_existing(batch, entity, current, current.version, values, hlc)
     if moved_to is not None:
         working.scope_id = moved_to

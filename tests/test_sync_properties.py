@@ -647,6 +647,24 @@ def test_a_follow_answered_before_a_crash_leaves_once_its_unfollow_is_answered(c
     assert follow_id not in rep.live("follows") and rep.verify() == []
 
 
+def merge(client, office, loser, survivor):
+    status, answer = FlaskTransport(client).request(
+        "POST", f"/api/v1/customers/{loser}/merge", {"into": survivor}, office.token
+    )
+    assert status == 200, answer
+
+
+def test_records_merged_into_a_customer_a_rep_does_not_see_leave_the_reps_device(client, make_client, people):
+    rep, office = make_client("rep_a"), make_client("office")
+    mine = office.save("customers", name="東の顧客", owner_id=people["rep_a"])
+    theirs = office.save("customers", name="西の顧客", owner_id=people["rep_b"])
+    contact_id = office.save("contacts", customer_id=mine, name="佐藤 健太")
+    office.sync(), rep.sync()
+    merge(client, office, mine, theirs)
+    rep.sync()
+    assert contact_id not in rep.live("contacts") and rep.verify() == []
+
+
 # --- the machine, run ----------------------------------------------------------------------------
 
 
