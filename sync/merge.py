@@ -32,7 +32,9 @@ class Outcome:
     concurrent: bool
 
 
-def resolve_field(stored: FieldClock | None, base_version: int | None, hlc: str, device_id: str) -> Outcome:
+def resolve_field(
+    stored: FieldClock | None, base_version: int | None, hlc: str, device_id: str | None
+) -> Outcome:
     """Decide a pushed write of one field against the stored field clock (or None)."""
     if stored is None:
         return Outcome(pushed_wins=True, concurrent=False)

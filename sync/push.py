@@ -154,7 +154,9 @@ def apply_upsert(batch, m):
     else:
         if entity.name != batch.engine.scope.membership:
             check_write_scope(batch, current.scope_id, m["hlc"], record=current)
-        working, lost = update_existing(batch, entity, current, base, values, m["hlc"])
+        working, lost = update_existing(
+            batch, entity, current, base, values, m["hlc"], redirected=m.get("redirected", False)
+        )
     for rule in entity.rules:
         rule.after_write(batch, before, working, m["hlc"])
     result = {
@@ -175,7 +177,8 @@ def redirect(batch, m):
     A device offline during the merge still holds the old root: its edits of it, and its new
     records under it, land on the survivor. Its ``base_version`` was of the old record, so
     the edit of the survivor merges as a concurrent one (the later write wins, the other is
-    kept as a conflict): nothing it sent is lost.
+    kept as a conflict), even against the device's own writes of the survivor, which it did not
+    mean to replace: nothing it sent is lost.
     """
     scope = batch.engine.scope
     if scope.redirect_field is None:
@@ -185,7 +188,7 @@ def redirect(batch, m):
         survivor = survivor_of(batch, m["record_id"])
         if survivor != m["record_id"]:
             batch.get(scope.root, survivor, lock=True)
-            m["record_id"], m["base_version"] = survivor, None
+            m["record_id"], m["base_version"], m["redirected"] = survivor, None, True
             m["changes"] = {k: v for k, v in m["changes"].items() if k != scope.redirect_field}
     elif entity.scope_field and isinstance(m["changes"].get(entity.scope_field), str):
         named = m["changes"][entity.scope_field]

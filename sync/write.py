@@ -144,9 +144,14 @@ def create(batch, entity, record_id, values, when, checked=True):
     return working, []
 
 
-def update_existing(batch, entity, current, base, values, when):
-    """Merge ``values`` into a stored record field by field; return it and the lost writes."""
+def update_existing(batch, entity, current, base, values, when, redirected=False):
+    """Merge ``values`` into a stored record field by field; return it and the lost writes.
+
+    A ``redirected`` write was meant for another record: it has seen none of this one's fields,
+    not even those its own device wrote.
+    """
     actor, scope = batch.actor, batch.engine.scope
+    writer = None if redirected else actor.device_id
     if current.deleted:
         if base is None or base < current.version:
             lost = [conflict(batch, current, "deleted", True, current.clocks.get("deleted"), values, when)]
@@ -163,7 +168,7 @@ def update_existing(batch, entity, current, base, values, when):
     lost, stored = [], {}
     for name, value in values.items():
         clock = current.clocks.get(name)
-        outcome = resolve_field(FieldClock.from_list(clock) if clock else None, base, when, actor.device_id)
+        outcome = resolve_field(FieldClock.from_list(clock) if clock else None, base, when, writer)
         if outcome.pushed_wins:
             if outcome.concurrent and before.get(name) != value:
                 conflict_from_stored(batch, current, name, before.get(name), clock, value, when)

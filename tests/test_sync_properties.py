@@ -665,6 +665,19 @@ def test_records_merged_into_a_customer_a_rep_does_not_see_leave_the_reps_device
     assert contact_id not in rep.live("contacts") and rep.verify() == []
 
 
+def test_an_edit_of_a_merged_customer_keeps_what_the_same_device_wrote_on_the_survivor(client, make_client):
+    office = make_client("office")
+    survivor = office.save("customers", name="みらい精機")
+    merged = office.save("customers", name="株式会社みらい精機")
+    office.sync()
+    office.save("customers", merged, name="みらい精機株式会社")  # offline, before the merge
+    merge(client, office, merged, survivor)
+    office.sync()
+    conflicts = [(c["record_id"], c["lost_value"]) for c in office.live("conflicts").values()]
+    assert office.live("customers")[survivor]["name"] == "みらい精機株式会社"
+    assert conflicts == [(survivor, "みらい精機")]
+
+
 # --- the machine, run ----------------------------------------------------------------------------
 
 
