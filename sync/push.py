@@ -159,11 +159,8 @@ def apply_upsert(batch, m):
         )
     for rule in entity.rules:
         rule.after_write(batch, before, working, m["hlc"])
-    result = {
-        "mutation_id": str(m["mutation_id"]),
-        "status": "merged" if lost else "applied",
-        "record": dict(working.data),
-    }
+    result = {"mutation_id": str(m["mutation_id"]), "status": "merged" if lost else "applied"}
+    answer_with_record(batch, result, working)
     if lost:
         result["conflicts"] = lost
     if ignored:
@@ -251,5 +248,16 @@ def apply_delete(batch, m):
         delete_record(batch, current, m["base_version"] or 0, m["hlc"])
         for rule in entity.rules:
             rule.after_write(batch, before, current, m["hlc"])
-    result["record"] = dict(current.data)
+    answer_with_record(batch, result, current)
     return result
+
+
+def answer_with_record(batch, result, working):
+    """Hand the record back only if the pusher may read it now.
+
+    A write that landed within the grace of a lost scope root is not read back: the record is
+    no longer the device's, and its eviction may already have been sent (a record handed back
+    after it would stay on the device for good).
+    """
+    if visible(batch, working):
+        result["record"] = dict(working.data)

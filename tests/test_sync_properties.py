@@ -535,6 +535,11 @@ def make_client(client, people):
     return lambda login, transport=None: Client(transport or FlaskTransport(client), login, PASSWORD)
 
 
+def a_moment_passes():
+    """Let the wall clock move on, so the next edit's HLC is later than the last one's."""
+    time.sleep(0.005)
+
+
 def test_an_edit_made_after_a_lost_answer_reaches_the_server(client, make_client):
     network = LosesAnAnswer(client)
     rep, office = make_client("rep_a", network), make_client("office")
@@ -676,6 +681,22 @@ def test_an_edit_of_a_merged_customer_keeps_what_the_same_device_wrote_on_the_su
     conflicts = [(c["record_id"], c["lost_value"]) for c in office.live("conflicts").values()]
     assert office.live("customers")[survivor]["name"] == "みらい精機株式会社"
     assert conflicts == [(survivor, "みらい精機")]
+
+
+def test_a_record_made_before_its_customer_left_the_rep_does_not_stay_once_the_eviction_came(
+    make_client, people
+):
+    rep, office = make_client("rep_a"), make_client("office")
+    customer_id = office.save("customers", name="東の顧客", owner_id=people["rep_a"])
+    office.sync(), rep.sync()
+    a_moment_passes()
+    contact_id = rep.save("contacts", customer_id=customer_id, name="佐藤 健太")  # offline
+    a_moment_passes()
+    office.save("customers", customer_id, owner_id=people["rep_b"])
+    office.sync()
+    rep.pull()  # the eviction comes while the new contact is still unsent
+    assert [(r["status"], r.get("errors")) for r in rep.push()] == [("applied", None)]  # within the grace
+    assert contact_id not in rep.live("contacts") and rep.verify() == []
 
 
 # --- the machine, run ----------------------------------------------------------------------------
