@@ -15,7 +15,7 @@ class FieldClock:
 
     hlc: str
     version: int
-    device_id: str
+    device_id: str | None  # None: written on behalf of another record (a merged one)
     user_id: str
 
     def to_list(self) -> list:
@@ -38,7 +38,8 @@ def resolve_field(
     """Decide a pushed write of one field against the stored field clock (or None)."""
     if stored is None:
         return Outcome(pushed_wins=True, concurrent=False)
-    seen = (base_version or 0) >= stored.version or stored.device_id == device_id
+    own = device_id is not None and stored.device_id == device_id
+    seen = (base_version or 0) >= stored.version or own
     if seen:
         return Outcome(pushed_wins=True, concurrent=False)
     return Outcome(pushed_wins=hlc > stored.hlc, concurrent=True)

@@ -148,7 +148,8 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
     """Merge ``values`` into a stored record field by field; return it and the lost writes.
 
     A ``redirected`` write was meant for another record: it has seen none of this one's fields,
-    not even those its own device wrote.
+    not even those its own device wrote, and what it writes is no device's own write of this
+    record (its clock names no device), so the device's later edits do not silently replace it.
     """
     actor, scope = batch.actor, batch.engine.scope
     writer = None if redirected else actor.device_id
@@ -162,7 +163,7 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
 
     before = dict(current.data)
     new_version = current.version + 1
-    new_clock = FieldClock(when, new_version, actor.device_id, actor.user_id)
+    new_clock = FieldClock(when, new_version, writer, actor.user_id)
     for rule in entity.rules:
         rule.prepare_update(batch, current, values)
     lost, stored = [], {}

@@ -699,6 +699,21 @@ def test_a_record_made_before_its_customer_left_the_rep_does_not_stay_once_the_e
     assert contact_id not in rep.live("contacts") and rep.verify() == []
 
 
+def test_a_later_edit_of_the_survivor_keeps_what_the_same_device_sent_to_the_merged_customer(
+    client, make_client
+):
+    office = make_client("office")
+    survivor = office.save("customers", name="みらい精機")
+    merged = office.save("customers", name="株式会社みらい精機")
+    office.sync()
+    office.save("customers", merged, phone="052-111-2222")  # offline, before the merge
+    office.save("customers", survivor, phone="052-333-4444")  # later, the same device
+    merge(client, office, merged, survivor)
+    office.sync()  # both land on the survivor: the later wins, the other is kept
+    lost = [c["lost_value"] for c in office.live("conflicts").values() if c["field"] == "phone"]
+    assert office.live("customers")[survivor]["phone"] == "052-333-4444" and "052-111-2222" in lost
+
+
 # --- the machine, run ----------------------------------------------------------------------------
 
 
