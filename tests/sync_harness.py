@@ -121,7 +121,12 @@ class Application:
     device_id: str
     mutation: dict
     status: str
-    version: int | None  # the record's version right after it
+    version: int | None  # the record's version right after it (None: not handed back)
+    landed: tuple  # the record it was applied to: a merged customer's survivor, or the one named
+
+    @property
+    def named(self):
+        return (self.mutation["entity"], self.mutation["record_id"])
 
 
 @dataclass
@@ -143,8 +148,13 @@ class Oracle:
                 continue
             assert key not in self.first, f"mutation applied twice: {m} -> {result}"
             record = result.get("record")
+            named = (m["entity"], m["record_id"])
             self.first[key] = Application(
-                body["device_id"], m, result["status"], record["version"] if record else None
+                body["device_id"],
+                m,
+                result["status"],
+                record["version"] if record else None,
+                (m["entity"], record["id"]) if record else named,
             )
             if result["status"] == "rejected":
                 self.rejected.append((login, m, result["errors"]))
@@ -159,12 +169,11 @@ class Oracle:
         return sum(1 for a in self.first.values() if a.mutation["op"] == "delete" and a.version)
 
     def upserts_of(self, key):
+        """Applied upserts that named ``key`` and were applied to it (not redirected)."""
         return [
             a
             for a in self.first.values()
-            if a.status in APPLIED
-            and a.mutation["op"] == "upsert"
-            and (a.mutation["entity"], a.mutation["record_id"]) == key
+            if a.status in APPLIED and a.mutation["op"] == "upsert" and a.named == a.landed == key
         ]
 
     def lost(self, server):
@@ -174,9 +183,10 @@ class Oracle:
         for device_id, m in self.acknowledged:
             first = self.first[device_id, m["mutation_id"]]
             key = (m["entity"], m["record_id"])
+            # Versions count on the record the write landed on: a merged customer's survivor.
             seen_by = [
                 a
-                for a in self.upserts_of(key)
+                for a in self.upserts_of(first.landed)
                 if first.version is not None and (a.mutation["base_version"] or 0) >= first.version
             ]
             if m["op"] == "delete":
@@ -189,10 +199,12 @@ class Oracle:
             for name, value in m["changes"].items():
                 if any(self.kept(server, conflicts, k, name, value) for k in lands_on if k in server):
                     continue
-                later_own = [
+                later_own = [  # a redirected write is no device's own on the survivor
                     a
-                    for a in self.upserts_of(key)
-                    if a.device_id == device_id and a.mutation["hlc"] > m["hlc"]
+                    for a in self.upserts_of(first.landed)
+                    if a.device_id == device_id
+                    and a.mutation["hlc"] > m["hlc"]
+                    and first.named == first.landed
                 ]
                 if any(name in a.mutation["changes"] for a in later_own + seen_by):
                     continue
