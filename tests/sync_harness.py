@@ -19,6 +19,7 @@ from server.core.models import Device as SignedDevice, User
 
 PUSH_PATH = "/api/v1/sync/push"
 ROOT, SCOPE_FIELD, REDIRECT_FIELD = "customers", "customer_id", "merged_into"
+FOLLOWS = {(ROOT, "team"): "owner_id"}  # a new owner brings their team unless the change names one
 APPLIED = {"applied", "merged"}
 REQUESTS_PER_STEP = 400  # a step's sync that takes more has looped (a 410 on every page, say)
 
@@ -206,7 +207,7 @@ class Oracle:
                     and a.mutation["hlc"] > m["hlc"]
                     and first.named == first.landed
                 ]
-                if any(name in a.mutation["changes"] for a in later_own + seen_by):
+                if any(writes(a.mutation, name) for a in later_own + seen_by):
                     continue
                 out.append(
                     ("write lost", key, name, value, m["mutation_id"], "server has", server[key].get(name))
@@ -246,6 +247,12 @@ class Oracle:
             )
             for c in conflicts
         )
+
+
+def writes(mutation, name):
+    """Whether a mutation writes a field, itself or as one that follows another it names."""
+    follows = FOLLOWS.get((mutation["entity"], name))
+    return name in mutation["changes"] or (follows is not None and follows in mutation["changes"])
 
 
 class Network:
