@@ -154,6 +154,7 @@ export const en = {
   "contact.add": "Add",
   "contact.nameMissing": "Enter the name.",
   "request.new": "Record a request or complaint",
+  "contact.kana": "Reading (kana)",
   "request.newFromVisit": "Record a request or complaint from this visit",
   "request.newTitle": "Record a request or complaint",
   "request.editTitle": "Edit request",

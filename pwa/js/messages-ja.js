@@ -155,6 +155,7 @@ export const ja = {
   "contact.add": "追加する",
   "contact.nameMissing": "氏名を入力してください。",
   "request.new": "依頼・クレームを記録",
+  "contact.kana": "フリガナ",
   "request.newFromVisit": "この訪問の依頼・クレームを記録",
   "request.newTitle": "依頼・クレームを記録",
   "request.editTitle": "依頼・クレームを編集",
