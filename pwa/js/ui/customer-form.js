@@ -31,6 +31,12 @@ export function lookAlikes(index, name, phone, selfId = null) {
     || (number.length >= 6 && entry.phone === number)));
 }
 
+/** Save a new customer offline, owned by the user who makes it (the server says so too). */
+export async function createCustomer(id, changes) {
+  const user = getState().user;
+  await outbox.save([{ entity: "customers", id, changes, local: { owner_id: user?.id, team: user?.team ?? null } }]);
+}
+
 export async function render(view, { params, query, edit, navigate }) {
   const existing = edit ? await getRecord("customers", params[0]) : null;
   if (edit && !existing) return navigate("#/customers");
@@ -73,11 +79,8 @@ export async function render(view, { params, query, edit, navigate }) {
       ? Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (existing[key] ?? null)))
       : Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
     save.disabled = true;
-    if (Object.keys(changes).length) {
-      const user = getState().user;
-      await outbox.save([{ entity: "customers", id, changes,
-        local: existing ? {} : { owner_id: user?.id, team: user?.team ?? null } }]);
-    }
+    if (existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
+    else if (!existing) await createCustomer(id, changes);
     navigate(`#/customers/${id}`);
   });
 }
