@@ -84,7 +84,7 @@ def tesseract_lines(image, psm, lang="jpn+eng"):
     """Run Tesseract on an image; return its lines with their heights, top to bottom."""
     try:
         return lines_from_tsv(tesseract.tsv(image, psm, lang))
-    except tesseract.TesseractMissing as err:
+    except (tesseract.TesseractMissing, tesseract.TesseractFailed) as err:
         raise ReadFailed(str(err)) from err
 
 

@@ -15,6 +15,7 @@ import threading
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 LIBRARY = "libtesseract.so.5"
+DEADLINE_MS = 60_000  # a read that runs longer stops (as the tesseract program's timeout did)
 
 _lock = threading.Lock()  # a TessBaseAPI is not safe to share between threads
 _engines: dict[str, int] = {}
@@ -23,6 +24,10 @@ _library: ctypes.CDLL | None = None
 
 class TesseractMissing(Exception):
     """libtesseract or its language data is not installed."""
+
+
+class TesseractFailed(Exception):
+    """Tesseract could not read the image (or passed its deadline)."""
 
 
 def _load():
@@ -39,6 +44,10 @@ def _load():
         lib.TessBaseAPISetVariable.argtypes = [handle, text, text]
         lib.TessBaseAPISetPageSegMode.argtypes = [handle, ctypes.c_int]
         lib.TessBaseAPISetImage.argtypes = [handle, ctypes.c_char_p] + [ctypes.c_int] * 4
+        lib.TessMonitorCreate.restype = handle
+        lib.TessMonitorSetDeadlineMSecs.argtypes = [handle, ctypes.c_int]
+        lib.TessMonitorDelete.argtypes = [handle]
+        lib.TessBaseAPIRecognize.argtypes = [handle, handle]
         lib.TessBaseAPIGetTsvText.argtypes = [handle, ctypes.c_int]
         lib.TessBaseAPIGetTsvText.restype = ctypes.c_void_p  # freed with TessDeleteText
         lib.TessDeleteText.argtypes = [ctypes.c_void_p]
@@ -83,10 +92,16 @@ def tsv(image, psm, lang="jpn+eng"):
         api = _engine(lib, lang)
         lib.TessBaseAPISetPageSegMode(api, psm)
         lib.TessBaseAPISetImage(api, data, gray.width, gray.height, 1, gray.width)
-        pointer = lib.TessBaseAPIGetTsvText(api, 0)
+        monitor = lib.TessMonitorCreate()
+        pointer = None
         try:
+            lib.TessMonitorSetDeadlineMSecs(monitor, DEADLINE_MS)
+            if lib.TessBaseAPIRecognize(api, monitor) != 0:
+                raise TesseractFailed(f"Tesseract could not read the image (psm {psm}, {lang})")
+            pointer = lib.TessBaseAPIGetTsvText(api, 0)
             return ctypes.string_at(pointer).decode("utf-8") if pointer else ""
         finally:
             if pointer:
                 lib.TessDeleteText(pointer)
+            lib.TessMonitorDelete(monitor)
             lib.TessBaseAPIClear(api)
