@@ -110,3 +110,19 @@ def test_the_visit_form_offers_a_new_customer_even_when_the_search_finds_some(pa
     expect(page.get_by_test_id("chosen-customer")).to_have_text("山田精密")
     page.get_by_test_id("save-visit").click()
     expect(page.get_by_test_id("visit-facts")).to_contain_text("山田精密")
+
+
+def test_a_company_searched_for_and_not_found_comes_into_the_new_customer_form(page, live, customers):
+    sign_in(page, live)
+    page.get_by_label("顧客を検索").fill("株式会社みらい精機")
+    page.get_by_test_id("new-customer").click()
+    expect(page.get_by_label("会社名")).to_have_value("株式会社みらい精機")
+
+
+def test_a_phone_number_searched_for_in_the_picker_becomes_the_new_customers_phone(page, live, customers):
+    sign_in(page, live)
+    page.goto(live.url + "/#/visits/new")
+    page.get_by_test_id("customer-picker").fill("０５２-９９９-１２３４")
+    page.get_by_test_id("picker-new-customer").click()
+    expect(page.get_by_test_id("picker-new-phone")).to_have_value("０５２-９９９-１２３４")
+    expect(page.get_by_test_id("picker-new-name")).to_have_value("")

@@ -11,6 +11,7 @@ import { button, field, input } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
 
 const SHOWN = 8;
+const PHONE_LIKE = /^(?=.*[\d０-９])[\d０-９()（）\-－‐ー\s]{6,}$/;
 
 /** A search over the device's customers; `onPick(id, name)` when one is chosen or created. */
 export function customerPicker(onPick) {
@@ -60,9 +61,12 @@ export function customerPicker(onPick) {
  * searched, フリガナ, phone; look-alikes on the device are shown before it is saved.
  */
 function newCustomerPanel(index, typed, { onCreated, onCancel }) {
-  const name = input({ value: typed, maxlength: 200, enterkeyhint: "next", "data-testid": "picker-new-name" });
+  const isPhone = PHONE_LIKE.test(typed);  // a number searched for is the phone, not the name
+  const name = input({ value: isPhone ? "" : typed, maxlength: 200, enterkeyhint: "next",
+    "data-testid": "picker-new-name" });
   const kana = input({ maxlength: 200, enterkeyhint: "next", "data-testid": "picker-new-kana" });
-  const phone = input({ type: "tel", maxlength: 40, enterkeyhint: "done", "data-testid": "picker-new-phone" });
+  const phone = input({ type: "tel", value: isPhone ? typed : "", maxlength: 40, enterkeyhint: "done",
+    "data-testid": "picker-new-phone" });
   suggestKana(name, kana, { dropLegalForms: true });
   const warning = h("div", { class: "notice", role: "status", "data-testid": "picker-duplicates", hidden: true });
   const error = h("p", { class: "field-error", role: "alert", hidden: true });
