@@ -39,6 +39,7 @@ const FILES = [
   "js/reports.js",
   "js/retry.js",
   "js/seen.js",
+  "js/server-fields.js",
   "js/store.js",
   "js/sync.js",
   "js/text.js",
