@@ -35,6 +35,7 @@ import { BOARD_ROLES } from "./deals.js";
 // Past-quote database
 import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
+import * as quotePrint from "./ui/quote-print.js";
 import * as quotes from "./ui/quotes.js";
 import * as loadChart from "./ui/load-chart.js";
 // Work reports: the day, the daily report, the signature and the printed service report
@@ -78,6 +79,7 @@ const ROUTES = [
   [/^\/quotes$/, quotes],
   [/^\/quotes\/new$/, quoteForm],
   [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
+  [/^\/quotes\/([\w-]+)\/print$/, quotePrint],
   [/^\/quotes\/([\w-]+)$/, quotePage],
   [/^\/load$/, loadChart],
   [/^\/today$/, today],

@@ -1,5 +1,6 @@
 """Past quotes in the field app: offline search with the server's folding rules, the quote
-page with cost against the quoted amount, and "make it again" carrying the difficulties."""
+page with cost against the quoted amount, and "make it again" carrying the difficulties and
+asking before it copies a loss-making price or another customer's drawing number."""
 
 from playwright.sync_api import expect
 
@@ -62,7 +63,7 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
     expect(page.get_by_test_id("quote-count")).to_contain_text("条件に合う見積はありません")
 
 
-def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_the_overrun(
+def test_make_it_again_carries_the_difficulties_and_asks_before_copying_a_losing_price_or_drawing(
     page, live, customers
 ):
     ids = load_quotes(live, customers["yamada"]["id"], "shaft_sus")
@@ -77,11 +78,19 @@ def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_th
     expect(page.get_by_test_id("quote-product")).to_have_value("シャフト")
     expect(page.get_by_test_id("quote-material")).to_have_value("SUS304")
     expect(page.get_by_test_id("quote-dimensions")).to_have_value("φ45×120")
-    expect(page.get_by_test_id("quote-amount")).to_have_value("250000")
+    # The old price lost money: it is copied only when asked.
+    expect(page.get_by_test_id("quote-amount")).to_have_value("")
+    expect(page.get_by_test_id("again-from")).to_contain_text("前回の金額 250,000円 は原価 290,000円 を下回りました")
+    expect(page.get_by_test_id("quote-drawing_no")).to_have_value("YS-2023-0153")  # the same customer's drawing
     page.get_by_text("別の顧客の見積にする").click()
     page.get_by_test_id("customer-picker").fill("さんじょう")
     page.get_by_role("button", name="有限会社三条精工").click()
     expect(page.get_by_test_id("quote-customer")).to_contain_text("有限会社三条精工")
+    # Another customer's drawing number is not theirs: it is copied only when asked.
+    expect(page.get_by_test_id("quote-drawing_no")).to_have_value("")
+    expect(page.get_by_test_id("again-from")).to_contain_text("図番 YS-2023-0153 は山田製作所の図番です")
+    page.get_by_test_id("copy-old-price").click()
+    expect(page.get_by_test_id("quote-amount")).to_have_value("250000")
     page.get_by_test_id("quote-quantity").fill("80")
     page.get_by_test_id("save-quote").click()
     expect(page.get_by_test_id("carried-notes")).to_contain_text("びびりが出やすい")
@@ -98,7 +107,7 @@ def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_th
         draft["processing_method"],
         draft["amount"],
         draft["quantity"],
-    ) == ("シャフト", "YS-2023-0153", "SUS304", "φ45×120", "旋盤", 250000, 80)
+    ) == ("シャフト", None, "SUS304", "φ45×120", "旋盤", 250000, 80)
     assert draft["source_quote_id"] == ids["shaft_sus"]
     assert (
         "びびり" in draft["carried_notes"] and draft["actual_cost"] is None and draft["difficulties"] is None
