@@ -123,6 +123,11 @@ export function exportDeals(token, filters) {
 }
 
 // Past-quote database: quotes most like one (online; the device searches its own quotes).
+/** The server's search over the full quote history the user may see (online). */
+export function searchQuotes(token, params) {
+  return call("GET", `/api/v1/quotes/search?${new URLSearchParams(params)}`, { token });
+}
+
 export function similarQuotes(token, id) {
   return call("GET", `/api/v1/quotes/${encodeURIComponent(id)}/similar`, { token });
 }

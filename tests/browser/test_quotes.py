@@ -80,8 +80,12 @@ def test_make_it_again_carries_the_difficulties_and_asks_before_copying_a_losing
     expect(page.get_by_test_id("quote-dimensions")).to_have_value("φ45×120")
     # The old price lost money: it is copied only when asked.
     expect(page.get_by_test_id("quote-amount")).to_have_value("")
-    expect(page.get_by_test_id("again-from")).to_contain_text("前回の金額 250,000円 は原価 290,000円 を下回りました")
-    expect(page.get_by_test_id("quote-drawing_no")).to_have_value("YS-2023-0153")  # the same customer's drawing
+    expect(page.get_by_test_id("again-from")).to_contain_text(
+        "前回の金額 250,000円 は原価 290,000円 を下回りました"
+    )
+    expect(page.get_by_test_id("quote-drawing_no")).to_have_value(
+        "YS-2023-0153"
+    )  # the same customer's drawing
     page.get_by_text("別の顧客の見積にする").click()
     page.get_by_test_id("customer-picker").fill("さんじょう")
     page.get_by_role("button", name="有限会社三条精工").click()
@@ -147,3 +151,39 @@ def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_se
         .get_json()["results"]
     )
     assert [r["quote"]["material"] for r in found] == ["ＳＵＳ３１６Ｌ"]
+
+
+def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_wish_gets_a_hint(
+    page, context, live, customers
+):
+    load_quotes(live, customers["yamada"]["id"], "shaft_sus", "bracket_sus", "flange_sus316l")
+    load_quotes(live, customers["sanjo"]["id"], "cover_a5052")
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_test_id("nav-quotes").click()
+    search, results = page.get_by_test_id("quote-q"), page.get_by_test_id("quote-results")
+    items = results.get_by_role("listitem")
+    search.fill("山田製作所")
+    expect(items).to_have_count(3)
+    expect(items.first.get_by_test_id("why")).to_contain_text("顧客名")
+    search.fill("やまだ")  # the customer's reading
+    expect(items).to_have_count(3)
+
+    search.fill("以前と同じもの")
+    expect(page.get_by_test_id("quote-hint")).to_contain_text("お客様の名前（例: 山田製作所）で探すと")
+
+    search.fill("")
+    page.get_by_test_id("quote-material").fill("SUS316")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("SUS316L")
+    page.get_by_test_id("quote-material").fill("ステンレス")
+    expect(items).to_have_count(3)
+
+    page.get_by_test_id("quote-material").fill("インコネル")
+    expect(page.get_by_test_id("quote-hint")).to_contain_text("オンラインで全履歴を探す")
+    page.get_by_test_id("quote-online").click()
+    expect(page.get_by_test_id("quote-online-results")).to_contain_text("オフラインのため")
+    context.set_offline(False)
+    page.get_by_test_id("quote-material").fill("A5052")
+    page.get_by_test_id("quote-online").click()
+    expect(page.get_by_test_id("quote-online-count")).to_have_text("この端末にない見積が0件見つかりました。")
