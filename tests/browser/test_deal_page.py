@@ -146,6 +146,8 @@ def test_the_board_says_why_a_deal_needs_following_up_and_finds_that_deal_by_nam
     expect(frame.get_by_test_id("board-reasons")).to_have_text("ボールが当社に5日（基準 3日）")
     first = rows.first.bounding_box()
     assert first["y"] < viewport["height"]  # the deals, not the stage summary, fill the first screen
+    title = rows.first.get_by_role("link").first.bounding_box()
+    assert title["height"] < 40  # the deal's name reads on one line, not a character per line
 
     search = page.get_by_test_id("board-q")
     search.fill("ﾌﾟﾚｰﾄ")  # half-width katakana as a phone keyboard may type it
