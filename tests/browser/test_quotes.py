@@ -171,6 +171,10 @@ def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_
 
     search.fill("以前と同じもの")
     expect(page.get_by_test_id("quote-hint")).to_contain_text("お客様の名前（例: 山田製作所）で探すと")
+    page.get_by_test_id("quote-pick-customer").select_option("有限会社三条精工")
+    expect(search).to_have_value("有限会社三条精工")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("カバー")
 
     search.fill("")
     page.get_by_test_id("quote-material").fill("SUS316")

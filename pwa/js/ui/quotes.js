@@ -11,7 +11,7 @@ import { label, t } from "../i18n.js";
 import { prepare, searchQuotes } from "../quote-search.js";
 import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
-import { button, field, input } from "./form.js";
+import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { marked } from "./widgets.js";
 
@@ -39,7 +39,18 @@ export async function render(view, { query, navigate }) {
     lengthMax: input({ type: "number", inputmode: "numeric", min: 0, value: query.get("max") || "", "data-testid": "quote-max" }),
   };
   const summary = h("p", { class: "summary", "aria-live": "polite", "data-testid": "quote-count" });
-  const hint = h("p", { class: "hint", "data-testid": "quote-hint", hidden: true });
+  const hintText = h("p", {});
+  const customerPick = h("div", {});
+  const hint = h("div", { class: "hint", "data-testid": "quote-hint", hidden: true }, hintText, customerPick);
+  // 「以前と同じもの」: the customer is what finds it, so offer the customers whose quotes are here.
+  const pickCustomer = () => {
+    const names = [...new Set(entries.map((e) => e.customer).filter(Boolean))].sort((a, b) => a.localeCompare(b, "ja"));
+    const picker = select([["", t("quotes.pickNone")], ...names.map((n) => [n, n])], "", {
+      "data-testid": "quote-pick-customer",
+      onChange: (e) => { controls.q.value = e.target.value; show(); },
+    });
+    return field({ name: "pick_customer", label: t("quotes.pickCustomer"), control: picker });
+  };
   const list = h("ol", { class: "list quote-results", "data-testid": "quote-results" });
   const online = h("section", { class: "online-results", "aria-live": "polite", "data-testid": "quote-online-results" });
   const number = (el) => (el.value === "" ? null : Number(el.value));
@@ -53,7 +64,10 @@ export async function render(view, { query, navigate }) {
     summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total }) : t("quotes.none", { total });
     const asked = Object.values(typed()).some((v) => v !== null && v !== "");
     hint.hidden = !asked || (hits.length > 0 && !SAME_AS_BEFORE.test(fold(controls.q.value)));
-    hint.textContent = SAME_AS_BEFORE.test(fold(controls.q.value)) ? t("quotes.sameHint") : t("quotes.noneHint");
+    const same = SAME_AS_BEFORE.test(fold(controls.q.value));
+    hintText.textContent = same ? t("quotes.sameHint") : t("quotes.noneHint");
+    if (same) mount(customerPick, pickCustomer());
+    else mount(customerPick);
     mount(list, ...hits.map(row));
     mount(online);
     const params = new URLSearchParams(Object.entries({
