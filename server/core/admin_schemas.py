@@ -4,6 +4,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from sync.entity import Text
 
+from server.core.audit import AUDIT_ACTIONS
 from server.core.schemas import Arguments
 from server.core.vocabulary import ROLES
 
@@ -42,6 +43,7 @@ class AdminUserSchema(Schema):
     team = fields.String(allow_none=True)
     active = fields.Boolean()
     last_seen = fields.DateTime(allow_none=True)
+    devices = fields.Integer(metadata={"description": "devices not revoked"})
 
 
 class AdminUserListSchema(Schema):
@@ -61,16 +63,23 @@ class AdminDeviceListSchema(Schema):
 
 
 class AuditQuerySchema(Arguments):
-    invalid_message = "Ask as since=<RFC 3339 time>&limit=N, with N from 1 to 1000."
+    invalid_message = (
+        "Ask as since=<RFC 3339 time>&limit=N (N from 1 to 1000), optionally with "
+        f"action=<one of {', '.join(AUDIT_ACTIONS)}> and order=newest&before=<event id>."
+    )
 
     class Meta:
         unknown = EXCLUDE
 
     since = fields.AwareDateTime(load_default=None, default_timezone=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    action = fields.String(load_default=None, validate=validate.OneOf(AUDIT_ACTIONS))
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
 
 
 class AuditEventSchema(Schema):
+    id = fields.Integer()
     at = fields.DateTime()
     user_id = fields.String(allow_none=True)
     action = fields.String()
