@@ -2,6 +2,7 @@
 the audit trail."""
 
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -184,6 +185,18 @@ def test_the_users_list_counts_each_persons_devices_still_in_use(client, device,
     assert (listed["rep_a"]["devices"], listed["rep_b"]["devices"]) == (1, 0)
     changed = client.patch(f"{USERS}/{people['rep_a']}", json={"name": "佐藤"}, headers=admin.headers)
     assert changed.get_json()["devices"] == 1 and changed.get_json()["last_seen"]
+
+
+def test_every_admin_time_says_its_offset_so_the_app_shows_it_in_tokyo_time(client, device, people):
+    device("rep_a")  # signs in: a device with first and last use
+    admin = device("admin")
+    user = next(
+        u for u in client.get(USERS, headers=admin.headers).get_json()["users"] if u["login"] == "rep_a"
+    )
+    devices = client.get(f"{USERS}/{people['rep_a']}/devices", headers=admin.headers).get_json()["devices"]
+    events = client.get("/api/v1/admin/audit", headers=admin.headers).get_json()["events"]
+    times = [user["last_seen"], devices[0]["first_seen"], devices[0]["last_seen"], events[0]["at"]]
+    assert all(datetime.fromisoformat(moment).utcoffset() == timedelta(0) for moment in times), times
 
 
 def test_the_audit_pages_newest_first_and_filters_by_action(client, device, people):

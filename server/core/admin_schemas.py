@@ -5,6 +5,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sync.entity import Text
 
 from server.core.audit import AUDIT_ACTIONS
+from server.core.auth import aware
 from server.core.schemas import Arguments
 from server.core.vocabulary import ROLES
 
@@ -35,6 +36,14 @@ class UserChangeSchema(Arguments):
     active = fields.Boolean(truthy={True}, falsy={False})
 
 
+class UtcDateTime(fields.DateTime):
+    """An instant written with its offset: SQLite hands back naive datetimes, which are UTC
+    (without the offset a browser would read them as its own local time)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value and aware(value), attr, obj, **kwargs)
+
+
 class AdminUserSchema(Schema):
     id = fields.String()
     login = fields.String()
@@ -42,7 +51,7 @@ class AdminUserSchema(Schema):
     role = fields.String()
     team = fields.String(allow_none=True)
     active = fields.Boolean()
-    last_seen = fields.DateTime(allow_none=True)
+    last_seen = UtcDateTime(allow_none=True)
     devices = fields.Integer(metadata={"description": "devices not revoked"})
 
 
@@ -53,8 +62,8 @@ class AdminUserListSchema(Schema):
 class AdminDeviceSchema(Schema):
     id = fields.String()
     name = fields.String()
-    first_seen = fields.DateTime()
-    last_seen = fields.DateTime(allow_none=True)
+    first_seen = UtcDateTime()
+    last_seen = UtcDateTime(allow_none=True)
     revoked = fields.Boolean()
 
 
@@ -80,7 +89,7 @@ class AuditQuerySchema(Arguments):
 
 class AuditEventSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = UtcDateTime()
     user_id = fields.String(allow_none=True)
     action = fields.String()
     detail = fields.Dict()
