@@ -20,21 +20,25 @@ export function adminTabs(current) {
 }
 
 /**
- * Draw an admin screen through `draw(view)` when the user is an admin and online; otherwise say
- * why not. Redraw when the network comes back. Answers the screen's cleanup.
+ * Draw an admin screen through `draw()` when the user is an admin and online; otherwise say
+ * why not, and draw it when the network comes back (a screen already drawn is left alone, so
+ * a form being filled in is never reset). Answers the screen's cleanup.
  */
 export async function adminScreen(view, title, draw) {
   if (!ADMINS.has(getState().user?.role)) {
     mount(view, ...forbidden(title, t("admin.forbidden"), "admin-forbidden"));
     return null;
   }
+  let waiting = false; // showing the offline notice: redraw when the network is back
   const show = async () => {
-    if (navigator.onLine) await draw();
-    else mount(view, h("h1", { tabindex: "-1" }, title), offlineNotice());
+    waiting = !navigator.onLine;
+    if (waiting) mount(view, h("h1", { tabindex: "-1" }, title), offlineNotice());
+    else await draw();
   };
-  window.addEventListener("online", show);
+  const back = () => waiting && show();
+  window.addEventListener("online", back);
   await show();
-  return () => window.removeEventListener("online", show);
+  return () => window.removeEventListener("online", back);
 }
 
 /** 「オフラインでは使えません」 and what to do about it. */
