@@ -809,6 +809,7 @@ export const en = {
   "admin.user.deactivateQuestion": "Deactivate {name}? Every device of theirs is revoked and wiped.",
   "admin.user.deactivateConfirm": "Deactivate",
   "admin.user.deactivated": "{name} was deactivated. Their devices are wiped at their next sync.",
+  "admin.user.self": "You cannot deactivate yourself. Ask another administrator.",
   "admin.user.activateTitle": "Let this user back in",
   "admin.user.activateHint": "They can sign in again. Revoked devices stay revoked: they sign in again on them.",
   "admin.user.activate": "Activate",

@@ -810,6 +810,7 @@ export const ja = {
   "admin.user.deactivateQuestion": "{name} さんを無効にしますか？この人の端末はすべて取り消され、データが消去されます。",
   "admin.user.deactivateConfirm": "無効にする",
   "admin.user.deactivated": "{name} さんを無効にしました。端末は次の同期でデータが消去されます。",
+  "admin.user.self": "自分自身は無効にできません。別のシステム管理者に頼んでください。",
   "admin.user.activateTitle": "このユーザーを有効に戻す",
   "admin.user.activateHint": "有効に戻すと、またログインできます。取り消した端末は戻りません。もう一度ログインしてもらってください。",
   "admin.user.activate": "有効に戻す",

@@ -29,7 +29,7 @@ def another_browser(browser, viewport=None):
 
 
 def open_user(page, name):
-    page.get_by_test_id("admin-users").get_by_role("link", name=re.compile(name)).click()
+    page.get_by_test_id("admin-users").get_by_role("link", name=re.compile(f"^{name} ")).click()
     expect(page.get_by_test_id("admin-user-name")).to_have_text(name)
 
 
@@ -158,3 +158,11 @@ def test_the_admin_screens_say_they_need_the_network_and_come_back_with_it(admin
     context.set_offline(False)
     expect(admin.get_by_test_id("audit-events")).to_contain_text("ログイン")
     wait_synced(admin)
+
+
+def test_the_admin_cannot_deactivate_themself_from_the_app(admin):
+    open_user(admin, "管理者")
+    expect(admin.get_by_test_id("user-self")).to_have_text(
+        "自分自身は無効にできません。別のシステム管理者に頼んでください。"
+    )
+    expect(admin.get_by_test_id("deactivate")).to_have_count(0)

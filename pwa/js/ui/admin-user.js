@@ -119,7 +119,9 @@ async function draw(view, userId) {
     return form;
   };
 
-  const activeSection = () => h("section", { class: "form admin-form", "data-testid": "user-active" },
+  const activeSection = () => (user.id === getState().user?.id
+    ? h("p", { class: "hint admin-form", "data-testid": "user-self" }, t("admin.user.self"))
+    : h("section", { class: "form admin-form", "data-testid": "user-active" },
     h("h2", {}, user.active ? t("admin.user.deactivateTitle") : t("admin.user.activateTitle")),
     h("p", { class: "hint" }, user.active ? t("admin.user.deactivateHint") : t("admin.user.activateHint")),
     user.active
@@ -132,7 +134,7 @@ async function draw(view, userId) {
         question: t("admin.user.activateQuestion", { name: user.name }),
         confirm: t("admin.user.activateConfirm"), testid: "activate", danger: false,
         onConfirm: () => act(() => api.changeUser(token, user.id, { active: true }), t("admin.user.activated", { name: user.name })),
-      }));
+      })));
 
   try {
     await load();
