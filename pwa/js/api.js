@@ -171,3 +171,37 @@ export async function attachmentFile(token, id, what) {
   const response = await send("GET", contentPath(id, what), { token, timeout: null, cache: "default" });
   return response.blob();
 }
+
+// People (admins; online only): users, their devices, and the audit trail.
+export function adminUsers(token) {
+  return call("GET", "/api/v1/admin/users", { token });
+}
+
+export function addUser(token, user) {
+  return call("POST", "/api/v1/admin/users", { body: user, token });
+}
+
+export function changeUser(token, id, changes) {
+  return call("PATCH", `/api/v1/admin/users/${encodeURIComponent(id)}`, { body: changes, token });
+}
+
+export function userDevices(token, id) {
+  return call("GET", `/api/v1/admin/users/${encodeURIComponent(id)}/devices`, { token });
+}
+
+export function revokeDevice(token, id) {
+  return call("POST", `/api/v1/admin/devices/${encodeURIComponent(id)}/revoke`, { token });
+}
+
+/** Audit events newest first: `{action, before, limit}` (before: the last event id shown). */
+export function auditEvents(token, { action = "", before = null, limit = 50 } = {}) {
+  const query = new URLSearchParams({ order: "newest", limit: String(limit) });
+  if (action) query.set("action", action);
+  if (before) query.set("before", String(before));
+  return call("GET", `/api/v1/admin/audit?${query}`, { token });
+}
+
+/** The server's vocabulary (roles, permissions, enumerations with labels); no token needed. */
+export function vocabulary() {
+  return call("GET", "/api/v1/vocabulary");
+}

@@ -44,6 +44,11 @@ import * as today from "./ui/today.js";
 import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
 import * as loadSettings from "./ui/load-settings.js";
+// People: users, their devices and the audit trail (admins, online)
+import { ADMINS } from "./ui/admin-parts.js";
+import * as adminAudit from "./ui/admin-audit.js";
+import * as adminUser from "./ui/admin-user.js";
+import * as adminUsers from "./ui/admin-users.js";
 
 const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
@@ -85,6 +90,9 @@ const ROUTES = [
   [/^\/today$/, today],
   [/^\/reports$/, reportList],
   [/^\/load\/settings$/, loadSettings],
+  [/^\/admin\/users$/, adminUsers],
+  [/^\/admin\/users\/([\w-]+)$/, adminUser],
+  [/^\/admin\/audit$/, adminAudit],
 ];
 
 let cleanup = null;
@@ -156,6 +164,7 @@ function renderHeader() {
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/exhibition", "data-testid": "nav-exhibition" }, t("nav.exhibition")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/follow-requests", "data-testid": "nav-follow-requests" }, t("nav.followRequests")) : null,
+        ADMINS.has(user.role) ? h("a", { href: "#/admin/users", "data-testid": "nav-admin" }, t("nav.admin")) : null,
         h("a", { href: "#/sync", "data-testid": "nav-sync" }, t("nav.sync"))) : null,
       h("button", {
         type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",
