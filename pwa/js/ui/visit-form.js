@@ -14,6 +14,7 @@ import { h, mount } from "./dom.js";
 import {
   actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
+import { suggestKana } from "./kana-reading.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
 const TEXTS = ["purpose", "notes", "handling", "next_action"];
@@ -117,6 +118,7 @@ export async function render(view, { params, query, edit, navigate }) {
     if (workMinutes !== null && !(Number.isInteger(workMinutes) && workMinutes >= 0)) {
       errors.work_minutes = [t("visit.workMinutesInvalid")];
     }
+    Object.assign(errors, mover?.errors() || {});
     if (showErrors(form, errors)) return;
     const values = {
       kind,
@@ -139,17 +141,18 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     const contacts = state.added.filter((c) => state.selected.has(c.id)).map((c) => ({
       entity: "contacts", id: c.id,
-      changes: { customer_id: state.customer.id, name: c.name, ...(c.department ? { department: c.department } : {}) },
+      changes: { customer_id: state.customer.id, name: c.name, ...(c.name_kana ? { name_kana: c.name_kana } : {}),
+        ...(c.department ? { department: c.department } : {}) },
     }));
-    // The deal moves in the same save: visit and deal are one outbox transaction.
-    const dealEdit = mover?.edit();
+    // The deal moves and its events are recorded in the same save: one outbox transaction.
+    const dealEdits = mover?.edits(values.visited_at) || [];
     save.disabled = true;
     if (contacts.length) await outbox.save(contacts);
     if (fix !== null) await outbox.resend(fix, changes);
-    else if (Object.keys(changes).length || dealEdit) {
+    else if (Object.keys(changes).length || dealEdits.length) {
       const edits = Object.keys(changes).length
         ? [{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }] : [];
-      await outbox.save(dealEdit ? [...edits, dealEdit] : edits);
+      await outbox.save([...edits, ...dealEdits]);
     }
     navigate(`#/visits/${id}`);
   });
@@ -186,13 +189,19 @@ function partsEditor(initial) {
   return { el, value };
 }
 
-/** "Add a contact": name (required) and department, added to the visit's contacts on save. */
+/**
+ * "Add a contact": name (required), フリガナ (suggested from the IME) and department, added
+ * to the visit's contacts on save.
+ */
 function addContactPanel(onAdd) {
   const name = input({ maxlength: 200, enterkeyhint: "next" });
+  const kana = input({ maxlength: 200, enterkeyhint: "next" });
+  suggestKana(name, kana);
   const department = input({ maxlength: 200, enterkeyhint: "done" });
   const error = h("p", { class: "field-error", hidden: true });
   const panel = h("div", { class: "add-contact", hidden: true },
     field({ name: "new_contact_name", label: t("contact.name"), control: name, required: true }),
+    field({ name: "new_contact_kana", label: t("contact.kana"), control: kana }),
     field({ name: "new_contact_department", label: t("contact.department"), control: department }),
     error,
     button(t("contact.add"), {
@@ -203,7 +212,8 @@ function addContactPanel(onAdd) {
           name.focus();
           return;
         }
-        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), department: department.value.trim() || null });
+        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), name_kana: kana.value.trim() || null,
+          department: department.value.trim() || null });
       },
     }));
   const open = button(t("contact.open"), {
