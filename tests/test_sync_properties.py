@@ -4,14 +4,18 @@ A Hypothesis state machine drives 3 to 8 reference clients (``sync.client.Client
 two teams, a technician, office staff and a manager, each with its own clock (minutes to hours
 off), through a network that duplicates answers, loses answers, loses requests and delivers them
 late (after newer pushes), and through apps that crash between a push and taking in its answer
-(a fresh client with the same device id and what it persisted). After everyone syncs:
+(a fresh client with the same device id and what it persisted), pulling in pages of 1 to 500.
+Meanwhile the office hands customers to other owners and teams, approves follow requests and
+merges customers (online, while devices hold edits and new records of the merged one), and an
+admin moves reps and the manager between roles and teams (their scope moves through the feed).
+After everyone syncs:
 
 - every replica equals the server's view for its user: record by record against a fresh full
   pull, and by digest (``verify``);
 - every acknowledged write is in the server's record, or is a ``conflicts`` record's
   ``lost_value``, or was overwritten by a later write of the same device or by a write that had
-  seen it (its ``base_version`` at least the version it wrote); no acknowledged delete is undone
-  by a write that had not seen it;
+  seen it (its ``base_version`` at least the version it wrote); a write to a merged customer is
+  looked for on its survivor too; no acknowledged delete is undone by a write that had not seen it;
 - every mutation was applied once (a repeat answers ``duplicate`` with the first outcome);
 - no record id exists twice, on the server or in a replica.
 
