@@ -85,6 +85,8 @@ def put(batch, entity, record_id, values, hlc, delete=False):
         return current
     moved_to = values.get(entity.scope_field) if entity.scope_field else None
     if moved_to is not None and moved_to != current.scope_id:
+        for root_id in (current.scope_id, moved_to):  # who sees each is read from the root
+            batch.get(batch.engine.scope.root, root_id)
         note_scope_change(batch, current.scope_id, hlc)
         note_scope_change(batch, moved_to, hlc)
         if entity.name != batch.engine.scope.membership:

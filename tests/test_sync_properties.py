@@ -674,6 +674,18 @@ def test_records_merged_into_a_customer_a_rep_does_not_see_leave_the_reps_device
     assert contact_id not in rep.live("contacts") and rep.verify() == []
 
 
+def test_a_rep_who_sees_both_merged_customers_keeps_every_record_of_the_survivor(client, make_client, people):
+    rep, office = make_client("rep_a"), make_client("office")
+    merged = office.save("customers", name="株式会社みらい精機", owner_id=people["rep_a"])
+    survivor = office.save("customers", name="みらい精機", owner_id=people["rep_a"])
+    contact_id = office.save("contacts", customer_id=survivor, name="佐藤 健太")
+    moved_id = office.save("contacts", customer_id=merged, name="鈴木 一郎")
+    office.sync(), rep.sync()
+    merge(client, office, merged, survivor)
+    rep.sync()
+    assert {contact_id, moved_id} <= set(rep.live("contacts")) and rep.verify() == []
+
+
 def test_an_edit_of_a_merged_customer_keeps_what_the_same_device_wrote_on_the_survivor(client, make_client):
     office = make_client("office")
     survivor = office.save("customers", name="みらい精機")
