@@ -129,13 +129,19 @@ def sign_in(page, base, login):
     wait_synced(page)
 
 
+def go_to(page, screen):
+    """Open a screen from 「メニュー」."""
+    page.get_by_test_id("menu-button").click()
+    page.get_by_test_id(f"nav-{screen}").click()
+
+
 def shoot_deals(browser, base):
     """manager1's board in Japanese and English, a deal with competitors, and the competitors list."""
     from playwright.sync_api import expect
 
     manager = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
     sign_in(manager, base, "manager1")
-    manager.get_by_test_id("nav-board").click()
+    go_to(manager, "board")
     expect(manager.get_by_test_id("board")).to_be_visible()
     shoot(manager, "20-deal-board", full_page=True)
     manager.get_by_test_id("lang-toggle").click()
@@ -156,7 +162,7 @@ def shoot_quotes(page):
     """Past quotes on the rep's device: a folded search, a quote with its cost, make it again."""
     from playwright.sync_api import expect
 
-    page.get_by_test_id("nav-quotes").click()
+    go_to(page, "quotes")
     page.get_by_test_id("quote-q").fill("ｓｕｓ 旋盤")
     results = page.get_by_test_id("quote-results").get_by_role("listitem")
     expect(results.first).to_be_visible()
@@ -246,7 +252,7 @@ def shoot_cards(browser, base, app, folder):
 
     page = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
     sign_in(page, base, "rep1")
-    page.get_by_test_id("nav-exhibition").click()
+    go_to(page, "exhibition")
     page.get_by_label("展示会・イベント名").fill("名古屋ものづくり展 2026")
     page.get_by_label("展示会・イベント名").blur()
     for index, (jpeg, _) in enumerate(cards(3, seed=15)):
@@ -391,7 +397,7 @@ def main():
 
         office = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
         sign_in(office, base, "office1")
-        office.get_by_test_id("nav-inbox").click()
+        go_to(office, "inbox")
         expect(office.locator(".inbox-item").first).to_be_visible()
         shoot(office, "13-inbox")
         office.locator("[data-team=manufacturing] .inbox-item", has_text="ローラー部").first.get_by_role(
@@ -405,7 +411,7 @@ def main():
         office.wait_for_timeout(500)  # the page redraws once more after the sync; scroll the last drawing
         office.get_by_test_id("history").scroll_into_view_if_needed()
         shoot(office, "14-request-triage-history")
-        office.get_by_test_id("nav-rules").click()
+        go_to(office, "rules")
         expect(office.get_by_test_id("rules").locator("li").first).to_be_visible()
         shoot(office, "15-routing-rules")
         page.get_by_test_id("sync-now").click()
@@ -413,7 +419,7 @@ def main():
         page.goto(customer_url.split("#")[0] + "#/my-requests")
         expect(page.get_by_test_id("my-requests")).to_be_visible()
         shoot(page, "16-my-requests")
-        page.get_by_test_id("nav-deals").click()
+        go_to(page, "deals")
         expect(page.get_by_test_id("open-deals")).to_be_visible()
         shoot(page, "19-follow-up")
         shoot_deals(browser, base)

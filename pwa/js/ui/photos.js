@@ -2,8 +2,10 @@
 // one's upload state, tap for the full view. The upload queue and the space photos take, for
 // the sync page.
 
-import { t } from "../i18n.js";
+import { dateTime } from "../format.js";
+import { label, t } from "../i18n.js";
 import * as photos from "../photos.js";
+import { getRecord } from "../records.js";
 import { h, mount, uniqueId } from "./dom.js";
 import { button } from "./form.js";
 import { redrawOnData } from "./redraw.js";
@@ -113,6 +115,7 @@ export function photoQueueSection() {
   const section = h("section", { class: "photo-queue", "data-testid": "photo-queue" });
   const draw = async () => {
     const [queue, use] = await Promise.all([photos.queue(), photos.usage()]);
+    const rows = await Promise.all(queue.map(queuedRow));
     const sent = queue.filter((item) => item.state === "sent").length;
     const left = queue.filter((item) => item.state !== "sent")
       .reduce((sum, item) => sum + (item.photo.size || 0), 0);
@@ -121,9 +124,7 @@ export function photoQueueSection() {
       queue.length ? [
         h("p", { "data-testid": "photo-total" }, t("photo.queueTotal",
           { sent, total: queue.length, left: photos.formatBytes(left) })),
-        h("ul", { class: "list compact" }, queue.map((item) => h("li", { class: "row static", "data-testid": "queued-photo" },
-          h("span", { class: "row-title" }, item.record.filename || item.record.id.slice(0, 8)),
-          h("span", { class: "row-meta" }, photos.formatBytes(item.photo.size), " "), stateBadge(item))))]
+        h("ul", { class: "list compact" }, rows)]
         : empty(t("photo.queueEmpty")),
       h("h3", {}, t("photo.storageTitle")),
       h("p", { "data-testid": "photo-usage" }, t("photo.storageUse", {
@@ -144,6 +145,35 @@ export function photoQueueSection() {
   const offData = redrawOnData(draw);
   section.dispose = () => { offPhotos(); offData(); };
   return section;
+}
+
+const KINDS = { signature: "photo.kindSignature", business_card: "photo.kindCard" };
+
+/** One queued file as a person knows it: a thumbnail, what kind, and the record it belongs to. */
+async function queuedRow(item) {
+  const { record, photo } = item;
+  const [owner, customer] = await Promise.all([
+    record.owner_entity ? getRecord(record.owner_entity, record.owner_id) : null,
+    record.customer_id ? getRecord("customers", record.customer_id) : null]);
+  const kind = t(KINDS[record.purpose] || (record.content_type === "application/pdf" ? "photo.kindPdf" : "photo.kindPhoto"));
+  const when = owner?.visited_at || owner?.heard_at || owner?.created_at || photo.added_ms;
+  const thumb = h("span", { class: "queue-thumb", "aria-hidden": "true" });
+  if (photo.blob && record.content_type !== "application/pdf") {
+    const url = URL.createObjectURL(photo.blob);
+    const img = h("img", { alt: "", width: 64, height: 48 });
+    img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+    img.src = url;
+    thumb.append(img);
+  } else {
+    thumb.append(kind);
+  }
+  return h("li", { class: "row static queued", "data-testid": "queued-photo" },
+    thumb,
+    h("span", { class: "queued-text" },
+      h("span", { class: "row-title", "data-testid": "queued-owner" }, t("photo.belongsTo", {
+        kind, owner: label("entity", record.owner_entity), customer: customer?.name || "" })),
+      h("span", { class: "row-meta" }, dateTime(when), " · ", photos.formatBytes(photo.size), " "),
+      stateBadge(item)));
 }
 
 /** Small thumbnails of a visit's or request's photos for the customer timeline (filled in later). */

@@ -47,7 +47,7 @@ export async function render(view, { params }) {
         fact(t("request.response"), request.response
           ? h("span", { class: "prewrap", "data-testid": "request-response" }, request.response) : null),
         fact(t("record.author"), bundle.users.get(request.author_id)?.name),
-        request.visit_id ? fact(t("request.visit"), h("a", { href: `#/visits/${request.visit_id}` }, t("request.openVisit"))) : null),
+        request.visit_id ? fact(t("request.visit"), h("a", { class: "action-link", href: `#/visits/${request.visit_id}` }, t("request.openVisit"))) : null),
       triager ? triagePanel(request, bundle.users) : null,
       h("section", { "aria-labelledby": "history-h" },
         h("h2", { id: "history-h" }, t("history.title")), historyList(history, bundle.users)),

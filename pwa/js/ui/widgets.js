@@ -45,7 +45,7 @@ export function unsentNotice(testid = null) {
 
 /** A phone number that dials when tapped. */
 export function phoneLink(phone) {
-  return phone ? h("a", { href: `tel:${phone.replace(/[^\d+]/g, "")}` }, phone) : null;
+  return phone ? h("a", { class: "action-link", href: `tel:${phone.replace(/[^\d+]/g, "")}` }, phone) : null;
 }
 
 /** Where the server routed a request, or that it will once the request reaches it. */
