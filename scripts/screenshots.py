@@ -124,7 +124,9 @@ def shoot(page, name, full_page=False):
     page.wait_for_timeout(150)  # let fonts and the last redraw settle; these are pictures, not tests
     if not name.endswith(("-phone", "-tablet")):
         name += VIEW["suffix"]
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+    # A whole long page on a phone: leave out the fixed tab bar, which would float mid-page.
+    style = ".tabs { display: none !important; }" if full_page and VIEW["size"] is PHONE else None
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page, style=style)
     print(f"wrote docs/screenshots/{name}.png")
 
 
@@ -164,8 +166,11 @@ def sync_now(page):
     if page.get_by_test_id("sync-now").is_visible():
         page.get_by_test_id("sync-now").click()
     else:
+        back = page.url
         page.get_by_test_id("pending").click()
         page.get_by_test_id("sync-now-big").click()
+        wait_synced(page)
+        page.goto(back)
 
 
 def shoot_deals(browser, base):

@@ -34,7 +34,7 @@ def test_concurrent_edits_show_both_values_and_the_lost_one_can_be_restored(
         rep_context.set_offline(False)
         wait_synced(rep)
 
-        expect(rep.get_by_test_id("conflicts-badge")).to_have_text("確認が必要な同時編集 1件")
+        expect(rep.get_by_test_id("conflicts-badge")).to_have_accessible_name("確認が必要な同時編集 1件")
         rep.get_by_test_id("conflicts-badge").click()
         conflict = rep.get_by_test_id("conflict")
         expect(conflict).to_have_count(1)

@@ -85,6 +85,8 @@ def test_the_sync_page_names_the_device_and_each_waiting_photo_without_raw_ids(
     expect(photo.get_by_test_id("queued-owner")).to_have_text("山田製作所の訪問の写真")
     expect(photo.locator("img")).to_have_js_property("complete", True)
     expect(photo).not_to_contain_text("IMG_0001")
+    expect(page.get_by_test_id("pending-list")).to_contain_text("写真「山田製作所」")
+    expect(page.get_by_test_id("pending-list")).not_to_contain_text(re.compile("IMG_0001|photo"))
     assert not UUID.search(page.locator("#view").inner_text())
     page.get_by_text(
         re.compile("この端末（末尾 [0-9A-F]{4}）")

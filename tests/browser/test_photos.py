@@ -212,23 +212,27 @@ def test_a_photo_still_to_upload_is_unsent_in_the_header_and_the_sign_out_warnin
     record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="写真だけ残る")
     choose_files(page, [noisy_jpeg(7, (800, 600))])
     pending = page.get_by_test_id("pending")
-    expect(pending).to_have_text("未送信 2件2")  # the visit and its photo, once each
+    expect(pending).to_have_text(re.compile("^未送信 2件"))  # the visit and its photo, once each
     context.route("**/api/v1/attachments/*/content", lambda route: route.abort("connectionreset"))
     context.set_offline(False)
     wait_records_sent(page)
     expect(page.get_by_test_id("photo-state")).to_have_text(["待機中"])
-    expect(pending).to_have_text("未送信 1件1")  # not 「✓ すべて送信済み」 while the photo waits
+    expect(pending).to_have_text(re.compile("^未送信 1件"))  # not 「✓ すべて送信済み」 while the photo waits
 
     page.goto(live.url + "/#/sync")
     warnings = []
     page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="ログアウト").click()
-    expect(page.get_by_test_id("pending")).to_contain_text("未送信 1件")
+    for _ in range(50):  # the warning comes once the count is taken
+        if warnings:
+            break
+        page.wait_for_timeout(100)
     assert warnings and "未送信の変更が 1 件あります" in warnings[0]
+    expect(page.get_by_test_id("pending")).to_contain_text("未送信 1件")  # the same count
 
     context.unroute("**/api/v1/attachments/*/content")
     page.get_by_test_id("sync-now-big").click()
     expect(page.get_by_test_id("queued-photo").get_by_test_id("photo-state")).to_have_text(
         "送信済み", timeout=30_000
     )
-    expect(pending).to_have_text("すべて送信済み0")
+    expect(pending).to_have_text(re.compile("^すべて送信済み"))

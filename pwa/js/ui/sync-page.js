@@ -74,8 +74,11 @@ function deviceLabel(deviceId) {
 async function summary(entry) {
   const record = await getRecord(entry.entity, entry.record_id);
   const source = { ...(record || {}), ...entry.changes };
+  if (entry.entity === "attachments") { // a photo: whose it is, not its file name or purpose code
+    return (await getRecord("customers", source.customer_id))?.name || dateTime(entry.created_ms);
+  }
   return source.title || source.name || source.purpose || source.filename || (source.visited_at ? dateTime(source.visited_at) : "")
-    || entry.record_id.slice(0, 8);
+    || dateTime(entry.created_ms);
 }
 
 async function pendingRow(entry) {

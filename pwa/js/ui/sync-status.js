@@ -29,16 +29,21 @@ function lastSyncText(lastSync) {
   return t("sync.last", { when: sameDay ? time(lastSync) : dateTime(lastSync) });
 }
 
+/** A badge's words, and the short form a phone's one-line bar shows (the long one is still read). */
+function worded(long, short) {
+  return [h("span", { class: "long" }, long), h("span", { class: "short", "aria-hidden": "true" }, short)];
+}
+
 function badges(state) {
   return h("div", { class: "status-row" },
     state.online ? null : h("span", { class: "badge offline", "data-testid": "offline-badge" }, t("sync.offline")),
     h("a", { class: ["badge", state.pending ? "pending" : "clear"], href: "#/sync", "data-testid": "pending" },
-      state.pending ? t("sync.pending", { n: state.pending }) : t("sync.allSent"),
+      state.pending ? t("sync.pending", { n: state.pending }) : worded(t("sync.allSent"), t("sync.allSentShort")),
       h("span", { class: "visually-hidden", "data-testid": "pending-count" }, String(state.pending))),
     state.rejected ? h("a", { class: "badge error", href: "#/sync", "data-testid": "rejected" },
-      t("sync.rejected", { n: state.rejected })) : null,
+      worded(t("sync.rejected", { n: state.rejected }), t("sync.rejectedShort", { n: state.rejected }))) : null,
     state.conflicts ? h("a", { class: "badge warn", href: "#/conflicts", "data-testid": "conflicts-badge" },
-      t("sync.conflicts", { n: state.conflicts })) : null,
+      worded(t("sync.conflicts", { n: state.conflicts }), t("sync.conflictsShort", { n: state.conflicts }))) : null,
     state.persisted === false ? h("a", { class: "badge info", href: "#/sync", "data-testid": "storage-warning" },
       t("sync.notPersistentShort")) : null,
     h("span", { class: "last-sync", "data-testid": "last-sync" },
