@@ -182,6 +182,9 @@ def shoot_deals(browser, base):
     go_to(manager, "board")
     expect(manager.get_by_test_id("board")).to_be_visible()
     shoot(manager, "20-deal-board", full_page=True)
+    manager.get_by_test_id("menu-button").click()  # every screen the manager has, by 「メニュー」
+    shoot(manager, "44-menu")
+    manager.keyboard.press("Escape")
     switch_language(manager)
     expect(manager.get_by_role("heading", level=1)).to_have_text("Deal board")
     manager.evaluate("window.scrollTo(0, document.getElementById('board-deals-h').offsetTop - 130)")
