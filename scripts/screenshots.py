@@ -11,7 +11,7 @@ without it every kanji renders as a box, so the script stops and says so.
 
 Run: `.venv/bin/python scripts/screenshots.py` (`--phone` or `--tablet`: one size only;
 `... screenshots.py load`: only the factory's load; `--cards`: only exhibition mode, the card
-review and the merge screen)
+review and the merge screen; `--admin`: only the admin's users, devices and audit screens)
 """
 
 import logging
@@ -125,7 +125,7 @@ def shoot(page, name, full_page=False):
     if not name.endswith(("-phone", "-tablet")):
         name += VIEW["suffix"]
     # A whole long page on a phone: leave out the fixed tab bar, which would float mid-page.
-    style = ".tabs { display: none !important; }" if full_page and VIEW["size"] is PHONE else None
+    style = ".tabbar { display: none !important; }" if full_page and VIEW["size"] is PHONE else None
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page, style=style)
     print(f"wrote docs/screenshots/{name}.png")
 
@@ -183,7 +183,7 @@ def shoot_deals(browser, base):
     expect(manager.get_by_test_id("board")).to_be_visible()
     shoot(manager, "20-deal-board", full_page=True)
     manager.get_by_test_id("menu-button").click()  # every screen the manager has, by 「メニュー」
-    shoot(manager, "44-menu")
+    shoot(manager, "47-menu")
     manager.keyboard.press("Escape")
     switch_language(manager)
     expect(manager.get_by_role("heading", level=1)).to_have_text("Deal board")
@@ -352,6 +352,8 @@ def main():
     check_tools()
     if "--cards" in sys.argv:
         return main_cards()
+    if "--admin" in sys.argv:
+        return main_admin()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)
@@ -485,6 +487,49 @@ def shoot_all(browser, base, app, folder):
     shoot_photos(page, context, customer_url)
     shoot_quotes(page)
     shoot_cards(browser, base, app, folder)
+    if VIEW["size"] is SIZE:  # it shoots both sizes itself
+        shoot_admin(browser, base, app)
+
+
+def shoot_admin(browser, base, app):
+    """44-46: the admin's users list, a rep's page with a revocation asked, the audit trail,
+    at tablet and phone size."""
+    from playwright.sync_api import expect
+
+    api_device(app, "rep1", "genba-rep1")  # a second device of rep1's, besides any browser
+    client = app.test_client()
+    client.post(  # a failed sign-in, for the audit trail
+        "/api/v1/auth/token",
+        json={"login": "rep1", "password": "wrong", "device": {"id": str(uuid.uuid4()), "name": "x"}},
+    )
+    for size, viewport in (("tablet", SIZE), ("phone", PHONE)):
+        page = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+        sign_in(page, base, "admin")
+        go_to(page, "admin")
+        expect(page.get_by_test_id("admin-user").first).to_be_visible()
+        shoot(page, f"44-admin-users-{size}")
+        page.get_by_test_id("admin-users").get_by_role("link", name=re.compile("rep1")).click()
+        expect(page.get_by_test_id("admin-devices").locator("li").first).to_be_visible()
+        page.get_by_test_id("revoke-device").first.click()
+        page.get_by_test_id("admin-devices").scroll_into_view_if_needed()
+        shoot(page, f"45-admin-user-{size}", full_page=viewport is SIZE)
+        page.get_by_test_id("admin-tab-audit").click()
+        expect(page.get_by_test_id("audit-events").locator("li").first).to_be_visible()
+        shoot(page, f"46-audit-{size}")
+        page.context.close()
+
+
+def main_admin():
+    """Only the admin's screens (``--admin``)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)
+    with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
+        base, app, stop = serve_demo(Path(folder))
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+        shoot_admin(browser, base, app)
+        browser.close()
+        stop()
 
 
 def main_cards():

@@ -29,7 +29,7 @@ COVERED_AT_THE_END = """() => {
 SMALL_TARGETS = """(tap) => {
   const small = [];
   const selector = "input:not([type=checkbox]):not([type=radio]):not([type=file]), select, textarea, "
-    + "button, a.button, label.button, a[href^='tel:'], .action-link, summary, .tab";
+    + "button, a.button, label.button, a[href^='tel:'], .action-link, summary, .tabbar-item";
   for (const el of document.querySelectorAll(selector)) {
     const box = el.getBoundingClientRect();
     if (box.width <= 1 || box.height <= 1 || el.closest("[hidden]")) continue;

@@ -3,6 +3,7 @@
 
 import { BOARD_ROLES } from "../deals.js";
 import { lang, t } from "../i18n.js";
+import { ADMINS } from "./admin-parts.js";
 import { h, mount } from "./dom.js";
 
 const EVERYONE = new Set(["technician", "rep", "office", "manager", "admin"]);
@@ -24,9 +25,10 @@ export const DESTINATIONS = [
   { name: "mine", href: "#/my-requests", label: "nav.mine", roles: EVERYONE, tabs: ["technician"] },
   { name: "quotes", href: "#/quotes", label: "nav.quotes", roles: EVERYONE, tabs: ["rep", "office"] },
   { name: "load", href: "#/load", label: "nav.load", roles: EVERYONE, tabs: ["manager"] },
-  { name: "rules", href: "#/rules", label: "nav.rules", roles: RULES, tabs: ["admin"] },
+  { name: "rules", href: "#/rules", label: "nav.rules", roles: RULES, tabs: [] },
   { name: "exhibition", href: "#/exhibition", label: "nav.exhibition", roles: DEALS, tabs: [] },
   { name: "follow-requests", href: "#/follow-requests", label: "nav.followRequests", roles: DEALS, tabs: [] },
+  { name: "admin", href: "#/admin/users", label: "nav.admin", roles: ADMINS, tabs: ADMINS },
   { name: "sync", href: "#/sync", label: "nav.sync", roles: EVERYONE, tabs: ["technician"] },
 ];
 
@@ -43,11 +45,11 @@ export function destinationsFor(role) {
 export function navigation(user, onLang) {
   const { all, tabs } = destinationsFor(user.role);
   const menuButton = h("button", {
-    type: "button", class: "tab menu-button", "aria-expanded": "false", "aria-controls": "menu-panel",
+    type: "button", class: "tabbar-item menu-button", "aria-expanded": "false", "aria-controls": "menu-panel",
     "data-testid": "menu-button",
   }, h("span", { class: "tab-icon", "aria-hidden": "true" }, "☰"), t("nav.menu"));
-  const tabBar = h("nav", { class: "tabs", "aria-label": t("nav.main"), "data-testid": "tab-bar" },
-    tabs.map((d) => h("a", { class: "tab", href: d.href, "data-testid": `tab-${d.name}` }, t(d.label))),
+  const tabBar = h("nav", { class: "tabbar", "aria-label": t("nav.main"), "data-testid": "tab-bar" },
+    tabs.map((d) => h("a", { class: "tabbar-item", href: d.href, "data-testid": `tab-${d.name}` }, t(d.label))),
     menuButton);
   const other = lang() === "ja" ? "en" : "ja";
   const panel = h("div", { class: "menu-panel", id: "menu-panel", hidden: true, "data-testid": "menu-panel" },
