@@ -45,7 +45,6 @@ import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
 import * as loadSettings from "./ui/load-settings.js";
 // People: users, their devices and the audit trail (admins, online)
-import { ADMINS } from "./ui/admin-parts.js";
 import * as adminAudit from "./ui/admin-audit.js";
 import * as adminUser from "./ui/admin-user.js";
 import * as adminUsers from "./ui/admin-users.js";

@@ -56,12 +56,13 @@ SCREENS = {
     ],
     "office1": ["/inbox", "/requests/{requests}", "/rules", "/load/settings", "/conflicts"],
     "manager1": ["/board", "/reports", "/load", "/competitors"],
+    "admin": ["/admin/users", "/admin/audit"],
 }
 
 
 @pytest.fixture
 def demo(live):
-    """The live server with the Japanese demo data (users tech1, rep1, office1, manager1, …)."""
+    """The live server with the Japanese demo data (users tech1, rep1, office1, manager1, admin, …)."""
     result = live.app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     return live
