@@ -798,6 +798,7 @@ export const en = {
   "settings.importOffline": "Importing needs a connection. Try again where there is signal.",
   "settings.fileMissing": "Choose the file to import.",
   "nav.admin": "Users",
+  "nav.adminTab": "Admin",
   "admin.tabs": "User administration pages",
   "admin.tab.users": "Users and devices",
   "admin.tab.audit": "Audit trail",

@@ -799,6 +799,7 @@ export const ja = {
   "settings.importOffline": "取り込みはオンラインのときだけできます。電波のある所でもう一度押してください。",
   "settings.fileMissing": "取り込むファイルを選んでください。",
   "nav.admin": "ユーザー管理",
+  "nav.adminTab": "管理",
   "admin.tabs": "ユーザー管理のページ",
   "admin.tab.users": "ユーザーと端末",
   "admin.tab.audit": "操作記録",

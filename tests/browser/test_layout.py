@@ -16,6 +16,7 @@ TABS = {
     "rep_a": ["顧客", "今日", "案件", "過去見積", "☰メニュー"],
     "office": ["顧客", "受信箱", "ボード", "過去見積", "☰メニュー"],
     "manager": ["顧客", "日報", "ボード", "負荷", "☰メニュー"],
+    "admin": ["顧客", "受信箱", "ボード", "管理", "☰メニュー"],
 }
 
 
@@ -23,7 +24,7 @@ def box(locator):
     return locator.bounding_box()
 
 
-@pytest.mark.parametrize("login", ["tech", "manager"])
+@pytest.mark.parametrize("login", ["tech", "manager", "admin"])
 def test_on_a_phone_the_header_is_one_short_bar_and_the_main_screens_are_tabs_at_the_bottom(
     page, live, login
 ):

@@ -13,7 +13,8 @@ const RULES = new Set(["office", "admin"]);
 
 /**
  * Every screen in the menu, in menu order: `roles` who see it, `tabs` for whom it is one of the
- * four main tabs (a role should have exactly four). Adding a screen is adding a line.
+ * four main tabs (a role should have exactly four), `tabLabel` a shorter name for a tab that
+ * a phone's fifth of the width would wrap. Adding a screen is adding a line.
  */
 export const DESTINATIONS = [
   { name: "customers", href: "#/customers", label: "nav.customers", roles: EVERYONE, tabs: EVERYONE },
@@ -28,7 +29,7 @@ export const DESTINATIONS = [
   { name: "rules", href: "#/rules", label: "nav.rules", roles: RULES, tabs: [] },
   { name: "exhibition", href: "#/exhibition", label: "nav.exhibition", roles: DEALS, tabs: [] },
   { name: "follow-requests", href: "#/follow-requests", label: "nav.followRequests", roles: DEALS, tabs: [] },
-  { name: "admin", href: "#/admin/users", label: "nav.admin", roles: ADMINS, tabs: ADMINS },
+  { name: "admin", href: "#/admin/users", label: "nav.admin", tabLabel: "nav.adminTab", roles: ADMINS, tabs: ADMINS },
   { name: "sync", href: "#/sync", label: "nav.sync", roles: EVERYONE, tabs: ["technician"] },
 ];
 
@@ -49,7 +50,7 @@ export function navigation(user, onLang) {
     "data-testid": "menu-button",
   }, h("span", { class: "tab-icon", "aria-hidden": "true" }, "☰"), t("nav.menu"));
   const tabBar = h("nav", { class: "tabbar", "aria-label": t("nav.main"), "data-testid": "tab-bar" },
-    tabs.map((d) => h("a", { class: "tabbar-item", href: d.href, "data-testid": `tab-${d.name}` }, t(d.label))),
+    tabs.map((d) => h("a", { class: "tabbar-item", href: d.href, "data-testid": `tab-${d.name}` }, t(d.tabLabel || d.label))),
     menuButton);
   const other = lang() === "ja" ? "en" : "ja";
   const panel = h("div", { class: "menu-panel", id: "menu-panel", hidden: true, "data-testid": "menu-panel" },
