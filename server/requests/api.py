@@ -60,9 +60,10 @@ def company_calendar(query):
     }
 
 
-# Japanese headers, in the order Excel shows them.
+# Japanese headers, in the order Excel shows them: the number people quote first, the
+# record's UUID last (for matching rows with the app, not for reading out).
 COLUMNS = [
-    ("id", "受付ID"),
+    ("number", "受付番号"),
     ("customer", "顧客"),
     ("kind", "種別"),
     ("title", "件名"),
@@ -79,6 +80,7 @@ COLUMNS = [
     ("overdue", "期限超過"),
     ("response", "回答"),
     ("updated_at", "更新日時"),
+    ("id", "内部ID"),
 ]
 LABELS = {
     "kind": labels("request.kind"),

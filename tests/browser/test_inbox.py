@@ -105,7 +105,7 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
     with page.expect_download() as download:
         page.get_by_test_id("export-csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("\ufeff受付ID,") and "寸法不良（古い）" in text and "新しい異音" not in text
+    assert text.startswith("\ufeff受付番号,") and "寸法不良（古い）" in text and "新しい異音" not in text
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")
