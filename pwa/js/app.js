@@ -31,7 +31,7 @@ import * as competitors from "./ui/competitors.js";
 import * as dealForm from "./ui/deal-form.js";
 import * as dealList from "./ui/deal-list.js";
 import * as dealPage from "./ui/deal-page.js";
-import { BOARD_ROLES } from "./deals.js";
+import { BOARD_ROLES, DEAL_ROLES } from "./deals.js";
 // Past-quote database
 import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
@@ -43,8 +43,6 @@ import * as today from "./ui/today.js";
 import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
 import * as loadSettings from "./ui/load-settings.js";
-
-const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -146,7 +144,7 @@ function renderHeader() {
         h("a", { href: "#/today", "data-testid": "nav-today" }, t("nav.today")),
         today.APPROVERS.has(user.role) ? h("a", { href: "#/reports", "data-testid": "nav-reports" }, t("nav.reports")) : null,
         inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
-        h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
+        h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine"), " ", myRequests.unreadBadge()),
         h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
         h("a", { href: "#/load", "data-testid": "nav-load" }, t("nav.load")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,

@@ -50,7 +50,7 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
     expect(row).to_contain_text("山田製作所")
     expect(row).to_contain_text("聞いた人: 高橋 修")
     row.get_by_role("link").click()
-    office_page.get_by_test_id("triage-assignee_id").select_option(label="高橋 修")
+    office_page.get_by_test_id("triage-assignee_id").select_option(label="高橋 修（サービス・保守）")
     office_page.get_by_test_id("triage-response").fill("軸受を交換します。来週伺います。")
     office_page.get_by_test_id("triage-save").click()
     expect(office_page.get_by_test_id("request-status")).to_have_text("回答済み")

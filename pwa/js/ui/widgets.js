@@ -53,6 +53,12 @@ export function routeText(request) {
   return request.route_to ? label("request.route", request.route_to) : t("request.routePending");
 }
 
+/** 「受付番号 123」: the number people quote on the phone; none until the server has the request. */
+export function requestNumber(request) {
+  if (!request.number) return null;
+  return h("span", { class: "request-number", "data-testid": "request-number" }, t("request.numbered", { n: request.number }));
+}
+
 /** 「見積提出後 14日 · ボールは顧客」 (closed deals say only their stage). */
 export function dealBadge(deal) {
   if (deal.stage === "won" || deal.stage === "lost") {
