@@ -248,6 +248,10 @@ def test_export_neutralises_spreadsheet_formulas(client, device, inbox):
         ("?min_age=5", {"寸法不良の件"}),
         ("?status=closed", {"漏れ"}),
         ("?status=new&team=triage", set()),
+        ("?q=No.3", {"見積をください"}),  # the number read out on the phone
+        ("?q=受付番号 ２", {"寸法不良の件"}),
+        ("?q=三条&team=manufacturing", {"寸法不良の件"}),  # words: the customer's name too
+        ("?q=ｲｵﾝ", set()),
     ],
 )
 def test_export_applies_the_inbox_filters(client, device, inbox, query, titles):
@@ -275,6 +279,7 @@ def test_export_is_for_office_managers_and_admins_only(client, device, login):
         ("?customer_id=42", "customer_id"),
         ("?overdue=maybe", "overdue"),
         ("?min_age=-1", "min_age"),
+        ("?q=" + "番" * 101, "q"),
     ],
 )
 def test_export_rejects_bad_filters_in_the_error_shape(client, device, query, field):

@@ -30,6 +30,7 @@ from server.core.schemas import MAX_CALENDAR_YEARS, CalendarQuerySchema, Calenda
 from server.core.spreadsheet import XLSX, workbook
 from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, labels
 from server.requests.schemas import ExportQuerySchema
+from server.requests.search import matches_search
 
 bp = Blueprint("requests", __name__)
 OPEN_STATUSES = list(OPEN_REQUEST_STATUSES)
@@ -144,6 +145,8 @@ def export_table(filters):
     names = dict(db.session.execute(select(User.id, User.name)).all())
     table = []
     for item, age, overdue in rows:
+        if not matches_search(item, customers.get(item["customer_id"]), filters.get("q")):
+            continue
         values = {
             **{
                 k: LABELS[k].get(item.get(k), item.get(k)) if k in LABELS else item.get(k) for k, _ in COLUMNS

@@ -158,6 +158,7 @@ function exportInbox(filters, status, format) {
   const query = { status: filters.status };
   if (filters.team) query.team = filters.team;
   if (filters.customer) query.customer_id = filters.customer;
+  if (filters.q) query.q = filters.q;
   if (filters.age === "overdue") query.overdue = "true";
   else if (filters.age) query.min_age = filters.age;
   return download(status, `requests-${new Date().toISOString().slice(0, 10)}.${format}`,
