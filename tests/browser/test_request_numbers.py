@@ -56,3 +56,5 @@ def test_a_request_recorded_offline_gets_its_number_once_sent(page, context, liv
     expect(page.get_by_test_id("request-facts").get_by_test_id("request-number")).to_have_text("受付番号 1")
     page.goto(live.url + "/#/my-requests")
     expect(page.locator(".mine-item").get_by_test_id("request-number")).to_have_text("受付番号 1")
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    expect(page.get_by_test_id("timeline").get_by_test_id("request-number")).to_have_text("受付番号 1")

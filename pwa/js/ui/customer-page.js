@@ -15,7 +15,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { timelinePhotos } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
-import { dealBadge, empty, fact, notFound, phoneLink, routeText, unsentBadge } from "./widgets.js";
+import { dealBadge, empty, fact, notFound, phoneLink, requestNumber, routeText, unsentBadge } from "./widgets.js";
 
 export async function render(view, { params }) {
   const [id] = params;
@@ -117,7 +117,7 @@ const ITEM = {
       visit.author_id ? ` ${t("record.by", { name: names(visit.author_id) })}` : "",
       visit.next_action ? ` ${t("visit.nextShort", { action: visit.next_action, due: day(visit.next_action_due) })}` : "")),
   requests: (request) => h("span", { class: "item-body" },
-    h("span", { class: "item-title" }, label("request.kind", request.kind), " — ", request.title),
+    h("span", { class: "item-title" }, requestNumber(request), " ", label("request.kind", request.kind), " — ", request.title),
     request.details ? h("span", { class: "item-text" }, request.details) : null,
     request.response ? h("span", { class: "item-text answer", "data-testid": "answer" },
       h("strong", {}, t("request.answerLabel")), request.response) : null,
