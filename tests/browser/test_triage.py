@@ -16,12 +16,14 @@ SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1280, "heig
 
 @pytest.fixture
 def maker(live):
-    """森 拓也 of the manufacturing team, who fixes what the complaints are about."""
+    """森 拓也 of the manufacturing team, who fixes what the complaints are about; his id."""
     with live.app.app_context():
         session = writing_session()
-        create_user(session, "maker", PASSWORD, "technician", "manufacturing", "森 拓也")
+        user = create_user(session, "maker", PASSWORD, "technician", "manufacturing", "森 拓也")
         session.commit()
+        user_id = user.id
         db.session.remove()
+    return user_id
 
 
 @pytest.fixture(params=list(SIZES))
@@ -52,6 +54,11 @@ def test_the_office_assigns_by_name_team_and_role_and_sees_the_route_confirmed(
     expect(page.get_by_test_id("request-status")).to_have_text("振り分け済み")
     expect(saved).to_be_in_viewport()
     wait_synced(page)
+    page.get_by_test_id("triage-assignee_id").select_option(label="森 拓也（製造・保守）")
+    live.device("rep_a").create("customers", name="新規の顧客")  # a pull of other records meanwhile
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("triage-assignee_id")).to_have_value(maker)
     page.get_by_test_id("triage-assignee_id").select_option(label="森 拓也（製造・保守）")
     page.get_by_test_id("triage-save").click()
     expect(saved).to_have_text("保存しました。次の同期で送られます。")

@@ -20,6 +20,9 @@ import { fact, notFound, requestNumber, routeText, unsentNotice } from "./widget
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
+  // The triage form is kept while the request's triage fields stay as they were, so a pull of
+  // other records does not undo a choice the office is in the middle of making.
+  let triage = { key: null, el: null };
   // Also kept across redraws: the triage's confirmation, read out by screen readers.
   const note = h("p", { class: "toast", role: "status", "aria-live": "polite", "data-testid": "triage-saved" });
   const draw = async () => {
@@ -52,12 +55,18 @@ export async function render(view, { params }) {
           ? h("span", { class: "prewrap", "data-testid": "request-response" }, request.response) : null),
         fact(t("record.author"), bundle.users.get(request.author_id)?.name),
         request.visit_id ? fact(t("request.visit"), h("a", { href: `#/visits/${request.visit_id}` }, t("request.openVisit"))) : null),
-      answers ? triagePanel(request, bundle.users, { canRoute: triager, note }) : null,
+      answers ? triageFor(request, bundle.users, triager) : null,
       h("section", { "aria-labelledby": "history-h" },
         h("h2", { id: "history-h" }, t("history.title")), historyList(history, bundle.users)),
       photoEl ||= photoSection({ entity: "requests", id: request.id, customer_id: request.customer_id }),
       actionBar(linkButton(t("form.edit"), `#/requests/${request.id}/edit`,
         { class: triager ? "button" : "button primary", "data-testid": "edit-request" })));
+  };
+  const triageFor = (request, users, canRoute) => {
+    const key = JSON.stringify([request.version, canRoute, users.size,
+      ...["route_to", "assignee_id", "status", "response"].map((name) => request[name] ?? null)]);
+    if (triage.key !== key) triage = { key, el: triagePanel(request, users, { canRoute, note }) };
+    return triage.el;
   };
   await draw();
   const offData = redrawOnData(draw);
