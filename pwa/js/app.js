@@ -153,7 +153,7 @@ function renderHeader() {
         h("a", { href: "#/customers" }, t("nav.customers")),
         h("a", { href: "#/today", "data-testid": "nav-today" }, t("nav.today")),
         today.APPROVERS.has(user.role) ? h("a", { href: "#/reports", "data-testid": "nav-reports" }, t("nav.reports")) : null,
-        inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
+        inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox"), " ", inbox.newBadge()) : null,
         h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine"), " ", myRequests.unreadBadge()),
         h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
         h("a", { href: "#/load", "data-testid": "nav-load" }, t("nav.load")),

@@ -424,6 +424,7 @@ export const en = {
   "inbox.exportedXlsx": "The Excel workbook was downloaded.",
   "inbox.exportOffline": "Exporting needs a connection. Press it again where there is signal.",
   "inbox.search": "Search (number, title, customer)",
+  "inbox.newCount": "{n} new",
   "triage.title": "Route and answer",
   "triage.nobody": "Nobody yet",
   "triage.confirm": "Confirm this route",

@@ -425,6 +425,7 @@ export const ja = {
   "inbox.exportedXlsx": "Excelファイルを書き出しました。",
   "inbox.exportOffline": "書き出しはオンラインでできます。電波のある場所でもう一度押してください。",
   "inbox.search": "検索（受付番号・件名・顧客）",
+  "inbox.newCount": "新規 {n}",
   "triage.title": "振り分けと回答",
   "triage.nobody": "未定",
   "triage.confirm": "この振り分けで確定",

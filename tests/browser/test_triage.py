@@ -47,12 +47,14 @@ def test_the_office_assigns_by_name_team_and_role_and_sees_the_route_confirmed(
     expect(assignees.nth(1)).to_have_text("森 拓也（製造・保守）")
     expect(assignees.filter(has_text="高橋 修")).to_have_text("高橋 修（サービス・保守）")
 
+    expect(page.get_by_test_id("nav-inbox-new")).to_have_text("新規 1")  # the menu counts what awaits triage
     page.get_by_test_id("confirm-route").click()
     saved = page.get_by_test_id("triage-saved")
     expect(saved).to_have_text("振り分けを「製造」で確定しました。次の同期で送られます。")
     expect(saved).to_have_attribute("aria-live", "polite")
     expect(page.get_by_test_id("request-status")).to_have_text("振り分け済み")
     expect(saved).to_be_in_viewport()
+    expect(page.get_by_test_id("nav-inbox-new")).to_be_hidden()
     wait_synced(page)
     page.get_by_test_id("triage-assignee_id").select_option(label="森 拓也（製造・保守）")
     live.device("rep_a").create("customers", name="新規の顧客")  # a pull of other records meanwhile

@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { businessAge, isOverdue, loadCalendar, targetDays } from "../calendar.js";
-import { getMeta, transaction, req } from "../db.js";
+import { getAll, getMeta, transaction, req } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -15,7 +15,7 @@ import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
-import { download, empty, forbidden, requestNumber, unsentBadge } from "./widgets.js";
+import { download, empty, forbidden, menuCount, requestNumber, unsentBadge } from "./widgets.js";
 
 export const TRIAGERS = new Set(["office", "manager", "admin"]);
 export const TEAMS = ["triage", "manufacturing", "sales", "service"];
@@ -52,6 +52,12 @@ async function readInbox() {
     calendar,
     unsent,
   };
+}
+
+/** The menu's 「新規 3」 beside 受信箱: requests nobody has triaged yet. */
+export function newBadge() {
+  const count = async () => (await getAll("requests")).filter((r) => !r.deleted && (r.status || "new") === "new").length;
+  return menuCount("nav-inbox-new", count, (n) => t("inbox.newCount", { n }));
 }
 
 /**

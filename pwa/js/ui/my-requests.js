@@ -5,10 +5,10 @@ import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import { req, transaction } from "../db.js";
 import { isUnread, seenMarks, unreadCount } from "../seen.js";
-import { getState, onData } from "../store.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { redrawOnData } from "./redraw.js";
-import { empty, requestNumber, routeText } from "./widgets.js";
+import { empty, menuCount, requestNumber, routeText } from "./widgets.js";
 
 export async function render(view) {
   const draw = async () => {
@@ -45,16 +45,7 @@ export async function render(view) {
   return redrawOnData(draw);
 }
 
-/** The menu's 「未読 2」 beside 自分の依頼: kept up to date while it is on the page. */
+/** The menu's 「未読 2」 beside 自分の依頼. */
 export function unreadBadge() {
-  const badge = h("span", { class: "badge info nav-count", "data-testid": "nav-mine-unread", hidden: true });
-  const show = async () => {
-    const n = await unreadCount(getState().user?.id);
-    badge.hidden = n === 0;
-    badge.textContent = t("mine.unreadCount", { n });
-  };
-  let off = null;
-  off = onData(() => (badge.isConnected ? show() : off()));
-  show();
-  return badge;
+  return menuCount("nav-mine-unread", () => unreadCount(getState().user?.id), (n) => t("mine.unreadCount", { n }));
 }

@@ -8,7 +8,7 @@ import { STAGES, badgeText, reasonText } from "../deals.js";
 import { yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { highlightRanges, overrun } from "../quote-search.js";
-import { getState } from "../store.js";
+import { getState, onData } from "../store.js";
 import { h } from "./dom.js";
 import { choices, field, select } from "./form.js";
 
@@ -135,4 +135,20 @@ export async function download(status, filename, fetchBlob, doneText = t("inbox.
   } catch (err) {
     status.textContent = err instanceof NetworkError ? t("inbox.exportOffline") : err.message;
   }
+}
+
+/**
+ * A count beside a menu entry (「未読 2」「新規 3」), counted again whenever stored records change
+ * while it is on the page; hidden at zero. `count` is async, `text(n)` says it in words.
+ */
+export function menuCount(testid, count, text) {
+  const badge = h("span", { class: "badge info nav-count", "data-testid": testid, hidden: true });
+  const show = async () => {
+    const n = await count();
+    badge.hidden = n === 0;
+    badge.textContent = text(n);
+  };
+  const off = onData(() => (badge.isConnected ? show() : off()));
+  show();
+  return badge;
 }
