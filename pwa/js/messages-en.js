@@ -168,6 +168,7 @@ export const en = {
   "request.details": "Details",
   "request.urgency": "Urgency",
   "request.urgencyLabel": "Urgency: ",
+  "request.kindLabel": "Kind: ",
   "request.heardAt": "Heard at",
   "request.status": "Status",
   "request.route": "Routed to",

@@ -169,6 +169,7 @@ export const ja = {
   "request.details": "詳しい内容",
   "request.urgency": "緊急度",
   "request.urgencyLabel": "緊急度: ",
+  "request.kindLabel": "種別: ",
   "request.heardAt": "聞いた日時",
   "request.status": "状況",
   "request.route": "振り分け先",

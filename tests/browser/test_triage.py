@@ -78,6 +78,7 @@ def test_triage_fields_have_one_editor_the_triage_panel(page, live, customers):
     page.get_by_test_id("edit-request").click()
     form = page.locator("form.request-form")
     expect(form.get_by_label("件名")).to_have_value("治具の追加")
+    expect(form.get_by_test_id("request-kind")).to_have_text("種別: 依頼")  # set once, when it was made
     for triage_field in ["状況", "振り分け先", "回答", "担当"]:
         expect(form.get_by_text(triage_field, exact=True)).to_have_count(0)
 

@@ -31,14 +31,17 @@ export async function render(view, { params, query, edit, navigate }) {
   const title = input({ value: existing?.title || "", maxlength: 200, enterkeyhint: "next", "data-testid": "request-title" });
   const details = textarea({ value: existing?.details || "", maxlength: 10000, "data-testid": "request-details" });
   const draft = existing ? null : draftPhotos();
+  const kindFixed = Boolean(existing) && fix === null;
   const heardAt = existing ? null : input({ type: "datetime-local", value: localInput(visit?.visited_at || new Date()) });
   const save = submitButton(t("form.save"), { "data-testid": "save-request" });
   const back = existing ? `#/requests/${existing.id}` : visit ? `#/visits/${visit.id}` : `#/customers/${customer.id}`;
   const form = h("form", { class: "form request-form" },
     h("p", { class: "context" }, t("request.for", { customer: customer.name }),
       visit ? ` · ${t("request.fromVisit", { kind: label("visit.kind", visit.kind) })}` : ""),
-    choices({ name: "kind", legend: t("request.kind"), required: true, value: existing?.kind || "request",
-      options: KINDS.map((k) => [k, label("request.kind", k)]) }),
+    // The kind is set when the request is made (the server keeps the first one).
+    kindFixed ? h("p", { class: "context", "data-testid": "request-kind" }, t("request.kindLabel"), label("request.kind", existing.kind))
+      : choices({ name: "kind", legend: t("request.kind"), required: true, value: existing?.kind || "request",
+        options: KINDS.map((k) => [k, label("request.kind", k)]) }),
     field({ name: "title", label: t("request.title"), control: title, required: true, hint: t("request.titleHint") }),
     field({ name: "details", label: t("request.details"), control: details }),
     choices({ name: "urgency", legend: t("request.urgency"), value: existing?.urgency || "normal",
@@ -51,7 +54,7 @@ export async function render(view, { params, query, edit, navigate }) {
   guardForm(form, async () => {
     clearErrors(form);
     const values = {
-      kind: choiceValue(form, "kind"),
+      kind: kindFixed ? existing.kind : choiceValue(form, "kind"),
       title: title.value.trim(),
       details: details.value.trim() || null,
       urgency: choiceValue(form, "urgency") || "normal",
