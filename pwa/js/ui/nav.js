@@ -1,34 +1,36 @@
 // Where a user can go, by role, from one list: the role's four main screens are tabs (a bar at
 // the bottom of a phone, links in the header on a tablet) and 「メニュー」 opens every screen.
 
-import { BOARD_ROLES } from "../deals.js";
+import { BOARD_ROLES, DEAL_ROLES } from "../deals.js";
 import { lang, t } from "../i18n.js";
 import { ADMINS } from "./admin-parts.js";
 import { h, mount } from "./dom.js";
+import { newBadge } from "./inbox.js";
+import { unreadBadge } from "./my-requests.js";
 
 const EVERYONE = new Set(["technician", "rep", "office", "manager", "admin"]);
 const OFFICE = new Set(["office", "manager", "admin"]); // triage, approve reports, the board
-const DEALS = new Set(["rep", "office", "manager", "admin"]);
 const RULES = new Set(["office", "admin"]);
 
 /**
  * Every screen in the menu, in menu order: `roles` who see it, `tabs` for whom it is one of the
  * four main tabs (a role should have exactly four), `tabLabel` a shorter name for a tab that
- * a phone's fifth of the width would wrap. Adding a screen is adding a line.
+ * a phone's fifth of the width would wrap, `count` a badge of what waits there (shown on the
+ * tab when it is one, else in the menu). Adding a screen is adding a line.
  */
 export const DESTINATIONS = [
   { name: "customers", href: "#/customers", label: "nav.customers", roles: EVERYONE, tabs: EVERYONE },
   { name: "today", href: "#/today", label: "nav.today", roles: EVERYONE, tabs: ["technician", "rep"] },
-  { name: "inbox", href: "#/inbox", label: "nav.inbox", roles: OFFICE, tabs: ["office", "admin"] },
+  { name: "inbox", href: "#/inbox", label: "nav.inbox", roles: OFFICE, tabs: ["office", "admin"], count: newBadge },
   { name: "reports", href: "#/reports", label: "nav.reports", roles: OFFICE, tabs: ["manager"] },
   { name: "board", href: "#/board", label: "nav.board", roles: BOARD_ROLES, tabs: BOARD_ROLES },
-  { name: "deals", href: "#/deals", label: "nav.deals", roles: DEALS, tabs: ["rep"] },
-  { name: "mine", href: "#/my-requests", label: "nav.mine", roles: EVERYONE, tabs: ["technician"] },
+  { name: "deals", href: "#/deals", label: "nav.deals", roles: DEAL_ROLES, tabs: ["rep"] },
+  { name: "mine", href: "#/my-requests", label: "nav.mine", roles: EVERYONE, tabs: ["technician"], count: unreadBadge },
   { name: "quotes", href: "#/quotes", label: "nav.quotes", roles: EVERYONE, tabs: ["rep", "office"] },
   { name: "load", href: "#/load", label: "nav.load", roles: EVERYONE, tabs: ["manager"] },
   { name: "rules", href: "#/rules", label: "nav.rules", roles: RULES, tabs: [] },
-  { name: "exhibition", href: "#/exhibition", label: "nav.exhibition", roles: DEALS, tabs: [] },
-  { name: "follow-requests", href: "#/follow-requests", label: "nav.followRequests", roles: DEALS, tabs: [] },
+  { name: "exhibition", href: "#/exhibition", label: "nav.exhibition", roles: DEAL_ROLES, tabs: [] },
+  { name: "follow-requests", href: "#/follow-requests", label: "nav.followRequests", roles: DEAL_ROLES, tabs: [] },
   { name: "admin", href: "#/admin/users", label: "nav.admin", tabLabel: "nav.adminTab", roles: ADMINS, tabs: ADMINS },
   { name: "sync", href: "#/sync", label: "nav.sync", roles: EVERYONE, tabs: ["technician"] },
 ];
@@ -50,13 +52,15 @@ export function navigation(user, onLang) {
     "data-testid": "menu-button",
   }, h("span", { class: "tab-icon", "aria-hidden": "true" }, "☰"), t("nav.menu"));
   const tabBar = h("nav", { class: "tabbar", "aria-label": t("nav.main"), "data-testid": "tab-bar" },
-    tabs.map((d) => h("a", { class: "tabbar-item", href: d.href, "data-testid": `tab-${d.name}` }, t(d.tabLabel || d.label))),
+    tabs.map((d) => h("a", { class: "tabbar-item", href: d.href, "data-testid": `tab-${d.name}` },
+      t(d.tabLabel || d.label), d.count ? [" ", d.count()] : null)),
     menuButton);
   const other = lang() === "ja" ? "en" : "ja";
   const panel = h("div", { class: "menu-panel", id: "menu-panel", hidden: true, "data-testid": "menu-panel" },
     h("nav", { "aria-label": t("nav.label") },
       h("ul", { class: "menu-list" }, all.map((d) => h("li", {},
-        h("a", { href: d.href, "data-testid": `nav-${d.name}` }, t(d.label)))))),
+        h("a", { href: d.href, "data-testid": `nav-${d.name}` },
+          t(d.label), d.count && !tabs.includes(d) ? [" ", d.count()] : null))))),
     h("button", { type: "button", class: "button small menu-lang", lang: other, "data-testid": "menu-lang",
       onClick: () => onLang(other) }, t("lang.switch")));
   const setOpen = (open) => {

@@ -1,7 +1,8 @@
 // New visit (sales meeting or aftercare) and its edit: customer, kind, date and time (now by
 // default), contacts met (pick, or add one on the spot), purpose, what was discussed and done,
-// next action and due date. Saved in one tap to IndexedDB and the outbox; never waits for the
-// network.
+// next action and due date, and for a new visit photos taken before it is saved. Saved in one
+// tap to IndexedDB and the outbox (the visit and its photos' records in one transaction); never
+// waits for the network.
 
 import { instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -11,9 +12,11 @@ import { getState } from "../store.js";
 import { customerPicker } from "./customer-picker.js";
 import { dealMover } from "./deal-picker.js";
 import { h, mount } from "./dom.js";
+import { draftPhotos } from "./photos.js";
 import {
   actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
+import { suggestKana } from "./kana-reading.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
 const TEXTS = ["purpose", "notes", "handling", "next_action"];
@@ -40,6 +43,7 @@ export async function render(view, { params, query, edit, navigate }) {
   const minutes = input({ type: "number", inputmode: "numeric", min: 0, step: 5,
     value: visit?.work_minutes ?? "", "data-testid": "work-minutes" });
   const parts = partsEditor(visit?.parts || []);
+  const draft = visit ? null : draftPhotos(); // an edited visit's page adds photos itself
   const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
   const form = h("form", { class: "form visit-form" },
     customerSlot,
@@ -52,6 +56,7 @@ export async function render(view, { params, query, edit, navigate }) {
     field({ name: "purpose", label: t("visit.purpose"), control: controls.purpose }),
     field({ name: "notes", label: t("visit.notes"), control: controls.notes, hint: t("visit.notesHint") }),
     field({ name: "handling", label: t("visit.handling"), control: controls.handling, hint: t("visit.handlingHint") }),
+    draft?.el,
     field({ name: "work_minutes", label: t("visit.workMinutes"), control: minutes }),
     parts.el,
     field({ name: "next_action", label: t("visit.nextAction"), control: controls.next_action }),
@@ -140,7 +145,8 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     const contacts = state.added.filter((c) => state.selected.has(c.id)).map((c) => ({
       entity: "contacts", id: c.id,
-      changes: { customer_id: state.customer.id, name: c.name, ...(c.department ? { department: c.department } : {}) },
+      changes: { customer_id: state.customer.id, name: c.name, ...(c.name_kana ? { name_kana: c.name_kana } : {}),
+        ...(c.department ? { department: c.department } : {}) },
     }));
     // The deal moves and its events are recorded in the same save: one outbox transaction.
     const dealEdits = mover?.edits(values.visited_at) || [];
@@ -150,10 +156,13 @@ export async function render(view, { params, query, edit, navigate }) {
     else if (Object.keys(changes).length || dealEdits.length) {
       const edits = Object.keys(changes).length
         ? [{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }] : [];
-      await outbox.save([...edits, ...dealEdits]);
+      const photoEdits = draft?.edits({ entity: "visits", id, customer_id: state.customer.id }) || [];
+      await outbox.save([...edits, ...photoEdits, ...dealEdits]);
+      draft?.saved();
     }
     navigate(`#/visits/${id}`);
   });
+  return () => draft?.dispose();
 }
 
 /** Parts used: rows of name and quantity, one added per tap. */
@@ -187,13 +196,19 @@ function partsEditor(initial) {
   return { el, value };
 }
 
-/** "Add a contact": name (required) and department, added to the visit's contacts on save. */
+/**
+ * "Add a contact": name (required), フリガナ (suggested from the IME) and department, added
+ * to the visit's contacts on save.
+ */
 function addContactPanel(onAdd) {
   const name = input({ maxlength: 200, enterkeyhint: "next" });
+  const kana = input({ maxlength: 200, enterkeyhint: "next" });
+  suggestKana(name, kana);
   const department = input({ maxlength: 200, enterkeyhint: "done" });
   const error = h("p", { class: "field-error", hidden: true });
   const panel = h("div", { class: "add-contact", hidden: true },
     field({ name: "new_contact_name", label: t("contact.name"), control: name, required: true }),
+    field({ name: "new_contact_kana", label: t("contact.kana"), control: kana }),
     field({ name: "new_contact_department", label: t("contact.department"), control: department }),
     error,
     button(t("contact.add"), {
@@ -204,7 +219,8 @@ function addContactPanel(onAdd) {
           name.focus();
           return;
         }
-        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), department: department.value.trim() || null });
+        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), name_kana: kana.value.trim() || null,
+          department: department.value.trim() || null });
       },
     }));
   const open = button(t("contact.open"), {
