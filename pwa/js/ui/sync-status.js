@@ -48,8 +48,8 @@ function badges(state) {
       t("sync.notPersistentShort")) : null,
     h("span", { class: "last-sync", "data-testid": "last-sync" },
       state.syncing ? t("sync.running") : lastSyncText(state.lastSync)),
-    button(t("sync.now"), { class: "button small", "data-testid": "sync-now", disabled: state.syncing,
-      onClick: () => requestSync("manual") }));
+    button(worded(t("sync.now"), "↻"), { class: "button small sync-now", "data-testid": "sync-now",
+      disabled: state.syncing, onClick: () => requestSync("manual") }));
 }
 
 function warnings(state) {
