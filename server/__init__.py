@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from sync import protocol
 
 from server.core.config import Config
-from server.core.db import configure_sqlite, db
+from server.core.db import configure_sqlite, db, ping_when_idle
 
 migrate = Migrate()
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -33,6 +33,8 @@ def create_app(test_config=None):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        else:
+            ping_when_idle(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS)
 
     from server.attachments import api as attachments
