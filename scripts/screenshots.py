@@ -7,7 +7,8 @@ docs/screenshots/*.png. Japanese text needs fonts-noto-cjk (`apt-get install fon
 without it every kanji renders as a box, so the script stops and says so.
 
 Run: `.venv/bin/python scripts/screenshots.py` (`... screenshots.py load`: only the factory's load;
-`--cards`: only exhibition mode, the card review and the merge screen)
+`--cards`: only exhibition mode, the card review and the merge screen; `--admin`: only the admin's
+users, devices and audit screens)
 """
 
 import logging
@@ -306,6 +307,8 @@ def main():
     check_tools()
     if "--cards" in sys.argv:
         return main_cards()
+    if "--admin" in sys.argv:
+        return main_admin()
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)
@@ -422,6 +425,48 @@ def main():
         shoot_photos(page, context, customer_url)
         shoot_quotes(page)
         shoot_cards(browser, base, app, folder)
+        shoot_admin(browser, base, app)
+        browser.close()
+        stop()
+
+
+def shoot_admin(browser, base, app):
+    """44-46: the admin's users list, a rep's page with a revocation asked, the audit trail,
+    at tablet and phone size."""
+    from playwright.sync_api import expect
+
+    api_device(app, "rep1", "genba-rep1")  # a second device of rep1's, besides any browser
+    client = app.test_client()
+    client.post(  # a failed sign-in, for the audit trail
+        "/api/v1/auth/token",
+        json={"login": "rep1", "password": "wrong", "device": {"id": str(uuid.uuid4()), "name": "x"}},
+    )
+    for size, viewport in (("tablet", SIZE), ("phone", PHONE)):
+        page = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+        sign_in(page, base, "admin")
+        page.get_by_test_id("nav-admin").click()
+        expect(page.get_by_test_id("admin-user").first).to_be_visible()
+        shoot(page, f"44-admin-users-{size}")
+        page.get_by_test_id("admin-users").get_by_role("link", name=re.compile("rep1")).click()
+        expect(page.get_by_test_id("admin-devices").locator("li").first).to_be_visible()
+        page.get_by_test_id("revoke-device").first.click()
+        page.get_by_test_id("admin-devices").scroll_into_view_if_needed()
+        shoot(page, f"45-admin-user-{size}", full_page=viewport is SIZE)
+        page.get_by_test_id("admin-tab-audit").click()
+        expect(page.get_by_test_id("audit-events").locator("li").first).to_be_visible()
+        shoot(page, f"46-audit-{size}")
+        page.context.close()
+
+
+def main_admin():
+    """Only the admin's screens (``--admin``)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)
+    with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
+        base, app, stop = serve_demo(Path(folder))
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+        shoot_admin(browser, base, app)
         browser.close()
         stop()
 

@@ -2,6 +2,7 @@
 the audit trail."""
 
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -175,3 +176,59 @@ def test_cli_user_commands(runner, device, people):
     assert runner.invoke(args=["user", "add", "rep_b", "--password", "x" * 8, "--role", "rep"]).exit_code != 0
     assert runner.invoke(args=["user", "add", "sato2", "--password", "x" * 8, "--role", "rep"]).exit_code == 0
     assert runner.invoke(args=["user", "set", "nobody", "--name", "x"]).exit_code != 0
+
+
+def test_the_users_list_counts_each_persons_devices_still_in_use(client, device, people):
+    _kept, second, admin = device("rep_a"), device("rep_a"), device("admin")
+    client.post(f"/api/v1/admin/devices/{second.id}/revoke", headers=admin.headers)
+    listed = {u["login"]: u for u in client.get(USERS, headers=admin.headers).get_json()["users"]}
+    assert (listed["rep_a"]["devices"], listed["rep_b"]["devices"]) == (1, 0)
+    changed = client.patch(f"{USERS}/{people['rep_a']}", json={"name": "佐藤"}, headers=admin.headers)
+    assert changed.get_json()["devices"] == 1 and changed.get_json()["last_seen"]
+
+
+def test_every_admin_time_says_its_offset_so_the_app_shows_it_in_tokyo_time(client, device, people):
+    device("rep_a")  # signs in: a device with first and last use
+    admin = device("admin")
+    user = next(
+        u for u in client.get(USERS, headers=admin.headers).get_json()["users"] if u["login"] == "rep_a"
+    )
+    devices = client.get(f"{USERS}/{people['rep_a']}/devices", headers=admin.headers).get_json()["devices"]
+    events = client.get("/api/v1/admin/audit", headers=admin.headers).get_json()["events"]
+    times = [user["last_seen"], devices[0]["first_seen"], devices[0]["last_seen"], events[0]["at"]]
+    assert all(datetime.fromisoformat(moment).utcoffset() == timedelta(0) for moment in times), times
+
+
+def test_the_audit_pages_newest_first_and_filters_by_action(client, device, people):
+    admin = device("admin")
+    for team in ("west", "south", "north"):
+        client.patch(f"{USERS}/{people['rep_b']}", json={"team": team}, headers=admin.headers)
+
+    def audit(**query):
+        answer = client.get("/api/v1/admin/audit", query_string=query, headers=admin.headers)
+        return answer.get_json()["events"]
+
+    newest = audit(order="newest", action="user_changed", limit=2)
+    assert [e["detail"]["team"] for e in newest] == ["north", "south"]
+    older = audit(order="newest", action="user_changed", before=newest[-1]["id"])
+    assert [e["detail"]["team"] for e in older] == ["west"]
+    assert {e["action"] for e in audit(action="sign_in")} == {"sign_in"}
+
+
+def test_a_revocation_in_the_audit_names_whose_device_it_was(client, device, people):
+    rep, admin = device("rep_a"), device("admin")
+    client.post(f"/api/v1/admin/devices/{rep.id}/revoke", headers=admin.headers)
+    events = client.get(
+        "/api/v1/admin/audit", query_string={"action": "device_revoked"}, headers=admin.headers
+    ).get_json()["events"]
+    assert [(e["user_id"], e["detail"]) for e in events] == [
+        (people["admin"], {"target": people["rep_a"], "device_id": rep.id})
+    ]
+
+
+@pytest.mark.parametrize(
+    "query", [{"action": "coffee"}, {"order": "sideways"}, {"before": 0}, {"before": "x"}]
+)
+def test_audit_queries_that_cannot_be_answered(client, device, query):
+    response = client.get("/api/v1/admin/audit", query_string=query, headers=device("admin").headers)
+    assert response.status_code == 422 and response.get_json()["code"] == 422

@@ -1,6 +1,8 @@
 """Past-quote search in Japanese: a table of queries over a fixed set of realistic quotes,
 each naming the quote that must come first (or in the top 3), on SQLite and PostgreSQL."""
 
+import unicodedata
+
 import pytest
 
 from conftest import BACKENDS
@@ -108,6 +110,20 @@ def test_a_synonym_match_ranks_below_the_word_typed(quotes):
     ranked = quotes.ranked(q="SUS304")
     assert set(ranked[:5]) == {"shaft_sus", "shaft_sus_repeat", "pipe_joint", "osaka_shaft", "osaka_cover"}
     assert ranked[5] == "bracket_sus"  # material ステンレス, found through the synonym list
+
+
+@pytest.mark.parametrize(
+    "material, kept, left_out",
+    [
+        ("SUS316", "SUS316L", "SUS304"),  # a grade: that grade (and its L variant) only
+        ("ＳＵＳ３０４", "SUS304", "SUS316L"),  # as typed with a Japanese IME
+        ("ステンレス", "SUS304", "A5052"),  # a family word: the whole family
+    ],
+)
+def test_a_material_filter_of_a_grade_lists_that_grade_and_not_its_family(quotes, material, kept, left_out):
+    found = quotes.search(material=material, limit=100).get_json()["results"]
+    materials = {unicodedata.normalize("NFKC", r["quote"]["material"]).upper() for r in found}
+    assert kept in materials and left_out not in materials
 
 
 def test_the_customer_filter_keeps_other_customers_out(quotes):

@@ -123,6 +123,11 @@ export function exportDeals(token, filters) {
 }
 
 // Past-quote database: quotes most like one (online; the device searches its own quotes).
+/** The server's search over the full quote history the user may see (online). */
+export function searchQuotes(token, params) {
+  return call("GET", `/api/v1/quotes/search?${new URLSearchParams(params)}`, { token });
+}
+
 export function similarQuotes(token, id) {
   return call("GET", `/api/v1/quotes/${encodeURIComponent(id)}/similar`, { token });
 }
@@ -165,4 +170,38 @@ export async function attachmentFile(token, id, what) {
   // The browser's HTTP cache may answer: the server marks these immutable.
   const response = await send("GET", contentPath(id, what), { token, timeout: null, cache: "default" });
   return response.blob();
+}
+
+// People (admins; online only): users, their devices, and the audit trail.
+export function adminUsers(token) {
+  return call("GET", "/api/v1/admin/users", { token });
+}
+
+export function addUser(token, user) {
+  return call("POST", "/api/v1/admin/users", { body: user, token });
+}
+
+export function changeUser(token, id, changes) {
+  return call("PATCH", `/api/v1/admin/users/${encodeURIComponent(id)}`, { body: changes, token });
+}
+
+export function userDevices(token, id) {
+  return call("GET", `/api/v1/admin/users/${encodeURIComponent(id)}/devices`, { token });
+}
+
+export function revokeDevice(token, id) {
+  return call("POST", `/api/v1/admin/devices/${encodeURIComponent(id)}/revoke`, { token });
+}
+
+/** Audit events newest first: `{action, before, limit}` (before: the last event id shown). */
+export function auditEvents(token, { action = "", before = null, limit = 50 } = {}) {
+  const query = new URLSearchParams({ order: "newest", limit: String(limit) });
+  if (action) query.set("action", action);
+  if (before) query.set("before", String(before));
+  return call("GET", `/api/v1/admin/audit?${query}`, { token });
+}
+
+/** The server's vocabulary (roles, permissions, enumerations with labels); no token needed. */
+export function vocabulary() {
+  return call("GET", "/api/v1/vocabulary");
 }

@@ -35,6 +35,7 @@ import { BOARD_ROLES } from "./deals.js";
 // Past-quote database
 import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
+import * as quotePrint from "./ui/quote-print.js";
 import * as quotes from "./ui/quotes.js";
 import * as loadChart from "./ui/load-chart.js";
 // Work reports: the day, the daily report, the signature and the printed service report
@@ -43,6 +44,11 @@ import * as today from "./ui/today.js";
 import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
 import * as loadSettings from "./ui/load-settings.js";
+// People: users, their devices and the audit trail (admins, online)
+import { ADMINS } from "./ui/admin-parts.js";
+import * as adminAudit from "./ui/admin-audit.js";
+import * as adminUser from "./ui/admin-user.js";
+import * as adminUsers from "./ui/admin-users.js";
 
 const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
@@ -78,11 +84,15 @@ const ROUTES = [
   [/^\/quotes$/, quotes],
   [/^\/quotes\/new$/, quoteForm],
   [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
+  [/^\/quotes\/([\w-]+)\/print$/, quotePrint],
   [/^\/quotes\/([\w-]+)$/, quotePage],
   [/^\/load$/, loadChart],
   [/^\/today$/, today],
   [/^\/reports$/, reportList],
   [/^\/load\/settings$/, loadSettings],
+  [/^\/admin\/users$/, adminUsers],
+  [/^\/admin\/users\/([\w-]+)$/, adminUser],
+  [/^\/admin\/audit$/, adminAudit],
 ];
 
 let cleanup = null;
@@ -154,6 +164,7 @@ function renderHeader() {
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/exhibition", "data-testid": "nav-exhibition" }, t("nav.exhibition")) : null,
         BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
         DEAL_ROLES.has(user.role) ? h("a", { href: "#/follow-requests", "data-testid": "nav-follow-requests" }, t("nav.followRequests")) : null,
+        ADMINS.has(user.role) ? h("a", { href: "#/admin/users", "data-testid": "nav-admin" }, t("nav.admin")) : null,
         h("a", { href: "#/sync", "data-testid": "nav-sync" }, t("nav.sync"))) : null,
       h("button", {
         type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",

@@ -11,6 +11,7 @@ import { SYNCED, done, req, transaction } from "./db.js";
 import * as hlc from "./hlc.js";
 import { keysOf, pendingByRecord } from "./overlay.js";
 import { applyChanges, evictAnswered, noteVisits } from "./records.js";
+import { serverFields } from "./server-fields.js";
 import { dataChanged } from "./store.js";
 
 let afterSave = () => {};
@@ -51,7 +52,8 @@ export async function save(edits, { group = null } = {}) {
     const [current, entries] = await Promise.all([
       req(store.get(edit.id)), req(outbox.index("record").getAll([edit.entity, edit.id]))]);
     const base = current?.version ?? null;
-    const record = { ...(current || { id: edit.id }), ...(edit.local || {}), ...edit.changes };
+    const record = { ...(current || { id: edit.id }), ...(edit.local || {}), ...edit.changes,
+      ...(op === "delete" ? {} : serverFields(edit.entity, current, edit.changes, clock)) };
     if (op === "delete") record.deleted = true;
     store.put(record);
     if (edit.entity === "visits" && !record.deleted) {

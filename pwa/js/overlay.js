@@ -2,6 +2,8 @@
 // unanswered edits laid over it, so a pull never hides work that has not reached the server.
 // Plain values in and out (no IndexedDB): records.js applies it inside its transactions.
 
+import { serverFields } from "./server-fields.js";
+
 export function recordKey(entity, id) {
   return `${entity}:${id}`;
 }
@@ -29,7 +31,7 @@ export function overlay(record, entries) {
   const out = { ...record };
   for (const entry of entries) {
     if (entry.op === "delete") out.deleted = true;
-    else Object.assign(out, entry.changes);
+    else Object.assign(out, entry.changes, serverFields(entry.entity, out, entry.changes, entry.hlc));
   }
   return out;
 }

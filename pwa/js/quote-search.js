@@ -1,6 +1,8 @@
 // Past quotes on the device: search them offline by the server's rules (server/quote_text.py):
 // fold width, kana and case; every word must be in a field; a word naming a material or method
-// group (ステンレス, アルミ, 鉄, 旋盤…) also finds that group's quotes at a synonym's weight.
+// group (ステンレス, アルミ, 鉄, 旋盤…) also finds that group's quotes at a synonym's weight; a
+// material or method filter naming a grade (SUS316) finds that grade only, as the server does.
+// The customer's name also finds its quotes (on the device only: it holds the names).
 // Also the figures of "make it again": what to copy, and the cost overrun of the old quote.
 
 import { fold } from "./text.js";
@@ -11,6 +13,7 @@ export const FIELD_WEIGHTS = {
   dimensions: 2, processing_details: 1, difficulties: 1,
 };
 const SYNONYM_WEIGHT = 0.6;
+const CUSTOMER_WEIGHT = 2;
 const EXACT_BONUS = 1;
 const SEPARATORS = /[^\p{L}\p{N}_×.\-/φ]+/u;
 const ASCII_RUN = /[0-9a-zφ]+(?:[-./][0-9a-zφ]+)*/g;
@@ -60,9 +63,9 @@ function wordIn(word, folded) {
   return runs.length > 0 && runs.every((run) => folded.includes(run));
 }
 
-/** A quote prepared once for searching: its folded fields and families. */
-export function prepare(quote) {
-  const folded = {};
+/** A quote prepared once for searching: its folded fields (and customer's names) and families. */
+export function prepare(quote, customer = null) {
+  const folded = { customer: fold([customer?.name, customer?.name_kana].filter(Boolean).join(" ")) };
   for (const field of Object.keys(FIELD_WEIGHTS)) folded[field] = fold(quote[field]);
   return {
     quote, folded,
@@ -92,6 +95,11 @@ export function explain(entry, words) {
         }
       }
     }
+    // The customer's name or reading (山田製作所, やまだ) finds that customer's quotes.
+    if (!reason && entry.folded.customer && wordIn(word, entry.folded.customer)) {
+      best = CUSTOMER_WEIGHT;
+      reason = { field: "customer", term: word, word };
+    }
     if (reason) { score += best; why.push(reason); }
   }
   return [score, why];
@@ -114,13 +122,15 @@ export function searchQuotes(entries, { q = "", material = "", method = "", leng
   const words = wordsOf(q);
   const materialWord = fold(material);
   const methodWord = fold(method);
+  // A grade (SUS316, A5052) is matched as typed; a family word (ステンレス) finds its kin.
+  const kin = (word) => (/\d/.test(word) ? null : groupOf(word));
   if (!words.length && !materialWord && !methodWord && lengthMin === null && lengthMax === null) return [];
   const results = [];
   for (const entry of entries) {
     if (materialWord && !entry.folded.material.includes(materialWord)
-        && entry.families.material !== groupOf(materialWord)) continue;
+        && (!kin(materialWord) || entry.families.material !== kin(materialWord))) continue;
     if (methodWord && !entry.folded.processing_method.includes(methodWord)
-        && entry.families.processing_method !== groupOf(methodWord)) continue;
+        && (!kin(methodWord) || entry.families.processing_method !== kin(methodWord))) continue;
     if (lengthMin !== null || lengthMax !== null) {
       const side = longestSide(entry.quote);
       if (side === null || (lengthMin !== null && side < lengthMin) || (lengthMax !== null && side > lengthMax)) continue;

@@ -12,6 +12,7 @@ from server.core.auth import revoke_device, role_required
 from server.core.blueprint import Blueprint
 from server.core.db import db, writing_session
 from server.core.errors import ApiError
+from server.core.models import Device
 from server.core.schemas import DeadLetterListSchema, DeadLetterQuerySchema, RevokedSchema
 
 bp = Blueprint("admin", __name__)
@@ -64,6 +65,7 @@ def revoke(device_id):
     session = writing_session()
     if not revoke_device(session, device_id):
         raise ApiError(404, "There is no device with this id.")
-    record(session, "device_revoked", g.user.id, device_id=device_id)
+    owner = session.execute(select(Device.user_id).where(Device.id == device_id)).scalar()
+    record(session, "device_revoked", g.user.id, target=owner, device_id=device_id)
     session.commit()
     return {"device_id": device_id, "revoked": True}

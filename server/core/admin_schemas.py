@@ -4,6 +4,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from sync.entity import Text
 
+from server.core.audit import AUDIT_ACTIONS
+from server.core.auth import aware
 from server.core.schemas import Arguments
 from server.core.vocabulary import ROLES
 
@@ -34,6 +36,14 @@ class UserChangeSchema(Arguments):
     active = fields.Boolean(truthy={True}, falsy={False})
 
 
+class UtcDateTime(fields.DateTime):
+    """An instant written with its offset: SQLite hands back naive datetimes, which are UTC
+    (without the offset a browser would read them as its own local time)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value and aware(value), attr, obj, **kwargs)
+
+
 class AdminUserSchema(Schema):
     id = fields.String()
     login = fields.String()
@@ -41,7 +51,8 @@ class AdminUserSchema(Schema):
     role = fields.String()
     team = fields.String(allow_none=True)
     active = fields.Boolean()
-    last_seen = fields.DateTime(allow_none=True)
+    last_seen = UtcDateTime(allow_none=True)
+    devices = fields.Integer(metadata={"description": "devices not revoked"})
 
 
 class AdminUserListSchema(Schema):
@@ -51,8 +62,8 @@ class AdminUserListSchema(Schema):
 class AdminDeviceSchema(Schema):
     id = fields.String()
     name = fields.String()
-    first_seen = fields.DateTime()
-    last_seen = fields.DateTime(allow_none=True)
+    first_seen = UtcDateTime()
+    last_seen = UtcDateTime(allow_none=True)
     revoked = fields.Boolean()
 
 
@@ -61,17 +72,24 @@ class AdminDeviceListSchema(Schema):
 
 
 class AuditQuerySchema(Arguments):
-    invalid_message = "Ask as since=<RFC 3339 time>&limit=N, with N from 1 to 1000."
+    invalid_message = (
+        "Ask as since=<RFC 3339 time>&limit=N (N from 1 to 1000), optionally with "
+        f"action=<one of {', '.join(AUDIT_ACTIONS)}> and order=newest&before=<event id>."
+    )
 
     class Meta:
         unknown = EXCLUDE
 
     since = fields.AwareDateTime(load_default=None, default_timezone=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    action = fields.String(load_default=None, validate=validate.OneOf(AUDIT_ACTIONS))
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
 
 
 class AuditEventSchema(Schema):
-    at = fields.DateTime()
+    id = fields.Integer()
+    at = UtcDateTime()
     user_id = fields.String(allow_none=True)
     action = fields.String()
     detail = fields.Dict()

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from server.core.admin_schemas import (
     AdminDeviceListSchema,
@@ -32,7 +32,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 @bp.response(200, AdminUserListSchema)
 def list_users():
     """List every user with the last time one of their devices was used."""
-    return {"users": [as_row(user, last_seen) for user, last_seen in users_with_last_seen(db.session)]}
+    rows = users_with_last_seen(db.session)
+    return {"users": [as_row(user, last_seen, devices) for user, last_seen, devices in rows]}
 
 
 @bp.post("/admin/users")
@@ -53,7 +54,7 @@ def add_user(data):
         raise ApiError(422, f"{err}.", errors={"login": [str(err)]})
     record(session, "user_added", g.user.id, target=user.id, login=user.login, role=user.role)
     session.commit()
-    return as_row(user, None)
+    return as_row(user, None, 0)
 
 
 @bp.patch("/admin/users/<uuid:user_id>")
@@ -78,7 +79,7 @@ def patch_user(changes, user_id):
         session, "user_changed", g.user.id, target=user.id, **shown, password_changed="password" in changes
     )
     session.commit()
-    return as_row(user, None)
+    return as_row(user, *device_summary(session, user.id))
 
 
 @bp.get("/admin/users/<uuid:user_id>/devices")
@@ -110,11 +111,21 @@ def user_devices(user_id):
 @bp.arguments(AuditQuerySchema, location="query")
 @bp.response(200, AuditListSchema)
 def audit(query):
-    """List audit events from ``since`` on, oldest first."""
-    return {"events": events_since(db.session, query["since"] or EPOCH, query["limit"])}
+    """List audit events from ``since`` on, oldest first (``order=newest``: newest first, before
+    the event ``before``), of one ``action`` when given."""
+    return {"events": events_since(db.session, **{**query, "since": query["since"] or EPOCH})}
 
 
-def as_row(user, last_seen):
+def device_summary(session, user_id):
+    """When one of a user's devices was last used, and how many are not revoked."""
+    return session.execute(
+        select(func.max(Device.last_seen_at), func.count(case((Device.revoked_at.is_(None), 1)))).where(
+            Device.user_id == user_id
+        )
+    ).one()
+
+
+def as_row(user, last_seen, devices):
     return dict(
         id=user.id,
         login=user.login,
@@ -123,6 +134,7 @@ def as_row(user, last_seen):
         team=user.team,
         active=user.active,
         last_seen=last_seen,
+        devices=devices,
     )
 
 

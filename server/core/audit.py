@@ -8,6 +8,9 @@ from sqlalchemy import select
 from sync.models import utcnow
 
 from server.core.models import AuditEvent
+from server.core.vocabulary import codes
+
+AUDIT_ACTIONS = codes("audit.action")
 
 
 def record(session, action, user_id, **detail):
@@ -31,10 +34,20 @@ def note(user_id, action, **detail):
     session.commit()
 
 
-def events_since(session, since, limit):
-    """The events from ``since`` on, oldest first."""
+def events_since(session, since, limit, action=None, order="oldest", before=None):
+    """The events from ``since`` on, oldest first, or newest first (recorded last first) and
+    only those recorded before the event ``before``; of one ``action`` when given."""
     since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
-    rows = session.execute(
-        select(AuditEvent).where(AuditEvent.at >= since).order_by(AuditEvent.at, AuditEvent.id).limit(limit)
-    ).scalars()
-    return [dict(at=r.at, user_id=r.user_id, action=r.action, detail=json.loads(r.detail)) for r in rows]
+    query = select(AuditEvent).where(AuditEvent.at >= since)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if order == "newest":
+        if before:
+            query = query.where(AuditEvent.id < before)
+        query = query.order_by(AuditEvent.id.desc())
+    else:
+        query = query.order_by(AuditEvent.at, AuditEvent.id)
+    rows = session.execute(query.limit(limit)).scalars()
+    return [
+        dict(id=r.id, at=r.at, user_id=r.user_id, action=r.action, detail=json.loads(r.detail)) for r in rows
+    ]

@@ -20,7 +20,7 @@ def user():
 @with_appcontext
 def user_list():
     """Every user: login, role, team, whether active, last seen."""
-    for person, last_seen in users_with_last_seen(writing_session()):
+    for person, last_seen, _devices in users_with_last_seen(writing_session()):
         state = "active" if person.active else "inactive"
         click.echo(
             f"{person.login}\t{person.role}\t{person.team or '-'}\t{state}\t"

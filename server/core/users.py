@@ -5,7 +5,7 @@ import unicodedata
 import uuid
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from werkzeug.security import generate_password_hash
 
 from sync import move_scope, write_changes
@@ -101,14 +101,21 @@ def revoke_devices(session, user_id, now=None):
 
 
 def users_with_last_seen(session):
-    """Every user with the last time one of their devices was used, by login."""
+    """Every user with the last time one of their devices was used and how many devices are
+    not revoked, by login."""
     last = (
-        select(Device.user_id, func.max(Device.last_seen_at).label("last_seen"))
+        select(
+            Device.user_id,
+            func.max(Device.last_seen_at).label("last_seen"),
+            func.count(case((Device.revoked_at.is_(None), 1))).label("devices"),
+        )
         .group_by(Device.user_id)
         .subquery()
     )
     return session.execute(
-        select(User, last.c.last_seen).outerjoin(last, last.c.user_id == User.id).order_by(User.login)
+        select(User, last.c.last_seen, func.coalesce(last.c.devices, 0))
+        .outerjoin(last, last.c.user_id == User.id)
+        .order_by(User.login)
     ).all()
 
 

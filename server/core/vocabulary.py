@@ -108,6 +108,20 @@ ENUMS = {
         "submitted": ("提出済み", "Submitted"),
         "approved": ("承認済み", "Approved"),
     },
+    # What the audit trail records (server.core.audit), and what an export wrote out.
+    "audit.action": {
+        "sign_in": ("ログイン", "Sign-in"),
+        "sign_in_failed": ("ログイン失敗", "Failed sign-in"),
+        "export": ("書き出し", "Export"),
+        "user_added": ("ユーザー追加", "User added"),
+        "user_changed": ("ユーザー変更", "User changed"),
+        "device_revoked": ("端末の取り消し", "Device revoked"),
+        "devices_revoked": ("全端末の取り消し", "All devices revoked"),
+    },
+    "audit.export": {
+        "requests": ("依頼・クレーム", "Requests"),
+        "deals": ("案件", "Deals"),
+    },
 }
 
 # Enumerations with no labels of their own on screen.

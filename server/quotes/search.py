@@ -151,7 +151,8 @@ def filter_conditions(query, words):
     ):
         if query.get(name):
             word = fold(query[name])
-            family = words.group_of(word)
+            # A grade (SUS316, A5052) is matched as typed; a family word (ステンレス) finds its kin.
+            family = None if any(c.isdigit() for c in word) else words.group_of(word)
             same = column.contains(word, autoescape=True)
             out.append(or_(same, kin == family) if family else same)
     for name, column in (("product", QuoteIndex.product), ("drawing_no", QuoteIndex.drawing_no)):

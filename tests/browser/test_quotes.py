@@ -1,5 +1,6 @@
 """Past quotes in the field app: offline search with the server's folding rules, the quote
-page with cost against the quoted amount, and "make it again" carrying the difficulties."""
+page with cost against the quoted amount, and "make it again" carrying the difficulties and
+asking before it copies a loss-making price or another customer's drawing number."""
 
 from playwright.sync_api import expect
 
@@ -62,7 +63,7 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
     expect(page.get_by_test_id("quote-count")).to_contain_text("条件に合う見積はありません")
 
 
-def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_the_overrun(
+def test_make_it_again_carries_the_difficulties_and_asks_before_copying_a_losing_price_or_drawing(
     page, live, customers
 ):
     ids = load_quotes(live, customers["yamada"]["id"], "shaft_sus")
@@ -77,11 +78,23 @@ def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_th
     expect(page.get_by_test_id("quote-product")).to_have_value("シャフト")
     expect(page.get_by_test_id("quote-material")).to_have_value("SUS304")
     expect(page.get_by_test_id("quote-dimensions")).to_have_value("φ45×120")
-    expect(page.get_by_test_id("quote-amount")).to_have_value("250000")
+    # The old price lost money: it is copied only when asked.
+    expect(page.get_by_test_id("quote-amount")).to_have_value("")
+    expect(page.get_by_test_id("again-from")).to_contain_text(
+        "前回の金額 250,000円 は原価 290,000円 を下回りました"
+    )
+    expect(page.get_by_test_id("quote-drawing_no")).to_have_value(
+        "YS-2023-0153"
+    )  # the same customer's drawing
     page.get_by_text("別の顧客の見積にする").click()
     page.get_by_test_id("customer-picker").fill("さんじょう")
     page.get_by_role("button", name="有限会社三条精工").click()
     expect(page.get_by_test_id("quote-customer")).to_contain_text("有限会社三条精工")
+    # Another customer's drawing number is not theirs: it is copied only when asked.
+    expect(page.get_by_test_id("quote-drawing_no")).to_have_value("")
+    expect(page.get_by_test_id("again-from")).to_contain_text("図番 YS-2023-0153 は山田製作所の図番です")
+    page.get_by_test_id("copy-old-price").click()
+    expect(page.get_by_test_id("quote-amount")).to_have_value("250000")
     page.get_by_test_id("quote-quantity").fill("80")
     page.get_by_test_id("save-quote").click()
     expect(page.get_by_test_id("carried-notes")).to_contain_text("びびりが出やすい")
@@ -98,7 +111,7 @@ def test_make_it_again_copies_the_quote_carries_the_difficulties_and_warns_of_th
         draft["processing_method"],
         draft["amount"],
         draft["quantity"],
-    ) == ("シャフト", "YS-2023-0153", "SUS304", "φ45×120", "旋盤", 250000, 80)
+    ) == ("シャフト", None, "SUS304", "φ45×120", "旋盤", 250000, 80)
     assert draft["source_quote_id"] == ids["shaft_sus"]
     assert (
         "びびり" in draft["carried_notes"] and draft["actual_cost"] is None and draft["difficulties"] is None
@@ -138,3 +151,43 @@ def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_se
         .get_json()["results"]
     )
     assert [r["quote"]["material"] for r in found] == ["ＳＵＳ３１６Ｌ"]
+
+
+def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_wish_gets_a_hint(
+    page, context, live, customers
+):
+    load_quotes(live, customers["yamada"]["id"], "shaft_sus", "bracket_sus", "flange_sus316l")
+    load_quotes(live, customers["sanjo"]["id"], "cover_a5052")
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_test_id("nav-quotes").click()
+    search, results = page.get_by_test_id("quote-q"), page.get_by_test_id("quote-results")
+    items = results.get_by_role("listitem")
+    search.fill("山田製作所")
+    expect(items).to_have_count(3)
+    expect(items.first.get_by_test_id("why")).to_contain_text("顧客名")
+    search.fill("やまだ")  # the customer's reading
+    expect(items).to_have_count(3)
+
+    search.fill("以前と同じもの")
+    expect(page.get_by_test_id("quote-hint")).to_contain_text("お客様の名前（例: 山田製作所）で探すと")
+    page.get_by_test_id("quote-pick-customer").select_option("有限会社三条精工")
+    expect(search).to_have_value("有限会社三条精工")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("カバー")
+
+    search.fill("")
+    page.get_by_test_id("quote-material").fill("SUS316")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("SUS316L")
+    page.get_by_test_id("quote-material").fill("ステンレス")
+    expect(items).to_have_count(3)
+
+    page.get_by_test_id("quote-material").fill("インコネル")
+    expect(page.get_by_test_id("quote-hint")).to_contain_text("オンラインで全履歴を探す")
+    page.get_by_test_id("quote-online").click()
+    expect(page.get_by_test_id("quote-online-results")).to_contain_text("オフラインのため")
+    context.set_offline(False)
+    page.get_by_test_id("quote-material").fill("A5052")
+    page.get_by_test_id("quote-online").click()
+    expect(page.get_by_test_id("quote-online-count")).to_have_text("この端末にない見積が0件見つかりました。")

@@ -62,3 +62,14 @@ test("a record only the device had (no version yet) takes the server's first ver
     { id: "v1", version: 1, purpose: "draft", author_id: "u1" });
   assert.deepEqual(merged(null, { id: "v1", version: 1 }, undefined), { id: "v1", version: 1 });
 });
+
+test("a pending move of the ball stays dated by its own clock when a pull brings the older deal", () => {
+  const pulled = { id: "d1", version: 4, ball: "customer", ball_since: "2026-11-20T01:00:00.000Z" };
+  const moved = { ...entry({ entity: "deals", record_id: "d1", changes: { ball: "ours" } }),
+    hlc: "1796263200000:000000:dev" };
+  const held = overlay(pulled, [moved]);
+  assert.equal(held.ball, "ours");
+  assert.equal(held.ball_since, new Date(1796263200000).toISOString());
+  const untouched = overlay(pulled, [{ ...moved, changes: { amount: 5 } }]);
+  assert.equal(untouched.ball_since, pulled.ball_since);  // no move, no new date
+});

@@ -1,5 +1,6 @@
-// A deal: its stage along the path, who holds the ball and for how many days, what the
-// customer side did (competitors with their prices, budget, spec changes, …), the history of
+// A deal, the one place that answers 「あの案件どうなっている?何日前?次は何?」: its stage along the
+// path, who holds the ball and for how many days, what is next and by when, the meetings and
+// quotes linked to it, what the customer side did (competitors with their prices, budget, spec changes, …), the history of
 // its stage and ball with date and author, and an edit of stage, ball, amount and expected
 // close that is saved offline like any other change. The load its submitted quote puts on the
 // factory's weeks is shown as on the quote form.
@@ -14,6 +15,7 @@ import { recordKey } from "../overlay.js";
 import { getState } from "../store.js";
 import { parseYen } from "../text.js";
 import { dealEvents, eventForm } from "./deal-events.js";
+import { dealQuotes, meetings, nextAction } from "./deal-summary.js";
 import { h, mount } from "./dom.js";
 import {
   actionBar, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
@@ -40,13 +42,14 @@ export async function render(view, { params }) {
     const calendar = await loadCalendar();
     const [[row], unsent, quotes, plant] = await Promise.all([dealRows(limitsOf(calendar), { ids: [id] }),
       outbox.unsentKeys(), getAll("quotes"), factory()]);
-    mount(view, ...page(row, unsent, row ? quoteLoad(quotes.filter((q) => q.deal_id === id && !q.deleted), plant) : null));
+    const own = quotes.filter((q) => q.deal_id === id && !q.deleted);
+    mount(view, ...page(row, unsent, own, row ? quoteLoad(own, plant) : null));
   };
   await draw();
   return redrawOnData(({ local }) => draw(local));
 }
 
-function page(row, unsent, load) {
+function page(row, unsent, quotes, load) {
   if (!row) return notFound(t("deal.missing"), "#/deals", t("nav.deals"));
   const { deal, customer, users } = row;
   return [
@@ -59,8 +62,7 @@ function page(row, unsent, load) {
         t("deal.followUp"), ": ", row.reasons.map(reasonText).join("、")) : null,
       unsent.has(recordKey("deals", deal.id)) ? unsentBadge() : null),
     stagePath(deal),
-    h("p", {}, h("a", { class: "button", href: `#/visits/new?customer=${deal.customer_id}&deal=${deal.id}`,
-      "data-testid": "deal-new-visit" }, t("deal.newVisit"))),
+    nextAction(row.visits),
     h("dl", { class: "facts" },
       fact(t("deal.customer"), customer?.name),
       fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),
@@ -68,6 +70,8 @@ function page(row, unsent, load) {
       fact(t("deal.owner"), users.get(deal.owner_id)?.name),
       fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("days.ago", { n: row.idleDays })}）` : null),
       fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
+    meetings(deal, row.visits, users, unsent),
+    dealQuotes(deal, quotes, unsent),
     load,
     h("section", { "aria-labelledby": "deal-edit-h" },
       h("h2", { id: "deal-edit-h" }, t("deal.editTitle")), editForm(deal)),

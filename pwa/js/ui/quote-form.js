@@ -2,14 +2,16 @@
 // method, details, quantity, amount, lead time, status, and after production the actual cost
 // and what was hard. "Make it again" (#/quotes/new?from=<id>) copies an old quote's fields into
 // a new draft, for the same customer or another, shows the old difficulties as a note and
-// warns when the old quote cost more than it was quoted at. Hours per resource group and a
+// warns when the old quote cost more than it was quoted at; the old price of a loss-making
+// quote and another customer's drawing number are copied only when asked. A quote made from a
+// deal's page (#/quotes/new?customer=&deal=) is linked to that deal. Hours per resource group and a
 // wished delivery week show at once what the order does to the factory (load-impact.js).
 
 import { getAll } from "../db.js";
-import { instantFromLocal, localInput } from "../format.js";
+import { instantFromLocal, localInput, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { againFields } from "../quote-search.js";
+import { againFields, overrun } from "../quote-search.js";
 import { getRecord } from "../records.js";
 import { parseHours } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
@@ -34,6 +36,7 @@ export async function render(view, { params, query, edit, navigate }) {
   let customerId = existing?.customer_id || query.get("customer") || source?.customer_id || null;
   const start = existing || (source ? againFields(source, customerId) : {});
   const customers = new Map((await getAll("customers")).map((c) => [c.id, c]));
+  const deal = await getRecord("deals", existing?.deal_id || query.get("deal") || "");
 
   const controls = {};
   for (const [name, max] of TEXTS) controls[name] = input({ value: start[name] ?? "", maxlength: max, "data-testid": `quote-${name}` });
@@ -42,6 +45,7 @@ export async function render(view, { params, query, edit, navigate }) {
     controls[name] = input({ type: "number", inputmode: decimal ? "decimal" : "numeric", min: 0,
       step: decimal ? "0.1" : "1", value: start[name] ?? "", "data-testid": `quote-${name}` });
   }
+  const asks = source ? askBeforeCopying(source, controls, customers) : null;
   const plant = await factory();
   const hours = new Map(plant.groups.map((group) => [group.id, input({ inputmode: "decimal",
     class: "hours-input", value: start.process_hours?.[group.id] ?? "", "data-testid": `hours-${group.name}` })]));
@@ -65,21 +69,25 @@ export async function render(view, { params, query, edit, navigate }) {
   };
   const submitted = input({ type: "datetime-local", value: existing?.submitted_at ? localInput(existing.submitted_at) : "" });
   const who = h("p", { class: "context", "data-testid": "quote-customer" });
-  const showCustomer = () => { who.textContent = customerId ? t("quote.for", { customer: customers.get(customerId)?.name || "" }) : ""; };
+  const showCustomer = () => {
+    who.textContent = customerId ? t("quote.for", { customer: customers.get(customerId)?.name || "" }) : "";
+    asks?.forCustomer(customerId);
+  };
   showCustomer();
   const picker = existing ? null : h("details", { class: "other-customer" },
     h("summary", {}, t("quote.otherCustomer")),
     customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
   const save = submitButton(t("form.save"), { "data-testid": "save-quote" });
-  const back = existing ? `#/quotes/${existing.id}` : source ? `#/quotes/${source.id}` : "#/quotes";
+  const back = existing ? `#/quotes/${existing.id}` : source ? `#/quotes/${source.id}` : deal ? `#/deals/${deal.id}` : "#/quotes";
   const field_ = (name, key = `quote.${camel(name)}`) => field({ name, label: t(key), control: controls[name] });
   const form = h("form", { class: "form quote-form" },
-    who, picker,
+    who, deal ? h("p", { class: "context", "data-testid": "quote-deal" }, t("quote.forDeal", { title: deal.title })) : null,
+    deal ? null : picker,
     source ? h("div", { class: "carried", "data-testid": "again-from" },
       h("p", { class: "alert info" }, t("quote.againFrom", { title: [source.product, source.drawing_no].filter(Boolean).join(" ") })),
       overrunWarning(source, "again-overrun"),
       source.difficulties ? h("div", { class: "alert warn", role: "note", "data-testid": "carried-note" },
-        h("strong", {}, t("quote.carried")), " ", source.difficulties) : null) : null,
+        h("strong", {}, t("quote.carried")), " ", source.difficulties) : null, asks.el) : null,
     field_("product"), field_("drawing_no"), field_("material"),
     field({ name: "dimensions", label: t("quote.dimensions"), control: controls.dimensions, hint: t("quote.dimensionsHint") }),
     h("div", { class: "field-row" }, field_("length_mm"), field_("width_mm"), field_("thickness_mm"), field_("diameter_mm")),
@@ -108,7 +116,8 @@ export async function render(view, { params, query, edit, navigate }) {
     clearErrors(form);
     const values = {};
     for (const [name] of TEXTS) values[name] = controls[name].value.trim() || null;
-    for (const name of LONG_TEXTS) if (existing) values[name] = controls[name].value.trim() || null;
+    // Difficulties are known only after production: a new quote has just its details.
+    for (const name of LONG_TEXTS) if (existing || name === "processing_details") values[name] = controls[name].value.trim() || null;
     const errors = {};
     for (const [name, decimal] of NUMBERS) {
       if (!existing && (name === "actual_cost")) continue;
@@ -150,6 +159,7 @@ export async function render(view, { params, query, edit, navigate }) {
         same(value, existing[name] ?? null) === false));
     } else {
       values.customer_id = customerId;
+      if (deal && deal.customer_id === customerId) values.deal_id = deal.id;
       if (source) { values.source_quote_id = source.id; values.carried_notes = source.difficulties || null; }
       changes = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
     }
@@ -159,6 +169,42 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     navigate(`#/quotes/${id}`);
   });
+}
+
+/**
+ * The old price of a loss-making quote, and another customer's drawing number, are not copied
+ * into the new draft unless the user asks for them with a tap: `{el, forCustomer(id)}`.
+ */
+function askBeforeCopying(source, controls, customers) {
+  const el = h("div", { class: "ask-copy" });
+  const offer = (name, text, testid) => {
+    controls[name].value = "";
+    return h("p", { class: "alert warn", role: "note" }, text, " ",
+      h("button", { type: "button", class: "button", "data-testid": testid, onClick: (e) => {
+        controls[name].value = source[name];
+        e.target.closest("p").remove();
+      } }, t("quote.copyIt")));
+  };
+  const lost = overrun(source);
+  const price = lost && source.amount != null
+    ? offer("amount", t("quote.askPrice", { amount: yen(source.amount), cost: yen(source.actual_cost) }), "copy-old-price") : null;
+  let drawing = null;
+  return {
+    el: h("div", {}, price, el),
+    forCustomer(customerId) {
+      drawing?.remove();
+      drawing = null;
+      if (!source.drawing_no) return;
+      if (customerId && customerId !== source.customer_id) {
+        if (controls.drawing_no.value !== source.drawing_no) return;
+        drawing = offer("drawing_no", t("quote.askDrawing", { drawing: source.drawing_no,
+          customer: customers.get(source.customer_id)?.name || "" }), "copy-drawing-no");
+        el.append(drawing);
+      } else if (!controls.drawing_no.value) {
+        controls.drawing_no.value = source.drawing_no;
+      }
+    },
+  };
 }
 
 /** Whether two field values are equal; objects (process_hours) whatever their keys' order. */

@@ -1,5 +1,6 @@
 // One quote: what was quoted, what it really cost (and by how much it went over), what was hard
-// about making it, quotes like it (online), and "make it again".
+// about making it, quotes like it (online, once the server has the quote), "make it again"
+// and the printed quote (見積書).
 
 import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
@@ -47,6 +48,7 @@ export async function render(view, { params }) {
       h("section", { "aria-labelledby": "similar-h" }, h("h2", { id: "similar-h" }, t("quote.similar")), similar),
       actionBar(
         linkButton(t("quote.again"), `#/quotes/new?from=${quote.id}`, { class: "button primary", "data-testid": "make-again" }),
+        linkButton(t("quotePrint.open"), `#/quotes/${quote.id}/print`, { "data-testid": "print-quote" }),
         linkButton(t("form.edit"), `#/quotes/${quote.id}/edit`, { "data-testid": "edit-quote" })));
     loadSimilar(quote, similar);
   };
@@ -72,6 +74,10 @@ function costNote(quote) {
 }
 
 async function loadSimilar(quote, box) {
+  if (quote.version == null) {  // not on the server yet: it has nothing to compare it with
+    mount(box, empty(t("quote.similarAfterSync"), "similar-after-sync"));
+    return;
+  }
   try {
     const token = await getMeta("token");
     const { results } = await api.similarQuotes(token, quote.id);

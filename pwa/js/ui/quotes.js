@@ -1,23 +1,32 @@
 // Past quotes: search the device's quotes offline by product, drawing number, material, method,
-// dimensions or free text (width, kana and case folded; ステンレス finds SUS304), with filters;
-// the words that matched are marked in each result.
+// dimensions, customer name or free text (width, kana and case folded; ステンレス finds SUS304),
+// with filters; the words that matched are marked in each result. The device holds its scope's
+// quotes; the server's full history is searched online with one tap, and a search that finds
+// nothing, or asks for 「以前と同じもの」, says how to find it.
 
-import { getAll } from "../db.js";
+import * as api from "../api.js";
+import { getAll, getMeta } from "../db.js";
 import { yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { prepare, searchQuotes } from "../quote-search.js";
+import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
-import { field, input } from "./form.js";
+import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { marked } from "./widgets.js";
 
 const SHOWN = 50;
+// 「以前と同じもの」「前回と同じ」「いつもの」: a wish, not words a quote holds.
+const SAME_AS_BEFORE = /以前|前回|同じ|おなじ|いつもの/;
 
 /** Every live quote on the device, prepared for searching, with its customer's name. */
 export async function quoteEntries() {
   const [quotes, customers] = await Promise.all([getAll("quotes"), getAll("customers")]);
-  const names = new Map(customers.map((c) => [c.id, c.name]));
-  return quotes.filter((q) => !q.deleted).map((q) => ({ ...prepare(q), customer: names.get(q.customer_id) || "" }));
+  const byId = new Map(customers.map((c) => [c.id, c]));
+  return quotes.filter((q) => !q.deleted).map((q) => {
+    const customer = byId.get(q.customer_id);
+    return { ...prepare(q, customer), customer: customer?.name || "" };
+  });
 }
 
 export async function render(view, { query, navigate }) {
@@ -30,20 +39,59 @@ export async function render(view, { query, navigate }) {
     lengthMax: input({ type: "number", inputmode: "numeric", min: 0, value: query.get("max") || "", "data-testid": "quote-max" }),
   };
   const summary = h("p", { class: "summary", "aria-live": "polite", "data-testid": "quote-count" });
+  const hintText = h("p", {});
+  const customerPick = h("div", {});
+  const hint = h("div", { class: "hint", "data-testid": "quote-hint", hidden: true }, hintText, customerPick);
+  // 「以前と同じもの」: the customer is what finds it, so offer the customers whose quotes are here.
+  const pickCustomer = () => {
+    const names = [...new Set(entries.map((e) => e.customer).filter(Boolean))].sort((a, b) => a.localeCompare(b, "ja"));
+    const picker = select([["", t("quotes.pickNone")], ...names.map((n) => [n, n])], "", {
+      "data-testid": "quote-pick-customer",
+      onChange: (e) => { controls.q.value = e.target.value; show(); },
+    });
+    return field({ name: "pick_customer", label: t("quotes.pickCustomer"), control: picker });
+  };
   const list = h("ol", { class: "list quote-results", "data-testid": "quote-results" });
+  const online = h("section", { class: "online-results", "aria-live": "polite", "data-testid": "quote-online-results" });
   const number = (el) => (el.value === "" ? null : Number(el.value));
+  const typed = () => ({
+    q: controls.q.value, material: controls.material.value, method: controls.method.value,
+    lengthMin: number(controls.lengthMin), lengthMax: number(controls.lengthMax),
+  });
   const show = () => {
-    const hits = searchQuotes(entries, {
-      q: controls.q.value, material: controls.material.value, method: controls.method.value,
-      lengthMin: number(controls.lengthMin), lengthMax: number(controls.lengthMax),
-    }, SHOWN);
+    const hits = searchQuotes(entries, typed(), SHOWN);
     const total = t("quotes.onDevice", { n: entries.length });
     summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total }) : t("quotes.none", { total });
+    const asked = Object.values(typed()).some((v) => v !== null && v !== "");
+    hint.hidden = !asked || (hits.length > 0 && !SAME_AS_BEFORE.test(fold(controls.q.value)));
+    const same = SAME_AS_BEFORE.test(fold(controls.q.value));
+    hintText.textContent = same ? t("quotes.sameHint") : t("quotes.noneHint");
+    if (same) mount(customerPick, pickCustomer());
+    else mount(customerPick);
     mount(list, ...hits.map(row));
+    mount(online);
     const params = new URLSearchParams(Object.entries({
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
       min: controls.lengthMin.value, max: controls.lengthMax.value }).filter(([, v]) => v));
     history.replaceState(null, "", `#/quotes${params.size ? `?${params}` : ""}`);
+  };
+  const searchOnline = async () => {
+    const { q, material, method, lengthMin, lengthMax } = typed();
+    const params = Object.fromEntries(Object.entries({ q, material, processing_method: method,
+      length_min: lengthMin ?? "", length_max: lengthMax ?? "", limit: SHOWN }).filter(([, v]) => v !== "" && v !== null));
+    mount(online, h("p", { class: "summary" }, t("quotes.onlineSearching")));
+    try {
+      const { results } = await api.searchQuotes(await getMeta("token"), params);
+      const held = new Set(entries.map((e) => e.quote.id));
+      const more = results.filter((r) => !held.has(r.quote.id));
+      const names = new Map(entries.map((e) => [e.quote.customer_id, e.customer]));
+      mount(online, h("h2", {}, t("quotes.onlineTitle")),
+        h("p", { class: "summary", "data-testid": "quote-online-count" }, t("quotes.onlineFound", { n: more.length })),
+        more.length ? h("ol", { class: "list quote-results" },
+          more.map((r) => row({ ...r, customer: names.get(r.quote.customer_id) || "", online: true }))) : null);
+    } catch (err) {
+      mount(online, h("p", { class: "alert warn" }, err instanceof api.NetworkError ? t("quotes.onlineOffline") : err.message));
+    }
   };
   for (const control of Object.values(controls)) control.addEventListener("input", show);
   mount(view,
@@ -55,7 +103,9 @@ export async function render(view, { query, navigate }) {
       field({ name: "processing_method", label: t("quote.method"), control: controls.method }),
       field({ name: "length_min", label: t("quotes.lengthMin"), control: controls.lengthMin }),
       field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax })),
-    summary, list);
+    summary, hint, list,
+    h("p", {}, button(t("quotes.searchOnline"), { "data-testid": "quote-online", onClick: searchOnline })),
+    online);
   show();
   return redrawOnData(async () => {
     entries = await quoteEntries();
@@ -63,11 +113,11 @@ export async function render(view, { query, navigate }) {
   });
 }
 
-function row({ quote, why, customer }) {
+function row({ quote, why, customer, online = false }) {
   const terms = (field) => why.filter((w) => w.field === field).map((w) => w.term);
   const part = (field) => (quote[field] ? marked(quote[field], terms(field)) : null);
   return h("li", { dataset: { id: quote.id } },
-    h("a", { class: "row", href: `#/quotes/${quote.id}` },
+    h(online ? "div" : "a", online ? { class: "row" } : { class: "row", href: `#/quotes/${quote.id}` },
       h("span", { class: "row-title" }, part("product"), " ", part("drawing_no")),
       h("span", { class: "row-sub" }, customer),
       h("span", { class: "row-meta" },
@@ -77,5 +127,6 @@ function row({ quote, why, customer }) {
       why.some((w) => ["processing_details", "difficulties"].includes(w.field))
         ? h("span", { class: "row-meta" }, part("difficulties") || part("processing_details")) : null,
       h("span", { class: "why", "data-testid": "why" }, t("quotes.why"),
-        why.map((w) => label("quote.field", w.field) + (w.synonym ? t("quotes.bySynonym") : "")).join("・"))));
+        why.map((w) => (w.field === "customer" ? t("quotes.byCustomer") : label("quote.field", w.field))
+          + (w.synonym ? t("quotes.bySynonym") : "")).join("・"))));
 }

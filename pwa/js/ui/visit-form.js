@@ -117,6 +117,7 @@ export async function render(view, { params, query, edit, navigate }) {
     if (workMinutes !== null && !(Number.isInteger(workMinutes) && workMinutes >= 0)) {
       errors.work_minutes = [t("visit.workMinutesInvalid")];
     }
+    Object.assign(errors, mover?.errors() || {});
     if (showErrors(form, errors)) return;
     const values = {
       kind,
@@ -141,15 +142,15 @@ export async function render(view, { params, query, edit, navigate }) {
       entity: "contacts", id: c.id,
       changes: { customer_id: state.customer.id, name: c.name, ...(c.department ? { department: c.department } : {}) },
     }));
-    // The deal moves in the same save: visit and deal are one outbox transaction.
-    const dealEdit = mover?.edit();
+    // The deal moves and its events are recorded in the same save: one outbox transaction.
+    const dealEdits = mover?.edits(values.visited_at) || [];
     save.disabled = true;
     if (contacts.length) await outbox.save(contacts);
     if (fix !== null) await outbox.resend(fix, changes);
-    else if (Object.keys(changes).length || dealEdit) {
+    else if (Object.keys(changes).length || dealEdits.length) {
       const edits = Object.keys(changes).length
         ? [{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }] : [];
-      await outbox.save(dealEdit ? [...edits, dealEdit] : edits);
+      await outbox.save([...edits, ...dealEdits]);
     }
     navigate(`#/visits/${id}`);
   });
