@@ -68,11 +68,17 @@ def main():
         print(f"{field:12} {right[field]:>3}/{present[field]:<3} {share:>9.1%}  {target}")
     print(
         f"time per card: median {statistics.median(times):.2f} s, "
-        f"max {max(times):.2f} s, mean {statistics.mean(times):.2f} s"
+        f"max {max(times):.2f} s (card {times.index(max(times))}), "
+        f"max after the first {max(times[1:] or [0]):.2f} s, mean {statistics.mean(times):.2f} s"
     )
     # On a shared machine the wall time counts other people's work; the CPU time (ours and
-    # Tesseract's) is what a card costs on one idle core.
-    print(f"CPU time per card: median {statistics.median(cpu_times):.2f} s, max {max(cpu_times):.2f} s")
+    # Tesseract's, which runs in this process) is what a card costs on one idle core. The
+    # first card also loads Tesseract's language models.
+    print(
+        f"CPU time per card: median {statistics.median(cpu_times):.2f} s, "
+        f"max {max(cpu_times):.2f} s (card {cpu_times.index(max(cpu_times))}), "
+        f"max after the first {max(cpu_times[1:] or [0]):.2f} s"
+    )
 
 
 if __name__ == "__main__":

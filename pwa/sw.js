@@ -68,6 +68,7 @@ const FILES = [
   "js/ui/follow-search.js",
   "js/ui/form.js",
   "js/ui/inbox.js",
+  "js/ui/kana-reading.js",
   "js/ui/load-chart.js",
   "js/ui/load-impact.js",
   "js/ui/load-settings.js",

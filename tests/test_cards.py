@@ -6,6 +6,7 @@ import pytest
 
 from card_images import cards
 from server.cards.parse import parse_card
+from server.cards.reader import read_card
 from server.jobs.worker import Worker
 
 # The pipeline is under test here (accuracy is bench/card_bench.py's): cards it reads right.
@@ -102,3 +103,15 @@ def test_the_largest_name_like_line_is_the_name():
 
 def test_the_dots_of_a_co_jp_domain_come_back():
     assert parse_card([("Mail sato@mirai-seiki.cojp", 30)])["email"] == "sato@mirai-seiki.co.jp"
+
+
+def test_a_short_line_in_small_type_is_not_taken_for_the_name():
+    lines = [("有限会社北斗製作所", 100), ("製造", 27), ("山本 Te", 132)]  # the department cut short
+    assert parse_card(lines)["name"] is None
+
+
+def test_a_given_name_read_as_latin_letters_is_read_again_in_japanese(tmp_path):
+    data, facts = cards(9, seed=15)[8]  # its name in large type first reads as 「加藤 AB」
+    path = tmp_path / "card.jpg"
+    path.write_bytes(data)
+    assert read_card(path)["name"].replace(" ", "") == facts["name"].replace(" ", "") == "加藤大輔"

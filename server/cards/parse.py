@@ -59,6 +59,7 @@ CJK_NAME = re.compile(
 FAX_LABEL = re.compile(r"fax|ファクス|ファックス", re.I)
 MOBILE_LABEL = re.compile(r"携帯|mobile|cell|^m[\s.:]", re.I)
 MOBILE_PREFIX = re.compile(r"^0[789]0-")
+NAME_SHARE = 0.4  # of the tallest line's height, at least, for a line to be taken as the name
 
 
 def normalise(text):
@@ -102,9 +103,18 @@ def parse_card(lines):
             continue
         elif CJK_NAME.match(text):
             names.append((height, text))
+    # The name is printed large: a short line in small type (a department cut short) is not it.
+    tallest = max((height for _, height in lines), default=0)
+    names = [(height, text) for height, text in names if height >= NAME_SHARE * tallest]
     if names:
         card["name"] = max(names, key=lambda n: n[0])[1]
     return card
+
+
+def unclaimed(text):
+    """True when a line is no company, address, reading, role or contact: it may be the name."""
+    card = parse_card([(text, 1)])
+    return all(value is None for field, value in card.items() if field not in ("text", "name"))
 
 
 def take_contacts(card, text):

@@ -5,14 +5,13 @@ card (brighter than the table it lies on); deskew by the angle whose row profile
 and scale so the text is a size Tesseract reads well (very large names are missed otherwise).
 """
 
-import os
 import re
-import subprocess
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
+
+from server.cards import tesseract
 
 TARGET_WIDTH = 1600
 EMAIL_LIKE = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.(jp|com|net|org)\b")
@@ -83,27 +82,16 @@ def skew_angle(gray):
 
 def tesseract_lines(image, psm, lang="jpn+eng"):
     """Run Tesseract on an image; return its lines with their heights, top to bottom."""
-    with tempfile.NamedTemporaryFile(suffix=".png") as handle:
-        image.save(handle.name)
-        env = dict(os.environ, OMP_THREAD_LIMIT="1")
-        try:
-            done = subprocess.run(
-                ["tesseract", handle.name, "-", "-l", lang, "--psm", str(psm), "tsv"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                env=env,
-                check=True,
-            )
-        except (OSError, subprocess.SubprocessError) as err:
-            raise ReadFailed(str(err)) from err
-    return lines_from_tsv(done.stdout)
+    try:
+        return lines_from_tsv(tesseract.tsv(image, psm, lang))
+    except (tesseract.TesseractMissing, tesseract.TesseractFailed) as err:
+        raise ReadFailed(str(err)) from err
 
 
 def lines_from_tsv(tsv):
     """Join Tesseract's words into lines; keep each line's tallest word height."""
     lines = {}
-    for row in tsv.splitlines()[1:]:
+    for row in tsv.splitlines():
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
@@ -158,41 +146,54 @@ def read_card(path):
     from server.cards.parse import parse_card
 
     image = prepare(path)
-    lines = reread_email(image, reread_large(image, tesseract_lines(image, 3)))
+    lines = reread_email(image, reread_name(image, tesseract_lines(image, 3)))
     card = parse_card([(line.text, line.height) for line in lines])
     if card["name"] is None or card["company"] is None or card["phone"] is None:
-        second = parse_card([(line.text, line.height) for line in tesseract_lines(image, 11)])
+        sparse = reread_name(image, tesseract_lines(image, 11))
+        second = parse_card([(line.text, line.height) for line in sparse])
         for name, value in second.items():
             if card[name] is None and name != "text":
                 card[name] = value
     return card
 
 
-def reread_large(image, lines):
-    """Read the largest line again on its own, scaled down: Tesseract misreads big type
-    (the person's name, usually) on a page of small print."""
-    if len(lines) < 3:
+def reread_name(image, lines):
+    """Read the name line again on its own, in Japanese only and at a size Tesseract reads
+    well: in large bold type it often reads the given name as Latin letters (加藤 AB).
+
+    The name line is the tallest that is not the company, address, role, reading or a
+    contact line. A reading replaces it only when it looks like a name of three characters
+    or more and is no shorter than a name-like first reading.
+    """
+    from server.cards.parse import unclaimed
+
+    candidates = [line for line in lines if unclaimed(line.text)]
+    if not candidates:
         return lines
-    heights = sorted(line.height for line in lines)
-    median = heights[len(heights) // 2]
-    big = max(lines, key=lambda line: line.height)
-    if big.height < 1.8 * median:
-        return lines
-    for target in (48, 32, 64):
-        text = reread(image, big, target)
-        if NAME_LIKE.match(text):
+    big = max(candidates, key=lambda line: line.height)
+    first = big.text.replace(" ", "")
+    for target in (32, 48):
+        text = reread(image, big, target, "jpn", margin=0.1, reach=1)
+        plain = text.replace(" ", "")
+        if (
+            NAME_LIKE.match(text)
+            and len(plain) >= 3
+            and not (NAME_LIKE.match(big.text) and len(plain) < len(first))
+        ):
             big.text = text
             break
     return lines
 
 
-def reread(image, line, target, lang="jpn+eng", to_edge=False):
+def reread(image, line, target, lang="jpn+eng", margin=0.5, reach=None):
     """The text of one line read on its own, scaled so its height is ``target`` pixels.
 
-    ``to_edge`` reads on to the card's right edge (Tesseract sometimes ends a line at a hyphen).
+    ``margin`` (in line heights) is kept around the line; ``reach`` (in line heights) reads
+    on past its right end (a glyph read as a stray letter may lie outside the line's box), or
+    to the card's right edge when None (Tesseract sometimes ends a line at a hyphen).
     """
-    pad = line.height // 2
-    right = image.width if to_edge else min(image.width, line.right + pad)
+    pad = int(line.height * margin)
+    right = image.width if reach is None else min(image.width, line.right + round(line.height * reach))
     box = (
         max(0, line.left - pad),
         max(0, line.top - pad),
@@ -215,7 +216,7 @@ def reread_email(image, lines):
     for line in lines:
         if "@" not in line.text:
             continue
-        readings = [line.text] + [reread(image, line, target, "eng", to_edge=True) for target in (28, 40, 56)]
+        readings = [line.text] + [reread(image, line, target, "eng") for target in (28, 40, 56)]
         votes = Counter()
         for weight, reading in zip((1.5, 1, 1, 1), readings, strict=False):
             match = EMAIL_LIKE.search(fold_email(reading))

@@ -62,3 +62,67 @@ def test_office_compares_two_customers_side_by_side_and_merges_them(page, live, 
     survivor = office.records("customers")[customers["yamada"]["id"]]
     assert survivor["postal_code"] == "332-0001"
     assert twin["id"] not in office.records("customers")
+
+
+def test_a_customer_not_found_in_the_new_deal_picker_is_created_there_offline_and_chosen(
+    page, live, customers
+):
+    sign_in(page, live)
+    page.context.set_offline(True)
+    page.get_by_test_id("nav-deals").click()
+    page.get_by_test_id("deal-new").click()
+    page.get_by_test_id("deal-new-title").fill("治具の引き合い")
+    page.get_by_test_id("customer-picker").fill("株式会社みらい精機")
+    expect(page.get_by_test_id("picker-none")).to_have_text(
+        "「株式会社みらい精機」に当たる顧客は端末にありません。"
+    )
+    page.get_by_test_id("picker-new-customer").click()
+    expect(page.get_by_test_id("picker-new-name")).to_have_value("株式会社みらい精機")
+    page.get_by_test_id("picker-new-phone").fill("052-111-2222")
+    page.get_by_test_id("picker-create").click()
+    expect(page.get_by_test_id("deal-new-customer")).to_have_text("顧客: 株式会社みらい精機")
+    expect(page.get_by_test_id("deal-new-title")).to_have_value("治具の引き合い")  # nothing typed is lost
+    page.get_by_test_id("deal-create").click()
+    expect(page.get_by_test_id("deal-title")).to_have_text("治具の引き合い")
+
+    page.context.set_offline(False)
+    wait_synced(page)
+    manager = live.device("manager")
+    customer = next(c for c in manager.records("customers").values() if c["name"] == "株式会社みらい精機")
+    deal = next(d for d in manager.records("deals").values() if d["title"] == "治具の引き合い")
+    rep = live.device("rep_a").user
+    assert (customer["status"], customer["phone"], customer["owner_id"]) == (
+        "prospect",
+        "052-111-2222",
+        rep["id"],
+    )
+    assert (deal["customer_id"], deal["owner_id"]) == (customer["id"], rep["id"])
+
+
+def test_the_visit_form_offers_a_new_customer_even_when_the_search_finds_some(page, live, customers):
+    sign_in(page, live)
+    page.goto(live.url + "/#/visits/new")
+    page.get_by_test_id("customer-picker").fill("山田")
+    expect(page.locator(".picker-results")).to_contain_text("山田製作所")
+    page.get_by_test_id("picker-new-customer").click()
+    page.get_by_test_id("picker-new-name").fill("山田精密")
+    page.get_by_test_id("picker-create").click()
+    expect(page.get_by_test_id("chosen-customer")).to_have_text("山田精密")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("山田精密")
+
+
+def test_a_company_searched_for_and_not_found_comes_into_the_new_customer_form(page, live, customers):
+    sign_in(page, live)
+    page.get_by_label("顧客を検索").fill("株式会社みらい精機")
+    page.get_by_test_id("new-customer").click()
+    expect(page.get_by_label("会社名")).to_have_value("株式会社みらい精機")
+
+
+def test_a_phone_number_searched_for_in_the_picker_becomes_the_new_customers_phone(page, live, customers):
+    sign_in(page, live)
+    page.goto(live.url + "/#/visits/new")
+    page.get_by_test_id("customer-picker").fill("０５２-９９９-１２３４")
+    page.get_by_test_id("picker-new-customer").click()
+    expect(page.get_by_test_id("picker-new-phone")).to_have_value("０５２-９９９-１２３４")
+    expect(page.get_by_test_id("picker-new-name")).to_have_value("")

@@ -1,9 +1,10 @@
-"""Japanese input: Enter that confirms an IME conversion never submits, and search folds kana
-and width so every way of typing a reading finds the customer."""
+"""Japanese input: Enter that confirms an IME conversion never submits, the フリガナ is suggested
+from the reading the IME gave, and search folds kana and width so every way of typing a reading
+finds the customer."""
 
 from playwright.sync_api import expect
 
-from .helpers import outbox, sign_in
+from .helpers import idb_all, outbox, sign_in
 
 LOG_KEYDOWNS = """() => {
     window.keydowns = [];
@@ -16,6 +17,54 @@ def compose(cdp, text):
     cdp.send(
         "Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)}
     )
+
+
+def type_with_ime(cdp, reading, converted=None):
+    """Type ``reading`` in kana, convert it to ``converted`` (or keep the kana) and commit."""
+    compose(cdp, reading)
+    if converted:
+        compose(cdp, converted)
+    cdp.send("Input.insertText", {"text": converted or reading})
+
+
+def test_the_kana_reading_typed_into_the_ime_is_suggested_as_furigana_until_the_user_edits_it(
+    page, live, customers
+):
+    sign_in(page, live)
+    page.goto(f"{live.url}/#/customers/new")
+    name, kana = page.get_by_label("会社名"), page.get_by_label("フリガナ")
+    name.click()
+    cdp = page.context.new_cdp_session(page)
+    type_with_ime(cdp, "かぶしきがいしゃ", "株式会社")
+    type_with_ime(cdp, "みらい")
+    expect(kana).to_have_value("ミライ")  # in katakana, without the legal form
+    type_with_ime(cdp, "せいき", "精機")
+    expect(name).to_have_value("株式会社みらい精機")
+    expect(kana).to_have_value("ミライセイキ")
+
+    kana.fill("ミライセーキ")  # the user's own reading is never overwritten
+    name.click()
+    name.press("End")
+    type_with_ime(cdp, "こうぎょう", "工業")
+    expect(name).to_have_value("株式会社みらい精機工業")
+    expect(kana).to_have_value("ミライセーキ")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("株式会社みらい精機工業")
+    expect(page.get_by_text("ミライセーキ", exact=True)).to_be_visible()
+
+    page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
+    page.get_by_test_id("add-contact").click()
+    page.get_by_label("氏名").click()
+    type_with_ime(cdp, "さとう", "佐藤")
+    page.keyboard.type(" ")
+    type_with_ime(cdp, "けんた", "健太")
+    expect(page.get_by_label("フリガナ")).to_have_value("サトウ ケンタ")
+    page.get_by_role("button", name="追加する").click()
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("佐藤 健太")
+    assert [(c["name"], c["name_kana"]) for c in idb_all(page, "contacts") if c["name"] == "佐藤 健太"] == [
+        ("佐藤 健太", "サトウ ケンタ")
+    ]
 
 
 def test_enter_that_confirms_an_ime_conversion_does_not_submit_the_form(page, live, customers):

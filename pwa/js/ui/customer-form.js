@@ -1,6 +1,7 @@
 // New or edited customer (or prospect), saved offline: name, kana, status, source, postal code
 // and address, phone, email, url. Before a new one is saved, customers already on the device
-// that look the same (folded name without 株式会社 etc., phone digits) are shown.
+// that look the same (folded name without 株式会社 etc., phone digits) are shown. The フリガナ
+// is suggested from the reading the IME gave while the name was typed.
 
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -11,6 +12,7 @@ import { h, mount } from "./dom.js";
 import {
   actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton,
 } from "./form.js";
+import { suggestKana } from "./kana-reading.js";
 
 const STATUSES = ["prospect", "active", "inactive"];
 const FORMS = /株式会社|有限会社|合同会社|\(株\)|\(有\)|㈱|㈲/g;
@@ -29,6 +31,12 @@ export function lookAlikes(index, name, phone, selfId = null) {
     || (number.length >= 6 && entry.phone === number)));
 }
 
+/** Save a new customer offline, owned by the user who makes it (the server says so too). */
+export async function createCustomer(id, changes) {
+  const user = getState().user;
+  await outbox.save([{ entity: "customers", id, changes, local: { owner_id: user?.id, team: user?.team ?? null } }]);
+}
+
 export async function render(view, { params, query, edit, navigate }) {
   const existing = edit ? await getRecord("customers", params[0]) : null;
   if (edit && !existing) return navigate("#/customers");
@@ -38,6 +46,7 @@ export async function render(view, { params, query, edit, navigate }) {
   const controls = Object.fromEntries(FIELDS.map(([key, , max]) => [key, input({
     value: existing?.[key] || "", maxlength: max, enterkeyhint: "next", "data-testid": `customer-${key}`,
     type: key === "email" ? "email" : key === "url" ? "url" : key === "phone" ? "tel" : "text" })]));
+  suggestKana(name, controls.name_kana, { dropLegalForms: true });
   const warning = h("div", { class: "notice", role: "status", "data-testid": "duplicates", hidden: true });
   const showLookAlikes = () => {
     const found = lookAlikes(index, name.value, controls.phone.value, existing?.id);
@@ -70,11 +79,8 @@ export async function render(view, { params, query, edit, navigate }) {
       ? Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (existing[key] ?? null)))
       : Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
     save.disabled = true;
-    if (Object.keys(changes).length) {
-      const user = getState().user;
-      await outbox.save([{ entity: "customers", id, changes,
-        local: existing ? {} : { owner_id: user?.id, team: user?.team ?? null } }]);
-    }
+    if (existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
+    else if (!existing) await createCustomer(id, changes);
     navigate(`#/customers/${id}`);
   });
 }

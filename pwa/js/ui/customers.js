@@ -28,6 +28,7 @@ export async function render(view, { query }) {
   const list = h("ul", { class: "list", "data-testid": "customer-list" });
   const more = button(t("customers.more"), { hidden: true });
   const none = empty(t("customers.none"), "no-customers");
+  const newCustomer = linkButton(t("customer.new"), "#/customers/new", { "data-testid": "new-customer" });
 
   const show = () => {
     const started = performance.now();
@@ -39,6 +40,9 @@ export async function render(view, { query }) {
       : t("customers.total", { total: index.length });
     more.hidden = hits.length <= shown;
     none.hidden = index.length > 0;
+    // A company searched for and not found is the one to create: its name comes along.
+    const typed = search.value.trim();
+    newCustomer.href = typed && !hits.length ? `#/customers/new?name=${encodeURIComponent(typed)}` : "#/customers/new";
     performance.measure("genba:search", { start: started });
   };
   search.addEventListener("input", () => {
@@ -64,7 +68,7 @@ export async function render(view, { query }) {
     getState().user?.role === "rep"
       ? followSearch(() => search.value, () => new Set(index.map((entry) => entry.id))) : null,
     actionBar(linkButton(t("visit.new"), "#/visits/new", { class: "button primary" }),
-      linkButton(t("customer.new"), "#/customers/new", { "data-testid": "new-customer" })));
+      newCustomer));
   show();
 
   const refresh = async () => {

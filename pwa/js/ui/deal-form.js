@@ -1,6 +1,6 @@
-// A new deal, offline: its customer (from the customer page, or picked), a title (必須), the
-// stage it starts at, who holds the ball, amount and expected close. The rep who makes it owns
-// it; the server sets when the ball was taken. Later changes are made on the deal's page.
+// A new deal, offline: its customer (from the customer page, picked, or made in the picker), a
+// title (必須), the stage it starts at, who holds the ball, amount and expected close. The rep who
+// makes it owns it; the server sets when the ball was taken. Later changes are made on the deal's page.
 
 import { getAll } from "../db.js";
 import { CLOSED, STAGES } from "../deals.js";
@@ -22,14 +22,17 @@ export async function render(view, { query, navigate }) {
   const stage = stageSelect(null, "deal-new-stage", STAGES.filter((s) => !CLOSED.has(s)));
   const amount = input({ inputmode: "numeric", "data-testid": "deal-new-amount" });
   const close = input({ type: "date", "data-testid": "deal-new-close" });
+  let customerName = customers.get(customerId)?.name || "";
   const who = h("p", { class: "context", "data-testid": "deal-new-customer" });
   const showCustomer = () => {
-    who.textContent = customerId ? t("deal.for", { customer: customers.get(customerId)?.name || "" }) : t("deal.pickCustomer");
+    who.textContent = customerId ? t("deal.for", { customer: customerName }) : t("deal.pickCustomer");
+    who.removeAttribute("role");
   };
   showCustomer();
+  // A customer made in the picker is new on the device: its name comes with the pick.
   const picker = h("details", { class: "other-customer", open: !customerId },
     h("summary", {}, t("deal.otherCustomer")),
-    customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
+    customerPicker((id, name) => { customerId = id; customerName = name; showCustomer(); picker.open = false; }));
   const save = submitButton(t("form.save"), { "data-testid": "deal-create" });
   const back = customerId ? `#/customers/${customerId}` : "#/deals";
   const form = h("form", { class: "form deal-form" },

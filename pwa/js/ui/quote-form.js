@@ -76,7 +76,12 @@ export async function render(view, { params, query, edit, navigate }) {
   showCustomer();
   const picker = existing ? null : h("details", { class: "other-customer" },
     h("summary", {}, t("quote.otherCustomer")),
-    customerPicker((id) => { customerId = id; showCustomer(); picker.open = false; }));
+    customerPicker((id, name) => {  // a customer made in the picker is not in `customers` yet
+      if (!customers.has(id)) customers.set(id, { id, name });
+      customerId = id;
+      showCustomer();
+      picker.open = false;
+    }));
   const save = submitButton(t("form.save"), { "data-testid": "save-quote" });
   const back = existing ? `#/quotes/${existing.id}` : source ? `#/quotes/${source.id}` : deal ? `#/deals/${deal.id}` : "#/quotes";
   const field_ = (name, key = `quote.${camel(name)}`) => field({ name, label: t(key), control: controls[name] });

@@ -14,6 +14,7 @@ import { h, mount } from "./dom.js";
 import {
   actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
+import { suggestKana } from "./kana-reading.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
 const TEXTS = ["purpose", "notes", "handling", "next_action"];
@@ -140,7 +141,8 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     const contacts = state.added.filter((c) => state.selected.has(c.id)).map((c) => ({
       entity: "contacts", id: c.id,
-      changes: { customer_id: state.customer.id, name: c.name, ...(c.department ? { department: c.department } : {}) },
+      changes: { customer_id: state.customer.id, name: c.name, ...(c.name_kana ? { name_kana: c.name_kana } : {}),
+        ...(c.department ? { department: c.department } : {}) },
     }));
     // The deal moves and its events are recorded in the same save: one outbox transaction.
     const dealEdits = mover?.edits(values.visited_at) || [];
@@ -187,13 +189,19 @@ function partsEditor(initial) {
   return { el, value };
 }
 
-/** "Add a contact": name (required) and department, added to the visit's contacts on save. */
+/**
+ * "Add a contact": name (required), フリガナ (suggested from the IME) and department, added
+ * to the visit's contacts on save.
+ */
 function addContactPanel(onAdd) {
   const name = input({ maxlength: 200, enterkeyhint: "next" });
+  const kana = input({ maxlength: 200, enterkeyhint: "next" });
+  suggestKana(name, kana);
   const department = input({ maxlength: 200, enterkeyhint: "done" });
   const error = h("p", { class: "field-error", hidden: true });
   const panel = h("div", { class: "add-contact", hidden: true },
     field({ name: "new_contact_name", label: t("contact.name"), control: name, required: true }),
+    field({ name: "new_contact_kana", label: t("contact.kana"), control: kana }),
     field({ name: "new_contact_department", label: t("contact.department"), control: department }),
     error,
     button(t("contact.add"), {
@@ -204,7 +212,8 @@ function addContactPanel(onAdd) {
           name.focus();
           return;
         }
-        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), department: department.value.trim() || null });
+        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), name_kana: kana.value.trim() || null,
+          department: department.value.trim() || null });
       },
     }));
   const open = button(t("contact.open"), {
