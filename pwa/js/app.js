@@ -31,7 +31,7 @@ import * as competitors from "./ui/competitors.js";
 import * as dealForm from "./ui/deal-form.js";
 import * as dealList from "./ui/deal-list.js";
 import * as dealPage from "./ui/deal-page.js";
-import { BOARD_ROLES } from "./deals.js";
+import { BOARD_ROLES, DEAL_ROLES } from "./deals.js";
 // Past-quote database
 import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
@@ -49,8 +49,6 @@ import { ADMINS } from "./ui/admin-parts.js";
 import * as adminAudit from "./ui/admin-audit.js";
 import * as adminUser from "./ui/admin-user.js";
 import * as adminUsers from "./ui/admin-users.js";
-
-const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -155,8 +153,8 @@ function renderHeader() {
         h("a", { href: "#/customers" }, t("nav.customers")),
         h("a", { href: "#/today", "data-testid": "nav-today" }, t("nav.today")),
         today.APPROVERS.has(user.role) ? h("a", { href: "#/reports", "data-testid": "nav-reports" }, t("nav.reports")) : null,
-        inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
-        h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
+        inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox"), " ", inbox.newBadge()) : null,
+        h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine"), " ", myRequests.unreadBadge()),
         h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
         h("a", { href: "#/load", "data-testid": "nav-load" }, t("nav.load")),
         ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,

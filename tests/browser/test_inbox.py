@@ -50,7 +50,7 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
     expect(row).to_contain_text("山田製作所")
     expect(row).to_contain_text("聞いた人: 高橋 修")
     row.get_by_role("link").click()
-    office_page.get_by_test_id("triage-assignee_id").select_option(label="高橋 修")
+    office_page.get_by_test_id("triage-assignee_id").select_option(label="高橋 修（サービス・保守）")
     office_page.get_by_test_id("triage-response").fill("軸受を交換します。来週伺います。")
     office_page.get_by_test_id("triage-save").click()
     expect(office_page.get_by_test_id("request-status")).to_have_text("回答済み")
@@ -105,7 +105,7 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
     with page.expect_download() as download:
         page.get_by_test_id("export-csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("\ufeff受付ID,") and "寸法不良（古い）" in text and "新しい異音" not in text
+    assert text.startswith("\ufeff受付番号,") and "寸法不良（古い）" in text and "新しい異音" not in text
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")
