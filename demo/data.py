@@ -52,6 +52,14 @@ DEMO_USERS: list[dict] = [
         "team": "service",
     },
     {
+        # 製造: complaints about quality are routed to manufacturing and assigned to its staff.
+        "login": "factory1",
+        "password": "genba-factory1",
+        "name": "森 拓也",
+        "role": "technician",
+        "team": "manufacturing",
+    },
+    {
         "login": "office1",
         "password": "genba-office1",
         "name": "小野 美咲",

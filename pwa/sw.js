@@ -74,6 +74,7 @@ const FILES = [
   "js/ui/load-settings.js",
   "js/ui/login.js",
   "js/ui/my-requests.js",
+  "js/ui/nav.js",
   "js/ui/photos.js",
   "js/ui/quote-form.js",
   "js/ui/quote-page.js",

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Take screenshots of the field app's main screens at tablet size (1280x800, Japanese UI).
+"""Take screenshots of the field app's main screens at tablet (1280x800) and phone (390x844) size.
+
+Tablet shots keep their names (`02-customers.png`); the same screens on a phone are
+`02-customers-phone.png` (screens shot at both sizes by design already say `-tablet`/`-phone`).
 
 Loads the Japanese demo data into a throwaway SQLite database, serves it, drives Debian's
 Chromium through the screens as rep1 (and office1 for a conflict, the inbox and the rules), and writes
 docs/screenshots/*.png. Japanese text needs fonts-noto-cjk (`apt-get install fonts-noto-cjk`);
 without it every kanji renders as a box, so the script stops and says so.
 
-Run: `.venv/bin/python scripts/screenshots.py` (`... screenshots.py load`: only the factory's load;
-`--cards`: only exhibition mode, the card review and the merge screen; `--admin`: only the admin's
-users, devices and audit screens)
+Run: `.venv/bin/python scripts/screenshots.py` (`--phone` or `--tablet`: one size only;
+`... screenshots.py load`: only the factory's load; `--cards`: only exhibition mode, the card
+review and the merge screen; `--admin`: only the admin's users, devices and audit screens)
 """
 
 import logging
@@ -26,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/lib/chromium/chromium"
 SIZE = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+VIEW = {"size": SIZE, "suffix": ""}  # the size being shot: SIZE, or PHONE with "-phone" names
 
 
 def check_tools():
@@ -108,9 +113,20 @@ def office_retitles(app, request_id, title):
     )
 
 
+def new_page(browser):
+    """A fresh Japanese browser at the size being shot."""
+    return browser.new_context(
+        viewport=VIEW["size"], locale="ja-JP", timezone_id="Asia/Tokyo", device_scale_factor=1
+    ).new_page()
+
+
 def shoot(page, name, full_page=False):
     page.wait_for_timeout(150)  # let fonts and the last redraw settle; these are pictures, not tests
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+    if not name.endswith(("-phone", "-tablet")):
+        name += VIEW["suffix"]
+    # A whole long page on a phone: leave out the fixed tab bar, which would float mid-page.
+    style = ".tabbar { display: none !important; }" if full_page and VIEW["size"] is PHONE else None
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page, style=style)
     print(f"wrote docs/screenshots/{name}.png")
 
 
@@ -130,20 +146,50 @@ def sign_in(page, base, login):
     wait_synced(page)
 
 
+def go_to(page, screen):
+    """Open a screen from 「メニュー」."""
+    page.get_by_test_id("menu-button").click()
+    page.get_by_test_id(f"nav-{screen}").click()
+
+
+def switch_language(page):
+    """The header's language button on a tablet; on a phone it is in 「メニュー」."""
+    if page.get_by_test_id("lang-toggle").is_visible():
+        page.get_by_test_id("lang-toggle").click()
+    else:
+        page.get_by_test_id("menu-button").click()
+        page.get_by_test_id("menu-lang").click()
+
+
+def sync_now(page):
+    """The header's sync button on a tablet; on a phone, the big one on the sync page."""
+    if page.get_by_test_id("sync-now").is_visible():
+        page.get_by_test_id("sync-now").click()
+    else:
+        back = page.url
+        page.get_by_test_id("pending").click()
+        page.get_by_test_id("sync-now-big").click()
+        wait_synced(page)
+        page.goto(back)
+
+
 def shoot_deals(browser, base):
     """manager1's board in Japanese and English, a deal with competitors, and the competitors list."""
     from playwright.sync_api import expect
 
-    manager = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    manager = new_page(browser)
     sign_in(manager, base, "manager1")
-    manager.get_by_test_id("nav-board").click()
+    go_to(manager, "board")
     expect(manager.get_by_test_id("board")).to_be_visible()
     shoot(manager, "20-deal-board", full_page=True)
-    manager.get_by_test_id("lang-toggle").click()
+    manager.get_by_test_id("menu-button").click()  # every screen the manager has, by 「メニュー」
+    shoot(manager, "47-menu")
+    manager.keyboard.press("Escape")
+    switch_language(manager)
     expect(manager.get_by_role("heading", level=1)).to_have_text("Deal board")
     manager.evaluate("window.scrollTo(0, document.getElementById('board-deals-h').offsetTop - 130)")
     shoot(manager, "21-deal-board-english")
-    manager.get_by_test_id("lang-toggle").click()
+    switch_language(manager)
     manager.goto(base + "/#/competitors")
     expect(manager.locator("section.competitor").first).to_be_visible()
     deal_link = manager.locator("section.competitor tbody a").first
@@ -157,7 +203,7 @@ def shoot_quotes(page):
     """Past quotes on the rep's device: a folded search, a quote with its cost, make it again."""
     from playwright.sync_api import expect
 
-    page.get_by_test_id("nav-quotes").click()
+    go_to(page, "quotes")
     page.get_by_test_id("quote-q").fill("ｓｕｓ 旋盤")
     results = page.get_by_test_id("quote-results").get_by_role("listitem")
     expect(results.first).to_be_visible()
@@ -171,7 +217,6 @@ def shoot_quotes(page):
     shoot(page, "26-quote-make-again")
 
 
-PHONE = {"width": 390, "height": 844}
 QUOTE_WITH_HOURS = """() => new Promise((resolve, reject) => {
     const open = indexedDB.open("genba");
     open.onerror = () => reject(open.error);
@@ -245,9 +290,9 @@ def shoot_cards(browser, base, app, folder):
     from card_images import cards
     from server.jobs.worker import Worker
 
-    page = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    page = new_page(browser)
     sign_in(page, base, "rep1")
-    page.get_by_test_id("nav-exhibition").click()
+    go_to(page, "exhibition")
     page.get_by_label("展示会・イベント名").fill("名古屋ものづくり展 2026")
     page.get_by_label("展示会・イベント名").blur()
     for index, (jpeg, _) in enumerate(cards(3, seed=15)):
@@ -262,7 +307,7 @@ def shoot_cards(browser, base, app, folder):
     page.goto(base + "/#/customers")
     page.get_by_label("顧客を検索").fill("名刺 1")
     page.get_by_role("link", name=re.compile("名刺 1")).first.click()
-    page.get_by_test_id("sync-now").click()
+    sync_now(page)
     wait_synced(page)
     page.reload()
     expect(page.get_by_test_id("card-suggestions")).to_be_visible()
@@ -295,7 +340,7 @@ def shoot_cards(browser, base, app, folder):
             ],
         },
     )
-    office = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    office = new_page(browser)
     sign_in(office, base, "office1")
     office.goto(customer_url.split("#")[0] + "#/customers/" + customer_url.rsplit("/", 1)[-1] + "/merge")
     office.get_by_test_id("merge-choose").first.click()
@@ -313,75 +358,91 @@ def main():
 
     expect.set_options(timeout=30_000)
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
-        base, app, stop = serve_demo(Path(folder))
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
-        if sys.argv[1:] == ["load"]:  # only the factory's load, while working on it
-            shoot_load(browser, base)
-            shoot_quote_load(browser, base)
-            return
-        context = browser.new_context(
-            viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo", device_scale_factor=1
-        )
-        page = context.new_page()
-        page.goto(base + "/")
-        expect(page.get_by_label("ログインID")).to_be_visible()
-        page.get_by_label("ログインID").fill("rep1")
-        shoot(page, "01-login")
-        page.get_by_label("パスワード").fill("genba-rep1")
-        page.get_by_role("button", name="ログイン").click()
-        wait_synced(page)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        shoot(page, "02-customers")
-        page.get_by_label("顧客を検索").fill("ﾔﾏﾀﾞ")
-        shoot(page, "03-search-half-width-kana")
-        page.get_by_role("link", name=re.compile("山田製作所")).first.click()
-        expect(page.get_by_test_id("timeline")).to_be_visible()
-        shoot(page, "04-customer-page")
-        customer_url = page.url
+    sizes = [(SIZE, ""), (PHONE, "-phone")]
+    if "--phone" in sys.argv:
+        sizes = sizes[1:]
+    elif "--tablet" in sys.argv:
+        sizes = sizes[:1]
+    for size, suffix in sizes:
+        VIEW.update(size=size, suffix=suffix)
+        # A fresh demo per size: the walk-through changes data (a conflict, photos, a triage).
+        with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
+            base, app, stop = serve_demo(Path(folder))
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+            if "load" in sys.argv[1:]:  # only the factory's load, while working on it
+                shoot_load(browser, base)
+                shoot_quote_load(browser, base)
+                return
+            shoot_all(browser, base, app, folder)
+            browser.close()
+            stop()
 
-        context.set_offline(True)
-        page.get_by_test_id("new-visit").click()
-        page.get_by_text("アフターサービス", exact=True).click()
-        page.get_by_label("目的").fill("定期点検")
-        page.get_by_label("話した内容・メモ").fill("工場長より、ローラー部から時々異音がするとの話あり。")
-        page.get_by_label("実施した対応").fill("ローラー部のベアリングを点検し給油。摩耗は許容範囲内。")
-        page.get_by_label("次のアクション", exact=True).fill("交換用ベアリングの見積を送付")
-        shoot(page, "05-visit-form-offline")
-        page.get_by_test_id("save-visit").click()
-        page.get_by_test_id("new-request").click()
-        page.get_by_text("クレーム", exact=True).click()
-        page.get_by_label("件名").fill("ローラー部から異音がする")
-        page.get_by_label("詳しい内容").fill("運転開始から30分ほどで異音。前回点検時はなかった。")
-        page.get_by_text("高", exact=True).click()
-        shoot(page, "06-complaint-form")
-        page.get_by_test_id("save-request").click()
-        expect(page.get_by_test_id("route")).to_have_text("同期後に決まります")
-        shoot(page, "07-complaint-unsent")
-        request_id = page.url.rsplit("/", 1)[-1]
-        context.set_offline(False)
-        expect(page.get_by_test_id("route")).to_have_text("製造")
-        shoot(page, "08-complaint-routed")
 
-        context.set_offline(True)
-        page.get_by_test_id("edit-request").click()
-        page.get_by_label("件名").fill("ローラー部から異音（ベアリング摩耗の疑い）")
-        page.get_by_test_id("save-request").click()
-        office_retitles(app, request_id, "ローラー部の異音（製造で原因調査中）")
-        context.set_offline(False)
-        page.get_by_test_id("conflicts-badge").click()
-        expect(page.get_by_test_id("conflict")).to_have_count(1)
-        shoot(page, "09-conflicts")
+def shoot_all(browser, base, app, folder):
+    """Walk through every main screen as rep1, office1, manager1 and tech1 at the size being shot."""
+    from playwright.sync_api import expect
 
-        page.goto(customer_url.split("#")[0] + "#/sync")
-        expect(page.get_by_role("heading", name="同期", exact=True)).to_be_visible()
-        shoot(page, "10-sync")
-        page.goto(customer_url)
-        page.get_by_test_id("lang-toggle").click()
-        expect(page.get_by_test_id("timeline")).to_contain_text("Aftercare")
-        shoot(page, "11-customer-page-english")
-        page.get_by_test_id("lang-toggle").click()
+    page = new_page(browser)
+    context = page.context
+    page.goto(base + "/")
+    expect(page.get_by_label("ログインID")).to_be_visible()
+    page.get_by_label("ログインID").fill("rep1")
+    shoot(page, "01-login")
+    page.get_by_label("パスワード").fill("genba-rep1")
+    page.get_by_role("button", name="ログイン").click()
+    wait_synced(page)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    shoot(page, "02-customers")
+    page.get_by_label("顧客を検索").fill("ﾔﾏﾀﾞ")
+    shoot(page, "03-search-half-width-kana")
+    page.get_by_role("link", name=re.compile("山田製作所")).first.click()
+    expect(page.get_by_test_id("timeline")).to_be_visible()
+    shoot(page, "04-customer-page")
+    customer_url = page.url
 
+    context.set_offline(True)
+    page.get_by_test_id("new-visit").click()
+    page.get_by_text("アフターサービス", exact=True).click()
+    page.get_by_label("目的").fill("定期点検")
+    page.get_by_label("話した内容・メモ").fill("工場長より、ローラー部から時々異音がするとの話あり。")
+    page.get_by_label("実施した対応").fill("ローラー部のベアリングを点検し給油。摩耗は許容範囲内。")
+    page.get_by_label("次のアクション", exact=True).fill("交換用ベアリングの見積を送付")
+    shoot(page, "05-visit-form-offline")
+    page.get_by_test_id("save-visit").click()
+    page.get_by_test_id("new-request").click()
+    page.get_by_text("クレーム", exact=True).click()
+    page.get_by_label("件名").fill("ローラー部から異音がする")
+    page.get_by_label("詳しい内容").fill("運転開始から30分ほどで異音。前回点検時はなかった。")
+    page.get_by_text("高", exact=True).click()
+    shoot(page, "06-complaint-form")
+    page.get_by_test_id("save-request").click()
+    expect(page.get_by_test_id("route")).to_have_text("同期後に決まります")
+    shoot(page, "07-complaint-unsent")
+    request_id = page.url.rsplit("/", 1)[-1]
+    context.set_offline(False)
+    expect(page.get_by_test_id("route")).to_have_text("製造")
+    shoot(page, "08-complaint-routed")
+
+    context.set_offline(True)
+    page.get_by_test_id("edit-request").click()
+    page.get_by_label("件名").fill("ローラー部から異音（ベアリング摩耗の疑い）")
+    page.get_by_test_id("save-request").click()
+    office_retitles(app, request_id, "ローラー部の異音（製造で原因調査中）")
+    context.set_offline(False)
+    page.get_by_test_id("conflicts-badge").click()
+    expect(page.get_by_test_id("conflict")).to_have_count(1)
+    shoot(page, "09-conflicts")
+
+    page.goto(customer_url.split("#")[0] + "#/sync")
+    expect(page.get_by_role("heading", name="同期", exact=True)).to_be_visible()
+    shoot(page, "10-sync")
+    page.goto(customer_url)
+    switch_language(page)
+    expect(page.get_by_test_id("timeline")).to_contain_text("Aftercare")
+    shoot(page, "11-customer-page-english")
+    switch_language(page)
+
+    if VIEW["size"] is SIZE:  # a tablet held upright; the phone shots are upright anyway
         tablet = browser.new_context(
             viewport={"width": 800, "height": 1280}, locale="ja-JP", timezone_id="Asia/Tokyo"
         )
@@ -392,42 +453,42 @@ def main():
         portrait.get_by_test_id("customer-picker").fill("さんじょう")
         shoot(portrait, "12-visit-form-portrait")
 
-        office = browser.new_context(viewport=SIZE, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
-        sign_in(office, base, "office1")
-        office.get_by_test_id("nav-inbox").click()
-        expect(office.locator(".inbox-item").first).to_be_visible()
-        shoot(office, "13-inbox")
-        office.locator("[data-team=manufacturing] .inbox-item", has_text="ローラー部").first.get_by_role(
-            "link"
-        ).click()
-        office.get_by_test_id("triage-assignee_id").select_option(index=1)
-        office.get_by_test_id("triage-response").fill("ベアリングを交換します。来週火曜に伺います。")
-        office.get_by_test_id("triage-save").click()
-        wait_synced(office)
-        expect(office.get_by_test_id("history")).to_contain_text("が変更しました")
-        office.wait_for_timeout(500)  # the page redraws once more after the sync; scroll the last drawing
-        office.get_by_test_id("history").scroll_into_view_if_needed()
-        shoot(office, "14-request-triage-history")
-        office.get_by_test_id("nav-rules").click()
-        expect(office.get_by_test_id("rules").locator("li").first).to_be_visible()
-        shoot(office, "15-routing-rules")
-        page.get_by_test_id("sync-now").click()
-        wait_synced(page)
-        page.goto(customer_url.split("#")[0] + "#/my-requests")
-        expect(page.get_by_test_id("my-requests")).to_be_visible()
-        shoot(page, "16-my-requests")
-        page.get_by_test_id("nav-deals").click()
-        expect(page.get_by_test_id("open-deals")).to_be_visible()
-        shoot(page, "19-follow-up")
-        shoot_deals(browser, base)
+    office = new_page(browser)
+    sign_in(office, base, "office1")
+    go_to(office, "inbox")
+    expect(office.locator(".inbox-item").first).to_be_visible()
+    shoot(office, "13-inbox")
+    office.locator("[data-team=manufacturing] .inbox-item", has_text="ローラー部").first.get_by_role(
+        "link"
+    ).click()
+    office.get_by_test_id("triage-assignee_id").select_option(index=1)
+    office.get_by_test_id("triage-response").fill("ベアリングを交換します。来週火曜に伺います。")
+    office.get_by_test_id("triage-save").click()
+    wait_synced(office)
+    expect(office.get_by_test_id("history")).to_contain_text("が変更しました")
+    office.wait_for_timeout(500)  # the page redraws once more after the sync; scroll the last drawing
+    office.get_by_test_id("history").scroll_into_view_if_needed()
+    shoot(office, "14-request-triage-history")
+    go_to(office, "rules")
+    expect(office.get_by_test_id("rules").locator("li").first).to_be_visible()
+    shoot(office, "15-routing-rules")
+    sync_now(page)
+    wait_synced(page)
+    page.goto(customer_url.split("#")[0] + "#/my-requests")
+    expect(page.get_by_test_id("my-requests")).to_be_visible()
+    shoot(page, "16-my-requests")
+    go_to(page, "deals")
+    expect(page.get_by_test_id("open-deals")).to_be_visible()
+    shoot(page, "19-follow-up")
+    shoot_deals(browser, base)
+    if VIEW["size"] is SIZE:  # these two shoot both sizes themselves
         shoot_load(browser, base)
         shoot_quote_load(browser, base)
-        shoot_photos(page, context, customer_url)
-        shoot_quotes(page)
-        shoot_cards(browser, base, app, folder)
+    shoot_photos(page, context, customer_url)
+    shoot_quotes(page)
+    shoot_cards(browser, base, app, folder)
+    if VIEW["size"] is SIZE:  # it shoots both sizes itself
         shoot_admin(browser, base, app)
-        browser.close()
-        stop()
 
 
 def shoot_admin(browser, base, app):
@@ -444,7 +505,7 @@ def shoot_admin(browser, base, app):
     for size, viewport in (("tablet", SIZE), ("phone", PHONE)):
         page = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
         sign_in(page, base, "admin")
-        page.get_by_test_id("nav-admin").click()
+        go_to(page, "admin")
         expect(page.get_by_test_id("admin-user").first).to_be_visible()
         shoot(page, f"44-admin-users-{size}")
         page.get_by_test_id("admin-users").get_by_role("link", name=re.compile("rep1")).click()

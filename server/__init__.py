@@ -8,7 +8,8 @@ from flask_migrate import Migrate
 from sync import protocol
 
 from server.core.config import Config
-from server.core.db import configure_sqlite, db
+from server.core.db import configure_sqlite, db, ping_when_idle
+from server.core.fast_json import FastJSONProvider
 
 migrate = Migrate()
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -22,6 +23,7 @@ def create_app(test_config=None):
             "GENBA_INSTANCE_PATH", os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance")
         ),
     )
+    app.json = FastJSONProvider(app)
     app.config.from_object(Config(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -33,6 +35,8 @@ def create_app(test_config=None):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        else:
+            ping_when_idle(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS)
 
     from server.attachments import api as attachments

@@ -6,7 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import false, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.orm import Session
 
 from . import clockstore, hlc as hlcs
@@ -101,21 +101,37 @@ class Batch:
         return put(self, self.engine.entity(entity), record_id, values, hlc, delete=delete)
 
 
+# The statements of every push, built once (building one costs more than a small push's query).
+SEEN = select(
+    SeenMutation.device_id,
+    SeenMutation.mutation_id,
+    SeenMutation.entity,
+    SeenMutation.record_id,
+    SeenMutation.status,
+    SeenMutation.errors,
+).where(
+    SeenMutation.device_id == bindparam("device_id"),
+    SeenMutation.mutation_id.in_(bindparam("ids", expanding=True)),
+)
+RECORDS = (
+    select(Record.entity, Record.id, Record.data, Record.clocks, Record.customer_id, Record.compacted)
+    .where(Record.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Record.entity, Record.id)
+)
+RECORDS_LOCKED = RECORDS.with_for_update()
+MEMBERSHIPS = select(Record.customer_id, Record.team).where(
+    Record.entity == bindparam("membership"),
+    Record.owner_id == bindparam("user_id"),
+    Record.deleted == false(),
+)
+
+
 def prefetch(batch, mutations):
     """Load everything the batch reads in a few queries, locking the rows it may change."""
-    session, actor, engine = batch.session, batch.actor, batch.engine
+    connection, actor, engine = batch.session.connection(), batch.actor, batch.engine
     ids = [str(m["mutation_id"]) for m in mutations]
     for chunk in chunks(ids):
-        for row in session.execute(
-            select(
-                SeenMutation.device_id,
-                SeenMutation.mutation_id,
-                SeenMutation.entity,
-                SeenMutation.record_id,
-                SeenMutation.status,
-                SeenMutation.errors,
-            ).where(SeenMutation.device_id == actor.device_id, SeenMutation.mutation_id.in_(chunk))
-        ):
+        for row in connection.execute(SEEN, {"device_id": actor.device_id, "ids": chunk}):
             batch.seen[row.mutation_id] = Seen(*row)
     targets = {canonical_uuid(m.get("record_id")) for m in mutations}
     targets.update(row.record_id for row in batch.seen.values() if row.record_id)
@@ -132,28 +148,18 @@ def prefetch(batch, mutations):
     scope_ids = {w.scope_id for w in batch.records.values() if w.scope_id}
     load_records(batch, sorted(c for c in scope_ids if (root, c) not in batch.records), lock=False)
     if not actor.sees_everything:
-        membership = engine.scope.membership
+        params = {"membership": engine.scope.membership, "user_id": actor.user_id}
         batch.my_memberships = {
             row.customer_id
-            for row in session.execute(
-                select(Record.customer_id, Record.team).where(
-                    Record.entity == membership, Record.owner_id == actor.user_id, Record.deleted == false()
-                )
-            )
+            for row in connection.execute(MEMBERSHIPS, params)
             if engine.scope.grants(row.team)
         }
 
 
 def load_records(batch, ids, lock):
+    connection = batch.session.connection()
     for chunk in chunks(ids):
-        query = (
-            select(Record.entity, Record.id, Record.data, Record.clocks, Record.customer_id, Record.compacted)
-            .where(Record.id.in_(chunk))
-            .order_by(Record.entity, Record.id)
-        )
-        if lock:
-            query = query.with_for_update()
-        for row in batch.session.execute(query):
+        for row in connection.execute(RECORDS_LOCKED if lock else RECORDS, {"ids": chunk}):
             batch.records[(row.entity, row.id)] = Working(
                 row.entity,
                 row.id,

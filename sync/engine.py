@@ -65,6 +65,9 @@ class Engine:
     scope: ScopeModel
     order: list[str]
     records_written: list[Callable] = field(default_factory=list)
+    # Statements built once for this engine, keyed by what their shape depends on (their
+    # values are bound parameters): building one costs more CPU than a small request's query.
+    statements: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(

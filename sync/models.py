@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -60,6 +60,15 @@ class Feed(Base):
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hlc: Mapped[str] = mapped_column(String(96))
     compacted_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+FEED_TABLE = Feed.__table__
+FEED_ROW = select(FEED_TABLE.c.seq, FEED_TABLE.c.hlc, FEED_TABLE.c.compacted_seq).where(FEED_TABLE.c.id == 1)
+
+
+def read_feed(session):
+    """The feed row as plain columns (``seq``, ``hlc``, ``compacted_seq``): no ORM object."""
+    return session.connection().execute(FEED_ROW).one()
 
 
 class ScopeEvent(Base):

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import Integer, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
 from .digest import scope_digest
 from .engine import Actor, Engine
-from .models import Feed, Record, ScopeEvent
+from .models import Record, ScopeEvent, read_feed
 from .scope import owned_anywhere, readable
 
 
@@ -92,7 +92,7 @@ def changes_since(
     digest (asked for, on the last page only) describes the scope as of the returned cursor;
     the caller runs the whole read in one snapshot.
     """
-    feed = session.get_one(Feed, 1)
+    feed = read_feed(session)
     top = feed.seq  # every position up to here is committed: pushes number in commit order
     if cursor:
         seq, key, high_water, issued_ms = decode_cursor(cursor)
@@ -107,32 +107,24 @@ def changes_since(
     # reading that position again would spend the page's room on changes already sent, and a
     # page of one would never move.
     start = seq + 1 if key == DONE else seq
-    rows = session.execute(
-        select(Record.seq, Record.entity, Record.data)
-        .where(
-            Record.seq >= start,
-            Record.seq <= top,
-            readable(engine, actor, by_position=session.get_bind().dialect.name == "sqlite"),
-            or_(Record.seq > high_water, Record.deleted == false()),
-        )
-        .order_by(Record.seq)
-        .limit(limit + 1)
+    connection = session.connection()
+    by_position = connection.dialect.name == "sqlite"
+    rows = connection.execute(
+        feed_page(engine, actor, by_position),
+        {
+            "reader_id": actor.user_id,
+            "reader_team": actor.team,
+            "start": start,
+            "top": top,
+            "high_water": high_water,
+            "rows": limit + 1,
+        },
     ).all()
     # Everyone reads their scope events: a role change gains or loses roots for anyone.
-    events = (
-        session.execute(
-            select(ScopeEvent)
-            .where(
-                ScopeEvent.user_id == actor.user_id,
-                ScopeEvent.seq >= max(start, high_water + 1),
-                ScopeEvent.seq <= top,
-            )
-            .order_by(ScopeEvent.seq)
-            .limit(limit + 1)
-        )
-        .scalars()
-        .all()
-    )
+    events = connection.execute(
+        EVENTS_PAGE,
+        {"user_id": actor.user_id, "start": max(start, high_water + 1), "top": top, "rows": limit + 1},
+    ).all()
 
     # Merge only up to the last position both lists are complete for.
     boundary = top
@@ -169,6 +161,47 @@ def changes_since(
     server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
     digest = scope_digest(session, readable(engine, actor), top) if with_digest and not has_more else None
     return Page(out, next_cursor, has_more, server_hlc, digest)
+
+
+class Reader:
+    """An actor whose id and team are bound parameters, to build a statement for every actor
+    of one kind."""
+
+    def __init__(self, actor):
+        self.user_id: Any = bindparam("reader_id")
+        self.team: Any = bindparam("reader_team") if actor.team is not None else None
+        self.sees_everything, self.reads_private = actor.sees_everything, actor.reads_private
+
+
+def feed_page(engine, actor, by_position):
+    """The read of one page of the feed for actors like ``actor``, built once per kind."""
+    key = ("feed_page", actor.sees_everything, actor.reads_private, actor.team is not None, by_position)
+    statement = engine.statements.get(key)
+    if statement is None:
+        statement = engine.statements[key] = (
+            select(Record.seq, Record.entity, Record.data)
+            .where(
+                Record.seq >= bindparam("start"),
+                Record.seq <= bindparam("top"),
+                readable(engine, Reader(actor), by_position=by_position),
+                or_(Record.seq > bindparam("high_water"), Record.deleted == false()),
+            )
+            .order_by(Record.seq)
+            .limit(bindparam("rows", type_=Integer))
+        )
+    return statement
+
+
+EVENTS_PAGE = (
+    select(ScopeEvent.seq, ScopeEvent.customer_id, ScopeEvent.gained)
+    .where(
+        ScopeEvent.user_id == bindparam("user_id"),
+        ScopeEvent.seq >= bindparam("start"),
+        ScopeEvent.seq <= bindparam("top"),
+    )
+    .order_by(ScopeEvent.seq)
+    .limit(bindparam("rows", type_=Integer))
+)
 
 
 def change(entity, data):

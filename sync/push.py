@@ -18,7 +18,7 @@ from .batch import Batch, Seen, canonical_uuid, check_write_scope, known_entity,
 from .commit import write
 from .engine import Actor, Engine
 from .entity import ALWAYS_SERVER_OWNED, Rejected, field_errors
-from .models import Feed
+from .models import read_feed
 from .mutation import load_mutation
 from .validate import load_changes
 from .wire import iso_from_ms
@@ -41,7 +41,7 @@ def apply_push(
     (``None``: any time) and before the device pulled past it. Return ``(results,
     server_hlc)``. The caller commits.
     """
-    feed = session.get_one(Feed, 1)
+    feed = read_feed(session)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(
         session, engine, actor, server_ms, iso_from_ms(now_ms), server_node, grace_ms=scope_grace_ms

@@ -6,7 +6,7 @@ records (and the conflicts of their fields) are stored with ``team`` set to ``PR
 the user in ``owner_id`` and actors who read private records read them, whatever else they see.
 """
 
-from sqlalchemy import and_, false, func, or_, select, union
+from sqlalchemy import and_, bindparam, false, func, or_, select, union
 
 from . import hlc as hlcs
 from .models import Record, ScopeEvent
@@ -31,7 +31,7 @@ def is_private(entities, entity, data):
 def root_ids_in_scope(engine, actor):
     """A selectable of the ids of the roots a scope-limited actor sees now."""
     conditions = [Record.owner_id == actor.user_id]
-    if actor.team:
+    if actor.team is not None:  # as ``sees`` has it
         conditions.append(Record.team == actor.team)
     owned = select(Record.id).where(Record.entity == engine.scope.root, or_(*conditions))
     members = select(Record.customer_id).where(
@@ -109,20 +109,22 @@ def within_grace(session, actor, scope_id, hlc, *, now_ms, grace_ms):
     return loss.seq >= actor.pulled_seq and young
 
 
+LOSS_BETWEEN = (
+    select(ScopeEvent.seq)
+    .where(
+        ScopeEvent.user_id == bindparam("user_id"),
+        ScopeEvent.gained == false(),
+        ScopeEvent.seq >= bindparam("pulled_seq"),
+        ScopeEvent.seq < bindparam("start"),
+    )
+    .limit(1)
+)
+
+
 def losses_passed(session, user_id, start, pulled_seq):
     """Whether the feed between a device's known position and ``start`` holds a loss of scope
     for the user (then the server notes the device's new position)."""
-    return (
-        start > pulled_seq
-        and session.execute(
-            select(ScopeEvent.seq)
-            .where(
-                ScopeEvent.user_id == user_id,
-                ScopeEvent.gained == false(),
-                ScopeEvent.seq >= pulled_seq,
-                ScopeEvent.seq < start,
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
+    if start <= pulled_seq:
+        return False
+    params = {"user_id": user_id, "pulled_seq": pulled_seq, "start": start}
+    return session.connection().execute(LOSS_BETWEEN, params).first() is not None

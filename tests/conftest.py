@@ -115,6 +115,22 @@ def database_url(request, tmp_path, sqlite_template, pg_template):
     yield from database_from_template(pg_template)
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path):
+    """An unmigrated database, for tests of a migration."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'genba.sqlite3'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    name = f"genba_test_{uuid.uuid4().hex[:12]}"
+    with admin_engine().connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin_engine().connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture
 def pg_database(pg_template):
     """A freshly migrated PostgreSQL database (skipped without TEST_DATABASE_URL)."""

@@ -1,6 +1,10 @@
 """Pull: the whole scope first, then only changes, in pages, never skipping one."""
 
+import gzip
+import json
 import time
+
+import pytest
 
 from conftest import records_by_id
 
@@ -109,3 +113,22 @@ def test_cursor_from_before_a_compaction_answers_410(runner, device):
     rep.push(rep.mutation("customers", customer["id"], op="delete", base_version=1))
     runner.invoke(args=["compact", "--days", "0"])
     assert rep.pull(rep.cursor).get_json()["reason"] == "cursor_expired"
+
+
+@pytest.mark.parametrize(
+    "accept, gzipped",
+    [("gzip, deflate, br", True), ("gzip;q=0, br", False), ("", False)],
+)
+def test_a_large_page_is_gzipped_for_a_client_that_takes_it(client, device, accept, gzipped):
+    rep = device("rep_a")
+    rep.push(*[rep.mutation("customers", name=f"顧客 {n} " + "メモ" * 40) for n in range(120)])
+    plain = client.get("/api/v1/sync/pull?limit=500", headers=rep.headers)
+    answer = client.get("/api/v1/sync/pull?limit=500", headers={**rep.headers, "Accept-Encoding": accept})
+    body = answer.get_data()
+    assert (answer.headers.get("Content-Encoding") == "gzip") is gzipped
+    assert "Accept-Encoding" in answer.headers["Vary"]
+    if gzipped:
+        assert len(body) < len(plain.get_data()) / 3
+        body = gzip.decompress(body)
+    changes = json.loads(body)["changes"]
+    assert changes == plain.get_json()["changes"] and len(changes) > 120  # the customers and the directory

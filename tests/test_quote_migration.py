@@ -5,35 +5,18 @@ import time
 import uuid
 
 import flask_migrate
-import pytest
-from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
 from sync import apply_push
 from sync.client import mutation
 from sync.hlc import format_hlc
 
-from conftest import BACKENDS, CHEAP_HASH, PASSWORD, PG_URL, Device, admin_engine
+from conftest import CHEAP_HASH, PASSWORD, Device
 from server import create_app
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, actor as make_actor
 from server.core.models import User
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'genba.sqlite3'}"
-        return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    name = f"genba_test_{uuid.uuid4().hex[:12]}"
-    with admin_engine().connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin_engine().connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_path):

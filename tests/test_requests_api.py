@@ -191,9 +191,19 @@ def test_export_is_utf8_csv_with_bom_and_japanese_headers_for_excel(client, devi
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "filename*=UTF-8''%E4%BE%9D%E9%A0%BC%E4%B8%80%E8%A6%A7" in response.headers["Content-Disposition"]
     raw = response.get_data()
-    assert raw.startswith(b"\xef\xbb\xbf\xe5\x8f\x97\xe4\xbb\x98ID,") and b"\r\n" in raw  # 受付ID, CRLF
+    assert raw.startswith("\ufeff受付番号,".encode()) and b"\r\n" in raw  # BOM, CRLF
     header = raw.decode("utf-8")[1:].splitlines()[0].split(",")
-    assert header[:6] == ["受付ID", "顧客", "種別", "件名", "詳しい内容", "緊急度"]
+    assert header[:6] == ["受付番号", "顧客", "種別", "件名", "詳しい内容", "緊急度"]
+    assert header[-1] == "内部ID"
+
+
+def test_export_rows_carry_the_number_people_quote_on_the_phone(client, device, inbox):
+    rows = {r["件名"]: r for r in rows_of(export(client, device))}
+    assert rows["異音が再発"]["受付番号"] == str(inbox["noise"]["number"])
+    assert rows["異音が再発"]["内部ID"] == inbox["noise"]["id"]
+    sheet = client.get("/api/v1/requests/export.xlsx", headers=device("office").headers)
+    numbers = [row[0] for row in sheet_of(sheet)[1:]]  # numbers Excel can sort
+    assert sorted(numbers) == sorted(inbox[k]["number"] for k in ("noise", "old", "quote", "formula"))
 
 
 def test_export_lists_open_requests_overdue_first_then_oldest(client, device, inbox):
@@ -238,6 +248,10 @@ def test_export_neutralises_spreadsheet_formulas(client, device, inbox):
         ("?min_age=5", {"寸法不良の件"}),
         ("?status=closed", {"漏れ"}),
         ("?status=new&team=triage", set()),
+        ("?q=No.3", {"見積をください"}),  # the number read out on the phone
+        ("?q=受付番号 ２", {"寸法不良の件"}),
+        ("?q=三条&team=manufacturing", {"寸法不良の件"}),  # words: the customer's name too
+        ("?q=ｲｵﾝ", set()),
     ],
 )
 def test_export_applies_the_inbox_filters(client, device, inbox, query, titles):
@@ -265,6 +279,7 @@ def test_export_is_for_office_managers_and_admins_only(client, device, login):
         ("?customer_id=42", "customer_id"),
         ("?overdue=maybe", "overdue"),
         ("?min_age=-1", "min_age"),
+        ("?q=" + "番" * 101, "q"),
     ],
 )
 def test_export_rejects_bad_filters_in_the_error_shape(client, device, query, field):

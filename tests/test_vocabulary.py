@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sync.entity import ALWAYS_SERVER_OWNED
+
 from server.core import vocabulary
+from server.core.engine import ENGINE
 
 MESSAGES = Path(__file__).parent.parent / "pwa" / "js"
 STRING_ENTRY = re.compile(r'^\s*"([^"]+)":\s*("(?:[^"\\]|\\.)*")\s*,?\s*$')
@@ -47,3 +50,26 @@ def test_every_enumeration_label_is_the_apps_message(language, index):
     }
     shown = {key: plain.get(key) for key in expected if key not in plural}
     assert shown == {key: label for key, label in expected.items() if key not in plural}
+
+
+def test_the_app_offers_deals_and_quotes_to_the_roles_the_vocabulary_names():
+    source = (MESSAGES / "deals.js").read_text(encoding="utf-8")
+    roles = re.search(r"export const DEAL_ROLES = new Set\((\[[^\]]*\])\)", source)
+    assert roles and json.loads(roles[1]) == vocabulary.as_data()["permissions"]["deals"]
+
+
+def test_every_field_a_person_can_edit_has_a_label_a_conflict_can_show():
+    editable = {
+        name
+        for entity in ENGINE.entities.values()
+        if entity.writable and entity.name not in ("conflicts", "history")
+        for name in set(entity.fields) - entity.server_fields - set(ALWAYS_SERVER_OWNED)
+    }
+    assert editable - set(vocabulary.FIELDS) == set()
+
+
+@pytest.mark.parametrize("language, index", [("ja", 0), ("en", 1)])
+def test_every_field_label_is_the_apps_message(language, index):
+    plain, _ = messages(language)
+    expected = {f"field.{name}": labels[index] for name, labels in vocabulary.FIELDS.items()}
+    assert {key: plain.get(key) for key in expected} == expected

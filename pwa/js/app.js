@@ -18,6 +18,7 @@ import * as exhibition from "./ui/exhibition.js";
 import * as inbox from "./ui/inbox.js";
 import * as login from "./ui/login.js";
 import * as myRequests from "./ui/my-requests.js";
+import { navigation, translateShell } from "./ui/nav.js";
 import * as requestForm from "./ui/request-form.js";
 import * as requestPage from "./ui/request-page.js";
 import * as rules from "./ui/rules.js";
@@ -31,7 +32,6 @@ import * as competitors from "./ui/competitors.js";
 import * as dealForm from "./ui/deal-form.js";
 import * as dealList from "./ui/deal-list.js";
 import * as dealPage from "./ui/deal-page.js";
-import { BOARD_ROLES } from "./deals.js";
 // Past-quote database
 import * as quoteForm from "./ui/quote-form.js";
 import * as quotePage from "./ui/quote-page.js";
@@ -45,12 +45,9 @@ import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
 import * as loadSettings from "./ui/load-settings.js";
 // People: users, their devices and the audit trail (admins, online)
-import { ADMINS } from "./ui/admin-parts.js";
 import * as adminAudit from "./ui/admin-audit.js";
 import * as adminUser from "./ui/admin-user.js";
 import * as adminUsers from "./ui/admin-users.js";
-
-const DEAL_ROLES = new Set(["rep", "office", "manager", "admin"]);
 
 const ROUTES = [
   [/^\/login$/, login, { public: true }],
@@ -135,42 +132,37 @@ async function route() {
   cleanup = result;
   document.title = `${view.querySelector("h1")?.textContent || ""} | Genba`;
   view.dataset.route = path;
+  markCurrent(path);
   view.querySelector("h1")?.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 
-let disposeStatus = null;
+let disposeHeader = null;
+let markCurrent = () => {};
 
+/** The compact top bar (name, sync status), the tab bar and the menu; the tabs follow the role. */
 function renderHeader() {
   const header = document.getElementById("header");
-  disposeStatus?.();
-  const status = getState().user ? syncStatus() : null;
-  disposeStatus = status?.dispose;
+  disposeHeader?.();
   const user = getState().user;
+  const status = user ? syncStatus() : null;
+  const switchLang = (next) => { setLang(next); translateShell(); renderHeader(); route(); };
+  const nav = user ? navigation(user, switchLang) : null;
+  disposeHeader = () => { status?.dispose(); nav?.dispose(); };
+  markCurrent = nav ? nav.markCurrent : () => {};
   const other = lang() === "ja" ? "en" : "ja";
+  document.body.classList.toggle("has-tabs", Boolean(nav));
   mount(header,
-    h("div", { class: "header-row" },
-      h("a", { class: "brand", href: "#/customers" }, t("app.name")),
-      user ? h("nav", { class: "nav", "aria-label": t("nav.label") },
-        h("a", { href: "#/customers" }, t("nav.customers")),
-        h("a", { href: "#/today", "data-testid": "nav-today" }, t("nav.today")),
-        today.APPROVERS.has(user.role) ? h("a", { href: "#/reports", "data-testid": "nav-reports" }, t("nav.reports")) : null,
-        inbox.TRIAGERS.has(user.role) ? h("a", { href: "#/inbox", "data-testid": "nav-inbox" }, t("nav.inbox")) : null,
-        h("a", { href: "#/my-requests", "data-testid": "nav-mine" }, t("nav.mine")),
-        h("a", { href: "#/quotes", "data-testid": "nav-quotes" }, t("nav.quotes")),
-        h("a", { href: "#/load", "data-testid": "nav-load" }, t("nav.load")),
-        ["office", "admin"].includes(user.role) ? h("a", { href: "#/rules", "data-testid": "nav-rules" }, t("nav.rules")) : null,
-        DEAL_ROLES.has(user.role) ? h("a", { href: "#/deals", "data-testid": "nav-deals" }, t("nav.deals")) : null,
-        DEAL_ROLES.has(user.role) ? h("a", { href: "#/exhibition", "data-testid": "nav-exhibition" }, t("nav.exhibition")) : null,
-        BOARD_ROLES.has(user.role) ? h("a", { href: "#/board", "data-testid": "nav-board" }, t("nav.board")) : null,
-        DEAL_ROLES.has(user.role) ? h("a", { href: "#/follow-requests", "data-testid": "nav-follow-requests" }, t("nav.followRequests")) : null,
-        ADMINS.has(user.role) ? h("a", { href: "#/admin/users", "data-testid": "nav-admin" }, t("nav.admin")) : null,
-        h("a", { href: "#/sync", "data-testid": "nav-sync" }, t("nav.sync"))) : null,
-      h("button", {
-        type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",
-        onClick: () => { setLang(other); renderHeader(); route(); },
-      }, t("lang.switch"))),
-    status?.el);
+    h("a", { class: "brand", href: "#/customers" }, t("app.name")),
+    status?.el,
+    nav?.tabBar,
+    h("button", {
+      type: "button", class: "lang", lang: other, "data-testid": "lang-toggle",
+      onClick: () => switchLang(other),
+    }, t("lang.switch")),
+    nav?.panel,
+    status?.notes);
+  markCurrent(parseHash().path);
 }
 
 function registerServiceWorker() {
@@ -213,6 +205,7 @@ function showUpdate(worker) {
 
 async function boot() {
   setLang(lang());
+  translateShell();
   await openDb();
   const { user, last_sync: lastSync, device_id: deviceId } = await getMetas(["user", "last_sync", "device_id"]);
   await ensureDeviceId(deviceId);
@@ -240,6 +233,7 @@ async function boot() {
   await sync.refreshStatus();
   sync.start();
   photos.start(); // the photo upload queue
+  photos.onPhotos(() => sync.refreshStatus()); // a photo still to send is unsent work too
 }
 
 boot().catch((err) => {

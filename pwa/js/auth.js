@@ -3,6 +3,7 @@
 
 import * as api from "./api.js";
 import { getMeta, setMeta, wipe } from "./db.js";
+import { SINCE_KEY } from "./seen.js";
 import * as outbox from "./outbox.js";
 import { update } from "./store.js";
 
@@ -39,7 +40,9 @@ export async function signIn(login, password) {
     body = await api.signIn(login, password, { id: await ensureDeviceId(), name: deviceName() });
   }
   if (previous && previous.id !== body.user.id) await handOver(await getMeta("device_id"));
-  await setMeta({ token: body.token, user: body.user, login });
+  // Read state starts at the first sign-in on this device (a wipe above clears it).
+  await setMeta({ token: body.token, user: body.user, login,
+    [SINCE_KEY]: (await getMeta(SINCE_KEY)) || new Date().toISOString() });
   update({ user: body.user, authNeeded: false, error: null });
   requestPersistence();
   return body.user;

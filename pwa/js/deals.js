@@ -14,6 +14,8 @@ export const CLOSED = new Set(["won", "lost"]);
 export const EVENT_KINDS = ["competitor", "budget_tight", "spec_change", "decision_maker_change", "postponed", "note"];
 export const DEFAULT_LIMITS = { ours: 3, customer: 14, idle: 30 };
 export const BOARD_ROLES = new Set(["office", "manager", "admin"]);
+// Who works with deals and quotes (the vocabulary's `deals` permission): technicians do not.
+export const DEAL_ROLES = new Set(["admin", "manager", "office", "rep"]);
 
 export function limitsOf(calendar) {
   return { ...DEFAULT_LIMITS, ...(calendar?.follow_up_days || {}) };

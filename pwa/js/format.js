@@ -85,6 +85,25 @@ export function localInput(value = new Date()) {
     + `T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+const inputFormats = new Map();
+
+/**
+ * What a `date` or `datetime-local` input holds, written out in the user's language
+ * (「2026年12月3日(木) 15:19」), whatever language the browser draws the input in.
+ */
+export function inputValueText(value) {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?/.exec(value || "");
+  if (!match) return "";
+  const key = `${lang()}:${Boolean(match[2])}`;
+  if (!inputFormats.has(key)) {
+    inputFormats.set(key, new Intl.DateTimeFormat(locale(), {
+      year: "numeric", month: "long", day: "numeric", weekday: "short", timeZone: "UTC",
+      ...(match[2] ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {}) }));
+  }
+  // The wall-clock value read as UTC and shown in UTC: no time zone moves it.
+  return inputFormats.get(key).format(new Date(`${match[1]}T${match[2] || "12:00"}:00Z`));
+}
+
 /** An RFC 3339 instant with the device's offset from a datetime-local value. */
 export function instantFromLocal(local) {
   const date = toDate(local);

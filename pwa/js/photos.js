@@ -101,6 +101,13 @@ export async function keepPhoto(photo) {
   return id;
 }
 
+/** Forget a kept photo no record names (a draft's photo when the draft is abandoned). */
+export async function discardPhoto(id) {
+  const tx = await transaction(["photos"], "readwrite", "relaxed");
+  tx.objectStore("photos").delete(id);
+  await done(tx);
+}
+
 /** The `attachments` record of a kept photo of `owner` ({entity, id, customer_id}). */
 export function attachmentEdit(id, photo, owner, purpose = "photo") {
   return { entity: "attachments", id, changes: {

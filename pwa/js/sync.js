@@ -11,6 +11,7 @@ import { refreshCalendar } from "./calendar.js";
 import { SYNCED, count, done, getMeta, req, setMeta, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
 import { pendingByRecord } from "./overlay.js";
+import * as photos from "./photos.js";
 import { applyChanges, removeUnseen } from "./records.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { dataChanged, getState, update } from "./store.js";
@@ -188,18 +189,31 @@ async function handleFailure(err) {
   retry.failed();
 }
 
-/** Recount what the status bar shows: pending, rejected, conflicts, the oldest unsent edit. */
+/**
+ * Recount what the status bar shows: pending (unsent records, and photos whose bytes are still
+ * to go), rejected (records and photos the server refused), conflicts, the oldest unsent edit.
+ */
 export async function refreshStatus() {
-  const [entries, conflicts, lastSync] = await Promise.all([
-    outbox.entries(), unresolvedConflicts(), getMeta("last_sync")]);
+  const [entries, queue, conflicts, lastSync] = await Promise.all([
+    outbox.entries(), photos.queue(), unresolvedConflicts(), getMeta("last_sync")]);
   const pending = entries.filter((e) => e.status === "pending");
+  // A photo whose record is still in the outbox is counted once, as that record.
+  const inOutbox = new Set(entries.map((e) => e.record_id));
+  const photosLeft = queue.filter((item) => item.state !== "sent" && !inOutbox.has(item.record.id));
+  const photosFailed = photosLeft.filter((item) => item.state === "failed").length;
   update({
-    pending: pending.length,
-    rejected: entries.length - pending.length,
+    pending: pending.length + photosLeft.length - photosFailed,
+    rejected: entries.length - pending.length + photosFailed,
     oldestPending: pending.length ? Math.min(...pending.map((e) => e.created_ms)) : null,
     conflicts: conflicts.filter((c) => c.lost_by === getState().user?.id).length,
     lastSync: lastSync || null,
   });
+}
+
+/** Everything not on the server yet, as the status bar counts it (sent or refused). */
+export async function unsentCount() {
+  await refreshStatus();
+  return getState().pending + getState().rejected;
 }
 
 export async function unresolvedConflicts() {

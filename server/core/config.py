@@ -58,8 +58,9 @@ class Config:
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
         self.MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
         self.ADDRESS_RATE_LIMIT = os.environ.get("ADDRESS_RATE_LIMIT", "100 per hour")
-        # Database errors never carry record contents into the logs.
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+        # Database errors never carry record contents into the logs. Connections are pinged
+        # only after sitting idle (server.core.db.ping_when_idle), not at every checkout.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
         # Background jobs: a claim held longer than the lease is taken over by another worker.
         self.JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", 300))
         self.JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5)

@@ -1,11 +1,21 @@
-"""The database handle, and SQLite set up to be safe with several writers."""
+"""The database handle, SQLite set up to be safe with several writers, and a request's
+transactions kept few (each costs round trips on PostgreSQL)."""
+
+import time
+from functools import wraps
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from sync.models import Base
 
 db = SQLAlchemy(model_class=Base)
+# A pooled connection unused this long is pinged before it is handed out again; a busy one
+# is not (a ping per checkout was a round trip per transaction). One broken while in use (a
+# database restart) fails its request with a 503 and takes the pool's other connections
+# with it, so the next request reconnects.
+PING_AFTER_IDLE_SECONDS = 10
+WRITE, SNAPSHOT = "write", "snapshot"
 
 
 def configure_sqlite(engine, busy_timeout_ms):
@@ -33,13 +43,69 @@ def configure_sqlite(engine, busy_timeout_ms):
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def ping_when_idle(engine, idle_seconds=PING_AFTER_IDLE_SECONDS):
+    """Ping a pooled connection at checkout only when it sat unused ``idle_seconds``."""
+
+    @event.listens_for(engine.pool, "connect")
+    @event.listens_for(engine.pool, "checkin")
+    def note_use(_dbapi_connection, record):
+        if record is not None:
+            record.info["used_at"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def ping_if_idle(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("used_at", 0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as err:
+            raise exc.DisconnectionError() from err  # the pool connects afresh and tries again
+
+
+def one_transaction(kind):
+    """Begin the request's transaction for ``kind`` (``WRITE`` or ``SNAPSHOT``) before the
+    token check, so the check and the view share it: one BEGIN and one end, not two.
+
+    Put it above ``token_required``. On PostgreSQL only: a token check is one indexed read
+    there, in whatever transaction; SQLite's writer holds the database's one write lock,
+    which a token check must not take.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if db.engine.dialect.name == "postgresql":
+                session = db.session()
+                if session.in_transaction():
+                    session.rollback()
+                if kind == SNAPSHOT:
+                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                else:
+                    session.begin()
+                session.info["shared"] = (kind, session.get_transaction())
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def shared_transaction(session, kind):
+    """Whether the session is still in the transaction ``one_transaction`` began for ``kind``."""
+    kind_begun, transaction = session.info.get("shared", (None, None))
+    return kind_begun == kind and transaction is not None and transaction is session.get_transaction()
+
+
 def writing_session():
     """Return the request's session in a fresh transaction begun for writing.
 
     Any read transaction still open (a token check, say) is ended first: on SQLite a write
-    must not start from an older read snapshot.
+    must not start from an older read snapshot. The transaction ``one_transaction(WRITE)``
+    began is kept: on PostgreSQL each statement reads afresh.
     """
     session = db.session()
+    if shared_transaction(session, WRITE):
+        return session
     if session.in_transaction():
         session.rollback()
     if db.engine.dialect.name == "sqlite":

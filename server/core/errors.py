@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 from flask import jsonify
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 
@@ -67,6 +68,14 @@ def handle_http_error(error):
 
 def handle_unexpected(error):
     from flask import current_app
+
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        # The database went away under a connection (a restart): the pool reconnects.
+        current_app.logger.warning("database connection lost: %s", type(error.orig).__name__)
+        response = jsonify(body(503, "The server lost its database for a moment; try again."))
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
 
     current_app.logger.exception("unhandled error")
     response = jsonify(

@@ -271,6 +271,12 @@ class VocabularySchema(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "which roles hold each permission"},
     )
+    field_labels = fields.List(
+        fields.Nested(LabelSchema),
+        attribute="fields",
+        data_key="fields",
+        metadata={"description": "labels of the fields people edit; `entity.field` where an entity differs"},
+    )
     enums = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.Nested(LabelSchema)),

@@ -12,6 +12,9 @@ SEES_EVERY_CUSTOMER = frozenset({"technician", "office", "manager", "admin"})
 # Route requests, hand customers and deals over, approve follows, read the board and exports.
 OFFICE_ROLES = frozenset({"office", "manager", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
+# Work with deals and quotes: see the deal list, start a deal, make a quote. Technicians log
+# visits and requests; a deal they started would be one they cannot find.
+DEAL_ROLES = frozenset({"rep", "office", "manager", "admin"})
 
 # code -> (Japanese, English), in the order screens list them. The key is the message-key
 # prefix the field app uses ("deal.stage" -> "deal.stage.won").
@@ -150,6 +153,103 @@ OPEN_REQUEST_STATUSES = ("new", "triaged", "in_progress")
 DONE_REQUEST_STATUSES = ("answered", "closed")
 
 
+# Labels of the fields people edit, for screens that name a field (the conflicts page). The key is
+# the field, or ``entity.field`` where one entity means something else by it.
+FIELDS = {
+    "active": ("有効", "Active"),
+    "actual_cost": ("実際の原価", "Actual cost"),
+    "address": ("住所", "Address"),
+    "amount": ("金額", "Amount"),
+    "assignee_id": ("担当", "Assignee"),
+    "ball": ("ボール", "Ball"),
+    "carried_notes": ("引き継ぎメモ", "Carried notes"),
+    "competitor_name": ("競合他社", "Competitor"),
+    "competitor_price": ("競合の価格", "Competitor's price"),
+    "competitor_product": ("競合の製品", "Competitor's product"),
+    "competitors": ("競合", "Competitors"),
+    "confidence": ("確度", "Confidence"),
+    "contact_ids": ("面談者", "People met"),
+    "content_type": ("ファイルの種類", "File type"),
+    "customer_id": ("顧客", "Customer"),
+    "date": ("日付", "Date"),
+    "deal_id": ("案件", "Deal"),
+    "delivery_week": ("納期の週", "Delivery week"),
+    "department": ("部署", "Department"),
+    "details": ("詳しい内容", "Details"),
+    "diameter_mm": ("直径（mm）", "Diameter (mm)"),
+    "difficulties": ("苦労した点", "Difficulties"),
+    "dimensions": ("寸法", "Dimensions"),
+    "drawing_no": ("図番", "Drawing no."),
+    "efficiency": ("稼働効率", "Efficiency"),
+    "email": ("メール", "Email"),
+    "expected_close": ("受注予定日", "Expected close"),
+    "fax": ("FAX", "Fax"),
+    "filename": ("ファイル名", "File name"),
+    "handling": ("実施した対応", "What was done"),
+    "heard_at": ("聞いた日時", "Heard at"),
+    "hours": ("時間", "Hours"),
+    "hours_per_day": ("1日の時間", "Hours per day"),
+    "kind": ("種別", "Kind"),
+    "label": ("件名", "Label"),
+    "lead_time_days": ("納期（日）", "Lead time (days)"),
+    "length_mm": ("長さ（mm）", "Length (mm)"),
+    "lost_reason": ("失注理由", "Reason lost"),
+    "manager_comment": ("管理者のコメント", "Manager's comment"),
+    "material": ("材質", "Material"),
+    "mobile": ("携帯電話", "Mobile"),
+    "name": ("名前", "Name"),
+    "name_kana": ("フリガナ", "Name (kana)"),
+    "next_action": ("次のアクション", "Next action"),
+    "next_action_due": ("次のアクションの期日", "Next action due"),
+    "note": ("メモ", "Note"),
+    "notes": ("メモ", "Notes"),
+    "occurred_at": ("日時", "When"),
+    "owner_entity": ("添付先", "Attached to"),
+    "owner_id": ("担当者", "Owner"),
+    "parts": ("使用部品", "Parts used"),
+    "phone": ("電話", "Phone"),
+    "postal_code": ("郵便番号", "Postal code"),
+    "process_hours": ("工程ごとの時間", "Hours per process"),
+    "processing_details": ("加工内容", "Processing details"),
+    "processing_method": ("加工方法", "Processing method"),
+    "product": ("品名", "Product"),
+    "purpose": ("目的", "Purpose"),
+    "quantity": ("数量", "Quantity"),
+    "quote_id": ("見積", "Quote"),
+    "resource_group_id": ("工程", "Process"),
+    "response": ("回答", "Answer"),
+    "route_to": ("振り分け先", "Route"),
+    "sha256": ("チェックサム", "Checksum"),
+    "signed_by": ("署名者", "Signed by"),
+    "situation": ("状況メモ", "Situation"),
+    "size": ("サイズ", "Size"),
+    "sort": ("並び順", "Order"),
+    "source": ("出所", "Source"),
+    "source_quote_id": ("元の見積", "Copied from quote"),
+    "stage": ("段階", "Stage"),
+    "status": ("状況", "Status"),
+    "submitted_at": ("提出日時", "Submitted at"),
+    "summary": ("概要", "Summary"),
+    "taken_at": ("撮影日時", "Taken at"),
+    "team": ("チーム", "Team"),
+    "thickness_mm": ("厚さ（mm）", "Thickness (mm)"),
+    "title": ("件名", "Title"),
+    "urgency": ("緊急度", "Urgency"),
+    "url": ("ウェブサイト", "Website"),
+    "user_id": ("利用者", "User"),
+    "visit_id": ("訪問", "Visit"),
+    "visited_at": ("日時", "Date and time"),
+    "week": ("週", "Week"),
+    "width_mm": ("幅（mm）", "Width (mm)"),
+    "work_minutes": ("作業時間（分）", "Work time (minutes)"),
+    "deleted": ("削除", "Deletion"),
+    "record_id": ("記録", "Record"),
+    "contacts.title": ("役職", "Job title"),
+    "deals.title": ("案件名", "Deal name"),
+    "quotes.status": ("見積の状況", "Quote status"),
+}
+
+
 def codes(name):
     """The codes of an enumeration, in order."""
     return list(ENUMS[name])
@@ -184,7 +284,9 @@ def as_data():
             "sees_every_customer": sorted(SEES_EVERY_CUSTOMER),
             "office": sorted(OFFICE_ROLES),
             "admin": sorted(ADMIN_ROLES),
+            "deals": sorted(DEAL_ROLES),
         },
+        "fields": [{"code": code, "ja": ja, "en": en} for code, (ja, en) in FIELDS.items()],
         "enums": {
             name: [{"code": code, "ja": ja, "en": en} for code, (ja, en) in values.items()]
             for name, values in ENUMS.items()

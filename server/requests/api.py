@@ -30,6 +30,7 @@ from server.core.schemas import MAX_CALENDAR_YEARS, CalendarQuerySchema, Calenda
 from server.core.spreadsheet import XLSX, workbook
 from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, labels
 from server.requests.schemas import ExportQuerySchema
+from server.requests.search import matches_search
 
 bp = Blueprint("requests", __name__)
 OPEN_STATUSES = list(OPEN_REQUEST_STATUSES)
@@ -60,9 +61,10 @@ def company_calendar(query):
     }
 
 
-# Japanese headers, in the order Excel shows them.
+# Japanese headers, in the order Excel shows them: the number people quote first, the
+# record's UUID last (for matching rows with the app, not for reading out).
 COLUMNS = [
-    ("id", "受付ID"),
+    ("number", "受付番号"),
     ("customer", "顧客"),
     ("kind", "種別"),
     ("title", "件名"),
@@ -79,6 +81,7 @@ COLUMNS = [
     ("overdue", "期限超過"),
     ("response", "回答"),
     ("updated_at", "更新日時"),
+    ("id", "内部ID"),
 ]
 LABELS = {
     "kind": labels("request.kind"),
@@ -142,6 +145,8 @@ def export_table(filters):
     names = dict(db.session.execute(select(User.id, User.name)).all())
     table = []
     for item, age, overdue in rows:
+        if not matches_search(item, customers.get(item["customer_id"]), filters.get("q")):
+            continue
         values = {
             **{
                 k: LABELS[k].get(item.get(k), item.get(k)) if k in LABELS else item.get(k) for k, _ in COLUMNS

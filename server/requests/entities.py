@@ -1,6 +1,7 @@
 """Requests, complaints and questions heard in the field, routed when they are created."""
 
 from marshmallow import Schema
+from sqlalchemy import update
 
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, Instant, Text, Uuid, choice
@@ -8,6 +9,7 @@ from sync.hlc import physical_ms
 from sync.wire import iso_from_ms, parse_instant
 
 from server.core.vocabulary import OFFICE_ROLES, ROUTES, codes
+from server.requests.models import RequestCounter
 from server.requests.routing import router
 
 
@@ -66,6 +68,21 @@ class RequestRules(Rules):
         if decision.get("assignee_id") and not data["assignee_id"]:
             data["assignee_id"] = decision["assignee_id"]
 
+    def after_write(self, ctx, before, record, hlc):
+        # Numbered once the create has passed every check, so a rejected one leaves no gap.
+        if before is None and record.data.get("number") is None:
+            record.data["number"] = next_number(ctx.session)
+
+
+def next_number(session):
+    """Take the next request number; the counter's row stays locked until the push commits."""
+    return session.execute(
+        update(RequestCounter)
+        .where(RequestCounter.id == 1)
+        .values(last=RequestCounter.last + 1)
+        .returning(RequestCounter.last)
+    ).scalar_one()
+
 
 def later(instant, than):
     """Whether RFC 3339 ``instant`` is after ``than`` (offsets may differ)."""
@@ -75,10 +92,10 @@ def later(instant, than):
 REQUESTS = Entity(
     "requests",
     RequestSchema(),
-    extra_fields=["author_id", "route_rule"],
+    extra_fields=["author_id", "route_rule", "number"],
     references={"customer_id": "customers", "visit_id": "visits", "assignee_id": "users"},
     defaults={"urgency": "normal", "status": "new"},
-    server_fields={"route_rule"},
+    server_fields={"route_rule", "number"},
     create_only_server_fields={"route_to"},
     fixed={"heard_at", "kind"},
     immutable={"customer_id"},

@@ -1,8 +1,8 @@
-"""Server-only tables of requests: the editable routing rules."""
+"""Server-only tables of requests: the editable routing rules and the request numbers."""
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.models import Base, utcnow
@@ -22,3 +22,13 @@ class RoutingRule(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(36))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class RequestCounter(Base):
+    """One row: the last request number handed out. A push that creates a request raises it
+    and holds the row's lock until it commits, so numbers are unique and follow commit order."""
+
+    __tablename__ = "request_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(BigInteger, default=0)

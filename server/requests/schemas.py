@@ -11,9 +11,9 @@ KINDS = codes("request.kind")
 
 
 class ExportQuerySchema(Arguments):
-    """The inbox filters: team (route_to), status (or ``open``), customer, overdue, age."""
+    """The inbox filters: team (route_to), status (or ``open``), customer, overdue, age, search."""
 
-    invalid_message = "Check the inbox filters: team, status, customer_id, overdue, min_age."
+    invalid_message = "Check the inbox filters: team, status, customer_id, overdue, min_age, q."
 
     team = fields.String(validate=validate.OneOf(ROUTES), metadata={"description": "route_to"})
     status = fields.String(
@@ -26,6 +26,12 @@ class ExportQuerySchema(Arguments):
     min_age = fields.Integer(
         validate=validate.Range(min=0, max=3650),
         metadata={"description": "at least this many business days old"},
+    )
+    q = Text(
+        100,
+        metadata={
+            "description": "a request number (123, No.123, 受付番号 123), or words of its title, details or customer"
+        },
     )
 
 

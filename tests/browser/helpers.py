@@ -155,3 +155,9 @@ def record_visit(page, customer_name, *, kind="営業訪問", purpose="", notes=
     page.get_by_test_id("save-visit").click()
     expect(page.get_by_test_id("visit-facts")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text(NOT_TEXT)
+
+
+def go_to(page, screen):
+    """Open ``screen`` (customers, inbox, board, sync, ...) from 「メニュー」, as a user would."""
+    page.get_by_test_id("menu-button").click()
+    page.get_by_test_id(f"nav-{screen}").click()

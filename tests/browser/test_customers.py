@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import sign_in, wait_synced
+from .helpers import go_to, sign_in, wait_synced
 
 
 def test_a_prospect_created_offline_reaches_the_server_and_a_teammate(page, context, live, customers):
@@ -69,7 +69,7 @@ def test_a_customer_not_found_in_the_new_deal_picker_is_created_there_offline_an
 ):
     sign_in(page, live)
     page.context.set_offline(True)
-    page.get_by_test_id("nav-deals").click()
+    go_to(page, "deals")
     page.get_by_test_id("deal-new").click()
     page.get_by_test_id("deal-new-title").fill("治具の引き合い")
     page.get_by_test_id("customer-picker").fill("株式会社みらい精機")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import NOT_TEXT, sign_in, wait_synced
+from .helpers import NOT_TEXT, go_to, sign_in, wait_synced
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -93,7 +93,7 @@ def test_offline_visit_moves_the_deal_while_the_manager_edits_its_expected_close
 
 def test_the_board_shows_days_with_the_ball_in_japanese_and_english(page, live, deals):
     sign_in(page, live, "manager")
-    page.get_by_test_id("nav-board").click()
+    go_to(page, "board")
     rows = page.get_by_test_id("board").locator("tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("治具プレート年間契約")
@@ -136,7 +136,7 @@ def test_a_rep_has_no_board_but_their_follow_up_list_most_overdue_first(page, li
     rep.clock_offset_ms = 0
     sign_in(page, live, "rep_a")
     expect(page.get_by_test_id("nav-board")).to_have_count(0)
-    page.get_by_test_id("nav-deals").click()
+    go_to(page, "deals")
     follow = page.get_by_test_id("follow-up-list").locator("> li")
     expect(follow).to_have_count(2)
     expect(follow.nth(0)).to_contain_text("古い引き合い")
@@ -267,7 +267,7 @@ def test_a_rep_opens_a_deal_offline_and_it_reaches_the_board_with_them_as_owner(
 
 def test_a_new_deal_needs_a_customer_when_opened_from_the_deal_list(page, live, customers):
     sign_in(page, live, "rep_a")
-    page.get_by_test_id("nav-deals").click()
+    go_to(page, "deals")
     page.get_by_test_id("deal-new").click()
     page.get_by_test_id("deal-new-title").fill("新規引き合い")
     page.get_by_test_id("deal-create").click()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .helpers import outbox, sign_in, wait_synced
+from .helpers import go_to, outbox, sign_in, wait_synced
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from card_images import cards  # noqa: E402
@@ -15,7 +15,7 @@ from card_images import cards  # noqa: E402
 def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(page, context, live, tmp_path):
     sign_in(page, live)
     context.set_offline(True)
-    page.get_by_test_id("nav-exhibition").click()
+    go_to(page, "exhibition")
     page.get_by_label("展示会・イベント名").fill("名古屋ものづくり展 2026")
     page.get_by_label("展示会・イベント名").blur()
     for index, (jpeg, _) in enumerate(cards(3, seed=15)):

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from .helpers import sign_in, wait_synced
+from .helpers import go_to, sign_in, wait_synced
 
 
 def asked(live, customers, login="rep_b"):
@@ -16,7 +16,7 @@ def test_the_owner_approves_a_follow_request_and_the_asker_gets_the_customer(pag
     asker, follow = asked(live, customers)
     assert follow["status"] == "requested"
     sign_in(page, live, "rep_a")
-    page.get_by_test_id("nav-follow-requests").click()
+    go_to(page, "follow-requests")
     requests = page.get_by_test_id("follow-requests")
     expect(requests).to_contain_text("山田製作所")
     expect(requests).to_contain_text("田中 花子")

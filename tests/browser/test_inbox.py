@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from server.core.calendar import age_of, parse_targets
 
-from .helpers import sign_in, wait_synced
+from .helpers import go_to, sign_in, wait_synced
 
 TOKYO = timezone(timedelta(hours=9))
 
@@ -43,14 +43,14 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
     ).click()  # off the request's page: opening it marks it seen
 
     sign_in(office_page, live, "office")
-    office_page.get_by_test_id("nav-inbox").click()
+    go_to(office_page, "inbox")
     row = office_page.locator("[data-team=manufacturing] .inbox-item", has_text="異音が再発")
     age = age_of(heard.isoformat())
     expect(row.get_by_test_id("age")).to_have_text(f"経過 {age}営業日（目標 3営業日）")
     expect(row).to_contain_text("山田製作所")
     expect(row).to_contain_text("聞いた人: 高橋 修")
     row.get_by_role("link").click()
-    office_page.get_by_test_id("triage-assignee_id").select_option(label="高橋 修")
+    office_page.get_by_test_id("triage-assignee_id").select_option(label="高橋 修（サービス・保守）")
     office_page.get_by_test_id("triage-response").fill("軸受を交換します。来週伺います。")
     office_page.get_by_test_id("triage-save").click()
     expect(office_page.get_by_test_id("request-status")).to_have_text("回答済み")
@@ -62,7 +62,7 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
 
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
-    page.get_by_test_id("nav-mine").click()
+    go_to(page, "mine")
     item = page.locator(".mine-item", has_text="異音が再発")
     expect(item.get_by_test_id("unread")).to_have_text("● 未読")
     expect(item.get_by_test_id("mine-answer")).to_have_text("回答: 軸受を交換します。来週伺います。")
@@ -72,7 +72,7 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
     expect(page.get_by_test_id("timeline").get_by_test_id("answer")).to_have_text(
         "回答: 軸受を交換します。来週伺います。"
     )
-    page.get_by_test_id("nav-mine").click()
+    go_to(page, "mine")
     expect(page.locator(".mine-item", has_text="異音が再発")).to_have_attribute("data-unread", "false")
 
 
@@ -105,7 +105,7 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
     with page.expect_download() as download:
         page.get_by_test_id("export-csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("\ufeff受付ID,") and "寸法不良（古い）" in text and "新しい異音" not in text
+    assert text.startswith("\ufeff受付番号,") and "寸法不良（古い）" in text and "新しい異音" not in text
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -117,7 +117,7 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
 
 def test_a_rep_has_no_inbox_and_the_rules_api_refuses_them(page, live, customers):
     sign_in(page, live, "rep_a")
-    expect(page.get_by_test_id("nav-mine")).to_be_visible()
+    expect(page.get_by_test_id("nav-mine")).to_have_count(1)
     expect(page.get_by_test_id("nav-inbox")).to_have_count(0)
     expect(page.get_by_test_id("nav-rules")).to_have_count(0)
     page.goto(live.url + "/#/inbox")
@@ -133,7 +133,7 @@ def test_a_rep_has_no_inbox_and_the_rules_api_refuses_them(page, live, customers
 
 def test_office_edits_routing_rules_online_and_is_told_offline(page, context, live):
     sign_in(page, live, "office")
-    page.get_by_test_id("nav-rules").click()
+    go_to(page, "rules")
     expect(page.get_by_test_id("rules").locator("li").first).to_contain_text("1.")
     page.get_by_test_id("rule-name").fill("塗装 → 製造")
     page.get_by_test_id("rule-keywords").fill("塗装、色むら")

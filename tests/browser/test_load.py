@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from .helpers import sign_in, wait_synced
+from .helpers import go_to, sign_in, wait_synced
 
 WEIGHTS = {"firm": 1, "likely": 0.6, "possible": 0.3}
 SHAPES = {"余裕": "○", "逼迫": "△", "超過": "✕"}
@@ -132,7 +132,7 @@ def test_the_quote_form_confirms_the_week_with_the_server_when_online(page, live
 
 def test_the_office_adds_a_resource_group_offline_and_it_reaches_the_server(page, context, live):
     sign_in(page, live, "office")
-    page.get_by_test_id("nav-load").click()
+    go_to(page, "load")
     expect(page.get_by_test_id("load-empty")).to_be_visible()
     context.set_offline(True)
     page.get_by_test_id("load-edit").click()
@@ -179,7 +179,7 @@ def test_a_plan_with_a_bad_row_shows_the_row_in_words_and_imports_nothing(page, 
 
 def test_reps_see_no_editing_of_the_factory(page, live):
     sign_in(page, live)
-    page.get_by_test_id("nav-load").click()
+    go_to(page, "load")
     expect(page.get_by_role("heading", level=1)).to_have_text("工場の負荷（山積み表）")
     expect(page.get_by_test_id("load-edit")).to_have_count(0)
     page.goto(f"{live.url}/#/load/settings")
@@ -202,7 +202,7 @@ def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page,
         delivery_week=week_after(3),
     )
     sign_in(page, live, "manager")
-    page.get_by_test_id("nav-load").click()
+    go_to(page, "load")
     week = page.locator(f"[data-testid=load-weeks] details[data-week='{week_after(3)}']").nth(1)
     week.locator("summary").click()
     expect(week.get_by_test_id("load-entry").first).to_contain_text("確定定期品")
@@ -220,13 +220,12 @@ def test_on_a_phone_the_header_links_never_wrap_and_the_page_does_not_scroll_sid
     for width in (360, 390):
         page = browser.new_context(viewport={"width": width, "height": 800}, locale="ja-JP").new_page()
         sign_in(page, live, "office")  # office has the most links
-        page.get_by_test_id("nav-load").click()
-        heights = page.locator("nav.nav a").evaluate_all(
+        go_to(page, "load")
+        heights = page.locator("[data-testid=tab-bar] > *").evaluate_all(
             "(links) => links.map((a) => a.getBoundingClientRect().height)"
         )
         assert max(heights) < 60, heights  # one line each: 48 px targets, no character per line
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.get_by_test_id("nav-sync").scroll_into_view_if_needed()
-        page.get_by_test_id("nav-sync").click()
+        go_to(page, "sync")
         expect(page.get_by_role("heading", level=1)).to_have_text("同期")
         page.context.close()

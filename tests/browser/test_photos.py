@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .helpers import record_visit, sign_in, wait_synced
+from .helpers import outbox, record_visit, sign_in
 
 
 def noisy_jpeg(seed, size=(1600, 1200)):
@@ -35,6 +35,15 @@ def stored_blobs(live):
         for path in folder.rglob("*")
         if path.is_file()
     }
+
+
+def wait_records_sent(page):
+    """Wait until the outbox is empty (the photos' bytes may still be on their way)."""
+    for _ in range(300):
+        if not outbox(page):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still in the outbox: {outbox(page)}")
 
 
 def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a_cut(
@@ -73,7 +82,7 @@ def test_offline_visit_with_two_photos_arrives_at_once_and_photos_resume_after_a
 
     context.route("**/api/v1/attachments/*/content", cut_second_upload_midway)
     context.set_offline(False)
-    wait_synced(page)
+    wait_records_sent(page)  # not every photo: the second one is cut
     office = live.device("office")
     visit = next(v for v in office.records("visits").values() if v["purpose"] == "定期点検")
     attachments = {a["id"]: a for a in office.records("attachments").values() if a["owner_id"] == visit["id"]}
@@ -193,3 +202,37 @@ def test_a_photo_the_server_refuses_says_why_and_is_kept(page, live, customers):
     page.goto(live.url + "/#/sync")
     expect(page.get_by_test_id("photo-total")).to_contain_text("1枚中 0枚 送信済み")
     expect(page.get_by_test_id("photo-free")).to_be_disabled()
+
+
+def test_a_photo_still_to_upload_is_unsent_in_the_header_and_the_sign_out_warning_alike(
+    page, context, live, customers
+):
+    sign_in(page, live, "tech")
+    context.set_offline(True)
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="写真だけ残る")
+    choose_files(page, [noisy_jpeg(7, (800, 600))])
+    pending = page.get_by_test_id("pending")
+    expect(pending).to_have_text(re.compile("^未送信 2件"))  # the visit and its photo, once each
+    context.route("**/api/v1/attachments/*/content", lambda route: route.abort("connectionreset"))
+    context.set_offline(False)
+    wait_records_sent(page)
+    expect(page.get_by_test_id("photo-state")).to_have_text(["待機中"])
+    expect(pending).to_have_text(re.compile("^未送信 1件"))  # not 「✓ すべて送信済み」 while the photo waits
+
+    page.goto(live.url + "/#/sync")
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="ログアウト").click()
+    for _ in range(50):  # the warning comes once the count is taken
+        if warnings:
+            break
+        page.wait_for_timeout(100)
+    assert warnings and "未送信の変更が 1 件あります" in warnings[0]
+    expect(page.get_by_test_id("pending")).to_contain_text("未送信 1件")  # the same count
+
+    context.unroute("**/api/v1/attachments/*/content")
+    page.get_by_test_id("sync-now-big").click()
+    expect(page.get_by_test_id("queued-photo").get_by_test_id("photo-state")).to_have_text(
+        "送信済み", timeout=30_000
+    )
+    expect(pending).to_have_text(re.compile("^すべて送信済み"))

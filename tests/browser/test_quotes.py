@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from quote_fixture import QUOTES
 
-from .helpers import idb_all, sign_in, wait_synced
+from .helpers import go_to, idb_all, sign_in, wait_synced
 
 
 def load_quotes(live, customer_id, *keys):
@@ -31,7 +31,7 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
     load_quotes(live, customers["yamada"]["id"], *KEYS)
     sign_in(page, live)
     context.set_offline(True)
-    page.get_by_test_id("nav-quotes").click()
+    go_to(page, "quotes")
     search, results = page.get_by_test_id("quote-q"), page.get_by_test_id("quote-results")
     for query, first in [
         ("ＳＵＳ３０４ シャフト", "シャフト YS-2023-0153"),
@@ -136,7 +136,7 @@ def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_se
     page.get_by_test_id("quote-amount").fill("320000")
     page.get_by_test_id("save-quote").click()
     expect(page.get_by_test_id("quote-heading")).to_have_text("ﾌﾗﾝｼﾞ")
-    page.get_by_test_id("nav-quotes").click()
+    go_to(page, "quotes")
     page.get_by_test_id("quote-q").fill("ステンレス ふらんじ")
     expect(page.get_by_test_id("quote-results").get_by_role("listitem")).to_have_count(1)
     context.set_offline(False)
@@ -160,7 +160,7 @@ def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_
     load_quotes(live, customers["sanjo"]["id"], "cover_a5052")
     sign_in(page, live)
     context.set_offline(True)
-    page.get_by_test_id("nav-quotes").click()
+    go_to(page, "quotes")
     search, results = page.get_by_test_id("quote-q"), page.get_by_test_id("quote-results")
     items = results.get_by_role("listitem")
     search.fill("山田製作所")

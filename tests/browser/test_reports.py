@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import NOT_TEXT, sign_in, wait_synced
+from .helpers import NOT_TEXT, go_to, sign_in, wait_synced
 
 
 def log_visit(page, customer, purpose, handling, minutes, parts):
@@ -57,7 +57,7 @@ def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(
     sign(page, "山田 太郎")
     log_visit(page, re.compile("三条精工"), "異音の調査", "ベルトの張りを調整", 40, [("Vベルト A-40", 1)])
 
-    page.get_by_test_id("nav-today").click()
+    go_to(page, "today")
     expect(page.get_by_test_id("day-visits").locator("li")).to_have_count(2)
     expect(page.get_by_test_id("day-stats")).to_contain_text("作業 135分")
     summary = page.get_by_test_id("report-summary")
@@ -74,7 +74,7 @@ def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(
     )
     manager = manager_context.new_page()
     sign_in(manager, live, login="manager")
-    manager.get_by_test_id("nav-reports").click()
+    go_to(manager, "reports")
     row = manager.locator(".report-row", has_text="提出済み")
     expect(row).to_contain_text("午後は部品の手配。")
     row.get_by_test_id("list-comment").fill("部品の在庫を確認してください")
@@ -85,7 +85,7 @@ def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(
 
     page.reload()
     wait_synced(page)
-    page.get_by_test_id("nav-today").click()
+    go_to(page, "today")
     expect(page.get_by_test_id("manager-comment")).to_contain_text("部品の在庫を確認してください")
     expect(page.get_by_test_id("report-status")).to_contain_text("承認済み")
     expect(page.locator("body")).not_to_contain_text(NOT_TEXT)

@@ -61,7 +61,7 @@ def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live,
             "purpose": "種別が不正な訪問",
         },
     )
-    expect(page.get_by_test_id("rejected")).to_have_text("送信できなかった変更 1件")
+    expect(page.get_by_test_id("rejected")).to_have_accessible_name("送信できなかった変更 1件")
     page.get_by_test_id("rejected").click()
     entry = page.get_by_test_id("rejected-entry")
     expect(entry).to_contain_text("種別: Must be one of")

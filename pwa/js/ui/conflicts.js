@@ -1,9 +1,13 @@
 // Conflicts to review: both values of a field that two people changed at the same time, and
 // a way to bring back the one that lost. Restoring follows the contract: push the field set to
 // `lost_value` with a fresh HLC, plus `resolved: true` on the conflict, in the same batch.
+// Each person reviews the conflicts they are a party to (conflicts are resolved by their
+// parties); the office's device holds everyone's, and says so instead of listing them.
+// Fields are named as the vocabulary names them and values shown as their type reads:
+// 「金額」 ¥6,200,000, dates in Japanese, people by name, codes by their label.
 
 import * as hlc from "../hlc.js";
-import { dateTime } from "../format.js";
+import { dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getRecord, usersById } from "../records.js";
@@ -16,16 +20,20 @@ import { empty } from "./widgets.js";
 
 export async function render(view) {
   const draw = async () => {
-    const [conflicts, users] = await Promise.all([unresolvedConflicts(), usersById()]);
+    const [all, users] = await Promise.all([unresolvedConflicts(), usersById()]);
     const me = getState().user?.id;
+    const conflicts = all.filter((c) => isParty(c, me));
     conflicts.sort((a, b) => Number(b.lost_by === me) - Number(a.lost_by === me)
       || String(b.kept_hlc).localeCompare(String(a.kept_hlc)));
     const cards = await Promise.all(conflicts.map((c) => card(c, users, me)));
+    const others = all.length - conflicts.length;
     mount(view,
       h("h1", { tabindex: "-1" }, t("conflicts.title")),
       h("p", { class: "lead" }, t("conflicts.intro")),
       cards.length ? h("ul", { class: "cards", "data-testid": "conflict-list" }, cards)
-        : empty(t("conflicts.none"), "no-conflicts"));
+        : empty(t("conflicts.none"), "no-conflicts"),
+      others ? h("p", { class: "alert info", role: "note", "data-testid": "others-conflicts" },
+        t("conflicts.others", { n: others })) : null);
   };
   await draw();
   return redrawOnData(draw);
@@ -42,8 +50,8 @@ async function card(conflict, users, me) {
       t("conflicts.field", { field: fieldLabel(conflict.entity, conflict.field) })),
     conflict.lost_by === me ? h("p", { class: "badge warn" }, t("conflicts.yours")) : null,
     h("div", { class: "versus" },
-      side(t("conflicts.kept"), conflict.kept_value, name(conflict.kept_by), conflict.kept_hlc, "kept"),
-      side(t("conflicts.lost"), conflict.lost_value, name(conflict.lost_by), conflict.lost_hlc, "lost")),
+      side(t("conflicts.kept"), shown(conflict, conflict.kept_value, users), name(conflict.kept_by), conflict.kept_hlc, "kept"),
+      side(t("conflicts.lost"), shown(conflict, conflict.lost_value, users), name(conflict.lost_by), conflict.lost_hlc, "lost")),
     h("div", { class: "actions inline" },
       button(t("conflicts.restore"), { class: "button primary", "data-testid": "restore",
         onClick: (e) => { e.target.disabled = true; restore(conflict, record); } }),
@@ -51,11 +59,16 @@ async function card(conflict, users, me) {
         onClick: (e) => { e.target.disabled = true; dismiss(conflict); } })));
 }
 
-function side(caption, value, who, clock, kind) {
+/** Whether `userId` is one of the two people whose writes met. */
+export function isParty(conflict, userId) {
+  return Boolean(userId) && (conflict.lost_by === userId || conflict.kept_by === userId);
+}
+
+function side(caption, text, who, clock, kind) {
   const at = clock ? hlc.physical(clock) : null;
   return h("div", { class: ["side", kind], "data-testid": `${kind}-value` },
     h("p", { class: "side-caption" }, caption),
-    h("p", { class: "side-value prewrap" }, displayValue(value)),
+    h("p", { class: "side-value prewrap" }, text),
     h("p", { class: "side-meta" }, t("conflicts.by", { name: who, when: at ? dateTime(at) : "" })));
 }
 
@@ -68,10 +81,49 @@ export function displayValue(value) {
   return String(value);
 }
 
-function fieldLabel(entity, field) {
-  const key = `field.${field}`;
-  const text = t(key);
-  return text === key ? field : text;
+const MONEY = new Set(["amount", "actual_cost", "competitor_price"]);
+const DAYS = new Set(["expected_close", "next_action_due", "date"]);
+const INSTANTS = new Set(["visited_at", "heard_at", "occurred_at", "submitted_at", "taken_at"]);
+const PEOPLE = new Set(["owner_id", "assignee_id", "user_id"]);
+// The message prefix of an entity's coded field ("deals", "stage" -> "deal.stage").
+const CODES = {
+  "customers.status": "customer.status", "visits.kind": "visit.kind", "requests.kind": "request.kind",
+  "requests.urgency": "request.urgency", "requests.status": "request.status", "requests.route_to": "request.route",
+  "follows.status": "follow.status", "deals.stage": "deal.stage", "deals.ball": "deal.ballOwner",
+  "deals.situation": "deal.event", "deal_events.kind": "deal.event", "quotes.status": "quote.status",
+  "load_entries.confidence": "load.confidence", "load_entries.source": "load.source",
+  "attachments.purpose": "attachment.purpose", "daily_reports.status": "daily_report.status",
+};
+
+/** One field's value as its type reads: money in yen, dates and times in Japanese, names, labels. */
+export function formatValue(entity, field, value, users = new Map()) {
+  if (value === null || value === undefined || value === "") return t("conflicts.empty");
+  if (MONEY.has(field) && typeof value === "number") return yen(value);
+  if (DAYS.has(field)) return day(value);
+  if (INSTANTS.has(field)) return dateTime(value);
+  if (PEOPLE.has(field)) return users.get(value)?.name || t("conflicts.someone");
+  const codes = CODES[`${entity}.${field}`];
+  if (codes && Array.isArray(value)) return value.map((code) => label(codes, code)).join("、");
+  if (codes) return label(codes, value);
+  return displayValue(value);
+}
+
+/** A conflict's value: one field's, or for a deletion the discarded edit field by field. */
+function shown(conflict, value, users) {
+  if (conflict.field === "deleted" && value && typeof value === "object" && !Array.isArray(value)) {
+    return Object.entries(value).map(([field, v]) =>
+      `${fieldLabel(conflict.entity, field)}: ${formatValue(conflict.entity, field, v, users)}`).join("\n");
+  }
+  return formatValue(conflict.entity, conflict.field, value, users);
+}
+
+/** The vocabulary's name of a field (「金額」), the entity's own where it differs (contacts' 役職). */
+export function fieldLabel(entity, field) {
+  for (const key of [`field.${entity}.${field}`, `field.${field}`]) {
+    const text = t(key);
+    if (text !== key) return text;
+  }
+  return field;
 }
 
 function recordTitle(entity, record) {

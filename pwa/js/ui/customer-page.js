@@ -5,6 +5,7 @@ import { ago, dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
+import { DEAL_ROLES } from "../deals.js";
 import { customerBundle } from "../records.js";
 import { getState } from "../store.js";
 import { cardReview } from "./card-review.js";
@@ -14,7 +15,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { timelinePhotos } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
-import { dealBadge, empty, fact, notFound, phoneLink, routeText, unsentBadge } from "./widgets.js";
+import { dealBadge, empty, fact, notFound, phoneLink, requestNumber, routeText, unsentBadge } from "./widgets.js";
 
 export async function render(view, { params }) {
   const [id] = params;
@@ -31,6 +32,7 @@ function page(bundle, unsent) {
   if (!customer || customer.deleted) return notFound(t("customer.missing"));
   const names = (userId) => bundle.users.get(userId)?.name || "";
   const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
+  const dealer = DEAL_ROLES.has(getState().user?.role);
   return [
     h("p", { class: "crumbs" }, h("a", { href: "#/customers" }, t("nav.customers"))),
     h("h1", { tabindex: "-1", "data-testid": "customer-name" }, customer.name),
@@ -52,8 +54,8 @@ function page(bundle, unsent) {
     actionBar(
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
       linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
-      linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" }),
-      linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" }),
+      dealer ? linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" }) : null,
+      dealer ? linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" }) : null,
       linkButton(t("customer.edit"), `#/customers/${customer.id}/edit`, { "data-testid": "edit-customer" }),
       MERGERS.has(getState().user?.role)
         ? linkButton(t("customer.merge"), `#/customers/${customer.id}/merge`, { "data-testid": "merge-customer" }) : null),
@@ -115,7 +117,7 @@ const ITEM = {
       visit.author_id ? ` ${t("record.by", { name: names(visit.author_id) })}` : "",
       visit.next_action ? ` ${t("visit.nextShort", { action: visit.next_action, due: day(visit.next_action_due) })}` : "")),
   requests: (request) => h("span", { class: "item-body" },
-    h("span", { class: "item-title" }, label("request.kind", request.kind), " — ", request.title),
+    h("span", { class: "item-title" }, requestNumber(request), " ", label("request.kind", request.kind), " — ", request.title),
     request.details ? h("span", { class: "item-text" }, request.details) : null,
     request.response ? h("span", { class: "item-text answer", "data-testid": "answer" },
       h("strong", {}, t("request.answerLabel")), request.response) : null,

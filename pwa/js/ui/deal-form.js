@@ -3,7 +3,7 @@
 // makes it owns it; the server sets when the ball was taken. Later changes are made on the deal's page.
 
 import { getAll } from "../db.js";
-import { CLOSED, STAGES } from "../deals.js";
+import { CLOSED, DEAL_ROLES, STAGES } from "../deals.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getState } from "../store.js";
@@ -13,9 +13,13 @@ import { h, mount } from "./dom.js";
 import {
   actionBar, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton,
 } from "./form.js";
-import { ballChoices, stageSelect } from "./widgets.js";
+import { ballChoices, forbidden, stageSelect } from "./widgets.js";
 
 export async function render(view, { query, navigate }) {
+  if (!DEAL_ROLES.has(getState().user?.role)) {
+    mount(view, ...forbidden(t("deal.newTitle"), t("deal.notForRole"), "deal-forbidden"));
+    return;
+  }
   let customerId = query.get("customer") || null;
   const customers = new Map((await getAll("customers")).map((c) => [c.id, c]));
   const title = input({ maxlength: 200, "data-testid": "deal-new-title" });

@@ -49,7 +49,7 @@ function page(rows, limits, owner, navigate) {
       h("ol", { class: "list deal-list" }, closed.map((r) => dealRow(r, false)))) : null,
     h("p", {},
       BOARD_ROLES.has(getState().user?.role) ? [h("a", { href: "#/board", "data-testid": "to-board" }, t("board.title")), " · "] : null,
-      h("a", { href: "#/competitors", "data-testid": "to-competitors" }, t("competitors.title"))),
+      h("a", { class: "action-link", href: "#/competitors", "data-testid": "to-competitors" }, t("competitors.title"))),
   ];
 }
 

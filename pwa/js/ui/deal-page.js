@@ -8,7 +8,7 @@
 import { loadCalendar } from "../calendar.js";
 import { BOARD_ROLES, PATH, dealRows, limitsOf, reasonText } from "../deals.js";
 import { getAll } from "../db.js";
-import { dateTime, day, yen } from "../format.js";
+import { dateTime, day, relativeDays, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
@@ -68,7 +68,7 @@ function page(row, unsent, quotes, load) {
       fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),
       fact(t("deal.expectedClose"), day(deal.expected_close), "deal-expected-close"),
       fact(t("deal.owner"), users.get(deal.owner_id)?.name),
-      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${t("days.ago", { n: row.idleDays })}）` : null),
+      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${relativeDays(row.idleDays)}）` : null),
       fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
     meetings(deal, row.visits, users, unsent),
     dealQuotes(deal, quotes, unsent),
@@ -83,8 +83,8 @@ function page(row, unsent, quotes, load) {
       historyList([...row.history].sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0)), users,
         { enums: ENUMS, atCreate: AT_CREATE, format: dealValue })),
     BOARD_ROLES.has(getState().user?.role)
-      ? h("p", {}, h("a", { href: "#/board" }, t("board.title")), " · ", h("a", { href: "#/competitors" }, t("competitors.title")))
-      : h("p", {}, h("a", { href: "#/competitors" }, t("competitors.title"))),
+      ? h("p", {}, h("a", { class: "action-link", href: "#/board" }, t("board.title")), " · ", h("a", { class: "action-link", href: "#/competitors" }, t("competitors.title")))
+      : h("p", {}, h("a", { class: "action-link", href: "#/competitors" }, t("competitors.title"))),
   ];
 }
 

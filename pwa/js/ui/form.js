@@ -2,6 +2,7 @@
 // errors right under the field in words that say how to fix it, and Enter that is safe for
 // Japanese input: confirming an IME conversion never submits the form or moves focus.
 
+import { inputValueText } from "../format.js";
 import { t } from "../i18n.js";
 import { h, uniqueId } from "./dom.js";
 
@@ -16,7 +17,19 @@ export function field({ name, label, control, required = false, hint = null }) {
   control.setAttribute("aria-describedby", [hintEl && hintEl.id, error.id].filter(Boolean).join(" "));
   return h("div", { class: "field", dataset: { field: name } },
     h("label", { for: id }, label, required ? requiredMark() : null),
-    hintEl, control, error);
+    hintEl, control, DATE_TYPES.has(control.type) ? dateEcho(control) : null, error);
+}
+
+const DATE_TYPES = new Set(["date", "datetime-local"]);
+
+/** The chosen date written out under the input, since the browser draws it in its own locale. */
+function dateEcho(control) {
+  const echo = h("p", { class: "hint date-echo", "data-testid": "date-echo" });
+  const write = () => { echo.textContent = inputValueText(control.value); };
+  control.addEventListener("input", write);
+  control.addEventListener("change", write);
+  write();
+  return echo;
 }
 
 export function requiredMark() {
@@ -85,10 +98,13 @@ export function composingKey(event, composing = false) {
 /**
  * Make Enter safe in `form` and call `onSubmit` only for a deliberate submit.
  *
- * Enter that confirms an IME conversion does nothing at all. Enter in any other single-line
- * field moves to the next field (a tablet keyboard's "next"), never submits: only the
- * primary button saves.
+ * Enter that confirms an IME conversion does nothing at all. Enter in a field whose keyboard
+ * key says 「実行」 (`enterkeyhint="go"`, as the password on the login form) submits; in any
+ * other single-line field it moves to the next field (a tablet keyboard's "next"), never
+ * submits: only the primary button saves.
  */
+const SUBMIT_KEYS = new Set(["go", "send"]); // not "search": a picker inside a form searches
+
 export function guardForm(form, onSubmit) {
   let composing = false;
   form.addEventListener("compositionstart", () => { composing = true; });
@@ -100,7 +116,8 @@ export function guardForm(form, onSubmit) {
     if (target.tagName === "TEXTAREA" || target.tagName === "BUTTON" || target.tagName === "A") return;
     if (target.tagName === "INPUT" || target.tagName === "SELECT") {
       event.preventDefault();
-      focusNext(form, target);
+      if (SUBMIT_KEYS.has(target.getAttribute("enterkeyhint"))) form.requestSubmit();
+      else focusNext(form, target);
     }
   });
   form.addEventListener("submit", (event) => {

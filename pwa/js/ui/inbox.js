@@ -1,19 +1,21 @@
 // The triage inbox (office, managers, admins): every open request by team, overdue first, then
 // oldest first, its age in business days counted from when it was heard on site. Filters live
-// in the address (#/inbox?team=&status=&customer=&age=), so the CSV export takes the same ones.
+// in the address (#/inbox?team=&status=&customer=&age=&q=), so the CSV export takes the same
+// ones; `q` finds a request by the number quoted on the phone, or by its words.
 
 import * as api from "../api.js";
 import { businessAge, isOverdue, loadCalendar, targetDays } from "../calendar.js";
-import { getMeta, transaction, req } from "../db.js";
+import { getAll, getMeta, transaction, req } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { getState } from "../store.js";
+import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
-import { button, field, select } from "./form.js";
+import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
-import { download, empty, forbidden, unsentBadge } from "./widgets.js";
+import { download, empty, forbidden, menuCount, requestNumber, unsentBadge } from "./widgets.js";
 
 export const TRIAGERS = new Set(["office", "manager", "admin"]);
 export const TEAMS = ["triage", "manufacturing", "sales", "service"];
@@ -28,7 +30,7 @@ export async function render(view, { query, navigate }) {
   }
   const filters = {
     team: query.get("team") || "", status: query.get("status") || "open",
-    customer: query.get("customer") || "", age: query.get("age") || "",
+    customer: query.get("customer") || "", age: query.get("age") || "", q: query.get("q") || "",
   };
   const draw = async () => {
     const data = await readInbox();
@@ -52,14 +54,34 @@ async function readInbox() {
   };
 }
 
+/** The menu's 「新規 3」 beside 受信箱: requests nobody has triaged yet. */
+export function newBadge() {
+  const count = async () => (await getAll("requests")).filter((r) => !r.deleted && (r.status || "new") === "new").length;
+  return menuCount("nav-inbox-new", count, (n) => t("inbox.newCount", { n }));
+}
+
+/**
+ * Whether a request is the one searched for: a number (「123」「No.123」「受付番号 123」) finds
+ * that request; other words its title, details or customer's name, in any width or kana.
+ */
+export function matchesSearch(request, customerName, q) {
+  const plain = String(q || "").normalize("NFKC").trim();
+  if (!plain) return true;
+  const number = plain.match(/^(?:no\.?|#|受付番号)?\s*(\d+)$/i);
+  if (number) return request.number === Number(number[1]);
+  const words = fold(plain);
+  return [request.title, request.details, customerName].some((text) => fold(text).includes(words));
+}
+
 /** Requests passing the filters, each with its age and whether it is overdue, sorted. */
-export function inboxItems(requests, calendar, filters, now = Date.now()) {
+export function inboxItems(requests, calendar, filters, now = Date.now(), customers = new Map()) {
   const items = [];
   for (const request of requests) {
     const status = request.status || "new";
     if (filters.status === "open" ? !OPEN.has(status) : filters.status !== "all" && status !== filters.status) continue;
     if (filters.team && request.route_to !== filters.team) continue;
     if (filters.customer && request.customer_id !== filters.customer) continue;
+    if (!matchesSearch(request, customers.get(request.customer_id)?.name, filters.q)) continue;
     const heard = request.heard_at || request.created_at;
     const age = businessAge(heard, calendar, now) ?? 0;
     const overdue = isOverdue(request, age, calendar);
@@ -70,7 +92,7 @@ export function inboxItems(requests, calendar, filters, now = Date.now()) {
 }
 
 function page(data, filters, navigate) {
-  const items = inboxItems(data.requests, data.calendar, filters);
+  const items = inboxItems(data.requests, data.calendar, filters, Date.now(), data.customers);
   const overdue = items.filter((i) => i.overdue).length;
   const status = h("p", { class: "export-status", role: "status", "data-testid": "export-status" });
   return [
@@ -108,8 +130,11 @@ function filterForm(data, filters, navigate) {
       ...STATUSES.map((s) => [s, label("request.status", s)])], filters.status),
     customer: filter("customer", [["", t("inbox.allCustomers")], ...customers.map((c) => [c.id, c.name])], filters.customer),
     age: filter("age", [["", t("inbox.anyAge")], ...AGES.map((a) => [a, t(`inbox.age.${a}`)])], filters.age),
+    q: input({ type: "search", value: filters.q, enterkeyhint: "search", "data-testid": "inbox-search",
+      onChange: apply }),
   };
-  return h("form", { class: "filters", "aria-label": t("inbox.filters"), onSubmit: (e) => e.preventDefault() },
+  return h("form", { class: "filters", "aria-label": t("inbox.filters"), onSubmit: (e) => { e.preventDefault(); apply(); } },
+    field({ name: "q", label: t("inbox.search"), control: controls.q }),
     field({ name: "team", label: t("inbox.team"), control: controls.team }),
     field({ name: "status", label: t("request.status"), control: controls.status }),
     field({ name: "customer", label: t("inbox.customer"), control: controls.customer }),
@@ -123,7 +148,7 @@ function row({ request, age, overdue }, data) {
     h("a", { class: "row", href: `#/requests/${request.id}` },
       h("span", { class: "row-title" },
         overdue ? h("span", { class: "badge error overdue-mark", "data-testid": "overdue" }, t("inbox.overdue")) : null,
-        " ", label("request.kind", request.kind), " — ", request.title),
+        " ", requestNumber(request), " ", label("request.kind", request.kind), " — ", request.title),
       h("span", { class: "row-meta" },
         h("span", { class: "age", "data-testid": "age" }, t("inbox.ageDays", { n: age, target: targetDays(request, data.calendar) })),
         h("span", {}, customer),
@@ -139,6 +164,7 @@ function exportInbox(filters, status, format) {
   const query = { status: filters.status };
   if (filters.team) query.team = filters.team;
   if (filters.customer) query.customer_id = filters.customer;
+  if (filters.q) query.q = filters.q;
   if (filters.age === "overdue") query.overdue = "true";
   else if (filters.age) query.min_age = filters.age;
   return download(status, `requests-${new Date().toISOString().slice(0, 10)}.${format}`,

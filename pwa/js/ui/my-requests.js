@@ -4,11 +4,11 @@
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import { req, transaction } from "../db.js";
-import { isUnread, seenMarks } from "../seen.js";
+import { isUnread, seenMarks, unreadCount } from "../seen.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { redrawOnData } from "./redraw.js";
-import { empty, routeText } from "./widgets.js";
+import { empty, menuCount, requestNumber, routeText } from "./widgets.js";
 
 export async function render(view) {
   const draw = async () => {
@@ -17,9 +17,9 @@ export async function render(view) {
     const [requests, customers] = await Promise.all([
       req(tx.objectStore("requests").getAll()), req(tx.objectStore("customers").getAll())]);
     const names = new Map(customers.map((c) => [c.id, c.name]));
-    const marks = await seenMarks();
+    const seen = await seenMarks();
     const mine = requests.filter((r) => !r.deleted && r.author_id === me)
-      .map((request) => ({ request, unread: isUnread(request, marks) }))
+      .map((request) => ({ request, unread: isUnread(request, seen) }))
       .sort((a, b) => (b.unread - a.unread) || (Date.parse(b.request.updated_at || b.request.heard_at) || 0)
         - (Date.parse(a.request.updated_at || a.request.heard_at) || 0));
     const unread = mine.filter((m) => m.unread).length;
@@ -31,7 +31,7 @@ export async function render(view) {
           h("a", { class: "row", href: `#/requests/${request.id}` },
             h("span", { class: "row-title" },
               isNew ? h("span", { class: "badge info unread-mark", "data-testid": "unread" }, t("mine.unread")) : null,
-              " ", label("request.kind", request.kind), " — ", request.title),
+              " ", requestNumber(request), " ", label("request.kind", request.kind), " — ", request.title),
             h("span", { class: "row-meta" },
               h("span", {}, names.get(request.customer_id) || ""),
               h("span", {}, dateTime(request.heard_at || request.created_at)),
@@ -43,4 +43,9 @@ export async function render(view) {
   };
   await draw();
   return redrawOnData(draw);
+}
+
+/** The menu's 「未読 2」 beside 自分の依頼. */
+export function unreadBadge() {
+  return menuCount("nav-mine-unread", () => unreadCount(getState().user?.id), (n) => t("mine.unreadCount", { n }));
 }

@@ -2,21 +2,97 @@
 // one's upload state, tap for the full view. The upload queue and the space photos take, for
 // the sync page.
 
-import { t } from "../i18n.js";
+import { dateTime } from "../format.js";
+import { label, t } from "../i18n.js";
 import * as photos from "../photos.js";
+import { getRecord } from "../records.js";
 import { h, mount, uniqueId } from "./dom.js";
 import { button } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
+/** The camera and gallery buttons: two inputs, because on Android 14+ Chrome accept="image/*"
+ * alone can hide the camera and capture alone hides the gallery. `onFiles` gets the chosen files. */
+function pickers(onFiles) {
+  const camera = h("input", { type: "file", accept: "image/*", capture: "environment",
+    class: "visually-hidden", id: uniqueId("camera"), "data-testid": "photo-camera" });
+  const gallery = h("input", { type: "file", accept: "image/*,application/pdf", multiple: true,
+    class: "visually-hidden", id: uniqueId("gallery"), "data-testid": "photo-gallery" });
+  for (const input of [camera, gallery]) {
+    input.addEventListener("change", () => {
+      const files = [...input.files];
+      input.value = "";
+      if (files.length) onFiles(files);
+    });
+  }
+  const el = h("div", { class: "actions inline" },
+    h("label", { class: "button", for: camera.id }, t("photo.camera")), camera,
+    h("label", { class: "button", for: gallery.id }, t("photo.gallery")), gallery);
+  return { el, id: camera.id };
+}
+
+/**
+ * Photos taken while a visit or request is still being written: their bytes are kept on the
+ * device at once (nothing is lost if the form is left open offline for hours), and `edits(owner)`
+ * gives the `attachments` records to save in the same outbox transaction as the record.
+ * Leaving the form without saving (`dispose`) forgets them.
+ */
+export function draftPhotos() {
+  const kept = []; // {id, photo, url}
+  let saved = false;
+  const list = h("ul", { class: "photo-grid", "data-testid": "draft-photos" });
+  const status = h("p", { class: "hint", role: "status" });
+  const draw = () => mount(list, kept.length ? kept.map((item) => h("li", { class: "photo", "data-testid": "draft-photo" },
+    item.url ? h("img", { src: item.url, alt: item.photo.filename, width: 160, height: 120 })
+      : h("span", { class: "photo-missing" }, item.photo.filename),
+    button(t("photo.remove"), { class: "button", "aria-label": t("photo.removeNamed", { name: item.photo.filename }),
+      onClick: () => {
+        kept.splice(kept.indexOf(item), 1);
+        forget(item);
+        draw();
+      } }))) : h("li", { class: "empty" }, t("photo.none")));
+  const forget = (item) => {
+    if (item.url) URL.revokeObjectURL(item.url);
+    photos.discardPhoto(item.id);
+  };
+  const pick = pickers(async (files) => {
+    status.textContent = t("photo.preparing");
+    try {
+      for (const file of files) {
+        const photo = await photos.prepare(file);
+        const id = await photos.keepPhoto(photo);
+        kept.push({ id, photo, url: photo.type.startsWith("image/") ? URL.createObjectURL(photo.blob) : null });
+      }
+      status.textContent = t("photo.heldWithDraft", { n: kept.length });
+    } catch (err) {
+      status.textContent = err instanceof photos.PhotoError ? t(err.message) : String(err.message || err);
+    }
+    draw();
+  });
+  draw();
+  const el = h("fieldset", { class: "field photos draft", "data-testid": "draft-photo-field" },
+    h("legend", {}, t("photo.title")), list, status, pick.el);
+  return {
+    el,
+    edits: (owner) => kept.map((item) => photos.attachmentEdit(item.id, item.photo, owner)),
+    saved: () => {
+      saved = true;
+      photos.requestUploads();
+    },
+    dispose: () => {
+      for (const item of kept) {
+        if (item.url) URL.revokeObjectURL(item.url);
+        if (!saved) photos.discardPhoto(item.id);
+      }
+    },
+  };
+}
+
 /** The photo section of a visit or request page; `owner` is {entity, id, customer_id}. */
 export function photoSection(owner) {
   const list = h("ul", { class: "photo-grid", "data-testid": "photo-grid" });
   const status = h("p", { class: "field-error", role: "status", hidden: true });
-  const pick = (input) => async () => {
-    const files = [...input.files];
-    input.value = "";
-    if (!files.length) return;
+  const pick = pickers(async (files) => {
     status.hidden = false;
     status.className = "hint";
     status.textContent = t("photo.preparing");
@@ -28,21 +104,10 @@ export function photoSection(owner) {
       status.textContent = err instanceof photos.PhotoError ? t(err.message) : String(err.message || err);
     }
     draw();
-  };
-  // Two inputs: on Android 14+ Chrome, accept="image/*" alone can hide the camera, and
-  // capture alone hides the gallery.
-  const camera = h("input", { type: "file", accept: "image/*", capture: "environment",
-    class: "visually-hidden", id: uniqueId("camera"), "data-testid": "photo-camera" });
-  const gallery = h("input", { type: "file", accept: "image/*,application/pdf", multiple: true,
-    class: "visually-hidden", id: uniqueId("gallery"), "data-testid": "photo-gallery" });
-  camera.addEventListener("change", pick(camera));
-  gallery.addEventListener("change", pick(gallery));
-  const section = h("section", { class: "photos", "aria-labelledby": `${camera.id}-h` },
-    h("h2", { id: `${camera.id}-h` }, t("photo.title")),
-    list, status,
-    h("div", { class: "actions inline" },
-      h("label", { class: "button", for: camera.id }, t("photo.camera")), camera,
-      h("label", { class: "button", for: gallery.id }, t("photo.gallery")), gallery));
+  });
+  const section = h("section", { class: "photos", "aria-labelledby": `${pick.id}-h` },
+    h("h2", { id: `${pick.id}-h` }, t("photo.title")),
+    list, status, pick.el);
   let urls = [];
   const draw = async () => {
     const [records, queue] = await Promise.all([photos.attachmentsOf(owner.id), photos.queue()]);
@@ -113,6 +178,7 @@ export function photoQueueSection() {
   const section = h("section", { class: "photo-queue", "data-testid": "photo-queue" });
   const draw = async () => {
     const [queue, use] = await Promise.all([photos.queue(), photos.usage()]);
+    const rows = await Promise.all(queue.map(queuedRow));
     const sent = queue.filter((item) => item.state === "sent").length;
     const left = queue.filter((item) => item.state !== "sent")
       .reduce((sum, item) => sum + (item.photo.size || 0), 0);
@@ -121,9 +187,7 @@ export function photoQueueSection() {
       queue.length ? [
         h("p", { "data-testid": "photo-total" }, t("photo.queueTotal",
           { sent, total: queue.length, left: photos.formatBytes(left) })),
-        h("ul", { class: "list compact" }, queue.map((item) => h("li", { class: "row static", "data-testid": "queued-photo" },
-          h("span", { class: "row-title" }, item.record.filename || item.record.id.slice(0, 8)),
-          h("span", { class: "row-meta" }, photos.formatBytes(item.photo.size), " "), stateBadge(item))))]
+        h("ul", { class: "list compact" }, rows)]
         : empty(t("photo.queueEmpty")),
       h("h3", {}, t("photo.storageTitle")),
       h("p", { "data-testid": "photo-usage" }, t("photo.storageUse", {
@@ -144,6 +208,35 @@ export function photoQueueSection() {
   const offData = redrawOnData(draw);
   section.dispose = () => { offPhotos(); offData(); };
   return section;
+}
+
+const KINDS = { signature: "photo.kindSignature", business_card: "photo.kindCard" };
+
+/** One queued file as a person knows it: a thumbnail, what kind, and the record it belongs to. */
+async function queuedRow(item) {
+  const { record, photo } = item;
+  const [owner, customer] = await Promise.all([
+    record.owner_entity ? getRecord(record.owner_entity, record.owner_id) : null,
+    record.customer_id ? getRecord("customers", record.customer_id) : null]);
+  const kind = t(KINDS[record.purpose] || (record.content_type === "application/pdf" ? "photo.kindPdf" : "photo.kindPhoto"));
+  const when = owner?.visited_at || owner?.heard_at || owner?.created_at || photo.added_ms;
+  const thumb = h("span", { class: "queue-thumb", "aria-hidden": "true" });
+  if (photo.blob && record.content_type !== "application/pdf") {
+    const url = URL.createObjectURL(photo.blob);
+    const img = h("img", { alt: "", width: 64, height: 48 });
+    img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+    img.src = url;
+    thumb.append(img);
+  } else {
+    thumb.append(kind);
+  }
+  return h("li", { class: "row static queued", "data-testid": "queued-photo" },
+    thumb,
+    h("span", { class: "queued-text" },
+      h("span", { class: "row-title", "data-testid": "queued-owner" }, t("photo.belongsTo", {
+        kind, owner: label("entity", record.owner_entity), customer: customer?.name || "" })),
+      h("span", { class: "row-meta" }, dateTime(when), " · ", photos.formatBytes(photo.size), " "),
+      stateBadge(item)));
 }
 
 /** Small thumbnails of a visit's or request's photos for the customer timeline (filled in later). */

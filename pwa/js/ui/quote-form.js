@@ -8,11 +8,13 @@
 // wished delivery week show at once what the order does to the factory (load-impact.js).
 
 import { getAll } from "../db.js";
+import { DEAL_ROLES } from "../deals.js";
 import { instantFromLocal, localInput, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { againFields, overrun } from "../quote-search.js";
 import { getRecord } from "../records.js";
+import { getState } from "../store.js";
 import { parseHours } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
 import { h, mount } from "./dom.js";
@@ -21,7 +23,7 @@ import {
   textarea,
 } from "./form.js";
 import { confirmFit, factory, impact, weekChoices, weekLabel } from "./load-impact.js";
-import { overrunWarning } from "./widgets.js";
+import { forbidden, overrunWarning } from "./widgets.js";
 
 const STATUSES = ["draft", "submitted", "accepted", "rejected"];
 const TEXTS = [["product", 200], ["drawing_no", 100], ["material", 100], ["dimensions", 200], ["processing_method", 200]];
@@ -30,6 +32,10 @@ const NUMBERS = [["length_mm", true], ["width_mm", true], ["thickness_mm", true]
   ["quantity", false], ["amount", false], ["actual_cost", false], ["lead_time_days", false]];
 
 export async function render(view, { params, query, edit, navigate }) {
+  if (!DEAL_ROLES.has(getState().user?.role)) {
+    mount(view, ...forbidden(t("quote.newTitle"), t("deal.notForRole"), "quote-forbidden"));
+    return;
+  }
   const existing = edit ? await getRecord("quotes", params[0]) : null;
   if (edit && !existing) return navigate("#/quotes");
   const source = query.get("from") ? await getRecord("quotes", query.get("from")) : null;

@@ -1,6 +1,7 @@
 // New request or complaint (from a visit or a customer): kind, title, details, urgency. The
-// server routes it when it arrives; the route shows once synced. Editing adds the answer
-// fields, and the route for office, managers and admins.
+// server routes it when it arrives; the route shows once synced. Editing changes what was
+// heard (title, details, urgency); route, assignee, status and answer are the triage panel's.
+// Photos of what was seen can be added before a new request is saved, and go with it.
 
 import { instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -8,15 +9,13 @@ import * as outbox from "../outbox.js";
 import { getRecord } from "../records.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
+import { draftPhotos } from "./photos.js";
 import {
   actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
 
 const KINDS = ["request", "complaint", "question"];
 const URGENCIES = ["low", "normal", "high"];
-const STATUSES = ["new", "triaged", "in_progress", "answered", "closed"];
-const ROUTES = ["sales", "manufacturing", "service", "triage"];
-const ROUTERS = new Set(["office", "manager", "admin"]);
 
 export async function render(view, { params, query, edit, navigate }) {
   const user = getState().user;
@@ -31,39 +30,31 @@ export async function render(view, { params, query, edit, navigate }) {
 
   const title = input({ value: existing?.title || "", maxlength: 200, enterkeyhint: "next", "data-testid": "request-title" });
   const details = textarea({ value: existing?.details || "", maxlength: 10000, "data-testid": "request-details" });
-  const extra = [];
-  const controls = {};
-  if (existing) {
-    controls.response = textarea({ value: existing.response || "", maxlength: 10000 });
-    extra.push(choices({ name: "status", legend: t("request.status"), value: existing.status || "new",
-      options: STATUSES.map((s) => [s, label("request.status", s)]) }));
-    if (ROUTERS.has(user?.role)) {
-      extra.push(choices({ name: "route_to", legend: t("request.route"), value: existing.route_to,
-        options: ROUTES.map((r) => [r, label("request.route", r)]) }));
-    }
-    extra.push(field({ name: "response", label: t("request.response"), control: controls.response }));
-  }
+  const draft = existing ? null : draftPhotos();
+  const kindFixed = Boolean(existing) && fix === null;
   const heardAt = existing ? null : input({ type: "datetime-local", value: localInput(visit?.visited_at || new Date()) });
   const save = submitButton(t("form.save"), { "data-testid": "save-request" });
   const back = existing ? `#/requests/${existing.id}` : visit ? `#/visits/${visit.id}` : `#/customers/${customer.id}`;
   const form = h("form", { class: "form request-form" },
     h("p", { class: "context" }, t("request.for", { customer: customer.name }),
       visit ? ` · ${t("request.fromVisit", { kind: label("visit.kind", visit.kind) })}` : ""),
-    choices({ name: "kind", legend: t("request.kind"), required: true, value: existing?.kind || "request",
-      options: KINDS.map((k) => [k, label("request.kind", k)]) }),
+    // The kind is set when the request is made (the server keeps the first one).
+    kindFixed ? h("p", { class: "context", "data-testid": "request-kind" }, t("request.kindLabel"), label("request.kind", existing.kind))
+      : choices({ name: "kind", legend: t("request.kind"), required: true, value: existing?.kind || "request",
+        options: KINDS.map((k) => [k, label("request.kind", k)]) }),
     field({ name: "title", label: t("request.title"), control: title, required: true, hint: t("request.titleHint") }),
     field({ name: "details", label: t("request.details"), control: details }),
     choices({ name: "urgency", legend: t("request.urgency"), value: existing?.urgency || "normal",
       options: URGENCIES.map((u) => [u, label("request.urgency", u)]) }),
     heardAt ? field({ name: "heard_at", label: t("request.heardAt"), control: heardAt }) : null,
-    extra,
+    draft?.el,
     actionBar(save, linkButton(t("form.cancel"), back)));
   mount(view, h("h1", { tabindex: "-1" }, t(existing ? "request.editTitle" : "request.newTitle")), form);
 
   guardForm(form, async () => {
     clearErrors(form);
     const values = {
-      kind: choiceValue(form, "kind"),
+      kind: kindFixed ? existing.kind : choiceValue(form, "kind"),
       title: title.value.trim(),
       details: details.value.trim() || null,
       urgency: choiceValue(form, "urgency") || "normal",
@@ -72,11 +63,7 @@ export async function render(view, { params, query, edit, navigate }) {
     if (!values.kind) errors.kind = [t("request.kindMissing")];
     if (!values.title) errors.title = [t("request.titleMissing")];
     if (showErrors(form, errors)) return;
-    if (existing) {
-      values.status = choiceValue(form, "status") || existing.status;
-      values.response = controls.response.value.trim() || null;
-      if (ROUTERS.has(user?.role)) values.route_to = choiceValue(form, "route_to") || existing.route_to;
-    } else {
+    if (!existing) {
       values.customer_id = customer.id;
       if (visit) values.visit_id = visit.id;
       values.heard_at = instantFromLocal(heardAt.value) || new Date().toISOString();
@@ -89,8 +76,11 @@ export async function render(view, { params, query, edit, navigate }) {
     if (fix !== null) await outbox.resend(fix, changes);
     else if (Object.keys(changes).length) {
       await outbox.save([{ entity: "requests", id, changes,
-        local: existing ? {} : { author_id: user?.id, status: "new", route_to: null } }]);
+        local: existing ? {} : { author_id: user?.id, status: "new", route_to: null } },
+      ...(draft?.edits({ entity: "requests", id, customer_id: customer.id }) || [])]);
+      draft?.saved();
     }
     navigate(`#/requests/${id}`);
   });
+  return () => draft?.dispose();
 }

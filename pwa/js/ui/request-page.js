@@ -1,6 +1,6 @@
-// One request or complaint: what was heard, where the server routed it (once synced), its
-// status and the office's answer; for office roles the triage actions; for everyone the audit
-// trail. Its author opening it marks it seen (my requests' unread marks).
+// One request or complaint: its number, what was heard, where the server routed it (once
+// synced), its status and the office's answer; for office roles and the assignee the triage
+// actions (the only editor of those fields); for everyone the audit trail. Its author opening it marks it seen (my requests' unread marks).
 
 import { ago, dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -16,10 +16,15 @@ import { photoSection } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
 import { historyList, historyOf } from "./request-history.js";
 import { triagePanel } from "./triage.js";
-import { fact, notFound, routeText, unsentNotice } from "./widgets.js";
+import { fact, notFound, requestNumber, routeText, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
+  // The triage form is kept while the request's triage fields stay as they were, so a pull of
+  // other records does not undo a choice the office is in the middle of making.
+  let triage = { key: null, el: null };
+  // Also kept across redraws: the triage's confirmation, read out by screen readers.
+  const note = h("p", { class: "toast", role: "status", "aria-live": "polite", "data-testid": "triage-saved" });
   const draw = async () => {
     const request = await getRecord("requests", params[0]);
     if (!request || request.deleted) {
@@ -31,12 +36,14 @@ export async function render(view, { params }) {
     const me = getState().user;
     if (request.author_id && request.author_id === me?.id) await markSeen(request);
     const triager = TRIAGERS.has(me?.role);
+    const answers = triager || (request.assignee_id && request.assignee_id === me?.id);
     const unsent = unsentKeys.has(recordKey("requests", request.id));
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${request.customer_id}` }, bundle.customer?.name || "")),
       h("h1", { tabindex: "-1", "data-testid": "request-heading" }, label("request.kind", request.kind), " — ", request.title),
       unsent ? unsentNotice("request-unsent") : null,
       h("dl", { class: "facts", "data-testid": "request-facts" },
+        fact(t("request.number"), requestNumber(request) || t("request.numberPending")),
         fact(t("request.route"), h("span", { "data-testid": "route" }, routeText(request))),
         fact(t("request.status"), h("span", { "data-testid": "request-status" }, label("request.status", request.status || "new"))),
         fact(t("request.urgency"), label("request.urgency", request.urgency || "normal")),
@@ -47,15 +54,21 @@ export async function render(view, { params }) {
         fact(t("request.response"), request.response
           ? h("span", { class: "prewrap", "data-testid": "request-response" }, request.response) : null),
         fact(t("record.author"), bundle.users.get(request.author_id)?.name),
-        request.visit_id ? fact(t("request.visit"), h("a", { href: `#/visits/${request.visit_id}` }, t("request.openVisit"))) : null),
-      triager ? triagePanel(request, bundle.users) : null,
+        request.visit_id ? fact(t("request.visit"), h("a", { class: "action-link", href: `#/visits/${request.visit_id}` }, t("request.openVisit"))) : null),
+      answers ? triageFor(request, bundle.users, triager) : null,
       h("section", { "aria-labelledby": "history-h" },
         h("h2", { id: "history-h" }, t("history.title")), historyList(history, bundle.users)),
       photoEl ||= photoSection({ entity: "requests", id: request.id, customer_id: request.customer_id }),
       actionBar(linkButton(t("form.edit"), `#/requests/${request.id}/edit`,
         { class: triager ? "button" : "button primary", "data-testid": "edit-request" })));
   };
+  const triageFor = (request, users, canRoute) => {
+    const key = JSON.stringify([request.version, canRoute, users.size,
+      ...["route_to", "assignee_id", "status", "response"].map((name) => request[name] ?? null)]);
+    if (triage.key !== key) triage = { key, el: triagePanel(request, users, { canRoute, note }) };
+    return triage.el;
+  };
   await draw();
   const offData = redrawOnData(draw);
-  return () => { offData(); photoEl?.dispose(); };
+  return () => { offData(); photoEl?.dispose(); note.remove(); };
 }

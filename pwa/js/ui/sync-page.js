@@ -6,9 +6,8 @@ import { dateTime } from "../format.js";
 import { label, lang, setLang, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getRecord } from "../records.js";
-import { queue as photoQueue } from "../photos.js";
 import { getState, subscribe } from "../store.js";
-import { requestSync } from "../sync.js";
+import { requestSync, unsentCount } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
 import { photoQueueSection } from "./photos.js";
@@ -29,7 +28,7 @@ export async function render(view, { navigate }) {
       h("dl", { class: "facts" },
         h("dt", {}, t("syncPage.lastSync")), h("dd", {}, state.lastSync ? dateTime(state.lastSync) : t("sync.never")),
         h("dt", {}, t("syncPage.user")), h("dd", {}, state.user ? `${state.user.name} (${label("role", state.user.role)})` : ""),
-        h("dt", {}, t("syncPage.device")), h("dd", { class: "mono" }, state.deviceId || ""),
+        h("dt", {}, t("syncPage.device")), h("dd", {}, deviceLabel(state.deviceId)),
         h("dt", {}, t("syncPage.storage")), h("dd", {}, t(state.persisted ? "syncPage.persistent" : "syncPage.notPersistent"))),
       state.persisted === false ? h("p", { class: "alert info" }, t("sync.notPersistent")) : null,
       h("section", {},
@@ -48,7 +47,7 @@ export async function render(view, { navigate }) {
         h("div", { class: "actions inline" },
           button(lang() === "ja" ? "English" : "日本語", { lang: lang() === "ja" ? "en" : "ja",
             onClick: () => { setLang(lang() === "ja" ? "en" : "ja"); location.reload(); } }),
-          button(t("syncPage.signOut"), { class: "button danger", onClick: () => signOut(entries.length, navigate) }))),
+          button(t("syncPage.signOut"), { class: "button danger", onClick: () => signOut(navigate) }))),
       actionBar(button(t("sync.now"), { class: "button primary", "data-testid": "sync-now-big",
         disabled: state.syncing, onClick: () => requestSync("manual") })));
   };
@@ -64,11 +63,22 @@ export async function render(view, { navigate }) {
   return () => { offData(); offState(); photoQueue.dispose(); };
 }
 
+/** This device by a short mark; the whole id (for an admin revoking it) only on request. */
+function deviceLabel(deviceId) {
+  if (!deviceId) return "";
+  return h("details", { class: "device-id" },
+    h("summary", {}, t("syncPage.deviceShort", { mark: deviceId.slice(-4).toUpperCase() })),
+    h("span", { class: "mono", "data-testid": "device-id" }, deviceId));
+}
+
 async function summary(entry) {
   const record = await getRecord(entry.entity, entry.record_id);
   const source = { ...(record || {}), ...entry.changes };
+  if (entry.entity === "attachments") { // a photo: whose it is, not its file name or purpose code
+    return (await getRecord("customers", source.customer_id))?.name || dateTime(entry.created_ms);
+  }
   return source.title || source.name || source.purpose || source.filename || (source.visited_at ? dateTime(source.visited_at) : "")
-    || entry.record_id.slice(0, 8);
+    || dateTime(entry.created_ms);
 }
 
 async function pendingRow(entry) {
@@ -96,9 +106,8 @@ async function rejectedCard(entry, navigate) {
       } })));
 }
 
-async function signOut(unsentChanges, navigate) {
-  // Photos the server does not have yet are unsent work too.
-  const unsent = unsentChanges + (await photoQueue()).filter((item) => item.state !== "sent").length;
+async function signOut(navigate) {
+  const unsent = await unsentCount(); // the status bar's count: records and photos
   if (!confirm(unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm"))) return;
   await wipeDevice(null);
   navigate("#/login");

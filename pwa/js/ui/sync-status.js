@@ -1,47 +1,58 @@
 // Always visible under the header: offline badge, pending count, last successful sync, errors,
 // conflicts to review, and warnings (unsent work older than a day, storage that may be cleared).
 
-import { time } from "../format.js";
+import { companyDay, dateTime, time } from "../format.js";
 import { t } from "../i18n.js";
 import { getState, subscribe } from "../store.js";
 import { requestSync, staleSince } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { button } from "./form.js";
 
+/** The status badges (`el`, one short row) and the notes that need words (`notes`, below). */
 export function syncStatus() {
   const el = h("section", { class: "sync-status", "aria-label": t("sync.label"), "data-testid": "sync-status" });
+  const notes = h("div", { class: "sync-notes", "data-testid": "sync-notes" });
   const render = (state) => {
     el.dataset.syncing = String(state.syncing);
     el.dataset.lastSync = state.lastSync ? String(state.lastSync) : "";
-    mount(el, ...content(state));
+    mount(el, badges(state));
+    mount(notes, ...warnings(state));
   };
   render(getState());
   const dispose = subscribe(render);
-  return { el, dispose };
+  return { el, notes, dispose };
 }
 
 function lastSyncText(lastSync) {
   if (!lastSync) return t("sync.never");
-  const sameDay = new Date(lastSync).toDateString() === new Date().toDateString();
-  return t("sync.last", { when: sameDay ? time(lastSync) : new Date(lastSync).toLocaleDateString() + " " + time(lastSync) });
+  const sameDay = companyDay(lastSync) === companyDay(Date.now());
+  return t("sync.last", { when: sameDay ? time(lastSync) : dateTime(lastSync) });
 }
 
-function content(state) {
-  const row = h("div", { class: "status-row" },
+/** A badge's words, and the short form a phone's one-line bar shows (the long one is still read). */
+function worded(long, short) {
+  return [h("span", { class: "long" }, long), h("span", { class: "short", "aria-hidden": "true" }, short)];
+}
+
+function badges(state) {
+  return h("div", { class: "status-row" },
     state.online ? null : h("span", { class: "badge offline", "data-testid": "offline-badge" }, t("sync.offline")),
     h("a", { class: ["badge", state.pending ? "pending" : "clear"], href: "#/sync", "data-testid": "pending" },
-      state.pending ? t("sync.pending", { n: state.pending }) : t("sync.allSent"),
+      state.pending ? t("sync.pending", { n: state.pending }) : worded(t("sync.allSent"), t("sync.allSentShort")),
       h("span", { class: "visually-hidden", "data-testid": "pending-count" }, String(state.pending))),
     state.rejected ? h("a", { class: "badge error", href: "#/sync", "data-testid": "rejected" },
-      t("sync.rejected", { n: state.rejected })) : null,
+      worded(t("sync.rejected", { n: state.rejected }), t("sync.rejectedShort", { n: state.rejected }))) : null,
     state.conflicts ? h("a", { class: "badge warn", href: "#/conflicts", "data-testid": "conflicts-badge" },
-      t("sync.conflicts", { n: state.conflicts })) : null,
+      worded(t("sync.conflicts", { n: state.conflicts }), t("sync.conflictsShort", { n: state.conflicts }))) : null,
     state.persisted === false ? h("a", { class: "badge info", href: "#/sync", "data-testid": "storage-warning" },
       t("sync.notPersistentShort")) : null,
     h("span", { class: "last-sync", "data-testid": "last-sync" },
       state.syncing ? t("sync.running") : lastSyncText(state.lastSync)),
-    button(t("sync.now"), { class: "button small", "data-testid": "sync-now", disabled: state.syncing,
-      onClick: () => requestSync("manual") }));
+    button(worded(t("sync.now"), "↻"), { class: "button small sync-now", "data-testid": "sync-now",
+      disabled: state.syncing, onClick: () => requestSync("manual") }));
+}
+
+function warnings(state) {
   const notes = [];
   if (state.authNeeded) {
     notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "auth-needed" },
@@ -62,5 +73,5 @@ function content(state) {
   if (state.notice === "reload") {
     notes.push(h("p", { class: "alert info" }, t("sync.reload")));
   }
-  return [row, ...notes];
+  return notes;
 }

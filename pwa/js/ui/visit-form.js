@@ -1,7 +1,8 @@
 // New visit (sales meeting or aftercare) and its edit: customer, kind, date and time (now by
 // default), contacts met (pick, or add one on the spot), purpose, what was discussed and done,
-// next action and due date. Saved in one tap to IndexedDB and the outbox; never waits for the
-// network.
+// next action and due date, and for a new visit photos taken before it is saved. Saved in one
+// tap to IndexedDB and the outbox (the visit and its photos' records in one transaction); never
+// waits for the network.
 
 import { instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -11,6 +12,7 @@ import { getState } from "../store.js";
 import { customerPicker } from "./customer-picker.js";
 import { dealMover } from "./deal-picker.js";
 import { h, mount } from "./dom.js";
+import { draftPhotos } from "./photos.js";
 import {
   actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
@@ -41,6 +43,7 @@ export async function render(view, { params, query, edit, navigate }) {
   const minutes = input({ type: "number", inputmode: "numeric", min: 0, step: 5,
     value: visit?.work_minutes ?? "", "data-testid": "work-minutes" });
   const parts = partsEditor(visit?.parts || []);
+  const draft = visit ? null : draftPhotos(); // an edited visit's page adds photos itself
   const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
   const form = h("form", { class: "form visit-form" },
     customerSlot,
@@ -53,6 +56,7 @@ export async function render(view, { params, query, edit, navigate }) {
     field({ name: "purpose", label: t("visit.purpose"), control: controls.purpose }),
     field({ name: "notes", label: t("visit.notes"), control: controls.notes, hint: t("visit.notesHint") }),
     field({ name: "handling", label: t("visit.handling"), control: controls.handling, hint: t("visit.handlingHint") }),
+    draft?.el,
     field({ name: "work_minutes", label: t("visit.workMinutes"), control: minutes }),
     parts.el,
     field({ name: "next_action", label: t("visit.nextAction"), control: controls.next_action }),
@@ -152,10 +156,13 @@ export async function render(view, { params, query, edit, navigate }) {
     else if (Object.keys(changes).length || dealEdits.length) {
       const edits = Object.keys(changes).length
         ? [{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }] : [];
-      await outbox.save([...edits, ...dealEdits]);
+      const photoEdits = draft?.edits({ entity: "visits", id, customer_id: state.customer.id }) || [];
+      await outbox.save([...edits, ...photoEdits, ...dealEdits]);
+      draft?.saved();
     }
     navigate(`#/visits/${id}`);
   });
+  return () => draft?.dispose();
 }
 
 /** Parts used: rows of name and quantity, one added per tap. */

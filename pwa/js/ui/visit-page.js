@@ -10,7 +10,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { photoSection } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
-import { empty, fact, notFound, routeText, unsentNotice } from "./widgets.js";
+import { empty, fact, notFound, requestNumber, routeText, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
@@ -46,7 +46,7 @@ export async function render(view, { params }) {
         h("h2", {}, t("visit.requests")),
         heard.length ? h("ul", { class: "list compact" }, heard.map((r) => h("li", {},
           h("a", { class: "row", href: `#/requests/${r.id}` },
-            h("span", { class: "row-title" }, label("request.kind", r.kind), " — ", r.title),
+            h("span", { class: "row-title" }, requestNumber(r), " ", label("request.kind", r.kind), " — ", r.title),
             h("span", { class: "row-meta", "data-testid": "route" }, t("request.routeLabel"), routeText(r))))))
           : empty(t("visit.noRequests"))),
       photoEl ||= photoSection({ entity: "visits", id: visit.id, customer_id: visit.customer_id }),

@@ -8,7 +8,7 @@ import { STAGES, badgeText, reasonText } from "../deals.js";
 import { yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { highlightRanges, overrun } from "../quote-search.js";
-import { getState } from "../store.js";
+import { getState, onData } from "../store.js";
 import { h } from "./dom.js";
 import { choices, field, select } from "./form.js";
 
@@ -45,12 +45,18 @@ export function unsentNotice(testid = null) {
 
 /** A phone number that dials when tapped. */
 export function phoneLink(phone) {
-  return phone ? h("a", { href: `tel:${phone.replace(/[^\d+]/g, "")}` }, phone) : null;
+  return phone ? h("a", { class: "action-link", href: `tel:${phone.replace(/[^\d+]/g, "")}` }, phone) : null;
 }
 
 /** Where the server routed a request, or that it will once the request reaches it. */
 export function routeText(request) {
   return request.route_to ? label("request.route", request.route_to) : t("request.routePending");
+}
+
+/** 「受付番号 123」: the number people quote on the phone; none until the server has the request. */
+export function requestNumber(request) {
+  if (!request.number) return null;
+  return h("span", { class: "request-number", "data-testid": "request-number" }, t("request.numbered", { n: request.number }));
 }
 
 /** 「見積提出後 14日 · ボールは顧客」 (closed deals say only their stage). */
@@ -129,4 +135,20 @@ export async function download(status, filename, fetchBlob, doneText = t("inbox.
   } catch (err) {
     status.textContent = err instanceof NetworkError ? t("inbox.exportOffline") : err.message;
   }
+}
+
+/**
+ * A count beside a menu entry (「未読 2」「新規 3」), counted again whenever stored records change
+ * while it is on the page; hidden at zero. `count` is async, `text(n)` says it in words.
+ */
+export function menuCount(testid, count, text) {
+  const badge = h("span", { class: "badge info nav-count", "data-testid": testid, hidden: true });
+  const show = async () => {
+    const n = await count();
+    badge.hidden = n === 0;
+    badge.textContent = text(n);
+  };
+  const off = onData(() => (badge.isConnected ? show() : off()));
+  show();
+  return badge;
 }

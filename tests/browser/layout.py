@@ -1,0 +1,52 @@
+"""Measuring a screen as a finger meets it: what the bars cover and which targets are too small."""
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 1280, "height": 800}
+TAP = 44  # px: the smallest target a thumb hits reliably
+
+# Every control of the page whose middle, scrolled to the end, is under a bar at the bottom (the
+# form's action bar, the tab bar) or below the screen. (The sticky header may hide the top of a
+# short page at its end: scrolling up shows it.)
+COVERED_AT_THE_END = """() => {
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  const covered = [];
+  for (const el of document.querySelectorAll(
+      "#view a[href], #view button, #view input, #view select, #view textarea, #view label.button")) {
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue; // hidden, or a visually hidden file input
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (y < 0) continue; // scrolled past, above the screen
+    const hit = y < innerHeight ? document.elementFromPoint(x, y) : null;
+    if (hit?.closest("#header")) continue;
+    if (!hit || !(el === hit || el.contains(hit))) {
+      covered.push((el.textContent || el.getAttribute("aria-label") || el.name || el.type).trim());
+    }
+  }
+  return covered;
+}"""
+
+# Every visible field, button and action link shorter than a finger, with its height.
+SMALL_TARGETS = """(tap) => {
+  const small = [];
+  const selector = "input:not([type=checkbox]):not([type=radio]):not([type=file]), select, textarea, "
+    + "button, a.button, label.button, a[href^='tel:'], .action-link, summary, .tabbar-item";
+  for (const el of document.querySelectorAll(selector)) {
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1 || el.closest("[hidden]")) continue;
+    if (box.height < tap - 0.5) {
+      const name = (el.textContent || el.getAttribute("aria-label") || el.name || el.type).trim();
+      small.push(`${el.tagName.toLowerCase()} ${name}: ${Math.round(box.height)} px`);
+    }
+  }
+  return small;
+}"""
+
+
+def covered_at_the_end(page):
+    """Scroll to the end of the page; the controls a bar still covers (or that stay off screen)."""
+    page.wait_for_timeout(100)
+    return page.evaluate(COVERED_AT_THE_END)
+
+
+def small_targets(page):
+    return page.evaluate(SMALL_TARGETS, TAP)

@@ -1,0 +1,142 @@
+"""The app in the hand: a short header and tabs on a phone, a header that fits on a tablet, bars
+that never cover what is under them, finger-sized targets, and sign-in from the keyboard."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+
+from .helpers import go_to, record_visit, sign_in
+from .layout import PHONE, TABLET, covered_at_the_end, small_targets
+
+TABS = {
+    "tech": ["顧客", "今日", "自分の依頼", "同期", "☰メニュー"],
+    "rep_a": ["顧客", "今日", "案件", "過去見積", "☰メニュー"],
+    "office": ["顧客", "受信箱", "ボード", "過去見積", "☰メニュー"],
+    "manager": ["顧客", "日報", "ボード", "負荷", "☰メニュー"],
+    "admin": ["顧客", "受信箱", "ボード", "管理", "☰メニュー"],
+}
+
+
+def starting_with(labels):
+    """Each label at the start of its tab (a tab may carry a count after it)."""
+    return [re.compile("^" + re.escape(label)) for label in labels]
+
+
+def box(locator):
+    return locator.bounding_box()
+
+
+@pytest.mark.parametrize("login", ["tech", "manager", "admin"])
+def test_on_a_phone_the_header_is_one_short_bar_and_the_main_screens_are_tabs_at_the_bottom(
+    page, live, login
+):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live, login)
+    assert box(page.locator("#header"))["height"] <= 64  # not 290 of 844 px
+    assert box(page.get_by_test_id("sync-status"))["height"] <= 48
+    assert box(page.locator(".brand"))["height"] <= 48  # 「Genba 現場」 on one line
+    tabs = page.get_by_test_id("tab-bar")
+    expect(tabs.locator("> *")).to_have_text(starting_with(TABS[login]))
+    bar = box(tabs)
+    assert bar["y"] + bar["height"] == PHONE["height"]
+    heights = tabs.locator("> *").evaluate_all(
+        "(tabs) => tabs.map((tab) => tab.getBoundingClientRect().height)"
+    )
+    assert all(48 <= height <= 64 for height in heights), heights  # no tab wraps a character per line
+
+    tabs.get_by_role("link", name=TABS[login][1]).click()
+    expect(tabs.get_by_role("link", name=TABS[login][1])).to_have_attribute("aria-current", "page")
+    go_to(page, "sync")  # the rest behind 「メニュー」
+    expect(page.get_by_role("heading", level=1)).to_have_text("同期")
+    expect(page.get_by_test_id("menu-panel")).to_be_hidden()
+    page.get_by_test_id("menu-button").click()
+    page.get_by_test_id("menu-lang").click()  # the language too
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sync")
+    expect(tabs.locator("> *").last).to_have_text("☰Menu")
+
+
+def test_on_a_tablet_the_managers_eleven_screens_fit_as_four_tabs_and_a_menu(page, live):
+    page.set_viewport_size(TABLET)
+    sign_in(page, live, "manager")
+    tabs = page.get_by_test_id("tab-bar").locator("> *")
+    expect(tabs).to_have_text(starting_with(TABS["manager"]))
+    tops = {
+        round(b["y"]) for b in tabs.evaluate_all("(t) => t.map((e) => e.getBoundingClientRect().toJSON())")
+    }
+    assert len(tops) == 1  # one row
+    assert box(page.locator("#header"))["height"] <= 120
+    page.get_by_test_id("menu-button").click()
+    menu = page.get_by_test_id("menu-panel").get_by_role("link")
+    expect(menu).to_have_count(12)
+    assert page.get_by_test_id("nav-rules").count() == 0  # routing rules: office and admin only
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("menu-panel")).to_be_hidden()
+    expect(page.get_by_test_id("menu-button")).to_be_focused()
+
+
+@pytest.mark.parametrize("size", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_the_photo_button_and_every_control_are_reachable_when_scrolled_to_the_end(
+    page, live, customers, size
+):
+    page.set_viewport_size(size)
+    sign_in(page, live, "tech")
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="定期点検")
+    assert covered_at_the_end(page) == []
+    with page.expect_file_chooser():
+        page.get_by_text("写真・ファイルを選ぶ").click()  # the bar above used to take this tap
+    visit_page = page.url
+    for screen in [
+        "#/visits/new",
+        f"#/requests/new?customer={customers['yamada']['id']}",
+        "#/sync",
+        visit_page,
+    ]:
+        page.goto(screen if screen.startswith("http") else f"{live.url}/{screen}")
+        expect(page.locator("#view h1")).to_be_visible()
+        assert covered_at_the_end(page) == [], screen
+
+
+@pytest.mark.parametrize("size", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_every_field_button_and_action_link_is_at_least_44_px_tall(page, live, customers, size):
+    rep = live.device("rep_a")
+    deal = rep.create(
+        "deals", customer_id=customers["yamada"]["id"], title="架台更新", stage="proposal_quote"
+    )
+    rep.create("deals", customer_id=customers["yamada"]["id"], title="旧案件", stage="lost")
+    request = rep.create(
+        "requests",
+        customer_id=customers["yamada"]["id"],
+        kind="complaint",
+        title="異音",
+        visit_id=rep.records("visits").popitem()[0],
+    )
+    page.set_viewport_size(size)
+    sign_in(page, live)
+    for screen in [
+        "#/quotes/new",  # seven number inputs
+        f"#/customers/{customers['yamada']['id']}",  # the phone number
+        f"#/requests/{request['id']}",  # 訪問記録を開く
+        f"#/deals/{deal['id']}",  # 競合一覧
+        "#/deals",  # 受注・失注
+        "#/visits/new",
+        "#/sync",
+    ]:
+        page.goto(f"{live.url}/{screen}")
+        expect(page.locator("#view h1")).to_be_visible()
+        page.wait_for_timeout(200)
+        assert small_targets(page) == [], screen
+
+
+def test_enter_in_the_password_field_signs_in(page, live):
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("tech")
+    page.get_by_label("ログインID").press("Enter")  # 「次へ」: on to the password
+    expect(page.get_by_label("パスワード")).to_be_focused()
+    assert page.get_by_label("パスワード").get_attribute("enterkeyhint") == "go"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")  # a phone's 「実行」 key sends Enter too
+    expect(page.get_by_test_id("tab-bar")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("顧客")

@@ -1,0 +1,60 @@
+"""The number people quote on the phone: shown wherever a request is, and found in the inbox."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import sign_in, wait_synced
+
+SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(params=list(SIZES))
+def sized_page(request, browser, browser_context_args):
+    context = browser.new_context(**{**browser_context_args, "viewport": SIZES[request.param]})
+    yield context.new_page()
+    context.close()
+
+
+def test_the_office_finds_a_request_by_the_number_a_customer_reads_out(sized_page, live, customers):
+    page = sized_page
+    tech = live.device("tech")
+    yamada = customers["yamada"]["id"]
+    noise = tech.create("requests", customer_id=yamada, kind="complaint", title="ローラーから異音")
+    quote = tech.create("requests", customer_id=yamada, kind="request", title="予備部品の見積")
+    assert (noise["number"], quote["number"]) == (1, 2)
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/inbox")
+    items = page.locator(".inbox-item")
+    expect(items.filter(has_text="ローラーから異音").get_by_test_id("request-number")).to_have_text(
+        "受付番号 1"
+    )
+
+    search = page.get_by_test_id("inbox-search")
+    for typed in ["2", "No.2", "受付番号 ２"]:
+        search.fill(typed)
+        search.press("Enter")
+        expect(items).to_have_count(1)
+        expect(items.first).to_contain_text("予備部品の見積")
+    search.fill("異音")
+    search.press("Enter")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("ローラーから異音")
+    items.first.get_by_role("link").click()
+    expect(page.get_by_test_id("request-facts").get_by_test_id("request-number")).to_have_text("受付番号 1")
+
+
+def test_a_request_recorded_offline_gets_its_number_once_sent(page, context, live, customers):
+    sign_in(page, live, "tech")
+    context.set_offline(True)
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    page.get_by_test_id("new-request").click()
+    page.get_by_label("件名").fill("操作パネルの表示が消える")
+    page.get_by_test_id("save-request").click()
+    expect(page.get_by_test_id("request-facts")).to_contain_text("送信後に付きます")
+    context.set_offline(False)
+    wait_synced(page)
+    expect(page.get_by_test_id("request-facts").get_by_test_id("request-number")).to_have_text("受付番号 1")
+    page.goto(live.url + "/#/my-requests")
+    expect(page.locator(".mine-item").get_by_test_id("request-number")).to_have_text("受付番号 1")
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    expect(page.get_by_test_id("timeline").get_by_test_id("request-number")).to_have_text("受付番号 1")

@@ -1,0 +1,85 @@
+"""The technician in the hand: photos taken while the visit or complaint is still being written
+go with it (offline too), and no deal or quote is offered that he could never find again."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import idb_all, outbox, sign_in, wait_synced
+from .test_photos import noisy_jpeg
+
+SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request, browser, browser_context_args):
+    context = browser.new_context(**{**browser_context_args, "viewport": SIZES[request.param]})
+    yield context, context.new_page()
+    context.close()
+
+
+def test_photos_taken_before_saving_go_with_the_visit_and_the_complaint_offline(sized, live, customers):
+    context, page = sized
+    sign_in(page, live, "tech")
+    context.set_offline(True)
+    page.goto(live.url + f"/#/visits/new?customer={customers['yamada']['id']}")
+    page.get_by_label("目的").fill("異音の点検")
+    page.get_by_test_id("photo-gallery").set_input_files([noisy_jpeg(1), noisy_jpeg(2)])
+    expect(page.get_by_test_id("draft-photo")).to_have_count(2)
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    expect(page.get_by_test_id("photo")).to_have_count(2)
+    visit_id = page.url.rsplit("/", 1)[-1]
+
+    page.goto(live.url + f"/#/requests/new?customer={customers['yamada']['id']}&visit={visit_id}")
+    page.get_by_text("クレーム", exact=True).click()
+    page.get_by_label("件名").fill("ローラー軸受の摩耗")
+    page.get_by_test_id("photo-gallery").set_input_files([noisy_jpeg(3)])
+    expect(page.get_by_test_id("draft-photo")).to_have_count(1)
+    page.get_by_test_id("save-request").click()
+    expect(page.get_by_test_id("request-heading")).to_contain_text("ローラー軸受の摩耗")
+    expect(page.get_by_test_id("photo")).to_have_count(1)
+    request_id = page.url.rsplit("/", 1)[-1]
+    assert sorted(e["entity"] for e in outbox(page)) == ["attachments"] * 3 + ["requests", "visits"]
+
+    context.set_offline(False)
+    wait_synced(page)
+    owners = [a["owner_id"] for a in live.device("office").records("attachments").values()]
+    assert sorted(owners) == sorted([visit_id, visit_id, request_id])
+    expect(page.get_by_test_id("photo-state")).to_have_text(["送信済み"], timeout=30_000)
+
+
+def test_a_photo_of_a_visit_left_unsaved_does_not_stay_on_the_device(page, live, customers):
+    sign_in(page, live, "tech")
+    page.goto(live.url + f"/#/visits/new?customer={customers['yamada']['id']}")
+    page.get_by_test_id("photo-gallery").set_input_files([noisy_jpeg(4)])
+    expect(page.get_by_test_id("draft-photo")).to_have_count(1)
+    assert len(idb_all(page, "photos")) == 1  # held with the draft
+    page.get_by_role("link", name="キャンセル").click()
+    expect(page.get_by_test_id("customer-name")).to_be_visible()
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+        const open = indexedDB.open("genba");
+        open.onsuccess = () => {
+            const request = open.result.transaction("photos").objectStore("photos").count();
+            request.onsuccess = () => { open.result.close(); resolve(request.result === 0); };
+        };
+    })"""
+    )
+
+
+@pytest.mark.parametrize(
+    "login, offered",
+    [("tech", False), ("rep_a", True), ("office", True)],
+)
+def test_deals_and_quotes_are_offered_only_to_who_works_with_them(page, live, customers, login, offered):
+    sign_in(page, live, login)
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    expect(page.get_by_test_id("new-visit")).to_be_visible()
+    expect(page.get_by_test_id("new-request")).to_be_visible()
+    expect(page.get_by_test_id("new-deal")).to_have_count(1 if offered else 0)
+    expect(page.get_by_test_id("new-quote")).to_have_count(1 if offered else 0)
+    if not offered:
+        page.goto(live.url + "/#/deals/new")
+        expect(page.get_by_test_id("deal-forbidden")).to_contain_text("営業・事務・管理者")
+        page.goto(live.url + "/#/quotes/new")
+        expect(page.get_by_test_id("quote-forbidden")).to_be_visible()

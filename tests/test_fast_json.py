@@ -1,0 +1,79 @@
+"""The app's fast JSON (orjson) reads and writes exactly what the standard library would."""
+
+import json
+import math
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from hypothesis import given, settings, strategies as st
+
+from sync.wire import dump_json
+
+COMPACT = {"separators": (",", ":")}
+finite = st.floats(allow_nan=False, allow_infinity=False)
+scalars = st.none() | st.booleans() | st.integers() | st.integers(-(2**70), 2**70) | finite | st.text()
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=30,
+)
+# Anything json.loads reads, including what JSON has no place for (NaN, lone surrogates).
+json_texts = st.builds(
+    json.dumps, st.recursive(scalars | st.floats(), lambda inner: st.lists(inner, max_size=4))
+)
+
+
+def same(a, b):
+    """Equal with the same types all the way down (``1 == 1.0 == True`` in Python)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+def outcome(read, text):
+    try:
+        return ("value", read(text))
+    except (ValueError, RecursionError) as err:
+        return ("error", type(err))
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_an_answer_written_fast_reads_back_as_the_standard_librarys(bare_app, value):
+    fast = bare_app.json.dumps(value, **COMPACT)
+    plain = json.dumps(value, ensure_ascii=False, **COMPACT)
+    assert same(json.loads(fast), json.loads(plain))
+    assert same(json.loads(dump_json(value)), json.loads(plain))
+
+
+@settings(max_examples=300)
+@given(json_texts | st.text() | st.binary())
+def test_a_body_read_fast_is_what_the_standard_library_reads(bare_app, text):
+    fast, plain = outcome(bare_app.json.loads, text), outcome(json.loads, text)
+    assert fast[0] == plain[0]
+    assert same(fast[1], plain[1]) if fast[0] == "value" else fast[1] is plain[1]
+
+
+def test_types_only_flask_knows_are_written_as_flask_writes_them(bare_app):
+    value = {
+        "at": datetime(2026, 12, 3, 12, 0, tzinfo=UTC),
+        "day": date(2026, 12, 3),
+        "id": uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"),
+        "amount": Decimal("12.50"),
+        "名前": "山田",
+    }
+    assert bare_app.json.dumps(value, **COMPACT) == json.dumps(
+        value, default=bare_app.json.default, ensure_ascii=False, **COMPACT
+    )
+
+
+def test_deeply_nested_bodies_fail_as_before(bare_app):
+    text = "[" * 100_000 + "]" * 100_000
+    assert outcome(bare_app.json.loads, text) == outcome(json.loads, text)
