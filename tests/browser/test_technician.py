@@ -4,6 +4,8 @@ go with it (offline too), and no deal or quote is offered that he could never fi
 import pytest
 from playwright.sync_api import expect
 
+from quote_fixture import QUOTES
+
 from .helpers import idb_all, outbox, sign_in, wait_synced
 from .test_photos import noisy_jpeg
 
@@ -72,6 +74,9 @@ def test_a_photo_of_a_visit_left_unsaved_does_not_stay_on_the_device(page, live,
     [("tech", False), ("rep_a", True), ("office", True)],
 )
 def test_deals_and_quotes_are_offered_only_to_who_works_with_them(page, live, customers, login, offered):
+    quote = live.device("rep_a").create(
+        "quotes", customer_id=customers["yamada"]["id"], **QUOTES["shaft_sus"][1]
+    )
     sign_in(page, live, login)
     page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
     expect(page.get_by_test_id("new-visit")).to_be_visible()
@@ -83,3 +88,7 @@ def test_deals_and_quotes_are_offered_only_to_who_works_with_them(page, live, cu
         expect(page.get_by_test_id("deal-forbidden")).to_contain_text("営業・事務・管理者")
         page.goto(live.url + "/#/quotes/new")
         expect(page.get_by_test_id("quote-forbidden")).to_be_visible()
+    page.goto(live.url + f"/#/quotes/{quote['id']}")
+    expect(page.get_by_test_id("print-quote")).to_be_visible()
+    expect(page.get_by_test_id("make-again")).to_have_count(1 if offered else 0)
+    expect(page.get_by_test_id("edit-quote")).to_have_count(1 if offered else 0)

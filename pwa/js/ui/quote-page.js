@@ -4,9 +4,11 @@
 
 import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
+import { DEAL_ROLES } from "../deals.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { getRecord } from "../records.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { weekLabel } from "./load-impact.js";
 import { actionBar, linkButton } from "./form.js";
@@ -14,6 +16,7 @@ import { redrawOnData } from "./redraw.js";
 import { empty, fact, notFound, overrunWarning } from "./widgets.js";
 
 export async function render(view, { params }) {
+  const quoter = DEAL_ROLES.has(getState().user?.role);
   const draw = async () => {
     const quote = await getRecord("quotes", params[0]);
     if (!quote || quote.deleted) {
@@ -47,9 +50,10 @@ export async function render(view, { params }) {
           ? h("span", { class: "prewrap", "data-testid": "carried-notes" }, quote.carried_notes) : null)),
       h("section", { "aria-labelledby": "similar-h" }, h("h2", { id: "similar-h" }, t("quote.similar")), similar),
       actionBar(
-        linkButton(t("quote.again"), `#/quotes/new?from=${quote.id}`, { class: "button primary", "data-testid": "make-again" }),
+        // Only those who make quotes are offered to make one again or edit it; others print.
+        quoter ? linkButton(t("quote.again"), `#/quotes/new?from=${quote.id}`, { class: "button primary", "data-testid": "make-again" }) : null,
         linkButton(t("quotePrint.open"), `#/quotes/${quote.id}/print`, { "data-testid": "print-quote" }),
-        linkButton(t("form.edit"), `#/quotes/${quote.id}/edit`, { "data-testid": "edit-quote" })));
+        quoter ? linkButton(t("form.edit"), `#/quotes/${quote.id}/edit`, { "data-testid": "edit-quote" }) : null));
     loadSimilar(quote, similar);
   };
   await draw();
