@@ -143,18 +143,23 @@ def storage_settings():
     return {}
 
 
-@pytest.fixture
-def app(database_url, tmp_path, storage_settings):
-    app = create_app(
+def make_app(database_url, data_dir, **settings):
+    """An app for tests on ``database_url``: no rate limits, cheap password hashing."""
+    return create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "GENBA_DATA_DIR": str(tmp_path),
+            "GENBA_DATA_DIR": str(data_dir),
             "RATELIMIT_ENABLED": False,
             "PASSWORD_HASH_METHOD": CHEAP_HASH,
-            **storage_settings,
+            **settings,
         }
     )
+
+
+@pytest.fixture
+def app(database_url, tmp_path, storage_settings):
+    app = make_app(database_url, tmp_path, **storage_settings)
     yield app
     with app.app_context():
         db.session.remove()

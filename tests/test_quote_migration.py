@@ -12,23 +12,14 @@ from sync import apply_push
 from sync.client import mutation
 from sync.hlc import format_hlc
 
-from conftest import CHEAP_HASH, PASSWORD, Device
-from server import create_app
+from conftest import PASSWORD, Device, make_app
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, actor as make_actor
 from server.core.models import User
 
 
 def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": empty_url,
-            "GENBA_DATA_DIR": str(tmp_path),
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": CHEAP_HASH,
-        }
-    )
+    app = make_app(empty_url, tmp_path)
     with app.app_context():
         flask_migrate.upgrade(revision="0003")
         session = writing_session()

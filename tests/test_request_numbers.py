@@ -18,8 +18,7 @@ from sync.client import mutation
 from sync.hlc import format_hlc
 from sync.models import Record
 
-from conftest import CHEAP_HASH, PASSWORD, Device, records_by_id
-from server import create_app
+from conftest import CHEAP_HASH, PASSWORD, Device, make_app, records_by_id
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, actor as make_actor
 from server.core.models import User
@@ -138,15 +137,7 @@ def engine_before_numbers():
 
 
 def test_requests_made_before_the_migration_are_numbered_in_created_order(empty_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": empty_url,
-            "GENBA_DATA_DIR": str(tmp_path),
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": CHEAP_HASH,
-        }
-    )
+    app = make_app(empty_url, tmp_path)
     with app.app_context():
         flask_migrate.upgrade(revision="0006_jobs")
         session = writing_session()

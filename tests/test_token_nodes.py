@@ -3,8 +3,7 @@ administrator ends on one node is refused on the very next request on every othe
 
 import pytest
 
-from conftest import CHEAP_HASH, Device
-from server import create_app
+from conftest import Device, make_app
 from server.core.db import db
 from test_errors import assert_error_shape
 
@@ -12,15 +11,7 @@ from test_errors import assert_error_shape
 @pytest.fixture
 def other_node(database_url, tmp_path):
     """A second app on the same database, as another node (or another worker) would be."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "GENBA_DATA_DIR": str(tmp_path),
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": CHEAP_HASH,
-        }
-    )
+    app = make_app(database_url, tmp_path)
     yield app.test_client()
     with app.app_context():
         db.session.remove()
@@ -77,15 +68,7 @@ def test_a_database_restart_under_a_busy_node_costs_one_retry_not_a_500(pg_datab
 
     from conftest import admin_engine
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": pg_database,
-            "GENBA_DATA_DIR": str(tmp_path),
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": CHEAP_HASH,
-        }
-    )
+    app = make_app(pg_database, tmp_path)
     rep = Device(app.test_client(), "rep_a")
     assert rep.pull().status_code == 200
     with admin_engine().connect() as conn:  # what a restart does to every connection
