@@ -91,7 +91,9 @@ def test_every_module_import_and_page_reference_is_precached():
 
 def test_the_shell_page_preloads_every_module_so_start_up_has_no_import_waterfall():
     html = (PWA / "index.html").read_text(encoding="utf-8")
-    preloaded = set(re.findall(r'<link rel="modulepreload" href="\{\{APP\}\}/([^"]+)">', html))
+    listed = re.findall(r'<link rel="modulepreload" href="\{\{APP\}\}/([^"]+)">', html)
+    preloaded = set(listed)
+    assert len(listed) == len(preloaded), "a module is preloaded twice"
     modules = {f for f in precache_files() if f.endswith(".js")}
     assert preloaded == modules - {"js/app.js"}
 
