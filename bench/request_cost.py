@@ -39,7 +39,9 @@ class Counter:
         dialect.do_ping = counted_ping
 
     def counting(self, name):
-        def count(*_args):
+        def count(*args):
+            if name in ("begin", "commit", "rollback") and autocommit(args[0]):
+                return  # the driver sends no BEGIN, COMMIT or ROLLBACK in autocommit mode
             self.counts[name] += 1
 
         return count
@@ -51,6 +53,10 @@ class Counter:
     def reset(self):
         self.counts.clear()
         self.statements.clear()
+
+
+def autocommit(connection):
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def measure(counter, label, n, request, verbose):

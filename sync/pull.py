@@ -96,10 +96,7 @@ def changes_since(
     top = feed.seq  # every position up to here is committed: pushes number in commit order
     if cursor:
         seq, key, high_water, issued_ms = decode_cursor(cursor)
-        # A first pull in pages sends only live records up to its high-water mark, so only
-        # tombstones compacted above that mark can be missing from what the device was sent.
-        if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq and feed.compacted_seq > high_water):
-            raise StaleCursor("cursor_expired")
+        check_fresh(feed, seq, high_water, issued_ms, now_ms, window_ms)
     else:
         seq, key, high_water = 0, "", top
 
@@ -161,6 +158,29 @@ def changes_since(
     server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
     digest = scope_digest(session, readable(engine, actor), top) if with_digest and not has_more else None
     return Page(out, next_cursor, has_more, server_hlc, digest)
+
+
+def check_fresh(feed, seq, high_water, issued_ms, now_ms, window_ms):
+    """Raise ``StaleCursor`` for a cursor older than the tombstone window or than a compaction."""
+    # A first pull in pages sends only live records up to its high-water mark, so only
+    # tombstones compacted above that mark can be missing from what the device was sent.
+    if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq and feed.compacted_seq > high_water):
+        raise StaleCursor("cursor_expired")
+
+
+def caught_up(cursor: str | None, feed: Any, *, now_ms: int, window_ms: int, server_node: str) -> Page | None:
+    """The answer ``changes_since`` gives a cursor past the feed's head (``feed``: its ``seq``,
+    ``hlc`` and ``compacted_seq``), made without reading the feed; None when there may be
+    changes after the cursor. Most pulls of a fleet at rest are this: nothing new."""
+    if not cursor:
+        return None
+    seq, key, high_water, issued_ms = decode_cursor(cursor)
+    if (seq + 1 if key == DONE else seq) <= feed.seq:
+        return None
+    check_fresh(feed, seq, high_water, issued_ms, now_ms, window_ms)
+    position = max((seq, key), (feed.seq + 1, ""))
+    cursor = encode_cursor(position[0], position[1], high_water, now_ms)
+    return Page([], cursor, False, hlcs.tick(feed.hlc, now_ms, server_node))
 
 
 class Reader:

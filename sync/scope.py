@@ -6,7 +6,7 @@ records (and the conflicts of their fields) are stored with ``team`` set to ``PR
 the user in ``owner_id`` and actors who read private records read them, whatever else they see.
 """
 
-from sqlalchemy import and_, bindparam, false, func, or_, select, union
+from sqlalchemy import and_, false, func, or_, select, union
 
 from . import hlc as hlcs
 from .models import Record, ScopeEvent
@@ -109,22 +109,12 @@ def within_grace(session, actor, scope_id, hlc, *, now_ms, grace_ms):
     return loss.seq >= actor.pulled_seq and young
 
 
-LOSS_BETWEEN = (
-    select(ScopeEvent.seq)
-    .where(
-        ScopeEvent.user_id == bindparam("user_id"),
+def loss_between(user_id, pulled_seq, start):
+    """The test for a loss of scope of ``user_id`` at a feed position from ``pulled_seq`` up to
+    ``start`` (column expressions or bound parameters), to be put in an ``exists`` or a WHERE."""
+    return and_(
+        ScopeEvent.user_id == user_id,
         ScopeEvent.gained == false(),
-        ScopeEvent.seq >= bindparam("pulled_seq"),
-        ScopeEvent.seq < bindparam("start"),
+        ScopeEvent.seq >= pulled_seq,
+        ScopeEvent.seq < start,
     )
-    .limit(1)
-)
-
-
-def losses_passed(session, user_id, start, pulled_seq):
-    """Whether the feed between a device's known position and ``start`` holds a loss of scope
-    for the user (then the server notes the device's new position)."""
-    if start <= pulled_seq:
-        return False
-    params = {"user_id": user_id, "pulled_seq": pulled_seq, "start": start}
-    return session.connection().execute(LOSS_BETWEEN, params).first() is not None

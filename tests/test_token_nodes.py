@@ -53,9 +53,11 @@ def test_a_sign_in_ended_on_one_node_is_refused_at_once_by_another(
     for _ in range(3):  # node B has served this token: whatever it keeps is warm
         assert there.pull().status_code == 200
         assert there.push() == []
+    there.sync()  # and it polls with nothing new (the pull answered from the token check's row)
 
     assert end_sign_in(client, admin, rep, people).status_code == 200
 
+    assert_error_shape(there.pull(there.cursor), 401, reason)
     assert_error_shape(there.pull(), 401, reason)
     assert_error_shape(there.push_raw({"device_id": rep.id, "mutations": []}), 401, reason)
     assert_error_shape(rep.pull(), 401, reason)

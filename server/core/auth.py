@@ -179,14 +179,18 @@ TOKEN_CHECK = (
 )
 
 
-def authenticate(header):
+def authenticate(header, check=TOKEN_CHECK, params=None):
     """Check a bearer token afresh against the database (revocation counts on the next
-    request, on every node); return the signed-in user (``id``, ``role``, ``team``) and actor."""
+    request, on every node); return the signed-in user (``id``, ``role``, ``team``) and actor.
+
+    ``check`` may be ``TOKEN_CHECK`` with more columns (and ``params``) that a view needs: they
+    come back in the user row, read in the same round trip.
+    """
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("token_invalid", "Sign in first: this call needs a bearer token.")
     token_hash = hash_token(token.strip())
-    row = db.session.connection().execute(TOKEN_CHECK, {"token_hash": token_hash}).first()
+    row = db.session.connection().execute(check, {**(params or {}), "token_hash": token_hash}).first()
     if row is None:
         raise unauthorized("token_invalid", "This sign-in is not valid; sign in again.")
     if row.revoked_at is not None or row.device_revoked_at is not None or not row.active:

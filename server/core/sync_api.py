@@ -5,17 +5,19 @@ import json
 import time
 import uuid
 from functools import wraps
+from typing import NamedTuple
 
 from flask import Response, current_app, g, jsonify, request
-from sqlalchemy import update
+from sqlalchemy import BigInteger, bindparam, exists, func, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sync import apply_push, changes_since, protocol
 from sync.digest import bucket_digest, records_in_range
-from sync.pull import BadCursor, StaleCursor, cursor_start
-from sync.scope import losses_passed, readable
+from sync.models import FEED_TABLE
+from sync.pull import BadCursor, StaleCursor, caught_up, cursor_start
+from sync.scope import loss_between, readable
 
-from server.core.auth import token_required
+from server.core.auth import BEARER, DEVICES, TOKEN_CHECK, USERS, authenticate, token_required
 from server.core.blueprint import Blueprint, json_object
 from server.core.db import SNAPSHOT, WRITE, db, one_transaction, shared_transaction, writing_session
 from server.core.engine import ENGINE
@@ -180,9 +182,56 @@ def retryable(err):
     return code in {"40001", "40P01", "55P03"} or "database is locked" in str(err)
 
 
+# The token check, the feed's head and whether the cursor passes a loss of scope, in one
+# statement: all the database work of a pull with nothing new.
+PULL_CHECK = TOKEN_CHECK.add_columns(
+    FEED_TABLE.c.seq.label("feed_seq"),
+    FEED_TABLE.c.hlc.label("feed_hlc"),
+    FEED_TABLE.c.compacted_seq.label("feed_compacted_seq"),
+    exists()
+    .where(
+        loss_between(USERS.c.id, func.coalesce(DEVICES.c.pulled_seq, 0), bindparam("start", type_=BigInteger))
+    )
+    .label("loss_passed"),
+).join(FEED_TABLE, FEED_TABLE.c.id == 1)
+
+
+class FeedHead(NamedTuple):
+    seq: int
+    hlc: str
+    compacted_seq: int
+
+
+def head_checked(view):
+    """``token_required`` for the pull: the check also reads the feed's head into ``g.head``
+    and whether the cursor passes a loss of scope, in one statement and, on PostgreSQL,
+    outside a transaction (one statement reads one snapshot): no BEGIN, no ROLLBACK."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        session = db.session()
+        if session.in_transaction():
+            session.rollback()
+        if db.engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        params = {"start": position_asked(request.args.get("cursor"))}
+        g.user, g.actor = authenticate(request.headers.get("Authorization", ""), PULL_CHECK, params)
+        g.head = g.user
+        return view(*args, **kwargs)
+
+    return Blueprint.doc(security=BEARER, responses={401: "UNAUTHORIZED"})(wrapper)
+
+
+def position_asked(cursor):
+    """The feed position a pull asks from (0 for none, or a bad cursor: the view answers 400)."""
+    try:
+        return cursor_start(cursor) if cursor else 0
+    except BadCursor:
+        return 0
+
+
 @bp.get("/sync/pull", parameters=[PROTOCOL_HEADER])
-@one_transaction(SNAPSHOT)
-@token_required
+@head_checked
 @protocol_checked
 @bp.arguments(PullQuerySchema, location="query")
 @bp.error(410, "cursor_expired: offline too long; pull from the start")
@@ -192,19 +241,25 @@ def pull(query):
     limit = min(
         query["limit"] or current_app.config["PULL_LIMIT_DEFAULT"], current_app.config["PULL_LIMIT_MAX"]
     )
+    head = g.head
+    clock = {
+        "now_ms": now_ms(),
+        "window_ms": current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
+        "server_node": current_app.config["SERVER_NODE"],
+    }
     try:
-        page = changes_since(
-            snapshot_session(),
-            ENGINE,
-            g.actor,
-            query["cursor"],
-            limit,
-            now_ms=now_ms(),
-            window_ms=current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
-            server_node=current_app.config["SERVER_NODE"],
-            with_digest=query["digest"],
-        )
-        passed = passed_loss(query["cursor"])  # read in the same snapshot: no transaction of its own
+        feed = FeedHead(head.feed_seq, head.feed_hlc, head.feed_compacted_seq)
+        page = None if query["digest"] else caught_up(query["cursor"], feed, **clock)
+        if page is None:
+            page = changes_since(
+                snapshot_session(),
+                ENGINE,
+                g.actor,
+                query["cursor"],
+                limit,
+                **clock,
+                with_digest=query["digest"],
+            )
     except StaleCursor:
         raise ApiError(
             410,
@@ -216,6 +271,7 @@ def pull(query):
         raise bad_request(str(err), {"cursor": ["not a cursor from this server"]})
     finally:
         db.session.rollback()
+    passed = passed_loss(query["cursor"])
     if passed is not None:
         note_position(passed)
     body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
@@ -248,10 +304,9 @@ def passed_loss(cursor):
     """The feed position the device shows it has pulled past, when that takes it past a loss
     of scope (None otherwise): its writes to what it lost are refused from then on. An answer
     alone proves nothing (it may be lost, or an edit may be saved while it is on its way)."""
-    if not cursor or g.actor.sees_everything:
+    if not cursor or g.actor.sees_everything or not g.head.loss_passed:
         return None
-    start = cursor_start(cursor)
-    return start if losses_passed(db.session, g.actor.user_id, start, g.actor.pulled_seq) else None
+    return cursor_start(cursor)
 
 
 def note_position(start):
