@@ -49,9 +49,13 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
     def arguments(self, schema, **kwargs):
-        """Document the status the schema answers when it does not load (422 unless it says)."""
+        """Document the status the schema answers when it does not load (422 unless it says).
+
+        A schema class is made into one instance here: webargs would build one per request
+        (copying every field), a fifth of the CPU of an empty pull.
+        """
         kwargs.setdefault("error_status_code", getattr(schema, "invalid_status", 422))
-        return super().arguments(schema, **kwargs)
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
 
     def error(self, status, description):
         """Document a failure the view answers in the one error shape."""
