@@ -25,6 +25,7 @@ class Counter:
     def __init__(self, engine):
         self.counts = collections.Counter()
         self.statements = collections.Counter()
+        self.active = True
         event.listen(engine, "before_cursor_execute", self.on_statement)
         for name in ("begin", "commit", "rollback"):
             event.listen(engine, name, self.counting(name))
@@ -40,6 +41,8 @@ class Counter:
 
     def counting(self, name):
         def count(*args):
+            if not self.active:
+                return
             if name in ("begin", "commit", "rollback") and autocommit(args[0]):
                 return  # the driver sends no BEGIN, COMMIT or ROLLBACK in autocommit mode
             self.counts[name] += 1
@@ -47,6 +50,8 @@ class Counter:
         return count
 
     def on_statement(self, _conn, _cursor, statement, _params, _context, executemany):
+        if not self.active:
+            return
         self.counts["statements"] += 1
         self.statements[" ".join(statement.split())[:90]] += 1
 
@@ -59,15 +64,20 @@ def autocommit(connection):
     return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
-def measure(counter, label, n, request, verbose):
-    """Run ``request`` n times; print what one costs on average."""
+def measure(counter, label, n, request, verbose, prepare=None):
+    """Run ``request`` n times (after ``prepare``, not counted); print what one costs on average."""
     counter.reset()
-    cpu = time.process_time()
-    started = time.perf_counter()
+    wall = cpu = 0.0
     for _ in range(n):
+        if prepare is not None:
+            counter.active = False
+            prepare()
+            counter.active = True
+        cpu_before, started = time.process_time(), time.perf_counter()
         request()
-    wall = (time.perf_counter() - started) / n * 1000
-    cpu = (time.process_time() - cpu) / n * 1000
+        wall += time.perf_counter() - started
+        cpu += time.process_time() - cpu_before
+    wall, cpu = wall / n * 1000, cpu / n * 1000
     c = counter.counts
     trips = c["statements"] + c["begin"] + c["commit"] + c["rollback"] + c["ping"]
     print(
@@ -115,6 +125,17 @@ def main():
             "ms | ms CPU |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
         )
         measure(counter, "empty pull", a.n, lambda: reader.pull(cursor), a.verbose)
+
+        def pull_one():
+            nonlocal cursor
+            page = reader.pull(cursor)
+            assert len(page["changes"]) == 1, page
+            cursor = page["cursor"]
+
+        def push_one():
+            device.push([visit(device, rng, ids)])
+
+        measure(counter, "pull of 1 change", a.n, pull_one, a.verbose, prepare=push_one)
         measure(counter, "push of 1", a.n, lambda: device.push([visit(device, rng, ids)]), a.verbose)
         measure(
             counter,
