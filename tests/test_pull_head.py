@@ -2,17 +2,19 @@
 check's one statement, exactly as reading the feed would answer it."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
 
 from sync.client import pull_path
-from sync.models import read_feed
+from sync.models import read_feed, utcnow
 from sync.pull import DONE, caught_up, changes_since, decode_cursor, encode_cursor
 
 from server.core.db import db
 from server.core.engine import ENGINE, actor
 from server.core.models import User
+from test_auth import last_used, set_last_used
 from test_errors import assert_error_shape
 
 WINDOW_MS = 90 * 86400 * 1000
@@ -113,3 +115,15 @@ def test_who_asks_is_checked_before_what_they_ask(client, synced_rep, token, cur
     path = "/api/v1/sync/pull?cursor=" + (cursor or synced_rep.cursor)
     answer = client.get(path, headers={"Authorization": f"Bearer {token or synced_rep.token}"})
     assert_error_shape(answer, status, reason)
+
+
+def test_a_pull_that_slides_the_token_expiry_still_reads_its_page_in_one_snapshot(app, synced_rep):
+    """The token check's write (at most once an hour) ends its connection; the page is read
+    in a snapshot of its own, then the caught-up pull after it answers from the head."""
+    set_last_used(app, synced_rep, days_ago=0.1)
+    made = synced_rep.create("customers", name="東邦機工")
+    set_last_used(app, synced_rep, days_ago=0.1)
+    assert [c["record"]["id"] for c in synced_rep.sync()] == [made["id"]]
+    assert utcnow() - last_used(app, synced_rep) < timedelta(minutes=1)
+    set_last_used(app, synced_rep, days_ago=0.1)
+    assert synced_rep.sync() == []
