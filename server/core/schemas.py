@@ -107,6 +107,14 @@ class PullQuerySchema(Arguments):
     digest = fields.Boolean(
         load_default=False, metadata={"description": "true: the last page carries a digest of the scope"}
     )
+    priority = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true, without a cursor: a prioritised first pull, sending the records a "
+            "device needs to list and search its scope (users, customers, contacts, follows) before "
+            "the rest; its pages say `priority_done` once those are all sent"
+        },
+    )
 
     def invalid(self, errors):
         """A cursor the server did not hand out is a malformed request (400), as a bad cursor is."""
@@ -161,6 +169,12 @@ class PullSchema(Schema):
         keys=fields.String(),
         values=fields.Nested(DigestEntry),
         metadata={"description": "with digest=true, on the last page"},
+    )
+    priority_done = fields.Boolean(
+        metadata={
+            "description": "in a prioritised first pull (priority=true): whether every record the "
+            "lists need has been sent; the rest follows"
+        }
     )
 
 
