@@ -53,6 +53,37 @@ NOTES = [
 
 
 ENTITY_RANK = {"customers": 0, "contacts": 1, "visits": 2}
+CONTACTS_PER = 2
+
+# Polled in the page from sign-in: the first moment every customer and contact is on the device
+# and the customer list, searched for a name, shows it ("customers listed and searchable").
+USABLE_PROBE = """([customers, contacts]) => {
+  let clicked = null;
+  document.addEventListener('click', () => { clicked = clicked ?? performance.now(); }, true);
+  const base = document.querySelector('script[type=module]').src.replace('app.js', '');
+  const probe = async () => {
+    const { count } = await import(base + 'db.js');
+    if (clicked !== null && await count('customers') >= customers && await count('contacts') >= contacts) {
+      location.hash = '#/customers';
+      for (let i = 0; i < 100; i += 1) {
+        const input = document.querySelector('[data-testid=customer-search]');
+        if (input && document.querySelector('[data-testid=customer-list] li')) {
+          input.value = 'ヤマダ';
+          input.dispatchEvent(new Event('input'));
+          await new Promise(requestAnimationFrame);
+          const found = document.querySelectorAll('[data-testid=customer-list] li').length;
+          input.value = '';
+          input.dispatchEvent(new Event('input'));
+          window.__usable = { at: performance.now() - clicked, found };
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    setTimeout(probe, 50);
+  };
+  probe();
+}"""
 
 
 def uid(key):
@@ -280,12 +311,24 @@ def main():
             page.goto(base_url + "/")
             page.get_by_label("ログインID").fill(args.login)
             page.get_by_label("パスワード").fill(password)
+            page.evaluate(USABLE_PROBE, [args.customers, args.customers * CONTACTS_PER])
             started = time.perf_counter()
             page.get_by_role("button", name="ログイン").click()
             page.wait_for_function(
                 "() => document.querySelector('[data-testid=sync-status]')?.dataset.lastSync", timeout=300_000
             )
             wall = time.perf_counter() - started
+            usable = page.wait_for_function("() => window.__usable", timeout=300_000).json_value()
+            figures["usable: customers listed and searchable (s)"] = usable["at"] / 1000
+            figures["usable: customers found by search"] = usable["found"]
+            phases = page.evaluate(
+                "['genba:pull-fetch', 'genba:pull-apply'].map((name) => {"
+                " const all = performance.getEntriesByName(name);"
+                " return [all.length, all.reduce((t, m) => t + m.duration, 0)]; })"
+            )
+            figures["pages"] = phases[0][0]
+            figures["waiting for pages, total (s)"] = phases[0][1] / 1000
+            figures["applying pages, total (s)"] = phases[1][1] / 1000
             sync = page.evaluate(
                 "performance.getEntriesByName('genba:sync').map(m => [m.duration, m.detail.pulled])"
             )[0]

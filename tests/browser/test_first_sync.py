@@ -1,8 +1,11 @@
-"""A new tablet's first sync, cut off in the middle, goes on from the last page it kept."""
+"""A new tablet's first sync: its customers listed and searchable before the history is in, and,
+cut off in the middle, going on from the last page it kept."""
 
 import re
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from playwright.sync_api import expect
 
 from .helpers import PASSWORD, idb_all, wait_synced
 
@@ -47,3 +50,51 @@ def test_a_first_sync_cut_at_a_page_resumes_there_without_downloading_again(page
     assert cursors[3] == cursors[2] is not None  # it asks again for the page it did not get
     assert cursors.count(None) == 1 and cursors.count(cursors[1]) == 1  # never for those it has
     assert sorted(c["name"] for c in idb_all(page, "customers")) == [f"顧客{n:03d}" for n in range(70)]
+
+
+def test_customers_are_listed_and_searchable_while_the_history_still_streams_in(page, live):
+    rep = live.device("rep_a")
+    customers = [
+        rep.mutation("customers", name=f"顧客{n:02d}", name_kana=f"コキャク{n:02d}") for n in range(12)
+    ]
+    rep.push(*customers)
+    rep.push(
+        *[
+            rep.mutation(
+                "visits",
+                customer_id=c["record_id"],
+                kind="sales",
+                visited_at=f"2026-11-{day:02d}T10:00:00+09:00",
+                notes=f"訪問{day}",
+            )
+            for c in customers
+            for day in range(1, 6)
+        ]
+    )
+    held, answered = [], {"lists_done": False, "released": False}
+
+    def pull(route):
+        if answered["lists_done"] and not answered["released"]:
+            held.append(route)  # the history stops coming: the network is that slow
+            return
+        response = route.fetch(url=smaller_pages(route.request.url))
+        answered["lists_done"] = response.json().get("priority_done") is True
+        route.fulfill(response=response)
+
+    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.goto(live.url + "/#/customers")
+    page.get_by_test_id("customer-search").fill("こきゃく07")
+    expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(re.compile("顧客07"))
+    assert held, "the history was already complete: nothing streamed after the lists"
+    assert len(idb_all(page, "visits")) < 60  # the list works before the visits are all in
+
+    answered["released"] = True
+    for route in held:
+        route.continue_(url=smaller_pages(route.request.url))
+    wait_synced(page)
+    assert len(idb_all(page, "visits")) == 60
+    assert len(idb_all(page, "customers")) == 12
