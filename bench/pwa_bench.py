@@ -9,7 +9,7 @@ sync engine's own ``apply_push``), then measures what a field worker waits for:
 - customer search per keystroke over 5,000 customers (ms, p95);
 - save of a visit to IndexedDB, record + outbox in one transaction (ms, p95).
 
-Targets: first sync <= 15 s, offline start <= 1 s, search p95 <= 50 ms, save p95 <= 30 ms.
+Targets: usable (customers listed and searchable) <= 2 s, first sync complete <= 6 s, offline start <= 1 s, search p95 <= 50 ms, save p95 <= 30 ms.
 Run: ``.venv/bin/python bench/pwa_bench.py`` (``--customers N`` scales it down for a quick look).
 """
 
@@ -33,7 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 CHROMIUM = os.environ.get("GENBA_CHROMIUM", "/usr/lib/chromium/chromium")
 NAMESPACE = uuid.UUID("2f6c8e1a-4b7d-4c1e-9a3f-5d8e7b6a1c20")
-TARGETS = {"first sync (s)": 15, "offline start (ms)": 1000, "search p95 (ms)": 50, "save p95 (ms)": 30}
+TARGETS = {
+    "usable: customers listed and searchable (s)": 2,
+    "first sync (s)": 6,
+    "offline start (ms)": 1000,
+    "search p95 (ms)": 50,
+    "save p95 (ms)": 30,
+}
 PURPOSES = [
     "定期点検",
     "新製品の紹介",
