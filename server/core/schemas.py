@@ -3,6 +3,8 @@
 Each domain's own request and answer schemas are in its ``schemas.py``.
 """
 
+from datetime import UTC
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from sync.entity import Text
@@ -190,6 +192,16 @@ class RangeSchema(Schema):
     records = fields.List(fields.Dict())
 
 
+class UtcDateTime(fields.DateTime):
+    """An instant written with its offset: SQLite hands back naive datetimes, which are UTC
+    (without the offset a browser would read them as its own local time)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class DeadLetterSchema(Schema):
     id = fields.Integer()
     device_id = fields.String()
@@ -201,7 +213,7 @@ class DeadLetterSchema(Schema):
     size = fields.Integer(allow_none=True, metadata={"description": "bytes of the whole mutation as JSON"})
     sha256 = fields.String(allow_none=True)
     errors = fields.Raw()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class DeadLetterListSchema(Schema):

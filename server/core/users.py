@@ -65,9 +65,7 @@ def change_user(session, user, *, name=None, role=None, team=..., password=None,
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if password is not None and len(password) < 8:
         raise UserError("password must be at least 8 characters")
-    if user.role == "admin" and user.active and (
-        (role is not None and role != "admin") or active is False
-    ):
+    if user.role == "admin" and user.active and ((role is not None and role != "admin") or active is False):
         keep_an_admin(session, user, "role" if active is not False else "active")
     before = actor(user.id, user.role, user.team, "")
     if name is not None:
