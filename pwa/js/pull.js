@@ -57,7 +57,7 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     next = page.has_more ? fetchPage(page.cursor) : null;
     next?.catch(() => {}); // its failure is handled when it is awaited
     const applying = performance.now();
-    const written = applyPage(page, seen, empty, follows);
+    const written = applyPage(page, seen, empty, follows, measure);
     const previous = committing;
     committing = written.then(() => measure("genba:pull-apply", applying, page.changes.length));
     await previous; // at most two pages in flight
@@ -101,12 +101,19 @@ async function emptyStores() {
  * `follows`, when given, is the cursor this page was asked with: the page is written only if
  * that cursor is the one stored (the page before it was written whole).
  */
-async function applyPage(page, seen, empty, follows) {
+async function applyPage(page, seen, empty, follows, measure) {
   const tx = await transaction([...SYNCED, "outbox", "meta", "recent"], "readwrite", "relaxed");
   const stored = follows ? req(tx.objectStore("meta").get("cursor")) : null;
+  let storing;
   try {
-    await applyChanges(tx, page.changes, () => req(tx.objectStore("outbox").getAll()).then(pendingByRecord),
-      { seen, empty });
+    const writing = performance.now();
+    const applied = applyChanges(tx, page.changes,
+      () => req(tx.objectStore("outbox").getAll()).then(pendingByRecord), { seen, empty });
+    // The records' put() calls (each clones its record on this thread) run before the first
+    // wait; the rest, to the transaction's end, is the browser storing them.
+    measure("genba:pull-write", writing, page.changes.length);
+    storing = performance.now();
+    await applied;
     if (follows && (await stored) !== follows) throw new Error("the page before was not written");
     tx.objectStore("meta").put(page.cursor, "cursor");
     await advanceClock(tx, page.hlc);
@@ -115,4 +122,5 @@ async function applyPage(page, seen, empty, follows) {
     throw err;
   }
   await done(tx);
+  measure("genba:pull-store", storing);
 }
