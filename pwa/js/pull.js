@@ -2,9 +2,9 @@
 // so that writing tens of thousands of records never holds up the screens, and by the page
 // itself where workers are not available.
 //
-// A pull without a cursor is a prioritised first pull: the customers, their contacts and the
-// people come first (the server's `priority_done` says when), so lists and search work while
-// the history streams in. Each page is written with its cursor in one transaction: a pull cut
+// A pull without a cursor is a prioritised first pull: the people, the customers and their
+// contacts come first, and the screens hear (`lists`) as soon as every customer is in, so the
+// customer list and its search work while the rest streams in. Each page is written with its cursor in one transaction: a pull cut
 // off anywhere goes on from the last page written.
 
 import * as api from "./api.js";
@@ -64,9 +64,9 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     follows = page.cursor;
     cursor = page.cursor;
     pulled += page.changes.length;
-    const lists = page.priority_done === true && !listed;
+    const lists = !listed && customersComplete(page);
     if (lists) listed = true;
-    if (page.changes.length && (lists || !page.has_more || performance.now() - lastSignal > 2000)) {
+    if (lists || (page.changes.length && (!page.has_more || performance.now() - lastSignal > 2000))) {
       if (lists) await committing; // the lists are complete on the device: show them now
       lastSignal = performance.now(); // screens redraw at most every 2 s during a long pull
       progress({ pulled: page.changes.length, lists });
@@ -80,6 +80,16 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
   }
   if (refetch) await setMeta({ refetch: undefined });
   return pulled;
+}
+
+// A prioritised first pull sends users, then customers, then contacts and follows, then the
+// rest (each phase whole before the next): once a page holds anything else, or the server says
+// the first phases are done, every customer is on the device.
+const BEFORE_CUSTOMERS_DONE = ["users", "customers"];
+
+function customersComplete(page) {
+  if (!("priority_done" in page)) return false; // not a prioritised pull
+  return page.priority_done || page.changes.some((change) => !BEFORE_CUSTOMERS_DONE.includes(change.entity));
 }
 
 async function timed(promise, name, measure) {

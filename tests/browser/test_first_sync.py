@@ -52,12 +52,19 @@ def test_a_first_sync_cut_at_a_page_resumes_there_without_downloading_again(page
     assert sorted(c["name"] for c in idb_all(page, "customers")) == [f"顧客{n:03d}" for n in range(70)]
 
 
-def test_customers_are_listed_and_searchable_while_the_history_still_streams_in(page, live):
+def test_customers_are_listed_and_searchable_while_contacts_and_history_still_stream_in(page, live):
     rep = live.device("rep_a")
     customers = [
         rep.mutation("customers", name=f"顧客{n:02d}", name_kana=f"コキャク{n:02d}") for n in range(12)
     ]
     rep.push(*customers)
+    rep.push(
+        *[
+            rep.mutation("contacts", customer_id=c["record_id"], name=f"担当{n}")
+            for c in customers
+            for n in range(4)
+        ]
+    )
     rep.push(
         *[
             rep.mutation(
@@ -71,14 +78,15 @@ def test_customers_are_listed_and_searchable_while_the_history_still_streams_in(
             for day in range(1, 6)
         ]
     )
-    held, answered = [], {"lists_done": False, "released": False}
+    held, state = [], {"past_customers": False, "released": False}
 
     def pull(route):
-        if answered["lists_done"] and not answered["released"]:
-            held.append(route)  # the history stops coming: the network is that slow
+        if state["past_customers"] and not state["released"]:
+            held.append(route)  # the rest stops coming: the network is that slow
             return
         response = route.fetch(url=smaller_pages(route.request.url))
-        answered["lists_done"] = response.json().get("priority_done") is True
+        entities = {change["entity"] for change in response.json()["changes"]}
+        state["past_customers"] = bool(entities - {"users", "customers"})
         route.fulfill(response=response)
 
     page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
@@ -89,12 +97,14 @@ def test_customers_are_listed_and_searchable_while_the_history_still_streams_in(
     page.goto(live.url + "/#/customers")
     page.get_by_test_id("customer-search").fill("こきゃく07")
     expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(re.compile("顧客07"))
-    assert held, "the history was already complete: nothing streamed after the lists"
-    assert len(idb_all(page, "visits")) < 60  # the list works before the visits are all in
+    assert held, "the pull was already complete: nothing streamed after the customers"
+    # The list works while contacts are still coming and no visit is in yet.
+    assert len(idb_all(page, "contacts")) < 48 and idb_all(page, "visits") == []
+    assert len(idb_all(page, "customers")) == 12
 
-    answered["released"] = True
+    state["released"] = True
     for route in held:
         route.continue_(url=smaller_pages(route.request.url))
     wait_synced(page)
+    assert len(idb_all(page, "contacts")) == 48
     assert len(idb_all(page, "visits")) == 60
-    assert len(idb_all(page, "customers")) == 12
