@@ -410,6 +410,8 @@ export const en = {
   "request.answerLabel": "Answer: ",
   "inbox.title": "Request inbox",
   "inbox.forbidden": "The inbox is for office staff, managers and administrators.",
+  "filters.more": "Filters",
+  "filters.active": "({n} set)",
   "inbox.filters": "Filters",
   "inbox.team": "Team",
   "inbox.customer": "Customer",

@@ -411,6 +411,8 @@ export const ja = {
   "request.answerLabel": "回答: ",
   "inbox.title": "依頼の受信箱",
   "inbox.forbidden": "受信箱は事務・管理者・管理職の方が使えます。",
+  "filters.more": "絞り込み",
+  "filters.active": "（{n}件指定）",
   "inbox.filters": "絞り込み",
   "inbox.team": "振り分け先",
   "inbox.customer": "顧客",
