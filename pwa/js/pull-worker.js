@@ -21,5 +21,7 @@ function describe(err) {
     return { kind: "api", status: err.status,
       body: { message: err.message, reason: err.reason, errors: err.errors } };
   }
-  return { kind: err instanceof NetworkError ? "network" : "other", message: String(err?.message || err) };
+  // Anything else failed here, on the device: IndexedDB refusing a page (a DOMException such as
+  // QuotaExceededError), or the page after one that was not written.
+  return { kind: err instanceof NetworkError ? "network" : "storage", message: String(err?.message || err) };
 }

@@ -60,6 +60,7 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     const written = applyPage(page, seen, empty, follows, measure);
     const previous = committing;
     committing = written.then(() => measure("genba:pull-apply", applying, page.changes.length));
+    committing.catch(() => {}); // a failure is thrown where it is awaited
     await previous; // at most two pages in flight
     follows = page.cursor;
     cursor = page.cursor;

@@ -94,7 +94,12 @@ async function pushAll(token) {
 function pullAll(token) {
   const progress = (what) => dataChanged(what);
   const measure = (name, start, detail) => performance.measure(name, { start, detail });
-  if (typeof Worker === "undefined") return pull.pullAll(token, PULL_LIMIT, { progress, measure });
+  if (typeof Worker === "undefined") {
+    return pull.pullAll(token, PULL_LIMIT, { progress, measure }).catch((err) => {
+      if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;
+      throw pullError({ kind: "storage", message: err.message }); // as the worker reports it
+    });
+  }
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./pull-worker.js", import.meta.url), { type: "module" });
     const finish = (settle, value) => {
@@ -126,7 +131,7 @@ function pullAll(token) {
 function pullError({ kind, message, status, body }) {
   if (kind === "api") return new api.ApiError(body, status);
   if (kind === "network") return new api.NetworkError(message);
-  return new Error(message);
+  return Object.assign(new Error(message), { storage: kind === "storage" });
 }
 
 async function handleFailure(err) {
@@ -144,6 +149,8 @@ async function handleFailure(err) {
     // The server needs a newer app: keep the outbox and look for the new version now.
     update({ error: { kind: "outdated", message: err.message } });
     navigator.serviceWorker?.getRegistration().then((r) => r?.update()).catch(() => {});
+  } else if (err.storage) {
+    update({ error: { kind: "storage", message: err.message } }); // IndexedDB refused a page
   } else if (err instanceof api.NetworkError) {
     update({ error: navigator.onLine ? { kind: "network", message: err.message } : null,
       online: navigator.onLine });

@@ -5,6 +5,7 @@ import re
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import PASSWORD, idb_all, wait_synced
@@ -108,3 +109,42 @@ def test_customers_are_listed_and_searchable_while_contacts_and_history_still_st
     wait_synced(page)
     assert len(idb_all(page, "contacts")) == 48
     assert len(idb_all(page, "visits")) == 60
+
+
+@pytest.mark.parametrize("worker", [True, False], ids=["in-the-pull-worker", "in-the-page"])
+def test_a_page_that_cannot_be_written_is_asked_for_again_and_the_one_after_it_is_not_kept(
+    page, live, worker
+):
+    if not worker:
+        page.add_init_script("delete window.Worker")  # a browser without module workers
+    rep = live.device("rep_a")
+    rep.push(
+        *[rep.mutation("customers", name=f"顧客{n:03d}", name_kana=f"コキャク{n:03d}") for n in range(70)]
+    )
+    cursors, state = [], {"broken": True}
+
+    def pull(route):
+        cursors.append(parse_qs(urlsplit(route.request.url).query).get("cursor", [None])[0])
+        response = route.fetch(url=smaller_pages(route.request.url))
+        body = response.json()
+        if state["broken"] and len(cursors) == 2:
+            del body["changes"][0]["record"]["id"]  # IndexedDB refuses a record without its key
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_test_id("storage-error")).to_be_visible()
+    # The third page was on its way while the second failed: it must not be kept either, or the
+    # stored cursor would skip the second page's records.
+    kept = len(idb_all(page, "customers"))
+    assert 0 < kept < 70 and len(cursors) >= 3, (kept, cursors)
+
+    state["broken"] = False
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    assert cursors[len(cursors) - cursors[::-1].index(cursors[1]) - 1] == cursors[1]
+    assert cursors.count(cursors[1]) == 2  # the second page was asked for again
+    assert sorted(c["name"] for c in idb_all(page, "customers")) == [f"顧客{n:03d}" for n in range(70)]
