@@ -131,8 +131,9 @@ def changes_since(
         if first:
             phase = 1
     if phase != FEED:
+        server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
         return phased_page(
-            session, engine, actor, seq, high_water, phase, limit, top, now_ms, server_node, with_digest
+            session, engine, actor, seq, high_water, phase, limit, top, now_ms, server_hlc, with_digest
         )
 
     # Everything at the cursor's position was sent unless an expansion stopped inside it:

@@ -3,6 +3,7 @@ first (users, customers, contacts, follows), the history after it, nothing lost 
 
 import base64
 import json
+import re
 import time
 import urllib.parse
 
@@ -23,6 +24,7 @@ def priority_pull(client, who, limit):
     pages, cursor = [], None
     for _ in range(500):
         body = pull(client, who, cursor, limit, **({} if cursor else {"priority": "true"})).get_json()
+        assert re.fullmatch(r"\d{13}:\d{6}:server", body["hlc"]), body["hlc"]  # the server's clock
         pages.append((body["changes"], body.get("priority_done")))
         cursor = body["cursor"]
         if not body["has_more"]:
