@@ -47,7 +47,7 @@ def test_the_early_answer_equals_the_answer_read_from_the_feed(app, people, sync
         user = db.session.execute(select(User).where(User.id == people["rep_a"])).scalar_one()
         reader = actor(user.id, user.role, user.team, synced_rep.id)
         feed = read_feed(db.session)
-        _, _, high_water, _ = decode_cursor(synced_rep.cursor)
+        _, _, high_water, _, _ = decode_cursor(synced_rep.cursor)
         now_ms = int(time.time() * 1000)
         cursor = cursors_at_the_head(feed.seq, high_water, now_ms)[which](synced_rep.cursor)
         clock = {"now_ms": now_ms + 7, "window_ms": WINDOW_MS, "server_node": "server"}
@@ -66,6 +66,8 @@ def test_a_cursor_with_changes_after_it_gets_no_early_answer(app, synced_rep):
     clock = {"now_ms": int(time.time() * 1000), "window_ms": WINDOW_MS, "server_node": "server"}
     assert caught_up(before, feed, **clock) is None
     assert caught_up(None, feed, **clock) is None
+    inside_a_prioritised_first_pull = encode_cursor(feed.seq + 1, "", feed.seq, clock["now_ms"], phase=1)
+    assert caught_up(inside_a_prioritised_first_pull, feed, **clock) is None
     assert [c["record"]["name"] for c in synced_rep.sync()] == ["西山製作所"]
 
 

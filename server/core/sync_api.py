@@ -259,6 +259,7 @@ def pull(query):
                 limit,
                 **clock,
                 with_digest=query["digest"],
+                first=query["priority"],
             )
     except StaleCursor:
         raise ApiError(
@@ -276,12 +277,13 @@ def pull(query):
     passed = passed_loss(query["cursor"])
     if passed is not None:
         note_position(passed)
-    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
+    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s%s}' % (
         ",".join(page.changes),
         page.cursor,
         "true" if page.has_more else "false",
         page.hlc,
         ',"digest":' + json.dumps(page.digest) if page.digest is not None else "",
+        ',"priority_done":' + ("true" if page.first_done else "false") if page.first_done is not None else "",
     )
     return feed_response(body)
 
