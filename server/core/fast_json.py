@@ -36,9 +36,31 @@ class FastJSONProvider(DefaultJSONProvider):
 
     def loads(self, s, **kwargs):
         pattern = LONG_DIGITS.get(type(s))
-        if not kwargs and pattern is not None and not pattern.search(s):
+        if not kwargs and pattern is not None:
             try:
-                return orjson.loads(s)
+                value = orjson.loads(s)
             except orjson.JSONDecodeError:
                 pass  # NaN, lone surrogates, huge integers, deep nesting: as json reads them
+            else:
+                # An integer orjson read as a float shows as one: a value without floats (most
+                # bodies) is the standard library's; scanning a push's text for long digit runs
+                # cost eight times the read itself.
+                if not holds_float(value) or not pattern.search(s):
+                    return value
         return json.loads(s, **kwargs)
+
+
+def holds_float(value):
+    """Whether a value read from JSON holds a float anywhere (without recursion: orjson reads
+    deeper nesting than Python's recursion limit)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float:
+            return True
+    return False
