@@ -26,6 +26,18 @@ def test_retried_push_answers_duplicate_and_changes_nothing(device):
     assert names.count("一回だけ工業") == 1
 
 
+def test_a_push_repeated_after_many_others_is_still_a_duplicate(device):
+    # PostgreSQL runs a statement differently once its driver has prepared it (after five).
+    rep = device("rep_a")
+    first = [rep.mutation("customers", name=f"履歴{n}") for n in range(3)]
+    rep.push(*first)
+    for n in range(8):
+        rep.push(rep.mutation("customers", name=f"後の{n}"), first[n % 3])
+    again = rep.push(*first, rep.mutation("customers", name="新しい"))
+    assert [r["status"] for r in again] == ["duplicate"] * 3 + ["applied"]
+    assert [r["original_status"] for r in again[:3]] == ["applied"] * 3
+
+
 def test_repeat_inside_one_push_is_a_duplicate(device):
     rep = device("rep_a")
     mutation = rep.mutation("customers", name="二重送信")
