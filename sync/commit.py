@@ -119,7 +119,8 @@ class Bulk:
         processors = [
             (position, processor)
             for position, column in enumerate(self.columns + self.key)
-            if (processor := self.table.c[column].type.bind_processor(dialect)) is not None
+            if (processor := self.table.c[column].type.dialect_impl(dialect).bind_processor(dialect))
+            is not None
         ]
         self.known[dialect.name] = (sql, processors)
         return sql, processors

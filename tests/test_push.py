@@ -3,6 +3,12 @@
 import uuid
 
 import pytest
+from sqlalchemy import select
+
+from sync.models import Record, SeenMutation
+from sync.wire import parse_instant
+
+from server.core.db import db
 
 
 def test_create_returns_the_stored_record_with_server_fields(device, people):
@@ -328,3 +334,25 @@ def test_history_is_written_by_the_server_only(device):
     office = device("office")
     result = office.push(office.mutation("history", record_id=None, op="upsert"))[0]
     assert result["status"] == "rejected" and "entity" in result["errors"]
+
+
+def test_a_pushed_records_instant_is_found_by_the_same_instant_in_sql(app, device):
+    # Rows go to the driver directly: their times must be stored as SQLAlchemy binds them,
+    # or a query by time (a SQLite text comparison) misses them.
+    rep = device("rep_a")
+    mutation = rep.mutation("customers", name="時刻工業")
+    record = rep.push(mutation)[0]["record"]
+    with app.app_context():
+        found = db.session.execute(
+            select(Record.id, Record.deleted).where(Record.updated_at == parse_instant(record["updated_at"]))
+        ).all()
+        assert [(row.id, row.deleted) for row in found] == [(record["id"], False)]
+        seen_at = db.session.execute(
+            select(SeenMutation.created_at).where(SeenMutation.mutation_id == mutation["mutation_id"])
+        ).scalar_one()
+        assert (
+            db.session.execute(
+                select(SeenMutation.mutation_id).where(SeenMutation.created_at == seen_at)
+            ).scalar_one()
+            == mutation["mutation_id"]
+        )
