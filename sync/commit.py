@@ -2,7 +2,7 @@
 
 from typing import cast
 
-from sqlalchemy import Table, insert, literal, select
+from sqlalchemy import Table, bindparam, insert, literal, select, update
 
 from . import clockstore, hlc as hlcs
 from .batch import watchers_now
@@ -64,9 +64,7 @@ def write(batch, server_node):
     for written in batch.engine.records_written:  # e.g. the quote search index
         written(session, batch.touched)
 
-    feed = session.execute(
-        select(Feed).where(Feed.id == 1).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    feed = connection.execute(FEED_LOCK).one()
     server_hlc = hlcs.tick(
         max(feed.hlc, batch.max_hlc), max(batch.server_ms, hlcs.physical_ms(feed.hlc)), server_node
     )
@@ -85,8 +83,7 @@ def write(batch, server_node):
         RECORD_INSERT.run(connection, inserts)
     if updates:
         RECORD_UPDATE.run(connection, updates)
-    feed.seq = seq
-    feed.hlc = server_hlc
+    connection.execute(FEED_MOVE, {"seq": seq, "hlc": server_hlc})
     return server_hlc
 
 
@@ -141,6 +138,9 @@ def bindless(column, value, dialect):
     return literal(value, column.type).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
 
 
+FEED = cast(Table, Feed.__table__)
+FEED_LOCK = select(FEED.c.seq, FEED.c.hlc).where(FEED.c.id == 1).with_for_update()
+FEED_MOVE = update(FEED).where(FEED.c.id == 1).values(seq=bindparam("seq"), hlc=bindparam("hlc"))
 RECORDS = cast(Table, Record.__table__)
 # A record row: its columns, then its key (an update's WHERE); ``seq`` is set under the lock.
 RECORD_COLUMNS = [

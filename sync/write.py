@@ -15,7 +15,7 @@ from .commit import write
 from .engine import Actor, Engine
 from .entity import Rejected
 from .merge import FieldClock, resolve_field
-from .models import Feed
+from .models import Feed, read_feed
 from .scope import sees
 from .wire import iso_from_ms
 
@@ -46,7 +46,7 @@ def write_changes(
     record that does not exist and was only to be deleted). The caller commits.
     """
     ensure_feed(session)
-    feed = session.get_one(Feed, 1)
+    feed = read_feed(session)  # as it is now: a push in this transaction moved it past the ORM's copy
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     load_records(batch, sorted({record_id for _, record_id, _ in changes}), lock=True)
@@ -137,12 +137,13 @@ def create(batch, entity, record_id, values, when, checked=True):
     if entity.name in (scope.root, scope.membership):
         note_scope_change(batch, scope_id, when)
     store(batch, working, when)
-    add_history(
-        batch,
-        working,
-        {k: [None, v] for k, v in data.items() if k in entity.fields and v not in (None, [])},
-        when,
-    )
+    if entity.keeps_history:
+        add_history(
+            batch,
+            working,
+            {k: [None, v] for k, v in data.items() if k in entity.fields and v not in (None, [])},
+            when,
+        )
     return working, []
 
 
