@@ -3,7 +3,6 @@
 import gzip
 import json
 import time
-import uuid
 from functools import wraps
 
 from flask import Response, current_app, g, jsonify, request
@@ -11,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sync import apply_push, changes_since, protocol
+from sync.batch import canonical_uuid
 from sync.digest import bucket_digest, records_in_range
 from sync.pull import BadCursor, StaleCursor, cursor_start
 from sync.scope import losses_passed, readable
@@ -142,11 +142,7 @@ def check_envelope(body):
 
 
 def is_uuid(value):
-    try:
-        uuid.UUID(value)
-        return True
-    except (ValueError, TypeError, AttributeError):
-        return False
+    return canonical_uuid(value) is not None
 
 
 def run_push(mutations):
