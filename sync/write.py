@@ -109,7 +109,7 @@ def create(batch, entity, record_id, values, when, checked=True):
         "updated_at": batch.now_iso,
         "deleted": False,
     }
-    data.update({name: None for name in entity.fields})
+    data.update(dict.fromkeys(entity.fields))
     data.update({k: (list(v) if isinstance(v, list) else v) for k, v in entity.defaults.items()})
     data.update(values)
     if "author_id" in entity.fields:
@@ -132,7 +132,7 @@ def create(batch, entity, record_id, values, when, checked=True):
 
     clock = FieldClock(when, 1, actor.device_id, actor.user_id).to_list()
     working = Working(
-        entity.name, data["id"], data, {name: clock for name in entity.fields}, scope_id, created=True
+        entity.name, data["id"], data, dict.fromkeys(entity.fields, clock), scope_id, created=True
     )
     if entity.name in (scope.root, scope.membership):
         note_scope_change(batch, scope_id, when)
