@@ -126,10 +126,13 @@ class Bulk:
         """Run the statement once per row; each row lists the columns, then the key's."""
         dialect = connection.dialect
         sql, processors = self.known.get(dialect.name) or self.prepare(dialect)
-        if processors:
+        for position, processor in processors:
+            done: dict = {}  # a push's rows share their few instants: each is processed once
             for row in rows:
-                for position, processor in processors:
-                    row[position] = processor(row[position])
+                value = row[position]
+                if value not in done:
+                    done[value] = processor(value)
+                row[position] = done[value]
         connection.exec_driver_sql(sql, [tuple(row) for row in rows])
 
 
