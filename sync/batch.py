@@ -1,7 +1,6 @@
 """The working set of one push: the records it reads, loaded in a few queries, and who may
 see and write them as the batch goes on."""
 
-import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from .engine import Actor, Engine
 from .entity import Rejected
 from .models import Record, SeenMutation
 from .scope import is_private, owned_anywhere, sees, within_grace
+from .wire import load_json
 
 __all__ = ["Batch", "Rejected", "Working"]
 
@@ -175,7 +175,7 @@ def load_records(batch, ids, lock):
             batch.records[(row.entity, row.id)] = Working(
                 row.entity,
                 row.id,
-                json.loads(row.data) if row.data else {},
+                load_json(row.data) if row.data else {},
                 row.clocks,
                 row.customer_id,
                 compacted=row.compacted,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from sync.wire import dump_json
+from sync.wire import dump_json, load_json
 
 COMPACT = {"separators": (",", ":")}
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -87,3 +87,10 @@ def test_integers_past_64_bits_read_as_integers_beside_floats_or_not(bare_app):
     ):
         assert same(bare_app.json.loads(text), json.loads(text))
         assert same(bare_app.json.loads(text.encode()), json.loads(text))
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_a_stored_record_reads_back_as_the_standard_library_reads_it(value):
+    text = dump_json(value)
+    assert same(load_json(text), json.loads(text))

@@ -13,6 +13,8 @@ import re
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
+from sync.wire import holds_float
+
 # Types orjson would write its own way (dates as RFC 3339, dataclasses, subclasses of str and
 # dict) go to Flask's ``default`` instead, as they did before.
 PASSTHROUGH = (
@@ -48,19 +50,3 @@ class FastJSONProvider(DefaultJSONProvider):
                 if not holds_float(value) or not pattern.search(s):
                     return value
         return json.loads(s, **kwargs)
-
-
-def holds_float(value):
-    """Whether a value read from JSON holds a float anywhere (without recursion: orjson reads
-    deeper nesting than Python's recursion limit)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
-        elif kind is float:
-            return True
-    return False
