@@ -23,6 +23,9 @@ def write(batch, server_node):
     row are written, so concurrent pushes wait on each other for that and the commit alone.
     """
     session = batch.session
+    # The statements below go to the connection, past the ORM: what the transaction changed
+    # through the ORM (a scope move numbers the feed so) must be written first.
+    session.flush()
     connection = session.connection()
     events = scope_events(batch)
     entities = batch.engine.entities

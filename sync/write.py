@@ -46,7 +46,8 @@ def write_changes(
     record that does not exist and was only to be deleted). The caller commits.
     """
     ensure_feed(session)
-    feed = read_feed(session)  # as it is now: a push in this transaction moved it past the ORM's copy
+    session.flush()  # the feed row as this transaction left it, through the ORM or not
+    feed = read_feed(session)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     load_records(batch, sorted({record_id for _, record_id, _ in changes}), lock=True)

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from sync.models import Record, SeenMutation
+from sync.models import Feed, Record, ScopeEvent, SeenMutation
 from sync.wire import parse_instant
 
 from server.core.db import db
@@ -356,3 +356,24 @@ def test_a_pushed_records_instant_is_found_by_the_same_instant_in_sql(app, devic
             ).scalar_one()
             == mutation["mutation_id"]
         )
+
+
+def test_a_team_move_and_the_users_record_it_writes_each_take_their_own_feed_positions(
+    app, client, device, people
+):
+    # The move numbers its scope events through the ORM; the users record is written past it,
+    # in the same transaction: it must number after them, and the feed row keep the highest.
+    office, admin, rep = device("office"), device("admin"), device("rep_a")
+    for n in range(3):
+        office.create("customers", name=f"移動{n}", owner_id=people["rep_b"])
+    rep.sync()
+    moved = client.patch(
+        f"/api/v1/admin/users/{people['rep_a']}", json={"team": "west"}, headers=admin.headers
+    )
+    assert moved.status_code == 200, moved.get_json()
+    with app.app_context():
+        positions = [*db.session.scalars(select(Record.seq)), *db.session.scalars(select(ScopeEvent.seq))]
+        top = db.session.execute(select(Feed.seq)).scalar_one()
+    assert len(positions) == len(set(positions)) and max(positions) == top
+    gained = {c["record"]["name"] for c in rep.sync() if c["entity"] == "customers" and "record" in c}
+    assert gained >= {"移動0", "移動1", "移動2"}
