@@ -31,6 +31,35 @@ FIGURES = [
     ("peak_rss_mb", "rss", "peak RSS per server process (MB)", False),
 ]
 
+# The targets of issue 20, as ours/peer ratios in one run (for times, the peer's time over ours,
+# so higher is better everywhere), plus PostgreSQL's empty-pull p95 in ms.
+TARGETS = [
+    ("push_docs_per_s", "push", "push, 100/req", 1.5),
+    ("concurrent_docs_per_s", "concurrent", "8 devices pushing at once", 1.5),
+    ("empty_pull_ms", "empty_p50", "empty pull, median (peer's time / ours)", 1.0),
+    ("pull_docs_per_s", "pull", "full pull", 3.0),
+]
+
+
+def verdicts(results, kinds):
+    """The targets table: each figure as a ratio to the peer's, met or missed."""
+    lines = ["| target | " + " | ".join(kinds) + " | needed |", "|" + " --- |" * (2 + len(kinds))]
+    for peer_key, our_key, label, needed in TARGETS:
+        peer_value = statistics.median(r[peer_key] for r in results["peer"])
+        cells = []
+        for kind in kinds:
+            ours = statistics.median(r[our_key] for r in results[kind])
+            ratio = peer_value / ours if peer_key.endswith("_ms") else ours / peer_value
+            cells.append(f"{ratio:.2f}x {'met' if ratio >= needed else 'MISSED'}")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | >= {needed}x |")
+    if "postgresql" in kinds:
+        p95 = statistics.median(r["empty_p95"] for r in results["postgresql"])
+        cells = [
+            f"{p95:.1f} ms {'met' if p95 <= 5 else 'MISSED'}" if k == "postgresql" else "-" for k in kinds
+        ]
+        lines.append("| empty pull p95, PostgreSQL | " + " | ".join(cells) + " | <= 5 ms |")
+    return "\n".join(lines)
+
 
 def start_peer():
     """Start pouchdb-server on a free port; return (url, pid)."""
@@ -114,6 +143,8 @@ def main():
             cells += [sync_bench.fmt(ours), f"{ours / peer_value:.2f}" if peer_value else "-"]
         lines.append(f"| {label} | {sync_bench.fmt(peer_value)} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
+    print("\nIssue 20's targets (ours against the peer in this run):\n")
+    print(verdicts(results, kinds))
 
 
 if __name__ == "__main__":

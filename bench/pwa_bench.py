@@ -9,7 +9,7 @@ sync engine's own ``apply_push``), then measures what a field worker waits for:
 - customer search per keystroke over 5,000 customers (ms, p95);
 - save of a visit to IndexedDB, record + outbox in one transaction (ms, p95).
 
-Targets: first sync <= 15 s, offline start <= 1 s, search p95 <= 50 ms, save p95 <= 30 ms.
+Targets: usable (customers listed and searchable) <= 2 s, first sync complete <= 6 s, offline start <= 1 s, search p95 <= 50 ms, save p95 <= 30 ms.
 Run: ``.venv/bin/python bench/pwa_bench.py`` (``--customers N`` scales it down for a quick look).
 """
 
@@ -33,7 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 CHROMIUM = os.environ.get("GENBA_CHROMIUM", "/usr/lib/chromium/chromium")
 NAMESPACE = uuid.UUID("2f6c8e1a-4b7d-4c1e-9a3f-5d8e7b6a1c20")
-TARGETS = {"first sync (s)": 15, "offline start (ms)": 1000, "search p95 (ms)": 50, "save p95 (ms)": 30}
+TARGETS = {
+    "usable: customers listed and searchable (s)": 2,
+    "first sync (s)": 6,
+    "offline start (ms)": 1000,
+    "search p95 (ms)": 50,
+    "save p95 (ms)": 30,
+}
 PURPOSES = [
     "定期点検",
     "新製品の紹介",
@@ -53,6 +59,36 @@ NOTES = [
 
 
 ENTITY_RANK = {"customers": 0, "contacts": 1, "visits": 2}
+
+# Polled in the page from sign-in: the first moment every customer is on the device and the
+# customer list, searched for a name, shows it ("customers listed and searchable").
+USABLE_PROBE = """(customers) => {
+  let clicked = null;
+  document.addEventListener('click', () => { clicked = clicked ?? performance.now(); }, true);
+  const base = document.querySelector('script[type=module]').src.replace('app.js', '');
+  const probe = async () => {
+    const { count } = await import(base + 'db.js');
+    if (clicked !== null && await count('customers') >= customers) {
+      location.hash = '#/customers';
+      for (let i = 0; i < 100; i += 1) {
+        const input = document.querySelector('[data-testid=customer-search]');
+        if (input && document.querySelector('[data-testid=customer-list] li')) {
+          input.value = 'ヤマダ';
+          input.dispatchEvent(new Event('input'));
+          await new Promise(requestAnimationFrame);
+          const found = document.querySelectorAll('[data-testid=customer-list] li').length;
+          input.value = '';
+          input.dispatchEvent(new Event('input'));
+          window.__usable = { at: performance.now() - clicked, found };
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    setTimeout(probe, 50);
+  };
+  probe();
+}"""
 
 
 def uid(key):
@@ -280,12 +316,27 @@ def main():
             page.goto(base_url + "/")
             page.get_by_label("ログインID").fill(args.login)
             page.get_by_label("パスワード").fill(password)
+            page.evaluate(USABLE_PROBE, args.customers)
             started = time.perf_counter()
             page.get_by_role("button", name="ログイン").click()
             page.wait_for_function(
                 "() => document.querySelector('[data-testid=sync-status]')?.dataset.lastSync", timeout=300_000
             )
             wall = time.perf_counter() - started
+            usable = page.wait_for_function("() => window.__usable", timeout=300_000).json_value()
+            figures["usable: customers listed and searchable (s)"] = usable["at"] / 1000
+            figures["usable: customers found by search"] = usable["found"]
+            phases = page.evaluate(
+                "['genba:pull-fetch', 'genba:pull-write', 'genba:pull-store'].map((name) => {"
+                " const all = performance.getEntriesByName(name);"
+                " return [all.length, all.reduce((t, m) => t + m.duration, 0)]; })"
+            )
+            # Where the first sync's time goes (the pull worker's own clock; fetching overlaps
+            # writing, and one page is stored while the next is written).
+            figures["pages"] = phases[0][0]
+            figures["fetching pages (server, network, JSON), total (s)"] = phases[0][1] / 1000
+            figures["writing pages (put() clones each record), total (s)"] = phases[1][1] / 1000
+            figures["storing pages (to each transaction's end), total (s)"] = phases[2][1] / 1000
             sync = page.evaluate(
                 "performance.getEntriesByName('genba:sync').map(m => [m.duration, m.detail.pulled])"
             )[0]

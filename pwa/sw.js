@@ -33,6 +33,8 @@ const FILES = [
   "js/outbox.js",
   "js/overlay.js",
   "js/photos.js",
+  "js/pull-worker.js",
+  "js/pull.js",
   "js/quote-search.js",
   "js/quote-synonyms.js",
   "js/records.js",

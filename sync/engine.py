@@ -65,6 +65,9 @@ class Engine:
     scope: ScopeModel
     order: list[str]
     records_written: list[Callable] = field(default_factory=list)
+    # The entities a prioritised first pull sends before the rest, in this order (parents first):
+    # what a device needs to list and search its scope while the history streams in.
+    first: list[str] = field(default_factory=list)
     # Statements built once for this engine, keyed by what their shape depends on (their
     # values are bound parameters): building one costs more CPU than a small request's query.
     statements: dict = field(default_factory=dict, repr=False, compare=False)
@@ -76,6 +79,7 @@ class Engine:
         scope: ScopeModel,
         records_written: Iterable[Callable] = (),
         conflict_rules: Iterable[Rules] = (),
+        first: Iterable[str] = (),
     ) -> "Engine":
         """Register ``entities`` (parents first) plus the engine's own."""
         all_ = list(entities) + [conflicts_entity(conflict_rules), history_entity()]
@@ -86,7 +90,10 @@ class Engine:
         for entity in all_:
             for target in entity.references.values():
                 assert target in by_name, f"{entity.name} refers to unknown {target}"
-        return cls(by_name, scope, [e.name for e in all_], list(records_written))
+        order = [e.name for e in all_]
+        assert set(first) <= set(order), "a first entity is not registered"
+        first_ = [name for name in order if name in set(first)]
+        return cls(by_name, scope, order, list(records_written), first_)
 
     def entity(self, name: str) -> Entity:
         return self.entities[name]

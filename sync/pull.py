@@ -5,6 +5,11 @@ scope root expands to its live records written before the gain (later ones come 
 ``seq``), a lost one to an ``evict`` per record. The cursor is opaque to clients; it holds the
 position ``(seq, key of the last change sent from that entry)``, the high-water mark of an
 initial pull (below which only live records are sent) and when it was issued.
+
+A prioritised initial pull sends the records up to its high-water mark in phases: each of the
+engine's ``first`` entities in turn, then the rest, each phase in ``seq`` order; its cursor
+also holds the phase. After the last phase it goes on from the high-water mark as any pull
+does, so what changed meanwhile comes after what it replaces.
 """
 
 import base64
@@ -33,6 +38,8 @@ class Page:
     has_more: bool
     hlc: str
     digest: dict | None = None
+    # In a prioritised first pull: whether every record of the first phases has been sent.
+    first_done: bool | None = None
 
 
 class StaleCursor(Exception):
@@ -46,31 +53,45 @@ class BadCursor(ValueError):
 DONE = "~"  # sorts after every entry key: the entry at this position was sent whole
 
 
-def encode_cursor(seq: int, key: str, high_water: int, issued_ms: int) -> str:
-    raw = json.dumps([seq, key, high_water, issued_ms], separators=(",", ":"))
+FEED = 0  # the phase of every cursor past the initial pull's high-water mark
+MAX_PHASES = 64
+
+
+def encode_cursor(seq: int, key: str, high_water: int, issued_ms: int, phase: int = FEED) -> str:
+    fields = [seq, key, high_water, issued_ms] + ([phase] if phase != FEED else [])
+    raw = json.dumps(fields, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[int, str, int, int]:
+def decode_cursor(cursor: str) -> tuple[int, str, int, int, int]:
+    """``(seq, key, high_water, issued_ms, phase)``; ``phase`` is 1 and up inside the phases
+    of a prioritised first pull, ``FEED`` after them."""
     try:
         if len(cursor) > 200:
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        seq, key, high_water, issued_ms = json.loads(raw)
+        seq, key, high_water, issued_ms, *rest = json.loads(raw)
+        phase = rest[0] if len(rest) == 1 else FEED
         if (
-            not all(type(v) is int and 0 <= v < 2**62 for v in (seq, high_water, issued_ms))
+            len(rest) > 1
+            or not all(type(v) is int and 0 <= v < 2**62 for v in (seq, high_water, issued_ms))
+            or type(phase) is not int
+            or not FEED <= phase <= MAX_PHASES
             or not isinstance(key, str)
             or len(key) > 64
         ):
             raise ValueError
     except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise BadCursor("cursor is not one this server handed out; pull without a cursor")
-    return seq, key, high_water, issued_ms
+    return seq, key, high_water, issued_ms, phase
 
 
 def cursor_start(cursor):
-    """The first feed position a device holding ``cursor`` has not been sent whole."""
-    seq, key, _, _ = decode_cursor(cursor)
+    """The first feed position a device holding ``cursor`` has not been sent whole (none yet
+    inside the phases of a prioritised first pull: it holds only part of the scope)."""
+    seq, key, _, _, phase = decode_cursor(cursor)
+    if phase != FEED:
+        return 0
     return seq + 1 if key == DONE else seq
 
 
@@ -85,23 +106,35 @@ def changes_since(
     window_ms: int,
     server_node: str = "server",
     with_digest: bool = False,
+    first: bool = False,
 ) -> Page:
     """Return the next ``Page`` of changes after ``cursor``.
 
     Each change is a JSON text, so stored records are sent without being decoded again. The
     digest (asked for, on the last page only) describes the scope as of the returned cursor;
-    the caller runs the whole read in one snapshot.
+    the caller runs the whole read in one snapshot. ``first``, without a cursor, starts a
+    prioritised first pull (the engine's ``first`` entities before the rest).
     """
     feed = read_feed(session)
     top = feed.seq  # every position up to here is committed: pushes number in commit order
+    phase = FEED
     if cursor:
-        seq, key, high_water, issued_ms = decode_cursor(cursor)
+        seq, key, high_water, issued_ms, phase = decode_cursor(cursor)
         # A first pull in pages sends only live records up to its high-water mark, so only
         # tombstones compacted above that mark can be missing from what the device was sent.
         if now_ms - issued_ms > window_ms or (seq <= feed.compacted_seq and feed.compacted_seq > high_water):
             raise StaleCursor("cursor_expired")
+        if phase > len(engine.first) + 1:
+            raise BadCursor("cursor is not one this server handed out; pull without a cursor")
     else:
         seq, key, high_water = 0, "", top
+        if first:
+            phase = 1
+    if phase != FEED:
+        server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
+        return phased_page(
+            session, engine, actor, seq, high_water, phase, limit, top, now_ms, server_hlc, with_digest
+        )
 
     # Everything at the cursor's position was sent unless an expansion stopped inside it:
     # reading that position again would spend the page's room on changes already sent, and a
@@ -161,6 +194,77 @@ def changes_since(
     server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
     digest = scope_digest(session, readable(engine, actor), top) if with_digest and not has_more else None
     return Page(out, next_cursor, has_more, server_hlc, digest)
+
+
+def phased_page(
+    session, engine, actor, after, high_water, phase, limit, top, now_ms, server_hlc, with_digest
+):
+    """One page of a prioritised first pull: the live records up to ``high_water``, phase by
+    phase (each ``first`` entity, then every other one), each phase in ``seq`` order."""
+    connection = session.connection()
+    by_position = connection.dialect.name == "sqlite"
+    last = len(engine.first) + 1
+    out: list[str] = []
+    while phase != FEED and len(out) < limit:
+        room = limit - len(out)
+        only = engine.first[phase - 1] if phase < last else None
+        rows = connection.execute(
+            snapshot_page(engine, actor, by_position, only is not None),
+            {
+                "reader_id": actor.user_id,
+                "reader_team": actor.team,
+                "after": after,
+                "high_water": high_water,
+                "entity": only,
+                "first": engine.first,
+                "rows": room + 1,
+            },
+        ).all()
+        out.extend(change(r.entity, r.data) for r in rows[:room])
+        if len(rows) > room:
+            after = rows[room - 1].seq
+        else:
+            after, phase = 0, (phase + 1 if phase < last else FEED)
+    if phase == FEED:
+        # Every record up to the high-water mark is sent: on from there, as any pull goes.
+        has_more = top > high_water
+        next_cursor = encode_cursor(high_water, DONE, high_water, now_ms)
+        digest = scope_digest(session, readable(engine, actor), top) if with_digest and not has_more else None
+        return Page(out, next_cursor, has_more, server_hlc, digest, first_done=True)
+    next_cursor = encode_cursor(after, DONE, high_water, now_ms, phase)
+    return Page(out, next_cursor, True, server_hlc, first_done=phase == last)
+
+
+def snapshot_page(engine, actor, by_position, one_entity):
+    """The read of one page of a phase of a prioritised first pull, built once per kind."""
+    key = (
+        "snapshot_page",
+        actor.sees_everything,
+        actor.reads_private,
+        actor.team is not None,
+        by_position,
+        one_entity,
+    )
+    statement = engine.statements.get(key)
+    if statement is None:
+        in_phase = (
+            Record.entity == bindparam("entity")
+            if one_entity
+            else Record.entity.not_in(bindparam("first", expanding=True))
+        )
+        statement = engine.statements[key] = (
+            select(Record.seq, Record.entity, Record.data)
+            .where(
+                Record.seq > bindparam("after"),
+                Record.seq <= bindparam("high_water"),
+                in_phase,
+                readable(engine, Reader(actor), by_position=by_position),
+                Record.deleted == false(),
+            )
+            .order_by(Record.seq)
+            .limit(bindparam("rows", type_=Integer))
+        )
+    return statement
 
 
 class Reader:

@@ -232,3 +232,26 @@ def test_a_revocation_in_the_audit_names_whose_device_it_was(client, device, peo
 def test_audit_queries_that_cannot_be_answered(client, device, query):
     response = client.get("/api/v1/admin/audit", query_string=query, headers=device("admin").headers)
     assert response.status_code == 422 and response.get_json()["code"] == 422
+
+
+@pytest.mark.parametrize("change, field", [({"role": "office"}, "role"), ({"active": False}, "active")])
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(client, device, people, change, field):
+    admin = device("admin")
+    response = client.patch(f"{USERS}/{people['admin']}", json=change, headers=admin.headers)
+    body = response.get_json()
+    assert response.status_code == 422 and body["code"] == 422
+    assert list(body["errors"]) == [field] and "last active admin" in body["message"]
+    listed = {u["login"]: u for u in client.get(USERS, headers=admin.headers).get_json()["users"]}
+    assert (listed["admin"]["role"], listed["admin"]["active"]) == ("admin", True)
+    # With a second admin, the first may step down.
+    promoted = client.patch(f"{USERS}/{people['office']}", json={"role": "admin"}, headers=admin.headers)
+    assert promoted.status_code == 200
+    assert client.patch(f"{USERS}/{people['admin']}", json=change, headers=admin.headers).status_code == 200
+
+
+def test_the_cli_keeps_the_last_active_admin_too(runner, people):
+    result = runner.invoke(args=["user", "set", "admin", "--inactive"])
+    assert result.exit_code != 0 and "last active admin" in result.output
+    result = runner.invoke(args=["user", "set", "admin", "--role", "rep"])
+    assert result.exit_code != 0 and "last active admin" in result.output
+    assert "admin\tadmin\toffice\tactive" in runner.invoke(args=["user", "list"]).output

@@ -1,6 +1,7 @@
 """Push: batch semantics, exactly-once, validation, server-owned fields, deletes."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -174,6 +175,10 @@ def test_rejected_mutations_are_kept_for_the_admin(client, device):
     assert letters[0]["mutation_id"] == bad["mutation_id"]
     assert letters[0]["mutation"]["changes"] == {"name": ""}
     assert "name" in letters[0]["errors"]
+    # The time says its offset (SQLite hands back naive datetimes, which are UTC).
+    created = datetime.fromisoformat(letters[0]["created_at"])
+    assert created.utcoffset() is not None
+    assert abs((datetime.now(UTC) - created).total_seconds()) < 300
 
 
 def test_server_owned_fields_are_ignored_and_listed(device, people):

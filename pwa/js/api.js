@@ -61,9 +61,11 @@ export function push(token, body) {
   return call("POST", "/api/v1/sync/push", { body, token });
 }
 
+/** One pull page; without a cursor, a prioritised first pull (the lists' records first). */
 export function pull(token, cursor, limit) {
   const query = new URLSearchParams({ limit: String(limit) });
   if (cursor) query.set("cursor", cursor);
+  else query.set("priority", "true");
   return call("GET", `/api/v1/sync/pull?${query}`, { token });
 }
 

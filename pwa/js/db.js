@@ -83,7 +83,7 @@ export function openDb() {
         db.onversionchange = () => {
           db.close();
           opening = null;
-          window.dispatchEvent(new CustomEvent("genba:db-closed"));
+          globalThis.dispatchEvent(new CustomEvent("genba:db-closed")); // the page, or a worker
         };
         resolve(db);
       };

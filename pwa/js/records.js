@@ -13,27 +13,31 @@ import { digits, fold } from "./text.js";
  * record unless the outbox still holds unanswered edits of it: then it is noted to go once they
  * are answered (`evictAnswered`), unless a later pull delivers it again (`pulled` is false for
  * records that come back in a push's answer: they do not say the record is still in scope).
+ * `pending` is the unanswered outbox entries by record, or a function reading them inside `tx`.
  * `seen`, when given, collects
  * the keys of everything the server sent (a fresh pull removes what it did not send).
- * `empty` names stores that held nothing when a fresh pull began: the feed comes in commit
- * order, so there is nothing older to compare with and no record needs reading first.
+ * `empty` names stores that held nothing when a fresh pull began: the feed sends each record
+ * once before any newer version of it, so there is nothing older to compare with and no record
+ * needs reading first. A page wholly of such records is written before anything is read, so its
+ * writing overlaps the commit of the page before; edits saved meanwhile are laid over after.
  */
 export async function applyChanges(tx, allChanges, pending, { seen = null, empty = null, pulled = true } = {}) {
   // Entities this version of the app does not keep (a newer server's) are skipped.
   const changes = allChanges.filter((change) => SYNCED.includes(change.entity));
-  const held = await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)
+  const direct = changes.every((change) => !change.evict && empty?.has(change.entity));
+  const read = () => (typeof pending === "function" ? pending() : pending);
+  const unanswered = direct ? new Map() : await read();
+  const held = direct ? [] : await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)
     ? null : req(tx.objectStore(change.entity).get(change.record.id)))));
   const written = new Map();
-  const visitTimes = new Map();
   const doomed = { add: [], keep: [] };
   changes.forEach((change, index) => {
-    if (!SYNCED.includes(change.entity)) return;
     const id = change.evict ? change.id : change.record.id;
     const key = recordKey(change.entity, id);
     seen?.add(key);
     const store = tx.objectStore(change.entity);
     if (change.evict) {
-      if (pending.has(key)) {
+      if (unanswered.has(key)) {
         doomed.add.push(key);
       } else {
         store.delete(id);
@@ -44,17 +48,34 @@ export async function applyChanges(tx, allChanges, pending, { seen = null, empty
     }
     if (pulled) doomed.keep.push(key);
     const current = written.has(key) ? written.get(key) : held[index];
-    const record = merged(current, change.record, pending.get(key));
+    const record = merged(current, change.record, unanswered.get(key));
     if (!record) return;
     store.put(record);
     written.set(key, record);
-    if (change.entity === "visits" && !record.deleted) {
-      const at = Date.parse(record.visited_at) || 0;
-      if (at > (visitTimes.get(record.customer_id) || 0)) visitTimes.set(record.customer_id, at);
-    }
   });
-  await noteVisits(tx, visitTimes);
+  if (direct) {
+    // Lay the device's unanswered edits over what was just written.
+    for (const [key, entries] of await read()) {
+      const record = written.get(key);
+      if (!record) continue;
+      const laid = merged(null, record, entries);
+      tx.objectStore(key.slice(0, key.indexOf(":"))).put(laid);
+      written.set(key, laid);
+    }
+  }
+  await noteVisits(tx, latestVisits(written));
   if (doomed.add.length || doomed.keep.length) await noteEvictions(tx, doomed.add, doomed.keep);
+}
+
+/** The latest visit per customer among `written` records (key → record, null when removed). */
+function latestVisits(written) {
+  const times = new Map();
+  for (const [key, record] of written) {
+    if (!record || record.deleted || !key.startsWith("visits:")) continue;
+    const at = Date.parse(record.visited_at) || 0;
+    if (at > (times.get(record.customer_id) || 0)) times.set(record.customer_id, at);
+  }
+  return times;
 }
 
 const EVICT_WHEN_SENT = "evict_when_sent";

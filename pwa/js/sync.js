@@ -8,11 +8,10 @@
 
 import * as api from "./api.js";
 import { refreshCalendar } from "./calendar.js";
-import { SYNCED, count, done, getMeta, req, setMeta, transaction } from "./db.js";
+import { count, getMeta, req, setMeta, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
-import { pendingByRecord } from "./overlay.js";
 import * as photos from "./photos.js";
-import { applyChanges, removeUnseen } from "./records.js";
+import * as pull from "./pull.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { dataChanged, getState, update } from "./store.js";
 
@@ -91,77 +90,48 @@ async function pushAll(token) {
   return pushed;
 }
 
-async function pullAll(token) {
-  let cursor = await getMeta("cursor");
-  let seen = null;
-  const refetch = await getMeta("refetch");
-  if (refetch && cursor) {
-    cursor = null; // a new store to fill (db.js step 3): everything afresh, as after a 410
-    seen = new Set();
+/** Pull in the pull worker (the page's own thread stays free for the screens). */
+function pullAll(token) {
+  const progress = (what) => dataChanged(what);
+  const measure = (name, start, detail) => performance.measure(name, { start, detail });
+  if (typeof Worker === "undefined") {
+    return pull.pullAll(token, PULL_LIMIT, { progress, measure }).catch((err) => {
+      if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;
+      throw pullError({ kind: "storage", message: err.message }); // as the worker reports it
+    });
   }
-  let pulled = 0;
-  let empty = cursor ? null : await emptyStores();
-  let lastSignal = 0;
-  let next = fetchPage(token, cursor);
-  for (;;) {
-    let page;
-    try {
-      page = await next;
-    } catch (err) {
-      if (err.status === 410 && cursor) {
-        cursor = null; // too long offline: everything afresh, the outbox stays
-        seen = new Set();
-        empty = await emptyStores();
-        await setMeta({ cursor: undefined });
-        next = fetchPage(token, null);
-        continue;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./pull-worker.js", import.meta.url), { type: "module" });
+    const finish = (settle, value) => {
+      worker.terminate();
+      settle(value);
+    };
+    worker.onmessage = ({ data }) => {
+      if (data.type === "progress") {
+        if (data.what.lists) performance.mark("genba:lists-ready");
+        progress(data.what);
+      } else if (data.type === "measure") {
+        const end = performance.now();
+        performance.measure(data.name, { start: end - data.duration, end, detail: data.detail });
+      } else if (data.type === "done") {
+        finish(resolve, data.pulled);
+      } else {
+        finish(reject, pullError(data.error));
       }
-      throw err;
-    }
-    // Fetch the next page while this one is written.
-    next = page.has_more ? fetchPage(token, page.cursor) : null;
-    next?.catch(() => {}); // its failure is handled when it is awaited
-    const applying = performance.now();
-    await applyPage(page, seen, empty);
-    performance.measure("genba:pull-apply", { start: applying, detail: page.changes.length });
-    cursor = page.cursor;
-    pulled += page.changes.length;
-    if (page.changes.length && (!page.has_more || performance.now() - lastSignal > 2000)) {
-      lastSignal = performance.now(); // screens redraw at most every 2 s during a long pull
-      dataChanged({ pulled: page.changes.length });
-    }
-    if (!page.has_more) break;
-  }
-  if (seen) {
-    await removeUnseen(seen);
-    dataChanged({ refreshed: true });
-  }
-  if (refetch) await setMeta({ refetch: undefined });
-  return pulled;
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      finish(reject, new Error(event.message || "the pull worker failed to start"));
+    };
+    worker.postMessage({ token, limit: PULL_LIMIT });
+  });
 }
 
-async function fetchPage(token, cursor) {
-  const started = performance.now();
-  const page = await api.pull(token, cursor, PULL_LIMIT);
-  performance.measure("genba:pull-fetch", { start: started });
-  return page;
-}
-
-/** The entity stores holding nothing (before a pull without a cursor). */
-async function emptyStores() {
-  const tx = await transaction(SYNCED);
-  const counts = await Promise.all(SYNCED.map((name) => req(tx.objectStore(name).count())));
-  return new Set(SYNCED.filter((name, index) => counts[index] === 0));
-}
-
-/** Apply one pull page and move the cursor, in one transaction (relaxed: the server has it all). */
-async function applyPage(page, seen, empty) {
-  const tx = await transaction([...SYNCED, "outbox", "meta", "recent"], "readwrite", "relaxed");
-  const pending = pendingByRecord(await req(tx.objectStore("outbox").getAll()));
-  await applyChanges(tx, page.changes, pending, { seen, empty });
-  tx.objectStore("meta").put(page.cursor, "cursor");
-  await outbox.advanceClock(tx, page.hlc);
-  await done(tx);
+/** The error a pull in the worker failed with, as api.js would have thrown it here. */
+function pullError({ kind, message, status, body }) {
+  if (kind === "api") return new api.ApiError(body, status);
+  if (kind === "network") return new api.NetworkError(message);
+  return Object.assign(new Error(message), { storage: kind === "storage" });
 }
 
 async function handleFailure(err) {
@@ -179,6 +149,8 @@ async function handleFailure(err) {
     // The server needs a newer app: keep the outbox and look for the new version now.
     update({ error: { kind: "outdated", message: err.message } });
     navigator.serviceWorker?.getRegistration().then((r) => r?.update()).catch(() => {});
+  } else if (err.storage) {
+    update({ error: { kind: "storage", message: err.message } }); // IndexedDB refused a page
   } else if (err instanceof api.NetworkError) {
     update({ error: navigator.onLine ? { kind: "network", message: err.message } : null,
       online: navigator.onLine });

@@ -5,8 +5,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sync.entity import Text
 
 from server.core.audit import AUDIT_ACTIONS
-from server.core.auth import aware
-from server.core.schemas import Arguments
+from server.core.schemas import Arguments, UtcDateTime
 from server.core.vocabulary import ROLES
 
 
@@ -34,14 +33,6 @@ class UserChangeSchema(Arguments):
     team = Text(64)
     password = fields.String(validate=validate.Length(min=8, max=256))
     active = fields.Boolean(truthy={True}, falsy={False})
-
-
-class UtcDateTime(fields.DateTime):
-    """An instant written with its offset: SQLite hands back naive datetimes, which are UTC
-    (without the offset a browser would read them as its own local time)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(value and aware(value), attr, obj, **kwargs)
 
 
 class AdminUserSchema(Schema):

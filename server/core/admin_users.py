@@ -73,7 +73,7 @@ def patch_user(changes, user_id):
     try:
         user = change_user(session, user, **changes)
     except UserError as err:
-        raise ApiError(422, f"{err}.", errors={"role": [str(err)]})
+        raise ApiError(422, f"{str(err).capitalize()}.", errors={err.field: [str(err)]})
     shown = {k: v for k, v in changes.items() if k != "password"}
     record(
         session, "user_changed", g.user.id, target=user.id, **shown, password_changed="password" in changes

@@ -89,6 +89,9 @@ ENGINE = Engine.build(
     ),
     records_written=[index_quotes],
     conflict_rules=[ConflictRules()],
+    # A new device lists and searches customers (with their contacts and the people's names)
+    # while visits, requests and the rest stream in.
+    first=["users", "customers", "contacts", "follows"],
 )
 
 

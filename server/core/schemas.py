@@ -3,6 +3,8 @@
 Each domain's own request and answer schemas are in its ``schemas.py``.
 """
 
+from datetime import UTC
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from sync.entity import Text
@@ -107,6 +109,14 @@ class PullQuerySchema(Arguments):
     digest = fields.Boolean(
         load_default=False, metadata={"description": "true: the last page carries a digest of the scope"}
     )
+    priority = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true, without a cursor: a prioritised first pull, sending the records a "
+            "device needs to list and search its scope (users, customers, contacts, follows) before "
+            "the rest; its pages say `priority_done` once those are all sent"
+        },
+    )
 
     def invalid(self, errors):
         """A cursor the server did not hand out is a malformed request (400), as a bad cursor is."""
@@ -162,6 +172,12 @@ class PullSchema(Schema):
         values=fields.Nested(DigestEntry),
         metadata={"description": "with digest=true, on the last page"},
     )
+    priority_done = fields.Boolean(
+        metadata={
+            "description": "in a prioritised first pull (priority=true): whether every record the "
+            "lists need has been sent; the rest follows"
+        }
+    )
 
 
 class BucketDigestSchema(Schema):
@@ -176,6 +192,16 @@ class RangeSchema(Schema):
     records = fields.List(fields.Dict())
 
 
+class UtcDateTime(fields.DateTime):
+    """An instant written with its offset: SQLite hands back naive datetimes, which are UTC
+    (without the offset a browser would read them as its own local time)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class DeadLetterSchema(Schema):
     id = fields.Integer()
     device_id = fields.String()
@@ -187,7 +213,7 @@ class DeadLetterSchema(Schema):
     size = fields.Integer(allow_none=True, metadata={"description": "bytes of the whole mutation as JSON"})
     sha256 = fields.String(allow_none=True)
     errors = fields.Raw()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class DeadLetterListSchema(Schema):

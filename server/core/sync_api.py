@@ -199,6 +199,7 @@ def pull(query):
             window_ms=current_app.config["TOMBSTONE_DAYS"] * 86400 * 1000,
             server_node=current_app.config["SERVER_NODE"],
             with_digest=query["digest"],
+            first=query["priority"],
         )
         passed = passed_loss(query["cursor"])  # read in the same snapshot: no transaction of its own
     except StaleCursor:
@@ -214,12 +215,13 @@ def pull(query):
         db.session.rollback()
     if passed is not None:
         note_position(passed)
-    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s}' % (
+    body = '{"changes":[%s],"cursor":"%s","has_more":%s,"hlc":"%s"%s%s}' % (
         ",".join(page.changes),
         page.cursor,
         "true" if page.has_more else "false",
         page.hlc,
         ',"digest":' + json.dumps(page.digest) if page.digest is not None else "",
+        ',"priority_done":' + ("true" if page.first_done else "false") if page.first_done is not None else "",
     )
     return feed_response(body)
 

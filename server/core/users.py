@@ -17,7 +17,11 @@ from server.core.vocabulary import ROLES
 
 
 class UserError(ValueError):
-    """The user cannot be created as asked."""
+    """The user cannot be created or changed as asked; ``field`` is the one at fault."""
+
+    def __init__(self, message, field="role"):
+        super().__init__(message)
+        self.field = field
 
 
 def create_user(session, login, password, role, team=None, name=None):
@@ -61,6 +65,8 @@ def change_user(session, user, *, name=None, role=None, team=..., password=None,
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if password is not None and len(password) < 8:
         raise UserError("password must be at least 8 characters")
+    if user.role == "admin" and user.active and ((role is not None and role != "admin") or active is False):
+        keep_an_admin(session, user, "role" if active is not False else "active")
     before = actor(user.id, user.role, user.team, "")
     if name is not None:
         user.name = name
@@ -82,6 +88,17 @@ def change_user(session, user, *, name=None, role=None, team=..., password=None,
         move_scope(session, ENGINE, before, after, now_ms=int(time.time() * 1000), server_node=node())
     publish_user(session, user)
     return user
+
+
+def keep_an_admin(session, user, field):
+    """Refuse to demote or deactivate the last active admin: nobody could manage users then.
+    The active admins' rows are locked (PostgreSQL), so two admins demoting each other at once
+    cannot both pass; SQLite writes one at a time anyway."""
+    admins = session.execute(
+        select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+    ).scalars()
+    if not set(admins) - {user.id}:
+        raise UserError("this is the last active admin: make another user admin first", field)
 
 
 def revoke_devices(session, user_id, now=None):

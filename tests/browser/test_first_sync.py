@@ -1,8 +1,12 @@
-"""A new tablet's first sync, cut off in the middle, goes on from the last page it kept."""
+"""A new tablet's first sync: its customers listed and searchable before the history is in, and,
+cut off in the middle, going on from the last page it kept."""
 
 import re
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import pytest
+from playwright.sync_api import expect
 
 from .helpers import PASSWORD, idb_all, wait_synced
 
@@ -46,4 +50,101 @@ def test_a_first_sync_cut_at_a_page_resumes_there_without_downloading_again(page
     wait_synced(page)
     assert cursors[3] == cursors[2] is not None  # it asks again for the page it did not get
     assert cursors.count(None) == 1 and cursors.count(cursors[1]) == 1  # never for those it has
+    assert sorted(c["name"] for c in idb_all(page, "customers")) == [f"顧客{n:03d}" for n in range(70)]
+
+
+def test_customers_are_listed_and_searchable_while_contacts_and_history_still_stream_in(page, live):
+    rep = live.device("rep_a")
+    customers = [
+        rep.mutation("customers", name=f"顧客{n:02d}", name_kana=f"コキャク{n:02d}") for n in range(12)
+    ]
+    rep.push(*customers)
+    rep.push(
+        *[
+            rep.mutation("contacts", customer_id=c["record_id"], name=f"担当{n}")
+            for c in customers
+            for n in range(4)
+        ]
+    )
+    rep.push(
+        *[
+            rep.mutation(
+                "visits",
+                customer_id=c["record_id"],
+                kind="sales",
+                visited_at=f"2026-11-{day:02d}T10:00:00+09:00",
+                notes=f"訪問{day}",
+            )
+            for c in customers
+            for day in range(1, 6)
+        ]
+    )
+    held, state = [], {"past_customers": False, "released": False}
+
+    def pull(route):
+        if state["past_customers"] and not state["released"]:
+            held.append(route)  # the rest stops coming: the network is that slow
+            return
+        response = route.fetch(url=smaller_pages(route.request.url))
+        entities = {change["entity"] for change in response.json()["changes"]}
+        state["past_customers"] = bool(entities - {"users", "customers"})
+        route.fulfill(response=response)
+
+    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.goto(live.url + "/#/customers")
+    page.get_by_test_id("customer-search").fill("こきゃく07")
+    expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(re.compile("顧客07"))
+    assert held, "the pull was already complete: nothing streamed after the customers"
+    # The list works while contacts are still coming and no visit is in yet.
+    assert len(idb_all(page, "contacts")) < 48 and idb_all(page, "visits") == []
+    assert len(idb_all(page, "customers")) == 12
+
+    state["released"] = True
+    for route in held:
+        route.continue_(url=smaller_pages(route.request.url))
+    wait_synced(page)
+    assert len(idb_all(page, "contacts")) == 48
+    assert len(idb_all(page, "visits")) == 60
+
+
+@pytest.mark.parametrize("worker", [True, False], ids=["in-the-pull-worker", "in-the-page"])
+def test_a_page_that_cannot_be_written_is_asked_for_again_and_the_one_after_it_is_not_kept(
+    page, live, worker
+):
+    if not worker:
+        page.add_init_script("delete window.Worker")  # a browser without module workers
+    rep = live.device("rep_a")
+    rep.push(
+        *[rep.mutation("customers", name=f"顧客{n:03d}", name_kana=f"コキャク{n:03d}") for n in range(70)]
+    )
+    cursors, state = [], {"broken": True}
+
+    def pull(route):
+        cursors.append(parse_qs(urlsplit(route.request.url).query).get("cursor", [None])[0])
+        response = route.fetch(url=smaller_pages(route.request.url))
+        body = response.json()
+        if state["broken"] and len(cursors) == 2:
+            del body["changes"][0]["record"]["id"]  # IndexedDB refuses a record without its key
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_test_id("storage-error")).to_be_visible()
+    # The third page was on its way while the second failed: it must not be kept either, or the
+    # stored cursor would skip the second page's records.
+    kept = len(idb_all(page, "customers"))
+    assert 0 < kept < 70 and len(cursors) >= 3, (kept, cursors)
+
+    state["broken"] = False
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    assert cursors[len(cursors) - cursors[::-1].index(cursors[1]) - 1] == cursors[1]
+    assert cursors.count(cursors[1]) == 2  # the second page was asked for again
     assert sorted(c["name"] for c in idb_all(page, "customers")) == [f"顧客{n:03d}" for n in range(70)]

@@ -140,3 +140,26 @@ def test_enter_in_the_password_field_signs_in(page, live):
     page.keyboard.press("Enter")  # a phone's 「実行」 key sends Enter too
     expect(page.get_by_test_id("tab-bar")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("顧客")
+
+
+def test_on_a_phone_the_inbox_shows_requests_before_its_filters_and_keeps_a_set_filter_in_view(
+    page, live, customers
+):
+    live.device("tech").create(
+        "requests", customer_id=customers["sanjo"]["id"], kind="complaint", title="異音の件"
+    )
+    page.set_viewport_size(PHONE)
+    sign_in(page, live, "office")
+    go_to(page, "inbox")
+    first = page.locator(".inbox-item").first
+    expect(first).to_be_in_viewport()  # the first request is on the first screen
+    expect(page.get_by_test_id("filter-team")).to_be_hidden()  # folded behind 「絞り込み」
+    page.get_by_test_id("filter-fold").locator("summary").click()
+    page.get_by_test_id("filter-team").select_option(label="製造")
+    fold = page.get_by_test_id("filter-fold")
+    expect(fold.locator("summary")).to_have_text("絞り込み （1件指定）")
+    expect(page.get_by_test_id("filter-team")).to_be_visible()  # a filter that is set stays in view
+
+    page.set_viewport_size(TABLET)
+    go_to(page, "quotes")
+    expect(page.get_by_label("材質")).to_be_visible()  # room enough: the filters are open

@@ -15,7 +15,7 @@ import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
-import { download, empty, forbidden, menuCount, requestNumber, unsentBadge } from "./widgets.js";
+import { download, empty, filterFold, forbidden, menuCount, requestNumber, unsentBadge } from "./widgets.js";
 
 export const TRIAGERS = new Set(["office", "manager", "admin"]);
 export const TEAMS = ["triage", "manufacturing", "sales", "service"];
@@ -97,13 +97,12 @@ function page(data, filters, navigate) {
   const status = h("p", { class: "export-status", role: "status", "data-testid": "export-status" });
   return [
     h("h1", { tabindex: "-1" }, t("inbox.title")),
-    filterForm(data, filters, navigate),
+    filterForm(data, filters, navigate, h("div", { class: "inbox-tools" },
+      button(t("inbox.export"), { "data-testid": "export-csv", onClick: () => exportInbox(filters, status, "csv") }),
+      button(t("inbox.exportXlsx"), { "data-testid": "export-xlsx", onClick: () => exportInbox(filters, status, "xlsx") }))),
+    status,
     h("p", { class: "summary", "data-testid": "inbox-summary" },
       t("inbox.summary", { n: items.length }), overdue ? ` ${t("inbox.overdueCount", { n: overdue })}` : ""),
-    h("div", { class: "inbox-tools" },
-      button(t("inbox.export"), { "data-testid": "export-csv", onClick: () => exportInbox(filters, status, "csv") }),
-      button(t("inbox.exportXlsx"), { "data-testid": "export-xlsx", onClick: () => exportInbox(filters, status, "xlsx") }),
-      status),
     TEAMS.filter((team) => !filters.team || filters.team === team).map((team) => {
       const rows = items.filter((i) => (i.request.route_to || "triage") === team);
       return h("section", { class: "inbox-team", "data-team": team, "aria-labelledby": `team-${team}` },
@@ -114,7 +113,7 @@ function page(data, filters, navigate) {
   ];
 }
 
-function filterForm(data, filters, navigate) {
+function filterForm(data, filters, navigate, exports) {
   const apply = () => {
     const next = new URLSearchParams();
     for (const [name, control] of Object.entries(controls)) if (control.value) next.set(name, control.value);
@@ -133,12 +132,15 @@ function filterForm(data, filters, navigate) {
     q: input({ type: "search", value: filters.q, enterkeyhint: "search", "data-testid": "inbox-search",
       onChange: apply }),
   };
+  const active = [filters.team, filters.status !== "open", filters.customer, filters.age].filter(Boolean).length;
   return h("form", { class: "filters", "aria-label": t("inbox.filters"), onSubmit: (e) => { e.preventDefault(); apply(); } },
     field({ name: "q", label: t("inbox.search"), control: controls.q }),
-    field({ name: "team", label: t("inbox.team"), control: controls.team }),
-    field({ name: "status", label: t("request.status"), control: controls.status }),
-    field({ name: "customer", label: t("inbox.customer"), control: controls.customer }),
-    field({ name: "age", label: t("inbox.ageFilter"), control: controls.age }));
+    filterFold(active,
+      field({ name: "team", label: t("inbox.team"), control: controls.team }),
+      field({ name: "status", label: t("request.status"), control: controls.status }),
+      field({ name: "customer", label: t("inbox.customer"), control: controls.customer }),
+      field({ name: "age", label: t("inbox.ageFilter"), control: controls.age }),
+      exports));
 }
 
 function row({ request, age, overdue }, data) {

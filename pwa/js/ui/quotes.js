@@ -13,7 +13,7 @@ import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
-import { marked } from "./widgets.js";
+import { filterFold, marked } from "./widgets.js";
 
 const SHOWN = 50;
 // 「以前と同じもの」「前回と同じ」「いつもの」: a wish, not words a quote holds.
@@ -99,10 +99,12 @@ export async function render(view, { query, navigate }) {
     h("p", { class: "lead" }, t("quotes.lead")),
     h("form", { class: "filters quote-filters", role: "search", onSubmit: (e) => e.preventDefault() },
       field({ name: "q", label: t("quotes.q"), control: controls.q, hint: t("quotes.qHint") }),
+      filterFold([controls.material, controls.method, controls.lengthMin, controls.lengthMax]
+        .filter((control) => control.value).length,
       field({ name: "material", label: t("quote.material"), control: controls.material }),
       field({ name: "processing_method", label: t("quote.method"), control: controls.method }),
       field({ name: "length_min", label: t("quotes.lengthMin"), control: controls.lengthMin }),
-      field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax })),
+      field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax }))),
     summary, hint, list,
     h("p", {}, button(t("quotes.searchOnline"), { "data-testid": "quote-online", onClick: searchOnline })),
     online);

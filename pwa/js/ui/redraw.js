@@ -9,7 +9,9 @@ import { getState, onData, subscribe } from "../store.js";
  * Call `draw({local})` `delay` ms after stored records last changed; `local` says whether one
  * of the changes was a save on this device (a form may redraw then, never under a sync).
  * With `afterSync`, changes that come while a sync runs wait for its end (one drawing for a
- * whole pull). Returns the function that stops it.
+ * whole pull), except the one saying a first pull has brought everything the lists need
+ * (`lists`): the customers show while the history streams in. Returns the function that
+ * stops it.
  */
 export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
   let changed = false;
@@ -29,7 +31,7 @@ export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
   const offData = onData((what) => {
     changed = true;
     local ||= Boolean(what?.local);
-    if (afterSync && getState().syncing) clearTimeout(timer);
+    if (afterSync && getState().syncing && !what?.lists) clearTimeout(timer);
     else schedule(delay);
   });
   let syncing = getState().syncing;

@@ -64,6 +64,9 @@ function warnings(state) {
     notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "outdated" }, t("sync.outdated")));
   } else if (state.error?.kind === "server") {
     notes.push(h("p", { class: "alert error", role: "alert" }, t("sync.serverError", { message: state.error.message })));
+  } else if (state.error?.kind === "storage") {
+    notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "storage-error" },
+      t("sync.storageError", { message: state.error.message })));
   } else if (state.error?.kind === "network") {
     notes.push(h("p", { class: "alert warn" }, t("sync.networkError")));
   }

@@ -18,6 +18,17 @@ export function fact(term, value, testid = null) {
   return [h("dt", {}, term), h("dd", testid ? { "data-testid": testid } : {}, value)];
 }
 
+/**
+ * Filters folded behind 「絞り込み」 on a phone, so the results come first; open on a wider
+ * screen, and whenever one of them is set (`active` says how many).
+ */
+export function filterFold(active, ...controls) {
+  const wide = globalThis.matchMedia?.("(min-width: 700px)").matches;
+  return h("details", { class: "filter-fold", open: Boolean(wide || active), "data-testid": "filter-fold" },
+    h("summary", {}, t("filters.more"), active ? ` ${t("filters.active", { n: active })}` : ""),
+    h("div", { class: "filter-fold-body" }, ...controls));
+}
+
 /** What a list shows when it has nothing in it. */
 export function empty(text, testid = null) {
   return h("p", { class: "empty", "data-testid": testid }, text);

@@ -1,0 +1,27 @@
+// The pull worker: runs one pull (pull.js) off the page's thread, so that decoding pages and
+// writing them to IndexedDB never holds up a screen, and reports back to sync.js.
+
+import { ApiError, NetworkError } from "./api.js";
+import { pullAll } from "./pull.js";
+
+self.onmessage = async ({ data }) => {
+  const progress = (what) => self.postMessage({ type: "progress", what });
+  const measure = (name, start, detail) =>
+    self.postMessage({ type: "measure", name, duration: performance.now() - start, detail });
+  try {
+    const pulled = await pullAll(data.token, data.limit, { progress, measure });
+    self.postMessage({ type: "done", pulled });
+  } catch (err) {
+    self.postMessage({ type: "failed", error: describe(err) });
+  }
+};
+
+function describe(err) {
+  if (err instanceof ApiError) {
+    return { kind: "api", status: err.status,
+      body: { message: err.message, reason: err.reason, errors: err.errors } };
+  }
+  // Anything else failed here, on the device: IndexedDB refusing a page (a DOMException such as
+  // QuotaExceededError), or the page after one that was not written.
+  return { kind: err instanceof NetworkError ? "network" : "storage", message: String(err?.message || err) };
+}

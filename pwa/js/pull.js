@@ -1,0 +1,137 @@
+// Pulling the change feed into IndexedDB, page by page: used by the pull worker (pull-worker.js),
+// so that writing tens of thousands of records never holds up the screens, and by the page
+// itself where workers are not available.
+//
+// A pull without a cursor is a prioritised first pull: the people, the customers and their
+// contacts come first, and the screens hear (`lists`) as soon as every customer is in, so the
+// customer list and its search work while the rest streams in. Each page is written with its cursor in one transaction: a pull cut
+// off anywhere goes on from the last page written.
+
+import * as api from "./api.js";
+import { SYNCED, done, getMeta, req, setMeta, transaction } from "./db.js";
+import { advanceClock } from "./outbox.js";
+import { pendingByRecord } from "./overlay.js";
+import { applyChanges, removeUnseen } from "./records.js";
+
+/**
+ * Pull until `has_more` is false, applying each page in its own transaction; `progress(what)`
+ * hears of what changed (`{pulled, lists}`, `{refreshed}`) and `measure(name, start, detail)`
+ * of the time each page took. Throws api.ApiError / api.NetworkError as api.js does.
+ */
+export async function pullAll(token, limit, { progress = () => {}, measure = () => {} } = {}) {
+  let cursor = await getMeta("cursor");
+  let seen = null;
+  const refetch = await getMeta("refetch");
+  if (refetch && cursor) {
+    cursor = null; // a new store to fill (db.js step 3): everything afresh, as after a 410
+    seen = new Set();
+  }
+  let pulled = 0;
+  let empty = cursor ? null : await emptyStores();
+  let lastSignal = 0;
+  let listed = false;
+  // While page N commits, page N+1 is already being written: its transaction starts when N's
+  // ends and first checks that N's cursor is the one stored (if N failed, N+1 aborts).
+  let committing = Promise.resolve();
+  let follows = null; // the cursor the page being applied must find stored (none: the first)
+  const fetchPage = (from) => timed(api.pull(token, from, limit), "genba:pull-fetch", measure);
+  let next = fetchPage(cursor);
+  for (;;) {
+    let page;
+    try {
+      page = await next;
+    } catch (err) {
+      await committing;
+      if (err.status === 410 && cursor) {
+        cursor = null; // too long offline: everything afresh, the outbox stays
+        follows = null;
+        seen = new Set();
+        empty = await emptyStores();
+        await setMeta({ cursor: undefined });
+        next = fetchPage(null);
+        continue;
+      }
+      throw err;
+    }
+    // Fetch the next page while this one is written.
+    next = page.has_more ? fetchPage(page.cursor) : null;
+    next?.catch(() => {}); // its failure is handled when it is awaited
+    const applying = performance.now();
+    const written = applyPage(page, seen, empty, follows, measure);
+    const previous = committing;
+    committing = written.then(() => measure("genba:pull-apply", applying, page.changes.length));
+    committing.catch(() => {}); // a failure is thrown where it is awaited
+    await previous; // at most two pages in flight
+    follows = page.cursor;
+    cursor = page.cursor;
+    pulled += page.changes.length;
+    const lists = !listed && customersComplete(page);
+    if (lists) listed = true;
+    if (lists || (page.changes.length && (!page.has_more || performance.now() - lastSignal > 2000))) {
+      if (lists) await committing; // the lists are complete on the device: show them now
+      lastSignal = performance.now(); // screens redraw at most every 2 s during a long pull
+      progress({ pulled: page.changes.length, lists });
+    }
+    if (!page.has_more) break;
+  }
+  await committing;
+  if (seen) {
+    await removeUnseen(seen);
+    progress({ refreshed: true });
+  }
+  if (refetch) await setMeta({ refetch: undefined });
+  return pulled;
+}
+
+// A prioritised first pull sends users, then customers, then contacts and follows, then the
+// rest (each phase whole before the next): once a page holds anything else, or the server says
+// the first phases are done, every customer is on the device.
+const BEFORE_CUSTOMERS_DONE = ["users", "customers"];
+
+function customersComplete(page) {
+  if (!("priority_done" in page)) return false; // not a prioritised pull
+  return page.priority_done || page.changes.some((change) => !BEFORE_CUSTOMERS_DONE.includes(change.entity));
+}
+
+async function timed(promise, name, measure) {
+  const started = performance.now();
+  const value = await promise;
+  measure(name, started);
+  return value;
+}
+
+/** The entity stores holding nothing (before a pull without a cursor). */
+async function emptyStores() {
+  const tx = await transaction(SYNCED);
+  const counts = await Promise.all(SYNCED.map((name) => req(tx.objectStore(name).count())));
+  return new Set(SYNCED.filter((name, index) => counts[index] === 0));
+}
+
+/**
+ * Apply one pull page and move the cursor, in one transaction (relaxed: the server has it all).
+ * `follows`, when given, is the cursor this page was asked with: the page is written only if
+ * that cursor is the one stored (the page before it was written whole).
+ */
+async function applyPage(page, seen, empty, follows, measure) {
+  const tx = await transaction([...SYNCED, "outbox", "meta", "recent"], "readwrite", "relaxed");
+  const stored = follows ? req(tx.objectStore("meta").get("cursor")) : null;
+  let storing;
+  try {
+    const writing = performance.now();
+    const applied = applyChanges(tx, page.changes,
+      () => req(tx.objectStore("outbox").getAll()).then(pendingByRecord), { seen, empty });
+    // The records' put() calls (each clones its record on this thread) run before the first
+    // wait; the rest, to the transaction's end, is the browser storing them.
+    measure("genba:pull-write", writing, page.changes.length);
+    storing = performance.now();
+    await applied;
+    if (follows && (await stored) !== follows) throw new Error("the page before was not written");
+    tx.objectStore("meta").put(page.cursor, "cursor");
+    await advanceClock(tx, page.hlc);
+  } catch (err) {
+    try { tx.abort(); } catch { /* already finished */ }
+    throw err;
+  }
+  await done(tx);
+  measure("genba:pull-store", storing);
+}
