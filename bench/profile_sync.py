@@ -2,7 +2,9 @@
 """Profile push and pull in one process (Flask test client, cProfile) on SQLite or PostgreSQL.
 
 Run: ``.venv/bin/python bench/profile_sync.py [--db postgresql] [--phase push|pull|empty]``;
-prints the functions with the most cumulative and own time.
+prints the functions with the most cumulative and own time. ``--phases`` instead splits a push's
+wall time into its phases (request handling, auth, validation, apply, each kind of statement,
+the feed lock, commit) and prints the time per push of ``--batch``.
 """
 
 import argparse
@@ -67,6 +69,12 @@ def visit(device, rng, customers):
     )
 
 
+def db_engine():
+    from server.core.db import db
+
+    return db.engine
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
@@ -74,6 +82,7 @@ def main():
     p.add_argument("--n", type=int, default=3000)
     p.add_argument("--top", type=int, default=35)
     p.add_argument("--batch", type=int, default=100, help="mutations per push")
+    p.add_argument("--phases", action="store_true", help="split a push's time into its phases")
     a = p.parse_args()
     from server import create_app
 
@@ -89,6 +98,20 @@ def main():
         device.push(customers)
         customers = [c["record_id"] for c in customers]
         batches = [[visit(device, rng, customers) for _ in range(a.batch)] for _ in range(a.n // a.batch)]
+        if a.phases:
+            from phases import Phases
+
+            with app.app_context():
+                phases = Phases(db_engine(), a.db)
+            bodies = [json.dumps({"device_id": device.id, "mutations": batch}) for batch in batches]
+            headers = {**device.headers, "Content-Type": "application/json"}
+            with phases:
+                for body in bodies:
+                    with phases.request():
+                        r = client.post("/api/v1/sync/push", data=body, headers=headers)
+                    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+            phases.report(len(batches), a.batch)
+            return
         profile = cProfile.Profile()
         if a.phase == "push":
             profile.enable()

@@ -16,12 +16,14 @@ def pack(clocks):
     table: list[list] = []
     index: dict[tuple, int] = {}
     fields = {}
+    last, position = None, 0
     for name, clock in clocks.items():
-        key = tuple(clock)
-        position = index.get(key)
-        if position is None:
-            position = index[key] = len(table)
-            table.append(clock)
+        if clock is not last:  # a new record's fields share one clock: look it up once
+            key = tuple(clock)
+            if key not in index:
+                index[key] = len(table)
+                table.append(clock)
+            position, last = index[key], clock
         fields[name] = position
     return dump_json([table, fields])
 

@@ -5,6 +5,7 @@ import uuid
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
 
 from . import hlc as hlcs
+from .batch import canonical_uuid
 
 
 class MutationSchema(Schema):
@@ -82,13 +83,13 @@ def load_mutation(raw, engine):
             and all(type(k) is str for k in changes)
             and type(hlc) is str
             and hlcs.HLC_PATTERN.match(hlc)
-            and type(raw["record_id"]) is str
-            and type(raw["mutation_id"]) is str
+            and (mutation_id := canonical_uuid(raw["mutation_id"])) is not None
+            and (record_id := canonical_uuid(raw["record_id"])) is not None
         ):
             return {
-                "mutation_id": str(uuid.UUID(raw["mutation_id"])),
+                "mutation_id": mutation_id,
                 "entity": entity,
-                "record_id": str(uuid.UUID(raw["record_id"])),
+                "record_id": record_id,
                 "op": op,
                 "base_version": base,
                 "changes": dict(changes),

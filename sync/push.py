@@ -60,7 +60,8 @@ def apply_one(batch, raw):
         return duplicate_result(batch, mutation_id, first)
     try:
         m = load_mutation(raw, batch.engine)
-        m["hlc"] = hlcs.clamp(m["hlc"], batch.server_ms)
+        if hlcs.physical_ms(m["hlc"]) > batch.server_ms:  # loaded: the HLC is well-formed
+            m["hlc"] = hlcs.clamp(m["hlc"], batch.server_ms)
         if m["op"] == "upsert":
             redirect(batch, m)
         result = apply_upsert(batch, m) if m["op"] == "upsert" else apply_delete(batch, m)
@@ -211,10 +212,26 @@ def survivor_of(batch, root_id):
 
 
 def split_server_owned(entity, changes, creating):
-    owned = ALWAYS_SERVER_OWNED | entity.server_fields
-    owned = owned | (entity.create_only_server_fields if creating else entity.fixed)
+    owned = server_owned(entity, creating)
+    if owned.isdisjoint(changes):  # the usual push: nothing to set aside
+        return changes, []
     kept = {k: v for k, v in changes.items() if k not in owned}
     return kept, sorted(k for k in changes if k in owned)
+
+
+OWNED: dict[tuple[int, bool], tuple[Any, frozenset]] = {}
+
+
+def server_owned(entity, creating):
+    """The fields a client's write of ``entity`` may not set (built once per entity)."""
+    known = OWNED.get((id(entity), creating))
+    if known is None or known[0] is not entity:
+        extra = entity.create_only_server_fields if creating else entity.fixed
+        known = OWNED[(id(entity), creating)] = (
+            entity,
+            frozenset(ALWAYS_SERVER_OWNED | entity.server_fields | extra),
+        )
+    return known[1]
 
 
 def check_references(batch, entity, values):

@@ -1,6 +1,7 @@
 """How records look on the wire: compact UTF-8 JSON and RFC 3339 instants."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import orjson
@@ -12,6 +13,38 @@ def dump_json(value):
         return orjson.dumps(value).decode()
     except TypeError:  # what orjson declines (a lone surrogate, a huge integer): as before
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+LONG_DIGITS = re.compile(r"\d{19}")
+
+
+def load_json(text):
+    """``json.loads(text)``, through orjson (about three times faster) where it reads the same:
+    an integer orjson cannot hold comes out as a float, so only a value holding floats has its
+    text checked for long integers."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:  # a lone surrogate, NaN, too deep: as json reads it
+        return json.loads(text)
+    if holds_float(value) and LONG_DIGITS.search(text):
+        return json.loads(text)
+    return value
+
+
+def holds_float(value):
+    """Whether a value read from JSON holds a float anywhere (without recursion: orjson reads
+    deeper nesting than Python's recursion limit)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float:
+            return True
+    return False
 
 
 def iso_from_ms(ms):

@@ -15,7 +15,7 @@ from .commit import write
 from .engine import Actor, Engine
 from .entity import Rejected
 from .merge import FieldClock, resolve_field
-from .models import Feed
+from .models import Feed, read_feed
 from .scope import sees
 from .wire import iso_from_ms
 
@@ -46,7 +46,8 @@ def write_changes(
     record that does not exist and was only to be deleted). The caller commits.
     """
     ensure_feed(session)
-    feed = session.get_one(Feed, 1)
+    session.flush()  # the feed row as this transaction left it, through the ORM or not
+    feed = read_feed(session)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
     load_records(batch, sorted({record_id for _, record_id, _ in changes}), lock=True)
@@ -109,7 +110,7 @@ def create(batch, entity, record_id, values, when, checked=True):
         "updated_at": batch.now_iso,
         "deleted": False,
     }
-    data.update({name: None for name in entity.fields})
+    data.update(dict.fromkeys(entity.fields))
     data.update({k: (list(v) if isinstance(v, list) else v) for k, v in entity.defaults.items()})
     data.update(values)
     if "author_id" in entity.fields:
@@ -132,17 +133,18 @@ def create(batch, entity, record_id, values, when, checked=True):
 
     clock = FieldClock(when, 1, actor.device_id, actor.user_id).to_list()
     working = Working(
-        entity.name, data["id"], data, {name: clock for name in entity.fields}, scope_id, created=True
+        entity.name, data["id"], data, dict.fromkeys(entity.fields, clock), scope_id, created=True
     )
     if entity.name in (scope.root, scope.membership):
         note_scope_change(batch, scope_id, when)
     store(batch, working, when)
-    add_history(
-        batch,
-        working,
-        {k: [None, v] for k, v in data.items() if k in entity.fields and v not in (None, [])},
-        when,
-    )
+    if entity.keeps_history:
+        add_history(
+            batch,
+            working,
+            {k: [None, v] for k, v in data.items() if k in entity.fields and v not in (None, [])},
+            when,
+        )
     return working, []
 
 

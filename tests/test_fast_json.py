@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from sync.wire import dump_json
+from sync.wire import dump_json, load_json
 
 COMPACT = {"separators": (",", ":")}
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -77,3 +77,20 @@ def test_types_only_flask_knows_are_written_as_flask_writes_them(bare_app):
 def test_deeply_nested_bodies_fail_as_before(bare_app):
     text = "[" * 100_000 + "]" * 100_000
     assert outcome(bare_app.json.loads, text) == outcome(json.loads, text)
+
+
+def test_integers_past_64_bits_read_as_integers_beside_floats_or_not(bare_app):
+    for text in (
+        '{"a": 18446744073709551616}',
+        "[1.5, -9223372036854775809]",
+        "[[[0.5]], 2e2, 10000000000000000000000]",
+    ):
+        assert same(bare_app.json.loads(text), json.loads(text))
+        assert same(bare_app.json.loads(text.encode()), json.loads(text))
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_a_stored_record_reads_back_as_the_standard_library_reads_it(value):
+    text = dump_json(value)
+    assert same(load_json(text), json.loads(text))

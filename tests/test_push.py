@@ -4,6 +4,12 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
+
+from sync.models import Feed, Record, ScopeEvent, SeenMutation
+from sync.wire import parse_instant
+
+from server.core.db import db
 
 
 def test_create_returns_the_stored_record_with_server_fields(device, people):
@@ -25,6 +31,18 @@ def test_retried_push_answers_duplicate_and_changes_nothing(device):
         assert again[0]["record"] == first[0]["record"]
     names = [c["record"]["name"] for c in rep.sync() if c["entity"] == "customers"]
     assert names.count("一回だけ工業") == 1
+
+
+def test_a_push_repeated_after_many_others_is_still_a_duplicate(device):
+    # PostgreSQL runs a statement differently once its driver has prepared it (after five).
+    rep = device("rep_a")
+    first = [rep.mutation("customers", name=f"履歴{n}") for n in range(3)]
+    rep.push(*first)
+    for n in range(8):
+        rep.push(rep.mutation("customers", name=f"後の{n}"), first[n % 3])
+    again = rep.push(*first, rep.mutation("customers", name="新しい"))
+    assert [r["status"] for r in again] == ["duplicate"] * 3 + ["applied"]
+    assert [r["original_status"] for r in again[:3]] == ["applied"] * 3
 
 
 def test_repeat_inside_one_push_is_a_duplicate(device):
@@ -321,3 +339,46 @@ def test_history_is_written_by_the_server_only(device):
     office = device("office")
     result = office.push(office.mutation("history", record_id=None, op="upsert"))[0]
     assert result["status"] == "rejected" and "entity" in result["errors"]
+
+
+def test_a_pushed_records_instant_is_found_by_the_same_instant_in_sql(app, device):
+    # Rows go to the driver directly: their times must be stored as SQLAlchemy binds them,
+    # or a query by time (a SQLite text comparison) misses them.
+    rep = device("rep_a")
+    mutation = rep.mutation("customers", name="時刻工業")
+    record = rep.push(mutation)[0]["record"]
+    with app.app_context():
+        found = db.session.execute(
+            select(Record.id, Record.deleted).where(Record.updated_at == parse_instant(record["updated_at"]))
+        ).all()
+        assert [(row.id, row.deleted) for row in found] == [(record["id"], False)]
+        seen_at = db.session.execute(
+            select(SeenMutation.created_at).where(SeenMutation.mutation_id == mutation["mutation_id"])
+        ).scalar_one()
+        assert (
+            db.session.execute(
+                select(SeenMutation.mutation_id).where(SeenMutation.created_at == seen_at)
+            ).scalar_one()
+            == mutation["mutation_id"]
+        )
+
+
+def test_a_team_move_and_the_users_record_it_writes_each_take_their_own_feed_positions(
+    app, client, device, people
+):
+    # The move numbers its scope events through the ORM; the users record is written past it,
+    # in the same transaction: it must number after them, and the feed row keep the highest.
+    office, admin, rep = device("office"), device("admin"), device("rep_a")
+    for n in range(3):
+        office.create("customers", name=f"移動{n}", owner_id=people["rep_b"])
+    rep.sync()
+    moved = client.patch(
+        f"/api/v1/admin/users/{people['rep_a']}", json={"team": "west"}, headers=admin.headers
+    )
+    assert moved.status_code == 200, moved.get_json()
+    with app.app_context():
+        positions = [*db.session.scalars(select(Record.seq)), *db.session.scalars(select(ScopeEvent.seq))]
+        top = db.session.execute(select(Feed.seq)).scalar_one()
+    assert len(positions) == len(set(positions)) and max(positions) == top
+    gained = {c["record"]["name"] for c in rep.sync() if c["entity"] == "customers" and "record" in c}
+    assert gained >= {"移動0", "移動1", "移動2"}

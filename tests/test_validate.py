@@ -73,7 +73,18 @@ def texts():
 
 def instants():
     offsets = st.sampled_from([UTC, timezone(timedelta(hours=9)), None])
-    return st.builds(lambda moment, tz: moment.replace(tzinfo=tz).isoformat(), st.datetimes(), offsets)
+    spelled = st.builds(lambda moment, tz: moment.replace(tzinfo=tz).isoformat(), st.datetimes(), offsets)
+    # ... and as devices also send them: with Z, a lower-case t, a space, padded past 40.
+    variants = st.sampled_from(
+        [
+            lambda s: s.replace("+00:00", "Z"),
+            lambda s: s.replace("T", "t"),
+            lambda s: s.replace("T", " "),
+            lambda s: s + " " * 30,
+            lambda s: s[:10],
+        ]
+    )
+    return spelled | st.builds(lambda s, change: change(s), spelled, variants)
 
 
 def scalars(schema):

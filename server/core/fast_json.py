@@ -13,6 +13,8 @@ import re
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
+from sync.wire import holds_float
+
 # Types orjson would write its own way (dates as RFC 3339, dataclasses, subclasses of str and
 # dict) go to Flask's ``default`` instead, as they did before.
 PASSTHROUGH = (
@@ -36,9 +38,15 @@ class FastJSONProvider(DefaultJSONProvider):
 
     def loads(self, s, **kwargs):
         pattern = LONG_DIGITS.get(type(s))
-        if not kwargs and pattern is not None and not pattern.search(s):
+        if not kwargs and pattern is not None:
             try:
-                return orjson.loads(s)
+                value = orjson.loads(s)
             except orjson.JSONDecodeError:
                 pass  # NaN, lone surrogates, huge integers, deep nesting: as json reads them
+            else:
+                # An integer orjson read as a float shows as one: a value without floats (most
+                # bodies) is the standard library's; scanning a push's text for long digit runs
+                # cost eight times the read itself.
+                if not holds_float(value) or not pattern.search(s):
+                    return value
         return json.loads(s, **kwargs)

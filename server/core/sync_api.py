@@ -3,7 +3,6 @@
 import gzip
 import json
 import time
-import uuid
 from functools import wraps
 from typing import NamedTuple
 
@@ -12,6 +11,7 @@ from sqlalchemy import BigInteger, bindparam, exists, func, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from sync import apply_push, changes_since, protocol
+from sync.batch import canonical_uuid
 from sync.digest import bucket_digest, records_in_range
 from sync.models import FEED_TABLE
 from sync.pull import BadCursor, StaleCursor, caught_up, cursor_start
@@ -144,11 +144,7 @@ def check_envelope(body):
 
 
 def is_uuid(value):
-    try:
-        uuid.UUID(value)
-        return True
-    except (ValueError, TypeError, AttributeError):
-        return False
+    return canonical_uuid(value) is not None
 
 
 def run_push(mutations):
