@@ -4,8 +4,19 @@
 import { ApiError, NetworkError } from "./api.js";
 import { pullAll } from "./pull.js";
 
+let go = () => {};
+
 self.onmessage = async ({ data }) => {
-  const progress = (what) => self.postMessage({ type: "progress", what });
+  if (data.type === "go") {
+    go();
+    return;
+  }
+  const progress = (what) => {
+    self.postMessage({ type: "progress", what });
+    // When the customers are all in, wait (at most a second) for the page to queue its reads.
+    if (what.lists) return new Promise((resolve) => { go = resolve; setTimeout(resolve, 1000); });
+    return undefined;
+  };
   const measure = (name, start, detail) =>
     self.postMessage({ type: "measure", name, duration: performance.now() - start, detail });
   try {

@@ -70,7 +70,7 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     if (lists || (page.changes.length && (!page.has_more || performance.now() - lastSignal > 2000))) {
       if (lists) await committing; // the lists are complete on the device: show them now
       lastSignal = performance.now(); // screens redraw at most every 2 s during a long pull
-      progress({ pulled: page.changes.length, lists });
+      await progress({ pulled: page.changes.length, lists });
     }
     if (!page.has_more) break;
   }

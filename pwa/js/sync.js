@@ -101,15 +101,19 @@ function pullAll(token) {
     });
   }
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./pull-worker.js", import.meta.url), { type: "module" });
+    const worker = takeWorker();
     const finish = (settle, value) => {
-      worker.terminate();
+      worker.terminate(); // a worker per run: nothing of a failed one lingers
+      spareWorker();
       settle(value);
     };
     worker.onmessage = ({ data }) => {
       if (data.type === "progress") {
         if (data.what.lists) performance.mark("genba:lists-ready");
         progress(data.what);
+        // The screens open their reads now; the worker writes on once they are queued, so a
+        // customer list drawn at this moment does not wait for the next pages' writes.
+        if (data.what.lists) setTimeout(() => worker.postMessage({ type: "go" }), 0);
       } else if (data.type === "measure") {
         const end = performance.now();
         performance.measure(data.name, { start: end - data.duration, end, detail: data.detail });
@@ -123,8 +127,25 @@ function pullAll(token) {
       event.preventDefault();
       finish(reject, new Error(event.message || "the pull worker failed to start"));
     };
-    worker.postMessage({ token, limit: PULL_LIMIT });
+    worker.postMessage({ type: "pull", token, limit: PULL_LIMIT });
   });
+}
+
+// The next run's worker, started ahead (its modules load while the user signs in or between
+// runs), so a pull starts at once.
+let spare = null;
+
+function spareWorker() {
+  if (!spare && typeof Worker !== "undefined") {
+    spare = new Worker(new URL("./pull-worker.js", import.meta.url), { type: "module" });
+  }
+  return spare;
+}
+
+function takeWorker() {
+  const worker = spareWorker();
+  spare = null;
+  return worker;
 }
 
 /** The error a pull in the worker failed with, as api.js would have thrown it here. */
@@ -200,6 +221,7 @@ export function staleSince(state, now = Date.now()) {
 
 /** Wire up the triggers: `online`, visibility, and the timer while the page is visible. */
 export function start() {
+  spareWorker();
   outbox.onSaved(() => requestSync("save"));
   window.addEventListener("online", () => {
     update({ online: true });

@@ -32,7 +32,7 @@ export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
     changed = true;
     local ||= Boolean(what?.local);
     if (afterSync && getState().syncing && !what?.lists) clearTimeout(timer);
-    else schedule(delay);
+    else schedule(what?.lists ? 0 : delay); // the customers are in: show them now
   });
   let syncing = getState().syncing;
   const offState = afterSync ? subscribe((state) => {
