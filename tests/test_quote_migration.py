@@ -5,17 +5,14 @@ import time
 import uuid
 
 import flask_migrate
-from sqlalchemy import insert
-from werkzeug.security import generate_password_hash
 
 from sync import apply_push
 from sync.client import mutation
 from sync.hlc import format_hlc
 
-from conftest import PASSWORD, Device, make_app
+from conftest import Device, insert_office_user, make_app
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, actor as make_actor
-from server.core.models import User
 
 
 def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_path):
@@ -23,19 +20,7 @@ def test_quotes_written_before_the_migration_are_found_after_it(empty_url, tmp_p
     with app.app_context():
         flask_migrate.upgrade(revision="0003")
         session = writing_session()
-        # The user as the tables of 0003 hold one (today's model has columns added later).
-        office_id = str(uuid.uuid4())
-        session.execute(
-            insert(User.__table__).values(
-                id=office_id,
-                login="office",
-                name="伊藤 美咲",
-                role="office",
-                team="office",
-                password_hash=generate_password_hash(PASSWORD),
-                active=True,
-            )
-        )
+        office_id = insert_office_user(session)
         session.commit()
         actor = make_actor(office_id, "office", "office", str(uuid.uuid4()))
         customer_id, quote_id = str(uuid.uuid4()), str(uuid.uuid4())

@@ -9,16 +9,15 @@ import uuid
 
 import flask_migrate
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from sync import apply_push
 from sync.client import mutation
 from sync.hlc import format_hlc
 from sync.models import Record
 
-from conftest import CHEAP_HASH, PASSWORD, Device, make_app, records_by_id
+from conftest import Device, insert_office_user, make_app, records_by_id
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, actor as make_actor
 from server.core.models import User
@@ -141,18 +140,7 @@ def test_requests_made_before_the_migration_are_numbered_in_created_order(empty_
     with app.app_context():
         flask_migrate.upgrade(revision="0006_jobs")
         session = writing_session()
-        office_id = str(uuid.uuid4())
-        session.execute(
-            insert(User.__table__).values(
-                id=office_id,
-                login="office",
-                name="伊藤 美咲",
-                role="office",
-                team="office",
-                password_hash=generate_password_hash(PASSWORD, CHEAP_HASH),
-                active=True,
-            )
-        )
+        office_id = insert_office_user(session)
         session.commit()
         office = make_actor(office_id, "office", "office", str(uuid.uuid4()))
         customer_id, ids = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(3)]
