@@ -8,6 +8,7 @@ the feed lock, commit) and prints the time per push of ``--batch``.
 """
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -69,6 +70,24 @@ def visit(device, rng, customers):
     )
 
 
+@contextlib.contextmanager
+def seeded_app(kind):
+    """A fresh, migrated database with a rep's device and 50 of their customers, served by the
+    app in process: yields ``(app, client, device, customer ids)``."""
+    from server import create_app
+
+    with temp_folder() as folder, fresh_database(kind, folder) as url:
+        migrate(url, folder, {"bench-rep": ("rep", "bench")})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder, "RATELIMIT_ENABLED": False}
+        )
+        client = app.test_client()
+        device = TestDevice(client, "bench-rep")
+        customers = [device.mutation("customers", name=f"客{n}") for n in range(50)]
+        device.push(customers)
+        yield app, client, device, [c["record_id"] for c in customers]
+
+
 def db_engine():
     from server.core.db import db
 
@@ -84,19 +103,8 @@ def main():
     p.add_argument("--batch", type=int, default=100, help="mutations per push")
     p.add_argument("--phases", action="store_true", help="split a push's time into its phases")
     a = p.parse_args()
-    from server import create_app
-
     rng = random.Random(1)
-    with temp_folder() as folder, fresh_database(a.db, folder) as url:
-        migrate(url, folder, {"bench-rep": ("rep", "bench")})
-        app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder, "RATELIMIT_ENABLED": False}
-        )
-        client = app.test_client()
-        device = TestDevice(client, "bench-rep")
-        customers = [device.mutation("customers", name=f"客{n}") for n in range(50)]
-        device.push(customers)
-        customers = [c["record_id"] for c in customers]
+    with seeded_app(a.db) as (app, client, device, customers):
         batches = [[visit(device, rng, customers) for _ in range(a.batch)] for _ in range(a.n // a.batch)]
         if a.phases:
             from phases import Phases

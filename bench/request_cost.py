@@ -15,8 +15,8 @@ import time
 
 from sqlalchemy import event
 
-from profile_sync import TestDevice, visit
-from workload import fresh_database, loadavg, migrate, temp_folder
+from profile_sync import TestDevice, seeded_app, visit
+from workload import loadavg
 
 
 class Counter:
@@ -96,21 +96,11 @@ def main():
     p.add_argument("--n", type=int, default=200)
     p.add_argument("-v", "--verbose", action="store_true", help="list the statements of each request")
     a = p.parse_args()
-    from server import create_app
     from server.core.db import db
 
     rng = random.Random(1)
     print(f"request_cost on {a.db}, {a.n} requests each, loadavg {loadavg()}")
-    with temp_folder() as folder, fresh_database(a.db, folder) as url:
-        migrate(url, folder, {"bench-rep": ("rep", "bench")})
-        app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "GENBA_DATA_DIR": folder, "RATELIMIT_ENABLED": False}
-        )
-        client = app.test_client()
-        device = TestDevice(client, "bench-rep")
-        customers = [device.mutation("customers", name=f"客{n}") for n in range(50)]
-        device.push(customers)
-        ids = [c["record_id"] for c in customers]
+    with seeded_app(a.db) as (app, client, device, ids):
         reader = TestDevice(client, "bench-rep")
         cursor = None
         while True:
