@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from conftest import PASSWORD, Device
+from conftest import CHEAP_HASH, PASSWORD, Device
 from server import create_app
 from server.core.db import db
 
@@ -42,13 +42,15 @@ def serve(folder, sqlite_template, pwa_dir=None, config=None):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "GENBA_DATA_DIR": str(folder),
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": CHEAP_HASH,  # users made by a test (the demo, the admin screen) too
         **(config or {}),
     }
     if pwa_dir:
         settings["PWA_DIR"] = str(pwa_dir)
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutting down waits for the loop to look, 0.5 s by default, at every test's end.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield Live(app, f"http://127.0.0.1:{server.server_port}", path)
