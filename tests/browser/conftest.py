@@ -2,6 +2,7 @@
 
 Each test gets its own server (werkzeug in a thread, port 0) over its own copy of the migrated
 SQLite template, so tests never see each other's devices or data; one browser serves them all.
+(The accessibility audits, which only open screens, share one server with the demo data.)
 Checks on the server side go through the wire API (``ApiDevice``) or read the database file.
 """
 

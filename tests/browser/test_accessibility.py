@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import sign_in
+from .helpers import serve, sign_in
 from .layout import PHONE, TABLET
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -60,12 +60,16 @@ SCREENS = {
 }
 
 
-@pytest.fixture
-def demo(live):
-    """The live server with the Japanese demo data (users tech1, rep1, office1, manager1, admin, …)."""
-    result = live.app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return live
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, sqlite_template):
+    """A live server with the Japanese demo data (users tech1, rep1, office1, manager1, admin, …).
+
+    One for the module: the audits only open screens, each test as a different user.
+    """
+    for live in serve(tmp_path_factory.mktemp("demo"), sqlite_template):
+        result = live.app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        yield live
 
 
 def audit(page):
