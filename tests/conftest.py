@@ -52,7 +52,7 @@ def migrate(url, data_dir):
         db.engine.dispose()
 
 
-DATABASE_FIXTURES = {"database_url", "sqlite_template", "pg_template", "empty_url"}
+DATABASE_FIXTURES = {"database_url", "shared_database_url", "sqlite_template", "pg_template", "empty_url"}
 
 
 def pytest_collection_modifyitems(items):
@@ -109,6 +109,18 @@ def database_url(request, tmp_path, sqlite_template, pg_template):
     """A freshly migrated, empty database of each backend."""
     if request.param == "sqlite":
         path = tmp_path / "genba.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    yield from database_from_template(pg_template)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_database_url(request, tmp_path_factory, sqlite_template, pg_template):
+    """One migrated database of each backend for a whole module, for tables of requests that are
+    all refused: nothing one case does can change what another is answered."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("shared") / "genba.sqlite3"
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
