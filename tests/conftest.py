@@ -262,6 +262,17 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="module")
+def shared_client(shared_database_url, tmp_path_factory):
+    """A client of one app per backend for the module, for tables of requests that are all
+    refused (see ``shared_database_url``); sign in with ``Device(shared_client, login)``."""
+    app = make_app(shared_database_url, tmp_path_factory.mktemp("shared"))
+    yield app.test_client()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from sync.models import utcnow
 
-from conftest import CHEAP_HASH, PASSWORD
+from conftest import CHEAP_HASH, PASSWORD, Device
 from server import create_app
 from server.core.config import Config
 from server.core.db import db
@@ -129,10 +129,10 @@ TOKEN = "<the device's token>"
         "Bearer " + "a" * 10_000,
     ],
 )
-def test_missing_or_malformed_bearer_answers_token_invalid(client, device, header):
-    rep = device("rep_a")
+def test_missing_or_malformed_bearer_answers_token_invalid(shared_client, header):
+    rep = Device(shared_client, "rep_a")
     headers = {} if header is None else {"Authorization": header.replace(TOKEN, rep.token)}
-    assert_error_shape(client.get("/api/v1/sync/pull", headers=headers), 401, "token_invalid")
+    assert_error_shape(shared_client.get("/api/v1/sync/pull", headers=headers), 401, "token_invalid")
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,7 @@ from http import HTTPStatus
 
 import pytest
 
-from conftest import PASSWORD, Device, make_app
-from server.core.db import db
+from conftest import PASSWORD, Device
 
 ERROR_KEYS = {"code", "status", "message", "errors", "reason"}
 ME = "<the signed-in device id>"
@@ -275,20 +274,10 @@ def fill(value, device_id):
     return value
 
 
-@pytest.fixture(scope="module")
-def refusing_client(shared_database_url, tmp_path_factory):
-    """A client of one app per backend for the table below: every row is refused."""
-    app = make_app(shared_database_url, tmp_path_factory.mktemp("refusals"))
-    yield app.test_client()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 @pytest.mark.parametrize("method, path, args, code, reason", BAD_INPUT)
-def test_bad_input_answers_4xx_in_the_error_shape(refusing_client, method, path, args, code, reason):
-    admin = Device(refusing_client, "admin")
-    response = refusing_client.open(
+def test_bad_input_answers_4xx_in_the_error_shape(shared_client, method, path, args, code, reason):
+    admin = Device(shared_client, "admin")
+    response = shared_client.open(
         fill(path, admin.id), method=method, headers=admin.headers, **fill(args, admin.id)
     )
     assert_error_shape(response, code, reason)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sync.models import Feed, Record, ScopeEvent, SeenMutation
 from sync.wire import parse_instant
 
+from conftest import Device
 from server.core.db import db
 
 
@@ -141,8 +142,8 @@ def test_later_mutations_see_earlier_ones_in_the_same_push(device):
         ("planets", {"name": "x"}, "entity"),
     ],
 )
-def test_invalid_mutations_are_rejected_with_field_errors(device, entity, changes, field):
-    rep = device("office")
+def test_invalid_mutations_are_rejected_with_field_errors(shared_client, entity, changes, field):
+    rep = Device(shared_client, "office")
     result = rep.push(rep.mutation(entity, **changes))[0]
     assert result["status"] == "rejected"
     assert field in result["errors"], result["errors"]
