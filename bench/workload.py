@@ -309,9 +309,9 @@ class Device:
 
     def mutation(self, entity, record_id=None, base_version=None, **changes):
         return {
-            "mutation_id": str(uuid.uuid4()),
+            "mutation_id": new_id(),
             "entity": entity,
-            "record_id": record_id or str(uuid.uuid4()),
+            "record_id": record_id or new_id(),
             "op": "upsert",
             "base_version": base_version,
             "changes": changes,
@@ -401,6 +401,14 @@ def machine():
             if line.startswith("model name")
         )
     return f"{os.cpu_count()} cores, {cpu}"
+
+
+def new_id():
+    """An id as the app makes them (pwa/js/ids.js): a UUID of version 7, the time first."""
+    value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC's variant
+    return str(uuid.UUID(int=value))
 
 
 def temp_folder():
