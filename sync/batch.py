@@ -132,6 +132,17 @@ RECORDS = (
     .order_by(Record.id)
 )
 RECORDS_LOCKED = RECORDS.with_for_update()
+# On PostgreSQL, one primary-key probe per id, for the reason SEEN_BY_ID gives: the generic
+# plan of ``entity = $1 AND id IN (...)`` read every record of the entity through another index
+# (77 ms for 100 ids among 10,000 visits). Rows are locked in the order of the sorted ids.
+RECORDS_BY_ID = (
+    "SELECT r.entity, r.id, r.data, r.clocks, r.customer_id, r.compacted"
+    " FROM unnest(CAST(:ids AS varchar[])) AS wanted(id) CROSS JOIN LATERAL"
+    " (SELECT entity, id, data, clocks, customer_id, compacted FROM records"
+    " WHERE records.entity = :entity AND records.id = wanted.id LIMIT 1{lock}) AS r"
+)
+PG_RECORDS = text(RECORDS_BY_ID.format(lock=""))
+PG_RECORDS_LOCKED = text(RECORDS_BY_ID.format(lock=" FOR UPDATE"))
 MEMBERSHIPS = select(Record.customer_id, Record.team).where(
     Record.entity == bindparam("membership"),
     Record.owner_id == bindparam("user_id"),
@@ -171,13 +182,17 @@ def prefetch(batch, mutations):
 def load_records(batch, keys, lock):
     """Read the records ``keys`` (``(entity, id)``; a key holding None is skipped) into the batch."""
     connection = batch.session.connection()
+    if connection.dialect.name == "postgresql":
+        query = PG_RECORDS_LOCKED if lock else PG_RECORDS
+    else:
+        query = RECORDS_LOCKED if lock else RECORDS
     by_entity: dict[str, list[str]] = {}
     for entity, record_id in keys:
         if entity is not None and record_id is not None:
             by_entity.setdefault(entity, []).append(record_id)
     for entity in sorted(by_entity):  # in one order in every transaction: no lock cycles
         for chunk in chunks(sorted(by_entity[entity])):
-            rows = connection.execute(RECORDS_LOCKED if lock else RECORDS, {"entity": entity, "ids": chunk})
+            rows = connection.execute(query, {"entity": entity, "ids": chunk})
             for row in rows:
                 batch.records[(row.entity, row.id)] = Working(
                     row.entity,
