@@ -5,7 +5,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, false, select, text
+from sqlalchemy import Executable, bindparam, false, select, text
 from sqlalchemy.orm import Session
 
 from . import clockstore, hlc as hlcs
@@ -182,6 +182,7 @@ def prefetch(batch, mutations):
 def load_records(batch, keys, lock):
     """Read the records ``keys`` (``(entity, id)``; a key holding None is skipped) into the batch."""
     connection = batch.session.connection()
+    query: Executable
     if connection.dialect.name == "postgresql":
         query = PG_RECORDS_LOCKED if lock else PG_RECORDS
     else:
