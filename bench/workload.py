@@ -25,6 +25,8 @@ from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from sync.client import new_id  # noqa: E402  (ids as the app makes them; ROOT is on the path now)
+
 ANCHOR_DIR = Path(os.environ.get("GENBA_ANCHOR_DIR", ROOT.parent / "shared" / "bench" / "anchor-couch"))
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-password"
@@ -401,14 +403,6 @@ def machine():
             if line.startswith("model name")
         )
     return f"{os.cpu_count()} cores, {cpu}"
-
-
-def new_id():
-    """An id as the app makes them (pwa/js/ids.js): a UUID of version 7, the time first."""
-    value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
-    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
-    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC's variant
-    return str(uuid.UUID(int=value))
 
 
 def temp_folder():
