@@ -102,6 +102,10 @@ class Phases:
             original = getattr(module, name)
             self.saved.append((module, name, original))
             setattr(module, name, self.wrap(original, phase))
+        from sync.commit import Bulk  # noqa: PLC0415
+
+        self.saved.append((Bulk, "copy", Bulk.copy))  # PostgreSQL's inserts, past the cursor events
+        Bulk.copy = self.wrap(Bulk.copy, "sql: INSERT by COPY")
         dialect = self.engine.dialect
         for name in ("do_commit", "do_rollback", "do_executemany"):
             self.saved.append((dialect, name, getattr(dialect, name)))

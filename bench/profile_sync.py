@@ -17,7 +17,7 @@ import random
 import time
 import uuid
 
-from workload import PASSWORD, fresh_database, migrate, peer_doc, temp_folder
+from workload import PASSWORD, fresh_database, migrate, new_id, peer_doc, temp_folder
 
 
 class TestDevice:
@@ -34,9 +34,9 @@ class TestDevice:
     def mutation(self, entity, record_id=None, **changes):
         self.counter += 1
         return {
-            "mutation_id": str(uuid.uuid4()),
+            "mutation_id": new_id(),
             "entity": entity,
-            "record_id": record_id or str(uuid.uuid4()),
+            "record_id": record_id or new_id(),
             "op": "upsert",
             "base_version": None,
             "changes": changes,

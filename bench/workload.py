@@ -25,6 +25,8 @@ from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from sync.client import new_id  # noqa: E402  (ids as the app makes them; ROOT is on the path now)
+
 ANCHOR_DIR = Path(os.environ.get("GENBA_ANCHOR_DIR", ROOT.parent / "shared" / "bench" / "anchor-couch"))
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-password"
@@ -309,9 +311,9 @@ class Device:
 
     def mutation(self, entity, record_id=None, base_version=None, **changes):
         return {
-            "mutation_id": str(uuid.uuid4()),
+            "mutation_id": new_id(),
             "entity": entity,
-            "record_id": record_id or str(uuid.uuid4()),
+            "record_id": record_id or new_id(),
             "op": "upsert",
             "base_version": base_version,
             "changes": changes,

@@ -27,6 +27,7 @@ const FILES = [
   "js/format.js",
   "js/hlc.js",
   "js/i18n.js",
+  "js/ids.js",
   "js/load.js",
   "js/messages-en.js",
   "js/messages-ja.js",

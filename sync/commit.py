@@ -3,6 +3,7 @@
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, literal, select, update
+from sqlalchemy.exc import DBAPIError
 
 from . import clockstore, hlc as hlcs
 from .batch import watchers_now
@@ -136,7 +137,29 @@ class Bulk:
                 if value not in done:
                     done[value] = processor(value)
                 row[position] = done[value]
-        connection.exec_driver_sql(sql, [tuple(row) for row in rows])
+        if dialect.name == "postgresql" and not self.key:
+            self.copy(connection, rows)
+        else:
+            connection.exec_driver_sql(sql, [tuple(row) for row in rows])
+
+    def copy(self, connection, rows):
+        """Insert through ``COPY ... FROM STDIN``: PostgreSQL takes a push's hundred rows in
+        half the time ``executemany`` does. Its errors come out as SQLAlchemy's, as a statement's
+        would (a racing insert of the same key is an ``IntegrityError``, retried)."""
+        import psycopg  # noqa: PLC0415  (only PostgreSQL gets here)
+
+        fixed = list(self.literal.values())
+        sql = f"COPY {self.table.name} ({', '.join([*self.columns, *self.literal])}) FROM STDIN"
+        raw = connection.connection.driver_connection
+        try:
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row([*row, *fixed])
+        except psycopg.Error as err:
+            lost = connection.dialect.is_disconnect(err, raw, None)
+            if lost:
+                connection.invalidate(err)
+            raise DBAPIError.instance(sql, None, err, psycopg.Error, connection_invalidated=lost) from err
 
 
 def bindless(column, value, dialect):

@@ -40,7 +40,6 @@ class Record(Base):
 
     __table_args__ = (
         Index("ix_records_seq", "seq", unique=True),
-        Index("ix_records_id", "id"),
         Index("ix_records_customer", "customer_id", "entity"),
         Index("ix_records_owner", "entity", "owner_id"),
         Index("ix_records_team", "entity", "team"),

@@ -59,6 +59,9 @@ def mutation_schema(engine):
     return schema
 
 
+STR_ONLY = {str}
+
+
 def load_mutation(raw, engine):
     """Load one mutation as ``MutationSchema`` does; raise ``ValidationError`` as it does.
 
@@ -80,7 +83,7 @@ def load_mutation(raw, engine):
             and op in OPS
             and (base is None or (type(base) is int and 0 <= base <= 2**31 - 1))
             and type(changes) is dict
-            and all(type(k) is str for k in changes)
+            and set(map(type, changes)) <= STR_ONLY
             and type(hlc) is str
             and hlcs.HLC_PATTERN.match(hlc)
             and (mutation_id := canonical_uuid(raw["mutation_id"])) is not None

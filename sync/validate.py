@@ -100,7 +100,7 @@ def plain(field):
     return isinstance(field, PLAIN)
 
 
-CHECKERS: dict[int, tuple[Schema, dict[str, Callable[[Any], Any]]]] = {}
+CHECKERS: dict[int, tuple[Schema, dict[str, Callable[[Any], Any]], frozenset[str]]] = {}
 
 
 def load_changes(schema, changes, partial):
@@ -111,13 +111,10 @@ def load_changes(schema, changes, partial):
         # fields: it always loads itself.
         hooked = any(schema._hooks.values())
         checks = {} if hooked else {name: checker(f) for name, f in schema.load_fields.items() if plain(f)}
-        known = CHECKERS[id(schema)] = (schema, checks)
-    checks = known[1]
-    if (
-        checks
-        and all(name in checks for name in changes)
-        and (partial or all(name in changes for name, f in schema.load_fields.items() if f.required))
-    ):
+        required = frozenset(name for name, f in schema.load_fields.items() if f.required)
+        known = CHECKERS[id(schema)] = (schema, checks, required)
+    checks, required = known[1], known[2]
+    if checks and checks.keys() >= changes.keys() and (partial or required <= changes.keys()):
         try:
             return {name: check(changes[name]) for name, check in checks.items() if name in changes}
         except Fallback:

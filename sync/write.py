@@ -50,7 +50,7 @@ def write_changes(
     feed = read_feed(session)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
-    load_records(batch, sorted({record_id for _, record_id, _ in changes}), lock=True)
+    load_records(batch, {(entity, record_id) for entity, record_id, _ in changes}, lock=True)
     when = hlcs.tick(max(feed.hlc, batch.max_hlc), server_ms, server_node)
     # History and conflict ids derive from the mutation: each server write is one of its own.
     batch.mutation_id = f"server:{when}"

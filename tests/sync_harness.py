@@ -124,6 +124,10 @@ class Application:
     status: str
     version: int | None  # the record's version right after it (None: not handed back)
     landed: tuple  # the record it was applied to: a merged customer's survivor, or the one named
+    # Applied without a new version: every value it wrote was the record's already (a
+    # reassignment to the owner a customer has). A later write that saw that version and
+    # replaced the value replaced what this one wrote too, and no conflict is due.
+    unchanged: bool = False
 
     @property
     def named(self):
@@ -136,6 +140,7 @@ class Oracle:
     acknowledged: list = field(default_factory=list)  # (device_id, mutation as the device sent it)
     rejected: list = field(default_factory=list)  # (login, mutation, errors)
     merged: dict = field(default_factory=dict)  # merged root id -> the root it was merged into
+    versions: dict = field(default_factory=dict)  # record -> the highest version answered for it
 
     def answered(self, login, body, answer):
         """The server answered a push, whether or not the device hears the answer."""
@@ -150,13 +155,20 @@ class Oracle:
             assert key not in self.first, f"mutation applied twice: {m} -> {result}"
             record = result.get("record")
             named = (m["entity"], m["record_id"])
+            landed = (m["entity"], record["id"]) if record else named
+            before = self.versions.get(landed)
             self.first[key] = Application(
                 body["device_id"],
                 m,
                 result["status"],
                 record["version"] if record else None,
-                (m["entity"], record["id"]) if record else named,
+                landed,
+                unchanged=result["status"] == "applied"
+                and record is not None
+                and record["version"] == before,
             )
+            if record is not None:
+                self.versions[landed] = max(record["version"], before or 0)
             if result["status"] == "rejected":
                 self.rejected.append((login, m, result["errors"]))
 
@@ -196,6 +208,8 @@ class Oracle:
                 continue
             if server[key].get("compacted"):
                 continue  # deleted long ago: what it held is gone by design, and it stays gone
+            if first.unchanged:
+                continue
             lands_on = self.lands_on(key)
             for name, value in m["changes"].items():
                 if any(self.kept(server, conflicts, k, name, value) for k in lands_on if k in server):

@@ -92,3 +92,17 @@ def test_a_damaged_replica_is_found_and_repaired_range_by_range(make_client):
     repaired = office.repair()
     assert {prefix for _, prefix in repaired} == {lost[0], stale[0], "f"}
     assert office.verify() == [] and set(office.live("customers")) == set(ids)
+
+
+def test_new_ids_are_uuid7_in_the_order_they_were_made():
+    import time
+    import uuid
+
+    from sync.client import new_id
+
+    first = new_id()
+    time.sleep(0.002)
+    later = [new_id() for _ in range(500)]
+    assert all(uuid.UUID(i).version == 7 and uuid.UUID(i).variant == uuid.RFC_4122 for i in [first, *later])
+    assert all(str(uuid.UUID(i)) == i for i in later)  # canonical, as the server stores them
+    assert all(first < i for i in later) and len(set(later)) == 500

@@ -383,3 +383,29 @@ def test_a_team_move_and_the_users_record_it_writes_each_take_their_own_feed_pos
     assert len(positions) == len(set(positions)) and max(positions) == top
     gained = {c["record"]["name"] for c in rep.sync() if c["entity"] == "customers" and "record" in c}
     assert gained >= {"移動0", "移動1", "移動2"}
+
+
+def test_a_racing_insert_of_the_same_key_is_an_integrity_error_the_push_retries(app):
+    """The bulk inserts (COPY on PostgreSQL) fail as a statement would: a second insert of a key
+    that a concurrent push committed first is SQLAlchemy's IntegrityError, which the push retries
+    (it then finds the row and merges into it)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from sync.commit import SEEN_INSERT
+
+    row = [
+        str(uuid.uuid4()),
+        str(uuid.uuid4()),
+        "visits",
+        str(uuid.uuid4()),
+        "applied",
+        None,
+        datetime.now(UTC),
+    ]
+    with app.app_context():
+        connection = db.session.connection()
+        SEEN_INSERT.run(connection, [list(row)])
+        with pytest.raises(IntegrityError):
+            SEEN_INSERT.run(connection, [list(row)])
+        db.session.rollback()
+        assert db.session.scalar(select(SeenMutation).where(SeenMutation.mutation_id == row[1])) is None

@@ -715,6 +715,24 @@ def test_a_record_made_before_its_customer_left_the_rep_does_not_stay_once_the_e
     assert contact_id not in rep.live("contacts") and rep.verify() == []
 
 
+def test_handing_a_customer_to_the_owner_it_has_is_no_change_and_no_conflict(make_client, people):
+    """Found by the machine: a manager hands a rep's customer to that rep (nothing changes), and
+    an office device, offline since it saw the rep as owner, hands it to the office. The office
+    replaced the owner it saw: the customer is the office's, and nobody is shown a conflict."""
+    manager, office = make_client("manager"), make_client("office")
+    customer_id = office.save("customers", name="北村鉄工", owner_id=people["rep_a"])
+    office.sync(), manager.sync()
+    a_moment_passes()
+    manager.save("customers", customer_id, owner_id=people["rep_a"])
+    (answer,) = manager.push()
+    assert (answer["status"], answer["record"]["version"]) == ("applied", 1)
+    a_moment_passes()
+    office.save("customers", customer_id, owner_id=people["office"])
+    office.sync(), manager.sync()
+    assert manager.live("customers")[customer_id]["owner_id"] == people["office"]
+    assert [c for c in manager.live("conflicts").values() if c["record_id"] == customer_id] == []
+
+
 def test_a_later_edit_of_the_survivor_keeps_what_the_same_device_sent_to_the_merged_customer(
     client, make_client
 ):

@@ -13,6 +13,7 @@ import { keysOf, pendingByRecord } from "./overlay.js";
 import { applyChanges, evictAnswered, noteVisits } from "./records.js";
 import { serverFields } from "./server-fields.js";
 import { dataChanged } from "./store.js";
+import { newId } from "./ids.js";
 
 let afterSave = () => {};
 
@@ -70,7 +71,7 @@ export async function save(edits, { group = null } = {}) {
       outbox.put(lastEntry);
     } else {
       outbox.add({
-        mutation_id: crypto.randomUUID(), entity: edit.entity, record_id: edit.id, op,
+        mutation_id: newId(), entity: edit.entity, record_id: edit.id, op,
         base_version: base, changes: { ...edit.changes }, hlc: clock, rev: 1,
         attempted: false, status: "pending", errors: null, created_ms: Date.now(), group,
         before: beforeValues(current, edit.changes),
@@ -137,7 +138,7 @@ export async function settle(sent, results, serverHlc) {
       store.delete(entry.seq);
     } else {
       // Edited while in flight: what the server stored is not all of it; send the rest anew.
-      now.mutation_id = crypto.randomUUID();
+      now.mutation_id = newId();
       now.attempted = false;
       store.put(now);
     }
@@ -181,7 +182,7 @@ export async function resend(seq, corrections = {}) {
   const [last, node] = await Promise.all([req(meta.get("hlc")), req(meta.get("device_id"))]);
   const clock = hlc.send(last, Date.now(), node);
   Object.assign(entry, {
-    mutation_id: crypto.randomUUID(), changes: { ...entry.changes, ...corrections }, hlc: clock,
+    mutation_id: newId(), changes: { ...entry.changes, ...corrections }, hlc: clock,
     status: "pending", errors: null, attempted: false, rev: entry.rev + 1,
   });
   store.put(entry);

@@ -14,6 +14,7 @@ import { pendingByRecord } from "./overlay.js";
 import { applyChanges } from "./records.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { getState, onData } from "./store.js";
+import { newId } from "./ids.js";
 
 export const MAX_SIDE = 2048;
 export const QUALITY = 0.8;
@@ -93,7 +94,7 @@ async function encodeJpeg(bitmap, width, height) {
  * names it; return the id. The caller saves the `attachments` record (see `attachmentChanges`).
  */
 export async function keepPhoto(photo) {
-  const id = crypto.randomUUID();
+  const id = newId();
   const tx = await transaction(["photos"], "readwrite", "strict");
   tx.objectStore("photos").put({ id, blob: photo.blob, size: photo.size, type: photo.type,
     mine: true, state: "waiting", added_ms: Date.now() });
@@ -135,7 +136,7 @@ export async function addPhotos(owner, files) {
 export async function addSignature(owner, blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
   const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const id = crypto.randomUUID();
+  const id = newId();
   const tx = await transaction(["photos"], "readwrite", "strict");
   tx.objectStore("photos").put({ id, blob, size: blob.size, type: "image/png", mine: true,
     state: "waiting", added_ms: Date.now() });

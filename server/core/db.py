@@ -35,12 +35,48 @@ def configure_sqlite(engine, busy_timeout_ms):
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # 16 MB of pages per connection rather than 2: a push inserts into several indexes at
+        # random places (UUID keys), and past 2 MB each insert read its page back from the OS.
+        cursor.execute("PRAGMA cache_size = -16000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE":
+            begin_writing(connection, busy_timeout_ms)
+        else:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+WRITER_POLL_SECONDS = 0.0005
+
+
+def begin_writing(connection, busy_timeout_ms):
+    """``BEGIN IMMEDIATE``, trying again every half millisecond while another writer holds the
+    lock, for at most ``busy_timeout_ms``.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms between tries: a writer that
+    comes while another holds the lock for 15 ms tries again only at 18 ms, and by then the
+    other worker has often begun its next write. Writers queued so had the lock idle between
+    them; eight devices pushing at once to two workers went a fifth slower than the lock
+    allows. Only this statement waits so: every other one keeps SQLite's busy timeout.
+    """
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + busy_timeout_ms / 1000
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except exc.OperationalError as err:
+                if "locked" not in str(err.orig) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(WRITER_POLL_SECONDS)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.close()
 
 
 def ping_when_idle(engine, idle_seconds=PING_AFTER_IDLE_SECONDS):

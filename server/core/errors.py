@@ -3,7 +3,7 @@
 from http import HTTPStatus
 
 from flask import jsonify
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -73,6 +73,15 @@ def handle_unexpected(error):
         # The database went away under a connection (a restart): the pool reconnects.
         current_app.logger.warning("database connection lost: %s", type(error.orig).__name__)
         response = jsonify(body(503, "The server lost its database for a moment; try again."))
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
+
+    if isinstance(error, OperationalError) and "database is locked" in str(error.orig):
+        # SQLite's write lock held past the busy timeout by another writer (a long import, a
+        # stuck process): nothing was written, and the device keeps its changes and retries.
+        current_app.logger.warning("database locked past the busy timeout")
+        response = jsonify(body(503, "The server is busy writing; your changes are kept. Try again."))
         response.status_code = 503
         response.headers["Retry-After"] = "1"
         return response

@@ -17,6 +17,7 @@ import { h, mount } from "./dom.js";
 import { button } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
+import { newId } from "../ids.js";
 
 export async function render(view) {
   const draw = async () => {
@@ -133,7 +134,7 @@ function recordTitle(entity, record) {
 function restore(conflict, record) {
   const changes = conflict.field === "deleted" ? { ...(conflict.lost_value || {}) }
     : { [conflict.field]: conflict.lost_value };
-  const group = crypto.randomUUID();
+  const group = newId();
   return outbox.save([
     { entity: conflict.entity, id: conflict.record_id, changes, local: { deleted: false } },
     { entity: "conflicts", id: conflict.id, changes: { resolved: true } },

@@ -13,6 +13,7 @@ import {
   actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton,
 } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
+import { newId } from "../ids.js";
 
 const STATUSES = ["prospect", "active", "inactive"];
 const FORMS = /株式会社|有限会社|合同会社|\(株\)|\(有\)|㈱|㈲/g;
@@ -74,7 +75,7 @@ export async function render(view, { params, query, edit, navigate }) {
     const values = { name: name.value.trim(), status: choiceValue(form, "status") || "active" };
     for (const [key] of FIELDS) values[key] = controls[key].value.trim() || null;
     if (!values.name) return showErrors(form, { name: [t("customer.nameMissing")] });
-    const id = existing?.id || crypto.randomUUID();
+    const id = existing?.id || newId();
     const changes = existing
       ? Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (existing[key] ?? null)))
       : Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));

@@ -9,6 +9,7 @@ import { createCustomer, lookAlikes } from "./customer-form.js";
 import { h, mount } from "./dom.js";
 import { button, field, input } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
+import { newId } from "../ids.js";
 
 const SHOWN = 8;
 const PHONE_LIKE = /^(?=.*[\d０-９])[\d０-９()（）\-－‐ー\s]{6,}$/;
@@ -89,7 +90,7 @@ function newCustomerPanel(index, typed, { onCreated, onCancel }) {
         return;
       }
       create.disabled = true;
-      const id = crypto.randomUUID();
+      const id = newId();
       const changes = { status: "prospect",
         ...Object.fromEntries(Object.entries(values).filter(([, value]) => value)) };
       await createCustomer(id, changes);

@@ -13,6 +13,7 @@ import {
   actionBar, choices, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
 } from "./form.js";
 import { empty, unsentBadge } from "./widgets.js";
+import { newId } from "../ids.js";
 
 export function eventAt(event) {
   return event.occurred_at || event.created_at;
@@ -74,7 +75,7 @@ export function eventForm(deal) {
       if (quoted !== null) changes.competitor_price = quoted;
     }
     if (note.value.trim()) changes.note = note.value.trim();
-    await outbox.save([{ entity: "deal_events", id: crypto.randomUUID(), changes,
+    await outbox.save([{ entity: "deal_events", id: newId(), changes,
       local: { author_id: getState().user?.id } }]);
   });
   return form;

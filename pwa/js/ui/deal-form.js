@@ -14,6 +14,7 @@ import {
   actionBar, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton,
 } from "./form.js";
 import { ballChoices, forbidden, stageSelect } from "./widgets.js";
+import { newId } from "../ids.js";
 
 export async function render(view, { query, navigate }) {
   if (!DEAL_ROLES.has(getState().user?.role)) {
@@ -62,7 +63,7 @@ export async function render(view, { query, navigate }) {
       picker.open = true;
       return;
     }
-    const id = crypto.randomUUID();
+    const id = newId();
     const changes = {
       customer_id: customerId, title: title.value.trim(), stage: stage.value, ball: choiceValue(form, "ball") || "ours",
       owner_id: getState().user?.id,

@@ -10,6 +10,7 @@ import { parseYen } from "../text.js";
 import { h, mount } from "./dom.js";
 import { choiceValue, field, input, select } from "./form.js";
 import { ballChoices, stageSelect } from "./widgets.js";
+import { newId } from "../ids.js";
 
 const HEARD = ["competitor", "budget_tight", "spec_change"];
 
@@ -101,7 +102,7 @@ function heardEvents() {
         const quoted = parseYen(price.value);
         if (quoted !== null) changes.competitor_price = quoted;
       }
-      return { entity: "deal_events", id: crypto.randomUUID(), changes, local: { author_id: getState().user?.id } };
+      return { entity: "deal_events", id: newId(), changes, local: { author_id: getState().user?.id } };
     }),
   };
 }

@@ -9,6 +9,7 @@ import { attachmentEdit, keepPhoto, prepare, requestUploads } from "../photos.js
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { field, input } from "./form.js";
+import { newId } from "../ids.js";
 
 const EVENT_KEY = "genba.exhibition";
 const SHOWN = 6;
@@ -16,10 +17,10 @@ const session = { count: 0, thumbs: [] }; // this visit to the screen's cards, n
 
 /** The records one card makes, all in one outbox transaction. */
 export function cardEdits(event, number, photoId, photo, user, now = new Date()) {
-  const customerId = crypto.randomUUID();
-  const contactId = crypto.randomUUID();
-  const dealId = crypto.randomUUID();
-  const visitId = crypto.randomUUID();
+  const customerId = newId();
+  const contactId = newId();
+  const dealId = newId();
+  const visitId = newId();
   const mine = { owner_id: user?.id, team: user?.team ?? null };
   const placeholder = t("exhibition.cardName", { event, n: number });
   return [

@@ -9,6 +9,7 @@ import * as outbox from "../outbox.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { button } from "./form.js";
+import { newId } from "../ids.js";
 
 export function followSearch(currentQuery, knownIds) {
   const results = h("ul", { class: "list compact", "data-testid": "server-results", hidden: true });
@@ -46,7 +47,7 @@ function resultRow(hit) {
     class: "button small primary",
     onClick: async () => {
       follow.disabled = true;
-      await outbox.save([{ entity: "follows", id: crypto.randomUUID(), changes: { customer_id: hit.id } }]);
+      await outbox.save([{ entity: "follows", id: newId(), changes: { customer_id: hit.id } }]);
       follow.textContent = t("follow.following");
     },
   });

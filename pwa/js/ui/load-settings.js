@@ -16,6 +16,7 @@ import { button, clearErrors, field, guardForm, input, select, showErrors, submi
 import { weekLabel } from "./load-impact.js";
 import { redrawOnData } from "./redraw.js";
 import { forbidden } from "./widgets.js";
+import { newId } from "../ids.js";
 
 export const EDITORS = new Set(["office", "manager", "admin"]);
 const ENTRY_WEEKS = 26;
@@ -63,7 +64,7 @@ function remove(entity, record) {
 /** Save ``values`` of a new or existing record: only what changed goes in the outbox. */
 async function store(entity, record, values) {
   const changes = record ? Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== (record[k] ?? null))) : values;
-  if (Object.keys(changes).length) await outbox.save([{ entity, id: record?.id || crypto.randomUUID(), changes }]);
+  if (Object.keys(changes).length) await outbox.save([{ entity, id: record?.id || newId(), changes }]);
 }
 
 function number(text) {

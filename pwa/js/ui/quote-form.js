@@ -24,6 +24,7 @@ import {
 } from "./form.js";
 import { confirmFit, factory, impact, weekChoices, weekLabel } from "./load-impact.js";
 import { forbidden, overrunWarning } from "./widgets.js";
+import { newId } from "../ids.js";
 
 const STATUSES = ["draft", "submitted", "accepted", "rejected"];
 const TEXTS = [["product", 200], ["drawing_no", 100], ["material", 100], ["dimensions", 200], ["processing_method", 200]];
@@ -163,7 +164,7 @@ export async function render(view, { params, query, edit, navigate }) {
       if (picker) picker.open = true;
       return;
     }
-    const id = existing?.id || crypto.randomUUID();
+    const id = existing?.id || newId();
     let changes;
     if (existing) {
       changes = Object.fromEntries(Object.entries(values).filter(([name, value]) =>

@@ -13,6 +13,7 @@ import { draftPhotos } from "./photos.js";
 import {
   actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
+import { newId } from "../ids.js";
 
 const KINDS = ["request", "complaint", "question"];
 const URGENCIES = ["low", "normal", "high"];
@@ -68,7 +69,7 @@ export async function render(view, { params, query, edit, navigate }) {
       if (visit) values.visit_id = visit.id;
       values.heard_at = instantFromLocal(heardAt.value) || new Date().toISOString();
     }
-    const id = existing?.id || crypto.randomUUID();
+    const id = existing?.id || newId();
     const changes = existing
       ? Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (existing[name] ?? null)))
       : Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));

@@ -17,6 +17,7 @@ import {
   actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
 } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
+import { newId } from "../ids.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
 const TEXTS = ["purpose", "notes", "handling", "next_action"];
@@ -134,7 +135,7 @@ export async function render(view, { params, query, edit, navigate }) {
       parts: parts.value(),
     };
     for (const name of TEXTS) values[name] = controls[name].value.trim() || null;
-    const id = visit?.id || crypto.randomUUID();
+    const id = visit?.id || newId();
     let changes;
     if (visit) {
       changes = Object.fromEntries(Object.entries(values)
@@ -219,7 +220,7 @@ function addContactPanel(onAdd) {
           name.focus();
           return;
         }
-        onAdd({ id: crypto.randomUUID(), name: name.value.trim(), name_kana: kana.value.trim() || null,
+        onAdd({ id: newId(), name: name.value.trim(), name_kana: kana.value.trim() || null,
           department: department.value.trim() || null });
       },
     }));
