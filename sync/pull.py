@@ -139,6 +139,12 @@ def changes_since(
     start = seq + 1 if key == DONE else seq
     connection = session.connection()
     by_position = connection.dialect.name == "sqlite"
+    if not by_position:
+        # Walk the feed in order and stop at the page's end. With statistics older than the
+        # feed's growth (a bulk load, a busy hour before autovacuum's ANALYZE) PostgreSQL took
+        # every row up to the head through a bitmap and sorted them, for every page: 19 ms for
+        # a page of 500 among 10,000 records, against 0.7 ms in order (EXPLAIN ANALYZE).
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
     rows = connection.execute(
         feed_page(engine, actor, by_position),
         {
@@ -150,6 +156,8 @@ def changes_since(
             "rows": limit + 1,
         },
     ).all()
+    if not by_position:
+        connection.exec_driver_sql("SET LOCAL enable_sort TO DEFAULT")
     # Everyone reads their scope events: a role change gains or loses roots for anyone.
     events = connection.execute(
         EVENTS_PAGE,
