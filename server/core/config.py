@@ -21,7 +21,7 @@ class Config:
             "DATABASE_URL", f"sqlite:///{os.path.join(data_dir, 'genba.sqlite3')}"
         )
         self.GENBA_DATA_DIR = data_dir
-        self.SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 30000)
+        self.SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 10000)
         self.MAX_CONTENT_LENGTH = env_int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
         self.MAX_PUSH_MUTATIONS = env_int("MAX_PUSH_MUTATIONS", 500)
         self.PULL_LIMIT_DEFAULT = env_int("PULL_LIMIT_DEFAULT", 500)
