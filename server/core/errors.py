@@ -72,25 +72,27 @@ def handle_unexpected(error):
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         # The database went away under a connection (a restart): the pool reconnects.
         current_app.logger.warning("database connection lost: %s", type(error.orig).__name__)
-        response = jsonify(body(503, "The server lost its database for a moment; try again."))
-        response.status_code = 503
-        response.headers["Retry-After"] = "1"
-        return response
+        return try_again("The server lost its database for a moment; try again.")
 
     if isinstance(error, OperationalError) and "database is locked" in str(error.orig):
         # SQLite's write lock held past the busy timeout by another writer (a long import, a
         # stuck process): nothing was written, and the device keeps its changes and retries.
         current_app.logger.warning("database locked past the busy timeout")
-        response = jsonify(body(503, "The server is busy writing; your changes are kept. Try again."))
-        response.status_code = 503
-        response.headers["Retry-After"] = "1"
-        return response
+        return try_again("The server is busy writing; your changes are kept. Try again.")
 
     current_app.logger.exception("unhandled error")
     response = jsonify(
         body(500, "Something went wrong on the server; your data on the device is safe. Try again later.")
     )
     response.status_code = 500
+    return response
+
+
+def try_again(message):
+    """A 503 the client retries a second later: nothing was written."""
+    response = jsonify(body(503, message))
+    response.status_code = 503
+    response.headers["Retry-After"] = "1"
     return response
 
 
