@@ -5,7 +5,7 @@
 // outbox above all: it holds work that exists nowhere else).
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 7;
+export const DB_VERSION = 8;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
@@ -14,6 +14,10 @@ export const ENTITIES = ["users", "customers", "contacts", "visits", "requests",
 export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events", "resource_groups",
   "company_holidays", "load_entries", "daily_reports"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
+// The "recent" store (from step 8) holds the time of each customer's latest visit, for the
+// customer list's order, in Maps of customer id to time: sixteen of them, by the id's last
+// character, so a save rewrites a sixteenth and a first sync sixteen records, not thousands.
+export const recentBucket = (customerId) => String(customerId).slice(-1);
 
 let opening = null;
 
@@ -68,6 +72,22 @@ function upgrade(db, oldVersion, tx) {
     // Daily reports (作業日報): one per person and day, read by date for the manager's list.
     // No server sent them before this step: nothing to pull again.
     db.createObjectStore("daily_reports", { keyPath: "id" }).createIndex("date", "date");
+  }
+  if (oldVersion < 8) {
+    // The latest visit per customer moves into sixteen records (recentBucket): a first sync of
+    // 5,000 customers spent a twentieth of its time writing them one by one.
+    const moving = tx.objectStore("recent").getAll();
+    moving.onsuccess = () => {
+      db.deleteObjectStore("recent");
+      const buckets = new Map();
+      for (const { customer_id: id, at } of moving.result) {
+        const key = recentBucket(id);
+        if (!buckets.has(key)) buckets.set(key, new Map());
+        buckets.get(key).set(id, at);
+      }
+      const store = db.createObjectStore("recent");
+      for (const [key, times] of buckets) store.put(times, key);
+    };
   }
 }
 

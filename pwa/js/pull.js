@@ -11,11 +11,11 @@ import * as api from "./api.js";
 import { SYNCED, done, getMeta, req, setMeta, transaction } from "./db.js";
 import { advanceClock } from "./outbox.js";
 import { pendingByRecord } from "./overlay.js";
-import { applyChanges, removeUnseen } from "./records.js";
+import { RECENT_PENDING, applyChanges, removeUnseen, writeRecent } from "./records.js";
 
 /**
  * Pull until `has_more` is false, applying each page in its own transaction; `progress(what)`
- * hears of what changed (`{pulled, lists}`, `{refreshed}`) and `measure(name, start, detail)`
+ * hears of what changed (`{pulled, lists}`, `{recent}`, `{refreshed}`) and `measure(name, start, detail)`
  * of the time each page took (fetching, writing, storing). Throws api.ApiError / api.NetworkError as api.js does.
  */
 export async function pullAll(token, limit, { progress = () => {}, measure = () => {} } = {}) {
@@ -28,6 +28,11 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
   }
   let pulled = 0;
   let empty = cursor ? null : await emptyStores();
+  // A pull cut off before it wrote the "recent" store leaves it to this one, from the visits.
+  const rebuild = Boolean(await getMeta(RECENT_PENDING));
+  // A first pull keeps the latest visit per customer here and writes them once, at its end,
+  // not with every page.
+  let visitTimes = cursor ? null : new Map();
   let lastSignal = 0;
   let listed = false;
   // While page N commits, page N+1 is already being written: its transaction starts when N's
@@ -47,6 +52,7 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
         follows = null;
         seen = new Set();
         empty = await emptyStores();
+        visitTimes ??= new Map();
         await setMeta({ cursor: undefined });
         next = fetchPage(null);
         continue;
@@ -57,7 +63,7 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     next = page.has_more ? fetchPage(page.cursor) : null;
     next?.catch(() => {}); // its failure is handled when it is awaited
     const previous = committing;
-    committing = applyPage(page, seen, empty, follows, measure);
+    committing = applyPage(page, { seen, empty, visitTimes }, follows, measure);
     committing.catch(() => {}); // a failure is thrown where it is awaited
     await previous; // at most two pages in flight
     follows = page.cursor;
@@ -73,6 +79,10 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     if (!page.has_more) break;
   }
   await committing;
+  if (visitTimes || rebuild) {
+    await timed(writeRecent(rebuild ? null : visitTimes), "genba:pull-recent", measure);
+    progress({ recent: true }); // the customer list puts the recently visited first again
+  }
   if (seen) {
     await removeUnseen(seen);
     progress({ refreshed: true });
@@ -106,18 +116,35 @@ async function emptyStores() {
 }
 
 /**
- * Apply one pull page and move the cursor, in one transaction (relaxed: the server has it all).
+ * The stores a page's transaction takes: the entities it holds, the outbox, "meta" (which every
+ * page takes, so pages commit in order) and "recent" unless the pull leaves that to its end. A
+ * first sync's pages of visits then leave the customer list's stores free for its reads, and
+ * writing them is quicker.
+ */
+function pageStores(page, { visitTimes }) {
+  const entities = new Set(page.changes.map((change) => change.entity).filter((name) => SYNCED.includes(name)));
+  const recent = !visitTimes || page.changes.some((change) => change.evict);
+  return [...entities, "outbox", "meta", ...(recent ? ["recent"] : [])];
+}
+
+/**
+ * Apply one pull page and move the cursor, in one transaction (relaxed: the server has it all);
+ * `options` are applyChanges's.
  * `follows`, when given, is the cursor this page was asked with: the page is written only if
  * that cursor is the one stored (the page before it was written whole).
  */
-async function applyPage(page, seen, empty, follows, measure) {
-  const tx = await transaction([...SYNCED, "outbox", "meta", "recent"], "readwrite", "relaxed");
+async function applyPage(page, options, follows, measure) {
+  const tx = await transaction(pageStores(page, options), "readwrite", "relaxed");
+  // The reads go first: their answers come while the records are stored, so what is written
+  // after them (the cursor, the clock) leaves the browser no wait before the commit.
   const stored = follows ? req(tx.objectStore("meta").get("cursor")) : null;
+  const clock = advanceClock(tx, page.hlc);
+  clock.catch(() => {}); // a failure is thrown where it is awaited
   let storing;
   try {
     const writing = performance.now();
     const applied = applyChanges(tx, page.changes,
-      () => req(tx.objectStore("outbox").getAll()).then(pendingByRecord), { seen, empty });
+      () => req(tx.objectStore("outbox").getAll()).then(pendingByRecord), options);
     // The records' put() calls (each clones its record on this thread) run before the first
     // wait; the rest, to the transaction's end, is the browser storing them.
     measure("genba:pull-write", writing, page.changes.length);
@@ -125,7 +152,8 @@ async function applyPage(page, seen, empty, follows, measure) {
     await applied;
     if (follows && (await stored) !== follows) throw new Error("the page before was not written");
     tx.objectStore("meta").put(page.cursor, "cursor");
-    await advanceClock(tx, page.hlc);
+    if (options.visitTimes) tx.objectStore("meta").put(true, RECENT_PENDING);
+    await clock;
   } catch (err) {
     try { tx.abort(); } catch { /* already finished */ }
     throw err;

@@ -1,7 +1,7 @@
 // Records on the device: applying what the server sends (keeping the newer version and laying
 // unanswered outbox edits over it, overlay.js), evictions, and the reads the screens need.
 
-import { SYNCED, req, transaction } from "./db.js";
+import { SYNCED, recentBucket, req, transaction } from "./db.js";
 import { keysOf, merged, recordKey } from "./overlay.js";
 import { digits, fold } from "./text.js";
 
@@ -20,17 +20,24 @@ import { digits, fold } from "./text.js";
  * once before any newer version of it, so there is nothing older to compare with and no record
  * needs reading first. A page wholly of such records is written before anything is read, so its
  * writing overlaps the commit of the page before; edits saved meanwhile are laid over after.
+ * `visitTimes`, when given, collects the latest visit per customer instead of the "recent" store
+ * (a first pull writes that store once, at its end: `writeRecent`).
  */
-export async function applyChanges(tx, allChanges, pending, { seen = null, empty = null, pulled = true } = {}) {
+export async function applyChanges(tx, allChanges, pending,
+  { seen = null, empty = null, pulled = true, visitTimes = null } = {}) {
   // Entities this version of the app does not keep (a newer server's) are skipped.
   const changes = allChanges.filter((change) => SYNCED.includes(change.entity));
   const direct = changes.every((change) => !change.evict && empty?.has(change.entity));
   const read = () => (typeof pending === "function" ? pending() : pending);
+  // Written directly, the outbox is read first all the same: its answer comes while the
+  // records are stored, and the edits are laid over them with no wait in between.
+  const later = direct ? read() : null;
   const unanswered = direct ? new Map() : await read();
   const held = direct ? [] : await Promise.all(changes.map((change) => (change.evict || empty?.has(change.entity)
     ? null : req(tx.objectStore(change.entity).get(change.record.id)))));
   const written = new Map();
   const doomed = { add: [], keep: [] };
+  const gone = []; // customers removed, forgotten in "recent"
   changes.forEach((change, index) => {
     const id = change.evict ? change.id : change.record.id;
     const key = recordKey(change.entity, id);
@@ -42,7 +49,7 @@ export async function applyChanges(tx, allChanges, pending, { seen = null, empty
       } else {
         store.delete(id);
         written.set(key, null);
-        if (change.entity === "customers") tx.objectStore("recent").delete(id);
+        if (change.entity === "customers") gone.push(id);
       }
       return;
     }
@@ -55,7 +62,7 @@ export async function applyChanges(tx, allChanges, pending, { seen = null, empty
   });
   if (direct) {
     // Lay the device's unanswered edits over what was just written.
-    for (const [key, entries] of await read()) {
+    for (const [key, entries] of await later) {
       const record = written.get(key);
       if (!record) continue;
       const laid = merged(null, record, entries);
@@ -63,17 +70,19 @@ export async function applyChanges(tx, allChanges, pending, { seen = null, empty
       written.set(key, laid);
     }
   }
-  await noteVisits(tx, latestVisits(written));
+  const visits = [...written].filter(([key]) => key.startsWith("visits:")).map(([, record]) => record);
+  if (visitTimes) latestVisits(visits, visitTimes);
+  else await noteVisits(tx, latestVisits(visits));
+  await forgetVisits(tx, gone);
   if (doomed.add.length || doomed.keep.length) await noteEvictions(tx, doomed.add, doomed.keep);
 }
 
-/** The latest visit per customer among `written` records (key → record, null when removed). */
-function latestVisits(written) {
-  const times = new Map();
-  for (const [key, record] of written) {
-    if (!record || record.deleted || !key.startsWith("visits:")) continue;
-    const at = Date.parse(record.visited_at) || 0;
-    if (at > (times.get(record.customer_id) || 0)) times.set(record.customer_id, at);
+/** The latest visit per customer among `visits` (removed ones are null), added to `times`. */
+function latestVisits(visits, times = new Map()) {
+  for (const visit of visits) {
+    if (!visit || visit.deleted) continue;
+    const at = Date.parse(visit.visited_at) || 0;
+    if (at > (times.get(visit.customer_id) || 0)) times.set(visit.customer_id, at);
   }
   return times;
 }
@@ -101,6 +110,7 @@ export async function evictAnswered(tx) {
   if (!held.length) return;
   const open = keysOf(await req(tx.objectStore("outbox").getAll()));
   const left = [];
+  const gone = [];
   for (const key of held) {
     if (open.has(key)) {
       left.push(key);
@@ -109,20 +119,68 @@ export async function evictAnswered(tx) {
     const [entity, id] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
     if (!tx.objectStoreNames.contains(entity)) continue;
     tx.objectStore(entity).delete(id);
-    if (entity === "customers") tx.objectStore("recent").delete(id);
+    if (entity === "customers") gone.push(id);
   }
   meta.put(left, EVICT_WHEN_SENT);
+  await forgetVisits(tx, gone);
 }
 
-/** Remember the latest visit per customer (a store of its own, for the customer list order). */
-export async function noteVisits(tx, visitTimes) {
-  if (!visitTimes.size) return;
+/** The latest visit per customer, by customer id (inside `tx`, with "recent"). */
+async function recentVisits(tx) {
+  return new Map((await req(tx.objectStore("recent").getAll())).flatMap((times) => [...times]));
+}
+
+/**
+ * Change the latest visits of customers `ids` in their buckets (db.js `recentBucket`):
+ * `change(times, id)` changes a bucket's Map and tells whether it did.
+ */
+async function changeRecent(tx, ids, change) {
+  const buckets = new Map();
+  for (const id of ids) {
+    const key = recentBucket(id);
+    if (!buckets.has(key)) buckets.set(key, []);
+    buckets.get(key).push(id);
+  }
+  if (!buckets.size) return; // `tx` need not hold "recent"
   const store = tx.objectStore("recent");
-  const ids = [...visitTimes.keys()];
-  const known = await Promise.all(ids.map((id) => req(store.get(id))));
-  ids.forEach((id, index) => {
+  await Promise.all([...buckets].map(async ([key, members]) => {
+    const times = (await req(store.get(key))) || new Map();
+    const changed = members.map((id) => change(times, id)).some(Boolean);
+    if (changed) store.put(times, key);
+  }));
+}
+
+/** Remember the latest visit per customer (the "recent" store, for the customer list order). */
+export async function noteVisits(tx, visitTimes) {
+  await changeRecent(tx, visitTimes.keys(), (times, id) => {
     const at = visitTimes.get(id);
-    if (!known[index] || known[index].at < at) store.put({ customer_id: id, at });
+    if (at <= (times.get(id) || 0)) return false;
+    times.set(id, at);
+    return true;
+  });
+}
+
+/** Forget the latest visits of customers no longer on the device. */
+async function forgetVisits(tx, customerIds) {
+  await changeRecent(tx, customerIds, (times, id) => times.delete(id));
+}
+
+// A first pull left the "recent" store to be written at its end: set in each page's
+// transaction, cleared by `writeRecent`. Still set when a pull starts, that pull was cut off.
+export const RECENT_PENDING = "recent_pending";
+
+/**
+ * Write the latest visit per customer to the "recent" store at the end of a first pull: from
+ * `visitTimes` when the pull collected them all, or read afresh from every visit stored when
+ * an earlier pull was cut off before writing its own.
+ */
+export async function writeRecent(visitTimes) {
+  const tx = await transaction(["visits", "recent", "meta"], "readwrite", "relaxed");
+  await noteVisits(tx, visitTimes || latestVisits(await req(tx.objectStore("visits").getAll())));
+  tx.objectStore("meta").delete(RECENT_PENDING);
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
   });
 }
 
@@ -155,9 +213,7 @@ export async function removeUnseen(seen) {
 /** Every live customer, prepared for instant search, recently visited first. */
 export async function customerIndex() {
   const tx = await transaction(["customers", "recent"]);
-  const [customers, recent] = await Promise.all([
-    req(tx.objectStore("customers").getAll()), req(tx.objectStore("recent").getAll())]);
-  const last = new Map(recent.map((r) => [r.customer_id, r.at]));
+  const [customers, last] = await Promise.all([req(tx.objectStore("customers").getAll()), recentVisits(tx)]);
   return customers.filter((c) => !c.deleted).map((c) => {
     const kana = fold(c.name_kana);
     return {

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import PASSWORD, idb_all, wait_synced
+from .helpers import PASSWORD, idb_all, record_visit, wait_synced
 
 PAGE = 20  # records a page here (the app asks for 2,000): a first sync of several pages
 
@@ -148,3 +148,87 @@ def test_a_page_that_cannot_be_written_is_asked_for_again_and_the_one_after_it_i
     assert cursors[len(cursors) - cursors[::-1].index(cursors[1]) - 1] == cursors[1]
     assert cursors.count(cursors[1]) == 2  # the second page was asked for again
     assert sorted(c["name"] for c in idb_all(page, "customers")) == [f"顧客{n:03d}" for n in range(70)]
+
+
+def visited_customers(rep):
+    """Six customers, three of them visited over several pages of a first sync (an older visit
+    of the latest-visited one coming last); returns the list order the app must show."""
+    customers = [rep.mutation("customers", name=f"顧客{n}", name_kana=f"コキャク{n}") for n in range(6)]
+    rep.push(*customers)
+
+    def visit(n, day):
+        return rep.mutation(
+            "visits", customer_id=customers[n]["record_id"], kind="sales", visited_at=f"{day}T10:00:00+09:00"
+        )
+
+    rep.push(visit(3, "2026-11-20"), *[visit(0, f"2026-10-{d:02d}") for d in range(1, 31)])
+    rep.push(visit(3, "2026-11-01"), visit(1, "2026-11-10"))
+    return ["顧客3", "顧客1", "顧客0", "顧客2", "顧客4", "顧客5"]  # latest visit first, then by kana
+
+
+def expect_customer_order(page, names):
+    page.goto(page.url.split("#")[0] + "#/customers")
+    expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(
+        [re.compile(name) for name in names]
+    )
+
+
+def test_after_a_first_sync_of_many_pages_the_latest_visited_customers_come_first(page, live):
+    rep = live.device("rep_a")
+    order = visited_customers(rep)
+    pages = []
+
+    def pull(route):
+        pages.append(route.request.url)
+        route.continue_(url=smaller_pages(route.request.url))
+
+    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    wait_synced(page)
+    assert len(pages) >= 3  # the visits came over several pages
+    expect_customer_order(page, order)
+
+
+def test_a_first_sync_cut_among_the_visits_still_puts_the_latest_visited_first_once_resumed(page, live):
+    rep = live.device("rep_a")
+    order = visited_customers(rep)
+    asked = []
+
+    def pull(route):
+        asked.append(route.request.url)
+        if len(asked) == 3:
+            route.abort("connectionreset")  # cut after two pages, the visits begun
+        else:
+            route.continue_(url=smaller_pages(route.request.url))
+
+    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    deadline = time.monotonic() + 15
+    while len(asked) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(300)  # the page before the cut is written
+    assert 0 < len(idb_all(page, "visits")) < 33
+
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    assert len(idb_all(page, "visits")) == 33
+    expect_customer_order(page, order)
+
+
+def test_a_visit_saved_offline_brings_its_customer_to_the_top(page, context, live):
+    rep = live.device("rep_a")
+    order = visited_customers(rep)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    wait_synced(page)
+    context.set_offline(True)
+    record_visit(page, re.compile("顧客5"), notes="飛び込みで訪問")
+    expect_customer_order(page, ["顧客5", *[name for name in order if name != "顧客5"]])

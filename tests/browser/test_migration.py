@@ -253,3 +253,62 @@ def test_an_outbox_written_by_version_4_survives_the_deal_event_store_and_events
     assert version == LATEST and {"customer_id", "deal_id"} <= set(stores["deal_events"])
     assert live.device("office").records("visits")[visit_id]["purpose"] == "v4で記録した訪問"
     expect(page.get_by_test_id("deal-events")).to_contain_text("丸栄精機工業")
+
+
+# Version 7: version 4 plus the deal events (5), the factory's load (6) and daily reports (7), as
+# db.js's steps added them; it also stores the given records and latest visits ("recent").
+CREATE_VERSION_7 = (
+    CREATE_VERSION_4.replace('indexedDB.open("genba", 4)', 'indexedDB.open("genba", 7)')
+    .replace(
+        'db.createObjectStore("photos", { keyPath: "id" });',
+        'db.createObjectStore("photos", { keyPath: "id" }); '
+        'const events = db.createObjectStore("deal_events", { keyPath: "id" }); '
+        'events.createIndex("customer_id", "customer_id"); events.createIndex("deal_id", "deal_id"); '
+        'db.createObjectStore("resource_groups", { keyPath: "id" }); '
+        'db.createObjectStore("company_holidays", { keyPath: "id" }); '
+        'db.createObjectStore("load_entries", { keyPath: "id" }).createIndex("week", "week"); '
+        'db.createObjectStore("daily_reports", { keyPath: "id" }).createIndex("date", "date");',
+    )
+    .replace("async ({ meta, entry })", "async ({ meta, entry, customers, recent })")
+    .replace('db.transaction(["meta", "outbox"]', 'db.transaction(["meta", "outbox", "customers", "recent"]')
+    .replace(
+        'tx.objectStore("outbox").add(entry);',
+        'tx.objectStore("outbox").add(entry); '
+        'for (const c of customers) tx.objectStore("customers").put(c); '
+        'for (const r of recent) tx.objectStore("recent").put(r);',
+    )
+)
+
+
+def test_the_latest_visits_kept_by_version_7_still_order_the_customer_list(page, live, customers):
+    device_id = str(uuid.uuid4())
+    rep = live.device("rep_a", device_id=device_id)
+    rep.sync()  # the v7 app had pulled everything: no pull brings the order back
+    visit_id = str(uuid.uuid4())
+    entry = unsent(device_id, "visits", visit_id, {"customer_id": customers["sanjo"]["id"], "kind": "sales"})
+    page.goto(live.url + "/sw.js")
+    page.evaluate(
+        CREATE_VERSION_7,
+        {
+            "meta": {
+                "device_id": device_id,
+                "token": rep.token,
+                "user": rep.user,
+                "login": "rep_a",
+                "cursor": rep.cursor,
+            },
+            "entry": entry,
+            "customers": list(rep.records("customers").values()),
+            "recent": [
+                {"customer_id": customers["yamada"]["id"], "at": 1764291600000},  # 2025-11-28
+                {"customer_id": customers["hokushin"]["id"], "at": 1764032400000},  # 2025-11-25
+            ],
+        },
+    )
+    page.goto(live.url + "/#/customers")
+    wait_synced(page)
+    assert open_database(page)[0] == LATEST
+    # Visited latest first (山田, 北辰), then by kana; by kana alone 三条 would come first.
+    expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(
+        [re.compile("山田製作所"), re.compile("北辰"), re.compile("三条精工")]
+    )
