@@ -278,10 +278,24 @@ def p95(values):
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
+def print_timeline(page):
+    """Each page's fetching, writing and storing on the sync's clock (ms from its start)."""
+    rows = page.evaluate(
+        "(() => { const t0 = performance.getEntriesByName('genba:sync')[0]?.startTime ?? 0;"
+        " return ['genba:pull-fetch', 'genba:pull-write', 'genba:pull-store', 'genba:pull-recent'].flatMap((name) =>"
+        " performance.getEntriesByName(name).map((m) => [m.startTime - t0, m.duration, name.slice(11), m.detail]))"
+        ".sort((a, b) => a[0] - b[0]); })()"
+    )
+    print("  timeline (ms from the sync's start): start  duration  phase  records")
+    for start, duration, name, detail in rows:
+        print(f"    {start:8.0f} {duration:8.0f}  {name:<6} {detail if detail is not None else ''}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=5000)
     parser.add_argument("--login", default="office1", help="who signs in (office sees every customer)")
+    parser.add_argument("--timeline", action="store_true", help="print each page's fetch, write and store")
     parser.add_argument("--keep", help="a folder to keep the seeded database in and reuse next time")
     args = parser.parse_args()
     if not os.path.exists(CHROMIUM):
@@ -335,6 +349,8 @@ def main():
             figures["fetching pages (server, network, JSON), total (s)"] = phases[0][1] / 1000
             figures["writing pages (put() clones each record), total (s)"] = phases[1][1] / 1000
             figures["storing pages (to each transaction's end), total (s)"] = phases[2][1] / 1000
+            if args.timeline:
+                print_timeline(page)
             sync = page.evaluate(
                 "performance.getEntriesByName('genba:sync').map(m => [m.duration, m.detail.pulled])"
             )[0]

@@ -48,9 +48,11 @@ async function runOnce() {
   update({ syncing: true, online: true });
   const started = performance.now();
   try {
+    // The calendar (business-day ages) is fetched alongside: nothing the sync writes touches it.
+    const calendar = refreshCalendar(token).catch(() => {}); // ages fall back to the last one held
     const pushed = await pushAll(token);
     const pulled = await pullAll(token);
-    await refreshCalendar(token).catch(() => {}); // ages fall back to the last calendar held
+    await calendar;
     performance.measure("genba:sync", { start: started, detail: { pushed, pulled } });
     const now = Date.now();
     await setMeta({ last_sync: now });
