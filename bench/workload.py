@@ -135,8 +135,9 @@ def free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(database_url, folder, workers=None, extra_env=None):
-    """Serve the app as the Procfile does (one worker per core by default); yield (URL, pid)."""
+def gunicorn(database_url, folder, workers=None, extra_env=None, app="server:create_app()"):
+    """Serve the app as the Procfile does (one worker per core by default); yield (URL, pid).
+    ``app`` names another WSGI app (``push_floor.py``'s), started and probed the same way."""
     workers = workers or os.cpu_count()
     port = free_port()
     env = {
@@ -159,7 +160,7 @@ def gunicorn(database_url, folder, workers=None, extra_env=None):
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{port}",
-                "server:create_app()",
+                app,
             ],
             cwd=ROOT,
             env=env,
