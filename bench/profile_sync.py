@@ -12,6 +12,7 @@ import contextlib
 import cProfile
 import io
 import json
+import os
 import pstats
 import random
 import time
@@ -163,6 +164,8 @@ def main():
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("cumulative").print_stats(a.top)
     stats.sort_stats("tottime").print_stats(a.top)
+    if os.environ.get("PROFILE_CALLERS"):
+        stats.print_callers(os.environ["PROFILE_CALLERS"])
     print(out.getvalue())
 
 
