@@ -358,12 +358,7 @@ def main():
 
     expect.set_options(timeout=30_000)
     OUT.mkdir(parents=True, exist_ok=True)
-    sizes = [(SIZE, ""), (PHONE, "-phone")]
-    if "--phone" in sys.argv:
-        sizes = sizes[1:]
-    elif "--tablet" in sys.argv:
-        sizes = sizes[:1]
-    for size, suffix in sizes:
+    for size, suffix in chosen_sizes():
         VIEW.update(size=size, suffix=suffix)
         # A fresh demo per size: the walk-through changes data (a conflict, photos, a triage).
         with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
@@ -519,6 +514,16 @@ def shoot_admin(browser, base, app):
         page.context.close()
 
 
+def chosen_sizes():
+    """The sizes to shoot: tablet and phone, or the one ``--tablet`` / ``--phone`` names."""
+    sizes = [(SIZE, ""), (PHONE, "-phone")]
+    if "--phone" in sys.argv:
+        return sizes[1:]
+    if "--tablet" in sys.argv:
+        return sizes[:1]
+    return sizes
+
+
 def main_admin():
     """Only the admin's screens (``--admin``)."""
     from playwright.sync_api import expect, sync_playwright
@@ -533,16 +538,18 @@ def main_admin():
 
 
 def main_cards():
-    """Only the business-card screens (``--cards``)."""
+    """Only the business-card screens (``--cards``), at both sizes unless one is named."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)
-    with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
-        base, app, stop = serve_demo(Path(folder))
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
-        shoot_cards(browser, base, app, folder)
-        browser.close()
-        stop()
+    for size, suffix in chosen_sizes():
+        VIEW.update(size=size, suffix=suffix)
+        with tempfile.TemporaryDirectory(prefix="genba-shots-") as folder, sync_playwright() as pw:
+            base, app, stop = serve_demo(Path(folder))
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--disable-quic"])
+            shoot_cards(browser, base, app, folder)
+            browser.close()
+            stop()
 
 
 def sample_photo(seed):
