@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import PASSWORD, idb_all, record_visit, wait_synced
+from .helpers import PASSWORD, idb_all, record_visit, sign_in, wait_synced
 
 PAGE = 20  # records a page here (the app asks for 2,000): a first sync of several pages
 
@@ -17,6 +17,23 @@ def smaller_pages(url):
     parts = urlsplit(url)
     query = {**parse_qs(parts.query), "limit": [str(PAGE)]}
     return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+
+
+def sign_in_pulling_through(page, live, pull):
+    """Sign in as rep_a with every pull request going through ``pull`` (a route handler)."""
+    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
+    page.goto(live.url + "/")
+    page.get_by_label("ログインID").fill("rep_a")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+
+
+def wait_for_the_cut(page, asked, at=3):
+    """Wait until the pull asked for page ``at`` (which the route cuts) and the one before is written."""
+    deadline = time.monotonic() + 15
+    while len(asked) < at and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(300)
 
 
 def test_a_first_sync_cut_at_a_page_resumes_there_without_downloading_again(page, live):
@@ -34,15 +51,8 @@ def test_a_first_sync_cut_at_a_page_resumes_there_without_downloading_again(page
         else:
             route.continue_(url=smaller_pages(route.request.url))
 
-    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
-    page.goto(live.url + "/")
-    page.get_by_label("ログインID").fill("rep_a")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    deadline = time.monotonic() + 15
-    while len(cursors) < 3 and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    page.wait_for_timeout(300)  # the page before the cut is written
+    sign_in_pulling_through(page, live, pull)
+    wait_for_the_cut(page, cursors)
     kept = len(idb_all(page, "customers"))
     assert len(cursors) == 3 and 0 < kept < 70, (cursors, kept)  # two pages kept, then the cut
 
@@ -90,11 +100,7 @@ def test_customers_are_listed_and_searchable_while_contacts_and_history_still_st
         state["past_customers"] = bool(entities - {"users", "customers"})
         route.fulfill(response=response)
 
-    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
-    page.goto(live.url + "/")
-    page.get_by_label("ログインID").fill("rep_a")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in_pulling_through(page, live, pull)
     page.goto(live.url + "/#/customers")
     page.get_by_test_id("customer-search").fill("こきゃく07")
     expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(re.compile("顧客07"))
@@ -131,11 +137,7 @@ def test_a_page_that_cannot_be_written_is_asked_for_again_and_the_one_after_it_i
             del body["changes"][0]["record"]["id"]  # IndexedDB refuses a record without its key
         route.fulfill(response=response, json=body)
 
-    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
-    page.goto(live.url + "/")
-    page.get_by_label("ログインID").fill("rep_a")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in_pulling_through(page, live, pull)
     expect(page.get_by_test_id("storage-error")).to_be_visible()
     # The third page was on its way while the second failed: it must not be kept either, or the
     # stored cursor would skip the second page's records.
@@ -166,6 +168,21 @@ def visited_customers(rep):
     return ["顧客3", "顧客1", "顧客0", "顧客2", "顧客4", "顧客5"]  # latest visit first, then by kana
 
 
+def small_pages_cut_at(cut):
+    """A pull route of small pages whose request number ``cut`` (if any) loses its connection;
+    returns the URLs asked for and the route handler."""
+    asked = []
+
+    def pull(route):
+        asked.append(route.request.url)
+        if len(asked) == cut:
+            route.abort("connectionreset")
+        else:
+            route.continue_(url=smaller_pages(route.request.url))
+
+    return asked, pull
+
+
 def expect_customer_order(page, names):
     page.goto(page.url.split("#")[0] + "#/customers")
     expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(
@@ -176,43 +193,19 @@ def expect_customer_order(page, names):
 def test_after_a_first_sync_of_many_pages_the_latest_visited_customers_come_first(page, live):
     rep = live.device("rep_a")
     order = visited_customers(rep)
-    pages = []
-
-    def pull(route):
-        pages.append(route.request.url)
-        route.continue_(url=smaller_pages(route.request.url))
-
-    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
-    page.goto(live.url + "/")
-    page.get_by_label("ログインID").fill("rep_a")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    asked, pull = small_pages_cut_at(None)
+    sign_in_pulling_through(page, live, pull)
     wait_synced(page)
-    assert len(pages) >= 3  # the visits came over several pages
+    assert len(asked) >= 3  # the visits came over several pages
     expect_customer_order(page, order)
 
 
 def test_a_first_sync_cut_among_the_visits_still_puts_the_latest_visited_first_once_resumed(page, live):
     rep = live.device("rep_a")
     order = visited_customers(rep)
-    asked = []
-
-    def pull(route):
-        asked.append(route.request.url)
-        if len(asked) == 3:
-            route.abort("connectionreset")  # cut after two pages, the visits begun
-        else:
-            route.continue_(url=smaller_pages(route.request.url))
-
-    page.route(re.compile(r"/api/v1/sync/pull\?"), pull)
-    page.goto(live.url + "/")
-    page.get_by_label("ログインID").fill("rep_a")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    deadline = time.monotonic() + 15
-    while len(asked) < 3 and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    page.wait_for_timeout(300)  # the page before the cut is written
+    asked, pull = small_pages_cut_at(3)  # two pages kept, the visits begun
+    sign_in_pulling_through(page, live, pull)
+    wait_for_the_cut(page, asked)
     assert 0 < len(idb_all(page, "visits")) < 33
 
     page.get_by_test_id("sync-now").click()
@@ -224,11 +217,7 @@ def test_a_first_sync_cut_among_the_visits_still_puts_the_latest_visited_first_o
 def test_a_visit_saved_offline_brings_its_customer_to_the_top(page, context, live):
     rep = live.device("rep_a")
     order = visited_customers(rep)
-    page.goto(live.url + "/")
-    page.get_by_label("ログインID").fill("rep_a")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    wait_synced(page)
+    sign_in(page, live)
     context.set_offline(True)
     record_visit(page, re.compile("顧客5"), notes="飛び込みで訪問")
     expect_customer_order(page, ["顧客5", *[name for name in order if name != "顧客5"]])

@@ -57,6 +57,17 @@ def unsent(device_id, entity, record_id, changes):
     }
 
 
+def synced_meta(device_id, rep):
+    """What an app signed in as ``rep`` on ``device_id`` keeps in "meta", pulled to ``rep``'s cursor."""
+    return {
+        "device_id": device_id,
+        "token": rep.token,
+        "user": rep.user,
+        "login": "rep_a",
+        "cursor": rep.cursor,
+    }
+
+
 def open_database(page):
     """The database's version and its stores, each with its index names."""
     version, stores = page.evaluate("""() => new Promise((resolve) => {
@@ -237,13 +248,7 @@ def test_an_outbox_written_by_version_4_survives_the_deal_event_store_and_events
     page.evaluate(
         CREATE_VERSION_4,
         {
-            "meta": {
-                "device_id": device_id,
-                "token": rep.token,
-                "user": rep.user,
-                "login": "rep_a",
-                "cursor": rep.cursor,
-            },
+            "meta": synced_meta(device_id, rep),
             "entry": entry,
         },
     )
@@ -290,13 +295,7 @@ def test_the_latest_visits_kept_by_version_7_still_order_the_customer_list(page,
     page.evaluate(
         CREATE_VERSION_7,
         {
-            "meta": {
-                "device_id": device_id,
-                "token": rep.token,
-                "user": rep.user,
-                "login": "rep_a",
-                "cursor": rep.cursor,
-            },
+            "meta": synced_meta(device_id, rep),
             "entry": entry,
             "customers": list(rep.records("customers").values()),
             "recent": [
