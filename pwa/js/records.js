@@ -1,7 +1,7 @@
 // Records on the device: applying what the server sends (keeping the newer version and laying
 // unanswered outbox edits over it, overlay.js), evictions, and the reads the screens need.
 
-import { SYNCED, recentBucket, req, transaction } from "./db.js";
+import { SYNCED, done, recentBucket, req, transaction } from "./db.js";
 import { keysOf, merged, recordKey } from "./overlay.js";
 import { digits, fold } from "./text.js";
 
@@ -178,10 +178,7 @@ export async function writeRecent(visitTimes) {
   const tx = await transaction(["visits", "recent", "meta"], "readwrite", "relaxed");
   await noteVisits(tx, visitTimes || latestVisits(await req(tx.objectStore("visits").getAll())));
   tx.objectStore("meta").delete(RECENT_PENDING);
-  await new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
+  await done(tx);
 }
 
 /**
@@ -202,10 +199,7 @@ export async function removeUnseen(seen) {
     }
   }
   if (later.length) await noteEvictions(tx, later, []);
-  await new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
+  await done(tx);
 }
 
 // --- reads -------------------------------------------------------------------------------
