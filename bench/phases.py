@@ -30,6 +30,7 @@ WRAPPED = [
     ("sync.push", "load_mutation", "validate: mutation envelope"),
     ("sync.push", "load_changes", "validate: entity fields"),
     ("sync.push", "write", "write: rows, SQLAlchemy (Python)"),
+    ("sync.driver", "rows", "sql: reads through the driver"),
 ]
 
 

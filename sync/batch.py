@@ -1,17 +1,18 @@
 """The working set of one push: the records it reads, loaded in a few queries, and who may
 see and write them as the batch goes on."""
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import Executable, bindparam, false, select, text
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from . import clockstore, hlc as hlcs
+from . import clockstore, driver, hlc as hlcs
 from .engine import Actor, Engine
 from .entity import Rejected
-from .models import Record, SeenMutation
+from .models import Record
 from .scope import is_private, owned_anywhere, sees, within_grace
 from .wire import load_json
 
@@ -101,63 +102,54 @@ class Batch:
         return put(self, self.engine.entity(entity), record_id, values, hlc, delete=delete)
 
 
-# The statements of every push, built once (building one costs more than a small push's query).
-SEEN = select(
-    SeenMutation.device_id,
-    SeenMutation.mutation_id,
-    SeenMutation.entity,
-    SeenMutation.record_id,
-    SeenMutation.status,
-    SeenMutation.errors,
-).where(
-    SeenMutation.device_id == bindparam("device_id"),
-    SeenMutation.mutation_id.in_(bindparam("ids", expanding=True)),
-)
-# On PostgreSQL the same lookup as one index probe per pushed id. psycopg prepares a statement
-# it has run five times, and PostgreSQL's generic plan for ``device_id = $1 AND mutation_id IN
-# ($2, ...)`` probes the index by device alone: every mutation the device ever pushed was read
-# and filtered, a push slowing as the device's history grew (30 ms for 5,000). The LIMIT keeps
-# the lateral subquery a per-id probe, whatever the plan.
-SEEN_BY_ID = text(
-    "SELECT seen.device_id, seen.mutation_id, seen.entity, seen.record_id, seen.status, seen.errors"
-    " FROM unnest(CAST(:ids AS varchar[])) AS pushed(id) CROSS JOIN LATERAL"
-    " (SELECT * FROM seen_mutations WHERE seen_mutations.device_id = :device_id"
-    " AND seen_mutations.mutation_id = pushed.id LIMIT 1) AS seen"
-)
+# The statements of every push, through the driver (``driver.rows``), per database.
+SEEN = {
+    "sqlite": "SELECT device_id, mutation_id, entity, record_id, status, errors FROM seen_mutations"
+    " WHERE device_id = ? AND mutation_id IN (SELECT value FROM json_each(?))",
+    # On PostgreSQL the same lookup as one index probe per pushed id. psycopg prepares a
+    # statement it has run five times, and PostgreSQL's generic plan for ``device_id = $1 AND
+    # mutation_id IN ($2, ...)`` probes the index by device alone: every mutation the device
+    # ever pushed was read and filtered, a push slowing as the device's history grew (30 ms for
+    # 5,000). The LIMIT keeps the lateral subquery a per-id probe, whatever the plan.
+    "postgresql": "SELECT seen.device_id, seen.mutation_id, seen.entity, seen.record_id, seen.status,"
+    " seen.errors FROM unnest(CAST(? AS varchar[])) AS pushed(id) CROSS JOIN LATERAL"
+    " (SELECT * FROM seen_mutations WHERE seen_mutations.device_id = ?"
+    " AND seen_mutations.mutation_id = pushed.id LIMIT 1) AS seen",
+}
 # Read by the primary key, one entity at a time: records are never looked up by id alone (an
-# index of the id alone, a random UUID, cost every push a page write per record).
-RECORDS = (
-    select(Record.entity, Record.id, Record.data, Record.clocks, Record.customer_id, Record.compacted)
-    .where(Record.entity == bindparam("entity"), Record.id.in_(bindparam("ids", expanding=True)))
-    .order_by(Record.id)
-)
-RECORDS_LOCKED = RECORDS.with_for_update()
-# On PostgreSQL, one primary-key probe per id, for the reason SEEN_BY_ID gives: the generic
-# plan of ``entity = $1 AND id IN (...)`` read every record of the entity through another index
-# (77 ms for 100 ids among 10,000 visits). Rows are locked in the order of the sorted ids.
-RECORDS_BY_ID = (
-    "SELECT r.entity, r.id, r.data, r.clocks, r.customer_id, r.compacted"
-    " FROM unnest(CAST(:ids AS varchar[])) AS wanted(id) CROSS JOIN LATERAL"
+# index of the id alone, a random UUID, cost every push a page write per record). On
+# PostgreSQL, one primary-key probe per id, for the reason SEEN gives: the generic plan of
+# ``entity = $1 AND id IN (...)`` read every record of the entity through another index (77 ms
+# for 100 ids among 10,000 visits). Rows are locked in the order of the sorted ids.
+RECORDS = {
+    "sqlite": "SELECT entity, id, data, clocks, customer_id, compacted FROM records"
+    " WHERE entity = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
+    "postgresql": "SELECT r.entity, r.id, r.data, r.clocks, r.customer_id, r.compacted"
+    " FROM unnest(CAST(? AS varchar[])) AS wanted(id) CROSS JOIN LATERAL"
     " (SELECT entity, id, data, clocks, customer_id, compacted FROM records"
-    " WHERE records.entity = :entity AND records.id = wanted.id LIMIT 1{lock}) AS r"
-)
-PG_RECORDS = text(RECORDS_BY_ID.format(lock=""))
-PG_RECORDS_LOCKED = text(RECORDS_BY_ID.format(lock=" FOR UPDATE"))
-MEMBERSHIPS = select(Record.customer_id, Record.team).where(
-    Record.entity == bindparam("membership"),
-    Record.owner_id == bindparam("user_id"),
-    Record.deleted == false(),
-)
+    " WHERE records.entity = ? AND records.id = wanted.id LIMIT 1{lock}) AS r",
+}
+RECORDS_LOCKED = {"sqlite": RECORDS["sqlite"], "postgresql": RECORDS["postgresql"].format(lock=" FOR UPDATE")}
+RECORDS["postgresql"] = RECORDS["postgresql"].format(lock="")
+MEMBERSHIPS = "SELECT customer_id, team FROM records WHERE entity = ? AND owner_id = ? AND deleted = ?"
+
+
+def id_list(dialect_name, ids):
+    """A list of ids as one parameter: a JSON array for SQLite's ``json_each``, an array on
+    PostgreSQL."""
+    return json.dumps(ids) if dialect_name == "sqlite" else ids
 
 
 def prefetch(batch, mutations):
     """Load everything the batch reads in a few queries, locking the rows it may change."""
     connection, actor, engine = batch.session.connection(), batch.actor, batch.engine
+    name = connection.dialect.name
     ids = [str(m["mutation_id"]) for m in mutations]
-    seen = SEEN_BY_ID if connection.dialect.name == "postgresql" else SEEN
     for chunk in chunks(ids):
-        for row in connection.execute(seen, {"device_id": actor.device_id, "ids": chunk}):
-            batch.seen[row.mutation_id] = Seen(*row)
+        pushed = id_list(name, chunk)
+        params = (actor.device_id, pushed) if name == "sqlite" else (pushed, actor.device_id)
+        for row in driver.rows(connection, SEEN[name], params):
+            batch.seen[row[1]] = Seen(*row)
     targets = {(known_entity(engine, m), canonical_uuid(m.get("record_id"))) for m in mutations}
     targets.update((row.entity, row.record_id) for row in batch.seen.values())
     references: set[tuple[str, str | None]] = set()
@@ -171,37 +163,38 @@ def prefetch(batch, mutations):
     scope_ids = {w.scope_id for w in batch.records.values() if w.scope_id}
     load_records(batch, {(root, c) for c in scope_ids if (root, c) not in batch.records}, lock=False)
     if not actor.sees_everything:
-        params = {"membership": engine.scope.membership, "user_id": actor.user_id}
+        mine = (engine.scope.membership, actor.user_id, False)
         batch.my_memberships = {
-            row.customer_id
-            for row in connection.execute(MEMBERSHIPS, params)
-            if engine.scope.grants(row.team)
+            customer_id
+            for customer_id, team in driver.rows(connection, MEMBERSHIPS, mine)
+            if engine.scope.grants(team)
         }
 
 
 def load_records(batch, keys, lock):
     """Read the records ``keys`` (``(entity, id)``; a key holding None is skipped) into the batch."""
     connection = batch.session.connection()
-    query: Executable
-    if connection.dialect.name == "postgresql":
-        query = PG_RECORDS_LOCKED if lock else PG_RECORDS
-    else:
-        query = RECORDS_LOCKED if lock else RECORDS
+    name = connection.dialect.name
+    query = (RECORDS_LOCKED if lock else RECORDS)[name]
     by_entity: dict[str, list[str]] = {}
     for entity, record_id in keys:
         if entity is not None and record_id is not None:
             by_entity.setdefault(entity, []).append(record_id)
+    records = batch.records
     for entity in sorted(by_entity):  # in one order in every transaction: no lock cycles
         for chunk in chunks(sorted(by_entity[entity])):
-            rows = connection.execute(query, {"entity": entity, "ids": chunk})
-            for row in rows:
-                batch.records[(row.entity, row.id)] = Working(
-                    row.entity,
-                    row.id,
-                    load_json(row.data) if row.data else {},
-                    row.clocks,
-                    row.customer_id,
-                    compacted=row.compacted,
+            ids = id_list(name, chunk)
+            params = (entity, ids) if name == "sqlite" else (ids, entity)
+            for entity_name, record_id, data, clocks, scope_id, compacted in driver.rows(
+                connection, query, params
+            ):
+                records[(entity_name, record_id)] = Working(
+                    entity_name,
+                    record_id,
+                    load_json(data) if data else {},
+                    clocks,
+                    scope_id,
+                    compacted=bool(compacted),
                 )
 
 
