@@ -155,6 +155,8 @@ def gunicorn(database_url, folder, workers=None, extra_env=None, app="server:cre
         process = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "--config",
+                "python:server.gunicorn_config",
                 "--no-control-socket",
                 "--workers",
                 str(workers),

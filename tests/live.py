@@ -57,6 +57,8 @@ def start_gunicorn(database_url, workers=2, env=None, app="server:create_app()",
         log_path = Path(folder) / "gunicorn.log"
         command = [
             str(GUNICORN),
+            "--config",
+            "python:server.gunicorn_config",
             "--no-control-socket",
             "-w",
             str(workers),
