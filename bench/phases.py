@@ -30,7 +30,6 @@ WRAPPED = [
     ("sync.push", "load_mutation", "validate: mutation envelope"),
     ("sync.push", "load_changes", "validate: entity fields"),
     ("sync.push", "write", "write: rows, SQLAlchemy (Python)"),
-    ("sync.driver", "rows", "sql: reads through the driver"),
 ]
 
 
@@ -103,7 +102,11 @@ class Phases:
             original = getattr(module, name)
             self.saved.append((module, name, original))
             setattr(module, name, self.wrap(original, phase))
+        from sync import driver  # noqa: PLC0415
         from sync.commit import Bulk  # noqa: PLC0415
+
+        self.saved.append((driver, "run", driver.run))  # statements past the cursor events
+        driver.run = self.through_driver(driver.run)
 
         self.saved.append((Bulk, "copy", Bulk.copy))  # PostgreSQL's inserts, past the cursor events
         Bulk.copy = self.wrap(Bulk.copy, "sql: INSERT by COPY")
@@ -132,6 +135,16 @@ class Phases:
                 if self.lock_from is not None:
                     self.held += end - self.lock_from
                     self.lock_from = None
+
+        return timed
+
+    def through_driver(self, run):
+        def timed(connection, sql, params, fetch=False, many=False):
+            self.before(connection, None, sql, params, None, many)
+            try:
+                return run(connection, sql, params, fetch=fetch, many=many)
+            finally:
+                self.after()
 
         return timed
 

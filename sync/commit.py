@@ -2,13 +2,12 @@
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, literal, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Table, insert, literal
 
-from . import clockstore, hlc as hlcs
+from . import clockstore, driver, hlc as hlcs
 from .batch import watchers_now
 from .digest import record_hash
-from .models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation, utcnow
+from .models import DeadLetter, Record, ScopeEvent, SeenMutation, utcnow
 from .scope import PRIVATE, is_private
 from .wire import dump_json, parse_instant
 
@@ -68,11 +67,10 @@ def write(batch, server_node):
     for written in batch.engine.records_written:  # e.g. the quote search index
         written(session, batch.touched)
 
-    feed = connection.execute(FEED_LOCK).one()
+    ((seq, feed_hlc),) = driver.rows(connection, FEED_LOCK[connection.dialect.name], ())
     server_hlc = hlcs.tick(
-        max(feed.hlc, batch.max_hlc), max(batch.server_ms, hlcs.physical_ms(feed.hlc)), server_node
+        max(feed_hlc, batch.max_hlc), max(batch.server_ms, hlcs.physical_ms(feed_hlc)), server_node
     )
-    seq = feed.seq
     for event in events:
         seq += 1
         event["seq"] = seq
@@ -87,7 +85,7 @@ def write(batch, server_node):
         RECORD_INSERT.run(connection, inserts)
     if updates:
         RECORD_UPDATE.run(connection, updates)
-    connection.execute(FEED_MOVE, {"seq": seq, "hlc": server_hlc})
+    driver.run(connection, FEED_MOVE, (seq, server_hlc))
     return server_hlc
 
 
@@ -106,7 +104,7 @@ class Bulk:
         self.known: dict[str, tuple[str, list]] = {}
 
     def prepare(self, dialect):
-        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+        mark = "?"  # driver.run puts the driver's own
         name = self.table.name
         if self.key:
             sets = ", ".join(f"{c} = {mark}" for c in self.columns)
@@ -140,26 +138,18 @@ class Bulk:
         if dialect.name == "postgresql" and not self.key:
             self.copy(connection, rows)
         else:
-            connection.exec_driver_sql(sql, [tuple(row) for row in rows])
+            driver.run(connection, sql, rows, many=True)
 
     def copy(self, connection, rows):
         """Insert through ``COPY ... FROM STDIN``: PostgreSQL takes a push's hundred rows in
         half the time ``executemany`` does. Its errors come out as SQLAlchemy's, as a statement's
         would (a racing insert of the same key is an ``IntegrityError``, retried)."""
-        import psycopg  # noqa: PLC0415  (only PostgreSQL gets here)
-
         fixed = list(self.literal.values())
         sql = f"COPY {self.table.name} ({', '.join([*self.columns, *self.literal])}) FROM STDIN"
         raw = connection.connection.driver_connection
-        try:
-            with raw.cursor() as cursor, cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row([*row, *fixed])
-        except psycopg.Error as err:
-            lost = connection.dialect.is_disconnect(err, raw, None)
-            if lost:
-                connection.invalidate(err)
-            raise DBAPIError.instance(sql, None, err, psycopg.Error, connection_invalidated=lost) from err
+        with driver.errors_as_sqlalchemy(connection, sql), raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([*row, *fixed])
 
 
 def bindless(column, value, dialect):
@@ -167,9 +157,12 @@ def bindless(column, value, dialect):
     return literal(value, column.type).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
 
 
-FEED = cast(Table, Feed.__table__)
-FEED_LOCK = select(FEED.c.seq, FEED.c.hlc).where(FEED.c.id == 1).with_for_update()
-FEED_MOVE = update(FEED).where(FEED.c.id == 1).values(seq=bindparam("seq"), hlc=bindparam("hlc"))
+# SQLite has no row locks: its writer holds the database's one write lock from BEGIN IMMEDIATE.
+FEED_LOCK = {
+    "sqlite": "SELECT seq, hlc FROM feed WHERE id = 1",
+    "postgresql": "SELECT seq, hlc FROM feed WHERE id = 1 FOR UPDATE",
+}
+FEED_MOVE = "UPDATE feed SET seq = ?, hlc = ? WHERE id = 1"
 RECORDS = cast(Table, Record.__table__)
 # A record row: its columns, then its key (an update's WHERE); ``seq`` is set under the lock.
 RECORD_COLUMNS = [

@@ -17,15 +17,23 @@ MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 def rows(connection, sql, params):
     """Run a query written with ``?`` marks in the connection's transaction; return its rows
     as tuples."""
-    raw = connection.connection.driver_connection
+    return run(connection, sql, params, fetch=True)
+
+
+def run(connection, sql, params, fetch=False, many=False):
+    """Run a statement written with ``?`` marks in the connection's transaction, once or (with
+    ``many``) once for each parameter tuple; return its rows if ``fetch``."""
     mark = MARKS[connection.dialect.paramstyle]
     if mark != "?":
         sql = sql.replace("?", mark)
     with errors_as_sqlalchemy(connection, sql):
-        cursor = raw.cursor()
+        cursor = connection.connection.driver_connection.cursor()
         try:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+            return cursor.fetchall() if fetch else None
         finally:
             cursor.close()
 

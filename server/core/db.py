@@ -1,6 +1,10 @@
 """The database handle, SQLite set up to be safe with several writers, and a request's
 transactions kept few (each costs round trips on PostgreSQL)."""
 
+import errno
+import fcntl
+import os
+import sqlite3
 import time
 from functools import wraps
 
@@ -27,8 +31,12 @@ def configure_sqlite(engine, busy_timeout_ms):
     from its first read; readers begin DEFERRED and never block writers under WAL.
     """
 
+    lock = WriterLock.beside(engine.url.database)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
+        if lock is not None:
+            lock.open(dbapi_connection)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -44,39 +52,136 @@ def configure_sqlite(engine, busy_timeout_ms):
     def on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         if mode == "IMMEDIATE":
-            begin_writing(connection, busy_timeout_ms)
+            begin_writing(connection, busy_timeout_ms, lock)
         else:
             connection.exec_driver_sql(f"BEGIN {mode}")
+
+    if lock is not None:
+        lock.release_after(engine)
 
 
 WRITER_POLL_SECONDS = 0.0005
 
 
-def begin_writing(connection, busy_timeout_ms):
-    """``BEGIN IMMEDIATE``, trying again every half millisecond while another writer holds the
-    lock, for at most ``busy_timeout_ms``.
+def begin_writing(connection, busy_timeout_ms, lock=None):
+    """``BEGIN IMMEDIATE``, once this process's turn among the app's writers has come.
 
-    SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms between tries: a writer that
-    comes while another holds the lock for 15 ms tries again only at 18 ms, and by then the
-    other worker has often begun its next write. Writers queued so had the lock idle between
-    them; eight devices pushing at once to two workers went a fifth slower than the lock
-    allows. Only this statement waits so: every other one keeps SQLite's busy timeout.
+    The app's writers (every worker, thread, CLI and job runner on this database) queue on
+    ``lock``, a file lock beside the database: a writer waiting for it sleeps in the kernel and
+    wakes when the holder commits. Waiting in SQLite instead was slow twice over. Its busy
+    handler sleeps 1, 2, 5, 10, 15, 20, 25 ms between tries, so the lock sat idle between
+    writers; trying again every half millisecond kept it busy but spent the waiting worker's
+    CPU on failed ``BEGIN IMMEDIATE`` statements, on a machine whose cores the holder needs.
+
+    Anyone else writing to the file (the sqlite3 shell, a backup) is still waited for, polled
+    every half millisecond for at most ``busy_timeout_ms``; only this statement waits so, every
+    other one keeps SQLite's busy timeout.
     """
-    cursor = connection.connection.driver_connection.cursor()
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    driver = connection.connection.driver_connection
+    if lock is not None:
+        lock.acquire(driver, deadline)
+    cursor = driver.cursor()
     cursor.execute("PRAGMA busy_timeout = 0")
     try:
-        deadline = time.monotonic() + busy_timeout_ms / 1000
         while True:
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
                 return
             except exc.OperationalError as err:
                 if "locked" not in str(err.orig) or time.monotonic() >= deadline:
+                    if lock is not None:
+                        lock.release(driver)
                     raise
             time.sleep(WRITER_POLL_SECONDS)
     finally:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.close()
+
+
+class WriterLock:
+    """The app's writers' turn on one SQLite file: an exclusive ``flock`` on a file beside it.
+
+    Each connection opens the file itself (a lock held through one open file is not shared with
+    the process's other threads), takes the lock before ``BEGIN IMMEDIATE`` and lets it go once
+    its COMMIT or ROLLBACK has returned. A process that dies lets go with its files.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self.files: dict[int, int] = {}  # id of the driver's connection -> its lock file
+        self.held: set[int] = set()
+
+    @classmethod
+    def beside(cls, database):
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return cls(database + "-writer.lock")
+
+    def open(self, driver):
+        self.files[id(driver)] = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def acquire(self, driver, deadline):
+        """Wait for the lock until ``deadline`` (``time.monotonic()``); raise SQLite's "database
+        is locked" past it, as a busy timeout would."""
+        descriptor = self.files[id(driver)]
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.held.add(id(driver))
+                return
+            except OSError as err:
+                if err.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if time.monotonic() >= deadline:
+                raise exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+            # Blocking here would wait past the deadline; a tenth of a millisecond's sleep
+            # costs the waiter one system call a try, and the lock is idle at most that long.
+            time.sleep(WRITER_TURN_POLL_SECONDS)
+
+    def release(self, driver):
+        if id(driver) in self.held:
+            self.held.discard(id(driver))
+            fcntl.flock(self.files[id(driver)], fcntl.LOCK_UN)
+
+    def close(self, driver):
+        self.release(driver)
+        descriptor = self.files.pop(id(driver), None)
+        if descriptor is not None:
+            os.close(descriptor)
+
+    def release_after(self, engine):
+        """Let go of the lock after every COMMIT and ROLLBACK of the engine's connections,
+        whoever ends the transaction (the session, the pool's reset on check-in)."""
+        dialect = engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(connection):
+            try:
+                commit(connection)
+            finally:
+                self.release_when_done(connection)
+
+        def do_rollback(connection):
+            try:
+                rollback(connection)
+            finally:
+                self.release_when_done(connection)
+
+        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+        @event.listens_for(engine.pool, "close")
+        @event.listens_for(engine.pool, "close_detached")
+        def on_close(dbapi_connection, *_):
+            self.close(dbapi_connection)
+
+    def release_when_done(self, connection):
+        driver = getattr(connection, "driver_connection", connection)
+        if not driver.in_transaction:
+            self.release(driver)
+
+
+WRITER_TURN_POLL_SECONDS = 0.0001
 
 
 def ping_when_idle(engine, idle_seconds=PING_AFTER_IDLE_SECONDS):
