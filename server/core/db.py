@@ -134,7 +134,9 @@ class WriterLock:
                 if err.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
             if time.monotonic() >= deadline:
-                raise exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+                raise exc.OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
             # Blocking here would wait past the deadline; a tenth of a millisecond's sleep
             # costs the waiter one system call a try, and the lock is idle at most that long.
             time.sleep(WRITER_TURN_POLL_SECONDS)
