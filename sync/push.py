@@ -34,11 +34,13 @@ def apply_push(
     now_ms: int,
     server_node: str = "server",
     scope_grace_ms: int | None = None,
+    checked: list["Checked"] | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
     """Apply ``mutations`` (already checked to be a list of dicts with UUID ids).
 
     A write to a root lost since its edit lands only within ``scope_grace_ms`` of the loss
-    (``None``: any time) and before the device pulled past it. Return ``(results,
+    (``None``: any time) and before the device pulled past it. ``checked`` is what
+    ``check_ahead`` made of the same mutations, if the caller ran it. Return ``(results,
     server_hlc)``. The caller commits.
     """
     feed = read_feed(session)
@@ -47,11 +49,65 @@ def apply_push(
         session, engine, actor, server_ms, iso_from_ms(now_ms), server_node, grace_ms=scope_grace_ms
     )
     prefetch(batch, mutations)
-    results = [apply_one(batch, m) for m in mutations]
+    ahead: list[Checked | None] = list(checked) if checked else [None] * len(mutations)
+    results = [apply_one(batch, m, c) for m, c in zip(mutations, ahead, strict=True)]
     return results, write(batch, server_node)
 
 
-def apply_one(batch, raw):
+class Checked:
+    """One mutation loaded and its fields checked before the push reads anything stored.
+
+    On SQLite a push holds the database's one write lock from its first read, so what depends
+    on nothing stored is done before: the envelope, and the fields as a create (no base
+    version) or an edit would load them. The push uses them when the record turns out to be
+    what was guessed and its changes were not redirected; otherwise it checks them again.
+    """
+
+    __slots__ = ("mutation", "error", "creating", "changes", "values", "ignored", "field_error")
+
+    def __init__(self, raw, engine):
+        self.mutation: dict | None = None
+        self.error: ValidationError | None = None
+        self.field_error: Rejected | None = None
+        self.creating: bool | None = None  # None: nothing checked ahead
+        try:
+            self.mutation = load_mutation(raw, engine)
+        except ValidationError as err:
+            self.error = err
+            return
+        m = self.mutation
+        entity = engine.entity(m["entity"])
+        if m["op"] != "upsert" or not entity.writable:  # a read-only entity is rejected first
+            return
+        self.creating, self.changes = m["base_version"] is None, m["changes"]
+        changes, self.ignored = split_server_owned(entity, self.changes, creating=self.creating)
+        try:
+            self.values = load_changes(entity.schema, changes, partial=not self.creating)
+        except ValidationError as err:
+            self.field_error = Rejected(field_errors(err.messages))
+
+    def load(self):
+        """The mutation as ``load_mutation`` gives it (a copy: the push changes it)."""
+        if self.mutation is None:
+            assert self.error is not None
+            raise self.error
+        return dict(self.mutation)
+
+    def fields(self, m, creating):
+        """``(values, ignored)`` as checked ahead, or None if the guess does not hold."""
+        if self.creating is None or creating != self.creating or m["changes"] is not self.changes:
+            return None
+        if self.field_error is not None:
+            raise self.field_error
+        return dict(self.values), self.ignored
+
+
+def check_ahead(engine: Engine, mutations: list[dict[str, Any]]) -> list[Checked]:
+    """Load and check each mutation as far as nothing stored decides (see ``Checked``)."""
+    return [Checked(raw, engine) for raw in mutations]
+
+
+def apply_one(batch, raw, checked=None):
     """Apply one mutation and return its result."""
     mutation_id = str(raw["mutation_id"])
     batch.mutation_id = mutation_id
@@ -59,12 +115,12 @@ def apply_one(batch, raw):
     if first is not None:
         return duplicate_result(batch, mutation_id, first)
     try:
-        m = load_mutation(raw, batch.engine)
+        m = checked.load() if checked is not None else load_mutation(raw, batch.engine)
         if hlcs.physical_ms(m["hlc"]) > batch.server_ms:  # loaded: the HLC is well-formed
             m["hlc"] = hlcs.clamp(m["hlc"], batch.server_ms)
         if m["op"] == "upsert":
             redirect(batch, m)
-        result = apply_upsert(batch, m) if m["op"] == "upsert" else apply_delete(batch, m)
+        result = apply_upsert(batch, m, checked) if m["op"] == "upsert" else apply_delete(batch, m)
         status = result["status"]
         errors = None
     except ValidationError as err:
@@ -118,7 +174,7 @@ def duplicate_result(batch, mutation_id, first):
     return result
 
 
-def apply_upsert(batch, m):
+def apply_upsert(batch, m, checked=None):
     entity = batch.engine.entity(m["entity"])
     if not entity.writable:
         raise Rejected({"entity": [f"{entity.name} is read-only"]})
@@ -133,11 +189,15 @@ def apply_upsert(batch, m):
     if current is not None and base is not None and base > current.version:
         raise Rejected({"base_version": [f"is above the record's version {current.version}"]})
 
-    changes, ignored = split_server_owned(entity, m["changes"], creating=current is None)
-    try:
-        values = load_changes(entity.schema, changes, partial=current is not None)
-    except ValidationError as err:
-        raise Rejected(field_errors(err.messages))
+    ahead = checked.fields(m, current is None) if checked is not None else None
+    if ahead is not None:
+        values, ignored = ahead
+    else:
+        changes, ignored = split_server_owned(entity, m["changes"], creating=current is None)
+        try:
+            values = load_changes(entity.schema, changes, partial=current is not None)
+        except ValidationError as err:
+            raise Rejected(field_errors(err.messages))
     for name in entity.list_fields & values.keys():
         if values[name] is None:
             values[name] = []

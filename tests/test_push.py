@@ -21,6 +21,21 @@ def test_create_returns_the_stored_record_with_server_fields(device, people):
     assert customer["created_at"] == customer["updated_at"]
 
 
+def test_an_edit_without_base_version_of_a_record_that_exists_is_merged_not_rejected(device):
+    # Checked ahead as a create (no base version), its fields lacked the required ones; the
+    # record exists, so they are an edit's, checked as one: a device that lost the version
+    # it read still gets its change in.
+    rep = device("rep_a")
+    customer = rep.create("customers", name="基準なし工業")
+    visit = rep.create(
+        "visits", customer_id=customer["id"], kind="phone", visited_at="2026-12-03T10:00:00+09:00"
+    )
+    (result,) = rep.push(rep.mutation("visits", visit["id"], notes="版を知らずに追記"))
+    assert result["status"] in ("applied", "merged"), result
+    assert result["record"]["notes"] == "版を知らずに追記"
+    assert result["record"]["kind"] == "phone"
+
+
 def test_retried_push_answers_duplicate_and_changes_nothing(device):
     rep = device("rep_a")
     mutations = [rep.mutation("customers", name="一回だけ工業")]

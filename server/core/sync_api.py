@@ -15,6 +15,7 @@ from sync.batch import canonical_uuid
 from sync.digest import bucket_digest, records_in_range
 from sync.models import FEED_TABLE
 from sync.pull import BadCursor, StaleCursor, caught_up, cursor_start
+from sync.push import check_ahead
 from sync.scope import loss_between, readable
 
 from server.core.auth import BEARER, DEVICES, TOKEN_CHECK, USERS, authenticate, token_required
@@ -150,6 +151,7 @@ def is_uuid(value):
 def run_push(mutations):
     """Apply the push, retrying when a concurrent writer made the database refuse it."""
     for attempt in range(RETRIES):
+        checked = check_ahead(ENGINE, mutations)  # before SQLite's write lock: it needs none
         session = writing_session()
         try:
             results, server_hlc = apply_push(
@@ -160,6 +162,7 @@ def run_push(mutations):
                 now_ms=now_ms(),
                 server_node=current_app.config["SERVER_NODE"],
                 scope_grace_ms=current_app.config["SCOPE_GRACE_DAYS"] * 86400 * 1000,
+                checked=checked,
             )
             session.commit()
             return results, server_hlc
