@@ -147,9 +147,7 @@ def test_the_turn_is_given_back_however_the_transaction_ends(sqlite_app, writers
     assert turn_is_free(writers_turn)
 
 
-def test_a_turn_held_past_the_busy_timeout_answers_503_and_the_push_applies_later(
-    sqlite_app, writers_turn
-):
+def test_a_turn_held_past_the_busy_timeout_answers_503_and_the_push_applies_later(sqlite_app, writers_turn):
     app, _ = sqlite_app(SQLITE_BUSY_TIMEOUT_MS=1000)
     rep = Device(app.test_client(), "rep_a")
     customer = rep.create("customers", name="待機工業")
