@@ -35,16 +35,19 @@ def apply_push(
     server_node: str = "server",
     scope_grace_ms: int | None = None,
     checked: list["Checked"] | None = None,
+    feed_hlc: str | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
     """Apply ``mutations`` (already checked to be a list of dicts with UUID ids).
 
     A write to a root lost since its edit lands only within ``scope_grace_ms`` of the loss
     (``None``: any time) and before the device pulled past it. ``checked`` is what
-    ``check_ahead`` made of the same mutations, if the caller ran it. Return ``(results,
-    server_hlc)``. The caller commits.
+    ``check_ahead`` made of the same mutations, if the caller ran it; ``feed_hlc`` the feed's
+    clock, if the caller read it in this request (it is read again under the feed lock before
+    anything is written). Return ``(results, server_hlc)``. The caller commits.
     """
-    feed = read_feed(session)
-    server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
+    if feed_hlc is None:
+        feed_hlc = read_feed(session).hlc
+    server_ms = max(now_ms, hlcs.physical_ms(feed_hlc))
     batch = Batch(
         session, engine, actor, server_ms, iso_from_ms(now_ms), server_node, grace_ms=scope_grace_ms
     )

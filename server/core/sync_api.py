@@ -61,9 +61,29 @@ def protocol_checked(view):
     return Blueprint.doc(responses={400: "BAD_REQUEST", 426: "UPGRADE_REQUIRED"})(wrapper)
 
 
+# The token check and the feed's clock in one statement: a push reads the clock before it
+# applies anything (its server time is never behind the feed), a round trip of its own before.
+PUSH_CHECK = TOKEN_CHECK.add_columns(FEED_TABLE.c.hlc.label("feed_hlc")).join(
+    FEED_TABLE, FEED_TABLE.c.id == 1
+)
+
+
+def clock_checked(view):
+    """``token_required`` for the push: the check also reads the feed's clock into
+    ``g.feed_hlc``."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.user, g.actor = authenticate(request.headers.get("Authorization", ""), PUSH_CHECK)
+        g.feed_hlc = g.user.feed_hlc
+        return view(*args, **kwargs)
+
+    return Blueprint.doc(security=BEARER, responses={401: "UNAUTHORIZED"})(wrapper)
+
+
 @bp.post("/sync/push", parameters=[PROTOCOL_HEADER])
 @one_transaction(WRITE)
-@token_required
+@clock_checked
 @protocol_checked
 @bp.doc(
     description="At most 500 mutations and 5 MB. Entities: " + ", ".join(ENGINE.entities) + ". "
@@ -163,6 +183,7 @@ def run_push(mutations):
                 server_node=current_app.config["SERVER_NODE"],
                 scope_grace_ms=current_app.config["SCOPE_GRACE_DAYS"] * 86400 * 1000,
                 checked=checked,
+                feed_hlc=g.feed_hlc,
             )
             session.commit()
             return results, server_hlc
