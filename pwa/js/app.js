@@ -122,20 +122,51 @@ async function route() {
   const ticket = ++rendering;
   if (typeof cleanup === "function") cleanup();
   cleanup = null;
-  const result = await match.screen.render(view, {
+  const screen = screenIn(view, ticket);
+  const result = await match.screen.render(screen.el, {
     params: match.params, query, edit: Boolean(match.options.edit), navigate,
   });
   if (ticket !== rendering) {
     if (typeof result === "function") result();
     return;
   }
+  screen.show(); // a screen that drew nothing still takes the place of the one before
   cleanup = result;
-  document.title = `${view.querySelector("h1")?.textContent || ""} | Genba`;
+  document.title = `${screen.el.querySelector("h1")?.textContent || ""} | Genba`;
   view.dataset.route = path;
   markCurrent(path);
-  view.querySelector("h1")?.focus({ preventScroll: true });
+  screen.el.querySelector("h1")?.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
+
+/**
+ * The element a screen draws in: its own, in `view`. A screen reads IndexedDB before it draws,
+ * and the user may have moved on meanwhile; what a left screen draws late (its first drawing or
+ * a redraw) goes into its own element, which is no longer on the page, and never covers the
+ * screen the address names. The screen before stays in sight until the new one first draws
+ * (no blank flash); the swap happens before the browser paints.
+ */
+function screenIn(view, ticket) {
+  for (const child of [...view.children]) {
+    if (child !== shownScreen) child.remove(); // screens left before they drew anything
+  }
+  const el = document.createElement("div");
+  el.className = "screen";
+  view.append(el);
+  const show = () => {
+    observer.disconnect();
+    if (ticket !== rendering || shownScreen === el) return;
+    shownScreen?.remove();
+    // Whatever was drawn in the view itself (the boot's error) goes too.
+    for (const node of [...view.childNodes]) if (node !== el) node.remove();
+    shownScreen = el;
+  };
+  const observer = new MutationObserver(show);
+  observer.observe(el, { childList: true });
+  return { el, show };
+}
+
+let shownScreen = null;
 
 let disposeHeader = null;
 let markCurrent = () => {};
@@ -206,6 +237,12 @@ function showUpdate(worker) {
 async function boot() {
   setLang(lang());
   translateShell();
+  // 「本文へ移動」 moves the focus to the screen; its "#view" must not reach the router (an
+  // address it does not know, which would open the customer list).
+  document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+    event.preventDefault();
+    document.getElementById("view").focus();
+  });
   await openDb();
   const { user, last_sync: lastSync, device_id: deviceId } = await getMetas(["user", "last_sync", "device_id"]);
   await ensureDeviceId(deviceId);

@@ -34,7 +34,7 @@ export async function render(view) {
     const shown = new Set(weeks);
     const current = entries.filter((e) => shown.has(e.week));
     // Drawn at the width it is shown at, so its labels stay readable on a phone.
-    const width = Math.max(320, Math.min(1100, view.clientWidth - 32 || 640));
+    const width = Math.max(320, Math.min(1100, view.clientWidth || 640));
     mount(view, h("h1", { tabindex: "-1" }, t("load.title")),
       h("p", { class: "hint", "data-testid": "load-as-of" },
         t("load.as_of", { time: getState().lastSync ? dateTime(getState().lastSync) : "—" })),
