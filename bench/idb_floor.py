@@ -9,7 +9,9 @@ worker does). Prints the time and microseconds a record for:
 - visits as the app stores them (its fields, a ``customer_id`` index);
 - the same without the index;
 - the smallest record there is (an id), without an index: what each put() costs regardless
-  of size, the per-record floor.
+  of size, the per-record floor;
+- the same visits kept ten to a value, one value per customer, found by id through a
+  multi-entry index of the ids (a layout the app does not have: what it would save).
 
 Run: ``.venv/bin/python bench/idb_floor.py [--records N] [--page N]``.
 """
@@ -35,19 +37,23 @@ async ([records, perPage, kind]) => {
       open.result.createObjectStore('plain', { keyPath: 'id' });
       open.result.createObjectStore('indexed', { keyPath: 'id' }).createIndex('customer_id', 'customer_id');
       open.result.createObjectStore('meta');
+      // A visit is found by its id through the multi-entry index of the ids its value holds.
+      open.result.createObjectStore('grouped', { keyPath: 'customer_id' }).createIndex('ids', 'ids', { multiEntry: true });
     };
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
   });
-  const customers = Array.from({ length: 5000 }, () => crypto.randomUUID());
+  const customers = Array.from({ length: Math.max(5000, Math.ceil(records / 10)) }, () => crypto.randomUUID());
   const visit = (i) => ({ id: crypto.randomUUID(), version: 1, created_at: '2026-12-03T10:00:00.000Z',
     updated_at: '2026-12-03T10:00:00.000Z', deleted: false, customer_id: customers[i % 5000], kind: 'aftercare',
     visited_at: '2026-11-03T10:00:00+09:00', contact_ids: [crypto.randomUUID()], purpose: '定期点検',
     notes: '工場長と面談。次期設備更新の計画があり、治具の相談を受けた。', handling: 'ローラー部の点検と給油。異音なし。',
     next_action: '次回点検', next_action_due: '2026-12-20', deal_id: null, work_minutes: null, parts: [],
     signed_by: null, author_id: crypto.randomUUID() });
-  const make = kind === 'tiny' ? () => ({ id: crypto.randomUUID() }) : visit;
-  const store = kind === 'indexed' ? 'indexed' : 'plain';
+  // Grouped: ten visits a customer, sent in customer order (customer i's visits one after another).
+  const make = kind === 'tiny' ? () => ({ id: crypto.randomUUID() })
+    : kind === 'grouped' ? (i) => visit(Math.floor(i / 10)) : visit;
+  const store = kind === 'indexed' || kind === 'grouped' ? kind : 'plain';
   const pages = [];
   for (let start = 0; start < records; start += perPage) {
     pages.push(JSON.stringify(Array.from({ length: Math.min(perPage, records - start) }, (_, i) => make(start + i))));
@@ -57,7 +63,18 @@ async ([records, perPage, kind]) => {
   for (const text of pages) {
     const tx = db.transaction([store, 'meta'], 'readwrite', { durability: 'relaxed' });
     const objects = tx.objectStore(store);
-    for (const record of JSON.parse(text)) objects.put(record);
+    if (kind === 'grouped') {
+      const values = new Map();
+      for (const record of JSON.parse(text)) {
+        let value = values.get(record.customer_id);
+        if (!value) values.set(record.customer_id, value = { customer_id: record.customer_id, ids: [], visits: [] });
+        value.ids.push(record.id);
+        value.visits.push(record);
+      }
+      for (const value of values.values()) objects.put(value);
+    } else {
+      for (const record of JSON.parse(text)) objects.put(record);
+    }
     tx.objectStore('meta').put(text.length, 'cursor');
     const committed = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
     await previous;
@@ -74,6 +91,7 @@ KINDS = [
     ("indexed", "visits as the app keeps them (customer_id index)"),
     ("plain", "the same visits, no index"),
     ("tiny", "an id alone, no index: the per-record floor"),
+    ("grouped", "the same visits, ten to a value (one per customer)"),
 ]
 
 
