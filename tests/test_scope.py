@@ -111,3 +111,21 @@ def test_search_finds_customers_outside_scope_by_name_kana_or_phone(client, devi
     for q in ("山田", "やまだ", "ﾔﾏﾀﾞ", "ヤマダ", "０５２（１２３）４５６７"):
         response = client.get("/api/v1/customers/search", query_string={"q": q}, headers=west.headers)
         assert response.get_json() == {"results": [{"id": customer["id"], "name": "山田製作所"}]}, q
+
+
+def test_concurrent_handovers_leave_the_owner_and_team_agreeing_in_either_order(device, people):
+    """Two office users hand one customer to different teams at about the same time, neither
+    having seen the other's: the later handover wins whole, whichever reaches the server first."""
+    for later_arrives_first in (True, False):
+        east, manager, office = device("rep_a"), device("manager"), device("office")
+        customer = east.create("customers", name="同時移管工業")
+        earlier = manager.mutation("customers", customer["id"], base_version=1, owner_id=people["rep_b"])
+        time.sleep(0.002)
+        later = office.mutation("customers", customer["id"], base_version=1, owner_id=people["rep_a2"])
+        pushes = [(office, later), (manager, earlier)]
+        if not later_arrives_first:
+            pushes.reverse()
+        for pusher, mutation in pushes:
+            assert pusher.push(mutation)[0]["status"] in ("applied", "merged")
+        stored = records_by_id(device("admin").sync())[customer["id"]]
+        assert (stored["owner_id"], stored["team"]) == (people["rep_a2"], "east"), later_arrives_first
