@@ -147,7 +147,7 @@ async function route() {
  * (no blank flash); the swap happens before the browser paints.
  */
 function screenIn(view, ticket) {
-  for (const child of [...view.children]) {
+  for (const child of view.querySelectorAll(":scope > .screen")) {
     if (child !== shownScreen) child.remove(); // screens left before they drew anything
   }
   const el = document.createElement("div");
@@ -157,7 +157,7 @@ function screenIn(view, ticket) {
     observer.disconnect();
     if (ticket !== rendering || shownScreen === el) return;
     shownScreen?.remove();
-    // Whatever was drawn in the view itself (the boot's error) goes too.
+    // Whatever the view held itself (「読み込み中…」 until the first screen draws) goes too.
     for (const node of [...view.childNodes]) if (node !== el) node.remove();
     shownScreen = el;
   };
