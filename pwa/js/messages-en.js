@@ -355,6 +355,8 @@ export const en = {
   "sync.rejectedShort": { one: "{n} refused", other: "{n} refused" },
   "sync.conflictsShort": { one: "{n} conflict", other: "{n} conflicts" },
   "sync.running": "Syncing…",
+  "sync.receiving": "Syncing… {n} received",
+  "sync.receivingShort": "{n} in",
   "sync.never": "Not synced yet",
   "sync.last": "Last sync {when}",
   "sync.now": "Sync now",

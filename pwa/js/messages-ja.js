@@ -356,6 +356,8 @@ export const ja = {
   "sync.rejectedShort": { other: "送信できず {n}件" },
   "sync.conflictsShort": { other: "同時編集 {n}件" },
   "sync.running": "同期中…",
+  "sync.receiving": "同期中… {n}件受信",
+  "sync.receivingShort": "{n}件受信",
   "sync.never": "まだ同期していません",
   "sync.last": "最終同期 {when}",
   "sync.now": "今すぐ同期",

@@ -20,7 +20,8 @@ self.onmessage = async ({ data }) => {
   const measure = (name, start, detail) =>
     self.postMessage({ type: "measure", name, duration: performance.now() - start, detail });
   try {
-    const pulled = await pullAll(data.token, data.limit, { progress, measure });
+    const kept = (n) => self.postMessage({ type: "kept", n });
+    const pulled = await pullAll(data.token, data.limit, { progress, kept, measure });
     self.postMessage({ type: "done", pulled });
   } catch (err) {
     self.postMessage({ type: "failed", error: describe(err) });

@@ -15,10 +15,12 @@ import { RECENT_PENDING, applyChanges, removeUnseen, writeRecent } from "./recor
 
 /**
  * Pull until `has_more` is false, applying each page in its own transaction; `progress(what)`
- * hears of what changed (`{pulled, lists}`, `{recent}`, `{refreshed}`) and `measure(name, start, detail)`
- * of the time each page took (fetching, writing, storing). Throws api.ApiError / api.NetworkError as api.js does.
+ * hears of what changed (`{pulled, lists}`, `{recent}`, `{refreshed}`), `kept(n)` of the records
+ * stored so far after each page (for the status bar: a first sync takes a while) and
+ * `measure(name, start, detail)` of the time each page took (fetching, writing, storing).
+ * Throws api.ApiError / api.NetworkError as api.js does.
  */
-export async function pullAll(token, limit, { progress = () => {}, measure = () => {} } = {}) {
+export async function pullAll(token, limit, { progress = () => {}, kept = () => {}, measure = () => {} } = {}) {
   let cursor = await getMeta("cursor");
   let seen = null;
   const refetch = await getMeta("refetch");
@@ -27,6 +29,7 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     seen = new Set();
   }
   let pulled = 0;
+  let stored = 0;
   let empty = cursor ? null : await emptyStores();
   // A pull cut off before it wrote the "recent" store leaves it to this one, from the visits.
   const rebuild = Boolean(await getMeta(RECENT_PENDING));
@@ -63,7 +66,10 @@ export async function pullAll(token, limit, { progress = () => {}, measure = () 
     next = page.has_more ? fetchPage(page.cursor) : null;
     next?.catch(() => {}); // its failure is handled when it is awaited
     const previous = committing;
-    committing = applyPage(page, { seen, empty, visitTimes }, follows, measure);
+    committing = applyPage(page, { seen, empty, visitTimes }, follows, measure).then(() => {
+      stored += page.changes.length;
+      if (page.changes.length) kept(stored);
+    });
     committing.catch(() => {}); // a failure is thrown where it is awaited
     await previous; // at most two pages in flight
     follows = page.cursor;

@@ -6,6 +6,7 @@ const state = {
   deviceId: null,
   online: navigator.onLine,
   syncing: false,
+  received: 0, // records a running pull has stored so far
   lastSync: null,
   pending: 0,
   rejected: 0,

@@ -95,9 +95,11 @@ async function pushAll(token) {
 /** Pull in the pull worker (the page's own thread stays free for the screens). */
 function pullAll(token) {
   const progress = (what) => dataChanged(what);
+  const kept = (n) => update({ received: n }); // the status bar's 「同期中… 12,000件受信」
   const measure = (name, start, detail) => performance.measure(name, { start, detail });
+  update({ received: 0 });
   if (typeof Worker === "undefined") {
-    return pull.pullAll(token, PULL_LIMIT, { progress, measure }).catch((err) => {
+    return pull.pullAll(token, PULL_LIMIT, { progress, kept, measure }).catch((err) => {
       if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;
       throw pullError({ kind: "storage", message: err.message }); // as the worker reports it
     });
@@ -116,6 +118,8 @@ function pullAll(token) {
         // The screens open their reads now; the worker writes on once they are queued, so a
         // customer list drawn at this moment does not wait for the next pages' writes.
         if (data.what.lists) setTimeout(() => worker.postMessage({ type: "go" }), 0);
+      } else if (data.type === "kept") {
+        kept(data.n);
       } else if (data.type === "measure") {
         const end = performance.now();
         performance.measure(data.name, { start: end - data.duration, end, detail: data.detail });

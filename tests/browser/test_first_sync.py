@@ -118,6 +118,34 @@ def test_customers_are_listed_and_searchable_while_contacts_and_history_still_st
 
 
 @pytest.mark.parametrize("worker", [True, False], ids=["in-the-pull-worker", "in-the-page"])
+def test_the_status_bar_counts_the_records_a_first_sync_has_stored(page, live, worker):
+    if not worker:
+        page.add_init_script("delete window.Worker")  # a browser without module workers
+    rep = live.device("rep_a")
+    rep.push(
+        *[rep.mutation("customers", name=f"顧客{n:03d}", name_kana=f"コキャク{n:03d}") for n in range(70)]
+    )
+    held, state = [], {"asked": 0, "released": False}
+
+    def pull(route):
+        state["asked"] += 1
+        if state["asked"] == 3 and not state["released"]:
+            held.append(route)  # the third page is slow to come
+            return
+        route.continue_(url=smaller_pages(route.request.url))
+
+    sign_in_pulling_through(page, live, pull)
+    status = page.get_by_test_id("last-sync")
+    # Two pages of 20 are stored; the bar says so while the third is awaited.
+    expect(status).to_contain_text("同期中… 40件受信")
+    state["released"] = True
+    for route in held:
+        route.continue_(url=smaller_pages(route.request.url))
+    wait_synced(page)
+    expect(status).to_contain_text("最終同期")
+
+
+@pytest.mark.parametrize("worker", [True, False], ids=["in-the-pull-worker", "in-the-page"])
 def test_a_page_that_cannot_be_written_is_asked_for_again_and_the_one_after_it_is_not_kept(
     page, live, worker
 ):

@@ -29,6 +29,14 @@ function lastSyncText(lastSync) {
   return t("sync.last", { when: sameDay ? time(lastSync) : dateTime(lastSync) });
 }
 
+/** 「同期中…」, with the records stored so far once a pull has stored any (a phone shows the count
+   alone: a first sync takes a while and its bar has room for little). */
+function syncingText(received) {
+  if (!received) return t("sync.running");
+  const n = received.toLocaleString("ja-JP");
+  return worded(t("sync.receiving", { n }), t("sync.receivingShort", { n }));
+}
+
 /** A badge's words, and the short form a phone's one-line bar shows (the long one is still read). */
 function worded(long, short) {
   return [h("span", { class: "long" }, long), h("span", { class: "short", "aria-hidden": "true" }, short)];
@@ -46,8 +54,8 @@ function badges(state) {
       worded(t("sync.conflicts", { n: state.conflicts }), t("sync.conflictsShort", { n: state.conflicts }))) : null,
     state.persisted === false ? h("a", { class: "badge info", href: "#/sync", "data-testid": "storage-warning" },
       t("sync.notPersistentShort")) : null,
-    h("span", { class: "last-sync", "data-testid": "last-sync" },
-      state.syncing ? t("sync.running") : lastSyncText(state.lastSync)),
+    h("span", { class: ["last-sync", state.syncing && state.received ? "counting" : null], "data-testid": "last-sync" },
+      state.syncing ? syncingText(state.received) : lastSyncText(state.lastSync)),
     button(worded(t("sync.now"), "↻"), { class: "button small sync-now", "data-testid": "sync-now",
       disabled: state.syncing, onClick: () => requestSync("manual") }));
 }
