@@ -7,9 +7,11 @@ position ``(seq, key of the last change sent from that entry)``, the high-water 
 initial pull (below which only live records are sent) and when it was issued.
 
 A prioritised initial pull sends the records up to its high-water mark in phases: each of the
-engine's ``first`` entities in turn, then the rest, each phase in ``seq`` order; its cursor
-also holds the phase. After the last phase it goes on from the high-water mark as any pull
-does, so what changed meanwhile comes after what it replaces.
+engine's ``first`` entities in turn, then the rest that belong to no customer, each in ``seq``
+order, then the rest customer by customer (ordered by ``customer_id``, then ``seq``), so a device
+can keep one customer's history together; its cursor also holds the phase (and, in the last,
+the customer). After the last phase it goes on from the high-water mark as any pull does, so
+what changed meanwhile comes after what it replaces.
 """
 
 import base64
@@ -19,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, false, or_, select
+from sqlalchemy import Integer, String, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
@@ -121,7 +123,7 @@ def changes_since(
     if cursor:
         seq, key, high_water, issued_ms, phase = decode_cursor(cursor)
         check_fresh(feed, seq, high_water, issued_ms, now_ms, window_ms)
-        if phase > len(engine.first) + 1:
+        if phase > len(engine.first) + 2:
             raise BadCursor("cursor is not one this server handed out; pull without a cursor")
     else:
         seq, key, high_water = 0, "", top
@@ -130,7 +132,7 @@ def changes_since(
     if phase != FEED:
         server_hlc = hlcs.tick(feed.hlc, now_ms, server_node)
         return phased_page(
-            session, engine, actor, seq, high_water, phase, limit, top, now_ms, server_hlc, with_digest
+            session, engine, actor, (seq, key), high_water, phase, limit, top, now_ms, server_hlc, with_digest
         )
 
     # Everything at the cursor's position was sent unless an expansion stopped inside it:
@@ -225,71 +227,89 @@ def caught_up(cursor: str | None, feed: Any, *, now_ms: int, window_ms: int, ser
 
 
 def phased_page(
-    session, engine, actor, after, high_water, phase, limit, top, now_ms, server_hlc, with_digest
+    session, engine, actor, position, high_water, phase, limit, top, now_ms, server_hlc, with_digest
 ):
     """One page of a prioritised first pull: the live records up to ``high_water``, phase by
-    phase (each ``first`` entity, then every other one), each phase in ``seq`` order."""
+    phase (each ``first`` entity, then every other one of no customer, each in ``seq`` order;
+    then every other one by customer). ``position`` is the cursor's ``(seq, key)``: the last
+    record sent is the one at ``seq``, of the customer ``key`` in the last phase."""
     connection = session.connection()
     by_position = connection.dialect.name == "sqlite"
-    last = len(engine.first) + 1
+    by_customer = len(engine.first) + 2
+    after, key = position
+    customer = key if phase == by_customer else ""
     out: list[str] = []
     while phase != FEED and len(out) < limit:
         room = limit - len(out)
-        only = engine.first[phase - 1] if phase < last else None
+        kind = "entity" if phase < by_customer - 1 else "unowned" if phase < by_customer else "by_customer"
         rows = connection.execute(
-            snapshot_page(engine, actor, by_position, only is not None),
+            snapshot_page(engine, actor, by_position, kind),
             {
                 "reader_id": actor.user_id,
                 "reader_team": actor.team,
                 "after": after,
+                "customer": customer,
                 "high_water": high_water,
-                "entity": only,
+                "entity": engine.first[phase - 1] if kind == "entity" else None,
                 "first": engine.first,
                 "rows": room + 1,
             },
         ).all()
         out.extend(change(r.entity, r.data) for r in rows[:room])
         if len(rows) > room:
-            after = rows[room - 1].seq
+            after, customer = rows[room - 1].seq, rows[room - 1].customer_id or ""
         else:
-            after, phase = 0, (phase + 1 if phase < last else FEED)
+            after, customer, phase = 0, "", (phase + 1 if phase < by_customer else FEED)
     if phase == FEED:
         # Every record up to the high-water mark is sent: on from there, as any pull goes.
         has_more = top > high_water
         next_cursor = encode_cursor(high_water, DONE, high_water, now_ms)
         digest = scope_digest(session, readable(engine, actor), top) if with_digest and not has_more else None
         return Page(out, next_cursor, has_more, server_hlc, digest, first_done=True)
-    next_cursor = encode_cursor(after, DONE, high_water, now_ms, phase)
-    return Page(out, next_cursor, True, server_hlc, first_done=phase == last)
+    next_cursor = encode_cursor(after, customer if phase == by_customer else DONE, high_water, now_ms, phase)
+    return Page(out, next_cursor, True, server_hlc, first_done=phase >= by_customer - 1)
 
 
-def snapshot_page(engine, actor, by_position, one_entity):
-    """The read of one page of a phase of a prioritised first pull, built once per kind."""
+def snapshot_page(engine, actor, by_position, kind):
+    """The read of one page of a phase of a prioritised first pull, built once per kind:
+    ``entity`` (one of the engine's ``first``), ``unowned`` (the rest of no customer) or
+    ``by_customer`` (the rest of every customer, in customer order)."""
     key = (
         "snapshot_page",
         actor.sees_everything,
         actor.reads_private,
         actor.team is not None,
         by_position,
-        one_entity,
+        kind,
     )
     statement = engine.statements.get(key)
     if statement is None:
-        in_phase = (
-            Record.entity == bindparam("entity")
-            if one_entity
-            else Record.entity.not_in(bindparam("first", expanding=True))
-        )
+        common = [
+            Record.seq <= bindparam("high_water"),
+            readable(engine, Reader(actor), by_position=by_position),
+            Record.deleted == false(),
+        ]
+        if kind == "entity":
+            where = [Record.entity == bindparam("entity"), Record.seq > bindparam("after")]
+            order: list = [Record.seq]
+        else:
+            where = [Record.entity.not_in(bindparam("first", expanding=True))]
+            if kind == "unowned":
+                where += [Record.customer_id.is_(None), Record.seq > bindparam("after")]
+                order = [Record.seq]
+            else:
+                # After the position (customer, seq): the customer's later records, then the
+                # customers after it (NULL, no customer, is in neither).
+                customer = bindparam("customer", type_=String)
+                where += [
+                    Record.customer_id >= customer,
+                    or_(Record.customer_id > customer, Record.seq > bindparam("after")),
+                ]
+                order = [Record.customer_id, Record.seq]
         statement = engine.statements[key] = (
-            select(Record.seq, Record.entity, Record.data)
-            .where(
-                Record.seq > bindparam("after"),
-                Record.seq <= bindparam("high_water"),
-                in_phase,
-                readable(engine, Reader(actor), by_position=by_position),
-                Record.deleted == false(),
-            )
-            .order_by(Record.seq)
+            select(Record.seq, Record.entity, Record.data, Record.customer_id)
+            .where(*where, *common)
+            .order_by(*order)
             .limit(bindparam("rows", type_=Integer))
         )
     return statement

@@ -114,7 +114,7 @@ class PullQuerySchema(Arguments):
         metadata={
             "description": "true, without a cursor: a prioritised first pull, sending the records a "
             "device needs to list and search its scope (users, customers, contacts, follows) before "
-            "the rest; its pages say `priority_done` once those are all sent"
+            "the rest (customer by customer); its pages say `priority_done` once those are all sent"
         },
     )
 
