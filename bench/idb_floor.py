@@ -6,12 +6,14 @@ Debian's Chromium, with none of the app's code: pages of 2,000 in one transactio
 relaxed durability, the next page written while the one before commits (as the app's pull
 worker does). Prints the time and microseconds a record for:
 
-- visits as the app stores them (its fields, a ``customer_id`` index);
+- visits one value each, as the app stored them before keeping them in groups (their fields,
+  a ``customer_id`` index);
 - the same without the index;
 - the smallest record there is (an id), without an index: what each put() costs regardless
   of size, the per-record floor;
 - the same visits kept ten to a value, one value per customer, found by id through a
-  multi-entry index of the ids (a layout the app does not have: what it would save).
+  multi-entry index of the ids: as the app keeps them now (``pwa/js/visit-groups.js``, whose
+  groups hold up to fifty).
 
 Run: ``.venv/bin/python bench/idb_floor.py [--records N] [--page N]``.
 """
@@ -88,10 +90,10 @@ async ([records, perPage, kind]) => {
 """
 
 KINDS = [
-    ("indexed", "visits as the app keeps them (customer_id index)"),
+    ("indexed", "visits one value each (customer_id index)"),
     ("plain", "the same visits, no index"),
     ("tiny", "an id alone, no index: the per-record floor"),
-    ("grouped", "the same visits, ten to a value (one per customer)"),
+    ("grouped", "the same visits, ten to a value (as the app now keeps them)"),
 ]
 
 

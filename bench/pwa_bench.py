@@ -210,8 +210,16 @@ def seed(database_url, folder, customers):
         for login, mutations in batches:
             pending[login] = mutations
             flush(login)
-        # parents before children: every customer, then contacts, then visits, by author
-        scaled = sorted(scaled, key=lambda item: (ENTITY_RANK[item[1]["entity"]], item[0]))
+        # parents before children: every customer, then contacts, then visits, by author, each
+        # author's visits in the order they were made (so customers interleave, as in the field)
+        scaled = sorted(
+            scaled,
+            key=lambda item: (
+                ENTITY_RANK[item[1]["entity"]],
+                item[0],
+                item[1]["changes"].get("visited_at", ""),
+            ),
+        )
         for login, mutation in scaled:
             if login not in pending:
                 for other in list(pending):

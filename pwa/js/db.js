@@ -3,9 +3,15 @@
 // Migrations are numbered steps run by `onupgradeneeded`: a released step is never edited; a
 // change of shape is a new `if (oldVersion < N)` step that also migrates what is stored (the
 // outbox above all: it holds work that exists nowhere else).
+//
+// Visits are kept in groups of one customer's visits (visit-groups.js, from step 9): every
+// transaction here that names "visits" takes the groups' store, and its objectStore("visits")
+// answers as a store of visits would.
+
+import { GROUPS, groupsOf, visitStore } from "./visit-groups.js";
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 8;
+export const DB_VERSION = 9;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
@@ -89,6 +95,17 @@ function upgrade(db, oldVersion, tx) {
       for (const [key, times] of buckets) store.put(times, key);
     };
   }
+  if (oldVersion < 9) {
+    // Visits move into groups of up to fifty of one customer's (visit-groups.js): a first sync
+    // stored 50,000 visits one value each, and IndexedDB's cost is per value.
+    const groups = db.createObjectStore(GROUPS, { keyPath: ["customer_id", "n"] });
+    groups.createIndex("ids", "ids", { multiEntry: true });
+    const moving = tx.objectStore("visits").getAll();
+    moving.onsuccess = () => {
+      db.deleteObjectStore("visits");
+      for (const group of groupsOf(moving.result)) groups.put(group);
+    };
+  }
 }
 
 /** Open the database once per page; later calls share the same connection. */
@@ -134,7 +151,11 @@ export function done(tx) {
 /** Start a transaction; `durability: "strict"` for work that exists nowhere else. */
 export async function transaction(stores, mode = "readonly", durability = "default") {
   const db = await openDb();
-  return db.transaction(stores, mode, { durability });
+  if (!stores.includes("visits")) return db.transaction(stores, mode, { durability });
+  const tx = db.transaction(stores.map((name) => (name === "visits" ? GROUPS : name)), mode, { durability });
+  const native = tx.objectStore.bind(tx);
+  tx.objectStore = (name) => (name === "visits" ? visitStore(tx, native) : native(name));
+  return tx;
 }
 
 export async function get(store, key) {

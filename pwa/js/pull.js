@@ -141,6 +141,11 @@ function pageStores(page, { visitTimes }) {
  */
 async function applyPage(page, options, follows, measure) {
   const tx = await transaction(pageStores(page, options), "readwrite", "relaxed");
+  // A first pull's snapshot (its phases) sends each record once: into a store that was empty,
+  // no visit of the page can be on the device yet, but among its customer's (visit-groups.js).
+  if ("priority_done" in page && options.empty?.has("visits") && page.changes.some((c) => c.entity === "visits")) {
+    tx.objectStore("visits").fresh = true;
+  }
   // The reads go first: their answers come while the records are stored, so what is written
   // after them (the cursor, the clock) leaves the browser no wait before the commit.
   const stored = follows ? req(tx.objectStore("meta").get("cursor")) : null;

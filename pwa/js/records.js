@@ -117,7 +117,7 @@ export async function evictAnswered(tx) {
       continue;
     }
     const [entity, id] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
-    if (!tx.objectStoreNames.contains(entity)) continue;
+    if (!SYNCED.includes(entity)) continue; // a newer server's entity, not kept here
     tx.objectStore(entity).delete(id);
     if (entity === "customers") gone.push(id);
   }

@@ -105,15 +105,21 @@ def wait_synced(page, pending=0):
 
 
 def idb_all(page, store):
-    """Every value in one object store of the app's IndexedDB."""
+    """Every value in one object store of the app's IndexedDB (``visits``: every visit, as kept
+    in the groups of one customer's visits, pwa/js/visit-groups.js)."""
     return page.evaluate(
         """(store) => new Promise((resolve, reject) => {
         const open = indexedDB.open("genba");
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
             const db = open.result;
-            const request = db.transaction(store).objectStore(store).getAll();
-            request.onsuccess = () => { db.close(); resolve(request.result); };
+            const groups = store === "visits";
+            const name = groups ? "visit_groups" : store;
+            const request = db.transaction(name).objectStore(name).getAll();
+            request.onsuccess = () => {
+                db.close();
+                resolve(groups ? request.result.flatMap((group) => group.visits) : request.result);
+            };
             request.onerror = () => { db.close(); reject(request.error); };
         };
     })""",
@@ -126,7 +132,10 @@ def outbox(page):
 
 
 def idb_get(page, store, key):
-    """One value of the app's IndexedDB (``meta`` keys: device_id, token, cursor, hlc, ...)."""
+    """One value of the app's IndexedDB (``meta`` keys: device_id, token, cursor, hlc, ...;
+    ``visits``: the visit, found in its group)."""
+    if store == "visits":
+        return next((visit for visit in idb_all(page, "visits") if visit["id"] == key), None)
     return page.evaluate(
         """([store, key]) => new Promise((resolve, reject) => {
         const open = indexedDB.open("genba");

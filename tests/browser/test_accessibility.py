@@ -27,8 +27,13 @@ FIRST_ID = """async (store) => new Promise((resolve, reject) => {
   const open = indexedDB.open("genba");
   open.onerror = () => reject(open.error);
   open.onsuccess = () => {
-    const request = open.result.transaction(store).objectStore(store).openCursor();
-    request.onsuccess = () => { open.result.close(); resolve(request.result?.value.id ?? null); };
+    const name = store === "visits" ? "visit_groups" : store; // visits are kept in groups
+    const request = open.result.transaction(name).objectStore(name).openCursor();
+    request.onsuccess = () => {
+      open.result.close();
+      const value = request.result?.value;
+      resolve((store === "visits" ? value?.visits[0] : value)?.id ?? null);
+    };
   };
 })"""
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sync.client import mutation
 from sync.hlc import format_hlc
 
-from .helpers import wait_synced
+from .helpers import idb_all, wait_synced
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 
@@ -311,3 +311,67 @@ def test_the_latest_visits_kept_by_version_7_still_order_the_customer_list(page,
     expect(page.get_by_test_id("customer-list").locator("li")).to_have_text(
         [re.compile("山田製作所"), re.compile("北辰"), re.compile("三条精工")]
     )
+
+
+# Version 8: version 7 with the latest visits in sixteen buckets (db.js's eighth step); it also
+# stores the given visits, one value each, as every version before 9 kept them.
+CREATE_VERSION_8 = (
+    CREATE_VERSION_7.replace('indexedDB.open("genba", 7)', 'indexedDB.open("genba", 8)')
+    .replace('db.createObjectStore("recent", { keyPath: "customer_id" });', 'db.createObjectStore("recent");')
+    .replace(
+        "async ({ meta, entry, customers, recent })", "async ({ meta, entry, customers, recent, visits })"
+    )
+    .replace('"customers", "recent"]', '"customers", "recent", "visits"]')
+    .replace(
+        'for (const r of recent) tx.objectStore("recent").put(r);',
+        'for (const v of visits) tx.objectStore("visits").put(v);',
+    )
+)
+
+
+def test_the_visits_kept_one_by_one_by_version_8_move_into_groups_with_nothing_lost(page, live, customers):
+    device_id = str(uuid.uuid4())
+    rep = live.device("rep_a", device_id=device_id)
+    for customer, purpose in (
+        ("yamada", "v8の頃の訪問"),
+        ("hokushin", "v8の頃の打合せ"),
+        ("yamada", "v8の頃の点検"),
+    ):
+        at = "2026-11-20T10:00:00+09:00"
+        rep.create(
+            "visits", customer_id=customers[customer]["id"], kind="sales", visited_at=at, purpose=purpose
+        )
+    rep.sync()  # the v8 app had pulled everything: what the screens show now comes from the upgrade
+    held = list(rep.records("visits").values())
+    assert len(held) >= 3
+    visit_id = str(uuid.uuid4())
+    new = {
+        "customer_id": customers["sanjo"]["id"],
+        "kind": "sales",
+        "visited_at": "2026-11-27T09:30:00+09:00",
+        "purpose": "v8で記録した訪問",
+    }
+    entry = unsent(device_id, "visits", visit_id, new)
+    mine = {"id": visit_id, "version": 0, "deleted": False, **new}  # saved on the device, not yet sent
+    page.goto(live.url + "/sw.js")
+    page.evaluate(
+        CREATE_VERSION_8,
+        {
+            "meta": synced_meta(device_id, rep),
+            "entry": entry,
+            "customers": list(rep.records("customers").values()),
+            "recent": [],
+            "visits": [*held, mine],
+        },
+    )
+    page.goto(live.url + "/#/customers")
+    wait_synced(page)
+    version, stores = open_database(page)
+    assert version == LATEST and "visits" not in stores and stores["visit_groups"] == ["ids"]
+    kept = {v["id"]: v for v in idb_all(page, "visits")}
+    assert set(kept) == {v["id"] for v in held} | {visit_id}
+    assert all(kept[v["id"]]["purpose"] == v.get("purpose") for v in held)
+    assert live.device("office").records("visits")[visit_id]["purpose"] == "v8で記録した訪問"
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    expect(page.locator("#view")).to_contain_text("v8の頃の訪問")
+    expect(page.locator("#view")).to_contain_text("v8の頃の点検")

@@ -1,0 +1,111 @@
+"""Visits are kept up to fifty of one customer's to an IndexedDB value (pwa/js/visit-groups.js),
+and the app's "visits" store answers as a store of single visits would: every visit once,
+where its customer says, whatever the order of the calls."""
+
+from .helpers import idb_all
+
+# Runs an async function of the app's db.js module in the page and returns its result.
+RUN = """async () => {
+    const base = document.querySelector('script[type=module]').src;
+    const db = await import(new URL("db.js", base));
+    return await (%s)(db);
+}"""
+
+GROUPS = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("genba");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+        const request = open.result.transaction("visit_groups").objectStore("visit_groups").getAll();
+        request.onsuccess = () => {
+            open.result.close();
+            resolve(request.result.map((g) => ({ customer_id: g.customer_id, n: g.n, ids: g.ids })));
+        };
+    };
+})"""
+
+
+def run(page, body):
+    return page.evaluate(RUN % body)
+
+
+def groups(page):
+    return page.evaluate(GROUPS)
+
+
+def test_many_visits_of_one_customer_fill_groups_of_fifty_and_read_back_whole(page, live):
+    page.goto(live.url + "/")
+    page.wait_for_selector("script[type=module]", state="attached")
+    got = run(
+        page,
+        """async (db) => {
+        const tx = await db.transaction(["visits"], "readwrite");
+        const store = tx.objectStore("visits");
+        for (let i = 0; i < 120; i++) {
+            store.put({ id: "v" + String(i).padStart(3, "0"), customer_id: "A", purpose: "点検" + i });
+        }
+        await db.done(tx);
+        const read = await db.transaction(["visits"]);
+        const visits = read.objectStore("visits");
+        const [all, keys, count, ofA, ofB, one] = await Promise.all([
+            db.req(visits.getAll()), db.req(visits.getAllKeys()), db.req(visits.count()),
+            db.req(visits.index("customer_id").getAll("A")), db.req(visits.index("customer_id").getAll("B")),
+            db.req(visits.get("v077")),
+        ]);
+        return { all: all.map((v) => v.id), keys, count, ofA: ofA.length, ofB, one };
+    }""",
+    )
+    ids = [f"v{i:03d}" for i in range(120)]
+    assert got["all"] == ids and got["keys"] == ids and got["count"] == 120
+    assert got["ofA"] == 120 and got["ofB"] == []
+    assert got["one"] == {"id": "v077", "customer_id": "A", "purpose": "点検77"}
+    assert sorted((g["customer_id"], g["n"], len(g["ids"])) for g in groups(page)) == [
+        ("A", 0, 50),
+        ("A", 1, 50),
+        ("A", 2, 20),
+    ]
+
+
+def test_a_visit_moved_deleted_or_changed_is_where_its_last_call_put_it_once(page, live):
+    page.goto(live.url + "/")
+    page.wait_for_selector("script[type=module]", state="attached")
+    got = run(
+        page,
+        """async (db) => {
+        let tx = await db.transaction(["visits"], "readwrite");
+        for (const [id, customer] of [["v1", "A"], ["v2", "A"], ["v3", "A"], ["v4", "B"]]) {
+            tx.objectStore("visits").put({ id, customer_id: customer, notes: "初回" });
+        }
+        await db.done(tx);
+        // In one transaction: reads see the calls made before them, in call order.
+        tx = await db.transaction(["visits"], "readwrite");
+        const store = tx.objectStore("visits");
+        const record = { id: "v1", customer_id: "B", notes: "山田から北辰へ" };
+        store.put(record);
+        record.notes = "put() の後の変更"; // not stored: put() keeps the record as it was
+        const moved = db.req(store.get("v1"));
+        store.delete("v2");
+        const gone = db.req(store.get("v2"));
+        store.put({ id: "v2", customer_id: "C", notes: "消してから作り直し" });
+        const inA = db.req(store.index("customer_id").getAll("A"));
+        const result = { moved: await moved, gone: (await gone) ?? null, inA: (await inA).map((v) => v.id) };
+        await db.done(tx);
+        // In the next transaction a visit is found by its id, wherever it is.
+        tx = await db.transaction(["visits"], "readwrite");
+        tx.objectStore("visits").put({ id: "v4", customer_id: "A", notes: "北辰から山田へ" });
+        tx.objectStore("visits").delete("v3");
+        await db.done(tx);
+        const read = await db.transaction(["visits"]);
+        result.all = await db.req(read.objectStore("visits").getAll());
+        return result;
+    }""",
+    )
+    assert got["moved"] == {"id": "v1", "customer_id": "B", "notes": "山田から北辰へ"}
+    assert got["gone"] is None and got["inA"] == ["v3"]
+    assert got["all"] == [
+        {"id": "v1", "customer_id": "B", "notes": "山田から北辰へ"},
+        {"id": "v2", "customer_id": "C", "notes": "消してから作り直し"},
+        {"id": "v4", "customer_id": "A", "notes": "北辰から山田へ"},
+    ]
+    stored = sorted((g["customer_id"], tuple(g["ids"])) for g in groups(page))
+    assert stored == [("A", ("v4",)), ("B", ("v1",)), ("C", ("v2",))]  # emptied groups are gone
+    assert sorted(v["id"] for v in idb_all(page, "visits")) == ["v1", "v2", "v4"]
