@@ -98,6 +98,7 @@ const FILES = [
   "js/ui/visit-print.js",
   "js/ui/visit-sign.js",
   "js/ui/widgets.js",
+  "js/visit-groups.js",
   "manifest.webmanifest",
 ];
 const SHELL = "/";
