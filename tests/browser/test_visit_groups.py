@@ -2,6 +2,8 @@
 and the app's "visits" store answers as a store of single visits would: every visit once,
 where its customer says, whatever the order of the calls."""
 
+import pytest
+
 from .helpers import idb_all
 
 # Runs an async function of the app's db.js module in the page and returns its result.
@@ -24,6 +26,14 @@ GROUPS = """() => new Promise((resolve, reject) => {
 })"""
 
 
+@pytest.fixture
+def app(page, live):
+    """The app's page, before sign-in: its modules are there to import."""
+    page.goto(live.url + "/")
+    page.wait_for_selector("script[type=module]", state="attached")
+    return page
+
+
 def run(page, body):
     return page.evaluate(RUN % body)
 
@@ -32,11 +42,9 @@ def groups(page):
     return page.evaluate(GROUPS)
 
 
-def test_many_visits_of_one_customer_fill_groups_of_fifty_and_read_back_whole(page, live):
-    page.goto(live.url + "/")
-    page.wait_for_selector("script[type=module]", state="attached")
+def test_many_visits_of_one_customer_fill_groups_of_fifty_and_read_back_whole(app):
     got = run(
-        page,
+        app,
         """async (db) => {
         const tx = await db.transaction(["visits"], "readwrite");
         const store = tx.objectStore("visits");
@@ -58,18 +66,16 @@ def test_many_visits_of_one_customer_fill_groups_of_fifty_and_read_back_whole(pa
     assert got["all"] == ids and got["keys"] == ids and got["count"] == 120
     assert got["ofA"] == 120 and got["ofB"] == []
     assert got["one"] == {"id": "v077", "customer_id": "A", "purpose": "点検77"}
-    assert sorted((g["customer_id"], g["n"], len(g["ids"])) for g in groups(page)) == [
+    assert sorted((g["customer_id"], g["n"], len(g["ids"])) for g in groups(app)) == [
         ("A", 0, 50),
         ("A", 1, 50),
         ("A", 2, 20),
     ]
 
 
-def test_a_visit_moved_deleted_or_changed_is_where_its_last_call_put_it_once(page, live):
-    page.goto(live.url + "/")
-    page.wait_for_selector("script[type=module]", state="attached")
+def test_a_visit_moved_deleted_or_changed_is_where_its_last_call_put_it_once(app):
     got = run(
-        page,
+        app,
         """async (db) => {
         let tx = await db.transaction(["visits"], "readwrite");
         for (const [id, customer] of [["v1", "A"], ["v2", "A"], ["v3", "A"], ["v4", "B"]]) {
@@ -106,6 +112,6 @@ def test_a_visit_moved_deleted_or_changed_is_where_its_last_call_put_it_once(pag
         {"id": "v2", "customer_id": "C", "notes": "消してから作り直し"},
         {"id": "v4", "customer_id": "A", "notes": "北辰から山田へ"},
     ]
-    stored = sorted((g["customer_id"], tuple(g["ids"])) for g in groups(page))
+    stored = sorted((g["customer_id"], tuple(g["ids"])) for g in groups(app))
     assert stored == [("A", ("v4",)), ("B", ("v1",)), ("C", ("v2",))]  # emptied groups are gone
-    assert sorted(v["id"] for v in idb_all(page, "visits")) == ["v1", "v2", "v4"]
+    assert sorted(v["id"] for v in idb_all(app, "visits")) == ["v1", "v2", "v4"]
