@@ -244,7 +244,11 @@ class VisitStore {
   }
 
   count() {
-    return this.run(() => Promise.resolve(), async () => (await this.all()).length);
+    return this.run(() => Promise.resolve(), async () => {
+      this.flush(); // so the store's own count sees what this transaction changed
+      if (!this.everything && !(await ask(this.groups.count()))) return 0; // a pull's check for empty stores
+      return (await this.all()).length;
+    });
   }
 
   clear() {

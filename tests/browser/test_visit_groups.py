@@ -46,6 +46,7 @@ def test_many_visits_of_one_customer_fill_groups_of_fifty_and_read_back_whole(ap
     got = run(
         app,
         """async (db) => {
+        const none = await db.req((await db.transaction(["visits"])).objectStore("visits").count());
         const tx = await db.transaction(["visits"], "readwrite");
         const store = tx.objectStore("visits");
         for (let i = 0; i < 120; i++) {
@@ -59,11 +60,11 @@ def test_many_visits_of_one_customer_fill_groups_of_fifty_and_read_back_whole(ap
             db.req(visits.index("customer_id").getAll("A")), db.req(visits.index("customer_id").getAll("B")),
             db.req(visits.get("v077")),
         ]);
-        return { all: all.map((v) => v.id), keys, count, ofA: ofA.length, ofB, one };
+        return { none, all: all.map((v) => v.id), keys, count, ofA: ofA.length, ofB, one };
     }""",
     )
     ids = [f"v{i:03d}" for i in range(120)]
-    assert got["all"] == ids and got["keys"] == ids and got["count"] == 120
+    assert got["none"] == 0 and got["all"] == ids and got["keys"] == ids and got["count"] == 120
     assert got["ofA"] == 120 and got["ofB"] == []
     assert got["one"] == {"id": "v077", "customer_id": "A", "purpose": "点検77"}
     assert sorted((g["customer_id"], g["n"], len(g["ids"])) for g in groups(app)) == [
@@ -101,12 +102,13 @@ def test_a_visit_moved_deleted_or_changed_is_where_its_last_call_put_it_once(app
         tx.objectStore("visits").delete("v3");
         await db.done(tx);
         const read = await db.transaction(["visits"]);
+        result.count = await db.req(read.objectStore("visits").count());
         result.all = await db.req(read.objectStore("visits").getAll());
         return result;
     }""",
     )
     assert got["moved"] == {"id": "v1", "customer_id": "B", "notes": "山田から北辰へ"}
-    assert got["gone"] is None and got["inA"] == ["v3"]
+    assert got["gone"] is None and got["inA"] == ["v3"] and got["count"] == 3
     assert got["all"] == [
         {"id": "v1", "customer_id": "B", "notes": "山田から北辰へ"},
         {"id": "v2", "customer_id": "C", "notes": "消してから作り直し"},
