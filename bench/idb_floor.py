@@ -93,7 +93,7 @@ KINDS = [
     ("indexed", "visits one value each (customer_id index)"),
     ("plain", "the same visits, no index"),
     ("tiny", "an id alone, no index: the per-record floor"),
-    ("grouped", "the same visits, ten to a value (as the app now keeps them)"),
+    ("grouped", "ten visits to a value (as the app keeps them)"),
 ]
 
 
