@@ -117,3 +117,62 @@ def test_a_visit_moved_deleted_or_changed_is_where_its_last_call_put_it_once(app
     stored = sorted((g["customer_id"], tuple(g["ids"])) for g in groups(app))
     assert stored == [("A", ("v4",)), ("B", ("v1",)), ("C", ("v2",))]  # emptied groups are gone
     assert sorted(v["id"] for v in idb_all(app, "visits")) == ["v1", "v2", "v4"]
+
+
+# Random calls, in random transactions, against the app's visits store and a Map of the same
+# visits: every read answers as the Map does, and at the end the groups hold each visit once.
+RANDOM_CALLS = """async (db) => {
+    let state = 1;
+    const random = (n) => { state = (state * 48271) % 2147483647; return state % n; };
+    const customers = ["A", "B", "C", ""];
+    const mismatches = [];
+    for (let seed = 1; seed <= 40; seed++) {
+        state = seed;
+        await db.wipe();
+        const model = new Map();
+        for (let round = 0; round < 6; round++) {
+            const tx = await db.transaction(["visits"], "readwrite");
+            const store = tx.objectStore("visits");
+            const checks = [];
+            for (let call = 0; call < 25; call++) {
+                const id = "v" + random(30);
+                const choice = random(10);
+                if (choice < 5) {
+                    const visit = { id, customer_id: customers[random(4)], n: seed * 1000 + round * 100 + call };
+                    store.put(visit);
+                    model.set(id, { ...visit });
+                } else if (choice < 7) {
+                    store.delete(id);
+                    model.delete(id);
+                } else if (choice < 8) {
+                    const want = model.get(id) ?? null;
+                    checks.push(db.req(store.get(id)).then((got) => [`get ${id}`, got ?? null, want]));
+                } else if (choice < 9) {
+                    const customer = customers[random(4)];
+                    const want = [...model.values()].filter((v) => v.customer_id === customer)
+                        .sort((a, b) => (a.id < b.id ? -1 : 1));
+                    checks.push(db.req(store.index("customer_id").getAll(customer)).then((got) => [`of ${customer}`, got, want]));
+                } else {
+                    const want = [...model.keys()].sort();
+                    checks.push(db.req(store.getAllKeys()).then((got) => ["keys", got, want]));
+                    checks.push(db.req(store.count()).then((got) => ["count", got, want.length]));
+                }
+            }
+            for (const [what, got, want] of await Promise.all(checks)) {
+                if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ seed, round, what, got, want });
+            }
+            await db.done(tx);
+        }
+        const read = await db.transaction(["visits"]);
+        const all = await db.req(read.objectStore("visits").getAll());
+        const want = [...model.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+        if (JSON.stringify(all) !== JSON.stringify(want)) mismatches.push({ seed, what: "all", got: all, want });
+    }
+    return mismatches.slice(0, 3);
+}"""
+
+
+def test_random_calls_in_random_transactions_answer_as_a_plain_store_would(app):
+    assert run(app, RANDOM_CALLS) == []
+    ids = [i for group in groups(app) for i in group["ids"]]
+    assert len(ids) == len(set(ids)), "a visit kept in two groups"
