@@ -83,7 +83,7 @@ class VisitStore {
     // own customer's groups, not by id, which costs a read per visit.
     this.fresh = false;
     this.customers = new Map(); // customer id -> Promise of its groups, as this transaction has them
-    this.where = new Map(); // visit id -> customer id ("" none, null gone), for visits this transaction moved
+    this.where = new Map(); // visit id -> customer id ("" none, null gone), as this transaction has it
     this.everything = null; // Promise, once every group is read: `where` then knows every visit
     this.dirty = new Set();
     this.queue = Promise.resolve();
@@ -102,15 +102,29 @@ class VisitStore {
     this.queue = this.queue.then(() => ready).then(apply).then(
       (result) => {
         this.waiting -= 1;
-        if (!this.waiting) this.flush();
+        try {
+          if (!this.waiting) this.flush();
+        } catch (error) {
+          this.fail(request, error);
+          return;
+        }
         request.succeed(result);
       },
       (error) => {
         this.waiting -= 1;
-        request.fail(error);
+        this.fail(request, error);
       },
-    );
+    ).catch(() => {}); // a caller's handler that throws does not stop the calls after it
     return request;
+  }
+
+  /**
+   * Nothing of a transaction that failed here may commit (a save's outbox entry without its
+   * visit, say): it is aborted, and whoever waits for the call hears why.
+   */
+  fail(request, error) {
+    try { this.groups.transaction.abort(); } catch { /* already finished */ }
+    request.fail(error);
   }
 
   /** Write the changed groups (an emptied one is deleted). */

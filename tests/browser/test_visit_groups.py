@@ -176,3 +176,26 @@ def test_random_calls_in_random_transactions_answer_as_a_plain_store_would(app):
     assert run(app, RANDOM_CALLS) == []
     ids = [i for group in groups(app) for i in group["ids"]]
     assert len(ids) == len(set(ids)), "a visit kept in two groups"
+
+
+def test_a_call_that_fails_aborts_its_transaction_and_keeps_what_was_there(app):
+    got = run(
+        app,
+        """async (db) => {
+        let tx = await db.transaction(["visits", "meta"], "readwrite");
+        tx.objectStore("visits").put({ id: "v1", customer_id: "A", notes: "保存済み" });
+        await db.done(tx);
+        tx = await db.transaction(["visits", "meta"], "readwrite");
+        const store = tx.objectStore("visits");
+        store.fresh = true; // as for a pull's page: its records are kept as given, not cloned first
+        store.put({ id: "v1", customer_id: "A", notes: "上書き" });
+        store.put({ id: "v2", customer_id: "A", notes: "保存できない値", keep: () => 1 });
+        tx.objectStore("meta").put("書いた", "probe");
+        const outcome = await db.done(tx).then(() => "committed", () => "aborted");
+        const read = await db.transaction(["visits", "meta"]);
+        const probe = await db.req(read.objectStore("meta").get("probe"));
+        return { outcome, visits: await db.req(read.objectStore("visits").getAll()), probe: probe ?? null };
+    }""",
+    )
+    assert got["outcome"] == "aborted"
+    assert got["visits"] == [{"id": "v1", "customer_id": "A", "notes": "保存済み"}] and got["probe"] is None
