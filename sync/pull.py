@@ -141,13 +141,13 @@ def changes_since(
     start = seq + 1 if key == DONE else seq
     connection = session.connection()
     by_position = connection.dialect.name == "sqlite"
-    if not by_position:
-        # Walk the feed in order and stop at the page's end. With statistics older than the
-        # feed's growth (a bulk load, a busy hour before autovacuum's ANALYZE) PostgreSQL took
-        # every row up to the head through a bitmap and sorted them, for every page: 19 ms for
-        # a page of 500 among 10,000 records, against 0.7 ms in order (EXPLAIN ANALYZE).
-        connection.exec_driver_sql("SET LOCAL enable_sort = off")
-    rows = connection.execute(
+    # Walk the feed in order and stop at the page's end. With statistics older than the feed's
+    # growth (a bulk load, a busy hour before autovacuum's ANALYZE) PostgreSQL took every row up
+    # to the head through a bitmap and sorted them, for every page: 19 ms for a page of 500
+    # among 10,000 records, against 0.7 ms in order (EXPLAIN ANALYZE).
+    rows = in_index_order(
+        connection,
+        not by_position,
         feed_page(engine, actor, by_position),
         {
             "reader_id": actor.user_id,
@@ -157,9 +157,7 @@ def changes_since(
             "high_water": high_water,
             "rows": limit + 1,
         },
-    ).all()
-    if not by_position:
-        connection.exec_driver_sql("SET LOCAL enable_sort TO DEFAULT")
+    )
     # Everyone reads their scope events: a role change gains or loses roots for anyone.
     events = connection.execute(
         EVENTS_PAGE,
@@ -242,14 +240,13 @@ def phased_page(
     while phase != FEED and len(out) < limit:
         room = limit - len(out)
         kind = "entity" if phase < by_customer - 1 else "unowned" if phase < by_customer else "by_customer"
-        in_order = kind == "by_customer" and not by_position
-        if in_order:
-            # Walk the customer index and sort each customer's few records, stopping at the
-            # page's end. With statistics older than the data PostgreSQL sorted every record
-            # left, data and all, on disk: 110 ms a page of 2,000 among 66,000, against 17 ms
-            # (EXPLAIN ANALYZE, bench/pwa_bench.py's data).
-            connection.exec_driver_sql("SET LOCAL enable_sort = off")
-        rows = connection.execute(
+        # By customer: walk the customer index and sort each customer's few records, stopping
+        # at the page's end. With statistics older than the data PostgreSQL sorted every record
+        # left, data and all, on disk: 110 ms a page of 2,000 among 66,000, against 17 ms
+        # (EXPLAIN ANALYZE, bench/pwa_bench.py's data).
+        rows = in_index_order(
+            connection,
+            kind == "by_customer" and not by_position,
             snapshot_page(engine, actor, by_position, kind),
             {
                 "reader_id": actor.user_id,
@@ -261,9 +258,7 @@ def phased_page(
                 "first": engine.first,
                 "rows": room + 1,
             },
-        ).all()
-        if in_order:
-            connection.exec_driver_sql("SET LOCAL enable_sort TO DEFAULT")
+        )
         out.extend(change(r.entity, r.data) for r in rows[:room])
         if len(rows) > room:
             after, customer = rows[room - 1].seq, rows[room - 1].customer_id or ""
@@ -277,6 +272,17 @@ def phased_page(
         return Page(out, next_cursor, has_more, server_hlc, digest, first_done=True)
     next_cursor = encode_cursor(after, customer if phase == by_customer else DONE, high_water, now_ms, phase)
     return Page(out, next_cursor, True, server_hlc, first_done=phase >= by_customer - 1)
+
+
+def in_index_order(connection, sorts_off, statement, params):
+    """The rows of ``statement``; with ``sorts_off`` (PostgreSQL) the planner may not sort them
+    whole, so it walks an index in the order asked for and stops at the ``LIMIT``."""
+    if sorts_off:
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    rows = connection.execute(statement, params).all()
+    if sorts_off:
+        connection.exec_driver_sql("SET LOCAL enable_sort TO DEFAULT")
+    return rows
 
 
 def snapshot_page(engine, actor, by_position, kind):
