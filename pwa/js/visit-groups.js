@@ -15,16 +15,21 @@
 export const GROUPS = "visit_groups";
 export const GROUP_SIZE = 50;
 
+/** `items` in a Map of lists by their `customer_id` ("" for none), in the order they come. */
+function byCustomer(items) {
+  const out = new Map();
+  for (const item of items) {
+    const customer = item.customer_id ?? "";
+    if (!out.has(customer)) out.set(customer, []);
+    out.get(customer).push(item);
+  }
+  return out;
+}
+
 /** The groups of `visits`, for a step of db.js's upgrade (visits with no customer under ""). */
 export function groupsOf(visits) {
-  const byCustomer = new Map();
-  for (const visit of visits) {
-    const customer = visit.customer_id ?? "";
-    if (!byCustomer.has(customer)) byCustomer.set(customer, []);
-    byCustomer.get(customer).push(visit);
-  }
   const groups = [];
-  for (const [customer, all] of byCustomer) {
+  for (const [customer, all] of byCustomer(visits)) {
     for (let start = 0, n = 0; start < all.length; start += GROUP_SIZE, n += 1) {
       const part = all.slice(start, start + GROUP_SIZE);
       groups.push({ customer_id: customer, n, ids: part.map((v) => v.id), visits: part });
@@ -77,7 +82,6 @@ export function visitStore(tx, native) {
 class VisitStore {
   constructor(groups) {
     this.groups = groups;
-    this.name = "visits";
     // Set by a pull for a page of records the device cannot hold yet (a first pull's snapshot
     // into an empty store: each visit is sent once): a visit is then looked for only among its
     // own customer's groups, not by id, which costs a read per visit.
@@ -158,15 +162,9 @@ class VisitStore {
     if (!this.everything) {
       this.flush();
       this.everything = ask(this.groups.getAll()).then((all) => {
-        const byCustomer = new Map();
-        for (const group of all) {
-          if (!byCustomer.has(group.customer_id)) byCustomer.set(group.customer_id, []);
-          byCustomer.get(group.customer_id).push(group);
-        }
-        for (const [customer, groups] of byCustomer) {
+        for (const [customer, groups] of byCustomer(all)) {
           if (!this.customers.has(customer)) this.customers.set(customer, Promise.resolve(this.known(customer, groups)));
         }
-        return byCustomer;
       });
     }
     return this.everything;
@@ -196,12 +194,11 @@ class VisitStore {
     return group ? { group, index: group.ids.indexOf(id) } : null;
   }
 
-  async remove(id, located) {
-    const found = await this.find(id, located);
-    if (!found) return;
-    found.group.ids.splice(found.index, 1);
-    found.group.visits.splice(found.index, 1);
-    this.dirty.add(found.group);
+  /** Take the visit `find()` found out of its group. */
+  take({ group, index }) {
+    const [id] = group.ids.splice(index, 1);
+    group.visits.splice(index, 1);
+    this.dirty.add(group);
     this.where.set(id, null);
   }
 
@@ -227,7 +224,7 @@ class VisitStore {
           this.dirty.add(found.group);
           return id;
         }
-        if (found) await this.remove(id, located);
+        if (found) this.take(found);
         const groups = await this.load(customer);
         let group = groups.at(-1);
         if (!group || group.ids.length >= GROUP_SIZE) {
@@ -244,7 +241,10 @@ class VisitStore {
   }
 
   delete(id) {
-    return this.run(() => this.locate(id), (located) => this.remove(id, located).then(() => undefined));
+    return this.run(() => this.locate(id), async (located) => {
+      const found = await this.find(id, located);
+      if (found) this.take(found);
+    });
   }
 
   /** Every visit (no query: the app asks for none), in id order as a store gives them. */
@@ -270,7 +270,7 @@ class VisitStore {
       this.dirty.clear();
       this.customers.clear();
       this.where.clear();
-      this.everything = Promise.resolve(new Map());
+      this.everything = Promise.resolve();
       await ask(this.groups.clear());
     });
   }
