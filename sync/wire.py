@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
@@ -15,19 +16,21 @@ def dump_json(value):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-LONG_DIGITS = re.compile(r"\d{19}")
+# A run of 19 digits, in a text or in its UTF-8 bytes.
+LONG_DIGITS: dict[type, re.Pattern[Any]] = {str: re.compile(r"\d{19}"), bytes: re.compile(rb"\d{19}")}
 
 
 def load_json(text):
-    """``json.loads(text)``, through orjson (about three times faster) where it reads the same:
-    an integer orjson cannot hold comes out as a float, so a value holding a float is read again
-    by json if its text has a run of 19 digits. The walk for a float comes first: for a stored
-    record it costs about what orjson's read does, the search of its text five times that."""
+    """``json.loads(text)`` of a ``str`` or ``bytes``, through orjson (about three times faster)
+    where it reads the same: an integer orjson cannot hold comes out as a float, so a value
+    holding a float is read again by json if its text has a run of 19 digits. The walk for a
+    float comes first: for a stored record it costs about what orjson's read does, the search
+    of its text five times that."""
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:  # a lone surrogate, NaN, too deep: as json reads it
         return json.loads(text)
-    if holds_float(value) and LONG_DIGITS.search(text):
+    if holds_float(value) and LONG_DIGITS[type(text)].search(text):
         return json.loads(text)
     return value
 

@@ -8,12 +8,11 @@ NaN or infinity, which JSON cannot write, is written ``null`` rather than the in
 """
 
 import json
-import re
 
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
-from sync.wire import holds_float
+from sync.wire import load_json
 
 # Types orjson would write its own way (dates as RFC 3339, dataclasses, subclasses of str and
 # dict) go to Flask's ``default`` instead, as they did before.
@@ -21,8 +20,6 @@ PASSTHROUGH = (
     orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
 COMPACT = {"separators": (",", ":")}  # how Flask writes an answer; orjson writes only this
-# orjson reads an integer past 64 bits as a float, json as the integer: such text goes to json.
-LONG_DIGITS = {str: re.compile(r"\d{19}"), bytes: re.compile(rb"\d{19}")}
 
 
 class FastJSONProvider(DefaultJSONProvider):
@@ -37,16 +34,6 @@ class FastJSONProvider(DefaultJSONProvider):
             return super().dumps(obj, **kwargs)
 
     def loads(self, s, **kwargs):
-        pattern = LONG_DIGITS.get(type(s))
-        if not kwargs and pattern is not None:
-            try:
-                value = orjson.loads(s)
-            except orjson.JSONDecodeError:
-                pass  # NaN, lone surrogates, huge integers, deep nesting: as json reads them
-            else:
-                # An integer orjson read as a float shows as one: a value without floats (most
-                # bodies) is the standard library's; scanning a push's text for long digit runs
-                # cost eight times the read itself.
-                if not holds_float(value) or not pattern.search(s):
-                    return value
-        return json.loads(s, **kwargs)
+        if kwargs or type(s) not in (str, bytes):  # load_json reads these, exactly as json does
+            return json.loads(s, **kwargs)
+        return load_json(s)
