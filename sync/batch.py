@@ -144,7 +144,7 @@ def prefetch(batch, mutations):
     """Load everything the batch reads in a few queries, locking the rows it may change."""
     connection, actor, engine = batch.session.connection(), batch.actor, batch.engine
     name = connection.dialect.name
-    ids = [str(m["mutation_id"]) for m in mutations]
+    ids = [canonical_uuid(m["mutation_id"]) for m in mutations]
     for chunk in chunks(ids):
         pushed = id_list(name, chunk)
         params = (actor.device_id, pushed) if name == "sqlite" else (pushed, actor.device_id)

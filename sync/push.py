@@ -112,7 +112,9 @@ def check_ahead(engine: Engine, mutations: list[dict[str, Any]]) -> list[Checked
 
 def apply_one(batch, raw, checked=None):
     """Apply one mutation and return its result."""
-    mutation_id = str(raw["mutation_id"])
+    # One UUID, one mutation, however the device spelled it ("{...}", upper case): a repeat in
+    # another spelling is a duplicate, and what is stored fits the column.
+    mutation_id = canonical_uuid(raw["mutation_id"])
     batch.mutation_id = mutation_id
     first = batch.seen.get(mutation_id)
     if first is not None:

@@ -61,6 +61,28 @@ def test_a_push_repeated_after_many_others_is_still_a_duplicate(device):
     assert [r["original_status"] for r in again[:3]] == ["applied"] * 3
 
 
+def test_a_mutation_id_is_one_uuid_however_it_is_spelled(device):
+    # A UUID may come braced or in capitals (another client's library); stored as written, a
+    # braced one overflowed the column on PostgreSQL (a 500) and the same mutation sent again
+    # in the canonical spelling was applied a second time.
+    rep = device("rep_a")
+    first = rep.mutation("customers", name="綴り違い工業")
+    canonical = first["mutation_id"]
+    first["mutation_id"] = "{" + canonical.upper() + "}"
+    (applied,) = rep.push(first)
+    assert applied["status"] == "applied" and applied["mutation_id"] == canonical
+    for spelling in (canonical, canonical.upper(), canonical.replace("-", "")):
+        (again,) = rep.push({**first, "mutation_id": spelling})
+        assert again["status"] == "duplicate" and again["original_status"] == "applied", again
+    bad = {**rep.mutation("customers", name=""), "mutation_id": "{" + str(uuid.uuid4()).upper() + "}"}
+    (rejected,) = rep.push(bad)
+    assert rejected["status"] == "rejected" and rejected["mutation_id"] == bad["mutation_id"][1:-1].lower()
+    (repeated,) = rep.push({**bad, "mutation_id": rejected["mutation_id"]})
+    assert repeated["status"] == "duplicate" and repeated["original_status"] == "rejected"
+    names = [c["record"]["name"] for c in rep.sync() if c["entity"] == "customers"]
+    assert names.count("綴り違い工業") == 1
+
+
 def test_repeat_inside_one_push_is_a_duplicate(device):
     rep = device("rep_a")
     mutation = rep.mutation("customers", name="二重送信")
