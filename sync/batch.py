@@ -135,9 +135,12 @@ MEMBERSHIPS = "SELECT customer_id, team FROM records WHERE entity = ? AND owner_
 
 
 def id_list(dialect_name, ids):
-    """A list of ids as one parameter: a JSON array for SQLite's ``json_each``, an array on
-    PostgreSQL."""
-    return json.dumps(ids) if dialect_name == "sqlite" else ids
+    """A list of ids as one parameter: a JSON array for SQLite's ``json_each``, on PostgreSQL
+    an array's text (psycopg adapts a list of a hundred strings in about 0.2 ms, a statement's
+    whole time; the text is cast by the statement)."""
+    if dialect_name == "sqlite":
+        return json.dumps(ids)
+    return "{" + ",".join(['"' + i.replace("\\", "\\\\").replace('"', '\\"') + '"' for i in ids]) + "}"
 
 
 def prefetch(batch, mutations):
