@@ -143,21 +143,23 @@ def id_list(dialect_name, ids):
     return "{" + ",".join(['"' + i.replace("\\", "\\\\").replace('"', '\\"') + '"' for i in ids]) + "}"
 
 
-def prefetch(batch, mutations):
-    """Load everything the batch reads in a few queries, locking the rows it may change."""
+def prefetch(batch, mutations, named):
+    """Load everything the batch reads in a few queries, locking the rows it may change.
+
+    ``named``: each mutation's ``(mutation_id, entity, record_id)`` as stored (canonical)."""
     connection, actor, engine = batch.session.connection(), batch.actor, batch.engine
     name = connection.dialect.name
-    ids = [canonical_uuid(m["mutation_id"]) for m in mutations]
+    ids = [mutation_id for mutation_id, _, _ in named]
     for chunk in chunks(ids):
         pushed = id_list(name, chunk)
         params = (actor.device_id, pushed) if name == "sqlite" else (pushed, actor.device_id)
         for row in driver.rows(connection, SEEN[name], params):
             batch.seen[row[1]] = Seen(*row)
-    targets = {(known_entity(engine, m), canonical_uuid(m.get("record_id"))) for m in mutations}
+    targets = {(entity, record_id) for _, entity, record_id in named}
     targets.update((row.entity, row.record_id) for row in batch.seen.values())
     references: set[tuple[str, str | None]] = set()
-    for m in mutations:
-        changes, entity = m.get("changes"), engine.entities.get(known_entity(engine, m))
+    for m, (_, entity_name, _) in zip(mutations, named, strict=True):
+        changes, entity = m.get("changes"), engine.entities.get(entity_name)
         if isinstance(changes, dict) and entity is not None:
             references.update(referenced_keys(changes, entity.references))
     load_records(batch, targets, lock=True)

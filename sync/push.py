@@ -51,10 +51,22 @@ def apply_push(
     batch = Batch(
         session, engine, actor, server_ms, iso_from_ms(now_ms), server_node, grace_ms=scope_grace_ms
     )
-    prefetch(batch, mutations)
     ahead: list[Checked | None] = list(checked) if checked else [None] * len(mutations)
-    results = [apply_one(batch, m, c) for m, c in zip(mutations, ahead, strict=True)]
+    named = [names(engine, m, c) for m, c in zip(mutations, ahead, strict=True)]
+    prefetch(batch, mutations, named)
+    results = [apply_one(batch, m, c, n) for m, c, n in zip(mutations, ahead, named, strict=True)]
     return results, write(batch, server_node)
+
+
+def names(engine, raw, checked=None):
+    """``(mutation_id, entity, record_id)`` of a mutation as stored: the ids canonical (one
+    UUID, one mutation, however the device spelled it: braced, in capitals), the entity None
+    if unknown, the record id None if no UUID. Read from the mutation checked ahead, if it
+    loaded (its ids are canonical already)."""
+    m = checked.mutation if checked is not None else None
+    if m is not None:
+        return m["mutation_id"], m["entity"], m["record_id"]
+    return canonical_uuid(raw["mutation_id"]), known_entity(engine, raw), canonical_uuid(raw.get("record_id"))
 
 
 class Checked:
@@ -110,11 +122,9 @@ def check_ahead(engine: Engine, mutations: list[dict[str, Any]]) -> list[Checked
     return [Checked(raw, engine) for raw in mutations]
 
 
-def apply_one(batch, raw, checked=None):
-    """Apply one mutation and return its result."""
-    # One UUID, one mutation, however the device spelled it ("{...}", upper case): a repeat in
-    # another spelling is a duplicate, and what is stored fits the column.
-    mutation_id = canonical_uuid(raw["mutation_id"])
+def apply_one(batch, raw, checked=None, named=None):
+    """Apply one mutation (``named``: what ``names`` gives for it) and return its result."""
+    mutation_id, entity, record_id = named or names(batch.engine, raw, checked)
     batch.mutation_id = mutation_id
     first = batch.seen.get(mutation_id)
     if first is not None:
@@ -129,10 +139,11 @@ def apply_one(batch, raw, checked=None):
         status = result["status"]
         errors = None
     except ValidationError as err:
-        result, status, errors = reject(batch, raw, mutation_id, field_errors(err.messages))
+        result, status, errors = reject(
+            batch, raw, mutation_id, field_errors(err.messages), entity, record_id
+        )
     except Rejected as err:
-        result, status, errors = reject(batch, raw, mutation_id, err.errors)
-    entity, record_id = known_entity(batch.engine, raw), canonical_uuid(raw.get("record_id"))
+        result, status, errors = reject(batch, raw, mutation_id, err.errors, entity, record_id)
     seen = Seen(
         device_id=batch.actor.device_id,
         mutation_id=mutation_id,
@@ -149,7 +160,7 @@ def apply_one(batch, raw, checked=None):
 DEAD_LETTER_BYTES = 64 * 1024
 
 
-def reject(batch, raw, mutation_id, errors):
+def reject(batch, raw, mutation_id, errors, entity, record_id):
     # Plain json.dumps escapes to ASCII: whatever a device sent can be stored and shown. A
     # dead letter keeps its start only, so rejected pushes cannot fill the database.
     text = json.dumps(raw)
@@ -158,8 +169,8 @@ def reject(batch, raw, mutation_id, errors):
             device_id=batch.actor.device_id,
             user_id=batch.actor.user_id,
             mutation_id=mutation_id,
-            entity=known_entity(batch.engine, raw),
-            record_id=canonical_uuid(raw.get("record_id")),
+            entity=entity,
+            record_id=record_id,
             mutation=text[:DEAD_LETTER_BYTES],
             size=len(text),
             sha256=hashlib.sha256(text.encode()).hexdigest(),

@@ -103,17 +103,13 @@ def put(batch, entity, record_id, values, hlc, delete=False):
 def create(batch, entity, record_id, values, when, checked=True):
     """Store a new record; with ``checked`` the actor must be allowed to write its scope."""
     actor, scope = batch.actor, batch.engine.scope
-    data = {
-        "id": record_id,
-        "version": 1,
-        "created_at": batch.now_iso,
-        "updated_at": batch.now_iso,
-        "deleted": False,
-    }
-    data.update(dict.fromkeys(entity.fields))
-    data.update({k: (list(v) if isinstance(v, list) else v) for k, v in entity.defaults.items()})
+    template, lists, authored = blank(entity)
+    data = template.copy()
+    data["id"], data["created_at"], data["updated_at"] = record_id, batch.now_iso, batch.now_iso
+    for name in lists:  # each record its own list
+        data[name] = list(data[name])
     data.update(values)
-    if "author_id" in entity.fields:
+    if authored:
         data["author_id"] = actor.user_id
     for rule in entity.rules:
         rule.on_create(batch, data, when)
@@ -146,6 +142,22 @@ def create(batch, entity, record_id, values, when, checked=True):
             when,
         )
     return working, []
+
+
+BLANKS: dict[int, tuple[Any, dict[str, Any], list[str], bool]] = {}
+
+
+def blank(entity):
+    """``(data, list defaults, authored)``: a new record of ``entity`` before its id, instants
+    and values, in the order its JSON is written; built once per entity."""
+    known = BLANKS.get(id(entity))
+    if known is None or known[0] is not entity:
+        data = {"id": None, "version": 1, "created_at": None, "updated_at": None, "deleted": False}
+        data.update(dict.fromkeys(entity.fields))
+        data.update(entity.defaults)
+        lists = [k for k, v in entity.defaults.items() if isinstance(v, list)]
+        known = BLANKS[id(entity)] = (entity, data, lists, "author_id" in entity.fields)
+    return known[1:]
 
 
 def update_existing(batch, entity, current, base, values, when, redirected=False):
