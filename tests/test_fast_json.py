@@ -54,6 +54,26 @@ def test_an_answer_written_fast_reads_back_as_the_standard_librarys(bare_app, va
 
 
 @settings(max_examples=300)
+@given(json_values)
+def test_a_json_response_carries_what_flasks_own_would(bare_app, value):
+    with bare_app.app_context():
+        fast = bare_app.json.response(value)
+        plain = bare_app.response_class(
+            json.dumps(value, ensure_ascii=False, **COMPACT) + "\n", mimetype="application/json"
+        )
+    assert fast.mimetype == plain.mimetype == "application/json"
+    assert same(json.loads(fast.get_data()), json.loads(plain.get_data()))
+    assert fast.get_data().endswith(b"\n") and fast.content_length == len(fast.get_data())
+
+
+def test_a_response_of_types_only_flask_knows_is_written_as_flask_writes_it(bare_app):
+    value = {"at": datetime(2026, 12, 3, 12, 0, tzinfo=UTC), "amount": Decimal("12.50"), "名前": "山田"}
+    with bare_app.app_context():
+        body = bare_app.json.response(value).get_data(as_text=True)
+    assert body == json.dumps(value, default=bare_app.json.default, ensure_ascii=False, **COMPACT) + "\n"
+
+
+@settings(max_examples=300)
 @given(json_texts | st.text() | st.binary())
 def test_a_body_read_fast_is_what_the_standard_library_reads(bare_app, text):
     fast, plain = outcome(bare_app.json.loads, text), outcome(json.loads, text)
