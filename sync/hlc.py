@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime
 
-HLC_PATTERN = re.compile(r"^(\d{13}):(\d{6}):([A-Za-z0-9._-]{1,64})$")
+HLC_PATTERN = re.compile(r"(\d{13}):(\d{6}):([A-Za-z0-9._-]{1,64})\Z")
 ZERO = "0000000000000:000000:0"
 
 

@@ -193,6 +193,7 @@ def test_invalid_mutations_are_rejected_with_field_errors(shared_client, entity,
         ({"op": "replace"}, "op"),
         ({"base_version": "3"}, "base_version"),
         ({"hlc": "yesterday"}, "hlc"),
+        ({"hlc": "1700000000000:000001:dev\n"}, "hlc"),
         ({"changes": ["name"]}, "changes"),
     ],
 )

@@ -16,7 +16,16 @@ def test_hlc_values_compare_as_strings_in_time_order():
 
 @pytest.mark.parametrize(
     "value",
-    ["", "1:2:3", "1700000000000:1:dev", "1700000000000:000001:", "1700000000000:000001:a:b", None, 17],
+    [
+        "",
+        "1:2:3",
+        "1700000000000:1:dev",
+        "1700000000000:000001:",
+        "1700000000000:000001:a:b",
+        "1700000000000:000001:dev\n",  # a regex's $ matches before a trailing newline
+        None,
+        17,
+    ],
 )
 def test_malformed_hlc_is_refused(value):
     with pytest.raises(hlc.InvalidHLC):
