@@ -226,6 +226,17 @@ def test_a_push_refuses_attachments_with_a_bad_type_or_checksum(rep, visit):
     )[0]
     assert result["status"] == "rejected"
     assert set(result["errors"]) == {"content_type", "sha256"}
+    newline = rep.mutation(
+        "attachments",
+        customer_id=visit["customer_id"],
+        owner_entity="visits",
+        owner_id=visit["id"],
+        content_type="image/jpeg",
+        size=10,
+        sha256=sha(b"photo") + "\n",  # a regex's $ matches before a trailing newline
+    )
+    (result,) = rep.push(newline)
+    assert result["status"] == "rejected" and set(result["errors"]) == {"sha256"}, result
 
 
 def test_rep_cannot_fetch_other_teams_photo(rep, visit, device):

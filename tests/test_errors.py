@@ -17,6 +17,7 @@ NEW = "<a fresh uuid>"
 OVER_5_MB = "x" * (5 * 1024 * 1024 + 1)
 LOGIN, PUSH, PULL = "/api/v1/auth/token", "/api/v1/sync/push", "/api/v1/sync/pull"
 SEARCH, DEAD_LETTERS = "/api/v1/customers/search", "/api/v1/admin/dead-letters"
+DIGEST, RANGE = "/api/v1/sync/digest", "/api/v1/sync/range"
 REVOKE = "/api/v1/admin/devices/{}/revoke"
 
 
@@ -228,6 +229,12 @@ BAD_INPUT = [
     row("pull-limit-not-a-number", "GET", PULL, {"query_string": {"limit": "ten"}}, 422),
     row("pull-limit-a-fraction", "GET", PULL, {"query_string": {"limit": "1.5"}}, 422),
     row("pull-post", "POST", PULL, {"json": {}}, 405),
+    # GET /api/v1/sync/digest and /range ($ in a pattern matches before a trailing newline)
+    row(
+        "digest-prefix-newline", "GET", DIGEST, {"query_string": {"entity": "visits", "prefix": "ab\n"}}, 422
+    ),
+    row("range-prefix-newline", "GET", RANGE, {"query_string": {"entity": "visits", "prefix": "ab\n"}}, 422),
+    row("range-prefix-uppercase", "GET", RANGE, {"query_string": {"entity": "visits", "prefix": "AB"}}, 422),
     # GET /api/v1/customers/search
     row("search-q-missing", "GET", SEARCH, {}, 422),
     row("search-q-empty", "GET", SEARCH, {"query_string": {"q": ""}}, 422),

@@ -21,7 +21,7 @@ class AttachmentSchema(Schema):
     sha256 = fields.String(
         required=True,
         validate=validate.Regexp(
-            r"^[0-9a-f]{64}$", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"
+            r"[0-9a-f]{64}\Z", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"
         ),
     )
     taken_at = Instant()

@@ -137,7 +137,7 @@ class RangeQuerySchema(Arguments):
 
     entity = fields.String(required=True, validate=validate.OneOf(list(ENGINE.entities)))
     prefix = fields.String(
-        load_default="", validate=validate.Regexp(r"^[0-9a-f]{0,4}$", error="up to 4 lower-case hex digits")
+        load_default="", validate=validate.Regexp(r"[0-9a-f]{0,4}\Z", error="up to 4 lower-case hex digits")
     )
 
 
