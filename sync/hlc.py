@@ -3,7 +3,9 @@
 import re
 from datetime import UTC, datetime
 
-HLC_PATTERN = re.compile(r"(\d{13}):(\d{6}):([A-Za-z0-9._-]{1,64})\Z")
+# ASCII digits only: HLCs compare as strings, and "１７…" (full width, which \d takes) would sort
+# after every real clock: its write would win every concurrent edit of the field, for good.
+HLC_PATTERN = re.compile(r"([0-9]{13}):([0-9]{6}):([A-Za-z0-9._-]{1,64})\Z")
 ZERO = "0000000000000:000000:0"
 
 

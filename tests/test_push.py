@@ -194,6 +194,7 @@ def test_invalid_mutations_are_rejected_with_field_errors(shared_client, entity,
         ({"base_version": "3"}, "base_version"),
         ({"hlc": "yesterday"}, "hlc"),
         ({"hlc": "1700000000000:000001:dev\n"}, "hlc"),
+        ({"hlc": "１７" + "０" * 11 + ":000001:dev"}, "hlc"),
         ({"changes": ["name"]}, "changes"),
     ],
 )

@@ -23,6 +23,7 @@ def test_hlc_values_compare_as_strings_in_time_order():
         "1700000000000:000001:",
         "1700000000000:000001:a:b",
         "1700000000000:000001:dev\n",  # a regex's $ matches before a trailing newline
+        "１７" + "０" * 11 + ":000001:dev",  # full-width digits sort after every real clock
         None,
         17,
     ],
