@@ -200,6 +200,7 @@ def test_a_visit_outside_the_readers_scope_answers_404(device, visit):
         ("/api/v1/reports/daily.csv", 422),
         ("/api/v1/reports/daily.csv?month=2026-1", 422),
         ("/api/v1/reports/daily.csv?month=2026-12%0A", 422),  # a regex's $ matches before a newline
+        ("/api/v1/reports/daily.csv?month=２０２６-12", 422),  # \d takes full-width digits
     ],
 )
 def test_bad_report_requests_answer_in_the_one_error_shape(device, path, code):

@@ -26,7 +26,7 @@ from server.reports.entities import daily_report_id
 from server.requests.api import spreadsheet_safe
 
 bp = Blueprint("reports", __name__)
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])\Z")  # \Z: $ would let a trailing newline in
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z")  # not \d (full-width digits), not $ (a final newline)
 
 
 QUERY_HELP = "Check the query: user_id is a user's id, date is YYYY-MM-DD, month is YYYY-MM."
