@@ -30,6 +30,18 @@ def clean_text(text):
     return UNCLEAN.search(text) is None
 
 
+class Whole(validate.Regexp):
+    """``validate.Regexp`` that the whole value must match. Python's ``$`` also matches before
+    a final newline (``"2026-12\\n"`` passed ``^...$``), while the OpenAPI document needs the
+    pattern written as JSON Schema reads it (``\\Z`` is not ECMAScript): write ``^...$`` and
+    use this."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class Text(fields.String):
     """A string of bounded length without NUL or other control characters but tab and newline."""
 

@@ -1,6 +1,9 @@
 """``GET /api/v1/openapi.json`` describes the API, every route of it."""
 
+import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -119,3 +122,30 @@ def test_only_signing_in_and_the_public_descriptions_need_no_token(spec):
         if not spec["paths"][path][method].get("security")
     )
     assert public == ["/auth/token", "/openapi.json", "/vocabulary"]
+
+
+def patterns(node):
+    """Every ``pattern`` of the description's schemas."""
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from patterns(value)
+
+
+NODE = shutil.which("node")
+
+
+@pytest.mark.skipif(NODE is None, reason="no `node` on PATH: install Node.js 20 or later")
+def test_every_pattern_is_one_a_json_schema_validator_reads(spec):
+    # JSON Schema's patterns are ECMAScript regular expressions: Python's \Z (end of text) is
+    # not one, so the server checks whole values itself and documents ^...$.
+    found = sorted(set(patterns(spec)))
+    assert found, "the description documents no pattern"
+    script = "for (const p of JSON.parse(process.argv[1])) new RegExp(p, 'u');"
+    result = subprocess.run([NODE, "-e", script, json.dumps(found)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert all(p.startswith("^") and p.endswith("$") for p in found), found

@@ -4,7 +4,7 @@
 from marshmallow import Schema, fields, validate
 
 from sync import Entity, Rejected, Rules
-from sync.entity import Instant, Text, Uuid, choice
+from sync.entity import Instant, Text, Uuid, Whole, choice
 
 from server.core.vocabulary import codes
 
@@ -20,8 +20,8 @@ class AttachmentSchema(Schema):
     size = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1))
     sha256 = fields.String(
         required=True,
-        validate=validate.Regexp(
-            r"[0-9a-f]{64}\Z", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"
+        validate=Whole(
+            r"^[0-9a-f]{64}$", error="must be the SHA-256 of the bytes as 64 lower-case hex digits"
         ),
     )
     taken_at = Instant()

@@ -7,7 +7,7 @@ from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from sync.entity import Text
+from sync.entity import Text, Whole
 
 from server.core.engine import ENGINE
 from server.core.errors import ApiError
@@ -137,7 +137,7 @@ class RangeQuerySchema(Arguments):
 
     entity = fields.String(required=True, validate=validate.OneOf(list(ENGINE.entities)))
     prefix = fields.String(
-        load_default="", validate=validate.Regexp(r"[0-9a-f]{0,4}\Z", error="up to 4 lower-case hex digits")
+        load_default="", validate=Whole(r"^[0-9a-f]{0,4}$", error="up to 4 lower-case hex digits")
     )
 
 

@@ -8,9 +8,10 @@ import re
 from urllib.parse import quote
 
 from flask import Response, current_app, g
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from sync import live_record
+from sync.entity import Whole
 
 from server.attachments.storage import storage_for
 from server.core.auth import token_required
@@ -26,7 +27,7 @@ from server.reports.entities import daily_report_id
 from server.requests.api import spreadsheet_safe
 
 bp = Blueprint("reports", __name__)
-MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z")  # not \d (full-width digits), not $ (a final newline)
+MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")  # not \d: it takes full-width digits
 
 
 QUERY_HELP = "Check the query: user_id is a user's id, date is YYYY-MM-DD, month is YYYY-MM."
@@ -43,9 +44,7 @@ class MonthQuerySchema(Arguments):
     invalid_message = QUERY_HELP
 
     user_id = fields.UUID()
-    month = fields.String(
-        required=True, validate=validate.Regexp(MONTH, error="must be YYYY-MM, e.g. 2026-12")
-    )
+    month = fields.String(required=True, validate=Whole(MONTH, error="must be YYYY-MM, e.g. 2026-12"))
 
 
 def day_reader(view):
