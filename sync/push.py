@@ -58,7 +58,7 @@ def apply_push(
     return results, write(batch, server_node)
 
 
-def names(engine, raw, checked=None):
+def names(engine, raw, checked):
     """``(mutation_id, entity, record_id)`` of a mutation as stored: the ids canonical (one
     UUID, one mutation, however the device spelled it: braced, in capitals), the entity None
     if unknown, the record id None if no UUID. Read from the mutation checked ahead, if it
@@ -122,9 +122,10 @@ def check_ahead(engine: Engine, mutations: list[dict[str, Any]]) -> list[Checked
     return [Checked(raw, engine) for raw in mutations]
 
 
-def apply_one(batch, raw, checked=None, named=None):
-    """Apply one mutation (``named``: what ``names`` gives for it) and return its result."""
-    mutation_id, entity, record_id = named or names(batch.engine, raw, checked)
+def apply_one(batch, raw, checked, named):
+    """Apply one mutation (``checked``: ``Checked`` or None; ``named``: what ``names`` gives for
+    it) and return its result."""
+    mutation_id, entity, record_id = named
     batch.mutation_id = mutation_id
     first = batch.seen.get(mutation_id)
     if first is not None:
