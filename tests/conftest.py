@@ -193,6 +193,26 @@ def make_app(database_url, data_dir, **settings):
 
 
 @pytest.fixture
+def sqlite_app(tmp_path, sqlite_template):
+    """Build apps on one SQLite file of the test's own: ``build(**settings)`` -> (app, path)."""
+
+    def build(**settings):
+        path = tmp_path / "genba.sqlite3"
+        if not path.exists():
+            path.write_bytes(sqlite_template.read_bytes())
+        app = make_app(f"sqlite:///{path}", tmp_path, **settings)
+        built.append(app)
+        return app, path
+
+    built: list = []
+    yield build
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app(database_url, tmp_path, storage_settings):
     app = make_app(database_url, tmp_path, **storage_settings)
     yield app

@@ -14,26 +14,8 @@ import time
 
 import pytest
 
-from conftest import Device, make_app
+from conftest import Device
 from server.core.db import db, writing_session
-
-
-@pytest.fixture
-def sqlite_app(tmp_path, sqlite_template):
-    def build(**settings):
-        path = tmp_path / "genba.sqlite3"
-        if not path.exists():
-            path.write_bytes(sqlite_template.read_bytes())
-        app = make_app(f"sqlite:///{path}", tmp_path, **settings)
-        built.append(app)
-        return app, path
-
-    built: list = []
-    yield build
-    for app in built:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def hold_write_lock(path):
