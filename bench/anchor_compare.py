@@ -2,8 +2,8 @@
 """Ours against the CouchDB-protocol peer, same workload, same machine, in alternation.
 
 Starts the peer (pouchdb-server, LevelDB) with ``../shared/bench/anchor-couch/setup.sh`` and,
-for each run, times the peer with its own ``bench.py`` phases, then our server (gunicorn, one
-worker per core, as the Procfile runs it) on each database with the same documents and phases
+for each run, times the peer with its own ``bench.py`` phases, then our server (gunicorn, its
+workers as the Procfile starts them) on each database with the same documents and phases
 (``sync_bench.run_ours`` without the extra history: the incremental pull runs over what the run
 wrote, as the peer's does). Prints the medians side by side with the ratio ours/peer.
 Run: ``.venv/bin/python bench/anchor_compare.py`` (``--quick``, ``--runs N``, ``--db sqlite``).

@@ -34,6 +34,7 @@ from sync.client import Client, HttpTransport
 from workload import (
     PASSWORD,
     ServerProc,
+    default_workers,
     fresh_database,
     gunicorn,
     loadavg,
@@ -54,7 +55,9 @@ def options():
     p.add_argument("--devices", type=int, default=200)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--interval", type=float, default=3.0, help="seconds between a device's syncs")
-    p.add_argument("--workers", type=int, help="gunicorn workers per node (default: the cores / nodes)")
+    p.add_argument(
+        "--workers", type=int, help="gunicorn workers per node (default: the Procfile's count / nodes)"
+    )
     p.add_argument("--nodes", type=int, default=1, help="gunicorn servers to start on the one database")
     p.add_argument("--url", action="append", default=[], help="a running node's base URL (repeat)")
     p.add_argument("--database-url", help="the database of the --url nodes (users are created there)")
@@ -225,7 +228,7 @@ def main():
     with temp_folder() as folder, contextlib.ExitStack() as stack:
         url = a.database_url or stack.enter_context(fresh_database(a.db, folder))
         migrate(url, folder, reps)
-        workers = a.workers or max(1, (os.cpu_count() or 2) // nodes)
+        workers = a.workers or max(1, default_workers({"DATABASE_URL": url}) // nodes)
         servers = [(base, None) for base in a.url] or [
             stack.enter_context(gunicorn(url, node_folder(folder, n), workers, node_env(folder, n)))
             for n in range(a.nodes)

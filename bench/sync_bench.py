@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the sync server with the CouchDB peer's workload on SQLite and PostgreSQL.
 
-Over HTTP against gunicorn (one worker per core, as the Procfile runs it), with the anchor's
+Over HTTP against gunicorn (its workers as the Procfile starts them: one per core on SQLite,
+two per core on PostgreSQL), with the anchor's
 670-byte Japanese visits (``../shared/bench/anchor-couch/bench.py``), a rep of one team:
 
   a  push 10,000 new visits, 100 per request, one device              -> mutations/s
@@ -51,7 +52,7 @@ def options(argv=None):
     p.add_argument("--quick", action="store_true", help="a smoke run: 1,000 visits, 5,000 rows of history")
     p.add_argument("--n", type=int, default=10_000)
     p.add_argument("--history", type=int, default=100_000)
-    p.add_argument("--workers", type=int, help="gunicorn workers (default: one per core)")
+    p.add_argument("--workers", type=int, help="gunicorn workers (default: as the Procfile starts them)")
     p.add_argument("--no-raw", action="store_true", help="skip the raw driver baseline")
     a = p.parse_args(argv)
     if a.quick:

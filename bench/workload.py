@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from sync.client import new_id  # noqa: E402  (ids as the app makes them; ROOT is on the path now)
 
+from server.gunicorn_config import default_workers  # noqa: E402  (as the Procfile's gunicorn counts them)
+
 ANCHOR_DIR = Path(os.environ.get("GENBA_ANCHOR_DIR", ROOT.parent / "shared" / "bench" / "anchor-couch"))
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-password"
@@ -136,9 +138,9 @@ def free_port():
 
 @contextlib.contextmanager
 def gunicorn(database_url, folder, workers=None, extra_env=None, app="server:create_app()"):
-    """Serve the app as the Procfile does (one worker per core by default); yield (URL, pid).
-    ``app`` names another WSGI app (``push_floor.py``'s), started and probed the same way."""
-    workers = workers or os.cpu_count()
+    """Serve the app as the Procfile does (as many workers as ``server/gunicorn_config.py``
+    starts for this database, unless ``workers``); yield (URL, pid). ``app`` names another WSGI
+    app (``push_floor.py``'s), started and probed the same way."""
     port = free_port()
     env = {
         **os.environ,
@@ -150,6 +152,7 @@ def gunicorn(database_url, folder, workers=None, extra_env=None, app="server:cre
         "MAX_PUSH_MUTATIONS": "500",
         **(extra_env or {}),
     }
+    workers = workers or default_workers(env)
     log_path = Path(folder) / "gunicorn.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

@@ -1,6 +1,29 @@
 """gunicorn's settings for the app: ``gunicorn -c python:server.gunicorn_config 'server:create_app()'``."""
 
 import gc
+import os
+
+
+def default_workers(environ=os.environ, cores=None):
+    """Workers when ``--workers`` is not given: ``WEB_CONCURRENCY`` if set, else one per core on
+    SQLite and two per core on PostgreSQL.
+
+    On PostgreSQL a push's worker waits for the database, another process, for about a third
+    of its time (its inserts into six indexes, its commit's fsync): with one worker per core
+    that time is idle. Eight devices pushing at once, interleaved runs on 2 cores: 6,858 docs/s
+    with 2 workers, 8,578 with 4. On SQLite every write takes the one write lock, and a third
+    or fourth worker only waits for it (8 devices 6% slower with 4).
+    """
+    configured = environ.get("WEB_CONCURRENCY", "").strip()
+    if configured:
+        if not configured.isascii() or not configured.isdigit() or int(configured) < 1:
+            raise SystemExit(f"WEB_CONCURRENCY must be a number of workers (1 or more), not {configured!r}")
+        return int(configured)
+    cores = cores or os.cpu_count() or 1
+    return cores * 2 if environ.get("DATABASE_URL", "").startswith("postgresql") else cores
+
+
+workers = default_workers()
 
 
 def post_worker_init(_worker):

@@ -1,12 +1,29 @@
 """The wire contract end to end over HTTP, through real gunicorn with two workers."""
 
 import contextlib
+import os
 import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
 from conftest import PASSWORD
-from live import HttpDevice, occurrences, run_cli, start_gunicorn
+from live import (
+    BIN,
+    ROOT,
+    HttpDevice,
+    free_port,
+    occurrences,
+    run_cli,
+    server_env,
+    start_gunicorn,
+    stop,
+    wait_until_serving,
+)
+from server.gunicorn_config import default_workers
 
 
 @pytest.fixture
@@ -104,3 +121,66 @@ def test_genba_db_upgrade_creates_the_schema_gunicorn_serves(tmp_path):
         [result] = rep.push(rep.mutation("customers", name="新規顧客"))
         assert result["status"] == "applied"
         assert [c["record"]["name"] for c in rep.sync() if c["entity"] == "customers"] == ["新規顧客"]
+
+
+def procfile_web(database_url, folder, env=None):
+    """Start the Procfile's ``web`` line as a platform would: through a shell, with PORT set."""
+    (line,) = [line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")]
+    port = free_port()
+    environment = server_env(database_url, folder)
+    environment.pop("WEB_CONCURRENCY", None)
+    environment.update({"PORT": str(port), "PATH": f"{BIN}:{environment['PATH']}", **(env or {})})
+    log_path = Path(folder) / "web.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            ["bash", "-c", "exec " + line.removeprefix("web:").strip()],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return process, f"http://127.0.0.1:{port}", log_path
+
+
+def children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return f.read().split()
+
+
+def test_the_procfile_starts_one_worker_per_core_on_sqlite_and_two_on_postgresql(database_url):
+    cores = os.cpu_count() or 1
+    expected = 2 * cores if database_url.startswith("postgresql") else cores
+    with tempfile.TemporaryDirectory() as folder:
+        process, base_url, log_path = procfile_web(database_url, folder)
+        try:
+            wait_until_serving(base_url, process, log_path)
+            deadline = time.monotonic() + 30
+            while len(children(process.pid)) != expected and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(children(process.pid)) == expected, log_path.read_text()
+            rep = HttpDevice(base_url, "rep_a")
+            [result] = rep.push(rep.mutation("customers", name="プロック工業"))
+            assert result["status"] == "applied"
+        finally:
+            stop(process)
+
+
+def test_a_bad_web_concurrency_is_named_and_no_server_starts(tmp_path):
+    process, _, log_path = procfile_web(
+        f"sqlite:///{tmp_path / 'genba.sqlite3'}", tmp_path, {"WEB_CONCURRENCY": "0"}
+    )
+    assert process.wait(timeout=30) != 0
+    assert "WEB_CONCURRENCY must be a number of workers (1 or more), not '0'" in log_path.read_text()
+
+
+@pytest.mark.parametrize("value", ["0", "３", "-1", "2.5"])
+def test_web_concurrency_is_a_whole_number_of_workers(value):
+    with pytest.raises(SystemExit, match="WEB_CONCURRENCY must be a number of workers"):
+        default_workers({"WEB_CONCURRENCY": value})
+
+
+def test_web_concurrency_sets_the_workers_on_either_database():
+    for url in ("sqlite:////tmp/x.sqlite3", "postgresql+psycopg://db/genba"):
+        assert default_workers({"WEB_CONCURRENCY": " 3 ", "DATABASE_URL": url}, cores=2) == 3
+    assert default_workers({"DATABASE_URL": "postgresql+psycopg://db/genba"}, cores=8) == 16
+    assert default_workers({}, cores=8) == 8
