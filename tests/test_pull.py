@@ -5,8 +5,13 @@ import json
 import time
 
 import pytest
+from hypothesis import given, strategies as st
+from werkzeug.datastructures import MultiDict
 
 from conftest import records_by_id
+from server.core.schemas import PullQuerySchema
+
+PULL_QUERY = PullQuerySchema()
 
 
 def make_customers(rep, count):
@@ -132,3 +137,77 @@ def test_a_large_page_is_gzipped_for_a_client_that_takes_it(client, device, acce
         body = gzip.decompress(body)
     changes = json.loads(body)["changes"]
     assert changes == plain.get_json()["changes"] and len(changes) > 120  # the customers and the directory
+
+
+# The pull's query is read by PullQuerySchema.quick when it is the plain form devices send, by
+# the schema (through webargs) otherwise; either way the answer must be the schema's.
+ODD_VALUES = [
+    *["1", "2", "500", "0", "00", "007", "-1", "+3", " 2", "2 ", "５", "٣", "1e3", "2.0", ""],
+    *["999999999", "1000000000", "true", "false", "True", "TRUE", "1", "on", "yes", "no", "off"],
+    *["f", "t", "null", "カーソル", "a\nb", "x" * 200, "x" * 201],
+]
+QUERY_NAMES = ["cursor", "limit", "digest", "priority", "other", "Limit"]
+
+
+def assert_read_as_the_schema_reads(pairs):
+    args = MultiDict(pairs)
+    quick = PULL_QUERY.quick(args)
+    if quick is not None:  # otherwise the schema reads it
+        assert all(len(args.getlist(name)) == 1 for name in args)
+        assert quick == PULL_QUERY.load(args.to_dict()), pairs
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_the_quick_reading_of_each_parameter_is_the_schemas(name):
+    for value in ODD_VALUES:
+        assert_read_as_the_schema_reads([(name, value)])
+        assert_read_as_the_schema_reads([(name, value), ("cursor", "c")])
+        assert_read_as_the_schema_reads([(name, value), (name, "2")])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(QUERY_NAMES),
+            st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=8), st.from_regex(r"\A[0-9]{1,11}\Z")),
+        ),
+        max_size=5,
+    )
+)
+def test_the_quick_reading_of_a_pull_query_is_the_schemas(pairs):
+    assert_read_as_the_schema_reads(pairs)
+
+
+def test_the_quick_reading_takes_the_query_devices_send():
+    assert PULL_QUERY.quick(MultiDict([("limit", "2000"), ("cursor", "abc")])) == {
+        "cursor": "abc",
+        "limit": 2000,
+        "digest": False,
+        "priority": False,
+    }
+    assert PULL_QUERY.quick(MultiDict([("priority", "true")]))["priority"] is True
+
+
+@pytest.mark.parametrize(
+    "query, status, answer",
+    [
+        ("limit=2", 200, 2),  # the quick reading
+        ("limit=%EF%BC%92", 200, 2),  # a full-width 2: the schema's int() reads it
+        ("limit=2&limit=3", 200, 2),  # twice: the first, as webargs takes it
+        ("limit=2&digest=TRUE", 200, 2),
+        ("limit=0", 422, "limit"),
+        ("limit=two", 422, "limit"),
+        ("limit=2&digest=maybe", 422, "digest"),
+        ("cursor=" + "x" * 201, 400, "cursor"),
+    ],
+)
+def test_a_pull_query_is_answered_as_the_schema_reads_it(device, query, status, answer):
+    rep = device("rep_a")
+    make_customers(rep, 3)
+    response = rep.wire.transport.open("GET", "/api/v1/sync/pull?" + query, token=rep.token)
+    body = response.get_json()
+    assert response.status_code == status, body
+    if status == 200:
+        assert len(body["changes"]) == answer
+    else:
+        assert body["code"] == status and list(body["errors"]) == [answer]

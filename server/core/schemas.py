@@ -92,6 +92,9 @@ class PushResultSchema(Schema):
     hlc = fields.String()
 
 
+QUICK_FLAGS = {"true": True, "false": False}
+
+
 class PullQuerySchema(Arguments):
     invalid_message = "Check the query parameters."
 
@@ -117,6 +120,30 @@ class PullQuerySchema(Arguments):
             "the rest (customer by customer); its pages say `priority_done` once those are all sent"
         },
     )
+
+    def quick(self, args):
+        """What ``load`` gives for the query a device sends on every pull (each parameter at most
+        once, a cursor and a plain decimal limit, ``true``/``false`` flags), read without the
+        schema; None for anything else, which the schema reads. An empty pull spent a sixth
+        of its time in webargs and marshmallow. ``tests/test_pull.py`` holds the two equal."""
+        loaded = {"cursor": None, "limit": None, "digest": False, "priority": False}
+        for name, values in args.lists():
+            if len(values) != 1 or name not in loaded:
+                return None
+            (value,) = values
+            if name == "cursor":
+                if len(value) > 200:
+                    return None
+                loaded["cursor"] = value
+            elif name == "limit":
+                if not (value.isascii() and value.isdigit() and len(value) <= 9) or int(value) < 1:
+                    return None
+                loaded["limit"] = int(value)
+            elif value in QUICK_FLAGS:
+                loaded[name] = QUICK_FLAGS[value]
+            else:
+                return None
+        return loaded
 
     def invalid(self, errors):
         """A cursor the server did not hand out is a malformed request (400), as a bad cursor is."""
