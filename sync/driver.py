@@ -8,6 +8,7 @@ statement's would: the push's retries (a deadlock, a lost connection) see no dif
 """
 
 import contextlib
+from collections import namedtuple
 
 from sqlalchemy.exc import DBAPIError
 
@@ -51,3 +52,39 @@ def errors_as_sqlalchemy(connection, sql):
         if lost:
             connection.invalidate(err)
         raise DBAPIError.instance(sql, None, err, dbapi.Error, connection_invalidated=lost) from err
+
+
+class Query:
+    """A Core ``select`` whose first row is read straight through psycopg on PostgreSQL.
+
+    Through SQLAlchemy, each execution also builds the result's metadata from the cursor's
+    description, which psycopg builds afresh each time: for the token check's fifteen columns,
+    about 60 of its 205 us in process. psycopg already gives these columns their Python types
+    (aware datetimes, booleans, integers, text), so its tuple, named by the select's columns,
+    is the row SQLAlchemy gives. Elsewhere (SQLite's driver hands back datetimes as text) the
+    statement goes through SQLAlchemy as before.
+    """
+
+    def __init__(self, statement):
+        self.statement = statement
+        self.row = namedtuple("Row", [column.key for column in statement.selected_columns])  # type: ignore[misc]
+        self.compiled: dict[str, tuple[str, dict]] = {}  # paramstyle -> (SQL, bound defaults)
+
+    def first(self, connection, params):
+        """The first row for ``params`` in the connection's transaction, or None."""
+        dialect = connection.dialect
+        if dialect.name != "postgresql":
+            return connection.execute(self.statement, params).first()
+        known = self.compiled.get(dialect.paramstyle)
+        if known is None:
+            compiled = self.statement.compile(dialect=dialect)
+            known = self.compiled[dialect.paramstyle] = (compiled.string, dict(compiled.params))
+        sql, defaults = known
+        with errors_as_sqlalchemy(connection, sql):
+            cursor = connection.connection.driver_connection.cursor()
+            try:
+                cursor.execute(sql, {**defaults, **params})
+                found = cursor.fetchone()
+            finally:
+                cursor.close()
+        return None if found is None else self.row(*found)

@@ -1,10 +1,12 @@
 """A pull with nothing new after its cursor: answered from the feed's head, read in the token
 check's one statement, exactly as reading the feed would answer it."""
 
+import tempfile
 import time
 from datetime import timedelta
 
 import pytest
+from psycopg import pq
 from sqlalchemy import event, select
 
 from sync.client import pull_path
@@ -72,24 +74,50 @@ def test_a_cursor_with_changes_after_it_gets_no_early_answer(app, synced_rep):
 
 
 def test_an_empty_pull_sends_the_database_one_statement_and_no_transaction(app, synced_rep):
-    sent = []
-
-    def note(conn, _cursor, statement, *_):
-        autocommit = getattr(conn.connection.dbapi_connection, "autocommit", None)
-        sent.append((statement.split()[0], autocommit))
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        body = synced_rep.pull(synced_rep.cursor).get_json()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert body["changes"] == [] and body["has_more"] is False
     if engine.dialect.name == "postgresql":
-        assert sent == [("SELECT", True)]  # autocommit: psycopg sends no BEGIN and no ROLLBACK
+        # What psycopg sends, read off the wire by libpq's trace: the token check runs
+        # through the driver, past SQLAlchemy's events.
+        with tempfile.TemporaryFile() as log:
+            body = pull_traced(engine, synced_rep, log)
+            log.seek(0)
+            sent = [line.split("\t") for line in log.read().decode().splitlines() if line.startswith("F\t")]
+        kinds = [fields[2] for fields in sent]
+        assert kinds.count("Execute") == 1 and "Query" not in kinds, kinds  # no BEGIN, no ROLLBACK
+        parsed = [fields[3] for fields in sent if fields[2] == "Parse"]  # none once psycopg prepared it
+        assert all("SELECT tokens.created_at" in text for text in parsed), parsed
     else:
-        assert [verb for verb, _ in sent] == ["BEGIN", "SELECT"]  # SQLite's BEGIN is in-process
+        sent = []
+
+        def note(_conn, _cursor, statement, *_):
+            sent.append(statement.split()[0])
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            body = synced_rep.pull(synced_rep.cursor).get_json()
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert sent == ["BEGIN", "SELECT"]  # SQLite's BEGIN is in-process
+    assert body["changes"] == [] and body["has_more"] is False
+
+
+def pull_traced(engine, device, log):
+    """Pull once with libpq tracing what each pooled connection sends; return the answer."""
+    traced = []
+
+    def trace(dbapi_connection, *_):
+        dbapi_connection.pgconn.trace(log.fileno())
+        dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        traced.append(dbapi_connection)
+
+    event.listen(engine, "checkout", trace)
+    try:
+        return device.pull(device.cursor).get_json()
+    finally:
+        event.remove(engine, "checkout", trace)
+        for dbapi_connection in traced:
+            dbapi_connection.pgconn.untrace()
 
 
 def test_an_empty_pull_that_asks_for_the_digest_gets_it(synced_rep):
@@ -129,3 +157,21 @@ def test_a_pull_that_slides_the_token_expiry_still_reads_its_page_in_one_snapsho
     assert utcnow() - last_used(app, synced_rep) < timedelta(minutes=1)
     set_last_used(app, synced_rep, days_ago=0.1)
     assert synced_rep.sync() == []
+
+
+def test_the_token_checks_read_through_the_driver_as_through_sqlalchemy(app, synced_rep):
+    from sync.driver import Query
+
+    from server.core.auth import TOKEN_CHECK, hash_token
+    from server.core.sync_api import PULL_CHECK, PUSH_CHECK
+
+    params = {"token_hash": hash_token(synced_rep.token), "start": 0}
+    with app.app_context():
+        connection = db.session.connection()
+        for check in (TOKEN_CHECK, PUSH_CHECK, PULL_CHECK):
+            ours = Query(check).first(connection, params)
+            theirs = connection.execute(check, params).first()
+            assert ours._asdict() == dict(theirs._mapping)
+            assert ours._asdict()["id"] == synced_rep.user["id"] and ours.revoked_at is None
+        assert Query(TOKEN_CHECK).first(connection, {"token_hash": "no such token"}) is None
+        db.session.remove()

@@ -12,6 +12,7 @@ from flask_limiter import Limiter
 from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sync.driver import Query
 from sync.models import utcnow
 
 from server.core.audit import record
@@ -202,6 +203,9 @@ TOKEN_CHECK = (
 )
 
 
+CHECKS: dict[int, Query] = {}  # id of a check statement -> it, run through the driver
+
+
 def authenticate(header, check=TOKEN_CHECK, params=None):
     """Check a bearer token afresh against the database (revocation counts on the next
     request, on every node); return the signed-in user (``id``, ``role``, ``team``) and actor.
@@ -213,7 +217,10 @@ def authenticate(header, check=TOKEN_CHECK, params=None):
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("token_invalid", "Sign in first: this call needs a bearer token.")
     token_hash = hash_token(token.strip())
-    row = db.session.connection().execute(check, {**(params or {}), "token_hash": token_hash}).first()
+    query = CHECKS.get(id(check))
+    if query is None:
+        query = CHECKS[id(check)] = Query(check)
+    row = query.first(db.session.connection(), {**(params or {}), "token_hash": token_hash})
     if row is None:
         raise unauthorized("token_invalid", "This sign-in is not valid; sign in again.")
     if row.revoked_at is not None or row.device_revoked_at is not None or not row.active:
