@@ -61,8 +61,10 @@ class Query:
     description, which psycopg builds afresh each time: for the token check's fifteen columns,
     about 60 of its 205 us in process. psycopg already gives these columns their Python types
     (aware datetimes, booleans, integers, text), so its tuple, named by the select's columns,
-    is the row SQLAlchemy gives. Elsewhere (SQLite's driver hands back datetimes as text) the
-    statement goes through SQLAlchemy as before.
+    is the row SQLAlchemy gives. That holds for plain columns only: a select of a type that
+    SQLAlchemy converts on the way out (JSON, an enum, a ``TypeDecorator``) must not use this.
+    Elsewhere (SQLite's driver hands back datetimes as text) the statement goes through
+    SQLAlchemy as before.
     """
 
     def __init__(self, statement):
