@@ -70,18 +70,17 @@ class Query:
     def __init__(self, statement):
         self.statement = statement
         self.row = namedtuple("Row", [column.key for column in statement.selected_columns])  # type: ignore[misc]
-        self.compiled: dict[str, tuple[str, dict]] = {}  # paramstyle -> (SQL, bound defaults)
+        self.compiled: tuple[str, dict] | None = None  # psycopg's SQL and the bound defaults
 
     def first(self, connection, params):
         """The first row for ``params`` in the connection's transaction, or None."""
         dialect = connection.dialect
         if dialect.name != "postgresql":
             return connection.execute(self.statement, params).first()
-        known = self.compiled.get(dialect.paramstyle)
-        if known is None:
+        if self.compiled is None:
             compiled = self.statement.compile(dialect=dialect)
-            known = self.compiled[dialect.paramstyle] = (compiled.string, dict(compiled.params))
-        sql, defaults = known
+            self.compiled = (compiled.string, dict(compiled.params))
+        sql, defaults = self.compiled
         with errors_as_sqlalchemy(connection, sql):
             cursor = connection.connection.driver_connection.cursor()
             try:

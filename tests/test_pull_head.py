@@ -160,18 +160,16 @@ def test_a_pull_that_slides_the_token_expiry_still_reads_its_page_in_one_snapsho
 
 
 def test_the_token_checks_read_through_the_driver_as_through_sqlalchemy(app, synced_rep):
-    from sync.driver import Query
-
-    from server.core.auth import TOKEN_CHECK, hash_token
+    from server.core.auth import TOKEN_QUERY, hash_token
     from server.core.sync_api import PULL_CHECK, PUSH_CHECK
 
     params = {"token_hash": hash_token(synced_rep.token), "start": 0}
     with app.app_context():
         connection = db.session.connection()
-        for check in (TOKEN_CHECK, PUSH_CHECK, PULL_CHECK):
-            ours = Query(check).first(connection, params)
-            theirs = connection.execute(check, params).first()
+        for check in (TOKEN_QUERY, PUSH_CHECK, PULL_CHECK):
+            ours = check.first(connection, params)
+            theirs = connection.execute(check.statement, params).first()
             assert ours._asdict() == dict(theirs._mapping)
             assert ours._asdict()["id"] == synced_rep.user["id"] and ours.revoked_at is None
-        assert Query(TOKEN_CHECK).first(connection, {"token_hash": "no such token"}) is None
+        assert TOKEN_QUERY.first(connection, {"token_hash": "no such token"}) is None
         db.session.remove()

@@ -203,24 +203,21 @@ TOKEN_CHECK = (
 )
 
 
-CHECKS: dict[int, Query] = {}  # id of a check statement -> it, run through the driver
+TOKEN_QUERY = Query(TOKEN_CHECK)  # read through the driver on PostgreSQL
 
 
-def authenticate(header, check=TOKEN_CHECK, params=None):
+def authenticate(header, check=TOKEN_QUERY, params=None):
     """Check a bearer token afresh against the database (revocation counts on the next
     request, on every node); return the signed-in user (``id``, ``role``, ``team``) and actor.
 
-    ``check`` may be ``TOKEN_CHECK`` with more columns (and ``params``) that a view needs: they
-    come back in the user row, read in the same round trip.
+    ``check`` may be a ``Query`` of ``TOKEN_CHECK`` with more columns (and ``params``) that a
+    view needs: they come back in the user row, read in the same round trip.
     """
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("token_invalid", "Sign in first: this call needs a bearer token.")
     token_hash = hash_token(token.strip())
-    query = CHECKS.get(id(check))
-    if query is None:
-        query = CHECKS[id(check)] = Query(check)
-    row = query.first(db.session.connection(), {**(params or {}), "token_hash": token_hash})
+    row = check.first(db.session.connection(), {**(params or {}), "token_hash": token_hash})
     if row is None:
         raise unauthorized("token_invalid", "This sign-in is not valid; sign in again.")
     if row.revoked_at is not None or row.device_revoked_at is not None or not row.active:

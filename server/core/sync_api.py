@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sync import apply_push, changes_since, protocol
 from sync.batch import canonical_uuid
 from sync.digest import bucket_digest, records_in_range
+from sync.driver import Query
 from sync.models import FEED_TABLE
 from sync.pull import BadCursor, StaleCursor, caught_up, cursor_start
 from sync.push import check_ahead
@@ -63,8 +64,8 @@ def protocol_checked(view):
 
 # The token check and the feed's clock in one statement: a push reads the clock before it
 # applies anything (its server time is never behind the feed), a round trip of its own before.
-PUSH_CHECK = TOKEN_CHECK.add_columns(FEED_TABLE.c.hlc.label("feed_hlc")).join(
-    FEED_TABLE, FEED_TABLE.c.id == 1
+PUSH_CHECK = Query(
+    TOKEN_CHECK.add_columns(FEED_TABLE.c.hlc.label("feed_hlc")).join(FEED_TABLE, FEED_TABLE.c.id == 1)
 )
 
 
@@ -204,16 +205,20 @@ def retryable(err):
 
 # The token check, the feed's head and whether the cursor passes a loss of scope, in one
 # statement: all the database work of a pull with nothing new.
-PULL_CHECK = TOKEN_CHECK.add_columns(
-    FEED_TABLE.c.seq.label("feed_seq"),
-    FEED_TABLE.c.hlc.label("feed_hlc"),
-    FEED_TABLE.c.compacted_seq.label("feed_compacted_seq"),
-    exists()
-    .where(
-        loss_between(USERS.c.id, func.coalesce(DEVICES.c.pulled_seq, 0), bindparam("start", type_=BigInteger))
-    )
-    .label("loss_passed"),
-).join(FEED_TABLE, FEED_TABLE.c.id == 1)
+PULL_CHECK = Query(
+    TOKEN_CHECK.add_columns(
+        FEED_TABLE.c.seq.label("feed_seq"),
+        FEED_TABLE.c.hlc.label("feed_hlc"),
+        FEED_TABLE.c.compacted_seq.label("feed_compacted_seq"),
+        exists()
+        .where(
+            loss_between(
+                USERS.c.id, func.coalesce(DEVICES.c.pulled_seq, 0), bindparam("start", type_=BigInteger)
+            )
+        )
+        .label("loss_passed"),
+    ).join(FEED_TABLE, FEED_TABLE.c.id == 1)
+)
 
 
 class FeedHead(NamedTuple):
