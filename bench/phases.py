@@ -18,12 +18,14 @@ from sqlalchemy import event
 
 # (module, function, phase): the push path's functions, looked up where they are called.
 WRAPPED = [
-    ("server.core.auth", "authenticate", "auth: token check (Python)"),
+    ("server.core.sync_api", "authenticate", "auth: token check (Python)"),
     ("server.core.sync_api", "client_protocol", "request: protocol header"),
     ("server.core.sync_api", "json_object", "request: read JSON body"),
     ("server.core.sync_api", "check_envelope", "request: envelope check"),
     ("server.core.sync_api", "jsonify", "answer: JSON"),
     ("server.core.sync_api", "run_push", "push: session, retries"),
+    ("server.core.sync_api", "writing_session", "push: begin writing (lock, BEGIN)"),
+    ("server.core.sync_api", "check_ahead", "push: check ahead (Python)"),
     ("sync.push", "apply_push", "push: set-up"),
     ("sync.push", "prefetch", "prefetch (Python, SQLAlchemy)"),
     ("sync.push", "apply_one", "apply, merge (Python)"),
