@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, insert, select, update
 
+from sync import clockstore
 from sync.client import Client, FlaskTransport
 from sync.compact import compact_tombstones
 from sync.models import DeadLetter, Feed, Record, ScopeEvent, SeenMutation
@@ -111,6 +112,15 @@ class World:
             for entity, rid, data in rows
         }
 
+    def clocks(self, key):
+        """A record's stored per-field clocks, ``{field: [hlc, version, device, user]}``."""
+        with self.app.app_context():
+            text = db.session.execute(
+                select(Record.clocks).where(Record.entity == key[0], Record.id == key[1])
+            ).scalar()
+            db.session.remove()
+        return clockstore.unpack(text) if text else {}
+
 
 # --- what the server did, and what the devices heard ------------------------------------------
 
@@ -134,6 +144,17 @@ class Application:
         return (self.mutation["entity"], self.mutation["record_id"])
 
 
+def version_written(clocks, m, device_id):
+    """The version an applied write that was not handed back (its device had just lost the
+    record's scope) gave the record, read from the field clocks its push left: the highest on a
+    field it wrote that its device wrote last. Too high if the same device wrote the field
+    again in the same push, which makes fewer later writes count as having seen it: the check
+    is then stricter, never looser. None if another device's write holds every such field."""
+    names = ["deleted"] if m["op"] == "delete" else list(m["changes"])
+    versions = [clocks[n][1] for n in names if n in clocks and clocks[n][2] == device_id]
+    return max(versions, default=None)
+
+
 @dataclass
 class Oracle:
     first: dict = field(default_factory=dict)  # (device_id, mutation_id) -> Application
@@ -142,8 +163,9 @@ class Oracle:
     merged: dict = field(default_factory=dict)  # merged root id -> the root it was merged into
     versions: dict = field(default_factory=dict)  # record -> the highest version answered for it
 
-    def answered(self, login, body, answer):
-        """The server answered a push, whether or not the device hears the answer."""
+    def answered(self, login, body, answer, clocks=None):
+        """The server answered a push, whether or not the device hears the answer; ``clocks``
+        reads a record's stored field clocks as the push left them."""
         assert len(answer["results"]) == len(body["mutations"])
         for m, result in zip(body["mutations"], answer["results"], strict=True):
             assert result["mutation_id"] == m["mutation_id"], (m, result)
@@ -157,11 +179,14 @@ class Oracle:
             named = (m["entity"], m["record_id"])
             landed = (m["entity"], record["id"]) if record else named
             before = self.versions.get(landed)
+            version = record["version"] if record else None
+            if version is None and result["status"] in APPLIED and clocks is not None:
+                version = version_written(clocks(landed), m, body["device_id"])
             self.first[key] = Application(
                 body["device_id"],
                 m,
                 result["status"],
-                record["version"] if record else None,
+                version,
                 landed,
                 unchanged=result["status"] == "applied"
                 and record is not None
@@ -311,7 +336,7 @@ class Network:
         status, answer = self.world.transport.request("POST", PUSH_PATH, body, token)
         assert status in (200, 409), (status, answer)
         if status == 200:
-            self.oracle.answered(self.device.login, body, answer)
+            self.oracle.answered(self.device.login, body, answer, self.world.clocks)
         return status, answer
 
 
