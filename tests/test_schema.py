@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from sync.models import Base
 
@@ -17,3 +17,46 @@ def test_the_migrated_schema_is_the_models_schema(database_url):
         engine.dispose()
     assert differences == []
     assert "ix_records_id" not in indexes  # records are read by (entity, id) only
+
+
+def declared_collations(dialect):
+    """``{(table, column): collation}`` of every text column the models declare with one on
+    ``dialect``."""
+    found = {}
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            collation = getattr(column.type.dialect_impl(dialect), "collation", None)
+            if collation:
+                found[(table.name, column.name)] = collation
+    return found
+
+
+def test_the_sync_keys_are_compared_as_bytes_on_postgresql(database_url):
+    """Ids, entity names and HLCs are collated "C" on PostgreSQL, as the models declare: the
+    migrations set what alembic's comparison above does not look at."""
+    engine = create_engine(database_url)
+    try:
+        declared = declared_collations(engine.dialect)
+        with engine.connect() as connection:
+            if engine.dialect.name != "postgresql":
+                assert declared == {}  # SQLite compares bytes already
+                return
+            stored = {
+                (table, column): collation
+                for table, column, collation in connection.execute(
+                    text(
+                        "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+                        " WHERE table_schema = 'public' AND collation_name IS NOT NULL"
+                    )
+                )
+            }
+    finally:
+        engine.dispose()
+    for key in [
+        ("records", "id"),
+        ("records", "entity"),
+        ("seen_mutations", "mutation_id"),
+        ("scope_events", "hlc"),
+    ]:
+        assert declared[key] == "C"
+    assert {key: stored.get(key) for key in declared} == declared
