@@ -143,19 +143,26 @@ def id_list(dialect_name, ids):
     return "{" + ",".join(['"' + i.replace("\\", "\\\\").replace('"', '\\"') + '"' for i in ids]) + "}"
 
 
-def prefetch(batch, mutations, named):
+def prefetch(batch, mutations, named, new=None):
     """Load everything the batch reads in a few queries, locking the rows it may change.
 
-    ``named``: each mutation's ``(mutation_id, entity, record_id)`` as stored (canonical)."""
+    ``named``: each mutation's ``(mutation_id, entity, record_id)`` as stored (canonical).
+    ``new``: None, or for each mutation whether it is taken to create a record not stored: the
+    push then reads no mutation as pushed before and no such record (see ``apply_push``)."""
     connection, actor, engine = batch.session.connection(), batch.actor, batch.engine
     name = connection.dialect.name
-    ids = [mutation_id for mutation_id, _, _ in named]
-    for chunk in chunks(ids):
-        pushed = id_list(name, chunk)
-        params = (actor.device_id, pushed) if name == "sqlite" else (pushed, actor.device_id)
-        for row in driver.rows(connection, SEEN[name], params):
-            batch.seen[row[1]] = Seen(*row)
-    targets = {(entity, record_id) for _, entity, record_id in named}
+    if new is None:
+        ids = [mutation_id for mutation_id, _, _ in named]
+        for chunk in chunks(ids):
+            pushed = id_list(name, chunk)
+            params = (actor.device_id, pushed) if name == "sqlite" else (pushed, actor.device_id)
+            for row in driver.rows(connection, SEEN[name], params):
+                batch.seen[row[1]] = Seen(*row)
+        targets = {(entity, record_id) for _, entity, record_id in named}
+    else:
+        targets = {
+            (entity, record_id) for (_, entity, record_id), fresh in zip(named, new, strict=True) if not fresh
+        }
     targets.update((row.entity, row.record_id) for row in batch.seen.values())
     references: set[tuple[str, str | None]] = set()
     for m, (_, entity_name, _) in zip(mutations, named, strict=True):

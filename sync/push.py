@@ -14,7 +14,16 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from . import hlc as hlcs
-from .batch import Batch, Seen, canonical_uuid, check_write_scope, known_entity, prefetch, visible
+from .batch import (
+    Batch,
+    Seen,
+    canonical_uuid,
+    check_write_scope,
+    known_entity,
+    load_records,
+    prefetch,
+    visible,
+)
 from .commit import write
 from .engine import Actor, Engine
 from .entity import ALWAYS_SERVER_OWNED, Rejected, field_errors
@@ -36,6 +45,7 @@ def apply_push(
     scope_grace_ms: int | None = None,
     checked: list["Checked"] | None = None,
     feed_hlc: str | None = None,
+    guess_new: bool = False,
 ) -> tuple[list[dict[str, Any]], str]:
     """Apply ``mutations`` (already checked to be a list of dicts with UUID ids).
 
@@ -44,6 +54,12 @@ def apply_push(
     ``check_ahead`` made of the same mutations, if the caller ran it; ``feed_hlc`` the feed's
     clock, if the caller read it in this request (it is read again under the feed lock before
     anything is written). Return ``(results, server_hlc)``. The caller commits.
+
+    With ``guess_new`` (and ``checked``), the push takes what it usually holds for granted: no
+    mutation was pushed before and no record it creates (an upsert with no base version) is
+    stored, and reads neither. A wrong guess (a device sending a push again, a record created
+    on two devices) breaks a unique key when the push writes: ``IntegrityError``, and the
+    caller rolls back and applies the push again without the guess.
     """
     if feed_hlc is None:
         feed_hlc = read_feed(session).hlc
@@ -53,9 +69,31 @@ def apply_push(
     )
     ahead: list[Checked | None] = list(checked) if checked else [None] * len(mutations)
     named = [names(engine, m, c) for m, c in zip(mutations, ahead, strict=True)]
-    prefetch(batch, mutations, named)
+    new = [c is not None and c.creating is True for c in ahead] if guess_new and checked else None
+    prefetch(batch, mutations, named, new)
     results = [apply_one(batch, m, c, n) for m, c, n in zip(mutations, ahead, named, strict=True)]
+    if new is not None:
+        check_guess(batch, named, new, results)
     return results, write(batch, server_node)
+
+
+class WrongGuess(Exception):
+    """A record that ``guess_new`` took as not stored is: apply the push again without it."""
+
+
+def check_guess(batch, named, new, results):
+    """A create refused on the guess that its record is not stored (missing fields, say) must
+    not stand if the record is stored: as an edit it may pass. A create that passed is checked by
+    the records' key when it is written."""
+    doubtful = {
+        (entity, record_id)
+        for (_, entity, record_id), fresh, result in zip(named, new, results, strict=True)
+        if fresh and result["status"] == "rejected" and (entity, record_id) not in batch.records
+    }
+    if doubtful:
+        load_records(batch, doubtful, lock=False)
+        if not doubtful.isdisjoint(batch.records):
+            raise WrongGuess
 
 
 def names(engine, raw, checked):

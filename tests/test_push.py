@@ -49,6 +49,48 @@ def test_retried_push_answers_duplicate_and_changes_nothing(device):
     assert names.count("一回だけ工業") == 1
 
 
+def test_a_push_of_new_records_reads_none_of_them_and_a_repeat_is_still_a_duplicate(app, device, monkeypatch):
+    # A push takes it that nothing in it was pushed before and that what it creates is not
+    # stored; the unique keys catch a wrong guess and the push is applied again, reading them.
+    from sync import driver
+
+    rep = device("rep_a")
+    customer = rep.create("customers", name="推測工業")
+    read = []
+    rows = driver.rows
+
+    def noting(connection, sql, params):
+        read.append((sql, str(params)))
+        return rows(connection, sql, params)
+
+    monkeypatch.setattr(driver, "rows", noting)
+    visits = [
+        rep.mutation(
+            "visits", customer_id=customer["id"], kind="phone", visited_at="2026-12-04T09:00:00+09:00"
+        )
+        for _ in range(3)
+    ]
+    first = rep.push(*visits[:2])
+    assert [r["status"] for r in first] == ["applied", "applied"]
+    assert not [sql for sql, _ in read if "seen_mutations" in sql], read
+    assert not [sql for sql, params in read if visits[0]["record_id"] in params], read
+    assert [sql for sql, params in read if customer["id"] in params]  # what they name is read
+
+    read.clear()
+    again = rep.push(visits[2], *visits[:2])  # sent again after a lost answer, with a new one
+    assert [r["status"] for r in again] == ["applied", "duplicate", "duplicate"]
+    assert [r["record"] for r in again[1:]] == [r["record"] for r in first]
+    assert [sql for sql, _ in read if "seen_mutations" in sql]  # the second try read them
+    with app.app_context():
+        ids = [v["record_id"] for v in visits]
+        stored = db.session.execute(select(Record.id).where(Record.id.in_(ids))).scalars().all()
+        mutation_ids = [v["mutation_id"] for v in visits]
+        seen = db.session.execute(
+            select(SeenMutation.status).where(SeenMutation.mutation_id.in_(mutation_ids))
+        ).scalars()
+        assert sorted(stored) == sorted(ids) and list(seen) == ["applied"] * 3  # each once
+
+
 def test_a_push_repeated_after_many_others_is_still_a_duplicate(device):
     # PostgreSQL runs a statement differently once its driver has prepared it (after five).
     rep = device("rep_a")

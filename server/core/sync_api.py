@@ -16,7 +16,7 @@ from sync.digest import bucket_digest, records_in_range
 from sync.driver import Query
 from sync.models import FEED_TABLE
 from sync.pull import BadCursor, StaleCursor, caught_up, cursor_start
-from sync.push import check_ahead
+from sync.push import WrongGuess, check_ahead
 from sync.scope import loss_between, readable
 
 from server.core.auth import BEARER, DEVICES, TOKEN_CHECK, USERS, authenticate, token_required
@@ -173,6 +173,7 @@ def run_push(mutations):
     """Apply the push, retrying when a concurrent writer made the database refuse it."""
     for attempt in range(RETRIES):
         checked = check_ahead(ENGINE, mutations)  # before SQLite's write lock: it needs none
+        guess = attempt == 0  # nothing pushed before (see apply_push): its unique keys check
         session = writing_session()
         try:
             results, server_hlc = apply_push(
@@ -185,14 +186,18 @@ def run_push(mutations):
                 scope_grace_ms=current_app.config["SCOPE_GRACE_DAYS"] * 86400 * 1000,
                 checked=checked,
                 feed_hlc=g.feed_hlc,
+                guess_new=guess,
             )
             session.commit()
             return results, server_hlc
+        except WrongGuess:
+            session.rollback()
         except (IntegrityError, DBAPIError) as err:
             session.rollback()
             if attempt == RETRIES - 1 or not retryable(err):
                 raise
-            time.sleep(0.01 * (2**attempt))
+            if not (guess and isinstance(err, IntegrityError)):  # a wrong guess: again at once
+                time.sleep(0.01 * (2**attempt))
 
 
 def retryable(err):
