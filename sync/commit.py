@@ -2,7 +2,7 @@
 
 from typing import cast
 
-from sqlalchemy import Table, insert, literal
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, insert, literal
 
 from . import clockstore, driver, hlc as hlcs
 from .batch import watchers_now
@@ -102,6 +102,7 @@ class Bulk:
         self.table, self.columns, self.key = table, list(columns), list(key)
         self.literal = literal or {}  # column: value written the same on every row
         self.known: dict[str, tuple[str, list]] = {}
+        self.copy_types: list[str] | None = None  # PostgreSQL's, for COPY
 
     def prepare(self, dialect):
         mark = "?"  # driver.run puts the driver's own
@@ -145,13 +146,38 @@ class Bulk:
         half the time ``executemany`` does. COPY answers in two round trips (its start, then its
         end), so a few rows go by ``executemany`` instead (psycopg pipelines it: one round
         trip). Its errors come out as SQLAlchemy's, as a statement's would (a racing insert of
-        the same key is an ``IntegrityError``, retried)."""
+        the same key is an ``IntegrityError``, retried).
+
+        The rows go in COPY's binary format, each value as its column's type: PostgreSQL then
+        parses no text (a push's 100 records and 100 seen mutations: 0.3-0.4 ms less of its CPU,
+        0.4 ms less of ours, than the text format)."""
+        columns = [*self.columns, *self.literal]
         fixed = list(self.literal.values())
-        sql = f"COPY {self.table.name} ({', '.join([*self.columns, *self.literal])}) FROM STDIN"
+        if self.copy_types is None:
+            dialect = connection.dialect
+            self.copy_types = [binary_type(self.table.c[c].type.dialect_impl(dialect)) for c in columns]
+        types = self.copy_types
+        sql = f"COPY {self.table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
         raw = connection.connection.driver_connection
         with driver.errors_as_sqlalchemy(connection, sql), raw.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types(types)
             for row in rows:
                 copy.write_row([*row, *fixed])
+
+
+def binary_type(column_type):
+    """The PostgreSQL type a column's values are written as in a binary COPY."""
+    if isinstance(column_type, Boolean):
+        return "bool"
+    if isinstance(column_type, BigInteger):  # before Integer: it is one
+        return "int8"
+    if isinstance(column_type, Integer):
+        return "int4"
+    if isinstance(column_type, DateTime):
+        return "timestamptz" if column_type.timezone else "timestamp"
+    if isinstance(column_type, String):  # Text too; varchar reads text's binary form
+        return "text"
+    raise TypeError(f"no binary COPY type for {column_type!r}")
 
 
 # Below this many rows an executemany is quicker than COPY (one row: 0.31 against 0.40 ms; about

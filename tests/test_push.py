@@ -490,3 +490,41 @@ def test_a_racing_insert_of_the_same_key_is_an_integrity_error_the_push_retries(
             SEEN_INSERT.run(connection, [list(row)])
         db.session.rollback()
         assert db.session.scalar(select(SeenMutation).where(SeenMutation.mutation_id == row[1])) is None
+
+
+def test_rows_copied_in_bulk_are_stored_as_rows_inserted_one_by_one(app):
+    """A push's many rows go by COPY in PostgreSQL's binary format, a few by executemany: both
+    store the same values (instants, flags, big numbers, text in any script, NULLs)."""
+    from sync.commit import COPY_FROM_ROWS, SEEN_INSERT
+
+    device_id, now = str(uuid.uuid4()), datetime(2026, 12, 4, 23, 59, 59, 123456, tzinfo=UTC)
+
+    def rows(n, status):
+        return [
+            [device_id, str(uuid.uuid4()), "visits", str(uuid.uuid4()), status, '{"名前": ["必須"]}', now]
+            for _ in range(n)
+        ]
+
+    bulk, single = rows(COPY_FROM_ROWS + 2, "rejected"), rows(1, "applied")
+    single[0][5] = None
+    with app.app_context():
+        connection = db.session.connection()
+        SEEN_INSERT.run(connection, [list(r) for r in bulk])
+        SEEN_INSERT.run(connection, [list(r) for r in single])
+        db.session.commit()
+        stored = {
+            s.mutation_id: [
+                s.device_id,
+                s.mutation_id,
+                s.entity,
+                s.record_id,
+                s.status,
+                s.errors,
+                s.created_at,
+            ]
+            for s in db.session.scalars(select(SeenMutation).where(SeenMutation.device_id == device_id))
+        }
+    for row in bulk + single:
+        kept = stored[row[1]]
+        instant = kept[6] if kept[6].tzinfo else kept[6].replace(tzinfo=UTC)  # SQLite's is naive UTC
+        assert kept[:6] == row[:6] and instant == now, (kept, row)
