@@ -185,14 +185,17 @@ def prefetch(batch, mutations, named, new=None):
 
 def load_records(batch, keys, lock):
     """Read the records ``keys`` (``(entity, id)``; a key holding None is skipped) into the batch."""
-    connection = batch.session.connection()
+    read_records(batch.session.connection(), keys, lock, batch.records)
+
+
+def read_records(connection, keys, lock, records):
+    """Read the records ``keys`` that are stored into ``records``, as ``Working`` by key."""
     name = connection.dialect.name
     query = (RECORDS_LOCKED if lock else RECORDS)[name]
     by_entity: dict[str, list[str]] = {}
     for entity, record_id in keys:
         if entity is not None and record_id is not None:
             by_entity.setdefault(entity, []).append(record_id)
-    records = batch.records
     for entity in sorted(by_entity):  # in one order in every transaction: no lock cycles
         for chunk in chunks(sorted(by_entity[entity])):
             ids = id_list(name, chunk)

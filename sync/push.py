@@ -20,8 +20,8 @@ from .batch import (
     canonical_uuid,
     check_write_scope,
     known_entity,
-    load_records,
     prefetch,
+    read_records,
     visible,
 )
 from .commit import write
@@ -88,11 +88,12 @@ def check_guess(batch, named, new, results):
     doubtful = {
         (entity, record_id)
         for (_, entity, record_id), fresh, result in zip(named, new, results, strict=True)
-        if fresh and result["status"] == "rejected" and (entity, record_id) not in batch.records
+        if fresh and result["status"] == "rejected"
     }
     if doubtful:
-        load_records(batch, doubtful, lock=False)
-        if not doubtful.isdisjoint(batch.records):
+        stored: dict = {}  # apart from the working set: only whether they are stored matters
+        read_records(batch.session.connection(), doubtful, False, stored)
+        if stored:
             raise WrongGuess
 
 
