@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,34 @@ def test_a_push_retried_five_times_answers_duplicate_and_is_stored_once(server):
         assert occurrences(changes, mutation["record_id"]) == 1
         [stored] = [c["record"] for c in changes if c["record"]["id"] == mutation["record_id"]]
         assert stored["version"] == result["record"]["version"] == 1
+
+
+def test_one_push_sent_on_four_connections_at_once_is_applied_once(server):
+    # A device that lost its connection may send a push again while the server still applies
+    # the first: each try first takes it that nothing was sent before, the unique keys check it.
+    rep, office = HttpDevice(server, "rep_a"), HttpDevice(server, "office")
+    customer, _ = visit_batch(rep, "同時送信工業")
+    visits = [
+        rep.mutation(
+            "visits",
+            customer_id=customer["record_id"],
+            kind="sales",
+            visited_at="2026-12-05T09:00:00+09:00",
+            purpose=f"同時{n}",
+        )
+        for n in range(30)
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: rep.push(customer, *visits), range(4)))
+    applied = [a for a in answers if {r["status"] for r in a} == {"applied"}]
+    assert len(applied) == 1, [[r["status"] for r in a] for a in answers]
+    for answer in answers:
+        if answer is not applied[0]:
+            assert {(r["status"], r["original_status"]) for r in answer} == {("duplicate", "applied")}
+            assert [r["record"] for r in answer] == [r["record"] for r in applied[0]]
+    changes = office.sync()
+    for mutation in [customer, *visits]:
+        assert occurrences(changes, mutation["record_id"]) == 1
 
 
 def test_a_batch_with_one_invalid_mutation_applies_the_rest(server):
