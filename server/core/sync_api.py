@@ -170,10 +170,14 @@ def is_uuid(value):
 
 
 def run_push(mutations):
-    """Apply the push, retrying when a concurrent writer made the database refuse it."""
-    for attempt in range(RETRIES):
+    """Apply the push, retrying when a concurrent writer made the database refuse it.
+
+    The first try takes it that nothing in the push was sent before (see ``apply_push``); when
+    that guess is wrong the push is applied again at once, reading what it skipped, and that
+    does not count among the ``RETRIES``."""
+    guess, failures = True, 0
+    while True:
         checked = check_ahead(ENGINE, mutations)  # before SQLite's write lock: it needs none
-        guess = attempt == 0  # nothing pushed before (see apply_push): its unique keys check
         session = writing_session()
         try:
             results, server_hlc = apply_push(
@@ -194,10 +198,12 @@ def run_push(mutations):
             session.rollback()
         except (IntegrityError, DBAPIError) as err:
             session.rollback()
-            if attempt == RETRIES - 1 or not retryable(err):
-                raise
             if not (guess and isinstance(err, IntegrityError)):  # a wrong guess: again at once
-                time.sleep(0.01 * (2**attempt))
+                failures += 1
+                if failures == RETRIES or not retryable(err):
+                    raise
+                time.sleep(0.01 * 2 ** (failures - 1))
+        guess = False
 
 
 def retryable(err):
