@@ -15,12 +15,13 @@ class Base(DeclarativeBase):
 
 
 def key(length):
-    """Text that is compared as bytes: ids, entity names, HLCs (all ASCII).
+    """Text that is compared as bytes: ids, entity names, HLCs (all ASCII), search terms.
 
     PostgreSQL compares text by the database's collation, through the C library's ``strcoll``
     for any but "C" (``C.UTF-8`` included, before PostgreSQL 17), about twenty times for each
-    key an index takes or finds. For ASCII keys the order is the same; the sync tables' keys
-    are declared "C" (migration 0009). SQLite compares bytes already.
+    key an index takes or finds. UTF-8's byte order is its code points' order, so the order is
+    the same; the sync tables' keys are "C" since migration 0009, the quote index's terms since
+    it was made (0004). SQLite compares bytes already.
     """
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 

@@ -58,7 +58,8 @@ def apply_push(
     With ``guess_new`` (and ``checked``), the push takes what it usually holds for granted: no
     mutation was pushed before and no record it creates (an upsert with no base version) is
     stored, and reads neither. A wrong guess (a device sending a push again, a record created
-    on two devices) breaks a unique key when the push writes: ``IntegrityError``, and the
+    on two devices) breaks a unique key when the push writes (``IntegrityError``), or, for a
+    create refused under the guess, is found before anything is written (``WrongGuess``); the
     caller rolls back and applies the push again without the guess.
     """
     if feed_hlc is None:

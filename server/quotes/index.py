@@ -13,12 +13,12 @@ from flask import current_app, has_app_context
 from sqlalchemy import BigInteger, Float, Index, Integer, String, delete, false, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sync.models import Base, Record
+from sync.models import Base, Record, key
 
 from server.core.text import fold
 from server.quotes.text import FIELD_WEIGHTS, Synonyms, dimensions_of, terms_of
 
-TERM = String(32).with_variant(String(32, collation="C"), "postgresql")
+TERM = key(32)
 _synonyms = {}
 
 
