@@ -104,6 +104,16 @@ def wait_synced(page, pending=0):
     expect(page.locator("body")).not_to_contain_text(NOT_TEXT)  # no missing value shown as text
 
 
+def sync_in_background(page):
+    """A sync as the timer or the network's return starts one, the focus left where it is."""
+    status = page.get_by_test_id("sync-status")
+    before = status.get_attribute("data-last-sync")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).not_to_have_attribute("data-last-sync", before or "")
+    expect(status).to_have_attribute("data-syncing", "false")
+    page.wait_for_timeout(300)  # past the screens' redraw delay
+
+
 def idb_all(page, store):
     """Every value in one object store of the app's IndexedDB (``visits``: every visit, as kept
     in the groups of one customer's visits, pwa/js/visit-groups.js)."""

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import NOT_TEXT, outbox, sign_in, wait_synced
+from .helpers import NOT_TEXT, outbox, sign_in, sync_in_background, wait_synced
 from .test_deals import deals, open_deal  # noqa: F401 (the fixture is used by name)
 
 PHONE = {"width": 390, "height": 844}
@@ -159,3 +159,36 @@ def test_the_board_says_why_a_deal_needs_following_up_and_finds_that_deal_by_nam
     search.fill("存在しない案件")
     expect(page.get_by_test_id("board-empty")).to_have_text("条件に合う案件はありません。")
     assert "q=" in page.url
+
+
+def test_the_board_search_keeps_its_words_and_focus_while_a_sync_brings_a_deal(
+    page,
+    live,
+    customers,
+    deals,  # noqa: F811
+):
+    """A manager typing in the board's search when a sync brings a new deal: the box keeps the
+    focus and the words, the typing goes on, and the new deal shows once they leave the box."""
+    sign_in(page, live, "manager")
+    page.goto(live.url + "/#/board")
+    rows = page.get_by_test_id("board").locator("tbody tr")
+    expect(rows).to_have_count(2)
+    search = page.get_by_test_id("board-q")
+    search.click()
+    page.keyboard.type("プレー")
+    expect(rows).to_have_count(1)
+    deals["rep"].create(
+        "deals", customer_id=customers["hokushin"]["id"], title="プレート追加工", stage="needs_hearing"
+    )
+    sync_in_background(page)
+    expect(search).to_be_focused()
+    expect(search).to_have_value("プレー")
+    page.keyboard.type("ト年間")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("治具プレート年間契約")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    expect(search).to_have_value("プレート")
+    page.get_by_role("heading", name=re.compile("案件ボード")).first.click()
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="プレート追加工")).to_have_count(1)

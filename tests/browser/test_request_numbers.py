@@ -1,9 +1,11 @@
 """The number people quote on the phone: shown wherever a request is, and found in the inbox."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import sign_in, wait_synced
+from .helpers import sign_in, sync_in_background, wait_synced
 
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1280, "height": 800}}
 
@@ -30,17 +32,62 @@ def test_the_office_finds_a_request_by_the_number_a_customer_reads_out(sized_pag
     )
 
     search = page.get_by_test_id("inbox-search")
+    title = page.get_by_role("heading", name="受信箱")
     for typed in ["2", "No.2", "受付番号 ２"]:
         search.fill(typed)
         search.press("Enter")
+        expect(title).to_be_focused()  # the inbox drawn for this search (the one before matched too)
         expect(items).to_have_count(1)
         expect(items.first).to_contain_text("予備部品の見積")
     search.fill("異音")
     search.press("Enter")
+    expect(title).to_be_focused()
     expect(items).to_have_count(1)
     expect(items.first).to_contain_text("ローラーから異音")
     items.first.get_by_role("link").click()
     expect(page.get_by_test_id("request-facts").get_by_test_id("request-number")).to_have_text("受付番号 1")
+
+
+def test_words_typed_in_the_inbox_search_survive_a_sync(page, live, customers):
+    """The office is typing a search when a sync brings a new request: the box keeps the
+    half-typed words and the focus (a redraw replaced the box, and the browser applied the
+    words as a search when the focused box went), and the search then finds the new request."""
+    tech = live.device("tech")
+    yamada = customers["yamada"]["id"]
+    tech.create("requests", customer_id=yamada, kind="complaint", title="ローラーから異音")
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/inbox")
+    items = page.locator(".inbox-item")
+    expect(items).to_have_count(1)
+
+    search = page.get_by_test_id("inbox-search")
+    search.click()
+    page.keyboard.type("受付番")
+    tech.create("requests", customer_id=yamada, kind="request", title="予備部品の見積")
+    sync_in_background(page)
+    expect(search).to_have_value("受付番")
+    expect(search).to_be_focused()
+    page.keyboard.type("号 ２")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"q=%E5%8F%97%E4%BB%98%E7%95%AA%E5%8F%B7"))
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("予備部品の見積")
+
+
+def test_the_inbox_shows_what_a_sync_brought_once_the_focus_leaves_its_filters(page, live, customers):
+    tech = live.device("tech")
+    yamada = customers["yamada"]["id"]
+    tech.create("requests", customer_id=yamada, kind="complaint", title="ローラーから異音")
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/inbox")
+    items = page.locator(".inbox-item")
+    expect(items).to_have_count(1)
+    page.get_by_test_id("inbox-search").focus()
+    tech.create("requests", customer_id=yamada, kind="request", title="予備部品の見積")
+    sync_in_background(page)
+    expect(items).to_have_count(1)  # not drawn under the user's fingers
+    page.get_by_role("heading", name="受信箱").click()
+    expect(items).to_have_count(2)
 
 
 def test_a_request_recorded_offline_gets_its_number_once_sent(page, context, live, customers):

@@ -15,7 +15,7 @@ import { getState } from "../store.js";
 import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
-import { redrawOnData } from "./redraw.js";
+import { notUnderFingers, redrawOnData } from "./redraw.js";
 import { dealBadge, download, empty, followUpMark, forbidden, ownerFilter } from "./widgets.js";
 
 const SORTS = ["ball_desc", "ball_asc", "activity_desc", "amount_desc"];
@@ -41,7 +41,7 @@ export async function render(view, { query, navigate }) {
     mount(view, ...page(rows, filters, go));
   };
   await draw();
-  return redrawOnData(draw);
+  return redrawOnData(notUnderFingers(view, ".board-filters", draw));
 }
 
 /** Whether a deal's title or its customer's name (or reading) holds the folded words. */

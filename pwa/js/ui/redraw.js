@@ -47,3 +47,28 @@ export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
     offState();
   };
 }
+
+/**
+ * `draw` for `redrawOnData`, held while the focus is in `selector` (a screen's filters: a
+ * search half typed, a list open). Drawn again, the box would lose the focus and what was typed,
+ * and the browser would apply the words when the focused box went. The screen is drawn with the
+ * new data once the focus leaves them; a screen drawn for a search meanwhile is a new one, and
+ * this one, off the page, is not drawn.
+ */
+export function notUnderFingers(view, selector, draw) {
+  let waiting = false;
+  return (...args) => {
+    const held = view.querySelector(selector);
+    if (!held?.contains(document.activeElement)) return draw(...args);
+    if (waiting) return undefined;
+    waiting = true;
+    const left = (event) => {
+      if (held.contains(event.relatedTarget)) return;
+      held.removeEventListener("focusout", left);
+      waiting = false;
+      if (view.isConnected) draw(...args);
+    };
+    held.addEventListener("focusout", left);
+    return undefined;
+  };
+}
