@@ -9,7 +9,7 @@ from conftest import PASSWORD
 from server.core.db import db, writing_session
 from server.core.users import create_user
 
-from .helpers import sign_in, wait_synced
+from .helpers import sign_in, sync_in_background, wait_synced
 
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1280, "height": 800}}
 
@@ -125,3 +125,30 @@ def test_requests_answered_before_sign_in_are_not_unread_and_the_menu_counts_new
     expect(page.get_by_test_id("tab-mine")).to_contain_text("未読 1")  # a technician's tab
     page.locator(".mine-item", has_text="カバーの追加").get_by_role("link").click()
     expect(page.get_by_test_id("nav-mine-unread")).to_be_hidden()
+
+
+def test_an_answer_being_written_survives_a_sync_that_changes_the_request(page, live, customers):
+    """The office is writing the answer when a sync brings the technician's new details of the
+    same request: the answer written so far stays (in the box, with the focus, and after the
+    focus left it), and saving it keeps both."""
+    tech = live.device("tech")
+    request = tech.create("requests", customer_id=customers["yamada"]["id"], kind="complaint", title="異音")
+    sign_in(page, live, "office")
+    page.goto(live.url + f"/#/requests/{request['id']}")
+    response = page.get_by_test_id("triage-response")
+    response.click()
+    page.keyboard.type("軸受を交換します。")
+    request = tech.update("requests", request, details="停止時にも鳴る")["record"]
+    sync_in_background(page)
+    expect(page.get_by_test_id("request-facts")).to_contain_text("停止時にも鳴る")
+    expect(response).to_have_value("軸受を交換します。")
+    expect(response).to_be_focused()
+
+    page.get_by_test_id("request-heading").click()  # the focus leaves the answer
+    request = tech.update("requests", request, urgency="high")["record"]
+    sync_in_background(page)
+    expect(page.get_by_test_id("request-facts")).to_contain_text("緊急度高")
+    expect(response).to_have_value("軸受を交換します。")
+    page.get_by_test_id("triage-save").click()
+    expect(page.get_by_test_id("request-response")).to_have_text("軸受を交換します。")
+    expect(page.get_by_test_id("request-facts")).to_contain_text("停止時にも鳴る")

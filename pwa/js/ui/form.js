@@ -128,6 +128,52 @@ export function guardForm(form, onSubmit) {
   form.noValidate = true;
 }
 
+/** The values of the named inputs, selects and text areas in `el` (a form or what holds one). */
+export function formValues(el) {
+  const values = {};
+  for (const control of el.querySelectorAll("input[name], select[name], textarea[name]")) {
+    if (!["radio", "checkbox", "submit", "button"].includes(control.type)) values[control.name] = control.value;
+  }
+  return values;
+}
+
+function named(el, name) {
+  return el.querySelector(`[name="${CSS.escape(name)}"]`);
+}
+
+/**
+ * A form drawn anew for newer data (`fresh`) takes over what the user changed in the one it
+ * replaces (`old`, drawn with the values `initial`): nothing typed is lost to a sync. A value
+ * the new form cannot take (an option it no longer has) is left as drawn.
+ */
+export function carryEdits(old, initial, fresh) {
+  for (const [name, value] of Object.entries(formValues(old))) {
+    const control = named(fresh, name);
+    if (value === initial[name] || !control) continue;
+    const drawn = control.value;
+    control.value = value;
+    if (control.value !== value) control.value = drawn;
+  }
+}
+
+/** Where the focus and the cursor are in `el` (null if not there), for `refocus`. */
+export function focusSpot(el) {
+  const focused = document.activeElement;
+  if (!el || !focused?.name || !el.contains(focused)) return null;
+  const text = typeof focused.selectionStart === "number";
+  return { name: focused.name, start: text ? focused.selectionStart : null, end: text ? focused.selectionEnd : null };
+}
+
+/** Put the focus and the cursor back where `focusSpot` found them, in `el` as drawn now. */
+export function refocus(el, spot) {
+  const control = spot && named(el, spot.name);
+  if (!control) return;
+  control.focus({ preventScroll: true });
+  if (spot.start !== null && typeof control.setSelectionRange === "function") {
+    control.setSelectionRange(spot.start, spot.end);
+  }
+}
+
 function focusNext(form, from) {
   const focusable = [...form.querySelectorAll("input, select, textarea, button")].filter((el) =>
     !el.disabled && !el.closest("[hidden]") && el.type !== "hidden"

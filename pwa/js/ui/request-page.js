@@ -10,7 +10,7 @@ import { customerBundle, getRecord } from "../records.js";
 import { markSeen } from "../seen.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { actionBar, linkButton } from "./form.js";
+import { actionBar, carryEdits, focusSpot, formValues, linkButton, refocus } from "./form.js";
 import { TRIAGERS } from "./inbox.js";
 import { photoSection } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
@@ -21,8 +21,9 @@ import { fact, notFound, requestNumber, routeText, unsentNotice } from "./widget
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
   // The triage form is kept while the request's triage fields stay as they were, so a pull of
-  // other records does not undo a choice the office is in the middle of making.
-  let triage = { key: null, el: null };
+  // other records does not undo a choice the office is in the middle of making; drawn anew for
+  // a newer request, it takes over what was typed in it (an answer half written stays).
+  let triage = { key: null, el: null, initial: {} };
   // Also kept across redraws: the triage's confirmation, read out by screen readers.
   const note = h("p", { class: "toast", role: "status", "aria-live": "polite", "data-testid": "triage-saved" });
   const draw = async () => {
@@ -38,6 +39,7 @@ export async function render(view, { params }) {
     const triager = TRIAGERS.has(me?.role);
     const answers = triager || (request.assignee_id && request.assignee_id === me?.id);
     const unsent = unsentKeys.has(recordKey("requests", request.id));
+    const spot = focusSpot(triage.el); // the redraw takes the form off the page for a moment
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${request.customer_id}` }, bundle.customer?.name || "")),
       h("h1", { tabindex: "-1", "data-testid": "request-heading" }, label("request.kind", request.kind), " — ", request.title),
@@ -61,11 +63,17 @@ export async function render(view, { params }) {
       photoEl ||= photoSection({ entity: "requests", id: request.id, customer_id: request.customer_id }),
       actionBar(linkButton(t("form.edit"), `#/requests/${request.id}/edit`,
         { class: triager ? "button" : "button primary", "data-testid": "edit-request" })));
+    if (spot && triage.el?.isConnected) refocus(triage.el, spot);
   };
   const triageFor = (request, users, canRoute) => {
     const key = JSON.stringify([request.version, canRoute, users.size,
       ...["route_to", "assignee_id", "status", "response"].map((name) => request[name] ?? null)]);
-    if (triage.key !== key) triage = { key, el: triagePanel(request, users, { canRoute, note }) };
+    if (triage.key !== key) {
+      const el = triagePanel(request, users, { canRoute, note });
+      const initial = formValues(el);
+      if (triage.el) carryEdits(triage.el, triage.initial, el);
+      triage = { key, el, initial };
+    }
     return triage.el;
   };
   await draw();
