@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import sqlite3
 import time
 import uuid
 
@@ -50,6 +51,17 @@ def migrate(url, data_dir):
         session.commit()
         db.session.remove()
         db.engine.dispose()
+    if url.startswith("sqlite"):
+        settle(make_url(url).database)
+
+
+def settle(path):
+    """Copy what the WAL holds into the database file itself, so that a copy of the file alone
+    (every test's database is one) holds every commit. The app's checkpoint thread does this
+    too, but in its own time: a copy made first lacked the users, or was torn."""
+    with sqlite3.connect(path, timeout=30) as connection:
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0, f"{path}: the WAL could not be copied into the database file"
 
 
 DATABASE_FIXTURES = {"database_url", "shared_database_url", "sqlite_template", "pg_template", "empty_url"}
