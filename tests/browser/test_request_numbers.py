@@ -48,10 +48,9 @@ def test_the_office_finds_a_request_by_the_number_a_customer_reads_out(sized_pag
     expect(page.get_by_test_id("request-facts").get_by_test_id("request-number")).to_have_text("受付番号 1")
 
 
-def test_words_typed_in_the_inbox_search_survive_a_sync(page, live, customers):
-    """The office is typing a search when a sync brings a new request: the box keeps the
-    half-typed words and the focus (a redraw replaced the box, and the browser applied the
-    words as a search when the focused box went), and the search then finds the new request."""
+def office_inbox_with_one_request(page, live, customers):
+    """The office on its inbox, which lists the technician's one request; the technician's
+    device, the customer's id and the inbox's items."""
     tech = live.device("tech")
     yamada = customers["yamada"]["id"]
     tech.create("requests", customer_id=yamada, kind="complaint", title="ローラーから異音")
@@ -59,6 +58,14 @@ def test_words_typed_in_the_inbox_search_survive_a_sync(page, live, customers):
     page.goto(live.url + "/#/inbox")
     items = page.locator(".inbox-item")
     expect(items).to_have_count(1)
+    return tech, yamada, items
+
+
+def test_words_typed_in_the_inbox_search_survive_a_sync(page, live, customers):
+    """The office is typing a search when a sync brings a new request: the box keeps the
+    half-typed words and the focus (a redraw replaced the box, and the browser applied the
+    words as a search when the focused box went), and the search then finds the new request."""
+    tech, yamada, items = office_inbox_with_one_request(page, live, customers)
 
     search = page.get_by_test_id("inbox-search")
     search.click()
@@ -75,13 +82,7 @@ def test_words_typed_in_the_inbox_search_survive_a_sync(page, live, customers):
 
 
 def test_the_inbox_shows_what_a_sync_brought_once_the_focus_leaves_its_filters(page, live, customers):
-    tech = live.device("tech")
-    yamada = customers["yamada"]["id"]
-    tech.create("requests", customer_id=yamada, kind="complaint", title="ローラーから異音")
-    sign_in(page, live, "office")
-    page.goto(live.url + "/#/inbox")
-    items = page.locator(".inbox-item")
-    expect(items).to_have_count(1)
+    tech, yamada, items = office_inbox_with_one_request(page, live, customers)
     page.get_by_test_id("inbox-search").focus()
     tech.create("requests", customer_id=yamada, kind="request", title="予備部品の見積")
     sync_in_background(page)
