@@ -206,6 +206,14 @@ class Checkpointer:
     the WAL from its beginning once all of it is copied. Writers meanwhile append to the WAL
     as before; what they commit is durable in the WAL whatever the checkpoint does.
 
+    The thread gathers commits before it copies: it waits up to ``GATHER_SECONDS`` after the
+    first, or until ``GATHER_COMMITS`` have come, so that one checkpoint copies each page the
+    commits share (the indexes' inner pages, the feed's row) once and syncs the database file
+    once for all of them. Checkpointing after every commit took a fifth of the worker's samples
+    (py-spy) and its fsync per push competed with the commits' own; gathered, the same pushes of
+    100 were 0.3-0.6 ms faster each and 8 devices pushing at once 10-17 % faster (push_ab.py).
+    The WAL meanwhile holds at most a few pushes more than before.
+
     SQLite's own checkpoint stays on, at ``FALLBACK_PAGES``, for a WAL this thread does not
     keep small (a process that exits right after its commit, say). The thread ends after
     ``IDLE_SECONDS`` without a commit and starts again with the next one, in whichever
@@ -214,19 +222,26 @@ class Checkpointer:
 
     FALLBACK_PAGES = 10_000
     IDLE_SECONDS = 10.0
+    GATHER_COMMITS = 4
+    GATHER_SECONDS = 0.1
 
     def __init__(self, path):
         self.path = path
         self.guard = threading.Lock()
         self.wake = threading.Event()
         self.running_in: int | None = None  # the process whose thread is running
+        self.gathered = threading.Event()  # set once GATHER_COMMITS wait for a checkpoint
+        self.pending = 0  # commits since the last checkpoint began
 
     def committed(self):
         with self.guard:
             if self.running_in != os.getpid():
                 self.running_in = os.getpid()
-                self.wake = threading.Event()
+                self.wake, self.gathered, self.pending = threading.Event(), threading.Event(), 0
                 threading.Thread(target=self.run, name=f"checkpoint {self.path}", daemon=True).start()
+            self.pending += 1
+            if self.pending >= self.GATHER_COMMITS:
+                self.gathered.set()
             self.wake.set()
 
     def run(self):
@@ -242,7 +257,11 @@ class Checkpointer:
                         if not self.wake.is_set():
                             self.running_in = None
                             return
-                self.wake.clear()
+                self.gathered.wait(self.GATHER_SECONDS)
+                with self.guard:
+                    self.wake.clear()
+                    self.gathered.clear()
+                    self.pending = 0
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error:
             logging.getLogger(__name__).exception("WAL checkpoint of %s failed", self.path)
