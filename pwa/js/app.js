@@ -234,6 +234,15 @@ function showUpdate(worker) {
   bar.hidden = false;
 }
 
+/** Keep --header-height at the sticky header's height (it grows with a sync note, shrinks on a
+ * phone), for the page's scroll padding: a field scrolled to is never left under the header. */
+function followHeaderHeight() {
+  const header = document.getElementById("header");
+  const root = document.documentElement;
+  new ResizeObserver(() => root.style.setProperty("--header-height", `${header.offsetHeight}px`))
+    .observe(header);
+}
+
 async function boot() {
   setLang(lang());
   translateShell();
@@ -259,6 +268,7 @@ async function boot() {
       renderHeader();
     }
   });
+  followHeaderHeight();
   window.addEventListener("hashchange", route);
   window.addEventListener("genba:db-closed", () => update({ notice: "reload" }));
   renderHeader();

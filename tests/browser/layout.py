@@ -42,6 +42,32 @@ SMALL_TARGETS = """(tap) => {
 }"""
 
 
+# The focused control, if what is at its start (its first 20 px each way, the part a finger
+# and an eye look for) is something else: a bar, the header, or nothing (off the screen).
+FOCUS_HIDDEN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || !el.closest("#view")) return null;
+  const box = el.getBoundingClientRect();
+  if (box.width <= 1 || box.height <= 1) return null; // a visually hidden file input
+  const x = box.left + Math.min(box.width / 2, 20), y = box.top + Math.min(box.height / 2, 20);
+  const hit = y >= 0 && y < innerHeight ? document.elementFromPoint(x, y) : null;
+  if (hit && (el === hit || el.contains(hit))) return null;
+  const under = hit ? hit.closest("#header, .tabbar, .actions") : null;
+  return `${el.name || el.textContent.trim() || el.tagName} under ${under ? under.className || under.id : "nothing"}`;
+}"""
+
+
+def hidden_while_tabbing(page, presses, key="Tab"):
+    """Press ``key`` ``presses`` times; the controls that took the focus hidden (see above)."""
+    hidden = []
+    for _ in range(presses):
+        page.keyboard.press(key)
+        found = page.evaluate(FOCUS_HIDDEN)
+        if found and found not in hidden:
+            hidden.append(found)
+    return hidden
+
+
 def covered_at_the_end(page):
     """Scroll to the end of the page; the controls a bar still covers (or that stay off screen)."""
     page.wait_for_timeout(100)

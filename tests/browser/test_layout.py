@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 
 from .helpers import go_to, record_visit, sign_in
-from .layout import PHONE, TABLET, covered_at_the_end, small_targets
+from .layout import PHONE, TABLET, covered_at_the_end, hidden_while_tabbing, small_targets
 
 TABS = {
     "tech": ["顧客", "今日", "自分の依頼", "同期", "☰メニュー"],
@@ -97,6 +97,24 @@ def test_the_photo_button_and_every_control_are_reachable_when_scrolled_to_the_e
         page.goto(screen if screen.startswith("http") else f"{live.url}/{screen}")
         expect(page.locator("#view h1")).to_be_visible()
         assert covered_at_the_end(page) == [], screen
+
+
+@pytest.mark.parametrize("size", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_a_field_that_takes_the_focus_is_scrolled_clear_of_the_header_and_the_bars(
+    page, live, customers, size
+):
+    # Moving through a form with Tab (a keyboard on a tablet, 「次へ」 on a phone's keyboard),
+    # the browser scrolls each field into view "if needed": without scroll padding it stopped
+    # with the date and time under the tab bar and the form's action bar, the customer's
+    # first field under the header when going back.
+    page.set_viewport_size(size)
+    sign_in(page, live)
+    for screen in ["#/visits/new", f"#/requests/new?customer={customers['yamada']['id']}", "#/quotes/new"]:
+        page.goto(f"{live.url}/{screen}")
+        expect(page.locator("#view h1")).to_be_visible()
+        page.locator("#view h1").focus()
+        assert hidden_while_tabbing(page, 30) == [], screen
+        assert hidden_while_tabbing(page, 30, "Shift+Tab") == [], screen
 
 
 @pytest.mark.parametrize("size", [PHONE, TABLET], ids=["phone", "tablet"])
