@@ -91,6 +91,31 @@ def test_the_inbox_shows_what_a_sync_brought_once_the_focus_leaves_its_filters(p
     expect(items).to_have_count(2)
 
 
+def test_words_typed_in_the_inbox_search_survive_switching_apps_during_a_sync(page, live, customers):
+    """A phone user types a search, switches to another app (a call, the mail) while a sync
+    brings a request, and comes back: the window losing the focus is not the focus leaving
+    the search, so the held drawing still waits and the words stay."""
+    tech, yamada, items = office_inbox_with_one_request(page, live, customers)
+    search = page.get_by_test_id("inbox-search")
+    search.click()
+    page.keyboard.type("受付番")
+    tech.create("requests", customer_id=yamada, kind="request", title="予備部品の見積")
+    sync_in_background(page)
+    # What the browser does when its window loses the focus: focusout with nowhere to go,
+    # while the box stays the document's focused element, to get the focus back on return.
+    search.evaluate(
+        "(box) => box.dispatchEvent(new FocusEvent('focusout', {bubbles: true, relatedTarget: null}))"
+    )
+    page.wait_for_timeout(300)  # a drawing, had it started, takes well under this
+    expect(search).to_have_value("受付番")
+    expect(search).to_be_focused()
+    expect(items).to_have_count(1)
+    page.keyboard.type("号 ２")  # back in the app, the user goes on typing
+    page.keyboard.press("Enter")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("予備部品の見積")
+
+
 def test_a_request_recorded_offline_gets_its_number_once_sent(page, context, live, customers):
     sign_in(page, live, "tech")
     context.set_offline(True)

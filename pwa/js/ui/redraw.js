@@ -52,8 +52,9 @@ export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
  * `draw` for `redrawOnData`, held while the focus is in `selector` (a screen's filters: a
  * search half typed, a list open). Drawn again, the box would lose the focus and what was typed,
  * and the browser would apply the words when the focused box went. The screen is drawn with the
- * new data once the focus leaves them; a screen drawn for a search meanwhile is a new one, and
- * this one, off the page, is not drawn.
+ * new data once the focus leaves them (not when the window loses it: the user is back in the box
+ * on return); a screen drawn for a search meanwhile is a new one, and this one, off the page, is
+ * not drawn.
  */
 export function notUnderFingers(view, selector, draw) {
   let waiting = false;
@@ -64,9 +65,14 @@ export function notUnderFingers(view, selector, draw) {
     waiting = true;
     const left = (event) => {
       if (held.contains(event.relatedTarget)) return;
-      held.removeEventListener("focusout", left);
-      waiting = false;
-      if (view.isConnected) draw(...args);
+      // The window losing the focus (another app, another tab) fires focusout too, but the box
+      // stays the document's focused element, to have the focus back on return: keep waiting.
+      setTimeout(() => {
+        if (!waiting || held.contains(document.activeElement)) return;
+        held.removeEventListener("focusout", left);
+        waiting = false;
+        if (view.isConnected) draw(...args);
+      }, 0);
     };
     held.addEventListener("focusout", left);
     return undefined;
