@@ -210,9 +210,10 @@ class Checkpointer:
     first, or until ``GATHER_COMMITS`` have come, so that one checkpoint copies each page the
     commits share (the indexes' inner pages, the feed's row) once and syncs the database file
     once for all of them. Checkpointing after every commit took a fifth of the worker's samples
-    (py-spy) and its fsync per push competed with the commits' own; gathered, the same pushes of
-    100 were 0.3-0.6 ms faster each and 8 devices pushing at once 10-17 % faster (push_ab.py).
-    The WAL meanwhile holds at most a few pushes more than before.
+    (py-spy) and its fsync per push competed with the commits' own; gathered, pushes of 100
+    were 0.2-0.6 ms faster each in five paired runs (push_ab.py), and 8 devices pushing at once
+    10-17 % faster in three of them (within the noise in two later, noisier ones). The WAL
+    meanwhile holds at most a few pushes more than before.
 
     SQLite's own checkpoint stays on, at ``FALLBACK_PAGES``, for a WAL this thread does not
     keep small (a process that exits right after its commit, say). The thread ends after
