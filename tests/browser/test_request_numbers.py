@@ -61,17 +61,23 @@ def office_inbox_with_one_request(page, live, customers):
     return tech, yamada, items
 
 
-def test_words_typed_in_the_inbox_search_survive_a_sync(page, live, customers):
-    """The office is typing a search when a sync brings a new request: the box keeps the
-    half-typed words and the focus (a redraw replaced the box, and the browser applied the
-    words as a search when the focused box went), and the search then finds the new request."""
+def typing_a_search_when_a_sync_brings_a_request(page, live, customers):
+    """The office has typed 「受付番」 in the inbox's search when a sync brings the technician's
+    second request; the search box and the inbox's items."""
     tech, yamada, items = office_inbox_with_one_request(page, live, customers)
-
     search = page.get_by_test_id("inbox-search")
     search.click()
     page.keyboard.type("受付番")
     tech.create("requests", customer_id=yamada, kind="request", title="予備部品の見積")
     sync_in_background(page)
+    return search, items
+
+
+def test_words_typed_in_the_inbox_search_survive_a_sync(page, live, customers):
+    """The office is typing a search when a sync brings a new request: the box keeps the
+    half-typed words and the focus (a redraw replaced the box, and the browser applied the
+    words as a search when the focused box went), and the search then finds the new request."""
+    search, items = typing_a_search_when_a_sync_brings_a_request(page, live, customers)
     expect(search).to_have_value("受付番")
     expect(search).to_be_focused()
     page.keyboard.type("号 ２")
@@ -95,12 +101,7 @@ def test_words_typed_in_the_inbox_search_survive_switching_apps_during_a_sync(pa
     """A phone user types a search, switches to another app (a call, the mail) while a sync
     brings a request, and comes back: the window losing the focus is not the focus leaving
     the search, so the held drawing still waits and the words stay."""
-    tech, yamada, items = office_inbox_with_one_request(page, live, customers)
-    search = page.get_by_test_id("inbox-search")
-    search.click()
-    page.keyboard.type("受付番")
-    tech.create("requests", customer_id=yamada, kind="request", title="予備部品の見積")
-    sync_in_background(page)
+    search, items = typing_a_search_when_a_sync_brings_a_request(page, live, customers)
     # What the browser does when its window loses the focus: focusout with nowhere to go,
     # while the box stays the document's focused element, to get the focus back on return.
     search.evaluate(
