@@ -63,10 +63,10 @@ export function notUnderFingers(view, selector, draw) {
     if (!held?.contains(document.activeElement)) return draw(...args);
     if (waiting) return undefined;
     waiting = true;
-    const left = (event) => {
-      if (held.contains(event.relatedTarget)) return;
-      // The window losing the focus (another app, another tab) fires focusout too, but the box
-      // stays the document's focused element, to have the focus back on return: keep waiting.
+    // Once the focus has moved (focusout fires before it lands), draw if it is out of the
+    // filters. Moving within them, or the window losing it (another app, another tab: the box
+    // stays the document's focused element, to have it back on return), keeps waiting.
+    const left = () => {
       setTimeout(() => {
         if (!waiting || held.contains(document.activeElement)) return;
         held.removeEventListener("focusout", left);
