@@ -123,8 +123,13 @@ async function route() {
   if (typeof cleanup === "function") cleanup();
   cleanup = null;
   const screen = screenIn(view, ticket);
+  // A screen navigates only while the address is still its own: one the user has left for
+  // another address (Back pressed with a filter's words typed, whose change then fires as the
+  // box goes) must not take them back.
+  const here = location.hash;
+  const go = (hash) => (location.hash === here ? navigate(hash) : undefined);
   const result = await match.screen.render(screen.el, {
-    params: match.params, query, edit: Boolean(match.options.edit), navigate,
+    params: match.params, query, edit: Boolean(match.options.edit), navigate: go,
   });
   if (ticket !== rendering) {
     if (typeof result === "function") result();

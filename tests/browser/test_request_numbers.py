@@ -117,6 +117,18 @@ def test_words_typed_in_the_inbox_search_survive_switching_apps_during_a_sync(pa
     expect(items.first).to_contain_text("予備部品の見積")
 
 
+def test_going_back_from_the_inbox_with_words_typed_in_its_search_goes_back(page, live, customers):
+    """The office typed in the inbox's search, then pressed Back (the phone's back button):
+    the screen it leaves must not apply the words as a search and bring the inbox back."""
+    tech, yamada, items = office_inbox_with_one_request(page, live, customers)
+    page.get_by_test_id("inbox-search").click()
+    page.keyboard.type("受付番")
+    page.go_back()
+    expect(page.locator("#view h1")).not_to_have_text("依頼の受信箱")
+    page.wait_for_timeout(300)  # the left screen's late navigation, had there been one
+    assert "/inbox" not in page.url
+
+
 def test_a_request_recorded_offline_gets_its_number_once_sent(page, context, live, customers):
     sign_in(page, live, "tech")
     context.set_offline(True)
