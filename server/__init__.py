@@ -50,6 +50,7 @@ def create_app(test_config=None):
 
     app.config.setdefault("RATELIMIT_ENABLED", True)
     auth.limiter.init_app(app)
+    app.session_interface = auth.NoCookieSessions()
     auth.limit_sign_in_only(app)
     errors.register(app)
     for module in (

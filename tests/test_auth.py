@@ -4,6 +4,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
+import flask
 import pytest
 from sqlalchemy import select, update
 
@@ -252,3 +253,10 @@ def test_successful_logins_do_not_count_toward_the_limit(limited_client):
     assert [sign_in(limited_client, "rep_a").status_code for _ in range(4)] == [200] * 4
     assert [sign_in(limited_client, "rep_a", "wrong").status_code for _ in range(3)] == [401] * 3
     assert_error_shape(sign_in(limited_client, "rep_a", "wrong"), 429)
+
+
+def test_no_request_can_keep_a_cookie_session_sign_ins_are_bearer_tokens(bare_app):
+    with bare_app.test_request_context("/"):
+        assert dict(flask.session) == {}
+        with pytest.raises(RuntimeError, match="bearer token"):
+            flask.session["user_id"] = str(uuid.uuid4())

@@ -8,6 +8,7 @@ from datetime import UTC, timedelta
 from functools import partial, wraps
 
 from flask import current_app, g, request
+from flask.sessions import NullSession, SessionInterface
 from flask_limiter import Limiter
 from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,6 +30,30 @@ limiter = Limiter(key_func=lambda: client_address())
 TOUCH_EVERY = timedelta(hours=1)
 BEARER = [{"bearer": []}]
 DUMMY_HASHES = {}  # per hash method: checking one costs what checking a real password does
+
+
+class NoSession(NullSession):
+    """What ``flask.session`` is here: empty, and any write to it fails."""
+
+    def _refuse(self, *args, **kwargs):
+        raise RuntimeError("Genba keeps no cookie session: who asks is the request's bearer token.")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _refuse
+
+
+class NoCookieSessions(SessionInterface):
+    """Sign-ins are bearer tokens, so no request opens or saves a cookie session.
+
+    Flask's default opens a signed cookie session on every request (about 15 µs, a signing
+    serializer built each time) and would set a cookie signed with ``SECRET_KEY`` if anything
+    wrote to it; with none, nothing can rely on a cookie by accident and no key needs keeping.
+    """
+
+    def open_session(self, app, request):
+        return NoSession()
+
+    def save_session(self, app, session, response):
+        return None
 
 
 def dummy_hash():

@@ -14,7 +14,6 @@ def env_int(name, default):
 class Config:
     def __init__(self, instance_path):
         data_dir = os.environ.get("GENBA_DATA_DIR", instance_path)
-        self.SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
         # Werkzeug's method string; scrypt is slow by design, the tests use a cheap one.
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
