@@ -48,6 +48,22 @@ def test_the_office_finds_a_request_by_the_number_a_customer_reads_out(sized_pag
     expect(page.get_by_test_id("request-facts").get_by_test_id("request-number")).to_have_text("受付番号 1")
 
 
+def test_the_office_finds_a_customer_s_requests_by_its_reading(page, live, customers):
+    tech = live.device("tech")
+    tech.create("requests", customer_id=customers["yamada"]["id"], kind="complaint", title="ローラーから異音")
+    tech.create("requests", customer_id=customers["sanjo"]["id"], kind="request", title="予備部品の見積")
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/inbox")
+    items = page.locator(".inbox-item")
+    expect(items).to_have_count(2)
+    search = page.get_by_test_id("inbox-search")
+    for typed in ["やまだ", "ﾔﾏﾀﾞｾｲ", "ヤマダ"]:  # 山田製作所 read ヤマダセイサクショ
+        search.fill(typed)
+        search.press("Enter")
+        expect(items).to_have_count(1)
+        expect(items.first).to_contain_text("ローラーから異音")
+
+
 def office_inbox_with_one_request(page, live, customers):
     """The office on its inbox, which lists the technician's one request; the technician's
     device, the customer's id and the inbox's items."""

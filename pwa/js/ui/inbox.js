@@ -62,15 +62,17 @@ export function newBadge() {
 
 /**
  * Whether a request is the one searched for: a number (「123」「No.123」「受付番号 123」) finds
- * that request; other words its title, details or customer's name, in any width or kana.
+ * that request; other words its title, details or customer's name or reading (「ながおか」 finds
+ * 長岡精機), in any width or kana.
  */
-export function matchesSearch(request, customerName, q) {
+export function matchesSearch(request, customer, q) {
   const plain = String(q || "").normalize("NFKC").trim();
   if (!plain) return true;
   const number = plain.match(/^(?:no\.?|#|受付番号)?\s*(\d+)$/i);
   if (number) return request.number === Number(number[1]);
   const words = fold(plain);
-  return [request.title, request.details, customerName].some((text) => fold(text).includes(words));
+  return [request.title, request.details, customer?.name, customer?.name_kana]
+    .some((text) => fold(text).includes(words));
 }
 
 /** Requests passing the filters, each with its age and whether it is overdue, sorted. */
@@ -81,7 +83,7 @@ export function inboxItems(requests, calendar, filters, now = Date.now(), custom
     if (filters.status === "open" ? !OPEN.has(status) : filters.status !== "all" && status !== filters.status) continue;
     if (filters.team && request.route_to !== filters.team) continue;
     if (filters.customer && request.customer_id !== filters.customer) continue;
-    if (!matchesSearch(request, customers.get(request.customer_id)?.name, filters.q)) continue;
+    if (!matchesSearch(request, customers.get(request.customer_id), filters.q)) continue;
     const heard = request.heard_at || request.created_at;
     const age = businessAge(heard, calendar, now) ?? 0;
     const overdue = isOverdue(request, age, calendar);
