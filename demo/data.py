@@ -42,8 +42,8 @@ JST = dt.timezone(dt.timedelta(hours=9))
 # --------------------------------------------------------------------------
 
 DEMO_USERS: list[dict] = [
-    {"login": "rep1", "password": "genba-rep1", "name": "佐藤 健太", "role": "rep", "team": "east"},
-    {"login": "rep2", "password": "genba-rep2", "name": "中西 亮介", "role": "rep", "team": "west"},
+    {"login": "rep1", "password": "genba-rep1", "name": "佐藤 健太", "role": "rep", "team": "東日本"},
+    {"login": "rep2", "password": "genba-rep2", "name": "中西 亮介", "role": "rep", "team": "西日本"},
     {
         "login": "tech1",
         "password": "genba-tech1",
@@ -71,12 +71,12 @@ DEMO_USERS: list[dict] = [
         "password": "genba-manager1",
         "name": "松田 浩一",
         "role": "manager",
-        "team": "east",
+        "team": "東日本",
     },
     {"login": "admin", "password": "genba-admin", "name": "高木 誠", "role": "admin", "team": "office"},
 ]
 
-REP_OF_TEAM = {"east": "rep1", "west": "rep2"}
+REP_OF_TEAM = {"東日本": "rep1", "西日本": "rep2"}
 
 # Order in which authors' batches are applied (admin writes nothing).
 AUTHOR_ORDER = ["rep1", "rep2", "manager1", "tech1", "office1"]
@@ -136,12 +136,12 @@ class CustomerSeed:
 
 
 CUSTOMER_SEEDS: list[CustomerSeed] = [
-    # --- team east (rep1) ---
+    # --- team 東日本 (rep1) ---
     CustomerSeed(
-        "east", "山田製作所", "ヤマダセイサクショ", "yamada-seisakusho", "factory", "埼玉県川口市", "048"
+        "東日本", "山田製作所", "ヤマダセイサクショ", "yamada-seisakusho", "factory", "埼玉県川口市", "048"
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社北辰フードマシナリー",
         "ホクシンフードマシナリー",
         "hokushin-food",
@@ -150,10 +150,10 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0256",
     ),
     CustomerSeed(
-        "east", "有限会社三条精工", "サンジョウセイコウ", "sanjo-seiko", "factory", "新潟県三条市", "0256"
+        "東日本", "有限会社三条精工", "サンジョウセイコウ", "sanjo-seiko", "factory", "新潟県三条市", "0256"
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社関東オートパーツ",
         "カントウオートパーツ",
         "kanto-auto",
@@ -162,7 +162,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0276",
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社武蔵野セミテック",
         "ムサシノセミテック",
         "musashino-semitec",
@@ -171,10 +171,10 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "042",
     ),
     CustomerSeed(
-        "east", "株式会社富士包装機械", "フジホウソウキカイ", "fuji-hoso", "pack", "静岡県富士市", "0545"
+        "東日本", "株式会社富士包装機械", "フジホウソウキカイ", "fuji-hoso", "pack", "静岡県富士市", "0545"
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社浜松メディカルデバイス",
         "ハママツメディカルデバイス",
         "hamamatsu-medical",
@@ -183,10 +183,10 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "053",
     ),
     CustomerSeed(
-        "east", "有限会社秩父精密", "チチブセイミツ", "chichibu-seimitsu", "factory", "埼玉県秩父市", "0494"
+        "東日本", "有限会社秩父精密", "チチブセイミツ", "chichibu-seimitsu", "factory", "埼玉県秩父市", "0494"
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社さいたま食品機工",
         "サイタマショクヒンキコウ",
         "saitama-shokuhin",
@@ -195,7 +195,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "048",
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社長岡エンジニアリング",
         "ナガオカエンジニアリング",
         "nagaoka-eng",
@@ -204,7 +204,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0258",
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社宇都宮ライン機器",
         "ウツノミヤラインキキ",
         "utsunomiya-line",
@@ -213,10 +213,10 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "028",
     ),
     CustomerSeed(
-        "east", "株式会社相模精機", "サガミセイキ", "sagami-seiki", "auto", "神奈川県相模原市中央区", "042"
+        "東日本", "株式会社相模精機", "サガミセイキ", "sagami-seiki", "auto", "神奈川県相模原市中央区", "042"
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社沼津パックシステム",
         "ヌマヅパックシステム",
         "numazu-pack",
@@ -225,10 +225,10 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "055",
     ),
     CustomerSeed(
-        "east", "有限会社上越板金", "ジョウエツバンキン", "joetsu-bankin", "factory", "新潟県上越市", "025"
+        "東日本", "有限会社上越板金", "ジョウエツバンキン", "joetsu-bankin", "factory", "新潟県上越市", "025"
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社熊谷ファインツール",
         "クマガヤファインツール",
         "kumagaya-finetool",
@@ -237,7 +237,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "048",
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社つくばバイオメディカル",
         "ツクババイオメディカル",
         "tsukuba-bio",
@@ -246,7 +246,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "029",
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社高崎オートテック",
         "タカサキオートテック",
         "takasaki-autotec",
@@ -255,7 +255,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "027",
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社静岡製茶機械",
         "シズオカセイチャキカイ",
         "shizuoka-seicha",
@@ -264,7 +264,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0547",
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社厚木真空技研",
         "アツギシンクウギケン",
         "atsugi-shinku",
@@ -273,10 +273,10 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "046",
     ),
     CustomerSeed(
-        "east", "有限会社所沢工機", "トコロザワコウキ", "tokorozawa-koki", "factory", "埼玉県所沢市", "04"
+        "東日本", "有限会社所沢工機", "トコロザワコウキ", "tokorozawa-koki", "factory", "埼玉県所沢市", "04"
     ),
     CustomerSeed(
-        "east",
+        "東日本",
         "株式会社新潟ライスマシン",
         "ニイガタライスマシン",
         "niigata-rice",
@@ -285,11 +285,11 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "025",
     ),
     CustomerSeed(
-        "east", "株式会社小山メカトロ", "オヤマメカトロ", "oyama-mechatro", "robot", "栃木県小山市", "0285"
+        "東日本", "株式会社小山メカトロ", "オヤマメカトロ", "oyama-mechatro", "robot", "栃木県小山市", "0285"
     ),
-    # --- team west (rep2) ---
+    # --- team 西日本 (rep2) ---
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社中部フードテック",
         "チュウブフードテック",
         "chubu-foodtech",
@@ -298,7 +298,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "052",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社三河オートパーツ",
         "ミカワオートパーツ",
         "mikawa-auto",
@@ -307,7 +307,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0565",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社刈谷プレス工業",
         "カリヤプレスコウギョウ",
         "kariya-press",
@@ -316,13 +316,13 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0566",
     ),
     CustomerSeed(
-        "west", "有限会社岡崎精工", "オカザキセイコウ", "okazaki-seiko", "factory", "愛知県岡崎市", "0564"
+        "西日本", "有限会社岡崎精工", "オカザキセイコウ", "okazaki-seiko", "factory", "愛知県岡崎市", "0564"
     ),
     CustomerSeed(
-        "west", "株式会社浪速包装機", "ナニワホウソウキ", "naniwa-hoso", "pack", "大阪府東大阪市", "06"
+        "西日本", "株式会社浪速包装機", "ナニワホウソウキ", "naniwa-hoso", "pack", "大阪府東大阪市", "06"
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社堺セミコンエンジニアリング",
         "サカイセミコンエンジニアリング",
         "sakai-semicon",
@@ -331,7 +331,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "072",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社大阪メディカルテクノ",
         "オオサカメディカルテクノ",
         "osaka-medical",
@@ -340,7 +340,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "06",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社一宮製作所",
         "イチノミヤセイサクショ",
         "ichinomiya-ss",
@@ -349,7 +349,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0586",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社春日井ファクトリー",
         "カスガイファクトリー",
         "kasugai-factory",
@@ -358,7 +358,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0568",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "有限会社八尾板金工業",
         "ヤオバンキンコウギョウ",
         "yao-bankin",
@@ -367,10 +367,16 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "072",
     ),
     CustomerSeed(
-        "west", "株式会社岐阜食品機械", "ギフショクヒンキカイ", "gifu-shokuhin", "food", "岐阜県岐阜市", "058"
+        "西日本",
+        "株式会社岐阜食品機械",
+        "ギフショクヒンキカイ",
+        "gifu-shokuhin",
+        "food",
+        "岐阜県岐阜市",
+        "058",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社四日市ケミカルマシン",
         "ヨッカイチケミカルマシン",
         "yokkaichi-chemical",
@@ -379,7 +385,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "059",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社鈴鹿オートテクノ",
         "スズカオートテクノ",
         "suzuka-autotechno",
@@ -388,7 +394,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "059",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社京都精密機器",
         "キョウトセイミツキキ",
         "kyoto-seimitsu",
@@ -397,7 +403,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "075",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社神戸パッケージング",
         "コウベパッケージング",
         "kobe-packaging",
@@ -406,7 +412,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "078",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社姫路メタルワークス",
         "ヒメジメタルワークス",
         "himeji-metalworks",
@@ -415,7 +421,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "079",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社豊橋アグリマシン",
         "トヨハシアグリマシン",
         "toyohashi-agri",
@@ -424,7 +430,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0532",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社安城ロボテック",
         "アンジョウロボテック",
         "anjo-robotec",
@@ -433,7 +439,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0566",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "有限会社守口工作所",
         "モリグチコウサクショ",
         "moriguchi-kosakusho",
@@ -442,7 +448,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "06",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社大垣セミテック",
         "オオガキセミテック",
         "ogaki-semitec",
@@ -451,7 +457,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0584",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社小牧パックマシン",
         "コマキパックマシン",
         "komaki-packmachine",
@@ -460,7 +466,7 @@ CUSTOMER_SEEDS: list[CustomerSeed] = [
         "0568",
     ),
     CustomerSeed(
-        "west",
+        "西日本",
         "株式会社尼崎ヘルスケア機器",
         "アマガサキヘルスケアキキ",
         "amagasaki-healthcare",
@@ -1403,8 +1409,8 @@ class DemoBuilder:
 
     def build_deals(self) -> None:
         """Create 24 deals covering every stage, each with its visit history and quotes."""
-        east = [c for c in self.customers if c.seed.team == "east"]
-        west = [c for c in self.customers if c.seed.team == "west"]
+        east = [c for c in self.customers if c.seed.team == "東日本"]
+        west = [c for c in self.customers if c.seed.team == "西日本"]
         picks = self.rng.sample(east, 12) + self.rng.sample(west, 12)
         for number, customer in enumerate(picks, start=1):
             stage = DEAL_STAGES[(number - 1) % len(DEAL_STAGES)]

@@ -48,7 +48,7 @@ def test_the_admin_adds_a_user_who_can_then_sign_in(admin, live, browser):
         "木村 拓也 さん（ログインID: kimura）を追加しました"
     )
     row = admin.locator("[data-login=kimura]")
-    expect(row).to_contain_text("保守 · service")
+    expect(row).to_contain_text("保守 · サービス")  # a team the routes name, by its label
     expect(row.get_by_test_id("device-count")).to_have_text("使用中の端末 0 台")
 
     kimura = another_browser(browser, PHONE)

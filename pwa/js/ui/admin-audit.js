@@ -85,7 +85,7 @@ function details(action, d) {
   if (action === "export" && d.what) parts.push(t("admin.audit.exported", { what: label("audit.export", d.what), n: d.rows ?? 0 }));
   if (action === "user_changed" || action === "user_added") {
     if (d.role) parts.push(`${t("admin.user.role")}: ${label("role", d.role)}`);
-    if ("team" in d) parts.push(`${t("admin.user.team")}: ${d.team || t("admin.noTeam")}`);
+    if ("team" in d) parts.push(`${t("admin.user.team")}: ${label("team", d.team) || t("admin.noTeam")}`);
     if (d.name) parts.push(`${t("admin.user.name")}: ${d.name}`);
     if (d.password_changed) parts.push(t("admin.audit.passwordChanged"));
     if (d.active === false) parts.push(t("admin.audit.deactivated"));

@@ -109,5 +109,5 @@ export async function auditActions() {
 
 /** 「システム管理者 · 営業部」: a user's role and team. */
 export function roleAndTeam(user) {
-  return [label("role", user.role), user.team || t("admin.noTeam")].join(" · ");
+  return [label("role", user.role), label("team", user.team) || t("admin.noTeam")].join(" · ");
 }

@@ -18,7 +18,7 @@ function choose(name, options, value) {
 
 /** 「森 拓也（製造・保守）」: a person as the office picks one, with team and role. */
 export function personLabel(user) {
-  const team = user.team ? label("request.route", user.team) : "";
+  const team = user.team ? label("team", user.team) : "";
   return `${user.name || ""}（${[team, label("role", user.role)].filter(Boolean).join("・")}）`;
 }
 
