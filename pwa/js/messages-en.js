@@ -778,6 +778,7 @@ export const en = {
   "report.saveComment": "Save comment",
   "report.approve": "Approve",
   "report.notSubmitted": "Not submitted",
+  "report.reviewAfterSubmit": "Once the report is submitted you can comment on it and approve it.",
   "report.submittedAt": "Submitted {time}",
   "report.minutes": "{n} min",
   "report.totalLine": "Total work: {n} min",

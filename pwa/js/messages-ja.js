@@ -779,6 +779,7 @@ export const ja = {
   "report.saveComment": "コメントを保存",
   "report.approve": "承認",
   "report.notSubmitted": "未提出",
+  "report.reviewAfterSubmit": "日報が提出されると、コメントと承認ができます。",
   "report.submittedAt": "提出 {time}",
   "report.minutes": "{n}分",
   "report.totalLine": "作業時間 合計 {n}分",

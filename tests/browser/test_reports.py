@@ -2,10 +2,14 @@
 report submitted; the manager comments and approves; the technician sees the comment."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from .helpers import NOT_TEXT, go_to, sign_in, wait_synced
+from server.reports.entities import daily_report_id
+
+from .helpers import NOT_TEXT, go_to, sign_in, sync_in_background, wait_synced
 
 
 def log_visit(page, customer, purpose, handling, minutes, parts):
@@ -99,3 +103,32 @@ def test_a_technicians_day_is_reported_offline_and_approved_by_the_manager(
     assert [v["signed_by"] for v in visits] == ["山田 太郎"]
     signatures = [a for a in tech.records("attachments").values() if a["purpose"] == "signature"]
     assert len(signatures) == 1 and signatures[0]["uploaded"]
+
+
+def test_a_day_with_no_submitted_report_offers_no_approval_until_one_comes(page, live, customers):
+    tech = live.device("tech")
+    day = datetime.now(ZoneInfo("Asia/Tokyo")).date().isoformat()
+    sign_in(page, live, login="manager")
+    go_to(page, "reports")
+    row = page.locator(f".report-row[data-user='{tech.user['id']}']")
+    expect(row).to_contain_text("未提出")
+    row.get_by_test_id("list-open").click()
+    expect(page.get_by_test_id("review-waiting")).to_have_text(
+        "日報が提出されると、コメントと承認ができます。"
+    )
+    expect(page.get_by_test_id("review-approve")).to_be_hidden()
+    expect(page.get_by_test_id("review-comment-save")).to_be_hidden()
+
+    tech.create(
+        "daily_reports",
+        record_id=daily_report_id(tech.user["id"], day),
+        date=day,
+        summary="山田製作所 定期点検",
+        status="submitted",
+    )
+    sync_in_background(page)
+    expect(page.get_by_test_id("review-summary")).to_have_text("山田製作所 定期点検")
+    expect(page.get_by_test_id("review-waiting")).to_be_hidden()
+    page.get_by_test_id("review-comment").fill("了解です")
+    page.get_by_test_id("review-approve").click()
+    expect(page.get_by_test_id("report-status")).to_contain_text("承認済み")

@@ -137,17 +137,25 @@ function reviewPanel(day) {
     "data-testid": "review-comment" });
   const body = h("div", {});
   const approver = APPROVERS.has(getState().user.role);
-  const section = h("section", { class: "report-form", "data-testid": "review" },
-    h("h2", {}, t("report.title")), body,
-    approver ? field({ name: "manager_comment", label: t("report.comment"), control: comment }) : null,
-    approver ? actionBar(
+  // Kept while hidden: what an approver typed stays if a sync brings the report back to draft.
+  const controls = approver ? [
+    field({ name: "manager_comment", label: t("report.comment"), control: comment }),
+    actionBar(
       button(t("report.approve"), { class: "button primary", "data-testid": "review-approve",
         onClick: () => review(current, comment.value, "approved") }),
       button(t("report.saveComment"), { "data-testid": "review-comment-save",
-        onClick: () => review(current, comment.value, null) })) : null);
+        onClick: () => review(current, comment.value, null) })),
+  ] : [];
+  const waiting = h("p", { class: "hint", "data-testid": "review-waiting", hidden: true }, t("report.reviewAfterSubmit"));
+  const section = h("section", { class: "report-form", "data-testid": "review" },
+    h("h2", {}, t("report.title")), body, approver ? waiting : null, controls);
   section.refresh = (next) => {
     current = next;
     const report = next.report;
+    // Only a submitted report is commented on and approved, as on the day's list.
+    const submitted = Boolean(report) && (report.status || "draft") !== "draft";
+    for (const control of controls) control.hidden = !submitted;
+    waiting.hidden = submitted;
     mount(body, statusLine(report),
       report ? [
         h("p", { class: "prewrap", "data-testid": "review-summary" }, report.summary || ""),
