@@ -139,7 +139,14 @@ def test_the_daily_pdf_prints_the_day(tech, visit, device):
     )
     assert response.status_code == 200
     text = text_of(response.data)
-    for expected in ("作業日報", DAY, "山田製作所", "ベアリング 6204", "午前は山田製作所で点検", "95分"):
+    for expected in (
+        "作業日報",
+        "2026年12月02日（水）",
+        "山田製作所",
+        "ベアリング 6204",
+        "午前は山田製作所で点検",
+        "95分",
+    ):
         assert expected in text, expected
 
 

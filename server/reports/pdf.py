@@ -7,6 +7,7 @@ embeds a subset, so the text stays text that can be searched and copied out of t
 
 import logging
 import os
+from datetime import date
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -110,6 +111,15 @@ class Form(FPDF):
 
 def local(instant, pattern="%Y年%m月%d日 %H:%M"):
     return company_time(instant).strftime(pattern) if instant else ""
+
+
+WEEKDAYS = "月火水木金土日"
+
+
+def day_text(ymd):
+    """「2026年12月02日（水）」: a day as the service report writes its dates, with its weekday."""
+    day = date.fromisoformat(ymd)
+    return f"{day.strftime('%Y年%m月%d日')}（{WEEKDAYS[day.weekday()]}）"
 
 
 def parts_text(parts):
@@ -232,7 +242,7 @@ def daily_report(day, company):
     pdf.multi_cell(
         100,
         7,
-        f"日付　{day.date}\n氏名　{day.user.get('name', '')}\n"
+        f"日付　{day_text(day.date)}\n氏名　{day.user.get('name', '')}\n"
         f"状況　{label('daily_report.status', report.get('status') or 'draft')}",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
