@@ -223,3 +223,33 @@ def test_a_server_without_the_japanese_font_says_so(tech, visit, monkeypatch):
     monkeypatch.setattr("server.reports.pdf.FONT", "/nonexistent/NotoSansCJK-Regular.ttc")
     response = tech.client.get(f"/api/v1/visits/{visit['id']}/report.pdf", headers=tech.headers)
     assert_error(response, 503, "font_missing")
+
+
+def test_long_work_notes_start_on_the_first_page_and_go_on_on_the_next(tech, customer):
+    steps = [
+        f"{n}. 主軸ユニットを分解し、ベアリングとシールを点検・清掃のうえ組み付けました。"
+        for n in range(1, 61)
+    ]
+    visit = tech.create(
+        "visits",
+        customer_id=customer["id"],
+        kind="aftercare",
+        visited_at=f"{DAY}T10:00:00+09:00",
+        purpose="定期点検",
+        handling="\n".join(steps),
+    )
+    pdf = tech.client.get(f"/api/v1/visits/{visit['id']}/report.pdf", headers=tech.headers).data
+    first, second = (page_text(pdf, n) for n in (1, 2))
+    assert "1. 主軸ユニット" in first and "作業内容（続き）" in second
+    text = text_of(pdf)
+    assert all(step.split(".")[0] + ". 主軸" in text for step in steps)  # every step printed once
+    assert text.count("60. 主軸") == 1
+
+
+def page_text(pdf_bytes, page):
+    return subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), "-", "-"],
+        input=pdf_bytes,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()

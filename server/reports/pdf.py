@@ -23,6 +23,8 @@ FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 JAPANESE_FACE = 0  # the collection's first face is Noto Sans CJK JP
 LABEL_W = 32
 LINE = 6.5
+SPLIT_LINES = 8  # a row this long is split at the page's end rather than moved whole
+MIN_LINES_BEFORE_BREAK = 3
 GREY = (240, 240, 240)
 
 
@@ -80,12 +82,23 @@ class Form(FPDF):
         return self.get_y()
 
     def row(self, heading, text, height=None):
-        """One labelled row of the form: a grey heading cell and the text beside it."""
+        """One labelled row of the form: a grey heading cell and the text beside it.
+
+        A row that does not fit in what is left of the page starts on the next, unless it is
+        long (``SPLIT_LINES`` lines or more): then it fills this page and goes on on the next
+        under 「（続き）」, rather than leaving most of a page blank.
+        """
         text = text or "—"
         width = self.epw - LABEL_W
-        lines = len(self.multi_cell(width, LINE, text, dry_run=True, output="LINES"))
-        needed = max(lines * LINE, height or LINE)
+        lines = self.multi_cell(width, LINE, text, dry_run=True, output="LINES")
+        needed = max(len(lines) * LINE, height or LINE)
         if self.will_page_break(needed):
+            room = int((self.page_break_trigger - self.get_y()) // LINE)
+            if len(lines) >= SPLIT_LINES and room >= MIN_LINES_BEFORE_BREAK:
+                self.row(heading, "\n".join(lines[:room]))
+                self.add_page()
+                self.row(f"{heading}（続き）", "\n".join(lines[room:]))
+                return
             self.add_page()
         x, y = self.get_x(), self.get_y()
         self.set_fill_color(*GREY)
