@@ -253,3 +253,16 @@ def page_text(pdf_bytes, page):
         capture_output=True,
         check=True,
     ).stdout.decode()
+
+
+def test_a_character_the_font_cannot_print_is_marked_not_dropped(tech, customer):
+    visit = tech.create(
+        "visits",
+        customer_id=customer["id"],
+        kind="aftercare",
+        visited_at=f"{DAY}T10:00:00+09:00",
+        purpose="定期点検",
+        handling="ベルトを交換しました🔧👍🏻 次回は❤️で",
+    )
+    text = text_of(tech.client.get(f"/api/v1/visits/{visit['id']}/report.pdf", headers=tech.headers).data)
+    assert "ベルトを交換しました〓〓 次回は" in text

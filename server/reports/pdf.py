@@ -7,6 +7,7 @@ embeds a subset, so the text stays text that can be searched and copied out of t
 
 import logging
 import os
+import re
 from datetime import date
 
 from fpdf import FPDF
@@ -23,6 +24,10 @@ FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 JAPANESE_FACE = 0  # the collection's first face is Noto Sans CJK JP
 LABEL_W = 32
 LINE = 6.5
+MISSING_GLYPH = "〓"
+CONTROLS = frozenset("\n\r\t")
+# Zero-width joiner, variation selectors, skin tones, tags: parts of one emoji, not characters.
+JOINERS = re.compile("[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
 SPLIT_LINES = 8  # a row this long is split at the page's end rather than moved whole
 MIN_LINES_BEFORE_BREAK = 3
 GREY = (240, 240, 240)
@@ -49,6 +54,18 @@ class Form(FPDF):
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)
         self.set_font("jp", size=10)
+
+    def normalize_text(self, text):
+        """Text as the font can print it: a character it has no glyph for (an emoji, say) comes
+        out as 〓, the mark Japanese print uses for one, rather than vanishing unseen; what
+        only joins or varies such characters is left out."""
+        text = super().normalize_text(text)
+        cmap = self.current_font.cmap
+        if all(ord(c) in cmap or c in CONTROLS for c in text):
+            return text
+        return "".join(
+            c if ord(c) in cmap or c in CONTROLS else "" if JOINERS.match(c) else MISSING_GLYPH for c in text
+        )
 
     def footer(self):
         self.set_y(-13)
