@@ -38,6 +38,7 @@ export const en = {
   "customers.search": "Search customers",
   "customers.searchHint": "By name, kana reading or phone number (any width, hiragana or katakana)",
   "customers.found": "{n} of {total}",
+  "customers.noMatch": "No customer matches “{q}”. Try the name without its legal form (株式会社 etc.).",
   "customers.total": "{total} (recently visited first)",
   "customers.more": "Show more",
   "customers.none": "No customers yet. They appear when the first sync is done.",

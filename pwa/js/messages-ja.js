@@ -39,6 +39,7 @@ export const ja = {
   "customers.search": "顧客を検索",
   "customers.searchHint": "会社名・フリガナ・電話番号で探せます（ひらがな・カタカナ・半角も可）",
   "customers.found": "{total} 件中 {n} 件",
+  "customers.noMatch": "「{q}」に一致する顧客はありません。「株式会社」などを除いた名前でも探せます。",
   "customers.total": "{total} 件（最近訪問した順）",
   "customers.more": "さらに表示",
   "customers.none": "顧客がまだありません。同期が終わると表示されます。",

@@ -138,3 +138,18 @@ def test_katakana_hiragana_and_half_width_kana_find_yamada_by_its_reading(page, 
         expect(results.get_by_role("listitem")).to_have_count(1)
     search.fill("ﾎｸｼﾝ")
     expect(results).to_have_text(["株式会社北辰フードマシナリーホクシンフードマシナリー0256-11-2222"])
+
+
+def test_a_search_that_finds_no_customer_says_so_and_offers_to_add_it(page, live, customers):
+    sign_in(page, live)
+    search, no_match = page.get_by_label("顧客を検索"), page.get_by_test_id("no-match")
+    search.fill("ｶﾌﾞｼｷ")
+    expect(no_match).to_contain_text("「ｶﾌﾞｼｷ」に一致する顧客はありません。")
+    expect(page.get_by_test_id("customer-list").get_by_role("listitem")).to_have_count(0)
+    search.fill("未登録工業")
+    page.get_by_test_id("new-customer").click()
+    expect(page.get_by_label("会社名")).to_have_value("未登録工業")
+    page.go_back()
+    search = page.get_by_label("顧客を検索")
+    search.fill("やまだ")
+    expect(page.get_by_test_id("no-match")).to_be_hidden()

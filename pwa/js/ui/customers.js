@@ -28,6 +28,7 @@ export async function render(view, { query }) {
   const list = h("ul", { class: "list", "data-testid": "customer-list" });
   const more = button(t("customers.more"), { hidden: true });
   const none = empty(t("customers.none"), "no-customers");
+  const noMatch = empty("", "no-match");
   const newCustomer = linkButton(t("customer.new"), "#/customers/new", { "data-testid": "new-customer" });
 
   const show = () => {
@@ -40,6 +41,8 @@ export async function render(view, { query }) {
       : t("customers.total", { total: index.length });
     more.hidden = hits.length <= shown;
     none.hidden = index.length > 0;
+    noMatch.hidden = !(q.folded && index.length && !hits.length);
+    noMatch.textContent = noMatch.hidden ? "" : t("customers.noMatch", { q: search.value.trim() });
     // A company searched for and not found is the one to create: its name comes along.
     const typed = search.value.trim();
     newCustomer.href = typed && !hits.length ? `#/customers/new?name=${encodeURIComponent(typed)}` : "#/customers/new";
@@ -63,7 +66,7 @@ export async function render(view, { query }) {
       name: "q", label: t("customers.search"), control: search, hint: t("customers.searchHint"),
     })),
     summary,
-    none,
+    none, noMatch,
     list, more,
     getState().user?.role === "rep"
       ? followSearch(() => search.value, () => new Set(index.map((entry) => entry.id))) : null,
