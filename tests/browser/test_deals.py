@@ -275,3 +275,22 @@ def test_a_new_deal_needs_a_customer_when_opened_from_the_deal_list(page, live, 
         "顧客を選んでください（下の「顧客を選ぶ・変える」から）。"
     )
     expect(page).to_have_url(re.compile(r"#/deals/new$"))
+
+
+def test_the_board_keeps_each_stage_and_owner_on_one_line_on_a_tablet(page, live, deals):
+    deals["rep"].create(
+        "deals",
+        customer_id=deals["frame"]["customer_id"],
+        title="食品搬送コンベア用SUSフレーム製作および既設ラインの改造・移設工事一式",
+        stage="first_contact",
+        amount=6140000,
+    )
+    sign_in(page, live, "manager")
+    go_to(page, "board")
+    expect(page.get_by_test_id("board").locator("tbody tr")).to_have_count(3)
+    for cell in [*page.get_by_test_id("board-stage").all(), *page.get_by_test_id("board-owner").all()]:
+        lines = cell.evaluate(
+            "td => { const r = document.createRange(); r.selectNodeContents(td); "
+            "return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }"
+        )
+        assert lines == 1, cell.inner_text()

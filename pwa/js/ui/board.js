@@ -131,11 +131,12 @@ function table(rows) {
         h("span", { class: "cell-sub" }, row.customer?.name || ""),
         row.reasons.length ? [followUpMark(row.reasons),
           h("span", { class: "cell-sub reasons", "data-testid": "board-reasons" }, row.reasons.map(reasonText).join("、"))] : null),
-      h("td", { "data-label": t("deal.stageLabel") }, label("deal.stage", row.deal.stage || "card_exchange")),
+      h("td", { class: "nowrap", "data-label": t("deal.stageLabel"), "data-testid": "board-stage" },
+        label("deal.stage", row.deal.stage || "card_exchange")),
       h("td", { "data-label": t("deal.ballLabel") }, dealBadge(row.deal)),
       h("td", { class: "num", "data-testid": "ball-days", "data-label": t("board.days") }, t("days.count", { n: row.ballDays })),
       h("td", { "data-label": t("deal.lastActivity") }, row.activity ? dateTime(row.activity) : ""),
-      h("td", { "data-label": t("deal.owner") }, row.owner?.name || ""),
+      h("td", { class: "nowrap", "data-label": t("deal.owner"), "data-testid": "board-owner" }, row.owner?.name || ""),
       h("td", { class: "num", "data-label": t("deal.amount") }, row.deal.amount != null ? yen(row.deal.amount) : ""))))));
 }
 
