@@ -142,6 +142,7 @@ def test_the_daily_pdf_prints_the_day(tech, visit, device):
     for expected in (
         "作業日報",
         "2026年12月02日（水）",
+        "アフターサービス",
         "山田製作所",
         "ベアリング 6204",
         "午前は山田製作所で点検",

@@ -295,7 +295,7 @@ def daily_report(day, company):
             ]
         )
     pdf.set_font("jp", size=9)
-    pdf.table(["時刻", "顧客", "区分", "内容", "分", "使用部品"], (14, 34, 27, 57, 12, 36), rows)
+    pdf.table(["時刻", "顧客", "区分", "内容", "分", "使用部品"], (14, 33, 30, 55, 12, 36), rows)
     total = sum(v.get("work_minutes") or 0 for v in day.visits)
     pdf.ln(2)
     pdf.set_font("jp", size=10)
