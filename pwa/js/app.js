@@ -95,8 +95,14 @@ const ROUTES = [
 let cleanup = null;
 let rendering = 0;
 
-export function navigate(hash) {
+/**
+ * Show `hash`. With `replace`, it takes the place of the current address in the history: a
+ * form just saved is not where Back goes (Back from the saved visit is the customer, not a
+ * blank form inviting the same visit again).
+ */
+export function navigate(hash, { replace = false } = {}) {
   if (location.hash === hash) route();
+  else if (replace) location.replace(hash);
   else location.hash = hash;
 }
 
@@ -127,9 +133,9 @@ async function route() {
   // another address (Back pressed with a filter's words typed, whose change then fires as the
   // box goes) must not take them back.
   const here = location.hash;
-  const go = (hash) => (location.hash === here ? navigate(hash) : undefined);
+  const go = (hash, options) => (location.hash === here ? navigate(hash, options) : undefined);
   const result = await match.screen.render(screen.el, {
-    params: match.params, query, edit: Boolean(match.options.edit), navigate: go,
+    params: match.params, query, edit: Boolean(match.options.edit), navigate: go, address: here,
   });
   if (ticket !== rendering) {
     if (typeof result === "function") result();

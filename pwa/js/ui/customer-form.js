@@ -82,6 +82,6 @@ export async function render(view, { params, query, edit, navigate }) {
     save.disabled = true;
     if (existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
     else if (!existing) await createCustomer(id, changes);
-    navigate(`#/customers/${id}`);
+    navigate(`#/customers/${id}`, { replace: true });
   });
 }

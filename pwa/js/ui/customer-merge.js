@@ -37,7 +37,7 @@ export async function render(view, { params, navigate }) {
     try {
       await api.mergeCustomer(await getMeta("token"), customer.id, chosen.id);
       sync.requestSync("merge");
-      navigate(`#/customers/${chosen.id}`);
+      navigate(`#/customers/${chosen.id}`, { replace: true });
     } catch (err) {
       status.textContent = err instanceof api.ApiError ? err.message : t("merge.offline");
       merge.disabled = false;

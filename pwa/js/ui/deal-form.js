@@ -72,6 +72,6 @@ export async function render(view, { query, navigate }) {
     if (close.value) changes.expected_close = close.value;
     save.disabled = true;
     await outbox.save([{ entity: "deals", id, changes, local: { created_at: new Date().toISOString() } }]);
-    navigate(`#/deals/${id}`);
+    navigate(`#/deals/${id}`, { replace: true });
   });
 }

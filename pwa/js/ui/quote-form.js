@@ -179,7 +179,7 @@ export async function render(view, { params, query, edit, navigate }) {
     if (Object.keys(changes).length) {
       await outbox.save([{ entity: "quotes", id, changes, local: existing ? {} : { created_at: new Date().toISOString() } }]);
     }
-    navigate(`#/quotes/${id}`);
+    navigate(`#/quotes/${id}`, { replace: true });
   });
 }
 

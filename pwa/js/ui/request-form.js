@@ -81,7 +81,7 @@ export async function render(view, { params, query, edit, navigate }) {
       ...(draft?.edits({ entity: "requests", id, customer_id: customer.id }) || [])]);
       draft?.saved();
     }
-    navigate(`#/requests/${id}`);
+    navigate(`#/requests/${id}`, { replace: true });
   });
   return () => draft?.dispose();
 }

@@ -161,7 +161,7 @@ export async function render(view, { params, query, edit, navigate }) {
       await outbox.save([...edits, ...photoEdits, ...dealEdits]);
       draft?.saved();
     }
-    navigate(`#/visits/${id}`);
+    navigate(`#/visits/${id}`, { replace: true });
   });
   return () => draft?.dispose();
 }

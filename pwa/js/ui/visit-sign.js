@@ -40,7 +40,7 @@ export async function render(view, { params, navigate }) {
     const blob = await pad.png();
     await outbox.save([{ entity: "visits", id: visit.id, changes: { signed_by: name.value.trim() } }]);
     await addSignature({ entity: "visits", id: visit.id, customer_id: visit.customer_id }, blob);
-    navigate(`#/visits/${visit.id}/print`);
+    navigate(`#/visits/${visit.id}/print`, { replace: true });
   });
 }
 
