@@ -24,6 +24,7 @@ const FILES = [
   "js/calendar.js",
   "js/db.js",
   "js/deals.js",
+  "js/drafts.js",
   "js/format.js",
   "js/hlc.js",
   "js/i18n.js",

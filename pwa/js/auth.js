@@ -2,7 +2,8 @@
 // the device when an administrator revoked it.
 
 import * as api from "./api.js";
-import { getMeta, setMeta, wipe } from "./db.js";
+import { getMeta, setMeta, wipe as wipeDb } from "./db.js";
+import * as drafts from "./drafts.js";
 import { SINCE_KEY } from "./seen.js";
 import * as outbox from "./outbox.js";
 import { update } from "./store.js";
@@ -46,6 +47,12 @@ export async function signIn(login, password) {
   update({ user: body.user, authNeeded: false, error: null });
   requestPersistence();
   return body.user;
+}
+
+/** Erase the device's data: records, outbox, sync state, and every draft typed in a form. */
+async function wipe() {
+  drafts.clearAll();
+  await wipeDb();
 }
 
 function fold(login) {

@@ -3,6 +3,7 @@
 // that look the same (folded name without 株式会社 etc., phone digits) are shown. The フリガナ
 // is suggested from the reading the IME gave while the name was typed.
 
+import * as drafts from "../drafts.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { customerIndex, getRecord } from "../records.js";
@@ -38,7 +39,7 @@ export async function createCustomer(id, changes) {
   await outbox.save([{ entity: "customers", id, changes, local: { owner_id: user?.id, team: user?.team ?? null } }]);
 }
 
-export async function render(view, { params, query, edit, navigate }) {
+export async function render(view, { params, query, edit, navigate, address }) {
   const existing = edit ? await getRecord("customers", params[0]) : null;
   if (edit && !existing) return navigate("#/customers");
   const index = await customerIndex();
@@ -67,8 +68,9 @@ export async function render(view, { params, query, edit, navigate }) {
       value: existing?.status || (existing ? "active" : "prospect"),
       options: STATUSES.map((s) => [s, label("customer.status", s)]) }),
     FIELDS.map(([key, labelKey]) => field({ name: key, label: t(labelKey), control: controls[key] })),
-    actionBar(save, linkButton(t("form.cancel"), back)));
-  mount(view, h("h1", { tabindex: "-1" }, t(existing ? "customer.editTitle" : "customer.newTitle")), form);
+    actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
+  const kept = drafts.keep(form, { address, names: ["name", "status", ...FIELDS.map(([key]) => key)], edit: Boolean(existing) });
+  mount(view, h("h1", { tabindex: "-1" }, t(existing ? "customer.editTitle" : "customer.newTitle")), kept.notice, form);
 
   guardForm(form, async () => {
     clearErrors(form);
@@ -82,6 +84,8 @@ export async function render(view, { params, query, edit, navigate }) {
     save.disabled = true;
     if (existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
     else if (!existing) await createCustomer(id, changes);
+    kept.discard();
     navigate(`#/customers/${id}`, { replace: true });
   });
+  return () => kept.dispose();
 }

@@ -3,6 +3,7 @@
 // heard (title, details, urgency); route, assignee, status and answer are the triage panel's.
 // Photos of what was seen can be added before a new request is saved, and go with it.
 
+import * as drafts from "../drafts.js";
 import { instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -17,8 +18,9 @@ import { newId } from "../ids.js";
 
 const KINDS = ["request", "complaint", "question"];
 const URGENCIES = ["low", "normal", "high"];
+const KEPT = ["kind", "title", "details", "urgency", "heard_at"]; // what a draft keeps (not the photos)
 
-export async function render(view, { params, query, edit, navigate }) {
+export async function render(view, { params, query, edit, navigate, address }) {
   const user = getState().user;
   const existing = edit ? await getRecord("requests", params[0]) : null;
   if (edit && !existing) return navigate("#/customers");
@@ -49,8 +51,9 @@ export async function render(view, { params, query, edit, navigate }) {
       options: URGENCIES.map((u) => [u, label("request.urgency", u)]) }),
     heardAt ? field({ name: "heard_at", label: t("request.heardAt"), control: heardAt }) : null,
     draft?.el,
-    actionBar(save, linkButton(t("form.cancel"), back)));
-  mount(view, h("h1", { tabindex: "-1" }, t(existing ? "request.editTitle" : "request.newTitle")), form);
+    actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
+  const kept = drafts.keep(form, { address, names: KEPT, edit: Boolean(existing) });
+  mount(view, h("h1", { tabindex: "-1" }, t(existing ? "request.editTitle" : "request.newTitle")), kept.notice, form);
 
   guardForm(form, async () => {
     clearErrors(form);
@@ -81,7 +84,8 @@ export async function render(view, { params, query, edit, navigate }) {
       ...(draft?.edits({ entity: "requests", id, customer_id: customer.id }) || [])]);
       draft?.saved();
     }
+    kept.discard();
     navigate(`#/requests/${id}`, { replace: true });
   });
-  return () => draft?.dispose();
+  return () => { kept.dispose(); draft?.dispose(); };
 }

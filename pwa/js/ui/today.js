@@ -3,6 +3,7 @@
 // other day are one tap away. Office, managers and admins open anyone's day here to comment
 // and approve. Everything reads and writes the device's store: it works offline.
 
+import * as drafts from "../drafts.js";
 import { dateTime, day as formatDay, time } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -50,7 +51,8 @@ export async function render(view, { query }) {
       form);
   };
   await draw();
-  return onData(() => draw());
+  const stop = onData(() => draw());
+  return () => { stop(); form?.dispose?.(); };
 }
 
 function visitRow(day, visit) {
@@ -105,23 +107,32 @@ function reportForm(day) {
     const changes = Object.fromEntries(Object.entries(values)
       .filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(report?.[name] ?? null)));
     if (!report) changes.date = current.date;
-    if (!Object.keys(changes).length) return;
+    if (!Object.keys(changes).length) return kept.saved();
     const id = await dailyReportId(current.user.id, current.date);
     await outbox.save([{ entity: "daily_reports", id, changes,
       local: report ? {} : { user_id: current.user.id, status: "draft" } }]);
+    kept.saved();
     saved.textContent = t("report.saved");
   };
   const section = h("section", { class: "report-form", "data-testid": "report-form" },
     h("h2", {}, t("report.title")),
     status,
     field({ name: "summary", label: t("report.summary"), control: summary, hint: t("report.summaryHint") }),
-    button(t("report.redraft"), { class: "button no-print", onClick: () => { summary.value = draftSummary(current); } }),
+    button(t("report.redraft"), { class: "button no-print", onClick: () => {
+      summary.value = draftSummary(current);
+      summary.dispatchEvent(new Event("input", { bubbles: true })); // the draft follows
+    } }),
     field({ name: "notes", label: t("report.notes"), control: notes }),
     field({ name: "hours", label: t("report.hours"), control: hours }),
     saved,
     actionBar(
       button(t("report.submit"), { class: "button primary", "data-testid": "report-submit", onClick: () => save(true) }),
       button(t("report.saveDraft"), { "data-testid": "report-save", onClick: () => save(false) })));
+  // What is typed is kept on the device until saved: a tab tapped or a reload loses nothing.
+  const kept = drafts.keep(section, { address: `#/today?date=${day.date}`, names: ["summary", "notes", "hours"],
+    edit: Boolean(day.report) });
+  if (kept.notice) status.before(kept.notice);
+  section.dispose = kept.dispose;
   section.refresh = (day) => {
     current = day;
     mount(status, statusLine(day.report), commentBox(day.report));

@@ -4,6 +4,7 @@
 // tap to IndexedDB and the outbox (the visit and its photos' records in one transaction); never
 // waits for the network.
 
+import * as drafts from "../drafts.js";
 import { instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -21,8 +22,10 @@ import { newId } from "../ids.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
 const TEXTS = ["purpose", "notes", "handling", "next_action"];
+// The fields a draft keeps (the contacts, the parts and the photos are not kept).
+const KEPT = ["kind", "visited_at", ...TEXTS, "next_action_due", "work_minutes"];
 
-export async function render(view, { params, query, edit, navigate }) {
+export async function render(view, { params, query, edit, navigate, address }) {
   const user = getState().user;
   const visit = edit ? await getRecord("visits", params[0]) : null;
   if (edit && !visit) return navigate("#/customers");
@@ -63,7 +66,8 @@ export async function render(view, { params, query, edit, navigate }) {
     field({ name: "next_action", label: t("visit.nextAction"), control: controls.next_action }),
     field({ name: "next_action_due", label: t("visit.due"), control: due }),
     actionBar(save, linkButton(t("form.cancel"),
-      visit ? `#/visits/${visit.id}` : query.get("customer") ? `#/customers/${query.get("customer")}` : "#/customers")));
+      visit ? `#/visits/${visit.id}` : query.get("customer") ? `#/customers/${query.get("customer")}` : "#/customers",
+      { onClick: () => kept.discard() })));
 
   const drawContacts = () => {
     const all = [...state.contacts, ...state.added];
@@ -110,7 +114,8 @@ export async function render(view, { params, query, edit, navigate }) {
   if (customerId) await setCustomer(customerId);
   else pickCustomer();
 
-  mount(view, h("h1", { tabindex: "-1" }, t(visit ? "visit.editTitle" : "visit.newTitle")), form);
+  const kept = drafts.keep(form, { address, names: KEPT, edit: Boolean(visit) });
+  mount(view, h("h1", { tabindex: "-1" }, t(visit ? "visit.editTitle" : "visit.newTitle")), kept.notice, form);
 
   guardForm(form, async () => {
     clearErrors(form);
@@ -161,9 +166,10 @@ export async function render(view, { params, query, edit, navigate }) {
       await outbox.save([...edits, ...photoEdits, ...dealEdits]);
       draft?.saved();
     }
+    kept.discard();
     navigate(`#/visits/${id}`, { replace: true });
   });
-  return () => draft?.dispose();
+  return () => { kept.dispose(); draft?.dispose(); };
 }
 
 /** Parts used: rows of name and quantity, one added per tap. */
