@@ -94,16 +94,31 @@ const ROUTES = [
 
 let cleanup = null;
 let rendering = 0;
+let shown = null; // the address drawn last
+let replacing = null; // the history entry navigate(…, { replace }) is putting in place of the current one
 
 /**
  * Show `hash`. With `replace`, it takes the place of the current address in the history: a
  * form just saved is not where Back goes (Back from the saved visit is the customer, not a
- * blank form inviting the same visit again).
+ * blank form inviting the same visit again). If `hash` is the page the current one was opened
+ * from (an edit form saved, back on its record), the history goes back to it instead, so it is
+ * not there twice.
  */
 export function navigate(hash, { replace = false } = {}) {
   if (location.hash === hash) route();
-  else if (replace) location.replace(hash);
-  else location.hash = hash;
+  else if (replace && history.state?.from === hash) history.back();
+  else if (replace) {
+    replacing = { from: history.state?.from ?? null };
+    location.replace(hash);
+  } else location.hash = hash;
+}
+
+/** Note in each history entry the address it was opened from (kept through Back, Forward and
+ * reloads, as entries keep their state). */
+function noteWhereFrom() {
+  if (history.state === null) history.replaceState(replacing ?? { from: shown }, "");
+  replacing = null;
+  shown = location.hash;
 }
 
 function parseHash() {
@@ -113,6 +128,7 @@ function parseHash() {
 }
 
 async function route() {
+  noteWhereFrom();
   const { path, query } = parseHash();
   const view = document.getElementById("view");
   let match = null;

@@ -47,6 +47,20 @@ def test_back_after_saving_a_request_goes_to_the_customer_not_a_blank_form(phone
     assert "/requests/new" not in page.url
 
 
+def test_back_after_editing_a_visit_goes_where_the_visit_was_opened_from(phone, live, customers):
+    page = phone
+    sign_in(page, live, "tech")
+    open_customer(page, live, customers["yamada"])
+    page.get_by_test_id("timeline").get_by_role("link").first.click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    page.get_by_role("link", name="編集").click()
+    page.get_by_label("話した内容・メモ").fill("ベルトの張りを調整")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("ベルトの張りを調整")
+    page.go_back()  # once: the visit is not in the history twice
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+
+
 def new_visit_with_a_memo(page, live, customers, memo="ローラーの異音を確認"):
     """The technician on a phone, on 「訪問を記録」 for 山田製作所, has typed ``memo``."""
     sign_in(page, live, "tech")

@@ -82,7 +82,7 @@ function page(rows, filters, go) {
     const params = new URLSearchParams(location.hash.split("?")[1] || "");
     if (search.value) params.set("q", search.value);
     else params.delete("q");
-    history.replaceState(null, "", `#/board${params.size ? `?${params}` : ""}`);
+    history.replaceState(history.state, "", `#/board${params.size ? `?${params}` : ""}`);
   };
   search.addEventListener("input", show);
   show();

@@ -73,7 +73,7 @@ export async function render(view, { query, navigate }) {
     const params = new URLSearchParams(Object.entries({
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
       min: controls.lengthMin.value, max: controls.lengthMax.value }).filter(([, v]) => v));
-    history.replaceState(null, "", `#/quotes${params.size ? `?${params}` : ""}`);
+    history.replaceState(history.state, "", `#/quotes${params.size ? `?${params}` : ""}`);
   };
   const searchOnline = async () => {
     const { q, material, method, lengthMin, lengthMax } = typed();
