@@ -355,6 +355,7 @@ export const en = {
   "money.yen": "¥{amount}",
   "sync.label": "Sync status",
   "sync.offline": "Offline",
+  "sync.offlineShort": "Offline",
   "sync.pending": "{n} unsent",
   "sync.allSent": "All sent",
   "sync.rejected": "{n} not accepted",

@@ -356,6 +356,7 @@ export const ja = {
   "money.yen": "{amount}円",
   "sync.label": "同期の状態",
   "sync.offline": "オフライン",
+  "sync.offlineShort": "圏外",
   "sync.pending": "未送信 {n}件",
   "sync.allSent": "すべて送信済み",
   "sync.rejected": "送信できなかった変更 {n}件",

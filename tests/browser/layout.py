@@ -1,6 +1,7 @@
 """Measuring a screen as a finger meets it: what the bars cover and which targets are too small."""
 
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 360, "height": 740}  # the narrowest phone in use
 TABLET = {"width": 1280, "height": 800}
 TAP = 44  # px: the smallest target a thumb hits reliably
 
@@ -55,6 +56,30 @@ FOCUS_HIDDEN = """() => {
   const under = hit ? hit.closest("#header, .tabbar, .actions") : null;
   return `${el.name || el.textContent.trim() || el.tagName} under ${under ? under.className || under.id : "nothing"}`;
 }"""
+
+
+# The header's name, badges and buttons that are cut: part of them off the screen or clipped
+# (what is at their left or right end is not them).
+HEADER_CUT = """() => {
+  const cut = [];
+  for (const el of document.querySelectorAll("#header .brand, #header .status-row > *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    const y = box.top + box.height / 2;
+    for (const x of [box.left + 2, box.right - 2]) {
+      const hit = x >= 0 && x < innerWidth ? document.elementFromPoint(x, y) : null;
+      if (!hit || !(el === hit || el.contains(hit))) {
+        cut.push(`${el.textContent.trim()} at ${Math.round(box.left)}-${Math.round(box.right)}`);
+        break;
+      }
+    }
+  }
+  return cut;
+}"""
+
+
+def header_cut(page):
+    return page.evaluate(HEADER_CUT)
 
 
 def hidden_while_tabbing(page, presses, key="Tab"):

@@ -9,7 +9,16 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 
 from .helpers import go_to, record_visit, sign_in
-from .layout import PHONE, TABLET, covered_at_the_end, hidden_while_tabbing, small_targets
+from .layout import (
+    NARROW,
+    PHONE,
+    TABLET,
+    covered_at_the_end,
+    header_cut,
+    hidden_while_tabbing,
+    small_targets,
+)
+from .test_sync_errors import SAVE_IN_THE_APP
 
 TABS = {
     "tech": ["顧客", "今日", "自分の依頼", "同期", "☰メニュー"],
@@ -29,19 +38,21 @@ def box(locator):
     return locator.bounding_box()
 
 
+@pytest.mark.parametrize("size", [PHONE, NARROW], ids=["390", "360"])
 @pytest.mark.parametrize("login", ["tech", "manager", "admin"])
 def test_on_a_phone_the_header_is_one_short_bar_and_the_main_screens_are_tabs_at_the_bottom(
-    page, live, login
+    page, live, login, size
 ):
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(size)
     sign_in(page, live, login)
     assert box(page.locator("#header"))["height"] <= 64  # not 290 of 844 px
+    assert header_cut(page) == []
     assert box(page.get_by_test_id("sync-status"))["height"] <= 48
     assert box(page.locator(".brand"))["height"] <= 48  # 「Genba 現場」 on one line
     tabs = page.get_by_test_id("tab-bar")
     expect(tabs.locator("> *")).to_have_text(starting_with(TABS[login]))
     bar = box(tabs)
-    assert bar["y"] + bar["height"] == PHONE["height"]
+    assert bar["y"] + bar["height"] == size["height"]
     heights = tabs.locator("> *").evaluate_all(
         "(tabs) => tabs.map((tab) => tab.getBoundingClientRect().height)"
     )
@@ -56,6 +67,31 @@ def test_on_a_phone_the_header_is_one_short_bar_and_the_main_screens_are_tabs_at
     page.get_by_test_id("menu-lang").click()  # the language too
     expect(page.get_by_role("heading", level=1)).to_have_text("Sync")
     expect(tabs.locator("> *").last).to_have_text("☰Menu")
+
+
+@pytest.mark.parametrize("login, lang", [("tech", "ja"), ("admin", "ja"), ("office", "en")])
+def test_at_360_px_the_header_shows_every_badge_and_sync_now_offline_with_unsent_and_refused_work(
+    page, context, live, customers, login, lang
+):
+    # 「オフライン」 pushed 「未送信 n件」 and ↻ right: ↻ spanned x=321-369 on a 360 px screen.
+    page.set_viewport_size(NARROW)
+    sign_in(page, live, login)
+    if lang == "en":
+        page.get_by_test_id("menu-button").click()
+        page.get_by_test_id("menu-lang").click()
+    visit = {"customer_id": customers["yamada"]["id"], "visited_at": "2026-11-27T10:00:00+09:00"}
+    page.evaluate(SAVE_IN_THE_APP, {**visit, "kind": "teleport"})  # refused by the server
+    expect(page.get_by_test_id("rejected")).to_be_visible()
+    context.set_offline(True)
+    for _ in range(12):
+        page.evaluate(SAVE_IN_THE_APP, {**visit, "kind": "sales"})
+    expect(page.get_by_test_id("offline-badge")).to_be_visible()
+    expect(page.get_by_test_id("pending-count")).to_have_text("12")
+    assert header_cut(page) == []
+    assert box(page.locator("#header"))["height"] <= 100  # two rows at the most
+    page.get_by_test_id("sync-now").click()  # ↻ takes the tap itself
+    page.get_by_test_id("pending").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("同期" if lang == "ja" else "Sync")
 
 
 def test_on_a_tablet_the_managers_eleven_screens_fit_as_four_tabs_and_a_menu(page, live):

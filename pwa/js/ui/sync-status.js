@@ -44,7 +44,8 @@ function worded(long, short) {
 
 function badges(state) {
   return h("div", { class: "status-row" },
-    state.online ? null : h("span", { class: "badge offline", "data-testid": "offline-badge" }, t("sync.offline")),
+    state.online ? null : h("span", { class: "badge offline", "data-testid": "offline-badge" },
+      worded(t("sync.offline"), t("sync.offlineShort"))),
     h("a", { class: ["badge", state.pending ? "pending" : "clear"], href: "#/sync", "data-testid": "pending" },
       state.pending ? t("sync.pending", { n: state.pending }) : worded(t("sync.allSent"), t("sync.allSentShort")),
       h("span", { class: "visually-hidden", "data-testid": "pending-count" }, String(state.pending))),
