@@ -217,3 +217,42 @@ def test_on_a_phone_the_inbox_shows_requests_before_its_filters_and_keeps_a_set_
     page.set_viewport_size(TABLET)
     go_to(page, "quotes")
     expect(page.get_by_label("材質")).to_be_visible()  # room enough: the filters are open
+
+
+# The pad's corners and the middle of its bottom edge, where something else takes a touch.
+PAD_COVERED = """() => {
+  const pad = document.querySelector("[data-testid=signature-pad]");
+  const box = pad.getBoundingClientRect();
+  const spots = [[box.left + 3, box.top + 3], [box.right - 3, box.top + 3],
+    [box.left + 3, box.bottom - 3], [box.left + box.width / 2, box.bottom - 3], [box.right - 3, box.bottom - 3]];
+  return spots.filter(([x, y]) => document.elementFromPoint(x, y) !== pad)
+    .map(([x, y]) => `${Math.round(x)},${Math.round(y)}: ${document.elementFromPoint(x, y)?.textContent.trim() ?? "off screen"}`);
+}"""
+
+
+@pytest.mark.parametrize("size", [TABLET, NARROW, PHONE], ids=["1280", "360", "390"])
+def test_the_whole_signature_pad_is_clear_of_the_bars_and_a_stroke_low_in_it_taps_no_button(
+    page, live, customers, size
+):
+    # At 1280x800 the pad's bottom (y 469-769) lay under the action bar (from ~718): a stroke low
+    # in the box landed on 書き直す or 署名を保存.
+    page.set_viewport_size(size)
+    sign_in(page, live, "tech")
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="定期点検")
+    page.get_by_test_id("visit-sign").click()
+    pad = page.get_by_test_id("signature-pad")
+    expect(pad).to_be_visible()
+    page.wait_for_timeout(300)
+    assert page.evaluate(PAD_COVERED) == []
+    page.get_by_test_id("signer-name").fill("山田 太郎")
+    pad_box = box(pad)
+    low = pad_box["y"] + pad_box["height"] - 6
+    for start in [0.1, 0.45, 0.8]:  # under 署名を保存, 書き直す and キャンセル before
+        x = pad_box["x"] + pad_box["width"] * start
+        page.mouse.move(x, low)
+        page.mouse.down()
+        page.mouse.move(x + 40, low - 2, steps=4)
+        page.mouse.up()
+    expect(page).to_have_url(re.compile("/sign$"))
+    page.get_by_test_id("save-signature").click()
+    expect(page.get_by_test_id("print-signer")).to_have_text("ご署名：山田 太郎")

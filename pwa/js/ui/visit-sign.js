@@ -30,6 +30,10 @@ export async function render(view, { params, navigate }) {
       button(t("sign.clear"), { onClick: () => pad.clear() }),
       linkButton(t("form.cancel"), `#/visits/${visit.id}`)));
   mount(view, h("h1", { tabindex: "-1" }, t("sign.title")), form);
+  // Drawn once the screen is on the page and scrolled to its top; again when the screen turns.
+  const clear = () => requestAnimationFrame(() => scrollClearOfBars(pad.el));
+  clear();
+  window.addEventListener("resize", clear);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -42,6 +46,22 @@ export async function render(view, { params, navigate }) {
     await addSignature({ entity: "visits", id: visit.id, customer_id: visit.customer_id }, blob);
     navigate(`#/visits/${visit.id}/print`, { replace: true });
   });
+  return () => window.removeEventListener("resize", clear);
+}
+
+/**
+ * Scroll so that all of `el` is clear of the bars at the bottom (the form's action bar, a
+ * phone's tab bar) and of the header: a stroke low in the signature pad must never land on
+ * 署名を保存 or 書き直す. The CSS keeps the pad short enough for the screen; this is the guarantee.
+ */
+export function scrollClearOfBars(el, margin = 8) {
+  if (!el.isConnected) return;
+  const box = el.getBoundingClientRect();
+  const top = document.getElementById("header")?.getBoundingClientRect().bottom ?? 0;
+  const bars = [...document.querySelectorAll(".actions, .tabbar")].map((bar) => bar.getBoundingClientRect())
+    .filter((bar) => bar.height > 0 && bar.top > box.top).map((bar) => bar.top);
+  const bottom = Math.min(innerHeight, ...bars) - margin;
+  if (box.bottom > bottom) window.scrollBy(0, Math.min(box.bottom - bottom, box.top - top - margin));
 }
 
 /** A canvas to sign on with a finger, a pen or a mouse (pointer events, no library). */
