@@ -1,0 +1,75 @@
+"""What the app says: error messages that read as one piece on a narrow phone and go once the
+field is fixed, and notes about saving and printing that say what really happened."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import go_to, record_visit, sign_in
+from .layout import NARROW
+
+# Where the lines of a message break: whether its first character sits below the first line
+# (the ⚠ alone on it), and the characters that start a line after the first.
+LINE_STARTS = """(el) => {
+  const node = [...el.childNodes].find((n) => n.nodeType === Node.TEXT_NODE);
+  const range = document.createRange();
+  const tops = [...node.data].map((_, i) => {
+    range.setStart(node, i);
+    range.setEnd(node, i + 1);
+    return range.getClientRects()[0].top;
+  });
+  const style = getComputedStyle(el);
+  const firstLine = el.getBoundingClientRect().top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop);
+  return {
+    iconAlone: tops[0] - firstLine > 10,
+    starts: [...node.data].filter((_, i) => i > 0 && tops[i] > tops[i - 1] + 5),
+  };
+}"""
+
+
+def breaks(error):
+    expect(error).to_be_visible()
+    return error.evaluate(LINE_STARTS)
+
+
+@pytest.fixture
+def sign_screen(page, live, customers):
+    """The technician at a visit's signature screen, on a 360 px phone."""
+    page.set_viewport_size(NARROW)
+    sign_in(page, live, "tech")
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="定期点検")
+    page.get_by_test_id("visit-sign").click()
+    return page
+
+
+@pytest.fixture
+def add_user(page, live):
+    """The admin's form that adds a person, on a 360 px phone."""
+    page.set_viewport_size(NARROW)
+    sign_in(page, live, "admin")
+    go_to(page, "admin")
+    form = page.get_by_test_id("new-user")
+    form.get_by_label("氏名").fill("木村 拓也")
+    form.get_by_label("ログインID").fill("kimura")
+    return form
+
+
+def test_the_signature_screens_errors_keep_the_mark_with_the_words_and_no_line_starts_with_a_stop(
+    sign_screen,
+):
+    # 「⚠」 stood alone on the first line and 「。」 alone on the last (keep-all made the sentence
+    # one unbreakable word, broken anywhere once it overflowed).
+    sign_screen.get_by_test_id("save-signature").click()
+    for name in ["signed_by", "signature"]:
+        found = breaks(sign_screen.locator(f"[data-field={name}] .field-error"))
+        assert not found["iconAlone"], name
+        assert not set(found["starts"]) & set("。、）」"), (name, found)
+
+
+def test_a_short_passwords_error_keeps_the_mark_with_the_words_and_no_line_starts_with_a_stop(add_user):
+    add_user.get_by_label("パスワード").fill("short")
+    add_user.get_by_test_id("add-user").click()
+    found = breaks(add_user.locator("[data-field=password] .field-error"))
+    assert not found["iconAlone"]
+    assert not set(found["starts"]) & set("。、）」"), found
