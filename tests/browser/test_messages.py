@@ -33,6 +33,14 @@ def breaks(error):
     return error.evaluate(LINE_STARTS)
 
 
+def draw(page):
+    pad = page.get_by_test_id("signature-pad").bounding_box()
+    page.mouse.move(pad["x"] + 20, pad["y"] + pad["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(pad["x"] + 120, pad["y"] + pad["height"] / 3, steps=5)
+    page.mouse.up()
+
+
 @pytest.fixture
 def sign_screen(page, live, customers):
     """The technician at a visit's signature screen, on a 360 px phone."""
@@ -73,3 +81,30 @@ def test_a_short_passwords_error_keeps_the_mark_with_the_words_and_no_line_start
     found = breaks(add_user.locator("[data-field=password] .field-error"))
     assert not found["iconAlone"]
     assert not set(found["starts"]) & set("。、）」"), found
+
+
+def test_the_signature_screens_errors_go_as_the_name_is_typed_and_the_signature_drawn(sign_screen):
+    sign_screen.get_by_test_id("save-signature").click()
+    name_error = sign_screen.locator("[data-field=signed_by] .field-error")
+    pad_error = sign_screen.locator("[data-field=signature] .field-error")
+    expect(name_error).to_have_text("ご署名者のお名前を入力してください。")
+    expect(pad_error).to_have_text("署名欄にご署名ください。")
+    sign_screen.get_by_test_id("signer-name").fill("山田 太郎")
+    expect(name_error).to_be_hidden()
+    expect(sign_screen.get_by_test_id("signer-name")).not_to_have_attribute("aria-invalid", "true")
+    expect(pad_error).to_be_visible()
+    draw(sign_screen)
+    expect(pad_error).to_be_hidden()
+
+
+def test_a_fixed_password_loses_its_error_and_nothing_is_left_after_the_person_is_added(add_user):
+    add_user.get_by_label("パスワード").fill("short")
+    add_user.get_by_test_id("add-user").click()
+    error = add_user.locator("[data-field=password] .field-error")
+    expect(error).to_have_text("パスワードは8文字以上にしてください。")
+    add_user.get_by_label("パスワード").fill("kimura-pass-1")
+    expect(error).to_be_hidden()
+    add_user.get_by_test_id("add-user").click()
+    expect(add_user.page.get_by_test_id("admin-message")).to_contain_text("木村 拓也 さん")
+    expect(add_user.get_by_label("パスワード")).to_have_value("")
+    expect(add_user.locator(".field-error:visible")).to_have_count(0)

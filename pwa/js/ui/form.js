@@ -64,9 +64,14 @@ export function choiceValue(form, name) {
   return form.querySelector(`input[name="${name}"]:checked`)?.value ?? null;
 }
 
-/** Show `{field: [message]}` next to the fields; focus the first field in error. */
+/**
+ * Show `{field: [message]}` next to the fields; focus the first field in error. A field's error
+ * goes as soon as its value changes (an `input` or `change` event inside its `data-field`
+ * wrapper: typing, choosing, drawing a signature), and all of them when the form is reset.
+ */
 export function showErrors(form, errors) {
   clearErrors(form);
+  clearWhenEdited(form);
   let first = null;
   for (const [name, messages] of Object.entries(errors)) {
     const wrapper = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
@@ -88,6 +93,20 @@ export function clearErrors(form) {
     error.hidden = true;
   }
   for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+}
+
+const watched = new WeakSet();
+
+function clearWhenEdited(form) {
+  if (watched.has(form)) return;
+  watched.add(form);
+  const edited = (event) => {
+    const wrapper = event.target.closest?.("[data-field]");
+    if (wrapper && form.contains(wrapper)) clearErrors(wrapper);
+  };
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
+  form.addEventListener("reset", () => clearErrors(form));
 }
 
 /** Whether a keydown belongs to an IME composition (Safari reports 229 after compositionend). */

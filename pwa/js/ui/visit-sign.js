@@ -81,6 +81,7 @@ export function signaturePad() {
   };
   canvas.addEventListener("pointerdown", (event) => {
     drawing = true;
+    canvas.dispatchEvent(new Event("input", { bubbles: true })); // the form hears the pad change
     canvas.setPointerCapture?.(event.pointerId);
     context.beginPath();
     context.moveTo(...point(event));
