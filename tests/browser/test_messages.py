@@ -108,3 +108,21 @@ def test_a_fixed_password_loses_its_error_and_nothing_is_left_after_the_person_i
     expect(add_user.page.get_by_test_id("admin-message")).to_contain_text("木村 拓也 さん")
     expect(add_user.get_by_label("パスワード")).to_have_value("")
     expect(add_user.locator(".field-error:visible")).to_have_count(0)
+
+
+def test_the_daily_report_says_it_was_sent_online_and_will_be_sent_offline(page, context, live):
+    # Online it said 「保存しました。電波が戻ると送信されます。」 while the header said everything was sent.
+    sign_in(page, live, "tech")
+    go_to(page, "today")
+    page.get_by_test_id("report-hours").fill("8")
+    page.get_by_test_id("report-submit").click()
+    note = page.get_by_test_id("report-saved")
+    expect(note).to_have_text("提出しました。送信済みです。")
+    expect(page.get_by_test_id("pending-count")).to_have_text("0")
+
+    context.set_offline(True)
+    page.get_by_test_id("report-hours").fill("7.5")
+    page.get_by_test_id("report-save").click()
+    expect(note).to_have_text("下書きを保存しました。電波が戻ると送信されます。")
+    context.set_offline(False)
+    expect(note).to_have_text("下書きを保存しました。送信済みです。")

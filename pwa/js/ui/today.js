@@ -11,6 +11,7 @@ import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes } fro
 import { getState, onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, clearErrors, field, input, linkButton, showErrors, textarea } from "./form.js";
+import { saveNote } from "./widgets.js";
 
 export const APPROVERS = new Set(["office", "manager", "admin"]);
 
@@ -92,7 +93,7 @@ function reportForm(day) {
   const hours = input({ type: "number", inputmode: "decimal", min: 0, max: 24, step: 0.25,
     value: day.report?.hours ?? "", "data-testid": "report-hours" });
   const status = h("div", {});
-  const saved = h("p", { class: "hint", role: "status" });
+  const saved = h("p", { class: "hint", role: "status", "data-testid": "report-saved" });
   const save = async (submit) => {
     clearErrors(section);
     const hoursValue = hours.value === "" ? null : Number(hours.value);
@@ -112,7 +113,7 @@ function reportForm(day) {
     await outbox.save([{ entity: "daily_reports", id, changes,
       local: report ? {} : { user_id: current.user.id, status: "draft" } }]);
     kept.saved();
-    saved.textContent = t("report.saved");
+    saveNote(saved, t(submit ? "report.submitted" : "report.draftSaved"), "daily_reports", id);
   };
   const section = h("section", { class: "report-form", "data-testid": "report-form" },
     h("h2", {}, t("report.title")),

@@ -7,8 +7,10 @@ import { NetworkError } from "../api.js";
 import { STAGES, badgeText, reasonText } from "../deals.js";
 import { yen } from "../format.js";
 import { label, t } from "../i18n.js";
+import { unsentKeys } from "../outbox.js";
+import { recordKey } from "../overlay.js";
 import { highlightRanges, overrun } from "../quote-search.js";
-import { getState, onData } from "../store.js";
+import { getState, onData, subscribe } from "../store.js";
 import { h } from "./dom.js";
 import { choices, field, select } from "./form.js";
 
@@ -130,6 +132,36 @@ export function overrunWarning(quote, testid = "overrun") {
   return over ? h("p", { class: "alert warn", role: "note", "data-testid": testid },
     t("quote.overrun", { yen: yen(over.yen), percent: over.percent, cost: yen(quote.actual_cost), amount: yen(quote.amount) }))
     : null;
+}
+
+const noting = new WeakMap(); // el → how to stop the note it shows now
+
+/**
+ * Say in `el` what became of a record just saved (`done`: 「提出しました。」), and keep saying it
+ * as the sync goes: being sent, sent, or waiting for the network. Never "sent" before the
+ * server has it, never "when the network is back" while it is here.
+ */
+export function saveNote(el, done, entity, id) {
+  noting.get(el)?.(); // a new save's note replaces the last one's
+  const key = recordKey(entity, id);
+  let asked = 0;
+  const say = async (state) => {
+    const mine = ++asked;
+    if (!el.isConnected) return off();
+    const unsent = state.syncing || (await unsentKeys()).has(key);
+    if (mine !== asked) return; // a later change has answered
+    if (!unsent) {
+      el.textContent = t("save.sent", { done });
+      off();
+    } else {
+      el.textContent = t(navigator.onLine ? "save.sending" : "save.offline", { done });
+    }
+  };
+  const stop = subscribe(say);
+  const off = () => { stop(); noting.delete(el); asked += 1; };
+  noting.set(el, off);
+  el.textContent = t(navigator.onLine ? "save.sending" : "save.offline", { done });
+  say(getState());
 }
 
 /** Fetch a file the server makes (online only) and save it, saying how it went in `status`. */
