@@ -124,6 +124,11 @@ export function exportDeals(token, filters) {
   return download("/api/v1/deals/export.csv", token, filters);
 }
 
+/** A visit's service report (作業報告書) as the server prints it, a PDF Blob. */
+export function visitReportPdf(token, visitId) {
+  return download(`/api/v1/visits/${encodeURIComponent(visitId)}/report.pdf`, token, {});
+}
+
 // Past-quote database: quotes most like one (online; the device searches its own quotes).
 /** The server's search over the full quote history the user may see (online). */
 export function searchQuotes(token, params) {

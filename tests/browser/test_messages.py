@@ -126,3 +126,28 @@ def test_the_daily_report_says_it_was_sent_online_and_will_be_sent_offline(page,
     expect(note).to_have_text("下書きを保存しました。電波が戻ると送信されます。")
     context.set_offline(False)
     expect(note).to_have_text("下書きを保存しました。送信済みです。")
+
+
+def test_the_service_reports_pdf_says_why_it_cannot_open_offline_and_when_the_server_refuses(
+    page, context, live, customers
+):
+    # It opened a blank tab that closed again, with no word, offline and on any server error.
+    sign_in(page, live, "tech")
+    context.route("**/api/v1/sync/push", lambda route: route.abort())  # the visit never arrives
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", purpose="定期点検")
+    page.get_by_test_id("visit-print").click()
+    pdf = page.get_by_role("button", name="PDFを開く（要オンライン）")
+    status = page.get_by_test_id("pdf-status")
+    with context.expect_page() as opened:
+        pdf.click()
+    expect(status).to_have_text(
+        "この訪問はまだサーバーに届いていないため、PDFを作れません。送信されてからもう一度押してください。"
+    )
+    assert opened.value.is_closed()  # the tab opened for it is not left blank
+    pages = len(context.pages)
+
+    context.set_offline(True)
+    pdf.click()
+    expect(status).to_have_text("PDFはオンラインで開けます。電波のある場所でもう一度押してください。")
+    page.wait_for_timeout(300)
+    assert len(context.pages) == pages  # no blank tab opened offline

@@ -2,6 +2,7 @@
 // device's own records, so it prints offline with the browser's print; online, the server's
 // PDF opens too.
 
+import * as api from "../api.js";
 import { getMeta } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -9,6 +10,7 @@ import { attachmentsOf, imageOf } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, linkButton } from "./form.js";
+import { fetchFile } from "./widgets.js";
 
 export async function render(view, { params, navigate }) {
   const visit = await getRecord("visits", params[0]);
@@ -18,6 +20,7 @@ export async function render(view, { params, navigate }) {
   const signature = attachments.filter((a) => a.purpose === "signature").at(-1);
   const signatureSlot = h("div", { class: "signature-slot", "data-testid": "print-signature" });
   const urls = [];
+  const pdfStatus = h("p", { class: "export-status no-print", role: "status", "data-testid": "pdf-status" });
   const row = (heading, ...value) => h("tr", {}, h("th", { scope: "row" }, heading), h("td", { class: "prewrap" }, ...value));
   const parts = visit.parts?.length ? h("ul", {}, visit.parts.map((p) => h("li", {}, `${p.name}　× ${p.quantity ?? ""}`)))
     : t("print.none");
@@ -40,8 +43,9 @@ export async function render(view, { params, navigate }) {
         signatureSlot,
         h("p", { "data-testid": "print-signer" }, `${t("print.signer")}：${visit.signed_by || ""}`))),
     actionBar(
+      pdfStatus, // in the bar, so it is in sight wherever the page is scrolled
       button(t("print.print"), { class: "button primary no-print", "data-testid": "print", onClick: () => window.print() }),
-      button(t("print.pdf"), { class: "button no-print", onClick: () => openPdf(visit.id) }),
+      button(t("print.pdf"), { class: "button no-print", onClick: () => openPdf(visit.id, pdfStatus) }),
       linkButton(t("visit.sign"), `#/visits/${visit.id}/sign`, { class: "button no-print" })));
   if (signature) {
     const blob = await imageOf(signature, { full: true });
@@ -54,17 +58,28 @@ export async function render(view, { params, navigate }) {
   return () => urls.forEach((u) => URL.revokeObjectURL(u));
 }
 
-/** Fetch the server's PDF with the token and show it in a new tab. */
-async function openPdf(visitId) {
-  const tab = window.open("", "_blank");
-  try {
-    const response = await fetch(`/api/v1/visits/${encodeURIComponent(visitId)}/report.pdf`,
-      { headers: { Authorization: `Bearer ${await getMeta("token")}` }, credentials: "omit" });
-    if (!response.ok) throw new Error(String(response.status));
-    const url = URL.createObjectURL(await response.blob());
-    if (tab) tab.location = url;
-    else location.assign(url);
-  } catch {
-    tab?.close();
+/**
+ * Fetch the server's PDF with the token and show it in a new tab, saying in `status` why not
+ * when it cannot: offline (no tab is opened), or what the server answered (the tab, opened at
+ * the tap so that no popup blocker stops it, is closed again).
+ */
+async function openPdf(visitId, status) {
+  if (!navigator.onLine) {
+    status.textContent = t("print.pdfOffline");
+    return;
   }
+  const tab = window.open("", "_blank");
+  const blob = await fetchFile(status, async () => api.visitReportPdf(await getMeta("token"), visitId), {
+    working: t("print.pdfOpening"),
+    offline: t("print.pdfOffline"),
+    problem: (err) => (err.status === 404 ? t("print.pdfNotOnServer") : t("print.pdfFailed", { message: err.message })),
+  });
+  if (!blob) {
+    tab?.close();
+    return;
+  }
+  status.textContent = "";
+  const url = URL.createObjectURL(blob);
+  if (tab) tab.location = url;
+  else location.assign(url);
 }

@@ -166,17 +166,30 @@ export function saveNote(el, done, entity, id) {
 
 /** Fetch a file the server makes (online only) and save it, saying how it went in `status`. */
 export async function download(status, filename, fetchBlob, doneText = t("inbox.exported")) {
-  status.textContent = t("inbox.exporting");
+  const blob = await fetchFile(status, fetchBlob);
+  if (!blob) return;
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  status.textContent = doneText;
+}
+
+/**
+ * The Blob `fetchBlob` answers, or null having said in `status` why not: `offline` when no
+ * answer came, `problem(err)` when the server refused (its message, unless told otherwise).
+ */
+export async function fetchFile(status, fetchBlob, {
+  working = t("inbox.exporting"), offline = t("inbox.exportOffline"), problem = (err) => err.message,
+} = {}) {
+  status.textContent = working;
   try {
-    const url = URL.createObjectURL(await fetchBlob());
-    const link = h("a", { href: url, download: filename, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    status.textContent = doneText;
+    return await fetchBlob();
   } catch (err) {
-    status.textContent = err instanceof NetworkError ? t("inbox.exportOffline") : err.message;
+    status.textContent = err instanceof NetworkError ? offline : problem(err);
+    return null;
   }
 }
 
