@@ -15,14 +15,52 @@ export function digits(text) {
 }
 
 /**
- * An amount of yen as typed, in any width, with commas, spaces, 円 or ¥: the number, null
- * when nothing was typed, NaN when it is not a whole amount of at most 12 digits.
+ * An amount of yen as typed, in any width, with commas, spaces, 円 or ¥, in 万 and 億 as people
+ * say amounts (「450万」, 「1億2000万」, 「4.5万」, 「120万5000」): the number, null when nothing
+ * was typed, NaN when it is not a whole amount below a trillion (「約100万」, 「1.5」).
  */
 export function parseYen(text) {
   const plain = String(text ?? "").normalize("NFKC").replace(/[,\s円¥]/g, "");
   if (!plain) return null;
-  return /^\d{1,12}$/.test(plain) ? Number(plain) : NaN;
+  const units = plain.match(/^(?:(\d+(?:\.\d+)?)億)?(?:(\d+(?:\.\d+)?)万)?(\d+)?$/);
+  if (!units || plain.endsWith(".")) return NaN;
+  const [, oku, man, rest] = units;
+  if (!oku && !man) return /^\d{1,12}$/.test(plain) ? Number(plain) : NaN;
+  if ((oku && man && Number(man) >= 10000) || (rest && rest.length > 4)) return NaN; // 「1億12000万」「120万12000」
+  const value = Number(oku || 0) * 1e8 + Number(man || 0) * 1e4 + Number(rest || 0);
+  const whole = Math.round(value);
+  return Math.abs(value - whole) < 1e-6 && whole < 1e12 ? whole : NaN;
 }
+
+/**
+ * A count or a size as typed, in any width, with commas or spaces and a unit after it (mm, 個,
+ * 日…): the number, null when nothing was typed, NaN when it is not a number of at least 0 (a
+ * whole one unless `decimal`).
+ */
+export function parseNumber(text, { decimal = false } = {}) {
+  const plain = String(text ?? "").normalize("NFKC").replace(/[,\s]/g, "").replace(UNIT, "");
+  if (!plain) return null;
+  const pattern = decimal ? /^\d{1,9}(\.\d+)?$/ : /^\d{1,9}$/;
+  return pattern.test(plain) ? Number(plain) : NaN;
+}
+
+/**
+ * Minutes of work as typed, in any width: 「90」「90分」「1時間30分」「1.5時間」「1:30」「2h」. The
+ * whole number of minutes, null when nothing was typed, NaN when it is not a time of work.
+ */
+export function parseMinutes(text) {
+  const plain = String(text ?? "").normalize("NFKC").replace(/[,\s]/g, "").toLowerCase();
+  if (!plain) return null;
+  let minutes = NaN;
+  const clock = plain.match(/^(\d{1,3}):([0-5]\d)$/);
+  const spoken = plain.match(/^(?:(\d{1,3}(?:\.\d+)?)(?:時間|h))?(?:(\d{1,5})(?:分|m|min)?)?$/);
+  if (clock) minutes = Number(clock[1]) * 60 + Number(clock[2]);
+  else if (spoken && (spoken[1] || spoken[2])) minutes = Number(spoken[1] || 0) * 60 + Number(spoken[2] || 0);
+  const whole = Math.round(minutes);
+  return Math.abs(minutes - whole) < 1e-6 ? whole : NaN;
+}
+
+const UNIT = /(mm|個|日|営業日|本|枚|台|式|点|セット|pcs)$/i;
 
 /**
  * Hours as typed, in any width, with 時間 or h after them: the number, null when nothing was

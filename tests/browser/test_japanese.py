@@ -4,7 +4,7 @@ finds the customer."""
 
 from playwright.sync_api import expect
 
-from .helpers import idb_all, outbox, sign_in
+from .helpers import idb_all, outbox, sign_in, wait_synced
 
 LOG_KEYDOWNS = """() => {
     window.keydowns = [];
@@ -153,3 +153,33 @@ def test_a_search_that_finds_no_customer_says_so_and_offers_to_add_it(page, live
     search = page.get_by_label("顧客を検索")
     search.fill("やまだ")
     expect(page.get_by_test_id("no-match")).to_be_hidden()
+
+
+def test_times_and_quantities_are_read_as_people_write_them(page, live, customers):
+    sign_in(page, live, login="tech")
+    page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
+    page.get_by_text("アフターサービス", exact=True).click()
+    page.get_by_label("実施した対応").fill("主軸ベアリングを交換")
+    page.get_by_test_id("add-part").click()
+    page.get_by_test_id("part-name").fill("ベアリング 6204")
+    page.get_by_test_id("part-quantity").fill("２個")
+    page.get_by_test_id("work-minutes").fill("約1時間")
+    page.get_by_test_id("save-visit").click()
+    expect(page.locator("[data-field=work_minutes] .field-error")).to_contain_text("1時間30分")
+    page.get_by_test_id("work-minutes").fill("１時間３０分")
+    page.get_by_test_id("save-visit").click()
+    facts = page.get_by_test_id("visit-facts")
+    expect(facts).to_contain_text("90分")
+    expect(facts).to_contain_text("ベアリング 6204")
+    wait_synced(page)
+    (visit,) = [
+        v for v in live.device("tech").records("visits").values() if v["handling"] == "主軸ベアリングを交換"
+    ]
+    assert (visit["work_minutes"], visit["parts"]) == (90, [{"name": "ベアリング 6204", "quantity": 2}])
+
+    page.goto(f"{live.url}/#/today")
+    page.get_by_test_id("report-hours").fill("７．５時間")
+    page.get_by_test_id("report-save").click()
+    expect(page.get_by_test_id("report-saved")).to_contain_text("保存しました")
+    wait_synced(page)
+    assert [r["hours"] for r in live.device("tech").records("daily_reports").values()] == [7.5]

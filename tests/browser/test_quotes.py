@@ -130,12 +130,14 @@ def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_se
     page.get_by_test_id("quote-material").fill("ＳＵＳ３１６Ｌ")
     page.get_by_test_id("quote-dimensions").fill("φ１５０×ｔ１６")
     page.get_by_test_id("quote-processing_method").fill("旋盤")
-    page.get_by_test_id("quote-amount").fill("12.5")
+    page.get_by_test_id("quote-amount").fill("約32万")
+    page.get_by_test_id("quote-quantity").fill("１２個")
     page.get_by_test_id("save-quote").click()
-    expect(page.locator("[data-field=amount] .field-error")).to_contain_text("整数")
-    page.get_by_test_id("quote-amount").fill("320000")
+    expect(page.locator("[data-field=amount] .field-error")).to_contain_text("円単位の数字")
+    page.get_by_test_id("quote-amount").fill("３２万円")  # as people say it: 320,000 yen, not 32
     page.get_by_test_id("save-quote").click()
     expect(page.get_by_test_id("quote-heading")).to_have_text("ﾌﾗﾝｼﾞ")
+    expect(page.get_by_test_id("quote-facts")).to_contain_text("320,000円")
     go_to(page, "quotes")
     page.get_by_test_id("quote-q").fill("ステンレス ふらんじ")
     expect(page.get_by_test_id("quote-results").get_by_role("listitem")).to_have_count(1)
@@ -150,7 +152,9 @@ def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_se
         )
         .get_json()["results"]
     )
-    assert [r["quote"]["material"] for r in found] == ["ＳＵＳ３１６Ｌ"]
+    assert [(r["quote"]["material"], r["quote"]["amount"], r["quote"]["quantity"]) for r in found] == [
+        ("ＳＵＳ３１６Ｌ", 320000, 12)
+    ]
 
 
 def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_wish_gets_a_hint(

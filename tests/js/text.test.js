@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { digits, fold, matches, parseHours, parseYen, prepareQuery } from "../../pwa/js/text.js";
+import { digits, fold, matches, parseHours, parseMinutes, parseNumber, parseYen, prepareQuery } from "../../pwa/js/text.js";
 
 test("half-width katakana, katakana and hiragana fold to the same hiragana", () => {
   assert.equal(fold("ﾔﾏﾀﾞ"), "やまだ");
@@ -78,4 +78,32 @@ test("hours are read in any width, with 時間 or h after them", () => {
     assert.equal(parseHours(typed), hours, typed);
   }
   for (const typed of ["abc", "-3", "1.234", "100001", "12時"]) assert.ok(Number.isNaN(parseHours(typed)), typed);
+});
+
+test("amounts are read as people say them, in 万 and 億", () => {
+  for (const [typed, yen] of [["450万", 4500000], ["４５０万円", 4500000], ["1億2000万", 120000000], ["4.5万", 45000],
+    ["120万5000", 1205000], ["1,200万円", 12000000], ["0.7万", 7000], ["3億", 300000000]]) {
+    assert.equal(parseYen(typed), yen, typed);
+  }
+  for (const bad of ["約100万", "120万12000", "1億12000万", "1.23456万", "万", "100万.", "10000億"]) {
+    assert.ok(Number.isNaN(parseYen(bad)), bad);
+  }
+});
+
+test("counts and sizes are read in any width with their unit", () => {
+  for (const [typed, decimal, value] of [["１２個", false, 12], ["14日", false, 14], ["1,000", false, 1000],
+    ["12.5mm", true, 12.5], ["１５０㎜", true, 150], ["", false, null]]) {
+    assert.equal(parseNumber(typed, { decimal }), value, typed);
+  }
+  for (const [bad, decimal] of [["12.5", false], ["-3", false], ["約10", true], ["1.2.3", true]]) {
+    assert.ok(Number.isNaN(parseNumber(bad, { decimal })), bad);
+  }
+});
+
+test("minutes of work are read as people write them", () => {
+  for (const [typed, minutes] of [["90", 90], ["９０分", 90], ["1時間30分", 90], ["１時間", 60], ["1.5時間", 90],
+    ["1:30", 90], ["2h", 120], ["1h30", 90], ["", null]]) {
+    assert.equal(parseMinutes(typed), minutes, typed);
+  }
+  for (const bad of ["約1時間", "1.25分", "-5", "1:75", "時間"]) assert.ok(Number.isNaN(parseMinutes(bad)), bad);
 });

@@ -15,7 +15,7 @@ import * as outbox from "../outbox.js";
 import { againFields, overrun } from "../quote-search.js";
 import { getRecord } from "../records.js";
 import { getState } from "../store.js";
-import { parseHours } from "../text.js";
+import { parseHours, parseNumber, parseYen } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
 import { h, mount } from "./dom.js";
 import {
@@ -31,6 +31,7 @@ const TEXTS = [["product", 200], ["drawing_no", 100], ["material", 100], ["dimen
 const LONG_TEXTS = ["processing_details", "difficulties"];
 const NUMBERS = [["length_mm", true], ["width_mm", true], ["thickness_mm", true], ["diameter_mm", true],
   ["quantity", false], ["amount", false], ["actual_cost", false], ["lead_time_days", false]];
+const YEN = new Set(["amount", "actual_cost"]);
 
 export async function render(view, { params, query, edit, navigate }) {
   if (!DEAL_ROLES.has(getState().user?.role)) {
@@ -48,9 +49,11 @@ export async function render(view, { params, query, edit, navigate }) {
   const controls = {};
   for (const [name, max] of TEXTS) controls[name] = input({ value: start[name] ?? "", maxlength: max, "data-testid": `quote-${name}` });
   for (const name of LONG_TEXTS) controls[name] = textarea({ value: start[name] ?? "", maxlength: 10000, "data-testid": `quote-${name}` });
+  // Text fields, not number ones: a number field drops what it cannot read (「450万円」 was 450,
+  // 「12個」 nothing) where these say what they could not.
   for (const [name, decimal] of NUMBERS) {
-    controls[name] = input({ type: "number", inputmode: decimal ? "decimal" : "numeric", min: 0,
-      step: decimal ? "0.1" : "1", value: start[name] ?? "", "data-testid": `quote-${name}` });
+    controls[name] = input({ inputmode: decimal ? "decimal" : "numeric", value: start[name] ?? "",
+      "data-testid": `quote-${name}` });
   }
   const asks = source ? askBeforeCopying(source, controls, customers) : null;
   const plant = await factory();
@@ -133,11 +136,9 @@ export async function render(view, { params, query, edit, navigate }) {
     const errors = {};
     for (const [name, decimal] of NUMBERS) {
       if (!existing && (name === "actual_cost")) continue;
-      const raw = controls[name].value;
-      const value = raw === "" ? null : Number(raw);
-      if (value !== null && (!Number.isFinite(value) || value < 0 || (!decimal && !Number.isInteger(value)))) {
-        errors[name] = [t(decimal ? "quote.mmInvalid" : "quote.numberInvalid")];
-      }
+      const money = YEN.has(name);
+      const value = money ? parseYen(controls[name].value) : parseNumber(controls[name].value, { decimal });
+      if (Number.isNaN(value)) errors[name] = [t(money ? "quote.yenInvalid" : decimal ? "quote.mmInvalid" : "quote.numberInvalid")];
       values[name] = value;
     }
     const processHours = {};

@@ -8,6 +8,7 @@ import { dateTime, day as formatDay, time } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes } from "../reports.js";
+import { parseHours } from "../text.js";
 import { getState, onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, clearErrors, field, input, linkButton, showErrors, textarea } from "./form.js";
@@ -90,14 +91,13 @@ function reportForm(day) {
   const summary = textarea({ rows: 10, maxlength: 10000, value: day.report?.summary ?? draftSummary(day),
     "data-testid": "report-summary" });
   const notes = textarea({ rows: 3, maxlength: 10000, value: day.report?.notes || "", "data-testid": "report-notes" });
-  const hours = input({ type: "number", inputmode: "decimal", min: 0, max: 24, step: 0.25,
-    value: day.report?.hours ?? "", "data-testid": "report-hours" });
+  const hours = input({ inputmode: "decimal", value: day.report?.hours ?? "", "data-testid": "report-hours" });
   const status = h("div", {});
   const saved = h("p", { class: "hint", role: "status", "data-testid": "report-saved" });
   const save = async (submit) => {
     clearErrors(section);
-    const hoursValue = hours.value === "" ? null : Number(hours.value);
-    if (hoursValue !== null && !(hoursValue >= 0 && hoursValue <= 24)) {
+    const hoursValue = parseHours(hours.value); // 「８」「7.5時間」: not a number field, which drops 「時間」
+    if (Number.isNaN(hoursValue) || hoursValue > 24) {
       showErrors(section, { hours: [t("report.hoursInvalid")] });
       return;
     }

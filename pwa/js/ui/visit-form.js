@@ -8,6 +8,7 @@ import * as drafts from "../drafts.js";
 import { instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
+import { parseMinutes, parseNumber } from "../text.js";
 import { customerBundle, getRecord } from "../records.js";
 import { getState } from "../store.js";
 import { customerPicker } from "./customer-picker.js";
@@ -44,8 +45,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
     next_action: input({ value: visit?.next_action || "", maxlength: 1000, enterkeyhint: "next" }),
   };
   const due = input({ type: "date", value: visit?.next_action_due || "" });
-  const minutes = input({ type: "number", inputmode: "numeric", min: 0, step: 5,
-    value: visit?.work_minutes ?? "", "data-testid": "work-minutes" });
+  // Text, not a number field, which would drop what it cannot read (「1時間30分」): parseMinutes.
+  const minutes = input({ inputmode: "numeric", value: visit?.work_minutes ?? "", "data-testid": "work-minutes" });
   const parts = partsEditor(visit?.parts || []);
   const draft = visit ? null : draftPhotos(); // an edited visit's page adds photos itself
   const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
@@ -124,10 +125,10 @@ export async function render(view, { params, query, edit, navigate, address }) {
     if (!state.customer) errors.customer_id = [t("visit.customerMissing")];
     if (!kind) errors.kind = [t("visit.kindMissing")];
     if (!visitedAt.value) errors.visited_at = [t("visit.whenMissing")];
-    const workMinutes = minutes.value === "" ? null : Number(minutes.value);
-    if (workMinutes !== null && !(Number.isInteger(workMinutes) && workMinutes >= 0)) {
-      errors.work_minutes = [t("visit.workMinutesInvalid")];
-    }
+    const workMinutes = parseMinutes(minutes.value);
+    if (Number.isNaN(workMinutes)) errors.work_minutes = [t("visit.workMinutesInvalid")];
+    const partList = parts.value();
+    if (partList.some((part) => Number.isNaN(part.quantity))) errors.parts = [t("visit.partQuantityInvalid")];
     Object.assign(errors, mover?.errors() || {});
     if (showErrors(form, errors)) return;
     const values = {
@@ -137,7 +138,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
       next_action_due: due.value || null,
       deal_id: mover?.dealId() || null,
       work_minutes: workMinutes,
-      parts: parts.value(),
+      parts: partList,
     };
     for (const name of TEXTS) values[name] = controls[name].value.trim() || null;
     const id = visit?.id || newId();
@@ -179,7 +180,7 @@ function partsEditor(initial) {
   const addRow = (part = {}) => {
     const name = input({ value: part.name || "", maxlength: 200, "aria-label": t("visit.partName"),
       "data-testid": "part-name" });
-    const quantity = input({ type: "number", inputmode: "decimal", min: 0, step: "any", value: part.quantity ?? 1,
+    const quantity = input({ inputmode: "decimal", value: part.quantity ?? 1,
       "aria-label": t("visit.partQuantity"), class: "quantity", "data-testid": "part-quantity" });
     const row = h("div", { class: "part-row" }, name, quantity,
       button("×", { "aria-label": t("visit.removePart"), onClick: () => {
@@ -197,9 +198,10 @@ function partsEditor(initial) {
     h("div", { class: "part-row part-head", "aria-hidden": "true" },
       h("span", {}, t("visit.partName")), h("span", {}, t("visit.partQuantity"))),
     list,
-    button(t("visit.addPart"), { "data-testid": "add-part", onClick: () => addRow().name.focus() }));
+    button(t("visit.addPart"), { "data-testid": "add-part", onClick: () => addRow().name.focus() }),
+    h("p", { class: "field-error", hidden: true }));
   const value = () => rows.filter((r) => r.name.value.trim()).map((r) => ({
-    name: r.name.value.trim(), quantity: r.quantity.value === "" ? null : Number(r.quantity.value) }));
+    name: r.name.value.trim(), quantity: parseNumber(r.quantity.value, { decimal: true }) }));
   return { el, value };
 }
 
