@@ -192,3 +192,26 @@ def test_the_board_search_keeps_its_words_and_focus_while_a_sync_brings_a_deal(
     page.get_by_role("heading", name=re.compile("案件ボード")).first.click()
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="プレート追加工")).to_have_count(1)
+
+
+def test_a_won_deal_is_late_for_nothing(page, live, deals):  # noqa: F811
+    rep = deals["rep"]
+    rep.create(
+        "visits",
+        customer_id=deals["jig"]["customer_id"],
+        kind="sales",
+        visited_at="2026-11-10T14:00:00+09:00",
+        purpose="見積の説明",
+        next_action="修正見積の提出",
+        next_action_due="2026-11-24",
+        deal_id=deals["jig"]["id"],
+    )
+    sign_in(page, live, "rep_a")
+    open_deal(page, live, "治具プレート年間契約")
+    late = page.get_by_test_id("deal-next").locator(".badge.error")
+    expect(late).to_contain_text("期限を")  # open: the step is overdue
+    rep.update("deals", deals["jig"], stage="won")
+    sync_in_background(page)
+    expect(page.get_by_test_id("stage-path")).to_contain_text("受注")
+    expect(page.get_by_test_id("deal-next")).to_contain_text("修正見積の提出")
+    expect(late).to_have_count(0)

@@ -6,7 +6,7 @@
 // factory's weeks is shown as on the quote form.
 
 import { loadCalendar } from "../calendar.js";
-import { BOARD_ROLES, PATH, dealRows, limitsOf, reasonText } from "../deals.js";
+import { BOARD_ROLES, CLOSED, PATH, dealRows, limitsOf, reasonText } from "../deals.js";
 import { getAll } from "../db.js";
 import { dateTime, day, relativeDays, yen } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -62,7 +62,7 @@ function page(row, unsent, quotes, load) {
         t("deal.followUp"), ": ", row.reasons.map(reasonText).join("、")) : null,
       unsent.has(recordKey("deals", deal.id)) ? unsentBadge() : null),
     stagePath(deal),
-    nextAction(row.visits),
+    nextAction(row.visits, { closed: CLOSED.has(deal.stage) }),
     h("dl", { class: "facts" },
       fact(t("deal.customer"), customer?.name),
       fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),

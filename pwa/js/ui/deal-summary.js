@@ -12,11 +12,14 @@ import { empty, unsentBadge } from "./widgets.js";
 const newest = (at) => (a, b) => (Date.parse(at(b)) || 0) - (Date.parse(at(a)) || 0);
 const quoteAt = (q) => q.submitted_at || q.created_at;
 
-/** The newest linked meeting's next action with its due date: 「次は何?」 in one line. */
-export function nextAction(visits, now = Date.now()) {
+/**
+ * The newest linked meeting's next action with its due date: 「次は何?」 in one line. A deal won
+ * or lost (`closed`) is late for nothing: its last next action shows without the warning.
+ */
+export function nextAction(visits, { closed = false, now = Date.now() } = {}) {
   const [visit] = visits.filter((v) => v.next_action).sort(newest((v) => v.visited_at));
   if (!visit) return h("p", { class: "next-action empty", "data-testid": "deal-next" }, t("deal.noNext"));
-  const late = visit.next_action_due ? daysSince(`${visit.next_action_due}T12:00:00+09:00`, now) : null;
+  const late = visit.next_action_due && !closed ? daysSince(`${visit.next_action_due}T12:00:00+09:00`, now) : null;
   return h("p", { class: "next-action", "data-testid": "deal-next" },
     h("strong", {}, t("deal.next")), " ", visit.next_action,
     visit.next_action_due ? ["　", h("span", { "data-testid": "deal-next-due" }, t("deal.nextDue", { day: day(visit.next_action_due) }))] : null,
