@@ -54,8 +54,10 @@ export async function render(view) {
   };
 
   const ruleRow = (rule, index) => h("li", { class: "row static rule", dataset: { id: String(rule.id) } },
-    h("span", { class: "row-title" }, `${rule.position}. ${rule.name}`, " → ", label("request.route", rule.route_to)),
+    // The route on a line of its own: names often say it already (「品質・故障の苦情 → 製造」).
+    h("span", { class: "row-title" }, `${rule.position}. ${rule.name}`),
     h("span", { class: "row-meta" },
+      h("span", { "data-testid": "rule-row-route" }, t("request.route"), ": ", label("request.route", rule.route_to)),
       rule.keywords.length ? h("span", {}, t("rules.keywords"), ": ", rule.keywords.join("、")) : null,
       rule.kinds.length ? h("span", {}, t("request.kind"), ": ", rule.kinds.map((k) => label("request.kind", k)).join("、")) : null,
       rule.urgencies.length ? h("span", {}, t("request.urgency"), ": ", rule.urgencies.map((u) => label("request.urgency", u)).join("、")) : null),
