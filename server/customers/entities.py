@@ -1,9 +1,11 @@
 """Customers, their contacts, and follows: who a rep sees beyond their own and their team's."""
 
 from marshmallow import Schema
+from sqlalchemy import select
 
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Text, Uuid, choice
+from sync.models import Record
 
 from server.core.vocabulary import CUSTOMER_STATUSES, FOLLOW_STATUSES, OFFICE_ROLES
 
@@ -39,6 +41,7 @@ class FollowSchema(Schema):
     customer_id = Uuid(required=True)
     user_id = Uuid()
     status = choice(FOLLOW_STATUSES)
+    customer_name = Text()
 
 
 def team_of(ctx, user_id):
@@ -98,6 +101,31 @@ class FollowRules(Rules):
     customer's owner or the office approves it (refusing is deleting it). Only the follower,
     the customer's owner or the office removes a follow."""
 
+    def same_as(self, ctx, values):
+        """A user's live follow of the customer, if they have one: one per user and customer,
+        so a second request (another device, an old retry) is the same request, not another."""
+        user_id, customer_id = values.get("user_id") or ctx.actor.user_id, values["customer_id"]
+        ctx.get("customers", customer_id, lock=True)  # one push at a time decides for a customer
+        stored = ctx.session.scalars(
+            select(Record.id).where(
+                Record.entity == "follows",
+                Record.customer_id == customer_id,
+                Record.owner_id == user_id,
+                Record.deleted.is_(False),
+            )
+        )
+        in_batch = [w.id for (entity, _), w in ctx.records.items() if entity == "follows" and w.dirty]
+        for follow_id in sorted({*stored, *in_batch}):
+            follow = ctx.get("follows", follow_id)
+            if (
+                follow is not None
+                and not follow.deleted
+                and follow.data.get("customer_id") == customer_id
+                and follow.data.get("user_id") == user_id
+            ):
+                return follow
+        return None
+
     def check(self, ctx, current, values):
         actor = ctx.actor
         if current is None:
@@ -119,6 +147,8 @@ class FollowRules(Rules):
         actor = ctx.actor
         data["user_id"] = data["user_id"] or actor.user_id
         customer = ctx.get("customers", data["customer_id"])
+        if customer is not None:  # the asker may hold no copy of the customer: keep its name
+            data["customer_name"] = customer.data.get("name")
         own = customer is not None and (
             customer.data.get("owner_id") == actor.user_id
             or (actor.team is not None and customer.data.get("team") == actor.team)
@@ -157,7 +187,7 @@ FOLLOWS = Entity(
     FollowSchema(),
     references={"customer_id": "customers", "user_id": "users"},
     create_only_server_fields={"status"},
-    immutable={"customer_id", "user_id"},
+    immutable={"customer_id", "user_id", "customer_name"},
     owner_field="user_id",
     team_field="status",
     rules=[FollowRules()],
