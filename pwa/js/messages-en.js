@@ -56,6 +56,8 @@ export const en = {
   "follow.none": "No customers outside your list match.",
   "follow.follow": "Follow",
   "follow.following": "Requested (shown once approved)",
+  "follow.requested": "Requested (awaiting approval)",
+  "follow.followed": "Following",
   "customer.missing": "Customer not found",
   "customer.phone": "Phone",
   "customer.address": "Address",

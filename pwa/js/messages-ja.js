@@ -57,6 +57,8 @@ export const ja = {
   "follow.none": "一覧にない顧客は見つかりませんでした。",
   "follow.follow": "フォローする",
   "follow.following": "申請しました（承認後に表示）",
+  "follow.requested": "申請済み（承認待ち）",
+  "follow.followed": "フォロー中",
   "customer.missing": "顧客が見つかりません",
   "customer.phone": "電話",
   "customer.address": "住所",

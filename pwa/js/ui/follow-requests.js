@@ -33,9 +33,10 @@ export async function render(view) {
     const [{ toDecide, mine, names }, users] = await Promise.all([pendingFollows(), usersById()]);
     const who = (id) => users.get(id)?.name || id;
     const row = (follow) => h("li", { class: "row static", dataset: { id: follow.id } },
-      h("span", { class: "row-title" }, names.get(follow.customer_id) || t("followRequests.unknownCustomer")),
+      h("span", { class: "row-title" }, names.get(follow.customer_id) || follow.customer_name
+        || t("followRequests.unknownCustomer")),
       h("span", { class: "row-meta" }, t("followRequests.asker", { name: who(follow.user_id) })),
-      h("span", { class: "actions" },
+      h("span", { class: "actions inline" },
         button(t("followRequests.approve"), { class: "button small primary", "data-testid": "approve",
           onClick: () => outbox.save([{ entity: "follows", id: follow.id, changes: { status: "approved" } }]) }),
         button(t("followRequests.refuse"), { class: "button small danger", "data-testid": "refuse",
@@ -48,7 +49,8 @@ export async function render(view) {
       mine.length ? h("section", {},
         h("h2", {}, t("followRequests.mineTitle")),
         h("ul", { class: "list compact", "data-testid": "my-follow-requests" }, mine.map((f) =>
-          h("li", { class: "row static" }, h("span", { class: "row-title" }, names.get(f.customer_id) || ""),
+          h("li", { class: "row static" }, h("span", { class: "row-title" },
+            names.get(f.customer_id) || f.customer_name || t("followRequests.unknownCustomer")),
             h("span", { class: "badge" }, t("follow.status.requested")))))) : null);
   };
   await draw();

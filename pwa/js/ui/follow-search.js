@@ -3,7 +3,7 @@
 // record, and the customer with its history arrives in the next pull.
 
 import * as api from "../api.js";
-import { getMeta } from "../db.js";
+import { getMeta, req, transaction } from "../db.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getState } from "../store.js";
@@ -29,8 +29,9 @@ export function followSearch(currentQuery, knownIds) {
       status.textContent = t("follow.searching");
       try {
         const body = await api.searchCustomers(await getMeta("token"), q);
-        const hits = body.results.filter((hit) => !knownIds().has(hit.id));
-        mount(results, ...hits.map(resultRow));
+        const mine = await myFollows();
+        const hits = body.results.filter((hit) => !knownIds().has(hit.id) || mine.has(hit.id));
+        mount(results, ...hits.map((hit) => resultRow(hit, mine.get(hit.id))));
         results.hidden = !hits.length;
         status.textContent = hits.length ? t("follow.found", { n: hits.length }) : t("follow.none");
       } catch (err) {
@@ -42,14 +43,31 @@ export function followSearch(currentQuery, knownIds) {
     h("h2", {}, t("follow.title")), h("p", { class: "hint" }, t("follow.intro")), search, status, results);
 }
 
-function resultRow(hit) {
+/** This user's live follows on the device, by customer id: one request per customer. */
+async function myFollows() {
+  const me = getState().user?.id;
+  const tx = await transaction(["follows"]);
+  const follows = await req(tx.objectStore("follows").getAll());
+  return new Map(follows.filter((f) => !f.deleted && f.user_id === me).map((f) => [f.customer_id, f]));
+}
+
+function resultRow(hit, followed) {
+  const title = h("span", { class: "row-title" }, hit.name);
+  if (followed) {
+    const state = followed.status === "approved" ? "follow.followed" : "follow.requested";
+    return h("li", { class: "row static" }, title,
+      h("span", { class: "badge", "data-testid": "follow-state" }, t(state)));
+  }
   const follow = button(t("follow.follow"), {
     class: "button small primary",
     onClick: async () => {
       follow.disabled = true;
-      await outbox.save([{ entity: "follows", id: newId(), changes: { customer_id: hit.id } }]);
+      const me = getState().user?.id;
+      // The customer is not on this device: the follow keeps its name for 「自分の申請」.
+      await outbox.save([{ entity: "follows", id: newId(),
+        changes: { customer_id: hit.id, customer_name: hit.name }, local: { user_id: me, status: "requested" } }]);
       follow.textContent = t("follow.following");
     },
   });
-  return h("li", { class: "row static" }, h("span", { class: "row-title" }, hit.name), follow);
+  return h("li", { class: "row static" }, title, follow);
 }
