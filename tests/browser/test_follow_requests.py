@@ -36,3 +36,62 @@ def test_refusing_deletes_the_request(page, live, customers):
     wait_synced(page)
     follows = [c["record"] for c in asker.sync() if c.get("entity") == "follows"]
     assert follows[-1]["deleted"] is True
+
+
+def search_the_server(page, q):
+    go_to(page, "customers")
+    page.get_by_test_id("customer-search").fill(q)
+    page.get_by_test_id("server-search").click()
+    return page.get_by_test_id("server-results")
+
+
+def test_a_rep_asks_once_and_sees_the_request_by_name(page, live, customers):
+    sign_in(page, live, "rep_b")
+    results = search_the_server(page, "山田")
+    results.get_by_role("button", name="フォローする").click()
+    expect(results).to_contain_text("申請しました")
+    results = search_the_server(page, "山田")
+    expect(results.get_by_test_id("follow-state")).to_have_text("申請済み（承認待ち）")
+    expect(results.get_by_role("button", name="フォローする")).to_have_count(0)
+    go_to(page, "follow-requests")
+    expect(page.get_by_test_id("my-follow-requests")).to_contain_text("山田製作所")
+    wait_synced(page)
+    owner = live.device("rep_a")
+    follows = [c["record"] for c in owner.sync() if c.get("entity") == "follows"]
+    assert [f["customer_name"] for f in follows if not f["deleted"]] == ["山田製作所"]
+
+
+def test_approve_and_refuse_sit_side_by_side_in_the_row(page, live, customers):
+    asked(live, customers)
+    sign_in(page, live, "rep_a")
+    go_to(page, "follow-requests")
+    approve = page.get_by_test_id("approve").bounding_box()
+    refuse = page.get_by_test_id("refuse").bounding_box()
+    assert approve and refuse and abs(approve["y"] - refuse["y"]) < 2 and refuse["x"] > approve["x"]
+    row = page.get_by_test_id("follow-requests").locator("li").bounding_box()
+    assert row and row["height"] < 150
+    actions = page.get_by_test_id("follow-requests").locator(".actions")
+    assert actions.evaluate("e => getComputedStyle(e).borderTopStyle") == "none"
+
+
+LINE_STARTS = """e => {
+  const text = e.firstChild, range = document.createRange(), starts = [];
+  let top = null;
+  for (let i = 0; i < text.length; i++) {
+    range.setStart(text, i); range.setEnd(text, i + 1);
+    const y = range.getClientRects()[0]?.top;
+    if (top !== null && y > top + 2) starts.push(text.data[i]);
+    top = y;
+  }
+  return starts;
+}"""
+
+
+def test_the_intro_never_starts_a_line_with_a_full_stop_on_a_phone(page, live, customers):
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, live, "rep_a")
+    go_to(page, "follow-requests")
+    intro = page.locator("main p.hint").first
+    expect(intro).to_contain_text("承認すると")
+    starts = intro.evaluate(LINE_STARTS)
+    assert starts and not set(starts) & set("。、）")
