@@ -129,3 +129,23 @@ def test_the_request_keeps_the_customers_name_for_the_asker(requested):
     assert follow["customer_name"] == "東日本精工"
     sent = west.push(west.mutation("follows", customer_id=customer["id"], customer_name="偽名"))[0]
     assert sent["record"]["customer_name"] == "東日本精工"
+
+
+def test_a_withdrawn_follow_cannot_be_brought_back_by_its_follower(requested):
+    east, west, customer, follow = requested
+    approved = east.update("follows", records_by_id(east.sync())[follow["id"]], status="approved")["record"]
+    assert customer["id"] in customer_ids(west.sync())
+    withdrawn = east.push(
+        east.mutation("follows", follow["id"], op="delete", base_version=approved["version"])
+    )[0]
+    assert withdrawn["status"] == "applied"
+    west.sync()
+    tombstone = withdrawn["record"] if "record" in withdrawn else {"version": approved["version"] + 1}
+    result = west.push(west.mutation("follows", follow["id"], base_version=tombstone["version"]))[0]
+    assert result["status"] == "rejected" and "record_id" in result["errors"]
+    again = west.push(
+        west.mutation(
+            "visits", customer_id=customer["id"], kind="sales", visited_at="2026-11-28T10:00:00+09:00"
+        )
+    )[0]
+    assert again["status"] == "rejected"  # still out of their scope

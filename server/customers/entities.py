@@ -131,6 +131,10 @@ class FollowRules(Rules):
         if current is None:
             if (values.get("user_id") or actor.user_id) != actor.user_id and actor.role not in OFFICE_ROLES:
                 raise Rejected({"user_id": ["you can only follow customers yourself"]})
+        elif current.deleted and not self.may_approve(ctx, current):
+            # Refused, or its approval withdrawn: brought back it would grant the customer
+            # again. Whoever approves may restore it; the follower asks again (a new request).
+            raise Rejected({"record_id": ["this follow was removed: ask to follow the customer again"]})
         elif "status" in values and values["status"] != current.data.get("status"):
             if not self.may_approve(ctx, current):
                 raise Rejected({"status": [NOT_ALLOWED]})
