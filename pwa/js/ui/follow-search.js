@@ -65,7 +65,7 @@ function resultRow(hit, followed) {
       const me = getState().user?.id;
       // The customer is not on this device: the follow keeps its name for 「自分の申請」.
       await outbox.save([{ entity: "follows", id: newId(),
-        changes: { customer_id: hit.id, customer_name: hit.name }, local: { user_id: me, status: "requested" } }]);
+        changes: { customer_id: hit.id }, local: { user_id: me, status: "requested", customer_name: hit.name } }]);
       follow.textContent = t("follow.following");
     },
   });
