@@ -7,13 +7,14 @@ names no business entity. The server describes its entities and rules as an ``En
 - ``apply_push`` applies a client's batch; ``changes_since`` reads the feed (``sync.pull``);
 - ``write_changes`` is the one way the server changes records itself (``sync.write``);
 - ``live_records``/``live_record`` read records through a reader's scope (``sync.read``);
+- ``survivor_of`` is the live scope root a merged one now stands for;
 - ``move_scope`` turns a change of who a user is (role, team) into their scope events.
 """
 
 from .engine import Actor, Engine, ScopeModel
 from .entity import Entity, Rejected, Rules
 from .pull import changes_since
-from .push import apply_push
+from .push import apply_push, survivor_of
 from .read import live_record, live_records, stored_record
 from .rescope import move_scope
 from .write import write_changes
@@ -31,5 +32,6 @@ __all__ = [
     "live_records",
     "move_scope",
     "stored_record",
+    "survivor_of",
     "write_changes",
 ]

@@ -66,6 +66,40 @@ def test_a_merge_moves_every_record_and_leaves_a_tombstone_naming_the_survivor(f
         assert held[record["id"]]["version"] == record["version"] + 1
 
 
+def card(dev, customer):
+    """A business-card photo attached to the customer itself, as 展示会 mode takes one."""
+    photo = b"\xff\xd8\xff\xe0" + customer["id"].encode()
+    return dev.create(
+        "attachments",
+        customer_id=customer["id"],
+        owner_entity="customers",
+        owner_id=customer["id"],
+        purpose="business_card",
+        content_type="image/jpeg",
+        size=len(photo),
+        sha256=hashlib.sha256(photo).hexdigest(),
+    )
+
+
+def test_the_merged_customers_card_belongs_to_the_survivor(family, device):
+    rep, old, new, _ = family
+    cards = card(rep, old), card(rep, new)
+    assert merge(device("office"), old, new).status_code == 200
+    held = state(rep, rep.sync())
+    owners = [(held[c["id"]]["customer_id"], held[c["id"]]["owner_id"]) for c in cards]
+    assert owners == [(new["id"], new["id"])] * 2
+    assert held[cards[0]["id"]]["version"] == cards[0]["version"] + 1
+
+
+def test_a_card_taken_offline_of_the_merged_customer_lands_on_the_survivor(family, device, client):
+    _, old, new, _ = family
+    offline = Device(client, "rep_a")
+    offline.sync()
+    assert merge(device("office"), old, new).status_code == 200
+    record = card(offline, old)
+    assert (record["customer_id"], record["owner_id"]) == (new["id"], new["id"])
+
+
 def test_a_device_offline_during_the_merge_loses_nothing(family, device, client):
     rep, old, new, children = family
     offline = Device(client, "rep_a")

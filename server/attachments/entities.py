@@ -3,7 +3,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from sync import Entity, Rejected, Rules
+from sync import Entity, Rejected, Rules, survivor_of
 from sync.entity import Instant, Text, Uuid, Whole, choice
 
 from server.core.vocabulary import codes
@@ -35,11 +35,23 @@ class AttachmentRules(Rules):
     def check(self, ctx, current, values):
         if current is not None:
             return
-        owner = ctx.get(values["owner_entity"], values["owner_id"])
+        owner = ctx.get(values["owner_entity"], owner_id(ctx, values))
         if owner is None:
             raise Rejected({"owner_id": [f"{values['owner_entity']} {values['owner_id']} does not exist"]})
         if owner.scope_id != values["customer_id"]:
             raise Rejected({"customer_id": ["not_allowed"]})
+
+    def on_create(self, ctx, data, hlc):
+        data["owner_id"] = owner_id(ctx, data)
+
+
+def owner_id(ctx, values):
+    """The owner a new attachment names, or the customer it was merged into: a card photographed
+    offline of a customer merged meanwhile goes with its survivor, as the customer's records do."""
+    if values["owner_entity"] != ctx.engine.scope.root:
+        return values["owner_id"]
+    ctx.get(ctx.engine.scope.root, values["owner_id"])  # survivor_of reads what the batch holds
+    return survivor_of(ctx, values["owner_id"])
 
 
 ATTACHMENTS = Entity(

@@ -7,6 +7,11 @@ from sync import live_record, live_records, write_changes
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
 
+# Records that may belong to a customer itself (besides its scope field): entity -> the fields
+# naming what the record is attached to. A business card's photo is an attachment of the
+# customer, and the screens list attachments by owner: left on the tombstone it would vanish.
+OWNED_BY = {"attachments": ("owner_entity", "owner_id")}
+
 # Fields of the merged customer that fill the survivor's empty ones.
 FILLED = ["name_kana", "address", "postal_code", "phone", "email", "url", "notes", "source"]
 
@@ -38,8 +43,12 @@ def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
         entity = ENGINE.entity(name)
         if entity.scope_field is None or entity.scope_field not in entity.fields:
             continue
+        owner_fields = OWNED_BY.get(name)
         for record in live_records(session, name, scope_ids=[loser_id]):
-            changes.append((name, record["id"], {entity.scope_field: survivor_id}))
+            moved = {entity.scope_field: survivor_id}
+            if owner_fields and (record[owner_fields[0]], record[owner_fields[1]]) == ("customers", loser_id):
+                moved[owner_fields[1]] = survivor_id
+            changes.append((name, record["id"], moved))
     filled = {k: loser[k] for k in FILLED if loser.get(k) and not survivor.get(k)}
     if loser.get("status") == "active" and survivor.get("status") == "prospect":
         filled["status"] = "active"
