@@ -283,6 +283,13 @@ def test_server_owned_fields_are_ignored_and_listed(device, people):
     assert record["route_to"] == "manufacturing"
 
 
+def test_a_quote_names_the_person_who_made_it(device, people):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="顧客")
+    result = rep.push(rep.mutation("quotes", customer_id=customer["id"], author_id=people["rep_b"]))[0]
+    assert (result["record"]["author_id"], result["ignored"]) == (people["rep_a"], ["author_id"])
+
+
 def test_request_defaults(device):
     rep = device("rep_a")
     customer = rep.create("customers", name="顧客")

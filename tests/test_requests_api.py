@@ -111,6 +111,18 @@ def test_calendar_answers_the_configured_targets(app, client, device):
     assert body["team_targets"]["manufacturing"] == {"high": 2, "normal": 5, "low": 20}
 
 
+def test_calendar_hands_devices_the_company_that_issues_quotes(app, client, device):
+    app.config.update(
+        COMPANY_NAME="有限会社 テスト工業", COMPANY_ADDRESS="静岡市葵区1-2-3", COMPANY_PHONE="054-123-4567"
+    )
+    body = client.get("/api/v1/calendar", headers=device("rep_a").headers).get_json()
+    assert body["company"] == {
+        "name": "有限会社 テスト工業",
+        "address": "静岡市葵区1-2-3",
+        "phone": "054-123-4567",
+    }
+
+
 @pytest.mark.parametrize(
     "query, field",
     [

@@ -1,6 +1,7 @@
 // The company calendar on the device: Japanese public holidays and the response targets per
 // team and urgency, fetched from the server after a sync (once a day) and kept in the "cache" store, so
-// ages and overdue requests are counted offline. A business day is a weekday that is not a
+// ages and overdue requests are counted offline. It also names the company (name, address,
+// phone) that the printed quote and service report show as their issuer. A business day is a weekday that is not a
 // public holiday, in Asia/Tokyo (the server counts the same way for the CSV export).
 
 import * as api from "./api.js";
@@ -24,12 +25,12 @@ export function prepareCalendar(calendar) {
   return { ...calendar, days_off: new Set((calendar.holidays || []).map((h) => h.date)) };
 }
 
-/** Fetch the calendar unless today's is held already. */
+/** Fetch the calendar unless today's is held already (with the company, which older ones lack). */
 export async function refreshCalendar(token, now = Date.now()) {
   const today = companyDay(now);
   const tx = await transaction(["cache"]);
   const held = await req(tx.objectStore("cache").get(KEY));
-  if (held?.fetched === today) return;
+  if (held?.fetched === today && held.company) return;
   const fresh = await api.calendar(token);
   const write = await transaction(["cache"], "readwrite", "relaxed");
   write.objectStore("cache").put({ ...fresh, fetched: today }, KEY);

@@ -288,6 +288,12 @@ class HolidaySchema(Schema):
     name = fields.String(metadata={"description": "the holiday's name in Japanese"})
 
 
+class CompanySchema(Schema):
+    name = fields.String(metadata={"description": "COMPANY_NAME"})
+    address = fields.String(metadata={"description": "COMPANY_ADDRESS, may be empty"})
+    phone = fields.String(metadata={"description": "COMPANY_PHONE, may be empty"})
+
+
 class CalendarSchema(Schema):
     time_zone = fields.String()
     from_ = fields.Integer(data_key="from", attribute="from")
@@ -308,6 +314,9 @@ class CalendarSchema(Schema):
         keys=fields.String(),
         values=fields.Integer(),
         metadata={"description": "deal follow-up limits in calendar days: ours, customer (ball), idle"},
+    )
+    company = fields.Nested(
+        CompanySchema, metadata={"description": "who issues quotes and reports, as their print shows it"}
     )
 
 

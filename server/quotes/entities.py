@@ -68,6 +68,7 @@ class QuoteRules(Rules):
 QUOTES = Entity(
     "quotes",
     QuoteSchema(),
+    extra_fields=["author_id"],  # who made it: 担当 on the printed quote
     references={"customer_id": "customers", "deal_id": "deals", "source_quote_id": "quotes"},
     defaults={"status": "draft"},
     immutable={"customer_id"},

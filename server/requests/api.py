@@ -42,9 +42,10 @@ MAX_YEARS = 10  # holidays this far back count in a request's age
 @bp.arguments(CalendarQuerySchema, location="query")
 @bp.response(200, CalendarSchema)
 def company_calendar(query):
-    """Japanese public holidays of the years asked for, and the response targets per team and urgency.
+    """Japanese public holidays of the years asked for, the response targets per team and urgency,
+    and the company's name, address and phone.
 
-    Devices cache it to count request ages and overdue requests offline.
+    Devices cache it to count request ages and overdue requests, and print quotes, offline.
     """
     year = today().year
     first = query.get("from_", min(year - 1, query.get("to", year)))
@@ -58,6 +59,9 @@ def company_calendar(query):
     return {
         **calendar(first, last, current_app.config["RESPONSE_TARGET_DAYS"]),
         "follow_up_days": current_app.config["FOLLOW_UP_DAYS"],
+        "company": {
+            key: current_app.config[f"COMPANY_{key.upper()}"] for key in ("name", "address", "phone")
+        },
     }
 
 

@@ -80,6 +80,9 @@ def test_the_visit_form_records_competitor_budget_and_spec_change_as_deal_events
     ]
 
 
+@pytest.mark.server_config(
+    COMPANY_NAME="株式会社 現場製作所", COMPANY_ADDRESS="静岡市葵区追手町1-1", COMPANY_PHONE="054-000-1111"
+)
 def test_the_deal_page_shows_the_next_action_the_meetings_and_a_quote_made_from_it_with_its_print(
     page,
     live,
@@ -117,6 +120,11 @@ def test_the_deal_page_shows_the_next_action_the_meetings_and_a_quote_made_from_
     sheet = page.get_by_test_id("quote-sheet")
     expect(sheet).to_contain_text("御見積書")
     expect(sheet).to_contain_text("山田製作所　御中")
+    issuer = page.get_by_test_id("print-issuer")  # offline: from the calendar the device keeps
+    expect(issuer).to_contain_text("株式会社 現場製作所")
+    expect(issuer).to_contain_text("静岡市葵区追手町1-1")
+    expect(issuer).to_contain_text("TEL 054-000-1111")
+    expect(page.get_by_test_id("issuer-person")).to_have_text("担当: 佐藤 健太")  # saved here, not yet sent
     expect(page.get_by_test_id("quote-sheet-amount")).to_have_text("1,150,000円")
     expect(sheet).to_contain_text("穴あけ12箇所、黒染め")
 

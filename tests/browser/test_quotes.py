@@ -195,3 +195,16 @@ def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_
     page.get_by_test_id("quote-material").fill("A5052")
     page.get_by_test_id("quote-online").click()
     expect(page.get_by_test_id("quote-online-count")).to_have_text("この端末にない見積が0件見つかりました。")
+
+
+def test_the_printed_quote_in_english_names_the_customer_the_company_and_who_made_it(page, live, customers):
+    ids = load_quotes(live, customers["yamada"]["id"], "shaft_sus")
+    sign_in(page, live)
+    page.evaluate("localStorage.setItem('genba.lang', 'en')")
+    page.goto(f"{live.url}/#/quotes/{ids['shaft_sus']}/print")
+    page.reload()
+    sheet = page.get_by_test_id("quote-sheet")
+    expect(sheet.locator(".print-to")).to_have_text(f"Attn: {customers['yamada']['name']}")
+    expect(page.get_by_test_id("print-issuer")).to_contain_text("株式会社 現場製作所")
+    expect(page.get_by_test_id("issuer-person")).to_have_text("Contact: 佐藤 健太")  # the server's author_id
+    assert "\u3000" not in sheet.text_content()  # no full-width space among English words

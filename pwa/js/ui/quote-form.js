@@ -178,7 +178,8 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     save.disabled = true;
     if (Object.keys(changes).length) {
-      await outbox.save([{ entity: "quotes", id, changes, local: existing ? {} : { created_at: new Date().toISOString() } }]);
+      await outbox.save([{ entity: "quotes", id, changes, local: existing ? {}
+        : { created_at: new Date().toISOString(), author_id: getState().user?.id } }]);
     }
     navigate(`#/quotes/${id}`, { replace: true });
   });

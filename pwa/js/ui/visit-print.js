@@ -3,6 +3,7 @@
 // PDF opens too.
 
 import * as api from "../api.js";
+import { loadCalendar } from "../calendar.js";
 import { getMeta } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -10,12 +11,13 @@ import { attachmentsOf, imageOf } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, linkButton } from "./form.js";
-import { fetchFile } from "./widgets.js";
+import { fetchFile, issuer } from "./widgets.js";
 
 export async function render(view, { params, navigate }) {
   const visit = await getRecord("visits", params[0]);
   if (!visit) return navigate("#/customers");
-  const [bundle, attachments] = await Promise.all([customerBundle(visit.customer_id), attachmentsOf(visit.id)]);
+  const [bundle, attachments, calendar] = await Promise.all([customerBundle(visit.customer_id),
+    attachmentsOf(visit.id), loadCalendar()]);
   const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
   const signature = attachments.filter((a) => a.purpose === "signature").at(-1);
   const signatureSlot = h("div", { class: "signature-slot", "data-testid": "print-signature" });
@@ -27,7 +29,9 @@ export async function render(view, { params, navigate }) {
   mount(view,
     h("article", { class: "print-sheet", "data-testid": "print-sheet" },
       h("h1", { tabindex: "-1" }, t("print.title")),
-      h("p", { class: "print-to" }, bundle.customer?.name || "", "　", t("print.to")),
+      h("div", { class: "print-parties" },
+        h("p", { class: "print-to" }, t("print.to", { name: bundle.customer?.name || "" })),
+        issuer(calendar.company)),
       h("table", { class: "print-table" }, h("tbody", {},
         row(t("print.when"), dateTime(visit.visited_at),
           visit.work_minutes != null ? `　${t("report.minutes", { n: visit.work_minutes })}` : ""),

@@ -208,3 +208,16 @@ export function menuCount(testid, count, text) {
   show();
   return badge;
 }
+
+/**
+ * Who issues a printed form, as the server's PDFs print it: the company's name, address and
+ * phone (from the calendar the device keeps) and, for a quote, the person in charge.
+ */
+export function issuer(company, person = null) {
+  const line = (text, testid) => (text ? h("p", { "data-testid": testid }, text) : null);
+  return h("div", { class: "print-issuer", "data-testid": "print-issuer" },
+    company?.name ? h("p", { class: "print-issuer-name" }, company.name) : null,
+    line(company?.address, "issuer-address"),
+    line(company?.phone ? t("print.tel", { phone: company.phone }) : "", "issuer-phone"),
+    line(person ? t("quotePrint.by", { name: person }) : "", "issuer-person"));
+}
