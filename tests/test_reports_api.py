@@ -231,20 +231,25 @@ def test_long_work_notes_start_on_the_first_page_and_go_on_on_the_next(tech, cus
         f"{n}. 主軸ユニットを分解し、ベアリングとシールを点検・清掃のうえ組み付けました。"
         for n in range(1, 61)
     ]
+    pdf = service_report_of(tech, customer, "\n".join(steps))
+    first, second = (page_text(pdf, n) for n in (1, 2))
+    assert "1. 主軸ユニット" in first and "作業内容（続き）" in second
+    text = text_of(pdf)
+    assert all(step.split(".")[0] + ". 主軸" in text for step in steps)  # every step printed once
+    assert text.count("60. 主軸") == 1
+
+
+def service_report_of(tech, customer, handling):
+    """The service report PDF of a new aftercare visit whose work was ``handling``."""
     visit = tech.create(
         "visits",
         customer_id=customer["id"],
         kind="aftercare",
         visited_at=f"{DAY}T10:00:00+09:00",
         purpose="定期点検",
-        handling="\n".join(steps),
+        handling=handling,
     )
-    pdf = tech.client.get(f"/api/v1/visits/{visit['id']}/report.pdf", headers=tech.headers).data
-    first, second = (page_text(pdf, n) for n in (1, 2))
-    assert "1. 主軸ユニット" in first and "作業内容（続き）" in second
-    text = text_of(pdf)
-    assert all(step.split(".")[0] + ". 主軸" in text for step in steps)  # every step printed once
-    assert text.count("60. 主軸") == 1
+    return tech.client.get(f"/api/v1/visits/{visit['id']}/report.pdf", headers=tech.headers).data
 
 
 def page_text(pdf_bytes, page):
@@ -257,13 +262,5 @@ def page_text(pdf_bytes, page):
 
 
 def test_a_character_the_font_cannot_print_is_marked_not_dropped(tech, customer):
-    visit = tech.create(
-        "visits",
-        customer_id=customer["id"],
-        kind="aftercare",
-        visited_at=f"{DAY}T10:00:00+09:00",
-        purpose="定期点検",
-        handling="ベルトを交換しました🔧👍🏻 次回は❤️で",
-    )
-    text = text_of(tech.client.get(f"/api/v1/visits/{visit['id']}/report.pdf", headers=tech.headers).data)
+    text = text_of(service_report_of(tech, customer, "ベルトを交換しました🔧👍🏻 次回は❤️で"))
     assert "ベルトを交換しました〓〓 次回は" in text
