@@ -197,3 +197,10 @@ def test_the_inbox_reads_in_english_with_the_same_ages(page, live, customers):
     age = age_of("2026-01-06T09:00:00+09:00")
     expect(item.get_by_test_id("age")).to_have_text(f"{age} business days old (target 3)")
     expect(page.get_by_test_id("inbox-summary")).to_have_text("Requests: 1 (1 overdue)")
+
+
+def test_a_manager_is_told_who_edits_the_routing_rules_in_the_roles_own_words(page, live):
+    sign_in(page, live, "manager")  # 管理者: the role that reads the rules and may not edit them
+    page.goto(live.url + "/#/rules")
+    expect(page.locator("#view")).to_contain_text("振り分けルールは事務とシステム管理者が編集できます。")
+    expect(page.get_by_test_id("rule-save")).to_have_count(0)
