@@ -80,6 +80,21 @@ def test_the_visit_form_records_competitor_budget_and_spec_change_as_deal_events
     ]
 
 
+def meeting_with_a_next_step(made, visited_at, next_action, due):
+    """The rep's meeting about 治具プレート年間契約 (of the ``deals`` fixture's ``made``) that
+    agreed ``next_action`` by ``due``."""
+    made["rep"].create(
+        "visits",
+        customer_id=made["jig"]["customer_id"],
+        kind="sales",
+        visited_at=visited_at,
+        purpose="見積の説明",
+        next_action=next_action,
+        next_action_due=due,
+        deal_id=made["jig"]["id"],
+    )
+
+
 @pytest.mark.server_config(
     COMPANY_NAME="株式会社 現場製作所", COMPANY_ADDRESS="静岡市葵区追手町1-1", COMPANY_PHONE="054-000-1111"
 )
@@ -88,16 +103,7 @@ def test_the_deal_page_shows_the_next_action_the_meetings_and_a_quote_made_from_
     live,
     deals,  # noqa: F811
 ):
-    deals["rep"].create(
-        "visits",
-        customer_id=deals["jig"]["customer_id"],
-        kind="sales",
-        visited_at="2026-11-25T14:00:00+09:00",
-        purpose="見積の説明",
-        next_action="改訂見積を提出",
-        next_action_due="2026-12-20",
-        deal_id=deals["jig"]["id"],
-    )
+    meeting_with_a_next_step(deals, "2026-11-25T14:00:00+09:00", "改訂見積を提出", "2026-12-20")
     sign_in(page, live, "rep_a")
     open_deal(page, live, "治具プレート年間契約")
     expect(page.get_by_test_id("deal-next")).to_contain_text("改訂見積を提出")
@@ -204,16 +210,7 @@ def test_the_board_search_keeps_its_words_and_focus_while_a_sync_brings_a_deal(
 
 def test_a_won_deal_is_late_for_nothing(page, live, deals):  # noqa: F811
     rep = deals["rep"]
-    rep.create(
-        "visits",
-        customer_id=deals["jig"]["customer_id"],
-        kind="sales",
-        visited_at="2026-11-10T14:00:00+09:00",
-        purpose="見積の説明",
-        next_action="修正見積の提出",
-        next_action_due="2026-11-24",
-        deal_id=deals["jig"]["id"],
-    )
+    meeting_with_a_next_step(deals, "2026-11-10T14:00:00+09:00", "修正見積の提出", "2026-11-24")
     sign_in(page, live, "rep_a")
     open_deal(page, live, "治具プレート年間契約")
     late = page.get_by_test_id("deal-next").locator(".badge.error")
