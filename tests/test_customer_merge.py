@@ -131,6 +131,24 @@ def test_a_device_offline_during_the_merge_loses_nothing(family, device, client)
     assert live == {i: (r["version"], r.get("customer_id")) for i, r in fresh.items()}
 
 
+@pytest.mark.parametrize("approved", [["old"], ["new"], ["old", "new"], []])
+def test_a_rep_who_followed_both_merged_customers_keeps_one_follow_the_one_that_grants_most(
+    family, device, approved
+):
+    rep, old, new, _ = family
+    west = device("rep_b")
+    follows = {name: west.create("follows", customer_id=c["id"]) for name, c in (("old", old), ("new", new))}
+    for name in approved:
+        assert rep.update("follows", follows[name], status="approved")["status"] == "applied"
+    assert merge(device("office"), old, new).status_code == 200
+    ids = {f["id"] for f in follows.values()}
+    kept = [r for i, r in state(west, west.sync()).items() if i in ids and not r["deleted"]]
+    assert [(r["customer_id"], r["customer_name"], r["status"]) for r in kept] == [
+        (new["id"], "みらい精機", "approved" if approved else "requested")
+    ]
+    assert kept[0]["id"] == follows["old" if approved == ["old"] else "new"]["id"]
+
+
 def test_a_delete_of_the_merged_customer_does_not_delete_the_survivor(family, device):
     rep, old, new, _ = family
     assert merge(device("office"), old, new).status_code == 200

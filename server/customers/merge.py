@@ -12,6 +12,10 @@ from server.core.errors import ApiError
 # customer, and the screens list attachments by owner: left on the tombstone it would vanish.
 OWNED_BY = {"attachments": ("owner_entity", "owner_id")}
 
+# A follow's statuses, the one that grants most first: of a person's two follows of the merged
+# customers, the survivor keeps the one that grants most (the survivor's own on a tie).
+FOLLOW_RANK = ["approved", "requested"]
+
 # Fields of the merged customer that fill the survivor's empty ones.
 FILLED = ["name_kana", "address", "postal_code", "phone", "email", "url", "notes", "source"]
 
@@ -44,6 +48,9 @@ def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
         if entity.scope_field is None or entity.scope_field not in entity.fields:
             continue
         owner_fields = OWNED_BY.get(name)
+        if name == "follows":
+            changes.extend(merged_follows(session, loser_id, survivor))
+            continue
         for record in live_records(session, name, scope_ids=[loser_id]):
             moved = {entity.scope_field: survivor_id}
             if owner_fields and (record[owner_fields[0]], record[owner_fields[1]]) == ("customers", loser_id):
@@ -58,3 +65,28 @@ def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
     changes.append(("customers", loser_id, None))
     write_changes(session, ENGINE, server_actor(user_id, node), changes, now_ms=now_ms, server_node=node)
     return live_record(session, "customers", survivor_id)
+
+
+def merged_follows(session, loser_id, survivor):
+    """The changes that leave each follower one follow of the survivor: a follow of the merged
+    customer moves unless its follower already follows the survivor; of two, the one that
+    grants most stays (the survivor's on a tie) and the other is removed."""
+    survivor_id = survivor["id"]
+    held = {f["user_id"]: f for f in live_records(session, "follows", scope_ids=[survivor_id])}
+    changes = []
+    for follow in live_records(session, "follows", scope_ids=[loser_id]):
+        other = held.get(follow["user_id"])
+        if other is None or rank(follow) < rank(other):
+            moved = {"customer_id": survivor_id, "customer_name": survivor.get("name")}
+            changes.append(("follows", follow["id"], moved))
+            if other is not None:
+                changes.append(("follows", other["id"], None))
+            held[follow["user_id"]] = follow
+        else:
+            changes.append(("follows", follow["id"], None))
+    return changes
+
+
+def rank(follow):
+    status = follow.get("status")
+    return FOLLOW_RANK.index(status) if status in FOLLOW_RANK else len(FOLLOW_RANK)
