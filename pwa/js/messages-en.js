@@ -71,6 +71,8 @@ export const en = {
   "merge.do": "Merge this customer into the chosen one",
   "merge.choose": "Compare with {name}",
   "merge.none": "No likely duplicates were found.",
+  "merge.search": "Find another customer to merge into",
+  "merge.searchHint": "A customer not among the candidates can be found by name, reading or phone number.",
   "merge.offline": "Merging needs the network. Check the connection and try again.",
   "merge.loser": "Merged (goes away)",
   "merge.survivor": "Kept",

@@ -72,6 +72,8 @@ export const ja = {
   "merge.do": "この顧客を選んだ顧客に統合する",
   "merge.choose": "{name} と比べる",
   "merge.none": "重複していそうな顧客は見つかりませんでした。",
+  "merge.search": "ほかの顧客を探して統合する",
+  "merge.searchHint": "候補にない顧客は、社名・フリガナ・電話番号で探して選べます。",
   "merge.offline": "統合はオンラインで行います。接続を確かめてもう一度お試しください。",
   "merge.loser": "統合される顧客",
   "merge.survivor": "残る顧客",

@@ -64,6 +64,26 @@ def test_office_compares_two_customers_side_by_side_and_merges_them(page, live, 
     assert twin["id"] not in office.records("customers")
 
 
+def test_office_merges_into_a_customer_the_server_did_not_suggest_found_by_its_reading(page, live, customers):
+    rep = live.device("rep_a")
+    twin = rep.create("customers", name="ホクシン・フード", phone="025-999-0000")
+    sign_in(page, live, "office")
+    page.goto(live.url + f"/#/customers/{twin['id']}")
+    page.get_by_test_id("merge-customer").click()
+    expect(page.get_by_test_id("merge-candidates")).to_contain_text(
+        "重複していそうな顧客は見つかりませんでした"
+    )
+    page.get_by_test_id("merge-search").fill("ほくしん")
+    found = page.get_by_test_id("merge-found")
+    expect(found).to_contain_text("株式会社北辰フードマシナリー")
+    expect(found).not_to_contain_text("ホクシン・フード")  # not the customer being merged
+    found.get_by_test_id("merge-choose").click()
+    expect(page.get_by_test_id("merge-compare")).to_contain_text("0256-11-2222")
+    page.get_by_test_id("merge-do").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("株式会社北辰フードマシナリー")
+    assert twin["id"] not in live.device("office").records("customers")
+
+
 def test_a_customer_not_found_in_the_new_deal_picker_is_created_there_offline_and_chosen(
     page, live, customers
 ):

@@ -1,17 +1,21 @@
 // Merging two customers (名寄せ; office, manager, admin; online): the likely duplicates of this
-// customer from the server, the two side by side, and one button that merges this one into the
-// chosen one. The server moves every record; devices that still hold this customer keep working.
+// customer from the server, or any customer on the device searched for by name, kana or phone
+// (a duplicate spelt too differently for the server to guess), the two side by side, and one
+// button that merges this one into the chosen one. The server moves every record; devices that
+// still hold this customer keep working.
 
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
 import { label, t } from "../i18n.js";
-import { getRecord } from "../records.js";
+import { customerIndex, getRecord } from "../records.js";
 import * as sync from "../sync.js";
+import { matches, prepareQuery } from "../text.js";
 import { h, mount } from "./dom.js";
-import { actionBar, button, linkButton } from "./form.js";
+import { actionBar, button, field, input, linkButton } from "./form.js";
 import { empty } from "./widgets.js";
 
 export const MERGERS = new Set(["office", "manager", "admin"]);
+const FOUND = 8;
 const SHOWN = [["name", "customer.name"], ["name_kana", "customer.kana"], ["status", "customer.statusLabel"],
   ["postal_code", "customer.postalCode"], ["address", "customer.address"], ["phone", "customer.phone"],
   ["email", "customer.email"], ["url", "customer.url"], ["source", "customer.source"]];
@@ -25,7 +29,7 @@ export async function render(view, { params, navigate }) {
   const merge = button(t("merge.do"), { class: "button primary", disabled: true, "data-testid": "merge-do" });
   let chosen = null;
   mount(view, h("h1", { tabindex: "-1" }, t("merge.title", { name: customer.name })),
-    status, list, side, actionBar(merge, linkButton(t("form.cancel"), `#/customers/${customer.id}`)));
+    status, list, searchOthers(customer, (c) => choose(c)), side, actionBar(merge, linkButton(t("form.cancel"), `#/customers/${customer.id}`)));
 
   const choose = async (candidate) => {
     chosen = await getRecord("customers", candidate.id) || candidate;
@@ -56,6 +60,30 @@ export async function render(view, { params, navigate }) {
   } catch {
     status.textContent = t("merge.offline");
   }
+}
+
+/** A search over the device's other customers, each with a button that compares it. */
+function searchOthers(customer, onChoose) {
+  let index = null;
+  const search = input({ type: "search", enterkeyhint: "search", "data-testid": "merge-search" });
+  const found = h("ul", { class: "list compact", "data-testid": "merge-found" });
+  const none = h("p", { class: "hint", role: "status", hidden: true });
+  search.addEventListener("input", async () => {
+    index = index || (await customerIndex()).filter((entry) => entry.id !== customer.id);
+    const q = prepareQuery(search.value);
+    const hits = q.folded ? index.filter((entry) => matches(entry, q)).slice(0, FOUND) : [];
+    mount(found, ...hits.map((entry) => {
+      const pick = button(t("merge.choose", { name: entry.name }), { "data-testid": "merge-choose" });
+      pick.addEventListener("click", () => onChoose(entry));
+      return h("li", { class: "row static" }, h("span", { class: "row-title" }, entry.name),
+        h("span", { class: "row-meta" }, [entry.kana, entry.phoneText].filter(Boolean).join("・")), pick);
+    }));
+    none.hidden = !(q.folded && !hits.length);
+    none.textContent = none.hidden ? "" : t("customers.noMatch", { q: search.value.trim() });
+  });
+  return h("section", { class: "merge-search" },
+    field({ name: "merge_q", label: t("merge.search"), control: search, hint: t("merge.searchHint") }),
+    none, found);
 }
 
 function table(loser, survivor) {
