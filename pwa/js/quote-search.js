@@ -105,6 +105,21 @@ export function explain(entry, words) {
   return [score, why];
 }
 
+// The order the screens name fields in (品名・図番・材質・加工方法・寸法…), whichever word matched first.
+const FIELD_ORDER = ["product", "drawing_no", "material", "processing_method", "dimensions",
+  "processing_details", "difficulties", "length_mm", "customer"];
+
+/**
+ * The fields a result matched, each once (「sus 304」 matches 材質 twice) and in FIELD_ORDER, as
+ * {field, synonym}: a synonym only when no word was found in that field as typed.
+ */
+export function matchedFields(why) {
+  const fields = new Map();
+  for (const { field, synonym } of why) fields.set(field, (fields.get(field) ?? true) && Boolean(synonym));
+  const rank = (field) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length);
+  return [...fields].sort(([a], [b]) => rank(a) - rank(b)).map(([field, synonym]) => ({ field, synonym }));
+}
+
 const DIAMETER = /(?:φ|ø|⌀|径)\s*(\d+(?:\.\d+)?)/;
 
 /** The longest side in mm: the numeric field where given, else the largest figure in the text. */

@@ -53,6 +53,10 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
         "ＳＵＳ３０４"
     )  # the newest one, typed full-width: its own text is marked
     expect(results.get_by_role("listitem").first.get_by_test_id("why")).to_contain_text("材質")
+    search.fill("sus 304")  # two words found in one field: the field is named once
+    expect(results.get_by_role("listitem").first.get_by_test_id("why")).to_have_text("一致: 材質")
+    search.fill("sus304 しゃふと")  # in the order the screen names fields, not the order typed
+    expect(results.get_by_role("listitem").first.get_by_test_id("why")).to_have_text("一致: 品名・材質")
     search.fill("")
     page.get_by_test_id("quote-material").fill("アルミ")
     expect(results.get_by_role("listitem")).to_have_count(2)

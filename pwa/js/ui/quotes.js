@@ -8,7 +8,7 @@ import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
 import { yen } from "../format.js";
 import { label, t } from "../i18n.js";
-import { prepare, searchQuotes } from "../quote-search.js";
+import { matchedFields, prepare, searchQuotes } from "../quote-search.js";
 import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
@@ -129,6 +129,6 @@ function row({ quote, why, customer, online = false }) {
       why.some((w) => ["processing_details", "difficulties"].includes(w.field))
         ? h("span", { class: "row-meta" }, part("difficulties") || part("processing_details")) : null,
       h("span", { class: "why", "data-testid": "why" }, t("quotes.why"),
-        why.map((w) => (w.field === "customer" ? t("quotes.byCustomer") : label("quote.field", w.field))
+        matchedFields(why).map((w) => (w.field === "customer" ? t("quotes.byCustomer") : label("quote.field", w.field))
           + (w.synonym ? t("quotes.bySynonym") : "")).join("・"))));
 }
