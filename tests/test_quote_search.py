@@ -1,12 +1,20 @@
 """Past-quote search in Japanese: a table of queries over a fixed set of realistic quotes,
 each naming the quote that must come first (or in the top 3), on SQLite and PostgreSQL."""
 
+import json
+import shutil
+import subprocess
 import unicodedata
+from pathlib import Path
 
 import pytest
 
 from conftest import BACKENDS
 from quote_helpers import loaded_database
+from server.quotes.text import words_of
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = shutil.which("node")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -135,6 +143,18 @@ def test_the_limit_cuts_the_list(quotes):
     assert len(quotes.ranked(q="旋盤", limit=2)) == 2
 
 
+@pytest.mark.parametrize(
+    "said", ["前回と同じフランジ", "以前と同じフランジ", "この前のフランジと同じもの", "前回のフランジ"]
+)
+def test_a_wish_said_as_a_sentence_finds_what_its_thing_alone_finds(quotes, said):
+    ranked = quotes.ranked(q=said)
+    assert ranked == quotes.ranked(q="フランジ") and {"flange_ss400", "flange_sus316l"} <= set(ranked)
+
+
+def test_a_query_of_filler_alone_leaves_the_filters_to_search(quotes):
+    assert quotes.ranked(q="以前と同じもの", material="SUS316L") == quotes.ranked(material="SUS316L")
+
+
 # -- scope ---------------------------------------------------------------------------------
 
 
@@ -200,6 +220,8 @@ def test_an_odd_query_never_fails(quotes, q):
         {"q": "%_%"},
         {"q": 'NEAR(a b) AND "x"*'},
         {"q": "\\"},
+        {"q": "以前と同じものを作って下さい"},
+        {"q": "前回と同じもの"},
     ],
 )
 def test_a_query_that_means_nothing_answers_no_results(quotes, params):
@@ -263,3 +285,48 @@ def test_the_device_has_the_same_synonym_groups_as_the_server():
     server = Synonyms.load(DEFAULT_SYNONYMS)
     assert [g[0] for g in device] == server.names
     assert [sorted(g) for g in device] == [sorted(g) for g in Synonyms.load(DEFAULT_SYNONYMS).raw]
+
+
+# (query, the words searched): what people say around the thing they want is left out, but not
+# the kana of a word (ボルトの keeps its ト, ものさし its もの, hiragana typed stays whole)
+SAID = [
+    ("前回と同じフランジ", ["ふらんじ"]),
+    ("この前のフランジと同じもの", ["ふらんじ"]),
+    ("以前と同じものを作って下さい", []),
+    ("いつものシャフトをお願いします", ["しゃふと"]),
+    ("前回のふらんじ", ["ふらんじ"]),
+    ("ふらんじと同じもの", ["ふらんじ"]),
+    ("ＳＵＳ３０４の前回と同じシャフト", ["sus304", "しゃふと"]),
+    ("フランジとボルト", ["ふらんじ", "ぼると"]),
+    ("ノズルの", ["のずる"]),
+    ("ぼるとの", ["ぼるとの"]),
+    ("ものさし", ["ものさし"]),
+    ("ボルト穴のピッチ", ["ぼると穴", "ぴっち"]),
+    ("溶接歪み", ["溶接歪み"]),
+    ("sus 304", ["sus", "304"]),
+    ("前回と同じもの 以前の", []),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize("query, words", SAID, ids=[q or "empty" for q, _ in SAID])
+def test_a_query_is_searched_without_what_people_say_around_the_thing(query, words):
+    assert words_of(query) == words
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is needed to run the device's module")
+def test_the_device_cuts_a_query_into_the_words_the_server_does():
+    script = (
+        'import { wordsOf } from "./pwa/js/quote-search.js"; let input = "";'
+        "for await (const chunk of process.stdin) input += chunk;"
+        "process.stdout.write(JSON.stringify(JSON.parse(input).map(wordsOf)));"
+    )
+    run = subprocess.run(
+        [NODE, "--input-type=module", "-e", script],
+        input=json.dumps([query for query, _ in SAID]),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert json.loads(run.stdout) == [words for _, words in SAID]

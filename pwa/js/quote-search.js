@@ -1,7 +1,8 @@
 // Past quotes on the device: search them offline by the server's rules (server/quote_text.py):
-// fold width, kana and case; every word must be in a field; a word naming a material or method
-// group (ステンレス, アルミ, 鉄, 旋盤…) also finds that group's quotes at a synonym's weight; a
-// material or method filter naming a grade (SUS316) finds that grade only, as the server does.
+// fold width, kana and case; leave out what people say around the thing (前回と同じ…を下さい);
+// every word must be in a field; a word naming a material or method group (ステンレス, アルミ,
+// 鉄, 旋盤…) also finds that group's quotes at a synonym's weight; a material or method filter
+// naming a grade (SUS316) finds that grade only, as the server does.
 // The customer's name also finds its quotes (on the device only: it holds the names).
 // Also the figures of "make it again": what to copy, and the cost overrun of the old quote.
 
@@ -18,6 +19,18 @@ const EXACT_BONUS = 1;
 const SEPARATORS = /[^\p{L}\p{N}_×.\-/φ]+/u;
 const ASCII_RUN = /[0-9a-zφ]+(?:[-./][0-9a-zφ]+)*/g;
 const WIDE_RUN = /(?:(?![a-zφ])[\p{L}\p{Nl}\p{No}])+/gu;
+// What people say around the thing they want (「前回と同じフランジを作って下さい」) is in no quote, so
+// it is cut from a query: these words with the particles next to them, and a particle alone
+// between other letters (フランジとボルト). Not where its kana run on into other hiragana (ボルトの
+// keeps its ト, ものさし its もの): so before katakana fold into hiragana.
+export const FILLER = ["前回", "以前", "この前", "いつも", "同じ", "おなじ", "もの", "作って", "つくって",
+  "下さい", "ください", "お願いします", "おねがいします"];
+export const PARTICLES = ["と", "の", "を"];
+const APART = "(?:(?<![ぁ-ゖ])|(?![ぁ-ゖ]))";
+const SAID = `(?:${FILLER.join("|")})`;
+const PARTICLE = `(?:${PARTICLES.join("|")})`;
+const FILLER_RUN = new RegExp(`(?:${PARTICLE}|${APART})${SAID}(?:${PARTICLE}?${SAID})*(?:${PARTICLE}|${APART})`
+  + `|${APART}${PARTICLE}+${APART}`, "gu");
 
 const GROUPS = SYNONYMS.map((line) => line.map(fold).filter(Boolean));
 
@@ -26,10 +39,10 @@ export function runsOf(folded) {
   return [...(folded.match(ASCII_RUN) || []), ...(folded.match(WIDE_RUN) || [])];
 }
 
-/** Split a query into folded words, as the server does. */
+/** Split a query into folded words without its filler, as the server does. */
 export function wordsOf(query) {
   const words = [];
-  for (const part of String(query || "").split(/\s+/)) {
+  for (const part of String(query || "").normalize("NFKC").replace(FILLER_RUN, " ").split(/\s+/)) {
     for (let piece of fold(part).split(SEPARATORS)) {
       piece = piece.replace(/^[._\-/]+|[._\-/]+$/g, "");
       if (!piece || !runsOf(piece).length) continue;

@@ -19,8 +19,9 @@ bp = Blueprint("quotes", __name__)
 def quote_search(query):
     """Past quotes matching free text and filters, best first, each with why it matched.
 
-    Width, kana and case are folded, synonyms and 2-character words found; neither text nor
-    a filter answers no results.
+    Width, kana and case are folded, synonyms and 2-character words found, and what people say
+    around the thing (前回と同じ…を作って下さい) left out; neither text nor a filter answers no
+    results.
     """
     try:
         return {"results": search(db.session, g.actor, query)}

@@ -25,6 +25,33 @@ MAX_TOKENS = 8
 MAX_TERMS_PER_WORD = 8
 DEFAULT_SYNONYMS = os.path.join(os.path.dirname(__file__), "synonyms.txt")
 SEPARATORS = re.compile(r"[^\w×.\-/φ]+")
+# What people say around the thing they want (「前回と同じフランジを作って下さい」) is in no quote, so
+# it is cut from a query: these words with the particles next to them, and a particle alone
+# between other letters (フランジとボルト). Not where its kana run on into other hiragana (ボルトの
+# keeps its ト, ものさし its もの): so before katakana fold into hiragana.
+FILLER = (
+    "前回",
+    "以前",
+    "この前",
+    "いつも",
+    "同じ",
+    "おなじ",
+    "もの",
+    "作って",
+    "つくって",
+    "下さい",
+    "ください",
+    "お願いします",
+    "おねがいします",
+)
+PARTICLES = ("と", "の", "を")
+_APART = "(?:(?<![ぁ-ゖ])|(?![ぁ-ゖ]))"
+_SAID = f"(?:{'|'.join(FILLER)})"
+_PARTICLE = f"(?:{'|'.join(PARTICLES)})"
+FILLER_RUN = re.compile(
+    f"(?:{_PARTICLE}|{_APART}){_SAID}(?:{_PARTICLE}?{_SAID})*(?:{_PARTICLE}|{_APART})"
+    f"|{_APART}{_PARTICLE}+{_APART}"
+)
 
 
 ASCII_RUN = re.compile(r"[0-9a-zφ]+(?:[-./][0-9a-zφ]+)*")
@@ -82,9 +109,10 @@ def word_in(word, folded):
 
 
 def words_of(query):
-    """Split a free-text query into folded words (whitespace and punctuation separate them)."""
+    """Split a free-text query into folded words (whitespace and punctuation separate them),
+    without the filler around them."""
     words = []
-    for part in (query or "").split():
+    for part in FILLER_RUN.sub(" ", unicodedata.normalize("NFKC", query or "")).split():
         for piece in SEPARATORS.split(fold(part)):
             piece = piece.strip("._-/")
             if runs_of(piece) and not (len(piece) == 1 and piece.isascii()) and piece not in words:

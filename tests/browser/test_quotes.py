@@ -177,7 +177,11 @@ def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_
     search.fill("やまだ")  # the customer's reading
     expect(items).to_have_count(3)
 
+    search.fill("前回と同じフランジ")  # what is said around the thing is left out of the search
+    expect(items).to_have_count(1)
+    expect(items.first.locator(".row-title")).to_have_text("フランジ TS-2024-0088")
     search.fill("以前と同じもの")
+    expect(items).to_have_count(0)
     expect(page.get_by_test_id("quote-hint")).to_contain_text("お客様の名前（例: 山田製作所）で探すと")
     page.get_by_test_id("quote-pick-customer").select_option("有限会社三条精工")
     expect(search).to_have_value("有限会社三条精工")
