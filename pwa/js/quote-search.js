@@ -1,4 +1,4 @@
-// Past quotes on the device: search them offline by the server's rules (server/quote_text.py):
+// Past quotes on the device: search them offline by the server's rules (server/quotes/text.py):
 // fold width, kana and case; leave out what people say around the thing (前回と同じ…を下さい);
 // every word must be in a field; a word naming a material or method group (ステンレス, アルミ,
 // 鉄, 旋盤…) also finds that group's quotes at a synonym's weight; a material or method filter

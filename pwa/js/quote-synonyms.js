@@ -1,5 +1,5 @@
-// The synonym groups of quote search, the same as the server's server/quote_synonyms.txt
-// (tests/test_quote_pwa.py checks they agree): the first word of a group names it.
+// The synonym groups of quote search, the same as the server's server/quotes/synonyms.txt
+// (tests/test_quote_search.py checks they agree): the first word of a group names it.
 
 export const SYNONYMS = [
   ["ステンレス", "SUS", "ステン", "SUS304", "SUS303", "SUS316", "SUS316L", "SUS430", "SUS410"],
