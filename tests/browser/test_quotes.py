@@ -180,6 +180,9 @@ def test_a_customer_name_finds_their_quotes_a_grade_lists_only_that_grade_and_a_
     search.fill("前回と同じフランジ")  # what is said around the thing is left out of the search
     expect(items).to_have_count(1)
     expect(items.first.locator(".row-title")).to_have_text("フランジ TS-2024-0088")
+    hint = page.get_by_test_id("quote-hint")
+    expect(hint).to_be_visible()  # 「前回」 still offers the customer picker, below what was found
+    assert items.first.bounding_box()["y"] < hint.bounding_box()["y"]
     search.fill("以前と同じもの")
     expect(items).to_have_count(0)
     expect(page.get_by_test_id("quote-hint")).to_contain_text("お客様の名前（例: 山田製作所）で探すと")

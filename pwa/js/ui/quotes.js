@@ -105,7 +105,7 @@ export async function render(view, { query, navigate }) {
       field({ name: "processing_method", label: t("quote.method"), control: controls.method }),
       field({ name: "length_min", label: t("quotes.lengthMin"), control: controls.lengthMin }),
       field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax }))),
-    summary, hint, list,
+    summary, list, hint,
     h("p", {}, button(t("quotes.searchOnline"), { "data-testid": "quote-online", onClick: searchOnline })),
     online);
   show();
