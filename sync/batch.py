@@ -311,12 +311,20 @@ def watchers_now(batch, scope_id, from_batch):
         if scope.grants(row.team):
             members[row.id] = row.owner_id
     if from_batch:
+        # What the batch holds of a membership replaces what is stored, wherever it was: one the
+        # server moved to another root (a merge) grants this one nothing any more.
         membership = batch.engine.entity(scope.membership)
         for (entity, record_id), w in batch.records.items():
-            if entity == scope.membership and w.scope_id == scope_id:
-                members.pop(record_id, None)
-                if not w.compacted and not w.deleted and scope.grants(w.data.get(membership.team_field)):
-                    members[record_id] = w.data[membership.owner_field]
+            if entity != scope.membership:
+                continue
+            members.pop(record_id, None)
+            if (
+                w.scope_id == scope_id
+                and not w.compacted
+                and not w.deleted
+                and scope.grants(w.data.get(membership.team_field))
+            ):
+                members[record_id] = w.data[membership.owner_field]
     return scope.watchers(session, root.data, set(members.values()))
 
 

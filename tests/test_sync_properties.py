@@ -674,6 +674,27 @@ def test_records_merged_into_a_customer_a_rep_does_not_see_leave_the_reps_device
     assert contact_id not in rep.live("contacts") and rep.verify() == []
 
 
+def test_a_customer_a_rep_followed_leaves_the_reps_device_once_merged_into_one_they_own(
+    client, make_client, people
+):
+    rep, west, office = make_client("rep_a"), make_client("rep_b"), make_client("office")
+    followed = west.save("customers", name="西の顧客")
+    contact_id = west.save("contacts", customer_id=followed, name="佐藤 健太")
+    west.sync()
+    follow = rep.save("follows", customer_id=followed)
+    rep.push()
+    own = office.save("customers", name="東の顧客", owner_id=people["rep_a"])
+    office.sync()
+    office.save("follows", follow, status="approved")
+    office.sync(), rep.sync()
+    assert followed in rep.live("customers")
+    merge(client, office, followed, own)
+    rep.sync()
+    # The follow moved to the survivor, so it grants the merged customer nothing any more.
+    assert followed not in rep.live("customers") and contact_id in rep.live("contacts")
+    assert rep.live("follows")[follow]["customer_id"] == own and rep.verify() == []
+
+
 def test_a_rep_who_sees_both_merged_customers_keeps_every_record_of_the_survivor(client, make_client, people):
     rep, office = make_client("rep_a"), make_client("office")
     merged = office.save("customers", name="株式会社みらい精機", owner_id=people["rep_a"])
