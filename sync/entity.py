@@ -137,6 +137,11 @@ class Rules:
     is the push (``sync.batch.Batch``): its ``actor``, ``session``, ``get`` and ``change``.
     """
 
+    def same_as(self, ctx: Batch, values: dict[str, Any]) -> Working | None:
+        """The live record a create of ``values`` stands for, when the entity keeps one record
+        per key (the create is then applied to it), or None."""
+        return None
+
     def check(self, ctx: Batch, current: Working | None, values: dict[str, Any]) -> None:
         """Raise ``Rejected`` if the actor may not write ``values`` (``current`` is None on create)."""
 

@@ -258,6 +258,11 @@ def apply_upsert(batch, m, checked=None):
     for name in entity.list_fields & values.keys():
         if values[name] is None:
             values[name] = []
+    if current is None:
+        current = same_record(batch, entity, m, values)
+        if current is not None:
+            # What names the record is the record's already; the rest merges as any write.
+            values = {k: v for k, v in values.items() if k in m["changes"] and k not in entity.immutable}
     if current is not None:
         for name in entity.immutable & values.keys():
             if values[name] != current.data.get(name):
@@ -284,6 +289,17 @@ def apply_upsert(batch, m, checked=None):
     if ignored:
         result["ignored"] = ignored
     return result
+
+
+def same_record(batch, entity, m, values):
+    """The record a create stands for by the entity's rules (one record per key): the create is
+    applied to it as a write of another device, and the answer carries it."""
+    for rule in entity.rules:
+        same = rule.same_as(batch, values)
+        if same is not None:
+            m["record_id"], m["redirected"] = same.id, True
+            return same
+    return None
 
 
 def redirect(batch, m):

@@ -221,6 +221,8 @@ class Oracle:
         for device_id, m in self.acknowledged:
             first = self.first[device_id, m["mutation_id"]]
             key = (m["entity"], m["record_id"])
+            if key not in server:  # a create the server applied to the record it stands for
+                key = first.landed
             # Versions count on the record the write landed on: a merged customer's survivor.
             seen_by = [
                 a

@@ -101,6 +101,22 @@ def test_the_search_answers_at_most_twenty_and_only_whole_phone_numbers(client, 
     assert len(search(q="0521234567").get_json()["results"]) == 20
 
 
+def test_a_second_request_for_the_same_customer_is_the_same_request(requested, device):
+    east, west, customer, follow = requested
+    other_device = device("rep_b")
+    again = other_device.push(other_device.mutation("follows", customer_id=customer["id"]))[0]
+    assert again["status"] == "applied" and again["record"]["id"] == follow["id"]
+    follows = [c["record"] for c in east.sync() if c.get("entity") == "follows"]
+    assert [f["id"] for f in follows if not f["deleted"]] == [follow["id"]]
+
+
+def test_two_requests_in_one_push_are_one_request(device):
+    east, west = device("rep_a"), device("rep_b")
+    customer = east.create("customers", name="東日本精工")
+    first, second = west.push(*[west.mutation("follows", customer_id=customer["id"]) for _ in range(2)])
+    assert second["status"] == "applied" and second["record"]["id"] == first["record"]["id"]
+
+
 def test_a_refused_request_can_be_asked_again(requested):
     east, west, customer, follow = requested
     east.push(east.mutation("follows", follow["id"], op="delete", base_version=1))

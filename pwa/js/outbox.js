@@ -143,6 +143,11 @@ export async function settle(sent, results, serverHlc) {
       store.put(now);
     }
     if (result.record) changes.push({ entity: entry.entity, record: result.record });
+    // The server applied a create to the record it stands for (a second follow of one
+    // customer, a merged customer): the device's copy under the sent id has no server twin.
+    if (result.record && result.record.id !== entry.record_id) {
+      changes.push({ entity: entry.entity, id: entry.record_id, evict: true });
+    }
     for (const conflict of result.conflicts || []) {
       if (conflict?.id && conflict.version) changes.push({ entity: "conflicts", record: conflict });
     }

@@ -1,9 +1,11 @@
 """Customers, their contacts, and follows: who a rep sees beyond their own and their team's."""
 
 from marshmallow import Schema
+from sqlalchemy import select
 
 from sync import Entity, Rejected, Rules
 from sync.entity import LONG, MEDIUM, Text, Uuid, choice
+from sync.models import Record
 
 from server.core.vocabulary import CUSTOMER_STATUSES, FOLLOW_STATUSES, OFFICE_ROLES
 
@@ -97,6 +99,31 @@ class FollowRules(Rules):
     customer beyond their own and their team's is a request that grants nothing until the
     customer's owner or the office approves it (refusing is deleting it). Only the follower,
     the customer's owner or the office removes a follow."""
+
+    def same_as(self, ctx, values):
+        """A user's live follow of the customer, if they have one: one per user and customer,
+        so a second request (another device, an old retry) is the same request, not another."""
+        user_id, customer_id = values.get("user_id") or ctx.actor.user_id, values["customer_id"]
+        ctx.get("customers", customer_id, lock=True)  # one push at a time decides for a customer
+        stored = ctx.session.scalars(
+            select(Record.id).where(
+                Record.entity == "follows",
+                Record.customer_id == customer_id,
+                Record.owner_id == user_id,
+                Record.deleted.is_(False),
+            )
+        )
+        in_batch = [w.id for (entity, _), w in ctx.records.items() if entity == "follows" and w.dirty]
+        for follow_id in sorted({*stored, *in_batch}):
+            follow = ctx.get("follows", follow_id)
+            if (
+                follow is not None
+                and not follow.deleted
+                and follow.data.get("customer_id") == customer_id
+                and follow.data.get("user_id") == user_id
+            ):
+                return follow
+        return None
 
     def check(self, ctx, current, values):
         actor = ctx.actor

@@ -61,6 +61,26 @@ def test_a_rep_asks_once_and_sees_the_request_by_name(page, live, customers):
     assert [f["customer_name"] for f in follows if not f["deleted"]] == ["山田製作所"]
 
 
+def test_asked_from_two_devices_the_request_is_one_and_the_app_shows_it_once(page, context, live, customers):
+    sign_in(page, live, "rep_b")
+    ask = search_the_server(page, "山田").get_by_role("button", name="フォローする")
+    expect(ask).to_be_visible()
+    context.set_offline(True)
+    ask.click()
+    results = page.get_by_test_id("server-results")
+    expect(results).to_contain_text("申請しました")
+    tablet = live.device("rep_b")  # the same rep asks from their tablet meanwhile
+    first = tablet.push(tablet.mutation("follows", customer_id=customers["yamada"]["id"]))[0]["record"]
+    context.set_offline(False)
+    wait_synced(page)
+    go_to(page, "follow-requests")
+    mine = page.get_by_test_id("my-follow-requests").locator("li")
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text("山田製作所")
+    follows = [c["record"] for c in live.device("rep_a").sync() if c.get("entity") == "follows"]
+    assert [f["id"] for f in follows if not f["deleted"]] == [first["id"]]
+
+
 def test_approve_and_refuse_sit_side_by_side_in_the_row(page, live, customers):
     asked(live, customers)
     sign_in(page, live, "rep_a")
