@@ -90,10 +90,10 @@ def put(batch, entity, record_id, values, hlc, delete=False):
             batch.get(batch.engine.scope.root, root_id)
         note_scope_change(batch, current.scope_id, hlc)
         note_scope_change(batch, moved_to, hlc)
-        if entity.name != batch.engine.scope.membership:
-            # Whoever saw the record under its old root and does not see the new one must
-            # have it evicted: an eviction of the new root reaches them (see scope_events).
-            batch.moved_into.setdefault(moved_to, set()).add(current.scope_id)
+        # Whoever saw the record under its old root and does not see the new one must have it
+        # evicted (a membership too: a customer's owner sees who follows it): an eviction of
+        # the new root reaches them (see scope_events).
+        batch.moved_into.setdefault(moved_to, set()).add(current.scope_id)
     working, _ = update_existing(batch, entity, current, current.version, values, hlc)
     if moved_to is not None:
         working.scope_id = moved_to

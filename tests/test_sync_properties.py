@@ -695,6 +695,23 @@ def test_a_customer_a_rep_followed_leaves_the_reps_device_once_merged_into_one_t
     assert rep.live("follows")[follow]["customer_id"] == own and rep.verify() == []
 
 
+def test_a_follow_of_a_merged_customer_leaves_its_owners_device_once_moved_to_one_they_do_not_see(
+    client, make_client, people
+):
+    asker, owner, office = make_client("rep_a"), make_client("rep_b"), make_client("office")
+    merged = owner.save("customers", name="西の顧客")
+    owner.sync()
+    follow = asker.save("follows", customer_id=merged)
+    asker.push()
+    survivor = office.save("customers", name="東の顧客", owner_id=people["rep_a"])
+    office.sync(), owner.sync()
+    assert follow in owner.live("follows")  # the owner sees who asks to follow their customer
+    merge(client, office, merged, survivor)
+    owner.sync(), asker.sync()
+    assert follow not in owner.live("follows") and owner.verify() == []
+    assert asker.live("follows")[follow]["customer_id"] == survivor and asker.verify() == []
+
+
 def test_a_rep_who_sees_both_merged_customers_keeps_every_record_of_the_survivor(client, make_client, people):
     rep, office = make_client("rep_a"), make_client("office")
     merged = office.save("customers", name="株式会社みらい精機", owner_id=people["rep_a"])
