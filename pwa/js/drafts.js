@@ -71,7 +71,8 @@ function read(key) {
  * blank) as the draft of `address`, and put back the draft left there before: only the fields
  * the user had changed, so an edit form shows what changed meanwhile in the others. With
  * `edit`, a field restored over a saved value that changed since the draft was taken is named
- * in the notice (the user's text is kept, and saving writes it).
+ * in the notice (the user's text is kept, and saving writes it), every time the draft comes
+ * back while the saved value still differs.
  *
  * Returns `notice` (null, or 「前回入力途中の内容を戻しました」 with 破棄, for the top of the
  * form), `saved()` (what the form holds now is saved: forget the draft, go on keeping),
@@ -83,6 +84,10 @@ export function keep(form, { address, names, edit = false }) {
   if (!user) return { notice: null, saved() {}, discard() {}, dispose() {} };
   const key = `${PREFIX}${user.id}:${address}`;
   let drawn = valuesOf(form, names);
+  // What each field's draft was typed over: the value the form was drawn with, or, for a field
+  // put back from a draft, the one that draft was typed over, so that rewriting the draft keeps
+  // a change made meanwhile in sight for the next time it is put back.
+  let bases = { ...drawn };
   const draft = read(key);
   let notice = null;
   if (draft) {
@@ -90,6 +95,7 @@ export function keep(form, { address, names, edit = false }) {
     for (const [name, { from, to }] of Object.entries(draft)) {
       if (!(name in drawn)) continue;
       if (edit && drawn[name] !== from && drawn[name] !== to) meanwhile.push(labelOf(form, name));
+      bases[name] = from;
       put(form, name, to);
     }
     notice = h("div", { class: "alert info draft-notice", role: "status", "data-testid": "draft-notice" },
@@ -97,6 +103,7 @@ export function keep(form, { address, names, edit = false }) {
         meanwhile.length ? h("p", {}, t("draft.changedMeanwhile", { fields: meanwhile.join("、") })) : null),
       button(t("draft.discard"), { class: "button small", "data-testid": "draft-discard", onClick: () => {
         for (const name of Object.keys(draft)) if (name in drawn) put(form, name, drawn[name]);
+        bases = { ...drawn };
         localStorage.removeItem(key);
         notice.closest(".screen")?.querySelector("h1")?.focus();
         notice.remove();
@@ -110,7 +117,7 @@ export function keep(form, { address, names, edit = false }) {
     if (!keeping) return;
     const fields = {};
     for (const [name, value] of Object.entries(valuesOf(form, names))) {
-      if (value !== drawn[name]) fields[name] = { from: drawn[name], to: value };
+      if (value !== drawn[name]) fields[name] = { from: bases[name], to: value };
     }
     try {
       if (Object.keys(fields).length) localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), fields }));
@@ -140,6 +147,7 @@ export function keep(form, { address, names, edit = false }) {
     notice,
     saved() {
       drawn = valuesOf(form, names);
+      bases = { ...drawn };
       localStorage.removeItem(key);
       notice?.remove();
     },

@@ -200,3 +200,36 @@ def test_an_edit_draft_restores_only_what_the_user_changed(phone, live, customer
     page.go_back()
     expect(page.get_by_label("件名")).to_have_value("予備部品の見積")
     expect(page.get_by_label("詳しい内容")).to_have_value("ベアリング 6204 を2個")
+
+
+CHANGED_MEANWHILE = "その後、保存済みの「詳しい内容」が変わっています。"
+
+
+def test_a_change_made_meanwhile_is_named_each_time_the_edit_draft_comes_back(phone, live, customers):
+    """The details the user is rewriting changed on another device: the notice says so when the
+    draft is put back, and again after leaving and coming back, as long as it still differs."""
+    page = phone
+    tech = live.device("tech")
+    request = tech.create(
+        "requests",
+        customer_id=customers["yamada"]["id"],
+        kind="request",
+        title="予備部品",
+        details="ベアリング",
+    )
+    sign_in(page, live, "tech")
+    page.goto(live.url + f"/#/requests/{request['id']}/edit")
+    page.get_by_label("詳しい内容").fill("ベアリング 6204 を2個")
+    page.get_by_test_id("tab-customers").click()
+    assert tech.update("requests", request, details="ベアリング 6205 を1個")["status"] == "applied"
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    for time in ["first", "second"]:
+        page.go_back()
+        expect(page.get_by_label("詳しい内容")).to_have_value("ベアリング 6204 を2個")
+        expect(page.get_by_test_id("draft-notice"), f"the {time} time").to_contain_text(CHANGED_MEANWHILE)
+        page.get_by_test_id("tab-customers").click()
+        expect(page.get_by_role("heading", name="顧客")).to_be_visible()
+    page.reload()
+    page.go_back()
+    expect(page.get_by_test_id("draft-notice")).to_contain_text(CHANGED_MEANWHILE)
