@@ -1,6 +1,8 @@
 """Nothing typed is lost to Back, a tab or a reload (drafts), and Back after a save never opens
 the form again, blank, inviting the same record twice."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -229,7 +231,101 @@ def test_a_change_made_meanwhile_is_named_each_time_the_edit_draft_comes_back(ph
         expect(page.get_by_label("詳しい内容")).to_have_value("ベアリング 6204 を2個")
         expect(page.get_by_test_id("draft-notice"), f"the {time} time").to_contain_text(CHANGED_MEANWHILE)
         page.get_by_test_id("tab-customers").click()
-        expect(page.get_by_role("heading", name="顧客")).to_be_visible()
+        expect(page.get_by_role("heading", name="顧客", exact=True)).to_be_visible()
     page.reload()
     page.go_back()
     expect(page.get_by_test_id("draft-notice")).to_contain_text(CHANGED_MEANWHILE)
+
+
+def drafts_left(page):
+    return page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('genba.draft.'))")
+
+
+def test_a_quote_being_typed_survives_a_reload_and_saving_it_leaves_no_draft(phone, live, customers):
+    page = phone
+    live.device("office").create("resource_groups", name="機械加工", hours_per_day=8, efficiency=1, sort=1)
+    sign_in(page, live, "rep_a")
+    open_customer(page, live, customers["yamada"])
+    page.get_by_test_id("new-quote").click()
+    page.get_by_label("品名").fill("駆動シャフト")
+    page.get_by_label("材質").fill("SUS304")
+    page.get_by_label("見積金額（円）").fill("48万")
+    page.get_by_label("機械加工").fill("12")
+    week = page.get_by_test_id("quote-delivery-week")
+    week.select_option(index=3)
+    chosen = week.input_value()
+    page.get_by_text("提出済み", exact=True).click()
+    page.reload()
+    expect(page.get_by_test_id("draft-notice")).to_contain_text("前回入力途中の内容を戻しました")
+    expect(page.get_by_label("品名")).to_have_value("駆動シャフト")
+    expect(page.get_by_label("材質")).to_have_value("SUS304")
+    expect(page.get_by_label("見積金額（円）")).to_have_value("48万")
+    expect(page.get_by_label("機械加工")).to_have_value("12")
+    expect(week).to_have_value(chosen)
+    expect(page.get_by_label("提出済み")).to_be_checked()
+    page.get_by_test_id("save-quote").click()
+    expect(page).to_have_url(re.compile(r"#/quotes/[\w-]+$"))
+    assert drafts_left(page) == []
+    page.go_back()
+    page.get_by_test_id("new-quote").click()
+    expect(page.get_by_label("品名")).to_have_value("")
+    expect(page.get_by_test_id("draft-notice")).to_have_count(0)
+
+
+def test_an_edited_quote_keeps_what_was_typed_over_another_tab_and_cancel_forgets_it(phone, live, customers):
+    page = phone
+    quote = live.device("rep_a").create(
+        "quotes", customer_id=customers["yamada"]["id"], product="駆動シャフト", amount=480000
+    )
+    sign_in(page, live, "rep_a")
+    page.goto(live.url + f"/#/quotes/{quote['id']}/edit")
+    page.get_by_label("実際の原価（円）").fill("512000")
+    page.get_by_label("苦労した点").fill("キー溝の公差が厳しい")
+    page.get_by_test_id("tab-customers").click()
+    expect(page.get_by_role("heading", name="顧客", exact=True)).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("実際の原価（円）")).to_have_value("512000")
+    expect(page.get_by_label("苦労した点")).to_have_value("キー溝の公差が厳しい")
+    expect(page.get_by_label("品名")).to_have_value("駆動シャフト")
+    page.get_by_role("link", name="キャンセル").click()
+    expect(page).to_have_url(re.compile(rf"#/quotes/{quote['id']}$"))
+    assert drafts_left(page) == []
+
+
+def test_a_new_deal_being_typed_survives_a_reload_and_cancel_forgets_it(phone, live, customers):
+    page = phone
+    sign_in(page, live, "rep_a")
+    open_customer(page, live, customers["sanjo"])
+    page.get_by_test_id("new-deal").click()
+    page.get_by_test_id("deal-new-title").fill("精密シャフト 量産案件")
+    page.get_by_test_id("deal-new-stage").select_option("product_intro")
+    page.get_by_text("ボールは顧客", exact=True).click()
+    page.get_by_test_id("deal-new-amount").fill("120万")
+    page.get_by_test_id("deal-new-close").fill("2027-03-31")
+    page.reload()
+    expect(page.get_by_test_id("draft-notice")).to_contain_text("前回入力途中の内容を戻しました")
+    expect(page.get_by_test_id("deal-new-customer")).to_have_text("顧客: 有限会社三条精工")
+    expect(page.get_by_test_id("deal-new-title")).to_have_value("精密シャフト 量産案件")
+    expect(page.get_by_test_id("deal-new-stage")).to_have_value("product_intro")
+    expect(page.get_by_label("ボールは顧客")).to_be_checked()
+    expect(page.get_by_test_id("deal-new-amount")).to_have_value("120万")
+    expect(page.get_by_test_id("deal-new-close")).to_have_value("2027-03-31")
+    page.get_by_role("link", name="キャンセル").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("有限会社三条精工")
+    assert drafts_left(page) == []
+    page.get_by_test_id("new-deal").click()
+    expect(page.get_by_test_id("deal-new-title")).to_have_value("")
+    expect(page.get_by_test_id("draft-notice")).to_have_count(0)
+
+
+def test_a_saved_deal_leaves_no_draft(phone, live, customers):
+    page = phone
+    sign_in(page, live, "rep_a")
+    open_customer(page, live, customers["sanjo"])
+    page.get_by_test_id("new-deal").click()
+    page.get_by_test_id("deal-new-title").fill("治具の追加注文")
+    page.reload()
+    expect(page.get_by_test_id("deal-new-title")).to_have_value("治具の追加注文")
+    page.get_by_test_id("deal-create").click()
+    expect(page.get_by_test_id("deal-title")).to_have_text("治具の追加注文")
+    assert drafts_left(page) == []

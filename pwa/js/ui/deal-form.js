@@ -1,9 +1,11 @@
 // A new deal, offline: its customer (from the customer page, picked, or made in the picker), a
 // title (必須), the stage it starts at, who holds the ball, amount and expected close. The rep who
 // makes it owns it; the server sets when the ball was taken. Later changes are made on the deal's page.
+// What is typed is kept as a draft until it is saved or cancelled (drafts.js); a customer picked is not.
 
 import { getAll } from "../db.js";
 import { CLOSED, DEAL_ROLES, STAGES } from "../deals.js";
+import * as drafts from "../drafts.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getState } from "../store.js";
@@ -16,7 +18,7 @@ import {
 import { ballChoices, forbidden, stageSelect } from "./widgets.js";
 import { newId } from "../ids.js";
 
-export async function render(view, { query, navigate }) {
+export async function render(view, { query, navigate, address }) {
   if (!DEAL_ROLES.has(getState().user?.role)) {
     mount(view, ...forbidden(t("deal.newTitle"), t("deal.notForRole"), "deal-forbidden"));
     return;
@@ -47,8 +49,9 @@ export async function render(view, { query, navigate }) {
     ballChoices("ball", t("deal.ballLabel")),
     field({ name: "amount", label: t("deal.amountYen"), control: amount }),
     field({ name: "expected_close", label: t("deal.expectedClose"), control: close }),
-    actionBar(save, linkButton(t("form.cancel"), back)));
-  mount(view, h("h1", { tabindex: "-1" }, t("deal.newTitle")), form);
+    actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
+  const kept = drafts.keep(form, { address, names: ["title", "stage", "ball", "amount", "expected_close"] });
+  mount(view, h("h1", { tabindex: "-1" }, t("deal.newTitle")), kept.notice, form);
 
   guardForm(form, async () => {
     clearErrors(form);
@@ -72,6 +75,8 @@ export async function render(view, { query, navigate }) {
     if (close.value) changes.expected_close = close.value;
     save.disabled = true;
     await outbox.save([{ entity: "deals", id, changes, local: { created_at: new Date().toISOString() } }]);
+    kept.discard();
     navigate(`#/deals/${id}`, { replace: true });
   });
+  return () => kept.dispose();
 }

@@ -5,10 +5,12 @@
 // warns when the old quote cost more than it was quoted at; the old price of a loss-making
 // quote and another customer's drawing number are copied only when asked. A quote made from a
 // deal's page (#/quotes/new?customer=&deal=) is linked to that deal. Hours per resource group and a
-// wished delivery week show at once what the order does to the factory (load-impact.js).
+// wished delivery week show at once what the order does to the factory (load-impact.js). What is
+// typed is kept as a draft until it is saved or cancelled (drafts.js); a customer picked is not.
 
 import { getAll } from "../db.js";
 import { DEAL_ROLES } from "../deals.js";
+import * as drafts from "../drafts.js";
 import { instantFromLocal, localInput, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -33,7 +35,7 @@ const NUMBERS = [["length_mm", true], ["width_mm", true], ["thickness_mm", true]
   ["quantity", false], ["amount", false], ["actual_cost", false], ["lead_time_days", false]];
 const YEN = new Set(["amount", "actual_cost"]);
 
-export async function render(view, { params, query, edit, navigate }) {
+export async function render(view, { params, query, edit, navigate, address }) {
   if (!DEAL_ROLES.has(getState().user?.role)) {
     mount(view, ...forbidden(t("quote.newTitle"), t("deal.notForRole"), "quote-forbidden"));
     return;
@@ -120,8 +122,13 @@ export async function render(view, { params, query, edit, navigate }) {
     field({ name: "submitted_at", label: t("quote.submittedAt"), control: submitted }),
     existing ? [field({ name: "actual_cost", label: t("quote.actualCost"), control: controls.actual_cost }),
       field({ name: "difficulties", label: t("quote.difficulties"), control: controls.difficulties, hint: t("quote.difficultiesHint") })] : null,
-    actionBar(save, linkButton(t("form.cancel"), back)));
-  mount(view, h("h1", { tabindex: "-1" }, t(existing ? "quote.editTitle" : source ? "quote.againTitle" : "quote.newTitle")), form);
+    actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
+  // Every field the form may show, the hours by their fields' names (one per group in use).
+  const kept = drafts.keep(form, { address, edit: Boolean(existing), names: [
+    ...TEXTS.map(([name]) => name), ...LONG_TEXTS, ...NUMBERS.map(([name]) => name),
+    ...[...hours.keys()].map((id) => `hours-${id}`), "delivery_week", "status", "submitted_at"] });
+  mount(view, h("h1", { tabindex: "-1" }, t(existing ? "quote.editTitle" : source ? "quote.againTitle" : "quote.newTitle")),
+    kept.notice, form);
   if (plant.groups.length) {
     showImpact();
     form.addEventListener("input", (event) => { if (event.target === week || [...hours.values()].includes(event.target)) showImpact(); });
@@ -149,9 +156,9 @@ export async function render(view, { params, query, edit, navigate }) {
     }
     if (plant.groups.length) {
       // Hours of groups no longer active stay as they were: this form cannot show them.
-      const kept = Object.fromEntries(Object.entries(existing?.process_hours || start.process_hours || {})
+      const unshown = Object.fromEntries(Object.entries(existing?.process_hours || start.process_hours || {})
         .filter(([id]) => !hours.has(id)));
-      const all = { ...kept, ...processHours };
+      const all = { ...unshown, ...processHours };
       values.process_hours = Object.keys(all).length ? all : null;
       values.delivery_week = week.value || null;
     }
@@ -181,8 +188,10 @@ export async function render(view, { params, query, edit, navigate }) {
       await outbox.save([{ entity: "quotes", id, changes, local: existing ? {}
         : { created_at: new Date().toISOString(), author_id: getState().user?.id } }]);
     }
+    kept.discard();
     navigate(`#/quotes/${id}`, { replace: true });
   });
+  return () => kept.dispose();
 }
 
 /**
