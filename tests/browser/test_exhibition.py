@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .helpers import go_to, outbox, sign_in, wait_synced
+from .helpers import go_to, idb_all, outbox, sign_in, wait_synced
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from card_images import cards  # noqa: E402
@@ -71,3 +71,70 @@ def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(pa
     wait_synced(page)
     contact = [c for c in teammate.records("contacts").values() if c["customer_id"] == first["id"]][0]
     assert "@" in contact["email"] and contact["version"] == 2
+
+
+def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another_event(
+    page, context, live, tmp_path
+):
+    """A reload in the middle of an exhibition must not number the next card 1 again: two
+    prospects named 「名刺 1（…）」 could not be told apart until their cards are read."""
+    sign_in(page, live)
+    context.set_offline(True)
+    go_to(page, "exhibition")
+    photos = []
+    for index, (jpeg, _) in enumerate(cards(4, seed=16)):
+        photos.append(tmp_path / f"card{index}.jpg")
+        photos[-1].write_bytes(jpeg)
+    event, count = page.get_by_label("展示会・イベント名"), page.get_by_test_id("exhibition-count")
+    event.fill("関西機械要素展")
+    event.blur()
+    for index in range(2):
+        page.get_by_test_id("exhibition-camera").set_input_files(str(photos[index]))
+        expect(count).to_have_text(f"この展示会で {index + 1} 枚")
+    page.reload()
+    expect(count).to_have_text("この展示会で 2 枚")
+    page.get_by_test_id("exhibition-camera").set_input_files(str(photos[2]))
+    expect(count).to_have_text("この展示会で 3 枚")
+
+    event.fill("九州ものづくりフェア")
+    event.blur()
+    expect(count).to_have_text("この展示会で 0 枚")
+    page.get_by_test_id("exhibition-camera").set_input_files(str(photos[3]))
+    expect(count).to_have_text("この展示会で 1 枚")
+    names = sorted(c["name"] for c in idb_all(page, "customers") if c.get("source"))
+    assert names == sorted(
+        [
+            "名刺 1（関西機械要素展）",
+            "名刺 2（関西機械要素展）",
+            "名刺 3（関西機械要素展）",
+            "名刺 1（九州ものづくりフェア）",
+        ]
+    )
+
+
+def test_a_card_handed_to_another_team_does_not_free_its_number(page, live, tmp_path):
+    """The office gives card 1 to the west team: it leaves the device, and the next card after a
+    reload is 3, not a second 「名刺 2」 beside the one still here."""
+    sign_in(page, live)
+    go_to(page, "exhibition")
+    photos = []
+    for index, (jpeg, _) in enumerate(cards(3, seed=17)):
+        photos.append(tmp_path / f"card{index}.jpg")
+        photos[-1].write_bytes(jpeg)
+    page.get_by_label("展示会・イベント名").fill("関西機械要素展")
+    page.get_by_label("展示会・イベント名").blur()
+    for photo in photos[:2]:
+        page.get_by_test_id("exhibition-camera").set_input_files(str(photo))
+    expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 2 枚")
+    wait_synced(page)
+    office = live.device("office")
+    first = next(c for c in office.records("customers").values() if c["name"] == "名刺 1（関西機械要素展）")
+    office.update("customers", first, owner_id=live.device("rep_b").user["id"], team="west")
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    assert [c["name"] for c in idb_all(page, "customers") if c.get("source")] == ["名刺 2（関西機械要素展）"]
+    page.reload()
+    page.get_by_test_id("exhibition-camera").set_input_files(str(photos[2]))
+    expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 3 枚")
+    names = sorted(c["name"] for c in idb_all(page, "customers") if c.get("source"))
+    assert names == ["名刺 2（関西機械要素展）", "名刺 3（関西機械要素展）"]

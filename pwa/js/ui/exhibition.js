@@ -1,8 +1,10 @@
 // Exhibition mode (展示会モード): name the event once, then one tap per business card. Each
 // card becomes, in one outbox transaction, a prospect customer, its contact, a visit of kind
 // `event` and a deal at 名刺交換 with the card's photo attached; the fields are filled in later
-// (the server reads the card and suggests them). Nothing waits for the network.
+// (the server reads the card and suggests them). Nothing waits for the network. Cards are
+// numbered per event, on from the last number used, so no two share a placeholder name.
 
+import { getAll } from "../db.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { attachmentEdit, keepPhoto, prepare, requestUploads } from "../photos.js";
@@ -12,8 +14,43 @@ import { field, input } from "./form.js";
 import { newId } from "../ids.js";
 
 const EVENT_KEY = "genba.exhibition";
+const NUMBERS_KEY = "genba.exhibition.numbers"; // the last card number used on this device, by event
 const SHOWN = 6;
-const session = { count: 0, thumbs: [] }; // this visit to the screen's cards, newest first
+const session = { thumbs: [] }; // the cards photographed since the app started, newest first
+
+function numbersUsed() {
+  try {
+    return JSON.parse(localStorage.getItem(NUMBERS_KEY)) || {};
+  } catch {
+    return {};
+  }
+}
+
+/** How many customers on the device came from `event`: its cards, from here or elsewhere. */
+async function cardsAt(event) {
+  return (await getAll("customers")).filter((customer) => customer.source === event).length;
+}
+
+/**
+ * The last card number at `event`: the highest used on this device, or the number of the
+ * event's cards on the device (photographed on another device of the user's or by a teammate,
+ * or here before the numbers were kept), whichever is higher.
+ */
+async function lastNumber(event) {
+  return event ? Math.max(numbersUsed()[event] || 0, await cardsAt(event)) : 0;
+}
+
+/** The number of the next card at `event`, taken at once: a card photographed meanwhile gets the one after. */
+async function takeNumber(event) {
+  const cards = await cardsAt(event);
+  const number = Math.max(numbersUsed()[event] || 0, cards) + 1; // read and kept with no wait between
+  try {
+    localStorage.setItem(NUMBERS_KEY, JSON.stringify({ ...numbersUsed(), [event]: number }));
+  } catch (err) {
+    console.warn("card number not kept", err); // storage full or refused: the cards on the device still count
+  }
+  return number;
+}
 
 /** The records one card makes, all in one outbox transaction. */
 export function cardEdits(event, number, photoId, photo, user, now = new Date()) {
@@ -48,13 +85,17 @@ export async function render(view) {
   const counter = h("p", { class: "summary", "aria-live": "polite", "data-testid": "exhibition-count" });
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const thumbs = h("ul", { class: "thumbs", "data-testid": "exhibition-thumbs" });
+  let last = await lastNumber(event.value.trim());
   const show = () => {
-    counter.textContent = t("exhibition.count", { n: session.count });
+    counter.textContent = t("exhibition.count", { n: last });
     mount(thumbs, ...session.thumbs.map((url) => h("li", {}, h("img", { src: url, alt: "" }))));
     shoot.classList.toggle("disabled", !event.value.trim());
   };
-  event.addEventListener("change", () => {
-    localStorage.setItem(EVENT_KEY, event.value.trim());
+  event.addEventListener("change", async () => {
+    const name = event.value.trim();
+    localStorage.setItem(EVENT_KEY, name);
+    const number = await lastNumber(name);
+    if (event.value.trim() === name) last = number; // not an answer for a name typed over since
     show();
   });
   camera.addEventListener("change", async () => {
@@ -68,8 +109,9 @@ export async function render(view) {
     for (const file of [...camera.files]) {
       const photo = await prepare(file);
       const photoId = await keepPhoto(photo);
-      session.count += 1;
-      await outbox.save(cardEdits(name, session.count, photoId, photo, getState().user));
+      const number = await takeNumber(name);
+      await outbox.save(cardEdits(name, number, photoId, photo, getState().user));
+      if (event.value.trim() === name) last = Math.max(last, number);
       session.thumbs.unshift(URL.createObjectURL(photo.blob));
       for (const url of session.thumbs.splice(SHOWN)) URL.revokeObjectURL(url);
       show();
