@@ -213,3 +213,35 @@ def test_a_text_with_a_count_has_the_plural_forms_of_both_languages():
 def test_both_languages_fill_the_same_placeholders():
     ja, en = messages("ja"), messages("en")
     assert {k: placeholders(v) for k, v in ja.items()} == {k: placeholders(v) for k, v in en.items()}
+
+
+# Punctuation that belongs to Japanese text: full-width brackets, quotes, commas, stops, colon,
+# middle dot and the full-width space.
+JAPANESE_PUNCTUATION = re.compile("[（）「」『』【】、。，．：・　]")
+# A string or template literal (group 1), or a comment; regular expressions are neither.
+LITERAL_OR_COMMENT = re.compile(
+    r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)|//[^\n]*|/\*.*?\*/""", re.S
+)
+
+
+def test_english_texts_use_english_punctuation():
+    en = messages("en")
+    texts = {
+        (key, text)
+        for key, entry in en.items()
+        for text in (entry.values() if isinstance(entry, dict) else [entry])
+    }
+    assert sorted((key, text) for key, text in texts if JAPANESE_PUNCTUATION.search(text)) == []
+
+
+def test_no_script_writes_japanese_punctuation_into_what_every_language_shows():
+    """「」（）、 and the full-width space come from the messages (i18n.js `list`, ``text.*``), or
+    the English screens show them around English words."""
+    found = []
+    for name, source in js_sources().items():
+        if name == "js/messages-ja.js":
+            continue
+        for match in LITERAL_OR_COMMENT.finditer(source):
+            if match.group(1) and JAPANESE_PUNCTUATION.search(match.group(1)):
+                found.append((name, match.group(1)))
+    assert found == []

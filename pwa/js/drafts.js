@@ -4,7 +4,7 @@
 // and holds only the fields the user changed, each with the value the form was drawn with.
 // Saving or キャンセル forgets it; signing out (every wipe of the device) removes them all.
 
-import { t } from "./i18n.js";
+import { list, t } from "./i18n.js";
 import { getState } from "./store.js";
 import { h } from "./ui/dom.js";
 import { button } from "./ui/form.js";
@@ -100,7 +100,7 @@ export function keep(form, { address, names, edit = false }) {
     }
     notice = h("div", { class: "alert info draft-notice", role: "status", "data-testid": "draft-notice" },
       h("div", {}, h("p", {}, t("draft.restored")),
-        meanwhile.length ? h("p", {}, t("draft.changedMeanwhile", { fields: meanwhile.join("、") })) : null),
+        meanwhile.length ? h("p", {}, t("draft.changedMeanwhile", { fields: list(meanwhile) })) : null),
       button(t("draft.discard"), { class: "button small", "data-testid": "draft-discard", onClick: () => {
         for (const name of Object.keys(draft)) if (name in drawn) put(form, name, drawn[name]);
         bases = { ...drawn };

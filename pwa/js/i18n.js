@@ -36,9 +36,27 @@ export function setLang(next) {
  * Intl.PluralRules names them for the language (Japanese has only `other`); `vars.n` chooses.
  */
 export function t(key, vars = {}) {
+  return template(key, vars).replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+function template(key, vars) {
   const entry = DICTIONARIES[current][key] ?? ja[key] ?? key;
-  const text = typeof entry === "string" ? entry : entry[pluralRules().select(Number(vars.n))] ?? entry.other;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+  return typeof entry === "string" ? entry : entry[pluralRules().select(Number(vars.n))] ?? entry.other;
+}
+
+/**
+ * The text for `key` as pieces for `h()`, with each `{name}` replaced by `vars[name]` as it is,
+ * so an element (a link) can sit inside a sentence whose punctuation is the language's:
+ * pieces("text.named", { kind, name: link }) is [kind, "「", link, "」"] in Japanese.
+ */
+export function pieces(key, vars = {}) {
+  return template(key, vars).split(/(\{\w+\})/).filter(Boolean)
+    .map((piece) => (/^\{\w+\}$/.test(piece) && piece.slice(1, -1) in vars ? vars[piece.slice(1, -1)] : piece));
+}
+
+/** `items` in one run of text, as the language separates them: 「A、B」, "A, B" (`short` words: 「A・B」). */
+export function list(items, { short = false } = {}) {
+  return items.join(t(short ? "text.shortList" : "text.list"));
 }
 
 const plurals = new Map();

@@ -3,7 +3,7 @@
 
 import { req, transaction } from "./db.js";
 import { companyDay, time } from "./format.js";
-import { label, t } from "./i18n.js";
+import { label, list, t } from "./i18n.js";
 
 // The contract's namespace: every device computes the same id for one person's day.
 const NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
@@ -68,20 +68,22 @@ export function draftSummary(day) {
   const lines = [];
   for (const visit of day.visits) {
     const customer = day.customers.get(visit.customer_id)?.name || "";
-    lines.push(`■ ${time(visit.visited_at)} ${customer}（${label("visit.kind", visit.kind)}）`
+    lines.push(`■ ${time(visit.visited_at)} ${t("text.aside", { text: customer, aside: label("visit.kind", visit.kind) })}`
       + (visit.work_minutes ? ` ${t("report.minutes", { n: visit.work_minutes })}` : ""));
-    if (visit.purpose) lines.push(`  ${t("visit.purpose")}：${visit.purpose}`);
-    if (visit.handling) lines.push(`  ${t("visit.handling")}：${visit.handling}`);
+    if (visit.purpose) lines.push(`  ${t("text.labelled", { label: t("visit.purpose"), text: visit.purpose })}`);
+    if (visit.handling) lines.push(`  ${t("text.labelled", { label: t("visit.handling"), text: visit.handling })}`);
     if (visit.parts?.length) {
-      lines.push(`  ${t("visit.parts")}：${visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`).join("、")}`);
+      const parts = list(visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`));
+      lines.push(`  ${t("text.labelled", { label: t("visit.parts"), text: parts })}`);
     }
     for (const r of day.requests.filter((x) => x.visit_id === visit.id)) {
-      lines.push(`  ${label("request.kind", r.kind)}：${r.title}（→ ${label("request.route", r.route_to || "triage")}）`);
+      const heard = t("text.aside", { text: r.title, aside: `→ ${label("request.route", r.route_to || "triage")}` });
+      lines.push(`  ${t("text.labelled", { label: label("request.kind", r.kind), text: heard })}`);
     }
-    if (visit.next_action) lines.push(`  ${t("visit.nextAction")}：${visit.next_action}`);
+    if (visit.next_action) lines.push(`  ${t("text.labelled", { label: t("visit.nextAction"), text: visit.next_action })}`);
   }
   const loose = day.requests.filter((r) => !day.visits.some((v) => v.id === r.visit_id));
-  for (const r of loose) lines.push(`■ ${label("request.kind", r.kind)}：${r.title}`);
+  for (const r of loose) lines.push(`■ ${t("text.labelled", { label: label("request.kind", r.kind), text: r.title })}`);
   const minutes = totalMinutes(day.visits);
   if (minutes) lines.push(t("report.totalLine", { n: minutes }));
   return lines.join("\n");

@@ -220,3 +220,51 @@ def test_a_won_deal_is_late_for_nothing(page, live, deals):  # noqa: F811
     expect(page.get_by_test_id("stage-path")).to_contain_text("受注")
     expect(page.get_by_test_id("deal-next")).to_contain_text("修正見積の提出")
     expect(late).to_have_count(0)
+
+
+JAPANESE_PUNCTUATION = re.compile("[（）「」、。：・　]")
+
+
+def test_the_deal_page_in_english_puts_english_punctuation_around_japanese_names(page, live, deals):  # noqa: F811
+    rep, frame = deals["rep"], deals["frame"]
+    rep.create(
+        "deal_events",
+        customer_id=frame["customer_id"],
+        deal_id=frame["id"],
+        kind="competitor",
+        competitor_name="丸栄精機工業",
+        competitor_product="溶接フレーム",
+        competitor_price=760000,
+        occurred_at="2026-11-20T10:00:00+09:00",
+    )
+    rep.create(
+        "visits",
+        customer_id=frame["customer_id"],
+        kind="sales",
+        visited_at="2026-11-25T10:00:00+09:00",
+        purpose="仕様の打合せ",
+        next_action="見積を再提出",
+        next_action_due="2026-11-28",
+        deal_id=frame["id"],
+    )
+    rep.update(
+        "deals",
+        frame,
+        competitors=[{"name": "丸栄精機工業"}, {"name": "東和工機"}],
+        situation=["budget_tight"],
+    )
+    sign_in(page, live, "manager")
+    page.evaluate("localStorage.setItem('genba.lang', 'en')")
+    open_deal(page, live, "SUSフレーム製作")
+    page.reload()
+    expect(page.get_by_test_id("deal-follow-up")).to_have_text("Follow up: ball with us 5 days (limit 3)")
+    expect(page.get_by_test_id("deal-next")).to_contain_text(
+        re.compile(r"Next: 見積を再提出 \(due 28 Nov 2026\)")
+    )
+    view = page.locator("#view")
+    expect(view).to_contain_text(re.compile(r"Last activity\s*\d+ \w+ 2026, \d\d:\d\d \(\w+"))
+    expect(page.get_by_test_id("deal-events")).to_contain_text(
+        "Competitor — 丸栄精機工業 (溶接フレーム) ¥760,000"
+    )
+    expect(view).to_contain_text("Competitors: (none) → 丸栄精機工業, 東和工機")
+    assert JAPANESE_PUNCTUATION.findall(view.inner_text()) == []

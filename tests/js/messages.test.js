@@ -6,9 +6,10 @@ import { test } from "node:test";
 
 import { ballDays, badgeText, reasonText } from "../../pwa/js/deals.js";
 import { relativeDays } from "../../pwa/js/format.js";
-import { lang, setLang, t } from "../../pwa/js/i18n.js";
+import { lang, list, pieces, setLang, t } from "../../pwa/js/i18n.js";
 import { en } from "../../pwa/js/messages-en.js";
 import { ja } from "../../pwa/js/messages-ja.js";
+import { draftSummary } from "../../pwa/js/reports.js";
 
 globalThis.document ??= { documentElement: {} }; // setLang marks the page's language
 
@@ -66,4 +67,40 @@ test("a count missing from the call falls back to the general form, never to not
 
 test("an unknown key shows as itself, so a missing text is seen and not blank", () => {
   inLanguage("en", () => assert.equal(t("no.such.key"), "no.such.key"));
+});
+
+test("lists, asides and quoted names take the punctuation of the language", () => {
+  const link = { tagName: "A" }; // an element stays as it is, between the quotes
+  inLanguage("en", () => {
+    assert.equal(list(["Tight budget", "Spec change"]), "Tight budget, Spec change");
+    assert.equal(list(["Manufacturing", "Technician"], { short: true }), "Manufacturing, Technician");
+    assert.equal(t("text.aside", { text: "丸栄精機工業", aside: "溶接フレーム" }), "丸栄精機工業 (溶接フレーム)");
+    assert.deepEqual(pieces("text.named", { kind: "Visit", name: link }), ["Visit", " “", link, "”"]);
+  });
+  inLanguage("ja", () => {
+    assert.equal(list(["予算が厳しい", "仕様変更"]), "予算が厳しい、仕様変更");
+    assert.equal(list(["製造", "保守"], { short: true }), "製造・保守");
+    assert.equal(t("text.aside", { text: "丸栄精機工業", aside: "溶接フレーム" }), "丸栄精機工業（溶接フレーム）");
+    assert.deepEqual(pieces("text.named", { kind: "訪問", name: link }), ["訪問", "「", link, "」"]);
+  });
+});
+
+test("the daily report drafted in English has no Japanese punctuation around its words", () => {
+  const visit = { id: "v1", customer_id: "c1", kind: "aftercare", visited_at: "2026-12-03T10:00:00+09:00",
+    purpose: "Inspection", handling: "Belt adjusted", next_action: "Send the quote", work_minutes: 90,
+    parts: [{ name: "Belt", quantity: 2 }, { name: "Bearing 6204", quantity: 1 }] };
+  const day = { visits: [visit], customers: new Map([["c1", { id: "c1", name: "Yamada Works" }]]),
+    requests: [{ id: "r1", visit_id: "v1", kind: "complaint", title: "Roller noise", route_to: "manufacturing" },
+      { id: "r2", visit_id: null, kind: "complaint", title: "Late delivery", route_to: "sales" }] };
+  inLanguage("en", () => {
+    const text = draftSummary(day);
+    assert.match(text, /Yamada Works \(Aftercare\) 90 min/);
+    assert.match(text, /Parts used: Belt×2, Bearing 6204×1/);
+    assert.match(text, /Complaint: Roller noise \(→ Manufacturing\)/);
+    assert.doesNotMatch(text, /[（）「」、。：　]/);
+  });
+  inLanguage("ja", () => {
+    assert.match(draftSummary(day), /Yamada Works（アフターサービス） 90分\n {2}目的：Inspection\n/);
+    assert.match(draftSummary(day), /使用部品：Belt×2、Bearing 6204×1/);
+  });
 });

@@ -10,7 +10,7 @@ import { loadCalendar } from "../calendar.js";
 import { BOARD_ROLES, STAGES, dealRows, limitsOf, reasonText } from "../deals.js";
 import { getMeta } from "../db.js";
 import { dateTime, yen } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
@@ -130,7 +130,7 @@ function table(rows) {
         h("a", { href: `#/deals/${row.deal.id}` }, row.deal.title),
         h("span", { class: "cell-sub" }, row.customer?.name || ""),
         row.reasons.length ? [followUpMark(row.reasons),
-          h("span", { class: "cell-sub reasons", "data-testid": "board-reasons" }, row.reasons.map(reasonText).join("、"))] : null),
+          h("span", { class: "cell-sub reasons", "data-testid": "board-reasons" }, list(row.reasons.map(reasonText)))] : null),
       h("td", { class: "nowrap", "data-label": t("deal.stageLabel"), "data-testid": "board-stage" },
         label("deal.stage", row.deal.stage || "card_exchange")),
       h("td", { "data-label": t("deal.ballLabel") }, dealBadge(row.deal)),

@@ -8,7 +8,7 @@
 
 import * as hlc from "../hlc.js";
 import { dateTime, day, yen } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, pieces, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getRecord, usersById } from "../records.js";
 import { getState } from "../store.js";
@@ -47,7 +47,7 @@ async function card(conflict, users, me) {
   const href = record && ["visits", "requests"].includes(conflict.entity) ? `#/${conflict.entity}/${record.id}`
     : record && conflict.entity === "customers" ? `#/customers/${record.id}` : null;
   return h("li", { class: "card conflict", dataset: { id: conflict.id }, "data-testid": "conflict" },
-    h("h2", {}, label("entity", conflict.entity), "「", href ? h("a", { href }, title) : title, "」 ",
+    h("h2", {}, pieces("text.named", { kind: label("entity", conflict.entity), name: href ? h("a", { href }, title) : title }), " ",
       t("conflicts.field", { field: fieldLabel(conflict.entity, conflict.field) })),
     conflict.lost_by === me ? h("p", { class: "badge warn" }, t("conflicts.yours")) : null,
     h("div", { class: "versus" },
@@ -76,7 +76,7 @@ function side(caption, text, who, clock, kind) {
 /** Show any field value as text: enumerations translated, lists joined, objects as lines. */
 export function displayValue(value) {
   if (value === null || value === undefined || value === "") return t("conflicts.empty");
-  if (Array.isArray(value)) return value.map(displayValue).join("、");
+  if (Array.isArray(value)) return list(value.map(displayValue));
   if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}: ${displayValue(v)}`).join("\n");
   if (typeof value === "boolean") return value ? t("conflicts.yes") : t("conflicts.no");
   return String(value);
@@ -104,7 +104,7 @@ export function formatValue(entity, field, value, users = new Map()) {
   if (INSTANTS.has(field)) return dateTime(value);
   if (PEOPLE.has(field)) return users.get(value)?.name || t("conflicts.someone");
   const codes = CODES[`${entity}.${field}`];
-  if (codes && Array.isArray(value)) return value.map((code) => label(codes, code)).join("、");
+  if (codes && Array.isArray(value)) return list(value.map((code) => label(codes, code)));
   if (codes) return label(codes, value);
   return displayValue(value);
 }

@@ -6,7 +6,7 @@
 
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { customerIndex, getRecord } from "../records.js";
 import * as sync from "../sync.js";
 import { matches, prepareQuery } from "../text.js";
@@ -25,11 +25,11 @@ export async function render(view, { params, navigate }) {
   if (!customer || customer.deleted) return navigate("#/customers");
   const status = h("p", { role: "status", "data-testid": "merge-status" });
   const side = h("div", { class: "merge-side", "data-testid": "merge-compare" });
-  const list = h("ul", { class: "list", "data-testid": "merge-candidates" });
+  const candidatesList = h("ul", { class: "list", "data-testid": "merge-candidates" });
   const merge = button(t("merge.do"), { class: "button primary", disabled: true, "data-testid": "merge-do" });
   let chosen = null;
   mount(view, h("h1", { tabindex: "-1" }, t("merge.title", { name: customer.name })),
-    status, list, searchOthers(customer, (c) => choose(c)), side, actionBar(merge, linkButton(t("form.cancel"), `#/customers/${customer.id}`)));
+    status, candidatesList, searchOthers(customer, (c) => choose(c)), side, actionBar(merge, linkButton(t("form.cancel"), `#/customers/${customer.id}`)));
 
   const choose = async (candidate) => {
     chosen = await getRecord("customers", candidate.id) || candidate;
@@ -50,13 +50,13 @@ export async function render(view, { params, navigate }) {
   try {
     const { candidates } = await api.duplicateCustomers(await getMeta("token"), customer);
     const others = candidates.filter((c) => c.id !== customer.id);
-    mount(list, ...others.map((c) => {
+    mount(candidatesList, ...others.map((c) => {
       const pick = button(t("merge.choose", { name: c.name }), { "data-testid": "merge-choose" });
       pick.addEventListener("click", () => choose(c));
       return h("li", { class: "row static" }, h("span", { class: "row-title" }, c.name),
-        h("span", { class: "row-meta" }, c.why.map((w) => t(`merge.why.${w}`)).join("・")), pick);
+        h("span", { class: "row-meta" }, list(c.why.map((w) => t(`merge.why.${w}`)), { short: true })), pick);
     }));
-    if (!others.length) mount(list, empty(t("merge.none")));
+    if (!others.length) mount(candidatesList, empty(t("merge.none")));
   } catch {
     status.textContent = t("merge.offline");
   }
@@ -76,7 +76,7 @@ function searchOthers(customer, onChoose) {
       const pick = button(t("merge.choose", { name: entry.name }), { "data-testid": "merge-choose" });
       pick.addEventListener("click", () => onChoose(entry));
       return h("li", { class: "row static" }, h("span", { class: "row-title" }, entry.name),
-        h("span", { class: "row-meta" }, [entry.kana, entry.phoneText].filter(Boolean).join("・")), pick);
+        h("span", { class: "row-meta" }, list([entry.kana, entry.phoneText].filter(Boolean), { short: true })), pick);
     }));
     none.hidden = !(q.folded && !hits.length);
     none.textContent = none.hidden ? "" : t("customers.noMatch", { q: search.value.trim() });

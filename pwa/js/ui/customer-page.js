@@ -2,7 +2,7 @@
 // first. Requests show the route the server chose once they have been synced.
 
 import { ago, dateTime, day, yen } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { DEAL_ROLES } from "../deals.js";
@@ -113,7 +113,7 @@ const ITEM = {
     visit.notes ? h("span", { class: "item-text" }, visit.notes) : null,
     visit.handling ? h("span", { class: "item-text" }, visit.handling) : null,
     h("span", { class: "item-meta" },
-      (visit.contact_ids || []).map((cid) => contacts.get(cid)?.name).filter(Boolean).join("、"),
+      list((visit.contact_ids || []).map((cid) => contacts.get(cid)?.name).filter(Boolean)),
       visit.author_id ? ` ${t("record.by", { name: names(visit.author_id) })}` : "",
       visit.next_action ? ` ${t("visit.nextShort", { action: visit.next_action, due: day(visit.next_action_due) })}` : "")),
   requests: (request) => h("span", { class: "item-body" },

@@ -19,11 +19,12 @@ export function eventAt(event) {
   return event.occurred_at || event.created_at;
 }
 
-/** One event in words: 「競合あり — 丸栄精機工業（同等品） 980,000円」. */
+/** One event in words: 「競合あり — 丸栄精機工業（同等品） 980,000円」, "Competitor — … (…) ¥980,000". */
 export function eventText(event) {
   const parts = [label("deal.event", event.kind)];
   if (event.kind === "competitor") {
-    const who = [event.competitor_name, event.competitor_product ? `（${event.competitor_product}）` : ""].join("");
+    const who = event.competitor_product
+      ? t("text.aside", { text: event.competitor_name, aside: event.competitor_product }) : event.competitor_name;
     parts.push(" — ", who, event.competitor_price != null ? ` ${yen(event.competitor_price)}` : "");
   }
   return parts.join("");

@@ -9,7 +9,7 @@ import { loadCalendar } from "../calendar.js";
 import { BOARD_ROLES, CLOSED, PATH, dealRows, limitsOf, reasonText } from "../deals.js";
 import { getAll } from "../db.js";
 import { dateTime, day, relativeDays, yen } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { getState } from "../store.js";
@@ -59,7 +59,7 @@ function page(row, unsent, quotes, load) {
     h("p", { class: "deal-badges" },
       dealBadge(deal),
       row.reasons.length ? h("span", { class: "badge error", "data-testid": "deal-follow-up" },
-        t("deal.followUp"), ": ", row.reasons.map(reasonText).join("、")) : null,
+        t("deal.followUp"), ": ", list(row.reasons.map(reasonText))) : null,
       unsent.has(recordKey("deals", deal.id)) ? unsentBadge() : null),
     stagePath(deal),
     nextAction(row.visits, { closed: CLOSED.has(deal.stage) }),
@@ -68,7 +68,8 @@ function page(row, unsent, quotes, load) {
       fact(t("deal.amount"), deal.amount != null ? yen(deal.amount) : null, "deal-amount"),
       fact(t("deal.expectedClose"), day(deal.expected_close), "deal-expected-close"),
       fact(t("deal.owner"), users.get(deal.owner_id)?.name),
-      fact(t("deal.lastActivity"), row.activity ? `${dateTime(row.activity)}（${relativeDays(row.idleDays)}）` : null),
+      fact(t("deal.lastActivity"), row.activity
+        ? t("text.aside", { text: dateTime(row.activity), aside: relativeDays(row.idleDays) }) : null),
       fact(t("deal.lostReason"), deal.stage === "lost" ? deal.lost_reason : null)),
     meetings(deal, row.visits, users, unsent),
     dealQuotes(deal, quotes, unsent),
@@ -109,8 +110,8 @@ function dealValue(name, value, users, enums) {
   if (name === "amount" && value != null) return yen(value);
   if (name === "ball_since" && value) return dateTime(value);
   if (name === "expected_close" && value) return day(value);
-  if (name === "competitors" && Array.isArray(value)) return value.map((c) => c.name).join("、") || t("history.none");
-  if (name === "situation" && Array.isArray(value)) return value.map((s) => label("deal.event", s)).join("、") || t("history.none");
+  if (name === "competitors" && Array.isArray(value)) return list(value.map((c) => c.name)) || t("history.none");
+  if (name === "situation" && Array.isArray(value)) return list(value.map((s) => label("deal.event", s))) || t("history.none");
   return shown(name, value, users, enums);
 }
 

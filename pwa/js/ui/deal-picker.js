@@ -20,9 +20,8 @@ const HEARD = ["competitor", "budget_tight", "spec_change"];
  */
 export function dealMover(deals, selectedId = null) {
   const live = deals.filter((d) => !d.deleted && (!CLOSED.has(d.stage) || d.id === selectedId));
-  const picked = select([["", t("visit.noDeal")],
-    ...live.map((d) => [d.id, `${d.title}（${label("deal.stage", d.stage || "card_exchange")}）`])], selectedId,
-  { "data-testid": "visit-deal" });
+  const option = (d) => [d.id, t("text.aside", { text: d.title, aside: label("deal.stage", d.stage || "card_exchange") })];
+  const picked = select([["", t("visit.noDeal")], ...live.map(option)], selectedId, { "data-testid": "visit-deal" });
   const moves = h("div", { class: "deal-moves" });
   const el = h("fieldset", { class: "field deal-link", dataset: { field: "deal_id" } },
     h("legend", {}, t("visit.deal")),

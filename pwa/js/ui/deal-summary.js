@@ -22,7 +22,7 @@ export function nextAction(visits, { closed = false, now = Date.now() } = {}) {
   const late = visit.next_action_due && !closed ? daysSince(`${visit.next_action_due}T12:00:00+09:00`, now) : null;
   return h("p", { class: "next-action", "data-testid": "deal-next" },
     h("strong", {}, t("deal.next")), " ", visit.next_action,
-    visit.next_action_due ? ["　", h("span", { "data-testid": "deal-next-due" }, t("deal.nextDue", { day: day(visit.next_action_due) }))] : null,
+    visit.next_action_due ? [t("text.gap"), h("span", { "data-testid": "deal-next-due" }, t("deal.nextDue", { day: day(visit.next_action_due) }))] : null,
     late > 0 ? [" ", h("span", { class: "badge error" }, t("deal.nextLate", { n: late }))] : null);
 }
 

@@ -5,7 +5,7 @@
 
 import { getAll } from "../db.js";
 import { dateTime } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { loadTable, mondayOf, weekOf, weeksFrom } from "../load.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
@@ -91,15 +91,15 @@ function unconfirmed(groups, entries, names) {
     if (!byWork.has(key)) byWork.set(key, []);
     byWork.get(key).push(e);
   }
-  const first = (list) => list.reduce((w, e) => (e.week < w ? e.week : w), "9999");
+  const first = (entries) => entries.reduce((w, e) => (e.week < w ? e.week : w), "9999");
   const works = [...byWork.values()].sort((a, b) => Number(Boolean(b[0].deal_id)) - Number(Boolean(a[0].deal_id))
     || (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0));
   return h("section", { "aria-labelledby": "unconfirmed-h" },
     h("h2", { id: "unconfirmed-h" }, t("load.unconfirmed")),
-    works.length ? h("ul", { class: "unconfirmed list", "data-testid": "unconfirmed" }, works.map((list) => h("li", {},
-      confidenceMark(list[0]), entryTitle(list[0], names), h("br"),
-      h("span", { class: "hint" }, list.sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : 0))
-        .map((e) => `${e.week.slice(5)} ${groupNames.get(e.resource_group_id)} ${t("impact.hours", { n: e.hours })}`).join("、")))))
+    works.length ? h("ul", { class: "unconfirmed list", "data-testid": "unconfirmed" }, works.map((entries) => h("li", {},
+      confidenceMark(entries[0]), entryTitle(entries[0], names), h("br"),
+      h("span", { class: "hint" }, list(entries.sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : 0))
+        .map((e) => `${e.week.slice(5)} ${groupNames.get(e.resource_group_id)} ${t("impact.hours", { n: e.hours })}`))))))
       : h("p", { class: "empty" }, t("load.unconfirmedNone")));
 }
 

@@ -6,7 +6,7 @@ import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
 import { DEAL_ROLES } from "../deals.js";
 import { dateTime, yen } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { getRecord } from "../records.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
@@ -65,9 +65,9 @@ function hoursText(processHours, groups) {
   if (!processHours || !Object.keys(processHours).length) return null;
   const order = [...groups].sort((a, b) => (a.sort || 0) - (b.sort || 0));
   const names = new Map(order.map((g) => [g.id, g.name]));
-  return Object.entries(processHours)
+  return list(Object.entries(processHours)
     .sort((a, b) => order.findIndex((g) => g.id === a[0]) - order.findIndex((g) => g.id === b[0]))
-    .map(([id, hours]) => `${names.get(id) || "?"} ${t("impact.hours", { n: hours })}`).join("、");
+    .map(([id, hours]) => `${names.get(id) || "?"} ${t("impact.hours", { n: hours })}`));
 }
 
 function costNote(quote) {
@@ -90,7 +90,7 @@ async function loadSimilar(quote, box) {
         h("span", { class: "row-title" }, [other.product, other.drawing_no].filter(Boolean).join(" ")),
         h("span", { class: "row-meta" }, [other.material, other.dimensions, other.processing_method].filter(Boolean).join(" / "),
           other.amount ? ` · ${yen(other.amount)}` : ""),
-        h("span", { class: "why" }, t("quotes.why"), why.map((w) => label("quote.field", w.field)).join("・"))))))
+        h("span", { class: "why" }, t("quotes.why"), list(why.map((w) => label("quote.field", w.field)), { short: true }))))))
       : empty(t("quote.noSimilar")));
   } catch (err) {
     mount(box, empty(err instanceof api.NetworkError ? t("quote.similarOffline") : err.message));

@@ -7,7 +7,7 @@
 import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
 import { yen } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { matchedFields, prepare, searchQuotes } from "../quote-search.js";
 import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
@@ -51,7 +51,7 @@ export async function render(view, { query, navigate }) {
     });
     return field({ name: "pick_customer", label: t("quotes.pickCustomer"), control: picker });
   };
-  const list = h("ol", { class: "list quote-results", "data-testid": "quote-results" });
+  const hitList = h("ol", { class: "list quote-results", "data-testid": "quote-results" });
   const online = h("section", { class: "online-results", "aria-live": "polite", "data-testid": "quote-online-results" });
   const number = (el) => (el.value === "" ? null : Number(el.value));
   const typed = () => ({
@@ -68,7 +68,7 @@ export async function render(view, { query, navigate }) {
     hintText.textContent = same ? t("quotes.sameHint") : t("quotes.noneHint");
     if (same) mount(customerPick, pickCustomer());
     else mount(customerPick);
-    mount(list, ...hits.map(row));
+    mount(hitList, ...hits.map(row));
     mount(online);
     const params = new URLSearchParams(Object.entries({
       q: controls.q.value, material: controls.material.value, method: controls.method.value,
@@ -105,7 +105,7 @@ export async function render(view, { query, navigate }) {
       field({ name: "processing_method", label: t("quote.method"), control: controls.method }),
       field({ name: "length_min", label: t("quotes.lengthMin"), control: controls.lengthMin }),
       field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax }))),
-    summary, list, hint,
+    summary, hitList, hint,
     h("p", {}, button(t("quotes.searchOnline"), { "data-testid": "quote-online", onClick: searchOnline })),
     online);
   show();
@@ -129,6 +129,6 @@ function row({ quote, why, customer, online = false }) {
       why.some((w) => ["processing_details", "difficulties"].includes(w.field))
         ? h("span", { class: "row-meta" }, part("difficulties") || part("processing_details")) : null,
       h("span", { class: "why", "data-testid": "why" }, t("quotes.why"),
-        matchedFields(why).map((w) => (w.field === "customer" ? t("quotes.byCustomer") : label("quote.field", w.field))
-          + (w.synonym ? t("quotes.bySynonym") : "")).join("・"))));
+        list(matchedFields(why).map((w) => (w.field === "customer" ? t("quotes.byCustomer") : label("quote.field", w.field))
+          + (w.synonym ? t("quotes.bySynonym") : "")), { short: true }))));
 }

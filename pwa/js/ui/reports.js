@@ -40,9 +40,9 @@ function row(ymd, user, report, comments) {
     comments.set(user.id, box);
   }
   return h("li", { class: "report-row", dataset: { user: user.id, status: status || "none" } },
-    h("div", { class: "row-title" }, user.name, "　", label("role", user.role)),
+    h("div", { class: "row-title" }, user.name, t("text.gap"), label("role", user.role)),
     h("p", { class: ["badge", status === "approved" ? "ok" : status ? "" : "pending"] }, state,
-      report?.submitted_at ? `　${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : ""),
+      report?.submitted_at ? `${t("text.gap")}${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : ""),
     report?.summary ? h("p", { class: "prewrap row-body" }, report.summary) : null,
     h("div", { class: "actions inline" },
       linkButton(t("report.open"), `#/today?date=${ymd}&user=${user.id}`, { "data-testid": "list-open" }),

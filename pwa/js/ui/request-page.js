@@ -50,7 +50,7 @@ export async function render(view, { params }) {
         fact(t("request.status"), h("span", { "data-testid": "request-status" }, label("request.status", request.status || "new"))),
         fact(t("request.urgency"), label("request.urgency", request.urgency || "normal")),
         fact(t("request.heardAt"), request.heard_at
-          ? `${dateTime(request.heard_at)}（${ago(request.heard_at)}）` : null),
+          ? t("text.aside", { text: dateTime(request.heard_at), aside: ago(request.heard_at) }) : null),
         fact(t("request.details"), request.details),
         fact(t("request.assignee"), bundle.users.get(request.assignee_id)?.name),
         fact(t("request.response"), request.response

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { button, field, guardForm, input, select, showErrors, submitButton } from "./form.js";
@@ -58,9 +58,9 @@ export async function render(view) {
     h("span", { class: "row-title" }, `${rule.position}. ${rule.name}`),
     h("span", { class: "row-meta" },
       h("span", { "data-testid": "rule-row-route" }, t("request.route"), ": ", label("request.route", rule.route_to)),
-      rule.keywords.length ? h("span", {}, t("rules.keywords"), ": ", rule.keywords.join("、")) : null,
-      rule.kinds.length ? h("span", {}, t("request.kind"), ": ", rule.kinds.map((k) => label("request.kind", k)).join("、")) : null,
-      rule.urgencies.length ? h("span", {}, t("request.urgency"), ": ", rule.urgencies.map((u) => label("request.urgency", u)).join("、")) : null),
+      rule.keywords.length ? h("span", {}, t("rules.keywords"), ": ", list(rule.keywords)) : null,
+      rule.kinds.length ? h("span", {}, t("request.kind"), ": ", list(rule.kinds.map((k) => label("request.kind", k)))) : null,
+      rule.urgencies.length ? h("span", {}, t("request.urgency"), ": ", list(rule.urgencies.map((u) => label("request.urgency", u)))) : null),
     h("span", { class: "rule-actions" },
       button(t("rules.up"), { class: "button small", disabled: index === 0, "aria-label": t("rules.upOf", { name: rule.name }),
         onClick: () => act(() => api.editRule(token, rule.id, { position: rule.position - 1 })) }),
@@ -73,7 +73,7 @@ export async function render(view) {
 
   const ruleForm = (rule) => {
     const name = input({ value: rule?.name || "", maxlength: 200, "data-testid": "rule-name" });
-    const keywords = input({ value: (rule?.keywords || []).join("、"), "data-testid": "rule-keywords" });
+    const keywords = input({ value: list(rule?.keywords || []), "data-testid": "rule-keywords" });
     const route = select(TEAMS.map((r) => [r, label("request.route", r)]), rule?.route_to || "triage", { "data-testid": "rule-route" });
     const kinds = h("fieldset", { class: "field choices", dataset: { field: "kinds" } },
       h("legend", {}, t("rules.kinds")),

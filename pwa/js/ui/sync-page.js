@@ -83,7 +83,7 @@ async function summary(entry) {
 
 async function pendingRow(entry) {
   return h("li", { class: "row static" },
-    h("span", { class: "row-title" }, label("entity", entry.entity), "「", await summary(entry), "」"),
+    h("span", { class: "row-title" }, t("text.named", { kind: label("entity", entry.entity), name: await summary(entry) })),
     h("span", { class: "row-meta" }, dateTime(entry.created_ms), entry.attempted ? ` · ${t("syncPage.sent")}` : ""));
 }
 
@@ -96,7 +96,7 @@ async function rejectedCard(entry, navigate) {
   const fixHref = FIXABLE.has(entry.entity)
     ? `#/${entry.entity}/${entry.record_id}/edit?fix=${entry.seq}` : null;
   return h("li", { class: "card rejected", "data-testid": "rejected-entry" },
-    h("h3", {}, label("entity", entry.entity), "「", await summary(entry), "」"),
+    h("h3", {}, t("text.named", { kind: label("entity", entry.entity), name: await summary(entry) })),
     h("ul", { class: "errors" }, messages),
     h("div", { class: "actions inline" },
       fixHref ? button(t("syncPage.fix"), { class: "button primary", onClick: () => navigate(fixHref) }) : null,

@@ -5,7 +5,7 @@
 
 import * as drafts from "../drafts.js";
 import { dateTime, day as formatDay, time } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes } from "../reports.js";
 import { parseHours } from "../text.js";
@@ -63,10 +63,10 @@ function visitRow(day, visit) {
   const signed = day.photos.some((p) => p.owner_id === visit.id && p.purpose === "signature");
   return h("li", {},
     h("a", { class: "row", href: `#/visits/${visit.id}` },
-      h("span", { class: "row-title" }, time(visit.visited_at), "　", customer),
+      h("span", { class: "row-title" }, time(visit.visited_at), t("text.gap"), customer),
       h("span", { class: "row-meta" }, [label("visit.kind", visit.kind),
         visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : null,
-        visit.parts?.length ? `${t("visit.parts")} ${visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`).join("、")}` : null,
+        visit.parts?.length ? `${t("visit.parts")} ${list(visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`))}` : null,
         photos ? `${t("attachment.purpose.photo")} ${photos}` : null,
         signed ? t("sign.done") : null].filter(Boolean).join(" · ")),
       visit.handling ? h("span", { class: "row-body prewrap" }, visit.handling) : null));
@@ -76,7 +76,7 @@ function statusLine(report) {
   if (!report) return h("p", { class: "badge", "data-testid": "report-status" }, label("daily_report.status", "draft"));
   return h("p", { class: ["badge", report.status === "approved" ? "ok" : ""], "data-testid": "report-status" },
     label("daily_report.status", report.status || "draft"),
-    report.submitted_at ? `　${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : "");
+    report.submitted_at ? `${t("text.gap")}${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : "");
 }
 
 function commentBox(report) {

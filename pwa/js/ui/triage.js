@@ -3,7 +3,7 @@
 // the status and answers. (The request's 編集 edits what was heard, never these.) Each save is
 // a normal synced mutation through the outbox; the server keeps who changed what and when.
 
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { h } from "./dom.js";
 import { button, field, guardForm, select, submitButton, textarea } from "./form.js";
@@ -19,7 +19,7 @@ function choose(name, options, value) {
 /** 「森 拓也（製造・保守）」: a person as the office picks one, with team and role. */
 export function personLabel(user) {
   const team = user.team ? label("team", user.team) : "";
-  return `${user.name || ""}（${[team, label("role", user.role)].filter(Boolean).join("・")}）`;
+  return t("text.aside", { text: user.name || "", aside: list([team, label("role", user.role)].filter(Boolean), { short: true }) });
 }
 
 /** Everyone who can take a request, the request's own team first, then by name. */

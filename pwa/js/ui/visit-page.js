@@ -2,7 +2,7 @@
 // (record a request or complaint heard here, edit).
 
 import { dateTime, day } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { customerBundle, getRecord } from "../records.js";
@@ -31,13 +31,13 @@ export async function render(view, { params }) {
       unsent ? unsentNotice() : null,
       h("dl", { class: "facts", "data-testid": "visit-facts" },
         fact(t("visit.customer"), bundle.customer?.name),
-        fact(t("visit.contacts"), (visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean).join("、")),
+        fact(t("visit.contacts"), list((visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean))),
         fact(t("visit.deal"), deal ? h("a", { href: `#/deals/${deal.id}`, "data-testid": "visit-deal-link" }, deal.title) : null),
         fact(t("visit.purpose"), visit.purpose),
         fact(t("visit.notes"), visit.notes),
         fact(t("visit.handling"), visit.handling),
         fact(t("visit.workMinutes"), visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : null),
-        fact(t("visit.parts"), (visit.parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`).join("、")),
+        fact(t("visit.parts"), list((visit.parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`))),
         fact(t("visit.signedBy"), visit.signed_by),
         fact(t("visit.nextAction"), visit.next_action),
         fact(t("visit.due"), day(visit.next_action_due)),

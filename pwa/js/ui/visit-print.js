@@ -24,7 +24,7 @@ export async function render(view, { params, navigate }) {
   const urls = [];
   const pdfStatus = h("p", { class: "export-status no-print", role: "status", "data-testid": "pdf-status" });
   const row = (heading, ...value) => h("tr", {}, h("th", { scope: "row" }, heading), h("td", { class: "prewrap" }, ...value));
-  const parts = visit.parts?.length ? h("ul", {}, visit.parts.map((p) => h("li", {}, `${p.name}　× ${p.quantity ?? ""}`)))
+  const parts = visit.parts?.length ? h("ul", {}, visit.parts.map((p) => h("li", {}, `${p.name}${t("text.gap")}× ${p.quantity ?? ""}`)))
     : t("print.none");
   mount(view,
     h("article", { class: "print-sheet", "data-testid": "print-sheet" },
@@ -34,18 +34,20 @@ export async function render(view, { params, navigate }) {
         issuer(calendar.company)),
       h("table", { class: "print-table" }, h("tbody", {},
         row(t("print.when"), dateTime(visit.visited_at),
-          visit.work_minutes != null ? `　${t("report.minutes", { n: visit.work_minutes })}` : ""),
+          visit.work_minutes != null ? `${t("text.gap")}${t("report.minutes", { n: visit.work_minutes })}` : ""),
         row(t("visit.kind"), label("visit.kind", visit.kind)),
         row(t("record.author"), bundle.users.get(visit.author_id)?.name || ""),
         row(t("visit.purpose"), visit.purpose || ""),
         row(t("print.work"), [visit.handling, visit.notes].filter(Boolean).join("\n")),
         row(t("print.parts"), parts),
-        row(t("print.requests"), heard.length ? heard.map((r) => `${label("request.kind", r.kind)}：${r.title}`).join("\n") : t("print.none")),
+        row(t("print.requests"), heard.length
+          ? heard.map((r) => t("text.labelled", { label: label("request.kind", r.kind), text: r.title })).join("\n")
+          : t("print.none")),
         row(t("visit.nextAction"), visit.next_action || ""))),
       h("section", { class: "print-confirm" },
         h("h2", {}, t("print.confirm")),
         signatureSlot,
-        h("p", { "data-testid": "print-signer" }, `${t("print.signer")}：${visit.signed_by || ""}`))),
+        h("p", { "data-testid": "print-signer" }, t("text.labelled", { label: t("print.signer"), text: visit.signed_by || "" })))),
     actionBar(
       pdfStatus, // in the bar, so it is in sight wherever the page is scrolled
       button(t("print.print"), { class: "button primary no-print", "data-testid": "print", onClick: () => window.print() }),

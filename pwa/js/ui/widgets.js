@@ -6,7 +6,7 @@
 import { NetworkError } from "../api.js";
 import { STAGES, badgeText, reasonText } from "../deals.js";
 import { yen } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { unsentKeys } from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { highlightRanges, overrun } from "../quote-search.js";
@@ -83,7 +83,7 @@ export function dealBadge(deal) {
 
 /** 「⚠ 要フォロー」 on a deal that needs following up; the reasons in its tooltip. */
 export function followUpMark(reasons, testid = null) {
-  return h("span", { class: "badge error", title: reasons.map(reasonText).join("、"), "data-testid": testid },
+  return h("span", { class: "badge error", title: list(reasons.map(reasonText)), "data-testid": testid },
     t("deal.followUpMark"));
 }
 
