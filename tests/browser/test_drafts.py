@@ -95,6 +95,28 @@ def test_a_memo_typed_in_a_visit_survives_a_reload(phone, live, customers):
     expect(page.get_by_test_id("draft-notice")).to_be_visible()
 
 
+def test_the_customer_picked_in_a_new_visit_comes_back_with_the_draft(phone, live, customers):
+    page = phone
+    sign_in(page, live)
+    page.goto(live.url + "/#/visits/new")
+    page.get_by_test_id("customer-picker").fill("やまだ")
+    page.locator(".picker-results").get_by_role("button", name="山田製作所").click()
+    expect(page.get_by_test_id("chosen-customer")).to_have_text("山田製作所")
+    page.get_by_label("話した内容・メモ").fill("ローラーの異音を確認")
+    page.reload()
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+    expect(page.get_by_test_id("chosen-customer")).to_have_text("山田製作所")
+    expect(page.get_by_label("話した内容・メモ")).to_have_value("ローラーの異音を確認")
+    expect(page.get_by_label("山田 太郎")).to_be_checked()  # the customer's contacts came back too
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("山田製作所")
+    wait_synced(page)
+    visits = live.device("rep_a").records("visits").values()
+    assert [v["customer_id"] for v in visits if v.get("notes") == "ローラーの異音を確認"] == [
+        customers["yamada"]["id"]
+    ]
+
+
 def test_a_saved_visit_leaves_no_draft(phone, live, customers):
     page = phone
     memo = new_visit_with_a_memo(page, live, customers)

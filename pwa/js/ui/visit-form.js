@@ -23,8 +23,9 @@ import { newId } from "../ids.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
 const TEXTS = ["purpose", "notes", "handling", "next_action"];
-// The fields a draft keeps (the contacts, the parts and the photos are not kept).
-const KEPT = ["kind", "visited_at", ...TEXTS, "next_action_due", "work_minutes"];
+// The fields a draft keeps (the contacts, the parts and the photos are not kept): the customer
+// picked in the form too, as the id in a hidden field.
+const KEPT = ["chosen_customer", "kind", "visited_at", ...TEXTS, "next_action_due", "work_minutes"];
 
 export async function render(view, { params, query, edit, navigate, address }) {
   const user = getState().user;
@@ -34,6 +35,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const state = { customer: null, contacts: [], selected: new Set(visit?.contact_ids || []), added: [] };
 
   const customerSlot = h("div", { class: "customer-slot" });
+  // The chosen customer's id, for the draft: put back from one, it chooses that customer again.
+  const chosen = h("input", { type: "hidden", name: "chosen_customer", value: "" });
   const contactSlot = h("fieldset", { class: "field contacts", dataset: { field: "contact_ids" } });
   const dealSlot = h("div", { class: "deal-slot" });
   let mover = null;
@@ -51,7 +54,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const draft = visit ? null : draftPhotos(); // an edited visit's page adds photos itself
   const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
   const form = h("form", { class: "form visit-form" },
-    customerSlot,
+    chosen, customerSlot,
     choices({ name: "kind", legend: t("visit.kind"), required: true,
       value: visit?.kind || (user?.role === "technician" ? "aftercare" : "sales"),
       options: KINDS.map((k) => [k, label("visit.kind", k)]) }),
@@ -87,7 +90,12 @@ export async function render(view, { params, query, edit, navigate, address }) {
   };
   const setCustomer = async (id) => {
     const bundle = await customerBundle(id);
+    if (!bundle.customer || bundle.customer.deleted) return pickCustomer(); // not on the device (any more)
     state.customer = bundle.customer;
+    if (chosen.value !== id) {
+      chosen.value = id;
+      chosen.dispatchEvent(new Event("input", { bubbles: true })); // the draft keeps it now
+    }
     state.contacts = bundle.contacts;
     if (!visit && !state.selected.size && bundle.visits.length) {
       const last = bundle.visits.reduce((a, b) => (Date.parse(a.visited_at) > Date.parse(b.visited_at) ? a : b));
@@ -102,6 +110,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     mount(dealSlot, mover.el);
   };
   const pickCustomer = () => {
+    chosen.value = "";
     state.customer = null;
     state.contacts = [];
     state.selected.clear();
@@ -111,6 +120,9 @@ export async function render(view, { params, query, edit, navigate, address }) {
     mover = null;
     mount(dealSlot);
   };
+  chosen.addEventListener("change", () => {
+    if (chosen.value && chosen.value !== state.customer?.id) setCustomer(chosen.value);
+  });
   const customerId = visit?.customer_id || query.get("customer");
   if (customerId) await setCustomer(customerId);
   else pickCustomer();
