@@ -202,6 +202,14 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
     if undelete:
         changed["deleted"] = [True, False]
     if not changed:
+        if stored:
+            # Every value it won was the record's already: no new version, but the fields now
+            # hold what this write said at its clock, so an older concurrent write arriving
+            # later loses to it (a conflict) rather than silently undoing it.
+            same = FieldClock(when, current.version, writer, actor.user_id).to_list()
+            for name in stored:
+                current.clocks[name] = same
+            store(batch, current, when)
         return current, lost
     current.data.update(stored)
     for name in stored:

@@ -771,6 +771,30 @@ def test_handing_a_customer_to_the_owner_it_has_is_no_change_and_no_conflict(mak
     assert [c for c in manager.live("conflicts").values() if c["record_id"] == customer_id] == []
 
 
+def test_a_handover_to_the_owner_a_customer_has_still_wins_over_an_older_concurrent_one(client, people):
+    """Found by the machine: a manager, offline since version 1, hands a customer to another
+    rep; meanwhile the office, at version 2, confirms the owner it has (nothing changes). The
+    two are concurrent and the office's is the later: the owner stays, and the manager's
+    handover is a conflict to see, not a silent undoing of the office's word."""
+    transport = FlaskTransport(client)
+    office = Client(transport, "office", PASSWORD)
+    manager = Client(transport, "manager", PASSWORD, clock=lambda: int(time.time() * 1000) - 60_000)
+    customer_id = office.save("customers", name="北村鉄工", owner_id=people["rep_a"])
+    office.sync(), manager.sync()
+    manager.save("customers", customer_id, owner_id=people["rep_b"])  # offline, a minute behind
+    office.save("customers", customer_id, phone="0586-11-2222")
+    office.sync()
+    a_moment_passes()
+    office.save("customers", customer_id, owner_id=people["rep_a"])
+    (answer,) = office.push()
+    assert (answer["status"], answer["record"]["version"]) == ("applied", 2)  # no change
+    manager.sync(), office.sync()
+    customer = office.live("customers")[customer_id]
+    assert (customer["owner_id"], customer["team"]) == (people["rep_a"], "east")
+    lost = [(c["field"], c["lost_value"]) for c in office.live("conflicts").values()]
+    assert ("owner_id", people["rep_b"]) in lost
+
+
 def test_a_later_edit_of_the_survivor_keeps_what_the_same_device_sent_to_the_merged_customer(
     client, make_client
 ):

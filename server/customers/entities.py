@@ -86,12 +86,14 @@ class CustomerRules(Rules):
         data["team"] = data["team"] or team_of(ctx, data["owner_id"])
 
     def prepare_update(self, ctx, current, values):
-        if (
-            "owner_id" in values
-            and "team" not in values
-            and values["owner_id"] != current.data.get("owner_id")
-        ):
-            values["team"] = team_of(ctx, values["owner_id"])
+        # A handover names the team too: the new owner's, or for the owner the customer has, the
+        # team it has (nothing changes, but the two are said together, so a concurrent handover
+        # loses or wins both: never an owner of one and a team of the other).
+        if "owner_id" in values and "team" not in values:
+            if values["owner_id"] != current.data.get("owner_id"):
+                values["team"] = team_of(ctx, values["owner_id"])
+            else:
+                values["team"] = current.data.get("team")
 
 
 class FollowRules(Rules):
