@@ -258,11 +258,11 @@ def in_scope_now(batch, scope_id):
         record = batch.records.get((root, scope_id))
     if record is None:
         return False
-    root_entity = batch.engine.entity(root)
+    root_entity, data = batch.engine.entity(root), root_fields(batch, record)
     return sees(
         actor,
-        record.data.get(root_entity.owner_field),
-        record.data.get(root_entity.team_field),
+        data.get(root_entity.owner_field),
+        data.get(root_entity.team_field),
         scope_id in batch.my_memberships,
     )
 
@@ -325,7 +325,26 @@ def watchers_now(batch, scope_id, from_batch):
                 and scope.grants(w.data.get(membership.team_field))
             ):
                 members[record_id] = w.data[membership.owner_field]
-    return scope.watchers(session, root.data, set(members.values()))
+    return scope.watchers(session, root_fields(batch, root), set(members.values()))
+
+
+def root_fields(batch, root):
+    """A root's data as ``watchers`` reads it. A compacted root's content is forgotten, but its
+    owner and team columns are kept, and still decide who reads the records that go with it
+    (the history of its requests, say): ``watchers`` must judge by them too."""
+    if not root.compacted:
+        return root.data
+    entity = batch.engine.entity(root.entity)
+    row = batch.session.execute(
+        select(Record.owner_id, Record.team).where(Record.entity == root.entity, Record.id == root.id)
+    ).first()
+    if row is None:
+        return {}
+    return {
+        name: value
+        for name, value in ((entity.owner_field, row.owner_id), (entity.team_field, row.team))
+        if name
+    }
 
 
 def store(batch, working, when):

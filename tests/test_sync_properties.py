@@ -600,6 +600,25 @@ def test_a_first_pull_in_pages_goes_through_after_a_compaction(app, client, make
     assert (status, body.get("reason")) == (200, None)
 
 
+def test_unfollowing_a_compacted_customer_keeps_what_its_owner_still_reads(app, make_client):
+    """Found by the machine: a rep follows their own customer, then deletes it and a request of
+    it; the tombstones are compacted, and the request's history (kept for good) still goes with
+    the customer. Unfollowing then took the customer out of the rep's scope in the feed, though
+    the rep owns it: their devices evicted the history a fresh pull still sends."""
+    rep = make_client("rep_b")
+    customer = rep.save("customers", name="閉鎖した工場")
+    request = rep.save("requests", customer_id=customer, kind="request", title="部品の見積")
+    follow = rep.save("follows", customer_id=customer)
+    rep.sync()
+    rep.delete("requests", request), rep.delete("customers", customer)
+    rep.sync()
+    history = set(rep.live("history"))
+    assert history and compact_now(app) == 2
+    rep.delete("follows", follow)
+    rep.sync()
+    assert set(rep.live("history")) == history and rep.verify() == []
+
+
 def test_a_record_kept_through_a_fresh_pull_for_an_unsent_edit_leaves_once_answered(app, make_client):
     rep, office = make_client("rep_a"), make_client("office")
     customer_id = rep.save("customers", name="閉鎖予定")
