@@ -351,3 +351,26 @@ def test_a_saved_deal_leaves_no_draft(phone, live, customers):
     page.get_by_test_id("deal-create").click()
     expect(page.get_by_test_id("deal-title")).to_have_text("治具の追加注文")
     assert drafts_left(page) == []
+
+
+def test_the_customer_picked_in_a_new_deal_and_a_new_quote_comes_back_with_the_draft(phone, live, customers):
+    page = phone
+    sign_in(page, live, "rep_a")
+    page.goto(live.url + "/#/deals/new")
+    page.get_by_test_id("customer-picker").fill("さんじょう")
+    page.locator(".picker-results").get_by_role("button", name="有限会社三条精工").click()
+    page.get_by_test_id("deal-new-title").fill("精密シャフト 量産案件")
+    page.reload()
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+    expect(page.get_by_test_id("deal-new-customer")).to_have_text("顧客: 有限会社三条精工")
+    expect(page.get_by_test_id("deal-new-title")).to_have_value("精密シャフト 量産案件")
+
+    page.goto(live.url + "/#/quotes/new")
+    page.locator(".other-customer summary").click()
+    page.get_by_test_id("customer-picker").fill("やまだ")
+    page.locator(".picker-results").get_by_role("button", name="山田製作所").click()
+    page.get_by_label("品名").fill("駆動シャフト")
+    page.reload()
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+    expect(page.get_by_test_id("quote-customer")).to_contain_text("山田製作所")
+    expect(page.get_by_label("品名")).to_have_value("駆動シャフト")

@@ -37,20 +37,37 @@ export async function render(view, { query, navigate, address }) {
   };
   showCustomer();
   // A customer made in the picker is new on the device: its name comes with the pick.
+  // The chosen customer's id, for the draft: put back from one, it chooses that customer again.
+  const chosen = h("input", { type: "hidden", name: "chosen_customer", value: customerId || "" });
+  chosen.addEventListener("change", () => {
+    if (chosen.value === (customerId || "")) return;
+    customerId = customers.has(chosen.value) ? chosen.value : null;
+    customerName = customers.get(customerId)?.name || "";
+    showCustomer();
+    picker.open = !customerId;
+  });
   const picker = h("details", { class: "other-customer", open: !customerId },
     h("summary", {}, t("deal.otherCustomer")),
-    customerPicker((id, name) => { customerId = id; customerName = name; showCustomer(); picker.open = false; }));
+    customerPicker((id, name) => {
+      customerId = id;
+      customerName = name;
+      if (!customers.has(id)) customers.set(id, { id, name }); // made in the picker just now
+      chosen.value = id;
+      chosen.dispatchEvent(new Event("input", { bubbles: true })); // the draft keeps it now
+      showCustomer();
+      picker.open = false;
+    }));
   const save = submitButton(t("form.save"), { "data-testid": "deal-create" });
   const back = customerId ? `#/customers/${customerId}` : "#/deals";
   const form = h("form", { class: "form deal-form" },
-    who, picker,
+    chosen, who, picker,
     field({ name: "title", label: t("deal.titleLabel"), control: title, required: true, hint: t("deal.titleHint") }),
     field({ name: "stage", label: t("deal.stageLabel"), control: stage }),
     ballChoices("ball", t("deal.ballLabel")),
     field({ name: "amount", label: t("deal.amountYen"), control: amount }),
     field({ name: "expected_close", label: t("deal.expectedClose"), control: close }),
     actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
-  const kept = drafts.keep(form, { address, names: ["title", "stage", "ball", "amount", "expected_close"] });
+  const kept = drafts.keep(form, { address, names: ["chosen_customer", "title", "stage", "ball", "amount", "expected_close"] });
   mount(view, h("h1", { tabindex: "-1" }, t("deal.newTitle")), kept.notice, form);
 
   guardForm(form, async () => {

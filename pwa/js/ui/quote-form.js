@@ -86,11 +86,20 @@ export async function render(view, { params, query, edit, navigate, address }) {
     asks?.forCustomer(customerId);
   };
   showCustomer();
+  // The chosen customer's id, for the draft: put back from one, it chooses that customer again.
+  const chosen = h("input", { type: "hidden", name: "chosen_customer", value: customerId || "" });
+  chosen.addEventListener("change", () => {
+    if (existing || chosen.value === (customerId || "") || !customers.has(chosen.value)) return;
+    customerId = chosen.value;
+    showCustomer();
+  });
   const picker = existing ? null : h("details", { class: "other-customer" },
     h("summary", {}, t("quote.otherCustomer")),
     customerPicker((id, name) => {  // a customer made in the picker is not in `customers` yet
       if (!customers.has(id)) customers.set(id, { id, name });
       customerId = id;
+      chosen.value = id;
+      chosen.dispatchEvent(new Event("input", { bubbles: true })); // the draft keeps it now
       showCustomer();
       picker.open = false;
     }));
@@ -98,7 +107,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const back = existing ? `#/quotes/${existing.id}` : source ? `#/quotes/${source.id}` : deal ? `#/deals/${deal.id}` : "#/quotes";
   const field_ = (name, key = `quote.${camel(name)}`) => field({ name, label: t(key), control: controls[name] });
   const form = h("form", { class: "form quote-form" },
-    who, deal ? h("p", { class: "context", "data-testid": "quote-deal" }, t("quote.forDeal", { title: deal.title })) : null,
+    chosen, who, deal ? h("p", { class: "context", "data-testid": "quote-deal" }, t("quote.forDeal", { title: deal.title })) : null,
     deal ? null : picker,
     source ? h("div", { class: "carried", "data-testid": "again-from" },
       h("p", { class: "alert info" }, t("quote.againFrom", { title: [source.product, source.drawing_no].filter(Boolean).join(" ") })),
@@ -124,7 +133,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
       field({ name: "difficulties", label: t("quote.difficulties"), control: controls.difficulties, hint: t("quote.difficultiesHint") })] : null,
     actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
   // Every field the form may show, the hours by their fields' names (one per group in use).
-  const kept = drafts.keep(form, { address, edit: Boolean(existing), names: [
+  const kept = drafts.keep(form, { address, edit: Boolean(existing), names: ["chosen_customer",
     ...TEXTS.map(([name]) => name), ...LONG_TEXTS, ...NUMBERS.map(([name]) => name),
     ...[...hours.keys()].map((id) => `hours-${id}`), "delivery_week", "status", "submitted_at"] });
   mount(view, h("h1", { tabindex: "-1" }, t(existing ? "quote.editTitle" : source ? "quote.againTitle" : "quote.newTitle")),
