@@ -183,12 +183,18 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
     for rule in entity.rules:
         rule.prepare_update(batch, current, values)
     lost, stored = [], {}
+    # Fields this write won with the value another device had given them unseen: two devices
+    # said the same thing independently, so the field's clock names neither device (neither's
+    # later edit replaces the other's word as its own).
+    agreed = set()
     for name, value in values.items():
         clock = current.clocks.get(name)
         outcome = resolve_field(FieldClock.from_list(clock) if clock else None, base, when, writer)
         if outcome.pushed_wins:
             if outcome.concurrent and before.get(name) != value:
                 conflict_from_stored(batch, current, name, before.get(name), clock, value, when)
+            elif outcome.concurrent:
+                agreed.add(name)
             stored[name] = value
         elif before.get(name) != value:
             lost.append(conflict(batch, current, name, before.get(name), clock, value, when))
@@ -206,20 +212,24 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
             # Every value it won was the record's already: no new version, but the fields now
             # hold what this write said at its clock, so an older concurrent write arriving
             # later loses to it (a conflict) rather than silently undoing it.
-            same = FieldClock(when, current.version, writer, actor.user_id).to_list()
             for name in stored:
-                current.clocks[name] = same
+                current.clocks[name] = clock_of(name, current.version, when, writer, agreed, actor)
             store(batch, current, when)
         return current, lost
     current.data.update(stored)
     for name in stored:
-        current.clocks[name] = new_clock.to_list()
+        current.clocks[name] = clock_of(name, new_version, when, writer, agreed, actor)
     if undelete:
         current.data["deleted"] = False
         current.clocks["deleted"] = new_clock.to_list()
     bump(batch, current, when)
     add_history(batch, current, changed, when)
     return current, lost
+
+
+def clock_of(name, version, when, writer, agreed, actor):
+    """The clock a field won by a write gets (see ``agreed`` in ``update_existing``)."""
+    return FieldClock(when, version, None if name in agreed else writer, actor.user_id).to_list()
 
 
 def scope_fields(engine, entity):

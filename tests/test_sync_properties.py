@@ -814,6 +814,30 @@ def test_a_handover_to_the_owner_a_customer_has_still_wins_over_an_older_concurr
     assert ("owner_id", people["rep_b"]) in lost
 
 
+def test_a_value_two_devices_gave_unseen_is_not_replaced_silently_by_either(client, make_client, people):
+    """Found by the machine: two office devices hand a customer to the same rep, neither having
+    seen the other's; the second device, its answer lost, then hands it to another rep. That
+    replaced the first device's word too, which the second had never seen: it is kept as a
+    conflict, not replaced silently as if it were the second device's own."""
+    first, lossy = make_client("office"), LosesAnAnswer(client)
+    second = make_client("office", lossy)
+    customer_id = first.save("customers", name="北村鉄工", owner_id=people["rep_b"])
+    first.sync(), second.sync()
+    first.save("customers", customer_id, owner_id=people["rep_a"])
+    first.push()
+    a_moment_passes()
+    second.save("customers", customer_id, owner_id=people["rep_a"], phone="0586-11-2222")
+    lossy.lose = True
+    with pytest.raises(ConnectionError):
+        second.push()
+    a_moment_passes()
+    second.save("customers", customer_id, owner_id=people["rep_a2"])  # based on version 1 still
+    second.sync(), first.sync()
+    assert first.live("customers")[customer_id]["owner_id"] == people["rep_a2"]
+    lost = [(c["field"], c["lost_value"]) for c in first.live("conflicts").values()]
+    assert ("owner_id", people["rep_a"]) in lost
+
+
 def test_a_later_edit_of_the_survivor_keeps_what_the_same_device_sent_to_the_merged_customer(
     client, make_client
 ):
