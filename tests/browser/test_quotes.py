@@ -123,6 +123,21 @@ def test_make_it_again_carries_the_difficulties_and_asks_before_copying_a_losing
     assert any(q["id"] == draft["id"] for q in idb_all(page, "quotes"))
 
 
+def test_the_offer_of_a_losing_old_price_stands_only_while_the_price_is_empty(page, live, customers):
+    ids = load_quotes(live, customers["yamada"]["id"], "shaft_sus")
+    sign_in(page, live)
+    page.goto(f"{live.url}/#/quotes/new?from={ids['shaft_sus']}")
+    copy = page.get_by_test_id("copy-old-price")
+    expect(copy).to_be_visible()
+    page.get_by_test_id("quote-amount").fill("32万")
+    expect(copy).to_be_hidden()
+    page.reload()  # the typed price comes back with the draft, and the offer stays away
+    expect(page.get_by_test_id("quote-amount")).to_have_value("32万")
+    expect(copy).to_be_hidden()
+    page.get_by_test_id("quote-amount").fill("")
+    expect(copy).to_be_visible()
+
+
 def test_a_quote_made_offline_from_the_customer_page_is_found_and_reaches_the_server(
     page, context, live, customers
 ):

@@ -211,11 +211,14 @@ function askBeforeCopying(source, controls, customers) {
   const el = h("div", { class: "ask-copy" });
   const offer = (name, text, testid) => {
     controls[name].value = "";
-    return h("p", { class: "alert warn", role: "note" }, text, " ",
-      h("button", { type: "button", class: "button", "data-testid": testid, onClick: (e) => {
+    const note = h("p", { class: "alert warn", role: "note" }, text, " ",
+      h("button", { type: "button", class: "button", "data-testid": testid, onClick: () => {
         controls[name].value = source[name];
-        e.target.closest("p").remove();
+        note.remove();
       } }, t("quote.copyIt")));
+    // Offered for an empty field only: a value typed (or put back from a draft) hides it.
+    controls[name].addEventListener("input", () => { note.hidden = Boolean(controls[name].value); });
+    return note;
   };
   const lost = overrun(source);
   const price = lost && source.amount != null
