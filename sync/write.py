@@ -5,6 +5,7 @@ push) and ``Batch.change`` (inside one) are the one way the server changes a rec
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -212,13 +213,11 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
             # Every value it won was the record's already: no new version, but the fields now
             # hold what this write said at its clock, so an older concurrent write arriving
             # later loses to it (a conflict) rather than silently undoing it.
-            for name in stored:
-                current.clocks[name] = clock_of(name, current.version, when, writer, agreed, actor)
+            stamp(current, stored, agreed, FieldClock(when, current.version, writer, actor.user_id))
             store(batch, current, when)
         return current, lost
     current.data.update(stored)
-    for name in stored:
-        current.clocks[name] = clock_of(name, new_version, when, writer, agreed, actor)
+    stamp(current, stored, agreed, new_clock)
     if undelete:
         current.data["deleted"] = False
         current.clocks["deleted"] = new_clock.to_list()
@@ -227,9 +226,12 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
     return current, lost
 
 
-def clock_of(name, version, when, writer, agreed, actor):
-    """The clock a field won by a write gets (see ``agreed`` in ``update_existing``)."""
-    return FieldClock(when, version, None if name in agreed else writer, actor.user_id).to_list()
+def stamp(current, names, agreed, clock):
+    """Give the fields a write won its clock; those in ``agreed`` (see ``update_existing``) the
+    same clock naming no device."""
+    shared = replace(clock, device_id=None)
+    for name in names:
+        current.clocks[name] = (shared if name in agreed else clock).to_list()
 
 
 def scope_fields(engine, entity):
