@@ -159,3 +159,21 @@ export function keep(form, { address, names, edit = false }) {
     dispose: stop,
   };
 }
+
+/**
+ * A choice made outside the form's fields (a customer picked in a picker), kept in a hidden
+ * field `name` so a draft keeps it: `set(id)` records a choice (and tells the draft at once),
+ * and a draft putting one back calls `onPutBack(id)`. `el` goes inside the form.
+ */
+export function keptChoice(name, value, onPutBack) {
+  const el = h("input", { type: "hidden", name, value: value || "" });
+  el.addEventListener("change", () => onPutBack(el.value));
+  return {
+    el,
+    set(id) {
+      if (el.value === (id || "")) return;
+      el.value = id || "";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+  };
+}

@@ -1,7 +1,7 @@
 // A new deal, offline: its customer (from the customer page, picked, or made in the picker), a
 // title (必須), the stage it starts at, who holds the ball, amount and expected close. The rep who
 // makes it owns it; the server sets when the ball was taken. Later changes are made on the deal's page.
-// What is typed is kept as a draft until it is saved or cancelled (drafts.js); a customer picked is not.
+// What is typed is kept as a draft until it is saved or cancelled (drafts.js), the customer picked too.
 
 import { getAll } from "../db.js";
 import { CLOSED, DEAL_ROLES, STAGES } from "../deals.js";
@@ -37,11 +37,10 @@ export async function render(view, { query, navigate, address }) {
   };
   showCustomer();
   // A customer made in the picker is new on the device: its name comes with the pick.
-  // The chosen customer's id, for the draft: put back from one, it chooses that customer again.
-  const chosen = h("input", { type: "hidden", name: "chosen_customer", value: customerId || "" });
-  chosen.addEventListener("change", () => {
-    if (chosen.value === (customerId || "")) return;
-    customerId = customers.has(chosen.value) ? chosen.value : null;
+  // Put back from a draft, the chosen customer is chosen again.
+  const chosen = drafts.keptChoice("chosen_customer", customerId, (id) => {
+    if (id === (customerId || "")) return;
+    customerId = customers.has(id) ? id : null;
     customerName = customers.get(customerId)?.name || "";
     showCustomer();
     picker.open = !customerId;
@@ -52,15 +51,14 @@ export async function render(view, { query, navigate, address }) {
       customerId = id;
       customerName = name;
       if (!customers.has(id)) customers.set(id, { id, name }); // made in the picker just now
-      chosen.value = id;
-      chosen.dispatchEvent(new Event("input", { bubbles: true })); // the draft keeps it now
+      chosen.set(id);
       showCustomer();
       picker.open = false;
     }));
   const save = submitButton(t("form.save"), { "data-testid": "deal-create" });
   const back = customerId ? `#/customers/${customerId}` : "#/deals";
   const form = h("form", { class: "form deal-form" },
-    chosen, who, picker,
+    chosen.el, who, picker,
     field({ name: "title", label: t("deal.titleLabel"), control: title, required: true, hint: t("deal.titleHint") }),
     field({ name: "stage", label: t("deal.stageLabel"), control: stage }),
     ballChoices("ball", t("deal.ballLabel")),

@@ -6,7 +6,7 @@
 // quote and another customer's drawing number are copied only when asked. A quote made from a
 // deal's page (#/quotes/new?customer=&deal=) is linked to that deal. Hours per resource group and a
 // wished delivery week show at once what the order does to the factory (load-impact.js). What is
-// typed is kept as a draft until it is saved or cancelled (drafts.js); a customer picked is not.
+// typed is kept as a draft until it is saved or cancelled (drafts.js), the customer picked too.
 
 import { getAll } from "../db.js";
 import { DEAL_ROLES } from "../deals.js";
@@ -86,11 +86,10 @@ export async function render(view, { params, query, edit, navigate, address }) {
     asks?.forCustomer(customerId);
   };
   showCustomer();
-  // The chosen customer's id, for the draft: put back from one, it chooses that customer again.
-  const chosen = h("input", { type: "hidden", name: "chosen_customer", value: customerId || "" });
-  chosen.addEventListener("change", () => {
-    if (existing || chosen.value === (customerId || "") || !customers.has(chosen.value)) return;
-    customerId = chosen.value;
+  // Put back from a draft, the chosen customer is chosen again.
+  const chosen = drafts.keptChoice("chosen_customer", customerId, (id) => {
+    if (existing || id === (customerId || "") || !customers.has(id)) return;
+    customerId = id;
     showCustomer();
   });
   const picker = existing ? null : h("details", { class: "other-customer" },
@@ -98,8 +97,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     customerPicker((id, name) => {  // a customer made in the picker is not in `customers` yet
       if (!customers.has(id)) customers.set(id, { id, name });
       customerId = id;
-      chosen.value = id;
-      chosen.dispatchEvent(new Event("input", { bubbles: true })); // the draft keeps it now
+      chosen.set(id);
       showCustomer();
       picker.open = false;
     }));
@@ -107,7 +105,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const back = existing ? `#/quotes/${existing.id}` : source ? `#/quotes/${source.id}` : deal ? `#/deals/${deal.id}` : "#/quotes";
   const field_ = (name, key = `quote.${camel(name)}`) => field({ name, label: t(key), control: controls[name] });
   const form = h("form", { class: "form quote-form" },
-    chosen, who, deal ? h("p", { class: "context", "data-testid": "quote-deal" }, t("quote.forDeal", { title: deal.title })) : null,
+    chosen.el, who, deal ? h("p", { class: "context", "data-testid": "quote-deal" }, t("quote.forDeal", { title: deal.title })) : null,
     deal ? null : picker,
     source ? h("div", { class: "carried", "data-testid": "again-from" },
       h("p", { class: "alert info" }, t("quote.againFrom", { title: [source.product, source.drawing_no].filter(Boolean).join(" ") })),

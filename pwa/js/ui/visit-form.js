@@ -35,8 +35,10 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const state = { customer: null, contacts: [], selected: new Set(visit?.contact_ids || []), added: [] };
 
   const customerSlot = h("div", { class: "customer-slot" });
-  // The chosen customer's id, for the draft: put back from one, it chooses that customer again.
-  const chosen = h("input", { type: "hidden", name: "chosen_customer", value: "" });
+  // Put back from a draft, the chosen customer is chosen again.
+  const chosen = drafts.keptChoice("chosen_customer", "", (id) => {
+    if (id && id !== state.customer?.id) setCustomer(id);
+  });
   const contactSlot = h("fieldset", { class: "field contacts", dataset: { field: "contact_ids" } });
   const dealSlot = h("div", { class: "deal-slot" });
   let mover = null;
@@ -54,7 +56,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const draft = visit ? null : draftPhotos(); // an edited visit's page adds photos itself
   const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
   const form = h("form", { class: "form visit-form" },
-    chosen, customerSlot,
+    chosen.el, customerSlot,
     choices({ name: "kind", legend: t("visit.kind"), required: true,
       value: visit?.kind || (user?.role === "technician" ? "aftercare" : "sales"),
       options: KINDS.map((k) => [k, label("visit.kind", k)]) }),
@@ -92,10 +94,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     const bundle = await customerBundle(id);
     if (!bundle.customer || bundle.customer.deleted) return pickCustomer(); // not on the device (any more)
     state.customer = bundle.customer;
-    if (chosen.value !== id) {
-      chosen.value = id;
-      chosen.dispatchEvent(new Event("input", { bubbles: true })); // the draft keeps it now
-    }
+    chosen.set(id);
     state.contacts = bundle.contacts;
     if (!visit && !state.selected.size && bundle.visits.length) {
       const last = bundle.visits.reduce((a, b) => (Date.parse(a.visited_at) > Date.parse(b.visited_at) ? a : b));
@@ -110,7 +109,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     mount(dealSlot, mover.el);
   };
   const pickCustomer = () => {
-    chosen.value = "";
+    chosen.el.value = ""; // none yet: not a choice the draft keeps
     state.customer = null;
     state.contacts = [];
     state.selected.clear();
@@ -120,9 +119,6 @@ export async function render(view, { params, query, edit, navigate, address }) {
     mover = null;
     mount(dealSlot);
   };
-  chosen.addEventListener("change", () => {
-    if (chosen.value && chosen.value !== state.customer?.id) setCustomer(chosen.value);
-  });
   const customerId = visit?.customer_id || query.get("customer");
   if (customerId) await setCustomer(customerId);
   else pickCustomer();
