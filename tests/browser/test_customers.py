@@ -70,9 +70,14 @@ def test_office_merges_into_a_customer_the_server_did_not_suggest_found_by_its_r
     sign_in(page, live, "office")
     page.goto(live.url + f"/#/customers/{twin['id']}")
     page.get_by_test_id("merge-customer").click()
-    expect(page.get_by_test_id("merge-candidates")).to_contain_text(
-        "重複していそうな顧客は見つかりませんでした"
+    none = page.get_by_test_id("merge-candidates").locator("li.empty")
+    expect(none).to_have_text("重複していそうな顧客は見つかりませんでした。")
+    # The message sits inside the list's box, inset from its border as the rows' text is.
+    inset = none.evaluate(
+        """e => { const r = document.createRange(); r.selectNodeContents(e);
+        return r.getBoundingClientRect().left - e.parentElement.getBoundingClientRect().left; }"""
     )
+    assert inset >= 12, inset
     page.get_by_test_id("merge-search").fill("ほくしん")
     found = page.get_by_test_id("merge-found")
     expect(found).to_contain_text("株式会社北辰フードマシナリー")

@@ -9,7 +9,7 @@ import { label, t } from "../i18n.js";
 import { adminScreen, adminTabs, auditActions, messageLine, problemText } from "./admin-parts.js";
 import { h, mount } from "./dom.js";
 import { button, field, select } from "./form.js";
-import { empty } from "./widgets.js";
+import { emptyItem } from "./widgets.js";
 
 const PAGE = 50;
 
@@ -44,7 +44,7 @@ async function draw(view, action, navigate) {
     more.disabled = true;
     try {
       const { events } = await api.auditEvents(token, { action, before: last, limit: PAGE });
-      if (last === null && !events.length) mount(list, empty(t("admin.audit.none"), "audit-none"));
+      if (last === null && !events.length) mount(list, emptyItem(t("admin.audit.none"), "audit-none"));
       list.append(...events.map((event) => eventRow(event, names)));
       last = events.length ? events[events.length - 1].id : last;
       more.hidden = events.length < PAGE;

@@ -9,7 +9,7 @@ import { label, t } from "../i18n.js";
 import { adminScreen, adminTabs, messageLine, problemText, roleAndTeam, roles } from "./admin-parts.js";
 import { h, mount } from "./dom.js";
 import { field, guardForm, input, select, showErrors, submitButton } from "./form.js";
-import { empty } from "./widgets.js";
+import { emptyItem } from "./widgets.js";
 
 export const MIN_PASSWORD = 8;
 
@@ -38,7 +38,7 @@ async function draw(view) {
   async function refresh() {
     try {
       const { users } = await api.adminUsers(token);
-      mount(list, users.length ? users.map(userRow) : empty(t("admin.users.none")));
+      mount(list, users.length ? users.map(userRow) : emptyItem(t("admin.users.none")));
       teamOptions(form, users);
     } catch (err) {
       say(problemText(err), "error");

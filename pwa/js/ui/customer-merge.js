@@ -12,7 +12,7 @@ import * as sync from "../sync.js";
 import { matches, prepareQuery } from "../text.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, field, input, linkButton } from "./form.js";
-import { empty } from "./widgets.js";
+import { emptyItem } from "./widgets.js";
 
 export const MERGERS = new Set(["office", "manager", "admin"]);
 const FOUND = 8;
@@ -56,7 +56,7 @@ export async function render(view, { params, navigate }) {
       return h("li", { class: "row static" }, h("span", { class: "row-title" }, c.name),
         h("span", { class: "row-meta" }, list(c.why.map((w) => t(`merge.why.${w}`)), { short: true })), pick);
     }));
-    if (!others.length) mount(candidatesList, empty(t("merge.none")));
+    if (!others.length) mount(candidatesList, emptyItem(t("merge.none")));
   } catch {
     status.textContent = t("merge.offline");
   }

@@ -36,6 +36,11 @@ export function empty(text, testid = null) {
   return h("p", { class: "empty", "data-testid": testid }, text);
 }
 
+/** The same, as the one item of a list (a ``ul``/``ol`` holds only items), padded as a row. */
+export function emptyItem(text, testid = null) {
+  return h("li", { class: "empty", "data-testid": testid }, text);
+}
+
 /** The page of a record that is not (or no longer) on the device. */
 export function notFound(title, href = "#/customers", back = t("nav.back")) {
   return [h("h1", { tabindex: "-1" }, title), h("p", {}, h("a", { href }, back))];
