@@ -4,7 +4,7 @@
 On this shared machine a push's time moves by a third from one minute to the next, more than
 most changes to the push path; two servers measured one after the other mostly measure the
 minute. This starts gunicorn from each tree (``--a``, default this checkout, and ``--b``, say a
-``git worktree`` of another commit) on fresh databases, then pushes ``--pushes`` batches of 100
+``git worktree`` of another commit) on fresh databases, then pushes ``--pushes`` batches of 100 (``--size``)
 new visits to each in alternation (A B, B A, ...): both see the same moments. Then it runs
 the 8-device phase (8 devices x 20 pushes of 50 at once) on each in turn, ``--rounds`` times.
 Prints each side's push latency (median, mean), the paired difference and the 8-device rates.
@@ -35,7 +35,8 @@ def options():
     p.add_argument("--a", default=str(workload.ROOT), help="tree A (default: this checkout)")
     p.add_argument("--b", required=True, help="tree B (its .venv may be a link to A's)")
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    p.add_argument("--pushes", type=int, default=300, help="pushes of 100 to each side")
+    p.add_argument("--pushes", type=int, default=300, help="pushes to each side")
+    p.add_argument("--size", type=int, default=100, help="mutations a push (default 100)")
     p.add_argument("--rounds", type=int, default=4, help="8-device phases on each side")
     p.add_argument("--workers-a", type=int, help="gunicorn workers of A (default: the Procfile's)")
     p.add_argument("--workers-b", type=int, help="gunicorn workers of B (default: the Procfile's)")
@@ -70,7 +71,7 @@ def main():
             for _ in range(5):  # warm-up: every worker imports and connects
                 device.push(device.push_body([visit_mutation(rng, customers, device) for _ in range(100)]))
             bodies = [
-                device.push_body([visit_mutation(rng, customers, device) for _ in range(100)])
+                device.push_body([visit_mutation(rng, customers, device) for _ in range(a.size)])
                 for _ in range(a.pushes)
             ]
             sides[name] = (base, device, customers, bodies)
@@ -83,7 +84,7 @@ def main():
                 times[name].append(1000 * (time.perf_counter() - started))
         for name in "AB":
             print(
-                f"{name} push of 100: median {statistics.median(times[name]):.2f} ms, "
+                f"{name} push of {a.size}: median {statistics.median(times[name]):.2f} ms, "
                 f"mean {statistics.mean(times[name]):.2f} ms ({a.a if name == 'A' else a.b})"
             )
         paired = [b - x for x, b in zip(times["A"], times["B"], strict=True)]
