@@ -139,8 +139,14 @@ def test_invalid_rules_are_refused_with_field_errors(client, device, body, field
     assert response.status_code == 422 and field in response.get_json()["errors"]
 
 
-def test_unknown_rule_is_404(client, device):
-    response = client.patch("/api/v1/routing/rules/999", headers=device("admin").headers, json={"name": "x"})
+@pytest.mark.parametrize("rule_id", ["999", str(2**31), "9" * 30])
+@pytest.mark.parametrize("method", ["patch", "delete"])
+def test_unknown_rule_is_404(client, device, method, rule_id):
+    # A number past the database's integers is no rule either, not a comparison it refuses.
+    headers = device("admin").headers
+    response = client.open(
+        f"/api/v1/routing/rules/{rule_id}", method=method, headers=headers, json={"name": "x"}
+    )
     assert response.status_code == 404 and response.get_json()["code"] == 404
 
 

@@ -26,6 +26,19 @@ EDITORS = ("office", "admin")
 READERS = ("office", "manager", "admin")
 
 
+# Rule ids are the database's 32-bit integers: a larger number in the path is no rule's.
+MAX_ID = 2**31 - 1
+
+
+def rule_or_404(session, rule_id):
+    """The rule ``rule_id``, or a 404 (a number past the database's integers included: the
+    database would refuse to compare it)."""
+    row = session.get(RoutingRule, rule_id) if rule_id <= MAX_ID else None
+    if row is None:
+        raise ApiError(404, "There is no routing rule with this id.")
+    return row
+
+
 def rule_data(row):
     """The rule as ``RuleOut`` shows it: its conditions out of their JSON column."""
     rule = to_rule(row)
@@ -111,9 +124,7 @@ def add_rule(data):
 def edit_rule(data, rule_id):
     """Change a rule or move it (``position``); existing requests keep their route."""
     session = writing_session()
-    row = session.get(RoutingRule, rule_id)
-    if row is None:
-        raise ApiError(404, "There is no routing rule with this id.")
+    row = rule_or_404(session, rule_id)
     apply_fields(session, row, data)
     if "position" in data:
         place(session, row, data["position"])
@@ -128,9 +139,7 @@ def edit_rule(data, rule_id):
 def remove_rule(rule_id):
     """Remove a rule."""
     session = writing_session()
-    row = session.get(RoutingRule, rule_id)
-    if row is None:
-        raise ApiError(404, "There is no routing rule with this id.")
+    row = rule_or_404(session, rule_id)
     remove(session, row)
     session.commit()
     return {"deleted": rule_id}
