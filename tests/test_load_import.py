@@ -50,9 +50,13 @@ EXPECTED = [
 ]
 
 
-@pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig", "utf-8"])
-def test_a_csv_plan_is_imported_whatever_excel_saved_it_as(client, office, encoding):
-    response = send(client, office, PLAN.encode(encoding))
+@pytest.mark.parametrize(
+    "encoding, line_end",
+    [("cp932", "\r\n"), ("utf-8-sig", "\r\n"), ("utf-8", "\r\n"), ("cp932", "\r"), ("utf-8", "\n")],
+)
+def test_a_csv_plan_is_imported_whatever_excel_saved_it_as(client, office, encoding, line_end):
+    # Old Mac Excel ends a CSV's rows with CR alone, other programs with LF alone.
+    response = send(client, office, PLAN.replace("\r\n", line_end).encode(encoding))
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"rows": 3, "weeks": ["2027-W16", "2027-W17"], "created": 3, "deleted": 0}
     assert imported(office) == EXPECTED
@@ -125,6 +129,7 @@ def test_a_bad_row_imports_nothing_and_names_the_rows(client, office):
         ("名前,時間\r\nx,1\r\n".encode("cp932"), "plan.csv"),
         (b"\xff\xfe\x00\x81\xff", "plan.csv"),
         (b"PK\x03\x04broken", "plan.xlsx"),
+        ('工程,週,時間\r\n"機械加工\r溶接,2027-W16,1\r\n'.encode("cp932"), "plan.csv"),  # unclosed quote
     ],
 )
 def test_an_unreadable_file_answers_422(client, office, content, filename):

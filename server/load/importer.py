@@ -48,7 +48,14 @@ def rows_of(content, filename=""):
     if content.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
         table = xlsx_rows(content)
     else:
-        table = list(csv.reader(io.StringIO(decode(content))))
+        # newline="": the reader takes CR, LF and CRLF as row ends itself (a CSV that old Mac
+        # Excel saved ends its rows with CR alone).
+        try:
+            table = list(csv.reader(io.StringIO(decode(content), newline="")))
+        except csv.Error as err:
+            raise UnreadablePlan(
+                f"The file is not a CSV this reader understands ({err}): save it again as CSV or .xlsx."
+            ) from None
     if not table:
         raise UnreadablePlan("The file is empty: save the plan with a header row 工程, 週 or 日付, 時間.")
     headers = [str(h or "").strip() for h in table[0]]
