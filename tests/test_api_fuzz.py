@@ -150,13 +150,14 @@ def spec(shared_client):
 
 
 @pytest.fixture(scope="module")
-def callers(shared_client):
+def devices(shared_client):
+    return {"admin": Device(shared_client, "admin"), "rep": Device(shared_client, "rep_a")}
+
+
+@pytest.fixture(scope="module")
+def callers(devices):
     """Headers of each caller: the admin, a rep and nobody."""
-    return {
-        "admin": Device(shared_client, "admin").headers,
-        "rep": Device(shared_client, "rep_a").headers,
-        "nobody": {},
-    }
+    return {**{name: device.headers for name, device in devices.items()}, "nobody": {}}
 
 
 @pytest.fixture(scope="module")
@@ -239,3 +240,52 @@ def test_generated_input_never_gets_a_5xx_and_every_refusal_is_in_the_error_shap
         answers_well()
         checked.append((method, path))
     assert len(checked) >= 30, checked  # the description still lists the API's operations
+
+
+PUSH_STATUSES = {"applied", "merged", "rejected", "duplicate"}
+
+
+def test_generated_mutations_of_every_entity_are_answered_never_a_5xx(
+    shared_client, spec, devices, known_ids
+):
+    """Pushes of a few mutations of any entity, their fields mostly of their types and the ids
+    often of records that exist: each is applied, merged or rejected with its errors."""
+    schemas = spec["components"]["schemas"]
+    entities = sorted(name.removesuffix(".changes") for name in schemas if name.endswith(".changes"))
+    ids = st.one_of(st.sampled_from(known_ids), st.uuids().map(str))
+    profile = hypothesis_profiles.chosen()
+
+    @st.composite
+    def mutation(draw, device):
+        entity = draw(st.sampled_from(entities))
+        changes = draw(body_of(spec, schemas[f"{entity}.changes"]))
+        if isinstance(changes, dict):
+            for name in [n for n in changes if n.endswith("_id")]:
+                changes[name] = draw(st.one_of(ids, st.just(changes[name])))
+        m = device.mutation(
+            entity,
+            draw(ids),
+            draw(st.sampled_from(["upsert", "upsert", "upsert", "delete"])),
+            draw(st.one_of(st.none(), st.integers(min_value=0, max_value=4))),
+        )
+        m["changes"] = changes
+        return m
+
+    @settings(profile)
+    @given(data=st.data(), caller=st.sampled_from(sorted(devices)))
+    def answers_each(data, caller):
+        device = devices[caller]
+        mutations = data.draw(st.lists(mutation(device), min_size=1, max_size=4))
+        response = device.push_raw(device.wire.envelope(mutations, client_time=False))
+        assert response.status_code < 500, (mutations, response.get_data(as_text=True)[:500])
+        if response.status_code >= 400:
+            assert_error_shape(response, response.status_code)
+            return
+        results = response.get_json()["results"]
+        assert [r["mutation_id"] for r in results] == [m["mutation_id"] for m in mutations]
+        for result in results:
+            assert result["status"] in PUSH_STATUSES, result
+            if result["status"] == "rejected":
+                assert result["errors"] and isinstance(result["errors"], dict), result
+
+    answers_each()
