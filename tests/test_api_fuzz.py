@@ -8,6 +8,7 @@ kana, empty strings), bodies are the schema's fields with any JSON in them or an
 and each request goes as the admin, as a rep, or with no token.
 """
 
+import hashlib
 import io
 import json
 import re
@@ -65,6 +66,16 @@ JSON = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(TEXT, inner, max_size=4)),
     max_leaves=12,
 )
+
+
+OFFSETS = st.integers(min_value=-1, max_value=5000) | st.integers(min_value=0, max_value=2**70)
+HEADERS = {
+    "Content-Range": st.one_of(
+        st.builds("bytes {}-{}/{}".format, OFFSETS, OFFSETS, OFFSETS),
+        st.builds("bytes */{}".format, OFFSETS),
+        TEXT,
+    )
+}
 
 
 def typed(schema):
@@ -161,9 +172,9 @@ def callers(devices):
 
 
 @pytest.fixture(scope="module")
-def known_ids(shared_client):
+def known_ids(shared_client, devices):
     """Ids of records that exist, so that some requests reach past the lookups."""
-    rep = Device(shared_client, "rep_a")
+    rep = devices["rep"]
     customer = rep.create("customers", name="ファズ工業", phone="03-1234-5678")
     visit = rep.create(
         "visits", customer_id=customer["id"], kind="aftercare", visited_at="2026-12-05T10:00:00+09:00"
@@ -173,7 +184,20 @@ def known_ids(shared_client):
     users = shared_client.get(f"{PREFIX}/admin/users", headers=admin).get_json()
     rule_ids = [str(rule["id"]) for rule in rules["rules"]][:2]
     user_ids = [user["id"] for user in users["users"]][:2]
-    return [customer["id"], visit["id"], rep.id, *rule_ids, *user_ids]
+    photo = bytes(range(256)) * 8  # its bytes never come: uploads are refused or partial
+    attachment = rep.create(
+        "attachments",
+        customer_id=customer["id"],
+        owner_entity="visits",
+        owner_id=visit["id"],
+        filename="写真.jpg",
+        content_type="image/jpeg",
+        size=len(photo),
+        sha256=hashlib.sha256(photo).hexdigest(),
+        taken_at="2026-12-05T10:05:00+09:00",
+    )
+    revoked = Device(shared_client, "rep_a2")  # the device whose id the fuzz may revoke
+    return [customer["id"], visit["id"], attachment["id"], revoked.id, *rule_ids, *user_ids]
 
 
 def request_of(spec, method, path, operation, shared_parameters, known_ids):
@@ -181,13 +205,20 @@ def request_of(spec, method, path, operation, shared_parameters, known_ids):
     parameters = [*operation.get("parameters", []), *shared_parameters]
     path_values = {
         p["name"]: st.one_of(
-            st.sampled_from(known_ids), st.just(str(uuid.uuid4())), typed(p.get("schema", {}))
+            st.sampled_from(known_ids),  # twice: most requests reach past the lookup
+            st.sampled_from(known_ids),
+            st.just(str(uuid.uuid4())),
+            typed(p.get("schema", {})),
         ).map(lambda v: quote(v, safe=""))
         for p in parameters
         if p["in"] == "path"
     }
     query = {p["name"]: typed(p.get("schema", {})) for p in parameters if p["in"] == "query"}
-    headers = {p["name"]: typed(p.get("schema", {})) for p in parameters if p["in"] == "header"}
+    headers = {
+        p["name"]: HEADERS.get(p["name"], typed(p.get("schema", {})))
+        for p in parameters
+        if p["in"] == "header"
+    }
     content = operation.get("requestBody", {}).get("content", {})
     if "application/json" in content:
         body = st.one_of(
