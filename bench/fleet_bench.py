@@ -129,31 +129,37 @@ class Servers:
         return {pid: usage for proc in self.procs for pid, usage in proc.memory().items()}
 
 
+def edit(client, rng):
+    """1-3 edits of the device's customers: new visits, and now and then a customer's notes."""
+    customers = [
+        r for (entity, _), r in client.replica.records.items() if entity == "customers" and not r["deleted"]
+    ]
+    if not customers:
+        raise RuntimeError(f"device {client.device_id[:8]} holds no customers to edit")
+    for _ in range(rng.randint(1, 3)):
+        customer = rng.choice(customers)
+        if rng.random() < 0.2:
+            client.save("customers", customer["id"], notes=f"{client.device_id[:8]} {rng.random():.6f}")
+        else:
+            doc = peer_doc(rng)
+            client.save(
+                "visits",
+                customer_id=customer["id"],
+                kind="aftercare",
+                visited_at=doc["visited_at"],
+                purpose=doc["contact"]["name"],
+                notes=doc["notes"],
+            )
+
+
 def device_loop(client, fleet, stop_at, interval, seed):
     rng = random.Random(seed)
     time.sleep(rng.uniform(0, interval))
     while time.monotonic() < stop_at:
-        customers = [
-            r
-            for (entity, _), r in client.replica.records.items()
-            if entity == "customers" and not r["deleted"]
-        ]
-        for _ in range(rng.randint(1, 3)):
-            customer = rng.choice(customers)
-            if rng.random() < 0.2:
-                client.save("customers", customer["id"], notes=f"{client.device_id[:8]} {rng.random():.6f}")
-            else:
-                doc = peer_doc(rng)
-                client.save(
-                    "visits",
-                    customer_id=customer["id"],
-                    kind="aftercare",
-                    visited_at=doc["visited_at"],
-                    purpose=doc["contact"]["name"],
-                    notes=doc["notes"],
-                )
         started = time.perf_counter()
         try:
+            edit(client, rng)
+            started = time.perf_counter()
             results = client.push()
             client.pull()
             fleet.done(time.perf_counter() - started, results)
