@@ -113,7 +113,7 @@ export const en = {
   "exhibition.eventMissing": "Enter the trade show's name first.",
   "exhibition.shoot": "Photograph a card",
   "exhibition.count": { one: "{n} card at this show", other: "{n} cards at this show" },
-  "exhibition.cardName": "Card {n} ({event})",
+  "exhibition.cardName": "Card {n} ({event}, {who})",
   "exhibition.contactName": "(person on the card)",
   "exhibition.dealTitle": "{event} card exchange",
   "nav.exhibition": "Trade show",

@@ -104,10 +104,10 @@ def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another
     names = sorted(c["name"] for c in idb_all(page, "customers") if c.get("source"))
     assert names == sorted(
         [
-            "名刺 1（関西機械要素展）",
-            "名刺 2（関西機械要素展）",
-            "名刺 3（関西機械要素展）",
-            "名刺 1（九州ものづくりフェア）",
+            "名刺 1（関西機械要素展・佐藤）",
+            "名刺 2（関西機械要素展・佐藤）",
+            "名刺 3（関西機械要素展・佐藤）",
+            "名刺 1（九州ものづくりフェア・佐藤）",
         ]
     )
 
@@ -128,13 +128,54 @@ def test_a_card_handed_to_another_team_does_not_free_its_number(page, live, tmp_
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 2 枚")
     wait_synced(page)
     office = live.device("office")
-    first = next(c for c in office.records("customers").values() if c["name"] == "名刺 1（関西機械要素展）")
+    first = next(
+        c for c in office.records("customers").values() if c["name"] == "名刺 1（関西機械要素展・佐藤）"
+    )
     office.update("customers", first, owner_id=live.device("rep_b").user["id"], team="west")
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
-    assert [c["name"] for c in idb_all(page, "customers") if c.get("source")] == ["名刺 2（関西機械要素展）"]
+    assert [c["name"] for c in idb_all(page, "customers") if c.get("source")] == [
+        "名刺 2（関西機械要素展・佐藤）"
+    ]
     page.reload()
     page.get_by_test_id("exhibition-camera").set_input_files(str(photos[2]))
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 3 枚")
     names = sorted(c["name"] for c in idb_all(page, "customers") if c.get("source"))
-    assert names == ["名刺 2（関西機械要素展）", "名刺 3（関西機械要素展）"]
+    assert names == ["名刺 2（関西機械要素展・佐藤）", "名刺 3（関西機械要素展・佐藤）"]
+
+
+def test_two_reps_at_one_booth_offline_name_their_cards_apart_and_none_is_offered_as_a_duplicate(
+    browser, browser_context_args, live, tmp_path
+):
+    """Each rep's device numbers its own cards, so both reps' first card is 名刺 1; the name
+    says who took it, and the merge screen's suggestions do not pair two strangers' cards."""
+    photos = []
+    for index, (jpeg, _) in enumerate(cards(2, seed=21)):
+        photos.append(tmp_path / f"card{index}.jpg")
+        photos[-1].write_bytes(jpeg)
+    contexts = [browser.new_context(**browser_context_args) for _ in range(2)]
+    try:
+        for context, login, photo in zip(contexts, ["rep_a", "rep_a2"], photos, strict=True):
+            page = context.new_page()
+            sign_in(page, live, login)
+            context.set_offline(True)
+            go_to(page, "exhibition")
+            page.get_by_label("展示会・イベント名").fill("国際ロボット展")
+            page.get_by_label("展示会・イベント名").blur()
+            page.get_by_test_id("exhibition-camera").set_input_files(str(photo))
+            expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 1 枚")
+        for context in contexts:
+            context.set_offline(False)
+            wait_synced(context.pages[0])
+    finally:
+        for context in contexts:
+            context.close()
+    office = live.device("office")
+    taken = {c["name"]: c for c in office.records("customers").values() if c["source"] == "国際ロボット展"}
+    assert sorted(taken) == ["名刺 1（国際ロボット展・佐藤）", "名刺 1（国際ロボット展・鈴木）"]
+    for card in taken.values():
+        response = office.client.get(
+            "/api/v1/customers/duplicates", query_string={"name": card["name"]}, headers=office.headers
+        )
+        assert response.status_code == 200, response.get_json()
+        assert {c["id"] for c in response.get_json()["candidates"]} <= {card["id"]}, response.get_json()

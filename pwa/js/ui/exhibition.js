@@ -2,7 +2,8 @@
 // card becomes, in one outbox transaction, a prospect customer, its contact, a visit of kind
 // `event` and a deal at 名刺交換 with the card's photo attached; the fields are filled in later
 // (the server reads the card and suggests them). Nothing waits for the network. Cards are
-// numbered per event, on from the last number used, so no two share a placeholder name.
+// numbered per event, on from the last number used, and named with who took them, so no two
+// share a placeholder name.
 
 import { getAll } from "../db.js";
 import { t } from "../i18n.js";
@@ -52,6 +53,15 @@ async function takeNumber(event) {
   return number;
 }
 
+/**
+ * Who took a card, as its placeholder name says: the family name (the first word of 「佐藤 健太」),
+ * else the login. Two reps at one booth, both offline, number their cards on their own devices:
+ * without it each would have a 「名刺 1（展示会）」, alike enough to be offered as duplicates to merge.
+ */
+export function whoTook(user) {
+  return String(user?.name || user?.login || "").trim().split(/\s+/)[0];
+}
+
 /** The records one card makes, all in one outbox transaction. */
 export function cardEdits(event, number, photoId, photo, user, now = new Date()) {
   const customerId = newId();
@@ -59,7 +69,7 @@ export function cardEdits(event, number, photoId, photo, user, now = new Date())
   const dealId = newId();
   const visitId = newId();
   const mine = { owner_id: user?.id, team: user?.team ?? null };
-  const placeholder = t("exhibition.cardName", { event, n: number });
+  const placeholder = t("exhibition.cardName", { event, n: number, who: whoTook(user) });
   return [
     { entity: "customers", id: customerId, local: mine,
       changes: { name: placeholder, status: "prospect", source: event } },
