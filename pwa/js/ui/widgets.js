@@ -36,7 +36,7 @@ export function empty(text, testid = null) {
   return h("p", { class: "empty", "data-testid": testid }, text);
 }
 
-/** The same, as the one item of a list (a ``ul``/``ol`` holds only items), padded as a row. */
+/** The same, as the one item of a list (a `ul`/`ol` holds only items), padded as a row. */
 export function emptyItem(text, testid = null) {
   return h("li", { class: "empty", "data-testid": testid }, text);
 }
