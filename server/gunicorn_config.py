@@ -3,10 +3,16 @@
 import gc
 import os
 
+# A sync worker serves one request at a time and holds one or two PostgreSQL connections, whose
+# default max_connections is 100: 16 workers take at most 32, so three web nodes with their
+# defaults, the background worker, the release step and psql still fit. A larger machine
+# sets WEB_CONCURRENCY, with max_connections or a pooler sized for it (docs/deploy.md).
+MAX_DEFAULT_POSTGRESQL_WORKERS = 16
+
 
 def default_workers(environ=os.environ, cores=None):
     """Workers when ``--workers`` is not given: ``WEB_CONCURRENCY`` if set, else one per core on
-    SQLite and two per core on PostgreSQL.
+    SQLite and two per core on PostgreSQL, at most ``MAX_DEFAULT_POSTGRESQL_WORKERS``.
 
     On PostgreSQL a push's worker waits for the database, another process, for about a third
     of its time (its inserts into six indexes, its commit's fsync): with one worker per core
@@ -20,7 +26,9 @@ def default_workers(environ=os.environ, cores=None):
             raise SystemExit(f"WEB_CONCURRENCY must be a number of workers (1 or more), not {configured!r}")
         return int(configured)
     cores = cores or os.cpu_count() or 1
-    return cores * 2 if environ.get("DATABASE_URL", "").startswith("postgresql") else cores
+    if environ.get("DATABASE_URL", "").startswith("postgresql"):
+        return min(cores * 2, MAX_DEFAULT_POSTGRESQL_WORKERS)
+    return cores
 
 
 workers = default_workers()

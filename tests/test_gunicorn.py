@@ -213,3 +213,12 @@ def test_web_concurrency_sets_the_workers_on_either_database():
         assert default_workers({"WEB_CONCURRENCY": " 3 ", "DATABASE_URL": url}, cores=2) == 3
     assert default_workers({"DATABASE_URL": "postgresql+psycopg://db/genba"}, cores=8) == 16
     assert default_workers({}, cores=8) == 8
+
+
+def test_the_default_workers_on_postgresql_stay_within_its_connections():
+    """Two per core would be 128 workers on a 64-core machine, past PostgreSQL's default
+    max_connections of 100 from one node: new connections would be refused mid-request."""
+    postgresql = {"DATABASE_URL": "postgresql+psycopg://db/genba"}
+    assert [default_workers(postgresql, cores=n) for n in (1, 2, 8, 9, 64)] == [2, 4, 16, 16, 16]
+    assert default_workers({**postgresql, "WEB_CONCURRENCY": "40"}, cores=64) == 40
+    assert default_workers({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, cores=64) == 64
