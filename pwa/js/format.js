@@ -13,6 +13,8 @@ function formatter(kind) {
     const options = {
       datetime: { dateStyle: "medium", timeStyle: "short" },
       date: { dateStyle: "medium" },
+      // 2026/12/7(月) in Japanese; in English the month by name, as 12/7 and 7/12 are both read
+      weekday: { year: "numeric", month: lang() === "ja" ? "numeric" : "short", day: "numeric", weekday: "short" },
       time: { hour: "2-digit", minute: "2-digit" },
       ymd: { year: "numeric", month: "2-digit", day: "2-digit" },
     }[kind];
@@ -43,6 +45,13 @@ export function day(ymd) {
   if (!ymd) return "";
   const date = toDate(`${ymd}T12:00:00+09:00`);
   return date ? formatter("date").format(date) : ymd;
+}
+
+/** A `YYYY-MM-DD` day with its weekday, for paging through days (「2026/12/7(月)」, "Mon, 7 Dec 2026"). */
+export function dayWithWeekday(ymd) {
+  if (!ymd) return "";
+  const date = toDate(`${ymd}T12:00:00+09:00`);
+  return date ? formatter("weekday").format(date) : ymd;
 }
 
 /** The company-calendar date of an instant, as `YYYY-MM-DD`. */

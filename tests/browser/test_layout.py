@@ -256,3 +256,35 @@ def test_the_whole_signature_pad_is_clear_of_the_bars_and_a_stroke_low_in_it_tap
     expect(page).to_have_url(re.compile("/sign$"))
     page.get_by_test_id("save-signature").click()
     expect(page.get_by_test_id("print-signer")).to_have_text("ご署名：山田 太郎")
+
+
+DAY_BAR = """() => ["day-prev", "day-current", "day-next"].map((id) => {
+  const box = document.querySelector(`[data-testid=${id}]`).getBoundingClientRect();
+  return { top: box.top, bottom: box.bottom, left: box.left, right: box.right };
+})"""
+
+
+def test_the_day_and_its_arrows_keep_one_row_at_360_px_in_japanese_and_english(page, live):
+    """A technician pages through 今日 day by day and a manager through the reports: the day
+    (with its weekday) sits between the arrows on one line, where 前の日/次の日 used to push it
+    onto a row of its own."""
+    page.set_viewport_size(TABLET)
+    sign_in(page, live, "manager")
+    for language, weekday in (("ja", "2026/12/6(日)"), ("en", "Sun, 6 Dec 2026")):
+        if language == "en":
+            page.set_viewport_size(TABLET)
+            page.get_by_test_id("lang-toggle").click()
+            expect(page.get_by_role("heading", level=1)).not_to_have_text(re.compile("[ぁ-んァ-ン]"))
+        page.set_viewport_size(NARROW)
+        for screen in ("today", "reports"):
+            page.goto(f"{live.url}/#/{screen}?date=2026-12-06")
+            expect(page.get_by_test_id("day-current")).to_have_text(weekday)
+            prev, day, following = boxes = page.evaluate(DAY_BAR)
+            assert prev["right"] <= day["left"] and day["right"] <= following["left"], (language, screen)
+            assert max(b["top"] for b in boxes) < min(b["bottom"] for b in boxes)  # one row
+            line = page.get_by_test_id("day-current").evaluate(
+                "(el) => parseFloat(getComputedStyle(el).lineHeight)"
+            )
+            assert day["bottom"] - day["top"] < 1.5 * line, (language, screen)  # one line
+            assert following["right"] <= NARROW["width"]
+    assert header_cut(page) == []

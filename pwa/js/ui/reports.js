@@ -1,13 +1,13 @@
 // The manager's list of a day's reports: who has submitted and who has not, each report's
 // summary and its day one tap away, a comment and 承認. Office, managers and admins.
 
-import { dateTime, day as formatDay } from "../format.js";
+import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
-import { reportsOf, shiftDay, today } from "../reports.js";
+import { reportsOf, today } from "../reports.js";
 import { onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { button, linkButton, textarea } from "./form.js";
-import { review } from "./today.js";
+import { dayNav, review } from "./today.js";
 
 export async function render(view, { query }) {
   const ymd = query.get("date") || today();
@@ -17,10 +17,7 @@ export async function render(view, { query }) {
     const submitted = rows.filter((r) => r.report && r.report.status !== "draft").length;
     mount(view,
       h("h1", { tabindex: "-1" }, t("report.listTitle")),
-      h("div", { class: "day-nav" },
-        linkButton(`← ${t("today.prev")}`, `#/reports?date=${shiftDay(ymd, -1)}`),
-        h("strong", { class: "day-current" }, formatDay(ymd)),
-        linkButton(`${t("today.next")} →`, `#/reports?date=${shiftDay(ymd, 1)}`)),
+      h("div", { class: "day-bar" }, dayNav(ymd, (date) => `#/reports?date=${date}`)),
       h("p", { class: "day-stats", "data-testid": "reports-count" },
         t("report.count", { n: submitted, total: rows.length })),
       rows.length ? h("ul", { class: "list report-list", "data-testid": "report-list" },

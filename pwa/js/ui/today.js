@@ -4,7 +4,7 @@
 // and approve. Everything reads and writes the device's store: it works offline.
 
 import * as drafts from "../drafts.js";
-import { dateTime, day as formatDay, time } from "../format.js";
+import { dateTime, dayWithWeekday, time } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes } from "../reports.js";
@@ -31,12 +31,11 @@ export async function render(view, { query }) {
     else form.refresh?.(day);
     mount(view,
       h("h1", { tabindex: "-1" }, mine ? t("today.title") : t("today.titleOf", { name: day.user.name || "" })),
-      h("div", { class: "day-nav no-print" },
-        linkButton(`← ${t("today.prev")}`, link(shiftDay(ymd, -1)), { "data-testid": "day-prev" }),
-        h("strong", { class: "day-current", "data-testid": "day-current" }, formatDay(ymd)),
-        ymd === today() ? null : linkButton(t("today.today"), link(today())),
-        linkButton(`${t("today.next")} →`, link(shiftDay(ymd, 1)), { "data-testid": "day-next" }),
-        button(t("today.print"), { onClick: () => window.print() })),
+      h("div", { class: "day-bar no-print" },
+        dayNav(ymd, link),
+        h("div", { class: "day-actions" },
+          ymd === today() ? null : linkButton(t("today.today"), link(today())),
+          button(t("today.print"), { onClick: () => window.print() }))),
       h("p", { class: "day-stats", "data-testid": "day-stats" }, t("today.stats", {
         visits: day.visits.length, minutes, requests: day.requests.length, photos: day.photos.length })),
       h("section", {},
@@ -55,6 +54,14 @@ export async function render(view, { query }) {
   await draw();
   const stop = onData(() => draw());
   return () => { stop(); form?.dispose?.(); };
+}
+
+/** ← the day before, the day with its weekday, the day after →: one row even on a phone. */
+export function dayNav(ymd, link) {
+  return h("div", { class: "day-nav" },
+    linkButton(`← ${t("today.prev")}`, link(shiftDay(ymd, -1)), { "data-testid": "day-prev" }),
+    h("strong", { class: "day-current", "data-testid": "day-current" }, dayWithWeekday(ymd)),
+    linkButton(`${t("today.next")} →`, link(shiftDay(ymd, 1)), { "data-testid": "day-next" }));
 }
 
 function visitRow(day, visit) {
