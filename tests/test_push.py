@@ -1,5 +1,7 @@
 """Push: batch semantics, exactly-once, validation, server-owned fields, deletes."""
 
+import gzip
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -552,3 +554,32 @@ def test_rows_copied_in_bulk_are_stored_as_rows_inserted_one_by_one(app):
         kept = stored[row[1]]
         instant = kept[6] if kept[6].tzinfo else kept[6].replace(tzinfo=UTC)  # SQLite's is naive UTC
         assert kept[:6] == row[:6] and instant == now, (kept, row)
+
+
+@pytest.mark.parametrize(
+    "accept, count, gzipped",
+    [("gzip, deflate, br", 40, True), ("gzip;q=0, br", 40, False), ("", 40, False), ("gzip", 1, False)],
+)
+def test_a_large_answer_is_gzipped_for_a_client_that_takes_it(client, device, accept, count, gzipped):
+    """Every applied mutation is answered with its record: a day's outbox sent from a phone gets
+    an answer of about a kilobyte a record, which a browser takes gzipped (as it takes pages)."""
+    rep = device("rep_a")
+    mutations = [rep.mutation("customers", name=f"顧客 {n} " + "メモ" * 40) for n in range(count)]
+    envelope = rep.wire.envelope(mutations, client_time=False)
+    answer = client.post(
+        "/api/v1/sync/push", json=envelope, headers={**rep.headers, "Accept-Encoding": accept}
+    )
+    assert answer.status_code == 200
+    assert (answer.headers.get("Content-Encoding") == "gzip") is gzipped
+    assert "Accept-Encoding" in answer.headers["Vary"]
+    body = answer.get_data()
+    if gzipped:
+        plain = json.dumps(json.loads(gzip.decompress(body)), ensure_ascii=False).encode()
+        assert len(body) < len(plain) / 3
+        body = gzip.decompress(body)
+    results = json.loads(body)["results"]
+    assert [r["status"] for r in results] == ["applied"] * count
+    assert [r["record"]["name"] for r in results] == [m["changes"]["name"] for m in mutations]
+    # the answer is the push's own, as a resent push shows: nothing was applied twice
+    again = rep.push_raw(envelope).get_json()["results"]
+    assert [r["status"] for r in again] == ["duplicate"] * count
