@@ -58,7 +58,7 @@ async function takeNumber(event) {
  * else the login. Two reps at one booth, both offline, number their cards on their own devices:
  * without it each would have a 「名刺 1（展示会）」, alike enough to be offered as duplicates to merge.
  */
-export function whoTook(user) {
+function whoTook(user) {
   return String(user?.name || user?.login || "").trim().split(/\s+/)[0];
 }
 
