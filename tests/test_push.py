@@ -574,9 +574,8 @@ def test_a_large_answer_is_gzipped_for_a_client_that_takes_it(client, device, ac
     assert "Accept-Encoding" in answer.headers["Vary"]
     body = answer.get_data()
     if gzipped:
-        plain = json.dumps(json.loads(gzip.decompress(body)), ensure_ascii=False).encode()
-        assert len(body) < len(plain) / 3
-        body = gzip.decompress(body)
+        body = gzip.decompress(answer.get_data())
+        assert len(answer.get_data()) < len(body) / 3
     results = json.loads(body)["results"]
     assert [r["status"] for r in results] == ["applied"] * count
     assert [r["record"]["name"] for r in results] == [m["changes"]["name"] for m in mutations]
