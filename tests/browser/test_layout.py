@@ -291,21 +291,25 @@ def test_the_day_and_its_arrows_keep_one_row_at_360_px_in_japanese_and_english(p
 
 
 @pytest.mark.parametrize("login", ["tech", "rep_a", "office"])
-def test_at_360_px_a_japanese_action_bar_keeps_each_label_on_one_line(page, live, customers, login):
-    """「依頼・クレームを記録」 in a third of a phone's width read 「依頼・/クレームを記/録」: a
-    Japanese label keeps its line, and a button that does not fit goes to the next row."""
-    page.set_viewport_size(NARROW)
+def test_on_a_phone_and_a_tablet_a_japanese_action_bar_keeps_each_label_on_one_line(
+    page, live, customers, login
+):
+    """「依頼・クレームを記録」 in a third of a phone's width read 「依頼・/クレームを記/録」, and in a
+    fifth of a tablet's 「依頼・クレームを/記録」: a Japanese label keeps its line, and a button
+    that does not fit goes to the next row."""
     sign_in(page, live, login)
-    page.goto(f"{live.url}/#/customers/{customers['yamada']['id']}")
-    buttons = page.locator(".actions .button")
-    expect(buttons.filter(has_text="依頼・クレームを記録")).to_be_visible()
-    lines = buttons.evaluate_all(
-        """(buttons) => buttons.map((b) => {
-          const range = document.createRange();
-          range.selectNodeContents(b);
-          return [b.textContent, range.getClientRects().length, Math.round(b.getBoundingClientRect().right)];
-        })"""
-    )
-    assert [text for text, count, _ in lines if count != 1] == [], lines
-    assert max(right for _, _, right in lines) <= NARROW["width"]
-    assert covered_at_the_end(page) == []
+    for size in (NARROW, TABLET):
+        page.set_viewport_size(size)
+        page.goto(f"{live.url}/#/customers/{customers['yamada']['id']}")
+        buttons = page.locator(".actions .button")
+        expect(buttons.filter(has_text="依頼・クレームを記録")).to_be_visible()
+        lines = buttons.evaluate_all(
+            """(buttons) => buttons.map((b) => {
+              const range = document.createRange();
+              range.selectNodeContents(b);
+              return [b.textContent, range.getClientRects().length, Math.round(b.getBoundingClientRect().right)];
+            })"""
+        )
+        assert [text for text, count, _ in lines if count != 1] == [], (size, lines)
+        assert max(right for _, _, right in lines) <= size["width"]
+        assert covered_at_the_end(page) == []
