@@ -19,10 +19,11 @@ from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
 from server.core.schemas import Arguments
+from server.core.spreadsheet import UnreadableFile
 from server.core.vocabulary import OFFICE_ROLES
 from server.load.capacity import fit, load_table, public
 from server.load.entities import IsoWeek, hours
-from server.load.importer import UnreadablePlan, read_plan
+from server.load.importer import read_plan
 from server.load.weeks import monday_of, week_of, weeks_from
 
 bp = Blueprint("load", __name__)
@@ -137,7 +138,7 @@ def import_plan():
     names = {g_["name"]: g_["id"] for g_ in groups()}
     try:
         entries, errors = read_plan(content, filename, names)
-    except UnreadablePlan as err:
+    except UnreadableFile as err:
         raise ApiError(422, str(err), errors={"file": [str(err)]})
     if errors:
         raise ApiError(
