@@ -56,6 +56,7 @@ const FILES = [
   "js/ui/competitors.js",
   "js/ui/conflicts.js",
   "js/ui/customer-form.js",
+  "js/ui/customer-import.js",
   "js/ui/customer-merge.js",
   "js/ui/customer-page.js",
   "js/ui/customer-picker.js",

@@ -151,6 +151,14 @@ export async function importLoad(token, file) {
   return json(await send("POST", "/api/v1/load/import", { token, body, headers: { Accept: "application/json" } }));
 }
 
+/** Post a customer list (CSV or .xlsx); `dryRun` answers what it would create and writes nothing. */
+export async function importCustomers(token, file, { dryRun = false } = {}) {
+  const body = new FormData();
+  body.append("file", file, file.name);
+  const path = `/api/v1/customers/import${dryRun ? "?dry_run=true" : ""}`;
+  return json(await send("POST", path, { token, body, headers: { Accept: "application/json" } }));
+}
+
 // Attachment files: uploads in parts that resume where the server's copy ends, and downloads
 // of others' photos. No timeout: a part on a poor line may take longer than a JSON answer, and
 // a cut connection fails on its own.

@@ -44,6 +44,7 @@ import * as today from "./ui/today.js";
 import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
 import * as loadSettings from "./ui/load-settings.js";
+import * as customerImport from "./ui/customer-import.js";
 // People: users, their devices and the audit trail (admins, online)
 import * as adminAudit from "./ui/admin-audit.js";
 import * as adminUser from "./ui/admin-user.js";
@@ -53,6 +54,7 @@ const ROUTES = [
   [/^\/login$/, login, { public: true }],
   [/^\/(?:customers)?$/, customers],
   [/^\/customers\/new$/, customerForm],
+  [/^\/customers\/import$/, customerImport],
   [/^\/customers\/([\w-]+)\/edit$/, customerForm, { edit: true }],
   [/^\/customers\/([\w-]+)\/merge$/, customerMerge],
   [/^\/customers\/([\w-]+)$/, customerPage],

@@ -85,4 +85,6 @@ def cell_text(value):
         return value.isoformat()
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 20, not 20.0; a number typed whole stays whole
     return str(value)

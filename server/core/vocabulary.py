@@ -116,6 +116,7 @@ ENUMS = {
         "sign_in": ("ログイン", "Sign-in"),
         "sign_in_failed": ("ログイン失敗", "Failed sign-in"),
         "export": ("書き出し", "Export"),
+        "import": ("取り込み", "Import"),
         "user_added": ("ユーザー追加", "User added"),
         "user_changed": ("ユーザー変更", "User changed"),
         "device_revoked": ("端末の取り消し", "Device revoked"),

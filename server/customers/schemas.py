@@ -63,3 +63,35 @@ class MergeSchema(Arguments):
     invalid_message = 'Name the customer to merge into as {"into": id}.'
 
     into = Uuid(required=True)
+
+
+class ImportQuerySchema(Arguments):
+    invalid_message = "dry_run is true or false."
+
+    class Meta:
+        unknown = EXCLUDE
+
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "answer what the import would do, and write nothing"}
+    )
+
+
+class ImportRowSchema(Schema):
+    row = fields.Integer(metadata={"description": "the row's number as Excel shows it"})
+    action = fields.String(metadata={"description": "create, existing (a stored customer) or same_as_row"})
+    name = fields.String()
+    customer_id = fields.String(
+        allow_none=True, metadata={"description": "the stored customer, for existing"}
+    )
+    same_as_row = fields.Integer(allow_none=True, metadata={"description": "the row that creates it"})
+    contact = fields.String(allow_none=True, metadata={"description": "the contact person added, if any"})
+
+
+class ImportSchema(Schema):
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    customers_created = fields.Integer()
+    customers_existing = fields.Integer()
+    contacts_created = fields.Integer()
+    notes_columns = fields.List(fields.String(), metadata={"description": "headers kept in the notes"})
+    preview = fields.List(fields.Nested(ImportRowSchema), metadata={"description": "the first 100 rows"})

@@ -59,7 +59,14 @@ SCREENS = {
         "/follow-requests",
         "/customers/new",
     ],
-    "office1": ["/inbox", "/requests/{requests}", "/rules", "/load/settings", "/conflicts"],
+    "office1": [
+        "/inbox",
+        "/requests/{requests}",
+        "/rules",
+        "/load/settings",
+        "/conflicts",
+        "/customers/import",
+    ],
     "manager1": ["/board", "/reports", "/load", "/competitors"],
     "admin": ["/admin/users", "/admin/audit"],
 }

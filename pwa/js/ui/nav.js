@@ -31,6 +31,7 @@ export const DESTINATIONS = [
   { name: "rules", href: "#/rules", label: "nav.rules", roles: RULES, tabs: [] },
   { name: "exhibition", href: "#/exhibition", label: "nav.exhibition", roles: DEAL_ROLES, tabs: [] },
   { name: "follow-requests", href: "#/follow-requests", label: "nav.followRequests", roles: DEAL_ROLES, tabs: [] },
+  { name: "customer-import", href: "#/customers/import", label: "nav.customerImport", roles: OFFICE, tabs: [] },
   { name: "admin", href: "#/admin/users", label: "nav.admin", tabLabel: "nav.adminTab", roles: ADMINS, tabs: ADMINS },
   { name: "sync", href: "#/sync", label: "nav.sync", roles: EVERYONE, tabs: ["technician"] },
 ];

@@ -1,0 +1,344 @@
+"""Reading a customer list (顧客台帳) as Japanese offices keep it in Excel: a CSV (UTF-8 or
+Shift_JIS) or an ``.xlsx``, one row per customer or per contact person, under headers such as
+会社名, フリガナ, 電話番号, 住所, 営業担当, 担当者名, 部署, 役職.
+
+Reading is pure: ``plan_import`` turns the table and what is stored into the records to create
+(customers and their contacts) or the errors of each row, so a preview and the import itself
+answer alike and the import writes all rows or none.
+"""
+
+import re
+import unicodedata
+import uuid
+
+from marshmallow import Schema
+
+from server.core.spreadsheet import UnreadableFile, read_table
+from server.core.text import digits, fold
+from server.core.vocabulary import CUSTOMER_STATUSES, labels
+from server.customers.duplicates import company_key
+from server.customers.entities import ContactSchema, CustomerSchema
+
+MAX_ROWS = 5000
+HEADER_SEARCH_ROWS = 10  # a title row or two (「顧客一覧 2026年12月」) may stand above the header
+PREVIEW_ROWS = 100
+
+# What each column means, by the headers people give it (compared folded: width, case, kana
+# and spaces do not matter). 担当 alone is left out: it names our rep in some lists and the
+# customer's person in others.
+COLUMNS = {
+    "name": ("会社名", "顧客名", "得意先名", "取引先名", "社名", "会社", "name", "company"),
+    "name_kana": ("フリガナ", "カナ", "会社名フリガナ", "会社名カナ", "顧客名フリガナ", "顧客名カナ", "kana"),
+    "postal_code": ("郵便番号", "〒", "postal code", "zip"),
+    "address": ("住所", "所在地", "住所1", "address"),
+    "address2": ("住所2", "建物名", "番地以降", "address2"),
+    "phone": ("電話番号", "電話", "tel", "phone", "代表電話"),
+    "fax": ("fax", "fax番号"),
+    "email": ("メールアドレス", "メール", "e-mail", "email", "mail"),
+    "url": ("url", "ホームページ", "hp", "webサイト", "website"),
+    "owner": ("営業担当", "担当営業", "営業担当者", "自社担当", "弊社担当", "owner"),
+    "status": ("区分", "状態", "ステータス", "顧客区分", "status"),
+    "source": ("出所", "経路", "きっかけ", "source"),
+    "notes": ("備考", "メモ", "notes"),
+    "contact": ("担当者名", "担当者", "先方担当者", "ご担当者", "contact"),
+    "contact_kana": ("担当者フリガナ", "担当者カナ", "担当者名フリガナ"),
+    "department": ("部署", "部署名", "所属", "department"),
+    "title": ("役職", "title"),
+    "mobile": ("携帯", "携帯電話", "携帯番号", "mobile"),
+    "contact_phone": ("担当者電話", "直通", "直通電話"),
+    "contact_email": ("担当者メール", "担当者メールアドレス"),
+}
+HEADER_OF = {fold(header): column for column, headers in COLUMNS.items() for header in headers}
+CUSTOMER_FIELDS = ("name", "name_kana", "postal_code", "phone", "email", "url", "source")
+CONTACT_FIELDS = {  # the contact's field: the column it comes from
+    "name": "contact",
+    "name_kana": "contact_kana",
+    "department": "department",
+    "title": "title",
+    "mobile": "mobile",
+    "phone": "contact_phone",
+    "email": "contact_email",
+    "fax": "fax",
+}
+# A status as people write it, besides the app's own labels (見込み客, 取引先, 休眠).
+STATUS_WORDS = {
+    "prospect": ("見込", "見込み", "見込客", "見込み客", "新規", "prospect"),
+    "active": ("取引中", "既存", "顧客", "得意先", "取引先", "active", "customer"),
+    "inactive": ("休眠", "取引停止", "停止", "inactive"),
+}
+STATUS_OF = {fold(word): code for code, words in STATUS_WORDS.items() for word in words}
+STATUS_OF.update({fold(label): code for code, label in labels("customer.status").items()})
+STATUS_OF.update({fold(label): code for code, label in labels("customer.status", "en").items()})
+assert set(STATUS_OF.values()) == set(CUSTOMER_STATUSES)
+
+SPACES = re.compile(r"[ \t\u3000]+")
+HIRAGANA = re.compile(r"[\u3041-\u3096]")
+
+
+class UnreadableList(UnreadableFile):
+    """The file has no header row this reader recognises, or too many rows."""
+
+
+def clean(value):
+    """A cell's text as a field holds it: NFKC (全角英数 and 半角カナ made ordinary), one space
+    between words, no spaces at the ends; None for an empty cell."""
+    text = unicodedata.normalize("NFKC", str(value or "")).replace("\r\n", "\n")
+    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line) or None
+
+
+def katakana(text):
+    """フリガナ is written in katakana: hiragana readings become katakana."""
+    return HIRAGANA.sub(lambda m: chr(ord(m.group()) + 0x60), text) if text else text
+
+
+def find_header(table):
+    """``(index, columns)`` of the header row: the first of the top rows that names the
+    company's column; ``columns`` gives each cell's meaning, else its own header (「列5」 for
+    a column with none, so what is under it still has a name in the notes)."""
+    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+        names = [clean(cell) or f"列{n}" for n, cell in enumerate(cells, start=1)]
+        columns = [HEADER_OF.get(fold(name), name) for name in names]
+        if "name" in columns:
+            return index, columns
+    raise UnreadableList(
+        "No header row names the company: the first rows must include a column 会社名 (or 顧客名, "
+        "得意先名), with others such as フリガナ, 電話番号, 住所, 営業担当, 担当者名."
+    )
+
+
+def rows_of(content, filename=""):
+    """``(row number as Excel shows it, {column: text}, [(other header, text)])`` for each row
+    that holds anything; and the headers of the columns kept in the notes."""
+    table = read_table(content, filename)
+    header, columns = find_header(table)
+    rows, kept = [], {}
+    for index, cells in enumerate(table[header + 1 :], start=header + 2):
+        row, others = {}, []
+        for column, cell in zip(columns, cells, strict=False):
+            text = clean(cell)
+            if text is None:
+                continue
+            if column in COLUMNS:
+                text = NUMBERS.get(column, str)(text)
+                row[column] = f"{row[column]} {text}" if column in row else text
+            else:
+                others.append((column, text))
+                kept[column] = True
+        if row or others:
+            rows.append((index, row, others))
+    if len(rows) > MAX_ROWS:
+        raise UnreadableList(
+            f"The file has {len(rows):,} rows; import at most {MAX_ROWS:,} at a time (split the file)."
+        )
+    return rows, list(kept)
+
+
+def phone_number(text):
+    """A Japanese number that Excel kept as a number lost its leading 0 (0482221111 shows as
+    482221111): digits alone that do not start with 0 get it back."""
+    return "0" + text if text.isdigit() and 8 <= len(text) <= 10 and not text.startswith("0") else text
+
+
+def postal_code(text):
+    """A postal code as 〒 writes it (332-0012); one Excel kept as a number (0600001 as
+    600001) gets its leading 0 back."""
+    if text.isdigit() and 5 <= len(text) <= 7:
+        text = text.zfill(7)
+        return f"{text[:3]}-{text[3:]}"
+    return text
+
+
+NUMBERS = {"phone": phone_number, "fax": phone_number, "mobile": phone_number, "contact_phone": phone_number}
+NUMBERS["postal_code"] = postal_code
+
+
+# A field as the errors name it: by its column's usual header.
+CUSTOMER_LABELS = {"name": "会社名", "name_kana": "フリガナ", "postal_code": "郵便番号", "address": "住所"}
+CUSTOMER_LABELS |= {"phone": "電話番号", "email": "メール", "url": "URL", "source": "出所", "notes": "備考"}
+CONTACT_LABELS = {"name": "担当者名", "name_kana": "担当者フリガナ", "department": "部署", "title": "役職"}
+CONTACT_LABELS |= {"mobile": "携帯", "phone": "担当者電話", "email": "担当者メール", "fax": "FAX"}
+
+
+def field_errors(schema: Schema, values, names):
+    """The schema's errors for ``values`` in words, each naming its column."""
+    return [
+        f"{names.get(field, field)}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}"
+        for field, messages in schema.validate(values).items()
+    ]
+
+
+CUSTOMER_SCHEMA, CONTACT_SCHEMA = CustomerSchema(), ContactSchema()
+
+
+class Company:
+    """A customer the file names: stored already, or to be created from its first row."""
+
+    def __init__(self, key, phone, values=None, stored=None, first_row=None):
+        self.key, self.phone = key, phone
+        self.values, self.stored, self.first_row = values, stored, first_row
+        self.id = stored["id"] if stored else str(uuid.uuid4())
+        self.contact_names: set[str] = set()
+
+    def same(self, key, phone):
+        """The same company: the same name, and no two different phone numbers."""
+        return key == self.key and (not phone or not self.phone or phone == self.phone)
+
+    def fill(self, values):
+        """A later row of a company being created fills what its first rows left empty, and
+        adds the lines of its notes they do not have."""
+        for field, value in values.items():
+            if field == "notes" and self.values.get("notes"):
+                lines = self.values["notes"].split("\n")
+                self.values["notes"] = "\n".join(lines + [x for x in value.split("\n") if x not in lines])
+            elif not self.values.get(field) and field != "status":
+                self.values[field] = value
+        self.phone = self.phone or digits(values.get("phone"))
+
+
+def user_matcher(users):
+    """A function from an 営業担当 cell to ``(id, team)``: a user's name (spaces ignored) or
+    login, active users only; None if no user or more than one is so named."""
+    by_name: dict[str, list] = {}
+    for user in users:
+        if user["active"]:
+            for name in {fold(user["name"]), fold(user["login"])}:
+                by_name.setdefault(name, []).append(user)
+
+    def match(text):
+        found = by_name.get(fold(text), [])
+        return (found[0]["id"], found[0]["team"]) if len(found) == 1 else None
+
+    return match
+
+
+class Plan:
+    """What an import creates: ``changes`` (``(entity, id, values)`` for ``write_changes``),
+    the stored customers it adds to, a preview of its first rows, and each bad row's errors."""
+
+    def __init__(self):
+        self.changes: list[tuple[str, str, dict]] = []
+        self.existing: set[str] = set()
+        self.preview: list[dict] = []
+        self.errors: dict[str, list[str]] = {}
+
+    def count(self, entity):
+        return sum(1 for name, _, _ in self.changes if name == entity)
+
+
+def plan_import(rows, customers, contacts, users):
+    """What importing ``rows`` creates, as a ``Plan``.
+
+    ``customers`` and ``contacts`` are the live records stored; ``users`` the people who may
+    own a customer (``id``, ``login``, ``name``, ``team``, ``active``). A row of a customer
+    stored already (the same name and no other phone number) or of one an earlier row named
+    adds only its contact person, if that person is not there yet: the same file imported
+    twice creates nothing the second time. The errors map a row number as Excel shows it to
+    what is wrong with that row.
+    """
+    owner_of = user_matcher(users)
+    companies: dict[str, list[Company]] = {}  # by folded name: a few of each name at most
+    by_id = {}
+    for customer in customers:
+        company = Company(company_key(customer.get("name")), digits(customer.get("phone")), stored=customer)
+        companies.setdefault(company.key, []).append(company)
+        by_id[customer["id"]] = company
+    for contact in contacts:
+        if contact.get("customer_id") in by_id:
+            by_id[contact["customer_id"]].contact_names.add(fold(contact.get("name")))
+    plan = Plan()
+    for number, row, others in rows:
+        values, contact, problems = row_values(row, others, owner_of)
+        if problems:
+            plan.errors[str(number)] = problems
+            continue
+        key, phone = company_key(row["name"]), digits(row.get("phone"))
+        company = next((c for c in companies.get(key, ()) if c.same(key, phone)), None)
+        if company is None:
+            company = Company(key, phone, values=values, first_row=number)
+            companies.setdefault(key, []).append(company)
+            plan.changes.append(("customers", company.id, values))
+            action = "create"
+        elif company.stored:
+            plan.existing.add(company.id)
+            action = "existing"
+        else:
+            company.fill(values)
+            action = "same_as_row"
+        added = None
+        if contact and fold(contact["name"]) not in company.contact_names:
+            company.contact_names.add(fold(contact["name"]))
+            plan.changes.append(("contacts", str(uuid.uuid4()), {**contact, "customer_id": company.id}))
+            added = contact["name"]
+        if len(plan.preview) < PREVIEW_ROWS:
+            plan.preview.append(
+                {
+                    "row": number,
+                    "action": action,
+                    "name": row.get("name"),
+                    "customer_id": company.id if company.stored else None,
+                    "same_as_row": company.first_row if action == "same_as_row" else None,
+                    "contact": added,
+                }
+            )
+    for entity, _, values in plan.changes:  # a company's rows together may say too much
+        if entity == "customers" and (problems := field_errors(CUSTOMER_SCHEMA, values, CUSTOMER_LABELS)):
+            company_row = next(c.first_row for cs in companies.values() for c in cs if c.values is values)
+            plan.errors.setdefault(str(company_row), []).extend(problems)
+    return plan
+
+
+def row_values(row, others, owner_of):
+    """``(customer values, contact values or None, problems)`` of one row."""
+    problems, values = [], customer_values(row, others)
+    if not row.get("name"):
+        problems.append("会社名: missing; every row needs the company's name.")
+    if row.get("owner"):
+        owner = owner_of(row["owner"])
+        if owner is None:
+            problems.append(f"営業担当: no one active user has the name or login 「{row['owner']}」.")
+        else:
+            values["owner_id"], values["team"] = owner
+    if row.get("status") and fold(row["status"]) not in STATUS_OF:
+        problems.append(f"区分: 「{row['status']}」 is none of 見込み客, 取引先, 休眠.")
+    values["status"] = STATUS_OF.get(fold(row.get("status")), "active")
+    named = {**values, "name": values.get("name") or "-"}  # a missing name is said above
+    problems += field_errors(CUSTOMER_SCHEMA, named, CUSTOMER_LABELS)
+    contact = contact_values(row)
+    if contact:
+        problems += field_errors(
+            CONTACT_SCHEMA, {**contact, "customer_id": str(uuid.uuid4())}, CONTACT_LABELS
+        )
+    return values, contact, problems
+
+
+def customer_values(row, others):
+    """The customer's fields from a row; what has no field of its own goes into the notes as
+    「見出し: 値」 lines, so nothing in the file is left behind."""
+    values = {field: row.get(field) for field in CUSTOMER_FIELDS if row.get(field)}
+    if values.get("name_kana"):
+        values["name_kana"] = katakana(values["name_kana"])
+    address = " ".join(part for part in (row.get("address"), row.get("address2")) if part)
+    if address:
+        values["address"] = address
+    notes = [row["notes"]] if row.get("notes") else []
+    if not row.get("contact"):  # a person's details with no person: kept in the notes
+        notes += [f"{header}: {row[column]}" for header, column in CONTACT_ONLY if row.get(column)]
+    notes += [f"{header}: {text}" for header, text in others]
+    if notes:
+        values["notes"] = "\n".join(notes)
+    return values
+
+
+CONTACT_ONLY = [("部署", "department"), ("役職", "title"), ("携帯", "mobile"), ("FAX", "fax")]
+CONTACT_ONLY += [("担当者電話", "contact_phone"), ("担当者メール", "contact_email")]
+
+
+def contact_values(row):
+    """The contact person a row names, or None."""
+    if not row.get("contact"):
+        return None
+    contact = {field: row.get(column) for field, column in CONTACT_FIELDS.items() if row.get(column)}
+    if contact.get("name_kana"):
+        contact["name_kana"] = katakana(contact["name_kana"])
+    return contact

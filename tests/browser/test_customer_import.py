@@ -1,0 +1,88 @@
+"""Importing a customer list from Excel in the field app: the office checks the file, sees what
+it would create, imports it, and finds the customers on the device; a bad row imports nothing
+and says which; a rep has no such screen."""
+
+import io
+
+from playwright.sync_api import expect
+
+from .helpers import go_to, sign_in, wait_synced
+
+LIST = (
+    "会社名,フリガナ,電話番号,営業担当,担当者名,役職,業種\r\n"
+    "株式会社ミナト精密,ﾐﾅﾄｾｲﾐﾂ,045-111-2222,佐藤 健太,港 一郎,工場長,精密部品\r\n"
+    "株式会社ミナト精密,,045-111-2222,,港 花子,,\r\n"
+    "北斗工業,ほくとこうぎょう,011-333-4444,,,,\r\n"
+)
+
+
+def test_the_office_checks_a_list_then_imports_it_and_the_customers_are_on_the_device(page, live, tmp_path):
+    path = tmp_path / "顧客台帳.csv"
+    path.write_bytes(LIST.encode("cp932"))  # as Japanese Excel saves a CSV
+    sign_in(page, live, "office")
+    go_to(page, "customer-import")
+    expect(page.get_by_role("heading", level=1)).to_have_text("顧客の取り込み（Excel・CSV）")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+    preview = page.get_by_test_id("customer-import-preview")
+    expect(preview).to_contain_text("3行：新しい顧客 2件、すでにある顧客 0件、新しい担当者 2人")
+    expect(page.get_by_test_id("customer-import-notes")).to_have_text("備考に入る列：業種")
+    rows = page.get_by_test_id("customer-import-rows").get_by_role("listitem")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1)).to_contain_text("2行目と同じ会社・担当者 港 花子 を追加")
+    assert live.device("office").records("customers") == {}  # a check writes nothing
+
+    page.get_by_test_id("customer-import-run").click()
+    expect(page.get_by_test_id("customer-import-done")).to_contain_text("新しい顧客 2件、新しい担当者 2人")
+    wait_synced(page)
+    page.get_by_role("link", name="顧客一覧へ").click()
+    page.get_by_label("顧客を検索").fill("ﾐﾅﾄ")
+    expect(page.get_by_role("link", name="株式会社ミナト精密")).to_be_visible()
+
+    # The same file again: nothing new, and no button to import it twice.
+    go_to(page, "customer-import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+    expect(page.get_by_test_id("customer-import-nothing")).to_be_visible()
+    expect(page.get_by_test_id("customer-import-run")).to_have_count(0)
+
+
+def test_a_list_with_a_bad_row_imports_nothing_and_names_the_row(page, live, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_bytes((LIST + "西都製作所,,,山本,,,\r\n").encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/customers/import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+    errors = page.get_by_test_id("customer-import-errors")
+    expect(errors).to_contain_text("何も取り込んでいません")
+    expect(errors.get_by_role("listitem")).to_have_text(
+        ["5行目：営業担当: no one active user has the name or login 「山本」."]
+    )
+    expect(page.get_by_test_id("customer-import-run")).to_have_count(0)
+    assert live.device("office").records("customers") == {}
+
+
+def test_a_rep_has_no_import(page, live):
+    sign_in(page, live, "rep_a")
+    page.get_by_test_id("menu-button").click()
+    expect(page.get_by_test_id("nav-customer-import")).to_have_count(0)
+    page.goto(f"{live.url}/#/customers/import")
+    expect(page.get_by_test_id("import-forbidden")).to_be_visible()
+
+
+def test_the_audit_trail_says_who_imported_how_many(page, live):
+    office = live.device("office")
+    response = office.client.post(
+        "/api/v1/customers/import",
+        headers=office.headers,
+        data={"file": (io.BytesIO(LIST.encode("cp932")), "customers.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200, response.get_json()
+    sign_in(page, live, "admin")
+    page.goto(f"{live.url}/#/admin/audit")
+    event = page.locator("[data-action=import]")
+    expect(event).to_contain_text("取り込み")
+    expect(event).to_contain_text("伊藤 美咲")
+    expect(event).to_contain_text("顧客 2件・担当者 2人（3行）")

@@ -1,0 +1,218 @@
+"""Importing a customer list (顧客台帳) from Excel: Shift_JIS or UTF-8 CSV and .xlsx, Japanese
+headers under a title row, one row per contact person; all rows or none; the same file twice
+creates nothing; a preview writes nothing."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from conftest import records_by_id
+
+# As an office keeps it: a title row, half-width kana, full-width digits, a column the app has
+# no field for (業種), two people of one company on two rows, a company with no person named.
+LIST = (
+    "顧客一覧（2026年12月）,,,,,,,,,,,,,\r\n"
+    "会社名,ﾌﾘｶﾞﾅ,郵便番号,住所,住所2,電話番号,ＦＡＸ,営業担当,区分,担当者名,部署,役職,携帯,業種\r\n"
+    "株式会社山田製作所,ﾔﾏﾀﾞｾｲｻｸｼｮ,３３２－００１２,埼玉県川口市本町1-2-3,山田ビル2F,048-222-1111,048-222-1112,"
+    "佐藤健太,取引中,山田 太郎,製造部,部長,090-1111-2222,金属加工\r\n"
+    "株式会社山田製作所,,,,,048-222-1111,,,,山田 花子,購買部,,,\r\n"
+    "東和精機,とうわせいき,,大阪府東大阪市高井田,,06-6789-0000,06-6789-0001,,見込,,,,,産業機械\r\n"
+)
+
+
+def send(client, device, content, filename="customers.csv", dry_run=False):
+    return client.post(
+        "/api/v1/customers/import" + ("?dry_run=true" if dry_run else ""),
+        headers=device.headers,
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def synced(device):
+    """``(customers by name, contacts by name)`` on a device synced from the start."""
+    device.cursor = None
+    changes = device.sync()
+    found = []
+    for entity in ("customers", "contacts"):
+        records = records_by_id([c for c in changes if c.get("entity") == entity])
+        found.append({r["name"]: r for r in records.values()})
+    return tuple(found)
+
+
+@pytest.fixture
+def office(device):
+    return device("office")
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig", "utf-8"])
+def test_a_customer_list_from_excel_becomes_customers_and_their_people(
+    client, office, device, people, encoding
+):
+    rep = device("rep_a")
+    response = send(client, office, LIST.encode(encoding))
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert (answer["rows"], answer["customers_created"], answer["contacts_created"]) == (3, 2, 2)
+    assert answer["customers_existing"] == 0 and answer["notes_columns"] == ["業種"]
+    assert [(p["row"], p["action"], p["same_as_row"]) for p in answer["preview"]] == [
+        (3, "create", None),
+        (4, "same_as_row", 3),
+        (5, "create", None),
+    ]
+    customers, contacts = synced(office)
+    yamada, towa = customers["株式会社山田製作所"], customers["東和精機"]
+    assert yamada["name_kana"] == "ヤマダセイサクショ"  # half-width kana made full-width
+    assert yamada["postal_code"] == "332-0012"  # full-width digits made ASCII
+    assert yamada["address"] == "埼玉県川口市本町1-2-3 山田ビル2F"
+    assert yamada["status"] == "active" and yamada["owner_id"] == people["rep_a"] and yamada["team"] == "east"
+    assert yamada["notes"] == "業種: 金属加工"
+    assert towa["name_kana"] == "トウワセイキ"  # a hiragana reading written in katakana
+    # No 営業担当: the one who imported it owns it, as a customer the office enters in the app.
+    assert towa["status"] == "prospect" and towa["owner_id"] == people["office"]
+    # Towa names no person: its FAX has no contact to go to, so the notes keep it.
+    assert towa["notes"] == "FAX: 06-6789-0001\n業種: 産業機械"
+    taro, hanako = contacts["山田 太郎"], contacts["山田 花子"]
+    assert taro["customer_id"] == hanako["customer_id"] == yamada["id"]
+    assert (taro["department"], taro["title"], taro["mobile"], taro["fax"]) == (
+        "製造部",
+        "部長",
+        "090-1111-2222",
+        "048-222-1112",
+    )
+    assert hanako["department"] == "購買部"
+    # The owner's devices get their new customer and its people; another team's rep does not.
+    mine, _ = synced(rep)
+    assert "株式会社山田製作所" in mine and "東和精機" not in mine
+    theirs, _ = synced(device("rep_b"))
+    assert "株式会社山田製作所" not in theirs
+
+
+def test_an_xlsx_list_is_imported_with_the_zeros_excel_took_from_numbers(client, office):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["会社名", "郵便番号", "電話番号", "担当者名", "役職", "携帯", None])
+    # Typed as numbers, Excel keeps 0600001 as 600001 and 0256331234 as 256331234.
+    sheet.append(["有限会社三条精工", 600001, 256331234, "三条 一郎", "社長", 9011112222.0, "要予約"])
+    content = io.BytesIO()
+    book.save(content)
+    response = send(client, office, content.getvalue(), "顧客台帳.xlsx")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["notes_columns"] == ["列7"]  # a column with no header is not lost
+    customers, contacts = synced(office)
+    sanjo = customers["有限会社三条精工"]
+    assert (sanjo["postal_code"], sanjo["phone"], sanjo["notes"]) == ("060-0001", "0256331234", "列7: 要予約")
+    assert (contacts["三条 一郎"]["title"], contacts["三条 一郎"]["mobile"]) == ("社長", "09011112222")
+
+
+def test_a_companys_later_rows_fill_what_its_first_row_left_empty(client, office):
+    rows = (
+        "会社名,電話番号,住所,担当者名,業種\r\n"
+        "丸一工業,,,丸 一郎,板金\r\n"
+        "丸一工業,011-111-1111,札幌市,丸 二郎,溶接\r\n"
+        "丸一工業,011-111-1111,,丸 三郎,板金\r\n"
+    )
+    answer = send(client, office, rows.encode("cp932")).get_json()
+    assert (answer["customers_created"], answer["contacts_created"]) == (1, 3)
+    customers, _ = synced(office)
+    maru = customers["丸一工業"]
+    assert (maru["phone"], maru["address"], maru["notes"]) == (
+        "011-111-1111",
+        "札幌市",
+        "業種: 板金\n業種: 溶接",
+    )
+
+
+def test_a_preview_answers_what_the_import_does_and_writes_nothing(client, office):
+    preview = send(client, office, LIST.encode("cp932"), dry_run=True)
+    assert preview.status_code == 200 and preview.get_json()["dry_run"] is True
+    assert synced(office) == ({}, {})
+    done = send(client, office, LIST.encode("cp932"))
+    assert {**preview.get_json(), "dry_run": False} == done.get_json()
+
+
+def test_the_same_file_twice_creates_nothing(client, office):
+    send(client, office, LIST.encode("cp932"))
+    before = synced(office)
+    again = send(client, office, LIST.encode("cp932")).get_json()
+    assert (again["customers_created"], again["contacts_created"], again["customers_existing"]) == (0, 0, 2)
+    assert [p["action"] for p in again["preview"]] == ["existing", "existing", "existing"]
+    assert office.sync() == [] and synced(office) == before
+
+
+def test_a_customer_already_kept_gains_only_the_people_it_lacks(client, office):
+    # Entered on a tablet, with 全角 spaces and no 株式会社: the same company by the app's rules.
+    customer_id = office.create("customers", name="山田製作所", phone="048-222-1111")["id"]
+    office.create("contacts", customer_id=customer_id, name="山田　太郎")
+    office.sync()
+    answer = send(client, office, LIST.encode("cp932")).get_json()
+    assert (answer["customers_created"], answer["customers_existing"], answer["contacts_created"]) == (
+        1,
+        1,
+        1,
+    )
+    assert answer["preview"][0]["customer_id"] == customer_id
+    customers, contacts = synced(office)
+    assert "株式会社山田製作所" not in customers  # not a second 山田製作所
+    assert contacts["山田 花子"]["customer_id"] == customer_id
+    assert customers["山田製作所"]["version"] == 1  # its own fields are left as they were
+
+
+def test_two_companies_of_one_name_with_two_phone_numbers_stay_two(client, office):
+    rows = "会社名,電話番号,住所\r\n丸一工業,011-111-1111,札幌市\r\n丸一工業,092-222-2222,福岡市\r\n"
+    answer = send(client, office, rows.encode("cp932")).get_json()
+    assert answer["customers_created"] == 2
+
+
+def test_bad_rows_import_nothing_and_each_is_named(client, office):
+    rows = LIST + (
+        ",,,,,,,,,山田 次郎,,,,\r\n"  # a person with no company
+        "丸二工業,,,,,,,田中,,,,,,\r\n"  # no user is named 田中 alone
+        "丸三工業,,,,,,,,お得意様,,,,,\r\n"  # no such status
+        "丸四工業,,,,," + "0" * 41 + ",,,,,,,,\r\n"  # a phone number too long for the field
+    )
+    response = send(client, office, rows.encode("cp932"))
+    body = response.get_json()
+    assert response.status_code == 422 and body["message"].startswith("Nothing was imported")
+    assert sorted(body["errors"], key=int) == ["6", "7", "8", "9"]
+    assert "会社名" in body["errors"]["6"][0]
+    assert "営業担当" in body["errors"]["7"][0] and "田中" in body["errors"]["7"][0]
+    assert "区分" in body["errors"]["8"][0] and "お得意様" in body["errors"]["8"][0]
+    assert "電話番号" in body["errors"]["9"][0]
+    assert synced(office) == ({}, {})
+
+
+@pytest.mark.parametrize(
+    "content, filename",
+    [
+        (b"", "customers.csv"),
+        ("名前,電話\r\n山田,1\r\n".encode("cp932"), "customers.csv"),  # no column names the company
+        ("会社名,電話番号\r\n".encode("cp932"), "customers.csv"),  # a header and no rows
+        (b"\xff\xfe\x00\x81\xff", "customers.csv"),
+        (b"PK\x03\x04broken", "customers.xlsx"),
+    ],
+)
+def test_an_unreadable_file_answers_422(client, office, content, filename):
+    response = send(client, office, content, filename)
+    assert response.status_code == 422 and response.get_json()["errors"]["file"]
+
+
+def test_a_list_too_long_is_refused_whole(client, office):
+    rows = "会社名\r\n" + "".join(f"会社{n}\r\n" for n in range(5001))
+    response = send(client, office, rows.encode("cp932"))
+    assert response.status_code == 422 and "5,000" in response.get_json()["message"]
+    assert synced(office) == ({}, {})
+
+
+def test_only_the_office_imports_and_each_import_is_audited(client, device, office, people):
+    assert send(client, device("rep_a"), LIST.encode("cp932")).status_code == 403
+    assert send(client, device("tech"), LIST.encode("cp932")).status_code == 403
+    send(client, office, LIST.encode("cp932"))
+    admin = device("admin")
+    events = client.get("/api/v1/admin/audit?since=2000-01-01T00:00:00Z", headers=admin.headers).get_json()[
+        "events"
+    ]
+    imports = [e for e in events if e["action"] == "import"]
+    assert len(imports) == 1 and imports[0]["user_id"] == people["office"]
+    assert imports[0]["detail"] == {"what": "customers", "rows": 3, "customers": 2, "contacts": 2}
