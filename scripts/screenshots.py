@@ -546,7 +546,7 @@ def shoot_import(browser, base, app):
             expect(preview).to_be_visible()
             if size is PHONE:  # the file chosen, then what it would do
                 page.evaluate("document.querySelector('[data-testid=customer-import-file]').scrollIntoView()")
-            shoot(page, "47-customer-import")
+            shoot(page, "47-customer-import", full_page=size is SIZE)
             page.context.close()
 
 

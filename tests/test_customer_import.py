@@ -3,9 +3,10 @@ headers under a title row, one row per contact person; all rows or none; the sam
 creates nothing; a preview writes nothing."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import records_by_id
 
@@ -216,3 +217,102 @@ def test_only_the_office_imports_and_each_import_is_audited(client, device, offi
     imports = [e for e in events if e["action"] == "import"]
     assert len(imports) == 1 and imports[0]["user_id"] == people["office"]
     assert imports[0]["detail"] == {"what": "customers", "rows": 3, "customers": 2, "contacts": 2}
+
+
+def export(client, device):
+    response = client.get("/api/v1/customers/export.xlsx", headers=device.headers)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "顧客一覧" in unquote(response.headers["Content-Disposition"])
+    return response.get_data()
+
+
+def sheet_rows(content):
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return [
+        [cell if cell is not None else "" for cell in row]
+        for row in book.worksheets[0].iter_rows(values_only=True)
+    ]
+
+
+def test_the_export_lists_each_person_under_the_imports_headers(client, office, device, people):
+    rep = device("rep_a")
+    yamada = rep.create("customers", name="山田製作所", name_kana="ヤマダセイサクショ", phone="048-222-1111")
+    rep.create("contacts", customer_id=yamada["id"], name="山田 太郎", title="部長", mobile="090-1111-2222")
+    rep.create("contacts", customer_id=yamada["id"], name="山田 花子", department="購買部")
+    rep.create(
+        "customers", name='=HYPERLINK("x")', name_kana="ア", status="prospect"
+    )  # text, never a formula
+    header, *rows = sheet_rows(export(client, office))
+    assert header[:4] == ["顧客ID", "会社名", "フリガナ", "区分"] and "担当者名" in header
+    column = {name: header.index(name) for name in header}
+    assert [(r[column["会社名"]], r[column["担当者名"]]) for r in rows] == [
+        ('=HYPERLINK("x")', ""),
+        ("山田製作所", "山田 太郎"),
+        ("山田製作所", "山田 花子"),
+    ]
+    taro = rows[1]
+    assert (taro[column["顧客ID"]], taro[column["区分"]], taro[column["営業担当"]]) == (
+        yamada["id"],
+        "取引先",
+        "佐藤 健太",
+    )
+    assert (taro[column["役職"]], taro[column["携帯"]]) == ("部長", "090-1111-2222")
+    assert rows[0][column["区分"]] == "見込み客"
+
+
+def test_an_exported_list_comes_back_through_the_import_as_it_went(client, office):
+    send(client, office, LIST.encode("cp932"))
+    # Two companies of one name and no phone: only their ids tell them apart.
+    for person in ("丸 一郎", "丸 二郎"):
+        twin = office.create("customers", name="丸一工業")
+        office.create("contacts", customer_id=twin["id"], name=person)
+    office.sync()
+    content = export(client, office)
+    answer = send(client, office, content, "顧客一覧.xlsx").get_json()
+    assert (answer["customers_created"], answer["contacts_created"]) == (0, 0), answer
+    assert answer["customers_existing"] == 4
+    _, contacts = synced(office)
+    assert contacts["丸 一郎"]["customer_id"] != contacts["丸 二郎"]["customer_id"]
+    assert office.sync() == []
+
+
+def test_rows_added_to_an_export_in_excel_are_imported(client, office):
+    send(client, office, LIST.encode("cp932"))
+    book = load_workbook(io.BytesIO(export(client, office)))
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    yamada_id = next(
+        row[0].value for row in sheet.iter_rows(min_row=2) if row[1].value == "株式会社山田製作所"
+    )
+    blank = dict.fromkeys(header)
+    for row in (
+        {
+            **blank,
+            "顧客ID": yamada_id,
+            "会社名": "株式会社山田製作所",
+            "担当者名": "山田 三郎",
+        },  # a new person
+        {**blank, "会社名": "西都製作所", "電話番号": "092-555-0000"},  # a new company
+        {**blank, "顧客ID": "C-0042", "会社名": "南海鉄工"},  # another system's code
+    ):
+        sheet.append([row[h] for h in header])
+    edited = io.BytesIO()
+    book.save(edited)
+    answer = send(client, office, edited.getvalue(), "顧客一覧.xlsx").get_json()
+    assert (answer["customers_created"], answer["contacts_created"]) == (2, 1), answer
+    customers, contacts = synced(office)
+    assert contacts["山田 三郎"]["customer_id"] == yamada_id
+    assert customers["南海鉄工"]["notes"] == "顧客ID: C-0042"  # kept, not taken for ours
+
+
+def test_only_the_office_exports_and_each_export_is_audited(client, device, office, people):
+    assert client.get("/api/v1/customers/export.xlsx", headers=device("rep_a").headers).status_code == 403
+    export(client, office)
+    admin = device("admin")
+    events = client.get("/api/v1/admin/audit?since=2000-01-01T00:00:00Z", headers=admin.headers).get_json()[
+        "events"
+    ]
+    exports = [e for e in events if e["action"] == "export"]
+    assert [(e["user_id"], e["detail"]) for e in exports] == [
+        (people["office"], {"what": "customers", "rows": 0})
+    ]

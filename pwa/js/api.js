@@ -124,6 +124,11 @@ export function exportDeals(token, filters) {
   return download("/api/v1/deals/export.csv", token, filters);
 }
 
+/** Every customer and its contact people as an Excel workbook, in the import's columns. */
+export function exportCustomers(token) {
+  return download("/api/v1/customers/export.xlsx", token, {});
+}
+
 /** A visit's service report (作業報告書) as the server prints it, a PDF Blob. */
 export function visitReportPdf(token, visitId) {
   return download(`/api/v1/visits/${encodeURIComponent(visitId)}/report.pdf`, token, {});

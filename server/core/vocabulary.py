@@ -125,6 +125,7 @@ ENUMS = {
     "audit.export": {
         "requests": ("依頼・クレーム", "Requests"),
         "deals": ("案件", "Deals"),
+        "customers": ("顧客", "Customers"),
     },
 }
 

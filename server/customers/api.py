@@ -2,8 +2,9 @@
 duplicates within it, merging two customers, and importing a customer list from Excel."""
 
 import time
+from urllib.parse import quote
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from sqlalchemy import select
 
 from sync import live_records, write_changes
@@ -11,14 +12,16 @@ from sync import live_records, write_changes
 from server.core import audit
 from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
+from server.core.calendar import today
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
 from server.core.models import User
+from server.core.spreadsheet import XLSX, workbook
 from server.core.text import digits, fold
 from server.core.vocabulary import OFFICE_ROLES
 from server.customers.duplicates import candidates
-from server.customers.importer import UnreadableFile, plan_import, rows_of
+from server.customers.importer import UnreadableFile, export_table, plan_import, rows_of
 from server.customers.merge import merge_customer
 from server.customers.schemas import (
     CustomerSearchSchema,
@@ -97,6 +100,36 @@ def merge(body, customer_id):
     )
     session.commit()
     return {"record": survivor}
+
+
+@bp.get("/customers/export.xlsx")
+@role_required(*OFFICE_ROLES)
+@bp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type=XLSX,
+    description="one sheet 顧客一覧: a row per contact person, under the import's headers",
+)
+def export_customers():
+    """Every customer and its contact people as an Excel workbook, in the columns the import
+    reads: edited in Excel (new rows, new people) and imported, it adds only what is new."""
+    users = [
+        {"id": u.id, "login": u.login, "name": u.name, "active": u.active}
+        for u in db.session.execute(select(User)).scalars()
+    ]
+    headers, rows = export_table(
+        live_records(db.session, "customers"), live_records(db.session, "contacts"), users
+    )
+    audit.note(g.user.id, "export", what="customers", rows=len(rows))
+    filename = f"顧客一覧_{today().isoformat()}.xlsx"
+    return Response(
+        workbook("顧客一覧", headers, rows),
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="customers_{today().isoformat()}.xlsx"; '
+            f"filename*=UTF-8''{quote(filename)}"
+        },
+    )
 
 
 @bp.post("/customers/import")

@@ -27,6 +27,7 @@ PREVIEW_ROWS = 100
 # and spaces do not matter). 担当 alone is left out: it names our rep in some lists and the
 # customer's person in others.
 COLUMNS = {
+    "id": ("顧客ID", "id"),  # ours, as the export writes it: the row is that customer
     "name": ("会社名", "顧客名", "得意先名", "取引先名", "社名", "会社", "name", "company"),
     "name_kana": ("フリガナ", "カナ", "会社名フリガナ", "会社名カナ", "顧客名フリガナ", "顧客名カナ", "kana"),
     "postal_code": ("郵便番号", "〒", "postal code", "zip"),
@@ -81,8 +82,11 @@ class UnreadableList(UnreadableFile):
 
 def clean(value):
     """A cell's text as a field holds it: NFKC (全角英数 and 半角カナ made ordinary), one space
-    between words, no spaces at the ends; None for an empty cell."""
+    between words, no spaces at the ends; None for an empty cell. The ' our CSV exports put
+    before a leading = + - @ (so Excel shows it as typed) is taken off again."""
     text = unicodedata.normalize("NFKC", str(value or "")).replace("\r\n", "\n")
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]
     lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line) or None
 
@@ -231,7 +235,8 @@ def plan_import(rows, customers, contacts, users):
 
     ``customers`` and ``contacts`` are the live records stored; ``users`` the people who may
     own a customer (``id``, ``login``, ``name``, ``team``, ``active``). A row of a customer
-    stored already (the same name and no other phone number) or of one an earlier row named
+    stored already (its 顧客ID, else the same name and no other phone number) or of one an
+    earlier row named
     adds only its contact person, if that person is not there yet: the same file imported
     twice creates nothing the second time. The errors map a row number as Excel shows it to
     what is wrong with that row.
@@ -248,12 +253,15 @@ def plan_import(rows, customers, contacts, users):
             by_id[contact["customer_id"]].contact_names.add(fold(contact.get("name")))
     plan = Plan()
     for number, row, others in rows:
+        ours = by_id.get(row.get("id", "").lower())
+        if row.get("id") and ours is None:  # not a customer kept here: the value stays, in the notes
+            others = [("顧客ID", row["id"]), *others]
         values, contact, problems = row_values(row, others, owner_of)
         if problems:
             plan.errors[str(number)] = problems
             continue
         key, phone = company_key(row["name"]), digits(row.get("phone"))
-        company = next((c for c in companies.get(key, ()) if c.same(key, phone)), None)
+        company = ours or next((c for c in companies.get(key, ()) if c.same(key, phone)), None)
         if company is None:
             company = Company(key, phone, values=values, first_row=number)
             companies.setdefault(key, []).append(company)
@@ -342,3 +350,58 @@ def contact_values(row):
     if contact.get("name_kana"):
         contact["name_kana"] = katakana(contact["name_kana"])
     return contact
+
+
+# The export's columns, as the import reads them back: (header, where the value comes from).
+EXPORT_COLUMNS = [
+    ("顧客ID", "customer", "id"),
+    ("会社名", "customer", "name"),
+    ("フリガナ", "customer", "name_kana"),
+    ("区分", "customer", "status"),
+    ("郵便番号", "customer", "postal_code"),
+    ("住所", "customer", "address"),
+    ("電話番号", "customer", "phone"),
+    ("メール", "customer", "email"),
+    ("URL", "customer", "url"),
+    ("営業担当", "customer", "owner_id"),
+    ("出所", "customer", "source"),
+    ("備考", "customer", "notes"),
+    ("担当者名", "contact", "name"),
+    ("担当者フリガナ", "contact", "name_kana"),
+    ("部署", "contact", "department"),
+    ("役職", "contact", "title"),
+    ("担当者電話", "contact", "phone"),
+    ("携帯", "contact", "mobile"),
+    ("FAX", "contact", "fax"),
+    ("担当者メール", "contact", "email"),
+]
+
+
+def export_table(customers, contacts, users):
+    """``(headers, rows)`` of the customer list: a row per contact person (a customer with
+    none has one row of its own), customers by フリガナ then name, the import's headers, so the
+    file comes back through the import as it went (nothing new). 営業担当 is the owner's name,
+    or their login where another active user has the same name; empty for a deactivated one."""
+    people = {}
+    for contact in contacts:
+        people.setdefault(contact.get("customer_id"), []).append(contact)
+    active = [u for u in users if u["active"]]
+    named = {}
+    for user in active:
+        named.setdefault(fold(user["name"]), []).append(user)
+    owners = {u["id"]: u["name"] if len(named[fold(u["name"])]) == 1 else u["login"] for u in active}
+    statuses = labels("customer.status")
+    rows = []
+    for customer in sorted(customers, key=lambda c: (c.get("name_kana") or c.get("name") or "", c["id"])):
+        shown = {
+            **customer,
+            "status": statuses.get(customer.get("status") or "active", ""),
+            "owner_id": owners.get(customer.get("owner_id"), ""),
+        }
+        persons = sorted(
+            people.get(customer["id"], []), key=lambda p: p.get("name_kana") or p.get("name") or ""
+        )
+        for person in persons or [{}]:
+            source = {"customer": shown, "contact": person}
+            rows.append([source[kind].get(field) or "" for _, kind, field in EXPORT_COLUMNS])
+    return [header for header, _, _ in EXPORT_COLUMNS], rows

@@ -4,6 +4,7 @@ and says which; a rep has no such screen."""
 
 import io
 
+import openpyxl
 from playwright.sync_api import expect
 
 from .helpers import go_to, sign_in, wait_synced
@@ -71,7 +72,8 @@ def test_a_rep_has_no_import(page, live):
     expect(page.get_by_test_id("import-forbidden")).to_be_visible()
 
 
-def test_the_audit_trail_says_who_imported_how_many(page, live):
+def imported(live):
+    """The list imported by the office through the API."""
     office = live.device("office")
     response = office.client.post(
         "/api/v1/customers/import",
@@ -80,6 +82,30 @@ def test_the_audit_trail_says_who_imported_how_many(page, live):
         content_type="multipart/form-data",
     )
     assert response.status_code == 200, response.get_json()
+
+
+def test_the_office_exports_the_list_to_excel_and_it_comes_back_with_nothing_new(page, live):
+    imported(live)
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/customers/import")
+    with page.expect_download() as download:
+        page.get_by_test_id("customer-export").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    expect(page.get_by_test_id("customer-export-status")).to_have_text("書き出しました。")
+    with open(download.value.path(), "rb") as file:
+        sheet = openpyxl.load_workbook(file)["顧客一覧"]
+    names = [(row[1], row[12]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == [("北斗工業", None), ("株式会社ミナト精密", "港 一郎"), ("株式会社ミナト精密", "港 花子")]
+    page.get_by_test_id("customer-import-file").set_input_files(download.value.path())
+    page.get_by_test_id("customer-import-check").click()
+    expect(page.get_by_test_id("customer-import-preview")).to_contain_text(
+        "すでにある顧客 2件、新しい担当者 0人"
+    )
+    expect(page.get_by_test_id("customer-import-nothing")).to_be_visible()
+
+
+def test_the_audit_trail_says_who_imported_how_many(page, live):
+    imported(live)
     sign_in(page, live, "admin")
     page.goto(f"{live.url}/#/admin/audit")
     event = page.locator("[data-action=import]")

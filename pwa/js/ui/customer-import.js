@@ -10,7 +10,7 @@ import { getState } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { button, field, guardForm, linkButton, showErrors, submitButton } from "./form.js";
-import { forbidden } from "./widgets.js";
+import { download, forbidden } from "./widgets.js";
 
 const IMPORTERS = new Set(["office", "manager", "admin"]);
 
@@ -52,8 +52,22 @@ export async function render(view) {
   mount(view,
     h("p", { class: "crumbs" }, h("a", { href: "#/customers" }, t("customers.title"))),
     h("h1", { tabindex: "-1" }, t("import.title")),
-    form);
+    form,
+    exportBox());
   return null;
+}
+
+/** The customer list as a workbook in the import's columns: edited in Excel and imported
+ * again, it adds only the new rows. */
+function exportBox() {
+  const status = h("p", { role: "status", "data-testid": "customer-export-status" });
+  const name = `customers-${new Date().toISOString().slice(0, 10)}.xlsx`;
+  return h("section", { class: "form export-box", "aria-labelledby": "export-h" },
+    h("h2", { id: "export-h" }, t("import.exportTitle")),
+    h("p", { class: "hint" }, t("import.exportHint")),
+    h("div", { class: "actions inline" }, button(t("import.export"), { "data-testid": "customer-export",
+      onClick: () => download(status, name, async () => api.exportCustomers(await getMeta("token")), t("import.exported")) })),
+    status);
 }
 
 /** What the import would create, the button that imports it (before the rows: a list of
