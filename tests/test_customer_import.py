@@ -316,3 +316,30 @@ def test_only_the_office_exports_and_each_export_is_audited(client, device, offi
     assert [(e["user_id"], e["detail"]) for e in exports] == [
         (people["office"], {"what": "customers", "rows": 0})
     ]
+
+
+def test_the_command_line_imports_a_list_as_the_screen_does(app, runner, tmp_path, device):
+    path = tmp_path / "顧客台帳.csv"
+    path.write_bytes(LIST.encode("cp932"))
+    refused = runner.invoke(args=["import-customers", str(path), "--as", "rep_a"])
+    assert refused.exit_code != 0 and "office, manager or admin" in refused.output
+    dry = runner.invoke(args=["import-customers", str(path), "--as", "office", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "3 rows: would create 2 customers and 2 contact people" in dry.output
+    assert "kept in the notes: 業種" in dry.output
+    office = device("office")
+    assert synced(office) == ({}, {})
+    done = runner.invoke(args=["import-customers", str(path), "--as", "office"])
+    assert done.exit_code == 0 and "created 2 customers" in done.output, done.output
+    customers, contacts = synced(office)
+    assert set(customers) == {"株式会社山田製作所", "東和精機"} and len(contacts) == 2
+    again = runner.invoke(args=["import-customers", str(path), "--as", "office"])
+    assert "created 0 customers and 0 contact people; 2 customers were there already" in again.output
+
+
+def test_the_command_line_names_the_rows_to_correct(runner, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_bytes((LIST + "丸二工業,,,,,,,田中,,,,,,\r\n").encode("cp932"))
+    result = runner.invoke(args=["import-customers", str(path), "--as", "office"])
+    assert result.exit_code == 1
+    assert "Nothing was imported" in result.output and "row 6: 営業担当" in result.output

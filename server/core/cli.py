@@ -29,6 +29,7 @@ def main():
 
 def register(app):
     from server.core.user_cli import user
+    from server.customers.cli import import_customers
     from server.quotes.cli import reindex_quotes  # past-quote database
 
     for command in (
@@ -40,6 +41,7 @@ def register(app):
         after_restore,
         routes,
         reindex_quotes,
+        import_customers,
         user,
         worker,
     ):

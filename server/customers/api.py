@@ -7,21 +7,20 @@ from urllib.parse import quote
 from flask import Response, current_app, g, request
 from sqlalchemy import select
 
-from sync import live_records, write_changes
+from sync import live_records
 
 from server.core import audit
 from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
 from server.core.calendar import today
 from server.core.db import db, writing_session
-from server.core.engine import ENGINE, server_actor
-from server.core.errors import ApiError
+from server.core.engine import ENGINE
 from server.core.models import User
 from server.core.spreadsheet import XLSX, workbook
 from server.core.text import digits, fold
 from server.core.vocabulary import OFFICE_ROLES
 from server.customers.duplicates import candidates
-from server.customers.importer import UnreadableFile, export_table, plan_import, rows_of
+from server.customers.importer import export_table, import_list
 from server.customers.merge import merge_customer
 from server.customers.schemas import (
     CustomerSearchSchema,
@@ -153,65 +152,11 @@ def import_customers(query):
     A CSV in UTF-8 (with or without BOM) or Shift_JIS as Excel saves it, or an .xlsx; a header
     row naming 会社名 (or 顧客名, 得意先名) and any of フリガナ, 郵便番号, 住所, 電話番号, FAX,
     メール, URL, 営業担当 (a user's name or login), 区分, 出所, 備考, 担当者名, 部署, 役職, 携帯.
-    Other columns go into the customer's notes. A customer stored already (the same name and
-    no other phone number) is left as it is and gains only contact people it lacks, so the same
-    file twice creates nothing. ``dry_run`` answers the same and writes nothing.
+    Other columns go into the customer's notes. A customer stored already (its 顧客ID, as the
+    export writes it, else the same name and no other phone number) is left as it is and gains
+    only contact people it lacks, so the same file twice creates nothing. ``dry_run`` answers
+    the same and writes nothing.
     """
     upload = request.files.get("file")
     content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
-    if not content:
-        raise ApiError(
-            422,
-            "Send the customer list as a file (CSV or .xlsx) in the form field 'file'.",
-            errors={"file": ["missing"]},
-        )
-    try:
-        rows, notes_columns = rows_of(content, filename)
-    except UnreadableFile as err:
-        raise ApiError(422, str(err), errors={"file": [str(err)]})
-    if not rows:
-        raise ApiError(
-            422, "The file has a header row but no customers under it.", errors={"file": ["empty"]}
-        )
-    session = writing_session() if not query["dry_run"] else db.session
-    users = [
-        {"id": u.id, "login": u.login, "name": u.name, "team": u.team, "active": u.active}
-        for u in session.execute(select(User)).scalars()
-    ]
-    plan = plan_import(rows, live_records(session, "customers"), live_records(session, "contacts"), users)
-    if plan.errors:
-        raise ApiError(
-            422,
-            "Nothing was imported: correct the rows listed and import the file again.",
-            errors=plan.errors,
-        )
-    answer = {
-        "dry_run": query["dry_run"],
-        "rows": len(rows),
-        "customers_created": plan.count("customers"),
-        "customers_existing": len(plan.existing),
-        "contacts_created": plan.count("contacts"),
-        "notes_columns": notes_columns,
-        "preview": plan.preview,
-    }
-    if not query["dry_run"]:
-        node = current_app.config["SERVER_NODE"]
-        write_changes(
-            session,
-            ENGINE,
-            server_actor(g.user.id, node),
-            plan.changes,
-            now_ms=int(time.time() * 1000),
-            server_node=node,
-        )
-        audit.record(
-            session,
-            "import",
-            g.user.id,
-            what="customers",
-            rows=len(rows),
-            customers=answer["customers_created"],
-            contacts=answer["contacts_created"],
-        )
-        session.commit()
-    return answer
+    return import_list(content, filename, g.user.id, dry_run=query["dry_run"])

@@ -1,18 +1,29 @@
 """Reading a customer list (顧客台帳) as Japanese offices keep it in Excel: a CSV (UTF-8 or
 Shift_JIS) or an ``.xlsx``, one row per customer or per contact person, under headers such as
-会社名, フリガナ, 電話番号, 住所, 営業担当, 担当者名, 部署, 役職.
+会社名, フリガナ, 電話番号, 住所, 営業担当, 担当者名, 部署, 役職; and writing it out again.
 
 Reading is pure: ``plan_import`` turns the table and what is stored into the records to create
 (customers and their contacts) or the errors of each row, so a preview and the import itself
-answer alike and the import writes all rows or none.
+answer alike and the import writes all rows or none. ``import_list`` runs it for the API and
+the command line.
 """
 
 import re
+import time
 import unicodedata
 import uuid
 
+from flask import current_app
 from marshmallow import Schema
+from sqlalchemy import select
 
+from sync import live_records, write_changes
+
+from server.core import audit
+from server.core.db import db, writing_session
+from server.core.engine import ENGINE, server_actor
+from server.core.errors import ApiError
+from server.core.models import User
 from server.core.spreadsheet import UnreadableFile, read_table
 from server.core.text import digits, fold
 from server.core.vocabulary import CUSTOMER_STATUSES, labels
@@ -214,6 +225,58 @@ def user_matcher(users):
         return (found[0]["id"], found[0]["team"]) if len(found) == 1 else None
 
     return match
+
+
+def import_list(content, filename, user_id, *, dry_run, via=None):
+    """Import a customer list as ``user_id`` (who owns a customer its row gives no 営業担当);
+    answer what it created, or with ``dry_run`` what it would and write nothing. An unreadable
+    file or any bad row raises ``ApiError`` (422) and imports nothing."""
+    if not content:
+        raise ApiError(
+            422,
+            "Send the customer list as a file (CSV or .xlsx) in the form field 'file'.",
+            errors={"file": ["missing"]},
+        )
+    try:
+        rows, notes_columns = rows_of(content, filename)
+    except UnreadableFile as err:
+        raise ApiError(422, str(err), errors={"file": [str(err)]})
+    if not rows:
+        raise ApiError(
+            422, "The file has a header row but no customers under it.", errors={"file": ["empty"]}
+        )
+    session = db.session if dry_run else writing_session()
+    users = [
+        {"id": u.id, "login": u.login, "name": u.name, "team": u.team, "active": u.active}
+        for u in session.execute(select(User)).scalars()
+    ]
+    plan = plan_import(rows, live_records(session, "customers"), live_records(session, "contacts"), users)
+    if plan.errors:
+        raise ApiError(
+            422,
+            "Nothing was imported: correct the rows listed and import the file again.",
+            errors=plan.errors,
+        )
+    answer = {
+        "dry_run": dry_run,
+        "rows": len(rows),
+        "customers_created": plan.count("customers"),
+        "customers_existing": len(plan.existing),
+        "contacts_created": plan.count("contacts"),
+        "notes_columns": notes_columns,
+        "preview": plan.preview,
+    }
+    if not dry_run:
+        node = current_app.config["SERVER_NODE"]
+        now_ms = int(time.time() * 1000)
+        write_changes(
+            session, ENGINE, server_actor(user_id, node), plan.changes, now_ms=now_ms, server_node=node
+        )
+        detail = {"what": "customers", "rows": len(rows), "customers": answer["customers_created"]}
+        detail |= {"contacts": answer["contacts_created"], **({"via": via} if via else {})}
+        audit.record(session, "import", user_id, **detail)
+        session.commit()
+    return answer
 
 
 class Plan:
