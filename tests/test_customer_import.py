@@ -3,12 +3,15 @@ headers under a title row, one row per contact person; all rows or none; the sam
 creates nothing; a preview writes nothing."""
 
 import io
+import threading
 from urllib.parse import unquote
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import create_engine, text
 
 from conftest import records_by_id
+from server.customers.importer import IMPORT_LOCK
 
 # As an office keeps it: a title row, half-width kana, full-width digits, a column the app has
 # no field for (業種), two people of one company on two rows, a company with no person named.
@@ -343,3 +346,23 @@ def test_the_command_line_names_the_rows_to_correct(runner, tmp_path):
     result = runner.invoke(args=["import-customers", str(path), "--as", "office"])
     assert result.exit_code == 1
     assert "Nothing was imported" in result.output and "row 6: 営業担当" in result.output
+
+
+def test_on_postgresql_an_import_waits_for_one_under_way(client, office, database_url):
+    # Two office staff sending one file at once would each find none of it stored: one waits.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's one writer already runs imports one after the other")
+    engine = create_engine(database_url)
+    answered = {}
+    with engine.connect() as other_import:
+        other_import.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+        waiting = threading.Thread(
+            target=lambda: answered.update(r=send(client, office, LIST.encode("cp932")))
+        )
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and not answered
+        other_import.rollback()
+    waiting.join(10)
+    engine.dispose()
+    assert answered["r"].status_code == 200 and answered["r"].get_json()["customers_created"] == 2

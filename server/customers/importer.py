@@ -15,7 +15,7 @@ import uuid
 
 from flask import current_app
 from marshmallow import Schema
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from sync import live_records, write_changes
 
@@ -31,6 +31,7 @@ from server.customers.duplicates import company_key
 from server.customers.entities import ContactSchema, CustomerSchema
 
 MAX_ROWS = 5000
+IMPORT_LOCK = 0x67656E6261_01  # PostgreSQL's advisory lock key of the import ("genba", 1)
 HEADER_SEARCH_ROWS = 10  # a title row or two (「顧客一覧 2026年12月」) may stand above the header
 PREVIEW_ROWS = 100
 
@@ -246,6 +247,10 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
             422, "The file has a header row but no customers under it.", errors={"file": ["empty"]}
         )
     session = db.session if dry_run else writing_session()
+    if not dry_run and db.engine.dialect.name == "postgresql":
+        # One import at a time (SQLite's writer lock already makes it so): two office staff
+        # sending one file at once would each find none of it stored and both create it.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
     users = [
         {"id": u.id, "login": u.login, "name": u.name, "team": u.team, "active": u.active}
         for u in session.execute(select(User)).scalars()
