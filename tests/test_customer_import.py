@@ -163,6 +163,14 @@ def test_a_customer_already_kept_gains_only_the_people_it_lacks(client, office):
     assert customers["山田製作所"]["version"] == 1  # its own fields are left as they were
 
 
+def test_cells_past_the_headers_and_line_breaks_in_a_cell_are_kept(client, office):
+    rows = '会社名,備考\r\n丸一工業,"月末締め\r翌月払い",要予約\r\n'  # old Mac Excel: CR in a cell
+    answer = send(client, office, rows.encode("cp932")).get_json()
+    assert answer["notes_columns"] == ["列3"]
+    customers, _ = synced(office)
+    assert customers["丸一工業"]["notes"] == "月末締め\n翌月払い\n列3: 要予約"
+
+
 def test_two_companies_of_one_name_with_two_phone_numbers_stay_two(client, office):
     rows = "会社名,電話番号,住所\r\n丸一工業,011-111-1111,札幌市\r\n丸一工業,092-222-2222,福岡市\r\n"
     answer = send(client, office, rows.encode("cp932")).get_json()

@@ -96,7 +96,7 @@ def clean(value):
     """A cell's text as a field holds it: NFKC (全角英数 and 半角カナ made ordinary), one space
     between words, no spaces at the ends; None for an empty cell. The ' our CSV exports put
     before a leading = + - @ (so Excel shows it as typed) is taken off again."""
-    text = unicodedata.normalize("NFKC", str(value or "")).replace("\r\n", "\n")
+    text = unicodedata.normalize("NFKC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
     if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
         text = text[1:]
     lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
@@ -131,7 +131,8 @@ def rows_of(content, filename=""):
     rows, kept = [], {}
     for index, cells in enumerate(table[header + 1 :], start=header + 2):
         row, others = {}, []
-        for column, cell in zip(columns, cells, strict=False):
+        for n, cell in enumerate(cells):
+            column = columns[n] if n < len(columns) else f"列{n + 1}"  # past the header's last cell
             text = clean(cell)
             if text is None:
                 continue
