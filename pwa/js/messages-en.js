@@ -51,6 +51,7 @@ export const en = {
   "customers.total": "{total} (recently visited first)",
   "customers.more": "Show more",
   "customers.none": "No customers yet. They appear when the first sync is done.",
+  "customers.importHint": "Import them from an Excel customer list",
   "customers.lastVisit": "Last visit {when}",
   "follow.title": "Find customers outside your list",
   "follow.intro": "Customers not in your list can be found on the server where there is signal, and you can ask to follow them. Once the customer's owner or the office approves, it arrives with its history in the next sync.",

@@ -52,6 +52,7 @@ export const ja = {
   "customers.total": "{total} 件（最近訪問した順）",
   "customers.more": "さらに表示",
   "customers.none": "顧客がまだありません。同期が終わると表示されます。",
+  "customers.importHint": "Excel の顧客台帳から取り込む",
   "customers.lastVisit": "最終訪問 {when}",
   "follow.title": "担当外の顧客を探す",
   "follow.intro": "一覧にない顧客は、電波のある場所でサーバーから探してフォローを申請できます。顧客の担当者か事務・管理者が承認すると、次の同期で履歴ごと表示されます。",

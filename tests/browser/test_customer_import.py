@@ -21,7 +21,8 @@ def test_the_office_checks_a_list_then_imports_it_and_the_customers_are_on_the_d
     path = tmp_path / "顧客台帳.csv"
     path.write_bytes(LIST.encode("cp932"))  # as Japanese Excel saves a CSV
     sign_in(page, live, "office")
-    go_to(page, "customer-import")
+    # A new office has no customers yet: the list says where they come from.
+    page.get_by_test_id("import-hint").get_by_role("link", name="Excel の顧客台帳から取り込む").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("顧客の取り込み（Excel・CSV）")
     page.get_by_test_id("customer-import-file").set_input_files(str(path))
     page.get_by_test_id("customer-import-check").click()
@@ -39,6 +40,7 @@ def test_the_office_checks_a_list_then_imports_it_and_the_customers_are_on_the_d
     page.get_by_role("link", name="顧客一覧へ").click()
     page.get_by_label("顧客を検索").fill("ﾐﾅﾄ")
     expect(page.get_by_role("link", name="株式会社ミナト精密")).to_be_visible()
+    expect(page.get_by_test_id("import-hint")).to_be_hidden()
 
     # The same file again: nothing new, and no button to import it twice.
     go_to(page, "customer-import")
@@ -66,6 +68,8 @@ def test_a_list_with_a_bad_row_imports_nothing_and_names_the_row(page, live, tmp
 
 def test_a_rep_has_no_import(page, live):
     sign_in(page, live, "rep_a")
+    expect(page.get_by_test_id("no-customers")).to_be_visible()
+    expect(page.get_by_test_id("import-hint")).to_have_count(0)
     page.get_by_test_id("menu-button").click()
     expect(page.get_by_test_id("nav-customer-import")).to_have_count(0)
     page.goto(f"{live.url}/#/customers/import")

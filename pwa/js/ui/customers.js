@@ -13,6 +13,7 @@ import { redrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
 const PAGE = 50;
+const IMPORTERS = new Set(["office", "manager", "admin"]);
 
 export async function render(view, { query }) {
   // Start from the index cached by the last visit to this screen (one read instead of every
@@ -28,6 +29,11 @@ export async function render(view, { query }) {
   const list = h("ul", { class: "list", "data-testid": "customer-list" });
   const more = button(t("customers.more"), { hidden: true });
   const none = empty(t("customers.none"), "no-customers");
+  // A new office's list is empty until its customers are in: from Excel, in one go.
+  const importHint = IMPORTERS.has(getState().user?.role)
+    ? h("p", { class: "empty", "data-testid": "import-hint" },
+      h("a", { href: "#/customers/import" }, t("customers.importHint")))
+    : null;
   const noMatch = empty("", "no-match");
   const newCustomer = linkButton(t("customer.new"), "#/customers/new", { "data-testid": "new-customer" });
 
@@ -41,6 +47,7 @@ export async function render(view, { query }) {
       : t("customers.total", { total: index.length });
     more.hidden = hits.length <= shown;
     none.hidden = index.length > 0;
+    if (importHint) importHint.hidden = index.length > 0;
     noMatch.hidden = !(q.folded && index.length && !hits.length);
     noMatch.textContent = noMatch.hidden ? "" : t("customers.noMatch", { q: search.value.trim() });
     // A company searched for and not found is the one to create: its name comes along.
@@ -66,7 +73,7 @@ export async function render(view, { query }) {
       name: "q", label: t("customers.search"), control: search, hint: t("customers.searchHint"),
     })),
     summary,
-    none, noMatch,
+    none, importHint, noMatch,
     list, more,
     getState().user?.role === "rep"
       ? followSearch(() => search.value, () => new Set(index.map((entry) => entry.id))) : null,
