@@ -4,6 +4,8 @@ Excel saves it (UTF-8 with or without BOM, or Shift_JIS/CP932; CR, LF or CRLF ro
 
 import csv
 import io
+import re
+import unicodedata
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
@@ -12,6 +14,8 @@ from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAGIC = b"PK\x03\x04"
+HEADER_SEARCH_ROWS = 10  # a title row or two (「顧客一覧 2026年12月」) may stand above the header
+SPACES = re.compile(r"[ \t\u3000]+")
 
 
 def workbook(title, headers, rows):
@@ -88,3 +92,69 @@ def cell_text(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # 20, not 20.0; a number typed whole stays whole
     return str(value)
+
+
+def clean(value):
+    """A cell's text as a field holds it: NFKC (全角英数 and 半角カナ made ordinary), one space
+    between words, no spaces at the ends; None for an empty cell. The ' our CSV exports put
+    before a leading = + - @ (so Excel shows it as typed) is taken off again."""
+    text = unicodedata.normalize("NFKC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]
+    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line) or None
+
+
+class Headers:
+    """What each column of a list means, by the headers people give it, compared folded
+    (width, case, kana and spaces do not matter): ``{field: (header, another, ...)}``."""
+
+    def __init__(self, columns, required, missing):
+        from server.core.text import fold
+
+        self.fold = fold
+        self.columns = columns
+        self.of = {fold(header): field for field, headers in columns.items() for header in headers}
+        self.required, self.missing = required, missing
+
+    def find(self, table):
+        """``(index, fields)`` of the header row: the first of the top rows that names the
+        required column; each cell's field, else its own header (「列5」 for a column with
+        none, so what is under it still has a name)."""
+        for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+            names = [clean(cell) or f"列{n}" for n, cell in enumerate(cells, start=1)]
+            fields = [self.of.get(self.fold(name), name) for name in names]
+            if self.required in fields:
+                return index, fields
+        raise UnreadableFile(self.missing)
+
+
+def read_rows(content, filename, headers, *, max_rows, convert=None):
+    """The rows of a list under ``headers``: ``(row number as Excel shows it, {field: text},
+    [(other header, text)])`` for each row that holds anything, and the other headers met (the
+    columns no field takes, to be kept in words). ``convert`` maps a field to a function of
+    its text. More than ``max_rows`` rows is refused whole."""
+    table = read_table(content, filename)
+    header, fields = headers.find(table)
+    convert = convert or {}
+    rows, others_met = [], {}
+    for index, cells in enumerate(table[header + 1 :], start=header + 2):
+        row, others = {}, []
+        for n, cell in enumerate(cells):
+            field = fields[n] if n < len(fields) else f"列{n + 1}"  # past the header's last cell
+            text = clean(cell)
+            if text is None:
+                continue
+            if field in headers.columns:
+                text = convert.get(field, str)(text)
+                row[field] = f"{row[field]} {text}" if field in row else text
+            else:
+                others.append((field, text))
+                others_met[field] = True
+        if row or others:
+            rows.append((index, row, others))
+    if len(rows) > max_rows:
+        raise UnreadableFile(
+            f"The file has {len(rows):,} rows; import at most {max_rows:,} at a time (split the file)."
+        )
+    return rows, list(others_met)

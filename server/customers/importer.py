@@ -10,7 +10,6 @@ the command line.
 
 import re
 import time
-import unicodedata
 import uuid
 
 from flask import current_app
@@ -24,7 +23,7 @@ from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
 from server.core.models import User
-from server.core.spreadsheet import UnreadableFile, read_table
+from server.core.spreadsheet import Headers, UnreadableFile, read_rows
 from server.core.text import digits, fold
 from server.core.vocabulary import CUSTOMER_STATUSES, labels
 from server.customers.duplicates import company_key
@@ -32,7 +31,6 @@ from server.customers.entities import ContactSchema, CustomerSchema
 
 MAX_ROWS = 5000
 IMPORT_LOCK = 0x67656E6261_01  # PostgreSQL's advisory lock key of the import ("genba", 1)
-HEADER_SEARCH_ROWS = 10  # a title row or two (「顧客一覧 2026年12月」) may stand above the header
 PREVIEW_ROWS = 100
 
 # What each column means, by the headers people give it (compared folded: width, case, kana
@@ -61,7 +59,6 @@ COLUMNS = {
     "contact_phone": ("担当者電話", "直通", "直通電話"),
     "contact_email": ("担当者メール", "担当者メールアドレス"),
 }
-HEADER_OF = {fold(header): column for column, headers in COLUMNS.items() for header in headers}
 CUSTOMER_FIELDS = ("name", "name_kana", "postal_code", "phone", "email", "url", "source")
 CONTACT_FIELDS = {  # the contact's field: the column it comes from
     "name": "contact",
@@ -84,23 +81,13 @@ STATUS_OF.update({fold(label): code for code, label in labels("customer.status")
 STATUS_OF.update({fold(label): code for code, label in labels("customer.status", "en").items()})
 assert set(STATUS_OF.values()) == set(CUSTOMER_STATUSES)
 
-SPACES = re.compile(r"[ \t\u3000]+")
 HIRAGANA = re.compile(r"[\u3041-\u3096]")
-
-
-class UnreadableList(UnreadableFile):
-    """The file has no header row this reader recognises, or too many rows."""
-
-
-def clean(value):
-    """A cell's text as a field holds it: NFKC (全角英数 and 半角カナ made ordinary), one space
-    between words, no spaces at the ends; None for an empty cell. The ' our CSV exports put
-    before a leading = + - @ (so Excel shows it as typed) is taken off again."""
-    text = unicodedata.normalize("NFKC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
-    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
-        text = text[1:]
-    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line) or None
+HEADERS = Headers(
+    COLUMNS,
+    "name",
+    "No header row names the company: the first rows must include a column 会社名 (or 顧客名, "
+    "得意先名), with others such as フリガナ, 電話番号, 住所, 営業担当, 担当者名.",
+)
 
 
 def katakana(text):
@@ -108,47 +95,9 @@ def katakana(text):
     return HIRAGANA.sub(lambda m: chr(ord(m.group()) + 0x60), text) if text else text
 
 
-def find_header(table):
-    """``(index, columns)`` of the header row: the first of the top rows that names the
-    company's column; ``columns`` gives each cell's meaning, else its own header (「列5」 for
-    a column with none, so what is under it still has a name in the notes)."""
-    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
-        names = [clean(cell) or f"列{n}" for n, cell in enumerate(cells, start=1)]
-        columns = [HEADER_OF.get(fold(name), name) for name in names]
-        if "name" in columns:
-            return index, columns
-    raise UnreadableList(
-        "No header row names the company: the first rows must include a column 会社名 (or 顧客名, "
-        "得意先名), with others such as フリガナ, 電話番号, 住所, 営業担当, 担当者名."
-    )
-
-
 def rows_of(content, filename=""):
-    """``(row number as Excel shows it, {column: text}, [(other header, text)])`` for each row
-    that holds anything; and the headers of the columns kept in the notes."""
-    table = read_table(content, filename)
-    header, columns = find_header(table)
-    rows, kept = [], {}
-    for index, cells in enumerate(table[header + 1 :], start=header + 2):
-        row, others = {}, []
-        for n, cell in enumerate(cells):
-            column = columns[n] if n < len(columns) else f"列{n + 1}"  # past the header's last cell
-            text = clean(cell)
-            if text is None:
-                continue
-            if column in COLUMNS:
-                text = NUMBERS.get(column, str)(text)
-                row[column] = f"{row[column]} {text}" if column in row else text
-            else:
-                others.append((column, text))
-                kept[column] = True
-        if row or others:
-            rows.append((index, row, others))
-    if len(rows) > MAX_ROWS:
-        raise UnreadableList(
-            f"The file has {len(rows):,} rows; import at most {MAX_ROWS:,} at a time (split the file)."
-        )
-    return rows, list(kept)
+    """The list's rows under the customer columns, and the other headers (kept in the notes)."""
+    return read_rows(content, filename, HEADERS, max_rows=MAX_ROWS, convert=NUMBERS)
 
 
 def phone_number(text):
