@@ -528,13 +528,24 @@ CUSTOMER_LIST = (
 )
 
 
+# Past quotes as an office keeps them (見積台帳), for the demo's customers.
+QUOTE_LIST = (
+    "顧客名,見積番号,見積日,図番,品名,材質,寸法,数量,金額,状態,担当\r\n"
+    '山田製作所,Q-2021-0042,令和3年6月14日,YS-2021-0042,駆動シャフト,S45C,φ60×450,4,"￥186,000",受注,佐藤\r\n'
+    "山田製作所,Q-2021-0057,2021/8/2,YS-2021-0057,ベースプレート,SS400,t25×400×600,1,9万8千円,提出,佐藤\r\n"
+)
+
+
 def shoot_import(browser, base, app):
-    """47: the office checks a customer list before importing it, at tablet and phone size."""
+    """47: the office checks a customer list before importing it; 48: past quotes from a
+    見積台帳 (with one row to correct), at tablet and phone size."""
     from playwright.sync_api import expect
 
     with tempfile.TemporaryDirectory(prefix="genba-list-") as folder:
         path = Path(folder) / "顧客台帳.csv"
         path.write_bytes(CUSTOMER_LIST.encode("cp932"))
+        quotes = Path(folder) / "見積台帳.csv"
+        quotes.write_bytes(QUOTE_LIST.encode("cp932"))
         for size, suffix in chosen_sizes():
             VIEW.update(size=size, suffix=suffix)
             page = new_page(browser)
@@ -547,6 +558,11 @@ def shoot_import(browser, base, app):
             if size is PHONE:  # the file chosen, then what it would do
                 page.evaluate("document.querySelector('[data-testid=customer-import-file]').scrollIntoView()")
             shoot(page, "47-customer-import", full_page=size is SIZE)
+            page.goto(base + "/#/quotes/import")
+            page.get_by_test_id("quote-import-file").set_input_files(str(quotes))
+            page.get_by_test_id("quote-import-check").click()
+            expect(page.get_by_test_id("quote-import-errors")).to_be_visible()
+            shoot(page, "48-quote-import-errors")
             page.context.close()
 
 

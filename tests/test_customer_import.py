@@ -337,7 +337,7 @@ def test_the_command_line_imports_a_list_as_the_screen_does(app, runner, tmp_pat
     dry = runner.invoke(args=["import-customers", str(path), "--as", "office", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "3 rows: would create 2 customers and 2 contact people" in dry.output
-    assert "kept in the notes: 業種" in dry.output
+    assert "kept in words: 業種" in dry.output
     office = device("office")
     assert synced(office) == ({}, {})
     done = runner.invoke(args=["import-customers", str(path), "--as", "office"])

@@ -124,6 +124,14 @@ export function exportDeals(token, filters) {
   return download("/api/v1/deals/export.csv", token, filters);
 }
 
+/** Post past quotes (CSV or .xlsx); `dryRun` answers what it would create and writes nothing. */
+export async function importQuotes(token, file, { dryRun = false } = {}) {
+  const body = new FormData();
+  body.append("file", file, file.name);
+  const path = `/api/v1/quotes/import${dryRun ? "?dry_run=true" : ""}`;
+  return json(await send("POST", path, { token, body, headers: { Accept: "application/json" } }));
+}
+
 /** Every customer and its contact people as an Excel workbook, in the import's columns. */
 export function exportCustomers(token) {
   return download("/api/v1/customers/export.xlsx", token, {});

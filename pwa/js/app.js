@@ -44,7 +44,7 @@ import * as today from "./ui/today.js";
 import * as visitPrint from "./ui/visit-print.js";
 import * as visitSign from "./ui/visit-sign.js";
 import * as loadSettings from "./ui/load-settings.js";
-import * as customerImport from "./ui/customer-import.js";
+import { customers as customerImport, quotes as quoteImport } from "./ui/list-import.js";
 // People: users, their devices and the audit trail (admins, online)
 import * as adminAudit from "./ui/admin-audit.js";
 import * as adminUser from "./ui/admin-user.js";
@@ -82,6 +82,7 @@ const ROUTES = [
   // Past-quote database
   [/^\/quotes$/, quotes],
   [/^\/quotes\/new$/, quoteForm],
+  [/^\/quotes\/import$/, quoteImport],
   [/^\/quotes\/([\w-]+)\/edit$/, quoteForm, { edit: true }],
   [/^\/quotes\/([\w-]+)\/print$/, quotePrint],
   [/^\/quotes\/([\w-]+)$/, quotePage],

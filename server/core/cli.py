@@ -30,7 +30,7 @@ def main():
 def register(app):
     from server.core.user_cli import user
     from server.customers.cli import import_customers
-    from server.quotes.cli import reindex_quotes  # past-quote database
+    from server.quotes.cli import import_quotes_command, reindex_quotes  # past-quote database
 
     for command in (
         serve,
@@ -42,6 +42,7 @@ def register(app):
         routes,
         reindex_quotes,
         import_customers,
+        import_quotes_command,
         user,
         worker,
     ):

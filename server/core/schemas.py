@@ -346,3 +346,16 @@ class VocabularySchema(Schema):
             "description": "every enumeration in screen order; the key is the app's message-key prefix"
         },
     )
+
+
+class ImportQuerySchema(Arguments):
+    """The query of a list's import from Excel: ``?dry_run=true`` to preview it."""
+
+    invalid_message = "dry_run is true or false."
+
+    class Meta:
+        unknown = EXCLUDE
+
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "answer what the import would do, and write nothing"}
+    )

@@ -16,6 +16,7 @@ from server.core.calendar import today
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE
 from server.core.models import User
+from server.core.schemas import ImportQuerySchema
 from server.core.spreadsheet import XLSX, workbook
 from server.core.text import digits, fold
 from server.core.vocabulary import OFFICE_ROLES
@@ -26,7 +27,6 @@ from server.customers.schemas import (
     CustomerSearchSchema,
     DuplicatesQuerySchema,
     DuplicatesSchema,
-    ImportQuerySchema,
     ImportSchema,
     MergeSchema,
     SearchQuerySchema,

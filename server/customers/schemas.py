@@ -65,17 +65,6 @@ class MergeSchema(Arguments):
     into = Uuid(required=True)
 
 
-class ImportQuerySchema(Arguments):
-    invalid_message = "dry_run is true or false."
-
-    class Meta:
-        unknown = EXCLUDE
-
-    dry_run = fields.Boolean(
-        load_default=False, metadata={"description": "answer what the import would do, and write nothing"}
-    )
-
-
 class ImportRowSchema(Schema):
     row = fields.Integer(metadata={"description": "the row's number as Excel shows it"})
     action = fields.String(metadata={"description": "create, existing (a stored customer) or same_as_row"})

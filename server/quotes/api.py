@@ -1,12 +1,21 @@
-"""Past quotes: search them in Japanese, and find the ones most like a quote."""
+"""Past quotes: search them in Japanese, find the ones most like a quote, and bring in the
+history kept in Excel."""
 
-from flask import g
+from flask import g, request
 
-from server.core.auth import token_required
+from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
 from server.core.db import db
 from server.core.errors import ApiError
-from server.quotes.schemas import QuoteResultsSchema, QuoteSearchQuerySchema, SimilarQuerySchema
+from server.core.schemas import ImportQuerySchema
+from server.core.vocabulary import OFFICE_ROLES
+from server.quotes.importer import import_quotes
+from server.quotes.schemas import (
+    QuoteImportSchema,
+    QuoteResultsSchema,
+    QuoteSearchQuerySchema,
+    SimilarQuerySchema,
+)
 from server.quotes.search import readable_quote, search, similar
 
 bp = Blueprint("quotes", __name__)
@@ -43,3 +52,32 @@ def quote_similar(query, quote_id):
         return {"results": similar(db.session, g.actor, quote, query["limit"])}
     finally:
         db.session.rollback()
+
+
+@bp.post("/quotes/import")
+@role_required(*OFFICE_ROLES)
+@bp.arguments(ImportQuerySchema, location="query")
+@bp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            }
+        },
+    }
+)
+@bp.error(422, "an unreadable file, or rows to correct (errors keyed by row number)")
+@bp.response(200, QuoteImportSchema)
+def quote_import(query):
+    """Create past quotes from a quote list kept in Excel (見積台帳); all rows or none.
+
+    A CSV in UTF-8 (with or without BOM) or Shift_JIS, or an .xlsx; a header row naming 顧客名
+    (a stored customer's name, or 顧客ID) and any of 見積番号, 見積日 (2023/4/5, 令和5年4月5日),
+    図番, 品名, 材質, 寸法, 加工方法, 加工内容, 数量, 金額, 原価, 納期日数, 苦労した点, 状態
+    (提出済み, 受注, 不採用). 見積番号 and other columns are kept in 加工内容. The same file twice
+    creates nothing. ``dry_run`` answers the same and writes nothing.
+    """
+    upload = request.files.get("file")
+    content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
+    return import_quotes(content, filename, g.user.id, dry_run=query["dry_run"])

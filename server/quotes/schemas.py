@@ -56,3 +56,18 @@ class QuoteHitSchema(Schema):
 
 class QuoteResultsSchema(Schema):
     results = fields.List(fields.Nested(QuoteHitSchema))
+
+
+class QuoteImportRowSchema(Schema):
+    row = fields.Integer(metadata={"description": "the row's number as Excel shows it"})
+    action = fields.String(metadata={"description": "create, or existing (imported before)"})
+    name = fields.String(metadata={"description": "customer・product (or drawing number)"})
+
+
+class QuoteImportSchema(Schema):
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    quotes_created = fields.Integer()
+    quotes_existing = fields.Integer()
+    notes_columns = fields.List(fields.String(), metadata={"description": "headers kept in 加工内容"})
+    preview = fields.List(fields.Nested(QuoteImportRowSchema), metadata={"description": "the first 100 rows"})

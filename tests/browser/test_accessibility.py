@@ -66,6 +66,7 @@ SCREENS = {
         "/load/settings",
         "/conflicts",
         "/customers/import",
+        "/quotes/import",
     ],
     "manager1": ["/board", "/reports", "/load", "/competitors"],
     "admin": ["/admin/users", "/admin/audit"],

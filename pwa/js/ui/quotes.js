@@ -10,6 +10,7 @@ import { yen } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import { matchedFields, prepare, searchQuotes } from "../quote-search.js";
 import { fold } from "../text.js";
+import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
@@ -28,6 +29,8 @@ export async function quoteEntries() {
     return { ...prepare(q, customer), customer: customer?.name || "" };
   });
 }
+
+const IMPORTERS = new Set(["office", "manager", "admin"]);
 
 export async function render(view, { query, navigate }) {
   let entries = await quoteEntries();
@@ -107,7 +110,12 @@ export async function render(view, { query, navigate }) {
       field({ name: "length_max", label: t("quotes.lengthMax"), control: controls.lengthMax }))),
     summary, hitList, hint,
     h("p", {}, button(t("quotes.searchOnline"), { "data-testid": "quote-online", onClick: searchOnline })),
-    online);
+    online,
+    // The history kept in Excel before Genba, for the office to bring in.
+    IMPORTERS.has(getState().user?.role)
+      ? h("p", { class: "hint" }, h("a", { href: "#/quotes/import", "data-testid": "quote-import-link" },
+        t("quotes.importLink")))
+      : null);
   show();
   return redrawOnData(async () => {
     entries = await quoteEntries();

@@ -1,0 +1,142 @@
+// Importing a list kept in Excel, for the office: the customer list (顧客台帳) and past quotes
+// (見積台帳). Choose the file, see what it would create (the server reads it and writes
+// nothing), then import it. Online only: the server reads the file; a refused file lists its
+// rows' errors in words, and nothing is imported until every row is right. What is imported
+// reaches every device by the next sync. The customer list also goes out to Excel, in the
+// columns it comes back in.
+
+import * as api from "../api.js";
+import { getMeta } from "../db.js";
+import { list, t } from "../i18n.js";
+import { getState } from "../store.js";
+import { requestSync } from "../sync.js";
+import { h, mount } from "./dom.js";
+import { button, field, guardForm, linkButton, showErrors, submitButton } from "./form.js";
+import { download, forbidden } from "./widgets.js";
+
+const IMPORTERS = new Set(["office", "manager", "admin"]);
+
+/** What differs between the lists: their words, their call, what a row does, where they go. */
+const KINDS = {
+  customers: {
+    key: "import", testid: "customer-import", send: api.importCustomers, home: "#/customers",
+    summary: (a) => t("import.summary", { rows: a.rows, created: a.customers_created,
+      existing: a.customers_existing, contacts: a.contacts_created }),
+    creates: (a) => a.customers_created + a.contacts_created > 0,
+    done: (a) => t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
+    action: (row) => {
+      const what = row.action === "create" ? t("import.create")
+        : row.action === "existing" ? t("import.existing") : t("import.sameAsRow", { row: row.same_as_row });
+      return row.contact ? list([what, t("import.addContact", { name: row.contact })], { short: true }) : what;
+    },
+    extra: () => exportBox(),
+  },
+  quotes: {
+    key: "quoteImport", testid: "quote-import", send: api.importQuotes, home: "#/quotes",
+    summary: (a) => t("quoteImport.summary", { rows: a.rows, created: a.quotes_created, existing: a.quotes_existing }),
+    creates: (a) => a.quotes_created > 0,
+    done: (a) => t("quoteImport.done", { created: a.quotes_created }),
+    action: (row) => t(row.action === "create" ? "quoteImport.create" : "quoteImport.existing"),
+    extra: () => null,
+  },
+};
+
+export const customers = { render: (view) => render(view, KINDS.customers) };
+export const quotes = { render: (view) => render(view, KINDS.quotes) };
+
+async function render(view, kind) {
+  const words = (name, vars) => t(`${kind.key}.${name}`, vars);
+  if (!IMPORTERS.has(getState().user?.role)) {
+    mount(view, ...forbidden(words("title"), words("forbidden"), "import-forbidden"));
+    return null;
+  }
+  const file = h("input", { type: "file", accept: ".csv,.xlsx,text/csv", "data-testid": `${kind.testid}-file` });
+  const result = h("div", { role: "status", "data-testid": `${kind.testid}-result` });
+  const form = h("form", { class: "form", "data-testid": kind.testid },
+    field({ name: "file", label: words("file"), control: file, hint: words("hint") }),
+    h("details", { class: "import-columns" }, h("summary", {}, t("import.columnsTitle")),
+      h("p", {}, words("columns")), h("p", {}, words("existingRule"))),
+    h("div", { class: "actions inline" }, submitButton(t("import.check"), { "data-testid": `${kind.testid}-check` })),
+    result);
+  let checked = null; // the file the preview shown is of
+  const send = async (dryRun) => {
+    const chosen = file.files?.[0];
+    if (showErrors(form, chosen ? {} : { file: [t("import.fileMissing")] })) return;
+    mount(result, h("p", {}, t(dryRun ? "import.checking" : "import.importing")));
+    try {
+      const answer = await kind.send(await getMeta("token"), chosen, { dryRun });
+      checked = dryRun ? chosen : null;
+      mount(result, dryRun ? preview(kind, answer, () => send(false)) : done(kind, answer));
+      if (!dryRun) {
+        file.value = "";
+        requestSync("import");
+      }
+    } catch (err) {
+      checked = null;
+      mount(result, failure(kind, err));
+    }
+  };
+  guardForm(form, () => send(true));
+  file.addEventListener("change", () => {
+    if (checked && file.files?.[0] !== checked) mount(result); // a preview of another file is no answer for this one
+  });
+  mount(view,
+    h("p", { class: "crumbs" }, h("a", { href: kind.home }, words("home"))),
+    h("h1", { tabindex: "-1" }, words("title")),
+    form,
+    kind.extra());
+  return null;
+}
+
+/** What the import would create, the button that imports it (before the rows: a list of
+ * hundreds would push it far down), and the first rows. */
+function preview(kind, answer, onImport) {
+  return h("div", { class: "import-preview", "data-testid": `${kind.testid}-preview` },
+    h("p", { class: "alert info" }, kind.summary(answer)),
+    kind.creates(answer)
+      ? h("div", { class: "actions inline" },
+        button(t("import.run"), { class: "button primary", "data-testid": `${kind.testid}-run`, onClick: onImport }))
+      : h("p", { class: "hint", "data-testid": `${kind.testid}-nothing` }, t("import.nothingNew")),
+    answer.notes_columns.length
+      ? h("p", { class: "hint", "data-testid": `${kind.testid}-notes` },
+        t(`${kind.key}.toNotes`, { columns: list(answer.notes_columns) }))
+      : null,
+    h("ul", { class: "import-rows", "data-testid": `${kind.testid}-rows` }, answer.preview.map((row) =>
+      h("li", { class: ["import-row", row.action] },
+        h("span", { class: "import-row-number" }, t("import.row", { row: row.row })),
+        h("span", { class: "import-row-name" }, row.name),
+        h("span", { class: "import-row-action" }, kind.action(row))))),
+    answer.rows > answer.preview.length
+      ? h("p", { class: "hint" }, t("import.more", { n: answer.rows - answer.preview.length })) : null);
+}
+
+function done(kind, answer) {
+  return h("div", { class: "alert info", "data-testid": `${kind.testid}-done` },
+    h("p", {}, kind.done(answer)),
+    h("p", {}, linkButton(t(`${kind.key}.toHome`), kind.home, { class: "button small" })));
+}
+
+function failure(kind, err) {
+  if (err instanceof api.NetworkError) return h("p", { class: "alert warn" }, t("import.offline"));
+  const rows = Object.entries(err.errors || {})
+    .filter(([row]) => /^\d+$/.test(row))
+    .sort((a, b) => Number(a[0]) - Number(b[0]));
+  const other = err.errors?.file ? [].concat(err.errors.file).join(" ") : err.message;
+  return h("div", { class: "alert error", role: "alert", "data-testid": `${kind.testid}-errors` },
+    h("p", {}, err.status === 422 && rows.length ? t("import.failed") : other),
+    rows.length ? h("ul", { class: "import-errors" }, rows.map(([row, messages]) =>
+      h("li", {}, t("import.rowError", { row, message: [].concat(messages).join(" ") })))) : null);
+}
+
+/** The customer list as a workbook in the import's columns: edited in Excel and imported
+ * again, it adds only the new rows. */
+function exportBox() {
+  const status = h("p", { role: "status", "data-testid": "customer-export-status" });
+  const name = `customers-${new Date().toISOString().slice(0, 10)}.xlsx`;
+  return h("section", { class: "form export-box", "aria-labelledby": "export-h" },
+    h("h2", { id: "export-h" }, t("import.exportTitle")),
+    h("p", { class: "hint" }, t("import.exportHint")),
+    h("div", { class: "actions inline" }, button(t("import.export"), { "data-testid": "customer-export",
+      onClick: () => download(status, name, async () => api.exportCustomers(await getMeta("token")), t("import.exported")) })),
+    status);
+}

@@ -1,0 +1,276 @@
+"""Past quotes from Excel (見積台帳): a CSV (UTF-8 or Shift_JIS) or an ``.xlsx``, one row per
+quote, under headers such as 顧客名, 見積番号, 見積日, 図番, 品名, 材質, 寸法, 加工方法, 数量,
+金額, 原価, 苦労した点. A new deployment's quote search answers 「以前と同じもの」 from its first
+day only with the history the office kept before.
+
+``plan_quotes`` is pure: from the rows and the customers stored to the quotes to create or each
+row's errors. A quote's id is derived from its customer and 見積番号 (or, without one, from
+what the row says), so the same file twice adds nothing. ``import_quotes`` runs it.
+"""
+
+import re
+import time
+import uuid
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import text
+
+from sync import live_records, write_changes
+
+from server.core import audit
+from server.core.db import db, writing_session
+from server.core.engine import ENGINE, server_actor
+from server.core.errors import ApiError
+from server.core.spreadsheet import Headers, UnreadableFile, read_rows
+from server.core.vocabulary import labels
+from server.customers.duplicates import company_key
+from server.quotes.entities import QuoteSchema
+
+MAX_ROWS = 5000
+IMPORT_LOCK = 0x67656E6261_02  # PostgreSQL's advisory lock key of the quote import ("genba", 2)
+PREVIEW_ROWS = 100
+QUOTE_NAMESPACE = uuid.UUID("4b6f7465-2d69-6d70-6f72-742d67656e62")  # a quote's id from its row
+
+COLUMNS = {
+    "customer_id": ("顧客ID",),
+    "customer": ("顧客名", "会社名", "得意先名", "取引先名", "得意先", "客先", "customer"),
+    "number": ("見積番号", "見積No", "見積No.", "見積書番号", "quote no", "number"),
+    "quoted_on": ("見積日", "提出日", "見積提出日", "date"),
+    "drawing_no": ("図番", "図面番号", "drawing no", "drawing"),
+    "product": ("品名", "製品名", "品目", "product"),
+    "material": ("材質", "材料", "material"),
+    "dimensions": ("寸法", "サイズ", "dimensions"),
+    "processing_method": ("加工方法", "工法", "method"),
+    "processing_details": ("加工内容", "仕様", "details"),
+    "quantity": ("数量", "個数", "quantity"),
+    "amount": ("金額", "見積金額", "見積額", "売価", "amount"),
+    "actual_cost": ("原価", "実績原価", "実際原価", "cost"),
+    "lead_time_days": ("納期日数", "リードタイム", "lead time"),
+    "difficulties": ("苦労した点", "注意点", "difficulties"),
+    "status": ("状態", "結果", "受注", "status"),
+}
+HEADERS = Headers(
+    COLUMNS,
+    "customer",
+    "No header row names the customer: the first rows must include a column 顧客名 (or 会社名, "
+    "得意先名), with others such as 見積番号, 見積日, 図番, 品名, 材質, 寸法, 数量, 金額.",
+)
+# The columns a quote's fields come from as they are (the others are read: dates, numbers).
+TEXT_FIELDS = ("drawing_no", "product", "material", "dimensions", "processing_method", "difficulties")
+# A quote's outcome as people write it, besides the app's own labels (提出済み, 受注, 不採用).
+STATUS_WORDS = {
+    "draft": ("下書き", "作成中", "draft"),
+    "submitted": ("提出", "提出済", "提出済み", "見積済", "回答済", "submitted"),
+    "accepted": ("受注", "成約", "〇", "○", "accepted", "won"),
+    "rejected": ("失注", "不採用", "見送り", "×", "rejected", "lost"),
+}
+LABELS = {"customer": "顧客名", "number": "見積番号", "quoted_on": "見積日", "drawing_no": "図番"}
+LABELS |= {"product": "品名", "material": "材質", "dimensions": "寸法", "processing_method": "加工方法"}
+LABELS |= {"processing_details": "加工内容", "quantity": "数量", "amount": "金額", "actual_cost": "原価"}
+LABELS |= {
+    "lead_time_days": "納期日数",
+    "difficulties": "苦労した点",
+    "status": "状態",
+    "submitted_at": "見積日",
+}
+ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
+DAY = re.compile(
+    r"(?P<era>令和|平成|昭和|[rhs])?\s*(?P<y>\d{1,4}|元)\s*[年/.\-]\s*(?P<m>\d{1,2})\s*[月/.\-]\s*(?P<d>\d{1,2})日?"
+)
+YEN = re.compile(r"^[¥\\]?(?P<n>\d+(?:\.\d+)?)(?P<man>万)?円?$")
+
+
+def day_of(text):
+    """A date as Japanese lists write it: 2023/4/5, 2023-04-05, 2023年4月5日, 令和5年4月5日,
+    R5.4.5, 令和元年…; None if it is none of these or no such day."""
+    found = DAY.fullmatch(text.strip().lower())
+    if not found:
+        return None
+    year = 1 if found["y"] == "元" else int(found["y"])
+    if found["era"]:
+        year += ERAS[found["era"]]
+    elif year < 100:
+        return None  # 23/4/5: which century, or which era, is a guess
+    try:
+        return date(year, int(found["m"]), int(found["d"]))
+    except ValueError:
+        return None
+
+
+def yen_of(text):
+    """Whole yen from 1,200,000 / ¥1,200,000 / 1200000円 / 120万円 / 1200000.0; None if not."""
+    found = YEN.fullmatch(text.replace(",", "").replace(" ", ""))
+    if not found:
+        return None
+    value = float(found["n"]) * (10_000 if found["man"] else 1)
+    return int(value) if value.is_integer() else None
+
+
+def whole_of(text, unit):
+    """A whole number written with its unit or not (10個, 1,000, 30日); None if not."""
+    digits = text.replace(",", "").removesuffix(unit).strip()
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    return int(digits) if digits.isdigit() else None
+
+
+def status_codes():
+    codes = {word.lower(): code for code, words in STATUS_WORDS.items() for word in words}
+    for language in ("ja", "en"):
+        codes |= {label.lower(): code for code, label in labels("quote.status", language).items()}
+    return codes
+
+
+STATUS_OF = status_codes()
+
+
+def rows_of(content, filename=""):
+    """The list's rows under the quote columns, and the other headers (kept in 加工内容)."""
+    return read_rows(content, filename, HEADERS, max_rows=MAX_ROWS)
+
+
+def plan_quotes(rows, customers, quote_ids):
+    """``(changes, preview, errors)`` of importing ``rows``: the quotes to create (those whose
+    id is among ``quote_ids``, the live quotes stored, are there already), the first rows with
+    what each does, and each bad row's errors keyed by its number."""
+    by_id = {c["id"]: c for c in customers}
+    by_name: dict[str, list] = {}
+    for customer in customers:
+        by_name.setdefault(company_key(customer.get("name")), []).append(customer)
+    changes, preview, errors, seen = [], [], {}, set(quote_ids)
+    schema = QuoteSchema()
+    for number, row, others in rows:
+        problems = []
+        customer = find_customer(row, by_id, by_name, problems)
+        values = quote_values(row, others, problems)
+        if customer:
+            values["customer_id"] = customer["id"]
+            problems += [
+                f"{LABELS.get(field, field)}: {' '.join(map(str, messages))}"
+                for field, messages in schema.validate(values).items()
+            ]
+        if problems:
+            errors[str(number)] = problems
+            continue
+        quote_id = str(uuid.uuid5(QUOTE_NAMESPACE, identity(customer["id"], row)))
+        action = "existing" if quote_id in seen else "create"
+        if action == "create":
+            seen.add(quote_id)
+            changes.append(("quotes", quote_id, values))
+        if len(preview) < PREVIEW_ROWS:
+            what = values.get("product") or values.get("drawing_no") or row.get("number") or ""
+            preview.append(
+                {"row": number, "action": action, "name": f"{customer['name']}・{what}".rstrip("・")}
+            )
+    return changes, preview, errors
+
+
+def find_customer(row, by_id, by_name, problems):
+    """The stored customer a row names: by 顧客ID, else by its name when one customer has it."""
+    if row.get("customer_id") and row["customer_id"].lower() in by_id:
+        return by_id[row["customer_id"].lower()]
+    name = row.get("customer")
+    if not name:
+        problems.append("顧客名: missing; every row needs the customer it was quoted to.")
+        return None
+    found = by_name.get(company_key(name), [])
+    if not found:
+        problems.append(f"顧客名: no customer is named 「{name}」; import the customer list first.")
+    elif len(found) > 1:
+        problems.append(
+            f"顧客名: {len(found)} customers are named 「{name}」; give the 顧客ID of the one meant."
+        )
+    return found[0] if len(found) == 1 else None
+
+
+def quote_values(row, others, problems):
+    """A quote's fields from a row. 見積番号 and the columns with no field of their own go
+    into 加工内容 as 「見出し: 値」 lines, where the search finds them too."""
+    values = {field: row[field] for field in TEXT_FIELDS if row.get(field)}
+    if row.get("quoted_on"):
+        day = day_of(row["quoted_on"])
+        if day is None:
+            problems.append(
+                f"見積日: 「{row['quoted_on']}」 is not a date such as 2023/4/5 or 令和5年4月5日."
+            )
+        else:  # noon in Japan: the same day wherever the quote is shown
+            values["submitted_at"] = f"{day.isoformat()}T12:00:00+09:00"
+    for field, read, unit in (
+        ("amount", yen_of, "円"),
+        ("actual_cost", yen_of, "円"),
+        ("quantity", whole_of, "個"),
+        ("lead_time_days", whole_of, "日"),
+    ):
+        if row.get(field):
+            value = read(row[field]) if read is yen_of else read(row[field], unit)
+            if value is None:
+                problems.append(f"{LABELS[field]}: 「{row[field]}」 is not a whole number.")
+            else:
+                values[field] = value
+    status = row.get("status")
+    if status and status.lower() not in STATUS_OF:
+        problems.append(f"状態: 「{status}」 is none of 提出済み, 受注, 不採用, 下書き.")
+    values["status"] = STATUS_OF.get((status or "").lower(), "submitted")
+    details = [f"見積番号: {row['number']}"] if row.get("number") else []
+    details += [row["processing_details"]] if row.get("processing_details") else []
+    details += [f"{header}: {text}" for header, text in others]
+    if details:
+        values["processing_details"] = "\n".join(details)
+    return values
+
+
+def identity(customer_id, row):
+    """What makes a row the same quote when it comes again: its customer and 見積番号, or
+    without one everything the row says."""
+    if row.get("number"):
+        return f"genba:quote-import:{customer_id}:{row['number']}"
+    said = "\x1f".join(f"{k}={row[k]}" for k in sorted(row) if k not in ("customer", "customer_id"))
+    return f"genba:quote-import:{customer_id}:{said}"
+
+
+def import_quotes(content, filename, user_id, *, dry_run, via=None):
+    """Import past quotes as ``user_id``; answer what it created, or with ``dry_run`` what it
+    would. An unreadable file or any bad row raises ``ApiError`` (422) and imports nothing."""
+    if not content:
+        raise ApiError(
+            422,
+            "Send the quote list as a file (CSV or .xlsx) in the form field 'file'.",
+            errors={"file": ["missing"]},
+        )
+    try:
+        rows, others = rows_of(content, filename)
+    except UnreadableFile as err:
+        raise ApiError(422, str(err), errors={"file": [str(err)]})
+    if not rows:
+        raise ApiError(422, "The file has a header row but no quotes under it.", errors={"file": ["empty"]})
+    session = db.session if dry_run else writing_session()
+    if not dry_run and db.engine.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+    quote_ids = {q["id"] for q in live_records(session, "quotes")}
+    changes, preview, errors = plan_quotes(rows, live_records(session, "customers"), quote_ids)
+    if errors:
+        raise ApiError(
+            422, "Nothing was imported: correct the rows listed and import the file again.", errors=errors
+        )
+    answer = {
+        "dry_run": dry_run,
+        "rows": len(rows),
+        "quotes_created": len(changes),
+        "quotes_existing": len(rows) - len(changes),
+        "notes_columns": others,
+        "preview": preview,
+    }
+    if not dry_run:
+        node = current_app.config["SERVER_NODE"]
+        now_ms = int(time.time() * 1000)
+        write_changes(session, ENGINE, server_actor(user_id, node), changes, now_ms=now_ms, server_node=node)
+        detail = {
+            "what": "quotes",
+            "rows": len(rows),
+            "quotes": len(changes),
+            **({"via": via} if via else {}),
+        }
+        audit.record(session, "import", user_id, **detail)
+        session.commit()
+    return answer

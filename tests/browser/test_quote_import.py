@@ -1,0 +1,59 @@
+"""Past quotes from Excel in the field app: the office finds the import on the quote screen,
+checks a Shift_JIS 見積台帳, imports it, and the device's quote search answers from it offline."""
+
+from playwright.sync_api import expect
+
+from .helpers import sign_in, wait_synced
+
+LIST = (
+    "顧客名,見積番号,見積日,図番,品名,材質,寸法,金額,状態\r\n"
+    '山田製作所,Q-2023-0153,令和5年4月5日,YS-2023-0153,シャフト,SUS304,φ45×120,"￥128,000",受注\r\n'
+    "山田製作所,Q-2023-0160,2023/4/12,YS-2023-0160,フランジ,SS400,t20×φ200,12万円,失注\r\n"
+)
+
+
+def test_the_office_imports_a_quote_list_and_finds_it_in_the_search(page, live, customers, tmp_path):
+    path = tmp_path / "見積台帳.csv"
+    path.write_bytes(LIST.encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/quotes")
+    page.get_by_test_id("quote-import-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("過去見積の取り込み（Excel・CSV）")
+    page.get_by_test_id("quote-import-file").set_input_files(str(path))
+    page.get_by_test_id("quote-import-check").click()
+    expect(page.get_by_test_id("quote-import-preview")).to_contain_text(
+        "2行：新しい見積 2件、取り込み済み 0件"
+    )
+    expect(page.get_by_test_id("quote-import-rows").get_by_role("listitem").first).to_contain_text(
+        "山田製作所・シャフト"
+    )
+    page.get_by_test_id("quote-import-run").click()
+    expect(page.get_by_test_id("quote-import-done")).to_contain_text("新しい見積 2件")
+    wait_synced(page)
+    page.get_by_role("link", name="過去見積へ").click()
+    page.context.set_offline(True)  # the device's own search answers
+    page.get_by_label("キーワード").fill("前回と同じシャフト")
+    expect(page.get_by_test_id("quote-results").get_by_role("listitem").first).to_contain_text("YS-2023-0153")
+
+
+def test_a_quote_list_naming_an_unknown_customer_imports_nothing(page, live, tmp_path):
+    path = tmp_path / "quotes.csv"
+    path.write_bytes(LIST.encode("cp932"))  # no customer is kept yet
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/quotes/import")
+    page.get_by_test_id("quote-import-file").set_input_files(str(path))
+    page.get_by_test_id("quote-import-check").click()
+    errors = page.get_by_test_id("quote-import-errors")
+    expect(errors).to_contain_text("何も取り込んでいません")
+    expect(errors.get_by_role("listitem").first).to_contain_text(
+        "2行目：顧客名: no customer is named 「山田製作所」"
+    )
+
+
+def test_a_rep_sees_no_quote_import(page, live):
+    sign_in(page, live, "rep_a")
+    page.goto(f"{live.url}/#/quotes")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_test_id("quote-import-link")).to_have_count(0)
+    page.goto(f"{live.url}/#/quotes/import")
+    expect(page.get_by_test_id("import-forbidden")).to_be_visible()
