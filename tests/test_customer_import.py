@@ -374,3 +374,26 @@ def test_on_postgresql_an_import_waits_for_one_under_way(client, office, databas
     waiting.join(10)
     engine.dispose()
     assert answered["r"].status_code == 200 and answered["r"].get_json()["customers_created"] == 2
+
+
+def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
+    rows = LIST + ",,,,,,,,,山田 次郎,,,,\r\n丸四工業,,,,," + "0" * 41 + ",,,,,,,,\r\n"
+    response = client.post(
+        "/api/v1/customers/import",
+        headers={**office.headers, "Accept-Language": "ja"},
+        data={"file": (io.BytesIO(rows.encode("cp932")), "customers.csv")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert response.status_code == 422 and body["message"].startswith("何も取り込んでいません")
+    assert body["errors"] == {
+        "6": ["会社名：空です。会社名は必須です。"],
+        "7": ["電話番号：40文字までです。"],
+    }
+    unreadable = client.post(
+        "/api/v1/customers/import",
+        headers={**office.headers, "Accept-Language": "ja,en;q=0.5"},
+        data={"file": (io.BytesIO("名前\r\n山田\r\n".encode("cp932")), "customers.csv")},
+        content_type="multipart/form-data",
+    )
+    assert unreadable.get_json()["message"].startswith("会社名の列がありません")

@@ -182,3 +182,22 @@ def test_the_command_line_imports_quotes_as_the_screen_does(runner, tmp_path, of
     bad.write_bytes("顧客名,品名\r\n北斗工業,ブラケット\r\n".encode("cp932"))
     refused = runner.invoke(args=["import-quotes", str(bad), "--as", "office"])
     assert refused.exit_code == 1 and "row 2: 顧客名" in refused.output
+
+
+def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
+    rows = "顧客名,見積日,数量\r\n北斗工業,,\r\n東和精機,2023/2/30,十個\r\n"
+    response = client.post(
+        "/api/v1/quotes/import",
+        headers={**office.headers, "Accept-Language": "ja"},
+        data={"file": (io.BytesIO(rows.encode("cp932")), "quotes.csv")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert response.status_code == 422 and body["message"].startswith("何も取り込んでいません")
+    assert body["errors"] == {
+        "2": ["顧客名：「北斗工業」という顧客がいません。先に顧客を取り込んでください。"],
+        "3": [
+            "見積日：「2023/2/30」は 2023/4/5 や 令和5年4月5日 のような日付ではありません。",
+            "数量：「十個」は整数ではありません。",
+        ],
+    }

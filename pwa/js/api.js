@@ -124,12 +124,9 @@ export function exportDeals(token, filters) {
   return download("/api/v1/deals/export.csv", token, filters);
 }
 
-/** Post past quotes (CSV or .xlsx); `dryRun` answers what it would create and writes nothing. */
-export async function importQuotes(token, file, { dryRun = false } = {}) {
-  const body = new FormData();
-  body.append("file", file, file.name);
-  const path = `/api/v1/quotes/import${dryRun ? "?dry_run=true" : ""}`;
-  return json(await send("POST", path, { token, body, headers: { Accept: "application/json" } }));
+/** Past quotes (見積台帳): see `importList`. */
+export function importQuotes(token, file, options) {
+  return importList("/api/v1/quotes/import", token, file, options);
 }
 
 /** Every customer and its contact people as an Excel workbook, in the import's columns. */
@@ -164,12 +161,20 @@ export async function importLoad(token, file) {
   return json(await send("POST", "/api/v1/load/import", { token, body, headers: { Accept: "application/json" } }));
 }
 
-/** Post a customer list (CSV or .xlsx); `dryRun` answers what it would create and writes nothing. */
-export async function importCustomers(token, file, { dryRun = false } = {}) {
+/**
+ * Post a list kept in Excel (CSV or .xlsx) to `path`; `dryRun` answers what it would create and
+ * writes nothing; `language` ("ja", "en") is the one its rows' errors are written in.
+ */
+async function importList(path, token, file, { dryRun = false, language = "ja" } = {}) {
   const body = new FormData();
   body.append("file", file, file.name);
-  const path = `/api/v1/customers/import${dryRun ? "?dry_run=true" : ""}`;
-  return json(await send("POST", path, { token, body, headers: { Accept: "application/json" } }));
+  const headers = { Accept: "application/json", "Accept-Language": language };
+  return json(await send("POST", `${path}${dryRun ? "?dry_run=true" : ""}`, { token, body, headers }));
+}
+
+/** A customer list (顧客台帳): see `importList`. */
+export function importCustomers(token, file, options) {
+  return importList("/api/v1/customers/import", token, file, options);
 }
 
 // Attachment files: uploads in parts that resume where the server's copy ends, and downloads

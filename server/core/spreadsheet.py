@@ -12,6 +12,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from server.core.words import Said
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAGIC = b"PK\x03\x04"
 HEADER_SEARCH_ROWS = 10  # a title row or two (「顧客一覧 2026年12月」) may stand above the header
@@ -42,7 +44,8 @@ def _cell(sheet, value, font=None):
 
 
 class UnreadableFile(ValueError):
-    """The file is neither a CSV nor an .xlsx this reader understands."""
+    """The file is neither a CSV nor an .xlsx this reader understands, or not the list asked
+    for; its one argument says so in English and Japanese (a ``Said``)."""
 
 
 def read_table(content, filename=""):
@@ -55,7 +58,10 @@ def read_table(content, filename=""):
         return list(csv.reader(io.StringIO(decode(content), newline="")))
     except csv.Error as err:
         raise UnreadableFile(
-            f"The file is not a CSV this reader understands ({err}): save it again as CSV or .xlsx."
+            Said(
+                f"The file is not a CSV this reader understands ({err}): save it again as CSV or .xlsx.",
+                f"CSV として読めないファイルです（{err}）。CSV か xlsx で保存し直してください。",
+            )
         ) from None
 
 
@@ -69,7 +75,10 @@ def decode(content):
         return content.decode("cp932")
     except UnicodeDecodeError:
         raise UnreadableFile(
-            "The file is neither UTF-8 nor Shift_JIS text: save it as CSV or .xlsx."
+            Said(
+                "The file is neither UTF-8 nor Shift_JIS text: save it as CSV or .xlsx.",
+                "UTF-8 でも Shift_JIS でもないファイルです。CSV か xlsx で保存してください。",
+            )
         ) from None
 
 
@@ -77,7 +86,12 @@ def xlsx_rows(content):
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile("The .xlsx file cannot be read: save it again from Excel.") from None
+        raise UnreadableFile(
+            Said(
+                "The .xlsx file cannot be read: save it again from Excel.",
+                "この xlsx ファイルは読めません。Excel で保存し直してください。",
+            )
+        ) from None
     return [[cell_text(value) for value in row] for row in book.worksheets[0].iter_rows(values_only=True)]
 
 
@@ -155,6 +169,9 @@ def read_rows(content, filename, headers, *, max_rows, convert=None):
             rows.append((index, row, others))
     if len(rows) > max_rows:
         raise UnreadableFile(
-            f"The file has {len(rows):,} rows; import at most {max_rows:,} at a time (split the file)."
+            Said(
+                f"The file has {len(rows):,} rows; import at most {max_rows:,} at a time (split the file).",
+                f"{len(rows):,}行あります。一度に取り込めるのは{max_rows:,}行までです（ファイルを分けてください）。",
+            )
         )
     return rows, list(others_met)

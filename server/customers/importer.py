@@ -26,6 +26,7 @@ from server.core.models import User
 from server.core.spreadsheet import Headers, UnreadableFile, read_rows
 from server.core.text import digits, fold
 from server.core.vocabulary import CUSTOMER_STATUSES, labels
+from server.core.words import Said, field_message, say
 from server.customers.duplicates import company_key
 from server.customers.entities import ContactSchema, CustomerSchema
 
@@ -85,8 +86,12 @@ HIRAGANA = re.compile(r"[\u3041-\u3096]")
 HEADERS = Headers(
     COLUMNS,
     "name",
-    "No header row names the company: the first rows must include a column 会社名 (or 顧客名, "
-    "得意先名), with others such as フリガナ, 電話番号, 住所, 営業担当, 担当者名.",
+    Said(
+        "No header row names the company: the first rows must include a column 会社名 (or 顧客名, "
+        "得意先名), with others such as フリガナ, 電話番号, 住所, 営業担当, 担当者名.",
+        "会社名の列がありません。最初の行に「会社名」（または顧客名、得意先名）の見出しを入れてください"
+        "（ほかにフリガナ、電話番号、住所、営業担当、担当者名など）。",
+    ),
 )
 
 
@@ -129,8 +134,11 @@ CONTACT_LABELS |= {"mobile": "携帯", "phone": "担当者電話", "email": "担
 def field_errors(schema: Schema, values, names):
     """The schema's errors for ``values`` in words, each naming its column."""
     return [
-        f"{names.get(field, field)}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}"
+        say("{column}: {message}", "{column}：{message}", column=names.get(field, field), message=message)
         for field, messages in schema.validate(values).items()
+        for message in [
+            " ".join(field_message(m) for m in (messages if isinstance(messages, list) else [messages]))
+        ]
     ]
 
 
@@ -185,17 +193,21 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
     if not content:
         raise ApiError(
             422,
-            "Send the customer list as a file (CSV or .xlsx) in the form field 'file'.",
+            say(
+                "Send the customer list as a file (CSV or .xlsx) in the form field 'file'.",
+                "ファイルを選んでください。",
+            ),
             errors={"file": ["missing"]},
         )
     try:
         rows, notes_columns = rows_of(content, filename)
     except UnreadableFile as err:
-        raise ApiError(422, str(err), errors={"file": [str(err)]})
+        raise ApiError(422, say(err.args[0]), errors={"file": [say(err.args[0])]})
     if not rows:
-        raise ApiError(
-            422, "The file has a header row but no customers under it.", errors={"file": ["empty"]}
+        empty = say(
+            "The file has a header row but no customers under it.", "見出しの行の下に顧客がありません。"
         )
+        raise ApiError(422, empty, errors={"file": [empty]})
     session = db.session if dry_run else writing_session()
     if not dry_run and db.engine.dialect.name == "postgresql":
         # One import at a time (SQLite's writer lock already makes it so): two office staff
@@ -207,11 +219,7 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
     ]
     plan = plan_import(rows, live_records(session, "customers"), live_records(session, "contacts"), users)
     if plan.errors:
-        raise ApiError(
-            422,
-            "Nothing was imported: correct the rows listed and import the file again.",
-            errors=plan.errors,
-        )
+        raise ApiError(422, say(NOTHING_IMPORTED), errors=plan.errors)
     answer = {
         "dry_run": dry_run,
         "rows": len(rows),
@@ -232,6 +240,12 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         audit.record(session, "import", user_id, **detail)
         session.commit()
     return answer
+
+
+NOTHING_IMPORTED = Said(
+    "Nothing was imported: correct the rows listed and import the file again.",
+    "何も取り込んでいません。次の行を直して、もう一度取り込んでください。",
+)
 
 
 class Plan:
@@ -318,15 +332,29 @@ def row_values(row, others, owner_of):
     """``(customer values, contact values or None, problems)`` of one row."""
     problems, values = [], customer_values(row, others)
     if not row.get("name"):
-        problems.append("会社名: missing; every row needs the company's name.")
+        problems.append(
+            say("会社名: missing; every row needs the company's name.", "会社名：空です。会社名は必須です。")
+        )
     if row.get("owner"):
         owner = owner_of(row["owner"])
         if owner is None:
-            problems.append(f"営業担当: no one active user has the name or login 「{row['owner']}」.")
+            problems.append(
+                say(
+                    "営業担当: no one active user has the name or login 「{owner}」.",
+                    "営業担当：「{owner}」という名前かログインIDのユーザーが一人に決まりません。",
+                    owner=row["owner"],
+                )
+            )
         else:
             values["owner_id"], values["team"] = owner
     if row.get("status") and fold(row["status"]) not in STATUS_OF:
-        problems.append(f"区分: 「{row['status']}」 is none of 見込み客, 取引先, 休眠.")
+        problems.append(
+            say(
+                "区分: 「{status}」 is none of 見込み客, 取引先, 休眠.",
+                "区分：「{status}」は 見込み客・取引先・休眠 のどれでもありません。",
+                status=row["status"],
+            )
+        )
     values["status"] = STATUS_OF.get(fold(row.get("status")), "active")
     named = {**values, "name": values.get("name") or "-"}  # a missing name is said above
     problems += field_errors(CUSTOMER_SCHEMA, named, CUSTOMER_LABELS)

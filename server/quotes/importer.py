@@ -24,7 +24,9 @@ from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
 from server.core.spreadsheet import Headers, UnreadableFile, read_rows
 from server.core.vocabulary import labels
+from server.core.words import Said, field_message, say
 from server.customers.duplicates import company_key
+from server.customers.importer import NOTHING_IMPORTED
 from server.quotes.entities import QuoteSchema
 
 MAX_ROWS = 5000
@@ -53,8 +55,12 @@ COLUMNS = {
 HEADERS = Headers(
     COLUMNS,
     "customer",
-    "No header row names the customer: the first rows must include a column 顧客名 (or 会社名, "
-    "得意先名), with others such as 見積番号, 見積日, 図番, 品名, 材質, 寸法, 数量, 金額.",
+    Said(
+        "No header row names the customer: the first rows must include a column 顧客名 (or 会社名, "
+        "得意先名), with others such as 見積番号, 見積日, 図番, 品名, 材質, 寸法, 数量, 金額.",
+        "顧客名の列がありません。最初の行に「顧客名」（または会社名、得意先名）の見出しを入れてください"
+        "（ほかに見積番号、見積日、図番、品名、材質、寸法、数量、金額など）。",
+    ),
 )
 # The columns a quote's fields come from as they are (the others are read: dates, numbers).
 TEXT_FIELDS = ("drawing_no", "product", "material", "dimensions", "processing_method", "difficulties")
@@ -147,8 +153,14 @@ def plan_quotes(rows, customers, quote_ids):
         if customer:
             values["customer_id"] = customer["id"]
             problems += [
-                f"{LABELS.get(field, field)}: {' '.join(map(str, messages))}"
+                say(
+                    "{column}: {message}",
+                    "{column}：{message}",
+                    column=LABELS.get(field, field),
+                    message=message,
+                )
                 for field, messages in schema.validate(values).items()
+                for message in [" ".join(field_message(m) for m in messages)]
             ]
         if problems:
             errors[str(number)] = problems
@@ -172,14 +184,30 @@ def find_customer(row, by_id, by_name, problems):
         return by_id[row["customer_id"].lower()]
     name = row.get("customer")
     if not name:
-        problems.append("顧客名: missing; every row needs the customer it was quoted to.")
+        problems.append(
+            say(
+                "顧客名: missing; every row needs the customer it was quoted to.",
+                "顧客名：空です。顧客名は必須です。",
+            )
+        )
         return None
     found = by_name.get(company_key(name), [])
     if not found:
-        problems.append(f"顧客名: no customer is named 「{name}」; import the customer list first.")
+        problems.append(
+            say(
+                "顧客名: no customer is named 「{name}」; import the customer list first.",
+                "顧客名：「{name}」という顧客がいません。先に顧客を取り込んでください。",
+                name=name,
+            )
+        )
     elif len(found) > 1:
         problems.append(
-            f"顧客名: {len(found)} customers are named 「{name}」; give the 顧客ID of the one meant."
+            say(
+                "顧客名: {n} customers are named 「{name}」; give the 顧客ID of the one meant.",
+                "顧客名：「{name}」という顧客が{n}件あります。どれか顧客IDで示してください。",
+                n=len(found),
+                name=name,
+            )
         )
     return found[0] if len(found) == 1 else None
 
@@ -192,7 +220,11 @@ def quote_values(row, others, problems):
         day = day_of(row["quoted_on"])
         if day is None:
             problems.append(
-                f"見積日: 「{row['quoted_on']}」 is not a date such as 2023/4/5 or 令和5年4月5日."
+                say(
+                    "見積日: 「{day}」 is not a date such as 2023/4/5 or 令和5年4月5日.",
+                    "見積日：「{day}」は 2023/4/5 や 令和5年4月5日 のような日付ではありません。",
+                    day=row["quoted_on"],
+                )
             )
         else:  # noon in Japan: the same day wherever the quote is shown
             values["submitted_at"] = f"{day.isoformat()}T12:00:00+09:00"
@@ -204,13 +236,35 @@ def quote_values(row, others, problems):
     ):
         if row.get(field):
             value = read(row[field]) if read is yen_of else read(row[field], unit)
-            if value is None:
-                problems.append(f"{LABELS[field]}: 「{row[field]}」 is not a whole number.")
+            if value is None and read is yen_of:
+                problems.append(
+                    say(
+                        "{column}: 「{value}」 is not an amount such as 128000, ￥128,000 or 12万円.",
+                        "{column}：「{value}」は金額として読めません（128000、￥128,000、12万円 の形で）。",
+                        column=LABELS[field],
+                        value=row[field],
+                    )
+                )
+            elif value is None:
+                problems.append(
+                    say(
+                        "{column}: 「{value}」 is not a whole number.",
+                        "{column}：「{value}」は整数ではありません。",
+                        column=LABELS[field],
+                        value=row[field],
+                    )
+                )
             else:
                 values[field] = value
     status = row.get("status")
     if status and status.lower() not in STATUS_OF:
-        problems.append(f"状態: 「{status}」 is none of 提出済み, 受注, 不採用, 下書き.")
+        problems.append(
+            say(
+                "状態: 「{status}」 is none of 提出済み, 受注, 不採用, 下書き.",
+                "状態：「{status}」は 提出済み・受注・不採用・下書き のどれでもありません。",
+                status=status,
+            )
+        )
     values["status"] = STATUS_OF.get((status or "").lower(), "submitted")
     details = [f"見積番号: {row['number']}"] if row.get("number") else []
     details += [row["processing_details"]] if row.get("processing_details") else []
@@ -241,18 +295,17 @@ def import_quotes(content, filename, user_id, *, dry_run, via=None):
     try:
         rows, others = rows_of(content, filename)
     except UnreadableFile as err:
-        raise ApiError(422, str(err), errors={"file": [str(err)]})
+        raise ApiError(422, say(err.args[0]), errors={"file": [say(err.args[0])]})
     if not rows:
-        raise ApiError(422, "The file has a header row but no quotes under it.", errors={"file": ["empty"]})
+        empty = say("The file has a header row but no quotes under it.", "見出しの行の下に見積がありません。")
+        raise ApiError(422, empty, errors={"file": [empty]})
     session = db.session if dry_run else writing_session()
     if not dry_run and db.engine.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
     quote_ids = {q["id"] for q in live_records(session, "quotes")}
     changes, preview, errors = plan_quotes(rows, live_records(session, "customers"), quote_ids)
     if errors:
-        raise ApiError(
-            422, "Nothing was imported: correct the rows listed and import the file again.", errors=errors
-        )
+        raise ApiError(422, say(NOTHING_IMPORTED), errors=errors)
     answer = {
         "dry_run": dry_run,
         "rows": len(rows),

@@ -60,7 +60,7 @@ def test_a_list_with_a_bad_row_imports_nothing_and_names_the_row(page, live, tmp
     errors = page.get_by_test_id("customer-import-errors")
     expect(errors).to_contain_text("何も取り込んでいません")
     expect(errors.get_by_role("listitem")).to_have_text(
-        ["5行目：営業担当: no one active user has the name or login 「山本」."]
+        ["5行目：営業担当：「山本」という名前かログインIDのユーザーが一人に決まりません。"]
     )
     expect(page.get_by_test_id("customer-import-run")).to_have_count(0)
     assert live.device("office").records("customers") == {}

@@ -46,7 +46,7 @@ def test_a_quote_list_naming_an_unknown_customer_imports_nothing(page, live, tmp
     errors = page.get_by_test_id("quote-import-errors")
     expect(errors).to_contain_text("何も取り込んでいません")
     expect(errors.get_by_role("listitem").first).to_contain_text(
-        "2行目：顧客名: no customer is named 「山田製作所」"
+        "2行目：顧客名：「山田製作所」という顧客がいません。先に顧客を取り込んでください。"
     )
 
 

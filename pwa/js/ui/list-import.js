@@ -7,7 +7,7 @@
 
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
-import { list, t } from "../i18n.js";
+import { lang, list, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
@@ -64,7 +64,7 @@ async function render(view, kind) {
     if (showErrors(form, chosen ? {} : { file: [t("import.fileMissing")] })) return;
     mount(result, h("p", {}, t(dryRun ? "import.checking" : "import.importing")));
     try {
-      const answer = await kind.send(await getMeta("token"), chosen, { dryRun });
+      const answer = await kind.send(await getMeta("token"), chosen, { dryRun, language: lang() });
       checked = dryRun ? chosen : null;
       mount(result, dryRun ? preview(kind, answer, () => send(false)) : done(kind, answer));
       if (!dryRun) {

@@ -1,0 +1,70 @@
+"""Sentences a person reads line by line, in their language: the errors of an import's rows
+and of its file. Japanese when the request prefers it (the app sends its own language as
+``Accept-Language``), else English, the API's language. Other answers stay in English: their
+codes and fields are what the app shows, in its own words."""
+
+import re
+
+from flask import has_request_context, request
+
+LANGUAGES = ["en", "ja"]
+
+
+def language():
+    if not has_request_context():
+        return "en"
+    return request.accept_languages.best_match(LANGUAGES, default="en")
+
+
+class Said(str):
+    """An English sentence that carries its Japanese: ``str()`` is the English."""
+
+    ja: str
+
+    def __new__(cls, en, ja):
+        said = super().__new__(cls, en)
+        said.ja = ja
+        return said
+
+
+def say(en, ja=None, **values):
+    """``en`` (or ``ja``, for a Japanese request) with ``values`` filled in; a ``Said`` passed as
+    ``en`` brings its own Japanese."""
+    if ja is None:
+        ja = getattr(en, "ja", en)
+    text = ja if language() == "ja" else str(en)
+    return text.format(**values) if values else text  # a sentence made already may hold braces
+
+
+# marshmallow's messages and the entities' own, as a row's error shows them in Japanese.
+FIELD_MESSAGES = [
+    (re.compile(r"Longer than maximum length (\d+)\."), "{0}文字までです。"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "{0}文字以上にしてください。"),
+    (re.compile(r"Length must be between 0 and (\d+)\."), "{0}文字までです。"),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), "{0}〜{1}文字にしてください。"),
+    (re.compile(r"Missing data for required field\."), "必須です。"),
+    (re.compile(r"Field may not be null\."), "空にできません。"),
+    (re.compile(r"Not a valid (integer|number)\."), "数値ではありません。"),
+    (
+        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+        "{0}〜{1}の範囲にしてください。",
+    ),
+    (re.compile(r"Must be one of: (.+)\."), "次のどれかにしてください：{0}。"),
+    (
+        re.compile(r"must not contain control characters such as NUL, or broken characters"),
+        "制御文字や壊れた文字は使えません。",
+    ),
+]
+
+
+def field_message(message):
+    """A field's validation message in the request's language (English as it came when no
+    Japanese is known for it)."""
+    message = str(message)
+    if language() != "ja":
+        return message
+    for pattern, ja in FIELD_MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            return ja.format(*found.groups())
+    return message
