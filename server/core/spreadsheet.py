@@ -7,7 +7,9 @@ import io
 import re
 import unicodedata
 from datetime import date, datetime
+from urllib.parse import quote
 
+from flask import Response
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -32,6 +34,18 @@ def workbook(title, headers, rows):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def download(body, mimetype, filename, title):
+    """A file to save as ``title`` (its Japanese name, as RFC 5987 writes it), or
+    ``filename`` (ASCII) where a client reads only that."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(title)}"
+        },
+    )
 
 
 def _cell(sheet, value, font=None):

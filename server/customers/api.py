@@ -2,9 +2,8 @@
 duplicates within it, merging two customers, and importing a customer list from Excel."""
 
 import time
-from urllib.parse import quote
 
-from flask import Response, current_app, g, request
+from flask import current_app, g
 from sqlalchemy import select
 
 from sync import live_records
@@ -15,9 +14,10 @@ from server.core.blueprint import Blueprint
 from server.core.calendar import today
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE
+from server.core.list_import import FILE_BODY, uploaded
 from server.core.models import User
 from server.core.schemas import ImportQuerySchema
-from server.core.spreadsheet import XLSX, workbook
+from server.core.spreadsheet import XLSX, download, workbook
 from server.core.text import digits, fold
 from server.core.vocabulary import OFFICE_ROLES
 from server.customers.duplicates import candidates
@@ -120,30 +120,16 @@ def export_customers():
         live_records(db.session, "customers"), live_records(db.session, "contacts"), users
     )
     audit.note(g.user.id, "export", what="customers", rows=len(rows))
-    filename = f"顧客一覧_{today().isoformat()}.xlsx"
-    return Response(
-        workbook("顧客一覧", headers, rows),
-        mimetype=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="customers_{today().isoformat()}.xlsx"; '
-            f"filename*=UTF-8''{quote(filename)}"
-        },
+    day = today().isoformat()
+    return download(
+        workbook("顧客一覧", headers, rows), XLSX, f"customers_{day}.xlsx", f"顧客一覧_{day}.xlsx"
     )
 
 
 @bp.post("/customers/import")
 @role_required(*OFFICE_ROLES)
 @bp.arguments(ImportQuerySchema, location="query")
-@bp.doc(
-    requestBody={
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
-            }
-        },
-    }
-)
+@bp.doc(**FILE_BODY)
 @bp.error(422, "an unreadable file, or rows to correct (errors keyed by row number)")
 @bp.response(200, ImportSchema)
 def import_customers(query):
@@ -157,6 +143,5 @@ def import_customers(query):
     only contact people it lacks, so the same file twice creates nothing. ``dry_run`` answers
     the same and writes nothing.
     """
-    upload = request.files.get("file")
-    content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
+    content, filename = uploaded()
     return import_list(content, filename, g.user.id, dry_run=query["dry_run"])

@@ -9,21 +9,16 @@ the command line.
 """
 
 import re
-import time
 import uuid
 
-from flask import current_app
 from marshmallow import Schema
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from sync import live_records, write_changes
+from sync import live_records
 
-from server.core import audit
-from server.core.db import db, writing_session
-from server.core.engine import ENGINE, server_actor
-from server.core.errors import ApiError
+from server.core.list_import import check_rows, import_session, read_list, write_import
 from server.core.models import User
-from server.core.spreadsheet import Headers, UnreadableFile, read_rows
+from server.core.spreadsheet import Headers, read_rows
 from server.core.text import digits, fold
 from server.core.vocabulary import CUSTOMER_STATUSES, labels
 from server.core.words import Said, field_message, say
@@ -190,36 +185,14 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
     """Import a customer list as ``user_id`` (who owns a customer its row gives no 営業担当);
     answer what it created, or with ``dry_run`` what it would and write nothing. An unreadable
     file or any bad row raises ``ApiError`` (422) and imports nothing."""
-    if not content:
-        raise ApiError(
-            422,
-            say(
-                "Send the customer list as a file (CSV or .xlsx) in the form field 'file'.",
-                "ファイルを選んでください。",
-            ),
-            errors={"file": ["missing"]},
-        )
-    try:
-        rows, notes_columns = rows_of(content, filename)
-    except UnreadableFile as err:
-        raise ApiError(422, say(err.args[0]), errors={"file": [say(err.args[0])]})
-    if not rows:
-        empty = say(
-            "The file has a header row but no customers under it.", "見出しの行の下に顧客がありません。"
-        )
-        raise ApiError(422, empty, errors={"file": [empty]})
-    session = db.session if dry_run else writing_session()
-    if not dry_run and db.engine.dialect.name == "postgresql":
-        # One import at a time (SQLite's writer lock already makes it so): two office staff
-        # sending one file at once would each find none of it stored and both create it.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+    rows, notes_columns = read_list(content, filename, rows_of, EMPTY)
+    session = import_session(dry_run, IMPORT_LOCK)
     users = [
         {"id": u.id, "login": u.login, "name": u.name, "team": u.team, "active": u.active}
         for u in session.execute(select(User)).scalars()
     ]
     plan = plan_import(rows, live_records(session, "customers"), live_records(session, "contacts"), users)
-    if plan.errors:
-        raise ApiError(422, say(NOTHING_IMPORTED), errors=plan.errors)
+    check_rows(plan.errors)
     answer = {
         "dry_run": dry_run,
         "rows": len(rows),
@@ -230,22 +203,20 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         "preview": plan.preview,
     }
     if not dry_run:
-        node = current_app.config["SERVER_NODE"]
-        now_ms = int(time.time() * 1000)
-        write_changes(
-            session, ENGINE, server_actor(user_id, node), plan.changes, now_ms=now_ms, server_node=node
+        write_import(
+            session,
+            user_id,
+            plan.changes,
+            what="customers",
+            via=via,
+            rows=len(rows),
+            customers=answer["customers_created"],
+            contacts=answer["contacts_created"],
         )
-        detail = {"what": "customers", "rows": len(rows), "customers": answer["customers_created"]}
-        detail |= {"contacts": answer["contacts_created"], **({"via": via} if via else {})}
-        audit.record(session, "import", user_id, **detail)
-        session.commit()
     return answer
 
 
-NOTHING_IMPORTED = Said(
-    "Nothing was imported: correct the rows listed and import the file again.",
-    "何も取り込んでいません。次の行を直して、もう一度取り込んでください。",
-)
+EMPTY = Said("The file has a header row but no customers under it.", "見出しの行の下に顧客がありません。")
 
 
 class Plan:

@@ -4,9 +4,8 @@ the ball and for how many days, last activity, owner and follow-up."""
 import csv
 import io
 from collections import defaultdict
-from urllib.parse import quote
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from sqlalchemy import select
 
 from sync import live_records
@@ -18,6 +17,7 @@ from server.core.calendar import today
 from server.core.db import db
 from server.core.engine import ENGINE
 from server.core.models import User
+from server.core.spreadsheet import download
 from server.core.vocabulary import OFFICE_ROLES, labels
 from server.deals.follow_up import days_since, follow_up, last_activity, overdue_by
 from server.deals.schemas import BoardQuerySchema
@@ -153,12 +153,5 @@ def export_csv(filters):
             "competitors": competitors_text(deal, row["events"]),
         }
         writer.writerow([spreadsheet_safe(values[k]) for k, _ in COLUMNS])
-    filename = f"案件ボード_{today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="deals_{today().isoformat()}.csv"; '
-            f"filename*=UTF-8''{quote(filename)}"
-        },
-    )
+    day = today().isoformat()
+    return download("\ufeff" + buffer.getvalue(), "text/csv", f"deals_{day}.csv", f"案件ボード_{day}.csv")

@@ -6,7 +6,7 @@ import uuid
 from collections import Counter
 from datetime import date
 
-from flask import current_app, g, request
+from flask import current_app, g
 from marshmallow import fields, validate
 
 from sync import live_records, write_changes
@@ -18,6 +18,7 @@ from server.core.calendar import japanese_holidays, today
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
+from server.core.list_import import FILE_BODY, uploaded
 from server.core.schemas import Arguments
 from server.core.spreadsheet import UnreadableFile
 from server.core.vocabulary import OFFICE_ROLES
@@ -109,16 +110,7 @@ def fit_order(order):
 
 @bp.post("/load/import")
 @role_required(*OFFICE_ROLES)
-@bp.doc(
-    requestBody={
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
-            }
-        },
-    }
-)
+@bp.doc(**FILE_BODY)
 @bp.error(422, "an unreadable file, or rows to correct (errors keyed by row number)")
 @bp.alt_response(200, schema={"type": "object"}, description="rows, weeks, created, deleted")
 def import_plan():
@@ -127,8 +119,7 @@ def import_plan():
     A CSV in UTF-8 (with or without BOM) or Shift_JIS as Excel saves it, or an .xlsx; columns
     工程, 週 or 日付, 時間, 確度 (確定/内示/見込), 件名.
     """
-    upload = request.files.get("file")
-    content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
+    content, filename = uploaded()
     if not content:
         raise ApiError(
             422,

@@ -1,12 +1,13 @@
 """Past quotes: search them in Japanese, find the ones most like a quote, and bring in the
 history kept in Excel."""
 
-from flask import g, request
+from flask import g
 
 from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
 from server.core.db import db
 from server.core.errors import ApiError
+from server.core.list_import import FILE_BODY, uploaded
 from server.core.schemas import ImportQuerySchema
 from server.core.vocabulary import OFFICE_ROLES
 from server.quotes.importer import import_quotes
@@ -57,16 +58,7 @@ def quote_similar(query, quote_id):
 @bp.post("/quotes/import")
 @role_required(*OFFICE_ROLES)
 @bp.arguments(ImportQuerySchema, location="query")
-@bp.doc(
-    requestBody={
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
-            }
-        },
-    }
-)
+@bp.doc(**FILE_BODY)
 @bp.error(422, "an unreadable file, or rows to correct (errors keyed by row number)")
 @bp.response(200, QuoteImportSchema)
 def quote_import(query):
@@ -78,6 +70,5 @@ def quote_import(query):
     (提出済み, 受注, 不採用). 見積番号 and other columns are kept in 加工内容. The same file twice
     creates nothing. ``dry_run`` answers the same and writes nothing.
     """
-    upload = request.files.get("file")
-    content, filename = (upload.read(), upload.filename or "") if upload else (request.get_data(), "")
+    content, filename = uploaded()
     return import_quotes(content, filename, g.user.id, dry_run=query["dry_run"])

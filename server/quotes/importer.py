@@ -9,24 +9,16 @@ what the row says), so the same file twice adds nothing. ``import_quotes`` runs 
 """
 
 import re
-import time
 import uuid
 from datetime import date
 
-from flask import current_app
-from sqlalchemy import text
+from sync import live_records
 
-from sync import live_records, write_changes
-
-from server.core import audit
-from server.core.db import db, writing_session
-from server.core.engine import ENGINE, server_actor
-from server.core.errors import ApiError
-from server.core.spreadsheet import Headers, UnreadableFile, read_rows
+from server.core.list_import import check_rows, import_session, read_list, write_import
+from server.core.spreadsheet import Headers, read_rows
 from server.core.vocabulary import labels
 from server.core.words import Said, field_message, say
 from server.customers.duplicates import company_key
-from server.customers.importer import NOTHING_IMPORTED
 from server.quotes.entities import QuoteSchema
 
 MAX_ROWS = 5000
@@ -236,24 +228,9 @@ def quote_values(row, others, problems):
     ):
         if row.get(field):
             value = read(row[field]) if read is yen_of else read(row[field], unit)
-            if value is None and read is yen_of:
-                problems.append(
-                    say(
-                        "{column}: 「{value}」 is not an amount such as 128000, ￥128,000 or 12万円.",
-                        "{column}：「{value}」は金額として読めません（128000、￥128,000、12万円 の形で）。",
-                        column=LABELS[field],
-                        value=row[field],
-                    )
-                )
-            elif value is None:
-                problems.append(
-                    say(
-                        "{column}: 「{value}」 is not a whole number.",
-                        "{column}：「{value}」は整数ではありません。",
-                        column=LABELS[field],
-                        value=row[field],
-                    )
-                )
+            if value is None:
+                problem = NOT_AN_AMOUNT if read is yen_of else NOT_WHOLE
+                problems.append(say(problem, column=LABELS[field], value=row[field]))
             else:
                 values[field] = value
     status = row.get("status")
@@ -274,6 +251,15 @@ def quote_values(row, others, problems):
     return values
 
 
+NOT_AN_AMOUNT = Said(
+    "{column}: 「{value}」 is not an amount such as 128000, ￥128,000 or 12万円.",
+    "{column}：「{value}」は金額として読めません（128000、￥128,000、12万円 の形で）。",
+)
+NOT_WHOLE = Said(
+    "{column}: 「{value}」 is not a whole number.", "{column}：「{value}」は整数ではありません。"
+)
+
+
 def identity(customer_id, row):
     """What makes a row the same quote when it comes again: its customer and 見積番号, or
     without one everything the row says."""
@@ -286,26 +272,11 @@ def identity(customer_id, row):
 def import_quotes(content, filename, user_id, *, dry_run, via=None):
     """Import past quotes as ``user_id``; answer what it created, or with ``dry_run`` what it
     would. An unreadable file or any bad row raises ``ApiError`` (422) and imports nothing."""
-    if not content:
-        raise ApiError(
-            422,
-            "Send the quote list as a file (CSV or .xlsx) in the form field 'file'.",
-            errors={"file": ["missing"]},
-        )
-    try:
-        rows, others = rows_of(content, filename)
-    except UnreadableFile as err:
-        raise ApiError(422, say(err.args[0]), errors={"file": [say(err.args[0])]})
-    if not rows:
-        empty = say("The file has a header row but no quotes under it.", "見出しの行の下に見積がありません。")
-        raise ApiError(422, empty, errors={"file": [empty]})
-    session = db.session if dry_run else writing_session()
-    if not dry_run and db.engine.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+    rows, others = read_list(content, filename, rows_of, EMPTY)
+    session = import_session(dry_run, IMPORT_LOCK)
     quote_ids = {q["id"] for q in live_records(session, "quotes")}
     changes, preview, errors = plan_quotes(rows, live_records(session, "customers"), quote_ids)
-    if errors:
-        raise ApiError(422, say(NOTHING_IMPORTED), errors=errors)
+    check_rows(errors)
     answer = {
         "dry_run": dry_run,
         "rows": len(rows),
@@ -315,15 +286,8 @@ def import_quotes(content, filename, user_id, *, dry_run, via=None):
         "preview": preview,
     }
     if not dry_run:
-        node = current_app.config["SERVER_NODE"]
-        now_ms = int(time.time() * 1000)
-        write_changes(session, ENGINE, server_actor(user_id, node), changes, now_ms=now_ms, server_node=node)
-        detail = {
-            "what": "quotes",
-            "rows": len(rows),
-            "quotes": len(changes),
-            **({"via": via} if via else {}),
-        }
-        audit.record(session, "import", user_id, **detail)
-        session.commit()
+        write_import(session, user_id, changes, what="quotes", via=via, rows=len(rows), quotes=len(changes))
     return answer
+
+
+EMPTY = Said("The file has a header row but no quotes under it.", "見出しの行の下に見積がありません。")

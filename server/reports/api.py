@@ -21,6 +21,7 @@ from server.core.db import db
 from server.core.engine import ENGINE
 from server.core.errors import ApiError
 from server.core.schemas import Arguments
+from server.core.spreadsheet import download
 from server.core.vocabulary import OFFICE_ROLES, label
 from server.reports import day as days, pdf
 from server.reports.entities import daily_report_id
@@ -226,15 +227,8 @@ def month_csv(query):
                     label("daily_report.status", statuses.get(date)) if statuses.get(date) else "",
                 ]
             )
-    filename = f"日報_{query['month']}.csv"
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="daily_{query["month"]}.csv"; '
-            f"filename*=UTF-8''{quote(filename)}"
-        },
-    )
+    month = query["month"]
+    return download("\ufeff" + buffer.getvalue(), "text/csv", f"daily_{month}.csv", f"日報_{month}.csv")
 
 
 def report_statuses(user, visits):

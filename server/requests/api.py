@@ -3,9 +3,8 @@ inbox exported as CSV and as .xlsx that Excel opens in Japanese."""
 
 import csv
 import io
-from urllib.parse import quote
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from sqlalchemy import select
 
 from sync import live_records
@@ -27,7 +26,7 @@ from server.core.engine import ENGINE
 from server.core.errors import ApiError
 from server.core.models import User
 from server.core.schemas import MAX_CALENDAR_YEARS, CalendarQuerySchema, CalendarSchema
-from server.core.spreadsheet import XLSX, workbook
+from server.core.spreadsheet import XLSX, download, workbook
 from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, labels
 from server.requests.schemas import ExportQuerySchema
 from server.requests.search import matches_search
@@ -170,15 +169,8 @@ def export_table(filters):
 
 
 def attachment(body, mimetype, extension):
-    filename = f"依頼一覧_{today().isoformat()}.{extension}"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="requests_{today().isoformat()}.{extension}"; '
-            f"filename*=UTF-8''{quote(filename)}"
-        },
-    )
+    day = today().isoformat()
+    return download(body, mimetype, f"requests_{day}.{extension}", f"依頼一覧_{day}.{extension}")
 
 
 @bp.get("/requests/export.csv")
