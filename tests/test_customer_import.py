@@ -4,6 +4,7 @@ creates nothing; a preview writes nothing."""
 
 import io
 import threading
+import zipfile
 from urllib.parse import unquote
 
 import pytest
@@ -397,3 +398,51 @@ def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
         content_type="multipart/form-data",
     )
     assert unreadable.get_json()["message"].startswith("会社名の列がありません")
+
+
+def damaged_xlsx():
+    """A workbook whose sheet breaks off in its middle, as a file cut short in a mail."""
+    book = Workbook()
+    book.active.append(["会社名"])
+    for n in range(200):
+        book.active.append([f"会社{n}"])
+    content = io.BytesIO()
+    book.save(content)
+    source = zipfile.ZipFile(io.BytesIO(content.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(member, data)
+    return out.getvalue()
+
+
+def zip_bomb():
+    """A small file that unpacks to 64 MB."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("xl/worksheets/sheet1.xml", b"<row/>" * (64 * 2**20 // 6))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (zip_bomb(), "more than 50 MB"),
+        (damaged_xlsx(), "cannot be read"),
+        (b"\r\n" * 30_000, "more than 20,000 rows"),  # blank lines: nothing to keep, all to read
+        (("会社名," + ",".join(f"列{n}" for n in range(300)) + "\r\n山田製作所\r\n").encode("cp932"), None),
+    ],
+    ids=["zip bomb", "damaged sheet", "blank lines", "300 columns"],
+)
+def test_files_that_would_fill_a_worker_are_refused_and_wide_ones_read(client, office, content, words):
+    response = send(
+        client, office, content, "customers.xlsx" if content.startswith(b"PK") else "customers.csv"
+    )
+    if words is None:  # the first 200 columns are read; the rest of a row are not
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["customers_created"] == 1
+    else:
+        assert response.status_code == 422 and words in response.get_json()["message"], response.get_json()

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -18,6 +19,9 @@ from server.core.words import Said
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAGIC = b"PK\x03\x04"
+MAX_TABLE_ROWS = 20_000  # more than any import takes (5,000), fewer than would fill a worker
+MAX_COLUMNS = 200
+MAX_XLSX_BYTES = 50 * 2**20  # unpacked: a sheet of 20,000 rows of 200 cells is far less
 HEADER_SEARCH_ROWS = 10  # a title row or two (「顧客一覧 2026年12月」) may stand above the header
 SPACES = re.compile(r"[ \t\u3000]+")
 
@@ -63,13 +67,15 @@ class UnreadableFile(ValueError):
 
 
 def read_table(content, filename=""):
-    """The cells of a CSV or of an .xlsx's first sheet, row by row, as the text a CSV holds."""
+    """The cells of a CSV or of an .xlsx's first sheet, row by row, as the text a CSV holds:
+    at most ``MAX_TABLE_ROWS`` rows of ``MAX_COLUMNS`` cells (a file of blank lines, or a sheet
+    that claims a million rows or 16,384 columns, is refused before it fills the memory)."""
     if content.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
-        return xlsx_rows(content)
+        return capped(xlsx_rows(content))
     # newline="": the reader takes CR, LF and CRLF as row ends itself (a CSV that old Mac
     # Excel saved ends its rows with CR alone).
     try:
-        return list(csv.reader(io.StringIO(decode(content), newline="")))
+        return capped(row[:MAX_COLUMNS] for row in csv.reader(io.StringIO(decode(content), newline="")))
     except csv.Error as err:
         raise UnreadableFile(
             Said(
@@ -96,17 +102,53 @@ def decode(content):
         ) from None
 
 
+def capped(rows):
+    """``rows`` as a list, refused past ``MAX_TABLE_ROWS``."""
+    table = []
+    for row in rows:
+        if len(table) == MAX_TABLE_ROWS:
+            raise UnreadableFile(
+                Said(
+                    f"The file has more than {MAX_TABLE_ROWS:,} rows: split it.",
+                    f"{MAX_TABLE_ROWS:,}行を超えるファイルは読めません。分けてください。",
+                )
+            )
+        table.append(row)
+    return table
+
+
 def xlsx_rows(content):
+    """The first sheet's rows, lazily; an .xlsx that would unpack past ``MAX_XLSX_BYTES`` (a
+    zip bomb) is refused before openpyxl opens it."""
+    unreadable = UnreadableFile(
+        Said(
+            "The .xlsx file cannot be read: save it again from Excel.",
+            "この xlsx ファイルは読めません。Excel で保存し直してください。",
+        )
+    )
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(content)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise unreadable from None
+    if unpacked > MAX_XLSX_BYTES:
         raise UnreadableFile(
             Said(
-                "The .xlsx file cannot be read: save it again from Excel.",
-                "この xlsx ファイルは読めません。Excel で保存し直してください。",
+                f"The .xlsx file unpacks to {unpacked // 2**20:,} MB, more than {MAX_XLSX_BYTES // 2**20} MB:"
+                " save only the sheet to import, or as CSV.",
+                f"この xlsx は展開すると {unpacked // 2**20:,} MB になり、上限の {MAX_XLSX_BYTES // 2**20} MB を"
+                "超えます。取り込むシートだけを保存するか、CSV で保存してください。",
             )
-        ) from None
-    return [[cell_text(value) for value in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        )
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise unreadable from None
+    try:
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            yield [cell_text(value) for value in row]
+    except Exception:  # a sheet damaged past its first rows
+        raise unreadable from None
 
 
 def cell_text(value):
