@@ -116,3 +116,19 @@ def test_the_audit_trail_says_who_imported_how_many(page, live):
     expect(event).to_contain_text("取り込み")
     expect(event).to_contain_text("伊藤 美咲")
     expect(event).to_contain_text("顧客 2件・担当者 2人（3行）")
+
+
+def test_offline_the_check_says_it_needs_the_network_and_keeps_the_file_chosen(page, live, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_bytes(LIST.encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/customers/import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.context.set_offline(True)
+    page.get_by_test_id("customer-import-check").click()
+    expect(page.get_by_test_id("customer-import-result")).to_have_text(
+        "取り込みはオンラインのときだけできます。電波のある所でもう一度押してください。"
+    )
+    page.context.set_offline(False)
+    page.get_by_test_id("customer-import-check").click()  # the file is still chosen
+    expect(page.get_by_test_id("customer-import-preview")).to_contain_text("新しい顧客 2件")
