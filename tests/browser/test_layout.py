@@ -38,6 +38,25 @@ def box(locator):
     return locator.bounding_box()
 
 
+# The words of the tab bar's labels that the screen draws over two lines (「Customer」「s」).
+SPLIT_WORDS = """() => {
+  const split = [];
+  for (const tab of document.querySelectorAll("[data-testid=tab-bar] > *")) {
+    const walker = document.createTreeWalker(tab, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) split.push(word[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
 @pytest.mark.parametrize("size", [PHONE, NARROW], ids=["390", "360"])
 @pytest.mark.parametrize("login", ["tech", "manager", "admin"])
 def test_on_a_phone_the_header_is_one_short_bar_and_the_main_screens_are_tabs_at_the_bottom(
@@ -67,6 +86,9 @@ def test_on_a_phone_the_header_is_one_short_bar_and_the_main_screens_are_tabs_at
     page.get_by_test_id("menu-lang").click()  # the language too
     expect(page.get_by_role("heading", level=1)).to_have_text("Sync")
     expect(tabs.locator("> *").last).to_have_text("☰Menu")
+    tabs.get_by_role("link", name="Customers").click()  # the longest word, in bold when current
+    expect(tabs.get_by_role("link", name="Customers")).to_have_attribute("aria-current", "page")
+    assert page.evaluate(SPLIT_WORDS) == []  # a label may wrap between words, never inside one
 
 
 @pytest.mark.parametrize("login, lang", [("tech", "ja"), ("admin", "ja"), ("office", "en")])
