@@ -42,6 +42,13 @@ function page(bundle, unsent) {
       fact(t("customer.address"), customer.address),
       fact(t("customer.owner"), names(customer.owner_id)),
       fact(t("customer.notes"), customer.notes ? h("span", { class: "prewrap" }, customer.notes) : null)),
+    // Changing the record itself sits by its facts; the bar kept at the bottom is for the work
+    // done at the customer (on a phone it took three rows of the screen for the office).
+    h("div", { class: "actions inline record-actions" },
+      linkButton(t("customer.edit"), `#/customers/${customer.id}/edit`, { class: "button small", "data-testid": "edit-customer" }),
+      MERGERS.has(getState().user?.role)
+        ? linkButton(t("customer.merge"), `#/customers/${customer.id}/merge`, { class: "button small", "data-testid": "merge-customer" })
+        : null),
     cardReview(customer, bundle.contacts),
     h("section", { "aria-labelledby": "contacts-h" },
       h("h2", { id: "contacts-h" }, t("customer.contacts")),
@@ -55,10 +62,7 @@ function page(bundle, unsent) {
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
       linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
       dealer ? linkButton(t("quote.newTitle"), `#/quotes/new?customer=${customer.id}`, { "data-testid": "new-quote" }) : null,
-      dealer ? linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" }) : null,
-      linkButton(t("customer.edit"), `#/customers/${customer.id}/edit`, { "data-testid": "edit-customer" }),
-      MERGERS.has(getState().user?.role)
-        ? linkButton(t("customer.merge"), `#/customers/${customer.id}/merge`, { "data-testid": "merge-customer" }) : null),
+      dealer ? linkButton(t("deal.newTitle"), `#/deals/new?customer=${customer.id}`, { "data-testid": "new-deal" }) : null),
   ];
 }
 
