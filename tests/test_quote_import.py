@@ -201,3 +201,12 @@ def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
             "数量：「十個」は整数ではありません。",
         ],
     }
+
+
+def test_a_quote_imported_and_deleted_since_is_not_brought_back_by_the_same_file(client, office):
+    send(client, office, LIST.encode("cp932"))
+    shaft = quotes(office)["YS-2023-0153"]
+    office.push(office.mutation("quotes", shaft["id"], op="delete", base_version=shaft["version"]))
+    again = send(client, office, LIST.encode("cp932")).get_json()
+    assert (again["quotes_created"], again["quotes_existing"]) == (0, 3)
+    assert "YS-2023-0153" not in quotes(office)

@@ -12,7 +12,10 @@ import re
 import uuid
 from datetime import date
 
+from sqlalchemy import select
+
 from sync import live_records
+from sync.models import Record
 
 from server.core.list_import import check_rows, import_session, read_list, write_import
 from server.core.spreadsheet import Headers, read_rows
@@ -130,7 +133,7 @@ def rows_of(content, filename=""):
 
 def plan_quotes(rows, customers, quote_ids):
     """``(changes, preview, errors)`` of importing ``rows``: the quotes to create (those whose
-    id is among ``quote_ids``, the live quotes stored, are there already), the first rows with
+    id is among ``quote_ids``, the quotes stored, are there already), the first rows with
     what each does, and each bad row's errors keyed by its number."""
     by_id = {c["id"]: c for c in customers}
     by_name: dict[str, list] = {}
@@ -274,7 +277,8 @@ def import_quotes(content, filename, user_id, *, dry_run, via=None):
     would. An unreadable file or any bad row raises ``ApiError`` (422) and imports nothing."""
     rows, others = read_list(content, filename, rows_of, EMPTY)
     session = import_session(dry_run, IMPORT_LOCK)
-    quote_ids = {q["id"] for q in live_records(session, "quotes")}
+    # Deleted quotes too: one imported and deleted since is not brought back by the same file.
+    quote_ids = set(session.execute(select(Record.id).where(Record.entity == "quotes")).scalars())
     changes, preview, errors = plan_quotes(rows, live_records(session, "customers"), quote_ids)
     check_rows(errors)
     answer = {
