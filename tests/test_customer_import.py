@@ -446,3 +446,23 @@ def test_files_that_would_fill_a_worker_are_refused_and_wide_ones_read(client, o
         assert response.get_json()["customers_created"] == 1
     else:
         assert response.status_code == 422 and words in response.get_json()["message"], response.get_json()
+
+
+def test_a_row_naming_a_customer_merged_since_goes_to_the_one_it_was_merged_into(client, office):
+    # The old list still spells it 「山田精工所」; the office merged that one into 「山田製作所」.
+    survivor = office.create("customers", name="山田製作所", phone="048-222-1111")
+    typo = office.create("customers", name="山田精工所", phone="048-222-1111")
+    merged = client.post(
+        f"/api/v1/customers/{typo['id']}/merge", json={"into": survivor["id"]}, headers=office.headers
+    )
+    assert merged.status_code == 200, merged.get_json()
+    rows = f"顧客ID,会社名,担当者名\r\n,山田精工所,山田 一\r\n{typo['id']},山田精工所,山田 二\r\n"
+    answer = send(client, office, rows.encode("cp932")).get_json()
+    assert (answer["customers_created"], answer["contacts_created"], answer["customers_existing"]) == (
+        0,
+        2,
+        1,
+    )
+    customers, contacts = synced(office)
+    assert "山田精工所" not in customers
+    assert contacts["山田 一"]["customer_id"] == contacts["山田 二"]["customer_id"] == survivor["id"]

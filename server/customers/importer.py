@@ -8,6 +8,7 @@ answer alike and the import writes all rows or none. ``import_list`` runs it for
 the command line.
 """
 
+import json
 import re
 import uuid
 
@@ -15,6 +16,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 
 from sync import live_records
+from sync.models import Record
 
 from server.core.list_import import check_rows, import_session, read_list, write_import
 from server.core.models import User
@@ -148,10 +150,15 @@ class Company:
         self.values, self.stored, self.first_row = values, stored, first_row
         self.id = stored["id"] if stored else str(uuid.uuid4())
         self.contact_names: set[str] = set()
+        self.aliases: list[tuple[str, str]] = []  # (name, phone) of customers merged into it
 
     def same(self, key, phone):
-        """The same company: the same name, and no two different phone numbers."""
-        return key == self.key and (not phone or not self.phone or phone == self.phone)
+        """The same company: the same name, and no two different phone numbers; or the name
+        of a customer merged into it."""
+        return any(
+            key == known and (not phone or not known_phone or phone == known_phone)
+            for known, known_phone in [(self.key, self.phone), *self.aliases]
+        )
 
     def fill(self, values):
         """A later row of a company being created fills what its first rows left empty, and
@@ -191,7 +198,8 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         {"id": u.id, "login": u.login, "name": u.name, "team": u.team, "active": u.active}
         for u in session.execute(select(User)).scalars()
     ]
-    plan = plan_import(rows, live_records(session, "customers"), live_records(session, "contacts"), users)
+    customers, contacts = live_records(session, "customers"), live_records(session, "contacts")
+    plan = plan_import(rows, customers, contacts, users, merged_customers(session))
     check_rows(plan.errors)
     answer = {
         "dry_run": dry_run,
@@ -216,6 +224,17 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
     return answer
 
 
+def merged_customers(session):
+    """The customers merged into another: their tombstones' names, phones and survivors."""
+    merged = []
+    query = select(Record.id, Record.data).where(Record.entity == "customers", Record.deleted.is_(True))
+    for record_id, data in session.execute(query):
+        customer = json.loads(data or "{}")
+        if customer.get("merged_into"):
+            merged.append({**customer, "id": record_id})
+    return merged
+
+
 EMPTY = Said("The file has a header row but no customers under it.", "見出しの行の下に顧客がありません。")
 
 
@@ -233,16 +252,16 @@ class Plan:
         return sum(1 for name, _, _ in self.changes if name == entity)
 
 
-def plan_import(rows, customers, contacts, users):
+def plan_import(rows, customers, contacts, users, merged=()):
     """What importing ``rows`` creates, as a ``Plan``.
 
     ``customers`` and ``contacts`` are the live records stored; ``users`` the people who may
-    own a customer (``id``, ``login``, ``name``, ``team``, ``active``). A row of a customer
-    stored already (its 顧客ID, else the same name and no other phone number) or of one an
-    earlier row named
-    adds only its contact person, if that person is not there yet: the same file imported
-    twice creates nothing the second time. The errors map a row number as Excel shows it to
-    what is wrong with that row.
+    own a customer (``id``, ``login``, ``name``, ``team``, ``active``); ``merged`` the customers
+    merged into another (tombstones with ``merged_into``): a row naming one is its survivor's,
+    as a push naming it is. A row of a customer stored already (its 顧客ID, else the same name
+    and no other phone number) or of one an earlier row named adds only its contact person, if
+    that person is not there yet: the same file imported twice creates nothing the second
+    time. The errors map a row number as Excel shows it to what is wrong with that row.
     """
     owner_of = user_matcher(users)
     companies: dict[str, list[Company]] = {}  # by folded name: a few of each name at most
@@ -254,6 +273,13 @@ def plan_import(rows, customers, contacts, users):
     for contact in contacts:
         if contact.get("customer_id") in by_id:
             by_id[contact["customer_id"]].contact_names.add(fold(contact.get("name")))
+    for loser in merged:
+        survivor = by_id.get(loser.get("merged_into"))
+        if survivor is not None:
+            key = company_key(loser.get("name"))
+            survivor.aliases.append((key, digits(loser.get("phone"))))
+            companies.setdefault(key, []).append(survivor)
+            by_id.setdefault(loser["id"], survivor)  # its 顧客ID in an old export
     plan = Plan()
     for number, row, others in rows:
         ours = by_id.get(row.get("id", "").lower())
