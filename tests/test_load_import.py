@@ -140,3 +140,27 @@ def test_an_unreadable_file_answers_422(client, office, content, filename):
 def test_a_rep_may_not_import(client, device, office):
     response = send(client, device("rep_a"), PLAN.encode("cp932"))
     assert response.status_code == 403
+
+
+def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
+    plan = "工程,週,時間\r\n研磨,2027-W16,4\r\n機械加工,2027-W60,abc\r\n"
+    response = client.post(
+        "/api/v1/load/import",
+        headers={**office.headers, "Accept-Language": "ja"},
+        data={"file": (io.BytesIO(plan.encode("cp932")), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert response.status_code == 422 and body["message"].startswith("何も取り込んでいません")
+    assert body["errors"]["2"] == ["工程：「研磨」という工程がありません。"]
+    assert sorted(body["errors"]["3"]) == [
+        "時間：数値ではありません。",
+        "週：2027-W05 の形の週にしてください（01〜52週、年により53週）。",
+    ]
+    header = client.post(
+        "/api/v1/load/import",
+        headers={**office.headers, "Accept-Language": "ja"},
+        data={"file": (io.BytesIO("名前,時間\r\nx,1\r\n".encode("cp932")), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert header.get_json()["message"].startswith("最初の行に見出し")

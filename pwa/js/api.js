@@ -154,11 +154,12 @@ export function fitLoad(token, order) {
   return call("POST", "/api/v1/load/fit", { body: order, token });
 }
 
-/** Post a plan file (CSV or .xlsx); a 422 carries the errors by row number. */
-export async function importLoad(token, file) {
+/** Post a plan file (CSV or .xlsx); a 422 carries the errors by row number, in `language`. */
+export async function importLoad(token, file, language = "ja") {
   const body = new FormData();
   body.append("file", file, file.name);
-  return json(await send("POST", "/api/v1/load/import", { token, body, headers: { Accept: "application/json" } }));
+  const headers = { Accept: "application/json", "Accept-Language": language };
+  return json(await send("POST", "/api/v1/load/import", { token, body, headers }));
 }
 
 /**

@@ -54,6 +54,15 @@ FIELD_MESSAGES = [
         re.compile(r"must not contain control characters such as NUL, or broken characters"),
         "制御文字や壊れた文字は使えません。",
     ),
+    (re.compile(r"Not a valid date\."), "日付ではありません（2027-04-23 の形で）。"),
+    (
+        re.compile(r"must be an ISO week such as 2027-W05 \(week 01 to 52, or 53 in long years\)"),
+        "2027-W05 の形の週にしてください（01〜52週、年により53週）。",
+    ),
+    (
+        re.compile(r"give the week \(週, e\.g\. 2027-W05\) or a date \(日付\)"),
+        "週（2027-W05 の形）か日付を入れてください。",
+    ),
 ]
 
 

@@ -18,7 +18,7 @@ from server.core.calendar import japanese_holidays, today
 from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
-from server.core.list_import import FILE_BODY, uploaded
+from server.core.list_import import FILE_BODY, check_rows, refused, uploaded
 from server.core.schemas import Arguments
 from server.core.spreadsheet import UnreadableFile
 from server.core.vocabulary import OFFICE_ROLES
@@ -130,11 +130,8 @@ def import_plan():
     try:
         entries, errors = read_plan(content, filename, names)
     except UnreadableFile as err:
-        raise ApiError(422, str(err), errors={"file": [str(err)]})
-    if errors:
-        raise ApiError(
-            422, "Nothing was imported: correct the rows listed and import the file again.", errors=errors
-        )
+        raise refused(err.args[0]) from None
+    check_rows(errors)
     session = writing_session()
     changes = replacement(entries, live_records(session, "load_entries"))
     write_changes(

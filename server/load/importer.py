@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sync.entity import Text
 
 from server.core.spreadsheet import UnreadableFile, read_table
+from server.core.words import Said, field_message, say
 from server.load.entities import IsoWeek, hours
 from server.load.weeks import week_of
 
@@ -42,11 +43,21 @@ def rows_of(content, filename=""):
     """The rows as ``(row number, {header: text})``, the header being row 1."""
     table = read_table(content, filename)
     if not table:
-        raise UnreadablePlan("The file is empty: save the plan with a header row 工程, 週 or 日付, 時間.")
+        raise UnreadablePlan(
+            Said(
+                "The file is empty: save the plan with a header row 工程, 週 or 日付, 時間.",
+                "ファイルが空です。見出しの行（工程、週か日付、時間）を入れて保存してください。",
+            )
+        )
     headers = [str(h or "").strip() for h in table[0]]
     missing = [name for name in ("工程", "時間") if name not in headers]
     if missing or ("週" not in headers and "日付" not in headers):
-        raise UnreadablePlan("The first row must name the columns 工程, 週 or 日付, 時間 (and 確度, 件名).")
+        raise UnreadablePlan(
+            Said(
+                "The first row must name the columns 工程, 週 or 日付, 時間 (and 確度, 件名).",
+                "最初の行に見出し 工程、週か日付、時間（と確度、件名）を入れてください。",
+            )
+        )
     for number, cells in enumerate(table[1:], start=2):
         row = {h: cell for h, cell in zip(headers, cells, strict=False) if h in HEADERS}
         if any(cell not in (None, "") for cell in row.values()):
@@ -65,13 +76,24 @@ def read_plan(content, filename, group_ids):
             row = plan_row.load(cleaned)
         except ValidationError as err:
             errors[str(number)] = [
-                f"{field}: {', '.join(messages) if isinstance(messages, list) else messages}"
+                say("{column}: {message}", "{column}：{message}", column=field, message=message)
                 for field, messages in err.messages.items()
+                for message in [
+                    " ".join(
+                        field_message(m) for m in ([messages] if isinstance(messages, str) else messages)
+                    )
+                ]
             ]
             continue
         group = group_ids.get(row["group"])
         if group is None:
-            errors[str(number)] = [f"工程: no resource group is named {row['group']!r}"]
+            errors[str(number)] = [
+                say(
+                    "工程: no resource group is named 「{group}」",
+                    "工程：「{group}」という工程がありません。",
+                    group=row["group"],
+                )
+            ]
             continue
         entries.append(
             {

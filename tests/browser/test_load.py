@@ -173,7 +173,9 @@ def test_a_plan_with_a_bad_row_shows_the_row_in_words_and_imports_nothing(page, 
     page.get_by_test_id("import-file").set_input_files(str(plan))
     page.get_by_test_id("import-button").click()
     expect(page.get_by_test_id("import-result")).to_contain_text("何も取り込んでいません")
-    expect(page.get_by_test_id("import-errors").get_by_role("listitem").first).to_contain_text("3行目")
+    row = page.get_by_test_id("import-errors").get_by_role("listitem").first
+    expect(row).to_contain_text("3行目")
+    expect(row).to_contain_text("時間：数値ではありません。")  # in the app's language
     assert live.device("office").records("load_entries") == {}
 
 
