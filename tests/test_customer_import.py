@@ -26,10 +26,10 @@ LIST = (
 )
 
 
-def send(client, device, content, filename="customers.csv", dry_run=False):
+def send(client, device, content, filename="customers.csv", dry_run=False, language=None):
     return client.post(
         "/api/v1/customers/import" + ("?dry_run=true" if dry_run else ""),
-        headers=device.headers,
+        headers={**device.headers, **({"Accept-Language": language} if language else {})},
         data={"file": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
     )
@@ -379,23 +379,15 @@ def test_on_postgresql_an_import_waits_for_one_under_way(client, office, databas
 
 def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
     rows = LIST + ",,,,,,,,,山田 次郎,,,,\r\n丸四工業,,,,," + "0" * 41 + ",,,,,,,,\r\n"
-    response = client.post(
-        "/api/v1/customers/import",
-        headers={**office.headers, "Accept-Language": "ja"},
-        data={"file": (io.BytesIO(rows.encode("cp932")), "customers.csv")},
-        content_type="multipart/form-data",
-    )
+    response = send(client, office, rows.encode("cp932"), "customers.csv", language="ja")
     body = response.get_json()
     assert response.status_code == 422 and body["message"].startswith("何も取り込んでいません")
     assert body["errors"] == {
         "6": ["会社名：空です。会社名は必須です。"],
         "7": ["電話番号：40文字までです。"],
     }
-    unreadable = client.post(
-        "/api/v1/customers/import",
-        headers={**office.headers, "Accept-Language": "ja,en;q=0.5"},
-        data={"file": (io.BytesIO("名前\r\n山田\r\n".encode("cp932")), "customers.csv")},
-        content_type="multipart/form-data",
+    unreadable = send(
+        client, office, "名前\r\n山田\r\n".encode("cp932"), "customers.csv", language="ja,en;q=0.5"
     )
     assert unreadable.get_json()["message"].startswith("会社名の列がありません")
 
@@ -466,3 +458,11 @@ def test_a_row_naming_a_customer_merged_since_goes_to_the_one_it_was_merged_into
     customers, contacts = synced(office)
     assert "山田精工所" not in customers
     assert contacts["山田 一"]["customer_id"] == contacts["山田 二"]["customer_id"] == survivor["id"]
+
+
+def test_a_companys_rows_that_say_too_much_together_are_refused_at_its_first_row(client, office):
+    # Each row's notes fit; the company's two rows together pass the notes' 10,000 characters.
+    rows = f"会社名,備考\r\n丸一工業,{'あ' * 6000}\r\n丸一工業,{'い' * 6000}\r\n"
+    response = send(client, office, rows.encode("cp932"))
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["2"] and "備考" in response.get_json()["errors"]["2"][0]

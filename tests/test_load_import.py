@@ -25,10 +25,10 @@ PLAN = (
 )
 
 
-def send(client, device, content, filename="plan.csv"):
+def send(client, device, content, filename="plan.csv", language=None):
     return client.post(
         "/api/v1/load/import",
-        headers=device.headers,
+        headers={**device.headers, **({"Accept-Language": language} if language else {})},
         data={"file": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
     )
@@ -144,12 +144,7 @@ def test_a_rep_may_not_import(client, device, office):
 
 def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
     plan = "工程,週,時間\r\n研磨,2027-W16,4\r\n機械加工,2027-W60,abc\r\n"
-    response = client.post(
-        "/api/v1/load/import",
-        headers={**office.headers, "Accept-Language": "ja"},
-        data={"file": (io.BytesIO(plan.encode("cp932")), "plan.csv")},
-        content_type="multipart/form-data",
-    )
+    response = send(client, office, plan.encode("cp932"), "plan.csv", language="ja")
     body = response.get_json()
     assert response.status_code == 422 and body["message"].startswith("何も取り込んでいません")
     assert body["errors"]["2"] == ["工程：「研磨」という工程がありません。"]
@@ -157,10 +152,5 @@ def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
         "時間：数値ではありません。",
         "週：2027-W05 の形の週にしてください（01〜52週、年により53週）。",
     ]
-    header = client.post(
-        "/api/v1/load/import",
-        headers={**office.headers, "Accept-Language": "ja"},
-        data={"file": (io.BytesIO("名前,時間\r\nx,1\r\n".encode("cp932")), "plan.csv")},
-        content_type="multipart/form-data",
-    )
+    header = send(client, office, "名前,時間\r\nx,1\r\n".encode("cp932"), "plan.csv", language="ja")
     assert header.get_json()["message"].startswith("最初の行に見出し")

@@ -18,10 +18,10 @@ LIST = (
 )
 
 
-def send(client, device, content, filename="quotes.csv", dry_run=False):
+def send(client, device, content, filename="quotes.csv", dry_run=False, language=None):
     return client.post(
         "/api/v1/quotes/import" + ("?dry_run=true" if dry_run else ""),
-        headers=device.headers,
+        headers={**device.headers, **({"Accept-Language": language} if language else {})},
         data={"file": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
     )
@@ -186,12 +186,7 @@ def test_the_command_line_imports_quotes_as_the_screen_does(runner, tmp_path, of
 
 def test_a_japanese_request_reads_each_rows_errors_in_japanese(client, office):
     rows = "顧客名,見積日,数量\r\n北斗工業,,\r\n東和精機,2023/2/30,十個\r\n"
-    response = client.post(
-        "/api/v1/quotes/import",
-        headers={**office.headers, "Accept-Language": "ja"},
-        data={"file": (io.BytesIO(rows.encode("cp932")), "quotes.csv")},
-        content_type="multipart/form-data",
-    )
+    response = send(client, office, rows.encode("cp932"), "quotes.csv", language="ja")
     body = response.get_json()
     assert response.status_code == 422 and body["message"].startswith("何も取り込んでいません")
     assert body["errors"] == {

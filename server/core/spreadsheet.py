@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from server.core.text import fold
 from server.core.words import Said
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -180,9 +181,6 @@ class Headers:
     (width, case, kana and spaces do not matter): ``{field: (header, another, ...)}``."""
 
     def __init__(self, columns, required, missing):
-        from server.core.text import fold
-
-        self.fold = fold
         self.columns = columns
         self.of = {fold(header): field for field, headers in columns.items() for header in headers}
         self.required, self.missing = required, missing
@@ -193,7 +191,7 @@ class Headers:
         none, so what is under it still has a name)."""
         for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
             names = [clean(cell) or f"列{n}" for n, cell in enumerate(cells, start=1)]
-            fields = [self.of.get(self.fold(name), name) for name in names]
+            fields = [self.of.get(fold(name), name) for name in names]
             if self.required in fields:
                 return index, fields
         raise UnreadableFile(self.missing)

@@ -7,6 +7,8 @@ import re
 
 from flask import has_request_context, request
 
+from sync.entity import field_errors
+
 LANGUAGES = ["en", "ja"]
 
 
@@ -77,3 +79,17 @@ def field_message(message):
         if found:
             return ja.format(*found.groups())
     return message
+
+
+def row_errors(messages, names=None):
+    """A list row's validation messages (marshmallow's) as sentences naming their columns, by
+    ``names`` where the field's own name is not the header: 「電話番号：40文字までです。」."""
+    return [
+        say(
+            "{column}: {message}",
+            "{column}：{message}",
+            column=(names or {}).get(field, field),
+            message=" ".join(field_message(text) for text in texts),
+        )
+        for field, texts in field_errors(messages).items()
+    ]

@@ -12,7 +12,6 @@ import json
 import re
 import uuid
 
-from marshmallow import Schema
 from sqlalchemy import select
 
 from sync import live_records
@@ -23,7 +22,7 @@ from server.core.models import User
 from server.core.spreadsheet import Headers, read_rows
 from server.core.text import digits, fold
 from server.core.vocabulary import CUSTOMER_STATUSES, labels
-from server.core.words import Said, field_message, say
+from server.core.words import Said, row_errors, say
 from server.customers.duplicates import company_key
 from server.customers.entities import ContactSchema, CustomerSchema
 
@@ -128,17 +127,6 @@ CONTACT_LABELS = {"name": "担当者名", "name_kana": "担当者フリガナ", 
 CONTACT_LABELS |= {"mobile": "携帯", "phone": "担当者電話", "email": "担当者メール", "fax": "FAX"}
 
 
-def field_errors(schema: Schema, values, names):
-    """The schema's errors for ``values`` in words, each naming its column."""
-    return [
-        say("{column}: {message}", "{column}：{message}", column=names.get(field, field), message=message)
-        for field, messages in schema.validate(values).items()
-        for message in [
-            " ".join(field_message(m) for m in (messages if isinstance(messages, list) else [messages]))
-        ]
-    ]
-
-
 CUSTOMER_SCHEMA, CONTACT_SCHEMA = CustomerSchema(), ContactSchema()
 
 
@@ -151,6 +139,7 @@ class Company:
         self.id = stored["id"] if stored else str(uuid.uuid4())
         self.contact_names: set[str] = set()
         self.aliases: list[tuple[str, str]] = []  # (name, phone) of customers merged into it
+        self.filled = False  # a later row added to what its first row said
 
     def same(self, key, phone):
         """The same company: the same name, and no two different phone numbers; or the name
@@ -170,6 +159,7 @@ class Company:
             elif not self.values.get(field) and field != "status":
                 self.values[field] = value
         self.phone = self.phone or digits(values.get("phone"))
+        self.filled = True
 
 
 def user_matcher(users):
@@ -318,10 +308,11 @@ def plan_import(rows, customers, contacts, users, merged=()):
                     "contact": added,
                 }
             )
-    for entity, _, values in plan.changes:  # a company's rows together may say too much
-        if entity == "customers" and (problems := field_errors(CUSTOMER_SCHEMA, values, CUSTOMER_LABELS)):
-            company_row = next(c.first_row for cs in companies.values() for c in cs if c.values is values)
-            plan.errors.setdefault(str(company_row), []).extend(problems)
+    # A company's rows together may say more than a field holds (each row alone was checked).
+    for company in {id(c): c for cs in companies.values() for c in cs if c.filled}.values():
+        problems = row_errors(CUSTOMER_SCHEMA.validate(company.values), CUSTOMER_LABELS)
+        if problems:
+            plan.errors.setdefault(str(company.first_row), []).extend(problems)
     return plan
 
 
@@ -354,11 +345,11 @@ def row_values(row, others, owner_of):
         )
     values["status"] = STATUS_OF.get(fold(row.get("status")), "active")
     named = {**values, "name": values.get("name") or "-"}  # a missing name is said above
-    problems += field_errors(CUSTOMER_SCHEMA, named, CUSTOMER_LABELS)
+    problems += row_errors(CUSTOMER_SCHEMA.validate(named), CUSTOMER_LABELS)
     contact = contact_values(row)
     if contact:
-        problems += field_errors(
-            CONTACT_SCHEMA, {**contact, "customer_id": str(uuid.uuid4())}, CONTACT_LABELS
+        problems += row_errors(
+            CONTACT_SCHEMA.validate({**contact, "customer_id": str(uuid.uuid4())}), CONTACT_LABELS
         )
     return values, contact, problems
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sync.entity import Text
 
 from server.core.spreadsheet import UnreadableFile, read_table
-from server.core.words import Said, field_message, say
+from server.core.words import Said, row_errors, say
 from server.load.entities import IsoWeek, hours
 from server.load.weeks import week_of
 
@@ -75,15 +75,7 @@ def read_plan(content, filename, group_ids):
         try:
             row = plan_row.load(cleaned)
         except ValidationError as err:
-            errors[str(number)] = [
-                say("{column}: {message}", "{column}：{message}", column=field, message=message)
-                for field, messages in err.messages.items()
-                for message in [
-                    " ".join(
-                        field_message(m) for m in ([messages] if isinstance(messages, str) else messages)
-                    )
-                ]
-            ]
+            errors[str(number)] = row_errors(err.messages)
             continue
         group = group_ids.get(row["group"])
         if group is None:

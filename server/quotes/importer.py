@@ -20,7 +20,7 @@ from sync.models import Record
 from server.core.list_import import check_rows, import_session, read_list, write_import
 from server.core.spreadsheet import Headers, read_rows
 from server.core.vocabulary import labels
-from server.core.words import Said, field_message, say
+from server.core.words import Said, row_errors, say
 from server.customers.duplicates import company_key
 from server.quotes.entities import QuoteSchema
 
@@ -147,16 +147,7 @@ def plan_quotes(rows, customers, quote_ids):
         values = quote_values(row, others, problems)
         if customer:
             values["customer_id"] = customer["id"]
-            problems += [
-                say(
-                    "{column}: {message}",
-                    "{column}：{message}",
-                    column=LABELS.get(field, field),
-                    message=message,
-                )
-                for field, messages in schema.validate(values).items()
-                for message in [" ".join(field_message(m) for m in messages)]
-            ]
+            problems += row_errors(schema.validate(values), LABELS)
         if problems:
             errors[str(number)] = problems
             continue
