@@ -7,13 +7,13 @@ import { cacheCustomerIndex, cachedCustomerIndex, customerIndex } from "../recor
 import { getState } from "../store.js";
 import { matches, prepareQuery } from "../text.js";
 import { h, mount } from "./dom.js";
+import { IMPORTERS } from "./list-import.js";
 import { followSearch } from "./follow-search.js";
 import { actionBar, button, field, linkButton } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
 const PAGE = 50;
-const IMPORTERS = new Set(["office", "manager", "admin"]);
 
 export async function render(view, { query }) {
   // Start from the index cached by the last visit to this screen (one read instead of every

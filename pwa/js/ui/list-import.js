@@ -14,7 +14,7 @@ import { h, mount } from "./dom.js";
 import { button, field, guardForm, linkButton, showErrors, submitButton } from "./form.js";
 import { download, forbidden } from "./widgets.js";
 
-const IMPORTERS = new Set(["office", "manager", "admin"]);
+export const IMPORTERS = new Set(["office", "manager", "admin"]);
 
 /** What differs between the lists: their words, their call, what a row does, where they go. */
 const KINDS = {

@@ -12,6 +12,7 @@ import { matchedFields, prepare, searchQuotes } from "../quote-search.js";
 import { fold } from "../text.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
+import { IMPORTERS } from "./list-import.js";
 import { button, field, input, select } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { filterFold, marked } from "./widgets.js";
@@ -30,7 +31,6 @@ export async function quoteEntries() {
   });
 }
 
-const IMPORTERS = new Set(["office", "manager", "admin"]);
 
 export async function render(view, { query, navigate }) {
   let entries = await quoteEntries();
