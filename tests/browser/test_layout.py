@@ -206,6 +206,23 @@ def test_every_field_button_and_action_link_is_at_least_44_px_tall(page, live, c
         assert small_targets(page) == [], screen
 
 
+@pytest.mark.parametrize("size", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_the_offices_links_and_buttons_to_the_imports_are_at_least_44_px_tall(page, live, size):
+    page.set_viewport_size(size)
+    sign_in(page, live, "office")
+    # The links from an empty customer list and from the quote search, a line of text each.
+    for screen, link in [("#/customers", "import-hint"), ("#/quotes", "quote-import-link")]:
+        page.goto(f"{live.url}/{screen}")
+        target = page.get_by_test_id(link).locator("xpath=descendant-or-self::a")
+        expect(target).to_be_visible()
+        assert target.bounding_box()["height"] >= 44, screen
+    for screen in ["#/customers/import", "#/quotes/import"]:
+        page.goto(f"{live.url}/{screen}")
+        expect(page.locator("#view h1")).to_be_visible()
+        page.wait_for_timeout(200)
+        assert small_targets(page) == [], screen
+
+
 def test_enter_in_the_password_field_signs_in(page, live):
     page.goto(live.url + "/")
     page.get_by_label("ログインID").fill("tech")

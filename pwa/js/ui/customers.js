@@ -32,7 +32,7 @@ export async function render(view, { query }) {
   // A new office's list is empty until its customers are in: from Excel, in one go.
   const importHint = IMPORTERS.has(getState().user?.role)
     ? h("p", { class: "empty", "data-testid": "import-hint" },
-      h("a", { href: "#/customers/import" }, t("customers.importHint")))
+      h("a", { class: "action-link", href: "#/customers/import" }, t("customers.importHint")))
     : null;
   const noMatch = empty("", "no-match");
   const newCustomer = linkButton(t("customer.new"), "#/customers/new", { "data-testid": "new-customer" });

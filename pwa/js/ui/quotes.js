@@ -113,7 +113,7 @@ export async function render(view, { query, navigate }) {
     online,
     // The history kept in Excel before Genba, for the office to bring in.
     IMPORTERS.has(getState().user?.role)
-      ? h("p", { class: "hint" }, h("a", { href: "#/quotes/import", "data-testid": "quote-import-link" },
+      ? h("p", {}, h("a", { class: "action-link", href: "#/quotes/import", "data-testid": "quote-import-link" },
         t("quotes.importLink")))
       : null);
   show();
