@@ -129,6 +129,14 @@ def test_a_companys_later_rows_fill_what_its_first_row_left_empty(client, office
     )
 
 
+def test_a_persons_later_row_fills_what_their_first_row_left_empty(client, office):
+    rows = "会社名,担当者名,役職,携帯\r\n丸一工業,丸 一郎,,\r\n丸一工業,丸　一郎,部長,090-1234-5678\r\n"
+    answer = send(client, office, rows.encode("cp932")).get_json()
+    assert (answer["customers_created"], answer["contacts_created"], answer["contacts_updated"]) == (1, 1, 0)
+    _, contacts = synced(office)
+    assert (contacts["丸 一郎"]["title"], contacts["丸 一郎"]["mobile"]) == ("部長", "090-1234-5678")
+
+
 def test_a_preview_answers_what_the_import_does_and_writes_nothing(client, office):
     preview = send(client, office, LIST.encode("cp932"), dry_run=True)
     assert preview.status_code == 200 and preview.get_json()["dry_run"] is True
@@ -146,7 +154,7 @@ def test_the_same_file_twice_creates_nothing(client, office):
     assert office.sync() == [] and synced(office) == before
 
 
-def test_a_customer_already_kept_gains_only_the_people_it_lacks(client, office):
+def test_a_customer_already_kept_gains_the_people_it_lacks_and_no_twin(client, office):
     # Entered on a tablet, with 全角 spaces and no 株式会社: the same company by the app's rules.
     customer_id = office.create("customers", name="山田製作所", phone="048-222-1111")["id"]
     office.create("contacts", customer_id=customer_id, name="山田　太郎")
@@ -161,7 +169,54 @@ def test_a_customer_already_kept_gains_only_the_people_it_lacks(client, office):
     customers, contacts = synced(office)
     assert "株式会社山田製作所" not in customers  # not a second 山田製作所
     assert contacts["山田 花子"]["customer_id"] == customer_id
-    assert customers["山田製作所"]["version"] == 1  # its own fields are left as they were
+    assert (customers["山田製作所"]["name"], customers["山田製作所"]["phone"]) == (
+        "山田製作所",
+        "048-222-1111",
+    )
+
+
+def test_a_kept_customer_gets_only_its_empty_fields_filled_and_its_values_stay(client, office, people):
+    # Entered on a tablet at an exhibition: a name, a phone, an address the rep corrected since
+    # the office's Excel list was last updated, and one person with only a name.
+    customer_id = office.create(
+        "customers", name="山田製作所", phone="048-222-1111", address="埼玉県川口市本町1-2-5"
+    )["id"]
+    taro_id = office.create("contacts", customer_id=customer_id, name="山田　太郎")["id"]
+    office.sync()
+    preview = send(client, office, LIST.encode("cp932"), dry_run=True).get_json()
+    assert (preview["customers_updated"], preview["contacts_updated"]) == (1, 1)
+    first = preview["preview"][0]
+    assert first["action"] == "existing"
+    assert first["filled"] == ["フリガナ", "郵便番号", "備考", "山田 太郎: 部署", "山田 太郎: 役職"] + [
+        "山田 太郎: 携帯",
+        "山田 太郎: FAX",
+    ]
+    assert first["differs"] == ["住所", "営業担当"]  # shown to the office, not written
+    assert office.sync() == []  # the preview wrote nothing
+    answer = send(client, office, LIST.encode("cp932")).get_json()
+    assert (answer["customers_updated"], answer["contacts_updated"], answer["customers_created"]) == (1, 1, 1)
+    # The tablet that has the customer gets the filled fields by its next sync, as any edit.
+    pulled = {(c["entity"], c["record"]["id"]) for c in office.sync() if not c.get("evict")}
+    assert {("customers", customer_id), ("contacts", taro_id)} <= pulled
+    customers, contacts = synced(office)
+    yamada = customers["山田製作所"]
+    assert yamada["address"] == "埼玉県川口市本町1-2-5"  # the rep's correction stays
+    assert yamada["owner_id"] == people["office"]  # the file's 営業担当 does not move it
+    assert (yamada["name_kana"], yamada["postal_code"], yamada["notes"]) == (
+        "ヤマダセイサクショ",
+        "332-0012",
+        "業種: 金属加工",
+    )
+    taro = contacts["山田　太郎"]
+    assert taro["id"] == taro_id and (taro["department"], taro["title"], taro["mobile"]) == (
+        "製造部",
+        "部長",
+        "090-1111-2222",
+    )
+    # Filled once: the same file again writes nothing, and still shows what differs.
+    again = send(client, office, LIST.encode("cp932")).get_json()
+    assert (again["customers_updated"], again["contacts_updated"], again["customers_created"]) == (0, 0, 0)
+    assert again["preview"][0]["filled"] == [] and again["preview"][0]["differs"] == ["住所", "営業担当"]
 
 
 def test_cells_past_the_headers_and_line_breaks_in_a_cell_are_kept(client, office):
@@ -228,7 +283,14 @@ def test_only_the_office_imports_and_each_import_is_audited(client, device, offi
     ]
     imports = [e for e in events if e["action"] == "import"]
     assert len(imports) == 1 and imports[0]["user_id"] == people["office"]
-    assert imports[0]["detail"] == {"what": "customers", "rows": 3, "customers": 2, "contacts": 2}
+    assert imports[0]["detail"] == {
+        "what": "customers",
+        "rows": 3,
+        "customers": 2,
+        "contacts": 2,
+        "customers_updated": 0,
+        "contacts_updated": 0,
+    }
 
 
 def export(client, device):
@@ -448,15 +510,18 @@ def test_a_row_naming_a_customer_merged_since_goes_to_the_one_it_was_merged_into
         f"/api/v1/customers/{typo['id']}/merge", json={"into": survivor["id"]}, headers=office.headers
     )
     assert merged.status_code == 200, merged.get_json()
-    rows = f"顧客ID,会社名,担当者名\r\n,山田精工所,山田 一\r\n{typo['id']},山田精工所,山田 二\r\n"
+    rows = (
+        f"顧客ID,会社名,担当者名,住所\r\n,山田精工所,山田 一,川口市\r\n{typo['id']},山田精工所,山田 二,\r\n"
+    )
     answer = send(client, office, rows.encode("cp932")).get_json()
     assert (answer["customers_created"], answer["contacts_created"], answer["customers_existing"]) == (
         0,
         2,
         1,
     )
+    assert answer["customers_updated"] == 1  # the survivor's empty address, filled once
     customers, contacts = synced(office)
-    assert "山田精工所" not in customers
+    assert "山田精工所" not in customers and customers["山田製作所"]["address"] == "川口市"
     assert contacts["山田 一"]["customer_id"] == contacts["山田 二"]["customer_id"] == survivor["id"]
 
 

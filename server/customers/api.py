@@ -139,9 +139,11 @@ def import_customers(query):
     row naming 会社名 (or 顧客名, 得意先名) and any of フリガナ, 郵便番号, 住所, 電話番号, FAX,
     メール, URL, 営業担当 (a user's name or login), 区分, 出所, 備考, 担当者名, 部署, 役職, 携帯.
     Other columns go into the customer's notes. A customer stored already (its 顧客ID, as the
-    export writes it, else the same name and no other phone number) is left as it is and gains
-    only contact people it lacks, so the same file twice creates nothing. ``dry_run`` answers
-    the same and writes nothing.
+    export writes it, else the same name and no other phone number) gains the contact people it
+    lacks, and the fields it and its people leave empty are filled; what they hold is not
+    changed (the app may hold newer values than the file), and each preview row lists the
+    headers it fills (``filled``) and those it gives otherwise (``differs``). The same file
+    twice writes nothing. ``dry_run`` answers the same and writes nothing.
     """
     content, filename = uploaded()
     return import_list(content, filename, g.user.id, dry_run=query["dry_run"])

@@ -137,9 +137,10 @@ class Company:
         self.key, self.phone = key, phone
         self.values, self.stored, self.first_row = values, stored, first_row
         self.id = stored["id"] if stored else str(uuid.uuid4())
-        self.contact_names: set[str] = set()
+        self.people: dict[str, Person] = {}  # by folded name
         self.aliases: list[tuple[str, str]] = []  # (name, phone) of customers merged into it
         self.filled = False  # a later row added to what its first row said
+        self.fills: dict = {}  # for a stored customer: what the file gives that it leaves empty
 
     def same(self, key, phone):
         """The same company: the same name, and no two different phone numbers; or the name
@@ -160,6 +161,41 @@ class Company:
                 self.values[field] = value
         self.phone = self.phone or digits(values.get("phone"))
         self.filled = True
+
+
+class Person:
+    """A contact person of a company the file names: stored, or created by an earlier row."""
+
+    def __init__(self, values, stored=False):
+        self.values, self.stored = values, stored
+        self.id = values["id"] if stored else str(uuid.uuid4())
+        self.fills: dict = {}
+
+
+def gaps(kept, values, fields, labels):
+    """What a row says of a record kept already: ``(fills, differs)``, the fields it gives that
+    the record leaves empty, and the headers of those it gives otherwise. Only the empty are
+    filled: the record may have been changed in the app since the file was written."""
+    fills, differs = {}, []
+    for field in fields:
+        value = values.get(field)
+        if not value:
+            continue
+        if not kept.get(field):
+            fills[field] = value
+        elif not alike(field, kept[field], value):
+            differs.append(labels[field])
+    return fills, differs
+
+
+def alike(field, kept, value):
+    """Two values of a field that say the same: numbers by their digits, a company's name as
+    the match compares it (株式会社 or not), text folded."""
+    if field == "name":
+        return company_key(kept) == company_key(value)
+    if field in ("phone", "fax", "mobile", "postal_code"):
+        return digits(kept) == digits(value)
+    return fold(str(kept)) == fold(str(value))
 
 
 def user_matcher(users):
@@ -197,6 +233,8 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         "customers_created": plan.count("customers"),
         "customers_existing": len(plan.existing),
         "contacts_created": plan.count("contacts"),
+        "customers_updated": plan.count("customers", plan.filled),
+        "contacts_updated": plan.count("contacts", plan.filled),
         "notes_columns": notes_columns,
         "preview": plan.preview,
     }
@@ -204,12 +242,14 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         write_import(
             session,
             user_id,
-            plan.changes,
+            plan.changes + plan.filled,
             what="customers",
             via=via,
             rows=len(rows),
             customers=answer["customers_created"],
             contacts=answer["contacts_created"],
+            customers_updated=answer["customers_updated"],
+            contacts_updated=answer["contacts_updated"],
         )
     return answer
 
@@ -229,29 +269,38 @@ EMPTY = Said("The file has a header row but no customers under it.", "見出し�
 
 
 class Plan:
-    """What an import creates: ``changes`` (``(entity, id, values)`` for ``write_changes``),
-    the stored customers it adds to, a preview of its first rows, and each bad row's errors."""
+    """What an import writes: ``changes`` (``(entity, id, values)`` for ``write_changes``),
+    records created then the empty fields of kept ones filled; the stored customers it names,
+    a preview of its first rows, and each bad row's errors."""
 
     def __init__(self):
         self.changes: list[tuple[str, str, dict]] = []
         self.existing: set[str] = set()
         self.preview: list[dict] = []
         self.errors: dict[str, list[str]] = {}
+        self.filled: list[tuple[str, str, dict]] = []  # kept records' empty fields, filled
 
-    def count(self, entity):
-        return sum(1 for name, _, _ in self.changes if name == entity)
+    def count(self, entity, changes=None):
+        return sum(1 for name, _, _ in (self.changes if changes is None else changes) if name == entity)
+
+
+CUSTOMER_GAPS = (*CUSTOMER_FIELDS, "address")
+CUSTOMER_HEADERS = {**CUSTOMER_LABELS, "status": "区分", "owner_id": "営業担当"}
+CONTACT_GAPS = tuple(field for field in CONTACT_FIELDS if field != "name")
 
 
 def plan_import(rows, customers, contacts, users, merged=()):
-    """What importing ``rows`` creates, as a ``Plan``.
+    """What importing ``rows`` writes, as a ``Plan``.
 
     ``customers`` and ``contacts`` are the live records stored; ``users`` the people who may
     own a customer (``id``, ``login``, ``name``, ``team``, ``active``); ``merged`` the customers
     merged into another (tombstones with ``merged_into``): a row naming one is its survivor's,
     as a push naming it is. A row of a customer stored already (its 顧客ID, else the same name
-    and no other phone number) or of one an earlier row named adds only its contact person, if
-    that person is not there yet: the same file imported twice creates nothing the second
-    time. The errors map a row number as Excel shows it to what is wrong with that row.
+    and no other phone number) or of one an earlier row named adds its contact person if that
+    person is not there yet, and fills the fields the customer and the person leave empty;
+    what it says otherwise of them is shown, not written (the app may hold newer values than
+    the file). The same file imported twice writes nothing the second time. The errors map a
+    row number as Excel shows it to what is wrong with that row.
     """
     owner_of = user_matcher(users)
     companies: dict[str, list[Company]] = {}  # by folded name: a few of each name at most
@@ -262,7 +311,9 @@ def plan_import(rows, customers, contacts, users, merged=()):
         by_id[customer["id"]] = company
     for contact in contacts:
         if contact.get("customer_id") in by_id:
-            by_id[contact["customer_id"]].contact_names.add(fold(contact.get("name")))
+            by_id[contact["customer_id"]].people.setdefault(
+                fold(contact.get("name")), Person(contact, stored=True)
+            )
     for loser in merged:
         survivor = by_id.get(loser.get("merged_into"))
         if survivor is not None:
@@ -281,6 +332,7 @@ def plan_import(rows, customers, contacts, users, merged=()):
             continue
         key, phone = company_key(row["name"]), digits(row.get("phone"))
         company = ours or next((c for c in companies.get(key, ()) if c.same(key, phone)), None)
+        filled, differs = [], []
         if company is None:
             company = Company(key, phone, values=values, first_row=number)
             companies.setdefault(key, []).append(company)
@@ -289,14 +341,23 @@ def plan_import(rows, customers, contacts, users, merged=()):
         elif company.stored:
             plan.existing.add(company.id)
             action = "existing"
+            filled, differs = fill_customer(company, row, values)
         else:
             company.fill(values)
             action = "same_as_row"
         added = None
-        if contact and fold(contact["name"]) not in company.contact_names:
-            company.contact_names.add(fold(contact["name"]))
-            plan.changes.append(("contacts", str(uuid.uuid4()), {**contact, "customer_id": company.id}))
-            added = contact["name"]
+        if contact:
+            person = company.people.get(fold(contact["name"]))
+            if person is None:
+                person = company.people[fold(contact["name"])] = Person(
+                    {**contact, "customer_id": company.id}
+                )
+                plan.changes.append(("contacts", person.id, person.values))
+                added = contact["name"]
+            else:
+                more, other = fill_person(person, contact)
+                filled += more
+                differs += other
         if len(plan.preview) < PREVIEW_ROWS:
             plan.preview.append(
                 {
@@ -306,14 +367,49 @@ def plan_import(rows, customers, contacts, users, merged=()):
                     "customer_id": company.id if company.stored else None,
                     "same_as_row": company.first_row if action == "same_as_row" else None,
                     "contact": added,
+                    "filled": filled,
+                    "differs": differs,
                 }
             )
+    for company in (by_id[customer["id"]] for customer in customers):  # by_id also maps the merged
+        if company.fills:
+            plan.filled.append(("customers", company.id, company.fills))
+        plan.filled += [("contacts", p.id, p.fills) for p in company.people.values() if p.fills]
     # A company's rows together may say more than a field holds (each row alone was checked).
     for company in {id(c): c for cs in companies.values() for c in cs if c.filled}.values():
         problems = row_errors(CUSTOMER_SCHEMA.validate(company.values), CUSTOMER_LABELS)
         if problems:
             plan.errors.setdefault(str(company.first_row), []).extend(problems)
     return plan
+
+
+def fill_customer(company, row, values):
+    """A row of a stored customer: the headers of the fields it fills (the customer's empty
+    ones, an earlier row's fill kept) and of those it says otherwise (not written)."""
+    kept = {**company.stored, **company.fills}
+    fills, differs = gaps(kept, values, CUSTOMER_GAPS, CUSTOMER_HEADERS)
+    if values.get("notes") and not kept.get("notes"):
+        fills["notes"] = values["notes"]
+    if row.get("status") and values["status"] != (kept.get("status") or "active"):
+        differs.append(CUSTOMER_HEADERS["status"])
+    if values.get("owner_id") and values["owner_id"] != kept.get("owner_id"):
+        differs.append(CUSTOMER_HEADERS["owner_id"])
+    company.fills.update(fills)
+    return [CUSTOMER_HEADERS[field] for field in fills], differs
+
+
+def fill_person(person, contact):
+    """A row naming a contact person the company has already: fills what a stored person
+    leaves empty, or what a person an earlier row created lacks; the headers of both lists
+    name the person (「港 一郎: 役職」)."""
+    if not person.stored:  # created by this file: its first rows are not yet anyone's edits
+        for field, value in contact.items():
+            person.values.setdefault(field, value)
+        return [], []
+    fills, differs = gaps({**person.values, **person.fills}, contact, CONTACT_GAPS, CONTACT_LABELS)
+    person.fills.update(fills)
+    name = contact["name"]  # as the file writes it
+    return [f"{name}: {CONTACT_LABELS[f]}" for f in fills], [f"{name}: {label}" for label in differs]
 
 
 def row_values(row, others, owner_of):

@@ -74,6 +74,14 @@ class ImportRowSchema(Schema):
     )
     same_as_row = fields.Integer(allow_none=True, metadata={"description": "the row that creates it"})
     contact = fields.String(allow_none=True, metadata={"description": "the contact person added, if any"})
+    filled = fields.List(
+        fields.String(),
+        metadata={"description": "headers of the stored customer's (or person's) empty fields the row fills"},
+    )
+    differs = fields.List(
+        fields.String(),
+        metadata={"description": "headers of stored values the row gives otherwise: shown, not written"},
+    )
 
 
 class ImportSchema(Schema):
@@ -82,5 +90,11 @@ class ImportSchema(Schema):
     customers_created = fields.Integer()
     customers_existing = fields.Integer()
     contacts_created = fields.Integer()
+    customers_updated = fields.Integer(
+        metadata={"description": "stored customers whose empty fields are filled"}
+    )
+    contacts_updated = fields.Integer(
+        metadata={"description": "stored contact persons whose empty fields are filled"}
+    )
     notes_columns = fields.List(fields.String(), metadata={"description": "headers kept in the notes"})
     preview = fields.List(fields.Nested(ImportRowSchema), metadata={"description": "the first 100 rows"})

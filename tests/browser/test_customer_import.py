@@ -132,3 +132,27 @@ def test_offline_the_check_says_it_needs_the_network_and_keeps_the_file_chosen(p
     page.context.set_offline(False)
     page.get_by_test_id("customer-import-check").click()  # the file is still chosen
     expect(page.get_by_test_id("customer-import-preview")).to_contain_text("新しい顧客 2件")
+
+
+def test_a_list_fills_the_empty_fields_of_kept_customers_and_shows_what_differs(page, live, tmp_path):
+    imported(live)  # 北斗工業 has a phone and no address; the office owns it
+    path = tmp_path / "顧客台帳.csv"
+    path.write_bytes(
+        "会社名,電話番号,住所,営業担当\r\n北斗工業,011-333-4444,札幌市北区北7条,佐藤 健太\r\n".encode("cp932")
+    )
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/customers/import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+    expect(page.get_by_test_id("customer-import-preview")).to_contain_text(
+        "空欄を埋める顧客 1件・担当者 0人。"
+    )
+    row = page.get_by_test_id("customer-import-rows").get_by_role("listitem")
+    expect(row).to_contain_text("すでにある顧客・空欄を埋める：住所")
+    expect(row).to_contain_text("ファイルと違う（変えません）：営業担当")
+    page.get_by_test_id("customer-import-run").click()
+    expect(page.get_by_test_id("customer-import-done")).to_contain_text("空欄を埋めた顧客 1件・担当者 0人。")
+    wait_synced(page)
+    page.get_by_role("link", name="顧客一覧へ").click()
+    page.get_by_role("link", name="北斗工業").click()
+    expect(page.get_by_text("札幌市北区北7条")).to_be_visible()

@@ -84,6 +84,7 @@ function details(action, d) {
   const parts = [];
   if (action === "export" && d.what) parts.push(t("admin.audit.exported", { what: label("audit.export", d.what), n: d.rows ?? 0 }));
   if (action === "import" && d.what === "customers") parts.push(t("admin.audit.imported", d));
+  if (action === "import" && (d.customers_updated || d.contacts_updated)) parts.push(t("admin.audit.importFilled", d));
   if (action === "import" && d.what === "quotes") parts.push(t("admin.audit.importedQuotes", d));
   if (action === "user_changed" || action === "user_added") {
     if (d.role) parts.push(`${t("admin.user.role")}: ${label("role", d.role)}`);

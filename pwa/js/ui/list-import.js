@@ -20,14 +20,21 @@ export const IMPORTERS = new Set(["office", "manager", "admin"]);
 const KINDS = {
   customers: {
     key: "import", testid: "customer-import", send: api.importCustomers, home: "#/customers",
-    summary: (a) => t("import.summary", { rows: a.rows, created: a.customers_created,
-      existing: a.customers_existing, contacts: a.contacts_created }),
-    creates: (a) => a.customers_created + a.contacts_created > 0,
-    done: (a) => t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
+    summary: (a) => sentences(t("import.summary", { rows: a.rows, created: a.customers_created,
+      existing: a.customers_existing, contacts: a.contacts_created }), filledSentence("import.summaryFilled", a),
+    t("import.notYet")),
+    creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated > 0,
+    done: (a) => sentences(t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
+      filledSentence("import.doneFilled", a), t("import.toDevices")),
     action: (row) => {
       const what = row.action === "create" ? t("import.create")
         : row.action === "existing" ? t("import.existing") : t("import.sameAsRow", { row: row.same_as_row });
-      return row.contact ? list([what, t("import.addContact", { name: row.contact })], { short: true }) : what;
+      const parts = [what, row.contact ? t("import.addContact", { name: row.contact }) : null,
+        row.filled?.length ? t("import.filled", { fields: list(row.filled) }) : null].filter(Boolean);
+      const said = parts.length > 1 ? list(parts, { short: true }) : what;
+      return row.differs?.length
+        ? [said, h("span", { class: "import-row-differs" }, t("import.differs", { fields: list(row.differs) }))]
+        : said;
     },
     extra: () => exportBox(),
   },
@@ -40,6 +47,17 @@ const KINDS = {
     extra: () => null,
   },
 };
+
+/** Sentences one after the other, as the language writes them (no space in Japanese). */
+function sentences(...said) {
+  return said.filter(Boolean).join(t("text.sentences"));
+}
+
+/** The sentence of the kept customers and people an import fills, or null if none. */
+function filledSentence(key, a) {
+  return a.customers_updated + a.contacts_updated > 0
+    ? t(key, { customers: a.customers_updated, contacts: a.contacts_updated }) : null;
+}
 
 export const customers = { render: (view) => render(view, KINDS.customers) };
 export const quotes = { render: (view) => render(view, KINDS.quotes) };
