@@ -525,6 +525,23 @@ def test_a_row_naming_a_customer_merged_since_goes_to_the_one_it_was_merged_into
     assert contacts["山田 一"]["customer_id"] == contacts["山田 二"]["customer_id"] == survivor["id"]
 
 
+def test_a_customer_deleted_since_is_not_brought_back_by_an_old_list(client, office):
+    send(client, office, LIST.encode("cp932"))
+    customers, _ = synced(office)
+    towa = customers["東和精機"]  # closed down: the office deleted it in the app
+    office.push(office.mutation("customers", towa["id"], op="delete", base_version=towa["version"]))
+    rows = LIST + "東和精機,,,,,06-6789-0000,,,,東 一郎,,,,\r\n"  # and a person added in Excel
+    answer = send(client, office, rows.encode("cp932")).get_json()
+    assert (answer["customers_created"], answer["contacts_created"], answer["customers_deleted"]) == (0, 0, 1)
+    assert [p["action"] for p in answer["preview"]] == ["existing", "existing", "deleted", "deleted"]
+    assert answer["preview"][2]["customer_id"] is None
+    customers, contacts = synced(office)
+    assert "東和精機" not in customers and "東 一郎" not in contacts
+    # Another company of that name (another phone number) is a new customer, as before.
+    other = send(client, office, "会社名,電話番号\r\n東和精機,03-1111-2222\r\n".encode("cp932")).get_json()
+    assert (other["customers_created"], other["customers_deleted"]) == (1, 0)
+
+
 def test_a_companys_rows_that_say_too_much_together_are_refused_at_its_first_row(client, office):
     # Each row's notes fit; the company's two rows together pass the notes' 10,000 characters.
     rows = f"会社名,備考\r\n丸一工業,{'あ' * 6000}\r\n丸一工業,{'い' * 6000}\r\n"

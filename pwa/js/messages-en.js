@@ -942,6 +942,8 @@ export const en = {
   "import.summaryFilled": "Empty fields filled in {customers} customers and {contacts} contact people.",
   "import.doneFilled": "Empty fields filled in {customers} customers and {contacts} contact people.",
   "import.sameAsRow": "same company as row {row}",
+  "import.deleted": "a deleted customer (not brought back)",
+  "import.summaryDeleted": { one: "The rows of {n} deleted customer are not imported.", other: "The rows of {n} deleted customers are not imported." },
   "import.addContact": "adds {name}",
   "import.more": "and {n} more rows",
   "import.run": "Import",

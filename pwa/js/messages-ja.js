@@ -939,6 +939,8 @@ export const ja = {
   "import.create": "新しい顧客",
   "import.existing": "すでにある顧客",
   "import.sameAsRow": "{row}行目と同じ会社",
+  "import.deleted": "削除した顧客（取り込みません）",
+  "import.summaryDeleted": { other: "削除した顧客 {n}件の行は取り込みません。" },
   "import.addContact": "担当者 {name} を追加",
   "import.filled": "空欄を埋める：{fields}",
   "import.differs": "ファイルと違う（変えません）：{fields}",

@@ -140,6 +140,7 @@ class Company:
         self.people: dict[str, Person] = {}  # by folded name
         self.aliases: list[tuple[str, str]] = []  # (name, phone) of customers merged into it
         self.filled = False  # a later row added to what its first row said
+        self.deleted = False  # a customer deleted in the app
         self.fills: dict = {}  # for a stored customer: what the file gives that it leaves empty
 
     def same(self, key, phone):
@@ -225,13 +226,14 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         for u in session.execute(select(User)).scalars()
     ]
     customers, contacts = live_records(session, "customers"), live_records(session, "contacts")
-    plan = plan_import(rows, customers, contacts, users, merged_customers(session))
+    plan = plan_import(rows, customers, contacts, users, deleted_customers(session))
     check_rows(plan.errors)
     answer = {
         "dry_run": dry_run,
         "rows": len(rows),
         "customers_created": plan.count("customers"),
         "customers_existing": len(plan.existing),
+        "customers_deleted": len(plan.deleted),
         "contacts_created": plan.count("contacts"),
         "customers_updated": plan.count("customers", plan.filled),
         "contacts_updated": plan.count("contacts", plan.filled),
@@ -254,15 +256,13 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
     return answer
 
 
-def merged_customers(session):
-    """The customers merged into another: their tombstones' names, phones and survivors."""
-    merged = []
-    query = select(Record.id, Record.data).where(Record.entity == "customers", Record.deleted.is_(True))
-    for record_id, data in session.execute(query):
-        customer = json.loads(data or "{}")
-        if customer.get("merged_into"):
-            merged.append({**customer, "id": record_id})
-    return merged
+def deleted_customers(session):
+    """The customers deleted or merged into another: their tombstones' names and phones (and
+    survivors), until compaction clears them."""
+    query = select(Record.id, Record.data).where(
+        Record.entity == "customers", Record.deleted.is_(True), Record.data.is_not(None)
+    )
+    return [{**json.loads(data), "id": record_id} for record_id, data in session.execute(query)]
 
 
 EMPTY = Said("The file has a header row but no customers under it.", "見出しの行の下に顧客がありません。")
@@ -278,6 +278,7 @@ class Plan:
         self.existing: set[str] = set()
         self.preview: list[dict] = []
         self.errors: dict[str, list[str]] = {}
+        self.deleted: set[str] = set()  # deleted customers rows name: not brought back
         self.filled: list[tuple[str, str, dict]] = []  # kept records' empty fields, filled
 
     def count(self, entity, changes=None):
@@ -289,13 +290,14 @@ CUSTOMER_HEADERS = {**CUSTOMER_LABELS, "status": "区分", "owner_id": "営業�
 CONTACT_GAPS = tuple(field for field in CONTACT_FIELDS if field != "name")
 
 
-def plan_import(rows, customers, contacts, users, merged=()):
+def plan_import(rows, customers, contacts, users, deleted=()):
     """What importing ``rows`` writes, as a ``Plan``.
 
     ``customers`` and ``contacts`` are the live records stored; ``users`` the people who may
-    own a customer (``id``, ``login``, ``name``, ``team``, ``active``); ``merged`` the customers
-    merged into another (tombstones with ``merged_into``): a row naming one is its survivor's,
-    as a push naming it is. A row of a customer stored already (its 顧客ID, else the same name
+    own a customer (``id``, ``login``, ``name``, ``team``, ``active``); ``deleted`` the
+    customers' tombstones: a row naming one merged into another (``merged_into``) is its
+    survivor's, as a push naming it is, and a row naming one deleted brings nothing back (the
+    office deleted it; an old list must not make it again). A row of a customer stored already (its 顧客ID, else the same name
     and no other phone number) or of one an earlier row named adds its contact person if that
     person is not there yet, and fills the fields the customer and the person leave empty;
     what it says otherwise of them is shown, not written (the app may hold newer values than
@@ -314,7 +316,13 @@ def plan_import(rows, customers, contacts, users, merged=()):
             by_id[contact["customer_id"]].people.setdefault(
                 fold(contact.get("name")), Person(contact, stored=True)
             )
-    for loser in merged:
+    for loser in deleted:
+        if not loser.get("merged_into"):
+            gone = Company(company_key(loser.get("name")), digits(loser.get("phone")), stored=loser)
+            gone.deleted = True
+            companies.setdefault(gone.key, []).append(gone)  # after the live ones of that name
+            by_id.setdefault(loser["id"], gone)
+            continue
         survivor = by_id.get(loser.get("merged_into"))
         if survivor is not None:
             key = company_key(loser.get("name"))
@@ -338,6 +346,9 @@ def plan_import(rows, customers, contacts, users, merged=()):
             companies.setdefault(key, []).append(company)
             plan.changes.append(("customers", company.id, values))
             action = "create"
+        elif company.deleted:
+            plan.deleted.add(company.id)
+            action = "deleted"
         elif company.stored:
             plan.existing.add(company.id)
             action = "existing"
@@ -346,7 +357,7 @@ def plan_import(rows, customers, contacts, users, merged=()):
             company.fill(values)
             action = "same_as_row"
         added = None
-        if contact:
+        if contact and not company.deleted:
             person = company.people.get(fold(contact["name"]))
             if person is None:
                 person = company.people[fold(contact["name"])] = Person(
@@ -364,7 +375,7 @@ def plan_import(rows, customers, contacts, users, merged=()):
                     "row": number,
                     "action": action,
                     "name": row.get("name"),
-                    "customer_id": company.id if company.stored else None,
+                    "customer_id": company.id if company.stored and not company.deleted else None,
                     "same_as_row": company.first_row if action == "same_as_row" else None,
                     "contact": added,
                     "filled": filled,

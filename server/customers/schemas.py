@@ -67,7 +67,11 @@ class MergeSchema(Arguments):
 
 class ImportRowSchema(Schema):
     row = fields.Integer(metadata={"description": "the row's number as Excel shows it"})
-    action = fields.String(metadata={"description": "create, existing (a stored customer) or same_as_row"})
+    action = fields.String(
+        metadata={
+            "description": "create, existing (a stored customer), same_as_row or deleted (not brought back)"
+        }
+    )
     name = fields.String()
     customer_id = fields.String(
         allow_none=True, metadata={"description": "the stored customer, for existing"}
@@ -89,6 +93,9 @@ class ImportSchema(Schema):
     rows = fields.Integer()
     customers_created = fields.Integer()
     customers_existing = fields.Integer()
+    customers_deleted = fields.Integer(
+        metadata={"description": "deleted customers rows name: not brought back"}
+    )
     contacts_created = fields.Integer()
     customers_updated = fields.Integer(
         metadata={"description": "stored customers whose empty fields are filled"}

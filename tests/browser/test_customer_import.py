@@ -136,23 +136,31 @@ def test_offline_the_check_says_it_needs_the_network_and_keeps_the_file_chosen(p
 
 def test_a_list_fills_the_empty_fields_of_kept_customers_and_shows_what_differs(page, live, tmp_path):
     imported(live)  # 北斗工業 has a phone and no address; the office owns it
+    office = live.device("office")
+    minato = next(c for c in office.records("customers").values() if c["name"] == "株式会社ミナト精密")
+    office.push(office.mutation("customers", minato["id"], op="delete", base_version=minato["version"]))
     path = tmp_path / "顧客台帳.csv"
     path.write_bytes(
-        "会社名,電話番号,住所,営業担当\r\n北斗工業,011-333-4444,札幌市北区北7条,佐藤 健太\r\n".encode("cp932")
+        (
+            "会社名,電話番号,住所,営業担当\r\n北斗工業,011-333-4444,札幌市北区北7条,佐藤 健太\r\n"
+            "株式会社ミナト精密,045-111-2222,横浜市,\r\n"
+        ).encode("cp932")
     )
     sign_in(page, live, "office")
     page.goto(f"{live.url}/#/customers/import")
     page.get_by_test_id("customer-import-file").set_input_files(str(path))
     page.get_by_test_id("customer-import-check").click()
     expect(page.get_by_test_id("customer-import-preview")).to_contain_text(
-        "空欄を埋める顧客 1件・担当者 0人。"
+        "空欄を埋める顧客 1件・担当者 0人。削除した顧客 1件の行は取り込みません。"
     )
-    row = page.get_by_test_id("customer-import-rows").get_by_role("listitem")
-    expect(row).to_contain_text("すでにある顧客・空欄を埋める：住所")
-    expect(row).to_contain_text("ファイルと違う（変えません）：営業担当")
+    rows = page.get_by_test_id("customer-import-rows").get_by_role("listitem")
+    expect(rows.first).to_contain_text("すでにある顧客・空欄を埋める：住所")
+    expect(rows.first).to_contain_text("ファイルと違う（変えません）：営業担当")
+    expect(rows.nth(1)).to_contain_text("削除した顧客（取り込みません）")
     page.get_by_test_id("customer-import-run").click()
     expect(page.get_by_test_id("customer-import-done")).to_contain_text("空欄を埋めた顧客 1件・担当者 0人。")
     wait_synced(page)
     page.get_by_role("link", name="顧客一覧へ").click()
     page.get_by_role("link", name="北斗工業").click()
     expect(page.get_by_text("札幌市北区北7条")).to_be_visible()
+    assert "株式会社ミナト精密" not in {c["name"] for c in office.records("customers").values()}

@@ -22,13 +22,13 @@ const KINDS = {
     key: "import", testid: "customer-import", send: api.importCustomers, home: "#/customers",
     summary: (a) => sentences(t("import.summary", { rows: a.rows, created: a.customers_created,
       existing: a.customers_existing, contacts: a.contacts_created }), filledSentence("import.summaryFilled", a),
-    t("import.notYet")),
+    a.customers_deleted ? t("import.summaryDeleted", { n: a.customers_deleted }) : null, t("import.notYet")),
     creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated > 0,
     done: (a) => sentences(t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
       filledSentence("import.doneFilled", a), t("import.toDevices")),
     action: (row) => {
-      const what = row.action === "create" ? t("import.create")
-        : row.action === "existing" ? t("import.existing") : t("import.sameAsRow", { row: row.same_as_row });
+      const what = row.action === "same_as_row" ? t("import.sameAsRow", { row: row.same_as_row })
+        : t(`import.${row.action}`); // create, existing, deleted
       const parts = [what, row.contact ? t("import.addContact", { name: row.contact }) : null,
         row.filled?.length ? t("import.filled", { fields: list(row.filled) }) : null].filter(Boolean);
       const said = parts.length > 1 ? list(parts, { short: true }) : what;
