@@ -203,5 +203,30 @@ def test_a_quote_imported_and_deleted_since_is_not_brought_back_by_the_same_file
     shaft = quotes(office)["YS-2023-0153"]
     office.push(office.mutation("quotes", shaft["id"], op="delete", base_version=shaft["version"]))
     again = send(client, office, LIST.encode("cp932")).get_json()
-    assert (again["quotes_created"], again["quotes_existing"]) == (0, 3)
+    assert (again["quotes_created"], again["quotes_existing"], again["quotes_deleted"]) == (0, 2, 1)
+    assert [p["action"] for p in again["preview"]] == ["deleted", "existing", "existing"]
     assert "YS-2023-0153" not in quotes(office)
+
+
+def test_the_ledger_again_fills_a_kept_quotes_blanks_and_moves_its_outcome_forward(client, office):
+    send(client, office, LIST.encode("cp932"))
+    # Months later: the 架台 was won and its cost is known; an older copy of the シャフト's row
+    # says 提出 and another material, which the app's record (受注, SUS304) is newer than.
+    ledger = (
+        "顧客名,見積番号,品名,材質,原価,状態\r\n"
+        '東和精機,Q-2024-0007,架台,SS400,"1,500,000",受注\r\n'
+        "山田製作所,Q-2023-0153,シャフト,SUS316,,提出\r\n"
+    )
+    preview = send(client, office, ledger.encode("cp932"), dry_run=True).get_json()
+    assert (preview["quotes_created"], preview["quotes_existing"], preview["quotes_updated"]) == (0, 2, 1)
+    assert [(p["filled"], p["differs"]) for p in preview["preview"]] == [
+        (["原価", "状態"], []),
+        ([], ["材質", "状態"]),
+    ]
+    answer = send(client, office, ledger.encode("cp932")).get_json()
+    assert answer["quotes_updated"] == 1
+    kept = quotes(office)
+    frame, shaft = kept["架台"], kept["YS-2023-0153"]
+    assert (frame["status"], frame["actual_cost"], frame["amount"]) == ("accepted", 1500000, 1850000)
+    assert (shaft["status"], shaft["material"]) == ("accepted", "SUS304")  # never moved back
+    assert send(client, office, ledger.encode("cp932")).get_json()["quotes_updated"] == 0

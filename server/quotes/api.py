@@ -67,8 +67,11 @@ def quote_import(query):
     A CSV in UTF-8 (with or without BOM) or Shift_JIS, or an .xlsx; a header row naming 顧客名
     (a stored customer's name, or 顧客ID) and any of 見積番号, 見積日 (2023/4/5, 令和5年4月5日),
     図番, 品名, 材質, 寸法, 加工方法, 加工内容, 数量, 金額, 原価, 納期日数, 苦労した点, 状態
-    (提出済み, 受注, 不採用). 見積番号 and other columns are kept in 加工内容. The same file twice
-    creates nothing. ``dry_run`` answers the same and writes nothing.
+    (提出済み, 受注, 不採用). 見積番号 and other columns are kept in 加工内容. A quote imported
+    before gets the fields it leaves empty and an outcome further along (受注 where it was 提出済み),
+    never another value: each preview row lists the headers it fills (``filled``) and those it
+    gives otherwise (``differs``). A quote deleted since is not brought back. The same file twice
+    writes nothing. ``dry_run`` answers the same and writes nothing.
     """
     content, filename = uploaded()
     return import_quotes(content, filename, g.user.id, dry_run=query["dry_run"])

@@ -10,6 +10,7 @@ what the row says), so the same file twice adds nothing. ``import_quotes`` runs 
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from sync.models import Record
 
 from server.core.list_import import check_rows, import_session, read_list, write_import
 from server.core.spreadsheet import Headers, read_rows
+from server.core.text import fold
 from server.core.vocabulary import labels
 from server.core.words import Said, row_errors, say
 from server.customers.duplicates import company_key
@@ -131,15 +133,32 @@ def rows_of(content, filename=""):
     return read_rows(content, filename, HEADERS, max_rows=MAX_ROWS)
 
 
-def plan_quotes(rows, customers, quote_ids):
-    """``(changes, preview, errors)`` of importing ``rows``: the quotes to create (those whose
-    id is among ``quote_ids``, the quotes stored, are there already), the first rows with
-    what each does, and each bad row's errors keyed by its number."""
+# How far along a quote is: a row moves a kept quote's outcome forward (提出 to 受注), never back.
+PROGRESS = {"draft": 0, "submitted": 1, "accepted": 2, "rejected": 2}
+FILLED = (*TEXT_FIELDS, "submitted_at", "quantity", "amount", "actual_cost", "lead_time_days")
+
+
+@dataclass
+class QuotePlan:
+    changes: list  # (entity, id, values) of the quotes to create
+    updates: list  # (entity, id, values) of kept quotes' fields to fill
+    preview: list  # the first rows, with what each does
+    errors: dict  # a bad row's number: its errors
+    deleted: int  # rows of quotes deleted since: not brought back
+
+
+def plan_quotes(rows, customers, kept):
+    """What importing ``rows`` writes, as a ``QuotePlan``: the quotes to create, and the
+    fields of kept ones to fill; the first rows with what each does; each bad row's errors
+    keyed by its number. ``kept(ids)`` answers which of those quote ids are stored:
+    ``(live records by id, ids deleted)``. A kept quote gets the fields it leaves empty and an
+    outcome further along (受注 where it was 提出済み); what the row says otherwise is shown,
+    not written. A deleted one is not brought back."""
     by_id = {c["id"]: c for c in customers}
     by_name: dict[str, list] = {}
     for customer in customers:
         by_name.setdefault(company_key(customer.get("name")), []).append(customer)
-    changes, preview, errors, seen = [], [], {}, set(quote_ids)
+    read, errors = [], {}
     schema = QuoteSchema()
     for number, row, others in rows:
         problems = []
@@ -152,16 +171,60 @@ def plan_quotes(rows, customers, quote_ids):
             errors[str(number)] = problems
             continue
         quote_id = str(uuid.uuid5(QUOTE_NAMESPACE, identity(customer["id"], row)))
-        action = "existing" if quote_id in seen else "create"
-        if action == "create":
-            seen.add(quote_id)
+        what = values.get("product") or values.get("drawing_no") or row.get("number") or ""
+        read.append((number, row, quote_id, values, f"{customer['name']}・{what}".rstrip("・")))
+    stored, deleted = kept({quote_id for _, _, quote_id, _, _ in read}) if read else ({}, set())
+    changes, fills, preview, gone, created = [], {}, [], 0, {}
+    for number, row, quote_id, values, name in read:
+        filled, differs = [], []
+        if quote_id in deleted:
+            action, gone = "deleted", gone + 1
+        elif quote_id in created:  # a second row of a quote this file creates: it adds to it
+            action = "existing"
+            created[quote_id].update(gaps(created[quote_id], values, row)[0])
+        elif quote_id in stored:
+            action = "existing"
+            kept_quote = {**stored[quote_id], **fills.get(quote_id, {})}
+            more, differs = gaps(kept_quote, values, row)
+            fills.setdefault(quote_id, {}).update(more)
+            filled = [LABELS[field] for field in more]
+        else:
+            action = "create"
+            created[quote_id] = values
             changes.append(("quotes", quote_id, values))
         if len(preview) < PREVIEW_ROWS:
-            what = values.get("product") or values.get("drawing_no") or row.get("number") or ""
             preview.append(
-                {"row": number, "action": action, "name": f"{customer['name']}・{what}".rstrip("・")}
+                {"row": number, "action": action, "name": name, "filled": filled, "differs": differs}
             )
-    return changes, preview, errors
+    updates = [("quotes", quote_id, values) for quote_id, values in fills.items() if values]
+    return QuotePlan(changes, updates, preview, errors, gone)
+
+
+def gaps(kept, values, row):
+    """What a row says of a quote kept already: ``(fills, differs)``, the fields it gives
+    that the quote leaves empty (and its outcome, when further along), and the headers of
+    those it gives otherwise."""
+    fills, differs = {}, []
+    for field in FILLED:
+        if values.get(field) is None:
+            continue
+        if kept.get(field) is None or kept.get(field) == "":
+            fills[field] = values[field]
+        elif not same(field, kept[field], values[field]):
+            differs.append(LABELS[field])
+    if row.get("status") and values["status"] != kept.get("status"):
+        if PROGRESS[values["status"]] > PROGRESS.get(kept.get("status") or "draft", 0):
+            fills["status"] = values["status"]
+        else:
+            differs.append(LABELS["status"])
+    return fills, differs
+
+
+def same(field, kept, value):
+    """Two values of a quote's field that say the same: a day by its date, text folded."""
+    if field == "submitted_at":
+        return str(kept)[:10] == str(value)[:10]
+    return fold(str(kept)) == fold(str(value)) if isinstance(value, str) else kept == value
 
 
 def find_customer(row, by_id, by_name, problems):
@@ -264,24 +327,43 @@ def identity(customer_id, row):
 
 
 def import_quotes(content, filename, user_id, *, dry_run, via=None):
-    """Import past quotes as ``user_id``; answer what it created, or with ``dry_run`` what it
-    would. An unreadable file or any bad row raises ``ApiError`` (422) and imports nothing."""
+    """Import past quotes as ``user_id``; answer what it created and filled, or with
+    ``dry_run`` what it would. An unreadable file or any bad row raises ``ApiError`` (422) and
+    imports nothing."""
     rows, others = read_list(content, filename, rows_of, EMPTY)
     session = import_session(dry_run, IMPORT_LOCK)
-    # Deleted quotes too: one imported and deleted since is not brought back by the same file.
-    quote_ids = set(session.execute(select(Record.id).where(Record.entity == "quotes")).scalars())
-    changes, preview, errors = plan_quotes(rows, live_records(session, "customers"), quote_ids)
-    check_rows(errors)
+
+    def kept(ids):
+        # Deleted quotes too: one imported and deleted since is not brought back by the same file.
+        query = select(Record.id, Record.deleted).where(Record.entity == "quotes", Record.id.in_(sorted(ids)))
+        found = dict(session.execute(query).all())
+        live = [i for i, gone in found.items() if not gone]
+        stored = {q["id"]: q for q in live_records(session, "quotes", ids=live)} if live else {}
+        return stored, {i for i, gone in found.items() if gone}
+
+    plan = plan_quotes(rows, live_records(session, "customers"), kept)
+    check_rows(plan.errors)
     answer = {
         "dry_run": dry_run,
         "rows": len(rows),
-        "quotes_created": len(changes),
-        "quotes_existing": len(rows) - len(changes),
+        "quotes_created": len(plan.changes),
+        "quotes_existing": len(rows) - len(plan.changes) - plan.deleted,
+        "quotes_updated": len(plan.updates),
+        "quotes_deleted": plan.deleted,
         "notes_columns": others,
-        "preview": preview,
+        "preview": plan.preview,
     }
     if not dry_run:
-        write_import(session, user_id, changes, what="quotes", via=via, rows=len(rows), quotes=len(changes))
+        write_import(
+            session,
+            user_id,
+            plan.changes + plan.updates,
+            what="quotes",
+            via=via,
+            rows=len(rows),
+            quotes=len(plan.changes),
+            quotes_updated=len(plan.updates),
+        )
     return answer
 
 

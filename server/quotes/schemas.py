@@ -60,8 +60,22 @@ class QuoteResultsSchema(Schema):
 
 class QuoteImportRowSchema(Schema):
     row = fields.Integer(metadata={"description": "the row's number as Excel shows it"})
-    action = fields.String(metadata={"description": "create, or existing (imported before)"})
+    action = fields.String(
+        metadata={
+            "description": "create, existing (imported before) or deleted (deleted since: not brought back)"
+        }
+    )
     name = fields.String(metadata={"description": "customer・product (or drawing number)"})
+    filled = fields.List(
+        fields.String(),
+        metadata={
+            "description": "headers of the kept quote's empty fields (or outcome further along) the row fills"
+        },
+    )
+    differs = fields.List(
+        fields.String(),
+        metadata={"description": "headers of kept values the row gives otherwise: shown, not written"},
+    )
 
 
 class QuoteImportSchema(Schema):
@@ -69,5 +83,11 @@ class QuoteImportSchema(Schema):
     rows = fields.Integer()
     quotes_created = fields.Integer()
     quotes_existing = fields.Integer()
+    quotes_updated = fields.Integer(
+        metadata={"description": "kept quotes whose empty fields or outcome are filled"}
+    )
+    quotes_deleted = fields.Integer(
+        metadata={"description": "rows of quotes deleted since: not brought back"}
+    )
     notes_columns = fields.List(fields.String(), metadata={"description": "headers kept in 加工内容"})
     preview = fields.List(fields.Nested(QuoteImportRowSchema), metadata={"description": "the first 100 rows"})

@@ -1,6 +1,8 @@
 """Past quotes from Excel in the field app: the office finds the import on the quote screen,
 checks a Shift_JIS 見積台帳, imports it, and the device's quote search answers from it offline."""
 
+import io
+
 from playwright.sync_api import expect
 
 from .helpers import sign_in, wait_synced
@@ -57,3 +59,32 @@ def test_a_rep_sees_no_quote_import(page, live):
     expect(page.get_by_test_id("quote-import-link")).to_have_count(0)
     page.goto(f"{live.url}/#/quotes/import")
     expect(page.get_by_test_id("import-forbidden")).to_be_visible()
+
+
+def test_the_ledger_again_moves_a_quotes_outcome_forward_and_shows_what_differs(
+    page, live, customers, tmp_path
+):
+    office = live.device("office")
+    first = office.client.post(
+        "/api/v1/quotes/import",
+        headers=office.headers,
+        data={"file": (io.BytesIO(LIST.replace("受注", "提出").encode("cp932")), "quotes.csv")},
+        content_type="multipart/form-data",
+    )
+    assert first.status_code == 200, first.get_json()
+    path = tmp_path / "見積台帳.csv"  # the シャフト won since; the フランジ's price was typed again
+    path.write_bytes(LIST.replace("12万円", "13万円").encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/quotes/import")
+    page.get_by_test_id("quote-import-file").set_input_files(str(path))
+    page.get_by_test_id("quote-import-check").click()
+    expect(page.get_by_test_id("quote-import-preview")).to_contain_text(
+        "取り込み済みの見積 1件の空欄・結果を埋めます。"
+    )
+    rows = page.get_by_test_id("quote-import-rows").get_by_role("listitem")
+    expect(rows.first).to_contain_text("取り込み済み・反映する：状態")
+    expect(rows.nth(1)).to_contain_text("ファイルと違う（変えません）：金額")
+    page.get_by_test_id("quote-import-run").click()
+    expect(page.get_by_test_id("quote-import-done")).to_contain_text("空欄・結果を埋めた見積 1件。")
+    shaft = next(q for q in office.records("quotes").values() if q["product"] == "シャフト")
+    assert shaft["status"] == "accepted"

@@ -86,6 +86,7 @@ function details(action, d) {
   if (action === "import" && d.what === "customers") parts.push(t("admin.audit.imported", d));
   if (action === "import" && (d.customers_updated || d.contacts_updated)) parts.push(t("admin.audit.importFilled", d));
   if (action === "import" && d.what === "quotes") parts.push(t("admin.audit.importedQuotes", d));
+  if (action === "import" && d.quotes_updated) parts.push(t("admin.audit.importQuotesFilled", d));
   if (action === "user_changed" || action === "user_added") {
     if (d.role) parts.push(`${t("admin.user.role")}: ${label("role", d.role)}`);
     if ("team" in d) parts.push(`${t("admin.user.team")}: ${label("team", d.team) || t("admin.noTeam")}`);

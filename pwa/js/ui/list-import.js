@@ -26,27 +26,34 @@ const KINDS = {
     creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated > 0,
     done: (a) => sentences(t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
       filledSentence("import.doneFilled", a), t("import.toDevices")),
-    action: (row) => {
-      const what = row.action === "same_as_row" ? t("import.sameAsRow", { row: row.same_as_row })
-        : t(`import.${row.action}`); // create, existing, deleted
-      const parts = [what, row.contact ? t("import.addContact", { name: row.contact }) : null,
-        row.filled?.length ? t("import.filled", { fields: list(row.filled) }) : null].filter(Boolean);
-      const said = parts.length > 1 ? list(parts, { short: true }) : what;
-      return row.differs?.length
-        ? [said, h("span", { class: "import-row-differs" }, t("import.differs", { fields: list(row.differs) }))]
-        : said;
-    },
+    action: (row) => rowAction(row, row.action === "same_as_row"
+      ? t("import.sameAsRow", { row: row.same_as_row }) : t(`import.${row.action}`), // create, existing, deleted
+    row.contact ? t("import.addContact", { name: row.contact }) : null),
     extra: () => exportBox(),
   },
   quotes: {
     key: "quoteImport", testid: "quote-import", send: api.importQuotes, home: "#/quotes",
-    summary: (a) => t("quoteImport.summary", { rows: a.rows, created: a.quotes_created, existing: a.quotes_existing }),
-    creates: (a) => a.quotes_created > 0,
-    done: (a) => t("quoteImport.done", { created: a.quotes_created }),
-    action: (row) => t(row.action === "create" ? "quoteImport.create" : "quoteImport.existing"),
+    summary: (a) => sentences(t("quoteImport.summary", { rows: a.rows, created: a.quotes_created,
+      existing: a.quotes_existing }), a.quotes_updated ? t("quoteImport.summaryFilled", { n: a.quotes_updated }) : null,
+    a.quotes_deleted ? t("quoteImport.summaryDeleted", { n: a.quotes_deleted }) : null, t("import.notYet")),
+    creates: (a) => a.quotes_created + a.quotes_updated > 0,
+    done: (a) => sentences(t("quoteImport.done", { created: a.quotes_created }),
+      a.quotes_updated ? t("quoteImport.doneFilled", { n: a.quotes_updated }) : null, t("quoteImport.toDevices")),
+    action: (row) => rowAction(row, t(`quoteImport.${row.action}`), null, "quoteImport.filled"), // create, existing, deleted
     extra: () => null,
   },
 };
+
+/** What a preview row does: `what`, with what it adds and the fields it fills, then
+ * on a line of its own the fields the file gives otherwise (not written). */
+function rowAction(row, what, added = null, filledKey = "import.filled") {
+  const parts = [what, added, row.filled?.length ? t(filledKey, { fields: list(row.filled) }) : null]
+    .filter(Boolean);
+  const said = parts.length > 1 ? list(parts, { short: true }) : what;
+  return row.differs?.length
+    ? [said, h("span", { class: "import-row-differs" }, t("import.differs", { fields: list(row.differs) }))]
+    : said;
+}
 
 /** Sentences one after the other, as the language writes them (no space in Japanese). */
 function sentences(...said) {
