@@ -3,9 +3,10 @@ history kept before Genba; Japanese dates (令和), yen as written, all rows or 
 file twice creates nothing."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import records_by_id
 
@@ -230,3 +231,79 @@ def test_the_ledger_again_fills_a_kept_quotes_blanks_and_moves_its_outcome_forwa
     assert (frame["status"], frame["actual_cost"], frame["amount"]) == ("accepted", 1500000, 1850000)
     assert (shaft["status"], shaft["material"]) == ("accepted", "SUS304")  # never moved back
     assert send(client, office, ledger.encode("cp932")).get_json()["quotes_updated"] == 0
+
+
+def export(client, device):
+    response = client.get("/api/v1/quotes/export.xlsx", headers=device.headers)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "見積台帳" in unquote(response.headers["Content-Disposition"])
+    return response.get_data()
+
+
+def test_the_exported_ledger_comes_back_with_nothing_new_and_fills_what_excel_added(client, office):
+    send(client, office, LIST.encode("cp932"))
+    towa = next(c for c in synced_customers(office) if c["name"] == "東和精機")
+    # A quote made in the app, on a tablet, with full-width letters and no cost yet.
+    cover = office.create(
+        "quotes",
+        customer_id=towa["id"],
+        product="カバー",
+        material="ＳＵＳ３０４",
+        amount=52000,
+        status="submitted",
+        submitted_at="2026-11-30T23:30:00Z",  # 12月1日 in Japan
+    )
+    content = export(client, office)
+    book = load_workbook(io.BytesIO(content))
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["見積ID", "顧客ID", "顧客名", "見積日"] and len(sheet["A"]) == 5
+    rows = {row[header.index("品名")].value: row for row in sheet.iter_rows(min_row=2)}
+    assert rows["カバー"][header.index("見積日")].value == "2026/12/01"
+    assert (
+        rows["シャフト"][header.index("金額")].value == 128000
+        and rows["シャフト"][header.index("状態")].value == "受注"
+    )
+    again = send(client, office, content, "見積台帳.xlsx").get_json()
+    assert (again["quotes_created"], again["quotes_existing"], again["quotes_updated"]) == (0, 4, 0), again
+    assert all(not p["differs"] for p in again["preview"]), again["preview"]
+    # In Excel: the カバー was won and its cost is known; a new row for another quote.
+    rows["カバー"][header.index("原価")].value = 41000
+    rows["カバー"][header.index("状態")].value = "受注"
+    sheet.append(["", towa["id"], "東和精機", "2026/12/02", "", "ブラケット", "SS400"])
+    edited = io.BytesIO()
+    book.save(edited)
+    answer = send(client, office, edited.getvalue(), "見積台帳.xlsx").get_json()
+    assert (answer["quotes_created"], answer["quotes_updated"]) == (1, 1), answer
+    kept = quotes(office)
+    assert (kept["カバー"]["id"], kept["カバー"]["actual_cost"], kept["カバー"]["status"]) == (
+        cover["id"],
+        41000,
+        "accepted",
+    )
+    assert kept["ブラケット"]["customer_id"] == towa["id"]
+
+
+def test_a_quote_id_not_ours_is_kept_in_the_details(client, office):
+    rows = "見積ID,顧客名,品名\r\nM-0042,東和精機,カバー\r\n"
+    assert send(client, office, rows.encode("cp932")).get_json()["quotes_created"] == 1
+    assert quotes(office)["カバー"]["processing_details"] == "見積ID: M-0042"
+
+
+def test_only_the_office_exports_quotes_and_each_export_is_audited(client, device, office, people):
+    send(client, office, LIST.encode("cp932"))
+    assert client.get("/api/v1/quotes/export.xlsx", headers=device("rep_a").headers).status_code == 403
+    export(client, office)
+    events = client.get(
+        "/api/v1/admin/audit?since=2000-01-01T00:00:00Z", headers=device("admin").headers
+    ).get_json()["events"]
+    exports = [e for e in events if e["action"] == "export"]
+    assert [(e["user_id"], e["detail"]) for e in exports] == [
+        (people["office"], {"what": "quotes", "rows": 3})
+    ]
+
+
+def synced_customers(device):
+    device.cursor = None
+    changes = [c for c in device.sync() if c.get("entity") == "customers"]
+    return list(records_by_id(changes).values())

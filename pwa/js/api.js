@@ -134,6 +134,11 @@ export function exportCustomers(token) {
   return download("/api/v1/customers/export.xlsx", token, {});
 }
 
+/** Every quote as the import's Excel workbook (見積台帳), a Blob. */
+export function exportQuotes(token) {
+  return download("/api/v1/quotes/export.xlsx", token, {});
+}
+
 /** A visit's service report (作業報告書) as the server prints it, a PDF Blob. */
 export function visitReportPdf(token, visitId) {
   return download(`/api/v1/visits/${encodeURIComponent(visitId)}/report.pdf`, token, {});

@@ -972,6 +972,8 @@ export const en = {
   "quoteImport.doneFilled": { one: "Filled {n} quote imported before.", other: "Filled {n} quotes imported before." },
   "quoteImport.toDevices": "Devices get them as they sync; the past-quote search finds them.",
   "quoteImport.toHome": "To past quotes",
+  "quoteImport.exportTitle": "Export the quote ledger",
+  "quoteImport.exportHint": "Every quote as an Excel file in the import's columns, with its 見積ID. Fill in costs or outcomes in Excel and import it: they go into those quotes.",
   "import.offline": "Importing needs the network. Press again where there is a signal.",
   "import.failed": "Nothing was imported. Correct these rows and check the file again.",
   "import.rowError": "Row {row}: {message}",
@@ -1098,5 +1100,6 @@ export const en = {
   "audit.action.devices_revoked": "All devices revoked",
   "audit.export.requests": "Requests",
   "audit.export.customers": "Customers",
+  "audit.export.quotes": "Past quotes",
   "audit.export.deals": "Deals",
 };

@@ -973,6 +973,8 @@ export const ja = {
   "quoteImport.doneFilled": { other: "空欄・結果を埋めた見積 {n}件。" },
   "quoteImport.toDevices": "同期で各端末に届き、過去見積の検索で見つかります。",
   "quoteImport.toHome": "過去見積へ",
+  "quoteImport.exportTitle": "見積台帳の書き出し",
+  "quoteImport.exportHint": "すべての見積を、取り込みと同じ列の Excel ファイルにします（見積IDつき）。Excel で原価や状態を埋めて取り込めば、その見積に入ります。",
   "import.offline": "取り込みはオンラインのときだけできます。電波のある所でもう一度押してください。",
   "import.failed": "何も取り込んでいません。次の行を直して、もう一度確認してください。",
   "import.rowError": "{row}行目：{message}",
@@ -1099,5 +1101,6 @@ export const ja = {
   "audit.action.devices_revoked": "全端末の取り消し",
   "audit.export.requests": "依頼・クレーム",
   "audit.export.customers": "顧客",
+  "audit.export.quotes": "過去見積",
   "audit.export.deals": "案件",
 };

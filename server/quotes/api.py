@@ -3,14 +3,19 @@ history kept in Excel."""
 
 from flask import g
 
+from sync import live_records
+
+from server.core import audit
 from server.core.auth import role_required, token_required
 from server.core.blueprint import Blueprint
+from server.core.calendar import today
 from server.core.db import db
 from server.core.errors import ApiError
 from server.core.list_import import FILE_BODY, uploaded
 from server.core.schemas import ImportQuerySchema
+from server.core.spreadsheet import XLSX, download, workbook
 from server.core.vocabulary import OFFICE_ROLES
-from server.quotes.importer import import_quotes
+from server.quotes.importer import export_table, import_quotes
 from server.quotes.schemas import (
     QuoteImportSchema,
     QuoteResultsSchema,
@@ -53,6 +58,24 @@ def quote_similar(query, quote_id):
         return {"results": similar(db.session, g.actor, quote, query["limit"])}
     finally:
         db.session.rollback()
+
+
+@bp.get("/quotes/export.xlsx")
+@role_required(*OFFICE_ROLES)
+@bp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type=XLSX,
+    description="one sheet 見積台帳: a row per quote, under the import's headers",
+)
+def export_quotes():
+    """Every quote of a kept customer as an Excel workbook (見積台帳), in the columns the import
+    reads with 見積ID first: 原価 or 状態 filled in Excel and imported fill those quotes, new
+    rows become quotes."""
+    headers, rows = export_table(live_records(db.session, "quotes"), live_records(db.session, "customers"))
+    audit.note(g.user.id, "export", what="quotes", rows=len(rows))
+    day = today().isoformat()
+    return download(workbook("見積台帳", headers, rows), XLSX, f"quotes_{day}.xlsx", f"見積台帳_{day}.xlsx")
 
 
 @bp.post("/quotes/import")

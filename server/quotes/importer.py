@@ -11,13 +11,14 @@ what the row says), so the same file twice adds nothing. ``import_quotes`` runs 
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from sync import live_records
 from sync.models import Record
 
+from server.core.calendar import COMPANY_TZ
 from server.core.list_import import check_rows, import_session, read_list, write_import
 from server.core.spreadsheet import Headers, read_rows
 from server.core.text import fold
@@ -32,6 +33,7 @@ PREVIEW_ROWS = 100
 QUOTE_NAMESPACE = uuid.UUID("4b6f7465-2d69-6d70-6f72-742d67656e62")  # a quote's id from its row
 
 COLUMNS = {
+    "id": ("見積ID",),  # ours, as the export writes it: the row is that quote
     "customer_id": ("顧客ID",),
     "customer": ("顧客名", "会社名", "得意先名", "取引先名", "得意先", "客先", "customer"),
     "number": ("見積番号", "見積No", "見積No.", "見積書番号", "quote no", "number"),
@@ -160,9 +162,21 @@ def plan_quotes(rows, customers, kept):
         by_name.setdefault(company_key(customer.get("name")), []).append(customer)
     read, errors = [], {}
     schema = QuoteSchema()
+    named = {row["id"].lower() for _, row, _ in rows if row.get("id")}
+    stored, deleted = kept(named) if named else ({}, set())
     for number, row, others in rows:
         problems = []
         customer = find_customer(row, by_id, by_name, problems)
+        # A 見積ID the export wrote is that quote (of the row's customer); another system's
+        # code stays, in 加工内容.
+        quote_id = (row.get("id") or "").lower()
+        kept_quote = stored.get(quote_id)
+        if quote_id not in deleted and not (
+            kept_quote and customer and kept_quote["customer_id"] == customer["id"]
+        ):
+            if row.get("id"):
+                others = [("見積ID", row["id"]), *others]
+            quote_id = ""
         values = quote_values(row, others, problems)
         if customer:
             values["customer_id"] = customer["id"]
@@ -170,10 +184,13 @@ def plan_quotes(rows, customers, kept):
         if problems:
             errors[str(number)] = problems
             continue
-        quote_id = str(uuid.uuid5(QUOTE_NAMESPACE, identity(customer["id"], row)))
+        quote_id = quote_id or str(uuid.uuid5(QUOTE_NAMESPACE, identity(customer["id"], row)))
         what = values.get("product") or values.get("drawing_no") or row.get("number") or ""
         read.append((number, row, quote_id, values, f"{customer['name']}・{what}".rstrip("・")))
-    stored, deleted = kept({quote_id for _, _, quote_id, _, _ in read}) if read else ({}, set())
+    ids = {quote_id for _, _, quote_id, _, _ in read} - named
+    if ids:
+        more, gone = kept(ids)
+        stored, deleted = {**stored, **more}, deleted | gone
     changes, fills, preview, gone, created = [], {}, [], 0, {}
     for number, row, quote_id, values, name in read:
         filled, differs = [], []
@@ -223,7 +240,7 @@ def gaps(kept, values, row):
 def same(field, kept, value):
     """Two values of a quote's field that say the same: a day by its date, text folded."""
     if field == "submitted_at":
-        return str(kept)[:10] == str(value)[:10]
+        return japan_day(kept) == japan_day(value)
     return fold(str(kept)) == fold(str(value)) if isinstance(value, str) else kept == value
 
 
@@ -322,7 +339,7 @@ def identity(customer_id, row):
     without one everything the row says."""
     if row.get("number"):
         return f"genba:quote-import:{customer_id}:{row['number']}"
-    said = "\x1f".join(f"{k}={row[k]}" for k in sorted(row) if k not in ("customer", "customer_id"))
+    said = "\x1f".join(f"{k}={row[k]}" for k in sorted(row) if k not in ("customer", "customer_id", "id"))
     return f"genba:quote-import:{customer_id}:{said}"
 
 
@@ -368,3 +385,52 @@ def import_quotes(content, filename, user_id, *, dry_run, via=None):
 
 
 EMPTY = Said("The file has a header row but no quotes under it.", "見出しの行の下に見積がありません。")
+
+
+# The export's columns, as the import reads them back: (header, field).
+EXPORT_COLUMNS = [
+    ("見積ID", "id"),
+    ("顧客ID", "customer_id"),
+    ("顧客名", "customer"),
+    ("見積日", "submitted_at"),
+    ("図番", "drawing_no"),
+    ("品名", "product"),
+    ("材質", "material"),
+    ("寸法", "dimensions"),
+    ("加工方法", "processing_method"),
+    ("加工内容", "processing_details"),
+    ("数量", "quantity"),
+    ("金額", "amount"),
+    ("原価", "actual_cost"),
+    ("納期日数", "lead_time_days"),
+    ("苦労した点", "difficulties"),
+    ("状態", "status"),
+]
+
+
+def export_table(quotes, customers):
+    """``(headers, rows)`` of the quote ledger (見積台帳): a row per quote of a kept customer,
+    oldest first, under the import's headers, so the file comes back through the import as it
+    went: a row whose 原価 or 状態 was filled in Excel fills the quote. 見積日 is the day in
+    Japan (2023/04/05), 状態 its Japanese label; amounts and counts are numbers."""
+    names = {c["id"]: c.get("name") or "" for c in customers}
+    statuses = labels("quote.status")
+    rows = []
+    kept = [q for q in quotes if q.get("customer_id") in names]  # a row the import could not place, none
+    for quote in sorted(kept, key=lambda q: (q.get("submitted_at") or "9999", q["id"])):
+        shown = {
+            **quote,
+            "customer": names.get(quote.get("customer_id"), ""),
+            "submitted_at": japan_day(quote.get("submitted_at")),
+            "status": statuses.get(quote.get("status") or "draft", ""),
+        }
+        rows.append([shown.get(field) if shown.get(field) is not None else "" for _, field in EXPORT_COLUMNS])
+    return [header for header, _ in EXPORT_COLUMNS], rows
+
+
+def japan_day(instant):
+    """An instant as the day it was in Japan, written as the import reads it: 2023/04/05."""
+    if not instant:
+        return ""
+    moment = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    return moment.astimezone(COMPANY_TZ).strftime("%Y/%m/%d")

@@ -3,6 +3,7 @@ checks a Shift_JIS 見積台帳, imports it, and the device's quote search answe
 
 import io
 
+import openpyxl
 from playwright.sync_api import expect
 
 from .helpers import sign_in, wait_synced
@@ -88,3 +89,25 @@ def test_the_ledger_again_moves_a_quotes_outcome_forward_and_shows_what_differs(
     expect(page.get_by_test_id("quote-import-done")).to_contain_text("空欄・結果を埋めた見積 1件。")
     shaft = next(q for q in office.records("quotes").values() if q["product"] == "シャフト")
     assert shaft["status"] == "accepted"
+
+
+def test_the_office_exports_the_quote_ledger_to_excel(page, live, customers, tmp_path):
+    path = tmp_path / "見積台帳.csv"
+    path.write_bytes(LIST.encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/quotes/import")
+    page.get_by_test_id("quote-import-file").set_input_files(str(path))
+    page.get_by_test_id("quote-import-check").click()
+    page.get_by_test_id("quote-import-run").click()
+    expect(page.get_by_test_id("quote-import-done")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Excel に書き出す").click()
+    expect(page.get_by_test_id("quote-export-status")).to_have_text("書き出しました。")
+    with open(download.value.path(), "rb") as file:
+        sheet = openpyxl.load_workbook(file)["見積台帳"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("見積ID", "顧客ID", "顧客名", "見積日")
+    assert [(r[2], r[3], r[5]) for r in rows[1:]] == [
+        ("山田製作所", "2023/04/05", "シャフト"),
+        ("山田製作所", "2023/04/12", "フランジ"),
+    ]

@@ -29,7 +29,7 @@ const KINDS = {
     action: (row) => rowAction(row, row.action === "same_as_row"
       ? t("import.sameAsRow", { row: row.same_as_row }) : t(`import.${row.action}`), // create, existing, deleted
     row.contact ? t("import.addContact", { name: row.contact }) : null),
-    extra: () => exportBox(),
+    extra: () => exportBox("customers", "import", api.exportCustomers),
   },
   quotes: {
     key: "quoteImport", testid: "quote-import", send: api.importQuotes, home: "#/quotes",
@@ -40,7 +40,7 @@ const KINDS = {
     done: (a) => sentences(t("quoteImport.done", { created: a.quotes_created }),
       a.quotes_updated ? t("quoteImport.doneFilled", { n: a.quotes_updated }) : null, t("quoteImport.toDevices")),
     action: (row) => rowAction(row, t(`quoteImport.${row.action}`), null, "quoteImport.filled"), // create, existing, deleted
-    extra: () => null,
+    extra: () => exportBox("quotes", "quoteImport", api.exportQuotes),
   },
 };
 
@@ -153,15 +153,16 @@ function failure(kind, err) {
       h("li", {}, t("import.rowError", { row, message: [].concat(messages).join(" ") })))) : null);
 }
 
-/** The customer list as a workbook in the import's columns: edited in Excel and imported
- * again, it adds only the new rows. */
-function exportBox() {
-  const status = h("p", { role: "status", "data-testid": "customer-export-status" });
-  const name = `customers-${new Date().toISOString().slice(0, 10)}.xlsx`;
+/** The list as a workbook in the import's columns (the customer list, the quote ledger):
+ * edited in Excel and imported again, it adds only the new rows and the cells filled. */
+function exportBox(what, key, fetch) {
+  const testid = `${what.replace(/s$/, "")}-export`;
+  const status = h("p", { role: "status", "data-testid": `${testid}-status` });
+  const name = `${what}-${new Date().toISOString().slice(0, 10)}.xlsx`;
   return h("section", { class: "form export-box", "aria-labelledby": "export-h" },
-    h("h2", { id: "export-h" }, t("import.exportTitle")),
-    h("p", { class: "hint" }, t("import.exportHint")),
-    h("div", { class: "actions inline" }, button(t("import.export"), { "data-testid": "customer-export",
-      onClick: () => download(status, name, async () => api.exportCustomers(await getMeta("token")), t("import.exported")) })),
+    h("h2", { id: "export-h" }, t(`${key}.exportTitle`)),
+    h("p", { class: "hint" }, t(`${key}.exportHint`)),
+    h("div", { class: "actions inline" }, button(t("import.export"), { "data-testid": testid,
+      onClick: () => download(status, name, async () => fetch(await getMeta("token")), t("import.exported")) })),
     status);
 }
