@@ -270,6 +270,7 @@ def test_the_exported_ledger_comes_back_with_nothing_new_and_fills_what_excel_ad
     # In Excel: the カバー was won and its cost is known; a new row for another quote.
     rows["カバー"][header.index("原価")].value = 41000
     rows["カバー"][header.index("状態")].value = "受注"
+    rows["カバー"][header.index("加工内容")].value = "曲げ R5、バリ取り"
     sheet.append(["", towa["id"], "東和精機", "2026/12/02", "", "ブラケット", "SS400"])
     edited = io.BytesIO()
     book.save(edited)
@@ -281,6 +282,7 @@ def test_the_exported_ledger_comes_back_with_nothing_new_and_fills_what_excel_ad
         41000,
         "accepted",
     )
+    assert kept["カバー"]["processing_details"] == "曲げ R5、バリ取り"
     assert kept["ブラケット"]["customer_id"] == towa["id"]
 
 

@@ -137,7 +137,15 @@ def rows_of(content, filename=""):
 
 # How far along a quote is: a row moves a kept quote's outcome forward (提出 to 受注), never back.
 PROGRESS = {"draft": 0, "submitted": 1, "accepted": 2, "rejected": 2}
-FILLED = (*TEXT_FIELDS, "submitted_at", "quantity", "amount", "actual_cost", "lead_time_days")
+FILLED = (
+    *TEXT_FIELDS,
+    "processing_details",
+    "submitted_at",
+    "quantity",
+    "amount",
+    "actual_cost",
+    "lead_time_days",
+)
 
 
 @dataclass
@@ -189,8 +197,8 @@ def plan_quotes(rows, customers, kept):
         read.append((number, row, quote_id, values, f"{customer['name']}・{what}".rstrip("・")))
     ids = {quote_id for _, _, quote_id, _, _ in read} - named
     if ids:
-        more, gone = kept(ids)
-        stored, deleted = {**stored, **more}, deleted | gone
+        found, found_deleted = kept(ids)
+        stored, deleted = {**stored, **found}, deleted | found_deleted
     changes, fills, preview, gone, created = [], {}, [], 0, {}
     for number, row, quote_id, values, name in read:
         filled, differs = [], []
@@ -238,9 +246,13 @@ def gaps(kept, values, row):
 
 
 def same(field, kept, value):
-    """Two values of a quote's field that say the same: a day by its date, text folded."""
+    """Two values of a quote's field that say the same: a day by its date, 加工内容 when the
+    quote's has every line the row's has (a ledger with fewer columns says no less), text
+    folded."""
     if field == "submitted_at":
         return japan_day(kept) == japan_day(value)
+    if field == "processing_details":
+        return {fold(line) for line in value.split("\n")} <= {fold(line) for line in str(kept).split("\n")}
     return fold(str(kept)) == fold(str(value)) if isinstance(value, str) else kept == value
 
 
