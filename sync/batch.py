@@ -298,34 +298,55 @@ def note_scope_change(batch, scope_id, when):
 
 def watchers_now(batch, scope_id, from_batch):
     """The scope-limited users who see a root, before the batch or as the batch leaves it."""
+    return watchers_of(batch, [scope_id], from_batch)[scope_id]
+
+
+ROOTS_PER_QUERY = 500  # an IN list of the roots whose memberships one query reads
+
+
+def watchers_of(batch, scope_ids, from_batch):
+    """``watchers_now`` of many roots: their stored memberships in a query per 500 roots, and
+    what the batch holds of memberships indexed once (an import creating thousands of roots
+    would otherwise read the batch once a root)."""
     session, scope = batch.session, batch.engine.scope
-    root = batch.records.get((scope.root, scope_id))
-    if root is None or (not from_batch and root.created):
-        return set()
-    members = {}
-    for row in session.execute(
-        select(Record.id, Record.owner_id, Record.team).where(
-            Record.entity == scope.membership, Record.customer_id == scope_id, Record.deleted == false()
-        )
-    ):
-        if scope.grants(row.team):
-            members[row.id] = row.owner_id
+    roots = {}
+    for scope_id in scope_ids:
+        root = batch.records.get((scope.root, scope_id))
+        if not (root is None or (not from_batch and root.created)):
+            roots[scope_id] = root
+    members: dict[str, dict[str, str]] = {scope_id: {} for scope_id in roots}
+    wanted = sorted(roots)
+    for start in range(0, len(wanted), ROOTS_PER_QUERY):
+        for row in session.execute(
+            select(Record.id, Record.customer_id, Record.owner_id, Record.team).where(
+                Record.entity == scope.membership,
+                Record.customer_id.in_(wanted[start : start + ROOTS_PER_QUERY]),
+                Record.deleted == false(),
+            )
+        ):
+            if scope.grants(row.team):
+                members[row.customer_id][row.id] = row.owner_id
     if from_batch:
         # What the batch holds of a membership replaces what is stored, wherever it was: one the
         # server moved to another root (a merge) grants this one nothing any more.
         membership = batch.engine.entity(scope.membership)
+        held: set[str] = set()
+        granted: dict[str, dict[str, str]] = {}
         for (entity, record_id), w in batch.records.items():
             if entity != scope.membership:
                 continue
-            members.pop(record_id, None)
-            if (
-                w.scope_id == scope_id
-                and not w.compacted
-                and not w.deleted
-                and scope.grants(w.data.get(membership.team_field))
-            ):
-                members[record_id] = w.data[membership.owner_field]
-    return scope.watchers(session, root_fields(batch, root), set(members.values()))
+            held.add(record_id)
+            if not w.compacted and not w.deleted and scope.grants(w.data.get(membership.team_field)):
+                granted.setdefault(w.scope_id, {})[record_id] = w.data[membership.owner_field]
+        for scope_id, found in members.items():
+            kept = {record_id: owner for record_id, owner in found.items() if record_id not in held}
+            members[scope_id] = {**kept, **granted.get(scope_id, {})}
+    watchers: dict[str, set[str]] = {scope_id: set() for scope_id in scope_ids}
+    for scope_id, root in roots.items():
+        watchers[scope_id] = scope.watchers(
+            session, root_fields(batch, root), set(members[scope_id].values())
+        )
+    return watchers
 
 
 def root_fields(batch, root):

@@ -5,7 +5,7 @@ from typing import cast
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, insert, literal
 
 from . import clockstore, driver, hlc as hlcs
-from .batch import watchers_now
+from .batch import watchers_of
 from .digest import record_hash
 from .models import DeadLetter, Record, ScopeEvent, SeenMutation, utcnow
 from .scope import PRIVATE, is_private
@@ -255,8 +255,9 @@ def scope_events(batch):
     """
     events = []
     actor = batch.actor
+    now = watchers_of(batch, list(batch.scope_before), from_batch=True)
     for customer_id, before in batch.scope_before.items():
-        after = watchers_now(batch, customer_id, from_batch=True)
+        after = now[customer_id]
         when = batch.scope_hlc[customer_id]
         lost = before - after
         if not actor.sees_everything and actor.user_id not in before | after:
