@@ -71,6 +71,7 @@ class Batch:
     now_iso: str
     server_node: str = "server"
     records: dict = field(default_factory=dict)
+    locked: set = field(default_factory=set)  # keys read FOR UPDATE in this transaction
     my_memberships: set = field(default_factory=set)
     seen: dict = field(default_factory=dict)
     new_seen: list = field(default_factory=list)
@@ -85,11 +86,17 @@ class Batch:
     grace_ms: int | None = None
 
     def get(self, entity, record_id, lock=False):
-        """The live record ``entity``/``record_id`` as the batch sees it, or None."""
-        working = self.records.get((entity, record_id))
-        if working is None or (lock and not working.dirty):
-            load_records(self, [(entity, record_id)], lock=lock)
-            working = self.records.get((entity, record_id))
+        """The live record ``entity``/``record_id`` as the batch sees it, or None. ``lock``
+        reads it FOR UPDATE, once a transaction: a record so read stays as it was read (a
+        record not stored then is one this transaction creates)."""
+        key = (entity, record_id)
+        working = self.records.get(key)
+        if lock and key not in self.locked and not (working is not None and working.dirty):
+            load_records(self, [key], lock=True)
+            working = self.records.get(key)
+        elif working is None and not lock:
+            load_records(self, [key], lock=False)
+            working = self.records.get(key)
         if working is None or working.compacted:
             return None
         return working
@@ -185,7 +192,10 @@ def prefetch(batch, mutations, named, new=None):
 
 def load_records(batch, keys, lock):
     """Read the records ``keys`` (``(entity, id)``; a key holding None is skipped) into the batch."""
+    keys = list(keys)
     read_records(batch.session.connection(), keys, lock, batch.records)
+    if lock:
+        batch.locked.update(keys)
 
 
 def read_records(connection, keys, lock, records):
