@@ -309,3 +309,14 @@ def synced_customers(device):
     device.cursor = None
     changes = [c for c in device.sync() if c.get("entity") == "customers"]
     return list(records_by_id(changes).values())
+
+
+def test_with_no_quotes_the_export_is_a_template_of_the_headers_the_import_reads(client, office):
+    book = load_workbook(io.BytesIO(export(client, office)))
+    sheet = book.worksheets[0]
+    assert sheet.max_row == 1
+    sheet.append(["", "", "東和精機", "令和6年1月9日", "", "架台", "SS400"])
+    filled = io.BytesIO()
+    book.save(filled)
+    answer = send(client, office, filled.getvalue(), "見積台帳.xlsx").get_json()
+    assert answer["quotes_created"] == 1 and answer["notes_columns"] == []
