@@ -26,9 +26,10 @@ LIST = (
 )
 
 
-def send(client, device, content, filename="customers.csv", dry_run=False, language=None):
+def send(client, device, content, filename="customers.csv", dry_run=False, language=None, reassign=False):
+    query = "&".join(name for name, on in (("dry_run=true", dry_run), ("reassign=true", reassign)) if on)
     return client.post(
-        "/api/v1/customers/import" + ("?dry_run=true" if dry_run else ""),
+        "/api/v1/customers/import" + (f"?{query}" if query else ""),
         headers={**device.headers, **({"Accept-Language": language} if language else {})},
         data={"file": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
@@ -409,6 +410,38 @@ def test_the_command_line_imports_a_list_as_the_screen_does(app, runner, tmp_pat
     assert set(customers) == {"株式会社山田製作所", "東和精機"} and len(contacts) == 2
     again = runner.invoke(args=["import-customers", str(path), "--as", "office"])
     assert "created 0 customers and 0 contact people; 2 customers were there already" in again.output
+
+
+def test_with_reassign_a_kept_customer_moves_to_the_rep_its_row_names(client, office, device, people):
+    send(client, office, LIST.encode("cp932"))  # 山田製作所 is 佐藤 健太's (east)
+    east, west = device("rep_a"), device("rep_b")
+    assert "株式会社山田製作所" in synced(east)[0] and "株式会社山田製作所" not in synced(west)[0]
+    moved = LIST.replace("佐藤健太", "田中 花子").encode("cp932")  # 担当替え: to 田中 花子 (west)
+    kept = send(client, office, moved).get_json()  # without reassign: shown, not written
+    assert kept["customers_reassigned"] == 0 and kept["preview"][0]["differs"] == ["営業担当"]
+    preview = send(client, office, moved, dry_run=True, reassign=True).get_json()
+    assert preview["customers_reassigned"] == 1 and preview["customers_updated"] == 0
+    assert (preview["preview"][0]["reassigned_to"], preview["preview"][0]["differs"]) == ("田中 花子", [])
+    assert preview["preview"][1]["reassigned_to"] is None  # the company's second row: moved once
+    answer = send(client, office, moved, reassign=True).get_json()
+    assert answer["customers_reassigned"] == 1
+    yamada = synced(office)[0]["株式会社山田製作所"]
+    assert (yamada["owner_id"], yamada["team"]) == (people["rep_b"], "west")
+    # The new rep's devices get it and its people; the former rep's evict it by their next pull.
+    customers, contacts = synced(west)
+    assert "株式会社山田製作所" in customers and "山田 太郎" in contacts
+    assert any(c.get("evict") for c in east.sync())
+    assert "株式会社山田製作所" not in synced(east)[0]
+    assert send(client, office, moved, reassign=True).get_json()["customers_reassigned"] == 0
+
+
+def test_the_command_line_reassigns_with_its_flag(runner, tmp_path, client, office, people):
+    send(client, office, LIST.encode("cp932"))
+    path = tmp_path / "担当替え.csv"
+    path.write_bytes(LIST.replace("佐藤健太", "田中 花子").encode("cp932"))
+    done = runner.invoke(args=["import-customers", str(path), "--as", "office", "--reassign"])
+    assert done.exit_code == 0 and "1 moved to another rep" in done.output, done.output
+    assert synced(office)[0]["株式会社山田製作所"]["owner_id"] == people["rep_b"]
 
 
 def test_the_command_line_names_the_rows_to_correct(runner, tmp_path):

@@ -169,13 +169,16 @@ export async function importLoad(token, file, language = "ja") {
 
 /**
  * Post a list kept in Excel (CSV or .xlsx) to `path`; `dryRun` answers what it would create and
- * writes nothing; `language` ("ja", "en") is the one its rows' errors are written in.
+ * writes nothing; `language` ("ja", "en") is the one its rows' errors are written in; `reassign`
+ * (the customer list) moves kept customers to the 営業担当 their rows name.
  */
-async function importList(path, token, file, { dryRun = false, language = "ja" } = {}) {
+async function importList(path, token, file, { dryRun = false, language = "ja", reassign = false } = {}) {
   const body = new FormData();
   body.append("file", file, file.name);
   const headers = { Accept: "application/json", "Accept-Language": language };
-  return json(await send("POST", `${path}${dryRun ? "?dry_run=true" : ""}`, { token, body, headers }));
+  const query = new URLSearchParams({ ...(dryRun ? { dry_run: "true" } : {}), ...(reassign ? { reassign: "true" } : {}) })
+    .toString();
+  return json(await send("POST", `${path}${query ? `?${query}` : ""}`, { token, body, headers }));
 }
 
 /** A customer list (顧客台帳): see `importList`. */

@@ -16,7 +16,6 @@ from server.core.db import db, writing_session
 from server.core.engine import ENGINE
 from server.core.list_import import FILE_BODY, uploaded
 from server.core.models import User
-from server.core.schemas import ImportQuerySchema
 from server.core.spreadsheet import XLSX, download, workbook
 from server.core.text import digits, fold
 from server.core.vocabulary import OFFICE_ROLES
@@ -24,6 +23,7 @@ from server.customers.duplicates import candidates
 from server.customers.importer import export_table, import_list
 from server.customers.merge import merge_customer
 from server.customers.schemas import (
+    CustomerImportQuerySchema,
     CustomerSearchSchema,
     DuplicatesQuerySchema,
     DuplicatesSchema,
@@ -128,7 +128,7 @@ def export_customers():
 
 @bp.post("/customers/import")
 @role_required(*OFFICE_ROLES)
-@bp.arguments(ImportQuerySchema, location="query")
+@bp.arguments(CustomerImportQuerySchema, location="query")
 @bp.doc(**FILE_BODY)
 @bp.error(422, "an unreadable file, or rows to correct (errors keyed by row number)")
 @bp.response(200, ImportSchema)
@@ -142,8 +142,9 @@ def import_customers(query):
     export writes it, else the same name and no other phone number) gains the contact people it
     lacks, and the fields it and its people leave empty are filled; what they hold is not
     changed (the app may hold newer values than the file), and each preview row lists the
-    headers it fills (``filled``) and those it gives otherwise (``differs``). The same file
-    twice writes nothing. ``dry_run`` answers the same and writes nothing.
+    headers it fills (``filled``) and those it gives otherwise (``differs``); with ``reassign``
+    a kept customer whose row names another 営業担当 moves to that rep and their team (担当替え).
+    The same file twice writes nothing. ``dry_run`` answers the same and writes nothing.
     """
     content, filename = uploaded()
-    return import_list(content, filename, g.user.id, dry_run=query["dry_run"])
+    return import_list(content, filename, g.user.id, dry_run=query["dry_run"], reassign=query["reassign"])

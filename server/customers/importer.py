@@ -215,10 +215,11 @@ def user_matcher(users):
     return match
 
 
-def import_list(content, filename, user_id, *, dry_run, via=None):
+def import_list(content, filename, user_id, *, dry_run, reassign=False, via=None):
     """Import a customer list as ``user_id`` (who owns a customer its row gives no 営業担当);
-    answer what it created, or with ``dry_run`` what it would and write nothing. An unreadable
-    file or any bad row raises ``ApiError`` (422) and imports nothing."""
+    answer what it created, or with ``dry_run`` what it would and write nothing. ``reassign``
+    makes a kept customer the rep's its row names (担当替え). An unreadable file or any bad row
+    raises ``ApiError`` (422) and imports nothing."""
     rows, notes_columns = read_list(content, filename, rows_of, EMPTY)
     session = import_session(dry_run, IMPORT_LOCK)
     users = [
@@ -226,7 +227,7 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         for u in session.execute(select(User)).scalars()
     ]
     customers, contacts = live_records(session, "customers"), live_records(session, "contacts")
-    plan = plan_import(rows, customers, contacts, users, deleted_customers(session))
+    plan = plan_import(rows, customers, contacts, users, deleted_customers(session), reassign=reassign)
     check_rows(plan.errors)
     answer = {
         "dry_run": dry_run,
@@ -235,7 +236,12 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
         "customers_existing": len(plan.existing),
         "customers_deleted": len(plan.deleted),
         "contacts_created": plan.count("contacts"),
-        "customers_updated": plan.count("customers", plan.filled),
+        "customers_updated": sum(  # empty fields filled; a move to another rep is counted below
+            1
+            for entity, _, values in plan.filled
+            if entity == "customers" and values.keys() - {"owner_id", "team"}
+        ),
+        "customers_reassigned": len(plan.reassigned),
         "contacts_updated": plan.count("contacts", plan.filled),
         "notes_columns": notes_columns,
         "preview": plan.preview,
@@ -252,6 +258,7 @@ def import_list(content, filename, user_id, *, dry_run, via=None):
             contacts=answer["contacts_created"],
             customers_updated=answer["customers_updated"],
             contacts_updated=answer["contacts_updated"],
+            **({"customers_reassigned": answer["customers_reassigned"]} if reassign else {}),
         )
     return answer
 
@@ -279,6 +286,7 @@ class Plan:
         self.preview: list[dict] = []
         self.errors: dict[str, list[str]] = {}
         self.deleted: set[str] = set()  # deleted customers rows name: not brought back
+        self.reassigned: set[str] = set()  # kept customers given the rep their row names
         self.filled: list[tuple[str, str, dict]] = []  # kept records' empty fields, filled
 
     def count(self, entity, changes=None):
@@ -290,7 +298,7 @@ CUSTOMER_HEADERS = {**CUSTOMER_LABELS, "status": "区分", "owner_id": "営業�
 CONTACT_GAPS = tuple(field for field in CONTACT_FIELDS if field != "name")
 
 
-def plan_import(rows, customers, contacts, users, deleted=()):
+def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
     """What importing ``rows`` writes, as a ``Plan``.
 
     ``customers`` and ``contacts`` are the live records stored; ``users`` the people who may
@@ -301,8 +309,10 @@ def plan_import(rows, customers, contacts, users, deleted=()):
     and no other phone number) or of one an earlier row named adds its contact person if that
     person is not there yet, and fills the fields the customer and the person leave empty;
     what it says otherwise of them is shown, not written (the app may hold newer values than
-    the file). The same file imported twice writes nothing the second time. The errors map a
-    row number as Excel shows it to what is wrong with that row.
+    the file). With ``reassign`` a kept customer whose row names another 営業担当 becomes that
+    rep's, with their team (担当替え: the rep's devices get it, the former rep's lose it). The
+    same file imported twice writes nothing the second time. The errors map a row number as
+    Excel shows it to what is wrong with that row.
     """
     owner_of = user_matcher(users)
     companies: dict[str, list[Company]] = {}  # by folded name: a few of each name at most
@@ -340,7 +350,7 @@ def plan_import(rows, customers, contacts, users, deleted=()):
             continue
         key, phone = company_key(row["name"]), digits(row.get("phone"))
         company = ours or next((c for c in companies.get(key, ()) if c.same(key, phone)), None)
-        filled, differs = [], []
+        filled, differs, reassigned_to = [], [], None
         if company is None:
             company = Company(key, phone, values=values, first_row=number)
             companies.setdefault(key, []).append(company)
@@ -352,7 +362,11 @@ def plan_import(rows, customers, contacts, users, deleted=()):
         elif company.stored:
             plan.existing.add(company.id)
             action = "existing"
-            filled, differs = fill_customer(company, row, values)
+            owned = company.fills.get("owner_id")
+            filled, differs = fill_customer(company, row, values, reassign)
+            if company.fills.get("owner_id") != owned:
+                plan.reassigned.add(company.id)
+                reassigned_to = row["owner"]
         else:
             company.fill(values)
             action = "same_as_row"
@@ -380,6 +394,7 @@ def plan_import(rows, customers, contacts, users, deleted=()):
                     "contact": added,
                     "filled": filled,
                     "differs": differs,
+                    "reassigned_to": reassigned_to,
                 }
             )
     for company in (by_id[customer["id"]] for customer in customers):  # by_id also maps the merged
@@ -394,9 +409,10 @@ def plan_import(rows, customers, contacts, users, deleted=()):
     return plan
 
 
-def fill_customer(company, row, values):
+def fill_customer(company, row, values, reassign=False):
     """A row of a stored customer: the headers of the fields it fills (the customer's empty
-    ones, an earlier row's fill kept) and of those it says otherwise (not written)."""
+    ones, an earlier row's fill kept; with ``reassign`` its 営業担当) and of those it says
+    otherwise (not written)."""
     kept = {**company.stored, **company.fills}
     fills, differs = gaps(kept, values, CUSTOMER_GAPS, CUSTOMER_HEADERS)
     if values.get("notes") and not kept.get("notes"):
@@ -404,9 +420,12 @@ def fill_customer(company, row, values):
     if row.get("status") and values["status"] != (kept.get("status") or "active"):
         differs.append(CUSTOMER_HEADERS["status"])
     if values.get("owner_id") and values["owner_id"] != kept.get("owner_id"):
-        differs.append(CUSTOMER_HEADERS["owner_id"])
+        if reassign and "owner_id" not in company.fills:  # the first row naming one decides
+            fills.update(owner_id=values["owner_id"], team=values.get("team"))
+        else:
+            differs.append(CUSTOMER_HEADERS["owner_id"])
     company.fills.update(fills)
-    return [CUSTOMER_HEADERS[field] for field in fills], differs
+    return [CUSTOMER_HEADERS[f] for f in fills if f not in ("owner_id", "team")], differs
 
 
 def fill_person(person, contact):

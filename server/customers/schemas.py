@@ -4,7 +4,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from sync.entity import Text, Uuid
 
-from server.core.schemas import Arguments
+from server.core.schemas import Arguments, ImportQuerySchema
 
 
 class SearchQuerySchema(Arguments):
@@ -86,6 +86,18 @@ class ImportRowSchema(Schema):
         fields.String(),
         metadata={"description": "headers of stored values the row gives otherwise: shown, not written"},
     )
+    reassigned_to = fields.String(
+        allow_none=True, metadata={"description": "the 営業担当 the stored customer moves to (with reassign)"}
+    )
+
+
+class CustomerImportQuerySchema(ImportQuerySchema):
+    invalid_message = "dry_run and reassign are true or false."
+
+    reassign = fields.Boolean(
+        load_default=False,
+        metadata={"description": "make a kept customer the rep its row's 営業担当 names (担当替え)"},
+    )
 
 
 class ImportSchema(Schema):
@@ -97,6 +109,9 @@ class ImportSchema(Schema):
         metadata={"description": "deleted customers rows name: not brought back"}
     )
     contacts_created = fields.Integer()
+    customers_reassigned = fields.Integer(
+        metadata={"description": "kept customers moved to the rep their row names (with reassign)"}
+    )
     customers_updated = fields.Integer(
         metadata={"description": "stored customers whose empty fields are filled"}
     )

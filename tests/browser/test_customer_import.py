@@ -164,3 +164,28 @@ def test_a_list_fills_the_empty_fields_of_kept_customers_and_shows_what_differs(
     page.get_by_role("link", name="北斗工業").click()
     expect(page.get_by_text("札幌市北区北7条")).to_be_visible()
     assert "株式会社ミナト精密" not in {c["name"] for c in office.records("customers").values()}
+
+
+def test_with_reassign_ticked_a_kept_customer_moves_to_the_rep_the_file_names(page, live, tmp_path):
+    imported(live)  # 株式会社ミナト精密 is 佐藤 健太's (east)
+    path = tmp_path / "担当替え.csv"
+    path.write_bytes(LIST.replace("佐藤 健太", "田中 花子").encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/customers/import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+    rows = page.get_by_test_id("customer-import-rows").get_by_role("listitem")
+    expect(rows.first).to_contain_text("ファイルと違う（変えません）：営業担当")
+    page.get_by_label("営業担当の変更も反映する（担当替え）").check()
+    expect(page.get_by_test_id("customer-import-preview")).to_have_count(
+        0
+    )  # that check is of the other choice
+    page.get_by_test_id("customer-import-check").click()
+    expect(page.get_by_test_id("customer-import-preview")).to_contain_text("担当替えする顧客 1件。")
+    expect(rows.first).to_contain_text("すでにある顧客・担当替え：田中 花子")
+    page.get_by_test_id("customer-import-run").click()
+    expect(page.get_by_test_id("customer-import-done")).to_contain_text("担当替えした顧客 1件。")
+    minato = next(
+        c for c in live.device("rep_b").records("customers").values() if c["name"] == "株式会社ミナト精密"
+    )
+    assert minato["team"] == "west"

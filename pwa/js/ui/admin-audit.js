@@ -85,6 +85,7 @@ function details(action, d) {
   if (action === "export" && d.what) parts.push(t("admin.audit.exported", { what: label("audit.export", d.what), n: d.rows ?? 0 }));
   if (action === "import" && d.what === "customers") parts.push(t("admin.audit.imported", d));
   if (action === "import" && (d.customers_updated || d.contacts_updated)) parts.push(t("admin.audit.importFilled", d));
+  if (action === "import" && d.customers_reassigned) parts.push(t("admin.audit.importReassigned", d));
   if (action === "import" && d.what === "quotes") parts.push(t("admin.audit.importedQuotes", d));
   if (action === "import" && d.quotes_updated) parts.push(t("admin.audit.importQuotesFilled", d));
   if (action === "user_changed" || action === "user_added") {

@@ -22,12 +22,17 @@ const KINDS = {
     key: "import", testid: "customer-import", send: api.importCustomers, home: "#/customers",
     summary: (a) => sentences(t("import.summary", { rows: a.rows, created: a.customers_created,
       existing: a.customers_existing, contacts: a.contacts_created }), filledSentence("import.summaryFilled", a),
+    a.customers_reassigned ? t("import.summaryReassigned", { n: a.customers_reassigned }) : null,
     a.customers_deleted ? t("import.summaryDeleted", { n: a.customers_deleted }) : null, t("import.notYet")),
-    creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated > 0,
+    creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated
+      + a.customers_reassigned > 0,
+    options: () => reassignBox(),
     done: (a) => sentences(t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
-      filledSentence("import.doneFilled", a), t("import.toDevices")),
+      filledSentence("import.doneFilled", a),
+      a.customers_reassigned ? t("import.doneReassigned", { n: a.customers_reassigned }) : null, t("import.toDevices")),
     action: (row) => rowAction(row, row.action === "same_as_row"
       ? t("import.sameAsRow", { row: row.same_as_row }) : t(`import.${row.action}`), // create, existing, deleted
+    row.reassigned_to ? t("import.reassign", { name: row.reassigned_to }) : null,
     row.contact ? t("import.addContact", { name: row.contact }) : null),
     extra: () => exportBox("customers", "import", api.exportCustomers),
   },
@@ -37,17 +42,28 @@ const KINDS = {
       existing: a.quotes_existing }), a.quotes_updated ? t("quoteImport.summaryFilled", { n: a.quotes_updated }) : null,
     a.quotes_deleted ? t("quoteImport.summaryDeleted", { n: a.quotes_deleted }) : null, t("import.notYet")),
     creates: (a) => a.quotes_created + a.quotes_updated > 0,
+    options: () => null,
     done: (a) => sentences(t("quoteImport.done", { created: a.quotes_created }),
       a.quotes_updated ? t("quoteImport.doneFilled", { n: a.quotes_updated }) : null, t("quoteImport.toDevices")),
-    action: (row) => rowAction(row, t(`quoteImport.${row.action}`), null, "quoteImport.filled"), // create, existing, deleted
+    action: (row) => rowAction(row, t(`quoteImport.${row.action}`), null, null, "quoteImport.filled"), // create, existing, deleted
     extra: () => exportBox("quotes", "quoteImport", api.exportQuotes),
   },
 };
 
+/** The customer list's choice to move kept customers to the 営業担当 the file names (担当替え):
+ * off, a file's other rep is shown and not written. */
+function reassignBox() {
+  const tick = h("input", { type: "checkbox", name: "reassign", "data-testid": "customer-import-reassign" });
+  const box = h("div", { class: "field" },
+    h("label", { class: "check" }, tick, h("span", {}, t("import.reassignLabel"))),
+    h("p", { class: "hint" }, t("import.reassignHint")));
+  return { box, values: () => ({ reassign: tick.checked }) };
+}
+
 /** What a preview row does: `what`, with what it adds and the fields it fills, then
  * on a line of its own the fields the file gives otherwise (not written). */
-function rowAction(row, what, added = null, filledKey = "import.filled") {
-  const parts = [what, added, row.filled?.length ? t(filledKey, { fields: list(row.filled) }) : null]
+function rowAction(row, what, moved = null, added = null, filledKey = "import.filled") {
+  const parts = [what, moved, added, row.filled?.length ? t(filledKey, { fields: list(row.filled) }) : null]
     .filter(Boolean);
   const said = parts.length > 1 ? list(parts, { short: true }) : what;
   return row.differs?.length
@@ -76,11 +92,13 @@ async function render(view, kind) {
     return null;
   }
   const file = h("input", { type: "file", accept: ".csv,.xlsx,text/csv", "data-testid": `${kind.testid}-file` });
+  const options = kind.options(); // { box, values() } or null
   const result = h("div", { role: "status", "data-testid": `${kind.testid}-result` });
   const form = h("form", { class: "form", "data-testid": kind.testid },
     field({ name: "file", label: words("file"), control: file, hint: words("hint") }),
     h("details", { class: "import-columns" }, h("summary", {}, t("import.columnsTitle")),
       h("p", {}, words("columns")), h("p", {}, words("existingRule"))),
+    options?.box,
     h("div", { class: "actions inline" }, submitButton(t("import.check"), { "data-testid": `${kind.testid}-check` })),
     result);
   let checked = null; // the file the preview shown is of
@@ -89,7 +107,7 @@ async function render(view, kind) {
     if (showErrors(form, chosen ? {} : { file: [t("import.fileMissing")] })) return;
     mount(result, h("p", {}, t(dryRun ? "import.checking" : "import.importing")));
     try {
-      const answer = await kind.send(await getMeta("token"), chosen, { dryRun, language: lang() });
+      const answer = await kind.send(await getMeta("token"), chosen, { dryRun, language: lang(), ...options?.values() });
       checked = dryRun ? chosen : null;
       mount(result, dryRun ? preview(kind, answer, () => send(false)) : done(kind, answer));
       if (!dryRun) {
@@ -104,6 +122,10 @@ async function render(view, kind) {
   guardForm(form, () => send(true));
   file.addEventListener("change", () => {
     if (checked && file.files?.[0] !== checked) mount(result); // a preview of another file is no answer for this one
+  });
+  options?.box.addEventListener("change", () => { // nor one made with other options
+    checked = null;
+    mount(result);
   });
   mount(view,
     h("p", { class: "crumbs" }, h("a", { href: kind.home }, words("home"))),
