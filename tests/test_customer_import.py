@@ -220,6 +220,16 @@ def test_a_kept_customer_gets_only_its_empty_fields_filled_and_its_values_stay(c
     assert again["preview"][0]["filled"] == [] and again["preview"][0]["differs"] == ["住所", "営業担当"]
 
 
+def test_past_the_first_100_rows_the_check_shows_the_rows_that_differ(client, office):
+    rows = ["会社名,電話番号,住所"] + [f"会社{n:03d},03-0000-{n:04d},東京都大田区{n}" for n in range(150)]
+    send(client, office, "\r\n".join(rows).encode("cp932"))
+    rows[141] = rows[141].replace("東京都大田区140", "神奈川県川崎市")  # Excel row 142, moved since
+    answer = send(client, office, "\r\n".join(rows).encode("cp932"), dry_run=True).get_json()
+    preview = answer["preview"]
+    assert len(preview) == 101 and not any(p.get("later") for p in preview[:100])
+    assert (preview[100]["row"], preview[100]["differs"], preview[100]["later"]) == (142, ["住所"], True)
+
+
 def test_cells_past_the_headers_and_line_breaks_in_a_cell_are_kept(client, office):
     rows = '会社名,備考\r\n丸一工業,"月末締め\r翌月払い",要予約\r\n'  # old Mac Excel: CR in a cell
     answer = send(client, office, rows.encode("cp932")).get_json()

@@ -951,6 +951,7 @@ export const en = {
   "import.summaryDeleted": { one: "The rows of {n} deleted customer are not imported.", other: "The rows of {n} deleted customers are not imported." },
   "import.addContact": "adds {name}",
   "import.more": "and {n} more rows",
+  "import.later": "From here on, only the rows that differ from the file, are deleted or move to another rep.",
   "import.run": "Import",
   "import.nothingNew": "Nothing new to import and no empty field to fill (this file was imported already).",
   "import.done": "Imported: {created} new customers, {contacts} new contact people.",

@@ -952,6 +952,7 @@ export const ja = {
   "import.summaryFilled": "空欄を埋める顧客 {customers}件・担当者 {contacts}人。",
   "import.doneFilled": "空欄を埋めた顧客 {customers}件・担当者 {contacts}人。",
   "import.more": "ほか {n}行",
+  "import.later": "ここから先は、ファイルと違う行・削除した行・担当替えの行だけです。",
   "import.run": "取り込む",
   "import.nothingNew": "新しく取り込むものも、埋める空欄もありません（同じファイルを取り込み済みです）。",
   "import.done": "取り込みました：新しい顧客 {created}件、新しい担当者 {contacts}人。",

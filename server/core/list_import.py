@@ -37,6 +37,24 @@ NOTHING_IMPORTED = Said(
 )
 
 
+PREVIEW_ROWS = 100
+
+
+class Preview(list):
+    """The rows a check shows, each with what it does: the first ``PREVIEW_ROWS``, then, up
+    to as many again, the later rows the office must look at (a value the file gives otherwise,
+    a deleted record, a customer moved to another rep), marked ``later``: in a list of
+    thousands they would be out of sight."""
+
+    def add(self, row):
+        if len(self) < PREVIEW_ROWS:
+            self.append(row)
+        elif len(self) < 2 * PREVIEW_ROWS and (
+            row.get("differs") or row.get("action") == "deleted" or row.get("reassigned_to")
+        ):
+            self.append({**row, "later": True})
+
+
 def uploaded():
     """``(bytes, filename)`` of the file in the form field ``file``, else the raw body."""
     upload = request.files.get("file")

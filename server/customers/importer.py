@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sync import live_records
 from sync.models import Record
 
-from server.core.list_import import check_rows, import_session, read_list, write_import
+from server.core.list_import import Preview, check_rows, import_session, read_list, write_import
 from server.core.models import User
 from server.core.spreadsheet import Headers, read_rows
 from server.core.text import digits, fold
@@ -28,7 +28,6 @@ from server.customers.entities import ContactSchema, CustomerSchema
 
 MAX_ROWS = 5000
 IMPORT_LOCK = 0x67656E6261_01  # PostgreSQL's advisory lock key of the import ("genba", 1)
-PREVIEW_ROWS = 100
 
 # What each column means, by the headers people give it (compared folded: width, case, kana
 # and spaces do not matter). 担当 alone is left out: it names our rep in some lists and the
@@ -283,7 +282,7 @@ class Plan:
     def __init__(self):
         self.changes: list[tuple[str, str, dict]] = []
         self.existing: set[str] = set()
-        self.preview: list[dict] = []
+        self.preview = Preview()
         self.errors: dict[str, list[str]] = {}
         self.deleted: set[str] = set()  # deleted customers rows name: not brought back
         self.reassigned: set[str] = set()  # kept customers given the rep their row names
@@ -383,20 +382,19 @@ def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
                 more, other = fill_person(person, contact)
                 filled += more
                 differs += other
-        if len(plan.preview) < PREVIEW_ROWS:
-            plan.preview.append(
-                {
-                    "row": number,
-                    "action": action,
-                    "name": row.get("name"),
-                    "customer_id": company.id if company.stored and not company.deleted else None,
-                    "same_as_row": company.first_row if action == "same_as_row" else None,
-                    "contact": added,
-                    "filled": filled,
-                    "differs": differs,
-                    "reassigned_to": reassigned_to,
-                }
-            )
+        plan.preview.add(
+            {
+                "row": number,
+                "action": action,
+                "name": row.get("name"),
+                "customer_id": company.id if company.stored and not company.deleted else None,
+                "same_as_row": company.first_row if action == "same_as_row" else None,
+                "contact": added,
+                "filled": filled,
+                "differs": differs,
+                "reassigned_to": reassigned_to,
+            }
+        )
     for company in (by_id[customer["id"]] for customer in customers):  # by_id also maps the merged
         if company.fills:
             plan.filled.append(("customers", company.id, company.fills))

@@ -89,6 +89,11 @@ class ImportRowSchema(Schema):
     reassigned_to = fields.String(
         allow_none=True, metadata={"description": "the 営業担当 the stored customer moves to (with reassign)"}
     )
+    later = fields.Boolean(
+        metadata={
+            "description": "a row past the first 100 shown because it needs a look (differs, deleted, moved)"
+        }
+    )
 
 
 class CustomerImportQuerySchema(ImportQuerySchema):
@@ -119,4 +124,7 @@ class ImportSchema(Schema):
         metadata={"description": "stored contact persons whose empty fields are filled"}
     )
     notes_columns = fields.List(fields.String(), metadata={"description": "headers kept in the notes"})
-    preview = fields.List(fields.Nested(ImportRowSchema), metadata={"description": "the first 100 rows"})
+    preview = fields.List(
+        fields.Nested(ImportRowSchema),
+        metadata={"description": "the first 100 rows, then up to 100 later ones that need a look"},
+    )

@@ -19,7 +19,7 @@ from sync import live_records
 from sync.models import Record
 
 from server.core.calendar import COMPANY_TZ
-from server.core.list_import import check_rows, import_session, read_list, write_import
+from server.core.list_import import Preview, check_rows, import_session, read_list, write_import
 from server.core.spreadsheet import Headers, read_rows
 from server.core.text import fold
 from server.core.vocabulary import labels
@@ -29,7 +29,6 @@ from server.quotes.entities import QuoteSchema
 
 MAX_ROWS = 5000
 IMPORT_LOCK = 0x67656E6261_02  # PostgreSQL's advisory lock key of the quote import ("genba", 2)
-PREVIEW_ROWS = 100
 QUOTE_NAMESPACE = uuid.UUID("4b6f7465-2d69-6d70-6f72-742d67656e62")  # a quote's id from its row
 
 COLUMNS = {
@@ -199,7 +198,7 @@ def plan_quotes(rows, customers, kept):
     if ids:
         found, found_deleted = kept(ids)
         stored, deleted = {**stored, **found}, deleted | found_deleted
-    changes, fills, preview, gone, created = [], {}, [], 0, {}
+    changes, fills, preview, gone, created = [], {}, Preview(), 0, {}
     for number, row, quote_id, values, name in read:
         filled, differs = [], []
         if quote_id in deleted:
@@ -217,10 +216,7 @@ def plan_quotes(rows, customers, kept):
             action = "create"
             created[quote_id] = values
             changes.append(("quotes", quote_id, values))
-        if len(preview) < PREVIEW_ROWS:
-            preview.append(
-                {"row": number, "action": action, "name": name, "filled": filled, "differs": differs}
-            )
+        preview.add({"row": number, "action": action, "name": name, "filled": filled, "differs": differs})
     updates = [("quotes", quote_id, values) for quote_id, values in fills.items() if values]
     return QuotePlan(changes, updates, preview, errors, gone)
 

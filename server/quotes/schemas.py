@@ -76,6 +76,11 @@ class QuoteImportRowSchema(Schema):
         fields.String(),
         metadata={"description": "headers of kept values the row gives otherwise: shown, not written"},
     )
+    later = fields.Boolean(
+        metadata={
+            "description": "a row past the first 100 shown because it needs a look (differs, deleted, moved)"
+        }
+    )
 
 
 class QuoteImportSchema(Schema):
@@ -90,4 +95,7 @@ class QuoteImportSchema(Schema):
         metadata={"description": "rows of quotes deleted since: not brought back"}
     )
     notes_columns = fields.List(fields.String(), metadata={"description": "headers kept in 加工内容"})
-    preview = fields.List(fields.Nested(QuoteImportRowSchema), metadata={"description": "the first 100 rows"})
+    preview = fields.List(
+        fields.Nested(QuoteImportRowSchema),
+        metadata={"description": "the first 100 rows, then up to 100 later ones that need a look"},
+    )

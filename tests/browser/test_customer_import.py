@@ -189,3 +189,28 @@ def test_with_reassign_ticked_a_kept_customer_moves_to_the_rep_the_file_names(pa
         c for c in live.device("rep_b").records("customers").values() if c["name"] == "株式会社ミナト精密"
     )
     assert minato["team"] == "west"
+
+
+def test_a_row_that_differs_past_the_first_hundred_is_shown_under_its_own_heading(page, live, tmp_path):
+    rows = ["会社名,電話番号,住所"] + [f"会社{n:03d},03-0000-{n:04d},東京都大田区{n}" for n in range(120)]
+    office = live.device("office")
+    first = office.client.post(
+        "/api/v1/customers/import",
+        headers=office.headers,
+        data={"file": (io.BytesIO("\r\n".join(rows).encode("cp932")), "customers.csv")},
+        content_type="multipart/form-data",
+    )
+    assert first.status_code == 200, first.get_json()
+    rows[111] = rows[111].replace("東京都大田区110", "神奈川県川崎市")  # Excel row 112
+    path = tmp_path / "顧客台帳.csv"
+    path.write_bytes("\r\n".join(rows).encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/customers/import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+    later = page.get_by_test_id("customer-import-later")
+    expect(later).to_have_text("ここから先は、ファイルと違う行・削除した行・担当替えの行だけです。")
+    last = page.get_by_test_id("customer-import-rows").locator(".import-row").last
+    expect(last).to_contain_text("112行目")
+    expect(last).to_contain_text("ファイルと違う（変えません）：住所")
+    expect(page.get_by_test_id("customer-import-nothing")).to_be_visible()

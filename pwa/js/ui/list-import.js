@@ -148,11 +148,13 @@ function preview(kind, answer, onImport) {
       ? h("p", { class: "hint", "data-testid": `${kind.testid}-notes` },
         t(`${kind.key}.toNotes`, { columns: list(answer.notes_columns) }))
       : null,
-    h("ul", { class: "import-rows", "data-testid": `${kind.testid}-rows` }, answer.preview.map((row) =>
+    h("ul", { class: "import-rows", "data-testid": `${kind.testid}-rows` }, answer.preview.map((row, i) => [
+      row.later && !answer.preview[i - 1]?.later
+        ? h("li", { class: "import-rows-later", "data-testid": `${kind.testid}-later` }, t("import.later")) : null,
       h("li", { class: ["import-row", row.action] },
         h("span", { class: "import-row-number" }, t("import.row", { row: row.row })),
         h("span", { class: "import-row-name" }, row.name),
-        h("span", { class: "import-row-action" }, kind.action(row))))),
+        h("span", { class: "import-row-action" }, kind.action(row)))])),
     answer.rows > answer.preview.length
       ? h("p", { class: "hint" }, t("import.more", { n: answer.rows - answer.preview.length })) : null);
 }
