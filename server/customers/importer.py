@@ -304,9 +304,10 @@ def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
     own a customer (``id``, ``login``, ``name``, ``team``, ``active``); ``deleted`` the
     customers' tombstones: a row naming one merged into another (``merged_into``) is its
     survivor's, as a push naming it is, and a row naming one deleted brings nothing back (the
-    office deleted it; an old list must not make it again). A row of a customer stored already (its 顧客ID, else the same name
-    and no other phone number) or of one an earlier row named adds its contact person if that
-    person is not there yet, and fills the fields the customer and the person leave empty;
+    office deleted it; an old list must not make it again). A row of a customer stored
+    already (its 顧客ID, else the same name and no other phone number) or of one an earlier
+    row named adds its contact person if that person is not there yet, and fills the fields
+    the customer and the person leave empty;
     what it says otherwise of them is shown, not written (the app may hold newer values than
     the file). With ``reassign`` a kept customer whose row names another 営業担当 becomes that
     rep's, with their team (担当替え: the rep's devices get it, the former rep's lose it). The
@@ -314,30 +315,7 @@ def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
     Excel shows it to what is wrong with that row.
     """
     owner_of = user_matcher(users)
-    companies: dict[str, list[Company]] = {}  # by folded name: a few of each name at most
-    by_id = {}
-    for customer in customers:
-        company = Company(company_key(customer.get("name")), digits(customer.get("phone")), stored=customer)
-        companies.setdefault(company.key, []).append(company)
-        by_id[customer["id"]] = company
-    for contact in contacts:
-        if contact.get("customer_id") in by_id:
-            by_id[contact["customer_id"]].people.setdefault(
-                fold(contact.get("name")), Person(contact, stored=True)
-            )
-    for loser in deleted:
-        if not loser.get("merged_into"):
-            gone = Company(company_key(loser.get("name")), digits(loser.get("phone")), stored=loser)
-            gone.deleted = True
-            companies.setdefault(gone.key, []).append(gone)  # after the live ones of that name
-            by_id.setdefault(loser["id"], gone)
-            continue
-        survivor = by_id.get(loser.get("merged_into"))
-        if survivor is not None:
-            key = company_key(loser.get("name"))
-            survivor.aliases.append((key, digits(loser.get("phone"))))
-            companies.setdefault(key, []).append(survivor)
-            by_id.setdefault(loser["id"], survivor)  # its 顧客ID in an old export
+    companies, by_id = known_companies(customers, contacts, deleted)
     plan = Plan()
     for number, row, others in rows:
         ours = by_id.get(row.get("id", "").lower())
@@ -405,6 +383,37 @@ def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
         if problems:
             plan.errors.setdefault(str(company.first_row), []).extend(problems)
     return plan
+
+
+def known_companies(customers, contacts, deleted):
+    """The companies a row may name, ``(by folded name, by id)``: the stored customers with
+    their people; merged ones as their survivor (by their old name, and their id in an old
+    export); deleted ones, after the live ones of their name, to bring nothing back."""
+    companies: dict[str, list[Company]] = {}  # by folded name: a few of each name at most
+    by_id = {}
+    for customer in customers:
+        company = Company(company_key(customer.get("name")), digits(customer.get("phone")), stored=customer)
+        companies.setdefault(company.key, []).append(company)
+        by_id[customer["id"]] = company
+    for contact in contacts:
+        if contact.get("customer_id") in by_id:
+            by_id[contact["customer_id"]].people.setdefault(
+                fold(contact.get("name")), Person(contact, stored=True)
+            )
+    for loser in deleted:
+        if not loser.get("merged_into"):
+            gone = Company(company_key(loser.get("name")), digits(loser.get("phone")), stored=loser)
+            gone.deleted = True
+            companies.setdefault(gone.key, []).append(gone)
+            by_id.setdefault(loser["id"], gone)
+            continue
+        survivor = by_id.get(loser.get("merged_into"))
+        if survivor is not None:
+            key = company_key(loser.get("name"))
+            survivor.aliases.append((key, digits(loser.get("phone"))))
+            companies.setdefault(key, []).append(survivor)
+            by_id.setdefault(loser["id"], survivor)
+    return companies, by_id
 
 
 def fill_customer(company, row, values, reassign=False):
