@@ -528,6 +528,14 @@ CUSTOMER_LIST = (
 )
 
 
+# The same list a year on: cells filled in Excel, and a company moved to another rep (担当替え).
+CUSTOMER_LIST_AGAIN = (
+    "会社名,電話番号,郵便番号,住所,営業担当,担当者名,役職,携帯\r\n"
+    "株式会社ミナト精密,045-111-2222,236-0004,神奈川県横浜市金沢区福浦2-1,中西 亮介,港 花子,主任,090-1234-5678\r\n"
+    "北斗工業株式会社,011-333-4444,003-0001,,,,,\r\n"
+)
+
+
 # Past quotes as an office keeps them (見積台帳), for the demo's customers.
 QUOTE_LIST = (
     "顧客名,見積番号,見積日,図番,品名,材質,寸法,数量,金額,状態,担当\r\n"
@@ -538,7 +546,8 @@ QUOTE_LIST = (
 
 def shoot_import(browser, base, app):
     """47: the office checks a customer list before importing it; 48: past quotes from a
-    見積台帳 (with one row to correct), at tablet and phone size."""
+    見積台帳 (with one row to correct); 49: the list imported again with cells filled and a
+    customer moved to another rep; at tablet and phone size."""
     from playwright.sync_api import expect
 
     with tempfile.TemporaryDirectory(prefix="genba-list-") as folder:
@@ -563,6 +572,31 @@ def shoot_import(browser, base, app):
             page.get_by_test_id("quote-import-check").click()
             expect(page.get_by_test_id("quote-import-errors")).to_be_visible()
             shoot(page, "48-quote-import-errors")
+            page.context.close()
+        # 49: the list imported, then the same companies with cells filled and another rep
+        again = Path(folder) / "顧客台帳_2027年4月.csv"
+        again.write_bytes(CUSTOMER_LIST_AGAIN.encode("cp932"))
+        page = new_page(browser)
+        sign_in(page, base, "office1")
+        go_to(page, "customer-import")
+        page.get_by_test_id("customer-import-file").set_input_files(str(path))
+        page.get_by_test_id("customer-import-check").click()
+        page.get_by_test_id("customer-import-run").click()
+        expect(page.get_by_test_id("customer-import-done")).to_be_visible()
+        page.context.close()
+        for size, suffix in chosen_sizes():
+            VIEW.update(size=size, suffix=suffix)
+            page = new_page(browser)
+            sign_in(page, base, "office1")
+            go_to(page, "customer-import")
+            page.get_by_test_id("customer-import-file").set_input_files(str(again))
+            page.get_by_test_id("customer-import-reassign").check()
+            page.get_by_test_id("customer-import-check").click()
+            preview = page.get_by_test_id("customer-import-preview")
+            expect(preview).to_be_visible()
+            if size is PHONE:
+                preview.scroll_into_view_if_needed()
+            shoot(page, "49-customer-import-again", full_page=size is SIZE)
             page.context.close()
 
 
