@@ -201,3 +201,22 @@ def test_every_cli_command_is_in_the_readme(bare_app):
     section = readme_cli_section()
     commands = [f"genba {name}" for name in sorted(bare_app.cli.commands)] + ["genba db upgrade"]
     assert [command for command in commands if command not in section] == []
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "demo" / "samples"
+
+
+def test_the_demos_sample_lists_import_cleanly_and_once(runner, demo):
+    # What scripts/run-demo offers to try the Excel imports with, as the office's Shift_JIS files.
+    # The tests' own 佐藤 健太 (rep_a) would make the name two users': the demo has only rep1.
+    assert runner.invoke(args=["user", "set", "rep_a", "--inactive"]).exit_code == 0
+    customers = runner.invoke(args=["import-customers", str(SAMPLES / "顧客台帳.csv"), "--as", "office1"])
+    assert customers.exit_code == 0, customers.output
+    assert (
+        "5 rows: created 3 customers and 4 contact people; 1 customers were there already" in customers.output
+    )
+    quotes = runner.invoke(args=["import-quotes", str(SAMPLES / "見積台帳.csv"), "--as", "office1"])
+    assert quotes.exit_code == 0, quotes.output
+    assert "created 5 quotes" in quotes.output
+    again = runner.invoke(args=["import-customers", str(SAMPLES / "顧客台帳.csv"), "--as", "office1"])
+    assert "created 0 customers and 0 contact people" in again.output and "0 filled" in again.output
