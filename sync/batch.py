@@ -91,7 +91,7 @@ class Batch:
         record not stored then is one this transaction creates)."""
         key = (entity, record_id)
         working = self.records.get(key)
-        if lock and key not in self.locked and not (working is not None and working.dirty):
+        if lock and key not in self.locked and not (working and working.dirty):
             load_records(self, [key], lock=True)
             working = self.records.get(key)
         elif working is None and not lock:
@@ -311,9 +311,6 @@ def watchers_now(batch, scope_id, from_batch):
     return watchers_of(batch, [scope_id], from_batch)[scope_id]
 
 
-ROOTS_PER_QUERY = 500  # an IN list of the roots whose memberships one query reads
-
-
 def watchers_of(batch, scope_ids, from_batch):
     """``watchers_now`` of many roots: their stored memberships in a query per 500 roots, and
     what the batch holds of memberships indexed once (an import creating thousands of roots
@@ -325,12 +322,11 @@ def watchers_of(batch, scope_ids, from_batch):
         if not (root is None or (not from_batch and root.created)):
             roots[scope_id] = root
     members: dict[str, dict[str, str]] = {scope_id: {} for scope_id in roots}
-    wanted = sorted(roots)
-    for start in range(0, len(wanted), ROOTS_PER_QUERY):
+    for chunk in chunks(sorted(roots)):
         for row in session.execute(
             select(Record.id, Record.customer_id, Record.owner_id, Record.team).where(
                 Record.entity == scope.membership,
-                Record.customer_id.in_(wanted[start : start + ROOTS_PER_QUERY]),
+                Record.customer_id.in_(chunk),
                 Record.deleted == false(),
             )
         ):
