@@ -55,6 +55,23 @@ class Preview(list):
             self.append({**row, "later": True})
 
 
+def gaps(kept, values, fields, labels, alike):
+    """What a row says of a record kept already: ``(fills, differs)``, the fields it gives that
+    the record leaves empty, and the headers (``labels``) of those it gives otherwise, as
+    ``alike(field, kept, value)`` compares them. Only the empty are filled: the record may
+    have been changed in the app since the file was written."""
+    fills, differs = {}, []
+    for field in fields:
+        value = values.get(field)
+        if value is None or value == "":
+            continue
+        if kept.get(field) is None or kept.get(field) == "":
+            fills[field] = value
+        elif not alike(field, kept[field], value):
+            differs.append(labels[field])
+    return fills, differs
+
+
 def uploaded():
     """``(bytes, filename)`` of the file in the form field ``file``, else the raw body."""
     upload = request.files.get("file")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sync import live_records
 from sync.models import Record
 
-from server.core.list_import import Preview, check_rows, import_session, read_list, write_import
+from server.core.list_import import Preview, check_rows, gaps, import_session, read_list, write_import
 from server.core.models import User
 from server.core.spreadsheet import Headers, read_rows
 from server.core.text import digits, fold
@@ -170,22 +170,6 @@ class Person:
         self.values, self.stored = values, stored
         self.id = values["id"] if stored else str(uuid.uuid4())
         self.fills: dict = {}
-
-
-def gaps(kept, values, fields, labels):
-    """What a row says of a record kept already: ``(fills, differs)``, the fields it gives that
-    the record leaves empty, and the headers of those it gives otherwise. Only the empty are
-    filled: the record may have been changed in the app since the file was written."""
-    fills, differs = {}, []
-    for field in fields:
-        value = values.get(field)
-        if not value:
-            continue
-        if not kept.get(field):
-            fills[field] = value
-        elif not alike(field, kept[field], value):
-            differs.append(labels[field])
-    return fills, differs
 
 
 def alike(field, kept, value):
@@ -421,7 +405,7 @@ def fill_customer(company, row, values, reassign=False):
     ones, an earlier row's fill kept; with ``reassign`` its 営業担当) and of those it says
     otherwise (not written)."""
     kept = {**company.stored, **company.fills}
-    fills, differs = gaps(kept, values, CUSTOMER_GAPS, CUSTOMER_HEADERS)
+    fills, differs = gaps(kept, values, CUSTOMER_GAPS, CUSTOMER_HEADERS, alike)
     if values.get("notes") and not kept.get("notes"):
         fills["notes"] = values["notes"]
     if row.get("status") and values["status"] != (kept.get("status") or "active"):
@@ -443,7 +427,7 @@ def fill_person(person, contact):
         for field, value in contact.items():
             person.values.setdefault(field, value)
         return [], []
-    fills, differs = gaps({**person.values, **person.fills}, contact, CONTACT_GAPS, CONTACT_LABELS)
+    fills, differs = gaps({**person.values, **person.fills}, contact, CONTACT_GAPS, CONTACT_LABELS, alike)
     person.fills.update(fills)
     name = contact["name"]  # as the file writes it
     return [f"{name}: {CONTACT_LABELS[f]}" for f in fills], [f"{name}: {label}" for label in differs]

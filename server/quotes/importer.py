@@ -19,7 +19,7 @@ from sync import live_records
 from sync.models import Record
 
 from server.core.calendar import COMPANY_TZ
-from server.core.list_import import Preview, check_rows, import_session, read_list, write_import
+from server.core.list_import import Preview, check_rows, gaps, import_session, read_list, write_import
 from server.core.spreadsheet import Headers, read_rows
 from server.core.text import fold
 from server.core.vocabulary import labels
@@ -205,11 +205,11 @@ def plan_quotes(rows, customers, kept):
             action, gone = "deleted", gone + 1
         elif quote_id in created:  # a second row of a quote this file creates: it adds to it
             action = "existing"
-            created[quote_id].update(gaps(created[quote_id], values, row)[0])
+            created[quote_id].update(quote_gaps(created[quote_id], values, row)[0])
         elif quote_id in stored:
             action = "existing"
             kept_quote = {**stored[quote_id], **fills.get(quote_id, {})}
-            more, differs = gaps(kept_quote, values, row)
+            more, differs = quote_gaps(kept_quote, values, row)
             fills.setdefault(quote_id, {}).update(more)
             filled = [LABELS[field] for field in more]
         else:
@@ -221,18 +221,10 @@ def plan_quotes(rows, customers, kept):
     return QuotePlan(changes, updates, preview, errors, gone)
 
 
-def gaps(kept, values, row):
-    """What a row says of a quote kept already: ``(fills, differs)``, the fields it gives
-    that the quote leaves empty (and its outcome, when further along), and the headers of
-    those it gives otherwise."""
-    fills, differs = {}, []
-    for field in FILLED:
-        if values.get(field) is None:
-            continue
-        if kept.get(field) is None or kept.get(field) == "":
-            fills[field] = values[field]
-        elif not same(field, kept[field], values[field]):
-            differs.append(LABELS[field])
+def quote_gaps(kept, values, row):
+    """What a row says of a quote kept already, as ``gaps``: the fields it gives that the
+    quote leaves empty, and its outcome when further along."""
+    fills, differs = gaps(kept, values, FILLED, LABELS, same)
     if row.get("status") and values["status"] != kept.get("status"):
         if PROGRESS[values["status"]] > PROGRESS.get(kept.get("status") or "draft", 0):
             fills["status"] = values["status"]
