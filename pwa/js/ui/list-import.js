@@ -22,30 +22,31 @@ const KINDS = {
     key: "import", testid: "customer-import", send: api.importCustomers, home: "#/customers",
     summary: (a) => sentences(t("import.summary", { rows: a.rows, created: a.customers_created,
       existing: a.customers_existing, contacts: a.contacts_created }), filledSentence("import.summaryFilled", a),
-    a.customers_reassigned ? t("import.summaryReassigned", { n: a.customers_reassigned }) : null,
-    a.customers_deleted ? t("import.summaryDeleted", { n: a.customers_deleted }) : null, t("import.notYet")),
+    counted("import.summaryReassigned", a.customers_reassigned), counted("import.summaryDeleted", a.customers_deleted),
+    t("import.notYet")),
     creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated
       + a.customers_reassigned > 0,
     options: () => reassignBox(),
     done: (a) => sentences(t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
       filledSentence("import.doneFilled", a),
-      a.customers_reassigned ? t("import.doneReassigned", { n: a.customers_reassigned }) : null, t("import.toDevices")),
+      counted("import.doneReassigned", a.customers_reassigned), t("import.toDevices")),
     action: (row) => rowAction(row, row.action === "same_as_row"
-      ? t("import.sameAsRow", { row: row.same_as_row }) : t(`import.${row.action}`), // create, existing, deleted
-    row.reassigned_to ? t("import.reassign", { name: row.reassigned_to }) : null,
-    row.contact ? t("import.addContact", { name: row.contact }) : null),
+      ? t("import.sameAsRow", { row: row.same_as_row }) : t(`import.${row.action}`), { // create, existing, deleted
+      moved: row.reassigned_to && t("import.reassign", { name: row.reassigned_to }),
+      added: row.contact && t("import.addContact", { name: row.contact }),
+    }),
     extra: () => exportBox("customers", "import", api.exportCustomers),
   },
   quotes: {
     key: "quoteImport", testid: "quote-import", send: api.importQuotes, home: "#/quotes",
     summary: (a) => sentences(t("quoteImport.summary", { rows: a.rows, created: a.quotes_created,
-      existing: a.quotes_existing }), a.quotes_updated ? t("quoteImport.summaryFilled", { n: a.quotes_updated }) : null,
-    a.quotes_deleted ? t("quoteImport.summaryDeleted", { n: a.quotes_deleted }) : null, t("import.notYet")),
+      existing: a.quotes_existing }), counted("quoteImport.summaryFilled", a.quotes_updated),
+    counted("quoteImport.summaryDeleted", a.quotes_deleted), t("import.notYet")),
     creates: (a) => a.quotes_created + a.quotes_updated > 0,
     options: () => null,
     done: (a) => sentences(t("quoteImport.done", { created: a.quotes_created }),
-      a.quotes_updated ? t("quoteImport.doneFilled", { n: a.quotes_updated }) : null, t("quoteImport.toDevices")),
-    action: (row) => rowAction(row, t(`quoteImport.${row.action}`), null, null, "quoteImport.filled"), // create, existing, deleted
+      counted("quoteImport.doneFilled", a.quotes_updated), t("quoteImport.toDevices")),
+    action: (row) => rowAction(row, t(`quoteImport.${row.action}`), { filledKey: "quoteImport.filled" }), // create, existing, deleted
     extra: () => exportBox("quotes", "quoteImport", api.exportQuotes),
   },
 };
@@ -62,7 +63,7 @@ function reassignBox() {
 
 /** What a preview row does: `what`, with what it adds and the fields it fills, then
  * on a line of its own the fields the file gives otherwise (not written). */
-function rowAction(row, what, moved = null, added = null, filledKey = "import.filled") {
+function rowAction(row, what, { moved = null, added = null, filledKey = "import.filled" } = {}) {
   const parts = [what, moved, added, row.filled?.length ? t(filledKey, { fields: list(row.filled) }) : null]
     .filter(Boolean);
   const said = parts.length > 1 ? list(parts, { short: true }) : what;
@@ -74,6 +75,11 @@ function rowAction(row, what, moved = null, added = null, filledKey = "import.fi
 /** Sentences one after the other, as the language writes them (no space in Japanese). */
 function sentences(...said) {
   return said.filter(Boolean).join(t("text.sentences"));
+}
+
+/** The sentence `key` of `n` things, or null when there are none. */
+function counted(key, n) {
+  return n ? t(key, { n }) : null;
 }
 
 /** The sentence of the kept customers and people an import fills, or null if none. */
