@@ -1,23 +1,39 @@
 """Tombstone compaction: forget the content of records deleted longer ago than the window.
 
 The id stays (``compacted``), so an upsert of it is rejected rather than resurrecting the
-record, and ``feed.compacted_seq`` makes a cursor from before the compaction answer 410.
+record, and ``feed.compacted_seq`` makes a cursor from before the compaction answer 410. An
+entity's ``kept_when_compacted`` fields stay too: a merged root's survivor, say, to which a
+device offline past the window still sends what it wrote.
 """
 
 from sqlalchemy import func, select, true, update
 
 from .models import Feed, Record
+from .wire import dump_json, load_json
 
 
-def compact_tombstones(session, before):
+def compact_tombstones(session, engine, before):
     """Compact tombstones last changed before ``before`` (aware datetime); return how many."""
     condition = (Record.deleted == true(), Record.compacted.is_(False), Record.updated_at < before)
     top = session.execute(select(func.max(Record.seq)).where(*condition)).scalar()
     if top is None:
         return 0
-    count = session.execute(
-        update(Record).where(*condition, Record.seq <= top).values(compacted=True, data=None, clocks="{}")
-    ).rowcount
+    keeping = {name: e.kept_when_compacted for name, e in engine.entities.items() if e.kept_when_compacted}
+    kept = session.execute(
+        select(Record.entity, Record.id, Record.data).where(
+            *condition, Record.seq <= top, Record.entity.in_(sorted(keeping))
+        )
+    ).all()
+    remains = []
+    for entity, record_id, data in kept:  # deleted roots, a few
+        record = load_json(data)
+        left = {"id": record_id, "version": record["version"], "deleted": True}
+        left |= {name: record[name] for name in keeping[entity] if record.get(name) is not None}
+        remains.append(dict(entity=entity, id=record_id, compacted=True, data=dump_json(left), clocks="{}"))
+    if remains:
+        session.execute(update(Record), remains)  # by primary key, one statement for all
+    forgotten = update(Record).where(*condition, Record.seq <= top)
+    count = len(kept) + session.execute(forgotten.values(compacted=True, data=None, clocks="{}")).rowcount
     feed = session.execute(
         select(Feed).where(Feed.id == 1).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()

@@ -40,7 +40,7 @@ class ScopeModel:
     a scope change; ``out_of_scope`` is the message of a refused write.
     ``redirect_field`` names a root field the server sets when it merges one root into another:
     later upserts naming the merged root (as their record or as their scope field) are applied
-    to the root it names.
+    to the root it names, also after its tombstone is compacted.
     """
 
     root: str
@@ -86,6 +86,9 @@ class Engine:
         by_name = {e.name: e for e in all_}
         for entity in all_:
             entity.scope_field = scope.field if entity.scoped and entity.name != scope.root else None
+        if scope.redirect_field is not None:
+            root = by_name[scope.root]
+            root.kept_when_compacted = root.kept_when_compacted | {scope.redirect_field}
         assert len(by_name) == len(all_), "two entities share a name"
         for entity in all_:
             for target in entity.references.values():

@@ -174,6 +174,8 @@ class Entity:
     (later values are ignored), ``immutable`` may never change after create. A ``private``
     record (unscoped) is read and written only by the user its ``owner_field`` names and by
     actors who read private records; so are the conflicts of its fields (and their loser).
+    A tombstone compacted past the window forgets its content but for ``kept_when_compacted``
+    (the scope root's ``redirect_field`` always): what still names it where it lives on.
     """
 
     def __init__(
@@ -196,6 +198,7 @@ class Entity:
         owner_field: str | None = None,
         team_field: str | None = None,
         private: bool = False,
+        kept_when_compacted: Iterable[str] = (),
         rules: Iterable[Rules] = (),
     ) -> None:
         self.name = name
@@ -217,6 +220,7 @@ class Entity:
         self.owner_field = owner_field
         self.team_field = team_field
         self.private = private
+        self.kept_when_compacted = frozenset(kept_when_compacted)
         assert not private or (owner_field and not team_field), "a private record needs an owner"
         self.rules = list(rules)
         self.required = [n for n, f in schema.fields.items() if f.required] if schema else []

@@ -334,13 +334,14 @@ def survivor_of(batch, root_id):
     # The batch already holds every root its mutations name (prefetch): no query per mutation.
     root = batch.records.get((scope.root, root_id))
     for _ in range(16):  # merges chain rarely; a cycle must not hang a push
-        if root is not None and root.compacted:
-            root = None
-        into = root.data.get(scope.redirect_field) if root is not None and root.deleted else None
+        # A compacted tombstone keeps its redirect (``kept_when_compacted``); one compacted
+        # before it did holds nothing, not even ``deleted``.
+        into = root.data.get(scope.redirect_field) if root is not None and root.data.get("deleted") else None
         if not into:
             return root_id
         root_id = into
-        root = batch.get(scope.root, root_id)
+        batch.get(scope.root, root_id)  # into the working set, compacted or not
+        root = batch.records.get((scope.root, root_id))
     return root_id
 
 

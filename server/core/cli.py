@@ -162,10 +162,11 @@ def compact(days):
 
     from server.attachments.collect import collect_attachments
     from server.attachments.storage import storage_for
+    from server.core.engine import ENGINE
 
     days = current_app.config["TOMBSTONE_DAYS"] if days is None else days
     session = writing_session()
-    count = compact_tombstones(session, utcnow() - timedelta(days=days))
+    count = compact_tombstones(session, ENGINE, utcnow() - timedelta(days=days))
     session.commit()
     click.echo(f"compacted {count} tombstones older than {days} days")
     blobs, uploads = collect_attachments(

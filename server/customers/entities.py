@@ -182,6 +182,9 @@ CUSTOMERS = Entity(
     server_fields={"merged_into"},
     owner_field="owner_id",
     team_field="team",
+    # Past the tombstone window a deleted customer is still known by name and phone, so an old
+    # Excel list does not create it again (and a merged one's by its survivor, as the engine keeps).
+    kept_when_compacted={"name", "phone"},
     rules=[CustomerRules()],
 )
 CONTACTS = Entity(

@@ -248,7 +248,7 @@ def import_list(content, filename, user_id, *, dry_run, reassign=False, via=None
 
 def deleted_customers(session):
     """The customers deleted or merged into another: their tombstones' names and phones (and
-    survivors), until compaction clears them."""
+    survivors), which compaction keeps."""
     query = select(Record.id, Record.data).where(
         Record.entity == "customers", Record.deleted.is_(True), Record.data.is_not(None)
     )
