@@ -38,20 +38,24 @@ def write_changes(
     *,
     now_ms: int,
     server_node: str = "server",
+    fills: Iterable[tuple[str, str, dict[str, Any]]] = (),
 ) -> list[dict[str, Any] | None]:
     """Apply server-side changes ``[(entity, record_id, values)]`` in the caller's transaction.
 
     Each becomes a versioned change with the server's clock, numbered in the feed in commit
     order like any pushed edit; ``values`` may be ``None`` to delete, and holds
-    ``"deleted": False`` to bring a tombstone back. Return the stored records (None for a
-    record that does not exist and was only to be deleted). The caller commits.
+    ``"deleted": False`` to bring a tombstone back. ``fills``, written after them, give only
+    the fields a live record still leaves empty, and yield to a device's edit of those fields
+    (see ``put``). Return the stored records of ``changes`` (None for a record that does not
+    exist and was only to be deleted). The caller commits.
     """
+    changes, fills = list(changes), list(fills)
     ensure_feed(session)
     session.flush()  # the feed row as this transaction left it, through the ORM or not
     feed = read_feed(session)
     server_ms = max(now_ms, hlcs.physical_ms(feed.hlc))
     batch = Batch(session, engine, actor, server_ms, iso_from_ms(now_ms), server_node)
-    load_records(batch, {(entity, record_id) for entity, record_id, _ in changes}, lock=True)
+    load_records(batch, {(entity, record_id) for entity, record_id, _ in changes + fills}, lock=True)
     when = hlcs.tick(max(feed.hlc, batch.max_hlc), server_ms, server_node)
     # History and conflict ids derive from the mutation: each server write is one of its own.
     batch.mutation_id = f"server:{when}"
@@ -59,21 +63,34 @@ def write_changes(
     for entity, record_id, values in changes:
         working = put(batch, engine.entity(entity), record_id, values or {}, when, delete=values is None)
         stored.append(dict(working.data) if working is not None else None)
+    for entity, record_id, values in fills:
+        put(batch, engine.entity(entity), record_id, values, when, fill=True)
     if batch.touched:
         write(batch, server_node)
     return stored
 
 
-def put(batch, entity, record_id, values, hlc, delete=False):
+def put(batch, entity, record_id, values, hlc, delete=False, fill=False):
     """Create, change or delete one record as the server; no client rule applies.
 
     A tombstone stays one unless ``values`` holds ``"deleted": False``. Only the server may
     change a record's scope field (it moves the record to another scope root, as when two
     roots are merged); immutable fields bind clients, not the server.
+
+    A ``fill`` (an Excel list filling in what the app left blank) writes only the fields of a
+    live record that are empty as it is written, whatever its caller read before. Each filled
+    field keeps the time of the empty value it replaces, so an edit of it that a device made
+    unseen (offline, before the fill) wins when it arrives, and the file's value becomes the
+    conflict: the app's word is newer than the file's.
     """
     values = dict(values)
     undelete = values.pop("deleted", None) is False
     current = batch.get(entity.name, record_id, lock=True)
+    if fill:
+        if current is None or current.deleted:
+            return current  # a fill makes no record, and brings none back
+        values = {k: v for k, v in values.items() if empty(current.data.get(k)) and not empty(v)}
+        return update_existing(batch, entity, current, current.version, values, hlc, yielding=True)[0]
     if delete:
         if current is not None and not current.deleted:
             delete_record(batch, current, current.version, hlc)
@@ -161,12 +178,17 @@ def blank(entity):
     return known[1:]
 
 
-def update_existing(batch, entity, current, base, values, when, redirected=False):
+def empty(value):
+    return value is None or value == "" or value == []
+
+
+def update_existing(batch, entity, current, base, values, when, redirected=False, yielding=False):
     """Merge ``values`` into a stored record field by field; return it and the lost writes.
 
     A ``redirected`` write was meant for another record: it has seen none of this one's fields,
     not even those its own device wrote, and what it writes is no device's own write of this
     record (its clock names no device), so the device's later edits do not silently replace it.
+    A ``yielding`` write's fields keep the HLC their stored values had (see ``put``'s ``fill``).
     """
     actor, scope = batch.actor, batch.engine.scope
     writer = None if redirected else actor.device_id
@@ -217,7 +239,12 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
             store(batch, current, when)
         return current, lost
     current.data.update(stored)
-    stamp(current, stored, agreed, new_clock)
+    if yielding:
+        for name in stored:
+            prior = current.clocks.get(name)
+            current.clocks[name] = replace(new_clock, hlc=prior[0] if prior else hlcs.ZERO).to_list()
+    else:
+        stamp(current, stored, agreed, new_clock)
     if undelete:
         current.data["deleted"] = False
         current.clocks["deleted"] = new_clock.to_list()

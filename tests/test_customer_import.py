@@ -220,6 +220,29 @@ def test_a_kept_customer_gets_only_its_empty_fields_filled_and_its_values_stay(c
     assert again["preview"][0]["filled"] == [] and again["preview"][0]["differs"] == ["住所", "営業担当"]
 
 
+def test_a_blank_filled_on_a_tablet_before_the_import_keeps_the_tablets_value(client, office, device, people):
+    # At the customer's, offline, the technician writes down the address; the office imports
+    # its list (an older address) before the tablet is back online.
+    customer = office.create("customers", name="山田製作所", phone="048-222-1111")
+    tablet = device("tech")
+    tablet.sync()
+    on_site = tablet.mutation(
+        "customers", customer["id"], base_version=customer["version"], address="川口市本町1-2-5"
+    )
+    answer = send(client, office, LIST.encode("cp932")).get_json()
+    assert answer["customers_updated"] == 1  # 住所 among the blanks the file fills
+    [result] = tablet.push(on_site)
+    assert result["status"] == "applied" and result["record"]["address"] == "川口市本町1-2-5"
+    # The file's address is not lost: it is the conflict, for the office to look at.
+    conflicts = [c["record"] for c in office.sync() if c.get("entity") == "conflicts"]
+    customers, _ = synced(office)
+    assert customers["山田製作所"]["address"] == "川口市本町1-2-5"
+    assert customers["山田製作所"]["postal_code"] == "332-0012"  # the rest of the fill stands
+    assert [(c["field"], c["lost_value"], c["lost_by"]) for c in conflicts] == [
+        ("address", "埼玉県川口市本町1-2-3 山田ビル2F", people["office"])
+    ]
+
+
 def test_past_the_first_100_rows_the_check_shows_the_rows_that_differ(client, office):
     rows = ["会社名,電話番号,住所"] + [f"会社{n:03d},03-0000-{n:04d},東京都大田区{n}" for n in range(150)]
     send(client, office, "\r\n".join(rows).encode("cp932"))

@@ -1,6 +1,13 @@
 """Field merge across devices: nobody's edit is lost."""
 
 import time
+import uuid
+
+from sync import write_changes
+
+from conftest import records_by_id
+from server.core.db import db, writing_session
+from server.core.engine import ENGINE, server_actor
 
 
 def test_edits_of_different_fields_both_survive(device):
@@ -105,3 +112,38 @@ def test_clock_running_ahead_is_clamped_and_cannot_win_forever(device):
     time.sleep(0.005)
     rival = office.mutation("customers", customer["id"], base_version=1, phone="0564")
     assert office.push(rival)[0]["record"]["phone"] == "0564"
+
+
+def test_a_servers_fill_writes_only_what_is_empty_as_it_writes_and_yields_to_a_device(app, device, people):
+    """What an Excel import fills: a field still empty when it is written (whatever the import
+    read before), never a deleted or unknown record; and an edit a device made before it,
+    arriving after, wins it."""
+    office, tablet = device("office"), device("tech")
+    kept = office.create("customers", name="丸一工業", address="東京都大田区1-1")
+    gone = office.create("customers", name="閉店工業")
+    office.push(office.mutation("customers", gone["id"], op="delete", base_version=gone["version"]))
+    tablet.sync()
+    offline = tablet.mutation("customers", kept["id"], base_version=kept["version"], email="info@maruichi.jp")
+    fills = [
+        (
+            "customers",
+            kept["id"],
+            {"address": "古い住所", "postal_code": "144-0001", "email": "old@maruichi.jp"},
+        ),
+        ("customers", gone["id"], {"address": "大阪市"}),
+        ("customers", str(uuid.uuid4()), {"name": "どこにもない工業"}),
+    ]
+    with app.app_context():
+        session = writing_session()
+        actor = server_actor(people["office"], "server")
+        assert write_changes(session, ENGINE, actor, [], now_ms=int(time.time() * 1000), fills=fills) == []
+        session.commit()
+        db.session.remove()
+    held = records_by_id(office.sync())
+    assert (held[kept["id"]]["address"], held[kept["id"]]["postal_code"]) == ("東京都大田区1-1", "144-0001")
+    assert held[kept["id"]]["email"] == "old@maruichi.jp" and gone["id"] not in held
+    assert "どこにもない工業" not in {r.get("name") for r in held.values()}
+    [result] = tablet.push(offline)
+    assert (result["status"], result["record"]["email"]) == ("applied", "info@maruichi.jp")
+    [conflict] = [r for r in records_by_id(office.sync()).values() if r.get("field") == "email"]
+    assert (conflict["kept_value"], conflict["lost_value"]) == ("info@maruichi.jp", "old@maruichi.jp")

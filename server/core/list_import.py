@@ -116,11 +116,13 @@ def check_rows(errors):
         raise ApiError(422, say(NOTHING_IMPORTED), errors=errors)
 
 
-def write_import(session, user_id, changes, *, what, via=None, **counts):
-    """Write ``changes`` as the server, on behalf of ``user_id``, with the audit event of the
-    import, and commit."""
+def write_import(session, user_id, changes, *, what, fills=(), via=None, **counts):
+    """Write ``changes`` as the server, on behalf of ``user_id``, and ``fills`` where the records
+    are still empty (an edit made in the app before it arrived wins: ``sync.write.put``), with
+    the audit event of the import, and commit."""
     node = current_app.config["SERVER_NODE"]
     now_ms = int(time.time() * 1000)
-    write_changes(session, ENGINE, server_actor(user_id, node), changes, now_ms=now_ms, server_node=node)
+    actor = server_actor(user_id, node)
+    write_changes(session, ENGINE, actor, changes, now_ms=now_ms, server_node=node, fills=fills)
     audit.record(session, "import", user_id, what=what, **counts, **({"via": via} if via else {}))
     session.commit()

@@ -219,11 +219,7 @@ def import_list(content, filename, user_id, *, dry_run, reassign=False, via=None
         "customers_existing": len(plan.existing),
         "customers_deleted": len(plan.deleted),
         "contacts_created": plan.count("contacts"),
-        "customers_updated": sum(  # empty fields filled; a move to another rep is counted below
-            1
-            for entity, _, values in plan.filled
-            if entity == "customers" and values.keys() - {"owner_id", "team"}
-        ),
+        "customers_updated": plan.count("customers", plan.filled),
         "customers_reassigned": len(plan.reassigned),
         "contacts_updated": plan.count("contacts", plan.filled),
         "notes_columns": notes_columns,
@@ -233,8 +229,9 @@ def import_list(content, filename, user_id, *, dry_run, reassign=False, via=None
         write_import(
             session,
             user_id,
-            plan.changes + plan.filled,
+            plan.changes + plan.moved,
             what="customers",
+            fills=plan.filled,
             via=via,
             rows=len(rows),
             customers=answer["customers_created"],
@@ -271,12 +268,14 @@ class Plan:
         self.deleted: set[str] = set()  # deleted customers rows name: not brought back
         self.reassigned: set[str] = set()  # kept customers given the rep their row names
         self.filled: list[tuple[str, str, dict]] = []  # kept records' empty fields, filled
+        self.moved: list[tuple[str, str, dict]] = []  # kept customers' new rep and team
 
     def count(self, entity, changes=None):
         return sum(1 for name, _, _ in (self.changes if changes is None else changes) if name == entity)
 
 
 CUSTOMER_GAPS = (*CUSTOMER_FIELDS, "address")
+MOVE = ("owner_id", "team")  # 担当替え: not a fill of what is empty
 CUSTOMER_HEADERS = {**CUSTOMER_LABELS, "status": "区分", "owner_id": "営業担当"}
 CONTACT_GAPS = tuple(field for field in CONTACT_FIELDS if field != "name")
 
@@ -358,8 +357,11 @@ def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
             }
         )
     for company in (by_id[customer["id"]] for customer in customers):  # by_id also maps the merged
-        if company.fills:
-            plan.filled.append(("customers", company.id, company.fills))
+        filled = {k: v for k, v in company.fills.items() if k not in MOVE}
+        if filled:
+            plan.filled.append(("customers", company.id, filled))
+        if company.fills.keys() & MOVE:
+            plan.moved.append(("customers", company.id, {k: company.fills[k] for k in MOVE}))
         plan.filled += [("contacts", p.id, p.fills) for p in company.people.values() if p.fills]
     # A company's rows together may say more than a field holds (each row alone was checked).
     for company in {id(c): c for cs in companies.values() for c in cs if c.filled}.values():

@@ -371,11 +371,14 @@ def import_quotes(content, filename, user_id, *, dry_run, via=None):
         "preview": plan.preview,
     }
     if not dry_run:
+        moved = [(e, i, {"status": v["status"]}) for e, i, v in plan.updates if "status" in v]
+        fills = [(e, i, {k: x for k, x in v.items() if k != "status"}) for e, i, v in plan.updates]
         write_import(
             session,
             user_id,
-            plan.changes + plan.updates,
+            plan.changes + moved,  # an outcome further along is written; the rest fills blanks
             what="quotes",
+            fills=fills,
             via=via,
             rows=len(rows),
             quotes=len(plan.changes),
