@@ -60,37 +60,36 @@ def write_changes(
     # History and conflict ids derive from the mutation: each server write is one of its own.
     batch.mutation_id = f"server:{when}"
     stored = []
+    filling = {(entity, record_id): values for entity, record_id, values in fills}
     for entity, record_id, values in changes:
-        working = put(batch, engine.entity(entity), record_id, values or {}, when, delete=values is None)
+        fill = filling.pop((entity, record_id), None)  # one version of a record for both
+        working = put(
+            batch, engine.entity(entity), record_id, values or {}, when, delete=values is None, fills=fill
+        )
         stored.append(dict(working.data) if working is not None else None)
-    for entity, record_id, values in fills:
-        put(batch, engine.entity(entity), record_id, values, when, fill=True)
+    for (entity, record_id), fill in filling.items():
+        put(batch, engine.entity(entity), record_id, {}, when, fills=fill)
     if batch.touched:
         write(batch, server_node)
     return stored
 
 
-def put(batch, entity, record_id, values, hlc, delete=False, fill=False):
+def put(batch, entity, record_id, values, hlc, delete=False, fills=None):
     """Create, change or delete one record as the server; no client rule applies.
 
     A tombstone stays one unless ``values`` holds ``"deleted": False``. Only the server may
     change a record's scope field (it moves the record to another scope root, as when two
     roots are merged); immutable fields bind clients, not the server.
 
-    A ``fill`` (an Excel list filling in what the app left blank) writes only the fields of a
-    live record that are empty as it is written, whatever its caller read before. Each filled
-    field keeps the time of the empty value it replaces, so an edit of it that a device made
-    unseen (offline, before the fill) wins when it arrives, and the file's value becomes the
-    conflict: the app's word is newer than the file's.
+    ``fills`` (an Excel list filling in what the app left blank) are written only to fields of
+    a live record that are empty as they are written, whatever the caller read before. Each
+    filled field keeps the time of the empty value it replaces, so an edit of it that a device
+    made unseen (offline, before the fill) wins when it arrives, and the file's value becomes
+    the conflict: the app's word is newer than the file's. A fill makes no record.
     """
     values = dict(values)
     undelete = values.pop("deleted", None) is False
     current = batch.get(entity.name, record_id, lock=True)
-    if fill:
-        if current is None or current.deleted:
-            return current  # a fill makes no record, and brings none back
-        values = {k: v for k, v in values.items() if empty(current.data.get(k)) and not empty(v)}
-        return update_existing(batch, entity, current, current.version, values, hlc, yielding=True)[0]
     if delete:
         if current is not None and not current.deleted:
             delete_record(batch, current, current.version, hlc)
@@ -102,6 +101,12 @@ def put(batch, entity, record_id, values, hlc, delete=False, fill=False):
         return working
     if current.deleted and not undelete:
         return current
+    filled = {
+        k: v
+        for k, v in (fills or {}).items()
+        if k not in values and empty(current.data.get(k)) and not empty(v)
+    }
+    values |= filled
     moved_to = values.get(entity.scope_field) if entity.scope_field else None
     if moved_to is not None and moved_to != current.scope_id:
         for root_id in (current.scope_id, moved_to):  # who sees each is read from the root
@@ -112,7 +117,7 @@ def put(batch, entity, record_id, values, hlc, delete=False, fill=False):
         # evicted (a membership too: a customer's owner sees who follows it): an eviction of
         # the new root reaches them (see scope_events).
         batch.moved_into.setdefault(moved_to, set()).add(current.scope_id)
-    working, _ = update_existing(batch, entity, current, current.version, values, hlc)
+    working, _ = update_existing(batch, entity, current, current.version, values, hlc, yielding=filled.keys())
     if moved_to is not None:
         working.scope_id = moved_to
     return working
@@ -182,13 +187,13 @@ def empty(value):
     return value is None or value == "" or value == []
 
 
-def update_existing(batch, entity, current, base, values, when, redirected=False, yielding=False):
+def update_existing(batch, entity, current, base, values, when, redirected=False, yielding=frozenset()):
     """Merge ``values`` into a stored record field by field; return it and the lost writes.
 
     A ``redirected`` write was meant for another record: it has seen none of this one's fields,
     not even those its own device wrote, and what it writes is no device's own write of this
     record (its clock names no device), so the device's later edits do not silently replace it.
-    A ``yielding`` write's fields keep the HLC their stored values had (see ``put``'s ``fill``).
+    The fields named in ``yielding`` keep the HLC their stored values had (``put``'s fills).
     """
     actor, scope = batch.actor, batch.engine.scope
     writer = None if redirected else actor.device_id
@@ -238,13 +243,11 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
             stamp(current, stored, agreed, FieldClock(when, current.version, writer, actor.user_id))
             store(batch, current, when)
         return current, lost
+    prior = {name: current.clocks.get(name) for name in yielding}
     current.data.update(stored)
-    if yielding:
-        for name in stored:
-            prior = current.clocks.get(name)
-            current.clocks[name] = replace(new_clock, hlc=prior[0] if prior else hlcs.ZERO).to_list()
-    else:
-        stamp(current, stored, agreed, new_clock)
+    stamp(current, stored, agreed, new_clock)
+    for name, clock in prior.items():
+        current.clocks[name] = replace(new_clock, hlc=clock[0] if clock else hlcs.ZERO).to_list()
     if undelete:
         current.data["deleted"] = False
         current.clocks["deleted"] = new_clock.to_list()

@@ -224,11 +224,13 @@ def test_the_ledger_again_fills_a_kept_quotes_blanks_and_moves_its_outcome_forwa
         (["原価", "状態"], []),
         ([], ["材質", "状態"]),
     ]
+    before = quotes(office)["架台"]
     answer = send(client, office, ledger.encode("cp932")).get_json()
     assert answer["quotes_updated"] == 1
     kept = quotes(office)
     frame, shaft = kept["架台"], kept["YS-2023-0153"]
     assert (frame["status"], frame["actual_cost"], frame["amount"]) == ("accepted", 1500000, 1850000)
+    assert frame["version"] == before["version"] + 1  # one change, as the office made it
     assert (shaft["status"], shaft["material"]) == ("accepted", "SUS304")  # never moved back
     assert send(client, office, ledger.encode("cp932")).get_json()["quotes_updated"] == 0
 
