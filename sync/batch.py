@@ -348,10 +348,17 @@ def watchers_of(batch, scope_ids, from_batch):
             kept = {record_id: owner for record_id, owner in found.items() if record_id not in held}
             members[scope_id] = {**kept, **granted.get(scope_id, {})}
     watchers: dict[str, set[str]] = {scope_id: set() for scope_id in scope_ids}
+    # Who sees a root is decided by its owner, team and decisive fields and its members (the
+    # scope model): roots alike in those, as an import's customers of one rep are, ask once.
+    entity = batch.engine.entity(scope.root)
+    deciding = sorted({entity.owner_field, entity.team_field, *scope.decisive_fields} - {None})
+    asked: dict[tuple, set[str]] = {}
     for scope_id, root in roots.items():
-        watchers[scope_id] = scope.watchers(
-            session, root_fields(batch, root), set(members[scope_id].values())
-        )
+        data, member_ids = root_fields(batch, root), set(members[scope_id].values())
+        key = (*(data.get(name) for name in deciding), frozenset(member_ids))
+        if key not in asked:
+            asked[key] = scope.watchers(session, data, member_ids)
+        watchers[scope_id] = set(asked[key])
     return watchers
 
 

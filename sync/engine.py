@@ -33,7 +33,8 @@ class ScopeModel:
     ``root`` is the entity every scoped record points at through its ``field``; the root's
     ``owner_field``/``team_field`` and the ``membership`` entity (whose ``owner_field`` names
     the member) decide who sees it. ``watchers`` answers which scope-limited users see a root
-    (its data and its members' ids), for the feed's scope events. ``pending`` is the value of
+    (its data and its members' ids), for the feed's scope events; it may read only those
+    fields, the ``decisive_fields`` and the members (roots alike in them are asked once). ``pending`` is the value of
     the membership's ``team_field`` that marks one granting nothing yet (read from the indexed
     column, in SQL and in Python alike). A member always reads their own membership records,
     granted or not. A change of a ``decisive_fields`` field of a root or membership is

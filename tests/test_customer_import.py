@@ -468,6 +468,26 @@ def test_with_reassign_a_kept_customer_moves_to_the_rep_its_row_names(client, of
     assert send(client, office, moved, reassign=True).get_json()["customers_reassigned"] == 0
 
 
+def test_one_import_swapping_two_reps_customers_moves_each_to_the_right_devices(client, office, device):
+    ledger = "会社名,電話番号,営業担当,担当者名\r\n東工業,03-1111-0000,{east},東 一郎\r\n西工業,06-2222-0000,{west},西 二郎\r\n"
+    send(client, office, ledger.format(east="佐藤健太", west="田中花子").encode("cp932"))
+    east, west = device("rep_a"), device("rep_b")
+    held = {dev: set(synced(dev)[0]) for dev in (east, west)}
+    assert held == {east: {"東工業"}, west: {"西工業"}}
+    swapped = ledger.format(east="田中花子", west="佐藤健太").encode("cp932")  # April's 担当替え
+    assert send(client, office, swapped, reassign=True).get_json()["customers_reassigned"] == 2
+    for dev, gone, came, person in (
+        (east, "東工業", "西工業", "西 二郎"),
+        (west, "西工業", "東工業", "東 一郎"),
+    ):
+        changes = dev.sync()  # from where each device was: the feed's scope events decide
+        names = {c["record"].get("name") for c in changes if not c.get("evict")}
+        assert {came, person} <= names and gone not in names
+        evicted = {c["id"] for c in changes if c.get("evict")}
+        assert {r["id"] for r in records_by_id(changes).values() if r.get("name") == came}.isdisjoint(evicted)
+        assert len(evicted) >= 2  # the customer it lost and that customer's person
+
+
 def test_the_command_line_reassigns_with_its_flag(runner, tmp_path, client, office, people):
     send(client, office, LIST.encode("cp932"))
     path = tmp_path / "担当替え.csv"
