@@ -154,6 +154,19 @@ def test_a_rep_who_followed_both_merged_customers_keeps_one_follow_the_one_that_
     assert kept[0]["id"] == follows["old" if approved == ["old"] else "new"]["id"]
 
 
+def test_merged_twice_and_compacted_a_record_made_under_the_first_reaches_the_last(family, device, runner):
+    rep, old, new, _ = family
+    office = device("office")
+    last = rep.create("customers", name="みらい精機ホールディングス")
+    assert merge(office, old, new).status_code == 200
+    assert merge(office, new, last).status_code == 200  # the survivor is merged in its turn
+    assert "compacted 2 tombstones" in runner.invoke(args=["compact", "--days", "0"]).output
+    [result] = rep.push(
+        rep.mutation("visits", kind="sales", visited_at="2026-12-05T10:00:00+09:00", customer_id=old["id"])
+    )
+    assert (result["status"], result["record"]["customer_id"]) == ("applied", last["id"])
+
+
 def test_a_delete_of_the_merged_customer_does_not_delete_the_survivor(family, device):
     rep, old, new, _ = family
     assert merge(device("office"), old, new).status_code == 200
