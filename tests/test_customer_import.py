@@ -62,6 +62,7 @@ def test_a_customer_list_from_excel_becomes_customers_and_their_people(
     answer = response.get_json()
     assert (answer["rows"], answer["customers_created"], answer["contacts_created"]) == (3, 2, 2)
     assert answer["customers_existing"] == 0 and answer["notes_columns"] == ["業種"]
+    assert answer["customers_unowned"] == 1  # 東和精機: told before it lands on no rep's device
     assert [(p["row"], p["action"], p["same_as_row"]) for p in answer["preview"]] == [
         (3, "create", None),
         (4, "same_as_row", 3),

@@ -949,6 +949,7 @@ export const en = {
   "import.doneReassigned": { one: "{n} customer moved to another rep.", other: "{n} customers moved to another rep." },
   "import.deleted": "a deleted customer (not brought back)",
   "import.summaryDeleted": { one: "The rows of {n} deleted customer are not imported.", other: "The rows of {n} deleted customers are not imported." },
+  "import.summaryUnowned": { one: "{n} new customer has no 営業担当 and becomes yours: reps' devices get it only once the column names its rep.", other: "{n} new customers have no 営業担当 and become yours: reps' devices get them only once the column names their rep." },
   "import.addContact": "adds {name}",
   "import.more": "and {n} more rows",
   "import.later": "From here on, only the rows that differ from the file, are deleted or move to another rep.",

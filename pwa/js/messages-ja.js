@@ -941,6 +941,7 @@ export const ja = {
   "import.sameAsRow": "{row}行目と同じ会社",
   "import.deleted": "削除した顧客（取り込みません）",
   "import.summaryDeleted": { other: "削除した顧客 {n}件の行は取り込みません。" },
+  "import.summaryUnowned": { other: "営業担当が空の新しい顧客 {n}件は、あなたの担当になります。営業の端末に届けるには、営業担当の列に名前を入れてください。" },
   "import.addContact": "担当者 {name} を追加",
   "import.reassign": "担当替え：{name}",
   "import.reassignLabel": "営業担当の変更も反映する（担当替え）",

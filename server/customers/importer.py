@@ -221,6 +221,9 @@ def import_list(content, filename, user_id, *, dry_run, reassign=False, via=None
         "contacts_created": plan.count("contacts"),
         "customers_updated": plan.count("customers", plan.filled),
         "customers_reassigned": len(plan.reassigned),
+        "customers_unowned": sum(  # no row of theirs names a 営業担当: the importer's
+            1 for entity, _, values in plan.changes if entity == "customers" and not values.get("owner_id")
+        ),
         "contacts_updated": plan.count("contacts", plan.filled),
         "notes_columns": notes_columns,
         "preview": plan.preview,

@@ -117,6 +117,9 @@ class ImportSchema(Schema):
     customers_reassigned = fields.Integer(
         metadata={"description": "kept customers moved to the rep their row names (with reassign)"}
     )
+    customers_unowned = fields.Integer(
+        metadata={"description": "new customers whose rows name no 営業担当: the importer's own"}
+    )
     customers_updated = fields.Integer(
         metadata={"description": "stored customers whose empty fields are filled"}
     )

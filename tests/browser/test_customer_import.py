@@ -28,6 +28,8 @@ def test_the_office_checks_a_list_then_imports_it_and_the_customers_are_on_the_d
     page.get_by_test_id("customer-import-check").click()
     preview = page.get_by_test_id("customer-import-preview")
     expect(preview).to_contain_text("3行：新しい顧客 2件、すでにある顧客 0件、新しい担当者 2人")
+    # 北斗工業 names no 営業担当: the office is told before it lands on no rep's device.
+    expect(preview).to_contain_text("営業担当が空の新しい顧客 1件は、あなたの担当になります。")
     expect(page.get_by_test_id("customer-import-notes")).to_have_text("備考に入る列：業種")
     rows = page.get_by_test_id("customer-import-rows").get_by_role("listitem")
     expect(rows).to_have_count(3)

@@ -23,7 +23,7 @@ const KINDS = {
     summary: (a) => sentences(t("import.summary", { rows: a.rows, created: a.customers_created,
       existing: a.customers_existing, contacts: a.contacts_created }), filledSentence("import.summaryFilled", a),
     counted("import.summaryReassigned", a.customers_reassigned), counted("import.summaryDeleted", a.customers_deleted),
-    t("import.notYet")),
+    counted("import.summaryUnowned", a.customers_unowned), t("import.notYet")),
     creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated
       + a.customers_reassigned > 0,
     options: () => reassignBox(),
