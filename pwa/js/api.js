@@ -61,12 +61,26 @@ export function push(token, body) {
   return call("POST", "/api/v1/sync/push", { body, token });
 }
 
-/** One pull page; without a cursor, a prioritised first pull (the lists' records first). */
-export function pull(token, cursor, limit) {
+/**
+ * One pull page; without a cursor, a prioritised first pull (the lists' records first). With
+ * `digest`, the last page carries the server's digest of the scope (check.js).
+ */
+export function pull(token, cursor, limit, digest = false) {
   const query = new URLSearchParams({ limit: String(limit) });
   if (cursor) query.set("cursor", cursor);
   else query.set("priority", "true");
+  if (digest) query.set("digest", "true");
   return call("GET", `/api/v1/sync/pull?${query}`, { token });
+}
+
+/** The server's digests of one entity's records in scope whose ids start with `prefix`, by the next character. */
+export function scopeDigest(token, entity, prefix) {
+  return call("GET", `/api/v1/sync/digest?${new URLSearchParams({ entity, prefix })}`, { token });
+}
+
+/** The records in scope of one entity whose ids start with `prefix` (413 `range_too_large` past the limit). */
+export function recordRange(token, entity, prefix) {
+  return call("GET", `/api/v1/sync/range?${new URLSearchParams({ entity, prefix })}`, { token });
 }
 
 export function searchCustomers(token, q) {

@@ -1,8 +1,9 @@
-// The pull worker: runs one pull (pull.js) off the page's thread, so that decoding pages and
-// writing them to IndexedDB never holds up a screen, and reports back to sync.js.
+// The pull worker: runs one pull (pull.js, and when due the check of check.js) off the page's
+// thread, so that decoding pages and writing them to IndexedDB never holds up a screen, and
+// reports back to sync.js.
 
 import { ApiError, NetworkError } from "./api.js";
-import { pullAll } from "./pull.js";
+import { pullAndCheck } from "./check.js";
 
 let go = () => {};
 
@@ -21,8 +22,8 @@ self.onmessage = async ({ data }) => {
     self.postMessage({ type: "measure", name, duration: performance.now() - start, detail });
   try {
     const kept = (n) => self.postMessage({ type: "kept", n });
-    const pulled = await pullAll(data.token, data.limit, { progress, kept, measure });
-    self.postMessage({ type: "done", pulled });
+    const { pulled, checked } = await pullAndCheck(data.token, data.limit, { progress, kept, measure }, data.check);
+    self.postMessage({ type: "done", pulled, checked });
   } catch (err) {
     self.postMessage({ type: "failed", error: describe(err) });
   }

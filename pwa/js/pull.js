@@ -18,9 +18,12 @@ import { RECENT_PENDING, applyChanges, removeUnseen, writeRecent } from "./recor
  * hears of what changed (`{pulled, lists}`, `{recent}`, `{refreshed}`), `kept(n)` of the records
  * stored so far after each page (for the status bar: a first sync takes a while) and
  * `measure(name, start, detail)` of the time each page took (fetching, writing, storing).
+ * With `digest(scopeDigest, fresh)`, the pull asks for the server's digest of the scope and hands
+ * it over at the end (check.js), with whether the pull began afresh (nothing to check then).
  * Throws api.ApiError / api.NetworkError as api.js does.
  */
-export async function pullAll(token, limit, { progress = () => {}, kept = () => {}, measure = () => {} } = {}) {
+export async function pullAll(token, limit,
+  { progress = () => {}, kept = () => {}, measure = () => {}, digest = null } = {}) {
   let cursor = await getMeta("cursor");
   let seen = null;
   const refetch = await getMeta("refetch");
@@ -42,7 +45,7 @@ export async function pullAll(token, limit, { progress = () => {}, kept = () => 
   // ends and first checks that N's cursor is the one stored (if N failed, N+1 aborts).
   let committing = Promise.resolve();
   let follows = null; // the cursor the page being applied must find stored (none: the first)
-  const fetchPage = (from) => timed(api.pull(token, from, limit), "genba:pull-fetch", measure);
+  const fetchPage = (from) => timed(api.pull(token, from, limit, Boolean(digest)), "genba:pull-fetch", measure);
   let next = fetchPage(cursor);
   for (;;) {
     let page;
@@ -82,7 +85,10 @@ export async function pullAll(token, limit, { progress = () => {}, kept = () => 
       lastSignal = performance.now(); // screens redraw at most every 2 s during a long pull
       await progress({ pulled: page.changes.length, lists });
     }
-    if (!page.has_more) break;
+    if (!page.has_more) {
+      digest?.(page.digest, empty !== null); // the scope as of the end; whether it began afresh
+      break;
+    }
   }
   await committing;
   if (visitTimes || rebuild) {

@@ -8,10 +8,10 @@
 
 import * as api from "./api.js";
 import { refreshCalendar } from "./calendar.js";
+import { pullAndCheck } from "./check.js";
 import { count, getMeta, req, setMeta, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
 import * as photos from "./photos.js";
-import * as pull from "./pull.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { dataChanged, getState, update } from "./store.js";
 
@@ -25,10 +25,17 @@ const DAY_MS = 24 * 3600 * 1000;
 const run = oneAtATime(runOnce, { lock: "genba-sync" });
 const retry = backoff(() => requestSync("retry"), { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS });
 let onRevoked = async () => {};
+let checkAsked = false;
 
 /** What to do when the server says this device was revoked (wipe it and show the login). */
 export function setRevokedHandler(handler) {
   onRevoked = handler;
+}
+
+/** Sync now and check the device's records against the server's (check.js) at its end. */
+export function requestCheck() {
+  checkAsked = true;
+  return requestSync("manual");
 }
 
 /** Run a sync now, or once more right after the one running. */
@@ -51,11 +58,11 @@ async function runOnce() {
     // The calendar (business-day ages) is fetched alongside: nothing the sync writes touches it.
     const calendar = refreshCalendar(token).catch(() => {}); // ages fall back to the last one held
     const pushed = await pushAll(token);
-    const pulled = await pullAll(token);
+    const { pulled, checked } = await pullAll(token, await checkDue());
     await calendar;
     performance.measure("genba:sync", { start: started, detail: { pushed, pulled } });
     const now = Date.now();
-    await setMeta({ last_sync: now });
+    await setMeta({ last_sync: now, ...(checked && !checked.skipped ? { checked: { ...checked, at: now } } : {}) });
     retry.reset();
     update({ lastSync: now, error: null });
   } catch (err) {
@@ -92,14 +99,27 @@ async function pushAll(token) {
   return pushed;
 }
 
-/** Pull in the pull worker (the page's own thread stays free for the screens). */
-function pullAll(token) {
+/** Whether this run checks the device (check.js): when asked, else once a day with nothing unsent. */
+async function checkDue() {
+  if (checkAsked) {
+    checkAsked = false;
+    return true;
+  }
+  const [unsent, checked] = await Promise.all([count("outbox"), getMeta("checked")]);
+  return !unsent && Date.now() - (checked?.at || 0) > DAY_MS;
+}
+
+/**
+ * Pull in the pull worker (the page's own thread stays free for the screens), and with `check`
+ * check the device at the end: `{pulled, checked}`.
+ */
+function pullAll(token, check) {
   const progress = (what) => dataChanged(what);
   const kept = (n) => update({ received: n }); // the status bar's 「同期中… 12,000件受信」
   const measure = (name, start, detail) => performance.measure(name, { start, detail });
   update({ received: 0 });
   if (typeof Worker === "undefined") {
-    return pull.pullAll(token, PULL_LIMIT, { progress, kept, measure }).catch((err) => {
+    return pullAndCheck(token, PULL_LIMIT, { progress, kept, measure }, check).catch((err) => {
       if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;
       throw pullError({ kind: "storage", message: err.message }); // as the worker reports it
     });
@@ -124,7 +144,7 @@ function pullAll(token) {
         const end = performance.now();
         performance.measure(data.name, { start: end - data.duration, end, detail: data.detail });
       } else if (data.type === "done") {
-        finish(resolve, data.pulled);
+        finish(resolve, { pulled: data.pulled, checked: data.checked });
       } else {
         finish(reject, pullError(data.error));
       }
@@ -133,7 +153,7 @@ function pullAll(token) {
       event.preventDefault();
       finish(reject, new Error(event.message || "the pull worker failed to start"));
     };
-    worker.postMessage({ type: "pull", token, limit: PULL_LIMIT });
+    worker.postMessage({ type: "pull", token, limit: PULL_LIMIT, check });
   });
 }
 

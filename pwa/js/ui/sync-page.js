@@ -2,12 +2,13 @@
 // fixed and resent or given up), the device and its storage, the language, and signing out.
 
 import { wipeDevice } from "../auth.js";
+import { getMeta } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, lang, setLang, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getRecord } from "../records.js";
 import { getState, subscribe } from "../store.js";
-import { requestSync, unsentCount } from "../sync.js";
+import { requestCheck, requestSync, unsentCount } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
 import { photoQueueSection } from "./photos.js";
@@ -29,7 +30,14 @@ export async function render(view, { navigate }) {
         h("dt", {}, t("syncPage.lastSync")), h("dd", {}, state.lastSync ? dateTime(state.lastSync) : t("sync.never")),
         h("dt", {}, t("syncPage.user")), h("dd", {}, state.user ? `${state.user.name} (${label("role", state.user.role)})` : ""),
         h("dt", {}, t("syncPage.device")), h("dd", {}, deviceLabel(state.deviceId)),
-        h("dt", {}, t("syncPage.storage")), h("dd", {}, t(state.persisted ? "syncPage.persistent" : "syncPage.notPersistent"))),
+        h("dt", {}, t("syncPage.storage")), h("dd", {}, t(state.persisted ? "syncPage.persistent" : "syncPage.notPersistent")),
+        h("dt", {}, t("syncPage.check")), h("dd", {},
+          h("div", { "data-testid": "device-check" }, checkText(await getMeta("checked"))),
+          h("p", { class: "hint" }, t("syncPage.checkHint")),
+          // With edits unsent the device differs on purpose: the check waits for them.
+          button(t("syncPage.checkNow"), { "data-testid": "check-now",
+            disabled: state.syncing || !navigator.onLine || Boolean(entries.length),
+            onClick: () => requestCheck() }))),
       state.persisted === false ? h("p", { class: "alert info" }, t("sync.notPersistent")) : null,
       h("section", {},
         h("h2", {}, t("syncPage.rejected", { n: rejected.length })),
@@ -61,6 +69,13 @@ export async function render(view, { navigate }) {
     }
   });
   return () => { offData(); offState(); photoQueue.dispose(); };
+}
+
+/** What the last check of the device's records found (check.js). */
+function checkText(checked) {
+  if (!checked) return t("syncPage.checkNever");
+  const when = dateTime(checked.at);
+  return checked.records ? t("syncPage.checkFixed", { when, n: checked.records }) : t("syncPage.checkSame", { when });
 }
 
 /** This device by a short mark; the whole id (for an admin revoking it) only on request. */

@@ -1,0 +1,121 @@
+// Checking the device's records against the server's: once a day, and when asked on the sync
+// page. A pull to the end asks for the server's digest of the user's scope (digest.js), and each
+// entity the device keeps is compared by count and hash sum. Where one differs, the server's
+// digests by id prefix narrow it down, and each range that still differs is fetched again
+// (`/sync/range`) and replaces what the device holds of it: a record the device lost comes
+// back, one it holds in an older version is brought up to date, one the server no longer has
+// in scope goes. Only with nothing unsent: until they are answered, the device's own edits are
+// laid over its records and would differ on purpose.
+
+import * as api from "./api.js";
+import { SYNCED, count, done, req, transaction } from "./db.js";
+import { differing, digestOf } from "./digest.js";
+import { pullAll } from "./pull.js";
+import { writeRecent } from "./records.js";
+
+const SPLIT_ABOVE = 500; // a range holding more is narrowed by one more character first
+const MAX_PREFIX = 4; // the server's longest prefix (hex digits)
+
+/**
+ * Pull to the end (pull.js's `options`) and, with `check`, compare and repair (`checkDevice`):
+ * answer `{pulled, checked}`, `checked` null when not asked, and nothing to compare after a pull
+ * that began afresh (it brought the whole scope).
+ */
+export async function pullAndCheck(token, limit, options, check) {
+  let theirs = null;
+  let fresh = false;
+  const digest = check ? (found, afresh) => { theirs = found; fresh = afresh; } : null;
+  const pulled = await pullAll(token, limit, { ...options, digest });
+  if (!check) return { pulled, checked: null };
+  if (fresh) return { pulled, checked: { entities: [], ranges: 0, records: 0, fresh: true } };
+  const checked = await checkDevice(token, theirs);
+  if (checked.records) options.progress?.({ refreshed: true });
+  return { pulled, checked };
+}
+
+/**
+ * Compare the device with `theirs` (the scope digest of the pull that just ended) and repair
+ * what differs. Answer `{entities, ranges, records}`: the entities that differed, the ranges
+ * fetched again and the records they changed on the device; or `{skipped: "unsent"}`.
+ */
+export async function checkDevice(token, theirs) {
+  if (await count("outbox")) return { skipped: "unsent" };
+  const kept = Object.fromEntries(Object.entries(theirs || {}).filter(([entity]) => SYNCED.includes(entity)));
+  const entities = differing(kept, await deviceDigest());
+  let ranges = 0;
+  let records = 0;
+  for (const entity of entities) {
+    const fixed = await repair(token, entity, "");
+    ranges += fixed.ranges;
+    records += fixed.records;
+  }
+  if (entities.includes("visits")) await writeRecent(null); // the customer list's order
+  return { entities, ranges, records };
+}
+
+/** The device's digest of every entity it keeps: `{entity: {count, sum}}`. */
+export async function deviceDigest() {
+  const tx = await transaction(SYNCED);
+  const all = await Promise.all(SYNCED.map((name) => req(tx.objectStore(name).getAll())));
+  const out = {};
+  SYNCED.forEach((entity, index) => {
+    const digest = digestOf(entity, all[index]);
+    if (digest) out[entity] = digest;
+  });
+  return out;
+}
+
+async function held(entity) {
+  const tx = await transaction([entity]);
+  return req(tx.objectStore(entity).getAll());
+}
+
+async function repair(token, entity, prefix) {
+  const { buckets } = await api.scopeDigest(token, entity, prefix);
+  const mine = digestOf(entity, await held(entity), prefix);
+  let ranges = 0;
+  let records = 0;
+  for (const bucket of differing(buckets, mine)) {
+    if ((buckets[bucket]?.count || 0) > SPLIT_ABOVE && bucket.length < MAX_PREFIX) {
+      const inner = await repair(token, entity, bucket);
+      ranges += inner.ranges;
+      records += inner.records;
+      continue;
+    }
+    const { records: fresh } = await api.recordRange(token, entity, bucket);
+    records += await replaceRange(entity, bucket, fresh);
+    ranges += 1;
+  }
+  return { ranges, records };
+}
+
+/**
+ * Make the device's records of `entity` whose ids start with `prefix` the server's `fresh`
+ * ones, in one transaction; a record with an edit saved meanwhile is left as it is. Answer how
+ * many records it changed.
+ */
+async function replaceRange(entity, prefix, fresh) {
+  const tx = await transaction([entity, "outbox"], "readwrite");
+  const store = tx.objectStore(entity);
+  const [entries, mine] = await Promise.all([req(tx.objectStore("outbox").getAll()), req(store.getAll())]);
+  const saved = new Set(entries.filter((e) => e.entity === entity).map((e) => e.record_id));
+  const theirs = new Map(fresh.map((record) => [record.id, record]));
+  let changed = 0;
+  for (const record of mine) {
+    if (!String(record.id).startsWith(prefix) || saved.has(record.id)) continue;
+    const server = theirs.get(record.id);
+    if (server && server.version === record.version && !record.deleted) {
+      theirs.delete(record.id); // the same: nothing to write
+    } else if (!server) {
+      store.delete(record.id);
+      if (!record.deleted) changed += 1;
+    }
+  }
+  for (const record of theirs.values()) {
+    if (saved.has(record.id)) continue;
+    store.put(record);
+    changed += 1;
+  }
+  await done(tx);
+  return changed;
+}
