@@ -45,7 +45,9 @@ export async function pullAll(token, limit,
   // ends and first checks that N's cursor is the one stored (if N failed, N+1 aborts).
   let committing = Promise.resolve();
   let follows = null; // the cursor the page being applied must find stored (none: the first)
-  const fetchPage = (from) => timed(api.pull(token, from, limit, Boolean(digest)), "genba:pull-fetch", measure);
+  // A pull that began afresh brings the whole scope: there is nothing to check it against.
+  const fetchPage = (from) => timed(api.pull(token, from, limit, Boolean(digest) && empty === null),
+    "genba:pull-fetch", measure);
   let next = fetchPage(cursor);
   for (;;) {
     let page;
