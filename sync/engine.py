@@ -34,9 +34,9 @@ class ScopeModel:
     ``owner_field``/``team_field`` and the ``membership`` entity (whose ``owner_field`` names
     the member) decide who sees it. ``watchers`` answers which scope-limited users see a root
     (its data and its members' ids), for the feed's scope events; it may read only those
-    fields, the ``decisive_fields`` and the members (roots alike in them are asked once). ``pending`` is the value of
-    the membership's ``team_field`` that marks one granting nothing yet (read from the indexed
-    column, in SQL and in Python alike). A member always reads their own membership records,
+    fields, the ``decisive_fields`` and the members (roots alike in them are asked once).
+    ``pending`` is the value of the membership's ``team_field`` that marks one granting nothing
+    yet (read from the indexed column, in SQL and in Python alike). A member always reads their own membership records,
     granted or not. A change of a ``decisive_fields`` field of a root or membership is
     a scope change; ``out_of_scope`` is the message of a refused write.
     ``redirect_field`` names a root field the server sets when it merges one root into another:

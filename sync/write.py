@@ -95,6 +95,8 @@ def put(batch, entity, record_id, values, hlc, delete=False, fills=None):
             delete_record(batch, current, current.version, hlc)
         return current
     if current is None:
+        if fills is not None and not values:
+            return None  # a fill makes no record, nor finds fault with a deleted one
         if batch.records.get((entity.name, record_id)) is not None:
             raise Rejected({"record_id": ["deleted"]})
         working, _ = create(batch, entity, record_id, values, hlc, checked=False)
