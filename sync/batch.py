@@ -20,13 +20,16 @@ __all__ = ["Batch", "Rejected", "Working"]
 
 
 class Working:
-    """One record as the batch sees it; its clocks are decoded when first read."""
+    """One record as the batch sees it; its clocks are decoded when first read. ``changed``
+    names the fields whose values the batch changed (None: not known, or a record it created),
+    for the hooks that derive data from a record to skip what did not change."""
 
-    __slots__ = ("entity", "id", "data", "_clocks", "scope_id", "created", "compacted", "dirty")
+    __slots__ = ("entity", "id", "data", "_clocks", "scope_id", "created", "compacted", "dirty", "changed")
 
     def __init__(self, entity, id, data, clocks, scope_id, created=False, compacted=False, dirty=False):
         self.entity, self.id, self.data, self._clocks = entity, id, data, clocks
         self.scope_id, self.created, self.compacted, self.dirty = (scope_id, created, compacted, dirty)
+        self.changed: set[str] | None = None
 
     @property
     def clocks(self):

@@ -243,6 +243,7 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
             # hold what this write said at its clock, so an older concurrent write arriving
             # later loses to it (a conflict) rather than silently undoing it.
             stamp(current, stored, agreed, FieldClock(when, current.version, writer, actor.user_id))
+            current.changed = current.changed or set()
             store(batch, current, when)
         return current, lost
     prior = {name: current.clocks.get(name) for name in yielding}
@@ -253,7 +254,7 @@ def update_existing(batch, entity, current, base, values, when, redirected=False
     if undelete:
         current.data["deleted"] = False
         current.clocks["deleted"] = new_clock.to_list()
-    bump(batch, current, when)
+    bump(batch, current, when, changed)
     add_history(batch, current, changed, when)
     return current, lost
 
@@ -300,7 +301,7 @@ def delete_record(batch, current, base, when):
     ).to_list()
     if current.entity in (scope.root, scope.membership):
         note_scope_change(batch, current.scope_id, when)
-    bump(batch, current, when)
+    bump(batch, current, when, ("deleted",))
     add_history(batch, current, {"deleted": [False, True]}, when)
 
 
@@ -384,7 +385,9 @@ def add_conflict(batch, record, name, kept_value, kept_by, kept_hlc, lost_value,
     return data
 
 
-def bump(batch, working, when):
+def bump(batch, working, when, fields):
+    """A new version of ``working``, whose ``fields`` changed."""
+    working.changed = set(fields) if working.changed is None else working.changed | set(fields)
     working.data["version"] += 1
     working.data["updated_at"] = batch.now_iso
     store(batch, working, when)

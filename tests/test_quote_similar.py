@@ -51,6 +51,10 @@ def test_an_edited_quote_is_found_by_its_new_words_at_once(quotes):
     assert result["status"] == "applied"
     assert quotes.search(q="ギアボックス").get_json()["results"] == []
     assert [r["quote"]["id"] for r in quotes.search(q="減速機").get_json()["results"]] == [quote["id"]]
+    # Won, its cost known: nothing the index is made of changed, and it is found as before.
+    result = office.update("quotes", result["record"], status="accepted", actual_cost=1200000)
+    found = quotes.search(q="減速機").get_json()["results"]
+    assert [(r["quote"]["id"], r["quote"]["status"]) for r in found] == [(quote["id"], "accepted")]
     deleted = office.push(
         office.mutation("quotes", quote["id"], op="delete", base_version=result["record"]["version"])
     )[0]

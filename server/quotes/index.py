@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sync.models import Base, Record, key
 
 from server.core.text import fold
-from server.quotes.text import FIELD_WEIGHTS, Synonyms, dimensions_of, terms_of
+from server.quotes.text import DIMENSIONS, FIELD_WEIGHTS, Synonyms, dimensions_of, terms_of
 
 TERM = key(32)
 _synonyms = {}
@@ -143,10 +143,24 @@ def reindex(session, quotes, fresh=()):
         session.execute(insert(QuoteTerm), terms[start : start + 5000])
 
 
+# What a quote's index rows are made of: a change of anything else (its outcome, its cost)
+# leaves them as they are.
+INDEXED = frozenset(
+    {*FIELD_WEIGHTS, *DIMENSIONS, "customer_id", "submitted_at", "created_at", "dimensions", "deleted"}
+    | {"product", "drawing_no", "material", "processing_method"}
+)
+
+
 def records_written(session, touched):
-    """Push hook: index the quotes a push wrote, in its transaction."""
-    quotes = [dict(w.data, id=w.id, deleted=w.deleted) for w in touched if w.entity == "quotes"]
-    reindex(session, quotes, fresh={w.id for w in touched if w.entity == "quotes" and w.created})
+    """Push hook: index the quotes a push wrote, in its transaction (those whose indexed fields
+    it changed)."""
+    written = [
+        w
+        for w in touched
+        if w.entity == "quotes" and (w.created or w.changed is None or not w.changed.isdisjoint(INDEXED))
+    ]
+    quotes = [dict(w.data, id=w.id, deleted=w.deleted) for w in written]
+    reindex(session, quotes, fresh={w.id for w in written if w.created})
 
 
 def backfill(session):
