@@ -26,8 +26,18 @@ LIST = (
 )
 
 
-def send(client, device, content, filename="customers.csv", dry_run=False, language=None, reassign=False):
+def send(
+    client,
+    device,
+    content,
+    filename="customers.csv",
+    dry_run=False,
+    language=None,
+    reassign=False,
+    owner=None,
+):
     query = "&".join(name for name, on in (("dry_run=true", dry_run), ("reassign=true", reassign)) if on)
+    query += f"&owner={owner}" if owner else ""
     return client.post(
         "/api/v1/customers/import" + (f"?{query}" if query else ""),
         headers={**device.headers, **({"Accept-Language": language} if language else {})},
@@ -94,6 +104,26 @@ def test_a_customer_list_from_excel_becomes_customers_and_their_people(
     assert "株式会社山田製作所" in mine and "東和精機" not in mine
     theirs, _ = synced(device("rep_b"))
     assert "株式会社山田製作所" not in theirs
+
+
+@pytest.mark.parametrize("named_by", ["login", "name", "id"])
+def test_new_customers_with_no_rep_go_to_the_rep_the_office_names(client, office, device, people, named_by):
+    # An exhibition's list for 田中 花子: no 営業担当 column on most rows.
+    owner = {"login": "rep_b", "name": "田中 花子", "id": people["rep_b"]}[named_by]
+    answer = send(client, office, LIST.encode("cp932"), owner=owner).get_json()
+    assert (answer["customers_created"], answer["customers_unowned"]) == (2, 0)
+    customers, _ = synced(office)
+    towa, yamada = customers["東和精機"], customers["株式会社山田製作所"]
+    assert (towa["owner_id"], towa["team"]) == (people["rep_b"], "west")
+    assert yamada["owner_id"] == people["rep_a"]  # its row names 佐藤健太: the row decides
+    assert "東和精機" in synced(device("rep_b"))[0]
+
+
+def test_an_owner_who_is_no_one_imports_nothing(client, office):
+    response = send(client, office, LIST.encode("cp932"), owner="山田 誰か")
+    assert response.status_code == 422
+    assert "山田 誰か" in response.get_json()["errors"]["owner"][0]
+    assert synced(office)[0] == {}
 
 
 def test_an_xlsx_list_is_imported_with_the_zeros_excel_took_from_numbers(client, office):
@@ -496,6 +526,16 @@ def test_the_command_line_reassigns_with_its_flag(runner, tmp_path, client, offi
     done = runner.invoke(args=["import-customers", str(path), "--as", "office", "--reassign"])
     assert done.exit_code == 0 and "1 moved to another rep" in done.output, done.output
     assert synced(office)[0]["株式会社山田製作所"]["owner_id"] == people["rep_b"]
+
+
+def test_the_command_line_gives_new_customers_with_no_rep_to_its_owner(runner, tmp_path, office, people):
+    path = tmp_path / "展示会.csv"
+    path.write_bytes("会社名,電話番号\r\n北斗工業,011-333-4444\r\n".encode("cp932"))
+    done = runner.invoke(args=["import-customers", str(path), "--as", "office", "--owner", "rep_b"])
+    assert done.exit_code == 0, done.output
+    assert synced(office)[0]["北斗工業"]["owner_id"] == people["rep_b"]
+    refused = runner.invoke(args=["import-customers", str(path), "--as", "office", "--owner", "nobody"])
+    assert refused.exit_code == 1 and "nobody" in refused.output
 
 
 def test_the_command_line_names_the_rows_to_correct(runner, tmp_path):

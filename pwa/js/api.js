@@ -184,14 +184,15 @@ export async function importLoad(token, file, language = "ja") {
 /**
  * Post a list kept in Excel (CSV or .xlsx) to `path`; `dryRun` answers what it would create and
  * writes nothing; `language` ("ja", "en") is the one its rows' errors are written in; `reassign`
- * (the customer list) moves kept customers to the 営業担当 their rows name.
+ * (the customer list) moves kept customers to the 営業担当 their rows name, and `owner` (a user's
+ * id) owns its new customers whose rows name none.
  */
-async function importList(path, token, file, { dryRun = false, language = "ja", reassign = false } = {}) {
+async function importList(path, token, file, { dryRun = false, language = "ja", reassign = false, owner = null } = {}) {
   const body = new FormData();
   body.append("file", file, file.name);
   const headers = { Accept: "application/json", "Accept-Language": language };
-  const query = new URLSearchParams({ ...(dryRun ? { dry_run: "true" } : {}), ...(reassign ? { reassign: "true" } : {}) })
-    .toString();
+  const query = new URLSearchParams({ ...(dryRun ? { dry_run: "true" } : {}), ...(reassign ? { reassign: "true" } : {}),
+    ...(owner ? { owner } : {}) }).toString();
   return json(await send("POST", `${path}${query ? `?${query}` : ""}`, { token, body, headers }));
 }
 

@@ -144,7 +144,15 @@ def import_customers(query):
     changed (the app may hold newer values than the file), and each preview row lists the
     headers it fills (``filled``) and those it gives otherwise (``differs``); with ``reassign``
     a kept customer whose row names another 営業担当 moves to that rep and their team (担当替え).
+    A new customer whose rows name no 営業担当 is ``owner``'s, else the importer's.
     The same file twice writes nothing. ``dry_run`` answers the same and writes nothing.
     """
     content, filename = uploaded()
-    return import_list(content, filename, g.user.id, dry_run=query["dry_run"], reassign=query["reassign"])
+    return import_list(
+        content,
+        filename,
+        g.user.id,
+        dry_run=query["dry_run"],
+        reassign=query["reassign"],
+        owner=query["owner"],
+    )

@@ -21,6 +21,11 @@ import_customers = import_command(
             "--reassign",
             is_flag=True,
             help="move a kept customer to the rep its row's 営業担当 names (担当替え)",
-        )
+        ),
+        click.option(
+            "--owner",
+            default=None,
+            help="the user (login or name) who owns new customers whose rows name no 営業担当 (default: --as)",
+        ),
     ],
 )

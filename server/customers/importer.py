@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sync import live_records
 from sync.models import Record
 
+from server.core.errors import ApiError
 from server.core.list_import import Preview, check_rows, gaps, import_session, read_list, write_import
 from server.core.models import User
 from server.core.spreadsheet import Headers, read_rows
@@ -198,19 +199,23 @@ def user_matcher(users):
     return match
 
 
-def import_list(content, filename, user_id, *, dry_run, reassign=False, via=None):
-    """Import a customer list as ``user_id`` (who owns a customer its row gives no 営業担当);
-    answer what it created, or with ``dry_run`` what it would and write nothing. ``reassign``
-    makes a kept customer the rep's its row names (担当替え). An unreadable file or any bad row
-    raises ``ApiError`` (422) and imports nothing."""
+def import_list(content, filename, user_id, *, dry_run, reassign=False, owner=None, via=None):
+    """Import a customer list as ``user_id``; answer what it created, or with ``dry_run`` what it
+    would and write nothing. A new customer whose rows name no 営業担当 is ``owner``'s (a user's
+    id, login or name), else the importer's. ``reassign`` makes a kept customer the rep's its row
+    names (担当替え). An unreadable file, an unknown ``owner`` or any bad row raises
+    ``ApiError`` (422) and imports nothing."""
     rows, notes_columns = read_list(content, filename, rows_of, EMPTY)
     session = import_session(dry_run, IMPORT_LOCK)
     users = [
         {"id": u.id, "login": u.login, "name": u.name, "team": u.team, "active": u.active}
         for u in session.execute(select(User)).scalars()
     ]
+    default_owner = None if owner is None else owner_named(users, owner)
     customers, contacts = live_records(session, "customers"), live_records(session, "contacts")
-    plan = plan_import(rows, customers, contacts, users, deleted_customers(session), reassign=reassign)
+    plan = plan_import(
+        rows, customers, contacts, users, deleted_customers(session), reassign=reassign, owner=default_owner
+    )
     check_rows(plan.errors)
     answer = {
         "dry_run": dry_run,
@@ -244,6 +249,21 @@ def import_list(content, filename, user_id, *, dry_run, reassign=False, via=None
             **({"customers_reassigned": answer["customers_reassigned"]} if reassign else {}),
         )
     return answer
+
+
+def owner_named(users, owner):
+    """``(id, team)`` of the active user ``owner`` names (their id, login or name); 422 if none
+    or more than one."""
+    found = next(((u["id"], u["team"]) for u in users if u["active"] and u["id"] == owner), None)
+    found = found or user_matcher(users)(owner)
+    if found is None:
+        said = say(
+            "owner: no one active user has the id, name or login 「{owner}」.",
+            "新しい顧客の担当：「{owner}」というID・名前・ログインIDのユーザーが一人に決まりません。",
+            owner=owner,
+        )
+        raise ApiError(422, said, errors={"owner": [said]})
+    return found
 
 
 def deleted_customers(session):
@@ -283,7 +303,7 @@ CUSTOMER_HEADERS = {**CUSTOMER_LABELS, "status": "区分", "owner_id": "営業�
 CONTACT_GAPS = tuple(field for field in CONTACT_FIELDS if field != "name")
 
 
-def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
+def plan_import(rows, customers, contacts, users, deleted=(), reassign=False, owner=None):
     """What importing ``rows`` writes, as a ``Plan``.
 
     ``customers`` and ``contacts`` are the live records stored; ``users`` the people who may
@@ -296,8 +316,9 @@ def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
     the customer and the person leave empty;
     what it says otherwise of them is shown, not written (the app may hold newer values than
     the file). With ``reassign`` a kept customer whose row names another 営業担当 becomes that
-    rep's, with their team (担当替え: the rep's devices get it, the former rep's lose it). The
-    same file imported twice writes nothing the second time. The errors map a row number as
+    rep's, with their team (担当替え: the rep's devices get it, the former rep's lose it). A new
+    customer whose rows name no 営業担当 is ``owner``'s (``(id, team)``), if given. The same
+    file imported twice writes nothing the second time. The errors map a row number as
     Excel shows it to what is wrong with that row.
     """
     owner_of = user_matcher(users)
@@ -366,6 +387,10 @@ def plan_import(rows, customers, contacts, users, deleted=(), reassign=False):
         if company.fills.keys() & MOVE:
             plan.moved.append(("customers", company.id, {k: company.fills[k] for k in MOVE}))
         plan.filled += [("contacts", p.id, p.fills) for p in company.people.values() if p.fills]
+    if owner is not None:
+        for entity, _, values in plan.changes:
+            if entity == "customers" and not values.get("owner_id"):
+                values["owner_id"], values["team"] = owner
     # A company's rows together may say more than a field holds (each row alone was checked).
     for company in {id(c): c for cs in companies.values() for c in cs if c.filled}.values():
         problems = row_errors(CUSTOMER_SCHEMA.validate(company.values), CUSTOMER_LABELS)

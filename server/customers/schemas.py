@@ -97,11 +97,19 @@ class ImportRowSchema(Schema):
 
 
 class CustomerImportQuerySchema(ImportQuerySchema):
-    invalid_message = "dry_run and reassign are true or false."
+    invalid_message = "dry_run and reassign are true or false; owner is a user's id, login or name."
 
     reassign = fields.Boolean(
         load_default=False,
         metadata={"description": "make a kept customer the rep its row's 営業担当 names (担当替え)"},
+    )
+    owner = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "the user (id, login or name) who owns the new customers whose rows name no "
+            "営業担当; without it, the importer"
+        },
     )
 
 

@@ -216,3 +216,24 @@ def test_a_row_that_differs_past_the_first_hundred_is_shown_under_its_own_headin
     expect(last).to_contain_text("112行目")
     expect(last).to_contain_text("ファイルと違う（変えません）：住所")
     expect(page.get_by_test_id("customer-import-nothing")).to_be_visible()
+
+
+def test_new_customers_with_no_rep_go_to_the_rep_the_office_chooses(page, live, tmp_path):
+    path = tmp_path / "展示会.csv"
+    path.write_bytes(LIST.encode("cp932"))
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/customers/import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+    preview = page.get_by_test_id("customer-import-preview")
+    expect(preview).to_contain_text("営業担当が空の新しい顧客 1件は、あなたの担当になります。")
+    page.get_by_label("営業担当が空の行の新しい顧客の担当").select_option(label="田中 花子（営業）")
+    expect(preview).to_have_count(0)  # a check made with the other choice is no answer for this one
+    page.get_by_test_id("customer-import-check").click()
+    expect(preview).to_contain_text("新しい顧客 2件")
+    expect(preview).not_to_contain_text("営業担当が空")
+    page.get_by_test_id("customer-import-run").click()
+    expect(page.get_by_test_id("customer-import-done")).to_be_visible()
+    assert set(live.device("rep_b").records("customers")) == {
+        c["id"] for c in live.device("office").records("customers").values() if c["name"] == "北斗工業"
+    }

@@ -7,7 +7,8 @@
 
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
-import { lang, list, t } from "../i18n.js";
+import { label, lang, list, t } from "../i18n.js";
+import { usersById } from "../records.js";
 import { getState } from "../store.js";
 import { requestSync } from "../sync.js";
 import { h, mount } from "./dom.js";
@@ -26,7 +27,7 @@ const KINDS = {
     counted("import.summaryUnowned", a.customers_unowned), t("import.notYet")),
     creates: (a) => a.customers_created + a.contacts_created + a.customers_updated + a.contacts_updated
       + a.customers_reassigned > 0,
-    options: () => reassignBox(),
+    options: () => together(reassignBox(), ownerBox()),
     done: (a) => sentences(t("import.done", { created: a.customers_created, contacts: a.contacts_created }),
       filledSentence("import.doneFilled", a),
       counted("import.doneReassigned", a.customers_reassigned), t("import.toDevices")),
@@ -59,6 +60,29 @@ function reassignBox() {
     h("label", { class: "check" }, tick, h("span", {}, t("import.reassignLabel"))),
     h("p", { class: "hint" }, t("import.reassignHint")));
   return { box, values: () => ({ reassign: tick.checked }) };
+}
+
+/** The rep of new customers whose rows name no 営業担当 (an exhibition's list for one rep):
+ * the one importing, unless another is chosen. */
+function ownerBox() {
+  const me = getState().user;
+  const select = h("select", { name: "owner", id: "import-owner", "data-testid": "customer-import-owner" },
+    h("option", { value: "" }, t("import.ownerSelf", { name: me?.name || "" })));
+  usersById().then((users) => {
+    const others = [...users.values()].filter((u) => u.id !== me?.id && !u.deleted)
+      .sort((a, b) => (a.team || "").localeCompare(b.team || "") || a.name.localeCompare(b.name, "ja"));
+    select.append(...others.map((u) => h("option", { value: u.id }, t("import.ownerOption", { name: u.name, role: label("role", u.role) }))));
+  });
+  const box = field({ name: "owner", label: t("import.ownerLabel"), control: select, hint: t("import.ownerHint") });
+  return { box, values: () => ({ owner: select.value || null }) };
+}
+
+/** Two choices as one: one box, their values together. */
+function together(...choices) {
+  return {
+    box: h("div", { class: "choices" }, ...choices.map((c) => c.box)),
+    values: () => Object.assign({}, ...choices.map((c) => c.values())),
+  };
 }
 
 /** What a preview row does: `what`, with what it adds and the fields it fills, then
