@@ -28,7 +28,13 @@ export async function pullAndCheck(token, limit, options, check) {
   const pulled = await pullAll(token, limit, { ...options, digest });
   if (!check) return { pulled, checked: null };
   if (fresh) return { pulled, checked: { entities: [], ranges: 0, records: 0, fresh: true } };
-  const checked = await checkDevice(token, theirs);
+  let checked;
+  try {
+    checked = await checkDevice(token, theirs);
+  } catch (err) { // the pull went through: a check cut off (offline, say) is tried again later
+    console.warn("the device check did not finish", err);
+    return { pulled, checked: { failed: true, entities: [], ranges: 0, records: 0 } };
+  }
   if (checked.records) options.progress?.({ refreshed: true });
   return { pulled, checked };
 }

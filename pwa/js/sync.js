@@ -20,7 +20,8 @@ export const PULL_LIMIT = 2000;
 const TIMER_MS = 3 * 60 * 1000;
 const BACKOFF_BASE_MS = 2000;
 const BACKOFF_MAX_MS = 5 * 60 * 1000;
-const DAY_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 const run = oneAtATime(runOnce, { lock: "genba-sync" });
 const retry = backoff(() => requestSync("retry"), { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS });
@@ -99,14 +100,17 @@ async function pushAll(token) {
   return pushed;
 }
 
-/** Whether this run checks the device (check.js): when asked, else once a day with nothing unsent. */
+/**
+ * Whether this run checks the device (check.js): when asked, else once a day with nothing
+ * unsent (an hour after a check that did not finish).
+ */
 async function checkDue() {
   if (checkAsked) {
     checkAsked = false;
     return true;
   }
   const [unsent, checked] = await Promise.all([count("outbox"), getMeta("checked")]);
-  return !unsent && Date.now() - (checked?.at || 0) > DAY_MS;
+  return !unsent && Date.now() - (checked?.at || 0) > (checked?.failed ? HOUR_MS : DAY_MS);
 }
 
 /**

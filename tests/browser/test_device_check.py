@@ -92,3 +92,24 @@ def test_a_check_brings_back_what_the_device_lost_and_drops_what_the_server_has_
     sync_in_background(page)
     expect(check).to_contain_text("1件をサーバーに合わせて直しました。")
     assert idb_get(page, "customers", lost["id"])["name"] == "照合製作所"
+
+
+def test_a_check_cut_off_leaves_the_sync_done_and_says_it_will_try_again(page, live):
+    office = live.device("rep_a")
+    lost = office.create("customers", name="照合製作所")
+    sign_in(page, live, "rep_a")
+    go_to(page, "sync")
+    page.evaluate(PUT, ["customers", {"delete": lost["id"]}])
+    page.route("**/api/v1/sync/digest*", lambda route: route.abort())  # the signal goes mid-check
+    page.get_by_test_id("check-now").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("device-check")).to_contain_text(
+        "確認を終えられませんでした。1時間後にもう一度確かめます。"
+    )
+    expect(page.get_by_test_id("sync-notes").locator(".alert")).to_have_count(
+        0
+    )  # the sync itself went through
+    page.unroute("**/api/v1/sync/digest*")
+    page.get_by_test_id("check-now").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("device-check")).to_contain_text("1件をサーバーに合わせて直しました。")

@@ -75,6 +75,7 @@ export async function render(view, { navigate }) {
 function checkText(checked) {
   if (!checked) return t("syncPage.checkNever");
   const when = dateTime(checked.at);
+  if (checked.failed) return t("syncPage.checkFailed", { when });
   return checked.records ? t("syncPage.checkFixed", { when, n: checked.records }) : t("syncPage.checkSame", { when });
 }
 
