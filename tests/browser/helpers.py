@@ -137,6 +137,27 @@ def idb_all(page, store):
     )
 
 
+def idb_write(page, store, body, arg=None):
+    """Run ``body`` (JavaScript given ``store``, the object store, and ``arg``) in one readwrite
+    transaction of the app's IndexedDB: a test's way to damage what the device holds."""
+    page.evaluate(
+        """([name, arg]) => new Promise((resolve, reject) => {
+        const open = indexedDB.open("genba");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction(name, "readwrite");
+            const store = tx.objectStore(name);
+            %s
+            tx.oncomplete = () => { db.close(); resolve(); };
+            tx.onerror = () => { db.close(); reject(tx.error); };
+        };
+    })"""
+        % body,
+        [store, arg],
+    )
+
+
 def outbox(page):
     return idb_all(page, "outbox")
 

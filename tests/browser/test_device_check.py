@@ -6,51 +6,15 @@ import uuid
 
 from playwright.sync_api import expect
 
-from .helpers import go_to, idb_all, idb_get, sign_in, sync_in_background, wait_synced
+from .helpers import go_to, idb_all, idb_get, idb_write, sign_in, sync_in_background, wait_synced
 
-PUT = """([store, record]) => new Promise((resolve, reject) => {
-    const open = indexedDB.open("genba");
-    open.onsuccess = () => {
-        const db = open.result;
-        const tx = db.transaction(store, "readwrite");
-        if (record.delete) tx.objectStore(store).delete(record.delete);
-        else tx.objectStore(store).put(record);
-        tx.oncomplete = () => { db.close(); resolve(); };
-        tx.onerror = () => { db.close(); reject(tx.error); };
-    };
-    open.onerror = () => reject(open.error);
-})"""
-
-DAY_OLD = """() => new Promise((resolve, reject) => {
-    const open = indexedDB.open("genba");
-    open.onsuccess = () => {
-        const db = open.result;
-        const tx = db.transaction("meta", "readwrite");
-        tx.objectStore("meta").put({ at: Date.now() - 25 * 3600 * 1000, records: 0 }, "checked");
-        tx.oncomplete = () => { db.close(); resolve(); };
-        tx.onerror = () => { db.close(); reject(tx.error); };
-    };
-    open.onerror = () => reject(open.error);
-})"""
-
-DROP_VISIT = """(id) => new Promise((resolve, reject) => {
-    const open = indexedDB.open("genba");
-    open.onsuccess = () => {
-        const db = open.result;
-        const tx = db.transaction("visit_groups", "readwrite");
-        const store = tx.objectStore("visit_groups");
-        store.getAll().onsuccess = (event) => {
-            for (const group of event.target.result) {
-                if (!group.ids.includes(id)) continue;
-                store.put({ ...group, ids: group.ids.filter((v) => v !== id),
-                  visits: group.visits.filter((v) => v.id !== id) });
-            }
-        };
-        tx.oncomplete = () => { db.close(); resolve(); };
-        tx.onerror = () => { db.close(); reject(tx.error); };
-    };
-    open.onerror = () => reject(open.error);
-})"""
+DROP_VISIT = """store.getAll().onsuccess = (event) => {
+    for (const group of event.target.result) {
+        if (!group.ids.includes(arg)) continue;
+        store.put({ ...group, ids: group.ids.filter((v) => v !== arg),
+          visits: group.visits.filter((v) => v.id !== arg) });
+    }
+};"""
 
 
 def test_a_check_brings_back_what_the_device_lost_and_drops_what_the_server_has_not(page, live):
@@ -70,11 +34,16 @@ def test_a_check_brings_back_what_the_device_lost_and_drops_what_the_server_has_
     expect(check).to_contain_text("サーバーと一致していました。")  # the first sync brought it all
     # Something went wrong on the device (a bug, a restore of the browser's storage): one
     # customer gone, one at an older version, one the server never had.
-    page.evaluate(PUT, ["customers", {"delete": lost["id"]}])
-    page.evaluate(PUT, ["customers", {**kept, "name": "検査工業（古い）", "version": kept["version"] - 1}])
+    idb_write(page, "customers", "store.delete(arg);", lost["id"])
+    idb_write(
+        page,
+        "customers",
+        "store.put(arg);",
+        {**kept, "name": "検査工業（古い）", "version": kept["version"] - 1},
+    )
     ghost = str(uuid.uuid4())
-    page.evaluate(PUT, ["customers", {**kept, "id": ghost, "name": "幽霊工業"}])
-    page.evaluate(DROP_VISIT, visit["id"])  # visits are kept in groups (visit-groups.js)
+    idb_write(page, "customers", "store.put(arg);", {**kept, "id": ghost, "name": "幽霊工業"})
+    idb_write(page, "visit_groups", DROP_VISIT, visit["id"])  # visits are kept in groups (visit-groups.js)
     assert idb_get(page, "visits", visit["id"]) is None
     page.get_by_test_id("check-now").click()
     wait_synced(page)
@@ -87,8 +56,8 @@ def test_a_check_brings_back_what_the_device_lost_and_drops_what_the_server_has_
     wait_synced(page)
     expect(check).to_contain_text("サーバーと一致していました。")
     # Unasked, a sync checks again once the last check is a day old.
-    page.evaluate(PUT, ["customers", {"delete": lost["id"]}])
-    page.evaluate(DAY_OLD)
+    idb_write(page, "customers", "store.delete(arg);", lost["id"])
+    idb_write(page, "meta", "store.put({ at: Date.now() - 25 * 3600 * 1000, records: 0 }, 'checked');")
     sync_in_background(page)
     expect(check).to_contain_text("1件をサーバーに合わせて直しました。")
     assert idb_get(page, "customers", lost["id"])["name"] == "照合製作所"
@@ -99,7 +68,7 @@ def test_a_check_cut_off_leaves_the_sync_done_and_says_it_will_try_again(page, l
     lost = office.create("customers", name="照合製作所")
     sign_in(page, live, "rep_a")
     go_to(page, "sync")
-    page.evaluate(PUT, ["customers", {"delete": lost["id"]}])
+    idb_write(page, "customers", "store.delete(arg);", lost["id"])
     page.route("**/api/v1/sync/digest*", lambda route: route.abort())  # the signal goes mid-check
     page.get_by_test_id("check-now").click()
     wait_synced(page)
