@@ -42,11 +42,12 @@ export async function pullAndCheck(token, limit, options, check) {
 /**
  * Compare the device with `theirs` (the scope digest of the pull that just ended) and repair
  * what differs. Answer `{entities, ranges, records}`: the entities that differed, the ranges
- * fetched again and the records they changed on the device; or `{skipped: "unsent"}`.
+ * fetched again and the records they changed on the device; or `{skipped}` with why not.
  */
 export async function checkDevice(token, theirs) {
+  if (!theirs) return { skipped: "no digest" }; // a server that did not send one: nothing to compare
   if (await count("outbox")) return { skipped: "unsent" };
-  const kept = Object.fromEntries(Object.entries(theirs || {}).filter(([entity]) => SYNCED.includes(entity)));
+  const kept = Object.fromEntries(Object.entries(theirs).filter(([entity]) => SYNCED.includes(entity)));
   const entities = differing(kept, await deviceDigest());
   let ranges = 0;
   let records = 0;
