@@ -150,7 +150,9 @@ FILLED = (
 @dataclass
 class QuotePlan:
     changes: list  # (entity, id, values) of the quotes to create
-    updates: list  # (entity, id, values) of kept quotes' fields to fill
+    filled: list  # (entity, id, values) of kept quotes' empty fields to fill
+    moved: list  # (entity, id, {"status"}) of kept quotes whose outcome moves forward
+    updated: int  # kept quotes the file fills or moves forward
     preview: list  # the first rows, with what each does
     errors: dict  # a bad row's number: its errors
     deleted: int  # rows of quotes deleted since: not brought back
@@ -217,8 +219,15 @@ def plan_quotes(rows, customers, kept):
             created[quote_id] = values
             changes.append(("quotes", quote_id, values))
         preview.add({"row": number, "action": action, "name": name, "filled": filled, "differs": differs})
-    updates = [("quotes", quote_id, values) for quote_id, values in fills.items() if values]
-    return QuotePlan(changes, updates, preview, errors, gone)
+    filled, moved = [], []  # the outcome is written as a change; the rest only where still empty
+    for quote_id, values in fills.items():
+        blanks = {field: value for field, value in values.items() if field != "status"}
+        if blanks:
+            filled.append(("quotes", quote_id, blanks))
+        if "status" in values:
+            moved.append(("quotes", quote_id, {"status": values["status"]}))
+    updated = sum(1 for values in fills.values() if values)
+    return QuotePlan(changes, filled, moved, updated, preview, errors, gone)
 
 
 def quote_gaps(kept, values, row):
@@ -365,24 +374,22 @@ def import_quotes(content, filename, user_id, *, dry_run, via=None):
         "rows": len(rows),
         "quotes_created": len(plan.changes),
         "quotes_existing": len(rows) - len(plan.changes) - plan.deleted,
-        "quotes_updated": len(plan.updates),
+        "quotes_updated": plan.updated,
         "quotes_deleted": plan.deleted,
         "notes_columns": others,
         "preview": plan.preview,
     }
     if not dry_run:
-        moved = [(e, i, {"status": v["status"]}) for e, i, v in plan.updates if "status" in v]
-        fills = [(e, i, {k: x for k, x in v.items() if k != "status"}) for e, i, v in plan.updates]
         write_import(
             session,
             user_id,
-            plan.changes + moved,  # an outcome further along is written; the rest fills blanks
+            plan.changes + plan.moved,  # an outcome further along is written; the rest fills blanks
             what="quotes",
-            fills=fills,
+            fills=plan.filled,
             via=via,
             rows=len(rows),
             quotes=len(plan.changes),
-            quotes_updated=len(plan.updates),
+            quotes_updated=plan.updated,
         )
     return answer
 
