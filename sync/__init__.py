@@ -5,7 +5,8 @@ names no business entity. The server describes its entities and rules as an ``En
 (``sync.engine``) and hands it to every call. The public API:
 
 - ``apply_push`` applies a client's batch; ``changes_since`` reads the feed (``sync.pull``);
-- ``write_changes`` is the one way the server changes records itself (``sync.write``);
+- ``write_changes`` is the one way the server changes records itself (``sync.write``), and
+  ``empty`` says which values its fills fill;
 - ``live_records``/``live_record`` read records through a reader's scope (``sync.read``);
 - ``survivor_of`` is the live scope root a merged one now stands for;
 - ``move_scope`` turns a change of who a user is (role, team) into their scope events.
@@ -17,7 +18,7 @@ from .pull import changes_since
 from .push import apply_push, survivor_of
 from .read import live_record, live_records, stored_record
 from .rescope import move_scope
-from .write import write_changes
+from .write import empty, write_changes
 
 __all__ = [
     "Actor",
@@ -28,6 +29,7 @@ __all__ = [
     "ScopeModel",
     "apply_push",
     "changes_since",
+    "empty",
     "live_record",
     "live_records",
     "move_scope",

@@ -186,6 +186,7 @@ def blank(entity):
 
 
 def empty(value):
+    """Whether a field's value is one a fill fills: none, or an empty text or list."""
     return value is None or value == "" or value == []
 
 

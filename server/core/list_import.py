@@ -7,7 +7,7 @@ import time
 from flask import current_app, request
 from sqlalchemy import text
 
-from sync import write_changes
+from sync import empty, write_changes
 
 from server.core import audit
 from server.core.db import db, writing_session
@@ -63,9 +63,9 @@ def gaps(kept, values, fields, labels, alike):
     fills, differs = {}, []
     for field in fields:
         value = values.get(field)
-        if value is None or value == "":
+        if empty(value):
             continue
-        if kept.get(field) is None or kept.get(field) == "":
+        if empty(kept.get(field)):  # as the fill will find it when it is written
             fills[field] = value
         elif not alike(field, kept[field], value):
             differs.append(labels[field])

@@ -446,7 +446,7 @@ def fill_customer(company, row, values, reassign=False):
         else:
             differs.append(CUSTOMER_HEADERS["owner_id"])
     company.fills.update(fills)
-    return [CUSTOMER_HEADERS[f] for f in fills if f not in ("owner_id", "team")], differs
+    return [CUSTOMER_HEADERS[f] for f in fills if f not in MOVE], differs
 
 
 def fill_person(person, contact):
