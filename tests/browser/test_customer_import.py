@@ -17,6 +17,14 @@ LIST = (
 )
 
 
+def check_as_office(page, live, path):
+    """Sign in as the office, open 顧客の取り込み, choose the file at ``path`` and press 「内容を確認」."""
+    sign_in(page, live, "office")
+    page.goto(f"{live.url}/#/customers/import")
+    page.get_by_test_id("customer-import-file").set_input_files(str(path))
+    page.get_by_test_id("customer-import-check").click()
+
+
 def test_the_office_checks_a_list_then_imports_it_and_the_customers_are_on_the_device(page, live, tmp_path):
     path = tmp_path / "顧客台帳.csv"
     path.write_bytes(LIST.encode("cp932"))  # as Japanese Excel saves a CSV
@@ -55,10 +63,7 @@ def test_the_office_checks_a_list_then_imports_it_and_the_customers_are_on_the_d
 def test_a_list_with_a_bad_row_imports_nothing_and_names_the_row(page, live, tmp_path):
     path = tmp_path / "customers.csv"
     path.write_bytes((LIST + "西都製作所,,,山本,,,\r\n").encode("cp932"))
-    sign_in(page, live, "office")
-    page.goto(f"{live.url}/#/customers/import")
-    page.get_by_test_id("customer-import-file").set_input_files(str(path))
-    page.get_by_test_id("customer-import-check").click()
+    check_as_office(page, live, path)
     errors = page.get_by_test_id("customer-import-errors")
     expect(errors).to_contain_text("何も取り込んでいません")
     expect(errors.get_by_role("listitem")).to_have_text(
@@ -148,10 +153,7 @@ def test_a_list_fills_the_empty_fields_of_kept_customers_and_shows_what_differs(
             "株式会社ミナト精密,045-111-2222,横浜市,\r\n"
         ).encode("cp932")
     )
-    sign_in(page, live, "office")
-    page.goto(f"{live.url}/#/customers/import")
-    page.get_by_test_id("customer-import-file").set_input_files(str(path))
-    page.get_by_test_id("customer-import-check").click()
+    check_as_office(page, live, path)
     expect(page.get_by_test_id("customer-import-preview")).to_contain_text(
         "空欄を埋める顧客 1件・担当者 0人。削除した顧客 1件の行は取り込みません。"
     )
@@ -172,10 +174,7 @@ def test_with_reassign_ticked_a_kept_customer_moves_to_the_rep_the_file_names(pa
     imported(live)  # 株式会社ミナト精密 is 佐藤 健太's (east)
     path = tmp_path / "担当替え.csv"
     path.write_bytes(LIST.replace("佐藤 健太", "田中 花子").encode("cp932"))
-    sign_in(page, live, "office")
-    page.goto(f"{live.url}/#/customers/import")
-    page.get_by_test_id("customer-import-file").set_input_files(str(path))
-    page.get_by_test_id("customer-import-check").click()
+    check_as_office(page, live, path)
     rows = page.get_by_test_id("customer-import-rows").get_by_role("listitem")
     expect(rows.first).to_contain_text("ファイルと違う（変えません）：営業担当")
     page.get_by_label("営業担当の変更も反映する（担当替え）").check()
@@ -206,10 +205,7 @@ def test_a_row_that_differs_past_the_first_hundred_is_shown_under_its_own_headin
     rows[111] = rows[111].replace("東京都大田区110", "神奈川県川崎市")  # Excel row 112
     path = tmp_path / "顧客台帳.csv"
     path.write_bytes("\r\n".join(rows).encode("cp932"))
-    sign_in(page, live, "office")
-    page.goto(f"{live.url}/#/customers/import")
-    page.get_by_test_id("customer-import-file").set_input_files(str(path))
-    page.get_by_test_id("customer-import-check").click()
+    check_as_office(page, live, path)
     later = page.get_by_test_id("customer-import-later")
     expect(later).to_have_text("ここから先は、ファイルと違う行・削除した行・担当替えの行だけです。")
     last = page.get_by_test_id("customer-import-rows").locator(".import-row").last
@@ -221,10 +217,7 @@ def test_a_row_that_differs_past_the_first_hundred_is_shown_under_its_own_headin
 def test_new_customers_with_no_rep_go_to_the_rep_the_office_chooses(page, live, tmp_path):
     path = tmp_path / "展示会.csv"
     path.write_bytes(LIST.encode("cp932"))
-    sign_in(page, live, "office")
-    page.goto(live.url + "/#/customers/import")
-    page.get_by_test_id("customer-import-file").set_input_files(str(path))
-    page.get_by_test_id("customer-import-check").click()
+    check_as_office(page, live, path)
     preview = page.get_by_test_id("customer-import-preview")
     expect(preview).to_contain_text("営業担当が空の新しい顧客 1件は、あなたの担当になります。")
     page.get_by_label("営業担当が空の行の新しい顧客の担当").select_option(label="田中 花子（営業）")
