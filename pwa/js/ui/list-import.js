@@ -72,7 +72,7 @@ function ownerBox() {
     const others = [...users.values()].filter((u) => u.id !== me?.id && !u.deleted)
       .sort((a, b) => (a.team || "").localeCompare(b.team || "") || a.name.localeCompare(b.name, "ja"));
     select.append(...others.map((u) => h("option", { value: u.id }, t("import.ownerOption", { name: u.name, role: label("role", u.role) }))));
-  });
+  }).catch(() => {}); // the people unreadable: the importer stays the one choice
   const box = field({ name: "owner", label: t("import.ownerLabel"), control: select, hint: t("import.ownerHint") });
   return { box, values: () => ({ owner: select.value || null }) };
 }
