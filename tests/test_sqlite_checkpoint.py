@@ -12,7 +12,12 @@ from conftest import Device
 from live import HttpDevice, start_gunicorn
 from server.core.db import Checkpointer
 
-PUSHES, VISITS = 30, 40
+PUSHES, VISITS = 60, 40
+# 60 pushes of 40 visits write about 3,200 WAL pages (13 MB); SQLite's own checkpoint is held
+# back to 10,000 pages, so only the thread keeps the WAL small. It trails the pushes by a few
+# (0.6-2.1 MB in twelve runs; once 2.9 MB of 30 pushes in a CI run, when a tight loop of pushes
+# kept the thread waiting for the interpreter): the bound leaves it that, and is a third of 13 MB.
+WAL_BOUND = 4 * 1024 * 1024
 
 
 def visits(rep, customer, n):
@@ -65,9 +70,7 @@ def test_pushes_keep_the_wal_small_and_reach_the_database_file(sqlite_app, tmp_p
         results = rep.push(*visits(rep, customer, n))
         assert {r["status"] for r in results} == {"applied"}
         largest = max(largest, wal.stat().st_size)
-    # 30 pushes of 40 visits write about 1,600 WAL pages (6.6 MB); SQLite's own checkpoint
-    # is held back to 10,000 pages, so only the thread keeps the WAL this small.
-    assert largest < 2 * 1024 * 1024, f"the WAL grew to {largest} bytes"
+    assert largest < WAL_BOUND, f"the WAL grew to {largest} bytes"
     assert wait_for(lambda: visits_in_file_alone(path, tmp_path / "copy.sqlite3") == PUSHES * VISITS)
 
 
@@ -112,7 +115,7 @@ def test_behind_gunicorn_each_worker_keeps_the_wal_small(sqlite_template, tmp_pa
             rep, customer = reps[n % 2], customers[n % 2]
             assert {r["status"] for r in rep.push(*visits(rep, customer, n))} == {"applied"}
             largest = max(largest, wal.stat().st_size)
-        assert largest < 2 * 1024 * 1024, f"the WAL grew to {largest} bytes"
+        assert largest < WAL_BOUND, f"the WAL grew to {largest} bytes"
         assert wait_for(lambda: visits_in_file_alone(path, tmp_path / "copy.sqlite3") == PUSHES * VISITS)
         with sqlite3.connect(path) as connection:  # the database itself, read as the app reads it
             assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
