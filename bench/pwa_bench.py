@@ -7,7 +7,8 @@ sync engine's own ``apply_push``), then measures what a field worker waits for:
 - first sync of all of it on a fresh device (seconds, records/s);
 - cold offline start to interactive (ms): the browser restarted with no network;
 - customer search per keystroke over 5,000 customers (ms, p95);
-- save of a visit to IndexedDB, record + outbox in one transaction (ms, p95).
+- save of a visit to IndexedDB, record + outbox in one transaction (ms, p95);
+- the daily device check's digest of every record on the device (s).
 
 Targets: usable (customers listed and searchable) <= 2 s, first sync complete <= 6 s, offline start <= 1 s, search p95 <= 50 ms, save p95 <= 30 ms.
 Run: ``.venv/bin/python bench/pwa_bench.py`` (``--customers N`` scales it down for a quick look).
@@ -372,6 +373,17 @@ def main():
                 return { customers: await count('customers'), contacts: await count('contacts'), visits: await count('visits') };
             }""")
             figures.update({f"{k} on the device": v for k, v in counts.items()})
+            # The daily self-check's own read (check.js): every synced store summed a page at a time.
+            check = page.evaluate("""async () => {
+                const base = document.querySelector('script[type=module]').src.replace('app.js', '');
+                const { deviceDigest } = await import(base + 'check.js');
+                const t0 = performance.now();
+                const digest = await deviceDigest();
+                const ms = performance.now() - t0;
+                return { ms, records: Object.values(digest).reduce((n, d) => n + d.count, 0) };
+            }""")
+            figures["device check: digest of every record (s)"] = check["ms"] / 1000
+            figures["device check: records summed"] = check["records"]
             context.close()
 
             starts = []

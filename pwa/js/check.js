@@ -9,12 +9,16 @@
 
 import * as api from "./api.js";
 import { SYNCED, count, done, req, transaction } from "./db.js";
-import { differing, digestOf } from "./digest.js";
+import { differing, digester } from "./digest.js";
 import { pullAll } from "./pull.js";
 import { writeRecent } from "./records.js";
+import { GROUPS } from "./visit-groups.js";
 
 const SPLIT_ABOVE = 500; // a range holding more is narrowed by one more character first
 const MAX_PREFIX = 4; // the server's longest prefix (hex digits)
+// Records (or groups of visits) read at a time: the check holds a page, never a whole store (an
+// office device keeps tens of thousands of records).
+const PAGE = 500;
 
 /**
  * Pull to the end (pull.js's `options`) and, with `check`, compare and repair (`checkDevice`):
@@ -62,27 +66,49 @@ export async function checkDevice(token, theirs) {
 
 /** The device's digest of every entity it keeps: `{entity: {count, sum}}`. */
 export async function deviceDigest() {
-  const tx = await transaction(SYNCED);
-  const all = await Promise.all(SYNCED.map((name) => req(tx.objectStore(name).getAll())));
   const out = {};
-  SYNCED.forEach((entity, index) => {
-    const digest = digestOf(entity, all[index]);
-    if (digest) out[entity] = digest;
-  });
+  for (const entity of SYNCED) {
+    const digest = digester(entity);
+    await eachPage(entity, "", (records) => digest.add(records));
+    const found = digest.result();
+    if (found) out[entity] = found;
+  }
   return out;
 }
 
-async function held(entity) {
-  const tx = await transaction([entity]);
-  return req(tx.objectStore(entity).getAll());
+/** The ids that start with `prefix` (after `after`, when given): ids are strings. */
+function idRange(prefix, after = null) {
+  return IDBKeyRange.bound(after ?? prefix, `${prefix}\uffff`, after !== null, false);
+}
+
+/**
+ * Call `use(records)` with the device's records of `entity` whose ids start with `prefix`, a
+ * page at a time, each page read in a transaction of its own. Visits are kept in groups by
+ * customer (visit-groups.js): their pages are pages of groups, the prefix left to `use`.
+ */
+async function eachPage(entity, prefix, use) {
+  const grouped = entity === "visits";
+  let after = null;
+  for (;;) {
+    const tx = await transaction([grouped ? GROUPS : entity]);
+    const store = tx.objectStore(grouped ? GROUPS : entity);
+    const range = grouped ? (after === null ? null : IDBKeyRange.lowerBound(after, true)) : idRange(prefix, after);
+    const page = await req(store.getAll(range, PAGE));
+    if (!page.length) return;
+    use(grouped ? page.flatMap((group) => group.visits) : page);
+    const last = page.at(-1);
+    after = grouped ? [last.customer_id, last.n] : last.id;
+    if (page.length < PAGE) return;
+  }
 }
 
 async function repair(token, entity, prefix) {
   const { buckets } = await api.scopeDigest(token, entity, prefix);
-  const mine = digestOf(entity, await held(entity), prefix);
+  const digest = digester(entity, prefix);
+  await eachPage(entity, prefix, (records) => digest.add(records));
   let ranges = 0;
   let records = 0;
-  for (const bucket of differing(buckets, mine)) {
+  for (const bucket of differing(buckets, digest.result())) {
     if ((buckets[bucket]?.count || 0) > SPLIT_ABOVE && bucket.length < MAX_PREFIX) {
       const inner = await repair(token, entity, bucket);
       ranges += inner.ranges;
@@ -96,6 +122,19 @@ async function repair(token, entity, prefix) {
   return { ranges, records };
 }
 
+/** The records of `entity` in `tx` whose ids start with `prefix` (read before any write). */
+async function heldInRange(tx, entity, prefix) {
+  const range = idRange(prefix);
+  if (entity !== "visits") return req(tx.objectStore(entity).getAll(range));
+  // The groups holding such a visit, by the groups' index of visit ids (a group may come twice).
+  const groups = await req(tx.objectStore(GROUPS).index("ids").getAll(range));
+  const visits = new Map();
+  for (const group of groups) {
+    for (const visit of group.visits) if (String(visit.id).startsWith(prefix)) visits.set(visit.id, visit);
+  }
+  return [...visits.values()];
+}
+
 /**
  * Make the device's records of `entity` whose ids start with `prefix` the server's `fresh`
  * ones, in one transaction; a record with an edit saved meanwhile is left as it is. Answer how
@@ -103,13 +142,17 @@ async function repair(token, entity, prefix) {
  */
 async function replaceRange(entity, prefix, fresh) {
   const tx = await transaction([entity, "outbox"], "readwrite");
+  const unsent = IDBKeyRange.bound([entity, prefix], [entity, `${prefix}\uffff`]);
+  const [entries, mine] = await Promise.all([
+    req(tx.objectStore("outbox").index("record").getAll(unsent)),
+    heldInRange(tx, entity, prefix),
+  ]);
   const store = tx.objectStore(entity);
-  const [entries, mine] = await Promise.all([req(tx.objectStore("outbox").getAll()), req(store.getAll())]);
-  const saved = new Set(entries.filter((e) => e.entity === entity).map((e) => e.record_id));
+  const saved = new Set(entries.map((e) => e.record_id));
   const theirs = new Map(fresh.map((record) => [record.id, record]));
   let changed = 0;
   for (const record of mine) {
-    if (!String(record.id).startsWith(prefix) || saved.has(record.id)) continue;
+    if (saved.has(record.id)) continue;
     const server = theirs.get(record.id);
     if (server && server.version === record.version && !record.deleted) {
       theirs.delete(record.id); // the same: nothing to write

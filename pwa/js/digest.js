@@ -20,26 +20,39 @@ export function recordHash(entity, id, version) {
 }
 
 /**
- * The digest of `records` (live ones; tombstones are skipped) of one entity, whole
- * (`{count, sum}`), or with `prefix` split by the id's next character (`{bucket: {count, sum}}`
- * over the ids that start with `prefix`), as `/sync/digest` answers it. The sums stay exact: 2^32
- * times a million records is far below 2^53.
+ * A digest summed as records come, a page at a time: `add(records)` (live ones; tombstones are
+ * skipped), then `result()`: whole (`{count, sum}`, or null for none), or with `prefix` split by
+ * the id's next character (`{bucket: {count, sum}}` over the ids that start with `prefix`), as
+ * `/sync/digest` answers it. The sums stay exact: 2^32 times a million records is far below 2^53.
  */
-export function digestOf(entity, records, prefix = null) {
+export function digester(entity, prefix = null) {
   const out = new Map();
-  for (const record of records) {
-    if (record.deleted) continue;
-    const id = String(record.id);
-    if (prefix !== null && !id.startsWith(prefix)) continue;
-    const key = prefix === null ? "" : id.slice(0, prefix.length + 1);
-    const entry = out.get(key) || { count: 0, sum: 0 };
-    entry.count += 1;
-    entry.sum += recordHash(entity, id, record.version);
-    out.set(key, entry);
-  }
-  const written = (entry) => ({ count: entry.count, sum: String(entry.sum) });
-  if (prefix === null) return out.size ? written(out.get("")) : null;
-  return Object.fromEntries([...out].map(([key, entry]) => [key, written(entry)]));
+  return {
+    add(records) {
+      for (const record of records) {
+        if (record.deleted) continue;
+        const id = String(record.id);
+        if (prefix !== null && !id.startsWith(prefix)) continue;
+        const key = prefix === null ? "" : id.slice(0, prefix.length + 1);
+        const entry = out.get(key) || { count: 0, sum: 0 };
+        entry.count += 1;
+        entry.sum += recordHash(entity, id, record.version);
+        out.set(key, entry);
+      }
+    },
+    result() {
+      const written = (entry) => ({ count: entry.count, sum: String(entry.sum) });
+      if (prefix === null) return out.size ? written(out.get("")) : null;
+      return Object.fromEntries([...out].map(([key, entry]) => [key, written(entry)]));
+    },
+  };
+}
+
+/** The digest of `records` of one entity at once (`digester`'s answer). */
+export function digestOf(entity, records, prefix = null) {
+  const digest = digester(entity, prefix);
+  digest.add(records);
+  return digest.result();
 }
 
 const NONE = { count: 0, sum: "0" };

@@ -17,6 +17,14 @@ DROP_VISIT = """store.getAll().onsuccess = (event) => {
 };"""
 
 
+def check_now(page):
+    """Press 「今すぐ確認」 and wait for that sync (and its check) to end."""
+    before = page.get_by_test_id("sync-status").get_attribute("data-last-sync")
+    page.get_by_test_id("check-now").click()
+    expect(page.get_by_test_id("sync-status")).not_to_have_attribute("data-last-sync", before or "")
+    wait_synced(page)
+
+
 def test_a_check_brings_back_what_the_device_lost_and_drops_what_the_server_has_not(page, live):
     office = live.device("rep_a")
     kept = office.create("customers", name="検査工業")
@@ -82,3 +90,82 @@ def test_a_check_cut_off_leaves_the_sync_done_and_says_it_will_try_again(page, l
     page.get_by_test_id("check-now").click()
     wait_synced(page)
     expect(page.get_by_test_id("device-check")).to_contain_text("1件をサーバーに合わせて直しました。")
+
+
+def test_a_check_reads_a_device_of_many_records_page_by_page(page, live):
+    """More customers and groups of visits than the check reads at a time (check.js's PAGE):
+    whole, the device agrees with the server; a record lost at the end of the store's order, and a
+    visit in a group read on a later page, come back."""
+    rep = live.device("rep_a")
+    customers = [rep.mutation("customers", name=f"多数工業{n:04d}") for n in range(1200)]
+    for start in range(0, len(customers), 400):
+        rep.push(*customers[start : start + 400])
+    visits = [
+        rep.mutation(
+            "visits",
+            customer_id=c["record_id"],
+            kind="sales",
+            visited_at="2026-12-01T10:00:00+09:00",
+            notes=f"訪問{n}",
+        )
+        for n, c in enumerate(customers)
+    ]
+    for start in range(0, len(visits), 400):
+        rep.push(*visits[start : start + 400])
+    sign_in(page, live, "rep_a")
+    go_to(page, "sync")
+    check = page.get_by_test_id("device-check")
+    wait_synced(page)  # the first sync, which brought the whole scope
+    check_now(page)
+    expect(check).to_contain_text("サーバーと一致していました。")
+    assert not idb_get(page, "meta", "checked").get("fresh")  # this time it compared
+    assert idb_get(page, "meta", "checked")["entities"] == []  # nothing differed, read whole
+    last = max(c["record_id"] for c in customers)
+    late = max(v["record_id"] for v in visits)
+    idb_write(page, "customers", "store.delete(arg);", last)
+    idb_write(page, "visit_groups", DROP_VISIT, late)
+    check_now(page)
+    expect(check).to_contain_text("2件をサーバーに合わせて直しました。")
+    checked = idb_get(page, "meta", "checked")
+    assert (checked["entities"], checked["ranges"]) == (["customers", "visits"], 2)  # only what differed
+    assert idb_get(page, "customers", last)["name"].startswith("多数工業")
+    assert idb_get(page, "visits", late)["notes"].startswith("訪問")
+
+
+SAVE_PHONE = """async ([id, phone]) => {
+    const base = document.querySelector('script[type=module]').src.replace('app.js', '');
+    const outbox = await import(base + 'outbox.js');
+    await outbox.save([{ entity: 'customers', id, changes: { phone } }]);
+}"""
+
+
+def test_an_edit_saved_while_the_check_runs_is_left_as_saved_and_then_sent(page, live):
+    rep = live.device("rep_a")
+    stale = rep.create("customers", name="途中工業", phone="03-1111-1111")
+    sign_in(page, live, "rep_a")
+    go_to(page, "sync")
+    wait_synced(page)
+    older = {**stale, "name": "途中工業（古い）", "version": stale["version"] - 1}
+    idb_write(page, "customers", "store.put(arg);", older)
+
+    def edit_first(route):  # the rep saves a new phone number just as the check fetches the range
+        page.evaluate(SAVE_PHONE, [stale["id"], "03-2222-2222"])
+        route.continue_()
+
+    page.route("**/api/v1/sync/range*", edit_first)
+    page.route("**/api/v1/sync/push*", lambda route: route.abort())  # the edit stays unsent for now
+    status = page.get_by_test_id("sync-status")
+    before = status.get_attribute("data-last-sync")
+    page.get_by_test_id("check-now").click()
+    expect(status).not_to_have_attribute("data-last-sync", before or "")
+    page.unroute("**/api/v1/sync/range*")
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    mine = idb_get(page, "customers", stale["id"])
+    # The check left the record with an unsent edit as the device had it, the edit on it.
+    assert (mine["name"], mine["phone"]) == ("途中工業（古い）", "03-2222-2222")
+    page.unroute("**/api/v1/sync/push*")
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    server = {c["record"]["id"]: c["record"] for c in rep.sync() if not c.get("evict")}
+    assert server[stale["id"]]["phone"] == "03-2222-2222"
+    assert idb_get(page, "customers", stale["id"])["name"] == "途中工業"

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { differing, digestOf, fnv1a32, recordHash } from "../../pwa/js/digest.js";
+import { differing, digestOf, digester, fnv1a32, recordHash } from "../../pwa/js/digest.js";
 
 test("FNV-1a of a record is the server's, for ASCII ids and text beyond it", () => {
   // The values the server computes (fnv_hash_fast.fnv1a_32 of the same UTF-8 bytes).
@@ -29,6 +29,17 @@ test("a digest counts live records only and sums their hashes exactly", () => {
   assert.deepEqual(Object.keys(buckets).sort(), ["a", "b"]);
   assert.equal(buckets.b.count, 1);
   assert.deepEqual(Object.keys(digestOf("visits", records, "a")).sort(), ["a1", "a2"]);
+});
+
+test("a digest summed page by page equals the digest of the whole, split or not", () => {
+  const records = Array.from({ length: 1200 }, (_, i) => ({ id: `${(i * 7919) % 1200}`.padStart(4, "0"), version: 1 + (i % 5), deleted: i % 9 === 0 }));
+  for (const prefix of [null, "", "1", "11"]) {
+    const digest = digester("customers", prefix);
+    for (let start = 0; start < records.length; start += 500) digest.add(records.slice(start, start + 500));
+    assert.deepEqual(digest.result(), digestOf("customers", records, prefix));
+  }
+  assert.equal(digester("customers").result(), null);
+  assert.deepEqual(digester("customers", "").result(), {});
 });
 
 test("differing names each key whose count or sum differs, a missing one as empty", () => {
