@@ -11,7 +11,7 @@ import * as api from "./api.js";
 import { SYNCED, count, done, req, transaction } from "./db.js";
 import { differing, digester } from "./digest.js";
 import { pullAll } from "./pull.js";
-import { writeRecent } from "./records.js";
+import { latestVisits, noteVisits } from "./records.js";
 import { GROUPS } from "./visit-groups.js";
 
 const SPLIT_ABOVE = 500; // a range holding more is narrowed by one more character first
@@ -60,7 +60,6 @@ export async function checkDevice(token, theirs) {
     ranges += fixed.ranges;
     records += fixed.records;
   }
-  if (entities.includes("visits")) await writeRecent(null); // the customer list's order
   return { entities, ranges, records };
 }
 
@@ -141,7 +140,8 @@ async function heldInRange(tx, entity, prefix) {
  * many records it changed.
  */
 async function replaceRange(entity, prefix, fresh) {
-  const tx = await transaction([entity, "outbox"], "readwrite");
+  const visits = entity === "visits";
+  const tx = await transaction([entity, "outbox", ...(visits ? ["recent"] : [])], "readwrite");
   const unsent = IDBKeyRange.bound([entity, prefix], [entity, `${prefix}\uffff`]);
   const [entries, mine] = await Promise.all([
     req(tx.objectStore("outbox").index("record").getAll(unsent)),
@@ -161,11 +161,15 @@ async function replaceRange(entity, prefix, fresh) {
       if (!record.deleted) changed += 1;
     }
   }
+  const written = [];
   for (const record of theirs.values()) {
     if (saved.has(record.id)) continue;
     store.put(record);
+    written.push(record);
     changed += 1;
   }
+  // The customer list's order: a visit brought back may be its customer's latest.
+  if (visits && written.length) await noteVisits(tx, latestVisits(written));
   await done(tx);
   return changed;
 }

@@ -78,7 +78,7 @@ export async function applyChanges(tx, allChanges, pending,
 }
 
 /** The latest visit per customer among `visits` (removed ones are null), added to `times`. */
-function latestVisits(visits, times = new Map()) {
+export function latestVisits(visits, times = new Map()) {
   for (const visit of visits) {
     if (!visit || visit.deleted) continue;
     const at = Date.parse(visit.visited_at) || 0;

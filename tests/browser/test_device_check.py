@@ -3,6 +3,7 @@ differs: a record it lost comes back, an older version is brought up to date, a 
 server does not have in the user's scope goes; the outbox is never touched."""
 
 import uuid
+from datetime import datetime
 
 from playwright.sync_api import expect
 
@@ -15,6 +16,32 @@ DROP_VISIT = """store.getAll().onsuccess = (event) => {
           visits: group.visits.filter((v) => v.id !== arg) });
     }
 };"""
+
+
+FORGET_RECENT = """store.get(arg.slice(-1)).onsuccess = (event) => {
+    const times = event.target.result;
+    times.delete(arg);
+    store.put(times, arg.slice(-1));
+};"""
+
+
+def recent_visit(page, customer_id):
+    """The time of a customer's latest visit as the customer list orders by it (or None)."""
+    return page.evaluate(
+        """(id) => new Promise((resolve, reject) => {
+        const open = indexedDB.open("genba");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const request = open.result.transaction("recent").objectStore("recent").get(id.slice(-1));
+            request.onsuccess = () => { open.result.close(); resolve(request.result?.get(id) ?? null); };
+        };
+    })""",
+        customer_id,
+    )
+
+
+def parse_ms(text):
+    return int(datetime.fromisoformat(text).timestamp() * 1000)
 
 
 def check_now(page):
@@ -52,11 +79,13 @@ def test_a_check_brings_back_what_the_device_lost_and_drops_what_the_server_has_
     ghost = str(uuid.uuid4())
     idb_write(page, "customers", "store.put(arg);", {**kept, "id": ghost, "name": "幽霊工業"})
     idb_write(page, "visit_groups", DROP_VISIT, visit["id"])  # visits are kept in groups (visit-groups.js)
-    assert idb_get(page, "visits", visit["id"]) is None
+    idb_write(page, "recent", FORGET_RECENT, kept["id"])  # as if the device never had the visit
+    assert idb_get(page, "visits", visit["id"]) is None and recent_visit(page, kept["id"]) is None
     page.get_by_test_id("check-now").click()
     wait_synced(page)
     expect(check).to_contain_text("4件をサーバーに合わせて直しました。")
     assert idb_get(page, "visits", visit["id"])["notes"] == "点検の記録"
+    assert recent_visit(page, kept["id"]) == parse_ms("2026-12-01T10:00:00+09:00")  # listed as visited
     names = {c["name"] for c in idb_all(page, "customers")}
     assert {"検査工業", "照合製作所"} <= names and not names & {"検査工業（古い）", "幽霊工業"}
     assert idb_get(page, "customers", kept["id"])["version"] == kept["version"]
