@@ -33,7 +33,7 @@ from workload import (
 def options():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--a", default=str(workload.ROOT), help="tree A (default: this checkout)")
-    p.add_argument("--b", required=True, help="tree B (its .venv may be a link to A's)")
+    p.add_argument("--b", required=True, help="tree B (served with this interpreter's packages)")
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     p.add_argument("--pushes", type=int, default=300, help="pushes to each side")
     p.add_argument("--size", type=int, default=100, help="mutations a push (default 100)")

@@ -157,7 +157,9 @@ def gunicorn(database_url, folder, workers=None, extra_env=None, app="server:cre
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                # This interpreter's gunicorn: the code is ROOT's (PYTHONPATH, cwd), so another tree
+                # (push_ab.py's B) needs no virtualenv of its own.
+                str(Path(sys.executable).parent / "gunicorn"),
                 "--config",
                 "python:server.gunicorn_config",
                 "--no-control-socket",
