@@ -5,7 +5,7 @@ import { ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
 import { getMetas, openDb } from "./db.js";
 import { lang, setLang, t } from "./i18n.js";
 import * as photos from "./photos.js";
-import { getState, subscribe, update } from "./store.js";
+import { getState, onData, subscribe, update } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
 import * as customerForm from "./ui/customer-form.js";
@@ -14,6 +14,7 @@ import * as customerPage from "./ui/customer-page.js";
 import * as customers from "./ui/customers.js";
 import * as followRequests from "./ui/follow-requests.js";
 import { h, mount } from "./ui/dom.js";
+import { notSavedText } from "./ui/form.js";
 import * as exhibition from "./ui/exhibition.js";
 import * as inbox from "./ui/inbox.js";
 import * as login from "./ui/login.js";
@@ -94,6 +95,9 @@ const ROUTES = [
   [/^\/admin\/users\/([\w-]+)$/, adminUser],
   [/^\/admin\/audit$/, adminAudit],
 ];
+
+// What IndexedDB says when it cannot store: full, its files failing, its connection gone.
+const REFUSED_BY_STORAGE = new Set(["QuotaExceededError", "UnknownError", "DataError", "InvalidStateError"]);
 
 let cleanup = null;
 let rendering = 0;
@@ -301,6 +305,12 @@ async function boot() {
   followHeaderHeight();
   window.addEventListener("hashchange", route);
   window.addEventListener("genba:db-closed", () => update({ notice: "reload" }));
+  // A tap whose save the device refused (a photo, a card, a button's change) with no form to say
+  // so: the note under the header says it, until closed or until a save goes through.
+  window.addEventListener("unhandledrejection", (event) => {
+    if (REFUSED_BY_STORAGE.has(event.reason?.name)) update({ notSaved: notSavedText(event.reason, false) });
+  });
+  onData((what) => { if (what.local) update({ notSaved: null }); });
   renderHeader();
   await route();
   document.body.dataset.ready = "true";

@@ -116,6 +116,9 @@ export function openDb() {
       request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion, request.transaction);
       request.onsuccess = () => {
         const db = request.result;
+        // Closed by the browser (its storage failed: the disk full, say): the next use opens
+        // it again, so freeing space is enough, with no reload.
+        db.onclose = () => { opening = null; };
         // A newer version of the app in another tab wants to migrate: let it.
         db.onversionchange = () => {
           db.close();
@@ -124,7 +127,10 @@ export function openDb() {
         };
         resolve(db);
       };
-      request.onerror = () => reject(request.error);
+      request.onerror = () => {
+        opening = null; // not opened (the disk full, say): the next use tries again
+        reject(request.error);
+      };
       request.onblocked = () => reject(new Error("database upgrade blocked by another tab"));
     });
   }
@@ -135,8 +141,14 @@ export function openDb() {
 export function req(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+    request.onerror = () => reject(causeOf(request));
   });
+}
+
+/** Why a request failed: its transaction's reason when the request only went down with it. */
+function causeOf(request) {
+  const tx = request.transaction;
+  return request.error?.name === "AbortError" && tx?.error ? tx.error : request.error;
 }
 
 /** Resolve when a transaction commits; reject when it fails or aborts. */

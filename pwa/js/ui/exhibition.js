@@ -11,7 +11,7 @@ import * as outbox from "../outbox.js";
 import { attachmentEdit, keepPhoto, prepare, requestUploads } from "../photos.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { field, input } from "./form.js";
+import { field, input, notSavedText } from "./form.js";
 import { newId } from "../ids.js";
 
 const EVENT_KEY = "genba.exhibition";
@@ -116,15 +116,21 @@ export async function render(view) {
       error.hidden = false;
       return;
     }
-    for (const file of [...camera.files]) {
-      const photo = await prepare(file);
-      const photoId = await keepPhoto(photo);
-      const number = await takeNumber(name);
-      await outbox.save(cardEdits(name, number, photoId, photo, getState().user));
-      if (event.value.trim() === name) last = Math.max(last, number);
-      session.thumbs.unshift(URL.createObjectURL(photo.blob));
-      for (const url of session.thumbs.splice(SHOWN)) URL.revokeObjectURL(url);
-      show();
+    try {
+      for (const file of [...camera.files]) {
+        const photo = await prepare(file);
+        const photoId = await keepPhoto(photo);
+        const number = await takeNumber(name);
+        await outbox.save(cardEdits(name, number, photoId, photo, getState().user));
+        if (event.value.trim() === name) last = Math.max(last, number);
+        session.thumbs.unshift(URL.createObjectURL(photo.blob));
+        for (const url of session.thumbs.splice(SHOWN)) URL.revokeObjectURL(url);
+        show();
+      }
+    } catch (err) { // the card is not kept: say so at once, while the person is still at the booth
+      console.error("card not saved", err);
+      error.textContent = t("exhibition.notSaved", { reason: notSavedText(err, false) });
+      error.hidden = false;
     }
     camera.value = "";
     requestUploads();

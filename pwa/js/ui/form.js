@@ -142,9 +142,40 @@ export function guardForm(form, onSubmit) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (composing) return;
-    onSubmit(event);
+    form.querySelector(":scope > .not-saved")?.remove();
+    const ready = [...form.elements].filter((el) => el.tagName === "BUTTON" && !el.disabled);
+    // A save the device refused (its storage full, say): say so by the buttons, which work again,
+    // and leave everything typed where it is for another try.
+    const failed = (err) => {
+      console.error("not saved", err);
+      for (const el of ready) el.disabled = false;
+      const note = h("p", { class: "alert error not-saved", role: "alert", "data-testid": "not-saved" },
+        notSavedText(err));
+      form.insertBefore(note, form.querySelector(":scope > .actions"));
+      note.scrollIntoView({ block: "center" });
+    };
+    try {
+      Promise.resolve(onSubmit(event)).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
   });
   form.noValidate = true;
+}
+
+/** Whether `err` says the device's storage is full, or failed to write (which a full disk causes). */
+export function storageFull(err) {
+  return err?.name === "QuotaExceededError" || /NO_SPACE|no space|quota|IO ?error|backing store/i.test(String(err?.message ?? ""));
+}
+
+/**
+ * Why nothing was saved, in words a user can act on: the device's storage full, or what the
+ * browser said. On a form (`onForm`) what was typed is still there; otherwise the tap is to be
+ * made again.
+ */
+export function notSavedText(err, onForm = true) {
+  const key = storageFull(err) ? "save.full" : "save.failed";
+  return t(onForm ? key : `${key}Again`, { reason: err?.message || err?.name || String(err) });
 }
 
 /** The values of the named inputs, selects and text areas in `el` (a form or what holds one). */

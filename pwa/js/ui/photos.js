@@ -7,7 +7,7 @@ import { label, t } from "../i18n.js";
 import * as photos from "../photos.js";
 import { getRecord } from "../records.js";
 import { h, mount, uniqueId } from "./dom.js";
-import { button } from "./form.js";
+import { button, notSavedText } from "./form.js";
 import { redrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
@@ -65,7 +65,7 @@ export function draftPhotos() {
       }
       status.textContent = t("photo.heldWithDraft", { n: kept.length });
     } catch (err) {
-      status.textContent = err instanceof photos.PhotoError ? t(err.message) : String(err.message || err);
+      status.textContent = err instanceof photos.PhotoError ? t(err.message) : notSavedText(err, false);
     }
     draw();
   });
@@ -101,7 +101,7 @@ export function photoSection(owner) {
       status.hidden = true;
     } catch (err) {
       status.className = "field-error";
-      status.textContent = err instanceof photos.PhotoError ? t(err.message) : String(err.message || err);
+      status.textContent = err instanceof photos.PhotoError ? t(err.message) : notSavedText(err, false);
     }
     draw();
   });

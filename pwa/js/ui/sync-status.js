@@ -3,7 +3,7 @@
 
 import { companyDay, dateTime, time } from "../format.js";
 import { t } from "../i18n.js";
-import { getState, subscribe } from "../store.js";
+import { getState, subscribe, update } from "../store.js";
 import { requestSync, staleSince } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { button } from "./form.js";
@@ -63,6 +63,10 @@ function badges(state) {
 
 function warnings(state) {
   const notes = [];
+  if (state.notSaved) {
+    notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "not-saved-global" }, state.notSaved, " ",
+      button(t("save.dismiss"), { class: "button small", onClick: () => update({ notSaved: null }) })));
+  }
   if (state.authNeeded) {
     notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "auth-needed" },
       t("sync.authNeeded"), " ",

@@ -7,7 +7,7 @@ import * as outbox from "../outbox.js";
 import { addSignature } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
-import { actionBar, button, clearErrors, field, input, linkButton, showErrors } from "./form.js";
+import { actionBar, button, clearErrors, field, guardForm, input, linkButton, showErrors } from "./form.js";
 
 const WIDTH = 900;
 const HEIGHT = 300;
@@ -34,8 +34,7 @@ export async function render(view, { params, navigate }) {
   const clear = () => requestAnimationFrame(() => scrollClearOfBars(pad.el));
   clear();
   window.addEventListener("resize", clear);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  guardForm(form, async () => {
     clearErrors(form);
     const errors = {};
     if (!name.value.trim()) errors.signed_by = [t("sign.nameMissing")];

@@ -1,0 +1,149 @@
+"""A device whose storage is full: a save it refuses says so by the save button, which works
+again, keeps everything typed, and goes through once there is room (no reload); a business card
+photographed at a booth says at once that it was not kept.
+
+The browser's profile is on a small tmpfs filled to the last byte: IndexedDB's own failure, as on
+a phone whose storage is full, not a stand-in for it."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import CHROMIUM, go_to, idb_all, sign_in, wait_synced
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from card_images import cards  # noqa: E402
+
+NOTES = "主軸ベアリングの交換と試運転。異音なし。" * 400  # a long visit report: more than a page of the disk
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)], capture_output=True, text=True
+    )
+    if mounted.returncode:
+        pytest.skip(f"a small disk for the browser needs mount (root): {mounted.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", "--lazy", str(folder)], check=False)
+
+
+@pytest.fixture
+def phone(browser_type, small_disk):
+    """A browser whose storage lives on the small disk."""
+    context = browser_type.launch_persistent_context(
+        str(small_disk / "profile"),
+        executable_path=CHROMIUM,
+        args=["--disable-gpu", "--disable-quic"],
+        locale="ja-JP",
+        timezone_id="Asia/Tokyo",
+        viewport={"width": 390, "height": 844},
+    )
+    yield context.new_page()
+    context.close()
+
+
+def fill(folder):
+    """Take every byte left on the disk; answer the file to delete to make room again."""
+    path = folder / "filler"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        for chunk in (1 << 20, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * chunk)
+            except OSError:
+                pass  # ENOSPC: on to smaller pieces
+    finally:
+        os.close(fd)
+    return path
+
+
+def test_a_visit_not_saved_for_want_of_space_says_so_keeps_what_was_typed_and_saves_once_there_is_room(
+    phone, small_disk, live, customers
+):
+    page = phone
+    sign_in(page, live)
+    page.get_by_role("link", name=re.compile("山田製作所")).first.click()
+    page.get_by_test_id("new-visit").click()
+    page.get_by_text("アフターサービス", exact=True).click()
+    page.get_by_label("目的").fill("定期点検")
+    page.get_by_label("実施した対応").fill(NOTES)
+    filler = fill(small_disk)
+    photo = small_disk.parent / "photo.jpg"
+    photo.write_bytes(cards(1, seed=3)[0][0])
+    page.get_by_test_id("photo-camera").set_input_files(str(photo))
+    expect(page.get_by_test_id("draft-photo-field")).to_contain_text(
+        "端末の空き容量が足りないなどの理由で、直前の操作を保存できませんでした。"
+    )
+    save = page.get_by_test_id("save-visit")
+    save.click()
+    problem = page.get_by_test_id("not-saved")
+    expect(problem).to_contain_text("端末の空き容量が足りないなどの理由で、保存できませんでした。")
+    expect(problem).to_contain_text("入力した内容はこの画面に残っています。")
+    expect(save).to_be_enabled()
+    expect(page.get_by_label("実施した対応")).to_have_value(NOTES)
+    expect(page.get_by_label("目的")).to_have_value("定期点検")
+    assert page.get_by_test_id("pending-count").text_content() == "0"
+
+    filler.unlink()  # the technician deletes old photos
+    save.click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()  # saved, with no reload
+    expect(page.get_by_test_id("not-saved")).to_have_count(0)
+    wait_synced(page)
+    server = [v for v in live.device("office").records("visits").values() if v.get("purpose") == "定期点検"]
+    assert [v["handling"] for v in server] == [NOTES]
+
+
+def test_a_daily_report_not_saved_says_so_under_the_header_until_a_save_goes_through(
+    phone, small_disk, live, customers
+):
+    page = phone
+    sign_in(page, live)
+    page.goto(f"{live.url}/#/today")
+    page.get_by_test_id("report-notes").fill(NOTES)
+    filler = fill(small_disk)
+    page.get_by_role("button", name="下書き保存").click()
+    note = page.get_by_test_id("not-saved-global")
+    expect(note).to_contain_text("端末の空き容量が足りないなどの理由で、直前の操作を保存できませんでした。")
+    expect(page.get_by_test_id("report-notes")).to_have_value(NOTES)
+    filler.unlink()
+    page.get_by_role("button", name="下書き保存").click()
+    expect(page.get_by_test_id("report-saved")).not_to_be_empty()
+    expect(note).to_have_count(0)  # the save that went through took the note away
+    wait_synced(page)
+    reports = live.device("office").records("daily_reports").values()
+    assert [r["notes"] for r in reports] == [NOTES]
+
+
+def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, live, tmp_path):
+    page = phone
+    sign_in(page, live)
+    go_to(page, "exhibition")
+    page.get_by_label("展示会・イベント名").fill("名古屋ものづくり展 2026")
+    page.get_by_label("展示会・イベント名").blur()
+    (jpeg, _), (second, _) = cards(2, seed=15)
+    first = tmp_path / "card0.jpg"
+    first.write_bytes(jpeg)
+    page.get_by_test_id("exhibition-camera").set_input_files(str(first))
+    expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 1 枚")
+    filler = fill(small_disk)
+    later = tmp_path / "card1.jpg"
+    later.write_bytes(second)
+    page.get_by_test_id("exhibition-camera").set_input_files(str(later))
+    expect(page.get_by_role("alert").filter(has_text="この名刺は保存されていません。")).to_contain_text(
+        "端末の空き容量が足りないなどの理由で"
+    )
+    expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 1 枚")
+    filler.unlink()
+    page.get_by_test_id("exhibition-camera").set_input_files(str(later))
+    expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 2 枚")
+    expect(page.get_by_role("alert").filter(has_text="この名刺は保存されていません。")).to_have_count(0)
+    assert len([c for c in idb_all(page, "customers") if c.get("source") == "名古屋ものづくり展 2026"]) == 2
