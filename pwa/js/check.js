@@ -31,13 +31,13 @@ export async function pullAndCheck(token, limit, options, check) {
   const digest = check ? (found, afresh) => { theirs = found; fresh = afresh; } : null;
   const pulled = await pullAll(token, limit, { ...options, digest });
   if (!check) return { pulled, checked: null };
-  if (fresh) return { pulled, checked: { entities: [], ranges: 0, records: 0, fresh: true } };
+  if (fresh) return { pulled, checked: { entities: [], ranges: 0, records: 0, waiting: 0, fresh: true } };
   let checked;
   try {
     checked = await checkDevice(token, theirs);
   } catch (err) { // the pull went through: a check cut off (offline, say) is tried again later
     console.warn("the device check did not finish", err);
-    return { pulled, checked: { failed: true, entities: [], ranges: 0, records: 0 } };
+    return { pulled, checked: { failed: true, entities: [], ranges: 0, records: 0, waiting: 0 } };
   }
   if (checked.records) options.progress?.({ refreshed: true });
   return { pulled, checked };
@@ -45,22 +45,24 @@ export async function pullAndCheck(token, limit, options, check) {
 
 /**
  * Compare the device with `theirs` (the scope digest of the pull that just ended) and repair
- * what differs. Answer `{entities, ranges, records}`: the entities that differed, the ranges
- * fetched again and the records they changed on the device; or `{skipped}` with why not.
+ * what differs. Answer `{entities, ranges, records, waiting}`: the entities that differed, the
+ * ranges fetched again, the records they changed on the device and those left as they are for an
+ * edit saved meanwhile (checked again once it is sent); or `{skipped}` with why not.
  */
 export async function checkDevice(token, theirs) {
   if (!theirs) return { skipped: "no digest" }; // a server that did not send one: nothing to compare
   if (await count("outbox")) return { skipped: "unsent" };
   const kept = Object.fromEntries(Object.entries(theirs).filter(([entity]) => SYNCED.includes(entity)));
   const entities = differing(kept, await deviceDigest());
-  let ranges = 0;
-  let records = 0;
-  for (const entity of entities) {
-    const fixed = await repair(token, entity, "");
-    ranges += fixed.ranges;
-    records += fixed.records;
-  }
-  return { entities, ranges, records };
+  const total = { entities, ranges: 0, records: 0, waiting: 0 };
+  for (const entity of entities) add(total, await repair(token, entity, ""));
+  return total;
+}
+
+function add(total, part) {
+  total.ranges += part.ranges;
+  total.records += part.records;
+  total.waiting += part.waiting;
 }
 
 /** The device's digest of every entity it keeps: `{entity: {count, sum}}`. */
@@ -105,20 +107,16 @@ async function repair(token, entity, prefix) {
   const { buckets } = await api.scopeDigest(token, entity, prefix);
   const digest = digester(entity, prefix);
   await eachPage(entity, prefix, (records) => digest.add(records));
-  let ranges = 0;
-  let records = 0;
+  const total = { ranges: 0, records: 0, waiting: 0 };
   for (const bucket of differing(buckets, digest.result())) {
     if ((buckets[bucket]?.count || 0) > SPLIT_ABOVE && bucket.length < MAX_PREFIX) {
-      const inner = await repair(token, entity, bucket);
-      ranges += inner.ranges;
-      records += inner.records;
+      add(total, await repair(token, entity, bucket));
       continue;
     }
     const { records: fresh } = await api.recordRange(token, entity, bucket);
-    records += await replaceRange(entity, bucket, fresh);
-    ranges += 1;
+    add(total, { ranges: 1, ...await replaceRange(entity, bucket, fresh) });
   }
-  return { ranges, records };
+  return total;
 }
 
 /** The records of `entity` in `tx` whose ids start with `prefix` (read before any write). */
@@ -136,8 +134,8 @@ async function heldInRange(tx, entity, prefix) {
 
 /**
  * Make the device's records of `entity` whose ids start with `prefix` the server's `fresh`
- * ones, in one transaction; a record with an edit saved meanwhile is left as it is. Answer how
- * many records it changed.
+ * ones, in one transaction; a record with an edit saved meanwhile is left as it is. Answer
+ * `{records, waiting}`: how many records it changed, and how many that differ it left so.
  */
 async function replaceRange(entity, prefix, fresh) {
   const visits = entity === "visits";
@@ -151,10 +149,16 @@ async function replaceRange(entity, prefix, fresh) {
   const saved = new Set(entries.map((e) => e.record_id));
   const theirs = new Map(fresh.map((record) => [record.id, record]));
   let changed = 0;
+  let waiting = 0;
   for (const record of mine) {
-    if (saved.has(record.id)) continue;
     const server = theirs.get(record.id);
-    if (server && server.version === record.version && !record.deleted) {
+    const same = server && server.version === record.version && !record.deleted;
+    if (saved.has(record.id)) {
+      if (!same) waiting += 1;
+      theirs.delete(record.id);
+      continue;
+    }
+    if (same) {
       theirs.delete(record.id); // the same: nothing to write
     } else if (!server) {
       store.delete(record.id);
@@ -163,7 +167,10 @@ async function replaceRange(entity, prefix, fresh) {
   }
   const written = [];
   for (const record of theirs.values()) {
-    if (saved.has(record.id)) continue;
+    if (saved.has(record.id)) {
+      waiting += 1;
+      continue;
+    }
     store.put(record);
     written.push(record);
     changed += 1;
@@ -171,5 +178,5 @@ async function replaceRange(entity, prefix, fresh) {
   // The customer list's order: a visit brought back may be its customer's latest.
   if (visits && written.length) await noteVisits(tx, latestVisits(written));
   await done(tx);
-  return changed;
+  return { records: changed, waiting };
 }

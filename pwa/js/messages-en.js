@@ -411,6 +411,8 @@ export const en = {
   "syncPage.checkNever": "Not checked yet.",
   "syncPage.checkSame": "{when}: the same as the server.",
   "syncPage.checkFixed": { one: "{when}: {n} record corrected to match the server.", other: "{when}: {n} records corrected to match the server." },
+  "syncPage.checkWaiting": "{when}: {waiting} with unsent changes are checked again once those are sent.",
+  "syncPage.checkFixedWaiting": "{when}: {n} corrected to match the server; {waiting} with unsent changes are checked again once those are sent.",
   "syncPage.checkFailed": "{when}: the check did not finish; it is tried again in an hour.",
   "syncPage.checkHint": "Once a day, with nothing unsent, this device checks that its records are the server's.",
   "syncPage.checkNow": "Check now",

@@ -412,6 +412,8 @@ export const ja = {
   "syncPage.checkNever": "まだ確認していません。",
   "syncPage.checkSame": "{when}：サーバーと一致していました。",
   "syncPage.checkFixed": { other: "{when}：{n}件をサーバーに合わせて直しました。" },
+  "syncPage.checkWaiting": "{when}：{waiting}件は送信前の変更があるため、送信後にもう一度確かめます。",
+  "syncPage.checkFixedWaiting": "{when}：{n}件をサーバーに合わせて直しました。{waiting}件は送信前の変更があるため、送信後にもう一度確かめます。",
   "syncPage.checkFailed": "{when}：確認を終えられませんでした。1時間後にもう一度確かめます。",
   "syncPage.checkHint": "この端末の記録がサーバーと同じかを、1日に1回、未送信の変更がない時に確かめます。",
   "syncPage.checkNow": "今すぐ確認",

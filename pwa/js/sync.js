@@ -110,7 +110,9 @@ async function checkDue() {
     return true;
   }
   const [unsent, checked] = await Promise.all([count("outbox"), getMeta("checked")]);
-  return !unsent && Date.now() - (checked?.at || 0) > (checked?.failed ? HOUR_MS : DAY_MS);
+  // A check cut off, or one that left records for their unsent edits, is made again an hour on.
+  const soon = checked?.failed || checked?.waiting;
+  return !unsent && Date.now() - (checked?.at || 0) > (soon ? HOUR_MS : DAY_MS);
 }
 
 /**

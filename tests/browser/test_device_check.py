@@ -189,6 +189,9 @@ def test_an_edit_saved_while_the_check_runs_is_left_as_saved_and_then_sent(page,
     expect(status).not_to_have_attribute("data-last-sync", before or "")
     page.unroute("**/api/v1/sync/range*")
     expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    expect(page.get_by_test_id("device-check")).to_contain_text(
+        "1件は送信前の変更があるため、送信後にもう一度確かめます。"
+    )  # not 「一致」: the check looks again within the hour
     mine = idb_get(page, "customers", stale["id"])
     # The check left the record with an unsent edit as the device had it, the edit on it.
     assert (mine["name"], mine["phone"]) == ("途中工業（古い）", "03-2222-2222")
@@ -198,3 +201,9 @@ def test_an_edit_saved_while_the_check_runs_is_left_as_saved_and_then_sent(page,
     server = {c["record"]["id"]: c["record"] for c in rep.sync() if not c.get("evict")}
     assert server[stale["id"]]["phone"] == "03-2222-2222"
     assert idb_get(page, "customers", stale["id"])["name"] == "途中工業"
+    # A check that left records for their edits looks again an hour later, not a day.
+    hour_ago = "Date.now() - 61 * 60 * 1000"
+    left = f"store.put({{ at: {hour_ago}, entities: ['customers'], ranges: 1, records: 0, waiting: 1 }}, 'checked');"
+    idb_write(page, "meta", left)
+    sync_in_background(page)
+    expect(page.get_by_test_id("device-check")).to_contain_text("サーバーと一致していました。")

@@ -76,7 +76,10 @@ function checkText(checked) {
   if (!checked) return t("syncPage.checkNever");
   const when = dateTime(checked.at);
   if (checked.failed) return t("syncPage.checkFailed", { when });
-  return checked.records ? t("syncPage.checkFixed", { when, n: checked.records }) : t("syncPage.checkSame", { when });
+  const n = checked.records;
+  const waiting = checked.waiting || 0; // left for their unsent edits: checked again once sent
+  if (waiting) return t(n ? "syncPage.checkFixedWaiting" : "syncPage.checkWaiting", { when, n, waiting });
+  return n ? t("syncPage.checkFixed", { when, n }) : t("syncPage.checkSame", { when });
 }
 
 /** This device by a short mark; the whole id (for an admin revoking it) only on request. */
