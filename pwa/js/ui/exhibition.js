@@ -93,7 +93,7 @@ export async function render(view) {
   const shoot = h("label", { class: "button primary big", "data-testid": "exhibition-shoot" },
     t("exhibition.shoot"), camera);
   const counter = h("p", { class: "summary", "aria-live": "polite", "data-testid": "exhibition-count" });
-  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const error = h("p", { class: "alert error", role: "alert", hidden: true });
   const thumbs = h("ul", { class: "thumbs", "data-testid": "exhibition-thumbs" });
   let last = await lastNumber(event.value.trim());
   const show = () => {
