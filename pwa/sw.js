@@ -46,6 +46,7 @@ const FILES = [
   "js/retry.js",
   "js/seen.js",
   "js/server-fields.js",
+  "js/spare.js",
   "js/store.js",
   "js/sync.js",
   "js/text.js",

@@ -2,7 +2,7 @@
 // hash names (the login when nobody is signed in), and start syncing.
 
 import { ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
-import { getMetas, openDb } from "./db.js";
+import { getMetas, keepSpare, openDb } from "./db.js";
 import { lang, setLang, t } from "./i18n.js";
 import * as photos from "./photos.js";
 import { getState, onData, subscribe, update } from "./store.js";
@@ -286,7 +286,14 @@ async function boot() {
     event.preventDefault();
     document.getElementById("view").focus();
   });
+  // The browser threw the database away (its files broken by a full disk) and db.js put back
+  // the unsent work (found when it opens, below, or later): say so, and fetch the rest.
+  window.addEventListener("genba:db-lost", ({ detail }) => {
+    update({ notice: "lost", lostEdits: detail.edits });
+    sync.requestSync("restored");
+  });
   await openDb();
+  keepSpare(); // what the device holds alone, kept apart too (spare.js)
   const { user, last_sync: lastSync, device_id: deviceId } = await getMetas(["user", "last_sync", "device_id"]);
   await ensureDeviceId(deviceId);
   update({ user: user || null, lastSync: lastSync || null, online: navigator.onLine });

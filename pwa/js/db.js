@@ -8,6 +8,7 @@
 // transaction here that names "visits" takes the groups' store, and its objectStore("visits")
 // answers as a store of visits would.
 
+import * as spare from "./spare.js";
 import { GROUPS, groupsOf, visitStore } from "./visit-groups.js";
 
 export const DB_NAME = "genba";
@@ -26,6 +27,7 @@ const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follo
 export const recentBucket = (customerId) => String(customerId).slice(-1);
 
 let opening = null;
+let owed = false; // the database was found thrown away and what spare.js holds is not back yet
 
 function upgrade(db, oldVersion, tx) {
   if (oldVersion < 1) {
@@ -113,7 +115,16 @@ export function openDb() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion, request.transaction);
+      request.onupgradeneeded = (event) => {
+        if (event.oldVersion === 0 && typeof window === "undefined") {
+          // A worker never makes the database: the page does, and puts back the spare copy
+          // (spare.js) if the browser threw the last one away. The worker's work waits for it.
+          request.transaction.abort();
+          return;
+        }
+        owed ||= event.oldVersion === 0 && spare.held() !== null;
+        upgrade(request.result, event.oldVersion, request.transaction);
+      };
       request.onsuccess = () => {
         const db = request.result;
         // Closed by the browser (its storage failed: the disk full, say): the next use opens
@@ -132,10 +143,73 @@ export function openDb() {
         reject(request.error);
       };
       request.onblocked = () => reject(new Error("database upgrade blocked by another tab"));
+    }).then(async (db) => {
+      if (!owed) return db;
+      try {
+        return await putBack(db);
+      } catch (err) {
+        db.close(); // the next use opens it again and tries once more
+        throw err;
+      }
     });
+    const mine = opening;
+    mine.catch(() => { if (opening === mine) opening = null; });
   }
   return opening;
 }
+
+/**
+ * The browser made a new, empty database where this device's was (spare.js): put back the
+ * unsent edits (with the records they make), the sign-in and the photos not yet sent, before
+ * anything else reads it. The rest comes from the server: with no cursor, the next sync pulls
+ * everything. Tells the page how many edits came back ("genba:db-lost").
+ */
+async function putBack(db) {
+  const kept = spare.held() || { meta: {}, outbox: [] };
+  const photos = spare.heldPhotos();
+  const tx = wrap(db, [...SYNCED, "outbox", "meta", "photos"], "readwrite", "strict");
+  const meta = tx.objectStore("meta");
+  for (const [key, value] of Object.entries(kept.meta)) if (value != null) meta.put(value, key);
+  const outbox = tx.objectStore("outbox");
+  for (const entry of kept.outbox) {
+    outbox.put({ ...entry, attempted: true }); // it may have been sent: never add to it
+    if (!db.objectStoreNames.contains(entry.entity === "visits" ? GROUPS : entry.entity)) continue;
+    const store = tx.objectStore(entry.entity);
+    const record = await req(store.get(entry.record_id));
+    store.put({ ...(record || { id: entry.record_id }), ...entry.changes,
+      ...(entry.op === "delete" ? { deleted: true } : {}) });
+  }
+  for (const photo of photos) tx.objectStore("photos").put({ ...photo, state: "waiting" });
+  await done(tx);
+  owed = false;
+  globalThis.dispatchEvent(new CustomEvent("genba:db-lost",
+    { detail: { edits: kept.outbox.length, photos: photos.length } }));
+  return db;
+}
+
+/** Read what spare.js keeps, now, and hand it the copy (after a change to the outbox or the
+ * sign-in); calls made while one runs are served by one more run after it. */
+export function keepSpare() {
+  if (spareRun) {
+    spareAgain = true;
+    return spareRun;
+  }
+  spareRun = (async () => {
+    do {
+      spareAgain = false;
+      const tx = await transaction(["meta", "outbox"]);
+      const meta = tx.objectStore("meta");
+      const [values, outbox] = await Promise.all([
+        Promise.all(spare.KEPT_META.map((key) => req(meta.get(key)))),
+        req(tx.objectStore("outbox").getAll())]);
+      spare.note({ meta: Object.fromEntries(spare.KEPT_META.map((key, i) => [key, values[i]])), outbox });
+    } while (spareAgain);
+  })().catch(() => {}).finally(() => { spareRun = null; });
+  return spareRun;
+}
+
+let spareRun = null;
+let spareAgain = false;
 
 /** The result of one IDB request as a promise. */
 export function req(request) {
@@ -162,7 +236,10 @@ export function done(tx) {
 
 /** Start a transaction; `durability: "strict"` for work that exists nowhere else. */
 export async function transaction(stores, mode = "readonly", durability = "default") {
-  const db = await openDb();
+  return wrap(await openDb(), stores, mode, durability);
+}
+
+function wrap(db, stores, mode, durability) {
   if (!stores.includes("visits")) return db.transaction(stores, mode, { durability });
   const tx = db.transaction(stores.map((name) => (name === "visits" ? GROUPS : name)), mode, { durability });
   const native = tx.objectStore.bind(tx);
@@ -216,5 +293,6 @@ export async function wipe() {
   const names = [...db.objectStoreNames];
   const tx = db.transaction(names, "readwrite", { durability: "strict" });
   for (const name of names) tx.objectStore(name).clear();
-  return done(tx);
+  await done(tx);
+  spare.clear();
 }

@@ -399,6 +399,8 @@ export const en = {
   "sync.notPersistent": "This browser may clear the app's data. Add it to the home screen and sync often.",
   "sync.notPersistentShort": "Storage not guaranteed",
   "sync.reload": "A newer version was opened in another window. Reload this one.",
+  "sync.lost": "The browser on this device erased the app's stored data (for want of space, say). The {edits} changes not yet sent are back; everything else is being fetched from the server again.",
+  "sync.lostNone": "The browser on this device erased the app's stored data (for want of space, say). No change was waiting to be sent; the records are being fetched from the server again.",
   "syncPage.title": "Sync",
   "syncPage.lastSync": "Last sync",
   "syncPage.user": "User",

@@ -7,7 +7,7 @@
 // unchanged since it was sent; a rejected entry stays, with the server's errors, until the user
 // fixes it (it is then resent under a new mutation_id) or discards it.
 
-import { SYNCED, done, req, transaction } from "./db.js";
+import { SYNCED, done, keepSpare, req, transaction } from "./db.js";
 import * as hlc from "./hlc.js";
 import { keysOf, pendingByRecord } from "./overlay.js";
 import { applyChanges, evictAnswered, noteVisits } from "./records.js";
@@ -81,6 +81,7 @@ export async function save(edits, { group = null } = {}) {
   meta.put(clock, "hlc");
   await noteVisits(tx, visitTimes);
   await done(tx);
+  keepSpare();
   performance.measure("genba:save", { start: started });
   dataChanged({ local: true });
   afterSave();
@@ -157,6 +158,7 @@ export async function settle(sent, results, serverHlc) {
   await evictAnswered(tx);
   await advanceClock(tx, serverHlc);
   await done(tx);
+  keepSpare();
 }
 
 /** Move the device clock past the server's (inside `tx`, which must include "meta"). */
@@ -198,6 +200,7 @@ export async function resend(seq, corrections = {}) {
     records.put({ ...(record || { id: entry.record_id }), ...corrections });
   }
   await done(tx);
+  keepSpare();
   dataChanged({ local: true });
   afterSave();
 }
@@ -225,5 +228,6 @@ export async function discard(seq) {
   }
   await evictAnswered(tx);
   await done(tx);
+  keepSpare();
   dataChanged({ local: true });
 }

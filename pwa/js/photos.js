@@ -13,6 +13,7 @@ import * as outbox from "./outbox.js";
 import { pendingByRecord } from "./overlay.js";
 import { applyChanges } from "./records.js";
 import { backoff, oneAtATime } from "./retry.js";
+import * as spare from "./spare.js";
 import { getState, onData } from "./store.js";
 import { newId } from "./ids.js";
 
@@ -95,10 +96,12 @@ async function encodeJpeg(bitmap, width, height) {
  */
 export async function keepPhoto(photo) {
   const id = newId();
+  const kept = { id, blob: photo.blob, size: photo.size, type: photo.type, mine: true,
+    state: "waiting", added_ms: Date.now() };
   const tx = await transaction(["photos"], "readwrite", "strict");
-  tx.objectStore("photos").put({ id, blob: photo.blob, size: photo.size, type: photo.type,
-    mine: true, state: "waiting", added_ms: Date.now() });
+  tx.objectStore("photos").put(kept);
   await done(tx);
+  spare.keepPhoto(kept);
   return id;
 }
 
@@ -107,6 +110,7 @@ export async function discardPhoto(id) {
   const tx = await transaction(["photos"], "readwrite", "relaxed");
   tx.objectStore("photos").delete(id);
   await done(tx);
+  spare.dropPhoto(id);
 }
 
 /** The `attachments` record of a kept photo of `owner` ({entity, id, customer_id}). */
@@ -137,10 +141,12 @@ export async function addSignature(owner, blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
   const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
   const id = newId();
+  const kept = { id, blob, size: blob.size, type: "image/png", mine: true, state: "waiting",
+    added_ms: Date.now() };
   const tx = await transaction(["photos"], "readwrite", "strict");
-  tx.objectStore("photos").put({ id, blob, size: blob.size, type: "image/png", mine: true,
-    state: "waiting", added_ms: Date.now() });
+  tx.objectStore("photos").put(kept);
   await done(tx);
+  spare.keepPhoto(kept);
   await outbox.save([{ entity: "attachments", id, changes: {
     customer_id: owner.customer_id, owner_entity: owner.entity, owner_id: owner.id,
     filename: "signature.png", content_type: "image/png", size: blob.size, sha256,
@@ -234,6 +240,7 @@ async function upload(token, photo) {
   }
   if (answer.record) await storeRecord(answer.record);
   await setPhoto(photo.id, { state: "sent" });
+  spare.dropPhoto(photo.id);
   progress.delete(photo.id);
   changed();
 }

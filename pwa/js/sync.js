@@ -41,7 +41,7 @@ export function requestCheck() {
 
 /** Run a sync now, or once more right after the one running. */
 export function requestSync(reason = "manual") {
-  if (reason === "manual" || reason === "online") retry.reset();
+  if (reason === "manual" || reason === "online" || reason === "restored") retry.reset();
   retry.cancel(); // the run asked for now replaces the retry that was waiting
   return run();
 }

@@ -7,6 +7,7 @@ a phone whose storage is full, not a stand-in for it."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,17 +36,22 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "--lazy", str(folder)], check=False)
 
 
-@pytest.fixture
-def phone(browser_type, small_disk):
-    """A browser whose storage lives on the small disk."""
-    context = browser_type.launch_persistent_context(
-        str(small_disk / "profile"),
+def launch_phone(browser_type, profile):
+    """A phone's browser whose storage (its profile) is in the folder ``profile``."""
+    return browser_type.launch_persistent_context(
+        str(profile),
         executable_path=CHROMIUM,
         args=["--disable-gpu", "--disable-quic"],
         locale="ja-JP",
         timezone_id="Asia/Tokyo",
         viewport={"width": 390, "height": 844},
     )
+
+
+@pytest.fixture
+def phone(browser_type, small_disk):
+    """A browser whose storage lives on the small disk."""
+    context = launch_phone(browser_type, small_disk / "profile")
     yield context.new_page()
     context.close()
 
@@ -146,6 +152,99 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
     page.get_by_test_id("exhibition-camera").set_input_files(str(later))
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 2 枚")
     expect(page.get_by_role("alert").filter(has_text="この名刺は保存されていません。")).to_have_count(0)
-    # Not asserted: that IndexedDB then holds both cards' customers. One CI run of 4df0308 found
-    # only 名刺 2 there (the first card's customer missing after the full disk); under study.
-    assert any(c.get("source") == "名古屋ものづくり展 2026" for c in idb_all(page, "customers"))
+    # Chromium may throw the database away when it next opens it (one run in ten or so here):
+    # the device then signs in from its spare copy and fetches the first card back.
+    wait_synced(page)
+    cards_held = sorted(
+        c["name"] for c in idb_all(page, "customers") if c.get("source") == "名古屋ものづくり展 2026"
+    )
+    assert cards_held == [
+        "名刺 1（名古屋ものづくり展 2026・佐藤）",
+        "名刺 2（名古屋ものづくり展 2026・佐藤）",
+    ]
+
+
+def write_visit(page, photo=None):
+    """Record a 定期点検 at 山田製作所 (with the photo file ``photo``)."""
+    page.get_by_role("link", name=re.compile("山田製作所")).first.click()
+    page.get_by_test_id("new-visit").click()
+    page.get_by_text("アフターサービス", exact=True).click()
+    page.get_by_label("目的").fill("定期点検")
+    page.get_by_label("実施した対応").fill("主軸ベアリングを交換。")
+    if photo:
+        page.get_by_test_id("photo-camera").set_input_files(str(photo))
+        expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+
+
+def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
+    page, live, customers, tmp_path
+):
+    """Chromium discards a database whose files it finds broken (a disk that filled mid-write) and
+    opens an empty one: the unsent visit and its photo come back from the page's spare copy."""
+    sign_in(page, live)
+    wait_synced(page)
+    page.context.set_offline(True)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(cards(1, seed=5)[0][0])
+    write_visit(page, photo)
+    expect(page.get_by_test_id("pending-count")).to_have_text("2")  # the visit and its photo
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase("genba");
+        request.onsuccess = resolve;
+        request.onerror = () => reject(request.error);
+    })"""
+    )
+    go_to(page, "customers")
+    lost = page.get_by_test_id("db-lost")
+    expect(lost).to_contain_text("送信前の変更 2 件は戻しました。")
+    expect(page.get_by_test_id("pending-count")).to_have_text("2")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_synced(page)
+    expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
+    office = live.device("office")
+    visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
+    assert [v["handling"] for v in visits] == ["主軸ベアリングを交換。"]
+    for _ in range(100):  # the photo's bytes follow its record
+        photos = [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
+        if photos and photos[0]["uploaded"]:
+            break
+        page.wait_for_timeout(100)
+    assert len(photos) == 1 and photos[0]["uploaded"], photos
+    page.get_by_role("button", name="閉じる").click()
+    expect(lost).to_have_count(0)
+
+
+def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_gone(
+    browser_type, live, customers, tmp_path
+):
+    """The app closed with a visit unsent, and the browser found the database broken when it
+    started again: the visit comes back from the copy in localStorage, and the device is still
+    signed in."""
+    profile = tmp_path / "profile"
+    context = launch_phone(browser_type, profile)
+    page = context.new_page()
+    sign_in(page, live)
+    wait_synced(page)
+    context.set_offline(True)
+    write_visit(page)
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    context.close()
+    # What Chromium does with a database it finds broken: gone, and an empty one made on open.
+    databases = list(profile.glob("Default/IndexedDB/*"))
+    assert databases, "the profile has no IndexedDB folder to remove"
+    for folder in databases:
+        shutil.rmtree(folder)
+
+    context = launch_phone(browser_type, profile)
+    page = context.new_page()
+    page.goto(live.url)
+    expect(page.get_by_test_id("db-lost")).to_contain_text("送信前の変更 1 件は戻しました。")
+    wait_synced(page)  # signed in still, with nothing left to send
+    visits = [v for v in live.device("office").records("visits").values() if v.get("purpose") == "定期点検"]
+    assert [v["handling"] for v in visits] == ["主軸ベアリングを交換。"]
+    expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
+    context.close()

@@ -88,6 +88,10 @@ function warnings(state) {
   }
   if (state.notice === "reload") {
     notes.push(h("p", { class: "alert info" }, t("sync.reload")));
+  } else if (state.notice === "lost") {
+    notes.push(h("p", { class: "alert warn", role: "alert", "data-testid": "db-lost" },
+      t(state.lostEdits ? "sync.lost" : "sync.lostNone", { edits: state.lostEdits }), " ",
+      button(t("save.dismiss"), { class: "button small", onClick: () => update({ notice: null }) })));
   }
   return notes;
 }
