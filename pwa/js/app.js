@@ -289,7 +289,7 @@ async function boot() {
   // The browser threw the database away (its files broken by a full disk) and db.js put back
   // the unsent work (found when it opens, below, or later): say so, and fetch the rest.
   window.addEventListener("genba:db-lost", ({ detail }) => {
-    update({ notice: "lost", lostEdits: detail.edits });
+    update({ notice: "lost", lost: detail });
     sync.requestSync("restored");
   });
   await openDb();

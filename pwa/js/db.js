@@ -167,11 +167,16 @@ export function openDb() {
 async function putBack(db) {
   const kept = spare.held() || { meta: {}, outbox: [] };
   const photos = spare.heldPhotos();
+  // A photo's record never names bytes the device does not hold (after a restart the copy has
+  // none): such records stay out, and are counted.
+  const held = new Set(photos.map((photo) => photo.id));
+  const back = kept.outbox.filter((entry) => entry.entity !== "attachments"
+    || entry.base_version !== null || held.has(entry.record_id));
   const tx = wrap(db, [...SYNCED, "outbox", "meta", "photos"], "readwrite", "strict");
   const meta = tx.objectStore("meta");
   for (const [key, value] of Object.entries(kept.meta)) if (value != null) meta.put(value, key);
   const outbox = tx.objectStore("outbox");
-  for (const entry of kept.outbox) {
+  for (const entry of back) {
     outbox.put({ ...entry, attempted: true }); // it may have been sent: never add to it
     if (!db.objectStoreNames.contains(entry.entity === "visits" ? GROUPS : entry.entity)) continue;
     const store = tx.objectStore(entry.entity);
@@ -183,7 +188,7 @@ async function putBack(db) {
   await done(tx);
   owed = false;
   globalThis.dispatchEvent(new CustomEvent("genba:db-lost",
-    { detail: { edits: kept.outbox.length, photos: photos.length } }));
+    { detail: { edits: back.length, photosLost: kept.outbox.length - back.length } }));
   return db;
 }
 

@@ -17,7 +17,7 @@ const state = {
   persisted: null,
   updateReady: false,
   notice: null,
-  lostEdits: 0, // with notice "lost": how many unsent edits db.js put back
+  lost: null, // with notice "lost": {edits, photosLost}, what db.js put back and could not
   notSaved: null, // why the last save with no form to show it was refused (ui/form.js notSavedText)
 };
 const listeners = new Set();

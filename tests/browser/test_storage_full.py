@@ -221,17 +221,19 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
 def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_gone(
     browser_type, live, customers, tmp_path
 ):
-    """The app closed with a visit unsent, and the browser found the database broken when it
-    started again: the visit comes back from the copy in localStorage, and the device is still
-    signed in."""
+    """The app closed with a visit and its photo unsent, and the browser found the database
+    broken when it started again: the visit comes back from the copy in localStorage, the device
+    is still signed in, and the app says the photo (whose bytes only IndexedDB held) is gone."""
     profile = tmp_path / "profile"
     context = launch_phone(browser_type, profile)
     page = context.new_page()
     sign_in(page, live)
     wait_synced(page)
     context.set_offline(True)
-    write_visit(page)
-    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(cards(1, seed=5)[0][0])
+    write_visit(page, photo)
+    expect(page.get_by_test_id("pending-count")).to_have_text("2")
     context.close()
     # What Chromium does with a database it finds broken: gone, and an empty one made on open.
     databases = list(profile.glob("Default/IndexedDB/*"))
@@ -242,9 +244,13 @@ def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_go
     context = launch_phone(browser_type, profile)
     page = context.new_page()
     page.goto(live.url)
-    expect(page.get_by_test_id("db-lost")).to_contain_text("送信前の変更 1 件は戻しました。")
+    lost = page.get_by_test_id("db-lost")
+    expect(lost).to_contain_text("送信前の変更 1 件は戻しました。")
+    expect(lost).to_contain_text("写真 1 枚は端末に残っていなかったため、戻せませんでした。")
     wait_synced(page)  # signed in still, with nothing left to send
-    visits = [v for v in live.device("office").records("visits").values() if v.get("purpose") == "定期点検"]
+    office = live.device("office")
+    visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
     assert [v["handling"] for v in visits] == ["主軸ベアリングを交換。"]
+    assert not [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
     expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
     context.close()

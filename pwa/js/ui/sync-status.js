@@ -90,7 +90,8 @@ function warnings(state) {
     notes.push(h("p", { class: "alert info" }, t("sync.reload")));
   } else if (state.notice === "lost") {
     notes.push(h("p", { class: "alert warn", role: "alert", "data-testid": "db-lost" },
-      t(state.lostEdits ? "sync.lost" : "sync.lostNone", { edits: state.lostEdits }), " ",
+      t(state.lost.edits ? "sync.lost" : "sync.lostNone", { edits: state.lost.edits }), " ",
+      state.lost.photosLost ? [t("sync.lostPhotos", { n: state.lost.photosLost }), " "] : null,
       button(t("save.dismiss"), { class: "button small", onClick: () => update({ notice: null }) })));
   }
   return notes;
