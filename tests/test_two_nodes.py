@@ -34,7 +34,9 @@ from live import BIN, HttpDevice, NoAnswer, request, server_env, start_gunicorn
 from test_kill import workers_of
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two nodes share one PostgreSQL: set TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+# A database of its own for each pytest-xdist worker (gw0: 11, gw1: 12, …).
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{11 + WORKER}")
 ACTIVITY_S = 6
 ANSWER_WITHIN_S = 30
 FAILURES_ALLOWED = 5
