@@ -10,8 +10,9 @@
 // No imports: db.js uses this module, and the pull worker loads db.js (it has no localStorage).
 
 const KEY = "genba.spare";
-// localStorage holds a few MB an origin: an outbox larger than this stays in memory only.
-const MOST_CHARS = 2_000_000;
+// localStorage holds about 5 million characters an origin, and drafts (drafts.js) need their
+// share: an outbox larger than this stays in memory only.
+const MOST_CHARS = 1_000_000;
 /** The meta values the copy keeps (the rest comes back from the server). */
 export const KEPT_META = ["token", "user", "login", "device_id", "hlc", "seen_since"];
 
