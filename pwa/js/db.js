@@ -192,12 +192,24 @@ async function putBack(db) {
   return db;
 }
 
-/** Read what spare.js keeps, now, and hand it the copy (after a change to the outbox or the
- * sign-in); calls made while one runs are served by one more run after it. */
+/** Have spare.js's copy read again (after a change to the outbox or the sign-in), once the
+ * changes stop for a moment: a burst of saves is read once, not between saves, whose
+ * transactions would wait for each read. */
 export function keepSpare() {
+  clearTimeout(spareTimer);
+  spareTimer = setTimeout(readSpare, SPARE_DELAY_MS);
+}
+
+const SPARE_DELAY_MS = 100;
+let spareTimer = null;
+let spareRun = null;
+let spareAgain = false;
+
+/** Read what spare.js keeps and hand it the copy; calls made while one runs get one more run. */
+function readSpare() {
   if (spareRun) {
     spareAgain = true;
-    return spareRun;
+    return;
   }
   spareRun = (async () => {
     do {
@@ -210,11 +222,7 @@ export function keepSpare() {
       spare.note({ meta: Object.fromEntries(spare.KEPT_META.map((key, i) => [key, values[i]])), outbox });
     } while (spareAgain);
   })().catch(() => {}).finally(() => { spareRun = null; });
-  return spareRun;
 }
-
-let spareRun = null;
-let spareAgain = false;
 
 /** The result of one IDB request as a promise. */
 export function req(request) {

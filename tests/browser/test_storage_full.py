@@ -178,6 +178,11 @@ def write_visit(page, photo=None):
     expect(page.get_by_test_id("visit-facts")).to_be_visible()
 
 
+def wait_spare_holds(page, text):
+    """Wait until the spare copy (pwa/js/spare.js, read a moment after a save) holds ``text``."""
+    page.wait_for_function("(text) => (localStorage.getItem('genba.spare') || '').includes(text)", arg=text)
+
+
 def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     page, live, customers, tmp_path
 ):
@@ -190,6 +195,7 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     photo.write_bytes(cards(1, seed=5)[0][0])
     write_visit(page, photo)
     expect(page.get_by_test_id("pending-count")).to_have_text("2")  # the visit and its photo
+    wait_spare_holds(page, "主軸ベアリングを交換。")
     page.evaluate(
         """() => new Promise((resolve, reject) => {
         const request = indexedDB.deleteDatabase("genba");
@@ -234,6 +240,7 @@ def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_go
     photo.write_bytes(cards(1, seed=5)[0][0])
     write_visit(page, photo)
     expect(page.get_by_test_id("pending-count")).to_have_text("2")
+    wait_spare_holds(page, "主軸ベアリングを交換。")
     context.close()
     # What Chromium does with a database it finds broken: gone, and an empty one made on open.
     databases = list(profile.glob("Default/IndexedDB/*"))
