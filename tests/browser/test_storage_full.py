@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import CHROMIUM, go_to, idb_all, sign_in, wait_synced
+from .helpers import CHROMIUM, go_to, idb_all, idb_get, sign_in, wait_synced
+from .test_shared_tablet import sign_in_as_someone_else
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from card_images import cards  # noqa: E402
@@ -183,6 +184,17 @@ def wait_spare_holds(page, text):
     page.wait_for_function("(text) => (localStorage.getItem('genba.spare') || '').includes(text)", arg=text)
 
 
+def throw_database_away(page):
+    """Delete the app's IndexedDB under the open page, as the browser does with broken files."""
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase("genba");
+        request.onsuccess = resolve;
+        request.onerror = () => reject(request.error);
+    })"""
+    )
+
+
 def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     page, live, customers, tmp_path
 ):
@@ -196,13 +208,7 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     write_visit(page, photo)
     expect(page.get_by_test_id("pending-count")).to_have_text("2")  # the visit and its photo
     wait_spare_holds(page, "主軸ベアリングを交換。")
-    page.evaluate(
-        """() => new Promise((resolve, reject) => {
-        const request = indexedDB.deleteDatabase("genba");
-        request.onsuccess = resolve;
-        request.onerror = () => reject(request.error);
-    })"""
-    )
+    throw_database_away(page)
     go_to(page, "customers")
     lost = page.get_by_test_id("db-lost")
     expect(lost).to_contain_text("送信前の変更 2 件は戻しました。")
@@ -261,3 +267,24 @@ def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_go
     assert not [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
     expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
     context.close()
+
+
+def test_the_copy_put_back_is_the_signed_in_persons_never_the_last_persons(page, live, customers):
+    """A shared tablet handed to another person: the copy is wiped with the last person's data,
+    so a database thrown away later never signs the last person in again."""
+    sign_in(page, live, "rep_a")
+    wait_synced(page)
+    first_token = idb_get(page, "meta", "token")
+    sign_in_as_someone_else(page, live, "rep_b")
+    expect(page.get_by_label("パスワード")).to_have_count(0)
+    wait_synced(page)
+    rep_b = live.device("rep_b").user["id"]
+    wait_spare_holds(page, rep_b)
+    assert first_token not in page.evaluate("localStorage.getItem('genba.spare')")
+    throw_database_away(page)
+    go_to(page, "sync")
+    expect(page.get_by_test_id("db-lost")).to_contain_text("送信前の変更はありませんでした。")
+    wait_synced(page)
+    assert idb_get(page, "meta", "user")["id"] == rep_b
+    assert idb_get(page, "meta", "token") not in (None, first_token)
+    assert {c["name"] for c in idb_all(page, "customers")}.isdisjoint({"山田製作所", "有限会社三条精工"})
