@@ -2,7 +2,7 @@
 // the device when an administrator revoked it.
 
 import * as api from "./api.js";
-import { getMeta, keepSpare, setMeta, wipe as wipeDb } from "./db.js";
+import { getMeta, setMeta, wipe as wipeDb } from "./db.js";
 import * as drafts from "./drafts.js";
 import { SINCE_KEY } from "./seen.js";
 import * as outbox from "./outbox.js";
@@ -13,7 +13,6 @@ export async function ensureDeviceId(known = undefined) {
   if (!id) {
     id = crypto.randomUUID();
     await setMeta({ device_id: id });
-    keepSpare();
   }
   update({ deviceId: id });
   return id;
@@ -45,7 +44,6 @@ export async function signIn(login, password) {
   // Read state starts at the first sign-in on this device (a wipe above clears it).
   await setMeta({ token: body.token, user: body.user, login,
     [SINCE_KEY]: (await getMeta(SINCE_KEY)) || new Date().toISOString() });
-  keepSpare();
   update({ user: body.user, authNeeded: false, error: null });
   requestPersistence();
   return body.user;

@@ -192,7 +192,8 @@ async function putBack(db) {
   return db;
 }
 
-/** Have spare.js's copy read again (after a change to the outbox or the sign-in), once the
+/** Have spare.js's copy read again (after a change to the outbox; setMeta does it for the
+ * sign-in), once the
  * changes stop for a moment: a burst of saves is read once, not between saves, whose
  * transactions would wait for each read. */
 export function keepSpare() {
@@ -297,7 +298,9 @@ export async function setMeta(values, durability = "strict") {
     if (value === undefined) tx.objectStore("meta").delete(key);
     else tx.objectStore("meta").put(value, key);
   }
-  return done(tx);
+  await done(tx);
+  // The sign-in and the device id are kept apart too (spare.js).
+  if (Object.keys(values).some((key) => spare.KEPT_META.includes(key))) keepSpare();
 }
 
 /** Erase every record, the outbox and all sync state, in one transaction. */

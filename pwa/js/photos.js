@@ -140,13 +140,7 @@ export async function addPhotos(owner, files) {
 export async function addSignature(owner, blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
   const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const id = newId();
-  const kept = { id, blob, size: blob.size, type: "image/png", mine: true, state: "waiting",
-    added_ms: Date.now() };
-  const tx = await transaction(["photos"], "readwrite", "strict");
-  tx.objectStore("photos").put(kept);
-  await done(tx);
-  spare.keepPhoto(kept);
+  const id = await keepPhoto({ blob, size: blob.size, type: "image/png" });
   await outbox.save([{ entity: "attachments", id, changes: {
     customer_id: owner.customer_id, owner_entity: owner.entity, owner_id: owner.id,
     filename: "signature.png", content_type: "image/png", size: blob.size, sha256,

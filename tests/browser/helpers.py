@@ -182,8 +182,9 @@ def idb_get(page, store, key):
     )
 
 
-def record_visit(page, customer_name, *, kind="営業訪問", purpose="", notes="", handling=""):
-    """From the customer list, record a visit to ``customer_name``; end on the visit's page."""
+def record_visit(page, customer_name, *, kind="営業訪問", purpose="", notes="", handling="", photo=None):
+    """From the customer list, record a visit to ``customer_name`` (with the photo file ``photo``);
+    end on the visit's page."""
     page.goto(page.url.split("#")[0] + "#/customers")
     page.get_by_role("link", name=customer_name).first.click()
     page.get_by_test_id("new-visit").click()
@@ -194,6 +195,9 @@ def record_visit(page, customer_name, *, kind="営業訪問", purpose="", notes=
         page.get_by_label("話した内容・メモ").fill(notes)
     if handling:
         page.get_by_label("実施した対応").fill(handling)
+    if photo:
+        page.get_by_test_id("photo-camera").set_input_files(str(photo))
+        expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
     page.get_by_test_id("save-visit").click()
     expect(page.get_by_test_id("visit-facts")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text(NOT_TEXT)

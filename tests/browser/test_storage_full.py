@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import CHROMIUM, go_to, idb_all, idb_get, sign_in, wait_synced
+from .helpers import CHROMIUM, go_to, idb_all, idb_get, record_visit, sign_in, wait_synced
 from .test_shared_tablet import sign_in_as_someone_else
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from card_images import cards  # noqa: E402
 
 NOTES = "主軸ベアリングの交換と試運転。異音なし。" * 400  # a long visit report: more than a page of the disk
+HANDLING = "主軸ベアリングを交換。"
 
 
 @pytest.fixture
@@ -165,20 +166,6 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
     ]
 
 
-def write_visit(page, photo=None):
-    """Record a 定期点検 at 山田製作所 (with the photo file ``photo``)."""
-    page.get_by_role("link", name=re.compile("山田製作所")).first.click()
-    page.get_by_test_id("new-visit").click()
-    page.get_by_text("アフターサービス", exact=True).click()
-    page.get_by_label("目的").fill("定期点検")
-    page.get_by_label("実施した対応").fill("主軸ベアリングを交換。")
-    if photo:
-        page.get_by_test_id("photo-camera").set_input_files(str(photo))
-        expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
-    page.get_by_test_id("save-visit").click()
-    expect(page.get_by_test_id("visit-facts")).to_be_visible()
-
-
 def wait_spare_holds(page, text):
     """Wait until the spare copy (pwa/js/spare.js, read a moment after a save) holds ``text``."""
     page.wait_for_function("(text) => (localStorage.getItem('genba.spare') || '').includes(text)", arg=text)
@@ -205,9 +192,16 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     page.context.set_offline(True)
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(cards(1, seed=5)[0][0])
-    write_visit(page, photo)
+    record_visit(
+        page,
+        re.compile("山田製作所"),
+        kind="アフターサービス",
+        purpose="定期点検",
+        handling=HANDLING,
+        photo=photo,
+    )
     expect(page.get_by_test_id("pending-count")).to_have_text("2")  # the visit and its photo
-    wait_spare_holds(page, "主軸ベアリングを交換。")
+    wait_spare_holds(page, HANDLING)
     throw_database_away(page)
     go_to(page, "customers")
     lost = page.get_by_test_id("db-lost")
@@ -219,7 +213,7 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
     office = live.device("office")
     visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
-    assert [v["handling"] for v in visits] == ["主軸ベアリングを交換。"]
+    assert [v["handling"] for v in visits] == [HANDLING]
     for _ in range(100):  # the photo's bytes follow its record
         photos = [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
         if photos and photos[0]["uploaded"]:
@@ -244,9 +238,16 @@ def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_go
     context.set_offline(True)
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(cards(1, seed=5)[0][0])
-    write_visit(page, photo)
+    record_visit(
+        page,
+        re.compile("山田製作所"),
+        kind="アフターサービス",
+        purpose="定期点検",
+        handling=HANDLING,
+        photo=photo,
+    )
     expect(page.get_by_test_id("pending-count")).to_have_text("2")
-    wait_spare_holds(page, "主軸ベアリングを交換。")
+    wait_spare_holds(page, HANDLING)
     context.close()
     # What Chromium does with a database it finds broken: gone, and an empty one made on open.
     databases = list(profile.glob("Default/IndexedDB/*"))
@@ -263,7 +264,7 @@ def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_go
     wait_synced(page)  # signed in still, with nothing left to send
     office = live.device("office")
     visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
-    assert [v["handling"] for v in visits] == ["主軸ベアリングを交換。"]
+    assert [v["handling"] for v in visits] == [HANDLING]
     assert not [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
     expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
     context.close()
