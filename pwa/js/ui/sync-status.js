@@ -90,8 +90,9 @@ function warnings(state) {
     notes.push(h("p", { class: "alert info" }, t("sync.reload")));
   } else if (state.notice === "lost") {
     notes.push(h("p", { class: "alert warn", role: "alert", "data-testid": "db-lost" },
-      t(state.lost.edits ? "sync.lost" : "sync.lostNone", { edits: state.lost.edits }), " ",
-      state.lost.photosLost ? [t("sync.lostPhotos", { n: state.lost.photosLost }), " "] : null,
+      [t(state.lost.edits ? "sync.lost" : "sync.lostNone", { edits: state.lost.edits }),
+        state.lost.photosLost ? t("sync.lostPhotos", { n: state.lost.photosLost }) : null,
+      ].filter(Boolean).join(t("text.sentences")), " ",
       button(t("save.dismiss"), { class: "button small", onClick: () => update({ notice: null }) })));
   }
   return notes;
