@@ -182,15 +182,10 @@ def throw_database_away(page):
     )
 
 
-def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
-    page, live, customers, tmp_path
-):
-    """Chromium discards a database whose files it finds broken (a disk that filled mid-write) and
-    opens an empty one: the unsent visit and its photo come back from the page's spare copy."""
-    sign_in(page, live)
-    wait_synced(page)
+def save_visit_with_photo_offline(page, folder):
+    """Offline, record a 定期点検 at 山田製作所 with a photo, and wait until the spare copy holds it."""
     page.context.set_offline(True)
-    photo = tmp_path / "photo.jpg"
+    photo = folder / "photo.jpg"
     photo.write_bytes(cards(1, seed=5)[0][0])
     record_visit(
         page,
@@ -202,6 +197,16 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     )
     expect(page.get_by_test_id("pending-count")).to_have_text("2")  # the visit and its photo
     wait_spare_holds(page, HANDLING)
+
+
+def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
+    page, live, customers, tmp_path
+):
+    """Chromium discards a database whose files it finds broken (a disk that filled mid-write) and
+    opens an empty one: the unsent visit and its photo come back from the page's spare copy."""
+    sign_in(page, live)
+    wait_synced(page)
+    save_visit_with_photo_offline(page, tmp_path)
     throw_database_away(page)
     go_to(page, "customers")
     lost = page.get_by_test_id("db-lost")
@@ -235,19 +240,7 @@ def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_go
     page = context.new_page()
     sign_in(page, live)
     wait_synced(page)
-    context.set_offline(True)
-    photo = tmp_path / "photo.jpg"
-    photo.write_bytes(cards(1, seed=5)[0][0])
-    record_visit(
-        page,
-        re.compile("山田製作所"),
-        kind="アフターサービス",
-        purpose="定期点検",
-        handling=HANDLING,
-        photo=photo,
-    )
-    expect(page.get_by_test_id("pending-count")).to_have_text("2")
-    wait_spare_holds(page, HANDLING)
+    save_visit_with_photo_offline(page, tmp_path)
     context.close()
     # What Chromium does with a database it finds broken: gone, and an empty one made on open.
     databases = list(profile.glob("Default/IndexedDB/*"))
