@@ -58,9 +58,16 @@ def migrate(url, data_dir):
 def settle(path):
     """Copy what the WAL holds into the database file itself, so that a copy of the file alone
     (every test's database is one) holds every commit. The app's checkpoint thread does this
-    too, but in its own time: a copy made first lacked the users, or was torn."""
+    too, but in its own time: a copy made first lacked the users, or was torn. While that
+    thread's checkpoint runs, SQLite answers this one busy at once, without waiting: so it is
+    tried again until it goes through."""
+    deadline = time.monotonic() + 30
     with sqlite3.connect(path, timeout=30) as connection:
-        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        while True:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
     assert busy == 0, f"{path}: the WAL could not be copied into the database file"
 
 
