@@ -13,6 +13,7 @@ const KEY = "genba.spare";
 // localStorage holds about 5 million characters an origin, and drafts (drafts.js) need their
 // share: an outbox larger than this stays in memory only.
 const MOST_CHARS = 1_000_000;
+const TOO_LARGE = ""; // in localStorage: the copy is in the memory of the page that wrote it only
 /** The meta values the copy keeps (the rest comes back from the server). */
 export const KEPT_META = ["token", "user", "login", "device_id", "hlc", "seen_since"];
 
@@ -21,6 +22,16 @@ const photos = new Map(); // id -> the photo's record, with the Blob the app mad
 
 const storage = () => (typeof localStorage === "undefined" ? null : localStorage);
 
+// Another tab of the app keeps the copy too, in the same localStorage: when it writes a newer
+// one (its outbox then holds this tab's edits and its own) or clears it (a sign-out, a wipe),
+// this tab's copy in memory is out of date, and the one in localStorage is the copy. Only a copy
+// too large for localStorage, which another tab keeps in its memory alone, leaves this tab's.
+if (typeof window !== "undefined") {
+  window.addEventListener("storage", (event) => {
+    if (event.key === null || (event.key === KEY && event.newValue !== TOO_LARGE)) copy = null;
+  });
+}
+
 /** Keep `{meta, outbox}` as the copy (the latest read of IndexedDB). */
 export function note(held) {
   copy = held;
@@ -28,10 +39,13 @@ export function note(held) {
   if (!local) return;
   const text = JSON.stringify(held);
   try {
-    if (text.length > MOST_CHARS) local.removeItem(KEY); // no copy rather than an old one
-    else local.setItem(KEY, text);
+    local.setItem(KEY, text.length > MOST_CHARS ? TOO_LARGE : text); // no copy rather than an old one
   } catch {
-    local.removeItem(KEY); // full: memory only
+    try {
+      local.setItem(KEY, TOO_LARGE); // full: memory only (shorter than any copy, so it fits)
+    } catch {
+      local.removeItem(KEY); // not even that: other tabs take the copy as cleared
+    }
   }
 }
 

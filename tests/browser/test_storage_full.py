@@ -229,6 +229,63 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     expect(lost).to_have_count(0)
 
 
+def test_work_saved_in_another_tab_comes_back_too(page, live, customers):
+    """Two tabs of the app, each keeping the spare copy: a visit saved in the other tab, closed
+    since, comes back with this tab's own when this tab finds the database thrown away."""
+    sign_in(page, live)
+    wait_synced(page)
+    page.context.set_offline(True)
+    record_visit(
+        page, re.compile("山田製作所"), kind="アフターサービス", purpose="定期点検", handling=HANDLING
+    )
+    wait_spare_holds(page, HANDLING)
+    other = page.context.new_page()
+    other.goto(live.url + "/")
+    record_visit(
+        other,
+        re.compile("有限会社三条精工"),
+        kind="アフターサービス",
+        purpose="修理",
+        handling="油圧ポンプを交換。",
+    )
+    wait_spare_holds(other, "油圧ポンプを交換。")
+    other.close()
+    throw_database_away(page)
+    go_to(page, "customers")
+    expect(page.get_by_test_id("db-lost")).to_contain_text("送信前の変更 2 件は戻しました。")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_synced(page)
+    office = live.device("office")
+    handled = sorted(
+        v["handling"] for v in office.records("visits").values() if v.get("purpose") in {"定期点検", "修理"}
+    )
+    assert handled == sorted([HANDLING, "油圧ポンプを交換。"])
+
+
+def test_a_sign_out_in_another_tab_is_not_undone_when_the_database_is_thrown_away(page, live, customers):
+    """Signed out in another tab: this tab, still open, holds the copy it read before, and must
+    not put the sign-in back when it finds the database thrown away."""
+    sign_in(page, live)
+    wait_synced(page)
+    other = page.context.new_page()
+    other.goto(live.url + "/")
+    wait_synced(other)
+    go_to(other, "sync")
+    other.once("dialog", lambda dialog: dialog.accept())
+    other.get_by_role("button", name="ログアウト").click()
+    expect(other.get_by_label("ログインID")).to_be_visible()
+    other.close()
+    throw_database_away(page)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the sync opens the database again
+    page.wait_for_function(
+        "async () => (await indexedDB.databases()).some((d) => d.name === 'genba' && d.version > 1)"
+    )
+    assert idb_get(page, "meta", "token") is None
+    page.reload()
+    expect(page.get_by_label("ログインID")).to_be_visible()
+
+
 def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_gone(
     browser_type, live, customers, tmp_path
 ):
