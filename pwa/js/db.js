@@ -243,7 +243,9 @@ function causeOf(request) {
 export function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
+    // A request's error reaches the transaction before tx.error is set (only the abort that
+    // follows sets it): the request says why.
+    tx.onerror = (event) => reject(causeOf(event.target) || tx.error || new Error("transaction failed"));
     tx.onabort = () => reject(tx.error || new Error("transaction aborted"));
   });
 }

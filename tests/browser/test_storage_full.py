@@ -166,6 +166,34 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
     ]
 
 
+def test_a_write_the_store_refuses_says_why_it_was_not_saved(page, live):
+    """A request the store refuses fails its transaction with that refusal, not with nothing: the
+    user reads why the save failed (「…保存できませんでした（理由）」), and a store that cannot
+    write at all (UnknownError) gets the storage-full text."""
+    page.goto(live.url + "/")
+    page.wait_for_selector("script[type=module]", state="attached")
+    said = page.evaluate(
+        """async () => {
+        const base = document.querySelector("script[type=module]").src;
+        const db = await import(new URL("db.js", base));
+        const form = await import(new URL("ui/form.js", base));
+        const tx = await db.transaction(["meta"], "readwrite");
+        tx.objectStore("meta").add(1, "probe");
+        tx.objectStore("meta").add(2, "probe"); // the key is taken: ConstraintError
+        let refused = "committed";
+        try {
+            await db.done(tx);
+        } catch (err) {
+            refused = form.notSavedText(err);
+        }
+        const unwritable = new DOMException("Internal error committing transaction.", "UnknownError");
+        return [refused, form.notSavedText(unwritable)];
+    }"""
+    )
+    assert said[0].startswith("この端末に保存できませんでした（") and "null" not in said[0], said[0]
+    assert said[1].startswith("端末の空き容量が足りないなどの理由で"), said[1]
+
+
 def wait_spare_holds(page, text):
     """Wait until the spare copy (pwa/js/spare.js, read a moment after a save) holds ``text``."""
     page.wait_for_function("(text) => (localStorage.getItem('genba.spare') || '').includes(text)", arg=text)

@@ -165,7 +165,10 @@ export function guardForm(form, onSubmit) {
 
 /** Whether `err` says the device's storage is full, or failed to write (which a full disk causes). */
 export function storageFull(err) {
-  return err?.name === "QuotaExceededError" || /NO_SPACE|no space|quota|IO ?error|backing store/i.test(String(err?.message ?? ""));
+  // UnknownError is what IndexedDB answers when its files fail to take a write, of which a full
+  // disk is the usual cause.
+  return ["QuotaExceededError", "UnknownError"].includes(err?.name)
+    || /NO_SPACE|no space|quota|IO ?error|backing store/i.test(String(err?.message ?? ""));
 }
 
 /**
