@@ -178,6 +178,38 @@ def test_every_token_of_a_revoked_device_stops_working(client, device):
     assert_error_shape(second.pull(), 401, "token_revoked")
 
 
+def test_signing_out_ends_that_token_only_and_is_in_the_audit_trail(client, device, people):
+    """A sign-out on a shared tablet leaves no token that works: the one sent is refused from
+    then on, the device's next sign-in and the person's other devices go on, and an admin sees
+    the sign-out in the audit trail."""
+    rep, other = device("rep_a"), device("rep_a")
+    response = client.delete(LOGIN, headers=rep.headers)
+    assert (
+        response.status_code == 204 and response.get_data() == b"" and response.mimetype != "application/json"
+    )
+    assert_error_shape(rep.pull(), 401, "token_invalid")
+    assert_error_shape(client.delete(LOGIN, headers=rep.headers), 401, "token_invalid")
+    assert other.pull().status_code == 200
+    again = sign_in(client, "rep_a", device_id=rep.id)
+    assert again.status_code == 200
+    assert (
+        client.get(
+            "/api/v1/sync/pull", headers={"Authorization": "Bearer " + again.get_json()["token"]}
+        ).status_code
+        == 200
+    )
+    events = client.get("/api/v1/admin/audit", headers=device("admin").headers).get_json()["events"]
+    signed_out = [e for e in events if e["action"] == "sign_out"]
+    assert [(e["user_id"], e["detail"]["device_id"]) for e in signed_out] == [(people["rep_a"], rep.id)]
+
+
+def test_signing_out_without_a_token_that_works_answers_401(client, device):
+    assert_error_shape(client.delete(LOGIN), 401, "token_invalid")
+    revoked = device("rep_a")
+    client.post(f"/api/v1/admin/devices/{revoked.id}/revoke", headers=device("admin").headers)
+    assert_error_shape(client.delete(LOGIN, headers=revoked.headers), 401, "token_revoked")
+
+
 @pytest.mark.parametrize("login", ["rep_a", "rep_b"])
 def test_a_revoked_device_id_cannot_sign_in_again(client, device, login):
     lost = device("rep_a")

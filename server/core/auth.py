@@ -7,10 +7,10 @@ import uuid
 from datetime import UTC, timedelta
 from functools import partial, wraps
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from flask.sessions import NullSession, SessionInterface
 from flask_limiter import Limiter
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sync.driver import Query
@@ -176,6 +176,22 @@ def issue_token(data):
     record(session, "sign_in", user.id, device_id=device_id, address=client_address())
     session.commit()
     return {"token": token, "user": user}
+
+
+@bp.delete("/auth/token")
+@bp.doc(security=BEARER, responses={401: "UNAUTHORIZED"})
+@bp.response(204)
+def end_token():
+    """Sign out: end the bearer token sent (the device's other sign-ins, if any, stay)."""
+    header = request.headers.get("Authorization", "")
+    row, _ = authenticate(header)
+    token_hash = hash_token(header.partition(" ")[2].strip())
+    db.session.rollback()
+    session = writing_session()
+    session.execute(delete(Token).where(Token.token_hash == token_hash))
+    record(session, "sign_out", row.id, device_id=row.device_id, address=client_address())
+    session.commit()
+    return Response(status=204)  # no body, so no JSON type either
 
 
 def token_required(view):

@@ -115,6 +115,7 @@ ENUMS = {
     "audit.action": {
         "sign_in": ("ログイン", "Sign-in"),
         "sign_in_failed": ("ログイン失敗", "Failed sign-in"),
+        "sign_out": ("ログアウト", "Sign-out"),
         "export": ("書き出し", "Export"),
         "import": ("取り込み", "Import"),
         "user_added": ("ユーザー追加", "User added"),
