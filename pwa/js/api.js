@@ -57,6 +57,11 @@ export function signIn(login, password, device) {
   return call("POST", "/api/v1/auth/token", { body: { login, password, device } });
 }
 
+/** End this sign-in's token on the server (sign-out). */
+export async function signOut(token) {
+  await send("DELETE", "/api/v1/auth/token", { token, timeout: 5000 });
+}
+
 export function push(token, body) {
   return call("POST", "/api/v1/sync/push", { body, token });
 }

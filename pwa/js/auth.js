@@ -64,6 +64,7 @@ function fold(login) {
 async function handOver(keepId = null) {
   const unsent = (await outbox.entries()).length;
   if (unsent) throw new OtherUserPending(String(unsent));
+  await endToken();
   await wipe();
   if (keepId) await setMeta({ device_id: keepId });
   await ensureDeviceId();
@@ -78,6 +79,21 @@ export async function requestPersistence() {
   let persisted = await navigator.storage.persisted();
   if (!persisted && navigator.storage.persist) persisted = await navigator.storage.persist();
   update({ persisted });
+}
+
+/**
+ * Sign out: end the token on the server, when it answers within a few seconds, then erase
+ * everything on the device. Offline, the token is erased here only (it lapses unused).
+ */
+export async function signOut() {
+  await endToken();
+  await wipeDevice(null);
+}
+
+/** End the stored token on the server; no answer, or refused: it is erased here all the same. */
+async function endToken() {
+  const token = await getMeta("token");
+  if (token) await api.signOut(token).catch(() => {});
 }
 
 /** Erase everything on the device (records, outbox, token, device id). */

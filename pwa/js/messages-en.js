@@ -1122,6 +1122,7 @@ export const en = {
   "admin.audit.address": "From",
   "audit.action.sign_in": "Sign-in",
   "audit.action.sign_in_failed": "Failed sign-in",
+  "audit.action.sign_out": "Sign-out",
   "audit.action.export": "Export",
   "audit.action.import": "Import",
   "audit.action.user_added": "User added",

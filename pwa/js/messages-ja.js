@@ -1123,6 +1123,7 @@ export const ja = {
   "admin.audit.address": "接続元",
   "audit.action.sign_in": "ログイン",
   "audit.action.sign_in_failed": "ログイン失敗",
+  "audit.action.sign_out": "ログアウト",
   "audit.action.export": "書き出し",
   "audit.action.import": "取り込み",
   "audit.action.user_added": "ユーザー追加",

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import PASSWORD, idb_all, idb_get, outbox, record_visit, sign_in, wait_synced
+from .helpers import PASSWORD, go_to, idb_all, idb_get, outbox, record_visit, sign_in, wait_synced
 
 
 def sign_in_as_someone_else(page, live, login):
@@ -18,10 +18,12 @@ def sign_in_as_someone_else(page, live, login):
 def test_the_next_person_gets_a_new_device_id_and_none_of_the_last_persons_data(page, live, customers):
     sign_in(page, live, "rep_a")
     first_id = idb_get(page, "meta", "device_id")
+    first_token = idb_get(page, "meta", "token")
     assert idb_all(page, "customers")
     sign_in_as_someone_else(page, live, "rep_b")
     expect(page.get_by_label("パスワード")).to_have_count(0)
     wait_synced(page)
+    assert refused(live, first_token), "the last person's sign-in still works after the hand-over"
     assert idb_get(page, "meta", "user")["id"] != live.device("rep_a").user["id"]
     assert idb_get(page, "meta", "device_id") not in (None, first_id)
     assert {c["name"] for c in idb_all(page, "customers")}.isdisjoint({"山田製作所", "有限会社三条精工"})
@@ -36,3 +38,36 @@ def test_the_last_persons_unsent_work_stops_the_switch(page, context, live, cust
     sign_in_as_someone_else(page, live, "rep_b")
     expect(page.get_by_text(re.compile("未送信データが 1 件"))).to_be_visible()
     assert [e["changes"]["purpose"] for e in outbox(page)] == ["まだ送っていない訪問"]
+
+
+def refused(live, token):
+    """Whether the server refuses ``token`` as a sign-in that no longer exists."""
+    answer = live.app.test_client().get("/api/v1/sync/pull", headers={"Authorization": f"Bearer {token}"})
+    return (answer.status_code, answer.get_json().get("reason")) == (401, "token_invalid")
+
+
+def sign_out(page):
+    """Sign out from the sync screen, accepting the warning that the device is erased."""
+    go_to(page, "sync")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page.get_by_label("ログインID")).to_be_visible()
+
+
+def test_signing_out_ends_the_sign_in_on_the_server_too(page, live, customers):
+    """A tablet handed on after a sign-out holds no sign-in that still works anywhere: the token
+    is ended on the server, not only erased on the device."""
+    sign_in(page, live, "rep_a")
+    token = idb_get(page, "meta", "token")
+    sign_out(page)
+    assert idb_get(page, "meta", "token") is None
+    assert refused(live, token)
+
+
+def test_signing_out_offline_erases_the_device_at_once(page, live, customers):
+    """No signal: the sign-out does not wait for the server; the device is erased all the same."""
+    sign_in(page, live, "rep_a")
+    page.context.set_offline(True)
+    sign_out(page)
+    assert idb_get(page, "meta", "token") is None
+    assert idb_all(page, "customers") == []

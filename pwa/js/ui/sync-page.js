@@ -1,7 +1,7 @@
 // Sync in detail: what is waiting to be sent, what the server refused (with its message, to be
 // fixed and resent or given up), the device and its storage, the language, and signing out.
 
-import { wipeDevice } from "../auth.js";
+import * as auth from "../auth.js";
 import { getMeta } from "../db.js";
 import { dateTime } from "../format.js";
 import { label, lang, setLang, t } from "../i18n.js";
@@ -128,6 +128,6 @@ async function rejectedCard(entry, navigate) {
 async function signOut(navigate) {
   const unsent = await unsentCount(); // the status bar's count: records and photos
   if (!confirm(unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm"))) return;
-  await wipeDevice(null);
+  await auth.signOut();
   navigate("#/login");
 }
