@@ -5,7 +5,7 @@ import { ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
 import { getMetas, keepSpare, openDb } from "./db.js";
 import { lang, setLang, t } from "./i18n.js";
 import * as photos from "./photos.js";
-import { getState, onData, subscribe, update } from "./store.js";
+import { getState, onData, subscribe, update, whenErasedElsewhere } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
 import * as customerForm from "./ui/customer-form.js";
@@ -312,6 +312,9 @@ async function boot() {
   followHeaderHeight();
   window.addEventListener("hashchange", route);
   window.addEventListener("genba:db-closed", () => update({ notice: "reload" }));
+  // Another tab signed out, or another person signed in there: start again from what is stored,
+  // so no screen here goes on showing the last person's customers.
+  whenErasedElsewhere(() => location.reload());
   // A tap whose save the device refused (a photo, a card, a button's change) with no form to say
   // so: the note under the header says it, until closed or until a save goes through.
   window.addEventListener("unhandledrejection", (event) => {

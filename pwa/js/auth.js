@@ -6,7 +6,7 @@ import { getMeta, setMeta, wipe as wipeDb } from "./db.js";
 import * as drafts from "./drafts.js";
 import { SINCE_KEY } from "./seen.js";
 import * as outbox from "./outbox.js";
-import { update } from "./store.js";
+import { erased, update } from "./store.js";
 
 export async function ensureDeviceId(known = undefined) {
   let id = known === undefined ? await getMeta("device_id") : known;
@@ -53,6 +53,7 @@ export async function signIn(login, password) {
 async function wipe() {
   drafts.clearAll();
   await wipeDb();
+  erased();
 }
 
 function fold(login) {

@@ -55,6 +55,19 @@ export function onData(listener) {
   return () => dataListeners.delete(listener);
 }
 
+/** Tell the other tabs that this one erased the device (a sign-out, or another person's sign-in). */
+export function erased() {
+  channel?.postMessage({ type: "erased" });
+}
+
+let onErasedElsewhere = () => {};
+
+/** What to do when another tab erased the device: its screens show what is no longer there. */
+export function whenErasedElsewhere(listener) {
+  onErasedElsewhere = listener;
+}
+
 channel?.addEventListener("message", (event) => {
   if (event.data?.type === "data") for (const listener of dataListeners) listener(event.data.what);
+  if (event.data?.type === "erased") onErasedElsewhere();
 });

@@ -71,3 +71,16 @@ def test_signing_out_offline_erases_the_device_at_once(page, live, customers):
     sign_out(page)
     assert idb_get(page, "meta", "token") is None
     assert idb_all(page, "customers") == []
+
+
+def test_a_sign_out_in_one_tab_leaves_no_customer_shown_in_another(page, live, customers):
+    """Two tabs open on a shared tablet: signing out in one erases the device, and the other,
+    left on the customer list, shows the sign-in instead of the last person's customers."""
+    sign_in(page, live, "rep_a")
+    expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
+    other = page.context.new_page()
+    other.goto(live.url + "/")
+    wait_synced(other)
+    sign_out(other)
+    expect(page.get_by_label("ログインID")).to_be_visible()
+    expect(page.get_by_text("山田製作所")).to_have_count(0)
