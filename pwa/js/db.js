@@ -193,9 +193,8 @@ async function putBack(db) {
 }
 
 /** Have spare.js's copy read again (after a change to the outbox; setMeta does it for the
- * sign-in), once the
- * changes stop for a moment: a burst of saves is read once, not between saves, whose
- * transactions would wait for each read. */
+ * sign-in), once the changes stop for a moment: a burst of saves is read once, not between
+ * saves, whose transactions would wait for each read. */
 export function keepSpare() {
   clearTimeout(spareTimer);
   spareTimer = setTimeout(readSpare, SPARE_DELAY_MS);
