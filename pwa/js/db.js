@@ -130,10 +130,14 @@ export function openDb() {
         // Closed by the browser (its storage failed: the disk full, say): the next use opens
         // it again, so freeing space is enough, with no reload.
         db.onclose = () => { opening = null; };
-        // A newer version of the app in another tab wants to migrate: let it.
-        db.onversionchange = () => {
+        // A newer version of the app in another tab wants to migrate: let it, and have this
+        // tab reloaded. Deleted instead (no new version: the browser threw the files away, or
+        // another tab erased the device, which reloads this one): the next use opens a new
+        // database and puts back the spare copy, with nothing to reload.
+        db.onversionchange = (event) => {
           db.close();
           opening = null;
+          if (event.newVersion === null) return;
           globalThis.dispatchEvent(new CustomEvent("genba:db-closed")); // the page, or a worker
         };
         resolve(db);

@@ -60,3 +60,22 @@ def test_a_new_version_is_offered_and_activating_it_keeps_unsent_work(page, cont
         for v in live.device("office").records("visits").values()
         if v["purpose"] == "更新をまたいで残る訪問"
     ] == ["更新をまたいで残る訪問"]
+
+
+def test_a_newer_database_opened_in_another_tab_asks_this_one_to_reload(page, live):
+    """Another tab running the next release upgrades the device's database: this tab lets it (it
+    would otherwise block the upgrade) and asks to be reloaded; a database thrown away instead
+    asks nothing (test_storage_full)."""
+    sign_in(page, live)
+    wait_synced(page)
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+        const request = indexedDB.open("genba", 1000);
+        request.onsuccess = () => { request.result.close(); resolve(); };
+        request.onerror = () => reject(request.error);
+        request.onblocked = () => reject(new Error("blocked: the app kept its connection"));
+    })"""
+    )
+    expect(
+        page.get_by_text("別の画面で新しいバージョンが開かれました。再読み込みしてください。")
+    ).to_be_visible()
