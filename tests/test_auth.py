@@ -210,6 +210,47 @@ def test_signing_out_without_a_token_that_works_answers_401(client, device):
     assert_error_shape(client.delete(LOGIN, headers=revoked.headers), 401, "token_revoked")
 
 
+def digest_of(device):
+    return hashlib.sha256(device.token.encode()).hexdigest()
+
+
+def test_a_sign_out_made_offline_ends_the_token_by_its_digest_once_online(client, device, people):
+    """Signed out with no signal, the app erased the token and kept its SHA-256: sent later, it
+    ends that sign-in (and no other), and the audit trail says the sign-out came later."""
+    rep, other = device("rep_a"), device("rep_a")
+    ended = f"/api/v1/auth/tokens/{digest_of(rep)}"
+    response = client.delete(ended)
+    assert response.status_code == 204 and response.get_data() == b""
+    assert_error_shape(rep.pull(), 401, "token_invalid")
+    assert other.pull().status_code == 200
+    assert client.delete(ended).status_code == 204  # sent again (two tabs, say): still ended
+    events = client.get("/api/v1/admin/audit", headers=device("admin").headers).get_json()["events"]
+    signed_out = [e for e in events if e["action"] == "sign_out"]
+    assert [(e["user_id"], e["detail"]["device_id"], e["detail"]["later"]) for e in signed_out] == [
+        (people["rep_a"], rep.id, True)
+    ]
+
+
+@pytest.mark.parametrize("digest", ["not-a-digest", "A" * 64, "0" * 63, "0" * 65, "g" * 64])
+def test_a_sign_in_is_ended_only_by_a_digest_in_the_right_form(client, device, digest):
+    rep = device("rep_a")
+    response = client.delete(f"/api/v1/auth/tokens/{digest}")
+    assert_error_shape(response, 400)
+    assert "64" in response.get_json()["message"]
+    assert rep.pull().status_code == 200
+
+
+def test_a_digest_no_token_has_ends_nothing_and_signs_nobody_in(client, device):
+    rep = device("rep_a")
+    assert client.delete(f"/api/v1/auth/tokens/{'0' * 64}").status_code == 204
+    assert rep.pull().status_code == 200
+    assert_error_shape(
+        client.get("/api/v1/sync/pull", headers={"Authorization": f"Bearer {digest_of(rep)}"}),
+        401,
+        "token_invalid",
+    )
+
+
 @pytest.mark.parametrize("login", ["rep_a", "rep_b"])
 def test_a_revoked_device_id_cannot_sign_in_again(client, device, login):
     lost = device("rep_a")

@@ -1,6 +1,7 @@
 """Sign-in and device tokens: ``POST /api/v1/auth/token`` and the bearer check of every call."""
 
 import hashlib
+import re
 import secrets
 import unicodedata
 import uuid
@@ -20,7 +21,7 @@ from server.core.audit import record
 from server.core.blueprint import Blueprint, read_json
 from server.core.db import db, writing_session
 from server.core.engine import actor
-from server.core.errors import ApiError, unauthorized
+from server.core.errors import ApiError, bad_request, unauthorized
 from server.core.models import Device, Token, User
 from server.core.network import client_address
 from server.core.schemas import LoginSchema, TokenSchema
@@ -29,6 +30,7 @@ bp = Blueprint("auth", __name__)
 limiter = Limiter(key_func=lambda: client_address())
 TOUCH_EVERY = timedelta(hours=1)
 BEARER = [{"bearer": []}]
+TOKEN_DIGEST = re.compile(r"[0-9a-f]{64}")
 DUMMY_HASHES = {}  # per hash method: checking one costs what checking a real password does
 
 
@@ -192,6 +194,33 @@ def end_token():
     record(session, "sign_out", row.id, device_id=row.device_id, address=client_address())
     session.commit()
     return Response(status=204)  # no body, so no JSON type either
+
+
+@bp.delete("/auth/tokens/<digest>")
+@bp.doc(security=[], responses={400: "BAD_REQUEST"})
+@bp.response(204)
+def end_token_by_digest(digest):
+    """End a sign-in by its token's SHA-256 (64 lower-case hex digits): a device signed out
+    offline erases the token and keeps only this, to end the sign-in once it is online. The
+    digest ends a sign-in and signs nobody in. 204 whether or not the token still worked: either
+    way it works no more."""
+    if not TOKEN_DIGEST.fullmatch(digest):
+        raise bad_request("A token's SHA-256 is 64 hexadecimal digits, in lower case.")
+    row = db.session.execute(select(Token.user_id, Token.device_id).where(Token.token_hash == digest)).first()
+    db.session.rollback()
+    if row is not None:
+        session = writing_session()
+        if session.execute(delete(Token).where(Token.token_hash == digest)).rowcount:
+            record(
+                session,
+                "sign_out",
+                row.user_id,
+                device_id=row.device_id,
+                address=client_address(),
+                later=True,
+            )
+        session.commit()
+    return Response(status=204)
 
 
 def token_required(view):
