@@ -62,6 +62,11 @@ export async function signOut(token) {
   await send("DELETE", "/api/v1/auth/token", { token, timeout: 5000 });
 }
 
+/** End a sign-in by its token's SHA-256 (hex): a sign-out made offline, sent once online. */
+export async function endSignIn(digest) {
+  await send("DELETE", `/api/v1/auth/tokens/${digest}`, { timeout: 5000 });
+}
+
 export function push(token, body) {
   return call("POST", "/api/v1/sync/push", { body, token });
 }

@@ -1,7 +1,7 @@
 // Boot and the hash router: open the store, register the service worker, show the screen the
 // hash names (the login when nobody is signed in), and start syncing.
 
-import { ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
+import { endOwed, ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
 import { getMetas, keepSpare, openDb } from "./db.js";
 import { lang, setLang, t } from "./i18n.js";
 import * as photos from "./photos.js";
@@ -327,6 +327,8 @@ async function boot() {
   performance.mark("genba:interactive");
   registerServiceWorker();
   if (user) requestPersistence();
+  endOwed(); // sign-outs made offline, sent now (or on "online", or after the next sign-in)
+  window.addEventListener("online", endOwed);
   await sync.refreshStatus();
   sync.start();
   photos.start(); // the photo upload queue

@@ -46,6 +46,7 @@ export async function signIn(login, password) {
     [SINCE_KEY]: (await getMeta(SINCE_KEY)) || new Date().toISOString() });
   update({ user: body.user, authNeeded: false, error: null });
   requestPersistence();
+  endOwed(); // the server answers now: end the sign-ins signed out offline here
   return body.user;
 }
 
@@ -84,17 +85,74 @@ export async function requestPersistence() {
 
 /**
  * Sign out: end the token on the server, when it answers within a few seconds, then erase
- * everything on the device. Offline, the token is erased here only (it lapses unused).
+ * everything on the device. Offline, the token is erased all the same, and the server ends it
+ * once the device is online again (endOwed).
  */
 export async function signOut() {
   await endToken();
   await wipeDevice(null);
 }
 
-/** End the stored token on the server; no answer, or refused: it is erased here all the same. */
+/**
+ * End the stored token on the server. With no answer (offline, a timeout, a server error),
+ * keep its SHA-256 for endOwed: that ends the sign-in but cannot sign in, so the device holds
+ * no token that works once it is erased. Refused (401): it no longer works already.
+ */
 async function endToken() {
   const token = await getMeta("token");
-  if (token) await api.signOut(token).catch(() => {});
+  if (!token) return;
+  try {
+    await api.signOut(token);
+  } catch (err) {
+    if (!(err instanceof api.ApiError && err.status < 500)) await owe(token);
+  }
+}
+
+// The SHA-256 of each token signed out without an answer, in localStorage: it outlives the
+// erasure of the device's database, and a restart.
+const OWED_KEY = "genba.signed-out";
+const OWED_AT_MOST = 20;
+
+function owed() {
+  try {
+    const list = JSON.parse(localStorage.getItem(OWED_KEY));
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+function keepOwed(list) {
+  try {
+    if (list.length) localStorage.setItem(OWED_KEY, JSON.stringify(list.slice(-OWED_AT_MOST)));
+    else localStorage.removeItem(OWED_KEY);
+  } catch {
+    // localStorage full: the token lapses unused on the server, as it did before this list
+  }
+}
+
+async function owe(token) {
+  if (!globalThis.crypto?.subtle) return; // only on an insecure origin, where the app does not run
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+  const digest = Array.from(hash, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  keepOwed([...owed().filter((held) => held !== digest), digest]);
+}
+
+/**
+ * Have the server end the sign-ins signed out offline (owe): at start, on "online" and after a
+ * sign-in. Each answered is done with (ended, or no longer known); each unanswered is kept.
+ */
+export async function endOwed() {
+  const ended = new Set();
+  for (const digest of owed()) {
+    try {
+      await api.endSignIn(digest);
+      ended.add(digest);
+    } catch (err) {
+      if (err instanceof api.ApiError && err.status < 500) ended.add(digest);
+    }
+  }
+  if (ended.size) keepOwed(owed().filter((digest) => !ended.has(digest)));
 }
 
 /** Erase everything on the device (records, outbox, token, device id). */

@@ -1120,6 +1120,7 @@ export const en = {
   "admin.audit.devicesCount": { one: "{n} device", other: "{n} devices" },
   "admin.audit.device": "Device",
   "admin.audit.address": "From",
+  "admin.audit.signedOutOffline": "Signed out offline; sent once online",
   "audit.action.sign_in": "Sign-in",
   "audit.action.sign_in_failed": "Failed sign-in",
   "audit.action.sign_out": "Sign-out",

@@ -1121,6 +1121,7 @@ export const ja = {
   "admin.audit.devicesCount": { other: "端末 {n} 台" },
   "admin.audit.device": "端末",
   "admin.audit.address": "接続元",
+  "admin.audit.signedOutOffline": "オフラインでログアウト（接続後に送信）",
   "audit.action.sign_in": "ログイン",
   "audit.action.sign_in_failed": "ログイン失敗",
   "audit.action.sign_out": "ログアウト",

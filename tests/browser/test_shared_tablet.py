@@ -64,13 +64,67 @@ def test_signing_out_ends_the_sign_in_on_the_server_too(page, live, customers):
     assert refused(live, token)
 
 
-def test_signing_out_offline_erases_the_device_at_once(page, live, customers):
-    """No signal: the sign-out does not wait for the server; the device is erased all the same."""
+def ended_soon(page, live, token):
+    """Whether the server refuses ``token`` within a few seconds (the app ends it in the
+    background)."""
+    for _ in range(50):
+        if refused(live, token):
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
+def sign_out_offline(page, live):
+    """Sign rep_a in, then sign out with no signal; the token that was signed out."""
     sign_in(page, live, "rep_a")
+    token = idb_get(page, "meta", "token")
     page.context.set_offline(True)
     sign_out(page)
     assert idb_get(page, "meta", "token") is None
     assert idb_all(page, "customers") == []
+    assert token not in page.evaluate("JSON.stringify(localStorage)")  # no copy that signs in
+    assert not refused(live, token)  # the server has heard nothing yet
+    return token
+
+
+def test_signing_out_offline_erases_the_device_at_once_and_ends_the_sign_in_once_online(
+    page, live, customers
+):
+    """No signal: the sign-out does not wait for the server, and the device is erased all the
+    same. Back online, the server ends that sign-in: the tablet kept only what ends it."""
+    token = sign_out_offline(page, live)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    assert ended_soon(page, live, token), "the sign-out made offline never reached the server"
+    expect(page.get_by_label("ログインID")).to_be_visible()
+
+
+def test_a_sign_out_made_offline_is_sent_when_the_next_person_signs_in(page, live, customers):
+    """Back online, the first try to end the sign-in gets no answer (the hotel's Wi-Fi, say): the
+    tablet keeps what ends it, and rep_b's sign-in, the next answer from the server, ends it."""
+    token = sign_out_offline(page, live)
+    tries = []
+
+    def no_answer(route):
+        tries.append(route.request.url)
+        route.abort("connectionreset")
+
+    page.context.route("**/api/v1/auth/tokens/**", no_answer)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("() => localStorage.getItem('genba.signed-out') !== null")
+    for _ in range(50):
+        if tries:
+            break
+        page.wait_for_timeout(100)
+    assert tries and not refused(live, token)
+    page.context.unroute("**/api/v1/auth/tokens/**")
+    page.get_by_label("ログインID").fill("rep_b")  # on the sign-in screen the sign-out left
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("ログイン")).click()
+    expect(page.get_by_label("パスワード")).to_have_count(0)
+    assert ended_soon(page, live, token)
+    page.wait_for_function("() => localStorage.getItem('genba.signed-out') === null")
 
 
 def test_a_sign_out_in_one_tab_leaves_no_customer_shown_in_another(page, live, customers):

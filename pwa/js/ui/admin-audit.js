@@ -96,6 +96,7 @@ function details(action, d) {
     if (d.active === false) parts.push(t("admin.audit.deactivated"));
     if (d.active === true) parts.push(t("admin.audit.activated"));
   }
+  if (action === "sign_out" && d.later) parts.push(t("admin.audit.signedOutOffline"));
   if (d.count !== undefined) parts.push(t("admin.audit.devicesCount", { n: d.count }));
   if (d.device_id) parts.push(`${t("admin.audit.device")}: ${d.device_id.slice(0, 8)}`);
   if (d.address) parts.push(`${t("admin.audit.address")}: ${d.address}`);
