@@ -5,6 +5,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -112,6 +113,19 @@ def sync_in_background(page):
     expect(status).not_to_have_attribute("data-last-sync", before or "")
     expect(status).to_have_attribute("data-syncing", "false")
     page.wait_for_timeout(300)  # past the screens' redraw delay
+
+
+def wait_until(page, check, timeout=15_000):
+    """Wait until ``check`` (a function, async or not) answers truthy in the page.
+
+    ``page.wait_for_function`` takes the Promise an async function answers as truthy at once, so
+    it does not wait on a check that reads IndexedDB or Cache Storage: this evaluates the check
+    again every 100 ms."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(check):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not so after {timeout} ms: {check}")
+        page.wait_for_timeout(100)
 
 
 def idb_all(page, store):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .helpers import go_to, idb_all, outbox, sign_in, wait_synced
+from .helpers import go_to, idb_all, outbox, sign_in, wait_synced, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from card_images import cards  # noqa: E402
@@ -40,7 +40,8 @@ def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(pa
     assert sorted(v["kind"] for v in visits) == ["event"] * 3
     assert sorted(d["stage"] for d in deals) == ["card_exchange"] * 3
     assert len(contacts) == 3
-    page.wait_for_function(
+    wait_until(
+        page,
         """async () => {
       const db = await new Promise((ok) => { const r = indexedDB.open('genba'); r.onsuccess = () => ok(r.result); });
       const all = await new Promise((ok) => { const r = db.transaction('photos').objectStore('photos').getAll(); r.onsuccess = () => ok(r.result); });

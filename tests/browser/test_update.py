@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from server.core.pwa import shell_version
 
-from .helpers import PWA_DIR, record_visit, serve, sign_in, wait_synced
+from .helpers import PWA_DIR, record_visit, serve, sign_in, wait_synced, wait_until
 
 
 @pytest.fixture
@@ -44,9 +44,7 @@ def test_a_new_version_is_offered_and_activating_it_keeps_unsent_work(page, cont
     expect(page.get_by_text("新しいバージョンがあります")).to_be_visible()
     with page.expect_navigation():
         page.get_by_test_id("update-button").click()
-    page.wait_for_function(
-        f"""async () => JSON.stringify(await caches.keys()) === '["genba-shell-v{version}"]'"""
-    )
+    wait_until(page, f"""async () => JSON.stringify(await caches.keys()) === '["genba-shell-v{version}"]'""")
     assert page.evaluate("document.querySelector('script[type=module]').src").endswith(
         f"/app/v{version}/js/app.js"
     )
