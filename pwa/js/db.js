@@ -170,7 +170,7 @@ export function openDb() {
  */
 async function putBack(db) {
   const kept = spare.held() || { meta: {}, outbox: [] };
-  const photos = spare.heldPhotos();
+  const photos = await spare.heldPhotos();
   // A photo's record never names bytes the device does not hold (after a restart the copy has
   // none): such records stay out, and are counted.
   const held = new Set(photos.map((photo) => photo.id));

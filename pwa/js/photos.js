@@ -215,6 +215,9 @@ async function uploadAll() {
     }
   }
   retry.reset();
+  // The spare copy keeps the photos the server does not have (spare.js), and no others.
+  const unsent = (await getAll("photos")).filter((p) => p.mine && p.state !== "sent");
+  spare.keepPhotosOnly(new Set(unsent.map((p) => p.id)));
 }
 
 async function upload(token, photo) {

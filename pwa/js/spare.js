@@ -4,8 +4,8 @@
 // IndexedDB is where they live. The copy is for the day the browser throws the database away:
 // Chromium does when it finds its files broken, after the disk filled in the middle of a write,
 // and opens an empty one in its place. db.js then puts back what this copy holds, so the work
-// is sent and the device syncs on, signed in. The copy is kept in this page's memory, and,
-// but for photos, in localStorage, so it also outlives a restart.
+// is sent and the device syncs on, signed in. The copy is kept in this page's memory, and in
+// localStorage (photos in Cache Storage, which takes bytes), so it also outlives a restart.
 //
 // No imports: db.js uses this module, and the pull worker loads db.js (it has no localStorage).
 
@@ -19,6 +19,22 @@ export const KEPT_META = ["token", "user", "login", "device_id", "hlc", "seen_si
 
 let copy = null; // {meta, outbox}: as last read from IndexedDB
 const photos = new Map(); // id -> the photo's record, with the Blob the app made (never IDB's)
+// Photos not yet sent, in Cache Storage too: the browser keeps it apart from IndexedDB (a
+// database thrown away leaves it) and across restarts. One entry a photo, its record (but the
+// bytes) in a header; every change goes through one chain, so a drop never runs before its put.
+const PHOTO_CACHE = "genba-spare-photos";
+const PHOTO_HEADER = "Genba-Photo";
+const photoUrl = (id) => `/spare-photos/${encodeURIComponent(id)}`;
+let cacheWork = Promise.resolve();
+
+/** Run `work(cache)` after the changes before it; only a put makes the cache when there is none. */
+function withPhotoCache(work, { put = false } = {}) {
+  if (typeof caches === "undefined") return cacheWork;
+  cacheWork = cacheWork.then(async () => {
+    if (put || await caches.has(PHOTO_CACHE)) await work(await caches.open(PHOTO_CACHE));
+  }).catch((err) => console.warn("spare photo copy", err)); // full or refused: memory still holds it
+  return cacheWork;
+}
 
 const storage = () => (typeof localStorage === "undefined" ? null : localStorage);
 
@@ -62,14 +78,40 @@ export function held() {
 /** Keep a photo's record with its bytes until the server has them. */
 export function keepPhoto(record) {
   photos.set(record.id, record);
+  const { blob, ...rest } = record;
+  withPhotoCache((cache) => cache.put(photoUrl(record.id), new Response(blob, { headers: {
+    "Content-Type": record.type || "application/octet-stream",
+    [PHOTO_HEADER]: encodeURIComponent(JSON.stringify(rest)) } })), { put: true });
 }
 
 export function dropPhoto(id) {
   photos.delete(id);
+  withPhotoCache((cache) => cache.delete(photoUrl(id)));
 }
 
-export function heldPhotos() {
-  return [...photos.values()];
+/** Drop the copies of photos other than `ids` (those the server has: a drop a crash missed). */
+export function keepPhotosOnly(ids) {
+  for (const id of photos.keys()) if (!ids.has(id)) photos.delete(id);
+  withPhotoCache(async (cache) => {
+    for (const request of await cache.keys()) {
+      const id = decodeURIComponent(new URL(request.url).pathname.split("/").pop());
+      if (!ids.has(id)) await cache.delete(request);
+    }
+  });
+}
+
+/** The photos kept: this page's, and those in Cache Storage (from any tab, or before a restart). */
+export async function heldPhotos() {
+  const all = new Map();
+  await withPhotoCache(async (cache) => {
+    for (const request of await cache.keys()) {
+      const response = await cache.match(request);
+      const record = JSON.parse(decodeURIComponent(response.headers.get(PHOTO_HEADER)));
+      all.set(record.id, { ...record, blob: await response.blob() });
+    }
+  });
+  for (const [id, record] of photos) all.set(id, record);
+  return [...all.values()];
 }
 
 /** Forget everything (the device wiped for another person, or revoked). */
@@ -77,4 +119,7 @@ export function clear() {
   copy = null;
   photos.clear();
   storage()?.removeItem(KEY);
+  if (typeof caches !== "undefined") {
+    cacheWork = cacheWork.then(() => caches.delete(PHOTO_CACHE)).catch(() => {});
+  }
 }

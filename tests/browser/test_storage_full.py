@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import CHROMIUM, go_to, idb_all, idb_get, record_visit, sign_in, wait_synced
+from .helpers import CHROMIUM, go_to, idb_all, idb_get, record_visit, sign_in, wait_synced, wait_until
 from .test_shared_tablet import sign_in_as_someone_else, sign_out
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -227,6 +227,23 @@ def save_visit_with_photo_offline(page, folder):
     wait_spare_holds(page, HANDLING)
 
 
+# How many photos the spare copy keeps in Cache Storage (pwa/js/spare.js).
+SPARE_PHOTOS = "async () => (await (await caches.open('genba-spare-photos')).keys()).length === {count}"
+
+
+def assert_visit_and_photo_reached_the_server(page, live):
+    """The 定期点検 saved by save_visit_with_photo_offline is on the server once, its photo too."""
+    office = live.device("office")
+    visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
+    assert [v["handling"] for v in visits] == [HANDLING]
+    for _ in range(100):  # the photo's bytes follow its record
+        photos = [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
+        if photos and photos[0]["uploaded"]:
+            break
+        page.wait_for_timeout(100)
+    assert len(photos) == 1 and photos[0]["uploaded"], photos
+
+
 def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     page, live, customers, tmp_path
 ):
@@ -247,15 +264,7 @@ def test_work_not_yet_sent_comes_back_when_the_browser_throws_the_database_away(
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_synced(page)
     expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
-    office = live.device("office")
-    visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
-    assert [v["handling"] for v in visits] == [HANDLING]
-    for _ in range(100):  # the photo's bytes follow its record
-        photos = [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
-        if photos and photos[0]["uploaded"]:
-            break
-        page.wait_for_timeout(100)
-    assert len(photos) == 1 and photos[0]["uploaded"], photos
+    assert_visit_and_photo_reached_the_server(page, live)
     page.get_by_role("button", name="閉じる").click()
     expect(lost).to_have_count(0)
 
@@ -306,44 +315,65 @@ def test_a_sign_out_in_another_tab_is_not_undone_when_the_database_is_thrown_awa
     other.close()
     throw_database_away(page)
     page.evaluate("window.dispatchEvent(new Event('online'))")  # the sync opens the database again
-    page.wait_for_function(
-        "async () => (await indexedDB.databases()).some((d) => d.name === 'genba' && d.version > 1)"
+    wait_until(
+        page, "async () => (await indexedDB.databases()).some((d) => d.name === 'genba' && d.version > 1)"
     )
     assert idb_get(page, "meta", "token") is None
     page.reload()
     expect(page.get_by_label("ログインID")).to_be_visible()
 
 
+@pytest.mark.parametrize("caches_too", [False, True], ids=["database-gone", "caches-gone-too"])
 def test_work_not_yet_sent_comes_back_after_a_restart_that_finds_the_database_gone(
-    browser_type, live, customers, tmp_path
+    browser_type, live, customers, tmp_path, caches_too
 ):
     """The app closed with a visit and its photo unsent, and the browser found the database
-    broken when it started again: the visit comes back from the copy in localStorage, the device
-    is still signed in, and the app says the photo (whose bytes only IndexedDB held) is gone."""
+    broken when it started again: the visit comes back from the copy in localStorage, its photo
+    from the copy in Cache Storage (which the browser keeps apart), and both are sent, the device
+    still signed in. Were Cache Storage gone too, the app says the photo could not come back."""
     profile = tmp_path / "profile"
     context = launch_phone(browser_type, profile)
     page = context.new_page()
     sign_in(page, live)
     wait_synced(page)
     save_visit_with_photo_offline(page, tmp_path)
+    wait_until(page, SPARE_PHOTOS.format(count=1))
     context.close()
     # What Chromium does with a database it finds broken: gone, and an empty one made on open.
-    databases = list(profile.glob("Default/IndexedDB/*"))
-    assert databases, "the profile has no IndexedDB folder to remove"
-    for folder in databases:
+    gone = list(profile.glob("Default/IndexedDB/*"))
+    assert gone, "the profile has no IndexedDB folder to remove"
+    if caches_too:
+        gone += list(profile.glob("Default/Service Worker/CacheStorage"))
+        assert len(gone) > 1, "the profile has no Cache Storage folder to remove"
+    for folder in gone:
         shutil.rmtree(folder)
 
     context = launch_phone(browser_type, profile)
     page = context.new_page()
     page.goto(live.url)
     lost = page.get_by_test_id("db-lost")
-    expect(lost).to_contain_text("送信前の変更 1 件は戻しました。")
-    expect(lost).to_contain_text("写真 1 枚は端末に残っていなかったため、戻せませんでした。")
-    wait_synced(page)  # signed in still, with nothing left to send
-    office = live.device("office")
-    visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
-    assert [v["handling"] for v in visits] == [HANDLING]
-    assert not [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
+    wait_synced(page)  # signed in still
+    if caches_too:
+        expect(lost).to_contain_text("送信前の変更 1 件は戻しました。")
+        expect(lost).to_contain_text("写真 1 枚は端末に残っていなかったため、戻せませんでした。")
+        office = live.device("office")
+        visits = [v for v in office.records("visits").values() if v.get("purpose") == "定期点検"]
+        assert [v["handling"] for v in visits] == [HANDLING]
+        assert not [a for a in office.records("attachments").values() if a.get("owner_id") == visits[0]["id"]]
+    else:
+        expect(lost).to_contain_text("送信前の変更 2 件は戻しました。")
+        expect(lost).not_to_contain_text("写真")
+        assert_visit_and_photo_reached_the_server(page, live)
+        # Sent, the photo's spare copy goes.
+        wait_until(page, SPARE_PHOTOS.format(count=0))
+        # A copy whose drop a crash cut short (its photo sent): the next upload run clears it.
+        page.evaluate(
+            """async () => (await caches.open("genba-spare-photos")).put("/spare-photos/sent-before-a-crash",
+                new Response("x", { headers: { "Genba-Photo": encodeURIComponent('{"id":"sent-before-a-crash"}') } }))"""
+        )
+        wait_until(page, SPARE_PHOTOS.format(count=1))
+        page.reload()
+        wait_until(page, SPARE_PHOTOS.format(count=0))
     expect(page.get_by_role("link", name=re.compile("山田製作所")).first).to_be_visible()
     context.close()
 
