@@ -1098,7 +1098,7 @@ export const en = {
   "admin.devices.revokeConfirm": "Revoke",
   "admin.devices.revokedDone": "“{device}” was revoked. It is wiped at its next sync.",
   "admin.audit.title": "Audit trail",
-  "admin.audit.lead": "Sign-ins, failed sign-ins, exports, changes to users and revoked devices, newest first.",
+  "admin.audit.lead": "Sign-ins, failed sign-ins, sign-outs, exports, imports, changes to users and revoked devices, newest first.",
   "admin.audit.filter": "Kind of event",
   "admin.audit.everything": "Everything",
   "admin.audit.none": "Nothing recorded.",

@@ -1099,7 +1099,7 @@ export const ja = {
   "admin.devices.revokeConfirm": "取り消す",
   "admin.devices.revokedDone": "「{device}」を取り消しました。次の同期でデータが消去されます。",
   "admin.audit.title": "操作記録",
-  "admin.audit.lead": "ログイン、ログインの失敗、書き出し、ユーザーの変更、端末の取り消しの記録です。新しい順に並びます。",
+  "admin.audit.lead": "ログイン、ログインの失敗、ログアウト、書き出し、取り込み、ユーザーの変更、端末の取り消しの記録です。新しい順に並びます。",
   "admin.audit.filter": "記録の種類",
   "admin.audit.everything": "すべて",
   "admin.audit.none": "記録はありません。",

@@ -1,6 +1,7 @@
 """The admin's screens: people added, moved, deactivated; devices revoked; the audit trail.
 Only an admin sees them, and they say so when there is no network."""
 
+import hashlib
 import re
 import uuid
 
@@ -166,3 +167,18 @@ def test_the_admin_cannot_deactivate_themself_from_the_app(admin):
         "自分自身は無効にできません。別のシステム管理者に頼んでください。"
     )
     expect(admin.get_by_test_id("deactivate")).to_have_count(0)
+
+
+def test_the_audit_says_which_sign_out_was_made_offline_and_sent_later(admin, live):
+    offline, online = live.device("rep_a"), live.device("rep_a")
+    client = live.app.test_client()
+    digest = hashlib.sha256(offline.token.encode()).hexdigest()
+    assert client.delete(f"/api/v1/auth/tokens/{digest}").status_code == 204
+    assert client.delete("/api/v1/auth/token", headers=online.headers).status_code == 204
+    admin.reload()
+    admin.get_by_test_id("admin-tab-audit").click()
+    admin.get_by_label("記録の種類").select_option(label="ログアウト")
+    events = admin.get_by_test_id("audit-events").locator("li")
+    expect(events).to_have_count(2)
+    expect(events.filter(has_text="オフラインでログアウト（接続後に送信）")).to_have_count(1)
+    expect(events.filter(has_text=f"端末: {offline.id[:8]}")).to_contain_text("オフラインでログアウト")
