@@ -115,6 +115,10 @@ def sync_in_background(page):
     page.wait_for_timeout(300)  # past the screens' redraw delay
 
 
+# Whether the spare copy (pwa/js/spare.js) holds {count} unsent photos in Cache Storage.
+SPARE_PHOTOS = "async () => (await (await caches.open('genba-spare-photos')).keys()).length === {count}"
+
+
 def wait_until(page, check, timeout=15_000):
     """Wait until ``check`` (a function, async or not) answers truthy in the page.
 

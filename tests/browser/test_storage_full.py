@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import CHROMIUM, go_to, idb_all, idb_get, record_visit, sign_in, wait_synced, wait_until
+from .helpers import (
+    CHROMIUM,
+    SPARE_PHOTOS,
+    go_to,
+    idb_all,
+    idb_get,
+    record_visit,
+    sign_in,
+    wait_synced,
+    wait_until,
+)
 from .test_shared_tablet import sign_in_as_someone_else, sign_out
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -225,10 +235,6 @@ def save_visit_with_photo_offline(page, folder):
     )
     expect(page.get_by_test_id("pending-count")).to_have_text("2")  # the visit and its photo
     wait_spare_holds(page, HANDLING)
-
-
-# How many photos the spare copy keeps in Cache Storage (pwa/js/spare.js).
-SPARE_PHOTOS = "async () => (await (await caches.open('genba-spare-photos')).keys()).length === {count}"
 
 
 def assert_visit_and_photo_reached_the_server(page, live):

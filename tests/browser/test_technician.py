@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from quote_fixture import QUOTES
 
-from .helpers import idb_all, outbox, sign_in, wait_synced
+from .helpers import SPARE_PHOTOS, idb_all, outbox, sign_in, wait_synced, wait_until
 from .test_photos import noisy_jpeg
 
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1280, "height": 800}}
@@ -56,17 +56,20 @@ def test_a_photo_of_a_visit_left_unsaved_does_not_stay_on_the_device(page, live,
     page.get_by_test_id("photo-gallery").set_input_files([noisy_jpeg(4)])
     expect(page.get_by_test_id("draft-photo")).to_have_count(1)
     assert len(idb_all(page, "photos")) == 1  # held with the draft
+    wait_until(page, SPARE_PHOTOS.format(count=1))  # and its spare copy
     page.get_by_role("link", name="キャンセル").click()
     expect(page.get_by_test_id("customer-name")).to_be_visible()
-    page.wait_for_function(
+    wait_until(
+        page,
         """() => new Promise((resolve) => {
         const open = indexedDB.open("genba");
         open.onsuccess = () => {
             const request = open.result.transaction("photos").objectStore("photos").count();
             request.onsuccess = () => { open.result.close(); resolve(request.result === 0); };
         };
-    })"""
+    })""",
     )
+    wait_until(page, SPARE_PHOTOS.format(count=0))
 
 
 @pytest.mark.parametrize(
