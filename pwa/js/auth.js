@@ -94,9 +94,9 @@ export async function signOut() {
 }
 
 /**
- * End the stored token on the server. With no answer (offline, a timeout, a server error),
- * keep its SHA-256 for endOwed: that ends the sign-in but cannot sign in, so the device holds
- * no token that works once it is erased. Refused (401): it no longer works already.
+ * End the stored token on the server. Not ended (offline, a timeout, a server error), keep its
+ * SHA-256 for endOwed: that ends the sign-in but cannot sign in, so the device holds no token
+ * that works once it is erased. Refused as unknown or revoked (401): it works no more already.
  */
 async function endToken() {
   const token = await getMeta("token");
@@ -104,7 +104,7 @@ async function endToken() {
   try {
     await api.signOut(token);
   } catch (err) {
-    if (!(err instanceof api.ApiError && err.status < 500)) await owe(token);
+    if (!(err instanceof api.ApiError && err.status === 401)) await owe(token);
   }
 }
 
@@ -140,7 +140,8 @@ async function owe(token) {
 
 /**
  * Have the server end the sign-ins signed out offline (owe): at start, on "online" and after a
- * sign-in. Each answered is done with (ended, or no longer known); each unanswered is kept.
+ * sign-in. Each ended is done with (204, whether or not the token still worked), and so is one
+ * the server could never take (400); any other answer, or none, keeps it for the next try.
  */
 export async function endOwed() {
   const ended = new Set();
@@ -149,7 +150,7 @@ export async function endOwed() {
       await api.endSignIn(digest);
       ended.add(digest);
     } catch (err) {
-      if (err instanceof api.ApiError && err.status < 500) ended.add(digest);
+      if (err instanceof api.ApiError && err.status === 400) ended.add(digest);
     }
   }
   if (ended.size) keepOwed(owed().filter((digest) => !ended.has(digest)));

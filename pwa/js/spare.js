@@ -105,9 +105,13 @@ export async function heldPhotos() {
   const all = new Map();
   await withPhotoCache(async (cache) => {
     for (const request of await cache.keys()) {
-      const response = await cache.match(request);
-      const record = JSON.parse(decodeURIComponent(response.headers.get(PHOTO_HEADER)));
-      all.set(record.id, { ...record, blob: await response.blob() });
+      try {
+        const response = await cache.match(request);
+        const record = JSON.parse(decodeURIComponent(response.headers.get(PHOTO_HEADER)));
+        all.set(record.id, { ...record, blob: await response.blob() });
+      } catch (err) {
+        console.warn("spare photo copy unreadable", request.url, err); // the others still come back
+      }
     }
   });
   for (const [id, record] of photos) all.set(id, record);
