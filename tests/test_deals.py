@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 
 from sync.wire import iso_from_ms
@@ -380,9 +381,28 @@ def test_board_filters_by_rep(client, device, pipeline, people):
     assert [r["案件名"] for r in rows] == ["溶接治具"]
 
 
+def test_board_xlsx_has_the_csvs_rows_with_numbers_as_numbers_and_no_formula(client, device, pipeline):
+    response = client.get("/api/v1/deals/export.xlsx", headers=device("manager").headers)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "%E6%A1%88%E4%BB%B6" in response.headers["Content-Disposition"]  # 案件ボード_
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames == ["案件ボード"]
+    header, *rows = [list(row) for row in book["案件ボード"].iter_rows(values_only=True)]
+    csv_rows = board(client, device)
+    assert header == list(csv_rows[0].keys())
+    as_text = ["" if value is None else str(value) for value in rows[0]]
+    assert as_text[header.index("案件名")] == csv_rows[0]["案件名"] == "溶接治具"
+    assert [r[header.index("ボール日数")] for r in rows] == [20, 6]  # numbers Excel sorts and sums
+    assert rows[1][header.index("金額（円）")] == 1200000
+    cell = book["案件ボード"].cell(row=2, column=header.index("顧客") + 1)
+    assert (cell.value, cell.data_type) == ("=西日本工業", "s")  # the name as typed, never a formula
+
+
+@pytest.mark.parametrize("path", ["export.csv", "export.xlsx"])
 @pytest.mark.parametrize("login", ["rep_a", "tech"])
-def test_board_export_is_for_office_managers_and_admins_only(client, device, login):
-    response = client.get("/api/v1/deals/export.csv", headers=device(login).headers)
+def test_board_export_is_for_office_managers_and_admins_only(client, device, login, path):
+    response = client.get(f"/api/v1/deals/{path}", headers=device(login).headers)
     body = response.get_json()
     assert response.status_code == 403
     assert body == {"code": 403, "status": "Forbidden", "message": body["message"], "reason": "forbidden"}
@@ -397,12 +417,14 @@ def test_board_export_is_for_office_managers_and_admins_only(client, device, log
         ("?follow_up=perhaps", "follow_up"),
     ],
 )
-def test_board_export_rejects_bad_filters_in_the_error_shape(client, device, query, field):
-    response = client.get(f"/api/v1/deals/export.csv{query}", headers=device("manager").headers)
+@pytest.mark.parametrize("path", ["export.csv", "export.xlsx"])
+def test_board_export_rejects_bad_filters_in_the_error_shape(client, device, query, field, path):
+    response = client.get(f"/api/v1/deals/{path}{query}", headers=device("manager").headers)
     body = response.get_json()
     assert response.status_code == 422 and body["code"] == 422 and field in body["errors"]
 
 
-def test_board_export_needs_a_token(client):
-    response = client.get("/api/v1/deals/export.csv")
+@pytest.mark.parametrize("path", ["export.csv", "export.xlsx"])
+def test_board_export_needs_a_token(client, path):
+    response = client.get(f"/api/v1/deals/{path}")
     assert response.status_code == 401 and response.get_json()["code"] == 401

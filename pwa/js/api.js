@@ -143,9 +143,9 @@ export function exportRequests(token, filters, format = "csv") {
   return download(`/api/v1/requests/export.${format}`, token, filters);
 }
 
-/** The manager's deal board as CSV. */
-export function exportDeals(token, filters) {
-  return download("/api/v1/deals/export.csv", token, filters);
+/** The manager's deal board as a Blob: format "csv" or "xlsx". */
+export function exportDeals(token, filters, format = "csv") {
+  return download(`/api/v1/deals/export.${format}`, token, filters);
 }
 
 /** Past quotes (見積台帳): see `importList`. */

@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -119,6 +120,16 @@ def test_the_board_shows_days_with_the_ball_in_japanese_and_english(page, live, 
         "治具プレート年間契約": "10",
         "SUSフレーム製作": "5",
     }
+    with page.expect_download() as download:
+        page.get_by_test_id("board-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as workbook:
+        header, *sheet = openpyxl.load_workbook(workbook)["案件ボード"].iter_rows(values_only=True)
+    assert {row[header.index("案件名")]: row[header.index("ボール日数")] for row in sheet} == {
+        "治具プレート年間契約": 10,
+        "SUSフレーム製作": 5,
+    }
+    expect(page.get_by_test_id("export-status")).to_have_text("Excelファイルを書き出しました。")
 
     page.get_by_test_id("lang-toggle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Deal board")

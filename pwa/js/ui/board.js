@@ -99,7 +99,8 @@ function page(rows, filters, go) {
     results,
     pipeline(mine),
     h("div", { class: "inbox-tools" },
-      button(t("inbox.export"), { "data-testid": "board-csv", onClick: () => exportCsv(filters, status) }),
+      button(t("inbox.export"), { "data-testid": "board-csv", onClick: () => exportBoard(filters, status, "csv") }),
+      button(t("inbox.exportXlsx"), { "data-testid": "board-xlsx", onClick: () => exportBoard(filters, status, "xlsx") }),
       h("a", { href: "#/competitors", class: "button", "data-testid": "to-competitors" }, t("competitors.title")),
       status),
   ];
@@ -140,10 +141,11 @@ function table(rows) {
       h("td", { class: "num", "data-label": t("deal.amount") }, row.deal.amount != null ? yen(row.deal.amount) : ""))))));
 }
 
-/** Download the server's CSV with the board's rep filter (online only). */
-function exportCsv(filters, status) {
+/** Download the server's CSV or workbook with the board's rep filter (online only). */
+function exportBoard(filters, status, format) {
   const query = filters.all ? { status: "all" } : {};
   if (filters.owner) query.owner_id = filters.owner;
-  return download(status, `deals-${new Date().toISOString().slice(0, 10)}.csv`,
-    async () => api.exportDeals(await getMeta("token"), query));
+  return download(status, `deals-${new Date().toISOString().slice(0, 10)}.${format}`,
+    async () => api.exportDeals(await getMeta("token"), query, format),
+    t(format === "xlsx" ? "inbox.exportedXlsx" : "inbox.exported"));
 }
