@@ -5,8 +5,8 @@ import * as api from "./api.js";
 import { getMeta, setMeta, wipe as wipeDb } from "./db.js";
 import * as drafts from "./drafts.js";
 import { SINCE_KEY } from "./seen.js";
-import * as outbox from "./outbox.js";
 import { erased, update } from "./store.js";
+import { unsentCount } from "./sync.js";
 
 export async function ensureDeviceId(known = undefined) {
   let id = known === undefined ? await getMeta("device_id") : known;
@@ -61,10 +61,11 @@ function fold(login) {
   return String(login).normalize("NFKC").trim().toLowerCase();
 }
 
-/** Leave the device to another person: refuse while the last one's work is unsent, then erase
- * everything (keeping ``keepId`` as the device id, or making a new one). */
+/** Leave the device to another person: refuse while the last one's work is unsent (as the status
+ * bar counts it: edits, and photos whose bytes are still to go), then erase everything (keeping
+ * ``keepId`` as the device id, or making a new one). */
 async function handOver(keepId = null) {
-  const unsent = (await outbox.entries()).length;
+  const unsent = await unsentCount();
   if (unsent) throw new OtherUserPending(String(unsent));
   await endToken();
   await wipe();

@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .helpers import outbox, record_visit, sign_in
+from .helpers import idb_get, outbox, record_visit, sign_in
+from .test_shared_tablet import sign_in_as_someone_else
 
 
 def noisy_jpeg(seed, size=(1600, 1200)):
@@ -204,7 +205,7 @@ def test_a_photo_the_server_refuses_says_why_and_is_kept(page, live, customers):
     expect(page.get_by_test_id("photo-free")).to_be_disabled()
 
 
-def test_a_photo_still_to_upload_is_unsent_in_the_header_and_the_sign_out_warning_alike(
+def test_a_photo_still_to_upload_is_unsent_in_the_header_the_sign_out_warning_and_the_hand_over_alike(
     page, context, live, customers
 ):
     sign_in(page, live, "tech")
@@ -229,6 +230,11 @@ def test_a_photo_still_to_upload_is_unsent_in_the_header_and_the_sign_out_warnin
         page.wait_for_timeout(100)
     assert warnings and "未送信の変更が 1 件あります" in warnings[0]
     expect(page.get_by_test_id("pending")).to_contain_text("未送信 1件")  # the same count
+    # Another person signing in on this tablet would erase the photo's bytes: stopped the same way.
+    sign_in_as_someone_else(page, live, "rep_b")
+    expect(page.get_by_text(re.compile("未送信データが 1 件"))).to_be_visible()
+    assert idb_get(page, "meta", "user")["id"] == live.device("tech").user["id"]
+    page.goto(live.url + "/#/sync")
 
     context.unroute("**/api/v1/attachments/*/content")
     page.get_by_test_id("sync-now-big").click()
