@@ -171,8 +171,8 @@ export function openDb() {
 async function putBack(db) {
   const kept = spare.held() || { meta: {}, outbox: [] };
   const photos = await spare.heldPhotos();
-  // A photo's record never names bytes the device does not hold (after a restart the copy has
-  // none): such records stay out, and are counted.
+  // A photo's record never names bytes the device does not hold (a copy Cache Storage could not
+  // take, or lost with the database): such records stay out, and are counted.
   const held = new Set(photos.map((photo) => photo.id));
   const back = kept.outbox.filter((entry) => entry.entity !== "attachments"
     || entry.base_version !== null || held.has(entry.record_id));

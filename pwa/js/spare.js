@@ -20,8 +20,9 @@ export const KEPT_META = ["token", "user", "login", "device_id", "hlc", "seen_si
 let copy = null; // {meta, outbox}: as last read from IndexedDB
 const photos = new Map(); // id -> the photo's record, with the Blob the app made (never IDB's)
 // Photos not yet sent, in Cache Storage too: the browser keeps it apart from IndexedDB (a
-// database thrown away leaves it) and across restarts. One entry a photo, its record (but the
-// bytes) in a header; every change goes through one chain, so a drop never runs before its put.
+// database thrown away leaves it) and across restarts. One entry a photo: the bytes, and the
+// rest of its record in a header. Every change goes through one chain, so a drop never runs
+// before its put.
 const PHOTO_CACHE = "genba-spare-photos";
 const PHOTO_HEADER = "Genba-Photo";
 const photoUrl = (id) => `/spare-photos/${encodeURIComponent(id)}`;
