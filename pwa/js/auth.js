@@ -25,22 +25,26 @@ function deviceName() {
 }
 
 export class OtherUserPending extends Error {}
+/** The last person left forms typed and not saved (drafts.js); the message is how many. */
+export class OtherUserDrafts extends Error {}
 
 /** Sign in and keep the token; another person's data never stays on the device. A device id
- * belongs to the first person who signed in with it, so another person gets a new one. */
-export async function signIn(login, password) {
+ * belongs to the first person who signed in with it, so another person gets a new one. The last
+ * person's drafts go only with `dropDrafts` (the next person was told, and agreed). */
+export async function signIn(login, password, { dropDrafts = false } = {}) {
   const previous = await getMeta("user");
   const previousLogin = await getMeta("login");
-  if (previous && previousLogin && fold(previousLogin) !== fold(login)) await handOver();
+  if (previous && previousLogin && fold(previousLogin) !== fold(login)) await handOver(null, dropDrafts);
   let body;
   try {
     body = await api.signIn(login, password, { id: await ensureDeviceId(), name: deviceName() });
   } catch (err) {
     if (!(err instanceof api.ApiError && err.reason === "device_in_use")) throw err;
-    await handOver();
+    await handOver(null, dropDrafts);
     body = await api.signIn(login, password, { id: await ensureDeviceId(), name: deviceName() });
   }
-  if (previous && previous.id !== body.user.id) await handOver(await getMeta("device_id"));
+  // One login now another person's (renamed): signed in already, so their drafts go too.
+  if (previous && previous.id !== body.user.id) await handOver(await getMeta("device_id"), true);
   // Read state starts at the first sign-in on this device (a wipe above clears it).
   await setMeta({ token: body.token, user: body.user, login,
     [SINCE_KEY]: (await getMeta(SINCE_KEY)) || new Date().toISOString() });
@@ -62,11 +66,14 @@ function fold(login) {
 }
 
 /** Leave the device to another person: refuse while the last one's work is unsent (as the status
- * bar counts it: edits, and photos whose bytes are still to go), then erase everything (keeping
- * ``keepId`` as the device id, or making a new one). */
-async function handOver(keepId = null) {
+ * bar counts it: edits, and photos whose bytes are still to go), and while forms they typed are
+ * not saved unless `dropDrafts`; then erase everything (keeping ``keepId`` as the device id, or
+ * making a new one). */
+async function handOver(keepId, dropDrafts) {
   const unsent = await unsentCount();
   if (unsent) throw new OtherUserPending(String(unsent));
+  const typed = drafts.count();
+  if (typed && !dropDrafts) throw new OtherUserDrafts(String(typed));
   await endToken();
   await wipe();
   if (keepId) await setMeta({ device_id: keepId });

@@ -12,6 +12,13 @@ import { button } from "./ui/form.js";
 const PREFIX = "genba.draft.";
 const DELAY = 300; // ms after the last keystroke
 
+/** How many forms hold a draft on this device (the signed-in person's: a wipe clears them all). */
+export function count() {
+  let n = 0;
+  for (let i = 0; i < localStorage.length; i++) if (localStorage.key(i)?.startsWith(PREFIX)) n += 1;
+  return n;
+}
+
 /** Remove every user's drafts (signing out, a revoked device, the next person signing in). */
 export function clearAll() {
   const keys = [];

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import sign_in, wait_synced
+from .helpers import idb_get, sign_in, wait_synced, wait_until
+from .test_shared_tablet import sign_in_as_someone_else
 
 PHONE = {"width": 360, "height": 740}
 
@@ -165,10 +166,12 @@ def test_signing_out_removes_the_drafts_and_the_next_person_sees_none(phone, liv
     page.reload()
     expect(page.get_by_label("話した内容・メモ")).to_have_value("田中さんの作業メモ")  # a draft until now
     page.get_by_test_id("tab-sync").click()
-    page.once("dialog", lambda dialog: dialog.accept())
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="ログアウト").click()
     expect(page.get_by_label("ログインID")).to_be_visible()
-    assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('genba.draft.'))") == []
+    assert warnings[0].startswith("入力して保存していないフォームが 1 件あります。ログアウトすると")
+    assert drafts_left(page) == []
     sign_in(page, live, "rep_a")
     page.goto(address)
     expect(page.get_by_label("話した内容・メモ")).to_have_value("")
@@ -261,6 +264,30 @@ def test_a_change_made_meanwhile_is_named_each_time_the_edit_draft_comes_back(ph
 
 def drafts_left(page):
     return page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('genba.draft.'))")
+
+
+def test_the_next_person_is_told_of_the_last_persons_unsaved_form_and_decides(phone, live, customers):
+    """A shared phone: the technician left a visit typed and not saved. The next person signing in
+    is asked first; refusing keeps the form for the technician, agreeing erases it."""
+    page = phone
+    new_visit_with_a_memo(page, live, customers, memo="田中さんの作業メモ")
+    address = page.url
+    wait_until(page, "() => Object.keys(localStorage).some((k) => k.startsWith('genba.draft.'))")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    sign_in_as_someone_else(page, live, "rep_a")
+    expect(page.get_by_test_id("login-error")).to_contain_text("保存していないフォーム 1 件を残しました")
+    assert "保存していないフォームが 1 件あります。切り替えると消去されます" in asked[0]
+    assert idb_get(page, "meta", "user")["id"] == live.device("tech").user["id"]
+    assert len(drafts_left(page)) == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    sign_in_as_someone_else(page, live, "rep_a")
+    expect(page.get_by_label("パスワード")).to_have_count(0)
+    assert idb_get(page, "meta", "user")["id"] == live.device("rep_a").user["id"]
+    assert drafts_left(page) == []
+    page.goto(address)
+    expect(page.get_by_label("話した内容・メモ")).to_have_value("")
 
 
 def test_a_quote_being_typed_survives_a_reload_and_saving_it_leaves_no_draft(phone, live, customers):

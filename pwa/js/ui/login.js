@@ -2,7 +2,7 @@
 // password, and the unsent work goes out as soon as it is entered.
 
 import { ApiError, NetworkError } from "../api.js";
-import { OtherUserPending, signIn } from "../auth.js";
+import { OtherUserDrafts, OtherUserPending, signIn } from "../auth.js";
 import { getMeta } from "../db.js";
 import { t } from "../i18n.js";
 import { getState, update } from "../store.js";
@@ -42,7 +42,13 @@ export async function render(view, { query, navigate }) {
     submit.disabled = true;
     submit.textContent = t("login.busy");
     try {
-      await signIn(login.value.trim(), password.value);
+      try {
+        await signIn(login.value.trim(), password.value);
+      } catch (err) {
+        // The last person's unsaved forms: the next person decides, told how many there are.
+        if (!(err instanceof OtherUserDrafts && confirm(t("login.otherUserDrafts", { n: Number(err.message) })))) throw err;
+        await signIn(login.value.trim(), password.value, { dropDrafts: true });
+      }
       update({ notice: null });
       requestSync("manual");
       navigate(query.get("next") || "#/customers");
@@ -59,6 +65,7 @@ export async function render(view, { query, navigate }) {
 
 function loginError(err) {
   if (err instanceof OtherUserPending) return t("login.otherUserPending", { n: err.message });
+  if (err instanceof OtherUserDrafts) return t("login.otherUserDraftsKept", { n: err.message });
   if (err instanceof NetworkError) return t("login.offline");
   if (err instanceof ApiError) {
     if (err.status === 401) return t("login.bad");

@@ -3,6 +3,7 @@
 
 import * as auth from "../auth.js";
 import { getMeta } from "../db.js";
+import * as drafts from "../drafts.js";
 import { dateTime } from "../format.js";
 import { label, lang, setLang, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -127,7 +128,10 @@ async function rejectedCard(entry, navigate) {
 
 async function signOut(navigate) {
   const unsent = await unsentCount(); // the status bar's count: records and photos
-  if (!confirm(unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm"))) return;
+  const typed = drafts.count(); // forms typed and not saved, which the sign-out erases too
+  const warning = [typed ? t("syncPage.signOutDrafts", { n: typed }) : null,
+    unsent ? t("syncPage.signOutUnsent", { n: unsent }) : t("syncPage.signOutConfirm")];
+  if (!confirm(warning.filter(Boolean).join(t("text.sentences")))) return;
   await auth.signOut();
   navigate("#/login");
 }
