@@ -19,6 +19,27 @@ export function count() {
   return n;
 }
 
+/** The signed-in person's drafts, last typed first: `{address, at}` (the form's address, and
+ * when it was last typed, null if unreadable). */
+export function listed() {
+  const user = getState().user;
+  if (!user) return [];
+  const mine = `${PREFIX}${user.id}:`;
+  const found = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    if (!key?.startsWith(mine)) continue;
+    let at = null;
+    try {
+      at = JSON.parse(localStorage.getItem(key))?.at || null;
+    } catch {
+      // unreadable: listed all the same, so the form can still be opened
+    }
+    found.push({ address: key.slice(mine.length), at });
+  }
+  return found.sort((a, b) => String(b.at).localeCompare(String(a.at)));
+}
+
 /** Remove every user's drafts (signing out, a revoked device, the next person signing in). */
 export function clearAll() {
   const keys = [];

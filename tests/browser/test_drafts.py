@@ -280,6 +280,13 @@ def test_the_next_person_is_told_of_the_last_persons_unsaved_form_and_decides(ph
     assert "保存していないフォームが 1 件あります。切り替えると消去されます" in asked[0]
     assert idb_get(page, "meta", "user")["id"] == live.device("tech").user["id"]
     assert len(drafts_left(page)) == 1
+    # The technician finds the form on the sync page and goes on where they left off.
+    page.goto(live.url + "/#/sync")
+    typed = page.get_by_test_id("drafts")
+    expect(typed.get_by_role("heading")).to_have_text("入力途中のフォーム（1件）")
+    typed.get_by_role("link", name=re.compile("訪問の記録（新規）")).click()
+    expect(page.get_by_label("話した内容・メモ")).to_have_value("田中さんの作業メモ")
+    assert page.url == address
 
     page.once("dialog", lambda dialog: dialog.accept())
     sign_in_as_someone_else(page, live, "rep_a")

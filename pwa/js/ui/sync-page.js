@@ -51,6 +51,7 @@ export async function render(view, { navigate }) {
         pending.length ? h("ul", { class: "list compact", "data-testid": "pending-list" },
           await Promise.all(pending.map(pendingRow))) : empty(t("sync.allSent"))),
       photoQueue,
+      draftsSection(),
       h("section", {},
         h("h2", {}, t("syncPage.settings")),
         h("div", { class: "actions inline" },
@@ -99,6 +100,28 @@ async function summary(entry) {
   }
   return source.title || source.name || source.purpose || source.filename || (source.visited_at ? dateTime(source.visited_at) : "")
     || dateTime(entry.created_ms);
+}
+
+/** The forms typed and not saved, each a link back to it; none, no section. */
+function draftsSection() {
+  const typed = drafts.listed();
+  if (!typed.length) return null;
+  return h("section", { "data-testid": "drafts" },
+    h("h2", {}, t("syncPage.drafts", { n: typed.length })),
+    h("p", { class: "lead" }, t("syncPage.draftsIntro")),
+    h("ul", { class: "list compact" }, typed.map(({ address, at }) => h("li", {},
+      h("a", { class: "row", href: address },
+        h("span", { class: "row-title" }, formName(address)),
+        at ? h("span", { class: "row-meta" }, dateTime(at)) : null)))));
+}
+
+/** 「訪問の記録（新規）」, 「顧客（編集）」, 「作業日報」: what a draft's address opens. */
+function formName(address) {
+  const [, screen, which] = address.match(/^#\/([\w-]+)(?:\/([\w-]+))?/) || [];
+  const key = `syncPage.draftForm.${screen}`;
+  const kind = t(key) === key ? t("syncPage.draftForm.other") : t(key);
+  if (screen === "today") return kind;
+  return t("text.aside", { text: kind, aside: t(which === "new" ? "syncPage.draftNew" : "syncPage.draftEdit") });
 }
 
 async function pendingRow(entry) {
