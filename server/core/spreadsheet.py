@@ -27,6 +27,23 @@ HEADER_SEARCH_ROWS = 10  # a title row or two (「顧客一覧 2026年12月」) 
 SPACES = re.compile(r"[ \t\u3000]+")
 
 
+def spreadsheet_safe(value):
+    """Text Excel shows as typed: a leading =, +, - or @ would otherwise start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def excel_csv(headers, rows):
+    """A table as CSV for Excel: UTF-8 with a BOM, RFC 4180 quoting and CRLF row ends (what
+    Excel expects), every value text as typed, never a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(value) for value in row])
+    return "\ufeff" + buffer.getvalue()
+
+
 def workbook(title, headers, rows):
     """One sheet: bold frozen headers, then the rows; every string stays text, never a formula."""
     book = Workbook(write_only=True)

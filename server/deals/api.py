@@ -1,8 +1,6 @@
 """The manager's board as CSV that Excel opens in Japanese: every deal with its stage, who holds
 the ball and for how many days, last activity, owner and follow-up."""
 
-import csv
-import io
 from collections import defaultdict
 
 from flask import current_app, g, request
@@ -17,11 +15,11 @@ from server.core.calendar import today
 from server.core.db import db
 from server.core.engine import ENGINE
 from server.core.models import User
-from server.core.spreadsheet import XLSX, download, workbook
+from server.core.spreadsheet import XLSX, download, excel_csv, workbook
 from server.core.vocabulary import OFFICE_ROLES, labels
 from server.deals.follow_up import days_since, follow_up, last_activity, overdue_by
 from server.deals.schemas import BoardQuerySchema
-from server.requests.api import local_time, spreadsheet_safe
+from server.requests.api import local_time
 
 bp = Blueprint("deals", __name__)
 
@@ -162,13 +160,7 @@ def attachment(body, mimetype, extension):
 )
 def export_csv(filters):
     """The manager's board as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
-    headers, table = export_table(filters)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
-    writer.writerow(headers)
-    for row in table:
-        writer.writerow([spreadsheet_safe(value) for value in row])
-    return attachment("\ufeff" + buffer.getvalue(), "text/csv", "csv")
+    return attachment(excel_csv(*export_table(filters)), "text/csv", "csv")
 
 
 @bp.get("/deals/export.xlsx")

@@ -2,7 +2,6 @@
 CSV) and ``/api/v1/visits/{id}/report.pdf``. A person reads their own; office, managers and
 admins read everyone's."""
 
-import csv
 import io
 import re
 from urllib.parse import quote
@@ -21,11 +20,10 @@ from server.core.db import db
 from server.core.engine import ENGINE
 from server.core.errors import ApiError
 from server.core.schemas import Arguments
-from server.core.spreadsheet import download
+from server.core.spreadsheet import download, excel_csv
 from server.core.vocabulary import OFFICE_ROLES, label
 from server.reports import day as days, pdf
 from server.reports.entities import daily_report_id
-from server.requests.api import spreadsheet_safe
 
 bp = Blueprint("reports", __name__)
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")  # not \d: it takes full-width digits
@@ -198,37 +196,31 @@ def month_csv(query):
         people = [reported_user(query.get("user_id"))]
     else:
         people = sorted(days.users_by_id(db.session).values(), key=lambda u: u.name)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for user in people:
         visits, _ = days.read_days(db.session, g.actor, user, first, last)
         customers = days.customers_of(db.session, visits)
         statuses = report_statuses(user, visits)
         for v in visits:
             date = company_day(v["visited_at"]).isoformat()
-            writer.writerow(
+            rows.append(
                 [
                     date,
-                    spreadsheet_safe(user.name),
+                    user.name,
                     company_time(v["visited_at"]).strftime("%H:%M"),
-                    spreadsheet_safe(customers.get(v["customer_id"], {}).get("name", "")),
+                    customers.get(v["customer_id"], {}).get("name", ""),
                     label("visit.kind", v.get("kind")),
-                    spreadsheet_safe(v.get("purpose")),
-                    spreadsheet_safe(v.get("handling")),
-                    v.get("work_minutes") if v.get("work_minutes") is not None else "",
-                    spreadsheet_safe(
-                        "、".join(
-                            f"{p['name']}×{pdf.quantity(p.get('quantity'))}" for p in v.get("parts") or []
-                        )
-                    ),
-                    spreadsheet_safe(v.get("signed_by")),
-                    spreadsheet_safe(v.get("next_action")),
+                    v.get("purpose"),
+                    v.get("handling"),
+                    v.get("work_minutes"),
+                    "、".join(f"{p['name']}×{pdf.quantity(p.get('quantity'))}" for p in v.get("parts") or []),
+                    v.get("signed_by"),
+                    v.get("next_action"),
                     label("daily_report.status", statuses.get(date)) if statuses.get(date) else "",
                 ]
             )
     month = query["month"]
-    return download("\ufeff" + buffer.getvalue(), "text/csv", f"daily_{month}.csv", f"日報_{month}.csv")
+    return download(excel_csv(CSV_COLUMNS, rows), "text/csv", f"daily_{month}.csv", f"日報_{month}.csv")
 
 
 def report_statuses(user, visits):

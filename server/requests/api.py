@@ -1,9 +1,6 @@
 """The office's view of requests: the company calendar devices count ages with, and the
 inbox exported as CSV and as .xlsx that Excel opens in Japanese."""
 
-import csv
-import io
-
 from flask import current_app, g, request
 from sqlalchemy import select
 
@@ -26,7 +23,7 @@ from server.core.engine import ENGINE
 from server.core.errors import ApiError
 from server.core.models import User
 from server.core.schemas import MAX_CALENDAR_YEARS, CalendarQuerySchema, CalendarSchema
-from server.core.spreadsheet import XLSX, download, workbook
+from server.core.spreadsheet import XLSX, download, excel_csv, workbook
 from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, labels
 from server.requests.schemas import ExportQuerySchema
 from server.requests.search import matches_search
@@ -125,12 +122,6 @@ def passes(item, filters):
     return "customer_id" not in filters or item.get("customer_id") == str(filters["customer_id"])
 
 
-def spreadsheet_safe(value):
-    """Text Excel shows as typed: a leading =, +, - or @ would otherwise start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def local_time(instant):
     return company_time(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
 
@@ -184,13 +175,7 @@ def attachment(body, mimetype, extension):
 )
 def export_csv(filters):
     """The inbox with its filters as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
-    headers, table = export_table(filters)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # RFC 4180 quoting, CRLF line ends: what Excel expects
-    writer.writerow(headers)
-    for row in table:
-        writer.writerow([spreadsheet_safe(value) for value in row])
-    return attachment("\ufeff" + buffer.getvalue(), "text/csv", "csv")
+    return attachment(excel_csv(*export_table(filters)), "text/csv", "csv")
 
 
 @bp.get("/requests/export.xlsx")
