@@ -12,11 +12,16 @@ import { button } from "./ui/form.js";
 const PREFIX = "genba.draft.";
 const DELAY = 300; // ms after the last keystroke
 
+/** The localStorage keys of the drafts that start with `prefix` (every user's by default). */
+function draftKeys(prefix = PREFIX) {
+  const keys = [];
+  for (let i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+  return keys.filter((key) => key?.startsWith(prefix));
+}
+
 /** How many forms hold a draft on this device (the signed-in person's: a wipe clears them all). */
 export function count() {
-  let n = 0;
-  for (let i = 0; i < localStorage.length; i++) if (localStorage.key(i)?.startsWith(PREFIX)) n += 1;
-  return n;
+  return draftKeys().length;
 }
 
 /** The signed-in person's drafts, last typed first: `{address, at}` (the form's address, and
@@ -25,26 +30,20 @@ export function listed() {
   const user = getState().user;
   if (!user) return [];
   const mine = `${PREFIX}${user.id}:`;
-  const found = [];
-  for (let i = 0; i < localStorage.length; i++) {
-    const key = localStorage.key(i);
-    if (!key?.startsWith(mine)) continue;
+  return draftKeys(mine).map((key) => {
     let at = null;
     try {
       at = JSON.parse(localStorage.getItem(key))?.at || null;
     } catch {
       // unreadable: listed all the same, so the form can still be opened
     }
-    found.push({ address: key.slice(mine.length), at });
-  }
-  return found.sort((a, b) => String(b.at).localeCompare(String(a.at)));
+    return { address: key.slice(mine.length), at };
+  }).sort((a, b) => String(b.at).localeCompare(String(a.at)));
 }
 
 /** Remove every user's drafts (signing out, a revoked device, the next person signing in). */
 export function clearAll() {
-  const keys = [];
-  for (let i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
-  for (const key of keys) if (key.startsWith(PREFIX)) localStorage.removeItem(key);
+  for (const key of draftKeys()) localStorage.removeItem(key); // listed first: removing renumbers
 }
 
 function controlsOf(form, name) {
