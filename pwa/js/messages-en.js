@@ -123,7 +123,7 @@ export const en = {
   "exhibition.eventMissing": "Enter the trade show's name first.",
   "exhibition.shoot": "Photograph a card",
   "exhibition.count": { one: "{n} card at this show", other: "{n} cards at this show" },
-  "exhibition.cardName": "Card {n} ({event}, {who})",
+  "exhibition.cardName": "Card {n} ({event}, {who}, {at})",
   "exhibition.contactName": "(person on the card)",
   "exhibition.dealTitle": "{event} card exchange",
   "nav.exhibition": "Trade show",

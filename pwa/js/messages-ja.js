@@ -124,7 +124,7 @@ export const ja = {
   "exhibition.eventMissing": "先に展示会・イベント名を入力してください。",
   "exhibition.shoot": "名刺を撮る",
   "exhibition.count": { other: "この展示会で {n} 枚" },
-  "exhibition.cardName": "名刺 {n}（{event}・{who}）",
+  "exhibition.cardName": "名刺 {n}（{event}・{who}・{at}）",
   "exhibition.contactName": "（名刺の方）",
   "exhibition.dealTitle": "{event} 名刺交換",
   "nav.exhibition": "展示会",

@@ -132,6 +132,16 @@ def wait_until(page, check, timeout=15_000):
         page.wait_for_timeout(100)
 
 
+# An exhibition card's placeholder name ends with the minute it was taken: 「名刺 1（展示会・佐藤・10:42）」.
+CARD_TAKEN_AT = re.compile(r"・(\d{2}:\d{2})）$")
+
+
+def card_name(name):
+    """A card's placeholder name without the minute it was taken, which it must give."""
+    assert CARD_TAKEN_AT.search(name), f"no minute taken in {name!r}"
+    return CARD_TAKEN_AT.sub("）", name)
+
+
 def idb_all(page, store):
     """Every value in one object store of the app's IndexedDB (``visits``: every visit, as kept
     in the groups of one customer's visits, pwa/js/visit-groups.js)."""

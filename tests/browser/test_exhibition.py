@@ -2,11 +2,14 @@
 and 名刺交換 deals with the card photos, on the server and on a teammate's device."""
 
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 
-from .helpers import go_to, idb_all, outbox, sign_in, wait_synced, wait_until
+from .helpers import card_name, go_to, idb_all, outbox, sign_in, wait_synced, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from card_images import cards  # noqa: E402
@@ -102,7 +105,7 @@ def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another
     expect(count).to_have_text("この展示会で 0 枚")
     page.get_by_test_id("exhibition-camera").set_input_files(str(photos[3]))
     expect(count).to_have_text("この展示会で 1 枚")
-    names = sorted(c["name"] for c in idb_all(page, "customers") if c.get("source"))
+    names = sorted(card_name(c["name"]) for c in idb_all(page, "customers") if c.get("source"))
     assert names == sorted(
         [
             "名刺 1（関西機械要素展・佐藤）",
@@ -130,33 +133,49 @@ def test_a_card_handed_to_another_team_does_not_free_its_number(page, live, tmp_
     wait_synced(page)
     office = live.device("office")
     first = next(
-        c for c in office.records("customers").values() if c["name"] == "名刺 1（関西機械要素展・佐藤）"
+        c
+        for c in office.records("customers").values()
+        if c.get("source") and card_name(c["name"]) == "名刺 1（関西機械要素展・佐藤）"
     )
     office.update("customers", first, owner_id=live.device("rep_b").user["id"], team="west")
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
-    assert [c["name"] for c in idb_all(page, "customers") if c.get("source")] == [
+    assert [card_name(c["name"]) for c in idb_all(page, "customers") if c.get("source")] == [
         "名刺 2（関西機械要素展・佐藤）"
     ]
     page.reload()
     page.get_by_test_id("exhibition-camera").set_input_files(str(photos[2]))
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 3 枚")
-    names = sorted(c["name"] for c in idb_all(page, "customers") if c.get("source"))
+    names = sorted(card_name(c["name"]) for c in idb_all(page, "customers") if c.get("source"))
     assert names == ["名刺 2（関西機械要素展・佐藤）", "名刺 3（関西機械要素展・佐藤）"]
 
 
-def test_two_reps_at_one_booth_offline_name_their_cards_apart_and_none_is_offered_as_a_duplicate(
-    browser, browser_context_args, live, tmp_path
+@pytest.mark.parametrize(
+    ("logins", "apart"),
+    [
+        (["rep_a", "rep_a2"], ["佐藤", "鈴木"]),  # two reps at one booth
+        (["rep_a", "rep_a"], ["佐藤", "佐藤"]),  # one rep with a phone and a tablet
+    ],
+    ids=["two-reps", "one-rep-two-devices"],
+)
+def test_cards_numbered_on_two_offline_devices_are_named_apart_and_none_is_offered_as_a_duplicate(
+    browser, browser_context_args, live, tmp_path, logins, apart
 ):
-    """Each rep's device numbers its own cards, so both reps' first card is 名刺 1; the name
-    says who took it, and the merge screen's suggestions do not pair two strangers' cards."""
+    """Each device numbers its own cards, so both devices' first card is 名刺 1; the name says
+    who took it and at what minute, and the merge screen's suggestions do not pair two
+    strangers' cards, even when one person took both."""
     photos = []
     for index, (jpeg, _) in enumerate(cards(2, seed=21)):
         photos.append(tmp_path / f"card{index}.jpg")
         photos[-1].write_bytes(jpeg)
+    # The devices' clocks three minutes apart, an hour back (in the past: the server's clock leads).
+    taken_at = [
+        datetime.now(UTC).replace(second=5, microsecond=0) - timedelta(hours=1, minutes=m) for m in (3, 0)
+    ]
     contexts = [browser.new_context(**browser_context_args) for _ in range(2)]
     try:
-        for context, login, photo in zip(contexts, ["rep_a", "rep_a2"], photos, strict=True):
+        for context, login, photo, at in zip(contexts, logins, photos, taken_at, strict=True):
+            context.clock.install(time=at)
             page = context.new_page()
             sign_in(page, live, login)
             context.set_offline(True)
@@ -173,7 +192,11 @@ def test_two_reps_at_one_booth_offline_name_their_cards_apart_and_none_is_offere
             context.close()
     office = live.device("office")
     taken = {c["name"]: c for c in office.records("customers").values() if c["source"] == "国際ロボット展"}
-    assert sorted(taken) == ["名刺 1（国際ロボット展・佐藤）", "名刺 1（国際ロボット展・鈴木）"]
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert sorted(taken) == sorted(
+        f"名刺 1（国際ロボット展・{who}・{at.astimezone(tokyo):%H:%M}）"
+        for who, at in zip(apart, taken_at, strict=True)
+    )
     for card in taken.values():
         response = office.client.get(
             "/api/v1/customers/duplicates", query_string={"name": card["name"]}, headers=office.headers

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from .helpers import (
     CHROMIUM,
     SPARE_PHOTOS,
+    card_name,
     go_to,
     idb_all,
     idb_get,
@@ -168,7 +169,9 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
     # the device then signs in from its spare copy and fetches the first card back.
     wait_synced(page)
     cards_held = sorted(
-        c["name"] for c in idb_all(page, "customers") if c.get("source") == "名古屋ものづくり展 2026"
+        card_name(c["name"])
+        for c in idb_all(page, "customers")
+        if c.get("source") == "名古屋ものづくり展 2026"
     )
     assert cards_held == [
         "名刺 1（名古屋ものづくり展 2026・佐藤）",

@@ -6,6 +6,7 @@
 // share a placeholder name.
 
 import { getAll } from "../db.js";
+import { time } from "../format.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { attachmentEdit, keepPhoto, prepare, requestUploads } from "../photos.js";
@@ -57,6 +58,8 @@ async function takeNumber(event) {
  * Who took a card, as its placeholder name says: the family name (the first word of 「佐藤 健太」),
  * else the login. Two reps at one booth, both offline, number their cards on their own devices:
  * without it each would have a 「名刺 1（展示会）」, alike enough to be offered as duplicates to merge.
+ * The name also gives the minute the card was taken, for one person with two devices offline:
+ * each numbers on its own, and two 「名刺 3（展示会・佐藤）」 would be offered to merge.
  */
 function whoTook(user) {
   return String(user?.name || user?.login || "").trim().split(/\s+/)[0];
@@ -69,7 +72,7 @@ export function cardEdits(event, number, photoId, photo, user, now = new Date())
   const dealId = newId();
   const visitId = newId();
   const mine = { owner_id: user?.id, team: user?.team ?? null };
-  const placeholder = t("exhibition.cardName", { event, n: number, who: whoTook(user) });
+  const placeholder = t("exhibition.cardName", { event, n: number, who: whoTook(user), at: time(now) });
   return [
     { entity: "customers", id: customerId, local: mine,
       changes: { name: placeholder, status: "prospect", source: event } },
