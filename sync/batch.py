@@ -64,7 +64,8 @@ class Batch:
     """State of one push: the working set and what it will write.
 
     Rules see it as their context: ``actor``, ``session``, ``engine``, ``memo`` (anything a
-    rule wants to compute once per push), ``get`` to read a record and ``change`` to write one.
+    rule wants to compute once per push), ``get`` to read a record, ``readable`` to ask whether
+    the actor may read it, and ``change`` to write one.
     """
 
     session: Session
@@ -103,6 +104,11 @@ class Batch:
         if working is None or working.compacted:
             return None
         return working
+
+    def readable(self, working):
+        """Whether the actor may read ``working`` (a record ``get`` gave) now: in their scope,
+        and not private to someone else."""
+        return visible(self, working)
 
     def change(self, entity, record_id, values, hlc, delete=False):
         """Write ``values`` to a record as a server-side versioned change (the one way a rule

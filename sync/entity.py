@@ -134,7 +134,8 @@ class Rules:
     """Business rules of one entity, called by the engine at fixed points of a write.
 
     Subclass and override what the entity needs; every method's default does nothing. ``ctx``
-    is the push (``sync.batch.Batch``): its ``actor``, ``session``, ``get`` and ``change``.
+    is the push (``sync.batch.Batch``): its ``actor``, ``session``, ``get``, ``readable`` and
+    ``change``.
     """
 
     def same_as(self, ctx: Batch, values: dict[str, Any]) -> Working | None:

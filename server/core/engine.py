@@ -18,7 +18,7 @@ from server.load.entities import COMPANY_HOLIDAYS, LOAD_ENTRIES, RESOURCE_GROUPS
 from server.quotes.entities import QUOTES
 from server.quotes.index import records_written as index_quotes
 from server.reports.entities import DAILY_REPORTS
-from server.requests.entities import REQUESTS
+from server.requests.entities import REQUEST_READS, REQUESTS
 from server.visits.entities import VISITS
 
 USERS = Entity(
@@ -40,6 +40,7 @@ ENTITIES = [
     FOLLOWS,
     ATTACHMENTS,
     DAILY_REPORTS,
+    REQUEST_READS,
 ]
 
 

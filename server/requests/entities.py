@@ -1,10 +1,13 @@
-"""Requests, complaints and questions heard in the field, routed when they are created."""
+"""Requests, complaints and questions heard in the field, routed when they are created; and
+what each person last saw of a request on each device (read marks)."""
 
-from marshmallow import Schema
+import uuid
+
+from marshmallow import Schema, fields
 from sqlalchemy import update
 
 from sync import Entity, Rejected, Rules
-from sync.entity import LONG, Instant, Text, Uuid, choice
+from sync.entity import LONG, Instant, Text, Uuid, Whole, choice
 from sync.hlc import physical_ms
 from sync.wire import iso_from_ms, parse_instant
 
@@ -101,4 +104,69 @@ REQUESTS = Entity(
     immutable={"customer_id"},
     keeps_history=True,
     rules=[RequestRules()],
+)
+
+
+# The contract's namespace (as the daily report's): every device computes the same ids.
+READ_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
+
+
+def request_read_id(user_id, device_id, request_id):
+    """The one id of what a person last saw of a request on one device."""
+    return str(uuid.uuid5(READ_NAMESPACE, f"genba:request_read:{user_id}:{device_id}:{request_id}"))
+
+
+class RequestReadSchema(Schema):
+    request_id = Uuid(required=True)
+    status = choice(codes("request.status"))
+    # The answer as it was seen, as a digest: 32-bit FNV-1a of its UTF-16 code units, in hex
+    # (pwa/js/seen.js); whether it changed since is all a read mark tells.
+    response_digest = fields.String(allow_none=True, validate=Whole(r"^[0-9a-f]{8}$"))
+
+
+class RequestReadRules(Rules):
+    """A read mark is its writer's own, one per person, device and request, so a person's
+    devices never write one mark concurrently (no conflict to review for having read twice).
+    It names a request its writer may read."""
+
+    def check(self, ctx, current, values):
+        actor = ctx.actor
+        if current is not None:
+            if (current.data.get("user_id"), current.data.get("device_id")) != (
+                actor.user_id,
+                actor.device_id,
+            ):
+                raise Rejected({"record_id": ["only the device that wrote a read mark changes it"]})
+            return
+        request_id = values.get("request_id")
+        request = ctx.get("requests", request_id)
+        if request is None or not ctx.readable(request):
+            raise Rejected({"request_id": [f"requests {request_id} does not exist"]})
+
+    def on_create(self, ctx, data, hlc):
+        actor = ctx.actor
+        data["user_id"], data["device_id"] = actor.user_id, actor.device_id
+        if data["id"] != request_read_id(actor.user_id, actor.device_id, data["request_id"]):
+            raise Rejected(
+                {
+                    "record_id": [
+                        "a read mark's id is the UUIDv5 of "
+                        "genba:request_read:<your user id>:<this device's id>:<request id>"
+                    ]
+                }
+            )
+
+
+REQUEST_READS = Entity(
+    "request_reads",
+    RequestReadSchema(),
+    extra_fields=["user_id", "device_id"],
+    references={"request_id": "requests"},
+    server_fields={"user_id", "device_id"},
+    immutable={"request_id"},
+    scoped=False,
+    private=True,
+    owner_field="user_id",
+    deletable=False,
+    rules=[RequestReadRules()],
 )
