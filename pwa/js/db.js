@@ -12,14 +12,14 @@ import * as spare from "./spare.js";
 import { GROUPS, groupsOf, visitStore } from "./visit-groups.js";
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 9;
+export const DB_VERSION = 10;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
 // Every entity the app keeps: step 1's, then those added by later steps. The server may send
 // others; they are skipped.
 export const SYNCED = [...ENTITIES, "history", "attachments", "deal_events", "resource_groups",
-  "company_holidays", "load_entries", "daily_reports"];
+  "company_holidays", "load_entries", "daily_reports", "request_reads"];
 const BY_CUSTOMER = ["contacts", "visits", "requests", "deals", "quotes", "follows"];
 // The "recent" store (from step 8) holds the time of each customer's latest visit, for the
 // customer list's order, in Maps of customer id to time: sixteen of them, by the id's last
@@ -107,6 +107,12 @@ function upgrade(db, oldVersion, tx) {
       db.deleteObjectStore("visits");
       for (const group of groupsOf(moving.result)) groups.put(group);
     };
+  }
+  if (oldVersion < 10) {
+    // Read marks (seen.js): what a person last saw of their requests, one per device, synced to
+    // their other devices. Marks that reached the server while this device ran the version
+    // before were skipped and are not pulled again: such a request shows 未読 until opened.
+    db.createObjectStore("request_reads", { keyPath: "id" });
   }
 }
 

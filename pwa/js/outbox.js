@@ -17,6 +17,12 @@ import { newId } from "./ids.js";
 
 let afterSave = () => {};
 
+// Entities whose records are no one's work (seen.js's read marks): their entries are sent like
+// any other, but not counted or listed as unsent, never hold up a hand-over, and one the server
+// refuses is dropped rather than left for the user to fix.
+export const INCIDENTAL = new Set(["request_reads"]);
+const isWork = (entry) => !INCIDENTAL.has(entry.entity);
+
 /** Let the sync client hear about saves without a dependency cycle. */
 export function onSaved(listener) {
   afterSave = listener;
@@ -125,13 +131,17 @@ export async function settle(sent, results, serverHlc) {
   const answers = new Map(results.map((r) => [r.mutation_id, r]));
   const changes = [];
   const current = await Promise.all(sent.map((entry) => req(store.get(entry.seq))));
+  const dropped = [];
   sent.forEach((entry, index) => {
     const result = answers.get(entry.mutation_id);
     const now = current[index];
     if (!result || !now) return;
     const rejected = result.status === "rejected"
       || (result.status === "duplicate" && result.original_status === "rejected");
-    if (rejected) {
+    if (rejected && !isWork(now)) {
+      console.warn("refused, dropped:", entry.entity, entry.record_id, result.errors);
+      dropped.push(entry.seq);
+    } else if (rejected) {
       now.status = "rejected";
       now.errors = result.errors || {};
       store.put(now);
@@ -158,6 +168,7 @@ export async function settle(sent, results, serverHlc) {
   await evictAnswered(tx);
   await advanceClock(tx, serverHlc);
   await done(tx);
+  for (const seq of dropped) await discard(seq);
   keepSpare();
 }
 

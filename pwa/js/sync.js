@@ -221,14 +221,15 @@ async function handleFailure(err) {
 export async function refreshStatus() {
   const [entries, queue, conflicts, lastSync] = await Promise.all([
     outbox.entries(), photos.queue(), unresolvedConflicts(), getMeta("last_sync")]);
-  const pending = entries.filter((e) => e.status === "pending");
+  const work = entries.filter((e) => !outbox.INCIDENTAL.has(e.entity)); // read marks are no one's work
+  const pending = work.filter((e) => e.status === "pending");
   // A photo whose record is still in the outbox is counted once, as that record.
   const inOutbox = new Set(entries.map((e) => e.record_id));
   const photosLeft = queue.filter((item) => item.state !== "sent" && !inOutbox.has(item.record.id));
   const photosFailed = photosLeft.filter((item) => item.state === "failed").length;
   update({
     pending: pending.length + photosLeft.length - photosFailed,
-    rejected: entries.length - pending.length + photosFailed,
+    rejected: work.length - pending.length + photosFailed,
     oldestPending: pending.length ? Math.min(...pending.map((e) => e.created_ms)) : null,
     conflicts: conflicts.filter((c) => c.lost_by === getState().user?.id).length,
     lastSync: lastSync || null,

@@ -17,7 +17,7 @@ export async function render(view) {
     const [requests, customers] = await Promise.all([
       req(tx.objectStore("requests").getAll()), req(tx.objectStore("customers").getAll())]);
     const names = new Map(customers.map((c) => [c.id, c.name]));
-    const seen = await seenMarks();
+    const seen = await seenMarks(me);
     const mine = requests.filter((r) => !r.deleted && r.author_id === me)
       .map((request) => ({ request, unread: isUnread(request, seen) }))
       .sort((a, b) => (b.unread - a.unread) || (Date.parse(b.request.updated_at || b.request.heard_at) || 0)

@@ -35,7 +35,7 @@ export async function render(view, { params }) {
     const [bundle, unsentKeys, history] = await Promise.all([
       customerBundle(request.customer_id), outbox.unsentKeys(), historyOf(request.id)]);
     const me = getState().user;
-    if (request.author_id && request.author_id === me?.id) await markSeen(request);
+    await markSeen(request, me?.id);
     const triager = TRIAGERS.has(me?.role);
     const answers = triager || (request.assignee_id && request.assignee_id === me?.id);
     const unsent = unsentKeys.has(recordKey("requests", request.id));

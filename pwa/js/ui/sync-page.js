@@ -22,8 +22,9 @@ export async function render(view, { navigate }) {
   const photoQueue = photoQueueSection(); // made once, kept across redraws: it draws itself
   const draw = async () => {
     const entries = await outbox.entries();
-    const pending = entries.filter((e) => e.status === "pending");
-    const rejected = entries.filter((e) => e.status === "rejected");
+    const work = entries.filter((e) => !outbox.INCIDENTAL.has(e.entity)); // not read marks
+    const pending = work.filter((e) => e.status === "pending");
+    const rejected = work.filter((e) => e.status === "rejected");
     const state = getState();
     mount(view,
       h("h1", { tabindex: "-1" }, t("syncPage.title")),
