@@ -113,11 +113,10 @@ def revoke_device_command(device_id):
 @with_appcontext
 def demo():
     """Load Japanese demo data and one user per role (safe to run again)."""
-    from datetime import date
-
     from sync import apply_push
 
     from demo.data import DEMO_USERS, demo_batches
+    from server.core.calendar import today as company_today
     from server.core.engine import ENGINE, actor
 
     session = writing_session()
@@ -127,7 +126,9 @@ def demo():
     }
     session.commit()
     counts = {}
-    for login, mutations in demo_batches(date.today(), {k: u.id for k, u in users.items()}):
+    # Dated by the company's day (Asia/Tokyo), as the screens and the load grid count it, not
+    # the machine's: from 15:00 UTC Tokyo is already in the next day, on Sunday in the next week.
+    for login, mutations in demo_batches(company_today(), {k: u.id for k, u in users.items()}):
         user = users[login]
         device = str(uuid.uuid5(DEMO_DEVICE_NAMESPACE, login))
         session = writing_session()
