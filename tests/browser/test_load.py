@@ -2,7 +2,8 @@
 group's weeks and the earliest week it fits; the office edits the factory offline and it
 reaches the server; the manager's 山積み表 says which deals fill which weeks."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -10,11 +11,12 @@ from .helpers import go_to, sign_in, wait_synced
 
 WEIGHTS = {"firm": 1, "likely": 0.6, "possible": 0.3}
 SHAPES = {"余裕": "○", "逼迫": "△", "超過": "✕"}
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def week_after(weeks, today=None):
-    """The ISO week ``weeks`` weeks after this one (Asia/Tokyo's today is close enough here)."""
-    year, week, _ = ((today or date.today()) + timedelta(weeks=weeks)).isocalendar()
+    """The ISO week ``weeks`` weeks after this one, in the company's calendar (Asia/Tokyo)."""
+    year, week, _ = ((today or datetime.now(TOKYO).date()) + timedelta(weeks=weeks)).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -216,6 +218,35 @@ def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page,
     expect(
         page.get_by_test_id("deal-load").locator(f"tr[data-group='溶接'] td[data-week='{week_after(3)}']")
     ).to_contain_text("✕ 超過")
+
+
+def test_on_monday_morning_in_tokyo_the_load_starts_at_this_week_not_the_last(page, context, live, customers):
+    """Monday 00:30 in Tokyo is still Sunday in UTC: the weeks shown start at Tokyo's week, as
+    the server counts them, not at the week before."""
+    seed_factory(live)
+    sign_in(page, live, "manager")
+    context.set_offline(True)
+    now = datetime.now(UTC)
+    sunday = (now - timedelta(days=(now.weekday() + 1) % 7)).replace(
+        hour=15, minute=30, second=0, microsecond=0
+    )
+    if sunday > now:
+        sunday -= timedelta(weeks=1)
+    monday = sunday.astimezone(TOKYO)
+    assert (monday.weekday(), sunday.weekday()) == (0, 6)
+    context.clock.install(time=sunday)
+    page.reload()
+    go_to(page, "load")
+    first = page.locator("[data-testid=load-weeks]").first.locator("details").first
+    expect(first).to_have_attribute("data-week", week_after(0, monday.date()))
+    page.goto(f"{live.url}/#/load/settings")
+    expect(page.get_by_test_id("entry-week").locator("option").first).to_have_attribute(
+        "value", week_after(0, monday.date())
+    )
+    page.goto(f"{live.url}/#/quotes/new?customer={customers['yamada']['id']}")
+    expect(page.get_by_test_id("quote-delivery-week").locator("option[value^='20']").first).to_have_attribute(
+        "value", week_after(0, monday.date())
+    )
 
 
 def test_on_a_phone_the_header_links_never_wrap_and_the_page_does_not_scroll_sideways(browser, live):

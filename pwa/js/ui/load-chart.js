@@ -4,7 +4,7 @@
 // group, week by week, which deals fill it; at the end, what is likely but not yet firm.
 
 import { getAll } from "../db.js";
-import { dateTime } from "../format.js";
+import { companyDay, dateTime } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import { loadTable, mondayOf, weekOf, weeksFrom } from "../load.js";
 import { getState } from "../store.js";
@@ -29,7 +29,7 @@ export async function render(view) {
     const { groups, entries, daysOff } = await factory();
     const [deals, customers] = await Promise.all([getAll("deals"), getAll("customers")]);
     const names = { deals: new Map(deals.map((d) => [d.id, d])), customers: new Map(customers.map((c) => [c.id, c])) };
-    const weeks = weeksFrom(weekOf(Date.now()), WEEKS);
+    const weeks = weeksFrom(weekOf(companyDay(Date.now())), WEEKS);
     const table = loadTable(weeks, groups, entries, daysOff);
     const shown = new Set(weeks);
     const current = entries.filter((e) => shown.has(e.week));

@@ -7,7 +7,7 @@
 import * as api from "../api.js";
 import { loadCalendar } from "../calendar.js";
 import { getAll, getMeta } from "../db.js";
-import { dateTime } from "../format.js";
+import { companyDay, dateTime } from "../format.js";
 import { t } from "../i18n.js";
 import {
   activeGroups, addWeeks, daysOffFrom, fit, light, loadTable, mondayOf, utilisationAfter, weekOf, weeksFrom,
@@ -37,7 +37,7 @@ export function weekLabel(week) {
 
 /** The weeks a rep may wish for: this week and the next ``count - 1``. */
 export function weekChoices(count = 26, now = Date.now()) {
-  return weeksFrom(weekOf(now), count);
+  return weeksFrom(weekOf(companyDay(now)), count);
 }
 
 /** A traffic light: shape, word and percentage, with its colour only as a third cue. */
@@ -64,7 +64,7 @@ export function impact(data, { processHours, deliveryWeek, quoteId = null, title
     return box;
   }
   const entries = data.entries.filter((e) => !quoteId || e.quote_id !== quoteId);
-  const thisWeek = weekOf(now);
+  const thisWeek = weekOf(companyDay(now));
   const weeks = AROUND.map((n) => addWeeks(deliveryWeek, n)).filter((w) => w >= thisWeek);
   const table = loadTable(weeks, data.groups, entries, data.daysOff);
   const groups = data.groups.filter((g) => wanted[g.id]);

@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
-import { day } from "../format.js";
+import { companyDay, day } from "../format.js";
 import { label, lang, t } from "../i18n.js";
 import { CONFIDENCES, weekOf, weeksFrom } from "../load.js";
 import * as outbox from "../outbox.js";
@@ -119,7 +119,7 @@ function holidayForm() {
 
 function entryList(entries, groups) {
   const names = new Map(groups.map((g) => [g.id, g.name]));
-  const from = weekOf(Date.now());
+  const from = weekOf(companyDay(Date.now()));
   const manual = entries.filter((e) => (e.source || "manual") === "manual" && e.week >= from)
     .sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : 0));
   if (!manual.length) return h("p", { class: "empty" }, t("settings.noEntries"));
@@ -131,7 +131,7 @@ function entryList(entries, groups) {
 
 function entryForm(groups) {
   const group = select(groups.map((g) => [g.id, g.name]), groups[0]?.id, { "data-testid": "entry-group" });
-  const week = select(weeksFrom(weekOf(Date.now()), ENTRY_WEEKS).map((w) => [w, weekLabel(w)]), null, { "data-testid": "entry-week" });
+  const week = select(weeksFrom(weekOf(companyDay(Date.now())), ENTRY_WEEKS).map((w) => [w, weekLabel(w)]), null, { "data-testid": "entry-week" });
   const hours = input({ inputmode: "decimal", "data-testid": "entry-hours" });
   const confidence = select(CONFIDENCES.map((c) => [c, label("load.confidence", c)]), "firm", { "data-testid": "entry-confidence" });
   const name = input({ maxlength: 200, "data-testid": "entry-label" });
