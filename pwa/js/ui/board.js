@@ -9,7 +9,7 @@ import * as api from "../api.js";
 import { loadCalendar } from "../calendar.js";
 import { BOARD_ROLES, STAGES, dealRows, limitsOf, reasonText } from "../deals.js";
 import { getMeta } from "../db.js";
-import { dateTime, yen } from "../format.js";
+import { companyDay, dateTime, yen } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { fold } from "../text.js";
@@ -145,7 +145,7 @@ function table(rows) {
 function exportBoard(filters, status, format) {
   const query = filters.all ? { status: "all" } : {};
   if (filters.owner) query.owner_id = filters.owner;
-  return download(status, `deals-${new Date().toISOString().slice(0, 10)}.${format}`,
+  return download(status, `deals-${companyDay(Date.now())}.${format}`,
     async () => api.exportDeals(await getMeta("token"), query, format),
     t(format === "xlsx" ? "inbox.exportedXlsx" : "inbox.exported"));
 }

@@ -6,7 +6,7 @@
 import * as api from "../api.js";
 import { businessAge, isOverdue, loadCalendar, targetDays } from "../calendar.js";
 import { getAll, getMeta, transaction, req } from "../db.js";
-import { dateTime } from "../format.js";
+import { companyDay, dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
@@ -171,7 +171,7 @@ function exportInbox(filters, status, format) {
   if (filters.q) query.q = filters.q;
   if (filters.age === "overdue") query.overdue = "true";
   else if (filters.age) query.min_age = filters.age;
-  return download(status, `requests-${new Date().toISOString().slice(0, 10)}.${format}`,
+  return download(status, `requests-${companyDay(Date.now())}.${format}`,
     async () => api.exportRequests(await getMeta("token"), query, format),
     t(format === "xlsx" ? "inbox.exportedXlsx" : "inbox.exported"));
 }

@@ -7,6 +7,7 @@
 
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
+import { companyDay } from "../format.js";
 import { label, lang, list, t } from "../i18n.js";
 import { usersById } from "../records.js";
 import { getState } from "../store.js";
@@ -212,7 +213,7 @@ function failure(kind, err) {
 function exportBox(what, key, fetch) {
   const testid = `${what.replace(/s$/, "")}-export`;
   const status = h("p", { role: "status", "data-testid": `${testid}-status` });
-  const name = `${what}-${new Date().toISOString().slice(0, 10)}.xlsx`;
+  const name = `${what}-${companyDay(Date.now())}.xlsx`;
   return h("section", { class: "form export-box", "aria-labelledby": "export-h" },
     h("h2", { id: "export-h" }, t(`${key}.exportTitle`)),
     h("p", { class: "hint" }, t(`${key}.exportHint`)),
