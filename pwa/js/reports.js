@@ -5,8 +5,8 @@ import { req, transaction } from "./db.js";
 import { companyDay, time } from "./format.js";
 import { label, list, t } from "./i18n.js";
 
-// The contract's namespace: every device computes the same id for one person's day.
-const NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
+// The contract's namespace for ids every device computes alike (one person's day, a read mark).
+export const NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
 
 /** UUIDv5 (SHA-1) of `name` in `namespace`, as RFC 4122 spells it. */
 export async function uuidV5(namespace, name) {

@@ -12,11 +12,10 @@
 
 import { getMeta, getMetas, req, setMeta, transaction } from "./db.js";
 import * as outbox from "./outbox.js";
-import { uuidV5 } from "./reports.js";
+import { NAMESPACE, uuidV5 } from "./reports.js";
 
 const LEGACY_KEY = "seen_requests"; // marks kept on the device only, before they synced
 export const SINCE_KEY = "seen_since";
-const NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8"; // the contract's, as the daily report's
 
 /** The one id of what `userId` last saw of a request on device `deviceId` (as the server's). */
 export function readMarkId(userId, deviceId, requestId) {
