@@ -13,7 +13,7 @@ from . import clockstore, driver, hlc as hlcs
 from .engine import Actor, Engine
 from .entity import Rejected
 from .models import Record
-from .scope import is_private, owned_anywhere, sees, within_grace
+from .scope import PRIVATE, owned_anywhere, privacy, sees, within_grace
 from .wire import load_json
 
 __all__ = ["Batch", "Rejected", "Working"]
@@ -244,9 +244,11 @@ def referenced_keys(changes, references):
 
 
 def private_to_another(batch, working):
-    """Whether a record is private to someone the actor may not read for."""
+    """Whether a record is private to someone the actor may not read for (personal records to
+    anyone but their owner)."""
     entities, actor = batch.engine.entities, batch.actor
-    if actor.reads_private or not is_private(entities, working.entity, working.data):
+    marker = privacy(entities, working.entity, working.data)
+    if marker is None or (actor.reads_private and marker == PRIVATE):
         return False
     return working.data.get(entities[working.entity].owner_field) != actor.user_id
 

@@ -8,7 +8,7 @@ from . import clockstore, driver, hlc as hlcs
 from .batch import watchers_of
 from .digest import record_hash
 from .models import DeadLetter, Record, ScopeEvent, SeenMutation, utcnow
-from .scope import PRIVATE, is_private
+from .scope import privacy
 from .wire import dump_json, parse_instant
 
 
@@ -238,9 +238,11 @@ SEEN_INSERT = Bulk(
 
 
 def team_column(entities, entity, working):
-    """What the indexed ``team`` column holds: the private marker, or the entity's team field."""
-    if is_private(entities, working.entity, working.data):
-        return PRIVATE
+    """What the indexed ``team`` column holds: the private or personal marker, or the entity's
+    team field."""
+    marker = privacy(entities, working.entity, working.data)
+    if marker is not None:
+        return marker
     return working.data.get(entity.team_field) if entity.team_field else None
 
 

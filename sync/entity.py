@@ -174,7 +174,9 @@ class Entity:
     them, ``create_only_server_fields`` only on create, ``fixed`` may be set at create only
     (later values are ignored), ``immutable`` may never change after create. A ``private``
     record (unscoped) is read and written only by the user its ``owner_field`` names and by
-    actors who read private records; so are the conflicts of its fields (and their loser).
+    actors who read private records; so are the conflicts of its fields (and their loser). A
+    ``personal`` one is private and read by its owner alone, not by actors who read private
+    records either.
     A tombstone compacted past the window forgets its content but for ``kept_when_compacted``
     (the scope root's ``redirect_field`` always): what still names it where it lives on.
     """
@@ -199,6 +201,7 @@ class Entity:
         owner_field: str | None = None,
         team_field: str | None = None,
         private: bool = False,
+        personal: bool = False,
         kept_when_compacted: Iterable[str] = (),
         rules: Iterable[Rules] = (),
     ) -> None:
@@ -220,9 +223,10 @@ class Entity:
         self.scope_field: str | None = None  # set by the engine: the scope model's field when scoped
         self.owner_field = owner_field
         self.team_field = team_field
-        self.private = private
+        self.private = private or personal
+        self.personal = personal
         self.kept_when_compacted = frozenset(kept_when_compacted)
-        assert not private or (owner_field and not team_field), "a private record needs an owner"
+        assert not self.private or (owner_field and not team_field), "a private record needs an owner"
         self.rules = list(rules)
         self.required = [n for n, f in schema.fields.items() if f.required] if schema else []
         self.list_fields = (

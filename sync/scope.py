@@ -4,6 +4,7 @@ Users whose role sees everything read every record; everyone else reads the root
 those of their team and those they are members of (with the records of each). Private
 records (and the conflicts of their fields) are stored with ``team`` set to ``PRIVATE``: only
 the user in ``owner_id`` and actors who read private records read them, whatever else they see.
+Personal ones, with ``PERSONAL``, only the user in ``owner_id``.
 """
 
 from sqlalchemy import and_, false, func, or_, select, union
@@ -11,8 +12,9 @@ from sqlalchemy import and_, false, func, or_, select, union
 from . import hlc as hlcs
 from .models import Record, ScopeEvent
 
-# Never a team's name: the team column of a private record holds this instead of a team.
+# Never a team's name: the team column of a private record holds one of these instead of a team.
 PRIVATE = "~private"
+PERSONAL = "~personal"
 
 
 def sees(actor, owner_id, team, member):
@@ -20,12 +22,19 @@ def sees(actor, owner_id, team, member):
     return owner_id == actor.user_id or (actor.team is not None and team == actor.team) or member
 
 
+def privacy(entities, entity, data):
+    """``PERSONAL``, ``PRIVATE`` or None: as the record's entity is, or for a conflict of a
+    field, as that field's entity is."""
+    of = data.get("entity") if entity == "conflicts" else entity
+    if of not in entities or not entities[of].private:
+        return None
+    return PERSONAL if entities[of].personal else PRIVATE
+
+
 def is_private(entities, entity, data):
-    """Whether a record is private: of a private entity, or a conflict of one's field."""
-    if entities[entity].private:
-        return True
-    of = data.get("entity") if entity == "conflicts" else None
-    return of in entities and entities[of].private
+    """Whether a record is private (personal records are): of a private entity, or a conflict
+    of one's field."""
+    return privacy(entities, entity, data) is not None
 
 
 def root_ids_in_scope(engine, actor):
@@ -66,9 +75,8 @@ def readable(engine, actor, by_position=False):
                 and_(Record.entity.in_(owned_anywhere(engine)), Record.owner_id == actor.user_id),
             ),
         )
-    if actor.reads_private:
-        return clause
-    return and_(clause, or_(Record.team.is_(None), Record.team != PRIVATE, Record.owner_id == actor.user_id))
+    hidden = Record.team != PERSONAL if actor.reads_private else Record.team.not_in([PRIVATE, PERSONAL])
+    return and_(clause, or_(Record.team.is_(None), hidden, Record.owner_id == actor.user_id))
 
 
 def was_in_scope(session, user_id, scope_id, hlc):

@@ -45,7 +45,7 @@ export async function seenMarks(userId) {
   const own = new Map();
   const add = (requestId, mark) => marks.set(requestId, [...(marks.get(requestId) || []), mark]);
   for (const record of records) {
-    if (record.user_id !== userId) continue; // the office's device holds everyone's
+    if (record.user_id !== userId) continue; // the server sends only mine: a guard
     add(record.request_id, { status: record.status, digest: record.response_digest ?? null });
     if (record.device_id === deviceId) own.set(record.request_id, record);
   }

@@ -1,5 +1,5 @@
 """Requests, complaints and questions heard in the field, routed when they are created; and
-what each person last saw of a request on each device (read marks)."""
+what each person last saw of a request on each device (read marks, read by that person alone)."""
 
 import uuid
 
@@ -165,7 +165,7 @@ REQUEST_READS = Entity(
     server_fields={"user_id", "device_id"},
     immutable={"request_id"},
     scoped=False,
-    private=True,
+    personal=True,  # not even the office reads them: no one's devices fill with everyone's marks
     owner_field="user_id",
     deletable=False,
     rules=[RequestReadRules()],
