@@ -111,7 +111,8 @@ function upgrade(db, oldVersion, tx) {
   if (oldVersion < 10) {
     // Read marks (seen.js): what a person last saw of their requests, one per device, synced to
     // their other devices. Marks that reached the server while this device ran the version
-    // before were skipped and are not pulled again: such a request shows 未読 until opened.
+    // before were skipped: the next daily device check (check.js) finds them missing and
+    // fetches them, with no whole pull again.
     db.createObjectStore("request_reads", { keyPath: "id" });
   }
 }

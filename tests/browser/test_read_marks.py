@@ -7,6 +7,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from server.requests.entities import request_read_id
+
 from .helpers import go_to, idb_all, idb_write, outbox, sign_in, wait_synced
 
 
@@ -102,3 +104,23 @@ def test_a_read_mark_the_server_refuses_is_dropped_not_left_to_fix(devices, live
     expect(phone.get_by_test_id("pending-count")).to_have_text("0")
     go_to(phone, "mine")
     expect(phone.get_by_test_id("nav-mine-unread")).to_have_text("未読 1")  # as it was before
+
+
+def test_marks_a_device_skipped_come_back_with_the_device_check(page, live, customers):
+    """A device that ran the version before read marks skipped those pulled meanwhile; after its
+    upgrade the device check finds them missing and fetches them, with no whole pull again."""
+    tech = live.device("tech")
+    request = tech.create("requests", customer_id=customers["yamada"]["id"], kind="complaint", title="異音")
+    sign_in(page, live, "tech")
+    other = live.device("tech")  # the technician's other device marks the request read
+    record_id = request_read_id(other.user["id"], other.id, request["id"])
+    pushed = other.push(other.mutation("request_reads", record_id, request_id=request["id"], status="new"))
+    assert pushed[0]["status"] == "applied", pushed
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    assert [m["id"] for m in idb_all(page, "request_reads")] == [record_id]
+    idb_write(page, "request_reads", "store.clear();")  # as the version before skipped it
+    go_to(page, "sync")
+    page.get_by_test_id("check-now").click()
+    expect(page.get_by_test_id("device-check")).to_contain_text("1件をサーバーに合わせて直しました。")
+    assert [m["id"] for m in idb_all(page, "request_reads")] == [record_id]
