@@ -63,7 +63,7 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
     go_to(page, "mine")
-    item = page.locator(".mine-item", has_text="異音が再発")
+    item = page.get_by_test_id("my-requests").locator(".mine-item", has_text="異音が再発")
     expect(item.get_by_test_id("unread")).to_have_text("● 未読")
     expect(item.get_by_test_id("mine-answer")).to_have_text("回答: 軸受を交換します。来週伺います。")
     item.get_by_role("link").click()
@@ -73,7 +73,9 @@ def test_a_complaint_recorded_offline_is_triaged_answered_and_comes_back_to_the_
         "回答: 軸受を交換します。来週伺います。"
     )
     go_to(page, "mine")
-    expect(page.locator(".mine-item", has_text="異音が再発")).to_have_attribute("data-unread", "false")
+    expect(page.get_by_test_id("my-requests").locator(".mine-item", has_text="異音が再発")).to_have_attribute(
+        "data-unread", "false"
+    )
 
 
 def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, customers):
@@ -205,3 +207,32 @@ def test_a_manager_is_told_who_edits_the_routing_rules_in_the_roles_own_words(pa
     page.goto(live.url + "/#/rules")
     expect(page.locator("#view")).to_contain_text("振り分けルールは事務とシステム管理者が編集できます。")
     expect(page.get_by_test_id("rule-save")).to_have_count(0)
+
+
+def test_the_assignee_finds_the_requests_assigned_to_them_and_answers_one(page, live, customers):
+    """A complaint rep_a heard, assigned by the office to the technician: it waits in the
+    technician's 自分の依頼 under 「担当している依頼」, with 「担当 1」 in the menu, until answered."""
+    rep, office = live.device("rep_a"), live.device("office")
+    request = rep.create(
+        "requests", customer_id=customers["yamada"]["id"], kind="complaint", title="塗装のはがれ"
+    )
+    tech_id = live.device("tech").user["id"]
+    triaged = office.update("requests", request, assignee_id=tech_id, route_to="service", status="triaged")
+    assert triaged["status"] == "applied", triaged
+    sign_in(page, live, "tech")
+    expect(page.get_by_test_id("nav-mine-unread")).to_have_text("担当 1")
+    go_to(page, "mine")
+    assigned = page.get_by_test_id("assigned")
+    expect(assigned.get_by_role("heading")).to_have_text("担当している依頼（1件）")
+    item = assigned.locator(".mine-item", has_text="塗装のはがれ")
+    expect(item).to_contain_text("山田製作所")
+    expect(item.get_by_test_id("assigned-status")).to_have_text("振り分け済み")
+    item.get_by_role("link").click()
+    page.get_by_test_id("triage-response").fill("来週、再塗装に伺います。")
+    page.get_by_test_id("triage-save").click()
+    expect(page.get_by_test_id("request-status")).to_have_text("回答済み")
+    wait_synced(page)
+    assert live.device("office").records("requests")[request["id"]]["response"] == "来週、再塗装に伺います。"
+    go_to(page, "mine")
+    expect(page.get_by_test_id("assigned-status")).to_have_text("回答済み")  # listed until closed
+    expect(page.get_by_test_id("nav-mine-unread")).to_be_hidden()  # but no longer the technician's turn

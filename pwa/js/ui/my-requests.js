@@ -1,5 +1,7 @@
-// My requests: what I heard on site and recorded, with the office's status and answer, unread
-// first (a status or answer that changed since I last opened it).
+// My requests: those the office assigned to me that are not closed yet, oldest heard first (the
+// assignee answers them: without this list they had to be found customer by customer); then
+// what I heard on site and recorded, with the office's status and answer, unread first (a
+// status or answer that changed since I last opened it).
 
 import { dateTime } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -23,8 +25,23 @@ export async function render(view) {
       .sort((a, b) => (b.unread - a.unread) || (Date.parse(b.request.updated_at || b.request.heard_at) || 0)
         - (Date.parse(a.request.updated_at || a.request.heard_at) || 0));
     const unread = mine.filter((m) => m.unread).length;
+    const assigned = assignedOpen(requests, me);
     mount(view,
       h("h1", { tabindex: "-1" }, t("mine.title")),
+      assigned.length ? h("section", { "data-testid": "assigned" },
+        h("h2", {}, t("mine.assigned", { n: assigned.length })),
+        h("ol", { class: "list", "data-testid": "assigned-requests" }, assigned.map((request) =>
+          h("li", { class: "mine-item", dataset: { id: request.id } },
+            h("a", { class: "row", href: `#/requests/${request.id}` },
+              h("span", { class: "row-title" },
+                requestNumber(request), " ", label("request.kind", request.kind), " — ", request.title),
+              h("span", { class: "row-meta" },
+                h("span", {}, names.get(request.customer_id) || ""),
+                h("span", {}, t("mine.heard", { at: dateTime(request.heard_at || request.created_at) })),
+                h("span", {}, t("request.urgencyLabel"), label("request.urgency", request.urgency || "normal")),
+                h("span", { "data-testid": "assigned-status" }, label("request.status", request.status || "new"))))))))
+        : null,
+      assigned.length ? h("h2", {}, t("mine.recorded")) : null,
       h("p", { class: "summary", "data-testid": "mine-summary" }, t("mine.summary", { n: mine.length, unread })),
       mine.length ? h("ol", { class: "list", "data-testid": "my-requests" }, mine.map(({ request, unread: isNew }) =>
         h("li", { class: ["mine-item", isNew ? "unread" : null], dataset: { id: request.id, unread: String(isNew) } },
@@ -45,7 +62,25 @@ export async function render(view) {
   return redrawOnData(draw);
 }
 
-/** The menu's 「未読 2」 beside 自分の依頼. */
+/** The requests assigned to `userId` and not closed, oldest heard first. */
+function assignedOpen(requests, userId) {
+  const heard = (r) => Date.parse(r.heard_at || r.created_at) || 0;
+  return requests.filter((r) => !r.deleted && userId && r.assignee_id === userId && r.status !== "closed")
+    .sort((a, b) => heard(a) - heard(b));
+}
+
+/** The menu's 「未読 2」 beside 自分の依頼, or 「担当 1」 (assigned, not answered yet), or both. */
 export function unreadBadge() {
-  return menuCount("nav-mine-unread", () => unreadCount(getState().user?.id), (n) => t("mine.unreadCount", { n }));
+  let shown = { unread: 0, assigned: 0 };
+  const count = async () => {
+    const me = getState().user?.id;
+    const tx = await transaction(["requests"]);
+    const [unread, requests] = await Promise.all([unreadCount(me), req(tx.objectStore("requests").getAll())]);
+    // Assigned and not answered yet: the assignee's turn (an answered one stays listed until closed).
+    shown = { unread, assigned: assignedOpen(requests, me).filter((r) => r.status !== "answered").length };
+    return shown.unread + shown.assigned;
+  };
+  const text = () => [shown.unread ? t("mine.unreadCount", { n: shown.unread }) : null,
+    shown.assigned ? t("mine.assignedCount", { n: shown.assigned }) : null].filter(Boolean).join("・");
+  return menuCount("nav-mine-unread", count, text);
 }
