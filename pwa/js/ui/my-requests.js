@@ -4,7 +4,7 @@
 // status or answer that changed since I last opened it).
 
 import { dateTime } from "../format.js";
-import { label, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { req, transaction } from "../db.js";
 import { isUnread, seenMarks, unreadCount } from "../seen.js";
 import { getState } from "../store.js";
@@ -80,7 +80,7 @@ export function unreadBadge() {
     shown = { unread, assigned: assignedOpen(requests, me).filter((r) => r.status !== "answered").length };
     return shown.unread + shown.assigned;
   };
-  const text = () => [shown.unread ? t("mine.unreadCount", { n: shown.unread }) : null,
-    shown.assigned ? t("mine.assignedCount", { n: shown.assigned }) : null].filter(Boolean).join("・");
+  const text = () => list([shown.unread ? t("mine.unreadCount", { n: shown.unread }) : null,
+    shown.assigned ? t("mine.assignedCount", { n: shown.assigned }) : null].filter(Boolean), { short: true });
   return menuCount("nav-mine-unread", count, text);
 }
