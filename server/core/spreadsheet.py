@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from server.core.calendar import today
 from server.core.text import fold
 from server.core.words import Said
 
@@ -68,6 +69,14 @@ def download(body, mimetype, filename, title):
             "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(title)}"
         },
     )
+
+
+def dated_export(body, extension, name, title):
+    """A CSV or .xlsx export named by the company's day: ``{name}_2026-12-07.csv``, shown as
+    ``{title}_2026-12-07.csv`` (its Japanese name)."""
+    day = today().isoformat()
+    mimetype = XLSX if extension == "xlsx" else "text/csv"
+    return download(body, mimetype, f"{name}_{day}.{extension}", f"{title}_{day}.{extension}")
 
 
 def _cell(sheet, value, font=None):

@@ -15,7 +15,7 @@ from server.core.calendar import today
 from server.core.db import db
 from server.core.engine import ENGINE
 from server.core.models import User
-from server.core.spreadsheet import XLSX, download, excel_csv, workbook
+from server.core.spreadsheet import XLSX, dated_export, excel_csv, workbook
 from server.core.vocabulary import OFFICE_ROLES, labels
 from server.deals.follow_up import days_since, follow_up, last_activity, overdue_by
 from server.deals.schemas import BoardQuerySchema
@@ -144,11 +144,6 @@ def export_table(filters):
     return [header for _, header in COLUMNS], table
 
 
-def attachment(body, mimetype, extension):
-    day = today().isoformat()
-    return download(body, mimetype, f"deals_{day}.{extension}", f"案件ボード_{day}.{extension}")
-
-
 @bp.get("/deals/export.csv")
 @role_required(*OFFICE_ROLES)
 @bp.arguments(BoardQuerySchema, location="query")
@@ -160,7 +155,7 @@ def attachment(body, mimetype, extension):
 )
 def export_csv(filters):
     """The manager's board as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
-    return attachment(excel_csv(*export_table(filters)), "text/csv", "csv")
+    return dated_export(excel_csv(*export_table(filters)), "csv", "deals", "案件ボード")
 
 
 @bp.get("/deals/export.xlsx")
@@ -175,4 +170,4 @@ def export_csv(filters):
 def export_xlsx(filters):
     """The manager's board as an Excel workbook (amounts and days as numbers, text never a formula)."""
     headers, table = export_table(filters)
-    return attachment(workbook("案件ボード", headers, table), XLSX, "xlsx")
+    return dated_export(workbook("案件ボード", headers, table), "xlsx", "deals", "案件ボード")

@@ -23,7 +23,7 @@ from server.core.engine import ENGINE
 from server.core.errors import ApiError
 from server.core.models import User
 from server.core.schemas import MAX_CALENDAR_YEARS, CalendarQuerySchema, CalendarSchema
-from server.core.spreadsheet import XLSX, download, excel_csv, workbook
+from server.core.spreadsheet import XLSX, dated_export, excel_csv, workbook
 from server.core.vocabulary import OFFICE_ROLES, OPEN_REQUEST_STATUSES, labels
 from server.requests.schemas import ExportQuerySchema
 from server.requests.search import matches_search
@@ -159,11 +159,6 @@ def export_table(filters):
     return [header for _, header in COLUMNS], table
 
 
-def attachment(body, mimetype, extension):
-    day = today().isoformat()
-    return download(body, mimetype, f"requests_{day}.{extension}", f"依頼一覧_{day}.{extension}")
-
-
 @bp.get("/requests/export.csv")
 @role_required(*OFFICE_ROLES)
 @bp.arguments(ExportQuerySchema, location="query")
@@ -175,7 +170,7 @@ def attachment(body, mimetype, extension):
 )
 def export_csv(filters):
     """The inbox with its filters as CSV (UTF-8 with BOM, Japanese headers) for Excel."""
-    return attachment(excel_csv(*export_table(filters)), "text/csv", "csv")
+    return dated_export(excel_csv(*export_table(filters)), "csv", "requests", "依頼一覧")
 
 
 @bp.get("/requests/export.xlsx")
@@ -190,4 +185,4 @@ def export_csv(filters):
 def export_xlsx(filters):
     """The inbox with its filters as an Excel workbook (numbers as numbers, text never a formula)."""
     headers, table = export_table(filters)
-    return attachment(workbook("依頼一覧", headers, table), XLSX, "xlsx")
+    return dated_export(workbook("依頼一覧", headers, table), "xlsx", "requests", "依頼一覧")
