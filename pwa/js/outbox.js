@@ -20,8 +20,8 @@ let afterSave = () => {};
 // Entities whose records are no one's work (seen.js's read marks): their entries are sent like
 // any other, but not counted or listed as unsent, never hold up a hand-over, and one the server
 // refuses is dropped rather than left for the user to fix.
-export const INCIDENTAL = new Set(["request_reads"]);
-const isWork = (entry) => !INCIDENTAL.has(entry.entity);
+const INCIDENTAL = new Set(["request_reads"]);
+export const isWork = (entry) => !INCIDENTAL.has(entry.entity);
 
 /** Let the sync client hear about saves without a dependency cycle. */
 export function onSaved(listener) {

@@ -83,11 +83,3 @@ export async function markSeen(request, userId) {
   await outbox.save([{ entity: "request_reads", id: mine?.id || await readMarkId(userId, deviceId, request.id),
     changes, local: mine ? {} : { user_id: userId, device_id: deviceId } }]);
 }
-
-/** How many of `userId`'s requests are unread (the menu's count). */
-export async function unreadCount(userId) {
-  if (!userId) return 0;
-  const tx = await transaction(["requests"]);
-  const [requests, seen] = await Promise.all([req(tx.objectStore("requests").getAll()), seenMarks(userId)]);
-  return requests.filter((r) => !r.deleted && r.author_id === userId && isUnread(r, seen)).length;
-}

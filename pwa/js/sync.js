@@ -221,7 +221,7 @@ async function handleFailure(err) {
 export async function refreshStatus() {
   const [entries, queue, conflicts, lastSync] = await Promise.all([
     outbox.entries(), photos.queue(), unresolvedConflicts(), getMeta("last_sync")]);
-  const work = entries.filter((e) => !outbox.INCIDENTAL.has(e.entity)); // read marks are no one's work
+  const work = entries.filter(outbox.isWork); // read marks are no one's work
   const pending = work.filter((e) => e.status === "pending");
   // A photo whose record is still in the outbox is counted once, as that record.
   const inOutbox = new Set(entries.map((e) => e.record_id));

@@ -6,7 +6,7 @@
 import { dateTime } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import { req, transaction } from "../db.js";
-import { isUnread, seenMarks, unreadCount } from "../seen.js";
+import { isUnread, seenMarks } from "../seen.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { redrawOnData } from "./redraw.js";
@@ -74,10 +74,14 @@ export function unreadBadge() {
   let shown = { unread: 0, assigned: 0 };
   const count = async () => {
     const me = getState().user?.id;
+    if (!me) return 0;
     const tx = await transaction(["requests"]);
-    const [unread, requests] = await Promise.all([unreadCount(me), req(tx.objectStore("requests").getAll())]);
-    // Assigned and not answered yet: the assignee's turn (an answered one stays listed until closed).
-    shown = { unread, assigned: assignedOpen(requests, me).filter((r) => r.status !== "answered").length };
+    const [requests, seen] = await Promise.all([req(tx.objectStore("requests").getAll()), seenMarks(me)]);
+    shown = {
+      unread: requests.filter((r) => !r.deleted && r.author_id === me && isUnread(r, seen)).length,
+      // Assigned and not answered yet: the assignee's turn (an answered one stays listed until closed).
+      assigned: assignedOpen(requests, me).filter((r) => r.status !== "answered").length,
+    };
     return shown.unread + shown.assigned;
   };
   const text = () => list([shown.unread ? t("mine.unreadCount", { n: shown.unread }) : null,

@@ -22,7 +22,7 @@ export async function render(view, { navigate }) {
   const photoQueue = photoQueueSection(); // made once, kept across redraws: it draws itself
   const draw = async () => {
     const entries = await outbox.entries();
-    const work = entries.filter((e) => !outbox.INCIDENTAL.has(e.entity)); // not read marks
+    const work = entries.filter(outbox.isWork); // not read marks
     const pending = work.filter((e) => e.status === "pending");
     const rejected = work.filter((e) => e.status === "rejected");
     const state = getState();
