@@ -236,3 +236,30 @@ def test_the_assignee_finds_the_requests_assigned_to_them_and_answers_one(page, 
     go_to(page, "mine")
     expect(page.get_by_test_id("assigned-status")).to_have_text("回答済み")  # listed until closed
     expect(page.get_by_test_id("nav-mine-unread")).to_be_hidden()  # but no longer the technician's turn
+
+
+def test_on_a_phone_the_tab_counts_unread_and_assigned_as_one_number(
+    browser, browser_context_args, live, customers
+):
+    """「未読 1・担当 1」 does not fit a fifth of a phone: the tab shows 2 on one line, and the
+    wider screen the words."""
+    tech, office = live.device("tech"), live.device("office")
+    heard = tech.create("requests", customer_id=customers["yamada"]["id"], kind="question", title="納期")
+    assigned = tech.create("requests", customer_id=customers["sanjo"]["id"], kind="complaint", title="異音")
+    office.update("requests", assigned, assignee_id=tech.user["id"], status="triaged")
+    for width, shown in [(390, "2"), (1280, "未読 1・担当 1")]:
+        context = browser.new_context(**{**browser_context_args, "viewport": {"width": width, "height": 844}})
+        page = context.new_page()
+        sign_in(page, live, "tech")
+        office.update(
+            "requests", office.records("requests")[heard["id"]], status="answered", response=f"{width}"
+        )
+        page.get_by_test_id("sync-now").click()
+        wait_synced(page)
+        badge = page.get_by_test_id("tab-mine").get_by_test_id("nav-mine-unread")
+        expect(badge).to_have_js_property("innerText", shown)
+        tab, box = page.get_by_test_id("tab-mine").bounding_box(), badge.bounding_box()
+        assert tab["x"] <= box["x"] and box["x"] + box["width"] <= tab["x"] + tab["width"]
+        # On the phone, one line inside its tab: wrapped, it covered the tab's label.
+        assert width > 390 or box["height"] < 24, box
+        context.close()

@@ -86,5 +86,7 @@ export function unreadBadge() {
   };
   const text = () => list([shown.unread ? t("mine.unreadCount", { n: shown.unread }) : null,
     shown.assigned ? t("mine.assignedCount", { n: shown.assigned }) : null].filter(Boolean), { short: true });
-  return menuCount("nav-mine-unread", count, text);
+  // Both on a phone's tab (a fifth of the width): the sum, which the screen then explains.
+  const short = (n) => (shown.unread && shown.assigned ? String(n) : null);
+  return menuCount("nav-mine-unread", count, text, short);
 }

@@ -11,7 +11,7 @@ import { unsentKeys } from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { highlightRanges, overrun } from "../quote-search.js";
 import { getState, onData, subscribe } from "../store.js";
-import { h } from "./dom.js";
+import { h, mount } from "./dom.js";
 import { choices, field, select } from "./form.js";
 
 /** One term and its value in a `<dl class="facts">`; nothing when there is no value. */
@@ -200,14 +200,18 @@ export async function fetchFile(status, fetchBlob, {
 
 /**
  * A count beside a menu entry (「未読 2」「新規 3」), counted again whenever stored records change
- * while it is on the page; hidden at zero. `count` is async, `text(n)` says it in words.
+ * while it is on the page; hidden at zero. `count` is async, `text(n)` says it in words, and
+ * `short(n)`, when not null, is what a phone's tab shows instead.
  */
-export function menuCount(testid, count, text) {
+export function menuCount(testid, count, text, short = () => null) {
   const badge = h("span", { class: "badge info nav-count", "data-testid": testid, hidden: true });
   const show = async () => {
     const n = await count();
     badge.hidden = n === 0;
-    badge.textContent = text(n);
+    const brief = short(n);
+    // A phone's tab shows `brief` where given: the tab is a fifth of the width.
+    if (brief === null) badge.textContent = text(n);
+    else mount(badge, h("span", { class: "count-full" }, text(n)), h("span", { class: "count-short" }, brief));
   };
   const off = onData(() => (badge.isConnected ? show() : off()));
   show();
