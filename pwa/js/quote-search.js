@@ -26,6 +26,10 @@ const WIDE_RUN = /(?:(?![a-zφ])[\p{L}\p{Nl}\p{No}])+/gu;
 export const FILLER = ["前回", "以前", "この前", "いつも", "同じ", "おなじ", "もの", "作って", "つくって",
   "下さい", "ください", "お願いします", "おねがいします"];
 export const PARTICLES = ["と", "の", "を"];
+// The same words written in katakana (同じモノ, コノ前), read as hiragana where they stand apart
+// from other katakana (モノレール keeps its モノ).
+const KATAKANA_FILLER = /(?<![ァ-ヺー])(?:コノ前|イツモ|オナジ|モノ|ツクッテ|クダサイ|オネガイシマス)(?![ァ-ヺー])/gu;
+const hiragana = (said) => said.replace(/[ァ-ヶ]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
 const APART = "(?:(?<![ぁ-ゖ])|(?![ぁ-ゖ]))";
 const SAID = `(?:${FILLER.join("|")})`;
 const PARTICLE = `(?:${PARTICLES.join("|")})`;
@@ -42,7 +46,8 @@ export function runsOf(folded) {
 /** Split a query into folded words without its filler, as the server does. */
 export function wordsOf(query) {
   const words = [];
-  for (const part of String(query || "").normalize("NFKC").replace(FILLER_RUN, " ").split(/\s+/)) {
+  const said = String(query || "").normalize("NFKC").replace(KATAKANA_FILLER, hiragana);
+  for (const part of said.replace(FILLER_RUN, " ").split(/\s+/)) {
     for (let piece of fold(part).split(SEPARATORS)) {
       piece = piece.replace(/^[._\-/]+|[._\-/]+$/g, "");
       if (!piece || !runsOf(piece).length) continue;

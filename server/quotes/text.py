@@ -45,6 +45,11 @@ FILLER = (
     "おねがいします",
 )
 PARTICLES = ("と", "の", "を")
+# The same words written in katakana (同じモノ, コノ前), read as hiragana where they stand apart
+# from other katakana (モノレール keeps its モノ).
+KATAKANA_FILLER = re.compile(
+    "(?<![ァ-ヺー])(?:コノ前|イツモ|オナジ|モノ|ツクッテ|クダサイ|オネガイシマス)(?![ァ-ヺー])"
+)
 _APART = "(?:(?<![ぁ-ゖ])|(?![ぁ-ゖ]))"
 _SAID = f"(?:{'|'.join(FILLER)})"
 _PARTICLE = f"(?:{'|'.join(PARTICLES)})"
@@ -108,11 +113,17 @@ def word_in(word, folded):
     return bool(runs) and all(run in folded for _, run in runs)
 
 
+def hiragana(match):
+    """A katakana match as hiragana (ア is あ moved by 0x60; kanji stay)."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in match.group())
+
+
 def words_of(query):
     """Split a free-text query into folded words (whitespace and punctuation separate them),
     without the filler around them."""
     words = []
-    for part in FILLER_RUN.sub(" ", unicodedata.normalize("NFKC", query or "")).split():
+    said = KATAKANA_FILLER.sub(hiragana, unicodedata.normalize("NFKC", query or ""))
+    for part in FILLER_RUN.sub(" ", said).split():
         for piece in SEPARATORS.split(fold(part)):
             piece = piece.strip("._-/")
             if runs_of(piece) and not (len(piece) == 1 and piece.isascii()) and piece not in words:
