@@ -67,6 +67,19 @@ class Uuid(fields.UUID):
         return str(super()._deserialize(value, attr, data, **kwargs))
 
 
+# The years a date or time may name, in a record or a query: more than any real record needs,
+# and few enough that moving one to UTC or to Japan, or on by weeks, stays within Python's dates
+# (a visit dated 0001-01-01T00:00+14:00 stored once made every report of its day answer 500).
+YEARS = range(1900, 2200)
+YEARS_HELP = "must be in the years 1900 to 2199"
+
+
+def within_years(value):
+    """A validator: a date or datetime in ``YEARS``."""
+    if value.year not in YEARS:
+        raise ValidationError(YEARS_HELP)
+
+
 INSTANT_HELP = "must be an RFC 3339 time with an offset, e.g. 2026-11-27T10:30:00+09:00"
 
 
@@ -85,17 +98,20 @@ class Instant(fields.Field):
             raise ValidationError(INSTANT_HELP)
         if parsed.tzinfo is None or "T" not in value.upper():
             raise ValidationError("must include a time and an offset, e.g. 2026-11-27T10:30:00+09:00")
+        within_years(parsed)
         return parsed.isoformat()
 
 
 class Day(fields.Date):
-    """A calendar date ``YYYY-MM-DD``, kept as a string."""
+    """A calendar date ``YYYY-MM-DD`` in ``YEARS``, kept as a string."""
 
     def __init__(self, **kwargs):
-        super().__init__(allow_none=True, **kwargs)
+        super().__init__(allow_none=not kwargs.get("required", False), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+        day = super()._deserialize(value, attr, data, **kwargs)
+        within_years(day)
+        return day.isoformat()
 
 
 def choice(values, **kwargs):
@@ -179,6 +195,8 @@ class Entity:
     records either.
     A tombstone compacted past the window forgets its content but for ``kept_when_compacted``
     (the scope root's ``redirect_field`` always): what still names it where it lives on.
+    The ``references`` named in ``same_scope`` must go with the record's own scope root (a
+    visit's deal is one of the visit's customer).
     """
 
     def __init__(
@@ -188,6 +206,7 @@ class Entity:
         *,
         extra_fields: Iterable[str] = (),
         references: dict[str, str] | None = None,
+        same_scope: Iterable[str] = (),
         defaults: dict[str, Any] | None = None,
         server_fields: Iterable[str] = (),
         create_only_server_fields: Iterable[str] = (),
@@ -210,6 +229,8 @@ class Entity:
         declared = list(schema.fields) if schema is not None else []
         self.fields = declared + [f for f in extra_fields if f not in declared]
         self.references = dict(references or {})
+        self.same_scope = frozenset(same_scope)
+        assert self.same_scope <= self.references.keys(), "same_scope names references"
         self.defaults = defaults or {}
         self.server_fields = set(server_fields)
         self.create_only_server_fields = set(create_only_server_fields)

@@ -29,6 +29,7 @@ from .engine import Actor, Engine
 from .entity import ALWAYS_SERVER_OWNED, Rejected, field_errors
 from .models import read_feed
 from .mutation import load_mutation
+from .scope import TEAM_HELP, a_marker
 from .validate import load_changes
 from .wire import iso_from_ms
 from .write import create, delete_record, update_existing
@@ -258,6 +259,9 @@ def apply_upsert(batch, m, checked=None):
     for name in entity.list_fields & values.keys():
         if values[name] is None:
             values[name] = []
+    if entity.team_field and a_marker(values.get(entity.team_field)):
+        # A customer of team "~personal" would be stored as a personal record: no one's but its owner's.
+        raise Rejected({entity.team_field: [TEAM_HELP]})
     if current is None:
         current = same_record(batch, entity, m, values)
         if current is not None:
@@ -267,7 +271,7 @@ def apply_upsert(batch, m, checked=None):
         for name in entity.immutable & values.keys():
             if values[name] != current.data.get(name):
                 raise Rejected({name: ["cannot be changed after the record is created"]})
-    check_references(batch, entity, values)
+    check_references(batch, entity, values, current)
     for rule in entity.rules:
         rule.check(batch, current, values)
 
@@ -368,16 +372,24 @@ def server_owned(entity, creating):
     return known[1]
 
 
-def check_references(batch, entity, values):
+def check_references(batch, entity, values, current):
+    """Every record a write names exists (a tombstone too), and those of ``same_scope`` go with
+    the record's scope root; a reference the record holds already is not asked about again."""
     errors: dict[str, list[str]] = {}
+    scope_id = current.scope_id if current is not None else values.get(entity.scope_field or "")
     for name, target in entity.references.items():
         value = values.get(name)
+        if value is None or (current is not None and value == current.data.get(name)):
+            continue
         for ref in value if isinstance(value, list) else [value]:
             if ref is None:
                 continue
             found = batch.records.get((target, ref))
             if found is None or found.compacted:
                 errors.setdefault(name, []).append(f"{target} {ref} does not exist")
+            elif name in entity.same_scope and found.scope_id != scope_id:
+                root = batch.engine.scope.root.removesuffix("s")
+                errors.setdefault(name, []).append(f"{target} {ref} belongs to another {root}")
     if errors:
         raise Rejected(errors)
 

@@ -15,6 +15,13 @@ from .models import Record, ScopeEvent
 # Never a team's name: the team column of a private record holds one of these instead of a team.
 PRIVATE = "~private"
 PERSONAL = "~personal"
+MARKER = "~"  # what both begin with, and so no team's name may
+TEAM_HELP = "must not begin with ~, which marks private records"
+
+
+def a_marker(team):
+    """Whether a team's name would be read as a private or personal record's marker."""
+    return isinstance(team, str) and team.startswith(MARKER)
 
 
 def sees(actor, owner_id, team, member):

@@ -14,7 +14,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from .batch import canonical_uuid
-from .entity import Day, Instant, Text, Uuid, clean_text
+from .entity import YEARS, Day, Instant, Text, Uuid, clean_text
 
 PLAIN = (Text, Uuid, Instant, Day, fields.String, fields.Integer, fields.Boolean)
 
@@ -66,7 +66,7 @@ def checker(field):
                     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
                 except ValueError:
                     raise Fallback
-                if parsed.tzinfo is not None:
+                if parsed.tzinfo is not None and parsed.year in YEARS:
                     return parsed.isoformat()
             elif value is None and allow_none:
                 return None

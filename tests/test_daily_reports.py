@@ -147,3 +147,61 @@ def test_privacy_is_a_pure_rule_over_the_entity_and_the_record():
     assert is_private(entities, "conflicts", {"entity": "daily_reports"})
     assert not is_private(entities, "conflicts", {"entity": "visits"})
     assert not is_private(entities, "visits", {})
+
+
+def approved_report(tech, device):
+    report = tech.create("daily_reports", record_id=report_id(tech), date=DAY, summary="点検2件", hours=8)
+    report = tech.update("daily_reports", report, status="submitted")["record"]
+    manager = device("manager")
+    manager.sync()
+    return manager.update("daily_reports", report, status="approved", manager_comment="確認しました")[
+        "record"
+    ]
+
+
+def test_what_the_author_changes_after_approval_is_submitted_again(tech, device):
+    report = approved_report(tech, device)
+    result = tech.update("daily_reports", report, hours=12)
+    assert result["status"] == "applied"
+    stored = result["record"]
+    assert (stored["hours"], stored["status"], stored["manager_comment"]) == (12, "submitted", "確認しました")
+    assert stored["submitted_at"] > report["submitted_at"]
+
+
+def test_a_change_the_author_made_before_seeing_the_approval_is_submitted_again(tech, device):
+    # Written offline on the version before the approval: it still lands, and the manager reads it again.
+    submitted = tech.create("daily_reports", record_id=report_id(tech), date=DAY, status="submitted", hours=8)
+    manager = device("manager")
+    manager.sync()
+    manager.update("daily_reports", submitted, status="approved")
+    result = tech.update("daily_reports", submitted, hours=9)
+    assert (result["record"]["hours"], result["record"]["status"]) == (9, "submitted")
+
+
+def test_the_office_edits_an_approved_report_without_reopening_it(tech, device):
+    report = approved_report(tech, device)
+    office = device("office")
+    office.sync()
+    stored = office.update("daily_reports", report, manager_comment="時間を確認")["record"]
+    assert stored["status"] == "approved"
+
+
+@pytest.mark.parametrize("status", ["submitted", "approved"])
+def test_the_author_cannot_delete_a_report_once_submitted(tech, device, status):
+    report = (
+        approved_report(tech, device)
+        if status == "approved"
+        else tech.create("daily_reports", record_id=report_id(tech), date=DAY, status="submitted")
+    )
+    result = tech.push(
+        tech.mutation("daily_reports", report["id"], op="delete", base_version=report["version"])
+    )[0]
+    assert (result["status"], result["errors"]) == ("rejected", {"record_id": ["not_allowed"]})
+
+
+def test_the_author_deletes_a_draft(tech):
+    report = tech.create("daily_reports", record_id=report_id(tech), date=DAY)
+    result = tech.push(
+        tech.mutation("daily_reports", report["id"], op="delete", base_version=report["version"])
+    )[0]
+    assert result["status"] == "applied"

@@ -163,9 +163,14 @@ def test_a_quote_that_is_not_submitted_leaves_the_ball_alone(shop, changes):
     assert deal_now(shop)["ball"] == "ours"
 
 
-def test_a_quote_naming_another_customers_deal_does_not_move_that_deal(shop):
-    other = shop["rep"].create("customers", name="三条精工")
-    shop["rep"].create("quotes", customer_id=other["id"], deal_id=shop["deal"]["id"], status="submitted")
+def test_a_quote_naming_another_customers_deal_is_refused_and_does_not_move_that_deal(shop):
+    rep = shop["rep"]
+    other = rep.create("customers", name="三条精工")
+    [result] = rep.push(
+        rep.mutation("quotes", customer_id=other["id"], deal_id=shop["deal"]["id"], status="submitted")
+    )
+    assert result["status"] == "rejected"
+    assert result["errors"] == {"deal_id": [f"deals {shop['deal']['id']} belongs to another customer"]}
     assert deal_now(shop)["ball"] == "ours"
 
 

@@ -256,6 +256,38 @@ BAD_INPUT = [
     row("revoke-id-with-nul", "POST", REVOKE.format("%00"), {}, 404),
     row("revoke-id-oversized", "POST", REVOKE.format("x" * 300), {}, 404),
     row("revoke-get", "GET", REVOKE.format(NEW), {}, 405),
+    # dates past what Python's dates hold once moved to Japan or on by weeks (1900-2199 only)
+    row("month-year-zero", "GET", "/api/v1/reports/daily.csv", {"query_string": {"month": "0000-01"}}, 422),
+    row("month-year-9999", "GET", "/api/v1/reports/daily.csv", {"query_string": {"month": "9999-12"}}, 422),
+    row("day-year-one", "GET", "/api/v1/reports/daily", {"query_string": {"date": "0001-01-01"}}, 422),
+    row(
+        "day-pdf-year-9999", "GET", "/api/v1/reports/daily.pdf", {"query_string": {"date": "9999-12-31"}}, 422
+    ),
+    row(
+        "load-from-year-9999",
+        "GET",
+        "/api/v1/load",
+        {"query_string": {"from": "9999-W52", "weeks": "52"}},
+        422,
+    ),
+    row("load-from-full-width", "GET", "/api/v1/load", {"query_string": {"from": "２０２７-W１６"}}, 422),
+    row(
+        "quotes-up-to-year-9999",
+        "GET",
+        "/api/v1/quotes/search",
+        {"query_string": {"submitted_to": "9999-12-31"}},
+        400,
+    ),
+    row(
+        "audit-since-year-one",
+        "GET",
+        "/api/v1/admin/audit",
+        {"query_string": {"since": "0001-01-01T00:00:00+14:00"}},
+        422,
+    ),
+    row(
+        "audit-before-past-an-id", "GET", "/api/v1/admin/audit", {"query_string": {"before": str(2**31)}}, 422
+    ),
     # unknown paths and wrong methods elsewhere
     row("unknown-path", "GET", "/api/v1/nothing-here", {}, 404),
     row("api-root", "GET", "/api/v1/", {}, 404),
@@ -397,3 +429,42 @@ def test_an_app_too_old_to_sync_is_told_to_update_before_its_cursor_is_read(clie
     rep = device("rep_a")
     response = client.get(PULL + "?cursor=not-a-cursor", headers={**rep.headers, "Genba-Protocol": "0"})
     assert_error_shape(response, 426, "client_outdated")
+
+
+@pytest.mark.parametrize(
+    "entity, changes, field",
+    [
+        ("visits", {"visited_at": "0001-01-01T00:00:00+14:00"}, "visited_at"),
+        ("visits", {"visited_at": "9999-12-31T23:00:00-12:00"}, "visited_at"),
+        ("visits", {"next_action_due": "0001-01-01"}, "next_action_due"),
+        ("requests", {"heard_at": "0001-01-01T00:00:00+14:00"}, "heard_at"),
+    ],
+)
+def test_a_date_a_day_cannot_be_counted_in_is_refused_and_the_reports_keep_answering(
+    client, device, entity, changes, field
+):
+    tech = device("tech")
+    customer = tech.create("customers", name="東日本精工")
+    base = {
+        "visits": dict(kind="aftercare", visited_at="2026-12-03T10:00:00+09:00"),
+        "requests": dict(kind="complaint", title="異音"),
+    }[entity]
+    result = tech.push(tech.mutation(entity, customer_id=customer["id"], **{**base, **changes}))[0]
+    assert (result["status"], result["errors"]) == (
+        "rejected",
+        {field: ["must be in the years 1900 to 2199"]},
+    )
+    for path in ("/api/v1/reports/daily?date=2026-12-03", "/api/v1/reports/daily.csv?month=2026-12"):
+        assert client.get(path, headers=tech.headers).status_code == 200
+
+
+def test_a_holiday_without_a_date_and_a_week_in_full_width_digits_are_refused(client, device):
+    office = device("office")
+    group = office.create("resource_groups", name="機械加工")
+    [holiday, entry] = office.push(
+        office.mutation("company_holidays", date=None, name="創立記念日"),
+        office.mutation("load_entries", resource_group_id=group["id"], week="２０２７-W１６", hours=8),
+    )
+    assert (holiday["status"], list(holiday["errors"])) == ("rejected", ["date"])
+    assert (entry["status"], list(entry["errors"])) == ("rejected", ["week"])
+    assert client.get("/api/v1/load", headers=office.headers).status_code == 200

@@ -93,6 +93,90 @@ def test_a_rep_cannot_create_a_closed_request(device):
     )
 
 
+@pytest.mark.parametrize("field", ["assignee_id", "response"])
+@pytest.mark.parametrize("login", ["rep_a", "tech"])
+def test_whoever_records_a_request_does_not_assign_or_answer_it(device, people, login, field):
+    person = device(login)
+    customer = person.create("customers", name="東日本精工")
+    value = people[login] if field == "assignee_id" else "対応不要"
+    result = person.push(
+        person.mutation(
+            "requests", customer_id=customer["id"], kind="complaint", title="異音", **{field: value}
+        )
+    )[0]
+    rejected(result, field)
+
+
+def test_the_office_records_a_request_already_assigned(device, people):
+    office = device("office")
+    customer = office.create("customers", name="東日本精工")
+    request = office.create(
+        "requests", customer_id=customer["id"], kind="complaint", title="異音", assignee_id=people["tech"]
+    )
+    assert request["assignee_id"] == people["tech"]
+
+
+def delete(person, record, entity="requests"):
+    return person.push(person.mutation(entity, record["id"], op="delete", base_version=record["version"]))[0]
+
+
+@pytest.mark.parametrize("login", ["rep_a", "rep_a2", "tech"])
+def test_a_request_the_office_took_up_is_not_deleted_outside_the_office(device, people, login):
+    _, request = made_request(device)
+    request = device("office").update("requests", request, status="triaged", assignee_id=people["tech"])[
+        "record"
+    ]
+    person = device(login)
+    person.sync()
+    assert delete(person, request)["errors"] == {"record_id": ["not_allowed"]}
+    assert [c["record"]["deleted"] for c in device("office").sync() if c.get("entity") == "requests"] == [
+        False
+    ]
+
+
+def test_a_new_request_is_deleted_by_its_author_alone_or_the_office(device):
+    rep, request = made_request(device)
+    colleague = device("rep_a2")
+    colleague.sync()
+    assert delete(colleague, request)["status"] == "rejected"
+    assert delete(rep, request)["status"] == "applied"
+    _, another = made_request(device)
+    assert delete(device("office"), another)["status"] == "applied"
+
+
+def test_a_visit_names_a_deal_and_contacts_of_its_own_customer_only(device):
+    rep, west = device("rep_a"), device("rep_b")
+    mine = rep.create("customers", name="東日本精工")
+    theirs = west.create("customers", name="西日本精工")
+    their_deal = west.create("deals", customer_id=theirs["id"], title="治具")
+    their_contact = west.create("contacts", customer_id=theirs["id"], name="山本 花子")
+    office = device("office")  # sees both customers: scope is not what refuses it
+    office.sync()
+    visit = dict(customer_id=mine["id"], kind="sales", visited_at="2026-11-27T10:00:00+09:00")
+    for field, value, target in (
+        ("deal_id", their_deal["id"], "deals"),
+        ("contact_ids", [their_contact["id"]], "contacts"),
+    ):
+        result = office.push(office.mutation("visits", **visit, **{field: value}))[0]
+        assert result["status"] == "rejected", result
+        ref = their_deal["id"] if field == "deal_id" else their_contact["id"]
+        assert result["errors"] == {field: [f"{target} {ref} belongs to another customer"]}
+    own_deal = rep.create("deals", customer_id=mine["id"], title="治具")
+    assert rep.create("visits", **visit, deal_id=own_deal["id"])["deal_id"] == own_deal["id"]
+
+
+def test_a_request_names_a_visit_of_its_own_customer_only(device):
+    office = device("office")
+    one, other = (office.create("customers", name=n) for n in ("東日本精工", "西日本精工"))
+    visit = office.create(
+        "visits", customer_id=other["id"], kind="aftercare", visited_at="2026-11-27T10:00:00+09:00"
+    )
+    result = office.push(
+        office.mutation("requests", customer_id=one["id"], kind="request", title="部品", visit_id=visit["id"])
+    )[0]
+    assert result["errors"] == {"visit_id": [f"visits {visit['id']} belongs to another customer"]}
+
+
 def test_the_assignee_answers_and_closes_but_does_not_reassign(device, people):
     _, request = made_request(device)
     office, colleague = device("office"), device("rep_a2")
@@ -133,3 +217,20 @@ def test_an_attachment_goes_with_its_records_customer(device):
     )
     rejected(rep.push(rep.mutation("attachments", customer_id=other["id"], **fields))[0], "customer_id")
     assert rep.push(rep.mutation("attachments", customer_id=mine["id"], **fields))[0]["status"] == "applied"
+
+
+@pytest.mark.parametrize("team", ["~personal", "~private", "~東日本"])
+def test_no_team_is_named_as_the_engines_marker_of_private_records(client, device, people, team):
+    # A customer of team "~personal" was stored as a personal record: the office lost sight of it.
+    tech, office = device("tech"), device("office")
+    result = tech.push(tech.mutation("customers", name="隠し顧客", team=team))[0]
+    assert (result["status"], list(result["errors"])) == ("rejected", ["team"])
+    customer = tech.create("customers", name="東日本精工")
+    assert office.update("customers", customer, team=team)["errors"]["team"][0].startswith(
+        "must not begin with ~"
+    )
+    admin = device("admin")
+    answer = client.patch(
+        f"/api/v1/admin/users/{people['rep_a']}", json={"team": team}, headers=admin.headers
+    )
+    assert (answer.status_code, list(answer.get_json()["errors"])) == (422, ["team"])

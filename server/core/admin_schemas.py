@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from sync.entity import Text
+from sync.entity import Text, within_years
 
 from server.core.audit import AUDIT_ACTIONS
 from server.core.schemas import Arguments, UtcDateTime
@@ -71,11 +71,11 @@ class AuditQuerySchema(Arguments):
     class Meta:
         unknown = EXCLUDE
 
-    since = fields.AwareDateTime(load_default=None, default_timezone=None)
+    since = fields.AwareDateTime(load_default=None, default_timezone=None, validate=within_years)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     action = fields.String(load_default=None, validate=validate.OneOf(AUDIT_ACTIONS))
     order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    before = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))  # an id
 
 
 class AuditEventSchema(Schema):

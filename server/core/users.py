@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from sync import move_scope, write_changes
 from sync.models import utcnow
+from sync.scope import TEAM_HELP, a_marker
 
 from server.core.engine import ENGINE, actor, server_actor
 from server.core.models import Device, Token, User
@@ -31,6 +32,8 @@ def create_user(session, login, password, role, team=None, name=None):
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if not login or len(login) > 64:
         raise UserError("login must be 1 to 64 characters")
+    if a_marker(team):
+        raise UserError(f"team {TEAM_HELP}", "team")
     if len(password) < 8:
         raise UserError("password must be at least 8 characters")
     user = session.execute(select(User).where(User.login == login)).scalar_one_or_none()
@@ -65,6 +68,8 @@ def change_user(session, user, *, name=None, role=None, team=..., password=None,
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if password is not None and len(password) < 8:
         raise UserError("password must be at least 8 characters")
+    if team is not ... and a_marker(team):
+        raise UserError(f"team {TEAM_HELP}", "team")
     if user.role == "admin" and user.active and ((role is not None and role != "admin") or active is False):
         keep_an_admin(session, user, "role" if active is not False else "active")
     before = actor(user.id, user.role, user.team, "")

@@ -57,6 +57,7 @@ FIELD_MESSAGES = [
         "制御文字や壊れた文字は使えません。",
     ),
     (re.compile(r"Not a valid date\."), "日付ではありません（2027-04-23 の形で）。"),
+    (re.compile(r"must be in the years 1900 to 2199"), "1900年〜2199年の日付にしてください。"),
     (
         re.compile(r"must be an ISO week such as 2027-W05 \(week 01 to 52, or 53 in long years\)"),
         "2027-W05 の形の週にしてください（01〜52週、年により53週）。",

@@ -3,7 +3,7 @@ BOM, or Shift_JIS/CP932) or an ``.xlsx``, one row per load (工程, 週 or 日�
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from sync.entity import Text
+from sync.entity import Text, within_years
 
 from server.core.spreadsheet import UnreadableFile, read_table
 from server.core.words import Said, row_errors, say
@@ -18,7 +18,7 @@ class PlanRowSchema(Schema):
 
     group = Text(100, required=True, data_key="工程")
     week = IsoWeek(data_key="週")
-    day = fields.Date(allow_none=True, data_key="日付")
+    day = fields.Date(allow_none=True, data_key="日付", validate=within_years)
     hours = hours(required=True, data_key="時間")
     confidence = fields.String(
         allow_none=True, data_key="確度", validate=validate.OneOf(list(CONFIDENCE_LABELS))

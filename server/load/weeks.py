@@ -7,7 +7,9 @@ the device counts the same way (``pwa/js/load.js``).
 import re
 from datetime import date, timedelta
 
-WEEK = re.compile(r"(\d{4})-W(\d{2})\Z")
+from sync.entity import YEARS, YEARS_HELP
+
+WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})\Z")  # not \d: it takes full-width digits, never counted
 WEEK_HELP = "must be an ISO week such as 2027-W05 (week 01 to 52, or 53 in long years)"
 
 
@@ -17,6 +19,8 @@ def monday_of(week):
     if found is None:
         raise ValueError(WEEK_HELP)
     year, number = int(found[1]), int(found[2])
+    if year not in YEARS:
+        raise ValueError(YEARS_HELP)
     try:
         return date.fromisocalendar(year, number, 1)
     except ValueError:

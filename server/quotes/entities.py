@@ -70,6 +70,7 @@ QUOTES = Entity(
     QuoteSchema(),
     extra_fields=["author_id"],  # who made it: 担当 on the printed quote
     references={"customer_id": "customers", "deal_id": "deals", "source_quote_id": "quotes"},
+    same_scope={"deal_id"},  # a quote made again may be another customer's
     defaults={"status": "draft"},
     immutable={"customer_id"},
     rules=[QuoteRules(), QuoteLoad()],

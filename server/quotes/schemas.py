@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from sync.entity import Text
+from sync.entity import Text, within_years
 
 from server.core.schemas import Arguments
 
@@ -28,8 +28,12 @@ class QuoteSearchQuerySchema(Arguments):
     drawing_no = Text(100, metadata={"description": "the drawing number or a part of it"})
     length_min = fields.Float(**MM, metadata={"description": "longest dimension at least (mm)"})
     length_max = fields.Float(**MM, metadata={"description": "longest dimension at most (mm)"})
-    submitted_from = fields.Date(metadata={"description": "submitted on or after (Japan)"})
-    submitted_to = fields.Date(metadata={"description": "submitted on or before (Japan)"})
+    submitted_from = fields.Date(
+        validate=within_years, metadata={"description": "submitted on or after (Japan)"}
+    )
+    submitted_to = fields.Date(
+        validate=within_years, metadata={"description": "submitted on or before (Japan)"}
+    )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
     @validates_schema

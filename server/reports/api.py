@@ -10,7 +10,7 @@ from flask import Response, current_app, g
 from marshmallow import fields
 
 from sync import live_record
-from sync.entity import Whole
+from sync.entity import Whole, within_years
 
 from server.attachments.storage import storage_for
 from server.core.auth import token_required
@@ -26,7 +26,8 @@ from server.reports import day as days, pdf
 from server.reports.entities import daily_report_id
 
 bp = Blueprint("reports", __name__)
-MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")  # not \d: it takes full-width digits
+# Not \d: it takes full-width digits. Years 1900-2199, as every date (sync.entity.YEARS).
+MONTH = re.compile(r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$")
 
 
 QUERY_HELP = "Check the query: user_id is a user's id, date is YYYY-MM-DD, month is YYYY-MM."
@@ -36,7 +37,7 @@ class DayQuerySchema(Arguments):
     invalid_message = QUERY_HELP
 
     user_id = fields.UUID()
-    date = fields.Date()
+    date = fields.Date(validate=within_years)
 
 
 class MonthQuerySchema(Arguments):

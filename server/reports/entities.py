@@ -14,6 +14,7 @@ from server.core.vocabulary import OFFICE_ROLES, codes
 
 REPORT_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")
 APPROVER_ONLY = ("manager_comment",)
+WRITTEN = ("summary", "notes", "hours")  # what the author writes, and an approval covers
 
 
 def daily_report_id(user_id, date):
@@ -36,7 +37,9 @@ def not_allowed(field):
 
 class DailyReportRules(Rules):
     """The author writes their report and submits it; office, managers and admins comment on
-    it and approve it. ``submitted_at`` is when it was (last) submitted, by the edit's clock."""
+    it and approve it. ``submitted_at`` is when it was (last) submitted, by the edit's clock.
+    What the author changes after the approval is submitted again (an approval covers what was
+    read), and a submitted or approved report is not the author's to delete."""
 
     def check(self, ctx, current, values):
         approver = ctx.actor.role in OFFICE_ROLES
@@ -67,7 +70,18 @@ class DailyReportRules(Rules):
         if data.get("status") == "submitted":
             data["submitted_at"] = iso_from_ms(physical_ms(hlc))
 
+    def check_delete(self, ctx, current):
+        if ctx.actor.role not in OFFICE_ROLES and current.data.get("status") in ("submitted", "approved"):
+            raise not_allowed("record_id")
+
     def on_update(self, ctx, current, stored, hlc):
+        if (
+            ctx.actor.role not in OFFICE_ROLES
+            and current.data.get("status") == "approved"
+            and stored.get("status", "approved") == "approved"
+            and any(name in stored and stored[name] != current.data.get(name) for name in WRITTEN)
+        ):
+            stored["status"] = "submitted"
         if stored.get("status") == "submitted" and current.data.get("status") != "submitted":
             stored["submitted_at"] = iso_from_ms(physical_ms(hlc))
 

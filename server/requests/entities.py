@@ -38,7 +38,10 @@ ASSIGNEE_TOO = ("status", "response")
 class RequestRules(Rules):
     """A new request is dated when it was heard (never later than the edit that records it)
     and routed by the editable rules in the same transaction; afterwards only the office
-    triages it, and only the office and the assignee answer or close it."""
+    triages it, and only the office and the assignee answer or close it. Whoever records one
+    says what was heard: a new request is not assigned or answered by its author, and deleting
+    one (which closes it for everyone) is the office's, or its author's while no one has
+    taken it up."""
 
     def check(self, ctx, current, values):
         actor = ctx.actor
@@ -47,6 +50,9 @@ class RequestRules(Rules):
         if current is None:
             if values.get("status") not in (None, "new"):
                 raise Rejected({"status": ["not_allowed"]})
+            for name in ("assignee_id", "response"):
+                if values.get(name) is not None:
+                    raise Rejected({name: ["not_allowed"]})
             return
         assignee = current.data.get("assignee_id") == actor.user_id
         for name in OFFICE_ONLY + ASSIGNEE_TOO:
@@ -56,6 +62,12 @@ class RequestRules(Rules):
                 and not (assignee and name in ASSIGNEE_TOO)
             ):
                 raise Rejected({name: ["not_allowed"]})
+
+    def check_delete(self, ctx, current):
+        actor, data = ctx.actor, current.data
+        untouched = data.get("status") == "new" and data.get("assignee_id") is None
+        if actor.role not in OFFICE_ROLES and not (data.get("author_id") == actor.user_id and untouched):
+            raise Rejected({"record_id": ["not_allowed"]})
 
     def on_create(self, ctx, data, hlc):
         heard = iso_from_ms(physical_ms(hlc))
@@ -97,6 +109,7 @@ REQUESTS = Entity(
     RequestSchema(),
     extra_fields=["author_id", "route_rule", "number"],
     references={"customer_id": "customers", "visit_id": "visits", "assignee_id": "users"},
+    same_scope={"visit_id"},
     defaults={"urgency": "normal", "status": "new"},
     server_fields={"route_rule", "number"},
     create_only_server_fields={"route_to"},

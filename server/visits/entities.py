@@ -36,6 +36,7 @@ VISITS = Entity(
     VisitSchema(),
     extra_fields=["author_id"],
     references={"customer_id": "customers", "contact_ids": "contacts", "deal_id": "deals"},
+    same_scope={"contact_ids", "deal_id"},
     defaults={"contact_ids": [], "parts": []},
     immutable={"customer_id"},
 )
