@@ -726,6 +726,8 @@ export const en = {
   "quotes.lengthMax": "Longest side to (mm)",
   "quotes.found": "{n} found ({total})",
   "quotes.none": "No quote matches ({total})",
+  "quotes.ready": "Type a product, drawing number, material… to search ({total})",
+  "quotes.minAboveMax": "The longest side's minimum is above its maximum: swap them.",
   "quotes.onDevice": { one: "{n} quote on this device", other: "{n} quotes on this device" },
   "quotes.sameHint": "For \"the same as before\", search by the customer's name (e.g. 山田製作所) to see their past quotes, then open one and use \"Make it again\".",
   "quotes.noneHint": "Search by product, drawing number, material, method, dimensions or customer name. Quotes not on this device can be found with \"Search the full history online\".",

@@ -727,6 +727,8 @@ export const ja = {
   "quotes.lengthMax": "最長辺 上限（mm）",
   "quotes.found": "{n}件見つかりました（{total}）",
   "quotes.none": "条件に合う見積はありません（{total}）",
+  "quotes.ready": "品名・図番・材質などを入れると探します（{total}）",
+  "quotes.minAboveMax": "最長辺の下限が上限より大きくなっています。入れ替えてください。",
   "quotes.onDevice": { other: "端末の見積 {n}件" },
   "quotes.sameHint": "「以前と同じもの」は、お客様の名前（例: 山田製作所）で探すと、そのお客様の過去の見積が出ます。見積を開いて「もう一度作る」で写せます。",
   "quotes.noneHint": "品名・図番・材質・加工方法・寸法・お客様の名前で探せます。この端末にない見積は「オンラインで全履歴を探す」で探せます。",

@@ -305,3 +305,11 @@ def test_the_board_keeps_each_stage_and_owner_on_one_line_on_a_tablet(page, live
             "return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }"
         )
         assert lines == 1, cell.inner_text()
+
+
+def test_a_technician_reading_the_deal_list_is_not_offered_a_new_deal(page, live, deals):
+    # Reached from the load chart's deal and its 「案件」 crumb: the form would only refuse them.
+    sign_in(page, live, "tech")
+    page.goto(f"{live.url}/#/deals")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_test_id("deal-new")).to_have_count(0)

@@ -65,6 +65,19 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
     expect(results).to_contain_text("カバー")
     search.fill("<img src=x onerror=alert(1)>")
     expect(page.get_by_test_id("quote-count")).to_contain_text("条件に合う見積はありません")
+    search.fill("")
+    page.get_by_test_id("quote-material").fill("")
+    page.get_by_test_id("quote-min").fill("")
+    expect(page.get_by_test_id("quote-count")).to_contain_text("品名・図番・材質などを入れると探します")
+    # the longest side typed the wrong way round is said so, on the device and before asking online
+    page.get_by_test_id("quote-min").fill("100")
+    page.get_by_test_id("quote-max").fill("10")
+    expect(page.get_by_test_id("quote-count")).to_have_text("最長辺の下限が上限より大きくなっています。入れ替えてください。")
+    expect(results.get_by_role("listitem")).to_have_count(0)
+    page.get_by_test_id("quote-online").click()
+    expect(page.get_by_test_id("quote-online-results")).to_have_text(
+        "最長辺の下限が上限より大きくなっています。入れ替えてください。"
+    )
 
 
 def test_make_it_again_carries_the_difficulties_and_asks_before_copying_a_losing_price_or_drawing(

@@ -4,7 +4,7 @@
 // the office and managers choose a rep (#/deals?owner=).
 
 import { loadCalendar } from "../calendar.js";
-import { BOARD_ROLES, CLOSED, dealRows, followUpList, limitsOf, reasonText } from "../deals.js";
+import { BOARD_ROLES, CLOSED, DEAL_ROLES, dealRows, followUpList, limitsOf, reasonText } from "../deals.js";
 import { dateTime, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { getState } from "../store.js";
@@ -33,7 +33,8 @@ function page(rows, limits, owner, navigate) {
   const closed = mine.filter((r) => CLOSED.has(r.deal.stage));
   return [
     h("h1", { tabindex: "-1" }, t("deals.title")),
-    h("p", {}, linkButton(t("deal.newTitle"), "#/deals/new", { "data-testid": "deal-new" })),
+    DEAL_ROLES.has(getState().user?.role)
+      ? h("p", {}, linkButton(t("deal.newTitle"), "#/deals/new", { "data-testid": "deal-new" })) : null,
     ownerFilter(rows, owner, (next) => navigate(`#/deals${next ? `?owner=${next}` : "?owner="}`)),
     h("p", { class: "hint" }, t("deals.rules", Object.fromEntries(
       Object.entries(limits).map(([rule, n]) => [rule, t("days.count", { n })])))),

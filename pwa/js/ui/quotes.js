@@ -61,12 +61,19 @@ export async function render(view, { query, navigate }) {
     q: controls.q.value, material: controls.material.value, method: controls.method.value,
     lengthMin: number(controls.lengthMin), lengthMax: number(controls.lengthMax),
   });
+  // 「100」 and 「10」 typed the wrong way round: said so, rather than "no quote matches".
+  const swapped = () => {
+    const { lengthMin, lengthMax } = typed();
+    return lengthMin !== null && lengthMax !== null && lengthMin > lengthMax;
+  };
   const show = () => {
-    const hits = searchQuotes(entries, typed(), SHOWN);
-    const total = t("quotes.onDevice", { n: entries.length });
-    summary.textContent = hits.length ? t("quotes.found", { n: hits.length, total }) : t("quotes.none", { total });
     const asked = Object.values(typed()).some((v) => v !== null && v !== "");
-    hint.hidden = !asked || (hits.length > 0 && !SAME_AS_BEFORE.test(fold(controls.q.value)));
+    const hits = asked && !swapped() ? searchQuotes(entries, typed(), SHOWN) : [];
+    const total = t("quotes.onDevice", { n: entries.length });
+    summary.textContent = swapped() ? t("quotes.minAboveMax")
+      : !asked ? t("quotes.ready", { total })
+        : hits.length ? t("quotes.found", { n: hits.length, total }) : t("quotes.none", { total });
+    hint.hidden = !asked || swapped() || (hits.length > 0 && !SAME_AS_BEFORE.test(fold(controls.q.value)));
     const same = SAME_AS_BEFORE.test(fold(controls.q.value));
     hintText.textContent = same ? t("quotes.sameHint") : t("quotes.noneHint");
     if (same) mount(customerPick, pickCustomer());
@@ -79,6 +86,10 @@ export async function render(view, { query, navigate }) {
     history.replaceState(history.state, "", `#/quotes${params.size ? `?${params}` : ""}`);
   };
   const searchOnline = async () => {
+    if (swapped()) {
+      mount(online, h("p", { class: "alert warn" }, t("quotes.minAboveMax")));
+      return;
+    }
     const { q, material, method, lengthMin, lengthMax } = typed();
     const params = Object.fromEntries(Object.entries({ q, material, processing_method: method,
       length_min: lengthMin ?? "", length_max: lengthMax ?? "", limit: SHOWN }).filter(([, v]) => v !== "" && v !== null));
