@@ -735,6 +735,7 @@ export const en = {
   "quotes.onlineSearching": "Searching on the server…",
   "quotes.onlineTitle": "Online results (quotes not on this device)",
   "quotes.onlineFound": { one: "{n} quote not on this device found.", other: "{n} quotes not on this device found." },
+  "quotes.onlineFailed": "The full history could not be searched (the server answered {status}). Check the search and try again.",
   "quotes.onlineOffline": "Offline: the full history cannot be searched. Try again where there is signal.",
   "quotes.byCustomer": "customer name",
   "quotes.pickCustomer": "Pick the customer to see their past quotes",

@@ -736,6 +736,7 @@ export const ja = {
   "quotes.onlineSearching": "サーバーで探しています…",
   "quotes.onlineTitle": "オンラインの結果（この端末にない見積）",
   "quotes.onlineFound": { other: "この端末にない見積が{n}件見つかりました。" },
+  "quotes.onlineFailed": "全履歴を探せませんでした（サーバーの応答 {status}）。条件を見直して、もう一度押してください。",
   "quotes.onlineOffline": "オフラインのため全履歴は探せません。電波のある所でもう一度押してください。",
   "quotes.byCustomer": "顧客名",
   "quotes.pickCustomer": "お客様を選んで過去の見積を見る",

@@ -77,6 +77,10 @@ def test_the_admin_moves_a_rep_to_another_team_and_their_device_gets_its_custome
     rep = live.device("rep_a")
     assert west["id"] not in rep.records("customers")
     open_user(admin, "佐藤 健太")
+    # teams are offered by their code with the name the screens give them
+    teams = admin.locator("#admin-teams option")
+    expect(teams.and_(admin.locator("[value=office]"))).to_have_attribute("label", "事務")
+    expect(teams.and_(admin.locator("[value=west]"))).not_to_have_attribute("label", re.compile("."))
     admin.get_by_test_id("change-user").get_by_label("チーム").fill("west")
     admin.get_by_test_id("save-user").click()
     expect(admin.get_by_test_id("admin-message")).to_have_text("変更を保存しました。")

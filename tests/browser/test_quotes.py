@@ -72,7 +72,9 @@ def test_offline_quote_search_folds_width_kana_and_case_and_knows_synonyms(page,
     # the longest side typed the wrong way round is said so, on the device and before asking online
     page.get_by_test_id("quote-min").fill("100")
     page.get_by_test_id("quote-max").fill("10")
-    expect(page.get_by_test_id("quote-count")).to_have_text("最長辺の下限が上限より大きくなっています。入れ替えてください。")
+    expect(page.get_by_test_id("quote-count")).to_have_text(
+        "最長辺の下限が上限より大きくなっています。入れ替えてください。"
+    )
     expect(results.get_by_role("listitem")).to_have_count(0)
     page.get_by_test_id("quote-online").click()
     expect(page.get_by_test_id("quote-online-results")).to_have_text(

@@ -46,6 +46,9 @@ def test_the_office_assigns_by_name_team_and_role_and_sees_the_route_confirmed(
     # The request's own team (製造) first, each person with team and role.
     expect(assignees.nth(1)).to_have_text("森 拓也（製造・保守）")
     expect(assignees.filter(has_text="高橋 修")).to_have_text("高橋 修（サービス・保守）")
+    expect(assignees.filter(has_text="伊藤 美咲")).to_have_text(
+        "伊藤 美咲（事務）"
+    )  # team and role alike: once
 
     expect(page.get_by_test_id("nav-inbox-new")).to_have_text("新規 1")  # the menu counts what awaits triage
     page.get_by_test_id("confirm-route").click()

@@ -9,7 +9,7 @@ import { dateTime } from "../format.js";
 import { t } from "../i18n.js";
 import { getState } from "../store.js";
 import { adminScreen, adminTabs, confirmButton, messageLine, problemText, roleAndTeam, roles } from "./admin-parts.js";
-import { MIN_PASSWORD, fieldErrors, passwordInput, roleSelect, teamInput } from "./admin-users.js";
+import { MIN_PASSWORD, fieldErrors, passwordInput, roleSelect, teamInput, teamOption } from "./admin-users.js";
 import { h, mount } from "./dom.js";
 import { field, guardForm, input, showErrors, submitButton } from "./form.js";
 import { empty, fact, notFound } from "./widgets.js";
@@ -90,7 +90,7 @@ async function draw(view, userId) {
       field({ name: "name", label: t("admin.user.name"), control: name, required: true }),
       field({ name: "role", label: t("admin.user.role"), control: role, required: true }),
       field({ name: "team", label: t("admin.user.team"), control: team, hint: t("admin.user.scopeHint") }),
-      h("datalist", { id: "admin-teams" }, teams.map((value) => h("option", { value }))),
+      h("datalist", { id: "admin-teams" }, teams.map(teamOption)),
       submitButton(t("admin.user.save"), { "data-testid": "save-user" }));
     guardForm(form, async () => {
       if (!name.value.trim()) return showErrors(form, { name: [t("admin.user.nameMissing")] });

@@ -62,7 +62,13 @@ function userRow(user) {
 /** The teams already in use, offered as suggestions for the team field. */
 function teamOptions(form, users) {
   const teams = [...new Set(users.map((u) => u.team).filter(Boolean))].sort();
-  mount(form.querySelector("datalist"), teams.map((team) => h("option", { value: team })));
+  mount(form.querySelector("datalist"), teams.map(teamOption));
+}
+
+/** A team offered by its code with the name the screens give it (manufacturing 「製造」). */
+export function teamOption(team) {
+  const name = label("team", team);
+  return h("option", name && name !== team ? { value: team, label: name } : { value: team });
 }
 
 /** A drop-down of `roles` with their labels, `value` chosen. */

@@ -104,7 +104,8 @@ export async function render(view, { query, navigate }) {
         more.length ? h("ol", { class: "list quote-results" },
           more.map((r) => row({ ...r, customer: names.get(r.quote.customer_id) || "", online: true }))) : null);
     } catch (err) {
-      mount(online, h("p", { class: "alert warn" }, err instanceof api.NetworkError ? t("quotes.onlineOffline") : err.message));
+      mount(online, h("p", { class: "alert warn" }, err instanceof api.NetworkError ? t("quotes.onlineOffline")
+        : t("quotes.onlineFailed", { status: err.status ?? "" })));
     }
   };
   for (const control of Object.values(controls)) control.addEventListener("input", show);

@@ -19,7 +19,8 @@ function choose(name, options, value) {
 /** 「森 拓也（製造・保守）」: a person as the office picks one, with team and role. */
 export function personLabel(user) {
   const team = user.team ? label("team", user.team) : "";
-  return t("text.aside", { text: user.name || "", aside: list([team, label("role", user.role)].filter(Boolean), { short: true }) });
+  const said = [...new Set([team, label("role", user.role)].filter(Boolean))]; // 「事務・事務」 said once
+  return t("text.aside", { text: user.name || "", aside: list(said, { short: true }) });
 }
 
 /** Everyone who can take a request, the request's own team first, then by name. */
