@@ -16,7 +16,7 @@ import { photoSection } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
 import { historyList, historyOf } from "./request-history.js";
 import { triagePanel } from "./triage.js";
-import { fact, notFound, requestNumber, routeText, unsentNotice } from "./widgets.js";
+import { fact, notFound, routeText, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
@@ -45,7 +45,9 @@ export async function render(view, { params }) {
       h("h1", { tabindex: "-1", "data-testid": "request-heading" }, label("request.kind", request.kind), " — ", request.title),
       unsent ? unsentNotice("request-unsent") : null,
       h("dl", { class: "facts", "data-testid": "request-facts" },
-        fact(t("request.number"), requestNumber(request) || t("request.numberPending")),
+        fact(t("request.number"), request.number // the label says 受付番号 already: the number alone
+          ? h("span", { class: "request-number", "data-testid": "request-number" }, String(request.number))
+          : t("request.numberPending")),
         fact(t("request.route"), h("span", { "data-testid": "route" }, routeText(request))),
         fact(t("request.status"), h("span", { "data-testid": "request-status" }, label("request.status", request.status || "new"))),
         fact(t("request.urgency"), label("request.urgency", request.urgency || "normal")),
