@@ -258,6 +258,14 @@ def visible(batch, working):
     actor = batch.actor
     if private_to_another(batch, working):
         return False
+    if working.entity == batch.engine.scope.membership and not actor.reads_private:
+        # As ``scope.memberships_readable``: the member's own, and the root's owner's to decide.
+        if working.data.get(batch.engine.entity(working.entity).owner_field) == actor.user_id:
+            return True
+        root = stored_root(batch, working.scope_id)
+        root_entity = batch.engine.entity(batch.engine.scope.root)
+        if root is None or root_fields(batch, root).get(root_entity.owner_field) != actor.user_id:
+            return False
     if actor.sees_everything or working.scope_id is None:
         return True
     if (
@@ -268,18 +276,22 @@ def visible(batch, working):
     return in_scope_now(batch, working.scope_id)
 
 
+def stored_root(batch, scope_id):
+    """The scope root as the batch holds it (a compacted one too), or None."""
+    key = (batch.engine.scope.root, scope_id)
+    if key not in batch.records:
+        load_records(batch, [key], lock=False)
+    return batch.records.get(key)
+
+
 def in_scope_now(batch, scope_id):
     actor = batch.actor
     if actor.sees_everything:
         return True
-    root = batch.engine.scope.root
-    record = batch.records.get((root, scope_id))
-    if record is None:
-        load_records(batch, [(root, scope_id)], lock=False)
-        record = batch.records.get((root, scope_id))
+    record = stored_root(batch, scope_id)
     if record is None:
         return False
-    root_entity, data = batch.engine.entity(root), root_fields(batch, record)
+    root_entity, data = batch.engine.entity(batch.engine.scope.root), root_fields(batch, record)
     return sees(
         actor,
         data.get(root_entity.owner_field),

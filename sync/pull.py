@@ -28,7 +28,7 @@ from . import hlc as hlcs
 from .digest import scope_digest
 from .engine import Actor, Engine
 from .models import Record, ScopeEvent, read_feed
-from .scope import owned_anywhere, readable
+from .scope import memberships_readable, owned_anywhere, readable
 
 
 @dataclass
@@ -381,6 +381,8 @@ def expand(session, engine, actor, event):
     query = select(Record.entity, Record.id, Record.data).where(Record.customer_id == event.customer_id)
     if event.gained:
         query = query.where(Record.seq < event.seq, Record.deleted == false(), Record.compacted == false())
+        if not actor.reads_private:
+            query = query.where(memberships_readable(engine, actor))
     else:
         # Every id, compacted tombstones too: the device may still hold one live.
         query = query.where(

@@ -8,6 +8,7 @@ Personal ones, with ``PERSONAL``, only the user in ``owner_id``.
 """
 
 from sqlalchemy import and_, false, func, or_, select, union
+from sqlalchemy.orm import aliased
 
 from . import hlc as hlcs
 from .models import Record, ScopeEvent
@@ -58,6 +59,19 @@ def root_ids_in_scope(engine, actor):
     return union(owned, members)
 
 
+def memberships_readable(engine, actor):
+    """A WHERE clause over ``Record`` keeping, of the memberships, those an actor who does not
+    read private records may read: their own, and those of the roots they own (whose owner
+    decides on them). Whoever else sees the root does not see who asked to follow it."""
+    root = aliased(Record)
+    owned = select(root.id).where(root.entity == engine.scope.root, root.owner_id == actor.user_id)
+    return or_(
+        Record.entity != engine.scope.membership,
+        Record.owner_id == actor.user_id,
+        Record.customer_id.in_(owned),
+    )
+
+
 def owned_anywhere(engine):
     """The entities whose records their owner reads outside the scope: a conflict its
     ``lost_by`` user lost, a membership its member asked for (before it grants anything)."""
@@ -82,6 +96,8 @@ def readable(engine, actor, by_position=False):
                 and_(Record.entity.in_(owned_anywhere(engine)), Record.owner_id == actor.user_id),
             ),
         )
+    if not actor.reads_private:
+        clause = and_(clause, memberships_readable(engine, actor))
     hidden = Record.team != PERSONAL if actor.reads_private else Record.team.not_in([PRIVATE, PERSONAL])
     return and_(clause, or_(Record.team.is_(None), hidden, Record.owner_id == actor.user_id))
 

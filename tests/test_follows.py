@@ -149,3 +149,39 @@ def test_a_withdrawn_follow_cannot_be_brought_back_by_its_follower(requested):
         )
     )[0]
     assert again["status"] == "rejected"  # still out of their scope
+
+
+def follows_seen(person):
+    return {
+        r["id"]
+        for r in records_by_id(person.sync()).values()
+        if "customer_id" in r and "status" in r and "user_id" in r
+    }
+
+
+def test_a_follow_is_read_by_its_follower_the_customers_owner_and_the_office_alone(requested, device, client):
+    # The contract: "a follow is in the scope of its user, of the customer's owner and of office,
+    # manager and admin". The owner's teammate and a technician see the customer, not who asks for it.
+    east, west, customer, follow = requested
+    for login, sees in [
+        ("rep_a2", False),
+        ("tech", False),
+        ("office", True),
+        ("manager", True),
+        ("admin", True),
+    ]:
+        person = device(login)
+        assert (follow["id"] in follows_seen(person)) is sees, login
+        digest = client.get("/api/v1/sync/pull?digest=true", headers=person.headers).get_json()["digest"]
+        assert ("follows" in digest) is sees, (login, digest)
+    assert follow["id"] in follows_seen(east) and follow["id"] in follows_seen(west)
+
+
+def test_a_rep_who_gains_a_customer_gets_only_their_own_follow_of_it(device, people):
+    east, west, office = device("rep_a"), device("rep_b"), device("office")
+    customer = east.create("customers", name="東日本精工")
+    office.create("follows", customer_id=customer["id"], user_id=people["rep_a2"])  # a teammate's
+    mine = office.create("follows", customer_id=customer["id"], user_id=people["rep_b"])
+    changes = west.sync()
+    assert customer["id"] in customer_ids(changes)
+    assert {c["record"]["id"] for c in changes if c.get("entity") == "follows"} == {mine["id"]}
