@@ -4,6 +4,8 @@
 import { endOwed, ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
 import { getMetas, keepSpare, openDb } from "./db.js";
 import { lang, setLang, t } from "./i18n.js";
+import * as drafts from "./drafts.js";
+import * as outbox from "./outbox.js";
 import * as photos from "./photos.js";
 import { getState, onData, subscribe, update, whenErasedElsewhere } from "./store.js";
 import * as sync from "./sync.js";
@@ -298,7 +300,12 @@ async function boot() {
   await ensureDeviceId(deviceId);
   update({ user: user || null, lastSync: lastSync || null, online: navigator.onLine });
   sync.setRevokedHandler(async () => {
+    // The wipe is the contract's (a revoked device keeps nothing), but the person is told what
+    // it took: the changes not sent and the forms typed in, so they know what to enter again.
+    const [entries, typed] = await Promise.all([outbox.entries().catch(() => []), drafts.count()]);
+    const unsent = entries.filter(outbox.isWork).length;
     await wipeDevice("revoked");
+    update({ wiped: { unsent, typed } });
     renderHeader();
     navigate("#/login");
   });

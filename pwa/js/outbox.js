@@ -33,6 +33,14 @@ function canCollapse(entry, op, base) {
     && op === "upsert" && entry.base_version === base;
 }
 
+// An edit of a record whose create the server refused is its fix: a create must carry the
+// record whole, so the edit goes into it and it is sent again (under a new mutation_id), never
+// as a second create of a few fields that the server would refuse for what it lacks.
+function fixesRefusedCreate(entry, op, base) {
+  return entry && entry.status === "rejected" && entry.op === "upsert" && entry.base_version === null
+    && op === "upsert" && base === null;
+}
+
 function beforeValues(current, changes) {
   const before = {};
   for (const name of Object.keys(changes)) before[name] = current ? current[name] ?? null : null;
@@ -67,13 +75,15 @@ export async function save(edits, { group = null } = {}) {
       visitTimes.set(record.customer_id, Date.parse(record.visited_at) || Date.now());
     }
     const lastEntry = entries[entries.length - 1];
-    if (canCollapse(lastEntry, op, base)) {
+    const fixing = fixesRefusedCreate(lastEntry, op, base);
+    if (canCollapse(lastEntry, op, base) || fixing) {
       for (const [name, value] of Object.entries(beforeValues(current, edit.changes))) {
         if (!(name in lastEntry.before)) lastEntry.before[name] = value;
       }
       Object.assign(lastEntry.changes, edit.changes);
       lastEntry.hlc = clock;
       lastEntry.rev += 1;
+      if (fixing) Object.assign(lastEntry, { mutation_id: newId(), status: "pending", errors: null, attempted: false });
       outbox.put(lastEntry);
     } else {
       outbox.add({
@@ -188,6 +198,11 @@ export async function entries() {
 /** The keys (overlay.js `recordKey`) of the records with edits the server has not taken yet. */
 export async function unsentKeys() {
   return keysOf(await entries());
+}
+
+/** The keys of the records with an edit the server refused (to be fixed on the sync page). */
+export async function refusedKeys() {
+  return keysOf((await entries()).filter((entry) => entry.status === "rejected" && isWork(entry)));
 }
 
 /** Resend a rejected entry, with the user's corrections, under a new mutation_id. */

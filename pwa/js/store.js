@@ -19,6 +19,7 @@ const state = {
   notice: null,
   lost: null, // with notice "lost": {edits, photosLost}, what db.js put back and could not
   notSaved: null, // why the last save with no form to show it was refused (ui/form.js notSavedText)
+  wiped: null, // with notice "revoked": {unsent, typed}, the work the wipe took
 };
 const listeners = new Set();
 const dataListeners = new Set();

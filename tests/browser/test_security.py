@@ -27,13 +27,18 @@ def test_markup_in_user_text_is_shown_as_text_and_never_runs(page, live, custome
     assert dialogs == []
 
 
-def test_a_revoked_device_is_wiped_on_its_next_sync(page, live, customers):
+def test_a_revoked_device_is_wiped_on_its_next_sync_and_says_what_work_went_with_it(
+    page, context, live, customers
+):
     sign_in(page, live)
     device_id = idb_get(page, "meta", "device_id")
     assert idb_all(page, "customers")
+    context.set_offline(True)
+    record_visit(page, re.compile("山田製作所"), purpose="消える訪問1")
+    record_visit(page, re.compile("山田製作所"), purpose="消える訪問2")
     assert live.device("admin").revoke(device_id).status_code == 200
-    page.get_by_test_id("sync-now").click()
-    expect(page.get_by_test_id("wiped")).to_be_visible()
+    context.set_offline(False)
+    expect(page.get_by_test_id("wiped")).to_contain_text("送信前の変更 2件")
     expect(page.get_by_role("button", name="ログイン")).to_be_visible()
     for store in ("customers", "contacts", "visits", "users", "outbox"):
         assert idb_all(page, store) == [], store

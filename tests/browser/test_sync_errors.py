@@ -124,3 +124,45 @@ def test_an_outdated_app_is_told_to_update_and_keeps_its_outbox(page, live, cust
     page.get_by_test_id("sync-now").click()
     wait_synced(page)
     expect(page.get_by_test_id("outdated")).to_have_count(0)
+
+
+def test_a_refused_new_customer_is_fixed_by_editing_it_and_its_visit_then_goes_through(
+    page, context, live, customers
+):
+    # An address pasted from Word holds a vertical tab, which the server refuses.
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_test_id("new-customer").click()
+    page.get_by_test_id("customer-name-input").fill("株式会社ワード工業")
+    page.get_by_test_id("customer-phone").fill("03-1111-2222")
+    page.get_by_test_id("customer-address").fill("東京都大田区1-2-3\u000b第二ビル")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("株式会社ワード工業")
+    customer_url = page.url
+    page.get_by_test_id("new-visit").click()
+    page.get_by_label("目的").fill("初回訪問")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    context.set_offline(False)
+    expect(page.get_by_test_id("rejected")).to_have_accessible_name("送信できなかった変更 2件")
+    # nothing waits, but two were refused: not 「すべて送信済み」, and the visit says where to mend it
+    expect(page.get_by_test_id("pending")).to_contain_text("未送信 0件")
+    expect(page.get_by_test_id("pending")).not_to_contain_text("送信済み")
+    expect(page.get_by_test_id("visit-unsent")).to_have_text(re.compile("サーバーが受け付けませんでした"))
+
+    page.goto(customer_url)
+    page.get_by_test_id("edit-customer").click()
+    page.get_by_test_id("customer-address").fill("東京都大田区1-2-3 第二ビル")
+    page.get_by_test_id("save-customer").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("rejected")).to_have_accessible_name("送信できなかった変更 1件")
+    page.get_by_test_id("rejected").click()
+    page.get_by_test_id("rejected-entry").get_by_role("button", name="そのまま再送").click()
+    wait_synced(page)
+    expect(page.get_by_test_id("rejected")).to_have_count(0)
+    office = live.device("office")
+    [made] = [c for c in office.records("customers").values() if c["name"] == "株式会社ワード工業"]
+    assert (made["phone"], made["address"]) == ("03-1111-2222", "東京都大田区1-2-3 第二ビル")
+    assert [
+        v["customer_id"] for v in office.records("visits").values() if v.get("purpose") == "初回訪問"
+    ] == [made["id"]]

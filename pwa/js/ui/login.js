@@ -24,8 +24,10 @@ export async function render(view, { query, navigate }) {
     field({ name: "password", label: t("login.password"), control: password, required: true }),
     general,
     actionBar(submit));
+  const lost = state.wiped && (state.wiped.unsent || state.wiped.typed)
+    ? t("login.revokedLost", { unsent: state.wiped.unsent, typed: state.wiped.typed }) : "";
   const notice = state.notice === "revoked"
-    ? h("p", { class: "alert warn", role: "status", "data-testid": "wiped" }, t("login.revoked")) : null;
+    ? h("p", { class: "alert warn", role: "status", "data-testid": "wiped" }, t("login.revoked"), lost) : null;
   mount(view,
     h("h1", { tabindex: "-1" }, t(reauth ? "login.reauthTitle" : "login.title")),
     notice,
@@ -49,7 +51,7 @@ export async function render(view, { query, navigate }) {
         if (!(err instanceof OtherUserDrafts && confirm(t("login.otherUserDrafts", { n: Number(err.message) })))) throw err;
         await signIn(login.value.trim(), password.value, { dropDrafts: true });
       }
-      update({ notice: null });
+      update({ notice: null, wiped: null });
       requestSync("manual");
       navigate(query.get("next") || "#/customers");
     } catch (err) {

@@ -32,8 +32,8 @@ export async function render(view, { params }) {
       mount(view, ...notFound(t("request.missing")));
       return;
     }
-    const [bundle, unsentKeys, history] = await Promise.all([
-      customerBundle(request.customer_id), outbox.unsentKeys(), historyOf(request.id)]);
+    const [bundle, unsentKeys, refusedKeys, history] = await Promise.all([
+      customerBundle(request.customer_id), outbox.unsentKeys(), outbox.refusedKeys(), historyOf(request.id)]);
     const me = getState().user;
     await markSeen(request, me?.id);
     const triager = TRIAGERS.has(me?.role);
@@ -43,7 +43,7 @@ export async function render(view, { params }) {
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${request.customer_id}` }, bundle.customer?.name || "")),
       h("h1", { tabindex: "-1", "data-testid": "request-heading" }, label("request.kind", request.kind), " — ", request.title),
-      unsent ? unsentNotice("request-unsent") : null,
+      unsent ? unsentNotice("request-unsent", refusedKeys.has(recordKey("requests", request.id))) : null,
       h("dl", { class: "facts", "data-testid": "request-facts" },
         fact(t("request.number"), request.number // the label says 受付番号 already: the number alone
           ? h("span", { class: "request-number", "data-testid": "request-number" }, String(request.number))

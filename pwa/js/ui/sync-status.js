@@ -46,8 +46,11 @@ function badges(state) {
   return h("div", { class: "status-row" },
     state.online ? null : h("span", { class: "badge offline", "data-testid": "offline-badge" },
       worded(t("sync.offline"), t("sync.offlineShort"))),
-    h("a", { class: ["badge", state.pending ? "pending" : "clear"], href: "#/sync", "data-testid": "pending" },
-      state.pending ? t("sync.pending", { n: state.pending }) : worded(t("sync.allSent"), t("sync.allSentShort")),
+    // 「すべて送信済み」 only when nothing waits and nothing was refused.
+    h("a", { class: ["badge", state.pending ? "pending" : state.rejected ? null : "clear"], href: "#/sync",
+      "data-testid": "pending" },
+      state.pending || state.rejected ? t("sync.pending", { n: state.pending })
+        : worded(t("sync.allSent"), t("sync.allSentShort")),
       h("span", { class: "visually-hidden", "data-testid": "pending-count" }, String(state.pending))),
     state.rejected ? h("a", { class: "badge error", href: "#/sync", "data-testid": "rejected" },
       worded(t("sync.rejected", { n: state.rejected }), t("sync.rejectedShort", { n: state.rejected }))) : null,

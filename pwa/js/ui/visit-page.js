@@ -20,15 +20,17 @@ export async function render(view, { params }) {
       mount(view, ...notFound(t("visit.missing")));
       return;
     }
-    const [bundle, unsentKeys] = await Promise.all([customerBundle(visit.customer_id), outbox.unsentKeys()]);
+    const [bundle, unsentKeys, refusedKeys] = await Promise.all([customerBundle(visit.customer_id),
+      outbox.unsentKeys(), outbox.refusedKeys()]);
     const unsent = unsentKeys.has(recordKey("visits", visit.id));
+    const refused = refusedKeys.has(recordKey("visits", visit.id));
     const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
     const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
     const deal = visit.deal_id ? bundle.deals.find((d) => d.id === visit.deal_id) : null;
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${visit.customer_id}` }, bundle.customer?.name || t("nav.customers"))),
       h("h1", { tabindex: "-1" }, label("visit.kind", visit.kind), " ", dateTime(visit.visited_at)),
-      unsent ? unsentNotice() : null,
+      unsent ? unsentNotice("visit-unsent", refused) : null,
       h("dl", { class: "facts", "data-testid": "visit-facts" },
         fact(t("visit.customer"), bundle.customer?.name),
         fact(t("visit.contacts"), list((visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean))),

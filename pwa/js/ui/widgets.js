@@ -57,7 +57,13 @@ export function unsentBadge() {
 }
 
 /** The same, on the record's own page, in a sentence. */
-export function unsentNotice(testid = null) {
+/** That the server has not taken a record yet: waiting for the network, or refused (`refused`),
+ * which no network will mend, with the way to the sync page where it is fixed. */
+export function unsentNotice(testid = null, refused = false) {
+  if (refused) {
+    return h("p", { class: "badge error", "data-testid": testid },
+      h("a", { href: "#/sync", "data-testid": "refused-link" }, t("record.refused")));
+  }
   return h("p", { class: "badge pending", "data-testid": testid }, t("record.unsentLong"));
 }
 
