@@ -162,6 +162,7 @@ export const en = {
   "visit.kindMissing": "Choose a kind.",
   "visit.when": "Date and time",
   "visit.whenMissing": "Enter the date and time.",
+  "form.yearOutOfRange": "Enter a date between the years 1900 and 2199 (is the year 0026, say?).",
   "visit.contacts": "People met",
   "visit.noContacts": "No contacts yet. Add one with the button below.",
   "visit.pickCustomerFirst": "Choose a customer first.",

@@ -163,6 +163,7 @@ export const ja = {
   "visit.kindMissing": "種別を選んでください。",
   "visit.when": "日時",
   "visit.whenMissing": "日時を入力してください。",
+  "form.yearOutOfRange": "1900年から2199年の日付にしてください（年が「0026」のようになっていませんか）。",
   "visit.contacts": "面談した人",
   "visit.noContacts": "担当者が登録されていません。下のボタンで追加できます。",
   "visit.pickCustomerFirst": "先に顧客を選んでください。",

@@ -166,3 +166,20 @@ def test_a_refused_new_customer_is_fixed_by_editing_it_and_its_visit_then_goes_t
     assert [
         v["customer_id"] for v in office.records("visits").values() if v.get("purpose") == "初回訪問"
     ] == [made["id"]]
+
+
+def test_a_year_typed_short_is_caught_on_the_form_before_anything_is_saved(page, live, customers):
+    # Chromium's year field takes 「26」 as 0026: the server would refuse the visit later, offline.
+    sign_in(page, live)
+    page.get_by_role("link", name=re.compile("山田製作所")).first.click()
+    page.get_by_test_id("new-visit").click()
+    page.get_by_text("営業訪問", exact=True).click()
+    page.get_by_label("日時").fill("0026-12-07T10:00")
+    page.get_by_test_id("save-visit").click()
+    expect(page.locator("[data-field=visited_at] .field-error")).to_have_text(
+        "1900年から2199年の日付にしてください（年が「0026」のようになっていませんか）。"
+    )
+    assert outbox(page) == []
+    page.get_by_label("日時").fill("2026-12-07T10:00")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()

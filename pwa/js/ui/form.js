@@ -36,8 +36,18 @@ export function requiredMark() {
   return h("span", { class: "required" }, t("form.required"));
 }
 
+// The years the server takes a date in (sync.entity.YEARS); a picker offers no others.
+const YEAR_RANGE = { date: ["1900-01-01", "2199-12-31"], "datetime-local": ["1900-01-01T00:00", "2199-12-31T23:59"] };
+
 export function input(props = {}) {
-  return h("input", { type: "text", autocomplete: "off", ...props });
+  const range = YEAR_RANGE[props.type];
+  return h("input", { type: "text", autocomplete: "off", ...(range ? { min: range[0], max: range[1] } : {}), ...props });
+}
+
+/** Whether a date input's value names a year the server refuses (「0026」 for a year typed short). */
+export function outOfYears(value) {
+  const year = Number(String(value || "").slice(0, 4));
+  return Boolean(value) && !(year >= 1900 && year <= 2199);
 }
 
 export function textarea(props = {}) {

@@ -12,7 +12,7 @@ import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { draftPhotos } from "./photos.js";
 import {
-  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, outOfYears, showErrors, submitButton, textarea,
 } from "./form.js";
 import { newId } from "../ids.js";
 
@@ -66,6 +66,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     const errors = {};
     if (!values.kind) errors.kind = [t("request.kindMissing")];
     if (!values.title) errors.title = [t("request.titleMissing")];
+    if (heardAt && outOfYears(heardAt.value)) errors.heard_at = [t("form.yearOutOfRange")];
     if (showErrors(form, errors)) return;
     if (!existing) {
       values.customer_id = customer.id;

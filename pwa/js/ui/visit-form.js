@@ -16,7 +16,8 @@ import { dealMover } from "./deal-picker.js";
 import { h, mount } from "./dom.js";
 import { draftPhotos } from "./photos.js";
 import {
-  actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton, textarea,
+  actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, outOfYears, showErrors, submitButton,
+  textarea,
 } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
 import { newId } from "../ids.js";
@@ -133,6 +134,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
     if (!state.customer) errors.customer_id = [t("visit.customerMissing")];
     if (!kind) errors.kind = [t("visit.kindMissing")];
     if (!visitedAt.value) errors.visited_at = [t("visit.whenMissing")];
+    else if (outOfYears(visitedAt.value)) errors.visited_at = [t("form.yearOutOfRange")];
+    if (outOfYears(due.value)) errors.next_action_due = [t("form.yearOutOfRange")];
     const workMinutes = parseMinutes(minutes.value);
     if (Number.isNaN(workMinutes)) errors.work_minutes = [t("visit.workMinutesInvalid")];
     const partList = parts.value();
