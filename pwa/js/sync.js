@@ -202,8 +202,9 @@ async function handleFailure(err) {
     // The server needs a newer app: keep the outbox and look for the new version now.
     update({ error: { kind: "outdated", message: err.message } });
     navigator.serviceWorker?.getRegistration().then((r) => r?.update()).catch(() => {});
-  } else if (err.storage) {
-    update({ error: { kind: "storage", message: err.message } }); // IndexedDB refused a page
+  } else if (err.storage || (err instanceof DOMException && err.name !== "AbortError")) {
+    // IndexedDB refused a page, or the outbox's own writes (a full disk): the device's to mend.
+    update({ error: { kind: "storage", message: err.message } });
   } else if (err instanceof api.NetworkError) {
     update({ error: navigator.onLine ? { kind: "network", message: err.message } : null,
       online: navigator.onLine });

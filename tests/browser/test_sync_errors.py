@@ -183,3 +183,34 @@ def test_a_year_typed_short_is_caught_on_the_form_before_anything_is_saved(page,
     page.get_by_label("日時").fill("2026-12-07T10:00")
     page.get_by_test_id("save-visit").click()
     expect(page.get_by_test_id("visit-facts")).to_be_visible()
+
+
+REFUSE_OUTBOX_WRITES = """(() => {
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (...args) {
+    if (window.refuse && this.name === "outbox") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    return put.apply(this, args);
+  };
+})();"""
+
+
+def test_a_full_device_while_sending_is_told_as_the_devices_and_the_work_goes_once_it_has_room(
+    page, context, live, customers
+):
+    page.add_init_script(REFUSE_OUTBOX_WRITES)
+    sign_in(page, live)
+    context.set_offline(True)
+    record_visit(page, re.compile("山田製作所"), purpose="容量不足で送れない訪問")
+    page.evaluate("window.refuse = true")
+    context.set_offline(False)
+    expect(page.get_by_role("alert")).to_contain_text("この端末に保存できませんでした")
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    page.evaluate("window.refuse = false")
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    sent = [
+        v
+        for v in live.device("office").records("visits").values()
+        if v.get("purpose") == "容量不足で送れない訪問"
+    ]
+    assert len(sent) == 1
