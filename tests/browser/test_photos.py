@@ -242,3 +242,25 @@ def test_a_photo_still_to_upload_is_unsent_in_the_header_the_sign_out_warning_an
         "送信済み", timeout=30_000
     )
     expect(pending).to_have_text(re.compile("^すべて送信済み"))
+
+
+def test_switching_language_asks_before_it_drops_photos_of_a_form_not_saved(page, live, customers):
+    # The form is drawn again in the other language: its text comes back from its draft, its
+    # photos would not (taken with the camera, they may be nowhere else).
+    sign_in(page, live)
+    page.get_by_role("link", name=re.compile("山田製作所")).first.click()
+    page.get_by_test_id("new-visit").click()
+    page.get_by_label("話した内容・メモ").fill("写真付きのメモ")
+    choose_files(page, [noisy_jpeg(2)])
+    expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id("lang-toggle").click()
+    assert asked and "保存していない写真 1枚" in asked[0]
+    expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)  # still here
+    expect(page.get_by_test_id("save-visit")).to_have_text("保存")
+    page.get_by_text("営業訪問", exact=True).click()
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    page.get_by_test_id("lang-toggle").click()  # nothing unsaved: no question
+    expect(page.get_by_test_id("lang-toggle")).to_have_text("日本語")

@@ -37,9 +37,18 @@ function pickers(onFiles) {
  * gives the `attachments` records to save in the same outbox transaction as the record.
  * Leaving the form without saving (`dispose`) forgets them.
  */
+// The photos of open forms not saved yet: what a language switch or an update would drop.
+const open = new Set();
+
+/** How many photos wait in forms not saved yet (app.js asks before it redraws or reloads). */
+export function unsavedDraftPhotos() {
+  return [...open].reduce((sum, kept) => sum + kept.length, 0);
+}
+
 export function draftPhotos() {
   const kept = []; // {id, photo, url}
   let saved = false;
+  open.add(kept);
   const list = h("ul", { class: "photo-grid", "data-testid": "draft-photos" });
   const status = h("p", { class: "hint", role: "status" });
   const draw = () => mount(list, kept.length ? kept.map((item) => h("li", { class: "photo", "data-testid": "draft-photo" },
@@ -77,9 +86,11 @@ export function draftPhotos() {
     edits: (owner) => kept.map((item) => photos.attachmentEdit(item.id, item.photo, owner)),
     saved: () => {
       saved = true;
+      open.delete(kept);
       photos.requestUploads();
     },
     dispose: () => {
+      open.delete(kept);
       for (const item of kept) {
         if (item.url) URL.revokeObjectURL(item.url);
         if (!saved) photos.discardPhoto(item.id);
