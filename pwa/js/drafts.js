@@ -138,6 +138,7 @@ export function keep(form, { address, names, edit = false }) {
   }
 
   let keeping = true;
+  let unkept = null; // the warning shown while the draft cannot be written
   let timer = null;
   const write = () => {
     clearTimeout(timer);
@@ -149,8 +150,15 @@ export function keep(form, { address, names, edit = false }) {
     try {
       if (Object.keys(fields).length) localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), fields }));
       else localStorage.removeItem(key);
+      unkept?.remove();
+      unkept = null;
     } catch (err) {
-      console.warn("draft not kept", err); // storage full or refused: the form still works
+      // Storage full or refused: the form still works, but a reload would lose what is typed.
+      console.warn("draft not kept", err);
+      if (!unkept) {
+        unkept = h("p", { class: "alert warn", role: "status", "data-testid": "draft-not-kept" }, t("draft.notKept"));
+        form.prepend(unkept);
+      }
     }
   };
   const later = () => {

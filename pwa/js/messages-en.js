@@ -20,6 +20,7 @@ export const en = {
   "form.save": "Save",
   "form.cancel": "Cancel",
   "draft.restored": "What you were typing last time is back.",
+  "draft.notKept": "What you type cannot be kept on the device (it may be out of space): save before leaving this screen.",
   "draft.changedMeanwhile": "The saved “{fields}” has changed since; saving writes what is shown here over it.",
   "draft.discard": "Discard",
   "text.list": ", ",

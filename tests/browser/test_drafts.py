@@ -408,3 +408,27 @@ def test_the_customer_picked_in_a_new_deal_and_a_new_quote_comes_back_with_the_d
     expect(page.get_by_test_id("draft-notice")).to_be_visible()
     expect(page.get_by_test_id("quote-customer")).to_contain_text("山田製作所")
     expect(page.get_by_label("品名")).to_have_value("駆動シャフト")
+
+
+REFUSE_DRAFTS = """(() => {
+  const set = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key, value) {
+    if (window.refuse && String(key).startsWith("genba.draft.")) throw new DOMException("full", "QuotaExceededError");
+    return set.call(this, key, value);
+  };
+})();"""
+
+
+def test_a_draft_the_device_cannot_keep_is_said_so_while_typing(page, live, customers):
+    page.add_init_script(REFUSE_DRAFTS)
+    sign_in(page, live)
+    page.evaluate("window.refuse = true")
+    page.get_by_role("link", name=re.compile("山田製作所")).first.click()
+    page.get_by_test_id("new-visit").click()
+    page.get_by_label("話した内容・メモ").fill("控えられないメモ")
+    expect(page.get_by_test_id("draft-not-kept")).to_have_text(
+        "入力途中の内容を端末に控えられません（空き容量が足りないかもしれません）。画面を離れる前に保存してください。"
+    )
+    page.evaluate("window.refuse = false")
+    page.get_by_label("話した内容・メモ").fill("控えられるメモ")
+    expect(page.get_by_test_id("draft-not-kept")).to_have_count(0)
