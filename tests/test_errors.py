@@ -468,3 +468,26 @@ def test_a_holiday_without_a_date_and_a_week_in_full_width_digits_are_refused(cl
     assert (holiday["status"], list(holiday["errors"])) == ("rejected", ["date"])
     assert (entry["status"], list(entry["errors"])) == ("rejected", ["week"])
     assert client.get("/api/v1/load", headers=office.headers).status_code == 200
+
+
+def test_a_refusal_is_worded_in_the_language_the_app_asks_for(client, device, people):
+    rep = device("rep_a")
+    customer = rep.create("customers", name="東日本精工")
+    body = rep.wire.envelope(
+        [
+            rep.mutation(
+                "visits", customer_id=customer["id"], kind="teleport", visited_at="2026-12-03T10:00:00+09:00"
+            ),
+            rep.mutation("customers", customer["id"], base_version=1, owner_id=people["rep_b"]),
+        ],
+        client_time=False,
+    )
+    said = {}
+    for language in ("ja", "en"):
+        body["mutations"] = [{**m, "mutation_id": str(uuid.uuid4())} for m in body["mutations"]]
+        answer = client.post(PUSH, json=body, headers={**rep.headers, "Accept-Language": language})
+        said[language] = [r["errors"] for r in answer.get_json()["results"]]
+    assert said["ja"][0]["kind"][0].startswith("次のどれかにしてください：")
+    assert said["ja"][1] == {"owner_id": ["この項目を変える権限がありません。"]}
+    assert said["en"][0]["kind"][0].startswith("Must be one of:")
+    assert said["en"][1] == {"owner_id": ["not_allowed"]}

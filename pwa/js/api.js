@@ -46,8 +46,9 @@ async function json(response) {
   }
 }
 
-async function call(method, path, { body, token } = {}) {
+async function call(method, path, { body, token, language } = {}) {
   const headers = { Accept: "application/json" };
+  if (language) headers["Accept-Language"] = language;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   return json(await send(method, path, {
     token, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
@@ -67,8 +68,9 @@ export async function endSignIn(digest) {
   await send("DELETE", `/api/v1/auth/tokens/${digest}`, { timeout: 5000 });
 }
 
-export function push(token, body) {
-  return call("POST", "/api/v1/sync/push", { body, token });
+/** Push a batch; a refusal's messages come in `language` ("ja", "en"), as the sync page shows them. */
+export function push(token, body, language = undefined) {
+  return call("POST", "/api/v1/sync/push", { body, token, language });
 }
 
 /**

@@ -10,6 +10,7 @@ import * as api from "./api.js";
 import { refreshCalendar } from "./calendar.js";
 import { pullAndCheck } from "./check.js";
 import { count, getMeta, req, setMeta, transaction } from "./db.js";
+import { lang } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as photos from "./photos.js";
 import { backoff, oneAtATime } from "./retry.js";
@@ -84,7 +85,7 @@ async function pushAll(token) {
     try {
       answer = await api.push(token, {
         device_id: getState().deviceId, client_time: Date.now(), mutations: batch.map(outbox.toWire),
-      });
+      }, lang());
     } catch (err) {
       if (err.status === 413 && limit > 1) {
         limit = Math.ceil(limit / 2); // over 5 MB: send smaller batches

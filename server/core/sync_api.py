@@ -34,6 +34,7 @@ from server.core.schemas import (
     RangeQuerySchema,
     RangeSchema,
 )
+from server.core.words import results_in_language
 
 bp = Blueprint("sync", __name__)
 RETRIES = 5
@@ -99,6 +100,7 @@ def push():
     """Apply a batch of mutations in one transaction; one result per mutation, in order."""
     mutations = protocol.upgrade(check_envelope(json_object()), g.protocol)
     results, server_hlc = run_push(mutations)
+    results = results_in_language(results)
     # A Response: the results are not dumped again. Each carries its record (about 1 KB), so a
     # day's outbox sent from a phone gets an answer worth compressing.
     return compressed(jsonify(results=results, hlc=server_hlc))

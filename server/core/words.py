@@ -66,6 +66,20 @@ FIELD_MESSAGES = [
         re.compile(r"give the week \(週, e\.g\. 2027-W05\) or a date \(日付\)"),
         "週（2027-W05 の形）か日付を入れてください。",
     ),
+    # What a push refuses a mutation for, as the device's sync page shows it.
+    (re.compile(r"not_allowed"), "この項目を変える権限がありません。"),
+    (re.compile(r"out_of_scope"), "担当範囲の外の顧客です。"),
+    (
+        re.compile(r"\w+ [0-9a-f-]{36} does not exist"),
+        "参照している記録がサーバーにありません（先に送るはずの記録が届いていないかもしれません）。",
+    ),
+    (re.compile(r"\w+ [0-9a-f-]{36} belongs to another customer"), "別の顧客の記録です。"),
+    (re.compile(r"cannot be changed after the record is created"), "作成した後は変えられません。"),
+    (re.compile(r"deleted"), "削除された記録です。"),
+    (re.compile(r"must not begin with ~, which marks private records"), "「~」で始まる名前は使えません。"),
+    (re.compile(r"must include a time and an offset, e\.g\. .*"), "日付と時刻の形が正しくありません。"),
+    (re.compile(r"must be an RFC 3339 time with an offset, e\.g\. .*"), "日付と時刻の形が正しくありません。"),
+    (re.compile(r"Not a valid UUID\."), "IDの形が正しくありません。"),
 ]
 
 
@@ -80,6 +94,19 @@ def field_message(message):
         if found:
             return ja.format(*found.groups())
     return message
+
+
+def results_in_language(results):
+    """A push's results with their refusals' messages in the request's language (the app sends
+    its own as ``Accept-Language``): the sync page shows them as they come."""
+    if not any("errors" in result for result in results) or language() != "ja":
+        return results
+    for result in results:
+        if "errors" in result:
+            result["errors"] = {
+                field: [field_message(text) for text in texts] for field, texts in result["errors"].items()
+            }
+    return results
 
 
 def row_errors(messages, names=None):

@@ -64,7 +64,9 @@ def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live,
     expect(page.get_by_test_id("rejected")).to_have_accessible_name("送信できなかった変更 1件")
     page.get_by_test_id("rejected").click()
     entry = page.get_by_test_id("rejected-entry")
-    expect(entry).to_contain_text("種別: Must be one of")
+    expect(entry).to_contain_text(
+        "種別: 次のどれかにしてください："
+    )  # the server's words in the app's language
     first_id = outbox(page)[0]["mutation_id"]
 
     entry.get_by_role("button", name="直して再送").click()
