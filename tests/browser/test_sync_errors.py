@@ -140,7 +140,6 @@ def test_a_refused_new_customer_is_fixed_by_editing_it_and_its_visit_then_goes_t
     page.get_by_test_id("customer-address").fill("東京都大田区1-2-3\u000b第二ビル")
     page.get_by_test_id("save-customer").click()
     expect(page.get_by_test_id("customer-name")).to_have_text("株式会社ワード工業")
-    customer_url = page.url
     page.get_by_test_id("new-visit").click()
     page.get_by_label("目的").fill("初回訪問")
     page.get_by_test_id("save-visit").click()
@@ -152,8 +151,10 @@ def test_a_refused_new_customer_is_fixed_by_editing_it_and_its_visit_then_goes_t
     expect(page.get_by_test_id("pending")).not_to_contain_text("送信済み")
     expect(page.get_by_test_id("visit-unsent")).to_have_text(re.compile("サーバーが受け付けませんでした"))
 
-    page.goto(customer_url)
-    page.get_by_test_id("edit-customer").click()
+    page.get_by_test_id("rejected").click()  # the sync page takes them to the customer's form
+    page.get_by_test_id("rejected-entry").filter(has_text="株式会社ワード工業").get_by_role(
+        "button", name="直して再送"
+    ).click()
     page.get_by_test_id("customer-address").fill("東京都大田区1-2-3 第二ビル")
     page.get_by_test_id("save-customer").click()
     wait_synced(page)

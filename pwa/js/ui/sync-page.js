@@ -137,8 +137,11 @@ async function rejectedCard(entry, navigate) {
     const fieldName = t(key) === key ? name : t(key);
     return h("li", {}, `${fieldName}: ${[].concat(list).join(" ")}`);
   });
-  const fixHref = FIXABLE.has(entry.entity)
-    ? `#/${entry.entity}/${entry.record_id}/edit?fix=${entry.seq}` : null;
+  // A refused new customer is mended in its own form: the edit goes into the refused create
+  // (outbox.js), which is sent again.
+  const fixHref = FIXABLE.has(entry.entity) ? `#/${entry.entity}/${entry.record_id}/edit?fix=${entry.seq}`
+    : entry.entity === "customers" && entry.base_version === null && entry.op === "upsert"
+      ? `#/customers/${entry.record_id}/edit` : null;
   return h("li", { class: "card rejected", "data-testid": "rejected-entry" },
     h("h3", {}, t("text.named", { kind: label("entity", entry.entity), name: await summary(entry) })),
     h("ul", { class: "errors" }, messages),
