@@ -200,9 +200,11 @@ export async function unsentKeys() {
   return keysOf(await entries());
 }
 
-/** The keys of the records with an edit the server refused (to be fixed on the sync page). */
-export async function refusedKeys() {
-  return keysOf((await entries()).filter((entry) => entry.status === "rejected" && isWork(entry)));
+/** From one read of the outbox: the keys of the records with edits the server has not taken
+ * (`unsent`), and of those with an edit it refused, to be fixed on the sync page (`refused`). */
+export async function unsentAndRefused() {
+  const all = await entries();
+  return { unsent: keysOf(all), refused: keysOf(all.filter((entry) => entry.status === "rejected" && isWork(entry))) };
 }
 
 /** Resend a rejected entry, with the user's corrections, under a new mutation_id. */

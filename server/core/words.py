@@ -77,8 +77,10 @@ FIELD_MESSAGES = [
     (re.compile(r"cannot be changed after the record is created"), "作成した後は変えられません。"),
     (re.compile(r"deleted"), "削除された記録です。"),
     (re.compile(r"must not begin with ~, which marks private records"), "「~」で始まる名前は使えません。"),
-    (re.compile(r"must include a time and an offset, e\.g\. .*"), "日付と時刻の形が正しくありません。"),
-    (re.compile(r"must be an RFC 3339 time with an offset, e\.g\. .*"), "日付と時刻の形が正しくありません。"),
+    (
+        re.compile(r"must (?:include a time and an offset|be an RFC 3339 time with an offset), e\.g\. .*"),
+        "日付と時刻の形が正しくありません。",
+    ),
     (re.compile(r"Not a valid UUID\."), "IDの形が正しくありません。"),
 ]
 

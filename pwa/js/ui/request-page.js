@@ -32,18 +32,18 @@ export async function render(view, { params }) {
       mount(view, ...notFound(t("request.missing")));
       return;
     }
-    const [bundle, unsentKeys, refusedKeys, history] = await Promise.all([
-      customerBundle(request.customer_id), outbox.unsentKeys(), outbox.refusedKeys(), historyOf(request.id)]);
+    const [bundle, marks, history] = await Promise.all([
+      customerBundle(request.customer_id), outbox.unsentAndRefused(), historyOf(request.id)]);
     const me = getState().user;
     await markSeen(request, me?.id);
     const triager = TRIAGERS.has(me?.role);
     const answers = triager || (request.assignee_id && request.assignee_id === me?.id);
-    const unsent = unsentKeys.has(recordKey("requests", request.id));
+    const unsent = marks.unsent.has(recordKey("requests", request.id));
     const spot = focusSpot(triage.el); // the redraw takes the form off the page for a moment
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${request.customer_id}` }, bundle.customer?.name || "")),
       h("h1", { tabindex: "-1", "data-testid": "request-heading" }, label("request.kind", request.kind), " — ", request.title),
-      unsent ? unsentNotice("request-unsent", refusedKeys.has(recordKey("requests", request.id))) : null,
+      unsent ? unsentNotice("request-unsent", marks.refused.has(recordKey("requests", request.id))) : null,
       h("dl", { class: "facts", "data-testid": "request-facts" },
         fact(t("request.number"), request.number // the label says 受付番号 already: the number alone
           ? h("span", { class: "request-number", "data-testid": "request-number" }, String(request.number))

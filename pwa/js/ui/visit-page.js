@@ -20,10 +20,9 @@ export async function render(view, { params }) {
       mount(view, ...notFound(t("visit.missing")));
       return;
     }
-    const [bundle, unsentKeys, refusedKeys] = await Promise.all([customerBundle(visit.customer_id),
-      outbox.unsentKeys(), outbox.refusedKeys()]);
-    const unsent = unsentKeys.has(recordKey("visits", visit.id));
-    const refused = refusedKeys.has(recordKey("visits", visit.id));
+    const [bundle, marks] = await Promise.all([customerBundle(visit.customer_id), outbox.unsentAndRefused()]);
+    const unsent = marks.unsent.has(recordKey("visits", visit.id));
+    const refused = marks.refused.has(recordKey("visits", visit.id));
     const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
     const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
     const deal = visit.deal_id ? bundle.deals.find((d) => d.id === visit.deal_id) : null;
