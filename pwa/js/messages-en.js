@@ -385,6 +385,7 @@ export const en = {
   "sync.offlineShort": "Offline",
   "sync.pending": "{n} unsent",
   "sync.allSent": "All sent",
+  "syncPage.noneWaiting": "No change is waiting to be sent",
   "sync.rejected": "{n} not accepted",
   "sync.conflicts": { one: "{n} conflict to review", other: "{n} conflicts to review" },
   "sync.allSentShort": "Sent",

@@ -386,6 +386,7 @@ export const ja = {
   "sync.offlineShort": "圏外",
   "sync.pending": "未送信 {n}件",
   "sync.allSent": "すべて送信済み",
+  "syncPage.noneWaiting": "送信を待っている変更はありません",
   "sync.rejected": "送信できなかった変更 {n}件",
   "sync.conflicts": { other: "確認が必要な同時編集 {n}件" },
   "sync.allSentShort": "送信済み",

@@ -150,6 +150,9 @@ def test_a_refused_new_customer_is_fixed_by_editing_it_and_its_visit_then_goes_t
     expect(page.get_by_test_id("pending")).to_contain_text("未送信 0件")
     expect(page.get_by_test_id("pending")).not_to_contain_text("送信済み")
     expect(page.get_by_test_id("visit-unsent")).to_have_text(re.compile("サーバーが受け付けませんでした"))
+    page.get_by_test_id("rejected").click()
+    expect(page.locator("#view")).to_contain_text("送信を待っている変更はありません")
+    expect(page.locator("#view")).not_to_contain_text("すべて送信済み")
 
     page.get_by_test_id("rejected").click()  # the sync page takes them to the customer's form
     page.get_by_test_id("rejected-entry").filter(has_text="株式会社ワード工業").get_by_role(

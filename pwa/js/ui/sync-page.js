@@ -50,7 +50,8 @@ export async function render(view, { navigate }) {
       h("section", {},
         h("h2", {}, t("syncPage.pending", { n: pending.length })),
         pending.length ? h("ul", { class: "list compact", "data-testid": "pending-list" },
-          await Promise.all(pending.map(pendingRow))) : empty(t("sync.allSent"))),
+          await Promise.all(pending.map(pendingRow)))
+          : empty(t(rejected.length ? "syncPage.noneWaiting" : "sync.allSent"))), // not 「すべて」 beside refusals
       photoQueue,
       draftsSection(),
       h("section", {},
