@@ -77,6 +77,15 @@ DEMO_USERS: list[dict] = [
 ]
 
 REP_OF_TEAM = {"東日本": "rep1", "西日本": "rep2"}
+# The team a request goes to when the office assigns it to this person (none: the office's own).
+ROUTE_OF_ASSIGNEE = {
+    user["login"]: "sales"
+    if user["role"] == "rep"
+    else user["team"]
+    if user["team"] in ("service", "manufacturing")
+    else None
+    for user in DEMO_USERS
+}
 
 # Order in which authors' batches are applied (admin writes nothing).
 AUTHOR_ORDER = ["rep1", "rep2", "manager1", "tech1", "office1"]
@@ -1710,10 +1719,15 @@ class DemoBuilder:
                 **(triage if triaged_by_author else {}),
             },
         )
-        if status != "new" and not triaged_by_author:
-            # Only the office triages and closes; office1's batches are applied last, so its
-            # edit is the later one.
+        # Triage also sends the request to its assignee's team: one the routing rules left
+        # with the office (振り分け待ち) would otherwise stay listed there once assigned.
+        route = ROUTE_OF_ASSIGNEE[assignee_login] if status != "new" else None
+        if status != "new" and (route or not triaged_by_author):
+            # Only the office triages and closes (and a request's route is set by the server at
+            # create); office1's batches are applied last, so its edit is the later one.
             clean = {name: value for name, value in triage.items() if value is not None}
+            if route:
+                clean["route_to"] = route
             self.records.append(Record(f"{key}/triage", "requests", "office1", clean, target=key))
 
     # -- quotes ------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The ``genba`` command: create-user, demo, revoke-device, serve, and the README listing them."""
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -122,6 +123,28 @@ def test_demo_loads_a_realistic_data_set(app, demo):
 def test_demo_data_shows_no_concurrent_edits_to_review(app, demo):
     """A new user's first screen must not open with conflicts the demo itself made."""
     assert live_counts(app).get("conflicts", 0) == 0
+
+
+def test_demo_requests_assigned_to_a_team_are_listed_under_that_team(app, demo):
+    """The inbox lists a request under its route: one the office gave to a technician or a rep
+    must not stay under the office's own 「事務（振り分け）」."""
+    with app.app_context():
+        teams = dict(db.session.execute(select(User.id, User.team)).all())
+        roles = dict(db.session.execute(select(User.id, User.role)).all())
+        rows = db.session.execute(
+            select(Record.data).where(Record.entity == "requests", Record.deleted.is_(False))
+        ).scalars()
+        requests = [json.loads(data) for data in rows]
+    assigned = [
+        r for r in requests if r.get("assignee_id") and roles[r["assignee_id"]] in ("rep", "technician")
+    ]
+    assert assigned
+    misrouted = [
+        (r["title"], r["route_to"])
+        for r in assigned
+        if r["route_to"] != ("sales" if roles[r["assignee_id"]] == "rep" else teams[r["assignee_id"]])
+    ]
+    assert misrouted == []
 
 
 def test_demo_prints_a_login_and_password_for_every_role(app, demo):

@@ -226,7 +226,7 @@ export const en = {
   "request.route.sales": "Sales",
   "request.route.manufacturing": "Manufacturing",
   "request.route.service": "Service",
-  "request.route.triage": "Triage (office)",
+  "request.route.triage": "Office (triage)",
   "team.sales": "Sales",
   "team.manufacturing": "Manufacturing",
   "team.service": "Service",

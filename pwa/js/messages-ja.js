@@ -227,7 +227,7 @@ export const ja = {
   "request.route.sales": "営業",
   "request.route.manufacturing": "製造",
   "request.route.service": "サービス",
-  "request.route.triage": "振り分け待ち（事務）",
+  "request.route.triage": "事務（振り分け）",
   "team.sales": "営業",
   "team.manufacturing": "製造",
   "team.service": "サービス",

@@ -53,7 +53,7 @@ ENUMS = {
         "sales": ("営業", "Sales"),
         "manufacturing": ("製造", "Manufacturing"),
         "service": ("サービス", "Service"),
-        "triage": ("振り分け待ち（事務）", "Triage (office)"),
+        "triage": ("事務（振り分け）", "Office (triage)"),
     },
     "request.status": {
         "new": ("新規", "New"),
