@@ -491,3 +491,46 @@ def test_a_refusal_is_worded_in_the_language_the_app_asks_for(client, device, pe
     assert said["ja"][1] == {"owner_id": ["この項目を変える権限がありません。"]}
     assert said["en"][0]["kind"][0].startswith("Must be one of:")
     assert said["en"][1] == {"owner_id": ["not_allowed"]}
+
+
+SAID = [
+    # (who asks, method, path, body, code, the Japanese message, the English message)
+    (None, "POST", LOGIN, {**login_body(), "password": "wrong-password"}, 401,
+     "ログインIDかパスワードが違います。", "The login or password is wrong."),
+    ("rep_a", "GET", "/api/v1/nothing/here", None, 404,
+     "このアドレスには何もありません。URL を確かめてください。", "There is nothing at this address; check the URL."),
+    ("rep_a", "GET", "/api/v1/routing/rules", None, 403,
+     "この操作はあなたの役割ではできません。管理者に頼んでください。", "Your role cannot do this; ask an administrator."),
+    ("office", "POST", "/api/v1/routing/rules", {"route_to": "sales"}, 422,
+     "ルールの印の付いた項目を確かめてください。", "Check the highlighted fields of the rule."),
+    ("office", "PATCH", "/api/v1/routing/rules/99999", {"name": "x"}, 404,
+     "このIDの振り分けルールはありません。", "There is no routing rule with this id."),
+    ("office", "POST", "/api/v1/customers/<customer>/merge", {"into": "<customer>"}, 422,
+     "統合先には別の顧客を選んでください。", "Choose another customer to merge into."),
+    ("office", "POST", "/api/v1/load/fit", {"process_hours": {"6f1c3a52-9d4e-4b7a-8c21-4e0d2b9f7a13": 5}}, 422,
+     "工程には使用中の工程グループだけを指定してください。", "Name only active resource groups in process_hours."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("login, method, path, body, code, ja, en", SAID)
+def test_an_error_is_said_in_the_language_the_app_asks_for(
+    client, device, login, method, path, body, code, ja, en
+):
+    """The app sends its language as Accept-Language, and shows the server's sentence as it comes:
+    「統合先には別の顧客を選んでください。」, not English, to a Japanese user; the codes stay."""
+    headers, customer = {}, None
+    if login:
+        asker = device(login)
+        headers = asker.headers
+        customer = asker.create("customers", name="長岡精機")["id"]
+    said = {}
+    for language, accept in (("ja", "ja,en;q=0.5"), ("en", "en"), ("default", None)):
+        sent = {**headers, **({"Accept-Language": accept} if accept else {})}
+        target = path.replace("<customer>", str(customer))
+        filled = (
+            fill(json.loads(json.dumps(body).replace("<customer>", str(customer))), None) if body else None
+        )
+        response = client.open(target, method=method, headers=sent, json=filled)
+        assert_error_shape(response, code)
+        said[language] = response.get_json()["message"]
+    assert said == {"ja": ja, "en": en, "default": en}

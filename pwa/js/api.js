@@ -16,13 +16,20 @@ export class ApiError extends Error {
 
 export class NetworkError extends Error {}
 
+let speaking = null;
+
+/** The app's language ("ja", "en"), sent as Accept-Language: the server's sentences come in it. */
+export function speak(language) {
+  speaking = language;
+}
+
 /**
  * Send one request with the app's headers and answer the Response when it is ok; otherwise
  * throw: NetworkError when no answer came, ApiError with the server's error shape when one did.
  * `timeout` (ms, null for none) bounds the wait for the answer's headers.
  */
 async function send(method, path, { token, headers = {}, body, timeout = TIMEOUT_MS, cache = "no-store" } = {}) {
-  const all = { "Genba-Protocol": String(PROTOCOL), ...headers };
+  const all = { "Genba-Protocol": String(PROTOCOL), ...(speaking ? { "Accept-Language": speaking } : {}), ...headers };
   if (token) all.Authorization = `Bearer ${token}`;
   const abort = new AbortController();
   const timer = timeout ? setTimeout(() => abort.abort(), timeout) : null;
@@ -46,9 +53,8 @@ async function json(response) {
   }
 }
 
-async function call(method, path, { body, token, language } = {}) {
+async function call(method, path, { body, token } = {}) {
   const headers = { Accept: "application/json" };
-  if (language) headers["Accept-Language"] = language;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   return json(await send(method, path, {
     token, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
@@ -68,9 +74,9 @@ export async function endSignIn(digest) {
   await send("DELETE", `/api/v1/auth/tokens/${digest}`, { timeout: 5000 });
 }
 
-/** Push a batch; a refusal's messages come in `language` ("ja", "en"), as the sync page shows them. */
-export function push(token, body, language = undefined) {
-  return call("POST", "/api/v1/sync/push", { body, token, language });
+/** Push a batch; a refusal's messages come in the app's language, as the sync page shows them. */
+export function push(token, body) {
+  return call("POST", "/api/v1/sync/push", { body, token });
 }
 
 /**
@@ -185,24 +191,24 @@ export function fitLoad(token, order) {
   return call("POST", "/api/v1/load/fit", { body: order, token });
 }
 
-/** Post a plan file (CSV or .xlsx); a 422 carries the errors by row number, in `language`. */
-export async function importLoad(token, file, language = "ja") {
+/** Post a plan file (CSV or .xlsx); a 422 carries the errors by row number. */
+export async function importLoad(token, file) {
   const body = new FormData();
   body.append("file", file, file.name);
-  const headers = { Accept: "application/json", "Accept-Language": language };
+  const headers = { Accept: "application/json" };
   return json(await send("POST", "/api/v1/load/import", { token, body, headers }));
 }
 
 /**
  * Post a list kept in Excel (CSV or .xlsx) to `path`; `dryRun` answers what it would create and
- * writes nothing; `language` ("ja", "en") is the one its rows' errors are written in; `reassign`
+ * writes nothing; `reassign`
  * (the customer list) moves kept customers to the 営業担当 their rows name, and `owner` (a user's
  * id) owns its new customers whose rows name none.
  */
-async function importList(path, token, file, { dryRun = false, language = "ja", reassign = false, owner = null } = {}) {
+async function importList(path, token, file, { dryRun = false, reassign = false, owner = null } = {}) {
   const body = new FormData();
   body.append("file", file, file.name);
-  const headers = { Accept: "application/json", "Accept-Language": language };
+  const headers = { Accept: "application/json" };
   const query = new URLSearchParams({ ...(dryRun ? { dry_run: "true" } : {}), ...(reassign ? { reassign: "true" } : {}),
     ...(owner ? { owner } : {}) }).toString();
   return json(await send("POST", `${path}${query ? `?${query}` : ""}`, { token, body, headers }));

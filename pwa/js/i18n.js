@@ -1,6 +1,7 @@
 // Japanese first, English second; the choice is kept on the device (it is not business data,
 // so a remote wipe leaves it).
 
+import { speak } from "./api.js";
 import { en } from "./messages-en.js";
 import { ja } from "./messages-ja.js";
 
@@ -28,6 +29,7 @@ export function setLang(next) {
     localStorage.setItem(KEY, next);
   } catch { /* private mode: the choice lasts for this page only */ }
   document.documentElement.lang = next;
+  speak(next); // the server's error sentences, too
 }
 
 /**

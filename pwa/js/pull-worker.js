@@ -2,7 +2,7 @@
 // thread, so that decoding pages and writing them to IndexedDB never holds up a screen, and
 // reports back to sync.js.
 
-import { ApiError, NetworkError } from "./api.js";
+import { ApiError, NetworkError, speak } from "./api.js";
 import { pullAndCheck } from "./check.js";
 
 let go = () => {};
@@ -18,6 +18,7 @@ self.onmessage = async ({ data }) => {
     if (what.lists) return new Promise((resolve) => { go = resolve; setTimeout(resolve, 1000); });
     return undefined;
   };
+  speak(data.language);
   const measure = (name, start, detail) =>
     self.postMessage({ type: "measure", name, duration: performance.now() - start, detail });
   try {

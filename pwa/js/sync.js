@@ -85,7 +85,7 @@ async function pushAll(token) {
     try {
       answer = await api.push(token, {
         device_id: getState().deviceId, client_time: Date.now(), mutations: batch.map(outbox.toWire),
-      }, lang());
+      });
     } catch (err) {
       if (err.status === 413 && limit > 1) {
         limit = Math.ceil(limit / 2); // over 5 MB: send smaller batches
@@ -160,7 +160,7 @@ function pullAll(token, check) {
       event.preventDefault();
       finish(reject, new Error(event.message || "the pull worker failed to start"));
     };
-    worker.postMessage({ type: "pull", token, limit: PULL_LIMIT, check });
+    worker.postMessage({ type: "pull", token, limit: PULL_LIMIT, check, language: lang() });
   });
 }
 

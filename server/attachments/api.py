@@ -28,6 +28,7 @@ from server.core.db import db, writing_session
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError, bad_request, handle_http_error
 from server.core.sync_api import RETRIES, retryable
+from server.core.words import Said
 from server.jobs.queue import enqueue
 
 bp = Blueprint("attachments", __name__)
@@ -51,8 +52,11 @@ def storage_unavailable(error):
     return handle_http_error(
         ApiError(
             503,
-            "The server cannot reach its file store right now; the device keeps the file and "
-            "sends it again later.",
+            Said(
+                "The server cannot reach its file store right now; the device keeps the file and "
+                "sends it again later.",
+                "サーバーが今はファイルの保存先に届きません。端末がファイルを持っていて、後でもう一度送ります。",
+            ),
             reason="storage_unavailable",
         )
     )
@@ -63,7 +67,14 @@ def find_attachment(attachment_id):
     row = live_record(db.session, "attachments", attachment_id, engine=ENGINE, actor=g.actor)
     db.session.rollback()  # no transaction stays open while bytes stream
     if row is None:
-        raise ApiError(404, "There is no photo or file with this id that you can see.", reason="not_found")
+        raise ApiError(
+            404,
+            Said(
+                "There is no photo or file with this id that you can see.",
+                "見られる写真・ファイルの中に、このIDのものはありません。",
+            ),
+            reason="not_found",
+        )
     return row
 
 
@@ -89,7 +100,10 @@ def get_content(attachment_id):
     if not attachment["uploaded"] or not storage.has(attachment["sha256"]):
         raise ApiError(
             404,
-            "This file has not reached the server yet; the device that took it sends it when it is online.",
+            Said(
+                "This file has not reached the server yet; the device that took it sends it when it is online.",
+                "このファイルはまだサーバーに届いていません。撮った端末が電波のあるときに送ります。",
+            ),
             reason="not_uploaded",
         )
     return immutable(send_blob(storage, attachment))
@@ -141,7 +155,11 @@ def get_thumbnail(attachment_id):
     storage = storage_for(current_app)
     sha = attachment["sha256"]
     if not attachment["uploaded"] or not storage.has(sha):
-        raise ApiError(404, "This file has not reached the server yet.", reason="not_uploaded")
+        raise ApiError(
+            404,
+            Said("This file has not reached the server yet.", "このファイルはまだサーバーに届いていません。"),
+            reason="not_uploaded",
+        )
 
     def make():
         label = "PDF" if attachment["content_type"] == "application/pdf" else "HEIC"
@@ -172,13 +190,23 @@ def put_content(attachment_id):
     """Receive the file, or one part of it (``Content-Range``); verify and keep it when complete."""
     attachment = find_attachment(str(attachment_id))
     if attachment["author_id"] != g.actor.user_id:
-        raise ApiError(403, "Only the person who added this file sends its bytes.", reason="forbidden")
+        raise ApiError(
+            403,
+            Said(
+                "Only the person who added this file sends its bytes.",
+                "ファイルの中身を送れるのは、それを追加した人だけです。",
+            ),
+            reason="forbidden",
+        )
     size, limit = attachment["size"], current_app.config["MAX_ATTACHMENT_BYTES"]
     if size > limit:
         raise ApiError(
             413,
-            f"This file is {size:,} bytes; the server takes files of at most "
-            f"{limit:,} bytes. Make it smaller and add it again.",
+            Said(
+                f"This file is {size:,} bytes; the server takes files of at most "
+                f"{limit:,} bytes. Make it smaller and add it again.",
+                f"このファイルは {size:,} バイトです。サーバーが受け付けるのは {limit:,} バイトまでです。小さくしてから追加し直してください。",
+            ),
             reason="too_large",
         )
     start, length = requested_range(attachment["id"], size)
@@ -298,9 +326,13 @@ def check_type(attachment, head, partial):
         shown = kind or "a type the server does not take"
         raise ApiError(
             415,
-            f"This file is {shown}, not {attachment['content_type']}: the server "
-            "takes JPEG, PNG, HEIC, WebP and PDF files whose record names "
-            "their type.",
+            Said(
+                f"This file is {shown}, not {attachment['content_type']}: the server "
+                "takes JPEG, PNG, HEIC, WebP and PDF files whose record names "
+                "their type.",
+                f"このファイルは {attachment['content_type']} ではなく {shown} です。"
+                "受け付けるのは JPEG・PNG・HEIC・WebP・PDF で、記録の種類と中身が合うものです。",
+            ),
             reason="unsupported_type",
         )
 
@@ -311,8 +343,11 @@ def verify(partial, attachment, storage):
         storage.discard(attachment["id"])
         raise ApiError(
             422,
-            "The bytes that arrived do not match the file's SHA-256; they were "
-            "discarded, send the file again from the start.",
+            Said(
+                "The bytes that arrived do not match the file's SHA-256; they were "
+                "discarded, send the file again from the start.",
+                "届いた中身がファイルの SHA-256 と合わないため捨てました。最初から送り直してください。",
+            ),
             errors={"sha256": ["does not match the bytes received"]},
             reason="sha256_mismatch",
         )
@@ -327,8 +362,11 @@ def check_pixels(partial, attachment, storage):
         storage.discard(attachment["id"])
         raise ApiError(
             422,
-            f"This picture has more than {limit:,} pixels; make it smaller (a "
-            "phone's normal photo size is fine) and add it again.",
+            Said(
+                f"This picture has more than {limit:,} pixels; make it smaller (a "
+                "phone's normal photo size is fine) and add it again.",
+                f"この画像は {limit:,} 画素を超えています。小さくしてから（スマートフォンの通常の写真の大きさなら大丈夫です）追加し直してください。",
+            ),
             errors={"size": ["too many pixels"]},
             reason="image_too_large",
         )

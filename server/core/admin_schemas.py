@@ -7,10 +7,11 @@ from sync.entity import Text, within_years
 from server.core.audit import AUDIT_ACTIONS
 from server.core.schemas import Arguments, UtcDateTime
 from server.core.vocabulary import ROLES
+from server.core.words import Said
 
 
 class NewUserSchema(Arguments):
-    invalid_message = "Check the fields marked."
+    invalid_message = Said("Check the fields marked.", "印の付いた項目を確かめてください。")
 
     class Meta:
         unknown = EXCLUDE
@@ -23,7 +24,7 @@ class NewUserSchema(Arguments):
 
 
 class UserChangeSchema(Arguments):
-    invalid_message = "Check the fields marked."
+    invalid_message = Said("Check the fields marked.", "印の付いた項目を確かめてください。")
 
     class Meta:
         unknown = EXCLUDE

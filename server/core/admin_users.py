@@ -21,6 +21,7 @@ from server.core.db import db, writing_session
 from server.core.errors import ApiError
 from server.core.models import Device, User
 from server.core.users import UserError, change_user, create_user, users_with_last_seen
+from server.core.words import NO_USER, Said
 
 bp = Blueprint("admin_users", __name__)
 READERS = ("admin", "office")
@@ -45,7 +46,14 @@ def add_user(data):
     """Create a user."""
     session = writing_session()
     if session.execute(select(User.id).where(User.login == normalise_login(data["login"]))).first():
-        raise ApiError(409, "This login is taken; choose another one.", reason="login_taken")
+        raise ApiError(
+            409,
+            Said(
+                "This login is taken; choose another one.",
+                "このログインIDは使われています。別のものにしてください。",
+            ),
+            reason="login_taken",
+        )
     try:
         user = create_user(
             session, data["login"], data["password"], data["role"], data.get("team"), data["name"]
@@ -140,5 +148,5 @@ def as_row(user, last_seen, devices):
 
 def found(user):
     if user is None:
-        raise ApiError(404, "There is no user with this id.")
+        raise ApiError(404, NO_USER)
     return user

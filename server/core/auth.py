@@ -25,6 +25,7 @@ from server.core.errors import ApiError, bad_request, unauthorized
 from server.core.models import Device, Token, User
 from server.core.network import client_address
 from server.core.schemas import LoginSchema, TokenSchema
+from server.core.words import Said
 
 bp = Blueprint("auth", __name__)
 limiter = Limiter(key_func=lambda: client_address())
@@ -140,22 +141,30 @@ def issue_token(data):
         session = writing_session()
         record(session, "sign_in_failed", user_id, login=login[:64], address=client_address())
         session.commit()
-        raise unauthorized("bad_credentials", "The login or password is wrong.")
+        raise unauthorized(
+            "bad_credentials", Said("The login or password is wrong.", "ログインIDかパスワードが違います。")
+        )
     session = writing_session()
     device_id = str(data["device"]["id"])
     device = session.get(Device, device_id)
     if device is not None and device.revoked_at is not None:
         raise ApiError(
             403,
-            "This device was revoked by an administrator; sign in on it again after "
-            "resetting the app, which gives it a new device id.",
+            Said(
+                "This device was revoked by an administrator; sign in on it again after "
+                "resetting the app, which gives it a new device id.",
+                "この端末は管理者が無効にしました。アプリをリセットすると新しい端末IDになり、もう一度ログインできます。",
+            ),
             reason="device_revoked",
         )
     if device is not None and device.user_id != user.id:
         raise ApiError(
             409,
-            "This device id belongs to another person. The app makes a new one "
-            "when someone else signs in on a shared tablet.",
+            Said(
+                "This device id belongs to another person. The app makes a new one "
+                "when someone else signs in on a shared tablet.",
+                "この端末IDは別の人のものです。共用のタブレットで別の人がログインすると、アプリが新しい端末IDを作ります。",
+            ),
             reason="device_in_use",
         )
     now = utcnow()
@@ -285,17 +294,34 @@ def authenticate(header, check=TOKEN_QUERY, params=None):
     """
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise unauthorized("token_invalid", "Sign in first: this call needs a bearer token.")
+        raise unauthorized(
+            "token_invalid",
+            Said("Sign in first: this call needs a bearer token.", "先にログインしてください。"),
+        )
     token_hash = hash_token(token.strip())
     row = check.first(db.session.connection(), {**(params or {}), "token_hash": token_hash})
     if row is None:
-        raise unauthorized("token_invalid", "This sign-in is not valid; sign in again.")
+        raise unauthorized(
+            "token_invalid",
+            Said(
+                "This sign-in is not valid; sign in again.",
+                "このログインは無効です。もう一度ログインしてください。",
+            ),
+        )
     if row.revoked_at is not None or row.device_revoked_at is not None or not row.active:
-        raise unauthorized("token_revoked", "This device was signed out by an administrator.")
+        raise unauthorized(
+            "token_revoked",
+            Said(
+                "This device was signed out by an administrator.", "管理者がこの端末をログアウトさせました。"
+            ),
+        )
     if row.password_changed_at is not None and aware(row.created_at) < aware(row.password_changed_at):
         raise unauthorized(
             "token_expired",
-            "Your password was changed; sign in again with the new one and your unsent work will be sent.",
+            Said(
+                "Your password was changed; sign in again with the new one and your unsent work will be sent.",
+                "パスワードが変更されました。新しいパスワードでログインし直すと、未送信の変更が送られます。",
+            ),
         )
     now = utcnow()
     idle = timedelta(days=current_app.config["TOKEN_IDLE_DAYS"])
@@ -303,7 +329,10 @@ def authenticate(header, check=TOKEN_QUERY, params=None):
     if now - last_used > idle:
         raise unauthorized(
             "token_expired",
-            "Your sign-in expired after a long time unused; sign in again and your unsent work will be sent.",
+            Said(
+                "Your sign-in expired after a long time unused; sign in again and your unsent work will be sent.",
+                "長く使われなかったためログインの期限が切れました。ログインし直すと、未送信の変更が送られます。",
+            ),
         )
     if now - last_used > TOUCH_EVERY:
         touch(token_hash, row.device_id, now)
@@ -343,4 +372,11 @@ def revoke_device(session, device_id):
 
 def require_role(*roles):
     if g.user.role not in roles:
-        raise ApiError(403, "Your role cannot do this; ask an administrator.", reason="forbidden")
+        raise ApiError(
+            403,
+            Said(
+                "Your role cannot do this; ask an administrator.",
+                "この操作はあなたの役割ではできません。管理者に頼んでください。",
+            ),
+            reason="forbidden",
+        )

@@ -11,14 +11,18 @@ from sync.entity import Text, Whole
 
 from server.core.engine import ENGINE
 from server.core.errors import ApiError
+from server.core.words import Said
 
 MAX_CALENDAR_YEARS = 10
+
+
+QUERY_PARAMETERS = Said("Check the query parameters.", "条件を確かめてください。")
 
 
 class Arguments(Schema):
     """A request's arguments: when they do not load, the answer says ``invalid_message``."""
 
-    invalid_message = "Check the highlighted fields."
+    invalid_message = Said("Check the highlighted fields.", "印の付いた項目を確かめてください。")
     invalid_status = 422
 
     def invalid(self, errors):
@@ -35,7 +39,9 @@ class DeviceSchema(Schema):
 
 
 class LoginSchema(Arguments):
-    invalid_message = "Enter your login, password and the device id."
+    invalid_message = Said(
+        "Enter your login, password and the device id.", "ログインID・パスワード・端末IDを入れてください。"
+    )
 
     class Meta:
         unknown = EXCLUDE
@@ -96,7 +102,7 @@ QUICK_FLAGS = {"true": True, "false": False}
 
 
 class PullQuerySchema(Arguments):
-    invalid_message = "Check the query parameters."
+    invalid_message = QUERY_PARAMETERS
 
     class Meta:
         unknown = EXCLUDE
@@ -157,7 +163,7 @@ class PullQuerySchema(Arguments):
 
 
 class RangeQuerySchema(Arguments):
-    invalid_message = "Check the query parameters."
+    invalid_message = QUERY_PARAMETERS
 
     class Meta:
         unknown = EXCLUDE
@@ -169,7 +175,7 @@ class RangeQuerySchema(Arguments):
 
 
 class DeadLetterQuerySchema(Arguments):
-    invalid_message = "limit must be a number from 1 to 1000."
+    invalid_message = Said("limit must be a number from 1 to 1000.", "件数は1〜1000の数にしてください。")
 
     class Meta:
         unknown = EXCLUDE
@@ -261,7 +267,10 @@ class ErrorSchema(Schema):
 
 
 class CalendarQuerySchema(Arguments):
-    invalid_message = "Ask for years as from=YYYY&to=YYYY, at most ten years apart."
+    invalid_message = Said(
+        "Ask for years as from=YYYY&to=YYYY, at most ten years apart.",
+        "年は from=YYYY&to=YYYY の形で、10年以内にしてください。",
+    )
 
     from_ = fields.Integer(
         data_key="from",
@@ -351,7 +360,7 @@ class VocabularySchema(Schema):
 class ImportQuerySchema(Arguments):
     """The query of a list's import from Excel: ``?dry_run=true`` to preview it."""
 
-    invalid_message = "dry_run is true or false."
+    invalid_message = Said("dry_run is true or false.", "dry_run は true か false です。")
 
     class Meta:
         unknown = EXCLUDE

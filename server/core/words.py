@@ -1,7 +1,7 @@
-"""Sentences a person reads line by line, in their language: the errors of an import's rows
-and of its file. Japanese when the request prefers it (the app sends its own language as
-``Accept-Language``), else English, the API's language. Other answers stay in English: their
-codes and fields are what the app shows, in its own words."""
+"""Sentences a person reads, in their language: the message of an error answer, the errors of
+an import's rows and of its file, a push's refusals. Japanese when the request prefers it (the
+app sends its own language as ``Accept-Language``), else English, the API's language. Codes,
+reasons and field names stay as they are: the app reads them."""
 
 import re
 
@@ -27,6 +27,14 @@ class Said(str):
         said = super().__new__(cls, en)
         said.ja = ja
         return said
+
+
+def spoken(text):
+    """``text`` in the request's language: a ``Said``'s Japanese for a Japanese request."""
+    return text.ja if isinstance(text, Said) and language() == "ja" else str(text)
+
+
+NO_USER = Said("There is no user with this id.", "このIDの利用者はいません。")
 
 
 def say(en, ja=None, **values):

@@ -6,6 +6,7 @@ from sync import live_record, live_records, write_changes
 
 from server.core.engine import ENGINE, server_actor
 from server.core.errors import ApiError
+from server.core.words import Said
 
 # Records that may belong to a customer itself (besides its scope field): entity -> the fields
 # naming what the record is attached to. A business card's photo is an attachment of the
@@ -25,7 +26,7 @@ def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
     if loser_id == survivor_id:
         raise ApiError(
             422,
-            "Choose another customer to merge into.",
+            Said("Choose another customer to merge into.", "統合先には別の顧客を選んでください。"),
             errors={"into": ["must be another customer"]},
             reason="same_customer",
         )
@@ -33,12 +34,20 @@ def merge_customer(session, user_id, loser_id, survivor_id, *, now_ms, node):
     survivor = live_record(session, "customers", survivor_id)
     if loser is None:
         raise ApiError(
-            404, "There is no such customer, or it was already merged or deleted.", reason="not_found"
+            404,
+            Said(
+                "There is no such customer, or it was already merged or deleted.",
+                "その顧客はありません。すでに統合されたか削除されています。",
+            ),
+            reason="not_found",
         )
     if survivor is None:
         raise ApiError(
             422,
-            "The customer to merge into does not exist or was deleted.",
+            Said(
+                "The customer to merge into does not exist or was deleted.",
+                "統合先の顧客がないか、削除されています。",
+            ),
             errors={"into": ["no such customer"]},
             reason="not_found",
         )

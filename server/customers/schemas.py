@@ -5,10 +5,13 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from sync.entity import Text, Uuid
 
 from server.core.schemas import Arguments, ImportQuerySchema
+from server.core.words import Said
 
 
 class SearchQuerySchema(Arguments):
-    invalid_message = "Type at least one character to search for."
+    invalid_message = Said(
+        "Type at least one character to search for.", "探す言葉を1文字以上入れてください。"
+    )
 
     class Meta:
         unknown = EXCLUDE
@@ -33,7 +36,10 @@ class CustomerSearchSchema(Schema):
 
 
 class DuplicatesQuerySchema(Arguments):
-    invalid_message = "Give a name, a phone number or an email address to look for."
+    invalid_message = Said(
+        "Give a name, a phone number or an email address to look for.",
+        "探す名前・電話番号・メールアドレスを入れてください。",
+    )
 
     class Meta:
         unknown = EXCLUDE
@@ -60,7 +66,9 @@ class DuplicatesSchema(Schema):
 
 
 class MergeSchema(Arguments):
-    invalid_message = 'Name the customer to merge into as {"into": id}.'
+    invalid_message = Said(
+        'Name the customer to merge into as {"into": id}.', "統合先の顧客を選んでください。"
+    )
 
     into = Uuid(required=True)
 
@@ -97,7 +105,10 @@ class ImportRowSchema(Schema):
 
 
 class CustomerImportQuerySchema(ImportQuerySchema):
-    invalid_message = "dry_run and reassign are true or false; owner is a user's id, login or name."
+    invalid_message = Said(
+        "dry_run and reassign are true or false; owner is a user's id, login or name.",
+        "dry_run と reassign は true か false、owner は利用者のID・ログインID・名前です。",
+    )
 
     reassign = fields.Boolean(
         load_default=False,

@@ -22,6 +22,7 @@ from server.core.list_import import FILE_BODY, check_rows, refused, uploaded
 from server.core.schemas import Arguments
 from server.core.spreadsheet import UnreadableFile
 from server.core.vocabulary import OFFICE_ROLES
+from server.core.words import Said
 from server.load.capacity import fit, load_table, public
 from server.load.entities import IsoWeek, hours
 from server.load.importer import read_plan
@@ -32,14 +33,20 @@ FIT_WEEKS = 52
 
 
 class LoadQuerySchema(Arguments):
-    invalid_message = "Ask as from=YYYY-Www&weeks=N, with N from 1 to 52."
+    invalid_message = Said(
+        "Ask as from=YYYY-Www&weeks=N, with N from 1 to 52.",
+        "週は YYYY-Www の形、週数は1〜52で指定してください。",
+    )
 
     from_ = IsoWeek(data_key="from")
     weeks = fields.Integer(load_default=12, validate=validate.Range(min=1, max=52))
 
 
 class FitSchema(Arguments):
-    invalid_message = "Send process_hours as {resource group id: hours} and from as YYYY-Www."
+    invalid_message = Said(
+        "Send process_hours as {resource group id: hours} and from as YYYY-Www.",
+        "工程ごとの時間を数で、開始週を YYYY-Www の形で入れてください。",
+    )
 
     process_hours = fields.Dict(
         keys=fields.UUID(),
@@ -98,7 +105,10 @@ def fit_order(order):
     if unknown:
         raise ApiError(
             422,
-            "Name only active resource groups in process_hours.",
+            Said(
+                "Name only active resource groups in process_hours.",
+                "工程には使用中の工程グループだけを指定してください。",
+            ),
             errors={"process_hours": [f"unknown resource group {u}" for u in unknown]},
         )
     weeks = weeks_from(order.get("from_") or week_of(today()), FIT_WEEKS)
@@ -123,7 +133,10 @@ def import_plan():
     if not content:
         raise ApiError(
             422,
-            "Send the plan as a file (CSV or .xlsx) in the form field 'file'.",
+            Said(
+                "Send the plan as a file (CSV or .xlsx) in the form field 'file'.",
+                "生産計画をファイル（CSV か .xlsx）で送ってください。",
+            ),
             errors={"file": ["missing"]},
         )
     names = {g_["name"]: g_["id"] for g_ in groups()}

@@ -15,6 +15,7 @@ from server.core.list_import import FILE_BODY, uploaded
 from server.core.schemas import ImportQuerySchema
 from server.core.spreadsheet import XLSX, download, workbook
 from server.core.vocabulary import OFFICE_ROLES
+from server.core.words import Said
 from server.quotes.importer import export_table, import_quotes
 from server.quotes.schemas import (
     QuoteImportSchema,
@@ -54,7 +55,13 @@ def quote_similar(query, quote_id):
     try:
         quote = readable_quote(db.session, g.actor, str(quote_id))
         if quote is None:
-            raise ApiError(404, "There is no quote with this id that you may see.")
+            raise ApiError(
+                404,
+                Said(
+                    "There is no quote with this id that you may see.",
+                    "見られる見積の中に、このIDのものはありません。",
+                ),
+            )
         return {"results": similar(db.session, g.actor, quote, query["limit"])}
     finally:
         db.session.rollback()

@@ -22,6 +22,7 @@ from server.core.errors import ApiError
 from server.core.schemas import Arguments
 from server.core.spreadsheet import download, excel_csv
 from server.core.vocabulary import OFFICE_ROLES, label
+from server.core.words import NO_USER, Said
 from server.reports import day as days, pdf
 from server.reports.entities import daily_report_id
 
@@ -30,7 +31,10 @@ bp = Blueprint("reports", __name__)
 MONTH = re.compile(r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$")
 
 
-QUERY_HELP = "Check the query: user_id is a user's id, date is YYYY-MM-DD, month is YYYY-MM."
+QUERY_HELP = Said(
+    "Check the query: user_id is a user's id, date is YYYY-MM-DD, month is YYYY-MM.",
+    "条件を確かめてください：user_id は利用者のID、date は YYYY-MM-DD、month は YYYY-MM です。",
+)
 
 
 class DayQuerySchema(Arguments):
@@ -65,12 +69,15 @@ def reported_user(user_id):
     if user_id != g.user.id and g.user.role not in OFFICE_ROLES:
         raise ApiError(
             403,
-            "You can read only your own daily reports; office staff and managers read everyone's.",
+            Said(
+                "You can read only your own daily reports; office staff and managers read everyone's.",
+                "読めるのは自分の日報だけです。事務と管理者は全員の日報を読めます。",
+            ),
             reason="forbidden",
         )
     user = days.users_by_id(db.session, [user_id]).get(user_id)
     if user is None:
-        raise ApiError(404, "There is no user with this id.", reason="not_found")
+        raise ApiError(404, NO_USER, reason="not_found")
     return user
 
 
@@ -93,7 +100,14 @@ def pdf_response(make, filename):
     try:
         body = make()
     except pdf.FontMissing as err:
-        raise ApiError(503, f"Reports cannot be printed on this server: {err}.", reason="font_missing")
+        raise ApiError(
+            503,
+            Said(
+                f"Reports cannot be printed on this server: {err}.",
+                f"このサーバーでは帳票を印刷できません：{err}。",
+            ),
+            reason="font_missing",
+        )
     return Response(
         body,
         mimetype="application/pdf",
@@ -138,7 +152,14 @@ def visit_report(visit_id):
     """The service report (作業報告書) of one visit, with the customer's signature."""
     visit = live_record(db.session, "visits", str(visit_id), engine=ENGINE, actor=g.actor)
     if visit is None:
-        raise ApiError(404, "There is no visit with this id that you can see.", reason="not_found")
+        raise ApiError(
+            404,
+            Said(
+                "There is no visit with this id that you can see.",
+                "見られる訪問の中に、このIDのものはありません。",
+            ),
+            reason="not_found",
+        )
     day = days.read_visit(db.session, g.actor, visit)
     attachments = day.photos.get(visit["id"], [])
     signature = next((path for path in files(attachments, "signature")), None)

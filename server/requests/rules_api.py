@@ -10,6 +10,7 @@ from server.core.blueprint import Blueprint
 from server.core.db import db, writing_session
 from server.core.errors import ApiError
 from server.core.models import User
+from server.core.words import Said
 from server.requests.models import RoutingRule
 from server.requests.routing import decide, load_rules, to_rule
 from server.requests.schemas import (
@@ -35,7 +36,9 @@ def rule_or_404(session, rule_id):
     database would refuse to compare it)."""
     row = session.get(RoutingRule, rule_id) if rule_id <= MAX_ID else None
     if row is None:
-        raise ApiError(404, "There is no routing rule with this id.")
+        raise ApiError(
+            404, Said("There is no routing rule with this id.", "このIDの振り分けルールはありません。")
+        )
     return row
 
 
@@ -79,7 +82,11 @@ def remove(session, row):
 
 def apply_fields(session, row, data):
     if data.get("assignee_id") is not None and session.get(User, str(data["assignee_id"])) is None:
-        raise ApiError(422, "The assignee must be a user.", errors={"assignee_id": ["no such user"]})
+        raise ApiError(
+            422,
+            Said("The assignee must be a user.", "担当者は利用者から選んでください。"),
+            errors={"assignee_id": ["no such user"]},
+        )
     for name in ("name", "route_to", "active"):
         if name in data:
             setattr(row, name, data[name])

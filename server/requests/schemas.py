@@ -6,6 +6,7 @@ from sync.entity import Text
 
 from server.core.schemas import Arguments
 from server.core.vocabulary import REQUEST_STATUSES, ROUTES, URGENCIES, codes
+from server.core.words import Said
 
 KINDS = codes("request.kind")
 
@@ -13,7 +14,10 @@ KINDS = codes("request.kind")
 class ExportQuerySchema(Arguments):
     """The inbox filters: team (route_to), status (or ``open``), customer, overdue, age, search."""
 
-    invalid_message = "Check the inbox filters: team, status, customer_id, overdue, min_age, q."
+    invalid_message = Said(
+        "Check the inbox filters: team, status, customer_id, overdue, min_age, q.",
+        "受信箱の絞り込み（チーム・状態・顧客・期限切れ・経過日数・検索語）を確かめてください。",
+    )
 
     team = fields.String(validate=validate.OneOf(ROUTES), metadata={"description": "route_to"})
     status = fields.String(
@@ -42,7 +46,9 @@ def word_list(**kwargs):
 class RuleSchema(Arguments):
     """A routing rule as it is written: every condition must hold for it to fire."""
 
-    invalid_message = "Check the highlighted fields of the rule."
+    invalid_message = Said(
+        "Check the highlighted fields of the rule.", "ルールの印の付いた項目を確かめてください。"
+    )
 
     name = Text(200, required=True)
     route_to = fields.String(required=True, validate=validate.OneOf(ROUTES))

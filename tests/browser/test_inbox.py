@@ -263,3 +263,33 @@ def test_on_a_phone_the_tab_counts_unread_and_assigned_as_one_number(
         # On the phone, one line inside its tab: wrapped, it covered the tab's label.
         assert width > 390 or box["height"] < 24, box
         context.close()
+
+
+REMOVE_FIRST_RULE_ELSEWHERE = """async () => {
+    const open = await new Promise((resolve) => { const r = indexedDB.open("genba"); r.onsuccess = () => resolve(r.result); });
+    const token = await new Promise((resolve) => { const r = open.transaction("meta").objectStore("meta").get("token"); r.onsuccess = () => resolve(r.result); });
+    const headers = { Authorization: `Bearer ${token}` };
+    const { rules } = await (await fetch("/api/v1/routing/rules", { headers })).json();
+    await fetch(`/api/v1/routing/rules/${rules[0].id}`, { method: "DELETE", headers });
+}"""
+
+
+@pytest.fixture
+def english_browser_page(browser, browser_context_args):
+    context = browser.new_context(**{**browser_context_args, "locale": "en-US"})
+    yield context.new_page()
+    context.close()
+
+
+def test_the_servers_refusal_comes_in_the_apps_language_not_the_browsers(english_browser_page, live):
+    """A Japanese app in an English browser: the server's sentence (a rule deleted meanwhile on
+    another screen) is shown in Japanese, as the rest of the screen is."""
+    page = english_browser_page
+    sign_in(page, live, "office")
+    go_to(page, "rules")
+    first = page.get_by_test_id("rules").locator("li").first
+    expect(first).to_contain_text("1.")
+    page.evaluate(REMOVE_FIRST_RULE_ELSEWHERE)
+    page.once("dialog", lambda dialog: dialog.accept())
+    first.get_by_role("button", name=re.compile("削除")).click()
+    expect(page.get_by_test_id("rules-message")).to_have_text("このIDの振り分けルールはありません。")

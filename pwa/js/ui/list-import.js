@@ -8,7 +8,7 @@
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
 import { companyDay } from "../format.js";
-import { label, lang, list, t } from "../i18n.js";
+import { label, list, t } from "../i18n.js";
 import { usersById } from "../records.js";
 import { getState } from "../store.js";
 import { requestSync } from "../sync.js";
@@ -138,7 +138,7 @@ async function render(view, kind) {
     if (showErrors(form, chosen ? {} : { file: [t("import.fileMissing")] })) return;
     mount(result, h("p", {}, t(dryRun ? "import.checking" : "import.importing")));
     try {
-      const answer = await kind.send(await getMeta("token"), chosen, { dryRun, language: lang(), ...options?.values() });
+      const answer = await kind.send(await getMeta("token"), chosen, { dryRun, ...options?.values() });
       checked = dryRun ? chosen : null;
       mount(result, dryRun ? preview(kind, answer, () => send(false)) : done(kind, answer));
       if (!dryRun) {

@@ -6,7 +6,7 @@
 import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
 import { companyDay, day } from "../format.js";
-import { label, lang, t } from "../i18n.js";
+import { label, t } from "../i18n.js";
 import { CONFIDENCES, weekOf, weeksFrom } from "../load.js";
 import * as outbox from "../outbox.js";
 import { getState } from "../store.js";
@@ -167,7 +167,7 @@ function importForm() {
     if (showErrors(form, chosen ? {} : { file: [t("settings.fileMissing")] })) return;
     mount(result, h("p", {}, t("settings.importing")));
     try {
-      const answer = await api.importLoad(await getMeta("token"), chosen, lang());
+      const answer = await api.importLoad(await getMeta("token"), chosen);
       mount(result, h("p", { class: "alert info" }, t("settings.imported", answer)));
     } catch (err) {
       if (err instanceof api.NetworkError) return mount(result, h("p", { class: "alert warn" }, t("settings.importOffline")));
