@@ -83,6 +83,7 @@ class Batch:
     touched: list = field(default_factory=list)
     scope_before: dict = field(default_factory=dict)
     scope_hlc: dict = field(default_factory=dict)
+    owner_before: dict = field(default_factory=dict)
     moved_into: dict = field(default_factory=dict)  # root id -> roots the server moved records from
     memo: dict = field(default_factory=dict)
     max_hlc: str = hlcs.ZERO
@@ -326,7 +327,17 @@ def note_scope_change(batch, scope_id, when):
     """Remember who saw a scope root before the batch first changed who sees it."""
     if scope_id not in batch.scope_before:
         batch.scope_before[scope_id] = watchers_now(batch, scope_id, from_batch=False)
+        batch.owner_before[scope_id] = root_owner(batch, scope_id, created_too=False)
     batch.scope_hlc[scope_id] = when
+
+
+def root_owner(batch, scope_id, created_too):
+    """The owner of a scope root as the batch holds it (None when it holds no such root)."""
+    root = batch.records.get((batch.engine.scope.root, scope_id))
+    owner_field = batch.engine.entity(batch.engine.scope.root).owner_field
+    if root is None or owner_field is None or (root.created and not created_too):
+        return None
+    return root_fields(batch, root).get(owner_field)
 
 
 def watchers_now(batch, scope_id, from_batch):

@@ -5,7 +5,7 @@ from typing import cast
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, insert, literal
 
 from . import clockstore, driver, hlc as hlcs
-from .batch import watchers_of
+from .batch import root_owner, watchers_of
 from .digest import record_hash
 from .models import DeadLetter, Record, ScopeEvent, SeenMutation, utcnow
 from .scope import privacy
@@ -267,7 +267,13 @@ def scope_events(batch):
         for old_root in batch.moved_into.get(customer_id, ()):
             # Records moved here from a root they saw: evicting this root takes them away.
             lost = lost | (batch.scope_before[old_root] - after)
-        for user_id in sorted(after - before):
+        gained = after - before
+        owner = root_owner(batch, customer_id, created_too=True)
+        if owner in before & after and owner != batch.owner_before[customer_id]:
+            # Handed a root they saw already, its new owner gains what only an owner reads
+            # (who asks to follow it): their next pull brings the root again, with that.
+            gained = gained | {owner}
+        for user_id in sorted(gained):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when))
         for user_id in sorted(lost):
             events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when))

@@ -185,3 +185,18 @@ def test_a_rep_who_gains_a_customer_gets_only_their_own_follow_of_it(device, peo
     changes = west.sync()
     assert customer["id"] in customer_ids(changes)
     assert {c["record"]["id"] for c in changes if c.get("entity") == "follows"} == {mine["id"]}
+
+
+def test_a_teammate_handed_the_customer_sees_its_follow_requests_at_their_next_pull(
+    requested, device, people
+):
+    """The new owner approves or refuses who follows the customer: handed a customer they already
+    saw (the same team), their next pull brings its pending requests, not the next day's check."""
+    _, _, customer, follow = requested
+    teammate, office = device("rep_a2"), device("office")
+    assert customer["id"] in customer_ids(teammate.sync()) and follow["id"] not in follows_seen(teammate)
+    stored = records_by_id(office.sync())[customer["id"]]
+    assert office.update("customers", stored, owner_id=people["rep_a2"])["status"] == "applied"
+    pending = records_by_id(teammate.sync())
+    assert pending[follow["id"]]["status"] == "requested"
+    assert teammate.update("follows", pending[follow["id"]], status="approved")["status"] == "applied"
