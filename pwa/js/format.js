@@ -109,8 +109,10 @@ export function inputValueText(value) {
       year: "numeric", month: "long", day: "numeric", weekday: "short", timeZone: "UTC",
       ...(match[2] ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {}) }));
   }
-  // The wall-clock value read as UTC and shown in UTC: no time zone moves it.
-  return inputFormats.get(key).format(new Date(`${match[1]}T${match[2] || "12:00"}:00Z`));
+  // The wall-clock value read as UTC and shown in UTC: no time zone moves it. The year as typed,
+  // all four digits: 「0026年」 (a year typed short) must not read as 「26年」, taken for 2026.
+  return inputFormats.get(key).formatToParts(new Date(`${match[1]}T${match[2] || "12:00"}:00Z`))
+    .map((part) => (part.type === "year" ? match[1].slice(0, 4) : part.value)).join("");
 }
 
 /** An RFC 3339 instant with the device's offset from a datetime-local value. */

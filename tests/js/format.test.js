@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ago, companyDay, daysSince, relativeDays, yen } from "../../pwa/js/format.js";
+import { ago, companyDay, daysSince, inputValueText, relativeDays, yen } from "../../pwa/js/format.js";
 
 const NOW = Date.parse("2026-11-27T10:00:00+09:00");
 
@@ -32,4 +32,11 @@ test("yen are grouped in thousands with 円, and nothing shows nothing", () => {
   assert.equal(yen(1200000), "1,200,000円");
   assert.equal(yen(0), "0円");
   assert.equal(yen(null), "");
+});
+
+test("a date input's value is echoed with its year as typed, four digits", () => {
+  assert.equal(inputValueText("2026-12-07"), "2026年12月7日(月)");
+  assert.equal(inputValueText("2026-12-07T09:05"), "2026年12月7日(月) 09:05");
+  assert.equal(inputValueText("0026-12-07"), "0026年12月7日(月)"); // not 「26年」, read as 2026
+  assert.equal(inputValueText(""), "");
 });
