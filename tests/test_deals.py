@@ -217,7 +217,11 @@ def test_a_deal_event_must_name_a_deal_of_its_customer(shop):
             "deal_events", customer_id=other["id"], deal_id=shop["deal"]["id"], kind="note", note="x"
         )
     )[0]
-    assert result == {**result, "status": "rejected", "errors": {"deal_id": ["belongs to another customer"]}}
+    assert result == {
+        **result,
+        "status": "rejected",
+        "errors": {"deal_id": [f"deals {shop['deal']['id']} belongs to another customer"]},
+    }
 
 
 def test_a_rep_of_another_team_cannot_add_events_to_the_deal(device, shop):

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from sync import Entity, Rejected, Rules
+from sync import Entity, Rules
 from sync.entity import LONG, MEDIUM, Day, Instant, Text, Uuid, choice, yen
 from sync.hlc import physical_ms
 from sync.wire import iso_from_ms
@@ -59,17 +59,6 @@ class DealRules(Rules):
             stored["ball_since"] = iso_from_ms(physical_ms(hlc))
 
 
-class DealEventRules(Rules):
-    """An event belongs to a deal of its own customer."""
-
-    def check(self, ctx, current, values):
-        if current is not None:
-            return
-        deal = ctx.get("deals", values.get("deal_id"))
-        if deal is not None and deal.scope_id != values.get("customer_id"):
-            raise Rejected({"deal_id": ["belongs to another customer"]})
-
-
 DEALS = Entity(
     "deals",
     DealSchema(),
@@ -87,5 +76,5 @@ DEAL_EVENTS = Entity(
     extra_fields=["author_id"],
     references={"customer_id": "customers", "deal_id": "deals"},
     immutable={"customer_id", "deal_id"},
-    rules=[DealEventRules()],
+    same_scope={"deal_id"},  # an event belongs to a deal of its own customer
 )
