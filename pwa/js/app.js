@@ -7,7 +7,6 @@ import { lang, setLang, t } from "./i18n.js";
 import * as drafts from "./drafts.js";
 import * as outbox from "./outbox.js";
 import * as photos from "./photos.js";
-import * as draftPhotos from "./ui/photos.js";
 import { getState, onData, subscribe, update, whenErasedElsewhere } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
@@ -215,7 +214,6 @@ function renderHeader() {
   const user = getState().user;
   const status = user ? syncStatus() : null;
   const switchLang = (next) => {
-    if (!photosMayGo()) return;
     setLang(next);
     translateShell();
     renderHeader();
@@ -263,13 +261,6 @@ function registerServiceWorker() {
 }
 
 /** "新しいバージョンがあります": the user chooses when; nothing is lost (the outbox is in IndexedDB). */
-/** Whether the open form may be drawn again (a language switch, an update) though photos taken
- * in it are not saved yet: its typed text comes back from its draft, its photos would not. */
-function photosMayGo() {
-  const n = draftPhotos.unsavedDraftPhotos();
-  return !n || window.confirm(t("photo.loseUnsaved", { n }));
-}
-
 function showUpdate(worker) {
   const bar = document.getElementById("update");
   mount(bar,
@@ -277,7 +268,6 @@ function showUpdate(worker) {
     h("button", {
       type: "button", class: "button primary", "data-testid": "update-button",
       onClick: () => {
-        if (!photosMayGo()) return;
         update({ updateReady: true });
         worker.postMessage({ type: "SKIP_WAITING" });
       },

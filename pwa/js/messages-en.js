@@ -570,7 +570,6 @@ export const en = {
   "photo.none": "No photos yet",
   "photo.remove": "Remove",
   "photo.removeNamed": "Remove {name}",
-  "photo.loseUnsaved": { one: "{n} photo not saved yet is lost when this screen is drawn again (typed text comes back). Press Cancel to save first.", other: "{n} photos not saved yet are lost when this screen is drawn again (typed text comes back). Press Cancel to save first." },
   "photo.heldWithDraft": { one: "{n} photo is attached when you save (it stays on the device without signal).", other: "{n} photos are attached when you save (they stay on the device without signal)." },
   "photo.preparing": "Preparing the photos…",
   "photo.unsupported": "This file cannot be attached. Choose a JPEG, PNG, HEIC or WebP photo, or a PDF.",

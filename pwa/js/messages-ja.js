@@ -571,7 +571,6 @@ export const ja = {
   "photo.none": "写真はまだありません",
   "photo.remove": "外す",
   "photo.removeNamed": "{name} を外す",
-  "photo.loseUnsaved": { other: "保存していない写真 {n}枚は、この画面を開き直すと消えます（入力した文字は戻ります）。先に保存する場合は「キャンセル」を押してください。" },
   "photo.heldWithDraft": { other: "{n}枚は保存すると添付されます（電波がなくても端末に残ります）。" },
   "photo.preparing": "写真を準備しています…",
   "photo.unsupported": "このファイルは添付できません。JPEG・PNG・HEIC・WebPの写真かPDFを選んでください。",

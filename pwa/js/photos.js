@@ -105,6 +105,11 @@ export async function keepPhoto(photo) {
   return id;
 }
 
+/** A kept photo's stored entry (`{id, blob, size, type, …}`), or undefined. */
+export function keptPhoto(id) {
+  return get("photos", id);
+}
+
 /** Forget a kept photo no record names (a draft's photo when the draft is abandoned). */
 export async function discardPhoto(id) {
   const tx = await transaction(["photos"], "readwrite", "relaxed");

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import idb_get, sign_in, wait_synced, wait_until
+from .helpers import idb_all, idb_get, sign_in, wait_synced, wait_until
+from .test_photos import choose_files, noisy_jpeg
 from .test_shared_tablet import sign_in_as_someone_else
 
 PHONE = {"width": 360, "height": 740}
@@ -86,6 +87,67 @@ def test_a_memo_typed_in_a_visit_survives_another_tab_and_back(phone, live, cust
     open_customer(page, live, customers["yamada"])
     page.get_by_test_id("new-visit").click()
     expect(memo).to_have_value("ローラーの異音を確認")
+
+
+def test_photos_parts_and_a_person_added_in_a_visit_survive_back_and_are_saved_with_it(
+    phone, context, live, customers
+):
+    """A technician with no signal looks at the customer's history halfway through a visit: the
+    photo taken, the part typed and the person added are all there again when they come back."""
+    page = phone
+    memo = new_visit_with_a_memo(page, live, customers, memo="Oリング交換")
+    page.context.set_offline(True)
+    choose_files(page, [noisy_jpeg(3, (400, 300))])
+    expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
+    page.get_by_test_id("add-part").click()
+    page.get_by_test_id("part-name").fill("Oリング P20")
+    page.get_by_test_id("part-quantity").fill("4")
+    page.get_by_test_id("add-contact").click()
+    page.get_by_label("氏名").fill("田中 工場長")
+    page.get_by_role("button", name="追加する").click()
+    expect(page.get_by_label("田中 工場長")).to_be_checked()
+    page.wait_for_timeout(500)  # past the draft's keystroke delay
+    page.go_back()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    page.go_forward()
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+    expect(memo).to_have_value("Oリング交換")
+    expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
+    expect(page.get_by_test_id("part-name")).to_have_value("Oリング P20")
+    expect(page.get_by_test_id("part-quantity")).to_have_value("4")
+    expect(page.get_by_label("田中 工場長")).to_be_checked()
+    page.reload()  # an update or a closed app: the same
+    expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
+    expect(page.get_by_label("田中 工場長")).to_be_checked()
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    page.context.set_offline(False)
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    office = live.device("office")
+    visit = next(v for v in office.records("visits").values() if v.get("notes") == "Oリング交換")
+    assert visit["parts"] == [{"name": "Oリング P20", "quantity": 4}]
+    people = {c["id"]: c["name"] for c in office.records("contacts").values()}
+    assert "田中 工場長" in [people.get(i) for i in visit["contact_ids"]]
+    photos = [a for a in office.records("attachments").values() if a["owner_id"] == visit["id"]]
+    assert [a["purpose"] for a in photos] == ["photo"]
+
+
+def test_cancel_forgets_the_photos_of_a_new_visit(phone, live, customers):
+    page = phone
+    new_visit_with_a_memo(page, live, customers)
+    choose_files(page, [noisy_jpeg(4, (400, 300))])
+    expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(1)
+    assert len(idb_all(page, "photos")) == 1  # kept on the device at once
+    page.get_by_role("link", name="キャンセル").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    for _ in range(50):
+        if not idb_all(page, "photos"):
+            break
+        page.wait_for_timeout(100)
+    assert idb_all(page, "photos") == []
+    page.get_by_test_id("new-visit").click()
+    expect(page.get_by_test_id("draft-photo-field").locator("img")).to_have_count(0)
 
 
 def test_a_memo_typed_in_a_visit_survives_a_reload(phone, live, customers):

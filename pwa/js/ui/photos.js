@@ -33,22 +33,46 @@ function pickers(onFiles) {
 
 /**
  * Photos taken while a visit or request is still being written: their bytes are kept on the
- * device at once (nothing is lost if the form is left open offline for hours), and `edits(owner)`
- * gives the `attachments` records to save in the same outbox transaction as the record.
- * Leaving the form without saving (`dispose`) forgets them.
+ * device at once (nothing is lost if the form is left open offline for hours), and the form's
+ * draft names them (the hidden field `draft_photos`, which the form's draft keeps as it keeps
+ * the text): Back, a language switch, an update or a reload brings them back with the text.
+ * `edits(owner)` gives the `attachments` records to save in the same outbox transaction as the
+ * record. キャンセル (`abandon`) or the draft's 破棄 forgets their bytes; leaving the form
+ * (`dispose`) keeps them for the draft.
  */
-// The photos of open forms not saved yet: what a language switch or an update would drop.
-const open = new Set();
-
-/** How many photos wait in forms not saved yet (app.js asks before it redraws or reloads). */
-export function unsavedDraftPhotos() {
-  return [...open].reduce((sum, kept) => sum + kept.length, 0);
-}
-
 export function draftPhotos() {
   const kept = []; // {id, photo, url}
   let saved = false;
-  open.add(kept);
+  const field = h("input", { type: "hidden", name: "draft_photos", value: "[]" });
+  // Tell the draft which photos the form holds: each one's id and what its record needs.
+  const note = () => {
+    const value = JSON.stringify(kept.map(({ id, photo }) => ({ id, filename: photo.filename, type: photo.type,
+      size: photo.size, sha256: photo.sha256, takenAt: photo.takenAt })));
+    if (field.value === value) return;
+    field.value = value;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  // A draft puts its photos back (or, 破棄, none): their bytes are read from the device again.
+  field.addEventListener("change", async () => {
+    let listed = [];
+    try {
+      listed = [].concat(JSON.parse(field.value) || []);
+    } catch { /* unreadable: none */ }
+    const ids = new Set(listed.map((meta) => meta?.id));
+    for (const item of kept.filter((i) => !ids.has(i.id))) {
+      kept.splice(kept.indexOf(item), 1);
+      forget(item);
+    }
+    for (const meta of listed) {
+      if (!meta?.id || kept.some((i) => i.id === meta.id)) continue;
+      const stored = await photos.keptPhoto(meta.id);
+      if (!stored?.blob) continue; // gone with a wipe: nothing to put back
+      const photo = { ...meta, blob: stored.blob };
+      kept.push({ id: meta.id, photo, url: photo.type?.startsWith("image/") ? URL.createObjectURL(photo.blob) : null });
+    }
+    draw();
+    note();
+  });
   const list = h("ul", { class: "photo-grid", "data-testid": "draft-photos" });
   const status = h("p", { class: "hint", role: "status" });
   const draw = () => mount(list, kept.length ? kept.map((item) => h("li", { class: "photo", "data-testid": "draft-photo" },
@@ -59,6 +83,7 @@ export function draftPhotos() {
         kept.splice(kept.indexOf(item), 1);
         forget(item);
         draw();
+        note();
       } }))) : h("li", { class: "empty" }, t("photo.none")));
   const forget = (item) => {
     if (item.url) URL.revokeObjectURL(item.url);
@@ -77,24 +102,23 @@ export function draftPhotos() {
       status.textContent = err instanceof photos.PhotoError ? t(err.message) : notSavedText(err, false);
     }
     draw();
+    note();
   });
   draw();
   const el = h("fieldset", { class: "field photos draft", "data-testid": "draft-photo-field" },
-    h("legend", {}, t("photo.title")), list, status, pick.el);
+    h("legend", {}, t("photo.title")), field, list, status, pick.el);
   return {
     el,
     edits: (owner) => kept.map((item) => photos.attachmentEdit(item.id, item.photo, owner)),
     saved: () => {
       saved = true;
-      open.delete(kept);
       photos.requestUploads();
     },
+    abandon: () => {
+      if (!saved) for (const item of kept.splice(0)) forget(item);
+    },
     dispose: () => {
-      open.delete(kept);
-      for (const item of kept) {
-        if (item.url) URL.revokeObjectURL(item.url);
-        if (!saved) photos.discardPhoto(item.id);
-      }
+      for (const item of kept) if (item.url) URL.revokeObjectURL(item.url);
     },
   };
 }

@@ -18,7 +18,7 @@ import { newId } from "../ids.js";
 
 const KINDS = ["request", "complaint", "question"];
 const URGENCIES = ["low", "normal", "high"];
-const KEPT = ["kind", "title", "details", "urgency", "heard_at"]; // what a draft keeps (not the photos)
+const KEPT = ["kind", "title", "details", "urgency", "heard_at", "draft_photos"]; // what a draft keeps
 
 export async function render(view, { params, query, edit, navigate, address }) {
   const user = getState().user;
@@ -51,7 +51,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
       options: URGENCIES.map((u) => [u, label("request.urgency", u)]) }),
     heardAt ? field({ name: "heard_at", label: t("request.heardAt"), control: heardAt }) : null,
     draft?.el,
-    actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
+    actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => { kept.discard(); draft?.abandon(); } })));
   const kept = drafts.keep(form, { address, names: KEPT, edit: Boolean(existing) });
   mount(view, h("h1", { tabindex: "-1" }, t(existing ? "request.editTitle" : "request.newTitle")), kept.notice, form);
 

@@ -24,9 +24,10 @@ import { newId } from "../ids.js";
 
 export const KINDS = ["sales", "aftercare", "phone", "email", "fax", "event"];
 const TEXTS = ["purpose", "notes", "handling", "next_action"];
-// The fields a draft keeps (the contacts, the parts and the photos are not kept): the customer
-// picked in the form too, as the id in a hidden field.
-const KEPT = ["chosen_customer", "kind", "visited_at", ...TEXTS, "next_action_due", "work_minutes"];
+// The fields a draft keeps: the customer picked in the form too, as the id in a hidden field,
+// and, as JSON in hidden fields, the people (those added here too), the parts and the photos.
+const KEPT = ["chosen_customer", "kind", "visited_at", ...TEXTS, "next_action_due", "work_minutes",
+  "kept_contacts", "kept_parts", "draft_photos"];
 
 export async function render(view, { params, query, edit, navigate, address }) {
   const user = getState().user;
@@ -41,6 +42,14 @@ export async function render(view, { params, query, edit, navigate, address }) {
     if (id && id !== state.customer?.id) setCustomer(id);
   });
   const contactSlot = h("fieldset", { class: "field contacts", dataset: { field: "contact_ids" } });
+  // The people chosen and added, for the draft; a draft puts them back.
+  const keptContacts = drafts.keptChoice("kept_contacts", "", (json) => {
+    const kept = parsed(json, {});
+    state.added = [].concat(kept.added || []).filter((c) => c?.id && c.name);
+    state.selected = new Set([].concat(kept.selected || []));
+    drawContacts();
+  });
+  const noteContacts = () => keptContacts.set(JSON.stringify({ added: state.added, selected: [...state.selected] }));
   const dealSlot = h("div", { class: "deal-slot" });
   let mover = null;
   const visitedAt = input({ type: "datetime-local", value: localInput(visit?.visited_at || new Date()) });
@@ -74,7 +83,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     field({ name: "next_action_due", label: t("visit.due"), control: due }),
     actionBar(save, linkButton(t("form.cancel"),
       visit ? `#/visits/${visit.id}` : query.get("customer") ? `#/customers/${query.get("customer")}` : "#/customers",
-      { onClick: () => kept.discard() })));
+      { onClick: () => { kept.discard(); draft?.abandon(); } })));
 
   const drawContacts = () => {
     const all = [...state.contacts, ...state.added];
@@ -84,12 +93,17 @@ export async function render(view, { params, query, edit, navigate, address }) {
       drawContacts();
     });
     mount(contactSlot,
-      h("legend", {}, t("visit.contacts")),
+      h("legend", {}, t("visit.contacts")), keptContacts.el,
       all.length ? h("div", { class: "checks" }, all.map((c) => h("label", { class: "check" },
         h("input", { type: "checkbox", value: c.id, checked: state.selected.has(c.id),
-          onChange: (e) => (e.target.checked ? state.selected.add(c.id) : state.selected.delete(c.id)) }),
+          onChange: (e) => {
+            if (e.target.checked) state.selected.add(c.id);
+            else state.selected.delete(c.id);
+            noteContacts();
+          } }),
         h("span", {}, c.name, c.department ? ` (${c.department})` : "")))) : h("p", { class: "hint" }, t("visit.noContacts")),
       adder);
+    noteContacts();
   };
   const setCustomer = async (id) => {
     const bundle = await customerBundle(id);
@@ -115,8 +129,10 @@ export async function render(view, { params, query, edit, navigate, address }) {
     state.contacts = [];
     state.selected.clear();
     state.added = [];
+    noteContacts();
     mount(customerSlot, customerPicker(setCustomer));
-    mount(contactSlot, h("legend", {}, t("visit.contacts")), h("p", { class: "hint" }, t("visit.pickCustomerFirst")));
+    mount(contactSlot, h("legend", {}, t("visit.contacts")), keptContacts.el,
+      h("p", { class: "hint" }, t("visit.pickCustomerFirst")));
     mover = null;
     mount(dealSlot);
   };
@@ -184,10 +200,17 @@ export async function render(view, { params, query, edit, navigate, address }) {
   return () => { kept.dispose(); draft?.dispose(); };
 }
 
-/** Parts used: rows of name and quantity, one added per tap. */
+/** Parts used: rows of name and quantity, one added per tap; the rows as typed are kept in the
+ * hidden field `kept_parts` for the form's draft, which puts them back. */
 function partsEditor(initial) {
   const list = h("div", { class: "parts", "data-testid": "parts" });
   const rows = [];
+  const kept = drafts.keptChoice("kept_parts", "", (json) => {
+    for (const entry of rows.splice(0)) entry.row.remove();
+    for (const [name, quantity] of [].concat(parsed(json, []))) addRow({ name, quantity });
+  });
+  const note = () => kept.set(JSON.stringify(rows.map((r) => [r.name.value, r.quantity.value])));
+  list.addEventListener("input", note);
   const addRow = (part = {}) => {
     const name = input({ value: part.name || "", maxlength: 200, "aria-label": t("visit.partName"),
       "data-testid": "part-name" });
@@ -197,15 +220,17 @@ function partsEditor(initial) {
       button("×", { "aria-label": t("visit.removePart"), onClick: () => {
         rows.splice(rows.indexOf(entry), 1);
         row.remove();
+        note();
       } }));
-    const entry = { name, quantity };
+    const entry = { name, quantity, row };
     rows.push(entry);
     list.append(row);
+    note();
     return entry;
   };
   for (const part of initial) addRow(part);
   const el = h("fieldset", { class: "field", dataset: { field: "parts" } },
-    h("legend", {}, t("visit.parts")),
+    h("legend", {}, t("visit.parts")), kept.el,
     h("div", { class: "part-row part-head", "aria-hidden": "true" },
       h("span", {}, t("visit.partName")), h("span", {}, t("visit.partQuantity"))),
     list,
@@ -248,4 +273,13 @@ function addContactPanel(onAdd) {
     onClick: () => { panel.hidden = false; open.hidden = true; name.focus(); },
   });
   return h("div", {}, open, panel);
+}
+
+/** `json` read, or `fallback` when it cannot be (a draft from an older app, say). */
+function parsed(json, fallback) {
+  try {
+    return JSON.parse(json) ?? fallback;
+  } catch {
+    return fallback;
+  }
 }
