@@ -24,7 +24,9 @@ const WIDE_RUN = /(?:(?![a-zφ])[\p{L}\p{Nl}\p{No}])+/gu;
 // between other letters (フランジとボルト). Not where its kana run on into other hiragana (ボルトの
 // keeps its ト, ものさし its もの): so before katakana fold into hiragana.
 export const FILLER = ["前回", "以前", "この前", "いつも", "同じ", "おなじ", "もの", "作って", "つくって",
-  "下さい", "ください", "お願いします", "おねがいします"];
+  "下さい", "ください", "お願いします", "おねがいします", "さん", "さま", "御中"];
+// 様 after a name (山田製作所様の), where a word does not end in it (仕様, 模様, 同様…).
+const HONORIFIC = /(?<![仕模同多文紋外異一])様(?=[\sのとを、。,]|$)/gu;
 export const PARTICLES = ["と", "の", "を"];
 // The same words written in katakana (同じモノ, コノ前), read as hiragana where they stand apart
 // from other katakana (モノレール keeps its モノ).
@@ -46,7 +48,7 @@ export function runsOf(folded) {
 /** Split a query into folded words without its filler, as the server does. */
 export function wordsOf(query) {
   const words = [];
-  const said = String(query || "").normalize("NFKC").replace(KATAKANA_FILLER, hiragana);
+  const said = String(query || "").normalize("NFKC").replace(HONORIFIC, " ").replace(KATAKANA_FILLER, hiragana);
   for (const part of said.replace(FILLER_RUN, " ").split(/\s+/)) {
     for (let piece of fold(part).split(SEPARATORS)) {
       piece = piece.replace(/^[._\-/]+|[._\-/]+$/g, "");

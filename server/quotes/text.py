@@ -43,10 +43,15 @@ FILLER = (
     "ください",
     "お願いします",
     "おねがいします",
+    "さん",  # 山田製作所さんの (a customer named with an honorific)
+    "さま",
+    "御中",
 )
 PARTICLES = ("と", "の", "を")
 # The same words written in katakana (同じモノ, コノ前), read as hiragana where they stand apart
 # from other katakana (モノレール keeps its モノ).
+# 様 after a name (山田製作所様の), where a word does not end in it (仕様, 模様, 同様…).
+HONORIFIC = re.compile(r"(?<![仕模同多文紋外異一])様(?=[\sのとを、。,]|$)")
 KATAKANA_FILLER = re.compile(
     "(?<![ァ-ヺー])(?:コノ前|イツモ|オナジ|モノ|ツクッテ|クダサイ|オネガイシマス)(?![ァ-ヺー])"
 )
@@ -122,7 +127,7 @@ def words_of(query):
     """Split a free-text query into folded words (whitespace and punctuation separate them),
     without the filler around them."""
     words = []
-    said = KATAKANA_FILLER.sub(hiragana, unicodedata.normalize("NFKC", query or ""))
+    said = KATAKANA_FILLER.sub(hiragana, HONORIFIC.sub(" ", unicodedata.normalize("NFKC", query or "")))
     for part in FILLER_RUN.sub(" ", said).split():
         for piece in SEPARATORS.split(fold(part)):
             piece = piece.strip("._-/")
