@@ -77,7 +77,8 @@ export function draftSummary(day) {
       lines.push(`  ${t("text.labelled", { label: t("visit.parts"), text: parts })}`);
     }
     for (const r of day.requests.filter((x) => x.visit_id === visit.id)) {
-      const heard = t("text.aside", { text: r.title, aside: `→ ${label("request.route", r.route_to || "triage")}` });
+      // Where it went, once the server has routed it (a request recorded offline has no route yet).
+      const heard = r.route_to ? t("text.aside", { text: r.title, aside: `→ ${label("request.route", r.route_to)}` }) : r.title;
       lines.push(`  ${t("text.labelled", { label: label("request.kind", r.kind), text: heard })}`);
     }
     if (visit.next_action) lines.push(`  ${t("text.labelled", { label: t("visit.nextAction"), text: visit.next_action })}`);
@@ -87,6 +88,15 @@ export function draftSummary(day) {
   const minutes = totalMinutes(day.visits);
   if (minutes) lines.push(t("report.totalLine", { n: minutes }));
   return lines.join("\n");
+}
+
+/** The day's visits whose customer `summary` does not name: recorded after it was drafted, say. */
+export function visitsNotIn(day, summary) {
+  if (!summary?.trim()) return [];
+  return day.visits.filter((visit) => {
+    const name = day.customers.get(visit.customer_id)?.name;
+    return name && !summary.includes(name);
+  });
 }
 
 /** Every person's report of a day, with who has none yet (for the manager's list). */

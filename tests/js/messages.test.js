@@ -104,3 +104,16 @@ test("the daily report drafted in English has no Japanese punctuation around its
     assert.match(draftSummary(day), /使用部品：Belt×2、Bearing 6204×1/);
   });
 });
+
+test("a request not yet routed by the server is written without a route, not as the office's", () => {
+  const day = { customers: new Map([["c1", { name: "山田製作所" }]]),
+    visits: [{ id: "v1", customer_id: "c1", kind: "aftercare", visited_at: "2026-11-27T10:00:00+09:00" }],
+    requests: [{ id: "r1", visit_id: "v1", kind: "complaint", title: "ローラーの異音", route_to: null },
+      { id: "r2", visit_id: "v1", kind: "request", title: "予備部品", route_to: "manufacturing" }] };
+  inLanguage("ja", () => {
+    const text = draftSummary(day);
+    assert.match(text, /クレーム：ローラーの異音\n/);
+    assert.match(text, /：予備部品（→ 製造）/);
+    assert.doesNotMatch(text, /事務/);
+  });
+});

@@ -7,7 +7,7 @@ import * as drafts from "../drafts.js";
 import { dateTime, dayWithWeekday, time } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes } from "../reports.js";
+import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes, visitsNotIn } from "../reports.js";
 import { parseHours } from "../text.js";
 import { getState, onData } from "../store.js";
 import { h, mount } from "./dom.js";
@@ -37,7 +37,8 @@ export async function render(view, { query }) {
           ymd === today() ? null : linkButton(t("today.today"), link(today())),
           button(t("today.print"), { onClick: () => window.print() }))),
       h("p", { class: "day-stats", "data-testid": "day-stats" }, t("today.stats", {
-        visits: day.visits.length, minutes, requests: day.requests.length, photos: day.photos.length })),
+        visits: day.visits.length, minutes, requests: day.requests.length,
+        photos: day.photos.filter((p) => (p.purpose || "photo") === "photo").length })), // a signature is no photo
       h("section", {},
         h("h2", {}, t("today.visits")),
         day.visits.length ? h("ol", { class: "list timeline-day", "data-testid": "day-visits" }, day.visits.map((v) => visitRow(day, v)))
@@ -47,7 +48,8 @@ export async function render(view, { query }) {
         day.requests.length ? h("ul", { class: "list compact" }, day.requests.map((r) => h("li", {},
           h("a", { class: "row", href: `#/requests/${r.id}` },
             h("span", { class: "row-title" }, label("request.kind", r.kind), " — ", r.title),
-            h("span", { class: "row-meta" }, label("request.route", r.route_to || "triage"))))))
+            // Not routed until the server has it: not the office's 「事務（振り分け）」 meanwhile.
+            h("span", { class: "row-meta" }, r.route_to ? label("request.route", r.route_to) : t("request.routePending"))))))
           : h("p", { class: "empty" }, t("today.noRequests"))),
       form);
   };
@@ -101,6 +103,15 @@ function reportForm(day) {
   const hours = input({ inputmode: "decimal", value: day.report?.hours ?? "", "data-testid": "report-hours" });
   const status = h("div", {});
   const saved = h("p", { class: "hint", role: "status", "data-testid": "report-saved" });
+  // A visit recorded after the summary was drafted (or saved) is not in it: said, not left out unseen.
+  const missing = h("p", { class: "alert warn", role: "status", hidden: true, "data-testid": "summary-missing" });
+  const checkMissing = () => {
+    const left = visitsNotIn(current, summary.value);
+    missing.hidden = !left.length;
+    missing.textContent = left.length ? t("report.notInSummary", { visits: list(left.map((v) =>
+      t("text.aside", { text: current.customers.get(v.customer_id)?.name || "", aside: time(v.visited_at) }))) }) : "";
+  };
+  summary.addEventListener("input", checkMissing);
   const save = async (submit) => {
     clearErrors(section);
     const hoursValue = parseHours(hours.value); // 「８」「7.5時間」: not a number field, which drops 「時間」
@@ -122,10 +133,15 @@ function reportForm(day) {
     kept.saved();
     saveNote(saved, t(submit ? "report.submitted" : "report.draftSaved"), "daily_reports", id);
   };
+  // An approved report edited goes back for approval (the server says so): the buttons say it.
+  const approvedHint = h("p", { class: "hint", hidden: true, "data-testid": "report-approved-hint" }, t("report.approvedEditHint"));
+  const submit = button(t("report.submit"), { class: "button primary", "data-testid": "report-submit", onClick: () => save(true) });
+  const saveDraft = button(t("report.saveDraft"), { "data-testid": "report-save", onClick: () => save(false) });
   const section = h("section", { class: "report-form", "data-testid": "report-form" },
     h("h2", {}, t("report.title")),
     status,
     field({ name: "summary", label: t("report.summary"), control: summary, hint: t("report.summaryHint") }),
+    missing,
     button(t("report.redraft"), { class: "button no-print", onClick: () => {
       summary.value = draftSummary(current);
       summary.dispatchEvent(new Event("input", { bubbles: true })); // the draft follows
@@ -133,9 +149,8 @@ function reportForm(day) {
     field({ name: "notes", label: t("report.notes"), control: notes }),
     field({ name: "hours", label: t("report.hours"), control: hours }),
     saved,
-    actionBar(
-      button(t("report.submit"), { class: "button primary", "data-testid": "report-submit", onClick: () => save(true) }),
-      button(t("report.saveDraft"), { "data-testid": "report-save", onClick: () => save(false) })));
+    approvedHint,
+    actionBar(submit, saveDraft));
   // What is typed is kept on the device until saved: a tab tapped or a reload loses nothing.
   const kept = drafts.keep(section, { address: `#/today?date=${day.date}`, names: ["summary", "notes", "hours"],
     edit: Boolean(day.report) });
@@ -144,6 +159,11 @@ function reportForm(day) {
   section.refresh = (day) => {
     current = day;
     mount(status, statusLine(day.report), commentBox(day.report));
+    checkMissing();
+    const approved = day.report?.status === "approved";
+    approvedHint.hidden = !approved;
+    saveDraft.hidden = approved;
+    submit.textContent = t(approved ? "report.resubmit" : "report.submit");
   };
   section.refresh(day);
   return section;
@@ -156,14 +176,20 @@ function reviewPanel(day) {
     "data-testid": "review-comment" });
   const body = h("div", {});
   const approver = APPROVERS.has(getState().user.role);
+  const note = h("p", { class: "hint", role: "status", "data-testid": "review-saved" });
+  const act = async (status, done) => {
+    if (await review(current, comment.value, status)) saveNote(note, t(done), "daily_reports", current.report.id);
+    else note.textContent = t("report.nothingToSave");
+  };
   // Kept while hidden: what an approver typed stays if a sync brings the report back to draft.
   const controls = approver ? [
     field({ name: "manager_comment", label: t("report.comment"), control: comment }),
+    note,
     actionBar(
       button(t("report.approve"), { class: "button primary", "data-testid": "review-approve",
-        onClick: () => review(current, comment.value, "approved") }),
+        onClick: () => act("approved", "report.approvedDone") }),
       button(t("report.saveComment"), { "data-testid": "review-comment-save",
-        onClick: () => review(current, comment.value, null) })),
+        onClick: () => act(null, "report.commentSaved") })),
   ] : [];
   const waiting = h("p", { class: "hint", "data-testid": "review-waiting", hidden: true }, t("report.reviewAfterSubmit"));
   const section = h("section", { class: "report-form", "data-testid": "review" },
@@ -186,13 +212,14 @@ function reviewPanel(day) {
   return section;
 }
 
-/** Save a manager's comment and, with `status`, approve. */
+/** Save a manager's comment and, with `status`, approve; whether there was anything to save. */
 export async function review(day, comment, status) {
   const report = day.report;
-  if (!report) return;
+  if (!report) return false;
   const changes = {};
   if ((comment.trim() || null) !== (report.manager_comment ?? null)) changes.manager_comment = comment.trim() || null;
   if (status && report.status !== status) changes.status = status;
-  if (!Object.keys(changes).length) return;
+  if (!Object.keys(changes).length) return false;
   await outbox.save([{ entity: "daily_reports", id: report.id, changes }]);
+  return true;
 }

@@ -1,0 +1,71 @@
+"""The day's report as its author and the manager see it change: a visit recorded after the
+summary is named until it is drafted again, a signature is no photo, and an approved report
+says what a change does."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .helpers import go_to, sign_in, wait_synced
+from .test_reports import log_visit, sign
+
+
+def test_a_visit_recorded_after_the_report_is_named_until_the_summary_is_drafted_again(
+    page, context, live, customers
+):
+    sign_in(page, live, login="tech")
+    context.set_offline(True)
+    log_visit(
+        page, re.compile("山田製作所"), "定期点検", "主軸ベアリングを交換", 95, [("ベアリング 6204", 2)]
+    )
+    sign(page, "山田 太郎")
+    go_to(page, "today")
+    expect(page.get_by_test_id("day-stats")).to_contain_text("写真 0枚")  # the signature is no photo
+    page.get_by_test_id("report-submit").click()
+    expect(page.get_by_test_id("report-status")).to_contain_text("提出済み")
+    expect(page.get_by_test_id("summary-missing")).to_be_hidden()
+
+    log_visit(page, re.compile("三条精工"), "異音の調査", "ベルトの張りを調整", 40, [("Vベルト A-40", 1)])
+    go_to(page, "today")
+    missing = page.get_by_test_id("summary-missing")
+    expect(missing).to_be_visible()
+    expect(missing).to_contain_text("三条精工")
+    expect(missing).not_to_contain_text("山田製作所")
+    page.get_by_role("button", name="記録から下書きし直す").click()
+    expect(page.get_by_test_id("report-summary")).to_have_value(re.compile("三条精工"))
+    expect(missing).to_be_hidden()
+
+
+def test_an_approved_report_says_a_change_submits_it_again_and_approving_is_confirmed(
+    page, browser, live, customers
+):
+    sign_in(page, live, login="tech")
+    log_visit(
+        page, re.compile("山田製作所"), "定期点検", "主軸ベアリングを交換", 95, [("ベアリング 6204", 2)]
+    )
+    go_to(page, "today")
+    page.get_by_test_id("report-submit").click()
+    expect(page.get_by_test_id("report-status")).to_contain_text("提出済み")
+    expect(page.get_by_test_id("report-approved-hint")).to_be_hidden()
+    wait_synced(page)
+
+    manager_context = browser.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 390, "height": 844}
+    )
+    manager = manager_context.new_page()
+    sign_in(manager, live, login="manager")
+    manager.goto(live.url + f"/#/today?user={live.device('tech').user['id']}")
+    manager.get_by_test_id("review-approve").click()
+    expect(manager.get_by_test_id("review-saved")).to_contain_text("承認しました。")
+    manager.get_by_test_id("review-approve").click()  # again: nothing left to do, and it says so
+    expect(manager.get_by_test_id("review-saved")).to_have_text("変更はありません。")
+    wait_synced(manager)
+    manager_context.close()
+
+    page.reload()
+    wait_synced(page)
+    go_to(page, "today")
+    expect(page.get_by_test_id("report-status")).to_contain_text("承認済み")
+    expect(page.get_by_test_id("report-approved-hint")).to_contain_text("もう一度提出したことになり")
+    expect(page.get_by_test_id("report-save")).to_be_hidden()
+    expect(page.get_by_test_id("report-submit")).to_have_text("直して再提出する")
