@@ -53,7 +53,8 @@ def test_the_office_assigns_by_name_team_and_role_and_sees_the_route_confirmed(
     expect(page.get_by_test_id("nav-inbox-new")).to_have_text("新規 1")  # the menu counts what awaits triage
     page.get_by_test_id("confirm-route").click()
     saved = page.get_by_test_id("triage-saved")
-    expect(saved).to_have_text("振り分けを「製造」で確定しました。次の同期で送られます。")
+    # Said as the sync goes: sent once the server has it, not 「次の同期で送られます」 after that.
+    expect(saved).to_have_text("振り分けを「製造」で確定しました。送信済みです。")
     expect(saved).to_have_attribute("aria-live", "polite")
     expect(page.get_by_test_id("request-status")).to_have_text("振り分け済み")
     expect(saved).to_be_in_viewport()
@@ -66,7 +67,7 @@ def test_the_office_assigns_by_name_team_and_role_and_sees_the_route_confirmed(
     expect(page.get_by_test_id("triage-assignee_id")).to_have_value(maker)
     page.get_by_test_id("triage-assignee_id").select_option(label="森 拓也（製造・保守）")
     page.get_by_test_id("triage-save").click()
-    expect(saved).to_have_text("保存しました。次の同期で送られます。")
+    expect(saved).to_have_text("保存しました。送信済みです。")
     wait_synced(page)
     assert live.device("office").records("requests")[complaint["id"]]["assignee_id"]
 

@@ -8,6 +8,7 @@ import * as outbox from "../outbox.js";
 import { h } from "./dom.js";
 import { button, field, guardForm, select, submitButton, textarea } from "./form.js";
 import { STATUSES, TEAMS } from "./inbox.js";
+import { saveNote } from "./widgets.js";
 
 const BEFORE_ANSWER = new Set(["new", "triaged", "in_progress"]);
 const SHOWN_MS = 6000;
@@ -54,7 +55,10 @@ export function triagePanel(request, users, { canRoute, note }) {
       return;
     }
     await outbox.save([{ entity: "requests", id: request.id, changes: wanted }]);
-    tell(done);
+    // Said as the sync goes (sending, sent, or when the network is back), for a few seconds.
+    const stop = saveNote(note, done, "requests", request.id);
+    clearTimeout(note.timer);
+    note.timer = setTimeout(() => { stop(); note.textContent = ""; }, SHOWN_MS);
   };
   const confirm = canRoute && (request.status || "new") === "new"
     ? button(t("triage.confirm"), { "data-testid": "confirm-route",

@@ -150,7 +150,7 @@ const noting = new WeakMap(); // el → how to stop the note it shows now
 /**
  * Say in `el` what became of a record just saved (`done`: 「提出しました。」), and keep saying it
  * as the sync goes: being sent, sent, or waiting for the network. Never "sent" before the
- * server has it, never "when the network is back" while it is here.
+ * server has it, never "when the network is back" while it is here. Returns what stops it.
  */
 export function saveNote(el, done, entity, id) {
   noting.get(el)?.(); // a new save's note replaces the last one's
@@ -173,6 +173,7 @@ export function saveNote(el, done, entity, id) {
   noting.set(el, off);
   el.textContent = t(navigator.onLine ? "save.sending" : "save.offline", { done });
   say(getState());
+  return off;
 }
 
 /** Fetch a file the server makes (online only) and save it, saying how it went in `status`. */
