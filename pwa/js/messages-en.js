@@ -103,6 +103,7 @@ export const en = {
   "card.pending": "The card is being read. Suggestions appear after a sync.",
   "card.failed": "The card could not be read. Type the fields from the photo.",
   "card.allTaken": "Everything read from the card is in place.",
+  "card.lookAlikes": "A customer that may be the card's company is on the device already. If it is the same company, look at it before accepting the name (the office can merge the two):",
   "card.accept": "Use",
   "card.now": "Now: {value}",
   "card.empty": "Now: empty",

@@ -76,6 +76,18 @@ def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(pa
     contact = [c for c in teammate.records("contacts").values() if c["customer_id"] == first["id"]][0]
     assert "@" in contact["email"] and contact["version"] == 2
 
+    # The company typed in by hand meanwhile: the card's name is not accepted into a second one unseen.
+    read = next(a for a in teammate.records("attachments").values() if a["customer_id"] == first["id"])
+    typed = live.device("rep_a").create("customers", name=read["card"]["company"])
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    page.reload()
+    alike = page.get_by_test_id("card-look-alikes")
+    expect(alike).to_contain_text("同じかもしれない顧客")
+    expect(alike.get_by_role("link", name=typed["name"])).to_have_attribute(
+        "href", f"#/customers/{typed['id']}"
+    )
+
 
 def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another_event(
     page, context, live, tmp_path

@@ -5,6 +5,8 @@
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { attachmentsOf, imageOf } from "../photos.js";
+import { customerIndex } from "../records.js";
+import { lookAlikes } from "./customer-form.js";
 import { h, mount } from "./dom.js";
 import { button } from "./form.js";
 
@@ -34,16 +36,28 @@ export function cardReview(customer, contacts) {
   attachmentsOf(customer.id).then(async (all) => {
     const cards = all.filter((a) => a.purpose === "business_card");
     if (!cards.length) return;
+    const index = await customerIndex();
     const items = await Promise.all(cards.map(async (card) => {
       const blob = await imageOf(card);
       return h("div", { class: "card-review" },
         blob ? h("img", { src: URL.createObjectURL(blob), alt: t("card.photo"), class: "card-photo" }) : null,
-        body(card, customer, contacts[0]));
+        h("div", {}, alreadyThere(card, customer, index), body(card, customer, contacts[0])));
     }));
     mount(section, h("h2", { id: "cards-h" }, t("card.title")), ...items);
     section.hidden = false;
   });
   return section;
+}
+
+/** Customers on the device that may be the card's company (its name or phone), said before its
+ * name is accepted into this one: the rep may have entered the company by hand already. */
+function alreadyThere(card, customer, index) {
+  if (card.card_status !== "done" || !card.card) return null;
+  const found = lookAlikes(index, card.card.company || "", card.card.phone || "", customer.id);
+  if (!found.length) return null;
+  return h("div", { class: "notice", role: "status", "data-testid": "card-look-alikes" },
+    h("p", {}, t("card.lookAlikes")),
+    h("ul", {}, found.slice(0, 5).map((entry) => h("li", {}, h("a", { href: `#/customers/${entry.id}` }, entry.name)))));
 }
 
 function body(card, customer, contact) {
