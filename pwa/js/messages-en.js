@@ -774,7 +774,7 @@ export const en = {
   "quote.actualCost": "Actual cost (yen)",
   "quote.leadTime": "Lead time (days)",
   "quote.status": "Status",
-  "quote.submittedAt": "Submitted",
+  "quote.submittedAt": "Submitted on",
   "quote.difficulties": "What was hard",
   "quote.difficultiesHint": "After production, write it for whoever makes it next.",
   "quote.carried": "Last time, what was hard:",

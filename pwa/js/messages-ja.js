@@ -775,7 +775,7 @@ export const ja = {
   "quote.actualCost": "実際の原価（円）",
   "quote.leadTime": "納期（日）",
   "quote.status": "状況",
-  "quote.submittedAt": "提出日時",
+  "quote.submittedAt": "提出日",
   "quote.difficulties": "苦労した点",
   "quote.difficultiesHint": "製作後に、次に同じものを作る人のために書いてください。",
   "quote.carried": "前回の苦労した点:",

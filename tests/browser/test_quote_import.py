@@ -37,6 +37,10 @@ def test_the_office_imports_a_quote_list_and_finds_it_in_the_search(page, live, 
     page.context.set_offline(True)  # the device's own search answers
     page.get_by_label("キーワード").fill("前回と同じシャフト")
     expect(page.get_by_test_id("quote-results").get_by_role("listitem").first).to_contain_text("YS-2023-0153")
+    page.get_by_test_id("quote-results").get_by_role("link").first.click()
+    # 令和5年4月5日 is the day it was quoted: no time of day the ledger never had.
+    expect(page.get_by_test_id("quote-facts")).to_contain_text("提出日2023/04/05")
+    expect(page.get_by_test_id("quote-facts")).not_to_contain_text("12:00")
 
 
 def test_a_quote_list_naming_an_unknown_customer_imports_nothing(page, live, tmp_path):

@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { getAll, getMeta } from "../db.js";
 import { DEAL_ROLES } from "../deals.js";
-import { dateTime, yen } from "../format.js";
+import { companyDay, day, yen } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import { getRecord } from "../records.js";
 import { getState } from "../store.js";
@@ -41,7 +41,8 @@ export async function render(view, { params }) {
         fact(t("quote.details"), quote.processing_details ? h("span", { class: "prewrap" }, quote.processing_details) : null),
         fact(t("quote.quantity"), quote.quantity != null ? String(quote.quantity) : null),
         fact(t("quote.leadTime"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null),
-        fact(t("quote.submittedAt"), quote.submitted_at ? dateTime(quote.submitted_at) : null),
+        // The day it went to the customer (a ledger from Excel has no time of day to show).
+        fact(t("quote.submittedAt"), quote.submitted_at ? day(companyDay(quote.submitted_at)) : null),
         fact(t("impact.hoursLegend"), hoursText(quote.process_hours, groups), "quote-hours"),
         fact(t("impact.week"), quote.delivery_week ? weekLabel(quote.delivery_week) : null, "quote-week"),
         fact(t("quote.difficulties"), quote.difficulties
