@@ -86,12 +86,31 @@ export function yen(amount) {
   return t("money.yen", { amount: new Intl.NumberFormat("ja-JP").format(amount) });
 }
 
-/** The value of an `<input type="datetime-local">` for an instant, in the device's time. */
+// Date and time inputs hold the company's wall clock, as every time shown does: a tablet left
+// on UTC (or abroad) shows and takes 14:00 as 14:00 in Tokyo, not its own 14:00.
+const wallClock = new Intl.DateTimeFormat("en-CA", { timeZone: COMPANY_TZ, hourCycle: "h23",
+  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+
+/** `{year, month, day, hour, minute}` (numbers) of an instant (ms) on the company's clock. */
+function wallOf(ms) {
+  const parts = Object.fromEntries(wallClock.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+    hour: Number(parts.hour) % 24, minute: Number(parts.minute) };
+}
+
+/** The company's offset from UTC (minutes) at an instant (ms). */
+function companyOffset(ms) {
+  const w = wallOf(ms);
+  const wall = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
+  return Math.round((wall - Math.floor(ms / 60000) * 60000) / 60000);
+}
+
+/** The value of an `<input type="datetime-local">` for an instant, on the company's clock. */
 export function localInput(value = new Date()) {
   const date = toDate(value) || new Date();
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
-    + `T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  const w = wallOf(date.getTime());
+  const pad = (n, width = 2) => String(n).padStart(width, "0");
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
 }
 
 const inputFormats = new Map();
@@ -115,11 +134,13 @@ export function inputValueText(value) {
     .map((part) => (part.type === "year" ? match[1].slice(0, 4) : part.value)).join("");
 }
 
-/** An RFC 3339 instant with the device's offset from a datetime-local value. */
+/** An RFC 3339 instant with the company's offset from a datetime-local value (its wall clock). */
 export function instantFromLocal(local) {
-  const date = toDate(local);
-  if (!date) return null;
-  const offset = -date.getTimezoneOffset();
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local || "");
+  if (!match || !toDate(local)) return null;
+  const [year, month, dayOf, hour, minute] = match.slice(1).map(Number);
+  const wall = Date.UTC(year, month - 1, dayOf, hour, minute);
+  const offset = companyOffset(wall - companyOffset(wall) * 60000); // the offset in force then
   const sign = offset >= 0 ? "+" : "-";
   const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
   return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;

@@ -2,11 +2,13 @@
 the browser itself speaks; no raw ids or file names where a person expects words."""
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import record_visit, sign_in
+from .helpers import record_visit, sign_in, wait_synced
 from .test_photos import choose_files, noisy_jpeg
 
 DAY_MS = 24 * 3600 * 1000
@@ -39,6 +41,29 @@ def test_dates_and_times_are_japanese_and_24_hour_even_in_an_english_browser(
         expect(page.locator("#view h1")).to_be_visible()
         page.wait_for_timeout(200)
         assert not US_FORMATS.search(page.locator("body").inner_text()), screen
+
+
+def test_a_tablet_left_on_utc_takes_and_shows_times_on_tokyos_clock(
+    browser, browser_context_args, live, customers
+):
+    """Typed 15:19 is 15:19 in Tokyo, as every time the app shows is: not 15:19 UTC (00:19 the
+    next day in Tokyo), and the form opens at Tokyo's now, not the device's."""
+    context = browser.new_context(**{**browser_context_args, "timezone_id": "UTC"})
+    page = context.new_page()
+    sign_in(page, live, "tech")
+    page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
+    now = datetime.now(ZoneInfo("Asia/Tokyo"))
+    opened = page.get_by_label("日時").input_value()
+    tokyo = {(now + timedelta(minutes=m)).strftime("%Y-%m-%dT%H") for m in (-1, 0, 1)}
+    assert opened[:13] in tokyo, (opened, tokyo)  # Tokyo's hour, not UTC's
+    page.get_by_label("日時").fill("2026-12-03T15:19")
+    expect(page.get_by_test_id("date-echo").first).to_have_text("2026年12月3日(木) 15:19")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("アフターサービス 2026/12/03 15:19")
+    visit_id = page.url.rsplit("/", 1)[1]
+    wait_synced(page)
+    assert live.device("tech").records("visits")[visit_id]["visited_at"] == "2026-12-03T15:19:00+09:00"
+    context.close()
 
 
 @pytest.fixture

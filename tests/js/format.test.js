@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ago, companyDay, daysSince, inputValueText, relativeDays, yen } from "../../pwa/js/format.js";
+import { ago, companyDay, daysSince, instantFromLocal, inputValueText, localInput, relativeDays, yen } from "../../pwa/js/format.js";
 
 const NOW = Date.parse("2026-11-27T10:00:00+09:00");
 
@@ -39,4 +39,21 @@ test("a date input's value is echoed with its year as typed, four digits", () =>
   assert.equal(inputValueText("2026-12-07T09:05"), "2026年12月7日(月) 09:05");
   assert.equal(inputValueText("0026-12-07"), "0026年12月7日(月)"); // not 「26年」, read as 2026
   assert.equal(inputValueText(""), "");
+});
+
+test("date-and-time inputs hold Tokyo's wall clock whatever the device's time zone", () => {
+  const before = process.env.TZ;
+  try {
+    for (const zone of ["UTC", "America/Los_Angeles", "Asia/Tokyo"]) {
+      process.env.TZ = zone; // a tablet left on another zone
+      assert.equal(localInput("2026-12-06T20:29:00Z"), "2026-12-07T05:29", zone);
+      assert.equal(instantFromLocal("2026-12-07T05:29"), "2026-12-07T05:29:00+09:00", zone);
+      assert.equal(localInput(instantFromLocal("2026-07-01T23:59")), "2026-07-01T23:59", zone);
+    }
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+  assert.equal(instantFromLocal(""), null);
+  assert.equal(instantFromLocal("not a time"), null);
 });
