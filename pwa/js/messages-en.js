@@ -348,6 +348,7 @@ export const en = {
   "field.route_to": "Route",
   "field.sha256": "Checksum",
   "field.signed_by": "Signed by",
+  "field.signed_at": "Signed at",
   "field.situation": "Situation",
   "field.size": "Size",
   "field.sort": "Order",

@@ -349,6 +349,7 @@ export const ja = {
   "field.route_to": "振り分け先",
   "field.sha256": "チェックサム",
   "field.signed_by": "署名者",
+  "field.signed_at": "署名日時",
   "field.situation": "状況メモ",
   "field.size": "サイズ",
   "field.sort": "並び順",
