@@ -245,14 +245,19 @@ def signature_box(pdf, visit, signature):
     if changed:
         when = safe_local(changed)
         pdf.set_font("jp", "", 11)
+        pdf.set_fill_color(*GREY)
+        line = pdf.line_width
+        pdf.set_line_width(0.6)
         pdf.multi_cell(
             0,
-            7,
+            8,
             "※ ご署名の後に内容が変更されています" + (f"（変更 {when}）" if when else ""),
             border=1,
+            fill=True,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
+        pdf.set_line_width(line)
         pdf.ln(1)
     pdf.set_font("jp", size=10)
     x, y = pdf.get_x(), pdf.get_y()
