@@ -1,8 +1,12 @@
 """A signed visit whose work is changed afterwards says so, on the record and on the printed
 service report; a new signature takes the mark away."""
 
+import re
+from pathlib import Path
+
 import pytest
 
+from server.visits.entities import SIGNED_CONTENT
 from test_reports_api import text_of
 
 SIGNED_AT = "2026-12-02T11:30:00+09:00"
@@ -138,3 +142,9 @@ def test_the_report_prints_the_notice_when_the_work_changed_after_the_signature(
 
 def test_the_report_of_an_unsigned_visit_has_no_notice(tech, visit):
     assert NOTICE not in report(tech, visit)
+
+
+def test_the_device_marks_changes_of_the_same_fields_as_the_server():
+    source = (Path(__file__).parent.parent / "pwa/js/server-fields.js").read_text()
+    listed = re.search(r"SIGNED_CONTENT = \[([^\]]*)\]", source).group(1)
+    assert re.findall(r'"(\w+)"', listed) == list(SIGNED_CONTENT)
