@@ -145,3 +145,8 @@ export function instantFromLocal(local) {
   const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
   return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }
+
+/** Now as an RFC 3339 instant with the device's offset, to the second (as `instantFromLocal`). */
+export function instantNow(now = new Date()) {
+  return instantFromLocal(`${localInput(now)}:${String(now.getSeconds()).padStart(2, "0")}`);
+}

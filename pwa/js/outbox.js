@@ -28,9 +28,14 @@ export function onSaved(listener) {
   afterSave = listener;
 }
 
+// A signature covers the record as it was when given: an entry that carries one (`signed_at`)
+// takes no later edit, which goes in its own entry after it, so the server sees the edit come
+// after the signature and marks the change (server/visits/entities.py `SignatureRules`).
+const signs = (entry) => "signed_at" in entry.changes;
+
 function canCollapse(entry, op, base) {
   return entry && entry.status === "pending" && !entry.attempted && entry.op === "upsert"
-    && op === "upsert" && entry.base_version === base;
+    && op === "upsert" && entry.base_version === base && !signs(entry);
 }
 
 // An edit of a record whose create the server refused is its fix: a create must carry the

@@ -226,6 +226,7 @@ FIELDS = {
     "route_to": ("振り分け先", "Route"),
     "sha256": ("チェックサム", "Checksum"),
     "signed_by": ("署名者", "Signed by"),
+    "signed_at": ("署名日時", "Signed at"),
     "situation": ("状況メモ", "Situation"),
     "size": ("サイズ", "Size"),
     "sort": ("並び順", "Order"),

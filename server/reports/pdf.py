@@ -143,6 +143,14 @@ def local(instant, pattern="%Y年%m月%d日 %H:%M"):
     return company_time(instant).strftime(pattern) if instant else ""
 
 
+def safe_local(instant):
+    """``local`` of a stored instant, or "" when it cannot be read: a report never fails on one."""
+    try:
+        return local(instant) if isinstance(instant, str) else ""
+    except (ValueError, OverflowError):
+        return ""
+
+
 WEEKDAYS = "月火水木金土日"
 
 
@@ -225,13 +233,32 @@ def service_report(day, company, signature, photos, issued):
 
 
 def signature_box(pdf, visit, signature):
-    """確認欄: the customer's signature as drawn on the tablet, and the signer's name."""
+    """確認欄: the customer's signature as drawn on the tablet, the signer's name and when they
+    signed; above the box, a notice when the work was changed after the signature."""
     height = 38
-    if pdf.will_page_break(height + 8):
+    changed = visit.get("changed_after_signing_at")
+    if pdf.will_page_break(height + (16 if changed else 8)):
         pdf.add_page()
     pdf.ln(4)
     pdf.set_font("jp", "", 10)
     pdf.cell(0, 7, "確認欄　上記作業の完了を確認しました。", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if changed:
+        when = safe_local(changed)
+        pdf.set_font("jp", "", 11)
+        pdf.set_fill_color(*GREY)
+        line = pdf.line_width
+        pdf.set_line_width(0.6)
+        pdf.multi_cell(
+            0,
+            8,
+            "※ ご署名の後に内容が変更されています" + (f"（変更 {when}）" if when else ""),
+            border=1,
+            fill=True,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.set_line_width(line)
+        pdf.ln(1)
     pdf.set_font("jp", size=10)
     x, y = pdf.get_x(), pdf.get_y()
     pdf.rect(x, y, pdf.epw, height)
@@ -241,7 +268,12 @@ def signature_box(pdf, visit, signature):
         except UNREADABLE as err:  # an unreadable signature prints as a blank box, not a 500
             log.warning("signature not printed: %s", err)
     pdf.set_xy(x + 4, y + height - 8)
-    pdf.cell(pdf.epw - 8, 6, f"ご署名：{visit.get('signed_by') or ''}")
+    signed_at = safe_local(visit.get("signed_at"))
+    pdf.cell(
+        pdf.epw - 8,
+        6,
+        f"ご署名：{visit.get('signed_by') or ''}" + (f"　署名日時 {signed_at}" if signed_at else ""),
+    )
     pdf.set_xy(x, y + height + 2)
 
 

@@ -10,7 +10,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { photoSection } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
-import { empty, fact, notFound, requestNumber, routeText, unsentNotice } from "./widgets.js";
+import { empty, fact, hasSignature, notFound, requestNumber, routeText, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
@@ -30,6 +30,10 @@ export async function render(view, { params }) {
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${visit.customer_id}` }, bundle.customer?.name || t("nav.customers"))),
       h("h1", { tabindex: "-1" }, label("visit.kind", visit.kind), " ", dateTime(visit.visited_at)),
       unsent ? unsentNotice("visit-unsent", refused) : null,
+      visit.signed_at && visit.changed_after_signing_at
+        ? h("p", { class: "alert warn", role: "note", "data-testid": "changed-after-signing" },
+          t("visit.changedAfterSigning", { when: dateTime(visit.changed_after_signing_at) }))
+        : null,
       h("dl", { class: "facts", "data-testid": "visit-facts" },
         fact(t("visit.customer"), bundle.customer?.name),
         fact(t("visit.contacts"), list((visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean))),
@@ -40,6 +44,7 @@ export async function render(view, { params }) {
         fact(t("visit.workMinutes"), visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : null),
         fact(t("visit.parts"), list((visit.parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`))),
         fact(t("visit.signedBy"), visit.signed_by),
+        fact(t("visit.signedAt"), dateTime(visit.signed_at), "visit-signed-at"),
         fact(t("visit.nextAction"), visit.next_action),
         fact(t("visit.due"), day(visit.next_action_due)),
         fact(t("record.author"), bundle.users.get(visit.author_id)?.name)),
@@ -55,7 +60,7 @@ export async function render(view, { params }) {
         linkButton(t("request.newFromVisit"), `#/requests/new?customer=${visit.customer_id}&visit=${visit.id}`,
           { class: "button primary", "data-testid": "new-request" }),
         linkButton(t("form.edit"), `#/visits/${visit.id}/edit`),
-        linkButton(t("visit.sign"), `#/visits/${visit.id}/sign`, { "data-testid": "visit-sign" }),
+        linkButton(t(hasSignature(visit) ? "visit.resign" : "visit.sign"), `#/visits/${visit.id}/sign`, { "data-testid": "visit-sign" }),
         linkButton(t("visit.print"), `#/visits/${visit.id}/print`, { "data-testid": "visit-print" })));
   };
   await draw();

@@ -11,7 +11,7 @@ import { attachmentsOf, imageOf } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, linkButton } from "./form.js";
-import { fetchFile, issuer } from "./widgets.js";
+import { fetchFile, hasSignature, issuer } from "./widgets.js";
 
 export async function render(view, { params, navigate }) {
   const visit = await getRecord("visits", params[0]);
@@ -46,13 +46,19 @@ export async function render(view, { params, navigate }) {
         row(t("visit.nextAction"), visit.next_action || ""))),
       h("section", { class: "print-confirm" },
         h("h2", {}, t("print.confirm")),
+        visit.signed_at && visit.changed_after_signing_at
+          ? h("p", { class: "print-changed", role: "note", "data-testid": "print-changed" },
+            t("print.changedAfterSigning", { when: dateTime(visit.changed_after_signing_at) }))
+          : null,
         signatureSlot,
-        h("p", { "data-testid": "print-signer" }, t("text.labelled", { label: t("print.signer"), text: visit.signed_by || "" })))),
+        h("p", { "data-testid": "print-signer" }, t("text.labelled", { label: t("print.signer"), text: visit.signed_by || "" })),
+        visit.signed_at ? h("p", { "data-testid": "print-signed-at" },
+          t("text.labelled", { label: t("print.signedAt"), text: dateTime(visit.signed_at) })) : null)),
     actionBar(
       pdfStatus, // in the bar, so it is in sight wherever the page is scrolled
       button(t("print.print"), { class: "button primary no-print", "data-testid": "print", onClick: () => window.print() }),
       button(t("print.pdf"), { class: "button no-print", onClick: () => openPdf(visit.id, pdfStatus) }),
-      linkButton(t("visit.sign"), `#/visits/${visit.id}/sign`, { class: "button no-print" })));
+      linkButton(t(hasSignature(visit) ? "visit.resign" : "visit.sign"), `#/visits/${visit.id}/sign`, { class: "button no-print" })));
   if (signature) {
     const blob = await imageOf(signature, { full: true });
     if (blob) {

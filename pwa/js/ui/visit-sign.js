@@ -1,13 +1,16 @@
-// The customer's signature on site: the signer's name and a finger-drawn signature on a
-// canvas, kept as a PNG attachment of the visit (purpose "signature") and `signed_by` on the
-// visit, both in one go through the outbox. Works offline; the PNG uploads like a photo.
+// The customer's signature on site: first the work they confirm (when, what kind, what was
+// done, parts, next steps), then the signer's name and a finger-drawn signature on a canvas,
+// kept as a PNG attachment of the visit (purpose "signature") and `signed_by` and `signed_at`
+// on the visit, both in one go through the outbox. Works offline; the PNG uploads like a photo.
 
-import { t } from "../i18n.js";
+import { dateTime, day, instantNow } from "../format.js";
+import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { addSignature } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, clearErrors, field, guardForm, input, linkButton, showErrors } from "./form.js";
+import { fact } from "./widgets.js";
 
 const WIDTH = 900;
 const HEIGHT = 300;
@@ -18,9 +21,13 @@ export async function render(view, { params, navigate }) {
   const bundle = await customerBundle(visit.customer_id);
   const name = input({ value: visit.signed_by || "", maxlength: 200, autocomplete: "name", "data-testid": "signer-name" });
   const pad = signaturePad();
+  const content = signedContent(visit);
   const form = h("form", { class: "form sign-form" },
     h("p", {}, t("sign.intro")),
     h("p", { class: "chosen" }, bundle.customer?.name || ""),
+    visit.signed_at ? h("p", { class: "alert info", role: "note", "data-testid": "sign-replaces" },
+      t("sign.replaces", { name: visit.signed_by || "", when: dateTime(visit.signed_at) })) : null,
+    content.el,
     field({ name: "signed_by", label: t("sign.name"), control: name, required: true }),
     h("div", { class: "field", dataset: { field: "signature" } },
       h("p", { class: "label-like" }, t("sign.pad")), pad.el,
@@ -31,7 +38,10 @@ export async function render(view, { params, navigate }) {
       linkButton(t("form.cancel"), `#/visits/${visit.id}`)));
   mount(view, h("h1", { tabindex: "-1" }, t("sign.title")), form);
   // Drawn once the screen is on the page and scrolled to its top; again when the screen turns.
-  const clear = () => requestAnimationFrame(() => scrollClearOfBars(pad.el));
+  const clear = () => requestAnimationFrame(() => {
+    content.showMore();
+    scrollClearOfBars(pad.el);
+  });
   clear();
   window.addEventListener("resize", clear);
   guardForm(form, async () => {
@@ -41,11 +51,34 @@ export async function render(view, { params, navigate }) {
     if (pad.isEmpty()) errors.signature = [t("sign.empty")];
     if (showErrors(form, errors)) return;
     const blob = await pad.png();
-    await outbox.save([{ entity: "visits", id: visit.id, changes: { signed_by: name.value.trim() } }]);
+    await outbox.save([{ entity: "visits", id: visit.id, changes: { signed_by: name.value.trim(), signed_at: instantNow() } }]);
     await addSignature({ entity: "visits", id: visit.id, customer_id: visit.customer_id }, blob);
     navigate(`#/visits/${visit.id}/print`, { replace: true });
   });
   return () => window.removeEventListener("resize", clear);
+}
+
+/**
+ * What the signature confirms, as the service report prints it; read only, user text as text.
+ * On a phone the work scrolls inside its box, so that it stays in sight above the pad;
+ * `showMore` says so under the box when there is more in it than it shows.
+ */
+function signedContent(visit) {
+  const minutes = visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : "";
+  const more = h("p", { class: "hint", hidden: true, "data-testid": "sign-content-more" }, t("sign.more"));
+  const facts = h("dl", { class: "facts", tabindex: "0", "aria-labelledby": "sign-content-title" },
+      fact(t("print.when"), [dateTime(visit.visited_at), minutes].filter(Boolean).join(t("text.gap"))),
+      fact(t("visit.kind"), label("visit.kind", visit.kind)),
+      fact(t("visit.purpose"), visit.purpose),
+      fact(t("visit.handling"), visit.handling),
+      fact(t("visit.notes"), visit.notes),
+      fact(t("visit.parts"), list((visit.parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`))),
+      fact(t("visit.nextAction"), [visit.next_action, day(visit.next_action_due)].filter(Boolean).join(t("text.gap"))));
+  return {
+    el: h("section", { class: "sign-content", "aria-labelledby": "sign-content-title", "data-testid": "sign-content" },
+      h("h2", { id: "sign-content-title" }, t("sign.content")), facts, more),
+    showMore() { more.hidden = facts.scrollHeight <= facts.clientHeight + 1; },
+  };
 }
 
 /**
@@ -57,8 +90,11 @@ export function scrollClearOfBars(el, margin = 8) {
   if (!el.isConnected) return;
   const box = el.getBoundingClientRect();
   const top = document.getElementById("header")?.getBoundingClientRect().bottom ?? 0;
-  const bars = [...document.querySelectorAll(".actions, .tabbar")].map((bar) => bar.getBoundingClientRect())
-    .filter((bar) => bar.height > 0 && bar.top > box.top).map((bar) => bar.top);
+  // The bars that stay put at the bottom, wherever the pad is: one compared with the pad's place
+  // missed them when the work shown above had pushed the pad below the screen.
+  const bars = [...document.querySelectorAll(".actions, .tabbar")]
+    .filter((bar) => ["sticky", "fixed"].includes(getComputedStyle(bar).position))
+    .map((bar) => bar.getBoundingClientRect()).filter((bar) => bar.height > 0).map((bar) => bar.top);
   const bottom = Math.min(innerHeight, ...bars) - margin;
   if (box.bottom > bottom) window.scrollBy(0, Math.min(box.bottom - bottom, box.top - top - margin));
 }

@@ -67,6 +67,11 @@ export function unsentNotice(testid = null, refused = false) {
   return h("p", { class: "badge pending", "data-testid": testid }, t("record.unsentLong"));
 }
 
+/** Whether a visit has the customer's signature (one given before `signed_at` was kept has only the signer). */
+export function hasSignature(visit) {
+  return Boolean(visit.signed_at || visit.signed_by);
+}
+
 /** A phone number that dials when tapped. */
 export function phoneLink(phone) {
   return phone ? h("a", { class: "action-link", href: `tel:${phone.replace(/[^\d+]/g, "")}` }, phone) : null;
