@@ -146,7 +146,7 @@ export function instantFromLocal(local) {
   return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }
 
-/** Now as an RFC 3339 instant with the device's offset, to the second (as `instantFromLocal`). */
+/** Now as an RFC 3339 instant on the company's clock, to the second (as `instantFromLocal`). */
 export function instantNow(now = new Date()) {
   return instantFromLocal(`${localInput(now)}:${String(now.getSeconds()).padStart(2, "0")}`);
 }
