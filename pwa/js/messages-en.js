@@ -197,6 +197,8 @@ export const en = {
   "contact.fax": "Fax",
   "contact.email": "Email",
   "contact.tooLong": { one: "Use at most {n} character (now {count}).", other: "Use at most {n} characters (now {count})." },
+  "contact.edit": "Edit",
+  "contact.editOf": "Edit “{name}”",
   "contact.delete": "Delete this contact",
   "contact.confirmDelete": "Delete the contact “{name}”? Visits where you met this person will no longer show the name.",
   "request.new": "Record a request or complaint",

@@ -198,6 +198,8 @@ export const ja = {
   "contact.fax": "FAX",
   "contact.email": "メール",
   "contact.tooLong": { other: "{n}文字以内にしてください（いまは{count}文字です）。" },
+  "contact.edit": "編集",
+  "contact.editOf": "「{name}」を編集",
   "contact.delete": "この担当者を削除",
   "contact.confirmDelete": "担当者「{name}」を削除しますか？ この人と会った訪問の記録には、名前が出なくなります。",
   "request.new": "依頼・クレームを記録",
