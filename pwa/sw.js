@@ -58,6 +58,7 @@ const FILES = [
   "js/ui/card-review.js",
   "js/ui/competitors.js",
   "js/ui/conflicts.js",
+  "js/ui/contact-form.js",
   "js/ui/customer-form.js",
   "js/ui/customer-merge.js",
   "js/ui/customer-page.js",

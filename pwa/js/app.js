@@ -10,6 +10,7 @@ import * as photos from "./photos.js";
 import { getState, onData, subscribe, update, whenErasedElsewhere } from "./store.js";
 import * as sync from "./sync.js";
 import * as conflicts from "./ui/conflicts.js";
+import * as contactForm from "./ui/contact-form.js";
 import * as customerForm from "./ui/customer-form.js";
 import * as customerMerge from "./ui/customer-merge.js";
 import * as customerPage from "./ui/customer-page.js";
@@ -61,6 +62,8 @@ const ROUTES = [
   [/^\/customers\/([\w-]+)\/edit$/, customerForm, { edit: true }],
   [/^\/customers\/([\w-]+)\/merge$/, customerMerge],
   [/^\/customers\/([\w-]+)$/, customerPage],
+  [/^\/contacts\/new$/, contactForm],
+  [/^\/contacts\/([\w-]+)\/edit$/, contactForm, { edit: true }],
   [/^\/visits\/new$/, visitForm],
   [/^\/visits\/([\w-]+)\/edit$/, visitForm, { edit: true }],
   [/^\/visits\/([\w-]+)\/sign$/, visitSign],

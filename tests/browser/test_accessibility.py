@@ -58,6 +58,8 @@ SCREENS = {
         "/exhibition",
         "/follow-requests",
         "/customers/new",
+        "/contacts/new?customer={customers}",
+        "/contacts/{contacts}/edit",
     ],
     "office1": [
         "/inbox",
@@ -107,7 +109,7 @@ def test_every_main_screen_has_no_serious_violations_on_a_phone_and_a_tablet(pag
     sign_in(page, demo, login, password=f"genba-{login}")
     ids = {
         store: page.evaluate(FIRST_ID, store)
-        for store in ("customers", "visits", "deals", "quotes", "requests")
+        for store in ("customers", "contacts", "visits", "deals", "quotes", "requests")
     }
     found = {}
     for size, name in ((PHONE, "phone"), (TABLET, "tablet")):

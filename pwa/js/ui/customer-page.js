@@ -2,7 +2,7 @@
 // first. Requests show the route the server chose once they have been synced.
 
 import { ago, dateTime, day, yen } from "../format.js";
-import { label, list, t } from "../i18n.js";
+import { label, list, pieces, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { DEAL_ROLES } from "../deals.js";
@@ -53,8 +53,12 @@ function page(bundle, unsent) {
     h("section", { "aria-labelledby": "contacts-h" },
       h("h2", { id: "contacts-h" }, t("customer.contacts")),
       bundle.contacts.length
-        ? h("ul", { class: "list compact" }, bundle.contacts.map(contactRow))
-        : empty(t("customer.noContacts"))),
+        ? h("ul", { class: "list compact", "data-testid": "contacts" },
+          bundle.contacts.map((contact) => contactRow(contact, unsent)))
+        : empty(t("customer.noContacts")),
+      // Whoever may change the customer may change its people: the server asks the same.
+      h("div", { class: "actions inline below-list" },
+        linkButton(t("contact.open"), `#/contacts/new?customer=${customer.id}`, { class: "button small", "data-testid": "new-contact" }))),
     h("section", { "aria-labelledby": "timeline-h" },
       h("h2", { id: "timeline-h" }, t("customer.timeline")),
       timeline(bundle, contacts, names, unsent)),
@@ -66,13 +70,21 @@ function page(bundle, unsent) {
   ];
 }
 
-function contactRow(contact) {
-  return h("li", { class: "row static" },
-    h("span", { class: "row-title" }, contact.name),
-    h("span", { class: "row-meta" },
-      [contact.department, contact.title].filter(Boolean).join(" "),
-      phoneLink(contact.phone),
-      contact.email ? h("span", {}, contact.email) : null));
+/** A contact's row: who, and how to reach them (numbers as links that call), with its 編集. */
+function contactRow(contact, unsent) {
+  const labelled = (key, value) => (value ? h("span", {}, pieces("text.labelled", { label: t(key), text: value })) : null);
+  return h("li", { class: "row static contact-row", dataset: { id: contact.id } },
+    h("span", { class: "contact-main" },
+      h("span", { class: "row-title", "data-testid": "contact-row-name" }, contact.name),
+      unsent.has(recordKey("contacts", contact.id)) ? unsentBadge() : null,
+      h("span", { class: "row-meta" },
+        list([contact.department, contact.title].filter(Boolean), { short: true }) || null,
+        labelled("contact.phone", phoneLink(contact.phone)),
+        labelled("contact.mobile", phoneLink(contact.mobile)),
+        labelled("contact.fax", contact.fax),
+        contact.email ? h("a", { class: "action-link email", href: `mailto:${contact.email}` }, contact.email) : null)),
+    linkButton(t("contact.edit"), `#/contacts/${contact.id}/edit`, {
+      class: "button small", "aria-label": t("contact.editOf", { name: contact.name }), "data-testid": "edit-contact" }));
 }
 
 /** When an item happened, for ordering: the visit time, when a request was heard, and so on. */

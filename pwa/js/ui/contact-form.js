@@ -1,0 +1,106 @@
+// A customer's contact (担当者), new or edited, saved offline: name, reading, department, title,
+// phone, mobile, fax and email, as on a business card. Opened from the customer page, and back
+// there once saved or deleted. The フリガナ is suggested from the IME as the name is typed.
+
+import * as drafts from "../drafts.js";
+import { t } from "../i18n.js";
+import { newId } from "../ids.js";
+import * as outbox from "../outbox.js";
+import { getRecord } from "../records.js";
+import { h, mount } from "./dom.js";
+import { actionBar, button, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton } from "./form.js";
+import { suggestKana } from "./kana-reading.js";
+
+// [field, label, the server's limit (ContactSchema), what the input is]. No `maxlength`: it
+// would cut a pasted address short without a word; an over-long value is said instead. The
+// browser's autofill stays off: it would offer the rep's own number and address, not the
+// contact's.
+const TEL = { type: "tel", inputmode: "tel" };
+const FIELDS = [
+  ["name_kana", "contact.kana", 200, {}],
+  ["department", "contact.department", 200, {}],
+  ["title", "contact.title", 200, {}],
+  ["phone", "contact.phone", 40, TEL],
+  ["mobile", "contact.mobile", 40, TEL],
+  ["fax", "contact.fax", 40, TEL],
+  ["email", "contact.email", 254, { type: "email", inputmode: "email", autocapitalize: "off", spellcheck: "false" }],
+];
+const NAME_MAX = 200;
+
+/** How long `text` is as the server counts it: in characters, not UTF-16 units. */
+const length = (text) => [...text].length;
+
+/** What the user typed, trimmed, each empty field null. */
+export function contactValues(typed) {
+  const values = {};
+  for (const [key, value] of Object.entries(typed)) values[key] = String(value ?? "").trim() || null;
+  return values;
+}
+
+/** The fields that are too long for the server, as `{field: [message]}`. */
+export function tooLong(values) {
+  const errors = {};
+  for (const [key, , max] of [["name", null, NAME_MAX], ...FIELDS]) {
+    const n = length(values[key] || "");
+    if (n > max) errors[key] = [t("contact.tooLong", { n: max, count: n })];
+  }
+  return errors;
+}
+
+export async function render(view, { params, query, edit, navigate, address }) {
+  const existing = edit ? await getRecord("contacts", params[0]) : null;
+  if (edit && (!existing || existing.deleted)) return navigate("#/customers");
+  const customerId = existing?.customer_id || query.get("customer");
+  const customer = customerId ? await getRecord("customers", customerId) : null;
+  if (!customer || customer.deleted) return navigate("#/customers");
+  const back = `#/customers/${customer.id}`;
+
+  const name = input({ value: existing?.name || "", enterkeyhint: "next", "data-testid": "contact-name" });
+  const controls = Object.fromEntries(FIELDS.map(([key, , , props]) => [key, input({
+    value: existing?.[key] || "", enterkeyhint: "next", "data-testid": `contact-${key}`, ...props })]));
+  suggestKana(name, controls.name_kana);
+  const save = submitButton(t("form.save"), { "data-testid": "save-contact" });
+  const remove = existing ? button(t("contact.delete"), { class: "button danger", "data-testid": "delete-contact" }) : null;
+  const form = h("form", { class: "form contact-form" },
+    field({ name: "name", label: t("contact.name"), control: name, required: true }),
+    FIELDS.map(([key, labelKey]) => field({ name: key, label: t(labelKey), control: controls[key] })),
+    actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
+  const kept = drafts.keep(form, { address, names: ["name", ...FIELDS.map(([key]) => key)], edit: Boolean(existing) });
+  mount(view,
+    h("p", { class: "crumbs" }, h("a", { href: back, "data-testid": "contact-customer" }, customer.name)),
+    h("h1", { tabindex: "-1" }, t(existing ? "contact.editTitle" : "contact.newTitle")),
+    kept.notice, form,
+    // Away from 保存, below the form: deleting is rare and should never be the tap that was meant for saving.
+    remove ? h("div", { class: "actions inline delete-record" }, remove) : null);
+
+  remove?.addEventListener("click", async () => {
+    if (!confirm(t("contact.confirmDelete", { name: existing.name }))) return;
+    remove.disabled = true;
+    try {
+      await outbox.save([{ entity: "contacts", id: existing.id, changes: {}, op: "delete" }]);
+    } catch (err) {
+      remove.disabled = false;
+      throw err;
+    }
+    kept.discard();
+    navigate(back, { replace: true });
+  });
+
+  guardForm(form, async () => {
+    clearErrors(form);
+    const values = contactValues({ name: name.value,
+      ...Object.fromEntries(FIELDS.map(([key]) => [key, controls[key].value])) });
+    // In the form's order, so the focus goes to the first field to fix.
+    const errors = { ...(values.name ? {} : { name: [t("contact.nameMissing")] }), ...tooLong(values) };
+    if (Object.keys(errors).length) return showErrors(form, errors);
+    const id = existing?.id || newId();
+    const changes = existing
+      ? Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (existing[key] ?? null)))
+      : { customer_id: customer.id, ...Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null)) };
+    save.disabled = true;
+    if (Object.keys(changes).length) await outbox.save([{ entity: "contacts", id, changes }]);
+    kept.discard();
+    navigate(back, { replace: true });
+  });
+  return () => kept.dispose();
+}

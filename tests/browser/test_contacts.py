@@ -1,0 +1,118 @@
+"""A customer's contacts (担当者) are added, corrected and deleted from the customer page, offline."""
+
+from playwright.sync_api import expect
+
+from .helpers import sign_in, wait_synced
+
+
+def open_customer(page, name="山田製作所"):
+    page.get_by_role("link", name=name).first.click()
+    expect(page.get_by_test_id("customer-name")).to_have_text(name)
+
+
+def contact_row(page, name):
+    return page.get_by_test_id("contacts").locator("li").filter(has_text=name)
+
+
+def test_a_contact_added_offline_from_the_customer_page_reaches_the_server(page, context, live, customers):
+    sign_in(page, live)
+    open_customer(page)
+    context.set_offline(True)
+    page.get_by_test_id("new-contact").click()
+    page.get_by_label("氏名").fill("佐藤 花子")
+    page.get_by_label("役職").fill("購買課長")
+    page.get_by_label("電話", exact=True).fill(" 048-123-4599 ")
+    page.get_by_label("携帯").fill("090-1234-5678")
+    page.get_by_label("メール").fill("hanako.sato@yamada.example.jp")
+    page.get_by_test_id("save-contact").click()
+
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    row = contact_row(page, "佐藤 花子")
+    expect(row).to_contain_text("購買課長")
+    expect(row.get_by_role("link", name="090-1234-5678")).to_have_attribute("href", "tel:09012345678")
+    expect(row.get_by_role("link", name="hanako.sato@yamada.example.jp")).to_be_visible()
+    expect(row).to_contain_text("未送信")
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+
+    context.set_offline(False)
+    wait_synced(page)
+    fields = ("customer_id", "title", "phone", "mobile", "email", "department")
+    found = [c for c in live.device("rep_a").records("contacts").values() if c["name"] == "佐藤 花子"]
+    assert [{key: c[key] for key in fields} for c in found] == [
+        {
+            "customer_id": customers["yamada"]["id"],
+            "title": "購買課長",
+            "phone": "048-123-4599",  # trimmed
+            "mobile": "090-1234-5678",
+            "email": "hanako.sato@yamada.example.jp",
+            "department": None,
+        }
+    ]
+
+
+def test_a_misread_name_is_corrected_on_the_page_and_the_server(page, live, customers):
+    misread = live.device("rep_a").create("contacts", customer_id=customers["yamada"]["id"], name="鈴木一朗")
+    sign_in(page, live)
+    open_customer(page)
+    page.get_by_role("link", name="「鈴木一朗」を編集").click()
+    expect(page.get_by_label("氏名")).to_have_value("鈴木一朗")
+    page.get_by_label("氏名").fill("鈴木一郎")
+    page.get_by_test_id("save-contact").click()
+
+    contacts = page.get_by_test_id("contacts")
+    expect(contacts).to_contain_text("鈴木一郎")
+    expect(contacts).not_to_contain_text("鈴木一朗")
+    wait_synced(page)
+    stored = live.device("rep_a").records("contacts")[misread["id"]]
+    assert (stored["name"], stored["version"]) == ("鈴木一郎", 2)
+
+
+def test_a_contact_deleted_offline_is_gone_on_the_page_and_the_server(page, context, live, customers):
+    leaving = live.device("rep_a").create("contacts", customer_id=customers["yamada"]["id"], name="高橋 退職")
+    sign_in(page, live)
+    open_customer(page)
+    context.set_offline(True)
+    page.get_by_role("link", name="「高橋 退職」を編集").click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_test_id("delete-contact").click()
+
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    expect(page.get_by_test_id("contacts")).not_to_contain_text("高橋 退職")
+    expect(page.get_by_test_id("contacts")).to_contain_text("山田 太郎")
+    assert asked and "高橋 退職" in asked[0]
+    context.set_offline(False)
+    wait_synced(page)
+    on_server = live.device("rep_a").records("contacts")
+    assert leaving["id"] not in on_server
+    assert customers["contact"]["id"] in on_server
+
+
+def test_the_contact_form_says_what_is_missing_or_too_long_by_the_field(page, live, customers):
+    sign_in(page, live)
+    open_customer(page, "有限会社三条精工")
+    expect(page.get_by_text("担当者はまだ登録されていません。")).to_be_visible()
+    page.get_by_test_id("new-contact").click()
+    page.get_by_label("電話", exact=True).fill("0" * 41)
+    page.get_by_test_id("save-contact").click()
+    expect(page.locator('[data-field="name"] .field-error')).to_have_text("氏名を入力してください。")
+    expect(page.locator('[data-field="phone"] .field-error')).to_have_text(
+        "40文字以内にしてください（いまは41文字です）。"
+    )
+    expect(page.get_by_label("氏名")).to_be_focused()
+    assert page.get_by_label("電話", exact=True).get_attribute("type") == "tel"
+    assert page.get_by_label("メール").get_attribute("type") == "email"
+
+
+def test_a_half_typed_contact_comes_back_after_leaving_the_form(page, live, customers):
+    sign_in(page, live)
+    open_customer(page)
+    page.get_by_test_id("new-contact").click()
+    page.get_by_label("氏名").fill("中村 次郎")
+    page.get_by_label("FAX").fill("048-123-0000")
+    page.go_back()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    page.get_by_test_id("new-contact").click()
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+    expect(page.get_by_label("氏名")).to_have_value("中村 次郎")
+    expect(page.get_by_label("FAX")).to_have_value("048-123-0000")
