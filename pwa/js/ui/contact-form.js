@@ -8,7 +8,7 @@ import { newId } from "../ids.js";
 import * as outbox from "../outbox.js";
 import { getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
-import { actionBar, button, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton } from "./form.js";
+import { actionBar, button, clearErrors, field, guardForm, input, linkButton, notSavedText, showErrors, submitButton } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
 
 // [field, label, the server's limit (ContactSchema), what the input is]. No `maxlength`: it
@@ -61,6 +61,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   suggestKana(name, controls.name_kana);
   const save = submitButton(t("form.save"), { "data-testid": "save-contact" });
   const remove = existing ? button(t("contact.delete"), { class: "button danger", "data-testid": "delete-contact" }) : null;
+  const removeFailed = h("p", { class: "field-error", role: "alert", hidden: true });
   const form = h("form", { class: "form contact-form" },
     field({ name: "name", label: t("contact.name"), control: name, required: true }),
     FIELDS.map(([key, labelKey]) => field({ name: key, label: t(labelKey), control: controls[key] })),
@@ -71,7 +72,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     h("h1", { tabindex: "-1" }, t(existing ? "contact.editTitle" : "contact.newTitle")),
     kept.notice, form,
     // Away from 保存, below the form: deleting is rare and should never be the tap that was meant for saving.
-    remove ? h("div", { class: "actions inline delete-record" }, remove) : null);
+    remove ? h("div", { class: "actions inline delete-record" }, remove, removeFailed) : null);
 
   remove?.addEventListener("click", async () => {
     if (!confirm(t("contact.confirmDelete", { name: existing.name }))) return;
@@ -80,7 +81,9 @@ export async function render(view, { params, query, edit, navigate, address }) {
       await outbox.save([{ entity: "contacts", id: existing.id, changes: {}, op: "delete" }]);
     } catch (err) {
       remove.disabled = false;
-      throw err;
+      removeFailed.textContent = notSavedText(err, false); // the device's storage refused: said, not thrown away
+      removeFailed.hidden = false;
+      return;
     }
     kept.discard();
     navigate(back, { replace: true });
