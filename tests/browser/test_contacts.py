@@ -22,14 +22,16 @@ def test_a_contact_added_offline_from_the_customer_page_reaches_the_server(page,
     page.get_by_label("氏名").fill("佐藤 花子")
     page.get_by_label("役職").fill("購買課長")
     page.get_by_label("電話", exact=True).fill(" 048-123-4599 ")
-    page.get_by_label("携帯").fill("090-1234-5678")
+    page.get_by_label("携帯").fill("０９０－１２３４－５６７８")  # full width, as an IME types it
     page.get_by_label("メール").fill("hanako.sato@yamada.example.jp")
     page.get_by_test_id("save-contact").click()
 
     expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
     row = contact_row(page, "佐藤 花子")
     expect(row).to_contain_text("購買課長")
-    expect(row.get_by_role("link", name="090-1234-5678")).to_have_attribute("href", "tel:09012345678")
+    expect(row.get_by_role("link", name="０９０－１２３４－５６７８")).to_have_attribute(
+        "href", "tel:09012345678"
+    )
     expect(row.get_by_role("link", name="hanako.sato@yamada.example.jp")).to_be_visible()
     expect(row).to_contain_text("未送信")
     expect(page.get_by_test_id("pending-count")).to_have_text("1")
@@ -43,7 +45,7 @@ def test_a_contact_added_offline_from_the_customer_page_reaches_the_server(page,
             "customer_id": customers["yamada"]["id"],
             "title": "購買課長",
             "phone": "048-123-4599",  # trimmed
-            "mobile": "090-1234-5678",
+            "mobile": "０９０－１２３４－５６７８",
             "email": "hanako.sato@yamada.example.jp",
             "department": None,
         }

@@ -74,7 +74,8 @@ export function hasSignature(visit) {
 
 /** A phone number that dials when tapped. */
 export function phoneLink(phone) {
-  return phone ? h("a", { class: "action-link", href: `tel:${phone.replace(/[^\d+]/g, "")}` }, phone) : null;
+  // Digits typed full width (「０９０」) dial too: NFKC makes them ASCII before the rest is dropped.
+  return phone ? h("a", { class: "action-link", href: `tel:${phone.normalize("NFKC").replace(/[^\d+]/g, "")}` }, phone) : null;
 }
 
 /** Where the server routed a request, or that it will once the request reaches it. */
