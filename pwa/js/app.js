@@ -347,6 +347,7 @@ async function boot() {
   await sync.refreshStatus();
   sync.start();
   photos.start(); // the photo upload queue
+  photos.sweepUnsaved(drafts.heldValues("draft_photos")); // a form's photos its draft no longer names
   photos.onPhotos(() => sync.refreshStatus()); // a photo still to send is unsent work too
 }
 

@@ -41,6 +41,17 @@ export function listed() {
   }).sort((a, b) => String(b.at).localeCompare(String(a.at)));
 }
 
+/** Every value the drafts on this device hold for the field `name`: as typed, and as it was
+ * typed over. */
+export function heldValues(name) {
+  const values = [];
+  for (const key of draftKeys()) {
+    const field = read(key)?.[name];
+    if (field) values.push(field.from, field.to);
+  }
+  return values;
+}
+
 /** Remove every user's drafts (signing out, a revoked device, the next person signing in). */
 export function clearAll() {
   for (const key of draftKeys()) localStorage.removeItem(key); // listed first: removing renumbers

@@ -325,6 +325,29 @@ export function formatBytes(bytes) {
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 }
 
+const KEEP_UNNAMED_MS = 24 * 3600 * 1000;
+
+/**
+ * Delete the bytes of photos taken in a form that was never saved and that no draft names any
+ * more (`held`: the drafts' `draft_photos` values, JSON lists), a day after they were taken: a
+ * form still open elsewhere may not have written its draft yet. Returns how many went.
+ */
+export async function sweepUnsaved(held, now = Date.now()) {
+  const named = new Set();
+  for (const value of held) {
+    try {
+      for (const photo of [].concat(JSON.parse(value) || [])) if (photo?.id) named.add(photo.id);
+    } catch { /* unreadable: names none */ }
+  }
+  const [all, records, entries] = await Promise.all([getAll("photos"), getAll("attachments"), outbox.entries()]);
+  for (const record of records) named.add(record.id);
+  for (const entry of entries) if (entry.entity === "attachments") named.add(entry.record_id);
+  const gone = all.filter((p) => p.mine && p.state === "waiting" && !named.has(p.id)
+    && now - (p.added_ms || 0) > KEEP_UNNAMED_MS);
+  for (const photo of gone) await discardPhoto(photo.id);
+  return gone.length;
+}
+
 /** Send photos whenever records were pushed or the network came back. */
 export function start() {
   onData((what) => {
