@@ -57,6 +57,7 @@ def test_an_approved_report_says_a_change_submits_it_again_and_approving_is_conf
     manager.goto(live.url + f"/#/today?user={live.device('tech').user['id']}")
     manager.get_by_test_id("review-approve").click()
     expect(manager.get_by_test_id("review-saved")).to_contain_text("承認しました。")
+    expect(manager.get_by_test_id("report-status")).to_contain_text("承認済み")
     manager.get_by_test_id("review-approve").click()  # again: nothing left to do, and it says so
     expect(manager.get_by_test_id("review-saved")).to_have_text("変更はありません。")
     wait_synced(manager)

@@ -177,9 +177,12 @@ function reviewPanel(day) {
   const body = h("div", {});
   const approver = APPROVERS.has(getState().user.role);
   const note = h("p", { class: "hint", role: "status", "data-testid": "review-saved" });
+  let noting = null; // the last save's note, which goes on saying how the sync goes
   const act = async (status, done) => {
-    if (await review(current, comment.value, status)) saveNote(note, t(done), "daily_reports", current.report.id);
-    else note.textContent = t("report.nothingToSave");
+    noting?.();
+    noting = await review(current, comment.value, status)
+      ? saveNote(note, t(done), "daily_reports", current.report.id) : null;
+    if (!noting) note.textContent = t("report.nothingToSave");
   };
   // Kept while hidden: what an approver typed stays if a sync brings the report back to draft.
   const controls = approver ? [
