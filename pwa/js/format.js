@@ -146,7 +146,9 @@ export function instantFromLocal(local) {
   return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }
 
-/** Now as an RFC 3339 instant on the company's clock, to the second (as `instantFromLocal`). */
+/** Now as an RFC 3339 instant on the company's clock, to the millisecond (as `instantFromLocal`):
+ * two signatures a second apart are two values, so the second is seen as new. */
 export function instantNow(now = new Date()) {
-  return instantFromLocal(`${localInput(now)}:${String(now.getSeconds()).padStart(2, "0")}`);
+  const pad = (n, width = 2) => String(n).padStart(width, "0");
+  return instantFromLocal(`${localInput(now)}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}`);
 }

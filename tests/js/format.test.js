@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ago, companyDay, daysSince, instantFromLocal, inputValueText, localInput, relativeDays, yen } from "../../pwa/js/format.js";
+import { ago, companyDay, daysSince, instantFromLocal, instantNow, inputValueText, localInput, relativeDays, yen } from "../../pwa/js/format.js";
 
 const NOW = Date.parse("2026-11-27T10:00:00+09:00");
 
@@ -49,6 +49,8 @@ test("date-and-time inputs hold Tokyo's wall clock whatever the device's time zo
       assert.equal(localInput("2026-12-06T20:29:00Z"), "2026-12-07T05:29", zone);
       assert.equal(instantFromLocal("2026-12-07T05:29"), "2026-12-07T05:29:00+09:00", zone);
       assert.equal(localInput(instantFromLocal("2026-07-01T23:59")), "2026-07-01T23:59", zone);
+      // to the millisecond: a signature given again a moment later is another value
+      assert.equal(instantNow(new Date("2026-12-06T20:29:05.007Z")), "2026-12-07T05:29:05.007+09:00", zone);
     }
   } finally {
     if (before === undefined) delete process.env.TZ;
