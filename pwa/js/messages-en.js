@@ -104,6 +104,7 @@ export const en = {
   "card.failed": "The card could not be read. Type the fields from the photo.",
   "card.allTaken": "Everything read from the card is in place.",
   "card.lookAlikes": "A customer that may be the card's company is on the device already. If it is the same company, look at it before accepting the name (the office can merge the two):",
+  "card.addPerson": "Add {name} from the card as a contact",
   "card.accept": "Use",
   "card.now": "Now: {value}",
   "card.empty": "Now: empty",

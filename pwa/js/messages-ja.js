@@ -105,6 +105,7 @@ export const ja = {
   "card.failed": "名刺を読み取れませんでした。写真を見て入力してください。",
   "card.allTaken": "読み取った内容はすべて反映済みです。",
   "card.lookAlikes": "名刺の会社と同じかもしれない顧客が、すでにあります。同じ会社なら、会社名を採用する前にそちらを確かめてください（統合は事務ができます）:",
+  "card.addPerson": "名刺の「{name}」さんを担当者に追加",
   "card.accept": "採用",
   "card.now": "今: {value}",
   "card.empty": "今: 未入力",

@@ -215,3 +215,22 @@ def test_cards_numbered_on_two_offline_devices_are_named_apart_and_none_is_offer
         )
         assert response.status_code == 200, response.get_json()
         assert {c["id"] for c in response.get_json()["candidates"]} <= {card["id"]}, response.get_json()
+
+
+CARD_CONTACT = """() => import(document.querySelector("script[type=module]").src.replace("app.js", "ui/card-review.js"))
+    .then(({ cardContact }) => {
+        const placeholder = { id: "p", name: "（名刺の方）" };
+        const yamada = { id: "y", name: "山田 太郎" }, suzuki = { id: "s", name: "鈴木一郎" };
+        return [
+            cardContact({ name: "鈴木 一郎" }, [yamada, suzuki]),  // the card's own person, spaces aside
+            cardContact({ name: "田中 花子" }, [yamada, placeholder]),  // the exhibition's placeholder
+            cardContact({ name: "田中 花子" }, [yamada]),  // the only one (a placeholder renamed by hand)
+            cardContact({ name: "田中 花子" }, [yamada, suzuki]),  // someone else: none, offered as new
+            cardContact({ name: "田中 花子" }, [{ ...placeholder, deleted: true }, yamada, suzuki]),
+        ].map((c) => c?.id ?? null);
+    })"""
+
+
+def test_a_cards_suggestions_go_to_its_own_person_never_over_another_contact(page, live):
+    sign_in(page, live)
+    assert page.evaluate(CARD_CONTACT) == ["s", "p", "y", None, None]

@@ -3,7 +3,11 @@
 // shown next to each suggestion.
 
 import { t } from "../i18n.js";
+import { newId } from "../ids.js";
+import { en } from "../messages-en.js";
+import { ja } from "../messages-ja.js";
 import * as outbox from "../outbox.js";
+import { fold } from "../text.js";
 import { attachmentsOf, imageOf } from "../photos.js";
 import { customerIndex } from "../records.js";
 import { lookAlikes } from "./customer-form.js";
@@ -18,6 +22,22 @@ const TARGETS = [
   ["department", "contacts", "department"], ["title", "contacts", "title"],
   ["mobile", "contacts", "mobile"], ["fax", "contacts", "fax"], ["email", "contacts", "email"],
 ];
+
+// The contact an exhibition makes with each card, until the card's name is accepted into it.
+const PLACEHOLDERS = new Set([ja["exhibition.contactName"], en["exhibition.contactName"]]);
+const PERSON = ["name", "name_kana", "department", "title", "mobile", "fax", "email"];
+const sameName = (a, b) => fold(a || "").replace(/\s+/g, "") === fold(b || "").replace(/\s+/g, "");
+
+/**
+ * The contact a card is about: the one with the card's name, else the exhibition's placeholder
+ * made with it, else the customer's only contact; none when the customer has others (the card's
+ * person is then offered as a new contact, never written over someone else).
+ */
+export function cardContact(card, contacts) {
+  const live = contacts.filter((c) => !c.deleted);
+  return (card?.name && live.find((c) => sameName(c.name, card.name)))
+    || live.find((c) => PLACEHOLDERS.has(c.name)) || (live.length === 1 ? live[0] : null);
+}
 
 /** The suggestions of a read card that differ from what the records hold. */
 export function suggestions(card, customer, contact) {
@@ -41,7 +61,7 @@ export function cardReview(customer, contacts) {
       const blob = await imageOf(card);
       return h("div", { class: "card-review" },
         blob ? h("img", { src: URL.createObjectURL(blob), alt: t("card.photo"), class: "card-photo" }) : null,
-        h("div", {}, alreadyThere(card, customer, index), body(card, customer, contacts[0])));
+        h("div", {}, alreadyThere(card, customer, index), body(card, customer, cardContact(card.card, contacts))));
     }));
     mount(section, h("h2", { id: "cards-h" }, t("card.title")), ...items);
     section.hidden = false;
@@ -66,7 +86,24 @@ function body(card, customer, contact) {
       t(card.card_status === "failed" ? "card.failed" : "card.pending"));
   }
   const rows = suggestions(card.card, customer, contact);
-  if (!rows.length) return h("p", { "data-testid": "card-status" }, t("card.allTaken"));
+  const newPerson = !contact && card.card?.name ? addPerson(card.card, customer) : null;
+  if (!rows.length && !newPerson) return h("p", { "data-testid": "card-status" }, t("card.allTaken"));
+  return h("div", {}, newPerson, rows.length ? suggestionList(rows) : null);
+}
+
+/** 「この名刺の方を担当者に追加」: the card's person as a new contact of the customer. */
+function addPerson(read, customer) {
+  const add = button(t("card.addPerson", { name: read.name }), { class: "button", "data-testid": "card-add-person" });
+  add.addEventListener("click", async () => {
+    add.disabled = true;
+    const changes = { customer_id: customer.id };
+    for (const name of PERSON) if (read[name]) changes[name] = read[name];
+    await outbox.save([{ entity: "contacts", id: newId(), changes }]);
+  });
+  return add;
+}
+
+function suggestionList(rows) {
   return h("ul", { class: "list compact", "data-testid": "card-suggestions" }, rows.map((s) => {
     const accept = button(t("card.accept"), { "data-testid": `accept-${s.from}` });
     accept.addEventListener("click", async () => {
