@@ -88,6 +88,19 @@ def test_three_cards_at_an_exhibition_offline_reach_the_server_and_a_teammate(pa
         "href", f"#/customers/{typed['id']}"
     )
 
+    # The card's contact renamed to someone else and another person added: the card's person is
+    # offered as a new contact, not written over either of them.
+    rep = live.device("rep_a")
+    rep.update("contacts", rep.records("contacts")[contact["id"]], name="山本 一")
+    rep.create("contacts", customer_id=first["id"], name="佐々木 二郎")
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    page.reload()
+    page.get_by_test_id("card-add-person").click()
+    wait_synced(page)
+    people = [c for c in teammate.records("contacts").values() if c["customer_id"] == first["id"]]
+    assert len(people) == 3 and read["card"]["name"] in [c["name"] for c in people]
+
 
 def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another_event(
     page, context, live, tmp_path
