@@ -63,8 +63,10 @@ export async function render(view, { navigate }) {
       actionBar(button(t("sync.now"), { class: "button primary", "data-testid": "sync-now-big",
         disabled: state.syncing, onClick: () => requestSync("manual") })));
   };
-  await draw();
+  // Listening before the first drawing: a save that ends while it reads (a photo being kept as
+  // the screen opens) is drawn next, not missed.
   const offData = redrawOnData(draw);
+  await draw();
   let syncing = getState().syncing;
   const offState = subscribe((state) => {
     if (state.syncing !== syncing) {
