@@ -1,7 +1,7 @@
 // Dates, day counts and money for display. Instants are shown in the company's time zone,
 // which also decides what "today" means (Asia/Tokyo by default, as on the server).
 
-import { lang, locale, t } from "./i18n.js";
+import { lang, list, locale, t } from "./i18n.js";
 
 export const COMPANY_TZ = "Asia/Tokyo";
 const DAY_MS = 86400000;
@@ -151,4 +151,9 @@ export function instantFromLocal(local) {
 export function instantNow(now = new Date()) {
   const pad = (n, width = 2) => String(n).padStart(width, "0");
   return instantFromLocal(`${localInput(now)}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}`);
+}
+
+/** A visit's parts as one line: 「ベアリング 6204×2、グリス×1」. */
+export function partsText(parts) {
+  return list((parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`));
 }

@@ -2,8 +2,8 @@
 // heard, the photos and the minutes, and the daily report drafted from them. Works offline.
 
 import { req, transaction } from "./db.js";
-import { companyDay, time } from "./format.js";
-import { label, list, t } from "./i18n.js";
+import { companyDay, partsText, time } from "./format.js";
+import { label, t } from "./i18n.js";
 
 // The contract's namespace for ids every device computes alike (one person's day, a read mark).
 export const NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
@@ -73,7 +73,7 @@ export function draftSummary(day) {
     if (visit.purpose) lines.push(`  ${t("text.labelled", { label: t("visit.purpose"), text: visit.purpose })}`);
     if (visit.handling) lines.push(`  ${t("text.labelled", { label: t("visit.handling"), text: visit.handling })}`);
     if (visit.parts?.length) {
-      const parts = list(visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`));
+      const parts = partsText(visit.parts);
       lines.push(`  ${t("text.labelled", { label: t("visit.parts"), text: parts })}`);
     }
     for (const r of day.requests.filter((x) => x.visit_id === visit.id)) {

@@ -4,7 +4,7 @@
 // and approve. Everything reads and writes the device's store: it works offline.
 
 import * as drafts from "../drafts.js";
-import { dateTime, dayWithWeekday, time } from "../format.js";
+import { dateTime, dayWithWeekday, partsText, time } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes, visitsNotIn } from "../reports.js";
@@ -75,7 +75,7 @@ function visitRow(day, visit) {
       h("span", { class: "row-title" }, time(visit.visited_at), t("text.gap"), customer),
       h("span", { class: "row-meta" }, [label("visit.kind", visit.kind),
         visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : null,
-        visit.parts?.length ? `${t("visit.parts")} ${list(visit.parts.map((p) => `${p.name}×${p.quantity ?? ""}`))}` : null,
+        visit.parts?.length ? `${t("visit.parts")} ${partsText(visit.parts)}` : null,
         photos ? `${t("attachment.purpose.photo")} ${photos}` : null,
         signed ? t("sign.done") : null].filter(Boolean).join(" · ")),
       visit.handling ? h("span", { class: "row-body prewrap" }, visit.handling) : null));

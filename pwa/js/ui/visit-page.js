@@ -1,7 +1,7 @@
 // One visit as saved: everything recorded, the requests heard during it, and the next steps
 // (record a request or complaint heard here, edit).
 
-import { dateTime, day } from "../format.js";
+import { dateTime, day, partsText } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { recordKey } from "../overlay.js";
@@ -10,7 +10,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { photoSection } from "./photos.js";
 import { redrawOnData } from "./redraw.js";
-import { empty, fact, hasSignature, notFound, requestNumber, routeText, unsentNotice } from "./widgets.js";
+import { empty, fact, notFound, requestNumber, routeText, signLink, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
@@ -42,7 +42,7 @@ export async function render(view, { params }) {
         fact(t("visit.notes"), visit.notes),
         fact(t("visit.handling"), visit.handling),
         fact(t("visit.workMinutes"), visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : null),
-        fact(t("visit.parts"), list((visit.parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`))),
+        fact(t("visit.parts"), partsText(visit.parts)),
         fact(t("visit.signedBy"), visit.signed_by),
         fact(t("visit.signedAt"), dateTime(visit.signed_at), "visit-signed-at"),
         fact(t("visit.nextAction"), visit.next_action),
@@ -60,7 +60,7 @@ export async function render(view, { params }) {
         linkButton(t("request.newFromVisit"), `#/requests/new?customer=${visit.customer_id}&visit=${visit.id}`,
           { class: "button primary", "data-testid": "new-request" }),
         linkButton(t("form.edit"), `#/visits/${visit.id}/edit`),
-        linkButton(t(hasSignature(visit) ? "visit.resign" : "visit.sign"), `#/visits/${visit.id}/sign`, { "data-testid": "visit-sign" }),
+        signLink(visit, { "data-testid": "visit-sign" }),
         linkButton(t("visit.print"), `#/visits/${visit.id}/print`, { "data-testid": "visit-print" })));
   };
   await draw();

@@ -10,8 +10,8 @@ import { label, t } from "../i18n.js";
 import { attachmentsOf, imageOf } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
-import { actionBar, button, linkButton } from "./form.js";
-import { fetchFile, hasSignature, issuer } from "./widgets.js";
+import { actionBar, button } from "./form.js";
+import { fetchFile, issuer, signLink } from "./widgets.js";
 
 export async function render(view, { params, navigate }) {
   const visit = await getRecord("visits", params[0]);
@@ -58,7 +58,7 @@ export async function render(view, { params, navigate }) {
       pdfStatus, // in the bar, so it is in sight wherever the page is scrolled
       button(t("print.print"), { class: "button primary no-print", "data-testid": "print", onClick: () => window.print() }),
       button(t("print.pdf"), { class: "button no-print", onClick: () => openPdf(visit.id, pdfStatus) }),
-      linkButton(t(hasSignature(visit) ? "visit.resign" : "visit.sign"), `#/visits/${visit.id}/sign`, { class: "button no-print" })));
+      signLink(visit, { class: "button no-print" })));
   if (signature) {
     const blob = await imageOf(signature, { full: true });
     if (blob) {

@@ -3,8 +3,8 @@
 // kept as a PNG attachment of the visit (purpose "signature") and `signed_by` and `signed_at`
 // on the visit, both in one go through the outbox. Works offline; the PNG uploads like a photo.
 
-import { dateTime, day, instantNow } from "../format.js";
-import { label, list, t } from "../i18n.js";
+import { dateTime, day, instantNow, partsText } from "../format.js";
+import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { addSignature } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
@@ -72,7 +72,7 @@ function signedContent(visit) {
       fact(t("visit.purpose"), visit.purpose),
       fact(t("visit.handling"), visit.handling),
       fact(t("visit.notes"), visit.notes),
-      fact(t("visit.parts"), list((visit.parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`))),
+      fact(t("visit.parts"), partsText(visit.parts)),
       fact(t("visit.nextAction"), [visit.next_action, day(visit.next_action_due)].filter(Boolean).join(t("text.gap"))));
   return {
     el: h("section", { class: "sign-content", "aria-labelledby": "sign-content-title", "data-testid": "sign-content" },

@@ -12,7 +12,7 @@ import { recordKey } from "../overlay.js";
 import { highlightRanges, overrun } from "../quote-search.js";
 import { getState, onData, subscribe } from "../store.js";
 import { h, mount } from "./dom.js";
-import { choices, field, select } from "./form.js";
+import { choices, field, linkButton, select } from "./form.js";
 
 /** One term and its value in a `<dl class="facts">`; nothing when there is no value. */
 export function fact(term, value, testid = null) {
@@ -56,7 +56,6 @@ export function unsentBadge() {
   return h("span", { class: "badge pending" }, t("record.unsent"));
 }
 
-/** The same, on the record's own page, in a sentence. */
 /** That the server has not taken a record yet: waiting for the network, or refused (`refused`),
  * which no network will mend, with the way to the sync page where it is fixed. */
 export function unsentNotice(testid = null, refused = false) {
@@ -67,9 +66,10 @@ export function unsentNotice(testid = null, refused = false) {
   return h("p", { class: "badge pending", "data-testid": testid }, t("record.unsentLong"));
 }
 
-/** Whether a visit has the customer's signature (one given before `signed_at` was kept has only the signer). */
-export function hasSignature(visit) {
-  return Boolean(visit.signed_at || visit.signed_by);
+/** The link to a visit's sign screen: 「署名をもらう」, or 「署名をもらい直す」 once it has a signature
+ * (one given before `signed_at` was kept has only the signer). */
+export function signLink(visit, options = {}) {
+  return linkButton(t(visit.signed_at || visit.signed_by ? "visit.resign" : "visit.sign"), `#/visits/${visit.id}/sign`, options);
 }
 
 /** A phone number that dials when tapped. */
