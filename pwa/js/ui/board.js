@@ -15,7 +15,7 @@ import { getState } from "../store.js";
 import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
-import { notUnderFingers, redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData, notUnderFingers } from "./redraw.js";
 import { dealBadge, download, empty, followUpMark, forbidden, ownerFilter } from "./widgets.js";
 
 const SORTS = ["ball_desc", "ball_asc", "activity_desc", "amount_desc"];
@@ -40,8 +40,7 @@ export async function render(view, { query, navigate }) {
     const rows = await dealRows(limitsOf(await loadCalendar()));
     mount(view, ...page(rows, filters, go));
   };
-  await draw();
-  return redrawOnData(notUnderFingers(view, ".board-filters", draw));
+  return drawThenRedrawOnData(draw, { redraw: notUnderFingers(view, ".board-filters", draw) });
 }
 
 /** Whether a deal's title or its customer's name (or reading) holds the folded words. */

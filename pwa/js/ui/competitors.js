@@ -6,7 +6,7 @@ import { byCompetitor, dealRows, limitsOf } from "../deals.js";
 import { companyDay, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import { h, mount } from "./dom.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
 export async function render(view) {
@@ -14,8 +14,7 @@ export async function render(view) {
     const rows = await dealRows(limitsOf(await loadCalendar()));
     mount(view, ...page(byCompetitor(rows)));
   };
-  await draw();
-  return redrawOnData(draw);
+  return drawThenRedrawOnData(draw);
 }
 
 function page(competitors) {

@@ -15,7 +15,7 @@ import { getState } from "../store.js";
 import { unresolvedConflicts } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { button } from "./form.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 import { newId } from "../ids.js";
 
@@ -36,8 +36,7 @@ export async function render(view) {
       others ? h("p", { class: "alert info", role: "note", "data-testid": "others-conflicts" },
         t("conflicts.others", { n: others })) : null);
   };
-  await draw();
-  return redrawOnData(draw);
+  return drawThenRedrawOnData(draw);
 }
 
 async function card(conflict, users, me) {

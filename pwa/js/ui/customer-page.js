@@ -14,7 +14,7 @@ import { eventText } from "./deal-events.js";
 import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { timelinePhotos } from "./photos.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { dealBadge, empty, fact, notFound, phoneLink, requestNumber, routeText, unsentBadge } from "./widgets.js";
 
 export async function render(view, { params }) {
@@ -23,8 +23,7 @@ export async function render(view, { params }) {
     const [bundle, unsent] = await Promise.all([customerBundle(id), outbox.unsentKeys()]);
     mount(view, ...page(bundle, unsent));
   };
-  await draw();
-  return redrawOnData(draw);
+  return drawThenRedrawOnData(draw);
 }
 
 function page(bundle, unsent) {

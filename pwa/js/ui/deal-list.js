@@ -10,7 +10,7 @@ import { label, t } from "../i18n.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { linkButton } from "./form.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { dealBadge, empty, followUpMark, ownerFilter } from "./widgets.js";
 
 export async function render(view, { query, navigate }) {
@@ -22,8 +22,7 @@ export async function render(view, { query, navigate }) {
     const rows = await dealRows(limits);
     mount(view, ...page(rows, limits, owner, navigate));
   };
-  await draw();
-  return redrawOnData(draw);
+  return drawThenRedrawOnData(draw);
 }
 
 function page(rows, limits, owner, navigate) {

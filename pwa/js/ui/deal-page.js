@@ -21,7 +21,7 @@ import {
   actionBar, choiceValue, clearErrors, field, guardForm, input, showErrors, submitButton, textarea,
 } from "./form.js";
 import { factory, impact } from "./load-impact.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { historyList, shown } from "./request-history.js";
 import { ballChoices, dealBadge, fact, notFound, stageSelect, unsentBadge } from "./widgets.js";
 
@@ -45,8 +45,7 @@ export async function render(view, { params }) {
     const own = quotes.filter((q) => q.deal_id === id && !q.deleted);
     mount(view, ...page(row, unsent, own, row ? quoteLoad(own, plant) : null));
   };
-  await draw();
-  return redrawOnData(({ local }) => draw(local));
+  return drawThenRedrawOnData(({ local }) => draw(local));
 }
 
 function page(row, unsent, quotes, load) {

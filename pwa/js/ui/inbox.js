@@ -14,7 +14,7 @@ import { getState } from "../store.js";
 import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
-import { notUnderFingers, redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData, notUnderFingers } from "./redraw.js";
 import { download, empty, filterFold, forbidden, menuCount, requestNumber, unsentBadge } from "./widgets.js";
 
 export const TRIAGERS = new Set(["office", "manager", "admin"]);
@@ -36,8 +36,7 @@ export async function render(view, { query, navigate }) {
     const data = await readInbox();
     mount(view, ...page(data, filters, navigate));
   };
-  await draw();
-  return redrawOnData(notUnderFingers(view, "form.filters", draw));
+  return drawThenRedrawOnData(draw, { redraw: notUnderFingers(view, "form.filters", draw) });
 }
 
 async function readInbox() {

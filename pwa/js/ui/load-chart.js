@@ -11,7 +11,7 @@ import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { factory, lightBadge, weekLabel } from "./load-impact.js";
 import { EDITORS } from "./load-settings.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const WEEKS = 12;
@@ -46,8 +46,7 @@ export async function render(view) {
         breakdown(group, index, table, current, names)]) : h("p", { "data-testid": "load-empty" }, t("load.empty")),
       groups.length ? unconfirmed(groups, current, names) : null);
   };
-  await draw();
-  return redrawOnData(draw);
+  return drawThenRedrawOnData(draw);
 }
 
 /** 「案件名 · 顧客」 of an entry (its label when the deal is not on this device). */

@@ -14,7 +14,7 @@ import { parseHours } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, clearErrors, field, guardForm, input, select, showErrors, submitButton } from "./form.js";
 import { weekLabel } from "./load-impact.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { forbidden } from "./widgets.js";
 import { newId } from "../ids.js";
 
@@ -48,8 +48,7 @@ export async function render(view) {
         entryList(live(entries), sorted), entryForm(sorted.filter((g) => g.active !== false))),
       h("section", { "aria-labelledby": "import-h" }, h("h2", { id: "import-h" }, t("settings.import")), importBox));
   };
-  await draw(true);
-  return redrawOnData(({ local }) => draw(local));
+  return drawThenRedrawOnData(() => draw(true), { redraw: ({ local }) => draw(local) });
 }
 
 function remove(entity, record) {

@@ -9,7 +9,7 @@ import { req, transaction } from "../db.js";
 import { isUnread, seenMarks } from "../seen.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { empty, menuCount, requestNumber, routeText } from "./widgets.js";
 
 export async function render(view) {
@@ -58,8 +58,7 @@ export async function render(view) {
               t("request.answerLabel"), request.response) : null))))
         : empty(t("mine.empty")));
   };
-  await draw();
-  return redrawOnData(draw);
+  return drawThenRedrawOnData(draw);
 }
 
 /** The requests assigned to `userId` and not closed, oldest heard first. */

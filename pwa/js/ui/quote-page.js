@@ -12,7 +12,7 @@ import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { weekLabel } from "./load-impact.js";
 import { actionBar, linkButton } from "./form.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { empty, fact, notFound, overrunWarning } from "./widgets.js";
 
 export async function render(view, { params }) {
@@ -57,8 +57,7 @@ export async function render(view, { params }) {
         quoter ? linkButton(t("form.edit"), `#/quotes/${quote.id}/edit`, { "data-testid": "edit-quote" }) : null));
     loadSimilar(quote, similar);
   };
-  await draw();
-  return redrawOnData(draw);
+  return drawThenRedrawOnData(draw);
 }
 
 /** 「機械加工 12時間、溶接 6時間」 in the groups' order. */

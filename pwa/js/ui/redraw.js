@@ -13,20 +13,44 @@ import { getState, onData, subscribe } from "../store.js";
  * (`lists`): the customers show while the history streams in. Returns the function that
  * stops it.
  */
-export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
+export function redrawOnData(draw, options = {}) {
+  return watch(draw, options).stop;
+}
+
+/**
+ * A screen's first drawing, `draw({local: false})`, then `redraw` as `redrawOnData` calls it
+ * (`draw` unless given). Listening starts before the first drawing reads its records: a
+ * change stored meanwhile (a save ending, a pull's page) is drawn right after it, never
+ * missed and never drawn over by it. Resolves to the function that stops it.
+ */
+export async function drawThenRedrawOnData(draw, { redraw = draw, ...options } = {}) {
+  const { stop, drawWith } = watch(redraw, options);
+  try {
+    await drawWith(draw);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return stop;
+}
+
+function watch(redraw, { delay = 100, afterSync = false } = {}) {
   let changed = false;
   let local = false;
   let live = true;
-  const redraw = oneAtATime(async () => {
+  let first = null;
+  const run = oneAtATime(async () => {
     if (!live || !changed) return;
     const own = local;
+    const draw = first || redraw;
     changed = local = false;
+    first = null;
     await draw({ local: own });
   });
   let timer = null;
   const schedule = (ms) => {
     clearTimeout(timer);
-    timer = setTimeout(redraw, ms);
+    timer = setTimeout(run, ms);
   };
   const offData = onData((what) => {
     changed = true;
@@ -40,12 +64,18 @@ export function redrawOnData(draw, { delay = 100, afterSync = false } = {}) {
     syncing = state.syncing;
     if (ended && changed) schedule(0);
   }) : () => {};
-  return () => {
+  const stop = () => {
     live = false;
     clearTimeout(timer);
     offData();
     offState();
   };
+  const drawWith = (draw) => {
+    changed = true;
+    first = draw;
+    return run();
+  };
+  return { stop, drawWith };
 }
 
 /**

@@ -13,7 +13,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, carryEdits, focusSpot, formValues, linkButton, refocus } from "./form.js";
 import { TRIAGERS } from "./inbox.js";
 import { photoSection } from "./photos.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { historyList, historyOf } from "./request-history.js";
 import { triagePanel } from "./triage.js";
 import { fact, notFound, routeText, unsentNotice } from "./widgets.js";
@@ -78,7 +78,6 @@ export async function render(view, { params }) {
     }
     return triage.el;
   };
-  await draw();
-  const offData = redrawOnData(draw);
+  const offData = await drawThenRedrawOnData(draw);
   return () => { offData(); photoEl?.dispose(); note.remove(); };
 }

@@ -13,7 +13,7 @@ import { requestCheck, requestSync, unsentCount } from "../sync.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
 import { photoQueueSection } from "./photos.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
 const FIXABLE = new Set(["visits", "requests"]);
@@ -63,10 +63,7 @@ export async function render(view, { navigate }) {
       actionBar(button(t("sync.now"), { class: "button primary", "data-testid": "sync-now-big",
         disabled: state.syncing, onClick: () => requestSync("manual") })));
   };
-  // Listening before the first drawing: a save that ends while it reads (a photo being kept as
-  // the screen opens) is drawn next, not missed.
-  const offData = redrawOnData(draw);
-  await draw();
+  const offData = await drawThenRedrawOnData(draw);
   let syncing = getState().syncing;
   const offState = subscribe((state) => {
     if (state.syncing !== syncing) {

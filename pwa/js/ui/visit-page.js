@@ -9,7 +9,7 @@ import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { photoSection } from "./photos.js";
-import { redrawOnData } from "./redraw.js";
+import { drawThenRedrawOnData } from "./redraw.js";
 import { empty, fact, notFound, requestNumber, routeText, signLink, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
@@ -63,7 +63,6 @@ export async function render(view, { params }) {
         signLink(visit, { "data-testid": "visit-sign" }),
         linkButton(t("visit.print"), `#/visits/${visit.id}/print`, { "data-testid": "visit-print" })));
   };
-  await draw();
-  const offData = redrawOnData(draw);
+  const offData = await drawThenRedrawOnData(draw);
   return () => { offData(); photoEl?.dispose(); };
 }
