@@ -144,6 +144,39 @@ def test_the_report_of_an_unsigned_visit_has_no_notice(tech, visit):
     assert NOTICE not in report(tech, visit)
 
 
+def heard(tech, visit, title):
+    return tech.create(
+        "requests", customer_id=visit["customer_id"], visit_id=visit["id"], kind="request", title=title
+    )
+
+
+def test_the_report_marks_a_request_the_sign_screen_did_not_show(tech, visit):
+    shown = heard(tech, visit, "油漏れの再点検")
+    signed = edit(tech, visit, signed_by="山田 太郎", signed_at=SIGNED_AT, signed_request_ids=[shown["id"]])
+    heard(tech, signed, "操作盤の交換見積")
+    text = report(tech, signed).replace("\n", "")
+    assert "油漏れの再点検" in text and "油漏れの再点検（ご署名の後に追加）" not in text
+    assert "操作盤の交換見積（→ 営業）（ご署名の後に追加）" in text
+
+
+def test_no_request_is_marked_on_a_visit_unsigned_or_signed_before_the_app_kept_what_it_showed(
+    tech, visit, signed
+):
+    heard(tech, visit, "操作盤の交換見積")
+    assert "ご署名の後に追加" not in report(tech, signed)
+    unsigned = edit(tech, signed, signed_by=None, signed_at=None)
+    assert "ご署名の後に追加" not in report(tech, unsigned)
+
+
+@pytest.mark.parametrize("value", ["abc", ["not-a-uuid"], [None], 7])
+def test_the_requests_shown_are_ids(tech, visit, value):
+    result = tech.update(
+        "visits", visit, signed_by="山田 太郎", signed_at=SIGNED_AT, signed_request_ids=value
+    )
+    assert result["status"] == "rejected"
+    assert [key.split(".")[0] for key in result["errors"]] == ["signed_request_ids"]
+
+
 def test_the_device_marks_changes_of_the_same_fields_as_the_server():
     source = (Path(__file__).parent.parent / "pwa/js/server-fields.js").read_text()
     listed = re.search(r"SIGNED_CONTENT = \[([^\]]*)\]", source).group(1)

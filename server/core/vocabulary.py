@@ -227,6 +227,7 @@ FIELDS = {
     "sha256": ("チェックサム", "Checksum"),
     "signed_by": ("署名者", "Signed by"),
     "signed_at": ("署名日時", "Signed at"),
+    "signed_request_ids": ("署名時の要望", "Requests when signed"),
     "situation": ("状況メモ", "Situation"),
     "size": ("サイズ", "Size"),
     "sort": ("並び順", "Order"),

@@ -177,15 +177,26 @@ def minutes_text(minutes):
     return f"{minutes}分（{hours}時間{rest:02d}分）" if hours else f"{minutes}分"
 
 
-def requests_text(requests):
+def requests_text(requests, visit=None):
+    """The requests, one a line; on a signed ``visit``, one the sign screen did not show says
+    so: the customer did not see it when they signed."""
     lines = []
     for r in requests:
         head = f"【{label('request.kind', r.get('kind'))}】{r.get('title') or ''}"
         route = r.get("route_to")
         if route:
             head += f"（→ {label('request.route', route)}）"
+        if visit is not None and heard_after_signing(r, visit):
+            head += "（ご署名の後に追加）"
         lines.append(head + (f"\n{r['details']}" if r.get("details") else ""))
     return "\n".join(lines) or "なし"
+
+
+def heard_after_signing(request, visit):
+    """Whether the sign screen of ``visit`` did not show ``request``: never for a visit unsigned
+    or signed before the app kept what it showed."""
+    shown = visit.get("signed_request_ids")
+    return bool(visit.get("signed_at")) and isinstance(shown, list) and request.get("id") not in shown
 
 
 def service_report(day, company, signature, photos, issued):
@@ -222,7 +233,7 @@ def service_report(day, company, signature, photos, issued):
     pdf.row("目的", visit.get("purpose"))
     pdf.row("作業内容", "\n".join(t for t in (visit.get("handling"), visit.get("notes")) if t), height=30)
     pdf.row("使用部品", parts_text(visit.get("parts")))
-    pdf.row("ご要望", requests_text(day.requests))
+    pdf.row("ご要望", requests_text(day.requests, visit))
     pdf.row("次回対応", " ".join(t for t in (visit.get("next_action"), visit.get("next_action_due")) if t))
     if photos:
         pdf.row("写真", f"{len(photos)}枚（下記）")

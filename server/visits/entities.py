@@ -32,6 +32,11 @@ class VisitSchema(Schema):
     parts = fields.List(fields.Nested(Part), validate=validate.Length(max=100), allow_none=True)
     signed_by = Text()
     signed_at = Instant()
+    # The requests heard on the visit that the sign screen showed: one heard later is marked on
+    # the report. Not checked against the requests: a record of what was shown, nothing more.
+    signed_request_ids = fields.List(
+        Uuid(allow_none=False), validate=validate.Length(max=100), allow_none=True
+    )
 
 
 # What the customer confirms by signing: the facts the sign screen shows and the service report

@@ -80,3 +80,46 @@ def test_a_new_signature_takes_the_mark_away(page, context, live, customers):
     expect(page.get_by_test_id("changed-after-signing")).to_have_count(0)
     visits = [v for v in live.device("tech").records("visits").values() if v.get("signed_by")]
     assert [v["changed_after_signing_at"] for v in visits] == [None]
+
+
+def hear(page, title):
+    page.get_by_test_id("new-request").click()
+    page.get_by_text("依頼", exact=True).click()
+    page.get_by_label("件名").fill(title)
+    page.get_by_test_id("save-request").click()
+    expect(page.get_by_test_id("request-heading")).to_contain_text(title)
+    page.go_back()  # the request replaced its form: back is the visit
+
+
+def test_the_customer_signs_the_requests_they_see_and_one_heard_later_is_marked(
+    page, context, live, customers
+):
+    sign_in(page, live, "tech")
+    context.set_offline(True)
+    record_visit(page, re.compile("山田製作所"), kind="アフターサービス", handling=HANDLING)
+    hear(page, "油漏れの再点検")
+    page.get_by_test_id("visit-sign").click()
+    expect(page.get_by_test_id("sign-content")).to_contain_text("依頼：油漏れの再点検")
+    page.go_back()
+    sign(page, "山田 太郎")
+    page.go_back()
+    hear(page, "操作盤の交換見積")
+    later = page.locator(".list .row", has_text="操作盤の交換見積")
+    expect(later.get_by_test_id("after-signing")).to_have_text(
+        "ご署名の後に聞いた要望です（署名の内容には入っていません）"
+    )
+    expect(
+        page.locator(".list .row", has_text="油漏れの再点検").get_by_test_id("after-signing")
+    ).to_have_count(0)
+    page.get_by_test_id("visit-print").click()
+    sheet = page.get_by_test_id("print-sheet")
+    expect(sheet).to_contain_text("依頼：操作盤の交換見積（ご署名の後に追加）")
+    expect(sheet).not_to_contain_text("油漏れの再点検（ご署名の後に追加）")
+    page.go_back()
+
+    sign(page, "山田 太郎")  # signed again: the customer has seen both
+    expect(page.get_by_test_id("print-sheet")).not_to_contain_text("ご署名の後に追加")
+    context.set_offline(False)
+    wait_synced(page)
+    visits = [v for v in live.device("tech").records("visits").values() if v.get("signed_by")]
+    assert len(visits) == 1 and len(visits[0]["signed_request_ids"]) == 2

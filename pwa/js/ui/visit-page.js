@@ -10,7 +10,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { photoSection } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
-import { empty, fact, notFound, requestNumber, routeText, signLink, unsentNotice } from "./widgets.js";
+import { empty, fact, heardAfterSigning, notFound, requestNumber, routeText, signLink, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
@@ -53,6 +53,8 @@ export async function render(view, { params }) {
         heard.length ? h("ul", { class: "list compact" }, heard.map((r) => h("li", {},
           h("a", { class: "row", href: `#/requests/${r.id}` },
             h("span", { class: "row-title" }, requestNumber(r), " ", label("request.kind", r.kind), " — ", r.title),
+            heardAfterSigning(r, visit)
+              ? h("span", { class: "row-meta", "data-testid": "after-signing" }, t("visit.requestAfterSigning")) : null,
             h("span", { class: "row-meta", "data-testid": "route" }, t("request.routeLabel"), routeText(r))))))
           : empty(t("visit.noRequests"))),
       photoEl ||= photoSection({ entity: "visits", id: visit.id, customer_id: visit.customer_id }),

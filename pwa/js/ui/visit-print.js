@@ -11,14 +11,13 @@ import { attachmentsOf, imageOf } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button } from "./form.js";
-import { fetchFile, issuer, signLink } from "./widgets.js";
+import { fetchFile, heardText, issuer, signLink } from "./widgets.js";
 
 export async function render(view, { params, navigate }) {
   const visit = await getRecord("visits", params[0]);
   if (!visit) return navigate("#/customers");
   const [bundle, attachments, calendar] = await Promise.all([customerBundle(visit.customer_id),
     attachmentsOf(visit.id), loadCalendar()]);
-  const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
   const signature = attachments.filter((a) => a.purpose === "signature").at(-1);
   const signatureSlot = h("div", { class: "signature-slot", "data-testid": "print-signature" });
   const urls = [];
@@ -40,9 +39,7 @@ export async function render(view, { params, navigate }) {
         row(t("visit.purpose"), visit.purpose || ""),
         row(t("print.work"), [visit.handling, visit.notes].filter(Boolean).join("\n")),
         row(t("print.parts"), parts),
-        row(t("print.requests"), heard.length
-          ? heard.map((r) => t("text.labelled", { label: label("request.kind", r.kind), text: r.title })).join("\n")
-          : t("print.none")),
+        row(t("print.requests"), heardText(bundle.requests, visit) || t("print.none")),
         row(t("visit.nextAction"), visit.next_action || ""))),
       h("section", { class: "print-confirm" },
         h("h2", {}, t("print.confirm")),

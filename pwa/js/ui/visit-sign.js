@@ -10,7 +10,7 @@ import { addSignature } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, clearErrors, field, guardForm, input, linkButton, showErrors } from "./form.js";
-import { fact } from "./widgets.js";
+import { fact, heardText } from "./widgets.js";
 
 const WIDTH = 900;
 const HEIGHT = 300;
@@ -21,7 +21,7 @@ export async function render(view, { params, navigate }) {
   const bundle = await customerBundle(visit.customer_id);
   const name = input({ value: visit.signed_by || "", maxlength: 200, autocomplete: "name", "data-testid": "signer-name" });
   const pad = signaturePad();
-  const content = signedContent(visit);
+  const content = signedContent(visit, bundle.requests);
   const form = h("form", { class: "form sign-form" },
     h("p", {}, t("sign.intro")),
     h("p", { class: "chosen" }, bundle.customer?.name || ""),
@@ -51,7 +51,9 @@ export async function render(view, { params, navigate }) {
     if (pad.isEmpty()) errors.signature = [t("sign.empty")];
     if (showErrors(form, errors)) return;
     const blob = await pad.png();
-    await outbox.save([{ entity: "visits", id: visit.id, changes: { signed_by: name.value.trim(), signed_at: instantNow() } }]);
+    const shown = bundle.requests.filter((r) => r.visit_id === visit.id).map((r) => r.id);
+    await outbox.save([{ entity: "visits", id: visit.id,
+      changes: { signed_by: name.value.trim(), signed_at: instantNow(), signed_request_ids: shown } }]);
     await addSignature({ entity: "visits", id: visit.id, customer_id: visit.customer_id }, blob);
     navigate(`#/visits/${visit.id}/print`, { replace: true });
   });
@@ -63,7 +65,7 @@ export async function render(view, { params, navigate }) {
  * On a phone the work scrolls inside its box, so that it stays in sight above the pad;
  * `showMore` says so under the box when there is more in it than it shows.
  */
-function signedContent(visit) {
+function signedContent(visit, requests) {
   const minutes = visit.work_minutes != null ? t("report.minutes", { n: visit.work_minutes }) : "";
   const more = h("p", { class: "hint", hidden: true, "data-testid": "sign-content-more" }, t("sign.more"));
   const facts = h("dl", { class: "facts", tabindex: "0", "aria-labelledby": "sign-content-title" },
@@ -73,6 +75,7 @@ function signedContent(visit) {
       fact(t("visit.handling"), visit.handling),
       fact(t("visit.notes"), visit.notes),
       fact(t("visit.parts"), partsText(visit.parts)),
+      fact(t("print.requests"), heardText(requests, { ...visit, signed_at: null })),
       fact(t("visit.nextAction"), [visit.next_action, day(visit.next_action_due)].filter(Boolean).join(t("text.gap"))));
   return {
     el: h("section", { class: "sign-content", "aria-labelledby": "sign-content-title", "data-testid": "sign-content" },

@@ -72,6 +72,23 @@ export function signLink(visit, options = {}) {
   return linkButton(t(visit.signed_at || visit.signed_by ? "visit.resign" : "visit.sign"), `#/visits/${visit.id}/sign`, options);
 }
 
+/**
+ * The requests heard on `visit`, a line each as the service report prints them (「ご要望」);
+ * one heard after the customer signed says so, since they did not see it then.
+ */
+export function heardText(requests, visit) {
+  return requests.filter((r) => r.visit_id === visit.id && !r.deleted).map((r) => {
+    const line = t("text.labelled", { label: label("request.kind", r.kind), text: r.title });
+    return heardAfterSigning(r, visit) ? line + t("print.afterSigning") : line;
+  }).join("\n");
+}
+
+/** Whether the sign screen of `visit` did not show `request`: never for a visit unsigned, or
+ * signed before the app kept what it showed (`signed_request_ids`). */
+export function heardAfterSigning(request, visit) {
+  return Boolean(visit.signed_at) && Array.isArray(visit.signed_request_ids) && !visit.signed_request_ids.includes(request.id);
+}
+
 /** A phone number that dials when tapped. */
 export function phoneLink(phone) {
   // Digits typed full width (「０９０」) dial too: NFKC makes them ASCII before the rest is dropped.
