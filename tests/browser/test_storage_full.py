@@ -69,20 +69,32 @@ def phone(browser_type, small_disk):
     context.close()
 
 
-def fill(folder):
-    """Take every byte left on the disk; answer the file to delete to make room again."""
-    path = folder / "filler"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
-    try:
-        for chunk in (1 << 20, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * chunk)
-            except OSError:
-                pass  # ENOSPC: on to smaller pieces
-    finally:
-        os.close(fd)
-    return path
+class Filler:
+    """Every byte left on the disk, taken. ``top_up`` takes what the browser has freed since (its
+    database deletes files as it compacts: a save once went through after a refused photo), and
+    ``release`` makes room again."""
+
+    def __init__(self, folder):
+        self.folder, self.files = folder, []
+        self.top_up()
+
+    def top_up(self):
+        path = self.folder / f"filler-{len(self.files)}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+        try:
+            for chunk in (1 << 20, 4096, 1):
+                try:
+                    while True:
+                        os.write(fd, b"\0" * chunk)
+                except OSError:
+                    pass  # ENOSPC: on to smaller pieces
+        finally:
+            os.close(fd)
+        self.files.append(path)
+
+    def release(self):
+        for path in self.files:
+            path.unlink()
 
 
 def test_a_visit_not_saved_for_want_of_space_says_so_keeps_what_was_typed_and_saves_once_there_is_room(
@@ -95,7 +107,7 @@ def test_a_visit_not_saved_for_want_of_space_says_so_keeps_what_was_typed_and_sa
     page.get_by_text("アフターサービス", exact=True).click()
     page.get_by_label("目的").fill("定期点検")
     page.get_by_label("実施した対応").fill(NOTES)
-    filler = fill(small_disk)
+    filler = Filler(small_disk)
     photo = small_disk.parent / "photo.jpg"
     photo.write_bytes(cards(1, seed=3)[0][0])
     page.get_by_test_id("photo-camera").set_input_files(str(photo))
@@ -103,6 +115,7 @@ def test_a_visit_not_saved_for_want_of_space_says_so_keeps_what_was_typed_and_sa
         "端末の空き容量が足りないなどの理由で、直前の操作を保存できませんでした。"
     )
     save = page.get_by_test_id("save-visit")
+    filler.top_up()
     save.click()
     problem = page.get_by_test_id("not-saved")
     expect(problem).to_contain_text("端末の空き容量が足りないなどの理由で、保存できませんでした。")
@@ -112,7 +125,7 @@ def test_a_visit_not_saved_for_want_of_space_says_so_keeps_what_was_typed_and_sa
     expect(page.get_by_label("目的")).to_have_value("定期点検")
     assert page.get_by_test_id("pending-count").text_content() == "0"
 
-    filler.unlink()  # the technician deletes old photos
+    filler.release()  # the technician deletes old photos
     save.click()
     expect(page.get_by_test_id("visit-facts")).to_be_visible()  # saved, with no reload
     expect(page.get_by_test_id("not-saved")).to_have_count(0)
@@ -128,12 +141,12 @@ def test_a_daily_report_not_saved_says_so_under_the_header_until_a_save_goes_thr
     sign_in(page, live)
     page.goto(f"{live.url}/#/today")
     page.get_by_test_id("report-notes").fill(NOTES)
-    filler = fill(small_disk)
+    filler = Filler(small_disk)
     page.get_by_role("button", name="下書き保存").click()
     note = page.get_by_test_id("not-saved-global")
     expect(note).to_contain_text("端末の空き容量が足りないなどの理由で、直前の操作を保存できませんでした。")
     expect(page.get_by_test_id("report-notes")).to_have_value(NOTES)
-    filler.unlink()
+    filler.release()
     page.get_by_role("button", name="下書き保存").click()
     expect(page.get_by_test_id("report-saved")).not_to_be_empty()
     expect(note).to_have_count(0)  # the save that went through took the note away
@@ -153,7 +166,7 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
     first.write_bytes(jpeg)
     page.get_by_test_id("exhibition-camera").set_input_files(str(first))
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 1 枚")
-    filler = fill(small_disk)
+    filler = Filler(small_disk)
     later = tmp_path / "card1.jpg"
     later.write_bytes(second)
     page.get_by_test_id("exhibition-camera").set_input_files(str(later))
@@ -161,7 +174,7 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
         "端末の空き容量が足りないなどの理由で"
     )
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 1 枚")
-    filler.unlink()
+    filler.release()
     page.get_by_test_id("exhibition-camera").set_input_files(str(later))
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 2 枚")
     expect(page.get_by_role("alert").filter(has_text="この名刺は保存されていません。")).to_have_count(0)
@@ -320,7 +333,8 @@ def test_a_sign_out_in_another_tab_is_not_undone_when_the_database_is_thrown_awa
     other = page.context.new_page()
     other.goto(live.url + "/")
     wait_synced(other)
-    sign_out(other)
+    with page.expect_event("load"):  # told the device was erased, this tab starts again
+        sign_out(other)
     other.close()
     throw_database_away(page)
     page.evaluate("window.dispatchEvent(new Event('online'))")  # the sync opens the database again
