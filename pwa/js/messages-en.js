@@ -331,6 +331,7 @@ export const en = {
   "field.kind": "Kind",
   "field.label": "Label",
   "field.lead_time_days": "Lead time (days)",
+  "field.left": "Left the customer",
   "field.length_mm": "Length (mm)",
   "field.lost_reason": "Reason lost",
   "field.manager_comment": "Manager's comment",

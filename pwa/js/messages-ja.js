@@ -332,6 +332,7 @@ export const ja = {
   "field.kind": "種別",
   "field.label": "件名",
   "field.lead_time_days": "納期（日）",
+  "field.left": "退職・異動",
   "field.length_mm": "長さ（mm）",
   "field.lost_reason": "失注理由",
   "field.manager_comment": "管理者のコメント",
