@@ -235,7 +235,11 @@ export async function cacheCustomerIndex(index) {
   tx.objectStore("cache").put(index, "customer_index");
 }
 
-/** A customer with everything the customer page shows. */
+/**
+ * A customer with everything the customer page shows: its live records of each kind, and in
+ * `deletedContacts` the contacts deleted whose tombstones the device holds, so a visit that
+ * named one can still say who it was.
+ */
 export async function customerBundle(id) {
   const children = ["contacts", "visits", "requests", "deals", "quotes", "deal_events"];
   const tx = await transaction(["customers", "users", ...children]);
@@ -246,6 +250,7 @@ export async function customerBundle(id) {
   ]);
   const bundle = { customer, users: new Map(users.map((u) => [u.id, u])) };
   children.forEach((name, index) => { bundle[name] = lists[index].filter((r) => !r.deleted); });
+  bundle.deletedContacts = lists[0].filter((r) => r.deleted);
   return bundle;
 }
 

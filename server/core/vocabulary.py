@@ -195,6 +195,7 @@ FIELDS = {
     "kind": ("種別", "Kind"),
     "label": ("件名", "Label"),
     "lead_time_days": ("納期（日）", "Lead time (days)"),
+    "left": ("退職・異動", "Left the customer"),
     "length_mm": ("長さ（mm）", "Length (mm)"),
     "lost_reason": ("失注理由", "Reason lost"),
     "manager_comment": ("管理者のコメント", "Manager's comment"),

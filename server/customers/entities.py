@@ -1,6 +1,6 @@
 """Customers, their contacts, and follows: who a rep sees beyond their own and their team's."""
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from sync import Entity, Rejected, Rules
@@ -35,6 +35,9 @@ class ContactSchema(Schema):
     mobile = Text(40)
     fax = Text(40)
     email = Text(254)
+    # No longer the customer's person (退職・異動): kept, so the visits that name them still do.
+    # JSON true or false only: "yes" or "true" as text is an error, not a guess.
+    left = fields.Boolean(allow_none=True, truthy={True}, falsy={False})
 
 
 class FollowSchema(Schema):

@@ -101,3 +101,27 @@ def covered_at_the_end(page):
 
 def small_targets(page):
     return page.evaluate(SMALL_TARGETS, TAP)
+
+
+# The page wider than the screen, and every element of the view that reaches past its sides
+# (a long name or address that does not wrap pushes the page sideways on a phone).
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  if (document.documentElement.scrollWidth > width) {
+    out.push(`the page: ${document.documentElement.scrollWidth} px wide`);
+  }
+  for (const el of document.querySelectorAll("#view *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue; // hidden, or folded in a closed <details>
+    if (box.left < -0.5 || box.right > width + 0.5) {
+      const name = (el.textContent || el.getAttribute("aria-label") || el.tagName).trim().slice(0, 40);
+      out.push(`${el.tagName.toLowerCase()} ${name}: ${Math.round(box.left)}-${Math.round(box.right)} px`);
+    }
+  }
+  return out;
+}"""
+
+
+def overflowing(page):
+    return page.evaluate(OVERFLOWING)

@@ -1,8 +1,12 @@
-"""A customer's contacts (担当者) are added, corrected and deleted from the customer page, offline."""
+"""A customer's contacts (担当者) are added, corrected, marked as left (退職・異動) or back, and
+deleted from the customer page, offline; someone who left stays named on the visits they were at."""
+
+import re
 
 from playwright.sync_api import expect
 
 from .helpers import sign_in, wait_synced
+from .layout import PHONE, overflowing, small_targets
 
 
 def open_customer(page, name="山田製作所"):
@@ -82,7 +86,7 @@ def test_a_contact_deleted_offline_is_gone_on_the_page_and_the_server(page, cont
     expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
     expect(page.get_by_test_id("contacts")).not_to_contain_text("高橋 退職")
     expect(page.get_by_test_id("contacts")).to_contain_text("山田 太郎")
-    assert asked and "高橋 退職" in asked[0]
+    assert asked == ["担当者「高橋 退職」を削除しますか？"]  # on no visit: nothing more to say
     context.set_offline(False)
     wait_synced(page)
     on_server = live.device("rep_a").records("contacts")
@@ -118,3 +122,114 @@ def test_a_half_typed_contact_comes_back_after_leaving_the_form(page, live, cust
     expect(page.get_by_test_id("draft-notice")).to_be_visible()
     expect(page.get_by_label("氏名")).to_have_value("中村 次郎")
     expect(page.get_by_label("FAX")).to_have_value("048-123-0000")
+
+
+def answered(page, accept):
+    """Answer the next dialog; a function that waits for it and gives its message."""
+    messages = []
+    page.once(
+        "dialog",
+        lambda dialog: (messages.append(dialog.message), dialog.accept() if accept else dialog.dismiss()),
+    )
+
+    def message(page):
+        for _ in range(100):
+            if messages:
+                return messages[0]
+            page.wait_for_timeout(100)
+        raise AssertionError("no dialog in 10 s")
+
+    return message
+
+
+def fits_the_phone(page):
+    page.wait_for_timeout(200)
+    assert overflowing(page) == []
+    assert small_targets(page) == []
+
+
+def test_a_contact_who_left_is_listed_apart_named_on_past_visits_and_not_offered_for_new_ones(
+    page, live, customers
+):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live)
+    open_customer(page)
+    page.get_by_role("link", name="「山田 太郎」を編集").click()
+    expect(page.get_by_test_id("contact-left")).to_have_text("退職・異動にする")
+    fits_the_phone(page)
+    page.get_by_test_id("contact-left").click()
+
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    expect(page.get_by_test_id("contacts")).to_have_count(0)
+    expect(page.get_by_text("いまの担当者は登録されていません。")).to_be_visible()
+    former = page.get_by_test_id("former-contacts")
+    former.get_by_text("以前の担当者").click()
+    expect(former.get_by_role("link", name="「山田 太郎」を編集")).to_be_visible()
+    expect(former).to_contain_text("製造部")
+    fits_the_phone(page)
+    visit = page.get_by_test_id("timeline").locator("li.visits")
+    expect(visit).to_contain_text("山田 太郎")
+    visit.get_by_role("link").click()
+    expect(page.get_by_test_id("visit-contacts")).to_have_text("山田 太郎（退職・異動）")
+
+    # Editing the old visit keeps them ticked; a new visit does not offer them.
+    page.get_by_role("link", name="編集", exact=True).click()
+    expect(page.get_by_role("checkbox", name=re.compile("山田 太郎"))).to_be_checked()
+    page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
+    expect(page.get_by_test_id("chosen-customer")).to_have_text("山田製作所")
+    expect(page.locator('[data-field="contact_ids"]')).not_to_contain_text("山田 太郎")
+    wait_synced(page)
+    assert live.device("rep_a").records("contacts")[customers["contact"]["id"]]["left"] is True
+
+
+def test_a_contact_back_with_the_customer_is_current_and_offered_again(page, live, customers):
+    rep = live.device("rep_a")
+    rep.create("contacts", customer_id=customers["yamada"]["id"], name="佐藤 前任", left=True)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live)
+    open_customer(page)
+    expect(page.get_by_test_id("former-contacts")).to_contain_text("以前の担当者 (1)")
+    page.get_by_test_id("former-contacts").get_by_text("以前の担当者").click()
+    page.get_by_role("link", name="「佐藤 前任」を編集").click()
+    expect(page.get_by_test_id("contact-is-left")).to_be_visible()
+    expect(page.get_by_test_id("contact-left")).to_have_count(0)
+    fits_the_phone(page)
+    page.get_by_test_id("contact-back").click()
+
+    expect(contact_row(page, "佐藤 前任")).to_be_visible()
+    expect(page.get_by_test_id("former-contacts")).to_have_count(0)
+    page.get_by_test_id("new-visit").click()
+    expect(page.get_by_role("checkbox", name="佐藤 前任")).not_to_be_checked()
+    wait_synced(page)
+    stored = [c for c in rep.records("contacts").values() if c["name"] == "佐藤 前任"]
+    assert [c["left"] for c in stored] == [False]
+
+
+def test_deleting_a_contact_on_a_visit_says_how_many_visits_lose_the_name(page, live, customers):
+    rep = live.device("rep_a")
+    rep.create(
+        "visits",
+        customer_id=customers["yamada"]["id"],
+        kind="phone",
+        visited_at="2026-11-25T15:00:00+09:00",
+        contact_ids=[customers["contact"]["id"]],
+    )
+    sign_in(page, live)
+    open_customer(page)
+    page.get_by_role("link", name="「山田 太郎」を編集").click()
+    asked = answered(page, accept=False)
+    page.get_by_test_id("delete-contact").click()
+    assert asked(page) == (
+        "担当者「山田 太郎」は訪問記録 2 件に載っています。削除すると、その記録から名前が消えます。"
+        "退職・異動なら名前は残ります。削除しますか？"
+    )
+    expect(page.get_by_label("氏名")).to_have_value("山田 太郎")  # not deleted: still here
+    asked = answered(page, accept=True)
+    page.get_by_test_id("delete-contact").click()
+    assert asked(page).startswith("担当者「山田 太郎」は訪問記録 2 件")
+
+    # This device still holds the name, and says the person was deleted.
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    expect(page.get_by_test_id("timeline").locator("li.visits").first).to_contain_text(
+        "山田 太郎（削除済み）"
+    )

@@ -240,10 +240,14 @@ CARD_CONTACT = """() => import(document.querySelector("script[type=module]").src
             cardContact({ name: "田中 花子" }, [yamada]),  // the only one (a placeholder renamed by hand)
             cardContact({ name: "田中 花子" }, [yamada, suzuki]),  // someone else: none, offered as new
             cardContact({ name: "田中 花子" }, [{ ...placeholder, deleted: true }, yamada, suzuki]),
+            // Someone who left is the card's person if it names them (not a second record of
+            // them), never the only contact written over: the card's person is offered as new.
+            cardContact({ name: "鈴木一郎" }, [yamada, { ...suzuki, left: true }]),
+            cardContact({ name: "田中 花子" }, [{ ...yamada, left: true }]),
         ].map((c) => c?.id ?? null);
     })"""
 
 
 def test_a_cards_suggestions_go_to_its_own_person_never_over_another_contact(page, live):
     sign_in(page, live)
-    assert page.evaluate(CARD_CONTACT) == ["s", "p", "y", None, None]
+    assert page.evaluate(CARD_CONTACT) == ["s", "p", "y", None, None, "s", None]

@@ -29,14 +29,17 @@ const PERSON = ["name", "name_kana", "department", "title", "mobile", "fax", "em
 const sameName = (a, b) => fold(a || "").replace(/\s+/g, "") === fold(b || "").replace(/\s+/g, "");
 
 /**
- * The contact a card is about: the one with the card's name, else the exhibition's placeholder
- * made with it, else the customer's only contact; none when the customer has others (the card's
- * person is then offered as a new contact, never written over someone else).
+ * The contact a card is about: the one with the card's name (who may have left the customer:
+ * the same person, not a second record of them), else the exhibition's placeholder made with
+ * it, else the customer's only current contact; none when the customer has others (the card's
+ * person is then offered as a new contact, never written over someone else, nor over someone
+ * who left).
  */
 export function cardContact(card, contacts) {
   const live = contacts.filter((c) => !c.deleted);
+  const current = live.filter((c) => !c.left);
   return (card?.name && live.find((c) => sameName(c.name, card.name)))
-    || live.find((c) => PLACEHOLDERS.has(c.name)) || (live.length === 1 ? live[0] : null);
+    || current.find((c) => PLACEHOLDERS.has(c.name)) || (current.length === 1 ? current[0] : null);
 }
 
 /** The suggestions of a read card that differ from what the records hold. */

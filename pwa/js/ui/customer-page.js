@@ -1,6 +1,8 @@
-// A customer: details, contacts, and a timeline of visits, requests, deals and quotes, newest
-// first. Requests show the route the server chose once they have been synced.
+// A customer: details, contacts (those who left folded away after the current ones), and a
+// timeline of visits, requests, deals and quotes, newest first. Requests show the route the
+// server chose once they have been synced.
 
+import { byStanding, peopleMet } from "../contacts.js";
 import { ago, dateTime, day, yen } from "../format.js";
 import { label, list, pieces, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -30,7 +32,8 @@ function page(bundle, unsent) {
   const { customer } = bundle;
   if (!customer || customer.deleted) return notFound(t("customer.missing"));
   const names = (userId) => bundle.users.get(userId)?.name || "";
-  const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
+  const { current, former } = byStanding(bundle.contacts);
+  const everyContact = [...bundle.contacts, ...bundle.deletedContacts];
   const dealer = DEAL_ROLES.has(getState().user?.role);
   return [
     h("p", { class: "crumbs" }, h("a", { href: "#/customers" }, t("nav.customers"))),
@@ -51,16 +54,22 @@ function page(bundle, unsent) {
     cardReview(customer, bundle.contacts),
     h("section", { "aria-labelledby": "contacts-h" },
       h("h2", { id: "contacts-h" }, t("customer.contacts")),
-      bundle.contacts.length
+      current.length
         ? h("ul", { class: "list compact", "data-testid": "contacts" },
-          bundle.contacts.map((contact) => contactRow(contact, unsent)))
-        : empty(t("customer.noContacts")),
+          current.map((contact) => contactRow(contact, unsent)))
+        : empty(t(former.length ? "customer.noCurrentContacts" : "customer.noContacts")),
       // Whoever may change the customer may change its people: the server asks the same.
       h("div", { class: "actions inline below-list" },
-        linkButton(t("contact.open"), `#/contacts/new?customer=${customer.id}`, { class: "button small", "data-testid": "new-contact" }))),
+        linkButton(t("contact.open"), `#/contacts/new?customer=${customer.id}`, { class: "button small", "data-testid": "new-contact" })),
+      // Folded: rarely needed, and opened to put someone back with the customer (their 編集).
+      former.length
+        ? h("details", { class: "former-contacts", "data-testid": "former-contacts" },
+          h("summary", {}, t("customer.formerContacts"), ` (${former.length})`),
+          h("ul", { class: "list compact" }, former.map((contact) => contactRow(contact, unsent))))
+        : null),
     h("section", { "aria-labelledby": "timeline-h" },
       h("h2", { id: "timeline-h" }, t("customer.timeline")),
-      timeline(bundle, contacts, names, unsent)),
+      timeline(bundle, everyContact, names, unsent)),
     actionBar(
       linkButton(t("visit.new"), `#/visits/new?customer=${customer.id}`, { class: "button primary", "data-testid": "new-visit" }),
       linkButton(t("request.new"), `#/requests/new?customer=${customer.id}`, { "data-testid": "new-request" }),
@@ -98,7 +107,7 @@ export function happenedAt(entity, record) {
   return Date.parse(value) || Date.now();
 }
 
-function timeline(bundle, contacts, names, unsent) {
+function timeline(bundle, everyContact, names, unsent) {
   const items = [];
   for (const entity of ["visits", "requests", "deals", "quotes", "deal_events"]) {
     for (const record of bundle[entity]) items.push({ entity, record, at: happenedAt(entity, record) });
@@ -109,7 +118,7 @@ function timeline(bundle, contacts, names, unsent) {
   return h("ol", { class: "timeline", "data-testid": "timeline" }, items.map(({ entity, record, at }) => {
     const pending = unsent.has(recordKey(entity, record.id));
     const when = h("span", { class: "when" }, dateTime(at), " · ", ago(at));
-    const body = ITEM[entity](record, contacts, names, deals);
+    const body = ITEM[entity](record, everyContact, names, deals);
     const content = [h("span", { class: "item-head" }, h("span", { class: "tag" }, label("entity", entity)), when,
       pending ? unsentBadge() : null), body,
     entity === "visits" || entity === "requests" ? timelinePhotos(record.id) : null];
@@ -128,7 +137,8 @@ const ITEM = {
     visit.notes ? h("span", { class: "item-text" }, visit.notes) : null,
     visit.handling ? h("span", { class: "item-text" }, visit.handling) : null,
     h("span", { class: "item-meta" },
-      list((visit.contact_ids || []).map((cid) => contacts.get(cid)?.name).filter(Boolean)),
+      // Those who left are named as they were; a deleted one, while the device holds the name, is said so.
+      list(peopleMet(visit, contacts).map((c) => (c.deleted ? t("contact.deletedName", { name: c.name }) : c.name))),
       visit.author_id ? ` ${t("record.by", { name: names(visit.author_id) })}` : "",
       visit.next_action ? ` ${t("visit.nextShort", { action: visit.next_action, due: day(visit.next_action_due) })}` : "")),
   requests: (request) => h("span", { class: "item-body" },

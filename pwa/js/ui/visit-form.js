@@ -1,9 +1,11 @@
 // New visit (sales meeting or aftercare) and its edit: customer, kind, date and time (now by
-// default), contacts met (pick, or add one on the spot), purpose, what was discussed and done,
+// default), contacts met (pick, or add one on the spot; those who left the customer only when
+// the visit named them already), purpose, what was discussed and done,
 // next action and due date, and for a new visit photos taken before it is saved. Saved in one
 // tap to IndexedDB and the outbox (the visit and its photos' records in one transaction); never
 // waits for the network.
 
+import { offered } from "../contacts.js";
 import * as drafts from "../drafts.js";
 import { instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -35,6 +37,9 @@ export async function render(view, { params, query, edit, navigate, address }) {
   if (edit && !visit) return navigate("#/customers");
   const fix = query.get("fix") ? Number(query.get("fix")) : null;
   const state = { customer: null, contacts: [], selected: new Set(visit?.contact_ids || []), added: [] };
+  // The people the visit named already (as saved, or as a draft kept them): offered even if they
+  // have left the customer since, so an edit does not drop them unseen.
+  const named = new Set(state.selected);
 
   const customerSlot = h("div", { class: "customer-slot" });
   // Put back from a draft, the chosen customer is chosen again.
@@ -47,6 +52,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     const kept = parsed(json, {});
     state.added = [].concat(kept.added || []).filter((c) => c?.id && c.name);
     state.selected = new Set([].concat(kept.selected || []));
+    for (const id of state.selected) named.add(id);
     drawContacts();
   });
   const noteContacts = () => keptContacts.set(JSON.stringify({ added: state.added, selected: [...state.selected] }));
@@ -86,7 +92,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
       { onClick: () => { kept.discard(); draft?.abandon(); } })));
 
   const drawContacts = () => {
-    const all = [...state.contacts, ...state.added];
+    const all = [...offered(state.contacts, named), ...state.added];
     const adder = addContactPanel((contact) => {
       state.added.push(contact);
       state.selected.add(contact.id);
@@ -101,7 +107,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
             else state.selected.delete(c.id);
             noteContacts();
           } }),
-        h("span", {}, c.name, c.department ? ` (${c.department})` : "")))) : h("p", { class: "hint" }, t("visit.noContacts")),
+        h("span", {}, c.left ? t("contact.leftName", { name: c.name }) : c.name,
+          c.department ? ` (${c.department})` : "")))) : h("p", { class: "hint" }, t("visit.noContacts")),
       adder);
     noteContacts();
   };
@@ -113,7 +120,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
     state.contacts = bundle.contacts;
     if (!visit && !state.selected.size && bundle.visits.length) {
       const last = bundle.visits.reduce((a, b) => (Date.parse(a.visited_at) > Date.parse(b.visited_at) ? a : b));
-      for (const cid of last.contact_ids || []) if (bundle.contacts.some((c) => c.id === cid)) state.selected.add(cid);
+      // The last visit's people, but not those who have left since.
+      for (const cid of last.contact_ids || []) if (bundle.contacts.some((c) => c.id === cid && !c.left)) state.selected.add(cid);
     }
     mount(customerSlot, h("div", { class: "field", dataset: { field: "customer_id" } },
       h("p", { class: "label-like" }, t("visit.customer")),

@@ -1,6 +1,7 @@
 // One visit as saved: everything recorded, the requests heard during it, and the next steps
 // (record a request or complaint heard here, edit).
 
+import { peopleMet } from "../contacts.js";
 import { dateTime, day, partsText } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -23,7 +24,8 @@ export async function render(view, { params }) {
     const [bundle, marks] = await Promise.all([customerBundle(visit.customer_id), outbox.unsentAndRefused()]);
     const unsent = marks.unsent.has(recordKey("visits", visit.id));
     const refused = marks.refused.has(recordKey("visits", visit.id));
-    const contacts = new Map(bundle.contacts.map((c) => [c.id, c]));
+    const met = peopleMet(visit, [...bundle.contacts, ...bundle.deletedContacts]).map((c) => (c.deleted
+      ? t("contact.deletedName", { name: c.name }) : c.left ? t("contact.leftName", { name: c.name }) : c.name));
     const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
     const deal = visit.deal_id ? bundle.deals.find((d) => d.id === visit.deal_id) : null;
     mount(view,
@@ -36,7 +38,7 @@ export async function render(view, { params }) {
         : null,
       h("dl", { class: "facts", "data-testid": "visit-facts" },
         fact(t("visit.customer"), bundle.customer?.name),
-        fact(t("visit.contacts"), list((visit.contact_ids || []).map((id) => contacts.get(id)?.name).filter(Boolean))),
+        fact(t("visit.contacts"), list(met), "visit-contacts"),
         fact(t("visit.deal"), deal ? h("a", { href: `#/deals/${deal.id}`, "data-testid": "visit-deal-link" }, deal.title) : null),
         fact(t("visit.purpose"), visit.purpose),
         fact(t("visit.notes"), visit.notes),
