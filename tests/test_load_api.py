@@ -28,6 +28,12 @@ def test_a_resource_group_gets_the_contract_defaults(factory):
     assert (group["hours_per_day"], group["efficiency"], group["active"]) == (8, 0.85, True)
 
 
+@pytest.mark.parametrize("value", ["yes", "true", "no", "", [], {}])
+def test_a_group_is_active_by_json_true_or_false_only(factory, value):
+    result = factory["office"].update("resource_groups", factory["milling"], active=value)
+    assert result["status"] == "rejected" and result["errors"] == {"active": ["Not a valid boolean."]}
+
+
 @pytest.mark.parametrize(
     "entity, changes",
     [

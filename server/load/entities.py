@@ -41,7 +41,7 @@ class ResourceGroupSchema(Schema):
     hours_per_day = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=24))
     efficiency = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1))
     sort = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=-(10**6), max=10**6))
-    active = fields.Boolean(allow_none=True)
+    active = fields.Boolean(allow_none=True, truthy={True}, falsy={False})  # JSON true or false, not "yes"
 
 
 class CompanyHolidaySchema(Schema):
