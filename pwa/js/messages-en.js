@@ -180,7 +180,7 @@ export const en = {
   "visit.due": "Next action due",
   "visit.nextShort": "Next: {action} {due}",
   "visit.requests": "Requests and complaints heard on this visit",
-  "visit.requestAfterSigning": "Heard after the customer signed (not in what they signed)",
+  "visit.requestAfterSigning": "Recorded after the customer signed (not in what they signed)",
   "visit.noRequests": "None yet.",
   "visit.kind.sales": "Sales visit",
   "visit.kind.aftercare": "Aftercare",

@@ -181,7 +181,7 @@ export const ja = {
   "visit.due": "次のアクションの期限",
   "visit.nextShort": "次: {action} {due}",
   "visit.requests": "この訪問で聞いた依頼・クレーム",
-  "visit.requestAfterSigning": "ご署名の後に聞いた要望です（署名の内容には入っていません）",
+  "visit.requestAfterSigning": "ご署名の後に記録しました（署名の内容には入っていません）",
   "visit.noRequests": "まだありません。",
   "visit.kind.sales": "営業訪問",
   "visit.kind.aftercare": "アフターサービス",

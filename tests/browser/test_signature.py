@@ -106,7 +106,7 @@ def test_the_customer_signs_the_requests_they_see_and_one_heard_later_is_marked(
     hear(page, "操作盤の交換見積")
     later = page.locator(".list .row", has_text="操作盤の交換見積")
     expect(later.get_by_test_id("after-signing")).to_have_text(
-        "ご署名の後に聞いた要望です（署名の内容には入っていません）"
+        "ご署名の後に記録しました（署名の内容には入っていません）"
     )
     expect(
         page.locator(".list .row", has_text="油漏れの再点検").get_by_test_id("after-signing")

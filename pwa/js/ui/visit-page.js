@@ -11,7 +11,7 @@ import { h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { photoSection } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
-import { empty, fact, heardAfterSigning, notFound, requestNumber, routeText, signLink, unsentNotice } from "./widgets.js";
+import { empty, fact, heardAfterSigning, heardOn, notFound, requestNumber, routeText, signLink, unsentNotice } from "./widgets.js";
 
 export async function render(view, { params }) {
   let photoEl = null; // made once, kept across redraws: its uploads and object URLs live on
@@ -26,7 +26,7 @@ export async function render(view, { params }) {
     const refused = marks.refused.has(recordKey("visits", visit.id));
     const met = peopleMet(visit, [...bundle.contacts, ...bundle.deletedContacts]).map((c) => (c.deleted
       ? t("contact.deletedName", { name: c.name }) : c.left ? t("contact.leftName", { name: c.name }) : c.name));
-    const heard = bundle.requests.filter((r) => r.visit_id === visit.id);
+    const heard = heardOn(bundle.requests, visit);
     const deal = visit.deal_id ? bundle.deals.find((d) => d.id === visit.deal_id) : null;
     mount(view,
       h("p", { class: "crumbs" }, h("a", { href: `#/customers/${visit.customer_id}` }, bundle.customer?.name || t("nav.customers"))),

@@ -10,7 +10,7 @@ import { addSignature } from "../photos.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, clearErrors, field, guardForm, input, linkButton, showErrors } from "./form.js";
-import { fact, heardText } from "./widgets.js";
+import { fact, heardOn, heardText } from "./widgets.js";
 
 const WIDTH = 900;
 const HEIGHT = 300;
@@ -51,7 +51,7 @@ export async function render(view, { params, navigate }) {
     if (pad.isEmpty()) errors.signature = [t("sign.empty")];
     if (showErrors(form, errors)) return;
     const blob = await pad.png();
-    const shown = bundle.requests.filter((r) => r.visit_id === visit.id).map((r) => r.id);
+    const shown = heardOn(bundle.requests, visit).map((r) => r.id);
     await outbox.save([{ entity: "visits", id: visit.id,
       changes: { signed_by: name.value.trim(), signed_at: instantNow(), signed_request_ids: shown } }]);
     await addSignature({ entity: "visits", id: visit.id, customer_id: visit.customer_id }, blob);
@@ -75,7 +75,7 @@ function signedContent(visit, requests) {
       fact(t("visit.handling"), visit.handling),
       fact(t("visit.notes"), visit.notes),
       fact(t("visit.parts"), partsText(visit.parts)),
-      fact(t("print.requests"), heardText(requests, { ...visit, signed_at: null })),
+      fact(t("print.requests"), heardText(requests, visit, { marked: false })), // what is being signed
       fact(t("visit.nextAction"), [visit.next_action, day(visit.next_action_due)].filter(Boolean).join(t("text.gap"))));
   return {
     el: h("section", { class: "sign-content", "aria-labelledby": "sign-content-title", "data-testid": "sign-content" },

@@ -72,14 +72,19 @@ export function signLink(visit, options = {}) {
   return linkButton(t(visit.signed_at || visit.signed_by ? "visit.resign" : "visit.sign"), `#/visits/${visit.id}/sign`, options);
 }
 
+/** The live requests among `requests` that were heard on `visit`. */
+export function heardOn(requests, visit) {
+  return requests.filter((r) => r.visit_id === visit.id && !r.deleted);
+}
+
 /**
  * The requests heard on `visit`, a line each as the service report prints them (「ご要望」);
- * one heard after the customer signed says so, since they did not see it then.
+ * with `marked`, one the customer's signature did not cover says so.
  */
-export function heardText(requests, visit) {
-  return requests.filter((r) => r.visit_id === visit.id && !r.deleted).map((r) => {
+export function heardText(requests, visit, { marked = true } = {}) {
+  return heardOn(requests, visit).map((r) => {
     const line = t("text.labelled", { label: label("request.kind", r.kind), text: r.title });
-    return heardAfterSigning(r, visit) ? line + t("print.afterSigning") : line;
+    return marked && heardAfterSigning(r, visit) ? line + t("print.afterSigning") : line;
   }).join("\n");
 }
 
