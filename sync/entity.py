@@ -56,6 +56,13 @@ class Text(fields.String):
         return text
 
 
+class Flag(fields.Boolean):
+    """JSON true or false: "yes", "true" or "no" as text is an error, not a guess."""
+
+    def __init__(self, **kwargs):
+        super().__init__(truthy={True}, falsy={False}, **kwargs)
+
+
 class Uuid(fields.UUID):
     """A UUID, kept as its lower-case string."""
 
@@ -267,7 +274,7 @@ ALWAYS_SERVER_OWNED = frozenset({"id", "version", "created_at", "updated_at", "d
 class ConflictSchema(Schema):
     """Clients may only mark a conflict resolved; every other field is written by the engine."""
 
-    resolved = fields.Boolean(truthy={True}, falsy={False})
+    resolved = Flag()
 
 
 CONFLICT_FIELDS = [

@@ -1,10 +1,10 @@
 """Customers, their contacts, and follows: who a rep sees beyond their own and their team's."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema
 from sqlalchemy import select
 
 from sync import Entity, Rejected, Rules
-from sync.entity import LONG, MEDIUM, Text, Uuid, choice
+from sync.entity import LONG, MEDIUM, Flag, Text, Uuid, choice
 from sync.models import Record
 
 from server.core.vocabulary import CUSTOMER_STATUSES, FOLLOW_STATUSES, OFFICE_ROLES
@@ -36,8 +36,7 @@ class ContactSchema(Schema):
     fax = Text(40)
     email = Text(254)
     # No longer the customer's person (退職・異動): kept, so the visits that name them still do.
-    # JSON true or false only: "yes" or "true" as text is an error, not a guess.
-    left = fields.Boolean(allow_none=True, truthy={True}, falsy={False})
+    left = Flag(allow_none=True)
 
 
 class FollowSchema(Schema):

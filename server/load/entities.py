@@ -6,7 +6,7 @@ Unscoped: every user's device holds them, so the load can be shown while quoting
 from marshmallow import Schema, ValidationError, fields, validate
 
 from sync import Entity, Rejected, Rules
-from sync.entity import Day, Text, Uuid, choice
+from sync.entity import Day, Flag, Text, Uuid, choice
 
 from server.core.vocabulary import OFFICE_ROLES, codes
 from server.load.weeks import monday_of
@@ -41,7 +41,7 @@ class ResourceGroupSchema(Schema):
     hours_per_day = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=24))
     efficiency = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1))
     sort = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=-(10**6), max=10**6))
-    active = fields.Boolean(allow_none=True, truthy={True}, falsy={False})  # JSON true or false, not "yes"
+    active = Flag(allow_none=True)
 
 
 class CompanyHolidaySchema(Schema):
