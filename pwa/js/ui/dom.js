@@ -4,6 +4,9 @@
 const PROPERTIES = new Set(["value", "checked", "disabled", "hidden", "selected", "required",
   "multiple", "readOnly", "indeterminate"]);
 
+// How each <details> was drawn, to tell a fold the user turned from one drawn so.
+const drawnOpen = new WeakMap();
+
 /** `h("button", {class: "primary", onClick: save}, "保存")` */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -25,6 +28,7 @@ export function h(tag, props = {}, ...children) {
     }
   }
   append(el, children);
+  if (tag === "details") drawnOpen.set(el, el.open);
   return el;
 }
 
@@ -42,10 +46,41 @@ export function clear(el) {
 }
 
 /** Replace `el`'s content; null, undefined and false children are skipped (replaceChildren
- * would show them as the text "null"). */
+ * would show them as the text "null"). A fold the user opened or closed stays so in the new
+ * content: a screen drawn again for a sync must not shut what they were reading. */
 export function mount(el, ...children) {
+  const folded = foldsTurned(el);
   el.replaceChildren();
-  return append(el, children);
+  append(el, children);
+  if (folded.size) turnFolds(el, folded);
+  return el;
+}
+
+/** A fold's name in its screen: its test id, class or data, and its place among its namesakes. */
+function foldKeys(el) {
+  const seen = new Map();
+  return [...el.querySelectorAll("details")].map((fold) => {
+    const name = fold.dataset.testid || fold.className || JSON.stringify({ ...fold.dataset });
+    const nth = (seen.get(name) || 0) + 1;
+    seen.set(name, nth);
+    return [`${name}#${nth}`, fold];
+  });
+}
+
+function foldsTurned(el) {
+  const turned = new Map();
+  for (const [key, fold] of foldKeys(el)) {
+    if (drawnOpen.has(fold) && drawnOpen.get(fold) !== fold.open) turned.set(key, fold.open);
+  }
+  return turned;
+}
+
+function turnFolds(el, turned) {
+  for (const [key, fold] of foldKeys(el)) {
+    if (!turned.has(key)) continue;
+    fold.open = turned.get(key);
+    drawnOpen.set(fold, !fold.open); // still the user's: kept through the next drawing too
+  }
 }
 
 let uid = 0;
