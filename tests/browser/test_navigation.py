@@ -79,3 +79,23 @@ def test_skip_to_content_moves_the_focus_and_stays_on_the_screen(page, live, cus
     page.wait_for_timeout(300)  # a route change would have drawn by now
     assert page.url.endswith(f"#/customers/{customers['yamada']['id']}")
     expect(page.locator("#view h1")).to_contain_text("山田製作所")
+
+
+# Stored records changed, as a sync's page says: the screen draws itself again.
+DATA_CHANGED = """async () => {
+    const base = document.querySelector("script[type=module]").src.replace("app.js", "");
+    (await import(base + "store.js")).dataChanged();
+}"""
+
+
+def test_a_tap_on_a_link_as_the_screen_is_drawn_again_follows_the_link(page, live, customers):
+    sign_in(page, live, "rep_a")
+    page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    link = page.get_by_role("link", name="訪問を記録")
+    box = link.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.evaluate(DATA_CHANGED)
+    page.wait_for_timeout(400)  # the redraw's delay has passed with the finger still down
+    page.mouse.up()
+    expect(page.locator("#view h1")).to_have_text("訪問を記録")

@@ -40,6 +40,7 @@ function watch(redraw, { delay = 100, afterSync = false } = {}) {
   let live = true;
   let first = null;
   const run = oneAtATime(async () => {
+    if (!first) await fingersLifted(); // a redraw, not the screen's first drawing
     if (!live || !changed) return;
     const own = local;
     const draw = first || redraw;
@@ -76,6 +77,30 @@ function watch(redraw, { delay = 100, afterSync = false } = {}) {
     return run();
   };
   return { stop, drawWith };
+}
+
+// A tap is a press and a release on one element: a screen drawn again between them puts a new
+// element under the finger, and the browser sends the click to neither (a link tapped as a
+// sync's news came did nothing). Redraws wait for the finger, at most HOLD_MS (a press the page
+// never hears end).
+const HOLD_MS = 3000;
+let pressed = false;
+let lifted = [];
+const lift = () => {
+  pressed = false;
+  const waiting = lifted;
+  lifted = [];
+  setTimeout(() => waiting.forEach((resolve) => resolve()), 0); // after the click it makes
+};
+globalThis.document?.addEventListener("pointerdown", () => { pressed = true; }, true);
+for (const type of ["pointerup", "pointercancel"]) globalThis.document?.addEventListener(type, lift, true);
+
+function fingersLifted() {
+  if (!pressed) return undefined;
+  return new Promise((resolve) => {
+    lifted.push(resolve);
+    setTimeout(lift, HOLD_MS); // a release the page did not hear (outside the window)
+  });
 }
 
 /**
