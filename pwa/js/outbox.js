@@ -212,6 +212,12 @@ export async function unsentAndRefused() {
   return { unsent: keysOf(all), refused: keysOf(all.filter((entry) => entry.status === "rejected" && isWork(entry))) };
 }
 
+/** The server's reasons for refusing entry `seq`, by field; null once it is no longer refused. */
+export async function refusal(seq) {
+  const entry = (await entries()).find((e) => e.seq === seq);
+  return entry?.status === "rejected" ? entry.errors || {} : null;
+}
+
 /** Resend a rejected entry, with the user's corrections, under a new mutation_id. */
 export async function resend(seq, corrections = {}) {
   const tx = await transaction(["outbox", "meta", ...SYNCED], "readwrite", "strict");

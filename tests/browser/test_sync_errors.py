@@ -70,6 +70,7 @@ def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live,
     first_id = outbox(page)[0]["mutation_id"]
 
     entry.get_by_role("button", name="直して再送").click()
+    expect(page.locator("[data-field=kind] .field-error")).to_contain_text("次のどれかにしてください")
     page.get_by_text("営業訪問", exact=True).click()
     page.get_by_test_id("save-visit").click()
     wait_synced(page)
@@ -158,6 +159,7 @@ def test_a_refused_new_customer_is_fixed_by_editing_it_and_its_visit_then_goes_t
     page.get_by_test_id("rejected-entry").filter(has_text="株式会社ワード工業").get_by_role(
         "button", name="直して再送"
     ).click()
+    expect(page.locator("[data-field=address] .field-error")).to_be_visible()  # the server's reason
     page.get_by_test_id("customer-address").fill("東京都大田区1-2-3 第二ビル")
     page.get_by_test_id("save-customer").click()
     wait_synced(page)
@@ -172,6 +174,40 @@ def test_a_refused_new_customer_is_fixed_by_editing_it_and_its_visit_then_goes_t
     assert [
         v["customer_id"] for v in office.records("visits").values() if v.get("purpose") == "初回訪問"
     ] == [made["id"]]
+
+
+def test_a_refused_change_to_a_customer_is_mended_in_its_form_beside_the_servers_reason(
+    page, context, live, customers
+):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_role("link", name=re.compile("山田製作所")).click()
+    page.get_by_test_id("edit-customer").click()
+    page.get_by_test_id("customer-address").fill("埼玉県川口市1-2-3\u000b第二工場")
+    page.get_by_test_id("customer-phone").fill("048-123-9999")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    context.set_offline(False)
+    expect(page.get_by_test_id("rejected")).to_have_accessible_name("送信できなかった変更 1件")
+    first_id = outbox(page)[0]["mutation_id"]
+
+    page.get_by_test_id("rejected").click()
+    entry = page.get_by_test_id("rejected-entry")
+    reason = entry.locator(".errors li").inner_text().split(": ", 1)[1]
+    entry.get_by_role("button", name="直して再送").click()
+    error = page.locator("[data-field=address] .field-error")
+    expect(error).to_have_text(reason)
+    expect(page.get_by_test_id("customer-address")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("customer-phone")).to_have_value("048-123-9999")  # nothing typed is lost
+    page.get_by_test_id("customer-address").fill("埼玉県川口市1-2-3 第二工場")
+    expect(error).to_be_hidden()
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    wait_synced(page)
+    expect(page.get_by_test_id("rejected")).to_have_count(0)
+    yamada = live.device("office").records("customers")[customers["yamada"]["id"]]
+    assert (yamada["address"], yamada["phone"]) == ("埼玉県川口市1-2-3 第二工場", "048-123-9999")
+    assert live.sql("SELECT count(*) FROM dead_letters WHERE mutation_id = ?", first_id) == [(1,)]
 
 
 def test_a_year_typed_short_is_caught_on_the_form_before_anything_is_saved(page, live, customers):

@@ -11,7 +11,8 @@ import { getState } from "../store.js";
 import { digits, fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import {
-  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, submitButton,
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, showErrors, showRefusal,
+  submitButton,
 } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
 import { newId } from "../ids.js";
@@ -42,6 +43,7 @@ export async function createCustomer(id, changes) {
 export async function render(view, { params, query, edit, navigate, address }) {
   const existing = edit ? await getRecord("customers", params[0]) : null;
   if (edit && !existing) return navigate("#/customers");
+  const fix = existing && query.get("fix") ? Number(query.get("fix")) : null; // from the sync page
   const index = await customerIndex();
   const name = input({ value: existing?.name || query.get("name") || "", maxlength: 200,
     enterkeyhint: "next", "data-testid": "customer-name-input" });
@@ -71,6 +73,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => kept.discard() })));
   const kept = drafts.keep(form, { address, names: ["name", "status", ...FIELDS.map(([key]) => key)], edit: Boolean(existing) });
   mount(view, h("h1", { tabindex: "-1" }, t(existing ? "customer.editTitle" : "customer.newTitle")), kept.notice, form);
+  await showRefusal(form, fix);
 
   guardForm(form, async () => {
     clearErrors(form);
@@ -82,7 +85,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
       ? Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (existing[key] ?? null)))
       : Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
     save.disabled = true;
-    if (existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
+    if (fix !== null) await outbox.resend(fix, changes); // the refused change, mended, goes again
+    else if (existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
     else if (!existing) await createCustomer(id, changes);
     kept.discard();
     navigate(`#/customers/${id}`, { replace: true });

@@ -4,6 +4,7 @@
 
 import { inputValueText } from "../format.js";
 import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
 import { h, uniqueId } from "./dom.js";
 
 /** A labelled field around `control` (which gets the id, hint and error wiring). */
@@ -95,6 +96,13 @@ export function showErrors(form, errors) {
   }
   first?.focus();
   return first !== null;
+}
+
+/** In a form opened from the sync page to mend a change the server refused (`?fix=seq`), the
+ * server's reasons beside the fields they name, as the form's own checks show theirs. */
+export async function showRefusal(form, seq) {
+  const errors = seq === null ? null : await outbox.refusal(seq);
+  if (errors) showErrors(form, errors);
 }
 
 export function clearErrors(form) {

@@ -12,7 +12,8 @@ import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { draftPhotos } from "./photos.js";
 import {
-  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, outOfYears, showErrors, submitButton, textarea,
+  actionBar, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, outOfYears, showErrors, showRefusal,
+  submitButton, textarea,
 } from "./form.js";
 import { newId } from "../ids.js";
 
@@ -54,6 +55,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     actionBar(save, linkButton(t("form.cancel"), back, { onClick: () => { kept.discard(); draft?.abandon(); } })));
   const kept = drafts.keep(form, { address, names: KEPT, edit: Boolean(existing) });
   mount(view, h("h1", { tabindex: "-1" }, t(existing ? "request.editTitle" : "request.newTitle")), kept.notice, form);
+  await showRefusal(form, fix);
 
   guardForm(form, async () => {
     clearErrors(form);

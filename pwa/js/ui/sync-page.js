@@ -16,7 +16,7 @@ import { photoQueueSection } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
-const FIXABLE = new Set(["visits", "requests"]);
+const FIXABLE = new Set(["customers", "visits", "requests"]);
 
 export async function render(view, { navigate }) {
   const photoQueue = photoQueueSection(); // made once, kept across redraws: it draws itself
@@ -137,11 +137,10 @@ async function rejectedCard(entry, navigate) {
     const fieldName = t(key) === key ? name : t(key);
     return h("li", {}, `${fieldName}: ${[].concat(list).join(" ")}`);
   });
-  // A refused new customer is mended in its own form: the edit goes into the refused create
-  // (outbox.js), which is sent again.
-  const fixHref = FIXABLE.has(entry.entity) ? `#/${entry.entity}/${entry.record_id}/edit?fix=${entry.seq}`
-    : entry.entity === "customers" && entry.base_version === null && entry.op === "upsert"
-      ? `#/customers/${entry.record_id}/edit` : null;
+  // Mended in the record's own form, which shows the server's reasons and sends the refused
+  // change again with the corrections (a deletion has nothing to mend).
+  const fixHref = FIXABLE.has(entry.entity) && entry.op === "upsert"
+    ? `#/${entry.entity}/${entry.record_id}/edit?fix=${entry.seq}` : null;
   return h("li", { class: "card rejected", "data-testid": "rejected-entry" },
     h("h3", {}, t("text.named", { kind: label("entity", entry.entity), name: await summary(entry) })),
     h("ul", { class: "errors" }, messages),

@@ -18,8 +18,8 @@ import { dealMover } from "./deal-picker.js";
 import { h, mount } from "./dom.js";
 import { draftPhotos } from "./photos.js";
 import {
-  actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, outOfYears, showErrors, submitButton,
-  textarea,
+  actionBar, button, choices, choiceValue, clearErrors, field, guardForm, input, linkButton, outOfYears, showErrors, showRefusal,
+  submitButton, textarea,
 } from "./form.js";
 import { suggestKana } from "./kana-reading.js";
 import { newId } from "../ids.js";
@@ -150,6 +150,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
 
   const kept = drafts.keep(form, { address, names: KEPT, edit: Boolean(visit) });
   mount(view, h("h1", { tabindex: "-1" }, t(visit ? "visit.editTitle" : "visit.newTitle")), kept.notice, form);
+  await showRefusal(form, fix);
 
   guardForm(form, async () => {
     clearErrors(form);
