@@ -444,6 +444,45 @@ def test_rows_added_to_an_export_in_excel_are_imported(client, office):
     assert customers["南海鉄工"]["notes"] == "顧客ID: C-0042"  # kept, not taken for ours
 
 
+def test_people_who_left_are_exported_marked_after_the_others_and_come_back_as_they_went(client, office):
+    yamada = office.create("customers", name="山田製作所", name_kana="ヤマダセイサクショ")
+    office.create(
+        "contacts", customer_id=yamada["id"], name="山田 一郎", name_kana="ヤマダ イチロウ", left=True
+    )
+    office.create("contacts", customer_id=yamada["id"], name="山田 太郎", name_kana="ヤマダ タロウ")
+    office.sync()
+    content = export(client, office)
+    header, *rows = sheet_rows(content)
+    name, mark = header.index("担当者名"), header.index("退職・異動")
+    assert [(r[name], r[mark]) for r in rows] == [("山田 太郎", ""), ("山田 一郎", "退職・異動")]
+
+    answer = send(client, office, content, "顧客一覧.xlsx").get_json()
+    assert (answer["contacts_created"], answer["contacts_updated"]) == (0, 0), answer
+    assert [p["differs"] for p in answer["preview"]] == [[], []]
+    assert office.sync() == []
+
+
+def test_a_list_marks_who_left_on_the_people_it_adds_and_names_the_others_it_would_change(client, office):
+    rows = "会社名,担当者名,退職・異動\r\n東和精機,東 一郎,退職\r\n東和精機,東 二郎,\r\n"
+    assert send(client, office, rows.encode("cp932")).status_code == 200
+    _, contacts = synced(office)
+    assert (contacts["東 一郎"].get("left"), contacts["東 二郎"].get("left")) == (True, None)
+
+    # A person kept here and marked in a later list: said, not changed (as any value that differs).
+    again = send(client, office, "会社名,担当者名,退職・異動\r\n東和精機,東 二郎,○\r\n".encode("cp932"))
+    assert again.get_json()["preview"][0]["differs"] == ["東 二郎: 退職・異動"]
+    assert office.sync() == []
+
+    unclear = send(
+        client, office, "会社名,担当者名,退職・異動\r\n東和精機,東 三郎,たぶん\r\n".encode("cp932")
+    )
+    assert unclear.status_code == 422
+    assert (
+        "退職・異動" in unclear.get_json()["errors"]["2"][0]
+        and "たぶん" in unclear.get_json()["errors"]["2"][0]
+    )
+
+
 def test_only_the_office_exports_and_each_export_is_audited(client, device, office, people):
     assert client.get("/api/v1/customers/export.xlsx", headers=device("rep_a").headers).status_code == 403
     export(client, office)

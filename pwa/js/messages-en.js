@@ -1013,7 +1013,7 @@ export const en = {
   "import.file": "Customer list (CSV or .xlsx)",
   "import.hint": "A list from Excel (CSV or .xlsx): one company a row, or one contact person a row. The header row needs a 会社名 (company) column.",
   "import.columnsTitle": "Column headers it reads",
-  "import.columns": "会社名 (company, required), フリガナ, 郵便番号, 住所, 電話番号, FAX, メール, URL, 営業担当 (a user's name or login), 区分 (見込み客, 取引先, 休眠), 担当者名, 部署, 役職, 携帯, 備考, 顧客ID (in an exported file: the row is that customer). Other columns go into the notes as “header: value”.",
+  "import.columns": "会社名 (company, required), フリガナ, 郵便番号, 住所, 電話番号, FAX, メール, URL, 営業担当 (a user's name or login), 区分 (見込み客, 取引先, 休眠), 担当者名, 部署, 役職, 携帯, 退職 (退職 or ○ for a person who left, empty for one still there), 備考, 顧客ID (in an exported file: the row is that customer). Other columns go into the notes as “header: value”.",
   "import.existingRule": "A company already kept (the same name and no other phone number) gains the contact people it lacks, and the fields it and its people leave empty are filled. Values it holds are not changed (they may have been corrected in the app since); those the file gives otherwise are listed in the check. The same file imported again adds nothing.",
   "import.fileMissing": "Choose the file to import.",
   "import.check": "Check the file",

@@ -55,6 +55,7 @@ COLUMNS = {
     "mobile": ("携帯", "携帯電話", "携帯番号", "mobile"),
     "contact_phone": ("担当者電話", "直通", "直通電話"),
     "contact_email": ("担当者メール", "担当者メールアドレス"),
+    "contact_left": ("退職・異動", "退職", "異動", "left"),  # the person no longer works with the customer
 }
 CUSTOMER_FIELDS = ("name", "name_kana", "postal_code", "phone", "email", "url", "source")
 CONTACT_FIELDS = {  # the contact's field: the column it comes from
@@ -74,6 +75,30 @@ STATUS_WORDS = {
     "inactive": ("休眠", "取引停止", "停止", "inactive"),
 }
 STATUS_OF = {fold(word): code for code, words in STATUS_WORDS.items() for word in words}
+# A contact's 退職・異動 cell as people write it: a mark or a word says the person left; an empty
+# cell or one of STAYED says they did not (and, like any empty cell, changes no one stored).
+LEFT_MARK = "退職・異動"
+LEFT = {
+    fold(w)
+    for w in (
+        LEFT_MARK,
+        "退職",
+        "異動",
+        "退職済",
+        "異動済",
+        "済",
+        "○",
+        "〇",
+        "◯",
+        "✓",
+        "✔",
+        "1",
+        "yes",
+        "true",
+        "left",
+    )
+}
+STAYED = {fold(w) for w in ("在籍", "在籍中", "現職", "-", "ー", "×", "0", "no", "false")}
 STATUS_OF.update({fold(label): code for code, label in labels("customer.status").items()})
 STATUS_OF.update({fold(label): code for code, label in labels("customer.status", "en").items()})
 assert set(STATUS_OF.values()) == set(CUSTOMER_STATUSES)
@@ -458,6 +483,8 @@ def fill_person(person, contact):
             person.values.setdefault(field, value)
         return [], []
     fills, differs = gaps({**person.values, **person.fills}, contact, CONTACT_GAPS, CONTACT_LABELS, alike)
+    if contact.get("left") and not person.values.get("left"):  # said, not done: as a differing value
+        differs.append(LEFT_MARK)
     person.fills.update(fills)
     name = contact["name"]  # as the file writes it
     return [f"{name}: {CONTACT_LABELS[f]}" for f in fills], [f"{name}: {label}" for label in differs]
@@ -493,6 +520,14 @@ def row_values(row, others, owner_of):
     values["status"] = STATUS_OF.get(fold(row.get("status")), "active")
     named = {**values, "name": values.get("name") or "-"}  # a missing name is said above
     problems += row_errors(CUSTOMER_SCHEMA.validate(named), CUSTOMER_LABELS)
+    if row.get("contact_left") and fold(row["contact_left"]) not in LEFT | STAYED:
+        problems.append(
+            say(
+                "退職・異動: 「{mark}」 says neither; write 退職・異動 (or ○) for a person who left, or leave it empty.",
+                "退職・異動：「{mark}」ではわかりません。退職・異動した人には「退職・異動」（または ○）、在籍の人は空欄にしてください。",
+                mark=row["contact_left"],
+            )
+        )
     contact = contact_values(row)
     if contact:
         problems += row_errors(
@@ -520,7 +555,11 @@ def customer_values(row, others):
 
 
 CONTACT_ONLY = [("部署", "department"), ("役職", "title"), ("携帯", "mobile"), ("FAX", "fax")]
-CONTACT_ONLY += [("担当者電話", "contact_phone"), ("担当者メール", "contact_email")]
+CONTACT_ONLY += [
+    ("担当者電話", "contact_phone"),
+    ("担当者メール", "contact_email"),
+    ("退職・異動", "contact_left"),
+]
 
 
 def contact_values(row):
@@ -530,6 +569,8 @@ def contact_values(row):
     contact = {field: row.get(column) for field, column in CONTACT_FIELDS.items() if row.get(column)}
     if contact.get("name_kana"):
         contact["name_kana"] = katakana(contact["name_kana"])
+    if fold(row.get("contact_left")) in LEFT:
+        contact["left"] = True
     return contact
 
 
@@ -555,6 +596,7 @@ EXPORT_COLUMNS = [
     ("携帯", "contact", "mobile"),
     ("FAX", "contact", "fax"),
     ("担当者メール", "contact", "email"),
+    (LEFT_MARK, "contact", "left"),
 ]
 
 
@@ -579,10 +621,14 @@ def export_table(customers, contacts, users):
             "status": statuses.get(customer.get("status") or "active", ""),
             "owner_id": owners.get(customer.get("owner_id"), ""),
         }
-        persons = sorted(
-            people.get(customer["id"], []), key=lambda p: p.get("name_kana") or p.get("name") or ""
+        persons = sorted(  # those who left after the others
+            people.get(customer["id"], []),
+            key=lambda p: (bool(p.get("left")), p.get("name_kana") or p.get("name") or ""),
         )
         for person in persons or [{}]:
-            source = {"customer": shown, "contact": person}
+            source = {
+                "customer": shown,
+                "contact": {**person, "left": LEFT_MARK if person.get("left") else ""},
+            }
             rows.append([source[kind].get(field) or "" for _, kind, field in EXPORT_COLUMNS])
     return [header for header, _, _ in EXPORT_COLUMNS], rows
