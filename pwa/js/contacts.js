@@ -25,8 +25,9 @@ export function peopleMet(visit, contacts) {
 
 /**
  * The contacts a visit form offers: the current ones, and those in `kept` (ids already on the
- * visit) though they left, so editing an old visit does not drop them unseen.
+ * visit) though they left or were deleted (while the device holds their name), so editing an
+ * old visit neither drops them unseen nor keeps them unseen.
  */
 export function offered(contacts, kept) {
-  return contacts.filter((c) => !c.deleted && (!c.left || kept.has(c.id)));
+  return contacts.filter((c) => (kept.has(c.id) ? !c.deleted || Boolean(c.name) : !c.deleted && !c.left));
 }

@@ -250,3 +250,15 @@ def test_deleting_a_contact_on_a_visit_says_how_many_visits_lose_the_name(page, 
     expect(page.get_by_test_id("timeline").locator("li.visits").first).to_contain_text(
         "山田 太郎（削除済み）"
     )
+
+    # Editing that visit shows the person, ticked and named as deleted: kept or dropped in sight.
+    page.get_by_test_id("timeline").locator("li.visits").first.get_by_role("link").click()
+    page.get_by_role("link", name="編集").first.click()
+    deleted = page.get_by_label("山田 太郎（削除済み） (製造部)")
+    expect(deleted).to_be_checked()
+    deleted.uncheck()
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    wait_synced(page)
+    visits = live.device("office").records("visits").values()
+    assert [v["contact_ids"] for v in visits if v["kind"] == "phone"] == [[]]

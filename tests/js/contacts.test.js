@@ -30,8 +30,9 @@ test("the visits naming a contact are counted, deleted visits not", () => {
   assert.equal(visitsNaming(visits, "s"), 0);
 });
 
-test("a visit form offers who left only when the visit named them already", () => {
-  const contacts = [yamada, takahashi, sato, suzuki];
+test("a visit form offers who left or was deleted only when the visit named them already", () => {
+  const contacts = [yamada, takahashi, sato, compacted, suzuki];
   assert.deepEqual(offered(contacts, new Set()).map((c) => c.id), ["y", "z"]);
-  assert.deepEqual(offered(contacts, new Set(["t", "s"])).map((c) => c.id), ["y", "t", "z"]);
+  // Shown, ticked, to be kept or unticked; a tombstone with no name cannot be shown.
+  assert.deepEqual(offered(contacts, new Set(["t", "s", "c"])).map((c) => c.id), ["y", "t", "s", "z"]);
 });

@@ -107,7 +107,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
             else state.selected.delete(c.id);
             noteContacts();
           } }),
-        h("span", {}, c.left ? t("contact.leftName", { name: c.name }) : c.name,
+        h("span", {}, c.deleted ? t("contact.deletedName", { name: c.name })
+          : c.left ? t("contact.leftName", { name: c.name }) : c.name,
           c.department ? ` (${c.department})` : "")))) : h("p", { class: "hint" }, t("visit.noContacts")),
       adder);
     noteContacts();
@@ -117,7 +118,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     if (!bundle.customer || bundle.customer.deleted) return pickCustomer(); // not on the device (any more)
     state.customer = bundle.customer;
     chosen.set(id);
-    state.contacts = bundle.contacts;
+    state.contacts = [...bundle.contacts, ...bundle.deletedContacts]; // offered() picks
     if (!visit && !state.selected.size && bundle.visits.length) {
       const last = bundle.visits.reduce((a, b) => (Date.parse(a.visited_at) > Date.parse(b.visited_at) ? a : b));
       // The last visit's people, but not those who have left since.
