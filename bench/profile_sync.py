@@ -172,6 +172,8 @@ def main():
     stats.sort_stats("tottime").print_stats(a.top)
     if os.environ.get("PROFILE_CALLERS"):
         stats.print_callers(os.environ["PROFILE_CALLERS"])
+    if os.environ.get("PROFILE_CALLEES"):
+        stats.print_callees(os.environ["PROFILE_CALLEES"])
     print(out.getvalue())
 
 
