@@ -86,8 +86,10 @@ function watch(redraw, { delay = 100, afterSync = false } = {}) {
 const HOLD_MS = 3000;
 let pressed = false;
 let lifted = [];
+let holding = null; // the timer that ends a hold
 const lift = () => {
   pressed = false;
+  clearTimeout(holding);
   const waiting = lifted;
   lifted = [];
   setTimeout(() => waiting.forEach((resolve) => resolve()), 0); // after the click it makes
@@ -99,7 +101,8 @@ function fingersLifted() {
   if (!pressed) return undefined;
   return new Promise((resolve) => {
     lifted.push(resolve);
-    setTimeout(lift, HOLD_MS); // a release the page did not hear (outside the window)
+    clearTimeout(holding);
+    holding = setTimeout(lift, HOLD_MS); // a release the page did not hear (outside the window)
   });
 }
 
