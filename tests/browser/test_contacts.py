@@ -253,7 +253,8 @@ def test_deleting_a_contact_on_a_visit_says_how_many_visits_lose_the_name(page, 
 
     # Editing that visit shows the person, ticked and named as deleted: kept or dropped in sight.
     page.get_by_test_id("timeline").locator("li.visits").first.get_by_role("link").click()
-    page.get_by_role("link", name="編集").first.click()
+    expect(page.get_by_test_id("visit-contacts")).to_have_text("山田 太郎（削除済み）")
+    page.get_by_role("link", name="編集", exact=True).click()
     deleted = page.get_by_label("山田 太郎（削除済み） (製造部)")
     expect(deleted).to_be_checked()
     deleted.uncheck()

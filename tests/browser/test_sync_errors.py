@@ -210,6 +210,31 @@ def test_a_refused_change_to_a_customer_is_mended_in_its_form_beside_the_servers
     assert live.sql("SELECT count(*) FROM dead_letters WHERE mutation_id = ?", first_id) == [(1,)]
 
 
+def test_a_refused_change_to_a_contact_is_mended_in_its_form(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_role("link", name=re.compile("山田製作所")).click()
+    page.get_by_role("link", name="「山田 太郎」を編集").click()
+    page.get_by_test_id("contact-department").fill("製造部\u000b第一課")  # pasted from Word
+    page.get_by_test_id("save-contact").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    context.set_offline(False)
+    expect(page.get_by_test_id("rejected")).to_have_accessible_name("送信できなかった変更 1件")
+
+    page.get_by_test_id("rejected").click()
+    page.get_by_test_id("rejected-entry").get_by_role("button", name="直して再送").click()
+    expect(page.locator("[data-field=department] .field-error")).to_have_text(
+        "制御文字や壊れた文字は使えません。"
+    )
+    page.get_by_test_id("contact-department").fill("製造部 第一課")
+    page.get_by_test_id("save-contact").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    wait_synced(page)
+    expect(page.get_by_test_id("rejected")).to_have_count(0)
+    contact = live.device("office").records("contacts")[customers["contact"]["id"]]
+    assert contact["department"] == "製造部 第一課"
+
+
 def test_a_year_typed_short_is_caught_on_the_form_before_anything_is_saved(page, live, customers):
     # Chromium's year field takes 「26」 as 0026: the server would refuse the visit later, offline.
     sign_in(page, live)

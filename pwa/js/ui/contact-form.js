@@ -10,7 +10,9 @@ import { newId } from "../ids.js";
 import * as outbox from "../outbox.js";
 import { customerBundle, getRecord } from "../records.js";
 import { h, mount } from "./dom.js";
-import { actionBar, button, clearErrors, field, guardForm, input, linkButton, notSavedText, showErrors, submitButton } from "./form.js";
+import {
+  actionBar, button, clearErrors, field, guardForm, input, linkButton, notSavedText, showErrors, showRefusal, submitButton,
+} from "./form.js";
 import { suggestKana } from "./kana-reading.js";
 
 // [field, label, the server's limit (ContactSchema), what the input is]. No `maxlength`: it
@@ -56,6 +58,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const customer = customerId ? await getRecord("customers", customerId) : null;
   if (!customer || customer.deleted) return navigate("#/customers");
   const back = `#/customers/${customer.id}`;
+  const fix = existing && query.get("fix") ? Number(query.get("fix")) : null; // from the sync page
 
   const name = input({ value: existing?.name || "", enterkeyhint: "next", "data-testid": "contact-name" });
   const controls = Object.fromEntries(FIELDS.map(([key, , , props]) => [key, input({
@@ -82,6 +85,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     existing ? h("div", { class: "delete-record" },
       existing.left ? null : h("p", { class: "hint" }, t("contact.leftHint")),
       h("div", { class: "actions inline" }, standing, remove), failed) : null);
+  await showRefusal(form, fix);
 
   /** What the form holds to save: `{errors}` by field, or `{changes}` (none when nothing changed). */
   const typed = () => {
@@ -131,7 +135,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
     const { errors, changes } = typed();
     if (errors) return showErrors(form, errors);
     save.disabled = true;
-    if (Object.keys(changes).length) await outbox.save([{ entity: "contacts", id: existing?.id || newId(), changes }]);
+    if (fix !== null) await outbox.resend(fix, changes); // the refused change, mended, goes again
+    else if (Object.keys(changes).length) await outbox.save([{ entity: "contacts", id: existing?.id || newId(), changes }]);
     kept.discard();
     navigate(back, { replace: true });
   });

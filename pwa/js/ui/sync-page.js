@@ -16,7 +16,7 @@ import { photoQueueSection } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
 
-const FIXABLE = new Set(["customers", "visits", "requests"]);
+const FIXABLE = new Set(["customers", "contacts", "visits", "requests"]);
 
 export async function render(view, { navigate }) {
   const photoQueue = photoQueueSection(); // made once, kept across redraws: it draws itself
