@@ -218,12 +218,14 @@ export async function refusal(seq) {
   return entry?.status === "rejected" ? entry.errors || {} : null;
 }
 
-/** Resend a rejected entry, with the user's corrections, under a new mutation_id. */
+/** Resend a rejected entry, with the user's corrections, under a new mutation_id. False when
+ * the entry is gone (sent or discarded since the form opened): the caller saves the
+ * corrections as a new edit, so they are not lost. */
 export async function resend(seq, corrections = {}) {
   const tx = await transaction(["outbox", "meta", ...SYNCED], "readwrite", "strict");
   const store = tx.objectStore("outbox");
   const entry = await req(store.get(seq));
-  if (!entry) return;
+  if (!entry) return false;
   const meta = tx.objectStore("meta");
   const [last, node] = await Promise.all([req(meta.get("hlc")), req(meta.get("device_id"))]);
   const clock = hlc.send(last, Date.now(), node);
@@ -242,6 +244,7 @@ export async function resend(seq, corrections = {}) {
   keepSpare();
   dataChanged({ local: true });
   afterSave();
+  return true;
 }
 
 /** Give up a rejected entry: a never-created record goes, an edit's old values come back. */

@@ -210,6 +210,34 @@ def test_a_refused_change_to_a_customer_is_mended_in_its_form_beside_the_servers
     assert live.sql("SELECT count(*) FROM dead_letters WHERE mutation_id = ?", first_id) == [(1,)]
 
 
+DISCARD_REFUSED = """async () => {
+    const base = document.querySelector("script[type=module]").src.replace("app.js", "");
+    const outbox = await import(base + "outbox.js");
+    for (const entry of await outbox.entries()) if (entry.status === "rejected") await outbox.discard(entry.seq);
+}"""
+
+
+def test_corrections_to_a_refusal_discarded_meanwhile_are_saved_as_an_edit(page, context, live, customers):
+    sign_in(page, live)
+    context.set_offline(True)
+    page.get_by_role("link", name=re.compile("山田製作所")).click()
+    page.get_by_test_id("edit-customer").click()
+    page.get_by_test_id("customer-address").fill("埼玉県川口市1-2-3\u000b第二工場")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    context.set_offline(False)
+    page.get_by_test_id("rejected").click()
+    page.get_by_test_id("rejected-entry").get_by_role("button", name="直して再送").click()
+    expect(page.locator("[data-field=address] .field-error")).to_be_visible()
+    page.evaluate(DISCARD_REFUSED)  # as 破棄 in another tab does
+    page.get_by_test_id("customer-address").fill("埼玉県川口市1-2-3 第二工場")
+    page.get_by_test_id("save-customer").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    wait_synced(page)
+    yamada = live.device("office").records("customers")[customers["yamada"]["id"]]
+    assert yamada["address"] == "埼玉県川口市1-2-3 第二工場"
+
+
 def test_a_refused_change_to_a_contact_is_mended_in_its_form(page, context, live, customers):
     sign_in(page, live)
     context.set_offline(True)

@@ -135,8 +135,9 @@ export async function render(view, { params, query, edit, navigate, address }) {
     const { errors, changes } = typed();
     if (errors) return showErrors(form, errors);
     save.disabled = true;
-    if (fix !== null) await outbox.resend(fix, changes); // the refused change, mended, goes again
-    else if (Object.keys(changes).length) await outbox.save([{ entity: "contacts", id: existing?.id || newId(), changes }]);
+    // The refused change, mended, goes again; if it went meanwhile, the corrections are an edit.
+    const mended = fix !== null && await outbox.resend(fix, changes);
+    if (!mended && Object.keys(changes).length) await outbox.save([{ entity: "contacts", id: existing?.id || newId(), changes }]);
     kept.discard();
     navigate(back, { replace: true });
   });

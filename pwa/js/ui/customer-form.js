@@ -85,8 +85,9 @@ export async function render(view, { params, query, edit, navigate, address }) {
       ? Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (existing[key] ?? null)))
       : Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
     save.disabled = true;
-    if (fix !== null) await outbox.resend(fix, changes); // the refused change, mended, goes again
-    else if (existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
+    // The refused change, mended, goes again; if it went meanwhile, the corrections are an edit.
+    const mended = fix !== null && await outbox.resend(fix, changes);
+    if (!mended && existing && Object.keys(changes).length) await outbox.save([{ entity: "customers", id, changes }]);
     else if (!existing) await createCustomer(id, changes);
     kept.discard();
     navigate(`#/customers/${id}`, { replace: true });

@@ -80,8 +80,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
       ? Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (existing[name] ?? null)))
       : Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
     save.disabled = true;
-    if (fix !== null) await outbox.resend(fix, changes);
-    else if (Object.keys(changes).length) {
+    const mended = fix !== null && await outbox.resend(fix, changes);
+    if (!mended && Object.keys(changes).length) {
       await outbox.save([{ entity: "requests", id, changes,
         local: existing ? {} : { author_id: user?.id, status: "new", route_to: null } },
       ...(draft?.edits({ entity: "requests", id, customer_id: customer.id }) || [])]);

@@ -196,8 +196,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
     const dealEdits = mover?.edits(values.visited_at) || [];
     save.disabled = true;
     if (contacts.length) await outbox.save(contacts);
-    if (fix !== null) await outbox.resend(fix, changes);
-    else if (Object.keys(changes).length || dealEdits.length) {
+    const mended = fix !== null && await outbox.resend(fix, changes);
+    if (!mended && (Object.keys(changes).length || dealEdits.length)) {
       const edits = Object.keys(changes).length
         ? [{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }] : [];
       const photoEdits = draft?.edits({ entity: "visits", id, customer_id: state.customer.id }) || [];
