@@ -313,3 +313,38 @@ def test_a_technician_reading_the_deal_list_is_not_offered_a_new_deal(page, live
     page.goto(f"{live.url}/#/deals")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_test_id("deal-new")).to_have_count(0)
+
+
+REFUSED_VISIT = """async (changes) => {
+    const base = document.querySelector("script[type=module]").src.replace("app.js", "");
+    const outbox = await import(base + "outbox.js");
+    await outbox.save([{ entity: "visits", id: crypto.randomUUID(), changes }]);
+}"""
+
+
+def test_a_deal_moved_while_mending_a_refused_visit_moves_too(page, live, deals):
+    sign_in(page, live, "rep_a")
+    jig = deals["jig"]
+    page.evaluate(
+        REFUSED_VISIT,
+        {
+            "customer_id": jig["customer_id"],
+            "deal_id": jig["id"],
+            "kind": "teleport",
+            "visited_at": "2026-11-27T10:00:00+09:00",
+            "purpose": "種別が不正な訪問",
+        },
+    )
+    page.get_by_test_id("rejected").click()
+    page.get_by_test_id("rejected-entry").get_by_role("button", name="直して再送").click()
+    page.get_by_text("営業訪問", exact=True).click()
+    page.get_by_test_id("visit-deal-stage").select_option("quote_revision")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-deal-link")).to_have_text("治具プレート年間契約")
+    wait_synced(page)
+    expect(page.get_by_test_id("rejected")).to_have_count(0)
+    office = live.device("office")
+    assert office.records("deals")[jig["id"]]["stage"] == "quote_revision"
+    assert [v["kind"] for v in office.records("visits").values() if v["purpose"] == "種別が不正な訪問"] == [
+        "sales"
+    ]

@@ -197,7 +197,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
     save.disabled = true;
     if (contacts.length) await outbox.save(contacts);
     const mended = fix !== null && await outbox.resend(fix, changes);
-    if (!mended && (Object.keys(changes).length || dealEdits.length)) {
+    if (mended && dealEdits.length) await outbox.save(dealEdits); // the deal moved while mending
+    else if (!mended && (Object.keys(changes).length || dealEdits.length)) {
       const edits = Object.keys(changes).length
         ? [{ entity: "visits", id, changes, local: visit ? {} : { author_id: user?.id } }] : [];
       const photoEdits = draft?.edits({ entity: "visits", id, customer_id: state.customer.id }) || [];
