@@ -82,6 +82,26 @@ def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live,
     assert live.sql("SELECT count(*) FROM dead_letters WHERE mutation_id = ?", first_id) == [(1,)]
 
 
+def test_a_reason_for_a_field_the_form_does_not_show_is_listed_at_its_top(page, live, customers):
+    sign_in(page, live)
+    page.evaluate(
+        SAVE_IN_THE_APP,
+        {
+            "customer_id": customers["yamada"]["id"],
+            "kind": "sales",
+            "visited_at": "2026-11-27T10:00:00+09:00",
+            "purpose": "署名日時が壊れた訪問",
+            "signed_at": "きのう",
+        },
+    )
+    page.get_by_test_id("rejected").click()
+    entry = page.get_by_test_id("rejected-entry")
+    said = entry.locator(".errors li").inner_text()
+    entry.get_by_role("button", name="直して再送").click()
+    expect(page.get_by_test_id("refused-elsewhere")).to_contain_text(said)
+    expect(page.get_by_label("目的")).to_have_value("署名日時が壊れた訪問")
+
+
 def test_unsent_work_older_than_a_day_is_warned_about(page, context, live, customers):
     sign_in(page, live)
     context.set_offline(True)

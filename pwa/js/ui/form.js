@@ -98,11 +98,25 @@ export function showErrors(form, errors) {
   return first !== null;
 }
 
+/** A record's field as the screens name it (its key where the vocabulary has no name). */
+export function fieldName(name) {
+  const key = `field.${name}`;
+  return t(key) === key ? name : t(key);
+}
+
 /** In a form opened from the sync page to mend a change the server refused (`?fix=seq`), the
- * server's reasons beside the fields they name, as the form's own checks show theirs. */
+ * server's reasons beside the fields they name, as the form's own checks show theirs; those of
+ * fields the form does not show, listed at its top. */
 export async function showRefusal(form, seq) {
   const errors = seq === null ? null : await outbox.refusal(seq);
-  if (errors) showErrors(form, errors);
+  if (!errors) return;
+  showErrors(form, errors);
+  const elsewhere = Object.entries(errors)
+    .filter(([name]) => !form.querySelector(`[data-field="${CSS.escape(name)}"] .field-error`));
+  if (!elsewhere.length) return;
+  form.prepend(h("div", { class: "alert error", role: "alert", "data-testid": "refused-elsewhere" },
+    h("p", {}, t("form.refusedElsewhere")),
+    h("ul", {}, elsewhere.map(([name, messages]) => h("li", {}, `${fieldName(name)}: ${[].concat(messages).join(" ")}`)))));
 }
 
 export function clearErrors(form) {

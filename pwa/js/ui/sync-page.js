@@ -11,7 +11,7 @@ import { getRecord } from "../records.js";
 import { getState, subscribe } from "../store.js";
 import { requestCheck, requestSync, unsentCount } from "../sync.js";
 import { h, mount } from "./dom.js";
-import { actionBar, button } from "./form.js";
+import { actionBar, button, fieldName } from "./form.js";
 import { photoQueueSection } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
 import { empty } from "./widgets.js";
@@ -132,11 +132,8 @@ async function pendingRow(entry) {
 }
 
 async function rejectedCard(entry, navigate) {
-  const messages = Object.entries(entry.errors || {}).map(([name, list]) => {
-    const key = `field.${name}`;
-    const fieldName = t(key) === key ? name : t(key);
-    return h("li", {}, `${fieldName}: ${[].concat(list).join(" ")}`);
-  });
+  const messages = Object.entries(entry.errors || {})
+    .map(([name, list]) => h("li", {}, `${fieldName(name)}: ${[].concat(list).join(" ")}`));
   // Mended in the record's own form, which shows the server's reasons and sends the refused
   // change again with the corrections (a deletion has nothing to mend).
   const fixHref = FIXABLE.has(entry.entity) && entry.op === "upsert"
