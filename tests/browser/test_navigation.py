@@ -7,7 +7,7 @@ must not cover the screen they went to.
 
 from playwright.sync_api import expect
 
-from .helpers import sign_in
+from .helpers import sign_in, wait_synced
 
 # Holds a readwrite transaction on one store of the app's database until released: the app's
 # reads of that store wait behind it, as they do behind a pull's page.
@@ -91,7 +91,9 @@ DATA_CHANGED = """async () => {
 def test_a_tap_on_a_link_as_the_screen_is_drawn_again_follows_the_link(page, live, customers):
     sign_in(page, live, "rep_a")
     page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
+    wait_synced(page)  # no redraw but the one this test makes
     link = page.get_by_role("link", name="訪問を記録")
+    expect(link).to_be_visible()  # its screen shown, not only drawn
     box = link.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
