@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import NOT_TEXT, go_to, sign_in, wait_synced
+from .test_sync_errors import SAVE_IN_THE_APP
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -315,18 +316,11 @@ def test_a_technician_reading_the_deal_list_is_not_offered_a_new_deal(page, live
     expect(page.get_by_test_id("deal-new")).to_have_count(0)
 
 
-REFUSED_VISIT = """async (changes) => {
-    const base = document.querySelector("script[type=module]").src.replace("app.js", "");
-    const outbox = await import(base + "outbox.js");
-    await outbox.save([{ entity: "visits", id: crypto.randomUUID(), changes }]);
-}"""
-
-
 def test_a_deal_moved_while_mending_a_refused_visit_moves_too(page, live, deals):
     sign_in(page, live, "rep_a")
     jig = deals["jig"]
     page.evaluate(
-        REFUSED_VISIT,
+        SAVE_IN_THE_APP,
         {
             "customer_id": jig["customer_id"],
             "deal_id": jig["id"],

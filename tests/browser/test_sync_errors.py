@@ -15,6 +15,14 @@ SAVE_IN_THE_APP = """async (changes) => {
 }"""
 
 
+def visit_saved_in_the_app(page, customers, **changes):
+    """A visit of 山田製作所 saved as the app saves one, holding what its form would not let through."""
+    page.evaluate(
+        SAVE_IN_THE_APP,
+        {"customer_id": customers["yamada"]["id"], "visited_at": "2026-11-27T10:00:00+09:00", **changes},
+    )
+
+
 def test_a_clock_more_than_a_day_off_is_reported_and_the_work_goes_out_once_fixed(
     page, context, live, customers
 ):
@@ -52,15 +60,7 @@ def test_an_expired_cursor_pulls_everything_afresh_and_drops_what_is_gone(page, 
 
 def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live, customers):
     sign_in(page, live)
-    page.evaluate(
-        SAVE_IN_THE_APP,
-        {
-            "customer_id": customers["yamada"]["id"],
-            "kind": "teleport",
-            "visited_at": "2026-11-27T10:00:00+09:00",
-            "purpose": "種別が不正な訪問",
-        },
-    )
+    visit_saved_in_the_app(page, customers, kind="teleport", purpose="種別が不正な訪問")
     expect(page.get_by_test_id("rejected")).to_have_accessible_name("送信できなかった変更 1件")
     page.get_by_test_id("rejected").click()
     entry = page.get_by_test_id("rejected-entry")
@@ -84,16 +84,7 @@ def test_a_rejected_change_stays_visible_and_can_be_fixed_and_resent(page, live,
 
 def test_a_reason_for_a_field_the_form_does_not_show_is_listed_at_its_top(page, live, customers):
     sign_in(page, live)
-    page.evaluate(
-        SAVE_IN_THE_APP,
-        {
-            "customer_id": customers["yamada"]["id"],
-            "kind": "sales",
-            "visited_at": "2026-11-27T10:00:00+09:00",
-            "purpose": "署名日時が壊れた訪問",
-            "signed_at": "きのう",
-        },
-    )
+    visit_saved_in_the_app(page, customers, kind="sales", purpose="署名日時が壊れた訪問", signed_at="きのう")
     page.get_by_test_id("rejected").click()
     entry = page.get_by_test_id("rejected-entry")
     said = entry.locator(".errors li").inner_text()
