@@ -19,7 +19,7 @@ export const en = {
   "save.dismiss": "Close",
   "form.save": "Save",
   "form.cancel": "Cancel",
-  "form.refusedElsewhere": "Why the server did not accept it (fields not on this screen):",
+  "form.refused": "Why the server did not accept this change. Correct it and save to send it again.",
   "draft.restored": "What you were typing last time is back.",
   "draft.notKept": "What you type cannot be kept on the device (it may be out of space): save before leaving this screen.",
   "draft.changedMeanwhile": "The saved “{fields}” has changed since; saving writes what is shown here over it.",

@@ -20,7 +20,7 @@ export const ja = {
   "save.dismiss": "閉じる",
   "form.save": "保存",
   "form.cancel": "キャンセル",
-  "form.refusedElsewhere": "サーバーが受け付けなかった理由（この画面にない項目）：",
+  "form.refused": "サーバーが受け付けなかった理由です。直して保存すると、もう一度送ります。",
   "draft.restored": "前回入力途中の内容を戻しました。",
   "draft.notKept": "入力途中の内容を端末に控えられません（空き容量が足りないかもしれません）。画面を離れる前に保存してください。",
   "draft.changedMeanwhile": "その後、保存済みの「{fields}」が変わっています。このまま保存すると、戻した内容で上書きします。",

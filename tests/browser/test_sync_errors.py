@@ -89,7 +89,7 @@ def test_a_reason_for_a_field_the_form_does_not_show_is_listed_at_its_top(page, 
     entry = page.get_by_test_id("rejected-entry")
     said = entry.locator(".errors li").inner_text()
     entry.get_by_role("button", name="直して再送").click()
-    expect(page.get_by_test_id("refused-elsewhere")).to_contain_text(said)
+    expect(page.get_by_test_id("refusal")).to_contain_text(said)
     expect(page.get_by_label("目的")).to_have_value("署名日時が壊れた訪問")
 
 
@@ -208,6 +208,7 @@ def test_a_refused_change_to_a_customer_is_mended_in_its_form_beside_the_servers
     entry.get_by_role("button", name="直して再送").click()
     error = page.locator("[data-field=address] .field-error")
     expect(error).to_have_text(reason)
+    expect(page.get_by_test_id("refusal")).to_contain_text(f"住所: {reason}")  # where the form opens
     expect(page.get_by_test_id("customer-address")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("customer-phone")).to_have_value("048-123-9999")  # nothing typed is lost
     page.get_by_test_id("customer-address").fill("埼玉県川口市1-2-3 第二工場")

@@ -105,18 +105,16 @@ export function fieldName(name) {
 }
 
 /** In a form opened from the sync page to mend a change the server refused (`?fix=seq`), the
- * server's reasons beside the fields they name, as the form's own checks show theirs; those of
- * fields the form does not show, listed at its top. */
+ * server's reasons at its top, where the screen opens (a field may be far down, or not on this
+ * form), and beside the fields they name, as the form's own checks show theirs. */
 export async function showRefusal(form, seq) {
   const errors = seq === null ? null : await outbox.refusal(seq);
   if (!errors) return;
   showErrors(form, errors);
-  const elsewhere = Object.entries(errors)
-    .filter(([name]) => !form.querySelector(`[data-field="${CSS.escape(name)}"] .field-error`));
-  if (!elsewhere.length) return;
-  form.prepend(h("div", { class: "alert error", role: "alert", "data-testid": "refused-elsewhere" },
-    h("p", {}, t("form.refusedElsewhere")),
-    h("ul", {}, elsewhere.map(([name, messages]) => h("li", {}, `${fieldName(name)}: ${[].concat(messages).join(" ")}`)))));
+  form.prepend(h("div", { class: "alert error", role: "alert", "data-testid": "refusal" },
+    h("p", {}, t("form.refused")),
+    h("ul", {}, Object.entries(errors)
+      .map(([name, messages]) => h("li", {}, `${fieldName(name)}: ${[].concat(messages).join(" ")}`)))));
 }
 
 export function clearErrors(form) {
