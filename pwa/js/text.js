@@ -2,14 +2,25 @@
 // disappear, so ﾔﾏﾀﾞ, ヤマダ and やまだ all find 山田製作所 by its name_kana.
 
 const KATAKANA = /[\u30a1-\u30f6]/g;
+// Case folding as the server's (Python's `casefold`), which goes past lower case: ß is ss, a
+// final ς is σ, Greek with iota subscript spells the iota. Lower-cased already, these letters
+// fold as their capitals lower-case; Cherokee folds to its capitals.
+const FOLDS_FURTHER = /[\u00df\u01f0\u0345\u0390\u03b0\u03c2\u1c80-\u1c88\u1e96-\u1e99\u1f50-\u1f56\u1f80-\u1fb7\u1fc2-\u1fc7\u1fd2-\u1fd7\u1fe2-\u1fe7\u1ff2-\u1ff7]/g;
+const CHEROKEE_SMALL = /[\u13f8-\u13fd\uab70-\uabbf]/g;
+// What the server's `str.split()` takes for space, and the byte-order mark an Excel file leaves.
+const SPACE = /[\s\x1c-\x1f\x85]+/g;
 
+/** NFKC, case-folded, katakana as hiragana, without spaces: exactly the server's `fold`. */
 export function fold(text) {
   if (!text) return "";
   return String(text).normalize("NFKC").toLowerCase()
+    .replace(FOLDS_FURTHER, (ch) => ch.toUpperCase().toLowerCase())
+    .replace(CHEROKEE_SMALL, (ch) => ch.toUpperCase())
     .replace(KATAKANA, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0x60))
-    .replace(/\s+/g, "");
+    .replace(SPACE, "");
 }
 
+/** The digits 0-9 of a text in any width (a phone number as typed): exactly the server's. */
 export function digits(text) {
   return String(text || "").normalize("NFKC").replace(/\D+/g, "");
 }
