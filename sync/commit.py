@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, in
 from . import clockstore, driver, hlc as hlcs
 from .batch import root_owner, watchers_of
 from .digest import record_hash
-from .models import DeadLetter, Record, ScopeEvent, SeenMutation, utcnow
+from .models import OWNER_PART, DeadLetter, Record, ScopeEvent, SeenMutation, utcnow
 from .scope import privacy
 from .wire import dump_json, parse_instant
 
@@ -268,13 +268,19 @@ def scope_events(batch):
             # Records moved here from a root they saw: evicting this root takes them away.
             lost = lost | (batch.scope_before[old_root] - after)
         gained = after - before
-        owner = root_owner(batch, customer_id, created_too=True)
-        if owner in before & after and owner != batch.owner_before[customer_id]:
+        owner, former = root_owner(batch, customer_id, created_too=True), batch.owner_before[customer_id]
+        if owner in before & after and owner != former:
             # Handed a root they saw already, its new owner gains what only an owner reads
             # (who asks to follow it): their next pull brings the root again, with that.
             gained = gained | {owner}
+        kept_by_former = former is not None and former != owner and former in before & after - lost
         for user_id in sorted(gained):
-            events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when))
+            events.append(dict(user_id=user_id, customer_id=customer_id, gained=True, hlc=when, part=None))
         for user_id in sorted(lost):
-            events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when))
+            events.append(dict(user_id=user_id, customer_id=customer_id, gained=False, hlc=when, part=None))
+        if kept_by_former:
+            # The owner who handed it on still sees the root, but no longer who asks to follow it.
+            events.append(
+                dict(user_id=former, customer_id=customer_id, gained=False, hlc=when, part=OWNER_PART)
+            )
     return events

@@ -97,7 +97,13 @@ def read_feed(session):
 
 
 class ScopeEvent(Base):
-    """A user gained or lost a scope root: an entry in their feed and a fact in scope history."""
+    """A user gained or lost a scope root: an entry in their feed and a fact in scope history.
+
+    ``part`` is None for the whole root. ``OWNER_PART`` marks a loss of what only the root's
+    owner reads (who else asked to follow it), by an owner who handed the root to someone and
+    still sees it: their next pull evicts those records and nothing else, and the loss is not
+    one of scope (the root stays theirs to read and write).
+    """
 
     __tablename__ = "scope_events"
 
@@ -106,11 +112,15 @@ class ScopeEvent(Base):
     customer_id: Mapped[str] = mapped_column(key(36))
     gained: Mapped[bool] = mapped_column(Boolean)
     hlc: Mapped[str] = mapped_column(key(96))
+    part: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         Index("ix_scope_events_user_seq", "user_id", "seq"),
         Index("ix_scope_events_user_customer", "user_id", "customer_id", "hlc"),
     )
+
+
+OWNER_PART = "owner"  # ScopeEvent.part: what only a root's owner reads
 
 
 class SeenMutation(Base):

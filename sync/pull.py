@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from . import hlc as hlcs
 from .digest import scope_digest
 from .engine import Actor, Engine
-from .models import Record, ScopeEvent, read_feed
+from .models import OWNER_PART, Record, ScopeEvent, read_feed
 from .scope import memberships_readable, owned_anywhere, readable
 
 
@@ -360,7 +360,7 @@ def feed_page(engine, actor, by_position):
 
 
 EVENTS_PAGE = (
-    select(ScopeEvent.seq, ScopeEvent.customer_id, ScopeEvent.gained)
+    select(ScopeEvent.seq, ScopeEvent.customer_id, ScopeEvent.gained, ScopeEvent.part)
     .where(
         ScopeEvent.user_id == bindparam("user_id"),
         ScopeEvent.seq >= bindparam("start"),
@@ -379,7 +379,12 @@ def expand(session, engine, actor, event):
     """Turn a scope event into ``(key, change)`` pairs for the user's device, parents first."""
     order = {name: rank for rank, name in enumerate(engine.order)}
     query = select(Record.entity, Record.id, Record.data).where(Record.customer_id == event.customer_id)
-    if event.gained:
+    if event.part == OWNER_PART:
+        # Who else asked to follow a root its reader no longer owns (each id, as for a loss).
+        if actor.reads_private:
+            return []
+        query = query.where(Record.entity == engine.scope.membership, Record.owner_id != actor.user_id)
+    elif event.gained:
         query = query.where(Record.seq < event.seq, Record.deleted == false(), Record.compacted == false())
         if not actor.reads_private:
             query = query.where(memberships_readable(engine, actor))

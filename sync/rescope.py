@@ -36,7 +36,9 @@ def move_scope(session, engine, before, after, *, now_ms, server_node="server"):
     seq, events = feed.seq, []
     for root_id, was_gained in [(r, True) for r in gained] + [(r, False) for r in lost]:
         seq += 1
-        events.append(dict(seq=seq, user_id=after.user_id, customer_id=root_id, gained=was_gained, hlc=when))
+        events.append(
+            dict(seq=seq, user_id=after.user_id, customer_id=root_id, gained=was_gained, hlc=when, part=None)
+        )
     session.execute(insert(cast(Table, ScopeEvent.__table__)), events)
     feed.seq, feed.hlc = seq, when
     return len(gained), len(lost)

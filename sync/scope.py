@@ -106,7 +106,12 @@ def was_in_scope(session, user_id, scope_id, hlc):
     """Whether a scope-limited user had the root in scope at the moment ``hlc``."""
     last = session.execute(
         select(ScopeEvent.gained)
-        .where(ScopeEvent.user_id == user_id, ScopeEvent.customer_id == scope_id, ScopeEvent.hlc <= hlc)
+        .where(
+            ScopeEvent.user_id == user_id,
+            ScopeEvent.customer_id == scope_id,
+            ScopeEvent.hlc <= hlc,
+            ScopeEvent.part.is_(None),
+        )
         .order_by(ScopeEvent.hlc.desc(), ScopeEvent.seq.desc())
         .limit(1)
     ).scalar()
@@ -129,6 +134,7 @@ def within_grace(session, actor, scope_id, hlc, *, now_ms, grace_ms):
             ScopeEvent.user_id == actor.user_id,
             ScopeEvent.customer_id == scope_id,
             ScopeEvent.gained == false(),
+            ScopeEvent.part.is_(None),
             ScopeEvent.hlc > hlc,
         )
         .order_by(ScopeEvent.hlc, ScopeEvent.seq)
@@ -146,6 +152,7 @@ def loss_between(user_id, pulled_seq, start):
     return and_(
         ScopeEvent.user_id == user_id,
         ScopeEvent.gained == false(),
+        ScopeEvent.part.is_(None),
         ScopeEvent.seq >= pulled_seq,
         ScopeEvent.seq < start,
     )

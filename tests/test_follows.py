@@ -187,6 +187,28 @@ def test_a_rep_who_gains_a_customer_gets_only_their_own_follow_of_it(device, peo
     assert {c["record"]["id"] for c in changes if c.get("entity") == "follows"} == {mine["id"]}
 
 
+def test_an_owner_who_hands_the_customer_on_no_longer_holds_who_asks_to_follow_it(requested, device, people):
+    """Handed to a teammate, a customer's former owner still sees the customer but no longer
+    who asks to follow it: their next pull evicts the request, and nothing else of the customer,
+    not the next day's check. They still write to it."""
+    east, _, customer, follow = requested
+    office = device("office")
+    held = records_by_id(east.sync())
+    assert held[follow["id"]]["status"] == "requested"
+    stored = records_by_id(office.sync())[customer["id"]]
+    assert office.update("customers", stored, owner_id=people["rep_a2"])["status"] == "applied"
+    changes = east.sync()
+    assert [c["id"] for c in changes if c.get("evict")] == [follow["id"]]
+    held = records_by_id([{"record": r} for r in held.values()] + changes)
+    assert follow["id"] not in held and held[customer["id"]]["owner_id"] == people["rep_a2"]
+    visit = east.mutation(
+        "visits", customer_id=customer["id"], kind="sales", visited_at="2026-11-28T10:00:00+09:00"
+    )
+    assert east.push(visit)[0]["status"] == "applied"
+    assert not any(c.get("evict") for c in east.sync())
+    assert follow["id"] in follows_seen(device("rep_a2"))  # the new owner holds it
+
+
 def test_a_teammate_handed_the_customer_sees_its_follow_requests_at_their_next_pull(
     requested, device, people
 ):
