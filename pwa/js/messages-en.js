@@ -846,6 +846,7 @@ export const en = {
   "nav.today": "Today",
   "nav.reports": "Reports",
   "today.title": "Today",
+  "today.titleDay": "{day}",
   "today.titleOf": "{name}'s day",
   "today.prev": "Prev",
   "today.next": "Next",

@@ -847,6 +847,7 @@ export const ja = {
   "nav.today": "今日",
   "nav.reports": "日報",
   "today.title": "今日の記録",
+  "today.titleDay": "{day}の記録",
   "today.titleOf": "{name}さんの記録",
   "today.prev": "前日",
   "today.next": "翌日",

@@ -70,3 +70,27 @@ def test_an_approved_report_says_a_change_submits_it_again_and_approving_is_conf
     expect(page.get_by_test_id("report-approved-hint")).to_contain_text("もう一度提出したことになり")
     expect(page.get_by_test_id("report-save")).to_be_hidden()
     expect(page.get_by_test_id("report-submit")).to_have_text("直して再提出する")
+
+
+def test_another_day_is_titled_by_its_date_and_a_day_with_no_report_is_not_called_a_draft(
+    page, browser, live, customers
+):
+    sign_in(page, live, login="tech")
+    go_to(page, "today")
+    expect(page.get_by_role("heading", level=1)).to_have_text("今日の記録")
+    today = page.get_by_test_id("day-current").inner_text()
+    page.get_by_test_id("day-prev").click()
+    expect(page.get_by_test_id("day-current")).not_to_have_text(today)
+    day = page.get_by_test_id("day-current").inner_text()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{day}の記録")  # not 「今日の記録」
+
+    manager_context = browser.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 390, "height": 844}
+    )
+    manager = manager_context.new_page()
+    sign_in(manager, live, login="manager")
+    manager.goto(live.url + f"/#/today?user={live.device('tech').user['id']}")
+    review = manager.get_by_test_id("review")
+    expect(review).to_contain_text("未提出")
+    expect(review.get_by_test_id("report-status")).to_have_count(0)  # no 「下書き」 badge: there is none
+    manager_context.close()

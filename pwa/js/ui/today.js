@@ -30,7 +30,8 @@ export async function render(view, { query }) {
     if (!form || !form.isConnected) form = mine ? reportForm(day) : reviewPanel(day);
     else form.refresh?.(day);
     mount(view,
-      h("h1", { tabindex: "-1" }, mine ? t("today.title") : t("today.titleOf", { name: day.user.name || "" })),
+      h("h1", { tabindex: "-1" }, !mine ? t("today.titleOf", { name: day.user.name || "" })
+        : ymd === today() ? t("today.title") : t("today.titleDay", { day: dayWithWeekday(ymd) })),
       h("div", { class: "day-bar no-print" },
         dayNav(ymd, link),
         h("div", { class: "day-actions" },
@@ -204,7 +205,7 @@ function reviewPanel(day) {
     const submitted = Boolean(report) && (report.status || "draft") !== "draft";
     for (const control of controls) control.hidden = !submitted;
     waiting.hidden = submitted;
-    mount(body, statusLine(report),
+    mount(body, report ? statusLine(report) : null, // no report: 「未提出」 alone, not a draft's badge
       report ? [
         h("p", { class: "prewrap", "data-testid": "review-summary" }, report.summary || ""),
         report.notes ? h("p", { class: "prewrap" }, report.notes) : null,
