@@ -157,3 +157,11 @@ export function instantNow(now = new Date()) {
 export function partsText(parts) {
   return list((parts || []).map((p) => `${p.name}×${p.quantity ?? ""}`));
 }
+
+/**
+ * A device as people tell it apart: the last four characters of its id, in capitals (「末尾
+ * D9F9」). The sync page names its own device so, the admin's pages every device.
+ */
+export function deviceMark(id) {
+  return id ? String(id).slice(-4).toUpperCase() : "";
+}

@@ -443,6 +443,7 @@ export const en = {
   "syncPage.lastSync": "Last sync",
   "syncPage.user": "User",
   "syncPage.device": "Device",
+  "device.mark": "ends in {mark}",
   "syncPage.deviceShort": "This device (ends in {mark})",
   "syncPage.storage": "Storage",
   "syncPage.persistent": "Persistent",

@@ -444,6 +444,7 @@ export const ja = {
   "syncPage.lastSync": "最終同期",
   "syncPage.user": "利用者",
   "syncPage.device": "端末",
+  "device.mark": "末尾 {mark}",
   "syncPage.deviceShort": "この端末（末尾 {mark}）",
   "syncPage.storage": "保存領域",
   "syncPage.persistent": "永続化されています",

@@ -119,6 +119,8 @@ def test_the_admin_revokes_a_device_after_confirming_and_the_audit_shows_it(admi
     open_user(admin, "佐藤 健太")
     devices = admin.get_by_test_id("admin-devices")
     expect(devices).to_contain_text("初回 20")
+    mark = f"末尾 {rep.id[-4:].upper()}"  # as the rep's sync page names the device: 「この端末（末尾 …）」
+    expect(devices.get_by_test_id("device-mark")).to_have_text(mark)
     admin.get_by_test_id("revoke-device").click()
     admin.get_by_test_id("revoke-device-keep").click()
     expect(devices.get_by_test_id("device-revoked")).to_have_count(0)
@@ -132,6 +134,7 @@ def test_the_admin_revokes_a_device_after_confirming_and_the_audit_shows_it(admi
     expect(events.locator("li").first).to_contain_text("端末の取り消し")
     expect(events.locator("li").first).to_contain_text("操作した人: 管理者")
     expect(events.locator("li").first).to_contain_text("対象: 佐藤 健太")
+    expect(events.locator("li").first).to_contain_text(f"端末: {mark}")
     expect(events.locator("[data-action=sign_in]", has_text="佐藤 健太")).to_have_count(1)
     admin.get_by_label("記録の種類").select_option(label="ログイン失敗")
     expect(events.locator("li")).to_have_count(1)
@@ -185,4 +188,4 @@ def test_the_audit_says_which_sign_out_was_made_offline_and_sent_later(admin, li
     events = admin.get_by_test_id("audit-events").locator("li")
     expect(events).to_have_count(2)
     expect(events.filter(has_text="オフラインでログアウト（接続後に送信）")).to_have_count(1)
-    expect(events.filter(has_text=f"端末: {offline.id[:8]}")).to_contain_text("オフラインでログアウト")
+    expect(events.filter(has_text=f"端末: 末尾 {offline.id[-4:].upper()}")).to_contain_text("オフラインでログアウト")

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
-import { dateTime } from "../format.js";
+import { dateTime, deviceMark } from "../format.js";
 import { label, t } from "../i18n.js";
 import { adminScreen, adminTabs, auditActions, messageLine, problemText } from "./admin-parts.js";
 import { h, mount } from "./dom.js";
@@ -98,7 +98,7 @@ function details(action, d) {
   }
   if (action === "sign_out" && d.later) parts.push(t("admin.audit.signedOutOffline"));
   if (d.count !== undefined) parts.push(t("admin.audit.devicesCount", { n: d.count }));
-  if (d.device_id) parts.push(`${t("admin.audit.device")}: ${d.device_id.slice(0, 8)}`);
+  if (d.device_id) parts.push(`${t("admin.audit.device")}: ${t("device.mark", { mark: deviceMark(d.device_id) })}`);
   if (d.address) parts.push(`${t("admin.audit.address")}: ${d.address}`);
   return parts.map((text) => h("span", {}, text));
 }

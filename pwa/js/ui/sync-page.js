@@ -4,7 +4,7 @@
 import * as auth from "../auth.js";
 import { getMeta } from "../db.js";
 import * as drafts from "../drafts.js";
-import { dateTime } from "../format.js";
+import { dateTime, deviceMark } from "../format.js";
 import { label, lang, setLang, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { getRecord } from "../records.js";
@@ -89,7 +89,7 @@ function checkText(checked) {
 function deviceLabel(deviceId) {
   if (!deviceId) return "";
   return h("details", { class: "device-id" },
-    h("summary", {}, t("syncPage.deviceShort", { mark: deviceId.slice(-4).toUpperCase() })),
+    h("summary", {}, t("syncPage.deviceShort", { mark: deviceMark(deviceId) })),
     h("span", { class: "mono", "data-testid": "device-id" }, deviceId));
 }
 
