@@ -13,7 +13,8 @@ import { actionBar, button, clearErrors, field, guardForm, input, linkButton, sh
 import { fact, heardOn, heardText } from "./widgets.js";
 
 const WIDTH = 900;
-const HEIGHT = 300;
+// A phone's pad is 2:1, not 3:1: at 3:1 a 360 px screen left a strip 95 px high to sign in.
+const HEIGHT = { wide: 300, narrow: 450 };
 
 export async function render(view, { params, navigate }) {
   const visit = await getRecord("visits", params[0]);
@@ -104,7 +105,8 @@ export function scrollClearOfBars(el, margin = 8) {
 
 /** A canvas to sign on with a finger, a pen or a mouse (pointer events, no library). */
 export function signaturePad() {
-  const canvas = h("canvas", { class: "signature-pad", width: WIDTH, height: HEIGHT,
+  const height = matchMedia("(max-width: 600px)").matches ? HEIGHT.narrow : HEIGHT.wide;
+  const canvas = h("canvas", { class: "signature-pad", width: WIDTH, height,
     "aria-label": t("sign.pad"), "data-testid": "signature-pad" });
   const context = canvas.getContext("2d");
   context.lineWidth = 5;
@@ -115,7 +117,7 @@ export function signaturePad() {
   let strokes = 0;
   const point = (event) => {
     const box = canvas.getBoundingClientRect();
-    return [(event.clientX - box.left) * (WIDTH / box.width), (event.clientY - box.top) * (HEIGHT / box.height)];
+    return [(event.clientX - box.left) * (WIDTH / box.width), (event.clientY - box.top) * (height / box.height)];
   };
   canvas.addEventListener("pointerdown", (event) => {
     drawing = true;
@@ -136,7 +138,7 @@ export function signaturePad() {
   canvas.addEventListener("pointercancel", stop);
   return {
     el: canvas,
-    clear() { context.clearRect(0, 0, WIDTH, HEIGHT); strokes = 0; },
+    clear() { context.clearRect(0, 0, WIDTH, height); strokes = 0; },
     isEmpty() { return strokes === 0; },
     png() { return new Promise((resolve) => canvas.toBlob(resolve, "image/png")); },
   };
