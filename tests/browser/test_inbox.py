@@ -238,6 +238,35 @@ def test_the_assignee_finds_the_requests_assigned_to_them_and_answers_one(page, 
     expect(page.get_by_test_id("nav-mine-unread")).to_be_hidden()  # but no longer the technician's turn
 
 
+def test_the_assigned_requests_waiting_for_an_answer_come_before_those_answered(page, live, customers):
+    """The menu's 「担当 1」 points at the one request waiting for the technician's answer: it
+    heads the list, before older ones answered and not closed yet."""
+    rep, office = live.device("rep_a"), live.device("office")
+    tech_id = live.device("tech").user["id"]
+    for title, heard, status in [
+        ("古い回答済み", "2026-01-05", "answered"),
+        ("新しい未回答", "2026-01-09", "triaged"),
+    ]:
+        request = rep.create(
+            "requests",
+            customer_id=customers["yamada"]["id"],
+            kind="question",
+            title=title,
+            heard_at=f"{heard}T09:00:00+09:00",
+        )
+        answer = {"response": "回答しました。"} if status == "answered" else {}
+        assert (
+            office.update("requests", request, assignee_id=tech_id, status=status, **answer)["status"]
+            == "applied"
+        )
+    sign_in(page, live, "tech")
+    go_to(page, "mine")
+    items = page.get_by_test_id("assigned-requests").locator(".mine-item")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text("新しい未回答")
+    expect(items.first.get_by_test_id("assigned-status")).to_have_text("振り分け済み")
+
+
 def test_on_a_phone_the_tab_counts_unread_and_assigned_as_one_number(
     browser, browser_context_args, live, customers
 ):

@@ -1,5 +1,6 @@
-// My requests: those the office assigned to me that are not closed yet, oldest heard first (the
-// assignee answers them: without this list they had to be found customer by customer); then
+// My requests: those the office assigned to me that are not closed yet, those waiting for my
+// answer first, oldest heard first (the assignee answers them: without this list they had to be
+// found customer by customer); then
 // what I heard on site and recorded, with the office's status and answer, unread first (a
 // status or answer that changed since I last opened it).
 
@@ -61,11 +62,15 @@ export async function render(view) {
   return drawThenRedrawOnData(draw);
 }
 
-/** The requests assigned to `userId` and not closed, oldest heard first. */
+/**
+ * The requests assigned to `userId` and not closed: those waiting for their answer first (the
+ * menu's 「担当 1」), then those answered and not closed yet; each oldest heard first.
+ */
 function assignedOpen(requests, userId) {
   const heard = (r) => Date.parse(r.heard_at || r.created_at) || 0;
+  const answered = (r) => Number(r.status === "answered");
   return requests.filter((r) => !r.deleted && userId && r.assignee_id === userId && r.status !== "closed")
-    .sort((a, b) => heard(a) - heard(b));
+    .sort((a, b) => answered(a) - answered(b) || heard(a) - heard(b));
 }
 
 /** The menu's 「未読 2」 beside 自分の依頼, or 「担当 1」 (assigned, not answered yet), or both. */
