@@ -9,7 +9,7 @@ import { dateTime, deviceMark } from "../format.js";
 import { t } from "../i18n.js";
 import { getState } from "../store.js";
 import { adminScreen, adminTabs, confirmButton, messageLine, problemText, roleAndTeam, roles } from "./admin-parts.js";
-import { MIN_PASSWORD, fieldErrors, passwordInput, roleSelect, teamInput, teamOption } from "./admin-users.js";
+import { MIN_PASSWORD, fieldErrors, passwordInput, roleSelect, teamCode, teamInput, teamOption } from "./admin-users.js";
 import { h, mount } from "./dom.js";
 import { field, guardForm, input, showErrors, submitButton } from "./form.js";
 import { empty, fact, notFound } from "./widgets.js";
@@ -95,7 +95,7 @@ async function draw(view, userId) {
     guardForm(form, async () => {
       if (!name.value.trim()) return showErrors(form, { name: [t("admin.user.nameMissing")] });
       const err = await act(() => api.changeUser(token, user.id,
-        { name: name.value.trim(), role: role.value, team: team.value.trim() || null }), t("admin.user.saved"));
+        { name: name.value.trim(), role: role.value, team: teamCode(team.value) }), t("admin.user.saved"));
       if (err) showErrors(form, fieldErrors(err));
     });
     return form;

@@ -65,10 +65,22 @@ function teamOptions(form, users) {
   mount(form.querySelector("datalist"), teams.map(teamOption));
 }
 
-/** A team offered by its code with the name the screens give it (manufacturing 「製造」). */
+// The teams the screens name (the server routes requests to them): typed and shown by that name.
+const NAMED_TEAMS = ["sales", "manufacturing", "service", "office"];
+
+/** A team as the team field shows and offers it: by its name for a named team (office 「事務」). */
+export function teamText(team) {
+  return team ? label("team", team) : "";
+}
+
+/** The team to store for what was typed in the team field: a named team's code for its name. */
+export function teamCode(typed) {
+  const text = typed.trim();
+  return NAMED_TEAMS.find((code) => code === text || label("team", code) === text) || text || null;
+}
+
 export function teamOption(team) {
-  const name = label("team", team);
-  return h("option", name && name !== team ? { value: team, label: name } : { value: team });
+  return h("option", { value: teamText(team) });
 }
 
 /** A drop-down of `roles` with their labels, `value` chosen. */
@@ -77,7 +89,7 @@ export function roleSelect(roles, value) {
 }
 
 export function teamInput(value, listId) {
-  return input({ value: value || "", maxlength: 64, list: listId, "data-testid": "user-team" });
+  return input({ value: teamText(value), maxlength: 64, list: listId, "data-testid": "user-team" });
 }
 
 export function passwordInput(testid) {
@@ -102,7 +114,7 @@ function newUserForm(token, roles, added) {
     submitButton(t("admin.users.add"), { "data-testid": "add-user" }));
   guardForm(form, async () => {
     const body = { login: login.value.trim(), name: name.value.trim(), role: role.value,
-      team: team.value.trim() || null, password: password.value };
+      team: teamCode(team.value), password: password.value };
     const missing = {};
     if (!body.name) missing.name = [t("admin.user.nameMissing")];
     if (!body.login) missing.login = [t("admin.user.loginMissing")];
