@@ -800,6 +800,7 @@ export const en = {
   "quote.quantity": "Quantity",
   "quote.amount": "Quoted amount (yen)",
   "quote.actualCost": "Actual cost (yen)",
+  "quote.leadTimeShown": "Lead time",
   "quote.leadTime": "Lead time (days)",
   "quote.status": "Status",
   "quote.submittedAt": "Submitted on",

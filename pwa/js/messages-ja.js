@@ -801,6 +801,7 @@ export const ja = {
   "quote.quantity": "数量",
   "quote.amount": "見積金額（円）",
   "quote.actualCost": "実際の原価（円）",
+  "quote.leadTimeShown": "納期",
   "quote.leadTime": "納期（日）",
   "quote.status": "状況",
   "quote.submittedAt": "提出日",

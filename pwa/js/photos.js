@@ -318,11 +318,12 @@ export async function freeSpace() {
   return freed;
 }
 
+/** A size such as 「12 KB」, its number and unit kept on one line (a no-break space). */
 export function formatBytes(bytes) {
   if (bytes === null || bytes === undefined) return "—";
-  if (bytes < 1024 * 1024) return `${Math.max(0, Math.round(bytes / 1024))} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes < 1024 * 1024) return `${Math.max(0, Math.round(bytes / 1024))}\u00a0KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)}\u00a0MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)}\u00a0GB`;
 }
 
 const KEEP_UNNAMED_MS = 24 * 3600 * 1000;

@@ -207,6 +207,22 @@ def test_every_field_button_and_action_link_is_at_least_44_px_tall(page, live, c
 
 
 @pytest.mark.parametrize("size", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_the_managers_deal_screens_links_and_buttons_are_at_least_44_px_tall(page, live, customers, size):
+    live.device("rep_a").create(
+        "deals", customer_id=customers["yamada"]["id"], title="架台更新", stage="proposal_quote"
+    )
+    page.set_viewport_size(size)
+    sign_in(page, live, "manager")
+    for screen in ["#/deals", "#/board", "#/competitors"]:
+        page.goto(f"{live.url}/{screen}")
+        expect(page.locator("#view h1")).to_be_visible()
+        page.wait_for_timeout(200)
+        assert small_targets(page) == [], screen
+        if screen == "#/deals":  # 案件ボード, a line's link beside 競合一覧, was 24 px
+            assert box(page.get_by_test_id("to-board"))["height"] >= 44
+
+
+@pytest.mark.parametrize("size", [PHONE, TABLET], ids=["phone", "tablet"])
 def test_the_offices_links_and_buttons_to_the_imports_are_at_least_44_px_tall(page, live, size):
     page.set_viewport_size(size)
     sign_in(page, live, "office")

@@ -2,6 +2,8 @@
 page with cost against the quoted amount, and "make it again" carrying the difficulties and
 asking before it copies a loss-making price or another customer's drawing number."""
 
+import re
+
 from playwright.sync_api import expect
 
 from quote_fixture import QUOTES
@@ -249,3 +251,4 @@ def test_the_printed_quote_in_english_names_the_customer_the_company_and_who_mad
     expect(page.get_by_test_id("print-issuer")).to_contain_text("株式会社 現場製作所")
     expect(page.get_by_test_id("issuer-person")).to_have_text("Contact: 佐藤 健太")  # the server's author_id
     assert "\u3000" not in sheet.text_content()  # no full-width space among English words
+    expect(sheet.locator("tr", has_text="Lead time")).to_have_text(re.compile(r"^Lead time\s*14 days$"))

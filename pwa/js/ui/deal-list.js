@@ -48,7 +48,7 @@ function page(rows, limits, owner, navigate) {
     closed.length ? h("details", {}, h("summary", {}, t("deals.closed"), ` (${closed.length})`),
       h("ol", { class: "list deal-list" }, closed.map((r) => dealRow(r, false)))) : null,
     h("p", {},
-      BOARD_ROLES.has(getState().user?.role) ? [h("a", { href: "#/board", "data-testid": "to-board" }, t("board.title")), " · "] : null,
+      BOARD_ROLES.has(getState().user?.role) ? [h("a", { class: "action-link", href: "#/board", "data-testid": "to-board" }, t("board.title")), " · "] : null,
       h("a", { class: "action-link", href: "#/competitors", "data-testid": "to-competitors" }, t("competitors.title"))),
   ];
 }

@@ -40,7 +40,7 @@ export async function render(view, { params }) {
         fact(t("quote.method"), quote.processing_method),
         fact(t("quote.details"), quote.processing_details ? h("span", { class: "prewrap" }, quote.processing_details) : null),
         fact(t("quote.quantity"), quote.quantity != null ? String(quote.quantity) : null),
-        fact(t("quote.leadTime"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null),
+        fact(t("quote.leadTimeShown"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null),
         // The day it went to the customer (a ledger from Excel has no time of day to show).
         fact(t("quote.submittedAt"), quote.submitted_at ? day(companyDay(quote.submitted_at)) : null),
         fact(t("impact.hoursLegend"), hoursText(quote.process_hours, groups), "quote-hours"),

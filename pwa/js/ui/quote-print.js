@@ -36,7 +36,7 @@ export async function render(view, { params, navigate }) {
         row(t("quote.method"), quote.processing_method),
         row(t("quote.details"), quote.processing_details),
         row(t("quote.quantity"), quote.quantity != null ? String(quote.quantity) : null),
-        row(t("quote.leadTime"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null)))),
+        row(t("quote.leadTimeShown"), quote.lead_time_days != null ? t("days.count", { n: quote.lead_time_days }) : null)))),
     actionBar(
       button(t("print.print"), { class: "button primary no-print", "data-testid": "print", onClick: () => window.print() }),
       linkButton(t("quotePrint.back"), `#/quotes/${quote.id}`, { class: "button no-print" })));
