@@ -511,7 +511,7 @@ export const ja = {
   "inbox.customer": "顧客",
   "inbox.ageFilter": "経過日数",
   "inbox.allTeams": "すべての振り分け先",
-  "inbox.open": "未完了（新規・振り分け済み・対応中）",
+  "inbox.open": "回答前（新規〜対応中）",
   "inbox.allStatuses": "すべての状況",
   "inbox.allCustomers": "すべての顧客",
   "inbox.anyAge": "指定なし",

@@ -101,7 +101,8 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
     expect(items.first).to_contain_text("寸法不良（古い）")
     expect(items.first.get_by_test_id("overdue")).to_have_text("⚠ 期限超過")
     expect(items.nth(1).get_by_test_id("overdue")).to_have_count(0)
-    expect(page.get_by_test_id("inbox-summary")).to_have_text("3件 （うち期限超過 1件）")
+    expect(page.get_by_test_id("inbox-summary")).to_have_text("3件（うち期限超過 1件）")
+    expect(page.locator("#team-manufacturing")).to_have_text("製造（3）")  # full-width, as the words
     page.get_by_test_id("filter-age").select_option("overdue")
     expect(items).to_have_count(1)
     with page.expect_download() as download:

@@ -111,12 +111,12 @@ def test_a_contact_added_during_a_visit_reaches_the_server_with_it(page, context
     context.set_offline(True)
     page.get_by_role("link", name=re.compile("山田製作所")).click()
     page.get_by_test_id("new-visit").click()
-    expect(page.get_by_label("山田 太郎 (製造部)")).to_be_checked()  # the last visit's contact
+    expect(page.get_by_label("山田 太郎（製造部）")).to_be_checked()  # the last visit's contact
     page.get_by_test_id("add-contact").click()
     page.get_by_label("氏名").fill("鈴木 次郎")
     page.get_by_label("部署").fill("品質保証部")
     page.get_by_role("button", name="追加する").click()
-    expect(page.get_by_label("鈴木 次郎 (品質保証部)")).to_be_checked()
+    expect(page.get_by_label("鈴木 次郎（品質保証部）")).to_be_checked()
     page.get_by_test_id("save-visit").click()
     expect(page.get_by_test_id("visit-facts")).to_contain_text("山田 太郎、鈴木 次郎")
     context.set_offline(False)

@@ -23,7 +23,7 @@ function page(competitors) {
     h("h1", { tabindex: "-1" }, t("competitors.title")),
     h("p", { class: "lead" }, t("competitors.lead")),
     competitors.length ? competitors.map(({ name, entries }) => h("section", { class: "competitor", dataset: { name } },
-      h("h2", {}, name, ` (${t("competitors.deals", { n: entries.length })})`),
+      h("h2", {}, t("text.aside", { text: name, aside: t("competitors.deals", { n: entries.length }) })),
       h("div", { class: "table-wrap" }, h("table", { class: "board competitor-table" },
         h("thead", {}, h("tr", {}, ["board.deal", "deal.customer", "event.product", "event.price", "competitors.when"]
           .map((key) => h("th", { scope: "col" }, t(key))))),

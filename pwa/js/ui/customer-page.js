@@ -64,7 +64,7 @@ function page(bundle, unsent) {
       // Folded: rarely needed, and opened to put someone back with the customer (their 編集).
       former.length
         ? h("details", { class: "former-contacts", "data-testid": "former-contacts" },
-          h("summary", {}, t("customer.formerContacts"), ` (${former.length})`),
+          h("summary", {}, t("text.aside", { text: t("customer.formerContacts"), aside: former.length })),
           h("ul", { class: "list compact" }, former.map((contact) => contactRow(contact, unsent))))
         : null),
     h("section", { "aria-labelledby": "timeline-h" },

@@ -38,14 +38,14 @@ function page(rows, limits, owner, navigate) {
     h("p", { class: "hint" }, t("deals.rules", Object.fromEntries(
       Object.entries(limits).map(([rule, n]) => [rule, t("days.count", { n })])))),
     h("section", { "aria-labelledby": "follow-h", class: "follow-up" },
-      h("h2", { id: "follow-h" }, t("deals.followUp"), ` (${follow.length})`),
+      h("h2", { id: "follow-h" }, t("text.aside", { text: t("deals.followUp"), aside: follow.length })),
       follow.length ? h("ol", { class: "list deal-list", "data-testid": "follow-up-list" }, follow.map((r) => dealRow(r, true)))
         : empty(t("deals.noFollowUp"), "follow-up-empty")),
     h("section", { "aria-labelledby": "open-h" },
-      h("h2", { id: "open-h" }, t("deals.open"), ` (${open.length})`),
+      h("h2", { id: "open-h" }, t("text.aside", { text: t("deals.open"), aside: open.length })),
       open.length ? h("ol", { class: "list deal-list", "data-testid": "open-deals" }, open.map((r) => dealRow(r, false)))
         : empty(t("deals.none"))),
-    closed.length ? h("details", {}, h("summary", {}, t("deals.closed"), ` (${closed.length})`),
+    closed.length ? h("details", {}, h("summary", {}, t("text.aside", { text: t("deals.closed"), aside: closed.length })),
       h("ol", { class: "list deal-list" }, closed.map((r) => dealRow(r, false)))) : null,
     h("p", {},
       BOARD_ROLES.has(getState().user?.role) ? [h("a", { class: "action-link", href: "#/board", "data-testid": "to-board" }, t("board.title")), " · "] : null,

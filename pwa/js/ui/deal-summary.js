@@ -30,7 +30,7 @@ export function nextAction(visits, { closed = false, now = Date.now() } = {}) {
 export function meetings(deal, visits, users, unsent) {
   const sorted = [...visits].sort(newest((v) => v.visited_at));
   return h("section", { "aria-labelledby": "deal-visits-h" },
-    h("h2", { id: "deal-visits-h" }, t("deal.visits"), ` (${sorted.length})`),
+    h("h2", { id: "deal-visits-h" }, t("text.aside", { text: t("deal.visits"), aside: sorted.length })),
     sorted.length ? h("ol", { class: "list", "data-testid": "deal-visits" }, sorted.map((visit) => h("li", {},
       h("a", { class: "row", href: `#/visits/${visit.id}` },
         h("span", { class: "row-title" }, visit.purpose || label("visit.kind", visit.kind)),
@@ -49,7 +49,7 @@ export function meetings(deal, visits, users, unsent) {
 export function dealQuotes(deal, quotes, unsent) {
   const sorted = [...quotes].sort(newest(quoteAt));
   return h("section", { "aria-labelledby": "deal-quotes-h" },
-    h("h2", { id: "deal-quotes-h" }, t("deal.quotes"), ` (${sorted.length})`),
+    h("h2", { id: "deal-quotes-h" }, t("text.aside", { text: t("deal.quotes"), aside: sorted.length })),
     sorted.length ? h("ol", { class: "list", "data-testid": "deal-quotes" }, sorted.map((quote) => h("li", {},
       h("a", { class: "row", href: `#/quotes/${quote.id}` },
         h("span", { class: "row-title" }, [quote.product, quote.drawing_no].filter(Boolean).join(" ") || t("quote.untitled")),

@@ -103,11 +103,11 @@ function page(data, filters, navigate) {
       button(t("inbox.exportXlsx"), { "data-testid": "export-xlsx", onClick: () => exportInbox(filters, status, "xlsx") }))),
     status,
     h("p", { class: "summary", "data-testid": "inbox-summary" },
-      t("inbox.summary", { n: items.length }), overdue ? ` ${t("inbox.overdueCount", { n: overdue })}` : ""),
+      t("inbox.summary", { n: items.length }), overdue ? t("inbox.overdueCount", { n: overdue }) : ""),
     TEAMS.filter((team) => !filters.team || filters.team === team).map((team) => {
       const rows = items.filter((i) => (i.request.route_to || "triage") === team);
       return h("section", { class: "inbox-team", "data-team": team, "aria-labelledby": `team-${team}` },
-        h("h2", { id: `team-${team}` }, label("request.route", team), ` (${rows.length})`),
+        h("h2", { id: `team-${team}` }, t("text.aside", { text: label("request.route", team), aside: rows.length })),
         rows.length ? h("ol", { class: "list inbox-list" }, rows.map((item) => row(item, data)))
           : empty(t("inbox.empty")));
     }),

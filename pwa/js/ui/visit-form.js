@@ -107,9 +107,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
             else state.selected.delete(c.id);
             noteContacts();
           } }),
-        h("span", {}, c.deleted ? t("contact.deletedName", { name: c.name })
-          : c.left ? t("contact.leftName", { name: c.name }) : c.name,
-          c.department ? ` (${c.department})` : "")))) : h("p", { class: "hint" }, t("visit.noContacts")),
+        h("span", {}, contactText(c))))) : h("p", { class: "hint" }, t("visit.noContacts")),
       adder);
     noteContacts();
   };
@@ -293,4 +291,11 @@ function parsed(json, fallback) {
   } catch {
     return fallback;
   }
+}
+
+/** A person offered in the visit form: 「山田 太郎（購買部）」, marked if they left or were deleted. */
+function contactText(contact) {
+  const name = contact.deleted ? t("contact.deletedName", { name: contact.name })
+    : contact.left ? t("contact.leftName", { name: contact.name }) : contact.name;
+  return contact.department ? t("text.aside", { text: name, aside: contact.department }) : name;
 }
