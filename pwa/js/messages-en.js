@@ -952,6 +952,7 @@ export const en = {
   "print.print": "Print",
   "print.none": "None",
   "report.count": "{n} of {total} submitted",
+  "load.used": "{n}% used",
   "load.light.free": "Free",
   "load.light.tight": "Tight",
   "load.light.full": "Full",

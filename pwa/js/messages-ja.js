@@ -953,6 +953,7 @@ export const ja = {
   "print.print": "印刷",
   "print.none": "なし",
   "report.count": "提出 {n} / {total}人",
+  "load.used": "稼働 {n}%",
   "load.light.free": "余裕",
   "load.light.tight": "逼迫",
   "load.light.full": "超過",

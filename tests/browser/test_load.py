@@ -101,7 +101,7 @@ def test_a_rep_quoting_offline_sees_the_traffic_lights_and_the_earliest_week_tha
         percent = round(after[group_id] * 100)
         word = light_word(after[group_id])
         expect(cell).to_contain_text(
-            f"{SHAPES[word]} {word} {percent}%"
+            f"{SHAPES[word]} {word} 稼働 {percent}%"
         )  # a shape and a word, not colour alone
     assert light_word(after[groups["溶接"]]) == "超過"
     expect(page.get_by_test_id("impact-fit")).to_have_text(

@@ -46,7 +46,8 @@ export function lightBadge(utilisation, testid = "light") {
   return h("span", { class: ["light", state], dataset: { light: state }, "data-testid": testid },
     h("span", { "aria-hidden": "true", class: "light-shape" }, SHAPES[state]), " ",
     t(`load.light.${state}`), " ",
-    h("span", { class: "light-percent" }, utilisation === null ? "—" : `${Math.round(utilisation * 100)}%`));
+    // 「稼働 48%」: the share of the week's hours taken, not what is left (「余裕 48%」 read so).
+    h("span", { class: "light-percent" }, utilisation === null ? "—" : t("load.used", { n: Math.round(utilisation * 100) })));
 }
 
 /**
