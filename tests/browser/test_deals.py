@@ -238,6 +238,11 @@ def test_competitor_events_with_prices_show_on_the_deal_and_per_competitor(page,
     expect(section).to_contain_text("980,000円")
     expect(section).to_contain_text("760,000円")
     expect(section).to_contain_text("SUSフレーム製作")
+    # on a phone each row is a card, and each value says what it is
+    page.set_viewport_size({"width": 360, "height": 740})
+    price = section.get_by_test_id("competitor-price").first
+    assert price.evaluate("el => getComputedStyle(el, '::before').content") == '"競合の価格（円）："'
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.goto(live.url + f"/#/customers/{deals['jig']['customer_id']}")
     expect(page.get_by_test_id("timeline")).to_contain_text("競合あり — 丸栄精機工業（同等品） 980,000円")

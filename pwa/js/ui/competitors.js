@@ -30,10 +30,12 @@ function page(competitors) {
         h("tbody", {}, entries.map(({ row, product, price, at }) => h("tr", { dataset: { deal: row.deal.id } },
           h("th", { scope: "row" }, h("a", { href: `#/deals/${row.deal.id}` }, row.deal.title),
             h("span", { class: "cell-sub" }, label("deal.stage", row.deal.stage || "card_exchange"))),
-          h("td", {}, row.customer?.name || ""),
-          h("td", {}, product || ""),
-          h("td", { class: "num", "data-testid": "competitor-price" }, price != null ? yen(price) : ""),
-          h("td", {}, at ? day(companyDay(at)) : t("competitors.onDeal")))))))))
+          // On a phone the rows are cards: each value says what it is (「価格：6,330,000円」).
+          h("td", { "data-label": t("deal.customer") }, row.customer?.name || ""),
+          h("td", { "data-label": t("event.product") }, product || ""),
+          h("td", { class: "num", "data-label": t("event.price"), "data-testid": "competitor-price" },
+            price != null ? yen(price) : ""),
+          h("td", { "data-label": t("competitors.when") }, at ? day(companyDay(at)) : t("competitors.onDeal")))))))))
       : empty(t("competitors.none")),
   ];
 }
