@@ -58,8 +58,9 @@ function dealRow(row, withReasons) {
   return h("li", { class: ["deal-item", row.reasons.length ? "needs-follow-up" : null], dataset: { id: deal.id } },
     h("a", { class: "row", href: `#/deals/${deal.id}` },
       h("span", { class: "row-title" },
-        row.reasons.length ? followUpMark(row.reasons, "follow-up-mark") : null,
-        " ", deal.title),
+        // Under 要フォロー the heading and the reasons below say it: the mark is for the full list.
+        row.reasons.length && !withReasons ? [followUpMark(row.reasons, "follow-up-mark"), " "] : null,
+        deal.title),
       h("span", { class: "row-meta" },
         h("span", {}, row.customer?.name || ""),
         h("span", {}, label("deal.stage", deal.stage || "card_exchange")),
