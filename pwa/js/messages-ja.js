@@ -983,6 +983,7 @@ export const ja = {
   "impact.week": "希望納期週",
   "impact.hoursInvalid": "時間は0以上の数で入力してください（例：12.5）。",
   "impact.dealTitle": "この案件の見積が工場に入れる負荷",
+  "impact.dealNoQuote": "この案件にはまだ提出済みの見積がないため、負荷を表示できません。",
   "impact.dealNone": "提出済みの見積に工程ごとの時間と希望納期週がないため、負荷を表示できません。",
   "impact.theQuote": "見積「{title}」を開く",
   "settings.title": "工程・休日・負荷の編集",

@@ -89,3 +89,4 @@ def test_the_office_does_not_review_a_conflict_between_other_people(page, live, 
     )
     expect(page.get_by_test_id("conflict")).to_have_count(0)
     expect(page.get_by_test_id("restore")).to_have_count(0)
+    expect(page.locator("#view")).not_to_contain_text("変更しました")  # no account of edits above none

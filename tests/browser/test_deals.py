@@ -158,7 +158,9 @@ def test_a_rep_has_no_board_but_their_follow_up_list_most_overdue_first(page, li
     expect(follow.get_by_test_id("follow-up-mark")).to_have_count(0)  # its heading says it, once
     open_deals = page.get_by_test_id("open-deals")
     expect(open_deals).to_contain_text("治具プレート年間契約")
-    expect(open_deals.locator("li", has_text="古い引き合い").get_by_test_id("follow-up-mark")).to_have_count(1)
+    expect(open_deals.locator("li", has_text="古い引き合い").get_by_test_id("follow-up-mark")).to_have_count(
+        1
+    )
     follow.nth(0).get_by_role("link").click()
     page.get_by_test_id("deal-new-visit").click()
     expect(page.get_by_test_id("visit-deal").locator("option:checked")).to_have_text(

@@ -196,6 +196,9 @@ def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page,
     deal = rep.create(
         "deals", customer_id=customers["yamada"]["id"], title="架台更新", stage="proposal_quote"
     )
+    bare = rep.create(
+        "deals", customer_id=customers["yamada"]["id"], title="見積前の案件", stage="card_exchange"
+    )
     rep.create(
         "quotes",
         customer_id=customers["yamada"]["id"],
@@ -218,6 +221,10 @@ def test_the_manager_sees_which_deals_fill_a_week_and_what_is_not_firm_yet(page,
     expect(
         page.get_by_test_id("deal-load").locator(f"tr[data-group='溶接'] td[data-week='{week_after(3)}']")
     ).to_contain_text("✕ 超過")
+    page.goto(f"{live.url}/#/deals/{bare['id']}")
+    expect(page.get_by_test_id("deal-no-load")).to_have_text(
+        "この案件にはまだ提出済みの見積がないため、負荷を表示できません。"
+    )
 
 
 def test_on_monday_morning_in_tokyo_the_load_starts_at_this_week_not_the_last(page, context, live, customers):

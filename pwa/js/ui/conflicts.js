@@ -30,7 +30,7 @@ export async function render(view) {
     const others = all.length - conflicts.length;
     mount(view,
       h("h1", { tabindex: "-1" }, t("conflicts.title")),
-      h("p", { class: "lead" }, t("conflicts.intro")),
+      cards.length ? h("p", { class: "lead" }, t("conflicts.intro")) : null, // no 「…変更しました」 above 「ありません」
       cards.length ? h("ul", { class: "cards", "data-testid": "conflict-list" }, cards)
         : empty(t("conflicts.none"), "no-conflicts"),
       others ? h("p", { class: "alert info", role: "note", "data-testid": "others-conflicts" },

@@ -97,7 +97,7 @@ function quoteLoad(quotes, plant) {
   if (!plant.groups.length) return null;
   if (!quote?.process_hours || !quote.delivery_week) {
     return h("section", { "aria-labelledby": "impact-h" }, h("h2", { id: "impact-h" }, t("impact.title")),
-      h("p", { class: "empty", "data-testid": "deal-no-load" }, t("impact.dealNone")));
+      h("p", { class: "empty", "data-testid": "deal-no-load" }, t(quote ? "impact.dealNone" : "impact.dealNoQuote")));
   }
   return h("div", { "data-testid": "deal-load" },
     impact(plant, { processHours: quote.process_hours, deliveryWeek: quote.delivery_week, quoteId: quote.id,

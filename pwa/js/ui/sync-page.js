@@ -30,7 +30,7 @@ export async function render(view, { navigate }) {
       h("h1", { tabindex: "-1" }, t("syncPage.title")),
       h("dl", { class: "facts" },
         h("dt", {}, t("syncPage.lastSync")), h("dd", {}, state.lastSync ? dateTime(state.lastSync) : t("sync.never")),
-        h("dt", {}, t("syncPage.user")), h("dd", {}, state.user ? `${state.user.name} (${label("role", state.user.role)})` : ""),
+        h("dt", {}, t("syncPage.user")), h("dd", {}, state.user ? t("text.aside", { text: state.user.name, aside: label("role", state.user.role) }) : ""),
         h("dt", {}, t("syncPage.device")), h("dd", {}, deviceLabel(state.deviceId)),
         h("dt", {}, t("syncPage.storage")), h("dd", {}, t(state.persisted ? "syncPage.persistent" : "syncPage.notPersistent")),
         h("dt", {}, t("syncPage.check")), h("dd", {},
