@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from demo import factory
+from server.reports.entities import daily_report_id
 
 __all__ = ["DEMO_USERS", "demo_batches"]
 
@@ -101,6 +102,7 @@ ENTITY_ORDER = [
     "visits",
     "requests",
     "quotes",
+    "daily_reports",
 ]
 
 # --------------------------------------------------------------------------
@@ -1217,11 +1219,12 @@ class Record:
     changes: dict[str, Any]
     days_ago: int = 0  # the record's HLC this many days back (a deal's ball_since comes from it)
     target: str | None = None  # the key of the record this one changes (None: a new record)
+    fixed_id: str | None = None  # an id the entity decides (a daily report's, from its person and day)
 
     @property
     def record_id(self) -> str:
         """The deterministic UUID of the record."""
-        return _uid(self.target or self.key)
+        return self.fixed_id or _uid(self.target or self.key)
 
 
 @dataclass
@@ -1796,6 +1799,65 @@ class DemoBuilder:
 
     # -- assembly ----------------------------------------------------------
 
+    def build_daily_reports(self) -> None:
+        """The 作業日報 of the reps and the technician for the workdays 3 to 7 days back (the
+        newest visits are 3 days old), listing their visits of the day (two added where a day had
+        none), submitted; the manager approved the reps' older ones and has the rest to read."""
+        names = {customer.record_id: customer.seed.name for customer in self.customers}
+        days = sorted({_past_workday(self.today, n) for n in range(3, 8)})
+        for login in ("rep1", "rep2", "tech1"):
+            for day in days:
+                self.visits_of_a_report_day(login, day)
+                visits = sorted(
+                    (v for v in self.visits if v.author == login and v.day == day), key=lambda v: v.visited_at
+                )
+                lines = [f"・{v.visited_at[11:16]} {names[v.customer.record_id]}" for v in visits]
+                summary = "\n".join(lines) if lines else "社内作業（見積・図面の確認、翌日の訪問準備）"
+                report_id = daily_report_id(self.user_ids[login], day.isoformat())
+                key = f"daily-report/{login}/{day.isoformat()}"
+                changes = {"date": day.isoformat(), "summary": summary, "hours": 8.0, "status": "submitted"}
+                self.records.append(Record(key, "daily_reports", login, changes, fixed_id=report_id))
+                if login != "tech1" and day != days[-1]:
+                    approval = {"status": "approved", "manager_comment": "確認しました。"}
+                    self.records.append(
+                        Record(
+                            f"{key}/approval",
+                            "daily_reports",
+                            "manager1",
+                            approval,
+                            target=key,
+                            fixed_id=report_id,
+                        )
+                    )
+
+    def visits_of_a_report_day(self, login: str, day: dt.date) -> None:
+        """Two visits of ``login`` on ``day`` if they have none: a report day has work to report."""
+        if any(v.author == login and v.day == day for v in self.visits):
+            return
+        days_ago = (self.today - day).days
+        if login == "tech1":
+            for customer in self.rng.sample(self.customers, 2):
+                fmt = self.fmt_for(customer, contact_index=1)
+                symptom, cause, fix = self.rng.choice(REPAIR_CASES)
+                fmt.update(symptom=symptom, cause=cause, fix=fix, finding=self.rng.choice(AFTERCARE_FINDINGS))
+                texts = self.rng.choice(AFTERCARE_VISITS)
+                self.add_visit(
+                    customer, login, "aftercare", days_ago, texts, customer.contact_ids[1:2], fmt=fmt
+                )
+            return
+        own = [customer for customer in self.customers if customer.rep == login]
+        for customer in self.rng.sample(own, 2):
+            contacts = customer.contact_ids[:1]
+            self.add_visit(
+                customer,
+                login,
+                "sales",
+                days_ago,
+                self.rng.choice(SALES_VISITS),
+                contacts,
+                fmt=self.fmt_for(customer),
+            )
+
     def build(self) -> list[Record]:
         """Generate every record in a fixed order and return them."""
         for key, entity, changes in factory.factory_records(self.today, self.group_id):
@@ -1808,6 +1870,7 @@ class DemoBuilder:
         self.build_office_visits()
         self.build_requests()
         self.build_history_quotes()
+        self.build_daily_reports()
         return self.records
 
 

@@ -118,6 +118,17 @@ def test_demo_loads_a_realistic_data_set(app, demo):
     assert {entity: counts.get(entity, 0) >= minimum for entity, minimum in DEMO_MINIMUMS.items()} == {
         entity: True for entity in DEMO_MINIMUMS
     }
+    assert "rejected" not in demo
+
+
+def test_the_demo_has_daily_reports_submitted_and_some_approved(app, demo):
+    """The manager's 日報 tab has reports to read and to approve, each listing its day's visits."""
+    with app.app_context():
+        stored = db.session.execute(select(Record.data).where(Record.entity == "daily_reports")).scalars()
+        reports = [json.loads(data) for data in stored]
+    statuses = sorted({r["status"] for r in reports})
+    assert len(reports) >= 15 and statuses == ["approved", "submitted"]
+    assert all(r["submitted_at"] and r["summary"].startswith("・") for r in reports)
 
 
 def test_demo_data_shows_no_concurrent_edits_to_review(app, demo):
