@@ -1816,7 +1816,8 @@ class DemoBuilder:
                 report_id = daily_report_id(self.user_ids[login], day.isoformat())
                 key = f"daily-report/{login}/{day.isoformat()}"
                 changes = {"date": day.isoformat(), "summary": summary, "hours": 8.0, "status": "submitted"}
-                self.records.append(Record(key, "daily_reports", login, changes, fixed_id=report_id))
+                back = (self.today - day).days  # submitted that day (its clock), approved the next
+                self.records.append(Record(key, "daily_reports", login, changes, back, fixed_id=report_id))
                 if login != "tech1" and day != days[-1]:
                     approval = {"status": "approved", "manager_comment": "確認しました。"}
                     self.records.append(
@@ -1825,6 +1826,7 @@ class DemoBuilder:
                             "daily_reports",
                             "manager1",
                             approval,
+                            back - 1,
                             target=key,
                             fixed_id=report_id,
                         )
