@@ -214,7 +214,7 @@ export const en = {
   "contact.isLeft": "This person is recorded as having left the customer. Back with the customer, they can be chosen as a contact again.",
   "contact.leftName": "{name} (left)",
   "contact.deletedName": "{name} (deleted)",
-  "request.new": "Record a request or complaint",
+  "request.new": "Log request or complaint",
   "request.newFromVisit": "Record a request or complaint from this visit",
   "request.newTitle": "Record a request or complaint",
   "request.editTitle": "Edit request",
