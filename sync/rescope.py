@@ -6,7 +6,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select
 
 from . import hlc as hlcs
-from .models import Feed, Record, ScopeEvent
+from .models import OWNER_PART, Feed, Record, ScopeEvent
 from .scope import root_ids_in_scope
 from .write import ensure_feed
 
@@ -27,18 +27,35 @@ def move_scope(session, engine, before, after, *, now_ms, server_node="server"):
     ensure_feed(session)
     old, new = roots_seen(session, engine, before), roots_seen(session, engine, after)
     gained, lost = sorted(new - old), sorted(old - new)
-    if not gained and not lost:
+    parted = owners_part_lost(session, engine, before, after, old & new)
+    if not gained and not lost and not parted:
         return 0, 0
     feed = session.execute(
         select(Feed).where(Feed.id == 1).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
     when = hlcs.tick(feed.hlc, max(now_ms, hlcs.physical_ms(feed.hlc)), server_node)
     seq, events = feed.seq, []
-    for root_id, was_gained in [(r, True) for r in gained] + [(r, False) for r in lost]:
+    changes = [(r, True, None) for r in gained] + [(r, False, None) for r in lost]
+    for root_id, was_gained, part in changes + [(r, False, OWNER_PART) for r in parted]:
         seq += 1
         events.append(
-            dict(seq=seq, user_id=after.user_id, customer_id=root_id, gained=was_gained, hlc=when, part=None)
+            dict(seq=seq, user_id=after.user_id, customer_id=root_id, gained=was_gained, hlc=when, part=part)
         )
     session.execute(insert(cast(Table, ScopeEvent.__table__)), events)
     feed.seq, feed.hlc = seq, when
     return len(gained), len(lost)
+
+
+def owners_part_lost(session, engine, before, after, kept):
+    """The roots a user keeps but whose others' follows they no longer read: each root not
+    their own, when they stop reading every private record (an office user made a rep). Not
+    for one who still sees every root (a technician): an event for each of thousands of roots
+    would cost more than the daily check that takes those follows away then."""
+    if not before.reads_private or after.reads_private or after.sees_everything or not kept:
+        return []
+    owned = session.execute(
+        select(Record.id).where(
+            Record.entity == engine.scope.root, Record.id.in_(sorted(kept)), Record.owner_id == after.user_id
+        )
+    ).scalars()
+    return sorted(kept - set(owned))

@@ -168,6 +168,22 @@ def test_a_team_change_moves_the_reps_customers_through_the_feed(client, device,
     assert western["id"] in evicted
 
 
+def test_an_office_user_made_a_rep_no_longer_holds_others_follow_requests(client, device, people):
+    """Made a rep of the east team, an office user keeps the team's customers but no longer reads
+    who asks to follow them: their next pull evicts the request, and nothing else of the customer."""
+    east, west, office, admin = device("rep_a"), device("rep_b"), device("office"), device("admin")
+    customer = east.create("customers", name="東日本精工")
+    west.sync()
+    follow = west.create("follows", customer_id=customer["id"])
+    assert follow["id"] in records_by_id(office.sync())  # the office reads every follow
+    changed = client.patch(
+        f"{USERS}/{people['office']}", json={"role": "rep", "team": "east"}, headers=admin.headers
+    )
+    assert changed.status_code == 200
+    evicted = {c["id"] for c in office.sync() if c.get("evict")}
+    assert follow["id"] in evicted and customer["id"] not in evicted
+
+
 def test_cli_user_commands(runner, device, people):
     rep = device("rep_a")
     assert "rep_a\trep\teast\tactive" in runner.invoke(args=["user", "list"]).output
