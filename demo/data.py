@@ -1594,15 +1594,17 @@ class DemoBuilder:
                 )
                 self.add_rep_visit(customer, customer.rep, kind, table)
 
-    def add_rep_visit(self, customer: Customer, author: str, kind: str, table: list[tuple]) -> Visit:
-        """Create one visit of ``kind`` from ``table`` with random contacts and date."""
+    def add_rep_visit(
+        self, customer: Customer, author: str, kind: str, table: list[tuple], days_ago: int | None = None
+    ) -> Visit:
+        """Create one visit of ``kind`` from ``table`` with random contacts, ``days_ago`` (or a
+        random day of the past year)."""
         fmt = self.fmt_for(customer)
         contacts = self.rng.sample(
             customer.contact_ids, self.rng.randint(1, min(2, len(customer.contact_ids)))
         )
-        return self.add_visit(
-            customer, author, kind, self.rng.randint(3, 362), self.rng.choice(table), contacts, fmt=fmt
-        )
+        when = self.rng.randint(3, 362) if days_ago is None else days_ago
+        return self.add_visit(customer, author, kind, when, self.rng.choice(table), contacts, fmt=fmt)
 
     def build_manager_visits(self) -> None:
         """Create exhibition / courtesy visits by the manager across both teams."""
@@ -1633,19 +1635,17 @@ class DemoBuilder:
     def build_aftercare_visits(self) -> None:
         """Create technician aftercare visits (inspections, repairs) for delivered equipment."""
         for customer in [self.rng.choice(self.customers) for _ in range(55)]:
-            fmt = self.fmt_for(customer, contact_index=1)
-            symptom, cause, fix = self.rng.choice(REPAIR_CASES)
-            fmt.update(symptom=symptom, cause=cause, fix=fix, finding=self.rng.choice(AFTERCARE_FINDINGS))
-            contacts = customer.contact_ids[1:2]
-            self.add_visit(
-                customer,
-                "tech1",
-                "aftercare",
-                self.rng.randint(3, 362),
-                self.rng.choice(AFTERCARE_VISITS),
-                contacts,
-                fmt=fmt,
-            )
+            self.add_aftercare_visit(customer)
+
+    def add_aftercare_visit(self, customer: Customer, days_ago: int | None = None) -> Visit:
+        """One inspection or repair by the technician, ``days_ago`` (or a random day of the past
+        year)."""
+        fmt = self.fmt_for(customer, contact_index=1)
+        symptom, cause, fix = self.rng.choice(REPAIR_CASES)
+        fmt.update(symptom=symptom, cause=cause, fix=fix, finding=self.rng.choice(AFTERCARE_FINDINGS))
+        when = self.rng.randint(3, 362) if days_ago is None else days_ago
+        texts = self.rng.choice(AFTERCARE_VISITS)
+        return self.add_visit(customer, "tech1", "aftercare", when, texts, customer.contact_ids[1:2], fmt=fmt)
 
     def build_office_visits(self) -> None:
         """Create phone / fax / e-mail contacts logged by the office."""
@@ -1839,26 +1839,11 @@ class DemoBuilder:
         days_ago = (self.today - day).days
         if login == "tech1":
             for customer in self.rng.sample(self.customers, 2):
-                fmt = self.fmt_for(customer, contact_index=1)
-                symptom, cause, fix = self.rng.choice(REPAIR_CASES)
-                fmt.update(symptom=symptom, cause=cause, fix=fix, finding=self.rng.choice(AFTERCARE_FINDINGS))
-                texts = self.rng.choice(AFTERCARE_VISITS)
-                self.add_visit(
-                    customer, login, "aftercare", days_ago, texts, customer.contact_ids[1:2], fmt=fmt
-                )
+                self.add_aftercare_visit(customer, days_ago)
             return
         own = [customer for customer in self.customers if customer.rep == login]
         for customer in self.rng.sample(own, 2):
-            contacts = customer.contact_ids[:1]
-            self.add_visit(
-                customer,
-                login,
-                "sales",
-                days_ago,
-                self.rng.choice(SALES_VISITS),
-                contacts,
-                fmt=self.fmt_for(customer),
-            )
+            self.add_rep_visit(customer, login, "sales", SALES_VISITS, days_ago)
 
     def build(self) -> list[Record]:
         """Generate every record in a fixed order and return them."""

@@ -163,5 +163,5 @@ export function partsText(parts) {
  * D9F9」). The sync page names its own device so, the admin's pages every device.
  */
 export function deviceMark(id) {
-  return id ? String(id).slice(-4).toUpperCase() : "";
+  return id ? t("device.mark", { mark: String(id).slice(-4).toUpperCase() }) : "";
 }

@@ -75,6 +75,12 @@ export function label(group, code) {
   return key in DICTIONARIES[current] || key in ja ? t(key) : String(code);
 }
 
+/** The codes a group names (`team` → sales, manufacturing, …), from the Japanese vocabulary. */
+export function codes(group) {
+  const prefix = `${group}.`;
+  return Object.keys(ja).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+}
+
 export function locale() {
   return current === "ja" ? "ja-JP" : "en-GB";
 }

@@ -444,7 +444,7 @@ export const en = {
   "syncPage.user": "User",
   "syncPage.device": "Device",
   "device.mark": "ends in {mark}",
-  "syncPage.deviceShort": "This device (ends in {mark})",
+  "syncPage.deviceShort": "This device ({mark})",
   "syncPage.storage": "Storage",
   "syncPage.persistent": "Persistent",
   "syncPage.notPersistent": "Not persistent (the browser may clear it)",

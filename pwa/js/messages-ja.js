@@ -445,7 +445,7 @@ export const ja = {
   "syncPage.user": "利用者",
   "syncPage.device": "端末",
   "device.mark": "末尾 {mark}",
-  "syncPage.deviceShort": "この端末（末尾 {mark}）",
+  "syncPage.deviceShort": "この端末（{mark}）",
   "syncPage.storage": "保存領域",
   "syncPage.persistent": "永続化されています",
   "syncPage.notPersistent": "永続化されていません（ブラウザーが消去する可能性があります）",

@@ -98,7 +98,7 @@ function details(action, d) {
   }
   if (action === "sign_out" && d.later) parts.push(t("admin.audit.signedOutOffline"));
   if (d.count !== undefined) parts.push(t("admin.audit.devicesCount", { n: d.count }));
-  if (d.device_id) parts.push(`${t("admin.audit.device")}: ${t("device.mark", { mark: deviceMark(d.device_id) })}`);
+  if (d.device_id) parts.push(`${t("admin.audit.device")}: ${deviceMark(d.device_id)}`);
   if (d.address) parts.push(`${t("admin.audit.address")}: ${d.address}`);
   return parts.map((text) => h("span", {}, text));
 }

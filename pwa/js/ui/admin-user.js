@@ -73,7 +73,7 @@ async function draw(view, userId) {
       h("span", { class: "row-meta" },
         h("span", {}, t("admin.devices.firstSeen", { when: dateTime(device.first_seen) })),
         h("span", {}, device.last_seen ? t("admin.lastSeen", { when: dateTime(device.last_seen) }) : t("admin.neverSeen")),
-        h("span", { "data-testid": "device-mark" }, t("device.mark", { mark: deviceMark(device.id) }))),
+        h("span", { "data-testid": "device-mark" }, deviceMark(device.id))),
       device.revoked ? null : confirmButton(t("admin.devices.revoke"), {
         question: t("admin.devices.revokeQuestion", { device: device.name, name: user.name }),
         confirm: t("admin.devices.revokeConfirm"), testid: "revoke-device",

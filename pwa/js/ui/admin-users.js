@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { getMeta } from "../db.js";
 import { dateTime } from "../format.js";
-import { label, t } from "../i18n.js";
+import { codes, label, t } from "../i18n.js";
 import { adminScreen, adminTabs, messageLine, problemText, roleAndTeam, roles } from "./admin-parts.js";
 import { h, mount } from "./dom.js";
 import { field, guardForm, input, select, showErrors, submitButton } from "./form.js";
@@ -65,18 +65,16 @@ function teamOptions(form, users) {
   mount(form.querySelector("datalist"), teams.map(teamOption));
 }
 
-// The teams the screens name (the server routes requests to them): typed and shown by that name.
-const NAMED_TEAMS = ["sales", "manufacturing", "service", "office"];
-
 /** A team as the team field shows and offers it: by its name for a named team (office 「事務」). */
 export function teamText(team) {
   return team ? label("team", team) : "";
 }
 
-/** The team to store for what was typed in the team field: a named team's code for its name. */
+/** The team to store for what was typed in the team field: a named team's code for its name
+ * (the teams the screens name are those the server routes requests to). */
 export function teamCode(typed) {
   const text = typed.trim();
-  return NAMED_TEAMS.find((code) => code === text || label("team", code) === text) || text || null;
+  return codes("team").find((code) => code === text || label("team", code) === text) || text || null;
 }
 
 export function teamOption(team) {
