@@ -183,3 +183,48 @@ def test_times_and_quantities_are_read_as_people_write_them(page, live, customer
     expect(page.get_by_test_id("report-saved")).to_contain_text("保存しました")
     wait_synced(page)
     assert [r["hours"] for r in live.device("tech").records("daily_reports").values()] == [7.5]
+
+
+# Where each line of an element's text begins (offsets into its text), as the browser laid it out.
+LINE_STARTS = """(el) => {
+  const starts = [];
+  let top = null, offset = 0;
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++, offset++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getClientRects()[0];
+      if (box && (top === null || box.top > top + 2)) {
+        starts.push(offset);
+        top = box.top;
+      }
+    }
+  }
+  return starts;
+}"""
+
+
+def test_japanese_on_an_english_screen_is_marked_as_japanese_and_breaks_between_phrases(
+    page, live, customers
+):
+    notes = "包装機械メーカー。主な受注品はシール治具、シャフト、カバー、ブラケット。支払条件は月末締め翌月末払い。"
+    live.device("rep_a").update("customers", customers["yamada"], notes=notes)
+    sign_in(page, live)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live.url}/#/customers/{customers['yamada']['id']}")
+    shown = page.locator("#view .prewrap")
+    expect(shown).to_have_text(notes)
+    japanese_lines = shown.evaluate(LINE_STARTS)
+    assert len(japanese_lines) >= 3
+
+    page.evaluate("localStorage.setItem('genba.lang', 'en')")
+    page.reload()
+    expect(page.get_by_test_id("customer-name")).to_have_text("山田製作所")
+    # A screen reader reads the name and the note in Japanese, the screen's own words in English.
+    expect(page.locator("[data-testid=customer-name] [lang=ja]")).to_have_text("山田製作所")
+    expect(shown.locator("[lang=ja]")).to_have_text(notes)
+    assert page.locator("#view [lang=ja]", has_text="Record a visit").count() == 0
+    # The note breaks where it does on a Japanese screen (between phrases), not mid-word.
+    assert shown.evaluate(LINE_STARTS) == japanese_lines

@@ -35,9 +35,39 @@ export function h(tag, props = {}, ...children) {
 export function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    el.append(child instanceof Node ? child : text(el, String(child)));
   }
   return el;
+}
+
+// A Japanese character; a run of Japanese begins and ends with one and holds no Latin letter.
+const KANA_KANJI = String.raw`[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\u3000-\u303f\u30fb\u30fc\uff01-\uff60]`;
+const JAPANESE = new RegExp(KANA_KANJI, "u");
+const JAPANESE_RUNS = new RegExp(`${KANA_KANJI}(?:[^A-Za-z]*${KANA_KANJI})?`, "gu");
+const TEXT_ONLY = new Set(["OPTION", "TEXTAREA", "TITLE", "STYLE", "SCRIPT"]);
+
+/**
+ * `value` as text for `el`. On a screen in another language, the Japanese in it (a customer's
+ * name, a note) is marked as Japanese (WCAG 3.1.2, language of parts): a screen reader reads it
+ * with a Japanese voice, and the browser breaks it between phrases (auto-phrase) as on a
+ * Japanese screen, not between any two characters (「株式会社小牧パックマシ／ン」).
+ */
+function text(el, value) {
+  if (document.documentElement.lang === "ja" || TEXT_ONLY.has(el.tagName) || !JAPANESE.test(value)) {
+    return document.createTextNode(value);
+  }
+  const runs = document.createDocumentFragment();
+  let at = 0;
+  for (const run of value.matchAll(JAPANESE_RUNS)) {
+    if (run.index > at) runs.append(value.slice(at, run.index));
+    const span = document.createElement("span");
+    span.lang = "ja";
+    span.textContent = run[0];
+    runs.append(span);
+    at = run.index + run[0].length;
+  }
+  if (at < value.length) runs.append(value.slice(at));
+  return runs;
 }
 
 export function clear(el) {
