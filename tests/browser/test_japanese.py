@@ -228,3 +228,17 @@ def test_japanese_on_an_english_screen_is_marked_as_japanese_and_breaks_between_
     assert page.locator("#view [lang=ja]", has_text="Record a visit").count() == 0
     # The note breaks where it does on a Japanese screen (between phrases), not mid-word.
     assert shown.evaluate(LINE_STARTS) == japanese_lines
+
+
+def test_a_long_company_name_breaks_after_its_legal_form_not_before_its_last_letters(page, live, customers):
+    live.device("rep_a").update("customers", customers["sanjo"], name="小牧パックマシン工業株式会社")
+    sign_in(page, live)
+    page.set_viewport_size({"width": 360, "height": 740})
+    for key, name, lines in (
+        ("hokushin", "株式会社北辰フードマシナリー", [0, 4]),  # 「株式会社／北辰フードマシナリー」
+        ("sanjo", "小牧パックマシン工業株式会社", [0, 10]),  # 「小牧パックマシン工業／株式会社」
+    ):
+        page.goto(f"{live.url}/#/customers/{customers[key]['id']}")
+        heading = page.get_by_test_id("customer-name")
+        expect(heading).to_have_text(name)
+        assert heading.evaluate(LINE_STARTS) == lines, name

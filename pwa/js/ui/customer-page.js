@@ -13,7 +13,7 @@ import { getState } from "../store.js";
 import { cardReview } from "./card-review.js";
 import { MERGERS } from "./customer-merge.js";
 import { eventText } from "./deal-events.js";
-import { h, mount } from "./dom.js";
+import { companyName, h, mount } from "./dom.js";
 import { actionBar, linkButton } from "./form.js";
 import { timelinePhotos } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
@@ -37,7 +37,7 @@ function page(bundle, unsent) {
   const dealer = DEAL_ROLES.has(getState().user?.role);
   return [
     h("p", { class: "crumbs" }, h("a", { href: "#/customers" }, t("nav.customers"))),
-    h("h1", { tabindex: "-1", "data-testid": "customer-name" }, customer.name),
+    h("h1", { tabindex: "-1", "data-testid": "customer-name" }, companyName(customer.name)),
     customer.name_kana ? h("p", { class: "sub" }, customer.name_kana) : null,
     h("dl", { class: "facts" },
       fact(t("customer.phone"), phoneLink(customer.phone)),
