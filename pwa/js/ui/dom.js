@@ -72,8 +72,8 @@ function text(el, value) {
 
 // A company's legal form, before or after its name (「株式会社北辰」, 「三条精工株式会社」, 「㈱北辰」).
 const LEGAL_FORM = new RegExp(String.raw`^(?:株式会社|有限会社|合同会社|合資会社|合名会社|(?:一般|公益)(?:社団|財団)法人|医療法人|` +
-  String.raw`社会福祉法人|学校法人|特定非営利活動法人|NPO法人|[(（][株有][)）]|[㈱㈲])\s*|` +
-  String.raw`\s*(?:株式会社|有限会社|合同会社|合資会社|合名会社|[(（][株有][)）]|[㈱㈲])$`, "u");
+  String.raw`社会福祉法人|学校法人|特定非営利活動法人|NPO法人|[(\uff08][株有][)\uff09]|[㈱㈲])\s*|` +
+  String.raw`\s*(?:株式会社|有限会社|合同会社|合資会社|合名会社|[(\uff08][株有][)\uff09]|[㈱㈲])$`, "u");
 
 /**
  * A company's name with a break allowed between it and its legal form: a name too long for its
