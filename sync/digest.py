@@ -3,8 +3,8 @@
 Each live record contributes ``record_hash(entity, id, version)`` (FNV-1a, 32 bits, easy to
 compute in the browser too); a set is described by its count and the sum of its hashes. Two
 replicas holding the same versions of the same records have equal digests. Buckets split an
-entity by the leading hex digits of its ids, so a client can find which ranges differ and
-re-pull only those.
+entity by the leading (or the last) hex digits of its ids, so a client can find which ranges
+differ and re-pull only those.
 """
 
 from fnv_hash_fast import fnv1a_32
@@ -43,25 +43,36 @@ def scope_digest(session, readable, top):
     return {entity: {"count": count, "sum": str(total or 0)} for entity, count, total in rows}
 
 
-def bucket_digest(session, readable, entity, prefix):
-    """Digest of one entity's readable live records whose id starts with ``prefix``,
-    split by the next hex digit."""
-    depth = len(prefix) + 1
-    bucket = func.substr(Record.id, 1, depth)
+def id_part(prefix, ending):
+    """The condition on a record's id and its bucket: the ids that start with ``prefix``, split by
+    the next digit, or with ``ending`` given, those that end with it, split by the digit before.
+    Ids end in random digits whatever their version; a version 7 id (the app's) starts with its
+    time, so ids made in the same seven weeks share their first four digits."""
+    if ending is None:
+        return Record.id.like(prefix + "%"), func.substr(Record.id, 1, len(prefix) + 1)
+    return Record.id.like("%" + ending), func.substr(Record.id, func.length(Record.id) - len(ending))
+
+
+def bucket_digest(session, readable, entity, prefix="", ending=None):
+    """Digest of one entity's readable live records whose id starts with ``prefix`` (or ends
+    with ``ending``), split by the next hex digit (the one before)."""
+    matches, bucket = id_part(prefix, ending)
     rows = session.execute(
         select(bucket, func.count(), func.sum(Record.digest))
-        .where(*live(readable), Record.entity == entity, Record.id.like(prefix + "%"))
+        .where(*live(readable), Record.entity == entity, matches)
         .group_by(bucket)
     )
     return {b: {"count": count, "sum": str(total or 0)} for b, count, total in rows}
 
 
-def records_in_range(session, readable, entity, prefix, limit):
-    """The readable live records of an entity whose id starts with ``prefix``, as JSON texts."""
+def records_in_range(session, readable, entity, prefix, limit, ending=None):
+    """The readable live records of an entity whose id starts with ``prefix`` (or ends with
+    ``ending``), as JSON texts."""
+    matches, _ = id_part(prefix, ending)
     return list(
         session.execute(
             select(Record.data)
-            .where(*live(readable), Record.entity == entity, Record.id.like(prefix + "%"))
+            .where(*live(readable), Record.entity == entity, matches)
             .order_by(Record.id)
             .limit(limit)
         ).scalars()

@@ -374,37 +374,55 @@ def note_position(start):
 @bp.arguments(RangeQuerySchema, location="query")
 @bp.response(200, BucketDigestSchema)
 def digest(query):
-    """Digest of one entity's records in scope, split into buckets by leading id digits."""
+    """Digest of one entity's records in scope, split into buckets by leading id digits (or,
+    asked by ``ending``, by the last ones)."""
     try:
         buckets = bucket_digest(
-            snapshot_session(), readable(ENGINE, g.actor), query["entity"], query["prefix"]
+            snapshot_session(),
+            readable(ENGINE, g.actor),
+            query["entity"],
+            query["prefix"],
+            query.get("ending"),
         )
     finally:
         db.session.rollback()
-    return {"entity": query["entity"], "prefix": query["prefix"], "buckets": buckets}
+    return {"entity": query["entity"], **id_asked(query), "buckets": buckets}
+
+
+def id_asked(query):
+    """The part of the ids the query asked for, as the answer repeats it."""
+    return {"ending": query["ending"]} if "ending" in query else {"prefix": query["prefix"]}
 
 
 @bp.get("/sync/range")
 @one_transaction(SNAPSHOT)
 @token_required
 @bp.arguments(RangeQuerySchema, location="query")
-@bp.error(413, "range_too_large: ask for a longer prefix")
+@bp.error(413, "range_too_large: ask for more digits of the ids")
 @bp.response(200, RangeSchema)
 def record_range(query):
-    """The live records in scope of one entity whose ids start with ``prefix``."""
+    """The live records in scope of one entity whose ids start with ``prefix`` (or end with
+    ``ending``)."""
     limit = current_app.config["PULL_LIMIT_MAX"]
     try:
         rows = records_in_range(
-            snapshot_session(), readable(ENGINE, g.actor), query["entity"], query["prefix"], limit + 1
+            snapshot_session(),
+            readable(ENGINE, g.actor),
+            query["entity"],
+            query["prefix"],
+            limit + 1,
+            query.get("ending"),
         )
     finally:
         db.session.rollback()
     if len(rows) > limit:
         raise ApiError(
-            413, "This range holds too many records; ask for a longer prefix.", reason="range_too_large"
+            413,
+            "This range holds too many records; ask for more digits of the ids.",
+            reason="range_too_large",
         )
-    body = '{"entity":"%s","prefix":"%s","records":[%s]}' % (query["entity"], query["prefix"], ",".join(rows))
-    return feed_response(body)
+    head = json.dumps({"entity": query["entity"], **id_asked(query)})[:-1]
+    return feed_response('%s,"records":[%s]}' % (head, ",".join(rows)))
 
 
 def pull_snapshot():
