@@ -388,17 +388,19 @@ class Client:
             e for e in set(answer) | set(self.digest()) if answer.get(e, EMPTY) != self.digest().get(e, EMPTY)
         )
 
-    def digest(self, entity=None, prefix=""):
-        """Digest of the replica's live records (all entities, or one by id prefix bucket)."""
+    def digest(self, entity=None, ending=""):
+        """Digest of the replica's live records: all entities, or one, the ids that end with
+        ``ending`` split by the digit before (ids end at random; a version 7 id starts with
+        its time)."""
         if entity is None:
             return summarise(
                 (e, rid, r["version"]) for (e, rid), r in self.replica.records.items() if not r.get("deleted")
             )
-        depth = len(prefix) + 1
+        depth = len(ending) + 1
         out: dict[str, dict] = {}
         for rid, record in self.live(entity).items():
-            if rid.startswith(prefix):
-                bucket = out.setdefault(rid[:depth], {"count": 0, "sum": 0})
+            if rid.endswith(ending):
+                bucket = out.setdefault(rid[-depth:], {"count": 0, "sum": 0})
                 bucket["count"] += 1
                 bucket["sum"] += record_hash(entity, rid, record["version"])
         return {b: {"count": v["count"], "sum": str(v["sum"])} for b, v in out.items()}
@@ -406,7 +408,7 @@ class Client:
     def repair(self, max_rounds=3):
         """Re-pull only the id ranges whose digests differ until the replica converges.
 
-        Return the ranges re-pulled, as ``(entity, prefix)`` pairs.
+        Return the ranges re-pulled, as ``(entity, ending)`` pairs.
         """
         repaired: list[tuple[str, str]] = []
         for _ in range(max_rounds):
@@ -417,9 +419,9 @@ class Client:
                 repaired.extend(self.repair_entity(entity, ""))
         raise SyncError(500, {"message": "replica still differs after repair"})
 
-    def repair_entity(self, entity, prefix):
-        answer = self.call("GET", f"/api/v1/sync/digest?entity={entity}&prefix={prefix}")
-        theirs, mine = answer["buckets"], self.digest(entity, prefix)
+    def repair_entity(self, entity, ending):
+        answer = self.call("GET", f"/api/v1/sync/digest?entity={entity}&ending={ending}")
+        theirs, mine = answer["buckets"], self.digest(entity, ending)
         done = []
         for bucket in sorted(set(theirs) | set(mine)):
             if theirs.get(bucket, EMPTY) == mine.get(bucket, EMPTY):
@@ -427,9 +429,9 @@ class Client:
             if theirs.get(bucket, EMPTY)["count"] > 500 and len(bucket) < 4:
                 done.extend(self.repair_entity(entity, bucket))
                 continue
-            records = self.call("GET", f"/api/v1/sync/range?entity={entity}&prefix={bucket}")["records"]
+            records = self.call("GET", f"/api/v1/sync/range?entity={entity}&ending={bucket}")["records"]
             fresh = {r["id"]: r for r in records}
-            for rid in [rid for rid in self.live(entity) if rid.startswith(bucket)]:
+            for rid in [rid for rid in self.live(entity) if rid.endswith(bucket)]:
                 if rid not in fresh and not self.pending(entity, rid):
                     self.replica.records.pop((entity, rid))
             for record in records:

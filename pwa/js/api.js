@@ -91,14 +91,14 @@ export function pull(token, cursor, limit, digest = false) {
   return call("GET", `/api/v1/sync/pull?${query}`, { token });
 }
 
-/** The server's digests of one entity's records in scope whose ids start with `prefix`, by the next character. */
-export function scopeDigest(token, entity, prefix) {
-  return call("GET", `/api/v1/sync/digest?${new URLSearchParams({ entity, prefix })}`, { token });
+/** The server's digests of one entity's records in scope whose ids end with `ending`, by the character before. */
+export function scopeDigest(token, entity, ending) {
+  return call("GET", `/api/v1/sync/digest?${new URLSearchParams({ entity, ending })}`, { token });
 }
 
-/** The records in scope of one entity whose ids start with `prefix` (413 `range_too_large` past the limit). */
-export function recordRange(token, entity, prefix) {
-  return call("GET", `/api/v1/sync/range?${new URLSearchParams({ entity, prefix })}`, { token });
+/** The records in scope of one entity whose ids end with `ending` (413 `range_too_large` past the limit). */
+export function recordRange(token, entity, ending) {
+  return call("GET", `/api/v1/sync/range?${new URLSearchParams({ entity, ending })}`, { token });
 }
 
 export function searchCustomers(token, q) {

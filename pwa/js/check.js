@@ -1,8 +1,9 @@
 // Checking the device's records against the server's: once a day, and when asked on the sync
 // page. A pull to the end asks for the server's digest of the user's scope (digest.js), and each
 // entity the device keeps is compared by count and hash sum. Where one differs, the server's
-// digests by id prefix narrow it down, and each range that still differs is fetched again
-// (`/sync/range`) and replaces what the device holds of it: a record the device lost comes
+// digests by the ids' last digits narrow it down (the app's ids start with their time, so
+// those made in the same weeks share their first digits; they end at random), and each range
+// that still differs is fetched again (`/sync/range`) and replaces what the device holds of it: a record the device lost comes
 // back, one it holds in an older version is brought up to date, one the server no longer has
 // in scope goes. Only with nothing unsent: until they are answered, the device's own edits are
 // laid over its records and would differ on purpose.
@@ -15,7 +16,7 @@ import { latestVisits, noteVisits } from "./records.js";
 import { GROUPS } from "./visit-groups.js";
 
 const SPLIT_ABOVE = 500; // a range holding more is narrowed by one more character first
-const MAX_PREFIX = 4; // the server's longest prefix (hex digits)
+const MAX_DIGITS = 4; // the server's longest ending (hex digits)
 // Records (or groups of visits) read at a time: the check holds a page, never a whole store (an
 // office device keeps tens of thousands of records).
 const PAGE = 500;
@@ -70,31 +71,25 @@ export async function deviceDigest() {
   const out = {};
   for (const entity of SYNCED) {
     const digest = digester(entity);
-    await eachPage(entity, "", (records) => digest.add(records));
+    await eachPage(entity, (records) => digest.add(records));
     const found = digest.result();
     if (found) out[entity] = found;
   }
   return out;
 }
 
-/** The ids that start with `prefix` (after `after`, when given): ids are strings. */
-function idRange(prefix, after = null) {
-  return IDBKeyRange.bound(after ?? prefix, `${prefix}\uffff`, after !== null, false);
-}
-
 /**
- * Call `use(records)` with the device's records of `entity` whose ids start with `prefix`, a
- * page at a time, each page read in a transaction of its own. Visits are kept in groups by
- * customer (visit-groups.js): their pages are pages of groups, the prefix left to `use`.
+ * Call `use(records)` with the device's records of `entity`, a page at a time, each page read in
+ * a transaction of its own. Visits are kept in groups by customer (visit-groups.js): their pages
+ * are pages of groups.
  */
-async function eachPage(entity, prefix, use) {
+async function eachPage(entity, use) {
   const grouped = entity === "visits";
   let after = null;
   for (;;) {
     const tx = await transaction([grouped ? GROUPS : entity]);
     const store = tx.objectStore(grouped ? GROUPS : entity);
-    const range = grouped ? (after === null ? null : IDBKeyRange.lowerBound(after, true)) : idRange(prefix, after);
-    const page = await req(store.getAll(range, PAGE));
+    const page = await req(store.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), PAGE));
     if (!page.length) return;
     use(grouped ? page.flatMap((group) => group.visits) : page);
     const last = page.at(-1);
@@ -103,50 +98,69 @@ async function eachPage(entity, prefix, use) {
   }
 }
 
-async function repair(token, entity, prefix) {
-  const { buckets } = await api.scopeDigest(token, entity, prefix);
-  const digest = digester(entity, prefix);
-  await eachPage(entity, prefix, (records) => digest.add(records));
+/**
+ * Compare the device's records of `entity` whose ids end with `ending` with the server's, a
+ * bucket (one more digit) at a time, and replace each bucket that differs; a bucket too large
+ * is narrowed first. Answer `{ranges, records, waiting}` as `checkDevice` sums them.
+ */
+async function repair(token, entity, ending) {
+  const { buckets } = await api.scopeDigest(token, entity, ending);
+  const digest = digester(entity, ending);
+  const held = new Map(); // bucket: the ids the device holds in it, tombstones too
+  await eachPage(entity, (records) => {
+    digest.add(records);
+    for (const { id } of records) {
+      if (!String(id).endsWith(ending)) continue;
+      const bucket = String(id).slice(-(ending.length + 1));
+      if (!held.has(bucket)) held.set(bucket, []);
+      held.get(bucket).push(id);
+    }
+  });
   const total = { ranges: 0, records: 0, waiting: 0 };
   for (const bucket of differing(buckets, digest.result())) {
-    if ((buckets[bucket]?.count || 0) > SPLIT_ABOVE && bucket.length < MAX_PREFIX) {
+    if ((buckets[bucket]?.count || 0) > SPLIT_ABOVE && bucket.length < MAX_DIGITS) {
       add(total, await repair(token, entity, bucket));
       continue;
     }
     const { records: fresh } = await api.recordRange(token, entity, bucket);
-    add(total, { ranges: 1, ...await replaceRange(entity, bucket, fresh) });
+    add(total, { ranges: 1, ...await replaceRange(entity, bucket, fresh, held.get(bucket) || []) });
   }
   return total;
 }
 
-/** The records of `entity` in `tx` whose ids start with `prefix` (read before any write). */
-async function heldInRange(tx, entity, prefix) {
-  const range = idRange(prefix);
-  if (entity !== "visits") return req(tx.objectStore(entity).getAll(range));
-  // The groups holding such a visit, by the groups' index of visit ids (a group may come twice).
-  const groups = await req(tx.objectStore(GROUPS).index("ids").getAll(range));
+/** The records of `entity` in `tx` with these `ids` that it still holds (read before any write). */
+async function heldOf(tx, entity, ids) {
+  if (entity !== "visits") {
+    const store = tx.objectStore(entity);
+    return (await Promise.all(ids.map((id) => req(store.get(id))))).filter(Boolean);
+  }
+  // The groups holding them, by the groups' index of visit ids.
+  const index = tx.objectStore(GROUPS).index("ids");
+  const groups = await Promise.all(ids.map((id) => req(index.get(id))));
+  const wanted = new Set(ids);
   const visits = new Map();
   for (const group of groups) {
-    for (const visit of group.visits) if (String(visit.id).startsWith(prefix)) visits.set(visit.id, visit);
+    for (const visit of group?.visits || []) if (wanted.has(visit.id)) visits.set(visit.id, visit);
   }
   return [...visits.values()];
 }
 
 /**
- * Make the device's records of `entity` whose ids start with `prefix` the server's `fresh`
- * ones, in one transaction; a record with an edit saved meanwhile is left as it is. Answer
- * `{records, waiting}`: how many records it changed, and how many that differ it left so.
+ * Make the device's records of `entity` whose ids end with `ending` (`held`: their ids, as read
+ * for the digest) the server's `fresh` ones, in one transaction; a record with an edit saved
+ * meanwhile is left as it is. Answer `{records, waiting}`: how many records it changed, and how
+ * many that differ it left so.
  */
-async function replaceRange(entity, prefix, fresh) {
+async function replaceRange(entity, ending, fresh, held) {
   const visits = entity === "visits";
   const tx = await transaction([entity, "outbox", ...(visits ? ["recent"] : [])], "readwrite");
-  const unsent = IDBKeyRange.bound([entity, prefix], [entity, `${prefix}\uffff`]);
+  const unsent = IDBKeyRange.bound([entity, ""], [entity, "\uffff"]);
   const [entries, mine] = await Promise.all([
     req(tx.objectStore("outbox").index("record").getAll(unsent)),
-    heldInRange(tx, entity, prefix),
+    heldOf(tx, entity, held),
   ]);
   const store = tx.objectStore(entity);
-  const saved = new Set(entries.map((e) => e.record_id));
+  const saved = new Set(entries.map((e) => e.record_id).filter((id) => String(id).endsWith(ending)));
   const theirs = new Map(fresh.map((record) => [record.id, record]));
   let changed = 0;
   let waiting = 0;

@@ -21,19 +21,20 @@ export function recordHash(entity, id, version) {
 
 /**
  * A digest summed as records come, a page at a time: `add(records)` (live ones; tombstones are
- * skipped), then `result()`: whole (`{count, sum}`, or null for none), or with `prefix` split by
- * the id's next character (`{bucket: {count, sum}}` over the ids that start with `prefix`), as
- * `/sync/digest` answers it. The sums stay exact: 2^32 times a million records is far below 2^53.
+ * skipped), then `result()`: whole (`{count, sum}`, or null for none), or with `ending` split by
+ * the character before it (`{bucket: {count, sum}}` over the ids that end with `ending`, each
+ * bucket the id's last characters), as `/sync/digest?ending=` answers it. The sums stay exact:
+ * 2^32 times a million records is far below 2^53.
  */
-export function digester(entity, prefix = null) {
+export function digester(entity, ending = null) {
   const out = new Map();
   return {
     add(records) {
       for (const record of records) {
         if (record.deleted) continue;
         const id = String(record.id);
-        if (prefix !== null && !id.startsWith(prefix)) continue;
-        const key = prefix === null ? "" : id.slice(0, prefix.length + 1);
+        if (ending !== null && !id.endsWith(ending)) continue;
+        const key = ending === null ? "" : id.slice(-(ending.length + 1));
         const entry = out.get(key) || { count: 0, sum: 0 };
         entry.count += 1;
         entry.sum += recordHash(entity, id, record.version);
@@ -42,15 +43,15 @@ export function digester(entity, prefix = null) {
     },
     result() {
       const written = (entry) => ({ count: entry.count, sum: String(entry.sum) });
-      if (prefix === null) return out.size ? written(out.get("")) : null;
+      if (ending === null) return out.size ? written(out.get("")) : null;
       return Object.fromEntries([...out].map(([key, entry]) => [key, written(entry)]));
     },
   };
 }
 
 /** The digest of `records` of one entity at once (`digester`'s answer). */
-export function digestOf(entity, records, prefix = null) {
-  const digest = digester(entity, prefix);
+export function digestOf(entity, records, ending = null) {
+  const digest = digester(entity, ending);
   digest.add(records);
   return digest.result();
 }
