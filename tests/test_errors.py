@@ -534,3 +534,31 @@ def test_an_error_is_said_in_the_language_the_app_asks_for(
         assert_error_shape(response, code)
         said[language] = response.get_json()["message"]
     assert said == {"ja": ja, "en": en, "default": en}
+
+
+def test_an_unexpected_failure_answers_500_in_the_one_shape_says_the_device_keeps_its_data_and_is_logged(
+    app, device, caplog
+):
+    from sqlalchemy import text
+
+    from server.core.db import db
+
+    rep = device("rep_a")
+    rep.create("customers", name="三河精機")
+    with app.app_context():  # a deployment whose migration went wrong: a table the push needs is gone
+        db.session.execute(text("ALTER TABLE seen_mutations RENAME TO seen_mutations_gone"))
+        db.session.commit()
+    answer = rep.push_raw({"device_id": rep.id, "mutations": [rep.mutation("customers", name="新規")]})
+    assert_error_shape(answer, 500)
+    body = answer.get_data(as_text=True)
+    assert answer.get_json()["message"].startswith(
+        "Something went wrong on the server; your data on the device"
+    )
+    assert "seen_mutations" not in body and "Traceback" not in body  # nothing of the server's inside
+    assert any(r.message == "unhandled error" and r.exc_info for r in caplog.records)
+    japanese = rep.client.post(
+        "/api/v1/sync/push",
+        json={"device_id": rep.id, "mutations": [rep.mutation("customers", name="新規")]},
+        headers={**rep.headers, "Accept-Language": "ja"},
+    )
+    assert japanese.status_code == 500 and "端末のデータは無事です" in japanese.get_json()["message"]
