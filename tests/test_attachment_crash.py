@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import time
 import urllib.parse
 
@@ -86,30 +87,35 @@ def put_part(base_url, device, attachment_id, data, start):
         connection.close()
 
 
+def photo_of_a_visit(rep, digest):
+    """A customer, an aftercare visit and its photo's record (not yet uploaded)."""
+    customer = rep.push(rep.mutation("customers", name="山田製作所"))[0]["record"]
+    visit = rep.push(
+        rep.mutation(
+            "visits", customer_id=customer["id"], kind="aftercare", visited_at="2026-11-27T10:00:00+09:00"
+        )
+    )[0]["record"]
+    return rep.push(
+        rep.mutation(
+            "attachments",
+            customer_id=customer["id"],
+            owner_entity="visits",
+            owner_id=visit["id"],
+            filename="machine.jpg",
+            content_type="image/jpeg",
+            size=SIZE,
+            sha256=digest,
+        )
+    )[0]["record"]
+
+
 def test_a_worker_killed_during_an_upload_leaves_no_visible_file_and_the_resume_completes(database_url):
     data = fake_jpeg()
     digest = hashlib.sha256(data).hexdigest()
     with start_gunicorn(database_url, workers=2) as (url, master):
         storage = os.path.join(os.path.dirname(master.log_path), "attachments")
         rep = HttpDevice(url, "rep_a")
-        customer = rep.push(rep.mutation("customers", name="山田製作所"))[0]["record"]
-        visit = rep.push(
-            rep.mutation(
-                "visits", customer_id=customer["id"], kind="aftercare", visited_at="2026-11-27T10:00:00+09:00"
-            )
-        )[0]["record"]
-        attachment = rep.push(
-            rep.mutation(
-                "attachments",
-                customer_id=customer["id"],
-                owner_entity="visits",
-                owner_id=visit["id"],
-                filename="machine.jpg",
-                content_type="image/jpeg",
-                size=SIZE,
-                sha256=digest,
-            )
-        )[0]["record"]
+        attachment = photo_of_a_visit(rep, digest)
         partial = os.path.join(storage, "partial", attachment["id"])
 
         connection = start_upload(url, rep, attachment["id"], data)
@@ -132,3 +138,32 @@ def test_a_worker_killed_during_an_upload_leaves_no_visible_file_and_the_resume_
         assert files_under(os.path.join(storage, "partial")) == []
         with open(os.path.join(storage, "blobs", digest[:2], digest), "rb") as handle:
             assert hashlib.sha256(handle.read()).hexdigest() == digest
+
+
+def test_a_signal_lost_mid_upload_keeps_what_came_and_the_resume_sends_only_the_rest(database_url):
+    """The phone on the shop floor loses its signal halfway through a photo: the connection
+    closes, the worker lives on. What arrived is kept; the photo is not shown half; the device
+    asks how far it got and sends the rest."""
+    data = fake_jpeg()
+    digest = hashlib.sha256(data).hexdigest()
+    with start_gunicorn(database_url, workers=1) as (url, master):
+        storage = os.path.join(os.path.dirname(master.log_path), "attachments")
+        rep = HttpDevice(url, "rep_a")
+        attachment = photo_of_a_visit(rep, digest)
+        partial = os.path.join(storage, "partial", attachment["id"])
+
+        connection = start_upload(url, rep, attachment["id"], data)
+        wait_for(lambda: os.path.exists(partial) and os.path.getsize(partial) >= SENT_BEFORE_KILL // 2)
+        connection.sock.shutdown(socket.SHUT_RDWR)  # the signal goes: no more bytes, ever
+        connection.close()
+
+        wait_for(lambda: upload_offset(url, rep, attachment["id"]) == SENT_BEFORE_KILL)
+        status, body = rep.call("GET", f"/api/v1/attachments/{attachment['id']}/content")
+        assert status == 404 and body["reason"] == "not_uploaded"
+        assert files_under(os.path.join(storage, "blobs")) == []
+        status, body = put_part(url, rep, attachment["id"], data, SENT_BEFORE_KILL)
+        assert status == 200, body
+        assert body["record"]["uploaded"]
+        with open(os.path.join(storage, "blobs", digest[:2], digest), "rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == digest
+        assert files_under(os.path.join(storage, "partial")) == []
