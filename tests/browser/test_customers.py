@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import go_to, sign_in, wait_synced
+from .helpers import go_to, sign_in, sync_in_background, wait_synced
 
 
 def test_a_prospect_created_offline_reaches_the_server_and_a_teammate(page, context, live, customers):
@@ -151,3 +151,38 @@ def test_a_phone_number_searched_for_in_the_picker_becomes_the_new_customers_pho
     page.get_by_test_id("picker-new-customer").click()
     expect(page.get_by_test_id("picker-new-phone")).to_have_value("０５２-９９９-１２３４")
     expect(page.get_by_test_id("picker-new-name")).to_have_value("")
+
+
+def test_a_customer_of_many_years_shows_the_newest_history_and_the_rest_on_asking(page, live, customers):
+    rep = live.device("rep_a")
+    yamada = customers["yamada"]
+    visits = [
+        rep.mutation(
+            "visits",
+            customer_id=yamada["id"],
+            kind="sales",
+            visited_at=f"{2015 + n // 12}-{1 + n % 12:02d}-10T10:00:00+09:00",
+            notes=f"定期訪問{n:03d}",
+        )
+        for n in range(119)
+    ]
+    rep.push(*visits)  # with the one of the fixture, 120 visits from 2015 on
+    sign_in(page, live)
+    page.goto(f"{live.url}/#/customers/{yamada['id']}")
+    entries = page.get_by_test_id("timeline").locator("li")
+    more = page.get_by_test_id("timeline-more")
+    expect(entries).to_have_count(50)
+    expect(entries.nth(1)).to_contain_text("定期訪問118")  # the newest first (after the fixture's of 2026)
+    expect(more).to_have_text("さらに表示（残り70件）")
+    more.click()
+    expect(entries).to_have_count(100)
+    expect(entries.nth(50).locator("a")).to_be_focused()  # the reader goes on from the first added
+    expect(more).to_have_text("さらに表示（残り20件）")
+    rep.update("customers", yamada, notes="同期で届いたメモ")
+    sync_in_background(page)  # a sync redraws the page: what was asked for stays shown
+    expect(page.locator("#view .prewrap")).to_have_text("同期で届いたメモ")
+    expect(entries).to_have_count(100)
+    more.click()
+    expect(entries).to_have_count(120)
+    expect(more).to_be_hidden()
+    expect(entries.last).to_contain_text("定期訪問000")
