@@ -69,8 +69,16 @@ export function daysSince(value, now = Date.now()) {
 }
 
 /** 「今日」「昨日」「3日前」: how long ago an instant was, in company days. */
+/**
+ * How long ago, as a person says it: days up to six weeks, then months, then years (「2529日前」
+ * of a visit in 2020 said nothing; 「7年前」 does). A count that decides something (days with the
+ * ball, days idle) stays in days: `relativeDays`.
+ */
 export function ago(value, now = Date.now()) {
-  return relativeDays(daysSince(value, now));
+  const days = daysSince(value, now);
+  if (days === null || days < 45) return relativeDays(days);
+  if (days < 320) return t("months.ago", { n: Math.round(days / 30.44) });
+  return t("years.ago", { n: Math.max(1, Math.round(days / 365.25)) });
 }
 
 export function relativeDays(days) {

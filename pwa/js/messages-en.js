@@ -407,6 +407,8 @@ export const en = {
   "days.yesterday": "yesterday",
   "days.ago": { one: "{n} day ago", other: "{n} days ago" },
   "days.ahead": { one: "in {n} day", other: "in {n} days" },
+  "months.ago": { one: "{n} month ago", other: "{n} months ago" },
+  "years.ago": { one: "{n} year ago", other: "{n} years ago" },
   "days.count": { one: "{n} day", other: "{n} days" },
   "money.yen": "¥{amount}",
   "sync.label": "Sync status",

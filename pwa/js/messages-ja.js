@@ -408,6 +408,8 @@ export const ja = {
   "days.yesterday": "昨日",
   "days.ago": { other: "{n}日前" },
   "days.ahead": { other: "{n}日後" },
+  "months.ago": { other: "{n}か月前" },
+  "years.ago": { other: "{n}年前" },
   "days.count": { other: "{n}日" },
   "money.yen": "{amount}円",
   "sync.label": "同期の状態",

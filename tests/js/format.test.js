@@ -28,6 +28,12 @@ test("a day count reads as today, yesterday, some days ago or ahead", () => {
   assert.equal(ago(null, NOW), "");
 });
 
+test("long ago reads in months, then years, as a person says it", () => {
+  const at = (days) => NOW - days * 86400000;
+  assert.deepEqual([44, 45, 100, 319, 320, 400, 2529].map((days) => ago(at(days), NOW)),
+    ["44日前", "1か月前", "3か月前", "10か月前", "1年前", "1年前", "7年前"]);
+});
+
 test("yen are grouped in thousands with 円, and nothing shows nothing", () => {
   assert.equal(yen(1200000), "1,200,000円");
   assert.equal(yen(0), "0円");
