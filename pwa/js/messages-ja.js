@@ -62,7 +62,7 @@ export const ja = {
   "customers.noMatch": "「{q}」に一致する顧客はありません。「株式会社」などを除いた名前でも探せます。",
   "customers.total": "{total} 件（最近訪問した順）",
   "customers.more": "さらに表示",
-  "customer.timelineMore": "さらに表示（残り{n}件）",
+  "list.more": "さらに表示（残り{n}件）",
   "customers.none": "顧客がまだありません。同期が終わると表示されます。",
   "customers.importHint": "Excel の顧客台帳から取り込む",
   "customers.lastVisit": "最終訪問 {when}",

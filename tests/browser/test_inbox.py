@@ -119,6 +119,33 @@ def test_overdue_requests_are_listed_first_and_marked_in_words(page, live, custo
     expect(page.get_by_test_id("export-status")).to_have_text("Excelファイルを書き出しました。")
 
 
+def test_a_long_inbox_draws_fifty_a_team_and_the_rest_on_asking(page, live, customers):
+    tech = live.device("tech")
+    tech.push(
+        *[
+            tech.mutation(
+                "requests",
+                customer_id=customers["sanjo"]["id"],
+                kind="complaint",
+                title=f"寸法不良{n:02d}",
+                heard_at=f"2026-11-{1 + n % 28:02d}T09:00:00+09:00",
+            )
+            for n in range(60)
+        ]
+    )
+    sign_in(page, live, "office")
+    page.goto(live.url + "/#/inbox?status=all")
+    items = page.locator("[data-team=manufacturing] .inbox-item")
+    expect(items).to_have_count(50)
+    expect(page.locator("#team-manufacturing")).to_have_text("製造（60）")  # the heading counts them all
+    more = page.get_by_test_id("inbox-more-manufacturing")
+    expect(more).to_have_text("さらに表示（残り10件）")
+    more.click()
+    expect(items).to_have_count(60)
+    expect(items.nth(50).locator("a")).to_be_focused()
+    expect(more).to_be_hidden()
+
+
 def test_a_rep_has_no_inbox_and_the_rules_api_refuses_them(page, live, customers):
     sign_in(page, live, "rep_a")
     expect(page.get_by_test_id("nav-mine")).to_have_count(1)

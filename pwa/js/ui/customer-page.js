@@ -13,19 +13,19 @@ import { getState } from "../store.js";
 import { cardReview } from "./card-review.js";
 import { MERGERS } from "./customer-merge.js";
 import { eventText } from "./deal-events.js";
-import { append, companyName, h, mount } from "./dom.js";
-import { actionBar, button, linkButton } from "./form.js";
+import { companyName, h, mount } from "./dom.js";
+import { actionBar, linkButton } from "./form.js";
 import { timelinePhotos } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
-import { dealBadge, empty, fact, notFound, phoneLink, requestNumber, routeText, unsentBadge } from "./widgets.js";
-
-// A customer of many years has hundreds of entries: the newest are drawn, the rest on asking
-// (600 entries took 0.6-0.9 s to draw on the test machine, again at every sync's redraw).
-const TIMELINE_PAGE = 50;
+import {
+  LIST_PAGE, dealBadge, empty, fact, inPages, notFound, phoneLink, requestNumber, routeText, unsentBadge,
+} from "./widgets.js";
 
 export async function render(view, { params }) {
   const [id] = params;
-  const shown = { n: TIMELINE_PAGE }; // as many as the user asked for, through every redraw
+  // A customer of many years has hundreds of entries: the newest are drawn, the rest on asking
+  // (600 took 0.6-0.9 s to draw on the test machine, again at every sync's redraw).
+  const shown = { n: LIST_PAGE };
   const draw = async () => {
     const [bundle, unsent] = await Promise.all([customerBundle(id), outbox.unsentKeys()]);
     mount(view, ...page(bundle, unsent, shown));
@@ -134,22 +134,7 @@ function timeline(bundle, everyContact, names, unsent, shown) {
     return h("li", { class: ["item", entity], dataset: { id: record.id } },
       href ? h("a", { class: "item-link", href }, content) : h("div", { class: "item-static" }, content));
   };
-  const list = h("ol", { class: "timeline", "data-testid": "timeline" }, items.slice(0, shown.n).map(item));
-  const more = button("", { class: "button small", "data-testid": "timeline-more" });
-  const left = () => {
-    more.hidden = items.length <= shown.n;
-    more.textContent = t("customer.timelineMore", { n: items.length - shown.n });
-  };
-  more.addEventListener("click", () => {
-    const first = shown.n;
-    shown.n += TIMELINE_PAGE;
-    append(list, items.slice(first, shown.n).map(item));
-    left();
-    // The reader goes on from the first entry added, not from the top or a button gone.
-    list.children[first]?.querySelector("a")?.focus();
-  });
-  left();
-  return [list, h("div", { class: "actions inline below-list" }, more)];
+  return inPages(h("ol", { class: "timeline", "data-testid": "timeline" }), items, item, shown, "timeline-more");
 }
 
 const ITEM = {

@@ -15,7 +15,9 @@ import { fold } from "../text.js";
 import { h, mount } from "./dom.js";
 import { button, field, input, select } from "./form.js";
 import { drawThenRedrawOnData, notUnderFingers } from "./redraw.js";
-import { download, empty, filterFold, forbidden, menuCount, requestNumber, unsentBadge } from "./widgets.js";
+import {
+  LIST_PAGE, download, empty, filterFold, forbidden, inPages, menuCount, requestNumber, unsentBadge,
+} from "./widgets.js";
 
 export const TRIAGERS = new Set(["office", "manager", "admin"]);
 export const TEAMS = ["triage", "manufacturing", "sales", "service"];
@@ -32,9 +34,11 @@ export async function render(view, { query, navigate }) {
     team: query.get("team") || "", status: query.get("status") || "open",
     customer: query.get("customer") || "", age: query.get("age") || "", q: query.get("q") || "",
   };
+  // Each team's list as long as the user asked for, through every redraw (a filter starts afresh).
+  const shown = Object.fromEntries(TEAMS.map((team) => [team, { n: LIST_PAGE }]));
   const draw = async () => {
     const data = await readInbox();
-    mount(view, ...page(data, filters, navigate));
+    mount(view, ...page(data, filters, navigate, shown));
   };
   return drawThenRedrawOnData(draw, { redraw: notUnderFingers(view, "form.filters", draw) });
 }
@@ -92,7 +96,7 @@ export function inboxItems(requests, calendar, filters, now = Date.now(), custom
   return items.sort((a, b) => (b.overdue - a.overdue) || (a.heard - b.heard));
 }
 
-function page(data, filters, navigate) {
+function page(data, filters, navigate, shown) {
   const items = inboxItems(data.requests, data.calendar, filters, Date.now(), data.customers);
   const overdue = items.filter((i) => i.overdue).length;
   const status = h("p", { class: "export-status", role: "status", "data-testid": "export-status" });
@@ -108,7 +112,8 @@ function page(data, filters, navigate) {
       const rows = items.filter((i) => (i.request.route_to || "triage") === team);
       return h("section", { class: "inbox-team", "data-team": team, "aria-labelledby": `team-${team}` },
         h("h2", { id: `team-${team}` }, t("text.aside", { text: label("request.route", team), aside: rows.length })),
-        rows.length ? h("ol", { class: "list inbox-list" }, rows.map((item) => row(item, data)))
+        rows.length
+          ? inPages(h("ol", { class: "list inbox-list" }), rows, (item) => row(item, data), shown[team], `inbox-more-${team}`)
           : empty(t("inbox.empty")));
     }),
   ];

@@ -11,8 +11,8 @@ import { unsentKeys } from "../outbox.js";
 import { recordKey } from "../overlay.js";
 import { highlightRanges, overrun } from "../quote-search.js";
 import { getState, onData, subscribe } from "../store.js";
-import { h, mount } from "./dom.js";
-import { choices, field, linkButton, select } from "./form.js";
+import { append, h, mount } from "./dom.js";
+import { button, choices, field, linkButton, select } from "./form.js";
 
 /** One term and its value in a `<dl class="facts">`; nothing when there is no value. */
 export function fact(term, value, testid = null) {
@@ -32,6 +32,34 @@ export function filterFold(active, ...controls) {
 }
 
 /** What a list shows when it has nothing in it. */
+// A long list draws this many entries, and as many again each time the user asks.
+export const LIST_PAGE = 50;
+
+/**
+ * `items` drawn into `list` (an <ol> or a <ul>) by `draw`, `shown.n` of them, and a button that
+ * adds `LIST_PAGE` more (「さらに表示（残り70件）」) and moves the focus to the first entry added.
+ * `shown` is the screen's, kept through its redraws: a sync does not fold the list back. Answer
+ * `[list, the button's row]`.
+ */
+export function inPages(list, items, draw, shown, testid) {
+  append(list, items.slice(0, shown.n).map(draw));
+  const more = button("", { class: "button small", "data-testid": testid });
+  const left = () => {
+    more.hidden = items.length <= shown.n;
+    more.textContent = t("list.more", { n: items.length - shown.n });
+  };
+  more.addEventListener("click", () => {
+    const first = shown.n;
+    shown.n += LIST_PAGE;
+    append(list, items.slice(first, shown.n).map(draw));
+    left();
+    // The reader goes on from the first entry added, not from the top or a button gone.
+    list.children[first]?.querySelector("a, button")?.focus();
+  });
+  left();
+  return [list, h("div", { class: "actions inline below-list" }, more)];
+}
+
 export function empty(text, testid = null) {
   return h("p", { class: "empty", "data-testid": testid }, text);
 }
