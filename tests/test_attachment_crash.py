@@ -109,17 +109,34 @@ def photo_of_a_visit(rep, digest):
     )[0]["record"]
 
 
-def test_a_worker_killed_during_an_upload_leaves_no_visible_file_and_the_resume_completes(database_url):
+def half_sent(url, master):
+    """A photo's record and a PUT of its bytes that has sent the first part and waits: return
+    ``(rep, attachment, data, storage, connection)``."""
     data = fake_jpeg()
-    digest = hashlib.sha256(data).hexdigest()
-    with start_gunicorn(database_url, workers=2) as (url, master):
-        storage = os.path.join(os.path.dirname(master.log_path), "attachments")
-        rep = HttpDevice(url, "rep_a")
-        attachment = photo_of_a_visit(rep, digest)
-        partial = os.path.join(storage, "partial", attachment["id"])
+    storage = os.path.join(os.path.dirname(master.log_path), "attachments")
+    rep = HttpDevice(url, "rep_a")
+    attachment = photo_of_a_visit(rep, hashlib.sha256(data).hexdigest())
+    partial = os.path.join(storage, "partial", attachment["id"])
+    connection = start_upload(url, rep, attachment["id"], data)
+    wait_for(lambda: os.path.exists(partial) and os.path.getsize(partial) >= SENT_BEFORE_KILL // 2)
+    return rep, attachment, data, storage, connection
 
-        connection = start_upload(url, rep, attachment["id"], data)
-        wait_for(lambda: os.path.exists(partial) and os.path.getsize(partial) >= SENT_BEFORE_KILL // 2)
+
+def assert_resume_completes(url, rep, attachment, data, storage, start):
+    """Send the rest from ``start``: the photo is stored whole and nothing partial is left."""
+    digest = hashlib.sha256(data).hexdigest()
+    status, body = put_part(url, rep, attachment["id"], data, start)
+    assert status == 200, body
+    assert body["record"]["uploaded"]
+    assert files_under(os.path.join(storage, "blobs")) == [os.path.join(digest[:2], digest)]
+    assert files_under(os.path.join(storage, "partial")) == []
+    with open(os.path.join(storage, "blobs", digest[:2], digest), "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == digest
+
+
+def test_a_worker_killed_during_an_upload_leaves_no_visible_file_and_the_resume_completes(database_url):
+    with start_gunicorn(database_url, workers=2) as (url, master):
+        rep, attachment, data, storage, connection = half_sent(url, master)
         for pid in workers_of(master.pid):
             os.kill(pid, signal.SIGKILL)
         connection.close()
@@ -130,30 +147,15 @@ def test_a_worker_killed_during_an_upload_leaves_no_visible_file_and_the_resume_
         assert status == 404 and body["reason"] == "not_uploaded"
         have = upload_offset(url, rep, attachment["id"])
         assert 0 < have <= SENT_BEFORE_KILL
-
-        status, body = put_part(url, rep, attachment["id"], data, have)
-        assert status == 200, body
-        assert body["record"]["uploaded"]
-        assert files_under(os.path.join(storage, "blobs")) == [os.path.join(digest[:2], digest)]
-        assert files_under(os.path.join(storage, "partial")) == []
-        with open(os.path.join(storage, "blobs", digest[:2], digest), "rb") as handle:
-            assert hashlib.sha256(handle.read()).hexdigest() == digest
+        assert_resume_completes(url, rep, attachment, data, storage, have)
 
 
 def test_a_signal_lost_mid_upload_keeps_what_came_and_the_resume_sends_only_the_rest(database_url):
     """The phone on the shop floor loses its signal halfway through a photo: the connection
     closes, the worker lives on. What arrived is kept; the photo is not shown half; the device
     asks how far it got and sends the rest."""
-    data = fake_jpeg()
-    digest = hashlib.sha256(data).hexdigest()
     with start_gunicorn(database_url, workers=1) as (url, master):
-        storage = os.path.join(os.path.dirname(master.log_path), "attachments")
-        rep = HttpDevice(url, "rep_a")
-        attachment = photo_of_a_visit(rep, digest)
-        partial = os.path.join(storage, "partial", attachment["id"])
-
-        connection = start_upload(url, rep, attachment["id"], data)
-        wait_for(lambda: os.path.exists(partial) and os.path.getsize(partial) >= SENT_BEFORE_KILL // 2)
+        rep, attachment, data, storage, connection = half_sent(url, master)
         connection.sock.shutdown(socket.SHUT_RDWR)  # the signal goes: no more bytes, ever
         connection.close()
 
@@ -161,9 +163,4 @@ def test_a_signal_lost_mid_upload_keeps_what_came_and_the_resume_sends_only_the_
         status, body = rep.call("GET", f"/api/v1/attachments/{attachment['id']}/content")
         assert status == 404 and body["reason"] == "not_uploaded"
         assert files_under(os.path.join(storage, "blobs")) == []
-        status, body = put_part(url, rep, attachment["id"], data, SENT_BEFORE_KILL)
-        assert status == 200, body
-        assert body["record"]["uploaded"]
-        with open(os.path.join(storage, "blobs", digest[:2], digest), "rb") as handle:
-            assert hashlib.sha256(handle.read()).hexdigest() == digest
-        assert files_under(os.path.join(storage, "partial")) == []
+        assert_resume_completes(url, rep, attachment, data, storage, SENT_BEFORE_KILL)
