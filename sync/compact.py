@@ -6,7 +6,7 @@ entity's ``kept_when_compacted`` fields stay too: a merged root's survivor, say,
 device offline past the window still sends what it wrote.
 """
 
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import delete, func, select, true, tuple_, update
 
 from .models import Feed, Record, SeenMutation
 from .wire import dump_json, load_json
@@ -41,9 +41,11 @@ def compact_tombstones(session, engine, before):
     return count
 
 
-def forget_seen_mutations(session, before):
-    """Forget the answers kept for mutations pushed before ``before`` (aware datetime); return
-    how many.
+def forget_seen_mutations(session, before, limit=10_000):
+    """Forget the answers kept for mutations pushed before ``before`` (aware datetime), at most
+    ``limit`` of them (the caller commits and asks again: the first run on a deployment of some
+    years must not hold SQLite's write lock for the seconds a million rows take); return how
+    many.
 
     A device sends a mutation again until it has the answer: within hours, or after a long
     absence, once it is back. Kept past twice the tombstone window (``genba compact``), a
@@ -52,7 +54,9 @@ def forget_seen_mutations(session, before):
     a create of a record deleted since rejected by its compacted tombstone. Without this the
     table grew by a row a mutation for as long as the deployment lived.
     """
-    return session.execute(delete(SeenMutation).where(SeenMutation.created_at < before)).rowcount
+    key = tuple_(SeenMutation.device_id, SeenMutation.mutation_id)
+    batch = select(SeenMutation.device_id, SeenMutation.mutation_id).where(SeenMutation.created_at < before)
+    return session.execute(delete(SeenMutation).where(key.in_(batch.limit(limit)))).rowcount
 
 
 # Far more feed positions than a deployment writes between a backup and its restore.

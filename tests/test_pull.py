@@ -126,6 +126,28 @@ def test_compaction_forgets_the_answers_to_mutations_pushed_over_twice_the_windo
     assert again["record"]["version"] == 1
 
 
+def test_old_answers_are_forgotten_a_batch_at_a_time_and_none_newer(app, device):
+    from sync.compact import forget_seen_mutations
+
+    rep = device("rep_a")
+    mutations = [rep.mutation("customers", name=f"顧客{n}") for n in range(4)]
+    rep.push(*mutations)
+    old = [m["mutation_id"] for m in mutations[:3]]
+    with app.app_context():
+        long_ago = datetime.now(UTC) - timedelta(days=200)
+        db.session.execute(
+            update(SeenMutation).where(SeenMutation.mutation_id.in_(old)).values(created_at=long_ago)
+        )
+        db.session.commit()
+        before = datetime.now(UTC) - timedelta(days=180)
+        batches = []
+        while not batches or batches[-1] == 2:
+            batches.append(forget_seen_mutations(db.session, before, limit=2))
+            db.session.commit()
+        kept = db.session.execute(select(SeenMutation.mutation_id)).scalars().all()
+    assert batches == [2, 1] and kept == [mutations[3]["mutation_id"]]
+
+
 def test_compacted_tombstone_cannot_come_back(runner, device):
     rep = device("rep_a")
     customer = rep.create("customers", name="廃業した顧客")

@@ -151,6 +151,9 @@ def demo():
         click.echo(f"  {u['login']:<10} {u['password']:<16} {u['role']}")
 
 
+FORGET_BATCH = 10_000  # answers of old mutations forgotten a transaction at a time
+
+
 @click.command("compact")
 @click.option("--days", type=int, default=None, help="tombstone window (default TOMBSTONE_DAYS)")
 @with_appcontext
@@ -171,8 +174,13 @@ def compact(days):
     count = compact_tombstones(session, ENGINE, utcnow() - timedelta(days=days))
     session.commit()
     click.echo(f"compacted {count} tombstones older than {days} days")
-    forgot = forget_seen_mutations(session, utcnow() - timedelta(days=2 * days))
-    session.commit()
+    before, forgot = utcnow() - timedelta(days=2 * days), 0
+    while True:
+        batch = forget_seen_mutations(session, before, FORGET_BATCH)
+        session.commit()
+        forgot += batch
+        if batch < FORGET_BATCH:
+            break
     click.echo(f"forgot the answers to {forgot} mutations pushed over {2 * days} days ago")
     blobs, uploads = collect_attachments(
         session, storage_for(current_app), utcnow(), current_app.config["STALE_UPLOAD_DAYS"]
