@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from server.core.calendar import age_of, business_days_between, is_overdue, japanese_holidays, parse_targets
+from test_errors import assert_error_shape
 
 HOLIDAYS = japanese_holidays(2025, 2027)
 
@@ -101,6 +102,15 @@ def test_calendar_defaults_to_last_this_and_next_year(client, device):
     body = client.get("/api/v1/calendar", headers=device("rep_a").headers).get_json()
     year = datetime.now(timezone(timedelta(hours=9))).year
     assert (body["from"], body["to"]) == (year - 1, year + 1)
+
+
+@pytest.mark.parametrize("query", ["from=2000", "from=2030&to=2026", "from=2020&to=2030"])
+def test_calendar_years_out_of_order_or_too_many_are_refused_in_the_error_shape(client, device, query):
+    # from=2000 alone reaches to this year's next: more than ten years, though each part is valid.
+    response = client.get(f"/api/v1/calendar?{query}", headers=device("tech").headers)
+    assert_error_shape(response, 422)
+    assert response.get_json()["message"] == "Ask for years as from=YYYY&to=YYYY, at most ten years apart."
+    assert set(response.get_json()["errors"]) == {"to"}
 
 
 def test_calendar_answers_the_configured_targets(app, client, device):
