@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from conftest import PASSWORD, Device, records_by_id
+from test_errors import assert_error_shape
 
 USERS = "/api/v1/admin/users"
 # No one has this id (a fixed one: parameters are the same in every pytest-xdist worker).
@@ -102,6 +103,20 @@ def test_admin_api_refusals(client, device, people, method, path, body, code):
     path = path.replace("USER", f"{USERS}/{people['rep_a']}")
     response = getattr(client, method)(path, json=body, headers=device("admin").headers)
     assert response.status_code == code, response.get_json()
+
+
+@pytest.mark.parametrize("action", ["add", "change"])
+def test_a_team_named_like_the_apps_marker_is_refused_on_the_team_field(client, device, people, action):
+    # 「~personal」 would make every customer of the team personal: no one's but its owner's.
+    admin = device("admin").headers
+    if action == "add":
+        body = {"login": "x", "name": "x", "role": "rep", "team": "~personal", "password": "long-enough"}
+        response = client.post(USERS, json=body, headers=admin)
+    else:
+        response = client.patch(f"{USERS}/{people['rep_a']}", json={"team": "~personal"}, headers=admin)
+    assert_error_shape(response, 422)
+    assert set(response.get_json()["errors"]) == {"team"}  # the admin screen shows it under チーム
+    assert response.get_json()["message"].startswith("Team ")
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def add_user(data):
             session, data["login"], data["password"], data["role"], data.get("team"), data["name"]
         )
     except UserError as err:
-        raise ApiError(422, f"{err}.", errors={"login": [str(err)]})
+        raise ApiError(422, f"{str(err).capitalize()}.", errors={err.field: [str(err)]})
     record(session, "user_added", g.user.id, target=user.id, login=user.login, role=user.role)
     session.commit()
     return as_row(user, None, 0)

@@ -31,11 +31,11 @@ def create_user(session, login, password, role, team=None, name=None):
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if not login or len(login) > 64:
-        raise UserError("login must be 1 to 64 characters")
+        raise UserError("login must be 1 to 64 characters", "login")
     if a_marker(team):
         raise UserError(f"team {TEAM_HELP}", "team")
     if len(password) < 8:
-        raise UserError("password must be at least 8 characters")
+        raise UserError("password must be at least 8 characters", "password")
     user = session.execute(select(User).where(User.login == login)).scalar_one_or_none()
     if user is not None:
         return change_user(
@@ -67,7 +67,7 @@ def change_user(session, user, *, name=None, role=None, team=..., password=None,
     if role is not None and role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if password is not None and len(password) < 8:
-        raise UserError("password must be at least 8 characters")
+        raise UserError("password must be at least 8 characters", "password")
     if team is not ... and a_marker(team):
         raise UserError(f"team {TEAM_HELP}", "team")
     if user.role == "admin" and user.active and ((role is not None and role != "admin") or active is False):
