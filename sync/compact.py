@@ -6,9 +6,9 @@ entity's ``kept_when_compacted`` fields stay too: a merged root's survivor, say,
 device offline past the window still sends what it wrote.
 """
 
-from sqlalchemy import delete, func, select, true, tuple_, update
+from sqlalchemy import func, select, true, update
 
-from .models import Feed, Record, SeenMutation
+from .models import Feed, Record
 from .wire import dump_json, load_json
 
 
@@ -39,24 +39,6 @@ def compact_tombstones(session, engine, before):
     ).scalar_one()
     feed.compacted_seq = max(feed.compacted_seq, top)
     return count
-
-
-def forget_seen_mutations(session, before, limit=10_000):
-    """Forget the answers kept for mutations pushed before ``before`` (aware datetime), at most
-    ``limit`` of them (the caller commits and asks again: the first run on a deployment of some
-    years must not hold SQLite's write lock for the seconds a million rows take); return how
-    many.
-
-    A device sends a mutation again until it has the answer: within hours, or after a long
-    absence, once it is back. Kept past twice the tombstone window (``genba compact``), a
-    repeat is answered as the first time was; one older is applied again, as any write of that
-    age: field by field against its clock, its values losing to later ones (kept as conflicts),
-    a create of a record deleted since rejected by its compacted tombstone. Without this the
-    table grew by a row a mutation for as long as the deployment lived.
-    """
-    key = tuple_(SeenMutation.device_id, SeenMutation.mutation_id)
-    batch = select(SeenMutation.device_id, SeenMutation.mutation_id).where(SeenMutation.created_at < before)
-    return session.execute(delete(SeenMutation).where(key.in_(batch.limit(limit)))).rowcount
 
 
 # Far more feed positions than a deployment writes between a backup and its restore.

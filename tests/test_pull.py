@@ -3,17 +3,12 @@
 import gzip
 import json
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, strategies as st
-from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
 
-from sync.models import SeenMutation
-
 from conftest import records_by_id
-from server.core.db import db
 from server.core.schemas import PullQuerySchema
 
 PULL_QUERY = PullQuerySchema()
@@ -100,52 +95,6 @@ def test_users_directory_reaches_every_device(device, people):
     changes = device("rep_b").sync()
     names = {c["record"]["id"]: c["record"]["name"] for c in changes if c["entity"] == "users"}
     assert set(names) == set(people.values()) and names[people["rep_a"]] == "佐藤 健太"
-
-
-def test_compaction_forgets_the_answers_to_mutations_pushed_over_twice_the_window_ago(app, runner, device):
-    rep = device("rep_a")
-    old = rep.mutation("customers", name="昔の顧客")
-    recent = rep.mutation("customers", name="最近の顧客")
-    rep.push(old), rep.push(recent)
-    with app.app_context():  # pushed 181 days ago: past twice the 90 days' window
-        long_ago = datetime.now(UTC) - timedelta(days=181)
-        db.session.execute(
-            update(SeenMutation)
-            .where(SeenMutation.mutation_id == old["mutation_id"])
-            .values(created_at=long_ago)
-        )
-        db.session.commit()
-    result = runner.invoke(args=["compact"])
-    assert "forgot the answers to 1 mutations pushed over 180 days ago" in result.output
-    with app.app_context():
-        kept = db.session.execute(select(SeenMutation.mutation_id)).scalars().all()
-    assert old["mutation_id"] not in kept and recent["mutation_id"] in kept
-    assert rep.push(recent)[0]["status"] == "duplicate"  # a repeat within the window is one
-    again = rep.push(old)[0]  # one from before it is a write of that age: it changes nothing
-    assert again["status"] == "applied" and again["record"]["name"] == "昔の顧客"
-    assert again["record"]["version"] == 1
-
-
-def test_old_answers_are_forgotten_a_batch_at_a_time_and_none_newer(app, device):
-    from sync.compact import forget_seen_mutations
-
-    rep = device("rep_a")
-    mutations = [rep.mutation("customers", name=f"顧客{n}") for n in range(4)]
-    rep.push(*mutations)
-    old = [m["mutation_id"] for m in mutations[:3]]
-    with app.app_context():
-        long_ago = datetime.now(UTC) - timedelta(days=200)
-        db.session.execute(
-            update(SeenMutation).where(SeenMutation.mutation_id.in_(old)).values(created_at=long_ago)
-        )
-        db.session.commit()
-        before = datetime.now(UTC) - timedelta(days=180)
-        batches = []
-        while not batches or batches[-1] == 2:
-            batches.append(forget_seen_mutations(db.session, before, limit=2))
-            db.session.commit()
-        kept = db.session.execute(select(SeenMutation.mutation_id)).scalars().all()
-    assert batches == [2, 1] and kept == [mutations[3]["mutation_id"]]
 
 
 def test_compacted_tombstone_cannot_come_back(runner, device):

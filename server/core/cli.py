@@ -151,18 +151,14 @@ def demo():
         click.echo(f"  {u['login']:<10} {u['password']:<16} {u['role']}")
 
 
-FORGET_BATCH = 10_000  # answers of old mutations forgotten a transaction at a time
-
-
 @click.command("compact")
 @click.option("--days", type=int, default=None, help="tombstone window (default TOMBSTONE_DAYS)")
 @with_appcontext
 def compact(days):
-    """Compact tombstones older than the tombstone window, forget the answers to mutations
-    pushed before twice that, and collect unused attachment bytes."""
+    """Compact tombstones older than the tombstone window and collect unused attachment bytes."""
     from datetime import timedelta
 
-    from sync.compact import compact_tombstones, forget_seen_mutations
+    from sync.compact import compact_tombstones
     from sync.models import utcnow
 
     from server.attachments.collect import collect_attachments
@@ -174,14 +170,6 @@ def compact(days):
     count = compact_tombstones(session, ENGINE, utcnow() - timedelta(days=days))
     session.commit()
     click.echo(f"compacted {count} tombstones older than {days} days")
-    before, forgot = utcnow() - timedelta(days=2 * days), 0
-    while True:
-        batch = forget_seen_mutations(session, before, FORGET_BATCH)
-        session.commit()
-        forgot += batch
-        if batch < FORGET_BATCH:
-            break
-    click.echo(f"forgot the answers to {forgot} mutations pushed over {2 * days} days ago")
     blobs, uploads = collect_attachments(
         session, storage_for(current_app), utcnow(), current_app.config["STALE_UPLOAD_DAYS"]
     )
