@@ -39,25 +39,25 @@ export const LIST_PAGE = 50;
  * `items` drawn into `list` (an <ol> or a <ul>) by `draw`, `shown.n` of them, and a button that
  * adds `LIST_PAGE` more (「さらに表示（残り70件）」) and moves the focus to the first entry added.
  * `shown` is the screen's, kept through its redraws: a sync does not fold the list back. Answer
- * `[list, the button's row]`.
+ * `[list, the button's row]`, or `[list]` when every entry is drawn (the row goes when the last
+ * are added).
  */
 export function inPages(list, items, draw, shown, testid) {
   append(list, items.slice(0, shown.n).map(draw));
-  const more = button("", { class: "button small", "data-testid": testid });
-  const left = () => {
-    more.hidden = items.length <= shown.n;
-    more.textContent = t("list.more", { n: items.length - shown.n });
-  };
+  if (items.length <= shown.n) return [list];
+  const row = h("div", { class: "actions inline below-list" });
+  const more = button(t("list.more", { n: items.length - shown.n }), { class: "button small", "data-testid": testid });
   more.addEventListener("click", () => {
     const first = shown.n;
     shown.n += LIST_PAGE;
     append(list, items.slice(first, shown.n).map(draw));
-    left();
+    if (items.length > shown.n) more.textContent = t("list.more", { n: items.length - shown.n });
+    else row.remove(); // all shown
     // The reader goes on from the first entry added, not from the top or a button gone.
     list.children[first]?.querySelector("a, button")?.focus();
   });
-  left();
-  return [list, h("div", { class: "actions inline below-list" }, more)];
+  row.append(more);
+  return [list, row];
 }
 
 export function empty(text, testid = null) {
