@@ -35,8 +35,12 @@ def move_scope(session, engine, before, after, *, now_ms, server_node="server"):
     ).scalar_one()
     when = hlcs.tick(feed.hlc, max(now_ms, hlcs.physical_ms(feed.hlc)), server_node)
     seq, events = feed.seq, []
-    rows = [(r, True, None) for r in gained] + [(r, False, None) for r in lost]
-    for root_id, was_gained, part in rows + [(r, False, OWNER_PART) for r in parted]:
+    rows = (
+        [(r, True, None) for r in gained]
+        + [(r, False, None) for r in lost]
+        + [(r, False, OWNER_PART) for r in parted]
+    )
+    for root_id, was_gained, part in rows:
         seq += 1
         events.append(
             dict(seq=seq, user_id=after.user_id, customer_id=root_id, gained=was_gained, hlc=when, part=part)

@@ -68,11 +68,11 @@ export function daysSince(value, now = Date.now()) {
   return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${then}T00:00:00Z`)) / DAY_MS);
 }
 
-/** 「今日」「昨日」「3日前」: how long ago an instant was, in company days. */
 /**
- * How long ago, as a person says it: days up to six weeks, then months, then years (「2529日前」
- * of a visit in 2020 said nothing; 「7年前」 does). A count that decides something (days with the
- * ball, days idle) stays in days: `relativeDays`.
+ * How long ago an instant was, as a person says it: in company days up to six weeks (「今日」
+ * 「昨日」「3日前」), then months, then years (「2529日前」 of a visit in 2020 said nothing; 「7年前」
+ * does). A count that decides something (days with the ball, days idle) stays in days:
+ * `relativeDays`.
  */
 export function ago(value, now = Date.now()) {
   const days = daysSince(value, now);

@@ -31,7 +31,6 @@ export function filterFold(active, ...controls) {
     h("div", { class: "filter-fold-body" }, ...controls));
 }
 
-/** What a list shows when it has nothing in it. */
 // A long list draws this many entries, and as many again each time the user asks.
 export const LIST_PAGE = 50;
 
@@ -60,6 +59,7 @@ export function inPages(list, items, draw, shown, testid) {
   return [list, row];
 }
 
+/** What a list shows when it has nothing in it. */
 export function empty(text, testid = null) {
   return h("p", { class: "empty", "data-testid": testid }, text);
 }
