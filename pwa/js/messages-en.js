@@ -60,7 +60,6 @@ export const en = {
   "customers.found": "{n} of {total}",
   "customers.noMatch": "No customer matches “{q}”. Try the name without its legal form (株式会社 etc.).",
   "customers.total": "{total} (recently visited first)",
-  "customers.more": "Show more",
   "list.more": "Show more ({n} left)",
   "customers.none": "No customers yet. They appear when the first sync is done.",
   "customers.importHint": "Import them from an Excel customer list",

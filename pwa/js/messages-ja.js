@@ -61,7 +61,6 @@ export const ja = {
   "customers.found": "{total} 件中 {n} 件",
   "customers.noMatch": "「{q}」に一致する顧客はありません。「株式会社」などを除いた名前でも探せます。",
   "customers.total": "{total} 件（最近訪問した順）",
-  "customers.more": "さらに表示",
   "list.more": "さらに表示（残り{n}件）",
   "customers.none": "顧客がまだありません。同期が終わると表示されます。",
   "customers.importHint": "Excel の顧客台帳から取り込む",

@@ -186,3 +186,18 @@ def test_a_customer_of_many_years_shows_the_newest_history_and_the_rest_on_askin
     expect(entries).to_have_count(120)
     expect(more).to_be_hidden()
     expect(entries.last).to_contain_text("定期訪問000")
+
+
+def test_the_customer_list_says_how_many_more_there_are(page, live, customers):
+    rep = live.device("rep_a")
+    rep.push(
+        *[rep.mutation("customers", name=f"追加工業{n:02d}") for n in range(52)]
+    )  # 55 with the fixture's
+    sign_in(page, live)
+    rows = page.get_by_test_id("customer-list").locator("li")
+    more = page.get_by_test_id("customers-more")
+    expect(rows).to_have_count(50)
+    expect(more).to_have_text("さらに表示（残り5件）")
+    more.click()
+    expect(rows).to_have_count(55)
+    expect(more).to_be_hidden()

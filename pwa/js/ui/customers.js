@@ -11,23 +11,21 @@ import { IMPORTERS } from "./list-import.js";
 import { followSearch } from "./follow-search.js";
 import { actionBar, button, field, linkButton } from "./form.js";
 import { redrawOnData } from "./redraw.js";
-import { empty } from "./widgets.js";
-
-const PAGE = 50;
+import { LIST_PAGE, empty } from "./widgets.js";
 
 export async function render(view, { query }) {
   // Start from the index cached by the last visit to this screen (one read instead of every
   // customer), then refresh it from the stores.
   const cached = await cachedCustomerIndex();
   let index = cached || await customerIndex();
-  let shown = PAGE;
+  let shown = LIST_PAGE;
   const search = h("input", {
     type: "search", autocomplete: "off", enterkeyhint: "search", value: query.get("q") || "",
     "data-testid": "customer-search",
   });
   const summary = h("p", { class: "summary", "aria-live": "polite", "data-testid": "customer-count" });
   const list = h("ul", { class: "list", "data-testid": "customer-list" });
-  const more = button(t("customers.more"), { hidden: true });
+  const more = button("", { hidden: true, "data-testid": "customers-more" });
   const none = empty(t("customers.none"), "no-customers");
   // A new office's list is empty until its customers are in: from Excel, in one go.
   const importHint = IMPORTERS.has(getState().user?.role)
@@ -46,6 +44,7 @@ export async function render(view, { query }) {
       ? t("customers.found", { n: hits.length, total: index.length })
       : t("customers.total", { total: index.length });
     more.hidden = hits.length <= shown;
+    more.textContent = more.hidden ? "" : t("list.more", { n: hits.length - shown });
     none.hidden = index.length > 0;
     if (importHint) importHint.hidden = index.length > 0;
     noMatch.hidden = !(q.folded && index.length && !hits.length);
@@ -56,14 +55,14 @@ export async function render(view, { query }) {
     performance.measure("genba:search", { start: started });
   };
   search.addEventListener("input", () => {
-    shown = PAGE;
+    shown = LIST_PAGE;
     show();
   });
   search.addEventListener("keydown", (event) => {
     if (event.key === "Enter") event.preventDefault(); // results are already there; IME-safe
   });
   more.addEventListener("click", () => {
-    shown += PAGE;
+    shown += LIST_PAGE;
     show();
   });
 
