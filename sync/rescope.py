@@ -3,7 +3,7 @@ as scope events in their feed, so every device of theirs receives the gains and 
 
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, false, insert, select
 
 from . import hlc as hlcs
 from .models import OWNER_PART, Feed, Record, ScopeEvent
@@ -51,15 +51,17 @@ def move_scope(session, engine, before, after, *, now_ms, server_node="server"):
 
 
 def owners_part_lost(session, engine, before, after, kept):
-    """The roots a user keeps but whose others' follows they no longer read: each root not
-    their own, when they stop reading every private record (an office user made a rep). Not
-    for one who still sees every root (a technician): an event for each of thousands of roots
-    would cost more than the daily check that takes those follows away then."""
-    if not before.reads_private or after.reads_private or after.sees_everything or not kept:
+    """The roots a user keeps but whose others' memberships they no longer read, when they stop
+    reading every private record (an office user made a rep or a technician): each root not
+    their own that someone else is a member of. Only those: the event evicts memberships, and a
+    technician, who sees every root, would otherwise get one for each of thousands."""
+    if not before.reads_private or after.reads_private or not kept:
         return []
-    owned = session.execute(
-        select(Record.id).where(
-            Record.entity == engine.scope.root, Record.id.in_(sorted(kept)), Record.owner_id == after.user_id
-        )
-    ).scalars()
-    return sorted(kept - set(owned))
+    others = select(Record.customer_id).where(
+        Record.entity == engine.scope.membership,
+        Record.owner_id != after.user_id,
+        Record.deleted == false(),
+    )
+    owned = select(Record.id).where(Record.entity == engine.scope.root, Record.owner_id == after.user_id)
+    followed = session.execute(others.where(Record.customer_id.not_in(owned)).distinct()).scalars()
+    return sorted(kept & set(followed))

@@ -199,6 +199,24 @@ def test_an_office_user_made_a_rep_no_longer_holds_others_follow_requests(client
     assert follow["id"] in evicted and customer["id"] not in evicted
 
 
+def test_an_office_user_made_a_technician_no_longer_holds_others_follow_requests(client, device, people):
+    """A technician sees every customer but not who asks to follow one: made a technician, an
+    office user's next pull evicts the follow requests they held, and no customer."""
+    east, west, office, admin = device("rep_a"), device("rep_b"), device("office"), device("admin")
+    customer = east.create("customers", name="東日本精工")
+    unfollowed = east.create("customers", name="北日本精工")
+    west.sync()
+    follow = west.create("follows", customer_id=customer["id"])
+    assert follow["id"] in records_by_id(office.sync())
+    changed = client.patch(
+        f"{USERS}/{people['office']}", json={"role": "technician", "team": "service"}, headers=admin.headers
+    )
+    assert changed.status_code == 200
+    evicted = {c["id"] for c in office.sync() if c.get("evict")}
+    assert follow["id"] in evicted
+    assert not evicted & {customer["id"], unfollowed["id"]}
+
+
 def test_cli_user_commands(runner, device, people):
     rep = device("rep_a")
     assert "rep_a\trep\teast\tactive" in runner.invoke(args=["user", "list"]).output
