@@ -374,3 +374,35 @@ def test_on_a_phone_and_a_tablet_a_japanese_action_bar_keeps_each_label_on_one_l
         # editing and merging the customer sit by its facts.
         assert box(page.locator(".actions:not(.inline)"))["height"] <= 2 * 48 + 30
         expect(page.locator(".record-actions").get_by_test_id("edit-customer")).to_be_visible()
+
+
+# Each action-bar button's label: its text, the lines it takes, and its right edge.
+BUTTON_LINES = """(buttons) => buttons.map((b) => {
+  const range = document.createRange();
+  range.selectNodeContents(b);
+  return [b.textContent, range.getClientRects().length, Math.round(b.getBoundingClientRect().right)];
+})"""
+
+
+@pytest.mark.parametrize("login", ["tech", "rep_a"])
+def test_on_an_english_phone_an_action_bar_label_takes_two_lines_at_the_most(page, live, customers, login):
+    """「Record a request or complaint from this visit」 took five lines of a third of a phone's
+    width, and 「Log request or complaint」 three: the bar that should leave the screen to the
+    record took a fifth of it."""
+    sign_in(page, live, login)
+    page.evaluate("localStorage.setItem('genba.lang', 'en')")
+    page.set_viewport_size(NARROW)
+    page.goto(f"{live.url}/#/customers/{customers['yamada']['id']}")
+    expect(page.get_by_test_id("new-request")).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("new-visit")).to_have_text("Record a visit")
+    on_customer = page.locator(".actions:not(.inline) .button").evaluate_all(BUTTON_LINES)
+    page.get_by_test_id("timeline").get_by_role("link").first.click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    on_visit = page.locator(".actions:not(.inline) .button").evaluate_all(BUTTON_LINES)
+    assert len(on_visit) >= 3, on_visit
+    for lines in (on_customer, on_visit):
+        assert [text for text, count, _ in lines if count > 2] == [], lines
+        assert max(right for _, _, right in lines) <= NARROW["width"]
+    assert covered_at_the_end(page) == []
+    assert box(page.locator(".actions:not(.inline)"))["height"] <= 2 * 48 + 30
