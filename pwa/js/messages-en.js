@@ -824,6 +824,7 @@ export const en = {
   "quote.askDrawing": "Drawing {drawing} belongs to {customer}; this quote is for another customer, so it is left empty. Copy it?",
   "quote.similarAfterSync": "Similar quotes show once this quote has been sent.",
   "quote.for": "Customer: {customer}",
+  "quote.chooseCustomer": "Choose the customer",
   "quote.otherCustomer": "Quote another customer",
   "quote.againFrom": "A new draft with the fields of “{title}”.",
   "quote.newTitle": "New quote",

@@ -825,6 +825,7 @@ export const ja = {
   "quote.askDrawing": "図番 {drawing} は{customer}の図番です。別の顧客の見積なので空けてあります。写しますか?",
   "quote.similarAfterSync": "似た見積は、この見積が送信されたあとに表示されます。",
   "quote.for": "顧客: {customer}",
+  "quote.chooseCustomer": "顧客を選ぶ",
   "quote.otherCustomer": "別の顧客の見積にする",
   "quote.againFrom": "「{title}」の内容を写した新しい下書きです。",
   "quote.newTitle": "見積を作る",

@@ -463,13 +463,14 @@ def test_the_customer_picked_in_a_new_deal_and_a_new_quote_comes_back_with_the_d
     expect(page.get_by_test_id("deal-new-title")).to_have_value("精密シャフト 量産案件")
 
     page.goto(live.url + "/#/quotes/new")
-    page.locator(".other-customer summary").click()
-    page.get_by_test_id("customer-picker").fill("やまだ")
+    expect(page.get_by_test_id("quote-customer")).to_have_text("顧客を選んでください。")
+    page.get_by_test_id("customer-picker").fill("やまだ")  # no customer yet: the picker is open
     page.locator(".picker-results").get_by_role("button", name="山田製作所").click()
     page.get_by_label("品名").fill("駆動シャフト")
     page.reload()
     expect(page.get_by_test_id("draft-notice")).to_be_visible()
     expect(page.get_by_test_id("quote-customer")).to_contain_text("山田製作所")
+    expect(page.get_by_test_id("customer-picker")).to_be_hidden()  # chosen: the picker folds
     expect(page.get_by_label("品名")).to_have_value("駆動シャフト")
 
 

@@ -81,8 +81,11 @@ export async function render(view, { params, query, edit, navigate, address }) {
   };
   const submitted = input({ type: "datetime-local", value: existing?.submitted_at ? localInput(existing.submitted_at) : "" });
   const who = h("p", { class: "context", "data-testid": "quote-customer" });
+  // Without a customer yet (from the quote list) the picker is open and says to choose one.
+  const summary = h("summary", {});
   const showCustomer = () => {
-    who.textContent = customerId ? t("quote.for", { customer: customers.get(customerId)?.name || "" }) : "";
+    who.textContent = customerId ? t("quote.for", { customer: customers.get(customerId)?.name || "" }) : t("quote.customerMissing");
+    summary.textContent = t(customerId ? "quote.otherCustomer" : "quote.chooseCustomer");
     asks?.forCustomer(customerId);
   };
   showCustomer();
@@ -91,9 +94,10 @@ export async function render(view, { params, query, edit, navigate, address }) {
     if (existing || id === (customerId || "") || !customers.has(id)) return;
     customerId = id;
     showCustomer();
+    if (picker) picker.open = false;
   });
-  const picker = existing ? null : h("details", { class: "other-customer" },
-    h("summary", {}, t("quote.otherCustomer")),
+  const picker = existing ? null : h("details", { class: "other-customer", open: !customerId },
+    summary,
     customerPicker((id, name) => {  // a customer made in the picker is not in `customers` yet
       if (!customers.has(id)) customers.set(id, { id, name });
       customerId = id;
