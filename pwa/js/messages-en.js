@@ -564,7 +564,7 @@ export const en = {
   "mine.unread": "● Unread",
   "mine.empty": "You have not recorded any requests or complaints yet.",
   "mine.unreadCount": "{n} unread",
-  "mine.assigned": { one: "Assigned to me ({n})", other: "Assigned to me ({n})" },
+  "mine.assigned": { one: "Assigned to me ({n}, {waiting} to answer)", other: "Assigned to me ({n}, {waiting} to answer)" },
   "mine.assignedCount": "{n} assigned",
   "mine.recorded": "Recorded by me",
   "mine.heard": "Heard {at}",

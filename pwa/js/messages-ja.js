@@ -565,7 +565,7 @@ export const ja = {
   "mine.unread": "● 未読",
   "mine.empty": "まだ依頼・クレームを記録していません。",
   "mine.unreadCount": "未読 {n}",
-  "mine.assigned": { other: "担当している依頼（{n}件）" },
+  "mine.assigned": { other: "担当している依頼（{n}件・回答待ち {waiting}件）" },
   "mine.assignedCount": "担当 {n}",
   "mine.recorded": "自分が記録した依頼",
   "mine.heard": "受付 {at}",

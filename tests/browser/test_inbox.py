@@ -251,7 +251,7 @@ def test_the_assignee_finds_the_requests_assigned_to_them_and_answers_one(page, 
     expect(page.get_by_test_id("nav-mine-unread")).to_have_text("担当 1")
     go_to(page, "mine")
     assigned = page.get_by_test_id("assigned")
-    expect(assigned.get_by_role("heading")).to_have_text("担当している依頼（1件）")
+    expect(assigned.get_by_role("heading")).to_have_text("担当している依頼（1件・回答待ち 1件）")
     item = assigned.locator(".mine-item", has_text="塗装のはがれ")
     expect(item).to_contain_text("山田製作所")
     expect(item.get_by_test_id("assigned-status")).to_have_text("振り分け済み")
@@ -263,6 +263,7 @@ def test_the_assignee_finds_the_requests_assigned_to_them_and_answers_one(page, 
     assert live.device("office").records("requests")[request["id"]]["response"] == "来週、再塗装に伺います。"
     go_to(page, "mine")
     expect(page.get_by_test_id("assigned-status")).to_have_text("回答済み")  # listed until closed
+    expect(assigned.get_by_role("heading")).to_have_text("担当している依頼（1件・回答待ち 0件）")
     expect(page.get_by_test_id("nav-mine-unread")).to_be_hidden()  # but no longer the technician's turn
 
 
@@ -291,6 +292,8 @@ def test_the_assigned_requests_waiting_for_an_answer_come_before_those_answered(
     go_to(page, "mine")
     items = page.get_by_test_id("assigned-requests").locator(".mine-item")
     expect(items).to_have_count(2)
+    # The heading tells the two apart as the menu's count does.
+    expect(page.get_by_test_id("assigned-heading")).to_have_text("担当している依頼（2件・回答待ち 1件）")
     expect(items.first).to_contain_text("新しい未回答")
     expect(items.first.get_by_test_id("assigned-status")).to_have_text("振り分け済み")
 

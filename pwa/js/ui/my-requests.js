@@ -30,7 +30,8 @@ export async function render(view) {
     mount(view,
       h("h1", { tabindex: "-1" }, t("mine.title")),
       assigned.length ? h("section", { "data-testid": "assigned" },
-        h("h2", {}, t("mine.assigned", { n: assigned.length })),
+        h("h2", { "data-testid": "assigned-heading" },
+          t("mine.assigned", { n: assigned.length, waiting: assigned.filter((r) => r.status !== "answered").length })),
         h("ol", { class: "list", "data-testid": "assigned-requests" }, assigned.map((request) =>
           h("li", { class: "mine-item", dataset: { id: request.id } },
             h("a", { class: "row", href: `#/requests/${request.id}` },
