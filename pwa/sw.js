@@ -23,6 +23,7 @@ const FILES = [
   "js/auth.js",
   "js/calendar.js",
   "js/check.js",
+  "js/company-day.js",
   "js/contacts.js",
   "js/db.js",
   "js/deals.js",

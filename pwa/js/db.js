@@ -9,10 +9,10 @@
 // answers as a store of visits would.
 
 import * as spare from "./spare.js";
-import { GROUPS, groupsOf, visitStore } from "./visit-groups.js";
+import { DAYS_PENDING, GROUPS, daysPending, groupsOf, visitStore } from "./visit-groups.js";
 
 export const DB_NAME = "genba";
-export const DB_VERSION = 10;
+export const DB_VERSION = 11;
 // The entity stores made by step 1 (this list is part of that step: never change it).
 export const ENTITIES = ["users", "customers", "contacts", "visits", "requests", "deals",
   "quotes", "follows", "conflicts"];
@@ -114,6 +114,13 @@ function upgrade(db, oldVersion, tx) {
     // before were skipped: the next daily device check (check.js) finds them missing and
     // fetches them, with no whole pull again.
     db.createObjectStore("request_reads", { keyPath: "id" });
+  }
+  if (oldVersion < 11) {
+    // A person's visits of a day by the groups' index "days" (visit-groups.js): 今日 and a
+    // manager's look at someone's day read every visit on the device, 0.6 s for 50,000. The
+    // groups kept get their days from the pull worker after the next pull (fillDays).
+    tx.objectStore(GROUPS).createIndex("days", "days", { multiEntry: true });
+    tx.objectStore("meta").put(daysPending(), DAYS_PENDING);
   }
 }
 

@@ -1,9 +1,10 @@
 // Dates, day counts and money for display. Instants are shown in the company's time zone,
 // which also decides what "today" means (Asia/Tokyo by default, as on the server).
 
+import { COMPANY_TZ, companyDay, toDate } from "./company-day.js";
 import { lang, list, locale, t } from "./i18n.js";
 
-export const COMPANY_TZ = "Asia/Tokyo";
+export { COMPANY_TZ, companyDay };
 const DAY_MS = 86400000;
 const formats = new Map();
 
@@ -16,18 +17,11 @@ function formatter(kind) {
       // 2026/12/7(月) in Japanese; in English the month by name, as 12/7 and 7/12 are both read
       weekday: { year: "numeric", month: lang() === "ja" ? "numeric" : "short", day: "numeric", weekday: "short" },
       time: { hour: "2-digit", minute: "2-digit" },
-      ymd: { year: "numeric", month: "2-digit", day: "2-digit" },
     }[kind];
-    formats.set(key, new Intl.DateTimeFormat(kind === "ymd" ? "en-CA" : locale(),
+    formats.set(key, new Intl.DateTimeFormat(locale(),
       { ...options, timeZone: COMPANY_TZ }));
   }
   return formats.get(key);
-}
-
-function toDate(value) {
-  if (value === null || value === undefined || value === "") return null; // not 1970
-  const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 export function dateTime(value) {
@@ -52,12 +46,6 @@ export function dayWithWeekday(ymd) {
   if (!ymd) return "";
   const date = toDate(`${ymd}T12:00:00+09:00`);
   return date ? formatter("weekday").format(date) : ymd;
-}
-
-/** The company-calendar date of an instant, as `YYYY-MM-DD`. */
-export function companyDay(value) {
-  const date = toDate(value);
-  return date ? formatter("ymd").format(date) : "";
 }
 
 /** Whole company days from the instant's date to today (negative: in the future). */

@@ -4,6 +4,7 @@
 
 import { ApiError, NetworkError, speak } from "./api.js";
 import { pullAndCheck } from "./check.js";
+import { fillDays } from "./records.js";
 
 let go = () => {};
 
@@ -27,6 +28,14 @@ self.onmessage = async ({ data }) => {
     self.postMessage({ type: "done", pulled, checked });
   } catch (err) {
     self.postMessage({ type: "failed", error: describe(err) });
+    return;
+  }
+  // The sync is done; what a first pull left to do after it is done here, before the page lets
+  // this worker go (a page closed meanwhile leaves it to the next pull's worker).
+  try {
+    await fillDays();
+  } finally {
+    self.postMessage({ type: "idle" });
   }
 };
 

@@ -12,6 +12,7 @@ import { SYNCED, done, getMeta, req, setMeta, transaction } from "./db.js";
 import { advanceClock } from "./outbox.js";
 import { pendingByRecord } from "./overlay.js";
 import { RECENT_PENDING, applyChanges, removeUnseen, writeRecent } from "./records.js";
+import { DAYS_PENDING, daysPending } from "./visit-groups.js";
 
 /**
  * Pull until `has_more` is false, applying each page in its own transaction; `progress(what)`
@@ -151,8 +152,10 @@ async function applyPage(page, options, follows, measure) {
   const tx = await transaction(pageStores(page, options), "readwrite", "relaxed");
   // A first pull's snapshot (its phases) sends each record once: into a store that was empty,
   // no visit of the page can be on the device yet, but among its customer's (visit-groups.js).
+  // Its groups are stored without their days, left to fillDays once the pull is done.
   if ("priority_done" in page && options.empty?.has("visits") && page.changes.some((c) => c.entity === "visits")) {
     tx.objectStore("visits").fresh = true;
+    tx.objectStore("meta").put(daysPending(), DAYS_PENDING);
   }
   // The reads go first: their answers come while the records are stored, so what is written
   // after them (the cursor, the clock) leaves the browser no wait before the commit.

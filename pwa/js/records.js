@@ -1,9 +1,10 @@
 // Records on the device: applying what the server sends (keeping the newer version and laying
 // unanswered outbox edits over it, overlay.js), evictions, and the reads the screens need.
 
-import { SYNCED, done, recentBucket, req, transaction } from "./db.js";
+import { SYNCED, done, getMeta, recentBucket, req, transaction } from "./db.js";
 import { keysOf, merged, recordKey } from "./overlay.js";
 import { digits, fold } from "./text.js";
+import { DAYS_PENDING, GROUPS, withDays } from "./visit-groups.js";
 
 /**
  * Apply server changes (`{entity, record}` or `{entity, id, evict}`) inside `tx` (which must
@@ -179,6 +180,33 @@ export async function writeRecent(visitTimes) {
   await noteVisits(tx, visitTimes || latestVisits(await req(tx.objectStore("visits").getAll())));
   tx.objectStore("meta").delete(RECENT_PENDING);
   await done(tx);
+}
+
+const FILL_PAGE = 200; // groups of visits a transaction of fillDays writes (10,000 visits at most)
+
+/**
+ * Give the groups of visits stored without their `days` (a first pull's, or kept from before
+ * db.js step 11) their days, a page of groups to a transaction so a save waits for one page at
+ * most; then clear DAYS_PENDING, unless a first pull's page set it again meanwhile (then over).
+ */
+export async function fillDays() {
+  for (;;) {
+    const started = await getMeta(DAYS_PENDING);
+    if (!started) return;
+    let after = null;
+    for (;;) {
+      const tx = await transaction([GROUPS, "meta"], "readwrite", "relaxed");
+      const store = tx.objectStore(GROUPS);
+      const pending = req(tx.objectStore("meta").get(DAYS_PENDING));
+      const page = await req(store.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), FILL_PAGE));
+      for (const group of page) if (!group.days) store.put(withDays(group));
+      const last = page.length < FILL_PAGE;
+      if (last && (await pending) === started) tx.objectStore("meta").delete(DAYS_PENDING);
+      await done(tx);
+      if (last) break;
+      after = [page.at(-1).customer_id, page.at(-1).n];
+    }
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { count, getMeta, req, setMeta, transaction } from "./db.js";
 import { lang } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as photos from "./photos.js";
+import { fillDays } from "./records.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { dataChanged, getState, update } from "./store.js";
 
@@ -126,7 +127,10 @@ function pullAll(token, check) {
   const measure = (name, start, detail) => performance.measure(name, { start, detail });
   update({ received: 0 });
   if (typeof Worker === "undefined") {
-    return pullAndCheck(token, PULL_LIMIT, { progress, kept, measure }, check).catch((err) => {
+    return pullAndCheck(token, PULL_LIMIT, { progress, kept, measure }, check).then((result) => {
+      fillDays().catch(() => {}); // after the sync, as the worker does: the next one tries again
+      return result;
+    }, (err) => {
       if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;
       throw pullError({ kind: "storage", message: err.message }); // as the worker reports it
     });
@@ -151,7 +155,11 @@ function pullAll(token, check) {
         const end = performance.now();
         performance.measure(data.name, { start: end - data.duration, end, detail: data.detail });
       } else if (data.type === "done") {
-        finish(resolve, { pulled: data.pulled, checked: data.checked });
+        // The sync is done; the worker finishes what a first pull left (fillDays), then is let go.
+        spareWorker();
+        resolve({ pulled: data.pulled, checked: data.checked });
+      } else if (data.type === "idle") {
+        worker.terminate();
       } else {
         finish(reject, pullError(data.error));
       }

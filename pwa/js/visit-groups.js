@@ -6,14 +6,45 @@
 // for it, which answers the calls the app makes of an IDBObjectStore (get, getAll, getAllKeys,
 // count, put, delete, clear, index("customer_id").getAll) from the groups, with requests that
 // work with db.js's req(). A group is `{customer_id, n, ids, visits}`, keyed [customer_id, n];
-// the multi-entry index "ids" finds the group holding a visit.
+// the multi-entry index "ids" finds the group holding a visit, and "days" (from step 11) those
+// holding a person's visits of a day: `days` lists each visit's author and company day. A first
+// pull's pages store their groups without `days` (the index's entries cost a first sync a fifth
+// of its time) and leave them to `fillDays` (records.js), which the pull worker runs once the
+// pull is done; until then DAYS_PENDING is set in "meta" and a day is read from every visit.
 //
 // Within one transaction the groups read are kept, changed in memory and written once the
 // calls made so far are applied; the calls apply in the order they were made, as a store's
 // requests do. A caller must make its calls while the transaction is active, as with any store.
 
+import { companyDay } from "./company-day.js";
+
 export const GROUPS = "visit_groups";
 export const GROUP_SIZE = 50;
+export const DAYS_PENDING = "days_pending";
+
+/** A new value for DAYS_PENDING: a fill that finds another at its end missed groups, and goes on. */
+export function daysPending() {
+  return `${Date.now()}:${Math.random()}`;
+}
+
+/** A visit's key in the "days" index: its author and the company day it was made on. */
+export function dayKey(authorId, day) {
+  return `${authorId ?? ""} ${day}`;
+}
+
+const visitDay = (visit) => dayKey(visit.author_id, companyDay(visit.visited_at));
+
+/** `group` with its `days`, as it is stored. */
+export function withDays(group) {
+  group.days = [...new Set(group.visits.map(visitDay))];
+  return group;
+}
+
+/** `group` for a first pull's page: its days, stale or none, are left to `fillDays`. */
+function withoutDays(group) {
+  delete group.days;
+  return group;
+}
 
 /** `items` in a Map of lists by their `customer_id` ("" for none), in the order they come. */
 function byCustomer(items) {
@@ -134,8 +165,9 @@ class VisitStore {
   /** Write the changed groups (an emptied one is deleted). */
   flush() {
     for (const group of this.dirty) {
-      if (group.visits.length) this.groups.put(group);
-      else this.groups.delete([group.customer_id, group.n]);
+      if (!group.visits.length) this.groups.delete([group.customer_id, group.n]);
+      else if (this.fresh) this.groups.put(withoutDays(group));
+      else this.groups.put(withDays(group));
     }
     this.dirty.clear();
   }
@@ -275,6 +307,13 @@ class VisitStore {
     });
   }
 
+  /** The visits of one author and day (`dayKey`), read by the groups' index, in id order. */
+  async ofDay(key) {
+    this.flush(); // so the index sees what this transaction changed
+    const groups = await ask(this.groups.index("days").getAll(key));
+    return groups.flatMap((group) => group.visits).filter((visit) => visitDay(visit) === key).sort(byId);
+  }
+
   async all() {
     await this.loadAll();
     const lists = await Promise.all([...this.customers.values()]);
@@ -282,6 +321,7 @@ class VisitStore {
   }
 
   index(name) {
+    if (name === "days") return { getAll: (key) => this.run(() => Promise.resolve(), () => this.ofDay(key)) };
     if (name !== "customer_id") throw new DOMException(`no index ${name} on visits`, "NotFoundError");
     return {
       getAll: (customer) => this.run(() => this.load(customer ?? ""), async () => {

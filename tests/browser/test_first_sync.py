@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import PASSWORD, idb_all, record_visit, sign_in, wait_synced
+from .helpers import PASSWORD, idb_all, record_visit, sign_in, wait_synced, wait_until
 
 PAGE = 20  # records a page here (the app asks for 2,000): a first sync of several pages
 
@@ -240,6 +240,43 @@ def test_a_first_sync_cut_among_the_visits_still_puts_the_latest_visited_first_o
     wait_synced(page)
     assert len(idb_all(page, "visits")) == 33
     expect_customer_order(page, order)
+
+
+# Whether every group of visits has its days and nothing waits for them (records.js fillDays).
+DAYS_FILLED = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("genba");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+        const tx = open.result.transaction(["visit_groups", "meta"]);
+        const groups = tx.objectStore("visit_groups").getAll();
+        const pending = tx.objectStore("meta").get("days_pending");
+        tx.oncomplete = () => {
+            open.result.close();
+            resolve(pending.result === undefined && groups.result.length > 0
+                && groups.result.every((g) => Array.isArray(g.days) && g.days.length > 0));
+        };
+    };
+})"""
+
+
+def test_a_first_sync_cut_among_the_visits_files_every_visit_by_its_day_once_done(page, live):
+    """A first pull stores its visits without filing them by author and day (that index costs a
+    first sync a fifth of its time); the pull worker files them once the sync is done, and 今日
+    finds each day's visits before and after."""
+    rep = live.device("rep_a")
+    visited_customers(rep)
+    asked, pull = small_pages_cut_at(3)
+    sign_in_pulling_through(page, live, pull)
+    wait_for_the_cut(page, asked)
+    page.goto(page.url.split("#")[0] + "#/today?date=2026-10-05")
+    expect(page.get_by_test_id("day-visits").locator("li")).to_have_count(1)  # read from every visit
+    page.get_by_test_id("sync-now").click()
+    wait_synced(page)
+    wait_until(page, DAYS_FILLED)
+    for day, count in (("2026-10-05", 1), ("2026-10-30", 1), ("2026-11-20", 1), ("2026-11-21", 0)):
+        page.goto(page.url.split("#")[0] + f"#/today?date={day}")
+        expect(page.get_by_test_id("day-current")).to_contain_text(day[-2:].lstrip("0"))
+        expect(page.get_by_test_id("day-visits").locator("li")).to_have_count(count)
 
 
 def test_a_visit_saved_offline_brings_its_customer_to_the_top(page, context, live):

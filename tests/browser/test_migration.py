@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from sync.client import mutation
 from sync.hlc import format_hlc
 
-from .helpers import idb_all, wait_synced
+from .helpers import idb_all, wait_synced, wait_until
+from .test_first_sync import DAYS_FILLED
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 
@@ -367,7 +368,7 @@ def test_the_visits_kept_one_by_one_by_version_8_move_into_groups_with_nothing_l
     page.goto(live.url + "/#/customers")
     wait_synced(page)
     version, stores = open_database(page)
-    assert version == LATEST and "visits" not in stores and stores["visit_groups"] == ["ids"]
+    assert version == LATEST and "visits" not in stores and stores["visit_groups"] == ["days", "ids"]
     kept = {v["id"]: v for v in idb_all(page, "visits")}
     assert set(kept) == {v["id"] for v in held} | {visit_id}
     assert all(kept[v["id"]]["purpose"] == v.get("purpose") for v in held)
@@ -375,3 +376,84 @@ def test_the_visits_kept_one_by_one_by_version_8_move_into_groups_with_nothing_l
     page.goto(live.url + f"/#/customers/{customers['yamada']['id']}")
     expect(page.locator("#view")).to_contain_text("v8の頃の訪問")
     expect(page.locator("#view")).to_contain_text("v8の頃の点検")
+    # The groups step 9 writes get their days from step 11, in the same upgrade.
+    page.goto(live.url + "/#/today?date=2026-11-20")
+    for visit in held:
+        expect(page.get_by_test_id("day-visits").locator(f'a[href="#/visits/{visit["id"]}"]')).to_be_visible()
+
+
+# Version 10: version 8 with the visits in groups of one customer's (step 9), without the days
+# step 11 adds, and the read marks' store (step 10); it stores the given groups.
+CREATE_VERSION_10 = (
+    CREATE_VERSION_8.replace('indexedDB.open("genba", 8)', 'indexedDB.open("genba", 10)')
+    .replace(
+        'db.createObjectStore("recent");',
+        'db.createObjectStore("recent"); db.deleteObjectStore("visits"); '
+        'db.createObjectStore("visit_groups", { keyPath: ["customer_id", "n"] })'
+        '.createIndex("ids", "ids", { multiEntry: true }); '
+        'db.createObjectStore("request_reads", { keyPath: "id" });',
+    )
+    .replace(
+        "async ({ meta, entry, customers, recent, visits })",
+        "async ({ meta, entry, customers, recent, groups })",
+    )
+    .replace('"customers", "recent", "visits"]', '"customers", "recent", "visit_groups"]')
+    .replace(
+        'for (const v of visits) tx.objectStore("visits").put(v);',
+        'for (const g of groups) tx.objectStore("visit_groups").put(g);',
+    )
+)
+
+
+def test_the_visit_groups_kept_by_version_10_find_a_persons_day_by_the_new_index(page, live, customers):
+    """今日 reads a person's visits of a day by the groups' index "days": groups stored before it
+    existed are written again with their days, and the day shows every visit of its own."""
+    device_id = str(uuid.uuid4())
+    rep = live.device("rep_a", device_id=device_id)
+    for day in ("2026-11-20", "2026-11-21"):
+        rep.create(
+            "visits",
+            customer_id=customers["hokushin"]["id"],
+            kind="sales",
+            visited_at=f"{day}T23:30:00+09:00",  # 14:30 UTC: the company's day, not UTC's, counts
+        )
+    rep.sync()
+    held = [v for v in rep.records("visits").values() if v["customer_id"] == customers["hokushin"]["id"]]
+    assert len(held) == 2
+    entry = unsent(
+        device_id, "visits", str(uuid.uuid4()), {"customer_id": customers["sanjo"]["id"], "kind": "sales"}
+    )
+    page.goto(live.url + "/sw.js")
+    page.evaluate(
+        CREATE_VERSION_10,
+        {
+            "meta": synced_meta(device_id, rep),
+            "entry": entry,
+            "customers": list(rep.records("customers").values()),
+            "recent": [],
+            "groups": [
+                {
+                    "customer_id": customers["hokushin"]["id"],
+                    "n": 0,
+                    "ids": [v["id"] for v in held],
+                    "visits": held,
+                }
+            ],
+        },
+    )
+    page.goto(live.url + "/#/today?date=2026-11-20")
+    wait_synced(page)
+    version, stores = open_database(page)
+    assert version == LATEST and stores["visit_groups"] == ["days", "ids"]
+    wait_until(page, DAYS_FILLED)  # the groups kept are filed by day after the pull
+    page.reload()
+    first, second = sorted(held, key=lambda v: v["visited_at"])
+
+    def shown(visit):
+        return page.get_by_test_id("day-visits").locator(f'a[href="#/visits/{visit["id"]}"]')
+
+    expect(shown(first)).to_be_visible()
+    expect(shown(second)).to_have_count(0)
+    page.get_by_test_id("day-next").click()
+    expect(shown(second)).to_be_visible()
+    expect(shown(first)).to_have_count(0)

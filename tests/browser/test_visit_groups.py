@@ -125,6 +125,12 @@ RANDOM_CALLS = """async (db) => {
     let state = 1;
     const random = (n) => { state = (state * 48271) % 2147483647; return state % n; };
     const customers = ["A", "B", "C", ""];
+    const authors = ["u1", "u2"];
+    // Instants and the company's day of each (Asia/Tokyo: 15:30 UTC is the next day there).
+    const days = [["2026-11-20T10:00:00+09:00", "2026-11-20"], ["2026-11-20T23:30:00+09:00", "2026-11-20"],
+        ["2026-11-20T15:30:00Z", "2026-11-21"], ["2026-11-21T08:00:00+09:00", "2026-11-21"]];
+    const base = document.querySelector('script[type=module]').src;
+    const { dayKey } = await import(new URL("visit-groups.js", base));
     const mismatches = [];
     for (let seed = 1; seed <= 40; seed++) {
         state = seed;
@@ -136,9 +142,11 @@ RANDOM_CALLS = """async (db) => {
             const checks = [];
             for (let call = 0; call < 25; call++) {
                 const id = "v" + random(30);
-                const choice = random(10);
+                const choice = random(11);
                 if (choice < 5) {
-                    const visit = { id, customer_id: customers[random(4)], n: seed * 1000 + round * 100 + call };
+                    const [at] = days[random(4)];
+                    const visit = { id, customer_id: customers[random(4)], author_id: authors[random(2)], visited_at: at,
+                        n: seed * 1000 + round * 100 + call };
                     store.put(visit);
                     model.set(id, { ...visit });
                 } else if (choice < 7) {
@@ -148,6 +156,11 @@ RANDOM_CALLS = """async (db) => {
                     const want = model.get(id) ?? null;
                     checks.push(db.req(store.get(id)).then((got) => [`get ${id}`, got ?? null, want]));
                 } else if (choice < 9) {
+                    const [author, day] = [authors[random(2)], days[random(4)][1]];
+                    const want = [...model.values()].filter((v) => v.author_id === author
+                        && days.find(([at]) => at === v.visited_at)[1] === day).sort((a, b) => (a.id < b.id ? -1 : 1));
+                    checks.push(db.req(store.index("days").getAll(dayKey(author, day))).then((got) => [`day ${author} ${day}`, got, want]));
+                } else if (choice < 10) {
                     const customer = customers[random(4)];
                     const want = [...model.values()].filter((v) => v.customer_id === customer)
                         .sort((a, b) => (a.id < b.id ? -1 : 1));

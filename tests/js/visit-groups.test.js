@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { GROUP_SIZE, groupsOf } from "../../pwa/js/visit-groups.js";
+import { GROUP_SIZE, dayKey, groupsOf, withDays } from "../../pwa/js/visit-groups.js";
 
 test("an upgrade groups the visits it moves by customer, fifty at most to a group", () => {
   const visits = [
@@ -17,4 +17,15 @@ test("an upgrade groups the visits it moves by customer, fifty at most to a grou
     [["A", 0, 50], ["A", 1, 50], ["A", 2, 20], ["B", 0, 1], ["", 0, 1]]);
   for (const group of groups) assert.deepEqual(group.ids, group.visits.map((v) => v.id));
   assert.deepEqual(groups.flatMap((g) => g.visits), visits); // every visit once, in order
+});
+
+test("a group's days name each visit's author and company day once, Tokyo's day not UTC's", () => {
+  const group = withDays({ customer_id: "A", n: 0, ids: ["v1", "v2", "v3", "v4"], visits: [
+    { id: "v1", author_id: "u1", visited_at: "2026-11-20T10:00:00+09:00" },
+    { id: "v2", author_id: "u1", visited_at: "2026-11-20T23:30:00+09:00" },
+    { id: "v3", author_id: "u1", visited_at: "2026-11-20T15:30:00Z" }, // 00:30 on the 21st in Tokyo
+    { id: "v4", visited_at: "2026-11-21T08:00:00+09:00" }, // saved before its author was known
+  ] });
+  assert.deepEqual(group.days, [dayKey("u1", "2026-11-20"), dayKey("u1", "2026-11-21"), dayKey(null, "2026-11-21")]);
+  assert.notEqual(dayKey("u1", "2026-11-21"), dayKey(null, "2026-11-21"));
 });
