@@ -8,6 +8,8 @@ sync engine's own ``apply_push``), then measures what a field worker waits for:
 - cold offline start to interactive (ms): the browser restarted with no network;
 - customer search per keystroke over 5,000 customers (ms, p95);
 - save of a visit to IndexedDB, record + outbox in one transaction (ms, p95);
+- how long after it the pull worker has filed the visits by author and day, and a technician's
+  busiest day opened on 今日 by that index (ms);
 - the daily device check's digest of every record on the device (s), and the check mending one
   visit lost among them (s).
 
@@ -80,6 +82,42 @@ LOSE_A_VISIT = """() => new Promise((resolve, reject) => {
     };
   };
 })"""
+
+# Whether fillDays (records.js) has yet to file the visits by day.
+DAYS_PENDING = """() => new Promise((resolve) => {
+    const open = indexedDB.open("genba");
+    open.onsuccess = () => {
+        const request = open.result.transaction("meta").objectStore("meta").get("days_pending");
+        request.onsuccess = () => { open.result.close(); resolve(request.result !== undefined); };
+    };
+})"""
+
+# Open 今日 for tech1's busiest day five times, the sync page between; each open's ms until
+# its visits are drawn.
+OPEN_A_DAY = """async (name) => {
+    const base = document.querySelector('script[type=module]').src.replace('app.js', '');
+    const db = await import(base + 'db.js');
+    const { companyDay } = await import(base + 'format.js');
+    const tech = (await db.getAll('users')).find((u) => u.name === name);
+    const days = new Map();
+    const tx = await db.transaction(['visits']);
+    for (const v of await db.req(tx.objectStore('visits').getAll())) {
+        if (v.author_id !== tech.id) continue;
+        const day = companyDay(v.visited_at);
+        days.set(day, (days.get(day) || 0) + 1);
+    }
+    const busiest = [...days].sort((a, b) => b[1] - a[1])[0][0];
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+        location.hash = '#/sync';
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const t0 = performance.now();
+        location.hash = `#/today?date=${busiest}&user=${tech.id}`;
+        while (!document.querySelector('[data-testid=day-visits] li')) await new Promise(requestAnimationFrame);
+        times.push(performance.now() - t0);
+    }
+    return times;
+}"""
 
 USABLE_PROBE = """(customers) => {
   let clicked = null;
@@ -390,6 +428,19 @@ def main():
                 return { customers: await count('customers'), contacts: await count('contacts'), visits: await count('visits') };
             }""")
             figures.update({f"{k} on the device": v for k, v in counts.items()})
+            # After the first sync the pull worker files the visits by author and day (fillDays);
+            # then 今日 reads a person's day by that index. A technician's busiest day, opened
+            # by this office user as from the reports list, alternating with the sync page.
+            started = time.perf_counter()
+            while page.evaluate(DAYS_PENDING):
+                page.wait_for_timeout(50)
+            figures["visits filed by day after the first sync (s)"] = time.perf_counter() - started
+            technician = next(u["name"] for u in DEMO_USERS if u["login"] == "tech1")
+            opens = page.evaluate(OPEN_A_DAY, technician)
+            figures["a technician's day opened (ms, median of 5)"] = statistics.median(opens)
+            figures["its visits"] = page.evaluate(
+                "document.querySelectorAll('[data-testid=day-visits] li').length"
+            )
             # The daily self-check's own read (check.js): every synced store summed a page at a time.
             check = page.evaluate("""async () => {
                 const base = document.querySelector('script[type=module]').src.replace('app.js', '');
