@@ -17,9 +17,12 @@ export async function render(view) {
   const draw = async () => {
     const me = getState().user?.id;
     const tx = await transaction(["requests", "customers"]);
-    const [requests, customers] = await Promise.all([
-      req(tx.objectStore("requests").getAll()), req(tx.objectStore("customers").getAll())]);
-    const names = new Map(customers.map((c) => [c.id, c.name]));
+    const requests = await req(tx.objectStore("requests").getAll());
+    // The names of the customers listed only (a technician's device holds every customer).
+    const listed = new Set(requests.filter((r) => !r.deleted && (r.author_id === me || r.assignee_id === me))
+      .map((r) => r.customer_id));
+    const customers = await Promise.all([...listed].map((id) => req(tx.objectStore("customers").get(id))));
+    const names = new Map(customers.filter(Boolean).map((c) => [c.id, c.name]));
     const seen = await seenMarks(me);
     const mine = requests.filter((r) => !r.deleted && r.author_id === me)
       .map((request) => ({ request, unread: isUnread(request, seen) }))
