@@ -132,3 +132,31 @@ def test_a_day_with_no_submitted_report_offers_no_approval_until_one_comes(page,
     page.get_by_test_id("review-comment").fill("了解です")
     page.get_by_test_id("review-approve").click()
     expect(page.get_by_test_id("report-status")).to_contain_text("承認済み")
+
+
+def test_two_people_of_one_name_are_told_apart_by_their_team_in_the_reports_list(page, live, customers):
+    """Two 佐藤 健太 (a common name) in the manager's list of the day's reports: each says
+    their team; a name no one else has says only the role."""
+    added = live.app.test_cli_runner().invoke(
+        args=[
+            "user",
+            "add",
+            "sato2",
+            "--password",
+            "x" * 8,
+            "--role",
+            "rep",
+            "--team",
+            "west",
+            "--name",
+            "佐藤 健太",
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    sign_in(page, live, login="manager")
+    go_to(page, "reports")
+    people = page.get_by_test_id("report-person")
+    expect(people.filter(has_text="佐藤 健太")).to_have_text(
+        ["佐藤 健太　営業（east）", "佐藤 健太　営業（west）"]
+    )
+    expect(people.filter(has_text="鈴木 一郎")).to_have_text(["鈴木 一郎　営業"])

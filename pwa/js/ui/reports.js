@@ -21,13 +21,19 @@ export async function render(view, { query }) {
       h("p", { class: "day-stats", "data-testid": "reports-count" },
         t("report.count", { n: submitted, total: rows.length })),
       rows.length ? h("ul", { class: "list report-list", "data-testid": "report-list" },
-        rows.map(({ user, report }) => row(ymd, user, report, comments))) : h("p", { class: "empty" }, t("report.none")));
+        rows.map(({ user, report }) => row(ymd, user, report, comments, namesakes(rows, user))))
+        : h("p", { class: "empty" }, t("report.none")));
   };
   await draw();
   return onData(() => draw());
 }
 
-function row(ymd, user, report, comments) {
+/** Whether someone else in the list has the user's name (two 佐藤 健太 are told apart by team). */
+function namesakes(rows, user) {
+  return rows.some((other) => other.user.id !== user.id && other.user.name === user.name);
+}
+
+function row(ymd, user, report, comments, namesake) {
   const status = report ? report.status || "draft" : null;
   const state = status ? label("daily_report.status", status) : t("report.notSubmitted");
   let box = comments.get(user.id);
@@ -37,7 +43,8 @@ function row(ymd, user, report, comments) {
     comments.set(user.id, box);
   }
   return h("li", { class: "report-row", dataset: { user: user.id, status: status || "none" } },
-    h("div", { class: "row-title" }, user.name, t("text.gap"), label("role", user.role)),
+    h("div", { class: "row-title", "data-testid": "report-person" }, user.name, t("text.gap"),
+      namesake && user.team ? t("text.aside", { text: label("role", user.role), aside: user.team }) : label("role", user.role)),
     h("p", { class: ["badge", status === "approved" ? "ok" : status ? "" : "pending"] }, state,
       report?.submitted_at ? `${t("text.gap")}${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : ""),
     report?.summary ? h("p", { class: "prewrap row-body" }, report.summary) : null,
