@@ -44,7 +44,7 @@ function row(ymd, user, report, comments, namesake) {
   }
   return h("li", { class: "report-row", dataset: { user: user.id, status: status || "none" } },
     h("div", { class: "row-title", "data-testid": "report-person" }, user.name, t("text.gap"),
-      namesake && user.team ? t("text.aside", { text: label("role", user.role), aside: user.team }) : label("role", user.role)),
+      namesake && user.team ? t("text.aside", { text: label("role", user.role), aside: label("team", user.team) }) : label("role", user.role)),
     h("p", { class: ["badge", status === "approved" ? "ok" : status ? "" : "pending"] }, state,
       report?.submitted_at ? `${t("text.gap")}${t("report.submittedAt", { time: dateTime(report.submitted_at) })}` : ""),
     report?.summary ? h("p", { class: "prewrap row-body" }, report.summary) : null,
