@@ -120,6 +120,7 @@ export async function reportsOf(ymd) {
     req(tx.objectStore("daily_reports").index("date").getAll(ymd))]);
   const byUser = new Map(reports.filter((r) => !r.deleted).map((r) => [r.user_id, r]));
   return users.filter((u) => ["rep", "technician"].includes(u.role))
-    .sort((a, b) => String(a.name).localeCompare(String(b.name), "ja"))
+    .sort((a, b) => String(a.name).localeCompare(String(b.name), "ja")
+      || String(a.team ?? "").localeCompare(String(b.team ?? ""), "ja")) // namesakes by team
     .map((user) => ({ user, report: byUser.get(user.id) || null }));
 }
