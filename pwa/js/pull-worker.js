@@ -34,9 +34,10 @@ self.onmessage = async ({ data }) => {
   // this worker go (a page closed meanwhile leaves it to the next pull's worker).
   try {
     await fillDays();
-  } finally {
-    self.postMessage({ type: "idle" });
+  } catch {
+    // Left as it is (DAYS_PENDING still set): the next pull's worker goes on with it.
   }
+  self.postMessage({ type: "idle" });
 };
 
 function describe(err) {
