@@ -9,7 +9,7 @@
 // answers as a store of visits would.
 
 import * as spare from "./spare.js";
-import { DAYS_PENDING, GROUPS, daysPending, groupsOf, visitStore } from "./visit-groups.js";
+import { DAYS_PENDING, GROUPS, abortedBy, daysPending, groupsOf, visitStore } from "./visit-groups.js";
 
 export const DB_NAME = "genba";
 export const DB_VERSION = 11;
@@ -250,10 +250,14 @@ export function req(request) {
   });
 }
 
-/** Why a request failed: its transaction's reason when the request only went down with it. */
+/**
+ * Why a request failed: its transaction's reason when the request only went down with it (the
+ * transaction's error, or what made the visits' store abort it).
+ */
 function causeOf(request) {
   const tx = request.transaction;
-  return request.error?.name === "AbortError" && tx?.error ? tx.error : request.error;
+  if (request.error?.name !== "AbortError" || !tx) return request.error;
+  return tx.error || abortedBy.get(tx) || request.error;
 }
 
 /** Resolve when a transaction commits; reject when it fails or aborts. */
@@ -263,7 +267,7 @@ export function done(tx) {
     // A request's error reaches the transaction before tx.error is set (only the abort that
     // follows sets it): the request says why.
     tx.onerror = (event) => reject(causeOf(event.target) || tx.error || new Error("transaction failed"));
-    tx.onabort = () => reject(tx.error || new Error("transaction aborted"));
+    tx.onabort = () => reject(tx.error || abortedBy.get(tx) || new Error("transaction aborted"));
   });
 }
 

@@ -103,6 +103,13 @@ const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 const stores = new WeakMap();
 
+/**
+ * Why a call here failed, by the transaction it then aborted: the requests that go down with it
+ * answer only AbortError, and an abort asked for leaves the transaction's `error` empty, so
+ * db.js reports this instead (a full disk, not 「the transaction was aborted」).
+ */
+export const abortedBy = new WeakMap();
+
 /** The "visits" store of `tx` (one per transaction: it holds what the transaction changed). */
 export function visitStore(tx, native) {
   let store = stores.get(tx);
@@ -158,6 +165,7 @@ class VisitStore {
    * visit, say): it is aborted, and whoever waits for the call hears why.
    */
   fail(request, error) {
+    if (!abortedBy.has(this.groups.transaction)) abortedBy.set(this.groups.transaction, error);
     try { this.groups.transaction.abort(); } catch { /* already finished */ }
     request.fail(error);
   }

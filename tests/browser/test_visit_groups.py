@@ -203,12 +203,14 @@ def test_a_call_that_fails_aborts_its_transaction_and_keeps_what_was_there(app):
         store.fresh = true; // as for a pull's page: its records are kept as given, not cloned first
         store.put({ id: "v1", customer_id: "A", notes: "上書き" });
         store.put({ id: "v2", customer_id: "A", notes: "保存できない値", keep: () => 1 });
-        tx.objectStore("meta").put("書いた", "probe");
-        const outcome = await db.done(tx).then(() => "committed", () => "aborted");
+        const probed = db.req(tx.objectStore("meta").put("書いた", "probe")).then(() => "written", (e) => e.name);
+        const outcome = await db.done(tx).then(() => "committed", (e) => e.name);
         const read = await db.transaction(["visits", "meta"]);
         const probe = await db.req(read.objectStore("meta").get("probe"));
-        return { outcome, visits: await db.req(read.objectStore("visits").getAll()), probe: probe ?? null };
+        return { outcome, probed: await probed, visits: await db.req(read.objectStore("visits").getAll()),
+            probe: probe ?? null };
     }""",
     )
-    assert got["outcome"] == "aborted"
+    # Aborted, and what went down with the failed call says why, not only 「aborted」.
+    assert (got["outcome"], got["probed"]) == ("DataCloneError", "DataCloneError")
     assert got["visits"] == [{"id": "v1", "customer_id": "A", "notes": "保存済み"}] and got["probe"] is None
