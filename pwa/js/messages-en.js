@@ -901,6 +901,7 @@ export const en = {
   "attachment.purpose.photo": "Photo",
   "attachment.purpose.business_card": "Business card",
   "attachment.purpose.signature": "Signature",
+  "visit.workFold": "Work time and parts used",
   "visit.workMinutes": "Work time (minutes)",
   "visit.partQuantityInvalid": "Enter each quantity as a number (e.g. 2, 0.5).",
   "visit.workMinutesInvalid": "Enter the time worked in minutes or hours (e.g. 90, 1h30).",

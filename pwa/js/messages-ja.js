@@ -902,6 +902,7 @@ export const ja = {
   "attachment.purpose.photo": "写真",
   "attachment.purpose.business_card": "名刺",
   "attachment.purpose.signature": "署名",
+  "visit.workFold": "作業時間・使用部品",
   "visit.workMinutes": "作業時間（分）",
   "visit.partQuantityInvalid": "数量は数字で入力してください（例: 2、0.5、3個）。",
   "visit.workMinutesInvalid": "作業時間は分か時間で入力してください（例: 90、90分、1時間30分）。",

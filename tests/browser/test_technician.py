@@ -95,3 +95,51 @@ def test_deals_and_quotes_are_offered_only_to_who_works_with_them(page, live, cu
     expect(page.get_by_test_id("print-quote")).to_be_visible()
     expect(page.get_by_test_id("make-again")).to_have_count(1 if offered else 0)
     expect(page.get_by_test_id("edit-quote")).to_have_count(1 if offered else 0)
+
+
+def test_a_sales_meeting_folds_work_time_and_parts_which_open_for_aftercare_once_filled_and_on_an_error(
+    page, live, customers
+):
+    sign_in(page, live)  # a rep: a new visit is a sales meeting
+    page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
+    minutes, fold = page.get_by_test_id("work-minutes"), page.get_by_test_id("work-fold")
+    expect(page.get_by_label("実施した対応")).to_be_visible()
+    expect(minutes).to_be_hidden()
+    expect(page.get_by_test_id("add-part")).to_be_hidden()
+    page.get_by_text("アフターサービス", exact=True).click()
+    expect(minutes).to_be_visible()
+    page.get_by_text("電話", exact=True).click()
+    expect(minutes).to_be_hidden()
+    # A phone call that ships a part: opened by hand, and kept open once filled.
+    fold.get_by_text("作業時間・使用部品").click()
+    page.get_by_test_id("add-part").click()
+    page.get_by_test_id("part-name").fill("ガスケット G-40")
+    page.get_by_test_id("part-quantity").fill("2")
+    page.get_by_text("営業訪問", exact=True).click()
+    expect(page.get_by_test_id("part-name")).to_be_visible()
+    # Put back from a draft, the part is in view again.
+    page.wait_for_timeout(500)  # past the draft's keystroke delay
+    page.reload()
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+    expect(page.get_by_test_id("part-name")).to_have_value("ガスケット G-40")
+    expect(page.get_by_test_id("part-name")).to_be_visible()
+    # A time the app cannot read, folded away by hand: the save opens the fold at the error.
+    minutes.fill("約1時間")
+    fold.get_by_text("作業時間・使用部品").click()
+    expect(minutes).to_be_hidden()
+    page.get_by_test_id("save-visit").click()
+    expect(minutes).to_be_focused()
+    expect(page.locator("[data-field=work_minutes] .field-error")).to_contain_text("1時間30分")
+    minutes.fill("30分")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("ガスケット G-40")
+    page.get_by_role("link", name="編集").click()
+    expect(page.get_by_test_id("part-name")).to_be_visible()
+    expect(minutes).to_have_value("30")
+    wait_synced(page)
+    (visit,) = [v for v in live.device("rep_a").records("visits").values() if v.get("parts")]
+    assert (visit["kind"], visit["work_minutes"], visit["parts"]) == (
+        "sales",
+        30,
+        [{"name": "ガスケット G-40", "quantity": 2}],
+    )

@@ -76,9 +76,10 @@ export function choiceValue(form, name) {
 }
 
 /**
- * Show `{field: [message]}` next to the fields; focus the first field in error. A field's error
- * goes as soon as its value changes (an `input` or `change` event inside its `data-field`
- * wrapper: typing, choosing, drawing a signature), and all of them when the form is reset.
+ * Show `{field: [message]}` next to the fields (a fold that holds one opened); focus the first
+ * field in error. A field's error goes as soon as its value changes (an `input` or `change`
+ * event inside its `data-field` wrapper: typing, choosing, drawing a signature), and all of them
+ * when the form is reset.
  */
 export function showErrors(form, errors) {
   clearErrors(form);
@@ -90,6 +91,8 @@ export function showErrors(form, errors) {
     if (!error) continue;
     error.textContent = [].concat(messages).join(" ");
     error.hidden = false;
+    const fold = wrapper.closest("details");
+    if (fold) fold.open = true; // an error folded away would go unseen
     const control = wrapper.querySelector("input, textarea, select");
     control?.setAttribute("aria-invalid", "true");
     first = first || control;

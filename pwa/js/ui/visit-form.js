@@ -70,6 +70,13 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const minutes = input({ inputmode: "numeric", value: visit?.work_minutes ?? "", "data-testid": "work-minutes" });
   const parts = partsEditor(visit?.parts || []);
   const draft = visit ? null : draftPhotos(); // an edited visit's page adds photos itself
+  // Aftercare's work time and parts: in view on an aftercare visit or once filled, folded on the
+  // other kinds (a phone call may still ship a part), so a sales meeting's form stays short.
+  const work = h("details", { class: "work-fold", "data-testid": "work-fold" },
+    h("summary", {}, t("visit.workFold")),
+    field({ name: "work_minutes", label: t("visit.workMinutes"), control: minutes }),
+    parts.el);
+  const workFilled = () => minutes.value.trim() !== "" || parts.value().length > 0;
   const save = submitButton(t("form.save"), { "data-testid": "save-visit" });
   const form = h("form", { class: "form visit-form" },
     chosen.el, customerSlot,
@@ -83,8 +90,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     field({ name: "notes", label: t("visit.notes"), control: controls.notes, hint: t("visit.notesHint") }),
     field({ name: "handling", label: t("visit.handling"), control: controls.handling, hint: t("visit.handlingHint") }),
     draft?.el,
-    field({ name: "work_minutes", label: t("visit.workMinutes"), control: minutes }),
-    parts.el,
+    work,
     field({ name: "next_action", label: t("visit.nextAction"), control: controls.next_action }),
     field({ name: "next_action_due", label: t("visit.due"), control: due }),
     actionBar(save, linkButton(t("form.cancel"),
@@ -147,6 +153,17 @@ export async function render(view, { params, query, edit, navigate, address }) {
   if (customerId) await setCustomer(customerId);
   else pickCustomer();
 
+  const foldWork = (kind) => {
+    if (kind === "aftercare" || workFilled()) work.open = true;
+    else work.open = false;
+  };
+  foldWork(choiceValue(form, "kind"));
+  // Only a change of kind folds them again (when empty); a draft put back with them opens them.
+  form.addEventListener("change", (event) => {
+    const name = event.target.name;
+    if (name === "kind") foldWork(choiceValue(form, "kind"));
+    else if ((name === "work_minutes" || name === "kept_parts") && workFilled()) work.open = true;
+  });
   const kept = drafts.keep(form, { address, names: KEPT, edit: Boolean(visit) });
   mount(view, h("h1", { tabindex: "-1" }, t(visit ? "visit.editTitle" : "visit.newTitle")), kept.notice, form);
   await showRefusal(form, fix);
