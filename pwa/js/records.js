@@ -287,6 +287,16 @@ export async function getRecord(entity, id) {
   return req(tx.objectStore(entity).get(id));
 }
 
+/** The records of `entity` with these ids that the device holds (deleted ones too), by id: one
+ * read each rather than the whole store, which on a technician's device is every customer. */
+export async function recordsById(entity, ids) {
+  const wanted = [...new Set(ids)].filter(Boolean);
+  if (!wanted.length) return new Map();
+  const tx = await transaction([entity]);
+  const found = await Promise.all(wanted.map((id) => req(tx.objectStore(entity).get(id))));
+  return new Map(found.filter(Boolean).map((record) => [record.id, record]));
+}
+
 export async function usersById() {
   const tx = await transaction(["users"]);
   const users = await req(tx.objectStore("users").getAll());

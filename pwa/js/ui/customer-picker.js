@@ -3,7 +3,7 @@
 // (name, フリガナ suggested from the IME, phone), and comes back chosen.
 
 import { t } from "../i18n.js";
-import { customerIndex } from "../records.js";
+import { cacheCustomerIndex, cachedCustomerIndex, customerIndex, getRecord } from "../records.js";
 import { matches, prepareQuery } from "../text.js";
 import { createCustomer, lookAlikes } from "./customer-form.js";
 import { h, mount } from "./dom.js";
@@ -17,17 +17,35 @@ const PHONE_LIKE = /^(?=.*[\d０-９])[\d０-９()（）\-－‐ー\s]{6,}$/;
 /** A search over the device's customers; `onPick(id, name)` when one is chosen or created. */
 export function customerPicker(onPick) {
   let index = null;
+  let loading = null;
+  // The index as the customer list last cached it (one read rather than every customer), then
+  // the stores' own, shown again once read: a customer made since is found a moment later.
+  const load = async () => {
+    const cached = await cachedCustomerIndex();
+    const fresh = customerIndex().then((latest) => {
+      index = latest;
+      cacheCustomerIndex(latest);
+      return latest;
+    });
+    if (!cached) return fresh;
+    fresh.then(() => { if (results.isConnected) show(); });
+    return cached;
+  };
   const search = input({ type: "search", enterkeyhint: "search", "data-testid": "customer-picker" });
   const results = h("ul", { class: "list compact picker-results" });
   const none = h("p", { class: "hint", role: "status", "data-testid": "picker-none", hidden: true });
   const offerNew = button("", { class: "button", "data-testid": "picker-new-customer", onClick: () => openCreator() });
   const creator = h("div", { class: "picker-new" });
   const show = async () => {
-    index = index || await customerIndex();
+    if (!index) {
+      loading ||= load();
+      const first = await loading;
+      index ||= first;
+    }
     const q = prepareQuery(search.value);
     const hits = (q.folded ? index.filter((entry) => matches(entry, q)) : index).slice(0, SHOWN);
     mount(results, ...hits.map((entry) => h("li", {},
-      h("button", { type: "button", class: "row pick", onClick: () => onPick(entry.id, entry.name) },
+      h("button", { type: "button", class: "row pick", onClick: () => pick(entry) },
         h("span", { class: "row-title" }, entry.name),
         entry.kana ? h("span", { class: "row-sub" }, entry.kana) : null))));
     const typed = search.value.trim();
@@ -35,11 +53,20 @@ export function customerPicker(onPick) {
     none.textContent = none.hidden ? "" : t("picker.noneFound", { query: typed });
     offerNew.textContent = typed ? t("picker.newNamed", { name: typed }) : t("picker.new");
   };
+  // A customer listed from the cached index may have gone since (merged, or out of the user's
+  // scope): not chosen, and the list drawn again from the stores.
+  const pick = async (entry) => {
+    const record = await getRecord("customers", entry.id);
+    if (record && !record.deleted) return onPick(entry.id, entry.name);
+    index = await customerIndex();
+    show();
+  };
   const openCreator = () => {
     offerNew.hidden = true;
     mount(creator, newCustomerPanel(index || [], search.value.trim(), {
       onCreated: (id, name) => {
         index = null;
+        loading = null;
         onPick(id, name);
       },
       onCancel: () => {

@@ -3,11 +3,11 @@
 // makes it owns it; the server sets when the ball was taken. Later changes are made on the deal's page.
 // What is typed is kept as a draft until it is saved or cancelled (drafts.js), the customer picked too.
 
-import { getAll } from "../db.js";
 import { CLOSED, DEAL_ROLES, STAGES } from "../deals.js";
 import * as drafts from "../drafts.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
+import { recordsById } from "../records.js";
 import { getState } from "../store.js";
 import { parseYen } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
@@ -24,7 +24,7 @@ export async function render(view, { query, navigate, address }) {
     return;
   }
   let customerId = query.get("customer") || null;
-  const customers = new Map((await getAll("customers")).map((c) => [c.id, c]));
+  const customers = await recordsById("customers", [customerId]);
   const title = input({ maxlength: 200, "data-testid": "deal-new-title" });
   const stage = stageSelect(null, "deal-new-stage", STAGES.filter((s) => !CLOSED.has(s)));
   const amount = input({ inputmode: "numeric", "data-testid": "deal-new-amount" });
@@ -38,10 +38,12 @@ export async function render(view, { query, navigate, address }) {
   showCustomer();
   // A customer made in the picker is new on the device: its name comes with the pick.
   // Put back from a draft, the chosen customer is chosen again.
-  const chosen = drafts.keptChoice("chosen_customer", customerId, (id) => {
+  const chosen = drafts.keptChoice("chosen_customer", customerId, async (id) => {
     if (id === (customerId || "")) return;
-    customerId = customers.has(id) ? id : null;
-    customerName = customers.get(customerId)?.name || "";
+    const found = id ? customers.get(id) || (await recordsById("customers", [id])).get(id) : null;
+    if (found) customers.set(id, found);
+    customerId = found ? id : null;
+    customerName = found?.name || "";
     showCustomer();
     picker.open = !customerId;
   });

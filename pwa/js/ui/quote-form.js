@@ -8,14 +8,13 @@
 // wished delivery week show at once what the order does to the factory (load-impact.js). What is
 // typed is kept as a draft until it is saved or cancelled (drafts.js), the customer picked too.
 
-import { getAll } from "../db.js";
 import { DEAL_ROLES } from "../deals.js";
 import * as drafts from "../drafts.js";
 import { instantFromLocal, localInput, yen } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { againFields, overrun } from "../quote-search.js";
-import { getRecord } from "../records.js";
+import { getRecord, recordsById } from "../records.js";
 import { getState } from "../store.js";
 import { parseHours, parseNumber, parseYen } from "../text.js";
 import { customerPicker } from "./customer-picker.js";
@@ -45,7 +44,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const source = query.get("from") ? await getRecord("quotes", query.get("from")) : null;
   let customerId = existing?.customer_id || query.get("customer") || source?.customer_id || null;
   const start = existing || (source ? againFields(source, customerId) : {});
-  const customers = new Map((await getAll("customers")).map((c) => [c.id, c]));
+  const customers = await recordsById("customers", [customerId, source?.customer_id]);
   const deal = await getRecord("deals", existing?.deal_id || query.get("deal") || "");
 
   const controls = {};
@@ -90,15 +89,18 @@ export async function render(view, { params, query, edit, navigate, address }) {
   };
   showCustomer();
   // Put back from a draft, the chosen customer is chosen again.
-  const chosen = drafts.keptChoice("chosen_customer", customerId, (id) => {
-    if (existing || id === (customerId || "") || !customers.has(id)) return;
+  const chosen = drafts.keptChoice("chosen_customer", customerId, async (id) => {
+    if (existing || id === (customerId || "")) return;
+    const found = customers.get(id) || (await recordsById("customers", [id])).get(id);
+    if (!found) return;
+    customers.set(id, found);
     customerId = id;
     showCustomer();
     if (picker) picker.open = false;
   });
   const picker = existing ? null : h("details", { class: "other-customer", open: !customerId },
     summary,
-    customerPicker((id, name) => {  // a customer made in the picker is not in `customers` yet
+    customerPicker((id, name) => {  // a customer picked or made there is not in `customers` yet
       if (!customers.has(id)) customers.set(id, { id, name });
       customerId = id;
       chosen.set(id);
