@@ -3,10 +3,10 @@
 // alone. Drawn as SVG from the synced records in IndexedDB, so it works offline. Under each
 // group, week by week, which deals fill it; at the end, what is likely but not yet firm.
 
-import { getAll } from "../db.js";
 import { companyDay, dateTime } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import { loadTable, mondayOf, weekOf, weeksFrom } from "../load.js";
+import { recordsById } from "../records.js";
 import { getState } from "../store.js";
 import { h, mount } from "./dom.js";
 import { factory, lightBadge, weekLabel } from "./load-impact.js";
@@ -27,12 +27,14 @@ function s(tag, attrs = {}, ...children) {
 export async function render(view) {
   const draw = async () => {
     const { groups, entries, daysOff } = await factory();
-    const [deals, customers] = await Promise.all([getAll("deals"), getAll("customers")]);
-    const names = { deals: new Map(deals.map((d) => [d.id, d])), customers: new Map(customers.map((c) => [c.id, c])) };
     const weeks = weeksFrom(weekOf(companyDay(Date.now())), WEEKS);
     const table = loadTable(weeks, groups, entries, daysOff);
     const shown = new Set(weeks);
     const current = entries.filter((e) => shown.has(e.week));
+    // The names of the deals these weeks hold and of their customers only, not every record.
+    const deals = await recordsById("deals", current.map((e) => e.deal_id));
+    const customers = await recordsById("customers", [...deals.values()].map((d) => d.customer_id));
+    const names = { deals, customers };
     // Drawn at the width it is shown at, so its labels stay readable on a phone.
     const width = Math.max(320, Math.min(1100, view.clientWidth || 640));
     mount(view, h("h1", { tabindex: "-1" }, t("load.title")),
