@@ -56,7 +56,7 @@ export const en = {
   "login.otherUserPending": { one: "This device holds {n} unsent change of the previous user. Sign in as that user to send it before switching.", other: "This device holds {n} unsent changes of the previous user. Sign in as that user to send them before switching." },
   "customers.title": "Customers",
   "customers.search": "Search customers",
-  "customers.searchHint": "By name, kana reading or phone number (any width, hiragana or katakana)",
+  "customers.searchHint": "By name, kana reading, phone number or address (any width, hiragana or katakana)",
   "customers.found": "{n} of {total}",
   "customers.noMatch": "No customer matches “{q}”. Try the name without its legal form (株式会社 etc.).",
   "customers.total": "{total} (recently visited first)",

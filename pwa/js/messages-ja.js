@@ -57,7 +57,7 @@ export const ja = {
   "login.otherUserPending": { other: "この端末には前の利用者の未送信データが {n} 件あります。前の利用者でログインして送信してから切り替えてください。" },
   "customers.title": "顧客",
   "customers.search": "顧客を検索",
-  "customers.searchHint": "会社名・フリガナ・電話番号で探せます（ひらがな・カタカナ・半角も可）",
+  "customers.searchHint": "会社名・フリガナ・電話番号・住所で探せます（ひらがな・カタカナ・半角も可）",
   "customers.found": "{total} 件中 {n} 件",
   "customers.noMatch": "「{q}」に一致する顧客はありません。「株式会社」などを除いた名前でも探せます。",
   "customers.total": "{total} 件（最近訪問した順）",

@@ -245,6 +245,7 @@ export async function customerIndex() {
       phoneText: c.phone || "",
       address: c.address || "",
       folded: `${fold(c.name)}\u0001${kana}`,
+      place: fold(c.address),
       order: kana || fold(c.name), // hiragana sorts in gojūon order by code point
       phone: digits(c.phone),
       last: last.get(c.id) || 0,

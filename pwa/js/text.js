@@ -91,6 +91,22 @@ export function matches(entry, query) {
   return query.digits.length >= 3 && entry.phone.includes(query.digits);
 }
 
+/**
+ * The entries a query finds, in their order: those whose name, reading or phone match, then
+ * those whose address (`place`, folded) alone does: 「川口」 lists 川口鉄工 before the customers
+ * in 川口市. An entry without `place` (an index cached by an older app) is found by name only.
+ */
+export function findEntries(entries, query) {
+  if (!query.folded) return entries;
+  const named = [];
+  const placed = [];
+  for (const entry of entries) {
+    if (matches(entry, query)) named.push(entry);
+    else if (entry.place?.includes(query.folded)) placed.push(entry);
+  }
+  return placed.length ? named.concat(placed) : named;
+}
+
 export function prepareQuery(text) {
   return { folded: fold(text), digits: digits(text) };
 }

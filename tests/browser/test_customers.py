@@ -251,3 +251,19 @@ def test_the_picker_finds_a_customer_made_since_the_list_was_cached_and_never_pi
     expect(page.locator(".picker-results")).not_to_contain_text("幽霊工業")
     expect(page.get_by_test_id("picker-none")).to_contain_text("ユウレイ")
     expect(page.get_by_test_id("deal-new-customer")).not_to_contain_text("幽霊工業")
+
+
+def test_a_town_typed_finds_the_customers_there_after_those_it_names(page, live, customers):
+    live.device("rep_a").create(
+        "customers", name="川口鉄工", name_kana="カワグチテッコウ", address="東京都大田区"
+    )
+    sign_in(page, live)
+    expect(page.get_by_test_id("customer-list")).to_contain_text("川口鉄工")
+    page.get_by_label("顧客を検索").fill("川口")
+    expect(page.get_by_test_id("customer-list").locator(".row-title")).to_have_text(
+        ["川口鉄工", "山田製作所"]
+    )
+    expect(page.get_by_test_id("customer-count")).to_have_text("4 件中 2 件")
+    page.goto(live.url + "/#/visits/new")
+    page.get_by_test_id("customer-picker").fill("埼玉県川口市")
+    expect(page.locator(".picker-results .row-title")).to_have_text(["山田製作所"])

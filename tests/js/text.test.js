@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { digits, fold, matches, parseHours, parseMinutes, parseNumber, parseYen, prepareQuery } from "../../pwa/js/text.js";
+import {
+  digits, findEntries, fold, matches, parseHours, parseMinutes, parseNumber, parseYen, prepareQuery,
+} from "../../pwa/js/text.js";
 
 test("half-width katakana, katakana and hiragana fold to the same hiragana", () => {
   assert.equal(fold("ﾔﾏﾀﾞ"), "やまだ");
@@ -58,6 +60,24 @@ test("a phone number matches from three digits on", () => {
 
 test("an empty query matches everyone", () => {
   assert.ok(matches(yamada, prepareQuery("  ")));
+});
+
+test("a search lists the names that match before the addresses that do, each in the list's order", () => {
+  const entry = (name, address) => ({ name, folded: `${fold(name)}\u0001`, place: fold(address), phone: "" });
+  const entries = [
+    entry("山田製作所", "埼玉県川口市"),
+    entry("北辰フードマシナリー", "新潟県燕市"),
+    entry("川口鉄工", "東京都大田区"),
+    entry("三条精工", "埼玉県川口市"),
+  ];
+  const names = (typed) => findEntries(entries, prepareQuery(typed)).map((e) => e.name);
+  assert.deepEqual(names("川口"), ["川口鉄工", "山田製作所", "三条精工"]);
+  assert.deepEqual(names("ｶﾜｸﾞﾁ"), [], "an address is matched as written, not by its reading");
+  assert.deepEqual(names("燕市"), ["北辰フードマシナリー"]);
+  assert.deepEqual(names("山田"), ["山田製作所"]);
+  assert.equal(findEntries(entries, prepareQuery(" ")), entries);
+  const cachedByAnOlderApp = [{ name: "山田製作所", folded: yamada.folded, phone: yamada.phone }];
+  assert.deepEqual(findEntries(cachedByAnOlderApp, prepareQuery("川口")), []);
 });
 
 test("an amount of yen is read in any width, with commas, spaces, 円 or ¥", () => {

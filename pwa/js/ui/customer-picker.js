@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { cacheCustomerIndex, cachedCustomerIndex, customerIndex, getRecord } from "../records.js";
-import { matches, prepareQuery } from "../text.js";
+import { findEntries, prepareQuery } from "../text.js";
 import { createCustomer, lookAlikes } from "./customer-form.js";
 import { h, mount } from "./dom.js";
 import { button, field, input } from "./form.js";
@@ -43,7 +43,7 @@ export function customerPicker(onPick) {
       index ||= first;
     }
     const q = prepareQuery(search.value);
-    const hits = (q.folded ? index.filter((entry) => matches(entry, q)) : index).slice(0, SHOWN);
+    const hits = findEntries(index, q).slice(0, SHOWN);
     mount(results, ...hits.map((entry) => h("li", {},
       h("button", { type: "button", class: "row pick", onClick: () => pick(entry) },
         h("span", { class: "row-title" }, entry.name),

@@ -5,7 +5,7 @@ import { ago } from "../format.js";
 import { t } from "../i18n.js";
 import { cacheCustomerIndex, cachedCustomerIndex, customerIndex } from "../records.js";
 import { getState } from "../store.js";
-import { matches, prepareQuery } from "../text.js";
+import { findEntries, prepareQuery } from "../text.js";
 import { h, mount } from "./dom.js";
 import { IMPORTERS } from "./list-import.js";
 import { followSearch } from "./follow-search.js";
@@ -38,7 +38,7 @@ export async function render(view, { query }) {
   const show = () => {
     const started = performance.now();
     const q = prepareQuery(search.value);
-    const hits = q.folded ? index.filter((entry) => matches(entry, q)) : index;
+    const hits = findEntries(index, q);
     mount(list, ...hits.slice(0, shown).map(row));
     summary.textContent = q.folded
       ? t("customers.found", { n: hits.length, total: index.length })
