@@ -77,6 +77,8 @@ export const en = {
   "follow.requested": "Requested (awaiting approval)",
   "follow.followed": "Following",
   "customer.missing": "Customer not found",
+  "customer.postalAddress": "〒{postal} {address}",
+  "customer.openMap": "Open in a map",
   "customer.phone": "Phone",
   "customer.address": "Address",
   "customer.owner": "Owner",

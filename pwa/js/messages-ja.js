@@ -78,6 +78,8 @@ export const ja = {
   "follow.requested": "申請済み（承認待ち）",
   "follow.followed": "フォロー中",
   "customer.missing": "顧客が見つかりません",
+  "customer.postalAddress": "〒{postal} {address}",
+  "customer.openMap": "地図で開く",
   "customer.phone": "電話",
   "customer.address": "住所",
   "customer.owner": "担当",

@@ -1,6 +1,7 @@
 """New customers and prospects are created and edited offline, with look-alikes shown first."""
 
 import re
+from urllib.parse import quote
 
 from playwright.sync_api import expect
 
@@ -267,3 +268,22 @@ def test_a_town_typed_finds_the_customers_there_after_those_it_names(page, live,
     page.goto(live.url + "/#/visits/new")
     page.get_by_test_id("customer-picker").fill("埼玉県川口市")
     expect(page.locator(".picker-results .row-title")).to_have_text(["山田製作所"])
+
+
+def test_a_customers_page_shows_its_postal_code_and_opens_its_address_in_a_map(page, live, customers):
+    address = "愛知県名古屋市中区錦1-2-3"
+    mirai = live.device("rep_a").create(
+        "customers", name="株式会社みらい精機", postal_code="460-0003", address=address
+    )
+    sign_in(page, live)
+    page.goto(f"{live.url}/#/customers/{mirai['id']}")
+    expect(page.get_by_test_id("customer-address")).to_have_text(f"〒460-0003 {address}")
+    link = page.get_by_role("link", name="地図で開く")
+    expect(link).to_have_attribute(
+        "href", "https://www.google.com/maps/search/?api=1&query=" + quote(address, safe="!*'()")
+    )
+    expect(link).to_have_attribute("target", "_blank")
+    page.goto(f"{live.url}/#/customers/{customers['hokushin']['id']}")  # no address: no map
+    expect(page.get_by_test_id("customer-name")).to_contain_text("北辰")
+    expect(page.get_by_test_id("customer-map")).to_have_count(0)
+    expect(page.locator("dl.facts")).not_to_contain_text("住所")

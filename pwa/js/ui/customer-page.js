@@ -18,7 +18,7 @@ import { actionBar, linkButton } from "./form.js";
 import { timelinePhotos } from "./photos.js";
 import { drawThenRedrawOnData } from "./redraw.js";
 import {
-  LIST_PAGE, dealBadge, empty, fact, inPages, notFound, phoneLink, requestNumber, routeText, unsentBadge,
+  LIST_PAGE, dealBadge, empty, fact, inPages, notFound, phoneLink, placeOf, requestNumber, routeText, unsentBadge,
 } from "./widgets.js";
 
 export async function render(view, { params }) {
@@ -46,7 +46,7 @@ function page(bundle, unsent, shown) {
     customer.name_kana ? h("p", { class: "sub" }, customer.name_kana) : null,
     h("dl", { class: "facts" },
       fact(t("customer.phone"), phoneLink(customer.phone)),
-      fact(t("customer.address"), customer.address),
+      fact(t("customer.address"), placeOf(customer)),
       fact(t("customer.owner"), names(customer.owner_id)),
       fact(t("customer.notes"), customer.notes ? h("span", { class: "prewrap" }, customer.notes) : null)),
     // Changing the record itself sits by its facts; the bar kept at the bottom is for the work

@@ -122,6 +122,19 @@ export function heardAfterSigning(request, visit) {
   return Boolean(visit.signed_at) && Array.isArray(visit.signed_request_ids) && !visit.signed_request_ids.includes(request.id);
 }
 
+/** A customer's postal code and address, and a link that opens the address in the phone's map
+ * (online only: maps are not kept on the device). */
+export function placeOf(customer) {
+  if (!customer.address && !customer.postal_code) return null;
+  const text = customer.postal_code
+    ? t("customer.postalAddress", { postal: customer.postal_code, address: customer.address || "" }).trim()
+    : customer.address;
+  return [h("span", { "data-testid": "customer-address" }, text), customer.address ? [" ", h("a", {
+    class: "action-link map-link", target: "_blank", rel: "noopener noreferrer", "data-testid": "customer-map",
+    href: `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(customer.address)}`,
+  }, t("customer.openMap"))] : null];
+}
+
 /** A phone number that dials when tapped. */
 export function phoneLink(phone) {
   // Digits typed full width (「０９０」) dial too: NFKC makes them ASCII before the rest is dropped.
