@@ -159,7 +159,7 @@ export const en = {
   "visit.editTitle": "Edit visit",
   "visit.missing": "Visit not found",
   "visit.customer": "Customer",
-  "visit.customerHint": "Type part of the name or kana and pick from the list.",
+  "visit.customerHint": "Type part of the name, kana or address and pick from the list.",
   "picker.noneFound": "No customer on this device matches “{query}”.",
   "picker.new": "+ New customer",
   "picker.newNamed": "+ Add “{name}” as a new customer",

@@ -160,7 +160,7 @@ export const ja = {
   "visit.editTitle": "訪問を編集",
   "visit.missing": "訪問記録が見つかりません",
   "visit.customer": "顧客",
-  "visit.customerHint": "会社名やフリガナの一部を入力して、一覧から選んでください。",
+  "visit.customerHint": "会社名・フリガナ・住所の一部を入力して、一覧から選んでください。",
   "picker.noneFound": "「{query}」に当たる顧客は端末にありません。",
   "picker.new": "＋ 新しい顧客",
   "picker.newNamed": "＋ 「{name}」を新しい顧客として登録",

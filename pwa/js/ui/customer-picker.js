@@ -47,7 +47,9 @@ export function customerPicker(onPick) {
     mount(results, ...hits.map((entry) => h("li", {},
       h("button", { type: "button", class: "row pick", onClick: () => pick(entry) },
         h("span", { class: "row-title" }, entry.name),
-        entry.kana ? h("span", { class: "row-sub" }, entry.kana) : null))));
+        entry.kana ? h("span", { class: "row-sub" }, entry.kana) : null,
+        // Two 山田製作所 are told apart by where they are (and a town searched for shows here).
+        entry.address ? h("span", { class: "row-meta" }, entry.address) : null))));
     const typed = search.value.trim();
     none.hidden = !(typed && hits.length === 0);
     none.textContent = none.hidden ? "" : t("picker.noneFound", { query: typed });
