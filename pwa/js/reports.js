@@ -76,6 +76,37 @@ export async function dayOf(userId, ymd) {
   };
 }
 
+// How far back 今日 looks for a person's next actions, and how far ahead for their due dates.
+const NEXT_BACK_DAYS = 60;
+const NEXT_AHEAD_DAYS = 7;
+
+/**
+ * A person's next actions due within a week or overdue, soonest first: for each customer, the
+ * next action of their latest visit there in the last NEXT_BACK_DAYS days, if it has a due date
+ * (a later visit of theirs takes its place, so one recorded after doing it clears it). Read by
+ * the groups' index of authors and days; none while the groups wait for their days.
+ * `[{visit, customer, late}]`, `late` the days past the due date (0: today, negative: ahead).
+ */
+export async function nextActions(userId, ymd = today()) {
+  const tx = await transaction(["visits", "customers", "meta"]);
+  if (await req(tx.objectStore("meta").get(DAYS_PENDING))) return [];
+  const range = IDBKeyRange.bound(dayKey(userId, shiftDay(ymd, -NEXT_BACK_DAYS)), dayKey(userId, ymd));
+  const latest = new Map();
+  for (const visit of await req(tx.objectStore("visits").index("days").getAll(range))) {
+    if (visit.deleted) continue;
+    const held = latest.get(visit.customer_id);
+    if (!held || Date.parse(visit.visited_at) > Date.parse(held.visited_at)) latest.set(visit.customer_id, visit);
+  }
+  const soon = shiftDay(ymd, NEXT_AHEAD_DAYS);
+  const due = [...latest.values()]
+    .filter((v) => v.next_action && v.next_action_due && v.next_action_due <= soon)
+    .sort((a, b) => (a.next_action_due < b.next_action_due ? -1 : a.next_action_due > b.next_action_due ? 1 : 0));
+  const customers = await Promise.all(due.map((v) => req(tx.objectStore("customers").get(v.customer_id))));
+  const dayNumber = (date) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+  return due.map((visit, i) => ({ visit, customer: customers[i] || null,
+    late: dayNumber(ymd) - dayNumber(visit.next_action_due) }));
+}
+
 /** The report's summary drafted from the day's records, for the person to edit. */
 export function draftSummary(day) {
   const lines = [];

@@ -315,11 +315,17 @@ class VisitStore {
     });
   }
 
-  /** The visits of one author and day (`dayKey`), read by the groups' index, in id order. */
+  /** The visits of one author and day (`dayKey`), or of an IDBKeyRange of them (one author's
+   * days from one to another), read by the groups' index, in id order. */
   async ofDay(key) {
     this.flush(); // so the index sees what this transaction changed
     const groups = await ask(this.groups.index("days").getAll(key));
-    return groups.flatMap((group) => group.visits).filter((visit) => visitDay(visit) === key).sort(byId);
+    if (!(key instanceof IDBKeyRange)) {
+      return groups.flatMap((group) => group.visits).filter((visit) => visitDay(visit) === key).sort(byId);
+    }
+    // A group comes once for each of its days in the range.
+    const once = new Map(groups.map((group) => [`${group.customer_id}\u0000${group.n}`, group]));
+    return [...once.values()].flatMap((group) => group.visits).filter((visit) => key.includes(visitDay(visit))).sort(byId);
   }
 
   async all() {

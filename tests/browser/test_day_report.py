@@ -3,6 +3,8 @@ summary is named until it is drafted again, a signature is no photo, and an appr
 says what a change does."""
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -94,3 +96,47 @@ def test_another_day_is_titled_by_its_date_and_a_day_with_no_report_is_not_calle
     expect(review).to_contain_text("未提出")
     expect(review.get_by_test_id("report-status")).to_have_count(0)  # no 「下書き」 badge: there is none
     manager_context.close()
+
+
+def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_takes_their_place(
+    page, live, customers
+):
+    tech = live.device("tech")
+    tokyo = datetime.now(ZoneInfo("Asia/Tokyo"))
+
+    def visit(customer, days_ago, action=None, due_in=None):
+        when = (tokyo - timedelta(days=days_ago)).replace(hour=10, minute=0)
+        fields = {
+            "customer_id": customers[customer]["id"],
+            "kind": "aftercare",
+            "visited_at": when.isoformat(),
+        }
+        if action:
+            due = (tokyo + timedelta(days=due_in)).strftime("%Y-%m-%d")
+            fields.update(next_action=action, next_action_due=due)
+        tech.create("visits", **fields)
+
+    visit("yamada", 20, "来月の点検", due_in=30)  # not due within a week, and superseded below
+    visit("yamada", 5, "交換部品を発注して連絡", due_in=-2)
+    visit("sanjo", 1, "見積を送る", due_in=3)
+    visit("hokushin", 10, "再点検", due_in=-8)
+    visit("hokushin", 3)  # went again since: that one is done
+    sign_in(page, live, login="tech")
+    go_to(page, "today")
+    due = page.get_by_test_id("next-actions").get_by_role("listitem")
+    expect(due).to_have_count(2)
+    expect(due.nth(0)).to_contain_text("交換部品を発注して連絡")
+    expect(due.nth(0)).to_contain_text("山田製作所")
+    expect(due.nth(0)).to_contain_text("期限を2日過ぎています")
+    expect(due.nth(1)).to_contain_text("見積を送る")
+    expect(due.nth(1)).not_to_contain_text("過ぎています")
+
+    page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
+    page.get_by_label("実施した対応").fill("部品を交換")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_be_visible()
+    go_to(page, "today")
+    expect(due).to_have_count(1)
+    expect(due.nth(0)).to_contain_text("見積を送る")
+    page.get_by_role("link", name=re.compile("見積を送る")).click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("見積を送る")

@@ -157,9 +157,13 @@ RANDOM_CALLS = """async (db) => {
                     checks.push(db.req(store.get(id)).then((got) => [`get ${id}`, got ?? null, want]));
                 } else if (choice < 9) {
                     const [author, day] = [authors[random(2)], days[random(4)][1]];
+                    // One day, or the days from the first to this one (a group with both comes once).
+                    const first = random(2) ? day : "2026-11-20";
                     const want = [...model.values()].filter((v) => v.author_id === author
-                        && days.find(([at]) => at === v.visited_at)[1] === day).sort((a, b) => (a.id < b.id ? -1 : 1));
-                    checks.push(db.req(store.index("days").getAll(dayKey(author, day))).then((got) => [`day ${author} ${day}`, got, want]));
+                        && days.find(([at]) => at === v.visited_at)[1] >= first
+                        && days.find(([at]) => at === v.visited_at)[1] <= day).sort((a, b) => (a.id < b.id ? -1 : 1));
+                    const key = first === day ? dayKey(author, day) : IDBKeyRange.bound(dayKey(author, first), dayKey(author, day));
+                    checks.push(db.req(store.index("days").getAll(key)).then((got) => [`days ${author} ${first}-${day}`, got, want]));
                 } else if (choice < 10) {
                     const customer = customers[random(4)];
                     const want = [...model.values()].filter((v) => v.customer_id === customer)

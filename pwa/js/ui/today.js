@@ -4,15 +4,17 @@
 // and approve. Everything reads and writes the device's store: it works offline.
 
 import * as drafts from "../drafts.js";
-import { dateTime, dayWithWeekday, partsText, time } from "../format.js";
+import { dateTime, day, dayWithWeekday, partsText, time } from "../format.js";
 import { label, list, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { dailyReportId, dayOf, draftSummary, shiftDay, today, totalMinutes, visitsNotIn } from "../reports.js";
+import {
+  dailyReportId, dayOf, draftSummary, nextActions, shiftDay, today, totalMinutes, visitsNotIn,
+} from "../reports.js";
 import { parseHours } from "../text.js";
 import { getState, onData } from "../store.js";
 import { h, mount } from "./dom.js";
 import { actionBar, button, clearErrors, field, input, linkButton, showErrors, textarea } from "./form.js";
-import { saveNote } from "./widgets.js";
+import { inPages, saveNote } from "./widgets.js";
 
 export const APPROVERS = new Set(["office", "manager", "admin"]);
 
@@ -22,9 +24,10 @@ export async function render(view, { query }) {
   const ymd = query.get("date") || today();
   const mine = userId === me.id;
   let form = null; // kept across redraws so a sync never wipes what is being typed
+  const dueShown = { n: DUE_FIRST }; // the next actions listed, kept across redraws
 
   const draw = async () => {
-    const day = await dayOf(userId, ymd);
+    const [day, due] = await Promise.all([dayOf(userId, ymd), mine && ymd === today() ? nextActions(userId) : []]);
     const link = (date) => `#/today?date=${date}${mine ? "" : `&user=${userId}`}`;
     const minutes = totalMinutes(day.visits);
     if (!form || !form.isConnected) form = mine ? reportForm(day) : reviewPanel(day);
@@ -40,6 +43,7 @@ export async function render(view, { query }) {
       h("p", { class: "day-stats", "data-testid": "day-stats" }, t("today.stats", {
         visits: day.visits.length, minutes, requests: day.requests.length,
         photos: day.photos.filter((p) => (p.purpose || "photo") === "photo").length })), // a signature is no photo
+      due.length ? nextActionsDue(due, dueShown) : null,
       h("section", {},
         h("h2", {}, t("today.visits")),
         day.visits.length ? h("ol", { class: "list timeline-day", "data-testid": "day-visits" }, day.visits.map((v) => visitRow(day, v)))
@@ -57,6 +61,21 @@ export async function render(view, { query }) {
   await draw();
   const stop = onData(() => draw());
   return () => { stop(); form?.dispose?.(); };
+}
+
+const DUE_FIRST = 3; // next actions listed before 「さらに表示」, so the day itself stays in sight
+
+/** What the person said they would do next, due within a week or overdue: their visit's page. */
+function nextActionsDue(due, shown) {
+  return h("section", { "data-testid": "next-actions" },
+    h("h2", {}, t("today.nextActions")),
+    ...inPages(h("ul", { class: "list compact" }), due, ({ visit, customer, late }) => h("li", {},
+      h("a", { class: "row", href: `#/visits/${visit.id}` },
+        h("span", { class: "row-title" }, visit.next_action),
+        h("span", { class: "row-meta" }, customer?.name || "",
+          h("span", {}, t("today.due", { day: day(visit.next_action_due) })),
+          late > 0 ? h("span", { class: "badge error" }, t("deal.nextLate", { n: late }))
+            : late === 0 ? h("span", { class: "badge warn" }, t("today.dueToday")) : null))), shown, "next-actions-more"));
 }
 
 /** ← the day before, the day with its weekday, the day after →: one row even on a phone. */
