@@ -77,7 +77,7 @@ export async function dayOf(userId, ymd) {
 }
 
 // How far back 今日 looks for a person's next actions, and how far ahead for their due dates.
-const NEXT_BACK_DAYS = 60;
+const NEXT_BACK_DAYS = 30;
 const NEXT_AHEAD_DAYS = 7;
 
 /**

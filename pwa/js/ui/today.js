@@ -24,10 +24,19 @@ export async function render(view, { query }) {
   const ymd = query.get("date") || today();
   const mine = userId === me.id;
   let form = null; // kept across redraws so a sync never wipes what is being typed
-  const dueShown = { n: DUE_FIRST }; // the next actions listed, kept across redraws
+  // Today's own next actions: read at open and after the person's own saves (a range of their
+  // days, heavier than a day), drawn into their slot when read, and kept through a sync's redraw.
+  const dueSlot = mine && ymd === today() ? h("div", { class: "due-slot" }) : null;
+  const dueShown = { n: DUE_FIRST };
+  let dueRead = 0;
+  const readDue = async () => {
+    const read = ++dueRead;
+    const due = await nextActions(userId);
+    if (read === dueRead) mount(dueSlot, due.length ? nextActionsDue(due, dueShown) : null);
+  };
 
   const draw = async () => {
-    const [day, due] = await Promise.all([dayOf(userId, ymd), mine && ymd === today() ? nextActions(userId) : []]);
+    const day = await dayOf(userId, ymd);
     const link = (date) => `#/today?date=${date}${mine ? "" : `&user=${userId}`}`;
     const minutes = totalMinutes(day.visits);
     if (!form || !form.isConnected) form = mine ? reportForm(day) : reviewPanel(day);
@@ -43,7 +52,7 @@ export async function render(view, { query }) {
       h("p", { class: "day-stats", "data-testid": "day-stats" }, t("today.stats", {
         visits: day.visits.length, minutes, requests: day.requests.length,
         photos: day.photos.filter((p) => (p.purpose || "photo") === "photo").length })), // a signature is no photo
-      due.length ? nextActionsDue(due, dueShown) : null,
+      dueSlot,
       h("section", {},
         h("h2", {}, t("today.visits")),
         day.visits.length ? h("ol", { class: "list timeline-day", "data-testid": "day-visits" }, day.visits.map((v) => visitRow(day, v)))
@@ -59,7 +68,11 @@ export async function render(view, { query }) {
       form);
   };
   await draw();
-  const stop = onData(() => draw());
+  if (dueSlot) readDue();
+  const stop = onData((what) => {
+    if (dueSlot && what?.local) readDue();
+    draw();
+  });
   return () => { stop(); form?.dispose?.(); };
 }
 
