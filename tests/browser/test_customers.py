@@ -278,7 +278,7 @@ def test_a_customers_page_shows_its_postal_code_and_opens_its_address_in_a_map(p
     )
     sign_in(page, live)
     page.goto(f"{live.url}/#/customers/{mirai['id']}")
-    expect(page.get_by_test_id("customer-address")).to_have_text(f"〒460-0003 {address}")
+    expect(page.get_by_test_id("customer-place")).to_have_text(f"〒460-0003 {address}")
     link = page.get_by_role("link", name="地図で開く")
     expect(link).to_have_attribute(
         "href", "https://www.google.com/maps/search/?api=1&query=" + quote(address, safe="!*'()")

@@ -12,6 +12,12 @@ const { drawThenRedrawOnData, redrawOnData } = await import("../../pwa/js/ui/red
 
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Wait until `done()` holds (a loaded machine's timers slip: a fixed wait once fell short in CI). */
+async function until(done, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await wait(5);
+}
+
 /** A screen over one stored value: each drawing reads it, slowly, and shows what it read. */
 function screen() {
   const store = { value: "old" };
@@ -36,7 +42,8 @@ test("a save that ends while the first drawing reads is drawn right after it", a
   store.value = "new";
   dataChanged({ local: true });
   const stop = await drawn;
-  await wait(80);
+  await until(() => shown.value === "new");
+  await wait(50); // and no drawing after it
   assert.equal(shown.value, "new");
   assert.equal(shown.local, true);
   assert.equal(shown.drawings, 2);
@@ -49,7 +56,7 @@ test("the first drawing is the screen's own, later ones the redraw given", async
   const stop = await drawThenRedrawOnData(async () => calls.push("first"), {
     redraw: async () => calls.push("redraw"), delay: 5 });
   dataChanged({});
-  await wait(30);
+  await until(() => calls.length === 2);
   assert.deepEqual(calls, ["first", "redraw"]);
   stop();
 });
@@ -70,7 +77,8 @@ test("once stopped, a screen is not drawn again; a burst of changes draws once",
     store.value = value;
     dataChanged({});
   }
-  await wait(80);
+  await until(() => shown.value === "c");
+  await wait(50); // and no second drawing
   assert.deepEqual([shown.value, shown.drawings], ["c", 1]);
   stop();
   store.value = "d";

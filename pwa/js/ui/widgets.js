@@ -129,7 +129,7 @@ export function placeOf(customer) {
   const text = customer.postal_code
     ? t("customer.postalAddress", { postal: customer.postal_code, address: customer.address || "" }).trim()
     : customer.address;
-  return [h("span", { "data-testid": "customer-address" }, text), customer.address ? [" ", h("a", {
+  return [h("span", { "data-testid": "customer-place" }, text), customer.address ? [" ", h("a", {
     class: "action-link map-link", target: "_blank", rel: "noopener noreferrer", "data-testid": "customer-map",
     href: `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(customer.address)}`,
   }, t("customer.openMap"))] : null];
