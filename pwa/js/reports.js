@@ -2,7 +2,7 @@
 // heard, the photos and the minutes, and the daily report drafted from them. Works offline.
 
 import { req, transaction } from "./db.js";
-import { companyDay, partsText, time } from "./format.js";
+import { companyDay, daysSince, partsText, time } from "./format.js";
 import { DAYS_PENDING, dayKey } from "./visit-groups.js";
 import { label, t } from "./i18n.js";
 
@@ -87,7 +87,8 @@ const NEXT_AHEAD_DAYS = 7;
  * the groups' index of authors and days; none while the groups wait for their days.
  * `[{visit, customer, late}]`, `late` the days past the due date (0: today, negative: ahead).
  */
-export async function nextActions(userId, ymd = today()) {
+export async function nextActions(userId) {
+  const ymd = today();
   const tx = await transaction(["visits", "customers", "meta"]);
   if (await req(tx.objectStore("meta").get(DAYS_PENDING))) return [];
   const range = IDBKeyRange.bound(dayKey(userId, shiftDay(ymd, -NEXT_BACK_DAYS)), dayKey(userId, ymd));
@@ -102,9 +103,8 @@ export async function nextActions(userId, ymd = today()) {
     .filter((v) => v.next_action && v.next_action_due && v.next_action_due <= soon)
     .sort((a, b) => (a.next_action_due < b.next_action_due ? -1 : a.next_action_due > b.next_action_due ? 1 : 0));
   const customers = await Promise.all(due.map((v) => req(tx.objectStore("customers").get(v.customer_id))));
-  const dayNumber = (date) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
   return due.map((visit, i) => ({ visit, customer: customers[i] || null,
-    late: dayNumber(ymd) - dayNumber(visit.next_action_due) }));
+    late: daysSince(`${visit.next_action_due}T12:00:00+09:00`) }));
 }
 
 /** The report's summary drafted from the day's records, for the person to edit. */

@@ -319,13 +319,11 @@ class VisitStore {
    * days from one to another), read by the groups' index, in id order. */
   async ofDay(key) {
     this.flush(); // so the index sees what this transaction changed
-    const groups = await ask(this.groups.index("days").getAll(key));
-    if (!(key instanceof IDBKeyRange)) {
-      return groups.flatMap((group) => group.visits).filter((visit) => visitDay(visit) === key).sort(byId);
-    }
+    const range = key instanceof IDBKeyRange ? key : IDBKeyRange.only(key);
+    const groups = await ask(this.groups.index("days").getAll(range));
     // A group comes once for each of its days in the range.
     const once = new Map(groups.map((group) => [`${group.customer_id}\u0000${group.n}`, group]));
-    return [...once.values()].flatMap((group) => group.visits).filter((visit) => key.includes(visitDay(visit))).sort(byId);
+    return [...once.values()].flatMap((group) => group.visits).filter((visit) => range.includes(visitDay(visit))).sort(byId);
   }
 
   async all() {

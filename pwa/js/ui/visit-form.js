@@ -153,10 +153,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   if (customerId) await setCustomer(customerId);
   else pickCustomer();
 
-  const foldWork = (kind) => {
-    if (kind === "aftercare" || workFilled()) work.open = true;
-    else work.open = false;
-  };
+  const foldWork = (kind) => { work.open = kind === "aftercare" || workFilled(); };
   foldWork(choiceValue(form, "kind"));
   // Only a change of kind folds them again (when empty); a draft put back with them opens them.
   form.addEventListener("change", (event) => {
