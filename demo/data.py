@@ -1800,11 +1800,16 @@ class DemoBuilder:
     # -- assembly ----------------------------------------------------------
 
     def build_daily_reports(self) -> None:
-        """The 作業日報 of the reps and the technician for the workdays 3 to 7 days back (the
-        newest visits are 3 days old), listing their visits of the day (two added where a day had
-        none), submitted; the manager approved the reps' older ones and has the rest to read."""
+        """The 作業日報 of the reps and the technician for five workdays, the last of them 3 days
+        back or the Friday before (the newest visits are 3 days old), listing their visits of the
+        day (two added where a day had none), submitted; the manager approved the reps' older
+        ones and has the rest to read. Five whatever the weekday: counted as calendar days back,
+        a weekend folded into its Friday and left three on some days of the week."""
         names = {customer.record_id: customer.seed.name for customer in self.customers}
-        days = sorted({_past_workday(self.today, n) for n in range(3, 8)})
+        days = [_past_workday(self.today, 3)]
+        while len(days) < 5:
+            days.append(_past_workday(days[-1], 1))
+        days.sort()
         for login in ("rep1", "rep2", "tech1"):
             for day in days:
                 self.visits_of_a_report_day(login, day)
