@@ -254,6 +254,35 @@ def test_the_picker_finds_a_customer_made_since_the_list_was_cached_and_never_pi
     expect(page.get_by_test_id("deal-new-customer")).not_to_contain_text("幽霊工業")
 
 
+HOLD_THE_CUSTOMERS = """async () => {
+  const db = await new Promise((resolve) => { indexedDB.open('genba').onsuccess = (e) => resolve(e.target.result); });
+  const forget = db.transaction('cache', 'readwrite');
+  forget.objectStore('cache').delete('customer_index');
+  await new Promise((resolve) => { forget.oncomplete = resolve; });
+  window.letGo = false;
+  const hold = db.transaction('customers', 'readwrite');
+  const store = hold.objectStore('customers');
+  const spin = () => { if (!window.letGo) store.count().onsuccess = spin; };
+  spin();
+}"""
+
+
+def test_the_pickers_new_customer_button_is_named_while_the_customers_are_still_read(page, live, customers):
+    sign_in(page, live)
+    expect(page.get_by_test_id("customer-list")).to_contain_text("山田製作所")
+    page.evaluate(HOLD_THE_CUSTOMERS)  # no index cached, and a slow phone reading the stores
+    page.goto(live.url + "/#/visits/new")
+    offer = page.get_by_test_id("picker-new-customer")
+    expect(offer).to_have_text("＋ 新しい顧客")
+    page.get_by_test_id("customer-picker").fill("みらい")
+    expect(offer).to_have_text("＋ 「みらい」を新しい顧客として登録")
+    expect(page.locator(".picker-results")).not_to_contain_text("山田製作所")  # still reading
+    page.evaluate("window.letGo = true")
+    page.get_by_test_id("customer-picker").fill("山田")
+    expect(page.locator(".picker-results")).to_contain_text("山田製作所")
+    expect(offer).to_have_text("＋ 「山田」を新しい顧客として登録")
+
+
 def test_a_town_typed_finds_the_customers_there_after_those_it_names(page, live, customers):
     live.device("rep_a").create(
         "customers", name="川口鉄工", name_kana="カワグチテッコウ", address="東京都大田区"

@@ -34,9 +34,13 @@ export function customerPicker(onPick) {
   const search = input({ type: "search", enterkeyhint: "search", "data-testid": "customer-picker" });
   const results = h("ul", { class: "list compact picker-results" });
   const none = h("p", { class: "hint", role: "status", "data-testid": "picker-none", hidden: true });
-  const offerNew = button("", { class: "button", "data-testid": "picker-new-customer", onClick: () => openCreator() });
+  const offerNew = button(t("picker.new"), { class: "button", "data-testid": "picker-new-customer",
+    onClick: () => openCreator() });
   const creator = h("div", { class: "picker-new" });
   const show = async () => {
+    // Named from what is typed before the index is read: never an empty button while it loads.
+    const named = search.value.trim();
+    offerNew.textContent = named ? t("picker.newNamed", { name: named }) : t("picker.new");
     if (!index) {
       loading ||= load();
       const first = await loading;
@@ -53,7 +57,6 @@ export function customerPicker(onPick) {
     const typed = search.value.trim();
     none.hidden = !(typed && hits.length === 0);
     none.textContent = none.hidden ? "" : t("picker.noneFound", { query: typed });
-    offerNew.textContent = typed ? t("picker.newNamed", { name: typed }) : t("picker.new");
   };
   // A customer listed from the cached index may have gone since (merged, or out of the user's
   // scope): not chosen, and the list drawn again from the stores.
