@@ -33,7 +33,8 @@ self.onmessage = async ({ data }) => {
   // The sync is done; what a first pull left to do after it is done here, before the page lets
   // this worker go (a page closed meanwhile leaves it to the next pull's worker).
   try {
-    await fillDays();
+    // 今日's next actions, read by days, show once the days are there.
+    if (await fillDays()) self.postMessage({ type: "progress", what: { days: true } });
   } catch {
     // Left as it is (DAYS_PENDING still set): the next pull's worker goes on with it.
   }

@@ -188,11 +188,13 @@ const FILL_PAGE = 200; // groups of visits a transaction of fillDays writes (10,
  * Give the groups of visits stored without their `days` (a first pull's, or kept from before
  * db.js step 11) their days, a page of groups to a transaction so a save waits for one page at
  * most; then clear DAYS_PENDING, unless a first pull's page set it again meanwhile (then over).
+ * Resolves to whether there was anything to fill (the screens reading by days read again).
  */
 export async function fillDays() {
+  let filled = false;
   for (;;) {
     const started = await getMeta(DAYS_PENDING);
-    if (!started) return;
+    if (!started) return filled;
     let after = null;
     for (;;) {
       const tx = await transaction([GROUPS, "meta"], "readwrite", "relaxed");
@@ -206,6 +208,7 @@ export async function fillDays() {
       if (last) break;
       after = [page.at(-1).customer_id, page.at(-1).n];
     }
+    filled = true;
   }
 }
 

@@ -128,7 +128,8 @@ function pullAll(token, check) {
   update({ received: 0 });
   if (typeof Worker === "undefined") {
     return pullAndCheck(token, PULL_LIMIT, { progress, kept, measure }, check).then((result) => {
-      fillDays().catch(() => {}); // after the sync, as the worker does: the next one tries again
+      // After the sync, as the worker does (the next one tries again if it fails).
+      fillDays().then((filled) => { if (filled) progress({ days: true }); }, () => {});
       return result;
     }, (err) => {
       if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;

@@ -138,5 +138,41 @@ def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_take
     go_to(page, "today")
     expect(due).to_have_count(1)
     expect(due.nth(0)).to_contain_text("見積を送る")
+    visit("hokushin", 0, "見積の回答を確認", due_in=1)  # on the technician's other device
+    page.get_by_test_id("sync-now").click()  # 今日 open: the sync's visit is read, no reopening
+    expect(due).to_have_count(2)
+    expect(due.nth(0)).to_contain_text("見積の回答を確認")  # due tomorrow, before the 3rd day
     page.get_by_role("link", name=re.compile("見積を送る")).click()
     expect(page.get_by_test_id("visit-facts")).to_contain_text("見積を送る")
+
+
+DAYS_NOT_FILLED = """async () => {
+  const db = await new Promise((resolve) => { indexedDB.open('genba').onsuccess = (e) => resolve(e.target.result); });
+  const tx = db.transaction(['visit_groups', 'meta'], 'readwrite');
+  const groups = tx.objectStore('visit_groups');
+  groups.getAll().onsuccess = (e) => { for (const group of e.target.result) { delete group.days; groups.put(group); } };
+  tx.objectStore('meta').put(Date.now(), 'days_pending');
+  await new Promise((resolve) => { tx.oncomplete = resolve; });
+  db.close();
+}"""
+
+
+def test_todays_next_actions_show_once_a_first_syncs_days_are_filled(page, live, customers):
+    """A first sync stores the visits' groups without their days and fills them after it: 今日,
+    open meanwhile, lists the next actions once they are filled, without being opened again."""
+    due = (datetime.now(ZoneInfo("Asia/Tokyo")) + timedelta(days=2)).strftime("%Y-%m-%d")
+    live.device("tech").create(
+        "visits",
+        customer_id=customers["sanjo"]["id"],
+        kind="aftercare",
+        visited_at=datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(),
+        next_action="ベルト交換の見積を送る",
+        next_action_due=due,
+    )
+    sign_in(page, live, login="tech")
+    page.evaluate(DAYS_NOT_FILLED)  # as a first sync leaves them
+    go_to(page, "today")
+    expect(page.get_by_test_id("day-visits")).to_contain_text("有限会社三条精工")
+    expect(page.get_by_test_id("next-actions")).to_have_count(0)  # not read while days are missing
+    page.get_by_test_id("sync-now").click()  # nothing new: the worker fills the days after it
+    expect(page.get_by_test_id("next-actions")).to_contain_text("ベルト交換の見積を送る")

@@ -24,8 +24,9 @@ export async function render(view, { query }) {
   const ymd = query.get("date") || today();
   const mine = userId === me.id;
   let form = null; // kept across redraws so a sync never wipes what is being typed
-  // Today's own next actions: read at open and after the person's own saves (a range of their
-  // days, heavier than a day), drawn into their slot when read, and kept through a sync's redraw.
+  // Today's own next actions: read at open, after the person's own saves, when a sync brings
+  // records (their visits on another device) and once a first sync's days are filled (a range
+  // of their days, heavier than a day); drawn into their slot when read, kept through a redraw.
   const dueSlot = mine && ymd === today() ? h("div", { class: "due-slot" }) : null;
   const dueShown = { n: DUE_FIRST };
   let dueRead = 0;
@@ -70,7 +71,7 @@ export async function render(view, { query }) {
   await draw();
   if (dueSlot) readDue();
   const stop = onData((what) => {
-    if (dueSlot && what?.local) readDue();
+    if (dueSlot && (what?.local || what?.pulled || what?.days)) readDue();
     draw();
   });
   return () => { stop(); form?.dispose?.(); };
