@@ -204,9 +204,19 @@ def test_the_customer_list_says_how_many_more_there_are(page, live, customers):
     expect(more).to_be_hidden()
 
 
+# The end of a script that holds the customers' store by a write until window.letGo (a slow
+# phone's reads of them wait).
+HOLD_THE_CUSTOMERS_STORE = """
+  window.letGo = false;
+  const hold = db.transaction('customers', 'readwrite');
+  const store = hold.objectStore('customers');
+  const spin = () => { if (!window.letGo) store.count().onsuccess = spin; };
+  spin();
+}"""
+
 # A customer the customer list's cached index still names, gone from the device since: the
-# index put first in the cache, and a write held on the customers so that the picker's own read
-# of them (and of the one tapped) waits until the test lets it go.
+# index put first in the cache, and the customers held so that the picker's own read of them
+# (and of the one tapped) waits until the test lets it go.
 GHOST_IN_THE_CACHE = """async () => {
   const base = document.querySelector('script[type=module]').src.replace('app.js', '');
   const { fold } = await import(base + 'text.js');
@@ -219,13 +229,8 @@ GHOST_IN_THE_CACHE = """async () => {
       folded: `${fold('幽霊工業')}\\u0001${fold('ユウレイコウギョウ')}` };
     cache.put([ghost, ...index], 'customer_index');
   };
-  await new Promise((resolve) => { write.oncomplete = resolve; });
-  window.letGo = false;
-  const hold = db.transaction('customers', 'readwrite');
-  const store = hold.objectStore('customers');
-  const spin = () => { if (!window.letGo) store.count().onsuccess = spin; };
-  spin();
-}"""
+  await new Promise((resolve) => { write.oncomplete = resolve; });"""
+GHOST_IN_THE_CACHE += HOLD_THE_CUSTOMERS_STORE
 
 
 def test_the_picker_finds_a_customer_made_since_the_list_was_cached_and_never_picks_one_gone(
@@ -254,17 +259,13 @@ def test_the_picker_finds_a_customer_made_since_the_list_was_cached_and_never_pi
     expect(page.get_by_test_id("deal-new-customer")).not_to_contain_text("幽霊工業")
 
 
+# No index cached, and the customers held: the picker has nothing to list until let go.
 HOLD_THE_CUSTOMERS = """async () => {
   const db = await new Promise((resolve) => { indexedDB.open('genba').onsuccess = (e) => resolve(e.target.result); });
   const forget = db.transaction('cache', 'readwrite');
   forget.objectStore('cache').delete('customer_index');
-  await new Promise((resolve) => { forget.oncomplete = resolve; });
-  window.letGo = false;
-  const hold = db.transaction('customers', 'readwrite');
-  const store = hold.objectStore('customers');
-  const spin = () => { if (!window.letGo) store.count().onsuccess = spin; };
-  spin();
-}"""
+  await new Promise((resolve) => { forget.oncomplete = resolve; });"""
+HOLD_THE_CUSTOMERS += HOLD_THE_CUSTOMERS_STORE
 
 
 def test_the_pickers_new_customer_button_is_named_while_the_customers_are_still_read(page, live, customers):
