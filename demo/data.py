@@ -36,6 +36,7 @@ NAMESPACE = uuid.UUID("6f1c3a52-9d4e-5b7a-8c21-4e0d2b9f7a13")
 NODE = "demo"
 SEED = 2026
 MAX_BATCH = 500
+DATED_ACTION_DAYS = 14  # visits this recent keep their next action's due date
 JST = dt.timezone(dt.timedelta(hours=9))
 
 # --------------------------------------------------------------------------
@@ -1312,6 +1313,9 @@ class DemoBuilder:
         day = _past_workday(self.today, days_ago)
         visited_at = _instant(day, self.rng)
         due_in = self.rng.randint(3, 21)
+        # Older visits' next actions were done since, as most are: their due dates are not kept,
+        # so 今日 lists a handful due (one or two overdue), not every action of the month.
+        dated = next_action and (self.today - day).days <= DATED_ACTION_DAYS
         self.visit_seq += 1
         record_id = self.add(
             f"visit-{self.visit_seq}",
@@ -1326,7 +1330,7 @@ class DemoBuilder:
                 "notes": notes.format(**fmt),
                 "handling": handling.format(**fmt),
                 "next_action": next_action,
-                "next_action_due": (day + dt.timedelta(days=due_in)).isoformat() if next_action else None,
+                "next_action_due": (day + dt.timedelta(days=due_in)).isoformat() if dated else None,
                 "deal_id": deal_id,
             },
         )
