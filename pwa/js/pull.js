@@ -18,8 +18,8 @@ import { DAYS_PENDING, daysPending } from "./visit-groups.js";
  * Pull until `has_more` is false, applying each page in its own transaction; `progress(what)`
  * hears of what changed (`{pulled, lists}`, `{recent}`, `{refreshed}`; after it, `{days}` once
  * fillDays has filled any), `kept(n)` of the records stored so far after each page (for the
- * status bar: a first sync takes a while) and
- * `measure(name, start, detail)` of the time each page took (fetching, writing, storing).
+ * status bar: a first sync takes a while) and `measure(name, start, detail)` of the time each
+ * page took (fetching, writing, storing).
  * With `digest(scopeDigest, fresh)`, the pull asks for the server's digest of the scope and hands
  * it over at the end (check.js), with whether the pull began afresh (nothing to check then).
  * Throws api.ApiError / api.NetworkError as api.js does.
