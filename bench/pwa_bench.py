@@ -441,6 +441,29 @@ def main():
             figures["its visits"] = page.evaluate(
                 "document.querySelectorAll('[data-testid=day-visits] li').length"
             )
+            # 今日's next actions of that technician (reports.js nextActions, by the groups' index of
+            # authors and due dates, then each listed customer's visits): every visit here sets one.
+            actions = page.evaluate(
+                """async (name) => {
+                const base = document.querySelector('script[type=module]').src.replace('app.js', '');
+                const db = await import(base + 'db.js');
+                const { nextActions } = await import(base + 'reports.js');
+                const tech = (await db.getAll('users')).find((u) => u.name === name);
+                const times = [];
+                let listed = 0;
+                for (let i = 0; i < 5; i++) {
+                    const t0 = performance.now();
+                    listed = (await nextActions(tech.id)).length;
+                    times.push(performance.now() - t0);
+                }
+                return { times, listed };
+            }""",
+                technician,
+            )
+            figures["a technician's next actions read (ms, median of 5)"] = statistics.median(
+                actions["times"]
+            )
+            figures["next actions listed"] = actions["listed"]
             # The daily self-check's own read (check.js): every synced store summed a page at a time.
             check = page.evaluate("""async () => {
                 const base = document.querySelector('script[type=module]').src.replace('app.js', '');

@@ -185,9 +185,10 @@ export async function writeRecent(visitTimes) {
 const FILL_PAGE = 200; // groups of visits a transaction of fillDays writes (10,000 visits at most)
 
 /**
- * Give the groups of visits stored without their `days` (a first pull's, or kept from before
- * db.js step 11) their days, a page of groups to a transaction so a save waits for one page at
- * most; then clear DAYS_PENDING, unless a first pull's page set it again meanwhile (then over).
+ * Give the groups of visits stored without their `days` or `dues` (a first pull's, or kept from
+ * before db.js step 11 or 12) both, a page of groups to a transaction so a save waits for one
+ * page at most; then clear DAYS_PENDING, unless a first pull's page set it again meanwhile (then
+ * over).
  * Resolves to whether there was anything to fill (the screens reading by days read again).
  */
 export async function fillDays() {
@@ -201,7 +202,7 @@ export async function fillDays() {
       const store = tx.objectStore(GROUPS);
       const pending = req(tx.objectStore("meta").get(DAYS_PENDING));
       const page = await req(store.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), FILL_PAGE));
-      for (const group of page) if (!group.days) store.put(withDays(group));
+      for (const group of page) if (!group.days || !group.dues) store.put(withDays(group));
       const last = page.length < FILL_PAGE;
       if (last && (await pending) === started) tx.objectStore("meta").delete(DAYS_PENDING);
       await done(tx);

@@ -66,7 +66,7 @@ export async function dayOf(userId, ymd) {
     && (visitIds.has(r.visit_id) || companyDay(r.heard_at || r.created_at) === ymd));
   const customerIds = [...new Set([...mine, ...heard].map((r) => r.customer_id).filter(Boolean))];
   const [customers, photos] = await Promise.all([
-    Promise.all(customerIds.map((id) => req(tx.objectStore("customers").get(id)))),
+    Promise.all(customerIds.map((id) => (id ? req(tx.objectStore("customers").get(id)) : null))),
     Promise.all(mine.map((v) => req(tx.objectStore("attachments").index("owner_id").getAll(v.id)))),
   ]);
   return {
@@ -76,35 +76,43 @@ export async function dayOf(userId, ymd) {
   };
 }
 
-// How far back 今日 looks for a person's next actions, and how far ahead for their due dates.
-const NEXT_BACK_DAYS = 30;
+// 今日 lists a person's next actions due within NEXT_AHEAD_DAYS, and those overdue for up to
+// NEXT_LATE_DAYS (one left longer was dropped or done without a visit to say so).
 const NEXT_AHEAD_DAYS = 7;
+const NEXT_LATE_DAYS = 30;
 
 /**
  * A person's next actions due within a week or overdue, soonest first: for each customer, the
- * next action of their latest visit there in the last NEXT_BACK_DAYS days, if it has a due date
- * (a later visit of theirs takes its place, so one recorded after doing it clears it). Read by
- * the groups' index of authors and days; none while the groups wait for their days.
+ * next action of their latest visit there, if its due date is in that window (a later visit of
+ * theirs takes its place, so one recorded after doing it clears it), however long ago the visit
+ * was (the next 定期点検 is often set months ahead). Read by the groups' index of authors and
+ * due dates; none while the groups wait for theirs.
  * `[{visit, customer, late}]`, `late` the days past the due date (0: today, negative: ahead).
  */
 export async function nextActions(userId) {
   const ymd = today();
   const tx = await transaction(["visits", "customers", "meta"]);
   if (await req(tx.objectStore("meta").get(DAYS_PENDING))) return [];
-  const range = IDBKeyRange.bound(dayKey(userId, shiftDay(ymd, -NEXT_BACK_DAYS)), dayKey(userId, ymd));
-  const latest = new Map();
-  for (const visit of await req(tx.objectStore("visits").index("days").getAll(range))) {
-    if (visit.deleted) continue;
-    const held = latest.get(visit.customer_id);
-    if (!held || Date.parse(visit.visited_at) > Date.parse(held.visited_at)) latest.set(visit.customer_id, visit);
-  }
-  const soon = shiftDay(ymd, NEXT_AHEAD_DAYS);
-  const due = [...latest.values()]
-    .filter((v) => v.next_action && v.next_action_due && v.next_action_due <= soon)
-    .sort((a, b) => (a.next_action_due < b.next_action_due ? -1 : a.next_action_due > b.next_action_due ? 1 : 0));
-  const customers = await Promise.all(due.map((v) => req(tx.objectStore("customers").get(v.customer_id))));
-  return due.map((visit, i) => ({ visit, customer: customers[i] || null,
-    late: daysSince(`${visit.next_action_due}T12:00:00+09:00`) }));
+  const visits = tx.objectStore("visits");
+  const range = IDBKeyRange.bound(dayKey(userId, shiftDay(ymd, -NEXT_LATE_DAYS)),
+    dayKey(userId, shiftDay(ymd, NEXT_AHEAD_DAYS)));
+  const listed = await req(visits.index("dues").getAll(range));
+  const customerIds = [...new Set(listed.map((v) => v.customer_id))];
+  // Each customer's visits, for the person's latest there: it alone may be listed.
+  const [history, customers] = await Promise.all([
+    Promise.all(customerIds.map((id) => req(visits.index("customer_id").getAll(id)))),
+    Promise.all(customerIds.map((id) => (id ? req(tx.objectStore("customers").get(id)) : null))),
+  ]);
+  const due = [];
+  customerIds.forEach((id, i) => {
+    const latest = history[i].filter((v) => v.author_id === userId && !v.deleted)
+      .reduce((held, v) => (!held || Date.parse(v.visited_at) > Date.parse(held.visited_at) ? v : held), null);
+    const visit = listed.find((v) => v.id === latest?.id);
+    if (!visit) return;
+    due.push({ visit, customer: customers[i] || null, late: daysSince(`${visit.next_action_due}T12:00:00+09:00`) });
+  });
+  return due.sort((a, b) => (a.visit.next_action_due < b.visit.next_action_due ? -1
+    : a.visit.next_action_due > b.visit.next_action_due ? 1 : 0));
 }
 
 /** The report's summary drafted from the day's records, for the person to edit. */

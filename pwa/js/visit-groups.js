@@ -7,10 +7,12 @@
 // count, put, delete, clear, index("customer_id").getAll) from the groups, with requests that
 // work with db.js's req(). A group is `{customer_id, n, ids, visits}`, keyed [customer_id, n];
 // the multi-entry index "ids" finds the group holding a visit, and "days" (from step 11) those
-// holding a person's visits of a day: `days` lists each visit's author and company day. A first
-// pull's pages store their groups without `days` (the index's entries cost a first sync a fifth
-// of its time) and leave them to `fillDays` (records.js), which the pull worker runs once the
-// pull is done; until then DAYS_PENDING is set in "meta" and a day is read from every visit.
+// holding a person's visits of a day: `days` lists each visit's author and company day; "dues"
+// (from step 12) those holding a person's next actions by due date: `dues` lists each live
+// visit's author and next action's due day. A first pull's pages store their groups without
+// `days` and `dues` (the indexes' entries cost a first sync a fifth of its time) and leave them
+// to `fillDays` (records.js), which the pull worker runs once the pull is done; until then
+// DAYS_PENDING is set in "meta" and a day is read from every visit.
 //
 // Within one transaction the groups read are kept, changed in memory and written once the
 // calls made so far are applied; the calls apply in the order they were made, as a store's
@@ -33,16 +35,21 @@ export function dayKey(authorId, day) {
 }
 
 const visitDay = (visit) => dayKey(visit.author_id, companyDay(visit.visited_at));
+// A visit's key in the "dues" index (null: it has no next action with a due date to list).
+const visitDue = (visit) => (!visit.deleted && visit.next_action && visit.next_action_due
+  ? dayKey(visit.author_id, visit.next_action_due) : null);
 
-/** `group` with its `days`, as it is stored. */
+/** `group` with its `days` and `dues`, as it is stored. */
 export function withDays(group) {
   group.days = [...new Set(group.visits.map(visitDay))];
+  group.dues = [...new Set(group.visits.map(visitDue).filter(Boolean))];
   return group;
 }
 
-/** `group` for a first pull's page: its days, stale or none, are left to `fillDays`. */
+/** `group` for a first pull's page: its days and dues, stale or none, are left to `fillDays`. */
 function withoutDays(group) {
   delete group.days;
+  delete group.dues;
   return group;
 }
 
@@ -315,15 +322,18 @@ class VisitStore {
     });
   }
 
-  /** The visits of one author and day (`dayKey`), or of an IDBKeyRange of them (one author's
-   * days from one to another), read by the groups' index, in id order. */
-  async ofDay(key) {
+  /** The visits whose key in the groups' index `name` ("days": `visitDay`, "dues": `visitDue`)
+   * is `key` (`dayKey`) or in an IDBKeyRange of them (one author's days from one to another),
+   * in id order. */
+  async byIndex(name, key) {
     this.flush(); // so the index sees what this transaction changed
     const range = key instanceof IDBKeyRange ? key : IDBKeyRange.only(key);
-    const groups = await ask(this.groups.index("days").getAll(range));
-    // A group comes once for each of its days in the range.
+    const groups = await ask(this.groups.index(name).getAll(range));
+    // A group comes once for each of its keys in the range.
     const once = new Map(groups.map((group) => [`${group.customer_id}\u0000${group.n}`, group]));
-    return [...once.values()].flatMap((group) => group.visits).filter((visit) => range.includes(visitDay(visit))).sort(byId);
+    const keyOf = name === "days" ? visitDay : visitDue;
+    return [...once.values()].flatMap((group) => group.visits)
+      .filter((visit) => keyOf(visit) !== null && range.includes(keyOf(visit))).sort(byId);
   }
 
   async all() {
@@ -333,7 +343,9 @@ class VisitStore {
   }
 
   index(name) {
-    if (name === "days") return { getAll: (key) => this.run(() => Promise.resolve(), () => this.ofDay(key)) };
+    if (name === "days" || name === "dues") {
+      return { getAll: (key) => this.run(() => Promise.resolve(), () => this.byIndex(name, key)) };
+    }
     if (name !== "customer_id") throw new DOMException(`no index ${name} on visits`, "NotFoundError");
     return {
       getAll: (customer) => this.run(() => this.load(customer ?? ""), async () => {

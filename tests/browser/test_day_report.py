@@ -98,10 +98,9 @@ def test_another_day_is_titled_by_its_date_and_a_day_with_no_report_is_not_calle
     manager_context.close()
 
 
-def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_takes_their_place(
-    page, live, customers
-):
-    tech = live.device("tech")
+def visits_of(tech, customers):
+    """A function recording ``tech``'s aftercare visit to a customer ``days_ago`` days before
+    today (Tokyo's), with a next action due ``due_in`` days from today."""
     tokyo = datetime.now(ZoneInfo("Asia/Tokyo"))
 
     def visit(customer, days_ago, action=None, due_in=None):
@@ -115,6 +114,14 @@ def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_take
             due = (tokyo + timedelta(days=due_in)).strftime("%Y-%m-%d")
             fields.update(next_action=action, next_action_due=due)
         tech.create("visits", **fields)
+
+    return visit
+
+
+def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_takes_their_place(
+    page, live, customers
+):
+    visit = visits_of(live.device("tech"), customers)
 
     visit("yamada", 20, "来月の点検", due_in=30)  # not due within a week, and superseded below
     visit("yamada", 5, "交換部品を発注して連絡", due_in=-2)
@@ -146,11 +153,28 @@ def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_take
     expect(page.get_by_test_id("visit-facts")).to_contain_text("見積を送る")
 
 
+def test_a_next_action_set_months_ahead_is_listed_in_the_week_it_falls_due(page, live, customers):
+    """An aftercare visit sets the next 定期点検 months ahead: 今日 lists it in the week it falls
+    due, however long ago the visit was; one left overdue for over a month is no longer listed."""
+    visit = visits_of(live.device("tech"), customers)
+    visit("yamada", 180, "半年点検の日程を連絡", due_in=4)
+    visit("sanjo", 90, "3か月点検", due_in=-3)
+    visit("hokushin", 75, "見積のフォロー", due_in=-45)
+    sign_in(page, live, login="tech")
+    go_to(page, "today")
+    due = page.get_by_test_id("next-actions").get_by_role("listitem")
+    expect(due).to_have_count(2)
+    expect(due.nth(0)).to_contain_text("3か月点検")
+    expect(due.nth(0)).to_contain_text("期限を3日過ぎています")
+    expect(due.nth(1)).to_contain_text("半年点検の日程を連絡")
+    expect(due.nth(1)).to_contain_text("山田製作所")
+
+
 DAYS_NOT_FILLED = """async () => {
   const db = await new Promise((resolve) => { indexedDB.open('genba').onsuccess = (e) => resolve(e.target.result); });
   const tx = db.transaction(['visit_groups', 'meta'], 'readwrite');
   const groups = tx.objectStore('visit_groups');
-  groups.getAll().onsuccess = (e) => { for (const group of e.target.result) { delete group.days; groups.put(group); } };
+  groups.getAll().onsuccess = (e) => { for (const group of e.target.result) { delete group.days; delete group.dues; groups.put(group); } };
   tx.objectStore('meta').put(Date.now(), 'days_pending');
   await new Promise((resolve) => { tx.oncomplete = resolve; });
   db.close();

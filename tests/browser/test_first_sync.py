@@ -242,7 +242,7 @@ def test_a_first_sync_cut_among_the_visits_still_puts_the_latest_visited_first_o
     expect_customer_order(page, order)
 
 
-# Whether every group of visits has its days and nothing waits for them (records.js fillDays).
+# Whether every group of visits has its days and dues and nothing waits for them (records.js fillDays).
 DAYS_FILLED = """() => new Promise((resolve, reject) => {
     const open = indexedDB.open("genba");
     open.onerror = () => reject(open.error);
@@ -253,7 +253,7 @@ DAYS_FILLED = """() => new Promise((resolve, reject) => {
         tx.oncomplete = () => {
             open.result.close();
             resolve(pending.result === undefined && groups.result.length > 0
-                && groups.result.every((g) => Array.isArray(g.days) && g.days.length > 0));
+                && groups.result.every((g) => Array.isArray(g.days) && g.days.length > 0 && Array.isArray(g.dues)));
         };
     };
 })"""

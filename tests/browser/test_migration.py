@@ -3,7 +3,9 @@
 import re
 import time
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -368,7 +370,7 @@ def test_the_visits_kept_one_by_one_by_version_8_move_into_groups_with_nothing_l
     page.goto(live.url + "/#/customers")
     wait_synced(page)
     version, stores = open_database(page)
-    assert version == LATEST and "visits" not in stores and stores["visit_groups"] == ["days", "ids"]
+    assert version == LATEST and "visits" not in stores and stores["visit_groups"] == ["days", "dues", "ids"]
     kept = {v["id"]: v for v in idb_all(page, "visits")}
     assert set(kept) == {v["id"] for v in held} | {visit_id}
     assert all(kept[v["id"]]["purpose"] == v.get("purpose") for v in held)
@@ -444,7 +446,7 @@ def test_the_visit_groups_kept_by_version_10_find_a_persons_day_by_the_new_index
     page.goto(live.url + "/#/today?date=2026-11-20")
     wait_synced(page)
     version, stores = open_database(page)
-    assert version == LATEST and stores["visit_groups"] == ["days", "ids"]
+    assert version == LATEST and stores["visit_groups"] == ["days", "dues", "ids"]
     wait_until(page, DAYS_FILLED)  # the groups kept are filed by day after the pull
     page.reload()
     first, second = sorted(held, key=lambda v: v["visited_at"])
@@ -457,3 +459,71 @@ def test_the_visit_groups_kept_by_version_10_find_a_persons_day_by_the_new_index
     page.get_by_test_id("day-next").click()
     expect(shown(second)).to_be_visible()
     expect(shown(first)).to_have_count(0)
+
+
+# Version 11: version 10 with the groups' index of authors and days (step 11), not yet of due dates.
+CREATE_VERSION_11 = CREATE_VERSION_10.replace(
+    'indexedDB.open("genba", 10)', 'indexedDB.open("genba", 11)'
+).replace(
+    '.createIndex("ids", "ids", { multiEntry: true }); ',
+    '.createIndex("ids", "ids", { multiEntry: true }); '
+    'open.transaction.objectStore("visit_groups").createIndex("days", "days", { multiEntry: true }); ',
+)
+
+
+def test_the_visit_groups_kept_by_version_11_list_a_next_action_set_months_ago_by_its_due_date(
+    page, live, customers
+):
+    """今日 finds a person's next actions by the groups' index "dues" (step 12), not in the last
+    30 days of visits: groups stored with their days but no dues get them after the next pull,
+    and the 定期点検 set half a year ago is listed in the week it falls due."""
+    device_id = str(uuid.uuid4())
+    rep = live.device("rep_a", device_id=device_id)
+    tokyo = datetime.now(ZoneInfo("Asia/Tokyo"))
+    visited = (tokyo - timedelta(days=180)).replace(hour=10, minute=0, second=0, microsecond=0)
+    rep.create(
+        "visits",
+        customer_id=customers["sanjo"]["id"],
+        kind="aftercare",
+        visited_at=visited.isoformat(),
+        next_action="半年点検の日程を連絡",
+        next_action_due=(tokyo + timedelta(days=2)).strftime("%Y-%m-%d"),
+    )
+    rep.sync()
+    held = [v for v in rep.records("visits").values() if v["customer_id"] == customers["sanjo"]["id"]]
+    assert len(held) == 1
+    days = [f"{v['author_id']} {visited.strftime('%Y-%m-%d')}" for v in held]  # as version 11 filed it
+    page.goto(live.url + "/sw.js")
+    page.evaluate(
+        CREATE_VERSION_11,
+        {
+            "meta": synced_meta(device_id, rep),
+            "entry": unsent(
+                device_id,
+                "visits",
+                str(uuid.uuid4()),
+                {"customer_id": customers["yamada"]["id"], "kind": "sales"},
+            ),
+            "customers": list(rep.records("customers").values()),
+            "recent": [],
+            "groups": [
+                {
+                    "customer_id": customers["sanjo"]["id"],
+                    "n": 0,
+                    "ids": [v["id"] for v in held],
+                    "visits": held,
+                    "days": days,
+                }
+            ],
+        },
+    )
+    page.goto(live.url + "/#/today")
+    wait_synced(page)
+    version, stores = open_database(page)
+    assert version == LATEST and stores["visit_groups"] == ["days", "dues", "ids"]
+    wait_until(page, DAYS_FILLED)  # the groups kept get their dues after the pull
+    page.reload()
+    due = page.get_by_test_id("next-actions").get_by_role("listitem")
+    expect(due).to_have_count(1)
+    expect(due).to_contain_text("半年点検の日程を連絡")
+    expect(due).to_contain_text("有限会社三条精工")
