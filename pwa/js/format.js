@@ -48,6 +48,16 @@ export function dayWithWeekday(ymd) {
   return date ? formatter("weekday").format(date) : ymd;
 }
 
+/** The `YYYY-MM-DD` date `n` calendar months after `ymd`, on the month's last day where the
+ * month is shorter (1月31日 + 1 → 2月28日 or 29日), as people count 「1か月後」. */
+export function addMonths(ymd, n) {
+  const [y, m, d] = ymd.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1 + n, 1));
+  const last = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(d, last));
+  return date.toISOString().slice(0, 10);
+}
+
 /** Whole company days from the instant's date to today (negative: in the future). */
 export function daysSince(value, now = Date.now()) {
   const then = companyDay(value);

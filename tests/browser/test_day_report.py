@@ -170,6 +170,30 @@ def test_a_next_action_set_months_ahead_is_listed_in_the_week_it_falls_due(page,
     expect(due.nth(1)).to_contain_text("山田製作所")
 
 
+def test_a_next_actions_due_date_is_set_a_month_or_half_a_year_from_the_visit_with_one_tap(
+    page, live, customers
+):
+    """Under the due date, 「1か月後」 and 「半年後」 set it from the visit's day, the month's last
+    day where the month is shorter; a draft keeps it, and the saved visit shows it."""
+    sign_in(page, live, login="tech")
+    page.goto(f"{live.url}/#/visits/new?customer={customers['sanjo']['id']}")
+    page.get_by_label("日時").fill("2026-01-31T10:00")
+    page.get_by_label("次のアクション", exact=True).fill("定期点検の日程を連絡")
+    quick = page.get_by_test_id("quick-dues")
+    due = page.get_by_label("次のアクションの期限")
+    quick.get_by_role("button", name="1か月後").click()
+    expect(due).to_have_value("2026-02-28")  # 2月 has no 31日
+    expect(page.locator('[data-field="next_action_due"]').get_by_test_id("date-echo")).to_contain_text(
+        "2月28日"
+    )
+    quick.get_by_role("button", name="半年後").click()
+    expect(due).to_have_value("2026-07-31")
+    page.reload()  # the draft keeps the date set
+    expect(due).to_have_value("2026-07-31")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("2026/07/31")
+
+
 DAYS_NOT_FILLED = """async () => {
   const db = await new Promise((resolve) => { indexedDB.open('genba').onsuccess = (e) => resolve(e.target.result); });
   const tx = db.transaction(['visit_groups', 'meta'], 'readwrite');

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ago, companyDay, daysSince, instantFromLocal, instantNow, inputValueText, localInput, relativeDays, yen } from "../../pwa/js/format.js";
+import { addMonths, ago, companyDay, daysSince, instantFromLocal, instantNow, inputValueText, localInput, relativeDays, yen } from "../../pwa/js/format.js";
 
 const NOW = Date.parse("2026-11-27T10:00:00+09:00");
 
@@ -64,4 +64,13 @@ test("date-and-time inputs hold Tokyo's wall clock whatever the device's time zo
   }
   assert.equal(instantFromLocal(""), null);
   assert.equal(instantFromLocal("not a time"), null);
+});
+
+test("months are added as people count them, to the month's last day where it is shorter", () => {
+  assert.equal(addMonths("2026-11-20", 1), "2026-12-20");
+  assert.equal(addMonths("2026-11-20", 3), "2027-02-20"); // across the year
+  assert.equal(addMonths("2026-01-31", 1), "2026-02-28");
+  assert.equal(addMonths("2028-01-31", 1), "2028-02-29"); // a leap year
+  assert.equal(addMonths("2026-08-31", 6), "2027-02-28");
+  assert.equal(addMonths("2026-03-31", 12), "2027-03-31");
 });

@@ -7,11 +7,12 @@
 
 import { offered } from "../contacts.js";
 import * as drafts from "../drafts.js";
-import { instantFromLocal, localInput } from "../format.js";
+import { addMonths, instantFromLocal, localInput } from "../format.js";
 import { label, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { parseMinutes, parseNumber } from "../text.js";
 import { customerBundle, getRecord } from "../records.js";
+import { shiftDay, today } from "../reports.js";
 import { getState } from "../store.js";
 import { customerPicker } from "./customer-picker.js";
 import { dealMover } from "./deal-picker.js";
@@ -92,7 +93,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
     draft?.el,
     work,
     field({ name: "next_action", label: t("visit.nextAction"), control: controls.next_action }),
-    field({ name: "next_action_due", label: t("visit.due"), control: due }),
+    withQuickDues(field({ name: "next_action_due", label: t("visit.due"), control: due }), due, visitedAt),
     actionBar(save, linkButton(t("form.cancel"),
       visit ? `#/visits/${visit.id}` : query.get("customer") ? `#/customers/${query.get("customer")}` : "#/customers",
       { onClick: () => { kept.discard(); draft?.abandon(); } })));
@@ -225,6 +226,25 @@ export async function render(view, { params, query, edit, navigate, address }) {
 
 /** Parts used: rows of name and quantity, one added per tap; the rows as typed are kept in the
  * hidden field `kept_parts` for the form's draft, which puts them back. */
+// The due dates a person sets most, counted from the visit's day: a week for a quote or a part,
+// months for the next 定期点検. A tap fills the date, which stays editable.
+const QUICK_DUES = [["week", (ymd) => shiftDay(ymd, 7)], ["month", (ymd) => addMonths(ymd, 1)],
+  ["months3", (ymd) => addMonths(ymd, 3)], ["months6", (ymd) => addMonths(ymd, 6)], ["year", (ymd) => addMonths(ymd, 12)]];
+
+/** The due date's field with buttons under its input that set it a week to a year from the
+ * visit's day (`visitedAt`'s, or today's while it is empty). */
+function withQuickDues(dueField, due, visitedAt) {
+  const set = (shift) => {
+    due.value = shift(/^\d{4}-\d{2}-\d{2}/.test(visitedAt.value) ? visitedAt.value.slice(0, 10) : today());
+    due.dispatchEvent(new Event("input", { bubbles: true })); // the date's echo and the draft
+    due.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  dueField.insertBefore(h("div", { class: "quick-dues", role: "group", "aria-label": t("visit.dueQuick"),
+    "data-testid": "quick-dues" }, QUICK_DUES.map(([key, shift]) => button(t(`visit.dueIn.${key}`),
+    { class: "button small", onClick: () => set(shift) }))), dueField.querySelector(".field-error"));
+  return dueField;
+}
+
 function partsEditor(initial) {
   const list = h("div", { class: "parts", "data-testid": "parts" });
   const rows = [];
