@@ -20,6 +20,7 @@ Public interface::
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 import time
@@ -37,6 +38,10 @@ NODE = "demo"
 SEED = 2026
 MAX_BATCH = 500
 DATED_ACTION_DAYS = 14  # visits this recent keep their next action's due date
+# Next actions that name when they fall due, in months from the visit: the half-yearly
+# inspection is arranged a month ahead. Still open until due, they keep their due date however
+# old the visit, until three days past it.
+DUE_IN_MONTHS = {"次回定期点検（半年後）の日程調整": 5, "1か月後に再確認": 1}
 JST = dt.timezone(dt.timedelta(hours=9))
 
 # --------------------------------------------------------------------------
@@ -1159,6 +1164,13 @@ def _past_workday(today: dt.date, days_ago: int) -> dt.date:
     return day
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The day ``months`` calendar months after ``day``, on the month's last day where it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def _instant(day: dt.date, rng: random.Random) -> str:
     """Return an RFC 3339 instant during Japanese business hours on ``day``."""
     moment = dt.datetime(
@@ -1313,9 +1325,15 @@ class DemoBuilder:
         day = _past_workday(self.today, days_ago)
         visited_at = _instant(day, self.rng)
         due_in = self.rng.randint(3, 21)
+        due = _add_months(day, DUE_IN_MONTHS[next_action]) if next_action in DUE_IN_MONTHS else None
         # Older visits' next actions were done since, as most are: their due dates are not kept,
-        # so 今日 lists a handful due (one or two overdue), not every action of the month.
-        dated = next_action and (self.today - day).days <= DATED_ACTION_DAYS
+        # so 今日 lists a handful due (one or two overdue), not every action of the month; one
+        # due months after its visit stays open until then.
+        dated = next_action and (
+            (self.today - day).days <= DATED_ACTION_DAYS
+            or (due is not None and due >= self.today - dt.timedelta(days=3))
+        )
+        due = due or day + dt.timedelta(days=due_in)
         self.visit_seq += 1
         record_id = self.add(
             f"visit-{self.visit_seq}",
@@ -1330,7 +1348,7 @@ class DemoBuilder:
                 "notes": notes.format(**fmt),
                 "handling": handling.format(**fmt),
                 "next_action": next_action,
-                "next_action_due": (day + dt.timedelta(days=due_in)).isoformat() if dated else None,
+                "next_action_due": due.isoformat() if dated else None,
                 "deal_id": deal_id,
             },
         )
