@@ -13,6 +13,10 @@ self.onmessage = async ({ data }) => {
     go();
     return;
   }
+  if (data.type === "fill") { // no pull (sync.js fillLeft): only what a pull left
+    await fillLeft();
+    return;
+  }
   const progress = (what) => {
     self.postMessage({ type: "progress", what });
     // When the customers are all in, wait (at most a second) for the page to queue its reads.
@@ -32,6 +36,11 @@ self.onmessage = async ({ data }) => {
   }
   // The sync is done; what a first pull left to do after it is done here, before the page lets
   // this worker go (a page closed meanwhile leaves it to the next pull's worker).
+  await fillLeft();
+};
+
+/** Fill the days a first pull or an update left (fillDays), then tell the page to let go. */
+async function fillLeft() {
   try {
     // 今日's next actions, read by days, show once the days are there.
     if (await fillDays()) self.postMessage({ type: "progress", what: { days: true } });
@@ -39,7 +48,7 @@ self.onmessage = async ({ data }) => {
     // Left as it is (DAYS_PENDING still set): the next pull's worker goes on with it.
   }
   self.postMessage({ type: "idle" });
-};
+}
 
 function describe(err) {
   if (err instanceof ApiError) {

@@ -14,6 +14,7 @@ import { lang } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as photos from "./photos.js";
 import { fillDays } from "./records.js";
+import { DAYS_PENDING } from "./visit-groups.js";
 import { backoff, oneAtATime } from "./retry.js";
 import { dataChanged, getState, update } from "./store.js";
 
@@ -53,6 +54,7 @@ async function runOnce() {
   if (!token || getState().authNeeded) return refreshStatus();
   if (!navigator.onLine) {
     update({ online: false });
+    fillLeft();
     return refreshStatus();
   }
   update({ syncing: true, online: true });
@@ -173,6 +175,40 @@ function pullAll(token, check) {
   });
 }
 
+// A fill of what a first pull or an update of the app left (records.js fillDays) with no pull,
+// while no server answers: on a shop floor with no signal 今日 still gets its days and next
+// actions. In a worker of its own (a spare one), one at a time; it reports as a pull's does.
+let filling = false;
+
+async function fillLeft() {
+  if (filling || !(await getMeta(DAYS_PENDING))) return;
+  filling = true;
+  const filled = (done) => {
+    if (done) dataChanged({ days: true });
+    filling = false;
+  };
+  if (typeof Worker === "undefined") {
+    fillDays().then(filled, () => filled(false));
+    return;
+  }
+  const worker = takeWorker();
+  spareWorker();
+  const end = (done) => {
+    worker.terminate();
+    filled(done);
+  };
+  let done = false;
+  worker.onmessage = ({ data }) => {
+    if (data.type === "progress" && data.what.days) done = true;
+    else if (data.type === "idle") end(done);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    end(false);
+  };
+  worker.postMessage({ type: "fill" });
+}
+
 // The next run's worker, started ahead (its modules load while the user signs in or between
 // runs), so a pull starts at once.
 let spare = null;
@@ -218,6 +254,7 @@ async function handleFailure(err) {
   } else if (err instanceof api.NetworkError) {
     update({ error: navigator.onLine ? { kind: "network", message: err.message } : null,
       online: navigator.onLine });
+    fillLeft();
   } else {
     update({ error: { kind: "server", message: err.message } });
     console.error(err);

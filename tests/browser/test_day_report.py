@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import go_to, sign_in, wait_synced
@@ -224,3 +225,30 @@ def test_todays_next_actions_show_once_a_first_syncs_days_are_filled(page, live,
     expect(page.get_by_test_id("next-actions")).to_have_count(0)  # not read while days are missing
     page.get_by_test_id("sync-now").click()  # nothing new: the worker fills the days after it
     expect(page.get_by_test_id("next-actions")).to_contain_text("ベルト交換の見積を送る")
+
+
+@pytest.mark.parametrize("cut_off", ["offline", "unreachable"])
+def test_todays_next_actions_are_filled_offline_when_a_sync_left_them(
+    page, context, live, customers, cut_off
+):
+    """Groups left without their days and dues (a first sync cut off, or an app update's new
+    index) are filled with no signal too, or with one that reaches no server: on a shop floor
+    今日 lists the next actions offline."""
+    due = (datetime.now(ZoneInfo("Asia/Tokyo")) + timedelta(days=1)).strftime("%Y-%m-%d")
+    live.device("tech").create(
+        "visits",
+        customer_id=customers["hokushin"]["id"],
+        kind="aftercare",
+        visited_at=(datetime.now(ZoneInfo("Asia/Tokyo")) - timedelta(days=150)).isoformat(),
+        next_action="次回定期点検の日程調整",
+        next_action_due=due,
+    )
+    sign_in(page, live, login="tech")
+    page.evaluate(DAYS_NOT_FILLED)
+    if cut_off == "offline":
+        context.set_offline(True)
+    else:
+        page.route("**/api/v1/**", lambda route: route.abort())  # the browser online, no server
+    go_to(page, "today")
+    page.get_by_test_id("sync-now").click()  # no server answers: only what was left is done
+    expect(page.get_by_test_id("next-actions")).to_contain_text("次回定期点検の日程調整")
