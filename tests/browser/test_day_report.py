@@ -119,6 +119,16 @@ def visits_of(tech, customers):
     return visit
 
 
+def expect_next_actions(page, *rows):
+    """今日 lists these next actions in this order, each row holding its texts; the list."""
+    due = page.get_by_test_id("next-actions").get_by_role("listitem")
+    expect(due).to_have_count(len(rows))
+    for i, texts in enumerate(rows):
+        for text in texts:
+            expect(due.nth(i)).to_contain_text(text)
+    return due
+
+
 def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_takes_their_place(
     page, live, customers
 ):
@@ -131,12 +141,9 @@ def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_take
     visit("hokushin", 3)  # went again since: that one is done
     sign_in(page, live, login="tech")
     go_to(page, "today")
-    due = page.get_by_test_id("next-actions").get_by_role("listitem")
-    expect(due).to_have_count(2)
-    expect(due.nth(0)).to_contain_text("交換部品を発注して連絡")
-    expect(due.nth(0)).to_contain_text("山田製作所")
-    expect(due.nth(0)).to_contain_text("期限を2日過ぎています")
-    expect(due.nth(1)).to_contain_text("見積を送る")
+    due = expect_next_actions(
+        page, ["交換部品を発注して連絡", "山田製作所", "期限を2日過ぎています"], ["見積を送る"]
+    )
     expect(due.nth(1)).not_to_contain_text("過ぎています")
 
     page.goto(f"{live.url}/#/visits/new?customer={customers['yamada']['id']}")
@@ -163,12 +170,7 @@ def test_a_next_action_set_months_ahead_is_listed_in_the_week_it_falls_due(page,
     visit("hokushin", 75, "見積のフォロー", due_in=-45)
     sign_in(page, live, login="tech")
     go_to(page, "today")
-    due = page.get_by_test_id("next-actions").get_by_role("listitem")
-    expect(due).to_have_count(2)
-    expect(due.nth(0)).to_contain_text("3か月点検")
-    expect(due.nth(0)).to_contain_text("期限を3日過ぎています")
-    expect(due.nth(1)).to_contain_text("半年点検の日程を連絡")
-    expect(due.nth(1)).to_contain_text("山田製作所")
+    expect_next_actions(page, ["3か月点検", "期限を3日過ぎています"], ["半年点検の日程を連絡", "山田製作所"])
 
 
 def test_a_next_actions_due_date_is_set_a_month_or_half_a_year_from_the_visit_with_one_tap(
