@@ -224,8 +224,6 @@ export async function render(view, { params, query, edit, navigate, address }) {
   return () => { kept.dispose(); draft?.dispose(); };
 }
 
-/** Parts used: rows of name and quantity, one added per tap; the rows as typed are kept in the
- * hidden field `kept_parts` for the form's draft, which puts them back. */
 // The due dates a person sets most, counted from the visit's day: a week for a quote or a part,
 // months for the next 定期点検. A tap fills the date, which stays editable.
 const QUICK_DUES = [["week", (ymd) => shiftDay(ymd, 7)], ["month", (ymd) => addMonths(ymd, 1)],
@@ -245,6 +243,8 @@ function withQuickDues(dueField, due, visitedAt) {
   return dueField;
 }
 
+/** Parts used: rows of name and quantity, one added per tap; the rows as typed are kept in the
+ * hidden field `kept_parts` for the form's draft, which puts them back. */
 function partsEditor(initial) {
   const list = h("div", { class: "parts", "data-testid": "parts" });
   const rows = [];
