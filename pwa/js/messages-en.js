@@ -181,6 +181,7 @@ export const en = {
   "visit.handlingHint": "Inspection, repair, adjustment: what you did on site",
   "visit.nextAction": "Next action",
   "visit.due": "Next action due",
+  "visit.followUp": "Record the follow-up",
   "visit.dueQuick": "Set the due date",
   "visit.dueIn.week": "In a week",
   "visit.dueIn.month": "In a month",

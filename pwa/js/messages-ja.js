@@ -182,6 +182,7 @@ export const ja = {
   "visit.handlingHint": "点検・修理・調整など、現地で行ったこと",
   "visit.nextAction": "次のアクション",
   "visit.due": "次のアクションの期限",
+  "visit.followUp": "対応を記録",
   "visit.dueQuick": "期限をすぐ決める",
   "visit.dueIn.week": "1週間後",
   "visit.dueIn.month": "1か月後",

@@ -173,6 +173,28 @@ def test_a_next_action_set_months_ahead_is_listed_in_the_week_it_falls_due(page,
     expect_next_actions(page, ["3か月点検", "期限を3日過ぎています"], ["半年点検の日程を連絡", "山田製作所"])
 
 
+def test_a_next_action_is_done_by_recording_its_follow_up_from_the_visit_it_was_set_on(page, live, customers):
+    """From 今日 a next action opens its visit; 「対応を記録」 there opens a new visit of the same
+    customer with the action as its purpose, and once saved the action is off 今日."""
+    visit = visits_of(live.device("tech"), customers)
+    visit("hokushin", 150, "次回定期点検の日程調整", due_in=2)
+    visit("sanjo", 2, "見積を送る", due_in=3)
+    sign_in(page, live, login="tech")
+    go_to(page, "today")
+    expect_next_actions(page, ["次回定期点検の日程調整"], ["見積を送る"])
+    page.get_by_role("link", name=re.compile("次回定期点検の日程調整")).click()
+    page.get_by_test_id("visit-follow-up").click()
+    expect(page.get_by_test_id("chosen-customer")).to_have_text("株式会社北辰フードマシナリー")
+    expect(page.get_by_label("目的")).to_have_value("次回定期点検の日程調整")
+    page.get_by_role("radio", name="電話").check()
+    page.get_by_label("実施した対応").fill("1月15日に点検で日程確定")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("visit-facts")).to_contain_text("1月15日に点検で日程確定")
+    expect(page.get_by_test_id("visit-follow-up")).to_have_count(0)  # this visit sets no next action
+    go_to(page, "today")
+    expect_next_actions(page, ["見積を送る"])
+
+
 def test_a_next_actions_due_date_is_set_a_month_or_half_a_year_from_the_visit_with_one_tap(
     page, live, customers
 ):

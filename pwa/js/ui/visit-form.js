@@ -36,6 +36,8 @@ export async function render(view, { params, query, edit, navigate, address }) {
   const user = getState().user;
   const visit = edit ? await getRecord("visits", params[0]) : null;
   if (edit && !visit) return navigate("#/customers");
+  // A visit recorded as the follow-up of another's next action (`?after=`): its purpose.
+  const after = !visit && query.get("after") ? await getRecord("visits", query.get("after")) : null;
   const fix = query.get("fix") ? Number(query.get("fix")) : null;
   const state = { customer: null, contacts: [], selected: new Set(visit?.contact_ids || []), added: [] };
   // The people the visit named already (as saved, or as a draft kept them): offered even if they
@@ -61,7 +63,7 @@ export async function render(view, { params, query, edit, navigate, address }) {
   let mover = null;
   const visitedAt = input({ type: "datetime-local", value: localInput(visit?.visited_at || new Date()) });
   const controls = {
-    purpose: input({ value: visit?.purpose || "", maxlength: 1000, enterkeyhint: "next" }),
+    purpose: input({ value: visit?.purpose || after?.next_action || "", maxlength: 1000, enterkeyhint: "next" }),
     notes: textarea({ value: visit?.notes || "", maxlength: 10000 }),
     handling: textarea({ value: visit?.handling || "", maxlength: 10000 }),
     next_action: input({ value: visit?.next_action || "", maxlength: 1000, enterkeyhint: "next" }),

@@ -47,7 +47,10 @@ export async function render(view, { params }) {
         fact(t("visit.parts"), partsText(visit.parts)),
         fact(t("visit.signedBy"), visit.signed_by),
         fact(t("visit.signedAt"), dateTime(visit.signed_at), "visit-signed-at"),
-        fact(t("visit.nextAction"), visit.next_action),
+        fact(t("visit.nextAction"), visit.next_action ? [visit.next_action,
+          // Done: a visit (a call, say) at the customer, which takes its place on 今日.
+          linkButton(t("visit.followUp"), `#/visits/new?customer=${visit.customer_id}&after=${visit.id}`,
+            { class: "button small follow-up", "data-testid": "visit-follow-up" })] : null),
         fact(t("visit.due"), day(visit.next_action_due)),
         fact(t("record.author"), bundle.users.get(visit.author_id)?.name)),
       h("section", {},
