@@ -1,6 +1,6 @@
 // What a manager asks of a deal besides its stage and ball: what is next and by when (the
-// newest meeting's next action), the meetings linked to it, and its quotes, each a link, with
-// a button to record a meeting or make a quote for this deal.
+// newest next action set at a meeting), the meetings linked to it, and its quotes, each a
+// link, with a button to record a meeting or make a quote for this deal.
 
 import { daysSince, dateTime, day, yen } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -13,7 +13,8 @@ const newest = (at) => (a, b) => (Date.parse(at(b)) || 0) - (Date.parse(at(a)) |
 const quoteAt = (q) => q.submitted_at || q.created_at;
 
 /**
- * The newest linked meeting's next action with its due date: 「次は何?」 in one line. A deal won
+ * The newest next action set at a linked meeting, with its due date: 「次は何?」 in one line. A
+ * later meeting that set none (a call about something else, say) leaves it showing. A deal won
  * or lost (`closed`) is late for nothing: its last next action shows without the warning.
  */
 export function nextAction(visits, { closed = false, now = Date.now() } = {}) {
