@@ -161,6 +161,27 @@ def test_today_lists_the_next_actions_due_within_a_week_until_a_later_visit_take
     expect(page.get_by_test_id("visit-facts")).to_contain_text("見積を送る")
 
 
+def test_a_manager_sees_a_technicians_next_actions_on_their_day_today(page, live, customers):
+    """Looking at a technician's day today, a manager sees what is on their plate: their next
+    actions, not the manager's own."""
+    visit = visits_of(live.device("tech"), customers)
+    visit("sanjo", 120, "定期点検の日程を連絡", due_in=2)
+    live.device("manager").create(
+        "visits",
+        customer_id=customers["yamada"]["id"],
+        kind="sales",
+        visited_at=datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(),
+        next_action="部長に報告",
+        next_action_due=datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d"),
+    )
+    sign_in(page, live, login="manager")
+    page.goto(f"{live.url}/#/today?user={live.device('tech').user['id']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("さんの記録")
+    expect_next_actions(page, ["定期点検の日程を連絡", "有限会社三条精工"])
+    go_to(page, "today")  # the manager's own day: their own action
+    expect_next_actions(page, ["部長に報告", "今日が期限"])
+
+
 def test_a_next_action_set_months_ahead_is_listed_in_the_week_it_falls_due(page, live, customers):
     """An aftercare visit sets the next 定期点検 months ahead: 今日 lists it in the week it falls
     due, however long ago the visit was; one left overdue for over a month is no longer listed."""

@@ -24,10 +24,11 @@ export async function render(view, { query }) {
   const ymd = query.get("date") || today();
   const mine = userId === me.id;
   let form = null; // kept across redraws so a sync never wipes what is being typed
-  // Today's own next actions: read at open, after the person's own saves, when a sync brings
-  // records (their visits on another device) and once a first sync's days are filled (a range
-  // of their days, heavier than a day); drawn into their slot when read, kept through a redraw.
-  const dueSlot = mine && ymd === today() ? h("div", { class: "due-slot" }) : null;
+  // Today's next actions of the person whose day it is (a manager looking at a technician's
+  // sees what is on their plate): read at open, after saves on this device, when a sync brings
+  // records (their visits on another device) and once a first sync's days are filled (heavier
+  // than a day's read); drawn into their slot when read, kept through a redraw.
+  const dueSlot = ymd === today() ? h("div", { class: "due-slot" }) : null;
   const dueShown = { n: DUE_FIRST };
   let dueRead = 0;
   const readDue = async () => {
