@@ -99,22 +99,22 @@ def test_another_day_is_titled_by_its_date_and_a_day_with_no_report_is_not_calle
     manager_context.close()
 
 
-def visits_of(tech, customers):
-    """A function recording ``tech``'s aftercare visit to a customer ``days_ago`` days before
-    today (Tokyo's), with a next action due ``due_in`` days from today."""
+def visits_of(person, customers, kind="aftercare"):
+    """A function recording ``person``'s visit to a customer ``days_ago`` days before today
+    (Tokyo's), at ten or, today, now, with a next action due ``due_in`` days from today."""
     tokyo = datetime.now(ZoneInfo("Asia/Tokyo"))
 
     def visit(customer, days_ago, action=None, due_in=None):
-        when = (tokyo - timedelta(days=days_ago)).replace(hour=10, minute=0)
+        when = (tokyo - timedelta(days=days_ago)).replace(hour=10, minute=0) if days_ago else tokyo
         fields = {
             "customer_id": customers[customer]["id"],
-            "kind": "aftercare",
+            "kind": kind,
             "visited_at": when.isoformat(),
         }
         if action:
             due = (tokyo + timedelta(days=due_in)).strftime("%Y-%m-%d")
             fields.update(next_action=action, next_action_due=due)
-        tech.create("visits", **fields)
+        person.create("visits", **fields)
 
     return visit
 
@@ -166,14 +166,7 @@ def test_a_manager_sees_a_technicians_next_actions_on_their_day_today(page, live
     actions, not the manager's own."""
     visit = visits_of(live.device("tech"), customers)
     visit("sanjo", 120, "定期点検の日程を連絡", due_in=2)
-    live.device("manager").create(
-        "visits",
-        customer_id=customers["yamada"]["id"],
-        kind="sales",
-        visited_at=datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(),
-        next_action="部長に報告",
-        next_action_due=datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d"),
-    )
+    visits_of(live.device("manager"), customers, kind="sales")("yamada", 0, "部長に報告", due_in=0)
     sign_in(page, live, login="manager")
     page.goto(f"{live.url}/#/today?user={live.device('tech').user['id']}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("さんの記録")
@@ -254,15 +247,7 @@ DAYS_NOT_FILLED = """async () => {
 def test_todays_next_actions_show_once_a_first_syncs_days_are_filled(page, live, customers):
     """A first sync stores the visits' groups without their days and fills them after it: 今日,
     open meanwhile, lists the next actions once they are filled, without being opened again."""
-    due = (datetime.now(ZoneInfo("Asia/Tokyo")) + timedelta(days=2)).strftime("%Y-%m-%d")
-    live.device("tech").create(
-        "visits",
-        customer_id=customers["sanjo"]["id"],
-        kind="aftercare",
-        visited_at=datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(),
-        next_action="ベルト交換の見積を送る",
-        next_action_due=due,
-    )
+    visits_of(live.device("tech"), customers)("sanjo", 0, "ベルト交換の見積を送る", due_in=2)
     sign_in(page, live, login="tech")
     page.evaluate(DAYS_NOT_FILLED)  # as a first sync leaves them
     go_to(page, "today")
@@ -279,15 +264,7 @@ def test_todays_next_actions_are_filled_offline_when_a_sync_left_them(
     """Groups left without their days and dues (a first sync cut off, or an app update's new
     index) are filled with no signal too, or with one that reaches no server: on a shop floor
     今日 lists the next actions offline."""
-    due = (datetime.now(ZoneInfo("Asia/Tokyo")) + timedelta(days=1)).strftime("%Y-%m-%d")
-    live.device("tech").create(
-        "visits",
-        customer_id=customers["hokushin"]["id"],
-        kind="aftercare",
-        visited_at=(datetime.now(ZoneInfo("Asia/Tokyo")) - timedelta(days=150)).isoformat(),
-        next_action="次回定期点検の日程調整",
-        next_action_due=due,
-    )
+    visits_of(live.device("tech"), customers)("hokushin", 150, "次回定期点検の日程調整", due_in=1)
     sign_in(page, live, login="tech")
     page.evaluate(DAYS_NOT_FILLED)
     if cut_off == "offline":
