@@ -66,7 +66,7 @@ export async function dayOf(userId, ymd) {
     && (visitIds.has(r.visit_id) || companyDay(r.heard_at || r.created_at) === ymd));
   const customerIds = [...new Set([...mine, ...heard].map((r) => r.customer_id).filter(Boolean))];
   const [customers, photos] = await Promise.all([
-    Promise.all(customerIds.map((id) => (id ? req(tx.objectStore("customers").get(id)) : null))),
+    Promise.all(customerIds.map((id) => req(tx.objectStore("customers").get(id)))),
     Promise.all(mine.map((v) => req(tx.objectStore("attachments").index("owner_id").getAll(v.id)))),
   ]);
   return {
@@ -104,10 +104,11 @@ export async function nextActions(userId) {
     Promise.all(customerIds.map((id) => (id ? req(tx.objectStore("customers").get(id)) : null))),
   ]);
   const due = [];
+  const byId = new Map(listed.map((v) => [v.id, v]));
   customerIds.forEach((id, i) => {
     const latest = history[i].filter((v) => v.author_id === userId && !v.deleted)
       .reduce((held, v) => (!held || Date.parse(v.visited_at) > Date.parse(held.visited_at) ? v : held), null);
-    const visit = listed.find((v) => v.id === latest?.id);
+    const visit = latest && byId.get(latest.id);
     if (!visit) return;
     due.push({ visit, customer: customers[i] || null, late: daysSince(`${visit.next_action_due}T12:00:00+09:00`) });
   });

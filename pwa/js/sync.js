@@ -130,8 +130,7 @@ function pullAll(token, check) {
   update({ received: 0 });
   if (typeof Worker === "undefined") {
     return pullAndCheck(token, PULL_LIMIT, { progress, kept, measure }, check).then((result) => {
-      // After the sync, as the worker does (the next one tries again if it fails).
-      fillDays().then((filled) => { if (filled) progress({ days: true }); }, () => {});
+      fillLeft(); // after the sync, as the worker does (the next one tries again if it fails)
       return result;
     }, (err) => {
       if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;
@@ -175,36 +174,33 @@ function pullAll(token, check) {
   });
 }
 
-// A fill of what a first pull or an update of the app left (records.js fillDays) with no pull,
-// while no server answers: on a shop floor with no signal 今日 still gets its days and next
-// actions. In a worker of its own (a spare one), one at a time; it reports as a pull's does.
+// A fill of what a first pull or an update of the app left (records.js fillDays) with no pull:
+// after a sync with no Worker, and while no server answers, so that on a shop floor with no
+// signal 今日 still gets its days and next actions. In a worker of its own (a spare one), one
+// at a time; it reports as a pull's does.
 let filling = false;
 
 async function fillLeft() {
   if (filling || !(await getMeta(DAYS_PENDING))) return;
   filling = true;
-  const filled = (done) => {
-    if (done) dataChanged({ days: true });
-    filling = false;
-  };
+  const over = () => { filling = false; };
   if (typeof Worker === "undefined") {
-    fillDays().then(filled, () => filled(false));
+    fillDays().then((filled) => { if (filled) dataChanged({ days: true }); }, () => {}).finally(over);
     return;
   }
   const worker = takeWorker();
   spareWorker();
-  const end = (done) => {
+  const end = () => {
     worker.terminate();
-    filled(done);
+    over();
   };
-  let done = false;
   worker.onmessage = ({ data }) => {
-    if (data.type === "progress" && data.what.days) done = true;
-    else if (data.type === "idle") end(done);
+    if (data.type === "progress") dataChanged(data.what);
+    else if (data.type === "idle") end();
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    end(false);
+    end();
   };
   worker.postMessage({ type: "fill" });
 }
