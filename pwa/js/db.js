@@ -259,12 +259,25 @@ export function req(request) {
 
 /**
  * Why a request failed: its transaction's reason when the request only went down with it (the
- * transaction's error, or what made the visits' store abort it).
+ * transaction's error, what made the visits' store abort it, or that the browser ended it).
  */
 function causeOf(request) {
   const tx = request.transaction;
   if (request.error?.name !== "AbortError" || !tx) return request.error;
-  return tx.error || abortedBy.get(tx) || request.error;
+  return whyAborted(tx);
+}
+
+/**
+ * Why `tx` ended without committing: its error, what made the visits' store abort it, or, with
+ * neither, the browser ended it and gave no reason. Chromium does that when it closes a database
+ * whose files failed to take a write, a full disk the usual cause (its requests fail with a bare
+ * AbortError, and no abort event need follow: nothing here waits for one): the user is told
+ * that (an UnknownError), not "the transaction was aborted". The app aborts none of its own
+ * transactions without a reason it throws itself (pull.js).
+ */
+function whyAborted(tx) {
+  return tx.error || abortedBy.get(tx)
+    || new DOMException("The browser ended the transaction and gave no reason.", "UnknownError");
 }
 
 /** Resolve when a transaction commits; reject when it fails or aborts. */
@@ -273,8 +286,8 @@ export function done(tx) {
     tx.oncomplete = () => resolve();
     // A request's error reaches the transaction before tx.error is set (only the abort that
     // follows sets it): the request says why.
-    tx.onerror = (event) => reject(causeOf(event.target) || tx.error || new Error("transaction failed"));
-    tx.onabort = () => reject(tx.error || abortedBy.get(tx) || new Error("transaction aborted"));
+    tx.onerror = (event) => reject(causeOf(event.target) || whyAborted(tx));
+    tx.onabort = () => reject(whyAborted(tx));
   });
 }
 
