@@ -149,8 +149,14 @@ export function openDb() {
       request.onsuccess = () => {
         const db = request.result;
         // Closed by the browser (its storage failed: the disk full, say): the next use opens
-        // it again, so freeing space is enough, with no reload.
-        db.onclose = () => { opening = null; };
+        // it again, so freeing space is enough, with no reload. A transaction still waited for
+        // (`done`) is over too, and need not say so with an event of its own.
+        db.onclose = () => {
+          opening = null;
+          const lost = new DOMException("The browser closed the database before the transaction ended.",
+            "UnknownError");
+          for (const fail of [...(waits.get(db) || [])]) fail(lost);
+        };
         // A newer version of the app in another tab wants to migrate: let it, and have this
         // tab reloaded. Deleted instead (no new version: the browser threw the files away, or
         // another tab erased the device, which reloads this one): the next use opens a new
@@ -280,14 +286,32 @@ function whyAborted(tx) {
     || new DOMException("The browser ended the transaction and gave no reason.", "UnknownError");
 }
 
-/** Resolve when a transaction commits; reject when it fails or aborts. */
+// What `done` waits for, by connection: the rejections a connection's close calls.
+const waits = new WeakMap();
+
+/**
+ * Resolve when a transaction commits; reject when it fails or aborts, or when the browser closes
+ * its connection first: closing a database whose files failed a write, Chromium can end its
+ * transactions with no abort event after them (seen in the storage-full tests), and a save
+ * waiting for one would wait for ever, its button disabled.
+ */
 export function done(tx) {
   return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
+    if (!waits.has(tx.db)) waits.set(tx.db, new Set());
+    const waiting = waits.get(tx.db);
+    const fail = (err) => {
+      waiting.delete(fail);
+      reject(err);
+    };
+    waiting.add(fail);
+    tx.oncomplete = () => {
+      waiting.delete(fail);
+      resolve();
+    };
     // A request's error reaches the transaction before tx.error is set (only the abort that
     // follows sets it): the request says why.
-    tx.onerror = (event) => reject(causeOf(event.target) || whyAborted(tx));
-    tx.onabort = () => reject(whyAborted(tx));
+    tx.onerror = (event) => fail(causeOf(event.target) || whyAborted(tx));
+    tx.onabort = () => fail(whyAborted(tx));
   });
 }
 

@@ -229,6 +229,36 @@ def test_a_write_the_store_refuses_says_why_it_was_not_saved(page, live):
         assert text.startswith("端末の空き容量が足りないなどの理由で"), said
 
 
+def test_a_save_whose_database_the_browser_closes_says_so_instead_of_waiting_for_ever(page, live):
+    """Chromium closes a database whose files failed a write and may end what was open without
+    the event a save waits for (its requests fail, no abort event follows). The connection's
+    ``close`` event, which the browser does send, ends the wait: the save's promise fails with
+    the storage-full text instead of hanging with its button disabled. The close is dispatched
+    here as the browser dispatches it, on the connection, while a save's transaction is open."""
+    page.goto(live.url + "/")
+    page.wait_for_selector("script[type=module]", state="attached")
+    said = page.evaluate(
+        """async () => {
+        const base = document.querySelector("script[type=module]").src;
+        const db = await import(new URL("db.js", base));
+        const form = await import(new URL("ui/form.js", base));
+        const connection = await db.openDb();
+        const tx = await db.transaction(["meta"], "readwrite");
+        tx.objectStore("meta").put("kept?", "probe");
+        const saving = db.done(tx).then(() => "committed", (err) => form.notSavedText(err));
+        connection.dispatchEvent(new Event("close"));
+        const first = await saving;
+        // The next use opens the database again: a save after it commits.
+        const again = await db.transaction(["meta"], "readwrite");
+        again.objectStore("meta").put("kept", "probe");
+        await db.done(again);
+        return [first, (await db.openDb()) !== connection, await db.get("meta", "probe")];
+    }"""
+    )
+    assert said[0].startswith("端末の空き容量が足りないなどの理由で"), said
+    assert said[1:] == [True, "kept"], said
+
+
 def wait_spare_holds(page, text):
     """Wait until the spare copy (pwa/js/spare.js, read a moment after a save) holds ``text``."""
     page.wait_for_function("(text) => (localStorage.getItem('genba.spare') || '').includes(text)", arg=text)
