@@ -192,6 +192,22 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
     ]
 
 
+def in_app(page, live, body):
+    """What ``body`` (the statements of an async function, with the app's ``db`` and ``form``
+    modules in scope) returns, run in a page of the app."""
+    page.goto(live.url + "/")
+    page.wait_for_selector("script[type=module]", state="attached")
+    return page.evaluate(
+        """async () => {
+        const base = document.querySelector("script[type=module]").src;
+        const db = await import(new URL("db.js", base));
+        const form = await import(new URL("ui/form.js", base));
+        """
+        + body
+        + "}"
+    )
+
+
 def test_a_write_the_store_refuses_says_why_it_was_not_saved(page, live):
     """A request the store refuses fails its transaction with that refusal, not with nothing: the
     user reads why the save failed (「…保存できませんでした（理由）」), and a store that cannot
@@ -200,13 +216,10 @@ def test_a_write_the_store_refuses_says_why_it_was_not_saved(page, live):
     disk), aborts what is open, and its requests fail with a bare AbortError before any reason is
     set (seen once in CI on the card test below). ``tx.abort()`` from outside the app is that
     abort: the requests still waiting and the transaction both give the storage-full text."""
-    page.goto(live.url + "/")
-    page.wait_for_selector("script[type=module]", state="attached")
-    said = page.evaluate(
-        """async () => {
-        const base = document.querySelector("script[type=module]").src;
-        const db = await import(new URL("db.js", base));
-        const form = await import(new URL("ui/form.js", base));
+    said = in_app(
+        page,
+        live,
+        """
         const tx = await db.transaction(["meta"], "readwrite");
         tx.objectStore("meta").add(1, "probe");
         tx.objectStore("meta").add(2, "probe"); // the key is taken: ConstraintError
@@ -222,7 +235,7 @@ def test_a_write_the_store_refuses_says_why_it_was_not_saved(page, live):
         const whole = db.done(ended).then(() => "committed", form.notSavedText);
         ended.abort();
         return [refused, form.notSavedText(unwritable), await waiting, await whole];
-    }"""
+        """,
     )
     assert said[0].startswith("この端末に保存できませんでした（") and "null" not in said[0], said[0]
     for text in said[1:]:
@@ -235,13 +248,10 @@ def test_a_save_whose_database_the_browser_closes_says_so_instead_of_waiting_for
     ``close`` event, which the browser does send, ends the wait: the save's promise fails with
     the storage-full text instead of hanging with its button disabled. The close is dispatched
     here as the browser dispatches it, on the connection, while a save's transaction is open."""
-    page.goto(live.url + "/")
-    page.wait_for_selector("script[type=module]", state="attached")
-    said = page.evaluate(
-        """async () => {
-        const base = document.querySelector("script[type=module]").src;
-        const db = await import(new URL("db.js", base));
-        const form = await import(new URL("ui/form.js", base));
+    said = in_app(
+        page,
+        live,
+        """
         const connection = await db.openDb();
         const tx = await db.transaction(["meta"], "readwrite");
         tx.objectStore("meta").put("kept?", "probe");
@@ -253,7 +263,7 @@ def test_a_save_whose_database_the_browser_closes_says_so_instead_of_waiting_for
         again.objectStore("meta").put("kept", "probe");
         await db.done(again);
         return [first, (await db.openDb()) !== connection, await db.get("meta", "probe")];
-    }"""
+        """,
     )
     assert said[0].startswith("端末の空き容量が足りないなどの理由で"), said
     assert said[1:] == [True, "kept"], said
