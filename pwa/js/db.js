@@ -317,7 +317,18 @@ export function done(tx) {
 
 /** Start a transaction; `durability: "strict"` for work that exists nowhere else. */
 export async function transaction(stores, mode = "readonly", durability = "default") {
-  return wrap(await openDb(), stores, mode, durability);
+  const connection = openDb();
+  const db = await connection;
+  try {
+    return wrap(db, stores, mode, durability);
+  } catch (err) {
+    // The connection is closing: the browser closed the database (a write its files failed)
+    // and its close event, which has the next use open it again, has not come yet. The work
+    // goes to a new connection now instead of failing.
+    if (err?.name !== "InvalidStateError") throw err;
+    if (opening === connection) opening = null;
+    return wrap(await openDb(), stores, mode, durability);
+  }
 }
 
 function wrap(db, stores, mode, durability) {

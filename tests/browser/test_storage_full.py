@@ -269,6 +269,26 @@ def test_a_save_whose_database_the_browser_closes_says_so_instead_of_waiting_for
     assert said[1:] == [True, "kept"], said
 
 
+def test_a_save_made_while_the_browser_closes_the_database_goes_to_a_new_connection(page, live):
+    """Between the browser closing a database (a write its files failed) and the close event that
+    has the app open it again, the connection the app holds refuses new transactions
+    (InvalidStateError). A save made then is not refused for it: it goes to a new connection
+    and commits. The connection is put in that state here by closing it under the app."""
+    said = in_app(
+        page,
+        live,
+        """
+        const connection = await db.openDb();
+        connection.close(); // closing, and no close event: the app still holds it
+        const tx = await db.transaction(["meta"], "readwrite");
+        tx.objectStore("meta").put("saved", "probe");
+        await db.done(tx);
+        return [await db.get("meta", "probe"), (await db.openDb()) !== connection];
+        """,
+    )
+    assert said == ["saved", True]
+
+
 def wait_spare_holds(page, text):
     """Wait until the spare copy (pwa/js/spare.js, read a moment after a save) holds ``text``."""
     page.wait_for_function("(text) => (localStorage.getItem('genba.spare') || '').includes(text)", arg=text)
