@@ -383,9 +383,8 @@ export async function setMeta(values, durability = "strict") {
 
 /** Erase every record, the outbox and all sync state, in one transaction. */
 export async function wipe() {
-  const db = await openDb();
-  const names = [...db.objectStoreNames];
-  const tx = db.transaction(names, "readwrite", { durability: "strict" });
+  const names = [...(await openDb()).objectStoreNames];
+  const tx = await transaction(names, "readwrite", "strict"); // a closing connection, as a save
   for (const name of names) tx.objectStore(name).clear();
   await done(tx);
   spare.clear();

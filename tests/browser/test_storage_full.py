@@ -273,7 +273,8 @@ def test_a_save_made_while_the_browser_closes_the_database_goes_to_a_new_connect
     """Between the browser closing a database (a write its files failed) and the close event that
     has the app open it again, the connection the app holds refuses new transactions
     (InvalidStateError). A save made then is not refused for it: it goes to a new connection
-    and commits. The connection is put in that state here by closing it under the app."""
+    and commits; so does erasing the device. The connection is put in that state here by closing
+    it under the app."""
     said = in_app(
         page,
         live,
@@ -283,10 +284,13 @@ def test_a_save_made_while_the_browser_closes_the_database_goes_to_a_new_connect
         const tx = await db.transaction(["meta"], "readwrite");
         tx.objectStore("meta").put("saved", "probe");
         await db.done(tx);
-        return [await db.get("meta", "probe"), (await db.openDb()) !== connection];
+        const saved = [await db.get("meta", "probe"), (await db.openDb()) !== connection];
+        (await db.openDb()).close();
+        await db.wipe();
+        return [...saved, (await db.get("meta", "probe")) ?? "erased"];
         """,
     )
-    assert said == ["saved", True]
+    assert said == ["saved", True, "erased"]
 
 
 def wait_spare_holds(page, text):
