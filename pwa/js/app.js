@@ -331,9 +331,14 @@ async function boot() {
   // so no screen here goes on showing the last person's customers.
   whenErasedElsewhere(() => location.reload());
   // A tap whose save the device refused (a photo, a card, a button's change) with no form to say
-  // so: the note under the header says it, until closed or until a save goes through.
+  // so: the note under the header says it, until closed or until a save goes through. Not when
+  // the screen already says the same (the card's own alert, for the write beside it refused).
   window.addEventListener("unhandledrejection", (event) => {
-    if (REFUSED_BY_STORAGE.has(event.reason?.name)) update({ notSaved: notSavedText(event.reason, false) });
+    if (!REFUSED_BY_STORAGE.has(event.reason?.name)) return;
+    const text = notSavedText(event.reason, false);
+    const said = [...document.querySelectorAll("#view [role=alert]:not([hidden])")]
+      .some((alert) => alert.textContent.includes(text));
+    if (!said) update({ notSaved: text });
   });
   onData((what) => { if (what.local) update({ notSaved: null }); });
   renderHeader();

@@ -174,6 +174,8 @@ def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, li
         "端末の空き容量が足りないなどの理由で"
     )
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 1 枚")
+    # said once: a write beside the card's, refused too, does not repeat it under the header
+    expect(page.get_by_test_id("not-saved-global")).to_have_count(0)
     filler.release()
     page.get_by_test_id("exhibition-camera").set_input_files(str(later))
     expect(page.get_by_test_id("exhibition-count")).to_have_text("この展示会で 2 枚")

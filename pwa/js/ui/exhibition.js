@@ -10,7 +10,7 @@ import { time } from "../format.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { attachmentEdit, keepPhoto, prepare, requestUploads } from "../photos.js";
-import { getState } from "../store.js";
+import { getState, update } from "../store.js";
 import { h, mount } from "./dom.js";
 import { field, input, notSavedText } from "./form.js";
 import { newId } from "../ids.js";
@@ -132,8 +132,10 @@ export async function render(view) {
       }
     } catch (err) { // the card is not kept: say so at once, while the person is still at the booth
       console.error("card not saved", err);
-      error.textContent = t("exhibition.notSaved", { reason: notSavedText(err, false) });
+      const reason = notSavedText(err, false);
+      error.textContent = t("exhibition.notSaved", { reason });
       error.hidden = false;
+      if (getState().notSaved === reason) update({ notSaved: null }); // said here: once is enough
     }
     camera.value = "";
     requestUploads();
