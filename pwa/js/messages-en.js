@@ -441,6 +441,7 @@ export const en = {
   "sync.clockSkew": "This device's date and time are more than a day off. Set them correctly in the device settings; your unsent work is kept and will be sent.",
   "sync.outdated": "This app is too old to sync with the server. Update it (press Update when the new version is offered). Your unsent work stays on this device.",
   "sync.storageError": "Could not store on this device ({message}). Check the free space on the device. Retrying automatically.",
+  "sync.storageFull": "Sync could not store its data on this device, probably because it is out of space. Your unsent work is still on this device. Free some space by deleting photos or apps you do not need. Retrying automatically.",
   "sync.serverError": "The server had a problem ({message}). Retrying automatically.",
   "sync.networkError": "Cannot reach the server. Retrying automatically.",
   "sync.stale": "Some changes have not been sent for over a day. Open the app where there is signal and sync.",

@@ -57,5 +57,6 @@ function describe(err) {
   }
   // Anything else failed here, on the device: IndexedDB refusing a page (a DOMException such as
   // QuotaExceededError), or the page after one that was not written.
-  return { kind: err instanceof NetworkError ? "network" : "storage", message: String(err?.message || err) };
+  return { kind: err instanceof NetworkError ? "network" : "storage", name: err?.name,
+    message: String(err?.message || err) };
 }

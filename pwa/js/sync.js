@@ -134,7 +134,7 @@ function pullAll(token, check) {
       return result;
     }, (err) => {
       if (err instanceof api.ApiError || err instanceof api.NetworkError) throw err;
-      throw pullError({ kind: "storage", message: err.message }); // as the worker reports it
+      throw pullError({ kind: "storage", name: err.name, message: err.message }); // as the worker reports it
     });
   }
   return new Promise((resolve, reject) => {
@@ -223,10 +223,10 @@ function takeWorker() {
 }
 
 /** The error a pull in the worker failed with, as api.js would have thrown it here. */
-function pullError({ kind, message, status, body }) {
+function pullError({ kind, name, message, status, body }) {
   if (kind === "api") return new api.ApiError(body, status);
   if (kind === "network") return new api.NetworkError(message);
-  return Object.assign(new Error(message), { storage: kind === "storage" });
+  return Object.assign(new Error(message), { storage: kind === "storage", name: name || "Error" });
 }
 
 async function handleFailure(err) {
@@ -246,7 +246,7 @@ async function handleFailure(err) {
     navigator.serviceWorker?.getRegistration().then((r) => r?.update()).catch(() => {});
   } else if (err.storage || (err instanceof DOMException && err.name !== "AbortError")) {
     // IndexedDB refused a page, or the outbox's own writes (a full disk): the device's to mend.
-    update({ error: { kind: "storage", message: err.message } });
+    update({ error: { kind: "storage", name: err.name, message: err.message } });
   } else if (err instanceof api.NetworkError) {
     update({ error: navigator.onLine ? { kind: "network", message: err.message } : null,
       online: navigator.onLine });

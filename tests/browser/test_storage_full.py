@@ -155,6 +155,32 @@ def test_a_daily_report_not_saved_says_so_under_the_header_until_a_save_goes_thr
     assert [r["notes"] for r in reports] == [NOTES]
 
 
+def test_a_sync_that_cannot_store_for_want_of_space_says_so_in_words_and_goes_on_once_there_is_room(
+    phone, small_disk, live, customers
+):
+    """What a sync receives has nowhere to go on a full disk: the note under the header says
+    so in the forms' words (not the browser's English reason), and the sync that follows once
+    there is room brings everything."""
+    page = phone
+    sign_in(page, live)
+    wait_synced(page)
+    rep = live.device("rep_a")
+    rep.push(*[rep.mutation("customers", name=f"満杯{n:02d}工業", notes=NOTES) for n in range(30)])
+    filler = Filler(small_disk)
+    page.get_by_test_id("sync-now").click()
+    problem = page.get_by_test_id("storage-error")
+    expect(problem).to_contain_text(
+        "端末の空き容量が足りないなどの理由で、同期の内容をこの端末に保存できませんでした。"
+    )
+    assert "（" not in problem.text_content()  # no reason in the browser's words
+    filler.release()
+    page.get_by_test_id("sync-now").click()
+    expect(problem).to_have_count(0)
+    wait_synced(page)
+    held = {c["name"] for c in idb_all(page, "customers")}
+    assert {f"満杯{n:02d}工業" for n in range(30)} <= held
+
+
 def test_a_card_not_kept_for_want_of_space_says_so_at_once(phone, small_disk, live, tmp_path):
     page = phone
     sign_in(page, live)

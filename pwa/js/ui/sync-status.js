@@ -6,7 +6,7 @@ import { t } from "../i18n.js";
 import { getState, subscribe, update } from "../store.js";
 import { requestSync, staleSince } from "../sync.js";
 import { h, mount } from "./dom.js";
-import { button } from "./form.js";
+import { button, storageFull } from "./form.js";
 
 /** The status badges (`el`, one short row) and the notes that need words (`notes`, below). */
 export function syncStatus() {
@@ -82,7 +82,8 @@ function warnings(state) {
     notes.push(h("p", { class: "alert error", role: "alert" }, t("sync.serverError", { message: state.error.message })));
   } else if (state.error?.kind === "storage") {
     notes.push(h("p", { class: "alert error", role: "alert", "data-testid": "storage-error" },
-      t("sync.storageError", { message: state.error.message })));
+      // Full (or failing) storage in the words the forms use; another refusal with its reason.
+      storageFull(state.error) ? t("sync.storageFull") : t("sync.storageError", { message: state.error.message })));
   } else if (state.error?.kind === "network") {
     notes.push(h("p", { class: "alert warn" }, t("sync.networkError")));
   }
