@@ -277,12 +277,14 @@ function causeOf(request) {
  * Why `tx` ended without committing: its error, what made the visits' store abort it, or, with
  * neither, the browser ended it and gave no reason. Chromium does that when it closes a database
  * whose files failed to take a write, a full disk the usual cause (its requests fail with a bare
- * AbortError, and no abort event need follow: nothing here waits for one): the user is told
- * that (an UnknownError), not "the transaction was aborted". The app aborts none of its own
+ * AbortError, and no abort event need follow: nothing here waits for one), or gives the
+ * transaction an AbortError of its own (「Backend aborted error」), which says no more: the user is
+ * told that (an UnknownError), not "the transaction was aborted". The app aborts none of its own
  * transactions without a reason it throws itself (pull.js).
  */
 function whyAborted(tx) {
-  return tx.error || abortedBy.get(tx)
+  const reason = tx.error?.name === "AbortError" ? null : tx.error; // 「Backend aborted error」: none
+  return reason || abortedBy.get(tx)
     || new DOMException("The browser ended the transaction and gave no reason.", "UnknownError");
 }
 
