@@ -2,7 +2,7 @@
 // hash names (the login when nobody is signed in), and start syncing.
 
 import { endOwed, ensureDeviceId, requestPersistence, wipeDevice } from "./auth.js";
-import { getMetas, keepSpare, openDb } from "./db.js";
+import { getMetas, keepSpare, openDb, refusedWrite } from "./db.js";
 import { lang, setLang, t } from "./i18n.js";
 import * as drafts from "./drafts.js";
 import * as outbox from "./outbox.js";
@@ -331,10 +331,11 @@ async function boot() {
   // so no screen here goes on showing the last person's customers.
   whenErasedElsewhere(() => location.reload());
   // A tap whose save the device refused (a photo, a card, a button's change) with no form to say
-  // so: the note under the header says it, until closed or until a save goes through. Not when
-  // the screen already says the same (the card's own alert, for the write beside it refused).
+  // so: the note under the header says it, until closed or until a save goes through. Not for a
+  // read that failed (a screen drawn again while the browser closes the database: the sync's
+  // note says why), nor when the screen already says it (the card's alert, a write beside it).
   window.addEventListener("unhandledrejection", (event) => {
-    if (!REFUSED_BY_STORAGE.has(event.reason?.name)) return;
+    if (!REFUSED_BY_STORAGE.has(event.reason?.name) || !refusedWrite(event.reason)) return;
     const text = notSavedText(event.reason, false);
     const said = [...document.querySelectorAll("#view [role=alert]:not([hidden])")]
       .some((alert) => alert.textContent.includes(text));

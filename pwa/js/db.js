@@ -153,9 +153,9 @@ export function openDb() {
         // (`done`) is over too, and need not say so with an event of its own.
         db.onclose = () => {
           opening = null;
-          const lost = new DOMException("The browser closed the database before the transaction ended.",
-            "UnknownError");
-          for (const fail of [...(waits.get(db) || [])]) fail(lost);
+          for (const fail of [...(waits.get(db) || [])]) {
+            fail(new DOMException("The browser closed the database before the transaction ended.", "UnknownError"));
+          }
         };
         // A newer version of the app in another tab wants to migrate: let it, and have this
         // tab reloaded. Deleted instead (no new version: the browser threw the files away, or
@@ -259,8 +259,24 @@ function readSpare() {
 export function req(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(causeOf(request));
+    request.onerror = () => reject(written(causeOf(request), request.transaction?.mode));
   });
+}
+
+// The errors of the app's writes: a request or transaction in "readwrite" mode, or the opening
+// of the database for one. app.js's note under the header (「直前の操作を保存できませんでした」)
+// is for those; a read that fails (a screen drawn again while the browser closes the database)
+// refused no save.
+const writes = new WeakSet();
+
+function written(err, mode) {
+  if (mode === "readwrite" && err !== null && typeof err === "object") writes.add(err);
+  return err;
+}
+
+/** Whether `err` is why a write of the app's was refused (as opposed to a read). */
+export function refusedWrite(err) {
+  return writes.has(err);
 }
 
 /**
@@ -303,7 +319,7 @@ export function done(tx) {
     const waiting = waits.get(tx.db);
     const fail = (err) => {
       waiting.delete(fail);
-      reject(err);
+      reject(written(err, tx.mode));
     };
     waiting.add(fail);
     tx.oncomplete = () => {
@@ -320,16 +336,20 @@ export function done(tx) {
 /** Start a transaction; `durability: "strict"` for work that exists nowhere else. */
 export async function transaction(stores, mode = "readonly", durability = "default") {
   const connection = openDb();
-  const db = await connection;
   try {
-    return wrap(db, stores, mode, durability);
+    const db = await connection;
+    try {
+      return wrap(db, stores, mode, durability);
+    } catch (err) {
+      // The connection is closing: the browser closed the database (a write its files failed)
+      // and its close event, which has the next use open it again, has not come yet. The work
+      // goes to a new connection now instead of failing.
+      if (err?.name !== "InvalidStateError") throw err;
+      if (opening === connection) opening = null;
+      return wrap(await openDb(), stores, mode, durability);
+    }
   } catch (err) {
-    // The connection is closing: the browser closed the database (a write its files failed)
-    // and its close event, which has the next use open it again, has not come yet. The work
-    // goes to a new connection now instead of failing.
-    if (err?.name !== "InvalidStateError") throw err;
-    if (opening === connection) opening = null;
-    return wrap(await openDb(), stores, mode, durability);
+    throw written(err, mode); // not opened (the disk full, say): a save refused, if one
   }
 }
 
