@@ -85,6 +85,15 @@ def wait_for(condition, seconds=10):
     return True
 
 
+def waiting_for(lock_path):
+    """Whether someone waits for the flock on ``lock_path`` (a "->" line of /proc/locks names
+    the file's device and inode)."""
+    stat = os.stat(lock_path)
+    inode = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    with open("/proc/locks") as locks:
+        return any("->" in line and "FLOCK" in line and inode in line.split() for line in locks)
+
+
 def checkpoint_threads(path):
     return [t for t in threading.enumerate() if t.name == f"checkpoint {path}"]
 
@@ -129,7 +138,8 @@ def test_a_thread_outpaced_by_writers_takes_their_turn_to_catch_up(tmp_path):
 
     fcntl.flock(writers_turn, fcntl.LOCK_EX)  # a writer's turn, held
     Checkpointer(str(path), str(lock_path)).committed()
-    time.sleep(Checkpointer.GATHER_SECONDS + 0.2)  # the first checkpoint stops at the snapshot
+    # the first checkpoint stops at the snapshot, and the thread waits for the turn
+    assert wait_for(lambda: waiting_for(lock_path))
     reader.close()
     time.sleep(0.2)
     writer.execute("INSERT INTO records VALUES ('visits', randomblob(10))")
