@@ -152,7 +152,7 @@ def test_a_thread_outpaced_by_writers_takes_their_turn_to_catch_up(tmp_path):
 
 
 def test_the_thread_ends_when_idle_and_starts_with_the_next_commit(sqlite_app, monkeypatch, tmp_path):
-    monkeypatch.setattr(Checkpointer, "IDLE_SECONDS", 0.2)
+    monkeypatch.setattr(Checkpointer, "IDLE_SECONDS", 0.5)  # long enough to be seen running on a busy machine
     app, path = sqlite_app()
     rep = Device(app.test_client(), "rep_a")
     customer = rep.create("customers", name="株式会社アイドル")
