@@ -141,6 +141,37 @@ def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another
     )
 
 
+FULL_LOCAL_STORAGE = """(() => {
+  const set = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key, value) {
+    if (window.refuse) throw new DOMException("full", "QuotaExceededError");
+    return set.call(this, key, value);
+  };
+})();"""
+
+
+def test_the_card_count_follows_the_event_named_when_the_browser_keeps_nothing_more(page, live, tmp_path):
+    """localStorage full (the event's name and the card numbers are kept there): the cards
+    still save, and the count is the event's own as the name changes."""
+    page.add_init_script(FULL_LOCAL_STORAGE)
+    sign_in(page, live)
+    go_to(page, "exhibition")
+    page.evaluate("window.refuse = true")
+    photo = tmp_path / "card.jpg"
+    photo.write_bytes(cards(1, seed=21)[0][0])
+    event, count = page.get_by_label("展示会・イベント名"), page.get_by_test_id("exhibition-count")
+    event.fill("北陸工作機械フェア")
+    event.blur()
+    page.get_by_test_id("exhibition-camera").set_input_files(str(photo))
+    expect(count).to_have_text("この展示会で 1 枚")
+    event.fill("東北ものづくり展")
+    event.blur()
+    expect(count).to_have_text("この展示会で 0 枚")
+    event.fill("北陸工作機械フェア")
+    event.blur()
+    expect(count).to_have_text("この展示会で 1 枚")
+
+
 def test_a_card_handed_to_another_team_does_not_free_its_number(page, live, tmp_path):
     """The office gives card 1 to the west team: it leaves the device, and the next card after a
     reload is 3, not a second 「名刺 2」 beside the one still here."""

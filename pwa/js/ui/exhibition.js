@@ -106,7 +106,11 @@ export async function render(view) {
   };
   event.addEventListener("change", async () => {
     const name = event.value.trim();
-    localStorage.setItem(EVENT_KEY, name);
+    try {
+      localStorage.setItem(EVENT_KEY, name);
+    } catch (err) {
+      console.warn("event name not kept", err); // storage full: the count still follows the name
+    }
     const number = await lastNumber(name);
     if (event.value.trim() === name) last = number; // not an answer for a name typed over since
     show();
