@@ -334,22 +334,23 @@ export function done(tx) {
 }
 
 /** Start a transaction; `durability: "strict"` for work that exists nowhere else. */
-export async function transaction(stores, mode = "readonly", durability = "default") {
+export function transaction(stores, mode = "readonly", durability = "default") {
+  // Not opened (the disk full, say): a save refused, if it was one.
+  return begin(stores, mode, durability).catch((err) => { throw written(err, mode); });
+}
+
+async function begin(stores, mode, durability) {
   const connection = openDb();
+  const db = await connection;
   try {
-    const db = await connection;
-    try {
-      return wrap(db, stores, mode, durability);
-    } catch (err) {
-      // The connection is closing: the browser closed the database (a write its files failed)
-      // and its close event, which has the next use open it again, has not come yet. The work
-      // goes to a new connection now instead of failing.
-      if (err?.name !== "InvalidStateError") throw err;
-      if (opening === connection) opening = null;
-      return wrap(await openDb(), stores, mode, durability);
-    }
+    return wrap(db, stores, mode, durability);
   } catch (err) {
-    throw written(err, mode); // not opened (the disk full, say): a save refused, if one
+    // The connection is closing: the browser closed the database (a write its files failed)
+    // and its close event, which has the next use open it again, has not come yet. The work
+    // goes to a new connection now instead of failing.
+    if (err?.name !== "InvalidStateError") throw err;
+    if (opening === connection) opening = null;
+    return wrap(await openDb(), stores, mode, durability);
   }
 }
 
