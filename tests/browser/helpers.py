@@ -115,6 +115,18 @@ def sync_in_background(page):
     page.wait_for_timeout(300)  # past the screens' redraw delay
 
 
+def local_storage_full(prefix=""):
+    """An init script after which ``window.refuse = true`` makes localStorage refuse to keep the
+    keys that start with ``prefix`` (all of them by default), as a full one does."""
+    return f"""(() => {{
+  const set = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key, value) {{
+    if (window.refuse && String(key).startsWith({prefix!r})) throw new DOMException("full", "QuotaExceededError");
+    return set.call(this, key, value);
+  }};
+}})();"""
+
+
 # Whether the spare copy (pwa/js/spare.js) holds {count} unsent photos in Cache Storage.
 SPARE_PHOTOS = "async () => (await (await caches.open('genba-spare-photos')).keys()).length === {count}"
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import idb_all, idb_get, sign_in, wait_synced, wait_until
+from .helpers import idb_all, idb_get, local_storage_full, sign_in, wait_synced, wait_until
 from .test_photos import choose_files, noisy_jpeg
 from .test_shared_tablet import sign_in_as_someone_else
 
@@ -477,17 +477,8 @@ def test_the_customer_picked_in_a_new_deal_and_a_new_quote_comes_back_with_the_d
     expect(page.get_by_label("品名")).to_have_value("駆動シャフト")
 
 
-REFUSE_DRAFTS = """(() => {
-  const set = Storage.prototype.setItem;
-  Storage.prototype.setItem = function (key, value) {
-    if (window.refuse && String(key).startsWith("genba.draft.")) throw new DOMException("full", "QuotaExceededError");
-    return set.call(this, key, value);
-  };
-})();"""
-
-
 def test_a_draft_the_device_cannot_keep_is_said_so_while_typing(page, live, customers):
-    page.add_init_script(REFUSE_DRAFTS)
+    page.add_init_script(local_storage_full("genba.draft."))
     sign_in(page, live)
     page.evaluate("window.refuse = true")
     page.get_by_role("link", name=re.compile("山田製作所")).first.click()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import card_name, go_to, idb_all, outbox, sign_in, wait_synced, wait_until
+from .helpers import card_name, go_to, idb_all, local_storage_full, outbox, sign_in, wait_synced, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from card_images import cards  # noqa: E402
@@ -141,19 +141,10 @@ def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another
     )
 
 
-FULL_LOCAL_STORAGE = """(() => {
-  const set = Storage.prototype.setItem;
-  Storage.prototype.setItem = function (key, value) {
-    if (window.refuse) throw new DOMException("full", "QuotaExceededError");
-    return set.call(this, key, value);
-  };
-})();"""
-
-
 def test_the_card_count_follows_the_event_named_when_the_browser_keeps_nothing_more(page, live, tmp_path):
     """localStorage full (the event's name and the card numbers are kept there): the cards
     still save, and the count is the event's own as the name changes."""
-    page.add_init_script(FULL_LOCAL_STORAGE)
+    page.add_init_script(local_storage_full())
     sign_in(page, live)
     go_to(page, "exhibition")
     page.evaluate("window.refuse = true")
