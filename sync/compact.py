@@ -6,9 +6,9 @@ entity's ``kept_when_compacted`` fields stay too: a merged root's survivor, say,
 device offline past the window still sends what it wrote.
 """
 
-from sqlalchemy import func, select, true, update
+from sqlalchemy import delete, func, select, true, update
 
-from .models import Feed, Record
+from .models import Feed, Record, SeenMutation
 from .wire import dump_json, load_json
 
 
@@ -39,6 +39,14 @@ def compact_tombstones(session, engine, before):
     ).scalar_one()
     feed.compacted_seq = max(feed.compacted_seq, top)
     return count
+
+
+def forget_seen(session, device_ids):
+    """Forget the mutations the devices ``device_ids`` (a list or a select of ids) pushed, and
+    their first answers; return how many. Only for devices that can never push again (revoked
+    ones): a repeat from any other is answered ``duplicate`` however long after."""
+    gone = delete(SeenMutation).where(SeenMutation.device_id.in_(device_ids))
+    return session.execute(gone.execution_options(synchronize_session=False)).rowcount
 
 
 # Far more feed positions than a deployment writes between a backup and its restore.

@@ -5,8 +5,12 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
+
+from sync.models import SeenMutation
 
 from conftest import PASSWORD, Device, records_by_id
+from server.core.db import db
 from test_errors import assert_error_shape
 
 USERS = "/api/v1/admin/users"
@@ -306,3 +310,26 @@ def test_the_cli_keeps_the_last_active_admin_too(runner, people):
     result = runner.invoke(args=["user", "set", "admin", "--role", "rep"])
     assert result.exit_code != 0 and "last active admin" in result.output
     assert "admin\tadmin\toffice\tactive" in runner.invoke(args=["user", "list"]).output
+
+
+def test_compact_forgets_what_revoked_devices_pushed_and_still_answers_the_others_repeats(
+    app, client, device, runner
+):
+    lost, kept, admin = device("rep_a"), device("rep_b"), device("admin")
+    lost_push = [lost.mutation("customers", name=f"紛失端末の顧客{n}") for n in range(3)]
+    kept_push = kept.mutation("customers", name="残る端末の顧客")
+    lost.push(*lost_push)
+    kept.push(kept_push)
+    client.post(f"/api/v1/admin/devices/{lost.id}/revoke", headers=admin.headers)
+
+    output = runner.invoke(args=["compact"]).output
+    assert "forgot 3 mutations pushed by revoked devices" in output, output
+    with app.app_context():
+        seen = db.session.execute(select(SeenMutation.device_id)).scalars().all()
+        db.session.remove()
+    assert lost.id not in seen and kept.id in seen
+    assert kept.push(kept_push)[0]["status"] == "duplicate"
+    office = device("office")
+    names = {r.get("name") for r in records_by_id(office.sync()).values()}
+    assert {"紛失端末の顧客0", "紛失端末の顧客2", "残る端末の顧客"} <= names  # the records stay
+    assert "forgot 0 mutations" in runner.invoke(args=["compact"]).output

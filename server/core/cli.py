@@ -155,21 +155,28 @@ def demo():
 @click.option("--days", type=int, default=None, help="tombstone window (default TOMBSTONE_DAYS)")
 @with_appcontext
 def compact(days):
-    """Compact tombstones older than the tombstone window and collect unused attachment bytes."""
+    """Compact tombstones older than the tombstone window, forget what revoked devices pushed and
+    collect unused attachment bytes."""
     from datetime import timedelta
 
-    from sync.compact import compact_tombstones
+    from sqlalchemy import select
+
+    from sync.compact import compact_tombstones, forget_seen
     from sync.models import utcnow
 
     from server.attachments.collect import collect_attachments
     from server.attachments.storage import storage_for
     from server.core.engine import ENGINE
+    from server.core.models import Device
 
     days = current_app.config["TOMBSTONE_DAYS"] if days is None else days
     session = writing_session()
     count = compact_tombstones(session, ENGINE, utcnow() - timedelta(days=days))
     session.commit()
     click.echo(f"compacted {count} tombstones older than {days} days")
+    forgotten = forget_seen(session, select(Device.id).where(Device.revoked_at.is_not(None)))
+    session.commit()
+    click.echo(f"forgot {forgotten} mutations pushed by revoked devices")
     blobs, uploads = collect_attachments(
         session, storage_for(current_app), utcnow(), current_app.config["STALE_UPLOAD_DAYS"]
     )
