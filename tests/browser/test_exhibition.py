@@ -141,9 +141,12 @@ def test_the_card_count_and_names_go_on_after_a_reload_and_start_anew_at_another
     )
 
 
-def test_the_card_count_follows_the_event_named_when_the_browser_keeps_nothing_more(page, live, tmp_path):
+def test_the_card_count_and_the_cards_shown_follow_the_event_named_when_the_browser_keeps_nothing_more(
+    page, live, tmp_path
+):
     """localStorage full (the event's name and the card numbers are kept there): the cards
-    still save, and the count is the event's own as the name changes."""
+    still save, and the count and the cards shown beside it are the event's own as the name
+    changes."""
     page.add_init_script(local_storage_full())
     sign_in(page, live)
     go_to(page, "exhibition")
@@ -151,16 +154,20 @@ def test_the_card_count_follows_the_event_named_when_the_browser_keeps_nothing_m
     photo = tmp_path / "card.jpg"
     photo.write_bytes(cards(1, seed=21)[0][0])
     event, count = page.get_by_label("展示会・イベント名"), page.get_by_test_id("exhibition-count")
+    shown = page.get_by_test_id("exhibition-thumbs").locator("img")
     event.fill("北陸工作機械フェア")
     event.blur()
     page.get_by_test_id("exhibition-camera").set_input_files(str(photo))
     expect(count).to_have_text("この展示会で 1 枚")
+    expect(shown).to_have_count(1)
     event.fill("東北ものづくり展")
     event.blur()
     expect(count).to_have_text("この展示会で 0 枚")
+    expect(shown).to_have_count(0)
     event.fill("北陸工作機械フェア")
     event.blur()
     expect(count).to_have_text("この展示会で 1 枚")
+    expect(shown).to_have_count(1)
 
 
 def test_a_card_handed_to_another_team_does_not_free_its_number(page, live, tmp_path):

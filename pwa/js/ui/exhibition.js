@@ -18,7 +18,8 @@ import { newId } from "../ids.js";
 const EVENT_KEY = "genba.exhibition";
 const NUMBERS_KEY = "genba.exhibition.numbers"; // the last card number used on this device, by event
 const SHOWN = 6;
-const session = { thumbs: [] }; // the cards photographed since the app started, newest first
+// The cards photographed since the app started, newest first: `{url, event}`, the last few.
+const session = { thumbs: [] };
 
 function numbersUsed() {
   try {
@@ -101,7 +102,10 @@ export async function render(view) {
   let last = await lastNumber(event.value.trim());
   const show = () => {
     counter.textContent = t("exhibition.count", { n: last });
-    mount(thumbs, ...session.thumbs.map((url) => h("li", {}, h("img", { src: url, alt: "" }))));
+    // The event's own cards beside its count, not the last booth's under another name.
+    const name = event.value.trim();
+    mount(thumbs, ...session.thumbs.filter((thumb) => thumb.event === name)
+      .map((thumb) => h("li", {}, h("img", { src: thumb.url, alt: "" }))));
     shoot.classList.toggle("disabled", !event.value.trim());
   };
   event.addEventListener("change", async () => {
@@ -130,8 +134,8 @@ export async function render(view) {
         const number = await takeNumber(name);
         await outbox.save(cardEdits(name, number, photoId, photo, getState().user));
         if (event.value.trim() === name) last = Math.max(last, number);
-        session.thumbs.unshift(URL.createObjectURL(photo.blob));
-        for (const url of session.thumbs.splice(SHOWN)) URL.revokeObjectURL(url);
+        session.thumbs.unshift({ url: URL.createObjectURL(photo.blob), event: name });
+        for (const thumb of session.thumbs.splice(SHOWN)) URL.revokeObjectURL(thumb.url);
         show();
       }
     } catch (err) { // the card is not kept: say so at once, while the person is still at the booth
